@@ -1,0 +1,77 @@
+"""Commands over recorded data: analyze, report, sessions, simulate."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from hiplevel.cli.common import add_data_dir
+from hiplevel.constants import EXERCISES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="find every rep, measure the pelvic drop and its side, score it")
+    p.add_argument("input", type=Path, help="a hiplevel recording or an IMU CSV (t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps)")
+    p.add_argument("--exercise", choices=EXERCISES, required=False, help="exercise in the input (required for CSV)")
+    p.add_argument("--json", type=Path, default=None, help="write the analysis JSON here (default: print a table)")
+    p.add_argument("--thresholds", type=Path, default=None, help="per-patient thresholds JSON (see docs/thresholds.md)")
+    p.set_defaults(func=_analyze)
+
+    p = sub.add_parser("report", help="clinician report of a session, or progress over weeks for a patient")
+    add_data_dir(p)
+    p.add_argument("session", nargs="?", help="session id (see `hiplevel sessions list`)")
+    p.add_argument("--patient", help="progress report over all of this patient's sessions")
+    p.add_argument("--out", type=Path, default=Path("."), help="output folder (default: current folder)")
+    p.add_argument("--pdf", action="store_true", help="also print it to PDF (needs chromium)")
+    p.add_argument("--figures", action="store_true", help="also write the figures as PNG and SVG")
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("sessions", help="list, show, delete or export stored sessions")
+    add_data_dir(p)
+    ss = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = ss.add_parser("list", help="sessions in the store (optionally of one patient)")
+    q.add_argument("--patient")
+    q = ss.add_parser("show", help="one session: sets, reps and scores")
+    q.add_argument("session")
+    q = ss.add_parser("delete", help="delete a session and its recording (asks first)")
+    q.add_argument("session")
+    q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    q = ss.add_parser("export", help="export a patient's sessions, pseudonymised (CSV and JSON)")
+    q.add_argument("--patient", required=True)
+    q.add_argument("--out", type=Path, default=Path("."))
+    p.set_defaults(func=_sessions)
+
+    p = sub.add_parser("simulate", help="write a labelled simulated session (IMU CSV + ground truth)")
+    p.add_argument("--exercise", choices=EXERCISES, action="append", help="exercise of each set (repeat; default: walking, band-walk, single-leg-stance)")
+    p.add_argument("--reps", type=int, default=None, help="reps (steps/holds) per set")
+    p.add_argument("--sets", type=int, default=1)
+    p.add_argument("--weak-side", choices=("left", "right", "none"), default="none", help="stance leg with a weak gluteus medius")
+    p.add_argument("--drop-deg", type=float, default=8.0, help="Trendelenburg drop on the weak side's reps, deg")
+    p.add_argument("--rate-hz", type=float, default=100.0)
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one, printed)")
+    p.add_argument("--out", type=Path, default=Path("sim-session"), help="output folder")
+    p.set_defaults(func=_simulate)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from hiplevel.cli.data_actions import analyze
+
+    return analyze(args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from hiplevel.cli.data_actions import report
+
+    return report(args)
+
+
+def _sessions(args: argparse.Namespace) -> int:
+    from hiplevel.cli.data_actions import sessions
+
+    return sessions(args)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from hiplevel.cli.data_actions import simulate
+
+    return simulate(args)

@@ -1,0 +1,108 @@
+"""Commands that talk to a sensor: scan, info, record, live, calibrate, flash."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from hiplevel.cli.common import (
+    EXIT_ERROR,
+    CliError,
+    add_data_dir,
+    add_device_options,
+    progress,
+)
+from hiplevel.constants import EXERCISES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scan", help="list hiplevel sensors nearby, with battery and signal")
+    add_device_options(p)
+    p.set_defaults(func=_scan)
+
+    for name in ("info", "connect"):
+        p = sub.add_parser(name, help="connect to a sensor and show its firmware, calibration and battery")
+        add_device_options(p)
+        p.set_defaults(func=_info)
+
+    p = sub.add_parser("record", help="record a session from the sensor into the session store")
+    add_device_options(p)
+    add_data_dir(p)
+    p.add_argument("--patient", default=None, help="pseudonymous patient id (default: a new one, e.g. P-7F3A)")
+    p.add_argument("--exercise", choices=EXERCISES, action="append", help="exercise of each set (repeat per set)")
+    p.add_argument("--sets", type=int, default=1, help="sets per exercise (default 1)")
+    p.add_argument("--set-seconds", type=float, default=60.0, help="length of each set, s (default 60)")
+    p.add_argument("--raw", action="store_true", help="stream raw 6-axis data instead of the device's roll")
+    p.set_defaults(func=_record)
+
+    p = sub.add_parser("live", help="live biofeedback: a level gauge of the pelvis, rep count and cues")
+    add_device_options(p)
+    p.add_argument("--exercise", choices=EXERCISES, default="walking")
+    p.add_argument("--threshold-deg", type=float, default=None, help="cue when the drop passes this, deg")
+    p.add_argument("--no-sound", action="store_true", help="no terminal bell on a drop")
+    p.add_argument("--no-haptic", action="store_true", help="do not buzz the sensor on a drop")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
+    p.set_defaults(func=_live)
+
+    p = sub.add_parser("calibrate", help="guided calibration: gyro bias, six faces, alignment on the belt")
+    add_device_options(p)
+    p.add_argument("--out", type=Path, default=None, help="calibration file to write (default: calibration/devices/)")
+    p.add_argument("--push", action="store_true", help="send the calibration to the sensor and read it back")
+    p.set_defaults(func=_calibrate)
+
+    p = sub.add_parser("flash", help="compile the firmware with mpy-cross and copy it to a board with mpremote")
+    p.add_argument("--port", help="serial port of the board (e.g. /dev/ttyUSB0); omit with --dry-run")
+    p.add_argument("--dry-run", action="store_true", help="only compile, into --out")
+    p.add_argument("--out", type=Path, default=None, help="where to put the compiled image")
+    p.set_defaults(func=_flash)
+
+
+def _flash(args: argparse.Namespace) -> int:
+    from hiplevel.flashing import FlashError, compile_firmware, copy_to_board, firmware_sources
+
+    if not args.dry_run and not args.port:
+        raise CliError("which board? give --port (e.g. /dev/ttyUSB0), or --dry-run to only compile", 2)
+    out = args.out or Path(tempfile.mkdtemp(prefix="hiplevel-fw-"))
+    try:
+        n = len(firmware_sources())
+        written = list(progress(compile_firmware(out), n, "compiling"))
+        print(f"compiled {len(written)} files into {out}")
+        if args.dry_run:
+            return 0
+        copied = list(progress(copy_to_board(out, args.port), len(written), "flashing"))
+        print(f"copied {len(copied)} files to {args.port}; the board has been reset.")
+        print("Next: `hiplevel scan` should list it within a few seconds.")
+    except FlashError as exc:
+        raise CliError(str(exc), EXIT_ERROR) from exc
+    return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from hiplevel.cli.device_actions import scan
+
+    return scan(args)
+
+
+def _info(args: argparse.Namespace) -> int:
+    from hiplevel.cli.device_actions import info
+
+    return info(args)
+
+
+def _record(args: argparse.Namespace) -> int:
+    from hiplevel.cli.device_actions import record
+
+    return record(args)
+
+
+def _live(args: argparse.Namespace) -> int:
+    from hiplevel.live.command import run_live
+
+    return run_live(args)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from hiplevel.cli.device_actions import calibrate
+
+    return calibrate(args)

@@ -1,0 +1,1 @@
+"""Live biofeedback: what the patient sees and hears while exercising."""
