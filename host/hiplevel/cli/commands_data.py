@@ -41,15 +41,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--out", type=Path, default=Path("."))
     p.set_defaults(func=_sessions)
 
-    p = sub.add_parser("simulate", help="write a labelled simulated session (IMU CSV + ground truth)")
-    p.add_argument("--exercise", choices=EXERCISES, action="append", help="exercise of each set (repeat; default: walking, band-walk, single-leg-stance)")
-    p.add_argument("--reps", type=int, default=None, help="reps (steps/holds) per set")
-    p.add_argument("--sets", type=int, default=1)
-    p.add_argument("--weak-side", choices=("left", "right", "none"), default="none", help="stance leg with a weak gluteus medius")
-    p.add_argument("--drop-deg", type=float, default=8.0, help="Trendelenburg drop on the weak side's reps, deg")
-    p.add_argument("--rate-hz", type=float, default=100.0)
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one, printed)")
-    p.add_argument("--out", type=Path, default=Path("sim-session"), help="output folder")
+    p = sub.add_parser(
+        "simulate",
+        help="write a labelled simulated session (IMU CSV + ground truth, optionally the chip stream)",
+        description="A virtual patient with ground truth. Example: hiplevel simulate out/sim "
+        "-e walking:reps=20,weak_side=left,drop_deg=9 -e band-walk:reps=12,sets=2 --seed 1",
+    )
+    from hiplevel.sim.cli import add_arguments as add_simulate_arguments
+
+    add_simulate_arguments(p)
     p.set_defaults(func=_simulate)
 
 
@@ -72,6 +72,6 @@ def _sessions(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from hiplevel.cli.data_actions import simulate
+    from hiplevel.sim.cli import run
 
-    return simulate(args)
+    return run(args)

@@ -1,0 +1,33 @@
+"""Motion simulator: a virtual patient with ground truth (docs/simulator.md).
+
+    spec = SessionSpec([ExerciseSpec("walking", reps=20, weak_side="left", drop_deg=9.0)], rate_hz=100.0, seed=1)
+    sim = simulate_session(spec)   # sim.imu, sim.truth, sim.reps, sim.sets
+    write_session(sim, "out/")     # imu.csv, truth.json, truth_orientation.csv
+    write_chip_stream(sim, "out/session.chip", mount_axes=["-z", "y", "x"])
+"""
+
+from hiplevel.sim.chip_stream import ChipStream, read_chip_stream, write_chip_stream
+from hiplevel.sim.files import truth_dict, write_session
+from hiplevel.sim.imu_model import ImuModelParams
+from hiplevel.sim.labels import LabelRules
+from hiplevel.sim.session import StillRecording, simulate_session, simulate_still
+from hiplevel.sim.spec import ExerciseSpec, SessionSpec, SimSession, TrueRep, TrueSet, TruthOrientation
+
+__all__ = [
+    "ChipStream",
+    "ExerciseSpec",
+    "ImuModelParams",
+    "LabelRules",
+    "SessionSpec",
+    "SimSession",
+    "StillRecording",
+    "TrueRep",
+    "TrueSet",
+    "TruthOrientation",
+    "read_chip_stream",
+    "simulate_session",
+    "simulate_still",
+    "truth_dict",
+    "write_chip_stream",
+    "write_session",
+]

@@ -1,0 +1,143 @@
+"""Walking and lateral band walk kinematics (one set each), see docs/simulator.md for the model.
+
+Walking: one rep per step (stance phase of one leg, from its initial contact to the other's);
+the swing side drops from initial contact, peaks early in single support (~15 % of the gait
+cycle) and recovers (Bailey; domain primer: ~3-5 deg per step in healthy adults).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+from hiplevel.constants import Side, other_side
+from hiplevel.sim.motion import (
+    FS_INTERNAL_HZ,
+    RepPlan,
+    Segment,
+    drop_roll_deg,
+    plateau,
+    ramp,
+    side_sign,
+    time_axis,
+)
+from hiplevel.sim.spec import ExerciseSpec
+
+NORMAL_WALK_DROP_DEG = 4.0  # healthy contralateral drop per step, domain primer (3-5 deg)
+NORMAL_WALK_DROP_SD_DEG = 0.6
+WALK_ROTATION_DEG = 5.0  # transverse pelvic rotation amplitude per side
+WALK_LATERAL_SWAY_M = 0.03  # pelvis shift toward the stance leg
+WALK_BOUNCE_M = 0.0165  # vertical excursion of the pelvis, half peak-to-peak
+WALK_STEP_LENGTH_M = 0.65
+NORMAL_BAND_DROP_DEG = 1.2  # a controlled band walk keeps the pelvis about level
+BAND_BOB_NORMAL_M = 0.01
+BAND_BOB_FAULT_M = 0.06
+
+
+def _rep_drop(rng: np.random.Generator, ex: ExerciseSpec, stance: Side, normal_deg: float, normal_sd_deg: float) -> float:
+    """Drop (deg) of the unsupported side on a rep loading `stance`, with rep-to-rep variation."""
+    if ex.weak_side == stance:
+        return float(ex.drop_deg * (1.0 + rng.normal(0.0, ex.variation)))
+    return float(max(0.3, rng.normal(normal_deg, normal_sd_deg)))
+
+
+def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
+    """One walking bout of ex.reps steps, optional 180 deg turns every ex.turn_every_steps steps."""
+    n_steps = ex.reps
+    cadence = ex.cadence_spm or float(rng.uniform(100.0, 120.0))
+    step_s = 60.0 / cadence
+    durations = step_s * (1.0 + rng.normal(0.0, 0.03, n_steps))
+    lead_in_s, tail_s = 0.6, 0.8
+    ic = lead_in_s + np.concatenate([[0.0], np.cumsum(durations)])  # n_steps + 1 contacts
+    t = time_axis(ic[-1] + tail_s)
+    first: Side = "left" if rng.random() < 0.5 else "right"
+    stances: list[Side] = [first if k % 2 == 0 else other_side(first) for k in range(n_steps)]
+    # Gait phase: pi per step, smooth through the contacts, extended linearly before/after.
+    knots = np.concatenate([[ic[0] - step_s], ic, [ic[-1] + step_s]])
+    phase = CubicSpline(knots, np.pi * np.arange(-1, n_steps + 2))(t)
+    envelope = ramp(t, ic[0] - 0.5, ic[0] + 0.3 * step_s) - ramp(t, ic[-1] - 0.3 * step_s, ic[-1] + 0.5)
+    sigma = side_sign(first)
+
+    roll = np.zeros_like(t)
+    reps: list[RepPlan] = []
+    for k, stance in enumerate(stances):
+        amp = _rep_drop(rng, ex, stance, NORMAL_WALK_DROP_DEG, NORMAL_WALK_DROP_SD_DEG)
+        if k in (0, n_steps - 1):
+            amp *= 0.8  # gait initiation and termination are gentler
+        d = durations[k]
+        # Rise from 0.15 T before contact, peak at 0.35 T (~17 % of the cycle), back at 0.85 T:
+        # a near-sinusoidal obliquity like optical gait data (peak roll rate ~25 deg/s).
+        shape = plateau(t, ic[k] - 0.15 * d, ic[k] + 0.35 * d, ic[k] + 0.35 * d, ic[k] + 0.85 * d)
+        roll += drop_roll_deg(other_side(stance), amp) * shape
+        i0, i1 = int(round(ic[k] * FS_INTERNAL_HZ)), int(round(ic[k + 1] * FS_INTERNAL_HZ))
+        reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1)))
+
+    pitch = envelope * (1.5 + 1.8 * np.sin(2 * phase))
+    yaw = -sigma * WALK_ROTATION_DEG * np.cos(phase) * envelope
+    heading = np.zeros_like(t)
+    if ex.turn_every_steps > 0:
+        for k in range(ex.turn_every_steps, n_steps - 1, ex.turn_every_steps):
+            turn_end = min(k + 3, n_steps)
+            heading += 180.0 * ramp(t, ic[k], ic[turn_end])
+    yaw = yaw + heading
+
+    speed = WALK_STEP_LENGTH_M / step_s * envelope * (1.0 + 0.1 * np.cos(2 * phase))
+    hd = np.radians(heading)
+    pos = np.zeros((len(t), 3))
+    pos[:, 0] = np.cumsum(speed * np.cos(hd)) / FS_INTERNAL_HZ
+    pos[:, 1] = np.cumsum(speed * np.sin(hd)) / FS_INTERNAL_HZ
+    lateral = sigma * WALK_LATERAL_SWAY_M * np.sin(phase) * envelope
+    pos[:, 0] += -np.sin(hd) * lateral
+    pos[:, 1] += np.cos(hd) * lateral
+    pos[:, 2] = -WALK_BOUNCE_M * np.cos(2 * phase) * envelope
+    pos[:, 2] -= pos[0, 2]
+    impacts = [int(round(x * FS_INTERNAL_HZ)) for x in ic]
+    return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.3), reps, impacts)
+
+
+def band_walk(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
+    """One set of lateral band-walk steps: the first half leading left, the rest leading right.
+
+    Each step: lead leg lifts and steps out (single support on the trailing leg: the lead side may
+    drop), double support, trailing leg lifts and follows (single support on the lead leg)."""
+    hinge = ex.hinge_deg if ex.hinge_deg is not None else float(rng.uniform(15.0, 30.0))
+    step_m = ex.step_m if ex.step_m is not None else float(rng.uniform(0.25, 0.4))
+    bob_m = BAND_BOB_FAULT_M if ex.bobbing else BAND_BOB_NORMAL_M
+    n_left = (ex.reps + 1) // 2
+    leads: list[Side] = ["left"] * n_left + ["right"] * (ex.reps - n_left)
+    step_s = float(rng.uniform(1.2, 1.6))
+    hinge_in_s, pause_s, out_s = 1.5, 1.0, 1.5
+    starts, cursor = [], hinge_in_s + 0.3
+    for k, lead in enumerate(leads):
+        if k > 0 and lead != leads[k - 1]:
+            cursor += pause_s  # stop and change direction
+        starts.append(cursor)
+        cursor += step_s * (1.0 + rng.normal(0.0, 0.05))
+    ends = starts[1:] + [cursor]
+    ends = [min(e, s + step_s * 1.2) for s, e in zip(starts, ends)]
+    t = time_axis(cursor + 0.3 + out_s)
+    hinge_env = ramp(t, 0.0, hinge_in_s) - ramp(t, cursor + 0.3, cursor + 0.3 + out_s)
+
+    roll, yaw, pitch = np.zeros_like(t), np.zeros_like(t), hinge * hinge_env
+    pos = np.zeros((len(t), 3))
+    pos[:, 2] = -0.05 * hinge_env  # athletic stance: knees and hips bend
+    reps: list[RepPlan] = []
+    for s, e, lead in zip(starts, ends, leads):
+        d = e - s
+        trail = other_side(lead)
+        # Lead lifted: the trailing leg is the stance leg under test.
+        a_lead = _rep_drop(rng, ex, trail, NORMAL_BAND_DROP_DEG, 0.5)
+        roll += drop_roll_deg(lead, a_lead) * plateau(t, s, s + 0.15 * d, s + 0.25 * d, s + 0.42 * d)
+        a_trail = _rep_drop(rng, ex, lead, NORMAL_BAND_DROP_DEG * 0.7, 0.4)
+        roll += drop_roll_deg(trail, a_trail) * plateau(t, s + 0.55 * d, s + 0.68 * d, s + 0.75 * d, s + 0.9 * d)
+        y_dir = side_sign(lead)
+        step = step_m * (1.0 + rng.normal(0.0, ex.variation / 2))
+        pos[:, 1] += y_dir * step * (0.6 * ramp(t, s + 0.05 * d, s + 0.5 * d) + 0.4 * ramp(t, s + 0.5 * d, s + 0.95 * d))
+        bob = bob_m * (1.0 + rng.normal(0.0, ex.variation))
+        pos[:, 2] -= bob * plateau(t, s, s + 0.5 * d, s + 0.5 * d, s + d)
+        yaw += rng.normal(0.0, 1.5) * plateau(t, s, s + 0.3 * d, s + 0.6 * d, s + d)
+        pitch += rng.normal(0.0, 1.0) * plateau(t, s, s + 0.4 * d, s + 0.6 * d, s + d)
+        i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
+        win = (i0, int(round((s + 0.45 * d) * FS_INTERNAL_HZ)))
+        reps.append(RepPlan(i0, i1, lead, lead, win, extras={"step_m": abs(step)}))
+    return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.5), reps)

@@ -1,0 +1,135 @@
+"""Single-leg exercises (one set each): single-leg stance holds, lateral step-down, single-leg squat.
+
+In single-leg support the pelvis pivots about the stance hip, so a drop of the other side also
+lowers the pelvis centre (pivot offset HIP_HALF_WIDTH_M).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.constants import Side, other_side
+from hiplevel.sim.gait import _rep_drop
+from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, drop_roll_deg, plateau, side_sign, time_axis
+from hiplevel.sim.spec import ExerciseSpec
+
+HIP_HALF_WIDTH_M = 0.09  # half the distance between the hip joint centres
+WEIGHT_SHIFT_M = 0.08  # lateral shift of the pelvis over the stance foot
+NORMAL_STANCE_DROP_DEG = 1.0  # a good hold keeps the pelvis about level
+NORMAL_STEPDOWN_DROP_DEG = 1.5
+NORMAL_SQUAT_DROP_DEG = 5.0  # healthy single-leg squat, below Nakagawa 2012 controls (7.4 +- 3.8)
+STANCE_SWAY_BASE_DEG = 0.15  # roll sway SD of quiet standing, which sway_gain scales
+
+
+def _stance_side(ex: ExerciseSpec, index: int) -> Side:
+    if ex.side is not None:
+        return ex.side
+    return "left" if index % 2 == 0 else "right"
+
+
+def _pivot_z(roll_rel_deg: np.ndarray, stance: np.ndarray) -> np.ndarray:
+    """Vertical shift (m) of the pelvis centre when it rolls about the stance hip.
+
+    stance: +1 left stance, -1 right stance, 0 double support (weights in between allowed)."""
+    return -HIP_HALF_WIDTH_M * np.sin(np.radians(roll_rel_deg)) * stance
+
+
+def single_leg_stance(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
+    """ex.reps holds of about ex.hold_s, stance leg alternating per hold unless ex.side is set."""
+    sway_sd = ex.sway_deg if ex.sway_deg is not None else float(rng.uniform(0.3, 0.6))
+    shift_s, lift_s, pause_s = 1.0, 0.8, 3.0
+    plan, cursor = [], 0.5
+    for k in range(ex.reps):
+        hold = ex.hold_s * (1.0 + rng.normal(0.0, 0.05))
+        plan.append((cursor, hold, _stance_side(ex, k)))
+        cursor += 2 * shift_s + hold + pause_s
+    t = time_axis(cursor)
+    roll, pitch, yaw = np.zeros_like(t), np.zeros_like(t), np.zeros_like(t)
+    pos, gain, stance_w = np.zeros((len(t), 3)), np.ones_like(t), np.zeros_like(t)
+    reps: list[RepPlan] = []
+    for s, hold, stance in plan:
+        lift0 = s + shift_s
+        down1 = lift0 + hold  # the hold runs from foot-off to foot-down
+        sgn = side_sign(stance)
+        loaded = plateau(t, lift0, lift0 + lift_s, down1 - lift_s, down1)
+        amp = _rep_drop(rng, ex, stance, NORMAL_STANCE_DROP_DEG, 0.7)
+        fatigue = 1.0 + (0.2 if ex.weak_side == stance else 0.05) * np.clip((t - lift0) / (down1 - lift0), 0, 1)
+        roll += drop_roll_deg(other_side(stance), amp) * loaded * fatigue
+        pos[:, 1] += sgn * WEIGHT_SHIFT_M * plateau(t, s, lift0, down1, down1 + shift_s)
+        pitch += rng.normal(0.0, 1.5) * loaded
+        gain += (sway_sd / STANCE_SWAY_BASE_DEG - 1.0) * loaded
+        stance_w += sgn * loaded
+        i0, i1 = int(round(lift0 * FS_INTERNAL_HZ)), int(round(down1 * FS_INTERNAL_HZ))
+        win = (int(round((lift0 + lift_s) * FS_INTERNAL_HZ)), int(round((down1 - lift_s) * FS_INTERNAL_HZ)))
+        reps.append(RepPlan(i0, i1, stance, other_side(stance), win, robust=True, extras={"hold_s": down1 - lift0}))
+    pos[:, 2] += _pivot_z(roll, stance_w)
+    return Segment(roll, pitch, yaw, pos, gain, reps, kind="holds")
+
+
+def _one_side_reps(ex: ExerciseSpec, set_index: int) -> Side:
+    # Single-sided exercises alternate the working leg per set unless told.
+    return ex.side if ex.side is not None else ("left" if set_index % 2 == 0 else "right")
+
+
+def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
+    """Lateral step-down: on the step on the stance leg, lower the other foot toward the floor and back."""
+    stance = _one_side_reps(ex, set_index)
+    down_s, up_s, pause_s = float(rng.uniform(1.6, 2.4)), float(rng.uniform(1.4, 2.0)), 1.2
+    plan, cursor = [], 0.8
+    for _ in range(ex.reps):
+        v = 1.0 + rng.normal(0.0, ex.variation / 2, 2)
+        plan.append((cursor, down_s * v[0], up_s * v[1]))
+        cursor += down_s * v[0] + 0.3 + up_s * v[1] + pause_s
+    t = time_axis(cursor)
+    roll, pitch, yaw = np.zeros_like(t), np.zeros_like(t), np.zeros_like(t)
+    pos, stance_w = np.zeros((len(t), 3)), np.zeros_like(t)
+    reps: list[RepPlan] = []
+    sgn = side_sign(stance)
+    for s, dn, up in plan:
+        bottom0, e = s + dn, s + dn + 0.3 + up
+        depth = plateau(t, s, bottom0, bottom0 + 0.3, e)
+        loaded = plateau(t, s, s + 0.3, e - 0.3, e)
+        amp = _rep_drop(rng, ex, stance, NORMAL_STEPDOWN_DROP_DEG, 0.7)
+        roll += drop_roll_deg(other_side(stance), amp) * depth
+        pitch += rng.uniform(6.0, 12.0) * depth
+        pos[:, 2] -= rng.uniform(0.10, 0.14) * depth
+        pos[:, 1] += sgn * 0.04 * loaded
+        stance_w += sgn * loaded
+        i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
+        reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1)))
+    pos[:, 2] += _pivot_z(roll, stance_w)
+    return Segment(roll, pitch, yaw, pos, np.full(len(t), 1.5), reps)
+
+
+def single_leg_squat(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
+    """Single-leg squat to 60-80 deg knee flexion: lift the free foot, squat, rise, put it down."""
+    stance = _one_side_reps(ex, set_index)
+    lift_s, down_s, up_s, pause_s = 0.8, float(rng.uniform(1.3, 1.8)), float(rng.uniform(1.2, 1.6)), 1.5
+    plan, cursor = [], 0.8
+    for _ in range(ex.reps):
+        v = 1.0 + rng.normal(0.0, ex.variation / 2, 2)
+        plan.append((cursor, down_s * v[0], up_s * v[1]))
+        cursor += 2 * lift_s + down_s * v[0] + up_s * v[1] + 0.2 + pause_s
+    t = time_axis(cursor)
+    roll, pitch, yaw = np.zeros_like(t), np.zeros_like(t), np.zeros_like(t)
+    pos, stance_w = np.zeros((len(t), 3)), np.zeros_like(t)
+    reps: list[RepPlan] = []
+    sgn = side_sign(stance)
+    for s, dn, up in plan:
+        sq0 = s + lift_s
+        bottom0 = sq0 + dn
+        sq1 = bottom0 + 0.2 + up
+        e = sq1 + lift_s
+        depth = plateau(t, sq0, bottom0, bottom0 + 0.2, sq1)
+        loaded = plateau(t, s, sq0, sq1, e)
+        pos[:, 1] += sgn * WEIGHT_SHIFT_M * plateau(t, s - 0.6, s, e, e + 0.6)
+        amp = _rep_drop(rng, ex, stance, NORMAL_SQUAT_DROP_DEG, 1.5)
+        roll += drop_roll_deg(other_side(stance), amp) * (0.2 * loaded + 0.8 * depth)
+        pitch += rng.uniform(20.0, 30.0) * depth
+        pos[:, 2] -= rng.uniform(0.15, 0.22) * depth
+        yaw += rng.normal(0.0, 2.0) * depth
+        stance_w += sgn * loaded
+        i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
+        reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1)))
+    pos[:, 2] += _pivot_z(roll, stance_w)
+    return Segment(roll, pitch, yaw, pos, np.full(len(t), 1.5), reps)

@@ -1,0 +1,171 @@
+"""What to simulate (ExerciseSpec, SessionSpec) and what came out (SimSession with its ground truth).
+
+Frames and signs follow `hiplevel.constants`: body (pelvis) frame x forward, y left, z up;
+positive roll = left side higher; positive pitch = front of the pelvis down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hiplevel.constants import EXERCISES, Side
+from hiplevel.samples import ImuSeries
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """One exercise block of a session.
+
+    name: one of `hiplevel.constants.EXERCISES`.
+    reps: steps (walking), lateral steps (band-walk), holds (single-leg-stance) or repetitions
+        (step-down, single-leg-squat, clamshell) per set.
+    sets: number of sets; each set starts with quiet standing (the neutral) and is followed by a rest.
+    weak_side: the stance leg whose gluteus medius is weak: on reps loading that leg the opposite
+        (unsupported) side drops by about `drop_deg` (negative drop_deg = hip hike). None = normal.
+    drop_deg: size of the fault on weak-side reps, deg below neutral.
+    hold_s: single-leg-stance hold duration, s.
+    side: stance leg of single-sided exercises (single-leg-stance, step-down, single-leg-squat,
+        clamshell working leg); None alternates (per hold for stance, per set for the others).
+    turn_every_steps: walking: turn 180 deg after this many steps (0 = straight line).
+    cadence_spm: walking cadence, steps/min (None = drawn, 100-120).
+    hinge_deg: band-walk hip hinge (forward pelvic pitch), deg (None = drawn, 15-30).
+    bobbing: band-walk: bob up and down each step (~6 cm instead of ~1 cm).
+    step_m: band-walk lateral step length, m (None = drawn, 0.25-0.4; < 0.15 is shuffling).
+    sway_deg: postural roll sway SD during holds, deg (None = drawn, 0.3-0.6).
+    variation: relative rep-to-rep variation of drop size and timing (0.12 = 12 % SD).
+    """
+
+    name: str
+    reps: int = 10
+    sets: int = 1
+    weak_side: Side | None = None
+    drop_deg: float = 8.0
+    hold_s: float = 30.0
+    side: Side | None = None
+    turn_every_steps: int = 0
+    cadence_spm: float | None = None
+    hinge_deg: float | None = None
+    bobbing: bool = False
+    step_m: float | None = None
+    sway_deg: float | None = None
+    variation: float = 0.12
+
+    def __post_init__(self) -> None:
+        if self.name not in EXERCISES:
+            raise ValueError(f"unknown exercise {self.name!r}; expected one of {EXERCISES}")
+        if self.reps < 1 or self.sets < 1:
+            raise ValueError("reps and sets must be >= 1")
+        if self.weak_side not in (None, "left", "right") or self.side not in (None, "left", "right"):
+            raise ValueError("weak_side/side must be 'left', 'right' or None")
+        if not 1.0 <= self.hold_s <= 120.0:
+            raise ValueError("hold_s must be within 1..120 s")
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """A whole session: exercise blocks in order, the sensor and the person.
+
+    rate_hz: output rate of `SimSession.imu` (50..200 Hz).
+    mount_offset_deg: (roll, pitch, yaw) of the sensor relative to the pelvis frame, deg
+        (the belt clip sitting a few degrees off).
+    noise: False = an ideal chip: no noise, bias, drift, scale/cross-axis error, clock error or
+        timestamp jitter (quantisation, saturation and the DLPF stay: they are deterministic).
+    standing_s: quiet standing before each set (the neutral), s.
+    rest_s: rest (standing with small fidgets) after each set, s.
+    """
+
+    exercises: list[ExerciseSpec]
+    rate_hz: float = 100.0
+    seed: int = 0
+    mount_offset_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    noise: bool = True
+    standing_s: float = 4.0
+    rest_s: float = 8.0
+
+    def __post_init__(self) -> None:
+        if not self.exercises:
+            raise ValueError("a session needs at least one exercise")
+        if not 50.0 <= self.rate_hz <= 200.0:
+            raise ValueError("rate_hz must be within 50..200 Hz")
+        if self.standing_s < 2.0:
+            raise ValueError("standing_s must be >= 2 s (the analysis needs a neutral)")
+
+
+@dataclass(frozen=True)
+class TrueRep:
+    """Ground truth of one rep, as a perfect analysis would report it.
+
+    start_s/end_s: rep bounds, s on the session clock (the IMU's t_s axis).
+    side: walking: stance leg; band-walk: leading leg (direction of travel); single-leg-stance,
+        step-down, single-leg-squat: stance leg; clamshell: working (top) leg.
+    drop_deg: peak drop of the measured side below the set's neutral, deg (negative = hip hike);
+        clamshell: peak backward roll of the pelvis, deg. Rules in docs/simulator.md.
+    flags: labels a perfect analysis outputs (`pelvic_drop`, `hip_hike`, `bobbing`, ...).
+    """
+
+    exercise: str
+    set_index: int
+    index: int
+    start_s: float
+    end_s: float
+    side: Side
+    drop_deg: float
+    flags: tuple[str, ...] = ()
+    hold_s: float | None = None
+    bob_cm: float | None = None
+    step_m: float | None = None
+    sway_deg: float | None = None
+
+
+@dataclass(frozen=True)
+class TrueSet:
+    """Ground truth of one set: bounds, the quiet standing before it and its true neutral roll."""
+
+    exercise: str
+    set_index: int
+    start_s: float
+    end_s: float
+    standing_start_s: float
+    standing_end_s: float
+    neutral_roll_deg: float
+
+
+@dataclass(frozen=True)
+class TruthOrientation:
+    """True pelvis orientation (ZYX Euler: yaw about z, then pitch about y, then roll about x), deg."""
+
+    t_s: np.ndarray
+    roll_deg: np.ndarray
+    pitch_deg: np.ndarray
+    yaw_deg: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+
+@dataclass(frozen=True)
+class SimSession:
+    """The simulated session.
+
+    imu: belt-sensor output at spec.rate_hz in the body frame (sensor misalignment included),
+        timestamps with jitter, g and deg/s, quantised at the chip ranges.
+    truth: true pelvis orientation at the IMU's true sample instants (same length as imu).
+    truth_1k: true pelvis orientation on the 1 kHz internal grid.
+    kinematic_1k: ideal specific force (g) and angular rate (deg/s) of the pelvis at the sensor
+        position, body frame, no sensor errors, no misalignment, 1 kHz.
+    sensor_1k: what the sensing elements output after noise, bias, scale errors and the DLPF, in
+        the sensor frame (body frame + mount offset), 1 kHz, before quantisation; temp_c (N,).
+    """
+
+    spec: SessionSpec
+    imu: ImuSeries
+    truth: TruthOrientation
+    truth_1k: TruthOrientation
+    kinematic_1k: ImuSeries
+    sensor_1k: ImuSeries
+    temp_c: np.ndarray
+    reps: list[TrueRep]
+    sets: list[TrueSet]
+    params: dict = field(default_factory=dict)
