@@ -1,0 +1,139 @@
+"""Plain records the store saves and returns, and the inputs the clinician report is built from.
+
+Times inside a session are seconds since the session started (`start_s`, `end_s`); wall-clock
+times are timezone-aware UTC `datetime`s. Roll traces are neutral-relative pelvic roll in degrees,
+positive = left side higher (hiplevel.constants).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+CalibrationState = Literal["ok", "stale", "missing"]
+SessionStatus = Literal["recording", "complete", "interrupted"]
+SESSION_STATUSES: tuple[str, ...] = ("recording", "complete", "interrupted")
+CALIBRATION_STATES: tuple[str, ...] = ("ok", "stale", "missing")
+
+# Level of each exercise in the clinicians' progression: one table, owned by the scoring layer.
+from hiplevel.scoring.summary import EXERCISE_LEVEL  # noqa: E402
+
+
+class AnalysisLike(Protocol):
+    """What `hiplevel.analysis.AnalysisResult` offers (duck-typed so the store does not import it)."""
+
+    t_s: np.ndarray
+    roll_deg: np.ndarray
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SessionMeta:
+    """Everything about a session that is not a set: who, when, which device, data quality.
+
+    gaps: (start_s, duration_s) of each stretch with no samples, seconds since session start.
+    thresholds: the scoring thresholds used (e.g. {"drop_flag_deg": 6.0}), as given to analysis.
+    """
+
+    patient_id: str
+    session_id: str | None = None
+    started_at: datetime | None = None
+    device_id: str | None = None
+    firmware: str | None = None
+    calibration_state: CalibrationState = "missing"
+    calibration_date: str | None = None
+    battery_pct: float | None = None
+    samples_received: int = 0
+    samples_lost: int = 0
+    gaps: tuple[tuple[float, float], ...] = ()
+    thresholds: dict[str, float] = field(default_factory=dict)
+    recording_path: str | None = None
+    status: SessionStatus = "complete"
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class SetReport:
+    """One analysed set: the analysis JSON (schema hiplevel.analysis/1) and its roll trace.
+
+    t_s: (N,) seconds on the clock of the analysis JSON's rep times; roll_deg: (N,) neutral-relative
+    roll, deg, positive = left side higher, NaN where samples were lost. start_s: offset, s, that puts
+    that clock on the session clock (0 when the analysis ran on the whole session's recording).
+    """
+
+    exercise: str
+    set_index: int
+    start_s: float
+    analysis_json: dict[str, Any]
+    t_s: np.ndarray
+    roll_deg: np.ndarray
+    level: int | None = None
+
+    @property
+    def span_s(self) -> tuple[float, float]:
+        """(first, last) sample time of the set on the session clock, s."""
+        if len(self.t_s) == 0:
+            return (self.start_s, self.start_s)
+        return (self.start_s + float(self.t_s[0]), self.start_s + float(self.t_s[-1]))
+
+    @property
+    def effective_level(self) -> int | None:
+        """The level given, else the exercise's level in the progression."""
+        return self.level if self.level is not None else EXERCISE_LEVEL.get(self.exercise)
+
+    @property
+    def reps(self) -> list[dict[str, Any]]:
+        """Rep dicts of the analysis JSON (index, start_s, end_s, side, drop_deg, score, flags)."""
+        return list(self.analysis_json.get("reps", []))
+
+    @classmethod
+    def from_analysis(
+        cls, result: AnalysisLike, set_index: int, start_s: float, level: int | None = None
+    ) -> "SetReport":
+        """Wrap a `hiplevel.analysis.AnalysisResult` (anything with to_json(), t_s, roll_deg)."""
+        doc = result.to_json()
+        return cls(
+            exercise=str(doc["exercise"]),
+            set_index=set_index,
+            start_s=float(start_s),
+            analysis_json=doc,
+            t_s=np.asarray(result.t_s, dtype=float),
+            roll_deg=np.asarray(result.roll_deg, dtype=float),
+            level=level,
+        )
+
+
+@dataclass(frozen=True)
+class SessionInputs:
+    """A whole session as the report needs it."""
+
+    meta: SessionMeta
+    sets: tuple[SetReport, ...]
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A patient: a pseudonymous id; the display name only when one was given."""
+
+    id: str
+    created_at: datetime
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A stored session (metadata only; sets come from `SessionStore.load_session`)."""
+
+    id: str
+    patient_id: str
+    started_at: datetime
+    status: SessionStatus
+    meta: SessionMeta
+    ended_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    n_sets: int = 0
+    n_reps: int = 0

@@ -1,0 +1,74 @@
+"""Progress over weeks: the trend of an improving weak side, adherence and level changes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from report_synth import weekly_sessions
+
+from hiplevel.report import ProgressSettings, compute_progress, write_progress_report
+from hiplevel.store import SessionStore
+
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SessionStore:
+    s = SessionStore(tmp_path / "data")
+    s.add_patient("P-7F3A")
+    for inputs in weekly_sessions(weeks=6, first_drop_deg=10.0, last_drop_deg=4.0):
+        s.save_session(inputs)
+    return s
+
+
+def test_improving_weak_side_shows_in_the_report(store: SessionStore, tmp_path: Path) -> None:
+    html = write_progress_report(store, "P-7F3A", tmp_path / "out", figures=True)
+    data = json.loads((html.parent / "P-7F3A-progress.json").read_text())
+    assert data["weak_side"] == "right"
+    weeks = data["weeks"]
+    assert len(weeks) == 6 and all(w["sessions"] == 3 and w["adherent"] for w in weeks)
+    right = [w["mean_drop_deg"]["right"] for w in weeks]
+    left = [w["mean_drop_deg"]["left"] for w in weeks]
+    assert all(b < a for a, b in zip(right, right[1:])), right  # the weak side improves every week
+    assert right[0] - right[-1] > 4.0
+    assert max(left) - min(left) < 1.0  # the good side stays where it was
+    assert weeks[-1]["clean_ratio"] > weeks[0]["clean_ratio"]
+    # each weekly step (~1.2 deg) is within the 4 deg smallest real change; the six-week change is not
+    assert not any(w["real_change"]["right"] for w in weeks)
+    band = data["trend"]["band-walk/right"]
+    assert band["real"] and band["change_deg"] < -4.0 and band["slope_deg_per_week"] < 0
+    assert data["level_changes"] == [{"at": data["level_changes"][0]["at"], "exercise": "band-walk", "from": 2, "to": 3}]
+    text = html.read_text()
+    assert "beyond the 4° smallest real change" in text and "(weaker side)" in text
+    assert (html.parent / "P-7F3A-progress-drops.png").exists()
+
+
+def _rows(times: list[datetime]):
+    sessions = [(f"S{i}", t, "complete") for i, t in enumerate(times)]
+    reps = [{"session_id": f"S{i}", "exercise": "band-walk", "level": 2, "side": side, "drop_deg": d, "flags": []}
+            for i in range(len(times)) for side, d in (("left", 3.0), ("right", 9.0 - i))]
+    return sessions, reps
+
+
+def test_adherence_counts_sessions_and_rest() -> None:
+    days = [0, 2, 4,          # week 1: 3 sessions, rests >= 24 h -> adherent
+            7, 7.5, 9, 11,    # week 2: 4 sessions but one only 12 h after the previous -> not
+            14,               # week 3: 1 session -> not
+            ]                 # week 4..: none
+    times = [T0 + timedelta(days=d) for d in days]
+    d = compute_progress("P-1", *_rows(times))
+    assert [w.n_sessions for w in d.weeks] == [3, 4, 1]
+    assert [w.adherent for w in d.weeks] == [True, False, False]
+    assert d.weeks[1].short_rests == 1
+    assert d.sessions[4].rest_before_h == pytest.approx(12.0)
+
+
+def test_smallest_real_change_is_a_setting() -> None:
+    times = [T0 + timedelta(days=7 * w) for w in range(3)]  # right drop 9, 8, 7 deg
+    strict = compute_progress("P-1", *_rows(times), ProgressSettings(smallest_real_change_deg=0.5))
+    default = compute_progress("P-1", *_rows(times))
+    assert strict.weeks[1].real_change["right"] and not default.weeks[1].real_change["right"]
+    assert default.weeks[1].change_deg["right"] == pytest.approx(-1.0)
