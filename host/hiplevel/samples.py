@@ -43,7 +43,8 @@ class ImuSeries:
 @dataclass(frozen=True)
 class RollSeries:
     """Device-fused orientation samples: roll and pitch, degrees (roll + = left side higher,
-    pitch + = front of pelvis down). NaN where a sample slot was lost."""
+    pitch + = front of pelvis down). NaN-free: lost sample slots are absent, and decoders list them
+    in `meta["gaps"]` as (first_seq, count)."""
 
     t_s: np.ndarray
     roll_deg: np.ndarray

@@ -1,0 +1,128 @@
+"""What the data commands do: analyze, report, sessions. Argument parsing lives in commands_data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hiplevel.cli.common import EXIT_OK, CliError
+from hiplevel.constants import other_side
+
+
+def _thresholds(path: Path | None):
+    from hiplevel.scoring import Thresholds
+
+    if path is None:
+        return Thresholds()
+    try:
+        return Thresholds.from_dict(json.loads(path.read_text()))
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+
+
+def analyze(args: argparse.Namespace) -> int:
+    """`hiplevel analyze INPUT`: a recording (all its labelled sets) or an IMU CSV (one exercise)."""
+    from hiplevel.analysis import analyze as analyze_series
+    from hiplevel.analysis import analyze_sets
+    from hiplevel.cli.inputs import load_input
+
+    if not args.input.exists():
+        raise CliError(f"no such file: {args.input}")
+    loaded = load_input(args.input)
+    thresholds = _thresholds(args.thresholds)
+    if loaded.sets and args.exercise is None:
+        results = analyze_sets(loaded.series, sets=loaded.sets, thresholds=thresholds)
+    else:
+        if args.exercise is None:
+            raise CliError(f"{args.input} has no exercise labels: say which with --exercise", 2)
+        results = [analyze_series(loaded.series, exercise=args.exercise, thresholds=thresholds)]
+    docs = [r.to_json() for r in results]
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        out = docs[0] if len(docs) == 1 else {"schema": "hiplevel.analysis-sets/1", "sets": docs}
+        args.json.write_text(json.dumps(out, indent=1))
+        print(f"wrote {args.json} ({sum(len(d['reps']) for d in docs)} reps in {len(docs)} set(s))")
+    else:
+        for i, doc in enumerate(docs, 1):
+            print_rep_table(doc, title=f"set {i}: {doc['exercise']}")
+    return EXIT_OK
+
+
+def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None) -> None:
+    """A short table of reps: stance side, what dropped, score and flags, in words."""
+    stream = stream or sys.stdout
+    reps = doc["reps"]
+    summary = doc.get("summary", {})
+    print(f"\n{title}: {len(reps)} reps, neutral {doc['neutral_roll_deg']:+.1f} deg", file=stream)
+    print(f"  {'#':>3}  {'time s':>11}  {'stance':<6}  {'what happened':<28} {'score':>5}  flags", file=stream)
+    shown = reps if limit is None else reps[:limit]
+    for r in shown:
+        dropped = other_side(r["side"])
+        what = f"{dropped} side dropped {r['drop_deg']:.1f} deg" if r["drop_deg"] >= 0 else f"{dropped} side hiked {-r['drop_deg']:.1f} deg"
+        flags = ", ".join(r["flags"]) or "-"
+        print(f"  {r['index'] + 1:>3}  {r['start_s']:5.1f}-{r['end_s']:5.1f}  {r['side']:<6}  {what:<28} {r['score']:>5.0f}  {flags}", file=stream)
+    if limit is not None and len(reps) > limit:
+        print(f"  ... {len(reps) - limit} more", file=stream)
+    advice = summary.get("advice")
+    if isinstance(advice, dict) and advice.get("reason"):
+        print(f"  advice: {advice.get('action', '')}: {advice['reason']}", file=stream)
+
+
+def _store(args: argparse.Namespace):
+    from hiplevel.store import SessionStore
+
+    return SessionStore(args.data_dir)
+
+
+def report(args: argparse.Namespace) -> int:
+    """`hiplevel report SESSION` or `hiplevel report --patient ID`."""
+    from hiplevel.report import write_progress_report, write_session_report
+
+    if not args.session and not args.patient:
+        raise CliError("give a session id (see `hiplevel sessions list`) or --patient ID", 2)
+    with _store(args) as store:
+        if args.patient:
+            if store.get_patient(args.patient) is None:
+                raise CliError(f"no patient {args.patient!r} in {store.data_dir}")
+            path = write_progress_report(store, args.patient, args.out, pdf=args.pdf, figures=args.figures)
+        else:
+            path = write_session_report(store, args.out, args.session, pdf=args.pdf, figures=args.figures)
+    print(f"report: {path}")
+    return EXIT_OK
+
+
+def sessions(args: argparse.Namespace) -> int:
+    """`hiplevel sessions list|show|delete|export`."""
+    with _store(args) as store:
+        if args.action == "list":
+            rows = store.list_sessions(args.patient)
+            if not rows:
+                print(f"no sessions in {store.data_dir}")
+            for s in rows:
+                print(f"{s.id}  {s.patient_id}  {s.started_at:%Y-%m-%d %H:%M}  {s.status:<11} {s.n_sets} sets, {s.n_reps} reps")
+        elif args.action == "show":
+            inputs = store.load_session(args.session)
+            meta = inputs.meta
+            print(f"session {args.session}: patient {meta.patient_id}, device {meta.device_id or '?'}, "
+                  f"{meta.samples_lost} of {meta.samples_received + meta.samples_lost} samples lost")
+            for s in inputs.sets:
+                print_rep_table(s.analysis_json, title=f"set {s.set_index}: {s.exercise}")
+        elif args.action == "delete":
+            confirm = args.yes
+            if not confirm:
+                if not sys.stdin.isatty():
+                    raise CliError("deleting needs confirmation: add --yes", 2)
+                answer = input(f"Delete session {args.session} and its recording? This cannot be undone. [y/N] ")
+                confirm = answer.strip().lower() in ("y", "yes")
+            if not confirm:
+                print("kept")
+                return EXIT_OK
+            removed = store.delete_session(args.session, confirm=True)
+            print(f"deleted session {args.session}" + (f" and {removed}" if removed else ""))
+        elif args.action == "export":
+            paths = store.export_patient(args.patient, args.out)
+            for p in paths:
+                print(f"wrote {p}")
+    return EXIT_OK

@@ -1,0 +1,156 @@
+"""Decoding of received packets (a recording, a replay or a live link) into sample series.
+
+Output series are NaN-free: lost slots are *absent* and listed in `gaps` (unwrapped slot, count).
+Times `t_s` are host seconds since the recording started (the recording header's monotonic origin),
+obtained from device times through the fitted `ClockSync`, so samples and host events (exercise
+labels, set boundaries) share one time base and stay aligned over an hour.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hiplevel.clock_sync import ClockReport, ClockSync, JitterMeter, JitterReport
+from hiplevel.errors import ProtocolError
+from hiplevel.link.base import Received
+from hiplevel.protocol import (
+    Flags,
+    PacketType,
+    StatusPacket,
+    acc_counts_to_g,
+    cdeg_to_deg,
+    decode_packet,
+    decode_reply,
+    gyro_counts_to_dps,
+)
+from hiplevel.recording.reader import Recording, read_recording
+from hiplevel.samples import ImuSeries, RollSeries
+from hiplevel.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler, StreamStats
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DecodedSession:
+    """Everything decoded from one session.
+
+    roll / imu: the DATA_ROLL / DATA_RAW samples (None if the session had none); their `meta` holds
+        `seq` (unwrapped slot per sample), `flags` (uint8 per sample), `device_t_us`, `rate_hz` and
+        `gaps`. gaps: lost slots (first_seq, count), unwrapped, over both kinds.
+    """
+
+    roll: RollSeries | None
+    imu: ImuSeries | None
+    gaps: list[tuple[int, int]]
+    stats: StreamStats
+    packet_errors: dict[str, int]
+    status: list[tuple[float, StatusPacket]]
+    events: list[tuple[float, dict[str, Any]]]
+    clock: ClockReport
+    jitter: JitterReport
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """Loss and timing figures as plain numbers (for the CLI and reports)."""
+        s = self.stats
+        expected = s.received + s.lost
+        return {
+            "samples": s.received, "lost": s.lost, "resent": s.resent, "late": s.late,
+            "duplicated": s.duplicated, "too_late": s.too_late, "restarts": s.restarts,
+            "inconsistent_packets": s.inconsistent_packets, "gaps": len(s.gaps),
+            "loss_pct": 100.0 * s.lost / expected if expected else 0.0,
+            "packet_errors": dict(self.packet_errors),
+            "drift_ppm": self.clock.drift_ppm, "delay_p95_ms": self.clock.delay_p95_ms,
+            "rate_hz": self.jitter.rate_hz, "jitter_rms_us": self.jitter.jitter_rms_us,
+        }
+
+
+def decode_received(items: Iterable[Received], origin_s: float | None = None,
+                    events: list[tuple[float, dict[str, Any]]] | None = None,
+                    metadata: dict[str, Any] | None = None, max_hold_slots: int = RING_SLOTS) -> DecodedSession:
+    """Decode received packets in arrival order. `origin_s`: host time of t = 0 (default: the first
+    packet's receive time)."""
+    asm = StreamAssembler(max_hold_slots=max_hold_slots)
+    clock, jitter = ClockSync(), JitterMeter()
+    errors: Counter[str] = Counter()
+    status: list[tuple[float, StatusPacket]] = []
+    released: list[SampleBlock | Gap] = []
+    first_t: float | None = None
+    for rx in items:
+        first_t = rx.host_time_s if first_t is None else first_t
+        try:
+            if rx.channel != 1:
+                decode_reply(rx.data)  # replies are validated and counted, not decoded further here
+                continue
+            pkt = decode_packet(rx.data)
+        except ProtocolError as exc:
+            errors[type(exc).__name__] += 1
+            log.debug("dropped packet %s: %s", rx.data.hex(), exc)
+            continue
+        if isinstance(pkt, StatusPacket):
+            status.append((rx.host_time_s, pkt))
+            continue
+        high_before = asm.next_seq
+        released += asm.push(pkt)
+        newest = asm.newest
+        if not pkt.flags & Flags.RESENT and asm.next_seq > high_before and newest is not None:
+            # Only fresh packets that extend the stream tell when a sample was taken (their last
+            # one, just before sending); resent ones are late by design.
+            clock.observe(newest[1], rx.host_time_s)
+            jitter.observe(newest[0], newest[1])
+    released += asm.finish()
+    clock.finish()
+    origin = origin_s if origin_s is not None else (first_t or 0.0)
+    roll, imu = _series(released, clock, origin, asm.stats.gaps) if clock.ready else (None, None)
+    return DecodedSession(roll, imu, list(asm.stats.gaps), asm.stats, dict(errors), status, events or [],
+                          clock.report(), jitter.report(), metadata or {})
+
+
+def decode_recording(src: Recording | str | os.PathLike[str], max_hold_slots: int = RING_SLOTS) -> DecodedSession:
+    """Decode a recording (or a path to one) into series, gaps and statistics."""
+    rec = src if isinstance(src, Recording) else read_recording(src)
+    rel_events = [(t - rec.origin_s, e) for t, e in rec.events]
+    return decode_received(rec.received(), origin_s=rec.origin_s, events=rel_events, metadata=rec.metadata,
+                           max_hold_slots=max_hold_slots)
+
+
+def _series(released: list[SampleBlock | Gap], clock: ClockSync, origin_s: float,
+            gaps: list[tuple[int, int]]) -> tuple[RollSeries | None, ImuSeries | None]:
+    blocks = [b for b in released if isinstance(b, SampleBlock)]
+    out: dict[PacketType, dict[str, np.ndarray]] = {}
+    for kind in (PacketType.DATA_ROLL, PacketType.DATA_RAW):
+        mine = [b for b in blocks if b.kind == kind]
+        if not mine:
+            continue
+        t_us = np.concatenate([b.times_us() for b in mine])
+        out[kind] = {
+            "t_s": np.asarray(clock.to_host_s(t_us), dtype=np.float64) - origin_s,
+            "samples": np.concatenate([b.samples for b in mine]),
+            "seq": np.concatenate([b.seqs() for b in mine]),
+            "flags": np.concatenate([np.full(b.count, int(b.flags), dtype=np.uint8) for b in mine]),
+            "device_t_us": t_us,
+            "rate_hz": np.concatenate([np.full(b.count, b.rate_hz, dtype=np.int16) for b in mine]),
+        }
+    roll = imu = None
+    if PacketType.DATA_ROLL in out:
+        d = out[PacketType.DATA_ROLL]
+        roll = RollSeries(d["t_s"], cdeg_to_deg(d["samples"][:, 0]), cdeg_to_deg(d["samples"][:, 1]),
+                          meta=_meta(d, gaps))
+    if PacketType.DATA_RAW in out:
+        d = out[PacketType.DATA_RAW]
+        imu = ImuSeries(d["t_s"], acc_counts_to_g(d["samples"][:, :3]), gyro_counts_to_dps(d["samples"][:, 3:]),
+                        meta=_meta(d, gaps))
+    return roll, imu
+
+
+def _meta(d: dict[str, np.ndarray], gaps: list[tuple[int, int]]) -> dict[str, Any]:
+    rates = d["rate_hz"]
+    return {"seq": d["seq"], "flags": d["flags"], "device_t_us": d["device_t_us"],
+            "rate_hz": int(np.bincount(rates).argmax()) if len(rates) else 0, "gaps": list(gaps)}

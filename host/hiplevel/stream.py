@@ -1,0 +1,267 @@
+"""Sequence accounting of the sample stream: unwraps `seq` and `t_us`, drops duplicates, holds samples
+back while an earlier gap may still be filled by a RESEND, and releases samples strictly in slot
+order, each with its unwrapped sequence number and device time.
+
+Rules (docs/protocol.md, "Host decoding rules"): a slot received twice is a duplicate (dropped and
+counted); a slot below the highest one received that was missing fills its gap (counted as resent
+when the packet has the RESENT flag, as late otherwise); a jump forward opens a gap. A gap that
+stays open for more than `max_hold_slots` slots behind the newest one, or at `finish()`, is declared
+lost and released as a `Gap`. A packet whose device time disagrees with its slot (by more than
+`time_tolerance_*`) is never merged into the current stream: a RESENT one is dropped and counted as
+inconsistent; a fresh one (fresh packets arrive in order) starts a new stream (START reset `seq`,
+or the device rebooted): open gaps are declared lost and its slots continue after the old ones;
+if the device clock restarted too, its times are spliced one period after the last one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hiplevel.protocol import SEQ_MODULUS, T_US_MODULUS, DataPacket, Flags, PacketType
+
+RING_SLOTS = 2048  # the device ring buffer: older slots cannot be resent (docs/protocol.md)
+_HALF_WRAP = 1 << 31
+
+
+@dataclass(frozen=True, eq=False)
+class SampleBlock:
+    """Consecutive samples released in order: slot `seq` (unwrapped) onwards, first at device time
+    `t_us` (unwrapped, microseconds), spaced by `period_us`; `samples` int16 wire counts."""
+
+    kind: PacketType
+    seq: int
+    t_us: int
+    rate_hz: int
+    period_us: int
+    flags: Flags
+    samples: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.samples.shape[0])
+
+    def seqs(self) -> np.ndarray:
+        return np.arange(self.seq, self.seq + self.count, dtype=np.int64)
+
+    def times_us(self) -> np.ndarray:
+        return self.t_us + np.arange(self.count, dtype=np.int64) * self.period_us
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Slots declared lost: `count` slots from unwrapped `first_seq`."""
+
+    first_seq: int
+    count: int
+
+
+@dataclass
+class StreamStats:
+    """Counts of sample slots (not packets) unless named otherwise."""
+
+    received: int = 0  # unique slots delivered (fresh, late and resent)
+    resent: int = 0  # of `received`, slots that filled a gap from a RESENT packet
+    late: int = 0  # of `received`, slots that filled a gap without the RESENT flag
+    duplicated: int = 0  # slots that arrived again and were dropped
+    lost: int = 0  # slots declared lost (released as Gap)
+    too_late: int = 0  # slots that arrived after their gap was declared lost (dropped)
+    inconsistent_packets: int = 0  # packets whose time disagreed with their seq (dropped)
+    restarts: int = 0  # stream restarts (seq reset by START)
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # lost (first_seq, count), in order
+
+    def as_dict(self) -> dict:
+        return {k: (list(map(list, v)) if k == "gaps" else v) for k, v in self.__dict__.items()}
+
+
+class StreamAssembler:
+    """Turns DATA packets (any order, duplicates, resends, wraps) into an in-order stream of
+    `SampleBlock` and `Gap` items. `push(packet)` returns the items it released.
+
+    max_hold_slots: how far (slots) the newest slot may run ahead of an open gap before that gap is
+        declared lost; the default is the device ring size, beyond which RESEND cannot help.
+        0 releases immediately (no waiting for resends).
+    time_tolerance_frac, time_tolerance_us: allowed disagreement between a packet's device time
+        and the time predicted from its slot, as a fraction of the time between them plus a
+        constant, microseconds (the MPU6050 sample clock and the ESP32 clock drift apart by <~2 %).
+    """
+
+    def __init__(self, max_hold_slots: int = RING_SLOTS, time_tolerance_frac: float = 0.05,
+                 time_tolerance_us: int = 20_000) -> None:
+        self.max_hold_slots = max_hold_slots
+        self.time_tolerance_frac = time_tolerance_frac
+        self.time_tolerance_us = time_tolerance_us
+        self.stats = StreamStats()
+        self._seq_offset = 0  # unwrapped seq = raw seq + offset (changes on restart)
+        self._t_offset = 0  # added to device t_us; changes only when a rebooted device's clock restarts
+        self._anchor: tuple[int, int, int] | None = None  # (seq, t_us, period_us) of newest slot
+        self._next_release = 0
+        self._high = 0  # one past the highest slot seen
+        self._pending: dict[int, SampleBlock] = {}
+        self._open: list[list[int]] = []  # open gaps [first, count], sorted, within [_next_release, _high)
+
+    @property
+    def open_gaps(self) -> list[tuple[int, int]]:
+        """Gaps still waiting for a resend: (unwrapped first_seq, count), oldest first."""
+        return [(a, n) for a, n in self._open]
+
+    @property
+    def newest(self) -> tuple[int, int] | None:
+        """(unwrapped slot, unwrapped device time us) of the newest slot seen, None before any."""
+        return None if self._anchor is None else (self._anchor[0], self._anchor[1])
+
+    @property
+    def next_seq(self) -> int:
+        """Unwrapped slot after the newest one seen."""
+        return self._high
+
+    def to_wire_seq(self, seq: int) -> int:
+        """Unwrapped slot -> the device's seq (mod 2^32) of the current stream, e.g. for RESEND."""
+        return (seq - self._seq_offset) % SEQ_MODULUS
+
+    def push(self, pkt: DataPacket) -> list[SampleBlock | Gap]:
+        """Account for one DATA packet and return what it releases, in slot order."""
+        if pkt.count == 0:
+            return []
+        placed = self._place(pkt)
+        if placed is None:
+            self.stats.inconsistent_packets += 1
+            return []
+        out: list[SampleBlock | Gap] = []
+        seq, t_us, restart = placed
+        if restart:
+            out += self._restart(pkt, seq, t_us)
+            seq, t_us = self._high, t_us
+        self._merge(pkt, seq, t_us)
+        self._release(out, force_before=self._high - self.max_hold_slots)
+        return out
+
+    def finish(self) -> list[SampleBlock | Gap]:
+        """Declare every open gap lost and release everything held back."""
+        out: list[SampleBlock | Gap] = []
+        self._release(out, force_before=self._high)
+        return out
+
+    # --- placement: unwrap seq and time, detect restarts and inconsistent packets -----------------
+    def _place(self, pkt: DataPacket) -> tuple[int, int, bool] | None:
+        raw_t = pkt.t_us + self._t_offset
+        if self._anchor is None:
+            self._seq_offset = -pkt.seq  # the first slot seen becomes slot 0
+            return 0, raw_t, False
+        a_seq, a_t, a_period = self._anchor
+        d_seq = (pkt.seq - self.to_wire_seq(a_seq)) % SEQ_MODULUS
+        if d_seq >= _HALF_WRAP:
+            d_seq -= SEQ_MODULUS
+        seq = a_seq + d_seq
+        period = pkt.period_us if pkt.period_us == a_period or d_seq > 0 else a_period
+        predicted = a_t + d_seq * period
+        t_us = predicted + self._wrap_delta(raw_t - predicted)
+        if abs(t_us - predicted) <= self.time_tolerance_us + self.time_tolerance_frac * abs(d_seq * period):
+            return seq, t_us, False
+        if pkt.period_us != a_period and d_seq > 0:
+            return seq, t_us, False  # a rate change: the prediction used the wrong period
+        if pkt.flags & Flags.RESENT:
+            return None  # a resent sample must match its slot exactly; never guess
+        # Fresh packets arrive in order, so a fresh packet that does not fit is a new stream.
+        newest_t = a_t + self._wrap_delta(raw_t - a_t)
+        if newest_t <= a_t:
+            # The device rebooted and its clock restarted: splice its times after ours.
+            shift = a_t + a_period - newest_t
+            self._t_offset += shift
+            newest_t += shift
+        return seq, newest_t, True
+
+    @staticmethod
+    def _wrap_delta(delta: int) -> int:
+        delta %= T_US_MODULUS
+        return delta - T_US_MODULUS if delta >= _HALF_WRAP else delta
+
+    def _restart(self, pkt: DataPacket, seq: int, t_us: int) -> list[SampleBlock | Gap]:
+        out: list[SampleBlock | Gap] = []
+        self._release(out, force_before=self._high)
+        self.stats.restarts += 1
+        self._seq_offset = self._high - pkt.seq  # slots continue after the old stream, no gap
+        return out
+
+    # --- merging into pending slots ---------------------------------------------------------------
+    def _merge(self, pkt: DataPacket, seq: int, t_us: int) -> None:
+        n = pkt.count
+        end = seq + n
+        period = pkt.period_us
+        # Slots already released: duplicates, or too late if their gap was declared lost.
+        below = min(end, self._next_release) - seq
+        if below > 0:
+            lost_overlap = self._overlap_with_lost(seq, seq + below)
+            self.stats.too_late += lost_overlap
+            self.stats.duplicated += below - lost_overlap
+        # Slots inside [next_release, high): fill open gaps, the rest are duplicates.
+        lo, hi = max(seq, self._next_release), min(end, self._high)
+        if hi > lo:
+            filled = 0
+            new_open: list[list[int]] = []
+            for g_first, g_count in self._open:
+                g_end = g_first + g_count
+                a, b = max(g_first, lo), min(g_end, hi)
+                if a >= b:
+                    new_open.append([g_first, g_count])
+                    continue
+                self._store(pkt, seq, t_us, period, a, b)
+                filled += b - a
+                if a > g_first:
+                    new_open.append([g_first, a - g_first])
+                if g_end > b:
+                    new_open.append([b, g_end - b])
+            self._open = new_open
+            self.stats.duplicated += (hi - lo) - filled
+            self.stats.received += filled
+            if pkt.flags & Flags.RESENT:
+                self.stats.resent += filled
+            else:
+                self.stats.late += filled
+        # Slots beyond the newest: a jump forward opens a gap.
+        start = max(seq, self._high)
+        if end > start:
+            if start > self._high:
+                self._open.append([self._high, start - self._high])
+            self._store(pkt, seq, t_us, period, start, end)
+            self.stats.received += end - start
+            if pkt.flags & Flags.RESENT:
+                self.stats.resent += end - start
+            self._high = end
+            self._anchor = (end - 1, t_us + (end - 1 - seq) * period, period)
+
+    def _store(self, pkt: DataPacket, seq: int, t_us: int, period: int, a: int, b: int) -> None:
+        block = SampleBlock(pkt.type, a, t_us + (a - seq) * period, pkt.rate_hz, period, pkt.flags,
+                            pkt.samples[a - seq : b - seq])
+        self._pending[a] = block
+
+    def _overlap_with_lost(self, a: int, b: int) -> int:
+        total = 0
+        for first, count in reversed(self.stats.gaps):
+            if first + count <= a:
+                break
+            total += max(0, min(b, first + count) - max(a, first))
+        return total
+
+    # --- release ----------------------------------------------------------------------------------
+    def _release(self, out: list[SampleBlock | Gap], force_before: int) -> None:
+        while self._next_release < self._high:
+            block = self._pending.pop(self._next_release, None)
+            if block is not None:
+                out.append(block)
+                self._next_release += block.count
+                continue
+            first, count = self._open[0]
+            assert first == self._next_release, "pending blocks and open gaps must tile the window"
+            if first >= force_before:
+                return
+            n_lost = min(count, force_before - first)
+            if n_lost < count:  # the newer part of the gap may still be resent
+                self._open[0] = [first + n_lost, count - n_lost]
+            else:
+                self._open.pop(0)
+            self.stats.lost += n_lost
+            self.stats.gaps.append((first, n_lost))
+            out.append(Gap(first, n_lost))
+            self._next_release += n_lost
