@@ -1,0 +1,174 @@
+# Roll and pitch of the pelvis from gyro + accelerometer (body frame: x forward, y left, z up).
+#
+# Mahony-style complementary filter on the gravity direction: the "up" unit vector seen in the
+# body frame is carried forward by the gyro (v' = v + (v x w) dt) and pulled toward the measured
+# specific force with a proportional gain (w += gain * (a x v)). Time enters as the sample
+# period; no clocks. Roll = atan2(up_y, up_z) (positive = left side higher), pitch =
+# atan2(-up_x, hypot(up_y, up_z)) (positive = front of the pelvis down).
+#
+# Settings (FusionSettings, units in the names):
+# | setting               | meaning                                              | unit  | off    | default |
+# | gain                  | accel correction rate (1/time constant)              | 1/s   | 0      | 0.5     |
+# | init_gain             | gain while initialising (fast convergence)           | 1/s   | -      | 10      |
+# | init_s                | initialisation time, gain ramps init_gain -> gain    | s     | 0      | 2.0     |
+# | accel_reject_g        | ignore accel when | |a| - 1 g | exceeds this          | g     | 99     | 0.25    |
+# | recovery_s            | accept accel again after this long ignored           | s     | 1e9    | 3.0     |
+# | still_gyro_dev_dps    | gyro within this of its recent mean = still          | deg/s | 0      | 1.5     |
+# | still_accel_dev_g     | accel within this of its recent mean and of 1 g      | g     | 0      | 0.04    |
+# | still_max_rate_dps    | still also needs |gyro - bias| below this             | deg/s | 1e9    | 10      |
+# | still_hold_s          | conditions must hold this long                        | s     | -      | 0.5     |
+# | bias_tau_s            | time constant of the bias estimate while still       | s     | -      | 2.0     |
+# The accel gate and the gain follow x-io Fusion (imufusion) practice; gain 0.5 is its default.
+import math
+
+_RAD_PER_DEG = math.pi / 180.0
+_DEG_PER_RAD = 180.0 / math.pi
+_MEAN_TAU_S = 0.25  # running means used by the stillness test
+
+
+class FusionSettings:
+    def __init__(self, **kw):
+        self.gain = 0.5
+        self.init_gain = 10.0
+        self.init_s = 2.0
+        self.accel_reject_g = 0.25
+        self.recovery_s = 3.0
+        self.still_gyro_dev_dps = 1.5
+        self.still_accel_dev_g = 0.04
+        self.still_max_rate_dps = 10.0
+        self.still_hold_s = 0.5
+        self.bias_tau_s = 2.0
+        for k in kw:
+            if not hasattr(self, k):
+                raise ValueError("unknown fusion setting: %s" % k)
+            setattr(self, k, float(kw[k]))
+
+
+class RollPitchFusion:
+    """`update(ax_g, ay_g, az_g, gx_dps, gy_dps, gz_dps, dt_s)` with body-frame values; read
+    `roll_deg`, `pitch_deg`, flags `initialising`, `accel_ignored`, `still`, and `bias_dps`."""
+
+    def __init__(self, settings=None):
+        self.settings = settings if settings is not None else FusionSettings()
+        self.bias_dps = [0.0, 0.0, 0.0]
+        self._v = [0.0, 0.0, 1.0]
+        self._gmean = [0.0, 0.0, 0.0]
+        self._amean = [0.0, 0.0, 1.0]
+        self.reset()
+
+    def reset(self, keep_bias=True):
+        """Start converging again (after an IMU fault); the bias estimate is kept by default."""
+        if not keep_bias:
+            for i in range(3):
+                self.bias_dps[i] = 0.0
+        self.roll_deg = 0.0
+        self.pitch_deg = 0.0
+        self.initialising = True
+        self.accel_ignored = False
+        self.still = False
+        self._t_s = 0.0
+        self._ignored_s = 0.0
+        self._still_s = 0.0
+        self._started = False
+
+    def update(self, ax, ay, az, gx, gy, gz, dt_s):
+        s = self.settings
+        v = self._v
+        b = self.bias_dps
+        norm = math.sqrt(ax * ax + ay * ay + az * az)
+        if not self._started:
+            if norm < 0.1:
+                return  # no gravity reference yet (chip not answering with data)
+            v[0] = ax / norm
+            v[1] = ay / norm
+            v[2] = az / norm
+            self._amean[0] = ax
+            self._amean[1] = ay
+            self._amean[2] = az
+            self._gmean[0] = gx
+            self._gmean[1] = gy
+            self._gmean[2] = gz
+            self._started = True
+        self._still_update(ax, ay, az, gx, gy, gz, norm, dt_s)
+
+        # gain: ramp from init_gain to gain over init_s
+        self._t_s += dt_s
+        if self.initialising and self._t_s >= s.init_s:
+            self.initialising = False
+        if self.initialising and s.init_s > 0:
+            k = s.init_gain + (s.gain - s.init_gain) * (self._t_s / s.init_s)
+        else:
+            k = s.gain
+
+        # accel gate, with recovery after a long rejection (a lasting bias would otherwise win)
+        ex = ey = ez = 0.0
+        reject = abs(norm - 1.0) > s.accel_reject_g and not self.initialising
+        if reject and self._ignored_s < s.recovery_s:
+            self._ignored_s += dt_s
+            self.accel_ignored = True
+        elif norm > 0.1:
+            if not reject:
+                self._ignored_s = 0.0
+            self.accel_ignored = False
+            inv = k / norm
+            # a x v, scaled by gain / |a|
+            ex = (ay * v[2] - az * v[1]) * inv
+            ey = (az * v[0] - ax * v[2]) * inv
+            ez = (ax * v[1] - ay * v[0]) * inv
+
+        wx = (gx - b[0]) * _RAD_PER_DEG + ex
+        wy = (gy - b[1]) * _RAD_PER_DEG + ey
+        wz = (gz - b[2]) * _RAD_PER_DEG + ez
+        # v' = v + (v x w) dt, then renormalise
+        vx = v[0] + (v[1] * wz - v[2] * wy) * dt_s
+        vy = v[1] + (v[2] * wx - v[0] * wz) * dt_s
+        vz = v[2] + (v[0] * wy - v[1] * wx) * dt_s
+        n = math.sqrt(vx * vx + vy * vy + vz * vz)
+        v[0] = vx / n
+        v[1] = vy / n
+        v[2] = vz / n
+        self.roll_deg = math.atan2(v[1], v[2]) * _DEG_PER_RAD
+        self.pitch_deg = math.atan2(-v[0], math.sqrt(v[1] * v[1] + v[2] * v[2])) * _DEG_PER_RAD
+
+    def _still_update(self, ax, ay, az, gx, gy, gz, norm, dt_s):
+        s = self.settings
+        gm = self._gmean
+        am = self._amean
+        a = dt_s / _MEAN_TAU_S
+        if a > 1.0:
+            a = 1.0
+        gm[0] += a * (gx - gm[0])
+        gm[1] += a * (gy - gm[1])
+        gm[2] += a * (gz - gm[2])
+        am[0] += a * (ax - am[0])
+        am[1] += a * (ay - am[1])
+        am[2] += a * (az - am[2])
+        b = self.bias_dps
+        dev = s.still_gyro_dev_dps
+        adev = s.still_accel_dev_g
+        rate = s.still_max_rate_dps
+        quiet = (
+            abs(gx - gm[0]) < dev
+            and abs(gy - gm[1]) < dev
+            and abs(gz - gm[2]) < dev
+            and abs(ax - am[0]) < adev
+            and abs(ay - am[1]) < adev
+            and abs(az - am[2]) < adev
+            and abs(norm - 1.0) < adev
+            and (self.initialising or (abs(gx - b[0]) < rate and abs(gy - b[1]) < rate and abs(gz - b[2]) < rate))
+        )
+        if not quiet:
+            self._still_s = 0.0
+            self.still = False
+            return
+        self._still_s += dt_s
+        if self._still_s < s.still_hold_s:
+            return
+        self.still = True
+        # at rest the gyro reads its bias: low-pass the mean into the estimate
+        k = dt_s / s.bias_tau_s if not self.initialising else dt_s / (0.25 * s.bias_tau_s)
+        if k > 1.0:
+            k = 1.0
+        b[0] += k * (gm[0] - b[0])
+        b[1] += k * (gm[1] - b[1])
+        b[2] += k * (gm[2] - b[2])

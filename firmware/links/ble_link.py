@@ -1,0 +1,206 @@
+# BLE GATT peripheral (docs/protocol.md): hiplevel service (data notify, command write, reply
+# notify), Device Information and Battery services, advertising, MTU tracking.
+# The IRQ handler only records events and copies command writes into preallocated slots;
+# `poll()` in the main loop does the work (re-advertising, MTU, handing commands out).
+import bluetooth
+from micropython import const
+
+from core import packets as P
+
+_IRQ_CENTRAL_CONNECT = const(1)
+_IRQ_CENTRAL_DISCONNECT = const(2)
+_IRQ_GATTS_WRITE = const(3)
+_IRQ_MTU_EXCHANGED = const(21)
+
+_FLAG_READ = const(0x0002)
+_FLAG_WRITE_NO_RESPONSE = const(0x0004)
+_FLAG_WRITE = const(0x0008)
+_FLAG_NOTIFY = const(0x0010)
+
+_DEFAULT_MTU = const(23)
+_PREFERRED_MTU = const(247)  # largest ATT MTU that fits one LL data PDU with DLE (251 bytes)
+_ADV_INTERVAL_US = const(100000)
+_CMD_SLOTS = const(8)
+_CMD_MAX_BYTES = const(256)
+
+SERVICE_UUID = "7e1a0001-5c2b-4a8e-9f4d-6b1e0c3a2d10"
+DATA_UUID = "7e1a0002-5c2b-4a8e-9f4d-6b1e0c3a2d10"
+COMMAND_UUID = "7e1a0003-5c2b-4a8e-9f4d-6b1e0c3a2d10"
+REPLY_UUID = "7e1a0004-5c2b-4a8e-9f4d-6b1e0c3a2d10"
+# 128-bit service UUID, little-endian, as it goes in advertising data
+_SERVICE_UUID_LE = bytes(reversed(bytes.fromhex(SERVICE_UUID.replace("-", ""))))
+
+
+def _ad(ad_type, payload):
+    return bytes((len(payload) + 1, ad_type)) + payload
+
+
+def advertising_payloads(name, battery_pct):
+    """(adv, scan response). Legacy advertising holds 31 bytes: flags + the 128-bit service
+    list go in the advertisement, the name and battery service data in the scan response."""
+    adv = _ad(0x01, b"\x06") + _ad(0x07, _SERVICE_UUID_LE)
+    resp = _ad(0x09, name.encode()) + _ad(0x16, b"\x0f\x18" + bytes((battery_pct & 0xFF,)))
+    return adv, resp
+
+
+class BleLink:
+    """One central at a time. `connected`, `payload_max` (ATT MTU - 3); `events` bits are set by
+    poll(): 1 = connected now, 2 = disconnected now."""
+
+    EV_CONNECTED = 1
+    EV_DISCONNECTED = 2
+
+    def __init__(self, ble, name, info):
+        self._ble = ble
+        self.name = name
+        self.conn = None
+        self.mtu = _DEFAULT_MTU
+        self.events = 0
+        self.notify_errors = 0
+        self.connects = 0
+        self._pending = 0  # IRQ -> loop event bits
+        self._pending_conn = None
+        self._pending_mtu = 0
+        self._cmd_bufs = [bytearray(_CMD_MAX_BYTES) for _ in range(_CMD_SLOTS)]
+        self._cmd_lens = [0] * _CMD_SLOTS
+        self._cmd_head = 0
+        self._cmd_tail = 0
+        self.cmd_dropped = 0
+        self._battery_pct = 255
+        self._reply_buf = bytearray(_PREFERRED_MTU)
+        ble.active(True)
+        ble.config(gap_name=name, mtu=_PREFERRED_MTU)
+        ble.irq(self._irq)
+        hip = (
+            bluetooth.UUID(SERVICE_UUID),
+            (
+                (bluetooth.UUID(DATA_UUID), _FLAG_NOTIFY),
+                (bluetooth.UUID(COMMAND_UUID), _FLAG_WRITE | _FLAG_WRITE_NO_RESPONSE),
+                (bluetooth.UUID(REPLY_UUID), _FLAG_NOTIFY),
+            ),
+        )
+        dis = (
+            bluetooth.UUID(0x180A),
+            (
+                (bluetooth.UUID(0x2A29), _FLAG_READ),
+                (bluetooth.UUID(0x2A24), _FLAG_READ),
+                (bluetooth.UUID(0x2A25), _FLAG_READ),
+                (bluetooth.UUID(0x2A26), _FLAG_READ),
+            ),
+        )
+        bas = (bluetooth.UUID(0x180F), ((bluetooth.UUID(0x2A19), _FLAG_READ | _FLAG_NOTIFY),))
+        ((self.h_data, self.h_cmd, self.h_reply), dis_h, (self.h_battery,)) = ble.gatts_register_services((hip, dis, bas))
+        ble.gatts_set_buffer(self.h_cmd, _CMD_MAX_BYTES)
+        for h, text in zip(dis_h, (info["manufacturer"], info["model"], info["serial"], info["fw"])):
+            ble.gatts_write(h, text.encode())
+        ble.gatts_write(self.h_battery, b"\xff")
+        self.advertise()
+
+    # --- IRQ: record only -----------------------------------------------------------------
+    def _irq(self, event, data):
+        if event == _IRQ_CENTRAL_CONNECT:
+            self._pending_conn = data[0]
+            self._pending |= 1
+        elif event == _IRQ_CENTRAL_DISCONNECT:
+            if data[0] == self._pending_conn or data[0] == self.conn:
+                self._pending |= 2
+        elif event == _IRQ_GATTS_WRITE:
+            if data[1] == self.h_cmd:
+                self._store_cmd(self._ble.gatts_read(self.h_cmd))
+        elif event == _IRQ_MTU_EXCHANGED:
+            self._pending_mtu = data[1]
+            self._pending |= 4
+
+    def _store_cmd(self, value):
+        nxt = (self._cmd_head + 1) % _CMD_SLOTS
+        if nxt == self._cmd_tail or len(value) > _CMD_MAX_BYTES:
+            self.cmd_dropped += 1
+            return
+        buf = self._cmd_bufs[self._cmd_head]
+        n = len(value)
+        buf[:n] = value
+        self._cmd_lens[self._cmd_head] = n
+        self._cmd_head = nxt
+
+    # --- loop side ------------------------------------------------------------------------
+    def poll(self):
+        """Apply recorded events; sets `events` for this iteration."""
+        ev = 0
+        pending = self._pending
+        if pending:
+            self._pending = 0
+            if pending & 1 and self._pending_conn is not None and self.conn != self._pending_conn:
+                self.conn = self._pending_conn
+                self.mtu = _DEFAULT_MTU
+                self.connects += 1
+                ev |= self.EV_CONNECTED
+            if pending & 2:
+                self.conn = None
+                self._pending_conn = None
+                self.mtu = _DEFAULT_MTU
+                ev |= self.EV_DISCONNECTED
+                self.advertise()  # the stack stops advertising on connect; start again
+            if pending & 4 and self.conn is not None:
+                self.mtu = self._pending_mtu
+        self.events = ev
+
+    def next_command(self):
+        """Memoryview of the oldest queued command write, or None; valid until the next call."""
+        if self._cmd_tail == self._cmd_head:
+            return None
+        i = self._cmd_tail
+        self._cmd_tail = (i + 1) % _CMD_SLOTS
+        return memoryview(self._cmd_bufs[i])[: self._cmd_lens[i]]
+
+    @property
+    def connected(self):
+        return self.conn is not None
+
+    @property
+    def payload_max(self):
+        return self.mtu - 3
+
+    def advertise(self):
+        adv, resp = advertising_payloads(self.name, self._battery_pct)
+        self._ble.gap_advertise(_ADV_INTERVAL_US, adv, resp_data=resp)
+
+    def set_battery(self, pct):
+        """Battery Level characteristic (notified when connected) and advertising data."""
+        if pct == self._battery_pct:
+            return
+        self._battery_pct = pct
+        self._ble.gatts_write(self.h_battery, bytes((pct & 0xFF,)), self.conn is not None)
+        if self.conn is None:
+            self.advertise()
+
+    def send_data(self, packet):
+        """One DATA/STATUS packet (<= payload_max bytes) as one notification; False if not sent."""
+        return self._notify(self.h_data, packet)
+
+    def _notify(self, handle, data):
+        if self.conn is None:
+            return False
+        try:
+            self._ble.gatts_notify(self.conn, handle, data)
+            return True
+        except OSError:
+            # ENOMEM when the stack's buffers are full, ENOTCONN in a disconnect race
+            self.notify_errors += 1
+            return False
+
+    def send_reply(self, cmd, token, status, payload=b""):
+        """REPLY packets, chunked to payload_max; returns False if any chunk failed."""
+        step = self.payload_max - P.REPLY_HEADER_BYTES
+        n = len(payload)
+        chunk = 0
+        p0 = 0
+        ok = True
+        while True:
+            p1 = min(n, p0 + step)
+            more = p1 < n
+            m = P.encode_reply(self._reply_buf, cmd, token, status, chunk, more, payload, p0, p1)
+            ok = self._notify(self.h_reply, memoryview(self._reply_buf)[:m]) and ok
+            if not more:
+                return ok
+            p0 = p1
+            chunk += 1

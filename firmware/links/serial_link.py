@@ -1,0 +1,79 @@
+# The same packets over a byte stream (USB serial): COBS frames with channel and CRC-16
+# (docs/protocol.md, "USB serial framing"). The UART/stream object is passed in.
+from micropython import const
+
+from core import packets as P
+
+_RX_CHUNK_BYTES = const(64)
+_FRAME_MAX_BYTES = const(520)
+
+
+class SerialLink:
+    """`poll()` reads what arrived; `next_command()` hands out decoded command packets."""
+
+    def __init__(self, uart):
+        self._uart = uart
+        self._framer = P.Framer()
+        self._rx = bytearray(_RX_CHUNK_BYTES)
+        self._frame = bytearray(_FRAME_MAX_BYTES)
+        self._frame_n = 0
+        self._dec = bytearray(_FRAME_MAX_BYTES)
+        self._queue = []  # decoded command packets waiting for next_command (rare, small)
+        self._reply_buf = bytearray(P.SERIAL_MAX_PACKET_BYTES)
+        self.bad_frames = 0
+        self.payload_max = P.SERIAL_MAX_PACKET_BYTES
+
+    def poll(self):
+        uart = self._uart
+        while uart.any():
+            n = uart.readinto(self._rx)
+            if not n:
+                return
+            for i in range(n):
+                self._byte(self._rx[i])
+
+    def _byte(self, b):
+        if b != 0:
+            if self._frame_n < _FRAME_MAX_BYTES:
+                self._frame[self._frame_n] = b
+            self._frame_n += 1
+            return
+        n = self._frame_n
+        self._frame_n = 0
+        if n == 0:
+            return
+        if n > _FRAME_MAX_BYTES:
+            self.bad_frames += 1
+            return
+        # a tail we joined mid-frame fails COBS or CRC here and is counted, like noise
+        m = P.cobs_decode(self._frame, n, self._dec)
+        if m < 4 or P.crc16(self._dec, m - 2) != self._dec[m - 2] | (self._dec[m - 1] << 8):
+            self.bad_frames += 1
+            return
+        if self._dec[0] != P.CH_COMMAND:
+            return
+        self._queue.append(bytes(self._dec[1 : m - 2]))
+
+    def next_command(self):
+        if not self._queue:
+            return None
+        return self._queue.pop(0)
+
+    def send_data(self, packet):
+        self._uart.write(self._framer.frame(P.CH_DATA, packet))
+        return True
+
+    def send_reply(self, cmd, token, status, payload=b""):
+        step = self.payload_max - P.REPLY_HEADER_BYTES
+        n = len(payload)
+        chunk = 0
+        p0 = 0
+        while True:
+            p1 = min(n, p0 + step)
+            more = p1 < n
+            m = P.encode_reply(self._reply_buf, cmd, token, status, chunk, more, payload, p0, p1)
+            self._uart.write(self._framer.frame(P.CH_REPLY, self._reply_buf, m))
+            if not more:
+                return True
+            p0 = p1
+            chunk += 1

@@ -1,0 +1,81 @@
+# Test rig on MicroPython: the real App on the stand-ins (virtual clock, simulated MPU6050,
+# loopback BLE air, in-memory UART). Used by the t_*.py scripts.
+import json
+
+import bluetooth
+import machine
+from sim_mpu6050 import SimMPU6050
+from vclock import VirtualClock
+
+PIN_INT = 19
+CONN = 1
+CENTRAL_ADDR = b"\x11\x22\x33\x44\x55\x66"
+
+
+def out(name, value):
+    print(json.dumps({"name": name, "value": value}))
+
+
+class Rig:
+    def __init__(self, config=None, start_us=0, fs_root="/tmp", chip_values=(1.0, 0.0, 0.0), ble=True, uart=True):
+        from app import DEFAULT_CONFIG, App
+
+        bluetooth.reset()
+        self.clock = VirtualClock(0, start_us)
+        machine.set_clock(self.clock)
+        self.pin = machine.Pin(PIN_INT, machine.Pin.IN)
+        self.chip = SimMPU6050(self.clock, None, self.pin)
+        self.chip.set_constant(*chip_values)
+        self.bus = machine.i2c_bus(0)
+        self.bus.attach(0x68, self.chip)
+        machine.set_adc_source(35, lambda: 1950000)
+        cfg = dict(DEFAULT_CONFIG)
+        if config:
+            for k in config:
+                cfg[k] = config[k]
+        self.uart_state = machine.uart_state(0)
+        self.uart_state.rx = bytearray()
+        self.uart_state.tx = bytearray()
+        self.ble = bluetooth.BLE() if ble else None
+        self.air = bluetooth.get_air()
+        self.app = App(self.clock, machine.I2C(0), self.ble, self.pin, machine.PWM(machine.Pin(25)), machine.Pin(2),
+                       machine.ADC(machine.Pin(35)), machine.UART(0) if uart else None, fs_root, cfg)
+        self.token = 0
+
+    # central side
+    def connect(self, mtu=None):
+        self.ble._central_connect(CONN, CENTRAL_ADDR)
+        if mtu:
+            self.ble._central_mtu(CONN, mtu)
+        self.app.step()
+
+    def disconnect(self):
+        self.ble._central_disconnect(CONN)
+        self.app.step()
+
+    def command(self, cmd, payload=b""):
+        """Write one command over BLE, run one loop step, return the reply (status, payload)."""
+        self.token = (self.token + 1) & 0xFF
+        n0 = len(self.air.notifies)
+        self.ble._central_write(CONN, self.app.ble.h_cmd, bytes((cmd, self.token, 0)) + bytes(payload))
+        self.app.step()
+        return self.reply_after(n0)
+
+    def reply_after(self, n0, steps=200):
+        h = self.app.ble.h_reply
+        body = b""
+        status = None
+        for _ in range(steps):
+            for conn, handle, data in self.air.notifies[n0:]:
+                if handle == h and data[2] == self.token:
+                    status = data[3]
+                    body += data[5:]
+                    if not data[4] & 0x80:
+                        return status, body
+            n0 = len(self.air.notifies)
+            self.app.step()
+        return status, body
+
+    def data_packets(self, n0=0):
+        h = self.app.ble.h_data
+        return [d for (c, hh, d) in self.air.notifies[n0:] if hh == h]
