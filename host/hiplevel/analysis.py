@@ -1,0 +1,176 @@
+"""Analysis: from a series of samples to scored reps, a set summary and JSON (`hiplevel.analysis/1`).
+
+    res = analyze(series, exercise="walking")            # one set that starts with quiet standing
+    results = analyze_sets(series, sets=[("walking", 12.0, 60.0), ("band-walk", 75.0, 110.0)])
+
+Pipeline: signal (fusion, alignment, neutral) -> exercises (one detector per exercise) -> scoring.
+The live path is `OnlineAnalyzer` (below), built from the same per-sample math.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hiplevel.exercises import DETECTORS, Motion, RepWindow, measure_drop
+from hiplevel.samples import ImuSeries, RollSeries
+from hiplevel.scoring import Rep, Thresholds, score_rep, summarize_set
+from hiplevel.signal.errors import AnalysisError
+from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
+from hiplevel.signal.neutral import find_standing, neutral_roll
+from hiplevel.signal.orientation import PelvisTrace, trace_from_series
+
+SCHEMA = "hiplevel.analysis/1"
+# analyze_sets looks this far before a set's start for the quiet standing that gives its neutral.
+STANDING_LOOKBACK_S = 10.0
+
+__all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "Rep", "analyze", "analyze_sets", "analyze_trace"]
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """One analysed set.
+
+    reps: scored reps; neutral_roll_deg: the standing roll in the sensor frame (after the forward-
+    axis fix), deg; t_s / roll_deg: the neutral-relative roll trace used (+ = left side higher);
+    summary: counts, per-side drop statistics, asymmetry and progression advice."""
+
+    exercise: str
+    sample_rate_hz: float
+    neutral_roll_deg: float
+    reps: list[Rep]
+    summary: dict
+    t_s: np.ndarray
+    roll_deg: np.ndarray
+    pitch_deg: np.ndarray
+    mount_yaw_deg: float = 0.0
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def to_json(self) -> dict:
+        """The `hiplevel.analysis/1` JSON document (docs/analysis.md)."""
+        return {
+            "schema": SCHEMA,
+            "exercise": self.exercise,
+            "sample_rate_hz": round(self.sample_rate_hz, 3),
+            "neutral_roll_deg": round(self.neutral_roll_deg, 2),
+            "reps": [r.to_json() for r in self.reps],
+            "summary": self.summary,
+        }
+
+
+def _check_exercise(exercise: str) -> None:
+    if exercise not in DETECTORS:
+        raise AnalysisError(f"unknown exercise {exercise!r}; expected one of {', '.join(sorted(DETECTORS))}")
+
+
+def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
+    """Detector input for samples [a, b) of a trace, roll relative to neutral_deg."""
+    acc_lin = None
+    if trace.acc_g is not None:
+        acc_lin = trace.acc_g[a:b] - roll_pitch_to_up(trace.roll_deg[a:b], trace.pitch_deg[a:b])
+    return Motion(
+        t_s=trace.t_s[a:b],
+        rate_hz=trace.rate_hz,
+        roll_deg=trace.roll_deg[a:b] - neutral_deg,
+        pitch_deg=trace.pitch_deg[a:b],
+        acc_lin_g=acc_lin,
+        gyro_dps=None if trace.gyro_dps is None else trace.gyro_dps[a:b],
+        still=trace.still[a:b],
+    )
+
+
+def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Thresholds) -> list[Rep]:
+    """Measure and score detected rep windows (times on m.t_s)."""
+    reps: list[Rep] = []
+    for k, w in enumerate(windows):
+        drop = measure_drop(m.roll_deg, w.win, w.measure_side, w.robust)
+        sc = score_rep(exercise, w.side, drop, w.metrics, th)
+        details = dict(w.metrics, measured_side=w.measure_side, reasons=list(sc.reasons))
+        end = min(w.end, len(m.t_s) - 1)
+        reps.append(Rep(k, float(m.t_s[w.start]), float(m.t_s[end]), w.side, round(drop, 3), sc.score, sc.flags, details))
+    return reps
+
+
+def analyze_trace(
+    trace: PelvisTrace, exercise: str, span: tuple[int, int], standing: tuple[int, int], th: Thresholds
+) -> AnalysisResult:
+    """Analyse samples span=[a, b) of an aligned trace with the neutral from `standing`."""
+    _check_exercise(exercise)
+    neutral = neutral_roll(trace.roll_deg, standing)
+    a, b = span
+    m = motion_of(trace, a, b, neutral)
+    windows = DETECTORS[exercise].detect(m)
+    reps = score_windows(exercise, m, windows, th)
+    return AnalysisResult(
+        exercise=exercise,
+        sample_rate_hz=trace.rate_hz,
+        neutral_roll_deg=trace.standing_roll_deg + neutral,
+        reps=reps,
+        summary=summarize_set(exercise, reps, th),
+        t_s=m.t_s,
+        roll_deg=m.roll_deg,
+        pitch_deg=m.pitch_deg,
+        mount_yaw_deg=trace.mount_yaw_deg,
+        thresholds=th,
+    )
+
+
+def analyze(
+    series: ImuSeries | RollSeries,
+    exercise: str,
+    thresholds: Thresholds | None = None,
+    fusion: FusionSettings | None = None,
+) -> AnalysisResult:
+    """Analyse one set. series: raw 6-axis (ImuSeries) or the device's roll stream (RollSeries),
+    starting with quiet standing (the neutral)."""
+    _check_exercise(exercise)
+    th = thresholds or Thresholds()
+    trace = trace_from_series(series, fusion)
+    return analyze_trace(trace, exercise, (0, len(trace.t_s)), trace.standing, th)
+
+
+def _set_standing(trace: PelvisTrace, i0: int, i1: int, lo: int) -> tuple[int, int]:
+    """The quiet standing that opens a set: the last still run of >= 1 s that starts before the
+    set's first few seconds, searched from `lo` (the previous set's end or the lookback)."""
+    from hiplevel.signal.neutral import STANDING_MIN_S, runs
+
+    t = trace.t_s
+    best = None
+    for a, b in runs(trace.still[lo:i1]):
+        a, b = a + lo, b + lo
+        if t[a] > t[i0] + 2.0:
+            break
+        if t[b - 1] - t[a] >= STANDING_MIN_S:
+            best = (a, b)
+    return best if best is not None else find_standing(trace.still, t, i0, i1)
+
+
+def analyze_sets(
+    series: ImuSeries | RollSeries,
+    sets: Sequence[tuple[str, float, float]],
+    thresholds: Thresholds | None = None,
+    fusion: FusionSettings | None = None,
+) -> list[AnalysisResult]:
+    """Analyse a session with several sets: [(exercise, start_s, end_s), ...] on the series clock.
+
+    Fusion and mount alignment run once over the whole session; each set gets its own neutral from
+    the quiet standing just before (or at the start of) its window."""
+    th = thresholds or Thresholds()
+    trace = trace_from_series(series, fusion)
+    t = trace.t_s
+    out: list[AnalysisResult] = []
+    prev_end = 0
+    for exercise, start_s, end_s in sets:
+        _check_exercise(exercise)
+        if not end_s > start_s:
+            raise AnalysisError(f"set {exercise!r}: end {end_s} s is not after start {start_s} s")
+        i0, i1 = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
+        if i1 - i0 < 10:
+            raise AnalysisError(f"set {exercise!r} {start_s}-{end_s} s has no samples in the recording")
+        lo = max(prev_end, int(np.searchsorted(t, start_s - STANDING_LOOKBACK_S)))
+        standing = _set_standing(trace, i0, i1, lo)
+        out.append(analyze_trace(trace, exercise, (i0, i1), standing, th))
+        prev_end = i1
+    return out

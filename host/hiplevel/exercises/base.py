@@ -1,0 +1,115 @@
+"""What every exercise detector gets and returns, and the helpers they share.
+
+A detector is a class with frozen parameters and one action method, `detect(motion)`, returning
+`RepWindow`s: where a rep is, its side, and where to measure its drop. Measuring and scoring the
+drop is common to all exercises (`measure_drop`), so every detector reports drops the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import signal as sps
+
+from hiplevel.constants import Side
+from hiplevel.signal.filters import zero_phase_lowpass
+
+
+@dataclass(frozen=True)
+class Motion:
+    """Input of a detector: one set on a uniform grid.
+
+    t_s (N,), s; rate_hz; roll_deg (N,): relative to the set's neutral (+ = left side higher);
+    pitch_deg (N,): relative to the standing pose (+ = front down); acc_lin_g (N,3): linear
+    acceleration in the levelled pelvis frame (gravity removed), g, None for a roll stream;
+    gyro_dps (N,3) bias-free, None for a roll stream; still (N,) bool."""
+
+    t_s: np.ndarray
+    rate_hz: float
+    roll_deg: np.ndarray
+    pitch_deg: np.ndarray
+    acc_lin_g: np.ndarray | None
+    gyro_dps: np.ndarray | None
+    still: np.ndarray
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """A detected rep: [start, end) sample indices, its side, the drop window [win0, win1), the
+    side whose drop is measured, robust (95th percentile) or peak, and extra metrics."""
+
+    start: int
+    end: int
+    side: Side
+    win: tuple[int, int]
+    measure_side: Side
+    robust: bool = False
+    metrics: dict = field(default_factory=dict)
+
+
+ROBUST_PERCENTILE = 95.0  # "robust peak, not a single spike" for holds
+
+
+def measure_drop(roll_rel_deg: np.ndarray, win: tuple[int, int], measure_side: Side, robust: bool) -> float:
+    """Peak drop, deg, of `measure_side` below neutral in roll_rel_deg[win] (negative = it rose)."""
+    a, b = win
+    seg = roll_rel_deg[a:max(b, a + 1)]
+    drop = -seg if measure_side == "left" else seg
+    return float(np.percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
+
+
+def cumtrapz0(x: np.ndarray, dt: float) -> np.ndarray:
+    """Cumulative trapezoidal integral along axis 0, starting at 0."""
+    out = np.zeros_like(x, dtype=float)
+    out[1:] = np.cumsum(0.5 * (x[1:] + x[:-1]) * dt, axis=0)
+    return out
+
+
+def highpass(x: np.ndarray, cutoff_hz: float, rate_hz: float) -> np.ndarray:
+    """Zero-phase 2nd-order Butterworth high-pass along axis 0."""
+    sos = sps.butter(2, cutoff_hz / (0.5 * rate_hz), btype="high", output="sos")
+    if len(x) <= 15:
+        return x - np.mean(x, axis=0)
+    return sps.sosfiltfilt(sos, x, axis=0, padlen=min(len(x) - 1, int(3 * rate_hz / cutoff_hz)))
+
+
+def velocity_mps(acc_g: np.ndarray, rate_hz: float, hp_hz: float = 0.15, lp_hz: float = 4.0) -> np.ndarray:
+    """Velocity, m/s, from linear acceleration (g), band-limited so integration drift cannot build."""
+    a = zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665
+    return highpass(cumtrapz0(highpass(a, hp_hz, rate_hz), 1.0 / rate_hz), hp_hz, rate_hz)
+
+
+@dataclass(frozen=True)
+class Hump:
+    """One movement in one direction: sign (+1/-1), peak index and value, onset/offset indices."""
+
+    sign: int
+    peak: int
+    height: float
+    onset: int
+    offset: int
+
+
+def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: float, edge_frac: float = 0.1) -> list[Hump]:
+    """Velocity humps (one per movement) of either sign above min_height, in time order.
+
+    onset/offset: where |v| falls below edge_frac of the hump's peak, or stops falling, on either side."""
+    humps: list[Hump] = []
+    for sign in (1, -1):
+        x = sign * v
+        peaks, props = sps.find_peaks(x, height=min_height, distance=max(1, int(min_gap_s * rate_hz)),
+                                      prominence=0.5 * min_height)
+        for p in peaks:
+            thr = edge_frac * x[p]
+            # Walk down each flank until the level is low or the signal turns up again (the next
+            # move follows without a pause, and integration leaves a slow offset).
+            a = p
+            while a > 0 and x[a] > thr and x[a - 1] <= x[a]:
+                a -= 1
+            b = p
+            while b < len(x) - 1 and x[b] > thr and x[b + 1] <= x[b]:
+                b += 1
+            humps.append(Hump(sign, int(p), float(x[p]), int(a), int(b)))
+    humps.sort(key=lambda h: h.peak)
+    return humps

@@ -1,0 +1,128 @@
+"""Rep scoring: 0-100 from the drop (monotone: a larger drop never scores higher), minus fixed
+penalties for the other faults, with flags and reasons in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hiplevel.constants import Side, other_side
+from hiplevel.scoring.thresholds import Thresholds
+
+# Score at the flag threshold: anything flagged scores below this.
+FLAG_SCORE = 60.0
+
+# The side whose drop is measured, relative to the rep's `side` (domain primer / issue 5):
+# band-walk measures the leading leg's side; every single-leg exercise the unsupported side.
+MEASURES_OWN_SIDE = frozenset({"band-walk", "clamshell"})
+
+DROP_FLAGS = frozenset({"pelvic_drop", "hip_hike", "pelvis_roll_back"})
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One scored rep. index: 0-based in its set; start_s/end_s: s on the input clock; side: the
+    stance leg (leading leg for band-walk, working leg for clamshell); drop_deg: peak drop of the
+    measured side below neutral (negative = hip hike); score 0-100; flags; details: metrics and
+    reasons (`measured_side`, `reasons`, `hold_s`, ...)."""
+
+    index: int
+    start_s: float
+    end_s: float
+    side: Side
+    drop_deg: float
+    score: float
+    flags: tuple[str, ...] = ()
+    details: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """The rep as it appears in `hiplevel.analysis/1` JSON."""
+        return {
+            "index": self.index,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "side": self.side,
+            "drop_deg": round(self.drop_deg, 2),
+            "score": round(self.score, 1),
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class RepScore:
+    """score 0-100, flags (names), reasons (one sentence per flag)."""
+
+    score: float
+    flags: tuple[str, ...]
+    reasons: tuple[str, ...] = field(default=())
+
+
+def measured_side(exercise: str, side: Side) -> Side:
+    """The side whose drop a rep reports (left/right)."""
+    return side if exercise in MEASURES_OWN_SIDE else other_side(side)
+
+
+def _ramp_down(x: float, x0: float, x1: float, y0: float, y1: float) -> float:
+    if x <= x0:
+        return y0
+    if x >= x1:
+        return y1
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+
+def drop_score(drop_deg: float, ok_deg: float, flag_deg: float, fail_deg: float, th: Thresholds) -> float:
+    """Score 0-100 from the drop alone, deg below neutral (negative = hike).
+
+    Non-increasing in drop_deg for drop_deg >= 0 and in the hike (-drop_deg) for drop_deg < 0:
+    100 up to ok, FLAG_SCORE at flag, 0 at fail and beyond (piecewise linear)."""
+    if drop_deg >= 0:
+        if drop_deg <= flag_deg:
+            return _ramp_down(drop_deg, ok_deg, max(flag_deg, ok_deg + 1e-9), 100.0, FLAG_SCORE)
+        return _ramp_down(drop_deg, flag_deg, fail_deg, FLAG_SCORE, 0.0)
+    hike = -drop_deg
+    if hike <= th.hike_flag_deg:
+        return _ramp_down(hike, 0.5 * th.hike_flag_deg, th.hike_flag_deg, 100.0, FLAG_SCORE)
+    return _ramp_down(hike, th.hike_flag_deg, th.hike_fail_deg, FLAG_SCORE, 0.0)
+
+
+def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thresholds) -> RepScore:
+    """Score one rep.
+
+    side: the rep's side as defined per exercise (stance leg, or leading leg for band-walk);
+    metrics: optional `hold_s`, `sway_deg`, `bob_cm`, `step_m` from the detector."""
+    ok, flag, fail = th.drop_band_deg(exercise)
+    if exercise == "clamshell":
+        ok, flag = min(ok, th.rollback_flag_deg), th.rollback_flag_deg
+        fail = max(fail, flag + 1.0)
+    score = drop_score(drop_deg, ok, flag, fail, th)
+    flags: list[str] = []
+    reasons: list[str] = []
+    low = measured_side(exercise, side)
+    stance = f"during {side} stance" if exercise not in MEASURES_OWN_SIDE else f"leading with the {side} leg"
+    if drop_deg > flag:
+        if exercise == "clamshell":
+            flags.append("pelvis_roll_back")
+            reasons.append(f"pelvis rolled back {drop_deg:.1f} deg (limit {flag:.1f} deg)")
+        else:
+            flags.append("pelvic_drop")
+            reasons.append(f"{low} side dropped {drop_deg:.1f} deg {stance} (limit {flag:.1f} deg)")
+    elif -drop_deg > th.hike_flag_deg:
+        flags.append("hip_hike")
+        reasons.append(f"{low} side hiked {-drop_deg:.1f} deg {stance} (limit {th.hike_flag_deg:.1f} deg)")
+    hold = metrics.get("hold_s")
+    if hold is not None and hold < th.hold_min_s:
+        flags.append("short_hold")
+        reasons.append(f"{side} leg hold lasted {hold:.0f} s (aim {th.hold_min_s:.0f} s)")
+    sway = metrics.get("sway_deg")
+    if sway is not None and sway > th.sway_flag_deg:
+        flags.append("excess_sway")
+        reasons.append(f"pelvis swayed {sway:.1f} deg (SD; limit {th.sway_flag_deg:.1f} deg)")
+    bob = metrics.get("bob_cm")
+    if bob is not None and bob > th.bob_flag_cm:
+        flags.append("bobbing")
+        reasons.append(f"bobbed {bob:.0f} cm up and down (keep your height; limit {th.bob_flag_cm:.0f} cm)")
+    step = metrics.get("step_m")
+    if step is not None and step < th.shuffle_step_m:
+        flags.append("shuffling")
+        reasons.append(f"step of {100 * step:.0f} cm is a shuffle (aim over {100 * th.shuffle_step_m:.0f} cm)")
+    penalties = sum(1 for f in flags if f not in DROP_FLAGS) * th.penalty_points
+    return RepScore(round(max(0.0, score - penalties), 1), tuple(flags), tuple(reasons))

@@ -1,0 +1,95 @@
+"""Filters, chosen per use: zero-phase (forward-backward Butterworth) offline, causal with carried
+state for live feedback. Both use the same design function so live and offline see the same band."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import signal
+
+# Pelvic roll in walking has its energy below ~5 Hz (stride ~1 Hz and harmonics); 6 Hz keeps the
+# drop peak (an offline 2nd-order zero-phase low-pass at 6 Hz changes a 1 Hz peak by < 0.1 %).
+ROLL_CUTOFF_HZ = 6.0
+FILTER_ORDER = 2
+
+
+def lowpass_sos(cutoff_hz: float, rate_hz: float, order: int = FILTER_ORDER) -> np.ndarray:
+    """Butterworth low-pass as second-order sections; cutoff is clipped below Nyquist."""
+    wn = min(cutoff_hz / (0.5 * rate_hz), 0.95)
+    return signal.butter(order, wn, btype="low", output="sos")
+
+
+def zero_phase_lowpass(x: np.ndarray, cutoff_hz: float, rate_hz: float, order: int = FILTER_ORDER) -> np.ndarray:
+    """Offline zero-phase low-pass along axis 0 (no delay; effective order doubled)."""
+    x = np.asarray(x, float)
+    sos = lowpass_sos(cutoff_hz, rate_hz, order)
+    padlen = min(len(x) - 1, 3 * int(rate_hz / cutoff_hz))
+    if len(x) < 4:
+        return x.copy()
+    return signal.sosfiltfilt(sos, x, axis=0, padlen=max(0, padlen))
+
+
+def causal_delay_s(cutoff_hz: float, rate_hz: float, order: int = FILTER_ORDER) -> float:
+    """Group delay of the causal low-pass at low frequency, s (what live feedback lags by)."""
+    sos = lowpass_sos(cutoff_hz, rate_hz, order)
+    b, a = signal.sos2tf(sos)
+    w, gd = signal.group_delay((b, a), w=[2 * math.pi * 0.5 / rate_hz])
+    return float(gd[0] / rate_hz)
+
+
+class CausalLowpass:
+    """Streaming Butterworth low-pass of one scalar signal; state carried between samples.
+
+    Starts settled at the first value so a step does not ring at start-up."""
+
+    def __init__(self, cutoff_hz: float, rate_hz: float, order: int = FILTER_ORDER) -> None:
+        self._sos = lowpass_sos(cutoff_hz, rate_hz, order)
+        self._zi0 = signal.sosfilt_zi(self._sos)
+        self._zi: np.ndarray | None = None
+        self.delay_s = causal_delay_s(cutoff_hz, rate_hz, order)
+
+    def push(self, x: float) -> float:
+        """Filter one sample; returns the filtered value."""
+        if self._zi is None:
+            self._zi = self._zi0 * x
+        y, self._zi = signal.sosfilt(self._sos, [x], zi=self._zi)
+        return float(y[0])
+
+
+def moving_std(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving standard deviation along axis 0 (edges use the nearest full window)."""
+    x = np.asarray(x, float)
+    squeeze = x.ndim == 1
+    if squeeze:
+        x = x[:, None]
+    n = len(x)
+    window = max(1, min(window, n))
+    c1 = np.cumsum(np.vstack([np.zeros((1, x.shape[1])), x]), axis=0)
+    c2 = np.cumsum(np.vstack([np.zeros((1, x.shape[1])), x * x]), axis=0)
+    start = np.clip(np.arange(n) - window // 2, 0, n - window)
+    s1 = c1[start + window] - c1[start]
+    s2 = c2[start + window] - c2[start]
+    var = np.maximum(s2 / window - (s1 / window) ** 2, 0.0)
+    out = np.sqrt(var)
+    return out[:, 0] if squeeze else out
+
+
+def moving_mean(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving mean along axis 0 (edges use the nearest full window)."""
+    x = np.asarray(x, float)
+    n = len(x)
+    window = max(1, min(window, n))
+    c1 = np.cumsum(np.concatenate([np.zeros((1,) + x.shape[1:]), x]), axis=0)
+    start = np.clip(np.arange(n) - window // 2, 0, n - window)
+    return (c1[start + window] - c1[start]) / window
+
+
+def resample_uniform(t_s: np.ndarray, x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """Linear interpolation of jittered samples onto a uniform grid at rate_hz (axis 0)."""
+    t_s = np.asarray(t_s, float)
+    tu = t_s[0] + np.arange(int(np.floor((t_s[-1] - t_s[0]) * rate_hz)) + 1) / rate_hz
+    x = np.asarray(x, float)
+    if x.ndim == 1:
+        return tu, np.interp(tu, t_s, x)
+    return tu, np.column_stack([np.interp(tu, t_s, x[:, k]) for k in range(x.shape[1])])

@@ -1,0 +1,287 @@
+"""Tilt fusion on the host: the world "up" direction in the body frame, from 6-axis IMU samples.
+
+Only roll and pitch matter for pelvic obliquity, so the state is the unit up-vector `u` in the
+body frame (x forward, y left, z up), not a full quaternion: yaw (turns) cannot leak into it. The
+gyro turns `u` (du/dt = u x w), the accelerometer pulls it gently toward the measured specific
+force, with less trust the further |a| is from 1 g (walking impacts, band-walk jerks).
+
+This is our own filter (not the firmware's): a complementary filter on the up-vector with gyro bias
+estimated at rest. `TiltFusion` is the causal per-sample form (live); `fuse_tilt` runs the same step
+forwards and backwards in time and averages, so the offline result has no phase lag and a constant
+residual gyro bias cancels (forward error +b*tau, backward error -b*tau).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DEG = math.pi / 180.0
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    """Parameters of the tilt fusion (units in the names).
+
+    acc_time_constant_s: how slowly the accelerometer corrects the gyro; long, because walking
+        swings the pelvis sideways by 0.1-0.2 g at ~1 Hz (a 2 s constant would leave ~0.7 deg).
+        0 disables the correction (gyro only).
+    rest_acc_time_constant_s: the same while at rest (a hold, quiet standing): the accelerometer
+        is then pure gravity, so it may win quickly and a residual gyro bias cannot build up.
+    acc_tolerance_g: the accelerometer weight falls linearly from 1 at |a| = 1 g to 0 at
+        |a| = 1 g +- this (impacts are ignored rather than trusted).
+    rest_gyro_std_dps, rest_acc_std_g: a window is "at rest" when the gyro and accelerometer
+        standard deviations stay below these (quiet standing sways well under 1 dps).
+    rest_window_s: length of that window.
+    rest_bias_max_tilt_deg: a rest run only estimates the gyro bias if the accelerometer tilt moved
+        less than this across it (a slow drift during a hold is motion, not bias).
+    bias_time_constant_s: how fast the live filter's gyro-bias estimate follows the gyro at rest.
+    turn_rate_dps: above about this rate (a turn) the accelerometer is trusted less; 0 disables.
+    cross_axis_fraction: gyro cross-axis sensitivity assumed when weighting the two offline passes
+        (MPU6050: +-2 %): a 180 deg turn can leak ~3.6 deg into roll, so after a turn the pass that
+        has not yet gone through it is trusted more (a simple forward-backward smoother).
+    gyro_error_floor_deg: error floor of each pass; equal floors make quiet stretches a plain mean.
+    """
+
+    acc_time_constant_s: float = 8.0
+    rest_acc_time_constant_s: float = 0.5
+    acc_tolerance_g: float = 0.25
+    rest_gyro_std_dps: float = 1.5
+    rest_acc_std_g: float = 0.02
+    rest_window_s: float = 0.5
+    rest_bias_max_tilt_deg: float = 0.5
+    bias_time_constant_s: float = 1.0
+    turn_rate_dps: float = 60.0
+    cross_axis_fraction: float = 0.02
+    gyro_error_floor_deg: float = 0.2
+
+
+def tilt_step(
+    u: tuple[float, float, float],
+    gyro_rps: tuple[float, float, float],
+    acc_g: tuple[float, float, float],
+    dt_s: float,
+    acc_gain_per_s: float,
+    acc_tolerance_g: float,
+    turn_rate_dps: float = 0.0,
+) -> tuple[tuple[float, float, float], float]:
+    """One fusion step. u: unit up-vector, body frame; gyro_rps: bias-free rate, rad/s; acc_g: g.
+
+    dt_s may be negative (backward pass). turn_rate_dps > 0 lowers the accelerometer's weight while
+    the body turns fast (centripetal acceleration looks like tilt): weight / (1 + (|w| / it)^2).
+    Returns the new up-vector and the fraction k of the accelerometer correction applied (0 when
+    the accelerometer was ignored: |a| outside the tolerance)."""
+    ux, uy, uz = u
+    wx, wy, wz = gyro_rps
+    # Exact rotation of u by -w*dt (Rodrigues), so large rates at 50 Hz stay accurate.
+    theta = math.sqrt(wx * wx + wy * wy + wz * wz) * dt_s
+    if theta != 0.0:
+        kx, ky, kz = wx * dt_s / theta, wy * dt_s / theta, wz * dt_s / theta
+        c, s = math.cos(theta), -math.sin(theta)
+        dot = (kx * ux + ky * uy + kz * uz) * (1.0 - c)
+        cx, cy, cz = ky * uz - kz * uy, kz * ux - kx * uz, kx * uy - ky * ux
+        ux, uy, uz = ux * c + cx * s + kx * dot, uy * c + cy * s + ky * dot, uz * c + cz * s + kz * dot
+    ax, ay, az = acc_g
+    norm_a = math.sqrt(ax * ax + ay * ay + az * az)
+    weight = 1.0 - abs(norm_a - 1.0) / acc_tolerance_g if acc_tolerance_g > 0 else 0.0
+    k = 0.0
+    if weight > 0.0 and norm_a > 0.0 and acc_gain_per_s > 0:
+        if turn_rate_dps > 0 and theta != 0.0:
+            rate = abs(theta / dt_s) / DEG / turn_rate_dps
+            weight /= 1.0 + rate * rate
+        k = min(1.0, acc_gain_per_s * abs(dt_s) * weight)
+        ux += k * (ax / norm_a - ux)
+        uy += k * (ay / norm_a - uy)
+        uz += k * (az / norm_a - uz)
+    n = math.sqrt(ux * ux + uy * uy + uz * uz)
+    return (ux / n, uy / n, uz / n), k
+
+
+def up_to_roll_pitch_deg(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Roll and pitch, deg, from up-vectors (N,3) in the body frame.
+
+    Roll + = left side higher (rotation about +x); pitch + = front of the pelvis down."""
+    up = np.atleast_2d(up)
+    roll = np.degrees(np.arctan2(up[:, 1], up[:, 2]))
+    # Nose down tilts body +x below the horizon, so up gets a negative x component.
+    pitch = np.degrees(np.arctan2(-up[:, 0], np.hypot(up[:, 1], up[:, 2])))
+    return roll, pitch
+
+
+def roll_pitch_to_up(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
+    """Inverse of `up_to_roll_pitch_deg`: unit up-vectors (N,3) in the body frame."""
+    r, p = np.radians(np.asarray(roll_deg, float)), np.radians(np.asarray(pitch_deg, float))
+    return np.column_stack([-np.sin(p), np.cos(p) * np.sin(r), np.cos(p) * np.cos(r)])
+
+
+def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings: FusionSettings) -> np.ndarray:
+    """Boolean (N,) "at rest": centred-window std of gyro and accelerometer below the thresholds.
+
+    Uses the spread, not the magnitude, of the gyro so an uncalibrated bias does not hide rest."""
+    from hiplevel.signal.filters import moving_std
+
+    win = max(3, int(round(settings.rest_window_s * rate_hz)))
+    g_std = np.sqrt(np.sum(moving_std(gyro_dps, win) ** 2, axis=1))
+    a_std = np.sqrt(np.sum(moving_std(acc_g, win) ** 2, axis=1))
+    return (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
+
+
+def estimate_gyro_bias_dps(
+    gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray | None = None, max_tilt_deg: float = 0.5
+) -> np.ndarray:
+    """Gyro bias (N,3), deg/s: the mean gyro of each rest period whose accelerometer tilt did not
+    change across it (by max_tilt_deg), linearly interpolated between periods and held beyond the
+    first and last. Zero when there is no usable rest at all."""
+    n = len(gyro_dps)
+    edges = np.flatnonzero(np.diff(np.r_[0, rest.astype(np.int8), 0]))
+    centres, means = [], []
+    for a, b in zip(edges[::2], edges[1::2]):
+        if acc_g is not None and b - a >= 4:
+            q = max(1, (b - a) // 4)
+            u0, u1 = acc_g[a : a + q].mean(axis=0), acc_g[b - q : b].mean(axis=0)
+            cos = np.dot(u0, u1) / (np.linalg.norm(u0) * np.linalg.norm(u1))
+            if math.degrees(math.acos(min(1.0, cos))) > max_tilt_deg:
+                continue
+        centres.append(0.5 * (a + b - 1))
+        means.append(gyro_dps[a:b].mean(axis=0))
+    if not means:
+        return np.zeros((n, 3))
+    idx = np.arange(n)
+    means_arr = np.asarray(means)
+    return np.column_stack([np.interp(idx, centres, means_arr[:, k]) for k in range(3)])
+
+
+def _gains(settings: FusionSettings) -> tuple[float, float]:
+    move = 1.0 / settings.acc_time_constant_s if settings.acc_time_constant_s > 0 else 0.0
+    rest = 1.0 / settings.rest_acc_time_constant_s if settings.rest_acc_time_constant_s > 0 else move
+    return move, rest
+
+
+def _run(acc, gyro_rps, dt, rest, u0, order, settings) -> tuple[np.ndarray, np.ndarray]:
+    """One pass; returns up-vectors (N,3) and each sample's error estimate, deg (N,)."""
+    move_gain, rest_gain = _gains(settings)
+    out = np.empty_like(acc)
+    err = np.empty(len(acc))
+    u = u0
+    e = settings.gyro_error_floor_deg
+    xa = settings.cross_axis_fraction / DEG
+    acc_l, gyro_l, dt_l, rest_l = acc.tolist(), gyro_rps.tolist(), dt.tolist(), rest.tolist()
+    tol, turn = settings.acc_tolerance_g, settings.turn_rate_dps
+    for i in order:
+        gain = rest_gain if rest_l[i] else move_gain
+        w = gyro_l[i]
+        u, k = tilt_step(u, w, acc_l[i], dt_l[i], gain, tol, turn)
+        # Error grows with the rotation the gyro integrated, shrinks with each correction.
+        e = (e + xa * math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) * abs(dt_l[i]) * DEG) * (1.0 - k)
+        out[i] = u
+        err[i] = e
+    return out, err
+
+
+def _unit(v: np.ndarray) -> tuple[float, float, float]:
+    v = np.asarray(v, float)
+    v = v / np.linalg.norm(v)
+    return float(v[0]), float(v[1]), float(v[2])
+
+
+@dataclass(frozen=True)
+class TiltResult:
+    """Offline fusion output: up_ (N,3) unit up-vector, body frame; bias_dps_ (N,3); rest_ (N,)."""
+
+    up_: np.ndarray
+    bias_dps_: np.ndarray
+    rest_: np.ndarray
+
+
+def fuse_tilt(
+    t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, settings: FusionSettings | None = None
+) -> TiltResult:
+    """Zero-phase offline tilt: forward and backward passes of `tilt_step`, averaged.
+
+    t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest periods."""
+    settings = settings or FusionSettings()
+    t_s, acc_g, gyro_dps = np.asarray(t_s, float), np.asarray(acc_g, float), np.asarray(gyro_dps, float)
+    n = len(t_s)
+    if n < 2:
+        raise ValueError("fuse_tilt needs at least 2 samples")
+    rate = 1.0 / float(np.median(np.diff(t_s)))
+    rest = rest_mask(acc_g, gyro_dps, rate, settings)
+    bias = estimate_gyro_bias_dps(gyro_dps, rest, acc_g, settings.rest_bias_max_tilt_deg)
+    w = np.radians(gyro_dps - bias)
+    # Sample i's rate acts over the interval that ends at it (forward) / starts at it (backward).
+    dt_fwd = np.diff(t_s, prepend=t_s[0] - 1.0 / rate)
+    still = np.flatnonzero(rest)
+    head = acc_g[still[still < still[0] + int(rate)]] if len(still) else acc_g[: max(1, int(rate // 2))]
+    tail_still = still[still > still[-1] - int(rate)] if len(still) else None
+    tail = acc_g[tail_still] if tail_still is not None else acc_g[-max(1, int(rate // 2)) :]
+    fwd, e_f = _run(acc_g, w, dt_fwd, rest, _unit(head.mean(axis=0)), range(n), settings)
+    # Backward: u_{i-1} = u_i rotated by +w_i*dt, i.e. the same step with -dt.
+    dt_bwd = -np.diff(t_s, append=t_s[-1] + 1.0 / rate)
+    bwd, e_b = _run(acc_g, w, dt_bwd, rest, _unit(tail.mean(axis=0)), range(n - 1, -1, -1), settings)
+    floor2 = settings.gyro_error_floor_deg**2
+    w_f, w_b = 1.0 / (e_f**2 + floor2), 1.0 / (e_b**2 + floor2)
+    up = fwd * w_f[:, None] + bwd * w_b[:, None]
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    return TiltResult(up_=up, bias_dps_=bias, rest_=rest)
+
+
+class TiltFusion:
+    """Causal, per-sample tilt fusion for live use (same `tilt_step` as the offline path).
+
+    Gyro bias: starts from the first samples (the device starts at rest) and keeps following the
+    gyro whenever the recent window is at rest. Getters: `up`, `roll_deg`, `pitch_deg`;
+    diagnostics: `acc_ignored`, `at_rest`, `initialising`."""
+
+    def __init__(self, settings: FusionSettings | None = None, rate_hz: float = 100.0) -> None:
+        self.settings = settings or FusionSettings()
+        self._win = max(3, int(round(self.settings.rest_window_s * rate_hz)))
+        self._buf_g: list[tuple[float, float, float]] = []
+        self._buf_a: list[tuple[float, float, float]] = []
+        self.bias_dps = (0.0, 0.0, 0.0)
+        self.up = (0.0, 0.0, 1.0)
+        self.acc_ignored = False
+        self.at_rest = False
+        self.initialising = True
+        self._n = 0
+
+    def update(self, acc_g, gyro_dps, dt_s: float) -> tuple[float, float, float]:
+        """Advance by one sample (acc in g, gyro in deg/s, dt in s); returns the up-vector."""
+        s = self.settings
+        a = (float(acc_g[0]), float(acc_g[1]), float(acc_g[2]))
+        g = (float(gyro_dps[0]), float(gyro_dps[1]), float(gyro_dps[2]))
+        self._buf_g.append(g)
+        self._buf_a.append(a)
+        if len(self._buf_g) > self._win:
+            del self._buf_g[0], self._buf_a[0]
+        self._n += 1
+        if self.initialising:
+            # Seed tilt and bias from the first window (the recording starts at rest).
+            self.up = _unit(np.mean(self._buf_a, axis=0))
+            self.bias_dps = tuple(np.mean(self._buf_g, axis=0).tolist())
+            self.initialising = self._n < self._win
+            return self.up
+        ga, aa = np.asarray(self._buf_g), np.asarray(self._buf_a)
+        self.at_rest = bool(
+            np.linalg.norm(ga.std(axis=0)) < s.rest_gyro_std_dps and np.linalg.norm(aa.std(axis=0)) < s.rest_acc_std_g
+        )
+        if self.at_rest and s.bias_time_constant_s > 0:
+            k = min(1.0, dt_s / s.bias_time_constant_s)
+            self.bias_dps = tuple(b + k * (x - b) for b, x in zip(self.bias_dps, g))
+        w = tuple((x - b) * DEG for x, b in zip(g, self.bias_dps))
+        move_gain, rest_gain = _gains(s)
+        gain = rest_gain if self.at_rest else move_gain
+        self.up, k = tilt_step(self.up, w, a, dt_s, gain, s.acc_tolerance_g, s.turn_rate_dps)
+        self.acc_ignored = k == 0.0
+        return self.up
+
+    @property
+    def roll_deg(self) -> float:
+        """Roll, deg (+ = left side higher)."""
+        return float(up_to_roll_pitch_deg(np.asarray(self.up))[0][0])
+
+    @property
+    def pitch_deg(self) -> float:
+        """Pitch, deg (+ = front of the pelvis down)."""
+        return float(up_to_roll_pitch_deg(np.asarray(self.up))[1][0])

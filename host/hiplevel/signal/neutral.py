@@ -1,0 +1,63 @@
+"""Neutral: the person's own level, from the quiet standing at the start of a set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hiplevel.signal.filters import moving_std
+
+# Quiet standing needs at least this long a still stretch (docs promise >= 2 s at the start).
+STANDING_MIN_S = 1.0
+# Search for it in this much time from the start of the set.
+STANDING_SEARCH_S = 20.0
+# Roll/pitch spread (deg, over 0.5 s) below which a device roll stream counts as still.
+ROLL_STILL_STD_DEG = 0.4
+ROLL_STILL_WINDOW_S = 0.5
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A quiet-standing stretch: sample indices [start, end) and its neutral roll, deg."""
+
+    start: int
+    end: int
+    neutral_roll_deg: float
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) index pairs of the True runs of a boolean array."""
+    edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(mask, bool).astype(np.int8), 0]))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def still_from_angles(roll_deg: np.ndarray, pitch_deg: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Still mask (N,) for a device roll/pitch stream (no gyro available)."""
+    win = max(3, int(round(ROLL_STILL_WINDOW_S * rate_hz)))
+    return (moving_std(roll_deg, win) < ROLL_STILL_STD_DEG) & (moving_std(pitch_deg, win) < ROLL_STILL_STD_DEG)
+
+
+def find_standing(still: np.ndarray, t_s: np.ndarray, start: int = 0, stop: int | None = None) -> tuple[int, int]:
+    """The first still run of at least STANDING_MIN_S within STANDING_SEARCH_S after `start`.
+
+    Falls back to the quietest-looking first second when none qualifies (never raises), so a set that
+    starts moving still gets a neutral, just a worse one."""
+    stop = len(t_s) if stop is None else stop
+    t0 = t_s[start]
+    for a, b in runs(still[start:stop]):
+        a, b = a + start, b + start
+        if t_s[a] - t0 > STANDING_SEARCH_S:
+            break
+        if t_s[b - 1] - t_s[a] >= STANDING_MIN_S:
+            return a, b
+    rate = 1.0 / float(np.median(np.diff(t_s)))
+    return start, min(stop, start + max(2, int(rate)))
+
+
+def neutral_roll(roll_deg: np.ndarray, span: tuple[int, int]) -> float:
+    """Neutral roll, deg: median roll over the standing span (robust to a shuffle of the feet)."""
+    a, b = span
+    # Skip the edges of the still run: they border on movement.
+    trim = (b - a) // 10
+    return float(np.median(roll_deg[a + trim : b - trim] if b - a > 10 else roll_deg[a:b]))
