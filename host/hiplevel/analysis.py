@@ -174,3 +174,13 @@ def analyze_sets(
         out.append(analyze_trace(trace, exercise, (i0, i1), standing, th))
         prev_end = i1
     return out
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module attribute hook
+    # The live analyser lives in hiplevel.online (it imports this module); offered here too so
+    # `from hiplevel.analysis import OnlineAnalyzer` works without an import cycle.
+    if name == "OnlineAnalyzer":
+        from hiplevel.online import OnlineAnalyzer
+
+        return OnlineAnalyzer
+    raise AttributeError(f"module 'hiplevel.analysis' has no attribute {name!r}")
