@@ -108,9 +108,44 @@ def decode_received(items: Iterable[Received], origin_s: float | None = None,
     released += asm.finish()
     clock.finish()
     origin = origin_s if origin_s is not None else (first_t or 0.0)
-    roll, imu = _series(released, clock, origin, asm.stats.gaps) if clock.ready else (None, None)
-    return DecodedSession(roll, imu, list(asm.stats.gaps), asm.stats, dict(errors), status, events or [],
+    timebase = _Timebase.fit(released, clock, origin) if clock.ready else None
+    roll, imu = _series(released, timebase, asm.stats.gaps) if timebase else (None, None)
+    placed = [(timebase.event_s(t, e) if timebase else t, e) for t, e in (events or [])]
+    return DecodedSession(roll, imu, list(asm.stats.gaps), asm.stats, dict(errors), status, placed,
                           clock.report(), jitter.report(), metadata or {})
+
+
+@dataclass(frozen=True)
+class _Timebase:
+    """The session clock of decoded series: the *device* sample clock (steady, the one the motion
+    was sampled on), anchored so that its first sample sits at the host time it was taken
+    (seconds since the recording's origin). Host-timed events are moved onto it through the inverse
+    of the fitted clock mapping, or placed exactly when they carry the device time they refer to
+    (`device_t_us`, e.g. the newest sample shown when a set was started). This keeps sample spacing
+    free of host scheduling noise and stays right when device and host clocks run at very
+    different rates (the virtual device running faster than real time)."""
+
+    dev0_us: float
+    t0_s: float
+    host_per_dev: float  # host seconds per device second, from the clock fit
+
+    @staticmethod
+    def fit(released: list[SampleBlock | Gap], clock: ClockSync, origin_s: float) -> _Timebase | None:
+        firsts = [b.times_us()[0] for b in released if isinstance(b, SampleBlock) and b.count]
+        if not firsts:
+            return None
+        dev0 = float(min(firsts))
+        h0, h1 = (float(x) for x in clock.to_host_s(np.array([dev0, dev0 + 1e6])))
+        return _Timebase(dev0, h0 - origin_s, max(h1 - h0, 1e-9))
+
+    def series_s(self, t_us: np.ndarray) -> np.ndarray:
+        return self.t0_s + (np.asarray(t_us, dtype=np.float64) - self.dev0_us) / 1e6
+
+    def event_s(self, host_rel_s: float, event: dict[str, Any]) -> float:
+        dev_us = event.get("device_t_us")
+        if isinstance(dev_us, (int, float)):
+            return float(self.series_s(np.array([dev_us]))[0])
+        return self.t0_s + (host_rel_s - self.t0_s) / self.host_per_dev
 
 
 def decode_recording(src: Recording | str | os.PathLike[str], max_hold_slots: int = RING_SLOTS) -> DecodedSession:
@@ -121,7 +156,7 @@ def decode_recording(src: Recording | str | os.PathLike[str], max_hold_slots: in
                            max_hold_slots=max_hold_slots)
 
 
-def _series(released: list[SampleBlock | Gap], clock: ClockSync, origin_s: float,
+def _series(released: list[SampleBlock | Gap], timebase: _Timebase,
             gaps: list[tuple[int, int]]) -> tuple[RollSeries | None, ImuSeries | None]:
     blocks = [b for b in released if isinstance(b, SampleBlock)]
     out: dict[PacketType, dict[str, np.ndarray]] = {}
@@ -131,7 +166,7 @@ def _series(released: list[SampleBlock | Gap], clock: ClockSync, origin_s: float
             continue
         t_us = np.concatenate([b.times_us() for b in mine])
         out[kind] = {
-            "t_s": np.asarray(clock.to_host_s(t_us), dtype=np.float64) - origin_s,
+            "t_s": timebase.series_s(t_us),
             "samples": np.concatenate([b.samples for b in mine]),
             "seq": np.concatenate([b.seqs() for b in mine]),
             "flags": np.concatenate([np.full(b.count, int(b.flags), dtype=np.uint8) for b in mine]),

@@ -1,0 +1,182 @@
+"""Record a session from an open sensor: stream, write the recording as it arrives, mark set
+boundaries, keep the store's heartbeat, then analyse the recording and store the results.
+
+Pacing of the sets is a separate object (`Pacer`) so the same flow serves a person in front of the
+terminal (prompts and a countdown) and the virtual device (the simulated patient's own script).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from hiplevel.protocol import Cmd, StreamMode, set_mode_payload
+from hiplevel.recording import FILE_SUFFIX, RecordingWriter, decode_recording
+from hiplevel.recording.writer import record_link
+
+HEARTBEAT_INTERVAL_S = 5.0
+RAW_MODE_MIN_MTU = 27  # docs/protocol.md: a DATA_RAW packet needs 24 bytes of payload
+CALIBRATION_STALE_DAYS = 90
+STANDING_S = 4.0
+
+
+@dataclass(frozen=True)
+class PlannedSet:
+    """One set of the session plan: exercise name, 1-based set number within the session."""
+
+    exercise: str
+    number: int
+    side: str | None = None
+
+
+class Pacer(Protocol):
+    """Decides when each set starts and ends (awaits until then)."""
+
+    async def set_starts(self, s: PlannedSet) -> None: ...
+    async def set_ends(self, s: PlannedSet) -> None: ...
+
+
+class PromptPacer:
+    """A person at the terminal: stand still (for the neutral), go, stop after `set_s` or Enter."""
+
+    def __init__(self, set_s: float, standing_s: float = STANDING_S, rest_s: float = 0.0,
+                 say: Callable[[str], None] = print) -> None:
+        self.set_s, self.standing_s, self.rest_s, self.say = set_s, standing_s, rest_s, say
+
+    async def set_starts(self, s: PlannedSet) -> None:
+        self.say(f"Set {s.number}: {s.exercise}. Stand tall and still, hip bones level, for {self.standing_s:g} s...")
+        await asyncio.sleep(self.standing_s)
+        self.say(f"Go! {s.exercise} for {self.set_s:g} s (press Enter to finish early).")
+
+    async def set_ends(self, s: PlannedSet) -> None:
+        loop = asyncio.get_running_loop()
+        if sys.stdin is not None and sys.stdin.isatty():
+            enter = loop.run_in_executor(None, sys.stdin.readline)
+            await asyncio.wait([enter], timeout=self.set_s)  # whichever comes first
+        else:
+            await asyncio.sleep(self.set_s)
+        self.say(f"Set {s.number} done. Rest.")
+
+
+class ScriptPacer:
+    """The virtual device's simulated patient: a set starts and ends when the stream reaches the
+    script's times (the virtual device's clock is the simulation clock)."""
+
+    POLL_S = 0.01
+
+    def __init__(self, link: Any, sim: Any, say: Callable[[str], None] = lambda _m: None) -> None:
+        self.link, self.say = link, say
+        self.times = [(t.start_s, t.end_s) for t in sim.sets]
+
+    async def _until(self, t_s: float) -> None:
+        while (newest_device_us(self.link) or 0) < t_s * 1e6:
+            if getattr(self.link, "closed", False):
+                return
+            await asyncio.sleep(self.POLL_S)
+
+    async def set_starts(self, s: PlannedSet) -> None:
+        await self._until(self.times[s.number - 1][0])
+        self.say(f"set {s.number}: {s.exercise}")
+
+    async def set_ends(self, s: PlannedSet) -> None:
+        await self._until(self.times[s.number - 1][1])
+
+
+def newest_device_us(link: Any) -> int | None:
+    """Device time (us, unwrapped) of the newest sample the link has received, if it tracks it."""
+    asm = getattr(link, "assembler", None)
+    newest = asm.newest if asm is not None else None
+    return None if newest is None else int(newest[1])
+
+
+def calibration_state(info: dict[str, Any], today: dt.date | None = None) -> tuple[str, str | None]:
+    """("ok"|"stale"|"missing", date) from the device's GET_INFO document."""
+    if not info.get("calibrated"):
+        return "missing", None
+    calib_id = str(info.get("calib_id") or "")
+    try:
+        made = dt.date.fromisoformat(calib_id[:10])
+    except ValueError:
+        return "missing", None  # an undated calibration cannot be vouched for
+    age = ((today or dt.date.today()) - made).days
+    return ("stale" if age > CALIBRATION_STALE_DAYS else "ok"), made.isoformat()
+
+
+async def capture(sensor: Any, writer: RecordingWriter, plan: list[PlannedSet], pacer: Pacer,
+                  heartbeat: Callable[[], None] = lambda: None, raw: bool = True) -> dict[str, Any]:
+    """Stream from `sensor` into `writer` through the whole plan; returns the link's counts."""
+    link = sensor.link
+    mtu = getattr(link, "mtu", 512)
+    mode = StreamMode.RAW if raw and mtu >= RAW_MODE_MIN_MTU else StreamMode.ROLL
+    await link.request(Cmd.SET_MODE, set_mode_payload(mode))
+    writer.write_meta(stream_mode=mode.name.lower())
+    recorder = asyncio.create_task(record_link(link, writer))
+
+    async def beat() -> None:
+        while True:
+            heartbeat()
+            await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+
+    beating = asyncio.create_task(beat())
+    try:
+        await link.request(Cmd.START)
+        for s in plan:
+            await pacer.set_starts(s)
+            # The device time of the newest sample received marks the boundary exactly on the
+            # sample clock (docs/recording.md); the host time stays as the event's own time.
+            writer.write_event("set_start", exercise=s.exercise, set=s.number, side=s.side,
+                               device_t_us=newest_device_us(link))
+            await pacer.set_ends(s)
+            writer.write_event("set_end", exercise=s.exercise, set=s.number, side=s.side,
+                               device_t_us=newest_device_us(link))
+        await link.request(Cmd.STOP)
+        settle = getattr(link, "settle", None)
+        if settle is not None:
+            await settle()
+    finally:
+        beating.cancel()
+        await link.close()
+        await recorder
+    stats = getattr(link, "stats", None)
+    return {"mode": mode.name.lower(), "link_stats": stats}
+
+
+def recording_path(data_dir: Path, session_id: str) -> Path:
+    """Where a session's recording lives in the data folder."""
+    return data_dir / "recordings" / f"{session_id}{FILE_SUFFIX}"
+
+
+def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any = None,
+                       status: str = "complete") -> list[Any]:
+    """Decode the recording, analyse every labelled set, store sets/reps and the data quality.
+
+    Returns the AnalysisResult of each set, in order."""
+    from hiplevel.analysis import analyze_sets
+    from hiplevel.cli.inputs import sets_from_events
+    from hiplevel.store import SetReport
+
+    session = decode_recording(path)
+    series = session.imu if session.imu is not None and len(session.imu) else session.roll
+    sets = sets_from_events(session.events)
+    results = analyze_sets(series, sets=sets, thresholds=thresholds) if series is not None and sets else []
+    for i, res in enumerate(results, 1):
+        store.add_set(session_id, SetReport.from_analysis(res, i, 0.0))
+    gaps: tuple[tuple[float, float], ...] = ()
+    if series is not None and len(series) > 1 and "seq" in series.meta:
+        # A gap is a run of lost sample slots; place it on the session clock by its slot numbers.
+        seq = np.asarray(series.meta["seq"], dtype=float)
+        rate = series.sample_rate_hz
+        gaps = tuple((float(np.interp(first, seq, series.t_s)), count / rate) for first, count in session.gaps)
+    battery = None
+    if session.status:
+        battery = session.status[-1][1].battery_pct
+    store.finish_session(session_id, samples_received=session.stats.received, samples_lost=session.stats.lost,
+                         gaps=gaps, battery_pct=battery, status=status)
+    return results

@@ -1,0 +1,122 @@
+"""Open a link to a sensor the way the CLI options say: BLE (default), USB serial (--port), or the
+virtual device (--virtual: the real firmware on MicroPython with a simulated patient).
+
+Every command that talks to a sensor goes through `open_sensor`, so they all find, name and fail
+the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hiplevel.cli.common import EXIT_NO_DEVICE, CliError
+from hiplevel.link.base import Link
+
+NOT_FOUND_HINT = "is it charged and advertising (LED blinking)? Is Bluetooth on?"
+# The virtual device's pipe answers in microseconds, but a loaded CI machine can stall for seconds.
+VIRTUAL_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Sensor:
+    """An open sensor: its link, what it told about itself, and for the virtual device the device
+    process and the simulated patient behind it."""
+
+    link: Link
+    name: str
+    info: dict[str, Any] = field(default_factory=dict)
+    battery_pct: int | None = None
+    firmware: str | None = None
+    virtual: Any = None  # hiplevel.virtual.process.VirtualDevice
+    sim: Any = None  # hiplevel.sim.SimSession
+
+
+def default_virtual_patient(exercises: list[str] | None = None, weak_side: str = "right", seed: int = 7,
+                            sets: int = 1):
+    """A simulated patient with a weak gluteus medius on `weak_side` doing `exercises`."""
+    from hiplevel.sim import ExerciseSpec, SessionSpec
+
+    reps = {"walking": 24, "band-walk": 12, "single-leg-stance": 2, "step-down": 8,
+            "single-leg-squat": 8, "clamshell": 12}
+    specs = []
+    for name in exercises or ["walking", "band-walk", "single-leg-stance"]:
+        kw: dict[str, Any] = {"reps": reps.get(name, 10), "sets": sets, "weak_side": weak_side, "drop_deg": 8.0}
+        if name == "single-leg-stance":
+            kw["hold_s"] = 20.0
+        specs.append(ExerciseSpec(name, **kw))
+    return SessionSpec(specs, rate_hz=100.0, seed=seed, mount_offset_deg=(1.5, -2.0, 3.0), noise=True)
+
+
+@asynccontextmanager
+async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.0,
+                      mtu: int = 185) -> AsyncIterator[Sensor]:
+    """Find and connect to the sensor named by the options; closes everything on exit.
+
+    sim_spec: the simulated patient for --virtual (default: `default_virtual_patient()`).
+    speed: virtual seconds per wall second for --virtual (0 = as fast as possible)."""
+    from hiplevel.errors import DeviceNotFoundError, LinkError
+
+    async with AsyncExitStack() as stack:
+        try:
+            if getattr(args, "virtual", False):
+                sensor = await _open_virtual(stack, sim_spec, speed, mtu)
+            elif getattr(args, "port", None):
+                sensor = await _open_serial(stack, args.port)
+            else:
+                sensor = await _open_ble(stack, args.device, args.timeout)
+        except DeviceNotFoundError as exc:
+            what = f"sensor {args.device!r}" if getattr(args, "device", None) else "sensor"
+            raise CliError(f"no hiplevel {what} found within {args.timeout:g} s: {NOT_FOUND_HINT}",
+                           EXIT_NO_DEVICE) from exc
+        except LinkError as exc:
+            raise CliError(f"could not connect: {exc}", EXIT_NO_DEVICE) from exc
+        yield sensor
+
+
+async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float, backend_scanner=None,
+                    backend_client=None, mtu: int | None = None) -> Sensor:
+    from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
+
+    found = await find_sensor(device, timeout_s, backend=backend_scanner)
+    kwargs = {"mtu": mtu} if mtu else {}
+    settings = BleLinkSettings(connect_timeout_s=max(timeout_s, 10.0), client_kwargs=kwargs)
+    link = await BleLink(found.device, backend=backend_client, settings=settings).open()
+    stack.push_async_callback(link.close)
+    info = await link.read_device_info()
+    return Sensor(link=link, name=found.name or found.address, info=info.info,
+                  battery_pct=info.battery_pct if info.battery_pct is not None else found.battery_pct,
+                  firmware=info.firmware_revision)
+
+
+async def _open_serial(stack: AsyncExitStack, port: str) -> Sensor:
+    import json
+
+    from hiplevel.link.serial_link import SerialLink
+    from hiplevel.protocol import Cmd
+
+    link = await SerialLink.open(None if port == "auto" else port)
+    stack.push_async_callback(link.close)
+    reply = await link.request(Cmd.GET_INFO)
+    info = json.loads(bytes(reply.payload).decode("utf-8"))
+    return Sensor(link=link, name=str(info.get("device_id", port)), info=info, firmware=info.get("fw"))
+
+
+async def _open_virtual(stack: AsyncExitStack, sim_spec, speed: float, mtu: int) -> Sensor:
+    from hiplevel.sim import simulate_session, write_chip_stream
+    from hiplevel.virtual.backend import VirtualClient, VirtualScanner
+    from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig
+
+    sim = simulate_session(sim_spec or default_virtual_patient())
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hiplevel-virtual-")))
+    chip = write_chip_stream(sim, tmp / "patient.chip")
+    device = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=speed))
+    await stack.enter_async_context(device)
+    sensor = await _open_ble(stack, None, VIRTUAL_TIMEOUT_S, VirtualScanner, VirtualClient, mtu)
+    sensor.virtual, sensor.sim = device, sim
+    return sensor
