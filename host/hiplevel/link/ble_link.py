@@ -1,0 +1,399 @@
+"""The BLE link: hiplevel sensors over bleak's public API (`BleakScanner`, `BleakClient`).
+
+Scanning finds sensors by the hiplevel service UUID (name, address, RSSI, battery from the scan
+response's service data). `BleLink` connects, subscribes to the data and reply characteristics,
+reads device information (GATT Device Information + GET_INFO) and sends commands. The notify
+callbacks only timestamp and queue the bytes; one supervisor task hands them to the `Link` stream,
+keeps the sequence accounting (`StreamAssembler`) and asks the device to RESEND what a gap lacks.
+After a dropped link it reconnects on its own, so the stream goes on; whatever the device ring
+buffer no longer holds is declared lost (a `Gap` in the accounting).
+
+`backend=` goes straight to bleak (e.g. `hiplevel.virtual.VirtualClient`): no virtual-device code here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from bleak import BleakClient, BleakScanner
+from bleak.backends.client import BaseBleakClient
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
+from bleak.exc import BleakError
+
+from hiplevel import constants as C
+from hiplevel.errors import DeviceNotFoundError, LinkClosedError, LinkError, ProtocolError
+from hiplevel.link.base import DEFAULT_COMMAND_TIMEOUT_S, Link, host_now_s
+from hiplevel.protocol import (Channel, Cmd, DataPacket, Reply, ReplyStatus, decode_packet, parse_resend_reply,
+                               resend_payload)
+from hiplevel.stream import RING_SLOTS, StreamAssembler, StreamStats
+
+log = logging.getLogger(__name__)
+
+BATTERY_SERVICE_UUID: Final[str] = "0000180f-0000-1000-8000-00805f9b34fb"
+RESEND_MAX_SLOTS: Final[int] = 0xFFFF
+_DROPPED: Final[object] = object()  # supervisor queue marker: the link went down
+
+
+@dataclass(frozen=True)
+class SensorAdvert:
+    """A hiplevel sensor heard while scanning. battery_pct: from the scan response, % (None if
+    the scanner got no scan response)."""
+
+    name: str | None
+    address: str
+    rssi_dbm: int
+    battery_pct: int | None
+    device: BLEDevice
+
+
+def _advert(device: BLEDevice, adv: AdvertisementData) -> SensorAdvert:
+    battery = adv.service_data.get(BATTERY_SERVICE_UUID)
+    return SensorAdvert(adv.local_name or device.name, device.address, adv.rssi,
+                        battery[0] if battery and battery[0] <= 100 else None, device)
+
+
+def _is_sensor(adv: AdvertisementData) -> bool:
+    return C.SERVICE_UUID in (u.lower() for u in adv.service_uuids)
+
+
+async def scan(timeout_s: float = 5.0, *, backend: type[BaseBleakScanner] | None = None) -> list[SensorAdvert]:
+    """Every hiplevel sensor heard within `timeout_s` seconds, strongest signal first."""
+    found = await BleakScanner.discover(timeout_s, return_adv=True, service_uuids=[C.SERVICE_UUID],
+                                        **({"backend": backend} if backend else {}))
+    sensors = [_advert(d, a) for d, a in found.values() if _is_sensor(a)]
+    return sorted(sensors, key=lambda s: -s.rssi_dbm)
+
+
+async def find_sensor(name_or_address: str | None = None, timeout_s: float = 10.0, *,
+                      backend: type[BaseBleakScanner] | None = None,
+                      accept: Callable[[SensorAdvert], bool] | None = None) -> SensorAdvert:
+    """The first hiplevel sensor heard whose name or address matches (any sensor if None) and
+    that `accept` (e.g. "battery known") approves; raises `DeviceNotFoundError` after `timeout_s` s."""
+    want = name_or_address.lower() if name_or_address else None
+    hit: asyncio.Future[SensorAdvert] = asyncio.get_running_loop().create_future()
+
+    def on_advert(device: BLEDevice, adv: AdvertisementData) -> None:
+        s = _advert(device, adv)
+        named = want is None or want in (s.address.lower(), (s.name or "").lower())
+        if not hit.done() and _is_sensor(adv) and named and (accept is None or accept(s)):
+            hit.set_result(s)
+
+    kwargs: dict[str, Any] = {"backend": backend} if backend else {}
+    async with BleakScanner(on_advert, service_uuids=[C.SERVICE_UUID], **kwargs):
+        try:
+            return await asyncio.wait_for(hit, timeout_s)
+        except asyncio.TimeoutError:
+            raise DeviceNotFoundError(f"no hiplevel sensor {name_or_address or ''} heard in {timeout_s} s") from None
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """GATT Device Information strings, battery level (%), and the GET_INFO JSON document."""
+
+    manufacturer: str
+    model: str
+    serial: str
+    firmware_revision: str
+    battery_pct: int | None
+    info: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BleLinkSettings:
+    """connect_timeout_s: one connection attempt, s. reconnect: reconnect after a dropped link.
+    reconnect_give_up_s: end the stream when no reconnection succeeded for this long, s (wall).
+    reconnect_retry_s / reconnect_retry_max_s: first and longest wait between attempts, s (doubles).
+    command_timeout_s: reply wait of commands, s. resend: ask for missing slots (RESEND).
+    resend_attempts: RESEND requests per gap before leaving it to be declared lost.
+    client_kwargs: extra keyword arguments for `BleakClient` (e.g. {"mtu": 185} for the virtual one).
+    """
+
+    connect_timeout_s: float = 10.0
+    reconnect: bool = True
+    reconnect_give_up_s: float = 60.0
+    reconnect_retry_s: float = 0.05
+    reconnect_retry_max_s: float = 2.0
+    command_timeout_s: float = DEFAULT_COMMAND_TIMEOUT_S
+    resend: bool = True
+    resend_attempts: int = 3
+    client_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LinkStats:
+    """Link-level counts; `stream` holds the slot accounting (received, resent, lost, duplicated)."""
+
+    connects: int = 0
+    drops: int = 0  # unsolicited disconnects
+    failed_attempts: int = 0  # connection attempts that failed
+    bad_packets: int = 0  # data-channel packets that did not decode (counted and dropped)
+    resend_requests: int = 0
+    resend_not_available: int = 0  # RESEND answers saying (part of) a gap was overwritten
+    stream: StreamStats = field(default_factory=StreamStats)
+
+
+class BleLink(Link):
+    """A hiplevel sensor over BLE. `await BleLink(device).open()`, then `async for rx in link`."""
+
+    def __init__(self, device: BLEDevice | str, *, backend: type[BaseBleakClient] | None = None,
+                 settings: BleLinkSettings | None = None) -> None:
+        super().__init__()
+        self.device = device
+        self.address = device.address if isinstance(device, BLEDevice) else device
+        self.backend = backend
+        self.settings = settings or BleLinkSettings()
+        self.stats = LinkStats()
+        self.assembler = StreamAssembler(max_hold_slots=RING_SLOTS)
+        self.stats.stream = self.assembler.stats
+        self.connected = asyncio.Event()
+        self._client: BleakClient | None = None
+        self._rx: asyncio.Queue[tuple[Channel, bytes, float] | object] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._supervisor: asyncio.Task[None] | None = None
+        self._reconnecting: asyncio.Task[None] | None = None
+        self._resending: asyncio.Task[None] | None = None
+        self._resend_tries: dict[int, int] = {}
+        # The device runs one RESEND job at a time (a new one replaces it): never overlap them.
+        self._resend_lock = asyncio.Lock()
+        self._command_char: Any = None
+
+    # --- connection ---------------------------------------------------------------------------
+    @property
+    def mtu(self) -> int:
+        """ATT MTU of the current connection, bytes (23 until one is exchanged)."""
+        return self._client.mtu_size if self._client is not None and self._client.is_connected else 23
+
+    async def open(self) -> BleLink:
+        """Connect and subscribe; raises `LinkError` when the sensor cannot be reached."""
+        try:
+            await self._connect_once()
+        except (BleakError, asyncio.TimeoutError, OSError) as exc:
+            raise LinkError(f"cannot connect to {self.address}: {exc}") from exc
+        self._supervisor = asyncio.create_task(self._supervise())
+        return self
+
+    async def _connect_once(self) -> None:
+        kwargs: dict[str, Any] = dict(self.settings.client_kwargs)
+        if self.backend is not None:
+            kwargs["backend"] = self.backend
+        client = BleakClient(self.device, self._on_disconnected, timeout=self.settings.connect_timeout_s, **kwargs)
+        try:
+            await client.connect()
+            self._command_char = client.services.get_characteristic(C.COMMAND_CHAR_UUID)
+            if self._command_char is None or client.services.get_characteristic(C.DATA_CHAR_UUID) is None:
+                raise LinkError(f"{self.address} does not offer the hiplevel service")
+            self._client = client
+            await client.start_notify(C.DATA_CHAR_UUID, functools.partial(self._on_notify, Channel.DATA))
+            await client.start_notify(C.REPLY_CHAR_UUID, functools.partial(self._on_notify, Channel.REPLY))
+        except BaseException:
+            self.stats.failed_attempts += 1
+            self._client = None
+            try:
+                await client.disconnect()
+            except BleakError as exc:
+                log.debug("disconnect after a failed connection: %s", exc)
+            raise
+        self.max_packet_bytes = self._command_char.max_write_without_response_size
+        self.stats.connects += 1
+        self.connected.set()
+        log.info("connected to %s, ATT MTU %d", self.address, client.mtu_size)
+
+    # --- producer side: callbacks only timestamp and queue ----------------------------------------
+    def _on_notify(self, channel: Channel, _char: Any, data: bytearray) -> None:
+        self._rx.put_nowait((channel, bytes(data), host_now_s()))
+
+    def _on_disconnected(self, client: BleakClient) -> None:
+        if client is self._client:
+            self._rx.put_nowait(_DROPPED)
+
+    # --- supervisor ------------------------------------------------------------------------------
+    async def _supervise(self) -> None:
+        while True:
+            self._handle(await self._rx.get())
+
+    def _handle(self, item: tuple[Channel, bytes, float] | object) -> None:
+        if item is _DROPPED:
+            self._on_link_dropped()
+            return
+        assert isinstance(item, tuple)
+        channel, data, t = item
+        self._deliver(channel, data, t)
+        if channel == Channel.DATA:
+            self._account(data)
+
+    def _account(self, data: bytes) -> None:
+        try:
+            pkt = decode_packet(data)
+        except ProtocolError as exc:
+            self.stats.bad_packets += 1
+            log.debug("dropped data packet %s: %s", data.hex(), exc)
+            return
+        if not isinstance(pkt, DataPacket):
+            return
+        self.assembler.push(pkt)
+        if self.settings.resend and not self._closed and self._wanted_gaps() and not self._resend_busy():
+            self._resending = self._spawn(self._resend_gaps())
+
+    def _resend_busy(self) -> bool:
+        return self._resending is not None and not self._resending.done()
+
+    def _wanted_gaps(self) -> list[tuple[int, int]]:
+        oldest_held = self.assembler.next_seq - RING_SLOTS
+        return [(a, n) for a, n in self.assembler.open_gaps
+                if a + n > oldest_held and self._resend_tries.get(a, 0) < self.settings.resend_attempts]
+
+    async def _resend_gaps(self) -> None:
+        """Ask for each open gap in turn; resent packets arrive (and fill it) before the reply."""
+        while self.connected.is_set() and (gaps := self._wanted_gaps()):
+            gap_first, gap_count = gaps[0]
+            # Slots older than the device's ring are gone: ask only for what it may still hold.
+            first = max(gap_first, self.assembler.next_seq - RING_SLOTS)
+            count = min(gap_first + gap_count - first, RESEND_MAX_SLOTS)
+            self._resend_tries[gap_first] = self._resend_tries.get(gap_first, 0) + 1
+            self.stats.resend_requests += 1
+            try:
+                reply = await self._resend(first, count)
+            except LinkError as exc:
+                log.info("RESEND of %d slots from %d failed: %s", count, first, exc)
+                return
+            if reply.status == ReplyStatus.NOT_AVAILABLE:
+                self.stats.resend_not_available += 1
+                self._resend_tries[gap_first] = self.settings.resend_attempts  # gone for good
+            elif reply.status == ReplyStatus.OK:
+                wire_first, n = parse_resend_reply(reply.payload)
+                skipped = (wire_first - self.assembler.to_wire_seq(first)) % (1 << 32)
+                if skipped:
+                    self.stats.resend_not_available += 1
+                    self._resend_tries[gap_first] = self.settings.resend_attempts
+                log.debug("RESEND %d from %d: %d resent, %d overwritten", count, first, n, skipped)
+            else:
+                log.warning("RESEND answered %s", reply.status.name)
+                return
+
+    async def _resend(self, first: int, count: int) -> Reply:
+        async with self._resend_lock:
+            return await self.request(Cmd.RESEND, resend_payload(self.assembler.to_wire_seq(first), count),
+                                      timeout_s=self.settings.command_timeout_s, check=False)
+
+    def _on_link_dropped(self) -> None:
+        self.connected.clear()
+        self.stats.drops += 1
+        self._client = None
+        for fut in self._waiters.values():
+            if not fut.done():
+                fut.set_exception(LinkError("link dropped while waiting for a reply"))
+        self._waiters.clear()
+        log.warning("link to %s dropped", self.address)
+        if not self.settings.reconnect or self._closed:
+            self._deliver_end()
+        elif self._reconnecting is None or self._reconnecting.done():
+            self._reconnecting = self._spawn(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.settings.reconnect_give_up_s
+        delay = self.settings.reconnect_retry_s
+        while not self._closed:
+            try:
+                await self._connect_once()
+                log.info("reconnected to %s", self.address)
+                if self.settings.resend and self._wanted_gaps():
+                    self._resending = self._spawn(self._resend_gaps())
+                return
+            except (BleakError, LinkError, asyncio.TimeoutError, OSError) as exc:
+                log.debug("reconnect attempt failed: %s", exc)
+            if loop.time() >= give_up:
+                log.error("could not reconnect to %s within %.0f s", self.address, self.settings.reconnect_give_up_s)
+                self._deliver_end()
+                return
+            await asyncio.sleep(delay)  # backoff between radio connection attempts, not a test wait
+            delay = min(2 * delay, self.settings.reconnect_retry_max_s)
+
+    def _spawn(self, coro: Any) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # --- commands and device information ----------------------------------------------------------
+    async def _send_packet(self, packet: bytes) -> None:
+        client = self._client
+        if client is None or not self.connected.is_set():
+            raise LinkError("link is down (reconnecting)")
+        try:
+            await client.write_gatt_char(self._command_char, packet, response=True)
+        except BleakError as exc:
+            raise LinkError(f"command write failed: {exc}") from exc
+
+    async def read_device_info(self) -> DeviceInfo:
+        """GATT Device Information, battery level and the GET_INFO document."""
+        client = self._client
+        if client is None:
+            raise LinkClosedError("not connected")
+
+        async def read(uuid: str) -> bytes:
+            try:
+                return bytes(await client.read_gatt_char(uuid))
+            except BleakError:
+                return b""  # an optional characteristic the device does not offer
+
+        texts = [(await read(u)).decode("utf-8", errors="replace")
+                 for u in (C.MANUFACTURER_UUID, C.MODEL_NUMBER_UUID, C.SERIAL_NUMBER_UUID, C.FIRMWARE_REV_UUID)]
+        battery = await read(C.BATTERY_LEVEL_UUID)
+        reply = await self.request(Cmd.GET_INFO, timeout_s=self.settings.command_timeout_s)
+        return DeviceInfo(*texts, battery[0] if battery and battery[0] <= 100 else None,
+                          json.loads(reply.payload.decode("utf-8")))
+
+    async def settle(self, tail: bool = True, timeout_s: float = 10.0) -> None:
+        """Recover what can still be recovered, e.g. after STOP at the end of a session: wait for
+        the running RESEND, ask for the gaps still open and, with `tail`, for any slots after the
+        newest one received (the last packets may have been lost with nothing after them to
+        reveal it). Does nothing when the settings disable RESEND. Raises `asyncio.TimeoutError`
+        after `timeout_s` s."""
+        if not self.settings.resend:
+            return
+
+        async def drain() -> None:
+            while True:
+                if self._resend_busy():
+                    await asyncio.shield(self._resending)  # type: ignore[arg-type]
+                elif self._wanted_gaps() and self.connected.is_set():
+                    self._resending = self._spawn(self._resend_gaps())
+                else:
+                    return
+
+        async def run() -> None:
+            await drain()
+            if tail and self.connected.is_set():
+                self.stats.resend_requests += 1
+                reply = await self._resend(self.assembler.next_seq, RESEND_MAX_SLOTS)
+                log.debug("tail RESEND: %s", reply.status.name)
+            await drain()
+
+        await asyncio.wait_for(run(), timeout_s)
+
+    def finish_accounting(self) -> StreamStats:
+        """Declare the gaps still open lost (end of a session) and return the slot accounting."""
+        self.assembler.finish()
+        return self.assembler.stats
+
+    async def _close(self) -> None:
+        for task in [self._supervisor, *self._tasks]:
+            if task is not None and not task.done():
+                task.cancel()
+        # What already arrived still goes to the stream and the accounting.
+        while not self._rx.empty():
+            item = self._rx.get_nowait()
+            if item is not _DROPPED:
+                self._handle(item)
+        client, self._client = self._client, None
+        self.connected.clear()
+        if client is not None:
+            await client.disconnect()

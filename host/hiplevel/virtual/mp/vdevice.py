@@ -1,0 +1,266 @@
+# The virtual device's MicroPython entry point (docs/virtual-device.md), simulation only.
+#
+#   MICROPYPATH=.frozen:firmware:host/hiplevel/virtual/mp micropython vdevice.py CONFIG.json
+#
+# Builds what the board would have (a virtual clock, the simulated MPU6050 on the stand-in I2C bus
+# with its INT pin, a battery on the ADC pin, the BLE stack whose "air" is this process's
+# stdin/stdout) and then runs the firmware App exactly as firmware/main.py does on hardware.
+# Device-side faults from CONFIG.json: I2C failure windows and link-loss windows.
+import json
+import select
+import struct
+import sys
+
+from micropython import const
+
+import bluetooth
+import machine
+import vclock
+from sim_mpu6050 import SimMPU6050
+
+import board
+from app import App
+from drivers.battery import percent_from_mv
+
+_SERVICES = const(0x01)
+_ADVERTISE = const(0x02)
+_NOTIFY = const(0x03)
+_READ_RESULT = const(0x04)
+_DISCONNECTED = const(0x05)
+_TIME = const(0x06)
+_END = const(0x07)
+_CONNECT = const(0x81)
+_DISCONNECT = const(0x82)
+_WRITE = const(0x83)
+_READ = const(0x84)
+_MTU = const(0x85)
+_QUIT = const(0x86)
+
+_US_PER_S = const(1000000)
+_TIME_PERIOD_US = const(1000000)  # one TIME message per virtual second
+_BATTERY_EMPTY_MV = const(3000)
+_BATTERY_FULL_MV = const(4300)
+
+
+class _Stop(BaseException):
+    # BaseException: the firmware may catch Exception around I/O; this must unwind it.
+    pass
+
+
+def _log(msg):
+    sys.stderr.write("vdevice: %s\n" % msg)
+
+
+class PipeAir:
+    """The radio: pipe messages on stdout, central events from stdin, device-side link loss."""
+
+    def __init__(self, ble, clock, link_loss_s):
+        self.ble = ble
+        self.clock = clock
+        self._out = sys.stdout.buffer
+        self._in = sys.stdin.buffer
+        self._poll = select.poll()
+        self._poll.register(sys.stdin, select.POLLIN)
+        self._conns = set()
+        # (start_us, end_us) windows in which the radio link is gone
+        self._loss = [(int(a * _US_PER_S), int((a + d) * _US_PER_S)) for a, d in link_loss_s]
+        self._in_loss = False
+        self._adv = None  # the device's current advertisement while it is hidden by a link loss
+        self._next_time_us = 0
+
+    def send(self, kind, payload=b""):
+        self._out.write(struct.pack("<BH", kind, len(payload)))
+        if payload:
+            self._out.write(payload)
+
+    # --- bluetooth stand-in hooks ------------------------------------------------------------
+    def on_services(self, services):
+        self.send(_SERVICES, json.dumps(services).encode())
+
+    def on_advertise(self, adv, resp, interval_us):
+        if interval_us is None:
+            self._adv = None
+            doc = {}
+        else:
+            doc = {"adv": adv.hex(), "resp": resp.hex(), "interval_us": interval_us}
+            self._adv = doc
+        if not self._in_loss:
+            self.send(_ADVERTISE, json.dumps(doc).encode())
+
+    def on_notify(self, conn, value_handle, data):
+        if not self._in_loss:
+            self.send(_NOTIFY, struct.pack("<HH", conn, value_handle) + data)
+
+    def on_disconnect(self, conn):
+        self._conns.discard(conn)
+        self.send(_DISCONNECTED, struct.pack("<H", conn))
+
+    # --- virtual time --------------------------------------------------------------------------
+    def on_time(self, now_us):
+        """Clock listener: TIME every virtual second, link-loss edges exactly on time."""
+        if now_us >= self._next_time_us:
+            self.send(_TIME, struct.pack("<I", (now_us // 1000) & 0xFFFFFFFF))
+            self._next_time_us = (now_us // _TIME_PERIOD_US + 1) * _TIME_PERIOD_US
+        self._update_loss(now_us)
+        nxt = self._next_time_us
+        for a, b in self._loss:
+            if now_us < a < nxt:
+                nxt = a
+            if now_us < b < nxt:
+                nxt = b
+        return nxt
+
+    def _update_loss(self, now_us):
+        lost = False
+        for a, b in self._loss:
+            if a <= now_us < b:
+                lost = True
+        if lost == self._in_loss:
+            return
+        if lost:
+            _log("link loss at %d ms" % (now_us // 1000))
+            self.send(_ADVERTISE, b"{}")
+            self._in_loss = True
+            for conn in list(self._conns):
+                self._conns.discard(conn)
+                self.ble._central_disconnect(conn)
+                self.send(_DISCONNECTED, struct.pack("<H", conn))
+        else:
+            _log("link back at %d ms" % (now_us // 1000))
+            self._in_loss = False
+            if self._adv is not None:
+                self.send(_ADVERTISE, json.dumps(self._adv).encode())
+
+    # --- central events (idle hook) ------------------------------------------------------------
+    def poll(self):
+        """Handle every message the host has written so far (called whenever the firmware waits)."""
+        while self._poll.poll(0):
+            head = self._in.read(3)
+            if len(head) < 3:
+                raise _Stop()  # host closed our stdin: it is gone
+            kind, n = struct.unpack("<BH", head)
+            payload = self._in.read(n) if n else b""
+            self._handle(kind, payload)
+
+    def _handle(self, kind, p):
+        if kind == _WRITE:
+            conn, handle = struct.unpack_from("<HH", p)
+            self.ble._central_write(conn, handle, p[4:])
+        elif kind == _READ:
+            handle = struct.unpack_from("<H", p)[0]
+            self.send(_READ_RESULT, p[:2] + self.ble._central_read(handle))
+        elif kind == _CONNECT:
+            conn = struct.unpack_from("<H", p)[0]
+            if self._in_loss:
+                self.send(_DISCONNECTED, p[:2])  # out of range: refused
+            else:
+                self._conns.add(conn)
+                self.ble._central_connect(conn, p[2:8])
+        elif kind == _DISCONNECT:
+            conn = struct.unpack_from("<H", p)[0]
+            if conn in self._conns:
+                self._conns.discard(conn)
+                self.ble._central_disconnect(conn)
+        elif kind == _MTU:
+            conn, mtu = struct.unpack_from("<HH", p)
+            self.ble._central_mtu(conn, mtu)
+        elif kind == _QUIT:
+            raise _Stop()
+        else:
+            _log("unknown message kind 0x%02x ignored" % kind)
+
+
+def _battery_source(cfg, clock):
+    """ADC pin microvolts for a battery draining linearly in percent (virtual time)."""
+    start = float(cfg.get("start_pct", 90))
+    drain = float(cfg.get("drain_pct_per_h", 12))
+
+    def uv():
+        pct = start - drain * clock.now_us() / 3600e6
+        pct = 0.0 if pct < 0 else (100.0 if pct > 100 else pct)
+        return int(battery_mv_for_pct(pct) * 1000 / board.BATTERY_DIVIDER_RATIO)
+
+    return uv
+
+
+def battery_mv_for_pct(pct):
+    """Battery millivolts for a charge percent: the inverse of the firmware's own gauge curve
+    (bisection over percent_from_mv, which is monotonic), so the device reports `pct` back."""
+    lo, hi = _BATTERY_EMPTY_MV, _BATTERY_FULL_MV
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if percent_from_mv(mid) < pct:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _address_bytes(text):
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def build_board(cfg):
+    clock = vclock.VirtualClock(float(cfg.get("speed", 0.0)))
+    machine.set_clock(clock)
+    addr = _address_bytes(cfg.get("address", "AA:BB:CC:DD:1A:2B"))
+    machine.set_unique_id(addr)
+    bluetooth.set_address(addr)
+    ble = bluetooth.BLE()
+    faults = cfg.get("faults", {})
+    air = PipeAir(ble, clock, faults.get("link_loss", []))
+    bluetooth.set_air(air)
+    clock.add_listener(air.on_time)
+    clock.add_idle_hook(air.poll)
+
+    chip = SimMPU6050(clock, cfg["chip_stream"], board.PIN_IMU_INT)
+
+    def on_end():
+        raise _Stop()
+
+    chip.on_end = on_end
+    bus = machine.i2c_bus(board.I2C_ID)
+    bus.attach(0x68, chip)
+    windows = [(int(a * _US_PER_S), int(b * _US_PER_S)) for a, b in faults.get("i2c_fail", [])]
+    if windows:
+        bus.fail_windows(clock, windows)
+    machine.set_adc_source(board.PIN_BATTERY_ADC, _battery_source(cfg.get("battery", {}), clock))
+    return clock, chip, air, ble
+
+
+def main(argv):
+    with open(argv[1]) as f:
+        cfg = json.load(f)
+    clock, chip, air, ble = build_board(cfg)
+    try:
+        _run_app(clock, cfg["firmware_dir"])
+    except _Stop:
+        pass
+    if chip.exhausted:
+        air.send(_END)
+    _log("stopped at %d ms virtual" % (clock.now_us() // 1000))
+
+
+class _Unplugged:
+    # The USB serial port with no cable: what the firmware writes there goes nowhere.
+    def write(self, data):
+        return len(data)
+
+
+def _run_app(clock, fs_root):
+    # The same objects, in the same order, as firmware/main.py builds on the board; main.py
+    # itself cannot be imported here because it runs on the real `time` module at import.
+    machine.uart_state(board.UART_ID).attach_fds(None, _Unplugged())
+    i2c = machine.I2C(board.I2C_ID, scl=machine.Pin(board.PIN_I2C_SCL), sda=machine.Pin(board.PIN_I2C_SDA),
+                      freq=board.I2C_FREQ_HZ)
+    int_pin = machine.Pin(board.PIN_IMU_INT, machine.Pin.IN)
+    haptic = machine.PWM(machine.Pin(board.PIN_HAPTIC, machine.Pin.OUT), freq=1000, duty_u16=0)
+    led = machine.Pin(board.PIN_LED, machine.Pin.OUT, value=0)
+    adc = machine.ADC(machine.Pin(board.PIN_BATTERY_ADC), atten=machine.ADC.ATTN_11DB)
+    uart = machine.UART(board.UART_ID, baudrate=board.UART_BAUD)
+    app = App(clock, i2c, bluetooth.BLE(), int_pin, haptic, led, adc, uart, fs_root)
+    app.run()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,390 @@
+"""Starting the virtual device (the real firmware on the MicroPython unix port) and talking to it.
+
+`VirtualDevice` owns one `micropython vdevice.py CONFIG.json` process (docs/virtual-device.md),
+reads its pipe messages, plays the host side of the air (advertising, connections, notifications,
+host-side faults) and registers itself by Bluetooth address so the bleak backends in
+`hiplevel.virtual.backend` can find it. Virtual time is followed through TIME messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, Protocol
+
+from hiplevel import paths
+from hiplevel.constants import DATA_CHAR_UUID
+from hiplevel.virtual import pipe
+from hiplevel.virtual.config import DeviceGoneError, VirtualDeviceConfig, micropython_executable
+from hiplevel.virtual.faults import AirFaults, AirStats, FaultInjector
+from hiplevel.virtual.pipe import Advert, GattService, PipeError
+from hiplevel.virtual.registry import find_device, register, unregister
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S: Final[float] = 30.0
+STOP_TIMEOUT_S: Final[float] = 5.0
+STDERR_TAIL_LINES: Final[int] = 40
+CENTRAL_ADDRESS: Final[str] = "C0:FF:EE:00:00:01"
+
+
+class Central(Protocol):
+    """The connected side of a virtual link (the bleak backend client)."""
+
+    def on_notify(self, value_handle: int, data: bytes) -> None: ...
+
+    def on_link_disconnected(self) -> None: ...
+
+
+class VirtualDevice:
+    """One running virtual belt sensor. Use `async with VirtualDevice(cfg) as dev:`."""
+
+    def __init__(self, config: VirtualDeviceConfig, faults: AirFaults | None = None) -> None:
+        self.config = config
+        self.faults = faults if faults is not None else AirFaults()
+        self.address = config.address.upper()
+        self.services: list[GattService] = []
+        self.advert: Advert | None = None
+        self.virtual_time_s = 0.0
+        self.ended = asyncio.Event()  # END received: chip stream exhausted
+        self.closed = asyncio.Event()  # pipe closed: the process is gone
+        self._injector = FaultInjector(self.faults)
+        self._proc: asyncio.subprocess.Process | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._services_ready = asyncio.Event()
+        self._advertising = asyncio.Event()
+        self._in_range = asyncio.Event()
+        self._in_range.set()
+        self._loss_until_s: float | None = None
+        self._pending_losses = sorted(self.faults.link_loss_s)
+        self._conns: dict[int, Central] = {}
+        self._connecting: dict[int, asyncio.Future[None]] = {}
+        self._next_conn = 1
+        self._reads: dict[int, collections.deque[asyncio.Future[bytes]]] = {}
+        self._data_handles: set[int] = set()
+        self._advert_listeners: list[Callable[[VirtualDevice, Advert], None]] = []
+        self._time_waiters: list[tuple[float, asyncio.Future[None]]] = []
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Spawn the MicroPython process and wait until it has published its GATT table."""
+        if find_device(self.address) is not None:
+            raise DeviceGoneError(f"a virtual device with address {self.address} is already running")
+        self._tmp = tempfile.TemporaryDirectory(prefix="hiplevel-vdev-")
+        tmp = Path(self._tmp.name)
+        state = self.config.firmware_state_dir
+        if state is None:
+            state = tmp / "flash"
+            state.mkdir()
+            for f in paths.firmware_dir().glob("*.json"):
+                shutil.copy(f, state / f.name)
+        config_path = tmp / "CONFIG.json"
+        config_path.write_text(json.dumps(self.config.to_json(state)))
+        env = dict(os.environ)
+        # `.frozen` first: the unix port keeps asyncio there and MICROPYPATH replaces its default.
+        env["MICROPYPATH"] = os.pathsep.join([".frozen", str(paths.firmware_dir()), str(paths.stand_ins_dir())])
+        self._proc = await asyncio.create_subprocess_exec(
+            micropython_executable(), str(paths.stand_ins_dir() / "vdevice.py"), str(config_path),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=env, cwd=str(state),
+        )
+        self._tasks = [asyncio.create_task(self._read_loop()), asyncio.create_task(self._stderr_loop())]
+        ready = asyncio.create_task(self._services_ready.wait())
+        gone = asyncio.create_task(self.closed.wait())
+        await asyncio.wait({ready, gone}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        gone.cancel()
+        if not self._services_ready.is_set():
+            await self.stop()
+            raise DeviceGoneError(f"virtual device did not start: {self.stderr_tail() or 'no output'}")
+        register(self)
+
+    async def stop(self) -> None:
+        """Ask the process to quit (QUIT), kill it if it does not, and forget it."""
+        unregister(self)
+        proc = self._proc
+        if proc is not None and proc.returncode is None:
+            try:
+                self._write(pipe.quit_msg())
+            except DeviceGoneError:
+                pass  # it is already on its way out
+            try:
+                await asyncio.wait_for(proc.wait(), STOP_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                log.warning("virtual device %s ignored QUIT; killing it", self.address)
+                proc.kill()
+                await proc.wait()
+        for task in self._tasks:
+            if not task.done():
+                await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
+                task.cancel()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    async def __aenter__(self) -> VirtualDevice:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def returncode(self) -> int | None:
+        """Exit code of the process once it has ended."""
+        return None if self._proc is None else self._proc.returncode
+
+    @property
+    def air_stats(self) -> AirStats:
+        """What the host-side faults did so far."""
+        return self._injector.stats
+
+    def stderr_tail(self) -> str:
+        """The last lines the device logged on stderr (for error messages)."""
+        return "\n".join(self._stderr_tail)
+
+    async def wait_ended(self, timeout_s: float | None = None) -> None:
+        """Wait until the chip stream is exhausted (END) or the process is gone."""
+        end = asyncio.create_task(self.ended.wait())
+        gone = asyncio.create_task(self.closed.wait())
+        await asyncio.wait({end, gone}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        end.cancel()
+        gone.cancel()
+
+    async def wait_virtual_time(self, t_s: float, timeout_s: float | None = None) -> None:
+        """Wait until the device's virtual clock reaches `t_s` s (TIME resolution: 1 s); raises
+        `DeviceGoneError` if the device ends first, `asyncio.TimeoutError` after `timeout_s` (wall)."""
+        if self.virtual_time_s >= t_s:
+            return
+        if self.closed.is_set() or self.ended.is_set():
+            raise DeviceGoneError(f"virtual device ended at {self.virtual_time_s} s, before {t_s} s")
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._time_waiters.append((t_s, fut))
+        await asyncio.wait_for(fut, timeout_s)
+
+    # --- the air, used by the scanner ----------------------------------------------------------
+    def add_advert_listener(self, fn: Callable[[VirtualDevice, Advert], None]) -> Callable[[], None]:
+        """Call `fn(device, advert)` for each advertisement a scanner in range hears; returns the
+        unsubscribe function. The current advertisement, if any, is heard at once."""
+        self._advert_listeners.append(fn)
+        if self.advert is not None and self.advert.adv is not None and self._in_range.is_set():
+            fn(self, self.advert)
+        return lambda: self._advert_listeners.remove(fn) if fn in self._advert_listeners else None
+
+    # --- the air, used by the client -----------------------------------------------------------
+    async def connect_central(self, central: Central, mtu: int, timeout_s: float) -> int:
+        """Connect like a radio central: wait until the device is in range and advertising, send
+        CONNECT and confirm with a READ round trip (a refusal, DISCONNECTED, arrives first); then
+        exchange the MTU. Returns the connection handle."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while not (self._in_range.is_set() and self._advertising.is_set()):
+            if self.closed.is_set():
+                raise DeviceGoneError(f"virtual device {self.address} has ended")
+            waiters = [asyncio.create_task(e.wait()) for e in (self._in_range, self._advertising, self.closed)]
+            done, _ = await asyncio.wait(waiters, timeout=max(0.0, deadline - loop.time()),
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for w in waiters:
+                w.cancel()
+            if not done:
+                raise asyncio.TimeoutError(f"virtual device {self.address} not reachable")
+        conn = self._next_conn
+        self._next_conn = conn % 0xFFFF + 1
+        refused: asyncio.Future[None] = loop.create_future()
+        self._connecting[conn] = refused
+        try:
+            self._write(pipe.connect_msg(conn, CENTRAL_ADDRESS))
+            await self.read(self._barrier_handle(), max(0.05, deadline - loop.time()))
+        finally:
+            self._connecting.pop(conn, None)
+        if refused.done():
+            raise DeviceGoneError(f"virtual device {self.address} refused the connection")
+        self._conns[conn] = central
+        self._write(pipe.mtu_msg(conn, mtu))
+        return conn
+
+    def disconnect_central(self, conn: int) -> None:
+        """The central hangs up (no callback to it: the disconnect was its own)."""
+        if self._conns.pop(conn, None) is not None:
+            self._write(pipe.disconnect_msg(conn))
+
+    def write(self, conn: int, value_handle: int, data: bytes) -> None:
+        """A GATT write from a connected central."""
+        if conn not in self._conns:
+            raise DeviceGoneError("not connected")
+        self._write(pipe.write_msg(conn, value_handle, data))
+
+    async def read(self, value_handle: int, timeout_s: float) -> bytes:
+        """A GATT read, answered in order by READ_RESULT."""
+        fut: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._reads.setdefault(value_handle, collections.deque()).append(fut)
+        self._write(pipe.read_msg(value_handle))
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), timeout_s)
+        except asyncio.TimeoutError:
+            queue = self._reads.get(value_handle)
+            if queue is not None and fut in queue:
+                queue.remove(fut)
+            raise
+
+    def drop_link(self, duration_s: float) -> None:
+        """Host-side link loss now, for `duration_s` virtual seconds."""
+        self._begin_link_loss(duration_s)
+
+    # --- internals -------------------------------------------------------------------------------
+    def _barrier_handle(self) -> int:
+        for service in self.services:
+            for char in service.chars:
+                if "read" in char.props:
+                    return char.handle
+        raise DeviceGoneError("the virtual device exposes no readable characteristic")
+
+    def _write(self, msg: bytes) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None or proc.stdin.is_closing() or self.closed.is_set():
+            raise DeviceGoneError(f"virtual device {self.address} is not running")
+        proc.stdin.write(msg)
+
+    async def _read_loop(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        out = self._proc.stdout
+        try:
+            while True:
+                kind, length = pipe.decode_header(await out.readexactly(pipe.HEADER_BYTES))
+                self._dispatch(kind, await out.readexactly(length))
+        except asyncio.IncompleteReadError:
+            pass  # the process closed its stdout: it ended
+        except PipeError as exc:
+            log.error("virtual device %s: %s; closing", self.address, exc)
+            if self._proc.returncode is None:
+                self._proc.kill()
+        finally:
+            self._on_closed()
+        code = await self._proc.wait()
+        if code != 0:
+            await asyncio.sleep(0)  # let the stderr reader take the last lines
+            log.error("virtual device %s exited with code %d:\n%s", self.address, code, self.stderr_tail())
+
+    async def _stderr_loop(self) -> None:
+        assert self._proc is not None and self._proc.stderr is not None
+        while line := await self._proc.stderr.readline():
+            text = line.decode("utf-8", errors="replace").rstrip()
+            self._stderr_tail.append(text)
+            log.debug("vdevice %s: %s", self.address, text)
+
+    def _dispatch(self, kind: int, payload: bytes) -> None:
+        if kind == pipe.NOTIFY:
+            conn, handle, data = pipe.parse_notify(payload)
+            self._on_notify(conn, handle, data)
+        elif kind == pipe.TIME:
+            self._on_time(pipe.parse_time_s(payload))
+        elif kind == pipe.READ_RESULT:
+            handle, data = pipe.parse_read_result(payload)
+            queue = self._reads.get(handle)
+            while queue:
+                fut = queue.popleft()
+                if not fut.done():
+                    fut.set_result(data)
+                    break
+        elif kind == pipe.DISCONNECTED:
+            self._on_device_disconnect(pipe.parse_conn(payload))
+        elif kind == pipe.ADVERTISE:
+            self._on_advert(pipe.parse_advertise(payload))
+        elif kind == pipe.SERVICES:
+            self.services = pipe.parse_services(payload)
+            self._data_handles = {c.handle for s in self.services for c in s.chars if c.uuid == DATA_CHAR_UUID}
+            self._services_ready.set()
+        elif kind == pipe.END:
+            self.ended.set()
+        else:
+            raise PipeError(f"host-to-device message {pipe.KIND_NAMES[kind]} on the device's stdout")
+
+    def _on_notify(self, conn: int, handle: int, data: bytes) -> None:
+        central = self._conns.get(conn)
+        if handle in self._data_handles:
+            out = self._injector.apply(data)
+            if central is None:
+                self._injector.stats.lost_in_link_loss += 1
+                return
+            if out is None:
+                return
+            data = out
+        if central is not None:
+            central.on_notify(handle, data)
+
+    def _on_time(self, t_s: float) -> None:
+        self.virtual_time_s = t_s
+        if self._time_waiters:
+            for _, fut in [w for w in self._time_waiters if w[0] <= t_s]:
+                if not fut.done():
+                    fut.set_result(None)
+            self._time_waiters = [w for w in self._time_waiters if w[0] > t_s]
+        if self._loss_until_s is not None and t_s >= self._loss_until_s:
+            self._loss_until_s = None
+            self._in_range.set()
+            if self.advert is not None and self.advert.adv is not None:
+                self._tell_scanners(self.advert)
+        while self._pending_losses and t_s >= self._pending_losses[0][0]:
+            _, duration_s = self._pending_losses.pop(0)
+            self._begin_link_loss(duration_s)
+
+    def _begin_link_loss(self, duration_s: float) -> None:
+        self._loss_until_s = max(self._loss_until_s or 0.0, self.virtual_time_s + duration_s)
+        self._in_range.clear()
+        self._injector.stats.link_losses += 1
+        # Both ends hit their supervision timeout: the device is told through DISCONNECT, the
+        # central through its disconnect callback.
+        for conn, central in list(self._conns.items()):
+            del self._conns[conn]
+            self._write(pipe.disconnect_msg(conn))
+            central.on_link_disconnected()
+
+    def _on_device_disconnect(self, conn: int) -> None:
+        refused = self._connecting.get(conn)
+        if refused is not None and not refused.done():
+            refused.set_result(None)
+        central = self._conns.pop(conn, None)
+        if central is not None:
+            central.on_link_disconnected()
+
+    def _on_advert(self, advert: Advert) -> None:
+        self.advert = advert
+        if advert.adv is None:
+            self._advertising.clear()
+            return
+        self._advertising.set()
+        if self._in_range.is_set():
+            self._tell_scanners(advert)
+
+    def _tell_scanners(self, advert: Advert) -> None:
+        for fn in list(self._advert_listeners):
+            fn(self, advert)
+
+    def _on_closed(self) -> None:
+        self.closed.set()
+        self._advertising.clear()
+        for queue in self._reads.values():
+            for fut in queue:
+                if not fut.done():
+                    fut.set_exception(DeviceGoneError(f"virtual device {self.address} has ended"))
+        self._reads.clear()
+        for fut in self._connecting.values():
+            if not fut.done():
+                fut.set_result(None)
+        for _, fut in self._time_waiters:
+            if not fut.done():
+                fut.set_exception(DeviceGoneError(f"virtual device ended at {self.virtual_time_s} s"))
+        self._time_waiters.clear()
+        for conn, central in list(self._conns.items()):
+            del self._conns[conn]
+            central.on_link_disconnected()
+        unregister(self)
