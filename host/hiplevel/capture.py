@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from hiplevel.errors import LinkError
 from hiplevel.protocol import Cmd, StreamMode, set_mode_payload
 from hiplevel.recording import FILE_SUFFIX, RecordingWriter, decode_recording
 from hiplevel.recording.writer import record_link
@@ -111,13 +112,39 @@ def calibration_state(info: dict[str, Any], today: dt.date | None = None) -> tup
 
 async def capture(sensor: Any, writer: RecordingWriter, plan: list[PlannedSet], pacer: Pacer,
                   heartbeat: Callable[[], None] = lambda: None, raw: bool = True) -> dict[str, Any]:
-    """Stream from `sensor` into `writer` through the whole plan; returns the link's counts."""
+    """Stream from `sensor` into `writer` through the whole plan.
+
+    Returns {"mode", "interrupted", "sets_done", "link_stats"}. If the link ends for good before
+    the plan is through (the sensor was lost and did not come back), what arrived is kept, an open
+    set is closed at the last sample received, and "interrupted" is True."""
     link = sensor.link
     mtu = getattr(link, "mtu", 512)
     mode = StreamMode.RAW if raw and mtu >= RAW_MODE_MIN_MTU else StreamMode.ROLL
     await link.request(Cmd.SET_MODE, set_mode_payload(mode))
     writer.write_meta(stream_mode=mode.name.lower())
     recorder = asyncio.create_task(record_link(link, writer))
+    open_set: list[PlannedSet] = []
+    done_sets: list[PlannedSet] = []
+
+    def mark(kind: str, s: PlannedSet) -> None:
+        # The device time of the newest sample received marks the boundary exactly on the sample
+        # clock (docs/recording.md); the host time stays as the event's own time.
+        writer.write_event(kind, exercise=s.exercise, set=s.number, side=s.side, device_t_us=newest_device_us(link))
+
+    async def run_plan() -> None:
+        await link.request(Cmd.START)
+        for s in plan:
+            await pacer.set_starts(s)
+            mark("set_start", s)
+            open_set.append(s)
+            await pacer.set_ends(s)
+            mark("set_end", s)
+            open_set.remove(s)
+            done_sets.append(s)
+        await link.request(Cmd.STOP)
+        settle = getattr(link, "settle", None)
+        if settle is not None:
+            await settle()
 
     async def beat() -> None:
         while True:
@@ -125,27 +152,29 @@ async def capture(sensor: Any, writer: RecordingWriter, plan: list[PlannedSet], 
             await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
     beating = asyncio.create_task(beat())
+    planning = asyncio.create_task(run_plan())
+    interrupted = False
     try:
-        await link.request(Cmd.START)
-        for s in plan:
-            await pacer.set_starts(s)
-            # The device time of the newest sample received marks the boundary exactly on the
-            # sample clock (docs/recording.md); the host time stays as the event's own time.
-            writer.write_event("set_start", exercise=s.exercise, set=s.number, side=s.side,
-                               device_t_us=newest_device_us(link))
-            await pacer.set_ends(s)
-            writer.write_event("set_end", exercise=s.exercise, set=s.number, side=s.side,
-                               device_t_us=newest_device_us(link))
-        await link.request(Cmd.STOP)
-        settle = getattr(link, "settle", None)
-        if settle is not None:
-            await settle()
+        await asyncio.wait({planning, recorder}, return_when=asyncio.FIRST_COMPLETED)
+        if not planning.done():  # the link ended for good under the plan
+            interrupted = True
+            planning.cancel()
+            for s in open_set:
+                mark("set_end", s)
+        else:
+            planning.result()  # re-raise what went wrong in the plan
+    except LinkError:
+        interrupted = True  # a command could not reach a lost sensor
+        for s in open_set:
+            mark("set_end", s)
     finally:
         beating.cancel()
+        if not planning.done():
+            planning.cancel()
         await link.close()
         await recorder
-    stats = getattr(link, "stats", None)
-    return {"mode": mode.name.lower(), "link_stats": stats}
+    return {"mode": mode.name.lower(), "interrupted": interrupted, "sets_done": len(done_sets),
+            "link_stats": getattr(link, "stats", None)}
 
 
 def recording_path(data_dir: Path, session_id: str) -> Path:

@@ -48,5 +48,5 @@ def test_flash_dry_run_compiles_every_firmware_file(tmp_path):
 
 
 def test_console_script_runs():
-    proc = subprocess.run([sys.executable, "-m", "hiplevel.cli.main", "--version"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "hiplevel", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("hiplevel ")

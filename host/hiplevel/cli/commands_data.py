@@ -27,18 +27,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_report)
 
     p = sub.add_parser("sessions", help="list, show, delete or export stored sessions")
-    add_data_dir(p)
     ss = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     q = ss.add_parser("list", help="sessions in the store (optionally of one patient)")
     q.add_argument("--patient")
+    add_data_dir(q)
     q = ss.add_parser("show", help="one session: sets, reps and scores")
     q.add_argument("session")
+    add_data_dir(q)
     q = ss.add_parser("delete", help="delete a session and its recording (asks first)")
     q.add_argument("session")
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add_data_dir(q)
     q = ss.add_parser("export", help="export a patient's sessions, pseudonymised (CSV and JSON)")
     q.add_argument("--patient", required=True)
     q.add_argument("--out", type=Path, default=Path("."))
+    add_data_dir(q)
     p.set_defaults(func=_sessions)
 
     p = sub.add_parser(

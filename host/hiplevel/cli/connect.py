@@ -8,6 +8,8 @@ the same way.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -19,6 +21,12 @@ from hiplevel.cli.common import EXIT_NO_DEVICE, CliError
 from hiplevel.link.base import Link
 
 NOT_FOUND_HINT = "is it charged and advertising (LED blinking)? Is Bluetooth on?"
+# Developer switches (docs/virtual-device.md): talk BLE to in-process virtual devices instead of the
+# radio; inject device-side faults into --virtual; give up reconnecting sooner.
+ENV_BLE_BACKEND = "HIPLEVEL_BLE_BACKEND"  # "virtual"
+ENV_VIRTUAL_FAULTS = "HIPLEVEL_VIRTUAL_FAULTS"  # JSON {"link_loss": [[t_s, dur_s]], "i2c_fail": [[t0, t1]]}
+ENV_RECONNECT_GIVE_UP_S = "HIPLEVEL_RECONNECT_GIVE_UP_S"
+RECONNECT_GIVE_UP_S = 60.0
 # The virtual device's pipe answers in microseconds, but a loaded CI machine can stall for seconds.
 VIRTUAL_TIMEOUT_S = 60.0
 
@@ -68,6 +76,10 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
                 sensor = await _open_virtual(stack, sim_spec, speed, mtu)
             elif getattr(args, "port", None):
                 sensor = await _open_serial(stack, args.port)
+            elif os.environ.get(ENV_BLE_BACKEND) == "virtual":
+                from hiplevel.virtual.backend import VirtualClient, VirtualScanner
+
+                sensor = await _open_ble(stack, args.device, args.timeout, VirtualScanner, VirtualClient, mtu)
             else:
                 sensor = await _open_ble(stack, args.device, args.timeout)
         except DeviceNotFoundError as exc:
@@ -85,7 +97,9 @@ async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float,
 
     found = await find_sensor(device, timeout_s, backend=backend_scanner)
     kwargs = {"mtu": mtu} if mtu else {}
-    settings = BleLinkSettings(connect_timeout_s=max(timeout_s, 10.0), client_kwargs=kwargs)
+    give_up_s = float(os.environ.get(ENV_RECONNECT_GIVE_UP_S, RECONNECT_GIVE_UP_S))
+    settings = BleLinkSettings(connect_timeout_s=max(timeout_s, 10.0), reconnect_give_up_s=give_up_s,
+                               client_kwargs=kwargs)
     link = await BleLink(found.device, backend=backend_client, settings=settings).open()
     stack.push_async_callback(link.close)
     info = await link.read_device_info()
@@ -95,8 +109,6 @@ async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float,
 
 
 async def _open_serial(stack: AsyncExitStack, port: str) -> Sensor:
-    import json
-
     from hiplevel.link.serial_link import SerialLink
     from hiplevel.protocol import Cmd
 
@@ -115,7 +127,12 @@ async def _open_virtual(stack: AsyncExitStack, sim_spec, speed: float, mtu: int)
     sim = simulate_session(sim_spec or default_virtual_patient())
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hiplevel-virtual-")))
     chip = write_chip_stream(sim, tmp / "patient.chip")
-    device = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=speed))
+    faults = json.loads(os.environ.get(ENV_VIRTUAL_FAULTS, "{}"))
+    device = VirtualDevice(VirtualDeviceConfig(
+        chip_stream=chip, speed=speed,
+        link_loss_s=tuple(tuple(w) for w in faults.get("link_loss", ())),
+        i2c_fail_s=tuple(tuple(w) for w in faults.get("i2c_fail", ())),
+    ))
     await stack.enter_async_context(device)
     sensor = await _open_ble(stack, None, VIRTUAL_TIMEOUT_S, VirtualScanner, VirtualClient, mtu)
     sensor.virtual, sensor.sim = device, sim

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from hiplevel.cli.common import EXIT_OK, CliError
-from hiplevel.constants import other_side
 
 
 def _thresholds(path: Path | None):
@@ -56,10 +55,13 @@ def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None
     reps = doc["reps"]
     summary = doc.get("summary", {})
     print(f"\n{title}: {len(reps)} reps, neutral {doc['neutral_roll_deg']:+.1f} deg", file=stream)
-    print(f"  {'#':>3}  {'time s':>11}  {'stance':<6}  {'what happened':<28} {'score':>5}  flags", file=stream)
+    leg = "lead" if doc["exercise"] == "band-walk" else "stance"
+    print(f"  {'#':>3}  {'time s':>11}  {leg:<6}  {'what happened':<28} {'score':>5}  flags", file=stream)
     shown = reps if limit is None else reps[:limit]
+    from hiplevel.scoring.reps import measured_side
+
     for r in shown:
-        dropped = other_side(r["side"])
+        dropped = measured_side(doc["exercise"], r["side"])
         what = f"{dropped} side dropped {r['drop_deg']:.1f} deg" if r["drop_deg"] >= 0 else f"{dropped} side hiked {-r['drop_deg']:.1f} deg"
         flags = ", ".join(r["flags"]) or "-"
         print(f"  {r['index'] + 1:>3}  {r['start_s']:5.1f}-{r['end_s']:5.1f}  {r['side']:<6}  {what:<28} {r['score']:>5.0f}  {flags}", file=stream)

@@ -68,6 +68,7 @@ def run_demo(args: argparse.Namespace) -> int:
         session_id = store.start_session(SessionMeta(patient_id=DEMO_PATIENT, device_id="virtual", firmware=None))
         path = recording_path(store.data_dir, session_id)
         path.parent.mkdir(parents=True, exist_ok=True)
+        store.set_recording_path(session_id, path)
         counts = asyncio.run(_record(args, store, session_id, path))
         results = analyse_into_store(store, session_id, path)
         report = write_session_report(store, out, session_id)

@@ -144,6 +144,13 @@ class SessionStore:
         """Register a session being recorded (status "recording"); returns its id."""
         return self._insert_session(replace(meta, status="recording"))
 
+    def set_recording_path(self, session_id: str, path: str | Path) -> None:
+        """Point a session at its recording (known once the session id is)."""
+        with self._write() as c:
+            cur = c.execute("UPDATE sessions SET recording_path = ? WHERE id = ?", (str(path), session_id))
+            if cur.rowcount == 0:
+                raise StoreError(f"no session {session_id}")
+
     def heartbeat(self, session_id: str) -> None:
         """Mark a recording session as alive now (call every few seconds while recording)."""
         with self._write() as c:

@@ -1,0 +1,138 @@
+"""What the sensor commands do: scan, info, record (live is in hiplevel.live, calibrate in
+hiplevel.cli.calibrate_action). Argument parsing lives in commands_device."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+from hiplevel.cli.common import EXIT_ERROR, EXIT_NO_DEVICE, EXIT_OK, CliError
+from hiplevel.cli.connect import NOT_FOUND_HINT, default_virtual_patient, open_sensor
+
+BLUETOOTH_MISSING_HINT = "Bluetooth is not available on this computer ({}). Use --port for the USB cable."
+
+
+def _ble_unavailable(exc: Exception) -> CliError:
+    return CliError(BLUETOOTH_MISSING_HINT.format(exc), EXIT_NO_DEVICE)
+
+
+def scan(args: argparse.Namespace) -> int:
+    """`hiplevel scan`: sensors nearby, strongest first, with battery and signal."""
+    from bleak.exc import BleakError
+
+    from hiplevel.link.ble_link import scan as ble_scan
+
+    async def run() -> list:
+        if args.virtual:
+            from hiplevel.sim import simulate_session, write_chip_stream  # noqa: F401 - via open_sensor
+            from hiplevel.virtual.backend import VirtualScanner
+            from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig
+            import tempfile
+            from pathlib import Path
+
+            from hiplevel.sim import simulate_session as sim_session
+
+            with tempfile.TemporaryDirectory() as tmp:
+                chip = write_chip_stream(sim_session(default_virtual_patient(["walking"])), Path(tmp) / "p.chip")
+                async with VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=1.0)):
+                    return await ble_scan(min(args.timeout, 3.0), backend=VirtualScanner)
+        return await ble_scan(args.timeout)
+
+    try:
+        found = asyncio.run(run())
+    except (BleakError, OSError) as exc:
+        raise _ble_unavailable(exc) from exc
+    if not found:
+        raise CliError(f"no hiplevel sensor found within {args.timeout:g} s: {NOT_FOUND_HINT}", EXIT_NO_DEVICE)
+    print(f"{'name':<16} {'address':<18} {'signal':>8} {'battery':>8}")
+    for s in found:
+        battery = f"{s.battery_pct} %" if s.battery_pct is not None else "?"
+        print(f"{s.name or '?':<16} {s.address:<18} {s.rssi_dbm:>4} dBm {battery:>8}")
+    return EXIT_OK
+
+
+def info(args: argparse.Namespace) -> int:
+    """`hiplevel info`: firmware, calibration, battery and stream settings of one sensor."""
+    from bleak.exc import BleakError
+
+    from hiplevel.capture import calibration_state
+
+    async def run() -> dict:
+        async with open_sensor(args, speed=1.0) as sensor:
+            state, date = calibration_state(sensor.info)
+            return {"name": sensor.name, "firmware": sensor.firmware, "battery_pct": sensor.battery_pct,
+                    "calibration": state + (f" ({date})" if date else ""), "device": sensor.info}
+
+    try:
+        got = asyncio.run(run())
+    except BleakError as exc:
+        raise _ble_unavailable(exc) from exc
+    dev = got["device"]
+    print(f"sensor:       {got['name']}")
+    print(f"firmware:     {got['firmware'] or dev.get('fw', '?')} (protocol {dev.get('protocol', '?')})")
+    print(f"battery:      {got['battery_pct'] if got['battery_pct'] is not None else '?'} %")
+    print(f"calibration:  {got['calibration']}")
+    print(f"stream:       {dev.get('rate_hz', '?')} Hz, mode {dev.get('mode', '?')}, MTU {dev.get('mtu', '?')}, mount {dev.get('mount', '?')}")
+    haptic = dev.get("haptic") or {}
+    if haptic:
+        print(f"haptic cue:   {'on' if haptic.get('enabled') else 'off'}, {haptic.get('threshold_cdeg', 0) / 100:.1f} deg, "
+              f"debounce {haptic.get('debounce_ms', '?')} ms")
+    if args.verbose:
+        print(json.dumps(dev, indent=1))
+    return EXIT_OK
+
+
+def record(args: argparse.Namespace) -> int:
+    """`hiplevel record`: stream a planned session into a recording, analyse and store it."""
+    from bleak.exc import BleakError
+
+    from hiplevel.capture import PlannedSet, PromptPacer, ScriptPacer, analyse_into_store, calibration_state, capture, recording_path
+    from hiplevel.cli.data_actions import print_rep_table
+    from hiplevel.recording import RecordingWriter
+    from hiplevel.store import SessionMeta, SessionStore
+
+    exercises = args.exercise or ["walking"]
+    plan = [PlannedSet(ex, 0) for ex in exercises for _ in range(args.sets)]
+    plan = [PlannedSet(p.exercise, i) for i, p in enumerate(plan, 1)]
+    started = time.monotonic()
+    with SessionStore(args.data_dir) as store:
+        patient = store.ensure_patient(args.patient) if args.patient else store.add_patient()
+        spec = default_virtual_patient(exercises, sets=args.sets) if args.virtual else None
+
+        async def run() -> tuple[str, dict]:
+            async with open_sensor(args, sim_spec=spec, speed=0.0 if args.virtual else 1.0) as sensor:
+                state, date = calibration_state(sensor.info)
+                meta = SessionMeta(patient_id=patient, device_id=sensor.name, firmware=sensor.firmware,
+                                   calibration_state=state, calibration_date=date, battery_pct=sensor.battery_pct)
+                session_id = store.start_session(meta)
+                path = recording_path(store.data_dir, session_id)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                store.set_recording_path(session_id, path)
+                header = {"device": sensor.info, "firmware": sensor.firmware, "patient_id": patient,
+                          "session_id": session_id, "calibration": {"state": state, "date": date}}
+                pacer = (ScriptPacer(sensor.link, sensor.sim, say=print) if args.virtual
+                         else PromptPacer(args.set_seconds))
+                print(f"recording session {session_id} for patient {patient} on {sensor.name} -> {path}")
+                with RecordingWriter(path, header=header) as writer:
+                    counts = await capture(sensor, writer, plan, pacer, heartbeat=lambda: store.heartbeat(session_id),
+                                           raw=args.raw or args.virtual)
+                counts["path"] = path
+                return session_id, counts
+
+        try:
+            session_id, counts = asyncio.run(run())
+        except BleakError as exc:
+            raise _ble_unavailable(exc) from exc
+        status = "interrupted" if counts["interrupted"] else "complete"
+        results = analyse_into_store(store, session_id, counts["path"], status=status)
+    for i, res in enumerate(results, 1):
+        print_rep_table(res.to_json(), title=f"set {i}: {res.exercise}", limit=10)
+    print(f"\nstored session {session_id} ({len(results)} sets) in {store.data_dir} "
+          f"in {time.monotonic() - started:.1f} s; `hiplevel report {session_id}` writes the clinician report.")
+    if counts["interrupted"]:
+        print(f"hiplevel record: the sensor was lost after {counts['sets_done']} of {len(plan)} sets; "
+              "what arrived is saved and analysed, and the session is marked interrupted.")
+        return EXIT_ERROR
+    return EXIT_OK
