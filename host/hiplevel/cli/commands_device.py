@@ -103,6 +103,6 @@ def _live(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from hiplevel.cli.device_actions import calibrate
+    from hiplevel.cli.calibrate_action import calibrate
 
     return calibrate(args)
