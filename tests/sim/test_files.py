@@ -80,6 +80,3 @@ def test_cli_writes_labelled_session(tmp_path, capsys):
     assert "walking set 1: 6 reps" in capsys.readouterr().out
 
 
-def test_clamshell_not_modelled_says_so():
-    with pytest.raises(NotImplementedError, match="clamshell"):
-        simulate_session(SessionSpec([ExerciseSpec("clamshell", reps=2)], standing_s=2.0, rest_s=2.0))

@@ -2,13 +2,19 @@
 
 from hiplevel.exercises.base import Motion, RepWindow, measure_drop
 from hiplevel.exercises.band_walk import BandWalkDetector
+from hiplevel.exercises.clamshell import ClamshellDetector
+from hiplevel.exercises.single_leg_squat import SingleLegSquatDetector
 from hiplevel.exercises.single_leg_stance import SingleLegStanceDetector
+from hiplevel.exercises.step_down import StepDownDetector
 from hiplevel.exercises.walking import WalkingDetector
 
 DETECTORS = {
     "walking": WalkingDetector(),
     "band-walk": BandWalkDetector(),
     "single-leg-stance": SingleLegStanceDetector(),
+    "step-down": StepDownDetector(),
+    "single-leg-squat": SingleLegSquatDetector(),
+    "clamshell": ClamshellDetector(),
 }
 
-__all__ = ["BandWalkDetector", "DETECTORS", "Motion", "RepWindow", "SingleLegStanceDetector", "WalkingDetector", "measure_drop"]
+__all__ = ["BandWalkDetector", "ClamshellDetector", "DETECTORS", "SingleLegSquatDetector", "StepDownDetector", "Motion", "RepWindow", "SingleLegStanceDetector", "WalkingDetector", "measure_drop"]

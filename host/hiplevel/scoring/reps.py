@@ -91,6 +91,9 @@ def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thr
     metrics: optional `hold_s`, `sway_deg`, `bob_cm`, `step_m` from the detector."""
     ok, flag, fail = th.drop_band_deg(exercise)
     if exercise == "clamshell":
+        # The clamshell detector measures the pelvis' roll-back (metrics["rollback_deg"]), not a side's
+        # drop; rolling forward is not this fault (no hip hike while lying), so it scores as level.
+        drop_deg = max(0.0, float(metrics.get("rollback_deg", drop_deg)))
         ok, flag = min(ok, th.rollback_flag_deg), th.rollback_flag_deg
         fail = max(fail, flag + 1.0)
     score = drop_score(drop_deg, ok, flag, fail, th)

@@ -50,9 +50,24 @@ def rep_drop_deg(roll_deg: np.ndarray, neutral_roll_deg: float, plan: RepPlan, o
     return float(np.percentile(drop, 95.0) if plan.robust else np.max(drop))
 
 
+def rep_rollback_deg(pitch_deg: np.ndarray, plan: RepPlan, offset_i: int) -> float:
+    """Clamshell: peak backward roll of the pelvis (deg) in the plan's window, relative to the mean
+    pitch over the quiet side-lying before the set (plan.extras["neutral_win"]).
+
+    Lying on the side, the ZYX pitch is the elevation of the pelvis' forward axis, so rolling back
+    (front turning up) is pitch decreasing (sim/clamshell.py)."""
+    n0, n1 = plan.extras["neutral_win"]
+    neutral = float(np.mean(pitch_deg[n0 + offset_i : n1 + offset_i]))
+    i0, i1 = plan.win[0] + offset_i, plan.win[1] + offset_i
+    return float(np.max(neutral - pitch_deg[i0:i1]))
+
+
 def rep_flags(exercise: str, drop_deg: float, extras: dict, rules: LabelRules) -> tuple[str, ...]:
-    """Flags of one rep from its true measures."""
+    """Flags of one rep from its true measures (clamshell: drop_deg is the roll-back)."""
     flags: list[str] = []
+    if exercise == "clamshell":
+        # Side-lying: the fault is the pelvis rolling back; there is no stance side to hike.
+        return ("pelvis_roll_back",) if drop_deg > rules.drop_flag_deg[exercise] else ()
     if drop_deg > rules.drop_flag_deg[exercise]:
         flags.append("pelvic_drop")
     if drop_deg < -rules.hip_hike_flag_deg:

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from hiplevel.samples import ImuSeries
-from hiplevel.sim import gait, holds
+from hiplevel.sim import clamshell, gait, holds
 from hiplevel.sim.imu_model import (
     DEFAULT_MOUNT_AXES,
     DeviceErrors,
@@ -24,7 +24,7 @@ from hiplevel.sim.imu_model import (
     sense,
     temperature_c,
 )
-from hiplevel.sim.labels import LabelRules, rep_drop_deg, rep_flags
+from hiplevel.sim.labels import LabelRules, rep_drop_deg, rep_flags, rep_rollback_deg
 from hiplevel.sim.motion import FS_INTERNAL_HZ, Segment, min_jerk, sway, time_axis
 from hiplevel.sim.rotation import euler_to_matrix
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec, SimSession, TrueRep, TrueSet, TruthOrientation
@@ -41,6 +41,7 @@ def _generator(name: str) -> Callable[[ExerciseSpec, np.random.Generator, int], 
         "single-leg-stance": holds.single_leg_stance,
         "step-down": holds.step_down,
         "single-leg-squat": holds.single_leg_squat,
+        "clamshell": clamshell.clamshell,
     }
     if name not in table:
         raise NotImplementedError(f"the simulator does not model {name!r} yet (models: {sorted(table)})")
@@ -107,7 +108,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
 
 
 def _label(spec: SessionSpec, kin: dict, sets_raw: list[tuple], rules: LabelRules) -> tuple[list[TrueRep], list[TrueSet]]:
-    roll, z = kin["roll"], kin["pos"][:, 2]
+    roll, pitch, z = kin["roll"], kin["pitch"], kin["pos"][:, 2]
     fs = FS_INTERNAL_HZ
     reps: list[TrueRep] = []
     sets: list[TrueSet] = []
@@ -115,7 +116,10 @@ def _label(spec: SessionSpec, kin: dict, sets_raw: list[tuple], rules: LabelRule
         neutral = float(np.mean(roll[i_stand:i_body]))
         sets.append(TrueSet(ex.name, k, i_body / fs, i_end / fs, i_stand / fs, i_body / fs, neutral))
         for idx, plan in enumerate(body.reps):
-            drop = rep_drop_deg(roll, neutral, plan, i_body)
+            if ex.name == "clamshell":
+                drop = rep_rollback_deg(pitch, plan, i_body)
+            else:
+                drop = rep_drop_deg(roll, neutral, plan, i_body)
             extras = dict(plan.extras)
             a, b = plan.start_i + i_body, plan.end_i + i_body
             if ex.name == "band-walk":
