@@ -50,3 +50,13 @@ def side_of_roll(roll_deg: float) -> Side:
 def other_side(side: Side) -> Side:
     """The opposite leg/side."""
     return RIGHT if side == LEFT else LEFT
+
+
+# What a rep's `side` names, per exercise (docs/analysis.md): the stance leg, except in band walks
+# (the leading leg: direction of travel) and clamshells (the working, top leg).
+_REP_SIDE_MEANING: Final[dict[str, str]] = {"band-walk": "leading leg", "clamshell": "working leg"}
+
+
+def rep_side_meaning(exercise: str) -> str:
+    """'stance leg', 'leading leg' or 'working leg': what a rep's side is for this exercise."""
+    return _REP_SIDE_MEANING.get(exercise, "stance leg")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from hiplevel.cli.common import EXIT_OK, CliError
+from hiplevel.constants import rep_side_meaning
 
 
 def _thresholds(path: Path | None):
@@ -55,7 +56,7 @@ def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None
     reps = doc["reps"]
     summary = doc.get("summary", {})
     print(f"\n{title}: {len(reps)} reps, neutral {doc['neutral_roll_deg']:+.1f} deg", file=stream)
-    leg = "lead" if doc["exercise"] == "band-walk" else "stance"
+    leg = rep_side_meaning(doc["exercise"]).split()[0]
     print(f"  {'#':>3}  {'time s':>11}  {leg:<6}  {'what happened':<28} {'score':>5}  flags", file=stream)
     shown = reps if limit is None else reps[:limit]
     from hiplevel.scoring.reps import measured_side

@@ -1,0 +1,105 @@
+"""Section 3, part 2: pelvic obliquity against the optical pelvis (neura-pelvis-vicon).
+
+Sensor-to-pelvis alignment (the data README warns a rough alignment only reaches r ~ 0.5): the
+constant rotation from the Xsens sensor frame to the Vicon pelvis frame, R_ps = R_wp^T R_fix R_ws
+(Vicon pelvis to world, the data set's Xsens-to-Vicon world yaw fix, Xsens sensor to world),
+averaged over the walk (a chordal mean; its spread is printed). This is the optical sensor-to-
+segment calibration, the same for every filter, so the rows compare the fusion, not the mount.
+The filters run over the whole export (10 s of standing first, so every filter has settled) on the
+aligned samples and are compared over the walk: RMSE after removing each trace's mean offset over
+the walk (the product reports roll relative to the person's standing neutral) and Pearson r.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bench.metrics import pearson_r, rms
+from bench.rows import Row, judge, num, unavailable
+
+SECTION = "3. Real people (../shared/data)"
+
+
+def _mean_rotation(rs: np.ndarray) -> np.ndarray:
+    """Chordal L2 mean of rotation matrices (N,3,3): the rotation nearest their sum."""
+    u, _, vt = np.linalg.svd(rs.sum(axis=0))
+    d = np.sign(np.linalg.det(u @ vt))
+    return u @ np.diag([1.0, 1.0, d]) @ vt
+
+
+def _angle_deg(r: np.ndarray) -> np.ndarray:
+    return np.degrees(np.arccos(np.clip((np.trace(r, axis1=-2, axis2=-1) - 1.0) / 2.0, -1.0, 1.0)))
+
+
+def sensor_to_pelvis(trial) -> tuple[np.ndarray, float]:
+    """R (3,3) mapping sensor-frame vectors to the pelvis frame, and the median spread, deg, of the
+    per-sample estimates around it (small = the yaw fix and both orientations agree)."""
+    from hiplevel.realdata import quat_to_matrix
+
+    r_ws = quat_to_matrix(trial.sensor_quat_wxyz)
+    r_wp = quat_to_matrix(trial.pelvis_quat_wxyz)
+    fix = quat_to_matrix(trial.yaw_fix_quat_wxyz)[0]
+    best = None
+    for f in (fix, fix.T, np.eye(3)):  # the file does not say which way the fix turns: keep the tightest
+        per = np.transpose(r_wp, (0, 2, 1)) @ (f @ r_ws)
+        mean = _mean_rotation(per)
+        spread = float(np.median(_angle_deg(np.transpose(per, (0, 2, 1)) @ mean)))
+        if best is None or spread < best[1]:
+            best = (mean, spread)
+    return best
+
+
+def run(data_dir: Path, log=print) -> list[Row]:
+    """Obliquity rows: hiplevel host fusion (offline, live), the device fusion and imufusion."""
+    from hiplevel.realdata import PELVIS_VICON_DIR, load_pelvis_vicon, quat_to_matrix
+
+    from bench import orientation as o
+
+    root = data_dir / PELVIS_VICON_DIR
+    if not root.is_dir():
+        return [unavailable(SECTION, "pelvic obliquity", f"{root} is absent")]
+    tr = load_pelvis_vicon(root)
+    if tr.raw_sensor is None or tr.raw_start is None:
+        return [unavailable(SECTION, "pelvic obliquity", "the raw pelvis export is missing or does not contain the walk")]
+    r_ps, spread = sensor_to_pelvis(tr)
+    raw = tr.raw_sensor
+    acc, gyro, t = raw.acc_g @ r_ps.T, raw.gyro_dps @ r_ps.T, raw.t_s
+    walk = slice(tr.raw_start, tr.raw_start + len(tr.sensor))
+    ref = tr.obliquity_deg
+    est: dict[str, np.ndarray] = {
+        "host offline": o.host_offline_roll(t, acc, gyro)[walk],
+        "host live": o.host_live_roll(t, acc, gyro, 100.0)[walk],
+        "imufusion": o.imufusion_roll(t, acc, gyro, 100.0, gyro_range_dps=2000.0)[walk],
+    }
+    try:
+        est["device"] = o.device_roll(acc, gyro, 100.0)[0][walk]
+    except (OSError, RuntimeError) as e:
+        log(f"[real] device fusion not available: {e}")
+    # The sensor's own on-board filter through the same alignment: how far this alignment can go.
+    r_wp_est = quat_to_matrix(tr.sensor_quat_wxyz) @ r_ps.T
+    est["xsens"] = np.degrees(np.arcsin(np.clip(r_wp_est[:, 2, 1], -1.0, 1.0)))
+    stats = {}
+    for name, r in est.items():
+        e = (r - r.mean()) - (ref - ref.mean())
+        stats[name] = (rms(e), pearson_r(r, ref))
+    log(f"[real] obliquity (alignment spread {spread:.1f} deg): " +
+        ", ".join(f"{k} RMSE {v[0]:.2f} r {v[1]:.2f}" for k, v in stats.items()))
+    p_rmse, p_r = stats["imufusion"]
+    data = f"neura-pelvis-vicon S02 walk, {len(ref) / 100:.1f} s, optical alignment (spread {spread:.1f} deg)"
+    rows = []
+    labels = {"host offline": "host fusion, offline", "host live": "host fusion, live", "device": "device fusion (MicroPython)"}
+    for name, label in labels.items():
+        if name not in stats:
+            continue
+        e, r = stats[name]
+        rows.append(Row(SECTION, f"obliquity RMSE, {label}", data, num(e, "deg"), f"imufusion {p_rmse:.2f} deg",
+                        "<= imufusion", judge(e <= p_rmse), note="offset removed over the walk"))
+        rows.append(Row(SECTION, f"obliquity correlation r, {label}", data, num(r, digits=3), f"imufusion {p_r:.3f}",
+                        note=f"optical obliquity range {np.ptp(ref):.1f} deg"))
+    e, r = stats["xsens"]
+    rows.append(Row(SECTION, "obliquity, Xsens on-board orientation (same alignment)", data, "-",
+                    f"Xsens RMSE {e:.2f} deg, r {r:.3f}",
+                    note="the sensor vendor's own filter with magnetometer: the ceiling of this alignment"))
+    return rows
