@@ -1,8 +1,6 @@
 # The device's main loop, with every hardware object injected (main.py builds the real ones,
 # the virtual device the stand-ins). Sampling is paced by the MPU6050 data-ready interrupt: the
 # chip's own sample clock, so loop jitter never shifts the sample grid.
-import json
-
 from micropython import const
 
 from core import calib as calib_mod
@@ -13,59 +11,33 @@ from core.haptic_logic import HapticLogic
 from core.mount import Mount
 from core.ringbuf import SampleRing
 from core.timebase import TickExtender
+from core.transform import BodyTransform, wire_ratio
 from drivers import led as led_codes
-from drivers.battery import LOW_BATTERY_PCT, Battery
 from drivers.haptic import Haptic
 from drivers.led import StatusLed
 from drivers.mpu6050 import MPU6050, IMUError, IMUMissing
+from powerman import PowerManager
+from settings import DEFAULT_CONFIG, load_config  # noqa: F401  (DEFAULT_CONFIG: re-exported)
 
 FW_VERSION = "0.1.0"
 _BLE_DEFAULT_PAYLOAD = const(20)
 _STATUS_EVERY_MS = const(1000)
-_BATTERY_EVERY_MS = const(10000)
 _IMU_RETRY_MS = const(500)
 _IMU_WATCHDOG_PERIODS = const(10)  # no data-ready for this many periods = fault
 _HAPTIC_PULSE_MS = const(200)
 _TARE_WINDOW = const(200)  # 1 s at the highest rate
 
-DEFAULT_CONFIG = {
-    "rate_hz": 100,
-    "mode": "roll",
-    "mount": "standard",
-    "link": "auto",
-    "autostart": False,
-    "accel_range_g": 4,
-    "gyro_range_dps": 500,
-    "dlpf_cfg": 3,
-    "ring_slots": 2048,
-    "haptic": {"enabled": True, "threshold_cdeg": 600, "debounce_ms": 250},
-    "fusion": {},
-    "device_name": None,
-}
 _MODES = {"roll": P.MODE_ROLL, "raw": P.MODE_RAW}
 
 
-def load_config(fs_root):
-    """config.json from the device's flash merged over the defaults."""
-    cfg = {}
-    for k in DEFAULT_CONFIG:
-        cfg[k] = DEFAULT_CONFIG[k]
-    try:
-        with open(fs_root + "/config.json") as f:
-            user = json.loads(f.read())
-        for k in user:
-            cfg[k] = user[k]
-    except OSError:
-        pass
-    return cfg
-
-
 class App:
-    """App(clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None).
-    `clock` offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms (the `time` module on the
-    device). ble, uart, adc, haptic_out and led_pin may be None."""
+    """App(clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None,
+    deepsleep=None). `clock` offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms (the `time`
+    module on the device). ble, uart, adc, haptic_out and led_pin may be None. `deepsleep(ms)`
+    is machine.deepsleep (None: imported from `machine` when the battery runs out)."""
 
-    def __init__(self, clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None):
+    def __init__(self, clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None,
+                 deepsleep=None):
         from links.ble_link import BleLink  # imported here: `bluetooth` only when BLE is used
         from links.serial_link import SerialLink
 
@@ -74,23 +46,26 @@ class App:
         self.fw_version = FW_VERSION
         self.cfg = config if config is not None else load_config(fs_root)
         cfg = self.cfg
-        self.rate_hz = int(cfg["rate_hz"])
-        self.period_us = 1000000 // self.rate_hz
+        self.set_period(int(cfg["rate_hz"]))
         self.mode = _MODES[cfg["mode"]]
         self.link_pref = cfg["link"]
         self.imu = MPU6050(i2c, accel_range_g=cfg["accel_range_g"], gyro_range_dps=cfg["gyro_range_dps"],
                            dlpf_cfg=cfg["dlpf_cfg"])
         try:
-            self.calib = calib_mod.load(fs_root + "/" + calib_mod.CALIB_FILE)
-        except calib_mod.CalibError:
-            self.calib = calib_mod.Calibration()  # a corrupt file must not stop the device
-        self.mount = Mount(self.calib.mount if self.calib.mount else cfg["mount"])
+            calib = calib_mod.load(fs_root + "/" + calib_mod.CALIB_FILE)
+            mount = Mount(calib.mount if calib.mount else cfg["mount"])
+            self.apply_calibration(calib, mount)
+        except ValueError:  # CalibError, MountError: a corrupt file must not stop the device
+            self.apply_calibration(calib_mod.Calibration(), Mount(cfg["mount"]))
+        self._aw_num, self._aw_den = wire_ratio(P.ACCEL_LSB_PER_G, self.imu.accel_lsb_per_g)
+        self._gw_num, self._gw_den = wire_ratio(P.GYRO_LSB_PER_DPS, self.imu.gyro_lsb_per_dps)
         self.fusion = RollPitchFusion(FusionSettings(**cfg["fusion"]))
         h = cfg["haptic"]
         self.haptic_logic = HapticLogic(h["enabled"], h["threshold_cdeg"], h["debounce_ms"])
         self.haptic = Haptic(haptic_out) if haptic_out is not None else None
         self.led = StatusLed(led_pin) if led_pin is not None else None
-        self.battery = Battery(adc) if adc is not None else None
+        self.power = PowerManager(self, adc, deepsleep)
+        self.battery = self.power.battery
         self.ring = SampleRing(cfg["ring_slots"])
         self.ticks = TickExtender()
         self.writer = P.PacketWriter()
@@ -104,11 +79,8 @@ class App:
         self.samples = 0
         self.sent_packets = 0
         self.identify_until_ms = None
-        # chip/body vectors and the tare window, allocated once
-        self._ca = [0.0, 0.0, 0.0]
-        self._cg = [0.0, 0.0, 0.0]
-        self._ba = [0.0, 0.0, 0.0]
-        self._bg = [0.0, 0.0, 0.0]
+        # body-frame sample (quarter counts) and the tare window, allocated once
+        self._q = [0] * 6
         from array import array
 
         self._tare = array("h", [0] * _TARE_WINDOW)
@@ -131,14 +103,27 @@ class App:
         self.device_id = name or "hiplevel-%02x%02x" % (mac[-2], mac[-1])
         info = {"manufacturer": "hiplevel", "model": "hiplevel-belt-1", "serial": self.device_id, "fw": FW_VERSION}
         self.ble = BleLink(ble, self.device_id, info) if ble is not None and self.link_pref != "serial" else None
-        self.serial = SerialLink(uart) if uart is not None and self.link_pref != "ble" else None
+        self.serial = SerialLink(uart, clock) if uart is not None and self.link_pref != "ble" else None
         self._drdy_cb = self._on_drdy
         int_pin.irq(handler=self._drdy_cb, trigger=int_pin.IRQ_RISING)
         now = clock.ticks_ms()
         self._next_status_ms = now
-        self._next_battery_ms = now
         self._next_imu_retry_ms = now
+        self._booted = False
         self._try_imu_init()
+
+    def apply_calibration(self, calib, mount):
+        """Use `calib` and `mount` from the next sample on: the fixed-point chip -> body transform
+        is built here, once (raises ValueError when the gains do not fit it)."""
+        imu = self.imu
+        self.xform = BodyTransform(calib, mount, imu.accel_lsb_per_g, imu.gyro_lsb_per_dps)
+        self.calib = calib
+        self.mount = mount
+
+    def set_period(self, rate_hz):
+        self.rate_hz = rate_hz
+        self.period_us = 1000000 // rate_hz
+        self._dt1_s = self.period_us / 1000000  # one slot, a float built once, not per sample
 
     # --- interrupt: stamp and flag only -----------------------------------------------------
     def _on_drdy(self, pin):
@@ -151,7 +136,7 @@ class App:
             self.imu.init(self.rate_hz)
             self.imu_ok = True
             self._watch_stamp = self.clock.ticks_us()
-            self._set_led()
+            self.set_led()
         except IMUError as e:
             self._imu_fault(e)
 
@@ -165,14 +150,14 @@ class App:
             code = led_codes.IMU_MISSING if isinstance(err, IMUMissing) else led_codes.IMU_BUS_ERROR
             self.led.set_code(code, self.clock.ticks_ms())
 
-    def _set_led(self):
+    def set_led(self):
         if self.led is None or not self.imu_ok:
             return
         if self.identify_until_ms is not None:
             code = led_codes.IDENTIFY
         elif self.ble is not None and self.ble.connected:
             code = led_codes.CONNECTED
-        elif self.battery is not None and self.battery.pct < LOW_BATTERY_PCT:
+        elif self.power.low:
             code = led_codes.LOW_BATTERY
         else:
             code = led_codes.ADVERTISING
@@ -196,11 +181,11 @@ class App:
             f |= P.F_STILL
         if fu.initialising or not self.imu_ok:
             f |= P.F_FUSION_INIT
-        if self.calib.loaded:
+        if self.calib.calibrated:
             f |= P.F_CALIBRATED
-        if self.haptic_logic.firing:
+        if self.haptic_logic.firing and self.power.haptic_allowed:
             f |= P.F_HAPTIC
-        if self.battery is not None and self.battery.pct < LOW_BATTERY_PCT:
+        if self.power.low:
             f |= P.F_LOW_BATTERY
         return f
 
@@ -218,44 +203,51 @@ class App:
         wraps = self.ticks.extend(stamp)
         imu = self.imu
         try:
-            imu.read()
+            imu.read_raw()
         except IMUError as e:
             self._imu_fault(e)
             if self.streaming:
                 self.seq += slots  # the slot exists, its sample does not
                 self._close_packet()
             return
-        ca = self._ca
-        cg = self._cg
-        ca[0], ca[1], ca[2] = imu.accel_g
-        cg[0], cg[1], cg[2] = imu.gyro_dps
-        self.calib.apply(ca, cg)
-        ba = self._ba
-        bg = self._bg
-        self.mount.apply(ca, ba)
-        self.mount.apply(cg, bg)
+        # calibration, mount and alignment in integers; floats only where the fusion needs them
+        q = self._q
+        xf = self.xform
+        xf.apply(imu.raw, q)
+        ka = xf.accel_g_per_q
+        kg = xf.gyro_dps_per_q
         fu = self.fusion
-        fu.update(ba[0], ba[1], ba[2], bg[0], bg[1], bg[2], slots * period / 1000000)
+        fu.update(q[0] * ka, q[1] * ka, q[2] * ka, q[3] * kg, q[4] * kg, q[5] * kg,
+                  self._dt1_s if slots == 1 else slots * period / 1000000)
         roll = int(fu.roll_deg * 100)
         pitch = int(fu.pitch_deg * 100)
         self.roll_cdeg = roll
         self.pitch_cdeg = pitch
-        self.temp_cdegc = int(imu.temp_c * 100)
+        self.temp_cdegc = imu.temp_cdegc()
         self.samples += 1
         self._tare[self._tare_i] = roll
         self._tare_i = (self._tare_i + 1) % _TARE_WINDOW
         if self._tare_n < _TARE_WINDOW:
             self._tare_n += 1
-        if self.haptic_logic.update(roll, self.neutral_cdeg, slots * period) and self.haptic is not None:
+        if self.haptic_logic.update(roll, self.neutral_cdeg, slots * period) and self.haptic is not None \
+                and self.power.haptic_allowed:
             self.haptic.pulse(self.clock.ticks_ms(), _HAPTIC_PULSE_MS)
         if not self.streaming:
             return
         seq = self.seq + slots
         self.seq = seq
+        # DATA_RAW: the static calibration only; the fusion's running bias never enters it
         w = self.raw_wire
-        for i in range(3):
-            w[i] = int(ba[i] * P.ACCEL_LSB_PER_G)
-            w[3 + i] = int(bg[i] * P.GYRO_LSB_PER_DPS)
+        n, d = self._aw_num, self._aw_den
+        h = d >> 1
+        w[0] = (q[0] * n + h) // d
+        w[1] = (q[1] * n + h) // d
+        w[2] = (q[2] * n + h) // d
+        n, d = self._gw_num, self._gw_den
+        h = d >> 1
+        w[3] = (q[3] * n + h) // d
+        w[4] = (q[4] * n + h) // d
+        w[5] = (q[5] * n + h) // d
         self.ring.put(seq, wraps, stamp, roll, pitch, w[0], w[1], w[2], w[3], w[4], w[5])
         self._add_to_packet(seq, wraps, stamp, imu.saturated)
 
@@ -346,12 +338,10 @@ class App:
             if ev:
                 if ev & self.ble.EV_CONNECTED and self.streaming:
                     self.send_status()
-                self._set_led()
-        if self.battery is not None and clock.ticks_diff(now, self._next_battery_ms) >= 0:
-            self._next_battery_ms = clock.ticks_add(now, _BATTERY_EVERY_MS)
-            self.battery.read()
-            if self.ble is not None:
-                self.ble.set_battery(self.battery.pct)
+                self.set_led()
+        self.power.periodic(now)
+        if self.power.halted:
+            return
         if self.streaming and clock.ticks_diff(now, self._next_status_ms) >= 0:
             self._next_status_ms = clock.ticks_add(now, _STATUS_EVERY_MS)
             self.send_status()
@@ -365,7 +355,7 @@ class App:
                 self._imu_fault(IMUError("no data-ready for %d us" % quiet_us))
         if self.identify_until_ms is not None and clock.ticks_diff(now, self.identify_until_ms) >= 0:
             self.identify_until_ms = None
-            self._set_led()
+            self.set_led()
         if self.led is not None:
             self.led.update(now)
         if self.haptic is not None:
@@ -384,8 +374,14 @@ class App:
     def run(self, max_samples=None, max_ms=None):
         """Loop until max_samples samples were read or max_ms passed (None: forever)."""
         t0 = self.clock.ticks_ms()
-        while True:
+        if not self._booted:
+            self._booted = True
+            if not self.power.boot_check():
+                return
+        while not self.power.halted:
             self.step()
+            if self.power.halted:
+                return
             if max_samples is not None and self.samples >= max_samples:
                 break
             if max_ms is not None and self.clock.ticks_diff(self.clock.ticks_ms(), t0) >= max_ms:

@@ -16,7 +16,7 @@ def main():
     led = machine.Pin(board.PIN_LED, machine.Pin.OUT, value=0)
     adc = machine.ADC(machine.Pin(board.PIN_BATTERY_ADC), atten=machine.ADC.ATTN_11DB)
     uart = machine.UART(board.UART_ID, baudrate=board.UART_BAUD)
-    app = App(time, i2c, bluetooth.BLE(), int_pin, haptic, led, adc, uart, "")
+    app = App(time, i2c, bluetooth.BLE(), int_pin, haptic, led, adc, uart, "", deepsleep=machine.deepsleep)
     app.run()
 
 

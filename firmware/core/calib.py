@@ -1,5 +1,8 @@
-# Per-device calibration in the chip frame, stored on flash as a small JSON file and applied
-# to every sample before the mounting rotation: gyro - bias; (accel - offset) * scale.
+# Per-device calibration, stored on flash as a small JSON file (docs/calibration.md, "Firmware
+# calibration JSON"). Chip frame: gyro - bias; (accel - offset) * scale, or K @ (accel - offset)
+# when the file carries a full `accel_matrix`; then the mounting preset, then `align` (3x3, rows,
+# body <- mounted). The sample loop does not use `apply` below: core/transform.py folds all of it
+# into one integer matrix per sensor when the calibration loads.
 import json
 
 CALIB_VERSION = 1
@@ -7,6 +10,9 @@ CALIB_FILE = "calib.json"
 _MAX_GYRO_BIAS_DPS = 50.0  # MPU6050 zero-rate output is +-20 deg/s typical
 _MAX_ACCEL_OFFSET_G = 0.5
 _SCALE_RANGE = (0.8, 1.2)
+_MAX_CROSS = 0.1  # off-diagonal accel_matrix terms; the MPU6050 allows +-2 % cross-axis
+_ORTHO_TOL = 1e-3  # align rows unit length and perpendicular within this (files carry 6 digits)
+IDENTITY = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
 
 class CalibError(ValueError):
@@ -18,7 +24,10 @@ class CalibError(ValueError):
 
 
 def _vec3(d, key, default, lo, hi):
-    v = d.get(key, default)
+    return _numbers3(d.get(key, default), key, lo, hi)
+
+
+def _numbers3(v, key, lo, hi):
     if not isinstance(v, (list, tuple)) or len(v) != 3:
         raise CalibError("%s needs 3 numbers" % key, 2)
     out = []
@@ -29,16 +38,68 @@ def _vec3(d, key, default, lo, hi):
     return out
 
 
+def _mat3(d, key):
+    v = d.get(key)
+    if not isinstance(v, (list, tuple)) or len(v) != 3:
+        raise CalibError("%s needs 3 rows" % key, 2)
+    return [_numbers3(row, key, -2.0, 2.0) for row in v]
+
+
+def _dot3(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _check_rotation(m):
+    """align must be a proper rotation: orthonormal rows, determinant +1 (no mirror)."""
+    for i in range(3):
+        for j in range(i, 3):
+            want = 1.0 if i == j else 0.0
+            if abs(_dot3(m[i], m[j]) - want) > _ORTHO_TOL:
+                raise CalibError("align is not a rotation", 2)
+    det = (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+           + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
+    if det < 0:
+        raise CalibError("align is a mirror image", 2)
+
+
+def _check_accel_matrix(k):
+    for i in range(3):
+        for j in range(3):
+            x = k[i][j]
+            if i == j and (x < _SCALE_RANGE[0] or x > _SCALE_RANGE[1]):
+                raise CalibError("accel_matrix diagonal out of range", 2)
+            if i != j and abs(x) > _MAX_CROSS:
+                raise CalibError("accel_matrix cross-axis term out of range", 2)
+
+
 class Calibration:
-    """gyro_bias_dps, accel_offset_g, accel_scale (chip frame), mount (None = config's)."""
+    """gyro_bias_dps, accel_offset_g, accel_scale, accel_matrix (None or 3x3 K, chip frame),
+    mount (None = config's), align (3x3 rows, body <- mounted). `loaded`: a file was read;
+    `calibrated`: it holds a real calibration (a calib_id; the identity file sent before
+    calibrating has none)."""
 
     def __init__(self):
         self.gyro_bias_dps = [0.0, 0.0, 0.0]
         self.accel_offset_g = [0.0, 0.0, 0.0]
         self.accel_scale = [1.0, 1.0, 1.0]
+        self.accel_matrix = None
+        self.align = [list(r) for r in IDENTITY]
         self.mount = None
         self.calib_id = None
+        self.device_id = None
+        self.temp_c = None
         self.loaded = False
+
+    @property
+    def calibrated(self):
+        return self.loaded and self.calib_id is not None
+
+    def accel_gain(self):
+        """K (3x3 rows, chip frame): a_true = K @ (a - offset)."""
+        if self.accel_matrix is not None:
+            return self.accel_matrix
+        s = self.accel_scale
+        return [[s[0], 0.0, 0.0], [0.0, s[1], 0.0], [0.0, 0.0, s[2]]]
 
     @staticmethod
     def from_dict(d):
@@ -50,30 +111,50 @@ class Calibration:
         c.gyro_bias_dps = _vec3(d, "gyro_bias_dps", c.gyro_bias_dps, -_MAX_GYRO_BIAS_DPS, _MAX_GYRO_BIAS_DPS)
         c.accel_offset_g = _vec3(d, "accel_offset_g", c.accel_offset_g, -_MAX_ACCEL_OFFSET_G, _MAX_ACCEL_OFFSET_G)
         c.accel_scale = _vec3(d, "accel_scale", c.accel_scale, _SCALE_RANGE[0], _SCALE_RANGE[1])
+        if d.get("accel_matrix") is not None:
+            c.accel_matrix = _mat3(d, "accel_matrix")
+            _check_accel_matrix(c.accel_matrix)
+        if d.get("align") is not None:
+            c.align = _mat3(d, "align")
+            _check_rotation(c.align)
         c.mount = d.get("mount")
         cid = d.get("calib_id")
         c.calib_id = None if cid is None else str(cid)
+        did = d.get("device_id")
+        c.device_id = None if did is None else str(did)
+        t = d.get("temp_c")
+        c.temp_c = float(t) if isinstance(t, (int, float)) else None
         c.loaded = True
         return c
 
     def to_dict(self):
-        return {
+        d = {
             "version": CALIB_VERSION,
             "calib_id": self.calib_id,
+            "device_id": self.device_id,
+            "temp_c": self.temp_c,
             "gyro_bias_dps": self.gyro_bias_dps,
             "accel_offset_g": self.accel_offset_g,
             "accel_scale": self.accel_scale,
             "mount": self.mount,
+            "align": self.align,
         }
+        if self.accel_matrix is not None:
+            d["accel_matrix"] = self.accel_matrix
+        return d
 
     def apply(self, acc_g, gyro_dps):
-        """In place, chip frame: accel g, gyro deg/s."""
+        """In place, chip frame (before mount and align): accel g, gyro deg/s. Reference
+        arithmetic in floats (host agreement tests); the device uses core/transform.py."""
         o = self.accel_offset_g
-        s = self.accel_scale
+        k = self.accel_gain()
         b = self.gyro_bias_dps
-        acc_g[0] = (acc_g[0] - o[0]) * s[0]
-        acc_g[1] = (acc_g[1] - o[1]) * s[1]
-        acc_g[2] = (acc_g[2] - o[2]) * s[2]
+        x = acc_g[0] - o[0]
+        y = acc_g[1] - o[1]
+        z = acc_g[2] - o[2]
+        acc_g[0] = k[0][0] * x + k[0][1] * y + k[0][2] * z
+        acc_g[1] = k[1][0] * x + k[1][1] * y + k[1][2] * z
+        acc_g[2] = k[2][0] * x + k[2][1] * y + k[2][2] * z
         gyro_dps[0] -= b[0]
         gyro_dps[1] -= b[1]
         gyro_dps[2] -= b[2]

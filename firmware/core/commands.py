@@ -107,8 +107,7 @@ class CommandHandler:
                 app.imu.set_rate(rate)
             except Exception:  # IMUError or ValueError: report, keep the old rate
                 return reply(P.S_IMU_FAULT, payload)
-            app.rate_hz = rate
-            app.period_us = 1000000 // rate
+            app.set_period(rate)
             return reply(P.S_OK, payload)
         if cmd == P.CMD_SET_MODE:
             if n != 1:
@@ -144,8 +143,8 @@ class CommandHandler:
                 return reply(P.S_BAD_LENGTH)
             now = app.clock.ticks_ms()
             app.identify_until_ms = app.clock.ticks_add(now, payload[0] * 1000)
-            app._set_led()
-            if app.haptic is not None:
+            app.set_led()
+            if app.haptic is not None and app.power.haptic_allowed:
                 app.haptic.pulse(now, _IDENTIFY_PULSE_MS)
             return reply(P.S_OK)
         if cmd == P.CMD_RESEND:
@@ -170,7 +169,7 @@ class CommandHandler:
         return json.dumps({
             "device_id": app.device_id, "fw": app.fw_version, "protocol": P.PROTOCOL_VERSION,
             "rate_hz": app.rate_hz, "mode": app.mode, "mount": app.mount.name,
-            "calibrated": app.calib.loaded, "calib_id": app.calib.calib_id, "mtu": app.payload_max() + 3,
+            "calibrated": app.calib.calibrated, "calib_id": app.calib.calib_id, "mtu": app.payload_max() + 3,
             "haptic": {"enabled": h.enabled, "threshold_cdeg": h.threshold_cdeg, "debounce_ms": h.debounce_ms},
         })
 
@@ -180,22 +179,20 @@ class CommandHandler:
             c = calib_mod.Calibration.from_dict(json.loads(payload))
         except ValueError as e:  # CalibError is a ValueError; bad JSON too
             return reply(getattr(e, "status", P.S_BAD_ARG))
-        if c.mount:
-            from core.mount import Mount, MountError
+        from core.mount import Mount
 
-            try:
-                mount = Mount(c.mount)
-            except MountError:
-                return reply(P.S_BAD_ARG)
-        else:
-            mount = None
+        old_calib, old_mount = app.calib, app.mount
+        try:
+            # a file without a mount means the configured one (as at the next boot)
+            mount = Mount(c.mount) if c.mount else Mount(app.cfg["mount"])
+            app.apply_calibration(c, mount)
+        except ValueError:  # MountError, or gains the fixed-point transform cannot hold
+            return reply(P.S_BAD_ARG)
         try:
             calib_mod.save(app.fs_root + "/" + calib_mod.CALIB_FILE, c)
         except calib_mod.CalibError:
+            app.apply_calibration(old_calib, old_mount)  # what the flash holds stays in force
             return reply(P.S_STORAGE_ERROR)
-        app.calib = c
-        if mount is not None:
-            app.mount = mount
         app.fusion.reset()
         return reply(P.S_OK)
 
@@ -240,7 +237,7 @@ class CommandHandler:
                 break
             start = seq
             i = ring.slot(seq)
-            buf.begin(P.T_DATA_RAW if raw else P.T_DATA_ROLL, P.F_RESENT | (P.F_CALIBRATED if app.calib.loaded else 0),
+            buf.begin(P.T_DATA_RAW if raw else P.T_DATA_ROLL, P.F_RESENT | (P.F_CALIBRATED if app.calib.calibrated else 0),
                       app.rate_hz, seq, ring.t_wraps(i), ring.t_ticks(i))
             while buf.count < per and seq < end:
                 i = ring.slot(seq)

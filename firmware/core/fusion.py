@@ -19,11 +19,18 @@
 # | still_hold_s          | conditions must hold this long                        | s     | -      | 0.5     |
 # | bias_tau_s            | time constant of the bias estimate while still       | s     | -      | 2.0     |
 # The accel gate and the gain follow x-io Fusion (imufusion) practice; gain 0.5 is its default.
+#
+# Allocation: every float result is a heap object on MicroPython's ESP32 and unix ports, so the
+# update is written to build few of them: constants that depend only on dt and the settings are
+# derived once (again when either changes), range tests are chained comparisons against
+# precomputed bounds instead of abs(x - c), and the stillness test reuses the running-mean update.
 import math
 
 _RAD_PER_DEG = math.pi / 180.0
 _DEG_PER_RAD = 180.0 / math.pi
+_NEG_DEG_PER_RAD = -_DEG_PER_RAD
 _MEAN_TAU_S = 0.25  # running means used by the stillness test
+_NO_LIMIT = 1e30
 
 
 class FusionSettings:
@@ -54,6 +61,8 @@ class RollPitchFusion:
         self._v = [0.0, 0.0, 1.0]
         self._gmean = [0.0, 0.0, 0.0]
         self._amean = [0.0, 0.0, 1.0]
+        self._dt = -1.0  # derived constants are for this dt and the settings in _key
+        self._key = None
         self.reset()
 
     def reset(self, keep_bias=True):
@@ -71,8 +80,45 @@ class RollPitchFusion:
         self._still_s = 0.0
         self._started = False
 
+    def _derive(self, dt_s):
+        """Constants for one dt and the current settings (settings may be changed between updates)."""
+        s = self.settings
+        self._dt = dt_s
+        self._key = (s.gain, s.accel_reject_g, s.still_gyro_dev_dps, s.still_accel_dev_g, s.still_max_rate_dps,
+                     s.bias_tau_s)
+        a = dt_s / _MEAN_TAU_S
+        if a > 1.0:
+            a = 1.0
+        self._a = a
+        # |x - new mean| = (1 - a) |x - old mean|: the test runs on the old-mean difference
+        self._gdev = s.still_gyro_dev_dps / (1.0 - a) if a < 1.0 else _NO_LIMIT
+        self._adev = s.still_accel_dev_g / (1.0 - a) if a < 1.0 else _NO_LIMIT
+        self._gdev_neg = -self._gdev  # -x builds a float too: negated bounds are kept
+        self._adev_neg = -self._adev
+        self._still_lo = 1.0 - s.still_accel_dev_g
+        self._still_hi = 1.0 + s.still_accel_dev_g
+        self._rej_lo = 1.0 - s.accel_reject_g
+        self._rej_hi = 1.0 + s.accel_reject_g
+        self._rate = s.still_max_rate_dps
+        self._rate_neg = -s.still_max_rate_dps
+        self._rad_dt = _RAD_PER_DEG * dt_s
+        self._gain_dt = s.gain * dt_s
+        kb = dt_s / s.bias_tau_s
+        self._kb = kb if kb < 1.0 else 1.0
+        kb = 4.0 * kb  # a quarter of the time constant while initialising
+        self._kb_init = kb if kb < 1.0 else 1.0
+
+    def _stale(self, dt_s):
+        s = self.settings
+        k = self._key
+        return (dt_s != self._dt or k is None or k[0] != s.gain or k[1] != s.accel_reject_g
+                or k[2] != s.still_gyro_dev_dps or k[3] != s.still_accel_dev_g or k[4] != s.still_max_rate_dps
+                or k[5] != s.bias_tau_s)
+
     def update(self, ax, ay, az, gx, gy, gz, dt_s):
         s = self.settings
+        if self._stale(dt_s):
+            self._derive(dt_s)
         v = self._v
         b = self.bias_dps
         norm = math.sqrt(ax * ax + ay * ay + az * az)
@@ -91,18 +137,19 @@ class RollPitchFusion:
             self._started = True
         self._still_update(ax, ay, az, gx, gy, gz, norm, dt_s)
 
-        # gain: ramp from init_gain to gain over init_s
-        self._t_s += dt_s
-        if self.initialising and self._t_s >= s.init_s:
-            self.initialising = False
+        # gain: ramp from init_gain to gain over init_s (dt already folded in)
+        if self.initialising:
+            self._t_s += dt_s
+            if self._t_s >= s.init_s:
+                self.initialising = False
         if self.initialising and s.init_s > 0:
-            k = s.init_gain + (s.gain - s.init_gain) * (self._t_s / s.init_s)
+            kdt = (s.init_gain + (s.gain - s.init_gain) * (self._t_s / s.init_s)) * dt_s
         else:
-            k = s.gain
+            kdt = self._gain_dt
 
         # accel gate, with recovery after a long rejection (a lasting bias would otherwise win)
         ex = ey = ez = 0.0
-        reject = abs(norm - 1.0) > s.accel_reject_g and not self.initialising
+        reject = not (self._rej_lo <= norm <= self._rej_hi) and not self.initialising
         if reject and self._ignored_s < s.recovery_s:
             self._ignored_s += dt_s
             self.accel_ignored = True
@@ -110,65 +157,77 @@ class RollPitchFusion:
             if not reject:
                 self._ignored_s = 0.0
             self.accel_ignored = False
-            inv = k / norm
-            # a x v, scaled by gain / |a|
+            inv = kdt / norm
+            # (a x v) * gain * dt / |a|
             ex = (ay * v[2] - az * v[1]) * inv
             ey = (az * v[0] - ax * v[2]) * inv
             ez = (ax * v[1] - ay * v[0]) * inv
 
-        wx = (gx - b[0]) * _RAD_PER_DEG + ex
-        wy = (gy - b[1]) * _RAD_PER_DEG + ey
-        wz = (gz - b[2]) * _RAD_PER_DEG + ez
-        # v' = v + (v x w) dt, then renormalise
-        vx = v[0] + (v[1] * wz - v[2] * wy) * dt_s
-        vy = v[1] + (v[2] * wx - v[0] * wz) * dt_s
-        vz = v[2] + (v[0] * wy - v[1] * wx) * dt_s
+        # rotation over dt, rad: gyro less bias, plus the accel correction
+        k = self._rad_dt
+        wx = (gx - b[0]) * k + ex
+        wy = (gy - b[1]) * k + ey
+        wz = (gz - b[2]) * k + ez
+        # v' = v + v x (w dt), then renormalise
+        vx = v[0] + v[1] * wz - v[2] * wy
+        vy = v[1] + v[2] * wx - v[0] * wz
+        vz = v[2] + v[0] * wy - v[1] * wx
         n = math.sqrt(vx * vx + vy * vy + vz * vz)
         v[0] = vx / n
         v[1] = vy / n
         v[2] = vz / n
         self.roll_deg = math.atan2(v[1], v[2]) * _DEG_PER_RAD
-        self.pitch_deg = math.atan2(-v[0], math.sqrt(v[1] * v[1] + v[2] * v[2])) * _DEG_PER_RAD
+        # atan2(-x, hypot(y, z)) of a unit vector is asin(-x): fewer float objects
+        x = v[0]
+        if x > 1.0:
+            x = 1.0
+        elif x < -1.0:
+            x = -1.0
+        self.pitch_deg = math.asin(x) * _NEG_DEG_PER_RAD
 
     def _still_update(self, ax, ay, az, gx, gy, gz, norm, dt_s):
-        s = self.settings
         gm = self._gmean
         am = self._amean
-        a = dt_s / _MEAN_TAU_S
-        if a > 1.0:
-            a = 1.0
-        gm[0] += a * (gx - gm[0])
-        gm[1] += a * (gy - gm[1])
-        gm[2] += a * (gz - gm[2])
-        am[0] += a * (ax - am[0])
-        am[1] += a * (ay - am[1])
-        am[2] += a * (az - am[2])
+        a = self._a
+        gdev = self._gdev
+        adev = self._adev
+        gneg = self._gdev_neg
+        aneg = self._adev_neg
+        # running means, and whether each sample sits near its (updated) mean
+        d = gx - gm[0]
+        gm[0] += a * d
+        quiet = gneg < d < gdev
+        d = gy - gm[1]
+        gm[1] += a * d
+        quiet = quiet and gneg < d < gdev
+        d = gz - gm[2]
+        gm[2] += a * d
+        quiet = quiet and gneg < d < gdev
+        d = ax - am[0]
+        am[0] += a * d
+        quiet = quiet and aneg < d < adev
+        d = ay - am[1]
+        am[1] += a * d
+        quiet = quiet and aneg < d < adev
+        d = az - am[2]
+        am[2] += a * d
+        quiet = quiet and aneg < d < adev and self._still_lo < norm < self._still_hi
         b = self.bias_dps
-        dev = s.still_gyro_dev_dps
-        adev = s.still_accel_dev_g
-        rate = s.still_max_rate_dps
-        quiet = (
-            abs(gx - gm[0]) < dev
-            and abs(gy - gm[1]) < dev
-            and abs(gz - gm[2]) < dev
-            and abs(ax - am[0]) < adev
-            and abs(ay - am[1]) < adev
-            and abs(az - am[2]) < adev
-            and abs(norm - 1.0) < adev
-            and (self.initialising or (abs(gx - b[0]) < rate and abs(gy - b[1]) < rate and abs(gz - b[2]) < rate))
-        )
+        if quiet and not self.initialising:
+            hi = self._rate
+            lo = self._rate_neg
+            quiet = lo < gx - b[0] < hi and lo < gy - b[1] < hi and lo < gz - b[2] < hi
         if not quiet:
             self._still_s = 0.0
             self.still = False
             return
-        self._still_s += dt_s
-        if self._still_s < s.still_hold_s:
-            return
+        if self._still_s < self.settings.still_hold_s:
+            self._still_s += dt_s
+            if self._still_s < self.settings.still_hold_s:
+                return
         self.still = True
         # at rest the gyro reads its bias: low-pass the mean into the estimate
-        k = dt_s / s.bias_tau_s if not self.initialising else dt_s / (0.25 * s.bias_tau_s)
-        if k > 1.0:
-            k = 1.0
+        k = self._kb_init if self.initialising else self._kb
         b[0] += k * (gm[0] - b[0])
         b[1] += k * (gm[1] - b[1])
         b[2] += k * (gm[2] - b[2])

@@ -73,6 +73,14 @@ class Mount:
         self._i0, self._i1, self._i2 = idx
         self._s0, self._s1, self._s2 = sign
 
+    def matrix(self):
+        """3x3 rows, body <- chip: the signed permutation as numbers (for core/transform.py)."""
+        m = [[0, 0, 0], [0, 0, 0], [0, 0, 0]]
+        m[0][self._i0] = self._s0
+        m[1][self._i1] = self._s1
+        m[2][self._i2] = self._s2
+        return m
+
     def apply(self, chip, body):
         """body[0..2] = chip vector in the body frame (lists or arrays, no allocation)."""
         body[0] = self._s0 * chip[self._i0]

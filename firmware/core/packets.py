@@ -116,6 +116,20 @@ def sat_i16(v):
     return v, False
 
 
+def put_i16_sat(buf, off, v):
+    """int16 LE at buf[off], clamped; returns 1 when clamped, else 0 (no tuple: per sample)."""
+    sat = 0
+    if v > 32767:
+        v = 32767
+        sat = 1
+    elif v < -32768:
+        v = -32768
+        sat = 1
+    buf[off] = v & 0xFF
+    buf[off + 1] = (v >> 8) & 0xFF
+    return sat
+
+
 def samples_per_packet(payload_max, sample_bytes, rate_hz):
     """Batch size: what fits in payload_max, capped at 255 samples and 50 ms of data."""
     n = (payload_max - HEADER_BYTES) // sample_bytes
@@ -159,11 +173,7 @@ class PacketWriter:
         """Append one DATA_ROLL sample (centidegrees); sets SATURATED if clamped."""
         b = self.buf
         n = self.n
-        r, s1 = sat_i16(roll_cdeg)
-        p, s2 = sat_i16(pitch_cdeg)
-        put_u16(b, n, r & 0xFFFF)
-        put_u16(b, n + 2, p & 0xFFFF)
-        if s1 or s2:
+        if put_i16_sat(b, n, roll_cdeg) | put_i16_sat(b, n + 2, pitch_cdeg):
             b[1] |= F_SATURATED
         self.n = n + ROLL_SAMPLE_BYTES
         self.count += 1
@@ -172,15 +182,12 @@ class PacketWriter:
         """Append one DATA_RAW sample already in wire units (1/4096 g, 1/32 deg/s)."""
         b = self.buf
         n = self.n
-        sat = False
-        for v in (ax, ay, az, gx, gy, gz):
-            v, s = sat_i16(v)
-            sat = sat or s
-            put_u16(b, n, v & 0xFFFF)
-            n += 2
+        # no tuple of the six values: this runs once per sample
+        sat = put_i16_sat(b, n, ax) | put_i16_sat(b, n + 2, ay) | put_i16_sat(b, n + 4, az)
+        sat |= put_i16_sat(b, n + 6, gx) | put_i16_sat(b, n + 8, gy) | put_i16_sat(b, n + 10, gz)
         if sat:
             b[1] |= F_SATURATED
-        self.n = n
+        self.n = n + RAW_SAMPLE_BYTES
         self.count += 1
 
     def finish(self):
@@ -307,11 +314,14 @@ class Framer:
 
     def __init__(self, max_packet=SERIAL_MAX_PACKET_BYTES):
         self._raw = bytearray(max_packet + 3)
-        self.out = bytearray(max_packet + 3 + (max_packet + 3) // 254 + 3)
+        # out[0] is a spare 0x00 sent before a frame after an idle line (frame(lead=True))
+        self.out = bytearray(1 + max_packet + 3 + (max_packet + 3) // 254 + 3)
         self.out_mv = memoryview(self.out)
 
-    def frame(self, channel, packet, n=-1):
-        """Frame packet[:n]; returns a memoryview of the frame including the 0x00 delimiter."""
+    def frame(self, channel, packet, n=-1, lead=False):
+        """Frame packet[:n]; returns a memoryview of the frame including the 0x00 delimiter.
+        lead: start with an extra 0x00 (an empty frame, ignored) so a receiver that joined
+        mid-stream resynchronises on this frame instead of dropping it."""
         if n < 0:
             n = len(packet)
         raw = self._raw
@@ -321,6 +331,7 @@ class Framer:
         crc = crc16(raw, n + 1)
         raw[n + 1] = crc & 0xFF
         raw[n + 2] = crc >> 8
-        end = cobs_encode(raw, n + 3, self.out)
+        end = cobs_encode(raw, n + 3, self.out, 1)
         self.out[end] = 0
-        return self.out_mv[: end + 1]
+        self.out[0] = 0
+        return self.out_mv[0 if lead else 1 : end + 1]

@@ -20,6 +20,9 @@ _CLKSEL_PLL_GYRO_X = const(0x01)  # wake (SLEEP=0), clock from the X gyro PLL: m
 _INT_RD_CLEAR = const(0x10)  # any read clears INT_STATUS; push-pull, active high, 50 us pulse
 _DATA_RDY_EN = const(0x01)
 _SLEEP_BIT = const(0x40)
+_TEMP_CDEGC_NUM = const(5)  # raw / 340 deg C = raw * 5 / 17 centidegrees
+_TEMP_CDEGC_DEN = const(17)
+_TEMP_OFFSET_CDEGC = const(3653)
 _GYRO_OUT_RATE_HZ = const(1000)  # with the DLPF on (DLPF_CFG 1..6)
 _BURST_BYTES = const(14)
 
@@ -67,8 +70,10 @@ class MPU6050:
         self.gyro_range_dps = gyro_range_dps
         self.dlpf_cfg = dlpf_cfg
         self.retries = retries
-        self._accel_scale = 1.0 / ACCEL_RANGES_G[accel_range_g][1]
-        self._gyro_scale = 1.0 / GYRO_RANGES_DPS[gyro_range_dps][1]
+        self.accel_lsb_per_g = ACCEL_RANGES_G[accel_range_g][1]
+        self.gyro_lsb_per_dps = GYRO_RANGES_DPS[gyro_range_dps][1]
+        self._accel_scale = 1.0 / self.accel_lsb_per_g
+        self._gyro_scale = 1.0 / self.gyro_lsb_per_dps
         self._buf = bytearray(_BURST_BYTES)
         self._one = bytearray(1)
         self.raw = [0] * 7
@@ -147,9 +152,14 @@ class MPU6050:
     def is_awake(self):
         return not self.read_register(_PWR_MGMT_1) & _SLEEP_BIT
 
+    def sleep(self):
+        """Chip to sleep (PWR_MGMT_1 SLEEP, 5 uA): no samples, no data-ready until init()."""
+        self._write(_PWR_MGMT_1, _SLEEP_BIT | _CLKSEL_PLL_GYRO_X)
+
     # --- data --------------------------------------------------------------------------------
-    def read(self):
-        """One 14-byte burst from ACCEL_XOUT_H: fills raw, accel_g, gyro_dps, temp_c (chip frame)."""
+    def read_raw(self):
+        """One 14-byte burst from ACCEL_XOUT_H: fills `raw` (counts) and `saturated` only; no
+        allocation (the sample loop's read)."""
         buf = self._buf
         self._read_into(_ACCEL_XOUT_H, buf)
         raw = self.raw
@@ -160,6 +170,15 @@ class MPU6050:
             if (v == 32767 or v == -32768) and i != 3:
                 sat = True
         self.saturated = sat
+
+    def temp_cdegc(self):
+        """Temperature of the latest read, hundredths of deg C, as an int (no float)."""
+        return (self.raw[3] * _TEMP_CDEGC_NUM + _TEMP_CDEGC_DEN // 2) // _TEMP_CDEGC_DEN + _TEMP_OFFSET_CDEGC
+
+    def read(self):
+        """read_raw(), then accel_g, gyro_dps, temp_c (chip frame, floats: allocates)."""
+        self.read_raw()
+        raw = self.raw
         s = self._accel_scale
         self.accel_g[0] = raw[0] * s
         self.accel_g[1] = raw[1] * s

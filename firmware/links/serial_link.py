@@ -6,13 +6,18 @@ from core import packets as P
 
 _RX_CHUNK_BYTES = const(64)
 _FRAME_MAX_BYTES = const(520)
+IDLE_RESYNC_MS = const(100)  # a line quiet this long gets a 0x00 before the next frame
 
 
 class SerialLink:
-    """`poll()` reads what arrived; `next_command()` hands out decoded command packets."""
+    """`poll()` reads what arrived; `next_command()` hands out decoded command packets.
+    `clock` (ticks_ms/ticks_diff) times the idle line; without one every frame gets the 0x00."""
 
-    def __init__(self, uart):
+    def __init__(self, uart, clock=None):
         self._uart = uart
+        self._clock = clock
+        self._last_tx_ms = 0
+        self._sent = False
         self._framer = P.Framer()
         self._rx = bytearray(_RX_CHUNK_BYTES)
         self._frame = bytearray(_FRAME_MAX_BYTES)
@@ -59,8 +64,20 @@ class SerialLink:
             return None
         return self._queue.pop(0)
 
+    def _lead(self):
+        """True when the line was idle: the host's decoder may have joined since, and it drops
+        bytes up to the first 0x00, so an empty frame first makes this frame decodable."""
+        c = self._clock
+        if c is None:
+            return True
+        now = c.ticks_ms()
+        lead = not self._sent or c.ticks_diff(now, self._last_tx_ms) > IDLE_RESYNC_MS
+        self._sent = True
+        self._last_tx_ms = now
+        return lead
+
     def send_data(self, packet):
-        self._uart.write(self._framer.frame(P.CH_DATA, packet))
+        self._uart.write(self._framer.frame(P.CH_DATA, packet, -1, self._lead()))
         return True
 
     def send_reply(self, cmd, token, status, payload=b""):
@@ -72,7 +89,7 @@ class SerialLink:
             p1 = min(n, p0 + step)
             more = p1 < n
             m = P.encode_reply(self._reply_buf, cmd, token, status, chunk, more, payload, p0, p1)
-            self._uart.write(self._framer.frame(P.CH_REPLY, self._reply_buf, m))
+            self._uart.write(self._framer.frame(P.CH_REPLY, self._reply_buf, m, self._lead()))
             if not more:
                 return True
             p0 = p1

@@ -20,6 +20,8 @@
 #   uart_state(uart_id) -> _UartState .feed(bytes) host->device bytes, .take() device->host bytes;
 #                                     or .attach_fds(rx_stream, tx_stream) to file objects
 #   set_unique_id(bytes)
+#   deepsleep_calls -> [(t_us, ms)]   every machine.deepsleep(ms): recorded, and it returns (the
+#                                     real one never does: the wake is a reset)
 import errno as _errno
 
 try:
@@ -58,6 +60,25 @@ def idle():
 
 def freq(hz=None):
     return 240000000 if hz is None else None
+
+
+DEEPSLEEP_RESET = 4
+PWRON_RESET = 1
+deepsleep_calls = []
+
+
+def deepsleep(time_ms=0):
+    # On hardware: everything stops, the RTC timer (time_ms > 0) or a wake pin resets the chip.
+    deepsleep_calls.append((_now_us(), int(time_ms)))
+
+
+def lightsleep(time_ms=0):
+    if _clock is not None and time_ms > 0:
+        _clock.sleep_us(int(time_ms) * 1000)
+
+
+def reset_cause():
+    return PWRON_RESET
 
 
 def reset():
