@@ -35,3 +35,23 @@ def test_rep_panel_names_the_side_that_dropped_in_words():
     assert "reps: 2" in text
     assert "left stance, right side hiked 2.0 deg" in text
     assert "right stance:   1 reps, mean drop  7.2 deg" in text
+
+
+def test_sensor_buzzes_are_counted_once_per_start_of_the_haptic_flag():
+    s = LiveState("walking")
+    for flag in [False, True, True, False, True, False, False]:
+        s.on_device_flags(flag)
+    assert s.haptic_pulses == 2 and not s.haptic_firing
+    s.on_device_flags(True)
+    assert "sensor buzzes: 3  [sensor buzzing]" in "\n".join(render(s))
+
+
+def test_frame_redraws_in_place_and_rings_only_when_asked():
+    from hiplevel.live.view import CURSOR_HOME, ERASE_BELOW, frame
+
+    s = LiveState("walking")
+    s.message = "Stand tall and still... 3 s"
+    quiet, ringing = frame(s), frame(s, bell=True)
+    assert quiet.startswith(CURSOR_HOME) and quiet.endswith(ERASE_BELOW) and "\a" not in quiet
+    assert ringing == quiet + "\a"
+    assert "Stand tall and still... 3 s" in quiet and "Keep your hip bones level" not in quiet

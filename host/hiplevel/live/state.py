@@ -11,6 +11,17 @@ from hiplevel.constants import LEFT, RIGHT, Side
 # crossing, re-armed only after the pelvis has come back near level, matches one cue per rep.
 REARM_FRACTION = 0.5
 CUE_MIN_INTERVAL_S = 1.0
+# How long a drop must last before the sensor buzzes, ms. The firmware's default (250 ms) suits
+# holds and slow reps; a walking step's drop peaks in the loading response, ~0.1-0.2 s of the gait
+# cycle (domain primer), so a step would mostly end before 250 ms: stepping exercises use 60 ms.
+HAPTIC_DEBOUNCE_MS = 250
+HAPTIC_DEBOUNCE_STEPPING_MS = 60
+STEPPING_EXERCISES = frozenset({"walking", "band-walk"})
+
+
+def haptic_debounce_ms(exercise: str) -> int:
+    """The sensor's haptic debounce for an exercise, ms (SET_HAPTIC)."""
+    return HAPTIC_DEBOUNCE_STEPPING_MS if exercise in STEPPING_EXERCISES else HAPTIC_DEBOUNCE_MS
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,11 @@ class LiveState:
     last_rep: dict | None = None
     stats: dict[Side, SideStats] = field(default_factory=lambda: {LEFT: SideStats(), RIGHT: SideStats()})
     link: LinkInfo = field(default_factory=LinkInfo)
+    message: str = ""  # an instruction for the patient ("Stand tall and still..."), or empty
+    reps_note: str = ""  # why reps are not counted (e.g. no detector for the exercise), or empty
     cues_fired: int = 0
+    haptic_firing: bool = False  # the sensor says its haptic cue is buzzing (HAPTIC flag)
+    haptic_pulses: int = 0  # times the HAPTIC flag came on
     _armed: bool = True
     _last_cue_t_s: float = float("-inf")
 
@@ -82,6 +97,12 @@ class LiveState:
             self.cues_fired += 1
             return True
         return False
+
+    def on_device_flags(self, haptic: bool) -> None:
+        """Take the sensor's HAPTIC flag of one packet; counts each time the buzzing starts."""
+        if haptic and not self.haptic_firing:
+            self.haptic_pulses += 1
+        self.haptic_firing = haptic
 
     def on_rep(self, side: Side, drop_deg: float, score: float, flags: list[str]) -> None:
         """Take one completed rep (stance side, drop of the other side below neutral, deg)."""

@@ -11,6 +11,13 @@ from hiplevel.live.state import LiveState
 GAUGE_RANGE_DEG = 12.0
 GAUGE_WIDTH_CHARS = 49  # odd, so level sits on a character
 CLEAR_SCREEN = "\x1b[H\x1b[2J"
+# Frames overwrite the previous one in place (home, erase each line's rest, erase below) instead of
+# clearing the screen first, which flickers at 20 frames/s.
+CURSOR_HOME = "\x1b[H"
+ERASE_LINE_END = "\x1b[K"
+ERASE_BELOW = "\x1b[J"
+HIDE_CURSOR = "\x1b[?25l"
+SHOW_CURSOR = "\x1b[?25h"
 BELL = "\a"
 
 
@@ -49,11 +56,11 @@ def render(state: LiveState) -> list[str]:
         f"hiplevel live - {state.exercise}    t {state.t_s:6.1f} s",
         f"link: {link.state}   loss {link.loss_pct:.1f} %   battery {battery}   signal {rssi}",
         "",
-        "Keep your hip bones level",
+        state.message or "Keep your hip bones level",
         "left side low " + gauge(state.roll_deg, state.cue.threshold_deg) + " right side low",
         f"pelvis: {describe_level(state.roll_deg, state.cue.threshold_deg)}",
         "",
-        f"reps: {state.rep_count}",
+        f"reps: {state.rep_count}" + (f"  ({state.reps_note})" if state.reps_note else ""),
     ]
     rep = state.last_rep
     if rep is None:
@@ -78,11 +85,16 @@ def render(state: LiveState) -> list[str]:
     cue = []
     cue.append("sound on" if state.cue.sound else "sound off")
     cue.append("haptic on" if state.cue.haptic else "haptic off")
-    lines.append(f"cue at {state.cue.threshold_deg:.1f} deg ({', '.join(cue)}); cues so far: {state.cues_fired}")
-    lines.append("Ctrl-C to stop")
+    buzz = "  [sensor buzzing]" if state.haptic_firing else ""
+    lines.append(
+        f"cue at {state.cue.threshold_deg:.1f} deg ({', '.join(cue)}); cues so far: {state.cues_fired}, "
+        f"sensor buzzes: {state.haptic_pulses}{buzz}"
+    )
+    lines.append("Ctrl-C or q to stop")
     return lines
 
 
 def frame(state: LiveState, bell: bool = False) -> str:
-    """One terminal frame: clear, draw, optionally ring."""
-    return CLEAR_SCREEN + "\r\n".join(render(state)) + "\r\n" + (BELL if bell else "")
+    """One terminal frame: home, draw over the previous frame, optionally ring."""
+    body = "".join(line + ERASE_LINE_END + "\r\n" for line in render(state))
+    return CURSOR_HOME + body + ERASE_BELOW + (BELL if bell else "")

@@ -1,0 +1,66 @@
+"""The live view's latency figure over a virtual session, for the benchmark and the release note:
+time from a packet's arrival on the host (the BLE notify callback's timestamp) to the flushed
+frame that showed it, with the real firmware on MicroPython streaming over virtual BLE.
+
+    summary = measure_latency(seconds=30.0)          # real time by default (speed 1.0)
+    print(summary.latency.words(), summary.line())
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from hiplevel.live.connect import OpenSensor, virtual_patient
+from hiplevel.live.session import LiveOptions, LiveSession
+from hiplevel.live.state import CueSettings
+from hiplevel.live.summary import LiveSummary
+
+BENCH_THRESHOLD_DEG = 7.0  # the walking cue threshold (docs/thresholds.md drop_flag_deg_walking)
+CONNECT_TIMEOUT_S = 60.0
+
+
+class _Sink(io.StringIO):
+    """Frames go nowhere but are still written and flushed, as to a terminal."""
+
+    def write(self, s: str) -> int:
+        return len(s)
+
+
+async def measure_latency_async(seconds: float = 30.0, exercise: str = "walking", speed: float = 1.0,
+                                threshold_deg: float = BENCH_THRESHOLD_DEG, out: TextIO | None = None,
+                                link_loss_s: tuple[tuple[float, float], ...] = (), seed: int = 1,
+                                raw: bool = True) -> LiveSummary:
+    """Run one live session of `seconds` session s against a virtual device (speed: virtual s per
+    wall s; link_loss_s: device-side link losses as (start, duration) virtual s; raw: stream raw
+    6-axis, else the device's roll) and return its summary; `summary.latency` holds the
+    arrival-to-frame figures."""
+    from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
+    from hiplevel.sim import simulate_session, write_chip_stream
+    from hiplevel.virtual.backend import VirtualClient, VirtualScanner
+    from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig
+
+    sim = simulate_session(virtual_patient(exercise, seconds, threshold_deg, seed))
+    with tempfile.TemporaryDirectory(prefix="hiplevel-live-latency-") as tmp:
+        chip = write_chip_stream(sim, Path(tmp) / "patient.chip")
+        cfg = VirtualDeviceConfig(chip_stream=chip, speed=speed, link_loss_s=link_loss_s)
+        async with VirtualDevice(cfg) as device:
+            found = await find_sensor(timeout_s=CONNECT_TIMEOUT_S, backend=VirtualScanner)
+            link = await BleLink(found.device, backend=VirtualClient,
+                                 settings=BleLinkSettings(connect_timeout_s=CONNECT_TIMEOUT_S)).open()
+            try:
+                sensor = OpenSensor(link, f"virtual {found.name}", speed, found.rssi_dbm, device, found.battery_pct)
+                cue = CueSettings(threshold_deg, sound=True, haptic=True)
+                options = LiveOptions(exercise, cue, seconds=seconds, raw=raw)
+                return await LiveSession(sensor, options, out if out is not None else _Sink()).run(asyncio.Event())
+            finally:
+                await link.close()
+
+
+def measure_latency(seconds: float = 30.0, exercise: str = "walking", speed: float = 1.0,
+                    threshold_deg: float = BENCH_THRESHOLD_DEG, raw: bool = True) -> LiveSummary:
+    """`measure_latency_async` in its own event loop (for scripts and the benchmark)."""
+    return asyncio.run(measure_latency_async(seconds, exercise, speed, threshold_deg, raw=raw))
