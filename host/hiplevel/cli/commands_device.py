@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("live", help="live biofeedback: a level gauge of the pelvis, rep count and cues")
     add_device_options(p)
     p.add_argument("--exercise", choices=EXERCISES, default="walking")
-    p.add_argument("--threshold-deg", type=float, default=None, help="cue when the drop passes this, deg")
+    p.add_argument("--threshold-deg", type=float, default=None, help="cue when the drop passes this, deg (default: the exercise's flag threshold: "
+                   "walking 7, single-leg squat 10, others 4)")
     p.add_argument("--no-sound", action="store_true", help="no terminal bell on a drop")
     p.add_argument("--no-haptic", action="store_true", help="do not buzz the sensor on a drop")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")

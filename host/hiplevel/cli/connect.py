@@ -41,6 +41,7 @@ class Sensor:
     info: dict[str, Any] = field(default_factory=dict)
     battery_pct: int | None = None
     firmware: str | None = None
+    rssi_dbm: int | None = None
     virtual: Any = None  # hiplevel.virtual.process.VirtualDevice
     sim: Any = None  # hiplevel.sim.SimSession
 
@@ -68,6 +69,8 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
 
     sim_spec: the simulated patient for --virtual (default: `default_virtual_patient()`).
     speed: virtual seconds per wall second for --virtual (0 = as fast as possible)."""
+    from bleak.exc import BleakError
+
     from hiplevel.errors import DeviceNotFoundError, LinkError
 
     async with AsyncExitStack() as stack:
@@ -88,6 +91,10 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
                            EXIT_NO_DEVICE) from exc
         except LinkError as exc:
             raise CliError(f"could not connect: {exc}", EXIT_NO_DEVICE) from exc
+        except (BleakError, OSError) as exc:
+            # No adapter, BlueZ/D-Bus missing, radio off: bleak raises these before any scan.
+            raise CliError(f"Bluetooth is not available on this computer ({exc}); "
+                           "use --port for the USB cable", EXIT_NO_DEVICE) from exc
         yield sensor
 
 
@@ -105,7 +112,7 @@ async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float,
     info = await link.read_device_info()
     return Sensor(link=link, name=found.name or found.address, info=info.info,
                   battery_pct=info.battery_pct if info.battery_pct is not None else found.battery_pct,
-                  firmware=info.firmware_revision)
+                  firmware=info.firmware_revision, rssi_dbm=found.rssi_dbm)
 
 
 async def _open_serial(stack: AsyncExitStack, port: str) -> Sensor:
