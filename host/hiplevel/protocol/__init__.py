@@ -1,0 +1,62 @@
+"""Wire protocol version 1 (docs/protocol.md), the one specification the firmware encoder
+(`firmware/core/packets.py`) and this decoder are both checked against (tests/vectors/protocol.json).
+
+`wire`: constants, types, packet decoding and command encoding. `payloads`: command payloads, reply
+parsers, chunked replies and scaling to physical units.
+"""
+
+from hiplevel.protocol.wire import (  # noqa: F401 - the package's public API
+    PROTOCOL_VERSION,
+    HEADER_SIZE_BYTES,
+    STATUS_BODY_SIZE_BYTES,
+    REPLY_HEADER_SIZE_BYTES,
+    COMMAND_HEADER_SIZE_BYTES,
+    MIN_RATE_HZ,
+    MAX_RATE_HZ,
+    SET_RATE_CHOICES_HZ,
+    CDEG_PER_DEG,
+    ACC_COUNTS_PER_G,
+    GYRO_COUNTS_PER_DPS,
+    BATTERY_PCT_UNKNOWN,
+    CHUNK_MORE_BIT,
+    CHUNK_INDEX_MASK,
+    SEQ_MODULUS,
+    T_US_MODULUS,
+    ROLL_FIELDS,
+    RAW_FIELDS,
+    Channel,
+    PacketType,
+    Flags,
+    Cmd,
+    ReplyStatus,
+    StreamMode,
+    SAMPLE_FIELDS,
+    SAMPLE_SIZE_BYTES,
+    period_us,
+    DataPacket,
+    StatusPacket,
+    Reply,
+    Command,
+    decode_packet,
+    decode_reply,
+    decode_command,
+    encode_command,
+    split_command,
+    encode_reply,
+    encode_data_packet,
+    encode_status_packet,
+)
+from hiplevel.protocol.payloads import (  # noqa: F401
+    set_rate_payload,
+    set_mode_payload,
+    set_haptic_payload,
+    identify_payload,
+    resend_payload,
+    parse_resend_reply,
+    parse_tare_reply,
+    parse_haptic_reply,
+    cdeg_to_deg,
+    acc_counts_to_g,
+    gyro_counts_to_dps,
+    ReplyAssembler,
+)
