@@ -183,10 +183,11 @@ def recording_path(data_dir: Path, session_id: str) -> Path:
 
 
 def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any = None,
-                       status: str = "complete") -> list[Any]:
+                       status: str = "complete") -> tuple[list[Any], dict[str, Any]]:
     """Decode the recording, analyse every labelled set, store sets/reps and the data quality.
 
-    Returns the AnalysisResult of each set, in order."""
+    Returns the AnalysisResult of each set, in order, and the link's loss and timing figures
+    (`DecodedSession.summary()`)."""
     from hiplevel.analysis import analyze_sets
     from hiplevel.cli.inputs import sets_from_events
     from hiplevel.store import SetReport
@@ -208,4 +209,16 @@ def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any 
         battery = session.status[-1][1].battery_pct
     store.finish_session(session_id, samples_received=session.stats.received, samples_lost=session.stats.lost,
                          gaps=gaps, battery_pct=battery, status=status)
-    return results
+    return results, session.summary()
+
+
+def describe_link(summary: dict[str, Any]) -> str:
+    """One line on what arrived: samples, resent, lost in how many gaps, clock drift and jitter."""
+    drift = summary["drift_ppm"]
+    # A virtual device run faster than real time shows as an enormous "drift": say what it is.
+    clock = (f"clock drift {drift:+.0f} ppm" if abs(drift) < 1e4
+             else f"device clock ran {1.0 / max(1.0 + drift * 1e-6, 1e-9):.0f}x host time (accelerated virtual device)")
+    return (f"{summary['samples']} samples received ({summary['resent']} resent), {summary['lost']} lost in "
+            f"{summary['gaps']} gaps ({summary['loss_pct']:.2f} %), {summary['duplicated']} duplicates dropped, "
+            f"{sum(summary['packet_errors'].values())} bad packets; sample rate {summary['rate_hz']:.2f} Hz, "
+            f"jitter {summary['jitter_rms_us']:.0f} us RMS, {clock}")

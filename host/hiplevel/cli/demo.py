@@ -53,7 +53,7 @@ async def _record(args: argparse.Namespace, store, session_id: str, path: Path) 
 
 def run_demo(args: argparse.Namespace) -> int:
     """Record, analyse, store and report one simulated session; print where everything is."""
-    from hiplevel.capture import analyse_into_store, recording_path
+    from hiplevel.capture import analyse_into_store, describe_link, recording_path
     from hiplevel.cli.data_actions import print_rep_table
     from hiplevel.report import write_session_report
     from hiplevel.store import SessionMeta, SessionStore
@@ -70,9 +70,10 @@ def run_demo(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         store.set_recording_path(session_id, path)
         counts = asyncio.run(_record(args, store, session_id, path))
-        results = analyse_into_store(store, session_id, path)
+        results, link_summary = analyse_into_store(store, session_id, path)
         report = write_session_report(store, out, session_id)
     print(f"\nrecording: {path}")
+    print(f"link: {describe_link(link_summary)}")
     print(f"session store: {data_dir} (session {session_id}, patient {DEMO_PATIENT})")
     print(f"clinician report: {report}")
     for i, res in enumerate(results, 1):

@@ -88,7 +88,8 @@ def record(args: argparse.Namespace) -> int:
     """`hiplevel record`: stream a planned session into a recording, analyse and store it."""
     from bleak.exc import BleakError
 
-    from hiplevel.capture import PlannedSet, PromptPacer, ScriptPacer, analyse_into_store, calibration_state, capture, recording_path
+    from hiplevel.capture import (PlannedSet, PromptPacer, ScriptPacer, analyse_into_store, calibration_state, capture,
+                                  describe_link, recording_path)
     from hiplevel.cli.data_actions import print_rep_table
     from hiplevel.recording import RecordingWriter
     from hiplevel.store import SessionMeta, SessionStore
@@ -126,7 +127,8 @@ def record(args: argparse.Namespace) -> int:
         except BleakError as exc:
             raise _ble_unavailable(exc) from exc
         status = "interrupted" if counts["interrupted"] else "complete"
-        results = analyse_into_store(store, session_id, counts["path"], status=status)
+        results, link_summary = analyse_into_store(store, session_id, counts["path"], status=status)
+    print(f"link: {describe_link(link_summary)}")
     for i, res in enumerate(results, 1):
         print_rep_table(res.to_json(), title=f"set {i}: {res.exercise}", limit=10)
     print(f"\nstored session {session_id} ({len(results)} sets) in {store.data_dir} "
