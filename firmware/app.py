@@ -1,5 +1,5 @@
-# The device's main loop, with every hardware object injected (main.py builds the real ones,
-# the virtual device the stand-ins). Sampling is paced by the MPU6050 data-ready interrupt: the
+# The device's main loop, with every hardware object injected (main.py's build_app makes them:
+# from the real modules on the board, from the stand-ins in the virtual device). Sampling is paced by the MPU6050 data-ready interrupt: the
 # chip's own sample clock, so loop jitter never shifts the sample grid.
 from micropython import const
 
@@ -13,6 +13,7 @@ from core.ringbuf import SampleRing
 from core.timebase import TickExtender
 from core.transform import BodyTransform, wire_ratio
 from drivers import led as led_codes
+from drivers.battery import UNKNOWN_PCT
 from drivers.haptic import Haptic
 from drivers.led import StatusLed
 from drivers.mpu6050 import MPU6050, IMUError, IMUMissing
@@ -102,7 +103,11 @@ class App:
         mac = ble.config("mac")[1] if ble is not None else b"\x00\x00"
         self.device_id = name or "hiplevel-%02x%02x" % (mac[-2], mac[-1])
         info = {"manufacturer": "hiplevel", "model": "hiplevel-belt-1", "serial": self.device_id, "fw": FW_VERSION}
-        self.ble = BleLink(ble, self.device_id, info) if ble is not None and self.link_pref != "serial" else None
+        # one battery reading before the radio starts advertising, so the first advertisement
+        # carries a level and not 255 (unknown); boot_check() fills the whole window in run()
+        bat_pct = self.battery.read()[1] if self.battery is not None else UNKNOWN_PCT
+        self.ble = BleLink(ble, self.device_id, info, bat_pct) if ble is not None and self.link_pref != "serial" \
+            else None
         self.serial = SerialLink(uart, clock) if uart is not None and self.link_pref != "ble" else None
         self._drdy_cb = self._on_drdy
         int_pin.irq(handler=self._drdy_cb, trigger=int_pin.IRQ_RISING)

@@ -193,7 +193,9 @@ class CommandHandler:
         except calib_mod.CalibError:
             app.apply_calibration(old_calib, old_mount)  # what the flash holds stays in force
             return reply(P.S_STORAGE_ERROR)
-        app.fusion.reset()
+        # the running gyro bias was learnt on data corrected by the old calibration: with the new
+        # one (its own gyro_bias_dps, mount, align) it would be wrong, so it is learnt afresh
+        app.fusion.reset(keep_bias=False)
         return reply(P.S_OK)
 
     # --- RESEND ---------------------------------------------------------------------------

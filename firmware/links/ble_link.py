@@ -44,13 +44,14 @@ def advertising_payloads(name, battery_pct):
 
 
 class BleLink:
-    """One central at a time. `connected`, `payload_max` (ATT MTU - 3); `events` bits are set by
-    poll(): 1 = connected now, 2 = disconnected now."""
+    """One central at a time, advertising from construction on with `battery_pct` (255 =
+    unknown). `connected`, `payload_max` (ATT MTU - 3); `events` bits are set by poll():
+    1 = connected now, 2 = disconnected now."""
 
     EV_CONNECTED = 1
     EV_DISCONNECTED = 2
 
-    def __init__(self, ble, name, info):
+    def __init__(self, ble, name, info, battery_pct=255):
         self._ble = ble
         self.name = name
         self.conn = None
@@ -66,7 +67,7 @@ class BleLink:
         self._cmd_head = 0
         self._cmd_tail = 0
         self.cmd_dropped = 0
-        self._battery_pct = 255
+        self._battery_pct = battery_pct
         self._reply_buf = bytearray(_PREFERRED_MTU)
         ble.active(True)
         ble.config(gap_name=name, mtu=_PREFERRED_MTU)
@@ -93,7 +94,7 @@ class BleLink:
         ble.gatts_set_buffer(self.h_cmd, _CMD_MAX_BYTES)
         for h, text in zip(dis_h, (info["manufacturer"], info["model"], info["serial"], info["fw"])):
             ble.gatts_write(h, text.encode())
-        ble.gatts_write(self.h_battery, b"\xff")
+        ble.gatts_write(self.h_battery, bytes((battery_pct & 0xFF,)))
         self.advertise()
 
     # --- IRQ: record only -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from hiplevel.calibration import from_firmware_json
 
 from .conftest import FIRMWARE, run_mp
 
-SCENARIOS = ("transform", "align", "state", "raw_during_calibration")
+SCENARIOS = ("transform", "align", "state", "raw_during_calibration", "bias_reset")
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,17 @@ def test_raw_stream_ignores_running_bias_estimate(res):
     assert r["identity_set"] == 0 and r["still"] is True
     assert r["fusion_bias_dps"][2] == pytest.approx(2.0, abs=0.05)  # the fusion learnt it...
     assert r["raw_count"] >= 990 and r["raw_gz_values"] == [64]  # ...the raw stream never moved
+
+
+def test_set_calib_forgets_the_learnt_gyro_bias(res):
+    r = res["bias_reset"]
+    assert r["bias_before"][2] == pytest.approx(2.0, abs=0.05)  # learnt before the calibration
+    assert r["set_calib"] == 0
+    # the new file removes the 2 deg/s itself: the estimate starts again from zero...
+    assert r["bias_after_set"] == [0.0, 0.0, 0.0]
+    # ...and, learnt on the newly calibrated data, stays near zero
+    assert r["still"] is True
+    assert max(abs(b) for b in r["bias_relearnt"]) < 0.05
 
 
 def _core(name):

@@ -191,3 +191,17 @@ elif scenario == "raw_during_calibration":
     out("raw_count", len(gz_body))
     out("fusion_bias_dps", list(rig.app.fusion.bias_dps))
     out("still", rig.app.fusion.still)
+
+elif scenario == "bias_reset":
+    # At rest with a 2 deg/s gyro offset on chip X the fusion learns a 2 deg/s bias (body z in the
+    # standard mount). A calibration that removes the offset itself must not keep that estimate:
+    # learnt on the old calibration's data, it would now subtract the offset a second time.
+    rig = Rig(chip_values=(1.0, 0.0, 0.0, 2.0, 0.0, 0.0))
+    rig.connect(mtu=185)
+    rig.app.run(max_samples=1000)  # 10 s at rest
+    out("bias_before", list(rig.app.fusion.bias_dps))
+    out("set_calib", set_calib(rig, calib_dict(None, gyro_bias_dps=[2.0, 0.0, 0.0])))
+    out("bias_after_set", list(rig.app.fusion.bias_dps))
+    rig.app.run(max_samples=rig.app.samples + 1000)
+    out("bias_relearnt", list(rig.app.fusion.bias_dps))
+    out("still", rig.app.fusion.still)

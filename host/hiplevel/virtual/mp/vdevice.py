@@ -4,7 +4,8 @@
 #
 # Builds what the board would have (a virtual clock, the simulated MPU6050 on the stand-in I2C bus
 # with its INT pin, a battery on the ADC pin, the BLE stack whose "air" is this process's
-# stdin/stdout) and then runs the firmware App exactly as firmware/main.py does on hardware.
+# stdin/stdout) and then runs the firmware App built by firmware/main.py's build_app, the same
+# wiring as on hardware.
 # Device-side faults from CONFIG.json: I2C failure windows and link-loss windows.
 import json
 import select
@@ -19,8 +20,8 @@ import vclock
 from sim_mpu6050 import SimMPU6050
 
 import board
-from app import App
 from drivers.battery import percent_from_mv
+from main import build_app
 
 _SERVICES = const(0x01)
 _ADVERTISE = const(0x02)
@@ -248,18 +249,9 @@ class _Unplugged:
 
 
 def _run_app(clock, fs_root):
-    # The same objects, in the same order, as firmware/main.py builds on the board; main.py
-    # itself cannot be imported here because it runs on the real `time` module at import.
+    # firmware/main.py's own wiring with the stand-ins (importing main runs nothing)
     machine.uart_state(board.UART_ID).attach_fds(None, _Unplugged())
-    i2c = machine.I2C(board.I2C_ID, scl=machine.Pin(board.PIN_I2C_SCL), sda=machine.Pin(board.PIN_I2C_SDA),
-                      freq=board.I2C_FREQ_HZ)
-    int_pin = machine.Pin(board.PIN_IMU_INT, machine.Pin.IN)
-    haptic = machine.PWM(machine.Pin(board.PIN_HAPTIC, machine.Pin.OUT), freq=1000, duty_u16=0)
-    led = machine.Pin(board.PIN_LED, machine.Pin.OUT, value=0)
-    adc = machine.ADC(machine.Pin(board.PIN_BATTERY_ADC), atten=machine.ADC.ATTN_11DB)
-    uart = machine.UART(board.UART_ID, baudrate=board.UART_BAUD)
-    app = App(clock, i2c, bluetooth.BLE(), int_pin, haptic, led, adc, uart, fs_root)
-    app.run()
+    build_app(clock, machine, bluetooth, fs_root).run()
 
 
 if __name__ == "__main__":
