@@ -9,5 +9,5 @@ PIN_HAPTIC = 25  # gate of the vibration motor's MOSFET, driven by PWM
 PIN_LED = 2  # on-board status LED, active high
 PIN_BATTERY_ADC = 35  # ADC1 channel 7, input only
 BATTERY_DIVIDER_RATIO = 2.0  # 100k / 100k: battery voltage = 2 x pin voltage
-UART_ID = 0  # USB serial (the REPL UART is detached in main.py when the serial link is in use)
+UART_ID = 0  # USB serial; also the REPL UART on ESP32 boards: REPL text between frames is skipped by the host's COBS/CRC framing
 UART_BAUD = 115200
