@@ -194,7 +194,7 @@ def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any 
 
     session = decode_recording(path)
     series = session.imu if session.imu is not None and len(session.imu) else session.roll
-    sets = sets_from_events(session.events)
+    sets = sets_from_events(session.events, end_s=float(series.t_s[-1]) if series is not None and len(series) else None)
     results = analyze_sets(series, sets=sets, thresholds=thresholds) if series is not None and sets else []
     for i, res in enumerate(results, 1):
         store.add_set(session_id, SetReport.from_analysis(res, i, 0.0))

@@ -74,9 +74,9 @@ def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None
 
 
 def _store(args: argparse.Namespace):
-    from hiplevel.store import SessionStore
+    from hiplevel.cli.store_access import open_store
 
-    return SessionStore(args.data_dir)
+    return open_store(args.data_dir)
 
 
 def report(args: argparse.Namespace) -> int:

@@ -56,14 +56,15 @@ def run_demo(args: argparse.Namespace) -> int:
     from hiplevel.capture import analyse_into_store, describe_link, recording_path
     from hiplevel.cli.data_actions import print_rep_table
     from hiplevel.report import write_session_report
-    from hiplevel.store import SessionMeta, SessionStore
+    from hiplevel.cli.store_access import open_store
+    from hiplevel.store import SessionMeta
 
     started = time.monotonic()
     out: Path = args.out
     data_dir = args.data_dir or out / "data"
     print(f"hiplevel demo: simulated patient (seed {args.seed}) with a weak {args.weak_side} gluteus medius, "
           "on the virtual sensor (real firmware on MicroPython, virtual BLE).")
-    with SessionStore(data_dir) as store:
+    with open_store(data_dir) as store:
         store.ensure_patient(DEMO_PATIENT)
         session_id = store.start_session(SessionMeta(patient_id=DEMO_PATIENT, device_id="virtual", firmware=None))
         path = recording_path(store.data_dir, session_id)

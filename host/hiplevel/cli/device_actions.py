@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 
 from hiplevel.cli.common import EXIT_ERROR, EXIT_NO_DEVICE, EXIT_OK, CliError
@@ -92,18 +93,21 @@ def record(args: argparse.Namespace) -> int:
                                   describe_link, recording_path)
     from hiplevel.cli.data_actions import print_rep_table
     from hiplevel.recording import RecordingWriter
-    from hiplevel.store import SessionMeta, SessionStore
+    from hiplevel.cli.store_access import open_store
+    from hiplevel.store import SessionMeta
 
     exercises = args.exercise or ["walking"]
     plan = [PlannedSet(ex, 0) for ex in exercises for _ in range(args.sets)]
     plan = [PlannedSet(p.exercise, i) for i, p in enumerate(plan, 1)]
     started = time.monotonic()
-    with SessionStore(args.data_dir) as store:
+    with open_store(args.data_dir) as store:
         patient = store.ensure_patient(args.patient) if args.patient else store.add_patient()
         spec = default_virtual_patient(exercises, sets=args.sets) if args.virtual else None
 
         async def run() -> tuple[str, dict]:
-            async with open_sensor(args, sim_spec=spec, speed=0.0 if args.virtual else 1.0) as sensor:
+            # The virtual patient runs as fast as MicroPython allows unless HIPLEVEL_VIRTUAL_SPEED paces it.
+            speed = float(os.environ.get("HIPLEVEL_VIRTUAL_SPEED", "0")) if args.virtual else 1.0
+            async with open_sensor(args, sim_spec=spec, speed=speed) as sensor:
                 state, date = calibration_state(sensor.info)
                 meta = SessionMeta(patient_id=patient, device_id=sensor.name, firmware=sensor.firmware,
                                    calibration_state=state, calibration_date=date, battery_pct=sensor.battery_pct)

@@ -39,8 +39,9 @@ def load_input(path: Path) -> LoadedInput:
     return load_recording(path)
 
 
-def sets_from_events(events: list[tuple[float, dict]]) -> list[tuple[str, float, float]]:
-    """(exercise, start_s, end_s) of every set whose start and end were both recorded."""
+def sets_from_events(events: list[tuple[float, dict]], end_s: float | None = None) -> list[tuple[str, float, float]]:
+    """(exercise, start_s, end_s) of every recorded set. A set still open when the recording stops
+    (a crash, a lost sensor) ends at `end_s`, the last sample, when given; otherwise it is left out."""
     sets: list[tuple[str, float, float]] = []
     open_sets: dict[int, tuple[str, float]] = {}
     for t, ev in events:
@@ -50,6 +51,8 @@ def sets_from_events(events: list[tuple[float, dict]]) -> list[tuple[str, float,
             started = open_sets.pop(int(ev.get("set", 0)), None)
             if started is not None:
                 sets.append((started[0], started[1], t))
+    if end_s is not None:
+        sets += [(exercise, t0, end_s) for exercise, t0 in open_sets.values() if end_s > t0]
     return sorted(sets, key=lambda s: s[1])
 
 
@@ -63,4 +66,4 @@ def load_recording(path: Path) -> LoadedInput:
         raise CliError(f"{path} holds no samples ({session.summary()['samples']} received)")
     meta = dict(session.metadata)
     meta["link_summary"] = session.summary()
-    return LoadedInput(series=series, sets=sets_from_events(session.events), meta=meta)
+    return LoadedInput(series=series, sets=sets_from_events(session.events, end_s=float(series.t_s[-1])), meta=meta)
