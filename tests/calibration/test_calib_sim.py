@@ -71,7 +71,8 @@ def test_alignment_from_simulated_standing_and_walking_gives_true_roll_when_stil
     steps = [r for r in s.reps if r.exercise == "walking"]
     walking = (t >= steps[1].start_s) & (t <= steps[-2].end_s)
     bias = np.median(imu.gyro_dps[standing], axis=0)
-    al = PelvisAligner().fit(imu.acc_g[standing], imu.gyro_dps[standing] - bias, imu.acc_g[walking], 100.0)
+    al = PelvisAligner().fit(imu.acc_g[standing], imu.gyro_dps[standing] - bias, imu.acc_g[walking],
+                             imu.gyro_dps[walking] - bias, 100.0)
     # The clip's offset (8 deg pitch, -12 deg yaw) is found, whatever the posture.
     assert 5.0 < al.tilt_deg_ < 15.0 and -16.0 < al.heading_deg_ < -8.0 or 8.0 < al.heading_deg_ < 16.0
     roll, _ = roll_pitch_deg(imu.acc_g @ al.matrix_.T)

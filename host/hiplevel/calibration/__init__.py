@@ -3,7 +3,7 @@ poses), sensor-to-pelvis alignment (standing + walking), the versioned per-devic
 guided procedure that produces it. Spec and accuracy: docs/calibration.md."""
 
 from hiplevel.calibration.accel import AccelCalibrator, AccelFit, check_face, face_of
-from hiplevel.calibration.alignment import AlignmentResult, PelvisAligner, roll_pitch_deg
+from hiplevel.calibration.alignment import AlignmentResult, PelvisAligner, WalkingAxis, roll_pitch_deg
 from hiplevel.calibration.errors import (
     CalibrationError,
     CalibrationFileError,
@@ -39,6 +39,7 @@ __all__ = [
     "StepOutcome",
     "StillnessCheck",
     "StillnessCriteria",
+    "WalkingAxis",
     "check_face",
     "check_still",
     "chip_from_mounted",

@@ -274,12 +274,17 @@ class CalibrationProcedure:
 
     def _on_walking(self, block: SampleBlock) -> tuple[dict, str]:
         assert self._standing is not None
-        acc, _ = self._mounted(block)
+        acc, gyro = self._mounted(block)
         s = self._standing
-        self._alignment = PelvisAligner().fit(s.acc_g, s.gyro_dps, acc, block.rate_hz)
+        self._alignment = PelvisAligner().fit(s.acc_g, s.gyro_dps, acc, gyro, block.rate_hz)
         al = self._alignment
-        figures = {"tilt_deg": al.tilt_deg_, "heading_deg": al.heading_deg_, "anisotropy": al.anisotropy_}
-        return figures, f"Walking: the sensor is turned {al.heading_deg_:+.1f} deg from straight ahead (clear walk, ratio {al.anisotropy_:.1f})."
+        figures = {"tilt_deg": al.tilt_deg_, "heading_deg": al.heading_deg_, "anisotropy": al.anisotropy_,
+                   "cue_spread_deg": al.cue_spread_deg_, "step_hz": al.step_hz_}
+        return figures, (
+            f"Walking: the sensor is turned {al.heading_deg_:+.1f} deg from straight ahead (clear walk: "
+            f"ratio {al.anisotropy_:.1f}, cues agree within {al.cue_spread_deg_:.1f} deg, "
+            f"{al.step_hz_ * 60:.0f} steps/min)."
+        )
 
 
 def _mean(values: list[float]) -> float | None:

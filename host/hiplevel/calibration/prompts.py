@@ -32,5 +32,5 @@ STANDING_PROMPT: Final[str] = (
     "hands or a level that both hip bones are level, then hold still."
 )
 WALKING_PROMPT: Final[str] = (
-    "Walk straight ahead at your normal pace for 8-10 steps, no turning; start when ready."
+    "Walk straight ahead at your normal pace, no turning, until the countdown ends (about 8-10 m); start when ready."
 )
