@@ -1,5 +1,6 @@
 """Walking against the simulator's ground truth: 50/100/200 Hz, normal and weak-left/right,
-mount offsets and sensor noise. Straight bouts; turns are checked for step count and sides."""
+mount offsets and sensor noise; straight bouts and bouts with 180 deg turns (every step found,
+side right, drop within 1 deg)."""
 
 import numpy as np
 import pytest
@@ -28,8 +29,7 @@ def test_every_step_found_side_right_drop_close(rate, weak, mount, seed):
     assert not missing and not extra
     assert all(t.side == r.side for t, r in pairs)
     err = np.array([r.drop_deg - t.drop_deg for t, r in pairs])
-    assert np.mean(np.abs(err) <= 1.0) >= 0.9, err
-    assert np.max(np.abs(err)) <= 2.0, err
+    assert np.max(np.abs(err)) <= 1.0, err
     if weak:
         # The weak stance leg's steps are the flagged ones, and the advice says so in words.
         flagged = {r.side for r in res.reps if "pelvic_drop" in r.flags}
@@ -37,11 +37,17 @@ def test_every_step_found_side_right_drop_close(rate, weak, mount, seed):
         assert res.summary["advice"]["action"] in ("stay", "regress")
 
 
-def test_turns_neither_create_nor_lose_steps():
+@pytest.mark.parametrize("rate,seed,mount", [(100, 31, (2.0, -2.0, 3.0)), (50, 32, (-3.0, 1.0, -4.0))])
+def test_turns_neither_create_nor_lose_steps_nor_bend_the_drop(rate, seed, mount):
+    # A 180 deg turn used to leave up to 3 deg of false roll for seconds (accelerometer bias and
+    # gyro cross-axis, hiplevel.signal.turns); now the drops after a turn stay within 1 deg.
     sim = simulate_session(SessionSpec(
         exercises=[ExerciseSpec("walking", reps=20, weak_side="left", drop_deg=9.0, turn_every_steps=6)],
-        rate_hz=100, seed=31, mount_offset_deg=(2.0, -2.0, 3.0), rest_s=5.0))
+        rate_hz=rate, seed=seed, mount_offset_deg=mount, rest_s=5.0))
     res = analyze(sim.imu, "walking")
     pairs, missing, extra = match(sim.reps, res.reps)
     assert not missing and not extra
     assert all(t.side == r.side for t, r in pairs)
+    err = np.array([r.drop_deg - t.drop_deg for t, r in pairs])
+    assert np.sqrt(np.mean(err**2)) <= 0.7, err
+    assert np.mean(np.abs(err) <= 1.0) >= 0.9, err

@@ -113,3 +113,34 @@ def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: floa
             humps.append(Hump(sign, int(p), float(x[p]), int(a), int(b)))
     humps.sort(key=lambda h: h.peak)
     return humps
+
+
+def zero_velocity_mps(
+    acc_g: np.ndarray, still: np.ndarray, rate_hz: float, lp_hz: float = 4.0, extra_mps: np.ndarray | None = None
+) -> np.ndarray:
+    """Velocity, m/s, from linear acceleration (g, one axis), held at zero on still samples.
+
+    extra_mps: a known velocity term added before the zeroing (e.g. the sensor's swing about a
+    pivot, to get the pivot's velocity).
+
+    The integral's drift (accelerometer bias, small tilt errors) is removed by interpolating it
+    linearly between still samples, where the true velocity is zero; unlike a high-pass this keeps
+    the mean velocity of a run of steps in one direction. No still sample: a 0.05 Hz high-pass."""
+    v = cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz)
+    if extra_mps is not None:
+        v = v + extra_mps
+    idx = np.flatnonzero(still)
+    if len(idx) < 2:
+        return highpass(v, 0.05, rate_hz)
+    return v - np.interp(np.arange(len(v)), idx, v[idx])
+
+
+def rest_to_rest_path_m(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Displacement, m, along one axis over a movement that starts and ends at rest (acc in g,
+    already low-passed).
+
+    The mean acceleration over the window is removed (rest to rest: no net velocity change), so a
+    constant accelerometer bias or tilt error cannot bend the path."""
+    a = np.asarray(acc_g, float) * 9.80665
+    v = cumtrapz0(a - np.mean(a), 1.0 / rate_hz)
+    return cumtrapz0(v, 1.0 / rate_hz)

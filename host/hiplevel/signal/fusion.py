@@ -14,7 +14,7 @@ residual gyro bias cancels (forward error +b*tau, backward error -b*tau).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,8 +37,12 @@ class FusionSettings:
     rest_window_s: length of that window.
     rest_bias_max_tilt_deg: a rest run only estimates the gyro bias if the accelerometer tilt moved
         less than this across it (a slow drift during a hold is motion, not bias).
+    rest_bias_min_s: shorter rest runs do not estimate the bias (quiet standing lasts seconds;
+        brief lulls in a sway or a walk carry real rotation).
     bias_time_constant_s: how fast the live filter's gyro-bias estimate follows the gyro at rest.
     turn_rate_dps: above about this rate (a turn) the accelerometer is trusted less; 0 disables.
+    turn_errors: estimate the accelerometer bias and gyro cross-axis leak from turns and fuse again
+        (`hiplevel.signal.turns`); False skips it.
     cross_axis_fraction: gyro cross-axis sensitivity assumed when weighting the two offline passes
         (MPU6050: +-2 %): a 180 deg turn can leak ~3.6 deg into roll, so after a turn the pass that
         has not yet gone through it is trusted more (a simple forward-backward smoother).
@@ -52,8 +56,10 @@ class FusionSettings:
     rest_acc_std_g: float = 0.02
     rest_window_s: float = 0.5
     rest_bias_max_tilt_deg: float = 0.5
+    rest_bias_min_s: float = 1.5
     bias_time_constant_s: float = 1.0
     turn_rate_dps: float = 60.0
+    turn_errors: bool = True
     cross_axis_fraction: float = 0.02
     gyro_error_floor_deg: float = 0.2
 
@@ -129,15 +135,20 @@ def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings:
 
 
 def estimate_gyro_bias_dps(
-    gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray | None = None, max_tilt_deg: float = 0.5
+    gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray | None = None, max_tilt_deg: float = 0.5,
+    min_samples: int = 1,
 ) -> np.ndarray:
-    """Gyro bias (N,3), deg/s: the mean gyro of each rest period whose accelerometer tilt did not
-    change across it (by max_tilt_deg), linearly interpolated between periods and held beyond the
-    first and last. Zero when there is no usable rest at all."""
+    """Gyro bias (N,3), deg/s: the mean gyro of each rest period of at least min_samples whose
+    accelerometer tilt did not change across it (by max_tilt_deg), linearly interpolated between
+    periods and held beyond the first and last. Zero when there is no usable rest at all."""
     n = len(gyro_dps)
     edges = np.flatnonzero(np.diff(np.r_[0, rest.astype(np.int8), 0]))
     centres, means = [], []
     for a, b in zip(edges[::2], edges[1::2]):
+        if b - a < min_samples:
+            # A short "rest" inside a hold is sway: its mean rate is motion (0.4 deg over 0.5 s is
+            # 0.8 deg/s), and an interpolated bias error integrates to degrees of roll.
+            continue
         if acc_g is not None and b - a >= 4:
             q = max(1, (b - a) // 4)
             u0, u1 = acc_g[a : a + q].mean(axis=0), acc_g[b - q : b].mean(axis=0)
@@ -188,28 +199,49 @@ def _unit(v: np.ndarray) -> tuple[float, float, float]:
 
 @dataclass(frozen=True)
 class TiltResult:
-    """Offline fusion output: up_ (N,3) unit up-vector, body frame; bias_dps_ (N,3); rest_ (N,)."""
+    """Offline fusion output: up_ (N,3) unit up-vector, body frame; bias_dps_ (N,3): subtract from
+    the gyro (rest bias, plus the cross-axis leak found across turns); rest_ (N,);
+    acc_bias_g_ (3,): accelerometer bias found across turns (zeros without turns)."""
 
     up_: np.ndarray
     bias_dps_: np.ndarray
     rest_: np.ndarray
+    acc_bias_g_: np.ndarray = field(default_factory=lambda: np.zeros(3))
 
 
 def fuse_tilt(
     t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, settings: FusionSettings | None = None
 ) -> TiltResult:
-    """Zero-phase offline tilt: forward and backward passes of `tilt_step`, averaged.
+    """Zero-phase offline tilt: forward and backward passes of `tilt_step`, combined.
 
-    t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest periods."""
+    t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest periods.
+    When the recording has turns, the accelerometer bias and gyro cross-axis leak they reveal are
+    estimated (`hiplevel.signal.turns`) and the fusion runs again on corrected signals."""
+    from hiplevel.signal.turns import NO_ERRORS, estimate_turn_errors
+
     settings = settings or FusionSettings()
     t_s, acc_g, gyro_dps = np.asarray(t_s, float), np.asarray(acc_g, float), np.asarray(gyro_dps, float)
-    n = len(t_s)
-    if n < 2:
+    if len(t_s) < 2:
         raise ValueError("fuse_tilt needs at least 2 samples")
     rate = 1.0 / float(np.median(np.diff(t_s)))
     rest = rest_mask(acc_g, gyro_dps, rate, settings)
-    bias = estimate_gyro_bias_dps(gyro_dps, rest, acc_g, settings.rest_bias_max_tilt_deg)
-    w = np.radians(gyro_dps - bias)
+    bias = estimate_gyro_bias_dps(gyro_dps, rest, acc_g, settings.rest_bias_max_tilt_deg,
+                                  max(1, int(round(settings.rest_bias_min_s * rate))))
+    up = _fuse_passes(t_s, acc_g, gyro_dps - bias, rest, rate, settings)
+    errors = estimate_turn_errors(acc_g, gyro_dps - bias, up, rate) if settings.turn_errors else NO_ERRORS
+    if errors.n_turns:
+        acc_c, gyro_c = errors.correct(acc_g, gyro_dps - bias)
+        up = _fuse_passes(t_s, acc_c, gyro_c, rest, rate, settings)
+        gyro_leak = gyro_c - (gyro_dps - bias)
+    else:
+        gyro_leak = np.zeros_like(gyro_dps)
+    return TiltResult(up_=up, bias_dps_=bias - gyro_leak, rest_=rest, acc_bias_g_=errors.acc_bias_g)
+
+
+def _fuse_passes(t_s, acc_g, gyro_dps, rest, rate, settings) -> np.ndarray:
+    """Forward and backward passes over bias-free gyro, weighted by each pass' error estimate."""
+    n = len(t_s)
+    w = np.radians(gyro_dps)
     # Sample i's rate acts over the interval that ends at it (forward) / starts at it (backward).
     dt_fwd = np.diff(t_s, prepend=t_s[0] - 1.0 / rate)
     still = np.flatnonzero(rest)
@@ -223,8 +255,7 @@ def fuse_tilt(
     floor2 = settings.gyro_error_floor_deg**2
     w_f, w_b = 1.0 / (e_f**2 + floor2), 1.0 / (e_b**2 + floor2)
     up = fwd * w_f[:, None] + bwd * w_b[:, None]
-    up /= np.linalg.norm(up, axis=1, keepdims=True)
-    return TiltResult(up_=up, bias_dps_=bias, rest_=rest)
+    return up / np.linalg.norm(up, axis=1, keepdims=True)
 
 
 class TiltFusion:

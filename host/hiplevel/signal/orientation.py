@@ -88,7 +88,7 @@ def trace_from_imu(series: ImuSeries, settings: FusionSettings | None = None) ->
     t_u, acc = resample_uniform(t, series.acc_g, rate)
     _, gyro = resample_uniform(t, series.gyro_dps, rate)
     tilt = fuse_tilt(t_u, acc, gyro, settings)
-    return _finish(t_u, rate, tilt.up_, tilt.rest_, acc, gyro - tilt.bias_dps_, "imu")
+    return _finish(t_u, rate, tilt.up_, tilt.rest_, acc - tilt.acc_bias_g_, gyro - tilt.bias_dps_, "imu")
 
 
 def trace_from_roll(series: RollSeries) -> PelvisTrace:

@@ -1,0 +1,128 @@
+"""Sensor errors that only show across turns: accelerometer bias and gyro cross-axis leak.
+
+Why a turn upsets the tilt: the filter's up-vector is pulled toward the accelerometer, so with an
+accelerometer bias b it settles on (gravity + b), a body-fixed offset that levelling removes. The
+gyro, though, carries the up-vector's error fixed in the *world*: after a 180 deg turn the same
+error points the other way in the body frame, 2 |b| off (20 mg is 1.1 deg, so 2.3 deg of roll),
+until the slow accelerometer correction (8 s) pulls it back. A gyro cross-axis sensitivity c
+(MPU6050: up to 2 %) adds c x 180 deg = up to 3.6 deg of false roll over the same turn.
+
+Both are observable from the turns themselves: propagate the gyro alone through each turn from the
+fused up-vector before it and compare with the accelerometer (averaged over a few strides, where
+the walking accelerations cancel) before and after. The change is linear in the horizontal
+accelerometer bias (b_x, b_y) and the leak of the vertical rate into x and y (c_x, c_y). About a
+vertical axis the two act alike (only b - c is observable), so a ridge least squares over all turns
+splits the difference evenly, which corrects every turn the same; a direction no turn excites stays
+0. The fusion then runs again on corrected signals. No turn: nothing changes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from hiplevel.signal.filters import moving_mean
+
+# A turn: the vertical rate, averaged over about a stride, exceeds this (walking's own pelvic
+# rotation of +-5 deg averages out over a stride).
+TURN_RATE_DPS = 30.0
+TURN_MIN_DEG = 60.0  # smaller heading changes carry too little information
+TURN_AVG_S = 1.0  # averaging window for the turn rate
+REFERENCE_S = 1.5  # accelerometer averaging window before and after each turn
+# The turn's slow start and end still carry centripetal acceleration (1.2 m/s x 20 deg/s = 0.04 g):
+# keep the reference windows this far from the fast part.
+TURN_PAD_S = 0.3
+RIDGE = 0.5  # prior weight (turns give ~4 per 180 deg): barely excited error directions stay at zero
+MAX_ACC_BIAS_G = 0.08  # MPU6050 zero-g tolerance (+-80 mg); larger is not a bias
+MAX_LEAK = 0.05  # 2 % cross-axis is the datasheet limit; larger is a fault or a bad fit
+
+
+@dataclass(frozen=True)
+class TurnErrors:
+    """Estimated errors, sensor frame: acc_bias_g (3,) (z stays 0), gyro_leak (2,): rate about x
+    and y that the gyro reports per unit of rate about z; n_turns used."""
+
+    acc_bias_g: np.ndarray
+    gyro_leak: np.ndarray
+    n_turns: int
+
+    def correct(self, acc_g: np.ndarray, gyro_dps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Corrected copies of acc (N,3) g and bias-free gyro (N,3) deg/s."""
+        g = np.array(gyro_dps, float)
+        g[:, :2] -= np.outer(g[:, 2], self.gyro_leak)
+        return np.asarray(acc_g, float) - self.acc_bias_g, g
+
+
+NO_ERRORS = TurnErrors(np.zeros(3), np.zeros(2), 0)
+
+
+def find_turns(gyro_dps: np.ndarray, rate_hz: float) -> list[tuple[int, int]]:
+    """[start, end) sample spans of turns (heading change >= TURN_MIN_DEG) from the bias-free gyro."""
+    wz = moving_mean(gyro_dps[:, 2], max(1, int(TURN_AVG_S * rate_hz)))
+    fast = np.abs(wz) > TURN_RATE_DPS
+    edges = np.flatnonzero(np.diff(np.r_[0, fast.astype(np.int8), 0]))
+    out = []
+    for a, b in zip(edges[::2], edges[1::2]):
+        if abs(np.sum(gyro_dps[a:b, 2]) / rate_hz) >= TURN_MIN_DEG:
+            out.append((int(a), int(b)))
+    return out
+
+
+def _propagate(u0: np.ndarray, w_rps: np.ndarray, dt_s: float) -> np.ndarray:
+    """Gyro-only up-vectors (N,3): du/dt = u x w, exact per-sample rotation."""
+    out = np.empty((len(w_rps), 3))
+    u = np.asarray(u0, float)
+    for i, w in enumerate(w_rps):
+        th = float(np.linalg.norm(w)) * dt_s
+        if th > 0.0:
+            k = w / np.linalg.norm(w)
+            c, s = math.cos(th), -math.sin(th)
+            u = u * c + np.cross(k, u) * s + k * np.dot(k, u) * (1.0 - c)
+        out[i] = u
+    return out
+
+
+def _mismatch(acc_g, gyro_dps, up0, span, ref, rate_hz, errors: TurnErrors) -> np.ndarray:
+    """Horizontal (x, y) accelerometer-minus-gyro tilt after one turn, g, with the gyro started
+    where it agrees with the (corrected) accelerometer before the turn."""
+    a, b = span
+    lo, hi = a - ref, b + ref
+    acc, gyro = errors.correct(acc_g[lo:hi], gyro_dps[lo:hi])
+    w, dt = np.radians(gyro), 1.0 / rate_hz
+    u = _propagate(up0, w, dt)
+    # The fused up-vector may still carry an earlier turn's error: start from the one that matches
+    # the accelerometer over the strides before this turn (walking accelerations average out).
+    start = up0 + (acc[:ref] - u[:ref]).mean(axis=0)
+    u = _propagate(start / np.linalg.norm(start), w, dt)
+    return (acc[-ref:] - u[-ref:]).mean(axis=0)[:2]
+
+
+def estimate_turn_errors(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, rate_hz: float) -> TurnErrors:
+    """Accelerometer bias and gyro leak from the turns of a recording (sensor frame).
+
+    acc_g (N,3) g; gyro_dps (N,3) bias-free deg/s; up (N,3) fused up-vectors; NO_ERRORS when the
+    recording has no usable turn or the estimate is implausible."""
+    ref = max(2, int(REFERENCE_S * rate_hz))
+    pad = int(TURN_PAD_S * rate_hz)
+    spans = [(a - pad, b + pad) for a, b in find_turns(gyro_dps, rate_hz)]
+    spans = [(a, b) for a, b in spans if a - ref >= 0 and b + ref <= len(acc_g)]
+    if not spans:
+        return NO_ERRORS
+    eps = 1e-3
+    basis = [TurnErrors(np.eye(3)[k] * eps, np.zeros(2), 0) for k in (0, 1)]
+    basis += [TurnErrors(np.zeros(3), np.eye(2)[k] * eps, 0) for k in (0, 1)]
+    rows, rhs = [], []
+    for a, b in spans:
+        up0 = up[a - ref]
+        base = _mismatch(acc_g, gyro_dps, up0, (a, b), ref, rate_hz, NO_ERRORS)
+        jac = np.column_stack([(_mismatch(acc_g, gyro_dps, up0, (a, b), ref, rate_hz, e) - base) / eps for e in basis])
+        rows.append(jac)
+        rhs.append(-base)
+    j, r = np.vstack(rows), np.concatenate(rhs)
+    p = np.linalg.solve(j.T @ j + RIDGE * np.eye(4), j.T @ r)
+    bias, leak = np.r_[p[:2], 0.0], p[2:]
+    if np.abs(bias).max() > MAX_ACC_BIAS_G or np.abs(leak).max() > MAX_LEAK:
+        return NO_ERRORS
+    return TurnErrors(bias, leak, len(spans))
