@@ -70,7 +70,7 @@ def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None
         print(f"  ... {len(reps) - limit} more", file=stream)
     advice = summary.get("advice")
     if isinstance(advice, dict) and advice.get("reason"):
-        print(f"  advice: {advice.get('action', '')}: {advice['reason']}", file=stream)
+        print(f"  advice: {advice['reason']}", file=stream)
 
 
 def _store(args: argparse.Namespace):

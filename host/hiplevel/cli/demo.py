@@ -22,7 +22,7 @@ def demo_patient(weak_side: str, seed: int):
         [
             ExerciseSpec("walking", reps=24, weak_side=weak_side, drop_deg=8.0),
             ExerciseSpec("band-walk", reps=10, sets=2, weak_side=weak_side, drop_deg=7.0),
-            ExerciseSpec("single-leg-stance", reps=2, hold_s=20.0, weak_side=weak_side, drop_deg=6.0),
+            ExerciseSpec("single-leg-stance", reps=2, hold_s=35.0, weak_side=weak_side, drop_deg=6.0),
         ],
         rate_hz=100.0, seed=seed, mount_offset_deg=(1.5, -2.0, 3.0), noise=True, standing_s=4.0, rest_s=6.0,
     )
