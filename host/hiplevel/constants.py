@@ -60,3 +60,15 @@ _REP_SIDE_MEANING: Final[dict[str, str]] = {"band-walk": "leading leg", "clamshe
 def rep_side_meaning(exercise: str) -> str:
     """'stance leg', 'leading leg' or 'working leg': what a rep's side is for this exercise."""
     return _REP_SIDE_MEANING.get(exercise, "stance leg")
+
+
+def tested_leg(exercise: str, side: Side) -> Side:
+    """The leg a rep tests, for per-side statistics: the stance leg. In band walks a rep's side is
+    the leading leg and the trailing (stance) leg is the one tested (docs/analysis.md); in
+    clamshells the working top leg."""
+    return other_side(side) if exercise == "band-walk" else side
+
+
+def tested_leg_name(exercise: str) -> str:
+    """'stance leg', or 'working leg' for the side-lying clamshell."""
+    return "working leg" if exercise == "clamshell" else "stance leg"

@@ -36,7 +36,9 @@ def make_set(exercise: str, set_index: int, start_s: float, n_reps: int, *, rng:
         roll[seg] += sign * drop * shape
         measured = float(np.max(np.abs(roll[seg])))
         flags = ["pelvic_drop"] if measured > FLAG_DEG else []
-        reps.append({"index": i + 1, "start_s": round(a, 3), "end_s": round(b, 3), "side": side,
+        # the analysis names a band-walk rep by its leading leg, the side opposite the stance leg
+        rep_side = other_side(side) if exercise == "band-walk" else side
+        reps.append({"index": i + 1, "start_s": round(a, 3), "end_s": round(b, 3), "side": rep_side,
                      "drop_deg": round(measured, 2), "score": round(max(0.0, 100.0 - 10.0 * max(0.0, measured - 3.0)), 1),
                      "flags": flags})
     doc = {"schema": "hiplevel.analysis/1", "exercise": exercise, "sample_rate_hz": RATE_HZ,

@@ -48,7 +48,7 @@ def test_improving_weak_side_shows_in_the_report(store: SessionStore, tmp_path: 
 
 def _rows(times: list[datetime]):
     sessions = [(f"S{i}", t, "complete") for i, t in enumerate(times)]
-    reps = [{"session_id": f"S{i}", "exercise": "band-walk", "level": 2, "side": side, "drop_deg": d, "flags": []}
+    reps = [{"session_id": f"S{i}", "exercise": "single-leg-stance", "level": 3, "side": side, "drop_deg": d, "flags": []}
             for i in range(len(times)) for side, d in (("left", 3.0), ("right", 9.0 - i))]
     return sessions, reps
 

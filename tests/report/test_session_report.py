@@ -7,6 +7,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from hiplevel.constants import other_side
+from hiplevel.constants import tested_leg as leg_tested_by
 from report_synth import make_session
 
 from hiplevel.report import write_session_report
@@ -68,12 +71,12 @@ def test_rep_table_agrees_with_analysis_json(report) -> None:
         for number, (row, rep) in enumerate(zip(rows, reps), start=1):
             index, _, stance, dropped, drop, score, flags = row
             assert int(index) == number
-            assert stance == rep["side"]
+            assert stance == leg_tested_by(s.exercise, rep["side"])
             assert float(drop) == pytest.approx(rep["drop_deg"], abs=0.051)
             assert float(score) == pytest.approx(rep["score"], abs=0.51)
             assert flags == (", ".join(rep["flags"]) or "level")
             # the synthetic unsupported side drops: the dropped side is the other leg
-            assert dropped == ("left" if rep["side"] == "right" else "right")
+            assert dropped == other_side(stance)
 
 
 def test_report_is_self_contained_and_has_its_parts(report) -> None:
@@ -102,8 +105,9 @@ def test_clean_set_advises_progress(tmp_path: Path) -> None:
 
 def test_dropped_side_read_from_trace() -> None:
     s = make_session().sets[1]
+    assert s.exercise == "band-walk"  # rep side = leading leg, which is the side that drops
     for v, rep in zip(rep_views(s), s.reps):
-        assert v.dropped_side == ("left" if rep["side"] == "right" else "right")
+        assert v.dropped_side == rep["side"] and v.stance_side == other_side(rep["side"])
         assert v.start_s == pytest.approx(s.start_s + rep["start_s"])
 
 

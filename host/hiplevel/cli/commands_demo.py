@@ -18,6 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=7, help="simulated patient seed (default 7)")
     p.add_argument("--weak-side", choices=("left", "right"), default="right")
     p.add_argument("--speed", type=float, default=0.0, help="virtual seconds per wall second (0 = as fast as possible)")
+    p.add_argument("--weeks", type=int, default=6,
+                   help="weeks of simulated earlier sessions for the progress report (default 6; 0 = none)")
     p.set_defaults(func=_demo)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Record, analyse, store and report one simulated session; print where everything is."""
     from hiplevel.capture import analyse_into_store, describe_link, recording_path
     from hiplevel.cli.data_actions import print_rep_table
-    from hiplevel.report import write_session_report
+    from hiplevel.report import write_progress_report, write_session_report
     from hiplevel.cli.store_access import open_store
     from hiplevel.store import SessionMeta
 
@@ -66,6 +67,12 @@ def run_demo(args: argparse.Namespace) -> int:
           "on the virtual sensor (real firmware on MicroPython, virtual BLE).")
     with open_store(data_dir) as store:
         store.ensure_patient(DEMO_PATIENT)
+        if args.weeks and not store.list_sessions(DEMO_PATIENT):
+            from hiplevel.cli.demo_history import store_history
+
+            print(f"simulating {args.weeks} earlier weeks of training for the progress report...")
+            store_history(store, DEMO_PATIENT, args.weak_side, args.weeks, args.seed,
+                          today=dt.datetime.now(dt.timezone.utc), say=print)
         session_id = store.start_session(SessionMeta(patient_id=DEMO_PATIENT, device_id="virtual", firmware=None))
         path = recording_path(store.data_dir, session_id)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,10 +80,13 @@ def run_demo(args: argparse.Namespace) -> int:
         counts = asyncio.run(_record(args, store, session_id, path))
         results, link_summary = analyse_into_store(store, session_id, path)
         report = write_session_report(store, out, session_id)
+        progress = write_progress_report(store, DEMO_PATIENT, out) if args.weeks else None
     print(f"\nrecording: {path}")
     print(f"link: {describe_link(link_summary)}")
     print(f"session store: {data_dir} (session {session_id}, patient {DEMO_PATIENT})")
     print(f"clinician report: {report}")
+    if progress:
+        print(f"progress report: {progress}")
     for i, res in enumerate(results, 1):
         print_rep_table(res.to_json(), title=f"set {i}: {res.exercise}", limit=8)
     print(f"\ndone in {time.monotonic() - started:.1f} s. Open the report in a browser; "

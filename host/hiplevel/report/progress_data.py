@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from hiplevel.constants import tested_leg
+
 SIDES = ("left", "right")
 
 
@@ -82,7 +84,7 @@ def _mean(x: list[float]) -> float | None:
 
 
 def _side_means(reps: list[dict[str, Any]]) -> dict[str, float | None]:
-    return {s: _mean([float(r["drop_deg"]) for r in reps if r["side"] == s]) for s in SIDES}
+    return {s: _mean([float(r["drop_deg"]) for r in reps if tested_leg(r["exercise"], r["side"]) == s]) for s in SIDES}
 
 
 def compute_progress(

@@ -1,7 +1,7 @@
 """What the report says about reps, sets and sides, computed from the analysis JSON and the trace.
 
-Sides: a rep's `side` in the analysis JSON is the leg the fault is attributed to (the stance leg;
-band walk: the leading leg). The side that *dropped* is read from the roll trace at the rep's
+Sides: reps are grouped by the leg they test (`constants.tested_leg`: the stance leg; in band walks
+the trailing leg, opposite the rep's leading `side`). The side that *dropped* is read from the roll trace at the rep's
 extreme (roll + = left side higher, so a negative extreme means the left side was low).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from hiplevel.constants import Side, other_side
+from hiplevel.constants import Side, other_side, tested_leg
 from hiplevel.errors import HiplevelError
 from hiplevel.scoring import Thresholds
 from hiplevel.store.records import SessionMeta, SetReport
@@ -76,7 +76,7 @@ def rep_views(s: SetReport) -> list[RepView]:
     out = []
     for number, r in enumerate(s.reps, start=1):
         a, b = s.start_s + float(r["start_s"]), s.start_s + float(r["end_s"])
-        stance: Side = r["side"]
+        stance: Side = tested_leg(s.exercise, r["side"])
         drop = float(r["drop_deg"])
         seg = (t >= a) & (t <= b) & np.isfinite(roll)
         if seg.any():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hiplevel.constants import rep_side_meaning
+from hiplevel.constants import tested_leg_name
 
 from html import escape
 from pathlib import Path
@@ -143,7 +143,7 @@ def _rep_table(s: SetReport, rv: list[RepView]) -> str:
         for r in rv
     ]
     return (f"<div><h3>Set {s.set_index} · {escape(s.exercise.replace('-', ' '))}</h3>"
-            + H.table(["#", "Time (s)", rep_side_meaning(s.exercise).capitalize(), "Side that dropped", "Drop (°)", "Score", "Flags"], rows,
+            + H.table(["#", "Time (s)", tested_leg_name(s.exercise).capitalize(), "Side that dropped", "Drop (°)", "Score", "Flags"], rows,
                       cls=f"reptable set-{s.set_index}", row_classes=["" if r.clean else "fault" for r in rv],
                       numeric=[True, True, False, False, True, True, False])
             + "</div>")
