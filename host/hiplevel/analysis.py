@@ -85,7 +85,8 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
     """Measure and score detected rep windows (times on m.t_s)."""
     reps: list[Rep] = []
     for k, w in enumerate(windows):
-        drop = measure_drop(m.roll_deg, w.win, w.measure_side, w.robust)
+        # A detector that measured the drop itself (another angle, or a roll it re-aligned) wins.
+        drop = w.drop_deg if w.drop_deg is not None else measure_drop(m.roll_deg, w.win, w.measure_side, w.robust)
         sc = score_rep(exercise, w.side, drop, w.metrics, th)
         details = dict(w.metrics, measured_side=w.measure_side, reasons=list(sc.reasons))
         end = min(w.end, len(m.t_s) - 1)

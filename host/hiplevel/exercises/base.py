@@ -37,7 +37,10 @@ class Motion:
 @dataclass(frozen=True)
 class RepWindow:
     """A detected rep: [start, end) sample indices, its side, the drop window [win0, win1), the
-    side whose drop is measured, robust (95th percentile) or peak, and extra metrics."""
+    side whose drop is measured, robust (95th percentile) or peak, and extra metrics.
+
+    drop_deg: the rep's drop, deg, when the detector measures it itself (e.g. the clamshell's
+    roll-back, or a drop on a roll the detector re-aligned); None = `measure_drop` on the set's roll."""
 
     start: int
     end: int
@@ -46,6 +49,7 @@ class RepWindow:
     measure_side: Side
     robust: bool = False
     metrics: dict = field(default_factory=dict)
+    drop_deg: float | None = None
 
 
 ROBUST_PERCENTILE = 95.0  # "robust peak, not a single spike" for holds

@@ -12,8 +12,8 @@ either side. The gyro sees it as a body z rate (negative with the right leg work
 Neutral: the first still stretch of the side-lying (not the standing before it). Reps: a pelvis-
 worn sensor cannot see the knee, only the pelvis' reaction: the hip rotators that lift the knee
 also pull the pelvis back a little (~1 deg in a clean rep), so each rep is one roll-back bump of at
-least `min_rollback_deg`. Reported per rep: `rollback_deg` (peak roll-back below the lying neutral,
-deg; the rep's drop), `lying_pitch_deg` (the neutral).
+least `min_rollback_deg`. Reported per rep: `drop_deg` = `rollback_deg` (peak roll-back below the
+lying neutral, deg), `lying_pitch_deg` (the neutral).
 """
 
 from __future__ import annotations
@@ -86,6 +86,6 @@ class ClamshellDetector:
                 peak = float(np.max(rollback[i0:i1]))
                 if peak < self.min_rollback_deg or b - i1 < self.end_guard_s * m.rate_hz:
                     continue  # a sway of the pelvis (e.g. before getting up), not a rep
-                reps.append(RepWindow(i0, i1 - 1, side, (i0, i1), side, metrics={
+                reps.append(RepWindow(i0, i1 - 1, side, (i0, i1), side, drop_deg=peak, metrics={
                     "rollback_deg": round(peak, 3), "lying_pitch_deg": round(neutral, 2)}))
         return reps

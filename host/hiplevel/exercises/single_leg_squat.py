@@ -5,8 +5,10 @@ neutral during the descent and bottom (the rep spans descent start to return). S
 squat band of `Thresholds` (Nakagawa 2012: 10.3 +- 4.7 deg contralateral drop in patellofemoral
 pain vs 7.4 +- 3.8 in controls). Depth: 60-80 deg of knee flexion takes the hips down ~15-25 cm and
 the pelvis pitches forward with the hip flexion (~20-30 deg): both are reported per rep
-(`depth_cm`, `pitch_deg`). Reps, stance side and depth come from the step-down's helpers
-(`hiplevel.exercises.step_down`): one forward-pitch bump per squat, stance from the lateral shift.
+(`depth_cm`, `pitch_deg`). Reps, stance side, depth and the forward-axis fix come from the
+step-down's helpers (`hiplevel.exercises.step_down`): one forward-pitch bump per squat, stance from
+the sideways weight shift, roll re-aligned to the axis of that shift (the squat's own drop grows
+with depth, so the tilt direction cannot give the forward axis).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiplevel.exercises.base import Motion, RepWindow
-from hiplevel.exercises.step_down import pitch_bumps, single_leg_reps
+from hiplevel.exercises.step_down import single_leg_reps
 
 
 @dataclass(frozen=True)
@@ -24,16 +26,17 @@ class SingleLegSquatDetector:
     min_pitch_deg: least forward-pitch bump of a squat (a 60-80 deg squat pitches the pelvis
         ~20-30 deg; 6 deg keeps shallow squats and still ignores walking and standing);
     min_rep_s / max_rep_s: plausible duration of one squat (down and up);
-    min_descent_cm: least sinking of the hips; min_shift_m: lateral shift that decides the stance
-        side on its own (else the whole set decides)."""
+    min_descent_cm: least sinking of the hips; min_move_mps: least peak speed of a sideways
+        weight shift that decides a rep's stance side on its own (an 8 cm shift in 0.6 s peaks
+        at 0.25 m/s), else the whole set decides."""
 
     min_pitch_deg: float = 6.0
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
     min_descent_cm: float = 5.0
-    min_shift_m: float = 1.0  # the set decides, as for the step-down
+    min_move_mps: float = 0.06
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Squats of the set."""
-        bumps = pitch_bumps(m.pitch_deg, m.rate_hz, self.min_pitch_deg, self.min_rep_s, self.max_rep_s)
-        return single_leg_reps(m, bumps, self.min_shift_m, self.min_descent_cm)
+        return single_leg_reps(m, self.min_pitch_deg, self.min_rep_s, self.max_rep_s, self.min_descent_cm,
+                               self.min_move_mps)

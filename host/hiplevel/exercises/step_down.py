@@ -6,32 +6,50 @@ pelvis stays level throughout; any drop of the lowering side means the load is t
 
 Reps: lowering the free foot bends the stance hip and knee, so the pelvis pitches forward (6-12 deg)
 and sinks (10-14 cm): each rep is one bump of the pelvic pitch, confirmed by the vertical descent
-when the 6-axis stream is there. The shared parts (`pitch_bumps`, `stance_sides`, `descent_cm`) also
-serve the single-leg squat.
+when the 6-axis stream is there. The shared parts also serve the single-leg squat.
 
-Stance side, from the signal: the pelvis shifts over the stance foot while the other leg is free,
-so the lateral moves into and out of the rep point to the stance side
-(toward it as the rep starts, away as it ends). A rep whose shift is too small to tell takes the side the whole set points to. A device roll
-stream (no accelerometer) falls back on the roll: the free side is the one that is lower on
-average during the rep (a hip hike would then be read as the other leg).
+Forward axis: the set's own drop grows with the depth of each rep, so the tilt direction (which the
+session alignment takes as the pitch axis) mixes the drop into the yaw and rotates it away. The
+sideways weight shift onto the stance foot, a horizontal move along the pelvis' left-right axis,
+is a cue independent of the drop: the dominant axis of the horizontal acceleration while the
+pelvis is upright gives the left-right axis, and the roll is re-aligned to it before the drop is
+measured (`shift_yaw_deg`, `realigned_roll_pitch`).
+
+Stance side: the pelvis moves over the stance foot before or as a rep starts and back after it
+ends; each rep takes the last clear lateral move before its deepest point and the first after it
+(toward the stance side, then away). A rep whose moves are unclear takes the side the whole set
+points to (a set is done on one leg). A device roll stream (no accelerometer) falls back on the
+roll: the free side is the lower one on average during the rep (a hip hike reads as the other leg).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal as sps
 
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
-from hiplevel.exercises.base import Motion, RepWindow, cumtrapz0, velocity_mps
+from hiplevel.exercises.base import Motion, RepWindow, find_humps, highpass, measure_drop, velocity_mps
 from hiplevel.signal.filters import zero_phase_lowpass
 
-# The pelvis' lateral shift is a slow move (~0.2 Hz rep rhythm): keep it, only integration drift goes.
-LATERAL_HP_HZ = 0.05
 # Documented mount: the sensor sits over the sacrum, about 12 cm behind and 8 cm above the hip-joint
 # centres (pelvis frame x forward, z up); used to take the pitch lever out of the vertical descent.
 SENSOR_LEVER_ARM_M = (-0.12, 0.0, 0.08)
+# Weight-shift axis: only samples this close to upright (the shift comes before or at the very start
+# of the descent; deeper, the pitch lever of the sensor moves it forward and back).
+SHIFT_MAX_PITCH_DEG = 3.0
+# Band of a weight shift (a 4-8 cm move in 0.3-0.6 s has its energy around 1 Hz); below it, tilt
+# errors leak gravity into the horizontal acceleration.
+SHIFT_BAND_HZ = (0.2, 3.0)
+# The horizontal acceleration's dominant axis must carry this many times the energy of the other.
+SHIFT_MIN_AXIS_RATIO = 4.0
+# A belt clip is a few degrees off and the session alignment may have added ~20 deg from the drop:
+# a larger correction is more likely a fault (e.g. no weight shift, walking) than a mount.
+SHIFT_MAX_YAW_DEG = 40.0
+# Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
+LATERAL_HP_HZ = 0.2
 
 
 @dataclass(frozen=True)
@@ -44,53 +62,126 @@ class Bump:
     height_deg: float
 
 
+def _edge(seg: np.ndarray, level: float, rise: float, flat_n: int) -> int:
+    """Index in seg (walking away from a peak at seg[0]) of the bump's edge: the first sample at
+    or below level; else the lowest point so far once the signal has risen by `rise` above it,
+    or has not gone lower by a quarter of `rise` for flat_n samples once past half-way (a plateau
+    above the level after the rep; the top of the bump is flat too)."""
+    low, i_low, mark, i_mark = float(seg[0]), 0, float(seg[0]), 0
+    half = 0.5 * (float(seg[0]) + level)  # the flat test only once half-way down (not at the top)
+    for i, x in enumerate(seg.tolist()):
+        if x <= level:
+            return i
+        if x < low:
+            low, i_low = x, i
+        if x < mark - 0.25 * rise:
+            mark, i_mark = x, i
+        if x > low + rise or (i - i_mark > flat_n and low < half):
+            return i_low
+    return i_low
+
+
 def pitch_bumps(pitch_deg: np.ndarray, rate_hz: float, min_deg: float, min_s: float, max_s: float,
-                smooth_hz: float = 2.0, edge_frac: float = 0.1) -> list[Bump]:
-    """Forward-pitch bumps of at least min_deg (prominence) lasting min_s..max_s between the points
-    where the pitch is back within edge_frac of the bump height from its base, in time order."""
+                smooth_hz: float = 2.0, edge_frac: float = 0.1, flat_s: float = 0.6) -> list[Bump]:
+    """Forward-pitch bumps of at least min_deg (prominence) lasting min_s..max_s, in time order.
+
+    Edges: on either side of the peak, where the pitch is back within edge_frac of the bump height
+    from its base, or where it turns up again by edge_frac of the height before that (the next rep
+    or a slow drift follows), or levels off above it for flat_s (a small offset after the rep). A
+    rise smaller than that is sway on a slow descent and does not stop the edge (stopping at the
+    first wiggle cut 1-2 s off shallow step-downs)."""
     if len(pitch_deg) < 3 * rate_hz:
         return []
     p = zero_phase_lowpass(pitch_deg, smooth_hz, rate_hz)
     peaks, props = sps.find_peaks(p, prominence=min_deg, distance=max(1, int(min_s * rate_hz)))
     out: list[Bump] = []
     for pk, prom in zip(peaks, props["prominences"]):
-        level = p[pk] - (1.0 - edge_frac) * prom
-        a = pk
-        while a > 0 and p[a] > level and p[a - 1] <= p[a] + 1e-9:
-            a -= 1
-        b = pk
-        while b < len(p) - 1 and p[b] > level and p[b + 1] <= p[b] + 1e-9:
-            b += 1
+        level, rise = p[pk] - (1.0 - edge_frac) * prom, edge_frac * prom
+        flat_n = max(1, int(flat_s * rate_hz))
+        a = pk - _edge(p[pk::-1], level, rise, flat_n)
+        b = pk + _edge(p[pk:], level, rise, flat_n)
         if min_s <= (b - a) / rate_hz <= max_s:
             out.append(Bump(int(a), int(pk), int(b), float(prom)))
     return out
 
 
-def stance_sides(m: Motion, bumps: list[Bump], min_shift_m: float, shift_window_s: float = 1.6,
-                 lead_s: float = 0.4, guard_s: float = 0.2) -> list[Side]:
-    """Stance leg of each rep (see module docstring).
+def world_acc_g(m: Motion) -> np.ndarray:
+    """Linear acceleration (N,3), g, in the heading frame: z up, x the horizontal direction of the
+    aligned forward axis (the body rotated back by its roll and pitch; yaw is not needed)."""
+    r, p = np.radians(m.roll_deg), np.radians(m.pitch_deg)
+    a = m.acc_lin_g
+    y = np.cos(r) * a[:, 1] - np.sin(r) * a[:, 2]
+    z1 = np.sin(r) * a[:, 1] + np.cos(r) * a[:, 2]
+    return np.column_stack([np.cos(p) * a[:, 0] + np.sin(p) * z1, y, -np.sin(p) * a[:, 0] + np.cos(p) * z1])
 
-    Evidence per rep: the lateral move into the rep (from up to shift_window_s before its onset to
-    lead_s after) minus the move out of it (mirrored at its offset), never reaching into the next
-    or previous rep (guard_s); moves are integrals of the band-limited lateral velocity, m, so
-    integration drift cannot build over a set. + = toward the left."""
+
+def shift_yaw_deg(m: Motion) -> float:
+    """Yaw, deg, that turns the aligned frame's y axis onto the axis of the sideways weight shifts
+    (for `realigned_roll_pitch`); 0 for a roll stream or when the horizontal acceleration of the
+    upright samples is not dominated by one axis."""
+    if m.acc_lin_g is None or len(m.t_s) < 3 * m.rate_hz:
+        return 0.0
+    h = world_acc_g(m)[:, :2]
+    lo, hi = SHIFT_BAND_HZ
+    h = highpass(zero_phase_lowpass(h, hi, m.rate_hz), lo, m.rate_hz)
+    h = h[np.abs(m.pitch_deg) < SHIFT_MAX_PITCH_DEG]
+    if len(h) < m.rate_hz:
+        return 0.0
+    evals, evecs = np.linalg.eigh(h.T @ h)
+    if evals[1] < SHIFT_MIN_AXIS_RATIO * max(evals[0], 1e-12):
+        return 0.0
+    ax = evecs[:, 1] if evecs[1, 1] >= 0 else -evecs[:, 1]
+    # The pelvis' y axis in the aligned frame is (sin d, cos d): yaw(d) maps it onto +y.
+    d = math.degrees(math.atan2(ax[0], ax[1]))
+    return d if abs(d) <= SHIFT_MAX_YAW_DEG else 0.0
+
+
+def realigned_roll_pitch(m: Motion, yaw_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """The set's roll and pitch, deg, after turning the frame by yaw_deg about the vertical (exact:
+    the up-vectors are rotated, so large corrections keep roll and pitch apart)."""
+    if yaw_deg == 0.0:
+        return m.roll_deg, m.pitch_deg
+    r, p, c, s = np.radians(m.roll_deg), np.radians(m.pitch_deg), math.cos(math.radians(yaw_deg)), math.sin(math.radians(yaw_deg))
+    ux, uy, uz = -np.sin(p), np.cos(p) * np.sin(r), np.cos(p) * np.cos(r)
+    vx, vy = c * ux - s * uy, s * ux + c * uy
+    return np.degrees(np.arctan2(vy, uz)), np.degrees(np.arctan2(-vx, np.hypot(vy, uz)))
+
+
+def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
+    """Sideways velocity of the pelvis, m/s (+ = toward the left), band-limited (LATERAL_HP_HZ)."""
+    h = world_acc_g(m)[:, :2]
+    d = math.radians(yaw_deg)
+    return velocity_mps(math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1], m.rate_hz, hp_hz=LATERAL_HP_HZ)
+
+
+def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[Side]:
+    """Stance leg of each rep (see the module docstring).
+
+    Lateral moves = velocity humps of at least min_move_mps and a quarter of the set's largest.
+    Evidence per rep (+ = left): the signed speed of the last move between the previous rep's
+    deepest point and this one's, minus that of the first move before the next rep's."""
     if not bumps:
         return []
     if m.acc_lin_g is None:
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT for b in bumps]
-    v = velocity_mps(m.acc_lin_g[:, 1], m.rate_hz, hp_hz=LATERAL_HP_HZ)
-    x = cumtrapz0(v, 1.0 / m.rate_hz)
-    n, r = len(x), m.rate_hz
+    v = lateral_velocity_mps(m, yaw_deg)
+    humps = find_humps(v, m.rate_hz, min_move_mps, 0.3)
+    if humps:
+        big = max(h.height for h in humps)
+        humps = [h for h in humps if h.height >= 0.25 * big]
+    peaks = [b.peak for b in bumps]
     ev: list[float] = []
-    for k, b in enumerate(bumps):
-        lo = bumps[k - 1].offset + int(guard_s * r) if k > 0 else 0
-        hi = bumps[k + 1].onset - int(guard_s * r) if k + 1 < len(bumps) else n - 1
-        i0, i1 = max(lo, b.onset - int(shift_window_s * r)), min(b.offset, b.onset + int(lead_s * r))
-        o0, o1 = max(b.onset, b.offset - int(lead_s * r)), min(hi, b.offset + int(shift_window_s * r))
-        ev.append(float((x[i1] - x[i0]) - (x[o1] - x[o0])))
+    for k, pk in enumerate(peaks):
+        lo = peaks[k - 1] if k > 0 else 0
+        hi = peaks[k + 1] if k + 1 < len(peaks) else len(v)
+        into = [h for h in humps if lo < h.peak < pk]
+        out = [h for h in humps if pk < h.peak < hi]
+        e = (into[-1].sign * into[-1].height if into else 0.0) - (out[0].sign * out[0].height if out else 0.0)
+        ev.append(e)
     pooled = float(np.sum(ev))
-    return [LEFT if (e if abs(e) >= min_shift_m else pooled) > 0 else RIGHT for e in ev]
+    # One clear move (in or out) decides a rep; weaker evidence takes the set's side.
+    return [LEFT if (e if abs(e) >= min_move_mps else pooled) > 0 else RIGHT for e in ev]
 
 
 def descent_cm(m: Motion, b: Bump) -> float | None:
@@ -102,8 +193,9 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
     a, c = max(0, b.onset - margin), min(len(m.t_s), b.offset + margin + 1)
     if c - a < 10:
         return None
-    v = velocity_mps(m.acc_lin_g[a:c, 2], m.rate_hz, hp_hz=0.05)
-    z = cumtrapz0(v, 1.0 / m.rate_hz)
+    sub = Motion(m.t_s[a:c], m.rate_hz, m.roll_deg[a:c], m.pitch_deg[a:c], m.acc_lin_g[a:c], None, m.still[a:c])
+    v = velocity_mps(world_acc_g(sub)[:, 2], m.rate_hz, hp_hz=0.05)
+    z = np.cumsum(v) / m.rate_hz
     z = z - np.linspace(z[0], z[-1], len(z))
     # A forward pitch p lifts a sensor behind the hips: dz = -lx sin p + lz (cos p - 1).
     p = np.radians(m.pitch_deg[a:c] - m.pitch_deg[a])
@@ -112,19 +204,26 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
     return round(100.0 * float(max(0.0, -np.min(z))), 1)
 
 
-def single_leg_reps(m: Motion, bumps: list[Bump], min_shift_m: float, min_descent_cm: float) -> list[RepWindow]:
-    """Rep windows of a single-leg lowering exercise: the drop of the free side over each bump
-    whose hips sank at least min_descent_cm, with the peak forward pitch (deg above the standing
-    pose) and the descent (cm, 6-axis only) as metrics."""
+def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float, min_descent_cm: float,
+                    min_move_mps: float) -> list[RepWindow]:
+    """Rep windows of a single-leg lowering exercise: every forward-pitch bump (on the re-aligned
+    pitch) whose hips sank at least min_descent_cm; drop = peak drop of the free side on the
+    re-aligned roll. Metrics: peak forward pitch (`pitch_deg`, deg above the standing pose), the
+    descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
+    yaw = shift_yaw_deg(m)
+    roll, pitch = realigned_roll_pitch(m, yaw)
+    bumps = pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s)
     depths = [descent_cm(m, b) for b in bumps]
     kept = [(b, d) for b, d in zip(bumps, depths) if d is None or d >= min_descent_cm]
-    sides = stance_sides(m, [b for b, _ in kept], min_shift_m)
+    sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps)
     reps: list[RepWindow] = []
     for (b, depth), stance in zip(kept, sides):
-        metrics: dict = {"pitch_deg": round(float(np.max(m.pitch_deg[b.onset : b.offset + 1])), 1)}
+        win = (b.onset, b.offset + 1)
+        metrics: dict = {"pitch_deg": round(float(np.max(pitch[win[0] : win[1]])), 1), "yaw_fix_deg": round(yaw, 1)}
         if depth is not None:
             metrics["depth_cm"] = depth
-        reps.append(RepWindow(b.onset, b.offset, stance, (b.onset, b.offset + 1), other_side(stance), metrics=metrics))
+        drop = measure_drop(roll, win, other_side(stance), robust=False)
+        reps.append(RepWindow(b.onset, b.offset, stance, win, other_side(stance), metrics=metrics, drop_deg=drop))
     return reps
 
 
@@ -136,17 +235,16 @@ class StepDownDetector:
         pitch wobble is ~3.6 deg peak-to-peak but lasts ~0.25 s, quiet standing sways 0.2 deg SD);
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
     min_descent_cm: least sinking of the hips (a 10-14 cm step lowers them about that much);
-    min_shift_m: lateral move that decides a rep's stance side on its own, else the whole set's
-        pooled evidence decides; default 1 m = always the set (a step-down set is done on one leg;
-        on the simulator, per-rep evidence was right for only 72 of 97 reps, the set for 86)."""
+    min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
+        its own (a 4 cm shift in 0.3 s peaks at 0.25 m/s; quiet standing sways < 0.02 m/s)."""
 
     min_pitch_deg: float = 3.5
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
     min_descent_cm: float = 3.0
-    min_shift_m: float = 1.0  # 1 m: the set decides (see the docstring)
+    min_move_mps: float = 0.06
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Lowerings of the set."""
-        bumps = pitch_bumps(m.pitch_deg, m.rate_hz, self.min_pitch_deg, self.min_rep_s, self.max_rep_s)
-        return single_leg_reps(m, bumps, self.min_shift_m, self.min_descent_cm)
+        return single_leg_reps(m, self.min_pitch_deg, self.min_rep_s, self.max_rep_s, self.min_descent_cm,
+                               self.min_move_mps)

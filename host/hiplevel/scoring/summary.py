@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from hiplevel.constants import LEFT, RIGHT
+from hiplevel.constants import LEFT, RIGHT, rep_side_meaning
 from hiplevel.scoring.reps import Rep, measured_side
 from hiplevel.scoring.thresholds import Thresholds
 
@@ -97,8 +97,11 @@ def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
         asym = ml - mr
         summary["asymmetry_deg"] = round(asym, 2)
         worse = LEFT if asym > 0 else RIGHT
-        what = "leading" if exercise == "band-walk" else "stance"
-        text = f"drops are {abs(asym):.1f} deg larger on {worse} {what} reps"
+        # Name what a rep's side is for this exercise: stance leg, leading leg (band walk) or
+        # working leg (clamshell, whose "drop" is the pelvis rolling back).
+        what = rep_side_meaning(exercise).replace(" ", "-")
+        noun = "roll-backs" if exercise == "clamshell" else "drops"
+        text = f"{noun} are {abs(asym):.1f} deg larger on {worse} {what} reps"
         if abs(asym) >= th.asymmetry_flag_deg:
             text += f" (beyond the {th.asymmetry_flag_deg:.0f} deg that counts as a real difference)"
         summary["asymmetry_text"] = text

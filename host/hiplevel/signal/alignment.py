@@ -24,6 +24,8 @@ YAW_MIN_TILT_DEG = 6.0
 YAW_MIN_AXIS_RATIO = 4.0
 # A belt clip is "a few degrees off"; beyond this the estimate is more likely a fault than a mount.
 YAW_MAX_ABS_DEG = 30.0
+# Samples tilted further than this from standing are not upright work (lying down, getting up).
+YAW_MAX_TILT_DEG = 45.0
 
 
 def level_rotation(up_standing: np.ndarray) -> np.ndarray:
@@ -51,9 +53,13 @@ def estimate_mount_yaw_deg(up_levelled: np.ndarray) -> float:
     """Yaw of the sensor's forward axis relative to the pelvis', deg, from levelled up-vectors (N,3).
 
     Returns the correction psi for `yaw_rotation(psi) @ v`; 0 (the documented mount) when the
-    tilt excursions are too small or not dominated by one axis."""
+    tilt excursions of the upright samples (tilt <= YAW_MAX_TILT_DEG) are too small or not
+    dominated by one axis. Exercises whose drop grows with their pitch (single-leg squat,
+    step-down) read as a yaw here; their detectors re-align to the sideways weight shift."""
     u = np.asarray(up_levelled, float)
-    h = u[:, :2]
+    # Side-lying (clamshell) puts gravity along the body's y axis: a 90 deg "tilt" that is not a
+    # hinge, and would outweigh every hinge of a whole-session recording. Upright samples only.
+    h = u[u[:, 2] > math.cos(math.radians(YAW_MAX_TILT_DEG)), :2]
     if len(h) == 0:
         return 0.0
     m = h.T @ h / len(h)  # uncentred: a held hinge counts, not only its changes

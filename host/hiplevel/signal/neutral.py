@@ -61,3 +61,28 @@ def neutral_roll(roll_deg: np.ndarray, span: tuple[int, int]) -> float:
     # Skip the edges of the still run: they border on movement.
     trim = (b - a) // 10
     return float(np.median(roll_deg[a + trim : b - trim] if b - a > 10 else roll_deg[a:b]))
+
+
+# Daily life: the quiet standing that gives a walking bout its neutral is looked for this far back.
+BOUT_STANDING_LOOKBACK_S = 30.0
+# Standing, not sitting: the still run's pitch must be within this of the walk's own median pitch
+# (sitting tilts the pelvis back by 15-30 deg; quiet standing and walking differ by a few deg).
+UPRIGHT_PITCH_TOLERANCE_DEG = 10.0
+
+
+def standing_before(
+    still: np.ndarray, t_s: np.ndarray, pitch_deg: np.ndarray, start: int, upright_pitch_deg: float,
+    lookback_s: float = BOUT_STANDING_LOOKBACK_S,
+) -> tuple[int, int] | None:
+    """The quiet standing nearest before sample `start`: the last still run of >= STANDING_MIN_S
+    that ends before it, within lookback_s, whose median pitch is within
+    UPRIGHT_PITCH_TOLERANCE_DEG of upright_pitch_deg (deg, same frame as pitch_deg). None if none."""
+    lo = int(np.searchsorted(t_s, t_s[start] - lookback_s))
+    best = None
+    for a, b in runs(still[lo:start]):
+        a, b = a + lo, b + lo
+        if t_s[b - 1] - t_s[a] < STANDING_MIN_S:
+            continue
+        if abs(float(np.median(pitch_deg[a:b])) - upright_pitch_deg) <= UPRIGHT_PITCH_TOLERANCE_DEG:
+            best = (a, b)
+    return best

@@ -18,7 +18,6 @@ splits the difference evenly, which corrects every turn the same; a direction no
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +36,7 @@ TURN_PAD_S = 0.3
 RIDGE = 0.5  # prior weight (turns give ~4 per 180 deg): barely excited error directions stay at zero
 MAX_ACC_BIAS_G = 0.08  # MPU6050 zero-g tolerance (+-80 mg); larger is not a bias
 MAX_LEAK = 0.05  # 2 % cross-axis is the datasheet limit; larger is a fault or a bad fit
+SCAN_BATCH_SAMPLES = 100_000  # turn segments propagated per vectorised scan
 
 
 @dataclass(frozen=True)
@@ -70,33 +70,42 @@ def find_turns(gyro_dps: np.ndarray, rate_hz: float) -> list[tuple[int, int]]:
     return out
 
 
-def _propagate(u0: np.ndarray, w_rps: np.ndarray, dt_s: float) -> np.ndarray:
-    """Gyro-only up-vectors (N,3): du/dt = u x w, exact per-sample rotation."""
-    out = np.empty((len(w_rps), 3))
-    u = np.asarray(u0, float)
-    for i, w in enumerate(w_rps):
-        th = float(np.linalg.norm(w)) * dt_s
-        if th > 0.0:
-            k = w / np.linalg.norm(w)
-            c, s = math.cos(th), -math.sin(th)
-            u = u * c + np.cross(k, u) * s + k * np.dot(k, u) * (1.0 - c)
-        out[i] = u
+def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float, ref: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each gyro segment (bias-free, deg/s): the mean over its first and its last `ref` samples
+    of the gyro-only propagation matrices P_i (P_i @ u0 = u0 turned by the segment's gyro up to
+    sample i: du/dt = u x w, exact per-sample rotation, as the filter). Segments go through a
+    vectorised scan (`scan.segment_products`) in batches of about SCAN_BATCH_SAMPLES."""
+    from hiplevel.signal.scan import segment_products
+
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    k = 0
+    while k < len(gyro_dps):
+        # A batch bounds the scan's memory (several (N,3,3) arrays) on a long recording.
+        j, total = k, 0
+        while j < len(gyro_dps) and (j == k or total + len(gyro_dps[j]) <= SCAN_BATCH_SAMPLES):
+            total += len(gyro_dps[j])
+            j += 1
+        lengths = np.array([len(g) for g in gyro_dps[k:j]])
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        p = segment_products(np.radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, starts)
+        c = np.concatenate([np.zeros((1, 3, 3)), np.cumsum(p, axis=0)])
+        out += [((c[s + ref] - c[s]) / ref, (c[s + n] - c[s + n - ref]) / ref) for s, n in zip(starts, lengths)]
+        k = j
     return out
 
 
-def _mismatch(acc_g, gyro_dps, up0, span, ref, rate_hz, errors: TurnErrors) -> np.ndarray:
+def _mismatch(acc_g: np.ndarray, up0: np.ndarray, ref: int, rot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Horizontal (x, y) accelerometer-minus-gyro tilt after one turn, g, with the gyro started
-    where it agrees with the (corrected) accelerometer before the turn."""
-    a, b = span
-    lo, hi = a - ref, b + ref
-    acc, gyro = errors.correct(acc_g[lo:hi], gyro_dps[lo:hi])
-    w, dt = np.radians(gyro), 1.0 / rate_hz
-    u = _propagate(up0, w, dt)
+    where it agrees with the accelerometer before the turn.
+
+    acc_g: the (corrected) accelerometer from `ref` samples before to `ref` after the turn; rot:
+    the segment's window means from `_window_rotations` (its gyro corrected the same way)."""
+    head, tail = rot
     # The fused up-vector may still carry an earlier turn's error: start from the one that matches
     # the accelerometer over the strides before this turn (walking accelerations average out).
-    start = up0 + (acc[:ref] - u[:ref]).mean(axis=0)
-    u = _propagate(start / np.linalg.norm(start), w, dt)
-    return (acc[-ref:] - u[-ref:]).mean(axis=0)[:2]
+    start = up0 + acc_g[:ref].mean(axis=0) - head @ up0
+    start = start / np.linalg.norm(start)
+    return (acc_g[-ref:].mean(axis=0) - tail @ start)[:2]
 
 
 def estimate_turn_errors(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, rate_hz: float) -> TurnErrors:
@@ -111,14 +120,21 @@ def estimate_turn_errors(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray
     if not spans:
         return NO_ERRORS
     eps = 1e-3
-    basis = [TurnErrors(np.eye(3)[k] * eps, np.zeros(2), 0) for k in (0, 1)]
-    basis += [TurnErrors(np.zeros(3), np.eye(2)[k] * eps, 0) for k in (0, 1)]
+    acc_basis = [TurnErrors(np.eye(3)[k] * eps, np.zeros(2), 0) for k in (0, 1)]
+    leak_basis = [TurnErrors(np.zeros(3), np.eye(2)[k] * eps, 0) for k in (0, 1)]
+    # The gyro-only propagation is all that is costly; it depends on the gyro only, so each turn
+    # needs it for three gyro versions (as measured, and with each leak direction).
+    segs = [gyro_dps[a - ref : b + ref] for a, b in spans]
+    versions = [g for seg in segs for g in (seg, *(e.correct(seg, seg)[1] for e in leak_basis))]  # gyro part
+    rots = _window_rotations(versions, rate_hz, ref)
     rows, rhs = [], []
-    for a, b in spans:
-        up0 = up[a - ref]
-        base = _mismatch(acc_g, gyro_dps, up0, (a, b), ref, rate_hz, NO_ERRORS)
-        jac = np.column_stack([(_mismatch(acc_g, gyro_dps, up0, (a, b), ref, rate_hz, e) - base) / eps for e in basis])
-        rows.append(jac)
+    for k, (a, b) in enumerate(spans):
+        up0, acc = up[a - ref], acc_g[a - ref : b + ref]
+        rot, rot_leak = rots[3 * k], rots[3 * k + 1 : 3 * k + 3]
+        base = _mismatch(acc, up0, ref, rot)
+        cols = [_mismatch(acc - e.acc_bias_g, up0, ref, rot) for e in acc_basis]
+        cols += [_mismatch(acc, up0, ref, rl) for rl in rot_leak]
+        rows.append(np.column_stack([(c - base) / eps for c in cols]))
         rhs.append(-base)
     j, r = np.vstack(rows), np.concatenate(rhs)
     p = np.linalg.solve(j.T @ j + RIDGE * np.eye(4), j.T @ r)

@@ -1,0 +1,30 @@
+"""Live analysis: one sample in, the current pelvic roll and each completed rep out.
+
+    oa = OnlineAnalyzer("walking", rate_hz=100.0)
+    for t, acc, gyro in stream:                       # or oa.push(t, roll_deg=r, pitch_deg=p)
+        for rep in oa.push(t, acc_g=acc, gyro_dps=gyro):
+            show(rep)                                 # the same Rep as hiplevel.analysis.analyze
+        draw(oa.current_roll_deg)                     # neutral-relative, lags by oa.delay_s
+
+The gauge is causal (`TiltFusion` for raw 6-axis samples, the device's own roll/pitch for a roll
+stream, a causal Butterworth low-pass for the display). Reps come from the offline detectors and
+scoring run every `run_every_s` over a rolling buffer whose tilt is smoothed by a backward fusion
+pass (`smoother`), and are emitted once, `margin_s` after they end. docs/analysis.md, "Live analysis".
+
+Modules: `settings` (constants, OnlineSettings, rest-run gyro bias), `buffer` (sample store,
+display filter), `smoother` (backward pass), `reps` (detector run, emit rule), `analyzer`.
+"""
+
+from hiplevel.online.analyzer import OnlineAnalyzer
+from hiplevel.online.settings import (
+    DEFAULT_MARGIN_S,
+    DEVICE_ROLL_SMOOTH_HZ,
+    MARGIN_S,
+    MAX_GAP_S,
+    STABLE_BOUNDS_S,
+    OnlineSettings,
+    rest_bias_dps,
+)
+
+__all__ = ["DEFAULT_MARGIN_S", "DEVICE_ROLL_SMOOTH_HZ", "MARGIN_S", "MAX_GAP_S", "STABLE_BOUNDS_S", "OnlineAnalyzer",
+           "OnlineSettings", "rest_bias_dps"]

@@ -1,0 +1,82 @@
+"""One detector run over the live buffer, and the rule that emits each rep once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from hiplevel.analysis import motion_of, score_windows
+from hiplevel.online.buffer import SampleBuffer
+from hiplevel.online.settings import DEVICE_ROLL_SMOOTH_HZ, STABLE_BOUNDS_S
+from hiplevel.scoring import Rep, Thresholds
+from hiplevel.signal.alignment import estimate_mount_yaw_deg, yaw_rotation
+from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.fusion import roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.neutral import still_from_angles
+from hiplevel.signal.orientation import PelvisTrace
+
+__all__ = ["RepEmitter", "buffer_trace", "detect_reps"]
+
+
+def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.ndarray, after_row: int,
+                 bias_dps, neutral_deg: float, rate_hz: float) -> PelvisTrace:
+    """Rows [a, n) of the buffer as an aligned trace (same shape as the offline one): the smoothed
+    up-vector (raw input) or the device roll/pitch (roll stream), levelled by `level_rot`, forward
+    axis from `estimate_mount_yaw_deg` of the rows from `after_row` (after the standing)."""
+    t = b.t[a:n].copy()
+    rate = 1.0 / float(np.median(np.diff(t))) if n - a > 1 else rate_hz
+    if source == "imu":
+        up = b.smooth[a:n]
+    else:
+        rp = zero_phase_lowpass(b.rp[a:n], DEVICE_ROLL_SMOOTH_HZ, rate) if n - a > 15 else b.rp[a:n]
+        up = roll_pitch_to_up(rp[:, 0], rp[:, 1])
+    lev = up @ level_rot.T
+    psi = estimate_mount_yaw_deg(lev[max(0, after_row - a) :])
+    rot = yaw_rotation(psi) @ level_rot
+    roll, pitch = up_to_roll_pitch_deg(up @ rot.T)
+    acc = gyro = None
+    if source == "imu":
+        acc = b.acc[a:n] @ rot.T
+        gyro = (b.gyro[a:n] - np.asarray(bias_dps)) @ rot.T
+        still = b.rest[a:n].copy()
+    else:
+        still = still_from_angles(roll, pitch, rate)
+    return PelvisTrace(t, rate, roll, pitch, acc, gyro, still, (0, 0), neutral_deg, psi, source)
+
+
+def detect_reps(exercise: str, detector, trace: PelvisTrace, offset_deg: float, th: Thresholds) -> list[Rep]:
+    """The offline detector and scoring over a whole trace (roll relative to offset_deg)."""
+    m = motion_of(trace, 0, len(trace.t_s), offset_deg)
+    return score_windows(exercise, m, detector.detect(m), th)
+
+
+class RepEmitter:
+    """Emits each rep once: when it ended at least margin_s before the newest sample, two runs in a
+    row found it with the same bounds (STABLE_BOUNDS_S) and side, and it starts more than dedupe_s
+    after the last emitted rep. `reps`: everything emitted, index = order of emission."""
+
+    def __init__(self, margin_s: float, dedupe_s: float) -> None:
+        self.margin_s, self.dedupe_s = margin_s, dedupe_s
+        self.reps: list[Rep] = []
+        self._prev: list[Rep] = []
+        self._last_start_s = -np.inf
+
+    def offer(self, found: list[Rep], t_new: float, t_old: float, truncated: bool) -> list[Rep]:
+        """One run's reps over a window [t_old, t_new], s (truncated: older samples were dropped,
+        so a rep at the old edge may be partial). Returns the newly emitted reps."""
+        prev, self._prev = self._prev, found
+        new: list[Rep] = []
+        for r in found:
+            if r.end_s > t_new - self.margin_s or r.start_s <= self._last_start_s + self.dedupe_s:
+                continue
+            if truncated and r.start_s < t_old + self.margin_s:
+                continue
+            if not any(abs(q.start_s - r.start_s) <= STABLE_BOUNDS_S and abs(q.end_s - r.end_s) <= STABLE_BOUNDS_S
+                       and q.side == r.side for q in prev):
+                continue
+            rep = replace(r, index=len(self.reps))
+            self.reps.append(rep)
+            new.append(rep)
+            self._last_start_s = r.start_s
+        return new
