@@ -63,11 +63,11 @@ def test_daily_life_steps_found_with_their_side(trials):
         a, b, c, d = _tally(*_steps(t.series), t.references["INDIP"])
         tp, n_ref, n_det, side_ok = tp + a, n_ref + b, n_det + c, side_ok + d
     assert n_ref > 150
-    # Floors a little under the measured 0.68 / 0.88 / 0.87 (Test11 only); the detector that
+    # Floors a little under the measured 0.70 / 0.90 / 0.89 (Test11 only); the detector that
     # expected one walking set after quiet standing found 0.51 of these steps.
-    assert tp / n_ref >= 0.65
-    assert tp / n_det >= 0.85
-    assert side_ok / tp >= 0.84
+    assert tp / n_ref >= 0.67
+    assert tp / n_det >= 0.87
+    assert side_ok / tp >= 0.86
 
 
 def test_no_steps_while_sitting(trials):
