@@ -81,12 +81,30 @@ def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
     )
 
 
+def window_drop_deg(m: Motion, w: RepWindow) -> float:
+    """Drop of one rep window, deg (+ = the measured side below neutral).
+
+    The detector's own measurement wins (another angle, or a roll it re-aligned). Otherwise the
+    roll in the window relative to the set's neutral, or, when the detector found a neutral for
+    the rep's bout (walking in daily-life data: `bout_neutral_s` not None, `bout_neutral_deg` its
+    roll relative to the set's neutral), relative to that: a person's standing level drifts over
+    a day (belt shifted, different shoes), and each walk is judged against the standing before it."""
+    if w.drop_deg is not None:
+        return w.drop_deg
+    a, b = w.win
+    offset = w.metrics.get("bout_neutral_deg") if w.metrics.get("bout_neutral_s") is not None else None
+    if offset is None:
+        return measure_drop(m.roll_deg, w.win, w.measure_side, w.robust)
+    # Only the window is shifted: a copy of the whole roll per step would make a day O(N * steps).
+    seg = m.roll_deg[a : max(b, a + 1)] - float(offset)
+    return measure_drop(seg, (0, len(seg)), w.measure_side, w.robust)
+
+
 def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Thresholds) -> list[Rep]:
-    """Measure and score detected rep windows (times on m.t_s)."""
+    """Measure (`window_drop_deg`) and score detected rep windows (times on m.t_s)."""
     reps: list[Rep] = []
     for k, w in enumerate(windows):
-        # A detector that measured the drop itself (another angle, or a roll it re-aligned) wins.
-        drop = w.drop_deg if w.drop_deg is not None else measure_drop(m.roll_deg, w.win, w.measure_side, w.robust)
+        drop = window_drop_deg(m, w)
         sc = score_rep(exercise, w.side, drop, w.metrics, th)
         details = dict(w.metrics, measured_side=w.measure_side, reasons=list(sc.reasons))
         end = min(w.end, len(m.t_s) - 1)

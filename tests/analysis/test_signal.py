@@ -8,7 +8,8 @@ import pytest
 
 from hiplevel.signal.alignment import estimate_mount_yaw_deg, level_rotation, yaw_rotation
 from hiplevel.signal.filters import CausalLowpass, moving_std, zero_phase_lowpass
-from hiplevel.signal.fusion import TiltFusion, fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.fusion import fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.live_fusion import TiltFusion
 from hiplevel.signal.neutral import find_standing, neutral_roll
 
 

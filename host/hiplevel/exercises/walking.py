@@ -180,8 +180,8 @@ def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     """The neutral of one bout in daily-life data: the quiet standing nearest before it (upright
     like the walk itself, not seated), as its roll relative to the set's neutral, deg, and its
     time, s. Fallback when there is none within the lookback: the set's neutral (offset 0,
-    "bout_neutral_s": None). Reported in each step's metrics; drops stay relative to the set's
-    neutral (`measure_drop` in the analysis applies one neutral per set)."""
+    "bout_neutral_s": None). Reported in each step's metrics; the analysis measures each step's
+    drop against it (`analysis.window_drop_deg`)."""
     walk_pitch = float(np.median(m.pitch_deg[c[0] : c[-1] + 1]))
     span = standing_before(m.still, m.t_s, m.pitch_deg, int(c[0]), walk_pitch)
     if span is None:

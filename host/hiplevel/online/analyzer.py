@@ -16,7 +16,8 @@ from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import level_rotation
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.filters import causal_delay_s
-from hiplevel.signal.fusion import RESTART_WINDOW_S, FusionSettings, TiltFusion, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.live_fusion import RESTART_WINDOW_S, TiltFusion
 from hiplevel.signal.neutral import ROLL_STILL_STD_DEG, ROLL_STILL_WINDOW_S, neutral_roll
 
 __all__ = ["OnlineAnalyzer"]

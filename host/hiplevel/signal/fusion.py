@@ -6,9 +6,10 @@ gyro turns `u` (du/dt = u x w), the accelerometer pulls it gently toward the mea
 force, with less trust the further |a| is from 1 g (walking impacts, band-walk jerks).
 
 This is our own filter (not the firmware's): a complementary filter on the up-vector with gyro bias
-estimated at rest. `TiltFusion` is the causal per-sample form (live); `fuse_tilt` runs the same step
-forwards and backwards in time and averages, so the offline result has no phase lag and a constant
-residual gyro bias cancels (forward error +b*tau, backward error -b*tau).
+estimated at rest (`hiplevel.signal.rest_bias`). `TiltFusion` (`hiplevel.signal.live_fusion`) is
+the causal per-sample form (live); `fuse_tilt` runs the same step forwards and backwards in time
+and averages, so the offline result has no phase lag and a constant residual gyro bias cancels
+(forward error +b*tau, backward error -b*tau).
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ class FusionSettings:
     rest_gyro_std_dps, rest_acc_std_g: a window is "at rest" when the gyro and accelerometer
         standard deviations stay below these (quiet standing sways well under 1 dps).
     rest_window_s: length of that window.
-    rest_bias_max_tilt_deg: a rest run only estimates the gyro bias if the accelerometer tilt moved
-        less than this across it (a slow drift during a hold is motion, not bias).
+    rest_bias_max_residual_deg: a rest run only estimates the gyro bias if the gyro-integrated and
+        the accelerometer tilt, once the run's bias slope is removed, disagree by less than this
+        (RMS, deg; `hiplevel.signal.rest_bias`): sway moves both together, a bias makes them diverge
+        linearly, linear accelerations make them disagree. Runs of simulated standing sit at
+        0.02-0.4 deg. When no run qualifies the quietest one is used, never zero.
     rest_bias_min_s: shorter rest runs do not estimate the bias (quiet standing lasts seconds;
         brief lulls in a sway or a walk carry real rotation).
     bias_time_constant_s: how fast the live filter's gyro-bias estimate follows the gyro at rest.
@@ -57,7 +61,7 @@ class FusionSettings:
     rest_gyro_std_dps: float = 1.5
     rest_acc_std_g: float = 0.02
     rest_window_s: float = 0.5
-    rest_bias_max_tilt_deg: float = 0.5
+    rest_bias_max_residual_deg: float = 0.6
     rest_bias_min_s: float = 1.5
     bias_time_constant_s: float = 1.0
     turn_rate_dps: float = 60.0
@@ -136,36 +140,6 @@ def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings:
     return (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
 
 
-def estimate_gyro_bias_dps(
-    gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray | None = None, max_tilt_deg: float = 0.5,
-    min_samples: int = 1,
-) -> np.ndarray:
-    """Gyro bias (N,3), deg/s: the mean gyro of each rest period of at least min_samples whose
-    accelerometer tilt did not change across it (by max_tilt_deg), linearly interpolated between
-    periods and held beyond the first and last. Zero when there is no usable rest at all."""
-    n = len(gyro_dps)
-    edges = np.flatnonzero(np.diff(np.r_[0, rest.astype(np.int8), 0]))
-    centres, means = [], []
-    for a, b in zip(edges[::2], edges[1::2]):
-        if b - a < min_samples:
-            # A short "rest" inside a hold is sway: its mean rate is motion (0.4 deg over 0.5 s is
-            # 0.8 deg/s), and an interpolated bias error integrates to degrees of roll.
-            continue
-        if acc_g is not None and b - a >= 4:
-            q = max(1, (b - a) // 4)
-            u0, u1 = acc_g[a : a + q].mean(axis=0), acc_g[b - q : b].mean(axis=0)
-            cos = np.dot(u0, u1) / (np.linalg.norm(u0) * np.linalg.norm(u1))
-            if math.degrees(math.acos(min(1.0, cos))) > max_tilt_deg:
-                continue
-        centres.append(0.5 * (a + b - 1))
-        means.append(gyro_dps[a:b].mean(axis=0))
-    if not means:
-        return np.zeros((n, 3))
-    idx = np.arange(n)
-    means_arr = np.asarray(means)
-    return np.column_stack([np.interp(idx, centres, means_arr[:, k]) for k in range(3)])
-
-
 def _gains(settings: FusionSettings) -> tuple[float, float]:
     move = 1.0 / settings.acc_time_constant_s if settings.acc_time_constant_s > 0 else 0.0
     rest = 1.0 / settings.rest_acc_time_constant_s if settings.rest_acc_time_constant_s > 0 else move
@@ -242,6 +216,7 @@ def fuse_tilt(
     t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest periods.
     When the recording has turns, the accelerometer bias and gyro cross-axis leak they reveal are
     estimated (`hiplevel.signal.turns`) and the fusion runs again on corrected signals."""
+    from hiplevel.signal.rest_bias import estimate_gyro_bias_dps
     from hiplevel.signal.turns import NO_ERRORS, estimate_turn_errors
 
     settings = settings or FusionSettings()
@@ -250,7 +225,7 @@ def fuse_tilt(
         raise ValueError("fuse_tilt needs at least 2 samples")
     rate = 1.0 / float(np.median(np.diff(t_s)))
     rest = rest_mask(acc_g, gyro_dps, rate, settings)
-    bias = estimate_gyro_bias_dps(gyro_dps, rest, acc_g, settings.rest_bias_max_tilt_deg,
+    bias = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, settings.rest_bias_max_residual_deg,
                                   max(1, int(round(settings.rest_bias_min_s * rate))))
     up = _fuse_passes(t_s, acc_g, gyro_dps - bias, rest, rate, settings)
     errors = estimate_turn_errors(acc_g, gyro_dps - bias, up, rate) if settings.turn_errors else NO_ERRORS
@@ -283,126 +258,11 @@ def _fuse_passes(t_s, acc_g, gyro_dps, rest, rate, settings) -> np.ndarray:
     return up / np.linalg.norm(up, axis=1, keepdims=True)
 
 
-# After a link gap the live tilt restarts from the accelerometer averaged over this long, s, carried
-# along by the gyro: about one stride, so walking's sideways swing (0.1-0.2 g at ~1 Hz) averages out.
-RESTART_WINDOW_S = 1.1
+def __getattr__(name: str):
+    """`TiltFusion` and `RESTART_WINDOW_S` moved to `hiplevel.signal.live_fusion`; old imports
+    from here keep working (resolved lazily: live_fusion imports this module)."""
+    if name in ("TiltFusion", "RESTART_WINDOW_S"):
+        from hiplevel.signal import live_fusion
 
-
-class TiltFusion:
-    """Causal, per-sample tilt fusion for live use (same `tilt_step` as the offline path).
-
-    Start-up (and `restart()` after a gap): the up-vector is the accelerometer averaged over the
-    first rest_window_s (RESTART_WINDOW_S after a restart), each sample carried along by the gyro
-    so rotation during the window does not blur it; the gyro bias starts from the first window's
-    mean (the device starts at rest) and keeps following the gyro at rest (bias_time_constant_s).
-    Getters: `up`, `roll_deg`, `pitch_deg`; diagnostics: `acc_ignored`, `at_rest`, `initialising`.
-    The rest test keeps running sums over its window (O(1) per sample)."""
-
-    def __init__(self, settings: FusionSettings | None = None, rate_hz: float = 100.0) -> None:
-        self.settings = settings or FusionSettings()
-        self.rate_hz = float(rate_hz)
-        self._win = max(3, int(round(self.settings.rest_window_s * rate_hz)))
-        self._ring = [(0.0,) * 6] * self._win  # (gx, gy, gz, ax, ay, az) of the last _win samples
-        self._sums = [0.0] * 12  # sums of the 6 channels, then of their squares
-        self._k = 0  # samples in the ring (<= _win) / next slot via _n
-        self.bias_dps = (0.0, 0.0, 0.0)
-        self.up = (0.0, 0.0, 1.0)
-        self.acc_ignored = False
-        self.at_rest = False
-        self.initialising = True
-        self._n = 0
-        self._seed_n = self._win  # samples the current (re)start averages
-        self._seed_bias = True
-        self._m = (0.0, 0.0, 0.0)  # gyro-carried accelerometer sum while initialising
-
-    def restart(self) -> None:
-        """Forget the tilt (a gap in the samples: the body moved unseen); keep the gyro bias. The
-        next RESTART_WINDOW_S of samples seed the up-vector again."""
-        self.initialising = True
-        self._seed_n = max(self._win, int(round(RESTART_WINDOW_S * self.rate_hz)))
-        self._seed_bias = False
-        self._m = (0.0, 0.0, 0.0)
-        self._seed_k = 0
-        self._k = 0
-        self._sums = [0.0] * 12
-        self.at_rest = False
-
-    def _push_window(self, x: tuple[float, ...]) -> None:
-        slot = self._n % self._win
-        old = self._ring[slot]
-        self._ring[slot] = x
-        s = self._sums
-        if self._k == self._win:
-            for c in range(6):
-                s[c] += x[c] - old[c]
-                s[6 + c] += x[c] * x[c] - old[c] * old[c]
-        else:
-            self._k += 1
-            for c in range(6):
-                s[c] += x[c]
-                s[6 + c] += x[c] * x[c]
-        if slot == self._win - 1 and self._k == self._win:
-            # Re-sum once per window so rounding in the running sums cannot build up.
-            for c in range(6):
-                col = [r[c] for r in self._ring]
-                s[c] = math.fsum(col)
-                s[6 + c] = math.fsum(v * v for v in col)
-
-    def _spread(self, first: int) -> float:
-        """Norm of the per-axis standard deviations of 3 channels of the window."""
-        k, s = self._k, self._sums
-        return math.sqrt(sum(max(0.0, s[6 + c] / k - (s[c] / k) ** 2) for c in range(first, first + 3)))
-
-    def update(self, acc_g, gyro_dps, dt_s: float) -> tuple[float, float, float]:
-        """Advance by one sample (acc in g, gyro in deg/s, dt in s); returns the up-vector."""
-        s = self.settings
-        a = (float(acc_g[0]), float(acc_g[1]), float(acc_g[2]))
-        g = (float(gyro_dps[0]), float(gyro_dps[1]), float(gyro_dps[2]))
-        self._push_window(g + a)
-        self._n += 1
-        if self.initialising:
-            return self._seed(a, g, dt_s)
-        self.at_rest = self._k == self._win and self._spread(0) < s.rest_gyro_std_dps and self._spread(3) < s.rest_acc_std_g
-        if self.at_rest and s.bias_time_constant_s > 0:
-            k = min(1.0, dt_s / s.bias_time_constant_s)
-            self.bias_dps = tuple(b + k * (x - b) for b, x in zip(self.bias_dps, g))
-        b = self.bias_dps
-        w = ((g[0] - b[0]) * DEG, (g[1] - b[1]) * DEG, (g[2] - b[2]) * DEG)
-        move_gain, rest_gain = _gains(s)
-        self.up, k = tilt_step(self.up, w, a, dt_s, rest_gain if self.at_rest else move_gain,
-                               s.acc_tolerance_g, s.turn_rate_dps)
-        self.acc_ignored = k == 0.0
-        return self.up
-
-    def _seed(self, a, g, dt_s: float) -> tuple[float, float, float]:
-        """One start-up sample: carry the accelerometer sum along by the gyro, add this sample."""
-        if self._seed_bias:
-            k = self._k
-            self.bias_dps = (self._sums[0] / k, self._sums[1] / k, self._sums[2] / k)
-            m = (self._sums[3], self._sums[4], self._sums[5])  # at rest: a plain sum
-            done = self._n >= self._seed_n
-        else:
-            b = self.bias_dps
-            w = ((g[0] - b[0]) * DEG, (g[1] - b[1]) * DEG, (g[2] - b[2]) * DEG)
-            m0 = self._m
-            norm = math.sqrt(m0[0] ** 2 + m0[1] ** 2 + m0[2] ** 2)
-            if norm > 0.0:
-                u, _ = tilt_step((m0[0] / norm, m0[1] / norm, m0[2] / norm), w, a, dt_s, 0.0, 1.0)
-                m0 = (u[0] * norm, u[1] * norm, u[2] * norm)
-            m = (m0[0] + a[0], m0[1] + a[1], m0[2] + a[2])
-            self._seed_k += 1
-            done = self._seed_k >= self._seed_n
-        self._m = m
-        self.up = _unit(m)
-        self.initialising = not done
-        return self.up
-
-    @property
-    def roll_deg(self) -> float:
-        """Roll, deg (+ = left side higher)."""
-        return float(up_to_roll_pitch_deg(np.asarray(self.up))[0][0])
-
-    @property
-    def pitch_deg(self) -> float:
-        """Pitch, deg (+ = front of the pelvis down)."""
-        return float(up_to_roll_pitch_deg(np.asarray(self.up))[1][0])
+        return getattr(live_fusion, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

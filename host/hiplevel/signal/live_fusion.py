@@ -1,0 +1,136 @@
+"""Causal, per-sample tilt fusion for live use: the same `tilt_step` as the offline `fuse_tilt`
+(`hiplevel.signal.fusion`), with the gyro bias followed at rest and a restart after link gaps."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from hiplevel.signal.fusion import DEG, FusionSettings, _gains, _unit, tilt_step, up_to_roll_pitch_deg
+
+__all__ = ["RESTART_WINDOW_S", "TiltFusion"]
+
+# After a link gap the live tilt restarts from the accelerometer averaged over this long, s, carried
+# along by the gyro: about one stride, so walking's sideways swing (0.1-0.2 g at ~1 Hz) averages out.
+RESTART_WINDOW_S = 1.1
+
+
+class TiltFusion:
+    """Causal, per-sample tilt fusion for live use (same `tilt_step` as the offline path).
+
+    Start-up (and `restart()` after a gap): the up-vector is the accelerometer averaged over the
+    first rest_window_s (RESTART_WINDOW_S after a restart), each sample carried along by the gyro
+    so rotation during the window does not blur it; the gyro bias starts from the first window's
+    mean (the device starts at rest) and keeps following the gyro at rest (bias_time_constant_s).
+    Getters: `up`, `roll_deg`, `pitch_deg`; diagnostics: `acc_ignored`, `at_rest`, `initialising`.
+    The rest test keeps running sums over its window (O(1) per sample)."""
+
+    def __init__(self, settings: FusionSettings | None = None, rate_hz: float = 100.0) -> None:
+        self.settings = settings or FusionSettings()
+        self.rate_hz = float(rate_hz)
+        self._win = max(3, int(round(self.settings.rest_window_s * rate_hz)))
+        self._ring = [(0.0,) * 6] * self._win  # (gx, gy, gz, ax, ay, az) of the last _win samples
+        self._sums = [0.0] * 12  # sums of the 6 channels, then of their squares
+        self._k = 0  # samples in the ring (<= _win) / next slot via _n
+        self.bias_dps = (0.0, 0.0, 0.0)
+        self.up = (0.0, 0.0, 1.0)
+        self.acc_ignored = False
+        self.at_rest = False
+        self.initialising = True
+        self._n = 0
+        self._seed_n = self._win  # samples the current (re)start averages
+        self._seed_bias = True
+        self._m = (0.0, 0.0, 0.0)  # gyro-carried accelerometer sum while initialising
+
+    def restart(self) -> None:
+        """Forget the tilt (a gap in the samples: the body moved unseen); keep the gyro bias. The
+        next RESTART_WINDOW_S of samples seed the up-vector again."""
+        self.initialising = True
+        self._seed_n = max(self._win, int(round(RESTART_WINDOW_S * self.rate_hz)))
+        self._seed_bias = False
+        self._m = (0.0, 0.0, 0.0)
+        self._seed_k = 0
+        self._k = 0
+        self._sums = [0.0] * 12
+        self.at_rest = False
+
+    def _push_window(self, x: tuple[float, ...]) -> None:
+        slot = self._n % self._win
+        old = self._ring[slot]
+        self._ring[slot] = x
+        s = self._sums
+        if self._k == self._win:
+            for c in range(6):
+                s[c] += x[c] - old[c]
+                s[6 + c] += x[c] * x[c] - old[c] * old[c]
+        else:
+            self._k += 1
+            for c in range(6):
+                s[c] += x[c]
+                s[6 + c] += x[c] * x[c]
+        if slot == self._win - 1 and self._k == self._win:
+            # Re-sum once per window so rounding in the running sums cannot build up.
+            for c in range(6):
+                col = [r[c] for r in self._ring]
+                s[c] = math.fsum(col)
+                s[6 + c] = math.fsum(v * v for v in col)
+
+    def _spread(self, first: int) -> float:
+        """Norm of the per-axis standard deviations of 3 channels of the window."""
+        k, s = self._k, self._sums
+        return math.sqrt(sum(max(0.0, s[6 + c] / k - (s[c] / k) ** 2) for c in range(first, first + 3)))
+
+    def update(self, acc_g, gyro_dps, dt_s: float) -> tuple[float, float, float]:
+        """Advance by one sample (acc in g, gyro in deg/s, dt in s); returns the up-vector."""
+        s = self.settings
+        a = (float(acc_g[0]), float(acc_g[1]), float(acc_g[2]))
+        g = (float(gyro_dps[0]), float(gyro_dps[1]), float(gyro_dps[2]))
+        self._push_window(g + a)
+        self._n += 1
+        if self.initialising:
+            return self._seed(a, g, dt_s)
+        self.at_rest = self._k == self._win and self._spread(0) < s.rest_gyro_std_dps and self._spread(3) < s.rest_acc_std_g
+        if self.at_rest and s.bias_time_constant_s > 0:
+            k = min(1.0, dt_s / s.bias_time_constant_s)
+            self.bias_dps = tuple(b + k * (x - b) for b, x in zip(self.bias_dps, g))
+        b = self.bias_dps
+        w = ((g[0] - b[0]) * DEG, (g[1] - b[1]) * DEG, (g[2] - b[2]) * DEG)
+        move_gain, rest_gain = _gains(s)
+        self.up, k = tilt_step(self.up, w, a, dt_s, rest_gain if self.at_rest else move_gain,
+                               s.acc_tolerance_g, s.turn_rate_dps)
+        self.acc_ignored = k == 0.0
+        return self.up
+
+    def _seed(self, a, g, dt_s: float) -> tuple[float, float, float]:
+        """One start-up sample: carry the accelerometer sum along by the gyro, add this sample."""
+        if self._seed_bias:
+            k = self._k
+            self.bias_dps = (self._sums[0] / k, self._sums[1] / k, self._sums[2] / k)
+            m = (self._sums[3], self._sums[4], self._sums[5])  # at rest: a plain sum
+            done = self._n >= self._seed_n
+        else:
+            b = self.bias_dps
+            w = ((g[0] - b[0]) * DEG, (g[1] - b[1]) * DEG, (g[2] - b[2]) * DEG)
+            m0 = self._m
+            norm = math.sqrt(m0[0] ** 2 + m0[1] ** 2 + m0[2] ** 2)
+            if norm > 0.0:
+                u, _ = tilt_step((m0[0] / norm, m0[1] / norm, m0[2] / norm), w, a, dt_s, 0.0, 1.0)
+                m0 = (u[0] * norm, u[1] * norm, u[2] * norm)
+            m = (m0[0] + a[0], m0[1] + a[1], m0[2] + a[2])
+            self._seed_k += 1
+            done = self._seed_k >= self._seed_n
+        self._m = m
+        self.up = _unit(m)
+        self.initialising = not done
+        return self.up
+
+    @property
+    def roll_deg(self) -> float:
+        """Roll, deg (+ = left side higher)."""
+        return float(up_to_roll_pitch_deg(np.asarray(self.up))[0][0])
+
+    @property
+    def pitch_deg(self) -> float:
+        """Pitch, deg (+ = front of the pelvis down)."""
+        return float(up_to_roll_pitch_deg(np.asarray(self.up))[1][0])

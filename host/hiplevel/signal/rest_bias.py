@@ -1,0 +1,111 @@
+"""Gyro bias from rest runs, judged by how well the gyro and the accelerometer agree on the tilt.
+
+At rest the accelerometer is gravity, so its direction tracks the tilt without drift; the gyro
+integrates the same tilt plus bias * time. Postural sway moves both together (0.5-0.7 deg across a
+standing is normal), a bias makes them diverge linearly. So per rest run, with u0 the run's mean
+accelerometer direction and small angles (du/dt = u x w):
+
+    gyro rotation  phi_g(t) = integral of w dt
+    accel rotation phi_a(t) = (u(t) - u0) x u0          (the part of phi across u0)
+    phi_g(t) - phi_a(t) = c + b t   (across u0)
+
+The least-squares slope b is the bias across the vertical (the part of the mean gyro that the
+accelerometer did not see as rotation, as `hiplevel.online.rest_bias_dps` does with two end means);
+along u0 (yaw at rest) the plain mean is the bias. The RMS of the fit's residual says whether the
+run was really at rest: linear accelerations make the two disagree non-linearly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Runs shorter than this many samples are never used, not even as the fallback: the slope of a
+# few samples is noise.
+MIN_FALLBACK_SAMPLES = 8
+# The residual is judged after a centred moving mean over this long, s: sample noise (0.2 deg RMS in
+# the accelerometer tilt at 100 Hz) says nothing about whether the body was at rest.
+RESIDUAL_SMOOTH_S = 0.25
+
+
+def _moving_mean(x: np.ndarray, win: float) -> np.ndarray:
+    """Centred moving mean of (N,3) over win samples (shrunk to the run; 1 = unchanged)."""
+    w = int(max(1, min(len(x), round(win))))
+    c = np.cumsum(np.vstack([np.zeros((1, x.shape[1])), x]), axis=0)
+    return (c[w:] - c[:-w]) / w
+
+
+@dataclass(frozen=True)
+class RestRunBias:
+    """One rest run [start, stop) samples: bias_dps (3,) body frame, residual_deg (RMS of the fit)."""
+
+    start: int
+    stop: int
+    bias_dps: np.ndarray
+    residual_deg: float
+
+
+def run_bias(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> RestRunBias:
+    """Bias and fit residual of one rest run: t_s (N,) s, acc_g (N,3) g, gyro_dps (N,3) deg/s,
+    body frame, N >= 3 (see the module docstring)."""
+    t = np.asarray(t_s, float)
+    u = acc_g / np.linalg.norm(acc_g, axis=1, keepdims=True)
+    u0 = u.mean(axis=0)
+    u0 /= np.linalg.norm(u0)
+    # Sample i's rate acts over the interval that ends at it (as in the fusion's forward pass).
+    dt = np.diff(t, prepend=t[0] - (t[-1] - t[0]) / max(1, len(t) - 1))
+    phi_g = np.cumsum(gyro_dps * dt[:, None], axis=0)
+    phi_a = np.degrees(np.cross(u - u0, u0))
+    d = phi_g - phi_a
+    d -= np.outer(d @ u0, u0)  # only the part across the vertical is observed
+    tc = t - t.mean()
+    denom = float(tc @ tc)
+    slope = (tc @ (d - d.mean(axis=0))) / denom if denom > 0 else np.zeros(3)
+    resid = _moving_mean(d - d.mean(axis=0) - np.outer(tc, slope), RESIDUAL_SMOOTH_S / float(np.median(dt)))
+    along = float(gyro_dps.mean(axis=0) @ u0)
+    bias = slope - np.dot(slope, u0) * u0 + along * u0
+    return RestRunBias(0, len(t), bias, float(np.sqrt(np.mean(np.sum(resid**2, axis=1)))))
+
+
+def rest_runs(rest: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) sample spans of the True runs of a boolean (N,) mask."""
+    edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(rest).astype(np.int8), 0]))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def estimate_gyro_bias_dps(
+    t_s: np.ndarray, gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray,
+    max_residual_deg: float = 0.6, min_samples: int = 1,
+) -> np.ndarray:
+    """Gyro bias (N,3), deg/s, body frame: per rest run of at least min_samples whose gyro and
+    accelerometer tilts agree (fit residual <= max_residual_deg), the bias of `run_bias`, linearly
+    interpolated between runs' centres and held beyond the first and last.
+
+    When no run qualifies, the quietest run of at least min_samples (smallest residual), else the
+    longest shorter one (>= MIN_FALLBACK_SAMPLES), is used alone: an uncorrected 1-3 deg/s bias
+    costs more than one estimated on a short or slightly disturbed run. Zero only when there is no
+    rest run of MIN_FALLBACK_SAMPLES at all."""
+    n = len(gyro_dps)
+    t_s, gyro_dps, acc_g = np.asarray(t_s, float), np.asarray(gyro_dps, float), np.asarray(acc_g, float)
+    spans = rest_runs(rest)
+
+    def fit(a: int, b: int) -> RestRunBias:
+        r = run_bias(t_s[a:b], acc_g[a:b], gyro_dps[a:b])
+        return RestRunBias(a, b, r.bias_dps, r.residual_deg)
+
+    runs = [fit(a, b) for a, b in spans if b - a >= max(3, min_samples)]
+    good = [r for r in runs if r.residual_deg <= max_residual_deg]
+    if not good and runs:
+        good = [min(runs, key=lambda r: r.residual_deg)]
+    elif not good:
+        # Only short runs: a short run's residual is small just because it is short, so the longest.
+        short = [(b - a, a, b) for a, b in spans if b - a >= MIN_FALLBACK_SAMPLES]
+        if not short:
+            return np.zeros((n, 3))
+        _, a, b = max(short)
+        good = [fit(a, b)]
+    centres = [0.5 * (r.start + r.stop - 1) for r in good]
+    means = np.asarray([r.bias_dps for r in good])
+    idx = np.arange(n)
+    return np.column_stack([np.interp(idx, centres, means[:, k]) for k in range(3)])
