@@ -49,21 +49,10 @@ class Tally:
 
 
 def _match(true_reps, reps):
-    try:
-        from bench.analysis_accuracy import match
-    except ImportError:  # the analysis engineer's script is optional; same rule inline
-        match = None
-    if match is not None:
-        return match(true_reps, reps)
-    used, pairs, missing = set(), [], 0
-    for t in true_reps:
-        hit = [i for i, r in enumerate(reps) if i not in used and t.start_s <= 0.5 * (r.start_s + r.end_s) <= t.end_s]
-        if hit:
-            used.add(hit[0])
-            pairs.append((t, reps[hit[0]]))
-        else:
-            missing += 1
-    return pairs, missing, len(reps) - len(used)
+    """Pair true and detected reps by the rule of bench/analysis_accuracy.py (one rule for both)."""
+    from bench.analysis_accuracy import match
+
+    return match(true_reps, reps)
 
 
 def _one(exercise: str, seed: int, rate_hz: float, weak: str | None, mount: tuple, tally: Tally) -> None:
