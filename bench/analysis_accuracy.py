@@ -20,6 +20,7 @@ import numpy as np
 
 from hiplevel.analysis import analyze
 from hiplevel.samples import ImuSeries
+from hiplevel.sim import match_reps
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
@@ -41,16 +42,9 @@ FLAGS = ("pelvic_drop", "hip_hike", "bobbing", "shuffling", "short_hold", "exces
 
 
 def match(true_reps, reps):
-    """Pair each true rep with the detected rep whose midpoint lies inside it."""
-    used, pairs, missing = set(), [], 0
-    for t in true_reps:
-        hit = [i for i, r in enumerate(reps) if i not in used and t.start_s <= 0.5 * (r.start_s + r.end_s) <= t.end_s]
-        if hit:
-            used.add(hit[0])
-            pairs.append((t, reps[hit[0]]))
-        else:
-            missing += 1
-    return pairs, missing, len(reps) - len(used)
+    """(pairs, number of true reps missed, number of extra detections): `hiplevel.sim.match_reps`."""
+    m = match_reps(true_reps, reps)
+    return m.pairs, len(m.missing), len(m.extra)
 
 
 def accuracy(name: str, seeds: list[int]) -> dict:

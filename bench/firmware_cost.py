@@ -43,38 +43,6 @@ fu = RollPitchFusion()
 w = P.PacketWriter()
 ca = [0.0] * 3; cg = [0.0] * 3; ba = [0.0] * 3; bg = [0.0] * 3
 
-def one(i):
-    imu.read()
-    ca[0], ca[1], ca[2] = imu.accel_g
-    cg[0], cg[1], cg[2] = imu.gyro_dps
-    cal.apply(ca, cg)
-    mount.apply(ca, ba)
-    mount.apply(cg, bg)
-    fu.update(ba[0], ba[1], ba[2], bg[0], bg[1], bg[2], 0.01)
-    if w.count == 0:
-        w.begin(1, 0, 100, i, 0, i * 10000)
-    w.add_roll(int(fu.roll_deg * 100), int(fu.pitch_deg * 100))
-    if w.count >= 5:
-        w.finish()
-        w.count = 0
-
-for i in range(200):
-    one(i)
-best = None
-for rep in range(5):
-    t0 = time.ticks_us()
-    for i in range(N):
-        one(i)
-    dt = time.ticks_diff(time.ticks_us(), t0) / N
-    best = dt if best is None or dt < best else best
-# the I2C read alone (stand-in bus and simulated chip included)
-read_us = None
-for rep in range(5):
-    t0 = time.ticks_us()
-    for i in range(N):
-        imu.read()
-    dt = time.ticks_diff(time.ticks_us(), t0) / N
-    read_us = dt if read_us is None or dt < read_us else read_us
 def fuse_only(i):
     fu.update(ba[0], ba[1], ba[2], bg[0], bg[1], bg[2], 0.01)
     if w.count == 0:
@@ -84,13 +52,35 @@ def fuse_only(i):
         w.finish()
         w.count = 0
 
-fuse_us = None
-for rep in range(5):
-    t0 = time.ticks_us()
-    for i in range(N):
-        fuse_only(i)
-    dt = time.ticks_diff(time.ticks_us(), t0) / N
-    fuse_us = dt if fuse_us is None or dt < fuse_us else fuse_us
+def one(i):
+    imu.read()
+    ca[0], ca[1], ca[2] = imu.accel_g
+    cg[0], cg[1], cg[2] = imu.gyro_dps
+    cal.apply(ca, cg)
+    mount.apply(ca, ba)
+    mount.apply(cg, bg)
+    fuse_only(i)
+
+def best_us(fn):
+    # best of 5 runs of N calls: the least disturbed by the other processes on the machine
+    best = None
+    for rep in range(5):
+        t0 = time.ticks_us()
+        for i in range(N):
+            fn(i)
+        dt = time.ticks_diff(time.ticks_us(), t0) / N
+        best = dt if best is None or dt < best else best
+    return best
+
+def read_only(i):
+    imu.read()
+
+for i in range(200):
+    one(i)
+best = best_us(one)
+# the I2C read alone (stand-in bus and simulated chip included)
+read_us = best_us(read_only)
+fuse_us = best_us(fuse_only)
 print("%%.1f %%.1f %%.1f" %% (best, read_us, fuse_us))
 """
 

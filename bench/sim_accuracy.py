@@ -48,11 +48,6 @@ class Tally:
     failures: list[str] = field(default_factory=list)
 
 
-def _match(true_reps, reps):
-    """Pair true and detected reps by the rule of bench/analysis_accuracy.py (one rule for both)."""
-    from bench.analysis_accuracy import match
-
-    return match(true_reps, reps)
 
 
 def _one(exercise: str, seed: int, rate_hz: float, weak: str | None, mount: tuple, tally: Tally) -> None:
@@ -68,9 +63,11 @@ def _one(exercise: str, seed: int, rate_hz: float, weak: str | None, mount: tupl
     except Exception as e:  # noqa: BLE001 - a failed analysis is a result (all reps missed), reported
         tally.failures.append(f"seed {seed} {rate_hz:.0f} Hz: {type(e).__name__}: {e}")
         return
-    pairs, _missing, extra = _match(sim.reps, res.reps)
+    from hiplevel.sim import match_reps
+
+    pairs, _missing, extra = match_reps(sim.reps, res.reps)
     tally.n_found += len(pairs)
-    tally.n_extra += extra
+    tally.n_extra += len(extra)
     for t, r in pairs:
         tally.n_side += t.side == r.side
         tally.errors_deg.append(r.drop_deg - t.drop_deg)

@@ -10,6 +10,7 @@ from hiplevel.sim.chip_stream import ChipStream, read_chip_stream, write_chip_st
 from hiplevel.sim.files import truth_dict, write_session
 from hiplevel.sim.imu_model import ImuModelParams
 from hiplevel.sim.labels import LabelRules
+from hiplevel.sim.matching import RepMatch, match_reps
 from hiplevel.sim.session import StillRecording, simulate_session, simulate_still
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec, SimSession, TrueRep, TrueSet, TruthOrientation
 
@@ -18,12 +19,14 @@ __all__ = [
     "ExerciseSpec",
     "ImuModelParams",
     "LabelRules",
+    "RepMatch",
     "SessionSpec",
     "SimSession",
     "StillRecording",
     "TrueRep",
     "TrueSet",
     "TruthOrientation",
+    "match_reps",
     "read_chip_stream",
     "simulate_session",
     "simulate_still",

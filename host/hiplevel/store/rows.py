@@ -165,6 +165,17 @@ def load_sets(c: sqlite3.Connection, session_id: str) -> list[SetReport]:
     return out
 
 
+def _patient_rows(c: sqlite3.Connection, sql: str, patient_id: str, json_column: str, key: str) -> list[dict[str, Any]]:
+    """Rows of one patient as dicts, `started_at` parsed and `json_column` decoded into `key`."""
+    out = []
+    for row in c.execute(sql, (patient_id,)):
+        d = dict(row)
+        d["started_at"] = parse_iso(d["started_at"])
+        d[key] = json.loads(d.pop(json_column))
+        out.append(d)
+    return out
+
+
 def set_summaries(c: sqlite3.Connection, patient_id: str) -> list[dict[str, Any]]:
     sql = (
         "SELECT s.id AS session_id, s.started_at, s.status, st.set_index, st.exercise, st.level, "
@@ -172,13 +183,7 @@ def set_summaries(c: sqlite3.Connection, patient_id: str) -> list[dict[str, Any]
         "JOIN set_summaries ss ON ss.set_id = st.id WHERE s.patient_id = ? "
         "ORDER BY s.started_at, st.set_index"
     )
-    out = []
-    for row in c.execute(sql, (patient_id,)):
-        d = dict(row)
-        d["started_at"] = parse_iso(d["started_at"])
-        d["summary"] = json.loads(d.pop("summary_json"))
-        out.append(d)
-    return out
+    return _patient_rows(c, sql, patient_id, "summary_json", "summary")
 
 
 def patient_reps(c: sqlite3.Connection, patient_id: str) -> list[dict[str, Any]]:
@@ -188,10 +193,4 @@ def patient_reps(c: sqlite3.Connection, patient_id: str) -> list[dict[str, Any]]
         "JOIN sets st ON st.session_id = s.id JOIN reps r ON r.set_id = st.id "
         "WHERE s.patient_id = ? ORDER BY s.started_at, st.set_index, r.rep_index"
     )
-    out = []
-    for row in c.execute(sql, (patient_id,)):
-        d = dict(row)
-        d["started_at"] = parse_iso(d["started_at"])
-        d["flags"] = json.loads(d.pop("flags_json"))
-        out.append(d)
-    return out
+    return _patient_rows(c, sql, patient_id, "flags_json", "flags")
