@@ -43,7 +43,6 @@ from hiplevel.protocol import (
     StreamMode,
     acc_counts_to_g,
     cdeg_to_deg,
-    decode_packet,
     gyro_counts_to_dps,
     set_mode_payload,
 )
@@ -81,17 +80,10 @@ class DeviceStream:
         return self
 
     async def _consume(self) -> None:
-        from hiplevel.errors import ProtocolError
-        from hiplevel.protocol import Channel
+        from hiplevel.link.base import data_packets
 
         try:
-            async for rx in self.link:
-                if rx.channel != Channel.DATA:
-                    continue
-                try:
-                    pkt = decode_packet(rx.data)
-                except ProtocolError:
-                    continue  # counted by the link's own accounting; nothing to calibrate with
+            async for _rx, pkt in data_packets(self.link):
                 if isinstance(pkt, StatusPacket):
                     self._temps.append((self.newest_us, pkt.temp_c))
                 elif isinstance(pkt, DataPacket):

@@ -20,7 +20,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from hiplevel.errors import ChunkError, CommandFailedError, CommandTimeoutError, LinkClosedError, ProtocolError
-from hiplevel.protocol import Channel, Reply, ReplyAssembler, ReplyStatus, decode_reply, encode_command, split_command
+from hiplevel.protocol import (Channel, DataPacket, Reply, ReplyAssembler, ReplyStatus, StatusPacket, decode_packet,
+                               decode_reply, encode_command, split_command)
 
 log = logging.getLogger(__name__)
 
@@ -193,3 +194,17 @@ class Link(ABC):
     @abstractmethod
     async def _close(self) -> None:
         """Transport-specific shutdown."""
+
+
+async def data_packets(link: Link) -> AsyncIterator[tuple[Received, DataPacket | StatusPacket]]:
+    """The decoded DATA and STATUS packets of a link's stream, with how each was received, until
+    the link ends. Replies are left to `Link.request`; packets that do not decode are skipped here
+    (the link's own accounting counts them)."""
+    async for rx in link:
+        if rx.channel != Channel.DATA:
+            continue
+        try:
+            pkt = decode_packet(rx.data)
+        except ProtocolError:
+            continue
+        yield rx, pkt

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TextIO
 
 from hiplevel.errors import CommandFailedError, HiplevelError, LinkError, ProtocolError
-from hiplevel.link.base import host_now_s
+from hiplevel.link.base import data_packets, host_now_s
 from hiplevel.live.connect import OpenSensor
 from hiplevel.live.feed import LiveFeed, LiveSamples
 from hiplevel.live.reps import RepTracker
@@ -29,7 +29,6 @@ from hiplevel.live.summary import LiveSummary
 from hiplevel.live.timing import IDLE_REDRAW_S, FramePacer, LatencyMeter
 from hiplevel.live.view import CLEAR_SCREEN, HIDE_CURSOR, SHOW_CURSOR, frame
 from hiplevel.protocol import (
-    Channel,
     Cmd,
     DataPacket,
     Flags,
@@ -37,7 +36,6 @@ from hiplevel.protocol import (
     ReplyStatus,
     StatusPacket,
     StreamMode,
-    decode_packet,
     parse_tare_reply,
     set_haptic_payload,
     set_mode_payload,
@@ -271,13 +269,7 @@ class LiveSession:
 
     # --- consumer: the latency path --------------------------------------------------------------
     async def _consume(self) -> None:
-        async for rx in self.link:
-            if rx.channel != Channel.DATA:
-                continue
-            try:
-                pkt = decode_packet(rx.data)
-            except ProtocolError:
-                continue  # counted by the link; nothing to show
+        async for rx, pkt in data_packets(self.link):
             self._last_rx = self.clock()
             if isinstance(pkt, StatusPacket):
                 self._last_status = self._last_rx
