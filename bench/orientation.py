@@ -61,7 +61,8 @@ def host_offline_roll(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) 
 
 def host_live_roll(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float) -> np.ndarray:
     """Roll, deg, from the host's causal per-sample tilt fusion (the live path)."""
-    from hiplevel.signal.fusion import TiltFusion, up_to_roll_pitch_deg
+    from hiplevel.signal.fusion import up_to_roll_pitch_deg
+    from hiplevel.signal.live_fusion import TiltFusion
 
     f = TiltFusion(rate_hz=rate_hz)
     dt = np.diff(t_s, prepend=t_s[0] - 1.0 / rate_hz)

@@ -256,13 +256,3 @@ def _fuse_passes(t_s, acc_g, gyro_dps, rest, rate, settings) -> np.ndarray:
     w_f, w_b = 1.0 / (e_f**2 + floor2), 1.0 / (e_b**2 + floor2)
     up = fwd * w_f[:, None] + bwd * w_b[:, None]
     return up / np.linalg.norm(up, axis=1, keepdims=True)
-
-
-def __getattr__(name: str):
-    """`TiltFusion` and `RESTART_WINDOW_S` moved to `hiplevel.signal.live_fusion`; old imports
-    from here keep working (resolved lazily: live_fusion imports this module)."""
-    if name in ("TiltFusion", "RESTART_WINDOW_S"):
-        from hiplevel.signal import live_fusion
-
-        return getattr(live_fusion, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
