@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from hiplevel.framing import FrameDecoder, encode_frame
+from hiplevel.link.framing import FrameDecoder, encode_frame
 from hiplevel.link.base import Received
 from hiplevel.protocol import Channel, PacketType, decode_packet, encode_data_packet
 from hiplevel.recording import RecordingWriter, decode_recording, read_recording
-from hiplevel.stream import StreamAssembler
+from hiplevel.link.stream import StreamAssembler
 
 RATE_HZ = 100
 

@@ -36,7 +36,7 @@ def _angle_deg(r: np.ndarray) -> np.ndarray:
 def sensor_to_pelvis(trial) -> tuple[np.ndarray, float]:
     """R (3,3) mapping sensor-frame vectors to the pelvis frame, and the median spread, deg, of the
     per-sample estimates around it (small = the yaw fix and both orientations agree)."""
-    from hiplevel.realdata import quat_to_matrix
+    from bench.realdata import quat_to_matrix
 
     r_ws = quat_to_matrix(trial.sensor_quat_wxyz)
     r_wp = quat_to_matrix(trial.pelvis_quat_wxyz)
@@ -53,7 +53,7 @@ def sensor_to_pelvis(trial) -> tuple[np.ndarray, float]:
 
 def run(data_dir: Path, log=print) -> list[Row]:
     """Obliquity rows: hiplevel host fusion (offline, live), the device fusion and imufusion."""
-    from hiplevel.realdata import PELVIS_VICON_DIR, load_pelvis_vicon, quat_to_matrix
+    from bench.realdata import PELVIS_VICON_DIR, load_pelvis_vicon, quat_to_matrix
 
     from bench import orientation as o
 

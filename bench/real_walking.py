@@ -148,7 +148,7 @@ def _step_rows(system: str, tallies: dict[str, StepTally], n_trials: int) -> lis
 
 def run_steps(data_dir: Path, quick: bool = False, log=print) -> list[Row]:
     """Step detection and stance side rows (hiplevel and mobgap on the same trials)."""
-    from hiplevel.realdata import LOWBACK_DIR, load_lowback
+    from bench.realdata import LOWBACK_DIR, load_lowback
 
     root = data_dir / LOWBACK_DIR
     trials = load_lowback(root, tests=("Test5",) if quick else ("Test5", "Test11"))
@@ -184,7 +184,7 @@ def run_steps(data_dir: Path, quick: bool = False, log=print) -> list[Row]:
 
 def run(quick: bool = False, data_dir: Path | None = None, log=print) -> list[Row]:
     """Rows of section 3 (one n/a row when the shared data folder is absent)."""
-    from hiplevel.realdata import shared_data_dir
+    from bench.realdata import shared_data_dir
 
     data_dir = data_dir or shared_data_dir()
     if data_dir is None:

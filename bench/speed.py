@@ -122,13 +122,13 @@ def _throughput_rows(quick: bool) -> list[Row]:
 
 
 def _latency_rows(quick: bool) -> list[Row]:
-    from hiplevel.live.state import LiveState
+    from hiplevel.live_screen.state import LiveState
     from hiplevel.protocol import PacketType, decode_packet, encode_data_packet
     from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
-    from hiplevel.stream import StreamAssembler
+    from hiplevel.link.stream import StreamAssembler
 
     try:
-        from hiplevel.online import OnlineAnalyzer
+        from hiplevel.analysis.streaming import OnlineAnalyzer
     except ImportError:
         OnlineAnalyzer = None  # noqa: N806 - the live analyser has not landed: cue only
 
@@ -175,7 +175,7 @@ def _latency_rows(quick: bool) -> list[Row]:
                 f"median {p50:.3f} ms, p99 {p99:.3f} ms", target="p99 < 50 ms", status=at_most(p99, TARGET_LIVE_P99_MS),
                 note=f"{what}; host processing time per packet")]
     if oa is None:
-        rows.append(unavailable(SECTION, "live latency, packet to rep score", "hiplevel.online.OnlineAnalyzer has not landed"))
+        rows.append(unavailable(SECTION, "live latency, packet to rep score", "hiplevel.analysis.streaming.OnlineAnalyzer has not landed"))
     elif not score_ms:
         rows.append(Row(SECTION, "live latency, packet to rep score", data, "no reps scored", status=NA,
                         note="the live analyser emitted no rep on this stream"))
@@ -192,7 +192,7 @@ def _latency_rows(quick: bool) -> list[Row]:
 
 def _margin_s(exercise: str) -> float:
     try:
-        from hiplevel.online import DEFAULT_MARGIN_S, MARGIN_S
+        from hiplevel.analysis.streaming import DEFAULT_MARGIN_S, MARGIN_S
     except ImportError:
         return float("nan")
     return float(MARGIN_S.get(exercise, DEFAULT_MARGIN_S))

@@ -8,7 +8,7 @@ import pytest
 
 from hiplevel.analysis import analyze
 from hiplevel.constants import other_side
-from hiplevel.realdata import LOWBACK_DIR, load_lowback, shared_data_dir
+from bench.realdata import LOWBACK_DIR, load_lowback, shared_data_dir
 
 DATA = shared_data_dir()
 pytestmark = pytest.mark.skipif(DATA is None or not (DATA / LOWBACK_DIR).is_dir(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiplevel.realdata import (
+from bench.realdata import (
     LOWBACK_DIR,
     PELVIS_VICON_DIR,
     load_lowback,
@@ -60,7 +60,7 @@ def test_left_stance_lifts_the_left_side(test5):
 
 def test_body_frame_is_right_handed(test5):
     # The loader's map is a proper rotation (det +1): a reflection would swap left and right.
-    from hiplevel.realdata import MM_SENSOR_TO_BODY
+    from bench.realdata import MM_SENSOR_TO_BODY
 
     assert np.linalg.det(MM_SENSOR_TO_BODY) == pytest.approx(1.0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hiplevel.framing import FrameDecoder
+from hiplevel.link.framing import FrameDecoder
 
 from .conftest import run_mp
 

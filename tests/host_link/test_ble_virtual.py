@@ -20,7 +20,7 @@ from hiplevel.constants import BATTERY_LEVEL_UUID
 from hiplevel.link.ble_link import BleLink, BleLinkSettings, LinkStats, find_sensor
 from hiplevel.protocol import Channel, Cmd, DataPacket, decode_packet
 from hiplevel.sim import ExerciseSpec, SessionSpec, SimSession, simulate_session, write_chip_stream
-from hiplevel.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler
+from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler
 from hiplevel.virtual.backend import VirtualClient, VirtualScanner
 from hiplevel.virtual.faults import AirFaults, AirStats
 from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig

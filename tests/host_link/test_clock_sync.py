@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.clock_sync import ClockSync, JitterMeter, lower_envelope_line
+from hiplevel.link.clock_sync import ClockSync, JitterMeter, lower_envelope_line
 
 MIN_DELAY_S = 0.0075  # one BLE connection interval: the fastest possible delivery
 

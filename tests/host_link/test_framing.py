@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiplevel.errors import FramingError
-from hiplevel.framing import (
+from hiplevel.link.framing import (
     MAX_FRAME_BYTES,
     Channel,
     FrameDecoder,

@@ -13,7 +13,7 @@ import hypothesis  # noqa: F401  - imported before the pytest summary needs it (
 from serial.tools.list_ports_common import ListPortInfo
 
 from hiplevel.errors import CommandFailedError, CommandTimeoutError
-from hiplevel.framing import FrameDecoder, encode_frame
+from hiplevel.link.framing import FrameDecoder, encode_frame
 from hiplevel.link.serial_link import SerialLink, match_ports
 from hiplevel.protocol import Cmd, PacketType, ReplyStatus, decode_command, decode_packet, encode_data_packet, encode_reply
 from hostlink_vectors import load_vectors

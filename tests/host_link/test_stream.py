@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hiplevel.protocol import DataPacket, Flags, PacketType
-from hiplevel.stream import Gap, SampleBlock, StreamAssembler
+from hiplevel.link.stream import Gap, SampleBlock, StreamAssembler
 
 RATE_HZ = 100
 PERIOD_US = 10_000

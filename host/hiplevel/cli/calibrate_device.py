@@ -46,8 +46,8 @@ from hiplevel.protocol import (
     gyro_counts_to_dps,
     set_mode_payload,
 )
-from hiplevel.stream import StreamAssembler
-from hiplevel.stream import SampleBlock as WireBlock
+from hiplevel.link.stream import StreamAssembler
+from hiplevel.link.stream import SampleBlock as WireBlock
 
 MAX_ATTEMPTS: Final[int] = 3  # tries per step before giving up
 MAX_TABLE_RESTARTS: Final[int] = 2  # the procedure restarts the table poses when the checks disagree

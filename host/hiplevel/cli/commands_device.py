@@ -98,7 +98,7 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _live(args: argparse.Namespace) -> int:
-    from hiplevel.live.command import run_live
+    from hiplevel.live_screen.command import run_live
 
     return run_live(args)
 

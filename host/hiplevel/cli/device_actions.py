@@ -1,4 +1,4 @@
-"""What the sensor commands do: scan, info, record (live is in hiplevel.live, calibrate in
+"""What the sensor commands do: scan, info, record (live is in hiplevel.live_screen, calibrate in
 hiplevel.cli.calibrate_action). Argument parsing lives in commands_device."""
 
 from __future__ import annotations

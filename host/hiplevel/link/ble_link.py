@@ -32,7 +32,7 @@ from hiplevel.errors import DeviceNotFoundError, LinkClosedError, LinkError, Pro
 from hiplevel.link.base import DEFAULT_COMMAND_TIMEOUT_S, Link, host_now_s
 from hiplevel.protocol import (Channel, Cmd, DataPacket, Reply, ReplyStatus, decode_packet, parse_resend_reply,
                                resend_payload)
-from hiplevel.stream import RING_SLOTS, StreamAssembler, StreamStats
+from hiplevel.link.stream import RING_SLOTS, StreamAssembler, StreamStats
 
 log = logging.getLogger(__name__)
 

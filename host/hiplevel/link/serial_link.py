@@ -1,4 +1,4 @@
-"""USB serial fallback link on pyserial: COBS/CRC frames (hiplevel.framing), port discovery by USB
+"""USB serial fallback link on pyserial: COBS/CRC frames (hiplevel.link.framing), port discovery by USB
 VID/PID or description, a read thread that only timestamps, deframes and queues packets."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import serial.tools.list_ports
 from serial.tools.list_ports_common import ListPortInfo
 
 from hiplevel.errors import DeviceNotFoundError, LinkError
-from hiplevel.framing import MAX_FRAME_BYTES, FrameDecoder, FrameStats, encode_frame
+from hiplevel.link.framing import MAX_FRAME_BYTES, FrameDecoder, FrameStats, encode_frame
 from hiplevel.link.base import Link, host_now_s
 from hiplevel.protocol import Channel
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from hiplevel.clock_sync import ClockReport, ClockSync, JitterMeter, JitterReport
+from hiplevel.link.clock_sync import ClockReport, ClockSync, JitterMeter, JitterReport
 from hiplevel.errors import ProtocolError
 from hiplevel.link.base import Received
 from hiplevel.protocol import (
@@ -32,7 +32,7 @@ from hiplevel.protocol import (
 )
 from hiplevel.recording.reader import Recording, read_recording
 from hiplevel.samples import ImuSeries, RollSeries
-from hiplevel.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler, StreamStats
+from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler, StreamStats
 
 log = logging.getLogger(__name__)
 

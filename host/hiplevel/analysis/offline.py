@@ -1,10 +1,10 @@
-"""Analysis: from a series of samples to scored reps, a set summary and JSON (`hiplevel.analysis/1`).
+"""Offline analysis: from a whole series of samples to scored reps, a set summary and JSON.
 
     res = analyze(series, exercise="walking")            # one set that starts with quiet standing
     results = analyze_sets(series, sets=[("walking", 12.0, 60.0), ("band-walk", 75.0, 110.0)])
 
 Pipeline: signal (fusion, alignment, neutral) -> exercises (one detector per exercise) -> scoring.
-The live path is `OnlineAnalyzer` (below), built from the same per-sample math.
+The live path is `hiplevel.analysis.streaming.OnlineAnalyzer`, built from the same detectors and scoring.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ SCHEMA = "hiplevel.analysis/1"
 # analyze_sets looks this far before a set's start for the quiet standing that gives its neutral.
 STANDING_LOOKBACK_S = 10.0
 
-__all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "Rep", "analyze", "analyze_sets", "analyze_trace"]
+__all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "Rep", "analyze", "analyze_sets", "analyze_trace", "motion_of",
+           "score_windows", "window_drop_deg"]
 
 
 @dataclass(frozen=True)
@@ -193,13 +194,3 @@ def analyze_sets(
         out.append(analyze_trace(trace, exercise, (i0, i1), standing, th))
         prev_end = i1
     return out
-
-
-def __getattr__(name: str):  # noqa: ANN202 - module attribute hook
-    # The live analyser lives in hiplevel.online (it imports this module); offered here too so
-    # `from hiplevel.analysis import OnlineAnalyzer` works without an import cycle.
-    if name == "OnlineAnalyzer":
-        from hiplevel.online import OnlineAnalyzer
-
-        return OnlineAnalyzer
-    raise AttributeError(f"module 'hiplevel.analysis' has no attribute {name!r}")

@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 
 from hiplevel.exercises import DETECTORS
-from hiplevel.online.buffer import DisplayFilter, SampleBuffer
-from hiplevel.online.reps import RepEmitter, buffer_trace, detect_reps
-from hiplevel.online.settings import DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S, OnlineSettings, rest_bias_dps
-from hiplevel.online.smoother import BackwardPass
+from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
+from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps
+from hiplevel.analysis.streaming.settings import DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S, OnlineSettings, rest_bias_dps
+from hiplevel.analysis.streaming.smoother import BackwardPass
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import level_rotation
 from hiplevel.signal.errors import AnalysisError

@@ -1,7 +1,7 @@
 """Live cue logic and view, pure: no terminal, no link."""
 
-from hiplevel.live.state import CueSettings, LiveState
-from hiplevel.live.view import gauge, render
+from hiplevel.live_screen.state import CueSettings, LiveState
+from hiplevel.live_screen.view import gauge, render
 
 
 def test_cue_fires_once_per_crossing_and_rearms_after_return_to_level():
@@ -47,7 +47,7 @@ def test_sensor_buzzes_are_counted_once_per_start_of_the_haptic_flag():
 
 
 def test_frame_redraws_in_place_and_rings_only_when_asked():
-    from hiplevel.live.view import CURSOR_HOME, ERASE_BELOW, frame
+    from hiplevel.live_screen.view import CURSOR_HOME, ERASE_BELOW, frame
 
     s = LiveState("walking")
     s.message = "Stand tall and still... 3 s"

@@ -7,11 +7,11 @@ import pytest
 from hiplevel.cli.common import EXIT_USAGE, CliError
 from hiplevel.cli.main import build_parser
 from hiplevel.errors import HiplevelError
-from hiplevel.live.command import default_threshold_deg, options_from_args
-from hiplevel.live.connect import VIRTUAL_SPEED_ENV, virtual_patient, virtual_speed
-from hiplevel.live.state import LiveState
-from hiplevel.live.summary import LiveSummary
-from hiplevel.live.timing import LatencySummary
+from hiplevel.live_screen.command import default_threshold_deg, options_from_args
+from hiplevel.live_screen.connect import VIRTUAL_SPEED_ENV, virtual_patient, virtual_speed
+from hiplevel.live_screen.state import LiveState
+from hiplevel.live_screen.summary import LiveSummary
+from hiplevel.live_screen.timing import LatencySummary
 from hiplevel.protocol import StreamMode
 from hiplevel.scoring import Thresholds
 

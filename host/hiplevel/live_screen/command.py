@@ -20,10 +20,10 @@ from contextlib import AsyncExitStack
 from typing import Final, TextIO, TypeVar
 
 from hiplevel.cli.common import EXIT_NO_DEVICE, EXIT_USAGE, CliError
-from hiplevel.live.connect import OpenSensor, open_live_sensor
-from hiplevel.live.session import LiveOptions, LiveSession
-from hiplevel.live.state import CueSettings
-from hiplevel.live.summary import LiveSummary
+from hiplevel.live_screen.connect import OpenSensor, open_live_sensor
+from hiplevel.live_screen.session import LiveOptions, LiveSession
+from hiplevel.live_screen.state import CueSettings
+from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.scoring import Thresholds
 
 T = TypeVar("T")

@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from hiplevel.live.connect import OpenSensor, virtual_patient
-from hiplevel.live.session import LiveOptions, LiveSession
-from hiplevel.live.state import CueSettings
-from hiplevel.live.summary import LiveSummary
+from hiplevel.live_screen.connect import OpenSensor, virtual_patient
+from hiplevel.live_screen.session import LiveOptions, LiveSession
+from hiplevel.live_screen.state import CueSettings
+from hiplevel.live_screen.summary import LiveSummary
 
 BENCH_THRESHOLD_DEG = 7.0  # the walking cue threshold (docs/thresholds.md drop_flag_deg_walking)
 CONNECT_TIMEOUT_S = 60.0

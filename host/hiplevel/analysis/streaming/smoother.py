@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.online.buffer import SampleBuffer
+from hiplevel.analysis.streaming.buffer import SampleBuffer
 from hiplevel.signal.fusion import FusionSettings, rest_mask, tilt_step
 
 __all__ = ["BackwardPass"]

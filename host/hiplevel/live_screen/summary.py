@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiplevel.constants import LEFT, RIGHT
-from hiplevel.live.state import LiveState
-from hiplevel.live.timing import LatencySummary
+from hiplevel.live_screen.state import LiveState
+from hiplevel.live_screen.timing import LatencySummary
 from hiplevel.protocol import StreamMode
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from hiplevel.live.feed import LiveFeed
+from hiplevel.live_screen.feed import LiveFeed
 from hiplevel.protocol import Flags, PacketType, decode_packet, encode_data_packet
 
 RATE_HZ = 100

@@ -6,7 +6,7 @@ Plain text lines (no curses) so the same frames go to a terminal, a test's pseud
 from __future__ import annotations
 
 from hiplevel.constants import LEFT, RIGHT, other_side
-from hiplevel.live.state import LiveState
+from hiplevel.live_screen.state import LiveState
 
 GAUGE_RANGE_DEG = 12.0
 GAUGE_WIDTH_CHARS = 49  # odd, so level sits on a character

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-FRAME_START = "\x1b[H"  # every live frame starts with cursor home (hiplevel.live.view.CURSOR_HOME)
+FRAME_START = "\x1b[H"  # every live frame starts with cursor home (hiplevel.live_screen.view.CURSOR_HOME)
 SAFETY_TIMEOUT_S = 90.0  # only so a hung child cannot hang the suite; not a timing assertion
 
 

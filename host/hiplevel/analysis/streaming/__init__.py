@@ -15,8 +15,8 @@ Modules: `settings` (constants, OnlineSettings, rest-run gyro bias), `buffer` (s
 display filter), `smoother` (backward pass), `reps` (detector run, emit rule), `analyzer`.
 """
 
-from hiplevel.online.analyzer import OnlineAnalyzer
-from hiplevel.online.settings import (
+from hiplevel.analysis.streaming.analyzer import OnlineAnalyzer
+from hiplevel.analysis.streaming.settings import (
     DEFAULT_MARGIN_S,
     DEVICE_ROLL_SMOOTH_HZ,
     MARGIN_S,

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from hiplevel.analysis import motion_of, score_windows
-from hiplevel.online.buffer import SampleBuffer
-from hiplevel.online.settings import DEVICE_ROLL_SMOOTH_HZ, STABLE_BOUNDS_S
+from hiplevel.analysis.offline import motion_of, score_windows
+from hiplevel.analysis.streaming.buffer import SampleBuffer
+from hiplevel.analysis.streaming.settings import DEVICE_ROLL_SMOOTH_HZ, STABLE_BOUNDS_S
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import estimate_mount_yaw_deg, yaw_rotation
 from hiplevel.signal.filters import zero_phase_lowpass

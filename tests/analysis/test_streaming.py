@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.online import OnlineAnalyzer, rest_bias_dps
+from hiplevel.analysis.streaming import OnlineAnalyzer, rest_bias_dps
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.sim.session import simulate_session
@@ -97,7 +97,7 @@ def test_every_exercise_finds_the_true_reps_live(exercise, kw):
 def test_virtual_patient_single_leg_stance_has_no_extra_rep():
     # `hiplevel live --virtual` single-leg-stance: the causal tilt once gave an extra "right stance,
     # hip hike" rep during the first left hold.
-    from hiplevel.live.connect import virtual_patient
+    from hiplevel.live_screen.connect import virtual_patient
 
     spec = virtual_patient("single-leg-stance", 30, 4.0, seed=1)
     sim = simulate_session(spec)

@@ -1,12 +1,12 @@
 """Rep counting for the live view: a thin adapter over the causal analyser
-(`hiplevel.online.OnlineAnalyzer`) that feeds it one sample at a time from either stream mode and
+(`hiplevel.analysis.streaming.OnlineAnalyzer`) that feeds it one sample at a time from either stream mode and
 says, in words, when reps cannot be counted (no live detector for the exercise)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from hiplevel.live.feed import LiveSamples
+from hiplevel.live_screen.feed import LiveSamples
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.errors import AnalysisError
 
@@ -23,9 +23,9 @@ class RepTracker:
     def create(cls, exercise: str, rate_hz: float, thresholds: Thresholds | None = None) -> RepTracker:
         """The tracker for `exercise` at `rate_hz` Hz (scoring with `thresholds`, default ones)."""
         try:
-            from hiplevel.online import OnlineAnalyzer
+            from hiplevel.analysis.streaming import OnlineAnalyzer
         except ModuleNotFoundError as exc:
-            if exc.name != "hiplevel.online":
+            if exc.name != "hiplevel.analysis.streaming":
                 raise
             return cls(None, "reps not counted: this install has no live analyser")
         try:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hiplevel.live.timing import FramePacer, LatencyMeter
+from hiplevel.live_screen.timing import FramePacer, LatencyMeter
 
 
 def test_latency_is_arrival_to_the_frame_that_showed_it():

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from hiplevel.live.latency import measure_latency_async
-from hiplevel.live.view import CURSOR_HOME, ERASE_LINE_END
+from hiplevel.live_screen.latency import measure_latency_async
+from hiplevel.live_screen.view import CURSOR_HOME, ERASE_LINE_END
 
 pytestmark = pytest.mark.slow
 

@@ -21,13 +21,13 @@ from typing import Any, Final, TextIO
 
 from hiplevel.errors import CommandFailedError, HiplevelError, LinkError, ProtocolError
 from hiplevel.link.base import data_packets, host_now_s
-from hiplevel.live.connect import OpenSensor
-from hiplevel.live.feed import LiveFeed, LiveSamples
-from hiplevel.live.reps import RepTracker
-from hiplevel.live.state import CueSettings, LiveState, haptic_debounce_ms
-from hiplevel.live.summary import LiveSummary
-from hiplevel.live.timing import IDLE_REDRAW_S, FramePacer, LatencyMeter
-from hiplevel.live.view import CLEAR_SCREEN, HIDE_CURSOR, SHOW_CURSOR, frame
+from hiplevel.live_screen.connect import OpenSensor
+from hiplevel.live_screen.feed import LiveFeed, LiveSamples
+from hiplevel.live_screen.reps import RepTracker
+from hiplevel.live_screen.state import CueSettings, LiveState, haptic_debounce_ms
+from hiplevel.live_screen.summary import LiveSummary
+from hiplevel.live_screen.timing import IDLE_REDRAW_S, FramePacer, LatencyMeter
+from hiplevel.live_screen.view import CLEAR_SCREEN, HIDE_CURSOR, SHOW_CURSOR, frame
 from hiplevel.protocol import (
     Cmd,
     DataPacket,

@@ -1,0 +1,27 @@
+"""Analysis: samples in, scored reps out. Two entry points over one set of detectors and scoring.
+
+    res = analyze(series, exercise="walking")              # offline: a whole recording or CSV
+    results = analyze_sets(series, sets=[("walking", 12.0, 60.0), ("band-walk", 75.0, 110.0)])
+    oa = OnlineAnalyzer("walking", rate_hz=100.0)          # streaming: one sample at a time (live)
+
+`offline` runs the signal layer (fusion, alignment, neutral) over the whole series, then the
+exercise detectors (`hiplevel.exercises`) and scoring (`hiplevel.scoring`). `streaming` is the causal
+form for live feedback: the same detectors and scoring on a rolling buffer. docs/analysis.md.
+"""
+
+from hiplevel.analysis.offline import (
+    SCHEMA,
+    AnalysisError,
+    AnalysisResult,
+    Rep,
+    analyze,
+    analyze_sets,
+    analyze_trace,
+    motion_of,
+    score_windows,
+    window_drop_deg,
+)
+from hiplevel.analysis.streaming import OnlineAnalyzer
+
+__all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "OnlineAnalyzer", "Rep", "analyze", "analyze_sets",
+           "analyze_trace", "motion_of", "score_windows", "window_drop_deg"]
