@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hiplevel.exercises import DETECTORS, Motion, RepWindow, measure_drop
+from hiplevel.constants import other_side
+from hiplevel.exercises import DETECTORS, Motion, PhaseWindow, RepWindow, measure_drop
 from hiplevel.samples import ImuSeries, RollSeries
-from hiplevel.scoring import Rep, Thresholds, score_rep, summarize_set
+from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
 from hiplevel.signal.neutral import find_standing, neutral_roll
@@ -27,7 +28,7 @@ SCHEMA = "hiplevel.analysis/1"
 STANDING_LOOKBACK_S = 10.0
 
 __all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "Rep", "analyze", "analyze_sets", "analyze_trace", "motion_of",
-           "score_windows", "window_drop_deg"]
+           "phase_of", "score_windows", "window_drop_deg"]
 
 
 @dataclass(frozen=True)
@@ -102,15 +103,39 @@ def window_drop_deg(m: Motion, w: RepWindow) -> float:
 
 
 def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Thresholds) -> list[Rep]:
-    """Measure (`window_drop_deg`) and score detected rep windows (times on m.t_s)."""
+    """Measure (`window_drop_deg`) and score detected rep windows (times on m.t_s).
+
+    A window with phases (band walk) has each phase measured and scored on its own; the rep
+    carries them and takes the stance, drop and drop flags of its worse phase (the lower score,
+    then the larger |drop|), plus the flags of its whole-rep metrics (bobbing, shuffling)."""
     reps: list[Rep] = []
+    last = len(m.t_s) - 1
     for k, w in enumerate(windows):
-        drop = window_drop_deg(m, w)
-        sc = score_rep(exercise, w.side, drop, w.metrics, th)
-        details = dict(w.metrics, measured_side=w.measure_side, reasons=list(sc.reasons))
-        end = min(w.end, len(m.t_s) - 1)
-        reps.append(Rep(k, float(m.t_s[w.start]), float(m.t_s[end]), w.side, round(drop, 3), sc.score, sc.flags, details))
+        phases = tuple(phase_of(exercise, m, w, p, th) for p in w.phases)
+        if phases:
+            worst = min(phases, key=lambda p: (p.score, -abs(p.drop_deg)))
+            side, drop, measured = worst.stance, worst.drop_deg, worst.side_dropped
+        else:
+            side, drop, measured = w.side, window_drop_deg(m, w), w.measure_side
+        sc = score_rep(exercise, side, drop, w.metrics, th)
+        details = dict(w.metrics, measured_side=measured, reasons=list(sc.reasons))
+        reps.append(Rep(k, float(m.t_s[w.start]), float(m.t_s[min(w.end, last)]), side, round(drop, 3), sc.score,
+                        sc.flags, details, phases))
     return reps
+
+
+def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresholds) -> Phase:
+    """One single-support phase of rep window w: the unsupported side's drop in the phase's window
+    (against the rep's bout neutral when it has one, as `window_drop_deg`), scored on the drop alone
+    (the rep's other metrics belong to the whole rep)."""
+    offset = w.metrics.get("bout_neutral_deg") if w.metrics.get("bout_neutral_s") is not None else None
+    a, b = p.win
+    seg = m.roll_deg[a : max(b, a + 1)] - float(offset or 0.0)
+    drop = measure_drop(seg, (0, len(seg)), other_side(p.stance), p.robust)
+    sc = score_rep(exercise, p.stance, drop, {}, th)
+    last = len(m.t_s) - 1
+    return Phase(p.stance, float(m.t_s[min(p.start, last)]), float(m.t_s[min(p.end, last)]), round(drop, 3),
+                 sc.score, sc.flags)
 
 
 def analyze_trace(

@@ -35,12 +35,28 @@ class Motion:
 
 
 @dataclass(frozen=True)
+class PhaseWindow:
+    """One single-support phase inside a rep (band walk: the lead leg's swing, then the trailing
+    leg's): [start, end) sample indices, the stance (tested) leg, and the drop window [win0, win1)
+    in which the unsupported side's drop is measured (`measure_drop`, peak or robust)."""
+
+    start: int
+    end: int
+    stance: Side
+    win: tuple[int, int]
+    robust: bool = False
+
+
+@dataclass(frozen=True)
 class RepWindow:
     """A detected rep: [start, end) sample indices, its side, the drop window [win0, win1), the
     side whose drop is measured, robust (95th percentile) or peak, and extra metrics.
 
     drop_deg: the rep's drop, deg, when the detector measures it itself (e.g. the clamshell's
-    roll-back, or a drop on a roll the detector re-aligned); None = `measure_drop` on the set's roll."""
+    roll-back, or a drop on a roll the detector re-aligned); None = `measure_drop` on the set's roll.
+    phases: the rep's single-support phases when it has more than one (band walk, lead swing
+    first); each is measured and scored on its own and the rep takes its worse phase's side, drop
+    and flags (`analysis.offline.score_windows`)."""
 
     start: int
     end: int
@@ -50,6 +66,7 @@ class RepWindow:
     robust: bool = False
     metrics: dict = field(default_factory=dict)
     drop_deg: float | None = None
+    phases: tuple[PhaseWindow, ...] = ()
 
 
 ROBUST_PERCENTILE = 95.0  # "robust peak, not a single spike" for holds

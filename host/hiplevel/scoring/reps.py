@@ -19,11 +19,46 @@ DROP_FLAGS = frozenset({"pelvic_drop", "hip_hike", "pelvis_roll_back"})
 
 
 @dataclass(frozen=True)
+class Phase:
+    """One single-support phase of a rep that has several (band walk: lead swing, then trail swing).
+
+    stance: the leg bearing the weight, whose hip abductors are tested; the unsupported side
+    (`side_dropped`) is the other one; drop_deg: its peak drop below neutral (negative = it rose,
+    a hip hike); start_s/end_s on the input clock; score 0-100 and flags as for a rep."""
+
+    stance: Side
+    start_s: float
+    end_s: float
+    drop_deg: float
+    score: float
+    flags: tuple[str, ...] = ()
+
+    @property
+    def side_dropped(self) -> Side:
+        """The unsupported side, whose drop (or rise, when drop_deg < 0) is measured."""
+        return other_side(self.stance)
+
+    def to_json(self) -> dict:
+        """The phase as it appears in a rep's `phases` in `hiplevel.analysis/1` JSON."""
+        return {
+            "stance": self.stance,
+            "side_dropped": self.side_dropped,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "drop_deg": round(self.drop_deg, 2),
+            "score": round(self.score, 1),
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
 class Rep:
     """One scored rep. index: 0-based in its set; start_s/end_s: s on the input clock; side: the
     stance leg (leading leg for band-walk, working leg for clamshell); drop_deg: peak drop of the
     measured side below neutral (negative = hip hike); score 0-100; flags; details: metrics and
-    reasons (`measured_side`, `reasons`, `hold_s`, ...)."""
+    reasons (`measured_side`, `reasons`, `hold_s`, ...); phases: the single-support phases of a rep
+    that has several (band walk, lead swing first), the rep's own side/drop/flags being its worse
+    phase's; empty for one-phase reps."""
 
     index: int
     start_s: float
@@ -33,10 +68,11 @@ class Rep:
     score: float
     flags: tuple[str, ...] = ()
     details: dict = field(default_factory=dict)
+    phases: tuple[Phase, ...] = ()
 
     def to_json(self) -> dict:
         """The rep as it appears in `hiplevel.analysis/1` JSON."""
-        return {
+        out = {
             "index": self.index,
             "start_s": round(self.start_s, 3),
             "end_s": round(self.end_s, 3),
@@ -45,6 +81,9 @@ class Rep:
             "score": round(self.score, 1),
             "flags": list(self.flags),
         }
+        if self.phases:
+            out["phases"] = [p.to_json() for p in self.phases]
+        return out
 
 
 @dataclass(frozen=True)
