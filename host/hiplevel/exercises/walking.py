@@ -12,15 +12,20 @@ are found from the contacts themselves: contacts at most `max_step_s` apart form
 contacts at its edges (the weight shift before the first step) are trimmed, and a bout needs
 `min_bout_steps` steps; standing, sitting and fidgets give isolated bumps, so no reps.
 
-Stance side, from the signal: the pelvis shifts over the stance foot, so within a step the lateral
-acceleration points away from the stance side, and the pelvis rotates forward on the swing side
-(yaw rate toward the stance side). Steps alternate, so the evidence of a run of steps decides one
-parity; a pause (a step longer than `parity_gap_s`) starts a new run, since shuffles and turns on
-the spot can repeat a foot. A turn's centripetal acceleration only biases a few steps.
+Stance side (`exercises.walking_side`): several independent cues per step (lateral sway, the
+roll of loading response, the pelvis' rotation), weighted by how well each agrees with the others,
+and a two-state chain over the bout's steps that lets the parity shift only where a turn, a pause
+or an irregular step makes a repeated foot plausible. Each step carries `side_confidence` (the
+posterior of its side); the scoring flags `side_uncertain` below the threshold.
 
-Measured on mobgap-lowback (3 people, INDIP reference, `python -m bench --only 3`): straight walks
-every step and side; simulated daily life, all trials pooled: sensitivity 74 %, precision 92 %,
-side 90 % (mobgap 69 / 86 / 82 %). The misses are slow, soft steps with < 0.035 g at the pelvis.
+Edges: a walk starts with a swing (single support on the other foot, ending at the first contact)
+and ends with one (the trailing foot closing up after the last contact); both are reps too
+(`edge`: "initiation" / "termination" in the metrics), as long as the pelvis is moving there.
+
+Drop: the swing side's peak excursion below neutral in the step, signed: when it rises further
+than it drops (a hip hike), the drop is the negative rise.
+
+Measured accuracy: docs/analysis.md ("Walking").
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
-from hiplevel.constants import LEFT, RIGHT, Side, other_side
+from hiplevel.constants import Side, other_side
 from hiplevel.exercises.base import Motion, RepWindow, highpass
+from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.signal.filters import moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import neutral_roll, standing_before
@@ -49,32 +55,45 @@ def vertical_acc_g(m: Motion) -> np.ndarray:
 class WalkingDetector:
     """Parameters (units in the names).
 
-    contact_min_g: least upward pelvis acceleration (and prominence) of a contact; brisk walking
-        gives 0.2-0.4 g, slow daily-life steps and shuffles 0.04-0.1 g (mobgap-lowback Test11);
+    contact_min_g: least upward pelvis acceleration (above its 2 s baseline, and prominence) of a
+        contact; brisk walking gives 0.2-0.4 g, slow daily-life steps and shuffles 0.04-0.1 g
+        (mobgap-lowback Test11); the baseline is removed first because an accelerometer's offset
+        (0.03-0.04 g on real belts and phones) would otherwise lift every standing wobble over it;
+    baseline_s: window of that baseline (a moving mean; walking's own mean is zero);
     min_step_s / max_step_s: plausible step durations; a longer gap ends a bout (daily-life
         stepping around a room pauses up to ~2 s between steps);
     min_bout_steps: shorter sequences are not walking (a shuffle of the feet, a weight shift);
     edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's
         median contact (the weight shift before the first step is a small bump of its own);
     smooth_hz: low-pass of the vertical acceleration;
-    parity_gap_s: a step longer than this restarts the left/right alternation;
     max_pitch_rate_dps: contacts within 0.3 s of a faster pitch rotation are dropped (sitting
         down, standing up, bending: 80-150 deg/s; walking rocks the pelvis at < 40 deg/s); 0 disables;
-    evidence_weights: weights of the lateral-acceleration and yaw-rate stance evidence;
+    max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing
+        pose are dropped (lying: 60-90 deg; walking, also bent forward or after a seated
+        neutral: < 35 deg);
+    edge_swing_fraction: the initiation swing is taken as this fraction of the bout's median step
+        before the first contact (swing is ~40 % of a stride, ~75-80 % of a step);
+    edge_motion_g: an edge rep needs the pelvis moving in its span: the RMS of the horizontal
+        linear acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet
+        standing < 0.01 g);
     contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial
         contact; contacts are reported this much before the peak (mobgap-lowback: the peak lags
-        INDIP by 41 ms and Stereophoto by 49 ms, median)."""
+        INDIP by 41 ms and Stereophoto by 49 ms, median);
+    side: the stance-side decider (cues, weights and the step chain)."""
 
     contact_min_g: float = 0.035
+    baseline_s: float = 2.0
     min_step_s: float = 0.3
     max_step_s: float = 2.2
     min_bout_steps: int = 3
     edge_min_fraction: float = 0.4
     smooth_hz: float = 4.0
-    parity_gap_s: float = 1.2
     max_pitch_rate_dps: float = 80.0
-    evidence_weights: tuple[float, float] = (1.0, 1.0)
+    max_tilt_deg: float = 50.0
+    edge_swing_fraction: float = 0.75
+    edge_motion_g: float = 0.02
     contact_lead_s: float = 0.04
+    side: StanceSideDecider = StanceSideDecider()
 
     def contacts(self, m: Motion) -> np.ndarray:
         """Sample indices of candidate initial contacts."""
@@ -84,15 +103,20 @@ class WalkingDetector:
         """Candidate contacts and their heights, g (None for a roll stream)."""
         if m.acc_lin_g is None:
             return self._contacts_from_roll(m), None
-        av = zero_phase_lowpass(vertical_acc_g(m), self.smooth_hz, m.rate_hz)
+        av = vertical_acc_g(m)
+        av = zero_phase_lowpass(av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz))), self.smooth_hz, m.rate_hz)
         peaks, _ = sps.find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
                                   prominence=self.contact_min_g)
+        half = max(1, int(0.3 * m.rate_hz))
         if self.max_pitch_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
             # Sitting down, standing up and bending pitch the pelvis fast; walking rocks it gently.
             pr = np.abs(zero_phase_lowpass(m.gyro_dps[:, 1], 2.0, m.rate_hz))
-            half = max(1, int(0.3 * m.rate_hz))
-            near = _moving_max(pr, half)
-            peaks = peaks[near[peaks] <= self.max_pitch_rate_dps]
+            peaks = peaks[_moving_max(pr, half)[peaks] <= self.max_pitch_rate_dps]
+        if self.max_tilt_deg > 0 and len(peaks):
+            # Walking is upright: lying down (turning over in bed) gives impacts too.
+            up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
+            tilt = np.degrees(np.arccos(np.clip(up[:, 2], -1.0, 1.0)))
+            peaks = peaks[_moving_max(tilt, half)[peaks] <= self.max_tilt_deg]
         heights = av[peaks]
         # A lead of a few samples keeps the order of contacts (they are >= min_step_s apart).
         return np.maximum(peaks - int(round(self.contact_lead_s * m.rate_hz)), 0), heights
@@ -126,54 +150,55 @@ class WalkingDetector:
                 out.append(c[a:b])
         return out
 
-    def stance_evidence(self, m: Motion, c: np.ndarray) -> np.ndarray:
-        """Per step (len(c)-1): > 0 suggests left stance, < 0 right stance."""
-        step = int(np.median(np.diff(c)))
-        # Only the bout and a stride either side matter (a long recording has many bouts).
-        lo, hi = max(0, int(c[0]) - 2 * step), min(len(m.t_s), int(c[-1]) + 2 * step + 1)
-        c = c - lo
-        if m.acc_lin_g is not None and m.gyro_dps is not None:
-            # Remove anything slower than a stride (turn: centripetal acceleration, heading rate).
-            lat, yaw = m.acc_lin_g[lo:hi, 1], m.gyro_dps[lo:hi, 2]
-            lat = lat - moving_mean(lat, 2 * step)
-            yaw = yaw - moving_mean(yaw, 2 * step)
-            q = (c[1:] - c[:-1]) // 4
-            e_lat = -_segment_means(lat, c[:-1] + q, c[1:] - q)
-            e_yaw = _segment_means(yaw, c[:-1], c[1:])
-            wl, wy = self.evidence_weights
-            return wl * e_lat / (np.abs(e_lat).mean() + 1e-9) + wy * e_yaw / (np.abs(e_yaw).mean() + 1e-9)
-        # Roll only: the swing side drops, so roll leans toward + on left stance.
-        roll = m.roll_deg[lo:hi] - moving_mean(m.roll_deg[lo:hi], 2 * step)
-        return _segment_means(roll, c[:-1], c[1:])
-
-    def stance_sides(self, m: Motion, c: np.ndarray) -> list[Side]:
-        """Stance leg of each step of one bout (contacts c): steps alternate within a run of
-        steps without a pause, so each run's evidence decides one parity; a pause longer than
-        `parity_gap_s` may hide a second step by the same foot (a shuffle, a turn on the spot)."""
-        e = self.stance_evidence(m, c)
-        dur = np.diff(c) / m.rate_hz
-        long_step = np.flatnonzero(dur > self.parity_gap_s)
-        # A long step is a run of its own: cut before and after it.
-        cuts = np.union1d(long_step, long_step + 1)
-        cuts = cuts[(cuts > 0) & (cuts < len(e))]
-        sides: list[Side] = []
-        for run in np.split(np.arange(len(e)), cuts):
-            alt = np.where(np.arange(len(run)) % 2 == 0, 1.0, -1.0)
-            first: Side = LEFT if float(np.sum(alt * e[run])) >= 0 else RIGHT
-            sides += [first if k % 2 == 0 else other_side(first) for k in range(len(run))]
-        return sides
-
     def detect(self, m: Motion) -> list[RepWindow]:
-        """Steps of every walking bout in the set."""
-        reps: list[RepWindow] = []
+        """Steps of every walking bout in the set, with the initiation and termination swings."""
         idx, heights = self._contacts(m)
-        for c in self.bouts(idx, m.rate_hz, heights):
-            neutral = bout_neutral(m, c)
-            for k, stance in enumerate(self.stance_sides(m, c)):
-                a, b = int(c[k]), int(c[k + 1])
-                reps.append(RepWindow(a, b, stance, (a, b), other_side(stance),
-                                      metrics={"step_s": round((b - a) / m.rate_hz, 3), **neutral}))
+        bouts = self.bouts(idx, m.rate_hz, heights)
+        if not bouts:
+            return []
+        cues = [self.side.cues(m, c) for c in bouts]
+        scale, weight = self.side.cue_weights(cues)
+        reps: list[RepWindow] = []
+        for c, cue in zip(bouts, cues):
+            decided = self.side.decide(self.side.combine(cue, scale, weight), self.side.repeat_probs(m, c))
+            reps += self._bout_reps(m, c, decided.sides, decided.confidence, bout_neutral(m, c))
         return reps
+
+    def _bout_reps(self, m: Motion, c: np.ndarray, sides: list[Side], conf: np.ndarray, neutral: dict) -> list[RepWindow]:
+        """One bout's reps: a step from each contact to the next (a step after a pause keeps only
+        the median step before its closing contact: the pause is double support), and the edge
+        swings where the pelvis moves."""
+        n = len(m.t_s)
+        med = int(np.median(np.diff(c)))
+        bout_conf = round(float(np.median(conf)), 3)
+
+        def rep(a: int, b: int, stance: Side, p: float, edge: str | None = None) -> RepWindow:
+            metrics = {"step_s": round((b - a) / m.rate_hz, 3), "side_confidence": round(float(p), 3),
+                       "bout_side_confidence": bout_conf, **neutral}
+            if edge:
+                metrics["edge"] = edge
+            return RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics)
+
+        out: list[RepWindow] = []
+        swing = int(round(self.edge_swing_fraction * med))
+        a0 = int(c[0]) - swing
+        if a0 >= 0 and self._moving(m, a0, int(c[0])):
+            out.append(rep(a0, int(c[0]), other_side(sides[0]), conf[0], "initiation"))
+        for k, stance in enumerate(sides):
+            a, b = int(c[k]), int(c[k + 1])
+            out.append(rep(max(a, b - int(round(self.side.irregular_ratio * med))), b, stance, conf[k]))
+        b1 = int(c[-1]) + med
+        if b1 < n and self._moving(m, int(c[-1]), b1):
+            out.append(rep(int(c[-1]), b1, other_side(sides[-1]), conf[-1], "termination"))
+        return out
+
+    def _moving(self, m: Motion, a: int, b: int) -> bool:
+        """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
+        (a roll stream: the roll moves by more than 0.5 deg)."""
+        if m.acc_lin_g is None:
+            return float(np.ptp(m.roll_deg[a:b])) > 0.5
+        h = m.acc_lin_g[a:b, :2] - m.acc_lin_g[a:b, :2].mean(axis=0)
+        return float(np.sqrt(np.mean(np.sum(h * h, axis=1)))) >= self.edge_motion_g
 
 
 def bout_neutral(m: Motion, c: np.ndarray) -> dict:
@@ -187,13 +212,6 @@ def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     if span is None:
         return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}
     return {"bout_neutral_deg": round(neutral_roll(m.roll_deg, span), 2), "bout_neutral_s": round(float(m.t_s[span[0]]), 2)}
-
-
-def _segment_means(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Means of x[a_k:b_k] (at least one sample each) from one cumulative sum."""
-    cs = np.r_[0.0, np.cumsum(x)]
-    b = np.maximum(b, a + 1)
-    return (cs[b] - cs[a]) / (b - a)
 
 
 def _moving_max(x: np.ndarray, half: int) -> np.ndarray:

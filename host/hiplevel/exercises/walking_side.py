@@ -1,0 +1,186 @@
+"""Stance side of each walking step from several independent cues, with a confidence.
+
+Each cue says, per step, which foot is on the ground; none is trusted alone:
+- **sway** (accelerometer, lateral): the pelvis travels over the stance foot, so in mid stance
+  it is decelerated back toward the midline: the lateral acceleration points away from the stance
+  side (mechanically needed for balance, so it holds in asymmetric and slow gait);
+- **loading** (gyro, roll rate): in loading response the swing side drops, so the pelvis rolls
+  toward the swing side in the first 30 % of the step (the roll part of McCamley 2012 and
+  Ullrich 2021; a hip hike reverses it on one side only, which costs half its steps);
+- **rotation** (gyro, yaw rate): the swing side swings forward, turning the pelvis toward the
+  stance side (McCamley 2012). After a stroke it points the other way in many steps, so it counts
+  only as far as it agrees with the others.
+
+Each cue is high-passed over two steps (turns, offsets), scaled by its robust size and clipped,
+and weighted by how often it agrees with the other cues over the whole recording (2 a - 1 for an
+agreement rate a: a cue at chance or reversed gets no weight). Steps alternate, so the steps of
+a bout form a two-state hidden Markov chain whose emissions are the combined evidence; a regular
+step is very unlikely to repeat the foot, a step at a pause, a turn or of irregular length may
+(a missed or extra contact, a shuffle). Forward-backward gives each step's posterior: the side is
+the likelier foot and the confidence its probability, so a turn can shift the parity where the
+evidence says so and one weak step cannot flip a bout. Roll stream only: the roll itself (the
+swing side hangs lower over the step) is the one cue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hiplevel.constants import LEFT, RIGHT, Side
+from hiplevel.exercises.base import Motion
+from hiplevel.signal.filters import moving_mean
+
+CUES = ("sway", "loading", "rotation")
+
+
+@dataclass(frozen=True)
+class StepSides:
+    """Result for the steps of one bout: side per step, confidence (posterior probability of that
+    side, 0.5-1), and the combined evidence (> 0 = left stance, in cue-scale units)."""
+
+    sides: list[Side]
+    confidence: np.ndarray
+    evidence: np.ndarray
+
+
+@dataclass(frozen=True)
+class StanceSideDecider:
+    """Parameters (units in the names).
+
+    regular_repeat_prob: probability that two regular consecutive steps are by the same foot
+        (a contact missed or added by the step detector);
+    irregular_repeat_prob: the same at a step of irregular length (outside 1/irregular_ratio ..
+        irregular_ratio times the bout's median step), a pause (a step longer than pause_s) or a
+        turn (heading rate above turn_rate_dps, averaged over 1 s): shuffles and turns on the spot
+        can repeat a foot;
+    evidence_gain: log-likelihood ratio (nats) per unit of combined evidence (a typical step's
+        evidence is about 1: p = 0.9 from one step alone);
+    cue_clip: a cue's value is clipped at this many times its robust size (one impact or spike
+        cannot outvote a bout);
+    loading_fraction: the first part of the step whose roll rate is the loading cue;
+    min_agreement_steps: below this many steps with clear evidence, cue weights stay 1 (too few
+        to judge a cue)."""
+
+    regular_repeat_prob: float = 0.01
+    irregular_repeat_prob: float = 0.3
+    irregular_ratio: float = 1.5
+    pause_s: float = 1.2
+    turn_rate_dps: float = 30.0
+    evidence_gain: float = 2.0
+    cue_clip: float = 3.0
+    loading_fraction: float = 0.3
+    min_agreement_steps: int = 8
+
+    def cues(self, m: Motion, c: np.ndarray) -> dict[str, np.ndarray]:
+        """Raw cue values of the steps c[k]..c[k+1] of one bout (> 0 = left stance)."""
+        step = max(2, int(np.median(np.diff(c))))
+        lo, hi = max(0, int(c[0]) - 2 * step), min(len(m.t_s), int(c[-1]) + 2 * step + 1)
+        a, b = c[:-1] - lo, c[1:] - lo
+        d = b - a
+        if m.acc_lin_g is None or m.gyro_dps is None:
+            roll = _detrend(m.roll_deg[lo:hi], 2 * step)
+            return {"roll": _segment_means(roll, a, b)}
+        lat = _detrend(m.acc_lin_g[lo:hi, 1], 2 * step)
+        gyro = m.gyro_dps[lo:hi]
+        q = d // 4
+        load_end = a + np.maximum(1, np.round(self.loading_fraction * d).astype(int))
+        return {
+            "sway": -_segment_means(lat, a + q, b - q),
+            "loading": _segment_means(_detrend(gyro[:, 0], 2 * step), a, load_end),
+            "rotation": _segment_means(_detrend(gyro[:, 2], 2 * step), a, b),
+        }
+
+    def cue_weights(self, cues: list[dict[str, np.ndarray]]) -> tuple[dict[str, float], dict[str, float]]:
+        """Robust scale and weight of each cue over all bouts of a recording."""
+        names = list(cues[0]) if cues else []
+        allc = {n: np.concatenate([c[n] for c in cues]) for n in names}
+        scale = {n: float(np.median(np.abs(v))) + 1e-12 for n, v in allc.items()}
+        z = {n: np.clip(v / scale[n], -self.cue_clip, self.cue_clip) for n, v in allc.items()}
+        weight = {n: 1.0 for n in names}
+        n_steps = len(next(iter(z.values()))) if z else 0
+        if len(names) < 3 or n_steps < self.min_agreement_steps:
+            return scale, weight
+        # Two independent cues of accuracies p_i, p_j agree with probability
+        # p_i p_j + (1 - p_i)(1 - p_j), so 2 a_ij - 1 = d_i d_j with d = 2 p - 1: a rank-one fit of
+        # the pairwise agreements gives each cue's own d (Dawid-Skene for two classes), sign taken
+        # from the majority. A cue at chance or reversed gets no weight.
+        sgn = np.array([np.sign(z[n]) for n in names])
+        r = (sgn[:, None, :] == sgn[None, :, :]).mean(axis=2) * 2.0 - 1.0
+        d = np.ones(len(names))
+        for _ in range(50):
+            for i in range(len(names)):
+                o = np.arange(len(names)) != i
+                d[i] = float(np.dot(r[i, o], d[o]) / max(np.dot(d[o], d[o]), 1e-9))
+            if np.sum(d) < 0:
+                d = -d
+        weight = {n: float(np.clip(d[i], 0.0, 1.0)) for i, n in enumerate(names)}
+        if sum(weight.values()) <= 0:
+            weight = {n: 1.0 for n in names}
+        return scale, weight
+
+    def combine(self, cue: dict[str, np.ndarray], scale: dict[str, float], weight: dict[str, float]) -> np.ndarray:
+        """Weighted mean of the scaled, clipped cues (> 0 = left stance)."""
+        tot = sum(weight.values())
+        return sum(weight[n] * np.clip(v / scale[n], -self.cue_clip, self.cue_clip) for n, v in cue.items()) / tot
+
+    def repeat_probs(self, m: Motion, c: np.ndarray) -> np.ndarray:
+        """Probability that step k+1 is by the same foot as step k (len(c) - 2 values)."""
+        dur = np.diff(c) / m.rate_hz
+        med = float(np.median(dur))
+        odd = (dur > self.irregular_ratio * med) | (dur < med / self.irregular_ratio) | (dur > self.pause_s)
+        irregular = odd[:-1] | odd[1:]
+        if m.gyro_dps is not None and len(c) > 2:
+            lo, hi = int(c[0]), int(c[-1]) + 1
+            heading = np.abs(moving_mean(m.gyro_dps[lo:hi, 2], max(1, int(m.rate_hz))))
+            irregular |= heading[c[1:-1] - lo] > self.turn_rate_dps
+        return np.where(irregular, self.irregular_repeat_prob, self.regular_repeat_prob)
+
+    def decide(self, evidence: np.ndarray, repeat: np.ndarray) -> StepSides:
+        """Forward-backward over one bout: posterior of left stance per step."""
+        llr = np.clip(self.evidence_gain * evidence, -30.0, 30.0)
+        n = len(llr)
+        # log emission for states (left, right)
+        em = np.column_stack([0.5 * llr, -0.5 * llr])
+        fwd = np.zeros((n, 2))
+        bwd = np.zeros((n, 2))
+        fwd[0] = em[0] - _logsumexp(em[0])
+        for k in range(1, n):
+            t = _log_trans(repeat[k - 1])
+            fwd[k] = em[k] + _logsumexp(fwd[k - 1][:, None] + t, axis=0)
+            fwd[k] -= _logsumexp(fwd[k])
+        for k in range(n - 2, -1, -1):
+            t = _log_trans(repeat[k])
+            bwd[k] = _logsumexp(t + (em[k + 1] + bwd[k + 1])[None, :], axis=1)
+            bwd[k] -= _logsumexp(bwd[k])
+        post = fwd + bwd
+        post -= _logsumexp(post, axis=1)[:, None]
+        p_left = np.exp(post[:, 0])
+        sides: list[Side] = [LEFT if p >= 0.5 else RIGHT for p in p_left]
+        return StepSides(sides, np.maximum(p_left, 1.0 - p_left), evidence)
+
+
+def _log_trans(repeat: float) -> np.ndarray:
+    """Log transition matrix (from state, to state) with P(same foot) = repeat."""
+    r = min(max(repeat, 1e-9), 1.0 - 1e-9)
+    return np.log(np.array([[r, 1.0 - r], [1.0 - r, r]]))
+
+
+def _logsumexp(x: np.ndarray, axis: int | None = None) -> np.ndarray:
+    mx = np.max(x, axis=axis, keepdims=True)
+    out = mx + np.log(np.sum(np.exp(x - mx), axis=axis, keepdims=True))
+    return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+
+
+def _detrend(x: np.ndarray, window: int) -> np.ndarray:
+    """x minus its centred moving mean over `window` samples (anything slower than a stride)."""
+    return x - moving_mean(x, window)
+
+
+def _segment_means(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Means of x[a_k:b_k] (at least one sample each) from one cumulative sum."""
+    cs = np.r_[0.0, np.cumsum(x)]
+    a = np.clip(a, 0, len(x) - 1)
+    b = np.clip(np.maximum(b, a + 1), 1, len(x))
+    return (cs[b] - cs[a]) / (b - a)
