@@ -66,8 +66,13 @@ class WalkingDetector:
     edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's
         median contact (the weight shift before the first step is a small bump of its own);
     smooth_hz: low-pass of the vertical acceleration;
-    max_pitch_rate_dps: contacts within 0.3 s of a faster pitch rotation are dropped (sitting
-        down, standing up, bending: 80-150 deg/s; walking rocks the pelvis at < 40 deg/s); 0 disables;
+    max_tilt_rate_dps: contacts within 0.3 s of a faster tilt rotation (roll and pitch rate
+        together, 2 Hz low-pass) are dropped: sitting down, standing up, bending, lying down and
+        getting up turn the pelvis at 60-300 deg/s; walking rocks it at < 50 deg/s (ipol-dev and
+        stroke-dev: 46 deg/s at most); 0 disables;
+    max_median_step_s: a bout whose median step is longer is not walking (shifting the weight
+        while standing: 1.3-2 s between bumps); the slowest walkers (0.4 m/s, cadence >= 60
+        steps/min) step in <= 1 s;
     max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing
         pose are dropped (lying: 60-90 deg; walking, also bent forward or after a seated
         neutral: < 35 deg);
@@ -88,7 +93,8 @@ class WalkingDetector:
     min_bout_steps: int = 3
     edge_min_fraction: float = 0.4
     smooth_hz: float = 4.0
-    max_pitch_rate_dps: float = 80.0
+    max_tilt_rate_dps: float = 80.0
+    max_median_step_s: float = 1.2
     max_tilt_deg: float = 50.0
     edge_swing_fraction: float = 0.75
     edge_motion_g: float = 0.02
@@ -108,10 +114,10 @@ class WalkingDetector:
         peaks, _ = sps.find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
                                   prominence=self.contact_min_g)
         half = max(1, int(0.3 * m.rate_hz))
-        if self.max_pitch_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
-            # Sitting down, standing up and bending pitch the pelvis fast; walking rocks it gently.
-            pr = np.abs(zero_phase_lowpass(m.gyro_dps[:, 1], 2.0, m.rate_hz))
-            peaks = peaks[_moving_max(pr, half)[peaks] <= self.max_pitch_rate_dps]
+        if self.max_tilt_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
+            # Posture changes tilt the pelvis fast; walking rocks it gently.
+            tr = np.hypot(*zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz).T)
+            peaks = peaks[_moving_max(tr, half)[peaks] <= self.max_tilt_rate_dps]
         if self.max_tilt_deg > 0 and len(peaks):
             # Walking is upright: lying down (turning over in bed) gives impacts too.
             up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
@@ -133,7 +139,7 @@ class WalkingDetector:
     def bouts(self, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None) -> list[np.ndarray]:
         """Contacts grouped into walking bouts: gaps > max_step_s split them, weak edge contacts
         (below edge_min_fraction of the bout's median height) are trimmed, and bouts of fewer
-        than min_bout_steps steps are dropped."""
+        than min_bout_steps steps or with a median step over max_median_step_s are dropped."""
         if len(contacts) == 0:
             return []
         cuts = np.flatnonzero(np.diff(contacts) > self.max_step_s * rate_hz) + 1
@@ -146,7 +152,7 @@ class WalkingDetector:
                 a += 1
             while b > a and hc[b - 1] < floor:
                 b -= 1
-            if b - a - 1 >= self.min_bout_steps:
+            if b - a - 1 >= self.min_bout_steps and np.median(np.diff(c[a:b])) <= self.max_median_step_s * rate_hz:
                 out.append(c[a:b])
         return out
 
