@@ -69,19 +69,26 @@ class StepTally:
 def hiplevel_contacts(series) -> tuple[np.ndarray, list[str]]:
     """ICs (s) and their feet from hiplevel's walking analysis of a whole recording."""
     from hiplevel.analysis import analyze
+
+    return contacts_of(analyze(series, "walking").reps)
+
+
+def contacts_of(reps) -> tuple[np.ndarray, list[str]]:
+    """ICs (s) and feet from walking reps: each rep's `contact_s` (the contact that starts its
+    stance: that foot) and each step's end (the next contact, by the other foot, unless a rep
+    starts there); the initiation swing has no contact of its own."""
     from hiplevel.constants import other_side
 
-    reps = analyze(series, "walking").reps
-    t: list[float] = []
-    side: list[str] = []
-    for k, r in enumerate(reps):
-        t.append(r.start_s)
-        side.append(r.side)
-        nxt = reps[k + 1] if k + 1 < len(reps) else None
-        if nxt is None or abs(nxt.start_s - r.end_s) > 1e-6:
-            t.append(r.end_s)  # the bout's closing contact, by the other foot
-            side.append(other_side(r.side))
-    return np.asarray(t, float), side
+    feet: dict[float, str] = {}
+    for r in reps:
+        c = r.details.get("contact_s")
+        if c is not None:
+            feet[round(float(c), 3)] = r.side
+    for r in reps:
+        if r.details.get("edge") is None:
+            feet.setdefault(round(float(r.end_s), 3), other_side(r.side))
+    t = sorted(feet)
+    return np.asarray(t, float), [feet[x] for x in t]
 
 
 def mobgap_contacts(trial, dataset) -> tuple[np.ndarray, list[str]]:

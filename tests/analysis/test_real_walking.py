@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.constants import other_side
+from bench.real_walking import contacts_of
 from bench.realdata import LOWBACK_DIR, load_lowback, shared_data_dir
 
 DATA = shared_data_dir()
@@ -17,17 +17,9 @@ TOL_S = 0.25  # the benchmark's matching tolerance
 
 
 def _steps(series):
-    """Initial contacts (s) and feet: each step's start (its stance foot) and each bout's closing
-    contact (the other foot), as the benchmark counts them."""
-    reps = analyze(series, "walking").reps
-    t, side = [], []
-    for k, r in enumerate(reps):
-        t.append(r.start_s)
-        side.append(r.side)
-        if k + 1 == len(reps) or abs(reps[k + 1].start_s - r.end_s) > 1e-6:
-            t.append(r.end_s)
-            side.append(other_side(r.side))
-    return np.array(t), side
+    """Initial contacts (s) and feet: each step's contact (its stance foot) and each step's closing
+    contact (the other foot, unless a later rep starts there), as the benchmark counts them."""
+    return contacts_of(analyze(series, "walking").reps)
 
 
 def _tally(det_s, det_side, ref):
@@ -63,11 +55,13 @@ def test_daily_life_steps_found_with_their_side(trials):
         a, b, c, d = _tally(*_steps(t.series), t.references["INDIP"])
         tp, n_ref, n_det, side_ok = tp + a, n_ref + b, n_det + c, side_ok + d
     assert n_ref > 150
-    # Floors a little under the measured 0.70 / 0.90 / 0.89 (Test11 only); the detector that
-    # expected one walking set after quiet standing found 0.51 of these steps.
-    assert tp / n_ref >= 0.67
-    assert tp / n_det >= 0.87
-    assert side_ok / tp >= 0.86
+    # Floors a little under the measured 0.79 / 0.82 / 0.88 (Test11 only; contacts above the
+    # accelerometer's baseline trade 8 points of precision for 9 of sensitivity against the
+    # 0.70 / 0.90 before); the detector that expected one walking set after quiet standing found
+    # 0.51 of these steps.
+    assert tp / n_ref >= 0.75
+    assert tp / n_det >= 0.78
+    assert side_ok / tp >= 0.85
 
 
 def test_no_steps_while_sitting(trials):

@@ -110,7 +110,9 @@ class WalkingDetector:
         if m.acc_lin_g is None:
             return self._contacts_from_roll(m), None
         av = vertical_acc_g(m)
-        av = zero_phase_lowpass(av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz))), self.smooth_hz, m.rate_hz)
+        if self.baseline_s > 0:
+            av = av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz)))
+        av = zero_phase_lowpass(av, self.smooth_hz, m.rate_hz)
         peaks, _ = sps.find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
                                   prominence=self.contact_min_g)
         half = max(1, int(0.3 * m.rate_hz))
@@ -173,29 +175,35 @@ class WalkingDetector:
     def _bout_reps(self, m: Motion, c: np.ndarray, sides: list[Side], conf: np.ndarray, neutral: dict) -> list[RepWindow]:
         """One bout's reps: a step from each contact to the next (a step after a pause keeps only
         the median step before its closing contact: the pause is double support), and the edge
-        swings where the pelvis moves."""
+        swings where the pelvis moves. Metrics: `contact_s`, the initial contact that starts the
+        rep's stance (none for the initiation swing), s; `side_confidence`; `edge`."""
         n = len(m.t_s)
         med = int(np.median(np.diff(c)))
         bout_conf = round(float(np.median(conf)), 3)
+        # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
+        offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
 
-        def rep(a: int, b: int, stance: Side, p: float, edge: str | None = None) -> RepWindow:
+        def rep(a: int, b: int, stance: Side, p: float, contact: int | None, edge: str | None = None) -> RepWindow:
             metrics = {"step_s": round((b - a) / m.rate_hz, 3), "side_confidence": round(float(p), 3),
                        "bout_side_confidence": bout_conf, **neutral}
+            if contact is not None:
+                metrics["contact_s"] = round(float(m.t_s[contact]), 3)
             if edge:
                 metrics["edge"] = edge
-            return RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics)
+            return RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics,
+                             drop_deg=signed_drop_deg(m.roll_deg[a:b] - offset, other_side(stance)))
 
         out: list[RepWindow] = []
         swing = int(round(self.edge_swing_fraction * med))
         a0 = int(c[0]) - swing
         if a0 >= 0 and self._moving(m, a0, int(c[0])):
-            out.append(rep(a0, int(c[0]), other_side(sides[0]), conf[0], "initiation"))
+            out.append(rep(a0, int(c[0]), other_side(sides[0]), conf[0], None, "initiation"))
         for k, stance in enumerate(sides):
             a, b = int(c[k]), int(c[k + 1])
-            out.append(rep(max(a, b - int(round(self.side.irregular_ratio * med))), b, stance, conf[k]))
+            out.append(rep(max(a, b - int(round(self.side.irregular_ratio * med))), b, stance, conf[k], a))
         b1 = int(c[-1]) + med
         if b1 < n and self._moving(m, int(c[-1]), b1):
-            out.append(rep(int(c[-1]), b1, other_side(sides[-1]), conf[-1], "termination"))
+            out.append(rep(int(c[-1]), b1, other_side(sides[-1]), conf[-1], int(c[-1]), "termination"))
         return out
 
     def _moving(self, m: Motion, a: int, b: int) -> bool:
@@ -205,6 +213,18 @@ class WalkingDetector:
             return float(np.ptp(m.roll_deg[a:b])) > 0.5
         h = m.acc_lin_g[a:b, :2] - m.acc_lin_g[a:b, :2].mean(axis=0)
         return float(np.sqrt(np.mean(np.sum(h * h, axis=1)))) >= self.edge_motion_g
+
+
+def signed_drop_deg(roll_rel_deg: np.ndarray, measure_side: Side) -> float:
+    """Peak excursion of `measure_side` below neutral, deg, over a step's roll (+ = left side
+    higher, relative to neutral): its largest drop, or, when it rises further than it drops (a
+    hip hike: the swing side lifted to clear the foot), minus its largest rise."""
+    seg = np.asarray(roll_rel_deg, float)
+    if len(seg) == 0:
+        return 0.0
+    drop = -seg if measure_side == "left" else seg
+    down, up = float(np.max(drop)), float(-np.min(drop))
+    return down if down >= up else -up
 
 
 def bout_neutral(m: Motion, c: np.ndarray) -> dict:

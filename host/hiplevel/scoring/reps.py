@@ -16,6 +16,8 @@ FLAG_SCORE = 60.0
 MEASURES_OWN_SIDE = frozenset({"band-walk", "clamshell"})
 
 DROP_FLAGS = frozenset({"pelvic_drop", "hip_hike", "pelvis_roll_back"})
+# Flags about the measurement, not the movement: they cost the rep no points.
+NO_PENALTY_FLAGS = frozenset({"side_uncertain"})
 
 
 @dataclass(frozen=True)
@@ -108,19 +110,22 @@ def _ramp_down(x: float, x0: float, x1: float, y0: float, y1: float) -> float:
     return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
 
-def drop_score(drop_deg: float, ok_deg: float, flag_deg: float, fail_deg: float, th: Thresholds) -> float:
+def drop_score(drop_deg: float, ok_deg: float, flag_deg: float, fail_deg: float, th: Thresholds,
+               hike_flag_deg: float | None = None) -> float:
     """Score 0-100 from the drop alone, deg below neutral (negative = hike).
 
     Non-increasing in drop_deg for drop_deg >= 0 and in the hike (-drop_deg) for drop_deg < 0:
-    100 up to ok, FLAG_SCORE at flag, 0 at fail and beyond (piecewise linear)."""
+    100 up to ok, FLAG_SCORE at flag, 0 at fail and beyond (piecewise linear); a hike ramps the
+    same way to hike_flag_deg (default th.hike_flag_deg) and th.hike_fail_deg."""
     if drop_deg >= 0:
         if drop_deg <= flag_deg:
             return _ramp_down(drop_deg, ok_deg, max(flag_deg, ok_deg + 1e-9), 100.0, FLAG_SCORE)
         return _ramp_down(drop_deg, flag_deg, fail_deg, FLAG_SCORE, 0.0)
     hike = -drop_deg
-    if hike <= th.hike_flag_deg:
-        return _ramp_down(hike, 0.5 * th.hike_flag_deg, th.hike_flag_deg, 100.0, FLAG_SCORE)
-    return _ramp_down(hike, th.hike_flag_deg, th.hike_fail_deg, FLAG_SCORE, 0.0)
+    hf = th.hike_flag_deg if hike_flag_deg is None else hike_flag_deg
+    if hike <= hf:
+        return _ramp_down(hike, 0.5 * hf, hf, 100.0, FLAG_SCORE)
+    return _ramp_down(hike, hf, th.hike_fail_deg, FLAG_SCORE, 0.0)
 
 
 def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thresholds) -> RepScore:
@@ -135,7 +140,8 @@ def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thr
         drop_deg = max(0.0, float(metrics.get("rollback_deg", drop_deg)))
         ok, flag = min(ok, th.rollback_flag_deg), th.rollback_flag_deg
         fail = max(fail, flag + 1.0)
-    score = drop_score(drop_deg, ok, flag, fail, th)
+    hike_flag = th.hike_flag_for(exercise)
+    score = drop_score(drop_deg, ok, flag, fail, th, hike_flag)
     flags: list[str] = []
     reasons: list[str] = []
     low = measured_side(exercise, side)
@@ -147,9 +153,9 @@ def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thr
         else:
             flags.append("pelvic_drop")
             reasons.append(f"{low} side dropped {drop_deg:.1f} deg {stance} (limit {flag:.1f} deg)")
-    elif -drop_deg > th.hike_flag_deg:
+    elif -drop_deg > hike_flag:
         flags.append("hip_hike")
-        reasons.append(f"{low} side hiked {-drop_deg:.1f} deg {stance} (limit {th.hike_flag_deg:.1f} deg)")
+        reasons.append(f"{low} side hiked {-drop_deg:.1f} deg {stance} (limit {hike_flag:.1f} deg)")
     hold = metrics.get("hold_s")
     if hold is not None and hold < th.hold_min_s:
         flags.append("short_hold")
@@ -166,5 +172,9 @@ def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thr
     if step is not None and step < th.shuffle_step_m:
         flags.append("shuffling")
         reasons.append(f"step of {100 * step:.0f} cm is a shuffle (aim over {100 * th.shuffle_step_m:.0f} cm)")
-    penalties = sum(1 for f in flags if f not in DROP_FLAGS) * th.penalty_points
+    conf = metrics.get("side_confidence")
+    if conf is not None and conf < th.side_min_confidence:
+        flags.append("side_uncertain")
+        reasons.append(f"stance side uncertain ({100 * conf:.0f} % {side}): the sensor could not tell the legs apart here")
+    penalties = sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) * th.penalty_points
     return RepScore(round(max(0.0, score - penalties), 1), tuple(flags), tuple(reasons))

@@ -19,7 +19,10 @@ class Thresholds:
         `pelvic_drop` (walking has a normal drop, the controlled exercises aim for level).
     drop_ok_deg_*: at or below this drop a rep keeps the full drop score (100).
     drop_fail_deg_*: at or beyond this drop the drop score is 0.
-    hike_flag_deg: the unsupported side rising more than this above neutral is flagged `hip_hike`.
+    hike_flag_deg: the unsupported side rising more than this above neutral is flagged `hip_hike`
+        (hike_flag_deg_walking in walking).
+    side_min_confidence: a rep whose stance side is less probable than this (the detector's
+        `side_confidence`) is flagged `side_uncertain` (no score penalty: it is the sensor's doubt).
     """
 
     # Walking: normal contralateral drop peaks at 3-5 deg (domain primer, Bailey); flag beyond the
@@ -42,6 +45,12 @@ class Thresholds:
     # Hip hike: beyond 1.5 SEM of a clinical Trendelenburg angle (SEM 2 deg, Youdas 2007).
     hike_flag_deg: float = 3.0
     hike_fail_deg: float = 10.0
+    # Walking: the swing side normally drops 3-5 deg (domain primer, Bailey), so a swing side that
+    # rises instead reverses the pattern; flag a rise beyond half the SEM (2 deg, Youdas 2007).
+    hike_flag_deg_walking: float = 1.0
+    # Stance side of a walking step: flag below 90 % posterior probability (1 step in 10 could be
+    # the other leg; the side cues' agreement on real gait puts 97-99 % of steps above it).
+    side_min_confidence: float = 0.9
     # Clamshell: pelvis rolling back (deg of backward roll) instead of the hip rotating; same level
     # criterion as the controlled exercises (domain primer: the fault is any roll-back).
     rollback_flag_deg: float = 4.0
@@ -71,8 +80,10 @@ class Thresholds:
             ok, flag, fail = (getattr(self, f"drop_{n}_deg_{kind}") for n in ("ok", "flag", "fail"))
             if not ok <= flag < fail:
                 raise AnalysisError(f"thresholds for {kind}: need ok <= flag < fail, got {ok}, {flag}, {fail}")
-        if not 0 < self.hike_flag_deg < self.hike_fail_deg:
-            raise AnalysisError("thresholds: need 0 < hike_flag_deg < hike_fail_deg")
+        if not 0 < self.hike_flag_deg < self.hike_fail_deg or not 0 < self.hike_flag_deg_walking < self.hike_fail_deg:
+            raise AnalysisError("thresholds: need 0 < hike_flag_deg (and hike_flag_deg_walking) < hike_fail_deg")
+        if not 0.5 <= self.side_min_confidence <= 1.0:
+            raise AnalysisError("thresholds: side_min_confidence must be in [0.5, 1]")
         if not 0.0 < self.regress_fraction <= 1.0:
             raise AnalysisError("thresholds: regress_fraction must be in (0, 1]")
 
@@ -80,6 +91,10 @@ class Thresholds:
         """(ok, flag, fail) drop thresholds, deg, for an exercise name."""
         kind = {"walking": "walking", "single-leg-squat": "squat"}.get(exercise, "exercise")
         return tuple(getattr(self, f"drop_{n}_deg_{kind}") for n in ("ok", "flag", "fail"))  # type: ignore[return-value]
+
+    def hike_flag_for(self, exercise: str) -> float:
+        """The hip-hike flag threshold, deg, for an exercise name."""
+        return self.hike_flag_deg_walking if exercise == "walking" else self.hike_flag_deg
 
     def with_overrides(self, **overrides: float) -> "Thresholds":
         """A copy with some values replaced (per-patient settings)."""

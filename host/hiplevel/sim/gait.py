@@ -2,7 +2,9 @@
 
 Walking: one rep per step (stance phase of one leg, from its initial contact to the other's);
 the swing side drops from initial contact, peaks early in single support (~15 % of the gait
-cycle) and recovers (Bailey; domain primer: ~3-5 deg per step in healthy adults).
+cycle) and recovers (Bailey; domain primer: ~3-5 deg per step in healthy adults). A walk starts
+with a swing (single support on the other foot, ending at the first contact) and ends with one
+(the trailing foot closing up after the last contact): both are reps too.
 """
 
 from __future__ import annotations
@@ -42,8 +44,12 @@ def _rep_drop(rng: np.random.Generator, ex: ExerciseSpec, stance: Side, normal_d
 
 
 def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
-    """One walking bout of ex.reps steps, optional 180 deg turns every ex.turn_every_steps steps."""
-    n_steps = ex.reps
+    """One walking bout of ex.reps single supports (from 3 reps on, the first and last are the
+    initiation and termination swings around ex.reps - 2 contact-to-contact steps), optional
+    180 deg turns every ex.turn_every_steps steps. A weak side with a negative drop_deg is a hip
+    hike: its swing side rises; truth drops are signed (`labels.rep_drop_deg`)."""
+    edges = ex.reps >= 3
+    n_steps = ex.reps - 2 if edges else ex.reps
     cadence = ex.cadence_spm or float(rng.uniform(100.0, 120.0))
     step_s = 60.0 / cadence
     durations = step_s * (1.0 + rng.normal(0.0, 0.03, n_steps))
@@ -70,7 +76,10 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
         shape = plateau(t, ic[k] - 0.15 * d, ic[k] + 0.35 * d, ic[k] + 0.35 * d, ic[k] + 0.85 * d)
         roll += drop_roll_deg(other_side(stance), amp) * shape
         i0, i1 = int(round(ic[k] * FS_INTERNAL_HZ)), int(round(ic[k + 1] * FS_INTERNAL_HZ))
-        reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1)))
+        reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1), extras={"signed_drop": True}))
+    if edges:
+        reps = _edge_swings(rng, ex, t, ic, durations, stances, roll) + reps
+        reps.append(reps.pop(1))  # order: initiation, steps, termination
 
     pitch = envelope * (1.5 + 1.8 * np.sin(2 * phase))
     yaw = -sigma * WALK_ROTATION_DEG * np.cos(phase) * envelope
@@ -93,6 +102,25 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     pos[:, 2] -= pos[0, 2]
     impacts = [int(round(x * FS_INTERNAL_HZ)) for x in ic]
     return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.3), reps, impacts)
+
+
+def _edge_swings(rng: np.random.Generator, ex: ExerciseSpec, t: np.ndarray, ic: np.ndarray, durations: np.ndarray,
+                 stances: list[Side], roll: np.ndarray) -> list[RepPlan]:
+    """The initiation swing (the first foot swings to the first contact, 75 % of a step) and the
+    termination swing (the trailing foot closes up after the last contact, one step); their gentle
+    swing-side drops are added to `roll` in place. Returns [initiation, termination]."""
+    out = []
+    d0, d1 = durations[0], durations[-1]
+    spans = [(ic[0] - 0.75 * d0, ic[0], other_side(stances[0])), (ic[-1], ic[-1] + d1, other_side(stances[-1]))]
+    for k, (a, b, stance) in enumerate(spans):
+        amp = 0.6 * _rep_drop(rng, ex, stance, NORMAL_WALK_DROP_DEG, NORMAL_WALK_DROP_SD_DEG)
+        d = b - a
+        shape = plateau(t, a, a + 0.4 * d, a + 0.4 * d, b - 0.05 * d) if k == 0 else \
+            plateau(t, a - 0.15 * d, a + 0.35 * d, a + 0.35 * d, a + 0.85 * d)
+        roll += drop_roll_deg(other_side(stance), amp) * shape
+        i0, i1 = int(round(a * FS_INTERNAL_HZ)), int(round(b * FS_INTERNAL_HZ))
+        out.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1), extras={"signed_drop": True}))
+    return out
 
 
 def band_walk(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:

@@ -34,6 +34,8 @@ class LabelRules:
 
     drop_flag_deg: dict[str, float] = field(default_factory=_default_drop_flags)
     hip_hike_flag_deg: float = 3.0  # drop_deg < -3: the unsupported side rose (hip hike)
+    # Walking: the swing side normally drops 3-5 deg; rising more than 1 deg reverses that pattern.
+    hip_hike_flag_deg_walking: float = 1.0
     bobbing_flag_cm: float = 4.0  # band walk: pelvis height excursion within a step, peak-to-peak
     shuffle_step_m: float = 0.15  # band walk: lateral step shorter than this is shuffling
     short_hold_s: float = 30.0  # single-leg stance held < 30 s (Hardcastle & Nade 1985 test)
@@ -43,10 +45,13 @@ class LabelRules:
 def rep_drop_deg(roll_deg: np.ndarray, neutral_roll_deg: float, plan: RepPlan, offset_i: int) -> float:
     """Peak drop (deg) of plan.measure_side below neutral inside the plan's window of the true roll.
 
-    robust plans (holds) use the 95th percentile instead of the maximum."""
+    robust plans (holds) use the 95th percentile instead of the maximum; signed plans (walking
+    steps) the larger excursion either way, a rise as a negative drop (a hip hike)."""
     i0, i1 = plan.win[0] + offset_i, plan.win[1] + offset_i
     rel = roll_deg[i0:i1] - neutral_roll_deg
     drop = -rel if plan.measure_side == "left" else rel
+    if plan.extras.get("signed_drop") and -np.min(drop) > np.max(drop):
+        return float(np.min(drop))
     return float(np.percentile(drop, 95.0) if plan.robust else np.max(drop))
 
 
@@ -70,7 +75,7 @@ def rep_flags(exercise: str, drop_deg: float, extras: dict, rules: LabelRules) -
         return ("pelvis_roll_back",) if drop_deg > rules.drop_flag_deg[exercise] else ()
     if drop_deg > rules.drop_flag_deg[exercise]:
         flags.append("pelvic_drop")
-    if drop_deg < -rules.hip_hike_flag_deg:
+    if drop_deg < -(rules.hip_hike_flag_deg_walking if exercise == "walking" else rules.hip_hike_flag_deg):
         flags.append("hip_hike")
     if exercise == "band-walk":
         if extras.get("bob_cm", 0.0) > rules.bobbing_flag_cm:
