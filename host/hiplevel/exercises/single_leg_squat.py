@@ -28,15 +28,18 @@ class SingleLegSquatDetector:
     min_rep_s / max_rep_s: plausible duration of one squat (down and up);
     min_descent_cm: least sinking of the hips; min_move_mps: least peak speed of a sideways
         weight shift that decides a rep's stance side on its own (an 8 cm shift in 0.6 s peaks
-        at 0.25 m/s), else the whole set decides."""
+        at 0.25 m/s), else the whole set decides;
+    max_pitch_deg: a squat pitches the pelvis 20-30 deg; beyond this it is a bend (40-90 deg).
+    Every rep starts upright and returns there (`step_down.returns_upright`)."""
 
     min_pitch_deg: float = 6.0
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
     min_descent_cm: float = 5.0
     min_move_mps: float = 0.06
+    max_pitch_deg: float = 40.0
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Squats of the set."""
         return single_leg_reps(m, self.min_pitch_deg, self.min_rep_s, self.max_rep_s, self.min_descent_cm,
-                               self.min_move_mps)
+                               self.min_move_mps, self.max_pitch_deg)

@@ -204,15 +204,30 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
     return round(100.0 * float(max(0.0, -np.min(z))), 1)
 
 
+# A lowering starts upright and comes back: its onset within this of the standing pitch, and the
+# pitch at its end back within this fraction of the bump of where it started. Sitting down ends
+# 15-25 deg back, standing up starts there; a rep returns to standing (< 0.3 of the bump).
+UPRIGHT_ONSET_DEG = 12.0
+RETURN_FRACTION = 0.5
+
+
+def returns_upright(pitch_deg: np.ndarray, b: Bump, max_pitch_deg: float) -> bool:
+    """Whether a pitch bump is a lowering and return from standing (not a posture change or a
+    bend): starts near the standing pitch, ends back near where it started, peaks below
+    max_pitch_deg."""
+    p0, p1, pk = float(pitch_deg[b.onset]), float(pitch_deg[b.offset]), float(pitch_deg[b.peak])
+    return abs(p0) <= UPRIGHT_ONSET_DEG and abs(p1 - p0) <= RETURN_FRACTION * b.height_deg and pk <= max_pitch_deg
+
+
 def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float, min_descent_cm: float,
-                    min_move_mps: float) -> list[RepWindow]:
+                    min_move_mps: float, max_pitch_deg: float = 90.0) -> list[RepWindow]:
     """Rep windows of a single-leg lowering exercise: every forward-pitch bump (on the re-aligned
     pitch) whose hips sank at least min_descent_cm; drop = peak drop of the free side on the
     re-aligned roll. Metrics: peak forward pitch (`pitch_deg`, deg above the standing pose), the
     descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
     yaw = shift_yaw_deg(m)
     roll, pitch = realigned_roll_pitch(m, yaw)
-    bumps = pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s)
+    bumps = [b for b in pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s) if returns_upright(pitch, b, max_pitch_deg)]
     depths = [descent_cm(m, b) for b in bumps]
     kept = [(b, d) for b, d in zip(bumps, depths) if d is None or d >= min_descent_cm]
     sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps)
@@ -236,9 +251,13 @@ class StepDownDetector:
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
     min_descent_cm: least sinking of the hips (a 10-14 cm step lowers them about that much);
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
-        its own (a 4 cm shift in 0.3 s peaks at 0.25 m/s; quiet standing sways < 0.02 m/s)."""
+        its own (a 4 cm shift in 0.3 s peaks at 0.25 m/s; quiet standing sways < 0.02 m/s);
+    max_pitch_deg: a lowering pitches the pelvis 6-12 deg; beyond this it is a bend (40-90 deg).
+    Every rep starts upright and returns there (`returns_upright`): sitting down, standing up and
+    lying down are no lowerings."""
 
     min_pitch_deg: float = 3.5
+    max_pitch_deg: float = 30.0
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
     min_descent_cm: float = 3.0
@@ -247,4 +266,4 @@ class StepDownDetector:
     def detect(self, m: Motion) -> list[RepWindow]:
         """Lowerings of the set."""
         return single_leg_reps(m, self.min_pitch_deg, self.min_rep_s, self.max_rep_s, self.min_descent_cm,
-                               self.min_move_mps)
+                               self.min_move_mps, self.max_pitch_deg)
