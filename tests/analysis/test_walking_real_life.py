@@ -1,0 +1,130 @@
+"""Walking that holds on people it has not seen (issue 14): stance side from several cues over a
+step chain, hip hike measured in walking, no steps in daily life without walking, and the dev
+split of real recordings (skips when ../shared/data is absent)."""
+
+import gzip
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from bench.realdata import shared_data_dir
+from hiplevel.analysis import analyze
+from hiplevel.exercises import DETECTORS
+from hiplevel.exercises.walking_side import StanceSideDecider
+from hiplevel.imu_csv import read_imu_csv
+from hiplevel.sim import match_reps
+from hiplevel.sim.daily_life import simulate_daily_life
+from hiplevel.sim.session import simulate_session
+from hiplevel.sim.spec import ExerciseSpec, SessionSpec
+
+
+def test_a_turn_can_shift_the_parity_and_one_weak_step_cannot():
+    dec = StanceSideDecider()
+    alt = np.where(np.arange(12) % 2 == 0, 1.0, -1.0)
+    # After a U-turn with an extra contact (step 6 is irregular) the evidence says the parity shifted.
+    ev = np.r_[alt[:6], -alt[6:]]
+    rep = np.full(11, dec.regular_repeat_prob)
+    rep[5] = dec.irregular_repeat_prob
+    out = dec.decide(ev, rep)
+    assert out.sides == ["left" if e > 0 else "right" for e in ev]
+    # One step whose evidence points the wrong way in a regular run is outvoted, with less confidence.
+    ev2 = alt.copy()
+    ev2[4] = -0.8
+    out2 = dec.decide(ev2, np.full(11, dec.regular_repeat_prob))
+    assert out2.sides == ["left" if e > 0 else "right" for e in alt]
+    assert out2.confidence[4] < np.median(out2.confidence)
+
+
+def test_a_reversed_cue_gets_no_weight():
+    # After a stroke the pelvis may rotate away from the stance side: rotation disagrees with the
+    # sway and loading cues, which agree with each other.
+    rng = np.random.default_rng(3)
+    truth = np.where(np.arange(200) % 2 == 0, 1.0, -1.0)
+    cues = [{"sway": truth + rng.normal(0, 0.3, 200), "loading": truth + rng.normal(0, 0.5, 200),
+             "rotation": -truth + rng.normal(0, 0.5, 200)}]
+    _, w = StanceSideDecider().cue_weights(cues)
+    assert w["rotation"] == 0.0 and w["sway"] > 0.8 and w["loading"] > 0.8
+
+
+def test_hip_hike_in_walking_is_a_negative_drop_and_flagged():
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=16, weak_side="left", drop_deg=-2.5)],
+                                       seed=7, rest_s=5.0))
+    res = analyze(sim.imu, "walking")
+    pairs, missing, extra = match_reps(sim.reps, res.reps)
+    assert not missing and not extra
+    hiked = [(t, r) for t, r in pairs if t.side == "left"]
+    assert hiked and all(r.drop_deg < -1.0 for _, r in hiked)
+    assert all(abs(r.drop_deg - t.drop_deg) <= 1.0 for t, r in hiked)
+    assert all("hip_hike" in r.flags for _, r in hiked)
+    assert not any("hip_hike" in r.flags for t, r in pairs if t.side == "right")
+
+
+def test_walking_edges_are_reps_with_the_right_side():
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=12)], seed=9, rest_s=5.0))
+    res = analyze(sim.imu, "walking")
+    pairs, missing, extra = match_reps(sim.reps, res.reps)
+    assert not missing and not extra
+    assert all(t.side == r.side for t, r in pairs)
+    assert [r.details.get("edge") for r in res.reps][:: len(res.reps) - 1] == ["initiation", "termination"]
+    assert all(r.details["side_confidence"] >= 0.9 and "side_uncertain" not in r.flags for r in res.reps)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_no_steps_in_daily_life_without_walking(seed):
+    life = simulate_daily_life(seed)
+    assert analyze(life.imu, "walking").reps == []
+
+
+@pytest.mark.parametrize("exercise", ["step-down", "single-leg-squat"])
+def test_bending_is_no_lowering(exercise):
+    for seed in range(1, 7):
+        life = simulate_daily_life(seed)
+        bends = [(a, b) for name, a, b in life.scenes if name == "bend"]
+        reps = analyze(life.imu, exercise).reps
+        assert not [r for r in reps if any(a <= 0.5 * (r.start_s + r.end_s) <= b for a, b in bends)], seed
+
+
+DATA = shared_data_dir()
+
+
+def _cases(name):
+    root = None if DATA is None else DATA / name
+    if root is None or not root.is_dir():
+        pytest.skip(f"../shared/data/{name} is absent (a fresh clone has no shared data)")
+    return sorted(root.glob("*.csv.gz"))
+
+
+def _load(path, tmp_path):
+    plain = tmp_path / path.name.removesuffix(".gz")
+    with gzip.open(path, "rb") as fi, open(plain, "wb") as fo:
+        shutil.copyfileobj(fi, fo)
+    truth = json.loads(path.with_name(path.name.removesuffix(".csv.gz") + ".truth.json").read_text())
+    return read_imu_csv(plain), truth
+
+
+def test_hapt_dev_static_postures_give_almost_no_steps(tmp_path):
+    fp, static_s = 0, 0.0
+    for path in _cases("hapt-dev"):
+        series, truth = _load(path, tmp_path)
+        centres = [0.5 * (r.start_s + r.end_s) for r in analyze(series, "walking").reps]
+        fp += sum(any(a + 1.0 <= c <= b - 1.0 for a, b in truth["static"]) for c in centres)
+        static_s += sum(b - a for a, b in truth["static"])
+    # Measured 2 reps in 30 min (4/h; main had 12, 24/h); both where the labels call a person
+    # static who is already stepping after getting up.
+    assert fp / (static_s / 3600) <= 6.0
+
+
+def test_ipol_dev_side_is_decided_per_step_not_per_bout(tmp_path):
+    tot = ok = 0
+    for path in _cases("ipol-dev"):
+        series, truth = _load(path, tmp_path)
+        reps = analyze(series, "walking").reps
+        for t in truth["reps"]:
+            hit = [r for r in reps if t["start_s"] <= 0.5 * (r.start_s + r.end_s) <= t["end_s"]]
+            if hit:
+                tot += 1
+                ok += hit[0].side == t["side"]
+    # Measured 0.99 (main: 0.855, whole bouts flipped after a U-turn).
+    assert tot > 1000 and ok / tot >= 0.97
