@@ -52,8 +52,31 @@ def other_side(side: Side) -> Side:
     return RIGHT if side == LEFT else LEFT
 
 
-# What a rep's `side` names, per exercise (docs/analysis.md): the stance leg, except in band walks
-# (the leading leg: direction of travel) and clamshells (the working, top leg).
+# The side vocabulary: one meaning everywhere (docs/sides.md), every screen, report,
+# export and sentence derives its words from these (hiplevel.scoring.words).
+# - The TESTED LEG is the stance leg: the leg bearing the weight in single-leg support, whose hip
+#   abductors (gluteus medius) hold the pelvis level. `Rep.side` and `Phase.stance` name it, for every
+#   exercise; in the side-lying clamshell it is the working (top) leg.
+# - The SIDE THAT DROPPED is the unsupported side, the other one. `drop_deg` is how far it fell below
+#   the standing neutral; negative = it rose (hip hike). A drop is attributed to the stance leg.
+# - A band-walk rep (one lateral step) tests both legs: `Rep.phases` holds both single-support
+#   phases (lead swing, then trail swing), the rep's own side/drop being its worse phase's.
+TESTED_LEG_LABEL: Final[str] = "stance leg"
+WORKING_LEG_LABEL: Final[str] = "working leg"
+SIDE_DROPPED_LABEL: Final[str] = "side that dropped"
+
+
+def side_dropped(stance: Side) -> Side:
+    """The side that drops (or rises) while `stance` bears the weight: the unsupported side."""
+    return other_side(stance)
+
+
+def tested_leg_label(exercise: str) -> str:
+    """'stance leg', or 'working leg' for the side-lying clamshell: what a rep's side is called."""
+    return WORKING_LEG_LABEL if exercise == "clamshell" else TESTED_LEG_LABEL
+
+
+# Superseded by the vocabulary above (kept until the report reads hiplevel.scoring.words).
 _REP_SIDE_MEANING: Final[dict[str, str]] = {"band-walk": "leading leg", "clamshell": "working leg"}
 
 
@@ -63,12 +86,10 @@ def rep_side_meaning(exercise: str) -> str:
 
 
 def tested_leg(exercise: str, side: Side) -> Side:
-    """The leg a rep tests, for per-side statistics: the stance leg. In band walks a rep's side is
-    the leading leg and the trailing (stance) leg is the one tested (docs/analysis.md); in
-    clamshells the working top leg."""
+    """The leg a rep tests (band walks before phases named the leading leg)."""
     return other_side(side) if exercise == "band-walk" else side
 
 
 def tested_leg_name(exercise: str) -> str:
     """'stance leg', or 'working leg' for the side-lying clamshell."""
-    return "working leg" if exercise == "clamshell" else "stance leg"
+    return tested_leg_label(exercise)

@@ -129,6 +129,7 @@ def test_clamshell_asymmetry_names_the_working_leg():
     reps = [Rep(k, float(k), k + 1.0, side, drop, 90, (), {}) for k, (side, drop) in
             enumerate([("left", 3.0), ("left", 3.4), ("right", 1.0), ("right", 1.2)])]
     s = summarize_set("clamshell", reps, Thresholds())
-    assert s["asymmetry_text"] == "roll-backs are 2.1 deg larger on left working-leg reps"
+    assert s["asymmetry_text"] == "roll-backs are 2.1 deg larger with the left leg working"
     s = summarize_set("band-walk", reps, Thresholds())
-    assert "larger on left leading-leg reps" in s["asymmetry_text"]
+    # band-walk reps without phases name the leading leg: the left-leading steps stood on the right
+    assert "larger on right stance" in s["asymmetry_text"]

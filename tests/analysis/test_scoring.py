@@ -63,7 +63,9 @@ def test_advice_progress_stay_regress():
     assert advise("band-walk", _reps([1, 2, 1.5]), th)["action"] == "progress"
     stay = advise("band-walk", _reps([1] * 12 + [7, 8, 9], side="right"), th)
     assert stay["action"] == "stay"
-    assert stay["reason"] == "3 of 15 steps dropped beyond 4.0 deg on the right side: stay at level 2"
+    # a band-walk rep without phases names its leading leg (right): the trailing left leg stood
+    assert stay["reason"] == ("3 of 15 left-stance steps dropped beyond 4.0 deg (right side): stay at level 2 "
+                              "until every rep is clean, keeping the hip bones level.")
     assert advise("band-walk", _reps([7] * 9 + [1] * 6), th)["action"] == "regress"
     assert advise("walking", [], th)["action"] == "repeat"
 
@@ -76,3 +78,4 @@ def test_set_summary_counts_and_asymmetry():
     assert s["per_side"]["right"]["mean_drop_deg"] == 9.5
     assert s["asymmetry_deg"] == -6.0
     assert "larger on right stance" in s["asymmetry_text"]
+    assert s["finding"].startswith("right hip abductors: drops of 9.0-10.0 deg on right stance in 2 of 2 steps (weak)")

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from hiplevel.cli.common import EXIT_OK, CliError
-from hiplevel.constants import rep_side_meaning
 
 
 def _thresholds(path: Path | None):
@@ -56,16 +55,19 @@ def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None
     reps = doc["reps"]
     summary = doc.get("summary", {})
     print(f"\n{title}: {len(reps)} reps, neutral {doc['neutral_roll_deg']:+.1f} deg", file=stream)
-    leg = rep_side_meaning(doc["exercise"]).split()[0]
+    from hiplevel.constants import tested_leg_label
+    from hiplevel.scoring.reps import Rep
+    from hiplevel.scoring.words import drop_words, worse_phase
+
+    exercise = doc["exercise"]
+    leg = tested_leg_label(exercise).split()[0]
     print(f"  {'#':>3}  {'time s':>11}  {leg:<7}  {'what happened':<28} {'score':>5}  flags", file=stream)
     shown = reps if limit is None else reps[:limit]
-    from hiplevel.scoring.reps import measured_side
-
-    for r in shown:
-        dropped = measured_side(doc["exercise"], r["side"])
-        what = f"{dropped} side dropped {r['drop_deg']:.1f} deg" if r["drop_deg"] >= 0 else f"{dropped} side hiked {-r['drop_deg']:.1f} deg"
-        flags = ", ".join(r["flags"]) or "-"
-        print(f"  {r['index'] + 1:>3}  {r['start_s']:5.1f}-{r['end_s']:5.1f}  {r['side']:<7}  {what:<28} {r['score']:>5.0f}  {flags}", file=stream)
+    for r in map(Rep.from_json, shown):
+        p = worse_phase(exercise, r)
+        flags = ", ".join(r.flags) or "-"
+        print(f"  {r.index + 1:>3}  {r.start_s:5.1f}-{r.end_s:5.1f}  {p.stance:<7}  {drop_words(exercise, p):<28} "
+              f"{r.score:>5.0f}  {flags}", file=stream)
     if limit is not None and len(reps) > limit:
         print(f"  ... {len(reps) - limit} more", file=stream)
     advice = summary.get("advice")

@@ -52,6 +52,12 @@ class Phase:
             "flags": list(self.flags),
         }
 
+    @classmethod
+    def from_json(cls, doc: dict) -> "Phase":
+        """A phase from its `hiplevel.analysis/1` JSON (`side_dropped` is derived, not read)."""
+        return cls(doc["stance"], float(doc["start_s"]), float(doc["end_s"]), float(doc["drop_deg"]),
+                   _score(doc), tuple(doc.get("flags", ())))
+
 
 @dataclass(frozen=True)
 class Rep:
@@ -86,6 +92,19 @@ class Rep:
         if self.phases:
             out["phases"] = [p.to_json() for p in self.phases]
         return out
+
+    @classmethod
+    def from_json(cls, doc: dict) -> "Rep":
+        """A rep from its `hiplevel.analysis/1` JSON (what reports and exports read back; no details)."""
+        return cls(int(doc["index"]), float(doc["start_s"]), float(doc["end_s"]), doc["side"],
+                   float(doc["drop_deg"]), _score(doc), tuple(doc.get("flags", ())),
+                   {}, tuple(Phase.from_json(p) for p in doc.get("phases", ())))
+
+
+def _score(doc: dict) -> float:
+    """A JSON score, NaN when the analysis gave none."""
+    score = doc.get("score")
+    return float("nan") if score is None else float(score)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Set and session summaries and the progression advice of the domain primer:
-progress only when every rep of the set was clean; regress when most reps fail; otherwise stay."""
+"""Set and session summaries and the progression advice of the domain primer: progress only when
+every rep of the set was clean; regress when most of one tested leg's reps fail (a one-sided
+weakness is judged on its own leg, never pooled with the good side); otherwise stay."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from hiplevel.constants import LEFT, RIGHT, rep_side_meaning
-from hiplevel.scoring.reps import Rep, measured_side
+from hiplevel.constants import LEFT, RIGHT, Side
+from hiplevel.scoring.reps import Rep
 from hiplevel.scoring.thresholds import Thresholds
+from hiplevel.scoring.words import (
+    ROLL_BACK_EXERCISES, leg_findings, rep_noun, set_finding, support_phases,
+)
 
 # Progression levels of the domain primer; walking is the real-world test, not a level.
 EXERCISE_LEVEL: dict[str, int | None] = {
@@ -21,7 +25,17 @@ EXERCISE_LEVEL: dict[str, int | None] = {
     "single-leg-squat": 3,
     "walking": None,
 }
-REP_NOUN = {"walking": "steps", "band-walk": "steps", "single-leg-stance": "holds"}
+# What each level means (domain primer, "The exercises"), for every report that names a level.
+LEVELS: dict[int, str] = {
+    1: "non-weight-bearing (clamshell, side-lying hip abduction)",
+    2: "weight-bearing with partial single-leg load (lateral band walk, lateral step-down)",
+    3: "single leg under full body weight (single-leg stance holds, single-leg squat)",
+}
+
+
+def level_words(level: int | None) -> str:
+    """'level 2 (weight-bearing with partial single-leg load ...)', or '' for no level."""
+    return f"level {level} ({LEVELS[level]})" if level in LEVELS else ""
 
 
 def _side_stats(drops: list[float]) -> dict:
@@ -36,55 +50,91 @@ def _side_stats(drops: list[float]) -> dict:
     }
 
 
-def _fault_phrases(exercise: str, reps: Sequence[Rep], th: Thresholds) -> list[str]:
-    """Sentences like '3 of 15 reps dropped beyond 5.0 deg on the right side'."""
-    n, noun = len(reps), REP_NOUN.get(exercise, "reps")
+def _leg_faults(exercise: str, reps: Sequence[Rep], leg: Side, th: Thresholds) -> list[str]:
+    """'7 of 12 right-stance steps dropped beyond 4.0 deg (left side)', ... for one tested leg."""
+    phases = [p for r in reps for p in support_phases(exercise, r) if p.stance == leg]
+    n = len(phases)
+    noun = rep_noun(exercise, n)
     _, flag_deg, _ = th.drop_band_deg(exercise)
+    other = RIGHT if leg == LEFT else LEFT
     out: list[str] = []
-    for side in (LEFT, RIGHT):
-        k = sum(1 for r in reps if "pelvic_drop" in r.flags and measured_side(exercise, r.side) == side)
-        if k:
-            out.append(f"{k} of {n} {noun} dropped beyond {flag_deg:.1f} deg on the {side} side")
-        k = sum(1 for r in reps if "hip_hike" in r.flags and measured_side(exercise, r.side) == side)
-        if k:
-            out.append(f"{k} of {n} {noun} hiked the {side} side beyond {th.hike_flag_deg:.1f} deg")
-    counts = Counter(f for r in reps for f in r.flags if f not in ("pelvic_drop", "hip_hike"))
+    k = sum(1 for p in phases if "pelvic_drop" in p.flags)
+    if k:
+        out.append(f"{k} of {n} {leg}-stance {noun} dropped beyond {flag_deg:.1f} deg ({other} side)")
+    k = sum(1 for p in phases if "pelvis_roll_back" in p.flags)
+    if k:
+        out.append(f"{k} of {n} {noun} with the {leg} leg working let the pelvis roll back beyond "
+                   f"{th.rollback_flag_deg:.1f} deg")
+    k = sum(1 for p in phases if "hip_hike" in p.flags)
+    if k:
+        out.append(f"{k} of {n} {leg}-stance {noun} hiked the {other} side beyond {th.hike_flag_deg:.1f} deg")
+    return out
+
+
+def _other_faults(exercise: str, reps: Sequence[Rep], th: Thresholds) -> list[str]:
+    """Faults of the whole rep (not a side's drop): short holds, sway, bobbing, shuffling."""
+    n = len(reps)
+    counts = Counter(f for r in reps for f in r.flags if f not in ("pelvic_drop", "hip_hike", "pelvis_roll_back"))
     words = {
-        "pelvis_roll_back": "let the pelvis roll back",
         "short_hold": f"were held under {th.hold_min_s:.0f} s",
         "excess_sway": "swayed too much",
         "bobbing": "bobbed up and down",
         "shuffling": "were shuffled (too short)",
     }
-    for f, k in sorted(counts.items()):
-        out.append(f"{k} of {n} {noun} {words.get(f, f.replace('_', ' '))}")
-    return out
+    return [f"{k} of {n} {rep_noun(exercise, n)} {words.get(f, f.replace('_', ' '))}" for f, k in sorted(counts.items())]
 
 
 def advise(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
-    """Progression advice for one set: {"action": progress|stay|regress|repeat, "level", "reason"}."""
+    """Progression advice for one set: {"action": progress|stay|regress|repeat, "level", "leg",
+    "reason"}. Each tested leg is judged on its own: regress when more than `regress_fraction` of
+    one leg's single-support phases fail (that leg is "leg"); stay when any rep fails; progress
+    only when every rep is clean. The reason is one finished sentence."""
     level = EXERCISE_LEVEL.get(exercise)
     at = f" at level {level}" if level else ""
     n = len(reps)
     if n == 0:
-        return {"action": "repeat", "level": level, "reason": "no reps were detected: repeat the set with the sensor on"}
-    failing = [r for r in reps if r.flags]
-    worst = max(r.drop_deg for r in reps)
-    if not failing:
-        nxt = "add a band, weight or the next level" if level else "keep walking this way"
-        reason = f"all {n} {REP_NOUN.get(exercise, 'reps')} were clean (largest drop {worst:.1f} deg): progress{at} ({nxt})"
-        return {"action": "progress", "level": level, "reason": reason}
-    phrases = "; ".join(_fault_phrases(exercise, reps, th))
-    if len(failing) / n > th.regress_fraction:
-        to = f" to level {max(1, level - 1)} or an easier variant" if level else ": shorter walks with feedback"
-        return {"action": "regress", "level": level, "reason": f"{phrases}: regress{to}"}
-    return {"action": "stay", "level": level, "reason": f"{phrases}: stay{at}"}
+        return {"action": "repeat", "level": level, "leg": None,
+                "reason": "No reps were detected: repeat the set with the sensor on."}
+    noun = rep_noun(exercise, n)
+    if not any(r.flags for r in reps):
+        worst = max(p.drop_deg for r in reps for p in support_phases(exercise, r))
+        what = "roll-back" if exercise in ROLL_BACK_EXERCISES else "drop"
+        nxt = ("add a band, weight or the next level" if level
+               else "keep walking this way, and progress the exercises")
+        reason = f"All {n} {noun} were clean (largest {what} {worst:.1f} deg): progress{at} ({nxt})."
+        return {"action": "progress", "level": level, "leg": None, "reason": reason}
+    found = leg_findings(exercise, reps, th.regress_fraction)
+    fail_share = {leg: (f.n_dropped + f.n_hiked) / f.n for leg, f in found.items()}
+    legs = sorted(found, key=lambda s: (-fail_share[s], s))
+    phrases = [p for leg in legs for p in _leg_faults(exercise, reps, leg, th)] + _other_faults(exercise, reps, th)
+    facts = "; ".join(phrases)
+    weak = legs[0] if fail_share[legs[0]] > th.regress_fraction else None
+    if weak is not None:
+        if level:
+            to = (f"step back to level {level - 1} or an easier variant for the {weak} leg "
+                  "until its reps stay level" if level > 1 else f"make it easier for the {weak} leg "
+                  "(no band, smaller range) until its reps stay level")
+        else:
+            to = f"shorter walks with feedback on {weak} stance, and strengthen the {weak} hip at level 1-2"
+        return {"action": "regress", "level": level, "leg": weak, "reason": f"{_cap(facts)}: {to}."}
+    if level:
+        how = f"stay{at} until every rep is clean, keeping the hip bones level"
+    else:
+        how = "keep practising walking with feedback (keep your hip bones level) before judging progress"
+    return {"action": "stay", "level": level, "leg": legs[0] if fail_share[legs[0]] else None,
+            "reason": f"{_cap(facts)}: {how}."}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
-    """Set summary: counts, per-side drop statistics (by the rep's side), asymmetry and advice."""
-    by_side = {s: [r.drop_deg for r in reps if r.side == s] for s in (LEFT, RIGHT)}
-    stats = {s: _side_stats(v) for s, v in by_side.items()}
+    """Set summary: counts, per tested (stance) leg drop statistics over every single-support
+    phase, asymmetry, the finding in the clinician's words and advice."""
+    phases = [p for r in reps for p in support_phases(exercise, r)]
+    by_leg = {s: [p.drop_deg for p in phases if p.stance == s] for s in (LEFT, RIGHT)}
+    stats = {s: _side_stats(v) for s, v in by_leg.items()}
     summary: dict = {
         "reps": len(reps),
         "clean_reps": sum(1 for r in reps if not r.flags),
@@ -96,19 +146,24 @@ def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
     if ml is not None and mr is not None:
         asym = ml - mr
         summary["asymmetry_deg"] = round(asym, 2)
-        worse = LEFT if asym > 0 else RIGHT
-        # Name what a rep's side is for this exercise: stance leg, leading leg (band walk) or
-        # working leg (clamshell, whose "drop" is the pelvis rolling back).
-        what = rep_side_meaning(exercise).replace(" ", "-")
-        noun = "roll-backs" if exercise == "clamshell" else "drops"
-        text = f"{noun} are {abs(asym):.1f} deg larger on {worse} {what} reps"
-        if abs(asym) >= th.asymmetry_flag_deg:
-            text += f" (beyond the {th.asymmetry_flag_deg:.0f} deg that counts as a real difference)"
-        summary["asymmetry_text"] = text
+        summary["asymmetry_text"] = asymmetry_words(exercise, asym, th)
     else:
         summary["asymmetry_deg"] = None
+    summary["finding"] = set_finding(exercise, reps, th.regress_fraction)
     summary["advice"] = advise(exercise, reps, th)
     return summary
+
+
+def asymmetry_words(exercise: str, left_minus_right_deg: float, th: Thresholds) -> str:
+    """'drops are 4.5 deg larger on right stance (beyond the 4 deg that counts as a real difference)'."""
+    worse = LEFT if left_minus_right_deg > 0 else RIGHT
+    if exercise in ROLL_BACK_EXERCISES:
+        text = f"roll-backs are {abs(left_minus_right_deg):.1f} deg larger with the {worse} leg working"
+    else:
+        text = f"drops are {abs(left_minus_right_deg):.1f} deg larger on {worse} stance"
+    if abs(left_minus_right_deg) >= th.asymmetry_flag_deg:
+        text += f" (beyond the {th.asymmetry_flag_deg:.0f} deg that counts as a real difference)"
+    return text
 
 
 def summarize_session(set_summaries: Sequence[tuple[str, dict]]) -> dict:
