@@ -208,7 +208,8 @@ def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any 
     if session.status:
         battery = session.status[-1][1].battery_pct
     store.finish_session(session_id, samples_received=session.stats.received, samples_lost=session.stats.lost,
-                         gaps=gaps, battery_pct=battery, status=status)
+                         gaps=gaps, battery_pct=battery, status=status,
+                         firmware=session.metadata.get("firmware"))
     return results, session.summary()
 
 

@@ -17,10 +17,14 @@ from pathlib import Path
 from hiplevel.report.chromium import HEADLESS_FLAGS, find_chromium
 
 MESSAGE_TIMEOUT_S = 60.0  # a guard against a hung browser, not a timing assertion
+# Each image's place, whether it loaded, and the element ids inside an embedded SVG (decoded by the
+# page itself), so a test can ask what a figure marks.
 FIGURE_RECTS_JS = (
     "JSON.stringify([...document.images].map(i => {const r = i.getBoundingClientRect();"
+    " const svg = i.src.startsWith('data:image/svg+xml;base64,') ? atob(i.src.split(',')[1]) : '';"
     " return {x: r.x + scrollX, y: r.y + scrollY, w: r.width, h: r.height,"
-    " loaded: i.complete && i.naturalWidth > 0};}))"
+    " loaded: i.complete && i.naturalWidth > 0,"
+    " ids: (svg.match(/id=\"[a-z]+-[0-9-]+\"/g) || []).map(m => m.slice(4, -1))};}))"
 )
 
 
@@ -34,6 +38,7 @@ class PageResult:
     screenshot_png: bytes = b""
     width_px: int = 0
     height_px: int = 0
+    values: dict = field(default_factory=dict)
 
 
 class _Pipe:
@@ -83,8 +88,9 @@ class _Pipe:
                 return e
 
 
-def open_page(html: Path, width_px: int = 1100) -> PageResult:
-    """Load `html` in headless Chromium and report errors, requests, figures and a screenshot."""
+def open_page(html: Path, width_px: int = 1100, evaluate: dict[str, str] | None = None) -> PageResult:
+    """Load `html` in headless Chromium and report errors, requests, figures and a screenshot;
+    evaluate: name -> JavaScript expression returning a JSON string, results in `values`."""
     exe = find_chromium()
     assert exe, "chromium missing (callers skip first)"
     a_r, a_w = os.pipe()  # host -> browser (browser's fd 3)
@@ -106,7 +112,7 @@ def open_page(html: Path, width_px: int = 1100) -> PageResult:
         os.close(b_w)
         pipe = _Pipe(proc, a_w, b_r)
         try:
-            return _drive(pipe, html, width_px)
+            return _drive(pipe, html, width_px, evaluate or {})
         finally:
             try:
                 pipe.call("Browser.close")
@@ -115,7 +121,7 @@ def open_page(html: Path, width_px: int = 1100) -> PageResult:
             proc.wait(timeout=MESSAGE_TIMEOUT_S)
 
 
-def _drive(pipe: _Pipe, html: Path, width_px: int) -> PageResult:
+def _drive(pipe: _Pipe, html: Path, width_px: int, evaluate: dict[str, str]) -> PageResult:
     target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     sid = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Runtime", "Log", "Network", "Page"):
@@ -131,7 +137,8 @@ def _drive(pipe: _Pipe, html: Path, width_px: int) -> PageResult:
               {"width": width_px, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=sid)
     figures = json.loads(ev(FIGURE_RECTS_JS))
     shot = pipe.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=sid)
-    res = PageResult(figures=figures, screenshot_png=base64.b64decode(shot["data"]), width_px=width_px, height_px=height)
+    res = PageResult(figures=figures, screenshot_png=base64.b64decode(shot["data"]), width_px=width_px, height_px=height,
+                     values={k: json.loads(ev(js)) for k, js in evaluate.items()})
     for e in pipe.events:
         m, p = e.get("method"), e.get("params", {})
         if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):

@@ -95,6 +95,8 @@ def report(args: argparse.Namespace) -> int:
         else:
             path = write_session_report(store, args.out, args.session, pdf=args.pdf, figures=args.figures)
     print(f"report: {path}")
+    if args.pdf:
+        print(f"pdf: {path.with_suffix('.pdf')}")
     return EXIT_OK
 
 

@@ -1,8 +1,9 @@
-"""What the report says about reps, sets and sides, computed from the analysis JSON and the trace.
+"""What the report says about reps, sets and sides, read from the analysis JSON.
 
-Sides: reps are grouped by the leg they test (`constants.tested_leg`: the stance leg; in band walks
-the trailing leg, opposite the rep's leading `side`). The side that *dropped* is read from the roll trace at the rep's
-extreme (roll + = left side higher, so a negative extreme means the left side was low).
+Sides follow the one vocabulary (hiplevel.constants, hiplevel.scoring.words): a rep's tested leg
+is its stance leg (`Rep.side`; a band-walk rep has both single-support phases in `phases`), the side
+that dropped is the unsupported one, and the drop is the analysis' own `drop_deg`. Nothing here is
+recomputed from the trace: the trace only places a phase's marker on the figure.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from hiplevel.constants import Side, other_side, tested_leg
+from hiplevel.constants import Side
 from hiplevel.errors import HiplevelError
-from hiplevel.scoring import Thresholds
+from hiplevel.scoring import Rep, Thresholds
+from hiplevel.scoring.summary import LEVELS, advise
+from hiplevel.scoring.words import (
+    clinician_sentence, dropped_side, drop_words, support_phases, worse_phase,
+)
 from hiplevel.store.records import SessionMeta, SetReport
 
 # Drop beyond which a rep counts as compensated when neither the analysis nor the session says
@@ -24,7 +29,7 @@ DEFAULT_DROP_FLAG_DEG: float = 6.0
 # Exercises measured as holds (duration and sway), and as steps (count and cadence).
 HOLD_EXERCISES: tuple[str, ...] = ("single-leg-stance",)
 STEP_EXERCISES: tuple[str, ...] = ("walking", "band-walk")
-
+DROP_FLAGS = ("pelvic_drop", "hip_hike", "pelvis_roll_back")
 
 # Words for the scoring layer's advice actions (hiplevel.scoring.summary.advise).
 ACTION_WORDS: dict[str, str] = {
@@ -33,26 +38,74 @@ ACTION_WORDS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class PhaseView:
+    """One single-support phase as the report shows it; times on the session clock, s.
+    peak_t_s / peak_roll_deg: where the trace leans furthest toward the side that dropped (the
+    figure's marker; NaN roll when the trace has no sample there)."""
+
+    stance_side: Side
+    dropped_side: Side | None
+    start_s: float
+    end_s: float
+    drop_deg: float
+    score: float | None
+    flags: tuple[str, ...]
+    words: str
+    peak_t_s: float
+    peak_roll_deg: float
+
+    @property
+    def faulted(self) -> bool:
+        """The phase's drop (or hike, or roll-back) was flagged."""
+        return any(f in DROP_FLAGS for f in self.flags)
+
+
+@dataclass(frozen=True)
 class RepView:
     """One rep as the report shows it; times on the session clock, s. number: 1-based position in
-    the set (what the figure and the table show); index: the analysis JSON's own index."""
+    the set (what the figure and the table show); index: the analysis JSON's own index. The rep's
+    stance/dropped side, drop and flags are its worse phase's; phases: every single-support phase
+    (one for most exercises, two for a band-walk step); sentence: the clinician's sentence."""
 
     number: int
     index: int
     start_s: float
     end_s: float
     stance_side: Side
-    dropped_side: Side
+    dropped_side: Side | None
     drop_deg: float
     score: float | None
     flags: tuple[str, ...]
-    peak_t_s: float
-    peak_roll_deg: float
+    phases: tuple[PhaseView, ...]
+    sentence: str
 
     @property
     def clean(self) -> bool:
         """No compensation flagged in this rep."""
         return not self.flags
+
+    @property
+    def peak_t_s(self) -> float:
+        """Marker time of the worse phase."""
+        return self.phases[self._worse].peak_t_s
+
+    @property
+    def peak_roll_deg(self) -> float:
+        """Marker roll of the worse phase."""
+        return self.phases[self._worse].peak_roll_deg
+
+    @property
+    def _worse(self) -> int:
+        return next((i for i, p in enumerate(self.phases) if p.stance_side == self.stance_side), 0)
+
+
+def set_thresholds(meta: SessionMeta) -> Thresholds:
+    """The session's per-patient thresholds (defaults for any it does not name)."""
+    known = {f.name for f in fields(Thresholds)}
+    try:
+        return Thresholds.from_dict({k: v for k, v in meta.thresholds.items() if k in known})
+    except HiplevelError:
+        return Thresholds()
 
 
 def drop_flag_deg(meta: SessionMeta, s: SetReport) -> float:
@@ -61,45 +114,51 @@ def drop_flag_deg(meta: SessionMeta, s: SetReport) -> float:
     for source in (s.analysis_json.get("summary", {}).get("thresholds", {}), meta.thresholds):
         if isinstance(source, dict) and "drop_flag_deg" in source:
             return float(source["drop_flag_deg"])
-    known = {f.name for f in fields(Thresholds)}
-    try:
-        th = Thresholds.from_dict({k: v for k, v in meta.thresholds.items() if k in known})
-    except HiplevelError:
-        return DEFAULT_DROP_FLAG_DEG
+    th = set_thresholds(meta)
+    if s.exercise == "clamshell":
+        return th.rollback_flag_deg
     return float(th.drop_band_deg(s.exercise)[1])
 
 
+def set_reps(s: SetReport) -> list[Rep]:
+    """The set's reps as the analysis wrote them."""
+    return [Rep.from_json(r) for r in s.reps]
+
+
 def rep_views(s: SetReport) -> list[RepView]:
-    """The set's reps with the dropped side and peak point read from the trace."""
+    """The set's reps and their phases in the report's terms (session clock)."""
     t = s.start_s + np.asarray(s.t_s, dtype=float)
     roll = np.asarray(s.roll_deg, dtype=float)
     out = []
-    for number, r in enumerate(s.reps, start=1):
-        a, b = s.start_s + float(r["start_s"]), s.start_s + float(r["end_s"])
-        stance: Side = tested_leg(s.exercise, r["side"])
-        drop = float(r["drop_deg"])
-        seg = (t >= a) & (t <= b) & np.isfinite(roll)
-        if seg.any():
-            idx = np.flatnonzero(seg)
-            k = idx[np.argmax(np.abs(roll[idx]))]
-            peak_t, peak_roll = float(t[k]), float(roll[k])
-            dropped: Side = "left" if peak_roll < 0 else "right"
-        else:
-            peak_t, peak_roll = (a + b) / 2, float("nan")
-            dropped = other_side(stance) if drop >= 0 else stance
-        out.append(
-            RepView(
-                number=number, index=int(r["index"]), start_s=a, end_s=b, stance_side=stance, dropped_side=dropped,
-                drop_deg=drop, score=None if r.get("score") is None else float(r["score"]),
-                flags=tuple(r.get("flags", ())), peak_t_s=peak_t, peak_roll_deg=peak_roll,
-            )
-        )
+    for number, rep in enumerate(set_reps(s), start=1):
+        phases = tuple(_phase_view(s.exercise, p, t, roll, s.start_s) for p in support_phases(s.exercise, rep))
+        worse = worse_phase(s.exercise, rep)
+        out.append(RepView(
+            number=number, index=rep.index, start_s=s.start_s + rep.start_s, end_s=s.start_s + rep.end_s,
+            stance_side=worse.stance, dropped_side=dropped_side(s.exercise, worse), drop_deg=rep.drop_deg,
+            score=None if rep.score != rep.score else rep.score, flags=rep.flags, phases=phases,
+            sentence=clinician_sentence(s.exercise, rep),
+        ))
     return out
+
+
+def _phase_view(exercise: str, p, t: np.ndarray, roll: np.ndarray, offset_s: float) -> PhaseView:
+    a, b = offset_s + p.start_s, offset_s + p.end_s
+    low = dropped_side(exercise, p)
+    seg = np.flatnonzero((t >= a) & (t <= b) & np.isfinite(roll))
+    if len(seg):
+        # Positive roll = left side higher: the left side dropping pulls the roll negative.
+        k = seg[np.argmin(roll[seg])] if low == "left" else seg[np.argmax(roll[seg])]
+        peak_t, peak_roll = float(t[k]), float(roll[k])
+    else:
+        peak_t, peak_roll = (a + b) / 2, float("nan")
+    return PhaseView(p.stance, low, a, b, p.drop_deg, None if p.score != p.score else p.score, p.flags,
+                     drop_words(exercise, p), peak_t, peak_roll)
 
 
 @dataclass(frozen=True)
 class SideStats:
-    """Drops of the reps attributed to one stance leg, deg."""
+    """Drops of the single-support phases on one stance leg, deg."""
 
     n: int
     n_clean: int
@@ -108,18 +167,19 @@ class SideStats:
 
 
 def side_stats(reps: list[RepView], side: Side) -> SideStats | None:
-    """Per-side stats (None when no rep was on that side)."""
-    d = [r.drop_deg for r in reps if r.stance_side == side]
-    if not d:
+    """Per stance leg stats over every phase (None when no phase was on that leg)."""
+    ph = [p for r in reps for p in r.phases if p.stance_side == side]
+    if not ph:
         return None
-    return SideStats(len(d), sum(1 for r in reps if r.stance_side == side and r.clean), float(np.mean(d)), float(np.max(d)))
+    d = [p.drop_deg for p in ph]
+    return SideStats(len(d), sum(1 for p in ph if not p.faulted), float(np.mean(d)), float(np.max(d)))
 
 
 def asymmetry_text(reps: list[RepView]) -> str:
     """Mean drop difference between stance legs, in words."""
     left, right = side_stats(reps, "left"), side_stats(reps, "right")
     if left is None or right is None:
-        return "one side only"
+        return "one leg only"
     diff = right.mean_deg - left.mean_deg
     if abs(diff) < 0.05:
         return "no difference"
@@ -155,9 +215,9 @@ def set_activity(s: SetReport, reps: list[RepView]) -> dict[str, str]:
     return out
 
 
-def advice(s: SetReport, reps: list[RepView], flag_deg: float) -> tuple[str, str]:
-    """(advice, reason) for progression: the analysis's own text when it gives one, else the
-    domain rule: progress only when no rep of the set shows compensation."""
+def advice(s: SetReport, th: Thresholds | None = None) -> tuple[str, str]:
+    """(advice, reason) for progression: the analysis's own advice when it gives one, else the
+    scoring layer's rule (`scoring.summary.advise`: each tested leg judged on its own)."""
     summary: dict[str, Any] = s.analysis_json.get("summary", {})
     level = s.effective_level
     given = summary.get("advice")
@@ -167,12 +227,13 @@ def advice(s: SetReport, reps: list[RepView], flag_deg: float) -> tuple[str, str
         return text, str(given.get("reason", ""))
     if isinstance(given, str) and given:
         return given, ""
-    at = f"level {level}" if level else "this exercise"
-    bad = [r for r in reps if not r.clean]
-    if not reps:
-        return f"stay at {at}", "no reps were found in this set"
-    if not bad:
-        return "ready to progress", f"all {len(reps)} reps stayed level (no compensation in any rep)"
-    by_side = {side: sum(1 for r in bad if r.stance_side == side) for side in ("left", "right")}
-    where = " and ".join(f"{n} on {side} stance" for side, n in by_side.items() if n)
-    return f"stay at {at}", f"{len(bad)} of {len(reps)} reps compensated ({where}; threshold {flag_deg:.0f}°)"
+    # An analysis without advice: the scoring layer's own rule over the analysed reps.
+    adv = advise(s.exercise, set_reps(s), th or Thresholds())
+    lv = adv["level"] if level is None else level
+    return ACTION_WORDS[adv["action"]] + (f" (level {lv})" if lv else ""), adv["reason"]
+
+
+def level_legend(levels: list[int | None]) -> str:
+    """One line defining the levels a report names (domain primer's progression)."""
+    shown = sorted({lv for lv in levels if lv in LEVELS})
+    return "; ".join(f"level {lv} = {LEVELS[lv]}" for lv in shown)

@@ -1,5 +1,7 @@
 """Figure style shared by the report's figures: Okabe-Ito colour-blind-safe palette, one colour
-per side everywhere (left blue, right vermillion), and SVG/PNG encoders."""
+and one marker per side everywhere (left blue circles, right vermillion squares), reps shaded
+green (level) or hatched yellow (compensated) so "right" and "compensated" never share a colour and
+both survive grey print, and SVG/PNG encoders."""
 
 from __future__ import annotations
 
@@ -18,9 +20,16 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
 }
 SIDE_COLOUR = {"left": OKABE_ITO["blue"], "right": OKABE_ITO["vermillion"]}
+SIDE_MARKER = {"left": "o", "right": "s"}
+SIDE_LINE = {"left": "-", "right": "--"}
 CLEAN_COLOUR = OKABE_ITO["green"]
-FAULT_COLOUR = OKABE_ITO["orange"]
+# Compensated reps: yellow with a hatch (the hatch carries the meaning in grey print).
+FAULT_COLOUR = OKABE_ITO["yellow"]
+FAULT_HATCH = "////"
+FAULT_EDGE = "#7a6a00"
+# The target band (within the flag limit) and the published normal range drawn beside it.
 BAND_COLOUR = "#bbbbbb"
+NORM_COLOUR = OKABE_ITO["sky"]
 RC = {
     "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "axes.spines.top": False,
     "axes.spines.right": False, "svg.hashsalt": "hiplevel", "svg.fonttype": "path",

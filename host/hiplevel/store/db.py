@@ -177,8 +177,10 @@ class SessionStore:
         gaps: tuple[tuple[float, float], ...] | None = None,
         battery_pct: float | None = None,
         status: str = "complete",
+        firmware: str | None = None,
     ) -> None:
-        """Close a session: final data-quality figures and status ("complete" or "interrupted")."""
+        """Close a session: final data-quality figures and status ("complete" or "interrupted");
+        firmware: the device's firmware version when it was learnt only while recording."""
         if status not in ("complete", "interrupted"):
             raise StoreError(f"a finished session is complete or interrupted, not {status!r}")
         updates: dict[str, Any] = {"status": status, "ended_at": self._now()}
@@ -190,6 +192,8 @@ class SessionStore:
             updates["gaps_json"] = json.dumps([list(g) for g in gaps])
         if battery_pct is not None:
             updates["battery_pct"] = float(battery_pct)
+        if firmware:
+            updates["firmware"] = str(firmware)
         sql = ", ".join(f"{k} = ?" for k in updates)
         with self._write() as c:
             cur = c.execute(f"UPDATE sessions SET {sql} WHERE id = ?", (*updates.values(), session_id))

@@ -13,16 +13,25 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hiplevel.scoring.reps import Rep
+from hiplevel.scoring.words import clinician_sentence, dropped_side, stance_leg, support_phases
 from hiplevel.store.records import SessionRecord
 from hiplevel.store.schema import StoreError
 
 if TYPE_CHECKING:
     from hiplevel.store.db import SessionStore
 
-EXPORT_SCHEMA = "hiplevel.export/1"
+EXPORT_SCHEMA = "hiplevel.export/2"
+# `side` is the tested (stance) leg for every exercise (clamshell: the working leg), `side_dropped`
+# the unsupported side (empty for the clamshell's roll-back), `drop_deg` its drop below neutral
+# (negative = it rose); a band-walk step's two single-support phases follow (docs/sides.md).
+MAX_PHASES = 2
+PHASE_CSV_COLUMNS = tuple(f"phase{k}_{c}" for k in range(1, MAX_PHASES + 1)
+                          for c in ("stance", "side_dropped", "drop_deg", "flags"))
 REP_CSV_COLUMNS = (
     "patient_id", "session_id", "started_at", "status", "set_index", "exercise", "level",
-    "rep_index", "start_s", "end_s", "side", "drop_deg", "score", "flags",
+    "rep_index", "start_s", "end_s", "side", "side_dropped", "drop_deg", "score", "flags", "description",
+    *PHASE_CSV_COLUMNS,
 )
 
 
@@ -50,13 +59,18 @@ def export_patient(
         for s in sessions:
             for st in s["sets"]:
                 for r in st["reps"]:
-                    writer.writerow({
+                    row = {
                         "patient_id": patient_id, "session_id": s["id"], "started_at": s["started_at"],
                         "status": s["status"], "set_index": st["set_index"], "exercise": st["exercise"],
                         "level": st["level"], "rep_index": r["index"], "start_s": r["start_s"],
-                        "end_s": r["end_s"], "side": r["side"], "drop_deg": r["drop_deg"],
-                        "score": r["score"], "flags": ";".join(r["flags"]),
-                    })
+                        "end_s": r["end_s"], "side": r["side"], "side_dropped": r["side_dropped"] or "",
+                        "drop_deg": r["drop_deg"], "score": r["score"], "flags": ";".join(r["flags"]),
+                        "description": r["description"],
+                    }
+                    for k, p in enumerate(r.get("phases", [])[:MAX_PHASES], start=1):
+                        row.update({f"phase{k}_stance": p["stance"], f"phase{k}_side_dropped": p["side_dropped"] or "",
+                                    f"phase{k}_drop_deg": p["drop_deg"], f"phase{k}_flags": ";".join(p["flags"])})
+                    writer.writerow(row)
     return [json_path, csv_path]
 
 
@@ -81,16 +95,31 @@ def _session_doc(store: "SessionStore", rec: SessionRecord, include_identifying:
     if include_identifying:
         doc["recording_path"] = m.recording_path
     for row in store.raw_rows(
-        "SELECT id, set_index, exercise, level, start_s, end_s FROM sets WHERE session_id = ? ORDER BY set_index",
+        "SELECT id, set_index, exercise, level, offset_s, start_s, end_s, analysis_json FROM sets "
+        "WHERE session_id = ? ORDER BY set_index",
         (rec.id,),
     ):
-        reps = [
-            {"index": r["rep_index"], "start_s": r["start_s"], "end_s": r["end_s"], "side": r["side"],
-             "drop_deg": r["drop_deg"], "score": r["score"], "flags": json.loads(r["flags_json"])}
-            for r in store.raw_rows("SELECT * FROM reps WHERE set_id = ? ORDER BY rep_index", (row["id"],))
-        ]
+        analysis = json.loads(row["analysis_json"])
+        reps = [_rep_doc(row["exercise"], Rep.from_json(r), float(row["offset_s"])) for r in analysis.get("reps", [])]
         doc["sets"].append({
             "set_index": row["set_index"], "exercise": row["exercise"], "level": row["level"],
             "start_s": row["start_s"], "end_s": row["end_s"], "reps": reps,
         })
+    return doc
+
+
+def _rep_doc(exercise: str, rep: Rep, offset_s: float) -> dict[str, Any]:
+    """A rep as exported: times on the session clock, the stance leg and the side that dropped from
+    the analysed rep (hiplevel.scoring.words), its phases when it has several."""
+    doc: dict[str, Any] = {
+        "index": rep.index, "start_s": round(offset_s + rep.start_s, 3), "end_s": round(offset_s + rep.end_s, 3),
+        "side": stance_leg(exercise, rep), "side_dropped": dropped_side(exercise, rep), "drop_deg": rep.drop_deg,
+        "score": None if rep.score != rep.score else rep.score, "flags": list(rep.flags),
+        "description": clinician_sentence(exercise, rep),
+    }
+    phases = support_phases(exercise, rep)
+    if len(phases) > 1:
+        doc["phases"] = [{"stance": p.stance, "side_dropped": dropped_side(exercise, p), "start_s": round(offset_s + p.start_s, 3),
+                          "end_s": round(offset_s + p.end_s, 3), "drop_deg": p.drop_deg, "flags": list(p.flags)}
+                         for p in phases]
     return doc
