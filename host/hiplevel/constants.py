@@ -75,21 +75,3 @@ def tested_leg_label(exercise: str) -> str:
     """'stance leg', or 'working leg' for the side-lying clamshell: what a rep's side is called."""
     return WORKING_LEG_LABEL if exercise == "clamshell" else TESTED_LEG_LABEL
 
-
-# Superseded by the vocabulary above (kept until the report reads hiplevel.scoring.words).
-_REP_SIDE_MEANING: Final[dict[str, str]] = {"band-walk": "leading leg", "clamshell": "working leg"}
-
-
-def rep_side_meaning(exercise: str) -> str:
-    """'stance leg', 'leading leg' or 'working leg': what a rep's side is for this exercise."""
-    return _REP_SIDE_MEANING.get(exercise, "stance leg")
-
-
-def tested_leg(exercise: str, side: Side) -> Side:
-    """The leg a rep tests (band walks before phases named the leading leg)."""
-    return other_side(side) if exercise == "band-walk" else side
-
-
-def tested_leg_name(exercise: str) -> str:
-    """'stance leg', or 'working leg' for the side-lying clamshell."""
-    return tested_leg_label(exercise)
