@@ -236,6 +236,8 @@ def session_finding(sets: Sequence[tuple[str, Sequence[Rep]]], regress_fraction:
     for ex, reps in sets:
         per_ex.setdefault(ex, []).extend(reps)
     findings = {ex: leg_findings(ex, reps, regress_fraction) for ex, reps in per_ex.items()}
+    if not any(findings.values()):
+        return "No reps were detected, so there is no finding: repeat the exercises with the sensor on."
     weak = weaker_leg(f for fs in findings.values() for f in fs.values())
     if weak is None:
         faults = any(f.verdict != "controlled" for fs in findings.values() for f in fs.values())
