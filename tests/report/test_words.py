@@ -108,3 +108,12 @@ def test_every_advice_is_a_finished_sentence(exercise):
 def test_levels_are_defined():
     assert set(LEVELS) == {1, 2, 3}
     assert level_words(2).startswith("level 2 (weight-bearing") and level_words(None) == ""
+
+
+def test_an_uncertain_stance_side_is_no_compensation():
+    # side_uncertain is the sensor's doubt about which leg stood, not a fault of the movement
+    reps = [_rep(i, "left" if i % 2 else "right", 3.0, ("side_uncertain",) if i == 3 else ()) for i in range(8)]
+    adv = advise("walking", reps, TH)
+    assert adv["action"] == "progress"
+    assert adv["reason"].endswith("The stance leg of 1 of 8 steps was uncertain (the sensor could not tell the legs apart).")
+    assert summarize_set("walking", reps, TH)["clean_reps"] == 8

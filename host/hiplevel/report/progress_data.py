@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from hiplevel.scoring.reps import Phase, Rep
-from hiplevel.scoring.words import leg_findings, session_finding, weaker_leg
+from hiplevel.scoring.words import fault_flags, leg_findings, session_finding, weaker_leg
 
 
 SIDES = ("left", "right")
@@ -133,7 +133,7 @@ def compute_progress(
         levels = {r["exercise"]: int(r["level"]) for r in rs if r.get("level") is not None}
         points.append(SessionPoint(
             session_id=sid, started_at=t, week=(t - day0).days // 7 + 1, status=status, n_reps=len(rs),
-            n_clean=sum(1 for r in rs if not r["flags"]), by_exercise=_by_exercise(rs),
+            n_clean=sum(1 for r in rs if not fault_flags(r["flags"])), by_exercise=_by_exercise(rs),
             levels=levels, exercises=tuple(dict.fromkeys(r["exercise"] for r in rs)),
             rest_before_h=None if prev_t is None else (t - prev_t).total_seconds() / 3600.0,
         ))
@@ -190,7 +190,7 @@ def _weeks(points: list[SessionPoint], by_session: dict[str, list[dict[str, Any]
         out.append(WeekPoint(
             week=w, start=start, complete=complete, n_sessions=len(ps), short_rests=short,
             adherent=(st.sessions_per_week_min <= len(ps) <= st.sessions_per_week_max and short == 0) if complete else None,
-            n_reps=len(rs), clean_ratio=(sum(1 for r in rs if not r["flags"]) / len(rs)) if rs else None,
+            n_reps=len(rs), clean_ratio=(sum(1 for r in rs if not fault_flags(r["flags"])) / len(rs)) if rs else None,
             by_exercise=means, change_deg=change, real_change=real,
         ))
         for ex, m in means.items():

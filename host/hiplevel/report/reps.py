@@ -18,7 +18,7 @@ from hiplevel.errors import HiplevelError
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.scoring.summary import LEVELS, advise
 from hiplevel.scoring.words import (
-    clinician_sentence, dropped_side, drop_words, support_phases, worse_phase,
+    clinician_sentence, dropped_side, drop_words, fault_flags, support_phases, worse_phase,
 )
 from hiplevel.store.records import SessionMeta, SetReport
 
@@ -81,8 +81,8 @@ class RepView:
 
     @property
     def clean(self) -> bool:
-        """No compensation flagged in this rep."""
-        return not self.flags
+        """No compensation flagged in this rep (side_uncertain is the sensor's doubt, not one)."""
+        return not fault_flags(self.flags)
 
     @property
     def peak_t_s(self) -> float:

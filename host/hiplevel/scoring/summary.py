@@ -13,7 +13,7 @@ from hiplevel.constants import LEFT, RIGHT, Side
 from hiplevel.scoring.reps import Rep
 from hiplevel.scoring.thresholds import Thresholds
 from hiplevel.scoring.words import (
-    ROLL_BACK_EXERCISES, leg_findings, rep_noun, set_finding, support_phases,
+    ROLL_BACK_EXERCISES, fault_flags, is_clean, leg_findings, rep_noun, set_finding, support_phases,
 )
 
 # Progression levels of the domain primer; walking is the real-world test, not a level.
@@ -67,14 +67,14 @@ def _leg_faults(exercise: str, reps: Sequence[Rep], leg: Side, th: Thresholds) -
                    f"{th.rollback_flag_deg:.1f} deg")
     k = sum(1 for p in phases if "hip_hike" in p.flags)
     if k:
-        out.append(f"{k} of {n} {leg}-stance {noun} hiked the {other} side beyond {th.hike_flag_deg:.1f} deg")
+        out.append(f"{k} of {n} {leg}-stance {noun} hiked the {other} side beyond {th.hike_flag_for(exercise):.1f} deg")
     return out
 
 
 def _other_faults(exercise: str, reps: Sequence[Rep], th: Thresholds) -> list[str]:
     """Faults of the whole rep (not a side's drop): short holds, sway, bobbing, shuffling."""
     n = len(reps)
-    counts = Counter(f for r in reps for f in r.flags if f not in ("pelvic_drop", "hip_hike", "pelvis_roll_back"))
+    counts = Counter(f for r in reps for f in fault_flags(r.flags) if f not in ("pelvic_drop", "hip_hike", "pelvis_roll_back"))
     words = {
         "short_hold": f"were held under {th.hold_min_s:.0f} s",
         "excess_sway": "swayed too much",
@@ -96,13 +96,16 @@ def advise(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
         return {"action": "repeat", "level": level, "leg": None,
                 "reason": "No reps were detected: repeat the set with the sensor on."}
     noun = rep_noun(exercise, n)
-    if not any(r.flags for r in reps):
+    unsure = sum(1 for r in reps if "side_uncertain" in r.flags)
+    doubt = (f" The stance leg of {unsure} of {n} {noun} was uncertain (the sensor could not tell the legs apart)."
+             if unsure else "")
+    if all(is_clean(r) for r in reps):
         worst = max(p.drop_deg for r in reps for p in support_phases(exercise, r))
         what = "roll-back" if exercise in ROLL_BACK_EXERCISES else "drop"
         nxt = ("add a band, weight or the next level" if level
                else "keep walking this way, and progress the exercises")
         reason = f"All {n} {noun} were clean (largest {what} {worst:.1f} deg): progress{at} ({nxt})."
-        return {"action": "progress", "level": level, "leg": None, "reason": reason}
+        return {"action": "progress", "level": level, "leg": None, "reason": reason + doubt}
     found = leg_findings(exercise, reps, th.regress_fraction)
     fail_share = {leg: (f.n_dropped + f.n_hiked) / f.n for leg, f in found.items()}
     legs = sorted(found, key=lambda s: (-fail_share[s], s))
@@ -116,13 +119,13 @@ def advise(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
                   "(no band, smaller range) until its reps stay level")
         else:
             to = f"shorter walks with feedback on {weak} stance, and strengthen the {weak} hip at level 1-2"
-        return {"action": "regress", "level": level, "leg": weak, "reason": f"{_cap(facts)}: {to}."}
+        return {"action": "regress", "level": level, "leg": weak, "reason": f"{_cap(facts)}: {to}.{doubt}"}
     if level:
         how = f"stay{at} until every rep is clean, keeping the hip bones level"
     else:
         how = "keep practising walking with feedback (keep your hip bones level) before judging progress"
     return {"action": "stay", "level": level, "leg": legs[0] if fail_share[legs[0]] else None,
-            "reason": f"{_cap(facts)}: {how}."}
+            "reason": f"{_cap(facts)}: {how}.{doubt}"}
 
 
 def _cap(text: str) -> str:
@@ -137,7 +140,7 @@ def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
     stats = {s: _side_stats(v) for s, v in by_leg.items()}
     summary: dict = {
         "reps": len(reps),
-        "clean_reps": sum(1 for r in reps if not r.flags),
+        "clean_reps": sum(1 for r in reps if is_clean(r)),
         "mean_score": round(float(np.mean([r.score for r in reps])), 1) if reps else None,
         "per_side": stats,
         "flag_counts": dict(Counter(f for r in reps for f in r.flags)),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hiplevel.constants import LEFT, RIGHT, Side, other_side, side_dropped
-from hiplevel.scoring.reps import Phase, Rep
+from hiplevel.scoring.reps import NO_PENALTY_FLAGS, Phase, Rep
 
 # Exercises where the measured fault is the pelvis rolling back, not a side dropping.
 ROLL_BACK_EXERCISES = frozenset({"clamshell"})
@@ -32,6 +32,16 @@ HIKE_CUE = "let that hip settle level"
 ROLL_BACK_CUE = "keep your hips stacked"
 
 Verdict = Literal["weak", "partly controlled", "hip hike", "controlled"]
+
+
+def fault_flags(flags: Iterable[str]) -> tuple[str, ...]:
+    """The flags that fault the movement (not the measurement's own doubt, e.g. side_uncertain)."""
+    return tuple(f for f in flags if f not in NO_PENALTY_FLAGS)
+
+
+def is_clean(rep: Rep) -> bool:
+    """No compensation in the rep (a measurement flag such as side_uncertain is not one)."""
+    return not fault_flags(rep.flags)
 
 
 def rep_noun(exercise: str, n: int = 2) -> str:
