@@ -118,7 +118,8 @@ def drop_figure(d: ProgressData) -> Figure:
         if limit is not None:
             ax.axhspan(0, limit, color=BAND_COLOUR, alpha=0.3, lw=0, label="within the limit")
             ax.axhline(limit, color="black", lw=0.9, ls="--")
-            ax.text(0.02, limit, f"limit {limit:.0f}°", transform=ax.get_yaxis_transform(), fontsize=7, va="bottom")
+            ax.text(0.98, limit, f"limit {limit:.0f}°", transform=ax.get_yaxis_transform(), fontsize=7, va="bottom",
+                    ha="right")
             top = limit
         ax.axhspan(norm.lo_deg, norm.hi_deg, xmin=0.0, xmax=0.04, color=NORM_COLOUR, lw=0, label="healthy range")
         for side in SIDES:

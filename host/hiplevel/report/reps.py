@@ -31,10 +31,20 @@ HOLD_EXERCISES: tuple[str, ...] = ("single-leg-stance",)
 STEP_EXERCISES: tuple[str, ...] = ("walking", "band-walk")
 DROP_FLAGS = ("pelvic_drop", "hip_hike", "pelvis_roll_back")
 
-# Words for the scoring layer's advice actions (hiplevel.scoring.summary.advise).
+# Words for the scoring layer's advice actions (hiplevel.scoring.summary.advise); walking is the
+# real-world test, not a level, so it has its own.
 ACTION_WORDS: dict[str, str] = {
     "progress": "ready to progress", "stay": "stay at this level", "regress": "step back", "repeat": "repeat the set",
 }
+WALKING_ACTION_WORDS: dict[str, str] = {
+    "progress": "walking well", "stay": "keep practising with feedback", "regress": "shorter walks with feedback",
+    "repeat": "repeat the walk",
+}
+
+
+def action_words(exercise: str, action: str) -> str:
+    """The advice card's verdict for an action."""
+    return (WALKING_ACTION_WORDS if exercise == "walking" else ACTION_WORDS)[action]
 
 
 @dataclass(frozen=True)
@@ -223,14 +233,14 @@ def advice(s: SetReport, th: Thresholds | None = None) -> tuple[str, str]:
     given = summary.get("advice")
     if isinstance(given, dict) and given.get("action") in ACTION_WORDS:
         lv = given.get("level", level)
-        text = ACTION_WORDS[given["action"]] + (f" (level {lv})" if lv else "")
+        text = action_words(s.exercise, given["action"]) + (f" (level {lv})" if lv else "")
         return text, str(given.get("reason", ""))
     if isinstance(given, str) and given:
         return given, ""
     # An analysis without advice: the scoring layer's own rule over the analysed reps.
     adv = advise(s.exercise, set_reps(s), th or Thresholds())
     lv = adv["level"] if level is None else level
-    return ACTION_WORDS[adv["action"]] + (f" (level {lv})" if lv else ""), adv["reason"]
+    return action_words(s.exercise, adv["action"]) + (f" (level {lv})" if lv else ""), adv["reason"]
 
 
 def level_legend(levels: list[int | None]) -> str:

@@ -132,7 +132,8 @@ def _advice_cards(sets: list[SetReport], th: Thresholds) -> str:
     cards = []
     for s in sets:
         text, reason = advice(s, th)
-        kind = "go" if text.startswith("ready to progress") else "back" if text.startswith("step back") else "stay"
+        kind = ("go" if text.startswith(("ready to progress", "walking well"))
+                else "back" if text.startswith(("step back", "shorter walks")) else "stay")
         level = f" · level {s.effective_level}" if s.effective_level else ""
         finding = set_finding(s.exercise, set_reps(s), th.regress_fraction)
         cards.append(
