@@ -67,6 +67,7 @@ def render_session(inputs: SessionInputs) -> tuple[str, dict]:
     all_reps = [r for rv in views for r in rv]
     body = [
         _status_banner(meta),
+        _analysis_version_note(meta),  # store: older analysis version (issue 13)
         "<h2>Can the patient progress?</h2>",
         _advice_cards(sets, views, thr),
         "<h2>Sets at a glance</h2>",
@@ -100,6 +101,20 @@ def _status_banner(meta: SessionMeta) -> str:
         return ""
     return (f"<div class=\"card stay\"><b class=\"verdict\">Session {escape(meta.status)}</b>"
             "<span class=\"why\">The recording stopped early: sets after the interruption are missing.</span></div>")
+
+
+def _analysis_version_note(meta: SessionMeta) -> str:
+    """A line when the stored results came from an older analysis than this hiplevel's (the store
+    records the version per session; `hiplevel reanalyze` brings it up to date)."""
+    from hiplevel.analysis.version import ANALYSIS_VERSION
+
+    if meta.analysis_version is None or meta.analysis_version >= ANALYSIS_VERSION:
+        return ""
+    made_by = (f"analysis version {meta.analysis_version}" if meta.analysis_version > 0
+               else "an analysis from before versions were recorded")
+    return (f"<div class=\"card stay\"><b class=\"verdict\">Analysed by an older version</b><span class=\"why\">"
+            f"These results come from {escape(made_by)}; this hiplevel has version {ANALYSIS_VERSION}. "
+            f"Run <code>hiplevel reanalyze --patient {escape(meta.patient_id)}</code> to update them.</span></div>")
 
 
 def _advice_cards(sets: list[SetReport], views: list[list[RepView]], thr: list[float]) -> str:

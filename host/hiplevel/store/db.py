@@ -80,7 +80,8 @@ class SessionStore:
     recordings being recorded on this computer. url: `postgresql://...` or `sqlite:///folder`
     (default: $HIPLEVEL_STORE, else SQLite in data_dir). Opening applies missing migrations and
     recovers interrupted sessions (`recovered_`); in a shared store, `pending_uploads_` lists finished
-    sessions whose recording is still only on this computer.
+    sessions whose recording is still only on this computer. recover=False opens without either (a
+    helper process that only reads).
     """
 
     def __init__(
@@ -90,8 +91,10 @@ class SessionStore:
         url: str | None = None,
         stale_after_s: float = HEARTBEAT_STALE_S,
         clock: Callable[[], datetime] = utc_now,
+        recover: bool = True,
     ) -> None:
         url = store_url(url)
+        self._connect_url = url
         if url and not is_postgresql(url) and data_dir is None:
             data_dir = sqlite_dir(url)
         elif url and not is_postgresql(url):
@@ -106,14 +109,19 @@ class SessionStore:
         # The SQLite file (None for PostgreSQL).
         self.path: Path | None = self.data_dir / DB_FILENAME if self.kind == "sqlite" else None
         self.schema_version_ = migrate(self.backend, self.data_dir)
-        self.recovered_: list[str] = self.recover_interrupted(stale_after_s)
-        self.pending_uploads_: list[str] = self._pending_uploads() if self.keeps_recordings_in_db else []
+        self.recovered_: list[str] = self.recover_interrupted(stale_after_s) if recover else []
+        self.pending_uploads_: list[str] = self._pending_uploads() if recover and self.keeps_recordings_in_db else []
 
     # --- plumbing ---------------------------------------------------------------------------
     @property
     def keeps_recordings_in_db(self) -> bool:
         """True for a shared (PostgreSQL) store: finished recordings go into the database."""
         return self.kind == "postgresql"
+
+    @property
+    def connect_url(self) -> str | None:
+        """The URL this store was opened with, password included (for helper processes; never print it)."""
+        return self._connect_url if is_postgresql(self._connect_url) else None
 
     def close(self) -> None:
         """Close the connection."""
