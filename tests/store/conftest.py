@@ -56,3 +56,13 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     url = server.create_database(name)
     yield StoreFactory("postgresql", url)
     server.drop_database(name)
+
+
+@pytest.fixture
+def shared(pg_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[StoreFactory]:
+    """A shared store on PostgreSQL only (for what only a shared store does)."""
+    monkeypatch.delenv("HIPLEVEL_STORE", raising=False)
+    name = f"t{next(_db_numbers)}"
+    url = pg_server.create_database(name)
+    yield StoreFactory("postgresql", url)
+    pg_server.drop_database(name)
