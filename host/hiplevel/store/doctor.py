@@ -8,7 +8,9 @@ are worth a look but lose nothing (a recording that arrived with damaged records
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -103,7 +105,7 @@ def _recording(store: SessionStore, session_id: str, ref: str, sha: str | None, 
                           "restore it from a backup, or delete the session")
             return
     try:
-        with store.recording_file(session_id) as local:
+        with _local_copy(store, session_id, ref) as local:
             digest, actual = recordings.file_digest(local)
             if sha and (digest != sha or (size is not None and actual != size)):
                 yield Finding("error", session_id, f"its recording changed since it was stored ({actual} bytes, "
@@ -119,6 +121,19 @@ def _recording(store: SessionStore, session_id: str, ref: str, sha: str | None, 
     if rec.torn_tail is not None:
         yield Finding("warning", session_id, f"its recording ends inside a record ({rec.torn_tail.length} bytes): "
                       "the recorder stopped mid-write (crash or power cut); everything before is kept")
+
+
+@contextmanager
+def _local_copy(store: SessionStore, session_id: str, ref: str) -> Iterator[Path]:
+    """The recording as a file, as stored (no checksum check: that is the doctor's to report)."""
+    if not recordings.is_in_db(ref):
+        yield recordings.local_path(ref, store.data_dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="hiplevel-doctor-") as tmp:
+        path = Path(tmp) / "recording"
+        with store._read() as c:
+            recordings.download(c, session_id, path)
+        yield path
 
 
 def _sets(store: SessionStore) -> Iterator[Finding]:
