@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from time import process_time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -50,11 +51,13 @@ class Plan:
 
 @dataclass
 class Outcome:
-    """What a run did: sessions re-analysed and those that failed (id, reason)."""
+    """What a run did: sessions re-analysed, those that failed (id, reason), and the CPU time the
+    analyses took in all processes together, s (over the wall time: the cores kept busy)."""
 
     done: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     interrupted: bool = False
+    cpu_s: float = 0.0
 
 
 def thresholds_key(overrides: dict[str, Any] | None) -> str:
@@ -102,14 +105,23 @@ def _init_worker(url: str | None, data_dir: str) -> None:
     _worker_store = SessionStore(data_dir, url=url, recover=False)
 
 
-def analyse_session(session_id: str, thresholds: dict[str, Any] | None,
-                    store: SessionStore | None = None) -> tuple[str, list[SetReport] | None, RecordingQuality | None, str]:
-    """Analyse one stored session's recording: (id, sets, quality, "") or (id, None, None, reason)."""
+Analysed = tuple[str, "list[SetReport] | None", "RecordingQuality | None", str, float]
+
+
+def analyse_session(session_id: str, thresholds: dict[str, Any] | None, store: SessionStore | None = None) -> Analysed:
+    """Analyse one stored session's recording: (id, sets, quality, "", cpu_s) or (id, None, None,
+    reason, cpu_s); cpu_s = CPU time this took, s."""
+    start = process_time()
+    sid, sets, quality, error = _analyse(session_id, thresholds, store or _worker_store)
+    return sid, sets, quality, error, process_time() - start
+
+
+def _analyse(session_id: str, thresholds: dict[str, Any] | None, store: SessionStore | None):
     from hiplevel.capture import analyse_recording
     from hiplevel.scoring import Thresholds
 
-    store = store or _worker_store
-    assert store is not None, "analyse_session in a worker needs _init_worker"
+    if store is None:
+        raise RuntimeError("analyse_session in a worker process needs _init_worker first")
     try:
         own = thresholds
         if own is None:
@@ -131,7 +143,9 @@ def run(store: SessionStore, session_ids: list[str], *, thresholds: dict[str, An
     outcome = Outcome()
     total = len(session_ids)
 
-    def store_one(sid: str, sets: list[SetReport] | None, quality: RecordingQuality | None, error: str) -> None:
+    def store_one(sid: str, sets: list[SetReport] | None, quality: RecordingQuality | None, error: str,
+                  cpu_s: float) -> None:
+        outcome.cpu_s += cpu_s
         if sets is None:
             outcome.failed.append((sid, error))
         else:
