@@ -10,7 +10,7 @@ import pytest
 from store_synth import T0
 
 from bench.store_sim import add_recorded_session, write_sim_recording
-from hiplevel.store import StoreError
+from hiplevel.store import SessionStore, StoreError
 from hiplevel.store.recordings import file_digest
 
 
@@ -64,3 +64,18 @@ def test_a_recording_left_on_a_laptop_is_uploaded_when_it_next_opens(shared, tmp
     assert reopened.get_session(sid).n_reps == 8  # analysed too: it had no sets
     with other.recording_file(sid) as got:
         assert got.read_bytes() == template.read_bytes()
+
+
+def test_a_lost_server_is_one_clear_error_and_the_store_reconnects(shared, tmp_path: Path) -> None:
+    import psycopg
+
+    store = shared.open(tmp_path / "laptop")
+    store.ensure_patient("P-001")
+    with psycopg.connect(shared.url, autocommit=True) as admin:  # the server drops the laptop's connection
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with pytest.raises(StoreError, match="lost the connection"):
+        store.list_patients()
+    assert [p.id for p in store.list_patients()] == ["P-001"]  # the next call connects again
+    with pytest.raises(StoreError, match="cannot reach"):
+        SessionStore(tmp_path / "x", url=shared.url.replace("/t", "/no_such_db_"))

@@ -61,33 +61,59 @@ class PostgresBackend:
                 "a PostgreSQL store needs the psycopg driver: pip install 'hiplevel[postgresql]'"
             ) from exc
         self._psycopg = psycopg
+        self._dsn = url
         self.url = redact(url)
         self.integrity_error = (psycopg.IntegrityError,)
+        self._in_transaction = False
+        self.conn = self._connect()
+
+    def _connect(self):
+        psycopg = self._psycopg
         try:
-            self.conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory,
-                                        connect_timeout=CONNECT_TIMEOUT_S)
+            return psycopg.connect(self._dsn, autocommit=True, row_factory=_row_factory,
+                                   connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.OperationalError as exc:
             raise StoreError(f"cannot reach the PostgreSQL store {self.url}: {str(exc).strip()}") from exc
 
+    @contextmanager
+    def _connection_errors(self) -> Iterator[None]:
+        """A lost server or network as a StoreError (one clear sentence); the next statement outside a
+        transaction connects again."""
+        try:
+            yield
+        except self._psycopg.OperationalError as exc:
+            raise StoreError(f"lost the connection to the PostgreSQL store {self.url}: {str(exc).strip()} "
+                             "(recordings stay on this computer and are filed when the store is back)") from exc
+
+    def _ready(self):
+        if self.conn.closed and not self._in_transaction:
+            self.conn = self._connect()
+        return self.conn
+
     def execute(self, sql: str, args: Sequence[Any] = ()):
-        if not args:  # without parameters psycopg sends the text as it is (a `%` stays single)
-            return self.conn.execute(sql)
-        return self.conn.execute(placeholders(sql), tuple(args))
+        with self._connection_errors():
+            if not args:  # without parameters psycopg sends the text as it is (a `%` stays single)
+                return self._ready().execute(sql)
+            return self._ready().execute(placeholders(sql), tuple(args))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self.conn.cursor() as cur:
+        with self._connection_errors(), self._ready().cursor() as cur:
             cur.executemany(placeholders(sql), [tuple(r) for r in rows])
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator["PostgresBackend"]:
-        self.conn.execute(begin)
+        self.execute(begin)
+        self._in_transaction = True
         try:
             yield self
         except BaseException:
+            self._in_transaction = False
             if not self.conn.closed:
-                self.conn.execute("ROLLBACK")
+                with self._connection_errors():
+                    self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        self._in_transaction = False
+        self.execute("COMMIT")
 
     def write(self):
         return self._transaction("BEGIN")
@@ -98,20 +124,20 @@ class PostgresBackend:
     @contextmanager
     def migration(self) -> Iterator["PostgresBackend"]:
         with self._transaction("BEGIN"):
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
-            self.conn.execute("CREATE TABLE IF NOT EXISTS hiplevel_schema (version INTEGER NOT NULL)")
+            self.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+            self.execute("CREATE TABLE IF NOT EXISTS hiplevel_schema (version INTEGER NOT NULL)")
             yield self
 
     def schema_version(self) -> int:
-        exists = self.conn.execute("SELECT to_regclass('hiplevel_schema')").fetchone()[0]
+        exists = self.execute("SELECT to_regclass('hiplevel_schema')").fetchone()[0]
         if exists is None:
             return 0
-        row = self.conn.execute("SELECT max(version) FROM hiplevel_schema").fetchone()
+        row = self.execute("SELECT max(version) FROM hiplevel_schema").fetchone()
         return int(row[0] or 0)
 
     def set_schema_version(self, version: int) -> None:
-        self.conn.execute("DELETE FROM hiplevel_schema")
-        self.conn.execute("INSERT INTO hiplevel_schema (version) VALUES (%s)", (int(version),))
+        self.execute("DELETE FROM hiplevel_schema")
+        self.execute("INSERT INTO hiplevel_schema (version) VALUES (?)", (int(version),))
 
     def close(self) -> None:
         self.conn.close()
