@@ -77,7 +77,10 @@ def reanalysis_rows(quick: bool) -> list[Row]:
     return [
         Row(SECTION, "reanalysis of a store", f"{n} simulated sessions ({seconds:.0f} s walking set each, SQLite)",
             f"{len(outcome.done) / wall:.1f} sessions/s", status="" if ok else NA,
-            note=f"{workers} worker processes on {os.cpu_count()} cores, {busy / wall:.2f} cores busy on average "
+            note=f"{workers} worker processes on {os.cpu_count()} cores, {busy / wall:.2f} cores busy on average; "
+                 f"analysis CPU {1e3 * busy / max(len(outcome.done), 1):.0f} ms per session "
+                 f"(= {len(outcome.done) / max(busy, 1e-9):.0f} sessions/s per free core); load average "
+                 f"{os.getloadavg()[0]:.1f} at the end "
                  f"(analysis CPU time / wall, start-up of the workers included in the wall); {wall:.1f} s wall; "
                  f"{len(outcome.failed)} failed, {left} left"),
     ]
