@@ -213,3 +213,9 @@ def test_newer_database_is_refused(backend, tmp_path: Path) -> None:
     b.close()
     with pytest.raises(StoreError, match="newer"):
         backend.open(tmp_path)
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / DB_FILENAME).write_bytes(b"this is not SQLite" * 100)
+    with pytest.raises(StoreError, match="damaged or not a hiplevel store"):
+        SessionStore(tmp_path)

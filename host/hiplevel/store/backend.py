@@ -101,7 +101,12 @@ class SqliteBackend:
         self.url = f"sqlite:///{path.parent}"
         self.conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode = WAL")
+        try:
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:  # not SQLite at all (overwritten, truncated header)
+            self.conn.close()
+            raise StoreError(f"{path} is damaged or not a hiplevel store ({exc}): move it aside and restore "
+                             "the last backup with `hiplevel sessions restore`") from exc
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
 

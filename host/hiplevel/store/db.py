@@ -42,7 +42,6 @@ from hiplevel.store.records import (
     SessionRecord,
     SetReport,
     check_patient_id,
-    check_session_id,
 )
 from hiplevel.store.schema import migrate
 
