@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5]`: run every section, print
+"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6]`: run every section, print
 the table, write docs/benchmarks.md and the README summary row."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:  # `python -m bench` from elsewhere still finds th
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import dev_split, orientation, real_walking, report, sim_accuracy, speed
+    from bench import dev_split, orientation, real_walking, report, sim_accuracy, speed, store_bench
     from bench.env import environment
     from bench.rows import Row, unavailable
 
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="short run (fewer seeds, rates and recordings)")
     ap.add_argument("--seed", type=int, default=None, help="repeat a run: base seed (default: fresh random)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md and README.md alone")
-    ap.add_argument("--only", default="1,2,3,4,5", help="sections to run, e.g. 1,4")
+    ap.add_argument("--only", default="1,2,3,4,5,6", help="sections to run, e.g. 1,4")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         "3": ("3", lambda: real_walking.run(args.quick)),
         "4": ("4", lambda: speed.run(args.quick)),
         "5": ("5", lambda: dev_split.run(args.quick)),
+        "6": ("6", lambda: store_bench.run(args.quick)),
     }
     rows: list[Row] = []
     t0 = time.perf_counter()

@@ -182,35 +182,48 @@ def recording_path(data_dir: Path, session_id: str) -> Path:
     return data_dir / "recordings" / f"{session_id}{FILE_SUFFIX}"
 
 
-def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any = None,
-                       status: str = "complete") -> tuple[list[Any], dict[str, Any]]:
-    """Decode the recording, analyse every labelled set, store sets/reps and the data quality.
+def analyse_recording(path: Path, thresholds: Any = None) -> tuple[list[Any], Any, dict[str, Any], float | None]:
+    """Decode a recording and analyse every labelled set.
 
-    Returns the AnalysisResult of each set, in order, and the link's loss and timing figures
-    (`DecodedSession.summary()`)."""
+    Returns the AnalysisResult of each set in order, the data quality (`store.RecordingQuality`: samples
+    received and lost, gaps on the session clock), the link's loss and timing figures
+    (`DecodedSession.summary()`) and the last battery level reported (%, or None)."""
     from hiplevel.analysis import analyze_sets
     from hiplevel.cli.inputs import sets_from_events
-    from hiplevel.store import SetReport
+    from hiplevel.store.db import RecordingQuality
 
     session = decode_recording(path)
     series = session.imu if session.imu is not None and len(session.imu) else session.roll
     sets = sets_from_events(session.events, end_s=float(series.t_s[-1]) if series is not None and len(series) else None)
     results = analyze_sets(series, sets=sets, thresholds=thresholds) if series is not None and sets else []
-    for i, res in enumerate(results, 1):
-        store.add_set(session_id, SetReport.from_analysis(res, i, 0.0))
     gaps: tuple[tuple[float, float], ...] = ()
     if series is not None and len(series) > 1 and "seq" in series.meta:
         # A gap is a run of lost sample slots; place it on the session clock by its slot numbers.
         seq = np.asarray(series.meta["seq"], dtype=float)
         rate = series.sample_rate_hz
         gaps = tuple((float(np.interp(first, seq, series.t_s)), count / rate) for first, count in session.gaps)
-    battery = None
-    if session.status:
-        battery = session.status[-1][1].battery_pct
-    store.finish_session(session_id, samples_received=session.stats.received, samples_lost=session.stats.lost,
-                         gaps=gaps, battery_pct=battery, status=status,
-                         firmware=session.metadata.get("firmware"))
-    return results, session.summary()
+    battery = session.status[-1][1].battery_pct if session.status else None
+    quality = RecordingQuality(session.stats.received, session.stats.lost, gaps)
+    # The firmware version is learnt from the recording when the device was not asked before.
+    summary = dict(session.summary(), firmware=session.metadata.get("firmware"))
+    return results, quality, summary, battery
+
+
+def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any = None,
+                       status: str = "complete") -> tuple[list[Any], dict[str, Any]]:
+    """Analyse the recording (`analyse_recording`), store sets/reps and the data quality, finish the session.
+
+    Returns the AnalysisResult of each set, in order, and the link's loss and timing figures
+    (`DecodedSession.summary()`)."""
+    from hiplevel.store import SetReport
+
+    results, quality, summary, battery = analyse_recording(path, thresholds)
+    for i, res in enumerate(results, 1):
+        store.add_set(session_id, SetReport.from_analysis(res, i, 0.0))
+    store.finish_session(session_id, samples_received=quality.samples_received, samples_lost=quality.samples_lost,
+                         gaps=quality.gaps, battery_pct=battery, status=status,
+                         firmware=summary.get("firmware"))
+    return results, summary
 
 
 def describe_link(summary: dict[str, Any]) -> str:

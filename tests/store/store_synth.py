@@ -6,12 +6,14 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from hiplevel.analysis.version import ANALYSIS_VERSION
 from hiplevel.store import SessionInputs, SessionMeta, SetReport
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
 
 
-def small_set(set_index: int, n_reps: int = 4, exercise: str = "band-walk", seed: int = 0) -> SetReport:
+def small_set(set_index: int, n_reps: int = 4, exercise: str = "band-walk", seed: int = 0,
+              version: int | None = ANALYSIS_VERSION) -> SetReport:
     rng = np.random.default_rng(seed + set_index)
     t = np.arange(0.0, 2.0 * n_reps + 2.0, 0.02)
     roll = rng.normal(0.0, 1.0, len(t))
@@ -20,7 +22,7 @@ def small_set(set_index: int, n_reps: int = 4, exercise: str = "band-walk", seed
             for i in range(n_reps)]
     doc = {"schema": "hiplevel.analysis/1", "exercise": exercise, "sample_rate_hz": 50.0, "neutral_roll_deg": 0.7,
            "reps": reps, "summary": {"note": "x"}}
-    return SetReport(exercise, set_index, 10.0 * set_index, doc, t, roll)
+    return SetReport(exercise, set_index, 10.0 * set_index, doc, t, roll, analysis_version=version)
 
 
 def small_session(patient_id: str, *, n_sets: int = 2, started_at: datetime = T0, recording: str | None = None,

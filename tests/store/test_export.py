@@ -12,8 +12,8 @@ from store_synth import small_session
 from hiplevel.store import SessionStore, StoreError
 
 
-def test_export_strips_identifying_text(tmp_path: Path) -> None:
-    store = SessionStore(tmp_path / "data")
+def test_export_strips_identifying_text(backend, tmp_path: Path) -> None:
+    store = backend.open(tmp_path / "data")
     pid = store.add_patient(display_name="Ada Lovelace")
     rec = tmp_path / "data" / "recordings" / "ada-lovelace.hlrec"
     store.save_session(small_session(pid, recording=str(rec), notes="knee pain after stairs, Ada's daughter called"))
@@ -29,7 +29,7 @@ def test_export_strips_identifying_text(tmp_path: Path) -> None:
 
     full_js, _ = store.export_patient(pid, tmp_path / "backup", include_identifying=True)
     full = json.loads(full_js.read_text())
-    assert full["display_name"] == "Ada Lovelace" and full["sessions"][0]["recording_path"] == str(rec)
+    assert full["display_name"] == "Ada Lovelace" and full["sessions"][0]["recording_path"] == "recordings/ada-lovelace.hlrec"
 
 
 def test_export_unknown_patient(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from hiplevel.cli import store_commands
 from hiplevel.cli.common import add_data_dir
 from hiplevel.constants import EXERCISES
 
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--figures", action="store_true", help="also write the figures as PNG and SVG")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("sessions", help="list, show, delete or export stored sessions")
+    p = sub.add_parser("sessions", help="list, show, delete, export, back up or restore stored sessions")
     ss = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     q = ss.add_parser("list", help="sessions in the store (optionally of one patient)")
     q.add_argument("--patient")
@@ -42,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--patient", required=True)
     q.add_argument("--out", type=Path, default=Path("."))
     add_data_dir(q)
+    store_commands.add_session_actions(ss)  # backup, restore
     p.set_defaults(func=_sessions)
 
     p = sub.add_parser(

@@ -37,12 +37,19 @@ def is_user_error(exc: BaseException) -> bool:
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
-    """`--data-dir`: where the session store and recordings live."""
+    """`--data-dir`: where the session store and recordings live; `--store URL`: a shared store."""
     parser.add_argument(
         "--data-dir",
         type=Path,
         default=None,
         help="session store folder (default: $HIPLEVEL_DATA_DIR or the platform's user data folder)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=None,
+        help="a shared store, e.g. postgresql://user@server/hiplevel (default: $HIPLEVEL_STORE, else the "
+        "SQLite store in the data folder; docs/store.md)",
     )
 
 

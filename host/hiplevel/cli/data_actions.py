@@ -78,7 +78,7 @@ def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None
 def _store(args: argparse.Namespace):
     from hiplevel.cli.store_access import open_store
 
-    return open_store(args.data_dir)
+    return open_store(args.data_dir, url=getattr(args, "store", None))
 
 
 def report(args: argparse.Namespace) -> int:

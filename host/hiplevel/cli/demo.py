@@ -65,7 +65,9 @@ def run_demo(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or out / "data"
     print(f"hiplevel demo: simulated patient (seed {args.seed}) with a weak {args.weak_side} gluteus medius, "
           "on the virtual sensor (real firmware on MicroPython, virtual BLE).")
-    with open_store(data_dir) as store:
+    # The demo's simulated patient stays in the demo's own folder, never in a practice's shared store
+    # named by $HIPLEVEL_STORE; an explicit --store is obeyed.
+    with open_store(data_dir, url=getattr(args, "store", None) or f"sqlite:///{data_dir}") as store:
         store.ensure_patient(DEMO_PATIENT)
         if args.weeks and not store.list_sessions(DEMO_PATIENT):
             from hiplevel.cli.demo_history import store_history

@@ -100,7 +100,7 @@ def record(args: argparse.Namespace) -> int:
     plan = [PlannedSet(ex, 0) for ex in exercises for _ in range(args.sets)]
     plan = [PlannedSet(p.exercise, i) for i, p in enumerate(plan, 1)]
     started = time.monotonic()
-    with open_store(args.data_dir) as store:
+    with open_store(args.data_dir, url=getattr(args, "store", None)) as store:
         patient = store.ensure_patient(args.patient) if args.patient else store.add_patient()
         spec = default_virtual_patient(exercises, sets=args.sets) if args.virtual else None
 

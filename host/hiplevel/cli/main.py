@@ -13,13 +13,14 @@ import sys
 from collections.abc import Callable
 
 from hiplevel import __version__
-from hiplevel.cli import commands_data, commands_device, commands_demo
+from hiplevel.cli import commands_data, commands_demo, commands_device, store_commands
 from hiplevel.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, CliError
 
 Register = Callable[[argparse._SubParsersAction], None]
 MODULES: tuple[Register, ...] = (
     commands_device.register,
     commands_data.register,
+    store_commands.register,
     commands_demo.register,
 )
 

@@ -1,6 +1,6 @@
 """Open the session store for a command, finishing the work of any session that was interrupted
 (crash, power cut, closed laptop): its recording is analysed as far as it goes, so nothing that
-reached the disk is lost."""
+reached the disk is lost. In a shared store, recordings still only on this computer are uploaded."""
 
 from __future__ import annotations
 
@@ -11,25 +11,32 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def open_store(data_dir: Path | None, stale_after_s: float | None = None):
-    """The SessionStore at `data_dir` (default: the user's), with interrupted sessions recovered.
+def open_store(data_dir: Path | None, stale_after_s: float | None = None, url: str | None = None):
+    """The SessionStore at `url` (postgresql://... or sqlite:///folder; default $HIPLEVEL_STORE, else
+    SQLite in `data_dir`, default the user's), with interrupted sessions recovered.
 
     stale_after_s: a "recording" session whose heartbeat is older than this is interrupted
     (default: the store's)."""
     from hiplevel.capture import analyse_into_store
     from hiplevel.errors import HiplevelError
     from hiplevel.store import SessionStore
+    from hiplevel.store.recordings import local_path
 
-    store = SessionStore(data_dir) if stale_after_s is None else SessionStore(data_dir, stale_after_s=stale_after_s)
-    for session_id in store.recovered_:
+    kwargs = {} if stale_after_s is None else {"stale_after_s": stale_after_s}
+    store = SessionStore(data_dir, url=url, **kwargs)
+    for session_id in dict.fromkeys([*store.recovered_, *store.pending_uploads_]):
         record = store.get_session(session_id)
-        path = Path(record.meta.recording_path) if record.meta.recording_path else None
-        if path is None or not path.is_file() or record.n_sets:
+        path = local_path(record.meta.recording_path, store.data_dir)
+        if path is None or not path.is_file():
+            continue
+        if record.n_sets:
+            store.store_recording(session_id)  # analysed already: only the upload was left
             continue
         try:
             results, summary = analyse_into_store(store, session_id, path, status="interrupted")
         except HiplevelError as exc:  # a recording too short or damaged to analyse stays as it is
             log.warning("interrupted session %s could not be analysed: %s", session_id, exc)
+            store.store_recording(session_id)
             continue
         print(f"recovered interrupted session {session_id}: {len(results)} sets, "
               f"{summary['samples']} samples from {path}", file=sys.stderr)

@@ -125,7 +125,22 @@ def _notices(meta: SessionMeta) -> list[str]:
     if meta.status != "complete":
         out.append(f"<div class=\"card stay\"><b class=\"verdict\">Session {escape(meta.status)}</b>"
                    "<span class=\"why\">The recording stopped early: sets after the interruption are missing.</span></div>")
-    return out
+    out.append(_analysis_version_note(meta))  # the store's note: results from an older analysis version
+    return [x for x in out if x]
+
+
+def _analysis_version_note(meta: SessionMeta) -> str:
+    """A line when the stored results came from an older analysis than this hiplevel's (the store
+    records the version per session; `hiplevel reanalyze` brings it up to date)."""
+    from hiplevel.analysis.version import ANALYSIS_VERSION
+
+    if meta.analysis_version is None or meta.analysis_version >= ANALYSIS_VERSION:
+        return ""
+    made_by = (f"analysis version {meta.analysis_version}" if meta.analysis_version > 0
+               else "an analysis from before versions were recorded")
+    return (f"<div class=\"card stay\"><b class=\"verdict\">Analysed by an older version</b><span class=\"why\">"
+            f"These results come from {escape(made_by)}; this hiplevel has version {ANALYSIS_VERSION}. "
+            f"Run <code>hiplevel reanalyze --patient {escape(meta.patient_id)}</code> to update them.</span></div>")
 
 
 def _advice_cards(sets: list[SetReport], th: Thresholds) -> str:

@@ -1,6 +1,8 @@
-"""Session store: SQLite index of patients, sessions, sets, reps and scores (docs/store.md)."""
+"""Session store: patients, sessions, sets, reps, scores and recordings, in SQLite (a laptop) or
+PostgreSQL (a practice's shared store), chosen by one URL (docs/store.md)."""
 
-from hiplevel.store.db import HEARTBEAT_STALE_S, SessionStore
+from hiplevel.store.backend import STORE_URL_ENV
+from hiplevel.store.db import HEARTBEAT_STALE_S, RecordingQuality, SessionStore
 from hiplevel.store.records import (
     EXERCISE_LEVEL,
     Patient,
@@ -14,6 +16,8 @@ from hiplevel.store.schema import SCHEMA_VERSION, StoreError
 __all__ = [
     "EXERCISE_LEVEL",
     "HEARTBEAT_STALE_S",
+    "STORE_URL_ENV",
+    "RecordingQuality",
     "SCHEMA_VERSION",
     "Patient",
     "SessionInputs",

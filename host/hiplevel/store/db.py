@@ -1,27 +1,39 @@
-"""The session store: one SQLite file (WAL, foreign keys) in the data folder indexing patients,
-sessions, sets, reps and per-set summaries, pointing at recordings on disk.
+"""The session store: patients, sessions, sets, reps and per-set summaries in SQLite (one file in the
+data folder, the default) or PostgreSQL (a practice's shared store), chosen by one URL; recordings
+as files in the data folder or, in a shared store, in the database (docs/store.md).
 
-Every `SessionStore` owns one connection; use one store per thread or process. Writes run in
-`BEGIN IMMEDIATE` transactions and multi-query reads in one read transaction, so a reader in
-another process sees either none or all of a set with its reps (WAL snapshots).
+Every `SessionStore` owns one connection; use one store per thread or process. Writes run in one
+transaction each (SQLite: `BEGIN IMMEDIATE`) and multi-query reads in one snapshot, so a reader in
+another process sees either none or all of a set with its reps.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import logging
+import os
 import secrets
 import shutil
-import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from hiplevel.paths import default_data_dir
-from hiplevel.store import rows
+from hiplevel.store import recordings, rows
+from hiplevel.store.backend import (
+    DB_FILENAME,
+    LOCK_TIMEOUT_S,
+    Backend,
+    StoreError,
+    is_postgresql,
+    open_backend,
+    sqlite_dir,
+    store_url,
+)
 from hiplevel.store.records import (
     CALIBRATION_STATES,
     Patient,
@@ -29,16 +41,19 @@ from hiplevel.store.records import (
     SessionMeta,
     SessionRecord,
     SetReport,
+    check_patient_id,
 )
-from hiplevel.store.schema import StoreError, migrate
+from hiplevel.store.schema import migrate
 
-DB_FILENAME = "hiplevel.sqlite3"
+__all__ = ["DB_FILENAME", "HEARTBEAT_STALE_S", "LOCK_TIMEOUT_S", "RecordingQuality", "SessionStore", "utc_now"]
+
+log = logging.getLogger(__name__)
+
 # A session still "recording" whose last heartbeat is older than this was cut short (crash, power
 # loss, killed terminal); the recorder beats at least every few seconds.
 HEARTBEAT_STALE_S: float = 120.0
-# How long a writer waits for another process's write lock before failing, s.
-LOCK_TIMEOUT_S: float = 30.0
-PATIENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+# How many fresh ids to try when another client took the one drawn (shared store, same minute).
+ID_RETRIES = 5
 
 
 def utc_now() -> datetime:
@@ -46,37 +61,70 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SessionStore:
-    """Patients, sessions, sets and reps in `<data_dir>/hiplevel.sqlite3`.
+@dataclass(frozen=True)
+class RecordingQuality:
+    """What decoding a recording says about the link: samples received and lost, and the gaps as
+    (start_s, duration_s) on the session clock."""
 
-    data_dir: folder of the database and of `recordings/` (default: $HIPLEVEL_DATA_DIR or the
-    platform's per-user data folder). Opening recovers interrupted sessions (`recovered_`).
+    samples_received: int
+    samples_lost: int
+    gaps: tuple[tuple[float, float], ...] = ()
+
+
+class SessionStore:
+    """Patients, sessions, sets and reps, in SQLite at `<data_dir>/hiplevel.sqlite3` or in PostgreSQL.
+
+    data_dir: the local data folder: the SQLite database and `recordings/` (default:
+    $HIPLEVEL_DATA_DIR or the platform's per-user data folder); with PostgreSQL it holds only the
+    recordings being recorded on this computer. url: `postgresql://...` or `sqlite:///folder`
+    (default: $HIPLEVEL_STORE, else SQLite in data_dir). Opening applies missing migrations and
+    recovers interrupted sessions (`recovered_`); in a shared store, `pending_uploads_` lists finished
+    sessions whose recording is still only on this computer. recover=False opens without either (a
+    helper process that only reads).
     """
 
     def __init__(
         self,
         data_dir: str | Path | None = None,
         *,
+        url: str | None = None,
         stale_after_s: float = HEARTBEAT_STALE_S,
         clock: Callable[[], datetime] = utc_now,
+        recover: bool = True,
     ) -> None:
+        url = store_url(url)
+        self._connect_url = url
+        if url and not is_postgresql(url) and data_dir is None:
+            data_dir = sqlite_dir(url)
+        elif url and not is_postgresql(url):
+            sqlite_dir(url)  # a malformed URL is an error even with an explicit folder
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.recordings_dir = self.data_dir / "recordings"
-        self.path = self.data_dir / DB_FILENAME
+        self.recordings_dir = self.data_dir / recordings.RECORDINGS_DIRNAME
         self._clock = clock
-        self._conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        self._conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
-        self.schema_version_ = migrate(self._conn)
-        self.recovered_: list[str] = self.recover_interrupted(stale_after_s)
+        self.backend: Backend = open_backend(url if is_postgresql(url) else None, self.data_dir)
+        self.kind = self.backend.kind
+        self.url = self.backend.url
+        # The SQLite file (None for PostgreSQL).
+        self.path: Path | None = self.data_dir / DB_FILENAME if self.kind == "sqlite" else None
+        self.schema_version_ = migrate(self.backend, self.data_dir)
+        self.recovered_: list[str] = self.recover_interrupted(stale_after_s) if recover else []
+        self.pending_uploads_: list[str] = self._pending_uploads() if recover and self.keeps_recordings_in_db else []
 
     # --- plumbing ---------------------------------------------------------------------------
+    @property
+    def keeps_recordings_in_db(self) -> bool:
+        """True for a shared (PostgreSQL) store: finished recordings go into the database."""
+        return self.kind == "postgresql"
+
+    @property
+    def connect_url(self) -> str | None:
+        """The URL this store was opened with, password included (for helper processes; never print it)."""
+        return self._connect_url if is_postgresql(self._connect_url) else None
+
     def close(self) -> None:
         """Close the connection."""
-        self._conn.close()
+        self.backend.close()
 
     def __enter__(self) -> "SessionStore":
         return self
@@ -84,26 +132,18 @@ class SessionStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def _write(self):
+        return self.backend.write()
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN")
-        try:
-            yield self._conn
-        finally:
-            self._conn.execute("COMMIT")
+    def _read(self):
+        return self.backend.read()
 
     def _now(self) -> str:
         return rows.iso(self._clock())
+
+    def describe(self) -> str:
+        """Where the store is, for messages: the SQLite file or the PostgreSQL URL (no password)."""
+        return str(self.path) if self.path is not None else self.url
 
     # --- patients -----------------------------------------------------------------------------
     def add_patient(self, patient_id: str | None = None, display_name: str | None = None) -> str:
@@ -111,33 +151,43 @@ class SessionStore:
 
         The display name is stored only when given; exports leave it out by default.
         """
-        with self._write() as c:
-            if patient_id is None:
-                patient_id = _fresh_id(c, "patients", "P-")
-            elif not PATIENT_ID_RE.match(patient_id):
-                raise StoreError(f"patient id {patient_id!r}: use 1-32 letters, digits, '-', '_' or '.'")
-            elif c.execute("SELECT 1 FROM patients WHERE id = ?", (patient_id,)).fetchone():
-                raise StoreError(f"patient {patient_id} already exists")
-            c.execute(
-                "INSERT INTO patients (id, display_name, created_at) VALUES (?, ?, ?)",
-                (patient_id, display_name or None, self._now()),
-            )
-        return patient_id
+        if patient_id is not None:
+            check_patient_id(patient_id)
+        for _ in range(ID_RETRIES):
+            try:
+                with self._write() as c:
+                    pid = patient_id if patient_id is not None else _fresh_id(c, "patients", "P-")
+                    if c.execute("SELECT 1 FROM patients WHERE id = ?", (pid,)).fetchone():
+                        raise StoreError(f"patient {pid} already exists")
+                    c.execute(
+                        "INSERT INTO patients (id, display_name, created_at) VALUES (?, ?, ?)",
+                        (pid, display_name or None, self._now()),
+                    )
+                return pid
+            except self.backend.integrity_error:
+                if patient_id is not None:  # another clinician added the same id at the same moment
+                    raise StoreError(f"patient {patient_id} already exists") from None
+        raise StoreError("no free patient id: try again")
 
     def ensure_patient(self, patient_id: str) -> str:
-        """The patient's id, creating the patient (without a name) when unknown."""
-        if self.get_patient(patient_id) is None:
-            self.add_patient(patient_id)
+        """The patient's id, creating the patient (without a name) when unknown (safe when several
+        clients do it at once)."""
+        check_patient_id(patient_id)
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO patients (id, display_name, created_at) VALUES (?, NULL, ?) ON CONFLICT DO NOTHING",
+                (patient_id, self._now()),
+            )
         return patient_id
 
     def get_patient(self, patient_id: str) -> Patient | None:
         """The patient, or None when unknown."""
-        row = self._conn.execute("SELECT * FROM patients WHERE id = ?", (patient_id,)).fetchone()
+        row = self.backend.execute("SELECT * FROM patients WHERE id = ?", (patient_id,)).fetchone()
         return rows.patient(row) if row else None
 
     def list_patients(self) -> list[Patient]:
         """All patients, by id."""
-        return [rows.patient(r) for r in self._conn.execute("SELECT * FROM patients ORDER BY id")]
+        return [rows.patient(r) for r in self.backend.execute("SELECT * FROM patients ORDER BY id")]
 
     # --- sessions -----------------------------------------------------------------------------
     def start_session(self, meta: SessionMeta) -> str:
@@ -145,9 +195,11 @@ class SessionStore:
         return self._insert_session(replace(meta, status="recording"))
 
     def set_recording_path(self, session_id: str, path: str | Path) -> None:
-        """Point a session at its recording (known once the session id is)."""
+        """Point a session at its recording (known once the session id is); stored relative to the
+        data folder when inside it."""
+        ref = recordings.relative_ref(path, self.data_dir)
         with self._write() as c:
-            cur = c.execute("UPDATE sessions SET recording_path = ? WHERE id = ?", (str(path), session_id))
+            cur = c.execute("UPDATE sessions SET recording_path = ? WHERE id = ?", (ref, session_id))
             if cur.rowcount == 0:
                 raise StoreError(f"no session {session_id}")
 
@@ -166,7 +218,7 @@ class SessionStore:
         with self._write() as c:
             if not c.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
                 raise StoreError(f"no session {session_id}")
-            return rows.insert_set(c, session_id, set_report)
+            return rows.insert_set(c, session_id, set_report, self._now())
 
     def finish_session(
         self,
@@ -179,8 +231,9 @@ class SessionStore:
         status: str = "complete",
         firmware: str | None = None,
     ) -> None:
-        """Close a session: final data-quality figures and status ("complete" or "interrupted");
-        firmware: the device's firmware version when it was learnt only while recording."""
+        """Close a session: final data-quality figures and status ("complete" or "interrupted"),
+        then file its recording (`store_recording`); firmware: the device's firmware version when it
+        was learnt only while recording."""
         if status not in ("complete", "interrupted"):
             raise StoreError(f"a finished session is complete or interrupted, not {status!r}")
         updates: dict[str, Any] = {"status": status, "ended_at": self._now()}
@@ -199,31 +252,109 @@ class SessionStore:
             cur = c.execute(f"UPDATE sessions SET {sql} WHERE id = ?", (*updates.values(), session_id))
             if cur.rowcount == 0:
                 raise StoreError(f"no session {session_id}")
+        self.store_recording(session_id)
+
+    def store_recording(self, session_id: str) -> str | None:
+        """File a finished session's recording: note its SHA-256 and size (checked by `hiplevel
+        doctor`) and, in a shared store, copy it into the database and remove the local file.
+        Returns the recording's new reference (None when there is no local file to file)."""
+        ref = self._recording_ref(session_id)
+        path = recordings.local_path(ref, self.data_dir)
+        if path is None or not path.is_file():
+            return None
+        if not self.keeps_recordings_in_db:
+            digest, size = recordings.file_digest(path)
+            with self._write() as c:
+                c.execute("UPDATE sessions SET recording_sha256 = ?, recording_bytes = ? WHERE id = ?",
+                          (digest, size, session_id))
+            return ref
+        new_ref = recordings.DB_PREFIX + path.name
+        with self._write() as c:
+            digest, size = recordings.upload(c, session_id, path)
+            c.execute("UPDATE sessions SET recording_path = ?, recording_sha256 = ?, recording_bytes = ? WHERE id = ?",
+                      (new_ref, digest, size, session_id))
+        if recordings.inside(path, self.data_dir):
+            path.unlink()  # the database holds it now (checked by its digest on every download)
+        return new_ref
+
+    def _recording_ref(self, session_id: str) -> str | None:
+        row = self.backend.execute("SELECT recording_path FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no session {session_id}")
+        return row[0]
+
+    def _pending_uploads(self) -> list[str]:
+        """Finished sessions of a shared store whose recording is a file on this computer (the
+        recorder stopped between finishing and uploading, or another computer marked the session
+        interrupted while this one was down)."""
+        out = []
+        for row in self.backend.execute(
+            "SELECT id, recording_path FROM sessions WHERE status <> 'recording' AND recording_path IS NOT NULL "
+            "AND recording_path NOT LIKE 'db:%' ORDER BY started_at"
+        ):
+            path = recordings.local_path(row[1], self.data_dir)
+            if path is not None and path.is_file() and recordings.inside(path, self.data_dir):
+                out.append(row[0])
+        return out
+
+    @contextmanager
+    def recording_file(self, session_id: str) -> Iterator[Path]:
+        """The session's recording as a local file for reading (a temporary copy, checked against its
+        SHA-256, when the database holds it); StoreError when it has none or it is missing."""
+        ref = self._recording_ref(session_id)
+        if not ref:
+            raise StoreError(f"session {session_id} has no recording")
+        if not recordings.is_in_db(ref):
+            path = recordings.local_path(ref, self.data_dir)
+            if path is None or not path.exists():
+                raise StoreError(f"recording of session {session_id} is missing: {path}")
+            yield path
+            return
+        expected = self.backend.execute("SELECT recording_sha256 FROM sessions WHERE id = ?", (session_id,)).fetchone()[0]
+        fd, name = tempfile.mkstemp(prefix=f"{session_id}-", suffix=Path(ref).suffix)
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            with self._read() as c:
+                digest, _size = recordings.download(c, session_id, tmp)
+            if expected and digest != expected:
+                raise StoreError(f"recording of session {session_id} in the database does not match its checksum")
+            yield tmp
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def save_session(self, inputs: SessionInputs) -> str:
         """Store a finished session and all its sets at once; returns the session id."""
         session_id = self._insert_session(inputs.meta)
         with self._write() as c:
             for s in inputs.sets:
-                rows.insert_set(c, session_id, s)
+                rows.insert_set(c, session_id, s, self._now())
         return session_id
 
     def _insert_session(self, meta: SessionMeta) -> str:
         if meta.calibration_state not in CALIBRATION_STATES:
             raise StoreError(f"calibration state {meta.calibration_state!r} not in {CALIBRATION_STATES}")
         started = meta.started_at or self._clock()
-        with self._write() as c:
-            if not c.execute("SELECT 1 FROM patients WHERE id = ?", (meta.patient_id,)).fetchone():
-                raise StoreError(f"no patient {meta.patient_id}: add the patient first")
-            session_id = meta.session_id or _fresh_id(
-                c, "sessions", f"S-{started.astimezone(timezone.utc):%Y%m%d-%H%M}-"
-            )
-            rows.insert_session(c, session_id, replace(meta, started_at=started), self._now())
-        return session_id
+        if meta.recording_path:
+            meta = replace(meta, recording_path=recordings.relative_ref(meta.recording_path, self.data_dir))
+        for _ in range(ID_RETRIES):
+            try:
+                with self._write() as c:
+                    if not c.execute("SELECT 1 FROM patients WHERE id = ?", (meta.patient_id,)).fetchone():
+                        raise StoreError(f"no patient {meta.patient_id}: add the patient first")
+                    session_id = meta.session_id or _fresh_id(
+                        c, "sessions", f"S-{started.astimezone(timezone.utc):%Y%m%d-%H%M}-"
+                    )
+                    rows.insert_session(c, session_id, replace(meta, started_at=started), self._now())
+                return session_id
+            except self.backend.integrity_error:
+                if meta.session_id is not None:
+                    raise StoreError(f"session {meta.session_id} already exists") from None
+        raise StoreError("no free session id: try again")
 
     def get_session(self, session_id: str) -> SessionRecord:
         """A session's metadata and counts; StoreError when unknown."""
-        row = self._conn.execute(rows.SESSION_SELECT + " WHERE s.id = ? GROUP BY s.id", (session_id,)).fetchone()
+        row = self.backend.execute(rows.SESSION_SELECT + " WHERE s.id = ? GROUP BY s.id", (session_id,)).fetchone()
         if row is None:
             raise StoreError(f"no session {session_id}: see `hiplevel sessions list`")
         return rows.session(row)
@@ -232,18 +363,46 @@ class SessionStore:
         """Sessions, oldest first, of one patient or of all."""
         where, args = ("WHERE s.patient_id = ?", (patient_id,)) if patient_id else ("", ())
         sql = rows.SESSION_SELECT + f" {where} GROUP BY s.id ORDER BY s.started_at, s.id"
-        return [rows.session(r) for r in self._conn.execute(sql, args)]
+        return [rows.session(r) for r in self.backend.execute(sql, args)]
 
     def load_session(self, session_id: str) -> SessionInputs:
         """A session's metadata and analysed sets (with roll traces), read as one snapshot."""
-        with self._read():
+        with self._read() as c:
             record = self.get_session(session_id)
-            sets = rows.load_sets(self._conn, session_id)
+            sets = rows.load_sets(c, session_id)
         return SessionInputs(meta=record.meta, sets=tuple(sets))
+
+    def replace_analysis(
+        self,
+        session_id: str,
+        sets: list[SetReport],
+        *,
+        analysis_version: int,
+        thresholds: dict[str, Any] | None = None,
+        quality: RecordingQuality | None = None,
+    ) -> None:
+        """Swap a session's stored analysis for a new one in one transaction (`hiplevel reanalyze`):
+        the old sets, reps, summaries and traces go, the new ones and the version that produced them
+        arrive, or nothing changes. The status and times of the session stay."""
+        with self._write() as c:
+            if not c.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+                raise StoreError(f"no session {session_id}")
+            c.execute("DELETE FROM sets WHERE session_id = ?", (session_id,))
+            for s in sets:
+                rows.insert_set(c, session_id, replace(s, analysis_version=analysis_version), self._now())
+            updates: dict[str, Any] = {"analysis_version": int(analysis_version), "analysed_at": self._now()}
+            if thresholds is not None:
+                updates["thresholds_json"] = json.dumps(thresholds, sort_keys=True)
+            if quality is not None:
+                updates.update(samples_received=int(quality.samples_received), samples_lost=int(quality.samples_lost),
+                               gaps_json=json.dumps([list(g) for g in quality.gaps]))
+            sql = ", ".join(f"{k} = ?" for k in updates)
+            c.execute(f"UPDATE sessions SET {sql} WHERE id = ?", (*updates.values(), session_id))
 
     def set_summaries(self, patient_id: str) -> list[dict[str, Any]]:
         """Per-set summaries of a patient's sessions (session, exercise, level, counts, drops)."""
-        return rows.set_summaries(self._conn, patient_id)
+        with self._read() as c:
+            return rows.set_summaries(c, patient_id)
 
     def patient_reps(self, patient_id: str) -> list[dict[str, Any]]:
         """Every rep of a patient, oldest session first: session_id, started_at, status,
@@ -253,43 +412,46 @@ class SessionStore:
 
     def recover_interrupted(self, stale_after_s: float = HEARTBEAT_STALE_S) -> list[str]:
         """Mark "recording" sessions whose heartbeat is older than `stale_after_s` as
-        "interrupted" (ended at their last heartbeat); returns their ids."""
+        "interrupted" (ended at their last heartbeat); returns their ids. One statement, so when
+        several clients open a shared store at once each session is recovered by exactly one."""
         cutoff = rows.iso(self._clock() - timedelta(seconds=stale_after_s))
         with self._write() as c:
-            ids = [
+            return [
                 r[0]
                 for r in c.execute(
-                    "SELECT id FROM sessions WHERE status = 'recording' "
-                    "AND COALESCE(heartbeat_at, started_at) < ?",
+                    "UPDATE sessions SET status = 'interrupted', ended_at = COALESCE(heartbeat_at, started_at) "
+                    "WHERE status = 'recording' AND COALESCE(heartbeat_at, started_at) < ? RETURNING id",
                     (cutoff,),
-                )
+                ).fetchall()
             ]
-            c.executemany(
-                "UPDATE sessions SET status = 'interrupted', "
-                "ended_at = COALESCE(heartbeat_at, started_at) WHERE id = ?",
-                [(i,) for i in ids],
-            )
-        return ids
 
     def delete_session(self, session_id: str, confirm: bool = False) -> Path | None:
         """Delete a session, its sets and reps, and its recording; refuses unless confirm=True.
 
-        Returns the recording path removed (None when there was none on disk). A recording that is
-        a folder is removed only when it lies inside this store's data folder.
+        Returns the recording file removed (None when none was). Only a recording inside this store's
+        data folder (or in the database) is removed: one elsewhere, such as the original's in a
+        copied data folder, is left where it is, with a warning.
         """
         if not confirm:
             raise StoreError(f"deleting session {session_id} needs confirm=True (it removes the recording)")
         record = self.get_session(session_id)
-        recording = _removable_recording(record.meta.recording_path, self.data_dir)
-        with self._write() as c:
+        path = recordings.local_path(record.meta.recording_path, self.data_dir)
+        removable = None
+        if path is not None and (path.exists() or path.is_symlink()):
+            if recordings.inside(path.parent, self.data_dir) and (path.is_symlink() or recordings.inside(path, self.data_dir)):
+                removable = path
+            else:
+                log.warning("session %s: its recording %s is outside the data folder %s and was left in place",
+                            session_id, path, self.data_dir)
+        with self._write() as c:  # recording chunks in the database go with the row (cascade)
             c.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-        if recording is None:
+        if removable is None:
             return None
-        if recording.is_dir():
-            shutil.rmtree(recording)
+        if removable.is_dir() and not removable.is_symlink():
+            shutil.rmtree(removable)
         else:
-            recording.unlink()
-        return recording
+            removable.unlink()
+        return removable
 
     def export_patient(self, patient_id: str, out_dir: str | Path, *, include_identifying: bool = False) -> list[Path]:
         """Write `<patient>-sessions.json` and `<patient>-reps.csv`; see hiplevel.store.export."""
@@ -297,28 +459,17 @@ class SessionStore:
 
         return export_patient(self, patient_id, Path(out_dir), include_identifying=include_identifying)
 
-    def raw_rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        """Run a read-only query (for exports and reports inside this package)."""
+    def raw_rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        """Run a read-only query (for exports, checks and reports inside this package); rows read by
+        column name or position."""
         with self._read() as c:
             return list(c.execute(sql, args))
 
 
-def _fresh_id(c: sqlite3.Connection, table: str, prefix: str) -> str:
+def _fresh_id(c: Backend, table: str, prefix: str) -> str:
     for _ in range(1000):
         candidate = prefix + secrets.token_hex(2).upper()
         if not c.execute(f"SELECT 1 FROM {table} WHERE id = ?", (candidate,)).fetchone():
             return candidate
     raise StoreError(f"no free id with prefix {prefix!r}")
 
-
-def _removable_recording(path_text: str | None, data_dir: Path) -> Path | None:
-    """The recording to remove with its session (None when absent); refuses a folder outside
-    the data folder before anything is deleted."""
-    if not path_text:
-        return None
-    path = Path(path_text)
-    if path.is_dir() and not path.is_symlink():
-        if not path.resolve().is_relative_to(data_dir.resolve()):
-            raise StoreError(f"recording folder {path} is outside the data folder: remove it yourself")
-        return path
-    return path if (path.is_file() or path.is_symlink()) else None

@@ -7,16 +7,40 @@ positive = left side higher (hiplevel.constants).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from hiplevel.store.backend import StoreError
+
 CalibrationState = Literal["ok", "stale", "missing"]
 SessionStatus = Literal["recording", "complete", "interrupted"]
 SESSION_STATUSES: tuple[str, ...] = ("recording", "complete", "interrupted")
 CALIBRATION_STATES: tuple[str, ...] = ("ok", "stale", "missing")
+
+# Ids name files (recordings, reports, exports): letters, digits, '-', '_' and '.', starting with a
+# letter or digit, so no id can climb out of a folder ("../x") or hide as a dot-file.
+PATIENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_patient_id(patient_id: str) -> str:
+    """The id when it is a valid patient id; StoreError otherwise."""
+    if not isinstance(patient_id, str) or not PATIENT_ID_RE.match(patient_id):
+        raise StoreError(f"patient id {patient_id!r}: use 1-32 letters, digits, '-', '_' or '.'")
+    return patient_id
+
+
+def check_session_id(session_id: str) -> str:
+    """The id when it is a valid session id; StoreError otherwise."""
+    if not isinstance(session_id, str) or not SESSION_ID_RE.match(session_id):
+        raise StoreError(f"session id {session_id!r}: use 1-64 letters, digits, '-', '_' or '.', "
+                         "starting with a letter or digit")
+    return session_id
+
 
 # Level of each exercise in the clinicians' progression: one table, owned by the scoring layer.
 from hiplevel.scoring.summary import EXERCISE_LEVEL  # noqa: E402
@@ -37,6 +61,8 @@ class SessionMeta:
 
     gaps: (start_s, duration_s) of each stretch with no samples, seconds since session start.
     thresholds: the scoring thresholds used (e.g. {"drop_flag_deg": 6.0}), as given to analysis.
+    analysis_version: `hiplevel.analysis.ANALYSIS_VERSION` that produced the stored sets (0: stored
+    before versions were recorded; None: not analysed).
     """
 
     patient_id: str
@@ -54,6 +80,13 @@ class SessionMeta:
     recording_path: str | None = None
     status: SessionStatus = "complete"
     notes: str | None = None
+    analysis_version: int | None = None
+
+    def __post_init__(self) -> None:
+        # Ids become file names (reports, recordings): refuse a path where it enters.
+        check_patient_id(self.patient_id)
+        if self.session_id is not None:
+            check_session_id(self.session_id)
 
 
 @dataclass(frozen=True)
@@ -72,6 +105,7 @@ class SetReport:
     t_s: np.ndarray
     roll_deg: np.ndarray
     level: int | None = None
+    analysis_version: int | None = None
 
     @property
     def span_s(self) -> tuple[float, float]:
@@ -94,7 +128,10 @@ class SetReport:
     def from_analysis(
         cls, result: AnalysisLike, set_index: int, start_s: float, level: int | None = None
     ) -> "SetReport":
-        """Wrap a `hiplevel.analysis.AnalysisResult` (anything with to_json(), t_s, roll_deg)."""
+        """Wrap a `hiplevel.analysis.AnalysisResult` (anything with to_json(), t_s, roll_deg), marked
+        with the running `ANALYSIS_VERSION`."""
+        from hiplevel.analysis.version import ANALYSIS_VERSION
+
         doc = result.to_json()
         return cls(
             exercise=str(doc["exercise"]),
@@ -104,6 +141,7 @@ class SetReport:
             t_s=np.asarray(result.t_s, dtype=float),
             roll_deg=np.asarray(result.roll_deg, dtype=float),
             level=level,
+            analysis_version=ANALYSIS_VERSION,
         )
 
 

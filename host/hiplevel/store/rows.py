@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
+from hiplevel.store.backend import Backend
 from hiplevel.store.records import Patient, SessionMeta, SessionRecord, SetReport
+
+Row = Any  # Row or postgres.PgRow: by column name or position
 
 SESSION_SELECT = (
     "SELECT s.*, COUNT(DISTINCT st.id) AS n_sets, COUNT(r.id) AS n_reps FROM sessions s "
@@ -29,11 +31,11 @@ def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def patient(row: sqlite3.Row) -> Patient:
+def patient(row: Row) -> Patient:
     return Patient(id=row["id"], created_at=parse_iso(row["created_at"]), display_name=row["display_name"])
 
 
-def session(row: sqlite3.Row) -> SessionRecord:
+def session(row: Row) -> SessionRecord:
     meta = SessionMeta(
         patient_id=row["patient_id"],
         session_id=row["id"],
@@ -50,6 +52,7 @@ def session(row: sqlite3.Row) -> SessionRecord:
         recording_path=row["recording_path"],
         status=row["status"],
         notes=row["notes"],
+        analysis_version=row["analysis_version"],
     )
     return SessionRecord(
         id=row["id"],
@@ -64,7 +67,7 @@ def session(row: sqlite3.Row) -> SessionRecord:
     )
 
 
-def insert_session(c: sqlite3.Connection, session_id: str, meta: SessionMeta, now: str) -> None:
+def insert_session(c: Backend, session_id: str, meta: SessionMeta, now: str) -> None:
     c.execute(
         "INSERT INTO sessions (id, patient_id, started_at, heartbeat_at, status, device_id, firmware, "
         "recording_path, calibration_state, calibration_date, battery_pct, samples_received, "
@@ -98,25 +101,30 @@ def side_stats(reps: list[dict[str, Any]], side: str) -> tuple[float | None, flo
     return (float(np.mean(drops)), float(np.max(drops))) if drops else (None, None)
 
 
-def insert_set(c: sqlite3.Connection, session_id: str, s: SetReport) -> int:
+def insert_set(c: Backend, session_id: str, s: SetReport, now: str) -> int:
+    """Insert one set with its reps, summary and trace; the session takes the set's analysis version."""
     doc = s.analysis_json
     reps = s.reps
-    cur = c.execute(
+    set_id = int(c.execute(
         "INSERT INTO sets (session_id, set_index, exercise, level, offset_s, start_s, end_s, "
-        "neutral_roll_deg, sample_rate_hz, analysis_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "neutral_roll_deg, sample_rate_hz, analysis_json, analysis_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             session_id,
-            s.set_index,
+            int(s.set_index),
             s.exercise,
             s.effective_level,
-            s.start_s,
+            float(s.start_s),
             *s.span_s,
-            doc.get("neutral_roll_deg"),
-            doc.get("sample_rate_hz"),
+            _opt_float(doc.get("neutral_roll_deg")),
+            _opt_float(doc.get("sample_rate_hz")),
             json.dumps(doc),
+            s.analysis_version,
         ),
-    )
-    set_id = int(cur.lastrowid)
+    ).fetchone()[0])
+    if s.analysis_version is not None:
+        c.execute("UPDATE sessions SET analysis_version = ?, analysed_at = ? WHERE id = ?",
+                  (int(s.analysis_version), now, session_id))
     c.executemany(
         "INSERT INTO reps (set_id, rep_index, start_s, end_s, side, drop_deg, score, flags_json) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -142,15 +150,19 @@ def insert_set(c: sqlite3.Connection, session_id: str, s: SetReport) -> int:
     return set_id
 
 
-def load_sets(c: sqlite3.Connection, session_id: str) -> list[SetReport]:
+def _opt_float(x: Any) -> float | None:
+    return None if x is None else float(x)
+
+
+def load_sets(c: Backend, session_id: str) -> list[SetReport]:
     out = []
     for row in c.execute(
         "SELECT st.*, tr.t_s AS t_blob, tr.roll_deg AS roll_blob FROM sets st "
         "LEFT JOIN set_traces tr ON tr.set_id = st.id WHERE st.session_id = ? ORDER BY st.set_index",
         (session_id,),
     ):
-        t_s = np.frombuffer(row["t_blob"] or b"", dtype="<f4").astype(float)
-        roll = np.frombuffer(row["roll_blob"] or b"", dtype="<f4").astype(float)
+        t_s = np.frombuffer(bytes(row["t_blob"] or b""), dtype="<f4").astype(float)
+        roll = np.frombuffer(bytes(row["roll_blob"] or b""), dtype="<f4").astype(float)
         out.append(
             SetReport(
                 exercise=row["exercise"],
@@ -160,12 +172,13 @@ def load_sets(c: sqlite3.Connection, session_id: str) -> list[SetReport]:
                 t_s=t_s,
                 roll_deg=roll,
                 level=row["level"],
+                analysis_version=row["analysis_version"],
             )
         )
     return out
 
 
-def _patient_rows(c: sqlite3.Connection, sql: str, patient_id: str, json_column: str, key: str) -> list[dict[str, Any]]:
+def _patient_rows(c: Backend, sql: str, patient_id: str, json_column: str, key: str) -> list[dict[str, Any]]:
     """Rows of one patient as dicts, `started_at` parsed and `json_column` decoded into `key`."""
     out = []
     for row in c.execute(sql, (patient_id,)):
@@ -176,7 +189,7 @@ def _patient_rows(c: sqlite3.Connection, sql: str, patient_id: str, json_column:
     return out
 
 
-def set_summaries(c: sqlite3.Connection, patient_id: str) -> list[dict[str, Any]]:
+def set_summaries(c: Backend, patient_id: str) -> list[dict[str, Any]]:
     sql = (
         "SELECT s.id AS session_id, s.started_at, s.status, st.set_index, st.exercise, st.level, "
         "st.start_s, st.end_s, ss.* FROM sessions s JOIN sets st ON st.session_id = s.id "
@@ -186,7 +199,7 @@ def set_summaries(c: sqlite3.Connection, patient_id: str) -> list[dict[str, Any]
     return _patient_rows(c, sql, patient_id, "summary_json", "summary")
 
 
-def patient_reps(c: sqlite3.Connection, patient_id: str) -> list[dict[str, Any]]:
+def patient_reps(c: Backend, patient_id: str) -> list[dict[str, Any]]:
     sql = (
         "SELECT s.id AS session_id, s.started_at, s.status, st.set_index, st.exercise, st.level, "
         "r.rep_index, r.side, r.drop_deg, r.score, r.flags_json FROM sessions s "
