@@ -35,7 +35,8 @@ def test_json_shape(rest_only):
     doc = analyze(rest_only, "walking").to_json()
     json.dumps(doc)
     assert doc["schema"] == SCHEMA and doc["exercise"] == "walking"
-    assert set(doc) == {"schema", "exercise", "sample_rate_hz", "neutral_roll_deg", "reps", "summary"}
+    assert set(doc) == {"schema", "exercise", "sample_rate_hz", "neutral_roll_deg", "reps", "summary", "gaps"}
+    assert doc["gaps"] == []
     assert 99.0 < doc["sample_rate_hz"] < 101.0
 
 

@@ -10,7 +10,7 @@ The live path is `hiplevel.analysis.streaming.OnlineAnalyzer`, built from the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,11 +21,14 @@ from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
 from hiplevel.signal.neutral import find_standing, neutral_roll
-from hiplevel.signal.orientation import PelvisTrace, trace_from_series
+from hiplevel.signal.orientation import PelvisTrace, trace_from_series, trace_pieces
+from hiplevel.signal.timeline import TimeGap
 
 SCHEMA = "hiplevel.analysis/1"
 # analyze_sets looks this far before a set's start for the quiet standing that gives its neutral.
 STANDING_LOOKBACK_S = 10.0
+# A piece of a set between split gaps shorter than this holds no rep the detectors could find, s.
+MIN_PIECE_S = 1.0
 
 __all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "Rep", "analyze", "analyze_sets", "analyze_trace", "motion_of",
            "phase_of", "score_windows", "window_drop_deg"]
@@ -37,7 +40,8 @@ class AnalysisResult:
 
     reps: scored reps; neutral_roll_deg: the standing roll in the sensor frame (after the forward-
     axis fix), deg; t_s / roll_deg: the neutral-relative roll trace used (+ = left side higher);
-    summary: counts, per-side drop statistics, asymmetry and progression advice."""
+    summary: counts, per-side drop statistics, asymmetry and progression advice; gaps: the holes
+    in the input inside the set (`TimeGap`: bridged, or split: no rep spans a split gap)."""
 
     exercise: str
     sample_rate_hz: float
@@ -49,6 +53,7 @@ class AnalysisResult:
     pitch_deg: np.ndarray
     mount_yaw_deg: float = 0.0
     thresholds: Thresholds = field(default_factory=Thresholds)
+    gaps: tuple[TimeGap, ...] = ()
 
     def to_json(self) -> dict:
         """The `hiplevel.analysis/1` JSON document (docs/analysis.md)."""
@@ -59,6 +64,7 @@ class AnalysisResult:
             "neutral_roll_deg": round(self.neutral_roll_deg, 2),
             "reps": [r.to_json() for r in self.reps],
             "summary": self.summary,
+            "gaps": [g.to_json() for g in self.gaps if not g.interpolated],
         }
 
 
@@ -141,13 +147,28 @@ def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresho
 def analyze_trace(
     trace: PelvisTrace, exercise: str, span: tuple[int, int], standing: tuple[int, int], th: Thresholds
 ) -> AnalysisResult:
-    """Analyse samples span=[a, b) of an aligned trace with the neutral from `standing`."""
+    """Analyse samples span=[a, b) of an aligned trace with the neutral from `standing`. The
+    detector runs on each piece of the span between split gaps, so no rep spans a gap."""
     _check_exercise(exercise)
     neutral = neutral_roll(trace.roll_deg, standing)
     a, b = span
     m = motion_of(trace, a, b, neutral)
-    windows = DETECTORS[exercise].detect(m)
-    reps = score_windows(exercise, m, windows, th)
+    pieces = trace_pieces(trace, a, b)
+    if pieces == [(a, b)]:
+        reps = score_windows(exercise, m, DETECTORS[exercise].detect(m), th)
+    else:
+        reps = []
+        for pa, pb in pieces:
+            if trace.t_s[pb - 1] - trace.t_s[pa] < MIN_PIECE_S:
+                continue
+            pm = motion_of(trace, pa, pb, neutral)
+            reps += score_windows(exercise, pm, DETECTORS[exercise].detect(pm), th)
+        reps = [replace(r, index=k) for k, r in enumerate(reps)]
+    # The holes inside the span and at its edges (a set cut short by a gap): after the sample
+    # before it, before the sample after it.
+    before = float(trace.t_s[a - 1]) if a > 0 else -np.inf
+    after = float(trace.t_s[b]) if b < len(trace.t_s) else np.inf
+    gaps = tuple(g for g in (trace.timeline.gaps if trace.timeline else ()) if g.end_s > before and g.start_s < after)
     return AnalysisResult(
         exercise=exercise,
         sample_rate_hz=trace.rate_hz,
@@ -159,6 +180,7 @@ def analyze_trace(
         pitch_deg=m.pitch_deg,
         mount_yaw_deg=trace.mount_yaw_deg,
         thresholds=th,
+        gaps=gaps,
     )
 
 
