@@ -10,7 +10,15 @@ lost and released as a `Gap`. A packet whose device time disagrees with its slot
 `time_tolerance_*`) is never merged into the current stream: a RESENT one is dropped and counted as
 inconsistent; a fresh one (fresh packets arrive in order) starts a new stream (START reset `seq`,
 or the device rebooted): open gaps are declared lost and its slots continue after the old ones;
-if the device clock restarted too, its times are spliced one period after the last one.
+if the device clock restarted too, its times are spliced after the last one by the time the host
+saw pass (one period without host times).
+
+Host receive times (`push(packet, host_time_s)`) are a sanity check on device time: a fresh packet
+whose device time leaves its slot's prediction by more than the host clock allows, while its slot
+agrees with the host clock, has a corrupted time (one flipped bit can move it by hours): it is
+placed at its slot's time and counted in `time_corrected`, instead of starting a new stream that
+would shift every later sample. Lost slots are listed once per loss: a long loss declared lost in
+parts, as the window moves past it, is one entry of `stats.gaps`.
 """
 
 from __future__ import annotations
@@ -23,6 +31,11 @@ from hiplevel.protocol import SEQ_MODULUS, T_US_MODULUS, DataPacket, Flags, Pack
 
 RING_SLOTS = 2048  # the device ring buffer: older slots cannot be resent (docs/protocol.md)
 _HALF_WRAP = 1 << 31
+# How far a packet's device-time advance may differ from the host time that passed since the newest
+# packet and still count as agreeing: delivery jitter (BLE intervals, host scheduling), plus a share
+# of the elapsed time (clock drift, queues), s. A flipped bit of t_us >= 2^19 us (0.5 s) is caught.
+HOST_AGREE_S = 0.25
+HOST_AGREE_FRACTION = 0.1
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +81,7 @@ class StreamStats:
     lost: int = 0  # slots declared lost (released as Gap)
     too_late: int = 0  # slots that arrived after their gap was declared lost (dropped)
     inconsistent_packets: int = 0  # packets whose time disagreed with their seq (dropped)
+    time_corrected: int = 0  # fresh packets whose device time disagreed with their slot and the host clock
     restarts: int = 0  # stream restarts (seq reset by START)
     gaps: list[tuple[int, int]] = field(default_factory=list)  # lost (first_seq, count), in order
 
@@ -96,6 +110,7 @@ class StreamAssembler:
         self._seq_offset = 0  # unwrapped seq = raw seq + offset (changes on restart)
         self._t_offset = 0  # added to device t_us; changes only when a rebooted device's clock restarts
         self._anchor: tuple[int, int, int] | None = None  # (seq, t_us, period_us) of newest slot
+        self._anchor_host_s: float | None = None  # host receive time of the packet that set the anchor
         self._next_release = 0
         self._high = 0  # one past the highest slot seen
         self._pending: dict[int, SampleBlock] = {}
@@ -120,11 +135,12 @@ class StreamAssembler:
         """Unwrapped slot -> the device's seq (mod 2^32) of the current stream, e.g. for RESEND."""
         return (seq - self._seq_offset) % SEQ_MODULUS
 
-    def push(self, pkt: DataPacket) -> list[SampleBlock | Gap]:
-        """Account for one DATA packet and return what it releases, in slot order."""
+    def push(self, pkt: DataPacket, host_time_s: float | None = None) -> list[SampleBlock | Gap]:
+        """Account for one DATA packet and return what it releases, in slot order. host_time_s:
+        when the host received it (s, any origin), the sanity check on device-time jumps."""
         if pkt.count == 0:
             return []
-        placed = self._place(pkt)
+        placed = self._place(pkt, host_time_s)
         if placed is None:
             self.stats.inconsistent_packets += 1
             return []
@@ -133,7 +149,10 @@ class StreamAssembler:
         if restart:
             out += self._restart(pkt, seq, t_us)
             seq, t_us = self._high, t_us
+        anchor = self._anchor
         self._merge(pkt, seq, t_us)
+        if self._anchor is not anchor:
+            self._anchor_host_s = host_time_s
         self._release(out, force_before=self._high - self.max_hold_slots)
         return out
 
@@ -144,7 +163,7 @@ class StreamAssembler:
         return out
 
     # --- placement: unwrap seq and time, detect restarts and inconsistent packets -----------------
-    def _place(self, pkt: DataPacket) -> tuple[int, int, bool] | None:
+    def _place(self, pkt: DataPacket, host_time_s: float | None) -> tuple[int, int, bool] | None:
         raw_t = pkt.t_us + self._t_offset
         if self._anchor is None:
             self._seq_offset = -pkt.seq  # the first slot seen becomes slot 0
@@ -163,14 +182,31 @@ class StreamAssembler:
             return seq, t_us, False  # a rate change: the prediction used the wrong period
         if pkt.flags & Flags.RESENT:
             return None  # a resent sample must match its slot exactly; never guess
-        # Fresh packets arrive in order, so a fresh packet that does not fit is a new stream.
+        host_dt = None
+        if host_time_s is not None and self._anchor_host_s is not None:
+            host_dt = host_time_s - self._anchor_host_s
         newest_t = a_t + self._wrap_delta(raw_t - a_t)
+        if host_dt is not None and d_seq > 0:
+            # Device time of this packet's last sample vs its slot's, each against the host clock.
+            last = (pkt.count - 1) * period
+            by_time, by_slot = (newest_t + last - a_t) / 1e6, (predicted + last - a_t) / 1e6
+            if not self._agrees(by_time, host_dt) and self._agrees(by_slot, host_dt):
+                self.stats.time_corrected += 1
+                return seq, predicted, False
+        # Fresh packets arrive in order, so a fresh packet that does not fit is a new stream.
         if newest_t <= a_t:
-            # The device rebooted and its clock restarted: splice its times after ours.
-            shift = a_t + a_period - newest_t
+            # The device rebooted and its clock restarted: splice its times after ours, by the
+            # time the host saw pass, so the pause shows as a gap.
+            pause_us = int(round(host_dt * 1e6)) if host_dt is not None else 0
+            shift = a_t + max(a_period, pause_us) - newest_t
             self._t_offset += shift
             newest_t += shift
         return seq, newest_t, True
+
+    @staticmethod
+    def _agrees(device_dt_s: float, host_dt_s: float) -> bool:
+        """Could the device clock have advanced `device_dt_s` while the host saw `host_dt_s` pass?"""
+        return abs(device_dt_s - host_dt_s) <= HOST_AGREE_S + HOST_AGREE_FRACTION * abs(host_dt_s)
 
     @staticmethod
     def _wrap_delta(delta: int) -> int:
@@ -262,6 +298,10 @@ class StreamAssembler:
             else:
                 self._open.pop(0)
             self.stats.lost += n_lost
-            self.stats.gaps.append((first, n_lost))
+            prev = self.stats.gaps[-1] if self.stats.gaps else None
+            if prev is not None and prev[0] + prev[1] == first:
+                self.stats.gaps[-1] = (prev[0], prev[1] + n_lost)  # the same loss, declared in parts
+            else:
+                self.stats.gaps.append((first, n_lost))
             out.append(Gap(first, n_lost))
             self._next_release += n_lost

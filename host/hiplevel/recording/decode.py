@@ -12,7 +12,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from hiplevel.protocol import (
     decode_reply,
     gyro_counts_to_dps,
 )
-from hiplevel.recording.reader import Recording, read_recording
+from hiplevel.recording.reader import Damage, Recording, read_recording
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler, StreamStats
 
@@ -43,7 +43,9 @@ class DecodedSession:
 
     roll / imu: the DATA_ROLL / DATA_RAW samples (None if the session had none); their `meta` holds
         `seq` (unwrapped slot per sample), `flags` (uint8 per sample), `device_t_us`, `rate_hz` and
-        `gaps`. gaps: lost slots (first_seq, count), unwrapped, over both kinds.
+        `gaps`. gaps: lost slots (first_seq, count), unwrapped, over both kinds (one entry per loss).
+    damage / torn_tail: the recording's unreadable bytes (`Recording.damage`, `torn_tail`), with
+        origin_s, the host time of t = 0, to place them on the session clock (`damage_summary`).
     """
 
     roll: RollSeries | None
@@ -56,6 +58,9 @@ class DecodedSession:
     clock: ClockReport
     jitter: JitterReport
     metadata: dict[str, Any] = field(default_factory=dict)
+    damage: tuple[Damage, ...] = ()
+    torn_tail: Damage | None = None
+    origin_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         """Loss and timing figures as plain numbers (for the CLI and reports)."""
@@ -64,12 +69,36 @@ class DecodedSession:
         return {
             "samples": s.received, "lost": s.lost, "resent": s.resent, "late": s.late,
             "duplicated": s.duplicated, "too_late": s.too_late, "restarts": s.restarts,
-            "inconsistent_packets": s.inconsistent_packets, "gaps": len(s.gaps),
+            "inconsistent_packets": s.inconsistent_packets, "time_corrected": s.time_corrected, "gaps": len(s.gaps),
             "loss_pct": 100.0 * s.lost / expected if expected else 0.0,
             "packet_errors": dict(self.packet_errors),
             "drift_ppm": self.clock.drift_ppm, "delay_p95_ms": self.clock.delay_p95_ms,
             "rate_hz": self.jitter.rate_hz, "jitter_rms_us": self.jitter.jitter_rms_us,
         }
+
+    def damage_summary(self) -> dict[str, Any]:
+        """The recording's damage as plain numbers: `damaged_bytes`, `regions` (offset, length,
+        reason, from_s / to_s: session times of the valid records either side, None at an end,
+        `samples_lost`: lost slots whose gap overlaps that span), `torn_tail_bytes`, and
+        `samples_lost` over all regions. Empty regions and zeros for an undamaged file."""
+        series = self.imu if self.imu is not None and len(self.imu) else self.roll
+        seq = np.asarray(series.meta["seq"], float) if series is not None and len(series) > 1 else None
+        regions = []
+        for d in self.damage:
+            a = None if d.after_host_s is None else d.after_host_s - self.origin_s
+            b = None if d.before_host_s is None else d.before_host_s - self.origin_s
+            lost = 0
+            if seq is not None and d.offset >= 0:  # offset -1: a valid record whose event was not JSON
+                lo, hi = (-np.inf if a is None else a - 0.5), (np.inf if b is None else b + 0.5)
+                for first, count in self.gaps:
+                    g0, g1 = np.interp([first - 1, first + count], seq, series.t_s)
+                    lost += count if g0 < hi and g1 > lo else 0
+            regions.append({"offset": d.offset, "length": d.length, "reason": d.reason,
+                            "from_s": None if a is None else round(a, 3), "to_s": None if b is None else round(b, 3),
+                            "samples_lost": lost})
+        tail = self.torn_tail.length if self.torn_tail is not None else 0
+        return {"damaged_bytes": sum(d.length for d in self.damage) + tail, "regions": regions,
+                "torn_tail_bytes": tail, "samples_lost": sum(r["samples_lost"] for r in regions)}
 
 
 def decode_received(items: Iterable[Received], origin_s: float | None = None,
@@ -98,7 +127,7 @@ def decode_received(items: Iterable[Received], origin_s: float | None = None,
             status.append((rx.host_time_s, pkt))
             continue
         high_before = asm.next_seq
-        released += asm.push(pkt)
+        released += asm.push(pkt, rx.host_time_s)
         newest = asm.newest
         if not pkt.flags & Flags.RESENT and asm.next_seq > high_before and newest is not None:
             # Only fresh packets that extend the stream tell when a sample was taken (their last
@@ -152,8 +181,9 @@ def decode_recording(src: Recording | str | os.PathLike[str], max_hold_slots: in
     """Decode a recording (or a path to one) into series, gaps and statistics."""
     rec = src if isinstance(src, Recording) else read_recording(src)
     rel_events = [(t - rec.origin_s, e) for t, e in rec.events]
-    return decode_received(rec.received(), origin_s=rec.origin_s, events=rel_events, metadata=rec.metadata,
-                           max_hold_slots=max_hold_slots)
+    session = decode_received(rec.received(), origin_s=rec.origin_s, events=rel_events, metadata=rec.metadata,
+                              max_hold_slots=max_hold_slots)
+    return replace(session, damage=tuple(rec.damage), torn_tail=rec.torn_tail, origin_s=rec.origin_s)
 
 
 def _series(released: list[SampleBlock | Gap], timebase: _Timebase,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +17,15 @@ from hiplevel.recording.format import RECORD_SYNC, Record, RecordKind, decode_he
 
 @dataclass(frozen=True)
 class Damage:
-    """Bytes that did not form valid records: file offset, length, and why the first one failed."""
+    """Bytes that did not form valid records: file offset, length, and why the first one failed;
+    after_host_s / before_host_s: host times of the valid records either side (None at the file's
+    ends), so what the damage swallowed can be placed in time."""
 
     offset: int
     length: int
     reason: str
+    after_host_s: float | None = None
+    before_host_s: float | None = None
 
 
 @dataclass
@@ -67,6 +71,8 @@ def parse_recording(buf: bytes, name: str = "recording") -> Recording:
         got = decode_record_at(view, pos)
         if not isinstance(got, str):
             records.append(got[0])
+            if damage and damage[-1].offset + damage[-1].length == pos:  # the first record after damage
+                damage[-1] = replace(damage[-1], before_host_s=got[0].host_time_s)
             pos = got[1]
             continue
         # Resynchronise on the next sync bytes that start a valid record.
@@ -77,10 +83,11 @@ def parse_recording(buf: bytes, name: str = "recording") -> Recording:
             if probe < 0 or not isinstance(decode_record_at(view, probe), str):
                 break
             probe += 1
+        after = records[-1].host_time_s if records else None
         if probe < 0:
-            tail = Damage(bad_start, n - bad_start, reason)
+            tail = Damage(bad_start, n - bad_start, reason, after)
             return _finish(name, header, records, damage, tail)
-        damage.append(Damage(bad_start, probe - bad_start, reason))
+        damage.append(Damage(bad_start, probe - bad_start, reason, after))
         pos = probe
     return _finish(name, header, records, damage, None)
 
