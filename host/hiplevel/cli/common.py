@@ -14,6 +14,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NO_DEVICE = 3
+EXIT_DAMAGED = 4  # analyze: results written, but the recording was damaged or a recorded set was lost
 EXIT_INTERRUPTED = 130
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from hiplevel.cli.common import EXIT_OK, CliError
+from hiplevel.cli.common import EXIT_DAMAGED, EXIT_OK, CliError
 
 
 def _thresholds(path: Path | None):
@@ -22,30 +22,54 @@ def _thresholds(path: Path | None):
 
 
 def analyze(args: argparse.Namespace) -> int:
-    """`hiplevel analyze INPUT`: a recording (all its labelled sets) or an IMU CSV (one exercise)."""
+    """`hiplevel analyze INPUT`: a recording (all its labelled sets) or an IMU CSV (one exercise).
+
+    What went wrong on the way in (repaired timestamps, gaps, damaged bytes, lost sets) is printed on
+    stderr and written to the JSON's `input` object. Exit codes: 0 analysed (warnings or not), 1
+    nothing could be analysed, 4 analysed, but the recording failed its integrity check (damaged
+    records) or a set it recorded could not be analysed: the results cover what could be read."""
     from hiplevel.analysis import analyze as analyze_series
     from hiplevel.analysis import analyze_sets
+    from hiplevel.cli.input_report import gap_report, time_fix_report
     from hiplevel.cli.inputs import load_input
 
     if not args.input.exists():
         raise CliError(f"no such file: {args.input}")
     loaded = load_input(args.input)
     thresholds = _thresholds(args.thresholds)
-    if loaded.sets and args.exercise is None:
-        results = analyze_sets(loaded.series, sets=loaded.sets, thresholds=thresholds)
+    if (loaded.sets or loaded.lost_sets) and args.exercise is None:
+        results = analyze_sets(loaded.series, sets=loaded.sets, thresholds=thresholds) if loaded.sets else []
     else:
         if args.exercise is None:
             raise CliError(f"{args.input} has no exercise labels: say which with --exercise", 2)
         results = [analyze_series(loaded.series, exercise=args.exercise, thresholds=thresholds)]
+    gap_warnings, gaps = gap_report(results)
+    fix_warnings, fixes = time_fix_report(loaded.series.t_s)
+    warnings = loaded.warnings + fix_warnings + gap_warnings
+    for w in warnings:
+        print(f"hiplevel analyze: warning: {w}", file=sys.stderr)
+    input_doc = {"path": str(args.input), **loaded.report, "gaps": gaps, "warnings": warnings,
+                 "damaged": loaded.damaged}
+    if fixes:
+        input_doc["repairs"] = [*input_doc.get("repairs", []), *fixes]
     docs = [r.to_json() for r in results]
+    numbers = loaded.set_numbers if len(loaded.set_numbers) == len(docs) else list(range(1, len(docs) + 1))
+    if loaded.set_numbers:
+        for doc, number in zip(docs, numbers):
+            doc["set"] = number
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        out = docs[0] if len(docs) == 1 else {"schema": "hiplevel.analysis-sets/1", "sets": docs}
+        out = dict(docs[0]) if len(docs) == 1 else {"schema": "hiplevel.analysis-sets/1", "sets": docs}
+        out["input"] = input_doc
         args.json.write_text(json.dumps(out, indent=1))
         print(f"wrote {args.json} ({sum(len(d['reps']) for d in docs)} reps in {len(docs)} set(s))")
     else:
-        for i, doc in enumerate(docs, 1):
-            print_rep_table(doc, title=f"set {i}: {doc['exercise']}")
+        for number, doc in zip(numbers, docs):
+            print_rep_table(doc, title=f"set {number}: {doc['exercise']}")
+    if loaded.damaged:
+        print(f"hiplevel analyze: {args.input} is damaged or incomplete: the results cover what could be read "
+              f"(exit {EXIT_DAMAGED})", file=sys.stderr)
+        return EXIT_DAMAGED
     return EXIT_OK
 
 

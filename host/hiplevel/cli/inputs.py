@@ -1,63 +1,164 @@
-"""Turn an input file into samples for analysis: a hiplevel recording or an IMU CSV, told apart by
-content (not by the file name), with a clear error for anything else."""
+"""Turn an input file into samples for analysis: a hiplevel recording or an IMU CSV (plain or gzip),
+told apart by content (not by the file name), with a clear error for anything else, plus what went
+wrong on the way in (repairs, damage, lost sets) for `hiplevel analyze` to report."""
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from hiplevel.cli.common import CliError
 from hiplevel.samples import ImuSeries, RollSeries
 
+# A set needs at least this many samples in its span to be analysed (analyze_sets' own minimum).
+MIN_SET_SAMPLES = 10
+
 
 @dataclass(frozen=True)
 class LoadedInput:
-    """Samples plus what the file says about its sets: (exercise, start_s, end_s) on the series clock."""
+    """Samples plus what the file says about its sets: (exercise, start_s, end_s) on the series clock.
+
+    kind: "csv" or "recording". set_numbers: the recorded number of each of `sets` (1-based).
+    warnings: sentences on what was repaired or lost on the way in.
+    lost_sets: sets the file recorded that cannot be analysed ({set, exercise, reason}).
+    damaged: a recording whose integrity check failed in the middle (records skipped).
+    report: the facts behind the warnings as plain data (the JSON `input` field)."""
 
     series: ImuSeries | RollSeries
     sets: list[tuple[str, float, float]] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    kind: str = "csv"
+    warnings: list[str] = field(default_factory=list)
+    lost_sets: list[dict[str, Any]] = field(default_factory=list)
+    damaged: bool = False
+    report: dict[str, Any] = field(default_factory=dict)
+    set_numbers: list[int] = field(default_factory=list)
 
 
-def _looks_like_csv(path: Path) -> bool:
+def _head(path: Path, n: int = 4096) -> bytes:
+    """The first bytes of the file's content (of the uncompressed content for gzip)."""
     with path.open("rb") as f:
-        head = f.read(4096)
+        head = f.read(n)
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            with gzip.open(path, "rb") as g:
+                return g.read(n)
+        except (OSError, EOFError, zlib.error):
+            return head
+    return head
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16 with a byte order mark
     try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
-    return first.replace(" ", "").startswith("t_s,")
+        text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return False
+        text = head[: exc.start].decode("utf-8", errors="ignore")
+    return bool(text.strip()) and all(c.isprintable() or c in "\r\n\t" for c in text)
 
 
 def load_input(path: Path) -> LoadedInput:
     """Read `path` as an IMU CSV or a hiplevel recording; CliError naming the problem otherwise."""
-    if path.is_file() and _looks_like_csv(path):
-        from hiplevel.imu_csv import read_imu_csv
+    from hiplevel.errors import RecordingError
+    from hiplevel.recording.format import FORMAT_NAME
 
-        return LoadedInput(series=read_imu_csv(path))
-    return load_recording(path)
+    head = _head(path)
+    if head.startswith(b"{") and FORMAT_NAME.encode() in head.split(b"\n", 1)[0]:
+        return load_recording(path)
+    if _looks_like_text(head):
+        return load_csv(path)
+    try:
+        return load_recording(path)
+    except RecordingError as exc:
+        from hiplevel.imu_csv import HEADER_HELP
+
+        raise CliError(f"{exc}; nor is it an IMU CSV ({HEADER_HELP})") from None
+
+
+def load_csv(path: Path) -> LoadedInput:
+    """An IMU CSV: its repairs become warnings (how many samples, first line)."""
+    from hiplevel.imu_csv import read_imu_csv
+
+    series = read_imu_csv(path)
+    warnings = list(series.meta.get("warnings", []))
+    return LoadedInput(series=series, kind="csv", warnings=warnings,
+                       report={"kind": "csv", "samples": len(series), "repairs": series.meta.get("repairs", [])})
 
 
 def sets_from_events(events: list[tuple[float, dict]], end_s: float | None = None) -> list[tuple[str, float, float]]:
-    """(exercise, start_s, end_s) of every recorded set. A set still open when the recording stops
-    (a crash, a lost sensor) ends at `end_s`, the last sample, when given; otherwise it is left out."""
-    sets: list[tuple[str, float, float]] = []
+    """(exercise, start_s, end_s) of every recorded set. A set whose end marker is missing (a crash,
+    a lost sensor, a damaged file) ends where the next set starts, or at `end_s`, the last sample,
+    when given; otherwise it is left out."""
+    return [s[1:] for s in _set_spans(events, end_s)[0]]
+
+
+def _set_spans(events: list[tuple[float, dict]], end_s: float | None
+               ) -> tuple[list[tuple[int, str, float, float]], list[int], list[tuple[int, str]]]:
+    """([(number, exercise, start_s, end_s)] in time order, numbers closed without an end marker,
+    [(number, exercise)] of end markers without a start)."""
+    closed: list[tuple[int, str, float, float]] = []
     open_sets: dict[int, tuple[str, float]] = {}
+    orphan_ends: list[tuple[int, str]] = []
     for t, ev in events:
         if ev.get("type") == "set_start":
-            open_sets[int(ev.get("set", len(sets) + 1))] = (str(ev["exercise"]), t)
+            open_sets[int(ev.get("set", len(closed) + len(open_sets) + 1))] = (str(ev["exercise"]), t)
         elif ev.get("type") == "set_end":
-            started = open_sets.pop(int(ev.get("set", 0)), None)
+            number = int(ev.get("set", 0))
+            started = open_sets.pop(number, None)
             if started is not None:
-                sets.append((started[0], started[1], t))
-    if end_s is not None:
-        sets += [(exercise, t0, end_s) for exercise, t0 in open_sets.values() if end_s > t0]
-    return sorted(sets, key=lambda s: s[1])
+                closed.append((number, started[0], started[1], t))
+            else:
+                orphan_ends.append((number, str(ev.get("exercise", "?"))))
+    starts = sorted([s[2] for s in closed] + [t0 for _, t0 in open_sets.values()])
+    unclosed: list[int] = []
+    for number, (exercise, t0) in open_sets.items():
+        later = [t for t in starts if t > t0]
+        stop = min(later) if later else end_s
+        if stop is not None and stop > t0:
+            closed.append((number, exercise, t0, stop))
+            unclosed.append(number)
+    return sorted(closed, key=lambda s: s[2]), unclosed, orphan_ends
+
+
+def set_markers(events: list[tuple[float, dict]], t_s: np.ndarray
+                ) -> tuple[list[tuple[int, str, float, float]], list[dict], list[str]]:
+    """The sets to analyse [(number, exercise, start_s, end_s)], the sets that cannot be ({set,
+    exercise, reason}) and warnings about repaired markers, from a recording's events and its
+    samples' times."""
+    spans, unclosed, orphan_ends = _set_spans(events, float(t_s[-1]) if len(t_s) else None)
+    lost: list[dict] = [{"set": n, "exercise": ex, "reason": "its start marker is missing (damaged or lost part of the file)"}
+                        for n, ex in orphan_ends]
+    known = {s[0] for s in spans} | {n for n, _ in orphan_ends}
+    lost += [{"set": n, "exercise": None, "reason": "both its markers are missing (damaged or lost part of the file)"}
+             for n in range(1, max(known, default=0)) if n not in known]
+    warnings = []
+    sets = []
+    for number, exercise, t0, t1 in spans:
+        n = int(np.searchsorted(t_s, t1) - np.searchsorted(t_s, t0))
+        if n < MIN_SET_SAMPLES:
+            lost.append({"set": number, "exercise": exercise,
+                         "reason": f"no samples arrived between {t0:.1f} and {t1:.1f} s (all lost)"})
+            continue
+        if number in unclosed:
+            warnings.append(f"set {number} ({exercise}) has no end marker: taken to end at {t1:.1f} s, where the next "
+                            "set or the recording ends")
+        sets.append((number, exercise, t0, t1))
+    lost.sort(key=lambda d: d["set"])
+    return sets, lost, warnings
 
 
 def load_recording(path: Path) -> LoadedInput:
-    """A hiplevel recording: raw 6-axis samples when it has them (host fusion), else the device roll."""
+    """A hiplevel recording: raw 6-axis samples when it has them (host fusion), else the device roll;
+    its damage, link losses and lost sets become warnings."""
+    from hiplevel.cli.input_report import recording_report
     from hiplevel.recording import decode_recording
 
     session = decode_recording(path)
@@ -66,4 +167,9 @@ def load_recording(path: Path) -> LoadedInput:
         raise CliError(f"{path} holds no samples ({session.summary()['samples']} received)")
     meta = dict(session.metadata)
     meta["link_summary"] = session.summary()
-    return LoadedInput(series=series, sets=sets_from_events(session.events, end_s=float(series.t_s[-1])), meta=meta)
+    sets, lost, set_warnings = set_markers(session.events, np.asarray(series.t_s, float))
+    warnings, report = recording_report(session, lost)
+    return LoadedInput(series=series, sets=[s[1:] for s in sets], meta=meta, kind="recording",
+                       warnings=warnings + set_warnings, lost_sets=lost,
+                       damaged=any(d.offset >= 0 for d in session.damage) or bool(lost), report=report,
+                       set_numbers=[s[0] for s in sets])
