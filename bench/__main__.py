@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:  # `python -m bench` from elsewhere still finds th
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import dev_split, orientation, real_walking, report, sim_accuracy, speed, store_bench
+    from bench import dev_split, input_speed, orientation, real_walking, report, sim_accuracy, speed, store_bench
     from bench.env import environment
     from bench.rows import Row, unavailable
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         "1": ("1", lambda: sim_accuracy.run(args.quick, seeds=[seed] if args.quick else [seed, seed + 1000])),
         "2": ("2", lambda: orientation.run(args.quick, seed=seed + 2000)),
         "3": ("3", lambda: real_walking.run(args.quick)),
-        "4": ("4", lambda: speed.run(args.quick)),
+        "4": ("4", lambda: speed.run(args.quick) + input_speed.run(args.quick)),
         "5": ("5", lambda: dev_split.run(args.quick)),
         "6": ("6", lambda: store_bench.run(args.quick)),
     }

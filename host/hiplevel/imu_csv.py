@@ -73,13 +73,12 @@ def read_imu_csv(path: str | Path) -> ImuSeries:
     raw = _text_bytes(path, Path(path).read_bytes())
     layout = _find_header(path, raw)
     values, lines, skipped = _parse_body(path, raw, layout)
-    if lines is None and (len(values) < MIN_SAMPLES or not _clean_times(values[:, layout.order[0]])):
+    fix = repair_times(values[:, 0])
+    if lines is None and (len(values) < MIN_SAMPLES or fix.changed):
         lines = _data_line_numbers(raw, layout)
     if len(values) < MIN_SAMPLES:
         last = int(lines[-1]) if lines is not None and len(lines) else layout.header_line
         raise ImuCsvError(path, last, f"too few samples: {len(values)} (need at least {MIN_SAMPLES})")
-    values = values[:, layout.order]
-    fix = repair_times(values[:, 0])
     warnings: list[str] = []
     repairs: list[dict] = []
     if skipped:
@@ -91,7 +90,8 @@ def read_imu_csv(path: str | Path) -> ImuSeries:
         line = int(lines[f.first])
         warnings.append(f.describe(f"line {line}, t_s = {f.first_t_s:g}"))
         repairs.append({"kind": f.kind, "samples": f.count, "first_line": line, "first_t_s": f.first_t_s})
-    values = values[fix.keep]
+    if fix.changed:
+        values = values[fix.keep]
     t = fix.t_s
     period = nominal_period_s(t)
     rate = 1.0 / period if period > 0 else float("nan")
@@ -104,10 +104,6 @@ def read_imu_csv(path: str | Path) -> ImuSeries:
             "breaks": fix.breaks}
     return ImuSeries(t_s=t, acc_g=values[:, 1:4] * layout.acc_factor, gyro_dps=values[:, 4:7] * layout.gyro_factor,
                      meta=meta)
-
-
-def _clean_times(t: np.ndarray) -> bool:
-    return bool(np.all(np.diff(t) > 0))
 
 
 def _text_bytes(path: str | Path, raw: bytes) -> bytes:
@@ -184,25 +180,24 @@ def _layout(path: str | Path, lineno: int, body_offset: int, line: str, raw: byt
 
 
 def _parse_body(path: str | Path, raw: bytes, lay: _Layout) -> tuple[np.ndarray, np.ndarray | None, list[tuple[int, str]]]:
-    """(values (N, n_cols) float, line number of each row or None when not worked out yet,
-    skipped [(line, reason)]). pandas' C parser reads a clean file; anything it does not take
-    cleanly goes through `_parse_lines`, which names each bad line."""
+    """(values (N, 7) float: t, ax, ay, az, gx, gy, gz as in the file's units; line number of each
+    row or None when not worked out yet; skipped [(line, reason)]). pandas' C parser reads a clean
+    file; anything it does not take cleanly goes through `_parse_lines`, which names each bad line."""
     import pandas as pd
 
     body = raw[lay.body_offset:]
-    # Each option costs parse time on an hour of data: ask for comment handling only when needed.
-    extra = {"comment": "#"} if b"#" in body else {}
+    # Each option costs parse time on an hour of data: only the ones this file needs.
+    extra: dict = {"comment": "#"} if b"#" in body else {}
+    if lay.sep != ",":
+        extra |= {"sep": lay.sep, "decimal": lay.decimal}
     try:
-        frame = pd.read_csv(io.BytesIO(body), sep=lay.sep, header=None, names=list(range(lay.n_cols)), engine="c",
-                            decimal=lay.decimal, skipinitialspace=True, encoding="utf-8", **extra)
+        frame = pd.read_csv(io.BytesIO(body), header=None, engine="c", **extra)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return _parse_lines(path, raw, lay)
-    if any(frame.dtypes[c].kind not in "fi" for c in lay.order):
+    if frame.shape[1] != lay.n_cols or any(frame.dtypes[c].kind not in "fi" for c in lay.order):
         return _parse_lines(path, raw, lay)  # a column that did not read as numbers
-    values = np.full((len(frame), lay.n_cols), np.nan)
-    for c in set(lay.order):
-        values[:, c] = frame[c].to_numpy(dtype=np.float64)
-    if not np.isfinite(values[:, lay.order]).all():
+    values = frame[lay.order].to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all():
         return _parse_lines(path, raw, lay)
     return values, None, []
 
@@ -244,10 +239,7 @@ def _parse_lines(path: str | Path, raw: bytes, lay: _Layout) -> tuple[np.ndarray
         if not all(np.isfinite(row)):
             bad.append((lineno, "non-numeric value (nan or inf)"))
             continue
-        full = [np.nan] * lay.n_cols
-        for c, v in zip(cols, row):
-            full[c] = v
-        rows.append(full)
+        rows.append(row)
         lines.append(lineno)
     last_data = max([*lines, *(n for n, _ in bad)], default=0)
     torn_tail = len(bad) == 1 and bad[0][0] == last_data
@@ -255,7 +247,7 @@ def _parse_lines(path: str | Path, raw: bytes, lay: _Layout) -> tuple[np.ndarray
         line, reason = bad[0]
         more = f" (and {len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
         raise ImuCsvError(path, line, reason + more)
-    values = np.asarray(rows, dtype=np.float64).reshape(-1, lay.n_cols)
+    values = np.asarray(rows, dtype=np.float64).reshape(-1, len(cols))
     return values, np.asarray(lines, dtype=np.int64), bad
 
 

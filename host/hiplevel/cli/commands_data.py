@@ -11,8 +11,12 @@ from hiplevel.constants import EXERCISES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("analyze", help="find every rep, measure the pelvic drop and its side, score it")
-    p.add_argument("input", type=Path, help="a hiplevel recording or an IMU CSV (t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps)")
+    p = sub.add_parser("analyze", help="find every rep, measure the pelvic drop and its side, score it",
+                       epilog="Repairs, gaps and damage are reported on stderr and in the JSON's 'input' object. "
+                              "Exit codes: 0 analysed, 1 nothing could be analysed, 4 analysed but the recording was "
+                              "damaged or a recorded set was lost (docs/analysis.md, 'Input').")
+    p.add_argument("input", type=Path, help="a hiplevel recording or an IMU CSV, plain or .csv.gz "
+                   "(t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps; m/s^2 and rad/s as ax_ms2.., gx_rps..)")
     p.add_argument("--exercise", choices=EXERCISES, required=False, help="exercise in the input (required for CSV)")
     p.add_argument("--json", type=Path, default=None, help="write the analysis JSON here (default: print a table)")
     p.add_argument("--thresholds", type=Path, default=None, help="per-patient thresholds JSON (see docs/thresholds.md)")
