@@ -27,7 +27,7 @@ import numpy as np
 from hiplevel.constants import CSV_ACC_G, CSV_ACC_MS2, CSV_GYR_DPS, CSV_GYR_RPS, CSV_TIME, STANDARD_GRAVITY_MS2
 from hiplevel.errors import HiplevelError
 from hiplevel.samples import ImuSeries
-from hiplevel.signal.timeline import nominal_period_s, repair_times
+from hiplevel.signal.timeline import TimelineError, nominal_period_s, repair_times
 
 MIN_SAMPLES = 10
 MIN_RATE_HZ = 50.0
@@ -73,9 +73,14 @@ def read_imu_csv(path: str | Path) -> ImuSeries:
     raw = _text_bytes(path, Path(path).read_bytes())
     layout = _find_header(path, raw)
     values, lines, skipped = _parse_body(path, raw, layout)
-    fix = repair_times(values[:, 0])
+    try:
+        fix = repair_times(values[:, 0])
+    except TimelineError as exc:
+        raise ImuCsvError(path, 0, str(exc)) from None
     if lines is None and (len(values) < MIN_SAMPLES or fix.changed):
         lines = _data_line_numbers(raw, layout)
+    if len(values) < MIN_SAMPLES and skipped:  # the bad line is what the person needs to see
+        raise ImuCsvError(path, skipped[0][0], f"{skipped[0][1]} (and only {len(values)} good samples)")
     if len(values) < MIN_SAMPLES:
         last = int(lines[-1]) if lines is not None and len(lines) else layout.header_line
         raise ImuCsvError(path, last, f"too few samples: {len(values)} (need at least {MIN_SAMPLES})")

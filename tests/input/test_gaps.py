@@ -114,3 +114,14 @@ def test_a_timestamp_jump_costs_no_memory(sim, tmp_path: Path, jump_s: float) ->
     split = analyze(with_times(sim.imu, t), "walking")
     assert int(n) == len(split.reps) >= 55 and sides == ",".join(r.side for r in split.reps)
     assert [g.duration_s > jump_s for g in split.gaps] == [True]
+
+
+def test_the_device_roll_stream_is_split_at_gaps_too(sim) -> None:
+    from hiplevel.samples import RollSeries
+
+    keep = (sim.truth.t_s < GAP[0]) | (sim.truth.t_s >= GAP[1])
+    roll = RollSeries(sim.truth.t_s[keep], sim.truth.roll_deg[keep], sim.truth.pitch_deg[keep])
+    res = analyze(roll, "walking")
+    assert [g.interpolated for g in res.gaps] == [False]
+    assert res.reps and all(r.end_s <= GAP[0] or r.start_s >= GAP[1] for r in res.reps)
+    assert not np.any((res.t_s > GAP[0]) & (res.t_s < GAP[1] - 0.01))

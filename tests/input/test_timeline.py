@@ -115,3 +115,13 @@ def test_chunks_with_one_sample_overlap_give_the_whole_series_gaps() -> None:
         chunk = t[max(a - 1, 0): a + 700]
         parts += [(g.start_s, g.end_s, g.missing, g.interpolated) for g in split_at_gaps(chunk, period_s=P).gaps]
     assert parts == whole
+
+
+def test_times_from_no_single_clock_are_refused_not_guessed() -> None:
+    from hiplevel.signal.timeline import MAX_CLOCK_JUMPS, TimelineError
+
+    rng = np.random.default_rng(0)
+    t = np.round(rng.permutation(np.arange(5000)) * P, 6)  # shuffled rows
+    assert np.count_nonzero(np.diff(t) < -0.5) > MAX_CLOCK_JUMPS
+    with pytest.raises(TimelineError, match="jump back .* times"):
+        repair_times(t)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hiplevel.signal.errors import AnalysisError
+
 # The longest hole between two samples that is bridged by linear interpolation, s. Real losses in
 # the development data (Xsens and BLE packets) are up to 0.12 s; a walking step takes 0.5-0.6 s, so
 # a bridged hole can neither invent nor hide a whole step. Longer holes split the analysis.
@@ -28,6 +30,13 @@ OUT_OF_ORDER_MAX_S = 0.5
 MIN_SEGMENT_S = 1.0
 # A step of more than this many periods is a hole (samples missing); jitter stays below it.
 GAP_PERIODS = 1.5
+# More clock jumps back than this in one series is not a clock that jumped but times from several
+# clocks (or none): refused rather than spliced into a guess.
+MAX_CLOCK_JUMPS = 100
+
+
+class TimelineError(AnalysisError):
+    """Sample times that cannot be repaired into one time line."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,8 @@ def repair_times(t_s: np.ndarray, settings: TimelineSettings | None = None) -> T
     3. samples out of order within `out_of_order_max_s` are stably re-sorted;
     4. a sample whose time equals an earlier sample's is dropped (the first is kept).
     Forward jumps are left alone: they are gaps for `split_at_gaps`. Non-finite times are not
-    accepted (the readers reject them)."""
+    accepted (the readers reject them). TimelineError when the times jump back more than
+    `MAX_CLOCK_JUMPS` times."""
     st = settings or TimelineSettings()
     t = np.array(t_s, dtype=np.float64)
     n = len(t)
@@ -200,6 +210,11 @@ def _splice_clock_jumps(t: np.ndarray, given: np.ndarray, period: float, st: Tim
     everything after it, so the steps back are found again after each one (they are rare)."""
     breaks: list[int] = []
     step = period if np.isfinite(period) else 0.0
+    n_back = int(np.count_nonzero(np.diff(t) < -st.out_of_order_max_s))
+    if n_back > MAX_CLOCK_JUMPS:
+        first = int(np.flatnonzero(np.diff(t) < -st.out_of_order_max_s)[0]) + 1
+        raise TimelineError(f"the sample times jump back {n_back} times (first at sample {first + 1}, "
+                            f"t = {given[first]:g} s): they are not one clock")
     while True:
         back = np.flatnonzero(np.diff(t) < -st.out_of_order_max_s)
         if not len(back):
