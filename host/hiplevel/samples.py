@@ -12,9 +12,13 @@ import numpy as np
 class ImuSeries:
     """6-axis IMU samples in the body frame (x forward, y left, z up).
 
-    t_s: (N,) sample times, seconds, increasing (jitter allowed).
+    t_s: (N,) sample times, seconds, increasing (jitter allowed; the analysis repairs times that are
+        not, `hiplevel.signal.timeline.repair_times`, and splits them at gaps).
     acc_g: (N, 3) specific force, g (at rest upright ~ [0, 0, +1]).
     gyro_dps: (N, 3) angular rate, deg/s.
+    meta: what the source knows. Keys the analysis reads: `units` ({"acc", "gyro", "columns"} as the
+        file declared them, for the units check's message) and `breaks` (indices where a reader
+        found a clock jump: the analysis restarts there). Readers add `warnings` and `repairs`.
     """
 
     t_s: np.ndarray
