@@ -81,6 +81,19 @@ def test_one_flipped_bit_in_a_device_time_changes_nothing(sim, clean_doc, tmp_pa
     assert code == 0 and reps_of(doc) == reps_of(clean_doc)
 
 
+@pytest.mark.parametrize("bit", [9, 21, 30])
+def test_one_flipped_bit_in_a_sequence_number_changes_nothing(sim, clean_doc, tmp_path, capsys, bit) -> None:
+    """A seq ahead of the host clock once declared 2^bit slots lost (millions) and put the packet
+    hours or days later: seconds of samples, gigabytes of interpolation."""
+    k = len(sim.imu.t_s) // 5 // 3
+    path = write_recording(sim, tmp_path / f"s{bit}.hlrec", edit={k: flip_bit(4 + bit // 8, bit % 8)})
+    dec = decode_recording(path)
+    assert dec.stats.seq_corrected == 1 and dec.stats.lost == 0 and dec.stats.restarts == 0
+    assert dec.imu.t_s[-1] - dec.imu.t_s[0] == pytest.approx((len(dec.imu) - 1) / 100.0, abs=0.05)
+    code, doc, err = analyze_json(path, tmp_path, capsys)
+    assert code == 0 and reps_of(doc) == reps_of(clean_doc) and "corrupted sequence number" in err
+
+
 def test_long_losses_are_one_gap_each(sim, tmp_path, capsys) -> None:
     spans = ((5.0, 30.0), (35.0, 36.0), (40.0, 41.5), (50.0, 75.0))  # two longer than the device ring
     path = write_recording(sim, tmp_path / "losses.hlrec", lose=spans)

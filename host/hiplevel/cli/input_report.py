@@ -39,13 +39,16 @@ def recording_report(session: DecodedSession, lost_sets: list[dict]) -> tuple[li
     if link["time_corrected"]:
         warnings.append(f"{link['time_corrected']} packet(s) carried a device time that disagreed with their sequence "
                         "number and the host clock (a corrupted timestamp): placed by their sequence number")
+    if link["seq_corrected"]:
+        warnings.append(f"{link['seq_corrected']} packet(s) carried a sequence number further ahead than the host clock "
+                        "allows (a corrupted sequence number): placed by their device time")
     if session.torn_tail is not None:
         warnings.append(f"the recording ends inside a record ({session.torn_tail.length} bytes: the recorder stopped "
                         "mid-write); everything before it was read")
     report = {"kind": "recording", "samples": link["samples"], "samples_lost": link["lost"],
               "loss_pct": round(link["loss_pct"], 3), "damage": damage, "lost_sets": lost_sets,
               "link": {k: link[k] for k in ("resent", "duplicated", "restarts", "inconsistent_packets",
-                                            "time_corrected", "gaps", "packet_errors")}}
+                                            "time_corrected", "seq_corrected", "gaps", "packet_errors")}}
     return warnings, report
 
 

@@ -17,7 +17,9 @@ Host receive times (`push(packet, host_time_s)`) are a sanity check on device ti
 whose device time leaves its slot's prediction by more than the host clock allows, while its slot
 agrees with the host clock, has a corrupted time (one flipped bit can move it by hours): it is
 placed at its slot's time and counted in `time_corrected`, instead of starting a new stream that
-would shift every later sample. Lost slots are listed once per loss: a long loss declared lost in
+would shift every later sample. Likewise a fresh packet whose slot lies further ahead than the host
+clock allows (a corrupted seq: one flipped bit once declared millions of slots lost) is placed by
+its device time when that agrees with the host clock (`seq_corrected`). Lost slots are listed once per loss: a long loss declared lost in
 parts, as the window moves past it, is one entry of `stats.gaps`.
 """
 
@@ -36,6 +38,9 @@ _HALF_WRAP = 1 << 31
 # of the elapsed time (clock drift, queues), s. A flipped bit of t_us >= 2^19 us (0.5 s) is caught.
 HOST_AGREE_S = 0.25
 HOST_AGREE_FRACTION = 0.1
+# How far a packet's slot may run ahead of the host time that passed before its seq counts as
+# corrupted: generous, since a packet delivered late as the anchor makes the host time look short, s.
+HOST_AHEAD_S = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +87,7 @@ class StreamStats:
     too_late: int = 0  # slots that arrived after their gap was declared lost (dropped)
     inconsistent_packets: int = 0  # packets whose time disagreed with their seq (dropped)
     time_corrected: int = 0  # fresh packets whose device time disagreed with their slot and the host clock
+    seq_corrected: int = 0  # fresh packets whose slot ran ahead of the host clock (corrupted seq), placed by time
     restarts: int = 0  # stream restarts (seq reset by START)
     gaps: list[tuple[int, int]] = field(default_factory=list)  # lost (first_seq, count), in order
 
@@ -108,6 +114,7 @@ class StreamAssembler:
         self.time_tolerance_us = time_tolerance_us
         self.stats = StreamStats()
         self._seq_offset = 0  # unwrapped seq = raw seq + offset (changes on restart)
+        self._prev_seq_offset: int | None = None  # the offset before the last restart
         self._t_offset = 0  # added to device t_us; changes only when a rebooted device's clock restarts
         self._anchor: tuple[int, int, int] | None = None  # (seq, t_us, period_us) of newest slot
         self._anchor_host_s: float | None = None  # host receive time of the packet that set the anchor
@@ -176,23 +183,34 @@ class StreamAssembler:
         period = pkt.period_us if pkt.period_us == a_period or d_seq > 0 else a_period
         predicted = a_t + d_seq * period
         t_us = predicted + self._wrap_delta(raw_t - predicted)
+        newest_t = a_t + self._wrap_delta(raw_t - a_t)
+        host_dt = None
+        if host_time_s is not None and self._anchor_host_s is not None and not pkt.flags & Flags.RESENT:
+            host_dt = host_time_s - self._anchor_host_s
+        # Device time of this packet's last sample by its t_us and by its slot, against the host clock.
+        last = (pkt.count - 1) * period
+        by_time, by_slot = (newest_t + last - a_t) / 1e6, (predicted + last - a_t) / 1e6
+        if host_dt is not None and d_seq > 0 and by_slot > host_dt + HOST_AHEAD_S + HOST_AGREE_FRACTION * abs(host_dt) \
+                and self._agrees(by_time, host_dt) and newest_t > a_t:
+            # A slot further ahead than the host saw time pass cannot be (a sample is sent after it
+            # is taken): a corrupted seq. Its time agrees with the host: place it by its time.
+            slot = a_seq + max(1, int(round((newest_t - a_t) / a_period)))
+            self.stats.seq_corrected += 1
+            if self._prev_seq_offset is not None and (slot - self._prev_seq_offset) % SEQ_MODULUS == pkt.seq:
+                # It continues the numbering from before the last restart: that "restart" was one
+                # packet whose seq was corrupted downwards. The stream goes on as it was.
+                self._seq_offset, self._prev_seq_offset = self._prev_seq_offset, None
+                self.stats.restarts -= 1
+            return slot, newest_t, False
         if abs(t_us - predicted) <= self.time_tolerance_us + self.time_tolerance_frac * abs(d_seq * period):
             return seq, t_us, False
         if pkt.period_us != a_period and d_seq > 0:
             return seq, t_us, False  # a rate change: the prediction used the wrong period
         if pkt.flags & Flags.RESENT:
             return None  # a resent sample must match its slot exactly; never guess
-        host_dt = None
-        if host_time_s is not None and self._anchor_host_s is not None:
-            host_dt = host_time_s - self._anchor_host_s
-        newest_t = a_t + self._wrap_delta(raw_t - a_t)
-        if host_dt is not None and d_seq > 0:
-            # Device time of this packet's last sample vs its slot's, each against the host clock.
-            last = (pkt.count - 1) * period
-            by_time, by_slot = (newest_t + last - a_t) / 1e6, (predicted + last - a_t) / 1e6
-            if not self._agrees(by_time, host_dt) and self._agrees(by_slot, host_dt):
-                self.stats.time_corrected += 1
-                return seq, predicted, False
+        if host_dt is not None and d_seq > 0 and not self._agrees(by_time, host_dt) and self._agrees(by_slot, host_dt):
+            self.stats.time_corrected += 1  # a corrupted t_us: its slot agrees with the host clock
+            return seq, predicted, False
         # Fresh packets arrive in order, so a fresh packet that does not fit is a new stream.
         if newest_t <= a_t:
             # The device rebooted and its clock restarted: splice its times after ours, by the
@@ -217,6 +235,7 @@ class StreamAssembler:
         out: list[SampleBlock | Gap] = []
         self._release(out, force_before=self._high)
         self.stats.restarts += 1
+        self._prev_seq_offset = self._seq_offset
         self._seq_offset = self._high - pkt.seq  # slots continue after the old stream, no gap
         return out
 

@@ -69,7 +69,7 @@ class DecodedSession:
         return {
             "samples": s.received, "lost": s.lost, "resent": s.resent, "late": s.late,
             "duplicated": s.duplicated, "too_late": s.too_late, "restarts": s.restarts,
-            "inconsistent_packets": s.inconsistent_packets, "time_corrected": s.time_corrected, "gaps": len(s.gaps),
+            "inconsistent_packets": s.inconsistent_packets, "time_corrected": s.time_corrected, "seq_corrected": s.seq_corrected, "gaps": len(s.gaps),
             "loss_pct": 100.0 * s.lost / expected if expected else 0.0,
             "packet_errors": dict(self.packet_errors),
             "drift_ppm": self.clock.drift_ppm, "delay_p95_ms": self.clock.delay_p95_ms,
