@@ -11,7 +11,7 @@ up-vector and go through the same alignment. Memory follows the samples, never t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,8 +38,8 @@ class PelvisTrace:
     standing_roll_deg: roll of that standing in the sensor frame after the yaw fix (the device's tare);
     mount_yaw_deg: forward-axis correction applied; source: "imu" or "roll";
     segments: [start, stop) sample ranges fused apart (split at gaps; one range when the input had
-    none); gaps: every hole in the input times (`TimeGap`, bridged or split) and skipped pieces, as
-    `split_at_gaps` found them; time_fixes: repairs of the input times (`TimeFix`)."""
+    none); timeline: the input's `Segmentation` (every hole, bridged or split, with its times, and
+    the pieces skipped as too short); time_fixes: repairs of the input times (`TimeFix`)."""
 
     t_s: np.ndarray
     rate_hz: float
@@ -54,7 +54,7 @@ class PelvisTrace:
     source: str
     segments: tuple[tuple[int, int], ...] = ()
     timeline: Segmentation | None = None
-    time_fixes: tuple[TimeFix, ...] = field(default=())
+    time_fixes: tuple[TimeFix, ...] = ()
 
 
 @dataclass(frozen=True)
