@@ -187,14 +187,17 @@ def analyse_recording(path: Path, thresholds: Any = None) -> tuple[list[Any], An
 
     Returns the AnalysisResult of each set in order, the data quality (`store.RecordingQuality`: samples
     received and lost, gaps on the session clock), the link's loss and timing figures
-    (`DecodedSession.summary()`) and the last battery level reported (%, or None)."""
+    (`DecodedSession.summary()`, plus `set_numbers`: the recorded number of each analysed set, and
+    `lost_sets`: the sets that could not be analysed, with the reason) and the last battery level
+    reported (%, or None). A set whose samples were all lost is listed, never raised on."""
     from hiplevel.analysis import analyze_sets
-    from hiplevel.cli.inputs import sets_from_events
+    from hiplevel.cli.inputs import set_markers
     from hiplevel.store.db import RecordingQuality
 
     session = decode_recording(path)
     series = session.imu if session.imu is not None and len(session.imu) else session.roll
-    sets = sets_from_events(session.events, end_s=float(series.t_s[-1]) if series is not None and len(series) else None)
+    numbered, lost, _warnings = set_markers(session.events, np.asarray(series.t_s, float)) if series is not None else ([], [], [])
+    sets = [(exercise, t0, t1) for _, exercise, t0, t1 in numbered]
     results = analyze_sets(series, sets=sets, thresholds=thresholds) if series is not None and sets else []
     gaps: tuple[tuple[float, float], ...] = ()
     if series is not None and len(series) > 1 and "seq" in series.meta:
@@ -205,7 +208,8 @@ def analyse_recording(path: Path, thresholds: Any = None) -> tuple[list[Any], An
     battery = session.status[-1][1].battery_pct if session.status else None
     quality = RecordingQuality(session.stats.received, session.stats.lost, gaps)
     # The firmware version is learnt from the recording when the device was not asked before.
-    summary = dict(session.summary(), firmware=session.metadata.get("firmware"))
+    summary = dict(session.summary(), firmware=session.metadata.get("firmware"),
+                   set_numbers=[n for n, *_ in numbered], lost_sets=lost)
     return results, quality, summary, battery
 
 
@@ -218,8 +222,8 @@ def analyse_into_store(store: Any, session_id: str, path: Path, thresholds: Any 
     from hiplevel.store import SetReport
 
     results, quality, summary, battery = analyse_recording(path, thresholds)
-    for i, res in enumerate(results, 1):
-        store.add_set(session_id, SetReport.from_analysis(res, i, 0.0))
+    for number, res in zip(summary["set_numbers"], results):
+        store.add_set(session_id, SetReport.from_analysis(res, number, 0.0))
     store.finish_session(session_id, samples_received=quality.samples_received, samples_lost=quality.samples_lost,
                          gaps=quality.gaps, battery_pct=battery, status=status,
                          firmware=summary.get("firmware"))

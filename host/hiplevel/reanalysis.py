@@ -127,8 +127,8 @@ def _analyse(session_id: str, thresholds: dict[str, Any] | None, store: SessionS
         if own is None:
             own = store.get_session(session_id).meta.thresholds
         with store.recording_file(session_id) as path:
-            results, quality, _summary, _battery = analyse_recording(path, Thresholds.from_dict(own or {}))
-        sets = [SetReport.from_analysis(r, i, 0.0) for i, r in enumerate(results, 1)]
+            results, quality, summary, _battery = analyse_recording(path, Thresholds.from_dict(own or {}))
+        sets = [SetReport.from_analysis(r, n, 0.0) for n, r in zip(summary["set_numbers"], results)]
         return session_id, sets, quality, ""
     except (HiplevelError, OSError, ValueError) as exc:
         return session_id, None, None, f"{type(exc).__name__}: {exc}"
