@@ -73,6 +73,10 @@ class WalkingDetector:
         together, 2 Hz low-pass) are dropped: sitting down, standing up, bending, lying down and
         getting up turn the pelvis at 60-300 deg/s; walking rocks it at < 50 deg/s (ipol-dev and
         stroke-dev: 46 deg/s at most); 0 disables;
+    max_tilt_change_deg: contacts are dropped where the pelvis tilt (roll and pitch, 2 Hz
+        low-pass) spans more than this within +-0.5 s: walking rocks it over 3-4 deg (median;
+        99th percentile 10-13 deg on ipol-dev, stroke-dev and the walks of hapt-dev), sitting down,
+        standing up and bending swing it over 25-70 deg even when slow enough for the rate test;
     max_median_step_s: a bout whose median step is longer is not walking (shifting the weight
         while standing: 1.3-2 s between bumps); the slowest walkers (0.4 m/s, cadence >= 60
         steps/min) step in <= 1 s;
@@ -106,9 +110,11 @@ class WalkingDetector:
     min_step_s: float = 0.3
     max_step_s: float = 2.2
     min_bout_steps: int = 3
+    short_bout_steps: int = 5
     edge_min_fraction: float = 0.4
     smooth_hz: float = 4.0
     max_tilt_rate_dps: float = 80.0
+    max_tilt_change_deg: float = 0.0
     max_median_step_s: float = 1.2
     max_tilt_deg: float = 50.0
     edge_swing_fraction: float = 0.75
@@ -138,6 +144,10 @@ class WalkingDetector:
             # Posture changes tilt the pelvis fast; walking rocks it gently.
             tr = np.hypot(*zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz).T)
             peaks = peaks[_moving_max(tr, half)[peaks] <= self.max_tilt_rate_dps]
+        if self.max_tilt_change_deg > 0 and len(peaks):
+            # ... and it rocks it over a few degrees only: a posture change swings it far, however
+            # slowly (a sit-to-stand at 40-60 deg/s still carries the pitch through 25-40 deg).
+            peaks = peaks[tilt_span_deg(m)[peaks] <= self.max_tilt_change_deg]
         if self.max_tilt_deg > 0 and len(peaks):
             # Walking is upright: lying down (turning over in bed) gives impacts too.
             up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
@@ -178,8 +188,14 @@ class WalkingDetector:
                     if 1 / self.side.irregular_ratio <= step <= self.side.irregular_ratio:
                         break
                 b -= 1
-            if b - a - 1 >= self.min_bout_steps and np.median(np.diff(c[a:b])) <= self.max_median_step_s * rate_hz:
-                out.append(c[a:b])
+            steps = np.diff(c[a:b])
+            if b - a - 1 >= self.min_bout_steps and np.median(steps) <= self.max_median_step_s * rate_hz:
+                # A short bout must keep a rhythm: a few bumps while standing up and fidgeting
+                # come at any intervals; a few steps come at one pace.
+                med = float(np.median(steps))
+                if len(steps) > self.short_bout_steps or np.all((steps <= self.side.irregular_ratio * med)
+                                                               & (steps >= med / self.side.irregular_ratio)):
+                    out.append(c[a:b])
         return out
 
     def detect(self, m: Motion) -> list[RepWindow]:
@@ -305,6 +321,19 @@ def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     if span is None:
         return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}
     return {"bout_neutral_deg": round(neutral_roll(m.roll_deg, span), 2), "bout_neutral_s": round(float(m.t_s[span[0]]), 2)}
+
+
+def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
+    """How far the pelvis tilts within +-half_s of each sample, deg (N,): the range of the
+    integrated roll and pitch rates (2 Hz low-pass) over the window, combined. From the gyro, not
+    the fused tilt: in a fast turn the accelerometer's centripetal part can pull the fused tilt
+    by tens of degrees (ipol-dev). Without a gyro: the range of the fused roll and pitch."""
+    hw = max(1, int(half_s * m.rate_hz))
+    if m.gyro_dps is not None:
+        ang = np.cumsum(zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz), axis=0) / m.rate_hz
+    else:
+        ang = np.column_stack([m.roll_deg, m.pitch_deg])
+    return np.hypot(*(_moving_max(ang[:, k], hw) + _moving_max(-ang[:, k], hw) for k in range(2)))
 
 
 def _moving_max(x: np.ndarray, half: int) -> np.ndarray:
