@@ -75,8 +75,8 @@ def hiplevel_contacts(series) -> tuple[np.ndarray, list[str]]:
 
 def contacts_of(reps) -> tuple[np.ndarray, list[str]]:
     """ICs (s) and feet from walking reps: each rep's `contact_s` (the contact that starts its
-    stance: that foot) and each step's end (the next contact, by the other foot, unless a rep
-    starts there); the initiation swing has no contact of its own."""
+    stance: that foot) and each step's `closing_contact_s` (the next contact, by the other foot,
+    unless a rep starts there); the initiation swing has no contact of its own."""
     from hiplevel.constants import other_side
 
     feet: dict[float, str] = {}
@@ -85,8 +85,9 @@ def contacts_of(reps) -> tuple[np.ndarray, list[str]]:
         if c is not None:
             feet[round(float(c), 3)] = r.side
     for r in reps:
-        if r.details.get("edge") is None:
-            feet.setdefault(round(float(r.end_s), 3), other_side(r.side))
+        closing = r.details.get("closing_contact_s")
+        if closing is not None:
+            feet.setdefault(round(float(closing), 3), other_side(r.side))
     t = sorted(feet)
     return np.asarray(t, float), [feet[x] for x in t]
 

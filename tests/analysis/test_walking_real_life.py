@@ -71,10 +71,29 @@ def test_walking_edges_are_reps_with_the_right_side():
     assert all(r.details["side_confidence"] >= 0.9 and "side_uncertain" not in r.flags for r in res.reps)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
-def test_no_steps_in_daily_life_without_walking(seed):
-    life = simulate_daily_life(seed)
-    assert analyze(life.imu, "walking").reps == []
+@pytest.mark.parametrize("exercise", ["walking", "step-down", "single-leg-squat", "clamshell"])
+def test_no_reps_in_daily_life_without_exercise(exercise):
+    # Seed 0 holds a rhythmic fidget seated; every seed sits down, stands up, bends, lies down,
+    # fidgets lying on its back and side and gets up. Main found steps on seed 0, step-downs and
+    # squats on the sit-to-stand and stand-to-sit (the forward lean carries the pitch through the
+    # standing value) and clamshells on fidgets while side-lying; seed 28 stands up and fidgets
+    # standing: four bumps at 1.35, 1.1 and 0.3 s, no rhythm of steps.
+    found = {}
+    for seed in [*range(13), 28]:
+        life = simulate_daily_life(seed)
+        reps = analyze(life.imu, exercise).reps
+        if reps:
+            found[seed] = [(round(r.start_s, 1), [n for n, a, b in life.scenes if a <= 0.5 * (r.start_s + r.end_s) <= b])
+                           for r in reps]
+    assert found == {}
+
+
+def test_daily_life_scenes_join_without_spikes():
+    # Each scene draws its own sway and fidgets: without the blend the step between scenes (and a
+    # lean that started at full pitch rate) was a 2-8 g spike, an impact no pelvis makes sitting down.
+    life = simulate_daily_life(0)
+    acc = np.linalg.norm(life.imu.acc_g, axis=1)
+    assert np.max(np.abs(acc - 1.0)) < 0.6
 
 
 @pytest.mark.parametrize("exercise", ["step-down", "single-leg-squat"])
@@ -111,9 +130,9 @@ def test_hapt_dev_static_postures_give_almost_no_steps(tmp_path):
         centres = [0.5 * (r.start_s + r.end_s) for r in analyze(series, "walking").reps]
         fp += sum(any(a + 1.0 <= c <= b - 1.0 for a, b in truth["static"]) for c in centres)
         static_s += sum(b - a for a, b in truth["static"])
-    # Measured 2 reps in 30 min (4/h; main had 12, 24/h); both where the labels call a person
-    # static who is already stepping after getting up.
-    assert fp / (static_s / 3600) <= 6.0
+    # Measured 1 rep in 30 min (2/h; 2 before short bouts had to keep a rhythm, 12 at the start of
+    # issue 14): a person stepping after getting up inside an interval labelled static.
+    assert fp / (static_s / 3600) <= 3.0
 
 
 def test_ipol_dev_side_is_decided_per_step_not_per_bout(tmp_path):
@@ -128,3 +147,36 @@ def test_ipol_dev_side_is_decided_per_step_not_per_bout(tmp_path):
                 ok += hit[0].side == t["side"]
     # Measured 0.99 (main: 0.855, whole bouts flipped after a U-turn).
     assert tot > 1000 and ok / tot >= 0.97
+
+
+def _matched(truth_reps, reps):
+    """Indices truth -> found by the score_reps rule (centre inside the span, nearest first)."""
+    used: dict[int, int] = {}
+    for i, t in enumerate(truth_reps):
+        c, half = 0.5 * (t["start_s"] + t["end_s"]), 0.5 * (t["end_s"] - t["start_s"])
+        best = min((j for j, r in enumerate(reps) if j not in used.values()
+                    and abs(0.5 * (r.start_s + r.end_s) - c) <= half),
+                   key=lambda j: abs(0.5 * (reps[j].start_s + reps[j].end_s) - c), default=None)
+        if best is not None:
+            used[i] = best
+    return used
+
+
+def test_ipol_dev_walks_end_in_their_closing_step(tmp_path):
+    # A walk brakes into its stop: the last heel strike is soft (often under the edge fraction of
+    # the bout's contacts) and the trailing foot closes up after the double support. Main trimmed
+    # that contact and measured the closing swing from the contact before: 19 of 32 closing steps
+    # found. After the closing foot's own contact no termination swing may be added.
+    closing = unmatched_terminations = n = 0
+    for path in _cases("ipol-dev"):
+        series, truth = _load(path, tmp_path)
+        reps = analyze(series, "walking").reps
+        used = _matched(truth["reps"], reps)
+        last = max(i for i, t in enumerate(truth["reps"]) if t["end_s"] <= truth["walk_s"][1] + 0.01)
+        n += 1
+        closing += last in used
+        unmatched_terminations += sum(r.details.get("edge") == "termination" and j not in used.values()
+                                      for j, r in enumerate(reps))
+    # Measured 28 of 32 and 8 unmatched terminations (several in the turning on the spot after the walk).
+    assert n == 32 and closing >= 26
+    assert unmatched_terminations <= 10

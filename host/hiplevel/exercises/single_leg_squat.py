@@ -30,14 +30,15 @@ class SingleLegSquatDetector:
         weight shift that decides a rep's stance side on its own (an 8 cm shift in 0.6 s peaks
         at 0.25 m/s), else the whole set decides;
     max_pitch_deg: a squat pitches the pelvis 20-30 deg; beyond this it is a bend (40-90 deg).
-    Every rep starts upright and returns there (`step_down.returns_upright`)."""
+    Every rep starts upright and returns there (`step_down.returns_upright`), the person standing
+    before and after it (`step_down.stands_around`)."""
 
     min_pitch_deg: float = 6.0
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
     min_descent_cm: float = 5.0
     min_move_mps: float = 0.06
-    max_pitch_deg: float = 40.0
+    max_pitch_deg: float = 35.0
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Squats of the set."""

@@ -209,6 +209,13 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
 # 15-25 deg back, standing up starts there; a rep returns to standing (< 0.3 of the bump).
 UPRIGHT_ONSET_DEG = 12.0
 RETURN_FRACTION = 0.5
+# ... and the person stands before and after it: the pelvis tilt (roll and pitch from the standing
+# pose) stays within STANDING_TILT_DEG over STANDING_WINDOW_S before the onset and after the end
+# (simulated step-downs and squats: <= 3.7 deg; sitting, before standing up and after sitting
+# down: >= 16 deg; lying: 60-90 deg). The bump's own edges are no help: the forward lean of a
+# sit-to-stand carries the pitch through the standing value on the way.
+STANDING_TILT_DEG = 8.0
+STANDING_WINDOW_S = 0.7
 
 
 def returns_upright(pitch_deg: np.ndarray, b: Bump, max_pitch_deg: float) -> bool:
@@ -219,6 +226,23 @@ def returns_upright(pitch_deg: np.ndarray, b: Bump, max_pitch_deg: float) -> boo
     return abs(p0) <= UPRIGHT_ONSET_DEG and abs(p1 - p0) <= RETURN_FRACTION * b.height_deg and pk <= max_pitch_deg
 
 
+def stands_around(roll_deg: np.ndarray, pitch_deg: np.ndarray, b: Bump, bumps: list[Bump], rate_hz: float) -> bool:
+    """Whether the pelvis is upright (tilt <= STANDING_TILT_DEG from the standing pose) over
+    STANDING_WINDOW_S before bump b and after it, leaving out the samples of the other bumps (reps
+    done back to back: the standing between them is the previous rep's). A side with less than a
+    quarter of the window left is taken as upright."""
+    n = max(1, int(STANDING_WINDOW_S * rate_hz))
+    free = np.ones(len(pitch_deg), bool)
+    for o in bumps:
+        if o is not b:
+            free[o.onset : o.offset + 1] = False
+    for lo, hi in ((max(0, b.onset - n), b.onset), (b.offset + 1, min(len(pitch_deg), b.offset + 1 + n))):
+        idx = np.arange(lo, hi)[free[lo:hi]]
+        if len(idx) >= n // 4 and float(np.max(np.hypot(roll_deg[idx], pitch_deg[idx]))) > STANDING_TILT_DEG:
+            return False
+    return True
+
+
 def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float, min_descent_cm: float,
                     min_move_mps: float, max_pitch_deg: float = 90.0) -> list[RepWindow]:
     """Rep windows of a single-leg lowering exercise: every forward-pitch bump (on the re-aligned
@@ -227,7 +251,8 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
     yaw = shift_yaw_deg(m)
     roll, pitch = realigned_roll_pitch(m, yaw)
-    bumps = [b for b in pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s) if returns_upright(pitch, b, max_pitch_deg)]
+    found = pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s)
+    bumps = [b for b in found if returns_upright(pitch, b, max_pitch_deg) and stands_around(roll, pitch, b, found, m.rate_hz)]
     depths = [descent_cm(m, b) for b in bumps]
     kept = [(b, d) for b, d in zip(bumps, depths) if d is None or d >= min_descent_cm]
     sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps)
@@ -253,8 +278,8 @@ class StepDownDetector:
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
         its own (a 4 cm shift in 0.3 s peaks at 0.25 m/s; quiet standing sways < 0.02 m/s);
     max_pitch_deg: a lowering pitches the pelvis 6-12 deg; beyond this it is a bend (40-90 deg).
-    Every rep starts upright and returns there (`returns_upright`): sitting down, standing up and
-    lying down are no lowerings."""
+    Every rep starts upright and returns there (`returns_upright`), and the person stands before
+    and after it (`stands_around`): sitting down, standing up and lying down are no lowerings."""
 
     min_pitch_deg: float = 3.5
     max_pitch_deg: float = 30.0

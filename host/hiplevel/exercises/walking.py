@@ -19,8 +19,11 @@ or an irregular step makes a repeated foot plausible. Each step carries `side_co
 posterior of its side); the scoring flags `side_uncertain` below the threshold.
 
 Edges: a walk starts with a swing (single support on the other foot, ending at the first contact)
-and ends with one (the trailing foot closing up after the last contact); both are reps too
-(`edge`: "initiation" / "termination" in the metrics), as long as the pelvis is moving there.
+and ends with one (the trailing foot closing up after the last contact, once the double support is
+over); both are reps too (`edge`: "initiation" / "termination" in the metrics), as long as the
+pelvis is moving there, and the closing swing moves it like a step's single support (after the
+closing foot's own contact the pelvis only settles). A walk brakes into its stop, so a soft last
+contact that keeps the rhythm is still a step.
 
 Drop: the swing side's peak excursion below neutral in the step, signed: when it rises further
 than it drops (a hip hike), the drop is the negative rise.
@@ -70,6 +73,10 @@ class WalkingDetector:
         together, 2 Hz low-pass) are dropped: sitting down, standing up, bending, lying down and
         getting up turn the pelvis at 60-300 deg/s; walking rocks it at < 50 deg/s (ipol-dev and
         stroke-dev: 46 deg/s at most); 0 disables;
+    max_tilt_change_deg: contacts are dropped where the pelvis tilt (roll and pitch, 2 Hz
+        low-pass) spans more than this within +-0.5 s: walking rocks it over 3-4 deg (median;
+        99th percentile 10-13 deg on ipol-dev, stroke-dev and the walks of hapt-dev), sitting down,
+        standing up and bending swing it over 25-70 deg even when slow enough for the rate test;
     max_median_step_s: a bout whose median step is longer is not walking (shifting the weight
         while standing: 1.3-2 s between bumps); the slowest walkers (0.4 m/s, cadence >= 60
         steps/min) step in <= 1 s;
@@ -81,6 +88,18 @@ class WalkingDetector:
     edge_motion_g: an edge rep needs the pelvis moving in its span: the RMS of the horizontal
         linear acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet
         standing < 0.01 g);
+    end_min_fraction: the last contact of a bout is kept down to this fraction of the bout's median
+        contact when it keeps the rhythm (its step within 1/irregular_ratio..irregular_ratio of the
+        median step): a walk brakes into its stop, and its last heel strikes are soft (ipol-dev:
+        true last contacts at 0.12-1.1 of the median, often under edge_min_fraction);
+    double_support_fraction: the termination swing (the trailing foot closing up) starts this
+        fraction of the median step after the last contact: the foot lifts after the double
+        support (ipol-dev: the closing swing starts 0.18-0.33 s after the last contact);
+    termination_motion_ratio: the termination swing must move the pelvis at least this fraction of
+        the bout's own single supports (geometric mean of the ratios of five motion RMS: the three
+        linear accelerations, roll and pitch rate): once the closing foot has landed the pelvis only
+        settles (ipol-dev: 0.09-0.23 of a step after a closing contact, 0.26-0.99 in a real closing
+        swing; the closing swing is small, so this is not a wide margin: see docs/analysis.md);
     contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial
         contact; contacts are reported this much before the peak (mobgap-lowback: the peak lags
         INDIP by 41 ms and Stereophoto by 49 ms, median);
@@ -91,13 +110,18 @@ class WalkingDetector:
     min_step_s: float = 0.3
     max_step_s: float = 2.2
     min_bout_steps: int = 3
+    short_bout_steps: int = 5
     edge_min_fraction: float = 0.4
     smooth_hz: float = 4.0
     max_tilt_rate_dps: float = 80.0
+    max_tilt_change_deg: float = 0.0
     max_median_step_s: float = 1.2
     max_tilt_deg: float = 50.0
     edge_swing_fraction: float = 0.75
     edge_motion_g: float = 0.02
+    end_min_fraction: float = 0.1
+    double_support_fraction: float = 0.25
+    termination_motion_ratio: float = 0.25
     contact_lead_s: float = 0.04
     side: StanceSideDecider = StanceSideDecider()
 
@@ -120,6 +144,10 @@ class WalkingDetector:
             # Posture changes tilt the pelvis fast; walking rocks it gently.
             tr = np.hypot(*zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz).T)
             peaks = peaks[_moving_max(tr, half)[peaks] <= self.max_tilt_rate_dps]
+        if self.max_tilt_change_deg > 0 and len(peaks):
+            # ... and it rocks it over a few degrees only: a posture change swings it far, however
+            # slowly (a sit-to-stand at 40-60 deg/s still carries the pitch through 25-40 deg).
+            peaks = peaks[tilt_span_deg(m)[peaks] <= self.max_tilt_change_deg]
         if self.max_tilt_deg > 0 and len(peaks):
             # Walking is upright: lying down (turning over in bed) gives impacts too.
             up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
@@ -153,9 +181,21 @@ class WalkingDetector:
             while a < b and hc[a] < floor:
                 a += 1
             while b > a and hc[b - 1] < floor:
+                # A walk brakes into its stop: its last heel strikes are soft. A weak last contact
+                # that keeps the rhythm (a regular step after the one before) is still a step.
+                if b - a >= 2 and hc[b - 1] >= self.end_min_fraction * float(np.median(hc)):
+                    step = (c[b - 1] - c[b - 2]) / float(np.median(np.diff(c)))
+                    if 1 / self.side.irregular_ratio <= step <= self.side.irregular_ratio:
+                        break
                 b -= 1
-            if b - a - 1 >= self.min_bout_steps and np.median(np.diff(c[a:b])) <= self.max_median_step_s * rate_hz:
-                out.append(c[a:b])
+            steps = np.diff(c[a:b])
+            if b - a - 1 >= self.min_bout_steps and np.median(steps) <= self.max_median_step_s * rate_hz:
+                # A short bout must keep a rhythm: a few bumps while standing up and fidgeting
+                # come at any intervals; a few steps come at one pace.
+                med = float(np.median(steps))
+                if len(steps) > self.short_bout_steps or np.all((steps <= self.side.irregular_ratio * med)
+                                                               & (steps >= med / self.side.irregular_ratio)):
+                    out.append(c[a:b])
         return out
 
     def detect(self, m: Motion) -> list[RepWindow]:
@@ -173,21 +213,26 @@ class WalkingDetector:
         return reps
 
     def _bout_reps(self, m: Motion, c: np.ndarray, sides: list[Side], conf: np.ndarray, neutral: dict) -> list[RepWindow]:
-        """One bout's reps: a step from each contact to the next (a step after a pause keeps only
-        the median step before its closing contact: the pause is double support), and the edge
-        swings where the pelvis moves. Metrics: `contact_s`, the initial contact that starts the
-        rep's stance (none for the initiation swing), s; `side_confidence`; `edge`."""
+        """One bout's reps: a step from each contact to the next (a step longer than
+        irregular_ratio median steps holds a pause or a pivot: it keeps the median step where the
+        pelvis moves most), and the edge swings where the pelvis moves. Metrics: `contact_s`, the
+        initial contact that starts the rep's stance (none for the initiation swing), and
+        `closing_contact_s`, the other foot's contact that ends a step, s; `side_confidence`;
+        `edge`."""
         n = len(m.t_s)
         med = int(np.median(np.diff(c)))
         bout_conf = round(float(np.median(conf)), 3)
         # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
         offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
 
-        def rep(a: int, b: int, stance: Side, p: float, contact: int | None, edge: str | None = None) -> RepWindow:
+        def rep(a: int, b: int, stance: Side, p: float, contact: int | None, edge: str | None = None,
+                closing: int | None = None) -> RepWindow:
             metrics = {"step_s": round((b - a) / m.rate_hz, 3), "side_confidence": round(float(p), 3),
                        "bout_side_confidence": bout_conf, **neutral}
             if contact is not None:
                 metrics["contact_s"] = round(float(m.t_s[contact]), 3)
+            if closing is not None:
+                metrics["closing_contact_s"] = round(float(m.t_s[closing]), 3)
             if edge:
                 metrics["edge"] = edge
             return RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics,
@@ -200,11 +245,29 @@ class WalkingDetector:
             out.append(rep(a0, int(c[0]), other_side(sides[0]), conf[0], None, "initiation"))
         for k, stance in enumerate(sides):
             a, b = int(c[k]), int(c[k + 1])
-            out.append(rep(max(a, b - int(round(self.side.irregular_ratio * med))), b, stance, conf[k], a))
+            if b - a > int(round(self.side.irregular_ratio * med)):
+                # A long step holds a pause (double support, or a pivot in a turn) before or after
+                # its single support: the rep is the median step where the pelvis moves most.
+                w0 = _active_window(m, a, b, med)
+                out.append(rep(w0, w0 + med, stance, conf[k], a, closing=b))
+            else:
+                out.append(rep(a, b, stance, conf[k], a, closing=b))
         b1 = int(c[-1]) + med
-        if b1 < n and self._moving(m, int(c[-1]), b1):
-            out.append(rep(int(c[-1]), b1, other_side(sides[-1]), conf[-1], int(c[-1]), "termination"))
+        a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
+        if b1 < n and self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med) >= self.termination_motion_ratio:
+            out.append(rep(a1, b1, other_side(sides[-1]), conf[-1], int(c[-1]), "termination"))
         return out
+
+    def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int) -> float:
+        """How much the pelvis moves in [a, b) against the bout's single supports (each step's
+        span after its double support): geometric mean of the ratios of `_motion_rms`. A roll
+        stream: 1 (no test)."""
+        if m.acc_lin_g is None or m.gyro_dps is None:
+            return 1.0
+        q = int(round(self.double_support_fraction * med))
+        steps = np.median([_motion_rms(m, int(x) + q, int(x) + med) for x in c[:-1]], axis=0)
+        ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
+        return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
 
     def _moving(self, m: Motion, a: int, b: int) -> bool:
         """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
@@ -213,6 +276,26 @@ class WalkingDetector:
             return float(np.ptp(m.roll_deg[a:b])) > 0.5
         h = m.acc_lin_g[a:b, :2] - m.acc_lin_g[a:b, :2].mean(axis=0)
         return float(np.sqrt(np.mean(np.sum(h * h, axis=1)))) >= self.edge_motion_g
+
+
+def _active_window(m: Motion, a: int, b: int, w: int) -> int:
+    """Start of the w-sample window in [a, b) where the pelvis moves most: the sum of the squared
+    lateral and vertical acceleration and roll and pitch rate, each scaled by its SD over [a, b)
+    (the yaw rate and forward acceleration are left out: a pivot turns the pelvis in double
+    support). A roll stream: the window that ends at b."""
+    if m.acc_lin_g is None or m.gyro_dps is None or b - a <= w:
+        return max(a, b - w)
+    x = np.column_stack([m.acc_lin_g[a:b, 1:3], m.gyro_dps[a:b, :2]])
+    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
+    cs = np.r_[0.0, np.cumsum(np.sum(x * x, axis=1))]
+    return a + int(np.argmax(cs[w:] - cs[:-w]))
+
+
+def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:
+    """RMS about the mean over [a, b) of the three linear accelerations (g) and the roll and pitch
+    rates (deg/s)."""
+    x = np.column_stack([m.acc_lin_g[a:b], m.gyro_dps[a:b, :2]])
+    return np.sqrt(np.mean((x - x.mean(axis=0)) ** 2, axis=0))
 
 
 def signed_drop_deg(roll_rel_deg: np.ndarray, measure_side: Side) -> float:
@@ -238,6 +321,19 @@ def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     if span is None:
         return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}
     return {"bout_neutral_deg": round(neutral_roll(m.roll_deg, span), 2), "bout_neutral_s": round(float(m.t_s[span[0]]), 2)}
+
+
+def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
+    """How far the pelvis tilts within +-half_s of each sample, deg (N,): the range of the
+    integrated roll and pitch rates (2 Hz low-pass) over the window, combined. From the gyro, not
+    the fused tilt: in a fast turn the accelerometer's centripetal part can pull the fused tilt
+    by tens of degrees (ipol-dev). Without a gyro: the range of the fused roll and pitch."""
+    hw = max(1, int(half_s * m.rate_hz))
+    if m.gyro_dps is not None:
+        ang = np.cumsum(zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz), axis=0) / m.rate_hz
+    else:
+        ang = np.column_stack([m.roll_deg, m.pitch_deg])
+    return np.hypot(*(_moving_max(ang[:, k], hw) + _moving_max(-ang[:, k], hw) for k in range(2)))
 
 
 def _moving_max(x: np.ndarray, half: int) -> np.ndarray:

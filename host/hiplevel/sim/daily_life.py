@@ -32,6 +32,8 @@ from hiplevel.sim.imu_model import (
 from hiplevel.sim.motion import FS_INTERNAL_HZ, min_jerk, sway
 from hiplevel.sim.rotation import euler_to_matrix
 
+BLEND_S = 0.3  # a scene starts from where the previous one ended, blended over this, s
+
 SCENES = ("standing", "fidget_standing", "sit_down", "sitting", "stand_up", "bend", "lie_down", "lying",
           "turn_over", "get_up")
 
@@ -66,7 +68,7 @@ class _Track:
         start = self.state.copy()
         end = start if target is None else np.asarray(target, float)
         path = start[None, :] + (end - start)[None, :] * min_jerk(s)[:, None]
-        path[:, 1] += lean_deg * np.sin(np.pi * s)
+        path[:, 1] += lean_deg * np.sin(np.pi * s) ** 2  # starts and ends at rest (a step in pitch rate is a 6 g spike)
         rng = self.rng
         path[:, 0] += sway(n, rng, 0.15)
         path[:, 1] += sway(n, rng, 0.2)
@@ -84,6 +86,12 @@ class _Track:
                 path[:, 1] += rng.uniform(-2.0, 2.0) * np.sin(np.pi * np.clip((t - tb) / (2 * bump_d), 0.0, 1.0)) ** 2
                 side = -side if rng.random() < 0.7 else side
                 k += d + float(rng.uniform(0.3, 1.5))
+        if self.n:
+            # Each scene's sway and fidgets are drawn afresh: blend from where the last one ended,
+            # or the step between them (0.2 deg, a fidget's few cm) is a spike of several g.
+            nb = min(n, int(BLEND_S * FS_INTERNAL_HZ))
+            last = np.array([self.roll[-1][-1], self.pitch[-1][-1], *self.pos[-1][-1]])
+            path[:nb] += (last - path[0])[None, :] * (1.0 - min_jerk(np.linspace(0.0, 1.0, nb)))[:, None]
         self.roll.append(path[:, 0])
         self.pitch.append(path[:, 1])
         self.pos.append(path[:, 2:5])
