@@ -1,14 +1,13 @@
 # Command handling (docs/protocol.md, "Commands"): reassembles chunked writes per link, acts,
-# and answers on the link the command came from. RESEND is a job stepped from the main loop so
-# a long resend never starves sampling or floods the BLE stack's buffers.
+# and answers on the link the command came from. RESEND runs as a job (core/resend.py).
 import json
 
 from core import calib as calib_mod
 from core import packets as P
+from core.resend import ResendJob
 
 _RATES_HZ = (50, 100, 125, 200)
 _RAW_MIN_PAYLOAD = 24  # DATA_RAW header + one sample: ATT MTU 27
-_RESEND_PACKETS_PER_STEP = 4
 _ASSEMBLY_MAX_BYTES = 2048
 _IDENTIFY_PULSE_MS = 300
 
@@ -29,10 +28,9 @@ class CommandHandler:
     def __init__(self, app):
         self.app = app
         self._asm = {}
-        self._resend = None  # [link, next_seq, end_seq, token, first_seq, count]
+        self.resend = ResendJob(app)
         self.unknown = 0
         self._status_body = bytearray(P.STATUS_BODY_BYTES)
-        self._rw = P.PacketWriter()
 
     def poll(self):
         app = self.app
@@ -46,8 +44,7 @@ class CommandHandler:
                 if data is None:
                     break
                 self.handle(link, data)
-        if self._resend is not None:
-            self._step_resend()
+        self.resend.step()
 
     def handle(self, link, data):
         parsed = P.parse_command(data)
@@ -150,7 +147,7 @@ class CommandHandler:
         if cmd == P.CMD_RESEND:
             if n != 6:
                 return reply(P.S_BAD_LENGTH)
-            return self._start_resend(link, token, P.get_u32(payload, 0), P.get_u16(payload, 4))
+            return self.resend.start(link, token, P.get_u32(payload, 0), P.get_u16(payload, 4))
         if cmd == P.CMD_GET_INFO:
             return reply(P.S_OK, self.info_json().encode())
         if cmd == P.CMD_GET_CALIB:
@@ -197,67 +194,3 @@ class CommandHandler:
         # one (its own gyro_bias_dps, mount, align) it would be wrong, so it is learnt afresh
         app.fusion.reset(keep_bias=False)
         return reply(P.S_OK)
-
-    # --- RESEND ---------------------------------------------------------------------------
-    def _start_resend(self, link, token, from_seq, count):
-        ring = self.app.ring
-        end = from_seq + count  # exclusive
-        first = from_seq
-        while first < end and ring.slot(first) < 0:
-            first += 1
-        if count == 0 or first >= end:
-            link.send_reply(P.CMD_RESEND, token, P.S_NOT_AVAILABLE, self._resend_body(from_seq, 0))
-            return
-        if link is self.app.ble and link.payload_max < self._sample_bytes() + P.HEADER_BYTES:
-            link.send_reply(P.CMD_RESEND, token, P.S_MTU_TOO_SMALL, self._resend_body(first, 0))
-            return
-        self._resend = [link, first, end, token, first, 0]
-
-    def _sample_bytes(self):
-        return P.RAW_SAMPLE_BYTES if self.app.mode == P.MODE_RAW else P.ROLL_SAMPLE_BYTES
-
-    @staticmethod
-    def _resend_body(first, count):
-        body = bytearray(6)
-        P.put_u32(body, 0, first)
-        P.put_u16(body, 4, count)
-        return body
-
-    def _step_resend(self):
-        job = self._resend
-        link, seq, end = job[0], job[1], job[2]
-        app = self.app
-        ring = app.ring
-        raw = app.mode == P.MODE_RAW
-        # resent samples are not latency bound: fill the packet (still <= 255 samples)
-        per = min(P.MAX_SAMPLES_PER_PACKET, (link.payload_max - P.HEADER_BYTES) // self._sample_bytes())
-        buf = self._rw
-        for _ in range(_RESEND_PACKETS_PER_STEP):
-            while seq < end and ring.slot(seq) < 0:
-                seq += 1  # overwritten or never read: stays a gap
-            if seq >= end:
-                break
-            start = seq
-            i = ring.slot(seq)
-            buf.begin(P.T_DATA_RAW if raw else P.T_DATA_ROLL, P.F_RESENT | (P.F_CALIBRATED if app.calib.calibrated else 0),
-                      app.rate_hz, seq, ring.t_wraps(i), ring.t_ticks(i))
-            while buf.count < per and seq < end:
-                i = ring.slot(seq)
-                if i < 0:
-                    break
-                if raw:
-                    buf.add_raw(ring.value(i, 2), ring.value(i, 3), ring.value(i, 4),
-                                ring.value(i, 5), ring.value(i, 6), ring.value(i, 7))
-                else:
-                    buf.add_roll(ring.value(i, 0), ring.value(i, 1))
-                seq += 1
-            if not link.send_data(buf.finish()):
-                seq = start  # stack busy or link gone: retry this packet on the next step
-                break
-            job[5] += buf.count
-        job[1] = seq
-        if seq >= end or (link is app.ble and not link.connected):
-            self._resend = None
-            link.send_reply(P.CMD_RESEND, job[3], P.S_OK if job[5] else P.S_NOT_AVAILABLE,
-                            self._resend_body(job[4], job[5]))
-
