@@ -17,6 +17,7 @@ from drivers.battery import UNKNOWN_PCT
 from drivers.haptic import Haptic
 from drivers.led import StatusLed
 from drivers.mpu6050 import MPU6050, IMUError, IMUMissing
+from flashfile import ThrottledFile
 from powerman import PowerManager
 from settings import DEFAULT_CONFIG, load_config  # noqa: F401  (DEFAULT_CONFIG: re-exported)
 
@@ -27,18 +28,25 @@ _IMU_RETRY_MS = const(500)
 _IMU_WATCHDOG_PERIODS = const(10)  # no data-ready for this many periods = fault
 _HAPTIC_PULSE_MS = const(200)
 _TARE_WINDOW = const(200)  # 1 s at the highest rate
+_CALIB_WRITE_MIN_MS = const(10000)  # SET_CALIB reaches the flash at most this often
+# Watchdog: a loop iteration takes a few ms; nothing the firmware does (a flash write, an IMU
+# re-init) comes near this. If the loop ever dies or hangs, the chip resets and boots again.
+WATCHDOG_MS = const(8000)
 
 _MODES = {"roll": P.MODE_ROLL, "raw": P.MODE_RAW}
 
 
 class App:
     """App(clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None,
-    deepsleep=None). `clock` offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms (the `time`
-    module on the device). ble, uart, adc, haptic_out and led_pin may be None. `deepsleep(ms)`
-    is machine.deepsleep (None: imported from `machine` when the battery runs out)."""
+    deepsleep=None, watchdog=None). `clock` offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms
+    (the `time` module on the device). ble, uart, adc, haptic_out and led_pin may be None.
+    `deepsleep(ms)` is machine.deepsleep (None: imported from `machine` when the battery runs out).
+    `watchdog(timeout=ms)` is machine.WDT (None: no watchdog); it is started when the device is
+    first used (a central connects or a command arrives), not at boot, so a board lying idle can
+    still be stopped and flashed over USB (an ESP32 watchdog cannot be stopped once started)."""
 
     def __init__(self, clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None,
-                 deepsleep=None):
+                 deepsleep=None, watchdog=None):
         from links.ble_link import BleLink  # imported here: `bluetooth` only when BLE is used
         from links.serial_link import SerialLink
 
@@ -52,6 +60,9 @@ class App:
         self.link_pref = cfg["link"]
         self.imu = MPU6050(i2c, accel_range_g=cfg["accel_range_g"], gyro_range_dps=cfg["gyro_range_dps"],
                            dlpf_cfg=cfg["dlpf_cfg"])
+        self.calib_file = ThrottledFile(fs_root + "/" + calib_mod.CALIB_FILE, clock, _CALIB_WRITE_MIN_MS)
+        self._watchdog_ctor = watchdog
+        self.watchdog = None
         try:
             calib = calib_mod.load(fs_root + "/" + calib_mod.CALIB_FILE)
             mount = Mount(calib.mount if calib.mount else cfg["mount"])
@@ -333,6 +344,11 @@ class App:
         return (total + n // 2) // n if total >= 0 else -((-total + n // 2) // n)
 
     # --- loop --------------------------------------------------------------------------------
+    def arm_watchdog(self):
+        """Start the watchdog (once): from now on a loop that stops iterating resets the chip."""
+        if self.watchdog is None and self._watchdog_ctor is not None:
+            self.watchdog = self._watchdog_ctor(timeout=WATCHDOG_MS)
+
     def _periodic(self):
         clock = self.clock
         now = clock.ticks_ms()
@@ -341,8 +357,10 @@ class App:
             self.ble.poll()
             ev = self.ble.events
             if ev:
-                if ev & self.ble.EV_CONNECTED and self.streaming:
-                    self.send_status()
+                if ev & self.ble.EV_CONNECTED:
+                    self.arm_watchdog()
+                    if self.streaming:
+                        self.send_status()
                 self.set_led()
         self.power.periodic(now)
         if self.power.halted:
@@ -366,9 +384,12 @@ class App:
         if self.haptic is not None:
             self.haptic.update(now)
         self.commands.poll()
+        self.calib_file.poll()
 
     def step(self):
         """One loop iteration: the pending sample, links, commands, housekeeping."""
+        if self.watchdog is not None:
+            self.watchdog.feed()
         if self._drdy:
             self._drdy = 0
             self._sample(self._stamp)

@@ -10,6 +10,17 @@ _RATES_HZ = (50, 100, 125, 200)
 _RAW_MIN_PAYLOAD = 24  # DATA_RAW header + one sample: ATT MTU 27
 _ASSEMBLY_MAX_BYTES = 2048
 _IDENTIFY_PULSE_MS = 300
+_IDENTIFY_MAX_S = 30  # long enough to find the belt in a room; 255 s of blinking was a nuisance
+# Cue threshold: below 2 deg the cue fires on the measurement's own error (a single lower-back
+# IMU reads frontal-plane pelvic angle within 2.7-4.5 deg RMS, Bolink et al. 2016) and on every
+# normal step (3-5 deg of drop at the peak, docs: domain primer); above 30 deg it never fires.
+_HAPTIC_MIN_CDEG = 200
+_HAPTIC_MAX_CDEG = 3000
+_HAPTIC_MAX_DEBOUNCE_MS = 5000
+# Commands handled per loop iteration (all links together): a flood of writes then waits in the
+# links' queues (and the BLE queue drops what does not fit) while every iteration still takes its
+# sample first.
+COMMANDS_PER_STEP = 2
 
 
 class _Assembly:
@@ -23,30 +34,55 @@ class _Assembly:
 
 
 class CommandHandler:
-    """`poll()` drains both links' command queues; `handle(link, data)` for one write."""
+    """`poll()` takes up to COMMANDS_PER_STEP writes from the links' queues (the links take turns
+    first); `handle(link, data)` for one write. `unknown` counts unknown commands, `errors`
+    commands that raised (each answered BAD_ARG; the loop goes on)."""
 
     def __init__(self, app):
         self.app = app
         self._asm = {}
         self.resend = ResendJob(app)
         self.unknown = 0
+        self.errors = 0
+        self._turn = 0
         self._status_body = bytearray(P.STATUS_BODY_BYTES)
 
     def poll(self):
         app = self.app
-        for link in (app.ble, app.serial):
-            if link is None:
-                continue
-            if link is app.serial:
-                link.poll()  # BLE was polled by the app (connection events first)
-            while True:
+        if app.serial is not None:
+            app.serial.poll()  # BLE was polled by the app (connection events first)
+        links = (app.ble, app.serial) if self._turn == 0 else (app.serial, app.ble)
+        self._turn ^= 1
+        budget = COMMANDS_PER_STEP
+        while budget:
+            took = False
+            for link in links:
+                if link is None or not budget:
+                    continue
                 data = link.next_command()
-                if data is None:
-                    break
-                self.handle(link, data)
-        self.resend.step()
+                if data is not None:
+                    took = True
+                    budget -= 1
+                    self.handle(link, data)
+            if not took:
+                break
+        try:
+            self.resend.step()
+        except Exception:  # noqa: BLE001 - a failing resend ends, sampling goes on
+            self.errors += 1
+            self.resend.cancel()
 
     def handle(self, link, data):
+        """One command write from `link`: assembled, executed, answered on `link`."""
+        self.app.arm_watchdog()
+        try:
+            self._handle(link, data)
+        except Exception:  # noqa: BLE001 - any bad input or bug: one error reply, never a dead belt
+            self.errors += 1
+            if len(data) >= P.COMMAND_HEADER_BYTES:
+                link.send_reply(data[0], data[1], P.S_BAD_ARG)
+
+    def _handle(self, link, data):
         parsed = P.parse_command(data)
         if parsed is None:
             return  # too short to carry cmd and token: nothing to answer to
@@ -131,13 +167,16 @@ class CommandHandler:
                 return reply(P.S_BAD_LENGTH)
             threshold = P.get_i16(payload, 1)
             debounce = P.get_u16(payload, 3)
-            if payload[0] > 1 or threshold <= 0:
+            if payload[0] > 1 or not _HAPTIC_MIN_CDEG <= threshold <= _HAPTIC_MAX_CDEG \
+                    or debounce > _HAPTIC_MAX_DEBOUNCE_MS:
                 return reply(P.S_BAD_ARG, payload)
             app.haptic_logic.configure(payload[0] == 1, threshold, debounce)
             return reply(P.S_OK, payload)
         if cmd == P.CMD_IDENTIFY:
             if n != 1:
                 return reply(P.S_BAD_LENGTH)
+            if payload[0] > _IDENTIFY_MAX_S:
+                return reply(P.S_BAD_ARG, payload)
             now = app.clock.ticks_ms()
             app.identify_until_ms = app.clock.ticks_add(now, payload[0] * 1000)
             app.set_led()
@@ -166,7 +205,8 @@ class CommandHandler:
         return json.dumps({
             "device_id": app.device_id, "fw": app.fw_version, "protocol": P.PROTOCOL_VERSION,
             "rate_hz": app.rate_hz, "mode": app.mode, "mount": app.mount.name,
-            "calibrated": app.calib.calibrated, "calib_id": app.calib.calib_id, "mtu": app.payload_max() + 3,
+            "calibrated": app.calib.calibrated, "calib_id": app.calib.calib_id, "calib_pending": app.calib_file.pending,
+            "mtu": app.payload_max() + 3,
             "haptic": {"enabled": h.enabled, "threshold_cdeg": h.threshold_cdeg, "debounce_ms": h.debounce_ms},
         })
 
@@ -186,8 +226,9 @@ class CommandHandler:
         except ValueError:  # MountError, or gains the fixed-point transform cannot hold
             return reply(P.S_BAD_ARG)
         try:
-            calib_mod.save(app.fs_root + "/" + calib_mod.CALIB_FILE, c)
-        except calib_mod.CalibError:
+            # on flash now, or (after a recent write) within the file's interval: see flashfile.py
+            app.calib_file.put(json.dumps(c.to_dict()))
+        except OSError:
             app.apply_calibration(old_calib, old_mount)  # what the flash holds stays in force
             return reply(P.S_STORAGE_ERROR)
         # the running gyro bias was learnt on data corrected by the old calibration: with the new

@@ -17,11 +17,17 @@ class ResendJob:
     def running(self):
         return self._job is not None
 
+    def cancel(self):
+        self._job = None
+
     def start(self, link, token, from_seq, count):
         """Begin answering RESEND (from_seq, count) on `link`; replies at once when nothing is held."""
         ring = self.app.ring
         end = from_seq + count  # exclusive
-        first = from_seq
+        # only what the ring can hold is scanned: a request far outside it (a tail request from
+        # the newest slot on, a stale or hostile one) costs nothing and never stalls the loop
+        first = max(from_seq, ring.oldest())
+        end = min(end, ring.newest + 1)
         while first < end and ring.slot(first) < 0:
             first += 1
         if count == 0 or first >= end:

@@ -57,9 +57,29 @@ class Rig:
         """Write one command over BLE, run one loop step, return the reply (status, payload)."""
         self.token = (self.token + 1) & 0xFF
         n0 = len(self.air.notifies)
-        self.ble._central_write(CONN, self.app.ble.h_cmd, bytes((cmd, self.token, 0)) + bytes(payload))
+        self.write(cmd, self.token, payload)
         self.app.step()
         return self.reply_after(n0)
+
+    def write(self, cmd, token, payload=b"", chunk=0, more=False):
+        """One raw write of the command characteristic (no loop step)."""
+        head = bytes((cmd, token, (chunk & 0x7F) | (0x80 if more else 0)))
+        self.ble._central_write(CONN, self.app.ble.h_cmd, head + bytes(payload))
+
+    def command_chunks(self, cmd, payload, step=150):
+        """A command whose payload goes in writes of `step` bytes, as a host sends a long one."""
+        parts = [payload[i : i + step] for i in range(0, len(payload), step)] or [b""]
+        self.token = (self.token + 1) & 0xFF
+        n0 = len(self.air.notifies)
+        for i, part in enumerate(parts):
+            self.write(cmd, self.token, part, i, i < len(parts) - 1)
+            self.app.step()
+        return self.reply_after(n0)
+
+    def replies(self, n0=0):
+        """(cmd, token, status) of every reply notified since notification n0 (its last chunk)."""
+        h = self.app.ble.h_reply
+        return [(d[1], d[2], d[3]) for (c, hh, d) in self.air.notifies[n0:] if hh == h and not d[4] & 0x80]
 
     def reply_after(self, n0, steps=200):
         h = self.app.ble.h_reply
