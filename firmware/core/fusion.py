@@ -30,6 +30,8 @@
 # | still_hold_s          | conditions must hold this long                        | s     | -      | 0.5     |
 # | bias_tau_s            | bias integral: rate / tilt error = gain / bias_tau_s  | s     | 1e9    | 4.0     |
 # | bias_z_tau_s          | time constant of the z bias following its mean gyro  | s     | 1e9    | 2.0     |
+# | settle_start_deg      | error bound assumed when the gain ramp ends           | deg   | 0      | 8.0     |
+# | settle_deg            | `initialising` ends once that bound has decayed to it | deg   | -      | 0.5     |
 # The accel gate follows x-io Fusion (imufusion) practice; the gain is a little under its default
 # 0.5. A real roll is followed by the gyro at once, the gain only sets how fast a gyro error is
 # pulled back (~3 s). still_gain 1 with bias_tau_s 4 makes the still bias loop critically damped
@@ -40,6 +42,15 @@
 #   gain 0.5: sim 0.30-0.32, real 2.87 r 0.52, but RMS difference to imufusion 0.53 (> 0.5)
 #   gain 0.35: sim 0.24-0.25, real 2.97 r 0.48 (chosen: every target met on both)
 #   gain 0.25 with a 45 deg/s turn gate: sim 0.18, real 3.10 r 0.42 (tuned to the simulator).
+#
+# Settling: the gain ramp averages the accelerometer over a shorter and shorter window, so when it
+# ends the estimate still carries what the person's own accelerations did in its last second: after
+# a 2 s IMU fault mid-exercise, up to 7.8 deg, then pulled back at the moving gain (1/0.35 s time
+# constant), 2.5 deg still at 4-8 s. So `initialising` (FUSION_INIT on the wire) stays set after the
+# ramp until an error bound, settle_start_deg when the ramp ends, has decayed below settle_deg: the
+# bound shrinks exactly as a tilt error does, by the correction applied (gain * dt) on every sample
+# whose accelerometer is used, and not at all while it is ignored (turns, impacts). From 8 to
+# 0.5 deg: ln(16) / gain, 7.9 s moving, 2.8 s at rest (still_gain 1).
 #
 # Allocation: every float result is a heap object on MicroPython's ESP32 and unix ports, so the
 # update is written to build few of them: constants that depend only on dt and the settings are
@@ -69,6 +80,8 @@ class FusionSettings:
         self.still_hold_s = 0.5
         self.bias_tau_s = 4.0
         self.bias_z_tau_s = 2.0
+        self.settle_start_deg = 8.0
+        self.settle_deg = 0.5
         for k in kw:
             if not hasattr(self, k):
                 raise ValueError("unknown fusion setting: %s" % k)
@@ -77,7 +90,8 @@ class FusionSettings:
 
 class RollPitchFusion:
     """`update(ax_g, ay_g, az_g, gx_dps, gy_dps, gz_dps, dt_s)` with body-frame values; read
-    `roll_deg`, `pitch_deg`, flags `initialising`, `accel_ignored`, `still`, and `bias_dps`."""
+    `roll_deg`, `pitch_deg`, flags `initialising` (ramping up, or not yet settled), `accel_ignored`,
+    `still`, and `bias_dps`."""
 
     def __init__(self, settings=None):
         self.settings = settings if settings is not None else FusionSettings()
@@ -97,6 +111,8 @@ class RollPitchFusion:
         self.roll_deg = 0.0
         self.pitch_deg = 0.0
         self.initialising = True
+        self._ramping = True
+        self._bound_deg = 0.0
         self.accel_ignored = False
         self.still = False
         self._t_s = 0.0
@@ -166,14 +182,21 @@ class RollPitchFusion:
             self._gmean[1] = gy
             self._gmean[2] = gz
             self._started = True
+            # the first sample after a reset only gives the gravity direction: dt may span a
+            # fault's whole gap, and its gyro rate was not the rate over that gap
+            self._angles()
+            return
         self._still_update(ax, ay, az, gx, gy, gz, norm, dt_s)
 
         # gain: ramp from init_gain to gain over init_s (dt already folded in)
-        if self.initialising:
+        if self._ramping:
             self._t_s += dt_s
             if self._t_s >= s.init_s:
-                self.initialising = False
-        if self.initialising and s.init_s > 0:
+                self._ramping = False
+                self._bound_deg = s.settle_start_deg
+                if self._bound_deg <= s.settle_deg:
+                    self.initialising = False
+        if self._ramping and s.init_s > 0:
             kdt = (s.init_gain + (s.gain - s.init_gain) * (self._t_s / s.init_s)) * dt_s
         elif self.still:
             kdt = self._still_gain_dt
@@ -183,7 +206,7 @@ class RollPitchFusion:
         # accel gate, with recovery after a long rejection (a lasting bias would otherwise win)
         ex = ey = ez = 0.0
         reject = (not (self._rej_lo <= norm <= self._rej_hi and self._turn_neg < gz < self._turn)
-                  and not self.initialising)
+                  and not self._ramping)
         if reject and self._ignored_s < s.recovery_s:
             self._ignored_s += dt_s
             self.accel_ignored = True
@@ -196,6 +219,11 @@ class RollPitchFusion:
             ex = (ay * v[2] - az * v[1]) * inv
             ey = (az * v[0] - ax * v[2]) * inv
             ez = (ax * v[1] - ay * v[0]) * inv
+            if self.initialising and not self._ramping:
+                # settling: a tilt error shrinks by the correction applied, so does its bound
+                self._bound_deg *= 1.0 - kdt
+                if self._bound_deg <= s.settle_deg:
+                    self.initialising = False
 
             if self.still:
                 # bias integral: a lasting correction while still is what the gyro bias leaves
@@ -217,6 +245,10 @@ class RollPitchFusion:
         v[0] = vx / n
         v[1] = vy / n
         v[2] = vz / n
+        self._angles()
+
+    def _angles(self):
+        v = self._v
         self.roll_deg = math.atan2(v[1], v[2]) * _DEG_PER_RAD
         # atan2(-x, hypot(y, z)) of a unit vector is asin(-x): fewer float objects
         x = v[0]
@@ -254,7 +286,7 @@ class RollPitchFusion:
         am[2] += a * d
         quiet = quiet and aneg < d < adev and self._still_lo < norm < self._still_hi
         b = self.bias_dps
-        if quiet and not self.initialising:
+        if quiet and not self._ramping:
             hi = self._rate
             lo = self._rate_neg
             quiet = lo < gx - b[0] < hi and lo < gy - b[1] < hi and lo < gz - b[2] < hi
@@ -268,5 +300,5 @@ class RollPitchFusion:
                 return
         self.still = True
         # z (yaw when upright) is invisible to gravity: at rest it follows its mean gyro
-        k = self._kb_init if self.initialising else self._kb
+        k = self._kb_init if self._ramping else self._kb
         b[2] += k * (gm[2] - b[2])

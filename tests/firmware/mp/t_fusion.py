@@ -77,6 +77,15 @@ out("init_at_start", f.initialising)
 for _ in range(250):
     f.update(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, DT)
 out("init_after_2_5s", f.initialising)
+for _ in range(350):
+    f.update(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, DT)
+out("init_after_6s", f.initialising)
+# with settling off, the flag ends with the gain ramp (2 s)
+f = RollPitchFusion()
+f.settings.settle_start_deg = 0.0
+for _ in range(250):
+    f.update(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, DT)
+out("init_after_2_5s_no_settle", f.initialising)
 
 # constant rotation about body x (left side rising) at 20 deg/s, consistent accel
 rate = 20.0
