@@ -62,6 +62,8 @@ class Link(ABC):
         self._closed = False
         #: replies that could not be decoded or assembled (still delivered raw to the stream).
         self.bad_replies = 0
+        #: replies to no pending request (delivered raw to the stream, not assembled).
+        self.unsolicited_replies = 0
         #: called with (packet, host_time_s) for every command packet sent, e.g. by a recorder.
         self.sent_listeners: list[Callable[[bytes, float], None]] = []
 
@@ -93,8 +95,19 @@ class Link(ABC):
 
     def _route_reply(self, data: bytes) -> None:
         try:
-            reply = self._assembler.feed(decode_reply(data))
-        except (ProtocolError, ChunkError) as exc:
+            reply = decode_reply(data)
+        except ProtocolError as exc:
+            self.bad_replies += 1
+            log.warning("dropped reply %s: %s", data.hex(), exc)
+            return
+        if (reply.cmd, reply.token) not in self._waiters:
+            # Nobody asked: the bytes are on the stream already; assembling them would only let
+            # a device fill the host's memory with partial replies nobody will collect.
+            self.unsolicited_replies += 1
+            return
+        try:
+            reply = self._assembler.feed(reply)
+        except ChunkError as exc:
             self.bad_replies += 1
             log.warning("dropped reply %s: %s", data.hex(), exc)
             return
@@ -166,6 +179,7 @@ class Link(ABC):
             raise CommandTimeoutError(f"no reply to command {int(cmd):#04x} within {timeout_s} s") from None
         finally:
             self._waiters.pop((int(cmd), token), None)
+            self._assembler.discard(int(cmd), token)
         if check and reply.status != ReplyStatus.OK:
             raise CommandFailedError(f"command {int(cmd):#04x} answered {reply.status.name}", status=int(reply.status))
         return reply
