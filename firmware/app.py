@@ -1,10 +1,14 @@
 # The device's main loop, with every hardware object injected (main.py's build_app makes them:
 # from the real modules on the board, from the stand-ins in the virtual device). Sampling is paced by the MPU6050 data-ready interrupt: the
 # chip's own sample clock, so loop jitter never shifts the sample grid.
+import os
+
 from micropython import const
 
+from core import auth
 from core import calib as calib_mod
 from core import packets as P
+from core.access import AccessControl
 from core.commands import CommandHandler
 from core.fusion import FusionSettings, RollPitchFusion
 from core.haptic_logic import HapticLogic
@@ -29,6 +33,7 @@ _IMU_WATCHDOG_PERIODS = const(10)  # no data-ready for this many periods = fault
 _HAPTIC_PULSE_MS = const(200)
 _TARE_WINDOW = const(200)  # 1 s at the highest rate
 _CALIB_WRITE_MIN_MS = const(10000)  # SET_CALIB reaches the flash at most this often
+KEY_FILE = "auth.key"  # the device key (core/auth.py), written by SET_KEY over USB
 # Watchdog: a loop iteration takes a few ms; nothing the firmware does (a flash write, an IMU
 # re-init) comes near this. If the loop ever dies or hangs, the chip resets and boots again.
 WATCHDOG_MS = const(8000)
@@ -61,6 +66,9 @@ class App:
         self.imu = MPU6050(i2c, accel_range_g=cfg["accel_range_g"], gyro_range_dps=cfg["gyro_range_dps"],
                            dlpf_cfg=cfg["dlpf_cfg"])
         self.calib_file = ThrottledFile(fs_root + "/" + calib_mod.CALIB_FILE, clock, _CALIB_WRITE_MIN_MS)
+        self.access = AccessControl(auth.load_key(fs_root + "/" + KEY_FILE), os.urandom)
+        self.auth_timeout_ms = int(cfg["auth_timeout_ms"])
+        self._ble_since_ms = 0
         self._watchdog_ctor = watchdog
         self.watchdog = None
         try:
@@ -181,10 +189,37 @@ class App:
 
     # --- links -------------------------------------------------------------------------------
     def data_link(self):
-        """Where DATA goes now: BLE when a central is connected, else serial (config permitting)."""
-        if self.ble is not None and self.ble.connected:
+        """Where DATA goes now: BLE when an authenticated central is connected, else serial
+        (config permitting). A central that has not authenticated gets no movement data."""
+        if self.ble is not None and self.ble.authed:
             return self.ble
         return self.serial
+
+    # --- access (core/access.py) ----------------------------------------------------------------
+    def on_authenticated(self, link):
+        """A central proved the key: it gets the stream from now on."""
+        if link is self.ble:
+            self.set_led()
+            if self.streaming:
+                self.send_status()
+
+    def drop_ble(self):
+        """Hang up on the connected central (it did not authenticate); advertising resumes."""
+        if self.ble is not None and self.ble.connected:
+            self.access.dropped += 1
+            self.ble.disconnect()
+
+    def set_device_key(self, key):
+        """Provision (or with None erase) the device key; raises OSError when flash fails. A
+        connected central must authenticate again with the new key."""
+        auth.save_key(self.fs_root + "/" + KEY_FILE, key)
+        self.access.set_key(key)
+        if self.ble is not None:
+            self.ble.session.reset()
+            self.drop_ble()
+
+    def security_info(self):
+        return self.access.counts()
 
     def payload_max(self):
         link = self.data_link()
@@ -359,9 +394,13 @@ class App:
             if ev:
                 if ev & self.ble.EV_CONNECTED:
                     self.arm_watchdog()
-                    if self.streaming:
-                        self.send_status()
+                    self._ble_since_ms = now
                 self.set_led()
+            elif self.ble.connected and not self.ble.authed \
+                    and clock.ticks_diff(now, self._ble_since_ms) >= self.auth_timeout_ms:
+                # a central that does not authenticate must not hold the only connection
+                self.access.auth_timeouts += 1
+                self.drop_ble()
         self.power.periodic(now)
         if self.power.halted:
             return

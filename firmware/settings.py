@@ -15,6 +15,7 @@ DEFAULT_CONFIG = {
     "haptic": {"enabled": True, "threshold_cdeg": 600, "debounce_ms": 250},
     "fusion": {},
     "device_name": None,
+    "auth_timeout_ms": 10000,
 }
 
 

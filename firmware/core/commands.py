@@ -2,6 +2,7 @@
 # and answers on the link the command came from. RESEND runs as a job (core/resend.py).
 import json
 
+from core import auth
 from core import calib as calib_mod
 from core import packets as P
 from core.resend import ResendJob
@@ -80,7 +81,7 @@ class CommandHandler:
         except Exception:  # noqa: BLE001 - any bad input or bug: one error reply, never a dead belt
             self.errors += 1
             if len(data) >= P.COMMAND_HEADER_BYTES:
-                link.send_reply(data[0], data[1], P.S_BAD_ARG)
+                link.send_reply(data[0] & 0x7F, data[1], P.S_BAD_ARG)
 
     def _handle(self, link, data):
         parsed = P.parse_command(data)
@@ -95,19 +96,26 @@ class CommandHandler:
                 asm.cmd, asm.token, asm.next_chunk, asm.data = cmd, token, 0, bytearray()
             if cmd != asm.cmd or token != asm.token or chunk != asm.next_chunk:
                 asm.cmd = -1
-                link.send_reply(cmd, token, P.S_BAD_LENGTH)
+                link.send_reply(cmd & 0x7F, token, P.S_BAD_LENGTH)
                 return
             asm.data.extend(payload)
             asm.next_chunk += 1
             if len(asm.data) > _ASSEMBLY_MAX_BYTES:
                 asm.cmd = -1
-                link.send_reply(cmd, token, P.S_BAD_LENGTH)
+                link.send_reply(cmd & 0x7F, token, P.S_BAD_LENGTH)
                 return
             if more:
                 return
             payload = bytes(asm.data)
             asm.cmd = -1
-        self.execute(link, cmd, token, bytes(payload))
+        app = self.app
+        code, payload, refusal = app.access.admit(link, cmd, bytes(payload))
+        if refusal is not None:
+            link.send_reply(code, token, refusal)
+            if not link.trusted and link.session.failures >= auth.MAX_FAILURES:
+                app.drop_ble()  # someone is guessing: hang up (advertising resumes)
+            return
+        self.execute(link, code, token, payload)
 
     def execute(self, link, cmd, token, payload):
         app = self.app
@@ -196,6 +204,26 @@ class CommandHandler:
         if cmd == P.CMD_GET_STATUS:
             app.encode_status(self._status_body, 1)
             return reply(P.S_OK, self._status_body)
+        if cmd == P.CMD_AUTH_BEGIN:
+            if n:
+                return reply(P.S_BAD_LENGTH)
+            return reply(*app.access.begin(link))
+        if cmd == P.CMD_AUTH_PROVE:
+            status, body = app.access.prove(link, payload)
+            reply(status, body)
+            if status == P.S_OK:
+                app.on_authenticated(link)
+            elif not link.trusted and link.session.failures >= auth.MAX_FAILURES:
+                app.drop_ble()
+            return
+        if cmd == P.CMD_SET_KEY:
+            if n not in (0, auth.KEY_BYTES):
+                return reply(P.S_BAD_LENGTH)
+            try:
+                app.set_device_key(payload if n else None)
+            except OSError:
+                return reply(P.S_STORAGE_ERROR)
+            return reply(P.S_OK, app.access.key_id or b"")
         self.unknown += 1
         return reply(P.S_UNKNOWN_CMD)
 
@@ -208,6 +236,7 @@ class CommandHandler:
             "calibrated": app.calib.calibrated, "calib_id": app.calib.calib_id, "calib_pending": app.calib_file.pending,
             "mtu": app.payload_max() + 3,
             "haptic": {"enabled": h.enabled, "threshold_cdeg": h.threshold_cdeg, "debounce_ms": h.debounce_ms},
+            "security": app.security_info(),
         })
 
     def _set_calib(self, reply, payload):

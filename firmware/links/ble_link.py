@@ -6,6 +6,7 @@ import bluetooth
 from micropython import const
 
 from core import packets as P
+from core.auth import Session
 
 _IRQ_CENTRAL_CONNECT = const(1)
 _IRQ_CENTRAL_DISCONNECT = const(2)
@@ -46,10 +47,12 @@ def advertising_payloads(name, battery_pct):
 class BleLink:
     """One central at a time, advertising from construction on with `battery_pct` (255 =
     unknown). `connected`, `payload_max` (ATT MTU - 3); `events` bits are set by poll():
-    1 = connected now, 2 = disconnected now."""
+    1 = connected now, 2 = disconnected now. `session`: the connection's authentication
+    (core/auth.py), new with every connection; `authed` once the central proved the key."""
 
     EV_CONNECTED = 1
     EV_DISCONNECTED = 2
+    trusted = False
 
     def __init__(self, ble, name, info, battery_pct=255):
         self._ble = ble
@@ -69,6 +72,7 @@ class BleLink:
         self.cmd_dropped = 0
         self._battery_pct = battery_pct
         self._reply_buf = bytearray(_PREFERRED_MTU)
+        self.session = Session()
         ble.active(True)
         ble.config(gap_name=name, mtu=_PREFERRED_MTU)
         ble.irq(self._irq)
@@ -103,7 +107,9 @@ class BleLink:
             self._pending_conn = data[0]
             self._pending |= 1
         elif event == _IRQ_CENTRAL_DISCONNECT:
-            if data[0] == self._pending_conn or data[0] == self.conn:
+            if self._pending & 1 and data[0] == self._pending_conn:
+                self._pending &= ~1  # connected and gone again before the loop saw it
+            if data[0] == self.conn:
                 self._pending |= 2
         elif event == _IRQ_GATTS_WRITE:
             if data[1] == self.h_cmd:
@@ -130,16 +136,21 @@ class BleLink:
         pending = self._pending
         if pending:
             self._pending = 0
+            # the disconnect of the current central first: a new one (even with the same
+            # handle, which NimBLE reuses) may have connected after it
+            if pending & 2:
+                self.conn = None
+                self.mtu = _DEFAULT_MTU
+                self.session.reset()
+                ev |= self.EV_DISCONNECTED
             if pending & 1 and self._pending_conn is not None and self.conn != self._pending_conn:
                 self.conn = self._pending_conn
                 self.mtu = _DEFAULT_MTU
                 self.connects += 1
+                self.session.reset()
                 ev |= self.EV_CONNECTED
-            if pending & 2:
-                self.conn = None
+            if pending & 2 and self.conn is None:
                 self._pending_conn = None
-                self.mtu = _DEFAULT_MTU
-                ev |= self.EV_DISCONNECTED
                 self.advertise()  # the stack stops advertising on connect; start again
             if pending & 4 and self.conn is not None:
                 self.mtu = self._pending_mtu
@@ -156,6 +167,21 @@ class BleLink:
     @property
     def connected(self):
         return self.conn is not None
+
+    @property
+    def authed(self):
+        """A central is connected and has proved the device key in this connection."""
+        return self.conn is not None and self.session.authed
+
+    def disconnect(self):
+        """Hang up on the central; poll() then sees the disconnect and advertises again."""
+        if self.conn is None:
+            return
+        self.session.reset()
+        try:
+            self._ble.gap_disconnect(self.conn)
+        except OSError:
+            pass  # already gone: the disconnect event follows anyway
 
     @property
     def payload_max(self):

@@ -3,6 +3,7 @@
 from micropython import const
 
 from core import packets as P
+from core.auth import Session
 
 _RX_CHUNK_BYTES = const(64)
 _FRAME_MAX_BYTES = const(520)
@@ -12,7 +13,10 @@ _QUEUE_MAX = const(8)  # decoded commands waiting; more are dropped and counted 
 
 class SerialLink:
     """`poll()` reads what arrived; `next_command()` hands out decoded command packets.
-    `clock` (ticks_ms/ticks_diff) times the idle line; without one every frame gets the 0x00."""
+    `clock` (ticks_ms/ticks_diff) times the idle line; without one every frame gets the 0x00.
+    `trusted`: the USB cable is physical access (core/access.py)."""
+
+    trusted = True
 
     def __init__(self, uart, clock=None):
         self._uart = uart
@@ -28,6 +32,7 @@ class SerialLink:
         self._reply_buf = bytearray(P.SERIAL_MAX_PACKET_BYTES)
         self.bad_frames = 0
         self.cmd_dropped = 0
+        self.session = Session()
         self.payload_max = P.SERIAL_MAX_PACKET_BYTES
 
     def poll(self):
