@@ -108,7 +108,8 @@ class BleLink:
             self._pending |= 1
         elif event == _IRQ_CENTRAL_DISCONNECT:
             if self._pending & 1 and data[0] == self._pending_conn:
-                self._pending &= ~1  # connected and gone again before the loop saw it
+                # connected and gone again before the loop saw it: only advertise again
+                self._pending = (self._pending & ~1) | 8
             if data[0] == self.conn:
                 self._pending |= 2
         elif event == _IRQ_GATTS_WRITE:
@@ -149,7 +150,7 @@ class BleLink:
                 self.connects += 1
                 self.session.reset()
                 ev |= self.EV_CONNECTED
-            if pending & 2 and self.conn is None:
+            if pending & 10 and self.conn is None:
                 self._pending_conn = None
                 self.advertise()  # the stack stops advertising on connect; start again
             if pending & 4 and self.conn is not None:

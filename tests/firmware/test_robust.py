@@ -84,3 +84,10 @@ def test_watchdog_runs_once_the_belt_is_in_use(results):
     assert r["resets_while_running"] == 0
     resets, why = r["reset_on_hang"]
     assert resets == 1 and "reset" in why
+
+
+def test_connection_events_faster_than_the_loop(results):
+    r = results["races"]
+    assert r["connect_disconnect"] == [False, True]  # advertising again
+    assert r["disconnect_connect"] == [True, False, False]  # the new connection, not yet authenticated
+    assert r["new_connection_usable"] == 0

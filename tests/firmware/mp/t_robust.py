@@ -232,3 +232,19 @@ elif scenario == "watchdog":
         out("reset_on_hang", None)
     except SystemExit as e:
         out("reset_on_hang", [len(machine.wdt_resets), str(e)])
+
+elif scenario == "races":
+    # connection events that come faster than the loop polls (the IRQ only records them)
+    rig = Rig()
+    rig.app.run(max_samples=10)
+    rig.ble._central_connect(1, b"\x11\x22\x33\x44\x55\x66")
+    rig.ble._central_disconnect(1)  # gone before the loop saw it
+    rig.app.step()
+    out("connect_disconnect", [rig.app.ble.connected, rig.air.advertising()])
+    rig.connect(mtu=185)
+    rig.ble._central_disconnect(1)
+    rig.ble._central_connect(1, b"\x11\x22\x33\x44\x55\x66")  # the same handle again, at once
+    rig.app.step()
+    out("disconnect_connect", [rig.app.ble.connected, rig.app.ble.authed, rig.air.advertising()])
+    rig.authenticate(rig.key)
+    out("new_connection_usable", rig.command(P.CMD_GET_STATUS)[0])
