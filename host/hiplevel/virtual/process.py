@@ -3,7 +3,8 @@
 `VirtualDevice` owns one `micropython vdevice.py CONFIG.json` process (docs/virtual-device.md),
 reads its pipe messages, plays the host side of the air (advertising, connections, notifications,
 host-side faults) and registers itself by Bluetooth address so the bleak backends in
-`hiplevel.virtual.backend` can find it. Virtual time is followed through TIME messages.
+`hiplevel.virtual.backend` can find it. Virtual time is followed through TIME messages. Its USB
+port is a pseudo-terminal (`usb_port`), over which it is paired at start like a real belt.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import logging
 import os
 import shutil
 import tempfile
+import termios
+import tty
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, Protocol
@@ -73,6 +76,9 @@ class VirtualDevice:
         self._data_handles: set[int] = set()
         self._advert_listeners: list[Callable[[VirtualDevice, Advert], None]] = []
         self._time_waiters: list[tuple[float, asyncio.Future[None]]] = []
+        self._usb_slave: int | None = None
+        self.usb_port: str | None = None  # the device's USB serial port (a pty), while it runs
+        self.key: bytes | None = None  # the key it was paired with at start (config.provision)
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -87,16 +93,27 @@ class VirtualDevice:
             state.mkdir()
             for f in paths.firmware_dir().glob("*.json"):
                 shutil.copy(f, state / f.name)
+        # The USB cable: a pty whose master end the device process inherits as its UART.
+        master, self._usb_slave = os.openpty()
+        tty.setraw(self._usb_slave)
+        attrs = termios.tcgetattr(self._usb_slave)
+        attrs[2] &= ~termios.HUPCL  # a host closing the port must not hang up the cable for the next one
+        termios.tcsetattr(self._usb_slave, termios.TCSANOW, attrs)
+        os.set_blocking(master, False)  # a full port (nobody reading) loses bytes, never blocks the device
+        self.usb_port = os.ttyname(self._usb_slave)
         config_path = tmp / "CONFIG.json"
-        config_path.write_text(json.dumps(self.config.to_json(state)))
+        config_path.write_text(json.dumps(self.config.to_json(state, usb_fd=master)))
         env = dict(os.environ)
         # `.frozen` first: the unix port keeps asyncio there and MICROPYPATH replaces its default.
         env["MICROPYPATH"] = os.pathsep.join([".frozen", str(paths.firmware_dir()), str(paths.stand_ins_dir())])
-        self._proc = await asyncio.create_subprocess_exec(
-            micropython_executable(), str(paths.stand_ins_dir() / "vdevice.py"), str(config_path),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=env, cwd=str(state),
-        )
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                micropython_executable(), str(paths.stand_ins_dir() / "vdevice.py"), str(config_path),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                env=env, cwd=str(state), pass_fds=(master,),
+            )
+        finally:
+            os.close(master)  # the device process has its own copy
         self._tasks = [asyncio.create_task(self._read_loop()), asyncio.create_task(self._stderr_loop())]
         ready = asyncio.create_task(self._services_ready.wait())
         gone = asyncio.create_task(self.closed.wait())
@@ -106,11 +123,40 @@ class VirtualDevice:
         if not self._services_ready.is_set():
             await self.stop()
             raise DeviceGoneError(f"virtual device did not start: {self.stderr_tail() or 'no output'}")
+        if self.config.provision:
+            try:
+                await self._pair()
+            except BaseException:
+                await self.stop()
+                raise
         register(self)
 
+    async def _pair(self) -> None:
+        """Give the device its key over its USB port, as `hiplevel pair --port` does with a belt,
+        and keep the key in this process's key ring."""
+        from hiplevel.errors import LinkError
+        from hiplevel.link.auth import known_keys, provision
+        from hiplevel.link.serial_link import SerialLink
+
+        assert self.usb_port is not None
+        link = await SerialLink.open(self.usb_port)
+        try:
+            paired = await provision(link.request, self.config.key, timeout_s=START_TIMEOUT_S)
+        except LinkError as exc:
+            raise DeviceGoneError(f"virtual device could not be paired over USB: {exc}") from exc
+        finally:
+            await link.close()
+        self.key = paired.key
+        known_keys().add(paired.device_id, paired.key)
+
     async def stop(self) -> None:
-        """Ask the process to quit (QUIT), kill it if it does not, and forget it."""
+        """Ask the process to quit (QUIT), kill it if it does not, and forget it (and its key)."""
         unregister(self)
+        if self.key is not None:
+            from hiplevel.link.auth import known_keys
+
+            known_keys().remove(self.key)
+            self.key = None
         proc = self._proc
         if proc is not None and proc.returncode is None:
             try:
@@ -127,6 +173,10 @@ class VirtualDevice:
             if not task.done():
                 await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
                 task.cancel()
+        if self._usb_slave is not None:
+            os.close(self._usb_slave)
+            self._usb_slave = None
+            self.usb_port = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
