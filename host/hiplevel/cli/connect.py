@@ -82,8 +82,10 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
             elif os.environ.get(ENV_BLE_BACKEND) == "virtual":
                 from hiplevel.virtual.backend import VirtualClient, VirtualScanner
 
+                _load_paired_keys(args)
                 sensor = await _open_ble(stack, args.device, args.timeout, VirtualScanner, VirtualClient, mtu)
             else:
+                _load_paired_keys(args)
                 sensor = await _open_ble(stack, args.device, args.timeout)
         except DeviceNotFoundError as exc:
             what = f"sensor {args.device!r}" if getattr(args, "device", None) else "sensor"
@@ -96,6 +98,14 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
             raise CliError(f"Bluetooth is not available on this computer ({exc}); "
                            "use --port for the USB cable", EXIT_NO_DEVICE) from exc
         yield sensor
+
+
+def _load_paired_keys(args: argparse.Namespace) -> None:
+    """The keys `hiplevel pair` stored, into this process's key ring (BLE links authenticate with them)."""
+    from hiplevel.link.auth import known_keys
+    from hiplevel.store.device_keys import load_paired_keys
+
+    load_paired_keys(known_keys(), getattr(args, "data_dir", None))
 
 
 async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float, backend_scanner=None,

@@ -144,17 +144,22 @@ async def provision(request: Callable[..., Awaitable[Reply]], key: bytes | None 
     """Give the sensor on a USB serial link (`request` = `SerialLink.request`) a new key (a fresh
     one when None): GET_INFO for its id, then SET_KEY. The caller stores the key."""
     key = new_key() if key is None else key
-    info = await request(Cmd.GET_INFO, timeout_s=timeout_s)
-    try:
-        device_id = str(json.loads(bytes(info.payload).decode("utf-8"))["device_id"])
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise ProtocolError(f"the sensor's GET_INFO reply has no device_id: {exc}") from exc
+    device_id = await device_id_of(request, timeout_s)
     reply = await request(Cmd.SET_KEY, key, timeout_s=timeout_s, check=False)
     if reply.status == ReplyStatus.USB_ONLY:
         raise LinkError("the sensor accepts a key over its USB cable only")
     if reply.status != ReplyStatus.OK or reply.payload != A.key_id(key):
         raise LinkError(f"the sensor did not take the key ({reply.status.name})")
     return Provisioned(device_id, key)
+
+
+async def device_id_of(request: Callable[..., Awaitable[Reply]], timeout_s: float = 5.0) -> str:
+    """The sensor's id from GET_INFO."""
+    info = await request(Cmd.GET_INFO, timeout_s=timeout_s)
+    try:
+        return str(json.loads(bytes(info.payload).decode("utf-8"))["device_id"])
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ProtocolError(f"the sensor's GET_INFO reply has no device_id: {exc}") from exc
 
 
 async def unprovision(request: Callable[..., Awaitable[Reply]], timeout_s: float = 5.0) -> None:
@@ -166,5 +171,5 @@ async def unprovision(request: Callable[..., Awaitable[Reply]], timeout_s: float
 
 __all__ = [
     "AuthenticationError", "DeviceKey", "HostSession", "KeyRing", "NotPairedError", "PAIR_HINT", "Provisioned",
-    "authenticate", "known_keys", "new_key", "provision", "unprovision",
+    "authenticate", "device_id_of", "known_keys", "new_key", "provision", "unprovision",
 ]
