@@ -33,6 +33,8 @@ class VirtualDeviceConfig:
     auth_timeout_s: how long the firmware lets a central stay connected without authenticating,
         virtual s. The default is long because at speed 0 virtual time can run far ahead of a busy
         host; tests of the timeout set it short.
+    ble_encrypted_only: the firmware's `ble_encrypted_only` (commands and data need an encrypted,
+        i.e. paired, link).
     """
 
     chip_stream: Path
@@ -46,12 +48,14 @@ class VirtualDeviceConfig:
     provision: bool = True
     key: bytes | None = None
     auth_timeout_s: float = 3600.0
+    ble_encrypted_only: bool = False
 
     def to_json(self, firmware_state_dir: Path, usb_fd: int | None = None) -> dict[str, Any]:
         """The CONFIG.json document (usb_fd: the device end of its USB port, inherited)."""
         return {
             "usb_fd": usb_fd,
-            "firmware_config": {"auth_timeout_ms": int(self.auth_timeout_s * 1000)},
+            "firmware_config": {"auth_timeout_ms": int(self.auth_timeout_s * 1000),
+                                "ble_encrypted_only": self.ble_encrypted_only},
             "chip_stream": str(self.chip_stream),
             "speed": float(self.speed),
             "address": self.address.upper(),

@@ -262,6 +262,14 @@ class VirtualDevice:
         self._write(pipe.mtu_msg(conn, mtu))
         return conn
 
+    async def pair_central(self, conn: int, timeout_s: float) -> None:
+        """The central pairs (or re-encrypts with its bond), as bleak's pair=True does: PAIR,
+        confirmed by a READ round trip (the device handles messages in order)."""
+        if conn not in self._conns:
+            raise DeviceGoneError("not connected")
+        self._write(pipe.pair_msg(conn))
+        await self.read(self._barrier_handle(), timeout_s)
+
     def disconnect_central(self, conn: int) -> None:
         """The central hangs up (no callback to it: the disconnect was its own)."""
         if self._conns.pop(conn, None) is not None:

@@ -37,6 +37,7 @@ _WRITE = const(0x83)
 _READ = const(0x84)
 _MTU = const(0x85)
 _QUIT = const(0x86)
+_PAIR = const(0x87)
 
 _US_PER_S = const(1000000)
 _TIME_PERIOD_US = const(1000000)  # one TIME message per virtual second
@@ -168,6 +169,8 @@ class PipeAir:
             self.ble._central_mtu(conn, mtu)
         elif kind == _QUIT:
             raise _Stop()
+        elif kind == _PAIR:
+            self.ble._central_pair(struct.unpack_from("<H", p)[0])
         else:
             _log("unknown message kind 0x%02x ignored" % kind)
 
