@@ -34,6 +34,7 @@ _HAPTIC_PULSE_MS = const(200)
 _TARE_WINDOW = const(200)  # 1 s at the highest rate
 _CALIB_WRITE_MIN_MS = const(10000)  # SET_CALIB reaches the flash at most this often
 KEY_FILE = "auth.key"  # the device key (core/auth.py), written by SET_KEY over USB
+BOND_FILE = "ble_bonds.json"  # BLE bond secrets (links/ble_bonds.py)
 # Watchdog: a loop iteration takes a few ms; nothing the firmware does (a flash write, an IMU
 # re-init) comes near this. If the loop ever dies or hangs, the chip resets and boots again.
 WATCHDOG_MS = const(8000)
@@ -125,8 +126,15 @@ class App:
         # one battery reading before the radio starts advertising, so the first advertisement
         # carries a level and not 255 (unknown); boot_check() fills the whole window in run()
         bat_pct = self.battery.read()[1] if self.battery is not None else UNKNOWN_PCT
-        self.ble = BleLink(ble, self.device_id, info, bat_pct) if ble is not None and self.link_pref != "serial" \
-            else None
+        self.bonds = None
+        if ble is not None and self.link_pref != "serial":
+            from links.ble_bonds import BondStore
+
+            if cfg["ble_bond"]:
+                self.bonds = BondStore(fs_root + "/" + BOND_FILE, clock)
+            self.ble = BleLink(ble, self.device_id, info, bat_pct, self.bonds, bool(cfg["ble_encrypted_only"]))
+        else:
+            self.ble = None
         self.serial = SerialLink(uart, clock) if uart is not None and self.link_pref != "ble" else None
         self._drdy_cb = self._on_drdy
         int_pin.irq(handler=self._drdy_cb, trigger=int_pin.IRQ_RISING)
@@ -219,7 +227,13 @@ class App:
             self.drop_ble()
 
     def security_info(self):
-        return self.access.counts()
+        info = self.access.counts()
+        ble = self.ble
+        if ble is not None:
+            info["pairing"] = ble.pairing
+            info["encrypted"] = ble.encrypted
+            info["bonds"] = len(self.bonds) if self.bonds is not None else 0
+        return info
 
     def payload_max(self):
         link = self.data_link()
@@ -424,6 +438,8 @@ class App:
             self.haptic.update(now)
         self.commands.poll()
         self.calib_file.poll()
+        if self.bonds is not None:
+            self.bonds.poll()
 
     def step(self):
         """One loop iteration: the pending sample, links, commands, housekeeping."""

@@ -16,6 +16,8 @@ DEFAULT_CONFIG = {
     "fusion": {},
     "device_name": None,
     "auth_timeout_ms": 10000,
+    "ble_bond": True,
+    "ble_encrypted_only": False,
 }
 
 

@@ -111,3 +111,25 @@ def test_firmware_and_host_sign_the_same_commands():
     code = f"import sys; sys.path.insert(0, {str(FIRMWARE)!r}); from core.access import SIGNED; print(sorted(SIGNED))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == str(sorted(int(c) for c in SIGNED_COMMANDS))
+
+
+def test_le_secure_connections_pairing_with_bonding(results):
+    r = results["pairing"]
+    assert r["offered"] == [True, True, True, 3]  # bond, LE Secure Connections, no IO: Just Works
+    assert r["encrypted_before"] is False
+    encrypted, bonded, n_secrets, security = r["after_pairing"]
+    assert encrypted and bonded and n_secrets == 2 and security == [True, False, True]
+    assert r["bond_file"] == 2
+    assert r["info"] == [True, True, 2]
+    assert r["bonds_after_reboot"] == 2
+    assert r["returning"] == [True, True, 2]  # the bond was found: no new secrets
+    assert r["bonds_bounded"] <= 24
+    assert r["damaged_file"] == 0
+
+
+def test_encrypted_only_refuses_an_unpaired_central_at_the_stack(results):
+    r = results["encrypted_only"]
+    assert r["security_request"] is True
+    assert r["unencrypted_write"] == [0x0F, 0]  # ATT: insufficient encryption; no reply
+    assert r["authenticate_after_pairing"] == OK and r["start"] == OK
+    assert r["data_encrypted"] is True

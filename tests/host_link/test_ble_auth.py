@@ -159,3 +159,27 @@ async def test_a_central_that_never_authenticates_is_hung_up_on(chip: Path) -> N
             await host.close()
     assert 4.0 <= held_s <= 7.0  # the 5 s timeout (TIME messages come once a virtual second)
     assert sec["auth_timeouts"] == 1 and sec["dropped"] == 1
+
+
+async def test_pairing_encrypts_the_link_and_an_encrypted_only_sensor_needs_it(chip: Path) -> None:
+    cfg = VirtualDeviceConfig(chip_stream=chip, speed=20.0, ble_encrypted_only=True)
+    async with VirtualDevice(cfg):
+        sensor = await find_sensor(timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
+        link = await BleLink(sensor.device, backend=VirtualClient,
+                             settings=BleLinkSettings(connect_timeout_s=WALL_TIMEOUT_S, pair=True)).open()
+        try:
+            await link.request(Cmd.START, timeout_s=WALL_TIMEOUT_S)
+            sec = await _security(link)
+            first = await asyncio.wait_for(link.receive(), WALL_TIMEOUT_S)
+        finally:
+            await link.close()
+        # the same computer again: its bond is found, nothing new is stored
+        link = await BleLink(sensor.device, backend=VirtualClient,
+                             settings=BleLinkSettings(connect_timeout_s=WALL_TIMEOUT_S, pair=True)).open()
+        try:
+            again = await _security(link)
+        finally:
+            await link.close()
+    assert sec["pairing"] is True and sec["encrypted"] is True and sec["bonds"] == 2
+    assert first is not None
+    assert again["encrypted"] is True and again["bonds"] == 2

@@ -26,6 +26,7 @@ NOT_FOUND_HINT = "is it charged and advertising (LED blinking)? Is Bluetooth on?
 ENV_BLE_BACKEND = "HIPLEVEL_BLE_BACKEND"  # "virtual"
 ENV_VIRTUAL_FAULTS = "HIPLEVEL_VIRTUAL_FAULTS"  # JSON {"link_loss": [[t_s, dur_s]], "i2c_fail": [[t0, t1]]}
 ENV_RECONNECT_GIVE_UP_S = "HIPLEVEL_RECONNECT_GIVE_UP_S"
+ENV_BLE_PAIR = "HIPLEVEL_BLE_PAIR"  # "1": pair (LE Secure Connections) on connect (docs/security.md)
 RECONNECT_GIVE_UP_S = 60.0
 # The virtual device's pipe answers in microseconds, but a loaded CI machine can stall for seconds.
 VIRTUAL_TIMEOUT_S = 60.0
@@ -116,7 +117,7 @@ async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float,
     kwargs = {"mtu": mtu} if mtu else {}
     give_up_s = float(os.environ.get(ENV_RECONNECT_GIVE_UP_S, RECONNECT_GIVE_UP_S))
     settings = BleLinkSettings(connect_timeout_s=max(timeout_s, 10.0), reconnect_give_up_s=give_up_s,
-                               client_kwargs=kwargs)
+                               client_kwargs=kwargs, pair=os.environ.get(ENV_BLE_PAIR, "") == "1")
     link = await BleLink(found.device, backend=backend_client, settings=settings).open()
     stack.push_async_callback(link.close)
     info = await link.read_device_info()

@@ -122,6 +122,8 @@ class BleLinkSettings:
     keys: where the device keys are looked up (None: this process's `known_keys()`).
     allow_unauthenticated: talk to firmware that predates authentication (it answers AUTH_BEGIN
         with UNKNOWN_CMD) instead of refusing it; its commands then go unsigned.
+    pair: pair (LE Secure Connections, bonding) when connecting, through bleak's `pair=True`:
+        needed for a sensor configured `ble_encrypted_only`; encrypts the link against listeners.
     """
 
     connect_timeout_s: float = 10.0
@@ -135,6 +137,7 @@ class BleLinkSettings:
     client_kwargs: dict[str, Any] = field(default_factory=dict)
     keys: KeyRing | None = None
     allow_unauthenticated: bool = False
+    pair: bool = False
 
 
 @dataclass
@@ -200,7 +203,8 @@ class BleLink(Link):
         kwargs: dict[str, Any] = dict(self.settings.client_kwargs)
         if self.backend is not None:
             kwargs["backend"] = self.backend
-        client = BleakClient(self.device, self._on_disconnected, timeout=self.settings.connect_timeout_s, **kwargs)
+        client = BleakClient(self.device, self._on_disconnected, timeout=self.settings.connect_timeout_s,
+                             pair=self.settings.pair, **kwargs)
         try:
             await client.connect()
             self._command_char = client.services.get_characteristic(C.COMMAND_CHAR_UUID)

@@ -170,3 +170,58 @@ elif scenario == "provision":
     out("erase", [st, body])
     rig2.connect(mtu=185)
     out("after_erase", [rig2.session_key is None, rig2.command(P.CMD_START)[0]])
+
+elif scenario == "pairing":
+    import os
+
+    rig = Rig()
+    rig.connect(mtu=185)
+    out("offered", [rig.app.ble.pairing, rig.ble.config("bond"), rig.ble.config("le_secure"), rig.ble.config("io")])
+    out("encrypted_before", rig.app.ble.encrypted)
+    rig.ble._central_pair(CONN)  # the clinic's computer pairs (bleak: BleakClient(pair=True))
+    rig.app.step()
+    out("after_pairing", [rig.app.ble.encrypted, rig.app.ble.bonded, len(rig.app.bonds),
+                          rig.ble.connection_security(CONN)])
+    rig.app.run(max_ms=100)
+    out("bond_file", len(json.loads(open(fs_root + "/ble_bonds.json").read())))
+    st, body = rig.command(P.CMD_GET_INFO)
+    sec = json.loads(body)["security"]
+    out("info", [sec["pairing"], sec["encrypted"], sec["bonds"]])
+    # after a reboot the central comes back with its bond: encrypted again without new keys
+    rig2 = Rig(flash_key=False)
+    out("bonds_after_reboot", len(rig2.app.bonds))
+    rig2.connect(mtu=185)
+    rig2.ble._central_pair(CONN)
+    rig2.app.step()
+    out("returning", [rig2.app.ble.encrypted, rig2.app.ble.bonded, len(rig2.app.bonds)])
+    # many centrals: the store keeps a bounded number of secrets
+    for i in range(20):
+        rig2.ble._central_disconnect(CONN)
+        rig2.app.step()
+        rig2.ble._central_connect(CONN, bytes((0x10, 0x20, 0x30, 0x40, 0x50, i)))
+        rig2.app.step()
+        rig2.ble._central_pair(CONN)
+        rig2.app.step()
+    out("bonds_bounded", len(rig2.app.bonds))
+    # a damaged bond file: the belt boots, its centrals pair again
+    with open(fs_root + "/ble_bonds.json", "w") as f:
+        f.write("{not json")
+    rig3 = Rig(flash_key=False)
+    out("damaged_file", len(rig3.app.bonds))
+
+elif scenario == "encrypted_only":
+    rig = Rig(config={"ble_encrypted_only": True})
+    rig.connect(mtu=185, auth_with=False)
+    out("security_request", rig.ble.security_requests == [CONN])
+    # a central that does not pair: the stack refuses its writes, the firmware never sees them
+    n0 = len(rig.air.notifies)
+    refused = rig.ble._central_write(CONN, rig.app.ble.h_cmd, bytes((P.CMD_AUTH_BEGIN, 1, 0)))
+    rig.app.step()
+    out("unencrypted_write", [refused, len(rig.replies(n0))])
+    rig.ble._central_pair(CONN)
+    rig.app.step()
+    out("authenticate_after_pairing", rig.authenticate(KEY))
+    out("start", rig.command(P.CMD_START)[0])
+    n1 = len(rig.air.notifies)
+    rig.app.run(max_samples=rig.app.samples + 50)
+    out("data_encrypted", len(rig.data_packets(n1)) > 5)
