@@ -33,6 +33,7 @@ _IMU_WATCHDOG_PERIODS = const(10)  # no data-ready for this many periods = fault
 _HAPTIC_PULSE_MS = const(200)
 _TARE_WINDOW = const(200)  # 1 s at the highest rate
 _CALIB_WRITE_MIN_MS = const(10000)  # SET_CALIB reaches the flash at most this often
+_HOUSEKEEPING_MS = const(100)  # flash writes due, the authentication timeout: checked this often
 KEY_FILE = "auth.key"  # the device key (core/auth.py), written by SET_KEY over USB
 BOND_FILE = "ble_bonds.json"  # BLE bond secrets (links/ble_bonds.py)
 # Watchdog: a loop iteration takes a few ms; nothing the firmware does (a flash write, an IMU
@@ -140,6 +141,7 @@ class App:
         int_pin.irq(handler=self._drdy_cb, trigger=int_pin.IRQ_RISING)
         now = clock.ticks_ms()
         self._next_status_ms = now
+        self._next_housekeeping_ms = now
         self._next_imu_retry_ms = now
         self._booted = False
         self._try_imu_init()
@@ -410,11 +412,6 @@ class App:
                     self.arm_watchdog()
                     self._ble_since_ms = now
                 self.set_led()
-            elif self.ble.connected and not self.ble.authed \
-                    and clock.ticks_diff(now, self._ble_since_ms) >= self.auth_timeout_ms:
-                # a central that does not authenticate must not hold the only connection
-                self.access.auth_timeouts += 1
-                self.drop_ble()
         self.power.periodic(now)
         if self.power.halted:
             return
@@ -437,9 +434,21 @@ class App:
         if self.haptic is not None:
             self.haptic.update(now)
         self.commands.poll()
+        if clock.ticks_diff(now, self._next_housekeeping_ms) >= 0:
+            self._next_housekeeping_ms = clock.ticks_add(now, _HOUSEKEEPING_MS)
+            self._housekeeping(now)
+
+    def _housekeeping(self, now):
+        """What need not run every iteration: flash writes that are due, the authentication timeout."""
         self.calib_file.poll()
         if self.bonds is not None:
             self.bonds.poll()
+        ble = self.ble
+        if ble is not None and ble.connected and not ble.session.authed \
+                and self.clock.ticks_diff(now, self._ble_since_ms) >= self.auth_timeout_ms:
+            # a central that does not authenticate must not hold the only connection
+            self.access.auth_timeouts += 1
+            self.drop_ble()
 
     def step(self):
         """One loop iteration: the pending sample, links, commands, housekeeping."""

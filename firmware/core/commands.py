@@ -50,28 +50,29 @@ class CommandHandler:
 
     def poll(self):
         app = self.app
-        if app.serial is not None:
-            app.serial.poll()  # BLE was polled by the app (connection events first)
-        links = (app.ble, app.serial) if self._turn == 0 else (app.serial, app.ble)
+        serial = app.serial
+        if serial is not None:
+            serial.poll()  # BLE was polled by the app (connection events first)
+        first, second = (app.ble, serial) if self._turn else (serial, app.ble)
         self._turn ^= 1
         budget = COMMANDS_PER_STEP
         while budget:
-            took = False
-            for link in links:
-                if link is None or not budget:
-                    continue
-                data = link.next_command()
-                if data is not None:
-                    took = True
-                    budget -= 1
-                    self.handle(link, data)
-            if not took:
+            data = first.next_command() if first is not None else None
+            if data is not None:
+                budget -= 1
+                self.handle(first, data)
+            data2 = second.next_command() if second is not None and budget else None
+            if data2 is not None:
+                budget -= 1
+                self.handle(second, data2)
+            if data is None and data2 is None:
                 break
-        try:
-            self.resend.step()
-        except Exception:  # noqa: BLE001 - a failing resend ends, sampling goes on
-            self.errors += 1
-            self.resend.cancel()
+        if self.resend.active:
+            try:
+                self.resend.step()
+            except Exception:  # noqa: BLE001 - a failing resend ends, sampling goes on
+                self.errors += 1
+                self.resend.cancel()
 
     def handle(self, link, data):
         """One command write from `link`: assembled, executed, answered on `link`."""

@@ -184,8 +184,8 @@ class RollPitchFusion:
             self._started = True
             # the first sample after a reset only gives the gravity direction: dt may span a
             # fault's whole gap, and its gyro rate was not the rate over that gap
-            self._angles()
-            return
+            dt_s = 0.0
+            self._derive(dt_s)
         self._still_update(ax, ay, az, gx, gy, gz, norm, dt_s)
 
         # gain: ramp from init_gain to gain over init_s (dt already folded in)
@@ -245,10 +245,6 @@ class RollPitchFusion:
         v[0] = vx / n
         v[1] = vy / n
         v[2] = vz / n
-        self._angles()
-
-    def _angles(self):
-        v = self._v
         self.roll_deg = math.atan2(v[1], v[2]) * _DEG_PER_RAD
         # atan2(-x, hypot(y, z)) of a unit vector is asin(-x): fewer float objects
         x = v[0]

@@ -11,14 +11,12 @@ class ResendJob:
     def __init__(self, app):
         self.app = app
         self._job = None  # [link, next_seq, end_seq, token, first_seq, count]
+        self.active = False  # a job is running (an attribute: the loop checks it every iteration)
         self._rw = P.PacketWriter()
-
-    @property
-    def running(self):
-        return self._job is not None
 
     def cancel(self):
         self._job = None
+        self.active = False
 
     def start(self, link, token, from_seq, count):
         """Begin answering RESEND (from_seq, count) on `link`; replies at once when nothing is held."""
@@ -37,6 +35,7 @@ class ResendJob:
             link.send_reply(P.CMD_RESEND, token, P.S_MTU_TOO_SMALL, self._resend_body(first, 0))
             return
         self._job = [link, first, end, token, first, 0]
+        self.active = True
 
     def _sample_bytes(self):
         return P.RAW_SAMPLE_BYTES if self.app.mode == P.MODE_RAW else P.ROLL_SAMPLE_BYTES
@@ -86,6 +85,7 @@ class ResendJob:
         job[1] = seq
         if seq >= end or (link is app.ble and not link.connected):
             self._job = None
+            self.active = False
             link.send_reply(P.CMD_RESEND, job[3], P.S_OK if job[5] else P.S_NOT_AVAILABLE,
                             self._resend_body(job[4], job[5]))
 
