@@ -5,8 +5,6 @@
 # into one integer matrix per sensor when the calibration loads.
 import json
 
-from core.mount import Mount, MountError
-
 CALIB_VERSION = 1
 CALIB_FILE = "calib.json"
 _MAX_GYRO_BIAS_DPS = 50.0  # MPU6050 zero-rate output is +-20 deg/s typical
@@ -89,19 +87,16 @@ def _text(d, key):
 
 
 def _mount_spec(v):
-    """None (the configured mount), a preset name, or three axis names; checked by Mount."""
+    """None (the configured mount), a preset name, or three axis names (their meaning is checked
+    by core.mount.Mount when the calibration is applied: MountError, a ValueError)."""
     if v is None:
         return None
     if isinstance(v, (list, tuple)):
-        if len(v) != 3 or not all(isinstance(a, str) for a in v):
+        if len(v) != 3 or not all(isinstance(a, str) and len(a) <= 2 for a in v):
             raise CalibError("mount needs three axis names", 2)
-        v = list(v)
-    elif not isinstance(v, str):
+        return list(v)
+    if not isinstance(v, str) or len(v) > _MAX_TEXT:
         raise CalibError("mount must be a preset name or three axis names", 2)
-    try:
-        Mount(v)
-    except MountError:
-        raise CalibError("mount %s is not a right-handed axis mapping" % (v,), 2)
     return v
 
 
