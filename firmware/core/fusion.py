@@ -30,7 +30,7 @@
 # | still_hold_s          | conditions must hold this long                        | s     | -      | 0.5     |
 # | bias_tau_s            | bias integral: rate / tilt error = gain / bias_tau_s  | s     | 1e9    | 4.0     |
 # | bias_z_tau_s          | time constant of the z bias following its mean gyro  | s     | 1e9    | 2.0     |
-# | settle_start_deg      | error bound assumed when the gain ramp ends           | deg   | 0      | 8.0     |
+# | settle_start_deg      | largest error bound when the gain ramp ends          | deg   | 0      | 8.0     |
 # | settle_deg            | `initialising` ends once that bound has decayed to it | deg   | -      | 0.5     |
 # The accel gate follows x-io Fusion (imufusion) practice; the gain is a little under its default
 # 0.5. A real roll is followed by the gyro at once, the gain only sets how fast a gyro error is
@@ -47,10 +47,13 @@
 # ends the estimate still carries what the person's own accelerations did in its last second: after
 # a 2 s IMU fault mid-exercise, up to 7.8 deg, then pulled back at the moving gain (1/0.35 s time
 # constant), 2.5 deg still at 4-8 s. So `initialising` (FUSION_INIT on the wire) stays set after the
-# ramp until an error bound, settle_start_deg when the ramp ends, has decayed below settle_deg: the
-# bound shrinks exactly as a tilt error does, by the correction applied (gain * dt) on every sample
-# whose accelerometer is used, and not at all while it is ignored (turns, impacts). From 8 to
-# 0.5 deg: ln(16) / gain, 7.9 s moving, 2.8 s at rest (still_gain 1).
+# ramp until an error bound has decayed below settle_deg. The bound starts at twice the mean angle
+# between the accelerometer and the estimate over the ramp's last second (how much the person's
+# own accelerations were pulling at it), at most settle_start_deg: at rest that is a few tenths of
+# a degree and the flag ends with the ramp; mid-walk it is the cap. It then shrinks exactly as a
+# tilt error does, by the correction applied (gain * dt) on every sample whose accelerometer is
+# used, and not at all while it is ignored (turns, impacts). From 8 to 0.5 deg: ln(16) / gain,
+# 7.9 s moving.
 #
 # Allocation: every float result is a heap object on MicroPython's ESP32 and unix ports, so the
 # update is written to build few of them: constants that depend only on dt and the settings are
@@ -62,6 +65,8 @@ _RAD_PER_DEG = math.pi / 180.0
 _DEG_PER_RAD = 180.0 / math.pi
 _NEG_DEG_PER_RAD = -_DEG_PER_RAD
 _MEAN_TAU_S = 0.25  # running means used by the stillness test
+_DEV_TAU_S = 1.0  # mean accelerometer-vs-estimate angle during the ramp: about a stride
+_SETTLE_PER_DEV = 2.0  # the settling bound per degree of that mean angle (capped at settle_start_deg)
 _NO_LIMIT = 1e30
 
 
@@ -113,6 +118,7 @@ class RollPitchFusion:
         self.initialising = True
         self._ramping = True
         self._bound_deg = 0.0
+        self._dev_deg = 0.0
         self.accel_ignored = False
         self.still = False
         self._t_s = 0.0
@@ -130,6 +136,8 @@ class RollPitchFusion:
         if a > 1.0:
             a = 1.0
         self._a = a
+        a = dt_s / _DEV_TAU_S
+        self._a_dev = a if a < 1.0 else 1.0
         # |x - new mean| = (1 - a) |x - old mean|: the test runs on the old-mean difference
         self._gdev = s.still_gyro_dev_dps / (1.0 - a) if a < 1.0 else _NO_LIMIT
         self._adev = s.still_accel_dev_g / (1.0 - a) if a < 1.0 else _NO_LIMIT
@@ -193,7 +201,8 @@ class RollPitchFusion:
             self._t_s += dt_s
             if self._t_s >= s.init_s:
                 self._ramping = False
-                self._bound_deg = s.settle_start_deg
+                bound = _SETTLE_PER_DEV * self._dev_deg
+                self._bound_deg = bound if bound < s.settle_start_deg else s.settle_start_deg
                 if self._bound_deg <= s.settle_deg:
                     self.initialising = False
         if self._ramping and s.init_s > 0:
@@ -216,9 +225,17 @@ class RollPitchFusion:
             self.accel_ignored = False
             inv = kdt / norm
             # (a x v) * gain * dt / |a|
-            ex = (ay * v[2] - az * v[1]) * inv
-            ey = (az * v[0] - ax * v[2]) * inv
-            ez = (ax * v[1] - ay * v[0]) * inv
+            cx = ay * v[2] - az * v[1]
+            cy = az * v[0] - ax * v[2]
+            cz = ax * v[1] - ay * v[0]
+            ex = cx * inv
+            ey = cy * inv
+            ez = cz * inv
+            if self._ramping:
+                # how far the accelerometer points from the estimate, averaged over about a
+                # stride: what the ramp's shrinking window leaves in the estimate when it ends
+                dev = math.sqrt(cx * cx + cy * cy + cz * cz) / norm * _DEG_PER_RAD
+                self._dev_deg += self._a_dev * (dev - self._dev_deg)
             if self.initialising and not self._ramping:
                 # settling: a tilt error shrinks by the correction applied, so does its bound
                 self._bound_deg *= 1.0 - kdt

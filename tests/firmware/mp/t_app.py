@@ -79,7 +79,7 @@ elif scenario == "batching":
 elif scenario == "commands":
     rig = Rig()
     rig.connect()
-    rig.app.run(max_samples=600)  # at rest long enough for the fusion to settle (TARE needs it)
+    rig.app.run(max_samples=300)
     r = {}
     r["set_rate_bad"] = rig.command(P.CMD_SET_RATE, b"\x3c")[0]
     r["set_rate_len"] = rig.command(P.CMD_SET_RATE, b"")[0]
@@ -209,7 +209,7 @@ elif scenario == "wrap":
 
 elif scenario == "haptic":
     rig = Rig()
-    rig.app.run(max_samples=600)  # level, still, the fusion settled (TARE needs it)
+    rig.app.run(max_samples=300)  # level, still
     rig.app.neutral_cdeg = rig.app.tare_mean_cdeg()
     out("neutral", rig.app.neutral_cdeg)
     pwm = machine.pwm_state(25)
