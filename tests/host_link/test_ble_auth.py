@@ -183,3 +183,10 @@ async def test_pairing_encrypts_the_link_and_an_encrypted_only_sensor_needs_it(c
     assert sec["pairing"] is True and sec["encrypted"] is True and sec["bonds"] == 2
     assert first is not None
     assert again["encrypted"] is True and again["bonds"] == 2
+
+
+def test_the_virtual_device_keeps_its_key_where_the_firmware_reads_it() -> None:
+    from hiplevel import paths
+    from hiplevel.virtual.process import DEVICE_KEY_FILE
+
+    assert f'KEY_FILE = "{DEVICE_KEY_FILE}"' in (paths.firmware_dir() / "app.py").read_text()

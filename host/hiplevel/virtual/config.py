@@ -25,10 +25,10 @@ class VirtualDeviceConfig:
     firmware_state_dir: the device's flash (config + calibration files); None = a fresh copy of
         the `*.json` files of `firmware/`, deleted on stop.
     i2c_fail_s / link_loss_s: device-side faults as (start, end) and (start, duration) pairs.
-    provision: give the device a key over its USB port when it starts, as `hiplevel pair` does, and
-        put the key in this process's key ring (hiplevel.link.auth.known_keys), so a BleLink in
-        this process authenticates as a paired clinic computer would. False: a belt fresh from
-        flashing (no central can authenticate until it is paired).
+    provision: give the device a key on its flash before it boots (a belt paired when it was
+        flashed) and put the key in this process's key ring (hiplevel.link.auth.known_keys), so a
+        BleLink in this process authenticates as a paired clinic computer would. False: a belt
+        with no key (no central can authenticate until `hiplevel pair --port` over its USB port).
     key: the key to provision (None: a fresh random one each start).
     auth_timeout_s: how long the firmware lets a central stay connected without authenticating,
         virtual s. The default is long because at speed 0 virtual time can run far ahead of a busy

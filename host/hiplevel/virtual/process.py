@@ -4,7 +4,7 @@
 reads its pipe messages, plays the host side of the air (advertising, connections, notifications,
 host-side faults) and registers itself by Bluetooth address so the bleak backends in
 `hiplevel.virtual.backend` can find it. Virtual time is followed through TIME messages. Its USB
-port is a pseudo-terminal (`usb_port`), over which it is paired at start like a real belt.
+port is a pseudo-terminal (`usb_port`): `hiplevel pair --port` pairs it as it pairs a belt.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ START_TIMEOUT_S: Final[float] = 30.0
 STOP_TIMEOUT_S: Final[float] = 5.0
 STDERR_TAIL_LINES: Final[int] = 40
 CENTRAL_ADDRESS: Final[str] = "C0:FF:EE:00:00:01"
+DEVICE_KEY_FILE: Final[str] = "auth.key"  # firmware/app.py KEY_FILE: the device key on its flash
 
 
 class Central(Protocol):
@@ -93,6 +94,8 @@ class VirtualDevice:
             state.mkdir()
             for f in paths.firmware_dir().glob("*.json"):
                 shutil.copy(f, state / f.name)
+        if self.config.provision:
+            self._provision(state)
         # The USB cable: a pty whose master end the device process inherits as its UART.
         master, self._usb_slave = os.openpty()
         tty.setraw(self._usb_slave)
@@ -123,31 +126,19 @@ class VirtualDevice:
         if not self._services_ready.is_set():
             await self.stop()
             raise DeviceGoneError(f"virtual device did not start: {self.stderr_tail() or 'no output'}")
-        if self.config.provision:
-            try:
-                await self._pair()
-            except BaseException:
-                await self.stop()
-                raise
         register(self)
 
-    async def _pair(self) -> None:
-        """Give the device its key over its USB port, as `hiplevel pair --port` does with a belt,
-        and keep the key in this process's key ring."""
-        from hiplevel.errors import LinkError
-        from hiplevel.link.auth import known_keys, provision
-        from hiplevel.link.serial_link import SerialLink
+    def _provision(self, flash: Path) -> None:
+        """Put a key on the device's flash before it boots, as a belt paired at flashing time
+        has it (`hiplevel pair --port` does the same over USB), and keep the key in this
+        process's key ring, so a BleLink here authenticates as the paired clinic computer."""
+        from hiplevel.link.auth import known_keys, new_key
 
-        assert self.usb_port is not None
-        link = await SerialLink.open(self.usb_port)
-        try:
-            paired = await provision(link.request, self.config.key, timeout_s=START_TIMEOUT_S)
-        except LinkError as exc:
-            raise DeviceGoneError(f"virtual device could not be paired over USB: {exc}") from exc
-        finally:
-            await link.close()
-        self.key = paired.key
-        known_keys().add(paired.device_id, paired.key)
+        key = self.config.key if self.config.key is not None else new_key()
+        (flash / DEVICE_KEY_FILE).write_bytes(key)
+        self.key = key
+        tail = self.address.split(":")[-2:]
+        known_keys().add(f"hiplevel-{tail[0]}{tail[1]}".lower(), key)
 
     async def stop(self) -> None:
         """Ask the process to quit (QUIT), kill it if it does not, and forget it (and its key)."""
