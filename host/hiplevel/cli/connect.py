@@ -106,7 +106,7 @@ def _load_paired_keys(args: argparse.Namespace) -> None:
     from hiplevel.link.auth import known_keys
     from hiplevel.store.device_keys import load_paired_keys
 
-    load_paired_keys(known_keys(), getattr(args, "data_dir", None))
+    load_paired_keys(known_keys(), getattr(args, "data_dir", None), getattr(args, "store", None))
 
 
 async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float, backend_scanner=None,

@@ -16,11 +16,11 @@ def pair(args: argparse.Namespace) -> int:
     from hiplevel.store.device_keys import forget_device_key, paired_sensors, save_device_key
 
     if args.list:
-        with open_store(args.data_dir) as store:
+        with open_store(args.data_dir, url=args.store) as store:
             sensors = paired_sensors(store)
-            folder = store.data_dir
+            folder = store.describe()
         if not sensors:
-            print(f"no sensor is paired with the store in {folder}")
+            print(f"no sensor is paired with the store {folder}")
             return EXIT_OK
         print(f"{'sensor':<16} {'key id':<10} paired")
         for s in sensors:
@@ -34,14 +34,14 @@ def pair(args: argparse.Namespace) -> int:
         raise CliError(f"{exc}: is the sensor plugged in by USB?", EXIT_NO_DEVICE) from exc
     except LinkError as exc:
         raise CliError(f"could not pair over {args.port}: {exc}", EXIT_NO_DEVICE) from exc
-    with open_store(args.data_dir) as store:
+    with open_store(args.data_dir, url=args.store) as store:
         if key is None:
             forget_device_key(store, device_id)
-            print(f"sensor {device_id}: key erased on the sensor and in {store.data_dir}; "
+            print(f"sensor {device_id}: key erased on the sensor and in the store {store.describe()}; "
                   "it accepts no BLE connection until it is paired again.")
             return EXIT_OK
         entry = save_device_key(store, device_id, key)
-        print(f"paired sensor {device_id} (key id {entry.key_id}); its key is kept in {store.data_dir}.")
+        print(f"paired sensor {device_id} (key id {entry.key_id}); its key is kept in the store {store.describe()}.")
     print("Unplug it and connect over BLE as usual (`hiplevel info`, `record`, `live`).")
     return EXIT_OK
 
