@@ -1,10 +1,14 @@
 # The device's main loop, with every hardware object injected (main.py's build_app makes them:
 # from the real modules on the board, from the stand-ins in the virtual device). Sampling is paced by the MPU6050 data-ready interrupt: the
 # chip's own sample clock, so loop jitter never shifts the sample grid.
+import os
+
 from micropython import const
 
+from core import auth
 from core import calib as calib_mod
 from core import packets as P
+from core.access import AccessControl
 from core.commands import CommandHandler
 from core.fusion import FusionSettings, RollPitchFusion
 from core.haptic_logic import HapticLogic
@@ -17,6 +21,7 @@ from drivers.battery import UNKNOWN_PCT
 from drivers.haptic import Haptic
 from drivers.led import StatusLed
 from drivers.mpu6050 import MPU6050, IMUError, IMUMissing
+from flashfile import ThrottledFile
 from powerman import PowerManager
 from settings import DEFAULT_CONFIG, load_config  # noqa: F401  (DEFAULT_CONFIG: re-exported)
 
@@ -27,18 +32,28 @@ _IMU_RETRY_MS = const(500)
 _IMU_WATCHDOG_PERIODS = const(10)  # no data-ready for this many periods = fault
 _HAPTIC_PULSE_MS = const(200)
 _TARE_WINDOW = const(200)  # 1 s at the highest rate
+_CALIB_WRITE_MIN_MS = const(10000)  # SET_CALIB reaches the flash at most this often
+_HOUSEKEEPING_MS = const(100)  # flash writes due, the authentication timeout: checked this often
+KEY_FILE = "auth.key"  # the device key (core/auth.py), written by SET_KEY over USB
+BOND_FILE = "ble_bonds.json"  # BLE bond secrets (links/ble_bonds.py)
+# Watchdog: a loop iteration takes a few ms; nothing the firmware does (a flash write, an IMU
+# re-init) comes near this. If the loop ever dies or hangs, the chip resets and boots again.
+WATCHDOG_MS = const(8000)
 
 _MODES = {"roll": P.MODE_ROLL, "raw": P.MODE_RAW}
 
 
 class App:
     """App(clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None,
-    deepsleep=None). `clock` offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms (the `time`
-    module on the device). ble, uart, adc, haptic_out and led_pin may be None. `deepsleep(ms)`
-    is machine.deepsleep (None: imported from `machine` when the battery runs out)."""
+    deepsleep=None, watchdog=None). `clock` offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms
+    (the `time` module on the device). ble, uart, adc, haptic_out and led_pin may be None.
+    `deepsleep(ms)` is machine.deepsleep (None: imported from `machine` when the battery runs out).
+    `watchdog(timeout=ms)` is machine.WDT (None: no watchdog); it is started when the device is
+    first used (a central connects or a command arrives), not at boot, so a board lying idle can
+    still be stopped and flashed over USB (an ESP32 watchdog cannot be stopped once started)."""
 
     def __init__(self, clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None,
-                 deepsleep=None):
+                 deepsleep=None, watchdog=None):
         from links.ble_link import BleLink  # imported here: `bluetooth` only when BLE is used
         from links.serial_link import SerialLink
 
@@ -52,6 +67,12 @@ class App:
         self.link_pref = cfg["link"]
         self.imu = MPU6050(i2c, accel_range_g=cfg["accel_range_g"], gyro_range_dps=cfg["gyro_range_dps"],
                            dlpf_cfg=cfg["dlpf_cfg"])
+        self.calib_file = ThrottledFile(fs_root + "/" + calib_mod.CALIB_FILE, clock, _CALIB_WRITE_MIN_MS)
+        self.access = AccessControl(auth.load_key(fs_root + "/" + KEY_FILE), os.urandom)
+        self.auth_timeout_ms = int(cfg["auth_timeout_ms"])
+        self._ble_since_ms = 0
+        self._watchdog_ctor = watchdog
+        self.watchdog = None
         try:
             calib = calib_mod.load(fs_root + "/" + calib_mod.CALIB_FILE)
             mount = Mount(calib.mount if calib.mount else cfg["mount"])
@@ -106,13 +127,21 @@ class App:
         # one battery reading before the radio starts advertising, so the first advertisement
         # carries a level and not 255 (unknown); boot_check() fills the whole window in run()
         bat_pct = self.battery.read()[1] if self.battery is not None else UNKNOWN_PCT
-        self.ble = BleLink(ble, self.device_id, info, bat_pct) if ble is not None and self.link_pref != "serial" \
-            else None
+        self.bonds = None
+        if ble is not None and self.link_pref != "serial":
+            from links.ble_bonds import BondStore
+
+            if cfg["ble_bond"]:
+                self.bonds = BondStore(fs_root + "/" + BOND_FILE, clock)
+            self.ble = BleLink(ble, self.device_id, info, bat_pct, self.bonds, bool(cfg["ble_encrypted_only"]))
+        else:
+            self.ble = None
         self.serial = SerialLink(uart, clock) if uart is not None and self.link_pref != "ble" else None
         self._drdy_cb = self._on_drdy
         int_pin.irq(handler=self._drdy_cb, trigger=int_pin.IRQ_RISING)
         now = clock.ticks_ms()
         self._next_status_ms = now
+        self._next_housekeeping_ms = now
         self._next_imu_retry_ms = now
         self._booted = False
         self._try_imu_init()
@@ -170,10 +199,43 @@ class App:
 
     # --- links -------------------------------------------------------------------------------
     def data_link(self):
-        """Where DATA goes now: BLE when a central is connected, else serial (config permitting)."""
-        if self.ble is not None and self.ble.connected:
+        """Where DATA goes now: BLE when an authenticated central is connected, else serial
+        (config permitting). A central that has not authenticated gets no movement data."""
+        if self.ble is not None and self.ble.authed:
             return self.ble
         return self.serial
+
+    # --- access (core/access.py) ----------------------------------------------------------------
+    def on_authenticated(self, link):
+        """A central proved the key: it gets the stream from now on."""
+        if link is self.ble:
+            self.set_led()
+            if self.streaming:
+                self.send_status()
+
+    def drop_ble(self):
+        """Hang up on the connected central (it did not authenticate); advertising resumes."""
+        if self.ble is not None and self.ble.connected:
+            self.access.dropped += 1
+            self.ble.disconnect()
+
+    def set_device_key(self, key):
+        """Provision (or with None erase) the device key; raises OSError when flash fails. A
+        connected central must authenticate again with the new key."""
+        auth.save_key(self.fs_root + "/" + KEY_FILE, key)
+        self.access.set_key(key)
+        if self.ble is not None:
+            self.ble.session.reset()
+            self.drop_ble()
+
+    def security_info(self):
+        info = self.access.counts()
+        ble = self.ble
+        if ble is not None:
+            info["pairing"] = ble.pairing
+            info["encrypted"] = ble.encrypted
+            info["bonds"] = len(self.bonds) if self.bonds is not None else 0
+        return info
 
     def payload_max(self):
         link = self.data_link()
@@ -333,6 +395,11 @@ class App:
         return (total + n // 2) // n if total >= 0 else -((-total + n // 2) // n)
 
     # --- loop --------------------------------------------------------------------------------
+    def arm_watchdog(self):
+        """Start the watchdog (once): from now on a loop that stops iterating resets the chip."""
+        if self.watchdog is None and self._watchdog_ctor is not None:
+            self.watchdog = self._watchdog_ctor(timeout=WATCHDOG_MS)
+
     def _periodic(self):
         clock = self.clock
         now = clock.ticks_ms()
@@ -341,8 +408,9 @@ class App:
             self.ble.poll()
             ev = self.ble.events
             if ev:
-                if ev & self.ble.EV_CONNECTED and self.streaming:
-                    self.send_status()
+                if ev & self.ble.EV_CONNECTED:
+                    self.arm_watchdog()
+                    self._ble_since_ms = now
                 self.set_led()
         self.power.periodic(now)
         if self.power.halted:
@@ -366,9 +434,26 @@ class App:
         if self.haptic is not None:
             self.haptic.update(now)
         self.commands.poll()
+        if clock.ticks_diff(now, self._next_housekeeping_ms) >= 0:
+            self._next_housekeeping_ms = clock.ticks_add(now, _HOUSEKEEPING_MS)
+            self._housekeeping(now)
+
+    def _housekeeping(self, now):
+        """What need not run every iteration: flash writes that are due, the authentication timeout."""
+        self.calib_file.poll()
+        if self.bonds is not None:
+            self.bonds.poll()
+        ble = self.ble
+        if ble is not None and ble.connected and not ble.session.authed \
+                and self.clock.ticks_diff(now, self._ble_since_ms) >= self.auth_timeout_ms:
+            # a central that does not authenticate must not hold the only connection
+            self.access.auth_timeouts += 1
+            self.drop_ble()
 
     def step(self):
         """One loop iteration: the pending sample, links, commands, housekeeping."""
+        if self.watchdog is not None:
+            self.watchdog.feed()
         if self._drdy:
             self._drdy = 0
             self._sample(self._stamp)

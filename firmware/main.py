@@ -16,7 +16,7 @@ _HAPTIC_PWM_HZ = const(1000)  # motor MOSFET gate: well above the motor's mechan
 
 def build_app(clock, machine_mod, bluetooth_mod, fs_root="", config=None):
     """The App on the board's pins (board.py): MPU6050 on I2C with its data-ready INT pin,
-    haptic motor PWM, status LED, battery ADC, USB UART and the BLE radio, all built from
+    haptic motor PWM, status LED, battery ADC, USB UART, the BLE radio and the watchdog, all built from
     `machine_mod` / `bluetooth_mod` (the ESP32 modules, or stand-ins with their API). `clock`
     offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms (the `time` module on the board);
     `fs_root` is the flash directory of config.json and the calibration file ("" = the root);
@@ -29,7 +29,7 @@ def build_app(clock, machine_mod, bluetooth_mod, fs_root="", config=None):
     adc = m.ADC(m.Pin(board.PIN_BATTERY_ADC), atten=m.ADC.ATTN_11DB)
     uart = m.UART(board.UART_ID, baudrate=board.UART_BAUD)
     return App(clock, i2c, bluetooth_mod.BLE(), int_pin, haptic, led, adc, uart, fs_root, config,
-               deepsleep=m.deepsleep)
+               deepsleep=m.deepsleep, watchdog=m.WDT)
 
 
 def main():

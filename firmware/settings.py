@@ -15,6 +15,9 @@ DEFAULT_CONFIG = {
     "haptic": {"enabled": True, "threshold_cdeg": 600, "debounce_ms": 250},
     "fusion": {},
     "device_name": None,
+    "auth_timeout_ms": 10000,
+    "ble_bond": True,
+    "ble_encrypted_only": False,
 }
 
 

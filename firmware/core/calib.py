@@ -12,6 +12,15 @@ _MAX_ACCEL_OFFSET_G = 0.5
 _SCALE_RANGE = (0.8, 1.2)
 _MAX_CROSS = 0.1  # off-diagonal accel_matrix terms; the MPU6050 allows +-2 % cross-axis
 _ORTHO_TOL = 1e-3  # align rows unit length and perpendicular within this (files carry 6 digits)
+# How far `align` may turn the mounted frame: what a belt clip can plausibly sit off its drawing.
+# The host's standing step accepts 30 deg of tilt (calibration/alignment.py) and a clip at the
+# back of the belt sits within a few degrees of heading; 45 deg of total rotation keeps every real
+# clip and refuses what only a wrong mounting preset or a hostile file would give (90 deg of
+# heading swaps forward and sideways, 180 deg swaps left and right).
+MAX_ALIGN_DEG = 45
+_MIN_ALIGN_TRACE = 1.0 + 2.0 * 0.70710678  # trace of a rotation = 1 + 2 cos(angle): cos(45 deg)
+_MAX_TEXT = 64  # calib_id, device_id
+_TEMP_RANGE_C = (-40.0, 85.0)  # the MPU6050's operating range
 IDENTITY = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
 
@@ -27,12 +36,16 @@ def _vec3(d, key, default, lo, hi):
     return _numbers3(d.get(key, default), key, lo, hi)
 
 
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def _numbers3(v, key, lo, hi):
     if not isinstance(v, (list, tuple)) or len(v) != 3:
         raise CalibError("%s needs 3 numbers" % key, 2)
     out = []
     for x in v:
-        if not isinstance(x, (int, float)) or x < lo or x > hi:
+        if not _is_number(x) or not lo <= x <= hi:
             raise CalibError("%s out of range" % key, 2)
         out.append(float(x))
     return out
@@ -60,6 +73,31 @@ def _check_rotation(m):
            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
     if det < 0:
         raise CalibError("align is a mirror image", 2)
+    if m[0][0] + m[1][1] + m[2][2] < _MIN_ALIGN_TRACE - _ORTHO_TOL:
+        raise CalibError("align turns more than %d deg: a wrong mount, not a clip offset" % MAX_ALIGN_DEG, 2)
+
+
+def _text(d, key):
+    v = d.get(key)
+    if v is None:
+        return None
+    if not isinstance(v, str) or len(v) > _MAX_TEXT:
+        raise CalibError("%s must be a string of at most %d characters" % (key, _MAX_TEXT), 2)
+    return v
+
+
+def _mount_spec(v):
+    """None (the configured mount), a preset name, or three axis names (their meaning is checked
+    by core.mount.Mount when the calibration is applied: MountError, a ValueError)."""
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple)):
+        if len(v) != 3 or not all(isinstance(a, str) and len(a) <= 2 for a in v):
+            raise CalibError("mount needs three axis names", 2)
+        return list(v)
+    if not isinstance(v, str) or len(v) > _MAX_TEXT:
+        raise CalibError("mount must be a preset name or three axis names", 2)
+    return v
 
 
 def _check_accel_matrix(k):
@@ -105,8 +143,9 @@ class Calibration:
     def from_dict(d):
         if not isinstance(d, dict):
             raise CalibError("calibration must be a JSON object", 2)
-        if d.get("version", CALIB_VERSION) != CALIB_VERSION:
-            raise CalibError("calibration version %s" % d.get("version"), 9)
+        version = d.get("version", CALIB_VERSION)
+        if not _is_number(version) or version != CALIB_VERSION:
+            raise CalibError("calibration version %s" % (version,), 9)
         c = Calibration()
         c.gyro_bias_dps = _vec3(d, "gyro_bias_dps", c.gyro_bias_dps, -_MAX_GYRO_BIAS_DPS, _MAX_GYRO_BIAS_DPS)
         c.accel_offset_g = _vec3(d, "accel_offset_g", c.accel_offset_g, -_MAX_ACCEL_OFFSET_G, _MAX_ACCEL_OFFSET_G)
@@ -117,13 +156,13 @@ class Calibration:
         if d.get("align") is not None:
             c.align = _mat3(d, "align")
             _check_rotation(c.align)
-        c.mount = d.get("mount")
-        cid = d.get("calib_id")
-        c.calib_id = None if cid is None else str(cid)
-        did = d.get("device_id")
-        c.device_id = None if did is None else str(did)
+        c.mount = _mount_spec(d.get("mount"))
+        c.calib_id = _text(d, "calib_id")
+        c.device_id = _text(d, "device_id")
         t = d.get("temp_c")
-        c.temp_c = float(t) if isinstance(t, (int, float)) else None
+        if t is not None and (not _is_number(t) or not _TEMP_RANGE_C[0] <= t <= _TEMP_RANGE_C[1]):
+            raise CalibError("temp_c out of range", 2)
+        c.temp_c = None if t is None else float(t)
         c.loaded = True
         return c
 
@@ -173,10 +212,3 @@ def load(path):
         raise CalibError("calibration file is not JSON", 7)
     return Calibration.from_dict(d)
 
-
-def save(path, calib):
-    try:
-        with open(path, "w") as f:
-            f.write(json.dumps(calib.to_dict()))
-    except OSError:
-        raise CalibError("cannot write %s" % path, 7)

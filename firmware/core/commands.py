@@ -1,16 +1,27 @@
 # Command handling (docs/protocol.md, "Commands"): reassembles chunked writes per link, acts,
-# and answers on the link the command came from. RESEND is a job stepped from the main loop so
-# a long resend never starves sampling or floods the BLE stack's buffers.
+# and answers on the link the command came from. RESEND runs as a job (core/resend.py).
 import json
 
+from core import auth
 from core import calib as calib_mod
 from core import packets as P
+from core.resend import ResendJob
 
 _RATES_HZ = (50, 100, 125, 200)
 _RAW_MIN_PAYLOAD = 24  # DATA_RAW header + one sample: ATT MTU 27
-_RESEND_PACKETS_PER_STEP = 4
 _ASSEMBLY_MAX_BYTES = 2048
 _IDENTIFY_PULSE_MS = 300
+_IDENTIFY_MAX_S = 30  # long enough to find the belt in a room; 255 s of blinking was a nuisance
+# Cue threshold: below 2 deg the cue fires on the measurement's own error (a single lower-back
+# IMU reads frontal-plane pelvic angle within 2.7-4.5 deg RMS, Bolink et al. 2016) and on every
+# normal step (3-5 deg of drop at the peak, docs: domain primer); above 30 deg it never fires.
+_HAPTIC_MIN_CDEG = 200
+_HAPTIC_MAX_CDEG = 3000
+_HAPTIC_MAX_DEBOUNCE_MS = 5000
+# Commands handled per loop iteration (all links together): a flood of writes then waits in the
+# links' queues (and the BLE queue drops what does not fit) while every iteration still takes its
+# sample first.
+COMMANDS_PER_STEP = 2
 
 
 class _Assembly:
@@ -24,32 +35,56 @@ class _Assembly:
 
 
 class CommandHandler:
-    """`poll()` drains both links' command queues; `handle(link, data)` for one write."""
+    """`poll()` takes up to COMMANDS_PER_STEP writes from the links' queues (the links take turns
+    first); `handle(link, data)` for one write. `unknown` counts unknown commands, `errors`
+    commands that raised (each answered BAD_ARG; the loop goes on)."""
 
     def __init__(self, app):
         self.app = app
         self._asm = {}
-        self._resend = None  # [link, next_seq, end_seq, token, first_seq, count]
+        self.resend = ResendJob(app)
         self.unknown = 0
+        self.errors = 0
+        self._turn = 0
         self._status_body = bytearray(P.STATUS_BODY_BYTES)
-        self._rw = P.PacketWriter()
 
     def poll(self):
         app = self.app
-        for link in (app.ble, app.serial):
-            if link is None:
-                continue
-            if link is app.serial:
-                link.poll()  # BLE was polled by the app (connection events first)
-            while True:
-                data = link.next_command()
-                if data is None:
-                    break
-                self.handle(link, data)
-        if self._resend is not None:
-            self._step_resend()
+        serial = app.serial
+        if serial is not None:
+            serial.poll()  # BLE was polled by the app (connection events first)
+        first, second = (app.ble, serial) if self._turn else (serial, app.ble)
+        self._turn ^= 1
+        budget = COMMANDS_PER_STEP
+        while budget:
+            data = first.next_command() if first is not None else None
+            if data is not None:
+                budget -= 1
+                self.handle(first, data)
+            data2 = second.next_command() if second is not None and budget else None
+            if data2 is not None:
+                budget -= 1
+                self.handle(second, data2)
+            if data is None and data2 is None:
+                break
+        if self.resend.active:
+            try:
+                self.resend.step()
+            except Exception:  # noqa: BLE001 - a failing resend ends, sampling goes on
+                self.errors += 1
+                self.resend.cancel()
 
     def handle(self, link, data):
+        """One command write from `link`: assembled, executed, answered on `link`."""
+        self.app.arm_watchdog()
+        try:
+            self._handle(link, data)
+        except Exception:  # noqa: BLE001 - any bad input or bug: one error reply, never a dead belt
+            self.errors += 1
+            if len(data) >= P.COMMAND_HEADER_BYTES:
+                link.send_reply(data[0] & 0x7F, data[1], P.S_BAD_ARG)
+
+    def _handle(self, link, data):
         parsed = P.parse_command(data)
         if parsed is None:
             return  # too short to carry cmd and token: nothing to answer to
@@ -62,19 +97,26 @@ class CommandHandler:
                 asm.cmd, asm.token, asm.next_chunk, asm.data = cmd, token, 0, bytearray()
             if cmd != asm.cmd or token != asm.token or chunk != asm.next_chunk:
                 asm.cmd = -1
-                link.send_reply(cmd, token, P.S_BAD_LENGTH)
+                link.send_reply(cmd & 0x7F, token, P.S_BAD_LENGTH)
                 return
             asm.data.extend(payload)
             asm.next_chunk += 1
             if len(asm.data) > _ASSEMBLY_MAX_BYTES:
                 asm.cmd = -1
-                link.send_reply(cmd, token, P.S_BAD_LENGTH)
+                link.send_reply(cmd & 0x7F, token, P.S_BAD_LENGTH)
                 return
             if more:
                 return
             payload = bytes(asm.data)
             asm.cmd = -1
-        self.execute(link, cmd, token, bytes(payload))
+        app = self.app
+        code, payload, refusal = app.access.admit(link, cmd, bytes(payload))
+        if refusal is not None:
+            link.send_reply(code, token, refusal)
+            if not link.trusted and link.session.failures >= auth.MAX_FAILURES:
+                app.drop_ble()  # someone is guessing: hang up (advertising resumes)
+            return
+        self.execute(link, code, token, payload)
 
     def execute(self, link, cmd, token, payload):
         app = self.app
@@ -134,13 +176,16 @@ class CommandHandler:
                 return reply(P.S_BAD_LENGTH)
             threshold = P.get_i16(payload, 1)
             debounce = P.get_u16(payload, 3)
-            if payload[0] > 1 or threshold <= 0:
+            if payload[0] > 1 or not _HAPTIC_MIN_CDEG <= threshold <= _HAPTIC_MAX_CDEG \
+                    or debounce > _HAPTIC_MAX_DEBOUNCE_MS:
                 return reply(P.S_BAD_ARG, payload)
             app.haptic_logic.configure(payload[0] == 1, threshold, debounce)
             return reply(P.S_OK, payload)
         if cmd == P.CMD_IDENTIFY:
             if n != 1:
                 return reply(P.S_BAD_LENGTH)
+            if payload[0] > _IDENTIFY_MAX_S:
+                return reply(P.S_BAD_ARG, payload)
             now = app.clock.ticks_ms()
             app.identify_until_ms = app.clock.ticks_add(now, payload[0] * 1000)
             app.set_led()
@@ -150,7 +195,7 @@ class CommandHandler:
         if cmd == P.CMD_RESEND:
             if n != 6:
                 return reply(P.S_BAD_LENGTH)
-            return self._start_resend(link, token, P.get_u32(payload, 0), P.get_u16(payload, 4))
+            return self.resend.start(link, token, P.get_u32(payload, 0), P.get_u16(payload, 4))
         if cmd == P.CMD_GET_INFO:
             return reply(P.S_OK, self.info_json().encode())
         if cmd == P.CMD_GET_CALIB:
@@ -160,6 +205,26 @@ class CommandHandler:
         if cmd == P.CMD_GET_STATUS:
             app.encode_status(self._status_body, 1)
             return reply(P.S_OK, self._status_body)
+        if cmd == P.CMD_AUTH_BEGIN:
+            if n:
+                return reply(P.S_BAD_LENGTH)
+            return reply(*app.access.begin(link))
+        if cmd == P.CMD_AUTH_PROVE:
+            status, body = app.access.prove(link, payload)
+            reply(status, body)
+            if status == P.S_OK:
+                app.on_authenticated(link)
+            elif not link.trusted and link.session.failures >= auth.MAX_FAILURES:
+                app.drop_ble()
+            return
+        if cmd == P.CMD_SET_KEY:
+            if n not in (0, auth.KEY_BYTES):
+                return reply(P.S_BAD_LENGTH)
+            try:
+                app.set_device_key(payload if n else None)
+            except OSError:
+                return reply(P.S_STORAGE_ERROR)
+            return reply(P.S_OK, app.access.key_id or b"")
         self.unknown += 1
         return reply(P.S_UNKNOWN_CMD)
 
@@ -169,8 +234,10 @@ class CommandHandler:
         return json.dumps({
             "device_id": app.device_id, "fw": app.fw_version, "protocol": P.PROTOCOL_VERSION,
             "rate_hz": app.rate_hz, "mode": app.mode, "mount": app.mount.name,
-            "calibrated": app.calib.calibrated, "calib_id": app.calib.calib_id, "mtu": app.payload_max() + 3,
+            "calibrated": app.calib.calibrated, "calib_id": app.calib.calib_id, "calib_pending": app.calib_file.pending,
+            "mtu": app.payload_max() + 3,
             "haptic": {"enabled": h.enabled, "threshold_cdeg": h.threshold_cdeg, "debounce_ms": h.debounce_ms},
+            "security": app.security_info(),
         })
 
     def _set_calib(self, reply, payload):
@@ -189,75 +256,12 @@ class CommandHandler:
         except ValueError:  # MountError, or gains the fixed-point transform cannot hold
             return reply(P.S_BAD_ARG)
         try:
-            calib_mod.save(app.fs_root + "/" + calib_mod.CALIB_FILE, c)
-        except calib_mod.CalibError:
+            # on flash now, or (after a recent write) within the file's interval: see flashfile.py
+            app.calib_file.put(json.dumps(c.to_dict()))
+        except OSError:
             app.apply_calibration(old_calib, old_mount)  # what the flash holds stays in force
             return reply(P.S_STORAGE_ERROR)
         # the running gyro bias was learnt on data corrected by the old calibration: with the new
         # one (its own gyro_bias_dps, mount, align) it would be wrong, so it is learnt afresh
         app.fusion.reset(keep_bias=False)
         return reply(P.S_OK)
-
-    # --- RESEND ---------------------------------------------------------------------------
-    def _start_resend(self, link, token, from_seq, count):
-        ring = self.app.ring
-        end = from_seq + count  # exclusive
-        first = from_seq
-        while first < end and ring.slot(first) < 0:
-            first += 1
-        if count == 0 or first >= end:
-            link.send_reply(P.CMD_RESEND, token, P.S_NOT_AVAILABLE, self._resend_body(from_seq, 0))
-            return
-        if link is self.app.ble and link.payload_max < self._sample_bytes() + P.HEADER_BYTES:
-            link.send_reply(P.CMD_RESEND, token, P.S_MTU_TOO_SMALL, self._resend_body(first, 0))
-            return
-        self._resend = [link, first, end, token, first, 0]
-
-    def _sample_bytes(self):
-        return P.RAW_SAMPLE_BYTES if self.app.mode == P.MODE_RAW else P.ROLL_SAMPLE_BYTES
-
-    @staticmethod
-    def _resend_body(first, count):
-        body = bytearray(6)
-        P.put_u32(body, 0, first)
-        P.put_u16(body, 4, count)
-        return body
-
-    def _step_resend(self):
-        job = self._resend
-        link, seq, end = job[0], job[1], job[2]
-        app = self.app
-        ring = app.ring
-        raw = app.mode == P.MODE_RAW
-        # resent samples are not latency bound: fill the packet (still <= 255 samples)
-        per = min(P.MAX_SAMPLES_PER_PACKET, (link.payload_max - P.HEADER_BYTES) // self._sample_bytes())
-        buf = self._rw
-        for _ in range(_RESEND_PACKETS_PER_STEP):
-            while seq < end and ring.slot(seq) < 0:
-                seq += 1  # overwritten or never read: stays a gap
-            if seq >= end:
-                break
-            start = seq
-            i = ring.slot(seq)
-            buf.begin(P.T_DATA_RAW if raw else P.T_DATA_ROLL, P.F_RESENT | (P.F_CALIBRATED if app.calib.calibrated else 0),
-                      app.rate_hz, seq, ring.t_wraps(i), ring.t_ticks(i))
-            while buf.count < per and seq < end:
-                i = ring.slot(seq)
-                if i < 0:
-                    break
-                if raw:
-                    buf.add_raw(ring.value(i, 2), ring.value(i, 3), ring.value(i, 4),
-                                ring.value(i, 5), ring.value(i, 6), ring.value(i, 7))
-                else:
-                    buf.add_roll(ring.value(i, 0), ring.value(i, 1))
-                seq += 1
-            if not link.send_data(buf.finish()):
-                seq = start  # stack busy or link gone: retry this packet on the next step
-                break
-            job[5] += buf.count
-        job[1] = seq
-        if seq >= end or (link is app.ble and not link.connected):
-            self._resend = None
-            link.send_reply(P.CMD_RESEND, job[3], P.S_OK if job[5] else P.S_NOT_AVAILABLE,
-                            self._resend_body(job[4], job[5]))
-

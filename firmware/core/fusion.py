@@ -30,6 +30,8 @@
 # | still_hold_s          | conditions must hold this long                        | s     | -      | 0.5     |
 # | bias_tau_s            | bias integral: rate / tilt error = gain / bias_tau_s  | s     | 1e9    | 4.0     |
 # | bias_z_tau_s          | time constant of the z bias following its mean gyro  | s     | 1e9    | 2.0     |
+# | settle_start_deg      | largest error bound when the gain ramp ends          | deg   | 0      | 8.0     |
+# | settle_deg            | `initialising` ends once that bound has decayed to it | deg   | -      | 0.5     |
 # The accel gate follows x-io Fusion (imufusion) practice; the gain is a little under its default
 # 0.5. A real roll is followed by the gyro at once, the gain only sets how fast a gyro error is
 # pulled back (~3 s). still_gain 1 with bias_tau_s 4 makes the still bias loop critically damped
@@ -41,6 +43,18 @@
 #   gain 0.35: sim 0.24-0.25, real 2.97 r 0.48 (chosen: every target met on both)
 #   gain 0.25 with a 45 deg/s turn gate: sim 0.18, real 3.10 r 0.42 (tuned to the simulator).
 #
+# Settling: the gain ramp averages the accelerometer over a shorter and shorter window, so when it
+# ends the estimate still carries what the person's own accelerations did in its last second: after
+# a 2 s IMU fault mid-exercise, up to 7.8 deg, then pulled back at the moving gain (1/0.35 s time
+# constant), 2.5 deg still at 4-8 s. So `initialising` (FUSION_INIT on the wire) stays set after the
+# ramp until an error bound has decayed below settle_deg. The bound starts at twice the mean angle
+# between the accelerometer and the estimate over the ramp's last second (how much the person's
+# own accelerations were pulling at it), at most settle_start_deg: at rest that is a few tenths of
+# a degree and the flag ends with the ramp; mid-walk it is the cap. It then shrinks exactly as a
+# tilt error does, by the correction applied (gain * dt) on every sample whose accelerometer is
+# used, and not at all while it is ignored (turns, impacts). From 8 to 0.5 deg: ln(16) / gain,
+# 7.9 s moving.
+#
 # Allocation: every float result is a heap object on MicroPython's ESP32 and unix ports, so the
 # update is written to build few of them: constants that depend only on dt and the settings are
 # derived once (again when either changes), range tests are chained comparisons against
@@ -51,6 +65,8 @@ _RAD_PER_DEG = math.pi / 180.0
 _DEG_PER_RAD = 180.0 / math.pi
 _NEG_DEG_PER_RAD = -_DEG_PER_RAD
 _MEAN_TAU_S = 0.25  # running means used by the stillness test
+_DEV_TAU_S = 1.0  # mean accelerometer-vs-estimate angle during the ramp: about a stride
+_SETTLE_PER_DEV = 2.0  # the settling bound per degree of that mean angle (capped at settle_start_deg)
 _NO_LIMIT = 1e30
 
 
@@ -69,6 +85,8 @@ class FusionSettings:
         self.still_hold_s = 0.5
         self.bias_tau_s = 4.0
         self.bias_z_tau_s = 2.0
+        self.settle_start_deg = 8.0
+        self.settle_deg = 0.5
         for k in kw:
             if not hasattr(self, k):
                 raise ValueError("unknown fusion setting: %s" % k)
@@ -77,7 +95,8 @@ class FusionSettings:
 
 class RollPitchFusion:
     """`update(ax_g, ay_g, az_g, gx_dps, gy_dps, gz_dps, dt_s)` with body-frame values; read
-    `roll_deg`, `pitch_deg`, flags `initialising`, `accel_ignored`, `still`, and `bias_dps`."""
+    `roll_deg`, `pitch_deg`, flags `initialising` (ramping up, or not yet settled), `accel_ignored`,
+    `still`, and `bias_dps`."""
 
     def __init__(self, settings=None):
         self.settings = settings if settings is not None else FusionSettings()
@@ -97,6 +116,9 @@ class RollPitchFusion:
         self.roll_deg = 0.0
         self.pitch_deg = 0.0
         self.initialising = True
+        self._ramping = True
+        self._bound_deg = 0.0
+        self._dev_deg = 0.0
         self.accel_ignored = False
         self.still = False
         self._t_s = 0.0
@@ -114,6 +136,8 @@ class RollPitchFusion:
         if a > 1.0:
             a = 1.0
         self._a = a
+        a = dt_s / _DEV_TAU_S
+        self._a_dev = a if a < 1.0 else 1.0
         # |x - new mean| = (1 - a) |x - old mean|: the test runs on the old-mean difference
         self._gdev = s.still_gyro_dev_dps / (1.0 - a) if a < 1.0 else _NO_LIMIT
         self._adev = s.still_accel_dev_g / (1.0 - a) if a < 1.0 else _NO_LIMIT
@@ -166,14 +190,22 @@ class RollPitchFusion:
             self._gmean[1] = gy
             self._gmean[2] = gz
             self._started = True
+            # the first sample after a reset only gives the gravity direction: dt may span a
+            # fault's whole gap, and its gyro rate was not the rate over that gap
+            dt_s = 0.0
+            self._derive(dt_s)
         self._still_update(ax, ay, az, gx, gy, gz, norm, dt_s)
 
         # gain: ramp from init_gain to gain over init_s (dt already folded in)
-        if self.initialising:
+        if self._ramping:
             self._t_s += dt_s
             if self._t_s >= s.init_s:
-                self.initialising = False
-        if self.initialising and s.init_s > 0:
+                self._ramping = False
+                bound = _SETTLE_PER_DEV * self._dev_deg
+                self._bound_deg = bound if bound < s.settle_start_deg else s.settle_start_deg
+                if self._bound_deg <= s.settle_deg:
+                    self.initialising = False
+        if self._ramping and s.init_s > 0:
             kdt = (s.init_gain + (s.gain - s.init_gain) * (self._t_s / s.init_s)) * dt_s
         elif self.still:
             kdt = self._still_gain_dt
@@ -183,7 +215,7 @@ class RollPitchFusion:
         # accel gate, with recovery after a long rejection (a lasting bias would otherwise win)
         ex = ey = ez = 0.0
         reject = (not (self._rej_lo <= norm <= self._rej_hi and self._turn_neg < gz < self._turn)
-                  and not self.initialising)
+                  and not self._ramping)
         if reject and self._ignored_s < s.recovery_s:
             self._ignored_s += dt_s
             self.accel_ignored = True
@@ -193,9 +225,22 @@ class RollPitchFusion:
             self.accel_ignored = False
             inv = kdt / norm
             # (a x v) * gain * dt / |a|
-            ex = (ay * v[2] - az * v[1]) * inv
-            ey = (az * v[0] - ax * v[2]) * inv
-            ez = (ax * v[1] - ay * v[0]) * inv
+            cx = ay * v[2] - az * v[1]
+            cy = az * v[0] - ax * v[2]
+            cz = ax * v[1] - ay * v[0]
+            ex = cx * inv
+            ey = cy * inv
+            ez = cz * inv
+            if self._ramping:
+                # how far the accelerometer points from the estimate, averaged over about a
+                # stride: what the ramp's shrinking window leaves in the estimate when it ends
+                dev = math.sqrt(cx * cx + cy * cy + cz * cz) / norm * _DEG_PER_RAD
+                self._dev_deg += self._a_dev * (dev - self._dev_deg)
+            if self.initialising and not self._ramping:
+                # settling: a tilt error shrinks by the correction applied, so does its bound
+                self._bound_deg *= 1.0 - kdt
+                if self._bound_deg <= s.settle_deg:
+                    self.initialising = False
 
             if self.still:
                 # bias integral: a lasting correction while still is what the gyro bias leaves
@@ -254,7 +299,7 @@ class RollPitchFusion:
         am[2] += a * d
         quiet = quiet and aneg < d < adev and self._still_lo < norm < self._still_hi
         b = self.bias_dps
-        if quiet and not self.initialising:
+        if quiet and not self._ramping:
             hi = self._rate
             lo = self._rate_neg
             quiet = lo < gx - b[0] < hi and lo < gy - b[1] < hi and lo < gz - b[2] < hi
@@ -268,5 +313,5 @@ class RollPitchFusion:
                 return
         self.still = True
         # z (yaw when upright) is invisible to gravity: at rest it follows its mean gyro
-        k = self._kb_init if self.initialising else self._kb
+        k = self._kb_init if self._ramping else self._kb
         b[2] += k * (gm[2] - b[2])

@@ -52,6 +52,10 @@ CMD_GET_INFO = const(0x09)
 CMD_GET_CALIB = const(0x0A)
 CMD_SET_CALIB = const(0x0B)
 CMD_GET_STATUS = const(0x0C)
+CMD_AUTH_BEGIN = const(0x0D)
+CMD_AUTH_PROVE = const(0x0E)
+CMD_SET_KEY = const(0x0F)
+CMD_SIGNED = const(0x80)  # bit 7 of `cmd`: the payload starts with counter and tag (core/auth.py)
 
 # reply status
 S_OK = const(0)
@@ -64,6 +68,9 @@ S_IMU_FAULT = const(6)
 S_STORAGE_ERROR = const(7)
 S_NOT_AVAILABLE = const(8)
 S_BAD_VERSION = const(9)
+S_AUTH_REQUIRED = const(10)
+S_AUTH_FAILED = const(11)
+S_USB_ONLY = const(12)
 
 # serial channels
 CH_DATA = const(1)

@@ -1,21 +1,34 @@
 # BLE GATT peripheral (docs/protocol.md): hiplevel service (data notify, command write, reply
-# notify), Device Information and Battery services, advertising, MTU tracking.
+# notify), Device Information and Battery services, advertising, MTU tracking, LE Secure
+# Connections pairing with bonding (docs/security.md).
 # The IRQ handler only records events and copies command writes into preallocated slots;
-# `poll()` in the main loop does the work (re-advertising, MTU, handing commands out).
+# `poll()` in the main loop does the work (re-advertising, MTU, handing commands out). The one
+# exception is the bond secrets, which the stack needs answered in the IRQ (links/ble_bonds.py
+# keeps them in RAM; flash is written from the loop).
 import bluetooth
 from micropython import const
 
 from core import packets as P
+from core.auth import Session
 
 _IRQ_CENTRAL_CONNECT = const(1)
 _IRQ_CENTRAL_DISCONNECT = const(2)
 _IRQ_GATTS_WRITE = const(3)
 _IRQ_MTU_EXCHANGED = const(21)
+_IRQ_ENCRYPTION_UPDATE = const(28)
+_IRQ_GET_SECRET = const(29)
+_IRQ_SET_SECRET = const(30)
 
 _FLAG_READ = const(0x0002)
 _FLAG_WRITE_NO_RESPONSE = const(0x0004)
 _FLAG_WRITE = const(0x0008)
 _FLAG_NOTIFY = const(0x0010)
+_FLAG_WRITE_ENCRYPTED = const(0x1000)
+
+# The belt has no display and no keys: "Just Works" LE Secure Connections pairing (ECDH, so a
+# passive listener cannot decrypt), without MITM protection, which needs a passkey or a number to
+# compare. The application-level authentication (core/access.py) does not depend on it.
+_IO_CAPABILITY_NO_INPUT_OUTPUT = const(3)
 
 _DEFAULT_MTU = const(23)
 _PREFERRED_MTU = const(247)  # largest ATT MTU that fits one LL data PDU with DLE (251 bytes)
@@ -46,12 +59,17 @@ def advertising_payloads(name, battery_pct):
 class BleLink:
     """One central at a time, advertising from construction on with `battery_pct` (255 =
     unknown). `connected`, `payload_max` (ATT MTU - 3); `events` bits are set by poll():
-    1 = connected now, 2 = disconnected now."""
+    1 = connected now, 2 = disconnected now. `session`: the connection's authentication
+    (core/auth.py), new with every connection; `authed` once the central proved the key.
+    `bonds` (links/ble_bonds.BondStore or None): pairing with bonding is offered when the port
+    allows it (`pairing`); `encrypted` once the link is. `encrypted_only`: the command
+    characteristic needs an encrypted link and no data goes over an unencrypted one."""
 
     EV_CONNECTED = 1
     EV_DISCONNECTED = 2
+    trusted = False
 
-    def __init__(self, ble, name, info, battery_pct=255):
+    def __init__(self, ble, name, info, battery_pct=255, bonds=None, encrypted_only=False):
         self._ble = ble
         self.name = name
         self.conn = None
@@ -69,14 +87,30 @@ class BleLink:
         self.cmd_dropped = 0
         self._battery_pct = battery_pct
         self._reply_buf = bytearray(_PREFERRED_MTU)
+        self.session = Session()
+        self.bonds = bonds
+        self.encrypted_only = encrypted_only
+        self.encrypted = False
+        self.bonded = False
+        self._pending_enc = None  # (conn, encrypted, bonded) from the IRQ
         ble.active(True)
         ble.config(gap_name=name, mtu=_PREFERRED_MTU)
+        self.pairing = False
+        if bonds is not None:
+            try:
+                ble.config(bond=True, le_secure=True, mitm=False, io=_IO_CAPABILITY_NO_INPUT_OUTPUT)
+                self.pairing = True
+            except (ValueError, OSError, TypeError):
+                pass  # a port without pairing: the application-level guard stands alone
         ble.irq(self._irq)
+        cmd_flags = _FLAG_WRITE | _FLAG_WRITE_NO_RESPONSE
+        if encrypted_only:
+            cmd_flags |= _FLAG_WRITE_ENCRYPTED
         hip = (
             bluetooth.UUID(SERVICE_UUID),
             (
                 (bluetooth.UUID(DATA_UUID), _FLAG_NOTIFY),
-                (bluetooth.UUID(COMMAND_UUID), _FLAG_WRITE | _FLAG_WRITE_NO_RESPONSE),
+                (bluetooth.UUID(COMMAND_UUID), cmd_flags),
                 (bluetooth.UUID(REPLY_UUID), _FLAG_NOTIFY),
             ),
         )
@@ -103,7 +137,10 @@ class BleLink:
             self._pending_conn = data[0]
             self._pending |= 1
         elif event == _IRQ_CENTRAL_DISCONNECT:
-            if data[0] == self._pending_conn or data[0] == self.conn:
+            if self._pending & 1 and data[0] == self._pending_conn:
+                # connected and gone again before the loop saw it: only advertise again
+                self._pending = (self._pending & ~1) | 8
+            if data[0] == self.conn:
                 self._pending |= 2
         elif event == _IRQ_GATTS_WRITE:
             if data[1] == self.h_cmd:
@@ -111,6 +148,19 @@ class BleLink:
         elif event == _IRQ_MTU_EXCHANGED:
             self._pending_mtu = data[1]
             self._pending |= 4
+        elif event == _IRQ_ENCRYPTION_UPDATE:
+            self._pending_enc = (data[0], bool(data[1]), bool(data[3]))
+            self._pending |= 16
+        elif event == _IRQ_GET_SECRET:
+            if self.bonds is None:
+                return None
+            key = data[2]
+            return self.bonds.get(data[0], data[1], None if key is None else bytes(key))
+        elif event == _IRQ_SET_SECRET:
+            if self.bonds is None:
+                return False
+            value = data[2]
+            return self.bonds.set(data[0], bytes(data[1]), None if value is None else bytes(value))
 
     def _store_cmd(self, value):
         nxt = (self._cmd_head + 1) % _CMD_SLOTS
@@ -130,19 +180,31 @@ class BleLink:
         pending = self._pending
         if pending:
             self._pending = 0
+            # the disconnect of the current central first: a new one (even with the same
+            # handle, which NimBLE reuses) may have connected after it
+            if pending & 2:
+                self.conn = None
+                self.mtu = _DEFAULT_MTU
+                self.session.reset()
+                self.encrypted = self.bonded = False
+                ev |= self.EV_DISCONNECTED
             if pending & 1 and self._pending_conn is not None and self.conn != self._pending_conn:
                 self.conn = self._pending_conn
                 self.mtu = _DEFAULT_MTU
                 self.connects += 1
+                self.session.reset()
+                self.encrypted = self.bonded = False
                 ev |= self.EV_CONNECTED
-            if pending & 2:
-                self.conn = None
+                if self.encrypted_only and self.pairing:
+                    self._request_pairing()
+            if pending & 10 and self.conn is None:
                 self._pending_conn = None
-                self.mtu = _DEFAULT_MTU
-                ev |= self.EV_DISCONNECTED
                 self.advertise()  # the stack stops advertising on connect; start again
             if pending & 4 and self.conn is not None:
                 self.mtu = self._pending_mtu
+            enc = self._pending_enc
+            if pending & 16 and enc is not None and enc[0] == self.conn:
+                self.encrypted, self.bonded = enc[1], enc[2]
         self.events = ev
 
     def next_command(self):
@@ -156,6 +218,29 @@ class BleLink:
     @property
     def connected(self):
         return self.conn is not None
+
+    @property
+    def authed(self):
+        """A central is connected, has proved the device key in this connection, and (with
+        encrypted_only) the link is encrypted: it may have the movement data."""
+        return self.conn is not None and self.session.authed and (self.encrypted or not self.encrypted_only)
+
+    def _request_pairing(self):
+        """Ask the central to pair (or to encrypt with its bond): a security request."""
+        try:
+            self._ble.gap_pair(self.conn)
+        except OSError:
+            pass  # the central may still start pairing itself
+
+    def disconnect(self):
+        """Hang up on the central; poll() then sees the disconnect and advertises again."""
+        if self.conn is None:
+            return
+        self.session.reset()
+        try:
+            self._ble.gap_disconnect(self.conn)
+        except OSError:
+            pass  # already gone: the disconnect event follows anyway
 
     @property
     def payload_max(self):

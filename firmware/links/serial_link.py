@@ -3,15 +3,20 @@
 from micropython import const
 
 from core import packets as P
+from core.auth import Session
 
 _RX_CHUNK_BYTES = const(64)
 _FRAME_MAX_BYTES = const(520)
 IDLE_RESYNC_MS = const(100)  # a line quiet this long gets a 0x00 before the next frame
+_QUEUE_MAX = const(8)  # decoded commands waiting; more are dropped and counted (as on BLE)
 
 
 class SerialLink:
     """`poll()` reads what arrived; `next_command()` hands out decoded command packets.
-    `clock` (ticks_ms/ticks_diff) times the idle line; without one every frame gets the 0x00."""
+    `clock` (ticks_ms/ticks_diff) times the idle line; without one every frame gets the 0x00.
+    `trusted`: the USB cable is physical access (core/access.py)."""
+
+    trusted = True
 
     def __init__(self, uart, clock=None):
         self._uart = uart
@@ -26,6 +31,8 @@ class SerialLink:
         self._queue = []  # decoded command packets waiting for next_command (rare, small)
         self._reply_buf = bytearray(P.SERIAL_MAX_PACKET_BYTES)
         self.bad_frames = 0
+        self.cmd_dropped = 0
+        self.session = Session()
         self.payload_max = P.SERIAL_MAX_PACKET_BYTES
 
     def poll(self):
@@ -56,6 +63,9 @@ class SerialLink:
             self.bad_frames += 1
             return
         if self._dec[0] != P.CH_COMMAND:
+            return
+        if len(self._queue) >= _QUEUE_MAX:
+            self.cmd_dropped += 1
             return
         self._queue.append(bytes(self._dec[1 : m - 2]))
 

@@ -16,6 +16,14 @@ from hiplevel.cli.store_access import open_store
 from hiplevel.recording import decode_recording, read_recording
 
 pytestmark = pytest.mark.slow
+KILL_AFTER_SAMPLES = 1200  # 12 s of the walking set at 100 Hz (the set lasts about 17 s)
+
+
+def _samples_on_disk(path: Path) -> int:
+    """Samples a recording being written holds so far (its tail may be torn)."""
+    if not path.exists():
+        return 0
+    return decode_recording(read_recording(path)).stats.received
 
 
 def test_killed_recording_is_recovered_on_next_start(tmp_path: Path) -> None:
@@ -33,8 +41,9 @@ def test_killed_recording_is_recovered_on_next_start(tmp_path: Path) -> None:
             assert line or proc.poll() is None, proc.stderr.read()
             assert time.monotonic() < deadline
         recording = Path(line.rsplit("-> ", 1)[1].strip())
-        # let the walking set run for a while (virtual 10x: ~1 s wall = 10 s of walking)
-        while not recording.exists() or recording.stat().st_size < 20_000:
+        # let the walking set run for a while (virtual 10x: ~1 s wall = 10 s of walking); counted in
+        # samples, not bytes: the header's size (device info) must not decide where the kill lands
+        while _samples_on_disk(recording) < KILL_AFTER_SAMPLES:
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: host and virtual device

@@ -28,7 +28,7 @@ def test_firmware_files_found():
     assert {"app.py", "main.py", "board.py", "mpu6050.py", "fusion.py", "packets.py", "bluetooth.py"} <= names
 
 
-CORE = ["calib", "commands", "fusion", "haptic_logic", "mount", "packets", "ringbuf", "timebase"]
+CORE = ["access", "auth", "calib", "commands", "fusion", "haptic_logic", "mount", "packets", "resend", "ringbuf", "timebase"]
 
 
 @pytest.mark.parametrize("module", CORE)

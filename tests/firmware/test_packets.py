@@ -18,10 +18,17 @@ def test_every_vector_encodes_exactly(mp):
             assert got[v["name"]] == v["hex"], v["name"]
         if v["kind"] == "cobs":
             assert got[v["name"] + ":decoded"] == v["fields"]["data_hex"], v["name"]
+        if v["kind"] == "auth":
+            f = v["fields"]
+            want = [f["key_id_hex"], f["session_key_hex"], f["host_proof_hex"], f["device_proof_hex"]]
+            assert got[v["name"] + ":values"] == want, v["name"]
+        if v["kind"] == "signed_command":
+            assert got[v["name"] + ":verify"] == [v["fields"]["payload_hex"], None], v["name"]
 
 
 def test_vector_kinds_all_covered():
-    assert {v["kind"] for v in VECTOR_LIST} <= {"packet", "reply", "command", "crc16", "cobs", "frame"}
+    assert {v["kind"] for v in VECTOR_LIST} <= {"packet", "reply", "command", "crc16", "cobs", "frame", "auth",
+                                                 "signed_command"}
 
 
 def test_malformed_cobs_rejected(mp):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from .conftest import run_mp
 
 ESP32_NAMES = {
-    "ADC", "DEEPSLEEP_RESET", "I2C", "PWM", "PWRON_RESET", "Pin", "SoftI2C", "Timer", "UART", "deepsleep",
+    "ADC", "DEEPSLEEP_RESET", "I2C", "PWM", "PWRON_RESET", "Pin", "SoftI2C", "Timer", "UART", "WDT", "deepsleep",
     "disable_irq", "enable_irq", "freq", "idle", "lightsleep", "reset", "reset_cause", "soft_reset", "unique_id",
 }
 SIMULATION_HOOKS = {"deepsleep_calls", "i2c_bus", "pin_state", "pwm_state", "set_adc_source", "set_clock",
-                    "set_unique_id", "uart_state"}
+                    "set_unique_id", "uart_state", "wdt_resets", "wdt_state"}
 
 
 def test_machine_names_are_the_esp32_ones_and_the_hooks():
@@ -24,3 +24,4 @@ def test_machine_names_are_the_esp32_ones_and_the_hooks():
     assert {"ATTN_11DB", "read", "read_u16", "read_uv"} <= set(r["ADC"])
     assert {"ONE_SHOT", "PERIODIC", "init", "deinit"} <= set(r["Timer"])
     assert r["UART"] == ["any", "deinit", "flush", "init", "read", "readinto", "txdone", "write"]
+    assert r["WDT"] == ["feed"]

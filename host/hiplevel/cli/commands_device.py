@@ -1,4 +1,4 @@
-"""Commands that talk to a sensor: scan, info, record, live, calibrate, flash."""
+"""Commands that talk to a sensor: scan, info, record, live, calibrate, flash, pair."""
 
 from __future__ import annotations
 
@@ -52,6 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--push", action="store_true", help="send the calibration to the sensor and read it back")
     p.set_defaults(func=_calibrate)
 
+    p = sub.add_parser("pair", help="give a sensor its key over USB and keep it here (BLE sessions need it)")
+    p.add_argument("--port", help="serial port of the sensor's USB cable (e.g. /dev/ttyUSB0, or 'auto')")
+    add_data_dir(p)
+    p.add_argument("--list", action="store_true", help="list the sensors paired with this computer's store")
+    p.add_argument("--forget", action="store_true", help="erase the sensor's key (over USB) and this store's copy")
+    p.set_defaults(func=_pair)
+
     p = sub.add_parser("flash", help="compile the firmware with mpy-cross and copy it to a board with mpremote")
     p.add_argument("--port", help="serial port of the board (e.g. /dev/ttyUSB0); omit with --dry-run")
     p.add_argument("--dry-run", action="store_true", help="only compile, into --out")
@@ -73,10 +80,17 @@ def _flash(args: argparse.Namespace) -> int:
             return 0
         copied = list(progress(copy_to_board(out, args.port), len(written), "flashing"))
         print(f"copied {len(copied)} files to {args.port}; the board has been reset.")
-        print("Next: `hiplevel scan` should list it within a few seconds.")
+        print(f"Next: `hiplevel pair --port {args.port}` gives it its key (it accepts no BLE connection "
+              "until then); `hiplevel scan` should list it within a few seconds.")
     except FlashError as exc:
         raise CliError(str(exc), EXIT_ERROR) from exc
     return 0
+
+
+def _pair(args: argparse.Namespace) -> int:
+    from hiplevel.cli.pair_action import pair
+
+    return pair(args)
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ NOT_FOUND_HINT = "is it charged and advertising (LED blinking)? Is Bluetooth on?
 ENV_BLE_BACKEND = "HIPLEVEL_BLE_BACKEND"  # "virtual"
 ENV_VIRTUAL_FAULTS = "HIPLEVEL_VIRTUAL_FAULTS"  # JSON {"link_loss": [[t_s, dur_s]], "i2c_fail": [[t0, t1]]}
 ENV_RECONNECT_GIVE_UP_S = "HIPLEVEL_RECONNECT_GIVE_UP_S"
+ENV_BLE_PAIR = "HIPLEVEL_BLE_PAIR"  # "1": pair (LE Secure Connections) on connect (docs/security.md)
 RECONNECT_GIVE_UP_S = 60.0
 # The virtual device's pipe answers in microseconds, but a loaded CI machine can stall for seconds.
 VIRTUAL_TIMEOUT_S = 60.0
@@ -82,8 +83,10 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
             elif os.environ.get(ENV_BLE_BACKEND) == "virtual":
                 from hiplevel.virtual.backend import VirtualClient, VirtualScanner
 
+                _load_paired_keys(args)
                 sensor = await _open_ble(stack, args.device, args.timeout, VirtualScanner, VirtualClient, mtu)
             else:
+                _load_paired_keys(args)
                 sensor = await _open_ble(stack, args.device, args.timeout)
         except DeviceNotFoundError as exc:
             what = f"sensor {args.device!r}" if getattr(args, "device", None) else "sensor"
@@ -98,6 +101,14 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
         yield sensor
 
 
+def _load_paired_keys(args: argparse.Namespace) -> None:
+    """The keys `hiplevel pair` stored, into this process's key ring (BLE links authenticate with them)."""
+    from hiplevel.link.auth import known_keys
+    from hiplevel.store.device_keys import load_paired_keys
+
+    load_paired_keys(known_keys(), getattr(args, "data_dir", None), getattr(args, "store", None))
+
+
 async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float, backend_scanner=None,
                     backend_client=None, mtu: int | None = None) -> Sensor:
     from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
@@ -106,7 +117,7 @@ async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float,
     kwargs = {"mtu": mtu} if mtu else {}
     give_up_s = float(os.environ.get(ENV_RECONNECT_GIVE_UP_S, RECONNECT_GIVE_UP_S))
     settings = BleLinkSettings(connect_timeout_s=max(timeout_s, 10.0), reconnect_give_up_s=give_up_s,
-                               client_kwargs=kwargs)
+                               client_kwargs=kwargs, pair=os.environ.get(ENV_BLE_PAIR, "") == "1")
     link = await BleLink(found.device, backend=backend_client, settings=settings).open()
     stack.push_async_callback(link.close)
     info = await link.read_device_info()

@@ -5,7 +5,9 @@ read thread, a replay task) only timestamps the bytes and queues them; the consu
 `async for rx in link` and gets one `Received(channel, data, host_time_s)` per packet, in arrival
 order, until the link disconnects or closes (a `None` sentinel on the queue ends the iteration).
 Replies are also routed to `request()` callers, matched by (cmd, token), without being removed from
-the stream, so a recorder still sees every byte that arrived.
+the stream, so a recorder still sees every byte that arrived. On a link with an authenticated
+`session` (link/auth.py) `request()` signs the state-changing commands itself, so callers never
+see the difference.
 
 Host times are `time.monotonic()` seconds (`host_now_s`), one clock for the whole process.
 """
@@ -16,12 +18,16 @@ import asyncio
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hiplevel.errors import ChunkError, CommandFailedError, CommandTimeoutError, LinkClosedError, ProtocolError
-from hiplevel.protocol import (Channel, DataPacket, Reply, ReplyAssembler, ReplyStatus, StatusPacket, decode_packet,
-                               decode_reply, encode_command, split_command)
+from hiplevel.protocol import (SIGNED_COMMANDS, Channel, DataPacket, Reply, ReplyAssembler, ReplyStatus, StatusPacket,
+                               decode_packet, decode_reply, encode_command, split_command)
+
+if TYPE_CHECKING:
+    from hiplevel.link.auth import HostSession
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +68,14 @@ class Link(ABC):
         self._closed = False
         #: replies that could not be decoded or assembled (still delivered raw to the stream).
         self.bad_replies = 0
+        #: replies to no pending request (delivered raw to the stream, not assembled).
+        self.unsolicited_replies = 0
         #: called with (packet, host_time_s) for every command packet sent, e.g. by a recorder.
         self.sent_listeners: list[Callable[[bytes, float], None]] = []
+        #: the authenticated session of this connection (BLE), or None (USB, or none yet).
+        self.session: HostSession | None = None
+        # Signed commands leave in counter order: signing and sending happen under this lock.
+        self._sign_lock = asyncio.Lock()
 
     # --- producer side ---------------------------------------------------------------------------
     def _deliver(self, channel: int, data: bytes, host_time_s: float | None = None) -> None:
@@ -93,8 +105,19 @@ class Link(ABC):
 
     def _route_reply(self, data: bytes) -> None:
         try:
-            reply = self._assembler.feed(decode_reply(data))
-        except (ProtocolError, ChunkError) as exc:
+            reply = decode_reply(data)
+        except ProtocolError as exc:
+            self.bad_replies += 1
+            log.warning("dropped reply %s: %s", data.hex(), exc)
+            return
+        if (reply.cmd, reply.token) not in self._waiters:
+            # Nobody asked: the bytes are on the stream already; assembling them would only let
+            # a device fill the host's memory with partial replies nobody will collect.
+            self.unsolicited_replies += 1
+            return
+        try:
+            reply = self._assembler.feed(reply)
+        except ChunkError as exc:
             self.bad_replies += 1
             log.warning("dropped reply %s: %s", data.hex(), exc)
             return
@@ -155,17 +178,28 @@ class Link(ABC):
         Raises `CommandTimeoutError` after `timeout_s` seconds, `LinkClosedError` if the link ends,
         and `CommandFailedError` when `check` is set and the status is not OK.
         """
+        return await self._request(cmd, payload, timeout_s, check, self.send_packet, self.session)
+
+    async def _request(self, cmd: int, payload: bytes, timeout_s: float, check: bool,
+                       send: Callable[[bytes], Awaitable[None]], session: HostSession | None) -> Reply:
         token = self.new_token()
         fut: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._waiters[(int(cmd), token)] = fut
         try:
-            for packet in split_command(int(cmd), token, payload, self.max_packet_bytes):
-                await self.send_packet(packet)
+            if session is not None and int(cmd) in SIGNED_COMMANDS:
+                async with self._sign_lock:
+                    wire_cmd, wire_payload = session.wire(cmd, payload)
+                    for packet in split_command(wire_cmd, token, wire_payload, self.max_packet_bytes):
+                        await send(packet)
+            else:
+                for packet in split_command(int(cmd), token, payload, self.max_packet_bytes):
+                    await send(packet)
             reply = await asyncio.wait_for(fut, timeout_s)
         except asyncio.TimeoutError:
             raise CommandTimeoutError(f"no reply to command {int(cmd):#04x} within {timeout_s} s") from None
         finally:
             self._waiters.pop((int(cmd), token), None)
+            self._assembler.discard(int(cmd), token)
         if check and reply.status != ReplyStatus.OK:
             raise CommandFailedError(f"command {int(cmd):#04x} answered {reply.status.name}", status=int(reply.status))
         return reply

@@ -8,6 +8,11 @@ keeps the sequence accounting (`StreamAssembler`) and asks the device to RESEND 
 After a dropped link it reconnects on its own, so the stream goes on; whatever the device ring
 buffer no longer holds is declared lost (a `Gap` in the accounting).
 
+Every connection (the first and each reconnection) is authenticated before anything else is sent
+(link/auth.py): the sensor names its key, the link takes it from its key ring (`known_keys()` by
+default), both prove they hold it, and from then on `request()` signs the commands that change the
+sensor. A sensor that is not paired with this computer ends `open()` with `NotPairedError`.
+
 `backend=` goes straight to bleak (e.g. `hiplevel.virtual.VirtualClient`): no virtual-device code here.
 """
 
@@ -29,6 +34,7 @@ from bleak.exc import BleakError
 
 from hiplevel import constants as C
 from hiplevel.errors import DeviceNotFoundError, LinkClosedError, LinkError, ProtocolError
+from hiplevel.link.auth import AuthenticationError, KeyRing, NotPairedError, authenticate, known_keys
 from hiplevel.link.base import DEFAULT_COMMAND_TIMEOUT_S, Link, host_now_s
 from hiplevel.protocol import (Channel, Cmd, DataPacket, Reply, ReplyStatus, decode_packet, parse_resend_reply,
                                resend_payload)
@@ -113,6 +119,11 @@ class BleLinkSettings:
     command_timeout_s: reply wait of commands, s. resend: ask for missing slots (RESEND).
     resend_attempts: RESEND requests per gap before leaving it to be declared lost.
     client_kwargs: extra keyword arguments for `BleakClient` (e.g. {"mtu": 185} for the virtual one).
+    keys: where the device keys are looked up (None: this process's `known_keys()`).
+    allow_unauthenticated: talk to firmware that predates authentication (it answers AUTH_BEGIN
+        with UNKNOWN_CMD) instead of refusing it; its commands then go unsigned.
+    pair: pair (LE Secure Connections, bonding) when connecting, through bleak's `pair=True`:
+        needed for a sensor configured `ble_encrypted_only`; encrypts the link against listeners.
     """
 
     connect_timeout_s: float = 10.0
@@ -124,6 +135,9 @@ class BleLinkSettings:
     resend: bool = True
     resend_attempts: int = 3
     client_kwargs: dict[str, Any] = field(default_factory=dict)
+    keys: KeyRing | None = None
+    allow_unauthenticated: bool = False
+    pair: bool = False
 
 
 @dataclass
@@ -171,19 +185,26 @@ class BleLink(Link):
         return self._client.mtu_size if self._client is not None and self._client.is_connected else 23
 
     async def open(self) -> BleLink:
-        """Connect and subscribe; raises `LinkError` when the sensor cannot be reached."""
+        """Connect, subscribe and authenticate; raises `LinkError` when the sensor cannot be
+        reached (`NotPairedError` when this computer holds no key for it)."""
+        # The supervisor routes the handshake's replies, so it runs before the first connection.
+        self._supervisor = asyncio.create_task(self._supervise())
         try:
             await self._connect_once()
-        except (BleakError, asyncio.TimeoutError, OSError) as exc:
-            raise LinkError(f"cannot connect to {self.address}: {exc}") from exc
-        self._supervisor = asyncio.create_task(self._supervise())
+        except BaseException as exc:
+            self._supervisor.cancel()
+            self._supervisor = None
+            if isinstance(exc, (BleakError, asyncio.TimeoutError, OSError)):
+                raise LinkError(f"cannot connect to {self.address}: {exc}") from exc
+            raise
         return self
 
     async def _connect_once(self) -> None:
         kwargs: dict[str, Any] = dict(self.settings.client_kwargs)
         if self.backend is not None:
             kwargs["backend"] = self.backend
-        client = BleakClient(self.device, self._on_disconnected, timeout=self.settings.connect_timeout_s, **kwargs)
+        client = BleakClient(self.device, self._on_disconnected, timeout=self.settings.connect_timeout_s,
+                             pair=self.settings.pair, **kwargs)
         try:
             await client.connect()
             self._command_char = client.services.get_characteristic(C.COMMAND_CHAR_UUID)
@@ -192,6 +213,8 @@ class BleLink(Link):
             self._client = client
             await client.start_notify(C.DATA_CHAR_UUID, functools.partial(self._on_notify, Channel.DATA))
             await client.start_notify(C.REPLY_CHAR_UUID, functools.partial(self._on_notify, Channel.REPLY))
+            self.max_packet_bytes = self._command_char.max_write_without_response_size
+            self.session = await self._authenticate(client)
         except BaseException:
             self.stats.failed_attempts += 1
             self._client = None
@@ -200,10 +223,30 @@ class BleLink(Link):
             except BleakError as exc:
                 log.debug("disconnect after a failed connection: %s", exc)
             raise
-        self.max_packet_bytes = self._command_char.max_write_without_response_size
         self.stats.connects += 1
         self.connected.set()
         log.info("connected to %s, ATT MTU %d", self.address, client.mtu_size)
+
+    async def _authenticate(self, client: BleakClient) -> Any:
+        """The handshake on a fresh connection (before `connected` is set, so nothing else is sent)."""
+        async def write(packet: bytes) -> None:
+            try:
+                await client.write_gatt_char(self._command_char, packet, response=True)
+            except BleakError as exc:
+                raise LinkError(f"command write failed: {exc}") from exc
+
+        def exchange(cmd: int, payload: bytes) -> Any:
+            return self._request(cmd, payload, self.settings.command_timeout_s, False, write, None)
+
+        name = self.device.name if isinstance(self.device, BLEDevice) and self.device.name else self.address
+        keys = self.settings.keys if self.settings.keys is not None else known_keys()
+        session = await authenticate(exchange, keys, name)
+        if session is None:
+            if not self.settings.allow_unauthenticated:
+                raise AuthenticationError(f"sensor {name} runs firmware that does not authenticate commands: "
+                                          "flash the current firmware (`hiplevel flash --port PORT`)")
+            log.warning("sensor %s does not authenticate commands (old firmware)", name)
+        return session
 
     # --- producer side: callbacks only timestamp and queue ----------------------------------------
     def _on_notify(self, channel: Channel, _char: Any, data: bytearray) -> None:
@@ -286,6 +329,7 @@ class BleLink(Link):
         self.connected.clear()
         self.stats.drops += 1
         self._client = None
+        self.session = None
         for fut in self._waiters.values():
             if not fut.done():
                 fut.set_exception(LinkError("link dropped while waiting for a reply"))
@@ -306,6 +350,10 @@ class BleLink(Link):
                 log.info("reconnected to %s", self.address)
                 if self.settings.resend and self._wanted_gaps():
                     self._resending = self._spawn(self._resend_gaps())
+                return
+            except (NotPairedError, AuthenticationError) as exc:
+                log.error("reconnected to %s but could not authenticate: %s", self.address, exc)
+                self._deliver_end()  # no retry can fix a key: end the stream
                 return
             except (BleakError, LinkError, asyncio.TimeoutError, OSError) as exc:
                 log.debug("reconnect attempt failed: %s", exc)
@@ -395,5 +443,6 @@ class BleLink(Link):
                 self._handle(item)
         client, self._client = self._client, None
         self.connected.clear()
+        self.session = None
         if client is not None:
             await client.disconnect()

@@ -2,7 +2,8 @@
 (`firmware/core/packets.py`) and this decoder are both checked against (tests/vectors/protocol.json).
 
 `wire`: constants, types, packet decoding and command encoding. `payloads`: command payloads, reply
-parsers, chunked replies and scaling to physical units.
+parsers, chunked replies and scaling to physical units. `auth`: the values of command
+authentication (key id, session key, proofs, tags).
 """
 
 from hiplevel.protocol.wire import (  # noqa: F401 - the package's public API
@@ -20,6 +21,8 @@ from hiplevel.protocol.wire import (  # noqa: F401 - the package's public API
     BATTERY_PCT_UNKNOWN,
     CHUNK_MORE_BIT,
     CHUNK_INDEX_MASK,
+    CMD_SIGNED_BIT,
+    SIGNED_COMMANDS,
     SEQ_MODULUS,
     T_US_MODULUS,
     ROLL_FIELDS,

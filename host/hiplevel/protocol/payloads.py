@@ -96,15 +96,26 @@ def gyro_counts_to_dps(counts: np.ndarray) -> np.ndarray:
 
 
 # --- chunked replies ----------------------------------------------------------------------------
+# The largest reply a device sends is the calibration JSON (under 1 KiB); a hostile or broken
+# device must not make the host hold more than MAX_PENDING_REPLIES * MAX_REPLY_BYTES.
+MAX_REPLY_BYTES = 16 * 1024
+MAX_PENDING_REPLIES = 16
+
+
 class ReplyAssembler:
     """Joins the chunks of multi-chunk replies (same `cmd` and `token`) in chunk order.
 
     `feed` returns the complete reply (chunk 0, more False, payloads concatenated) once its last
-    chunk arrives, else None. A chunk out of order drops the partial reply and raises `ChunkError`.
+    chunk arrives, else None. A chunk out of order, or a reply growing past `max_payload_bytes`,
+    drops the partial reply and raises `ChunkError`. At most `max_pending` partial replies are
+    kept: a new one beyond that drops the oldest (counted in `evicted`), so memory stays bounded
+    whatever a device sends.
     """
 
-    def __init__(self, max_payload_bytes: int = 64 * 1024) -> None:
+    def __init__(self, max_payload_bytes: int = MAX_REPLY_BYTES, max_pending: int = MAX_PENDING_REPLIES) -> None:
         self.max_payload_bytes = max_payload_bytes
+        self.max_pending = max_pending
+        self.evicted = 0
         self._partial: dict[tuple[int, int], tuple[int, list[bytes], int]] = {}
 
     def feed(self, reply: Reply) -> Reply | None:
@@ -119,11 +130,21 @@ class ReplyAssembler:
         if size > self.max_payload_bytes:
             raise ChunkError(f"reply to cmd {reply.cmd:#x} exceeds {self.max_payload_bytes} bytes")
         if reply.more:
+            while len(self._partial) >= self.max_pending:
+                del self._partial[next(iter(self._partial))]
+                self.evicted += 1
             self._partial[key] = (n_seen + 1, parts, size)
             return None
         return Reply(reply.cmd, reply.token, reply.status, 0, False, b"".join(parts))
+
+    def discard(self, cmd: int, token: int) -> None:
+        """Forget a partial reply (its request was given up)."""
+        self._partial.pop((cmd, token), None)
 
     def pending(self) -> list[tuple[int, int]]:
         """(cmd, token) of replies with chunks still to come."""
         return list(self._partial)
 
+    def pending_bytes(self) -> int:
+        """Payload bytes held in partial replies."""
+        return sum(size for _, _, size in self._partial.values())

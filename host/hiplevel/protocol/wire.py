@@ -88,6 +88,17 @@ class Cmd(IntEnum):  # Command codes (host to device).
     GET_CALIB = 0x0A
     SET_CALIB = 0x0B
     GET_STATUS = 0x0C
+    AUTH_BEGIN = 0x0D
+    AUTH_PROVE = 0x0E
+    SET_KEY = 0x0F
+
+
+# Bit 7 of a command's `cmd`: its payload starts with counter and tag (protocol.auth).
+CMD_SIGNED_BIT: Final[int] = 0x80
+# The commands that change the device: over BLE each must be signed (docs/protocol.md).
+SIGNED_COMMANDS: Final[frozenset[int]] = frozenset({
+    Cmd.START, Cmd.STOP, Cmd.SET_RATE, Cmd.SET_MODE, Cmd.TARE, Cmd.SET_HAPTIC, Cmd.IDENTIFY, Cmd.SET_CALIB,
+})
 
 
 class ReplyStatus(IntEnum):  # Status byte of a reply.
@@ -101,6 +112,9 @@ class ReplyStatus(IntEnum):  # Status byte of a reply.
     STORAGE_ERROR = 7
     NOT_AVAILABLE = 8
     BAD_VERSION = 9
+    AUTH_REQUIRED = 10
+    AUTH_FAILED = 11
+    USB_ONLY = 12
 
 
 class StreamMode(IntEnum):  # Stream mode (STATUS body, SET_MODE payload).

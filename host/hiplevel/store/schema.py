@@ -149,6 +149,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     """,
     # 4: recording paths relative to the data folder.
     _relative_recording_paths,
+    # 5: the key of each paired sensor (`hiplevel pair`, docs/security.md; store/device_keys.py).
+    """
+    CREATE TABLE device_keys (
+        device_id  TEXT PRIMARY KEY,
+        key_id     TEXT NOT NULL UNIQUE,
+        key_hex    TEXT NOT NULL,
+        paired_at  TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION: int = len(MIGRATIONS)

@@ -124,7 +124,7 @@ class VirtualClient(BaseBleakClient):
         return self._conn is not None
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:
-        """Connect, exchange the MTU and discover services."""
+        """Connect, exchange the MTU, pair when asked (bleak's pair=True) and discover services."""
         if self.is_connected:
             return
         device = registry.find_device(self.address)
@@ -138,6 +138,8 @@ class VirtualClient(BaseBleakClient):
         self._device = device
         self._mtu = self._requested_mtu
         self._callbacks = {}
+        if pair:
+            await self.pair()
         self.services = self._service_collection(device)
         if device.advert is not None and device.advert.adv:
             self._name = parse_ad(device.advert.adv).local_name or self._name
@@ -152,10 +154,17 @@ class VirtualClient(BaseBleakClient):
         self._conn = None
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:
-        log.info("virtual device: pairing is not needed, ignored")
+        """Pair with the device (LE Secure Connections as its stack offers; a bond it kept is reused)."""
+        device, conn = self._connected_device()
+        try:
+            await device.pair_central(conn, self._timeout)
+        except asyncio.TimeoutError as exc:
+            raise BleakError("pairing timed out") from exc
+        except DeviceGoneError as exc:
+            raise BleakError(str(exc)) from exc
 
     async def unpair(self) -> None:
-        log.info("virtual device: unpairing is not needed, ignored")
+        log.info("virtual device: unpairing is not simulated, ignored")
 
     # Called by VirtualDevice from the pipe reader.
     def on_notify(self, value_handle: int, data: bytes) -> None:

@@ -25,6 +25,16 @@ class VirtualDeviceConfig:
     firmware_state_dir: the device's flash (config + calibration files); None = a fresh copy of
         the `*.json` files of `firmware/`, deleted on stop.
     i2c_fail_s / link_loss_s: device-side faults as (start, end) and (start, duration) pairs.
+    provision: give the device a key on its flash before it boots (a belt paired when it was
+        flashed) and put the key in this process's key ring (hiplevel.link.auth.known_keys), so a
+        BleLink in this process authenticates as a paired clinic computer would. False: a belt
+        with no key (no central can authenticate until `hiplevel pair --port` over its USB port).
+    key: the key to provision (None: a fresh random one each start).
+    auth_timeout_s: how long the firmware lets a central stay connected without authenticating,
+        virtual s. The default is long because at speed 0 virtual time can run far ahead of a busy
+        host; tests of the timeout set it short.
+    ble_encrypted_only: the firmware's `ble_encrypted_only` (commands and data need an encrypted,
+        i.e. paired, link).
     """
 
     chip_stream: Path
@@ -35,10 +45,17 @@ class VirtualDeviceConfig:
     link_loss_s: tuple[tuple[float, float], ...] = ()
     battery_start_pct: float = 90.0
     battery_drain_pct_per_h: float = 12.0
+    provision: bool = True
+    key: bytes | None = None
+    auth_timeout_s: float = 3600.0
+    ble_encrypted_only: bool = False
 
-    def to_json(self, firmware_state_dir: Path) -> dict[str, Any]:
-        """The CONFIG.json document."""
+    def to_json(self, firmware_state_dir: Path, usb_fd: int | None = None) -> dict[str, Any]:
+        """The CONFIG.json document (usb_fd: the device end of its USB port, inherited)."""
         return {
+            "usb_fd": usb_fd,
+            "firmware_config": {"auth_timeout_ms": int(self.auth_timeout_s * 1000),
+                                "ble_encrypted_only": self.ble_encrypted_only},
             "chip_stream": str(self.chip_stream),
             "speed": float(self.speed),
             "address": self.address.upper(),

@@ -32,11 +32,12 @@ WRITE: Final[int] = 0x83
 READ: Final[int] = 0x84
 MTU: Final[int] = 0x85
 QUIT: Final[int] = 0x86
+PAIR: Final[int] = 0x87
 
 KIND_NAMES: Final[dict[int, str]] = {
     SERVICES: "SERVICES", ADVERTISE: "ADVERTISE", NOTIFY: "NOTIFY", READ_RESULT: "READ_RESULT",
     DISCONNECTED: "DISCONNECTED", TIME: "TIME", END: "END", CONNECT: "CONNECT",
-    DISCONNECT: "DISCONNECT", WRITE: "WRITE", READ: "READ", MTU: "MTU", QUIT: "QUIT",
+    DISCONNECT: "DISCONNECT", WRITE: "WRITE", READ: "READ", MTU: "MTU", QUIT: "QUIT", PAIR: "PAIR",
 }
 
 
@@ -94,6 +95,10 @@ def mtu_msg(conn: int, mtu: int) -> bytes:
 
 def quit_msg() -> bytes:
     return encode(QUIT)
+
+
+def pair_msg(conn: int) -> bytes:
+    return encode(PAIR, struct.pack("<H", conn))
 
 
 # --- device -> host payloads -----------------------------------------------------------------------

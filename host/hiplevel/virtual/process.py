@@ -3,7 +3,8 @@
 `VirtualDevice` owns one `micropython vdevice.py CONFIG.json` process (docs/virtual-device.md),
 reads its pipe messages, plays the host side of the air (advertising, connections, notifications,
 host-side faults) and registers itself by Bluetooth address so the bleak backends in
-`hiplevel.virtual.backend` can find it. Virtual time is followed through TIME messages.
+`hiplevel.virtual.backend` can find it. Virtual time is followed through TIME messages. Its USB
+port is a pseudo-terminal (`usb_port`): `hiplevel pair --port` pairs it as it pairs a belt.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import logging
 import os
 import shutil
 import tempfile
+import termios
+import tty
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, Protocol
@@ -33,6 +36,7 @@ START_TIMEOUT_S: Final[float] = 30.0
 STOP_TIMEOUT_S: Final[float] = 5.0
 STDERR_TAIL_LINES: Final[int] = 40
 CENTRAL_ADDRESS: Final[str] = "C0:FF:EE:00:00:01"
+DEVICE_KEY_FILE: Final[str] = "auth.key"  # firmware/app.py KEY_FILE: the device key on its flash
 
 
 class Central(Protocol):
@@ -73,6 +77,9 @@ class VirtualDevice:
         self._data_handles: set[int] = set()
         self._advert_listeners: list[Callable[[VirtualDevice, Advert], None]] = []
         self._time_waiters: list[tuple[float, asyncio.Future[None]]] = []
+        self._usb_slave: int | None = None
+        self.usb_port: str | None = None  # the device's USB serial port (a pty), while it runs
+        self.key: bytes | None = None  # the key it was paired with at start (config.provision)
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -87,16 +94,29 @@ class VirtualDevice:
             state.mkdir()
             for f in paths.firmware_dir().glob("*.json"):
                 shutil.copy(f, state / f.name)
+        if self.config.provision:
+            self._provision(state)
+        # The USB cable: a pty whose master end the device process inherits as its UART.
+        master, self._usb_slave = os.openpty()
+        tty.setraw(self._usb_slave)
+        attrs = termios.tcgetattr(self._usb_slave)
+        attrs[2] &= ~termios.HUPCL  # a host closing the port must not hang up the cable for the next one
+        termios.tcsetattr(self._usb_slave, termios.TCSANOW, attrs)
+        os.set_blocking(master, False)  # a full port (nobody reading) loses bytes, never blocks the device
+        self.usb_port = os.ttyname(self._usb_slave)
         config_path = tmp / "CONFIG.json"
-        config_path.write_text(json.dumps(self.config.to_json(state)))
+        config_path.write_text(json.dumps(self.config.to_json(state, usb_fd=master)))
         env = dict(os.environ)
         # `.frozen` first: the unix port keeps asyncio there and MICROPYPATH replaces its default.
         env["MICROPYPATH"] = os.pathsep.join([".frozen", str(paths.firmware_dir()), str(paths.stand_ins_dir())])
-        self._proc = await asyncio.create_subprocess_exec(
-            micropython_executable(), str(paths.stand_ins_dir() / "vdevice.py"), str(config_path),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=env, cwd=str(state),
-        )
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                micropython_executable(), str(paths.stand_ins_dir() / "vdevice.py"), str(config_path),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                env=env, cwd=str(state), pass_fds=(master,),
+            )
+        finally:
+            os.close(master)  # the device process has its own copy
         self._tasks = [asyncio.create_task(self._read_loop()), asyncio.create_task(self._stderr_loop())]
         ready = asyncio.create_task(self._services_ready.wait())
         gone = asyncio.create_task(self.closed.wait())
@@ -108,9 +128,26 @@ class VirtualDevice:
             raise DeviceGoneError(f"virtual device did not start: {self.stderr_tail() or 'no output'}")
         register(self)
 
+    def _provision(self, flash: Path) -> None:
+        """Put a key on the device's flash before it boots, as a belt paired at flashing time
+        has it (`hiplevel pair --port` does the same over USB), and keep the key in this
+        process's key ring, so a BleLink here authenticates as the paired clinic computer."""
+        from hiplevel.link.auth import known_keys, new_key
+
+        key = self.config.key if self.config.key is not None else new_key()
+        (flash / DEVICE_KEY_FILE).write_bytes(key)
+        self.key = key
+        tail = self.address.split(":")[-2:]
+        known_keys().add(f"hiplevel-{tail[0]}{tail[1]}".lower(), key)
+
     async def stop(self) -> None:
-        """Ask the process to quit (QUIT), kill it if it does not, and forget it."""
+        """Ask the process to quit (QUIT), kill it if it does not, and forget it (and its key)."""
         unregister(self)
+        if self.key is not None:
+            from hiplevel.link.auth import known_keys
+
+            known_keys().remove(self.key)
+            self.key = None
         proc = self._proc
         if proc is not None and proc.returncode is None:
             try:
@@ -127,6 +164,10 @@ class VirtualDevice:
             if not task.done():
                 await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
                 task.cancel()
+        if self._usb_slave is not None:
+            os.close(self._usb_slave)
+            self._usb_slave = None
+            self.usb_port = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -211,6 +252,14 @@ class VirtualDevice:
         self._conns[conn] = central
         self._write(pipe.mtu_msg(conn, mtu))
         return conn
+
+    async def pair_central(self, conn: int, timeout_s: float) -> None:
+        """The central pairs (or re-encrypts with its bond), as bleak's pair=True does: PAIR,
+        confirmed by a READ round trip (the device handles messages in order)."""
+        if conn not in self._conns:
+            raise DeviceGoneError("not connected")
+        self._write(pipe.pair_msg(conn))
+        await self.read(self._barrier_handle(), timeout_s)
 
     def disconnect_central(self, conn: int) -> None:
         """The central hangs up (no callback to it: the disconnect was its own)."""

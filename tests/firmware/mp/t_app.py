@@ -109,16 +109,7 @@ elif scenario == "commands":
              "accel_offset_g": [0.01, 0.0, -0.02], "accel_scale": [1.0, 1.01, 0.99], "mount": "standard"}
     text = json.dumps(calib).encode()
     # sent in 3 chunks, as a host does when the payload is longer than one write
-    step = (len(text) + 2) // 3
-    for i in range(3):
-        part = text[i * step : (i + 1) * step]
-        rig.token_hold = rig.token
-        more = 0x80 if i < 2 else 0
-        n0 = len(rig.air.notifies)
-        rig.ble._central_write(1, rig.app.ble.h_cmd, bytes((P.CMD_SET_CALIB, 77, more | i)) + part)
-        rig.app.step()
-    rig.token = 77
-    r["set_calib"] = rig.reply_after(n0)[0]
+    r["set_calib"] = rig.command_chunks(P.CMD_SET_CALIB, text, (len(text) + 2) // 3)[0]
     r["calib_file"] = json.loads(open(fs_root + "/calib.json").read())["calib_id"]
     r["calibrated_flag"] = bool(rig.app.flags() & P.F_CALIBRATED)
     r["set_calib_version"] = rig.command(P.CMD_SET_CALIB, b'{"version": 2}')[0]
@@ -219,7 +210,6 @@ elif scenario == "wrap":
 elif scenario == "haptic":
     rig = Rig()
     rig.app.run(max_samples=300)  # level, still
-    st, _ = (None, None)
     rig.app.neutral_cdeg = rig.app.tare_mean_cdeg()
     out("neutral", rig.app.neutral_cdeg)
     pwm = machine.pwm_state(25)

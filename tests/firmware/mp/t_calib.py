@@ -54,15 +54,7 @@ def reference(cal, mount, raw):
 
 def set_calib(rig, d, step=150):
     """SET_CALIB in chunks of `step` bytes, as a host sends a payload longer than one write."""
-    text = json.dumps(d).encode()
-    parts = [text[i : i + step] for i in range(0, len(text), step)]
-    rig.token = (rig.token + 1) & 0xFF
-    n0 = len(rig.air.notifies)
-    for i, part in enumerate(parts):
-        more = 0x80 if i < len(parts) - 1 else 0
-        rig.ble._central_write(1, rig.app.ble.h_cmd, bytes((P.CMD_SET_CALIB, rig.token, more | i)) + part)
-        rig.app.step()
-    return rig.reply_after(n0)[0]
+    return rig.command_chunks(P.CMD_SET_CALIB, json.dumps(d).encode(), step)[0]
 
 
 def calib_dict(align=None, **kw):

@@ -77,7 +77,18 @@ out("init_at_start", f.initialising)
 for _ in range(250):
     f.update(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, DT)
 out("init_after_2_5s", f.initialising)
-
+# started mid-stride: 1.5 Hz lateral and 2 Hz vertical accelerations with the matching sway; the
+# flag outlasts the 2 s ramp until the estimate has had time to settle
+f = RollPitchFusion()
+cleared = None
+for k in range(1500):
+    t = k * DT
+    ay = 0.15 * math.sin(2 * math.pi * 1.5 * t)
+    az = 1.0 + 0.1 * math.sin(2 * math.pi * 2.0 * t)
+    f.update(0.0, ay, az, 0.0, 0.0, 0.0, DT)
+    if cleared is None and not f.initialising:
+        cleared = t
+out("init_moving_cleared_at_s", cleared)
 # constant rotation about body x (left side rising) at 20 deg/s, consistent accel
 rate = 20.0
 f = run_static(Mount("flat"), 0, 0)

@@ -2,6 +2,7 @@
 import json
 import sys
 
+from core import auth
 from core import packets as P
 from rig import out
 
@@ -55,6 +56,28 @@ for v in vectors:
         got = enc
     elif kind == "frame":
         got = bytes(P.Framer().frame(f["channel"], bytes.fromhex(f["packet_hex"])))
+    elif kind == "auth":
+        key = bytes.fromhex(f["key_hex"])
+        dn, hn = bytes.fromhex(f["device_nonce_hex"]), bytes.fromhex(f["host_nonce_hex"])
+        skey = auth.session_key(key, dn, hn)
+        out(v["name"] + ":values", [auth.key_id(key).hex(), skey.hex(), auth.host_proof(skey).hex(),
+                                    auth.device_proof(skey).hex()])
+        # the device side of the handshake: the proof in the vector's AUTH_PROVE is accepted
+        session = auth.Session()
+        session.begin(dn)
+        cmd, token, chunk, more, payload = P.parse_command(bytes.fromhex(v["hex"]))
+        ok = cmd == P.CMD_AUTH_PROVE and session.prove(key, payload[:8], payload[8:]) == auth.device_proof(skey)
+        got = P.encode_command(P.CMD_AUTH_PROVE, f["token"], hn + auth.host_proof(skey)) if ok else b""
+    elif kind == "signed_command":
+        skey = bytes.fromhex(f["session_key_hex"])
+        payload = bytes.fromhex(f["payload_hex"])
+        got = P.encode_command(f["cmd"] | P.CMD_SIGNED, f["token"], auth.sign(skey, f["cmd"], f["counter"], payload))
+        # and the device accepts it once, then never again
+        session = auth.Session()
+        session.key, session.authed = skey, True
+        wire = P.parse_command(bytes.fromhex(v["hex"]))
+        out(v["name"] + ":verify", [bytes(session.verify(wire[0] & 0x7F, wire[4]) or b"").hex(),
+                                    session.verify(wire[0] & 0x7F, wire[4])])
     else:
         got = b""
     out(v["name"], got.hex())

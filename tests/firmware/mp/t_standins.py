@@ -4,7 +4,7 @@ import machine
 from rig import out
 
 out("machine", sorted(n for n in dir(machine) if not n.startswith("_")))
-for name in ("I2C", "Pin", "PWM", "ADC", "Timer", "UART"):
+for name in ("I2C", "Pin", "PWM", "ADC", "Timer", "UART", "WDT"):
     cls = getattr(machine, name)
     out(name, sorted(n for n in dir(cls) if not n.startswith("_")))
 out("SoftI2C_is_I2C", machine.SoftI2C is machine.I2C)

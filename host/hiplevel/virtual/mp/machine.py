@@ -1,13 +1,14 @@
 # Stand-in for the ESP32 MicroPython `machine` module, for the firmware on the unix port.
 #
 # Same constructors and methods as the ESP32 port for what the firmware uses (I2C, SoftI2C, Pin,
-# PWM, ADC, Timer, UART, idle, unique_id, freq, reset). The parts live in one module per
+# PWM, ADC, Timer, UART, WDT, idle, unique_id, freq, reset). The parts live in one module per
 # responsibility and are re-exported here, so `import machine` gives the ESP32 API and nothing
 # else:
 #   machine_sys.py   clock hook, unique_id, idle/sleep, resets, IRQ masking
 #   machine_i2c.py   I2C buses, simulated chips attached to them, the failure schedule
 #   machine_pins.py  Pin, PWM, ADC, Timer (objects on the same pin id share state)
 #   machine_uart.py  UART
+#   machine_wdt.py   WDT (the watchdog; its expiry resets the chip)
 #
 # Simulation hooks (module level):
 #   set_clock(clock)                  virtual clock: timestamps pin/PWM logs, paces idle()/Timer
@@ -27,6 +28,8 @@
 #   set_unique_id(bytes)
 #   deepsleep_calls -> [(t_us, ms)]   every machine.deepsleep(ms): recorded, and it returns (the
 #                                     real one never does: the wake is a reset)
+#   wdt_state() -> _Watchdog or None  .timeout_ms, .feeds, .armed (machine_wdt.py)
+#   wdt_resets -> [(t_us, timeout_ms)] every watchdog expiry (each also calls reset())
 from machine_i2c import I2C, SoftI2C, i2c_bus  # noqa: F401
 from machine_pins import ADC, PWM, Pin, Timer, pin_state, pwm_state, set_adc_source  # noqa: F401
 from machine_sys import (  # noqa: F401
@@ -47,3 +50,4 @@ from machine_sys import (  # noqa: F401
     unique_id,
 )
 from machine_uart import UART, uart_state  # noqa: F401
+from machine_wdt import WDT, wdt_resets, wdt_state  # noqa: F401

@@ -58,7 +58,10 @@ deepsleep_calls = []
 
 def deepsleep(time_ms=0):
     # On hardware: everything stops, the RTC timer (time_ms > 0) or a wake pin resets the chip.
+    import machine_wdt  # here: machine_wdt imports this module
+
     deepsleep_calls.append((now_us(), int(time_ms)))
+    machine_wdt.stop()
 
 
 def lightsleep(time_ms=0):

@@ -14,6 +14,7 @@ class _UartState:
         self.tx = bytearray()  # device -> host
         self.rx_stream = None
         self.tx_stream = None
+        self.tx_dropped = 0  # bytes a stream refused (a cable with nobody reading at the other end)
         self._poll = None
 
     def feed(self, data):
@@ -35,9 +36,14 @@ class _UartState:
         if self._poll is None:
             return
         while self._poll.poll(0):
-            chunk = self.rx_stream.read(1)
+            try:
+                chunk = self.rx_stream.read(1)
+            except OSError:  # the other end hung up: it may open the port again
+                return
+            if chunk is None:
+                return  # nothing after all (a non-blocking stream)
             if not chunk:
-                self._poll = None
+                self._poll = None  # end of file: a stream that is gone for good
                 return
             self.rx.extend(chunk)
 
@@ -89,10 +95,21 @@ class UART:
         return n
 
     def write(self, buf):
-        if self._st.tx_stream is not None:
-            self._st.tx_stream.write(bytes(buf))
-            if hasattr(self._st.tx_stream, "flush"):
-                self._st.tx_stream.flush()
+        st = self._st
+        if st.tx_stream is not None:
+            # A UART sends whether or not anyone listens: a stream that is full (nobody reads
+            # the USB port) or gone loses the bytes instead of stopping the firmware.
+            data = bytes(buf)
+            try:
+                n = st.tx_stream.write(data)
+                if hasattr(st.tx_stream, "flush"):
+                    st.tx_stream.flush()
+            except OSError:
+                n = 0
+            if n is None:
+                n = 0
+            if n < len(data):
+                st.tx_dropped += len(data) - n
         else:
             self._st.tx.extend(buf)
         return len(buf)

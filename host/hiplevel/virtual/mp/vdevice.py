@@ -22,6 +22,7 @@ from sim_mpu6050 import SimMPU6050
 import board
 from drivers.battery import percent_from_mv
 from main import build_app
+from settings import load_config
 
 _SERVICES = const(0x01)
 _ADVERTISE = const(0x02)
@@ -36,6 +37,7 @@ _WRITE = const(0x83)
 _READ = const(0x84)
 _MTU = const(0x85)
 _QUIT = const(0x86)
+_PAIR = const(0x87)
 
 _US_PER_S = const(1000000)
 _TIME_PERIOD_US = const(1000000)  # one TIME message per virtual second
@@ -167,6 +169,8 @@ class PipeAir:
             self.ble._central_mtu(conn, mtu)
         elif kind == _QUIT:
             raise _Stop()
+        elif kind == _PAIR:
+            self.ble._central_pair(struct.unpack_from("<H", p)[0])
         else:
             _log("unknown message kind 0x%02x ignored" % kind)
 
@@ -234,7 +238,7 @@ def main(argv):
         cfg = json.load(f)
     clock, chip, air, ble = build_board(cfg)
     try:
-        _run_app(clock, cfg["firmware_dir"])
+        _run_app(clock, cfg["firmware_dir"], cfg.get("usb_fd"), cfg.get("firmware_config", {}))
     except _Stop:
         pass
     if chip.exhausted:
@@ -248,10 +252,19 @@ class _Unplugged:
         return len(data)
 
 
-def _run_app(clock, fs_root):
-    # firmware/main.py's own wiring with the stand-ins (importing main runs nothing)
-    machine.uart_state(board.UART_ID).attach_fds(None, _Unplugged())
-    build_app(clock, machine, bluetooth, fs_root).run()
+def _run_app(clock, fs_root, usb_fd, overrides):
+    # firmware/main.py's own wiring with the stand-ins (importing main runs nothing). The USB port
+    # is the pty the host made (usb_fd, inherited), or no cable at all.
+    uart = machine.uart_state(board.UART_ID)
+    if usb_fd is None:
+        uart.attach_fds(None, _Unplugged())
+    else:
+        port = open(usb_fd, "r+b")
+        uart.attach_fds(port, port)
+    config = load_config(fs_root)
+    for k in overrides:
+        config[k] = overrides[k]
+    build_app(clock, machine, bluetooth, fs_root, config).run()
 
 
 if __name__ == "__main__":
