@@ -39,6 +39,15 @@ CENTRAL_ADDRESS: Final[str] = "C0:FF:EE:00:00:01"
 DEVICE_KEY_FILE: Final[str] = "auth.key"  # firmware/app.py KEY_FILE: the device key on its flash
 
 
+def new_flash(folder: Path) -> Path:
+    """A new virtual device's flash in `folder` (created): the `*.json` files of `firmware/`, as a
+    board has them after `hiplevel flash`."""
+    folder.mkdir(parents=True)
+    for f in paths.firmware_dir().glob("*.json"):
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
 class Central(Protocol):
     """The connected side of a virtual link (the bleak backend client)."""
 
@@ -90,10 +99,7 @@ class VirtualDevice:
         tmp = Path(self._tmp.name)
         state = self.config.firmware_state_dir
         if state is None:
-            state = tmp / "flash"
-            state.mkdir()
-            for f in paths.firmware_dir().glob("*.json"):
-                shutil.copy(f, state / f.name)
+            state = new_flash(tmp / "flash")
         if self.config.provision:
             self._provision(state)
         # The USB cable: a pty whose master end the device process inherits as its UART.
