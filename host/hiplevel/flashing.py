@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hiplevel.paths import firmware_dir
 
+SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the checkout, when hiplevel runs from one
 # MicroPython runs these two as source at boot; everything else ships as bytecode (.mpy).
 SOURCE_ONLY_FILES = ("boot.py", "main.py")
 DATA_SUFFIXES = (".json",)
@@ -66,11 +67,29 @@ def compile_firmware(out_dir: Path, src: Path | None = None) -> Iterator[Path]:
             yield target
 
 
+def install_hint(extra: str) -> str:
+    """How to install an optional part: from this source checkout when hiplevel runs from one
+    (`pip install -e '<checkout>[flash]'`), else from the package index."""
+    pip = f"{sys.executable} -m pip install"
+    if (SOURCE_ROOT / "pyproject.toml").is_file():
+        return f"{pip} -e '{SOURCE_ROOT}[{extra}]'"
+    return f"{pip} 'hiplevel[{extra}]'"
+
+
+def mpremote_path() -> str:
+    """The mpremote executable (PyPI `mpremote`, the `flash` extra): beside this Python, else on
+    PATH. FlashError with the install command when there is none."""
+    beside = Path(sys.executable).parent / "mpremote"
+    found = str(beside) if beside.exists() else shutil.which("mpremote")
+    if not found:
+        raise FlashError(f"mpremote not found (it copies the firmware to the board): install it with "
+                         f"`{install_hint('flash')}`")
+    return found
+
+
 def copy_to_board(image_dir: Path, port: str) -> Iterator[str]:
     """Copy a compiled image to the board on `port` with mpremote, yielding each remote path."""
-    mpremote = shutil.which("mpremote") or str(Path(sys.executable).parent / "mpremote")
-    if not Path(mpremote).exists() and not shutil.which("mpremote"):
-        raise FlashError("mpremote not found: install it with `pip install 'hiplevel[flash]'`")
+    mpremote = mpremote_path()
     files = sorted(p for p in image_dir.rglob("*") if p.is_file())
     dirs = sorted({p.parent.relative_to(image_dir) for p in files} - {Path(".")})
     for d in dirs:

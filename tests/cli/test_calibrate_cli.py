@@ -88,11 +88,15 @@ async def test_person_paced_calibration_over_ble_leaves_the_sensor_as_found(
     assert shown.count("Press Enter when ready.") == 12 and "Walk now: " in shown
 
 
-def test_out_is_a_folder_or_a_json_file(tmp_path: Path) -> None:
+def test_out_is_a_folder_or_a_json_file_and_by_default_the_data_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cal = CalibrationFile.read(EXAMPLE)
     assert output_path(tmp_path, cal) == tmp_path / "hiplevel-0000_20260302T093000Z.json"
     assert output_path(tmp_path / "mine.json", cal) == tmp_path / "mine.json"
-    assert output_path(None, cal) == Path("calibration/devices") / cal.file_name()
+    # Without --out: calibration/ in the data folder (--data-dir, else the user's), never the current folder.
+    assert output_path(None, cal, tmp_path / "data") == tmp_path / "data" / "calibration" / cal.file_name()
+    monkeypatch.setenv("HIPLEVEL_DATA_DIR", str(tmp_path / "user"))
+    assert output_path(None, cal) == tmp_path / "user" / "calibration" / cal.file_name()
 
 
 def test_verdict_rejects_a_check_error_over_the_limit() -> None:

@@ -21,7 +21,7 @@ from hiplevel.calibration import CalibrationError, CalibrationFile
 from hiplevel.cli.calibrate_device import CalibrationRun, DeviceStream, PromptPacer, ScriptPacer, calibrate_on
 from hiplevel.cli.common import EXIT_ERROR, EXIT_OK, CliError
 
-DEFAULT_OUT_DIR: Final[Path] = Path("calibration/devices")
+CALIBRATION_FOLDER: Final[str] = "calibration"  # per-device calibration files, in the data folder
 VIRTUAL_SEED: Final[int] = 11
 VIRTUAL_MTU: Final[int] = 185  # raw mode needs an ATT MTU of at least 27
 MAX_CHECK_ERROR_MG: Final[float] = 15.0  # docs/calibration.md: accept the accelerometer fit
@@ -45,7 +45,7 @@ def calibrate(args: argparse.Namespace) -> int:
     except CalibrationError as exc:
         raise CliError(f"calibration not completed: {exc}", EXIT_ERROR) from exc
     cal = run.calibration
-    path = output_path(args.out, cal)
+    path = output_path(args.out, cal, args.data_dir)
     cal.write(path)
     print()
     print_summary(cal)
@@ -67,7 +67,9 @@ async def _calibrate(args: argparse.Namespace) -> tuple[CalibrationRun, list[dic
 
     async with AsyncExitStack() as stack:
         if args.virtual:
-            sensor = await open_virtual_calibration(stack, speed=0.0)
+            from hiplevel.cli.connect import virtual_flash_dir
+
+            sensor = await open_virtual_calibration(stack, speed=0.0, firmware_state_dir=virtual_flash_dir(args.data_dir))
             pacer: Any = ScriptPacer(sensor.sim)
             print(f"virtual sensor {sensor.name}: a simulated person follows the prompts (script of "
                   f"{sensor.sim.duration_s:.0f} s, device seed {sensor.sim.spec.seed}).")
@@ -103,9 +105,14 @@ async def open_virtual_calibration(stack: AsyncExitStack, speed: float = 0.0, sc
     return sensor
 
 
-def output_path(out: Path | None, cal: CalibrationFile) -> Path:
-    """--out as given when it names a .json file, else <dir>/<device>_<time>.json."""
-    out = DEFAULT_OUT_DIR if out is None else Path(out)
+def output_path(out: Path | None, cal: CalibrationFile, data_dir: Path | None = None) -> Path:
+    """--out as given when it names a .json file, else <dir>/<device>_<time>.json; without --out
+    the data folder's calibration/ (`data_dir`, default the user's)."""
+    from hiplevel.paths import default_data_dir
+
+    if out is None:
+        out = Path(data_dir if data_dir is not None else default_data_dir()) / CALIBRATION_FOLDER
+    out = Path(out)
     return out if out.suffix == ".json" and not out.is_dir() else out / cal.file_name()
 
 

@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     for name in ("info", "connect"):
         p = sub.add_parser(name, help="connect to a sensor and show its firmware, calibration and battery")
         add_device_options(p)
+        add_data_dir(p)  # where --virtual keeps the virtual device's flash
         p.set_defaults(func=_info)
 
     p = sub.add_parser("record", help="record a session from the sensor into the session store")
@@ -32,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--patient", default=None, help="pseudonymous patient id (default: a new one, e.g. P-7F3A)")
     p.add_argument("--exercise", choices=EXERCISES, action="append", help="exercise of each set (repeat per set)")
     p.add_argument("--sets", type=int, default=1, help="sets per exercise (default 1)")
-    p.add_argument("--set-seconds", type=float, default=60.0, help="length of each set, s (default 60)")
+    p.add_argument("--set-seconds", type=float, default=None,
+                   help="length of each set, s (default 60; with --virtual the simulated patient's usual set)")
     p.add_argument("--raw", action="store_true", help="stream raw 6-axis data instead of the device's roll")
     p.set_defaults(func=_record)
 
@@ -48,7 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("calibrate", help="guided calibration: gyro bias, six faces, alignment on the belt")
     add_device_options(p)
-    p.add_argument("--out", type=Path, default=None, help="calibration file to write (default: calibration/devices/)")
+    add_data_dir(p)
+    p.add_argument("--out", type=Path, default=None,
+                   help="calibration file or folder to write (default: calibration/ in the data folder)")
     p.add_argument("--push", action="store_true", help="send the calibration to the sensor and read it back")
     p.set_defaults(func=_calibrate)
 
@@ -67,18 +71,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _flash(args: argparse.Namespace) -> int:
-    from hiplevel.flashing import FlashError, compile_firmware, copy_to_board, firmware_sources
+    from hiplevel.flashing import FlashError, compile_firmware, copy_to_board, firmware_sources, mpremote_path
 
     if not args.dry_run and not args.port:
         raise CliError("which board? give --port (e.g. /dev/ttyUSB0), or --dry-run to only compile", 2)
-    out = args.out or Path(tempfile.mkdtemp(prefix="hiplevel-fw-"))
     try:
-        n = len(firmware_sources())
-        written = list(progress(compile_firmware(out), n, "compiling"))
-        print(f"compiled {len(written)} files into {out}")
-        if args.dry_run:
-            return 0
-        copied = list(progress(copy_to_board(out, args.port), len(written), "flashing"))
+        if not args.dry_run:
+            mpremote_path()  # before compiling: no point building an image that cannot be copied
+        with tempfile.TemporaryDirectory(prefix="hiplevel-fw-") as tmp:
+            out = args.out or Path(tmp)
+            n = len(firmware_sources())
+            written = list(progress(compile_firmware(out), n, "compiling"))
+            if args.out:
+                print(f"compiled {len(written)} files into {out}")
+            else:
+                print(f"compiled {len(written)} files" + (" (a check only: --out keeps the image)" if args.dry_run else ""))
+            if args.dry_run:
+                return 0
+            copied = list(progress(copy_to_board(out, args.port), len(written), "flashing"))
         print(f"copied {len(copied)} files to {args.port}; the board has been reset.")
         print(f"Next: `hiplevel pair --port {args.port}` gives it its key (it accepts no BLE connection "
               "until then); `hiplevel scan` should list it within a few seconds.")

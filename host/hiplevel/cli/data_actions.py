@@ -99,10 +99,17 @@ def print_rep_table(doc: dict, title: str, stream=None, limit: int | None = None
         print(f"  advice: {advice['reason']}", file=stream)
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace, must_exist: bool = True):
     from hiplevel.cli.store_access import open_store
 
-    return open_store(args.data_dir, url=getattr(args, "store", None))
+    return open_store(args.data_dir, url=getattr(args, "store", None), must_exist=must_exist)
+
+
+def _known_patient(store, patient_id: str) -> str:
+    """`patient_id` when the store has it; CliError 'no patient P-NOPE in DIR' otherwise."""
+    if store.get_patient(patient_id) is None:
+        raise CliError(f"no patient {patient_id} in {store.data_dir} (`hiplevel sessions list` shows who is there)")
+    return patient_id
 
 
 def report(args: argparse.Namespace) -> int:
@@ -113,8 +120,7 @@ def report(args: argparse.Namespace) -> int:
         raise CliError("give a session id (see `hiplevel sessions list`) or --patient ID", 2)
     with _store(args) as store:
         if args.patient:
-            if store.get_patient(args.patient) is None:
-                raise CliError(f"no patient {args.patient!r} in {store.data_dir}")
+            _known_patient(store, args.patient)
             path = write_progress_report(store, args.patient, args.out, pdf=args.pdf, figures=args.figures)
         else:
             path = write_session_report(store, args.out, args.session, pdf=args.pdf, figures=args.figures)
@@ -128,9 +134,12 @@ def sessions(args: argparse.Namespace) -> int:
     """`hiplevel sessions list|show|delete|export`."""
     with _store(args) as store:
         if args.action == "list":
+            if args.patient:
+                _known_patient(store, args.patient)
             rows = store.list_sessions(args.patient)
             if not rows:
-                print(f"no sessions in {store.data_dir}")
+                whose = f" of patient {args.patient}" if args.patient else ""
+                print(f"no sessions{whose} in {store.data_dir}")
             for s in rows:
                 print(f"{s.id}  {s.patient_id}  {s.started_at:%Y-%m-%d %H:%M}  {s.status:<11} {s.n_sets} sets, {s.n_reps} reps")
         elif args.action == "show":
@@ -153,7 +162,7 @@ def sessions(args: argparse.Namespace) -> int:
             removed = store.delete_session(args.session, confirm=True)
             print(f"deleted session {args.session}" + (f" and {removed}" if removed else ""))
         elif args.action == "export":
-            paths = store.export_patient(args.patient, args.out)
+            paths = store.export_patient(_known_patient(store, args.patient), args.out)
             for p in paths:
                 print(f"wrote {p}")
     return EXIT_OK

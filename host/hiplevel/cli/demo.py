@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import shlex
 import time
 from pathlib import Path
 
@@ -91,6 +92,19 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"progress report: {progress}")
     for i, res in enumerate(results, 1):
         print_rep_table(res.to_json(), title=f"set {i}: {res.exercise}", limit=8)
-    print(f"\ndone in {time.monotonic() - started:.1f} s. Open the report in a browser; "
-          f"`hiplevel sessions list --data-dir {data_dir}` lists the session.")
+    print(f"\ndone in {time.monotonic() - started:.1f} s. Open the reports in a browser.")
+    for line in next_commands(Path(data_dir), session_id):
+        print(line)
     return EXIT_OK
+
+
+def next_commands(data_dir: Path, session_id: str) -> list[str]:
+    """The commands that show the demo's sessions: the demo keeps its own store (simulated patients
+    stay out of the clinic's), so each names it, by its absolute path."""
+    where = shlex.quote(str(data_dir.resolve()))
+    return [
+        "The demo keeps its own session store. To see it:",
+        f"  hiplevel sessions list --data-dir {where}",
+        f"  hiplevel report {session_id} --data-dir {where} --pdf",
+        f"  export HIPLEVEL_DATA_DIR={where}    # makes it the default for every hiplevel command",
+    ]

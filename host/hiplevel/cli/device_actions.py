@@ -9,14 +9,13 @@ import json
 import os
 import time
 
-from hiplevel.cli.common import EXIT_ERROR, EXIT_NO_DEVICE, EXIT_OK, CliError
-from hiplevel.cli.connect import NOT_FOUND_HINT, default_virtual_patient, open_sensor
+from hiplevel.cli.common import EXIT_ERROR, EXIT_NO_DEVICE, EXIT_OK, EXIT_USAGE, CliError
+from hiplevel.cli.connect import (NOT_FOUND_HINT, bluetooth_unavailable, default_virtual_patient, open_sensor,
+                                  virtual_flash_dir)
 
-BLUETOOTH_MISSING_HINT = "Bluetooth is not available on this computer ({}). Use --port for the USB cable."
-
-
+DEFAULT_SET_S = 60.0  # a set on a real sensor without --set-seconds, s
 def _ble_unavailable(exc: Exception) -> CliError:
-    return CliError(BLUETOOTH_MISSING_HINT.format(exc), EXIT_NO_DEVICE)
+    return bluetooth_unavailable(exc)
 
 
 def scan(args: argparse.Namespace) -> int:
@@ -46,7 +45,8 @@ def scan(args: argparse.Namespace) -> int:
     except (BleakError, OSError) as exc:
         raise _ble_unavailable(exc) from exc
     if not found:
-        raise CliError(f"no hiplevel sensor found within {args.timeout:g} s: {NOT_FOUND_HINT}", EXIT_NO_DEVICE)
+        raise CliError(f"no hiplevel sensor found over Bluetooth within {args.timeout:g} s: {NOT_FOUND_HINT}",
+                       EXIT_NO_DEVICE)
     print(f"{'name':<16} {'address':<18} {'signal':>8} {'battery':>8}")
     for s in found:
         battery = f"{s.battery_pct} %" if s.battery_pct is not None else "?"
@@ -61,7 +61,8 @@ def info(args: argparse.Namespace) -> int:
     from hiplevel.capture import calibration_state
 
     async def run() -> dict:
-        async with open_sensor(args, speed=1.0) as sensor:
+        flash = virtual_flash_dir(args.data_dir) if args.virtual else None
+        async with open_sensor(args, speed=1.0, virtual_flash=flash) as sensor:
             state, date = calibration_state(sensor.info)
             return {"name": sensor.name, "firmware": sensor.firmware, "battery_pct": sensor.battery_pct,
                     "calibration": state + (f" ({date})" if date else ""), "device": sensor.info}
@@ -85,6 +86,19 @@ def info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _patient_for_recording(store, patient_id: str | None) -> str:
+    """The patient a recording is for: --patient (added to the store when new), else a new
+    pseudonymous id; says which, so the id can be given next time."""
+    if patient_id is None:
+        patient_id = store.add_patient()
+        print(f"no --patient given: created new patient {patient_id} "
+              f"(record again with --patient {patient_id} to add to their sessions)")
+    elif store.get_patient(patient_id) is None:
+        store.add_patient(patient_id)
+        print(f"new patient {patient_id} added to {store.data_dir}")
+    return patient_id
+
+
 def record(args: argparse.Namespace) -> int:
     """`hiplevel record`: stream a planned session into a recording, analyse and store it."""
     from bleak.exc import BleakError
@@ -97,12 +111,16 @@ def record(args: argparse.Namespace) -> int:
     from hiplevel.store import SessionMeta
 
     exercises = args.exercise or ["walking"]
+    if args.set_seconds is not None and not args.set_seconds > 0:
+        raise CliError(f"--set-seconds must be positive, got {args.set_seconds:g}", EXIT_USAGE)
+    if args.sets < 1:
+        raise CliError(f"--sets must be at least 1, got {args.sets}", EXIT_USAGE)
     plan = [PlannedSet(ex, 0) for ex in exercises for _ in range(args.sets)]
     plan = [PlannedSet(p.exercise, i) for i, p in enumerate(plan, 1)]
     started = time.monotonic()
     with open_store(args.data_dir, url=getattr(args, "store", None)) as store:
-        patient = store.ensure_patient(args.patient) if args.patient else store.add_patient()
-        spec = default_virtual_patient(exercises, sets=args.sets) if args.virtual else None
+        patient = _patient_for_recording(store, args.patient)
+        spec = default_virtual_patient(exercises, sets=args.sets, set_seconds=args.set_seconds) if args.virtual else None
 
         async def run() -> tuple[str, dict]:
             # The virtual patient runs as fast as MicroPython allows unless HIPLEVEL_VIRTUAL_SPEED paces it.
@@ -118,7 +136,7 @@ def record(args: argparse.Namespace) -> int:
                 header = {"device": sensor.info, "firmware": sensor.firmware, "patient_id": patient,
                           "session_id": session_id, "calibration": {"state": state, "date": date}}
                 pacer = (ScriptPacer(sensor.link, sensor.sim, say=print) if args.virtual
-                         else PromptPacer(args.set_seconds))
+                         else PromptPacer(args.set_seconds or DEFAULT_SET_S))
                 print(f"recording session {session_id} for patient {patient} on {sensor.name} -> {path}")
                 with RecordingWriter(path, header=header) as writer:
                     counts = await capture(sensor, writer, plan, pacer, heartbeat=lambda: store.heartbeat(session_id),

@@ -8,19 +8,28 @@ import logging
 import sys
 from pathlib import Path
 
+from hiplevel.cli.common import CliError
+
 log = logging.getLogger(__name__)
 
 
-def open_store(data_dir: Path | None, stale_after_s: float | None = None, url: str | None = None):
+def open_store(data_dir: Path | None, stale_after_s: float | None = None, url: str | None = None, *,
+               must_exist: bool = False):
     """The SessionStore at `url` (postgresql://... or sqlite:///folder; default $HIPLEVEL_STORE, else
     SQLite in `data_dir`, default the user's), with interrupted sessions recovered.
 
     stale_after_s: a "recording" session whose heartbeat is older than this is interrupted
-    (default: the store's)."""
+    (default: the store's). must_exist: the commands that only read (list, show, report, export)
+    refuse a `data_dir` that is not there, rather than show a new empty store (a mistyped path)."""
     from hiplevel.capture import analyse_into_store
     from hiplevel.errors import HiplevelError
     from hiplevel.store import SessionStore
     from hiplevel.store.recordings import local_path
+
+    if must_exist and data_dir is not None and not Path(data_dir).is_dir():
+        what = "is a file, not a folder" if Path(data_dir).exists() else "does not exist"
+        raise CliError(f"data folder {data_dir} {what}: check --data-dir (where `hiplevel record` or "
+                       "`hiplevel demo` stored the sessions)")
 
     kwargs = {} if stale_after_s is None else {"stale_after_s": stale_after_s}
     store = SessionStore(data_dir, url=url, **kwargs)

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Iterator
 from contextlib import AsyncExitStack
 from typing import Final, TextIO, TypeVar
 
-from hiplevel.cli.common import EXIT_NO_DEVICE, EXIT_USAGE, CliError
+from hiplevel.cli.common import EXIT_USAGE, CliError
 from hiplevel.live_screen.connect import OpenSensor, open_live_sensor
 from hiplevel.live_screen.session import LiveOptions, LiveSession
 from hiplevel.live_screen.state import CueSettings
@@ -91,8 +91,9 @@ async def _open(stack: AsyncExitStack, args: argparse.Namespace, options: LiveOp
         if args.virtual or args.port:
             raise
         # bleak raises these when the computer has no usable Bluetooth (no adapter, no BlueZ).
-        raise CliError(f"Bluetooth is not available here ({exc}); connect the sensor by USB and "
-                       "use --port auto, or try --virtual", EXIT_NO_DEVICE) from exc
+        from hiplevel.cli.connect import bluetooth_unavailable
+
+        raise bluetooth_unavailable(exc) from exc
 
 
 async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:

@@ -30,20 +30,24 @@ def parse_exercise(text: str) -> ExerciseSpec:
         if key not in _FIELD_TYPES or key == "name":
             raise argparse.ArgumentTypeError(f"unknown exercise option {key!r}")
         kind = str(_FIELD_TYPES[key])
-        if value.lower() in ("none", ""):
-            kwargs[key] = None
-        elif kind.startswith("int"):
-            kwargs[key] = int(value)
-        elif kind.startswith("bool"):
-            kwargs[key] = value.lower() in ("1", "true", "yes")
-        elif "Side" in kind:
-            kwargs[key] = value
-        else:
-            kwargs[key] = float(value)
+        try:
+            if value.lower() in ("none", ""):
+                kwargs[key] = None
+            elif kind.startswith("int"):
+                kwargs[key] = int(value)
+            elif kind.startswith("bool"):
+                kwargs[key] = value.lower() in ("1", "true", "yes")
+            elif "Side" in kind:
+                kwargs[key] = value
+            else:
+                kwargs[key] = float(value)
+        except ValueError:
+            what = "a whole number" if kind.startswith("int") else "a number"
+            raise argparse.ArgumentTypeError(f"{key}={value!r} in {text!r}: {key} must be {what}") from None
     try:
         return ExerciseSpec(name.strip(), **kwargs)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from exc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
