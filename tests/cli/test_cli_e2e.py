@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,22 @@ def test_bad_inputs_get_one_clear_line(tmp_path: Path) -> None:
     assert no_session.returncode == 1 and "S-NOPE" in no_session.stderr
     for res in (missing, bad, bad_csv, no_session):
         assert "Traceback" not in res.stderr
+
+
+def test_record_without_patient_says_who_and_the_virtual_patient_keeps_to_set_seconds(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    rec = hl("record", "--virtual", "--exercise", "walking", "--set-seconds", "40", "--data-dir", str(data))
+    assert rec.returncode == 0, rec.stderr
+    created = re.search(r"no --patient given: created new patient (P-[0-9A-F]{4}) ", rec.stdout)
+    assert created, rec.stdout[:500]
+    patient = created.group(1)
+    listed = hl("sessions", "list", "--patient", patient, "--data-dir", str(data))
+    assert listed.returncode == 0 and patient in listed.stdout
+    from hiplevel.store import SessionStore
+
+    with SessionStore(data) as store:
+        (session,) = store.list_sessions(patient)
+        (walking,) = store.load_session(session.id).sets
+    reps = walking.analysis_json["reps"]
+    # The simulated patient's usual walking set (24 steps) lasts ~15 s; asked for 40 s, it walks ~40 s.
+    assert 32.0 <= reps[-1]["end_s"] - reps[0]["start_s"] <= 50.0

@@ -52,15 +52,15 @@ class Sensor:
     sim: Any = None  # hiplevel.sim.SimSession
 
 
-# Seconds of exercise per rep at the simulator's default pacing (measured on its output): walking
-# ~110 steps/min; band-walk one lateral step; a single-leg hold lasts its hold plus the stepping
-# into and out of it.
+# Seconds of exercise per rep at the simulator's default pacing (the slope of set length over reps,
+# measured on its output at 10 and 20 reps): walking ~103 steps/min; band-walk one lateral step; a
+# single-leg hold lasts its hold plus the stepping into and out of it.
 SIM_SECONDS_PER_REP: Final[dict[str, float]] = {
-    "walking": 60.0 / 110.0,
-    "band-walk": 1.4,
-    "step-down": 5.3,
-    "single-leg-squat": 6.4,
-    "clamshell": 4.3,
+    "walking": 0.58,
+    "band-walk": 1.2,
+    "step-down": 5.2,
+    "single-leg-squat": 6.3,
+    "clamshell": 3.7,
 }
 SIM_HOLD_EXTRA_S: Final[float] = 5.5
 SIM_DEFAULT_REPS: Final[dict[str, int]] = {"walking": 24, "band-walk": 12, "single-leg-stance": 2, "step-down": 8,

@@ -26,15 +26,9 @@ VIRTUAL_DEFAULT_S: Final[float] = 120.0
 # Quiet standing at the start of the simulated session, s: covers connecting and the tare.
 VIRTUAL_STANDING_S: Final[float] = 6.0
 VIRTUAL_MARGIN_S: Final[float] = 5.0
-# Seconds of exercise per rep of the simulator's default pacing (measured on its output): walking
-# ~110 steps/min; band-walk one lateral step; a 10 s single-leg hold with its weight shifts.
-SIM_SECONDS_PER_REP: Final[dict[str, float]] = {
-    "walking": 60.0 / 110.0,
-    "band-walk": 1.4,
-    "single-leg-stance": 15.5,
-    "step-down": 5.3,
-    "single-leg-squat": 6.4,
-}
+# Exercises the simulated patient of `live --virtual` does (a side-lying clamshell has no standing to tare on).
+LIVE_SIM_EXERCISES: Final[tuple[str, ...]] = ("walking", "band-walk", "single-leg-stance", "step-down",
+                                               "single-leg-squat")
 SIM_HOLD_S: Final[float] = 10.0
 # The simulated patient's fault on weak-side reps: clearly beyond the cue threshold.
 SIM_DROP_OVER_THRESHOLD_DEG: Final[float] = 3.0
@@ -71,10 +65,12 @@ def virtual_patient(exercise: str, seconds: float | None, threshold_deg: float, 
     pass `threshold_deg` (deg), for about `seconds` s (VIRTUAL_DEFAULT_S when None)."""
     from hiplevel.sim import ExerciseSpec, SessionSpec
 
-    per_rep = SIM_SECONDS_PER_REP.get(exercise)
-    if per_rep is None:
+    from hiplevel.cli.connect import SIM_HOLD_EXTRA_S, SIM_SECONDS_PER_REP
+
+    if exercise not in LIVE_SIM_EXERCISES:
         raise HiplevelError(f"the simulated patient cannot do {exercise} yet; "
-                            f"try one of {', '.join(SIM_SECONDS_PER_REP)}")
+                            f"try one of {', '.join(LIVE_SIM_EXERCISES)}")
+    per_rep = SIM_HOLD_S + SIM_HOLD_EXTRA_S if exercise == "single-leg-stance" else SIM_SECONDS_PER_REP[exercise]
     duration = (seconds if seconds is not None else VIRTUAL_DEFAULT_S) + VIRTUAL_MARGIN_S
     reps = max(2, math.ceil(duration / per_rep))
     extra = {"hold_s": SIM_HOLD_S} if exercise == "single-leg-stance" else {}
