@@ -35,6 +35,9 @@ class VirtualDeviceConfig:
         host; tests of the timeout set it short.
     ble_encrypted_only: the firmware's `ble_encrypted_only` (commands and data need an encrypted,
         i.e. paired, link).
+    patient_waits_at_s: the simulated patient stops at this time of the chip stream (standing, s)
+        until told to start (`VirtualDevice.let_patient_start()`), as a person waits for "go";
+        None = the chip stream plays on its own.
     """
 
     chip_stream: Path
@@ -49,6 +52,7 @@ class VirtualDeviceConfig:
     key: bytes | None = None
     auth_timeout_s: float = 3600.0
     ble_encrypted_only: bool = False
+    patient_waits_at_s: float | None = None
 
     def to_json(self, firmware_state_dir: Path, usb_fd: int | None = None) -> dict[str, Any]:
         """The CONFIG.json document (usb_fd: the device end of its USB port, inherited)."""
@@ -68,6 +72,7 @@ class VirtualDeviceConfig:
                 "start_pct": self.battery_start_pct,
                 "drain_pct_per_h": self.battery_drain_pct_per_h,
             },
+            "patient_waits_at_s": self.patient_waits_at_s,
         }
 
 

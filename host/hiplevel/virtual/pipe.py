@@ -33,11 +33,12 @@ READ: Final[int] = 0x84
 MTU: Final[int] = 0x85
 QUIT: Final[int] = 0x86
 PAIR: Final[int] = 0x87
+GO: Final[int] = 0x88
 
 KIND_NAMES: Final[dict[int, str]] = {
     SERVICES: "SERVICES", ADVERTISE: "ADVERTISE", NOTIFY: "NOTIFY", READ_RESULT: "READ_RESULT",
     DISCONNECTED: "DISCONNECTED", TIME: "TIME", END: "END", CONNECT: "CONNECT",
-    DISCONNECT: "DISCONNECT", WRITE: "WRITE", READ: "READ", MTU: "MTU", QUIT: "QUIT", PAIR: "PAIR",
+    DISCONNECT: "DISCONNECT", WRITE: "WRITE", READ: "READ", MTU: "MTU", QUIT: "QUIT", PAIR: "PAIR", GO: "GO",
 }
 
 
@@ -99,6 +100,10 @@ def quit_msg() -> bytes:
 
 def pair_msg(conn: int) -> bytes:
     return encode(PAIR, struct.pack("<H", conn))
+
+
+def go_msg() -> bytes:
+    return encode(GO)
 
 
 # --- device -> host payloads -----------------------------------------------------------------------

@@ -218,6 +218,12 @@ class VirtualDevice:
         self._time_waiters.append((t_s, fut))
         await asyncio.wait_for(fut, timeout_s)
 
+    def let_patient_start(self) -> None:
+        """Tell the simulated patient to start (GO): one waiting at `patient_waits_at_s` goes on
+        from there; otherwise nothing changes."""
+        if self.config.patient_waits_at_s is not None:
+            self._write(pipe.go_msg())
+
     # --- the air, used by the scanner ----------------------------------------------------------
     def add_advert_listener(self, fn: Callable[[VirtualDevice, Advert], None]) -> Callable[[], None]:
         """Call `fn(device, advert)` for each advertisement a scanner in range hears; returns the

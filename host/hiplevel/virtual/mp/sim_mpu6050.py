@@ -69,6 +69,8 @@ class SimMPU6050:
         self._n = 0
         self._source = None
         self._const = (0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 25.0)
+        self._wait_at_us = None  # chip-stream time where the simulated patient waits for GO
+        self._late_us = 0  # how far the chip stream runs behind the clock after waiting
         if chip_stream_path is not None:
             self._open(chip_stream_path)
         self._next_us = None
@@ -95,12 +97,25 @@ class SimMPU6050:
         self._file = None
         self._source = fn
 
+    def wait_at(self, t_s):
+        """The simulated patient stops at chip-stream time t_s (standing still there) until `go`."""
+        self._wait_at_us = int(t_s * 1000000)
+
+    def go(self, now_us):
+        """The patient starts again at virtual time now_us from where they waited."""
+        if self._wait_at_us is not None:
+            self._late_us = max(0, now_us - self._wait_at_us)
+            self._wait_at_us = None
+
     def record_at(self, t_us):
         """Chip-frame physical values at virtual time t_us."""
         if self._source is not None:
             return self._source(t_us)
         if self._file is None:
             return self._const
+        t_us -= self._late_us
+        if self._wait_at_us is not None and t_us > self._wait_at_us:
+            t_us = self._wait_at_us
         idx = t_us * self._rate_hz // 1000000
         if idx >= self._n:
             if not self.exhausted:

@@ -38,6 +38,7 @@ _READ = const(0x84)
 _MTU = const(0x85)
 _QUIT = const(0x86)
 _PAIR = const(0x87)
+_GO = const(0x88)
 
 _US_PER_S = const(1000000)
 _TIME_PERIOD_US = const(1000000)  # one TIME message per virtual second
@@ -60,6 +61,7 @@ class PipeAir:
     def __init__(self, ble, clock, link_loss_s):
         self.ble = ble
         self.clock = clock
+        self.chip = None  # the simulated MPU6050, told when the patient may start (GO)
         self._out = sys.stdout.buffer
         self._in = sys.stdin.buffer
         self._poll = select.poll()
@@ -171,6 +173,9 @@ class PipeAir:
             raise _Stop()
         elif kind == _PAIR:
             self.ble._central_pair(struct.unpack_from("<H", p)[0])
+        elif kind == _GO:
+            if self.chip is not None:
+                self.chip.go(self.clock.now_us())
         else:
             _log("unknown message kind 0x%02x ignored" % kind)
 
@@ -224,6 +229,9 @@ def build_board(cfg):
         raise _Stop()
 
     chip.on_end = on_end
+    if cfg.get("patient_waits_at_s") is not None:
+        chip.wait_at(float(cfg["patient_waits_at_s"]))
+    air.chip = chip
     bus = machine.i2c_bus(board.I2C_ID)
     bus.attach(0x68, chip)
     windows = [(int(a * _US_PER_S), int(b * _US_PER_S)) for a, b in faults.get("i2c_fail", [])]
