@@ -301,6 +301,12 @@ class VirtualDevice:
         """Host-side link loss now, for `duration_s` virtual seconds."""
         self._begin_link_loss(duration_s)
 
+    def restore_link(self) -> None:
+        """End a link loss now (the device is in range again), e.g. once a test has seen the host
+        notice the loss."""
+        if self._loss_until_s is not None:
+            self._end_link_loss()
+
     # --- internals -------------------------------------------------------------------------------
     def _barrier_handle(self) -> int:
         for service in self.services:
@@ -390,10 +396,7 @@ class VirtualDevice:
                     fut.set_result(None)
             self._time_waiters = [w for w in self._time_waiters if w[0] > t_s]
         if self._loss_until_s is not None and t_s >= self._loss_until_s:
-            self._loss_until_s = None
-            self._in_range.set()
-            if self.advert is not None and self.advert.adv is not None:
-                self._tell_scanners(self.advert)
+            self._end_link_loss()
         while self._pending_losses and t_s >= self._pending_losses[0][0]:
             _, duration_s = self._pending_losses.pop(0)
             self._begin_link_loss(duration_s)
@@ -408,6 +411,12 @@ class VirtualDevice:
             del self._conns[conn]
             self._write(pipe.disconnect_msg(conn))
             central.on_link_disconnected()
+
+    def _end_link_loss(self) -> None:
+        self._loss_until_s = None
+        self._in_range.set()
+        if self.advert is not None and self.advert.adv is not None:
+            self._tell_scanners(self.advert)
 
     def _on_device_disconnect(self, conn: int) -> None:
         refused = self._connecting.get(conn)

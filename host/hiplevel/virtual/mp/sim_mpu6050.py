@@ -39,6 +39,7 @@ _GYRO_LSB_PER_DPS = (131.0, 65.5, 32.8, 16.4)
 _TEMP_LSB_PER_C = 340.0
 _TEMP_OFFSET_C = 36.53
 _ASLEEP_POLL_US = 1000
+_WAIT_LOOP_US = 1000000  # a waiting patient's standing: the last second before the wait, again
 
 
 def _clamp_i16(v):
@@ -98,7 +99,9 @@ class SimMPU6050:
         self._source = fn
 
     def wait_at(self, t_s):
-        """The simulated patient stops at chip-stream time t_s (standing still there) until `go`."""
+        """The simulated patient waits at chip-stream time t_s until `go`, standing as they stood
+        in the second before it (that second of records plays again and again, so the sensor
+        keeps its noise and bias: one record held would be a sensor without noise)."""
         self._wait_at_us = int(t_s * 1000000)
 
     def go(self, now_us):
@@ -115,7 +118,8 @@ class SimMPU6050:
             return self._const
         t_us -= self._late_us
         if self._wait_at_us is not None and t_us > self._wait_at_us:
-            t_us = self._wait_at_us
+            loop = min(_WAIT_LOOP_US, self._wait_at_us)
+            t_us = self._wait_at_us - loop + (t_us - self._wait_at_us) % loop if loop > 0 else 0
         idx = t_us * self._rate_hz // 1000000
         if idx >= self._n:
             if not self.exhausted:
