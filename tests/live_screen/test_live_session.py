@@ -1,16 +1,25 @@
 """The live session against the virtual device without a terminal: a link loss mid-session shows
-"reconnecting..." and the session goes on; the latency figure the benchmark uses is filled in."""
+"Reconnecting" and the session goes on; the latency figure the benchmark uses is filled in.
+
+The losses come at moments of the session (what the screen shows), not of the clock, whatever the
+machine's speed: the stand-still count runs on samples received (it pauses while the link is lost)
+and the simulated patient waits for the screen's "Go!"; nothing here races the clock."""
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable
 
 import pytest
 
 from hiplevel.live_screen.latency import measure_latency_async
-from hiplevel.live_screen.view import CURSOR_HOME, ERASE_LINE_END
+from hiplevel.live_screen.state import LiveState
+from hiplevel.live_screen.view import CURSOR_HOME, TerminalView
 
 pytestmark = pytest.mark.slow
+
+LONG_LOSS_S = 3600.0  # a loss lasts until the test gives the link back
 
 
 class Screen(io.StringIO):
@@ -21,29 +30,54 @@ class Screen(io.StringIO):
         return self.getvalue().split(CURSOR_HOME)[1:]
 
 
-def _reps(frame: str) -> int:
-    line = next(ln for ln in frame.split("\r\n") if ln.startswith("reps: "))
-    return int(line.split()[1].removesuffix(ERASE_LINE_END))
+class LosesTheLinkWhen(TerminalView):
+    """Frames to a `Screen`; cuts the virtual device's link the first time the screen shows each
+    `when` condition, and gives it back once the screen has shown "Reconnecting" and the device's
+    clock has run `seconds` on: faults come at moments of the session, never of the wall clock."""
+
+    def __init__(self, device, screen: Screen, losses: list[tuple[Callable[[LiveState], bool], float]]) -> None:
+        super().__init__(screen)
+        self.device, self.losses = device, list(losses)
+        self.lost_until_s: float | None = None  # virtual time the current loss lasts at least until
+
+    def draw(self, state: LiveState, bell: bool = False) -> None:
+        super().draw(state, bell)
+        if self.lost_until_s is not None:
+            if state.link.state == "reconnecting" and self.device.virtual_time_s >= self.lost_until_s:
+                self.lost_until_s = None
+                self.device.restore_link()
+        elif self.losses and state.link.state == "connected" and self.losses[0][0](state):
+            _, seconds = self.losses.pop(0)
+            self.lost_until_s = self.device.virtual_time_s + seconds
+            self.device.drop_link(LONG_LOSS_S)
+
+
+def _steps(frame: str) -> int:
+    m = re.search(r"^  Steps: (\d+)", frame, re.M)
+    return int(m.group(1)) if m else 0
 
 
 async def test_a_lost_link_shows_reconnecting_and_the_session_goes_on() -> None:
-    # Two losses: one while the patient stands for the tare (TARE waits for the reconnection), one
-    # while walking.
+    # Two losses: one while the patient stands for the tare (the count pauses, TARE waits for the
+    # reconnection), one while walking.
     screen = Screen()
-    summary = await measure_latency_async(seconds=24.0, speed=8.0, out=screen,
-                                          link_loss_s=((2.5, 1.5), (13.0, 4.0)))
+    losses = [(lambda s: s.message == "Stand tall and still... 2 s", 1.5), (lambda s: s.rep_count >= 6, 4.0)]
+    summary = await measure_latency_async(seconds=30.0, speed=8.0,
+                                          view_for=lambda device: LosesTheLinkWhen(device, screen, losses))
     frames = screen.frames
-    lost = [i for i, f in enumerate(frames) if "link: reconnecting..." in f]
+    lost = [i for i, f in enumerate(frames) if "Reconnecting to the sensor" in f]
     assert lost, "no frame showed the lost link"
     first_lost, last_lost = lost[0], lost[-1]
+    assert "Stand tall and still... 2 s" in frames[first_lost] and _steps(frames[first_lost]) == 0
+    assert _steps(frames[last_lost]) >= 6  # the second loss came while walking
     assert last_lost < len(frames) - 1
-    # Streaming again after the loss, and reps still counted.
-    assert "link: streaming raw" in frames[-1]
-    assert _reps(frames[-1]) > _reps(frames[first_lost])
+    # Connected again after the losses, and steps still counted.
+    assert "Sensor connected" in frames[-1]
+    assert _steps(frames[-1]) > _steps(frames[last_lost])
     assert summary.end_reason == "time up"
     assert summary.buzzes >= 1  # the device's haptic cue was set up after the first reconnection
-    # The 4 s that were resent after the reconnection came too late for the live view.
-    assert 5.0 < summary.loss_pct < 40.0
+    # What was resent after the reconnections came too late for the live view.
+    assert summary.loss_pct > 5.0
     assert summary.latency.count > 100
     assert summary.latency.median_ms <= summary.latency.p99_ms
 
@@ -51,9 +85,8 @@ async def test_a_lost_link_shows_reconnecting_and_the_session_goes_on() -> None:
 async def test_roll_mode_uses_the_device_roll_and_still_counts_reps_and_cues() -> None:
     screen = Screen()
     summary = await measure_latency_async(seconds=18.0, speed=8.0, out=screen, raw=False)
-    last = screen.frames[-1]
-    assert "link: streaming roll" in last
+    assert "Sensor connected" in screen.frames[-1]
     assert summary.mode == "roll"
     assert summary.reps >= 6 and summary.cues >= 2
-    left, right = summary.per_side["left"], summary.per_side["right"]
-    assert left[1] > right[1] + 3.0  # weak left stance: the right side drops further
+    left, right = summary.per_leg["left"], summary.per_leg["right"]
+    assert left[1] > right[1] + 3.0  # weak left leg: the right hip drops further

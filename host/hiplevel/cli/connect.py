@@ -137,12 +137,14 @@ def virtual_flash_dir(data_dir: Path | None) -> Path:
 
 @asynccontextmanager
 async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.0,
-                      mtu: int = 185, virtual_flash: Path | None = None) -> AsyncIterator[Sensor]:
+                      mtu: int = 185, virtual_flash: Path | None = None,
+                      patient_waits_at_s: float | None = None) -> AsyncIterator[Sensor]:
     """Find and connect to the sensor named by the options; closes everything on exit.
 
     sim_spec: the simulated patient for --virtual (default: `default_virtual_patient()`).
     speed: virtual seconds per wall second for --virtual (0 = as fast as possible).
-    virtual_flash: the --virtual device's flash folder, kept after it stops (None: a new one)."""
+    virtual_flash: the --virtual device's flash folder, kept after it stops (None: a new one).
+    patient_waits_at_s: the simulated patient waits there for `let_patient_start()` (live)."""
     from bleak.exc import BleakError
 
     from hiplevel.errors import DeviceNotFoundError, LinkError
@@ -150,7 +152,7 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
     async with AsyncExitStack() as stack:
         try:
             if getattr(args, "virtual", False):
-                sensor = await _open_virtual(stack, sim_spec, speed, mtu, virtual_flash)
+                sensor = await _open_virtual(stack, sim_spec, speed, mtu, virtual_flash, patient_waits_at_s)
             elif getattr(args, "port", None):
                 sensor = await _open_serial(stack, args.port)
             elif os.environ.get(ENV_BLE_BACKEND) == "virtual":
@@ -216,7 +218,7 @@ async def _open_serial(stack: AsyncExitStack, port: str) -> Sensor:
 
 
 async def _open_virtual(stack: AsyncExitStack, sim_spec, speed: float, mtu: int,
-                        flash: Path | None = None) -> Sensor:
+                        flash: Path | None = None, patient_waits_at_s: float | None = None) -> Sensor:
     from hiplevel.sim import simulate_session, write_chip_stream
     from hiplevel.virtual.backend import VirtualClient, VirtualScanner
     from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig
@@ -226,7 +228,7 @@ async def _open_virtual(stack: AsyncExitStack, sim_spec, speed: float, mtu: int,
     chip = write_chip_stream(sim, tmp / "patient.chip")
     faults = json.loads(os.environ.get(ENV_VIRTUAL_FAULTS, "{}"))
     device = VirtualDevice(VirtualDeviceConfig(
-        chip_stream=chip, speed=speed, firmware_state_dir=flash,
+        chip_stream=chip, speed=speed, firmware_state_dir=flash, patient_waits_at_s=patient_waits_at_s,
         link_loss_s=tuple(tuple(w) for w in faults.get("link_loss", ())),
         i2c_fail_s=tuple(tuple(w) for w in faults.get("i2c_fail", ())),
     ))

@@ -1,4 +1,8 @@
-"""`hiplevel live`: open the sensor, run the live session in the terminal, print the summary line.
+"""`hiplevel live`: open the sensor, run the live session in the terminal, print the summary line
+and the finding.
+
+On a terminal the screen redraws in place, in colour unless NO_COLOR is set or TERM is dumb; piped
+into a file or another program it writes one plain line per event, with no escape codes.
 
 On a terminal, keys are read directly (no echo, no line buffering, and Ctrl-C as a key rather than a
 signal): the terminal's SIGINT would go to the whole foreground process group, including the
@@ -15,6 +19,7 @@ import os
 import signal
 import sys
 import termios
+import textwrap
 from collections.abc import Awaitable, Iterator
 from contextlib import AsyncExitStack
 from typing import Final, TextIO, TypeVar
@@ -24,11 +29,13 @@ from hiplevel.live_screen.connect import OpenSensor, open_live_sensor
 from hiplevel.live_screen.session import LiveOptions, LiveSession
 from hiplevel.live_screen.state import CueSettings
 from hiplevel.live_screen.summary import LiveSummary
+from hiplevel.live_screen.view import PlainView, Style, TerminalView
 from hiplevel.scoring import Thresholds
 
 T = TypeVar("T")
 STOP_KEYS: Final[bytes] = b"\x03qQ"  # Ctrl-C, q
 THRESHOLD_MAX_DEG: Final[float] = 30.0
+SUMMARY_WIDTH: Final[int] = 80
 
 
 def default_threshold_deg(exercise: str) -> float:
@@ -58,8 +65,26 @@ def run_live(args: argparse.Namespace) -> int:
     if summary is None:
         print("stopped before the sensor was connected")
         return 0
-    print(summary.line())
+    wrap = _isatty(sys.stdout)  # on a screen the closing lines fit it too; a log keeps one line each
+    for line in summary.lines():
+        print(textwrap.fill(line, SUMMARY_WIDTH, subsequent_indent="  ") if wrap else line)
     return 0
+
+
+def choose_view(out: TextIO) -> TerminalView | PlainView:
+    """Frames on a terminal (coloured when it has colour), plain lines anywhere else."""
+    if not _isatty(out):
+        return PlainView(out)
+    term = os.environ.get("TERM", "")
+    color = "NO_COLOR" not in os.environ and term not in ("", "dumb")
+    return TerminalView(out, Style(color=color))
+
+
+def _isatty(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 async def live_main(args: argparse.Namespace, options: LiveOptions, out: TextIO) -> LiveSummary | None:
@@ -76,7 +101,7 @@ async def live_main(args: argparse.Namespace, options: LiveOptions, out: TextIO)
                 sensor = await _unless_stopped(_open(stack, args, options), stop)
                 if sensor is None:
                     return None
-                return await LiveSession(sensor, options, out).run(stop)
+                return await LiveSession(sensor, options, choose_view(out)).run(stop)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -23,8 +23,10 @@ VIRTUAL_SEED_ENV: Final[str] = "HIPLEVEL_VIRTUAL_SEED"
 VIRTUAL_SPEED_MAX: Final[float] = 50.0  # docs/virtual-device.md: keep <= 50 when reconnecting
 # Without --seconds the simulated patient exercises this long, s (simulating takes ~1/20 of it).
 VIRTUAL_DEFAULT_S: Final[float] = 120.0
-# Quiet standing at the start of the simulated session, s: covers connecting and the tare.
-VIRTUAL_STANDING_S: Final[float] = 6.0
+# Quiet standing at the start of the simulated session, s; the patient waits at its end for the
+# screen's "Go!" (however long connecting and the tare take), then starts the exercise.
+VIRTUAL_STANDING_S: Final[float] = 4.0
+VIRTUAL_WAITS_AT_S: Final[float] = VIRTUAL_STANDING_S - 0.5
 VIRTUAL_MARGIN_S: Final[float] = 5.0
 # Exercises the simulated patient of `live --virtual` does (a side-lying clamshell has no standing to tare on).
 LIVE_SIM_EXERCISES: Final[tuple[str, ...]] = ("walking", "band-walk", "single-leg-stance", "step-down",
@@ -94,7 +96,8 @@ async def open_live_sensor(stack: AsyncExitStack, args: argparse.Namespace, exer
             raise HiplevelError(f"{VIRTUAL_SEED_ENV}={text!r} is not a whole number")
         seed = int(text)
         spec = virtual_patient(exercise, seconds, threshold_deg, seed)
-    sensor = await stack.enter_async_context(open_sensor(args, sim_spec=spec, speed=speed))
+    sensor = await stack.enter_async_context(
+        open_sensor(args, sim_spec=spec, speed=speed, patient_waits_at_s=VIRTUAL_WAITS_AT_S if args.virtual else None))
     kind = "virtual" if args.virtual else ("USB" if args.port else "BLE")
     return OpenSensor(sensor.link, f"{kind} {sensor.name}", speed, getattr(sensor, "rssi_dbm", None),
                       sensor.virtual, sensor.battery_pct)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from hiplevel.live_screen.connect import OpenSensor, virtual_patient
-from hiplevel.live_screen.session import LiveOptions, LiveSession
+from hiplevel.live_screen.connect import VIRTUAL_WAITS_AT_S, OpenSensor, virtual_patient
+from hiplevel.live_screen.session import LiveOptions, LiveSession, View
 from hiplevel.live_screen.state import CueSettings
 from hiplevel.live_screen.summary import LiveSummary
+from hiplevel.live_screen.view import TerminalView
 
 BENCH_THRESHOLD_DEG = 7.0  # the walking cue threshold (docs/thresholds.md drop_flag_deg_walking)
 CONNECT_TIMEOUT_S = 60.0
@@ -33,11 +35,12 @@ class _Sink(io.StringIO):
 async def measure_latency_async(seconds: float = 30.0, exercise: str = "walking", speed: float = 1.0,
                                 threshold_deg: float = BENCH_THRESHOLD_DEG, out: TextIO | None = None,
                                 link_loss_s: tuple[tuple[float, float], ...] = (), seed: int = 1,
-                                raw: bool = True) -> LiveSummary:
+                                raw: bool = True, view_for: Callable[[Any], View] | None = None) -> LiveSummary:
     """Run one live session of `seconds` session s against a virtual device (speed: virtual s per
     wall s; link_loss_s: device-side link losses as (start, duration) virtual s; raw: stream raw
     6-axis, else the device's roll) and return its summary; `summary.latency` holds the
-    arrival-to-frame figures."""
+    arrival-to-frame figures. Frames go to `out` as on a terminal, or to `view_for(device)` (a view
+    that may act on the `VirtualDevice` when the screen shows something, e.g. drop the link)."""
     from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
     from hiplevel.sim import simulate_session, write_chip_stream
     from hiplevel.virtual.backend import VirtualClient, VirtualScanner
@@ -46,7 +49,8 @@ async def measure_latency_async(seconds: float = 30.0, exercise: str = "walking"
     sim = simulate_session(virtual_patient(exercise, seconds, threshold_deg, seed))
     with tempfile.TemporaryDirectory(prefix="hiplevel-live-latency-") as tmp:
         chip = write_chip_stream(sim, Path(tmp) / "patient.chip")
-        cfg = VirtualDeviceConfig(chip_stream=chip, speed=speed, link_loss_s=link_loss_s)
+        cfg = VirtualDeviceConfig(chip_stream=chip, speed=speed, link_loss_s=link_loss_s,
+                                  patient_waits_at_s=VIRTUAL_WAITS_AT_S)
         async with VirtualDevice(cfg) as device:
             found = await find_sensor(timeout_s=CONNECT_TIMEOUT_S, backend=VirtualScanner)
             link = await BleLink(found.device, backend=VirtualClient,
@@ -55,7 +59,8 @@ async def measure_latency_async(seconds: float = 30.0, exercise: str = "walking"
                 sensor = OpenSensor(link, f"virtual {found.name}", speed, found.rssi_dbm, device, found.battery_pct)
                 cue = CueSettings(threshold_deg, sound=True, haptic=True)
                 options = LiveOptions(exercise, cue, seconds=seconds, raw=raw)
-                return await LiveSession(sensor, options, out if out is not None else _Sink()).run(asyncio.Event())
+                view = view_for(device) if view_for is not None else TerminalView(out if out is not None else _Sink())
+                return await LiveSession(sensor, options, view).run(asyncio.Event())
             finally:
                 await link.close()
 

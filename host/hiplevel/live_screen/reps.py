@@ -38,6 +38,11 @@ class RepTracker:
         return self.analyzer is not None
 
     @property
+    def has_neutral(self) -> bool:
+        """The analyser knows the standing neutral (tared, or found on its own)."""
+        return self.analyzer is not None and self.analyzer.neutral_roll_deg is not None
+
+    @property
     def current_roll_deg(self) -> float:
         """The analyser's latest roll relative to the standing neutral, deg (+ = left side higher;
         NaN until it has a neutral)."""

@@ -1,6 +1,12 @@
 """The live biofeedback loop: stream from an open sensor, tare on quiet standing, then redraw the
 level gauge and rep panel as samples arrive, cue on drops, and sum up at the end.
 
+The set-up waits on data, not on the clock: the stand-still count runs on samples received (a lost
+link pauses it), the tare is retried until the sensor and the analyser both have a neutral, and only
+then is the patient told to go (a simulated patient on the virtual device waits for that word).
+No cue before a neutral and, where reps are counted, a first rep: the bell and the sensor's buzz
+start with the exercise, not with stepping into it.
+
 Three tasks share one `LiveState`: the consumer (`async for rx in link`: decode, feed the analyser,
 draw when a frame is due; it is the only one on the latency path), the ticker (link state, battery,
 idle redraws) and the control flow (setup commands, tare, waiting for the end). Session time is
@@ -17,17 +23,16 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, TextIO
+from typing import Any, Final, Protocol
 
 from hiplevel.errors import CommandFailedError, HiplevelError, LinkError, ProtocolError
 from hiplevel.link.base import data_packets, host_now_s
 from hiplevel.live_screen.connect import OpenSensor
 from hiplevel.live_screen.feed import LiveFeed, LiveSamples
 from hiplevel.live_screen.reps import RepTracker
-from hiplevel.live_screen.state import CueSettings, LiveState, haptic_debounce_ms
+from hiplevel.live_screen.state import CueSettings, LinkState, LiveState, haptic_debounce_ms
 from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.live_screen.timing import IDLE_REDRAW_S, FramePacer, LatencyMeter
-from hiplevel.live_screen.view import CLEAR_SCREEN, HIDE_CURSOR, SHOW_CURSOR, frame
 from hiplevel.protocol import (
     Cmd,
     DataPacket,
@@ -43,11 +48,13 @@ from hiplevel.protocol import (
 
 log = logging.getLogger(__name__)
 
-STAND_STILL_S: Final[float] = 3.0  # quiet standing before the tare, session s (fusion settles in ~1 s)
-TARE_RETRY_S: Final[float] = 0.5  # session s between TARE attempts while the device is not still
+STAND_STILL_S: Final[float] = 3.0  # quiet standing received before the tare, s of samples (fusion settles in ~1 s)
+TARE_RETRY_S: Final[float] = 0.5  # s of samples between TARE attempts while the patient is not still
 # Then the device's haptic cue stays off and the gauge keeps the analyser's own neutral (its first
-# quiet standing), or without an analyser the mean device roll of the stand phase; session s.
+# quiet standing, if it finds one), or without an analyser the mean device roll of the stand phase;
+# s of samples received.
 TARE_GIVE_UP_S: Final[float] = 10.0
+GO_MESSAGE: Final[str] = "Go! Keep your hip bones level"
 NEUTRAL_WINDOW_SAMPLES: Final[int] = 100  # fallback neutral: mean device roll of the last second at 100 Hz
 NO_DATA_S: Final[float] = 1.0  # wall s without a packet before the link line says so
 BATTERY_POLL_S: Final[float] = 30.0  # GET_STATUS this often when STATUS packets do not come (MTU 23)
@@ -69,20 +76,31 @@ class LiveOptions:
     stand_still_s: float = STAND_STILL_S
 
 
+class View(Protocol):
+    """Where the screen goes (`hiplevel.live_screen.view`: a terminal, plain lines, the browser)."""
+
+    def begin(self) -> None: ...
+
+    def draw(self, state: LiveState, bell: bool = False) -> None: ...
+
+    def end(self, state: LiveState) -> None: ...
+
+
 class LiveSession:
     """One live session on an open sensor; `await session.run(stop)` until `stop` is set, the time
-    is up or the link ends; returns the summary. `out` gets the frames (a terminal)."""
+    is up or the link ends; returns the summary. `view` draws the screen."""
 
-    def __init__(self, sensor: OpenSensor, options: LiveOptions, out: TextIO,
+    def __init__(self, sensor: OpenSensor, options: LiveOptions, view: View,
                  clock: Callable[[], float] = host_now_s) -> None:
         self.sensor = sensor
         self.link = sensor.link
         self.options = options
-        self.out = out
+        self.view = view
         self.clock = clock
         self.state = LiveState(options.exercise, cue=options.cue)
         self.state.link.rssi_dbm = sensor.rssi_dbm
         self.state.link.battery_pct = sensor.battery_pct
+        self.state.link.label = sensor.label
         self.feed = LiveFeed()
         self.latency = LatencyMeter()
         self.pacer = FramePacer()
@@ -93,7 +111,9 @@ class LiveSession:
         self.mode = StreamMode.ROLL
         self.end_reason = "stopped"
         self._stand_rolls: deque[float] = deque(maxlen=NEUTRAL_WINDOW_SAMPLES)
-        self._bell = False
+        self._rate_hz = 100.0
+        self._samples = asyncio.Event()  # set by the consumer on every fresh packet
+        self._haptic_task: asyncio.Task[None] | None = None
         self._timer: asyncio.Handle | None = None
         self._timer_soon = False
         self._t0 = clock()
@@ -133,7 +153,7 @@ class LiveSession:
         self._t0 = self.clock()
         if self.sensor.virtual is not None:
             self._v0_s = self.sensor.virtual.virtual_time_s
-        self.out.write(CLEAR_SCREEN + HIDE_CURSOR)
+        self.view.begin()
         consumer = asyncio.create_task(self._consume())
         ticker = asyncio.create_task(self._tick())
         stopper = asyncio.create_task(stop.wait())
@@ -157,11 +177,12 @@ class LiveSession:
                 self._timer.cancel()
             await self._stop_stream()
             consumer.cancel()
-            await asyncio.gather(consumer, ticker, flow, stopper, done, return_exceptions=True)
+            tasks = [consumer, ticker, flow, stopper, done]
+            if self._haptic_task is not None:
+                tasks.append(self._haptic_task)
+            await asyncio.gather(*tasks, return_exceptions=True)
             self.state.message = ""
-            self._draw()
-            self.out.write(SHOW_CURSOR)
-            self.out.flush()
+            self.view.end(self.state)
         ended_s = self._ended_s if self._ended_s is not None else self.session_s()
         return LiveSummary.of(self.state, ended_s, self.feed.loss_pct, self.latency.summary(),
                               self.end_reason, self.mode)
@@ -179,10 +200,12 @@ class LiveSession:
 
     async def _setup(self) -> None:
         """Rate from GET_INFO, raw mode when the MTU allows, haptic off until tared, START."""
-        self.state.message = "Connecting..."
+        self.state.message = "Stand tall and still..."
         info = await self._info()
         rate_hz = int(info.get("rate_hz", 100))
+        self._rate_hz = float(rate_hz)
         self.tracker = RepTracker.create(self.options.exercise, rate_hz)
+        self.state.reps_counted = self.tracker.available
         if self.tracker.note:
             self.state.reps_note = self.tracker.note
         want_raw = self.options.raw and self.tracker.available
@@ -197,7 +220,7 @@ class LiveSession:
         await self._set_haptic(False)  # no buzzing before the neutral is known
         await self._poll_status()
         await self.link.request(Cmd.START, timeout_s=COMMAND_TIMEOUT_S)
-        self.state.link.state = "streaming"
+        self.state.link.state = "connected"
 
     async def _info(self) -> dict[str, Any]:
         reply = await self.link.request(Cmd.GET_INFO, timeout_s=COMMAND_TIMEOUT_S)
@@ -235,31 +258,62 @@ class LiveSession:
         if reply.payload and reply.payload[0] != BATTERY_UNKNOWN:
             self.state.link.battery_pct = reply.payload[0]
 
+    def _received_s(self) -> float:
+        """Seconds of samples shown live since the stream started (lost and late ones not)."""
+        return self.feed.shown_slots / self._rate_hz
+
+    async def _wait_for_samples(self, seconds: float) -> None:
+        """Until `seconds` more of samples have arrived (a lost link pauses the count)."""
+        target = self._received_s() + seconds
+        while self._received_s() < target:
+            self._samples.clear()
+            await self._samples.wait()
+
     async def _tare(self) -> None:
-        """Quiet standing, then TARE on the device (its haptic neutral; retried while it is
-        moving) and on the host analyser (the gauge's and the reps' neutral)."""
-        end = self.session_s() + self.options.stand_still_s
-        while (left := end - self.session_s()) > 0:
+        """Quiet standing (STAND_STILL_S of samples received), then TARE on the device (its haptic
+        neutral; retried while it is moving) and on the host analyser (the gauge's and the reps'
+        neutral; retried until it has one), then tell the patient to go."""
+        while (left := self.options.stand_still_s - self._received_s()) > 0:
             self.state.message = f"Stand tall and still... {math.ceil(left):.0f} s"
-            await self._sleep_session(min(left, left - math.ceil(left) + 1.0))
-        give_up = self.session_s() + TARE_GIVE_UP_S
-        while self.device_neutral_deg is None and self.session_s() < give_up:
+            await self._wait_for_samples(min(left, left - math.ceil(left) + 1.0))
+        give_up = self._received_s() + TARE_GIVE_UP_S
+        while self.device_neutral_deg is None and self._received_s() < give_up:
             reply = await self._request_through_drops(Cmd.TARE, check=False)
             if reply.status == ReplyStatus.OK:
                 self.device_neutral_deg = parse_tare_reply(reply.payload)
                 break
             self.state.message = "Hold still: the sensor is moving..."
-            await self._sleep_session(TARE_RETRY_S)
-        if self.tracker is not None and self.tracker.available:
-            self.tracker.tare()  # if moving, the analyser keeps the quiet standing it found itself
+            await self._wait_for_samples(TARE_RETRY_S)
+        tracker = self.tracker if self.tracker is not None and self.tracker.available else None
+        while tracker is not None and not tracker.tare() and not tracker.has_neutral and self._received_s() < give_up:
+            self.state.message = "Hold still..."
+            await self._wait_for_samples(TARE_RETRY_S)
         if self.device_neutral_deg is None:
             log.warning("the sensor never judged itself still; the haptic cue stays off")
+        if tracker is not None and not tracker.has_neutral:
+            log.warning("no quiet standing for the analyser yet; reps are counted once it finds one")
         if self._stand_rolls:
             self.host_neutral_deg = sum(self._stand_rolls) / len(self._stand_rolls)
-        await self._set_haptic(self.options.cue.haptic and self.device_neutral_deg is not None)
+        if tracker is None:  # no reps to wait for: the sensor may buzz from now on
+            await self._set_haptic(self.options.cue.haptic and self.device_neutral_deg is not None)
         self.tared = True
-        self.state.message = ""
+        self.state.tared = True
+        self.state.message = GO_MESSAGE
+        self._let_patient_start()
         self._draw_soon(urgent=True)
+
+    def _let_patient_start(self) -> None:
+        """The virtual device's simulated patient stands until told to go, as a person would."""
+        device = self.sensor.virtual
+        if device is not None:
+            device.let_patient_start()
+
+    def _first_rep(self) -> None:
+        """The exercise has begun: the instruction gives way, and the sensor may buzz now."""
+        if self.state.message == GO_MESSAGE:
+            self.state.message = ""
+        if self.options.cue.haptic and self.device_neutral_deg is not None and self._haptic_task is None:
+            self._haptic_task = asyncio.create_task(self._set_haptic(True))
 
     async def _stop_stream(self) -> None:
         try:
@@ -277,17 +331,24 @@ class LiveSession:
                     self.state.link.battery_pct = pkt.battery_pct
                 continue
             assert isinstance(pkt, DataPacket)
+            if self._done.is_set():
+                continue  # the session is over (STOP on its way): the screen keeps its last frame
             samples = self.feed.push(pkt, rx.host_time_s)
             if samples is None:
                 continue
             if self._stream_start_s is None:
                 self._stream_start_s = self.session_s()
+            self._samples.set()
             haptic = bool(samples.flags & Flags.HAPTIC)
-            urgent = self._take(samples) or haptic != self.state.haptic_firing
+            urgent = self._take(samples)
+            buzz_changed = haptic != self.state.haptic_firing
             self.state.on_device_flags(haptic)
             self._check_time_limit()
             self.latency.arrived(rx.host_time_s)
-            self._draw_soon(urgent)
+            if buzz_changed:
+                self._draw()  # at once: the frame shows the buzz with the packet that reported it
+            else:
+                self._draw_soon(urgent)
         self.finish("link lost")
 
     def _take(self, s: LiveSamples) -> bool:
@@ -299,14 +360,16 @@ class LiveSession:
             t = float(s.t_s[i])
             if tracker is not None:
                 for rep in tracker.push(t, s, i):
-                    self.state.on_rep(rep.side, rep.drop_deg, rep.score, list(rep.flags))
+                    self.state.on_rep(rep)
+                    if self.state.rep_count == 1:
+                        self._first_rep()
                     urgent = True
             roll = self._gauge_roll(s, i, tracker)
             if not self.tared or math.isnan(roll):
                 self.state.t_s, self.state.roll_deg = t, 0.0
             elif self.state.on_sample(t, roll):
-                self._bell = self._bell or self.options.cue.sound
-                urgent = True
+                # Drawn at once: the frame that rings shows the sample that cued.
+                self._draw(bell=self.options.cue.sound)
         self.state.link.loss_pct = self.feed.loss_pct
         return urgent
 
@@ -342,13 +405,11 @@ class LiveSession:
             self._timer = asyncio.get_running_loop().call_later(delay, self._draw)
             self._timer_soon = False
 
-    def _draw(self) -> None:
+    def _draw(self, bell: bool = False) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self.out.write(frame(self.state, self._bell))
-        self.out.flush()
-        self._bell = False
+        self.view.draw(self.state, bell)
         now = self.clock()
         self.latency.shown(now)
         self.pacer.drawn(now)
@@ -374,13 +435,13 @@ class LiveSession:
             if changed or now - self.pacer.last_s >= IDLE_REDRAW_S:
                 self._draw()
 
-    def _link_words(self, now: float) -> str:
+    def _link_words(self, now: float) -> LinkState:
         connected = getattr(self.link, "connected", None)
         if isinstance(connected, asyncio.Event) and not connected.is_set():
-            return "reconnecting..."
+            return "reconnecting"
         if self.state.link.state == "connecting":
             return "connecting"
         if now - self._last_rx > NO_DATA_S:
             return "no data"
-        return f"streaming {self.mode.name.lower()} ({self.sensor.label})"
+        return "connected"
 

@@ -1,15 +1,28 @@
-"""Text rendering of the live view: a level gauge of the pelvis and the rep panel.
+"""What the patient reads while moving: the live screen in words they use (no "stance", no flag
+names, no link jargon), a level gauge, the score out of 100.
 
-Plain text lines (no curses) so the same frames go to a terminal, a test's pseudo-terminal or a log.
+`render(state, style)` gives the screen as lines that fit `style.width` (80) columns, coloured when
+`style.color`. Two views draw it: `TerminalView` redraws one frame in place on a terminal (cursor
+home, no flicker, bell on a cue); `PlainView` writes one plain line per event (piped into a file or
+a log: no escape codes at all). Side words come from `hiplevel.scoring.words` (docs/sides.md).
 """
 
 from __future__ import annotations
 
-from hiplevel.constants import LEFT, RIGHT, other_side
-from hiplevel.live_screen.state import LiveState
+import re
+from dataclasses import dataclass
+from typing import Final, TextIO
 
-GAUGE_RANGE_DEG = 12.0
-GAUGE_WIDTH_CHARS = 49  # odd, so level sits on a character
+from hiplevel.constants import LEFT, RIGHT, side_dropped
+from hiplevel.live_screen.state import LiveState
+from hiplevel.scoring.reps import FLAG_SCORE
+from hiplevel.scoring.words import LEVEL_CUE, exercise_words, patient_words, rep_noun
+
+SCREEN_WIDTH: Final[int] = 80
+GAUGE_RANGE_DEG: Final[float] = 12.0
+GAUGE_WIDTH_CHARS: Final[int] = 47  # odd, so level sits on a character
+LEVEL_DEG: Final[float] = 1.0  # below this the pelvis reads "level"
+WEAK_SIGNAL_DBM: Final[int] = -85  # BLE below this drops packets: ask the patient to come closer
 CLEAR_SCREEN = "\x1b[H\x1b[2J"
 # Frames overwrite the previous one in place (home, erase each line's rest, erase below) instead of
 # clearing the screen first, which flickers at 20 frames/s.
@@ -19,13 +32,32 @@ ERASE_BELOW = "\x1b[J"
 HIDE_CURSOR = "\x1b[?25l"
 SHOW_CURSOR = "\x1b[?25h"
 BELL = "\a"
+# SGR colours: green = level / a good rep, yellow = off level, red = past the cue / a flagged rep.
+BOLD, GREEN, YELLOW, RED, DIM, RESET = "1", "32", "33", "31", "2", "0"
+SGR_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How to draw: `color` adds SGR colour codes (terminals that have colour); width in columns."""
+
+    color: bool = False
+    width: int = SCREEN_WIDTH
+
+    def paint(self, text: str, *codes: str) -> str:
+        if not self.color or not codes:
+            return text
+        return f"\x1b[{';'.join(codes)}m{text}\x1b[{RESET}m"
+
+
+def visible_len(line: str) -> int:
+    """Columns a line takes on screen (colour codes take none)."""
+    return len(SGR_RE.sub("", line))
 
 
 def gauge(roll_deg: float, threshold_deg: float, width: int = GAUGE_WIDTH_CHARS) -> str:
-    """A horizontal level gauge: the marker moves toward the side that is lower.
-
-    Negative roll (left side lower) moves the marker left. '!' marks the cue threshold each side.
-    """
+    """A horizontal level gauge: the marker 'O' moves toward the side that is lower; '|' is level,
+    '!' marks the cue each side. Negative roll (left side lower) moves the marker left."""
     half = width // 2
     cells = ["-"] * width
     cells[half] = "|"
@@ -38,63 +70,188 @@ def gauge(roll_deg: float, threshold_deg: float, width: int = GAUGE_WIDTH_CHARS)
     return "[" + "".join(cells) + "]"
 
 
-def describe_level(roll_deg: float, threshold_deg: float) -> str:
-    """The pelvis position in words for the patient."""
-    if abs(roll_deg) < 1.0:
-        return "level"
-    low = LEFT if roll_deg < 0 else RIGHT
-    words = f"{low} side {abs(roll_deg):.1f} deg low"
-    return words + ("  << keep your hip bones level" if abs(roll_deg) >= threshold_deg else "")
+def level_words(state: LiveState) -> tuple[str, str | None]:
+    """The pelvis now, in words, and its colour: 'Level', 'Right hip 5.1 deg low', or with the cue
+    'Right hip 7.5 deg low: keep your hip bones level!' (from a cue until back near level)."""
+    if not state.tared:
+        return "", None
+    roll = state.roll_deg
+    if abs(roll) < LEVEL_DEG and state.cue_low_side is None:
+        return "Level", GREEN
+    low = LEFT if roll < 0 else RIGHT
+    words = f"{low.capitalize()} hip {abs(roll):.1f} deg low"
+    if state.cue_low_side is not None:
+        return f"{words}: {LEVEL_CUE}!", RED
+    return words, (RED if abs(roll) >= state.cue.threshold_deg else YELLOW)
 
 
-def render(state: LiveState) -> list[str]:
-    """The whole screen as lines."""
+def link_words(state: LiveState) -> tuple[str, str | None]:
+    """The sensor's state for the patient, and its colour."""
     link = state.link
-    battery = f"{link.battery_pct} %" if link.battery_pct is not None else "?"
-    rssi = f"{link.rssi_dbm} dBm" if link.rssi_dbm is not None else "-"
+    if link.state == "reconnecting":
+        return "Reconnecting to the sensor... keep going", YELLOW
+    if link.state == "no data":
+        return "No data from the sensor: is it on and close by?", RED
+    if link.state == "connecting":
+        return "Connecting to the sensor...", None
+    if link.rssi_dbm is not None and link.rssi_dbm < WEAK_SIGNAL_DBM:
+        return "Sensor connected, weak signal: come closer to the computer", YELLOW
+    return "Sensor connected", GREEN
+
+
+def cue_words(state: LiveState) -> str:
+    """What cues the patient and how many so far."""
+    cue = state.cue
+    how = {(True, True): "Beep and buzz", (True, False): "Beep", (False, True): "Buzz",
+           (False, False): "Show it"}[(cue.sound, cue.haptic)]
+    buzzed = f" ({state.haptic_pulses} buzzes)" if cue.haptic else ""
+    now = " - buzzing" if state.haptic_firing else ""
+    return f"{how} when a hip drops {cue.threshold_deg:.0f} deg: {state.cues_fired} cues so far{buzzed}{now}"
+
+
+def clock_words(t_s: float) -> str:
+    """Session time as m:ss."""
+    t = max(0, int(t_s))
+    return f"{t // 60}:{t % 60:02d}"
+
+
+def render(state: LiveState, style: Style = Style()) -> list[str]:
+    """The whole screen as lines, each at most `style.width` columns."""
+    p = style.paint
+    link = state.link
+    battery = f"battery {link.battery_pct} %" if link.battery_pct is not None else "battery ?"
+    title = f"hiplevel  {exercise_words(state.exercise)}"
+    right = f"{clock_words(state.t_s)}   {battery}"
+    header = p(title, BOLD) + " " * max(1, style.width - len(title) - len(right)) + right
+    sensor, sensor_colour = link_words(state)
+    level, level_colour = level_words(state)
     lines = [
-        f"hiplevel live - {state.exercise}    t {state.t_s:6.1f} s",
-        f"link: {link.state}   loss {link.loss_pct:.1f} %   battery {battery}   signal {rssi}",
+        header,
+        p(sensor, *((sensor_colour,) if sensor_colour else ())),
         "",
-        state.message or "Keep your hip bones level",
-        "left side low " + gauge(state.roll_deg, state.cue.threshold_deg) + " right side low",
-        f"pelvis: {describe_level(state.roll_deg, state.cue.threshold_deg)}",
+        "  " + p(state.message or LEVEL_CUE.capitalize(), BOLD),
         "",
-        f"reps: {state.rep_count}" + (f"  ({state.reps_note})" if state.reps_note else ""),
+        "  left hip low " + _gauge_painted(state, style) + " right hip low",
+        "  " + p(level, *((level_colour,) if level_colour else ())),
+        "",
     ]
+    lines += _rep_lines(state, style)
+    lines += ["", "  " + cue_words(state), "  " + p("Press q to stop", DIM)]
+    return [_fit(line, style.width) for line in lines]
+
+
+def _gauge_painted(state: LiveState, style: Style) -> str:
+    text = gauge(state.roll_deg if state.tared else 0.0, state.cue.threshold_deg)
+    if not style.color or not state.tared:
+        return text
+    _, colour = level_words(state)
+    i = text.index("O")
+    return text[:i] + style.paint("O", BOLD, colour or GREEN) + text[i + 1:]
+
+
+def _rep_lines(state: LiveState, style: Style) -> list[str]:
+    """Rep count, the last rep in the patient's words with its score, and each leg's figures."""
+    noun = rep_noun(state.exercise).capitalize()
+    if not state.reps_counted:
+        return [f"  {noun}: not counted live" + (f" ({state.reps_note})" if state.reps_note else "")]
     rep = state.last_rep
     if rep is None:
-        lines.append("last rep: -")
+        lines = [f"  {noun}: 0", ""]
     else:
-        dropped = other_side(rep["side"])
-        what = (
-            f"{dropped} side dropped {rep['drop_deg']:.1f} deg"
-            if rep["drop_deg"] >= 0
-            else f"{dropped} side hiked {-rep['drop_deg']:.1f} deg"
-        )
-        flags = ("  [" + ", ".join(rep["flags"]) + "]") if rep["flags"] else ""
-        lines.append(f"last rep: {rep['side']} stance, {what}, score {rep['score']:.0f}{flags}")
-    for side in (LEFT, RIGHT):
-        s = state.stats[side]
-        if s.reps:
-            lines.append(
-                f"{side:>5} stance: {s.reps:3d} reps, mean drop {s.mean_drop_deg:4.1f} deg, worst {s.worst_drop_deg:4.1f} deg"
-            )
-        else:
-            lines.append(f"{side:>5} stance:   0 reps")
-    cue = []
-    cue.append("sound on" if state.cue.sound else "sound off")
-    cue.append("haptic on" if state.cue.haptic else "haptic off")
-    buzz = "  [sensor buzzing]" if state.haptic_firing else ""
-    lines.append(
-        f"cue at {state.cue.threshold_deg:.1f} deg ({', '.join(cue)}); cues so far: {state.cues_fired}, "
-        f"sensor buzzes: {state.haptic_pulses}{buzz}"
-    )
-    lines.append("Ctrl-C or q to stop")
+        score = f"score {rep.score:.0f}/100"
+        good = rep.score >= FLAG_SCORE
+        last = f"last {rep_noun(state.exercise, 1)}"
+        lines = [f"  {noun}: {state.rep_count}    {last}: " + style.paint(score, BOLD, GREEN if good else RED),
+                 "  " + style.paint(patient_words(state.exercise, rep), GREEN if good else RED)]
+    for leg in (LEFT, RIGHT):
+        s = state.legs[leg]
+        head = f"  On your {leg} leg:".ljust(21)
+        if not s.phases:
+            lines.append(f"{head}no {rep_noun(state.exercise)} yet")
+            continue
+        mean, worst = s.mean_drop_deg, s.worst_drop_deg
+        what = "dropped" if mean >= 0 else "rose"
+        lines.append(f"{head}{s.phases} {rep_noun(state.exercise, s.phases)}, {side_dropped(leg)} hip {what} "
+                     f"{abs(mean):.1f} deg on average (most {worst:.1f})")
     return lines
 
 
-def frame(state: LiveState, bell: bool = False) -> str:
+def _fit(line: str, width: int) -> str:
+    """Cut a line to `width` columns (colour codes kept whole)."""
+    if visible_len(line) <= width:
+        return line
+    out, cols, i = [], 0, 0
+    while i < len(line) and cols < width:
+        m = SGR_RE.match(line, i)
+        if m:
+            out.append(m.group())
+            i = m.end()
+            continue
+        out.append(line[i])
+        cols += 1
+        i += 1
+    return "".join(out) + (f"\x1b[{RESET}m" if SGR_RE.search(line) else "")
+
+
+class TerminalView:
+    """Frames on a terminal: each redraws the screen in place; a cue rings the bell."""
+
+    def __init__(self, out: TextIO, style: Style = Style()) -> None:
+        self.out, self.style = out, style
+
+    def begin(self) -> None:
+        self.out.write(CLEAR_SCREEN + HIDE_CURSOR)
+
+    def draw(self, state: LiveState, bell: bool = False) -> None:
+        self.out.write(frame(state, bell, self.style))
+        self.out.flush()
+
+    def end(self, state: LiveState) -> None:
+        self.draw(state)
+        self.out.write(SHOW_CURSOR)
+        self.out.flush()
+
+
+def frame(state: LiveState, bell: bool = False, style: Style = Style()) -> str:
     """One terminal frame: home, draw over the previous frame, optionally ring."""
-    body = "".join(line + ERASE_LINE_END + "\r\n" for line in render(state))
+    body = "".join(line + ERASE_LINE_END + "\r\n" for line in render(state, style))
     return CURSOR_HOME + body + ERASE_BELOW + (BELL if bell else "")
+
+
+class PlainView:
+    """One plain line per event (an instruction, the sensor's state, a rep, a cue), for output that
+    is not a terminal: a file, a pipe, a log. No escape codes."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._message = ""
+        self._link = ""
+        self._reps = 0
+        self._cues = 0
+
+    def begin(self) -> None:
+        pass
+
+    def draw(self, state: LiveState, bell: bool = False) -> None:
+        lines = []
+        sensor, _ = link_words(state)
+        if sensor != self._link and state.link.state != "connecting":  # the command said so already
+            self._link = sensor
+            lines.append(sensor)
+        if state.message and state.message != self._message:
+            lines.append(state.message)
+        self._message = state.message
+        noun = rep_noun(state.exercise, 1)
+        for i in range(self._reps, state.rep_count):
+            rep = state.reps[i]
+            lines.append(f"{noun} {i + 1}: {patient_words(state.exercise, rep)} (score {rep.score:.0f}/100)")
+        self._reps = state.rep_count
+        if state.cues_fired > self._cues and state.cue_low_side is not None:
+            lines.append(f"cue: {state.cue_low_side} hip {abs(state.roll_deg):.1f} deg low, {LEVEL_CUE}")
+        self._cues = state.cues_fired
+        if lines:
+            self.out.write("".join(f"{clock_words(state.t_s):>5}  {line}\n" for line in lines))
+            self.out.flush()
+
+    def end(self, state: LiveState) -> None:
+        self.draw(state)
