@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from contextlib import AsyncExitStack
@@ -28,13 +29,25 @@ EXAMPLE = Path(__file__).parents[2] / "calibration" / "devices" / "EXAMPLE_hiple
 
 
 @pytest.mark.slow
-def test_calibrate_virtual_unattended_writes_the_file_pushes_and_exits_0(tmp_path: Path) -> None:
-    out = tmp_path / "cal"
+def test_calibrate_virtual_unattended_writes_the_file_pushes_and_the_device_keeps_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
     env = {**os.environ, "HIPLEVEL_NO_PROGRESS": "1"}
-    proc = subprocess.run([*HIPLEVEL, "calibrate", "--virtual", "--push", "--out", str(out)], capture_output=True,
-                          text=True, timeout=180, env=env, stdin=subprocess.DEVNULL)
+
+    def hiplevel(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*HIPLEVEL, *args, "--data-dir", str(data)], capture_output=True, text=True,
+                              timeout=180, env=env, stdin=subprocess.DEVNULL, cwd=tmp_path)
+
+    before = hiplevel("info", "--virtual")
+    assert before.returncode == 0 and "calibration:  missing" in before.stdout, before.stdout + before.stderr
+    proc = hiplevel("calibrate", "--virtual", "--push")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
-    files = list(out.glob("hiplevel-*_*.json"))
+    # The file goes to the data folder's calibration/, not to the current folder.
+    files = list((data / "calibration").glob("hiplevel-*_*.json"))
+    assert not (tmp_path / "calibration").exists()
+    # The virtual device keeps what was pushed, as a board would: `info --virtual` shows it.
+    after = hiplevel("info", "--virtual")
+    assert after.returncode == 0
+    assert re.search(r"^calibration:  ok \(20\d\d-\d\d-\d\d\)$", after.stdout, re.M), after.stdout
     assert len(files) == 1
     doc = json.loads(files[0].read_text())
     assert doc["schema"] == "hiplevel.calibration/1" and doc["device_id"].startswith("hiplevel-")

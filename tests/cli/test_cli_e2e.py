@@ -79,7 +79,7 @@ def test_sensor_lost_mid_session_keeps_what_arrived(tmp_path: Path) -> None:
 def test_no_sensor_found_says_what_to_check() -> None:
     res = hl("info", "--timeout", "1", env={"HIPLEVEL_BLE_BACKEND": "virtual"})
     assert res.returncode == 3
-    assert "no hiplevel sensor found within 1 s: is it charged and advertising" in res.stderr
+    assert "no hiplevel sensor found over Bluetooth within 1 s: is it charged and advertising" in res.stderr
     assert "Traceback" not in res.stderr
 
 

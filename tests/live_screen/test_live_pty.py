@@ -60,9 +60,12 @@ def _tail(run: PtyRun) -> str:
     return run.tail.replace("\n  ", " ")
 
 
+STEPS = 16  # the walking session is stopped (q) once the screen has counted this many steps
+
+
 @pytest.fixture(scope="module")
 def walking() -> PtyRun:
-    return run_in_pty(["live", "--virtual", "--exercise", "walking", "--seconds", "24"], _env())
+    return run_in_pty(["live", "--virtual", "--exercise", "walking"], _env(), keys=[(f"Steps: {STEPS} ", b"q")])
 
 
 def test_stand_still_go_then_the_gauge_moves_to_both_sides(walking: PtyRun) -> None:
@@ -80,7 +83,7 @@ def test_stand_still_go_then_the_gauge_moves_to_both_sides(walking: PtyRun) -> N
 def test_rep_counter_counts_steps_and_names_the_weak_side_in_the_patients_words(walking: PtyRun) -> None:
     steps = [n for f in walking.frames if (n := _steps(f.text)) is not None]
     assert steps == sorted(steps), "the step counter went backwards"
-    assert steps[-1] >= 10
+    assert steps[-1] >= STEPS
     final = walking.frames[-1]
     mean = lambda line: float(re.search(r"dropped ([\d.]+) deg on average", line).group(1))  # noqa: E731
     # Standing on the weak left leg, the right hip drops further.
@@ -133,7 +136,7 @@ def test_summary_line_and_finding(walking: PtyRun) -> None:
     tail = _tail(walking)
     m = SUMMARY_RE.search(tail)
     assert m, tail
-    assert m["reason"] == "time up"
+    assert m["reason"] == "stopped"
     assert int(m["reps"]) == _steps(walking.frames[-1].text)
     assert int(m["cues"]) == len([f for f in walking.frames if f.bell])
     assert float(m["loss"]) == 0.0
@@ -156,7 +159,7 @@ def test_no_sound_never_rings_and_ctrl_c_ends_with_the_summary() -> None:
 
 
 def test_piped_output_is_plain_lines_without_escape_codes() -> None:
-    proc = subprocess.run([sys.executable, "-m", "hiplevel", "live", "--virtual", "--seconds", "14"],
+    proc = subprocess.run([sys.executable, "-m", "hiplevel", "live", "--virtual", "--seconds", "12"],
                           capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -164,6 +167,11 @@ def test_piped_output_is_plain_lines_without_escape_codes() -> None:
     lines = out.splitlines()
     assert lines[0] == "Connecting to the sensor..."
     assert any(ln.endswith("Stand tall and still... 3 s") for ln in lines)
-    steps = [ln for ln in lines if re.match(r"^ *\d+:\d\d  step \d+: on your (left|right) leg: ", ln)]
-    assert len(steps) >= 5 and any(re.search(r"\(score \d+/100\)$", ln) for ln in steps)
-    assert SUMMARY_RE.search(lines[-2]) and lines[-1].startswith("finding: ")
+    assert any(ln.endswith("Go! Keep your hip bones level") for ln in lines)
+    for ln in lines[1:-2]:
+        assert re.match(r"^ *\d+:\d\d  \S", ln), ln  # session time, then the event
+    steps = [ln for ln in lines if " step " in ln]
+    assert all(re.search(r"  step \d+: on your (left|right) leg: .*\(score \d+/100\)$", ln) for ln in steps)
+    m = SUMMARY_RE.search(lines[-2])
+    assert m and m["reason"] == "time up" and int(m["reps"]) == len(steps)
+    assert lines[-1].startswith("finding: ") or int(m["reps"]) == 0

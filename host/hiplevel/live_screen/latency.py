@@ -32,15 +32,17 @@ class _Sink(io.StringIO):
         return len(s)
 
 
-async def measure_latency_async(seconds: float = 30.0, exercise: str = "walking", speed: float = 1.0,
+async def measure_latency_async(seconds: float | None = 30.0, exercise: str = "walking", speed: float = 1.0,
                                 threshold_deg: float = BENCH_THRESHOLD_DEG, out: TextIO | None = None,
                                 link_loss_s: tuple[tuple[float, float], ...] = (), seed: int = 1,
-                                raw: bool = True, view_for: Callable[[Any], View] | None = None) -> LiveSummary:
-    """Run one live session of `seconds` session s against a virtual device (speed: virtual s per
-    wall s; link_loss_s: device-side link losses as (start, duration) virtual s; raw: stream raw
-    6-axis, else the device's roll) and return its summary; `summary.latency` holds the
-    arrival-to-frame figures. Frames go to `out` as on a terminal, or to `view_for(device)` (a view
-    that may act on the `VirtualDevice` when the screen shows something, e.g. drop the link)."""
+                                raw: bool = True, view_for: Callable[[Any], View] | None = None,
+                                stop: asyncio.Event | None = None) -> LiveSummary:
+    """Run one live session of `seconds` session s (None: until `stop` is set or the simulated
+    patient is done) against a virtual device (speed: virtual s per wall s; link_loss_s:
+    device-side link losses as (start, duration) virtual s; raw: stream raw 6-axis, else the
+    device's roll) and return its summary; `summary.latency` holds the arrival-to-frame figures.
+    Frames go to `out` as on a terminal, or to `view_for(device)` (a view that may act on the
+    `VirtualDevice` when the screen shows something, e.g. drop the link, or set `stop`)."""
     from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
     from hiplevel.sim import simulate_session, write_chip_stream
     from hiplevel.virtual.backend import VirtualClient, VirtualScanner
@@ -60,7 +62,7 @@ async def measure_latency_async(seconds: float = 30.0, exercise: str = "walking"
                 cue = CueSettings(threshold_deg, sound=True, haptic=True)
                 options = LiveOptions(exercise, cue, seconds=seconds, raw=raw)
                 view = view_for(device) if view_for is not None else TerminalView(out if out is not None else _Sink())
-                return await LiveSession(sensor, options, view).run(asyncio.Event())
+                return await LiveSession(sensor, options, view).run(stop or asyncio.Event())
             finally:
                 await link.close()
 
