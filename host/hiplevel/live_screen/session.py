@@ -59,6 +59,7 @@ NEUTRAL_WINDOW_SAMPLES: Final[int] = 100  # fallback neutral: mean device roll o
 NO_DATA_S: Final[float] = 1.0  # wall s without a packet before the link line says so
 BATTERY_POLL_S: Final[float] = 30.0  # GET_STATUS this often when STATUS packets do not come (MTU 23)
 COMMAND_TIMEOUT_S: Final[float] = 2.0
+COMMAND_RETRY_S: Final[float] = 0.1  # wall s before a command that failed on a dropping link is sent again
 SESSION_POLL_S: Final[float] = 0.05  # wall s between looks at the session clock while waiting
 STOP_TIMEOUT_S: Final[float] = 1.0
 BATTERY_UNKNOWN: Final[int] = 255
@@ -246,6 +247,10 @@ class LiveSession:
                 connected = getattr(self.link, "connected", None)
                 if not isinstance(connected, asyncio.Event) or self.link.ended:
                     raise
+                # A write can fail before the link's own task has seen the drop (`connected` still
+                # set, and a set Event's wait() does not yield): pause, so that task runs, then
+                # wait for the reconnection.
+                await asyncio.sleep(COMMAND_RETRY_S)
                 await connected.wait()
 
     async def _poll_status(self) -> None:
