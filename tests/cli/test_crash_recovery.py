@@ -29,8 +29,11 @@ def _samples_on_disk(path: Path) -> int:
 def test_killed_recording_is_recovered_on_next_start(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {**os.environ, "HIPLEVEL_VIRTUAL_SPEED": "10", "HIPLEVEL_NO_PROGRESS": "1"}
+    # Each set lasts 120 s of simulated time (12 s at 10x): the kill, once 20 KB are on disk, lands
+    # inside the walking set however slow the machine is.
     proc = subprocess.Popen([sys.executable, "-m", "hiplevel", "record", "--virtual", "--exercise", "walking",
-                             "--exercise", "single-leg-stance", "--patient", "P-CRASH", "--data-dir", str(data)],
+                             "--exercise", "single-leg-stance", "--set-seconds", "120", "--patient", "P-CRASH",
+                             "--data-dir", str(data)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     try:
