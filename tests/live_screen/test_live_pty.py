@@ -170,8 +170,9 @@ def test_piped_output_is_plain_lines_without_escape_codes() -> None:
     assert any(ln.endswith("Go! Keep your hip bones level") for ln in lines)
     for ln in lines[1:-2]:
         assert re.match(r"^ *\d+:\d\d  \S", ln), ln  # session time, then the event
-    steps = [ln for ln in lines if " step " in ln]
-    assert all(re.search(r"  step \d+: on your (left|right) leg: .*\(score \d+/100\)$", ln) for ln in steps)
+    steps = [ln for ln in lines if re.match(r"^ *\d+:\d\d  step \d+: ", ln)]
+    for ln in steps:
+        assert re.search(r"  step \d+: on your (left|right) leg: .*\(score \d+/100\)$", ln), ln
     m = SUMMARY_RE.search(lines[-2])
     assert m and m["reason"] == "time up" and int(m["reps"]) == len(steps)
     assert lines[-1].startswith("finding: ") or int(m["reps"]) == 0

@@ -1,6 +1,7 @@
 """Live biofeedback: what the patient sees and hears while exercising (`hiplevel live`).
 
-    state.py    cue logic and running stats (pure)        view.py     text gauge and panel frames
+    state.py    cue logic, per-leg stats (pure)            view.py     the screen in the patient's words:
+                                                           terminal frames, or plain lines when piped
     feed.py     fresh packets -> samples, live loss        reps.py     the causal analyser, per sample
     timing.py   frame pacing, arrival-to-frame latency     summary.py  the closing line
     session.py  the live loop on an open link              connect.py  sensor / simulated patient
