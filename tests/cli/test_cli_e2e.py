@@ -94,6 +94,7 @@ def test_bad_inputs_get_one_clear_line(tmp_path: Path) -> None:
     csv.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n0.0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n")
     bad_csv = hl("analyze", str(csv), "--exercise", "walking")
     assert bad_csv.returncode == 1 and "line 3" in bad_csv.stderr
+    (tmp_path / "d").mkdir()  # a data folder without that session (a missing folder: test_cli_messages)
     no_session = hl("report", "S-NOPE", "--data-dir", str(tmp_path / "d"))
     assert no_session.returncode == 1 and "S-NOPE" in no_session.stderr
     for res in (missing, bad, bad_csv, no_session):
