@@ -78,10 +78,13 @@ async def test_person_paced_calibration_over_ble_leaves_the_sensor_as_found(
     chip = script.write_chip_stream(tmp_path / "calibration.chip")
     tries = list(script.tries())
 
-    async def person_presses_enter(step: Step, stream: DeviceStream) -> None:
+    async def person_presses_enter(step: Step, stream: DeviceStream) -> float:
         w = tries.pop(0)
         assert w.key == step.key
         await stream.wait_until(w.start_s * 1e6)
+        # The virtual device (speed 0) runs ahead of a busy host: the person was ready when the
+        # script says, not when this line ran.
+        return w.start_s * 1e6
 
     monkeypatch.setenv("HIPLEVEL_BLE_BACKEND", "virtual")
     args = argparse.Namespace(virtual=False, port=None, device=None, timeout=30.0)

@@ -154,15 +154,17 @@ class Pacer(Protocol):
 class PromptPacer:
     """A person at the table: Enter when ready, then a countdown while the step records.
 
-    ready: awaited before each recording; default: the Enter key on stdin (EOF counts as Enter)."""
+    ready: awaited before each recording; default: the Enter key on stdin (EOF counts as Enter). It
+    returns None (ready now: the recording starts at the newest sample) or the device time, us, at
+    which the person was ready (a scripted person on a virtual device that runs ahead of the host)."""
 
-    def __init__(self, ready: Callable[[Step, DeviceStream], Awaitable[None]] | None = None) -> None:
+    def __init__(self, ready: Callable[[Step, DeviceStream], Awaitable[float | None]] | None = None) -> None:
         self.ready = ready or _enter_pressed
 
     async def window(self, step: Step, stream: DeviceStream, say: Say) -> tuple[float, float]:
         say("Press Enter when ready.")
-        await self.ready(step, stream)
-        t0 = float(stream.newest_us)
+        ready_us = await self.ready(step, stream)
+        t0 = float(stream.newest_us if ready_us is None else ready_us)
         t1 = t0 + step.duration_s * US_PER_S
         await stream.wait_until(t1, _countdown(step))
         _write(" done.\n")
@@ -171,6 +173,7 @@ class PromptPacer:
 
 async def _enter_pressed(step: Step, stream: DeviceStream) -> None:
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    return None
 
 
 class ScriptPacer:
