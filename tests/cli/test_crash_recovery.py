@@ -16,7 +16,7 @@ from hiplevel.cli.store_access import open_store
 from hiplevel.recording import decode_recording, read_recording
 
 pytestmark = pytest.mark.slow
-KILL_AFTER_SAMPLES = 1200  # 12 s of the walking set at 100 Hz (the set lasts about 17 s)
+KILL_AFTER_SAMPLES = 1200  # 12 s of the walking set at 100 Hz (--set-seconds 120: the set lasts 120 s)
 
 
 def _samples_on_disk(path: Path) -> int:
@@ -29,8 +29,8 @@ def _samples_on_disk(path: Path) -> int:
 def test_killed_recording_is_recovered_on_next_start(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {**os.environ, "HIPLEVEL_VIRTUAL_SPEED": "10", "HIPLEVEL_NO_PROGRESS": "1"}
-    # Each set lasts 120 s of simulated time (12 s at 10x): the kill, once 20 KB are on disk, lands
-    # inside the walking set however slow the machine is.
+    # Each set lasts 120 s of simulated time (12 s at 10x): the kill, once KILL_AFTER_SAMPLES are on
+    # disk, lands inside the walking set however slow the machine is.
     proc = subprocess.Popen([sys.executable, "-m", "hiplevel", "record", "--virtual", "--exercise", "walking",
                              "--exercise", "single-leg-stance", "--set-seconds", "120", "--patient", "P-CRASH",
                              "--data-dir", str(data)],
