@@ -82,6 +82,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
     n = cursor
     roll, pitch, yaw = np.empty(n), np.empty(n), np.empty(n)
     pos, gain, baseline = np.empty((n, 3)), np.empty(n), np.empty(n)
+    rocking = np.ones(n)  # extra pelvic tilt sway of a restless person while standing
     heading, origin, i = 0.0, np.zeros(3), 0
     impacts: list[int] = []
     for n_seg, (seg, neutral) in enumerate(segments):
@@ -91,6 +92,8 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
         roll[i:j], pitch[i:j], yaw[i:j] = seg.roll, seg.pitch, heading + seg.yaw
         pos[i:j] = origin + seg.pos @ rz.T
         gain[i:j], baseline[i:j] = seg.sway_gain, neutral
+        if seg.kind in ("standing", "rest"):
+            rocking[i:j] = spec.standing_sway
         if seg.kind == "rest" and n_seg + 1 < len(segments):
             # The person re-stands during the rest: the next set's neutral is reached by its middle.
             baseline[i + len(seg) // 2 : j] = segments[n_seg + 1][1]
@@ -99,8 +102,9 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
     # Neutral changes between sets happen smoothly during the rest that precedes the next set.
     baseline = gaussian_filter1d(baseline, 0.4 * FS_INTERNAL_HZ, mode="nearest")
     gain = gaussian_filter1d(gain, 0.3 * FS_INTERNAL_HZ, mode="nearest")
-    roll = baseline + roll + gain * sway(n, rng, STAND_ROLL_SWAY_DEG)
-    pitch = person_pitch + pitch + gain * sway(n, rng, STAND_PITCH_SWAY_DEG)
+    rocking = gaussian_filter1d(rocking, 0.3 * FS_INTERNAL_HZ, mode="nearest") if spec.standing_sway != 1.0 else rocking
+    roll = baseline + roll + gain * rocking * sway(n, rng, STAND_ROLL_SWAY_DEG)
+    pitch = person_pitch + pitch + gain * rocking * sway(n, rng, STAND_PITCH_SWAY_DEG)
     for ax in (0, 1):
         pos[:, ax] += gain * sway(n, rng, STAND_POS_SWAY_M, 0.1, 0.8)
     pos[:, 2] += 0.9  # hip height

@@ -74,6 +74,10 @@ class SessionSpec:
         timestamp jitter (quantisation, saturation and the DLPF stay: they are deterministic).
     standing_s: quiet standing before each set (the neutral), s.
     rest_s: rest (standing with small fidgets) after each set, s.
+    standing_sway: pelvic tilt sway of the standing and the rests, as a multiple of quiet standing's
+        (roll SD 0.15 deg, pitch SD 0.2 deg; the hips' 3 mm of travel stay): 1 = quiet; 6-8 = a
+        restless person rocking the pelvis, gyro SD 1.5-3 deg/s over 0.5 s (ipol-dev subject 4
+        never stands still for 1.5 s).
     """
 
     exercises: list[ExerciseSpec]
@@ -83,6 +87,7 @@ class SessionSpec:
     noise: bool = True
     standing_s: float = 4.0
     rest_s: float = 8.0
+    standing_sway: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.exercises:
@@ -91,6 +96,8 @@ class SessionSpec:
             raise ValueError("rate_hz must be within 50..200 Hz")
         if self.standing_s < 2.0:
             raise ValueError("standing_s must be >= 2 s (the analysis needs a neutral)")
+        if not 0.0 <= self.standing_sway <= 20.0:
+            raise ValueError("standing_sway must be within 0..20 (a multiple of quiet standing's sway)")
 
 
 @dataclass(frozen=True)
