@@ -45,6 +45,11 @@ class FusionSettings:
         0.02-0.4 deg. When no run qualifies the quietest one is used, never zero.
     rest_bias_min_s: shorter rest runs do not estimate the bias (quiet standing lasts seconds;
         brief lulls in a sway or a walk carry real rotation).
+    quiet_gyro_std_dps, quiet_acc_std_g: "quiet" (`quiet_mask`): no steps and no fast rotation,
+        the runs whose bias across the vertical the residual test may accept (`rest_bias`).
+        Standing people sway at gyro SD 0.3-3.3 deg/s over 0.5 s (ipol-dev medians; subject 4
+        never stays under rest_gyro_std_dps for 1.5 s), turns and posture changes rotate at >= 20;
+        standing accelerometer SD 0.003-0.015 g, a step >= 0.1 g.
     bias_time_constant_s: how fast the live filter's gyro-bias estimate follows the gyro at rest.
     turn_rate_dps: above about this rate (a turn) the accelerometer is trusted less; 0 disables.
     turn_errors: estimate the accelerometer bias and gyro cross-axis leak from turns and fuse again
@@ -63,6 +68,8 @@ class FusionSettings:
     rest_window_s: float = 0.5
     rest_bias_max_residual_deg: float = 0.6
     rest_bias_min_s: float = 1.5
+    quiet_gyro_std_dps: float = 8.0
+    quiet_acc_std_g: float = 0.03
     bias_time_constant_s: float = 1.0
     turn_rate_dps: float = 60.0
     turn_errors: bool = True
@@ -132,12 +139,25 @@ def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings:
     """Boolean (N,) "at rest": centred-window std of gyro and accelerometer below the thresholds.
 
     Uses the spread, not the magnitude, of the gyro so an uncalibrated bias does not hide rest."""
+    return _low_spread(acc_g, gyro_dps, rate_hz, settings.rest_window_s, settings.rest_gyro_std_dps,
+                       settings.rest_acc_std_g)
+
+
+def quiet_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings: FusionSettings) -> np.ndarray:
+    """Boolean (N,) "quiet": as `rest_mask` with the looser quiet_* limits (standing with its sway,
+    sitting, lying; no steps, no turns); includes every rest sample."""
+    quiet = _low_spread(acc_g, gyro_dps, rate_hz, settings.rest_window_s, settings.quiet_gyro_std_dps,
+                        settings.quiet_acc_std_g)
+    return quiet | rest_mask(acc_g, gyro_dps, rate_hz, settings)
+
+
+def _low_spread(acc_g, gyro_dps, rate_hz, window_s, gyro_std_dps, acc_std_g) -> np.ndarray:
     from hiplevel.signal.filters import moving_std
 
-    win = max(3, int(round(settings.rest_window_s * rate_hz)))
+    win = max(3, int(round(window_s * rate_hz)))
     g_std = np.sqrt(np.sum(moving_std(gyro_dps, win) ** 2, axis=1))
     a_std = np.sqrt(np.sum(moving_std(acc_g, win) ** 2, axis=1))
-    return (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
+    return (g_std < gyro_std_dps) & (a_std < acc_std_g)
 
 
 def _gains(settings: FusionSettings) -> tuple[float, float]:
@@ -213,7 +233,8 @@ def fuse_tilt(
     """Zero-phase offline tilt: forward and backward passes of `tilt_step`, combined (each pass
     vectorised by `hiplevel.signal.scan`: same results as the per-sample loop within 0.01 deg).
 
-    t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest periods.
+    t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest and quiet
+    periods, or from the movement when there are none (`hiplevel.signal.rest_bias`).
     When the recording has turns, the accelerometer bias and gyro cross-axis leak they reveal are
     estimated (`hiplevel.signal.turns`) and the fusion runs again on corrected signals."""
     from hiplevel.signal.rest_bias import estimate_gyro_bias_dps
@@ -226,7 +247,8 @@ def fuse_tilt(
     rate = 1.0 / float(np.median(np.diff(t_s)))
     rest = rest_mask(acc_g, gyro_dps, rate, settings)
     bias = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, settings.rest_bias_max_residual_deg,
-                                  max(1, int(round(settings.rest_bias_min_s * rate))))
+                                  max(1, int(round(settings.rest_bias_min_s * rate))),
+                                  quiet=quiet_mask(acc_g, gyro_dps, rate, settings))
     up = _fuse_passes(t_s, acc_g, gyro_dps - bias, rest, rate, settings)
     errors = estimate_turn_errors(acc_g, gyro_dps - bias, up, rate) if settings.turn_errors else NO_ERRORS
     if errors.n_turns:

@@ -13,6 +13,18 @@ The least-squares slope b is the bias across the vertical (the part of the mean 
 accelerometer did not see as rotation, as `hiplevel.analysis.streaming.rest_bias_dps` does with two end means);
 along u0 (yaw at rest) the plain mean is the bias. The RMS of the fit's residual says whether the
 run was really at rest: linear accelerations make the two disagree non-linearly.
+
+Which runs: the strictly still ones (`fusion.rest_mask`) give the whole bias. Real people may
+sway more than that mask allows (ipol-dev subject 4: gyro SD 2-3 deg/s over 0.5 s while standing,
+no still run of 1.5 s in four trials); then the part across the vertical, which the accelerometer
+judges, comes from the longer "quiet" runs (no steps, slow rotation: `fusion.quiet_mask`) that
+pass the residual test, instead of a fraction of a second of "rest" whose slope is sway. Along
+the vertical the accelerometer sees nothing and a slow turn on the spot looks like bias, so that
+part stays with the still samples. With no qualifying quiet run either, the bias across the
+vertical comes from the movement itself (`hiplevel.signal.motion_bias`) before the old fallbacks
+(a disturbed or a short still run). Quiet runs are not used when a still run qualifies: they
+hold single-leg stances whose balance sway the residual test lets through (bench: holds with
+1.3 deg of sway lost 4 of 41).
 """
 
 from __future__ import annotations
@@ -38,12 +50,14 @@ def _moving_mean(x: np.ndarray, win: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RestRunBias:
-    """One rest run [start, stop) samples: bias_dps (3,) body frame, residual_deg (RMS of the fit)."""
+    """One rest run [start, stop) samples: bias_dps (3,) body frame, residual_deg (RMS of the fit),
+    up (3,): its mean accelerometer direction (the vertical the bias was split along)."""
 
     start: int
     stop: int
     bias_dps: np.ndarray
     residual_deg: float
+    up: np.ndarray | None = None
 
 
 def run_bias(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> RestRunBias:
@@ -65,7 +79,7 @@ def run_bias(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> RestRu
     resid = _moving_mean(d - d.mean(axis=0) - np.outer(tc, slope), RESIDUAL_SMOOTH_S / float(np.median(dt)))
     along = float(gyro_dps.mean(axis=0) @ u0)
     bias = slope - np.dot(slope, u0) * u0 + along * u0
-    return RestRunBias(0, len(t), bias, float(np.sqrt(np.mean(np.sum(resid**2, axis=1)))))
+    return RestRunBias(0, len(t), bias, float(np.sqrt(np.mean(np.sum(resid**2, axis=1)))), u0)
 
 
 def rest_runs(rest: np.ndarray) -> list[tuple[int, int]]:
@@ -74,38 +88,76 @@ def rest_runs(rest: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
+def _fallback_runs(runs: list[RestRunBias], spans: list[tuple[int, int]], fit) -> list[RestRunBias]:
+    """When no still run qualifies: the quietest of the runs (smallest residual), else the longest
+    shorter span (>= MIN_FALLBACK_SAMPLES); [] when there is none."""
+    if runs:
+        return [min(runs, key=lambda r: r.residual_deg)]
+    # Only short runs: a short run's residual is small just because it is short, so the longest.
+    short = [(b - a, a, b) for a, b in spans if b - a >= MIN_FALLBACK_SAMPLES]
+    if not short:
+        return []
+    _, a, b = max(short)
+    return [fit(a, b)]
+
+
+def _between_runs(n: int, runs: list[RestRunBias]) -> np.ndarray:
+    """(n,3): the runs' biases interpolated between their centres, held beyond the ends."""
+    if not runs:
+        return np.zeros((n, 3))
+    centres = [0.5 * (r.start + r.stop - 1) for r in runs]
+    means = np.asarray([r.bias_dps for r in runs])
+    idx = np.arange(n)
+    return np.column_stack([np.interp(idx, centres, means[:, k]) for k in range(3)])
+
+
+def _tilt_runs(quiet: np.ndarray, fit, max_residual_deg: float, min_samples: int) -> list[RestRunBias]:
+    """Quiet runs of >= min_samples whose fit residual is <= max_residual_deg."""
+    runs = [fit(a, b) for a, b in rest_runs(quiet) if b - a >= max(3, min_samples)]
+    return [r for r in runs if r.residual_deg <= max_residual_deg]
+
+
+def _with_along(run: RestRunBias, along_dps: np.ndarray) -> RestRunBias:
+    """The run's bias across its vertical, with the part along it taken from along_dps (3,)."""
+    u = run.up / np.linalg.norm(run.up)
+    cross = run.bias_dps - np.dot(run.bias_dps, u) * u
+    return RestRunBias(run.start, run.stop, cross + np.dot(along_dps, u) * u, run.residual_deg, run.up)
+
+
 def estimate_gyro_bias_dps(
     t_s: np.ndarray, gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray,
-    max_residual_deg: float = 0.6, min_samples: int = 1,
+    max_residual_deg: float = 0.6, min_samples: int = 1, quiet: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gyro bias (N,3), deg/s, body frame: per rest run of at least min_samples whose gyro and
     accelerometer tilts agree (fit residual <= max_residual_deg), the bias of `run_bias`, linearly
     interpolated between runs' centres and held beyond the first and last.
 
-    When no run qualifies, the quietest run of at least min_samples (smallest residual), else the
-    longest shorter one (>= MIN_FALLBACK_SAMPLES), is used alone: an uncorrected 1-3 deg/s bias
-    costs more than one estimated on a short or slightly disturbed run. Zero only when there is no
-    rest run of MIN_FALLBACK_SAMPLES at all."""
+    rest (N,) bool: strictly still samples; quiet (N,) bool or None: samples without steps or fast
+    rotation (a superset of rest). When no still run qualifies, the quietest run of at least
+    min_samples (smallest residual), else the longest shorter one (>= MIN_FALLBACK_SAMPLES), is
+    used alone; zero only when there is no rest run of MIN_FALLBACK_SAMPLES at all. With `quiet`
+    (see the module docstring), that fallback keeps only the part along the vertical: the part
+    across it comes from the qualifying quiet runs, else from the movement
+    (`motion_bias.motion_bias_dps`), else stays."""
+    from hiplevel.signal.motion_bias import motion_bias_dps
+
     n = len(gyro_dps)
     t_s, gyro_dps, acc_g = np.asarray(t_s, float), np.asarray(gyro_dps, float), np.asarray(acc_g, float)
-    spans = rest_runs(rest)
 
     def fit(a: int, b: int) -> RestRunBias:
         r = run_bias(t_s[a:b], acc_g[a:b], gyro_dps[a:b])
-        return RestRunBias(a, b, r.bias_dps, r.residual_deg)
+        return RestRunBias(a, b, r.bias_dps, r.residual_deg, r.up)
 
+    spans = rest_runs(rest)
     runs = [fit(a, b) for a, b in spans if b - a >= max(3, min_samples)]
     good = [r for r in runs if r.residual_deg <= max_residual_deg]
-    if not good and runs:
-        good = [min(runs, key=lambda r: r.residual_deg)]
-    elif not good:
-        # Only short runs: a short run's residual is small just because it is short, so the longest.
-        short = [(b - a, a, b) for a, b in spans if b - a >= MIN_FALLBACK_SAMPLES]
-        if not short:
-            return np.zeros((n, 3))
-        _, a, b = max(short)
-        good = [fit(a, b)]
-    centres = [0.5 * (r.start + r.stop - 1) for r in good]
-    means = np.asarray([r.bias_dps for r in good])
-    idx = np.arange(n)
-    return np.column_stack([np.interp(idx, centres, means[:, k]) for k in range(3)])
+    if good:
+        return _between_runs(n, good)
+    still = _between_runs(n, _fallback_runs(runs, spans, fit))
+    if quiet is None or n < 2:
+        return still
+    tilt = _tilt_runs(np.asarray(quiet) | np.asarray(rest), fit, max_residual_deg, min_samples)
+    if tilt:
+        return _between_runs(n, [_with_along(r, still[int(0.5 * (r.start + r.stop - 1))]) for r in tilt])
+    moving = motion_bias_dps(acc_g, gyro_dps, 1.0 / float(np.median(np.diff(t_s))), still)
+    return still if moving is None else moving
