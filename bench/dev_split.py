@@ -1,10 +1,19 @@
 """Section 5: the development split of real recordings (`../shared/data/ipol-dev`, `stroke-dev`,
-`hapt-dev`), scored with the rule of `../shared/tools/score_reps.py`: a found rep matches the truth
-rep whose span holds its centre (one to one, nearest first); side over matched reps; in hapt-dev a
-rep whose centre lies 1 s inside a sitting/standing/lying interval is a false rep.
+`hapt-dev`), hiplevel and mobgap on the same files, both scored with the rule of
+`../shared/tools/score_reps.py`: a found rep matches the truth rep whose span holds its centre (one
+to one, nearest first); side over matched reps; in hapt-dev a rep whose centre lies 1 s inside a
+sitting/standing/lying interval is a false rep.
 
-The peer column quotes mobgap 1.2 as measured on the held-out people of the same sets (issue 14);
-mobgap is not run on these CSV files here.
+mobgap (the `bench` extra) runs its own Mobilise-D pipeline on each file: gait sequences, initial
+contacts and `LrcUllrich` laterality (`MobilisedPipelineHealthy` for the healthy people of ipol-dev
+and hapt-dev, `MobilisedPipelineImpaired` for the people after stroke). Its steps are its contacts:
+each initial contact to the next within a gait sequence, the stance side the contact's foot (an
+initial contact of the left foot starts a left-stance step), as a rep. Input: the same CSV, put on
+a uniform 100 Hz grid (hapt-dev is 50 Hz; ipol-dev's lost packets are bridged) in mobgap's sensor
+frame (x up, y right, z forward; m/s^2 and deg/s). The figures mobgap 1.2 reached on the held-out
+people of the same sets (issue 14) stay as a reference line.
+
+    python -m bench --only 5 --no-write      # this section alone (about 5-10 min on 2 quiet cores)
 """
 
 from __future__ import annotations
@@ -13,18 +22,76 @@ import gzip
 import json
 import shutil
 import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from bench.rows import Row, at_least, at_most, pct, unavailable
 
 SECTION = "5. Real people, dev split (../shared/data)"
+SETS = ("ipol-dev", "stroke-dev", "hapt-dev")
 # (found, extra, side) targets and mobgap 1.2 on the held-out people (issue 14).
 TARGETS = {"ipol-dev": (0.98, 0.02, 0.97), "stroke-dev": (0.98, 0.03, 0.98)}
-MOBGAP = {"ipol-dev": (0.950, 0.108, 0.961), "stroke-dev": (0.929, 0.057, 0.983)}
-STATIC_TARGET_PER_H, MOBGAP_STATIC_PER_H = 1.0, 1.8
+HELD_OUT_MOBGAP = {"ipol-dev": (0.950, 0.108, 0.961), "stroke-dev": (0.929, 0.057, 0.983)}
+STATIC_TARGET_PER_H, HELD_OUT_MOBGAP_STATIC_PER_H = 1.0, 1.8
+MOBGAP_RATE_HZ = 100.0
+# The Mobilise-D pipeline for each set's people (mobgap's recommendation: healthy / impaired gait).
+MOBGAP_PIPELINE = {"ipol-dev": "healthy", "stroke-dev": "impaired", "hapt-dev": "healthy"}
+G_MS2 = 9.80665
 
 
-def _match(truth: list[dict], found: list[dict]) -> tuple[int, int, int]:
+@dataclass
+class Tally:
+    """Pooled counts of one method on one set."""
+
+    files: int = 0
+    n_truth: int = 0
+    matched: int = 0
+    extra: int = 0
+    side_ok: int = 0
+    static_fp: int = 0
+    static_s: float = 0.0
+    cpu_s: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, truth: dict, reps: list[dict]) -> None:
+        self.files += 1
+        if truth.get("reps") is None:
+            centres = [0.5 * (r["start_s"] + r["end_s"]) for r in reps]
+            self.static_fp += sum(any(a + 1.0 <= c <= b - 1.0 for a, b in truth["static"]) for c in centres)
+            self.static_s += sum(b - a for a, b in truth["static"])
+            return
+        m, e, s = match(truth["reps"], reps)
+        self.n_truth += len(truth["reps"])
+        self.matched, self.extra, self.side_ok = self.matched + m, self.extra + e, self.side_ok + s
+
+    @property
+    def found(self) -> float:
+        return self.matched / self.n_truth if self.n_truth else float("nan")
+
+    @property
+    def extra_rate(self) -> float:
+        return self.extra / self.n_truth if self.n_truth else float("nan")
+
+    @property
+    def side(self) -> float:
+        return self.side_ok / self.matched if self.matched else float("nan")
+
+    @property
+    def static_per_h(self) -> float:
+        return self.static_fp / (self.static_s / 3600.0) if self.static_s else float("nan")
+
+    def summary(self) -> str:
+        """The score_reps SUMMARY / STATIC figures."""
+        if self.static_s:
+            return f"reps_in_static={self.static_fp} static_min={self.static_s / 60:.1f} fp_per_static_hour={self.static_per_h:.2f}"
+        return f"reps={self.matched}/{self.n_truth} extra={self.extra} side_acc={self.side:.3f}"
+
+
+def match(truth: list[dict], found: list[dict]) -> tuple[int, int, int]:
     """(matched, extra, side correct) by the score_reps rule."""
     used: set[int] = set()
     side_ok = 0
@@ -39,58 +106,156 @@ def _match(truth: list[dict], found: list[dict]) -> tuple[int, int, int]:
     return len(used), len(found) - len(used), side_ok
 
 
-def _reps(path: Path, tmp: Path) -> tuple[list[dict], dict]:
+def hiplevel_reps(series) -> list[dict]:
+    """Walking reps of `hiplevel.analysis.analyze` as score_reps dicts."""
     from hiplevel.analysis import analyze
+
+    return [{"start_s": r.start_s, "end_s": r.end_s, "side": r.side} for r in analyze(series, "walking").reps]
+
+
+def mobgap_sensor_frame(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray,
+                        rate_hz: float = MOBGAP_RATE_HZ) -> tuple[np.ndarray, np.ndarray]:
+    """Samples in our body frame (x forward, y left, z up; g, deg/s) on a uniform grid at rate_hz
+    (linear interpolation: bridges lost packets, doubles a 50 Hz rate) in mobgap's sensor frame:
+    returns the grid times (M,) s and (M,6) acc_x, acc_y, acc_z (m/s^2), gyr_x, gyr_y, gyr_z
+    (deg/s) with x up, y right, z forward (a proper rotation of ours)."""
+    t = np.asarray(t_s, float)
+    grid = np.arange(t[0], t[-1] + 0.5 / rate_hz, 1.0 / rate_hz)
+    ours = np.column_stack([np.asarray(acc_g, float) * G_MS2, np.asarray(gyro_dps, float)])
+    u = np.column_stack([np.interp(grid, t, ours[:, k]) for k in range(6)])
+    axes = np.array([[0, 0, 1], [0, -1, 0], [1, 0, 0]], float)  # mobgap (x, y, z) from our (x, y, z)
+    return grid, np.column_stack([u[:, :3] @ axes.T, u[:, 3:] @ axes.T])
+
+
+def reps_from_contacts(ic_s: np.ndarray, sides: list[str], gs_ids: list) -> list[dict]:
+    """Steps from initial contacts: within each gait sequence, each contact to the next, the
+    stance side the contact's foot."""
+    reps: list[dict] = []
+    for gs in dict.fromkeys(gs_ids):
+        k = [i for i, g in enumerate(gs_ids) if g == gs]
+        k.sort(key=lambda i: ic_s[i])
+        reps += [{"start_s": float(ic_s[i]), "end_s": float(ic_s[j]), "side": sides[i]} for i, j in zip(k[:-1], k[1:])]
+    return reps
+
+
+def mobgap_reps(series, pipeline: str) -> list[dict]:
+    """Steps of mobgap's Mobilise-D pipeline ("healthy" or "impaired") on one series."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        # Its laterality model was pickled with an older scikit-learn: a warning per load.
+        warnings.simplefilter("ignore")
+        from mobgap.pipeline import MobilisedPipelineHealthy, MobilisedPipelineImpaired
+
+    grid, x = mobgap_sensor_frame(series.t_s, series.acc_g, series.gyro_dps)
+    cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    # The pipeline reads these attributes of a datapoint; the body metadata only feeds stride
+    # length and walking speed, which are not compared here.
+    dp = SimpleNamespace(participant_metadata={"cohort": "HA" if pipeline == "healthy" else "MS", "height_m": 1.7,
+                                               "sensor_height_m": 0.95},
+                         recording_metadata={"measurement_condition": "laboratory"}, group_label="dev",
+                         sampling_rate_hz=MOBGAP_RATE_HZ, data_ss=pd.DataFrame(x, columns=cols))
+    cls = MobilisedPipelineHealthy if pipeline == "healthy" else MobilisedPipelineImpaired
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe = cls(dmo_thresholds=None).run(dp)
+    ics = pipe.raw_ic_list_.reset_index()
+    if ics.empty:
+        return []
+    ic_s = ics["ic"].to_numpy(float) / MOBGAP_RATE_HZ + grid[0]
+    return reps_from_contacts(ic_s, ics["lr_label"].astype(str).str.lower().tolist(), ics["gs_id"].tolist())
+
+
+def _load(path: Path, tmp: Path):
     from hiplevel.imu_csv import read_imu_csv
 
     plain = tmp / path.name.removesuffix(".gz")
     with gzip.open(path, "rb") as fi, open(plain, "wb") as fo:
         shutil.copyfileobj(fi, fo)
     truth = json.loads(path.with_name(path.name.removesuffix(".csv.gz") + ".truth.json").read_text())
-    reps = [{"start_s": r.start_s, "end_s": r.end_s, "side": r.side} for r in analyze(read_imu_csv(plain), "walking").reps]
-    return reps, truth
+    series = read_imu_csv(plain)
+    plain.unlink()
+    return series, truth
+
+
+def _timed(tally: Tally, name: str, fn, *args) -> list[dict]:
+    t0 = time.process_time()
+    try:
+        return fn(*args)
+    except Exception as e:  # noqa: BLE001 - a failed file counts as no reps, reported
+        tally.failures.append(f"{name}: {type(e).__name__}: {e}")
+        return []
+    finally:
+        tally.cpu_s += time.process_time() - t0
+
+
+def evaluate(name: str, cases: list[Path], with_mobgap: bool) -> dict[str, Tally]:
+    """Tallies of hiplevel (and mobgap) over the cases of one set."""
+    tallies = {"hiplevel": Tally(), **({"mobgap": Tally()} if with_mobgap else {})}
+    with tempfile.TemporaryDirectory() as td:
+        for path in cases:
+            series, truth = _load(path, Path(td))
+            tallies["hiplevel"].add(truth, _timed(tallies["hiplevel"], path.name, hiplevel_reps, series))
+            if with_mobgap:
+                tallies["mobgap"].add(truth, _timed(tallies["mobgap"], path.name, mobgap_reps, series, MOBGAP_PIPELINE[name]))
+    return tallies
+
+
+def _mobgap_available() -> str | None:
+    try:
+        import mobgap.pipeline  # noqa: F401
+    except ImportError as e:
+        return f"mobgap is not installed (pip install -e '.[bench]'): {e}"
+    return None
+
+
+def _rows(name: str, cases: list[Path], t: dict[str, Tally]) -> list[Row]:
+    h, g = t["hiplevel"], t.get("mobgap")
+    data = f"{name}: {len(cases)} recordings"
+    fails = "; ".join((h.failures + (g.failures if g else []))[:2])
+    cpu = f"CPU hiplevel {h.cpu_s:.0f} s" + (f", mobgap {g.cpu_s:.0f} s" if g else "")
+    note = f"{cpu}{'; failed: ' + fails if fails else ''}"
+
+    def peer(ours: float, held_out: float, fmt=pct) -> str:
+        same = f"mobgap {fmt(ours)} (same files); " if g else ""
+        return f"{same}held-out {fmt(held_out)}"
+
+    if name == "hapt-dev":
+        per_h = h.static_per_h
+        return [Row(SECTION, "walking reps per hour of sitting/standing/lying", data + f", {h.static_s / 60:.0f} min static",
+                    f"{per_h:.1f} /h ({h.static_fp} reps)",
+                    peer(g.static_per_h if g else float("nan"), HELD_OUT_MOBGAP_STATIC_PER_H, lambda x: f"{x:.1f} /h"),
+                    f"<= {STATIC_TARGET_PER_H:g} /h", at_most(per_h, STATIC_TARGET_PER_H), note=note)]
+    (tf, te, ts), (gf, ge, gs) = TARGETS[name], HELD_OUT_MOBGAP[name]
+    return [
+        Row(SECTION, "steps found", data + f", {h.n_truth} steps", pct(h.found), peer(g.found if g else 0, gf),
+            f">= {pct(tf, 0)}", at_least(h.found, tf), note=note),
+        Row(SECTION, "extra steps", data, pct(h.extra_rate), peer(g.extra_rate if g else 0, ge), f"<= {pct(te, 0)}",
+            at_most(h.extra_rate, te)),
+        Row(SECTION, "stance side", data, pct(h.side), peer(g.side if g else 0, gs), f">= {pct(ts, 0)}",
+            at_least(h.side, ts), note="over matched steps"),
+    ]
 
 
 def run(quick: bool = False, data_dir: Path | None = None, log=print) -> list[Row]:
-    """Rows of section 5 (one n/a row per absent set)."""
+    """Rows of section 5 (one n/a row per absent set; mobgap's column says when it is not installed)."""
     from bench.realdata import shared_data_dir
 
     data_dir = data_dir or shared_data_dir()
+    no_mobgap = _mobgap_available()
     rows: list[Row] = []
-    for name in ("ipol-dev", "stroke-dev", "hapt-dev"):
+    for name in SETS:
         root = None if data_dir is None else data_dir / name
         if root is None or not root.is_dir():
             rows.append(unavailable(SECTION, name, f"../shared/data/{name} is absent"))
             continue
         cases = sorted(root.glob("*.csv.gz"))[: 4 if quick else None]
-        n_truth = matched = extra = side_ok = fp = 0
-        static_s = 0.0
-        with tempfile.TemporaryDirectory() as td:
-            for path in cases:
-                reps, truth = _reps(path, Path(td))
-                if truth.get("reps") is None:
-                    centres = [0.5 * (r["start_s"] + r["end_s"]) for r in reps]
-                    fp += sum(any(a + 1.0 <= c <= b - 1.0 for a, b in truth["static"]) for c in centres)
-                    static_s += sum(b - a for a, b in truth["static"])
-                    continue
-                m, e, s = _match(truth["reps"], reps)
-                n_truth, matched, extra, side_ok = n_truth + len(truth["reps"]), matched + m, extra + e, side_ok + s
-        data = f"{name}: {len(cases)} recordings"
-        if name == "hapt-dev":
-            per_h = fp / (static_s / 3600.0) if static_s else float("nan")
-            log(f"[dev] {name}: {fp} reps in {static_s / 60:.1f} min static = {per_h:.2f}/h")
-            rows.append(Row(SECTION, "walking reps per hour of sitting/standing/lying", data + f", {static_s / 60:.0f} min static",
-                            f"{per_h:.1f} /h ({fp} reps)", f"mobgap {MOBGAP_STATIC_PER_H} /h (held-out)",
-                            f"<= {STATIC_TARGET_PER_H:g} /h", at_most(per_h, STATIC_TARGET_PER_H)))
-            continue
-        found, ext, side = matched / n_truth, extra / n_truth, side_ok / max(matched, 1)
-        log(f"[dev] {name}: found {found:.3f} extra {ext:.3f} side {side:.3f}")
-        (tf, te, ts), (gf, ge, gs) = TARGETS[name], MOBGAP[name]
-        rows += [
-            Row(SECTION, "steps found", data + f", {n_truth} steps", pct(found), f"mobgap {pct(gf)} (held-out)",
-                f">= {pct(tf, 0)}", at_least(found, tf)),
-            Row(SECTION, "extra steps", data, pct(ext), f"mobgap {pct(ge)} (held-out)", f"<= {pct(te, 0)}", at_most(ext, te)),
-            Row(SECTION, "stance side", data, pct(side), f"mobgap {pct(gs)} (held-out)", f">= {pct(ts, 0)}",
-                at_least(side, ts), note="over matched steps"),
-        ]
+        tallies = evaluate(name, cases, with_mobgap=no_mobgap is None)
+        for method, t in tallies.items():
+            log(f"[dev] {name} {method}: {t.summary()} (CPU {t.cpu_s:.0f} s)")
+        rows += _rows(name, cases, tallies)
+    if no_mobgap:
+        rows.append(unavailable(SECTION, "mobgap on the same files", no_mobgap))
     return rows

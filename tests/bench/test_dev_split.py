@@ -1,0 +1,64 @@
+"""Section 5 of the benchmark: hiplevel and mobgap on the same dev-split files, one matching rule."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from bench.dev_split import G_MS2, Tally, match, mobgap_sensor_frame, reps_from_contacts
+from bench.realdata import shared_data_dir
+
+
+def test_our_body_frame_becomes_mobgaps_sensor_frame():
+    # Standing upright, moving forward and to the left, turning left (yaw), at 50 Hz.
+    t = np.arange(100) / 50.0
+    acc = np.tile([0.1, 0.2, 1.0], (100, 1))  # g: forward, left, up
+    gyro = np.tile([1.0, 2.0, 30.0], (100, 1))  # deg/s: roll, pitch, yaw
+    grid, x = mobgap_sensor_frame(t, acc, gyro)
+    assert np.allclose(np.diff(grid), 0.01) and grid[-1] <= t[-1] + 1e-9 and len(grid) == 199
+    # mobgap: x up, y right, z forward; m/s^2 and deg/s.
+    assert np.allclose(x[0, :3], [G_MS2, -0.2 * G_MS2, 0.1 * G_MS2])
+    assert np.allclose(x[0, 3:], [30.0, -2.0, 1.0])
+    # A proper rotation: the right-handed triple stays right-handed.
+    ex, ey, ez = (mobgap_sensor_frame(t, np.tile(v, (100, 1)), gyro)[1][0, :3] for v in np.eye(3))
+    assert np.allclose(np.cross(ex, ey), ez * G_MS2)
+
+
+def test_steps_run_from_contact_to_contact_within_a_gait_sequence():
+    ic = np.array([1.0, 1.5, 2.0, 10.0, 10.6, 11.1])
+    reps = reps_from_contacts(ic, ["left", "right", "left", "right", "left", "right"], [0, 0, 0, 1, 1, 1])
+    assert [(r["start_s"], r["end_s"], r["side"]) for r in reps] == [
+        (1.0, 1.5, "left"), (1.5, 2.0, "right"), (10.0, 10.6, "right"), (10.6, 11.1, "left")]
+
+
+def test_matching_is_one_to_one_by_centre_like_score_reps():
+    truth = [{"start_s": 0.0, "end_s": 1.0, "side": "left"}, {"start_s": 1.0, "end_s": 2.0, "side": "right"}]
+    found = [{"start_s": 0.2, "end_s": 0.6, "side": "left"}, {"start_s": 0.3, "end_s": 0.7, "side": "left"},
+             {"start_s": 1.4, "end_s": 1.8, "side": "left"}, {"start_s": 5.0, "end_s": 5.5, "side": "right"}]
+    assert match(truth, found) == (2, 2, 1)
+    t = Tally()
+    t.add({"reps": None, "static": [[0.0, 10.0]], "walking": []}, [{"start_s": 4.0, "end_s": 4.5, "side": "left"},
+                                                                  {"start_s": 0.1, "end_s": 0.5, "side": "left"}])
+    assert t.static_fp == 1 and t.static_per_h == pytest.approx(360.0)
+
+
+def test_mobgap_runs_on_a_dev_file_in_our_frame(tmp_path):
+    pytest.importorskip("mobgap", reason="mobgap is the bench extra (pip install -e '.[bench]')")
+    data = shared_data_dir()
+    path = None if data is None else data / "ipol-dev" / "ipol_1-1.csv.gz"
+    if path is None or not path.is_file():
+        pytest.skip("../shared/data/ipol-dev is absent (a fresh clone has no shared data)")
+    from bench.dev_split import mobgap_reps
+    from hiplevel.imu_csv import read_imu_csv
+
+    plain = tmp_path / "ipol_1-1.csv"
+    with gzip.open(path, "rb") as fi, open(plain, "wb") as fo:
+        shutil.copyfileobj(fi, fo)
+    truth = json.loads(path.with_name("ipol_1-1.truth.json").read_text())
+    m, extra, side = match(truth["reps"], mobgap_reps(read_imu_csv(plain), "healthy"))
+    # A wrong axis (gravity not on mobgap's x) finds no gait at all; a wrong forward axis the wrong feet.
+    assert m >= 0.9 * len(truth["reps"]) and side >= 0.9 * m
