@@ -45,8 +45,9 @@ class FusionSettings:
         0.02-0.4 deg. When no run qualifies the quietest one is used, never zero.
     rest_bias_min_s: shorter rest runs do not estimate the bias (quiet standing lasts seconds;
         brief lulls in a sway or a walk carry real rotation).
-    quiet_gyro_std_dps, quiet_acc_std_g: "quiet" (`quiet_mask`): no steps and no fast rotation,
-        the runs whose bias across the vertical the residual test may accept (`rest_bias`).
+    quiet_gyro_std_dps, quiet_acc_std_g: "quiet" (`quiet_mask`): no steps and no fast rotation;
+        when no rest run qualifies, the runs whose bias across the vertical the residual test may
+        accept (`rest_bias`).
         Standing people sway at gyro SD 0.3-3.3 deg/s over 0.5 s (ipol-dev medians; subject 4
         never stays under rest_gyro_std_dps for 1.5 s), turns and posture changes rotate at >= 20;
         standing accelerometer SD 0.003-0.015 g, a step >= 0.1 g.
