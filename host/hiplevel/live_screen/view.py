@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Final, TextIO
 
-from hiplevel.constants import LEFT, RIGHT, side_dropped
+from hiplevel.constants import LEFT, RIGHT, Side, side_dropped
 from hiplevel.live_screen.state import LiveState
-from hiplevel.scoring.reps import FLAG_SCORE
+from hiplevel.scoring.reps import FLAG_SCORE, Rep
 from hiplevel.scoring.words import LEVEL_CUE, exercise_words, patient_words, rep_noun
 
 SCREEN_WIDTH: Final[int] = 80
@@ -78,11 +78,16 @@ def level_words(state: LiveState) -> tuple[str, str | None]:
     roll = state.roll_deg
     if abs(roll) < LEVEL_DEG and state.cue_low_side is None:
         return "Level", GREEN
-    low = LEFT if roll < 0 else RIGHT
-    words = f"{low.capitalize()} hip {abs(roll):.1f} deg low"
+    words = hip_low_words(roll)
     if state.cue_low_side is not None:
         return f"{words}: {LEVEL_CUE}!", RED
     return words, (RED if abs(roll) >= state.cue.threshold_deg else YELLOW)
+
+
+def hip_low_words(roll_deg: float) -> str:
+    """'Right hip 5.1 deg low' for a neutral-relative roll, deg (negative = left side lower)."""
+    low = LEFT if roll_deg < 0 else RIGHT
+    return f"{low.capitalize()} hip {abs(roll_deg):.1f} deg low"
 
 
 def link_words(state: LiveState) -> tuple[str, str | None]:
@@ -158,22 +163,35 @@ def _rep_lines(state: LiveState, style: Style) -> list[str]:
     if rep is None:
         lines = [f"  {noun}: 0", ""]
     else:
-        score = f"score {rep.score:.0f}/100"
-        good = rep.score >= FLAG_SCORE
+        colour = GREEN if rep_is_good(rep) else RED
         last = f"last {rep_noun(state.exercise, 1)}"
-        lines = [f"  {noun}: {state.rep_count}    {last}: " + style.paint(score, BOLD, GREEN if good else RED),
-                 "  " + style.paint(patient_words(state.exercise, rep), GREEN if good else RED)]
+        lines = [f"  {noun}: {state.rep_count}    {last}: " + style.paint(score_words(rep), BOLD, colour),
+                 "  " + style.paint(patient_words(state.exercise, rep), colour)]
     for leg in (LEFT, RIGHT):
-        s = state.legs[leg]
-        head = f"  On your {leg} leg:".ljust(21)
-        if not s.phases:
-            lines.append(f"{head}no {rep_noun(state.exercise)} yet")
-            continue
-        mean, worst = s.mean_drop_deg, s.worst_drop_deg
-        what = "dropped" if mean >= 0 else "rose"
-        lines.append(f"{head}{s.phases} {rep_noun(state.exercise, s.phases)}, {side_dropped(leg)} hip {what} "
-                     f"{abs(mean):.1f} deg on average (most {worst:.1f})")
+        lines.append(f"  On your {leg} leg:".ljust(21) + leg_words(state, leg))
     return lines
+
+
+def rep_is_good(rep: Rep) -> bool:
+    """A rep the screen shows as good (green): scored at or above the flag score."""
+    return rep.score >= FLAG_SCORE
+
+
+def score_words(rep: Rep) -> str:
+    """'score 87/100'."""
+    return f"score {rep.score:.0f}/100"
+
+
+def leg_words(state: LiveState, leg: Side) -> str:
+    """One tested leg's figures so far: '12 steps, right hip dropped 9.1 deg on average (most
+    10.4)', or 'no steps yet'."""
+    s = state.legs[leg]
+    if not s.phases:
+        return f"no {rep_noun(state.exercise)} yet"
+    mean, worst = s.mean_drop_deg, s.worst_drop_deg
+    what = "dropped" if mean >= 0 else "rose"
+    return (f"{s.phases} {rep_noun(state.exercise, s.phases)}, {side_dropped(leg)} hip {what} "
+            f"{abs(mean):.1f} deg on average (most {worst:.1f})")
 
 
 def _fit(line: str, width: int) -> str:
@@ -194,16 +212,17 @@ def _fit(line: str, width: int) -> str:
 
 
 class TerminalView:
-    """Frames on a terminal: each redraws the screen in place; a cue rings the bell."""
+    """Frames on a terminal: each redraws the screen in place; a cue rings the bell. `footer`:
+    lines drawn under every frame (e.g. where the browser screen is)."""
 
-    def __init__(self, out: TextIO, style: Style = Style()) -> None:
-        self.out, self.style = out, style
+    def __init__(self, out: TextIO, style: Style = Style(), footer: tuple[str, ...] = ()) -> None:
+        self.out, self.style, self.footer = out, style, footer
 
     def begin(self) -> None:
         self.out.write(CLEAR_SCREEN + HIDE_CURSOR)
 
     def draw(self, state: LiveState, bell: bool = False) -> None:
-        self.out.write(frame(state, bell, self.style))
+        self.out.write(frame(state, bell, self.style, self.footer))
         self.out.flush()
 
     def end(self, state: LiveState) -> None:
@@ -212,9 +231,10 @@ class TerminalView:
         self.out.flush()
 
 
-def frame(state: LiveState, bell: bool = False, style: Style = Style()) -> str:
-    """One terminal frame: home, draw over the previous frame, optionally ring."""
-    body = "".join(line + ERASE_LINE_END + "\r\n" for line in render(state, style))
+def frame(state: LiveState, bell: bool = False, style: Style = Style(), footer: tuple[str, ...] = ()) -> str:
+    """One terminal frame: home, draw over the previous frame (then `footer`), optionally ring."""
+    lines = render(state, style) + [_fit(line, style.width) for line in footer]
+    body = "".join(line + ERASE_LINE_END + "\r\n" for line in lines)
     return CURSOR_HOME + body + ERASE_BELOW + (BELL if bell else "")
 
 
@@ -244,7 +264,7 @@ class PlainView:
         noun = rep_noun(state.exercise, 1)
         for i in range(self._reps, state.rep_count):
             rep = state.reps[i]
-            lines.append(f"{noun} {i + 1}: {patient_words(state.exercise, rep)} (score {rep.score:.0f}/100)")
+            lines.append(f"{noun} {i + 1}: {patient_words(state.exercise, rep)} ({score_words(rep)})")
         self._reps = state.rep_count
         if state.cues_fired > self._cues and state.cue_low_side is not None:
             lines.append(f"cue: {state.cue_low_side} hip {abs(state.roll_deg):.1f} deg low, {LEVEL_CUE}")
