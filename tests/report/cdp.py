@@ -1,16 +1,19 @@
 """A minimal Chrome DevTools Protocol client over `--remote-debugging-pipe` for the report tests:
 open a file in real headless Chromium, collect console errors, failed loads and every network
-request, read the page's figure positions and take a full-page screenshot."""
+request, read the page's figure positions and take a full-page screenshot. `chromium_pipe()` is
+the browser alone (the live screen's tests drive a served page with it)."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import queue
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +94,13 @@ class _Pipe:
 def open_page(html: Path, width_px: int = 1100, evaluate: dict[str, str] | None = None) -> PageResult:
     """Load `html` in headless Chromium and report errors, requests, figures and a screenshot;
     evaluate: name -> JavaScript expression returning a JSON string, results in `values`."""
+    with chromium_pipe() as pipe:
+        return _drive(pipe, html, width_px, evaluate or {})
+
+
+@contextlib.contextmanager
+def chromium_pipe(extra_flags: tuple[str, ...] = ()) -> Iterator[_Pipe]:
+    """A headless Chromium (a fresh profile) driven over its DevTools pipe while inside."""
     exe = find_chromium()
     assert exe, "chromium missing (callers skip first)"
     a_r, a_w = os.pipe()  # host -> browser (browser's fd 3)
@@ -105,14 +115,15 @@ def open_page(html: Path, width_px: int = 1100, evaluate: dict[str, str] | None 
             os.dup2(w, 4)
 
         proc = subprocess.Popen(
-            [exe, *HEADLESS_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
+            [exe, *HEADLESS_FLAGS, *extra_flags, f"--user-data-dir={profile}", "--remote-debugging-pipe",
+             "about:blank"],
             preexec_fn=child_fds, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         os.close(a_r)
         os.close(b_w)
         pipe = _Pipe(proc, a_w, b_r)
         try:
-            return _drive(pipe, html, width_px, evaluate or {})
+            yield pipe
         finally:
             try:
                 pipe.call("Browser.close")
