@@ -73,15 +73,21 @@ def gauge(roll_deg: float, threshold_deg: float, width: int = GAUGE_WIDTH_CHARS)
 def level_words(state: LiveState) -> tuple[str, str | None]:
     """The pelvis now, in words, and its colour: 'Level', 'Right hip 5.1 deg low', or with the cue
     'Right hip 7.5 deg low: keep your hip bones level!' (from a cue until back near level)."""
+    words, colour, cueing = level_reading(state)
+    return (f"{words}: {LEVEL_CUE}!" if cueing else words), colour
+
+
+def level_reading(state: LiveState) -> tuple[str, str | None, bool]:
+    """The pelvis now without the cue's words: ('Level' or 'Right hip 5.1 deg low', its colour,
+    whether the cue is on), for a screen that shows the cue apart."""
     if not state.tared:
-        return "", None
+        return "", None, False
     roll = state.roll_deg
     if abs(roll) < LEVEL_DEG and state.cue_low_side is None:
-        return "Level", GREEN
-    words = hip_low_words(roll)
+        return "Level", GREEN, False
     if state.cue_low_side is not None:
-        return f"{words}: {LEVEL_CUE}!", RED
-    return words, (RED if abs(roll) >= state.cue.threshold_deg else YELLOW)
+        return hip_low_words(roll), RED, True
+    return hip_low_words(roll), (RED if abs(roll) >= state.cue.threshold_deg else YELLOW), False
 
 
 def hip_low_words(roll_deg: float) -> str:
