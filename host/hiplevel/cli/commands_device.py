@@ -14,6 +14,7 @@ from hiplevel.cli.common import (
     progress,
 )
 from hiplevel.constants import EXERCISES
+from hiplevel.live_screen.browser_access import add_browser_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-sound", action="store_true", help="no terminal bell on a drop")
     p.add_argument("--no-haptic", action="store_true", help="do not buzz the sensor on a drop")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
+    add_browser_options(p)
     p.set_defaults(func=_live)
 
     p = sub.add_parser("calibrate", help="guided calibration: gyro bias, six faces, alignment on the belt")

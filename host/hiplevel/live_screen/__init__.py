@@ -6,4 +6,6 @@
     timing.py   frame pacing, arrival-to-frame latency     summary.py  the closing line
     session.py  the live loop on an open link              connect.py  sensor / simulated patient
     command.py  the CLI entry `run_live(args)`             latency.py  `measure_latency(...)` on a virtual session
+    page_state.py  the screen's words as JSON for the page browser.py  the page's server (--browser), BrowserView
+    browser_access.py  who may reach the page              web/        page.html, page.css, page.js (docs/live.md)
 """

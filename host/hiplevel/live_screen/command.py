@@ -1,5 +1,6 @@
 """`hiplevel live`: open the sensor, run the live session in the terminal, print the summary line
-and the finding.
+and the finding. With --browser the same screen is also served as a local web page
+(`hiplevel.live_screen.browser`, docs/live.md).
 
 On a terminal the screen redraws in place, in colour unless NO_COLOR is set or TERM is dumb; piped
 into a file or another program it writes one plain line per event, with no escape codes.
@@ -25,8 +26,10 @@ from contextlib import AsyncExitStack
 from typing import Final, TextIO, TypeVar
 
 from hiplevel.cli.common import EXIT_USAGE, CliError
+from hiplevel.live_screen.browser_access import BrowserScreenError, check_address, is_loopback
 from hiplevel.live_screen.connect import OpenSensor, open_live_sensor
-from hiplevel.live_screen.session import LiveOptions, LiveSession
+from hiplevel.live_screen.page_state import STOPPED_CONNECTING
+from hiplevel.live_screen.session import LiveOptions, LiveSession, View
 from hiplevel.live_screen.state import CueSettings
 from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.live_screen.view import PlainView, Style, TerminalView
@@ -36,12 +39,23 @@ T = TypeVar("T")
 STOP_KEYS: Final[bytes] = b"\x03qQ"  # Ctrl-C, q
 THRESHOLD_MAX_DEG: Final[float] = 30.0
 SUMMARY_WIDTH: Final[int] = 80
+BROWSER_LINE: Final[str] = "Live screen in a browser: "
 
 
 def default_threshold_deg(exercise: str) -> float:
     """The cue threshold when none is given: the drop that flags a rep of this exercise, deg
     (docs/thresholds.md: 7 for walking, 10 for single-leg squat, 4 for the controlled exercises)."""
     return Thresholds().drop_band_deg(exercise)[1]
+
+
+def check_browser_args(args: argparse.Namespace) -> None:
+    """Raise `CliError` (usage) for browser options that make no sense or are not allowed."""
+    if not getattr(args, "browser", False):
+        return
+    try:
+        check_address(args.browser_host, args.browser_port, args.allow_lan)
+    except BrowserScreenError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def options_from_args(args: argparse.Namespace) -> LiveOptions:
@@ -54,6 +68,7 @@ def options_from_args(args: argparse.Namespace) -> LiveOptions:
                        EXIT_USAGE)
     if args.seconds is not None and args.seconds <= 0:
         raise CliError(f"--seconds must be positive, got {args.seconds:g}", EXIT_USAGE)
+    check_browser_args(args)
     cue = CueSettings(threshold_deg=threshold, sound=not args.no_sound, haptic=not args.no_haptic)
     return LiveOptions(args.exercise, cue, seconds=args.seconds)
 
@@ -63,7 +78,7 @@ def run_live(args: argparse.Namespace) -> int:
     options = options_from_args(args)
     summary = asyncio.run(live_main(args, options, sys.stdout))
     if summary is None:
-        print("stopped before the sensor was connected")
+        print(STOPPED_CONNECTING)
         return 0
     wrap = _isatty(sys.stdout)  # on a screen the closing lines fit it too; a log keeps one line each
     for line in summary.lines():
@@ -71,13 +86,14 @@ def run_live(args: argparse.Namespace) -> int:
     return 0
 
 
-def choose_view(out: TextIO) -> TerminalView | PlainView:
-    """Frames on a terminal (coloured when it has colour), plain lines anywhere else."""
+def choose_view(out: TextIO, footer: tuple[str, ...] = ()) -> TerminalView | PlainView:
+    """Frames on a terminal (coloured when it has colour, `footer` under each), plain lines
+    anywhere else."""
     if not _isatty(out):
         return PlainView(out)
     term = os.environ.get("TERM", "")
     color = "NO_COLOR" not in os.environ and term not in ("", "dumb")
-    return TerminalView(out, Style(color=color))
+    return TerminalView(out, Style(color=color), footer)
 
 
 def _isatty(out: TextIO) -> bool:
@@ -96,12 +112,32 @@ async def live_main(args: argparse.Namespace, options: LiveOptions, out: TextIO)
     try:
         with _keys(sys.stdin, stop):
             async with AsyncExitStack() as stack:
+                page = None
+                if getattr(args, "browser", False):
+                    from hiplevel.live_screen.browser import serve_live_page
+
+                    page = await stack.enter_async_context(
+                        serve_live_page(args.browser_host, args.browser_port, args.allow_lan))
+                    out.write(f"{BROWSER_LINE}{page.url}\n")
+                    if not is_loopback(page.host):
+                        out.write(f"  (--allow-lan: anyone who can reach this computer on port {page.port} "
+                                  "can watch this screen)\n")
                 out.write("Connecting to the sensor...\n")
                 out.flush()
                 sensor = await _unless_stopped(_open(stack, args, options), stop)
                 if sensor is None:
+                    if page is not None:
+                        page.view.finish(None)
                     return None
-                return await LiveSession(sensor, options, choose_view(out)).run(stop)
+                view: View = choose_view(out, (f"  {BROWSER_LINE}{page.url}",) if page else ())
+                if page is not None:
+                    from hiplevel.live_screen.browser import TeeView
+
+                    view = TeeView(view, page.view)
+                summary = await LiveSession(sensor, options, view).run(stop)
+                if page is not None:
+                    page.view.finish(summary)  # the page shows the finding before the server stops
+                return summary
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
