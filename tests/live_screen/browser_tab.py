@@ -25,7 +25,7 @@ VIEWPORT = (1280, 720)  # a laptop or a clinic TV, landscape
 # as a fraction of the scale's half-width (negative = toward "left hip low").
 RECORDER_JS = r"""
 (() => {
-  const seen = window.__seen = {reps: {}, cues: {}, links: [], minOffset: 0, maxOffset: 0, frames: 0,
+  const seen = window.__seen = {reps: {}, tiles: {}, cues: {}, links: [], minOffset: 0, maxOffset: 0, frames: 0,
                                 end: null, repCount: 0, cueVisible: false};
   const q = (id) => document.getElementById(id);
   function note() {
@@ -37,6 +37,7 @@ RECORDER_JS = r"""
                                        words: q("last-rep-words").textContent,
                                        score: q("last-rep-score").textContent};
     }
+    for (const li of q("recent").children) seen.tiles[li.dataset.number] = li.textContent;
     seen.repCount = Number(q("rep-count").textContent || 0);
     const cue = q("cue");
     seen.cueVisible = !cue.hidden;

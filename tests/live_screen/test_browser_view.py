@@ -135,6 +135,7 @@ class Lines:
 
     def __init__(self, stream: io.TextIOBase) -> None:
         self.lines: list[str] = []
+        self.ended = False
         self.changed = threading.Condition()
         self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self.thread.start()
@@ -145,7 +146,7 @@ class Lines:
                 self.lines.append(line.rstrip("\n"))
                 self.changed.notify_all()
         with self.changed:
-            self.lines.append("")  # end of output
+            self.ended = True
             self.changed.notify_all()
 
     def wait_for(self, pattern: re.Pattern[str]) -> re.Match[str]:
@@ -154,7 +155,7 @@ class Lines:
                 for line in self.lines:
                     if m := pattern.search(line):
                         return m
-                if self.lines and self.lines[-1] == "" or not self.changed.wait(PROCESS_BACKSTOP_S):
+                if self.ended or not self.changed.wait(PROCESS_BACKSTOP_S):
                     raise AssertionError(f"no line matched {pattern.pattern}:\n" + "\n".join(self.lines[-30:]))
 
 
@@ -209,11 +210,14 @@ def test_the_page_shows_the_same_steps_cues_and_finding_as_the_terminal(tmp_path
     finding = next(ln.removeprefix("finding: ") for ln in terminal if ln.startswith("finding: "))
     summary = next(ln for ln in terminal if ln.startswith("live walking "))
 
-    # Every step the page showed says what the terminal's line for that step says.
-    assert len(seen["reps"]) >= 4, seen["reps"]
+    # Every step the page showed says what the terminal's line for that step says: the last step
+    # in full, the ones before it as tiles (label and score).
+    assert seen["reps"] and len(seen["reps"].keys() | seen["tiles"].keys()) >= STEPS_SHOWN, seen
     for number, shown in seen["reps"].items():
         words, score = steps[int(number)]
         assert (shown["label"], shown["words"], shown["score"]) == (f"Step {number}", words, score)
+    for number, tile in seen["tiles"].items():
+        assert tile.startswith(f"Step {number} ") and tile.endswith(f" {steps[int(number)][1]}"), tile
     # Each cue the page showed: the terminal's cue of that number, on the weak side (standing on the
     # left leg, the right hip drops), big.
     assert seen["cues"], "no cue was shown"
