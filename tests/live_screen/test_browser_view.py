@@ -99,6 +99,7 @@ async def test_the_server_serves_its_page_and_nothing_else():
             assert (await _get(page.port, path))[0] == 404, path
         assert (await _get(page.port, "/", host="rebound.example"))[0] == 403
         assert (await _get(page.port, "/state", method="POST"))[0] == 405
+        assert (await _get(page.port, "/ HTTP/1.1 extra"))[0] == 400
 
 
 # --- one story: the page's words are the terminal's ---------------------------------------------

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import errno
 import json
-import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib import resources
@@ -43,8 +42,6 @@ from hiplevel.live_screen.session import View
 from hiplevel.live_screen.state import LiveState
 from hiplevel.live_screen.summary import LiveSummary
 
-log = logging.getLogger(__name__)
-
 MAX_PAGES: Final[int] = 16  # open event streams at once; more get 503
 REQUEST_HEAD_MAX_BYTES: Final[int] = 8192
 REQUEST_HEAD_TIMEOUT_S: Final[float] = 10.0  # a client that never finishes its request is hung up on
@@ -53,6 +50,9 @@ REQUEST_HEAD_TIMEOUT_S: Final[float] = 10.0  # a client that never finishes its 
 END_FLUSH_TIMEOUT_S: Final[float] = 5.0
 ENDED_WITHOUT_SUMMARY: Final[str] = "the session stopped: the terminal says why"
 SSE_RETRY_MS: Final[int] = 1000  # the page's EventSource reconnects after this if the stream breaks
+# A comment on a stream that had no frame this long, s: a page that went away is noticed (and its
+# place freed) even while nothing is drawn, e.g. while the sensor is being connected.
+SSE_KEEPALIVE_S: Final[float] = 15.0
 # path -> (file in the package, content type); nothing else is served
 FILES: Final[dict[str, tuple[str, str]]] = {
     "/": ("page.html", "text/html; charset=utf-8"),
@@ -155,6 +155,8 @@ class TeeView:
 
 @dataclass(frozen=True)
 class Request:
+    """One HTTP request's line and headers (names lower-case)."""
+
     method: str
     path: str
     headers: dict[str, str]
@@ -204,7 +206,9 @@ class LivePage:
         self._connections.add(writer)
         try:
             request = await asyncio.wait_for(_read_request(reader), REQUEST_HEAD_TIMEOUT_S)
-            if request is not None:
+            if request is None:
+                await _send(writer, 400, b"not an HTTP request\n")
+            else:
                 await self._answer(request, writer)
         except (asyncio.TimeoutError, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
@@ -247,14 +251,19 @@ class LivePage:
         """Server-Sent Events: the newest frame whenever there is a new one, until the end."""
         head = _head(200, "text/event-stream; charset=utf-8", None)
         writer.write(head + f"retry: {SSE_RETRY_MS}\n\n".encode())
-        version = -1
         while True:
             version, message = self.view.message()
             writer.write(message)
             await writer.drain()
             if self.view.ended:
                 return
-            await self.view.changed_since(version)
+            while True:
+                try:
+                    await asyncio.wait_for(self.view.changed_since(version), SSE_KEEPALIVE_S)
+                    break
+                except asyncio.TimeoutError:
+                    writer.write(b": still here\n\n")
+                    await writer.drain()
 
 
 async def _read_request(reader: asyncio.StreamReader) -> Request | None:
@@ -271,7 +280,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     return Request(parts[0], parts[1], headers)
 
 
-REASONS: Final[dict[int, str]] = {200: "OK", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+REASONS: Final[dict[int, str]] = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
                                   503: "Service Unavailable"}
 
 
