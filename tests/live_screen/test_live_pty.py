@@ -158,6 +158,23 @@ def test_no_sound_never_rings_and_ctrl_c_ends_with_the_summary() -> None:
     assert int(m.group(1)) < 40
 
 
+def test_a_reader_that_goes_away_ends_the_session_quietly() -> None:
+    # `hiplevel live | head -3`: the screen's reader leaves; the session ends as `q` would, no traceback.
+    proc = subprocess.Popen([sys.executable, "-m", "hiplevel", "live", "--virtual", "--seconds", "600"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=_env())
+    assert proc.stdout is not None and proc.stderr is not None
+    for _ in range(3):
+        assert proc.stdout.readline()
+    proc.stdout.close()
+    try:
+        code = proc.wait(timeout=300)  # a backstop: the session ends at its next frame
+    finally:
+        proc.kill()
+    err = proc.stderr.read().decode()
+    assert code == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
 def test_piped_output_is_plain_lines_without_escape_codes() -> None:
     proc = subprocess.run([sys.executable, "-m", "hiplevel", "live", "--virtual", "--seconds", "12"],
                           capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL, timeout=300)

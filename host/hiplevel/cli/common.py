@@ -16,6 +16,7 @@ EXIT_USAGE = 2
 EXIT_NO_DEVICE = 3
 EXIT_DAMAGED = 4  # analyze: results written, but the recording was damaged or a recorded set was lost
 EXIT_INTERRUPTED = 130
+EXIT_OUTPUT_CLOSED = 141  # the reader of our output went away (`| head`), as a Unix tool killed by SIGPIPE
 
 T = TypeVar("T")
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable
 
 from hiplevel import __version__
 from hiplevel.cli import commands_data, commands_demo, commands_device, store_commands
-from hiplevel.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, CliError
+from hiplevel.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_USAGE, CliError
 
 Register = Callable[[argparse._SubParsersAction], None]
 MODULES: tuple[Register, ...] = (
@@ -57,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read our output went away (`hiplevel ... | head`): stop quietly, as Unix tools do;
+        # stdout goes to /dev/null so the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OUTPUT_CLOSED
     except CliError as exc:
         print(f"hiplevel {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code

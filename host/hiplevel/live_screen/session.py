@@ -414,7 +414,14 @@ class LiveSession:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self.view.draw(self.state, bell)
+        try:
+            self.view.draw(self.state, bell)
+        except BrokenPipeError:
+            # Nobody reads the screen any more (`hiplevel live | head`): end the session as `q`
+            # would (the sensor is told to stop), and draw nothing more.
+            self.view = _Unread()
+            self.finish("output closed")
+            return
         now = self.clock()
         self.latency.shown(now)
         self.pacer.drawn(now)
@@ -450,3 +457,15 @@ class LiveSession:
             return "no data"
         return "connected"
 
+
+class _Unread:
+    """The view once the screen's reader has gone: nothing more is drawn."""
+
+    def begin(self) -> None:
+        pass
+
+    def draw(self, state: LiveState, bell: bool = False) -> None:
+        pass
+
+    def end(self, state: LiveState) -> None:
+        pass
