@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiplevel.constants import EXERCISES
+from hiplevel.constants import EXERCISES, other_side as other
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
 
 
@@ -59,10 +59,15 @@ def test_drop_matches_true_roll(sim):
 
 def test_band_walk_both_ways_hinge_and_flags(sim):
     band = [r for r in sim.reps if r.exercise == "band-walk" and r.set_index == 0]
-    assert [r.side for r in band] == ["left"] * 3 + ["right"] * 3
-    # weak right stance: leftward steps (right leg trailing, left lifted) drop the left side
-    assert all(r.drop_deg > 4.5 for r in band if r.side == "left")
-    assert all(r.drop_deg < 3.5 for r in band if r.side == "right")
+    assert [r.direction for r in band] == ["left"] * 3 + ["right"] * 3
+    # Both single-support phases, lead swing first: the trailing leg holds the pelvis, then the lead.
+    assert all([p.stance for p in r.phases] == [other(r.direction), r.direction] for r in band)
+    # Weak right stance: the phase on the right leg drops (leftward steps: lead swing, the left side
+    # drops; rightward steps: trail swing), and the rep is that worse phase: side = right stance.
+    for r in band:
+        weak, normal = (p for p in sorted(r.phases, key=lambda p: p.stance != "right"))
+        assert weak.drop_deg > 4.5 and "pelvic_drop" in weak.flags and normal.drop_deg < 3.5
+        assert r.side == "right" and r.drop_deg == weak.drop_deg
     assert all("bobbing" in r.flags for r in band)
     s = next(s for s in sim.sets if s.exercise == "band-walk")
     mid = slice(int((s.start_s + 3) * 1000), int((s.end_s - 3) * 1000))

@@ -12,9 +12,19 @@ from hiplevel.sim.imu_model import ImuModelParams
 from hiplevel.sim.labels import LabelRules
 from hiplevel.sim.matching import RepMatch, match_reps
 from hiplevel.sim.session import StillRecording, simulate_session, simulate_still
-from hiplevel.sim.spec import ExerciseSpec, SessionSpec, SimSession, TrueRep, TrueSet, TruthOrientation
+from hiplevel.sim.spec import ExerciseSpec, SessionSpec, SimSession, TruePhase, TrueRep, TrueSet, TruthOrientation
+from hiplevel.sim.strategies import (HUMAN_RANGES, BandStepStrategy, ClamshellStrategy, HoldStrategy, LoweringStrategy, Scene,
+                                     draw_strategy)
 
 __all__ = [
+    "HUMAN_RANGES",
+    "BandStepStrategy",
+    "ClamshellStrategy",
+    "HoldStrategy",
+    "LoweringStrategy",
+    "Scene",
+    "TruePhase",
+    "draw_strategy",
     "ChipStream",
     "ExerciseSpec",
     "ImuModelParams",

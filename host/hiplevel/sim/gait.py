@@ -1,4 +1,5 @@
-"""Walking and lateral band walk kinematics (one set each), see docs/simulator.md for the model.
+"""Walking kinematics (one set), see docs/simulator.md for the model; the band walk (sim/band_walk.py)
+shares the drop draw and its constants.
 
 Walking: one rep per step (stance phase of one leg, from its initial contact to the other's);
 the swing side drops from initial contact, peaks early in single support (~15 % of the gait
@@ -121,51 +122,3 @@ def _edge_swings(rng: np.random.Generator, ex: ExerciseSpec, t: np.ndarray, ic: 
         i0, i1 = int(round(a * FS_INTERNAL_HZ)), int(round(b * FS_INTERNAL_HZ))
         out.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1), extras={"signed_drop": True}))
     return out
-
-
-def band_walk(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
-    """One set of lateral band-walk steps: the first half leading left, the rest leading right.
-
-    Each step: lead leg lifts and steps out (single support on the trailing leg: the lead side may
-    drop), double support, trailing leg lifts and follows (single support on the lead leg)."""
-    hinge = ex.hinge_deg if ex.hinge_deg is not None else float(rng.uniform(15.0, 30.0))
-    step_m = ex.step_m if ex.step_m is not None else float(rng.uniform(0.25, 0.4))
-    bob_m = BAND_BOB_FAULT_M if ex.bobbing else BAND_BOB_NORMAL_M
-    n_left = (ex.reps + 1) // 2
-    leads: list[Side] = ["left"] * n_left + ["right"] * (ex.reps - n_left)
-    step_s = float(rng.uniform(1.2, 1.6))
-    hinge_in_s, pause_s, out_s = 1.5, 1.0, 1.5
-    starts, cursor = [], hinge_in_s + 0.3
-    for k, lead in enumerate(leads):
-        if k > 0 and lead != leads[k - 1]:
-            cursor += pause_s  # stop and change direction
-        starts.append(cursor)
-        cursor += step_s * (1.0 + rng.normal(0.0, 0.05))
-    ends = starts[1:] + [cursor]
-    ends = [min(e, s + step_s * 1.2) for s, e in zip(starts, ends)]
-    t = time_axis(cursor + 0.3 + out_s)
-    hinge_env = ramp(t, 0.0, hinge_in_s) - ramp(t, cursor + 0.3, cursor + 0.3 + out_s)
-
-    roll, yaw, pitch = np.zeros_like(t), np.zeros_like(t), hinge * hinge_env
-    pos = np.zeros((len(t), 3))
-    pos[:, 2] = -0.05 * hinge_env  # athletic stance: knees and hips bend
-    reps: list[RepPlan] = []
-    for s, e, lead in zip(starts, ends, leads):
-        d = e - s
-        trail = other_side(lead)
-        # Lead lifted: the trailing leg is the stance leg under test.
-        a_lead = _rep_drop(rng, ex, trail, NORMAL_BAND_DROP_DEG, 0.5)
-        roll += drop_roll_deg(lead, a_lead) * plateau(t, s, s + 0.15 * d, s + 0.25 * d, s + 0.42 * d)
-        a_trail = _rep_drop(rng, ex, lead, NORMAL_BAND_DROP_DEG * 0.7, 0.4)
-        roll += drop_roll_deg(trail, a_trail) * plateau(t, s + 0.55 * d, s + 0.68 * d, s + 0.75 * d, s + 0.9 * d)
-        y_dir = side_sign(lead)
-        step = step_m * (1.0 + rng.normal(0.0, ex.variation / 2))
-        pos[:, 1] += y_dir * step * (0.6 * ramp(t, s + 0.05 * d, s + 0.5 * d) + 0.4 * ramp(t, s + 0.5 * d, s + 0.95 * d))
-        bob = bob_m * (1.0 + rng.normal(0.0, ex.variation))
-        pos[:, 2] -= bob * plateau(t, s, s + 0.5 * d, s + 0.5 * d, s + d)
-        yaw += rng.normal(0.0, 1.5) * plateau(t, s, s + 0.3 * d, s + 0.6 * d, s + d)
-        pitch += rng.normal(0.0, 1.0) * plateau(t, s, s + 0.4 * d, s + 0.6 * d, s + d)
-        i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
-        win = (i0, int(round((s + 0.45 * d) * FS_INTERNAL_HZ)))
-        reps.append(RepPlan(i0, i1, lead, lead, win, extras={"step_m": abs(step)}))
-    return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.5), reps)

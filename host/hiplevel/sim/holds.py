@@ -10,15 +10,20 @@ import numpy as np
 
 from hiplevel.constants import Side, other_side
 from hiplevel.sim.gait import _rep_drop
-from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, drop_roll_deg, plateau, side_sign, time_axis
+from hiplevel.sim.motion import (FS_INTERNAL_HZ, RepPlan, Segment, drop_roll_deg, even_ramp, plateau, ramp, side_sign,
+                                 sway, time_axis)
 from hiplevel.sim.spec import ExerciseSpec
+from hiplevel.sim.strategies import HoldStrategy, LoweringStrategy
 
 HIP_HALF_WIDTH_M = 0.09  # half the distance between the hip joint centres
-WEIGHT_SHIFT_M = 0.08  # lateral shift of the pelvis over the stance foot
+WEIGHT_SHIFT_M = 0.08  # lateral shift of the pelvis over the stance foot (single-leg squat)
 NORMAL_STANCE_DROP_DEG = 1.0  # a good hold keeps the pelvis about level
 NORMAL_STEPDOWN_DROP_DEG = 1.5
 NORMAL_SQUAT_DROP_DEG = 5.0  # healthy single-leg squat, below Nakagawa 2012 controls (7.4 +- 3.8)
 STANCE_SWAY_BASE_DEG = 0.15  # roll sway SD of quiet standing, which sway_gain scales
+# The pelvis' sideways sway on one leg stays within 5-15 mm SD even when its roll sways a lot (the
+# base of support is one foot): the position sway gain stops at 4 (12 mm; quiet standing 3 mm).
+HOLD_POS_SWAY_GAIN_MAX = 4.0
 
 
 def _stance_side(ex: ExerciseSpec, index: int) -> Side:
@@ -35,27 +40,41 @@ def _pivot_z(roll_rel_deg: np.ndarray, stance: np.ndarray) -> np.ndarray:
 
 
 def single_leg_stance(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
-    """ex.reps holds of about ex.hold_s, stance leg alternating per hold unless ex.side is set."""
+    """ex.reps holds of about ex.hold_s, stance leg alternating per hold unless ex.side is set; the
+    weight shift, foot lift and landing as ex.strategy (`HoldStrategy`, default: the classic person)."""
+    st = ex.strategy if isinstance(ex.strategy, HoldStrategy) else HoldStrategy()
     sway_sd = ex.sway_deg if ex.sway_deg is not None else float(rng.uniform(0.3, 0.6))
-    shift_s, lift_s, pause_s = 1.0, 0.8, 3.0
+    shift_s, lift_s, pause_s = st.shift_s, st.lift_s, st.pause_s
+    lag = max(st.lift_lag_s, -shift_s)  # the foot leaves at the earliest as the shift starts
     plan, cursor = [], 0.5
     for k in range(ex.reps):
         hold = ex.hold_s * (1.0 + rng.normal(0.0, 0.05))
         plan.append((cursor, hold, _stance_side(ex, k)))
-        cursor += 2 * shift_s + hold + pause_s
+        cursor += 2 * (shift_s + lag) + hold + pause_s
     t = time_axis(cursor)
     roll, pitch, yaw = np.zeros_like(t), np.zeros_like(t), np.zeros_like(t)
     pos, gain, stance_w = np.zeros((len(t), 3)), np.ones_like(t), np.zeros_like(t)
     reps: list[RepPlan] = []
     for s, hold, stance in plan:
-        lift0 = s + shift_s
+        lift0 = s + shift_s + lag
         down1 = lift0 + hold  # the hold runs from foot-off to foot-down
+        back0 = down1 + lag  # the shift back starts lag_s after foot-down (before it, when negative)
         sgn = side_sign(stance)
         loaded = plateau(t, lift0, lift0 + lift_s, down1 - lift_s, down1)
         amp = _rep_drop(rng, ex, stance, NORMAL_STANCE_DROP_DEG, 0.7)
         fatigue = 1.0 + (0.2 if ex.weak_side == stance else 0.05) * np.clip((t - lift0) / (down1 - lift0), 0, 1)
         roll += drop_roll_deg(other_side(stance), amp) * loaded * fatigue
-        pos[:, 1] += sgn * WEIGHT_SHIFT_M * plateau(t, s, lift0, down1, down1 + shift_s)
+        if st.lift_roll_deg:
+            peak = lift0 + 0.4 * st.lift_roll_s
+            roll += drop_roll_deg(other_side(stance), st.lift_roll_deg) * plateau(t, lift0, peak, peak, lift0 + st.lift_roll_s)
+        curve = even_ramp if st.shift_profile == "even" else ramp
+        pos[:, 1] += sgn * st.shift_m * (curve(t, s, s + shift_s) - curve(t, back0, back0 + shift_s))
+        if st.landing_mm:
+            pos[:, 2] -= 1e-3 * st.landing_mm * plateau(t, down1, down1 + 0.1, down1 + 0.1, down1 + 0.25)
+        if st.lift_mm:
+            pos[:, 2] += 1e-3 * st.lift_mm * plateau(t, lift0 - 0.1, lift0 + 0.05, lift0 + 0.05, lift0 + 0.3)
+        if st.balance_mg:
+            pos[:, 1] += _balance_m(len(t), rng, st.balance_mg) * loaded
         pitch += rng.normal(0.0, 1.5) * loaded
         gain += (sway_sd / STANCE_SWAY_BASE_DEG - 1.0) * loaded
         stance_w += sgn * loaded
@@ -63,7 +82,14 @@ def single_leg_stance(ex: ExerciseSpec, rng: np.random.Generator, set_index: int
         win = (int(round((lift0 + lift_s) * FS_INTERNAL_HZ)), int(round((down1 - lift_s) * FS_INTERNAL_HZ)))
         reps.append(RepPlan(i0, i1, stance, other_side(stance), win, robust=True, extras={"hold_s": down1 - lift0}))
     pos[:, 2] += _pivot_z(roll, stance_w)
-    return Segment(roll, pitch, yaw, pos, gain, reps, kind="holds")
+    return Segment(roll, pitch, yaw, pos, gain, reps, kind="holds", pos_sway_gain=np.minimum(gain, HOLD_POS_SWAY_GAIN_MAX))
+
+
+def _balance_m(n: int, rng: np.random.Generator, rms_mg: float) -> np.ndarray:
+    """Sideways balance corrections on one leg (m, 0.5-3 Hz) whose acceleration RMS is rms_mg."""
+    x = sway(n, rng, 1.0, 0.5, 3.0)
+    acc = np.gradient(np.gradient(x)) * FS_INTERNAL_HZ**2
+    return x * (rms_mg * 1e-3 * 9.80665 / max(float(np.sqrt(np.mean(acc**2))), 1e-12))
 
 
 def _one_side_reps(ex: ExerciseSpec, set_index: int) -> Side:

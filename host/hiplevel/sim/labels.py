@@ -55,6 +55,11 @@ def rep_drop_deg(roll_deg: np.ndarray, neutral_roll_deg: float, plan: RepPlan, o
     return float(np.percentile(drop, 95.0) if plan.robust else np.max(drop))
 
 
+def phase_severity(drop_deg: float, exercise: str, rules: LabelRules) -> float:
+    """How bad one phase's drop is, in multiples of its flag threshold (a drop, or a hike)."""
+    return drop_deg / rules.drop_flag_deg[exercise] if drop_deg >= 0 else -drop_deg / rules.hip_hike_flag_deg
+
+
 def rep_rollback_deg(pitch_deg: np.ndarray, plan: RepPlan, offset_i: int) -> float:
     """Clamshell: peak backward roll of the pelvis (deg) in the plan's window, relative to the mean
     pitch over the quiet side-lying before the set (plan.extras["neutral_win"]).

@@ -28,6 +28,19 @@ def ramp(t: np.ndarray, t0: float, t1: float) -> np.ndarray:
     return min_jerk((t - t0) / max(t1 - t0, 1e-6))
 
 
+def even_ramp(t: np.ndarray, t0: float, t1: float, edge: float = 0.15) -> np.ndarray:
+    """0 before t0, 1 after t1 (s), at a constant rate in between except the first and last `edge`
+    of the span, where the rate rises and falls smoothly (minimum-jerk): a move at even speed."""
+    x = np.clip((t - t0) / max(t1 - t0, 1e-6), 0.0, 1.0)
+
+    def area(y: np.ndarray) -> np.ndarray:  # integral of min_jerk from 0 to y in [0, 1]
+        return y**4 * (2.5 - 3.0 * y + y**2)
+
+    rise = edge * area(np.clip(x / edge, 0.0, 1.0)) + np.maximum(0.0, x - edge)
+    fall = edge * area(np.clip((x - 1.0 + edge) / edge, 0.0, 1.0))
+    return (rise - fall) / (1.0 - edge)
+
+
 def plateau(t: np.ndarray, t0: float, t_up: float, t_down: float, t1: float) -> np.ndarray:
     """Smooth 0 -> 1 over [t0, t_up], 1 until t_down, back to 0 at t1 (s). t_up == t_down: a peak."""
     return ramp(t, t0, t_up) - ramp(t, t_down, t1)
@@ -51,6 +64,8 @@ class RepPlan:
 
     measure_side: the side whose drop below neutral is the rep's drop (None: clamshell rollback).
     win: (i0, i1) window over which the drop is measured; robust: 95th percentile instead of max.
+    phases: [(stance, measure_side, win)] of a rep with several single-support phases (band walk,
+        lead swing first); the labels measure each and give the rep its worse phase.
     """
 
     start_i: int
@@ -60,6 +75,7 @@ class RepPlan:
     win: tuple[int, int]
     robust: bool = False
     extras: dict = field(default_factory=dict)
+    phases: list[tuple[Side, Side, tuple[int, int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +90,7 @@ class Segment:
     reps: list[RepPlan] = field(default_factory=list)
     impacts_i: list[int] = field(default_factory=list)
     kind: str = "exercise"
+    pos_sway_gain: np.ndarray | None = None  # position sway gain when not sway_gain (e.g. holds)
 
     @staticmethod
     def still(n: int, gain: float = 1.0, kind: str = "standing") -> "Segment":

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from hiplevel.samples import ImuSeries
-from hiplevel.sim import clamshell, gait, holds
+from hiplevel.sim import band_walk, clamshell, gait, holds, scenes
 from hiplevel.sim.imu_model import (
     DEFAULT_MOUNT_AXES,
     DeviceErrors,
@@ -24,25 +24,29 @@ from hiplevel.sim.imu_model import (
     sense,
     temperature_c,
 )
-from hiplevel.sim.labels import LabelRules, rep_drop_deg, rep_flags, rep_rollback_deg
-from hiplevel.sim.motion import FS_INTERNAL_HZ, Segment, min_jerk, sway, time_axis
+from hiplevel.sim.labels import LabelRules, phase_severity, rep_drop_deg, rep_flags, rep_rollback_deg
+from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, min_jerk, sway, time_axis
 from hiplevel.sim.rotation import euler_to_matrix
-from hiplevel.sim.spec import ExerciseSpec, SessionSpec, SimSession, TrueRep, TrueSet, TruthOrientation
+from hiplevel.sim.strategies import Scene
+from hiplevel.sim.spec import ExerciseSpec, SessionSpec, SimSession, TruePhase, TrueRep, TrueSet, TruthOrientation
 
 STAND_ROLL_SWAY_DEG = 0.15  # quiet-standing pelvic roll sway SD (sway_gain 1)
 STAND_PITCH_SWAY_DEG = 0.2
 STAND_POS_SWAY_M = 0.003
 
 
-def _generator(name: str) -> Callable[[ExerciseSpec, np.random.Generator, int], Segment]:
+def _generator(ex: ExerciseSpec) -> Callable[[ExerciseSpec, np.random.Generator, int], Segment]:
+    name = ex.name
     table: dict[str, Callable[[ExerciseSpec, np.random.Generator, int], Segment]] = {
         "walking": lambda ex, rng, k: gait.walking(ex, rng),
-        "band-walk": lambda ex, rng, k: gait.band_walk(ex, rng),
+        "band-walk": lambda ex, rng, k: band_walk.band_walk(ex, rng),
         "single-leg-stance": holds.single_leg_stance,
         "step-down": holds.step_down,
         "single-leg-squat": holds.single_leg_squat,
         "clamshell": clamshell.clamshell,
     }
+    if isinstance(ex.strategy, Scene):
+        return scenes.scene
     if name not in table:
         raise NotImplementedError(f"the simulator does not model {name!r} yet (models: {sorted(table)})")
     return table[name]
@@ -69,7 +73,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
     sets: list[tuple] = []
     cursor = 0
     for ex in spec.exercises:
-        gen = _generator(ex.name)
+        gen = _generator(ex)
         for k in range(ex.sets):
             neutral = person_neutral + float(rng.normal(0.0, 0.3))
             stand = Segment.still(int(round(spec.standing_s * FS_INTERNAL_HZ)))
@@ -81,7 +85,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
                 cursor += len(seg)
     n = cursor
     roll, pitch, yaw = np.empty(n), np.empty(n), np.empty(n)
-    pos, gain, baseline = np.empty((n, 3)), np.empty(n), np.empty(n)
+    pos, gain, baseline, pos_gain = np.empty((n, 3)), np.empty(n), np.empty(n), np.empty(n)
     rocking = np.ones(n)  # extra pelvic tilt sway of a restless person while standing
     heading, origin, i = 0.0, np.zeros(3), 0
     impacts: list[int] = []
@@ -94,6 +98,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
         gain[i:j], baseline[i:j] = seg.sway_gain, neutral
         if seg.kind in ("standing", "rest"):
             rocking[i:j] = spec.standing_sway
+        pos_gain[i:j] = seg.sway_gain if seg.pos_sway_gain is None else seg.pos_sway_gain
         if seg.kind == "rest" and n_seg + 1 < len(segments):
             # The person re-stands during the rest: the next set's neutral is reached by its middle.
             baseline[i + len(seg) // 2 : j] = segments[n_seg + 1][1]
@@ -103,10 +108,11 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
     baseline = gaussian_filter1d(baseline, 0.4 * FS_INTERNAL_HZ, mode="nearest")
     gain = gaussian_filter1d(gain, 0.3 * FS_INTERNAL_HZ, mode="nearest")
     rocking = gaussian_filter1d(rocking, 0.3 * FS_INTERNAL_HZ, mode="nearest") if spec.standing_sway != 1.0 else rocking
+    pos_gain = gaussian_filter1d(pos_gain, 0.3 * FS_INTERNAL_HZ, mode="nearest")
     roll = baseline + roll + gain * rocking * sway(n, rng, STAND_ROLL_SWAY_DEG)
     pitch = person_pitch + pitch + gain * rocking * sway(n, rng, STAND_PITCH_SWAY_DEG)
     for ax in (0, 1):
-        pos[:, ax] += gain * sway(n, rng, STAND_POS_SWAY_M, 0.1, 0.8)
+        pos[:, ax] += pos_gain * sway(n, rng, STAND_POS_SWAY_M, 0.1, 0.8)
     pos[:, 2] += 0.9  # hip height
     return {"roll": roll, "pitch": pitch, "yaw": yaw, "pos": pos, "impacts": impacts}, sets
 
@@ -120,11 +126,20 @@ def _label(spec: SessionSpec, kin: dict, sets_raw: list[tuple], rules: LabelRule
         neutral = float(np.mean(roll[i_stand:i_body]))
         sets.append(TrueSet(ex.name, k, i_body / fs, i_end / fs, i_stand / fs, i_body / fs, neutral))
         for idx, plan in enumerate(body.reps):
+            extras = dict(plan.extras)
+            side, phases = plan.side, []
             if ex.name == "clamshell":
                 drop = rep_rollback_deg(pitch, plan, i_body)
+            elif plan.phases:
+                for stance, measured, win in plan.phases:
+                    d = rep_drop_deg(roll, neutral, RepPlan(0, 0, stance, measured, win, plan.robust), i_body)
+                    phases.append(TruePhase(stance, (win[0] + i_body) / fs, (win[1] + i_body) / fs, round(d, 3),
+                                            rep_flags(ex.name, d, {}, rules)))
+                # The rep is its worse phase (the larger drop, or hike, against its flag threshold).
+                worst = max(phases, key=lambda p: phase_severity(p.drop_deg, ex.name, rules))
+                side, drop = worst.stance, worst.drop_deg
             else:
                 drop = rep_drop_deg(roll, neutral, plan, i_body)
-            extras = dict(plan.extras)
             a, b = plan.start_i + i_body, plan.end_i + i_body
             if ex.name == "band-walk":
                 extras["bob_cm"] = float(100.0 * (z[a:b].max() - z[a:b].min()))
@@ -133,10 +148,10 @@ def _label(spec: SessionSpec, kin: dict, sets_raw: list[tuple], rules: LabelRule
                 trend = np.polyval(np.polyfit(np.arange(len(w)), w, 1), np.arange(len(w)))
                 extras["sway_deg"] = float(np.std(w - trend))
             reps.append(TrueRep(
-                exercise=ex.name, set_index=k, index=idx, start_s=a / fs, end_s=b / fs, side=plan.side,
+                exercise=ex.name, set_index=k, index=idx, start_s=a / fs, end_s=b / fs, side=side,
                 drop_deg=round(drop, 3), flags=rep_flags(ex.name, drop, extras, rules),
                 hold_s=extras.get("hold_s"), bob_cm=extras.get("bob_cm"), step_m=extras.get("step_m"),
-                sway_deg=extras.get("sway_deg"),
+                sway_deg=extras.get("sway_deg"), direction=extras.get("direction"), phases=tuple(phases),
             ))
     return reps, sets
 

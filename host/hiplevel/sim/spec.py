@@ -12,6 +12,7 @@ import numpy as np
 
 from hiplevel.constants import EXERCISES, Side
 from hiplevel.samples import ImuSeries
+from hiplevel.sim.strategies import Strategy
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class ExerciseSpec:
     step_m: band-walk lateral step length, m (None = drawn, 0.25-0.4; < 0.15 is shuffling).
     sway_deg: postural roll sway SD during holds, deg (None = drawn, 0.3-0.6).
     variation: relative rep-to-rep variation of drop size and timing (0.12 = 12 % SD).
+    strategy: how this person moves (`hiplevel.sim.strategies`: HoldStrategy, BandStepStrategy,
+        LoweringStrategy, ClamshellStrategy), or a `Scene` in which nobody exercises (no reps);
+        None = the classic simulated person.
     """
 
     name: str
@@ -51,6 +55,7 @@ class ExerciseSpec:
     step_m: float | None = None
     sway_deg: float | None = None
     variation: float = 0.12
+    strategy: Strategy | None = None
 
     def __post_init__(self) -> None:
         if self.name not in EXERCISES:
@@ -101,15 +106,33 @@ class SessionSpec:
 
 
 @dataclass(frozen=True)
+class TruePhase:
+    """Ground truth of one single-support phase of a rep (band walk: lead swing, then trail swing).
+
+    stance: the leg holding the pelvis; the other side is unsupported and its drop below the set's
+    neutral is drop_deg (negative = hip hike); start_s/end_s: the phase's drop window, s; flags:
+    its drop flags."""
+
+    stance: Side
+    start_s: float
+    end_s: float
+    drop_deg: float
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TrueRep:
     """Ground truth of one rep, as a perfect analysis would report it.
 
     start_s/end_s: rep bounds, s on the session clock (the IMU's t_s axis).
-    side: walking: stance leg; band-walk: leading leg (direction of travel); single-leg-stance,
-        step-down, single-leg-squat: stance leg; clamshell: working (top) leg.
+    side: the stance (tested) leg; band-walk: the stance leg of its worse phase; clamshell: working
+        (top) leg.
     drop_deg: peak drop of the measured side below the set's neutral, deg (negative = hip hike);
-        clamshell: peak backward roll of the pelvis, deg. Rules in docs/simulator.md.
+        band-walk: its worse phase's; clamshell: peak backward roll of the pelvis, deg. Rules in
+        docs/simulator.md.
     flags: labels a perfect analysis outputs (`pelvic_drop`, `hip_hike`, `bobbing`, ...).
+    direction: band-walk: direction of travel (the leading leg); phases: band-walk: both single-
+        support phases, lead swing first.
     """
 
     exercise: str
@@ -124,6 +147,8 @@ class TrueRep:
     bob_cm: float | None = None
     step_m: float | None = None
     sway_deg: float | None = None
+    direction: Side | None = None
+    phases: tuple[TruePhase, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,119 @@
+"""Scenes in which nobody exercises (`Scene` strategy): what a band-walk or single-leg-stance
+detector must not count. Each returns a `Segment` with no reps, standing at rest at both ends.
+
+    ExerciseSpec("single-leg-stance", strategy=Scene("weight-shift", duration_s=40.0))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.constants import Side
+from hiplevel.sim.motion import Segment, drop_roll_deg, plateau, ramp, side_sign, time_axis
+from hiplevel.sim.spec import ExerciseSpec
+from hiplevel.sim.strategies import Scene
+
+STAND_SWAY_DEG = 0.15  # as session.STAND_ROLL_SWAY_DEG: sway_gain 1
+
+
+def _segment(t: np.ndarray, gain: float, kind: str) -> Segment:
+    n = len(t)
+    return Segment(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, 3)), np.full(n, gain), kind=kind)
+
+
+def _weight_shift(sc: Scene, rng: np.random.Generator) -> Segment:
+    """The weight moved onto one foot and held, without lifting the other: sometimes straight to
+    the other foot, sometimes back to both feet first (the pattern of a hold, minus the lift). The
+    unloaded hip may hang a little (its side drops 0-1.5 deg)."""
+    t = time_axis(sc.duration_s)
+    seg = _segment(t, float(rng.uniform(1.0, 1.4)), "scene")
+    cursor, pos, k = 1.0, 0.0, 0
+    while cursor < sc.duration_s - 3.0:
+        loaded: Side = "left" if k % 2 == 0 else "right"
+        target = side_sign(loaded) * sc.shift_m * float(rng.uniform(0.7, 1.3))
+        move_s = float(rng.uniform(0.6, 2.0))
+        hold = sc.hold_s * float(rng.uniform(0.6, 1.4))
+        seg.pos[:, 1] += (target - pos) * ramp(t, cursor, cursor + move_s)
+        hang = float(rng.uniform(0.0, 1.5))
+        seg.roll += drop_roll_deg("right" if loaded == "left" else "left", hang) * plateau(
+            t, cursor, cursor + move_s, cursor + move_s + hold, cursor + 2 * move_s + hold)
+        pos, cursor = target, cursor + move_s + hold
+        if rng.random() < 0.5:  # back to both feet for a while
+            seg.pos[:, 1] += -pos * ramp(t, cursor, cursor + move_s)
+            pos, cursor = 0.0, cursor + move_s + float(rng.uniform(1.0, 4.0))
+        k += 1
+    seg.pos[:, 1] += -pos * ramp(t, cursor, cursor + 1.0)
+    return seg
+
+
+def _bending(sc: Scene, rng: np.random.Generator) -> Segment:
+    """Bending over to pick something up (hips back and down, the pelvis pitched 50-90 deg), a
+    little to one side now and then, and up again."""
+    t = time_axis(sc.duration_s)
+    seg = _segment(t, 1.2, "scene")
+    cursor = 1.0
+    while cursor < sc.duration_s - 6.0:
+        down, hold = float(rng.uniform(0.8, 1.8)), float(rng.uniform(0.5, 3.0))
+        bend = plateau(t, cursor, cursor + down, cursor + down + hold, cursor + 2 * down + hold)
+        seg.pitch += float(rng.uniform(50.0, 90.0)) * bend
+        seg.pos[:, 0] -= 0.12 * bend
+        seg.pos[:, 2] -= float(rng.uniform(0.05, 0.25)) * bend
+        seg.pos[:, 1] += float(rng.normal(0.0, 0.05)) * bend
+        seg.roll += float(rng.normal(0.0, 4.0)) * bend
+        seg.yaw += float(rng.normal(0.0, 10.0)) * bend
+        cursor += 2 * down + hold + float(rng.uniform(1.5, 4.0))
+    return seg
+
+
+def _sit_to_stand(sc: Scene, rng: np.random.Generator) -> Segment:
+    """Sitting down on a chair (trunk forward, then the pelvis tilted back 10-25 deg, hips 45 cm
+    lower and 25 cm back), sitting for a while, standing up again."""
+    t = time_axis(sc.duration_s)
+    seg = _segment(t, 1.0, "scene")
+    cursor = 1.0
+    while cursor < sc.duration_s - 10.0:
+        move, sit = float(rng.uniform(1.2, 2.5)), float(rng.uniform(3.0, 8.0))
+        seated = plateau(t, cursor, cursor + move, cursor + move + sit, cursor + 2 * move + sit)
+        lean = (plateau(t, cursor, cursor + 0.5 * move, cursor + 0.5 * move, cursor + move)
+                + plateau(t, cursor + move + sit, cursor + 1.5 * move + sit, cursor + 1.5 * move + sit, cursor + 2 * move + sit))
+        seg.pitch += -float(rng.uniform(10.0, 25.0)) * seated + float(rng.uniform(20.0, 40.0)) * lean
+        seg.pos[:, 2] -= 0.45 * seated
+        seg.pos[:, 0] -= 0.25 * seated
+        seg.roll += float(rng.normal(0.0, 2.0)) * seated
+        cursor += 2 * move + sit + float(rng.uniform(2.0, 5.0))
+    return seg
+
+
+def _fidgeting(sc: Scene, rng: np.random.Generator) -> Segment:
+    """Standing restlessly: small weight shifts (1-4 cm), turning the trunk to look around, a
+    shuffle of the feet (a small sideways step and back), each at a random time."""
+    t = time_axis(sc.duration_s)
+    seg = _segment(t, 1.5, "scene")
+    cursor = 1.0
+    while cursor < sc.duration_s - 4.0:
+        kind = rng.integers(3)
+        dur = float(rng.uniform(0.6, 1.5))
+        if kind == 0:
+            sign = float(rng.choice([-1.0, 1.0]))
+            bump = plateau(t, cursor, cursor + dur, cursor + dur + float(rng.uniform(0.3, 2.0)), cursor + 2.5 * dur)
+            seg.pos[:, 1] += sign * float(rng.uniform(0.01, 0.04)) * bump
+            seg.roll += sign * float(rng.uniform(0.3, 1.5)) * bump
+        elif kind == 1:
+            seg.yaw += float(rng.normal(0.0, 25.0)) * plateau(t, cursor, cursor + dur, cursor + 2 * dur, cursor + 3 * dur)
+        else:
+            sign = float(rng.choice([-1.0, 1.0]))
+            seg.pos[:, 1] += sign * float(rng.uniform(0.03, 0.08)) * plateau(t, cursor, cursor + dur, cursor + dur + 0.5, cursor + 2 * dur + 0.5)
+        cursor += 3 * dur + float(rng.uniform(0.5, 3.0))
+    return seg
+
+
+_SCENES = {"weight-shift": _weight_shift, "bending": _bending, "sit-to-stand": _sit_to_stand, "fidgeting": _fidgeting}
+
+
+def scene(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
+    """The scene of ex.strategy (a `Scene`): a segment with no reps."""
+    sc = ex.strategy
+    assert isinstance(sc, Scene)
+    if sc.kind == "quiet-standing":
+        return _segment(time_axis(sc.duration_s), sc.sway_deg / STAND_SWAY_DEG, "scene")
+    return _SCENES[sc.kind](sc, rng)

@@ -1,0 +1,215 @@
+"""Movement strategies: how different people do the same exercise (docs/simulator.md, "Strategies").
+
+A detector tuned on one simulated person missed on people it had not seen (issue 14): a 7 cm
+weight shift in 1 s instead of 8 cm, a band-walk step that moves the pelvis once instead of twice.
+Each exercise generator takes an optional strategy (`ExerciseSpec.strategy`); None keeps the
+classic simulated person (the defaults below, which the existing seeds were drawn with).
+
+    ExerciseSpec("single-leg-stance", reps=4, strategy=HoldStrategy(shift_m=0.05, shift_s=1.8))
+    ExerciseSpec("band-walk", reps=8, strategy=BandStepStrategy(profile="one-move"))
+    ExerciseSpec("single-leg-stance", reps=1, strategy=Scene("weight-shift"))   # nobody exercises
+
+`HUMAN_RANGES` is the range each parameter takes across people (the robustness table's yardstick);
+`draw_strategy` draws one person's strategy from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Literal
+
+import numpy as np
+
+ShiftProfile = Literal["min-jerk", "even"]
+SHIFT_PROFILES: tuple[str, ...] = ("min-jerk", "even")
+BandProfile = Literal["lead-trail", "one-move", "counter-shift"]
+BAND_PROFILES: tuple[str, ...] = ("lead-trail", "one-move", "counter-shift")
+SCENES: tuple[str, ...] = ("quiet-standing", "weight-shift", "bending", "sit-to-stand", "fidgeting")
+
+
+@dataclass(frozen=True)
+class HoldStrategy:
+    """Single-leg stance holds (units in the names).
+
+    shift_m / shift_s: sideways weight shift of the pelvis over the stance foot and its duration;
+    shift_profile: "min-jerk" (bell-shaped speed, peak 1.9x the mean) or "even" (about constant
+        speed, smooth only in its first and last 15 %: peak ~1.2x the mean);
+    lift_lag_s: foot-off this long after the shift ends (negative: the foot leaves during the shift);
+    lift_s: the load moving fully onto the stance leg after foot-off (roll and sway settle in);
+    lift_roll_deg / lift_roll_s: roll transient at foot-off, the free side dipping (+) or rising (-)
+        and coming back (0: none);
+    landing_mm: the pelvis dips this much when the free foot comes down and takes weight (a vertical
+        acceleration transient of ~0.1 g per 2 mm); lift_mm: it rises this much at foot-off;
+    balance_mg: sideways balance corrections on one leg (0.5-3 Hz), acceleration RMS (the base of
+        support is one foot: quiet standing on both feet moves the pelvis ~1-2 mg);
+    pause_s: quiet standing between holds."""
+
+    shift_m: float = 0.08
+    shift_s: float = 1.0
+    shift_profile: ShiftProfile = "min-jerk"
+    lift_lag_s: float = 0.0
+    lift_s: float = 0.8
+    lift_roll_deg: float = 0.0
+    lift_roll_s: float = 0.5
+    landing_mm: float = 0.0
+    lift_mm: float = 0.0
+    balance_mg: float = 0.0
+    pause_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class BandStepStrategy:
+    """Lateral band-walk steps (units in the names).
+
+    profile: how the pelvis travels in one lateral step: "lead-trail" (with the lead leg, then with
+        the trailing leg: two moves the same way), "one-move" (the weight goes onto the lead leg in
+        one smooth move; the trailing foot comes in under a pelvis that is already there),
+        "counter-shift" (first a small shift toward the trailing leg to unload the lead, then one
+        move toward the lead);
+    lead_share: share of the step the pelvis travels with the lead leg ("lead-trail");
+    counter_m: the counter-shift's size;
+    step_s: duration of one lateral step (None: drawn 1.2-1.6 s); pause_s: standing between steps;
+    landing_mm: the pelvis dips this much as each foot lands and takes weight (0: no transient)."""
+
+    profile: BandProfile = "lead-trail"
+    lead_share: float = 0.6
+    counter_m: float = 0.03
+    step_s: float | None = None
+    pause_s: float = 0.0
+    landing_mm: float = 0.0
+
+
+@dataclass(frozen=True)
+class LoweringStrategy:
+    """Lateral step-down and single-leg squat (units in the names; None: the classic draw).
+
+    shift_m: sideways shift over the stance foot; depth_m: how far the hips sink; pitch_deg: forward
+    pitch at the bottom; down_s: lowering time (the return takes about as long)."""
+
+    shift_m: float | None = None
+    depth_m: float | None = None
+    pitch_deg: float | None = None
+    down_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ClamshellStrategy:
+    """Clamshell (units in the names; None: the classic draw). rollback_deg: the pelvis' roll-back in
+    a clean rep (the reaction of the rotators); open_s: knee opening time."""
+
+    rollback_deg: float | None = None
+    open_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Nobody exercises: `kind` one of SCENES, for `duration_s` (what a detector must not count).
+
+    quiet-standing: standing with sway `sway_deg` (roll SD); weight-shift: the weight moved from
+    foot to foot (shift_m, each held hold_s) without lifting a foot; bending: bending over to pick
+    something up; sit-to-stand: sitting down on a chair and standing up; fidgeting: small shifts,
+    turns and a shuffle of the feet."""
+
+    kind: str = "quiet-standing"
+    duration_s: float = 40.0
+    sway_deg: float = 0.3
+    shift_m: float = 0.06
+    hold_s: float = 4.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in SCENES:
+            raise ValueError(f"unknown scene {self.kind!r}; expected one of {SCENES}")
+
+
+Strategy = HoldStrategy | BandStepStrategy | LoweringStrategy | ClamshellStrategy | Scene
+
+
+@dataclass(frozen=True)
+class HumanRange:
+    """Where a movement parameter lies across people: lo..hi in `unit`, and why."""
+
+    lo: float
+    hi: float
+    unit: str
+    source: str
+
+
+# Per exercise, per parameter: (where it lives: "strategy" or "spec"), and its human range.
+HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
+    "single-leg-stance": {
+        "shift_m": HumanRange(0.03, 0.12, "m", "issue 14: weight shifts of 3-12 cm"),
+        "shift_s": HumanRange(0.5, 2.0, "s", "issue 14: shifts taking 0.5-2 s"),
+        "sway_deg": HumanRange(0.2, 1.5, "deg", "issue 14: sway SD up to 1.5 deg (excess sway flagged over 1)"),
+        "lift_roll_deg": HumanRange(-2.0, 3.0, "deg", "foot lift with or without a roll transient (issue 14)"),
+        "lift_lag_s": HumanRange(-0.3, 1.0, "s", "foot-off during or up to 1 s after the shift (product assumption)"),
+        "hold_s": HumanRange(5.0, 60.0, "s", "domain primer: 30-60 s holds; short holds flagged"),
+        "balance_mg": HumanRange(3.0, 15.0, "mg", "balance corrections on one foot (assumption: several times quiet standing's 1-2 mg)"),
+        "landing_mm": HumanRange(0.0, 3.0, "mm", "the free foot put down softly or with a tap"),
+    },
+    "band-walk": {
+        "step_m": HumanRange(0.10, 0.45, "m", "shuffles (< 15 cm, flagged) to long steps; sim classic 25-40 cm"),
+        "step_s": HumanRange(0.8, 2.5, "s", "slow controlled to brisk lateral steps (product assumption)"),
+        "hinge_deg": HumanRange(0.0, 30.0, "deg", "domain primer: hip hinge 15-30 deg; some stand upright"),
+        "lead_share": HumanRange(0.5, 0.8, "", "lead-then-trail: share of the step travelled with the lead leg"),
+        "counter_m": HumanRange(0.01, 0.05, "m", "counter-shift toward the trailing leg first (issue 14)"),
+        "drop_deg": HumanRange(-5.0, 12.0, "deg", "hip hike to a marked drop on the weak side"),
+    },
+    "step-down": {
+        "shift_m": HumanRange(0.02, 0.08, "m", "sideways shift over the stance foot (sim classic 4 cm)"),
+        "depth_m": HumanRange(0.08, 0.20, "m", "step heights 10-20 cm, lowering 8-20 cm"),
+        "pitch_deg": HumanRange(5.0, 15.0, "deg", "forward pitch at the bottom (sim classic 6-12)"),
+        "down_s": HumanRange(1.0, 3.0, "s", "slow controlled lowering (Piva's step-down: ~2 s)"),
+    },
+    "single-leg-squat": {
+        "shift_m": HumanRange(0.03, 0.12, "m", "weight shift over the stance foot before the lift"),
+        "depth_m": HumanRange(0.12, 0.28, "m", "60-80 deg knee flexion (domain primer): hips 15-25 cm lower"),
+        "pitch_deg": HumanRange(12.0, 35.0, "deg", "hip flexion pitches the pelvis 20-30 deg (wider across people)"),
+        "down_s": HumanRange(0.8, 2.5, "s", "descent time"),
+    },
+    "clamshell": {
+        "rollback_deg": HumanRange(0.8, 2.0, "deg", "a clean rep still rolls the pelvis back ~1 deg (sim: 1.2 +- 0.3)"),
+        "open_s": HumanRange(0.6, 2.0, "s", "knee opening time (3 sets of 15-20 reps)"),
+    },
+    "walking": {
+        "cadence_spm": HumanRange(80.0, 125.0, "steps/min", "slow patients (0.4 m/s) to brisk adults"),
+        "drop_deg": HumanRange(3.0, 12.0, "deg", "normal 3-5 deg (domain primer) to a marked Trendelenburg"),
+    },
+}
+
+_STRATEGY_OF = {"single-leg-stance": HoldStrategy, "band-walk": BandStepStrategy, "step-down": LoweringStrategy,
+                "single-leg-squat": LoweringStrategy, "clamshell": ClamshellStrategy}
+
+
+def strategy_class(exercise: str) -> type | None:
+    """The strategy dataclass an exercise takes (None: walking, whose model is its own)."""
+    return _STRATEGY_OF.get(exercise)
+
+
+def is_strategy_field(exercise: str, name: str) -> bool:
+    """True when `name` is a field of the exercise's strategy (else it is an ExerciseSpec field)."""
+    cls = strategy_class(exercise)
+    return cls is not None and name in {f.name for f in fields(cls)}
+
+
+def with_param(exercise: str, strategy: Strategy | None, name: str, value: float) -> Strategy | None:
+    """The strategy with one parameter set (a new default strategy when None)."""
+    cls = strategy_class(exercise)
+    if cls is None or not is_strategy_field(exercise, name):
+        return strategy
+    return replace(strategy if strategy is not None else cls(), **{name: value})
+
+
+def draw_strategy(exercise: str, rng: np.random.Generator) -> Strategy | None:
+    """One person's strategy, each strategy parameter uniform over its human range."""
+    cls = strategy_class(exercise)
+    if cls is None:
+        return None
+    kw: dict[str, object] = {}
+    for name, r in HUMAN_RANGES.get(exercise, {}).items():
+        if is_strategy_field(exercise, name):
+            kw[name] = float(rng.uniform(r.lo, r.hi))
+    if cls is BandStepStrategy:
+        kw["profile"] = str(rng.choice(BAND_PROFILES))
+    if cls is HoldStrategy:
+        kw["shift_profile"] = str(rng.choice(SHIFT_PROFILES))
+    return cls(**kw)
