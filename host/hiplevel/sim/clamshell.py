@@ -21,6 +21,7 @@ import numpy as np
 from hiplevel.constants import Side
 from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, plateau, ramp, time_axis
 from hiplevel.sim.spec import ExerciseSpec
+from hiplevel.sim.strategies import ClamshellStrategy
 
 LIE_DOWN_S = 3.5  # standing -> side-lying (kneel, sit, lie down), s
 GET_UP_S = 3.5
@@ -41,11 +42,13 @@ def working_side(ex: ExerciseSpec, set_index: int) -> Side:
     return ex.side if ex.side is not None else ("left" if set_index % 2 == 0 else "right")
 
 
-def _rollback_deg(rng: np.random.Generator, ex: ExerciseSpec, side: Side) -> float:
-    """Peak roll-back of one rep, deg: ex.drop_deg on a weak working leg, else a small normal one."""
+def _rollback_deg(rng: np.random.Generator, ex: ExerciseSpec, side: Side, st: ClamshellStrategy) -> float:
+    """Peak roll-back of one rep, deg: ex.drop_deg on a weak working leg, else a small normal one
+    (st.rollback_deg +- 10 % when the strategy sets it)."""
     if ex.weak_side == side:
         return float(ex.drop_deg * (1.0 + rng.normal(0.0, ex.variation)))
-    return float(max(MIN_NORMAL_ROLLBACK_DEG, rng.normal(NORMAL_ROLLBACK_DEG, NORMAL_ROLLBACK_SD_DEG)))
+    normal = float(max(MIN_NORMAL_ROLLBACK_DEG, rng.normal(NORMAL_ROLLBACK_DEG, NORMAL_ROLLBACK_SD_DEG)))
+    return normal if st.rollback_deg is None else st.rollback_deg * (1.0 + 0.1 * (normal - NORMAL_ROLLBACK_DEG))
 
 
 def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
@@ -54,13 +57,15 @@ def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     Rep: the knee opens (0.8-1.2 s), holds (0.3-0.6 s), closes (1.0-1.4 s), pause 0.8-1.2 s; the
     pelvis rolls back in phase with the knee. weak_side == the working leg: roll-back ex.drop_deg."""
     side = working_side(ex, set_index)
+    st = ex.strategy if isinstance(ex.strategy, ClamshellStrategy) else ClamshellStrategy()
     top = -1.0 if side == "right" else 1.0  # roll sign of the lying pose: right side up = roll -90
     lying_roll = top * (90.0 - abs(float(rng.normal(0.0, LYING_TILT_SD_DEG))))
     lying_pitch = float(rng.normal(0.0, LYING_STACK_SD_DEG))
     plan, cursor = [], LIE_DOWN_S + LYING_STILL_S
     for _ in range(ex.reps):
         v = 1.0 + rng.normal(0.0, ex.variation / 2, 4)
-        op, hold, close, pause = 1.0 * v[0], 0.45 * v[1], 1.2 * v[2], 1.0 * v[3]
+        open_s = 1.0 if st.open_s is None else st.open_s
+        op, hold, close, pause = open_s * v[0], 0.45 * v[1], 1.2 * open_s * v[2], 1.0 * v[3]
         plan.append((cursor, op, hold, close))
         cursor += op + hold + close + pause
     lying_end = cursor + 0.5
@@ -81,7 +86,7 @@ def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     for s, op, hold, close in plan:
         e = s + op + hold + close
         knee = plateau(t, s, s + op, s + op + hold, e)
-        amp = _rollback_deg(rng, ex, side)
+        amp = _rollback_deg(rng, ex, side, st)
         pitch -= amp * knee  # rolling back: the front of the pelvis turns up (pitch + = front down)
         pos[:, 2] += REP_NUDGE_M * knee
         i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))

@@ -97,10 +97,23 @@ def _one_side_reps(ex: ExerciseSpec, set_index: int) -> Side:
     return ex.side if ex.side is not None else ("left" if set_index % 2 == 0 else "right")
 
 
+def _lowering(ex: ExerciseSpec) -> LoweringStrategy:
+    return ex.strategy if isinstance(ex.strategy, LoweringStrategy) else LoweringStrategy()
+
+
+def _pick(value: float | None, drawn: float) -> float:
+    """The strategy's value, else the classic draw (always drawn, so the classic seeds stay)."""
+    return drawn if value is None else float(value)
+
+
 def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
-    """Lateral step-down: on the step on the stance leg, lower the other foot toward the floor and back."""
+    """Lateral step-down: on the step on the stance leg, lower the other foot toward the floor and back
+    (shift, depth, pitch and speed as ex.strategy, a `LoweringStrategy`; None fields: classic draws)."""
     stance = _one_side_reps(ex, set_index)
+    st = _lowering(ex)
     down_s, up_s, pause_s = float(rng.uniform(1.6, 2.4)), float(rng.uniform(1.4, 2.0)), 1.2
+    if st.down_s is not None:
+        down_s, up_s = st.down_s, 0.85 * st.down_s
     plan, cursor = [], 0.8
     for _ in range(ex.reps):
         v = 1.0 + rng.normal(0.0, ex.variation / 2, 2)
@@ -117,9 +130,9 @@ def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
         loaded = plateau(t, s, s + 0.3, e - 0.3, e)
         amp = _rep_drop(rng, ex, stance, NORMAL_STEPDOWN_DROP_DEG, 0.7)
         roll += drop_roll_deg(other_side(stance), amp) * depth
-        pitch += rng.uniform(6.0, 12.0) * depth
-        pos[:, 2] -= rng.uniform(0.10, 0.14) * depth
-        pos[:, 1] += sgn * 0.04 * loaded
+        pitch += _pick(st.pitch_deg, rng.uniform(6.0, 12.0)) * depth
+        pos[:, 2] -= _pick(st.depth_m, rng.uniform(0.10, 0.14)) * depth
+        pos[:, 1] += sgn * _pick(st.shift_m, 0.04) * loaded
         stance_w += sgn * loaded
         i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
         reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1)))
@@ -128,9 +141,13 @@ def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
 
 
 def single_leg_squat(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
-    """Single-leg squat to 60-80 deg knee flexion: lift the free foot, squat, rise, put it down."""
+    """Single-leg squat to 60-80 deg knee flexion: lift the free foot, squat, rise, put it down
+    (shift, depth, pitch and speed as ex.strategy, a `LoweringStrategy`; None fields: classic draws)."""
     stance = _one_side_reps(ex, set_index)
+    st = _lowering(ex)
     lift_s, down_s, up_s, pause_s = 0.8, float(rng.uniform(1.3, 1.8)), float(rng.uniform(1.2, 1.6)), 1.5
+    if st.down_s is not None:
+        down_s, up_s = st.down_s, 0.9 * st.down_s
     plan, cursor = [], 0.8
     for _ in range(ex.reps):
         v = 1.0 + rng.normal(0.0, ex.variation / 2, 2)
@@ -148,11 +165,11 @@ def single_leg_squat(ex: ExerciseSpec, rng: np.random.Generator, set_index: int 
         e = sq1 + lift_s
         depth = plateau(t, sq0, bottom0, bottom0 + 0.2, sq1)
         loaded = plateau(t, s, sq0, sq1, e)
-        pos[:, 1] += sgn * WEIGHT_SHIFT_M * plateau(t, s - 0.6, s, e, e + 0.6)
+        pos[:, 1] += sgn * _pick(st.shift_m, WEIGHT_SHIFT_M) * plateau(t, s - 0.6, s, e, e + 0.6)
         amp = _rep_drop(rng, ex, stance, NORMAL_SQUAT_DROP_DEG, 1.5)
         roll += drop_roll_deg(other_side(stance), amp) * (0.2 * loaded + 0.8 * depth)
-        pitch += rng.uniform(20.0, 30.0) * depth
-        pos[:, 2] -= rng.uniform(0.15, 0.22) * depth
+        pitch += _pick(st.pitch_deg, rng.uniform(20.0, 30.0)) * depth
+        pos[:, 2] -= _pick(st.depth_m, rng.uniform(0.15, 0.22)) * depth
         yaw += rng.normal(0.0, 2.0) * depth
         stance_w += sgn * loaded
         i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
