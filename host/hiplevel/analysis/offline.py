@@ -132,12 +132,13 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
 
 def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresholds) -> Phase:
     """One single-support phase of rep window w: the unsupported side's drop in the phase's window
-    (against the rep's bout neutral when it has one, as `window_drop_deg`), scored on the drop alone
+    (against the rep's bout neutral when it has one, as `window_drop_deg`; the detector's own
+    measurement `p.drop_deg` wins), scored on the drop alone
     (the rep's other metrics belong to the whole rep)."""
     offset = w.metrics.get("bout_neutral_deg") if w.metrics.get("bout_neutral_s") is not None else None
     a, b = p.win
     seg = m.roll_deg[a : max(b, a + 1)] - float(offset or 0.0)
-    drop = measure_drop(seg, (0, len(seg)), other_side(p.stance), p.robust)
+    drop = p.drop_deg if p.drop_deg is not None else measure_drop(seg, (0, len(seg)), other_side(p.stance), p.robust)
     sc = score_rep(exercise, p.stance, drop, {}, th)
     last = len(m.t_s) - 1
     return Phase(p.stance, float(m.t_s[min(p.start, last)]), float(m.t_s[min(p.end, last)]), round(drop, 3),

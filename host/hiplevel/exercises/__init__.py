@@ -1,6 +1,6 @@
 """Exercise layer: one detector per exercise, same interface (`detect(Motion) -> list[RepWindow]`)."""
 
-from hiplevel.exercises.base import Motion, PhaseWindow, RepWindow, measure_drop
+from hiplevel.exercises.base import Motion, PhaseWindow, RepWindow, measure_drop, measure_drop_or_hike
 from hiplevel.exercises.band_walk import BandWalkDetector
 from hiplevel.exercises.clamshell import ClamshellDetector
 from hiplevel.exercises.single_leg_squat import SingleLegSquatDetector
@@ -17,4 +17,4 @@ DETECTORS = {
     "clamshell": ClamshellDetector(),
 }
 
-__all__ = ["BandWalkDetector", "ClamshellDetector", "DETECTORS", "SingleLegSquatDetector", "StepDownDetector", "Motion", "PhaseWindow", "RepWindow", "SingleLegStanceDetector", "WalkingDetector", "measure_drop"]
+__all__ = ["BandWalkDetector", "ClamshellDetector", "DETECTORS", "SingleLegSquatDetector", "StepDownDetector", "Motion", "PhaseWindow", "RepWindow", "SingleLegStanceDetector", "WalkingDetector", "measure_drop", "measure_drop_or_hike"]

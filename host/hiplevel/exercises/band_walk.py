@@ -1,16 +1,22 @@
-"""Lateral band walk: one rep per lateral step, side = direction of travel (leading leg),
-drop = peak drop of the leading-leg side while it is lifted (the trailing stance leg is tested).
+"""Lateral band walk: one rep per lateral step, whatever the person's strategy, carrying both
+single-support phases (lead swing first: the trailing leg holds the pelvis and the lead side may
+drop; then the trailing leg's swing: the lead leg holds it and the trailing side may drop).
 
-Each lateral step moves the pelvis sideways twice in the same direction: the lead leg steps out
-(the larger move) and the trailing leg follows (the smaller one). The lateral pelvis velocity
-(levelled frame, held at zero whenever the pelvis is still) therefore shows humps of one sign in a
-run of steps, alternating lead, trail. A run starts with a lead from standing still; the hump sizes,
-pooled over the run, confirm or correct that parity (a lost first hump cannot shift every pair).
+The rep's side and drop are its worse phase's (`analysis.offline.score_windows`); `direction` (left/
+right) in its metrics is the direction of travel (the leading leg).
 
-Per step, displacements come from integrating the acceleration from rest to rest (the pelvis
-pauses between steps): `step_m` is the lateral distance (shuffling below `shuffle_step_m`) and
-`bob_cm` the peak-to-peak height change of the pelvis within the step (bobbing), both immune to a
-constant accelerometer bias.
+Steps: the lateral pelvis velocity (levelled frame, held at zero whenever the pelvis is still and,
+second pass, at the halts between moves) shows one hump per move. A small move the other way right
+before a move is a counter-shift (the weight put on the trailing leg to free the lead) and belongs
+to that step. Same-direction moves with short pauses form a run; a run is one step per move or one
+step per two moves (lead, then trail), decided from cues that hold across strategies
+(`exercises.lateral_steps`: the step rhythm of the roll and the height, and alternating move
+sizes); with two moves per step, a run starts with a lead unless the sizes clearly say otherwise.
+A lone move is a weight shift or a shuffle of the feet, not a band walk.
+
+Per step, displacements come from integrating the acceleration from rest to rest: `step_m` is the
+lateral distance (shuffling below `shuffle_step_m`) and `bob_cm` the peak-to-peak height change of
+the pelvis within the step (bobbing), both immune to a constant accelerometer bias.
 """
 
 from __future__ import annotations
@@ -20,53 +26,79 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.constants import LEFT, RIGHT
-from hiplevel.exercises.base import Hump, Motion, RepWindow, find_humps, rest_to_rest_path_m, zero_velocity_mps
+from hiplevel.constants import LEFT, RIGHT, other_side
+from hiplevel.exercises.base import (Hump, Motion, PhaseWindow, RepWindow, find_humps, measure_drop_or_hike,
+                                     quiet_mask, rest_to_rest_path_m, without_rest_tilt,
+                                     zero_velocity_mps)
+from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 
-# Lateral and vertical pelvis movement of a band walk sits below ~3 Hz (steps take 1-2 s).
+# Lateral and vertical pelvis movement of a band walk sits below ~3 Hz (steps take 0.8-2.5 s).
 ACC_LOWPASS_HZ = 4.0
 # The belt sensor over the sacrum sits about this far above the hip joint centres (the pelvis' roll
 # pivot), so a pelvic drop swings it sideways: 8 deg of drop moves it ~1 cm, a third of a shuffle's
 # trailing move. Removed from the lateral velocity.
 SENSOR_ABOVE_HIP_M = 0.08
-
+# The step rhythm is read on the roll and the vertical acceleration below this.
+RHYTHM_LOWPASS_HZ = 3.0
+# Below these pattern spreads (RMS) the roll / vertical acceleration carry no step rhythm.
+RHYTHM_ROLL_NOISE_DEG = 0.15
+RHYTHM_VERT_NOISE_G = 0.003
 
 @dataclass(frozen=True)
 class BandWalkDetector:
     """Parameters (units in the names).
 
-    min_speed_mps: least peak lateral speed of a leg move (a 3 cm fidget peaks ~0.05 m/s, a 10 cm
-        shuffle's trailing move ~0.11 m/s, a normal lead move 0.4-0.6 m/s);
+    min_speed_mps: least peak lateral speed of a leg move (a 10 cm step in one 2.5 s move peaks
+        ~0.08 m/s, a 3 cm trailing move in 1 s ~0.06 m/s; quiet standing sways < 0.01 m/s);
+    min_move_m: least lateral distance of a leg move (standing sway moves the pelvis < 1 cm);
+    min_run_m: least lateral distance of a run of moves (one 10 cm step; sway does not travel);
     min_gap_s: least time between two moves' peaks;
-    dip_ratio: an opposite-sign hump next to moves of a run (within max_run_gap_s), smaller than
+    dip_ratio: an opposite-sign hump next to moves of a run (within max_pause_s), smaller than
         this fraction of the larger of them, is the velocity settling between moves (integration
         drift), not a move back;
-    max_run_gap_s: moves further apart than this (a pause, a change of direction) start a new run;
-    anchor_passes: how often the between-move troughs are re-found and re-zeroed (see velocity_mps);
-    max_move_s: longest single leg move (a lead move takes 0.5-0.8 s);
+    counter_ratio / counter_gap_s / counter_max_s: an opposite move ending at most counter_gap_s
+        before a move, under counter_ratio of its distance and lasting at most counter_max_s is a
+        counter-shift (a quick 1-5 cm shift onto the trailing leg), the start of that move's step;
+    max_pause_s: same-direction moves further apart (end to start) than this start a new run (a
+        band walk keeps going; a weight shift pauses);
+    flank_rise: a move's flank ends where the speed rises again by this fraction of its peak (the
+        sensor's swing when the pelvis drops shakes the flank less; the next move rises more);
+    max_move_s: longest single move (a slow one-move step takes up to ~2.4 s);
+    max_pitch_deg: moves while the pelvis is pitched further forward than this (bending over, not a
+        15-30 deg hinge) are not steps;
     lift_lead_s: the lead foot leaves the floor about this long before the pelvis starts moving;
+    pair_ratio: the size alternation (lead/trail) at which sizes alone fully vote for two moves
+        per step;
     parity_margin: how much larger (geometric-mean ratio) the supposed trail moves of a run must
         look than its supposed leads before the "a run starts with a lead" rule is overturned."""
 
-    min_speed_mps: float = 0.07
+    min_speed_mps: float = 0.035
+    min_move_m: float = 0.02
+    min_run_m: float = 0.08
     min_gap_s: float = 0.25
     dip_ratio: float = 0.6
-    max_run_gap_s: float = 1.4
+    counter_ratio: float = 0.5
+    counter_gap_s: float = 0.4
+    counter_max_s: float = 0.6
+    max_pause_s: float = 0.8
     lift_lead_s: float = 0.1
-    max_move_s: float = 1.2
+    max_move_s: float = 2.6
+    max_pitch_deg: float = 50.0
     anchor_passes: int = 1
+    flank_rise: float = 0.15
+    pair_ratio: float = 1.2
     parity_margin: float = 1.15
 
     def _humps(self, v: np.ndarray, rate_hz: float) -> list[Hump]:
-        humps = find_humps(v, rate_hz, self.min_speed_mps, self.min_gap_s)
-        gap = self.max_run_gap_s * rate_hz
+        humps = find_humps(v, rate_hz, self.min_speed_mps, self.min_gap_s, rise_frac=self.flank_rise)
+        gap = self.max_pause_s * rate_hz
         changed = True
         while changed:
             changed = False
             for k, h in enumerate(humps):
-                near = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps) and abs(humps[j].peak - h.peak) <= gap]
+                near = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps) and _edge_gap(humps[j], h) <= gap]
                 if near and all(n.sign != h.sign for n in near) and h.height < self.dip_ratio * max(n.height for n in near):
                     del humps[k]
                     changed = True
@@ -87,19 +119,26 @@ class BandWalkDetector:
     def velocity_mps(self, m: Motion) -> np.ndarray:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves.
 
-        First pass: zero on still samples. The integral still drifts by a few cm/s over a run of
+        First pass: zero where the pelvis is quiet (`quiet_mask`: still, and no acceleration beyond
+        standing sway; the middle of a slow step looks still to the rest test). The integral still drifts by a few cm/s over a run of
         steps (0.2 deg of tilt error is 0.03 m/s^2), enough to fake a small move back between two
-        moves or to hide a shuffle's trailing move. The pelvis halts between leg moves, so the
-        second pass also holds the velocity at zero at the trough between consecutive moves."""
+        moves or to hide a shuffle's trailing move. The pelvis halts between leg moves and turns
+        between moves either way, so the second pass also holds the velocity at zero at the slowest
+        point between consecutive moves."""
         acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
         # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
-        v = zero_velocity_mps(acc_y, m.still, rate, ACC_LOWPASS_HZ, swing)
+        quiet = quiet_mask(acc_y, m.still, rate)
+        v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
         for _ in range(self.anchor_passes):
-            anchors = np.array(m.still, dtype=bool)
-            for run in self.runs(self._humps(v, rate), rate):
-                for a, b in zip(run[:-1], run[1:]):
-                    anchors[_boundary(v, a, b)] = True
+            anchors = quiet.copy()
+            humps = self._humps(v, rate)
+            for a, b in zip(humps[:-1], humps[1:]):
+                if _edge_gap(a, b) <= 2.0 * self.max_pause_s * rate:
+                    # The slowest point between them: the halt between two moves one way (not the
+                    # lowest signed velocity: a counter-shift in between moves the other way), the
+                    # turn between moves either way.
+                    anchors[a.peak + int(np.argmin(np.abs(v[a.peak : b.peak + 1])))] = True
             v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
         return v
 
@@ -107,22 +146,57 @@ class BandWalkDetector:
         """Lateral leg moves (velocity humps), in time order, velocity-settling dips removed."""
         return self._humps(self.velocity_mps(m), m.rate_hz)
 
-    def runs(self, humps: list[Hump], rate_hz: float) -> list[list[Hump]]:
-        """Moves grouped into runs of one direction (split at sign changes and pauses)."""
-        out: list[list[Hump]] = []
-        for h in humps:
-            if out and out[-1][-1].sign == h.sign and h.peak - out[-1][-1].peak <= self.max_run_gap_s * rate_hz:
-                out[-1].append(h)
+    def steps(self, m: Motion, v: np.ndarray) -> list[tuple[Hump | None, Hump, Hump | None]]:
+        """Lateral steps as (counter-shift or None, first move, trailing move or None)."""
+        rate = m.rate_hz
+        moves = [h for h in self._humps(v, rate) if _size_m(h, v, rate) >= self.min_move_m
+                 and float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= self.max_pitch_deg]
+        # Counter-shifts: a small opposite move right before a move belongs to its step.
+        counters: dict[int, Hump] = {}
+        kept: list[Hump] = []
+        for k, h in enumerate(moves):
+            nxt = moves[k + 1] if k + 1 < len(moves) else None
+            if (nxt is not None and nxt.sign != h.sign and _edge_gap(h, nxt) <= self.counter_gap_s * rate
+                    and h.offset - h.onset <= self.counter_max_s * rate
+                    and _size_m(h, v, rate) < self.counter_ratio * _size_m(nxt, v, rate)):
+                counters[id(nxt)] = h
             else:
-                out.append([h])
+                kept.append(h)
+        runs: list[list[Hump]] = []
+        for h in kept:
+            if runs and runs[-1][-1].sign == h.sign and _edge_gap(runs[-1][-1], h) <= self.max_pause_s * rate:
+                runs[-1].append(h)
+            else:
+                runs.append([h])
+        out: list[tuple[Hump | None, Hump, Hump | None]] = []
+        for run in runs:
+            if len(run) < 2 or sum(_size_m(h, v, rate) for h in run) < self.min_run_m:
+                continue  # a lone move (a weight shift, a shuffle of the feet) or sway
+            if self.two_moves_per_step(m, v, run) <= 0.0:
+                out += [(counters.get(id(h)), h, None) for h in run]
+                continue
+            p = self.lead_parity(run, v, rate)
+            for i in range(p, len(run), 2):
+                out.append((counters.get(id(run[i])), run[i], run[i + 1] if i + 1 < len(run) else None))
         return out
 
-    def lead_parity(self, run: list[Hump]) -> int:
+    def two_moves_per_step(self, m: Motion, v: np.ndarray, run: list[Hump]) -> float:
+        """Evidence (> 0: two moves per step, lead then trail; <= 0: one move per step) from the
+        step rhythm of the roll and the height and from alternating move sizes (lateral_steps)."""
+        rate = m.rate_hz
+        centres = [h.peak for h in run]
+        half = int(0.5 * float(np.median(np.diff(centres))))
+        roll = zero_phase_lowpass(m.roll_deg, RHYTHM_LOWPASS_HZ, rate)
+        acc = zero_phase_lowpass(m.acc_lin_g, RHYTHM_LOWPASS_HZ, rate)
+        vert = np.sum(acc * roll_pitch_to_up(m.roll_deg, m.pitch_deg), axis=1)
+        votes = (rhythm_vote(roll, centres, half, RHYTHM_ROLL_NOISE_DEG)
+                 + rhythm_vote(vert, centres, half, RHYTHM_VERT_NOISE_G)
+                 + size_vote([_size_m(h, v, rate) for h in run], self.pair_ratio))
+        return votes
+
+    def lead_parity(self, run: list[Hump], v: np.ndarray, rate_hz: float) -> int:
         """0 when the run's even moves are the leads (the usual case), 1 when the odd ones are."""
-        if len(run) < 2:
-            return 0
-        logs = np.log([h.height for h in run])
-        evidence = float(np.mean(logs[0::2]) - np.mean(logs[1::2]))
+        evidence = alternation([_size_m(h, v, rate_hz) for h in run]) if len(run) >= 2 else 0.0
         # A run starts with a lead: overturn that only on clear evidence of the sizes.
         return 1 if evidence < -math.log(self.parity_margin) else 0
 
@@ -130,42 +204,47 @@ class BandWalkDetector:
         """Lateral steps of the set (needs the 6-axis stream)."""
         if m.acc_lin_g is None:
             return []
+        m = without_rest_tilt(m)  # slow steps look at rest to the fusion (base.without_rest_tilt)
         n, rate = len(m.t_s), m.rate_hz
         v = self.velocity_mps(m)
-        moves = self._humps(v, rate)
-        half = int(0.5 * self.max_move_s * rate)
-        order = {id(h): k for k, h in enumerate(moves)}
-        steps: list[tuple[Hump, Hump | None]] = []
-        for run in self.runs(moves, rate):
-            p = self.lead_parity(run)
-            for i in range(p, len(run), 2):
-                steps.append((run[i], run[i + 1] if i + 1 < len(run) else None))
         acc = zero_phase_lowpass(m.acc_lin_g, ACC_LOWPASS_HZ, rate)
         up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
         a_vert = np.sum(acc * up, axis=1)  # world vertical: the hinge tilts the body z axis
         lift = int(round(self.lift_lead_s * rate))
+        half = int(0.5 * self.max_move_s * rate)
         reps: list[RepWindow] = []
-        for lead, trail in steps:
-            last = trail if trail is not None else lead
-            start, end = lead.onset, last.offset
-            side = LEFT if lead.sign > 0 else RIGHT
-            # The lead leg is lifted from lift-off (just before the pelvis moves) until the trailing
-            # move takes over; the drop is measured there.
-            win = (max(0, start - lift), max(start + 1, lead.offset))
-            # Displacements rest to rest: from the halt before the lead move to the halt after the
-            # trail (the troughs next to the neighbouring moves, or the capped flanks).
-            k0, k1 = order[id(lead)], order[id(last)]
-            p0 = _boundary(v, moves[k0 - 1], lead) if k0 > 0 else 0
-            p1 = _boundary(v, last, moves[k1 + 1]) if k1 + 1 < len(moves) else n - 1
-            p0, p1 = max(p0, lead.peak - half), min(p1, last.peak + half)
+        for counter, first, trail in self.steps(m, v):
+            last = trail if trail is not None else first
+            start, end = (counter or first).onset, last.offset
+            lead = LEFT if first.sign > 0 else RIGHT
+            # Lead swing from lift-off to the middle of the step (the end of the lead move, or the
+            # peak of a one-move step); trail swing from there to the end of the step.
+            mid = _boundary(v, first, trail) if trail is not None else first.peak
+            phases = []
+            for stance, a, b in ((other_side(lead), max(0, start - lift), max(start + 1, mid)), (lead, mid, max(mid + 1, end))):
+                phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=measure_drop_or_hike(m.roll_deg, (a, b), other_side(stance), False)))
+            # Displacements rest to rest, from the halt before the step to the halt after it.
+            p0, p1 = max(0, start - lift, first.peak - half), min(n - 1, end + lift, last.peak + half)
             seg = v[p0 : p1 + 1] - np.linspace(v[p0], v[p1], p1 + 1 - p0)  # at rest at both ends
             step_m = abs(float(np.sum(seg[1:] + seg[:-1]) * 0.5 / rate))
             z = rest_to_rest_path_m(a_vert[p0 : p1 + 1], rate)
             z = z - np.linspace(z[0], z[-1], len(z))  # the pelvis is back at its height after a step
             bob_cm = 100.0 * float(np.ptp(z))
-            reps.append(RepWindow(start, end, side, win, side,
-                                  metrics={"step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1)}))
+            first_phase = phases[0]
+            reps.append(RepWindow(start, end, first_phase.stance, first_phase.win, lead, metrics={
+                "step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1), "direction": lead}, phases=tuple(phases)))
         return reps
+
+
+def _edge_gap(a: Hump, b: Hump) -> int:
+    """Samples between the end of one move and the start of the other (either order)."""
+    first, second = (a, b) if a.peak <= b.peak else (b, a)
+    return max(0, second.onset - first.offset)
+
+
+def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
+    """Lateral distance of one move, m (velocity integrated over the hump)."""
+    return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
 
 
 def _boundary(v: np.ndarray, a: Hump, b: Hump) -> int:

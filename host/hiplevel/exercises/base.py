@@ -7,7 +7,7 @@ drop is common to all exercises (`measure_drop`), so every detector reports drop
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import signal as sps
@@ -45,6 +45,7 @@ class PhaseWindow:
     stance: Side
     win: tuple[int, int]
     robust: bool = False
+    drop_deg: float | None = None  # measured by the detector itself (e.g. a hike, `measure_drop_or_hike`)
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,46 @@ class RepWindow:
 ROBUST_PERCENTILE = 95.0  # "robust peak, not a single spike" for holds
 
 
+def without_rest_tilt(m: Motion) -> Motion:
+    """The motion re-fused with the accelerometer never trusted faster than while moving.
+
+    The signal layer's fusion trusts the accelerometer within 0.5 s whenever the sensor looks at
+    rest, and a slow translation (a 2 s weight shift, a slow lateral step) accelerates so gently
+    that it looks at rest: its acceleration is taken for tilt (up to 1.3 deg of roll in a 2.5 s
+    band-walk step) and lost from the linear acceleration. Re-fused here with the moving time
+    constant throughout (the gyro carries the tilt through a slow move), from the set's own
+    samples, for detectors that integrate the lateral acceleration. A roll stream is returned as is."""
+    if m.acc_lin_g is None or m.gyro_dps is None or len(m.t_s) < 4:
+        return m
+    from hiplevel.signal.fusion import FusionSettings, fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
+
+    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
+    raw = m.acc_lin_g + up
+    s = FusionSettings()
+    slow = fuse_tilt(m.t_s, raw, m.gyro_dps, replace(s, rest_acc_time_constant_s=s.acc_time_constant_s, turn_errors=False))
+    roll, pitch = up_to_roll_pitch_deg(slow.up_)
+    return replace(m, roll_deg=roll, pitch_deg=pitch, acc_lin_g=raw - slow.up_)
+
+
 def measure_drop(roll_rel_deg: np.ndarray, win: tuple[int, int], measure_side: Side, robust: bool) -> float:
     """Peak drop, deg, of `measure_side` below neutral in roll_rel_deg[win] (negative = it rose)."""
     a, b = win
     seg = roll_rel_deg[a:max(b, a + 1)]
     drop = -seg if measure_side == "left" else seg
     return float(np.percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
+
+
+def measure_drop_or_hike(roll_rel_deg: np.ndarray, win: tuple[int, int], measure_side: Side, robust: bool) -> float:
+    """Peak excursion of the unsupported `measure_side` in roll_rel_deg[win], deg: its drop below
+    neutral (> 0), or, when it rose further than it dropped, minus the rise (a hip hike, < 0).
+
+    robust: the 95th percentile of each direction instead of its maximum (holds)."""
+    a, b = win
+    seg = roll_rel_deg[a:max(b, a + 1)]
+    drop = -seg if measure_side == "left" else seg
+    down = float(np.percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
+    up = float(np.percentile(-drop, ROBUST_PERCENTILE) if robust else np.max(-drop))
+    return down if down >= up else -up
 
 
 def cumtrapz0(x: np.ndarray, dt: float) -> np.ndarray:
@@ -112,10 +147,13 @@ class Hump:
     offset: int
 
 
-def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: float, edge_frac: float = 0.1) -> list[Hump]:
+def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: float, edge_frac: float = 0.1,
+               rise_frac: float = 0.0) -> list[Hump]:
     """Velocity humps (one per movement) of either sign above min_height, in time order.
 
-    onset/offset: where |v| falls below edge_frac of the hump's peak, or stops falling, on either side."""
+    onset/offset: where |v| falls below edge_frac of the hump's peak, or stops falling, on either
+    side; with rise_frac > 0, where it rises again by more than rise_frac of the peak above the
+    lowest point so far (a wobble on the flank does not end the move), at that lowest point."""
     humps: list[Hump] = []
     for sign in (1, -1):
         x = sign * v
@@ -125,15 +163,36 @@ def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: floa
             thr = edge_frac * x[p]
             # Walk down each flank until the level is low or the signal turns up again (the next
             # move follows without a pause, and integration leaves a slow offset).
-            a = p
-            while a > 0 and x[a] > thr and x[a - 1] <= x[a]:
-                a -= 1
-            b = p
-            while b < len(x) - 1 and x[b] > thr and x[b + 1] <= x[b]:
-                b += 1
+            if rise_frac <= 0.0:
+                a = p
+                while a > 0 and x[a] > thr and x[a - 1] <= x[a]:
+                    a -= 1
+                b = p
+                while b < len(x) - 1 and x[b] > thr and x[b + 1] <= x[b]:
+                    b += 1
+            else:
+                a, b = _flank(x, p, -1, thr, rise_frac * x[p]), _flank(x, p, 1, thr, rise_frac * x[p])
             humps.append(Hump(sign, int(p), float(x[p]), int(a), int(b)))
     humps.sort(key=lambda h: h.peak)
     return humps
+
+
+def _flank(x: np.ndarray, p: int, step: int, thr: float, rise: float) -> int:
+    """Index where a hump's flank ends, walking from its peak p by step (+-1): at or below thr, or
+    at the lowest point once the signal has risen more than `rise` above it."""
+    i, low, i_low = p, float(x[p]), p
+    while 0 < i < len(x) - 1 or i == p:
+        nxt = i + step
+        if nxt < 0 or nxt >= len(x):
+            break
+        i = nxt
+        if x[i] <= thr:
+            return i
+        if x[i] < low:
+            low, i_low = float(x[i]), i
+        elif x[i] > low + rise:
+            return i_low
+    return i_low
 
 
 def zero_velocity_mps(
@@ -154,6 +213,32 @@ def zero_velocity_mps(
     if len(idx) < 2:
         return highpass(v, 0.05, rate_hz)
     return v - np.interp(np.arange(len(v)), idx, v[idx])
+
+
+def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: float = 0.3,
+               lp_hz: float = 4.0, min_g: float = 0.006, floor_ratio: float = 2.5) -> np.ndarray:
+    """Samples (N,) bool where the pelvis is at rest along one axis: still (the fusion's rest test)
+    and the low-passed linear acceleration acc_g (g, one axis), over a centred window_s, changes by
+    less than floor_ratio times its quietest change in the set (10th percentile; at least min_g)
+    and stays below floor_ratio times its quietest level (at least 2 min_g).
+
+    The rest test looks at the spread of the acceleration within half a second, so the middle of a
+    slow move (a 2 s weight shift, a slow lateral step: the acceleration swings from +10-40 mg to
+    -10-40 mg through zero) looks still while the pelvis moves at its fastest; the swing is 20-60 mg
+    over 0.4 s, and 10-40 mg where it speeds up and slows down. A small constant offset (a tilt
+    error of a few tenths of a degree) is allowed."""
+    from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+    a = zero_phase_lowpass(acc_g, lp_hz, rate_hz) if len(acc_g) > 15 else np.asarray(acc_g, float)
+    if len(a) == 0:
+        return np.asarray(still, bool).copy()
+    w = max(1, int(window_s * rate_hz))
+    hi, lo = maximum_filter1d(a, w, mode="nearest"), minimum_filter1d(a, w, mode="nearest")
+    swing, level = hi - lo, np.maximum(np.abs(hi), np.abs(lo))
+    quiet = np.asarray(still, bool).copy()
+    for x, least in ((swing, min_g), (level, 2.0 * min_g)):
+        quiet &= x < max(least, floor_ratio * float(np.percentile(x, 10.0)))
+    return quiet
 
 
 def rest_to_rest_path_m(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:

@@ -42,17 +42,29 @@ class LabelRules:
     excess_sway_deg: float = 1.0  # single-leg stance: roll SD over the hold above this
 
 
-def rep_drop_deg(roll_deg: np.ndarray, neutral_roll_deg: float, plan: RepPlan, offset_i: int) -> float:
+# A rise of the unsupported side (hip hike) is measured as a negative drop in these exercises: the
+# larger of the side's drop and its rise, signed (walking keeps its own rule: the peak drop).
+SIGNED_DROP_EXERCISES = frozenset({"band-walk", "single-leg-stance", "step-down", "single-leg-squat"})
+HIKE_MIN_DEG = 1.0  # a smaller rise: the pelvis is level, and its drop is reported
+
+
+def rep_drop_deg(roll_deg: np.ndarray, neutral_roll_deg: float, plan: RepPlan, offset_i: int, signed: bool = False) -> float:
     """Peak drop (deg) of plan.measure_side below neutral inside the plan's window of the true roll.
 
-    robust plans (holds) use the 95th percentile instead of the maximum; signed plans (walking
-    steps) the larger excursion either way, a rise as a negative drop (a hip hike)."""
+    robust plans (holds) use the 95th percentile instead of the maximum. Signed plans (walking
+    steps, `extras["signed_drop"]`) give the larger excursion either way, a rise as a negative drop
+    (a hip hike); signed=True (the other single-leg exercises) a rise that is larger than the drop
+    and at least HIKE_MIN_DEG (below it the pelvis is level and its drop is reported)."""
     i0, i1 = plan.win[0] + offset_i, plan.win[1] + offset_i
     rel = roll_deg[i0:i1] - neutral_roll_deg
     drop = -rel if plan.measure_side == "left" else rel
     if plan.extras.get("signed_drop") and -np.min(drop) > np.max(drop):
         return float(np.min(drop))
-    return float(np.percentile(drop, 95.0) if plan.robust else np.max(drop))
+    down = float(np.percentile(drop, 95.0) if plan.robust else np.max(drop))
+    if not signed:
+        return down
+    up = float(np.percentile(-drop, 95.0) if plan.robust else np.max(-drop))
+    return -up if up > down and up >= HIKE_MIN_DEG else down
 
 
 def phase_severity(drop_deg: float, exercise: str, rules: LabelRules) -> float:

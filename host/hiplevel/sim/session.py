@@ -24,7 +24,7 @@ from hiplevel.sim.imu_model import (
     sense,
     temperature_c,
 )
-from hiplevel.sim.labels import LabelRules, phase_severity, rep_drop_deg, rep_flags, rep_rollback_deg
+from hiplevel.sim.labels import SIGNED_DROP_EXERCISES, LabelRules, phase_severity, rep_drop_deg, rep_flags, rep_rollback_deg
 from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, min_jerk, sway, time_axis
 from hiplevel.sim.rotation import euler_to_matrix
 from hiplevel.sim.strategies import Scene
@@ -132,14 +132,14 @@ def _label(spec: SessionSpec, kin: dict, sets_raw: list[tuple], rules: LabelRule
                 drop = rep_rollback_deg(pitch, plan, i_body)
             elif plan.phases:
                 for stance, measured, win in plan.phases:
-                    d = rep_drop_deg(roll, neutral, RepPlan(0, 0, stance, measured, win, plan.robust), i_body)
+                    d = rep_drop_deg(roll, neutral, RepPlan(0, 0, stance, measured, win, plan.robust), i_body, signed=True)
                     phases.append(TruePhase(stance, (win[0] + i_body) / fs, (win[1] + i_body) / fs, round(d, 3),
                                             rep_flags(ex.name, d, {}, rules)))
                 # The rep is its worse phase (the larger drop, or hike, against its flag threshold).
                 worst = max(phases, key=lambda p: phase_severity(p.drop_deg, ex.name, rules))
                 side, drop = worst.stance, worst.drop_deg
             else:
-                drop = rep_drop_deg(roll, neutral, plan, i_body)
+                drop = rep_drop_deg(roll, neutral, plan, i_body, signed=ex.name in SIGNED_DROP_EXERCISES)
             a, b = plan.start_i + i_body, plan.end_i + i_body
             if ex.name == "band-walk":
                 extras["bob_cm"] = float(100.0 * (z[a:b].max() - z[a:b].min()))

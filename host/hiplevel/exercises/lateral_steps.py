@@ -1,0 +1,68 @@
+"""How many pelvis moves make one lateral step: cues that do not depend on one person's strategy.
+
+In a band walk the pelvis travels sideways once per step (the weight goes onto the lead leg in one
+move, maybe after a small counter-shift toward the trailing leg) or twice (with the lead leg, then
+with the trailing leg). A run of same-direction moves is therefore one step per move or one step
+per two moves. Three independent cues tell them apart; each is a vote in [-1, 1] (+ = two moves
+per step):
+
+- **Step rhythm in the roll and the height**: each step has two single-support phases (the lead
+  side unsupported, then the trailing side) and one low point of the pelvis (feet apart), so the
+  roll and the vertical acceleration repeat once per step. Centred on consecutive moves, their
+  patterns look alike when a move is a step, and differ (lead half against trail half) when two
+  moves are. The correlation does not care whether a side drops or hikes, nor about the tempo.
+- **Alternating sizes**: a lead move and a trail move usually differ in size; one-move steps do not
+  alternate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PATTERN_BINS = 16
+
+
+def hump_patterns(x: np.ndarray, centres: list[int], half_n: int) -> np.ndarray | None:
+    """(K, PATTERN_BINS) patterns of x over [c - half_n, c + half_n] for each centre c, resampled,
+    less their common mean (the run's level); None when a window leaves x."""
+    if half_n < 2 or any(c - half_n < 0 or c + half_n >= len(x) for c in centres):
+        return None
+    grid = np.linspace(-half_n, half_n, PATTERN_BINS)
+    out = np.array([np.interp(c + grid, np.arange(len(x)), x) for c in centres])
+    return out - out.mean()
+
+
+def rhythm_vote(x: np.ndarray, centres: list[int], half_n: int, noise: float) -> float:
+    """Vote (+ = two moves per step) from the mean correlation of consecutive move-centred patterns
+    of x: alike (+1 correlation) = one move per step. Patterns whose spread is within `noise` (same
+    unit as x) carry no rhythm and give 0."""
+    p = hump_patterns(x, centres, half_n)
+    if p is None or len(p) < 2:
+        return 0.0
+    corr = []
+    for a, b in zip(p[:-1], p[1:]):
+        na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+        if min(na, nb) / np.sqrt(PATTERN_BINS) < noise:
+            continue
+        corr.append(float(np.dot(a, b) / (na * nb)))
+    return float(-np.clip(np.mean(corr) / 0.5, -1.0, 1.0)) if corr else 0.0
+
+
+def alternation(sizes: list[float]) -> float:
+    """Mean of (-1)^k log(s_k / s_k+1): > 0 when the even moves are the larger (leads first), < 0
+    when the odd ones are; about 0 for moves of one kind."""
+    if len(sizes) < 2:
+        return 0.0
+    logs = np.log(np.maximum(np.asarray(sizes, float), 1e-6))
+    d = logs[:-1] - logs[1:]
+    return float(np.mean(d * (-1.0) ** np.arange(len(d))))
+
+
+def size_vote(sizes: list[float], min_ratio: float) -> float:
+    """Vote (+ = two moves per step) from alternating move sizes: +1 once the alternation reaches
+    twice log(min_ratio), -1 with none."""
+    if len(sizes) < 2:
+        return 0.0
+    a = abs(alternation(sizes))
+    ref = np.log(min_ratio)
+    return float(np.clip((a - ref) / ref, -1.0, 1.0))
