@@ -28,7 +28,8 @@ import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, other_side
 from hiplevel.exercises.base import (Hump, Motion, PhaseWindow, RepWindow, find_humps, measure_drop_or_hike,
-                                     quiet_mask, rest_to_rest_path_m, without_rest_tilt,
+                                     limit_drift, quiet_mask, rest_to_rest_path_m,
+                                     without_rest_tilt,
                                      zero_velocity_mps)
 from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -124,12 +125,14 @@ class BandWalkDetector:
         steps (0.2 deg of tilt error is 0.03 m/s^2), enough to fake a small move back between two
         moves or to hide a shuffle's trailing move. The pelvis halts between leg moves and turns
         between moves either way, so the second pass also holds the velocity at zero at the slowest
-        point between consecutive moves."""
+        point between consecutive moves. Long stretches without an anchor (standing that sways
+        too much for the rest test) are high-passed (`limit_drift`)."""
         acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
         # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
         quiet = quiet_mask(acc_y, m.still, rate)
         v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
+        anchors = quiet
         for _ in range(self.anchor_passes):
             anchors = quiet.copy()
             humps = self._humps(v, rate)
@@ -140,7 +143,7 @@ class BandWalkDetector:
                     # turn between moves either way.
                     anchors[a.peak + int(np.argmin(np.abs(v[a.peak : b.peak + 1])))] = True
             v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
-        return v
+        return limit_drift(v, anchors, rate)
 
     def moves(self, m: Motion) -> list[Hump]:
         """Lateral leg moves (velocity humps), in time order, velocity-settling dips removed."""

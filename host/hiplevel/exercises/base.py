@@ -215,6 +215,26 @@ def zero_velocity_mps(
     return v - np.interp(np.arange(len(v)), idx, v[idx])
 
 
+def limit_drift(v_mps: np.ndarray, anchors: np.ndarray, rate_hz: float, max_gap_s: float = 3.0,
+                hp_hz: float = 0.1) -> np.ndarray:
+    """v_mps (N,) with the stretches longer than max_gap_s between anchors (where it was held at
+    zero) high-passed at hp_hz: a tilt error of 2 mg left there drifts by 0.02 m/s per second,
+    which the anchors' straight-line correction cannot follow. Stretches between close anchors
+    (a band walk's halts between moves) are kept as they are."""
+    idx = np.flatnonzero(anchors)
+    edges = np.r_[0, idx, len(v_mps) - 1] if len(idx) else np.array([0, len(v_mps) - 1])
+    long = [(a, b) for a, b in zip(edges[:-1], edges[1:]) if (b - a) / rate_hz > max_gap_s]
+    if not long or len(v_mps) <= 15:
+        return v_mps
+    hp = highpass(v_mps, hp_hz, rate_hz)
+    out = v_mps.copy()
+    for a, b in long:
+        seg = hp[a : b + 1]
+        # The high-passed stretch, shifted to meet the anchored velocity at both ends.
+        out[a : b + 1] = seg - np.linspace(seg[0] - v_mps[a], seg[-1] - v_mps[b], b + 1 - a)
+    return out
+
+
 def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: float = 0.3,
                lp_hz: float = 4.0, min_g: float = 0.006, floor_ratio: float = 2.5) -> np.ndarray:
     """Samples (N,) bool where the pelvis is at rest along one axis: still (the fusion's rest test)

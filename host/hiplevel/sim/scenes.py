@@ -14,6 +14,7 @@ from hiplevel.sim.spec import ExerciseSpec
 from hiplevel.sim.strategies import Scene
 
 STAND_SWAY_DEG = 0.15  # as session.STAND_ROLL_SWAY_DEG: sway_gain 1
+STAND_POS_SWAY_GAIN_MAX = 2.5  # x 3 mm (session.STAND_POS_SWAY_M): 7.5 mm SD
 
 
 def _segment(t: np.ndarray, gain: float, kind: str) -> Segment:
@@ -115,5 +116,9 @@ def scene(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Seg
     sc = ex.strategy
     assert isinstance(sc, Scene)
     if sc.kind == "quiet-standing":
-        return _segment(time_axis(sc.duration_s), sc.sway_deg / STAND_SWAY_DEG, "scene")
+        seg = _segment(time_axis(sc.duration_s), sc.sway_deg / STAND_SWAY_DEG, "scene")
+        # The pelvis' sideways sway on both feet stays within a few mm (5-8 mm SD even in people
+        # who sway a lot) however much it rolls.
+        seg.pos_sway_gain = np.minimum(seg.sway_gain, STAND_POS_SWAY_GAIN_MAX)
+        return seg
     return _SCENES[sc.kind](sc, rng)
