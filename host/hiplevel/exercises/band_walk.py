@@ -28,7 +28,7 @@ import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, other_side
 from hiplevel.exercises.base import (Hump, Motion, PhaseWindow, RepWindow, find_humps, measure_drop_or_hike,
-                                     limit_drift, quiet_mask, rest_to_rest_path_m,
+                                     calm_mask, limit_drift, rest_to_rest_path_m,
                                      without_rest_tilt,
                                      zero_velocity_mps)
 from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote
@@ -120,7 +120,7 @@ class BandWalkDetector:
     def velocity_mps(self, m: Motion) -> np.ndarray:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves.
 
-        First pass: zero where the pelvis is quiet (`quiet_mask`: still, and no acceleration beyond
+        First pass: zero where the pelvis is calm (`calm_mask`: still, and no acceleration beyond
         standing sway; the middle of a slow step looks still to the rest test). The integral still drifts by a few cm/s over a run of
         steps (0.2 deg of tilt error is 0.03 m/s^2), enough to fake a small move back between two
         moves or to hide a shuffle's trailing move. The pelvis halts between leg moves and turns
@@ -130,7 +130,7 @@ class BandWalkDetector:
         acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
         # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
-        quiet = quiet_mask(acc_y, m.still, rate)
+        quiet = calm_mask(acc_y, m.still, rate)
         v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
         anchors = quiet
         for _ in range(self.anchor_passes):
@@ -207,7 +207,7 @@ class BandWalkDetector:
         """Lateral steps of the set (needs the 6-axis stream)."""
         if m.acc_lin_g is None:
             return []
-        m = without_rest_tilt(m)  # slow steps look at rest to the fusion (base.without_rest_tilt)
+        m = without_rest_tilt(m, calm_mask)  # slow steps look at rest to the fusion
         n, rate = len(m.t_s), m.rate_hz
         v = self.velocity_mps(m)
         acc = zero_phase_lowpass(m.acc_lin_g, ACC_LOWPASS_HZ, rate)

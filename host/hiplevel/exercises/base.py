@@ -7,6 +7,7 @@ drop is common to all exercises (`measure_drop`), so every detector reports drop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -14,6 +15,7 @@ from scipy import signal as sps
 
 from hiplevel.constants import Side
 from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.fusion import FusionSettings
 
 
 @dataclass(frozen=True)
@@ -73,23 +75,28 @@ class RepWindow:
 ROBUST_PERCENTILE = 95.0  # "robust peak, not a single spike" for holds
 
 
-def without_rest_tilt(m: Motion) -> Motion:
-    """The motion re-fused with the accelerometer never trusted faster than while moving.
+def without_rest_tilt(m: Motion, rest_of: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Motion:
+    """The motion re-fused with the accelerometer trusted fast only where the pelvis really rests.
 
     The signal layer's fusion trusts the accelerometer within 0.5 s whenever the sensor looks at
     rest, and a slow translation (a 2 s weight shift, a slow lateral step) accelerates so gently
     that it looks at rest: its acceleration is taken for tilt (up to 1.3 deg of roll in a 2.5 s
-    band-walk step) and lost from the linear acceleration. Re-fused here with the moving time
-    constant throughout (the gyro carries the tilt through a slow move), from the set's own
-    samples, for detectors that integrate the lateral acceleration. A roll stream is returned as is."""
+    band-walk step) and lost from the linear acceleration. Re-fused here from the set's own samples
+    with rest = still and not moving sideways or forward by `rest_of(acc_lin_g_one_axis, still,
+    rate_hz)` (`calm_mask`, `quiet_mask`), for detectors that integrate the linear acceleration.
+    A roll stream is returned as is."""
     if m.acc_lin_g is None or m.gyro_dps is None or len(m.t_s) < 4:
         return m
-    from hiplevel.signal.fusion import FusionSettings, fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
+    from hiplevel.signal.fusion import fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
 
     up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
     raw = m.acc_lin_g + up
-    s = FusionSettings()
-    slow = fuse_tilt(m.t_s, raw, m.gyro_dps, replace(s, rest_acc_time_constant_s=s.acc_time_constant_s, turn_errors=False))
+    settings = FusionSettings(turn_errors=False)
+    # First without any rest (the gyro carries the tilt through slow moves), then with rest where
+    # that fusion's linear acceleration is quiet.
+    lin = raw - fuse_tilt(m.t_s, raw, m.gyro_dps, settings, rest=np.zeros(len(raw), dtype=bool)).up_
+    rest = rest_of(lin[:, 1], m.still, m.rate_hz) & rest_of(lin[:, 0], m.still, m.rate_hz)
+    slow = fuse_tilt(m.t_s, raw, m.gyro_dps, settings, rest=rest)
     roll, pitch = up_to_roll_pitch_deg(slow.up_)
     return replace(m, roll_deg=roll, pitch_deg=pitch, acc_lin_g=raw - slow.up_)
 
@@ -235,18 +242,19 @@ def limit_drift(v_mps: np.ndarray, anchors: np.ndarray, rate_hz: float, max_gap_
     return out
 
 
-def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: float = 0.3,
-               lp_hz: float = 4.0, min_g: float = 0.006, floor_ratio: float = 2.5) -> np.ndarray:
+def calm_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: float = 0.3,
+              lp_hz: float = 4.0, min_g: float = 0.006, floor_ratio: float = 2.5) -> np.ndarray:
     """Samples (N,) bool where the pelvis is at rest along one axis: still (the fusion's rest test)
     and the low-passed linear acceleration acc_g (g, one axis), over a centred window_s, changes by
     less than floor_ratio times its quietest change in the set (10th percentile; at least min_g)
     and stays below floor_ratio times its quietest level (at least 2 min_g).
 
     The rest test looks at the spread of the acceleration within half a second, so the middle of a
-    slow move (a 2 s weight shift, a slow lateral step: the acceleration swings from +10-40 mg to
-    -10-40 mg through zero) looks still while the pelvis moves at its fastest; the swing is 20-60 mg
-    over 0.4 s, and 10-40 mg where it speeds up and slows down. A small constant offset (a tilt
-    error of a few tenths of a degree) is allowed."""
+    slow lateral step looks still while the pelvis moves at its fastest; its acceleration swings
+    from +10-40 mg to -10-40 mg through zero there, and stays at 10-40 mg where it speeds up and
+    slows down. A small constant offset (a tilt error of a few tenths of a degree) is allowed. For
+    band walks, whose runs of steps travel far: a high-passed velocity (`quiet_mask`) would bend
+    around them."""
     from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
     a = zero_phase_lowpass(acc_g, lp_hz, rate_hz) if len(acc_g) > 15 else np.asarray(acc_g, float)
@@ -255,9 +263,34 @@ def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: f
     w = max(1, int(window_s * rate_hz))
     hi, lo = maximum_filter1d(a, w, mode="nearest"), minimum_filter1d(a, w, mode="nearest")
     swing, level = hi - lo, np.maximum(np.abs(hi), np.abs(lo))
-    quiet = np.asarray(still, bool).copy()
+    calm = np.asarray(still, bool).copy()
     for x, least in ((swing, min_g), (level, 2.0 * min_g)):
-        quiet &= x < max(least, floor_ratio * float(np.percentile(x, 10.0)))
+        calm &= x < max(least, floor_ratio * float(np.percentile(x, 10.0)))
+    return calm
+
+
+def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, max_speed_mps: float = 0.03,
+               hp_hz: float = 0.3, window_s: float = 0.3, lp_hz: float = 4.0, move_pad_s: float = 0.0) -> np.ndarray:
+    """Samples (N,) bool where the pelvis is at rest along one axis: still (the fusion's rest test)
+    and not translating: the velocity integrated from acc_g (g, one axis), high-passed at hp_hz,
+    stays below max_speed_mps over a centred window_s.
+
+    The rest test looks at the spread of the acceleration within half a second, so the middle of a
+    slow move (a 2 s weight shift, a slow lateral step) looks still while the pelvis moves at its
+    fastest (0.05-0.25 m/s). Balance corrections on one leg (5-15 mg at 0.5-3 Hz) and sway move it
+    by a few mm/s, and a constant tilt error integrates to a ramp that the high-pass removes."""
+    from scipy.ndimage import maximum_filter1d
+
+    if len(acc_g) <= 15:
+        return np.asarray(still, bool).copy()
+    v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz), hp_hz, rate_hz)
+    fast = maximum_filter1d(np.abs(v), max(1, int(window_s * rate_hz)), mode="nearest")
+    quiet = np.asarray(still, bool) & (fast < max_speed_mps)
+    if move_pad_s > 0:
+        # The high-pass makes a slow move biphasic, slow through its middle: the whole move and
+        # move_pad_s around it are not quiet.
+        for h in find_humps(v, rate_hz, max_speed_mps, 0.2):
+            quiet[max(0, h.onset - int(move_pad_s * rate_hz)) : h.offset + int(move_pad_s * rate_hz) + 1] = False
     return quiet
 
 

@@ -1,109 +1,197 @@
-"""Single-leg stance: one rep per hold, side = stance leg, drop = robust peak (95th percentile)
-drop of the lifted side over the steady part of the hold; also hold duration and roll sway.
+"""Single-leg stance: one rep per hold, side = stance leg, drop = robust peak (95th percentile) drop
+of the lifted side over the steady part of the hold (a rise, a hip hike, is a negative drop); also
+hold duration and roll sway.
 
-A hold starts with a lateral weight shift over the stance foot (a velocity hump toward the stance
-side) and ends with the shift back (a hump the other way); the time between them is the hold.
-The shift back can come out weaker: the foot coming down rolls the pelvis while it moves back,
-and with a hip hike that roll is large. So a clear shift onto the stance leg is paired with the
-next opposite move that is at least `partner_ratio` of its size; balance sway inside the hold
-stays below that.
+A hold is a weight shift over the stance foot (the pelvis moves 3-12 cm toward it in 0.5-2 s), the
+hold, and the shift back, *and* signs that a foot left the floor (`exercises.single_support`: the
+pelvis sways more on one foot, the free foot lands with a jolt, lifting it may tip the pelvis).
+Shifting the weight without lifting a foot, quiet standing, bending over, sitting down or fidgeting
+give no rep.
+
+Shifts: moves are humps of the sideways pelvis velocity, integrated from the levelled acceleration
+(re-fused so a slow shift is not taken for tilt, `base.without_rest_tilt`) and held at zero through
+quiet standing (`velocity_mps`); a move's size is its velocity integrated over the hump. A shift onto the stance leg is
+paired with the next opposite move of similar size at least `min_hold_s` later, before another
+clear shift the same way. Foot-off = end of the shift in, foot-down = start of the shift back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, other_side
-from hiplevel.exercises.band_walk import SENSOR_ABOVE_HIP_M
-from hiplevel.exercises.base import Hump, Motion, RepWindow, find_humps, zero_velocity_mps
+from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, highpass, limit_drift, measure_drop_or_hike,
+                                     quiet_mask, without_rest_tilt, zero_velocity_mps)
+from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
+from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
 
 ACC_LOWPASS_HZ = 4.0
+# Inside a hold, moves (0.5-2 s) are looked for above this (the velocity drifts slowly through it).
+STEADY_HP_HZ = 0.2
+# The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
+SENSOR_ABOVE_HIP_M = 0.08
 
 
 @dataclass(frozen=True)
 class SingleLegStanceDetector:
     """Parameters (units in the names).
 
-    min_shift_mps: least peak speed of the weight shift onto the stance leg (an 8 cm shift in 1 s
-        peaks ~0.15 m/s; a 3 cm fidget ~0.05 m/s);
-    partner_ratio: the shift back must reach this fraction of the shift-in's peak speed and
-        displacement; opposite moves smaller than that inside the hold are sway (brief);
+    quiet_s / quiet_edge_s: quiet standing that holds the sideways velocity at zero (`velocity_mps`);
+    max_gap_s / hp_hz: a stretch this long without quiet standing is high-passed at hp_hz;
+    dip_ratio: an opposite hump next to a move, under this fraction of its peak speed, is the
+        velocity settling (integration), not a move;
+    min_speed_mps: least peak speed of a move looked at (a 3 cm shift in 2 s peaks at ~0.03 m/s);
+    max_move_s: a slower move is the velocity drifting through a long hold (shifts take 0.5-2 s);
+    min_shift_m: least size of the shift onto the stance leg (people: 3-12 cm; standing sway < 1 cm);
+    partner_ratio: the shift back must reach this fraction of the shift-in's size (the foot coming
+        down blurs it; moves smaller than that inside the hold are sway);
+    clear_ratio: a move the same way as the shift-in, at least this fraction of its size, before
+        any partner means the shift-in was not onto a leg (the pelvis kept going);
     min_hold_s / max_hold_s: plausible holds;
     transition_s: foot lift and put-down at each end of the hold, left out of the drop and sway;
-    quiet_s: a still run this long holds the lateral velocity at zero (see velocity_mps), except
-        quiet_edge_s at each end (the rest detector's window reaches into a slow shift)."""
+    max_pitch_deg / max_yaw_rate_dps: a hold keeps the pelvis within this of its standing pitch
+        (bending over and sitting tilt it 15-90 deg) and does not turn (95th percentiles);
+    steady_ratio: inside a hold the sideways speed stays under this fraction of the shifts' peak
+        speeds (sway and balance corrections move the pelvis by mm/s; another shift is not a hold);
+    reference_s: the standing this long before the shift in and after the shift back is the
+        person's sway on both feet;
+    min_support: least single-support evidence (`single_support.support_votes`) of a hold;
+    cues: the single-support cues' thresholds."""
 
-    min_shift_mps: float = 0.09
-    partner_ratio: float = 0.45
+    quiet_s: float = 1.0
+    quiet_edge_s: float = 0.3
+    max_gap_s: float = 20.0
+    hp_hz: float = 0.05
+    dip_ratio: float = 0.5
+    min_speed_mps: float = 0.015
+    max_move_s: float = 3.5
+    min_shift_m: float = 0.015
+    partner_ratio: float = 0.4
+    clear_ratio: float = 0.7
     min_hold_s: float = 3.0
     max_hold_s: float = 150.0
     transition_s: float = 0.8
-    quiet_s: float = 1.5
-    quiet_edge_s: float = 0.5
+    max_pitch_deg: float = 15.0
+    max_yaw_rate_dps: float = 20.0
+    steady_ratio: float = 0.5
+    reference_s: float = 2.5
+    min_support: float = 1.0
+    cues: SupportCues = field(default_factory=SupportCues)
 
     def velocity_mps(self, m: Motion) -> np.ndarray:
-        """Lateral pelvis velocity, m/s (+ = leftward), held at zero through long still runs.
-
-        Only still runs of at least quiet_s count: a slow 1 s weight shift has brief "still"
-        stretches of its own. Quiet standing and calm holds are long enough, so the zero sits
-        right before and after each shift (a plain high-pass would leave the velocity offset by
-        the slow settling of the filter and shrink a shift)."""
+        """Sideways pelvis velocity, m/s (+ = leftward), held at zero through quiet standing: runs
+        of at least quiet_s where the pelvis is still and does not accelerate (`base.quiet_mask`;
+        a slow 2 s shift looks still to the rest test alone), less quiet_edge_s at each end (a
+        slow shift starts and ends gently). Through a hold a constant tilt error drifts the
+        velocity linearly, which the anchors on both sides remove; a stretch longer than
+        max_hold_s without quiet standing is high-passed (`base.limit_drift`)."""
         rate = m.rate_hz
-        anchors = np.zeros(len(m.t_s), dtype=bool)
+        acc_y = m.acc_lin_g[:, 1]
+        anchors = np.zeros(len(acc_y), dtype=bool)
         edge = int(self.quiet_edge_s * rate)
-        for a, b in runs(m.still):
+        for a, b in runs(quiet_mask(acc_y, m.still, rate)):
             if (b - a) / rate >= self.quiet_s:
                 anchors[a + edge : b - edge] = True
-        # The foot lifting or coming down rolls the pelvis, which swings the sensor sideways.
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
-        return zero_velocity_mps(m.acc_lin_g[:, 1], anchors, rate, ACC_LOWPASS_HZ, swing)
+        v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
+        return limit_drift(v, anchors, rate, max_gap_s=self.max_gap_s, hp_hz=self.hp_hz)
 
-    def pair(self, humps: list[Hump], v: np.ndarray, rate_hz: float) -> list[tuple[Hump, Hump]]:
+    def moves(self, m: Motion, v: np.ndarray) -> list[tuple[Hump, float]]:
+        """Sideways moves (velocity humps) with their size, m, in time order; an opposite hump next
+        to a move and under dip_ratio of its peak speed is the velocity settling, not a move."""
+        rate = m.rate_hz
+        humps: list[Hump] = []
+        for h in find_humps(v, rate, self.min_speed_mps, 0.3, rise_frac=0.2):
+            if humps and humps[-1].sign == h.sign and h.onset <= humps[-1].offset:
+                # Two peaks of one move (it wobbled): one move.
+                g = humps.pop()
+                top = g if g.height >= h.height else h
+                h = Hump(h.sign, top.peak, top.height, min(g.onset, h.onset), max(g.offset, h.offset))
+            humps.append(h)
+        near, longest = int(0.3 * rate), int(self.max_move_s * rate)
+        keep = []
+        for k, h in enumerate(humps):
+            if h.offset - h.onset > longest:
+                continue  # slower than any weight shift: the integral drifting through a hold
+            nb = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps)
+                  and min(abs(humps[j].onset - h.offset), abs(h.onset - humps[j].offset)) <= near]
+            if any(n.sign != h.sign and h.height < self.dip_ratio * n.height for n in nb):
+                continue
+            keep.append(h)
+        return [(h, _size_m(h, v, rate)) for h in keep]
+
+    def pair(self, moves: list[tuple[Hump, float]], rate_hz: float) -> list[tuple[Hump, Hump]]:
         """(shift-in, shift-out) pairs in time order."""
         out: list[tuple[Hump, Hump]] = []
         k = 0
-        while k < len(humps):
-            a = humps[k]
+        while k < len(moves):
+            a, size_a = moves[k]
             partner = None
-            if a.height >= self.min_shift_mps:
-                for j in range(k + 1, len(humps)):
-                    b = humps[j]
-                    if b.sign == a.sign and b.height >= self.min_shift_mps:
+            if size_a >= self.min_shift_m:
+                for j in range(k + 1, len(moves)):
+                    b, size_b = moves[j]
+                    if b.sign == a.sign and size_b >= max(self.min_shift_m, self.clear_ratio * size_a):
                         break  # another clear shift the same way: a was not a shift onto a leg
                     hold_s = (b.onset - a.offset) / rate_hz
                     if hold_s > self.max_hold_s:
                         break
-                    if (b.sign != a.sign and hold_s >= self.min_hold_s and b.height >= self.partner_ratio * a.height
-                            and _size_m(b, v, rate_hz) >= self.partner_ratio * _size_m(a, v, rate_hz)):
+                    if b.sign != a.sign and hold_s >= self.min_hold_s and size_b >= self.partner_ratio * size_a:
                         partner = j
                         break
             if partner is None:
                 k += 1
             else:
-                out.append((a, humps[partner]))
+                out.append((a, moves[partner][0]))
                 k = partner + 1
         return out
 
+    def upright(self, m: Motion, a: int, b: int) -> bool:
+        """The pelvis stays near its standing pitch and does not turn during samples [a, b)."""
+        pitch = float(np.percentile(np.abs(m.pitch_deg[a:b]), 95)) if b > a else 0.0
+        yaw = float(np.percentile(np.abs(m.gyro_dps[a:b, 2]), 95)) if b > a and m.gyro_dps is not None else 0.0
+        return pitch <= self.max_pitch_deg and yaw <= self.max_yaw_rate_dps
+
     def detect(self, m: Motion) -> list[RepWindow]:
         """Holds of the set (needs the 6-axis stream)."""
-        if m.acc_lin_g is None:
+        if m.acc_lin_g is None or len(m.t_s) < 30:
             return []
-        reps: list[RepWindow] = []
-        tr = int(self.transition_s * m.rate_hz)
+        roll0 = m.roll_deg
+        m = without_rest_tilt(m, quiet_mask)
+        rate = m.rate_hz
+        tr = int(self.transition_s * rate)
         v = self.velocity_mps(m)
-        humps = find_humps(v, m.rate_hz, self.partner_ratio * self.min_shift_mps, 0.3)
-        for a, b in self.pair(humps, v, m.rate_hz):
-            hold_s = (b.onset - a.offset) / m.rate_hz
-            stance = LEFT if a.sign > 0 else RIGHT
+        pairs = self.pair(self.moves(m, v), rate)
+        if not pairs:
+            return []
+        v_fast = highpass(v, STEADY_HP_HZ, rate)  # moves, not the drift through a long hold
+        up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
+        vert = np.sum(m.acc_lin_g * up, axis=1)
+        gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
+        sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
+        reps: list[RepWindow] = []
+        for a, b in pairs:
             win = (a.offset + tr, max(a.offset + tr + 1, b.onset - tr))
-            roll = m.roll_deg[win[0] : win[1]]
+            if not self.upright(m, a.offset, b.onset):
+                continue  # bent over, sat down or turned, not standing on one leg
+            if float(np.max(np.abs(v_fast[win[0] : win[1]]))) > self.steady_ratio * min(a.height, b.height):
+                continue  # the pelvis moved on in between: not one hold
+            gap = int(self.reference_s * rate)
+            ref = reference_sway(sig, rate, [(max(0, a.onset - gap), a.onset), (b.offset, b.offset + gap)])
+            votes = self.cues.votes(sig, win, ref, rate)
+            if support_votes(votes) < self.min_support:
+                continue  # the weight moved, but no foot left the floor
+            stance = LEFT if a.sign > 0 else RIGHT
+            roll = roll0[win[0] : win[1]]
             x = np.arange(len(roll))
             sway = float(np.std(roll - np.polyval(np.polyfit(x, roll, 1), x))) if len(roll) > 2 else 0.0
-            reps.append(RepWindow(a.offset, b.onset, stance, win, other_side(stance), robust=True,
-                                  metrics={"hold_s": round(hold_s, 2), "sway_deg": round(sway, 2)}))
+            drop = measure_drop_or_hike(roll0, win, other_side(stance), robust=True)
+            reps.append(RepWindow(a.offset, b.onset, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
+                "hold_s": round((b.onset - a.offset) / rate, 2), "sway_deg": round(sway, 2),
+                "support": {k: round(x, 2) for k, x in votes.items()}}))
         return reps
 
 

@@ -229,13 +229,15 @@ class TiltResult:
 
 
 def fuse_tilt(
-    t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, settings: FusionSettings | None = None
+    t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, settings: FusionSettings | None = None,
+    rest: np.ndarray | None = None,
 ) -> TiltResult:
     """Zero-phase offline tilt: forward and backward passes of `tilt_step`, combined (each pass
     vectorised by `hiplevel.signal.scan`: same results as the per-sample loop within 0.01 deg).
 
     t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest and quiet
     periods, or from the movement when there are none (`hiplevel.signal.rest_bias`).
+    rest (N,) bool: where the sensor is at rest, when the caller knows better than `rest_mask`.
     When the recording has turns, the accelerometer bias and gyro cross-axis leak they reveal are
     estimated (`hiplevel.signal.turns`) and the fusion runs again on corrected signals."""
     from hiplevel.signal.rest_bias import estimate_gyro_bias_dps
@@ -246,7 +248,7 @@ def fuse_tilt(
     if len(t_s) < 2:
         raise ValueError("fuse_tilt needs at least 2 samples")
     rate = 1.0 / float(np.median(np.diff(t_s)))
-    rest = rest_mask(acc_g, gyro_dps, rate, settings)
+    rest = rest_mask(acc_g, gyro_dps, rate, settings) if rest is None else np.asarray(rest, bool)
     bias = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, settings.rest_bias_max_residual_deg,
                                   max(1, int(round(settings.rest_bias_min_s * rate))),
                                   quiet=quiet_mask(acc_g, gyro_dps, rate, settings))

@@ -74,7 +74,9 @@ def single_leg_stance(ex: ExerciseSpec, rng: np.random.Generator, set_index: int
         if st.lift_mm:
             pos[:, 2] += 1e-3 * st.lift_mm * plateau(t, lift0 - 0.1, lift0 + 0.05, lift0 + 0.05, lift0 + 0.3)
         if st.balance_mg:
-            pos[:, 1] += _balance_m(len(t), rng, st.balance_mg) * loaded
+            # Its own generator (seeded by the hold's time), so the classic draws stay as they were.
+            own = np.random.default_rng([int(round(s * 1000)), int(round(hold * 1000))])
+            pos[:, 1] += _balance_m(len(t), own, st.balance_mg) * loaded
         pitch += rng.normal(0.0, 1.5) * loaded
         gain += (sway_sd / STANCE_SWAY_BASE_DEG - 1.0) * loaded
         stance_w += sgn * loaded

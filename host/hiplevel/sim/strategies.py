@@ -51,9 +51,9 @@ class HoldStrategy:
     lift_s: float = 0.8
     lift_roll_deg: float = 0.0
     lift_roll_s: float = 0.5
-    landing_mm: float = 0.0
-    lift_mm: float = 0.0
-    balance_mg: float = 0.0
+    landing_mm: float = 1.5
+    lift_mm: float = 1.0
+    balance_mg: float = 6.0
     pause_s: float = 3.0
 
 
@@ -143,8 +143,9 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
         "lift_roll_deg": HumanRange(-2.0, 3.0, "deg", "foot lift with or without a roll transient (issue 14)"),
         "lift_lag_s": HumanRange(-0.3, 1.0, "s", "foot-off during or up to 1 s after the shift (product assumption)"),
         "hold_s": HumanRange(5.0, 60.0, "s", "domain primer: 30-60 s holds; short holds flagged"),
-        "balance_mg": HumanRange(3.0, 15.0, "mg", "balance corrections on one foot (assumption: several times quiet standing's 1-2 mg)"),
-        "landing_mm": HumanRange(0.0, 3.0, "mm", "the free foot put down softly or with a tap"),
+        "balance_mg": HumanRange(4.0, 15.0, "mg", "balance corrections on one foot (assumption: 2-5x quiet standing's 2-3 mg at L5)"),
+        "landing_mm": HumanRange(0.5, 3.0, "mm", "the free foot taking weight: 0.03-0.15 g at the pelvis (assumption)"),
+        "lift_mm": HumanRange(0.3, 2.0, "mm", "the free foot leaving the floor: a smaller jolt (assumption)"),
     },
     "band-walk": {
         "step_m": HumanRange(0.10, 0.45, "m", "shuffles (< 15 cm, flagged) to long steps; sim classic 25-40 cm"),

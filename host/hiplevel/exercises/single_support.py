@@ -1,0 +1,125 @@
+"""Is the person on one leg? Cues of single support that hold across people, each a vote in [0, 1].
+
+Shifting the weight onto one foot without lifting the other moves the pelvis just like the weight
+shift that starts a single-leg hold; what differs is what lifting the foot does:
+
+- **Sway**: on one foot the base of support is a foot wide, and the pelvis sways and corrects
+  more than on two (roll rate and sideways acceleration, 0.3-3 Hz), from a few times to ten
+  times quiet standing;
+- **Foot down**: the free foot coming down takes weight with a small jolt (vertical acceleration);
+- **Foot off**: lifting the foot often tips the pelvis briefly (a roll-rate transient).
+
+No single cue is needed: a clear one, or several partial ones, make a hold (`support_votes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal as sps
+
+# Balance sway and corrections sit in this band (slower drift and faster impacts are not sway).
+SWAY_BAND_HZ = (0.3, 3.0)
+# Vertical jolts of a foot coming down: up to here.
+JOLT_LOWPASS_HZ = 8.0
+
+
+def band(x: np.ndarray, rate_hz: float, lo_hz: float, hi_hz: float) -> np.ndarray:
+    """Zero-phase 2nd-order band-pass along axis 0 (x returned de-meaned when too short)."""
+    if len(x) <= 30:
+        return x - np.mean(x, axis=0)
+    sos = sps.butter(2, [lo_hz / (0.5 * rate_hz), min(hi_hz / (0.5 * rate_hz), 0.95)], btype="band", output="sos")
+    return sps.sosfiltfilt(sos, x, axis=0)
+
+
+def rms(x: np.ndarray) -> float:
+    """Root mean square (0 for an empty array)."""
+    return float(np.sqrt(np.mean(np.square(x)))) if len(x) else 0.0
+
+
+def window_rms(x: np.ndarray, rate_hz: float, window_s: float = 1.0) -> np.ndarray:
+    """RMS of x over consecutive half-overlapping windows of window_s."""
+    w = max(2, int(window_s * rate_hz))
+    if len(x) < w:
+        return np.array([rms(x)])
+    return np.array([rms(x[i : i + w]) for i in range(0, len(x) - w + 1, max(1, w // 2))])
+
+
+def steady_rms(x: np.ndarray, rate_hz: float) -> float:
+    """The typical sway level of a stretch: the median of its 1 s window RMS (a brief movement
+    inside it, a fidget or a bend, does not raise it)."""
+    return float(np.median(window_rms(x, rate_hz))) if len(x) else 0.0
+
+
+@dataclass(frozen=True)
+class SupportSignals:
+    """The set's signals the cues read, computed once: roll rate (deg/s) and sideways acceleration
+    (g) in the sway band, vertical acceleration (g) up to JOLT_LOWPASS_HZ."""
+
+    roll_rate: np.ndarray
+    lateral: np.ndarray
+    vertical: np.ndarray
+
+    @staticmethod
+    def of(roll_rate_dps: np.ndarray, lateral_g: np.ndarray, vertical_g: np.ndarray, rate_hz: float) -> "SupportSignals":
+        lo, hi = SWAY_BAND_HZ
+        return SupportSignals(band(roll_rate_dps, rate_hz, lo, hi), band(lateral_g, rate_hz, lo, hi),
+                              band(vertical_g, rate_hz, 1.0, JOLT_LOWPASS_HZ))
+
+
+def ramp_vote(ratio: float, lo: float, hi: float) -> float:
+    """0 up to lo, 1 from hi, linear in between."""
+    return float(np.clip((ratio - lo) / (hi - lo), 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class SupportCues:
+    """Thresholds of the single-support votes (ratios to quiet standing on both feet).
+
+    sway_ratio: (lo, hi) of the hold's typical sway (`steady_rms`) over the standing's just around
+        it (roll rate, sideways acceleration; the larger counts): a weight shift on both feet
+        stays about level with it, one leg reaches 1.5-10x;
+    jolt_ratio: (lo, hi) of the vertical peak-to-peak at foot-down (or foot-off) over twice the
+        hold's own RMS: a foot taking or giving weight jolts the pelvis by 0.03-0.15 g;
+    lift_ratio: (lo, hi) of the roll-rate peak at foot-off over the hold's typical roll rate;
+    edge_s: how far around foot-off / foot-down the transients are looked for."""
+
+    sway_ratio: tuple[float, float] = (1.3, 2.0)
+    jolt_ratio: tuple[float, float] = (3.5, 6.0)
+    lift_ratio: tuple[float, float] = (3.5, 6.0)
+    edge_s: float = 0.5
+
+    def votes(self, s: SupportSignals, hold: tuple[int, int], ref: tuple[float, float], rate_hz: float) -> dict[str, float]:
+        """Votes of each cue for the hold [a, b) (sample indices, steady part) against the quiet
+        standing's (roll-rate RMS deg/s, sideways RMS g)."""
+        a, b = hold
+        e = int(self.edge_s * rate_hz)
+        sway = max(steady_rms(s.roll_rate[a:b], rate_hz) / max(ref[0], 1e-3),
+                   steady_rms(s.lateral[a:b], rate_hz) / max(ref[1], 1e-4))
+        inside = max(steady_rms(s.vertical[a:b], rate_hz), 1e-4)
+        down = s.vertical[max(a, b - e) : b + 2 * e]
+        jolt = float(np.ptp(down)) / (2.0 * inside) if len(down) else 0.0
+        off = slice(max(0, a - 3 * e), a + e)
+        tip = float(np.max(np.abs(s.roll_rate[off]))) / max(steady_rms(s.roll_rate[a:b], rate_hz), 1e-3)
+        lift = float(np.ptp(s.vertical[off])) / (2.0 * inside)
+        return {"sway": ramp_vote(sway, *self.sway_ratio), "foot_down": ramp_vote(jolt, *self.jolt_ratio),
+                "foot_off": max(ramp_vote(tip, *self.lift_ratio), ramp_vote(lift, *self.jolt_ratio))}
+
+
+def support_votes(votes: dict[str, float]) -> float:
+    """Evidence of single support: the sum of the cues' votes (>= 1: a hold)."""
+    return float(sum(votes.values()))
+
+
+def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int]]) -> tuple[float, float]:
+    """Standing's sway on both feet (roll-rate RMS deg/s, sideways RMS g) around one hold: the
+    median 1 s window RMS over `spans` (the standing just before the shift onto the leg and just
+    after the shift back), at least the set's 25th percentile (short standing sways by chance)."""
+    parts = [(a, b) for a, b in spans if b - a >= int(0.5 * rate_hz)]
+    floor = (float(np.percentile(window_rms(s.roll_rate, rate_hz), 25)), float(np.percentile(window_rms(s.lateral, rate_hz), 25)))
+    if not parts:
+        return floor
+    rr = np.concatenate([window_rms(s.roll_rate[a:b], rate_hz) for a, b in parts])
+    ll = np.concatenate([window_rms(s.lateral[a:b], rate_hz) for a, b in parts])
+    return max(float(np.median(rr)), floor[0]), max(float(np.median(ll)), floor[1])
