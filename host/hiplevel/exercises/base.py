@@ -94,9 +94,10 @@ def without_rest_tilt(m: Motion, rest_of: Callable[[np.ndarray, np.ndarray, floa
     settings = FusionSettings(turn_errors=False)
     # First without any rest (the gyro carries the tilt through slow moves), then with rest where
     # that fusion's linear acceleration is quiet.
-    lin = raw - fuse_tilt(m.t_s, raw, m.gyro_dps, settings, rest=np.zeros(len(raw), dtype=bool)).up_
+    zero = np.zeros(3)  # the motion's gyro is already bias-free
+    lin = raw - fuse_tilt(m.t_s, raw, m.gyro_dps, settings, rest=np.zeros(len(raw), dtype=bool), gyro_bias_dps=zero).up_
     rest = rest_of(lin[:, 1], m.still, m.rate_hz) & rest_of(lin[:, 0], m.still, m.rate_hz)
-    slow = fuse_tilt(m.t_s, raw, m.gyro_dps, settings, rest=rest)
+    slow = fuse_tilt(m.t_s, raw, m.gyro_dps, settings, rest=rest, gyro_bias_dps=zero)
     roll, pitch = up_to_roll_pitch_deg(slow.up_)
     return replace(m, roll_deg=roll, pitch_deg=pitch, acc_lin_g=raw - slow.up_)
 
@@ -270,28 +271,41 @@ def calm_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: fl
 
 
 def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, max_speed_mps: float = 0.03,
-               hp_hz: float = 0.3, window_s: float = 0.3, lp_hz: float = 4.0, move_pad_s: float = 0.0) -> np.ndarray:
-    """Samples (N,) bool where the pelvis is at rest along one axis: still (the fusion's rest test)
-    and not translating: the velocity integrated from acc_g (g, one axis), high-passed at hp_hz,
-    stays below max_speed_mps over a centred window_s.
-
-    The rest test looks at the spread of the acceleration within half a second, so the middle of a
-    slow move (a 2 s weight shift, a slow lateral step) looks still while the pelvis moves at its
-    fastest (0.05-0.25 m/s). Balance corrections on one leg (5-15 mg at 0.5-3 Hz) and sway move it
-    by a few mm/s, and a constant tilt error integrates to a ramp that the high-pass removes."""
+               hp_hz: float = 0.3, window_s: float = 0.3, lp_hz: float = 4.0) -> np.ndarray:
+    """Samples (N,) bool where `still` and the velocity integrated from acc_g (g, one axis),
+    high-passed at hp_hz, stays below max_speed_mps over a centred window_s (sway and balance
+    corrections move the pelvis by a few cm/s; a constant tilt error integrates to a ramp that the
+    high-pass removes)."""
     from scipy.ndimage import maximum_filter1d
 
     if len(acc_g) <= 15:
         return np.asarray(still, bool).copy()
     v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz), hp_hz, rate_hz)
     fast = maximum_filter1d(np.abs(v), max(1, int(window_s * rate_hz)), mode="nearest")
-    quiet = np.asarray(still, bool) & (fast < max_speed_mps)
-    if move_pad_s > 0:
-        # The high-pass makes a slow move biphasic, slow through its middle: the whole move and
-        # move_pad_s around it are not quiet.
-        for h in find_humps(v, rate_hz, max_speed_mps, 0.2):
-            quiet[max(0, h.onset - int(move_pad_s * rate_hz)) : h.offset + int(move_pad_s * rate_hz) + 1] = False
-    return quiet
+    return np.asarray(still, bool) & (fast < max_speed_mps)
+
+
+def unmoving_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, min_speed_mps: float = 0.05,
+                  hp_hz: float = 0.1, max_move_s: float = 3.5, pad_s: float = 0.3, lp_hz: float = 4.0) -> np.ndarray:
+    """Samples (N,) bool where the pelvis is at rest along one axis: still (the fusion's rest test)
+    and not inside a move: a hump of at least min_speed_mps, lasting at most max_move_s, of the
+    velocity integrated from acc_g (g, one axis) and high-passed at hp_hz, flank to flank and
+    pad_s around it.
+
+    The rest test looks at the spread of the acceleration within half a second, so the middle of a
+    slow move (a 2 s weight shift) looks still while the pelvis moves at its fastest. The high-pass
+    keeps such a move whole; longer humps are the integral drifting through a hold, whose calm
+    parts must stay at rest (the fusion's quick accelerometer trust there stops a residual gyro
+    bias from tilting it by ~1 deg over a long hold)."""
+    rest = np.asarray(still, bool).copy()
+    if len(acc_g) <= 15:
+        return rest
+    v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz), hp_hz, rate_hz)
+    pad = int(pad_s * rate_hz)
+    for h in find_humps(v, rate_hz, min_speed_mps, 0.2):
+        if (h.offset - h.onset) / rate_hz <= max_move_s:
+            rest[max(0, h.onset - pad) : h.offset + pad + 1] = False
+    return rest
 
 
 def rest_to_rest_path_m(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, other_side
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, highpass, limit_drift, measure_drop_or_hike,
-                                     quiet_mask, without_rest_tilt, zero_velocity_mps)
+                                     quiet_mask, unmoving_mask, without_rest_tilt, zero_velocity_mps)
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
@@ -47,16 +47,17 @@ class SingleLegStanceDetector:
     min_speed_mps: least peak speed of a move looked at (a 3 cm shift in 2 s peaks at ~0.03 m/s);
     max_move_s: a slower move is the velocity drifting through a long hold (shifts take 0.5-2 s);
     min_shift_m: least size of the shift onto the stance leg (people: 3-12 cm; standing sway < 1 cm);
-    partner_ratio: the shift back must reach this fraction of the shift-in's size (the foot coming
-        down blurs it; moves smaller than that inside the hold are sway);
-    clear_ratio: a move the same way as the shift-in, at least this fraction of its size, before
-        any partner means the shift-in was not onto a leg (the pelvis kept going);
+    partner_ratio: the shift back must reach this fraction of the shift-in's size and peak speed
+        (the foot coming down blurs it; moves smaller than that inside the hold are sway);
+    clear_ratio: a move the same way as the shift-in, at least this fraction of its size and peak
+        speed, before any partner means the shift-in was not onto a leg (the pelvis kept going);
     min_hold_s / max_hold_s: plausible holds;
     transition_s: foot lift and put-down at each end of the hold, left out of the drop and sway;
     max_pitch_deg / max_yaw_rate_dps: a hold keeps the pelvis within this of its standing pitch
         (bending over and sitting tilt it 15-90 deg) and does not turn (95th percentiles);
-    steady_ratio: inside a hold the sideways speed stays under this fraction of the shifts' peak
-        speeds (sway and balance corrections move the pelvis by mm/s; another shift is not a hold);
+    steady_ratio / steady_min_mps: inside a hold the sideways speed stays under this fraction of the
+        shifts' peak speeds, or under steady_min_mps (sway and balance corrections move the pelvis
+        by 1-3 cm/s; another shift inside is not one hold);
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
@@ -71,29 +72,32 @@ class SingleLegStanceDetector:
     max_move_s: float = 3.5
     min_shift_m: float = 0.015
     partner_ratio: float = 0.4
-    clear_ratio: float = 0.7
+    clear_ratio: float = 1.0
     min_hold_s: float = 3.0
     max_hold_s: float = 150.0
     transition_s: float = 0.8
     max_pitch_deg: float = 15.0
     max_yaw_rate_dps: float = 20.0
     steady_ratio: float = 0.5
+    steady_min_mps: float = 0.05
     reference_s: float = 2.5
     min_support: float = 1.0
     cues: SupportCues = field(default_factory=SupportCues)
 
     def velocity_mps(self, m: Motion) -> np.ndarray:
-        """Sideways pelvis velocity, m/s (+ = leftward), held at zero through quiet standing: runs
-        of at least quiet_s where the pelvis is still and does not accelerate (`base.quiet_mask`;
-        a slow 2 s shift looks still to the rest test alone), less quiet_edge_s at each end (a
-        slow shift starts and ends gently). Through a hold a constant tilt error drifts the
-        velocity linearly, which the anchors on both sides remove; a stretch longer than
-        max_hold_s without quiet standing is high-passed (`base.limit_drift`)."""
+        """Sideways pelvis velocity, m/s (+ = leftward), held at zero wherever the pelvis stays put
+        for quiet_s: not inside a move (`base.unmoving_mask`; a slow 2 s shift looks still to the
+        rest test) and slower than 3 cm/s (`base.quiet_mask`), less quiet_edge_s at each end (a
+        slow shift starts and ends gently). Not only quiet standing: a hold sways (the rest test
+        fails) but goes nowhere, and a tilt error of a few mg drifts the velocity by 0.2-0.9 m/s
+        over 10 s that anchors only on both sides of it cannot remove. A stretch longer than
+        max_gap_s without an anchor is high-passed (`base.limit_drift`)."""
         rate = m.rate_hz
         acc_y = m.acc_lin_g[:, 1]
         anchors = np.zeros(len(acc_y), dtype=bool)
         edge = int(self.quiet_edge_s * rate)
-        for a, b in runs(quiet_mask(acc_y, m.still, rate)):
+        calm = unmoving_mask(acc_y, np.ones(len(acc_y), dtype=bool), rate) & quiet_mask(acc_y, np.ones(len(acc_y), dtype=bool), rate)
+        for a, b in runs(calm):
             if (b - a) / rate >= self.quiet_s:
                 anchors[a + edge : b - edge] = True
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
@@ -134,12 +138,14 @@ class SingleLegStanceDetector:
             if size_a >= self.min_shift_m:
                 for j in range(k + 1, len(moves)):
                     b, size_b = moves[j]
-                    if b.sign == a.sign and size_b >= max(self.min_shift_m, self.clear_ratio * size_a):
+                    if (b.sign == a.sign and size_b >= max(self.min_shift_m, self.clear_ratio * size_a)
+                            and b.height >= self.clear_ratio * a.height):
                         break  # another clear shift the same way: a was not a shift onto a leg
                     hold_s = (b.onset - a.offset) / rate_hz
                     if hold_s > self.max_hold_s:
                         break
-                    if b.sign != a.sign and hold_s >= self.min_hold_s and size_b >= self.partner_ratio * size_a:
+                    if (b.sign != a.sign and hold_s >= self.min_hold_s and size_b >= self.partner_ratio * size_a
+                            and b.height >= self.partner_ratio * a.height):
                         partner = j
                         break
             if partner is None:
@@ -160,7 +166,7 @@ class SingleLegStanceDetector:
         if m.acc_lin_g is None or len(m.t_s) < 30:
             return []
         roll0 = m.roll_deg
-        m = without_rest_tilt(m, quiet_mask)
+        m = without_rest_tilt(m, unmoving_mask)
         rate = m.rate_hz
         tr = int(self.transition_s * rate)
         v = self.velocity_mps(m)
@@ -174,23 +180,26 @@ class SingleLegStanceDetector:
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
         reps: list[RepWindow] = []
         for a, b in pairs:
-            win = (a.offset + tr, max(a.offset + tr + 1, b.onset - tr))
             if not self.upright(m, a.offset, b.onset):
                 continue  # bent over, sat down or turned, not standing on one leg
-            if float(np.max(np.abs(v_fast[win[0] : win[1]]))) > self.steady_ratio * min(a.height, b.height):
-                continue  # the pelvis moved on in between: not one hold
             gap = int(self.reference_s * rate)
             ref = reference_sway(sig, rate, [(max(0, a.onset - gap), a.onset), (b.offset, b.offset + gap)])
-            votes = self.cues.votes(sig, win, ref, rate)
+            votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate)
             if support_votes(votes) < self.min_support:
                 continue  # the weight moved, but no foot left the floor
+            if down - off < self.min_hold_s * rate:
+                off, down = a.offset, b.onset
+            win = (off + tr, max(off + tr + 1, down - tr))
+            if float(np.max(np.abs(v_fast[win[0] : win[1]]))) > max(self.steady_ratio * min(a.height, b.height),
+                                                                    self.steady_min_mps):
+                continue  # the pelvis moved on in between: not one hold
             stance = LEFT if a.sign > 0 else RIGHT
             roll = roll0[win[0] : win[1]]
             x = np.arange(len(roll))
             sway = float(np.std(roll - np.polyval(np.polyfit(x, roll, 1), x))) if len(roll) > 2 else 0.0
             drop = measure_drop_or_hike(roll0, win, other_side(stance), robust=True)
-            reps.append(RepWindow(a.offset, b.onset, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
-                "hold_s": round((b.onset - a.offset) / rate, 2), "sway_deg": round(sway, 2),
+            reps.append(RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
+                "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
                 "support": {k: round(x, 2) for k, x in votes.items()}}))
         return reps
 

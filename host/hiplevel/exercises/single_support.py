@@ -83,28 +83,52 @@ class SupportCues:
     jolt_ratio: (lo, hi) of the vertical peak-to-peak at foot-down (or foot-off) over twice the
         hold's own RMS: a foot taking or giving weight jolts the pelvis by 0.03-0.15 g;
     lift_ratio: (lo, hi) of the roll-rate peak at foot-off over the hold's typical roll rate;
-    edge_s: how far around foot-off / foot-down the transients are looked for."""
+    lag_s: the foot leaves the floor up to this long after the shift onto the leg ends (and comes
+        down up to this long before the shift back starts), or edge_s before;
+    jolt_s: the span of one jolt."""
 
     sway_ratio: tuple[float, float] = (1.3, 2.0)
     jolt_ratio: tuple[float, float] = (3.5, 6.0)
     lift_ratio: tuple[float, float] = (3.5, 6.0)
+    lag_s: float = 2.5
     edge_s: float = 0.5
+    jolt_s: float = 0.4
 
-    def votes(self, s: SupportSignals, hold: tuple[int, int], ref: tuple[float, float], rate_hz: float) -> dict[str, float]:
-        """Votes of each cue for the hold [a, b) (sample indices, steady part) against the quiet
-        standing's (roll-rate RMS deg/s, sideways RMS g)."""
-        a, b = hold
-        e = int(self.edge_s * rate_hz)
-        sway = max(steady_rms(s.roll_rate[a:b], rate_hz) / max(ref[0], 1e-3),
-                   steady_rms(s.lateral[a:b], rate_hz) / max(ref[1], 1e-4))
-        inside = max(steady_rms(s.vertical[a:b], rate_hz), 1e-4)
-        down = s.vertical[max(a, b - e) : b + 2 * e]
-        jolt = float(np.ptp(down)) / (2.0 * inside) if len(down) else 0.0
-        off = slice(max(0, a - 3 * e), a + e)
-        tip = float(np.max(np.abs(s.roll_rate[off]))) / max(steady_rms(s.roll_rate[a:b], rate_hz), 1e-3)
-        lift = float(np.ptp(s.vertical[off])) / (2.0 * inside)
-        return {"sway": ramp_vote(sway, *self.sway_ratio), "foot_down": ramp_vote(jolt, *self.jolt_ratio),
-                "foot_off": max(ramp_vote(tip, *self.lift_ratio), ramp_vote(lift, *self.jolt_ratio))}
+    def votes(self, s: SupportSignals, shifted: int, back: int, ref: tuple[float, float], rate_hz: float
+              ) -> tuple[dict[str, float], int, int]:
+        """Votes of each cue for a hold between the end of the shift onto the leg (`shifted`) and
+        the start of the shift back (`back`), sample indices, against the quiet standing's sway
+        (roll-rate RMS deg/s, sideways RMS g); also where the foot left and came down (the
+        strongest jolt or tip near each end; the shift ends when there is none)."""
+        lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
+        mid0, mid1 = shifted + min(lag, (back - shifted) // 3), back - min(lag, (back - shifted) // 3)
+        steady = (mid0, max(mid0 + 1, mid1))
+        sway = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz) / max(ref[0], 1e-3),
+                   steady_rms(s.lateral[slice(*steady)], rate_hz) / max(ref[1], 1e-4))
+        inside = max(steady_rms(s.vertical[slice(*steady)], rate_hz), 1e-4)
+        tilt = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz), 1e-3)
+        off_v, off_i = _strongest(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j)
+        off_r, off_ri = _strongest(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j)
+        down_v, down_i = _strongest(s.vertical, max(mid1, back - lag), back + e, j)
+        lift = ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio)
+        tip = ramp_vote(off_r / (2.0 * tilt), *self.lift_ratio)
+        down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio)
+        votes = {"sway": ramp_vote(sway, *self.sway_ratio), "foot_down": down, "foot_off": max(lift, tip)}
+        off_at = (off_i if lift >= tip else off_ri) if max(lift, tip) >= 0.5 else shifted
+        down_at = down_i if down >= 0.5 else back
+        return votes, off_at, down_at
+
+
+def _strongest(x: np.ndarray, a: int, b: int, width: int) -> tuple[float, int]:
+    """(largest peak-to-peak of x within `width` samples, its centre) over [a, b); (0, a) if empty."""
+    if b - a < width:
+        return 0.0, a
+    from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+    seg = x[a:b]
+    ptp = maximum_filter1d(seg, width, mode="nearest") - minimum_filter1d(seg, width, mode="nearest")
+    k = int(np.argmax(ptp))
+    return float(ptp[k]), a + k
 
 
 def support_votes(votes: dict[str, float]) -> float:

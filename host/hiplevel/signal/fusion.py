@@ -230,14 +230,15 @@ class TiltResult:
 
 def fuse_tilt(
     t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, settings: FusionSettings | None = None,
-    rest: np.ndarray | None = None,
+    rest: np.ndarray | None = None, gyro_bias_dps: np.ndarray | None = None,
 ) -> TiltResult:
     """Zero-phase offline tilt: forward and backward passes of `tilt_step`, combined (each pass
     vectorised by `hiplevel.signal.scan`: same results as the per-sample loop within 0.01 deg).
 
     t_s (N,) s; acc_g (N,3) g; gyro_dps (N,3) deg/s, body frame. Gyro bias from rest and quiet
     periods, or from the movement when there are none (`hiplevel.signal.rest_bias`).
-    rest (N,) bool: where the sensor is at rest, when the caller knows better than `rest_mask`.
+    rest (N,) bool: where the sensor is at rest, when the caller knows better than `rest_mask`;
+    gyro_bias_dps (3,) or (N,3): the gyro's bias when already known (e.g. 0 for a bias-free gyro).
     When the recording has turns, the accelerometer bias and gyro cross-axis leak they reveal are
     estimated (`hiplevel.signal.turns`) and the fusion runs again on corrected signals."""
     from hiplevel.signal.rest_bias import estimate_gyro_bias_dps
@@ -249,9 +250,12 @@ def fuse_tilt(
         raise ValueError("fuse_tilt needs at least 2 samples")
     rate = 1.0 / float(np.median(np.diff(t_s)))
     rest = rest_mask(acc_g, gyro_dps, rate, settings) if rest is None else np.asarray(rest, bool)
-    bias = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, settings.rest_bias_max_residual_deg,
-                                  max(1, int(round(settings.rest_bias_min_s * rate))),
-                                  quiet=quiet_mask(acc_g, gyro_dps, rate, settings))
+    if gyro_bias_dps is not None:
+        bias = np.broadcast_to(np.asarray(gyro_bias_dps, float), gyro_dps.shape).copy()
+    else:
+        bias = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, settings.rest_bias_max_residual_deg,
+                                      max(1, int(round(settings.rest_bias_min_s * rate))),
+                                      quiet=quiet_mask(acc_g, gyro_dps, rate, settings))
     up = _fuse_passes(t_s, acc_g, gyro_dps - bias, rest, rate, settings)
     errors = estimate_turn_errors(acc_g, gyro_dps - bias, up, rate) if settings.turn_errors else NO_ERRORS
     if errors.n_turns:
