@@ -30,6 +30,8 @@ from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
 
 ACC_LOWPASS_HZ = 4.0
+# A weight shift this fast (high-passed at 0.1 Hz) is kept out of the fusion's rest.
+SLOW_SHIFT_MIN_MPS = 0.06
 # Inside a hold, moves (0.5-2 s) are looked for above this (the velocity drifts slowly through it).
 STEADY_HP_HZ = 0.2
 # The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
@@ -166,7 +168,7 @@ class SingleLegStanceDetector:
         if m.acc_lin_g is None or len(m.t_s) < 30:
             return []
         roll0 = m.roll_deg
-        m = without_rest_tilt(m, unmoving_mask)
+        m = without_rest_tilt(m, slow_shift_rest)
         rate = m.rate_hz
         tr = int(self.transition_s * rate)
         v = self.velocity_mps(m)
@@ -202,6 +204,14 @@ class SingleLegStanceDetector:
                 "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
                 "support": {k: round(x, 2) for k, x in votes.items()}}))
         return reps
+
+
+def slow_shift_rest(acc_g: np.ndarray, still: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Rest for re-fusing a hold set (`base.without_rest_tilt`): the fusion's own, except through
+    clear slow moves (`base.unmoving_mask`: >= 6 cm/s, up to 3.5 s), whose acceleration the fusion
+    would otherwise take for tilt. Sway inside a hold stays at rest: without the accelerometer's
+    quick pull a residual gyro bias tilts the pelvis by tenths of a degree within seconds."""
+    return unmoving_mask(acc_g, still, rate_hz, min_speed_mps=SLOW_SHIFT_MIN_MPS)
 
 
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
