@@ -1,11 +1,13 @@
 """Band walk against the simulator's ground truth: 50/100/200 Hz, normal and weak-left/right,
-mount offsets and sensor noise; every lateral step found, none extra, side = leading leg, drop
-within 1 deg; bobbing and shuffling flags agree with the truth."""
+mount offsets and sensor noise; every lateral step found, none extra, its direction of travel,
+both single-support phases (lead swing first) with their stance legs and drops within 1 deg, the
+rep's side = its worse phase's stance leg; bobbing and shuffling flags agree with the truth."""
 
 import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
+from hiplevel.constants import other_side as other
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
@@ -14,7 +16,7 @@ from analysis_helpers import match
 CASES = [
     (50, None, (2.0, -3.0, 4.0), 41, {}),
     (100, "right", (-3.0, 2.0, -5.0), 42, {}),
-    (200, "left", (1.0, 3.0, 3.0), 43, {"drop_deg": -5.0}),  # hip hike of the leading side
+    (200, "left", (1.0, 3.0, 3.0), 43, {"drop_deg": -5.0}),  # hip hike when the left leg stands
     (100, None, (4.0, -2.0, -3.0), 44, {"bobbing": True}),
     (100, None, (-2.0, 1.0, 2.0), 45, {"step_m": 0.12}),  # shuffling
 ]
@@ -28,9 +30,12 @@ def test_every_step_found_side_drop_and_flags(rate, weak, mount, seed, extra):
     res = analyze(sim.imu, "band-walk")
     pairs, missing, extra_reps = match(sim.reps, res.reps)
     assert not missing and not extra_reps
-    assert [r.side for _, r in pairs] == [t.side for t, _ in pairs] == ["left"] * 3 + ["right"] * 3
-    err = np.array([r.drop_deg - t.drop_deg for t, r in pairs])
-    assert np.max(np.abs(err)) <= 1.0, err
+    assert [r.details["direction"] for _, r in pairs] == [t.direction for t, _ in pairs] == ["left"] * 3 + ["right"] * 3
+    for t, r in pairs:
+        assert [p.stance for p in r.phases] == [p.stance for p in t.phases] == [other(t.direction), t.direction]
+        assert max(abs(p.drop_deg - q.drop_deg) for p, q in zip(r.phases, t.phases)) <= 1.0
+        if abs(t.phases[0].drop_deg - t.phases[1].drop_deg) > 2.0:  # a clearly worse phase
+            assert r.side == t.side and abs(r.drop_deg - t.drop_deg) <= 1.0
     for flag in ("pelvic_drop", "hip_hike", "bobbing", "shuffling"):
         assert [flag in r.flags for _, r in pairs] == [flag in t.flags for t, _ in pairs], flag
     if "bobbing" in extra or "step_m" in extra:

@@ -33,8 +33,9 @@ def test_scores_span_0_to_100_and_flag_with_reason():
     s = score_rep("walking", "left", 8.0, {}, th)
     assert s.flags == ("pelvic_drop",)
     assert s.reasons[0] == "right side dropped 8.0 deg during left stance (limit 7.0 deg)"
+    # A band-walk rep's side is the stance leg of its worse phase, like every single-leg rep.
     s = score_rep("band-walk", "right", 6.0, {}, th)
-    assert "right side dropped 6.0 deg leading with the right leg" in s.reasons[0]
+    assert s.reasons[0] == "left side dropped 6.0 deg during right stance (limit 4.0 deg)"
     s = score_rep("single-leg-stance", "left", -5.0, {"hold_s": 12.0, "sway_deg": 2.0}, th)
     assert set(s.flags) == {"hip_hike", "short_hold", "excess_sway"}
 
@@ -61,7 +62,7 @@ def _reps(drops, side="left", exercise="band-walk"):
 def test_advice_progress_stay_regress():
     th = Thresholds()
     assert advise("band-walk", _reps([1, 2, 1.5]), th)["action"] == "progress"
-    stay = advise("band-walk", _reps([1] * 12 + [7, 8, 9], side="right"), th)
+    stay = advise("band-walk", _reps([1] * 12 + [7, 8, 9], side="left"), th)
     assert stay["action"] == "stay"
     # a band-walk rep without phases names its leading leg (right): the trailing left leg stood
     assert stay["reason"] == ("3 of 15 left-stance steps dropped beyond 4.0 deg (right side): stay at level 2 "

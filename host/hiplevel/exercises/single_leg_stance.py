@@ -32,8 +32,6 @@ from hiplevel.signal.neutral import runs
 ACC_LOWPASS_HZ = 4.0
 # A weight shift this fast (high-passed at 0.1 Hz) is kept out of the fusion's rest.
 SLOW_SHIFT_MIN_MPS = 0.06
-# Inside a hold, moves (0.5-2 s) are looked for above this (the velocity drifts slowly through it).
-STEADY_HP_HZ = 0.2
 # The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
 SENSOR_ABOVE_HIP_M = 0.08
 
@@ -51,15 +49,17 @@ class SingleLegStanceDetector:
     min_shift_m: least size of the shift onto the stance leg (people: 3-12 cm; standing sway < 1 cm);
     partner_ratio: the shift back must reach this fraction of the shift-in's size and peak speed
         (the foot coming down blurs it; moves smaller than that inside the hold are sway);
-    clear_ratio: a move the same way as the shift-in, at least this fraction of its size and peak
-        speed, before any partner means the shift-in was not onto a leg (the pelvis kept going);
+    clear_ratio / clear_speed_ratio / max_shift_s: a move the same way as the shift-in, at least
+        these fractions of its size and peak speed, no longer than max_shift_s (a weight shift, not
+        the velocity drifting through the hold), before any partner means the shift-in was not
+        onto a leg (the pelvis kept going; a hold's sway moves it by up to ~6 cm);
     min_hold_s / max_hold_s: plausible holds;
     transition_s: foot lift and put-down at each end of the hold, left out of the drop and sway;
     max_pitch_deg / max_yaw_rate_dps: a hold keeps the pelvis within this of its standing pitch
-        (bending over and sitting tilt it 15-90 deg) and does not turn (95th percentiles);
-    steady_ratio / steady_min_mps: inside a hold the sideways speed stays under this fraction of the
-        shifts' peak speeds, or under steady_min_mps (sway and balance corrections move the pelvis
-        by 1-3 cm/s; another shift inside is not one hold);
+        (bending over and sitting tilt it 15-90 deg) and does not turn (95th percentiles), from
+        upright_edge_s before the shift in to as long after the shift back;
+    steady_ratio: a move inside a hold of this fraction of the shift-in's size (and half of it of
+        its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm);
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
@@ -74,15 +74,17 @@ class SingleLegStanceDetector:
     max_move_s: float = 3.5
     min_shift_m: float = 0.015
     partner_ratio: float = 0.4
-    clear_ratio: float = 1.0
+    clear_ratio: float = 0.9
+    clear_speed_ratio: float = 0.6
+    max_shift_s: float = 2.5
     min_hold_s: float = 3.0
     max_hold_s: float = 150.0
     transition_s: float = 0.8
     max_pitch_deg: float = 15.0
     max_yaw_rate_dps: float = 20.0
-    steady_ratio: float = 0.5
-    steady_min_mps: float = 0.05
-    reference_s: float = 2.5
+    upright_edge_s: float = 1.0
+    steady_ratio: float = 1.2
+    reference_s: float = 4.0
     min_support: float = 1.0
     cues: SupportCues = field(default_factory=SupportCues)
 
@@ -141,7 +143,8 @@ class SingleLegStanceDetector:
                 for j in range(k + 1, len(moves)):
                     b, size_b = moves[j]
                     if (b.sign == a.sign and size_b >= max(self.min_shift_m, self.clear_ratio * size_a)
-                            and b.height >= self.clear_ratio * a.height):
+                            and b.height >= self.clear_speed_ratio * a.height
+                            and b.offset - b.onset <= self.max_shift_s * rate_hz):
                         break  # another clear shift the same way: a was not a shift onto a leg
                     hold_s = (b.onset - a.offset) / rate_hz
                     if hold_s > self.max_hold_s:
@@ -172,28 +175,33 @@ class SingleLegStanceDetector:
         rate = m.rate_hz
         tr = int(self.transition_s * rate)
         v = self.velocity_mps(m)
-        pairs = self.pair(self.moves(m, v), rate)
+        moves = self.moves(m, v)
+        pairs = self.pair(moves, rate)
         if not pairs:
             return []
-        v_fast = highpass(v, STEADY_HP_HZ, rate)  # moves, not the drift through a long hold
+        sizes = {id(h): size for h, size in moves}
         up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
         vert = np.sum(m.acc_lin_g * up, axis=1)
         gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
         reps: list[RepWindow] = []
         for a, b in pairs:
-            if not self.upright(m, a.offset, b.onset):
+            size_a = sizes[id(a)]
+            edge = int(self.upright_edge_s * rate)
+            if not self.upright(m, max(0, a.onset - edge), b.offset + edge):
                 continue  # bent over, sat down or turned, not standing on one leg
             gap = int(self.reference_s * rate)
-            ref = reference_sway(sig, rate, [(max(0, a.onset - gap), a.onset), (b.offset, b.offset + gap)])
+            skip = int(0.5 * rate)
+            ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
+                                             (b.offset + skip, b.offset + skip + gap)])
             votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate)
             if support_votes(votes) < self.min_support:
                 continue  # the weight moved, but no foot left the floor
             if down - off < self.min_hold_s * rate:
                 off, down = a.offset, b.onset
             win = (off + tr, max(off + tr + 1, down - tr))
-            if float(np.max(np.abs(v_fast[win[0] : win[1]]))) > max(self.steady_ratio * min(a.height, b.height),
-                                                                    self.steady_min_mps):
+            if any(win[0] <= h.peak < win[1] and size >= self.steady_ratio * size_a and h.height >= 0.5 * self.steady_ratio * a.height
+                   for h, size in moves):
                 continue  # the pelvis moved on in between: not one hold
             stance = LEFT if a.sign > 0 else RIGHT
             roll = roll0[win[0] : win[1]]

@@ -19,8 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
-# Balance sway and corrections sit in this band (slower drift and faster impacts are not sway).
+# Balance sway sits in this band for the roll (slower drift and faster impacts are not sway)...
 SWAY_BAND_HZ = (0.3, 3.0)
+# ...and the corrections on one foot in this one for the sideways acceleration (a weight shift
+# moves the pelvis below 1 Hz).
+CORRECTION_BAND_HZ = (1.0, 3.0)
 # Vertical jolts of a foot coming down: up to here.
 JOLT_LOWPASS_HZ = 8.0
 
@@ -46,16 +49,16 @@ def window_rms(x: np.ndarray, rate_hz: float, window_s: float = 1.0) -> np.ndarr
     return np.array([rms(x[i : i + w]) for i in range(0, len(x) - w + 1, max(1, w // 2))])
 
 
-def steady_rms(x: np.ndarray, rate_hz: float) -> float:
-    """The typical sway level of a stretch: the median of its 1 s window RMS (a brief movement
-    inside it, a fidget or a bend, does not raise it)."""
-    return float(np.median(window_rms(x, rate_hz))) if len(x) else 0.0
+def steady_rms(x: np.ndarray, rate_hz: float, percentile: float = 50.0) -> float:
+    """The typical sway level of a stretch: a percentile (median) of its 1 s window RMS (a brief
+    movement inside it, a fidget or a bend, does not raise it)."""
+    return float(np.percentile(window_rms(x, rate_hz), percentile)) if len(x) else 0.0
 
 
 @dataclass(frozen=True)
 class SupportSignals:
-    """The set's signals the cues read, computed once: roll rate (deg/s) and sideways acceleration
-    (g) in the sway band, vertical acceleration (g) up to JOLT_LOWPASS_HZ."""
+    """The set's signals the cues read, computed once: roll rate (deg/s) in the sway band, sideways
+    acceleration (g) in the correction band, vertical acceleration (g) from 1 Hz to JOLT_LOWPASS_HZ."""
 
     roll_rate: np.ndarray
     lateral: np.ndarray
@@ -63,8 +66,7 @@ class SupportSignals:
 
     @staticmethod
     def of(roll_rate_dps: np.ndarray, lateral_g: np.ndarray, vertical_g: np.ndarray, rate_hz: float) -> "SupportSignals":
-        lo, hi = SWAY_BAND_HZ
-        return SupportSignals(band(roll_rate_dps, rate_hz, lo, hi), band(lateral_g, rate_hz, lo, hi),
+        return SupportSignals(band(roll_rate_dps, rate_hz, *SWAY_BAND_HZ), band(lateral_g, rate_hz, *CORRECTION_BAND_HZ),
                               band(vertical_g, rate_hz, 1.0, JOLT_LOWPASS_HZ))
 
 
@@ -87,7 +89,7 @@ class SupportCues:
         down up to this long before the shift back starts), or edge_s before;
     jolt_s: the span of one jolt."""
 
-    sway_ratio: tuple[float, float] = (1.3, 2.0)
+    sway_ratio: tuple[float, float] = (1.1, 1.6)
     jolt_ratio: tuple[float, float] = (3.5, 6.0)
     lift_ratio: tuple[float, float] = (3.5, 6.0)
     lag_s: float = 2.5
@@ -109,7 +111,7 @@ class SupportCues:
         tilt = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz), 1e-3)
         off_v, off_i = _strongest(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j)
         off_r, off_ri = _strongest(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j)
-        down_v, down_i = _strongest(s.vertical, max(mid1, back - lag), back + e, j)
+        down_v, down_i = _strongest(s.vertical, max(mid1, back - lag), back + 2 * e, j)
         lift = ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio)
         tip = ramp_vote(off_r / (2.0 * tilt), *self.lift_ratio)
         down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio)
@@ -138,12 +140,13 @@ def support_votes(votes: dict[str, float]) -> float:
 
 def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int]]) -> tuple[float, float]:
     """Standing's sway on both feet (roll-rate RMS deg/s, sideways RMS g) around one hold: the
-    median 1 s window RMS over `spans` (the standing just before the shift onto the leg and just
-    after the shift back), at least the set's 25th percentile (short standing sways by chance)."""
+    quieter of the median 1 s window RMS over each of `spans` (the standing just before the shift
+    onto the leg and just after the shift back; one may hold the next move), at least the set's
+    10th percentile (a short standing sways less by chance)."""
     parts = [(a, b) for a, b in spans if b - a >= int(0.5 * rate_hz)]
-    floor = (float(np.percentile(window_rms(s.roll_rate, rate_hz), 25)), float(np.percentile(window_rms(s.lateral, rate_hz), 25)))
+    floor = (float(np.percentile(window_rms(s.roll_rate, rate_hz), 10)), float(np.percentile(window_rms(s.lateral, rate_hz), 10)))
     if not parts:
         return floor
-    rr = np.concatenate([window_rms(s.roll_rate[a:b], rate_hz) for a, b in parts])
-    ll = np.concatenate([window_rms(s.lateral[a:b], rate_hz) for a, b in parts])
-    return max(float(np.median(rr)), floor[0]), max(float(np.median(ll)), floor[1])
+    rr = min(float(np.median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts)
+    ll = min(float(np.median(window_rms(s.lateral[a:b], rate_hz))) for a, b in parts)
+    return max(rr, floor[0]), max(ll, floor[1])

@@ -11,9 +11,10 @@ from hiplevel.scoring.thresholds import Thresholds
 # Score at the flag threshold: anything flagged scores below this.
 FLAG_SCORE = 60.0
 
-# The side whose drop is measured, relative to the rep's `side` (domain primer / issue 5):
-# band-walk measures the leading leg's side; every single-leg exercise the unsupported side.
-MEASURES_OWN_SIDE = frozenset({"band-walk", "clamshell"})
+# The side whose drop is measured, relative to the rep's `side` (domain primer / issue 5): the
+# unsupported side, opposite the stance leg, except the clamshell's roll-back of the working leg.
+# (A band-walk rep's side is the stance leg of its worse phase: issue 12.)
+MEASURES_OWN_SIDE = frozenset({"clamshell"})
 
 DROP_FLAGS = frozenset({"pelvic_drop", "hip_hike", "pelvis_roll_back"})
 # Flags about the measurement, not the movement: they cost the rep no points.
@@ -62,11 +63,12 @@ class Phase:
 @dataclass(frozen=True)
 class Rep:
     """One scored rep. index: 0-based in its set; start_s/end_s: s on the input clock; side: the
-    stance leg (leading leg for band-walk, working leg for clamshell); drop_deg: peak drop of the
-    measured side below neutral (negative = hip hike); score 0-100; flags; details: metrics and
-    reasons (`measured_side`, `reasons`, `hold_s`, ...); phases: the single-support phases of a rep
-    that has several (band walk, lead swing first), the rep's own side/drop/flags being its worse
-    phase's; empty for one-phase reps."""
+    stance (tested) leg (band walk: the stance leg of its worse phase; clamshell: the working leg);
+    drop_deg: peak drop of the measured side below neutral (negative = hip hike); score 0-100;
+    flags; details: metrics and reasons (`measured_side`, `reasons`, `hold_s`, band walk's
+    `direction` of travel, ...); phases: the single-support phases of a rep that has several (band
+    walk, lead swing first), the rep's own side/drop/flags being its worse phase's; empty for
+    one-phase reps."""
 
     index: int
     start_s: float
@@ -89,6 +91,8 @@ class Rep:
             "score": round(self.score, 1),
             "flags": list(self.flags),
         }
+        if self.details.get("direction") in ("left", "right"):
+            out["direction"] = self.details["direction"]  # band walk: direction of travel
         if self.phases:
             out["phases"] = [p.to_json() for p in self.phases]
         return out
@@ -150,7 +154,7 @@ def drop_score(drop_deg: float, ok_deg: float, flag_deg: float, fail_deg: float,
 def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thresholds) -> RepScore:
     """Score one rep.
 
-    side: the rep's side as defined per exercise (stance leg, or leading leg for band-walk);
+    side: the rep's stance (tested) leg (clamshell: the working leg);
     metrics: optional `hold_s`, `sway_deg`, `bob_cm`, `step_m` from the detector."""
     ok, flag, fail = th.drop_band_deg(exercise)
     if exercise == "clamshell":
@@ -164,7 +168,7 @@ def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thr
     flags: list[str] = []
     reasons: list[str] = []
     low = measured_side(exercise, side)
-    stance = f"during {side} stance" if exercise not in MEASURES_OWN_SIDE else f"leading with the {side} leg"
+    stance = f"during {side} stance" if exercise not in MEASURES_OWN_SIDE else f"on the {side} leg"
     if drop_deg > flag:
         if exercise == "clamshell":
             flags.append("pelvis_roll_back")

@@ -21,9 +21,9 @@ NORMAL_STANCE_DROP_DEG = 1.0  # a good hold keeps the pelvis about level
 NORMAL_STEPDOWN_DROP_DEG = 1.5
 NORMAL_SQUAT_DROP_DEG = 5.0  # healthy single-leg squat, below Nakagawa 2012 controls (7.4 +- 3.8)
 STANCE_SWAY_BASE_DEG = 0.15  # roll sway SD of quiet standing, which sway_gain scales
-# The pelvis' sideways sway on one leg stays within 5-15 mm SD even when its roll sways a lot (the
-# base of support is one foot): the position sway gain stops at 4 (12 mm; quiet standing 3 mm).
-HOLD_POS_SWAY_GAIN_MAX = 4.0
+# The pelvis' sideways sway on one leg stays within 5-10 mm SD even when its roll sways a lot (the
+# base of support is one foot): the position sway gain stops at 2.5 (7.5 mm; quiet standing 3 mm).
+HOLD_POS_SWAY_GAIN_MAX = 2.5
 
 
 def _stance_side(ex: ExerciseSpec, index: int) -> Side:

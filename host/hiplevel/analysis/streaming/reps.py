@@ -51,9 +51,16 @@ def detect_reps(exercise: str, detector, trace: PelvisTrace, offset_deg: float, 
     return score_windows(exercise, m, detector.detect(m), th)
 
 
+def _identity(r: Rep) -> tuple:
+    """What must not change between two runs for a rep to be the same: its side, or for a rep with
+    phases their stance legs (its side is its worse phase's, which two nearly equal phases may
+    swap from one run to the next)."""
+    return tuple(p.stance for p in r.phases) if r.phases else (r.side,)
+
+
 class RepEmitter:
     """Emits each rep once: when it ended at least margin_s before the newest sample, two runs in a
-    row found it with the same bounds (STABLE_BOUNDS_S) and side, and it starts more than dedupe_s
+    row found it with the same bounds (STABLE_BOUNDS_S) and side (phase legs, `_identity`), and it starts more than dedupe_s
     after the last emitted rep. `reps`: everything emitted, index = order of emission."""
 
     def __init__(self, margin_s: float, dedupe_s: float) -> None:
@@ -73,7 +80,7 @@ class RepEmitter:
             if truncated and r.start_s < t_old + self.margin_s:
                 continue
             if not any(abs(q.start_s - r.start_s) <= STABLE_BOUNDS_S and abs(q.end_s - r.end_s) <= STABLE_BOUNDS_S
-                       and q.side == r.side for q in prev):
+                       and _identity(q) == _identity(r) for q in prev):
                 continue
             rep = replace(r, index=len(self.reps))
             self.reps.append(rep)
