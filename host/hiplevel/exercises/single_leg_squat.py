@@ -1,7 +1,8 @@
 """Single-leg squat: one rep per squat (hands forward, 60-80 deg knee flexion; domain primer).
 
 side = the stance leg; drop = peak drop of the free (contralateral) side below the set's standing
-neutral during the descent and bottom (the rep spans descent start to return). Scored against the
+neutral during the descent and bottom (the rep spans descent start to return); a rise of the free
+side beyond its drop is a hip hike, reported as a negative drop (`step_down.single_leg_reps`). Scored against the
 squat band of `Thresholds` (Nakagawa 2012: 10.3 +- 4.7 deg contralateral drop in patellofemoral
 pain vs 7.4 +- 3.8 in controls). Depth: 60-80 deg of knee flexion takes the hips down ~15-25 cm and
 the pelvis pitches forward with the hip flexion (~20-30 deg): both are reported per rep

@@ -1,7 +1,7 @@
 """Lateral step-down: one rep per lowering of the free foot from the step and back.
 
 side = the stance leg (on the step); drop = peak drop of the lowering (free) side below the set's
-standing neutral during the rep. Quality criterion (domain primer, Piva's step-down scale): the
+standing neutral during the rep (when it rose further than it dropped, minus the rise: a hip hike). Quality criterion (domain primer, Piva's step-down scale): the
 pelvis stays level throughout; any drop of the lowering side means the load is too high.
 
 Reps: lowering the free foot bends the stance hip and knee, so the pelvis pitches forward (6-12 deg)
@@ -31,7 +31,7 @@ import numpy as np
 from scipy import signal as sps
 
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
-from hiplevel.exercises.base import Motion, RepWindow, find_humps, highpass, measure_drop, velocity_mps
+from hiplevel.exercises.base import Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps
 from hiplevel.signal.filters import zero_phase_lowpass
 
 # Documented mount: the sensor sits over the sacrum, about 12 cm behind and 8 cm above the hip-joint
@@ -262,7 +262,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         metrics: dict = {"pitch_deg": round(float(np.max(pitch[win[0] : win[1]])), 1), "yaw_fix_deg": round(yaw, 1)}
         if depth is not None:
             metrics["depth_cm"] = depth
-        drop = measure_drop(roll, win, other_side(stance), robust=False)
+        drop = measure_drop_or_hike(roll, win, other_side(stance), robust=False)  # a hike is a negative drop
         reps.append(RepWindow(b.onset, b.offset, stance, win, other_side(stance), metrics=metrics, drop_deg=drop))
     return reps
 
