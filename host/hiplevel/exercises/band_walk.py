@@ -207,6 +207,7 @@ class BandWalkDetector:
         """Lateral steps of the set (needs the 6-axis stream)."""
         if m.acc_lin_g is None:
             return []
+        roll0 = m.roll_deg  # drops on the set's roll, as every exercise (and the live analyser's)
         m = without_rest_tilt(m, calm_mask)  # slow steps look at rest to the fusion
         n, rate = len(m.t_s), m.rate_hz
         v = self.velocity_mps(m)
@@ -225,7 +226,7 @@ class BandWalkDetector:
             mid = _boundary(v, first, trail) if trail is not None else first.peak
             phases = []
             for stance, a, b in ((other_side(lead), max(0, start - lift), max(start + 1, mid)), (lead, mid, max(mid + 1, end))):
-                phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=measure_drop_or_hike(m.roll_deg, (a, b), other_side(stance), False)))
+                phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=measure_drop_or_hike(roll0, (a, b), other_side(stance), False)))
             # Displacements rest to rest, from the halt before the step to the halt after it.
             p0, p1 = max(0, start - lift, first.peak - half), min(n - 1, end + lift, last.peak + half)
             seg = v[p0 : p1 + 1] - np.linspace(v[p0], v[p1], p1 + 1 - p0)  # at rest at both ends

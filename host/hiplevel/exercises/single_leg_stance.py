@@ -9,8 +9,9 @@ Shifting the weight without lifting a foot, quiet standing, bending over, sittin
 give no rep.
 
 Shifts: moves are humps of the sideways pelvis velocity, integrated from the levelled acceleration
-(re-fused so a slow shift is not taken for tilt, `base.without_rest_tilt`) and held at zero through
-quiet standing (`velocity_mps`); a move's size is its velocity integrated over the hump. A shift onto the stance leg is
+and held at zero wherever the pelvis stays put (`velocity_mps`); a move's size is its velocity
+integrated over the hump. (Not re-fused as the band walk's: in a hold the fusion's quick trust in
+the accelerometer keeps the tilt right, and the live analyser's buffer starts anywhere.) A shift onto the stance leg is
 paired with the next opposite move of similar size at least `min_hold_s` later, before another
 clear shift the same way. Foot-off = end of the shift in, foot-down = start of the shift back.
 """
@@ -22,16 +23,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, other_side
-from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, highpass, limit_drift, measure_drop_or_hike,
-                                     quiet_mask, unmoving_mask, without_rest_tilt, zero_velocity_mps)
+from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
+                                     quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
 
 ACC_LOWPASS_HZ = 4.0
-# A weight shift this fast (high-passed at 0.1 Hz) is kept out of the fusion's rest.
-SLOW_SHIFT_MIN_MPS = 0.06
 # The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
 SENSOR_ABOVE_HIP_M = 0.08
 
@@ -74,8 +73,8 @@ class SingleLegStanceDetector:
     max_move_s: float = 3.5
     min_shift_m: float = 0.015
     partner_ratio: float = 0.4
-    clear_ratio: float = 0.9
-    clear_speed_ratio: float = 0.6
+    clear_ratio: float = 1.2
+    clear_speed_ratio: float = 0.8
     max_shift_s: float = 2.5
     min_hold_s: float = 3.0
     max_hold_s: float = 150.0
@@ -83,7 +82,7 @@ class SingleLegStanceDetector:
     max_pitch_deg: float = 15.0
     max_yaw_rate_dps: float = 20.0
     upright_edge_s: float = 1.0
-    steady_ratio: float = 1.2
+    steady_ratio: float = 0.8
     reference_s: float = 4.0
     min_support: float = 1.0
     cues: SupportCues = field(default_factory=SupportCues)
@@ -171,7 +170,6 @@ class SingleLegStanceDetector:
         if m.acc_lin_g is None or len(m.t_s) < 30:
             return []
         roll0 = m.roll_deg
-        m = without_rest_tilt(m, slow_shift_rest)
         rate = m.rate_hz
         tr = int(self.transition_s * rate)
         v = self.velocity_mps(m)
@@ -200,7 +198,8 @@ class SingleLegStanceDetector:
             if down - off < self.min_hold_s * rate:
                 off, down = a.offset, b.onset
             win = (off + tr, max(off + tr + 1, down - tr))
-            if any(win[0] <= h.peak < win[1] and size >= self.steady_ratio * size_a and h.height >= 0.5 * self.steady_ratio * a.height
+            if any(win[0] <= h.onset and h.offset < win[1] and size >= self.steady_ratio * size_a
+                   and h.height >= 0.5 * self.steady_ratio * a.height
                    for h, size in moves):
                 continue  # the pelvis moved on in between: not one hold
             stance = LEFT if a.sign > 0 else RIGHT
@@ -212,14 +211,6 @@ class SingleLegStanceDetector:
                 "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
                 "support": {k: round(x, 2) for k, x in votes.items()}}))
         return reps
-
-
-def slow_shift_rest(acc_g: np.ndarray, still: np.ndarray, rate_hz: float) -> np.ndarray:
-    """Rest for re-fusing a hold set (`base.without_rest_tilt`): the fusion's own, except through
-    clear slow moves (`base.unmoving_mask`: >= 6 cm/s, up to 3.5 s), whose acceleration the fusion
-    would otherwise take for tilt. Sway inside a hold stays at rest: without the accelerometer's
-    quick pull a residual gyro bias tilts the pelvis by tenths of a degree within seconds."""
-    return unmoving_mask(acc_g, still, rate_hz, min_speed_mps=SLOW_SHIFT_MIN_MPS)
 
 
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
