@@ -73,6 +73,9 @@ class RepWindow:
 
 
 ROBUST_PERCENTILE = 95.0  # "robust peak, not a single spike" for holds
+# A rise of the unsupported side is reported (as a negative drop) from this size on, deg; below it
+# the pelvis is level either way and the drop is reported (sim/labels.py: the same rule).
+HIKE_MIN_DEG = 1.0
 
 
 def without_rest_tilt(m: Motion, rest_of: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Motion:
@@ -112,7 +115,8 @@ def measure_drop(roll_rel_deg: np.ndarray, win: tuple[int, int], measure_side: S
 
 def measure_drop_or_hike(roll_rel_deg: np.ndarray, win: tuple[int, int], measure_side: Side, robust: bool) -> float:
     """Peak excursion of the unsupported `measure_side` in roll_rel_deg[win], deg: its drop below
-    neutral (> 0), or, when it rose further than it dropped, minus the rise (a hip hike, < 0).
+    neutral (> 0), or, when it rose further than it dropped and by at least HIKE_MIN_DEG, minus the
+    rise (a hip hike, < 0; a level pelvis wobbling by tenths of a degree reads as its drop).
 
     robust: the 95th percentile of each direction instead of its maximum (holds)."""
     a, b = win
@@ -120,7 +124,7 @@ def measure_drop_or_hike(roll_rel_deg: np.ndarray, win: tuple[int, int], measure
     drop = -seg if measure_side == "left" else seg
     down = float(np.percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
     up = float(np.percentile(-drop, ROBUST_PERCENTILE) if robust else np.max(-drop))
-    return down if down >= up else -up
+    return -up if up > down and up >= HIKE_MIN_DEG else down
 
 
 def cumtrapz0(x: np.ndarray, dt: float) -> np.ndarray:

@@ -43,7 +43,7 @@ class LabelRules:
 
 
 # A rise of the unsupported side (hip hike) is measured as a negative drop in these exercises: the
-# larger of the side's drop and its rise, signed (walking keeps its own rule: the peak drop).
+# larger of the side's drop and its rise, signed (walking steps carry their own `signed_drop` rule).
 SIGNED_DROP_EXERCISES = frozenset({"band-walk", "single-leg-stance", "step-down", "single-leg-squat"})
 HIKE_MIN_DEG = 1.0  # a smaller rise: the pelvis is level, and its drop is reported
 
