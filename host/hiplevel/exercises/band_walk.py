@@ -55,6 +55,8 @@ class BandWalkDetector:
         ~0.08 m/s, a 3 cm trailing move in 1 s ~0.06 m/s; quiet standing sways < 0.01 m/s);
     min_move_m: least lateral distance of a leg move (standing sway moves the pelvis < 1 cm);
     min_run_m: least lateral distance of a run of moves (one 10 cm step; sway does not travel);
+    run_ratio: a move under this fraction of its run's median move is the velocity settling at a
+        halt, not a leg move (a trailing move of 20 % of a step is 0.4 of the median);
     min_gap_s: least time between two moves' peaks;
     dip_ratio: an opposite-sign hump next to moves of a run (within max_pause_s), smaller than
         this fraction of the larger of them, is the velocity settling between moves (integration
@@ -78,12 +80,13 @@ class BandWalkDetector:
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
     min_run_m: float = 0.08
+    run_ratio: float = 0.25
     min_gap_s: float = 0.25
     dip_ratio: float = 0.6
     counter_ratio: float = 0.5
     counter_gap_s: float = 0.4
     counter_max_s: float = 0.6
-    max_pause_s: float = 0.8
+    max_pause_s: float = 1.1
     lift_lead_s: float = 0.1
     max_move_s: float = 2.6
     max_pitch_deg: float = 50.0
@@ -167,12 +170,15 @@ class BandWalkDetector:
                 kept.append(h)
         runs: list[list[Hump]] = []
         for h in kept:
-            if runs and runs[-1][-1].sign == h.sign and _edge_gap(runs[-1][-1], h) <= self.max_pause_s * rate:
+            start = counters[id(h)] if id(h) in counters else h  # a step starts with its counter-shift
+            if runs and runs[-1][-1].sign == h.sign and _edge_gap(runs[-1][-1], start) <= self.max_pause_s * rate:
                 runs[-1].append(h)
             else:
                 runs.append([h])
         out: list[tuple[Hump | None, Hump, Hump | None]] = []
         for run in runs:
+            typical = float(np.median([_size_m(h, v, rate) for h in run]))
+            run = [h for h in run if _size_m(h, v, rate) >= self.run_ratio * typical]  # settling, not a leg move
             if len(run) < 2 or sum(_size_m(h, v, rate) for h in run) < self.min_run_m:
                 continue  # a lone move (a weight shift, a shuffle of the feet) or sway
             if self.two_moves_per_step(m, v, run) <= 0.0:

@@ -192,7 +192,7 @@ class SingleLegStanceDetector:
             skip = int(0.5 * rate)
             ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
                                              (b.offset + skip, b.offset + skip + gap)])
-            votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate)
+            votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate, back_peak=b.peak)
             if support_votes(votes) < self.min_support:
                 continue  # the weight moved, but no foot left the floor
             if down - off < self.min_hold_s * rate:

@@ -96,12 +96,13 @@ class SupportCues:
     edge_s: float = 0.5
     jolt_s: float = 0.4
 
-    def votes(self, s: SupportSignals, shifted: int, back: int, ref: tuple[float, float], rate_hz: float
-              ) -> tuple[dict[str, float], int, int]:
+    def votes(self, s: SupportSignals, shifted: int, back: int, ref: tuple[float, float], rate_hz: float,
+              back_peak: int | None = None) -> tuple[dict[str, float], int, int]:
         """Votes of each cue for a hold between the end of the shift onto the leg (`shifted`) and
         the start of the shift back (`back`), sample indices, against the quiet standing's sway
         (roll-rate RMS deg/s, sideways RMS g); also where the foot left and came down (the
-        strongest jolt or tip near each end; the shift ends when there is none)."""
+        strongest jolt or tip near each end; the shift ends when there is none). back_peak: the
+        shift back's fastest point, up to which the foot may come down (its start blurs into sway)."""
         lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
         mid0, mid1 = shifted + min(lag, (back - shifted) // 3), back - min(lag, (back - shifted) // 3)
         steady = (mid0, max(mid0 + 1, mid1))
@@ -109,28 +110,40 @@ class SupportCues:
                    steady_rms(s.lateral[slice(*steady)], rate_hz) / max(ref[1], 1e-4))
         inside = max(steady_rms(s.vertical[slice(*steady)], rate_hz), 1e-4)
         tilt = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz), 1e-3)
-        off_v, off_i = _strongest(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j)
-        off_r, off_ri = _strongest(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j)
-        down_v, down_i = _strongest(s.vertical, max(mid1, back - lag), back + 2 * e, j)
+        jolt_level, tip_level = self.jolt_ratio[0] * 2.0 * inside, self.lift_ratio[0] * 2.0 * tilt
+        off_v, off_i = _strongest(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j, jolt_level, last=False)
+        off_r, off_ri = _strongest(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j, tip_level, last=False)
+        end = max(back + 2 * e, back_peak if back_peak is not None else back)
+        down_v, down_i = _strongest(s.vertical, max(mid1, back - lag), end, j, jolt_level, last=True)
         lift = ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio)
         tip = ramp_vote(off_r / (2.0 * tilt), *self.lift_ratio)
         down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio)
         votes = {"sway": ramp_vote(sway, *self.sway_ratio), "foot_down": down, "foot_off": max(lift, tip)}
         off_at = (off_i if lift >= tip else off_ri) if max(lift, tip) >= 0.5 else shifted
-        down_at = down_i if down >= 0.5 else back
+        down_at = down_i if down >= 0.5 else (back if back_peak is None else max(back, back_peak - e))
         return votes, off_at, down_at
 
 
-def _strongest(x: np.ndarray, a: int, b: int, width: int) -> tuple[float, int]:
-    """(largest peak-to-peak of x within `width` samples, its centre) over [a, b); (0, a) if empty."""
+def _strongest(x: np.ndarray, a: int, b: int, width: int, level: float, last: bool) -> tuple[float, int]:
+    """The largest peak-to-peak of x within `width` samples over [a, b), and where the foot moved:
+    the peak of the first (last=False) or last (last=True) stretch that reaches `level` (the jolt
+    nearest the hold's edge, not a sway of the pelvis inside it), else the largest; (0, a) if the
+    span is too short."""
     if b - a < width:
         return 0.0, a
     from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
     seg = x[a:b]
     ptp = maximum_filter1d(seg, width, mode="nearest") - minimum_filter1d(seg, width, mode="nearest")
-    k = int(np.argmax(ptp))
-    return float(ptp[k]), a + k
+    from hiplevel.signal.neutral import runs
+
+    groups = runs(ptp >= level)
+    if groups:
+        g0, g1 = groups[-1] if last else groups[0]
+        k = g0 + int(np.argmax(ptp[g0:g1]))
+    else:
+        k = int(np.argmax(ptp))
+    return float(np.max(ptp)), a + k
 
 
 def support_votes(votes: dict[str, float]) -> float:
