@@ -16,18 +16,27 @@ from hiplevel.sim.files import write_session
 from hiplevel.sim.imu_model import DEFAULT_MOUNT_AXES
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
+from hiplevel.sim.strategies import is_strategy_field, strategy_class
 
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(ExerciseSpec)}
 
 
 def parse_exercise(text: str) -> ExerciseSpec:
-    """'name:key=value,key=value' -> ExerciseSpec (values typed by the ExerciseSpec field)."""
+    """'name:key=value,key=value' -> ExerciseSpec (values typed by the ExerciseSpec field); keys of
+    the exercise's strategy (`hiplevel.sim.strategies`) build it, e.g.
+    'band-walk:reps=8,profile=one-move,step_s=1.8'."""
     name, _, rest = text.partition(":")
     kwargs: dict[str, object] = {}
+    strategy: dict[str, object] = {}
+    cls = strategy_class(name.strip())
     for item in filter(None, rest.split(",")):
         key, _, value = item.partition("=")
         key = key.strip().replace("-", "_")
-        if key not in _FIELD_TYPES or key == "name":
+        if cls is not None and key != "strategy" and key not in _FIELD_TYPES and is_strategy_field(name.strip(), key):
+            kind = {f.name: str(f.type) for f in dataclasses.fields(cls)}[key]
+            strategy[key] = value if ("Profile" in kind or "str" in kind) else float(value)
+            continue
+        if key not in _FIELD_TYPES or key in ("name", "strategy"):
             raise argparse.ArgumentTypeError(f"unknown exercise option {key!r}")
         kind = str(_FIELD_TYPES[key])
         try:
@@ -45,6 +54,8 @@ def parse_exercise(text: str) -> ExerciseSpec:
             what = "a whole number" if kind.startswith("int") else "a number"
             raise argparse.ArgumentTypeError(f"{key}={value!r} in {text!r}: {key} must be {what}") from None
     try:
+        if strategy:
+            kwargs["strategy"] = cls(**strategy)  # type: ignore[misc]
         return ExerciseSpec(name.strip(), **kwargs)  # type: ignore[arg-type]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from exc

@@ -1,0 +1,86 @@
+"""The simulator covers movement strategies, not one person: holds, band-walk step profiles,
+lowering and clamshell ranges, scenes without exercise, and draws across the human ranges."""
+
+import numpy as np
+import pytest
+
+from hiplevel.sim import (HUMAN_RANGES, BandStepStrategy, ClamshellStrategy, ExerciseSpec, HoldStrategy, LoweringStrategy,
+                          Scene, SessionSpec, draw_strategy, simulate_session)
+from hiplevel.sim.strategies import SCENES, strategy_class
+
+
+def _sim(name, seed=3, **kw):
+    return simulate_session(SessionSpec([ExerciseSpec(name, **kw)], seed=seed, noise=False, standing_s=2.0, rest_s=2.0))
+
+
+def _lateral_speed(sim):
+    return np.gradient(sim.params["pos_m"][:, 1]) * 1000.0
+
+
+def test_hold_shift_size_duration_and_profile():
+    for profile, peak_over_mean in (("min-jerk", 1.875), ("even", 1.18)):
+        sim = _sim("single-leg-stance", reps=1, hold_s=5.0, side="left",
+                   strategy=HoldStrategy(shift_m=0.05, shift_s=1.5, shift_profile=profile))
+        y = sim.params["pos_m"][:, 1]
+        assert np.percentile(y, 70) - y[0] == pytest.approx(0.05, abs=0.01)  # over the left foot during the hold
+        assert np.max(_lateral_speed(sim)) == pytest.approx(peak_over_mean * 0.05 / 1.5, rel=0.25)
+
+
+def test_hold_lift_transients_and_balance():
+    quiet = _sim("single-leg-stance", reps=1, hold_s=6.0, strategy=HoldStrategy(landing_mm=0.0, lift_mm=0.0, balance_mg=0.0))
+    busy = _sim("single-leg-stance", reps=1, hold_s=6.0, strategy=HoldStrategy(landing_mm=3.0, lift_mm=2.0, balance_mg=15.0))
+    acc_z = [np.max(np.abs(np.gradient(np.gradient(s.params["pos_m"][:, 2])))) * 1e6 for s in (quiet, busy)]
+    assert acc_z[1] > 5 * acc_z[0]  # the foot coming down jolts the pelvis
+
+
+@pytest.mark.parametrize("profile,humps_per_step", [("lead-trail", 2), ("one-move", 1), ("counter-shift", 2)])
+def test_band_walk_step_profiles(profile, humps_per_step):
+    sim = _sim("band-walk", reps=2, strategy=BandStepStrategy(profile=profile))
+    v = _lateral_speed(sim)
+    step = sim.reps[0]
+    seg = v[int(step.start_s * 1000) : int(step.end_s * 1000)]
+    from scipy.signal import find_peaks
+
+    peaks = find_peaks(np.abs(seg), height=0.05, distance=150)[0]
+    assert len(peaks) == humps_per_step
+    if profile == "counter-shift":  # first toward the trailing (right) leg, stepping left
+        assert seg[peaks[0]] < 0 < seg[peaks[1]]
+    # Every step carries both single-support phases, lead swing first, inside the step.
+    assert [p.stance for p in step.phases] == ["right", "left"] and step.direction == "left"
+    assert step.start_s <= step.phases[0].start_s < step.phases[1].end_s <= step.end_s + 0.1
+
+
+def test_lowering_and_clamshell_strategies_set_their_ranges():
+    sd = _sim("step-down", reps=1, side="left", strategy=LoweringStrategy(depth_m=0.18, pitch_deg=14.0, shift_m=0.07))
+    z, pitch = sd.params["pos_m"][:, 2], sd.truth_1k.pitch_deg
+    assert z[0] - np.min(z) == pytest.approx(0.18, abs=0.03) and np.max(pitch) - pitch[0] == pytest.approx(14.0, abs=1.5)
+    cs = _sim("clamshell", reps=2, strategy=ClamshellStrategy(rollback_deg=1.8))
+    assert [r.drop_deg for r in cs.reps] == pytest.approx([1.8, 1.8], abs=0.4)
+
+
+@pytest.mark.parametrize("kind", SCENES)
+def test_scenes_have_no_reps_and_move(kind):
+    sim = _sim("single-leg-stance", strategy=Scene(kind, duration_s=30.0))
+    assert not sim.reps
+    moved = np.ptp(sim.params["pos_m"], axis=0).max() + np.ptp(sim.truth_1k.pitch_deg) / 100.0
+    assert moved > (0.005 if kind == "quiet-standing" else 0.03)
+
+
+def test_draws_stay_within_the_human_ranges():
+    rng = np.random.default_rng(0)
+    for exercise, ranges in HUMAN_RANGES.items():
+        if strategy_class(exercise) is None:
+            continue
+        for _ in range(5):
+            st = draw_strategy(exercise, rng)
+            for name, r in ranges.items():
+                if hasattr(st, name):
+                    assert r.lo <= getattr(st, name) <= r.hi, (exercise, name)
+
+
+def test_cli_builds_a_strategy_from_its_fields():
+    from hiplevel.sim.cli import parse_exercise
+
+    ex = parse_exercise("band-walk:reps=8,profile=one-move,step_s=1.8")
+    assert ex.strategy == BandStepStrategy(profile="one-move", step_s=1.8) and ex.reps == 8
+    assert parse_exercise("single-leg-stance:shift_m=0.05,shift_profile=even").strategy == HoldStrategy(shift_m=0.05, shift_profile="even")
