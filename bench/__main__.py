@@ -1,5 +1,5 @@
-"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6]`: run every section, print
-the table, write docs/benchmarks.md and the README summary row."""
+"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6,7]`: run every section, print
+the table, write docs/benchmarks.md and the README summary row (7: the robustness table)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:  # `python -m bench` from elsewhere still finds th
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import dev_split, input_speed, orientation, real_walking, report, sim_accuracy, speed, store_bench
+    from bench import dev_split, input_speed, orientation, real_walking, report, robustness, sim_accuracy, speed, store_bench
     from bench.env import environment
     from bench.rows import Row, unavailable
 
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="short run (fewer seeds, rates and recordings)")
     ap.add_argument("--seed", type=int, default=None, help="repeat a run: base seed (default: fresh random)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md and README.md alone")
-    ap.add_argument("--only", default="1,2,3,4,5,6", help="sections to run, e.g. 1,4")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7", help="sections to run, e.g. 1,4")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         "4": ("4", lambda: speed.run(args.quick) + input_speed.run(args.quick)),
         "5": ("5", lambda: dev_split.run(args.quick)),
         "6": ("6", lambda: store_bench.run(args.quick)),
+        "7": ("7", lambda: robustness.run(args.quick, seed=seed % 100000 + 5000)),
     }
     rows: list[Row] = []
     t0 = time.perf_counter()

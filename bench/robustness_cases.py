@@ -1,0 +1,77 @@
+"""What the robustness table sweeps (bench/robustness.py): per detector, the nominal set, the movement
+parameters (each over a range reaching beyond the human range of `hiplevel.sim.HUMAN_RANGES`) and
+the detector's key thresholds (multiples of the default)."""
+
+from __future__ import annotations
+
+# One set per case, a weak left side so that every rep's side is unambiguous (band walk: the worse
+# phase is the one on the weak leg, both ways).
+NOMINAL: dict[str, dict] = {
+    "walking": {"reps": 14, "weak_side": "left", "drop_deg": 9.0},
+    "band-walk": {"reps": 8, "weak_side": "left", "drop_deg": 8.0},
+    "single-leg-stance": {"reps": 4, "weak_side": "left", "drop_deg": 8.0, "hold_s": 10.0, "sway_deg": 0.4},
+    "step-down": {"reps": 4, "weak_side": "left", "drop_deg": 8.0, "sets": 2},
+    "single-leg-squat": {"reps": 4, "weak_side": "left", "drop_deg": 13.0, "sets": 2},
+    "clamshell": {"reps": 6, "weak_side": "left", "drop_deg": 6.0, "sets": 2},
+}
+
+# Movement parameters: values in the order they are swept (the human range sits inside).
+MOVEMENT: dict[str, dict[str, tuple]] = {
+    "walking": {
+        "cadence_spm": (60.0, 70.0, 80.0, 100.0, 125.0, 140.0, 160.0),
+        "drop_deg": (1.5, 3.0, 6.0, 12.0, 16.0),
+    },
+    "band-walk": {
+        "step_m": (0.06, 0.08, 0.10, 0.25, 0.45, 0.55, 0.65),
+        "step_s": (0.6, 0.7, 0.8, 1.4, 2.5, 3.0, 3.5),
+        "hinge_deg": (0.0, 15.0, 30.0, 40.0, 45.0),
+        "lead_share": (0.4, 0.45, 0.5, 0.65, 0.8, 0.85, 0.9),
+        "counter_m": (0.01, 0.03, 0.05, 0.07, 0.09),
+        "drop_deg": (-8.0, -5.0, 4.0, 12.0, 16.0),
+        "profile": ("lead-trail", "one-move", "counter-shift"),
+    },
+    "single-leg-stance": {
+        "shift_m": (0.015, 0.02, 0.03, 0.08, 0.12, 0.15, 0.18),
+        "shift_s": (0.3, 0.4, 0.5, 1.0, 2.0, 2.5, 3.0),
+        "sway_deg": (0.1, 0.15, 0.2, 0.8, 1.5, 1.8, 2.2),
+        "lift_roll_deg": (-4.0, -2.0, 0.0, 3.0, 5.0),
+        "lift_lag_s": (-0.5, -0.3, 0.3, 1.0, 1.5),
+        "hold_s": (3.0, 5.0, 30.0, 60.0, 90.0),
+        "balance_mg": (0.0, 2.0, 4.0, 15.0, 20.0, 25.0),
+        "landing_mm": (0.0, 0.5, 3.0, 5.0),
+        "shift_profile": ("min-jerk", "even"),
+    },
+    "step-down": {
+        "shift_m": (0.005, 0.01, 0.02, 0.08, 0.10, 0.12),
+        "depth_m": (0.04, 0.06, 0.08, 0.20, 0.25, 0.30),
+        "pitch_deg": (3.0, 4.0, 5.0, 15.0, 20.0, 25.0),
+        "down_s": (0.6, 0.8, 1.0, 3.0, 4.0, 5.0),
+    },
+    "single-leg-squat": {
+        "shift_m": (0.01, 0.02, 0.03, 0.12, 0.15, 0.18),
+        "depth_m": (0.06, 0.09, 0.12, 0.28, 0.32, 0.36),
+        "pitch_deg": (6.0, 9.0, 12.0, 35.0, 40.0, 45.0),
+        "down_s": (0.5, 0.65, 0.8, 2.5, 3.5, 4.5),
+    },
+    "clamshell": {
+        "rollback_deg": (0.4, 0.6, 0.8, 2.0, 3.0),
+        "open_s": (0.4, 0.5, 0.6, 2.0, 3.0, 4.0),
+    },
+}
+
+# Detector thresholds: multiples of the default swept (the detector must find every rep of the
+# human-range edge cases and none in the scenes where nobody exercises).
+THRESHOLDS: dict[str, tuple[str, ...]] = {
+    "walking": ("contact_min_g", "max_step_s"),
+    "band-walk": ("min_speed_mps", "min_move_m", "max_pause_s", "pair_ratio"),
+    "single-leg-stance": ("min_shift_m", "min_speed_mps", "partner_ratio", "min_support"),
+    "step-down": ("min_pitch_deg", "min_descent_cm", "min_move_mps"),
+    "single-leg-squat": ("min_pitch_deg", "min_descent_cm", "min_move_mps"),
+    "clamshell": ("min_rollback_deg", "min_rep_s"),
+}
+FACTORS = (0.33, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0)
+# Scenes where nobody exercises, for the detectors that must not count them.
+SCENE_KINDS: dict[str, tuple[str, ...]] = {
+    "band-walk": ("quiet-standing", "weight-shift", "fidgeting"),
+    "single-leg-stance": ("quiet-standing", "weight-shift", "bending"),
+}
