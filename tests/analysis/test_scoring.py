@@ -62,7 +62,7 @@ def _reps(drops, side="left", exercise="band-walk"):
 def test_advice_progress_stay_regress():
     th = Thresholds()
     assert advise("band-walk", _reps([1, 2, 1.5]), th)["action"] == "progress"
-    stay = advise("band-walk", _reps([1] * 12 + [7, 8, 9], side="left"), th)
+    stay = advise("band-walk", _reps([1] * 12 + [7, 8, 9], side="right"), th)
     assert stay["action"] == "stay"
     # a band-walk rep without phases names its leading leg (right): the trailing left leg stood
     assert stay["reason"] == ("3 of 15 left-stance steps dropped beyond 4.0 deg (right side): stay at level 2 "

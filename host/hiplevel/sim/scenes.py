@@ -102,8 +102,12 @@ def _fidgeting(sc: Scene, rng: np.random.Generator) -> Segment:
         elif kind == 1:
             seg.yaw += float(rng.normal(0.0, 25.0)) * plateau(t, cursor, cursor + dur, cursor + 2 * dur, cursor + 3 * dur)
         else:
+            # A shuffle of the feet: the pelvis steps aside and back, rolling and turning with it.
             sign = float(rng.choice([-1.0, 1.0]))
-            seg.pos[:, 1] += sign * float(rng.uniform(0.03, 0.08)) * plateau(t, cursor, cursor + dur, cursor + dur + 0.5, cursor + 2 * dur + 0.5)
+            bump = plateau(t, cursor, cursor + dur, cursor + dur + 0.5, cursor + 2 * dur + 0.5)
+            seg.pos[:, 1] += sign * float(rng.uniform(0.03, 0.08)) * bump
+            seg.roll += sign * float(rng.uniform(1.0, 3.0)) * bump
+            seg.yaw += float(rng.normal(0.0, 6.0)) * bump
         cursor += 3 * dur + float(rng.uniform(0.5, 3.0))
     return seg
 
