@@ -63,13 +63,14 @@ def _one(exercise: str, seed: int, rate_hz: float, weak: str | None, mount: tupl
     except Exception as e:  # noqa: BLE001 - a failed analysis is a result (all reps missed), reported
         tally.failures.append(f"seed {seed} {rate_hz:.0f} Hz: {type(e).__name__}: {e}")
         return
+    from bench.analysis_accuracy import side_right
     from hiplevel.sim import match_reps
 
     pairs, _missing, extra = match_reps(sim.reps, res.reps)
     tally.n_found += len(pairs)
     tally.n_extra += len(extra)
     for t, r in pairs:
-        tally.n_side += t.side == r.side
+        tally.n_side += side_right(t, r)
         tally.errors_deg.append(r.drop_deg - t.drop_deg)
         tally.n_drop_flags_agree += {f for f in t.flags if f in DROP_FLAGS} == {f for f in r.flags if f in DROP_FLAGS}
         tally.n_flags_agree += set(t.flags) == set(r.flags)

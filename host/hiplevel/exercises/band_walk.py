@@ -103,7 +103,8 @@ class BandWalkDetector:
             changed = False
             for k, h in enumerate(humps):
                 near = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps) and _edge_gap(humps[j], h) <= gap]
-                if near and all(n.sign != h.sign for n in near) and h.height < self.dip_ratio * max(n.height for n in near):
+                if (near and all(n.sign != h.sign for n in near)
+                        and h.height < self.dip_ratio * max(n.height for n in near)):
                     del humps[k]
                     changed = True
                     break
@@ -124,12 +125,12 @@ class BandWalkDetector:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves.
 
         First pass: zero where the pelvis is calm (`calm_mask`: still, and no acceleration beyond
-        standing sway; the middle of a slow step looks still to the rest test). The integral still drifts by a few cm/s over a run of
-        steps (0.2 deg of tilt error is 0.03 m/s^2), enough to fake a small move back between two
-        moves or to hide a shuffle's trailing move. The pelvis halts between leg moves and turns
-        between moves either way, so the second pass also holds the velocity at zero at the slowest
-        point between consecutive moves. Long stretches without an anchor (standing that sways
-        too much for the rest test) are high-passed (`limit_drift`)."""
+        standing sway; the middle of a slow step looks still to the rest test). The integral still
+        drifts by a few cm/s over a run of steps (0.2 deg of tilt error is 0.03 m/s^2), enough to
+        fake a small move back between two moves or to hide a shuffle's trailing move. The pelvis
+        halts between leg moves and turns between moves either way, so the second pass also holds
+        the velocity at zero at the slowest point between consecutive moves. Long stretches without
+        an anchor (standing that sways too much for the rest test) are high-passed (`limit_drift`)."""
         acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
         # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
@@ -231,8 +232,10 @@ class BandWalkDetector:
             # peak of a one-move step); trail swing from there to the end of the step.
             mid = _boundary(v, first, trail) if trail is not None else first.peak
             phases = []
-            for stance, a, b in ((other_side(lead), max(0, start - lift), max(start + 1, mid)), (lead, mid, max(mid + 1, end))):
-                phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=measure_drop_or_hike(roll0, (a, b), other_side(stance), False)))
+            spans = ((other_side(lead), max(0, start - lift), max(start + 1, mid)), (lead, mid, max(mid + 1, end)))
+            for stance, a, b in spans:
+                drop = measure_drop_or_hike(roll0, (a, b), other_side(stance), False)
+                phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=drop))
             # Displacements rest to rest, from the halt before the step to the halt after it.
             p0, p1 = max(0, start - lift, first.peak - half), min(n - 1, end + lift, last.peak + half)
             seg = v[p0 : p1 + 1] - np.linspace(v[p0], v[p1], p1 + 1 - p0)  # at rest at both ends

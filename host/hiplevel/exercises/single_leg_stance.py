@@ -26,7 +26,6 @@ from hiplevel.constants import LEFT, RIGHT, other_side
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
-from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
 
@@ -99,7 +98,8 @@ class SingleLegStanceDetector:
         acc_y = m.acc_lin_g[:, 1]
         anchors = np.zeros(len(acc_y), dtype=bool)
         edge = int(self.quiet_edge_s * rate)
-        calm = unmoving_mask(acc_y, np.ones(len(acc_y), dtype=bool), rate) & quiet_mask(acc_y, np.ones(len(acc_y), dtype=bool), rate)
+        anywhere = np.ones(len(acc_y), dtype=bool)  # a swaying hold fails the rest test but goes nowhere
+        calm = unmoving_mask(acc_y, anywhere, rate) & quiet_mask(acc_y, anywhere, rate)
         for a, b in runs(calm):
             if (b - a) / rate >= self.quiet_s:
                 anchors[a + edge : b - edge] = True

@@ -65,8 +65,11 @@ class SupportSignals:
     vertical: np.ndarray
 
     @staticmethod
-    def of(roll_rate_dps: np.ndarray, lateral_g: np.ndarray, vertical_g: np.ndarray, rate_hz: float) -> "SupportSignals":
-        return SupportSignals(band(roll_rate_dps, rate_hz, *SWAY_BAND_HZ), band(lateral_g, rate_hz, *CORRECTION_BAND_HZ),
+    def of(roll_rate_dps: np.ndarray, lateral_g: np.ndarray, vertical_g: np.ndarray,
+           rate_hz: float) -> "SupportSignals":
+        """The band-limited signals of a set (deg/s, g, g; N samples each)."""
+        return SupportSignals(band(roll_rate_dps, rate_hz, *SWAY_BAND_HZ),
+                              band(lateral_g, rate_hz, *CORRECTION_BAND_HZ),
                               band(vertical_g, rate_hz, 1.0, JOLT_LOWPASS_HZ))
 
 
@@ -157,7 +160,8 @@ def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int
     onto the leg and just after the shift back; one may hold the next move), at least the set's
     10th percentile (a short standing sways less by chance)."""
     parts = [(a, b) for a, b in spans if b - a >= int(0.5 * rate_hz)]
-    floor = (float(np.percentile(window_rms(s.roll_rate, rate_hz), 10)), float(np.percentile(window_rms(s.lateral, rate_hz), 10)))
+    floor = (float(np.percentile(window_rms(s.roll_rate, rate_hz), 10)),
+             float(np.percentile(window_rms(s.lateral, rate_hz), 10)))
     if not parts:
         return floor
     rr = min(float(np.median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts)

@@ -60,8 +60,9 @@ def _identity(r: Rep) -> tuple:
 
 class RepEmitter:
     """Emits each rep once: when it ended at least margin_s before the newest sample, two runs in a
-    row found it with the same bounds (STABLE_BOUNDS_S) and side (phase legs, `_identity`), and it starts more than dedupe_s
-    after the last emitted rep. `reps`: everything emitted, index = order of emission."""
+    row found it with the same bounds (STABLE_BOUNDS_S) and side (its phases' legs: `_identity`),
+    and it starts more than dedupe_s after the last emitted rep. `reps`: everything emitted, index =
+    order of emission."""
 
     def __init__(self, margin_s: float, dedupe_s: float) -> None:
         self.margin_s, self.dedupe_s = margin_s, dedupe_s
