@@ -41,6 +41,8 @@ ACC_LOWPASS_HZ = 4.0
 # pivot), so a pelvic drop swings it sideways: 8 deg of drop moves it ~1 cm, a third of a shuffle's
 # trailing move. Removed from the lateral velocity.
 SENSOR_ABOVE_HIP_M = 0.08
+# ...and this far behind them: turning the pelvis (yaw) swings it sideways (a 25 deg turn, 5 cm).
+SENSOR_BEHIND_HIP_M = 0.12
 # The step rhythm is read on the roll and the vertical acceleration below this.
 RHYTHM_LOWPASS_HZ = 3.0
 # Below these pattern spreads (RMS) the roll / vertical acceleration carry no step rhythm.
@@ -134,6 +136,8 @@ class BandWalkDetector:
         acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
         # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
+        if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
+            swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
         quiet = calm_mask(acc_y, m.still, rate)
         v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
         anchors = quiet

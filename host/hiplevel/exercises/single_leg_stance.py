@@ -32,6 +32,8 @@ from hiplevel.signal.neutral import runs
 ACC_LOWPASS_HZ = 4.0
 # The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
 SENSOR_ABOVE_HIP_M = 0.08
+# ...and this far behind them: turning the pelvis swings it sideways.
+SENSOR_BEHIND_HIP_M = 0.12
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class SingleLegStanceDetector:
             if (b - a) / rate >= self.quiet_s:
                 anchors[a + edge : b - edge] = True
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
+        if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
+            swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
         return limit_drift(v, anchors, rate, max_gap_s=self.max_gap_s, hp_hz=self.hp_hz)
 

@@ -86,8 +86,10 @@ def _sit_to_stand(sc: Scene, rng: np.random.Generator) -> Segment:
 
 
 def _fidgeting(sc: Scene, rng: np.random.Generator) -> Segment:
-    """Standing restlessly: small weight shifts (1-4 cm), turning the trunk to look around, a
-    shuffle of the feet (a small sideways step and back), each at a random time."""
+    """Standing restlessly: small weight shifts (1-4 cm, the pelvis rolling 1-3 deg and turning a
+    few degrees with them: people move with 50-200 deg/s of rotation per g, `signal.units`),
+    turning the trunk to look around, a shuffle of the feet (a small sideways step and back), each
+    at a random time."""
     t = time_axis(sc.duration_s)
     seg = _segment(t, 1.5, "scene")
     cursor = 1.0
@@ -98,7 +100,8 @@ def _fidgeting(sc: Scene, rng: np.random.Generator) -> Segment:
             sign = float(rng.choice([-1.0, 1.0]))
             bump = plateau(t, cursor, cursor + dur, cursor + dur + float(rng.uniform(0.3, 2.0)), cursor + 2.5 * dur)
             seg.pos[:, 1] += sign * float(rng.uniform(0.01, 0.04)) * bump
-            seg.roll += sign * float(rng.uniform(0.3, 1.5)) * bump
+            seg.roll += sign * float(rng.uniform(1.0, 3.0)) * bump  # the pelvis rolls and turns with it
+            seg.yaw += float(rng.normal(0.0, 5.0)) * bump
         elif kind == 1:
             seg.yaw += float(rng.normal(0.0, 25.0)) * plateau(t, cursor, cursor + dur, cursor + 2 * dur, cursor + 3 * dur)
         else:
