@@ -118,3 +118,14 @@ def test_one_session_draws_sensible_charts(tmp_path: Path) -> None:
     # every drop panel carries its exercise's limit and the published range
     for ax in drop_figure(data).axes:
         assert any(line.get_linestyle() == "--" for line in ax.lines), ax.get_title(loc="left")
+
+
+def test_a_trend_that_rounds_to_no_change_says_stayed(tmp_path: Path) -> None:
+    sessions = [("S0", T0, "complete"), ("S1", T0 + timedelta(days=42), "complete")]
+    reps = [{"session_id": s, "exercise": "walking", "level": None, "side": side, "drop_deg": d, "flags": []}
+            for s, side, d in (("S0", "left", 3.81), ("S1", "left", 3.79), ("S0", "right", 11.0), ("S1", "right", 8.0))]
+    from hiplevel.report.progress import _headline
+    text = _headline(compute_progress("P-1", sessions, reps))
+    assert "left stance</span></b>: mean drop stayed at 3.8° from week 1 to week 7" in text
+    assert "mean drop fell from 11.0° (week 1) to 8.0° (week 7)" in text
+    assert "rose" not in text

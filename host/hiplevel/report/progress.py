@@ -202,13 +202,16 @@ def _headline(d: ProgressData) -> str:
     if d.latest_finding:
         items.append(f"<li><b>Latest session</b>: {escape(d.latest_finding)}</li>")
     for key, t in sorted(d.trend.items(), key=lambda kv: (kv[1]["side"] != d.weak_side, kv[0])):
-        verb = "fell" if t["change_deg"] < 0 else "rose"
+        first, last = round(t["first_deg"], 1), round(t["last_deg"], 1)
+        # A change that rounds to nothing reads "stayed", never "rose ... 0.0°".
+        verb = "stayed at" if first == last else ("fell from" if last < first else "rose from")
+        since = (f"{last:.1f}° from week {t['first_week']} to week {t['last_week']}" if first == last
+                 else f"{first:.1f}° (week {t['first_week']}) to {last:.1f}° (week {t['last_week']})")
         real = (f"<span class=\"{'good' if t['change_deg'] < 0 else 'bad'}\">beyond the {src:.0f}° smallest real change</span>"
                 if t["real"] else f"within the {src:.0f}° measurement noise")
         weak = " (weaker side)" if t["side"] == d.weak_side else ""
         items.append(f"<li><b>{escape(exercise_words(t['exercise']))}, <span class=\"{t['side']}\">{t['side']} stance</span>{weak}</b>: "
-                     f"mean drop {verb} from {t['first_deg']:.1f}° (week {t['first_week']}) to {t['last_deg']:.1f}° "
-                     f"(week {t['last_week']}), {_signed(t['change_deg'])}: {real}.</li>")
+                     f"mean drop {verb} {since}, {_signed(t['change_deg'])}: {real}.</li>")
     if not d.trend:
         items.append("<li><b>Trend</b>: needs sessions in at least two weeks; this report shows where the patient "
                      "starts.</li>")
