@@ -192,7 +192,7 @@ def analyse_recording(path: Path, thresholds: Any = None) -> tuple[list[Any], An
     reported (%, or None). A set whose samples were all lost is listed, never raised on."""
     from hiplevel.analysis import analyze_sets
     from hiplevel.cli.inputs import set_markers
-    from hiplevel.store.db import RecordingQuality
+    from hiplevel.store.records import RecordingQuality
 
     session = decode_recording(path)
     series = session.imu if session.imu is not None and len(session.imu) else session.roll

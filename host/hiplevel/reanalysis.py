@@ -23,7 +23,7 @@ from typing import Any
 from hiplevel.analysis.version import ANALYSIS_VERSION
 from hiplevel.errors import HiplevelError
 from hiplevel.store import SessionStore, SetReport
-from hiplevel.store.db import RecordingQuality
+from hiplevel.store.records import RecordingQuality
 from hiplevel.store.rows import iso
 
 # Jobs in flight per worker: enough to keep every core busy, few enough to bound memory.

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -37,6 +34,7 @@ from hiplevel.store.backend import (
 from hiplevel.store.records import (
     CALIBRATION_STATES,
     Patient,
+    RecordingQuality,
     SessionInputs,
     SessionMeta,
     SessionRecord,
@@ -59,16 +57,6 @@ ID_RETRIES = 5
 def utc_now() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class RecordingQuality:
-    """What decoding a recording says about the link: samples received and lost, and the gaps as
-    (start_s, duration_s) on the session clock."""
-
-    samples_received: int
-    samples_lost: int
-    gaps: tuple[tuple[float, float], ...] = ()
 
 
 class SessionStore:
@@ -258,70 +246,15 @@ class SessionStore:
         """File a finished session's recording: note its SHA-256 and size (checked by `hiplevel
         doctor`) and, in a shared store, copy it into the database and remove the local file.
         Returns the recording's new reference (None when there is no local file to file)."""
-        ref = self._recording_ref(session_id)
-        path = recordings.local_path(ref, self.data_dir)
-        if path is None or not path.is_file():
-            return None
-        if not self.keeps_recordings_in_db:
-            digest, size = recordings.file_digest(path)
-            with self._write() as c:
-                c.execute("UPDATE sessions SET recording_sha256 = ?, recording_bytes = ? WHERE id = ?",
-                          (digest, size, session_id))
-            return ref
-        new_ref = recordings.DB_PREFIX + path.name
-        with self._write() as c:
-            digest, size = recordings.upload(c, session_id, path)
-            c.execute("UPDATE sessions SET recording_path = ?, recording_sha256 = ?, recording_bytes = ? WHERE id = ?",
-                      (new_ref, digest, size, session_id))
-        if recordings.inside(path, self.data_dir):
-            path.unlink()  # the database holds it now (checked by its digest on every download)
-        return new_ref
-
-    def _recording_ref(self, session_id: str) -> str | None:
-        row = self.backend.execute("SELECT recording_path FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no session {session_id}")
-        return row[0]
+        return recordings.file_recording(self.backend, self.data_dir, session_id, into_db=self.keeps_recordings_in_db)
 
     def _pending_uploads(self) -> list[str]:
-        """Finished sessions of a shared store whose recording is a file on this computer (the
-        recorder stopped between finishing and uploading, or another computer marked the session
-        interrupted while this one was down)."""
-        out = []
-        for row in self.backend.execute(
-            "SELECT id, recording_path FROM sessions WHERE status <> 'recording' AND recording_path IS NOT NULL "
-            "AND recording_path NOT LIKE 'db:%' ORDER BY started_at"
-        ):
-            path = recordings.local_path(row[1], self.data_dir)
-            if path is not None and path.is_file() and recordings.inside(path, self.data_dir):
-                out.append(row[0])
-        return out
+        return recordings.pending_uploads(self.backend, self.data_dir)
 
-    @contextmanager
-    def recording_file(self, session_id: str) -> Iterator[Path]:
+    def recording_file(self, session_id: str) -> AbstractContextManager[Path]:
         """The session's recording as a local file for reading (a temporary copy, checked against its
         SHA-256, when the database holds it); StoreError when it has none or it is missing."""
-        ref = self._recording_ref(session_id)
-        if not ref:
-            raise StoreError(f"session {session_id} has no recording")
-        if not recordings.is_in_db(ref):
-            path = recordings.local_path(ref, self.data_dir)
-            if path is None or not path.exists():
-                raise StoreError(f"recording of session {session_id} is missing: {path}")
-            yield path
-            return
-        expected = self.backend.execute("SELECT recording_sha256 FROM sessions WHERE id = ?", (session_id,)).fetchone()[0]
-        fd, name = tempfile.mkstemp(prefix=f"{session_id}-", suffix=Path(ref).suffix)
-        os.close(fd)
-        tmp = Path(name)
-        try:
-            with self._read() as c:
-                digest, _size = recordings.download(c, session_id, tmp)
-            if expected and digest != expected:
-                raise StoreError(f"recording of session {session_id} in the database does not match its checksum")
-            yield tmp
-        finally:
-            tmp.unlink(missing_ok=True)
+        return recordings.recording_file(self.backend, self.data_dir, session_id)
 
     def save_session(self, inputs: SessionInputs) -> str:
         """Store a finished session and all its sets at once; returns the session id."""
@@ -435,22 +368,11 @@ class SessionStore:
         if not confirm:
             raise StoreError(f"deleting session {session_id} needs confirm=True (it removes the recording)")
         record = self.get_session(session_id)
-        path = recordings.local_path(record.meta.recording_path, self.data_dir)
-        removable = None
-        if path is not None and (path.exists() or path.is_symlink()):
-            if recordings.inside(path.parent, self.data_dir) and (path.is_symlink() or recordings.inside(path, self.data_dir)):
-                removable = path
-            else:
-                log.warning("session %s: its recording %s is outside the data folder %s and was left in place",
-                            session_id, path, self.data_dir)
+        removable = recordings.removable_file(record.meta.recording_path, self.data_dir, session_id)
         with self._write() as c:  # recording chunks in the database go with the row (cascade)
             c.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-        if removable is None:
-            return None
-        if removable.is_dir() and not removable.is_symlink():
-            shutil.rmtree(removable)
-        else:
-            removable.unlink()
+        if removable is not None:
+            recordings.remove(removable)
         return removable
 
     def export_patient(self, patient_id: str, out_dir: str | Path, *, include_identifying: bool = False) -> list[Path]:

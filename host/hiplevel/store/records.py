@@ -175,3 +175,13 @@ class SessionRecord:
     heartbeat_at: datetime | None = None
     n_sets: int = 0
     n_reps: int = 0
+
+
+@dataclass(frozen=True)
+class RecordingQuality:
+    """What decoding a recording says about the link: samples received and lost, and the gaps as
+    (start_s, duration_s) on the session clock."""
+
+    samples_received: int
+    samples_lost: int
+    gaps: tuple[tuple[float, float], ...] = ()
