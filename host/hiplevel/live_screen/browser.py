@@ -38,7 +38,7 @@ from hiplevel.live_screen.page_state import (
     page_end,
     page_state,
 )
-from hiplevel.live_screen.session import View
+from hiplevel.live_screen.view import View
 from hiplevel.live_screen.state import LiveState
 from hiplevel.live_screen.summary import LiveSummary
 

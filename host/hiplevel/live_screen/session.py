@@ -17,34 +17,23 @@ real time in tests, and slower than asked when the machine cannot keep up).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Final
 
-from hiplevel.errors import CommandFailedError, HiplevelError, LinkError, ProtocolError
 from hiplevel.link.base import data_packets, host_now_s
 from hiplevel.live_screen.connect import OpenSensor
 from hiplevel.live_screen.feed import LiveFeed, LiveSamples
 from hiplevel.live_screen.reps import RepTracker
-from hiplevel.live_screen.state import CueSettings, LinkState, LiveState, haptic_debounce_ms
+from hiplevel.live_screen.sensor_control import SensorControl
+from hiplevel.live_screen.state import CueSettings, LinkState, LiveState
 from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.live_screen.timing import IDLE_REDRAW_S, FramePacer, LatencyMeter
-from hiplevel.protocol import (
-    Cmd,
-    DataPacket,
-    Flags,
-    Reply,
-    ReplyStatus,
-    StatusPacket,
-    StreamMode,
-    parse_tare_reply,
-    set_haptic_payload,
-    set_mode_payload,
-)
+from hiplevel.live_screen.view import Unread, View
+from hiplevel.protocol import Cmd, DataPacket, Flags, ReplyStatus, StatusPacket, StreamMode, parse_tare_reply
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +47,7 @@ GO_MESSAGE: Final[str] = "Go! Keep your hip bones level"
 NEUTRAL_WINDOW_SAMPLES: Final[int] = 100  # fallback neutral: mean device roll of the last second at 100 Hz
 NO_DATA_S: Final[float] = 1.0  # wall s without a packet before the link line says so
 BATTERY_POLL_S: Final[float] = 30.0  # GET_STATUS this often when STATUS packets do not come (MTU 23)
-COMMAND_TIMEOUT_S: Final[float] = 2.0
-COMMAND_RETRY_S: Final[float] = 0.1  # wall s before a command that failed on a dropping link is sent again
 SESSION_POLL_S: Final[float] = 0.05  # wall s between looks at the session clock while waiting
-STOP_TIMEOUT_S: Final[float] = 1.0
-BATTERY_UNKNOWN: Final[int] = 255
 
 
 @dataclass(frozen=True)
@@ -77,16 +62,6 @@ class LiveOptions:
     stand_still_s: float = STAND_STILL_S
 
 
-class View(Protocol):
-    """Where the screen goes (`hiplevel.live_screen.view`: a terminal, plain lines, the browser)."""
-
-    def begin(self) -> None: ...
-
-    def draw(self, state: LiveState, bell: bool = False) -> None: ...
-
-    def end(self, state: LiveState) -> None: ...
-
-
 class LiveSession:
     """One live session on an open sensor; `await session.run(stop)` until `stop` is set, the time
     is up or the link ends; returns the summary. `view` draws the screen."""
@@ -95,6 +70,7 @@ class LiveSession:
                  clock: Callable[[], float] = host_now_s) -> None:
         self.sensor = sensor
         self.link = sensor.link
+        self.control = SensorControl(sensor.link)
         self.options = options
         self.view = view
         self.clock = clock
@@ -176,7 +152,7 @@ class LiveSession:
                 limit.cancel()
             if self._timer is not None:
                 self._timer.cancel()
-            await self._stop_stream()
+            await self.control.stop()
             consumer.cancel()
             tasks = [consumer, ticker, flow, stopper, done]
             if self._haptic_task is not None:
@@ -202,66 +178,26 @@ class LiveSession:
     async def _setup(self) -> None:
         """Rate from GET_INFO, raw mode when the MTU allows, haptic off until tared, START."""
         self.state.message = "Stand tall and still..."
-        info = await self._info()
+        info = await self.control.info()
         rate_hz = int(info.get("rate_hz", 100))
         self._rate_hz = float(rate_hz)
         self.tracker = RepTracker.create(self.options.exercise, rate_hz)
         self.state.reps_counted = self.tracker.available
         if self.tracker.note:
             self.state.reps_note = self.tracker.note
-        want_raw = self.options.raw and self.tracker.available
-        self.mode = StreamMode.RAW if want_raw else StreamMode.ROLL
-        reply = await self.link.request(Cmd.SET_MODE, set_mode_payload(self.mode), COMMAND_TIMEOUT_S, check=False)
-        if reply.status == ReplyStatus.MTU_TOO_SMALL:
-            self.mode = StreamMode.ROLL
-            await self.link.request(Cmd.SET_MODE, set_mode_payload(self.mode), COMMAND_TIMEOUT_S)
-        elif reply.status != ReplyStatus.OK:
-            raise CommandFailedError(f"the sensor refused stream mode {self.mode.name}: {reply.status.name}",
-                                     status=int(reply.status))
+        self.mode = await self.control.choose_mode(self.options.raw and self.tracker.available)
         await self._set_haptic(False)  # no buzzing before the neutral is known
         await self._poll_status()
-        await self.link.request(Cmd.START, timeout_s=COMMAND_TIMEOUT_S)
+        await self.control.start()
         self.state.link.state = "connected"
 
-    async def _info(self) -> dict[str, Any]:
-        reply = await self.link.request(Cmd.GET_INFO, timeout_s=COMMAND_TIMEOUT_S)
-        try:
-            return dict(json.loads(reply.payload.decode("utf-8")))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ProtocolError(f"the sensor's GET_INFO reply is not JSON: {exc}") from exc
-
     async def _set_haptic(self, enabled: bool) -> None:
-        cue = self.options.cue
-        payload = set_haptic_payload(enabled, cue.threshold_deg, haptic_debounce_ms(self.options.exercise))
-        await self._request_through_drops(Cmd.SET_HAPTIC, payload)
-
-    async def _request_through_drops(self, cmd: Cmd, payload: bytes = b"", check: bool = True) -> Reply:
-        """A command that survives a dropped BLE link: after a drop it waits for the link's own
-        reconnection (the device keeps its settings and stream) and asks again."""
-        while True:
-            try:
-                return await self.link.request(cmd, payload, COMMAND_TIMEOUT_S, check=check)
-            except CommandFailedError:
-                raise
-            except LinkError:
-                connected = getattr(self.link, "connected", None)
-                if not isinstance(connected, asyncio.Event) or self.link.ended:
-                    raise
-                # A write can fail before the link's own task has seen the drop (`connected` still
-                # set, and a set Event's wait() does not yield): pause, so that task runs, then
-                # wait for the reconnection.
-                await asyncio.sleep(COMMAND_RETRY_S)
-                await connected.wait()
+        await self.control.set_haptic(enabled, self.options.cue, self.options.exercise)
 
     async def _poll_status(self) -> None:
-        """Battery from GET_STATUS (its first byte; 255 = unknown)."""
-        try:
-            reply = await self.link.request(Cmd.GET_STATUS, timeout_s=COMMAND_TIMEOUT_S)
-        except HiplevelError as exc:
-            log.info("GET_STATUS failed: %s", exc)
-            return
-        if reply.payload and reply.payload[0] != BATTERY_UNKNOWN:
-            self.state.link.battery_pct = reply.payload[0]
+        battery = await self.control.battery_pct()
+        if battery is not None:
+            self.state.link.battery_pct = battery
 
     def _received_s(self) -> float:
         """Seconds of samples shown live since the stream started (lost and late ones not)."""
@@ -283,7 +219,7 @@ class LiveSession:
             await self._wait_for_samples(min(left, left - math.ceil(left) + 1.0))
         give_up = self._received_s() + TARE_GIVE_UP_S
         while self.device_neutral_deg is None and self._received_s() < give_up:
-            reply = await self._request_through_drops(Cmd.TARE, check=False)
+            reply = await self.control.request_through_drops(Cmd.TARE, check=False)
             if reply.status == ReplyStatus.OK:
                 self.device_neutral_deg = parse_tare_reply(reply.payload)
                 break
@@ -319,12 +255,6 @@ class LiveSession:
             self.state.message = ""
         if self.options.cue.haptic and self.device_neutral_deg is not None and self._haptic_task is None:
             self._haptic_task = asyncio.create_task(self._set_haptic(True))
-
-    async def _stop_stream(self) -> None:
-        try:
-            await self.link.request(Cmd.STOP, timeout_s=STOP_TIMEOUT_S)
-        except HiplevelError as exc:
-            log.info("STOP not acknowledged: %s", exc)
 
     # --- consumer: the latency path --------------------------------------------------------------
     async def _consume(self) -> None:
@@ -419,7 +349,7 @@ class LiveSession:
         except BrokenPipeError:
             # Nobody reads the screen any more (`hiplevel live | head`): end the session as `q`
             # would (the sensor is told to stop), and draw nothing more.
-            self.view = _Unread()
+            self.view = Unread()
             self.finish("output closed")
             return
         now = self.clock()
@@ -457,15 +387,3 @@ class LiveSession:
             return "no data"
         return "connected"
 
-
-class _Unread:
-    """The view once the screen's reader has gone: nothing more is drawn."""
-
-    def begin(self) -> None:
-        pass
-
-    def draw(self, state: LiveState, bell: bool = False) -> None:
-        pass
-
-    def end(self, state: LiveState) -> None:
-        pass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final, TextIO
+from typing import Final, Protocol, TextIO
 
 from hiplevel.constants import LEFT, RIGHT, Side, side_dropped
 from hiplevel.live_screen.state import LiveState
@@ -281,3 +281,26 @@ class PlainView:
 
     def end(self, state: LiveState) -> None:
         self.draw(state)
+
+
+class View(Protocol):
+    """Where the live screen goes: a terminal, plain lines (this module) or the browser (`browser`)."""
+
+    def begin(self) -> None: ...
+
+    def draw(self, state: LiveState, bell: bool = False) -> None: ...
+
+    def end(self, state: LiveState) -> None: ...
+
+
+class Unread:
+    """The view once the screen's reader has gone: nothing more is drawn."""
+
+    def begin(self) -> None:
+        pass
+
+    def draw(self, state: LiveState, bell: bool = False) -> None:
+        pass
+
+    def end(self, state: LiveState) -> None:
+        pass
