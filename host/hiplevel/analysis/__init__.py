@@ -5,7 +5,8 @@
     oa = OnlineAnalyzer("walking", rate_hz=100.0)          # streaming: one sample at a time (live)
 
 `offline` runs the signal layer (fusion, alignment, neutral) over the whole series, then the
-exercise detectors (`hiplevel.exercises`) and scoring (`hiplevel.scoring`). `streaming` is the causal
+exercise detectors (`hiplevel.exercises`) and scoring (`hiplevel.scoring`), in bounded memory for a
+recording of any length (`analyze_source` reads a file block by block; docs/analysis.md). `streaming` is the causal
 form for live feedback: the same detectors and scoring on a rolling buffer. docs/analysis.md.
 """
 
@@ -16,7 +17,7 @@ from hiplevel.analysis.offline import (
     Rep,
     analyze,
     analyze_sets,
-    analyze_trace,
+    analyze_source,
     motion_of,
     score_windows,
     window_drop_deg,
@@ -24,4 +25,4 @@ from hiplevel.analysis.offline import (
 from hiplevel.analysis.streaming import OnlineAnalyzer
 
 __all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "OnlineAnalyzer", "Rep", "analyze", "analyze_sets",
-           "analyze_trace", "motion_of", "score_windows", "window_drop_deg"]
+           "analyze_source", "motion_of", "score_windows", "window_drop_deg"]

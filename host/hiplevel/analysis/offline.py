@@ -15,14 +15,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from hiplevel.constants import other_side
+from hiplevel.analysis.chunked import detect_span
 from hiplevel.exercises import DETECTORS, Motion, PhaseWindow, RepWindow, measure_drop
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
-from hiplevel.signal.neutral import find_standing, neutral_roll
-from hiplevel.signal.orientation import PelvisTrace, trace_from_series, trace_pieces
+from hiplevel.signal.long_trace import LongTrace, SampleSource, build_long_trace, series_source
+from hiplevel.signal.neutral import STANDING_MIN_S, neutral_roll
+from hiplevel.signal.orientation import PelvisTrace, trace_piece
 from hiplevel.signal.timeline import TimeGap
+from hiplevel.signal.trace_passes import first_standing, still_runs
 
 SCHEMA = "hiplevel.analysis/1"
 # analyze_sets looks this far before a set's start for the quiet standing that gives its neutral.
@@ -30,8 +33,8 @@ STANDING_LOOKBACK_S = 10.0
 # A piece of a set between split gaps shorter than this holds no rep the detectors could find, s.
 MIN_PIECE_S = 1.0
 
-__all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "Rep", "analyze", "analyze_sets", "analyze_trace", "motion_of",
-           "phase_of", "score_windows", "window_drop_deg"]
+__all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "Rep", "analyze", "analyze_sets", "analyze_source", "analyze_span",
+           "motion_of", "phase_of", "score_windows", "window_drop_deg"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,10 @@ class AnalysisResult:
     reps: scored reps; neutral_roll_deg: the standing roll in the sensor frame (after the forward-
     axis fix), deg; t_s / roll_deg: the neutral-relative roll trace used (+ = left side higher);
     summary: counts, per-side drop statistics, asymmetry and progression advice; gaps: the holes
-    in the input inside the set (`TimeGap`: bridged, or split: no rep spans a split gap)."""
+    in the input inside the set (`TimeGap`: bridged, or split: no rep spans a split gap);
+    forced_cuts: places where a long set had to be cut for the detectors without a quiet moment
+    (`analysis.chunked`; 0 in any set of minutes). t_s / roll_deg / pitch_deg are empty when the
+    analysis was asked not to keep the trace (`keep_trace=False`, the bounded-memory path)."""
 
     exercise: str
     sample_rate_hz: float
@@ -54,6 +60,7 @@ class AnalysisResult:
     mount_yaw_deg: float = 0.0
     thresholds: Thresholds = field(default_factory=Thresholds)
     gaps: tuple[TimeGap, ...] = ()
+    forced_cuts: int = 0
 
     def to_json(self) -> dict:
         """The `hiplevel.analysis/1` JSON document (docs/analysis.md)."""
@@ -145,43 +152,50 @@ def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresho
                  sc.score, sc.flags)
 
 
-def analyze_trace(
-    trace: PelvisTrace, exercise: str, span: tuple[int, int], standing: tuple[int, int], th: Thresholds
-) -> AnalysisResult:
-    """Analyse samples span=[a, b) of an aligned trace with the neutral from `standing`. The
-    detector runs on each piece of the span between split gaps, so no rep spans a gap."""
+def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: tuple[int, int], th: Thresholds,
+                 keep_trace: bool = True) -> AnalysisResult:
+    """Analyse trace samples span=[a, b) of a LongTrace with the neutral from `standing`. The
+    detector runs on each piece of the span between split gaps, so no rep spans a gap; a long
+    piece is detected chunk by chunk (`analysis.chunked`). keep_trace: the result carries the
+    span's roll and pitch (memory: the span's samples); otherwise its arrays are empty."""
     _check_exercise(exercise)
-    neutral = neutral_roll(trace.roll_deg, standing)
+    s0, s1 = standing
+    neutral = neutral_roll(trace_piece(lt, s0, s1).roll_deg, (0, s1 - s0))
     a, b = span
-    m = motion_of(trace, a, b, neutral)
-    pieces = trace_pieces(trace, a, b)
-    if pieces == [(a, b)]:
-        reps = score_windows(exercise, m, DETECTORS[exercise].detect(m), th)
-    else:
-        reps = []
-        for pa, pb in pieces:
-            if trace.t_s[pb - 1] - trace.t_s[pa] < MIN_PIECE_S:
-                continue
-            pm = motion_of(trace, pa, pb, neutral)
-            reps += score_windows(exercise, pm, DETECTORS[exercise].detect(pm), th)
-        reps = [replace(r, index=k) for k, r in enumerate(reps)]
+    pieces = [(max(a, x), min(b, y)) for x, y in lt.bounds if min(b, y) > max(a, x)]
+    reps: list[Rep] = []
+    forced = 0
+    for pa, pb in pieces:
+        if len(pieces) > 1 and lt.time_at(pb - 1) - lt.time_at(pa) < MIN_PIECE_S:
+            continue
+        got, n_forced = detect_span(lt, exercise, pa, pb, neutral, th, score_windows)
+        reps += got
+        forced += n_forced
+    reps = [r if r.index == k else replace(r, index=k) for k, r in enumerate(reps)]
     # The holes inside the span and at its edges (a set cut short by a gap): after the sample
     # before it, before the sample after it.
-    before = float(trace.t_s[a - 1]) if a > 0 else -np.inf
-    after = float(trace.t_s[b]) if b < len(trace.t_s) else np.inf
-    gaps = tuple(g for g in (trace.timeline.gaps if trace.timeline else ()) if g.end_s > before and g.start_s < after)
+    before = lt.time_at(a - 1) if a > 0 else -np.inf
+    after = lt.time_at(b) if b < lt.n else np.inf
+    gaps = tuple(g for g in lt.timeline.gaps if g.end_s > before and g.start_s < after)
+    t = roll = pitch = np.zeros(0)
+    if keep_trace:
+        parts = [trace_piece(lt, pa, pb) for pa, pb in pieces]
+        t = np.concatenate([p.t_s for p in parts])
+        roll = np.concatenate([p.roll_deg for p in parts]) - neutral
+        pitch = np.concatenate([p.pitch_deg for p in parts])
     return AnalysisResult(
         exercise=exercise,
-        sample_rate_hz=trace.rate_hz,
-        neutral_roll_deg=trace.standing_roll_deg + neutral,
+        sample_rate_hz=lt.rate_hz,
+        neutral_roll_deg=lt.standing_roll_deg + neutral,
         reps=reps,
         summary=summarize_set(exercise, reps, th),
-        t_s=m.t_s,
-        roll_deg=m.roll_deg,
-        pitch_deg=m.pitch_deg,
-        mount_yaw_deg=trace.mount_yaw_deg,
+        t_s=t,
+        roll_deg=roll,
+        pitch_deg=pitch,
+        mount_yaw_deg=lt.mount_yaw_deg,
         thresholds=th,
         gaps=gaps,
+        forced_cuts=forced,
     )
 
 
@@ -190,29 +204,12 @@ def analyze(
     exercise: str,
     thresholds: Thresholds | None = None,
     fusion: FusionSettings | None = None,
+    keep_trace: bool = True,
 ) -> AnalysisResult:
     """Analyse one set. series: raw 6-axis (ImuSeries) or the device's roll stream (RollSeries),
     starting with quiet standing (the neutral)."""
     _check_exercise(exercise)
-    th = thresholds or Thresholds()
-    trace = trace_from_series(series, fusion)
-    return analyze_trace(trace, exercise, (0, len(trace.t_s)), trace.standing, th)
-
-
-def _set_standing(trace: PelvisTrace, i0: int, i1: int, lo: int) -> tuple[int, int]:
-    """The quiet standing that opens a set: the last still run of >= 1 s that starts before the
-    set's first few seconds, searched from `lo` (the previous set's end or the lookback)."""
-    from hiplevel.signal.neutral import STANDING_MIN_S, runs
-
-    t = trace.t_s
-    best = None
-    for a, b in runs(trace.still[lo:i1]):
-        a, b = a + lo, b + lo
-        if t[a] > t[i0] + 2.0:
-            break
-        if t[b - 1] - t[a] >= STANDING_MIN_S:
-            best = (a, b)
-    return best if best is not None else find_standing(trace.still, t, i0, i1)
+    return analyze_source(series_source(series), [exercise], thresholds, fusion, keep_trace)[0]
 
 
 def analyze_sets(
@@ -220,25 +217,56 @@ def analyze_sets(
     sets: Sequence[tuple[str, float, float]],
     thresholds: Thresholds | None = None,
     fusion: FusionSettings | None = None,
+    keep_trace: bool = True,
 ) -> list[AnalysisResult]:
     """Analyse a session with several sets: [(exercise, start_s, end_s), ...] on the series clock.
 
     Fusion and mount alignment run once over the whole session; each set gets its own neutral from
     the quiet standing just before (or at the start of) its window."""
+    return analyze_source(series_source(series), list(sets), thresholds, fusion, keep_trace)
+
+
+def analyze_source(
+    source: SampleSource,
+    sets: Sequence[str | tuple[str, float, float]],
+    thresholds: Thresholds | None = None,
+    fusion: FusionSettings | None = None,
+    keep_trace: bool = False,
+) -> list[AnalysisResult]:
+    """Analyse samples read block by block (a file: `hiplevel.imu_csv.csv_source`, ...) in bounded
+    memory. sets: an exercise name (the whole recording is one set, its neutral from the quiet
+    standing at the start) or (exercise, start_s, end_s) windows as `analyze_sets`. Same results
+    as `analyze` / `analyze_sets` on the series in memory."""
     th = thresholds or Thresholds()
-    trace = trace_from_series(series, fusion)
-    t = trace.t_s
-    out: list[AnalysisResult] = []
-    prev_end = 0
-    for exercise, start_s, end_s in sets:
-        _check_exercise(exercise)
-        if not end_s > start_s:
-            raise AnalysisError(f"set {exercise!r}: end {end_s} s is not after start {start_s} s")
-        i0, i1 = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
-        if i1 - i0 < 10:
-            raise AnalysisError(f"set {exercise!r} {start_s}-{end_s} s has no samples in the recording")
-        lo = max(prev_end, int(np.searchsorted(t, start_s - STANDING_LOOKBACK_S)))
-        standing = _set_standing(trace, i0, i1, lo)
-        out.append(analyze_trace(trace, exercise, (i0, i1), standing, th))
-        prev_end = i1
-    return out
+    for item in sets:
+        _check_exercise(item if isinstance(item, str) else item[0])
+    with build_long_trace(source, fusion) as lt:
+        out: list[AnalysisResult] = []
+        prev_end = 0
+        for item in sets:
+            if isinstance(item, str):
+                out.append(analyze_span(lt, item, (0, lt.n), lt.standing, th, keep_trace))
+                continue
+            exercise, start_s, end_s = item
+            if not end_s > start_s:
+                raise AnalysisError(f"set {exercise!r}: end {end_s} s is not after start {start_s} s")
+            i0, i1 = lt.index_at(start_s), lt.index_at(end_s)
+            if i1 - i0 < 10:
+                raise AnalysisError(f"set {exercise!r} {start_s}-{end_s} s has no samples in the recording")
+            lo = max(prev_end, lt.index_at(start_s - STANDING_LOOKBACK_S))
+            out.append(analyze_span(lt, exercise, (i0, i1), _set_standing(lt, i0, i1, lo), th, keep_trace))
+            prev_end = i1
+        return out
+
+
+def _set_standing(lt: LongTrace, i0: int, i1: int, lo: int) -> tuple[int, int]:
+    """The quiet standing that opens a set: the last still run of >= 1 s that starts before the
+    set's first few seconds, searched from `lo` (the previous set's end or the lookback)."""
+    t_open = lt.time_at(i0) + 2.0
+    best = None
+    for a, b in still_runs(lt, lo, i1):
+        if lt.time_at(a) > t_open:
+            break
+        if lt.time_at(b - 1) - lt.time_at(a) >= STANDING_MIN_S:
+            best = (a, b)
+    return best if best is not None else first_standing(lt, i0, i1)

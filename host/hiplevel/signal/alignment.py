@@ -15,8 +15,11 @@ A belt clip sits a few degrees off. Two rotations fix it:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 
 import numpy as np
+
+from hiplevel.signal.exact_median import median_of_chunks
 
 # Below this RMS tilt from standing, the tilt direction is not a usable forward-axis reference.
 YAW_MIN_TILT_DEG = 6.0
@@ -57,12 +60,28 @@ def estimate_mount_yaw_deg(up_levelled: np.ndarray) -> float:
     dominated by one axis. Exercises whose drop grows with their pitch (single-leg squat,
     step-down) read as a yaw here; their detectors re-align to the sideways weight shift."""
     u = np.asarray(up_levelled, float)
+    return mount_yaw_from_chunks(lambda: (u,))
+
+
+def mount_yaw_from_chunks(levelled: Callable[[], Iterable[np.ndarray]]) -> float:
+    """`estimate_mount_yaw_deg` of the concatenation of the levelled up-vector arrays (N_i,3) that
+    `levelled()` yields (called once per pass, the same arrays each time): a long recording in
+    bounded memory, with the same result as on all samples at once (`exact_median`)."""
+    cos_max = math.cos(math.radians(YAW_MAX_TILT_DEG))
+
+    def upright() -> Iterable[np.ndarray]:
+        for u in levelled():
+            yield u[u[:, 2] > cos_max, :2]
+
     # Side-lying (clamshell) puts gravity along the body's y axis: a 90 deg "tilt" that is not a
     # hinge, and would outweigh every hinge of a whole-session recording. Upright samples only.
-    h = u[u[:, 2] > math.cos(math.radians(YAW_MAX_TILT_DEG)), :2]
-    if len(h) == 0:
+    m, count = np.zeros((2, 2)), 0
+    for h in upright():
+        m += h.T @ h  # uncentred: a held hinge counts, not only its changes
+        count += len(h)
+    if count == 0:
         return 0.0
-    m = h.T @ h / len(h)  # uncentred: a held hinge counts, not only its changes
+    m /= count
     evals, evecs = np.linalg.eigh(m)
     tilt_rms_deg = math.degrees(math.asin(min(1.0, math.sqrt(max(evals.sum(), 0.0)))))
     if tilt_rms_deg < YAW_MIN_TILT_DEG or evals[1] < YAW_MIN_AXIS_RATIO * max(evals[0], 1e-12):
@@ -71,11 +90,19 @@ def estimate_mount_yaw_deg(up_levelled: np.ndarray) -> float:
     # (less than half the time), so the median ignores them where a mean or PCA would lean toward
     # a one-sided drop pattern.
     ax = evecs[:, 1]
-    proj = h @ ax
-    sel = np.abs(proj) > math.sin(math.radians(YAW_MIN_TILT_DEG))
-    sgn = 1.0 if np.median(proj[sel]) >= 0 else -1.0
-    sel &= sgn * proj > 0
-    dx, dy = sgn * np.median(h[sel, 0]), sgn * np.median(h[sel, 1])
+    thr = math.sin(math.radians(YAW_MIN_TILT_DEG))
+
+    def tilted(sgn: float = 0.0) -> Iterable[np.ndarray]:
+        for h in upright():
+            proj = h @ ax
+            sel = np.abs(proj) > thr
+            if sgn:
+                sel &= sgn * proj > 0
+            yield h[sel] if sgn else proj[sel]
+
+    sgn = 1.0 if median_of_chunks(tilted) >= 0 else -1.0
+    dx = sgn * median_of_chunks(lambda: (h[:, 0] for h in tilted(sgn)))
+    dy = sgn * median_of_chunks(lambda: (h[:, 1] for h in tilted(sgn)))
     # Pitch about the pelvis y axis puts the tilt on the pelvis x axis: sensor sees it at -psi.
     psi = math.degrees(math.atan2(sgn * dy, -sgn * dx))
     psi = (psi + 90.0) % 180.0 - 90.0  # a backward tilt gives the same axis

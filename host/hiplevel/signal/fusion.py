@@ -167,6 +167,28 @@ def _gains(settings: FusionSettings) -> tuple[float, float]:
     return move, rest
 
 
+def accel_fraction(acc_g: np.ndarray, w_rps: np.ndarray, dt_s: np.ndarray, rest: np.ndarray,
+                   settings: FusionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sample: the fraction k (N,) of the accelerometer correction `tilt_step` applies (it
+    depends on the samples only, not on the state), |a| (N,) g and |w| (N,) rad/s. Each step
+    multiplies a difference between two filter states by about (1 - k): how fast the filter
+    forgets where it started (`hiplevel.signal.chunk_plan`)."""
+    n = len(acc_g)
+    move_gain, rest_gain = _gains(settings)
+    gain = np.where(rest, rest_gain, move_gain)
+    norm_a = np.sqrt(np.einsum("ij,ij->i", acc_g, acc_g))
+    mag = np.sqrt(np.einsum("ij,ij->i", w_rps, w_rps))
+    adt = np.abs(dt_s)
+    tol, turn = settings.acc_tolerance_g, settings.turn_rate_dps
+    weight = 1.0 - np.abs(norm_a - 1.0) / tol if tol > 0 else np.zeros(n)
+    use = (weight > 0.0) & (norm_a > 0.0) & (gain > 0)
+    if turn > 0:
+        rate = mag / DEG / turn
+        weight = weight / (1.0 + rate * rate)
+    k = np.where(use, np.minimum(1.0, gain * adt * weight), 0.0)
+    return k, norm_a, mag
+
+
 def _run(acc, w_rps, dt, rest, u0, settings) -> tuple[np.ndarray, np.ndarray]:
     """One pass of `tilt_step` over the samples in array order (reverse the arrays, dt < 0, for a
     backward pass); returns up-vectors (N,3) and each sample's error estimate, deg (N,).
@@ -177,18 +199,8 @@ def _run(acc, w_rps, dt, rest, u0, settings) -> tuple[np.ndarray, np.ndarray]:
     from hiplevel.signal.scan import affine_scan, from_blocks, rotation_blocks, to_blocks
 
     n = len(acc)
-    move_gain, rest_gain = _gains(settings)
-    gain = np.where(rest, rest_gain, move_gain)
-    norm_a = np.sqrt(np.einsum("ij,ij->i", acc, acc))
-    mag = np.sqrt(np.einsum("ij,ij->i", w_rps, w_rps))
     adt = np.abs(dt)
-    tol, turn = settings.acc_tolerance_g, settings.turn_rate_dps
-    weight = 1.0 - np.abs(norm_a - 1.0) / tol if tol > 0 else np.zeros(n)
-    use = (weight > 0.0) & (norm_a > 0.0) & (gain > 0)
-    if turn > 0:
-        rate = mag / DEG / turn
-        weight = weight / (1.0 + rate * rate)
-    k = np.where(use, np.minimum(1.0, gain * adt * weight), 0.0)
+    k, norm_a, mag = accel_fraction(acc, w_rps, dt, rest, settings)
     kb = to_blocks(k)[:, None, None]  # (block,1,1,nb); padding: k = 0, R = I
     trans = rotation_blocks(w_rps, dt) * (1.0 - kb)
     pull = to_blocks(k[:, None] * acc / np.where(norm_a > 0.0, norm_a, 1.0)[:, None])[:, :, None]
@@ -208,6 +220,11 @@ def _run(acc, w_rps, dt, rest, u0, settings) -> tuple[np.ndarray, np.ndarray]:
     err = affine_scan(keep, keep * grow, np.array([[settings.gyro_error_floor_deg]]))
     err = from_blocks(err[:, 0, 0], n)
     return up, err
+
+
+def sample_rate_hz(t_s: np.ndarray) -> float:
+    """1 / the median step of sample times t_s (N,), Hz."""
+    return 1.0 / float(np.median(np.diff(t_s)))
 
 
 def _unit(v: np.ndarray) -> tuple[float, float, float]:
@@ -248,7 +265,7 @@ def fuse_tilt(
     t_s, acc_g, gyro_dps = np.asarray(t_s, float), np.asarray(acc_g, float), np.asarray(gyro_dps, float)
     if len(t_s) < 2:
         raise ValueError("fuse_tilt needs at least 2 samples")
-    rate = 1.0 / float(np.median(np.diff(t_s)))
+    rate = sample_rate_hz(t_s)
     rest = rest_mask(acc_g, gyro_dps, rate, settings) if rest is None else np.asarray(rest, bool)
     if gyro_bias_dps is not None:
         bias = np.broadcast_to(np.asarray(gyro_bias_dps, float), gyro_dps.shape).copy()
@@ -256,19 +273,23 @@ def fuse_tilt(
         bias = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, settings.rest_bias_max_residual_deg,
                                       max(1, int(round(settings.rest_bias_min_s * rate))),
                                       quiet=quiet_mask(acc_g, gyro_dps, rate, settings))
-    up = _fuse_passes(t_s, acc_g, gyro_dps - bias, rest, rate, settings)
+    up = fuse_passes(t_s, acc_g, gyro_dps - bias, rest, settings)
     errors = estimate_turn_errors(acc_g, gyro_dps - bias, up, rate) if settings.turn_errors else NO_ERRORS
     if errors.n_turns:
         acc_c, gyro_c = errors.correct(acc_g, gyro_dps - bias)
-        up = _fuse_passes(t_s, acc_c, gyro_c, rest, rate, settings)
+        up = fuse_passes(t_s, acc_c, gyro_c, rest, settings)
         gyro_leak = gyro_c - (gyro_dps - bias)
     else:
         gyro_leak = np.zeros_like(gyro_dps)
     return TiltResult(up_=up, bias_dps_=bias - gyro_leak, rest_=rest, acc_bias_g_=errors.acc_bias_g)
 
 
-def _fuse_passes(t_s, acc_g, gyro_dps, rest, rate, settings) -> np.ndarray:
-    """Forward and backward passes over bias-free gyro, weighted by each pass' error estimate."""
+def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: np.ndarray,
+                settings: FusionSettings) -> np.ndarray:
+    """Up-vectors (N,3): forward and backward passes of `tilt_step` over bias-free gyro (deg/s),
+    weighted by each pass' error estimate; each pass starts from the accelerometer at the first
+    (last) rest samples. rest: (N,) bool, `rest_mask`."""
+    rate = sample_rate_hz(t_s)
     w = np.radians(gyro_dps)
     # Sample i's rate acts over the interval that ends at it (forward) / starts at it (backward).
     dt_fwd = np.diff(t_s, prepend=t_s[0] - 1.0 / rate)

@@ -24,6 +24,8 @@ all): 0.61-0.76 deg/s about x and 0.05-0.21 about y in all 12 trials of three pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 WINDOW_S = 6.0  # a few strides: walking accelerations average out, a 3 deg/s bias drifts 18 deg
@@ -84,16 +86,41 @@ def _heading_range_deg(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, 
 
 def motion_bias_dps(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, bias_dps: np.ndarray,
                     window_s: float = WINDOW_S) -> np.ndarray | None:
-    """bias_dps (N,3) (the estimate so far, deg/s, body frame) with its x and y parts corrected by
-    the drift of the gyro-carried accelerometer over windows of window_s (see the module
-    docstring); None when fewer than MIN_WINDOWS windows give a fit. acc_g (N,3) g, gyro_dps
-    (N,3) deg/s as measured."""
+    """bias_dps (N,3) or (3,) (the estimate so far, deg/s, body frame) with its x and y parts
+    corrected by the drift of the gyro-carried accelerometer over windows of window_s (see the
+    module docstring); None when fewer than MIN_WINDOWS windows give a fit. acc_g (N,3) g,
+    gyro_dps (N,3) deg/s as measured."""
     window = max(2, int(round(window_s * rate_hz)))
+    return _corrected(bias_dps, lambda est: window_bias_dps(acc_g, gyro_dps - est, rate_hz, window))
+
+
+def motion_bias_in_pieces(read: Callable[[int, int], tuple[np.ndarray, np.ndarray]], n: int, rate_hz: float,
+                          bias_dps: np.ndarray, window_s: float = WINDOW_S) -> np.ndarray | None:
+    """`motion_bias_dps` of a recording too long to hold at once, for a constant bias_dps (3,):
+    read(a, b) gives (acc_g, gyro_dps) of its samples [a, b) (n in all). The windows are read in
+    the batches `window_bias_dps` fits together: the same arithmetic as on the whole arrays."""
+    window = max(2, int(round(window_s * rate_hz)))
+    batch = max(1, BATCH_SAMPLES // window) * window
+    end = n // window * window
+
+    def per_window(est: np.ndarray) -> np.ndarray:
+        parts = [np.zeros((0, 2))]
+        for a in range(0, end, batch):
+            acc, gyro = read(a, min(end, a + batch))
+            parts.append(window_bias_dps(acc, gyro - est, rate_hz, window))
+        return np.concatenate(parts)
+
+    return _corrected(bias_dps, per_window)
+
+
+def _corrected(bias_dps: np.ndarray, per_window: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
+    """bias_dps with the median window fit (`per_window(estimate)`, (W, 2)) added to its x and y
+    parts, ITERATIONS times; None when fewer than MIN_WINDOWS windows give a fit."""
     out = np.array(bias_dps, float)
     for _ in range(ITERATIONS):
-        per_window = window_bias_dps(acc_g, gyro_dps - out, rate_hz, window)
-        per_window = per_window[np.isfinite(per_window).all(axis=1)]
-        if len(per_window) < MIN_WINDOWS:
+        fits = per_window(out)
+        fits = fits[np.isfinite(fits).all(axis=1)]
+        if len(fits) < MIN_WINDOWS:
             return None
-        out[:, :2] += np.median(per_window, axis=0)
+        out[..., :2] += np.median(fits, axis=0)
     return out

@@ -11,20 +11,14 @@ up-vector and go through the same alignment. Memory follows the samples, never t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from hiplevel.samples import ImuSeries, RollSeries
-from hiplevel.signal.alignment import alignment_rotation, yaw_rotation
-from hiplevel.signal.errors import AnalysisError
-from hiplevel.signal.filters import resample_uniform, zero_phase_lowpass
-from hiplevel.signal.fusion import FusionSettings, fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
-from hiplevel.signal.neutral import find_standing, still_from_angles
-from hiplevel.signal.timeline import Segmentation, TimeFix, TimelineSettings, repair_times, split_at_gaps
-from hiplevel.signal.units import check_imu_units
-
-MIN_RATE_HZ, MAX_RATE_HZ = 40.0, 250.0
+from hiplevel.signal.fusion import FusionSettings, up_to_roll_pitch_deg
+from hiplevel.signal.long_trace import LongTrace, build_long_trace, series_source
+from hiplevel.signal.timeline import Segmentation, TimeFix, TimelineSettings
 
 
 @dataclass(frozen=True)
@@ -57,80 +51,43 @@ class PelvisTrace:
     time_fixes: tuple[TimeFix, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Input:
-    """Repaired times of a series, the kept sample indices and its segmentation."""
-
-    t_s: np.ndarray
-    keep: np.ndarray
-    rate_hz: float
-    timeline: Segmentation
-    fixes: tuple[TimeFix, ...]
-
-
-def _prepare(t_s: np.ndarray, meta: dict, timeline: TimelineSettings | None) -> _Input:
-    """Repair the times (the readers usually did already: then nothing changes), split at gaps
-    (plus the breaks a reader found, `meta["breaks"]`) and check the rate."""
-    t_s = np.asarray(t_s, float)
-    if len(t_s) < 10:
-        raise AnalysisError(f"too few samples to analyse ({len(t_s)})")
-    if not np.isfinite(t_s).all():
-        raise AnalysisError("sample times must be finite numbers")
-    fix = repair_times(t_s, timeline)
-    breaks = tuple(fix.breaks)
-    if not fix.changed:
-        breaks += tuple(int(b) for b in meta.get("breaks", ()))
-    seg = split_at_gaps(fix.t_s, timeline, breaks=breaks)
-    rate = 1.0 / seg.period_s if seg.period_s > 0 else float("nan")
-    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
-        raise AnalysisError(f"sample rate {rate:.1f} Hz is outside {MIN_RATE_HZ:.0f}-{MAX_RATE_HZ:.0f} Hz")
-    if not seg.segments:
-        longest = max((s.duration_s for s in seg.skipped), default=0.0)
-        raise AnalysisError(f"no stretch of samples without a gap is long enough to analyse (longest {longest:.2f} s; "
-                            f"gaps over {seg.settings.max_interpolated_gap_s:g} s split the series)")
-    return _Input(fix.t_s, fix.keep, rate, seg, fix.fixes)
-
-
-def _resampled(inp: _Input, x: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(uniform times, values) of each segment: holes inside a segment are bridged linearly."""
-    out = []
-    for s in inp.timeline.segments:
-        out.append(resample_uniform(inp.t_s[s.start:s.stop], x[s.start:s.stop], inp.rate_hz))
-    return out
-
-
-def _bounds(lengths: list[int]) -> tuple[tuple[int, int], ...]:
-    ends = np.cumsum(lengths)
-    return tuple((int(e - n), int(e)) for e, n in zip(ends, lengths))
-
-
-def _finish(t, rate, up, still, acc, gyro, source, inp: _Input, segments: tuple[tuple[int, int], ...]) -> PelvisTrace:
-    still = still.copy()
-    for a, _ in segments[1:]:
-        still[a] = False  # a still run never spans a gap
-    standing = find_standing(still, t)
-    a, b = standing
-    up_stand = up[a:b].mean(axis=0)
-    rot, psi = alignment_rotation(up_stand, up[b:] if len(up) - b > 10 else up)
-    up_al = up @ rot.T
-    roll, pitch = up_to_roll_pitch_deg(up_al)
-    tare_roll, _ = up_to_roll_pitch_deg((yaw_rotation(psi) @ (up_stand / np.linalg.norm(up_stand)))[None, :])
+def trace_piece(lt: LongTrace, a: int, b: int) -> PelvisTrace:
+    """Trace samples [a, b) of a LongTrace (within one segment) as a PelvisTrace: aligned
+    roll/pitch, acc/gyro (corrected, pelvis frame), still; standing, segments and timeline are
+    the whole trace's, re-based on a (a standing outside the piece comes out as (0, 0))."""
+    rot = lt.rotation
+    roll, pitch = up_to_roll_pitch_deg(lt.up(a, b) @ rot.T)
+    acc = gyro = None
+    if lt.source == "imu":
+        acc, gyro = lt.sensor(a, b)
+        acc, gyro = acc @ rot.T, gyro @ rot.T
+    s0, s1 = lt.standing
+    standing = (s0 - a, s1 - a) if a <= s0 and s1 <= b else (0, 0)
     return PelvisTrace(
-        t_s=t,
-        rate_hz=rate,
+        t_s=lt.times(a, b),
+        rate_hz=lt.rate_hz,
         roll_deg=roll,
         pitch_deg=pitch,
-        acc_g=None if acc is None else acc @ rot.T,
-        gyro_dps=None if gyro is None else gyro @ rot.T,
-        still=still,
+        acc_g=acc,
+        gyro_dps=gyro,
+        still=lt.still(a, b),
         standing=standing,
-        standing_roll_deg=float(tare_roll[0]),
-        mount_yaw_deg=psi,
-        source=source,
-        segments=segments,
-        timeline=inp.timeline,
-        time_fixes=inp.fixes,
+        standing_roll_deg=lt.standing_roll_deg,
+        mount_yaw_deg=lt.mount_yaw_deg,
+        source=lt.source,
+        segments=tuple((max(x, a) - a, min(y, b) - a) for x, y in lt.bounds if min(y, b) > max(x, a)),
+        timeline=lt.timeline,
+        time_fixes=lt.time_fixes,
     )
+
+
+def materialize(lt: LongTrace) -> PelvisTrace:
+    """The whole LongTrace as one PelvisTrace (memory: all its samples)."""
+    pieces = [trace_piece(lt, x, y) for x, y in lt.bounds]
+    first = pieces[0]
+    cat = (lambda f: None if getattr(first, f) is None else np.concatenate([getattr(p, f) for p in pieces]))
+    return replace(first, t_s=cat("t_s"), roll_deg=cat("roll_deg"), pitch_deg=cat("pitch_deg"), acc_g=cat("acc_g"),
+                   gyro_dps=cat("gyro_dps"), still=cat("still"), standing=lt.standing, segments=lt.bounds)
 
 
 def trace_from_imu(series: ImuSeries, settings: FusionSettings | None = None,
@@ -138,44 +95,24 @@ def trace_from_imu(series: ImuSeries, settings: FusionSettings | None = None,
     """Offline pelvis trace from raw 6-axis samples (body frame, possibly a few deg off); fused
     segment by segment between the gaps `timeline` does not bridge. UnitsError (an AnalysisError)
     when the values do not fit g and deg/s."""
-    inp = _prepare(series.t_s, series.meta, timeline)
-    acc_in, gyro_in = np.asarray(series.acc_g, float)[inp.keep], np.asarray(series.gyro_dps, float)[inp.keep]
-    check_imu_units(acc_in, gyro_in, inp.rate_hz, series.meta.get("units"))
-    parts = []
-    for (t_u, acc), (_, gyro) in zip(_resampled(inp, acc_in), _resampled(inp, gyro_in)):
-        tilt = fuse_tilt(t_u, acc, gyro, settings)
-        parts.append((t_u, tilt.up_, tilt.rest_, acc - tilt.acc_bias_g_, gyro - tilt.bias_dps_))
-    t, up, rest, acc, gyro = (np.concatenate(p) for p in zip(*parts))
-    return _finish(t, inp.rate_hz, up, rest, acc, gyro, "imu", inp, _bounds([len(p[0]) for p in parts]))
+    if not isinstance(series, ImuSeries):
+        raise TypeError(f"expected ImuSeries, got {type(series).__name__}")
+    return trace_from_series(series, settings, timeline)
 
 
 def trace_from_roll(series: RollSeries, timeline: TimelineSettings | None = None) -> PelvisTrace:
     """Offline pelvis trace from the device's fused roll/pitch stream (NaN = lost sample), split
     at gaps like `trace_from_imu`."""
-    t = np.asarray(series.t_s, float)
-    roll, pitch = np.asarray(series.roll_deg, float), np.asarray(series.pitch_deg, float)
-    ok = np.isfinite(roll) & np.isfinite(pitch)
-    if ok.sum() < 10:
-        raise AnalysisError("the roll stream has fewer than 10 valid samples")
-    meta = series.meta if ok.all() else {k: v for k, v in series.meta.items() if k != "breaks"}
-    inp = _prepare(t[ok], meta, timeline)
-    parts = []
-    for t_u, rp in _resampled(inp, np.column_stack([roll[ok], pitch[ok]])[inp.keep]):
-        # A very short device fusion lag does not matter offline; smooth the 0.01 deg wire steps only.
-        rp = zero_phase_lowpass(rp, 15.0, inp.rate_hz)
-        parts.append((t_u, roll_pitch_to_up(rp[:, 0], rp[:, 1]), still_from_angles(rp[:, 0], rp[:, 1], inp.rate_hz)))
-    t_u, up, still = (np.concatenate(p) for p in zip(*parts))
-    return _finish(t_u, inp.rate_hz, up, still, None, None, "roll", inp, _bounds([len(p[0]) for p in parts]))
+    if not isinstance(series, RollSeries):
+        raise TypeError(f"expected RollSeries, got {type(series).__name__}")
+    return trace_from_series(series, None, timeline)
 
 
 def trace_from_series(series: ImuSeries | RollSeries, settings: FusionSettings | None = None,
                       timeline: TimelineSettings | None = None) -> PelvisTrace:
-    """Dispatch on the series type."""
-    if isinstance(series, ImuSeries):
-        return trace_from_imu(series, settings, timeline)
-    if isinstance(series, RollSeries):
-        return trace_from_roll(series, timeline)
-    raise TypeError(f"expected ImuSeries or RollSeries, got {type(series).__name__}")
+    """The whole trace of a series in memory (`long_trace.build_long_trace`, then all of it)."""
+    with build_long_trace(series_source(series, timeline), settings, timeline) as lt:
+        return materialize(lt)
 
 
 def trace_pieces(tr: PelvisTrace, a: int, b: int) -> list[tuple[int, int]]:

@@ -29,6 +29,7 @@ hold single-leg stances whose balance sway the residual test lets through (bench
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,62 @@ def run_bias(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> RestRu
     return RestRunBias(0, len(t), bias, float(np.sqrt(np.mean(np.sum(resid**2, axis=1)))), u0)
 
 
+def run_bias_in_pieces(read: Callable[[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]], n: int,
+                       piece: int = 65_536) -> RestRunBias:
+    """`run_bias` of a rest run too long to hold at once: read(a, b) gives (t_s, acc_g, gyro_dps)
+    of its samples [a, b) (n in all). Three passes over pieces of `piece` samples (means; the
+    drift and its slope; the smoothed residual), with the running integral carried across pieces:
+    the same result as `run_bias` on the whole run up to rounding."""
+    if n <= piece:
+        return run_bias(*read(0, n))
+    spans = [(a, min(n, a + piece)) for a in range(0, n, piece)]
+    su, sg, st = np.zeros(3), np.zeros(3), 0.0
+    t_first = t_last = 0.0
+    for a, b in spans:
+        t, acc, gyro = read(a, b)
+        su += (acc / np.linalg.norm(acc, axis=1, keepdims=True)).sum(axis=0)
+        sg += gyro.sum(axis=0)
+        st += float(t.sum())
+        t_first = float(t[0]) if a == 0 else t_first
+        t_last = float(t[-1])
+    u0 = su / n
+    u0 /= np.linalg.norm(u0)
+    t_mean = st / n
+    first_dt = (t_last - t_first) / max(1, n - 1)
+
+    def drift() -> Iterable[tuple[np.ndarray, np.ndarray]]:
+        """(tc, d) piece by piece: d as in `run_bias`, the gyro integral carried over."""
+        phi, t_prev = np.zeros(3), t_first - first_dt
+        for a, b in spans:
+            t, acc, gyro = read(a, b)
+            dt = np.diff(t, prepend=t_prev)
+            phi_g = np.cumsum(np.vstack([phi, gyro * dt[:, None]]), axis=0)[1:]
+            phi, t_prev = phi_g[-1], float(t[-1])
+            u = acc / np.linalg.norm(acc, axis=1, keepdims=True)
+            d = phi_g - np.degrees(np.cross(u - u0, u0))
+            d -= np.outer(d @ u0, u0)
+            yield t - t_mean, d
+
+    sd, std_, stt, stc = np.zeros(3), np.zeros(3), 0.0, 0.0
+    for tc, d in drift():
+        sd += d.sum(axis=0)
+        std_ += tc @ d
+        stt += float(tc @ tc)
+        stc += float(tc.sum())
+    d_mean = sd / n
+    slope = (std_ - stc * d_mean) / stt if stt > 0 else np.zeros(3)
+    w = int(max(1, min(n, round(RESIDUAL_SMOOTH_S / first_dt))))
+    tail, total = np.zeros((0, 3)), 0.0
+    for tc, d in drift():
+        e = np.vstack([tail, d - d_mean - np.outer(tc, slope)])
+        if len(e) >= w:
+            total += float(np.sum(_moving_mean(e, w) ** 2))
+        tail = e[len(e) - (w - 1):] if w > 1 else e[:0]
+    along = float((sg / n) @ u0)
+    bias = slope - np.dot(slope, u0) * u0 + along * u0
+    return RestRunBias(0, n, bias, float(np.sqrt(total / (n - w + 1))), u0)
+
+
 def rest_runs(rest: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) sample spans of the True runs of a boolean (N,) mask."""
     edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(rest).astype(np.int8), 0]))
@@ -101,20 +158,14 @@ def _fallback_runs(runs: list[RestRunBias], spans: list[tuple[int, int]], fit) -
     return [fit(a, b)]
 
 
-def _between_runs(n: int, runs: list[RestRunBias]) -> np.ndarray:
-    """(n,3): the runs' biases interpolated between their centres, held beyond the ends."""
+def bias_between_runs(idx: np.ndarray, runs: list[RestRunBias]) -> np.ndarray:
+    """Gyro bias (len(idx), 3), deg/s, at sample indices idx: the runs' biases linearly interpolated
+    between their centres and held beyond the first and last (zeros without runs)."""
     if not runs:
-        return np.zeros((n, 3))
+        return np.zeros((len(idx), 3))
     centres = [0.5 * (r.start + r.stop - 1) for r in runs]
     means = np.asarray([r.bias_dps for r in runs])
-    idx = np.arange(n)
     return np.column_stack([np.interp(idx, centres, means[:, k]) for k in range(3)])
-
-
-def _tilt_runs(quiet: np.ndarray, fit, max_residual_deg: float, min_samples: int) -> list[RestRunBias]:
-    """Quiet runs of >= min_samples whose fit residual is <= max_residual_deg."""
-    runs = [fit(a, b) for a, b in rest_runs(quiet) if b - a >= max(3, min_samples)]
-    return [r for r in runs if r.residual_deg <= max_residual_deg]
 
 
 def _with_along(run: RestRunBias, along_dps: np.ndarray) -> RestRunBias:
@@ -124,13 +175,45 @@ def _with_along(run: RestRunBias, along_dps: np.ndarray) -> RestRunBias:
     return RestRunBias(run.start, run.stop, cross + np.dot(along_dps, u) * u, run.residual_deg, run.up)
 
 
+def select_bias_runs(
+    spans: list[tuple[int, int]], fit: Callable[[int, int], RestRunBias], max_residual_deg: float = 0.6,
+    min_samples: int = 1, quiet_spans: list[tuple[int, int]] | None = None,
+    motion: Callable[[np.ndarray], np.ndarray | None] | None = None,
+) -> list[RestRunBias]:
+    """The runs whose biases the gyro bias is interpolated between (`bias_between_runs`; see the
+    module docstring): of the `spans` ([start, stop) sample spans of the still runs, in order) at
+    least min_samples long, those whose fit (`fit(a, b)`: `run_bias` of the span, with its `up`)
+    has a residual <= max_residual_deg. When none has: the quietest of them, else the longest
+    shorter span (>= MIN_FALLBACK_SAMPLES), else none ("the still fallback"); with `quiet_spans`
+    (the runs of quiet | rest), that fallback keeps only the part along the vertical of the quiet
+    runs that pass the same tests, else `motion(still_bias_dps (3,))` (the bias from the movement,
+    (3,) or None; `motion_bias`) as one run over everything, else the still fallback."""
+    runs = [fit(a, b) for a, b in spans if b - a >= max(3, min_samples)]
+    good = [r for r in runs if r.residual_deg <= max_residual_deg]
+    if good:
+        return good
+    still = _fallback_runs(runs, spans, fit)
+    if quiet_spans is None:
+        return still
+    tilt = [fit(a, b) for a, b in quiet_spans if b - a >= max(3, min_samples)]
+    tilt = [r for r in tilt if r.residual_deg <= max_residual_deg]
+    if tilt:
+        return [_with_along(r, bias_between_runs(np.array([int(0.5 * (r.start + r.stop - 1))]), still)[0]) for r in tilt]
+    moving = None if motion is None else motion(bias_between_runs(np.zeros(1), still)[0])
+    if moving is None:
+        return still
+    # One run: `bias_between_runs` holds its bias everywhere.
+    return [RestRunBias(0, 1, moving, float("nan"))]
+
+
 def estimate_gyro_bias_dps(
     t_s: np.ndarray, gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray,
     max_residual_deg: float = 0.6, min_samples: int = 1, quiet: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gyro bias (N,3), deg/s, body frame: per rest run of at least min_samples whose gyro and
     accelerometer tilts agree (fit residual <= max_residual_deg), the bias of `run_bias`, linearly
-    interpolated between runs' centres and held beyond the first and last.
+    interpolated between runs' centres and held beyond the first and last (`select_bias_runs`,
+    `bias_between_runs`).
 
     rest (N,) bool: strictly still samples; quiet (N,) bool or None: samples without steps or fast
     rotation (a superset of rest). When no still run qualifies, the quietest run of at least
@@ -148,16 +231,9 @@ def estimate_gyro_bias_dps(
         r = run_bias(t_s[a:b], acc_g[a:b], gyro_dps[a:b])
         return RestRunBias(a, b, r.bias_dps, r.residual_deg, r.up)
 
-    spans = rest_runs(rest)
-    runs = [fit(a, b) for a, b in spans if b - a >= max(3, min_samples)]
-    good = [r for r in runs if r.residual_deg <= max_residual_deg]
-    if good:
-        return _between_runs(n, good)
-    still = _between_runs(n, _fallback_runs(runs, spans, fit))
-    if quiet is None or n < 2:
-        return still
-    tilt = _tilt_runs(np.asarray(quiet) | np.asarray(rest), fit, max_residual_deg, min_samples)
-    if tilt:
-        return _between_runs(n, [_with_along(r, still[int(0.5 * (r.start + r.stop - 1))]) for r in tilt])
-    moving = motion_bias_dps(acc_g, gyro_dps, 1.0 / float(np.median(np.diff(t_s))), still)
-    return still if moving is None else moving
+    def motion(still_dps: np.ndarray) -> np.ndarray | None:
+        return motion_bias_dps(acc_g, gyro_dps, 1.0 / float(np.median(np.diff(t_s))), still_dps)
+
+    quiet_spans = None if quiet is None or n < 2 else rest_runs(np.asarray(quiet) | np.asarray(rest))
+    runs = select_bias_runs(rest_runs(rest), fit, max_residual_deg, min_samples, quiet_spans, motion)
+    return bias_between_runs(np.arange(n), runs)

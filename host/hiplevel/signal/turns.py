@@ -36,6 +36,9 @@ TURN_PAD_S = 0.3
 RIDGE = 0.5  # prior weight (turns give ~4 per 180 deg): barely excited error directions stay at zero
 MAX_ACC_BIAS_G = 0.08  # MPU6050 zero-g tolerance (+-80 mg); larger is not a bias
 MAX_LEAK = 0.05  # 2 % cross-axis is the datasheet limit; larger is a fault or a bad fit
+# Samples a piece of a recording needs around a turn to see it as the whole recording does: the
+# turn-rate average, the pad and the reference windows on either side, for turns up to 5 s long.
+TURN_CONTEXT_S = TURN_AVG_S + 2 * (TURN_PAD_S + REFERENCE_S) + 5.0
 SCAN_BATCH_SAMPLES = 100_000  # turn segments propagated per vectorised scan
 
 
@@ -108,17 +111,35 @@ def _mismatch(acc_g: np.ndarray, up0: np.ndarray, ref: int, rot: tuple[np.ndarra
     return (acc_g[-ref:].mean(axis=0) - tail @ start)[:2]
 
 
-def estimate_turn_errors(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, rate_hz: float) -> TurnErrors:
-    """Accelerometer bias and gyro leak from the turns of a recording (sensor frame).
+@dataclass(frozen=True)
+class TurnObservations:
+    """What the turns of a stretch say about the errors: the linearised mismatch rows `jac` (2k, 4)
+    and right-hand side `rhs` (2k,) of k turns (`solve_turn_errors` sums them over any number of
+    stretches: the least squares is one normal equation)."""
 
-    acc_g (N,3) g; gyro_dps (N,3) bias-free deg/s; up (N,3) fused up-vectors; NO_ERRORS when the
-    recording has no usable turn or the estimate is implausible."""
+    jac: np.ndarray
+    rhs: np.ndarray
+    n_turns: int
+
+
+NO_OBSERVATIONS = TurnObservations(np.zeros((0, 4)), np.zeros(0), 0)
+
+
+def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, rate_hz: float,
+                      first: int = 0, stop: int | None = None) -> TurnObservations:
+    """The rows of the turns that start in samples [first, stop) (default: all).
+
+    acc_g (N,3) g; gyro_dps (N,3) bias-free deg/s; up (N,3) fused up-vectors. A turn needs its
+    reference windows inside the samples; `edges` (start, end): whether the arrays begin / end
+    where the recording does (a turn too close to a recording edge is not used; one too close to
+    the edge of a piece of a longer recording belongs to the piece that holds it whole)."""
     ref = max(2, int(REFERENCE_S * rate_hz))
     pad = int(TURN_PAD_S * rate_hz)
-    spans = [(a - pad, b + pad) for a, b in find_turns(gyro_dps, rate_hz)]
+    stop = len(acc_g) if stop is None else stop
+    spans = [(a - pad, b + pad) for a, b in find_turns(gyro_dps, rate_hz) if first <= a - pad < stop]
     spans = [(a, b) for a, b in spans if a - ref >= 0 and b + ref <= len(acc_g)]
     if not spans:
-        return NO_ERRORS
+        return NO_OBSERVATIONS
     eps = 1e-3
     acc_basis = [TurnErrors(np.eye(3)[k] * eps, np.zeros(2), 0) for k in (0, 1)]
     leak_basis = [TurnErrors(np.zeros(3), np.eye(2)[k] * eps, 0) for k in (0, 1)]
@@ -136,9 +157,27 @@ def estimate_turn_errors(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray
         cols += [_mismatch(acc, up0, ref, rl) for rl in rot_leak]
         rows.append(np.column_stack([(c - base) / eps for c in cols]))
         rhs.append(-base)
-    j, r = np.vstack(rows), np.concatenate(rhs)
+    return TurnObservations(np.vstack(rows), np.concatenate(rhs), len(spans))
+
+
+def solve_turn_errors(observations: list[TurnObservations]) -> TurnErrors:
+    """The accelerometer bias and gyro leak that best explain all observed turns (ridge least
+    squares); NO_ERRORS without turns or when the estimate is implausible."""
+    n = sum(o.n_turns for o in observations)
+    if not n:
+        return NO_ERRORS
+    j = np.vstack([o.jac for o in observations if o.n_turns])
+    r = np.concatenate([o.rhs for o in observations if o.n_turns])
     p = np.linalg.solve(j.T @ j + RIDGE * np.eye(4), j.T @ r)
     bias, leak = np.r_[p[:2], 0.0], p[2:]
     if np.abs(bias).max() > MAX_ACC_BIAS_G or np.abs(leak).max() > MAX_LEAK:
         return NO_ERRORS
-    return TurnErrors(bias, leak, len(spans))
+    return TurnErrors(bias, leak, n)
+
+
+def estimate_turn_errors(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, rate_hz: float) -> TurnErrors:
+    """Accelerometer bias and gyro leak from the turns of a recording (sensor frame).
+
+    acc_g (N,3) g; gyro_dps (N,3) bias-free deg/s; up (N,3) fused up-vectors; NO_ERRORS when the
+    recording has no usable turn or the estimate is implausible."""
+    return solve_turn_errors([turn_observations(acc_g, gyro_dps, up, rate_hz)])

@@ -1,0 +1,152 @@
+"""The detectors over a long set, piece by piece, with the same reps as over the whole set.
+
+A set (or a piece of it between split gaps) up to `DETECT_MAX_S` long is detected in one run, as
+before. A longer one is cut into chunks at natural boundaries: the middle of a still run of at
+least `CUT_STILL_S` (quiet standing, sitting). No walking bout crosses such a run (its contacts
+would be more than `max_step_s` apart), so each bout is seen whole by the chunk that holds its
+start; each chunk is detected with `OVERLAP_S` of the set before and after its own samples (the
+walking detector looks back up to 30 s for a bout's standing neutral; its filters forget their
+start within a few seconds) and keeps the reps that start in its own samples. What the walking
+detector judges over the whole set, the agreement of its stance-side cues, is gathered from all
+chunks first (`CueCollector`) and then fixed for every chunk (`FixedCueWeights`). When no such run
+comes within `FORCE_CUT_S`, the set is cut where it must be and the cut is counted (reps next to
+it may differ from the whole-set run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from hiplevel.exercises import DETECTORS, RepWindow
+from hiplevel.exercises.walking_side import StanceSideDecider
+from hiplevel.scoring import Rep, Thresholds
+from hiplevel.signal.long_trace import LongTrace
+from hiplevel.signal.orientation import trace_piece
+from hiplevel.signal.trace_passes import RunTracker
+
+DETECT_MAX_S = {"walking": 600.0}  # a piece up to this long is one run (others: DETECT_MAX_OTHER_S)
+DETECT_MAX_OTHER_S = 2400.0  # exercise sets last minutes; a still hold must not be cut
+CHUNK_S = 300.0  # a longer piece: cuts every CHUNK_S / 2 .. CHUNK_S
+CUT_STILL_S = 3.0  # a cut sits in the middle of a still run at least this long
+FORCE_CUT_S = 1200.0  # without one, the piece is cut here anyway (counted)
+OVERLAP_S = 35.0  # of the set on either side of a chunk's own samples
+
+
+@dataclass(frozen=True)
+class DetectChunk:
+    """Trace samples [start, stop) whose reps this chunk keeps, detected over [lo, hi)."""
+
+    start: int
+    stop: int
+    lo: int
+    hi: int
+
+
+def plan_detection(lt: LongTrace, a: int, b: int, exercise: str) -> tuple[list[DetectChunk], int]:
+    """Detection chunks of trace samples [a, b) (one segment) and the number of forced cuts."""
+    rate = lt.rate_hz
+    if b - a <= DETECT_MAX_S.get(exercise, DETECT_MAX_OTHER_S) * rate:
+        return [DetectChunk(a, b, a, b)], 0
+    chunk, least, force = int(CHUNK_S * rate), int(CUT_STILL_S * rate), int(FORCE_CUT_S * rate)
+    cuts, forced = [a], 0
+    while b - cuts[-1] > chunk:
+        lo = cuts[-1] + chunk // 2
+        best = None
+        for hi in (cuts[-1] + chunk, cuts[-1] + force):
+            best = _longest_still(lt, lo, min(hi, b), least)
+            if best is not None:
+                break
+            lo = min(hi, b)
+        if best is None:
+            best, forced = min(cuts[-1] + chunk, b - 1), forced + 1
+        cuts.append(best)
+    cuts.append(b)
+    ov = int(OVERLAP_S * rate)
+    return [DetectChunk(x, y, max(a, x - ov), min(b, y + ov)) for x, y in zip(cuts[:-1], cuts[1:])], forced
+
+
+def _longest_still(lt: LongTrace, lo: int, hi: int, least: int) -> int | None:
+    """The middle of the longest still run of at least `least` samples whose middle lies in
+    [lo, hi), or None."""
+    tracker, best = RunTracker(), None
+    x0 = max(lo - 4 * least, 0)
+    runs = tracker.feed(lt.still(x0, hi + 4 * least), x0) + tracker.end(hi + 4 * least)
+    for ra, rb in runs:
+        mid = (ra + rb) // 2
+        if rb - ra >= least and lo <= mid < hi and (best is None or rb - ra > best[0]):
+            best = (rb - ra, mid)
+    return None if best is None else best[1]
+
+
+class _CuesCollected(Exception):
+    """Raised by CueCollector once a detection run has computed its bouts' cues."""
+
+
+@dataclass(frozen=True)
+class CueCollector(StanceSideDecider):
+    """A stance-side decider that records each bout's cues (with its first contact) and stops the
+    detection run there: the first of the two passes over a chunked walking set."""
+
+    sink: list | None = None
+
+    def cues(self, m, c):
+        cue = super().cues(m, c)
+        self.sink.append((int(c[0]), cue))
+        return cue
+
+    def cue_weights(self, cues):
+        raise _CuesCollected
+
+
+@dataclass(frozen=True)
+class FixedCueWeights(StanceSideDecider):
+    """A stance-side decider whose cue scales and weights were found over the whole set."""
+
+    scale: tuple = ()
+    weight: tuple = ()
+
+    def cue_weights(self, cues):
+        return dict(self.scale), dict(self.weight)
+
+
+def _decider_fields(side: StanceSideDecider) -> dict:
+    return {f.name: getattr(side, f.name) for f in fields(StanceSideDecider)}
+
+
+def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th: Thresholds,
+                score) -> tuple[list[Rep], int]:
+    """Scored reps of trace samples [a, b) (one segment) and the forced cuts; `score` is
+    `offline.score_windows`, `motion` built per chunk by `offline.motion_of`."""
+    from hiplevel.analysis.offline import motion_of
+
+    det = DETECTORS[exercise]
+    chunks, forced = plan_detection(lt, a, b, exercise)
+
+    def motion(c: DetectChunk):
+        pt = trace_piece(lt, c.lo, c.hi)
+        return motion_of(pt, 0, c.hi - c.lo, neutral)
+
+    side = getattr(det, "side", None)
+    if len(chunks) > 1 and isinstance(side, StanceSideDecider):
+        found: list[tuple[int, dict]] = []
+        for c in chunks:
+            sink: list = []
+            try:
+                replace(det, side=CueCollector(**_decider_fields(side), sink=sink)).detect(motion(c))
+            except _CuesCollected:
+                pass
+            found += [cue for first, cue in sink if c.start <= first + c.lo < c.stop]
+        if found:
+            scale, weight = side.cue_weights([cue for cue in found])
+            det = replace(det, side=FixedCueWeights(**_decider_fields(side), scale=tuple(scale.items()),
+                                                    weight=tuple(weight.items())))
+    reps: list[Rep] = []
+    for c in chunks:
+        m = motion(c)
+        windows: list[RepWindow] = det.detect(m)
+        if len(chunks) > 1:
+            windows = [w for w in windows if c.start <= w.start + c.lo < c.stop]
+        reps += score(exercise, m, windows, th)
+    return reps, forced

@@ -1,0 +1,76 @@
+"""The median of values that come in chunks, exactly as `np.median` of all of them, in bounded
+memory: up to `IN_MEMORY_VALUES` values are simply gathered; beyond, the middle value is found by
+counting the values into histogram bins over several passes (each pass keeps only the bin that holds
+it) until its bin is small enough to gather.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+IN_MEMORY_VALUES = 2**21  # 16 MB of float64
+BINS = 4096
+
+
+def median_of_chunks(chunks: Callable[[], Iterable[np.ndarray]]) -> float:
+    """np.median of the concatenation of the arrays `chunks()` yields (called once per pass;
+    it must yield the same values each time). nan when there are none."""
+    n, lo, hi = 0, np.inf, -np.inf
+    kept: list[np.ndarray] | None = []
+    for v in chunks():
+        v = np.asarray(v, float).ravel()
+        if not len(v):
+            continue
+        n += len(v)
+        lo, hi = min(lo, float(v.min())), max(hi, float(v.max()))
+        if kept is not None:
+            kept.append(v)
+            if n > IN_MEMORY_VALUES:
+                kept = None
+    if n == 0:
+        return float("nan")
+    if kept is not None:
+        return float(np.median(np.concatenate(kept)))
+    ranks = sorted({(n - 1) // 2, n // 2})
+    vals = [_kth(chunks, r, lo, hi) for r in ranks]
+    return float(np.mean(np.asarray(vals))) if len(vals) == 2 else vals[0]
+
+
+def _bin(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    if hi <= lo:
+        return np.zeros(len(v), dtype=np.int64)
+    return np.clip(np.floor((v - lo) * (BINS / (hi - lo))), 0, BINS - 1).astype(np.int64)
+
+
+def _kth(chunks: Callable[[], Iterable[np.ndarray]], rank: int, lo: float, hi: float) -> float:
+    """The value of 0-based `rank` in sorted order."""
+    levels: list[tuple[float, float, int]] = []  # (lo, hi, bin) a value must fall in, level by level
+
+    def inside(v: np.ndarray) -> np.ndarray:
+        for a, b, j in levels:
+            v = v[_bin(v, a, b) == j]
+        return v
+
+    while True:
+        if hi <= lo:
+            return lo
+        counts = np.zeros(BINS, dtype=np.int64)
+        vmin, vmax = np.inf, -np.inf
+        for v in chunks():
+            v = inside(np.asarray(v, float).ravel())
+            if len(v):
+                vmin, vmax = min(vmin, float(v.min())), max(vmax, float(v.max()))
+            counts += np.bincount(_bin(v, lo, hi), minlength=BINS)
+        if vmin == vmax:
+            return vmin  # every value still in play is the same
+        cum = np.cumsum(counts)
+        j = int(np.searchsorted(cum, rank, side="right"))
+        rank -= int(cum[j - 1]) if j else 0
+        levels.append((lo, hi, j))
+        width = (hi - lo) / BINS
+        if counts[j] <= IN_MEMORY_VALUES or width <= 0:
+            vals = np.concatenate([inside(np.asarray(v, float).ravel()) for v in chunks()])
+            return float(np.partition(vals, rank)[rank])
+        lo, hi = lo + j * width, lo + (j + 1) * width

@@ -1,0 +1,214 @@
+"""From repaired sample times to segments on a uniform grid, block by block (bounded memory).
+
+`GridBuilder` is `split_at_gaps` + `resample_uniform` for a series that arrives in blocks: feed it
+blocks of repaired samples in time order (any sizes), it splits them at gaps (the same rules as
+`split_at_gaps`, which it calls on each block plus the sample before it), skips pieces shorter than
+`min_segment_s`, and resamples each kept segment onto t0 + k / rate_hz (linear interpolation, the
+same arithmetic as `resample_uniform` on the whole segment). The grid comes out in blocks of
+`block` samples counted from each segment's start, so what follows sees the same blocks whatever
+blocks the source read (a file in pieces or an array in memory).
+
+Memory: the samples of the last `min_segment_s` (a segment is only known to be kept once it is that
+long) plus one grid block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hiplevel.signal.timeline import Segment, Segmentation, TimeGap, TimelineSettings, split_at_gaps
+
+GRID_BLOCK = 65_536  # grid samples per block handed on (11 min at 100 Hz)
+
+
+@dataclass(frozen=True)
+class GridBlock:
+    """Samples [start, start + len(values)) of segment `segment` on its uniform grid."""
+
+    segment: int
+    start: int
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class GridSegment:
+    """A kept segment on its grid: t_s of grid sample k is t0_s + k / rate_hz, k < n (n is final
+    once the segment has ended). raw: the input samples [start, stop) it was made from."""
+
+    index: int
+    t0_s: float
+    rate_hz: float
+    n: int
+    raw: Segment
+
+    def times(self, a: int, b: int) -> np.ndarray:
+        """Grid times of samples [a, b), s."""
+        return self.t0_s + np.arange(a, b) / self.rate_hz
+
+
+@dataclass
+class _Open:
+    start: int  # raw index of the first sample
+    t0: float
+    t_last: float
+    kept: bool = False
+    taken: int = 0  # raw samples in the segment so far
+    pending_t: list[np.ndarray] = field(default_factory=list)  # raw samples until the segment is kept
+    pending_x: list[np.ndarray] = field(default_factory=list)
+    carry_t: float = 0.0  # the last raw sample already used for the grid
+    carry_x: np.ndarray | None = None
+    next_k: int = 0  # next grid sample to emit
+    out: list[np.ndarray] = field(default_factory=list)  # grid values not yet handed on
+    out_n: int = 0
+    emitted: int = 0  # grid samples handed on
+
+
+class GridBuilder:
+    """Streaming segmentation and resampling (see the module docstring).
+
+    period_s: the nominal sample period (`nominal_period_s` of the series); rate_hz = 1 / period_s.
+    `feed(t_s, values, breaks)` takes the next repaired samples (times strictly increasing, also
+    across calls; breaks: indices into this block where a new piece starts after a clock jump) and
+    returns the grid blocks and segment ends it completed; `finish()` the rest. The segmentation
+    (every gap, kept and skipped segments) is `segmentation()` after `finish`."""
+
+    def __init__(self, period_s: float, settings: TimelineSettings | None = None, block: int = GRID_BLOCK) -> None:
+        self.period_s = float(period_s)
+        self.rate_hz = 1.0 / self.period_s
+        self.settings = settings or TimelineSettings()
+        self.block = int(block)
+        self._n_raw = 0
+        self._prev_t: float | None = None
+        self._open: _Open | None = None
+        self._gaps: list[TimeGap] = []
+        self._kept: list[GridSegment] = []
+        self._skipped: list[Segment] = []
+        self._done = False
+
+    @property
+    def segments(self) -> list[GridSegment]:
+        """The segments kept so far (the last one may still grow until it ends)."""
+        return self._kept
+
+    def feed(self, t_s: np.ndarray, values: np.ndarray, breaks: tuple[int, ...] = ()) -> list[GridBlock | GridSegment]:
+        """Take the next samples; return completed grid blocks and, for every segment that ended,
+        its final `GridSegment` (after its last block)."""
+        t = np.asarray(t_s, float)
+        x = np.asarray(values, float)
+        if x.ndim == 1:
+            x = x[:, None]
+        if not len(t):
+            return []
+        out: list[GridBlock | GridSegment] = []
+        # The gaps of this block, and the one between the previous block and it: split_at_gaps on
+        # the block with the previous sample in front (it only looks at consecutive pairs).
+        head = [] if self._prev_t is None else [self._prev_t]
+        ext = np.concatenate([head, t])
+        shift = len(head)
+        seg = split_at_gaps(ext, self.settings, breaks=tuple(b + shift for b in breaks), period_s=self.period_s)
+        base = self._n_raw - shift  # raw index of ext[0]
+        cuts = []
+        for g in seg.gaps:
+            if g.index < shift:
+                continue
+            self._gaps.append(TimeGap(g.index + base, g.start_s, g.end_s, g.missing, g.interpolated, g.break_))
+            if not g.interpolated:
+                cuts.append(g.index - shift)
+        a = 0
+        for c in [*cuts, len(t)]:
+            if c > a:
+                if self._open is None:
+                    self._open = _Open(self._n_raw + a, float(t[a]), float(t[a]))
+                out += self._extend(t[a:c], x[a:c])
+            if c < len(t):
+                out += self._close()
+            a = c
+        self._n_raw += len(t)
+        self._prev_t = float(t[-1])
+        return out
+
+    def finish(self) -> list[GridBlock | GridSegment]:
+        """End of the input: close the last segment."""
+        self._done = True
+        return self._close()
+
+    def segmentation(self) -> Segmentation:
+        """Every gap (bridged or split), the kept segments and the skipped ones, as `split_at_gaps`
+        of the whole series gives them."""
+        return Segmentation(self.period_s, tuple(s.raw for s in self._kept), tuple(self._gaps), tuple(self._skipped),
+                            self.settings)
+
+    def _extend(self, t: np.ndarray, x: np.ndarray) -> list[GridBlock | GridSegment]:
+        o = self._open
+        assert o is not None
+        o.t_last = float(t[-1])
+        o.taken += len(t)
+        if not o.kept:
+            o.pending_t.append(t)
+            o.pending_x.append(x)
+            if o.t_last - o.t0 + self.period_s < self.settings.min_segment_s:
+                return []
+            o.kept = True
+            t, x = np.concatenate(o.pending_t), np.concatenate(o.pending_x)
+            o.pending_t, o.pending_x = [], []
+            o.carry_t, o.carry_x = float(t[0]), x[0]
+            t, x = t[1:], x[1:]
+            self._kept.append(GridSegment(len(self._kept), o.t0, self.rate_hz, 0, Segment(o.start, o.start, o.t0, o.t0)))
+        return self._resample(t, x, final=False)
+
+    def _resample(self, t: np.ndarray, x: np.ndarray, final: bool) -> list[GridBlock | GridSegment]:
+        """Grid samples up to the newest raw time (strictly before it unless the segment ended,
+        so each one is interpolated between the same two raw samples as on the whole segment)."""
+        o = self._open
+        assert o is not None and o.carry_x is not None
+        tt = np.concatenate([[o.carry_t], t])
+        xx = np.concatenate([o.carry_x[None, :], x])
+        if final:
+            k_end = int(np.floor((o.t_last - o.t0) * self.rate_hz)) + 1
+        else:
+            k_end = o.next_k
+            k_hi = int(np.floor((o.t_last - o.t0) * self.rate_hz)) + 1
+            if k_hi > k_end:
+                ks = np.arange(k_end, k_hi)
+                k_end += int(np.count_nonzero(o.t0 + ks / self.rate_hz < o.t_last))
+        if k_end > o.next_k:
+            tu = o.t0 + np.arange(o.next_k, k_end) / self.rate_hz
+            vals = np.column_stack([np.interp(tu, tt, xx[:, c]) for c in range(xx.shape[1])])
+            o.out.append(vals)
+            o.out_n += len(vals)
+            o.next_k = k_end
+        o.carry_t, o.carry_x = float(tt[-1]), xx[-1]
+        return self._hand_on(final)
+
+    def _hand_on(self, final: bool) -> list[GridBlock | GridSegment]:
+        o = self._open
+        assert o is not None
+        seg = len(self._kept) - 1
+        blocks: list[GridBlock | GridSegment] = []
+        if o.out_n >= self.block or (final and o.out_n):
+            vals = np.concatenate(o.out) if len(o.out) > 1 else o.out[0]
+            whole = len(vals) if final else (len(vals) // self.block) * self.block
+            for a in range(0, whole, self.block):
+                blocks.append(GridBlock(seg, o.emitted + a, vals[a : a + self.block]))
+            o.out = [vals[whole:]] if whole < len(vals) else []
+            o.out_n = len(vals) - whole
+            o.emitted += whole
+        return blocks
+
+    def _close(self) -> list[GridBlock | GridSegment]:
+        o = self._open
+        self._open = None
+        if o is None:
+            return []
+        raw = Segment(o.start, o.start + o.taken, o.t0, o.t_last)
+        if not o.kept:
+            self._skipped.append(raw)
+            return []
+        self._open = o
+        out = self._resample(np.empty(0), np.empty((0, len(o.carry_x))), final=True)
+        self._open = None
+        done = GridSegment(len(self._kept) - 1, o.t0, self.rate_hz, o.next_k, raw)
+        self._kept[-1] = done
+        return [*out, done]

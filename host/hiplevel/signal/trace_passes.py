@@ -1,0 +1,286 @@
+"""The passes of `long_trace.build_long_trace`: grid (+ rest mask and rest runs), fusion chunk by
+chunk (+ the turn errors over all chunks), alignment over the whole trace."""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+
+from hiplevel.signal.alignment import level_rotation, mount_yaw_from_chunks, yaw_rotation
+from hiplevel.signal.chunk_plan import Chunk, fixed_chunks, plan_chunks
+from hiplevel.signal.errors import AnalysisError
+from hiplevel.signal.exact_median import median_of_chunks
+from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, rest_mask, roll_pitch_to_up,
+                                    sample_rate_hz, up_to_roll_pitch_deg)
+from hiplevel.signal.grid import GridBlock, GridBuilder, GridSegment
+from hiplevel.signal.long_trace import (PROBE_SAMPLES, ROLL_OVERLAP_S, ROLL_SMOOTH_HZ, LongTrace, SampleSource,
+                                        TraceSegment, check_probe_units, probe_rate)
+from hiplevel.signal.neutral import STANDING_MIN_S, STANDING_SEARCH_S, still_from_angles
+from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs, run_bias_in_pieces, select_bias_runs
+from hiplevel.signal.timeline import Segmentation, TimelineSettings
+from hiplevel.signal.trace_store import TraceStore
+from hiplevel.signal.turns import NO_ERRORS, solve_turn_errors, turn_observations
+
+READ_PIECE = 65_536  # rows read at a time when a pass walks through a stored array
+
+
+class RunTracker:
+    """The True runs of a boolean array seen piece by piece: `feed(mask, start)` returns the runs
+    (start, stop) that ended, `end(n)` the last one if it was still open."""
+
+    def __init__(self) -> None:
+        self.open_start: int | None = None
+
+    def feed(self, mask: np.ndarray, start: int) -> list[tuple[int, int]]:
+        out = []
+        if self.open_start is not None and (not len(mask) or not mask[0]):
+            out.append((self.open_start, start))
+            self.open_start = None
+        edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(mask, bool).astype(np.int8), 0]))
+        for a, b in zip(edges[::2].tolist(), edges[1::2].tolist()):
+            a, b = a + start, b + start
+            if a == start and self.open_start is not None:
+                a, self.open_start = self.open_start, None
+            if b == start + len(mask):
+                self.open_start = a
+            else:
+                out.append((a, b))
+        return out
+
+    def end(self, n: int) -> list[tuple[int, int]]:
+        a, self.open_start = self.open_start, None
+        return [] if a is None else [(a, n)]
+
+
+class _ImuGrid:
+    """Pass 1 for raw IMU samples: store the grid, its rest mask ("still"), the running sum of the
+    accelerometer fractions ("ksum", for the overlap bound) and find the rest runs."""
+
+    def __init__(self, store: TraceStore, settings: FusionSettings, rate_hz: float) -> None:
+        self.store, self.settings, self.rate = store, settings, rate_hz
+        self.win = max(3, int(round(settings.rest_window_s * rate_hz)))
+        self.pending: GridBlock | None = None
+        self.tail: np.ndarray | None = None  # the samples before the pending block
+        self.tracker = RunTracker()
+        self.spans: dict[int, list[tuple[int, int]]] = {}
+        self.ksum = 0.0
+
+    def take(self, ev: GridBlock | GridSegment) -> None:
+        if isinstance(ev, GridBlock):
+            self.store.append((ev.segment, "acc"), ev.values[:, :3])
+            self.store.append((ev.segment, "gyro"), ev.values[:, 3:6])
+            if self.pending is not None:
+                self._rest(ev.values[: self.win + 1])
+                self.tail = self.pending.values[-(self.win + 1):]
+            else:
+                self.store.append((ev.segment, "ksum"), np.zeros(1))
+                self.ksum, self.tail = 0.0, None
+            self.pending = ev
+            return
+        if self.pending is not None:
+            self._rest(None)
+        self.pending = self.tail = None
+        spans = self.spans.setdefault(ev.index, [])
+        spans += self.tracker.end(ev.n)
+        for f in ("acc", "gyro", "still", "ksum"):
+            self.store.flush((ev.index, f))
+
+    def _rest(self, head: np.ndarray | None) -> None:
+        """Rest mask and accelerometer fractions of the pending block, with the samples around it
+        for the moving window (at a segment's edges the window stays inside, as on the whole
+        segment)."""
+        blk = self.pending
+        assert blk is not None
+        parts = [x for x in (self.tail, blk.values, head) if x is not None]
+        ext = np.concatenate(parts) if len(parts) > 1 else blk.values
+        lo = 0 if self.tail is None else len(self.tail)
+        rest = rest_mask(ext[:, :3], ext[:, 3:6], self.rate, self.settings)[lo: lo + len(blk.values)]
+        self.store.append((blk.segment, "still"), rest)
+        k, _, _ = accel_fraction(blk.values[:, :3], np.radians(blk.values[:, 3:6]),
+                                 np.full(len(rest), 1.0 / self.rate), rest, self.settings)
+        ks = np.cumsum(np.concatenate([[self.ksum], k]))[1:]
+        self.ksum = float(ks[-1])
+        self.store.append((blk.segment, "ksum"), ks)
+        self.spans.setdefault(blk.segment, []).extend(self.tracker.feed(rest, blk.start))
+
+
+class _RollGrid:
+    """Pass 1 for the device roll stream: store the grid."""
+
+    def __init__(self, store: TraceStore) -> None:
+        self.store = store
+
+    def take(self, ev: GridBlock | GridSegment) -> None:
+        if isinstance(ev, GridBlock):
+            self.store.append((ev.segment, "rp"), ev.values)
+        else:
+            self.store.flush((ev.index, "rp"))
+
+
+def grid_pass(source: SampleSource, settings: FusionSettings, timeline: TimelineSettings, store: TraceStore
+              ) -> tuple[float, list[TraceSegment], Segmentation]:
+    """Pass 1: read the source once (period, rate and units from its first samples); returns the
+    rate, the kept segments (with the rest runs of their gyro bias) and the segmentation."""
+    blocks = iter(source.blocks())
+    probe, n = [], 0
+    for blk in blocks:
+        probe.append(blk)
+        n += len(blk.t_s)
+        if n > PROBE_SAMPLES:
+            break
+    if n < 10:
+        raise AnalysisError(f"too few samples to analyse ({n})")
+    rate = probe_rate(np.concatenate([b.t_s for b in probe]))
+    if source.kind == "imu":
+        check_probe_units(np.concatenate([b.values for b in probe])[:PROBE_SAMPLES], rate, source.units)
+    gb = GridBuilder(1.0 / rate, timeline)
+    sink = _ImuGrid(store, settings, rate) if source.kind == "imu" else _RollGrid(store)
+    for blk in chain(probe, blocks):
+        for ev in gb.feed(blk.t_s, blk.values, blk.breaks):
+            sink.take(ev)
+    for ev in gb.finish():
+        sink.take(ev)
+    seg = gb.segmentation()
+    if not seg.segments:
+        longest = max((s.duration_s for s in seg.skipped), default=0.0)
+        raise AnalysisError(f"no stretch of samples without a gap is long enough to analyse (longest {longest:.2f} s; "
+                            f"gaps over {seg.settings.max_interpolated_gap_s:g} s split the series)")
+    segments, offset = [], 0
+    for g in gb.segments:
+        s = TraceSegment(g, offset)
+        if isinstance(sink, _ImuGrid):
+            s.runs = _bias_runs(store, g, sink.spans.get(g.index, []), settings)
+        segments.append(s)
+        offset += g.n
+    return rate, segments, seg
+
+
+def _bias_runs(store: TraceStore, g: GridSegment, spans: list[tuple[int, int]],
+               settings: FusionSettings) -> list[RestRunBias]:
+    """The rest runs the segment's gyro bias is interpolated between (`select_bias_runs`)."""
+    rate = sample_rate_hz(g.times(0, min(g.n, READ_PIECE)))
+
+    def fit(a: int, b: int) -> RestRunBias:
+        def read(x: int, y: int):
+            return g.times(a + x, a + y), store.read((g.index, "acc"), a + x, a + y), store.read((g.index, "gyro"), a + x, a + y)
+
+        r = run_bias_in_pieces(read, b - a, READ_PIECE)
+        return RestRunBias(a, b, r.bias_dps, r.residual_deg)
+
+    return select_bias_runs(spans, fit, settings.rest_bias_max_residual_deg,
+                            max(1, int(round(settings.rest_bias_min_s * rate))))
+
+
+def fuse_segments(trace: LongTrace, settings: FusionSettings) -> None:
+    """Pass 3: fuse each segment chunk by chunk into the store's "up" (and "still" for a roll
+    stream)."""
+    for s in trace.segments:
+        if trace.source == "imu":
+            _fuse_imu(trace.store, s, settings)
+        else:
+            _fuse_roll(trace.store, s)
+
+
+def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings) -> None:
+    seg, g = s.grid.index, s.grid
+    s.plan = plan_chunks(g.n, g.rate_hz, lambda a, b: store.read((seg, "ksum"), a, b))
+
+    def inputs(c: Chunk):
+        t = g.times(c.lo, c.hi)
+        acc = store.read((seg, "acc"), c.lo, c.hi)
+        gyro_bf = store.read((seg, "gyro"), c.lo, c.hi) - bias_between_runs(np.arange(c.lo, c.hi), s.runs)
+        return t, acc, gyro_bf, store.read((seg, "still"), c.lo, c.hi)
+
+    obs = []
+    for c in s.plan.chunks:
+        t, acc, gyro_bf, rest = inputs(c)
+        up = fuse_passes(t, acc, gyro_bf, rest, settings)
+        store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
+        if settings.turn_errors:
+            obs.append(turn_observations(acc, gyro_bf, up, sample_rate_hz(t), c.start - c.lo, c.stop - c.lo))
+    store.flush((seg, "up"))
+    s.errors = solve_turn_errors(obs) if obs else NO_ERRORS
+    if not s.errors.n_turns:
+        return
+    store.drop((seg, "up"))
+    for c in s.plan.chunks:
+        t, acc, gyro_bf, rest = inputs(c)
+        acc_c, gyro_c = s.errors.correct(acc, gyro_bf)
+        up = fuse_passes(t, acc_c, gyro_c, rest, settings)
+        store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
+    store.flush((seg, "up"))
+
+
+def _fuse_roll(store: TraceStore, s: TraceSegment) -> None:
+    seg, g = s.grid.index, s.grid
+    s.plan = fixed_chunks(g.n, int(round(ROLL_OVERLAP_S * g.rate_hz)))
+    for c in s.plan.chunks:
+        rp = zero_phase_lowpass(store.read((seg, "rp"), c.lo, c.hi), ROLL_SMOOTH_HZ, g.rate_hz)
+        a, b = c.start - c.lo, c.stop - c.lo
+        store.append((seg, "up"), roll_pitch_to_up(rp[a:b, 0], rp[a:b, 1]))
+        store.append((seg, "still"), still_from_angles(rp[:, 0], rp[:, 1], g.rate_hz)[a:b])
+    store.flush((seg, "up"))
+    store.flush((seg, "still"))
+
+
+def align(trace: LongTrace) -> None:
+    """Pass 4: the first quiet standing, the level and the forward axis, over the whole trace."""
+    a, b = first_standing(trace)
+    trace.standing = (a, b)
+    if b - a <= READ_PIECE:
+        up_stand = trace.up(a, b).mean(axis=0)
+    else:
+        up_stand = sum(trace.up(x, min(b, x + READ_PIECE)).sum(axis=0) for x in range(a, b, READ_PIECE)) / (b - a)
+    r_level = level_rotation(up_stand)
+    after = b if trace.n - b > 10 else 0
+
+    def levelled():
+        for x in range(after, trace.n, READ_PIECE):
+            yield trace.up(x, min(trace.n, x + READ_PIECE)) @ r_level.T
+
+    psi = mount_yaw_from_chunks(levelled)
+    trace.rotation = yaw_rotation(psi) @ r_level
+    trace.mount_yaw_deg = psi
+    tare_roll, _ = up_to_roll_pitch_deg((yaw_rotation(psi) @ (up_stand / np.linalg.norm(up_stand)))[None, :])
+    trace.standing_roll_deg = float(tare_roll[0])
+
+
+def still_runs(trace: LongTrace, start: int, stop: int):
+    """The still runs of trace samples [start, stop) in order, clipped to it (as `neutral.runs`
+    of the mask's slice), read piece by piece."""
+    for s in trace.segments:
+        a, b = max(start, s.offset), min(stop, s.offset + s.n)
+        if b <= a:
+            continue
+        tracker = RunTracker()
+        for lo in range(a, b, READ_PIECE):
+            hi = min(b, lo + READ_PIECE)
+            yield from tracker.feed(trace.still(lo, hi), lo)
+        yield from tracker.end(b)
+
+
+def first_standing(trace: LongTrace, start: int = 0, stop: int | None = None) -> tuple[int, int]:
+    """`neutral.find_standing` on the trace: the first still run of at least STANDING_MIN_S in
+    [start, stop) that starts within STANDING_SEARCH_S of `start`, else its first second."""
+    stop = trace.n if stop is None else stop
+    t0 = trace.time_at(start)
+    for ra, rb in still_runs(trace, start, stop):
+        if trace.time_at(ra) - t0 > STANDING_SEARCH_S:
+            break
+        if trace.time_at(rb - 1) - trace.time_at(ra) >= STANDING_MIN_S:
+            return ra, rb
+    return start, min(stop, start + max(2, int(trace_rate_hz(trace))))
+
+
+def trace_rate_hz(trace: LongTrace) -> float:
+    """1 / the median step between consecutive trace times (gaps included), Hz: exactly
+    `sample_rate_hz` of all the trace's times."""
+    n = trace.n
+
+    def steps():
+        for x in range(0, n, READ_PIECE):
+            yield np.diff(trace.times(max(0, x - 1), min(n, x + READ_PIECE)))
+
+    return 1.0 / median_of_chunks(steps)

@@ -1,0 +1,121 @@
+"""Per-sample arrays of a long analysis kept out of the way: in memory up to a budget, then in
+temporary files, read back by sample range. This is what lets the offline analysis make several
+passes over a recording (fusion, the turn correction, the alignment, the detectors) while holding
+only a chunk of it in memory at a time.
+
+Each array is written in order (`append`, any piece sizes) under a key (segment, field) and stored
+in blocks of `block` rows; `read(key, a, b)` returns rows [a, b) as one array (a copy).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+STORE_BLOCK = 65_536  # rows per stored block
+RAM_BUDGET_BYTES = 24 * 2**20  # blocks beyond this go to temporary files
+
+
+class TraceStore:
+    """Arrays by (segment, field), written in order and read by row range.
+
+    ram_budget_bytes: bytes of blocks kept in memory; later blocks are written to a temporary
+    directory (removed by `close`, also used as a context manager)."""
+
+    def __init__(self, ram_budget_bytes: int = RAM_BUDGET_BYTES, block: int = STORE_BLOCK) -> None:
+        self.block = int(block)
+        self.ram_budget_bytes = int(ram_budget_bytes)
+        self._ram_bytes = 0
+        self._blocks: dict[tuple, list[np.ndarray | Path]] = {}
+        self._pending: dict[tuple, list[np.ndarray]] = {}
+        self._rows: dict[tuple, int] = {}
+        self._dir: Path | None = None
+        self.spilled_bytes = 0
+
+    def __enter__(self) -> TraceStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Forget everything and remove the temporary files."""
+        self._blocks.clear()
+        self._pending.clear()
+        self._rows.clear()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def rows(self, key: tuple) -> int:
+        """Rows written under key so far."""
+        return self._rows.get(key, 0)
+
+    def has(self, key: tuple) -> bool:
+        return key in self._rows
+
+    def append(self, key: tuple, arr: np.ndarray) -> None:
+        """Add rows at the end of key's array."""
+        arr = np.asarray(arr)
+        pend = self._pending.setdefault(key, [])
+        self._blocks.setdefault(key, [])
+        pend.append(arr)
+        self._rows[key] = self._rows.get(key, 0) + len(arr)
+        n = sum(len(p) for p in pend)
+        if n >= self.block:
+            whole = np.concatenate(pend) if len(pend) > 1 else pend[0]
+            cut = (n // self.block) * self.block
+            for a in range(0, cut, self.block):
+                self._keep(key, whole[a : a + self.block])
+            self._pending[key] = [whole[cut:]] if cut < n else []
+
+    def flush(self, key: tuple) -> None:
+        """Store the last, partial block of key (after its last `append`)."""
+        pend = self._pending.pop(key, [])
+        if pend:
+            self._keep(key, np.concatenate(pend) if len(pend) > 1 else pend[0])
+        self._pending[key] = []
+
+    def drop(self, key: tuple) -> None:
+        """Forget key's array (before writing it again)."""
+        for b in self._blocks.pop(key, []):
+            if isinstance(b, Path):
+                b.unlink(missing_ok=True)
+            else:
+                self._ram_bytes -= b.nbytes
+        self._pending.pop(key, None)
+        self._rows.pop(key, None)
+
+    def read(self, key: tuple, a: int, b: int) -> np.ndarray:
+        """Rows [a, b) of key's array (written and flushed), as a new array."""
+        blocks = self._blocks[key]
+        a, b = max(0, a), min(b, self._rows[key])
+        first, last = a // self.block, max(a, b - 1) // self.block
+        parts = []
+        for q in range(first, last + 1):
+            blk = self._load(blocks[q])
+            lo, hi = max(a - q * self.block, 0), min(b - q * self.block, len(blk))
+            parts.append(blk[lo:hi])
+        if len(parts) == 1:
+            return np.array(parts[0])
+        return np.concatenate(parts)
+
+    def _keep(self, key: tuple, arr: np.ndarray) -> None:
+        arr = np.ascontiguousarray(arr)
+        if self._ram_bytes + arr.nbytes <= self.ram_budget_bytes:
+            self._blocks[key].append(arr)
+            self._ram_bytes += arr.nbytes
+            return
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="hiplevel-analysis-"))
+        path = self._dir / f"{'-'.join(map(str, key))}-{len(self._blocks[key])}.npy"
+        np.save(path, arr, allow_pickle=False)
+        self.spilled_bytes += arr.nbytes
+        self._blocks[key].append(path)
+
+    @staticmethod
+    def _load(b: np.ndarray | Path) -> np.ndarray:
+        return np.load(b, allow_pickle=False) if isinstance(b, Path) else b
