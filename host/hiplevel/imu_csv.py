@@ -17,17 +17,18 @@ the first bad line.
 from __future__ import annotations
 
 import gzip
-import io
-import zlib
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from hiplevel.constants import CSV_ACC_G, CSV_ACC_MS2, CSV_GYR_DPS, CSV_GYR_RPS, CSV_TIME, STANDARD_GRAVITY_MS2
 from hiplevel.errors import HiplevelError
+from hiplevel.imu_csv_stream import (EMIT_ROWS, Layout, TextError, WindowRepair, line_chunks, merged_fixes,
+                                     parse_chunk, text_pieces)
 from hiplevel.samples import ImuSeries
-from hiplevel.signal.timeline import TimelineError, nominal_period_s, repair_times
+from hiplevel.signal.long_trace import RawBlock
+from hiplevel.signal.timeline import PERIOD_PROBE_SAMPLES, TimeFix, TimelineError, nominal_period_s, repair_times
 
 MIN_SAMPLES = 10
 MIN_RATE_HZ = 50.0
@@ -38,7 +39,6 @@ EXPECTED_HEADER = ",".join((CSV_TIME, *CSV_ACC_G, *CSV_GYR_DPS))
 HEADER_HELP = (f"expected a header line like {EXPECTED_HEADER} (accelerometer ax_g,ay_g,az_g in g or "
                "ax_ms2,ay_ms2,az_ms2 in m/s^2; gyroscope gx_dps,gy_dps,gz_dps in deg/s or gx_rps,gy_rps,gz_rps "
                "in rad/s; t_s in seconds; any column order, separated by ',' or ';')")
-_GZIP_MAGIC = b"\x1f\x8b"
 _SEPARATORS = (",", ";", "\t")
 
 
@@ -51,106 +51,196 @@ class ImuCsvError(HiplevelError):
         super().__init__(f"{path}: {where}: {reason}")
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """What the header says: where the data start and how to read them."""
-
-    header_line: int  # 1-based
-    body_offset: int  # byte offset of the line after the header
-    sep: str
-    decimal: str
-    n_cols: int
-    order: list[int]  # column of t, ax, ay, az, gx, gy, gz
-    acc_factor: float  # to g
-    gyro_factor: float  # to deg/s
-    units: dict
-
-
 def read_imu_csv(path: str | Path) -> ImuSeries:
     """Read an IMU CSV (plain or gzip) into an ImuSeries (g, deg/s, body frame, times repaired);
     ImuCsvError names the bad line. Repairs and skipped lines are listed in `meta["warnings"]`
-    (sentences) and `meta["repairs"]` (kind, samples, first_line, first_t_s)."""
-    raw = _text_bytes(path, Path(path).read_bytes())
-    layout = _find_header(path, raw)
-    values, lines, skipped = _parse_body(path, raw, layout)
+    (sentences) and `meta["repairs"]` (kind, samples, first_line, first_t_s). The same samples as
+    `csv_source(path)` hands on block by block."""
+    src = csv_source(path)
+    blocks = list(src.blocks())
+    t = np.concatenate([b.t_s for b in blocks])
+    values = np.concatenate([b.values for b in blocks])
+    breaks, n = [], 0
+    for b in blocks:
+        breaks += [n + x for x in b.breaks]
+        n += len(b.t_s)
+    meta = {**src.meta, "breaks": tuple(breaks)}
+    return ImuSeries(t_s=t, acc_g=values[:, :3], gyro_dps=values[:, 3:6], meta=meta)
+
+
+def csv_source(path: str | Path) -> CsvSource:
+    """The IMU CSV as a `long_trace.SampleSource`: read block by block when analysed (memory: a
+    few MB whatever the file's length). Header errors are raised here, the others while reading."""
+    return CsvSource(path)
+
+
+class CsvSource:
+    """An IMU CSV read block by block (`csv_source`). After `blocks()` is exhausted: `warnings`,
+    `repairs`, `time_fixes`, `samples` and `meta` (as `read_imu_csv` puts in the series)."""
+
+    kind = "imu"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self.layout = _find_header(path)
+        self.units = self.layout.units
+        self.warnings: list[str] = []
+        self.repairs: list[dict] = []
+        self.time_fixes: tuple[TimeFix, ...] = ()
+        self.samples = 0
+        self._last_line = 0
+
+    @property
+    def meta(self) -> dict:
+        return {"source": str(self.path), "frame": "body", "units": self.units, "warnings": self.warnings,
+                "repairs": self.repairs}
+
+    def blocks(self) -> Iterator[RawBlock]:
+        """Repaired samples (g, deg/s) in blocks of about EMIT_ROWS; ImuCsvError as `read_imu_csv`."""
+        lay, path = self.layout, self.path
+        repair: WindowRepair | None = None
+        probe: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        bad: list[tuple[int, str]] = []
+        n_probe = 0
+        for vals, lines, skipped in self._parsed():
+            bad += skipped
+            self._last_line = max(self._last_line, int(lines[-1]) if len(lines) else 0, skipped[-1][0] if skipped else 0)
+            if not len(vals):
+                continue
+            t, v = vals[:, 0].copy(), np.column_stack([vals[:, 1:4] * lay.acc_factor, vals[:, 4:7] * lay.gyro_factor])
+            del vals
+            if repair is None:
+                probe.append((t, v, lines))
+                n_probe += len(t)
+                if n_probe <= PERIOD_PROBE_SAMPLES:
+                    continue
+                repair = self._start(probe, bad, final=False)
+                probe = []
+            else:
+                repair.push(t, v, lines)
+            while len(repair) >= EMIT_ROWS:
+                got = self._take(repair, False)
+                if got is None:
+                    break
+                yield got
+        if repair is None:
+            repair = self._start(probe, bad, final=True)
+        while (got := self._take(repair, True)) is not None:
+            yield got
+        _check_bad_lines(path, bad, self.samples, self._last_line)
+        self._report(repair, bad)
+
+    def _parsed(self):
+        lay = self.layout
+        try:
+            for chunk, first in line_chunks(text_pieces(self.path)):
+                if first <= lay.header_line:  # the header and what comes before it
+                    skip = 0
+                    for _ in range(lay.header_line - first + 1):
+                        skip = chunk.find(b"\n", skip) + 1
+                        if skip == 0:
+                            break
+                    if skip == 0:
+                        continue
+                    chunk, first = chunk[skip:], lay.header_line + 1
+                if chunk:
+                    yield parse_chunk(chunk, first, lay)
+        except TextError as exc:
+            raise ImuCsvError(self.path, exc.line, exc.reason) from None
+
+    def _start(self, probe, bad: list[tuple[int, str]], final: bool) -> WindowRepair:
+        """The file's period from its first samples; the checks `read_imu_csv` makes before any
+        sample is handed on (a short file: all of them, in the same order)."""
+        path = self.path
+        t = np.concatenate([p[0] for p in probe]) if probe else np.zeros(0)
+        lines = np.concatenate([p[2] for p in probe]) if probe else np.zeros(0, np.int64)
+        if final:
+            _check_bad_lines(path, bad, len(t), self._last_line)
+        period = nominal_period_s(t)
+        if final:
+            try:
+                repair_times(t, period_s=period)
+            except TimelineError as exc:
+                raise ImuCsvError(path, 0, str(exc)) from None
+            if len(t) < MIN_SAMPLES and bad:  # the bad line is what the person needs to see
+                raise ImuCsvError(path, bad[0][0], f"{bad[0][1]} (and only {len(t)} good samples)")
+            if len(t) < MIN_SAMPLES:
+                last = int(lines[-1]) if len(lines) else self.layout.header_line
+                raise ImuCsvError(path, last, f"too few samples: {len(t)} (need at least {MIN_SAMPLES})")
+        rate = 1.0 / period if period > 0 else float("nan")
+        if not MIN_RATE_HZ * (1 - RATE_TOLERANCE) <= rate <= MAX_RATE_HZ * (1 + RATE_TOLERANCE):
+            hint = ": t_s must be in seconds (these steps look like milliseconds)" if \
+                MIN_RATE_HZ <= rate * 1000 <= MAX_RATE_HZ else ""
+            raise ImuCsvError(path, int(lines[0]), f"sample rate {rate:.1f} Hz outside {MIN_RATE_HZ:g}-{MAX_RATE_HZ:g} Hz{hint}")
+        repair = WindowRepair(period)
+        for p in probe:
+            repair.push(*p)
+        return repair
+
+    def _take(self, repair: WindowRepair, final: bool) -> RawBlock | None:
+        try:
+            got = repair.take(final)
+        except TimelineError as exc:
+            raise ImuCsvError(self.path, 0, str(exc)) from None
+        if got is None:
+            return None
+        t, v, breaks = got
+        self.samples += len(t)
+        return RawBlock(t, v, breaks)
+
+    def _report(self, repair: WindowRepair, bad: list[tuple[int, str]]) -> None:
+        warnings, repairs = [], []
+        if bad:
+            shown = ", ".join(str(n) for n, _ in bad[:5]) + (" ..." if len(bad) > 5 else "")
+            warnings.append(f"{len(bad)} malformed line(s) skipped ({bad[0][1]}): line {shown}")
+            repairs.append({"kind": "malformed_line", "samples": len(bad), "first_line": bad[0][0], "first_t_s": None})
+        fixes = merged_fixes(repair.fixes, repair.row0)
+        for f in fixes:
+            warnings.append(f.fix.describe(f"line {f.line}, t_s = {f.fix.first_t_s:g}"))
+            repairs.append({"kind": f.fix.kind, "samples": f.fix.count, "first_line": f.line, "first_t_s": f.fix.first_t_s})
+        self.warnings, self.repairs = warnings, repairs
+        self.time_fixes = tuple(f.fix for f in fixes)
+
+
+def _check_bad_lines(path: str | Path, bad: list[tuple[int, str]], good: int, last_line: int) -> None:
+    """Up to MAX_BAD_LINE_FRACTION of the data lines (or one torn last line) may be malformed."""
+    if not bad:
+        return
+    torn_tail = len(bad) == 1 and bad[0][0] == last_line
+    if len(bad) > MAX_BAD_LINE_FRACTION * (good + len(bad)) and not torn_tail:
+        line, reason = bad[0]
+        more = f" (and {len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
+        raise ImuCsvError(path, line, reason + more)
+
+
+def _find_header(path: str | Path) -> Layout:
+    """The header line (the first that is neither blank nor a comment) and the first line after it."""
+    lineno = 0
+    header: tuple[int, str] | None = None
     try:
-        fix = repair_times(values[:, 0])
-    except TimelineError as exc:
-        raise ImuCsvError(path, 0, str(exc)) from None
-    if lines is None and (len(values) < MIN_SAMPLES or fix.changed):
-        lines = _data_line_numbers(raw, layout)
-    if len(values) < MIN_SAMPLES and skipped:  # the bad line is what the person needs to see
-        raise ImuCsvError(path, skipped[0][0], f"{skipped[0][1]} (and only {len(values)} good samples)")
-    if len(values) < MIN_SAMPLES:
-        last = int(lines[-1]) if lines is not None and len(lines) else layout.header_line
-        raise ImuCsvError(path, last, f"too few samples: {len(values)} (need at least {MIN_SAMPLES})")
-    warnings: list[str] = []
-    repairs: list[dict] = []
-    if skipped:
-        shown = ", ".join(str(n) for n, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
-        warnings.append(f"{len(skipped)} malformed line(s) skipped ({skipped[0][1]}): line {shown}")
-        repairs.append({"kind": "malformed_line", "samples": len(skipped), "first_line": skipped[0][0],
-                        "first_t_s": None})
-    for f in fix.fixes:
-        line = int(lines[f.first])
-        warnings.append(f.describe(f"line {line}, t_s = {f.first_t_s:g}"))
-        repairs.append({"kind": f.kind, "samples": f.count, "first_line": line, "first_t_s": f.first_t_s})
-    if fix.changed:
-        values = values[fix.keep]
-    t = fix.t_s
-    period = nominal_period_s(t)
-    rate = 1.0 / period if period > 0 else float("nan")
-    if not MIN_RATE_HZ * (1 - RATE_TOLERANCE) <= rate <= MAX_RATE_HZ * (1 + RATE_TOLERANCE):
-        hint = ": t_s must be in seconds (these steps look like milliseconds)" if \
-            MIN_RATE_HZ <= rate * 1000 <= MAX_RATE_HZ else ""
-        first_line = int(lines[0]) if lines is not None else int(_data_line_numbers(raw, layout)[0])
-        raise ImuCsvError(path, first_line, f"sample rate {rate:.1f} Hz outside {MIN_RATE_HZ:g}-{MAX_RATE_HZ:g} Hz{hint}")
-    meta = {"source": str(path), "frame": "body", "units": layout.units, "warnings": warnings, "repairs": repairs,
-            "breaks": fix.breaks}
-    return ImuSeries(t_s=t, acc_g=values[:, 1:4] * layout.acc_factor, gyro_dps=values[:, 4:7] * layout.gyro_factor,
-                     meta=meta)
-
-
-def _text_bytes(path: str | Path, raw: bytes) -> bytes:
-    """UTF-8 bytes of the file: gunzipped, BOM removed, UTF-16 converted."""
-    if raw.startswith(_GZIP_MAGIC):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ImuCsvError(path, 0, f"damaged gzip file ({exc})") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:]
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ImuCsvError(path, 0, f"not UTF-16 text after its byte order mark ({exc.reason})") from None
-    return raw
+        for chunk, first in line_chunks(text_pieces(path, 2**16)):
+            for i, line_b in enumerate(chunk.split(b"\n")[: chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)]):
+                lineno = first + i
+                if header is not None:
+                    return _layout(path, header[0], header[1], line_b)
+                stripped = line_b.strip()
+                if stripped and not stripped.startswith(b"#"):
+                    try:
+                        header = (lineno, line_b.decode("utf-8").rstrip("\r"))
+                    except UnicodeDecodeError as exc:
+                        raise ImuCsvError(path, lineno, f"not UTF-8 text ({exc.reason}); {HEADER_HELP}") from None
+    except TextError as exc:
+        raise ImuCsvError(path, exc.line, exc.reason) from None
+    if header is not None:
+        return _layout(path, header[0], header[1], b"")
+    raise ImuCsvError(path, 0, f"empty file: no header; {HEADER_HELP}")
 
 
 def _norm(name: str) -> str:
     return name.strip().strip("\"'").strip().lower()
 
 
-def _find_header(path: str | Path, raw: bytes) -> _Layout:
-    pos, lineno = 0, 0
-    while pos < len(raw):
-        end = raw.find(b"\n", pos)
-        end = len(raw) if end < 0 else end
-        lineno += 1
-        line_b, pos_next = raw[pos:end], end + 1
-        stripped = line_b.strip()
-        if stripped and not stripped.startswith(b"#"):
-            try:
-                line = line_b.decode("utf-8").rstrip("\r")
-            except UnicodeDecodeError as exc:
-                raise ImuCsvError(path, lineno, f"not UTF-8 text ({exc.reason}); {HEADER_HELP}") from None
-            return _layout(path, lineno, pos_next, line, raw)
-        pos = pos_next
-    raise ImuCsvError(path, 0, f"empty file: no header; {HEADER_HELP}")
-
-
-def _layout(path: str | Path, lineno: int, body_offset: int, line: str, raw: bytes) -> _Layout:
+def _layout(path: str | Path, lineno: int, line: str, first_data: bytes) -> Layout:
     """Column order and unit factors from the header line; the separator is the one that splits it
     into names that include t_s."""
     sep = max(_SEPARATORS, key=lambda s: (CSV_TIME in [_norm(c) for c in line.split(s)], line.count(s)))
@@ -177,91 +267,9 @@ def _layout(path: str | Path, lineno: int, body_offset: int, line: str, raw: byt
     order = [names.index(CSV_TIME)] + [names.index(c) for c in acc[0]] + [names.index(c) for c in gyr[0]]
     decimal = "."
     if sep != ",":
-        nl = raw.find(b"\n", body_offset)
-        first = raw[body_offset: nl if nl >= 0 else len(raw)]
-        decimal = "," if b"," in first and b"." not in first else "."
+        decimal = "," if b"," in first_data and b"." not in first_data else "."
     units = {"acc": acc[2], "gyro": gyr[2], "columns": [names[i] for i in order]}
-    return _Layout(lineno, body_offset, sep, decimal, len(names), order, acc[1], gyr[1], units)
-
-
-def _parse_body(path: str | Path, raw: bytes, lay: _Layout) -> tuple[np.ndarray, np.ndarray | None, list[tuple[int, str]]]:
-    """(values (N, 7) float: t, ax, ay, az, gx, gy, gz as in the file's units; line number of each
-    row or None when not worked out yet; skipped [(line, reason)]). pandas' C parser reads a clean
-    file; anything it does not take cleanly goes through `_parse_lines`, which names each bad line."""
-    import pandas as pd
-
-    body = raw[lay.body_offset:]
-    # Each option costs parse time on an hour of data: only the ones this file needs.
-    extra: dict = {"comment": "#"} if b"#" in body else {}
-    if lay.sep != ",":
-        extra |= {"sep": lay.sep, "decimal": lay.decimal}
-    try:
-        frame = pd.read_csv(io.BytesIO(body), header=None, engine="c", **extra)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return _parse_lines(path, raw, lay)
-    if frame.shape[1] != lay.n_cols or any(frame.dtypes[c].kind not in "fi" for c in lay.order):
-        return _parse_lines(path, raw, lay)  # a column that did not read as numbers
-    values = frame[lay.order].to_numpy(dtype=np.float64)
-    if not np.isfinite(values).all():
-        return _parse_lines(path, raw, lay)
-    return values, None, []
-
-
-def _data_line_numbers(raw: bytes, lay: _Layout) -> np.ndarray:
-    """1-based file line of each data row (rows skip blank and comment lines)."""
-    text = raw[lay.body_offset:].decode("utf-8", errors="replace")
-    keep = [i for i, ln in enumerate(text.split("\n")) if ln.split("#", 1)[0].strip()]
-    return lay.header_line + 1 + np.asarray(keep, dtype=np.int64)
-
-
-def _parse_lines(path: str | Path, raw: bytes, lay: _Layout) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str]]]:
-    """Line by line (the slow, exact path): good rows, their line numbers and the bad lines."""
-    try:
-        text = raw[lay.body_offset:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad_line = lay.header_line + 1 + raw[lay.body_offset: lay.body_offset + exc.start].count(b"\n")
-        raise ImuCsvError(path, bad_line, f"not UTF-8 text ({exc.reason})") from None
-    rows: list[list[float]] = []
-    lines: list[int] = []
-    bad: list[tuple[int, str]] = []
-    cols = lay.order
-    all_lines = text.split("\n")
-    for i, ln in enumerate(all_lines):
-        content = ln.split("#", 1)[0].strip()
-        if not content:
-            continue
-        lineno = lay.header_line + 1 + i
-        fields = content.split(lay.sep)
-        if len(fields) != lay.n_cols:
-            bad.append((lineno, f"wrong column count: expected {lay.n_cols}, found {len(fields)}"))
-            continue
-        try:
-            row = [float(fields[c].strip().replace(lay.decimal, ".")) for c in cols]
-        except ValueError:
-            col = next(c for c in cols if not _is_float(fields[c].strip().replace(lay.decimal, ".")))
-            bad.append((lineno, f"non-numeric value {fields[col].strip()!r} in column {col + 1}"))
-            continue
-        if not all(np.isfinite(row)):
-            bad.append((lineno, "non-numeric value (nan or inf)"))
-            continue
-        rows.append(row)
-        lines.append(lineno)
-    last_data = max([*lines, *(n for n, _ in bad)], default=0)
-    torn_tail = len(bad) == 1 and bad[0][0] == last_data
-    if bad and not torn_tail and len(bad) > MAX_BAD_LINE_FRACTION * (len(rows) + len(bad)):
-        line, reason = bad[0]
-        more = f" (and {len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
-        raise ImuCsvError(path, line, reason + more)
-    values = np.asarray(rows, dtype=np.float64).reshape(-1, len(cols))
-    return values, np.asarray(lines, dtype=np.int64), bad
-
-
-def _is_float(s: str) -> bool:
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
+    return Layout(lineno, sep, decimal, len(names), order, acc[1], gyr[1], units)
 
 
 def write_imu_csv(series: ImuSeries, path: str | Path, comment: str | None = None) -> Path:

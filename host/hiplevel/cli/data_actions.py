@@ -28,23 +28,26 @@ def analyze(args: argparse.Namespace) -> int:
     stderr and written to the JSON's `input` object. Exit codes: 0 analysed (warnings or not), 1
     nothing could be analysed, 4 analysed, but the recording failed its integrity check (damaged
     records) or a set it recorded could not be analysed: the results cover what could be read."""
-    from hiplevel.analysis import analyze as analyze_series
-    from hiplevel.analysis import analyze_sets
+    from hiplevel.analysis import analyze_source
     from hiplevel.cli.input_report import gap_report, time_fix_report
     from hiplevel.cli.inputs import load_input
+    from hiplevel.signal.long_trace import series_source
 
     if not args.input.exists():
         raise CliError(f"no such file: {args.input}")
     loaded = load_input(args.input)
     thresholds = _thresholds(args.thresholds)
+    # The traces are not kept: only reps leave the analysis, so memory stays bounded.
     if (loaded.sets or loaded.lost_sets) and args.exercise is None:
-        results = analyze_sets(loaded.series, sets=loaded.sets, thresholds=thresholds) if loaded.sets else []
+        results = (analyze_source(series_source(loaded.series), loaded.sets, thresholds) if loaded.sets else [])
     else:
         if args.exercise is None:
             raise CliError(f"{args.input} has no exercise labels: say which with --exercise", 2)
-        results = [analyze_series(loaded.series, exercise=args.exercise, thresholds=thresholds)]
+        source = loaded.source if loaded.source is not None else series_source(loaded.series)
+        results = analyze_source(source, [args.exercise], thresholds)
+    loaded = loaded.after_reading()
     gap_warnings, gaps = gap_report(results)
-    fix_warnings, fixes = time_fix_report(loaded.series.t_s)
+    fix_warnings, fixes = time_fix_report(loaded.series.t_s) if loaded.series is not None else ([], [])
     warnings = loaded.warnings + fix_warnings + gap_warnings
     for w in warnings:
         print(f"hiplevel analyze: warning: {w}", file=sys.stderr)

@@ -4,9 +4,10 @@ for stderr and as the `input` object of the analysis JSON (docs/analysis.md, "In
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hiplevel.recording.decode import DecodedSession
+if TYPE_CHECKING:
+    from hiplevel.recording.decode import DecodedSession
 
 
 def _n(x: int) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,14 @@ class LoadedInput:
     """Samples plus what the file says about its sets: (exercise, start_s, end_s) on the series clock.
 
     kind: "csv" or "recording". set_numbers: the recorded number of each of `sets` (1-based).
+    source: a CSV read block by block by the analysis (series is None; its repairs and skipped
+    lines are known once it has been read: `after_reading`).
     warnings: sentences on what was repaired or lost on the way in.
     lost_sets: sets the file recorded that cannot be analysed ({set, exercise, reason}).
     damaged: a recording whose integrity check failed in the middle (records skipped).
     report: the facts behind the warnings as plain data (the JSON `input` field)."""
 
-    series: ImuSeries | RollSeries
+    series: ImuSeries | RollSeries | None
     sets: list[tuple[str, float, float]] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     kind: str = "csv"
@@ -38,6 +40,15 @@ class LoadedInput:
     damaged: bool = False
     report: dict[str, Any] = field(default_factory=dict)
     set_numbers: list[int] = field(default_factory=list)
+    source: Any = None
+
+    def after_reading(self) -> LoadedInput:
+        """For a CSV read by the analysis: its warnings and report, now that it has been read."""
+        if self.source is None:
+            return self
+        src = self.source
+        return replace(self, warnings=list(src.warnings),
+                       report={"kind": "csv", "samples": src.samples, "repairs": list(src.repairs)})
 
 
 def _head(path: Path, n: int = 4096) -> bytes:
@@ -84,13 +95,11 @@ def load_input(path: Path) -> LoadedInput:
 
 
 def load_csv(path: Path) -> LoadedInput:
-    """An IMU CSV: its repairs become warnings (how many samples, first line)."""
-    from hiplevel.imu_csv import read_imu_csv
+    """An IMU CSV, to be read block by block by the analysis (its header is checked now); its
+    repairs become warnings (how many samples, first line) once read (`after_reading`)."""
+    from hiplevel.imu_csv import csv_source
 
-    series = read_imu_csv(path)
-    warnings = list(series.meta.get("warnings", []))
-    return LoadedInput(series=series, kind="csv", warnings=warnings,
-                       report={"kind": "csv", "samples": len(series), "repairs": series.meta.get("repairs", [])})
+    return LoadedInput(series=None, kind="csv", source=csv_source(path))
 
 
 def sets_from_events(events: list[tuple[float, dict]], end_s: float | None = None) -> list[tuple[str, float, float]]:

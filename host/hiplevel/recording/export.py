@@ -4,13 +4,14 @@ and can be recovered from gaps in `seq`)."""
 from __future__ import annotations
 
 import os
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from hiplevel.constants import CSV_ACC_G, CSV_GYR_DPS, CSV_TIME
 from hiplevel.errors import RecordingError
 from hiplevel.recording.decode import DecodedSession
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Kind = Literal["roll", "imu"]
 
@@ -18,6 +19,8 @@ Kind = Literal["roll", "imu"]
 def samples_frame(session: DecodedSession, kind: Kind = "roll") -> pd.DataFrame:
     """Samples as a table: t_s (host-aligned s since recording start), seq (unwrapped slot),
     device_t_us, flags, then roll_deg/pitch_deg or ax_g..az_g, gx_dps..gz_dps (body frame)."""
+    import pandas as pd  # here, not at import: reading and analysing recordings does not need it
+
     series = session.roll if kind == "roll" else session.imu
     if series is None:
         raise RecordingError(f"the session has no {kind} samples")

@@ -140,25 +140,38 @@ def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings:
     """Boolean (N,) "at rest": centred-window std of gyro and accelerometer below the thresholds.
 
     Uses the spread, not the magnitude, of the gyro so an uncalibrated bias does not hide rest."""
-    return _low_spread(acc_g, gyro_dps, rate_hz, settings.rest_window_s, settings.rest_gyro_std_dps,
-                       settings.rest_acc_std_g)
+    g_std, a_std = _spreads(acc_g, gyro_dps, rate_hz, settings.rest_window_s)
+    return (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
 
 
 def quiet_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings: FusionSettings) -> np.ndarray:
     """Boolean (N,) "quiet": as `rest_mask` with the looser quiet_* limits (standing with its sway,
     sitting, lying; no steps, no turns); includes every rest sample."""
-    quiet = _low_spread(acc_g, gyro_dps, rate_hz, settings.rest_window_s, settings.quiet_gyro_std_dps,
-                        settings.quiet_acc_std_g)
-    return quiet | rest_mask(acc_g, gyro_dps, rate_hz, settings)
+    return rest_and_quiet_masks(acc_g, gyro_dps, rate_hz, settings)[1]
 
 
-def _low_spread(acc_g, gyro_dps, rate_hz, window_s, gyro_std_dps, acc_std_g) -> np.ndarray:
+def rest_and_quiet_masks(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float,
+                         settings: FusionSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(`rest_mask`, `quiet_mask`) from one computation of the moving spreads."""
+    g_std, a_std = _spreads(acc_g, gyro_dps, rate_hz, settings.rest_window_s)
+    rest = (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
+    return rest, ((g_std < settings.quiet_gyro_std_dps) & (a_std < settings.quiet_acc_std_g)) | rest
+
+
+def _spreads(acc_g, gyro_dps, rate_hz, window_s) -> tuple[np.ndarray, np.ndarray]:
+    """Centred-window std of the gyro (deg/s) and accelerometer (g) over window_s, their three
+    axes combined (axis by axis: the same sums as on all three at once, a third of the memory)."""
     from hiplevel.signal.filters import moving_std
 
     win = max(3, int(round(window_s * rate_hz)))
-    g_std = np.sqrt(np.sum(moving_std(gyro_dps, win) ** 2, axis=1))
-    a_std = np.sqrt(np.sum(moving_std(acc_g, win) ** 2, axis=1))
-    return (g_std < gyro_std_dps) & (a_std < acc_std_g)
+
+    def spread(x: np.ndarray) -> np.ndarray:
+        total = moving_std(x[:, 0], win) ** 2
+        for c in (1, 2):
+            total += moving_std(x[:, c], win) ** 2
+        return np.sqrt(total)
+
+    return spread(gyro_dps), spread(acc_g)
 
 
 def _gains(settings: FusionSettings) -> tuple[float, float]:
@@ -195,30 +208,38 @@ def _run(acc, w_rps, dt, rest, u0, settings) -> tuple[np.ndarray, np.ndarray]:
 
     The step's accelerometer fraction k and rotation depend on the samples only, not on the
     state, so the pass is the affine recurrence u_i = (1 - k_i) R_i u_{i-1} + k_i a_i/|a_i| (then
-    normalised), evaluated by `scan.affine_scan` instead of a per-sample Python loop."""
-    from hiplevel.signal.scan import affine_scan, from_blocks, rotation_blocks, to_blocks
+    normalised), evaluated by `scan.affine_scan` instead of a per-sample Python loop, SCAN_GROUP
+    blocks at a time (each scan's state carried from one group to the next: the same arithmetic
+    as one scan over all blocks, in bounded memory)."""
+    from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP, affine_scan, from_blocks, rotation_blocks, to_blocks
 
     n = len(acc)
     adt = np.abs(dt)
     k, norm_a, mag = accel_fraction(acc, w_rps, dt, rest, settings)
-    kb = to_blocks(k)[:, None, None]  # (block,1,1,nb); padding: k = 0, R = I
-    trans = rotation_blocks(w_rps, dt) * (1.0 - kb)
-    pull = to_blocks(k[:, None] * acc / np.where(norm_a > 0.0, norm_a, 1.0)[:, None])[:, :, None]
-    u0 = np.asarray(u0, float)[:, None]
-    up = affine_scan(trans, pull, u0, renorm=True)
-    for _ in range(SCAN_NORM_ITERATIONS):
-        # The loop pulls a unit vector; the scan's state drifts in norm within a block, so scale
-        # each pull by the state's norm in the previous solution (block starts are unit).
-        scale = np.ones(up.shape[:1] + (1, 1) + up.shape[3:])
-        scale[1:] = np.sqrt(np.einsum("jdmq,jdmq->jmq", up, up))[:-1, None]
-        up = affine_scan(trans, pull * scale, u0, renorm=True)
-    up = from_blocks(up[:, :, 0], n)
-    up /= np.sqrt(np.einsum("ij,ij->i", up, up))[:, None]
-    # Error grows with the rotation the gyro integrated, shrinks with each correction.
-    grow = to_blocks(settings.cross_axis_fraction * mag * adt)[:, None, None]
-    keep = 1.0 - kb
-    err = affine_scan(keep, keep * grow, np.array([[settings.gyro_error_floor_deg]]))
-    err = from_blocks(err[:, 0, 0], n)
+    up = np.empty((n, 3))
+    err = np.empty(n)
+    x_first, x_up = [np.asarray(u0, float)[:, None]], [np.asarray(u0, float)[:, None]]
+    x_err = [np.array([[settings.gyro_error_floor_deg]])]
+    step = SCAN_BLOCK * SCAN_GROUP
+    for g0 in range(0, n, step):
+        g = slice(g0, min(n, g0 + step))
+        m = g.stop - g0
+        kb = to_blocks(k[g])[:, None, None]  # (block,1,1,nb); padding: k = 0, R = I
+        trans = rotation_blocks(w_rps[g], dt[g]) * (1.0 - kb)
+        pull = to_blocks(k[g, None] * acc[g] / np.where(norm_a[g] > 0.0, norm_a[g], 1.0)[:, None])[:, :, None]
+        u = affine_scan(trans, pull, x_first[-1], renorm=True, end=x_first)
+        for _ in range(SCAN_NORM_ITERATIONS):
+            # The loop pulls a unit vector; the scan's state drifts in norm within a block, so scale
+            # each pull by the state's norm in the previous solution (block starts are unit).
+            scale = np.ones(u.shape[:1] + (1, 1) + u.shape[3:])
+            scale[1:] = np.sqrt(np.einsum("jdmq,jdmq->jmq", u, u))[:-1, None]
+            u = affine_scan(trans, pull * scale, x_up[-1], renorm=True, end=x_up)
+        u = from_blocks(u[:, :, 0], m)
+        up[g] = u / np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
+        # Error grows with the rotation the gyro integrated, shrinks with each correction.
+        grow = to_blocks(settings.cross_axis_fraction * mag[g] * adt[g])[:, None, None]
+        keep = 1.0 - kb
+        err[g] = from_blocks(affine_scan(keep, keep * grow, x_err[-1], end=x_err)[:, 0, 0], m)
     return up, err
 
 

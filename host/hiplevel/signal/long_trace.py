@@ -32,13 +32,13 @@ from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.grid import GridSegment
 from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs
-from hiplevel.signal.timeline import Segmentation, TimeFix, TimelineSettings, nominal_period_s
+from hiplevel.signal.timeline import PERIOD_PROBE_SAMPLES, Segmentation, TimeFix, TimelineSettings, nominal_period_s
 from hiplevel.signal.trace_store import TraceStore
 from hiplevel.signal.turns import NO_ERRORS, TurnErrors
 from hiplevel.signal.units import check_imu_units
 
 MIN_RATE_HZ, MAX_RATE_HZ = 40.0, 250.0
-PROBE_SAMPLES = 65_536  # the sample period, rate and units are judged on this many first samples
+PROBE_SAMPLES = PERIOD_PROBE_SAMPLES  # the sample period, rate and units are judged on the first samples
 ROLL_SMOOTH_HZ = 15.0  # the device roll stream: only its 0.01 deg wire steps are smoothed
 ROLL_OVERLAP_S = 2.0  # the 15 Hz low-pass forgets its start within 0.1 s
 

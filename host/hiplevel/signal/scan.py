@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 SCAN_BLOCK = 64  # samples per block: short enough for the block loop, long enough for the chain loop
+SCAN_GROUP = 256  # blocks scanned at once (16,384 samples): bounds the memory of a long scan
 
 
 def to_blocks(x: np.ndarray, block: int = SCAN_BLOCK, fill: float = 0.0) -> np.ndarray:
@@ -67,13 +68,16 @@ def _mat(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray, renorm: bool = False) -> np.ndarray:
+def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray, renorm: bool = False, end: list | None = None
+                ) -> np.ndarray:
     """All states of x_i = a_i @ x_(i-1) + b_i from x_(-1) = x0, in the blocked layout.
 
     a (block,d,d,nb); b (block,d,m,nb); x0 (d,m). Returns (block,d,m,nb).
     renorm: x0 and each block's start state are scaled to unit norm (for a state that is only a
     direction, such as the up-vector: the filter normalises each step; within a block the state's
-    norm may drift slightly, see `fusion._run`)."""
+    norm may drift slightly, see `fusion._run`). end: if given, the state after the last block is
+    appended to it (the x0 of a scan that goes on with the next blocks: the same result as one
+    scan over all of them)."""
     block, d, m, nb = b.shape
     trans = np.empty((block, d, d, nb))
     zero_start = np.empty((block, d, m, nb))
@@ -90,6 +94,8 @@ def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray, renorm: bool = Fal
             x = x / np.linalg.norm(x)
         starts[q] = x
         x = last_t[q] @ x + last_v[q]
+    if end is not None:
+        end.append(x)
     st = np.moveaxis(starts, 0, -1)  # (d, m, nb)
     out = zero_start
     for k in range(d):

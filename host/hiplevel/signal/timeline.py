@@ -30,6 +30,8 @@ OUT_OF_ORDER_MAX_S = 0.5
 MIN_SEGMENT_S = 1.0
 # A step of more than this many periods is a hole (samples missing); jitter stays below it.
 GAP_PERIODS = 1.5
+# The nominal period is the median step of this many first samples (11 min at 100 Hz).
+PERIOD_PROBE_SAMPLES = 65_536
 # More clock jumps back than this in one series is not a clock that jumped but times from several
 # clocks (or none): refused rather than spliced into a guess.
 MAX_CLOCK_JUMPS = 100
@@ -104,13 +106,15 @@ class TimeRepair:
 
 
 def nominal_period_s(t_s: np.ndarray) -> float:
-    """Median positive step between consecutive times, s (nan with fewer than 2 distinct times)."""
-    dt = np.diff(np.asarray(t_s, float))
+    """Median positive step between consecutive times among the first PERIOD_PROBE_SAMPLES, s
+    (nan with fewer than 2 distinct times): a long recording is read in pieces, and its period is
+    known from its beginning."""
+    dt = np.diff(np.asarray(t_s[: PERIOD_PROBE_SAMPLES + 1], float))
     dt = dt[dt > 0]
     return float(np.median(dt)) if len(dt) else float("nan")
 
 
-def repair_times(t_s: np.ndarray, settings: TimelineSettings | None = None) -> TimeRepair:
+def repair_times(t_s: np.ndarray, settings: TimelineSettings | None = None, period_s: float | None = None) -> TimeRepair:
     """Repair sample times given in recording (file or arrival) order; never drops a sample that
     only needs moving. In order:
 
@@ -123,14 +127,15 @@ def repair_times(t_s: np.ndarray, settings: TimelineSettings | None = None) -> T
     4. a sample whose time equals an earlier sample's is dropped (the first is kept).
     Forward jumps are left alone: they are gaps for `split_at_gaps`. Non-finite times are not
     accepted (the readers reject them). TimelineError when the times jump back more than
-    `MAX_CLOCK_JUMPS` times."""
+    `MAX_CLOCK_JUMPS` times. period_s: the nominal period (default: `nominal_period_s(t_s)`; a
+    reader that repairs a long file piece by piece gives the file's)."""
     st = settings or TimelineSettings()
     t = np.array(t_s, dtype=np.float64)
     n = len(t)
     idx = np.arange(n)
     if n < 2 or bool(np.all(np.diff(t) > 0)):
         return TimeRepair(idx, t)
-    period = nominal_period_s(t)
+    period = nominal_period_s(t) if period_s is None else float(period_s)
     fixes: list[TimeFix] = []
     given = t.copy()
     _retime_excursions(t, given, period, st, fixes)

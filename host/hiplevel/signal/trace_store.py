@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-STORE_BLOCK = 65_536  # rows per stored block
-RAM_BUDGET_BYTES = 24 * 2**20  # blocks beyond this go to temporary files
+STORE_BLOCK = 16_384  # rows per stored block
+RAM_BUDGET_BYTES = 0 * 2**20  # blocks beyond this go to temporary files
 
 
 class TraceStore:

@@ -39,7 +39,7 @@ MAX_LEAK = 0.05  # 2 % cross-axis is the datasheet limit; larger is a fault or a
 # Samples a piece of a recording needs around a turn to see it as the whole recording does: the
 # turn-rate average, the pad and the reference windows on either side, for turns up to 5 s long.
 TURN_CONTEXT_S = TURN_AVG_S + 2 * (TURN_PAD_S + REFERENCE_S) + 5.0
-SCAN_BATCH_SAMPLES = 100_000  # turn segments propagated per vectorised scan
+SCAN_BATCH_SAMPLES = 16_384  # turn segments propagated per vectorised scan
 
 
 @dataclass(frozen=True)
