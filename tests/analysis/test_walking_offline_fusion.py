@@ -49,7 +49,7 @@ def test_vectorised_pass_matches_the_per_sample_loop(walk, backward):
         acc, w, dt, rest = acc[::-1], w[::-1], -dt[::-1], rest[::-1]
     u0 = tuple(acc[0] / np.linalg.norm(acc[0]))
     up_ref, err_ref = _loop_pass(acc, w, dt, rest, u0, st)
-    up, err = fusion._run(acc, w, dt, rest, u0, st)
+    ((up, err),) = fusion._run([(acc, w, dt, rest, u0)], st)
     r_ref, p_ref = up_to_roll_pitch_deg(up_ref)
     r, p = up_to_roll_pitch_deg(up)
     assert np.max(np.abs(r - r_ref)) < TOL_DEG

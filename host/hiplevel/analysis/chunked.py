@@ -23,6 +23,7 @@ from hiplevel.exercises import DETECTORS, RepWindow
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.long_trace import LongTrace
+from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.orientation import trace_piece
 from hiplevel.signal.trace_passes import RunTracker
 
@@ -149,4 +150,6 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
         if len(chunks) > 1:
             windows = [w for w in windows if c.start <= w.start + c.lo < c.stop]
         reps += score(exercise, m, windows, th)
+        del m, windows
+        release_free_memory()
     return reps, forced

@@ -24,6 +24,7 @@ swing side hangs lower over the step) is the one cue.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,14 +147,23 @@ class StanceSideDecider:
         fwd = np.zeros((n, 2))
         bwd = np.zeros((n, 2))
         fwd[0] = em[0] - _logsumexp(em[0])
+        # The chain is sequential; on Python floats a step costs ~1 us, on 2-element arrays ~20 us.
+        e0, e1 = em[:, 0].tolist(), em[:, 1].tolist()
+        f0, f1 = float(fwd[0, 0]), float(fwd[0, 1])
         for k in range(1, n):
-            t = _log_trans(repeat[k - 1])
-            fwd[k] = em[k] + _logsumexp(fwd[k - 1][:, None] + t, axis=0)
-            fwd[k] -= _logsumexp(fwd[k])
+            same, other = _log_trans_pair(float(repeat[k - 1]))
+            f0, f1 = e0[k] + _lse(f0 + same, f1 + other), e1[k] + _lse(f0 + other, f1 + same)
+            norm = _lse(f0, f1)
+            f0, f1 = f0 - norm, f1 - norm
+            fwd[k] = f0, f1
+        b0 = b1 = 0.0
         for k in range(n - 2, -1, -1):
-            t = _log_trans(repeat[k])
-            bwd[k] = _logsumexp(t + (em[k + 1] + bwd[k + 1])[None, :], axis=1)
-            bwd[k] -= _logsumexp(bwd[k])
+            same, other = _log_trans_pair(float(repeat[k]))
+            x0, x1 = e0[k + 1] + b0, e1[k + 1] + b1
+            b0, b1 = _lse(same + x0, other + x1), _lse(other + x0, same + x1)
+            norm = _lse(b0, b1)
+            b0, b1 = b0 - norm, b1 - norm
+            bwd[k] = b0, b1
         post = fwd + bwd
         post -= _logsumexp(post, axis=1)[:, None]
         p_left = np.exp(post[:, 0])
@@ -161,10 +171,16 @@ class StanceSideDecider:
         return StepSides(sides, np.maximum(p_left, 1.0 - p_left), evidence)
 
 
-def _log_trans(repeat: float) -> np.ndarray:
-    """Log transition matrix (from state, to state) with P(same foot) = repeat."""
+def _log_trans_pair(repeat: float) -> tuple[float, float]:
+    """(log P(same foot), log P(other foot)) of the step transition, P(same foot) = repeat."""
     r = min(max(repeat, 1e-9), 1.0 - 1e-9)
-    return np.log(np.array([[r, 1.0 - r], [1.0 - r, r]]))
+    return math.log(r), math.log(1.0 - r)
+
+
+def _lse(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)) of two floats."""
+    m = a if a > b else b
+    return m + math.log(math.exp(a - m) + math.exp(b - m))
 
 
 def _logsumexp(x: np.ndarray, axis: int | None = None) -> np.ndarray:

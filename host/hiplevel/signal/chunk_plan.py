@@ -41,7 +41,7 @@ from hiplevel.signal.scan import SCAN_BLOCK
 from hiplevel.signal.turns import TURN_CONTEXT_S
 
 FUSION_MAX_SAMPLES = 65_536  # a segment up to this long is fused whole
-FUSION_CHUNK_SAMPLES = 32_768  # longer ones: chunks of up to this many kept samples
+FUSION_CHUNK_SAMPLES = 65_536  # longer ones: chunks of up to this many kept samples
 OVERLAP_GAIN_SUM = 20.0  # sum of k over an overlap (see the module docstring)
 OVERLAP_MIN_S = TURN_CONTEXT_S  # every overlap holds at least a turn's context
 OVERLAP_MAX_S = 600.0  # longest overlap, s; beyond it the chunk is counted as not converged
@@ -85,7 +85,7 @@ def plan_chunks(n: int, rate_hz: float, gain_sum: Callable[[int, int], np.ndarra
     """Fusion chunks of a segment of n samples whose accelerometer fractions k have the running
     sum gain_sum(a, b) (rows [a, b) of the (n + 1,) array that starts at 0): one chunk when
     n <= max_samples; otherwise cuts every chunk_samples / 2 to chunk_samples samples, each where
-    the two overlaps it needs are shortest, the overlaps widened to `OVERLAP_MIN_S` and aligned to
+    the two overlaps it needs cost least per kept sample, the overlaps widened to `OVERLAP_MIN_S` and aligned to
     the scan's blocks (counted from the segment's start for the forward pass, from its end for the
     backward pass, as when the segment is fused whole)."""
     if n <= max_samples:
@@ -101,7 +101,8 @@ def plan_chunks(n: int, rate_hz: float, gain_sum: Callable[[int, int], np.ndarra
     while n - cuts[-1] > chunk_samples:
         cand = np.arange(cuts[-1] + chunk_samples // 2, min(cuts[-1] + chunk_samples, n - 1) + 1, CUT_SEARCH_STEP)
         bef, aft = need(cand)
-        i = int(np.argmin(np.maximum(bef, least) + np.maximum(aft, least)))
+        # The least overlap per kept sample: a longer chunk may pay a longer overlap.
+        i = int(np.argmin((np.maximum(bef, least) + np.maximum(aft, least)) / (cand - cuts[-1])))
         cuts.append(int(cand[i]))
         before.append(int(bef[i]))
         after.append(int(aft[i]))

@@ -3,6 +3,7 @@ state for live feedback. Both use the same design function so live and offline s
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -16,8 +17,16 @@ FILTER_ORDER = 2
 
 def lowpass_sos(cutoff_hz: float, rate_hz: float, order: int = FILTER_ORDER) -> np.ndarray:
     """Butterworth low-pass as second-order sections; cutoff is clipped below Nyquist."""
-    wn = min(cutoff_hz / (0.5 * rate_hz), 0.95)
-    return signal.butter(order, wn, btype="low", output="sos")
+    return _butter_sos(order, min(cutoff_hz / (0.5 * rate_hz), 0.95), "low").copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _butter_sos(order: int, wn: float, btype: str) -> np.ndarray:
+    """`scipy.signal.butter` as sos, designed once per (order, wn, btype) (a long recording is
+    filtered chunk by chunk with the same few filters); read-only: callers get copies."""
+    sos = signal.butter(order, wn, btype=btype, output="sos")
+    sos.flags.writeable = False
+    return sos
 
 
 def zero_phase_lowpass(x: np.ndarray, cutoff_hz: float, rate_hz: float, order: int = FILTER_ORDER) -> np.ndarray:

@@ -202,45 +202,68 @@ def accel_fraction(acc_g: np.ndarray, w_rps: np.ndarray, dt_s: np.ndarray, rest:
     return k, norm_a, mag
 
 
-def _run(acc, w_rps, dt, rest, u0, settings) -> tuple[np.ndarray, np.ndarray]:
-    """One pass of `tilt_step` over the samples in array order (reverse the arrays, dt < 0, for a
-    backward pass); returns up-vectors (N,3) and each sample's error estimate, deg (N,).
+def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Passes of `tilt_step` over the samples, each (acc, w_rps, dt, rest, u0) in its array order
+    (reverse the arrays, dt < 0, for a backward pass); returns each pass' up-vectors (N,3) and
+    error estimates, deg (N,).
 
     The step's accelerometer fraction k and rotation depend on the samples only, not on the
-    state, so the pass is the affine recurrence u_i = (1 - k_i) R_i u_{i-1} + k_i a_i/|a_i| (then
-    normalised), evaluated by `scan.affine_scan` instead of a per-sample Python loop, SCAN_GROUP
-    blocks at a time (each scan's state carried from one group to the next: the same arithmetic
-    as one scan over all blocks, in bounded memory)."""
-    from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP, affine_scan, from_blocks, rotation_blocks, to_blocks
+    state, so a pass is the affine recurrence u_i = (1 - k_i) R_i u_{i-1} + k_i a_i/|a_i| (then
+    normalised), evaluated by `scan.affine_scan` instead of a per-sample Python loop: the passes
+    side by side in one scan (each its own recurrence), SCAN_GROUP blocks of each at a time (the
+    states carried from one group to the next: the same arithmetic as one scan over all blocks, in
+    bounded memory), the norm-corrected scan reusing the first one's block transfer products."""
+    from hiplevel.signal.scan import (SCAN_BLOCK, SCAN_GROUP, affine_scan, from_blocks, rotation_blocks, to_blocks,
+                                      transfer_products)
 
-    n = len(acc)
-    adt = np.abs(dt)
-    k, norm_a, mag = accel_fraction(acc, w_rps, dt, rest, settings)
-    up = np.empty((n, 3))
-    err = np.empty(n)
-    x_first, x_up = [np.asarray(u0, float)[:, None]], [np.asarray(u0, float)[:, None]]
-    x_err = [np.array([[settings.gyro_error_floor_deg]])]
+    n = [len(p[0]) for p in passes]
+    outs = [(np.empty((m, 3)), np.empty(m)) for m in n]
+    x_first = [np.asarray(p[4], float)[:, None] for p in passes]
+    x_up, x_err = list(x_first), [np.array([[settings.gyro_error_floor_deg]])] * len(passes)
     step = SCAN_BLOCK * SCAN_GROUP
-    for g0 in range(0, n, step):
-        g = slice(g0, min(n, g0 + step))
-        m = g.stop - g0
-        kb = to_blocks(k[g])[:, None, None]  # (block,1,1,nb); padding: k = 0, R = I
-        trans = rotation_blocks(w_rps[g], dt[g]) * (1.0 - kb)
-        pull = to_blocks(k[g, None] * acc[g] / np.where(norm_a[g] > 0.0, norm_a[g], 1.0)[:, None])[:, :, None]
-        u = affine_scan(trans, pull, x_first[-1], renorm=True, end=x_first)
+
+    def group(i: int, s: slice) -> tuple:
+        """Per sample of pass i's samples s: k, the pull k a/|a|, and the error growth."""
+        acc, w_rps, dt, rest, _ = passes[i]
+        k, norm_a, mag = accel_fraction(acc[s], w_rps[s], dt[s], rest[s], settings)
+        pull = k[:, None] * acc[s] / np.where(norm_a > 0.0, norm_a, 1.0)[:, None]
+        return k, pull, settings.cross_axis_fraction * mag * np.abs(dt[s])
+
+    for g0 in range(0, max(n), step):
+        live = [i for i in range(len(passes)) if g0 < n[i]]
+        g = [slice(g0, min(n[i], g0 + step)) for i in live]
+        prep = [group(i, s) for i, s in zip(live, g)]
+        blocks = [to_blocks(p[0]) for p in prep]
+        chains = tuple(np.cumsum([0] + [b.shape[-1] for b in blocks[:-1]]))
+        kb = np.concatenate(blocks, axis=-1)[:, None, None]  # (block,1,1,nb); padding: k = 0, R = I
+        rot = np.concatenate([rotation_blocks(passes[i][1][s], passes[i][2][s]) for i, s in zip(live, g)], axis=-1)
+        a = rot * (1.0 - kb)
+        del rot
+        pull = np.concatenate([to_blocks(p[1]) for p in prep], axis=-1)[:, :, None]
+        trans = transfer_products(a)
+        first: list = []
+        u = affine_scan(a, pull, [x_first[i] for i in live], renorm=True, end=first, trans=trans, chains=chains)
         for _ in range(SCAN_NORM_ITERATIONS):
             # The loop pulls a unit vector; the scan's state drifts in norm within a block, so scale
             # each pull by the state's norm in the previous solution (block starts are unit).
             scale = np.ones(u.shape[:1] + (1, 1) + u.shape[3:])
             scale[1:] = np.sqrt(np.einsum("jdmq,jdmq->jmq", u, u))[:-1, None]
-            u = affine_scan(trans, pull * scale, x_up[-1], renorm=True, end=x_up)
-        u = from_blocks(u[:, :, 0], m)
-        up[g] = u / np.sqrt(np.einsum("ij,ij->i", u, u))[:, None]
+            last: list = []
+            u = affine_scan(a, pull * scale, [x_up[i] for i in live], renorm=True, end=last, trans=trans, chains=chains)
+        del trans, a
         # Error grows with the rotation the gyro integrated, shrinks with each correction.
-        grow = to_blocks(settings.cross_axis_fraction * mag[g] * adt[g])[:, None, None]
         keep = 1.0 - kb
-        err[g] = from_blocks(affine_scan(keep, keep * grow, x_err[-1], end=x_err)[:, 0, 0], m)
-    return up, err
+        grow = np.concatenate([to_blocks(p[2]) for p in prep], axis=-1)[:, None, None]
+        errs: list = []
+        err = affine_scan(keep, keep * grow, [x_err[i] for i in live], end=errs, chains=chains)
+        for c, (i, s) in enumerate(zip(live, g)):
+            q0, q1 = chains[c], chains[c + 1] if c + 1 < len(chains) else u.shape[-1]
+            m = s.stop - s.start
+            uu = from_blocks(u[..., q0:q1][:, :, 0], m)
+            outs[i][0][s] = uu / np.sqrt(np.einsum("ij,ij->i", uu, uu))[:, None]
+            outs[i][1][s] = from_blocks(err[..., q0:q1][:, 0, 0], m)
+            x_first[i], x_up[i], x_err[i] = first[c], last[c], errs[c]
+    return outs
 
 
 def sample_rate_hz(t_s: np.ndarray) -> float:
@@ -318,12 +341,17 @@ def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: 
     head = acc_g[still[still < still[0] + int(rate)]] if len(still) else acc_g[: max(1, int(rate // 2))]
     tail_still = still[still > still[-1] - int(rate)] if len(still) else None
     tail = acc_g[tail_still] if tail_still is not None else acc_g[-max(1, int(rate // 2)) :]
-    fwd, e_f = _run(acc_g, w, dt_fwd, rest, _unit(head.mean(axis=0)), settings)
     # Backward: u_{i-1} = u_i rotated by +w_i*dt, i.e. the same step with -dt, in reverse order.
     dt_bwd = -np.diff(t_s, append=t_s[-1] + 1.0 / rate)
-    bwd, e_b = _run(acc_g[::-1], w[::-1], dt_bwd[::-1], rest[::-1], _unit(tail.mean(axis=0)), settings)
+    (fwd, e_f), (bwd, e_b) = _run([(acc_g, w, dt_fwd, rest, _unit(head.mean(axis=0))),
+                                   (acc_g[::-1], w[::-1], dt_bwd[::-1], rest[::-1], _unit(tail.mean(axis=0)))], settings)
     bwd, e_b = bwd[::-1], e_b[::-1]
     floor2 = settings.gyro_error_floor_deg**2
     w_f, w_b = 1.0 / (e_f**2 + floor2), 1.0 / (e_b**2 + floor2)
-    up = fwd * w_f[:, None] + bwd * w_b[:, None]
-    return up / np.linalg.norm(up, axis=1, keepdims=True)
+    # In place (a long chunk holds several of these arrays): up = fwd w_f + bwd w_b, normalised.
+    fwd *= w_f[:, None]
+    bwd *= w_b[:, None]
+    fwd += bwd
+    del bwd
+    fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
+    return fwd

@@ -31,6 +31,7 @@ from hiplevel.signal.chunk_plan import ChunkPlan
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.grid import GridSegment
+from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs
 from hiplevel.signal.timeline import PERIOD_PROBE_SAMPLES, Segmentation, TimeFix, TimelineSettings, nominal_period_s
 from hiplevel.signal.trace_store import TraceStore
@@ -200,10 +201,12 @@ def build_long_trace(source: SampleSource, settings: FusionSettings | None = Non
     store = store if store is not None else TraceStore()
     try:
         rate, segments, segmentation = grid_pass(source, settings, timeline, store)
+        release_free_memory()
         trace = LongTrace(store, source.kind, rate, segments, segmentation, tuple(source.time_fixes))
         fuse_segments(trace, settings)
         trace.unconverged = sum(s.plan.unconverged for s in trace.segments if s.plan is not None)
         align(trace)
+        release_free_memory()
     except BaseException:
         store.close()
         raise

@@ -15,10 +15,12 @@ batched 3x3 matmul is several times slower).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 SCAN_BLOCK = 64  # samples per block: short enough for the block loop, long enough for the chain loop
-SCAN_GROUP = 256  # blocks scanned at once (16,384 samples): bounds the memory of a long scan
+SCAN_GROUP = 128  # blocks of each pass scanned at once (8,192 samples): bounds the memory of a long scan
 
 
 def to_blocks(x: np.ndarray, block: int = SCAN_BLOCK, fill: float = 0.0) -> np.ndarray:
@@ -68,8 +70,19 @@ def _mat(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray, renorm: bool = False, end: list | None = None
-                ) -> np.ndarray:
+def transfer_products(a: np.ndarray) -> np.ndarray:
+    """(block,d,d,nb) products a_j @ ... @ a_0 within each block: how a block's start state reaches
+    each of its samples (shared by every scan with the same a, `affine_scan(trans=...)`)."""
+    block, d, _, nb = a.shape
+    trans = np.empty((block, d, d, nb))
+    trans[0] = a[0]
+    for j in range(1, block):
+        trans[j] = _mat(a[j], trans[j - 1])
+    return trans
+
+
+def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray | list, renorm: bool = False, end: list | None = None,
+                trans: np.ndarray | None = None, chains: tuple[int, ...] = (0,)) -> np.ndarray:
     """All states of x_i = a_i @ x_(i-1) + b_i from x_(-1) = x0, in the blocked layout.
 
     a (block,d,d,nb); b (block,d,m,nb); x0 (d,m). Returns (block,d,m,nb).
@@ -77,30 +90,90 @@ def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray, renorm: bool = Fal
     direction, such as the up-vector: the filter normalises each step; within a block the state's
     norm may drift slightly, see `fusion._run`). end: if given, the state after the last block is
     appended to it (the x0 of a scan that goes on with the next blocks: the same result as one
-    scan over all of them)."""
+    scan over all of them). trans: `transfer_products(a)` when already computed. chains: block
+    indices where independent recurrences start, laid end to end (x0 and end: one state each):
+    one call scans several of them, as fast as one (the block loop is the costly part)."""
     block, d, m, nb = b.shape
-    trans = np.empty((block, d, d, nb))
+    if trans is None:
+        trans = transfer_products(a)
     zero_start = np.empty((block, d, m, nb))
-    trans[0], zero_start[0] = a[0], b[0]
+    zero_start[0] = b[0]
     for j in range(1, block):
-        trans[j] = _mat(a[j], trans[j - 1])
         zero_start[j] = _mat(a[j], zero_start[j - 1]) + b[j]
-    starts = np.empty((nb, d, m))
-    x = np.array(x0, float)
     last_t = np.ascontiguousarray(np.moveaxis(trans[-1], -1, 0))
     last_v = np.ascontiguousarray(np.moveaxis(zero_start[-1], -1, 0))
-    for q in range(nb):
-        if renorm:
-            x = x / np.linalg.norm(x)
-        starts[q] = x
-        x = last_t[q] @ x + last_v[q]
-    if end is not None:
-        end.append(x)
-    st = np.moveaxis(starts, 0, -1)  # (d, m, nb)
+    x0s = x0 if len(chains) > 1 else [x0]
+    st = _chain(last_t, last_v, x0s, (*chains, nb), renorm, end)  # (d, m, nb)
     out = zero_start
     for k in range(d):
         out += trans[:, :, k, None] * st[k]
     return out
+
+
+def _chain(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, renorm: bool,
+           end: list | None) -> np.ndarray:
+    """Block start states (d, m, nb): x_(q+1) = T_q x_q + v_q along each chain (bounds: its first
+    blocks, then nb). The loop is sequential, so it runs on Python floats for a vector state
+    (numpy's per-call cost would be most of the scan); a matrix state goes through numpy."""
+    nb, d, m = last_v.shape
+    if (d, m) == (3, 3) and not renorm:
+        return _chain_matrix(last_t, last_v, x0s, bounds, end)
+    if m != 1 or d not in (1, 3):
+        starts = np.empty((nb, d, m))
+        for c, x in enumerate(x0s):
+            x = np.array(x, float)
+            for q in range(bounds[c], bounds[c + 1]):
+                if renorm:
+                    x = x / np.linalg.norm(x)
+                starts[q] = x
+                x = last_t[q] @ x + last_v[q]
+            if end is not None:
+                end.append(x)
+        return np.moveaxis(starts, 0, -1)
+    out: list = []
+    t_all, v_all = last_t.reshape(nb, d * d).tolist(), last_v.reshape(nb, d).tolist()
+    for c, x in enumerate(x0s):
+        lo, hi = bounds[c], bounds[c + 1]
+        if d == 1:
+            x0 = float(np.asarray(x).ravel()[0])
+            for (t,), (v,) in zip(t_all[lo:hi], v_all[lo:hi]):
+                if renorm:
+                    x0 = x0 / abs(x0)
+                out.append((x0,))
+                x0 = t * x0 + v
+            state = np.array([[x0]])
+        else:
+            x0, x1, x2 = (float(u) for u in np.asarray(x).ravel())
+            for t, v in zip(t_all[lo:hi], v_all[lo:hi]):
+                if renorm:
+                    nrm = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2)
+                    x0, x1, x2 = x0 / nrm, x1 / nrm, x2 / nrm
+                out.append((x0, x1, x2))
+                x0, x1, x2 = (t[0] * x0 + t[1] * x1 + t[2] * x2 + v[0], t[3] * x0 + t[4] * x1 + t[5] * x2 + v[1],
+                              t[6] * x0 + t[7] * x1 + t[8] * x2 + v[2])
+            state = np.array([[x0], [x1], [x2]])
+        if end is not None:
+            end.append(state)
+    return np.asarray(out, dtype=float).reshape(nb, d, 1).transpose(1, 2, 0)
+
+
+def _chain_matrix(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, end: list | None) -> np.ndarray:
+    """`_chain` for a 3x3 state (the gyro-only propagation of `segment_products`), on floats."""
+    nb = len(last_v)
+    out: list = []
+    t_all, v_all = last_t.reshape(nb, 9).tolist(), last_v.reshape(nb, 9).tolist()
+    for c, x in enumerate(x0s):
+        lo, hi = bounds[c], bounds[c + 1]
+        a, b, cc, d, e, f, g, h, i = (float(u) for u in np.asarray(x, float).ravel())
+        for (t0, t1, t2, t3, t4, t5, t6, t7, t8), (v0, v1, v2, v3, v4, v5, v6, v7, v8) in zip(t_all[lo:hi], v_all[lo:hi]):
+            out.append((a, b, cc, d, e, f, g, h, i))
+            a, b, cc, d, e, f, g, h, i = (
+                t0 * a + t1 * d + t2 * g + v0, t0 * b + t1 * e + t2 * h + v1, t0 * cc + t1 * f + t2 * i + v2,
+                t3 * a + t4 * d + t5 * g + v3, t3 * b + t4 * e + t5 * h + v4, t3 * cc + t4 * f + t5 * i + v5,
+                t6 * a + t7 * d + t8 * g + v6, t6 * b + t7 * e + t8 * h + v7, t6 * cc + t7 * f + t8 * i + v8)
+        if end is not None:
+            end.append(np.array([[a, b, cc], [d, e, f], [g, h, i]]))
+    return np.asarray(out, dtype=float).reshape(nb, 3, 3).transpose(1, 2, 0)
 
 
 def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, rest_mask, roll_pitch_to_up,
                                     sample_rate_hz, up_to_roll_pitch_deg)
 from hiplevel.signal.grid import GridBlock, GridBuilder, GridSegment
+from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.long_trace import (PROBE_SAMPLES, ROLL_OVERLAP_S, ROLL_SMOOTH_HZ, LongTrace, SampleSource,
                                         TraceSegment, check_probe_units, probe_rate)
 from hiplevel.signal.neutral import STANDING_MIN_S, STANDING_SEARCH_S, still_from_angles
@@ -181,6 +182,7 @@ def fuse_segments(trace: LongTrace, settings: FusionSettings) -> None:
             _fuse_imu(trace.store, s, settings)
         else:
             _fuse_roll(trace.store, s)
+        release_free_memory()
 
 
 def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings) -> None:
@@ -190,7 +192,8 @@ def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings) -> N
     def inputs(c: Chunk):
         t = g.times(c.lo, c.hi)
         acc = store.read((seg, "acc"), c.lo, c.hi)
-        gyro_bf = store.read((seg, "gyro"), c.lo, c.hi) - bias_between_runs(np.arange(c.lo, c.hi), s.runs)
+        gyro_bf = store.read((seg, "gyro"), c.lo, c.hi)
+        gyro_bf -= bias_between_runs(np.arange(c.lo, c.hi), s.runs)
         return t, acc, gyro_bf, store.read((seg, "still"), c.lo, c.hi)
 
     obs = []
@@ -207,8 +210,8 @@ def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings) -> N
     store.drop((seg, "up"))
     for c in s.plan.chunks:
         t, acc, gyro_bf, rest = inputs(c)
-        acc_c, gyro_c = s.errors.correct(acc, gyro_bf)
-        up = fuse_passes(t, acc_c, gyro_c, rest, settings)
+        acc, gyro_bf = s.errors.correct(acc, gyro_bf)
+        up = fuse_passes(t, acc, gyro_bf, rest, settings)
         store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
     store.flush((seg, "up"))
 
