@@ -1,6 +1,7 @@
 """The detectors over a long set, piece by piece, with the same reps as over the whole set.
 
-A set (or a piece of it between split gaps) up to `DETECT_MAX_S` long is detected in one run, as
+A set (or a piece of it between split gaps) up to `ChunkSettings.walking_detect_max_s` long
+(`detect_max_s` for the other exercises: a hold must not be cut) is detected in one run, as
 before. A longer one is cut into chunks at natural boundaries: the middle of a still run of at
 least `CUT_STILL_S` (quiet standing, sitting). No walking bout crosses such a run (its contacts
 would be more than `max_step_s` apart), so each bout is seen whole by the chunk that holds its
@@ -27,9 +28,6 @@ from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.orientation import trace_piece
 from hiplevel.signal.trace_passes import RunTracker
 
-DETECT_MAX_S = {"walking": 600.0}  # a piece up to this long is one run (others: DETECT_MAX_OTHER_S)
-DETECT_MAX_OTHER_S = 2400.0  # exercise sets last minutes; a still hold must not be cut
-CHUNK_S = 300.0  # a longer piece: cuts every CHUNK_S / 2 .. CHUNK_S
 CUT_STILL_S = 3.0  # a cut sits in the middle of a still run at least this long
 FORCE_CUT_S = 1200.0  # without one, the piece is cut here anyway (counted)
 OVERLAP_S = 35.0  # of the set on either side of a chunk's own samples
@@ -47,10 +45,10 @@ class DetectChunk:
 
 def plan_detection(lt: LongTrace, a: int, b: int, exercise: str) -> tuple[list[DetectChunk], int]:
     """Detection chunks of trace samples [a, b) (one segment) and the number of forced cuts."""
-    rate = lt.rate_hz
-    if b - a <= DETECT_MAX_S.get(exercise, DETECT_MAX_OTHER_S) * rate:
+    rate, cs = lt.rate_hz, lt.chunking
+    if b - a <= (cs.walking_detect_max_s if exercise == "walking" else cs.detect_max_s) * rate:
         return [DetectChunk(a, b, a, b)], 0
-    chunk, least, force = int(CHUNK_S * rate), int(CUT_STILL_S * rate), int(FORCE_CUT_S * rate)
+    chunk, least, force = int(cs.detect_chunk_s * rate), int(CUT_STILL_S * rate), int(FORCE_CUT_S * rate)
     cuts, forced = [a], 0
     while b - cuts[-1] > chunk:
         lo = cuts[-1] + chunk // 2

@@ -19,6 +19,7 @@ from hiplevel.analysis.chunked import detect_span
 from hiplevel.exercises import DETECTORS, Motion, PhaseWindow, RepWindow, measure_drop
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
+from hiplevel.signal.chunk_plan import ChunkSettings
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
 from hiplevel.signal.long_trace import LongTrace, SampleSource, build_long_trace, series_source
@@ -205,11 +206,13 @@ def analyze(
     thresholds: Thresholds | None = None,
     fusion: FusionSettings | None = None,
     keep_trace: bool = True,
+    chunking: ChunkSettings | None = None,
 ) -> AnalysisResult:
     """Analyse one set. series: raw 6-axis (ImuSeries) or the device's roll stream (RollSeries),
-    starting with quiet standing (the neutral)."""
+    starting with quiet standing (the neutral). chunking: how a long recording is cut (memory and
+    speed only; `analyze_source`)."""
     _check_exercise(exercise)
-    return analyze_source(series_source(series), [exercise], thresholds, fusion, keep_trace)[0]
+    return analyze_source(series_source(series), [exercise], thresholds, fusion, keep_trace, chunking)[0]
 
 
 def analyze_sets(
@@ -218,12 +221,13 @@ def analyze_sets(
     thresholds: Thresholds | None = None,
     fusion: FusionSettings | None = None,
     keep_trace: bool = True,
+    chunking: ChunkSettings | None = None,
 ) -> list[AnalysisResult]:
     """Analyse a session with several sets: [(exercise, start_s, end_s), ...] on the series clock.
 
     Fusion and mount alignment run once over the whole session; each set gets its own neutral from
     the quiet standing just before (or at the start of) its window."""
-    return analyze_source(series_source(series), list(sets), thresholds, fusion, keep_trace)
+    return analyze_source(series_source(series), list(sets), thresholds, fusion, keep_trace, chunking)
 
 
 def analyze_source(
@@ -232,15 +236,17 @@ def analyze_source(
     thresholds: Thresholds | None = None,
     fusion: FusionSettings | None = None,
     keep_trace: bool = False,
+    chunking: ChunkSettings | None = None,
 ) -> list[AnalysisResult]:
     """Analyse samples read block by block (a file: `hiplevel.imu_csv.csv_source`, ...) in bounded
     memory. sets: an exercise name (the whole recording is one set, its neutral from the quiet
     standing at the start) or (exercise, start_s, end_s) windows as `analyze_sets`. Same results
-    as `analyze` / `analyze_sets` on the series in memory."""
+    as `analyze` / `analyze_sets` on the series in memory, whatever `chunking` (the sizes a long
+    recording is cut into: memory against speed; docs/analysis.md, "Long recordings")."""
     th = thresholds or Thresholds()
     for item in sets:
         _check_exercise(item if isinstance(item, str) else item[0])
-    with build_long_trace(source, fusion) as lt:
+    with build_long_trace(source, fusion, chunking=chunking) as lt:
         out: list[AnalysisResult] = []
         prev_end = 0
         for item in sets:

@@ -26,8 +26,8 @@ and is counted as not converged (`ChunkPlan.unconverged`).
 Everything else the fusion does per sample is local or global by construction: the rest mask
 (a 0.5 s window), the gyro bias (from the rest runs of the whole segment, found beforehand), the
 turn errors (each turn, with `turns.TURN_CONTEXT_S` around it, belongs to the chunk that holds
-its start; the fit is over all turns). A segment up to `FUSION_MAX_SAMPLES` long is one chunk:
-fused exactly as a whole.
+its start; the fit is over all turns). A segment up to `ChunkSettings.fusion_max_samples` long
+is one chunk: fused exactly as a whole.
 """
 
 from __future__ import annotations
@@ -40,12 +40,38 @@ import numpy as np
 from hiplevel.signal.scan import SCAN_BLOCK
 from hiplevel.signal.turns import TURN_CONTEXT_S
 
-FUSION_MAX_SAMPLES = 65_536  # a segment up to this long is fused whole
-FUSION_CHUNK_SAMPLES = 65_536  # longer ones: chunks of up to this many kept samples
 OVERLAP_GAIN_SUM = 20.0  # sum of k over an overlap (see the module docstring)
 OVERLAP_MIN_S = TURN_CONTEXT_S  # every overlap holds at least a turn's context
 OVERLAP_MAX_S = 600.0  # longest overlap, s; beyond it the chunk is counted as not converged
 CUT_SEARCH_STEP = 16  # candidate cuts every this many samples
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How a long recording is cut so that memory stays bounded (docs/analysis.md, "Long
+    recordings"). The results do not depend on them: reps, sides, scores and flags are the same
+    and drops agree within 0.01 deg (in practice within 1e-6 deg) whatever the sizes; they trade
+    memory against speed.
+
+    grid_block_samples: grid samples handed from the reader to the passes at a time.
+    store_block_samples: rows per block of the per-sample arrays kept between passes;
+    ram_budget_bytes: of those blocks, how many bytes stay in memory (the rest go to temporary
+        files; 0: all of them, for a recording longer than one block).
+    fusion_max_samples: a segment up to this long is fused whole (as before the chunking);
+    fusion_chunk_samples: a longer one is fused in chunks of up to this many samples (plus the
+        overlaps of this module's docstring).
+    walking_detect_max_s / detect_max_s: a set (or its piece between split gaps) up to this long is
+        detected in one run, walking / the other exercises (a hold or a set lasts minutes);
+    detect_chunk_s: a longer one is cut every half to one of this (`analysis.chunked`)."""
+
+    grid_block_samples: int = 16_384
+    store_block_samples: int = 16_384
+    ram_budget_bytes: int = 0
+    fusion_max_samples: int = 65_536
+    fusion_chunk_samples: int = 65_536
+    walking_detect_max_s: float = 600.0
+    detect_max_s: float = 2400.0
+    detect_chunk_s: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -81,13 +107,15 @@ def overlaps(gain_sum: np.ndarray, cuts: np.ndarray, need: float, w0: int = 0, a
 
 
 def plan_chunks(n: int, rate_hz: float, gain_sum: Callable[[int, int], np.ndarray],
-                max_samples: int = FUSION_MAX_SAMPLES, chunk_samples: int = FUSION_CHUNK_SAMPLES) -> ChunkPlan:
+                chunking: ChunkSettings | None = None) -> ChunkPlan:
     """Fusion chunks of a segment of n samples whose accelerometer fractions k have the running
     sum gain_sum(a, b) (rows [a, b) of the (n + 1,) array that starts at 0): one chunk when
     n <= max_samples; otherwise cuts every chunk_samples / 2 to chunk_samples samples, each where
     the two overlaps it needs cost least per kept sample, the overlaps widened to `OVERLAP_MIN_S` and aligned to
     the scan's blocks (counted from the segment's start for the forward pass, from its end for the
-    backward pass, as when the segment is fused whole)."""
+    backward pass, as when the segment is fused whole). Sizes from `chunking`."""
+    cs = chunking or ChunkSettings()
+    max_samples, chunk_samples = cs.fusion_max_samples, cs.fusion_chunk_samples
     if n <= max_samples:
         return ChunkPlan((Chunk(0, n, 0, n),))
     least = int(round(OVERLAP_MIN_S * rate_hz))
@@ -118,10 +146,11 @@ def plan_chunks(n: int, rate_hz: float, gain_sum: Callable[[int, int], np.ndarra
     return ChunkPlan(tuple(chunks), unconverged)
 
 
-def fixed_chunks(n: int, overlap: int, max_samples: int = FUSION_MAX_SAMPLES,
-                 chunk_samples: int = FUSION_CHUNK_SAMPLES) -> ChunkPlan:
-    """Chunks of chunk_samples with a fixed overlap (for a filter whose memory is known: the
-    device roll stream's low-pass); one chunk when n <= max_samples."""
+def fixed_chunks(n: int, overlap: int, chunking: ChunkSettings | None = None) -> ChunkPlan:
+    """Chunks of `fusion_chunk_samples` with a fixed overlap (for a filter whose memory is known:
+    the device roll stream's low-pass); one chunk when n <= `fusion_max_samples`."""
+    cs = chunking or ChunkSettings()
+    max_samples, chunk_samples = cs.fusion_max_samples, cs.fusion_chunk_samples
     if n <= max_samples:
         return ChunkPlan((Chunk(0, n, 0, n),))
     edges = list(range(0, n, chunk_samples)) + [n]

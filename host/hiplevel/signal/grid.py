@@ -20,7 +20,7 @@ import numpy as np
 
 from hiplevel.signal.timeline import Segment, Segmentation, TimeGap, TimelineSettings, split_at_gaps
 
-GRID_BLOCK = 16_384  # grid samples per block handed on (2.7 min at 100 Hz)
+GRID_BLOCK = 16_384  # grid samples per block handed on by default (2.7 min at 100 Hz)
 
 
 @dataclass(frozen=True)

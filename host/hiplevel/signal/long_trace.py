@@ -15,8 +15,8 @@ Passes (docs/analysis.md, "Long recordings"):
    turns of all chunks are fitted together; when they show sensor errors, fused again corrected.
 4. alignment: the first quiet standing and the mount's forward axis (`alignment`, exact medians
    in passes) over the whole trace, as before.
-A recording whose segments are each at most `chunk_plan.FUSION_MAX_SAMPLES` long is fused whole:
-the same arithmetic as analysing it in one piece.
+A recording whose segments are each at most `ChunkSettings.fusion_max_samples` long is fused
+whole: the same arithmetic as analysing it in one piece.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from hiplevel.signal.chunk_plan import ChunkPlan
+from hiplevel.signal.chunk_plan import ChunkPlan, ChunkSettings
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.grid import GridSegment
@@ -89,11 +89,13 @@ class LongTrace:
     Trace index i runs over the kept samples of all segments in order. rate_hz; source ("imu" or
     "roll"); standing: [start, end) of the first quiet standing; standing_roll_deg; mount_yaw_deg;
     rotation (3x3, sensor to pelvis); timeline (`Segmentation`); time_fixes; unconverged: fusion
-    overlaps cut at `chunk_plan.OVERLAP_MAX_S` (0 when every chunk converged)."""
+    overlaps cut at `chunk_plan.OVERLAP_MAX_S` (0 when every chunk converged); chunking: the
+    sizes it was built with (the detectors cut long sets with them too)."""
 
     def __init__(self, store: TraceStore, source: str, rate_hz: float, segments: list[TraceSegment],
-                 timeline: Segmentation, time_fixes: tuple[TimeFix, ...]) -> None:
+                 timeline: Segmentation, time_fixes: tuple[TimeFix, ...], chunking: ChunkSettings | None = None) -> None:
         self.store, self.source, self.rate_hz = store, source, rate_hz
+        self.chunking = chunking or ChunkSettings()
         self.segments, self.timeline, self.time_fixes = segments, timeline, time_fixes
         self.n = sum(s.n for s in segments)
         self.standing: tuple[int, int] = (0, 0)
@@ -190,19 +192,20 @@ def series_source(series, timeline: TimelineSettings | None = None, block: int =
 
 
 def build_long_trace(source: SampleSource, settings: FusionSettings | None = None,
-                     timeline: TimelineSettings | None = None, store: TraceStore | None = None) -> LongTrace:
-    """Read `source` once and build its LongTrace (see the module docstring). AnalysisError when
-    the samples cannot be analysed (too few, a rate out of range, no stretch without a gap, units
-    that do not fit); `units.UnitsError` names the likely unit."""
+                     timeline: TimelineSettings | None = None, chunking: ChunkSettings | None = None) -> LongTrace:
+    """Read `source` once and build its LongTrace (see the module docstring; sizes from
+    `chunking`). AnalysisError when the samples cannot be analysed (too few, a rate out of range,
+    no stretch without a gap, units that do not fit); `units.UnitsError` names the likely unit."""
     from hiplevel.signal.trace_passes import align, fuse_segments, grid_pass
 
     settings = settings or FusionSettings()
     timeline = timeline or TimelineSettings()
-    store = store if store is not None else TraceStore()
+    chunking = chunking or ChunkSettings()
+    store = TraceStore(chunking.ram_budget_bytes, chunking.store_block_samples)
     try:
-        rate, segments, segmentation = grid_pass(source, settings, timeline, store)
+        rate, segments, segmentation = grid_pass(source, settings, timeline, store, chunking.grid_block_samples)
         release_free_memory()
-        trace = LongTrace(store, source.kind, rate, segments, segmentation, tuple(source.time_fixes))
+        trace = LongTrace(store, source.kind, rate, segments, segmentation, tuple(source.time_fixes), chunking)
         fuse_segments(trace, settings)
         trace.unconverged = sum(s.plan.unconverged for s in trace.segments if s.plan is not None)
         align(trace)

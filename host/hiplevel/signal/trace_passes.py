@@ -8,13 +8,13 @@ from itertools import chain
 import numpy as np
 
 from hiplevel.signal.alignment import level_rotation, mount_yaw_from_chunks, yaw_rotation
-from hiplevel.signal.chunk_plan import Chunk, fixed_chunks, plan_chunks
+from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_chunks
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, rest_mask, roll_pitch_to_up,
                                     sample_rate_hz, up_to_roll_pitch_deg)
-from hiplevel.signal.grid import GridBlock, GridBuilder, GridSegment
+from hiplevel.signal.grid import GRID_BLOCK, GridBlock, GridBuilder, GridSegment
 from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.long_trace import (PROBE_SAMPLES, ROLL_OVERLAP_S, ROLL_SMOOTH_HZ, LongTrace, SampleSource,
                                         TraceSegment, check_probe_units, probe_rate)
@@ -120,8 +120,8 @@ class _RollGrid:
             self.store.flush((ev.index, "rp"))
 
 
-def grid_pass(source: SampleSource, settings: FusionSettings, timeline: TimelineSettings, store: TraceStore
-              ) -> tuple[float, list[TraceSegment], Segmentation]:
+def grid_pass(source: SampleSource, settings: FusionSettings, timeline: TimelineSettings, store: TraceStore,
+              block: int = GRID_BLOCK) -> tuple[float, list[TraceSegment], Segmentation]:
     """Pass 1: read the source once (period, rate and units from its first samples); returns the
     rate, the kept segments (with the rest runs of their gyro bias) and the segmentation."""
     blocks = iter(source.blocks())
@@ -136,7 +136,7 @@ def grid_pass(source: SampleSource, settings: FusionSettings, timeline: Timeline
     rate = probe_rate(np.concatenate([b.t_s for b in probe]))
     if source.kind == "imu":
         check_probe_units(np.concatenate([b.values for b in probe])[:PROBE_SAMPLES], rate, source.units)
-    gb = GridBuilder(1.0 / rate, timeline)
+    gb = GridBuilder(1.0 / rate, timeline, block)
     sink = _ImuGrid(store, settings, rate) if source.kind == "imu" else _RollGrid(store)
     for blk in chain(probe, blocks):
         for ev in gb.feed(blk.t_s, blk.values, blk.breaks):
@@ -179,15 +179,15 @@ def fuse_segments(trace: LongTrace, settings: FusionSettings) -> None:
     stream)."""
     for s in trace.segments:
         if trace.source == "imu":
-            _fuse_imu(trace.store, s, settings)
+            _fuse_imu(trace.store, s, settings, trace.chunking)
         else:
-            _fuse_roll(trace.store, s)
+            _fuse_roll(trace.store, s, trace.chunking)
         release_free_memory()
 
 
-def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings) -> None:
+def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings, chunking: ChunkSettings) -> None:
     seg, g = s.grid.index, s.grid
-    s.plan = plan_chunks(g.n, g.rate_hz, lambda a, b: store.read((seg, "ksum"), a, b))
+    s.plan = plan_chunks(g.n, g.rate_hz, lambda a, b: store.read((seg, "ksum"), a, b), chunking)
 
     def inputs(c: Chunk):
         t = g.times(c.lo, c.hi)
@@ -216,9 +216,9 @@ def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings) -> N
     store.flush((seg, "up"))
 
 
-def _fuse_roll(store: TraceStore, s: TraceSegment) -> None:
+def _fuse_roll(store: TraceStore, s: TraceSegment, chunking: ChunkSettings) -> None:
     seg, g = s.grid.index, s.grid
-    s.plan = fixed_chunks(g.n, int(round(ROLL_OVERLAP_S * g.rate_hz)))
+    s.plan = fixed_chunks(g.n, int(round(ROLL_OVERLAP_S * g.rate_hz)), chunking)
     for c in s.plan.chunks:
         rp = zero_phase_lowpass(store.read((seg, "rp"), c.lo, c.hi), ROLL_SMOOTH_HZ, g.rate_hz)
         a, b = c.start - c.lo, c.stop - c.lo

@@ -1,0 +1,71 @@
+"""A long recording is analysed chunk by chunk in bounded memory with the results of the whole-file
+analysis (docs/analysis.md, "Long recordings"): the same reps, sides, scores and flags, drops within
+0.01 deg. Chunk sizes are shrunk (`SMALL`, `OTHER`) so that minutes of simulated session are cut
+as an hour would be; each test checks that the cutting really happened."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from long_synth import OTHER, SMALL, assert_same_reps, cut, pauses, sets_session, write_recording
+
+from hiplevel.analysis import analyze, analyze_sets
+from hiplevel.analysis.chunked import plan_detection
+from hiplevel.cli.inputs import load_recording
+from hiplevel.samples import RollSeries
+from hiplevel.signal.long_trace import build_long_trace, series_source
+
+# A split gap inside a walk (a 3 s link outage) and a bridged 80 ms hole.
+HOLES = ((40.0, 43.0), (90.0, 90.08))
+
+
+def test_a_walk_with_pauses_is_analysed_in_chunks_with_the_same_reps() -> None:
+    series = cut(pauses().imu, HOLES)
+    with build_long_trace(series_source(series), chunking=SMALL) as lt:
+        assert all(len(s.plan.chunks) >= 2 for s in lt.segments) and lt.unconverged == 0
+        assert lt.store.spilled_bytes > 0  # the passes read their arrays back from files
+        chunks, forced = plan_detection(lt, *lt.bounds[-1], "walking")
+        assert len(chunks) >= 2 and forced == 0  # cut at the quiet standing between walks
+    whole = analyze(series, "walking")
+    assert [g.interpolated for g in whole.gaps] == [False, True]
+    assert assert_same_reps([whole], [analyze(series, "walking", chunking=SMALL)]) >= 120
+    assert_same_reps([whole], [analyze(series, "walking", chunking=OTHER)])
+
+
+def test_the_sets_of_a_session_recording_with_a_lost_stretch_are_the_same_in_chunks(tmp_path) -> None:
+    """A recording as the recorder writes it (set markers, device clock, packets), with 3 s of
+    packets lost in the band walk: the sets' neutrals, reps and gaps do not change in chunks."""
+    sim = sets_session()
+    path = write_recording(sim, tmp_path / "session.hlrec", lose=((40.0, 43.0),))
+    loaded = load_recording(path)
+    assert [s[0] for s in loaded.sets] == ["walking", "band-walk", "single-leg-stance", "walking"]
+    whole = analyze_sets(loaded.series, loaded.sets)
+    assert any(not g.interpolated for g in whole[1].gaps)
+    with build_long_trace(series_source(loaded.series), chunking=SMALL) as lt:
+        assert sum(len(s.plan.chunks) for s in lt.segments) >= 4
+    assert assert_same_reps(whole, analyze_sets(loaded.series, loaded.sets, chunking=SMALL)) >= 60
+    assert_same_reps(whole, analyze_sets(loaded.series, loaded.sets, chunking=OTHER))
+
+
+def test_the_device_roll_stream_is_the_same_in_chunks() -> None:
+    truth = pauses().truth
+    keep = (truth.t_s < 60.0) | (truth.t_s >= 61.0)
+    roll = RollSeries(truth.t_s[keep], truth.roll_deg[keep], truth.pitch_deg[keep])
+    with build_long_trace(series_source(roll), chunking=SMALL) as lt:
+        assert len(lt.segments) == 2 and all(len(s.plan.chunks) >= 2 for s in lt.segments)
+    whole = analyze(roll, "walking")
+    assert assert_same_reps([whole], [analyze(roll, "walking", chunking=SMALL)]) >= 100
+
+
+def test_the_trace_kept_for_reports_is_the_same_in_chunks() -> None:
+    series = cut(pauses().imu, HOLES)
+    whole, chunked = analyze(series, "walking"), analyze(series, "walking", chunking=SMALL)
+    np.testing.assert_array_equal(whole.t_s, chunked.t_s)
+    np.testing.assert_allclose(chunked.roll_deg, whole.roll_deg, atol=0.01)
+    assert len(whole.t_s) == sum(b - a for a, b in build_long_trace(series_source(series)).bounds)
+
+
+@pytest.mark.parametrize("chunking", [None, SMALL])
+def test_without_the_trace_only_the_reps_come_back(chunking) -> None:
+    res = analyze(pauses().imu, "walking", keep_trace=False, chunking=chunking)
+    assert len(res.reps) >= 120 and len(res.t_s) == len(res.roll_deg) == 0
