@@ -1,5 +1,7 @@
-"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6,7]`: run every section, print
-the table, write docs/benchmarks.md and the README summary row (7: the robustness table)."""
+"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6,7] [--hours 1,8,24]`: run
+every section, print the table, write docs/benchmarks.md and the README summary row (7: the
+robustness table). The long-recording rows of section 4 alone: `python -m bench.long_recordings
+[--hours 1,8,24]`."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ if str(ROOT) not in sys.path:  # `python -m bench` from elsewhere still finds th
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import dev_split, input_speed, orientation, real_walking, report, robustness, sim_accuracy, speed, store_bench
+    from bench import (dev_split, input_speed, long_recordings, orientation, real_walking, report, robustness,
+                       sim_accuracy, speed, store_bench)
     from bench.env import environment
     from bench.rows import Row, unavailable
 
@@ -23,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=None, help="repeat a run: base seed (default: fresh random)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md and README.md alone")
     ap.add_argument("--only", default="1,2,3,4,5,6,7", help="sections to run, e.g. 1,4")
+    ap.add_argument("--hours", default=None,
+                    help="lengths of the IMU CSVs whose `hiplevel analyze` peak memory section 4 measures "
+                         "(default 1,8,24; --quick: 1)")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -34,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         "1": ("1", lambda: sim_accuracy.run(args.quick, seeds=[seed] if args.quick else [seed, seed + 1000])),
         "2": ("2", lambda: orientation.run(args.quick, seed=seed + 2000)),
         "3": ("3", lambda: real_walking.run(args.quick)),
-        "4": ("4", lambda: speed.run(args.quick) + input_speed.run(args.quick)),
+        "4": ("4", lambda: speed.run(args.quick) + input_speed.run(args.quick)
+              + long_recordings.run(args.quick, [float(h) for h in args.hours.split(",")] if args.hours else None)),
         "5": ("5", lambda: dev_split.run(args.quick)),
         "6": ("6", lambda: store_bench.run(args.quick)),
         "7": ("7", lambda: robustness.run(args.quick, seed=seed % 100000 + 5000)),

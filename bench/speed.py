@@ -1,8 +1,6 @@
 """Section 4: speed and cost.
 
-- Offline analysis of a one-hour 100 Hz recording (simulated walking tiled to one hour) as a
-  multiple of real time, and its peak memory (peak RSS of a fresh child process, with the RSS
-  before the analysis for reference).
+- Offline analysis speed and memory of long recordings: `bench.long_recordings`.
 - Decode + record throughput: `bench.link_throughput.live` (serial bytes -> deframe -> decode ->
   assemble -> recording file).
 - Live latency from a packet's arrival to the cue decision and to a rep score (per packet, fed one
@@ -14,22 +12,19 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from bench.rows import NA, Row, at_least, at_most, unavailable
+from bench.rows import NA, Row, at_most, unavailable
 
 SECTION = "4. Speed and cost"
 ROOT = Path(__file__).resolve().parents[1]
-TARGET_OFFLINE_X = 1000.0
 TARGET_LIVE_P99_MS = 50.0
 BUDGET_US_100HZ = 10_000.0
 # BLE framing around one notification's ATT value on LE 1M, unencrypted: preamble 1, access
@@ -63,45 +58,6 @@ def _peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def offline_child(path: str) -> dict:
-    """Run in a fresh process: analyse the samples saved at `path` (npz: t_s, acc_g, gyro_dps);
-    timings and peak RSS, MB (the simulation ran in the parent, so it is not in the peak)."""
-    from hiplevel.analysis import analyze
-    from hiplevel.samples import ImuSeries
-
-    with np.load(path) as z:
-        series = ImuSeries(z["t_s"], z["acc_g"], z["gyro_dps"])
-    span = float(series.t_s[-1] - series.t_s[0])
-    rss_before = _peak_rss_mb()
-    t0 = time.perf_counter()
-    res = analyze(series, "walking")
-    el = time.perf_counter() - t0
-    rss_peak = _peak_rss_mb()
-    return {"span_s": span, "elapsed_s": el, "reps": len(res.reps), "rss_before_mb": rss_before, "rss_peak_mb": rss_peak}
-
-
-def _offline_rows(quick: bool) -> list[Row]:
-    seconds = 600.0 if quick else 3600.0
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    series, _span = _walking_hour(seconds)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "hour.npz"
-        np.savez(path, t_s=series.t_s, acc_g=series.acc_g, gyro_dps=series.gyro_dps)
-        p = subprocess.run([sys.executable, "-m", "bench.speed", "--offline-child", str(path)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=1800)
-    if p.returncode != 0:
-        return [unavailable(SECTION, "offline analysis", (p.stderr.strip().splitlines() or ["failed"])[-1])]
-    r = json.loads(p.stdout.strip().splitlines()[-1])
-    x = r["span_s"] / r["elapsed_s"]
-    data = f"{r['span_s'] / 3600:.2f} h walking at 100 Hz ({r['reps']} steps)"
-    return [
-        Row(SECTION, "offline analysis speed", data, f"{x:,.0f}x real time ({r['elapsed_s']:.2f} s)",
-            target=">= 1000x", status=at_least(x, TARGET_OFFLINE_X)),
-        Row(SECTION, "offline analysis peak memory", data, f"{r['rss_peak_mb']:.0f} MB peak RSS",
-            note=f"{r['rss_before_mb']:.0f} MB before the analysis (interpreter, libraries, the loaded samples)"),
-    ]
 
 
 def _throughput_rows(quick: bool) -> list[Row]:
@@ -243,7 +199,7 @@ def _air_rows() -> list[Row]:
 def run(quick: bool = False, log=print) -> list[Row]:
     """Rows of section 4."""
     rows: list[Row] = []
-    for name, fn in (("offline", lambda: _offline_rows(quick)), ("throughput", lambda: _throughput_rows(quick)),
+    for name, fn in (("throughput", lambda: _throughput_rows(quick)),
                      ("latency", lambda: _latency_rows(quick)), ("firmware", _firmware_rows), ("air", _air_rows)):
         try:
             part = fn()
@@ -253,7 +209,3 @@ def run(quick: bool = False, log=print) -> list[Row]:
         rows += part
     return rows
 
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--offline-child":
-        print(json.dumps(offline_child(sys.argv[2])))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-import numpy as np
 
 from hiplevel.exercises import DETECTORS, RepWindow
 from hiplevel.exercises.walking_side import StanceSideDecider

@@ -1,0 +1,187 @@
+"""Section 4 rows for long recordings (issue 13): peak memory of `hiplevel analyze` on a 1 h, 8 h and
+24 h IMU CSV at 100 Hz, the whole process's speed on the 1 h CSV, and the analysis alone on 1 h in
+memory. Each measurement runs in its own fresh process (peak RSS is the process's high-water mark,
+CPU time its user + system time); the data are a simulated walk with turns and a quiet standing
+about every 70 s, tiled to length (`bench.speed._walking_hour`), written as the CSV a logger would.
+
+    python -m bench.long_recordings [--quick] [--hours 1,8,24]     # these rows alone
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.rows import Row, at_least, at_most, both, unavailable
+
+SECTION = "4. Speed and cost"
+ROOT = Path(__file__).resolve().parents[1]
+RATE_HZ = 100.0
+TARGET_PROCESS_X = 3000.0  # `hiplevel analyze` of a 1 h CSV, parse included
+TARGET_ANALYSIS_X = 10_000.0  # the analysis of 1 h at 100 Hz in memory
+TARGET_CSV_1H_MB = 150.0
+TARGET_24H_MB = 300.0
+BEFORE_MB = {1: 397 * 60 / 46}  # main before issue 13: 397 MB for 46 min (grew with the length)
+
+
+def _walk_tile():
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=100, turn_every_steps=10)], rate_hz=RATE_HZ, seed=7))
+    return sim.imu
+
+
+def write_long_csv(path: Path, hours: float) -> tuple[int, float]:
+    """The tiled walk as an IMU CSV of `hours` (written tile by tile: the bench itself stays
+    small); returns (rows, span in s)."""
+    s = _walk_tile()
+    dur = float(s.t_s[-1]) + 1.0 / RATE_HZ
+    tiles = int(math.ceil(hours * 3600.0 / dur))
+    rest = [f",{a[0]:.6f},{a[1]:.6f},{a[2]:.6f},{g[0]:.5f},{g[1]:.5f},{g[2]:.5f}\n" for a, g in zip(s.acc_g, s.gyro_dps)]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n")
+        for k in range(tiles):
+            fh.write("".join(f"{t:.6f}{r}" for t, r in zip((s.t_s + k * dur).tolist(), rest)))
+    return tiles * len(s.t_s), tiles * dur - 1.0 / RATE_HZ - float(s.t_s[0])
+
+
+def _peak_rss_mb() -> float:
+    from bench.speed import _peak_rss_mb as peak
+
+    return peak()
+
+
+def cli_child(path: str) -> dict:
+    """Run in a fresh process: the `hiplevel analyze` command on `path`, in-process, so that its
+    high-water mark is the command's own."""
+    from hiplevel.cli import main
+
+    out = Path(tempfile.mkdtemp()) / "out.json"
+    code = main(["analyze", path, "--exercise", "walking", "--json", str(out)])
+    reps = len(json.loads(out.read_text())["reps"])
+    out.unlink()
+    return {"code": code, "reps": reps, "rss_mb": _peak_rss_mb()}
+
+
+def _run(args: list[str]) -> dict:
+    """A child process: its JSON answer plus wall, user and system time."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, "-m", "bench.long_recordings", *args], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=7200)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        raise RuntimeError((p.stderr.strip().splitlines() or ["failed"])[-1])
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    r.update(wall_s=wall, cpu_s=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return r
+
+
+def _csv_rows(hours: list[float]) -> list[Row]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for h in hours:
+            path = Path(tmp) / f"walk_{h:g}h.csv"
+            n, span = write_long_csv(path, h)
+            mb = path.stat().st_size / 1e6
+            r = _run(["--child-cli", str(path)])
+            path.unlink()
+            data = f"{span / 3600:.2f} h walking at 100 Hz, {n:,} samples, {mb:,.0f} MB CSV"
+            target, status = "", ""
+            if h == 1:
+                target, status = f"< {TARGET_CSV_1H_MB:.0f} MB", at_most(r["rss_mb"], TARGET_CSV_1H_MB)
+            elif h >= 24:
+                target, status = f"< {TARGET_24H_MB:.0f} MB", at_most(r["rss_mb"], TARGET_24H_MB)
+            before = f"; before: {BEFORE_MB[1]:.0f} MB for 1 h, growing with the length" if h == 1 else ""
+            rows.append(Row(SECTION, f"hiplevel analyze peak memory, {h:g} h CSV", data, f"{r['rss_mb']:.0f} MB peak RSS",
+                            target=target, status=status,
+                            note=f"{r['reps']:,} steps; the whole process (about 115 MB of it is Python, numpy and "
+                                 f"scipy.signal loaded){before}"))
+            if h == 1:
+                x_cpu, x_wall = span / r["cpu_s"], span / r["wall_s"]
+                rows.append(Row(SECTION, "hiplevel analyze whole process, 1 h CSV", data,
+                                f"{x_cpu:,.0f}x real time ({r['cpu_s']:.2f} s CPU; {r['wall_s']:.2f} s wall on this "
+                                "shared machine)", target=f">= {TARGET_PROCESS_X:,.0f}x",
+                                status=at_least(x_cpu, TARGET_PROCESS_X),
+                                note="start-up, imports (about 0.65 s CPU), CSV parse, analysis and JSON; judged on "
+                                     "CPU time, as wall time depends on the other jobs on the machine"))
+    return rows
+
+
+def analysis_child(path: str) -> dict:
+    """Run in a fresh process: `analyze` of the npz samples in memory, CPU time of the analysis."""
+    from hiplevel.analysis import analyze
+    from hiplevel.samples import ImuSeries
+
+    with np.load(path) as z:
+        series = ImuSeries(z["t_s"], z["acc_g"], z["gyro_dps"])
+    c0, t0 = time.process_time(), time.perf_counter()
+    res = analyze(series, "walking", keep_trace=False)
+    return {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0, "reps": len(res.reps),
+            "span_s": float(series.t_s[-1] - series.t_s[0]), "rss_mb": _peak_rss_mb()}
+
+
+def _analysis_rows(quick: bool) -> list[Row]:
+    from bench.speed import _walking_hour
+
+    series, _ = _walking_hour(600.0 if quick else 3600.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hour.npz"
+        np.savez(path, t_s=series.t_s, acc_g=series.acc_g, gyro_dps=series.gyro_dps)
+        del series
+        r = _run(["--child-analysis", str(path)])
+    x = r["span_s"] / r["cpu_s"]
+    data = f"{r['span_s'] / 3600:.2f} h walking at 100 Hz in memory ({r['reps']:,} steps)"
+    return [Row(SECTION, "analysis alone (signal, detectors, scoring), 1 h", data,
+                f"{x:,.0f}x real time ({r['cpu_s']:.2f} s CPU, {r['wall_s']:.2f} s wall)",
+                target=f">= {TARGET_ANALYSIS_X:,.0f}x", status=at_least(x, TARGET_ANALYSIS_X),
+                note="fusion forward and backward, twice (the turns show sensor errors), about half of it; "
+                     "the walking detector about a quarter; profile in docs/analysis.md")]
+
+
+def run(quick: bool = False, hours: list[float] | None = None, log=print) -> list[Row]:
+    """The rows (quick: 10 min analysis, CSVs of 1 h only)."""
+    hours = hours or ([1.0] if quick else [1.0, 8.0, 24.0])
+    rows: list[Row] = []
+    for name, fn in (("analysis", lambda: _analysis_rows(quick)), ("csv", lambda: _csv_rows(hours))):
+        try:
+            part = fn()
+        except (ImportError, RuntimeError, subprocess.SubprocessError, OSError) as e:
+            part = [unavailable(SECTION, f"long recordings: {name}", f"{type(e).__name__}: {e}")]
+        log(f"[long] {name}: " + "; ".join(f"{r.metric} = {r.hiplevel}" for r in part))
+        rows += part
+    return rows
+
+
+def status_of(rows: list[Row]) -> str:
+    """PASS when every row with a target passed."""
+    return both(*(r.status for r in rows if r.target))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child-cli":
+        print(json.dumps(cli_child(sys.argv[2])))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--child-analysis":
+        print(json.dumps(analysis_child(sys.argv[2])))
+    else:
+        import argparse
+
+        ap = argparse.ArgumentParser(prog="python -m bench.long_recordings", description=__doc__.splitlines()[0])
+        ap.add_argument("--quick", action="store_true")
+        ap.add_argument("--hours", default=None, help="CSV lengths, e.g. 1,8,24")
+        a = ap.parse_args()
+        hrs = [float(x) for x in a.hours.split(",")] if a.hours else None
+        from bench.report import text_table
+
+        print(text_table(run(a.quick, hrs)))
