@@ -24,11 +24,12 @@ import numpy as np
 
 from hiplevel.constants import CSV_ACC_G, CSV_ACC_MS2, CSV_GYR_DPS, CSV_GYR_RPS, CSV_TIME, STANDARD_GRAVITY_MS2
 from hiplevel.errors import HiplevelError
-from hiplevel.imu_csv_stream import (EMIT_ROWS, Layout, TextError, WindowRepair, line_chunks, merged_fixes,
-                                     parse_chunk, text_pieces)
+from hiplevel.imu_csv_stream import Layout, TextError, line_chunks, parse_chunk, text_pieces
 from hiplevel.samples import ImuSeries
 from hiplevel.signal.long_trace import RawBlock
+from hiplevel.signal import window_repair
 from hiplevel.signal.timeline import PERIOD_PROBE_SAMPLES, TimeFix, TimelineError, nominal_period_s, repair_times
+from hiplevel.signal.window_repair import WindowRepair, merged_fixes
 
 MIN_SAMPLES = 10
 MIN_RATE_HZ = 50.0
@@ -118,7 +119,7 @@ class CsvSource:
                 probe = []
             else:
                 repair.push(t, v, lines)
-            while len(repair) >= EMIT_ROWS:
+            while len(repair) >= window_repair.EMIT_ROWS:
                 got = self._take(repair, False)
                 if got is None:
                     break

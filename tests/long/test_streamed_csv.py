@@ -12,6 +12,7 @@ import pytest
 from long_synth import SMALL, assert_same_reps, cut, pauses
 
 from hiplevel import imu_csv_stream
+from hiplevel.signal import window_repair
 from hiplevel.analysis import analyze, analyze_source
 from hiplevel.cli import main
 from hiplevel.imu_csv import csv_source, read_imu_csv, write_imu_csv
@@ -20,7 +21,7 @@ from hiplevel.signal.timeline import repair_times
 
 @pytest.fixture
 def small_windows(monkeypatch):
-    monkeypatch.setattr(imu_csv_stream, "EMIT_ROWS", 700)
+    monkeypatch.setattr(window_repair, "EMIT_ROWS", 700)
     monkeypatch.setattr(imu_csv_stream, "PIECE_BYTES", 20_000)
 
 

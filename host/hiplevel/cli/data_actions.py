@@ -38,16 +38,17 @@ def analyze(args: argparse.Namespace) -> int:
     loaded = load_input(args.input)
     thresholds = _thresholds(args.thresholds)
     # The traces are not kept: only reps leave the analysis, so memory stays bounded.
+    source = loaded.source if loaded.source is not None else series_source(loaded.series)
     if (loaded.sets or loaded.lost_sets) and args.exercise is None:
-        results = (analyze_source(series_source(loaded.series), loaded.sets, thresholds) if loaded.sets else [])
+        results = analyze_source(source, loaded.sets, thresholds) if loaded.sets else []
     else:
         if args.exercise is None:
             raise CliError(f"{args.input} has no exercise labels: say which with --exercise", 2)
-        source = loaded.source if loaded.source is not None else series_source(loaded.series)
         results = analyze_source(source, [args.exercise], thresholds)
     loaded = loaded.after_reading()
     gap_warnings, gaps = gap_report(results)
-    fix_warnings, fixes = time_fix_report(loaded.series.t_s) if loaded.series is not None else ([], [])
+    # A CSV names its repairs itself (with their lines); a recording's are the analysis' own.
+    fix_warnings, fixes = (time_fix_report(source.time_fixes) if loaded.kind == "recording" else ([], []))
     warnings = loaded.warnings + fix_warnings + gap_warnings
     for w in warnings:
         print(f"hiplevel analyze: warning: {w}", file=sys.stderr)

@@ -78,12 +78,10 @@ def gap_report(results: Sequence[Any]) -> tuple[list[str], dict[str, Any]]:
     return warnings, report
 
 
-def time_fix_report(t_s: Any) -> tuple[list[str], list[dict[str, Any]]]:
-    """(warnings, repairs) for the sample times the analysis will repair (`repair_times`): none for
-    a CSV (its reader repaired them, naming lines); for a recording, e.g. a packet whose device
-    time was a few ms off and overlapped its neighbours."""
-    from hiplevel.signal.timeline import repair_times
-
-    fixes = repair_times(t_s).fixes
+def time_fix_report(fixes: Sequence[Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """(warnings, repairs) for the repairs the analysis made to the sample times (`TimeFix` of
+    `repair_times`, or of the windowed repair of a streamed recording): for a CSV the reader made
+    them already and names their lines; for a recording, e.g. a packet whose device time was a few
+    ms off and overlapped its neighbours."""
     return ([f.describe() for f in fixes],
             [{"kind": f.kind, "samples": f.count, "first_t_s": round(f.first_t_s, 3)} for f in fixes])

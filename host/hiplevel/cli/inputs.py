@@ -24,8 +24,9 @@ class LoadedInput:
     """Samples plus what the file says about its sets: (exercise, start_s, end_s) on the series clock.
 
     kind: "csv" or "recording". set_numbers: the recorded number of each of `sets` (1-based).
-    source: a CSV read block by block by the analysis (series is None; its repairs and skipped
-    lines are known once it has been read: `after_reading`).
+    source: the file as the analysis reads it, block by block (series is None): a CSV (its repairs
+    and skipped lines are known once it has been read: `after_reading`) or a recording (a
+    `RecordingStream`: its damage, losses and sets are known from its first pass).
     warnings: sentences on what was repaired or lost on the way in.
     lost_sets: sets the file recorded that cannot be analysed ({set, exercise, reason}).
     damaged: a recording whose integrity check failed in the middle (records skipped).
@@ -44,7 +45,7 @@ class LoadedInput:
 
     def after_reading(self) -> LoadedInput:
         """For a CSV read by the analysis: its warnings and report, now that it has been read."""
-        if self.source is None:
+        if self.source is None or self.kind != "csv":
             return self
         src = self.source
         return replace(self, warnings=list(src.warnings),
@@ -137,12 +138,25 @@ def _set_spans(events: list[tuple[float, dict]], end_s: float | None
     return sorted(closed, key=lambda s: s[2]), unclosed, orphan_ends
 
 
-def set_markers(events: list[tuple[float, dict]], t_s: np.ndarray
+class _Times:
+    """Sample times in memory, asked as a `RecordingStream` is (`set_markers`)."""
+
+    def __init__(self, t_s: np.ndarray) -> None:
+        self.t = np.asarray(t_s, float)
+        self.last_s = float(self.t[-1]) if len(self.t) else None
+
+    def count_between(self, t0: float, t1: float) -> int:
+        return int(np.searchsorted(self.t, t1) - np.searchsorted(self.t, t0))
+
+
+def set_markers(events: list[tuple[float, dict]], t_s: Any
                 ) -> tuple[list[tuple[int, str, float, float]], list[dict], list[str]]:
     """The sets to analyse [(number, exercise, start_s, end_s)], the sets that cannot be ({set,
     exercise, reason}) and warnings about repaired markers, from a recording's events and its
-    samples' times."""
-    spans, unclosed, orphan_ends = _set_spans(events, float(t_s[-1]) if len(t_s) else None)
+    samples' times: an array, or anything with `last_s` and `count_between(t0, t1)` (a
+    `recording.streamed.RecordingStream`, which does not hold them)."""
+    times = t_s if hasattr(t_s, "count_between") else _Times(t_s)
+    spans, unclosed, orphan_ends = _set_spans(events, times.last_s)
     lost: list[dict] = [{"set": n, "exercise": ex, "reason": "its start marker is missing (damaged or lost part of the file)"}
                         for n, ex in orphan_ends]
     known = {s[0] for s in spans} | {n for n, _ in orphan_ends}
@@ -151,7 +165,7 @@ def set_markers(events: list[tuple[float, dict]], t_s: np.ndarray
     warnings = []
     sets = []
     for number, exercise, t0, t1 in spans:
-        n = int(np.searchsorted(t_s, t1) - np.searchsorted(t_s, t0))
+        n = times.count_between(t0, t1)
         if n < MIN_SET_SAMPLES:
             lost.append({"set": number, "exercise": exercise,
                          "reason": f"no samples arrived between {t0:.1f} and {t1:.1f} s (all lost)"})
@@ -165,20 +179,21 @@ def set_markers(events: list[tuple[float, dict]], t_s: np.ndarray
 
 
 def load_recording(path: Path) -> LoadedInput:
-    """A hiplevel recording: raw 6-axis samples when it has them (host fusion), else the device roll;
+    """A hiplevel recording, read as a stream (`recording.streamed`: the analysis reads its samples
+    again block by block): raw 6-axis samples when it has them (host fusion), else the device roll;
     its damage, link losses and lost sets become warnings."""
     from hiplevel.cli.input_report import recording_report
-    from hiplevel.recording import decode_recording
+    from hiplevel.recording.streamed import RecordingStream
 
-    session = decode_recording(path)
-    series = session.imu if session.imu is not None and len(session.imu) else session.roll
-    if series is None or len(series) == 0:
+    stream = RecordingStream(path)
+    session = stream.session
+    if not stream.samples or stream.last_s is None:
         raise CliError(f"{path} holds no samples ({session.summary()['samples']} received)")
     meta = dict(session.metadata)
     meta["link_summary"] = session.summary()
-    sets, lost, set_warnings = set_markers(session.events, np.asarray(series.t_s, float))
+    sets, lost, set_warnings = set_markers(session.events, stream)
     warnings, report = recording_report(session, lost)
-    return LoadedInput(series=series, sets=[s[1:] for s in sets], meta=meta, kind="recording",
+    return LoadedInput(series=None, source=stream, sets=[s[1:] for s in sets], meta=meta, kind="recording",
                        warnings=warnings + set_warnings, lost_sets=lost,
                        damaged=any(d.offset >= 0 for d in session.damage) or bool(lost), report=report,
                        set_numbers=[s[0] for s in sets])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -61,6 +61,7 @@ class DecodedSession:
     damage: tuple[Damage, ...] = ()
     torn_tail: Damage | None = None
     origin_s: float = 0.0
+    gap_times: tuple[tuple[float, float], ...] | None = None
 
     def summary(self) -> dict[str, Any]:
         """Loss and timing figures as plain numbers (for the CLI and reports)."""
@@ -83,15 +84,18 @@ class DecodedSession:
         `samples_lost` over all regions. Empty regions and zeros for an undamaged file."""
         series = self.imu if self.imu is not None and len(self.imu) else self.roll
         seq = np.asarray(series.meta["seq"], float) if series is not None and len(series) > 1 else None
+        if self.gap_times is not None:  # a recording decoded as a stream: the times found on the way
+            spans = list(self.gap_times)
+        elif seq is not None:
+            spans = [tuple(np.interp([first - 1, first + count], seq, series.t_s)) for first, count in self.gaps]
         regions = []
         for d in self.damage:
             a = None if d.after_host_s is None else d.after_host_s - self.origin_s
             b = None if d.before_host_s is None else d.before_host_s - self.origin_s
             lost = 0
-            if seq is not None and d.offset >= 0:  # offset -1: a valid record whose event was not JSON
+            if (seq is not None or self.gap_times is not None) and d.offset >= 0:  # -1: an event not JSON
                 lo, hi = (-np.inf if a is None else a - 0.5), (np.inf if b is None else b + 0.5)
-                for first, count in self.gaps:
-                    g0, g1 = np.interp([first - 1, first + count], seq, series.t_s)
+                for (_, count), (g0, g1) in zip(self.gaps, spans):
                     lost += count if g0 < hi and g1 > lo else 0
             regions.append({"offset": d.offset, "length": d.length, "reason": d.reason,
                             "from_s": None if a is None else round(a, 3), "to_s": None if b is None else round(b, 3),
@@ -106,42 +110,78 @@ def decode_received(items: Iterable[Received], origin_s: float | None = None,
                     metadata: dict[str, Any] | None = None, max_hold_slots: int = RING_SLOTS) -> DecodedSession:
     """Decode received packets in arrival order. `origin_s`: host time of t = 0 (default: the first
     packet's receive time)."""
-    asm = StreamAssembler(max_hold_slots=max_hold_slots)
-    clock, jitter = ClockSync(), JitterMeter()
-    errors: Counter[str] = Counter()
-    status: list[tuple[float, StatusPacket]] = []
     released: list[SampleBlock | Gap] = []
-    first_t: float | None = None
+    d = decode_stream(items, released.append, max_hold_slots)
+    origin = origin_s if origin_s is not None else (d.first_t or 0.0)
+    timebase = _Timebase.fit(released, d.clock, origin) if d.clock.ready else None
+    roll, imu = _series(released, timebase, d.asm.stats.gaps) if timebase else (None, None)
+    placed = [(timebase.event_s(t, e) if timebase else t, e) for t, e in (events or [])]
+    return DecodedSession(roll, imu, list(d.asm.stats.gaps), d.asm.stats, dict(d.errors), d.status, placed,
+                          d.clock.report(), d.jitter.report(), metadata or {})
+
+
+@dataclass
+class Decoding:
+    """What `decode_stream` found besides the samples it handed on: the assembler (stats, gaps),
+    the fitted clock and jitter, packet errors, status packets, the first receive time."""
+
+    asm: StreamAssembler
+    clock: ClockSync
+    jitter: JitterMeter
+    errors: Counter
+    status: list[tuple[float, StatusPacket]]
+    first_t: float | None
+
+
+def decode_stream(items: Iterable[Received], on_release: Callable[[SampleBlock | Gap], None],
+                  max_hold_slots: int = RING_SLOTS) -> Decoding:
+    """Decode received packets in arrival order, handing each `SampleBlock` and `Gap` the assembler
+    releases to `on_release` (in stream order) instead of keeping them."""
+    dec = StreamDecoder(on_release, max_hold_slots)
     for rx in items:
-        first_t = rx.host_time_s if first_t is None else first_t
+        dec.feed(rx)
+    return dec.finish()
+
+
+class StreamDecoder:
+    """`decode_stream` one packet at a time: `feed(rx)`, then `finish()` for the `Decoding`."""
+
+    def __init__(self, on_release: Callable[[SampleBlock | Gap], None], max_hold_slots: int = RING_SLOTS) -> None:
+        self.on_release = on_release
+        self.d = Decoding(StreamAssembler(max_hold_slots=max_hold_slots), ClockSync(), JitterMeter(), Counter(), [],
+                          None)
+
+    def feed(self, rx: Received) -> None:
+        d = self.d
+        d.first_t = rx.host_time_s if d.first_t is None else d.first_t
         try:
             if rx.channel != 1:
                 decode_reply(rx.data)  # replies are validated and counted, not decoded further here
-                continue
+                return
             pkt = decode_packet(rx.data)
         except ProtocolError as exc:
-            errors[type(exc).__name__] += 1
+            d.errors[type(exc).__name__] += 1
             log.debug("dropped packet %s: %s", rx.data.hex(), exc)
-            continue
+            return
         if isinstance(pkt, StatusPacket):
-            status.append((rx.host_time_s, pkt))
-            continue
+            d.status.append((rx.host_time_s, pkt))
+            return
+        asm = d.asm
         high_before = asm.next_seq
-        released += asm.push(pkt, rx.host_time_s)
+        for item in asm.push(pkt, rx.host_time_s):
+            self.on_release(item)
         newest = asm.newest
         if not pkt.flags & Flags.RESENT and asm.next_seq > high_before and newest is not None:
             # Only fresh packets that extend the stream tell when a sample was taken (their last
             # one, just before sending); resent ones are late by design.
-            clock.observe(newest[1], rx.host_time_s)
-            jitter.observe(newest[0], newest[1])
-    released += asm.finish()
-    clock.finish()
-    origin = origin_s if origin_s is not None else (first_t or 0.0)
-    timebase = _Timebase.fit(released, clock, origin) if clock.ready else None
-    roll, imu = _series(released, timebase, asm.stats.gaps) if timebase else (None, None)
-    placed = [(timebase.event_s(t, e) if timebase else t, e) for t, e in (events or [])]
-    return DecodedSession(roll, imu, list(asm.stats.gaps), asm.stats, dict(errors), status, placed,
-                          clock.report(), jitter.report(), metadata or {})
+            d.clock.observe(newest[1], rx.host_time_s)
+            d.jitter.observe(newest[0], newest[1])
+
+    def finish(self) -> Decoding:
+        for item in self.d.asm.finish():
+            self.on_release(item)
+        self.d.clock.finish()
+        return self.d
 
 
 @dataclass(frozen=True)
@@ -161,9 +201,11 @@ class _Timebase:
     @staticmethod
     def fit(released: list[SampleBlock | Gap], clock: ClockSync, origin_s: float) -> _Timebase | None:
         firsts = [b.times_us()[0] for b in released if isinstance(b, SampleBlock) and b.count]
-        if not firsts:
-            return None
-        dev0 = float(min(firsts))
+        return _Timebase.at(float(min(firsts)), clock, origin_s) if firsts else None
+
+    @staticmethod
+    def at(dev0: float, clock: ClockSync, origin_s: float) -> _Timebase:
+        """The timebase whose first sample is at device time dev0, us."""
         h0, h1 = (float(x) for x in clock.to_host_s(np.array([dev0, dev0 + 1e6])))
         return _Timebase(dev0, h0 - origin_s, max(h1 - h0, 1e-9))
 

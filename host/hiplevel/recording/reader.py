@@ -12,7 +12,10 @@ from typing import Any
 from hiplevel.errors import RecordingError
 from hiplevel.link.base import Received
 from hiplevel.protocol import Channel
-from hiplevel.recording.format import RECORD_SYNC, Record, RecordKind, decode_header, decode_record_at
+from hiplevel.recording.format import (MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES, RECORD_OVERHEAD_BYTES, RECORD_SYNC, Record,
+                                       RecordKind, decode_header, decode_record_at)
+
+MAX_RECORD_BYTES = RECORD_OVERHEAD_BYTES + MAX_PAYLOAD_BYTES  # the most bytes one record can take
 
 
 @dataclass(frozen=True)
@@ -63,33 +66,78 @@ class Recording:
 def parse_recording(buf: bytes, name: str = "recording") -> Recording:
     """Parse the bytes of a recording; `RecordingError` when they are not one at all."""
     header, pos = decode_header(buf, name)
-    records: list[Record] = []
-    damage: list[Damage] = []
-    view = memoryview(buf)
-    n = len(buf)
-    while pos < n:
-        got = decode_record_at(view, pos)
-        if not isinstance(got, str):
-            records.append(got[0])
-            if damage and damage[-1].offset + damage[-1].length == pos:  # the first record after damage
-                damage[-1] = replace(damage[-1], before_host_s=got[0].host_time_s)
-            pos = got[1]
-            continue
-        # Resynchronise on the next sync bytes that start a valid record.
-        bad_start, reason = pos, got
-        probe = pos + 1
+    scan = RecordScan()
+    records = list(scan.records(iter((buf[pos:],)), pos))
+    return _finish(name, header, records, scan.damage, scan.torn_tail)
+
+
+class RecordScan:
+    """Records from a recording's bytes after the header, given in pieces of any size, with the
+    damage found on the way (`damage`, and `torn_tail` when the file ends inside a record): a
+    damaged record is skipped up to the next sync bytes that start a valid record. Holds at most
+    one record's worth of bytes beyond what it has handed out, so a file of any length can be read
+    as it is scanned (`scan_recording`)."""
+
+    def __init__(self) -> None:
+        self.damage: list[Damage] = []
+        self.torn_tail: Damage | None = None
+        self.end_offset = 0
+
+    def records(self, pieces: Iterator[bytes], offset: int) -> Iterator[Record]:
+        """The valid records in file order; `offset`: file offset of the first piece's first byte."""
+        buf, base, eof = b"", offset, False
+        view = memoryview(buf)
+        last_host: float | None = None
+        pieces = iter(pieces)
+
+        def fill(keep: int) -> None:
+            """Drop the bytes before index `keep`, append the next piece (or note the end)."""
+            nonlocal buf, base, eof, view
+            nxt = next(pieces, None)
+            eof = nxt is None
+            buf, base = buf[keep:] + (nxt or b""), base + keep
+            view = memoryview(buf)
+
+        pos = 0
         while True:
-            probe = buf.find(RECORD_SYNC, probe)
-            if probe < 0 or not isinstance(decode_record_at(view, probe), str):
-                break
-            probe += 1
-        after = records[-1].host_time_s if records else None
-        if probe < 0:
-            tail = Damage(bad_start, n - bad_start, reason, after)
-            return _finish(name, header, records, damage, tail)
-        damage.append(Damage(bad_start, probe - bad_start, reason, after))
-        pos = probe
-    return _finish(name, header, records, damage, None)
+            while not eof and len(buf) - pos < MAX_RECORD_BYTES:
+                fill(pos)
+                pos = 0
+            if pos >= len(buf):
+                self.end_offset = base + len(buf)
+                return
+            got = decode_record_at(view, pos)
+            if not isinstance(got, str):
+                rec, end = got
+                if self.damage and self.damage[-1].offset + self.damage[-1].length == base + pos:
+                    self.damage[-1] = replace(self.damage[-1], before_host_s=rec.host_time_s)  # the first after it
+                last_host = rec.host_time_s
+                pos = end
+                yield rec
+                continue
+            # Resynchronise on the next sync bytes that start a valid record.
+            bad_start, reason = base + pos, got
+            probe = pos + 1
+            while True:
+                probe = buf.find(RECORD_SYNC, probe)
+                if probe < 0 and not eof:
+                    keep = max(len(buf) - 1, 0)  # sync bytes may straddle two pieces; the rest is damage
+                    fill(keep)
+                    probe = 0
+                    continue
+                if probe >= 0 and not eof and len(buf) - probe < MAX_RECORD_BYTES:
+                    fill(probe)  # a candidate is judged on its whole record
+                    probe = 0
+                    continue
+                if probe < 0 or not isinstance(decode_record_at(view, probe), str):
+                    break
+                probe += 1
+            if probe < 0:
+                self.torn_tail = Damage(bad_start, base + len(buf) - bad_start, reason, last_host)
+                self.end_offset = base + len(buf)
+                return
+            self.damage.append(Damage(bad_start, base + probe - bad_start, reason, last_host))
+            pos = probe
 
 
 def _finish(name: str, header: dict[str, Any], records: list[Record], damage: list[Damage],
@@ -97,21 +145,28 @@ def _finish(name: str, header: dict[str, Any], records: list[Record], damage: li
     metadata = dict(header)
     events: list[tuple[float, dict[str, Any]]] = []
     for rec in records:
-        if rec.kind != RecordKind.EVENT:
-            continue
-        try:
-            event = rec.event()
-        except (UnicodeDecodeError, ValueError):
-            damage.append(Damage(-1, len(rec.data), "event record is not JSON"))
-            continue
-        if not isinstance(event, dict):
-            damage.append(Damage(-1, len(rec.data), "event record is not a JSON object"))
-            continue
-        events.append((rec.host_time_s, event))
-        if event.get("type") == "meta":
-            metadata.update({k: v for k, v in event.items() if k != "type"})
+        take_event(rec, metadata, events, damage)
     path = Path(name) if name != "recording" else None
     return Recording(path, header, records, damage, torn, metadata, events)
+
+
+def take_event(rec: Record, metadata: dict[str, Any], events: list[tuple[float, dict[str, Any]]],
+               damage: list[Damage]) -> None:
+    """An EVENT record into `events` (and a `meta` event's keys into `metadata`); one that is not
+    a JSON object is noted as damage (offset -1). Other records: nothing."""
+    if rec.kind != RecordKind.EVENT:
+        return
+    try:
+        event = rec.event()
+    except (UnicodeDecodeError, ValueError):
+        damage.append(Damage(-1, len(rec.data), "event record is not JSON"))
+        return
+    if not isinstance(event, dict):
+        damage.append(Damage(-1, len(rec.data), "event record is not a JSON object"))
+        return
+    events.append((rec.host_time_s, event))
+    if event.get("type") == "meta":
+        metadata.update({k: v for k, v in event.items() if k != "type"})
 
 
 def read_recording(path: str | os.PathLike[str]) -> Recording:
@@ -122,3 +177,29 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
     except OSError as exc:
         raise RecordingError(f"cannot read recording {p}: {exc.strerror}") from None
     return parse_recording(buf, str(p))
+
+
+READ_PIECE_BYTES = 4 * 2**20
+
+
+def scan_recording(path: str | os.PathLike[str], piece: int = READ_PIECE_BYTES
+                   ) -> tuple[dict[str, Any], RecordScan, Iterator[Record]]:
+    """A recording read piece by piece (memory: one piece, whatever the file's length): its header,
+    the scan (damage and torn tail known once the records are exhausted) and its records in file
+    order. `RecordingError` when it is not a recording. Each call reads the file again."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(MAX_HEADER_BYTES + 1)
+    except OSError as exc:
+        raise RecordingError(f"cannot read recording {p}: {exc.strerror}") from None
+    header, start = decode_header(head, str(p))
+
+    def pieces() -> Iterator[bytes]:
+        with p.open("rb") as fh:
+            fh.seek(start)
+            while chunk := fh.read(piece):
+                yield chunk
+
+    scan = RecordScan()
+    return header, scan, scan.records(pieces(), start)
