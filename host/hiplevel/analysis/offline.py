@@ -23,6 +23,7 @@ from hiplevel.signal.chunk_plan import ChunkSettings
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
 from hiplevel.signal.long_trace import LongTrace, SampleSource, build_long_trace, series_source
+from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.neutral import STANDING_MIN_S, neutral_roll
 from hiplevel.signal.orientation import PelvisTrace, trace_piece
 from hiplevel.signal.timeline import TimeGap
@@ -63,17 +64,37 @@ class AnalysisResult:
     gaps: tuple[TimeGap, ...] = ()
     forced_cuts: int = 0
 
-    def to_json(self) -> dict:
-        """The `hiplevel.analysis/1` JSON document (docs/analysis.md)."""
+    def to_json(self, lazy_reps: bool = False) -> dict:
+        """The `hiplevel.analysis/1` JSON document (docs/analysis.md). lazy_reps: "reps" builds each
+        rep's dict only as `json.dump` writes it (`RepDocs`: a day of walking has 100,000 steps)."""
         return {
             "schema": SCHEMA,
             "exercise": self.exercise,
             "sample_rate_hz": round(self.sample_rate_hz, 3),
             "neutral_roll_deg": round(self.neutral_roll_deg, 2),
-            "reps": [r.to_json() for r in self.reps],
+            "reps": RepDocs(self.reps) if lazy_reps else [r.to_json() for r in self.reps],
             "summary": self.summary,
             "gaps": [g.to_json() for g in self.gaps if not g.interpolated],
         }
+
+
+class RepDocs(list):
+    """The reps' JSON dicts, each built when iterated: a list to `json.dump`'s encoder (which
+    iterates it; its length is the reps'), so a file of any number of reps is written without all
+    their dicts in memory at once. For encoding only: it holds no items itself (no indexing)."""
+
+    def __init__(self, reps: Sequence[Rep]) -> None:
+        super().__init__()
+        self._reps = reps
+
+    def __iter__(self):
+        return (r.to_json() for r in self._reps)
+
+    def __len__(self) -> int:
+        return len(self._reps)
+
+    def __bool__(self) -> bool:
+        return bool(self._reps)
 
 
 def _check_exercise(exercise: str) -> None:
@@ -173,6 +194,7 @@ def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: 
         reps += got
         forced += n_forced
     reps = [r if r.index == k else replace(r, index=k) for k, r in enumerate(reps)]
+    release_free_memory()  # the detectors' arrays are gone; the summary of a long set builds its own lists
     # The holes inside the span and at its edges (a set cut short by a gap): after the sample
     # before it, before the sample after it.
     before = lt.time_at(a - 1) if a > 0 else -np.inf

@@ -56,7 +56,9 @@ def analyze(args: argparse.Namespace) -> int:
                  "damaged": loaded.damaged}
     if fixes:
         input_doc["repairs"] = [*input_doc.get("repairs", []), *fixes]
-    docs = [r.to_json() for r in results]
+    # Written as encoded, each rep's dict built as it goes: the output of a long recording is
+    # its reps, and they need not be held twice more (dicts, then one string).
+    docs = [r.to_json(lazy_reps=bool(args.json)) for r in results]
     numbers = loaded.set_numbers if len(loaded.set_numbers) == len(docs) else list(range(1, len(docs) + 1))
     if loaded.set_numbers:
         for doc, number in zip(docs, numbers):
@@ -65,7 +67,8 @@ def analyze(args: argparse.Namespace) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         out = dict(docs[0]) if len(docs) == 1 else {"schema": "hiplevel.analysis-sets/1", "sets": docs}
         out["input"] = input_doc
-        args.json.write_text(json.dumps(out, indent=1))
+        with args.json.open("w", encoding="utf-8") as fh:
+            json.dump(out, fh, indent=1)
         print(f"wrote {args.json} ({sum(len(d['reps']) for d in docs)} reps in {len(docs)} set(s))")
     else:
         for number, doc in zip(numbers, docs):
