@@ -6,11 +6,13 @@
 
 Passes (docs/analysis.md, "Long recordings"):
 1. grid: the repaired samples are split at gaps and resampled block by block (`grid.GridBuilder`);
-   the rest mask, the accelerometer fractions (for the overlap bound) and the rest runs are found
-   on the way; the grid goes to the store. Period, rate and units are judged on the first
-   `PROBE_SAMPLES` samples.
+   the rest and quiet masks, the accelerometer fractions (for the overlap bound) and the rest and
+   quiet runs are found on the way; the grid goes to the store. Period, rate and units are
+   judged on the first `PROBE_SAMPLES` samples.
 2. bias: each rest run is fitted (`rest_bias.run_bias`, in pieces when long) and the runs the
-   gyro bias is interpolated between are chosen per segment, as on the whole segment.
+   gyro bias is interpolated between are chosen per segment, as on the whole segment: when no
+   still run qualifies, the quiet runs found in pass 1, else the movement's windows
+   (`motion_bias.motion_bias_in_pieces`, read back in the batches the whole-array fit uses).
 3. fusion: each segment is fused chunk by chunk with the overlap `chunk_plan` derives, and the
    turns of all chunks are fitted together; when they show sensor errors, fused again corrected.
 4. alignment: the first quiet standing and the mount's forward axis (`alignment`, exact medians

@@ -12,10 +12,11 @@ from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
 from hiplevel.signal.filters import zero_phase_lowpass
-from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, rest_mask, roll_pitch_to_up,
+from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, rest_and_quiet_masks, roll_pitch_to_up,
                                     sample_rate_hz, up_to_roll_pitch_deg)
 from hiplevel.signal.grid import GRID_BLOCK, GridBlock, GridBuilder, GridSegment
 from hiplevel.signal.memory import release_free_memory
+from hiplevel.signal.motion_bias import motion_bias_in_pieces
 from hiplevel.signal.long_trace import (PROBE_SAMPLES, ROLL_OVERLAP_S, ROLL_SMOOTH_HZ, LongTrace, SampleSource,
                                         TraceSegment, check_probe_units, probe_rate)
 from hiplevel.signal.neutral import STANDING_MIN_S, STANDING_SEARCH_S, still_from_angles
@@ -57,15 +58,17 @@ class RunTracker:
 
 class _ImuGrid:
     """Pass 1 for raw IMU samples: store the grid, its rest mask ("still"), the running sum of the
-    accelerometer fractions ("ksum", for the overlap bound) and find the rest runs."""
+    accelerometer fractions ("ksum", for the overlap bound) and find the rest runs and the quiet
+    runs (`fusion.quiet_mask`, for the gyro bias when no rest run qualifies)."""
 
     def __init__(self, store: TraceStore, settings: FusionSettings, rate_hz: float) -> None:
         self.store, self.settings, self.rate = store, settings, rate_hz
         self.win = max(3, int(round(settings.rest_window_s * rate_hz)))
         self.pending: GridBlock | None = None
         self.tail: np.ndarray | None = None  # the samples before the pending block
-        self.tracker = RunTracker()
+        self.tracker, self.quiet_tracker = RunTracker(), RunTracker()
         self.spans: dict[int, list[tuple[int, int]]] = {}
+        self.quiet_spans: dict[int, list[tuple[int, int]]] = {}
         self.ksum = 0.0
 
     def take(self, ev: GridBlock | GridSegment) -> None:
@@ -83,8 +86,8 @@ class _ImuGrid:
         if self.pending is not None:
             self._rest(None)
         self.pending = self.tail = None
-        spans = self.spans.setdefault(ev.index, [])
-        spans += self.tracker.end(ev.n)
+        self.spans.setdefault(ev.index, []).extend(self.tracker.end(ev.n))
+        self.quiet_spans.setdefault(ev.index, []).extend(self.quiet_tracker.end(ev.n))
         for f in ("acc", "gyro", "still", "ksum"):
             self.store.flush((ev.index, f))
 
@@ -97,7 +100,8 @@ class _ImuGrid:
         parts = [x for x in (self.tail, blk.values, head) if x is not None]
         ext = np.concatenate(parts) if len(parts) > 1 else blk.values
         lo = 0 if self.tail is None else len(self.tail)
-        rest = rest_mask(ext[:, :3], ext[:, 3:6], self.rate, self.settings)[lo: lo + len(blk.values)]
+        rest, quiet = rest_and_quiet_masks(ext[:, :3], ext[:, 3:6], self.rate, self.settings)
+        rest, quiet = rest[lo: lo + len(blk.values)], quiet[lo: lo + len(blk.values)]
         self.store.append((blk.segment, "still"), rest)
         k, _, _ = accel_fraction(blk.values[:, :3], np.radians(blk.values[:, 3:6]),
                                  np.full(len(rest), 1.0 / self.rate), rest, self.settings)
@@ -105,6 +109,7 @@ class _ImuGrid:
         self.ksum = float(ks[-1])
         self.store.append((blk.segment, "ksum"), ks)
         self.spans.setdefault(blk.segment, []).extend(self.tracker.feed(rest, blk.start))
+        self.quiet_spans.setdefault(blk.segment, []).extend(self.quiet_tracker.feed(quiet, blk.start))
 
 
 class _RollGrid:
@@ -152,15 +157,16 @@ def grid_pass(source: SampleSource, settings: FusionSettings, timeline: Timeline
     for g in gb.segments:
         s = TraceSegment(g, offset)
         if isinstance(sink, _ImuGrid):
-            s.runs = _bias_runs(store, g, sink.spans.get(g.index, []), settings)
+            s.runs = _bias_runs(store, g, sink.spans.get(g.index, []), sink.quiet_spans.get(g.index, []), settings)
         segments.append(s)
         offset += g.n
     return rate, segments, seg
 
 
-def _bias_runs(store: TraceStore, g: GridSegment, spans: list[tuple[int, int]],
+def _bias_runs(store: TraceStore, g: GridSegment, spans: list[tuple[int, int]], quiet_spans: list[tuple[int, int]],
                settings: FusionSettings) -> list[RestRunBias]:
-    """The rest runs the segment's gyro bias is interpolated between (`select_bias_runs`)."""
+    """The runs the segment's gyro bias is interpolated between (`select_bias_runs`: the rest
+    runs, else the quiet runs, else the movement, as `fusion.fuse_tilt` on the whole segment)."""
     rate = sample_rate_hz(g.times(0, min(g.n, READ_PIECE)))
 
     def fit(a: int, b: int) -> RestRunBias:
@@ -168,10 +174,22 @@ def _bias_runs(store: TraceStore, g: GridSegment, spans: list[tuple[int, int]],
             return g.times(a + x, a + y), store.read((g.index, "acc"), a + x, a + y), store.read((g.index, "gyro"), a + x, a + y)
 
         r = run_bias_in_pieces(read, b - a, READ_PIECE)
-        return RestRunBias(a, b, r.bias_dps, r.residual_deg)
+        return RestRunBias(a, b, r.bias_dps, r.residual_deg, r.up)
+
+    def motion(still_dps: np.ndarray) -> np.ndarray | None:
+        def steps():
+            for x in range(0, g.n, READ_PIECE):
+                yield np.diff(g.times(max(0, x - 1), min(g.n, x + READ_PIECE)))
+
+        def read(a: int, b: int):
+            return store.read((g.index, "acc"), a, b), store.read((g.index, "gyro"), a, b)
+
+        # The whole segment's median step (exact, as `fuse_tilt` takes it), not the first piece's.
+        return motion_bias_in_pieces(read, g.n, 1.0 / median_of_chunks(steps), still_dps)
 
     return select_bias_runs(spans, fit, settings.rest_bias_max_residual_deg,
-                            max(1, int(round(settings.rest_bias_min_s * rate))))
+                            max(1, int(round(settings.rest_bias_min_s * rate))),
+                            quiet_spans if g.n >= 2 else None, motion)
 
 
 def fuse_segments(trace: LongTrace, settings: FusionSettings) -> None:
