@@ -46,8 +46,12 @@ def test_the_sets_of_a_session_recording_with_a_lost_stretch_are_the_same_in_chu
     assert [s[0] for s in loaded.sets] == ["walking", "band-walk", "single-leg-stance", "walking"]
     whole = analyze_sets(series, loaded.sets)
     assert any(not g.interpolated for g in whole[1].gaps)
+    assert all(len(r.reps) >= 3 for r in whole)  # the band walk and the holds found reps too
     with build_long_trace(series_source(series), chunking=SMALL) as lt:
         assert sum(len(s.plan.chunks) for s in lt.segments) >= 4
+        cuts = [lt.time_at(s.offset + c.start) for s in lt.segments for c in s.plan.chunks[1:]]
+        _, hold_start, hold_end = loaded.sets[2]
+        assert any(hold_start < t < hold_end for t in cuts)  # the holds are fused across a cut
     assert assert_same_reps(whole, analyze_source(loaded.source, loaded.sets, chunking=SMALL)) >= 60
     assert_same_reps(whole, analyze_source(RecordingStream(path), loaded.sets, chunking=OTHER))
 
