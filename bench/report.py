@@ -90,7 +90,7 @@ def summary_row(rows: Sequence[Row], env: dict[str, str]) -> str:
         "walking drop RMSE (sim)": val("drop error RMSE", "walking"),
         "device roll RMSE (sim)": val("device fusion (firmware on MicroPython): roll RMSE"),
         "real steps sensitivity (INDIP)": val("step sensitivity", "mobgap-lowback vs INDIP"),
-        "offline speed": val("offline analysis speed"),
+        "offline speed": val("analysis alone"),
         "live p99 (packet to score)": val("live latency, packet to rep score"),
         "targets": f"{t[PASS]} pass / {t[MISS]} miss / {t[NA]} n/a",
     }

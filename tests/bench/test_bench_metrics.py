@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:  # bench/ is a top-level folder of the repo, not p
     sys.path.insert(0, str(ROOT))
 
 from bench.metrics import agreement, in_windows, match_events, pearson_r  # noqa: E402
-from bench.report import README_END, README_START, markdown, write  # noqa: E402
+from bench.report import README_END, README_START, markdown, summary_row, write  # noqa: E402
 from bench.rows import MISS, PASS, Row, at_least, at_most  # noqa: E402
 from bench.speed import air_figures  # noqa: E402
 
@@ -95,3 +95,9 @@ def test_write_replaces_only_the_marked_block(tmp_path):
     assert second.count(README_START) == 1 and second.count(README_END) == 1
     assert "D2" in second and "D1" not in second and "keep me" in second
     assert (tmp_path / "docs/benchmarks.md").read_text().startswith("# Benchmarks")
+
+
+def test_the_readme_summary_shows_the_speed_of_the_analysis_alone():
+    rows = [Row("4. T", "analysis alone (signal, detectors, scoring), 1 h", "1 h", "968x real time", target=">= 10,000x",
+                status=MISS)]
+    assert "968x real time (MISS)" in summary_row(rows, {"date": "d"})
