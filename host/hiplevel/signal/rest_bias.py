@@ -198,7 +198,8 @@ def select_bias_runs(
     tilt = [fit(a, b) for a, b in quiet_spans if b - a >= max(3, min_samples)]
     tilt = [r for r in tilt if r.residual_deg <= max_residual_deg]
     if tilt:
-        return [_with_along(r, bias_between_runs(np.array([int(0.5 * (r.start + r.stop - 1))]), still)[0]) for r in tilt]
+        along = bias_between_runs(np.array([int(0.5 * (r.start + r.stop - 1)) for r in tilt]), still)  # at the centres
+        return [_with_along(r, v) for r, v in zip(tilt, along)]
     moving = None if motion is None else motion(bias_between_runs(np.zeros(1), still)[0])
     if moving is None:
         return still
