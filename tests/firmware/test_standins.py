@@ -10,7 +10,7 @@ ESP32_NAMES = {
     "disable_irq", "enable_irq", "freq", "idle", "lightsleep", "reset", "reset_cause", "soft_reset", "unique_id",
 }
 SIMULATION_HOOKS = {"deepsleep_calls", "i2c_bus", "pin_state", "pwm_state", "set_adc_source", "set_clock",
-                    "set_unique_id", "uart_state", "wdt_resets", "wdt_state"}
+                    "set_log_max", "set_unique_id", "uart_state", "wdt_resets", "wdt_state"}
 
 
 def test_machine_names_are_the_esp32_ones_and_the_hooks():
@@ -25,3 +25,10 @@ def test_machine_names_are_the_esp32_ones_and_the_hooks():
     assert {"ONE_SHOT", "PERIODIC", "init", "deinit"} <= set(r["Timer"])
     assert r["UART"] == ["any", "deinit", "flush", "init", "read", "readinto", "txdone", "write"]
     assert r["WDT"] == ["feed"]
+
+
+def test_pin_logs_are_bounded_and_can_be_switched_off():
+    r = run_mp("t_standins.py")
+    assert r["pin_log_default"] == 9  # every change is logged (the first write sets 0 = no change)
+    assert r["pin_log_bounded"] == [1, 0, 1]  # the newest 3 changes
+    assert r["pin_log_off"] == 3  # nothing more is kept

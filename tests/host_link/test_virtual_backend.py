@@ -4,13 +4,14 @@ link loss, writes and the end of the device, plus the device-side faults of CONF
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakDeviceNotFoundError, BleakError
 
-from hiplevel.constants import COMMAND_CHAR_UUID, DATA_CHAR_UUID, SERVICE_UUID
+from hiplevel.constants import BATTERY_LEVEL_UUID, COMMAND_CHAR_UUID, DATA_CHAR_UUID, SERVICE_UUID
 from hiplevel.link.ble_link import BleLink, find_sensor, scan
 from hiplevel.protocol import Cmd, DataPacket, Flags, decode_packet
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session, write_chip_stream
@@ -18,7 +19,25 @@ from hiplevel.virtual import AirFaults, VirtualClient, VirtualDevice, VirtualDev
 
 pytestmark = pytest.mark.slow
 
-WALL_TIMEOUT_S = 60.0
+WALL_TIMEOUT_S = 60.0  # failure backstop of every wait, not a timing assertion
+LEAD_S = 1.0  # the device's clock waits while this far ahead of the host (lead limit)
+
+
+async def until(predicate: Callable[[], bool], timeout_s: float = WALL_TIMEOUT_S) -> None:
+    """Wait until `predicate()` holds (checked every 10 ms); TimeoutError after `timeout_s`."""
+    async with asyncio.timeout(timeout_s):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+async def open_held(dev: VirtualDevice) -> BleLink:
+    """Connect to the held device, queue START and let it run: the stream starts within two lead
+    limits of the device's start, however long the host took to get there."""
+    sensor = await find_sensor(timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
+    link = await BleLink(sensor.device, backend=VirtualClient).open()
+    await link.send_command(Cmd.START, link.new_token())
+    dev.release()
+    return link
 
 
 @pytest.fixture(scope="module")
@@ -48,19 +67,25 @@ async def test_scan_lists_every_sensor_strongest_first_and_finds_one_by_name(chi
     near = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=20.0, address="AA:BB:CC:DD:00:01"), AirFaults(rssi_dbm=-50))
     far = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=20.0, address="AA:BB:CC:DD:00:02"), AirFaults(rssi_dbm=-80))
     async with far, near:
-        # The scan window only bounds the wait: virtual devices are heard as soon as scanning starts.
-        sensors = await scan(timeout_s=0.2, backend=VirtualScanner)
         found = await find_sensor("hiplevel-0002", timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
+        await find_sensor("hiplevel-0001", timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
+        # Both advertise now, and a scanner hears a current advertisement as soon as it starts:
+        # the scan window only bounds the wait.
+        sensors = await scan(timeout_s=0.2, backend=VirtualScanner)
     assert [s.name for s in sensors] == ["hiplevel-0001", "hiplevel-0002"]
     assert [s.rssi_dbm for s in sensors] == [-50, -80]
     assert found.address == "AA:BB:CC:DD:00:02"
 
 
 async def test_link_loss_disconnects_and_the_device_is_unreachable_until_it_ends(chip: Path) -> None:
-    async with VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=20.0)) as dev:
+    # Held until connected; at 5x the device's 11 s chip leaves the reconnect 1.6 wall s of slack.
+    dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=5.0, lead_limit_s=LEAD_S))
+    dev.hold()
+    async with dev:
         dropped = asyncio.Event()
         client = BleakClient(dev.address, lambda _c: dropped.set(), backend=VirtualClient, timeout=WALL_TIMEOUT_S)
         await client.connect()
+        dev.release()
         dev.drop_link(2.0)
         t_lost = dev.virtual_time_s
         await asyncio.wait_for(dropped.wait(), WALL_TIMEOUT_S)
@@ -81,24 +106,29 @@ async def test_link_loss_disconnects_and_the_device_is_unreachable_until_it_ends
         await BleakClient(dev.address, backend=VirtualClient).connect()
 
 
-async def test_i2c_failure_window_shows_as_imu_fault_and_slots_that_are_truly_lost(chip: Path) -> None:
-    cfg = VirtualDeviceConfig(chip_stream=chip, speed=50.0, i2c_fail_s=((3.0, 3.5),))
-    async with VirtualDevice(cfg) as dev:
-        sensor = await find_sensor(timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
-        link = await BleLink(sensor.device, backend=VirtualClient).open()
-        await link.request(Cmd.START)
+async def test_i2c_failure_shows_as_imu_fault_and_slots_that_are_truly_lost(chip: Path) -> None:
+    dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=20.0, lead_limit_s=LEAD_S))
+    dev.hold()
+    async with dev:
+        link = await open_held(dev)
         flags = Flags(0)
+        streaming, recovered = asyncio.Event(), asyncio.Event()
 
         async def consume() -> None:
             nonlocal flags
             async for rx in link:
                 if rx.channel == 1:
                     pkt = decode_packet(rx.data)
-                    if isinstance(pkt, DataPacket):
+                    if isinstance(pkt, DataPacket) and not pkt.flags & Flags.RESENT:
+                        streaming.set()
+                        if flags & Flags.IMU_FAULT and not pkt.flags & Flags.IMU_FAULT:
+                            recovered.set()  # fresh samples again after the fault
                         flags |= pkt.flags
 
         consumer = asyncio.create_task(consume())
-        await dev.wait_virtual_time(6.0, WALL_TIMEOUT_S)
+        await asyncio.wait_for(streaming.wait(), WALL_TIMEOUT_S)
+        dev.fail_i2c(0.5)  # from the device's current time on: after the stream has started
+        await asyncio.wait_for(recovered.wait(), WALL_TIMEOUT_S)
         await link.request(Cmd.STOP)
         await link.settle(timeout_s=WALL_TIMEOUT_S)
         await link.close()
@@ -109,3 +139,59 @@ async def test_i2c_failure_window_shows_as_imu_fault_and_slots_that_are_truly_lo
     assert link.stats.resend_not_available >= 1
     print(f"\ni2c window: {link.stats}")
     assert 30 <= stats.lost <= 100 and len(stats.gaps) >= 1
+
+
+async def test_a_device_side_loss_begun_now_drops_the_link_and_resend_recovers_it(chip: Path) -> None:
+    dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=5.0, lead_limit_s=LEAD_S))
+    dev.hold()
+    async with dev:
+        link = await open_held(dev)
+        await until(lambda: link.assembler.next_seq > 50)  # the stream runs
+        dev.lose_link_on_device(2.0)
+        await until(lambda: link.stats.drops == 1 and link.connected.is_set())  # lost, then back
+        await until(lambda: not link.assembler.open_gaps and link.assembler.next_seq > 500)
+        await link.request(Cmd.STOP)
+        await link.settle(timeout_s=WALL_TIMEOUT_S)
+        await link.close()
+    stats = link.finish_accounting()
+    assert link.stats.connects == 2
+    # 2 s at 100 Hz went missing while the device was away: all of it came back from its ring.
+    assert stats.resent >= 180 and stats.lost == 0
+
+
+async def test_diag_reports_the_firmware_heap_and_its_last_slot(chip: Path) -> None:
+    dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=20.0, lead_limit_s=LEAD_S, diag_period_s=1.0))
+    dev.hold()
+    async with dev:
+        link = await open_held(dev)
+        await until(lambda: link.assembler.next_seq > 300)
+        await link.request(Cmd.STOP)
+        await link.settle(timeout_s=WALL_TIMEOUT_S)
+        await link.close()
+    # leaving the context waited for the device's last report, sent as it stopped
+    stats = link.finish_accounting()
+    diag = dev.diagnostics
+    t_ms = [d["t_ms"] for d in diag]
+    assert len(diag) >= 4 and t_ms == sorted(t_ms) and max(b - a for a, b in zip(t_ms, t_ms[1:])) <= 1000
+    assert all(d["mem_alloc"] > 0 and d["mem_free"] > 0 for d in diag)
+    last = diag[-1]
+    assert last["streaming"] is False and last["imu_errors"] == 0
+    assert last["seq"] + 1 == stats.received and stats.lost == 0  # every slot since START arrived
+
+
+async def test_a_held_device_waits_within_its_lead_limit_and_runs_on_when_released(chip: Path) -> None:
+    # speed 0: without the limit the device would run through its 11 s chip in a fraction of a second
+    dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=0.0, lead_limit_s=LEAD_S, diag_period_s=0.5))
+    dev.hold()
+    async with dev:
+        sensor = await find_sensor(timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
+        async with BleakClient(sensor.device, backend=VirtualClient, timeout=WALL_TIMEOUT_S) as client:
+            battery = await client.read_gatt_char(BATTERY_LEVEL_UUID)  # answered while it waits
+        held = [d["t_ms"] for d in dev.diagnostics]
+        dev.release()
+        await dev.wait_ended(WALL_TIMEOUT_S)
+    assert battery[0] <= 100
+    slack_ms = 250  # the clock moves on by the firmware's sleep after the check (1 ms; 100 ms at IMU reset)
+    assert held and max(held) <= LEAD_S * 1000 + slack_ms
+    assert dev.ended.is_set() and dev.diagnostics[-1]["t_ms"] >= 10_000
+    assert all(d["t_ms"] <= d["acked_ms"] + LEAD_S * 1000 + slack_ms for d in dev.diagnostics)

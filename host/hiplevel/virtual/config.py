@@ -38,6 +38,12 @@ class VirtualDeviceConfig:
     patient_waits_at_s: the simulated patient stops at this time of the chip stream (standing, s)
         until told to start (`VirtualDevice.let_patient_start()`), as a person waits for "go";
         None = the chip stream plays on its own.
+    diag_period_s: the device reports its heap and stream counters (DIAG) this often, virtual
+        seconds, and once when it stops (0 = never).
+    lead_limit_s: the device's clock waits while it is this many virtual seconds ahead of the last
+        TIME the host has handled (0 = never waits). An accelerated device otherwise runs on while
+        a loaded host falls behind (reconnects and resends are wall-clock bound), so what a test
+        sees would depend on the machine's load; with a limit it does not.
     """
 
     chip_stream: Path
@@ -53,6 +59,8 @@ class VirtualDeviceConfig:
     auth_timeout_s: float = 3600.0
     ble_encrypted_only: bool = False
     patient_waits_at_s: float | None = None
+    diag_period_s: float = 0.0
+    lead_limit_s: float = 0.0
 
     def to_json(self, firmware_state_dir: Path, usb_fd: int | None = None) -> dict[str, Any]:
         """The CONFIG.json document (usb_fd: the device end of its USB port, inherited)."""
@@ -73,6 +81,8 @@ class VirtualDeviceConfig:
                 "drain_pct_per_h": self.battery_drain_pct_per_h,
             },
             "patient_waits_at_s": self.patient_waits_at_s,
+            "diag_period_s": float(self.diag_period_s),
+            "lead_limit_s": float(self.lead_limit_s),
         }
 
 

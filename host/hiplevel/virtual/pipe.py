@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import struct
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from hiplevel.errors import LinkError
 
@@ -25,6 +25,7 @@ READ_RESULT: Final[int] = 0x04
 DISCONNECTED: Final[int] = 0x05
 TIME: Final[int] = 0x06
 END: Final[int] = 0x07
+DIAG: Final[int] = 0x08
 # host -> device
 CONNECT: Final[int] = 0x81
 DISCONNECT: Final[int] = 0x82
@@ -34,11 +35,14 @@ MTU: Final[int] = 0x85
 QUIT: Final[int] = 0x86
 PAIR: Final[int] = 0x87
 GO: Final[int] = 0x88
+FAULT: Final[int] = 0x89
+TIME_ACK: Final[int] = 0x8A
 
 KIND_NAMES: Final[dict[int, str]] = {
     SERVICES: "SERVICES", ADVERTISE: "ADVERTISE", NOTIFY: "NOTIFY", READ_RESULT: "READ_RESULT",
-    DISCONNECTED: "DISCONNECTED", TIME: "TIME", END: "END", CONNECT: "CONNECT",
+    DISCONNECTED: "DISCONNECTED", TIME: "TIME", END: "END", DIAG: "DIAG", CONNECT: "CONNECT",
     DISCONNECT: "DISCONNECT", WRITE: "WRITE", READ: "READ", MTU: "MTU", QUIT: "QUIT", PAIR: "PAIR", GO: "GO",
+    FAULT: "FAULT", TIME_ACK: "TIME_ACK",
 }
 
 
@@ -106,6 +110,17 @@ def go_msg() -> bytes:
     return encode(GO)
 
 
+def time_ack_msg(virtual_ms: int) -> bytes:
+    """The host has handled the device's TIME of `virtual_ms` (the device's lead limit counts from it)."""
+    return encode(TIME_ACK, struct.pack("<I", virtual_ms & 0xFFFFFFFF))
+
+
+def fault_msg(*, i2c_fail_s: float = 0.0, link_loss_s: float = 0.0) -> bytes:
+    """A device-side fault starting at the device's current virtual time, lasting virtual s."""
+    doc = {k: v for k, v in (("i2c_fail_s", i2c_fail_s), ("link_loss_s", link_loss_s)) if v > 0}
+    return encode(FAULT, json.dumps(doc).encode("utf-8"))
+
+
 # --- device -> host payloads -----------------------------------------------------------------------
 def _need(payload: bytes, n: int, kind: int) -> None:
     if len(payload) < n:
@@ -135,6 +150,17 @@ def parse_time_s(payload: bytes) -> float:
     """Virtual time of a TIME payload, seconds."""
     _need(payload, 4, TIME)
     return struct.unpack_from("<I", payload)[0] / 1000.0
+
+
+def parse_diag(payload: bytes) -> dict[str, Any]:
+    """The JSON document of a DIAG payload (virtual time, the firmware's heap and counters)."""
+    try:
+        doc = json.loads(payload.decode("utf-8"))
+    except ValueError as exc:
+        raise PipeError(f"bad DIAG payload: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise PipeError("DIAG payload is not a JSON object")
+    return doc
 
 
 @dataclass(frozen=True)

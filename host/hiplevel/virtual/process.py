@@ -20,7 +20,7 @@ import termios
 import tty
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from hiplevel import paths
 from hiplevel.constants import DATA_CHAR_UUID
@@ -68,6 +68,8 @@ class VirtualDevice:
         self.virtual_time_s = 0.0
         self.ended = asyncio.Event()  # END received: chip stream exhausted
         self.closed = asyncio.Event()  # pipe closed: the process is gone
+        #: DIAG documents in arrival order (config.diag_period_s): virtual time, heap, counters.
+        self.diagnostics: list[dict[str, Any]] = []
         self._injector = FaultInjector(self.faults)
         self._proc: asyncio.subprocess.Process | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -89,6 +91,7 @@ class VirtualDevice:
         self._usb_slave: int | None = None
         self.usb_port: str | None = None  # the device's USB serial port (a pty), while it runs
         self.key: bytes | None = None  # the key it was paired with at start (config.provision)
+        self._held = False
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -224,6 +227,19 @@ class VirtualDevice:
         if self.config.patient_waits_at_s is not None:
             self._write(pipe.go_msg())
 
+    def hold(self) -> None:
+        """Stop acknowledging the device's TIME messages: with `config.lead_limit_s`, its clock stops
+        within that many virtual seconds of the last one acknowledged (from the start, if called
+        before `start()`). It still answers connects and GATT reads and queues writes, so a test can
+        connect and send START to a device that waits, then `release()` it: the stream starts at a
+        virtual time that does not depend on how long the host took."""
+        self._held = True
+
+    def release(self) -> None:
+        """Acknowledge the newest TIME and go on acknowledging: the held device runs again."""
+        self._held = False
+        self._write_if_running(pipe.time_ack_msg(round(self.virtual_time_s * 1000)))
+
     # --- the air, used by the scanner ----------------------------------------------------------
     def add_advert_listener(self, fn: Callable[[VirtualDevice, Advert], None]) -> Callable[[], None]:
         """Call `fn(device, advert)` for each advertisement a scanner in range hears; returns the
@@ -307,6 +323,15 @@ class VirtualDevice:
         if self._loss_until_s is not None:
             self._end_link_loss()
 
+    def fail_i2c(self, duration_s: float) -> None:
+        """The device's IMU bus fails from its current virtual time on, for `duration_s` virtual s."""
+        self._write(pipe.fault_msg(i2c_fail_s=duration_s))
+
+    def lose_link_on_device(self, duration_s: float) -> None:
+        """Device-side link loss from its current virtual time on, for `duration_s` virtual s: the
+        device sees its supervision timeout (and tells the central), then stops advertising."""
+        self._write(pipe.fault_msg(link_loss_s=duration_s))
+
     # --- internals -------------------------------------------------------------------------------
     def _barrier_handle(self) -> int:
         for service in self.services:
@@ -320,6 +345,12 @@ class VirtualDevice:
         if proc is None or proc.stdin is None or proc.stdin.is_closing() or self.closed.is_set():
             raise DeviceGoneError(f"virtual device {self.address} is not running")
         proc.stdin.write(msg)
+
+    def _write_if_running(self, msg: bytes) -> None:
+        try:
+            self._write(msg)
+        except DeviceGoneError:
+            pass  # the device is on its way out: nothing waits for this
 
     async def _read_loop(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
@@ -353,7 +384,10 @@ class VirtualDevice:
             conn, handle, data = pipe.parse_notify(payload)
             self._on_notify(conn, handle, data)
         elif kind == pipe.TIME:
-            self._on_time(pipe.parse_time_s(payload))
+            t_s = pipe.parse_time_s(payload)
+            self._on_time(t_s)
+            if not self._held:
+                self._write_if_running(pipe.time_ack_msg(round(t_s * 1000)))
         elif kind == pipe.READ_RESULT:
             handle, data = pipe.parse_read_result(payload)
             queue = self._reads.get(handle)
@@ -372,6 +406,8 @@ class VirtualDevice:
             self._services_ready.set()
         elif kind == pipe.END:
             self.ended.set()
+        elif kind == pipe.DIAG:
+            self.diagnostics.append(pipe.parse_diag(payload))
         else:
             raise PipeError(f"host-to-device message {pipe.KIND_NAMES[kind]} on the device's stdout")
 

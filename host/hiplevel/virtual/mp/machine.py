@@ -26,6 +26,7 @@
 #   uart_state(uart_id) -> _UartState .feed(bytes) host->device bytes, .take() device->host bytes;
 #                                     or .attach_fds(rx_stream, tx_stream) to file objects
 #   set_unique_id(bytes)
+#   set_log_max(n)                    entries kept in each pin/PWM log (default 4096; 0 = none)
 #   deepsleep_calls -> [(t_us, ms)]   every machine.deepsleep(ms): recorded, and it returns (the
 #                                     real one never does: the wake is a reset)
 #   wdt_state() -> _Watchdog or None  .timeout_ms, .feeds, .armed (machine_wdt.py)
@@ -45,6 +46,7 @@ from machine_sys import (  # noqa: F401
     reset,
     reset_cause,
     set_clock,
+    set_log_max,
     set_unique_id,
     soft_reset,
     unique_id,

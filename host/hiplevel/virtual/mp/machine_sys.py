@@ -8,6 +8,13 @@
 _clock = None
 _unique_id = b"\xaa\xbb\xcc\xdd\x1a\x2b"
 _LOG_MAX = 4096  # entries kept in a pin/PWM log: long runs must not grow the heap forever
+_log_max = _LOG_MAX
+
+
+def set_log_max(n):
+    """Entries kept in each pin/PWM log from now on (0: keep none)."""
+    global _log_max
+    _log_max = int(n)
 
 
 def set_clock(clock):
@@ -26,8 +33,10 @@ def now_us():
 
 
 def log_append(log, item):
-    """Append to a bounded log, dropping the oldest entry when full."""
-    if len(log) >= _LOG_MAX:
+    """Append to a bounded log, dropping the oldest entries when full."""
+    if _log_max <= 0:
+        return
+    while len(log) >= _log_max:
         del log[0]
     log.append(item)
 

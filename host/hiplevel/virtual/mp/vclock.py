@@ -9,6 +9,8 @@
 #                             clock then stops exactly there (discrete events: the simulated chip
 #                             fires its INT pin at its own sample instants). Returning None means
 #                             "call me again at the end of every advance".
+#   clock.wake(fn, at_us)     call listener fn at virtual time at_us at the latest (after something
+#                             changed the schedule it returned last time)
 #   clock.add_idle_hook(fn)   fn() is called whenever the firmware waits (sleep_*), before time
 #                             advances; the pipe "air" uses it to poll stdin.
 #   clock.now_us()            absolute virtual time, us, never wraps.
@@ -76,6 +78,12 @@ class VirtualClock:
     def add_listener(self, fn):
         """fn(now_us) -> next wake time (absolute us) or None; called once now to schedule."""
         self._listeners.append([fn, fn(self._now_us)])
+
+    def wake(self, fn, at_us):
+        """Call listener `fn` at `at_us` (absolute us) at the latest."""
+        for entry in self._listeners:
+            if entry[0] == fn and entry[1] is not None and entry[1] > at_us:
+                entry[1] = at_us
 
     def add_idle_hook(self, fn):
         self._idle_hooks.append(fn)

@@ -6,7 +6,12 @@
 # with its INT pin, a battery on the ADC pin, the BLE stack whose "air" is this process's
 # stdin/stdout) and then runs the firmware App built by firmware/main.py's build_app, the same
 # wiring as on hardware.
-# Device-side faults from CONFIG.json: I2C failure windows and link-loss windows.
+# Device-side faults: I2C failure windows and link-loss windows, from CONFIG.json (at fixed virtual
+# times) or begun by the host at the device's current time (FAULT message).
+# Diagnostics (CONFIG.json "diag_period_s" > 0): every that many virtual seconds and once at the
+# end, a DIAG message with the firmware's heap after a collection (gc.mem_free / mem_alloc) and its
+# stream counters, so long runs can follow the device's memory and the slots it produced.
+import gc
 import json
 import select
 import struct
@@ -31,6 +36,7 @@ _READ_RESULT = const(0x04)
 _DISCONNECTED = const(0x05)
 _TIME = const(0x06)
 _END = const(0x07)
+_DIAG = const(0x08)
 _CONNECT = const(0x81)
 _DISCONNECT = const(0x82)
 _WRITE = const(0x83)
@@ -39,6 +45,8 @@ _MTU = const(0x85)
 _QUIT = const(0x86)
 _PAIR = const(0x87)
 _GO = const(0x88)
+_FAULT = const(0x89)
+_TIME_ACK = const(0x8A)
 
 _US_PER_S = const(1000000)
 _TIME_PERIOD_US = const(1000000)  # one TIME message per virtual second
@@ -58,10 +66,14 @@ def _log(msg):
 class PipeAir:
     """The radio: pipe messages on stdout, central events from stdin, device-side link loss."""
 
-    def __init__(self, ble, clock, link_loss_s):
+    def __init__(self, ble, clock, link_loss_s, lead_limit_s=0.0):
         self.ble = ble
         self.clock = clock
         self.chip = None  # the simulated MPU6050, told when the patient may start (GO)
+        # lead limit: the clock waits while it is this far ahead of the last TIME the host
+        # acknowledged (0 = never), so a slow host never falls behind an accelerated device
+        self._lead_us = int(lead_limit_s * _US_PER_S)
+        self._acked_us = 0
         self._out = sys.stdout.buffer
         self._in = sys.stdin.buffer
         self._poll = select.poll()
@@ -72,6 +84,11 @@ class PipeAir:
         self._in_loss = False
         self._adv = None  # the device's current advertisement while it is hidden by a link loss
         self._next_time_us = 0
+
+    @property
+    def acked_us(self):
+        """The newest virtual time the host has acknowledged (TIME_ACK), us."""
+        return self._acked_us
 
     def send(self, kind, payload=b""):
         self._out.write(struct.pack("<BH", kind, len(payload)))
@@ -136,16 +153,35 @@ class PipeAir:
             if self._adv is not None:
                 self.send(_ADVERTISE, json.dumps(self._adv).encode())
 
+    # --- device-side faults begun by the host (FAULT) -----------------------------------------
+    def _fault(self, doc):
+        now = self.clock.now_us()
+        d = doc.get("i2c_fail_s")
+        if d:
+            machine.i2c_bus(board.I2C_ID).fail_windows(self.clock, [(now, now + int(d * _US_PER_S))])
+        d = doc.get("link_loss_s")
+        if d:
+            self._loss = [w for w in self._loss if w[1] > now] + [(now, now + int(d * _US_PER_S))]
+            self._update_loss(now)
+            self.clock.wake(self.on_time, now)  # its next call must see the end of this window
+
     # --- central events (idle hook) ------------------------------------------------------------
     def poll(self):
-        """Handle every message the host has written so far (called whenever the firmware waits)."""
+        """Handle every message the host has written so far (called whenever the firmware waits);
+        with a lead limit, first wait until the host has caught up."""
+        while self._lead_us and self.clock.now_us() > self._acked_us + self._lead_us:
+            self._poll.poll(-1)
+            self._read_one()
         while self._poll.poll(0):
-            head = self._in.read(3)
-            if len(head) < 3:
-                raise _Stop()  # host closed our stdin: it is gone
-            kind, n = struct.unpack("<BH", head)
-            payload = self._in.read(n) if n else b""
-            self._handle(kind, payload)
+            self._read_one()
+
+    def _read_one(self):
+        head = self._in.read(3)
+        if len(head) < 3:
+            raise _Stop()  # host closed our stdin: it is gone
+        kind, n = struct.unpack("<BH", head)
+        payload = self._in.read(n) if n else b""
+        self._handle(kind, payload)
 
     def _handle(self, kind, p):
         if kind == _WRITE:
@@ -176,8 +212,41 @@ class PipeAir:
         elif kind == _GO:
             if self.chip is not None:
                 self.chip.go(self.clock.now_us())
+        elif kind == _FAULT:
+            self._fault(json.loads(p))
+        elif kind == _TIME_ACK:
+            acked = struct.unpack_from("<I", p)[0] * 1000
+            if acked > self._acked_us:
+                self._acked_us = acked
         else:
             _log("unknown message kind 0x%02x ignored" % kind)
+
+
+class Diagnostics:
+    """DIAG every `period_s` virtual seconds (clock listener) and once at the end."""
+
+    def __init__(self, air, clock, period_s):
+        self.air = air
+        self.clock = clock
+        self.period_us = int(period_s * _US_PER_S)
+        self.app = None
+
+    def on_time(self, now_us):
+        self.send()
+        return (now_us // self.period_us + 1) * self.period_us
+
+    def send(self):
+        app = self.app
+        gc.collect()
+        doc = {"t_ms": self.clock.now_us() // 1000, "mem_free": gc.mem_free(), "mem_alloc": gc.mem_alloc(),
+               "acked_ms": self.air.acked_us // 1000}
+        if app is not None:
+            doc["seq"] = app.seq
+            doc["streaming"] = app.streaming
+            doc["samples"] = app.samples
+            doc["imu_errors"] = app.imu_errors
+            doc["ring_overwritten_unsent"] = app.ring.overwritten_unsent
+        self.air.send(_DIAG, json.dumps(doc).encode())
 
 
 def _battery_source(cfg, clock):
@@ -213,12 +282,15 @@ def _address_bytes(text):
 def build_board(cfg):
     clock = vclock.VirtualClock(float(cfg.get("speed", 0.0)))
     machine.set_clock(clock)
+    # Nobody reads this process's pin and PWM logs (the host sees the air only): keep none, so
+    # the heap holds the firmware's own objects and DIAG's mem figures are the firmware's.
+    machine.set_log_max(0)
     addr = _address_bytes(cfg.get("address", "AA:BB:CC:DD:1A:2B"))
     machine.set_unique_id(addr)
     bluetooth.set_address(addr)
     ble = bluetooth.BLE()
     faults = cfg.get("faults", {})
-    air = PipeAir(ble, clock, faults.get("link_loss", []))
+    air = PipeAir(ble, clock, faults.get("link_loss", []), float(cfg.get("lead_limit_s", 0.0)))
     bluetooth.set_air(air)
     clock.add_listener(air.on_time)
     clock.add_idle_hook(air.poll)
@@ -245,10 +317,14 @@ def main(argv):
     with open(argv[1]) as f:
         cfg = json.load(f)
     clock, chip, air, ble = build_board(cfg)
+    period_s = float(cfg.get("diag_period_s", 0))
+    diag = Diagnostics(air, clock, period_s) if period_s > 0 else None
     try:
-        _run_app(clock, cfg["firmware_dir"], cfg.get("usb_fd"), cfg.get("firmware_config", {}))
+        _run_app(clock, cfg["firmware_dir"], cfg.get("usb_fd"), cfg.get("firmware_config", {}), diag)
     except _Stop:
         pass
+    if diag is not None:
+        diag.send()
     if chip.exhausted:
         air.send(_END)
     _log("stopped at %d ms virtual" % (clock.now_us() // 1000))
@@ -260,7 +336,7 @@ class _Unplugged:
         return len(data)
 
 
-def _run_app(clock, fs_root, usb_fd, overrides):
+def _run_app(clock, fs_root, usb_fd, overrides, diag):
     # firmware/main.py's own wiring with the stand-ins (importing main runs nothing). The USB port
     # is the pty the host made (usb_fd, inherited), or no cable at all.
     uart = machine.uart_state(board.UART_ID)
@@ -272,7 +348,11 @@ def _run_app(clock, fs_root, usb_fd, overrides):
     config = load_config(fs_root)
     for k in overrides:
         config[k] = overrides[k]
-    build_app(clock, machine, bluetooth, fs_root, config).run()
+    app = build_app(clock, machine, bluetooth, fs_root, config)
+    if diag is not None:
+        diag.app = app
+        clock.add_listener(diag.on_time)
+    app.run()
 
 
 if __name__ == "__main__":
