@@ -289,7 +289,12 @@ class BleLink(Link):
 
     def _wanted_gaps(self) -> list[tuple[int, int]]:
         oldest_held = self.assembler.next_seq - RING_SLOTS
-        return [(a, n) for a, n in self.assembler.open_gaps
+        open_gaps = self.assembler.open_gaps
+        if len(self._resend_tries) > len(open_gaps):
+            # Forget the gaps that were filled or declared lost: kept, they grow for the whole session.
+            firsts = {a for a, _ in open_gaps}
+            self._resend_tries = {a: n for a, n in self._resend_tries.items() if a in firsts}
+        return [(a, n) for a, n in open_gaps
                 if a + n > oldest_held and self._resend_tries.get(a, 0) < self.settings.resend_attempts]
 
     async def _resend_gaps(self) -> None:
