@@ -41,15 +41,20 @@ async def test_two_minute_session_is_recorded_replayed_and_decoded_identically(t
     chip = write_chip_stream(sim, tmp_path / "walk.chip")
     path = tmp_path / "session.hlrec"
     live: list[Received] = []
-    # speed 0: the firmware runs as fast as MicroPython allows; nothing here reconnects.
-    async with VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=0.0)) as dev:
+    # speed 0: the firmware runs as fast as the host keeps up (lead limit); nothing here
+    # reconnects. Held until START is queued, so the stream starts at ~1 s whatever the load.
+    dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=0.0, lead_limit_s=1.0))
+    dev.hold()
+    async with dev:
         sensor = await find_sensor(timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
         link = await BleLink(sensor.device, backend=VirtualClient,
                              settings=BleLinkSettings(connect_timeout_s=WALL_TIMEOUT_S)).open()
-        info = await link.read_device_info()
-        with RecordingWriter(path, header={"device": info.info, "session_id": "virtual-walk"}, fsync=False) as writer:
+        with RecordingWriter(path, header={"session_id": "virtual-walk"}, fsync=False) as writer:
             recorder = asyncio.create_task(record_link(link, writer, on_received=live.append))
-            await link.request(Cmd.START)
+            await link.send_command(Cmd.START, link.new_token())
+            dev.release()
+            info = await link.read_device_info()
+            writer.write_meta(device=info.info)
             await dev.wait_ended(WALL_TIMEOUT_S)
             await link.close()  # ends the stream: the recorder writes what is left and returns
             n_recorded = await recorder

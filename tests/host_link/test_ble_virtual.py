@@ -28,8 +28,14 @@ from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig
 pytestmark = pytest.mark.slow
 
 STOP_AT_S = 24.0  # virtual seconds of streaming per run; the chip stream is a little longer
-WALL_TIMEOUT_S = 60.0
+WALL_TIMEOUT_S = 60.0  # failure backstop of every wait, not a timing assertion
 FUSION_SETTLE_S = 3.0  # skip the fusion's convergence before comparing with the truth
+# The device waits for the host (lead limit) and is held until START is queued, so the stream
+# starts at the same virtual time (<= 2 * LEAD_S) whatever the machine's load.
+LEAD_S = 1.0
+# Runs that reconnect: after a loss the host reconnects and asks for a RESEND on the wall clock
+# while the device's 20.48 s ring runs on; at 5x, 15 virtual s of ring are 3 wall s of slack.
+FAULT_SPEED = 5.0
 
 
 @dataclass
@@ -58,12 +64,15 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimSession, Path]
 async def _run(chip: Path, *, speed: float, faults: AirFaults | None = None,
                device_link_loss_s: tuple[tuple[float, float], ...] = (), stop_at_s: float = STOP_AT_S) -> Run:
     """Connect, START, stream until `stop_at_s` virtual seconds, STOP, recover what is missing."""
-    cfg = VirtualDeviceConfig(chip_stream=chip, speed=speed, link_loss_s=device_link_loss_s)
-    async with VirtualDevice(cfg, faults) as dev:
+    cfg = VirtualDeviceConfig(chip_stream=chip, speed=speed, link_loss_s=device_link_loss_s, lead_limit_s=LEAD_S)
+    dev = VirtualDevice(cfg, faults)
+    dev.hold()
+    async with dev:
         sensor = await find_sensor(timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
         link = await BleLink(sensor.device, backend=VirtualClient,
                              settings=BleLinkSettings(connect_timeout_s=WALL_TIMEOUT_S)).open()
-        await link.request(Cmd.START)
+        await link.send_command(Cmd.START, link.new_token())  # queued on the held device
+        dev.release()
         received: list[bytes] = []
 
         async def consume() -> None:
@@ -73,7 +82,7 @@ async def _run(chip: Path, *, speed: float, faults: AirFaults | None = None,
 
         consumer = asyncio.create_task(consume())
         await dev.wait_virtual_time(stop_at_s, WALL_TIMEOUT_S)
-        await link.connected.wait()
+        await asyncio.wait_for(link.connected.wait(), WALL_TIMEOUT_S)
         await link.request(Cmd.STOP)
         await link.settle(tail=True, timeout_s=WALL_TIMEOUT_S)
         await link.close()
@@ -171,7 +180,7 @@ def test_fault_free_stream_is_complete_and_matches_the_truth(session: tuple[SimS
 def test_dropped_notifications_and_a_5s_link_loss_are_recovered_by_resend(
         session: tuple[SimSession, Path], reference: Run) -> None:
     faults = AirFaults(drop_notify_probability=0.03, link_loss_s=((8.0, 5.0),), seed=42)
-    run = asyncio.run(_run(session[1], speed=20.0, faults=faults))
+    run = asyncio.run(_run(session[1], speed=FAULT_SPEED, faults=faults))
     stats = run.link.stream
     print(f"\ndrops+5 s loss: air {run.air}, link {run.link}")
     assert run.air.dropped > 10 and run.air.link_losses == 1
@@ -185,7 +194,7 @@ def test_dropped_notifications_and_a_5s_link_loss_are_recovered_by_resend(
 
 def test_corrupted_packets_are_counted_dropped_and_resent(session: tuple[SimSession, Path], reference: Run) -> None:
     faults = AirFaults(corrupt_probability=0.05, seed=9)
-    run = asyncio.run(_run(session[1], speed=20.0, faults=faults, device_link_loss_s=((10.0, 3.0),)))
+    run = asyncio.run(_run(session[1], speed=FAULT_SPEED, faults=faults, device_link_loss_s=((10.0, 3.0),)))
     print(f"\ncorruption + device-side loss: air {run.air}, link {run.link}")
     assert run.air.corrupted > 10
     assert run.link.bad_packets == run.air.corrupted  # every corrupted packet counted and dropped
@@ -196,7 +205,7 @@ def test_corrupted_packets_are_counted_dropped_and_resent(session: tuple[SimSess
 
 def test_a_loss_longer_than_the_ring_buffer_is_counted_as_one_gap(session: tuple[SimSession, Path], reference: Run) -> None:
     faults = AirFaults(link_loss_s=((4.0, 25.0),), seed=1)
-    run = asyncio.run(_run(session[1], speed=20.0, faults=faults, stop_at_s=36.0))
+    run = asyncio.run(_run(session[1], speed=FAULT_SPEED, faults=faults, stop_at_s=36.0))
     stats = run.link.stream
     print(f"\n25 s loss: link {run.link}")
     # The ring holds 2048 slots (20.48 s at 100 Hz): what it still held comes back, the older

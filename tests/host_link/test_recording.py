@@ -249,7 +249,8 @@ async def test_record_link_writes_sent_commands_and_end_event(tmp_path: Path) ->
     path = tmp_path / "l.hlrec"
     with RecordingWriter(path) as w:
         task = asyncio.create_task(record_link(link, w, idle_flush_s=0.01))
-        await asyncio.sleep(0)  # let the recorder start listening (a yield, not a timed wait)
+        while not link.sent_listeners:  # the recorder listens for sent commands once it runs
+            await asyncio.sleep(0)
         reply = await link.request(0x01)
         assert reply.ok
         await link.close()

@@ -18,6 +18,8 @@ from hiplevel.link.serial_link import SerialLink, match_ports
 from hiplevel.protocol import Cmd, PacketType, ReplyStatus, decode_command, decode_packet, encode_data_packet, encode_reply
 from hostlink_vectors import load_vectors
 
+WALL_TIMEOUT_S = 60.0  # failure backstop of the waits below, not a timing assertion
+
 
 class PtyDevice:
     """The device end of a pty: writes frames, reads and deframes commands (non-blocking)."""
@@ -33,7 +35,7 @@ class PtyDevice:
     def send(self, data: bytes) -> None:
         os.write(self.master, data)
 
-    async def commands(self, n: int, timeout_s: float = 5.0) -> list[bytes]:
+    async def commands(self, n: int, timeout_s: float = WALL_TIMEOUT_S) -> list[bytes]:
         got: list[bytes] = []
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
@@ -78,7 +80,7 @@ async def test_packets_arrive_deframed_with_channel_and_times(device: PtyDevice)
     stream += bytes(corrupt) + encode_frame(2, encode_reply(5, 7, 0, b"\xc8\xfe"))
     for i in range(0, len(stream), 7):  # dribble it in like a UART would
         device.send(stream[i : i + 7])
-    got = [await asyncio.wait_for(link.receive(), 5.0) for _ in range(22)]
+    got = [await asyncio.wait_for(link.receive(), WALL_TIMEOUT_S) for _ in range(22)]
     assert got[0].data == bytes.fromhex(vec["fields"]["packet_hex"]) and got[0].channel == 1
     assert [g.data for g in got[1:21]] == packets
     assert got[21].channel == 2 and got[21].data == bytes.fromhex("1405070000c8fe")
@@ -103,10 +105,10 @@ async def test_request_reply_over_pty(device: PtyDevice) -> None:
             device.send(encode_frame(2, encode_reply(cmd.cmd, cmd.token, status, payload)))
 
     task = asyncio.create_task(act_as_device())
-    reply = await link.request(Cmd.TARE, timeout_s=5.0)
+    reply = await link.request(Cmd.TARE, timeout_s=WALL_TIMEOUT_S)
     assert reply.payload == b"\xc8\xfe"
     with pytest.raises(CommandFailedError) as err:
-        await link.request(Cmd.START, timeout_s=5.0)
+        await link.request(Cmd.START, timeout_s=WALL_TIMEOUT_S)
     assert err.value.status == ReplyStatus.BUSY
     await task
     await link.close()
@@ -114,7 +116,7 @@ async def test_request_reply_over_pty(device: PtyDevice) -> None:
 
 async def test_request_times_out_when_device_is_silent(device: PtyDevice) -> None:
     link = await SerialLink.open(device.tty_name)
-    with pytest.raises(CommandTimeoutError):
+    with pytest.raises(CommandTimeoutError):  # no reply ever comes: the short timeout is not a race
         await link.request(Cmd.GET_INFO, timeout_s=0.2)
     await link.close()
 
