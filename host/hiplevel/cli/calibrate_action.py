@@ -24,6 +24,10 @@ from hiplevel.cli.common import EXIT_ERROR, EXIT_OK, CliError
 CALIBRATION_FOLDER: Final[str] = "calibration"  # per-device calibration files, in the data folder
 VIRTUAL_SEED: Final[int] = 11
 VIRTUAL_MTU: Final[int] = 185  # raw mode needs an ATT MTU of at least 27
+# The simulated person's script leaves the host a fixed stretch of device time to push the
+# calibration; the device waits while this far ahead of the host, so a loaded machine cannot
+# make it too late.
+VIRTUAL_LEAD_S: Final[float] = 2.0
 MAX_CHECK_ERROR_MG: Final[float] = 15.0  # docs/calibration.md: accept the accelerometer fit
 STILL_ROLL_TOL_DEG: Final[float] = 0.5  # docs/calibration.md: roll when still after calibration
 CHECK_SETTLE_S: Final[float] = 1.0  # start of each check posture left out (fusion catching up)
@@ -98,7 +102,8 @@ async def open_virtual_calibration(stack: AsyncExitStack, speed: float = 0.0, sc
     script = script or simulate_calibration(CalibrationScriptSpec(seed=VIRTUAL_SEED))
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hiplevel-calibrate-")))
     chip = script.write_chip_stream(tmp / "calibration.chip")
-    device = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=speed, firmware_state_dir=firmware_state_dir))
+    device = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=speed, firmware_state_dir=firmware_state_dir,
+                                               lead_limit_s=VIRTUAL_LEAD_S))
     await stack.enter_async_context(device)
     sensor = await _open_ble(stack, None, VIRTUAL_TIMEOUT_S, VirtualScanner, VirtualClient, VIRTUAL_MTU)
     sensor.virtual, sensor.sim = device, script
