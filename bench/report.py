@@ -92,6 +92,7 @@ def summary_row(rows: Sequence[Row], env: dict[str, str]) -> str:
         "real steps sensitivity (INDIP)": val("step sensitivity", "mobgap-lowback vs INDIP"),
         "offline speed": val("analysis alone"),
         "live p99 (packet to score)": val("live latency, packet to rep score"),
+        "1 h of faults: lost counted / uncounted": val("samples lost: counted / uncounted"),
         "targets": f"{t[PASS]} pass / {t[MISS]} miss / {t[NA]} n/a",
     }
     return "\n".join([
