@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import time
 import tracemalloc
@@ -117,9 +118,7 @@ async def run_session(chip: Path, out: Path, duration_s: float, speed: float, fa
     air = AirFaults()
     cfg = VirtualDeviceConfig(chip_stream=chip, speed=speed, diag_period_s=DIAG_PERIOD_S, lead_limit_s=lead_limit_s)
     if faults is not None:
-        air = AirFaults(drop_notify_probability=faults.air.drop_notify_probability,
-                        corrupt_probability=faults.air.corrupt_probability,
-                        link_loss_s=_shift(faults.air.link_loss_s, t0, both=False), seed=faults.air.seed)
+        air = dataclasses.replace(faults.air, link_loss_s=_shift(faults.air.link_loss_s, t0, both=False))
         cfg = VirtualDeviceConfig(chip_stream=chip, speed=speed, diag_period_s=DIAG_PERIOD_S, lead_limit_s=lead_limit_s,
                                   link_loss_s=_shift(faults.device_link_loss_s, t0, both=False),
                                   i2c_fail_s=_shift(faults.i2c_fail_s, t0, both=True))
