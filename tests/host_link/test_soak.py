@@ -10,8 +10,9 @@ import pytest
 
 from bench.soak import soak
 from bench.soak_compare import missing_by_cause
-from bench.soak_plan import plan_faults
+from bench.soak_plan import SoakFaults, plan_faults
 from bench.soak_run import START_AT_S
+from hiplevel.virtual.faults import AirFaults
 
 pytestmark = pytest.mark.slow
 
@@ -42,3 +43,15 @@ def test_minutes_of_faults_lose_nothing_uncounted_and_nothing_wrong(tmp_path) ->
     assert c.lost_uncounted == 0 and c.over_declared == 0 and c.declared_lost == c.lost_counted
     assert c.wrong == 0 and c.phantom == 0
     assert c.received + c.lost_counted == c.expected
+
+
+def test_the_first_packets_after_start_lost_on_air_come_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The first data notifications after START (a STATUS and the first DATA packets) are lost:
+    # the host must know the stream began at slot 0 and ask for them (found by the soak: they
+    # were lost without a trace).
+    faults = SoakFaults(AirFaults(drop_notify_indices=frozenset({0, 1, 2})))
+    _faults, _reference, run, c = soak(30.0, SEED, SPEED, tmp_path, faults, lead_limit_s=LEAD_S,
+                                       trace_memory=False, reference_extra_s=REFERENCE_EXTRA_S)
+    assert run.air.dropped == 3
+    assert c.lost_uncounted == 0 and c.lost_counted == 0 and c.wrong == 0 and c.phantom == 0
+    assert c.resent >= 5 and c.received == c.expected

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from hiplevel.protocol import DataPacket, Flags, PacketType
+from hiplevel.protocol import Cmd, DataPacket, Flags, PacketType, Reply, ReplyStatus
 from hiplevel.link.stream import Gap, SampleBlock, StreamAssembler
 
 RATE_HZ = 100
@@ -222,3 +222,41 @@ def out_t0(out: list[SampleBlock | Gap]) -> int:
 
 def dev_seq0(out: list[SampleBlock | Gap], asm: StreamAssembler, start: int) -> int:
     return start + (asm.to_wire_seq(0) - start) % 2**32
+
+
+def _start_ok() -> Reply:
+    return Reply(int(Cmd.START), 1, ReplyStatus.OK, 0, False, b"")
+
+
+def test_packets_lost_right_after_start_are_a_gap_not_unknown() -> None:
+    # The first two packets after START were lost on air: without the START reply the first slot
+    # that arrives would become slot 0 and slots 0-3 would be unknown (found by the soak).
+    asm = StreamAssembler()
+    assert asm.push_reply(_start_ok()) == []
+    run(asm, [packet(s, 2) for s in range(4, 20, 2)], finish=False)
+    assert asm.open_gaps == [(0, 4)] and asm.to_wire_seq(0) == 0
+    out = asm.push(packet(0, 4, flags=Flags.RESENT))  # what the RESEND of the gap brings back
+    out += asm.finish()
+    assert check_in_order_and_right(out) == (20, 0) and asm.stats.resent == 4
+
+
+def test_start_mid_stream_counts_the_new_stream_from_its_slot_0() -> None:
+    asm = StreamAssembler()
+    out = run(asm, [packet(0, 2), packet(4, 2)], finish=False)  # slots 2-3 still open
+    t_restart = 6 * PERIOD_US + 3_000_000
+    asm.push_reply(_start_ok())
+    # the new stream's first packet (wire seq 0-1) was lost: its wire seq 2 arrives first
+    out += asm.push(DataPacket(PacketType.DATA_ROLL, Flags(0), RATE_HZ, 2, t_restart + 2 * PERIOD_US,
+                               value_of(np.arange(2, 4))))
+    assert asm.stats.restarts == 1
+    assert asm.stats.gaps == [(2, 2)]  # START cleared the device's ring: the old gap is lost
+    assert asm.open_gaps == [(6, 2)] and asm.to_wire_seq(6) == 0  # the new stream's slot 0
+    out += asm.finish()
+    assert sum(g.count for g in out if isinstance(g, Gap)) == 4
+
+
+def test_a_start_that_failed_changes_nothing() -> None:
+    asm = StreamAssembler()
+    asm.push_reply(Reply(int(Cmd.START), 1, ReplyStatus.IMU_FAULT, 0, False, b""))
+    run(asm, [packet(s, 2) for s in range(4, 10, 2)], finish=False)
+    assert asm.open_gaps == [] and asm.to_wire_seq(0) == 4  # the first slot seen is slot 0, as before

@@ -36,8 +36,8 @@ from hiplevel import constants as C
 from hiplevel.errors import DeviceNotFoundError, LinkClosedError, LinkError, ProtocolError
 from hiplevel.link.auth import AuthenticationError, KeyRing, NotPairedError, authenticate, known_keys
 from hiplevel.link.base import DEFAULT_COMMAND_TIMEOUT_S, Link, host_now_s
-from hiplevel.protocol import (Channel, Cmd, DataPacket, Reply, ReplyStatus, decode_packet, parse_resend_reply,
-                               resend_payload)
+from hiplevel.protocol import (Channel, Cmd, DataPacket, Reply, ReplyStatus, decode_packet, decode_reply,
+                               parse_resend_reply, resend_payload)
 from hiplevel.link.stream import RING_SLOTS, StreamAssembler, StreamStats
 
 log = logging.getLogger(__name__)
@@ -270,6 +270,11 @@ class BleLink(Link):
         self._deliver(channel, data, t)
         if channel == Channel.DATA:
             self._account(data)
+        elif channel == Channel.REPLY:
+            try:
+                self.assembler.push_reply(decode_reply(data))  # START restarts the slot count
+            except ProtocolError:
+                pass  # counted by the reply routing (`bad_replies`)
 
     def _account(self, data: bytes) -> None:
         try:

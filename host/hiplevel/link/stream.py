@@ -21,6 +21,9 @@ would shift every later sample. Likewise a fresh packet whose slot lies further 
 clock allows (a corrupted seq: one flipped bit once declared millions of slots lost) is placed by
 its device time when that agrees with the host clock (`seq_corrected`). Lost slots are listed once per loss: a long loss declared lost in
 parts, as the window moves past it, is one entry of `stats.gaps`.
+
+After a START answered OK (`push_reply`), slots count from the new stream's wire seq 0, so slots
+lost before the first packet that arrives are a gap (resendable), not unknown.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hiplevel.protocol import SEQ_MODULUS, T_US_MODULUS, DataPacket, Flags, PacketType
+from hiplevel.protocol import SEQ_MODULUS, T_US_MODULUS, Cmd, DataPacket, Flags, PacketType, Reply, ReplyStatus
 
 RING_SLOTS = 2048  # the device ring buffer: older slots cannot be resent (docs/protocol.md)
 _HALF_WRAP = 1 << 31
@@ -122,6 +125,7 @@ class StreamAssembler:
         self._high = 0  # one past the highest slot seen
         self._pending: dict[int, SampleBlock] = {}
         self._open: list[list[int]] = []  # open gaps [first, count], sorted, within [_next_release, _high)
+        self._started = False  # START was answered: the next fresh packet counts from wire seq 0
 
     @property
     def open_gaps(self) -> list[tuple[int, int]]:
@@ -142,11 +146,21 @@ class StreamAssembler:
         """Unwrapped slot -> the device's seq (mod 2^32) of the current stream, e.g. for RESEND."""
         return (seq - self._seq_offset) % SEQ_MODULUS
 
+    def push_reply(self, reply: Reply) -> list[SampleBlock | Gap]:
+        """Account for a reply, in arrival order with the packets: a START answered OK means the
+        device counts slots from wire seq 0 again (docs/protocol.md), so the slots before the
+        first packet that arrives are a gap to resend, never unknown. Returns what it releases."""
+        if reply.cmd == Cmd.START and reply.status == ReplyStatus.OK and not reply.more:
+            self._started = True
+        return []
+
     def push(self, pkt: DataPacket, host_time_s: float | None = None) -> list[SampleBlock | Gap]:
         """Account for one DATA packet and return what it releases, in slot order. host_time_s:
         when the host received it (s, any origin), the sanity check on device-time jumps."""
         if pkt.count == 0:
             return []
+        if self._started and not pkt.flags & Flags.RESENT:
+            return self._push_stream_start(pkt, host_time_s)
         placed = self._place(pkt, host_time_s)
         if placed is None:
             self.stats.inconsistent_packets += 1
@@ -160,6 +174,28 @@ class StreamAssembler:
         self._merge(pkt, seq, t_us)
         if self._anchor is not anchor:
             self._anchor_host_s = host_time_s
+        self._release(out, force_before=self._high - self.max_hold_slots)
+        return out
+
+    def _push_stream_start(self, pkt: DataPacket, host_time_s: float | None) -> list[SampleBlock | Gap]:
+        """The first fresh packet after START: its wire seq counts from the stream's slot 0."""
+        self._started = False
+        out: list[SampleBlock | Gap] = []
+        raw_t = pkt.t_us + self._t_offset
+        if self._anchor is None:
+            self._seq_offset = 0
+            seq, t_us = pkt.seq, raw_t
+        else:
+            # START cleared the device's ring: what is still open can no longer be resent.
+            self._release(out, force_before=self._high)
+            self.stats.restarts += 1
+            self._prev_seq_offset = None  # a real restart: the old numbering never comes back
+            self._seq_offset = self._high
+            seq = self._high + pkt.seq
+            a_t = self._anchor[1]
+            t_us = a_t + self._wrap_delta(raw_t - a_t)  # the device clock runs on through START
+        self._merge(pkt, seq, t_us)
+        self._anchor_host_s = host_time_s
         self._release(out, force_before=self._high - self.max_hold_slots)
         return out
 

@@ -156,7 +156,9 @@ class StreamDecoder:
         d.first_t = rx.host_time_s if d.first_t is None else d.first_t
         try:
             if rx.channel != 1:
-                decode_reply(rx.data)  # replies are validated and counted, not decoded further here
+                # replies are validated and counted; a START answered OK restarts the slot count
+                for item in d.asm.push_reply(decode_reply(rx.data)):
+                    self.on_release(item)
                 return
             pkt = decode_packet(rx.data)
         except ProtocolError as exc:
