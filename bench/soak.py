@@ -42,6 +42,7 @@ REFERENCE_SPEED_FACTOR = 2.0  # the fault-free session has nothing wall-clock bo
 REFERENCE_LEAD_S = 2.0  # and its device waits for the host, so it is whole whatever the load
 DEVICE_SLOPE_MAX_B_PER_H = 1024.0  # flat: a leak of 1 KB/h would still leave an ESP32 heap a working day
 HOST_SLOPE_MAX_KB_PER_H = 256.0  # flat: an hour-long session must not hold what it has already written
+TIME_BASE_MAX_ERROR_S = 2.0  # a set boundary or note placed by host time must land within a rep or two
 
 
 def soak(duration_s: float, seed: int, speed: float = DEFAULT_SPEED, workdir: Path | None = None,
@@ -89,6 +90,11 @@ def rows(faults: SoakFaults, run: SoakRun, c: Comparison, duration_s: float) -> 
         Row(SECTION, "samples wrong", data, f"{c.wrong} (+{c.phantom} at a time never sampled)",
             target="0", status=at_most(c.wrong + c.phantom, 0),
             note=f"{c.received} received samples compared with the fault-free run"),
+        Row(SECTION, "session time of the first sample vs its arrival", data, f"{c.time_base_error_s:+.1f} s",
+            target=f"|error| <= {TIME_BASE_MAX_ERROR_S:.0f} s",
+            status=at_most(abs(c.time_base_error_s), TIME_BASE_MAX_ERROR_S),
+            note="samples sit on the device clock, anchored to the host's by the clock fit; host clock steps "
+                 f"{', '.join(f'{s:+.0f} s' for _, s in faults.clock_jumps)} during the session"),
         Row(SECTION, "device memory slope (live heap after gc.collect)", data,
             f"{dev_slope:+.0f} B/h", target=f"|slope| <= {DEVICE_SLOPE_MAX_B_PER_H:.0f} B/h",
             status=at_most(abs(dev_slope), DEVICE_SLOPE_MAX_B_PER_H),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.errors import ProtocolError
-from hiplevel.protocol import DataPacket, decode_packet
+from hiplevel.protocol import DataPacket, Flags, decode_packet
 from hiplevel.recording import decode_recording, read_recording
 from hiplevel.recording.decode import DecodedSession
 
@@ -75,6 +75,7 @@ class Comparison:
     fault-free run; phantom: received at a device time the device never sampled.
     resent: slots that came back through RESEND. uncounted_at: device times (s) of the first
     uncounted slots, to look at. missing_s: device times (s) of every missing slot.
+    time_base_error_s: `first_sample_time_error_s` of the session.
     """
 
     expected: int
@@ -90,6 +91,7 @@ class Comparison:
     restarts: int
     uncounted_at: tuple[float, ...]
     missing_s: np.ndarray
+    time_base_error_s: float
 
 
 def compare(reference: Samples, run: SoakRun, samples: Samples, period_us: int) -> Comparison:
@@ -122,7 +124,8 @@ def compare(reference: Samples, run: SoakRun, samples: Samples, period_us: int) 
         lost_counted=int(np.count_nonzero(counted)), lost_uncounted=int(np.count_nonzero(~counted)),
         declared_lost=int(stats.lost), over_declared=over, wrong=wrong, phantom=phantom,
         resent=int(stats.resent), gaps=len(stats.gaps), restarts=int(stats.restarts),
-        uncounted_at=tuple(float(t) / 1e6 for t in missing[~counted][:10]), missing_s=missing / 1e6)
+        uncounted_at=tuple(float(t) / 1e6 for t in missing[~counted][:10]), missing_s=missing / 1e6,
+        time_base_error_s=first_sample_time_error_s(run, samples))
 
 
 RECOVERY_SLACK_S = 5.0  # after a disconnect or pause: reconnecting and resending take virtual time too
@@ -167,3 +170,26 @@ def host_memory(run: SoakRun, warmup_s: float = 120.0) -> tuple[np.ndarray, np.n
     m = np.array(run.host_mem, dtype=float).reshape(-1, 3)
     keep = m[:, 0] >= warmup_s
     return m[keep, 0], m[keep, 1], m[keep, 2]
+
+
+def first_sample_time_error_s(run: SoakRun, samples: Samples) -> float:
+    """Session time the decoder gives the first fresh packet's first sample minus the time that
+    packet arrived (both s since the recording's origin): how far a host clock step moved the
+    session's time base (the samples sit on the device clock, anchored by the clock fit)."""
+    rec = read_recording(run.recording)
+    imu = samples.session.imu
+    if imu is None or not len(imu):
+        return float("nan")
+    dev_t = np.asarray(imu.meta["device_t_us"], dtype=np.int64)
+    for rx in rec.received():
+        if rx.channel != 1:
+            continue
+        try:
+            pkt = decode_packet(rx.data)
+        except ProtocolError:
+            continue
+        if isinstance(pkt, DataPacket) and pkt.count and not pkt.flags & Flags.RESENT:
+            hit = np.flatnonzero(dev_t == pkt.t_us)
+            if len(hit):
+                return float(imu.t_s[hit[0]]) - (rx.host_time_s - rec.origin_s)
+    return float("nan")
