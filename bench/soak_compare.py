@@ -129,6 +129,7 @@ def compare(reference: Samples, run: SoakRun, samples: Samples, period_us: int) 
 
 
 RECOVERY_SLACK_S = 5.0  # after a disconnect or pause: reconnecting and resending take virtual time too
+IN_FLIGHT_S = 1.0  # before a disconnect: packets sent as the link went down
 IMU_RETRY_SLACK_S = 1.0  # after an I2C fault: the firmware retries the IMU every 0.5 s
 
 
@@ -142,7 +143,7 @@ def missing_by_cause(c: Comparison, faults: SoakFaults, start_s: float) -> dict[
         i2c |= (t >= a) & (t < b + IMU_RETRY_SLACK_S)
     away = np.zeros(len(t), dtype=bool)
     for a, d in (*faults.air.link_loss_s, *faults.device_link_loss_s, *faults.host_pauses):
-        away |= (t >= a) & (t < a + d + RECOVERY_SLACK_S)
+        away |= (t >= a - IN_FLIGHT_S) & (t < a + d + RECOVERY_SLACK_S)
     away &= ~i2c
     return {"in I2C faults": int(i2c.sum()), "in disconnects and pauses": int(away.sum()),
             "elsewhere": int(len(t) - i2c.sum() - away.sum())}
