@@ -137,11 +137,11 @@ async def run_session(chip: Path, out: Path, duration_s: float, speed: float, fa
                                          clock=clock.now)
                 await link.request(Cmd.SET_MODE, set_mode_payload(StreamMode.RAW))
                 recorder = asyncio.create_task(record_link(link, writer))
-                # With a lead limit the device waits for the queued START (held): the stream starts
-                # within two limits of start_at_s however slow the host is.
+                # With a lead limit the held device stands still (and answers) until START is in:
+                # the stream starts within a limit of start_at_s however slow the host is.
                 await dev.wait_virtual_time(max(0.0, start_at_s - lead_limit_s), max(1.0, deadline - loop.time()))
                 dev.hold()
-                await link.send_command(Cmd.START, link.new_token())
+                await link.request(Cmd.START)
                 dev.release()
                 started = dev.virtual_time_s
                 helpers = [asyncio.create_task(_sample_memory(dev, t0, duration_s, host_mem, trace_memory))]

@@ -42,7 +42,8 @@ async def test_two_minute_session_is_recorded_replayed_and_decoded_identically(t
     path = tmp_path / "session.hlrec"
     live: list[Received] = []
     # speed 0: the firmware runs as fast as the host keeps up (lead limit); nothing here
-    # reconnects. Held until START is queued, so the stream starts at ~1 s whatever the load.
+    # reconnects. Held (time stands still on it) until START is answered, so the stream starts at
+    # ~1 s whatever the load.
     dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=0.0, lead_limit_s=1.0))
     dev.hold()
     async with dev:
@@ -51,10 +52,10 @@ async def test_two_minute_session_is_recorded_replayed_and_decoded_identically(t
                              settings=BleLinkSettings(connect_timeout_s=WALL_TIMEOUT_S)).open()
         with RecordingWriter(path, header={"session_id": "virtual-walk"}, fsync=False) as writer:
             recorder = asyncio.create_task(record_link(link, writer, on_received=live.append))
-            await link.send_command(Cmd.START, link.new_token())
-            dev.release()
-            info = await link.read_device_info()
+            info = await link.read_device_info()  # answered by the held device at its instant
             writer.write_meta(device=info.info)
+            await link.request(Cmd.START)
+            dev.release()
             await dev.wait_ended(WALL_TIMEOUT_S)
             await link.close()  # ends the stream: the recorder writes what is left and returns
             n_recorded = await recorder

@@ -30,8 +30,8 @@ pytestmark = pytest.mark.slow
 STOP_AT_S = 24.0  # virtual seconds of streaming per run; the chip stream is a little longer
 WALL_TIMEOUT_S = 60.0  # failure backstop of every wait, not a timing assertion
 FUSION_SETTLE_S = 3.0  # skip the fusion's convergence before comparing with the truth
-# The device waits for the host (lead limit) and is held until START is queued, so the stream
-# starts at the same virtual time (<= 2 * LEAD_S) whatever the machine's load.
+# The device waits for the host (lead limit) and is held (time stands still on it) until START is
+# answered, so the stream starts at the same virtual time (<= LEAD_S) whatever the machine's load.
 LEAD_S = 1.0
 # Runs that reconnect: after a loss the host reconnects and asks for a RESEND on the wall clock
 # while the device's 20.48 s ring runs on; at 5x, 15 virtual s of ring are 3 wall s of slack.
@@ -71,7 +71,7 @@ async def _run(chip: Path, *, speed: float, faults: AirFaults | None = None,
         sensor = await find_sensor(timeout_s=WALL_TIMEOUT_S, backend=VirtualScanner)
         link = await BleLink(sensor.device, backend=VirtualClient,
                              settings=BleLinkSettings(connect_timeout_s=WALL_TIMEOUT_S)).open()
-        await link.send_command(Cmd.START, link.new_token())  # queued on the held device
+        await link.request(Cmd.START)  # answered by the held device, at its instant
         dev.release()
         received: list[bytes] = []
 

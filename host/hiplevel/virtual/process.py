@@ -230,9 +230,10 @@ class VirtualDevice:
     def hold(self) -> None:
         """Stop acknowledging the device's TIME messages: with `config.lead_limit_s`, its clock stops
         within that many virtual seconds of the last one acknowledged (from the start, if called
-        before `start()`). It still answers connects and GATT reads and queues writes, so a test can
-        connect and send START to a device that waits, then `release()` it: the stream starts at a
-        virtual time that does not depend on how long the host took."""
+        before `start()`). The firmware runs on at that instant: it answers connects, reads and
+        commands (the link's authentication too), so a test can connect and send START to a held
+        device, then `release()` it: the stream starts at a virtual time that does not depend on
+        how long the host took."""
         self._held = True
 
     def release(self) -> None:

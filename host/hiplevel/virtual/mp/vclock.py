@@ -12,7 +12,8 @@
 #   clock.wake(fn, at_us)     call listener fn at virtual time at_us at the latest (after something
 #                             changed the schedule it returned last time)
 #   clock.add_idle_hook(fn)   fn() is called whenever the firmware waits (sleep_*), before time
-#                             advances; the pipe "air" uses it to poll stdin.
+#                             advances; the pipe "air" uses it to poll stdin. If it returns False,
+#                             time does not advance for that wait (the host holds the clock).
 #   clock.now_us()            absolute virtual time, us, never wraps.
 #   clock.advance_us(us)      move virtual time forward (what sleep_us does after the idle hooks).
 #
@@ -57,9 +58,11 @@ class VirtualClock:
         return (a + delta) & _TICKS_MAX
 
     def sleep_us(self, us):
+        advance = True
         for hook in self._idle_hooks:
-            hook()
-        if us > 0:
+            if hook() is False:
+                advance = False  # the hook holds the clock: time stands still for this wait
+        if us > 0 and advance:
             self.advance_us(us)
 
     def sleep_ms(self, ms):

@@ -167,13 +167,16 @@ class PipeAir:
 
     # --- central events (idle hook) ------------------------------------------------------------
     def poll(self):
-        """Handle every message the host has written so far (called whenever the firmware waits);
-        with a lead limit, first wait until the host has caught up."""
-        while self._lead_us and self.clock.now_us() > self._acked_us + self._lead_us:
+        """Handle every message the host has written so far (called whenever the firmware waits).
+        With a lead limit and the clock that far ahead of the host's last TIME_ACK, first wait for
+        the host's next message, and return False: time stands still for this wait, while the
+        firmware goes on running (it answers commands at the same virtual time)."""
+        frozen = self._lead_us and self.clock.now_us() > self._acked_us + self._lead_us
+        if frozen:
             self._poll.poll(-1)
-            self._read_one()
         while self._poll.poll(0):
             self._read_one()
+        return not (self._lead_us and self.clock.now_us() > self._acked_us + self._lead_us)
 
     def _read_one(self):
         head = self._in.read(3)
