@@ -166,11 +166,21 @@ def device_memory(run: SoakRun, warmup_s: float = 120.0) -> tuple[np.ndarray, np
     return t[keep], alloc[keep]
 
 
+FLOOR_WINDOW_S = 300.0  # host memory: the lowest sample of each 5 min, so a passing backlog of
+# packets (after a pause or a reconnect) does not read as growth; a leak raises the floor
+
+
 def host_memory(run: SoakRun, warmup_s: float = 120.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(stream time s, traced Python bytes, RSS bytes) after `warmup_s`."""
+    """(stream time s, traced Python bytes, RSS bytes) after `warmup_s`: the floor (lowest
+    sample) of each FLOOR_WINDOW_S window, at that sample's time."""
     m = np.array(run.host_mem, dtype=float).reshape(-1, 3)
-    keep = m[:, 0] >= warmup_s
-    return m[keep, 0], m[keep, 1], m[keep, 2]
+    m = m[m[:, 0] >= warmup_s]
+    rows = []
+    for w in np.unique(m[:, 0] // FLOOR_WINDOW_S):
+        part = m[m[:, 0] // FLOOR_WINDOW_S == w]
+        rows.append([part[np.argmin(part[:, 1]), 0], part[:, 1].min(), part[:, 2].min()])
+    f = np.array(rows).reshape(-1, 3)
+    return f[:, 0], f[:, 1], f[:, 2]
 
 
 def first_sample_time_error_s(run: SoakRun, samples: Samples) -> float:

@@ -34,6 +34,12 @@ from bench.soak_plan import SoakFaults
 START_AT_S = 20.0  # virtual time of START in a faulty run
 REFERENCE_START_AT_S = 5.0  # and in the fault-free one, which must cover the faulty one
 DIAG_PERIOD_S = 60.0  # device heap report and host memory sample, virtual seconds
+# What the host's memory figure leaves out: the JSON the simulation decodes (the virtual device's
+# DIAG reports, which this soak keeps all hour; the host's own JSON replies are small and passing)
+# and tracemalloc's own bookkeeping.
+# One frame per trace keeps a snapshot cheap: a long one would stall the host like a pause.
+_NOT_HOST = (tracemalloc.Filter(False, "*/json/decoder.py"), tracemalloc.Filter(False, tracemalloc.__file__),
+             tracemalloc.Filter(False, "<unknown>"))
 WALL_MARGIN_S = 120.0  # failure backstop on every wait, wall seconds, on top of the run's own time
 WALL_SLOWDOWN = 10.0  # and the run's own time may take this many times its nominal wall time (busy machine)
 
@@ -126,7 +132,7 @@ async def run_session(chip: Path, out: Path, duration_s: float, speed: float, fa
     clock = HostClock()
     host_mem: list[tuple[float, int, int]] = []
     if trace_memory:
-        tracemalloc.start()
+        tracemalloc.start(1)
     try:
         with host_clock(clock):
             async with VirtualDevice(cfg, air) as dev:
@@ -139,7 +145,7 @@ async def run_session(chip: Path, out: Path, duration_s: float, speed: float, fa
                 recorder = asyncio.create_task(record_link(link, writer))
                 # With a lead limit the held device stands still (and answers) until START is in:
                 # the stream starts within a limit of start_at_s however slow the host is.
-                await dev.wait_virtual_time(max(0.0, start_at_s - lead_limit_s), max(1.0, deadline - loop.time()))
+                await dev.wait_virtual_time(start_at_s, max(1.0, deadline - loop.time()))
                 dev.hold()
                 await link.request(Cmd.START)
                 dev.release()
@@ -174,8 +180,14 @@ async def _sample_memory(dev: VirtualDevice, t0: float, duration_s: float, out: 
     k = 0
     while k * DIAG_PERIOD_S <= duration_s:
         await dev.wait_virtual_time(t0 + k * DIAG_PERIOD_S)
-        out.append((k * DIAG_PERIOD_S, tracemalloc.get_traced_memory()[0] if traced else 0, _rss_bytes()))
+        out.append((k * DIAG_PERIOD_S, _host_traced_bytes() if traced else 0, _rss_bytes()))
         k += 1
+
+
+def _host_traced_bytes() -> int:
+    """Python memory allocated by the host now (tracemalloc), the simulation left out."""
+    snapshot = tracemalloc.take_snapshot().filter_traces(_NOT_HOST)
+    return sum(stat.size for stat in snapshot.statistics("filename"))
 
 
 async def _host_faults(dev: VirtualDevice, t0: float, faults: SoakFaults, clock: HostClock, speed: float) -> None:
