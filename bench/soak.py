@@ -109,7 +109,7 @@ def rows(faults: SoakFaults, run: SoakRun, c: Comparison, duration_s: float) -> 
             note=f"Python memory the host holds (the simulation's JSON left out), floor "
                  f"{traced.min() / 1024:.0f}-{traced.max() / 1024:.0f} KB; RSS {num(rss_slope, 'MB/h', 1)}, "
                  f"{rss.max() / 2**20:.0f} MB at most"),
-        Row(SECTION, "soak wall time", data, f"{run.wall_s:.0f} s faulty + fault-free run",
+        Row(SECTION, "soak wall time", data, f"{run.wall_s:.0f} s (the faulty session)",
             note=f"device speed {duration_s / max(run.wall_s, 1e-9):.0f}x real time"),
     ]
 
