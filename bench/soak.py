@@ -1,4 +1,4 @@
-"""Section 7: an hour of faults (the soak), on the virtual device (the real firmware on MicroPython).
+"""Section 8: an hour of faults (the soak), on the virtual device (the real firmware on MicroPython).
 
 A fault-free session and a faulty one stream the same simulated hour of exercise in raw mode through
 the host path of `hiplevel record` (`BleLink` with reconnect and RESEND, the recording written as it
@@ -34,7 +34,7 @@ from bench.soak_compare import (Comparison, compare, device_memory, host_memory,
 from bench.soak_plan import SoakFaults, plan_faults, write_soak_chip_stream  # noqa: E402
 from bench.soak_run import REFERENCE_START_AT_S, START_AT_S, SoakRun, run_session  # noqa: E402
 
-SECTION = "7. Reliability: an hour of faults (virtual device)"
+SECTION = "8. Reliability: an hour of faults (virtual device)"
 PERIOD_US = 10_000  # the firmware's default 100 Hz
 DEFAULT_SPEED = 30.0  # virtual s per wall s; reconnects and resends are wall-clock bound
 REFERENCE_EXTRA_S = 90.0  # the fault-free session starts earlier and ends later than the faulty one
