@@ -21,6 +21,9 @@ from hiplevel.store.device_keys import paired_sensors
 from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig
 
 WALL_TIMEOUT_S = 30.0
+# The simulated patient stands and waits from this chip time on (never told to go): the device runs
+# on at its speed, but its chip stream cannot run out however long a busy machine takes.
+WAITS_AT_S = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,8 @@ async def test_pair_over_usb_then_ble_sessions_authenticate(chip: Path, tmp_path
     monkeypatch.setenv("HIPLEVEL_BLE_BACKEND", "virtual")
     data = tmp_path / "clinic"
     args = argparse.Namespace(virtual=False, port=None, device=None, timeout=WALL_TIMEOUT_S, data_dir=data)
-    cfg = VirtualDeviceConfig(chip_stream=chip, speed=20.0, provision=False)  # as flashed: no key
+    cfg = VirtualDeviceConfig(chip_stream=chip, speed=20.0, provision=False,  # as flashed: no key
+                              patient_waits_at_s=WAITS_AT_S)
     async with VirtualDevice(cfg) as dev:
         with pytest.raises(CliError) as refused:
             async with open_sensor(args):
