@@ -9,6 +9,7 @@ fault-free run of the same chip stream, matched by device time.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,8 @@ FUSION_SETTLE_S = 3.0  # skip the fusion's convergence before comparing with the
 # The device waits for the host (lead limit) and is held (time stands still on it) until START is
 # answered, so the stream starts at the same virtual time (<= LEAD_S) whatever the machine's load.
 LEAD_S = 1.0
-# Runs that reconnect: after a loss the host reconnects and asks for a RESEND on the wall clock
+# Runs that reconnect: the device is held from the end of each loss until the host is connected
+# again (reconnecting takes wall-clock time), then the RESEND round trips run on the wall clock
 # while the device's 20.48 s ring runs on; at 5x, 15 virtual s of ring are 3 wall s of slack.
 FAULT_SPEED = 5.0
 
@@ -61,6 +63,24 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimSession, Path]
     return sim, path
 
 
+async def _until(predicate: Callable[[], bool]) -> None:
+    """Wait until `predicate()` holds (checked every 10 ms); TimeoutError after WALL_TIMEOUT_S."""
+    async with asyncio.timeout(WALL_TIMEOUT_S):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+async def _hold_until_reconnected(dev: VirtualDevice, link: BleLink, losses: list[tuple[float, float]]) -> None:
+    """From the end of each link loss ((start, duration) virtual s) the device is held (time stands
+    still on it within LEAD_S) until the host has seen the loss and is connected again: what is
+    left in the ring to resend does not depend on how long the host's reconnect took."""
+    for k, (start_s, duration_s) in enumerate(sorted(losses), 1):
+        await dev.wait_virtual_time(start_s + duration_s, WALL_TIMEOUT_S)
+        dev.hold()
+        await _until(lambda k=k: link.stats.drops >= k and link.connected.is_set())
+        dev.release()
+
+
 async def _run(chip: Path, *, speed: float, faults: AirFaults | None = None,
                device_link_loss_s: tuple[tuple[float, float], ...] = (), stop_at_s: float = STOP_AT_S) -> Run:
     """Connect, START, stream until `stop_at_s` virtual seconds, STOP, recover what is missing."""
@@ -81,7 +101,12 @@ async def _run(chip: Path, *, speed: float, faults: AirFaults | None = None,
                     received.append(rx.data)
 
         consumer = asyncio.create_task(consume())
+        losses = [*(faults.link_loss_s if faults else ()), *device_link_loss_s]
+        await _hold_until_reconnected(dev, link, losses)
         await dev.wait_virtual_time(stop_at_s, WALL_TIMEOUT_S)
+        # Held from here: the device stops within LEAD_S and answers STOP and the last RESENDs
+        # there, so its chip stream cannot run out however long the host takes.
+        dev.hold()
         await asyncio.wait_for(link.connected.wait(), WALL_TIMEOUT_S)
         await link.request(Cmd.STOP)
         await link.settle(tail=True, timeout_s=WALL_TIMEOUT_S)

@@ -78,7 +78,8 @@ async def test_scan_lists_every_sensor_strongest_first_and_finds_one_by_name(chi
 
 
 async def test_link_loss_disconnects_and_the_device_is_unreachable_until_it_ends(chip: Path) -> None:
-    # Held until connected; at 5x the device's 11 s chip leaves the reconnect 1.6 wall s of slack.
+    # Held until connected, and again from the end of the loss until connected again: the device's
+    # 11 s chip cannot run out while a busy host reconnects.
     dev = VirtualDevice(VirtualDeviceConfig(chip_stream=chip, speed=5.0, lead_limit_s=LEAD_S))
     dev.hold()
     async with dev:
@@ -92,6 +93,8 @@ async def test_link_loss_disconnects_and_the_device_is_unreachable_until_it_ends
         assert not client.is_connected
         with pytest.raises(BleakError):
             await client.write_gatt_char(COMMAND_CHAR_UUID, b"\x0c\x01\x00")
+        await dev.wait_virtual_time(t_lost + 2.0, WALL_TIMEOUT_S)  # the loss is over
+        dev.hold()
         await client.connect()  # a radio central keeps trying; it gets through once in range
         assert dev.virtual_time_s >= t_lost + 2.0
         with pytest.raises(BleakError):
@@ -99,6 +102,7 @@ async def test_link_loss_disconnects_and_the_device_is_unreachable_until_it_ends
         with pytest.raises(BleakError):
             await client.read_gatt_char(DATA_CHAR_UUID)  # notify only
         dropped.clear()
+        dev.release()
         await dev.wait_ended(WALL_TIMEOUT_S)
         await asyncio.wait_for(dropped.wait(), WALL_TIMEOUT_S)  # the device is gone: supervision timeout
     assert dev.returncode == 0 and dev.air_stats.link_losses == 1
@@ -129,6 +133,7 @@ async def test_i2c_failure_shows_as_imu_fault_and_slots_that_are_truly_lost(chip
         await asyncio.wait_for(streaming.wait(), WALL_TIMEOUT_S)
         dev.fail_i2c(0.5)  # from the device's current time on: after the stream has started
         await asyncio.wait_for(recovered.wait(), WALL_TIMEOUT_S)
+        dev.hold()  # it stands still and answers: its 11 s chip cannot run out before STOP
         await link.request(Cmd.STOP)
         await link.settle(timeout_s=WALL_TIMEOUT_S)
         await link.close()
@@ -148,8 +153,16 @@ async def test_a_device_side_loss_begun_now_drops_the_link_and_resend_recovers_i
         link = await open_held(dev)
         await until(lambda: link.assembler.next_seq > 50)  # the stream runs
         dev.lose_link_on_device(2.0)
-        await until(lambda: link.stats.drops == 1 and link.connected.is_set())  # lost, then back
-        await until(lambda: not link.assembler.open_gaps and link.assembler.next_seq > 500)
+        await until(lambda: link.stats.drops == 1)
+        # The device's disconnect came after its TIMEs up to then: the loss began at most one TIME
+        # period (1 s) after the newest the host has seen now.
+        await dev.wait_virtual_time(dev.virtual_time_s + 1.0 + 2.0, WALL_TIMEOUT_S)  # the loss is over
+        dev.hold()  # until the host is back: its reconnect cannot outlast the 11 s chip
+        await until(lambda: link.connected.is_set())
+        dev.release()
+        await until(lambda: link.assembler.next_seq > 500)
+        dev.hold()  # the RESEND of what went missing is answered at a standstill
+        await until(lambda: not link.assembler.open_gaps)
         await link.request(Cmd.STOP)
         await link.settle(timeout_s=WALL_TIMEOUT_S)
         await link.close()
