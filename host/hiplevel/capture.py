@@ -68,12 +68,15 @@ class PromptPacer:
 
 class ScriptPacer:
     """The virtual device's simulated patient: a set starts and ends when the stream reaches the
-    script's times (the virtual device's clock is the simulation clock)."""
+    script's times (the virtual device's clock is the simulation clock). `device`: a held virtual
+    device (`open_sensor(hold_virtual=True)`), released when the first set is awaited, i.e. once
+    START has been answered, so the stream starts before the script's first set on any machine."""
 
     POLL_S = 0.01
 
-    def __init__(self, link: Any, sim: Any, say: Callable[[str], None] = lambda _m: None) -> None:
-        self.link, self.say = link, say
+    def __init__(self, link: Any, sim: Any, say: Callable[[str], None] = lambda _m: None,
+                 device: Any = None) -> None:
+        self.link, self.say, self.device = link, say, device
         self.times = [(t.start_s, t.end_s) for t in sim.sets]
 
     async def _until(self, t_s: float) -> None:
@@ -83,6 +86,9 @@ class ScriptPacer:
             await asyncio.sleep(self.POLL_S)
 
     async def set_starts(self, s: PlannedSet) -> None:
+        if self.device is not None:
+            self.device.release()
+            self.device = None
         await self._until(self.times[s.number - 1][0])
         self.say(f"set {s.number}: {s.exercise}")
 

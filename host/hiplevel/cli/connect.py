@@ -34,6 +34,9 @@ ENV_BLE_PAIR = "HIPLEVEL_BLE_PAIR"  # "1": pair (LE Secure Connections) on conne
 RECONNECT_GIVE_UP_S = 60.0
 # The virtual device's pipe answers in microseconds, but a loaded CI machine can stall for seconds.
 VIRTUAL_TIMEOUT_S = 60.0
+# A held --virtual device (open_sensor(hold_virtual=True)) stands still within this many virtual s
+# of the host's pace, and while held.
+VIRTUAL_LEAD_S = 2.0
 VIRTUAL_FLASH_FOLDER = "virtual-device"  # in the data folder
 
 
@@ -138,13 +141,16 @@ def virtual_flash_dir(data_dir: Path | None) -> Path:
 @asynccontextmanager
 async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.0,
                       mtu: int = 185, virtual_flash: Path | None = None,
-                      patient_waits_at_s: float | None = None) -> AsyncIterator[Sensor]:
+                      patient_waits_at_s: float | None = None, hold_virtual: bool = False) -> AsyncIterator[Sensor]:
     """Find and connect to the sensor named by the options; closes everything on exit.
 
     sim_spec: the simulated patient for --virtual (default: `default_virtual_patient()`).
     speed: virtual seconds per wall second for --virtual (0 = as fast as possible).
     virtual_flash: the --virtual device's flash folder, kept after it stops (None: a new one).
-    patient_waits_at_s: the simulated patient waits there for `let_patient_start()` (live)."""
+    patient_waits_at_s: the simulated patient waits there for `let_patient_start()` (live).
+    hold_virtual: the --virtual device's time stands still (it answers all the same) until
+    `sensor.virtual.release()`, e.g. once START is answered, and it never runs more than
+    VIRTUAL_LEAD_S ahead of the host: the script plays from its start however long connecting took."""
     from bleak.exc import BleakError
 
     from hiplevel.errors import DeviceNotFoundError, LinkError
@@ -152,7 +158,8 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
     async with AsyncExitStack() as stack:
         try:
             if getattr(args, "virtual", False):
-                sensor = await _open_virtual(stack, sim_spec, speed, mtu, virtual_flash, patient_waits_at_s)
+                sensor = await _open_virtual(stack, sim_spec, speed, mtu, virtual_flash, patient_waits_at_s,
+                                             hold_virtual)
             elif getattr(args, "port", None):
                 sensor = await _open_serial(stack, args.port)
             elif os.environ.get(ENV_BLE_BACKEND) == "virtual":
@@ -218,7 +225,8 @@ async def _open_serial(stack: AsyncExitStack, port: str) -> Sensor:
 
 
 async def _open_virtual(stack: AsyncExitStack, sim_spec, speed: float, mtu: int,
-                        flash: Path | None = None, patient_waits_at_s: float | None = None) -> Sensor:
+                        flash: Path | None = None, patient_waits_at_s: float | None = None,
+                        hold: bool = False) -> Sensor:
     from hiplevel.sim import simulate_session, write_chip_stream
     from hiplevel.virtual.backend import VirtualClient, VirtualScanner
     from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig
@@ -231,7 +239,10 @@ async def _open_virtual(stack: AsyncExitStack, sim_spec, speed: float, mtu: int,
         chip_stream=chip, speed=speed, firmware_state_dir=flash, patient_waits_at_s=patient_waits_at_s,
         link_loss_s=tuple(tuple(w) for w in faults.get("link_loss", ())),
         i2c_fail_s=tuple(tuple(w) for w in faults.get("i2c_fail", ())),
+        lead_limit_s=VIRTUAL_LEAD_S if hold else 0.0,
     ))
+    if hold:
+        device.hold()
     await stack.enter_async_context(device)
     sensor = await _open_ble(stack, None, VIRTUAL_TIMEOUT_S, VirtualScanner, VirtualClient, mtu)
     sensor.virtual, sensor.sim = device, sim

@@ -37,7 +37,7 @@ async def _record(args: argparse.Namespace, store, session_id: str, path: Path) 
 
     ns = argparse.Namespace(virtual=True, port=None, device=None, timeout=10.0)
     spec = demo_patient(args.weak_side, args.seed)
-    async with open_sensor(ns, sim_spec=spec, speed=args.speed) as sensor:
+    async with open_sensor(ns, sim_spec=spec, speed=args.speed, hold_virtual=True) as sensor:
         plan = [PlannedSet(s.exercise, i) for i, s in enumerate(sensor.sim.sets, 1)]
         state, date = calibration_state(sensor.info)
         header = {"device": sensor.info, "firmware": sensor.firmware, "patient_id": DEMO_PATIENT,
@@ -46,8 +46,8 @@ async def _record(args: argparse.Namespace, store, session_id: str, path: Path) 
         print(f"connected to {sensor.name} (firmware {sensor.firmware}, battery {sensor.battery_pct} %), "
               f"recording {len(plan)} sets...")
         with RecordingWriter(path, header=header) as writer:
-            counts = await capture(sensor, writer, plan, ScriptPacer(sensor.link, sensor.sim, say=lambda m: print("  " + m)),
-                                   heartbeat=lambda: store.heartbeat(session_id))
+            pacer = ScriptPacer(sensor.link, sensor.sim, say=lambda m: print("  " + m), device=sensor.virtual)
+            counts = await capture(sensor, writer, plan, pacer, heartbeat=lambda: store.heartbeat(session_id))
         counts["calibration"] = (state, date)
         counts["truth"] = sensor.sim
         return counts

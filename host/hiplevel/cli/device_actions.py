@@ -125,7 +125,7 @@ def record(args: argparse.Namespace) -> int:
         async def run() -> tuple[str, dict]:
             # The virtual patient runs as fast as MicroPython allows unless HIPLEVEL_VIRTUAL_SPEED paces it.
             speed = float(os.environ.get("HIPLEVEL_VIRTUAL_SPEED", "0")) if args.virtual else 1.0
-            async with open_sensor(args, sim_spec=spec, speed=speed) as sensor:
+            async with open_sensor(args, sim_spec=spec, speed=speed, hold_virtual=args.virtual) as sensor:
                 state, date = calibration_state(sensor.info)
                 meta = SessionMeta(patient_id=patient, device_id=sensor.name, firmware=sensor.firmware,
                                    calibration_state=state, calibration_date=date, battery_pct=sensor.battery_pct)
@@ -135,7 +135,7 @@ def record(args: argparse.Namespace) -> int:
                 store.set_recording_path(session_id, path)
                 header = {"device": sensor.info, "firmware": sensor.firmware, "patient_id": patient,
                           "session_id": session_id, "calibration": {"state": state, "date": date}}
-                pacer = (ScriptPacer(sensor.link, sensor.sim, say=print) if args.virtual
+                pacer = (ScriptPacer(sensor.link, sensor.sim, say=print, device=sensor.virtual) if args.virtual
                          else PromptPacer(args.set_seconds or DEFAULT_SET_S))
                 print(f"recording session {session_id} for patient {patient} on {sensor.name} -> {path}")
                 with RecordingWriter(path, header=header) as writer:
