@@ -22,7 +22,8 @@ from typing import Any
 from hiplevel.errors import LinkError
 from hiplevel.link import base as link_base
 from hiplevel.link import ble_link as ble_link_mod
-from hiplevel.link.ble_link import BleLink, BleLinkSettings, LinkStats, find_sensor
+from hiplevel.link.ble_link import BleLink, BleLinkSettings, LinkStats
+from hiplevel.link.ble_scan import find_sensor
 from hiplevel.protocol import Cmd, StreamMode, set_mode_payload
 from hiplevel.recording import RecordingWriter
 from hiplevel.recording.writer import record_link

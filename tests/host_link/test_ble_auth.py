@@ -14,7 +14,8 @@ import pytest
 from bleak import BleakClient
 
 from hiplevel.constants import COMMAND_CHAR_UUID, DATA_CHAR_UUID, REPLY_CHAR_UUID, SERIAL_NUMBER_UUID
-from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
+from hiplevel.link.ble_link import BleLink, BleLinkSettings
+from hiplevel.link.ble_scan import find_sensor
 from hiplevel.protocol import Cmd, ReplyStatus, decode_reply, encode_command, set_haptic_payload
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session, write_chip_stream
 from hiplevel.virtual import VirtualClient, VirtualDevice, VirtualDeviceConfig, VirtualScanner
@@ -187,6 +188,6 @@ async def test_pairing_encrypts_the_link_and_an_encrypted_only_sensor_needs_it(c
 
 def test_the_virtual_device_keeps_its_key_where_the_firmware_reads_it() -> None:
     from hiplevel import paths
-    from hiplevel.virtual.process import DEVICE_KEY_FILE
+    from hiplevel.virtual.spawn import DEVICE_KEY_FILE
 
     assert f'KEY_FILE = "{DEVICE_KEY_FILE}"' in (paths.firmware_dir() / "app.py").read_text()

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from hiplevel.link.base import Received
-from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
+from hiplevel.link.ble_link import BleLink, BleLinkSettings
+from hiplevel.link.ble_scan import find_sensor
 from hiplevel.link.replay import ReplayLink
 from hiplevel.protocol import Cmd
 from hiplevel.recording import DecodedSession, RecordingWriter, decode_received, decode_recording, read_recording

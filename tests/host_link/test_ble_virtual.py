@@ -18,7 +18,8 @@ import pytest
 from bleak import BleakClient
 
 from hiplevel.constants import BATTERY_LEVEL_UUID
-from hiplevel.link.ble_link import BleLink, BleLinkSettings, LinkStats, find_sensor
+from hiplevel.link.ble_link import BleLink, BleLinkSettings, LinkStats
+from hiplevel.link.ble_scan import find_sensor
 from hiplevel.protocol import Channel, Cmd, DataPacket, decode_packet
 from hiplevel.sim import ExerciseSpec, SessionSpec, SimSession, simulate_session, write_chip_stream
 from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler

@@ -12,7 +12,8 @@ from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakDeviceNotFoundError, BleakError
 
 from hiplevel.constants import BATTERY_LEVEL_UUID, COMMAND_CHAR_UUID, DATA_CHAR_UUID, SERVICE_UUID
-from hiplevel.link.ble_link import BleLink, find_sensor, scan
+from hiplevel.link.ble_link import BleLink
+from hiplevel.link.ble_scan import find_sensor, scan
 from hiplevel.protocol import Cmd, DataPacket, Flags, decode_packet
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session, write_chip_stream
 from hiplevel.virtual import AirFaults, VirtualClient, VirtualDevice, VirtualDeviceConfig, VirtualScanner

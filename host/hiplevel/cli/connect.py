@@ -132,7 +132,7 @@ def virtual_flash_dir(data_dir: Path | None) -> Path:
     on first use. (`record`, `live` and `demo` start a new virtual device each time: their simulated
     patient wears a different chip than the calibration's simulated person.)"""
     from hiplevel.paths import default_data_dir
-    from hiplevel.virtual.process import new_flash
+    from hiplevel.virtual.spawn import new_flash
 
     folder = Path(data_dir if data_dir is not None else default_data_dir()) / VIRTUAL_FLASH_FOLDER
     return folder if folder.is_dir() else new_flash(folder)
@@ -198,7 +198,8 @@ def _load_paired_keys(args: argparse.Namespace) -> None:
 
 async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float, backend_scanner=None,
                     backend_client=None, mtu: int | None = None) -> Sensor:
-    from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
+    from hiplevel.link.ble_link import BleLink, BleLinkSettings
+    from hiplevel.link.ble_scan import find_sensor
 
     found = await find_sensor(device, timeout_s, backend=backend_scanner)
     kwargs = {"mtu": mtu} if mtu else {}

@@ -22,7 +22,7 @@ def scan(args: argparse.Namespace) -> int:
     """`hiplevel scan`: sensors nearby, strongest first, with battery and signal."""
     from bleak.exc import BleakError
 
-    from hiplevel.link.ble_link import scan as ble_scan
+    from hiplevel.link.ble_scan import scan as ble_scan
 
     async def run() -> list:
         if args.virtual:

@@ -1,19 +1,16 @@
-"""The BLE link: hiplevel sensors over bleak's public API (`BleakScanner`, `BleakClient`).
+"""The BLE link to one hiplevel sensor over bleak's public API (`BleakClient`; scanning: `ble_scan`).
 
-Scanning finds sensors by the hiplevel service UUID (name, address, RSSI, battery from the scan
-response's service data). `BleLink` connects, subscribes to the data and reply characteristics,
-reads device information (GATT Device Information + GET_INFO) and sends commands. The notify
-callbacks only timestamp and queue the bytes; one supervisor task hands them to the `Link` stream,
-keeps the sequence accounting (`StreamAssembler`) and asks the device to RESEND what a gap lacks.
-After a dropped link it reconnects on its own, so the stream goes on; whatever the device ring
-buffer no longer holds is declared lost (a `Gap` in the accounting).
+`BleLink` connects, subscribes to the data and reply characteristics, reads device information
+(GATT Device Information + GET_INFO) and sends commands. The notify callbacks only timestamp and
+queue the bytes; one supervisor task hands them to the `Link` stream, keeps the sequence accounting
+(`StreamAssembler`) and asks the device to RESEND what a gap lacks. After a dropped link it
+reconnects on its own; whatever the device ring no longer holds is declared lost (a `Gap`).
 
 Every connection (the first and each reconnection) is authenticated before anything else is sent
 (link/auth.py): the sensor names its key, the link takes it from its key ring (`known_keys()` by
 default), both prove they hold it, and from then on `request()` signs the commands that change the
 sensor. A sensor that is not paired with this computer ends `open()` with `NotPairedError`.
-
-`backend=` goes straight to bleak (e.g. `hiplevel.virtual.VirtualClient`): no virtual-device code here.
+`backend=` goes straight to bleak (e.g. `hiplevel.virtual.VirtualClient`).
 """
 
 from __future__ import annotations
@@ -22,18 +19,16 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bleak import BleakClient, BleakScanner
+from bleak import BleakClient
 from bleak.backends.client import BaseBleakClient
 from bleak.backends.device import BLEDevice
-from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.exc import BleakError
 
 from hiplevel import constants as C
-from hiplevel.errors import DeviceNotFoundError, LinkClosedError, LinkError, ProtocolError
+from hiplevel.errors import LinkClosedError, LinkError, ProtocolError
 from hiplevel.link.auth import AuthenticationError, KeyRing, NotPairedError, authenticate, known_keys
 from hiplevel.link.base import DEFAULT_COMMAND_TIMEOUT_S, Link, host_now_s
 from hiplevel.protocol import (Channel, Cmd, DataPacket, Reply, ReplyStatus, decode_packet, decode_reply,
@@ -42,61 +37,8 @@ from hiplevel.link.stream import RING_SLOTS, StreamAssembler, StreamStats
 
 log = logging.getLogger(__name__)
 
-BATTERY_SERVICE_UUID: Final[str] = "0000180f-0000-1000-8000-00805f9b34fb"
 RESEND_MAX_SLOTS: Final[int] = 0xFFFF
 _DROPPED: Final[object] = object()  # supervisor queue marker: the link went down
-
-
-@dataclass(frozen=True)
-class SensorAdvert:
-    """A hiplevel sensor heard while scanning. battery_pct: from the scan response, % (None if
-    the scanner got no scan response)."""
-
-    name: str | None
-    address: str
-    rssi_dbm: int
-    battery_pct: int | None
-    device: BLEDevice
-
-
-def _advert(device: BLEDevice, adv: AdvertisementData) -> SensorAdvert:
-    battery = adv.service_data.get(BATTERY_SERVICE_UUID)
-    return SensorAdvert(adv.local_name or device.name, device.address, adv.rssi,
-                        battery[0] if battery and battery[0] <= 100 else None, device)
-
-
-def _is_sensor(adv: AdvertisementData) -> bool:
-    return C.SERVICE_UUID in (u.lower() for u in adv.service_uuids)
-
-
-async def scan(timeout_s: float = 5.0, *, backend: type[BaseBleakScanner] | None = None) -> list[SensorAdvert]:
-    """Every hiplevel sensor heard within `timeout_s` seconds, strongest signal first."""
-    found = await BleakScanner.discover(timeout_s, return_adv=True, service_uuids=[C.SERVICE_UUID],
-                                        **({"backend": backend} if backend else {}))
-    sensors = [_advert(d, a) for d, a in found.values() if _is_sensor(a)]
-    return sorted(sensors, key=lambda s: -s.rssi_dbm)
-
-
-async def find_sensor(name_or_address: str | None = None, timeout_s: float = 10.0, *,
-                      backend: type[BaseBleakScanner] | None = None,
-                      accept: Callable[[SensorAdvert], bool] | None = None) -> SensorAdvert:
-    """The first hiplevel sensor heard whose name or address matches (any sensor if None) and
-    that `accept` (e.g. "battery known") approves; raises `DeviceNotFoundError` after `timeout_s` s."""
-    want = name_or_address.lower() if name_or_address else None
-    hit: asyncio.Future[SensorAdvert] = asyncio.get_running_loop().create_future()
-
-    def on_advert(device: BLEDevice, adv: AdvertisementData) -> None:
-        s = _advert(device, adv)
-        named = want is None or want in (s.address.lower(), (s.name or "").lower())
-        if not hit.done() and _is_sensor(adv) and named and (accept is None or accept(s)):
-            hit.set_result(s)
-
-    kwargs: dict[str, Any] = {"backend": backend} if backend else {}
-    async with BleakScanner(on_advert, service_uuids=[C.SERVICE_UUID], **kwargs):
-        try:
-            return await asyncio.wait_for(hit, timeout_s)
-        except asyncio.TimeoutError:
-            raise DeviceNotFoundError(f"no hiplevel sensor {name_or_address or ''} heard in {timeout_s} s") from None
 
 
 @dataclass(frozen=True)

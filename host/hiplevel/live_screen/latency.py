@@ -44,7 +44,8 @@ async def measure_latency_async(seconds: float | None = 30.0, exercise: str = "w
     device's roll) and return its summary; `summary.latency` holds the arrival-to-frame figures.
     Frames go to `out` as on a terminal, or to `view_for(device)` (a view that may act on the
     `VirtualDevice` when the screen shows something, e.g. drop the link, or set `stop`)."""
-    from hiplevel.link.ble_link import BleLink, BleLinkSettings, find_sensor
+    from hiplevel.link.ble_link import BleLink, BleLinkSettings
+    from hiplevel.link.ble_scan import find_sensor
     from hiplevel.sim import simulate_session, write_chip_stream
     from hiplevel.virtual.backend import VirtualClient, VirtualScanner
     from hiplevel.virtual.process import VirtualDevice, VirtualDeviceConfig

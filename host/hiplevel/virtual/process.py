@@ -11,24 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import logging
 import os
-import shutil
 import tempfile
-import termios
-import tty
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from hiplevel import paths
 from hiplevel.constants import DATA_CHAR_UUID
 from hiplevel.virtual import pipe
-from hiplevel.virtual.config import DeviceGoneError, VirtualDeviceConfig, micropython_executable
+from hiplevel.virtual.config import DeviceGoneError, VirtualDeviceConfig
 from hiplevel.virtual.faults import AirFaults, AirStats, FaultInjector
 from hiplevel.virtual.pipe import Advert, GattService, PipeError
 from hiplevel.virtual.registry import find_device, register, unregister
+from hiplevel.virtual.spawn import new_flash, provision_key, spawn, usb_cable
+from hiplevel.virtual.waiters import PendingReads, TimeWaiters
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +33,6 @@ START_TIMEOUT_S: Final[float] = 30.0
 STOP_TIMEOUT_S: Final[float] = 5.0
 STDERR_TAIL_LINES: Final[int] = 40
 CENTRAL_ADDRESS: Final[str] = "C0:FF:EE:00:00:01"
-DEVICE_KEY_FILE: Final[str] = "auth.key"  # firmware/app.py KEY_FILE: the device key on its flash
-
-
-def new_flash(folder: Path) -> Path:
-    """A new virtual device's flash in `folder` (created): the `*.json` files of `firmware/`, as a
-    board has them after `hiplevel flash`."""
-    folder.mkdir(parents=True)
-    for f in paths.firmware_dir().glob("*.json"):
-        shutil.copy(f, folder / f.name)
-    return folder
 
 
 class Central(Protocol):
@@ -84,10 +71,10 @@ class VirtualDevice:
         self._conns: dict[int, Central] = {}
         self._connecting: dict[int, asyncio.Future[None]] = {}
         self._next_conn = 1
-        self._reads: dict[int, collections.deque[asyncio.Future[bytes]]] = {}
+        self._reads = PendingReads()
         self._data_handles: set[int] = set()
         self._advert_listeners: list[Callable[[VirtualDevice, Advert], None]] = []
-        self._time_waiters: list[tuple[float, asyncio.Future[None]]] = []
+        self._time_waiters = TimeWaiters()
         self._usb_slave: int | None = None
         self.usb_port: str | None = None  # the device's USB serial port (a pty), while it runs
         self.key: bytes | None = None  # the key it was paired with at start (config.provision)
@@ -104,28 +91,10 @@ class VirtualDevice:
         if state is None:
             state = new_flash(tmp / "flash")
         if self.config.provision:
-            self._provision(state)
-        # The USB cable: a pty whose master end the device process inherits as its UART.
-        master, self._usb_slave = os.openpty()
-        tty.setraw(self._usb_slave)
-        attrs = termios.tcgetattr(self._usb_slave)
-        attrs[2] &= ~termios.HUPCL  # a host closing the port must not hang up the cable for the next one
-        termios.tcsetattr(self._usb_slave, termios.TCSANOW, attrs)
-        os.set_blocking(master, False)  # a full port (nobody reading) loses bytes, never blocks the device
+            self.key = provision_key(state, self.config, self.address)
+        master, self._usb_slave = usb_cable()
         self.usb_port = os.ttyname(self._usb_slave)
-        config_path = tmp / "CONFIG.json"
-        config_path.write_text(json.dumps(self.config.to_json(state, usb_fd=master)))
-        env = dict(os.environ)
-        # `.frozen` first: the unix port keeps asyncio there and MICROPYPATH replaces its default.
-        env["MICROPYPATH"] = os.pathsep.join([".frozen", str(paths.firmware_dir()), str(paths.stand_ins_dir())])
-        try:
-            self._proc = await asyncio.create_subprocess_exec(
-                micropython_executable(), str(paths.stand_ins_dir() / "vdevice.py"), str(config_path),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                env=env, cwd=str(state), pass_fds=(master,),
-            )
-        finally:
-            os.close(master)  # the device process has its own copy
+        self._proc = await spawn(self.config, state, tmp / "CONFIG.json", master)
         self._tasks = [asyncio.create_task(self._read_loop()), asyncio.create_task(self._stderr_loop())]
         ready = asyncio.create_task(self._services_ready.wait())
         gone = asyncio.create_task(self.closed.wait())
@@ -136,18 +105,6 @@ class VirtualDevice:
             await self.stop()
             raise DeviceGoneError(f"virtual device did not start: {self.stderr_tail() or 'no output'}")
         register(self)
-
-    def _provision(self, flash: Path) -> None:
-        """Put a key on the device's flash before it boots, as a belt paired at flashing time
-        has it (`hiplevel pair --port` does the same over USB), and keep the key in this
-        process's key ring, so a BleLink here authenticates as the paired clinic computer."""
-        from hiplevel.link.auth import known_keys, new_key
-
-        key = self.config.key if self.config.key is not None else new_key()
-        (flash / DEVICE_KEY_FILE).write_bytes(key)
-        self.key = key
-        tail = self.address.split(":")[-2:]
-        known_keys().add(f"hiplevel-{tail[0]}{tail[1]}".lower(), key)
 
     async def stop(self) -> None:
         """Ask the process to quit (QUIT), kill it if it does not, and forget it (and its key)."""
@@ -217,9 +174,7 @@ class VirtualDevice:
             return
         if self.closed.is_set() or self.ended.is_set():
             raise DeviceGoneError(f"virtual device ended at {self.virtual_time_s} s, before {t_s} s")
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._time_waiters.append((t_s, fut))
-        await asyncio.wait_for(fut, timeout_s)
+        await asyncio.wait_for(self._time_waiters.add(t_s), timeout_s)
 
     def let_patient_start(self) -> None:
         """Tell the simulated patient to start (GO): one waiting at `patient_waits_at_s` goes on
@@ -303,16 +258,9 @@ class VirtualDevice:
 
     async def read(self, value_handle: int, timeout_s: float) -> bytes:
         """A GATT read, answered in order by READ_RESULT."""
-        fut: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._reads.setdefault(value_handle, collections.deque()).append(fut)
+        fut = self._reads.expect(value_handle)
         self._write(pipe.read_msg(value_handle))
-        try:
-            return await asyncio.wait_for(asyncio.shield(fut), timeout_s)
-        except asyncio.TimeoutError:
-            queue = self._reads.get(value_handle)
-            if queue is not None and fut in queue:
-                queue.remove(fut)
-            raise
+        return await self._reads.wait(value_handle, fut, timeout_s)
 
     def drop_link(self, duration_s: float) -> None:
         """Host-side link loss now, for `duration_s` virtual seconds."""
@@ -390,13 +338,7 @@ class VirtualDevice:
             if not self._held:
                 self._write_if_running(pipe.time_ack_msg(round(t_s * 1000)))
         elif kind == pipe.READ_RESULT:
-            handle, data = pipe.parse_read_result(payload)
-            queue = self._reads.get(handle)
-            while queue:
-                fut = queue.popleft()
-                if not fut.done():
-                    fut.set_result(data)
-                    break
+            self._reads.answer(*pipe.parse_read_result(payload))
         elif kind == pipe.DISCONNECTED:
             self._on_device_disconnect(pipe.parse_conn(payload))
         elif kind == pipe.ADVERTISE:
@@ -427,11 +369,7 @@ class VirtualDevice:
 
     def _on_time(self, t_s: float) -> None:
         self.virtual_time_s = t_s
-        if self._time_waiters:
-            for _, fut in [w for w in self._time_waiters if w[0] <= t_s]:
-                if not fut.done():
-                    fut.set_result(None)
-            self._time_waiters = [w for w in self._time_waiters if w[0] > t_s]
+        self._time_waiters.reached(t_s)
         if self._loss_until_s is not None and t_s >= self._loss_until_s:
             self._end_link_loss()
         while self._pending_losses and t_s >= self._pending_losses[0][0]:
@@ -479,18 +417,11 @@ class VirtualDevice:
     def _on_closed(self) -> None:
         self.closed.set()
         self._advertising.clear()
-        for queue in self._reads.values():
-            for fut in queue:
-                if not fut.done():
-                    fut.set_exception(DeviceGoneError(f"virtual device {self.address} has ended"))
-        self._reads.clear()
+        self._reads.fail_all(DeviceGoneError(f"virtual device {self.address} has ended"))
         for fut in self._connecting.values():
             if not fut.done():
                 fut.set_result(None)
-        for _, fut in self._time_waiters:
-            if not fut.done():
-                fut.set_exception(DeviceGoneError(f"virtual device ended at {self.virtual_time_s} s"))
-        self._time_waiters.clear()
+        self._time_waiters.fail_all(DeviceGoneError(f"virtual device ended at {self.virtual_time_s} s"))
         for conn, central in list(self._conns.items()):
             del self._conns[conn]
             central.on_link_disconnected()
