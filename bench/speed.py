@@ -117,7 +117,7 @@ def _latency_rows(quick: bool) -> list[Row]:
                         r_rel = r_deg - neutral
                     state.on_sample(t_us / 1e6, r_rel)
                 for rep in reps:
-                    state.on_rep(rep.side, rep.drop_deg, rep.score, list(rep.flags))
+                    state.on_rep(rep)
         dt_ms = (time.perf_counter() - t0) * 1000
         lat_ms.append(dt_ms)
         if reps:

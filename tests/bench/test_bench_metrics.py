@@ -101,3 +101,15 @@ def test_the_readme_summary_shows_the_speed_of_the_analysis_alone():
     rows = [Row("4. T", "analysis alone (signal, detectors, scoring), 1 h", "1 h", "968x real time", target=">= 10,000x",
                 status=MISS)]
     assert "968x real time (MISS)" in summary_row(rows, {"date": "d"})
+
+
+def test_the_live_latency_bench_runs_on_todays_live_screen_interfaces():
+    """The bench feeds reps to the live screen's state as `hiplevel live` does (a crash here once
+    stopped `make bench` at section 4)."""
+    from bench import speed
+
+    rows = speed._latency_rows(True)
+    by_metric = {r.metric: r for r in rows}
+    assert "live latency, packet arrival to cue decision" in by_metric
+    score = by_metric["live latency, packet to rep score"]
+    assert score.status in ("PASS", "MISS") and "median" in score.hiplevel
