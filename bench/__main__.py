@@ -1,7 +1,8 @@
-"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6,7,8] [--hours 1,8,24]`: run
-every section, print the table, write docs/benchmarks.md and the README summary row (7: the
-robustness table; 8: the soak). The long-recording rows of section 4 alone: `python -m
-bench.long_recordings [--hours 1,8,24]`; the soak alone: `python -m bench.soak`."""
+"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6,7,8,9] [--hours 1,8,24]`:
+run every section, print the table, write docs/benchmarks.md and the README summary row (7: the
+robustness table; 8: the soak; 9: the live analyser on the dev split). The long-recording rows of
+section 4 alone: `python -m bench.long_recordings [--hours 1,8,24]`; the soak alone: `python -m
+bench.soak`."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ if str(ROOT) not in sys.path:  # `python -m bench` from elsewhere still finds th
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import (dev_split, input_speed, long_recordings, orientation, real_walking, report, robustness,
-                       sim_accuracy, soak, speed, store_bench)
+    from bench import (dev_split, input_speed, live_split, long_recordings, orientation, real_walking, report,
+                       robustness, sim_accuracy, soak, speed, store_bench)
     from bench.env import environment
     from bench.rows import Row, unavailable
 
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="short run (fewer seeds, rates and recordings)")
     ap.add_argument("--seed", type=int, default=None, help="repeat a run: base seed (default: fresh random)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md and README.md alone")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8", help="sections to run, e.g. 1,4")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="sections to run, e.g. 1,4")
     ap.add_argument("--hours", default=None,
                     help="lengths of the IMU CSVs whose `hiplevel analyze` peak memory section 4 measures "
                          "(default 1,8,24; --quick: 1)")
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         "6": ("6", lambda: store_bench.run(args.quick)),
         "7": ("7", lambda: robustness.run(args.quick, seed=seed % 100000 + 5000)),
         "8": ("8", lambda: soak.run(args.quick, seed=seed % 10_000)),
+        "9": ("9", lambda: live_split.run(args.quick)),
     }
     rows: list[Row] = []
     t0 = time.perf_counter()
