@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.analysis.streaming import OnlineAnalyzer, rest_bias_dps
+from hiplevel.analysis.streaming import OnlineAnalyzer
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.sim.session import simulate_session
@@ -80,9 +80,12 @@ def test_band_walk_reps_match_offline():
 def test_single_leg_stance_reps_match_offline():
     # Was the known failure of the causal tilt (gravity leaking into the lateral velocity); the
     # detector window now gets a backward fusion pass.
+    # Against the truth: offline splits this seed's second hold at 23 s (true 20.1-30.3 s); live
+    # agreed with that split while its bias came from each still run alone, and finds the whole
+    # hold since it takes the offline bias rule over the buffer.
     sim = _session("single-leg-stance", 5, weak="right", reps=2, hold_s=10.0)
     reps, _ = _feed(OnlineAnalyzer("single-leg-stance", 100.0), sim.imu)
-    _assert_same_reps(reps, analyze(sim.imu, "single-leg-stance").reps)
+    _assert_same_reps(reps, sim.reps, tol_deg=1.0)
 
 
 @pytest.mark.parametrize("exercise,kw", [("single-leg-stance", dict(reps=2, hold_s=10.0)), ("step-down", dict(reps=4)),
@@ -217,15 +220,3 @@ def test_clear_errors():
         oa.push(0.0, roll_deg=1.0, pitch_deg=0.0)
     with pytest.raises(AnalysisError, match="roll stream"):
         oa.push(0.01, acc_g=(0, 0, 1), gyro_dps=(0, 0, 0))
-
-
-def test_rest_bias_ignores_sway():
-    # Standing that slowly tilts left-side-up by 0.3 deg over 3 s (sway), gyro bias (0.5, -0.2, 0.1) dps:
-    # the plain mean would read 0.1 dps too much on x; the estimate must not.
-    t = np.arange(300) / 100.0
-    roll = np.radians(0.1 * t)
-    acc = np.column_stack([np.zeros_like(t), np.sin(roll), np.cos(roll)])
-    gyro = np.tile([0.5, -0.2, 0.1], (len(t), 1)) + np.column_stack([np.full_like(t, 0.1), 0 * t, 0 * t])
-    b = rest_bias_dps(t, acc, gyro)
-    assert b == pytest.approx((0.5, -0.2, 0.1), abs=0.005)
-    assert not math.isclose(float(gyro[:, 0].mean()), b[0], abs_tol=0.05)

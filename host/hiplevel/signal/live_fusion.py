@@ -22,9 +22,12 @@ class TiltFusion:
     Start-up (and `restart()` after a gap): the up-vector is the accelerometer averaged over the
     first rest_window_s (RESTART_WINDOW_S after a restart), each sample carried along by the gyro
     so rotation during the window does not blur it; the gyro bias starts from the first window's
-    mean (the device starts at rest) and keeps following the gyro at rest (bias_time_constant_s).
-    Getters: `up`, `roll_deg`, `pitch_deg`; diagnostics: `acc_ignored`, `at_rest`, `initialising`.
-    The rest test keeps running sums over its window (O(1) per sample)."""
+    mean when that window is at rest (rest_gyro_std_dps, rest_acc_std_g) and keeps following the
+    gyro at rest (bias_time_constant_s). A start while moving (a recording that begins mid-walk:
+    half a stride's mean rate is no bias) starts from zero bias and seeds the up-vector as a
+    restart does. Getters: `up`, `roll_deg`, `pitch_deg`; diagnostics: `acc_ignored`, `at_rest`,
+    `initialising`, `gyro_spread_dps` / `acc_spread_g` (norm of the per-axis SDs over the rest
+    window; NaN until it is full). The rest test keeps running sums over its window (O(1) per sample)."""
 
     def __init__(self, settings: FusionSettings | None = None, rate_hz: float = 100.0) -> None:
         self.settings = settings or FusionSettings()
@@ -42,6 +45,8 @@ class TiltFusion:
         self._seed_n = self._win  # samples the current (re)start averages
         self._seed_bias = True
         self._m = (0.0, 0.0, 0.0)  # gyro-carried accelerometer sum while initialising
+        self.gyro_spread_dps = math.nan
+        self.acc_spread_g = math.nan
 
     def restart(self) -> None:
         """Forget the tilt (a gap in the samples: the body moved unseen); keep the gyro bias. The
@@ -88,9 +93,12 @@ class TiltFusion:
         g = (float(gyro_dps[0]), float(gyro_dps[1]), float(gyro_dps[2]))
         self._push_window(g + a)
         self._n += 1
+        full = self._k == self._win
+        self.gyro_spread_dps = self._spread(0) if full else math.nan
+        self.acc_spread_g = self._spread(3) if full else math.nan
         if self.initialising:
             return self._seed(a, g, dt_s)
-        self.at_rest = self._k == self._win and self._spread(0) < s.rest_gyro_std_dps and self._spread(3) < s.rest_acc_std_g
+        self.at_rest = full and self.gyro_spread_dps < s.rest_gyro_std_dps and self.acc_spread_g < s.rest_acc_std_g
         if self.at_rest and s.bias_time_constant_s > 0:
             k = min(1.0, dt_s / s.bias_time_constant_s)
             self.bias_dps = tuple(b + k * (x - b) for b, x in zip(self.bias_dps, g))
@@ -109,6 +117,13 @@ class TiltFusion:
             self.bias_dps = (self._sums[0] / k, self._sums[1] / k, self._sums[2] / k)
             m = (self._sums[3], self._sums[4], self._sums[5])  # at rest: a plain sum
             done = self._n >= self._seed_n
+            s = self.settings
+            if done and not (self.gyro_spread_dps < s.rest_gyro_std_dps and self.acc_spread_g < s.rest_acc_std_g):
+                # Started while moving: no bias from it, and the up-vector is seeded as after a gap.
+                self.bias_dps = (0.0, 0.0, 0.0)
+                self.up = _unit(m)
+                self.restart()
+                return self.up
         else:
             b = self.bias_dps
             w = ((g[0] - b[0]) * DEG, (g[1] - b[1]) * DEG, (g[2] - b[2]) * DEG)

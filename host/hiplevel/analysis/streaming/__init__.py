@@ -11,8 +11,9 @@ stream, a causal Butterworth low-pass for the display). Reps come from the offli
 scoring run every `run_every_s` over a rolling buffer whose tilt is smoothed by a backward fusion
 pass (`smoother`), and are emitted once, `margin_s` after they end. docs/analysis.md, "Live analysis".
 
-Modules: `settings` (constants, OnlineSettings, rest-run gyro bias), `buffer` (sample store,
-display filter), `smoother` (backward pass), `reps` (detector run, emit rule), `analyzer`.
+Modules: `settings` (constants, OnlineSettings), `bias` (the offline gyro-bias rule over the
+buffer), `buffer` (sample store, display filter), `smoother` (backward pass), `reps` (detector
+run, emit rule), `analyzer`.
 """
 
 from hiplevel.analysis.streaming.analyzer import OnlineAnalyzer
@@ -23,8 +24,7 @@ from hiplevel.analysis.streaming.settings import (
     MAX_GAP_S,
     STABLE_BOUNDS_S,
     OnlineSettings,
-    rest_bias_dps,
 )
 
 __all__ = ["DEFAULT_MARGIN_S", "DEVICE_ROLL_SMOOTH_HZ", "MARGIN_S", "MAX_GAP_S", "STABLE_BOUNDS_S", "OnlineAnalyzer",
-           "OnlineSettings", "rest_bias_dps"]
+           "OnlineSettings"]

@@ -8,9 +8,11 @@ from dataclasses import replace
 import numpy as np
 
 from hiplevel.exercises import DETECTORS
+from hiplevel.analysis.streaming.bias import MOVING, LiveGyroBias, carried_up
 from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
 from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps
-from hiplevel.analysis.streaming.settings import DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S, OnlineSettings, rest_bias_dps
+from hiplevel.analysis.streaming.settings import (BIAS_RESEED_DPS, DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S,
+                                                  RESEED_WINDOW_S, OnlineSettings)
 from hiplevel.analysis.streaming.smoother import BackwardPass
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import level_rotation
@@ -27,9 +29,12 @@ class OnlineAnalyzer:
     """Causal live analysis of one set of `exercise` (docs/analysis.md, "Live analysis").
 
     push raw 6-axis samples (body frame, g and deg/s) or the device's roll/pitch (deg). Neutral:
-    `neutral_roll_deg` if given (sensor-frame standing roll, deg), else the first quiet standing of
-    >= neutral_still_s, or `tare()`. Attributes: current_roll_deg (neutral-relative, + = left side
-    higher, NaN until the neutral is known), neutral_roll_deg, delay_s, reps."""
+    `neutral_roll_deg` if given (sensor-frame standing roll, deg), else the first standing of
+    >= neutral_still_s (still, or quiet: swaying without steps), or `tare()`; with no standing in
+    the first neutral_fallback_s, the walk's mean tilt until one comes. Attributes:
+    current_roll_deg (neutral-relative, + = left side higher, NaN until the neutral is known),
+    neutral_roll_deg, neutral_source ("given", "tare", "still", "quiet", "walk" or None), delay_s,
+    reps, bias_source (what the gyro bias came from: "seed", "moving", "quiet", "still")."""
 
     def __init__(
         self,
@@ -47,10 +52,12 @@ class OnlineAnalyzer:
         self.exercise, self.rate_hz = exercise, float(rate_hz)
         self.thresholds = thresholds or Thresholds()
         self.settings = s = settings or OnlineSettings()
-        # The fusion's own bias tracking follows postural sway at rest; the rest-run means below
-        # (the offline rule) replace it.
+        # The fusion's own bias tracking follows postural sway at rest; the offline rule over the
+        # buffer (`bias.LiveGyroBias`) replaces it.
         self._fusion_settings = replace(fusion or FusionSettings(), bias_time_constant_s=0.0)
         self._fusion: TiltFusion | None = None
+        self._bias = LiveGyroBias(self._fusion_settings, self.rate_hz)
+        self._next_bias_t = -math.inf
         self._detector = DETECTORS[exercise]
         hold_s = float(getattr(self._detector, "max_hold_s", 0.0))
         self._buf = SampleBuffer(int(math.ceil(max(s.buffer_s, hold_s + 10.0) * rate_hz)))
@@ -63,9 +70,12 @@ class OnlineAnalyzer:
         self._source: str | None = None
         self._g = -1  # global index of the newest sample
         self._t_last = math.nan
-        self._run_start: int | None = None  # global index where the current still run began
-        self._auto_pending = neutral_roll_deg is None  # automatic neutral not finished yet
-        self._auto_taken = False
+        # Global index where the current still / quiet run began.
+        self._starts: dict[str, int | None] = {"still": None, "quiet": None}
+        self._auto_pending = neutral_roll_deg is None  # automatic neutral not final yet
+        self.neutral_source: str | None = None if neutral_roll_deg is None else "given"
+        self._neutral_run: int | None = None  # start of the standing that gave the neutral
+        self._t_first = math.nan
         self._rot = np.eye(3)  # levelling rotation, sensor -> pelvis (no yaw)
         self._offset_deg = 0.0  # median levelled roll of the standing (offline `neutral_roll`)
         self._after_g = 0  # first sample after the neutral standing (yaw estimate)
@@ -141,6 +151,9 @@ class OnlineAnalyzer:
             r = math.degrees(math.atan2(uy, uz))
             p = math.degrees(math.atan2(-ux, math.hypot(uy, uz)))
             still = bool(f.at_rest and not f.initialising)
+            fs = self._fusion_settings
+            quiet = still or bool(not f.initialising and f.gyro_spread_dps < fs.quiet_gyro_std_dps
+                                  and f.acc_spread_g < fs.quiet_acc_std_g)
             b.rp[i] = (r, p)
         else:
             if roll_deg is None or pitch_deg is None:
@@ -149,10 +162,13 @@ class OnlineAnalyzer:
             b.rp[i] = (r, p)  # before the stillness window, which includes this sample
             w = b.rp[max(0, i - self._still_win + 1) : i + 1]
             still = len(w) >= self._still_win and bool(np.all(w.std(axis=0) < ROLL_STILL_STD_DEG))
+            quiet = still
         b.still[i] = b.rest[i] = still
         self._t_last = t
         self._g += 1
-        self._track_stillness(still)
+        if math.isnan(self._t_first):
+            self._t_first = t
+        self._track_standing(still, quiet)
         return r, p
 
     @staticmethod
@@ -164,42 +180,68 @@ class OnlineAnalyzer:
         raise AnalysisError("push needs acc_g and gyro_dps, or roll_deg and pitch_deg")
 
     # -- neutral and gyro bias -------------------------------------------------------------------
-    def _track_stillness(self, still: bool) -> None:
+    def _track_standing(self, still: bool, quiet: bool) -> None:
+        """Still and quiet runs; the automatic neutral from the first standing of neutral_still_s
+        (still first, then quiet: a restless person sways but takes no step), refined with the
+        whole run when it ends, then kept; the walk's mean tilt when nobody stood."""
         s, b, g = self.settings, self._buf, self._g
-        if still:
-            if self._run_start is None:
-                self._run_start = g
-            run_s = b.t[b.n - 1] - b.t[b.first(self._run_start)]
-            if self._auto_pending and not self._auto_taken and run_s >= s.neutral_still_s:
-                self._take_neutral(self._run_start, g + 1)
-                self._auto_taken = True
+        for kind, flag in (("still", still), ("quiet", quiet)):
+            start = self._starts[kind]
+            if flag and start is None:
+                self._starts[kind] = g
+            elif not flag and start is not None:
+                self._starts[kind] = None
+                if self._auto_pending and self.neutral_source == kind and self._neutral_run == start:
+                    # Refine with the whole standing (what the offline analysis uses), then lock.
+                    self._take_neutral(start, g)
+                    self._auto_pending = False
+        if not self._auto_pending or self.neutral_source in ("still", "quiet"):
             return
-        if self._run_start is not None:
-            a = self._run_start
-            self._run_start = None
-            if self._auto_taken and self._auto_pending:
-                # Refine with the whole first standing (what the offline analysis uses), then lock.
-                self._take_neutral(a, g)
-                self._auto_pending = False
-            elif b.t[b.n - 2] - b.t[b.first(a)] >= s.bias_min_rest_s:
-                self._update_bias(a, g)
+        for kind in ("still", "quiet"):
+            start = self._starts[kind]
+            if start is not None and b.t[b.n - 1] - b.t[b.first(start)] >= s.neutral_still_s:
+                self._take_neutral(start, g + 1)
+                self.neutral_source, self._neutral_run = kind, start
+                return
+        if self.neutral_source is None and b.t[b.n - 1] - self._t_first >= s.neutral_fallback_s:
+            # Nobody stood still (a recording that starts mid-walk, a treadmill): the mean
+            # accelerometer direction over a few strides is the walk's own level, kept until a
+            # standing comes.
+            gaps = np.flatnonzero(b.restart[: b.n])
+            a = b.base + (int(gaps[-1]) if len(gaps) else 0)
+            self._take_neutral(a, g + 1)
+            self.neutral_source, self._after_g = "walk", a
 
-    def _update_bias(self, a: int, g_end: int) -> None:
-        """Gyro bias from the still run [a, g_end) (raw input only)."""
-        if self._source != "imu" or self._fusion is None:
+    def _update_bias(self) -> None:
+        """The offline gyro-bias rule over the buffer since the last gap (`bias.LiveGyroBias`). A
+        new bias while the pelvis moves (one from the walk, or one that moved by more than
+        BIAS_RESEED_DPS) also re-seeds the tilt: the accelerometer of the last RESEED_WINDOW_S
+        carried to now by the gyro. The causal filter corrects a walk's tilt slowly (on the
+        stroke-dev treadmill its accelerometer gain averages 1/60 s: impacts and turns are
+        trusted less), so an error from the old bias would stay for minutes."""
+        b, f = self._buf, self._fusion
+        gaps = np.flatnonzero(b.restart[: b.n])
+        a = int(gaps[-1]) if len(gaps) else 0
+        new = self._bias.update(b.t[a : b.n], b.acc[a : b.n], b.gyro[a : b.n], f.bias_dps, b.base + a)
+        if new is None:
             return
-        b = self._buf
-        i0, i1 = b.first(a), g_end - b.base
-        # The run's end borders on the next movement (it starts below the rest thresholds).
-        i1 = max(i0, i1 - self._buf_trim)
-        if i1 - i0 >= 8:
-            self._fusion.bias_dps = rest_bias_dps(b.t[i0:i1], b.acc[i0:i1], b.gyro[i0:i1])
+        moved = float(np.linalg.norm(np.subtract(new, f.bias_dps)))
+        f.bias_dps = new
+        rows = int(round(RESEED_WINDOW_S * self.rate_hz))
+        if (moved > BIAS_RESEED_DPS or self._bias.tier == MOVING) and not f.at_rest and b.n - a > rows:
+            i = b.n - rows
+            f.up = carried_up(b.t[i : b.n], b.acc[i : b.n], b.gyro[i : b.n] - np.asarray(new))
+
+    @property
+    def bias_source(self) -> str:
+        """What the gyro bias in use came from: "seed" (the start-up window at rest, or zero),
+        "moving" (the walk), "quiet" (swaying standing), "still" (still standing)."""
+        return self._bias.tier_name
 
     def _take_neutral(self, a: int, g_end: int) -> None:
         """Neutral from the still samples [a, g_end): at rest the accelerometer is pure gravity,
         so its direction is the standing up-vector (the fused one would carry start-up bias)."""
         b = self._buf
-        self._update_bias(a, g_end)
         i0, i1 = b.first(a), g_end - b.base
         i1 = max(i0 + min(i1 - i0, 3), i1 - self._buf_trim)
         if self._source == "imu":
@@ -227,7 +269,7 @@ class OnlineAnalyzer:
             raise AnalysisError("stand still for 2 s, then tare again")
         self._take_neutral(b.base + i0, self._g + 1)
         self._auto_pending = False
-        self._auto_taken = True
+        self.neutral_source = "tare"
         self._show(*self._last_rp)
 
     # -- display -------------------------------------------------------------------------------
@@ -253,6 +295,12 @@ class OnlineAnalyzer:
         if self._job is not None:
             if self._job.step(self.settings.work_per_push):
                 self._ready_g, self._job = self._job.g_end, None
+            return []
+        f = self._fusion
+        if f is not None and not f.initialising and self._t_last >= self._next_bias_t:
+            # Its own slice, before the run it serves (the backward pass uses the bias).
+            self._next_bias_t = self._t_last + self.settings.bias_every_s
+            self._update_bias()
             return []
         if self.neutral_roll_deg is None or self._t_last < self._next_run_t:
             return []

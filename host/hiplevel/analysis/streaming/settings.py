@@ -1,11 +1,8 @@
-"""Live-analysis constants, scheduling settings and the rest-run gyro bias (docs/analysis.md,
-"Live analysis")."""
+"""Live-analysis constants and scheduling settings (docs/analysis.md, "Live analysis")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
 
 from hiplevel.signal.filters import ROLL_CUTOFF_HZ
 
@@ -21,9 +18,16 @@ DEFAULT_MARGIN_S = 2.0
 STABLE_BOUNDS_S = 0.1
 # A longer gap than this between samples is a link drop-out: the fusion restarts after it.
 MAX_GAP_S = 0.25
+# A new gyro bias this far from the old one, deg/s, re-seeds the tilt while moving (8 s of the
+# walk's accelerometer correction would leave 2.4 deg).
+BIAS_RESEED_DPS = 0.3
+# The re-seed averages the accelerometer over this long, s, carried by the gyro: several strides,
+# so a slow walker's sideways swing averages out; the gyro's error over it is small (0.1 deg/s of
+# bias error: 0.2 deg).
+RESEED_WINDOW_S = 4.0
 
-__all__ = ["DEFAULT_MARGIN_S", "DEVICE_ROLL_SMOOTH_HZ", "MARGIN_S", "MAX_GAP_S", "STABLE_BOUNDS_S",
-           "OnlineSettings", "rest_bias_dps"]
+__all__ = ["BIAS_RESEED_DPS", "DEFAULT_MARGIN_S", "RESEED_WINDOW_S", "DEVICE_ROLL_SMOOTH_HZ", "MARGIN_S", "MAX_GAP_S", "STABLE_BOUNDS_S",
+           "OnlineSettings"]
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,11 @@ class OnlineSettings:
         detector's max_hold_s + 10 s). run_every_s: how often the detector runs, s. margin_s: a rep
         is emitted once it ended this long before the newest sample and two runs in a row found it
         (None: MARGIN_S of the exercise). dedupe_s: a rep must start this much after the last
-        emitted one. neutral_still_s: continuous stillness that gives the automatic neutral.
-        tare_still_s: stillness `tare()` needs. bias_min_rest_s: a still run this long (tilt
-        unchanged) re-estimates the gyro bias. display_cutoff_hz: causal low-pass of
+        emitted one. neutral_still_s: a still (else quiet: sway, no step) standing this long gives
+        the automatic neutral. neutral_fallback_s: with no such standing this long after the first
+        sample, the walk's mean tilt is the neutral until one comes. tare_still_s: stillness
+        `tare()` needs. bias_every_s: how often the gyro bias is re-estimated over the buffer (the
+        offline rule, `bias.LiveGyroBias`). display_cutoff_hz: causal low-pass of
         `current_roll_deg` (its delay is `delay_s`). smooth_lag_s: how far back each run's backward
         fusion pass reaches, s (older samples keep the value of their last pass). work_per_push:
         backward-pass samples done per pushed sample (spreads a run over the next pushes)."""
@@ -46,26 +52,9 @@ class OnlineSettings:
     margin_s: float | None = None
     dedupe_s: float = 0.25
     neutral_still_s: float = 2.0
+    neutral_fallback_s: float = 5.0
     tare_still_s: float = 1.5
-    bias_min_rest_s: float = 1.0
+    bias_every_s: float = 1.0
     display_cutoff_hz: float = ROLL_CUTOFF_HZ
     smooth_lag_s: float = 10.0
     work_per_push: int = 200
-
-
-def rest_bias_dps(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> tuple[float, float, float]:
-    """Gyro bias, deg/s, from a still run: the mean gyro minus the rotation rate that the
-    accelerometer saw (postural sway tilts the pelvis by a few tenths of a degree over a standing;
-    the plain mean would count that as bias and the live fusion would drift by it).
-
-    t_s (N,) s, acc_g (N,3) g, gyro_dps (N,3) deg/s, body frame, N >= 8. With du/dt = u x w, the
-    part of w across the up-vector u is (du/dt) x u; the part along u (yaw) is not observable
-    and does not move the tilt."""
-    n = len(t_s)
-    q = max(2, n // 4)
-    u0, u1 = acc_g[:q].mean(axis=0), acc_g[n - q :].mean(axis=0)
-    u0, u1 = u0 / np.linalg.norm(u0), u1 / np.linalg.norm(u1)
-    span_s = float(t_s[n - q :].mean() - t_s[:q].mean())
-    rate_dps = np.degrees(np.cross((u1 - u0) / span_s, 0.5 * (u0 + u1)))
-    mean = gyro_dps[q // 2 : n - q // 2].mean(axis=0)
-    return tuple(float(x) for x in mean - rate_dps)
