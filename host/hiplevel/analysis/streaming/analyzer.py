@@ -8,11 +8,12 @@ from dataclasses import replace
 import numpy as np
 
 from hiplevel.exercises import DETECTORS
-from hiplevel.analysis.streaming.bias import MOVING, LiveGyroBias, carried_up
+from hiplevel.analysis.streaming.bias import SEED, LiveGyroBias, carried_up
 from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
 from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps
-from hiplevel.analysis.streaming.settings import (BIAS_RESEED_DPS, DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S,
-                                                  RESEED_WINDOW_S, OnlineSettings)
+from hiplevel.analysis.streaming.settings import (ANCHOR_MAX_TURN_DEG, ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS,
+                                                  DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S, RESEED_WINDOW_S,
+                                                  OnlineSettings)
 from hiplevel.analysis.streaming.smoother import BackwardPass
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import level_rotation
@@ -213,24 +214,44 @@ class OnlineAnalyzer:
             self.neutral_source, self._after_g = "walk", a
 
     def _update_bias(self) -> None:
-        """The offline gyro-bias rule over the buffer since the last gap (`bias.LiveGyroBias`). A
-        new bias while the pelvis moves (one from the walk, or one that moved by more than
-        BIAS_RESEED_DPS) also re-seeds the tilt: the accelerometer of the last RESEED_WINDOW_S
-        carried to now by the gyro. The causal filter corrects a walk's tilt slowly (on the
-        stroke-dev treadmill its accelerometer gain averages 1/60 s: impacts and turns are
-        trusted less), so an error from the old bias would stay for minutes."""
+        """The offline gyro-bias rule over the buffer since the last gap (`bias.LiveGyroBias`),
+        then the tilt's anchor (`_anchor_tilt`): in full (a re-seed) when the new bias moved by
+        more than BIAS_RESEED_DPS or no bias is known yet (a walk from the start with a raw gyro:
+        1.5 deg/s left 10 deg at a 10 s anchor until the walk's bias fit came, 5 deg re-seeded),
+        else with the time constant ANCHOR_TIME_CONSTANT_S."""
         b, f = self._buf, self._fusion
         gaps = np.flatnonzero(b.restart[: b.n])
         a = int(gaps[-1]) if len(gaps) else 0
         new = self._bias.update(b.t[a : b.n], b.acc[a : b.n], b.gyro[a : b.n], f.bias_dps, b.base + a)
-        if new is None:
-            return
-        moved = float(np.linalg.norm(np.subtract(new, f.bias_dps)))
-        f.bias_dps = new
+        moved = 0.0
+        if new is not None:
+            moved = float(np.linalg.norm(np.subtract(new, f.bias_dps)))
+            f.bias_dps = new
+        full = moved > BIAS_RESEED_DPS or self._bias.tier == SEED
+        self._anchor_tilt(a, 1.0 if full else self.settings.bias_every_s / ANCHOR_TIME_CONSTANT_S)
+
+    def _anchor_tilt(self, a: int, gain: float) -> None:
+        """Pull the causal tilt toward the accelerometer of the last RESEED_WINDOW_S carried to now
+        by the gyro (`carried_up`) by `gain` (0-1), while the pelvis moves (no still sample in the
+        window) and does not turn (heading within ANCHOR_MAX_TURN_DEG). Why: the filter trusts the
+        accelerometer little while walking (impacts, turns); on the stroke-dev treadmill its gain
+        averages 1/60 s, so a 0.1 deg/s bias error leaves 6 deg, where strides average out over a
+        few seconds (motion_bias's premise)."""
+        b, f = self._buf, self._fusion
         rows = int(round(RESEED_WINDOW_S * self.rate_hz))
-        if (moved > BIAS_RESEED_DPS or self._bias.tier == MOVING) and not f.at_rest and b.n - a > rows:
-            i = b.n - rows
-            f.up = carried_up(b.t[i : b.n], b.acc[i : b.n], b.gyro[i : b.n] - np.asarray(new))
+        if f.at_rest or f.initialising or b.n - a <= rows:
+            return
+        i = b.n - rows
+        if b.still[i : b.n].any():
+            return  # a standing: the filter's rest gain holds the tilt
+        gyro = b.gyro[i : b.n] - np.asarray(f.bias_dps)
+        up = b.acc[i : b.n].mean(axis=0)
+        dt = np.diff(b.t[i - 1 : b.n])
+        if abs(float((gyro @ (up / np.linalg.norm(up))) @ dt)) > ANCHOR_MAX_TURN_DEG:
+            return  # a turn: the centripetal acceleration does not average out
+        u = np.asarray(carried_up(b.t[i : b.n], b.acc[i : b.n], gyro))
+        v = np.asarray(f.up) + min(1.0, gain) * (u - np.asarray(f.up))
+        f.up = tuple(float(x) for x in v / np.linalg.norm(v))
 
     @property
     def bias_source(self) -> str:

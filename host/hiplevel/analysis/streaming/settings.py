@@ -21,12 +21,17 @@ MAX_GAP_S = 0.25
 # A new gyro bias this far from the old one, deg/s, re-seeds the tilt while moving (8 s of the
 # walk's accelerometer correction would leave 2.4 deg).
 BIAS_RESEED_DPS = 0.3
-# The re-seed averages the accelerometer over this long, s, carried by the gyro: several strides,
-# so a slow walker's sideways swing averages out; the gyro's error over it is small (0.1 deg/s of
-# bias error: 0.2 deg).
+# The re-seed and the anchor average the accelerometer over this long, s, carried by the gyro:
+# several strides, so a slow walker's sideways swing averages out; the gyro's error over it is
+# small (0.1 deg/s of bias error: 0.2 deg).
 RESEED_WINDOW_S = 4.0
+# While moving, the tilt is pulled toward that average with this time constant, s (once per
+# bias_every_s), except in windows whose heading turns by more than ANCHOR_MAX_TURN_DEG (a turn's
+# centripetal acceleration; motion_bias skips such windows for the same reason).
+ANCHOR_TIME_CONSTANT_S = 10.0
+ANCHOR_MAX_TURN_DEG = 20.0
 
-__all__ = ["BIAS_RESEED_DPS", "DEFAULT_MARGIN_S", "RESEED_WINDOW_S", "DEVICE_ROLL_SMOOTH_HZ", "MARGIN_S", "MAX_GAP_S", "STABLE_BOUNDS_S",
+__all__ = ["ANCHOR_MAX_TURN_DEG", "ANCHOR_TIME_CONSTANT_S", "BIAS_RESEED_DPS", "DEFAULT_MARGIN_S", "RESEED_WINDOW_S", "DEVICE_ROLL_SMOOTH_HZ", "MARGIN_S", "MAX_GAP_S", "STABLE_BOUNDS_S",
            "OnlineSettings"]
 
 
