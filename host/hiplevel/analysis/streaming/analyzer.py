@@ -22,6 +22,7 @@ from hiplevel.signal.filters import causal_delay_s
 from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up, up_to_roll_pitch_deg
 from hiplevel.signal.live_fusion import RESTART_WINDOW_S, TiltFusion
 from hiplevel.signal.neutral import ROLL_STILL_STD_DEG, ROLL_STILL_WINDOW_S, neutral_roll
+from hiplevel.signal.timeline import GAP_PERIODS
 
 __all__ = ["OnlineAnalyzer"]
 
@@ -126,29 +127,51 @@ class OnlineAnalyzer:
         return out
 
     def _ingest(self, t: float, acc_g, gyro_dps, roll_deg, pitch_deg) -> tuple[float, float]:
-        """Store one sample, fuse it, track stillness; returns the sensor-frame roll, pitch, deg."""
+        """Check and store one sample; returns its sensor-frame roll, pitch, deg. A hole of lost
+        samples up to MAX_GAP_S is first bridged with samples interpolated linearly onto the
+        rate's grid (as offline: `timeline.MAX_INTERPOLATED_GAP_S`): the fusion then integrates the
+        gyro across it as offline does (one sample's rate held over a 50 ms lost packet walks the
+        walking tilt by 1-2 deg in 10 s at 5 % loss), and the detectors, which count samples, see a
+        uniform grid."""
         if self._source is None:
             self._source = self._check_source(acc_g, gyro_dps, roll_deg, pitch_deg)
         if not t > self._t_last and not math.isnan(self._t_last):
             raise AnalysisError(f"timestamps must increase ({t} s after {self._t_last} s)")
+        imu = self._source == "imu"
+        if imu and (acc_g is None or gyro_dps is None):
+            raise AnalysisError("this analyser was fed raw samples: push acc_g and gyro_dps")
+        if not imu and (roll_deg is None or pitch_deg is None):
+            raise AnalysisError("this analyser was fed a roll stream: push roll_deg and pitch_deg")
+        x = np.array([*acc_g, *gyro_dps] if imu else [roll_deg, pitch_deg], float)
+        dt = t - self._t_last
+        steps = int(round(dt * self.rate_hz)) if GAP_PERIODS / self.rate_hz < dt <= MAX_GAP_S else 1
+        if steps > 1:
+            b = self._buf
+            i = b.n - 1
+            x0 = np.concatenate([b.acc[i], b.gyro[i]]) if imu else b.rp[i].copy()
+            t0 = self._t_last
+            for j in range(1, steps):
+                self._store(t0 + dt * j / steps, x0 + (x - x0) * (j / steps))
+        return self._store(t, x)
+
+    def _store(self, t: float, x: np.ndarray) -> tuple[float, float]:
+        """Store one sample x (acc g + gyro deg/s, or roll + pitch deg), fuse it, track stillness."""
         b = self._buf
         i = b.row()
         b.t[i] = t
         gap = t - self._t_last > MAX_GAP_S  # False for the first sample (NaN)
         b.restart[i] = gap
         if self._source == "imu":
-            if acc_g is None or gyro_dps is None:
-                raise AnalysisError("this analyser was fed raw samples: push acc_g and gyro_dps")
             if self._fusion is None:
                 self._fusion = TiltFusion(self._fusion_settings, self.rate_hz)
             f = self._fusion
             if gap:
                 f.restart()  # the pelvis moved unseen: a stale tilt would bias every later drop
-            ux, uy, uz = f.update(acc_g, gyro_dps, t - self._t_last if 0.0 < t - self._t_last <= MAX_GAP_S
+            ux, uy, uz = f.update(x[:3], x[3:], t - self._t_last if 0.0 < t - self._t_last <= MAX_GAP_S
                                   else 1.0 / self.rate_hz)
             b.up[i] = b.smooth[i] = (ux, uy, uz)
-            b.acc[i] = acc_g
-            b.gyro[i] = gyro_dps
+            b.acc[i] = x[:3]
+            b.gyro[i] = x[3:]
             r = math.degrees(math.atan2(uy, uz))
             p = math.degrees(math.atan2(-ux, math.hypot(uy, uz)))
             still = bool(f.at_rest and not f.initialising)
@@ -157,9 +180,7 @@ class OnlineAnalyzer:
                                   and f.acc_spread_g < fs.quiet_acc_std_g)
             b.rp[i] = (r, p)
         else:
-            if roll_deg is None or pitch_deg is None:
-                raise AnalysisError("this analyser was fed a roll stream: push roll_deg and pitch_deg")
-            r, p = float(roll_deg), float(pitch_deg)
+            r, p = float(x[0]), float(x[1])
             b.rp[i] = (r, p)  # before the stillness window, which includes this sample
             w = b.rp[max(0, i - self._still_win + 1) : i + 1]
             still = len(w) >= self._still_win and bool(np.all(w.std(axis=0) < ROLL_STILL_STD_DEG))

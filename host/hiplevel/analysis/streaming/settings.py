@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiplevel.signal.filters import ROLL_CUTOFF_HZ
+from hiplevel.signal.timeline import MAX_INTERPOLATED_GAP_S
 
 # trace_from_roll smooths the device's 0.01 deg wire steps with this zero-phase low-pass; the
 # detector window gets the same.
@@ -16,8 +17,9 @@ MARGIN_S = {"walking": 1.0, "band-walk": 2.5, "single-leg-stance": 3.0}
 DEFAULT_MARGIN_S = 2.0
 # A rep must be found with the same bounds (within this, s) by two detector runs in a row.
 STABLE_BOUNDS_S = 0.1
-# A longer gap than this between samples is a link drop-out: the fusion restarts after it.
-MAX_GAP_S = 0.25
+# A longer gap than this between samples is a link drop-out: the fusion restarts after it; a
+# shorter hole is bridged by interpolation (the offline limit, one constant for both).
+MAX_GAP_S = MAX_INTERPOLATED_GAP_S
 # A new gyro bias this far from the old one, deg/s, re-seeds the tilt while moving (8 s of the
 # walk's accelerometer correction would leave 2.4 deg).
 BIAS_RESEED_DPS = 0.3
