@@ -13,6 +13,7 @@ from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
+from hiplevel.sim.strategies import BandStepStrategy, HoldStrategy
 
 from analysis_helpers import crop
 
@@ -44,6 +45,10 @@ def _assert_same_reps(online, offline, tol_deg=DROP_MATCH_DEG):
         assert abs((a.start_s + a.end_s) - (b.start_s + b.end_s)) < 0.6  # same rep: midpoints within 0.3 s
     d = np.array([b.drop_deg - a.drop_deg for a, b in zip(offline, online)])
     assert np.max(np.abs(d)) <= tol_deg, d
+    # A rep with single-support phases (band walk) has them live as offline: legs, sides, drops.
+    for a, b in zip(offline, online):
+        assert [(p.stance, p.side_dropped) for p in b.phases] == [(p.stance, p.side_dropped) for p in a.phases]
+        assert all(abs(p.drop_deg - q.drop_deg) <= tol_deg for p, q in zip(a.phases, b.phases))
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +76,16 @@ def test_walking_other_rates(rate, weak, seed):
     _assert_same_reps(reps, analyze(sim.imu, "walking").reps)
 
 
-def test_band_walk_reps_match_offline():
-    sim = _session("band-walk", 7, reps=8)
+@pytest.mark.parametrize("strategy", [None, BandStepStrategy(profile="one-move")])
+def test_band_walk_reps_match_offline(strategy):
+    # Both single-support phases of every lateral step, live as offline (the pelvis moving with
+    # the lead then the trailing leg, or in one smooth move).
+    sim = _session("band-walk", 7, reps=8, strategy=strategy)
     reps, _ = _feed(OnlineAnalyzer("band-walk", 100.0), sim.imu)
     _assert_same_reps(reps, analyze(sim.imu, "band-walk").reps)
+    assert all(len(r.phases) == 2 for r in reps)
+    # The weak (left) leg is the stance leg of each step's worse phase, both ways of travel.
+    assert {r.side for r in reps} == {"left"} and {r.details["direction"] for r in reps} == {"left", "right"}
 
 
 def test_single_leg_stance_reps_match_offline():
@@ -94,6 +105,15 @@ def test_every_exercise_finds_the_true_reps_live(exercise, kw):
     # Fresh seed; against the simulator's truth (count, sides, drop within 1 deg, issue 5's bar).
     sim = _session(exercise, 31, **kw)
     reps, _ = _feed(OnlineAnalyzer(exercise, 100.0), sim.imu)
+    _assert_same_reps(reps, sim.reps, tol_deg=1.0)
+
+
+def test_holds_after_a_7cm_1s_weight_shift_are_found_live():
+    # The independent simulation of issue 14 (7 cm in 1 s at an even speed, sway 0.4 deg, no
+    # landing jolt or balance corrections; offline finds all 16 of its holds), four holds here.
+    strategy = HoldStrategy(shift_m=0.07, shift_s=1.0, shift_profile="even", landing_mm=0.0, lift_mm=0.0, balance_mg=0.0)
+    sim = _session("single-leg-stance", 7, weak=None, reps=4, hold_s=10.0, sway_deg=0.4, strategy=strategy)
+    reps, _ = _feed(OnlineAnalyzer("single-leg-stance", 100.0), sim.imu)
     _assert_same_reps(reps, sim.reps, tol_deg=1.0)
 
 
