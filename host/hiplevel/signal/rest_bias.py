@@ -10,8 +10,8 @@ accelerometer direction and small angles (du/dt = u x w):
     phi_g(t) - phi_a(t) = c + b t   (across u0)
 
 The least-squares slope b is the bias across the vertical (the part of the mean gyro that the
-accelerometer did not see as rotation, as `hiplevel.analysis.streaming.rest_bias_dps` does with two end means);
-along u0 (yaw at rest) the plain mean is the bias. The RMS of the fit's residual says whether the
+accelerometer did not see as rotation; the live analyser runs this same rule over its buffer,
+`hiplevel.analysis.streaming.bias`); along u0 (yaw at rest) the plain mean is the bias. The RMS of the fit's residual says whether the
 run was really at rest: linear accelerations make the two disagree non-linearly.
 
 Which runs: the strictly still ones (`fusion.rest_mask`) give the whole bias. Real people may
