@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--seed N] [--no-write] [--only 1,2,3,4,5,6,7,8,9] [--hours 1,8,24]`:
+"""`python -m bench [--quick] [--seed N] [--no-write | --merge] [--only 1,2,3,4,5,6,7,8,9] [--hours 1,8,24]`:
 run every section, print the table, write docs/benchmarks.md and the README summary row (7: the
 robustness table; 8: the soak; 9: the live analyser on the dev split). The long-recording rows of
 section 4 alone: `python -m bench.long_recordings [--hours 1,8,24]`; the soak alone: `python -m
@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="short run (fewer seeds, rates and recordings)")
     ap.add_argument("--seed", type=int, default=None, help="repeat a run: base seed (default: fresh random)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md and README.md alone")
+    ap.add_argument("--merge", action="store_true",
+                    help="replace only the sections run in docs/benchmarks.md, keep the others from its last run "
+                         "(the header says which sections were re-run when)")
     ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="sections to run, e.g. 1,4")
     ap.add_argument("--hours", default=None,
                     help="lengths of the IMU CSVs whose `hiplevel analyze` peak memory section 4 measures "
@@ -66,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(f"{k}: {v}" for k, v in {**env, **run_info}.items()))
     print(report.text_table(rows))
     if not args.no_write:
+        if args.merge:
+            doc = report.ROOT / "docs/benchmarks.md"
+            old_rows, old_head = report.parse_markdown(doc.read_text()) if doc.exists() else ([], {})
+            ran = ", ".join(sorted(dict.fromkeys(r.section.split(".")[0] for r in rows)))
+            env = {**old_head, f"re-run of section {ran}": f"{env['date']}, python -m bench --only {args.only} "
+                   f"--merge --seed {seed}, {run_info['run time']}"}
+            run_info = {}
+            rows = report.merged(rows, old_rows)
         report.write(rows, env, run_info)
         print("\nwrote docs/benchmarks.md and the README summary row")
     return 0

@@ -104,6 +104,37 @@ def summary_row(rows: Sequence[Row], env: dict[str, str]) -> str:
     ])
 
 
+def _unescape(cell: str) -> str:
+    return cell.replace("\\|", "|")
+
+
+def parse_markdown(text: str) -> tuple[list[Row], dict[str, str]]:
+    """The rows and header fields of a docs/benchmarks.md written by `markdown` (for `--merge`)."""
+    rows: list[Row] = []
+    head: dict[str, str] = {}
+    section = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+            continue
+        if not line.startswith("| ") or line.startswith("| metric |") or line.startswith("|---"):
+            continue
+        cells = [_unescape(c.strip()) for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        if section is None and len(cells) == 2 and cells[0]:
+            head[cells[0]] = cells[1]
+        elif section is not None and section != "Targets missed" and len(cells) == 7:
+            rows.append(Row(section, *cells))
+    return rows, head
+
+
+def merged(new: Sequence[Row], old: Sequence[Row]) -> list[Row]:
+    """The old rows with every section the new run measured replaced by its new rows, in section order."""
+    ran = {r.section for r in new}
+    out = [r for r in old if r.section not in ran] + list(new)
+    order = sorted(dict.fromkeys(r.section for r in out), key=lambda s: (int(s.split(".")[0]) if s.split(".")[0].isdigit() else 99, s))
+    return [r for sec in order for r in out if r.section == sec]
+
+
 def write(rows: Sequence[Row], env: dict[str, str], run_info: dict[str, str], root: Path = ROOT) -> None:
     """Write docs/benchmarks.md and replace the README block between the bench markers (added at
     the end of README.md when missing)."""

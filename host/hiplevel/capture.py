@@ -242,6 +242,9 @@ def describe_link(summary: dict[str, Any]) -> str:
     # A virtual device run faster than real time shows as an enormous "drift": say what it is.
     clock = (f"clock drift {drift:+.0f} ppm" if abs(drift) < 1e4
              else f"device clock ran {1.0 / max(1.0 + drift * 1e-6, 1e-9):.0f}x host time (accelerated virtual device)")
+    steps = summary.get("clock_steps_s") or []
+    if steps:  # the host's receive clock stepped: taken out of the fit, said so (docs/recording.md)
+        clock += f", host clock stepped {len(steps)}x ({', '.join(f'{s:+.1f} s' for s in steps)}; samples keep device time)"
     return (f"{summary['samples']} samples received ({summary['resent']} resent), {summary['lost']} lost in "
             f"{summary['gaps']} gaps ({summary['loss_pct']:.2f} %), {summary['duplicated']} duplicates dropped, "
             f"{sum(summary['packet_errors'].values())} bad packets; sample rate {summary['rate_hz']:.2f} Hz, "

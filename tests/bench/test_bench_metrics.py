@@ -113,3 +113,16 @@ def test_the_live_latency_bench_runs_on_todays_live_screen_interfaces():
     assert "live latency, packet arrival to cue decision" in by_metric
     score = by_metric["live latency, packet to rep score"]
     assert score.status in ("PASS", "MISS") and "median" in score.hiplevel
+
+
+def test_a_merge_run_replaces_only_the_sections_it_ran():
+    from bench.report import merged, parse_markdown
+
+    md = markdown(_rows(), {"date": "d", "machine": "m"}, {"base seed": "1"})
+    rows, head = parse_markdown(md)
+    assert rows == _rows() and head == {"date": "d", "machine": "m", "base seed": "1"}
+    rerun = [Row("4. T", "offline analysis speed", "1 h", "1200x", target=">= 1000x", status=PASS)]
+    out = merged(rerun, rows)
+    assert [r.section for r in out] == ["1. S", "4. T"]
+    assert out[0] == _rows()[0] and out[1].hiplevel == "1200x"
+    assert "0 MISS" in markdown(out, head, {})

@@ -75,3 +75,73 @@ def test_jitter_meter_measures_device_rate_and_jitter() -> None:
     rep = meter.report()
     assert abs(rep.rate_hz - 100 / 1.01) < 0.01
     assert 40 < rep.jitter_rms_us < 60 and rep.n_packets == 1000
+
+
+def stepped(duration_s: float, seed: int, steps: list[tuple[float, float]], speed: float = 1.0,
+            packet_period_s: float = 0.1, jitter: float = 0.0):
+    """Device times (us), true host times (s: before any step) and stepped host receive times (s) of
+    packets from a device running `speed` times host time, with BLE-like delays (`jitter`: a
+    relative packet-delay jitter on top), and the receive clock stepping by `size` s at device
+    time `at` for each (at, size) in `steps`."""
+    rng = np.random.default_rng(seed)
+    dev_s = np.arange(0.0, duration_s, packet_period_s) + 3.0
+    delay = MIN_DELAY_S + rng.exponential(0.015, dev_s.size) + jitter * packet_period_s * rng.random(dev_s.size)
+    true_host = 700.0 + dev_s / speed + MIN_DELAY_S
+    host = 700.0 + dev_s / speed + delay
+    for at, size in steps:
+        host[dev_s >= at] += size
+    return dev_s * 1e6, true_host, host
+
+
+def fitted(dev_us: np.ndarray, host_s: np.ndarray) -> ClockSync:
+    sync = ClockSync()
+    for d, h in zip(dev_us, host_s):
+        sync.observe(d, h)
+    sync.finish()
+    return sync
+
+
+def test_host_clock_steps_do_not_move_samples() -> None:
+    # The soak's two steps (+10 min, -30 s) in an hour on a device 30x faster than the host: the
+    # fit stays on the host clock before the first step and both steps are reported.
+    dev_us, truth, host = stepped(3600.0, seed=4, steps=[(1300.0, 600.0), (2500.0, -30.0)], speed=30.0)
+    sync = fitted(dev_us, host)
+    err_s = sync.to_host_s(dev_us) - truth
+    assert np.abs(err_s).max() <= 2.0
+    assert np.abs(err_s).max() < 0.05  # in fact within the link's delay jitter
+    steps = sync.report().steps
+    assert [round(s.size_s) for s in steps] == [600, -30]
+    assert abs(steps[0].dev_s - 1300.0) < 0.2 and abs(steps[1].dev_s - 2500.0) < 0.2
+    assert abs(steps[0].host_s - host[np.searchsorted(dev_us, steps[0].dev_s * 1e6)]) < 1e-9
+    assert sync.report().delay_max_ms < 1000  # the stepped packets are not counted as delayed
+
+
+def test_a_step_at_real_speed_and_one_near_the_end() -> None:
+    dev_us, truth, host = stepped(900.0, seed=5, steps=[(200.0, -30.0), (880.0, 12.0)])
+    sync = fitted(dev_us, host)
+    assert np.abs(sync.to_host_s(dev_us) - truth).max() < 0.05
+    assert [round(s.size_s) for s in sync.report().steps] == [-30, 12]
+
+
+def test_slow_wander_and_delay_jitter_are_no_step() -> None:
+    # The accelerated virtual device's rate wanders: 3 s ahead of the host over a minute, back over
+    # the next, with 3 % packet-delay jitter; and a host stall delivers 8 s of queued packets at once.
+    dev_s = np.arange(0.0, 600.0, 0.1) + 3.0
+    rng = np.random.default_rng(6)
+    wander = 3.0 * np.interp(dev_s, [0, 200, 260, 320, 600], [0, 0, 1, 0, 0])
+    host = 50.0 + dev_s + wander + MIN_DELAY_S + 0.03 * 0.1 * rng.random(dev_s.size)
+    stall = (dev_s >= 400.0) & (dev_s < 408.0)
+    host[stall] = host[stall][-1] + 0.01  # all delivered when the stall ends
+    sync = fitted(dev_s * 1e6, host)
+    assert sync.report().steps == ()
+    dev_us, _truth, host = stepped(600.0, seed=7, steps=[], speed=30.0, jitter=0.03)
+    assert fitted(dev_us, host).report().steps == ()
+
+
+def test_steps_in_a_gap_and_two_within_a_minute() -> None:
+    # The soak's 150 s plan: +10 min, then -30 s while the link is down for 30 s, 50 s later.
+    dev_us, truth, host = stepped(150.0, seed=8, steps=[(20.0, 600.0), (75.0, -30.0)], speed=20.0)
+    keep = (dev_us < 62e6) | (dev_us > 92e6)
+    sync = fitted(dev_us[keep], host[keep])
+    assert np.abs(sync.to_host_s(dev_us) - truth).max() < 0.05
+    assert [round(s.size_s) for s in sync.report().steps] == [600, -30]

@@ -47,6 +47,8 @@ def test_minutes_of_faults_lose_nothing_uncounted_and_nothing_wrong(tmp_path) ->
     assert c.lost_uncounted == 0 and c.over_declared == 0 and c.declared_lost == c.lost_counted
     assert c.wrong == 0 and c.phantom == 0
     assert c.received + c.lost_counted == c.expected
+    # The host clock's steps (+10 min, -30 s) are found and do not move the session's time base.
+    assert abs(c.time_base_error_s) <= 2.0
 
 
 def test_the_first_packets_after_start_lost_on_air_come_back(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,15 @@ window minima while staying below them (the linear-programming skew estimator of
 Towsley 1999, "Estimation and removal of clock skew from network delay measurements"). Delays only
 ever add, so the envelope follows the fastest deliveries and ignores queued bursts.
 
+Steps of the host's receive clock (a clock set by hand or by NTP, the soak's injected +600 s and
+-30 s) would tilt that one line and move every sample. A step is a *sharp* jump of the residual
+(host - fitted) between two packets at most `sharp_s` device seconds apart, *large* (>= `min_step_s`:
+link delays and the virtual device's rate wander stay far below) and *lasting*: the envelope of the
+residuals over the next `confirm_s` device seconds sits at the new level (a burst queued during a
+stall drains back down and is not a step). Later receive times are moved back by the step, so the
+mapping stays on the host clock as it was before the first step (the device clock is the reference:
+a host step does not move samples); `ClockReport.steps` lists them.
+
 `JitterMeter` reports how evenly the device stamps its packets: per-packet deviation of `t_us` from
 `seq * period` and the effective sample rate measured on the device clock.
 """
@@ -16,17 +25,34 @@ ever add, so the envelope follows the fastest deliveries and ignores queued burs
 from __future__ import annotations
 
 from array import array
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 DEFAULT_WINDOW_S = 5.0
+MIN_STEP_S = 5.0  # a host clock step; link delays and the virtual device's rate wander stay far below
+SHARP_S = 2.0  # device s between the packets either side of a step (a few packet intervals)
+CONFIRM_S = 60.0  # device s the new level must last
+_MIN_CONFIRM_N = 5  # packets after the jump, at least, to confirm a step
+_WANDER = 0.05  # s per device s: how far the virtual device's rate may wander (3 s a minute)
+
+
+@dataclass(frozen=True)
+class ClockStep:
+    """A step of the host receive clock: device time (s) and host receive time (s, the stepped clock)
+    of the first packet after it, and its size (s; positive: the host clock jumped forward)."""
+
+    dev_s: float
+    host_s: float
+    size_s: float
 
 
 @dataclass(frozen=True)
 class ClockReport:
     """State of a `ClockSync`: offset (s) and drift (ppm, host clock faster than device is positive),
-    and the delivery delay above the fitted envelope (ms), a measure of link latency jitter."""
+    and the delivery delay above the fitted envelope (ms), a measure of link latency jitter.
+    steps: the host receive clock's steps found and taken out of the fit."""
 
     offset_s: float
     drift_ppm: float
@@ -35,6 +61,22 @@ class ClockReport:
     delay_p50_ms: float
     delay_p95_ms: float
     delay_max_ms: float
+    steps: tuple[ClockStep, ...] = ()
+
+
+@dataclass
+class _Candidate:
+    """A sharp jump of the residual waiting to be confirmed as a host clock step."""
+
+    index: int  # observation index of the first packet after the jump
+    x: float
+    host_s: float
+    base: float  # residual envelope before the jump
+    jump: float  # residual of that packet minus base
+    level: float  # lowest residual since (the new envelope)
+    n: int
+    last_x: float
+    last_r: float
 
 
 class ClockSync:
@@ -43,21 +85,33 @@ class ClockSync:
     window_s: device-time span (s) of each min-filter window; longer windows need fewer fast
         deliveries to find the envelope but follow drift changes more slowly.
     max_windows: how many most recent windows the fit uses (default: one hour of 5 s windows).
+    min_step_s, sharp_s, confirm_s: a host clock step is a jump of the residual (host - fitted) of
+        at least min_step_s between packets at most sharp_s device s apart whose new envelope lasts
+        confirm_s device s (module docstring). While one waits to be confirmed the fit is held.
     """
 
-    def __init__(self, window_s: float = DEFAULT_WINDOW_S, max_windows: int = 720) -> None:
-        if window_s <= 0 or max_windows < 2:
-            raise ValueError("window_s must be > 0 and max_windows >= 2")
+    def __init__(self, window_s: float = DEFAULT_WINDOW_S, max_windows: int = 720, *,
+                 min_step_s: float = MIN_STEP_S, sharp_s: float = SHARP_S, confirm_s: float = CONFIRM_S) -> None:
+        if window_s <= 0 or max_windows < 2 or min_step_s <= 0:
+            raise ValueError("window_s and min_step_s must be > 0 and max_windows >= 2")
         self.window_s = window_s
         self.max_windows = max_windows
+        self.min_step_s, self.sharp_s, self.confirm_s = min_step_s, sharp_s, confirm_s
         self._ref_s: float | None = None
         self._win_index: int | None = None
         self._win_best: tuple[float, float] | None = None
-        self._minima: list[tuple[float, float]] = []  # (x = dev - ref, y = host - dev) per window
+        self._minima: list[tuple[float, float]] = []  # (x = dev - ref, y = host - shift - dev) per window
         self._a = 0.0
         self._b = 0.0
         self._xs = array("d")
-        self._ys = array("d")
+        self._ys = array("d")  # y with the steps found so far taken out
+        self._shift = 0.0  # sum of the steps found: taken out of later receive times
+        self._steps: list[ClockStep] = []
+        self._recent: deque[tuple[float, float]] = deque()  # sliding minimum of (x, residual) over window_s
+        self._last_x: float | None = None
+        self._last_r = 0.0
+        self._pending: _Candidate | None = None
+        self._held: list[tuple[float, float]] = []  # window minima closed while a candidate waits
 
     def observe(self, t_dev_us: float, host_time_s: float) -> None:
         """One packet: device time (us, unwrapped) of its *last* sample, which is taken just before
@@ -65,7 +119,7 @@ class ClockSync:
         dev_s = t_dev_us * 1e-6
         if self._ref_s is None:
             self._ref_s = dev_s
-        x, y = dev_s - self._ref_s, host_time_s - dev_s
+        x, y = dev_s - self._ref_s, host_time_s - self._shift - dev_s
         self._xs.append(x)
         self._ys.append(y)
         index = int(x // self.window_s)
@@ -74,17 +128,98 @@ class ClockSync:
             self._win_index, self._win_best = index, (x, y)
         elif self._win_best is None or y < self._win_best[1]:
             self._win_best = (x, y)
-        if len(self._minima) < 2:
+        if len(self._minima) < 2 and self._pending is None:
             self._fit()
+        self._scan(len(self._xs) - 1)
 
     def _close_window(self) -> None:
         if self._win_best is None:
             return
-        self._minima.append(self._win_best)
+        if self._pending is not None:
+            self._held.append(self._win_best)
+            self._win_best = None
+            return
+        self._add_minimum(self._win_best)
         self._win_best = None
+        self._fit()
+
+    def _add_minimum(self, m: tuple[float, float]) -> None:
+        self._minima.append(m)
         if len(self._minima) > self.max_windows:
             del self._minima[0]
+
+    # -- host clock steps ---------------------------------------------------------------------
+
+    def _scan(self, i: int) -> None:
+        """Look for steps in observations i.. (one, unless a decided candidate's span is looked at
+        again)."""
+        while i < len(self._xs):
+            again = self._watch(i)
+            i = again if again is not None else i + 1
+
+    def _jump(self, dx: float, r: float, prev_r: float, base: float) -> bool:
+        """A step-sized jump of the residual to r from the packet before (prev_r, dx device s
+        earlier), away from the envelope `base`: over a gap, the rate's wander may add to it."""
+        size = self.min_step_s + _WANDER * max(0.0, dx - self.sharp_s)
+        return (dx > 0 and abs(r - base) >= size and (r - prev_r) * (r - base) > 0
+                and abs(r - prev_r) >= size / 2)
+
+    def _watch(self, i: int) -> int | None:
+        """Observation i against the (held) fit; after a candidate is decided, the index to go on
+        from (the packets of its span are looked at again on the corrected clock)."""
+        x, y = self._xs[i], self._ys[i]
+        r = y - (self._a + self._b * x)
+        c = self._pending
+        if c is not None:
+            if x - c.x > self.confirm_s or self._jump(x - c.last_x, r, c.last_r, c.level):
+                return self._decide()  # its span is over, or another step starts
+            c.level, c.n, c.last_x, c.last_r = min(c.level, r), c.n + 1, x, r
+            return None
+        prev_x, prev_r = self._last_x, self._last_r
+        base = self._recent[0][1] if self._recent else r
+        if len(self._minima) >= 2 and prev_x is not None and self._jump(x - prev_x, r, prev_r, base):
+            host = y + self._shift + x + (self._ref_s or 0.0)
+            self._pending = _Candidate(i, x, host, base, r - base, r, 1, x, r)
+            return None
+        self._last_x, self._last_r = x, r
+        self._remember(x, r)
+        return None
+
+    def _remember(self, x: float, r: float) -> None:
+        recent = self._recent
+        if recent and x < recent[-1][0]:
+            recent.clear()  # the device clock went back (a restart): start over
+        while recent and recent[-1][1] >= r:
+            recent.pop()
+        recent.append((x, r))
+        while recent[0][0] < x - self.window_s:
+            recent.popleft()
+
+    def _decide(self) -> int | None:
+        """Confirm the pending candidate as a step (the envelope of its span stayed at the new level)
+        or reject it; then the index of the packet after it, to look at its span again."""
+        c = self._pending
+        assert c is not None
+        self._pending = None
+        step = c.level - c.base
+        held, self._held = self._held, []
+        if abs(step) >= self.min_step_s and (step > 0) == (c.jump > 0) and c.n >= _MIN_CONFIRM_N:
+            self._shift += step
+            self._steps.append(ClockStep(float(c.x + (self._ref_s or 0.0)), float(c.host_s), float(step)))
+            ys = np.frombuffer(self._ys)
+            ys[c.index:] -= step
+            del ys
+            held = [(x, y - step if x >= c.x else y) for x, y in held]
+            if self._win_best is not None and self._win_best[0] >= c.x:
+                self._win_best = (self._win_best[0], self._win_best[1] - step)
+        for m in held:
+            self._add_minimum(m)
         self._fit()
+        self._last_x, self._last_r = c.x, self._ys[c.index] - (self._a + self._b * c.x)
+        self._remember(c.x, self._last_r)
+        return c.index + 1 if c.index + 1 < len(self._xs) else None
+
+    # -- the mapping ----------------------------------------------------------------------------
 
     def _fit(self) -> None:
         points = list(self._minima)
@@ -112,8 +247,14 @@ class ClockSync:
         """Host clock rate relative to the device clock, parts per million."""
         return self._b * 1e6
 
+    @property
+    def steps(self) -> tuple[ClockStep, ...]:
+        """The host clock steps found so far."""
+        return tuple(self._steps)
+
     def to_host_s(self, t_dev_us: float | np.ndarray) -> float | np.ndarray:
-        """Host monotonic time (s) of device time `t_dev_us` (us, unwrapped); vectorised."""
+        """Host monotonic time (s) of device time `t_dev_us` (us, unwrapped), on the host clock as it
+        was before any step found; vectorised."""
         if self._ref_s is None:
             raise ValueError("ClockSync has no observation yet")
         dev_s = np.asarray(t_dev_us, dtype=np.float64) * 1e-6
@@ -121,12 +262,22 @@ class ClockSync:
         return float(host) if np.ndim(host) == 0 else host
 
     def finish(self) -> None:
-        """Close the current window so the fit uses every observation (end of a recording)."""
+        """Close the current window so the fit uses every observation (end of a recording); a jump
+        still waiting is a step if its new envelope held until the end."""
         self._close_window()
         self._win_index = None
+        while self._pending is not None:
+            again = self._decide()
+            if again is not None:
+                self._scan(again)
+        if self._held:
+            for m in self._held:
+                self._add_minimum(m)
+            self._held = []
+            self._fit()
 
     def report(self) -> ClockReport:
-        """Current fit and the delivery-delay distribution above it."""
+        """Current fit, the delivery-delay distribution above it and the host clock steps."""
         xs, ys = np.frombuffer(self._xs), np.frombuffer(self._ys)
         if len(xs) == 0:
             nan = float("nan")
@@ -134,7 +285,7 @@ class ClockSync:
         delay_ms = (ys - (self._a + self._b * xs)) * 1e3
         p50, p95 = np.percentile(delay_ms, [50, 95])
         return ClockReport(self._a, self.drift_ppm, len(xs), len(self._minima), float(p50), float(p95),
-                           float(delay_ms.max()))
+                           float(delay_ms.max()), tuple(self._steps))
 
 
 def lower_envelope_line(points: np.ndarray) -> tuple[float, float]:

@@ -75,6 +75,7 @@ class DecodedSession:
             "packet_errors": dict(self.packet_errors),
             "drift_ppm": self.clock.drift_ppm, "delay_p95_ms": self.clock.delay_p95_ms,
             "rate_hz": self.jitter.rate_hz, "jitter_rms_us": self.jitter.jitter_rms_us,
+            "clock_steps_s": [round(st.size_s, 3) for st in self.clock.steps],
         }
 
     def damage_summary(self) -> dict[str, Any]:
