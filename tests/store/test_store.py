@@ -219,3 +219,20 @@ def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> Non
     (tmp_path / DB_FILENAME).write_bytes(b"this is not SQLite" * 100)
     with pytest.raises(StoreError, match="damaged or not a hiplevel store"):
         SessionStore(tmp_path)
+
+
+def test_a_store_locked_by_another_program_is_busy_not_damaged(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file another program holds locked is healthy: the error says wait, never "restore a backup"."""
+    monkeypatch.setattr("hiplevel.store.backend.LOCK_TIMEOUT_S", 0.2)
+    other = sqlite3.connect(tmp_path / DB_FILENAME, isolation_level=None)
+    other.execute("CREATE TABLE held (x)")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked by another program") as err:
+            SessionStore(tmp_path)
+        assert "restore" not in str(err.value)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert SessionStore(tmp_path).schema_version_ == SCHEMA_VERSION

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,9 @@ STORE_URL_ENV = "HIPLEVEL_STORE"
 DB_FILENAME = "hiplevel.sqlite3"
 # How long a writer waits for another process's write lock before failing, s.
 LOCK_TIMEOUT_S: float = 30.0
+# Pauses between tries to switch a new file to WAL while another process does the same, s.
+WAL_RETRY_FIRST_S: float = 0.005
+WAL_RETRY_MAX_S: float = 0.2
 PG_SCHEMES = ("postgresql", "postgres")
 
 
@@ -90,6 +94,34 @@ def open_backend(url: str | None, data_dir: Path) -> Backend:
     return SqliteBackend(data_dir / DB_FILENAME)
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting out other processes doing the same.
+
+    Switching takes an exclusive lock from under a shared one; SQLite answers "database is locked" at
+    once rather than calling the busy handler (it would deadlock), so several clients opening a new
+    store together must retry here, up to LOCK_TIMEOUT_S.
+    """
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    pause_s = WAL_RETRY_FIRST_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreError(f"the store stayed locked by another program for {LOCK_TIMEOUT_S:.0f} s "
+                                 f"({exc}): close other hiplevel windows and try again") from exc
+            time.sleep(pause_s)
+            pause_s = min(pause_s * 2, WAL_RETRY_MAX_S)
+
+
 class SqliteBackend:
     """One SQLite file in WAL mode with foreign keys; writes take the write lock up front."""
 
@@ -102,7 +134,10 @@ class SqliteBackend:
         self.conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         try:
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            _enter_wal(self.conn)
+        except StoreError:
+            self.conn.close()
+            raise
         except sqlite3.DatabaseError as exc:  # not SQLite at all (overwritten, truncated header)
             self.conn.close()
             raise StoreError(f"{path} is damaged or not a hiplevel store ({exc}): move it aside and restore "
