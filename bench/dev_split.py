@@ -91,19 +91,27 @@ class Tally:
         return f"reps={self.matched}/{self.n_truth} extra={self.extra} side_acc={self.side:.3f}"
 
 
-def match(truth: list[dict], found: list[dict]) -> tuple[int, int, int]:
-    """(matched, extra, side correct) by the score_reps rule."""
+def pairs(truth: list[dict], found: list[dict]) -> dict[int, dict]:
+    """Truth index -> the found rep matched to it, by the score_reps rule (greedy, one to one, a found
+    rep's centre inside the truth span, nearest centre first)."""
     used: set[int] = set()
-    side_ok = 0
-    for t in truth:
+    out: dict[int, dict] = {}
+    for i, t in enumerate(truth):
         c, half = 0.5 * (t["start_s"] + t["end_s"]), 0.5 * (t["end_s"] - t["start_s"])
         best = min((j for j in range(len(found)) if j not in used
                     and abs(0.5 * (found[j]["start_s"] + found[j]["end_s"]) - c) <= half),
                    key=lambda j: abs(0.5 * (found[j]["start_s"] + found[j]["end_s"]) - c), default=None)
         if best is not None:
             used.add(best)
-            side_ok += found[best]["side"] == t["side"]
-    return len(used), len(found) - len(used), side_ok
+            out[i] = found[best]
+    return out
+
+
+def match(truth: list[dict], found: list[dict]) -> tuple[int, int, int]:
+    """(matched, extra, side correct) by the score_reps rule."""
+    got = pairs(truth, found)
+    side_ok = sum(rep["side"] == truth[i]["side"] for i, rep in got.items())
+    return len(got), len(found) - len(got), side_ok
 
 
 def hiplevel_reps(series) -> list[dict]:
@@ -174,13 +182,19 @@ def _load(path: Path, tmp: Path):
     plain = tmp / path.name.removesuffix(".gz")
     with gzip.open(path, "rb") as fi, open(plain, "wb") as fo:
         shutil.copyfileobj(fi, fo)
-    truth = json.loads(path.with_name(path.name.removesuffix(".csv.gz") + ".truth.json").read_text())
+    truth = load_truth(path)
     series = read_imu_csv(plain)
     plain.unlink()
     return series, truth
 
 
-def _timed(tally: Tally, name: str, fn, *args) -> list[dict]:
+def load_truth(path: Path) -> dict:
+    """The truth file beside a case's `NAME.csv.gz`."""
+    return json.loads(path.with_name(path.name.removesuffix(".csv.gz") + ".truth.json").read_text())
+
+
+def timed_reps(tally: Tally, name: str, fn, *args) -> list[dict]:
+    """`fn(*args)`'s reps, its CPU time added to the tally; a failure is recorded and counts as no reps."""
     t0 = time.process_time()
     try:
         return fn(*args)
@@ -197,9 +211,9 @@ def evaluate(name: str, cases: list[Path], with_mobgap: bool) -> dict[str, Tally
     with tempfile.TemporaryDirectory() as td:
         for path in cases:
             series, truth = _load(path, Path(td))
-            tallies["hiplevel"].add(truth, _timed(tallies["hiplevel"], path.name, hiplevel_reps, series))
+            tallies["hiplevel"].add(truth, timed_reps(tallies["hiplevel"], path.name, hiplevel_reps, series))
             if with_mobgap:
-                tallies["mobgap"].add(truth, _timed(tallies["mobgap"], path.name, mobgap_reps, series, MOBGAP_PIPELINE[name]))
+                tallies["mobgap"].add(truth, timed_reps(tallies["mobgap"], path.name, mobgap_reps, series, MOBGAP_PIPELINE[name]))
     return tallies
 
 

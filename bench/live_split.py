@@ -16,14 +16,13 @@ and for each recording whether the per-leg verdicts of the clinician's finding
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bench.dev_split import SETS, Tally
+from bench.dev_split import SETS, Tally, load_truth, pairs, timed_reps
 from bench.rows import Row, at_least, at_most, pct, unavailable
 
 SECTION = "9. Live analysis on real people, dev split (../shared/data)"
@@ -122,30 +121,15 @@ def offline_reps(series, exercise: str = "walking") -> list[dict]:
     return _rep_dicts(analyze(series, exercise).reps)
 
 
-def _pairs(truth: list[dict], found: list[dict]) -> dict[int, dict]:
-    """truth index -> the found rep matched to it (the score_reps rule)."""
-    used: set[int] = set()
-    out: dict[int, dict] = {}
-    for i, t in enumerate(truth):
-        c, half = 0.5 * (t["start_s"] + t["end_s"]), 0.5 * (t["end_s"] - t["start_s"])
-        best = min((j for j in range(len(found)) if j not in used
-                    and abs(0.5 * (found[j]["start_s"] + found[j]["end_s"]) - c) <= half),
-                   key=lambda j: abs(0.5 * (found[j]["start_s"] + found[j]["end_s"]) - c), default=None)
-        if best is not None:
-            used.add(best)
-            out[i] = found[best]
-    return out
-
-
 def evaluate_file(path: Path, tally: LiveTally) -> None:
     """Feed one recording live and offline; add both to the tally."""
     from hiplevel.imu_csv import read_imu_csv
 
     series = read_imu_csv(path)
-    truth = json.loads(path.with_name(path.name.removesuffix(".csv.gz") + ".truth.json").read_text())
+    truth = load_truth(path)
     exercise = truth.get("exercise", "walking")
-    live = _timed(tally.live, path.name, live_reps, series, exercise, PACKET_S, tally)
-    off = _timed(tally.offline, path.name, offline_reps, series, exercise)
+    live = timed_reps(tally.live, path.name, live_reps, series, exercise, PACKET_S, tally)
+    off = timed_reps(tally.offline, path.name, offline_reps, series, exercise)
     tally.live.add(truth, live)
     tally.offline.add(truth, off)
     add_story(tally, exercise, live, off)
@@ -153,7 +137,7 @@ def evaluate_file(path: Path, tally: LiveTally) -> None:
     if truth.get("reps") is None:
         tally.per_file.append(f"{name}: live {len(live)} reps, offline {len(off)}")
         return
-    pl, po = _pairs(truth["reps"], live), _pairs(truth["reps"], off)
+    pl, po = pairs(truth["reps"], live), pairs(truth["reps"], off)
     d = [pl[i]["drop_deg"] - po[i]["drop_deg"] for i in pl.keys() & po.keys()]
     tally.drop_diff_deg += d
     dd = f" drop |live-offline| median {np.median(np.abs(d)):.2f} max {np.max(np.abs(d)):.2f}" if d else ""
@@ -162,17 +146,6 @@ def evaluate_file(path: Path, tally: LiveTally) -> None:
     n = len(truth["reps"])
     tally.per_file.append(f"{name}: live {len(pl)}/{n} extra {len(live) - len(pl)} side {side_l}; "
                           f"offline {len(po)}/{n} extra {len(off) - len(po)} side {side_o};{dd}")
-
-
-def _timed(t: Tally, name: str, fn, *args) -> list[dict]:
-    c0 = time.process_time()
-    try:
-        return fn(*args)
-    except Exception as e:  # noqa: BLE001 - a failed file counts as no reps, reported
-        t.failures.append(f"{name}: {type(e).__name__}: {e}")
-        return []
-    finally:
-        t.cpu_s += time.process_time() - c0
 
 
 def evaluate(cases: list[Path]) -> LiveTally:

@@ -115,15 +115,21 @@ def _run(args: list[str]) -> dict:
     return r
 
 
+def _analyze_file(path: Path, write, hours: float) -> tuple[int, float, float, dict]:
+    """Write `hours` of walking with `write(path, hours)`, run `hiplevel analyze` on it in a child
+    process and delete it: samples, span (s), file size (MB) and the child's figures."""
+    n, span = write(path, hours)
+    mb = path.stat().st_size / 1e6
+    r = _run(["--child-cli", str(path)])
+    path.unlink()
+    return n, span, mb, r
+
+
 def _recording_rows(hours: list[float]) -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for h in hours:
-            path = Path(tmp) / f"walk_{h:g}h.hlrec"
-            n, span = write_long_recording(path, h)
-            mb = path.stat().st_size / 1e6
-            r = _run(["--child-cli", str(path)])
-            path.unlink()
+            n, span, mb, r = _analyze_file(Path(tmp) / f"walk_{h:g}h.hlrec", write_long_recording, h)
             target, status = (f"< {TARGET_24H_MB:.0f} MB", at_most(r["rss_mb"], TARGET_24H_MB)) if h >= 24 else ("", "")
             rows.append(Row(SECTION, f"hiplevel analyze peak memory, {h:g} h recording", f"{span / 3600:.2f} h walking, "
                             f"raw 6-axis at 100 Hz, {n:,} samples, {mb:,.0f} MB .hlrec", f"{r['rss_mb']:.0f} MB peak RSS",
@@ -137,11 +143,7 @@ def _csv_rows(hours: list[float]) -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for h in hours:
-            path = Path(tmp) / f"walk_{h:g}h.csv"
-            n, span = write_long_csv(path, h)
-            mb = path.stat().st_size / 1e6
-            r = _run(["--child-cli", str(path)])
-            path.unlink()
+            n, span, mb, r = _analyze_file(Path(tmp) / f"walk_{h:g}h.csv", write_long_csv, h)
             data = f"{span / 3600:.2f} h walking at 100 Hz, {n:,} samples, {mb:,.0f} MB CSV"
             target, status = "", ""
             if h == 1:

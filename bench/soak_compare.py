@@ -10,7 +10,9 @@ sampled, is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -49,17 +51,24 @@ def samples_of(run: SoakRun) -> Samples:
     return Samples(t[order], values, np.asarray(imu.meta["seq"], dtype=np.int64)[order], session)
 
 
-def slot0_time_us(run: SoakRun, period_us: int) -> int:
-    """Device time of the stream's slot 0 (START), from any DATA packet of the recording:
-    t_us - seq * period (the virtual device's clock starts at 0, so no 2^32 wrap before it)."""
-    for rx in read_recording(run.recording).received():
+def _data_packets(rec) -> Iterator[tuple[Any, DataPacket]]:
+    """The DATA packets of a recording's data channel that decode, with how each was received."""
+    for rx in rec.received():
         if rx.channel != 1:
             continue
         try:
             pkt = decode_packet(rx.data)
         except ProtocolError:
             continue
-        if isinstance(pkt, DataPacket) and pkt.count:
+        if isinstance(pkt, DataPacket):
+            yield rx, pkt
+
+
+def slot0_time_us(run: SoakRun, period_us: int) -> int:
+    """Device time of the stream's slot 0 (START), from any DATA packet of the recording:
+    t_us - seq * period (the virtual device's clock starts at 0, so no 2^32 wrap before it)."""
+    for _, pkt in _data_packets(read_recording(run.recording)):
+        if pkt.count:
             return (pkt.t_us - pkt.seq * period_us) % T_US_MODULUS
     raise ValueError(f"{run.recording}: no DATA packet")
 
@@ -192,14 +201,8 @@ def first_sample_time_error_s(run: SoakRun, samples: Samples) -> float:
     if imu is None or not len(imu):
         return float("nan")
     dev_t = np.asarray(imu.meta["device_t_us"], dtype=np.int64)
-    for rx in rec.received():
-        if rx.channel != 1:
-            continue
-        try:
-            pkt = decode_packet(rx.data)
-        except ProtocolError:
-            continue
-        if isinstance(pkt, DataPacket) and pkt.count and not pkt.flags & Flags.RESENT:
+    for rx, pkt in _data_packets(rec):
+        if pkt.count and not pkt.flags & Flags.RESENT:
             hit = np.flatnonzero(dev_t == pkt.t_us)
             if len(hit):
                 return float(imu.t_s[hit[0]]) - (rx.host_time_s - rec.origin_s)
