@@ -82,16 +82,26 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
         reps = _edge_swings(rng, ex, t, ic, durations, stances, roll) + reps
         reps.append(reps.pop(1))  # order: initiation, steps, termination
 
-    pitch = envelope * (1.5 + 1.8 * np.sin(2 * phase))
-    yaw = -sigma * WALK_ROTATION_DEG * np.cos(phase) * envelope
     heading = np.zeros_like(t)
+    bounce = np.ones_like(t)  # the vertical bounce's scale: flatter in the pivot steps of a turn
+    pace = np.ones_like(t)  # the forward speed's scale: slower through a turn
     if ex.turn_every_steps > 0:
         for k in range(ex.turn_every_steps, n_steps - 1, ex.turn_every_steps):
             turn_end = min(k + 3, n_steps)
             heading += 180.0 * ramp(t, ic[k], ic[turn_end])
-    yaw = yaw + heading
+            # The contacts inside the turn (after its first step, before its last) land flat; the
+            # bounce recovers over the step before and after them.
+            bounce -= (1.0 - ex.turn_bounce_fraction) * plateau(t, ic[k] - 0.5 * step_s, ic[k] + 0.8 * step_s,
+                                                                ic[turn_end] - 0.8 * step_s, ic[turn_end] + 0.5 * step_s)
+            # People brake into a pivot over about a step and speed up out of it.
+            pace -= (1.0 - ex.turn_bounce_fraction) * plateau(t, ic[k] - step_s, ic[k] + 0.5 * step_s,
+                                                              ic[turn_end] - 0.5 * step_s, ic[turn_end] + step_s)
+    # The pelvis' pitch rocking comes with the push-off and loading of each step: a flat pivot
+    # step has as little of it as of the bounce.
+    pitch = envelope * (1.5 + 1.8 * bounce * np.sin(2 * phase))
+    yaw = -sigma * WALK_ROTATION_DEG * np.cos(phase) * envelope + heading
 
-    speed = WALK_STEP_LENGTH_M / step_s * envelope * (1.0 + 0.1 * np.cos(2 * phase))
+    speed = WALK_STEP_LENGTH_M / step_s * envelope * pace * (1.0 + 0.1 * np.cos(2 * phase))
     hd = np.radians(heading)
     pos = np.zeros((len(t), 3))
     pos[:, 0] = np.cumsum(speed * np.cos(hd)) / FS_INTERNAL_HZ
@@ -99,10 +109,12 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     lateral = sigma * WALK_LATERAL_SWAY_M * np.sin(phase) * envelope
     pos[:, 0] += -np.sin(hd) * lateral
     pos[:, 1] += np.cos(hd) * lateral
-    pos[:, 2] = -WALK_BOUNCE_M * np.cos(2 * phase) * envelope
+    pos[:, 2] = -WALK_BOUNCE_M * np.cos(2 * phase) * envelope * bounce
     pos[:, 2] -= pos[0, 2]
     impacts = [int(round(x * FS_INTERNAL_HZ)) for x in ic]
-    return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.3), reps, impacts)
+    # The pivot contacts land as flat as the bounce there.
+    scale = [float(np.interp(x, t, bounce)) for x in ic]
+    return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.3), reps, impacts, impact_scale=scale)
 
 
 def _edge_swings(rng: np.random.Generator, ex: ExerciseSpec, t: np.ndarray, ic: np.ndarray, durations: np.ndarray,

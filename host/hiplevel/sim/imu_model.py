@@ -86,13 +86,15 @@ def draw_errors(p: ImuModelParams, rng: np.random.Generator, noise: bool) -> Dev
 
 
 def kinematic_imu(
-    mats: np.ndarray, pos_m: np.ndarray, p: ImuModelParams, impacts_i: list[int] | None = None
+    mats: np.ndarray, pos_m: np.ndarray, p: ImuModelParams, impacts_i: list[int] | None = None,
+    impact_scale: list[float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ideal body-frame specific force (g) and angular rate (deg/s) at the sensor position, 1 kHz.
 
     mats: (N, 3, 3) body-to-world; pos_m: (N, 3) pelvis (hip-centre midpoint) position, world, m.
     Heel-strike transients (damped sinusoids, vertical and forward) are added to the acceleration
-    at each impact index; their sub-millimetre displacement is not in pos_m."""
+    at each impact index, each scaled by impact_scale (None: all full size); their sub-millimetre
+    displacement is not in pos_m."""
     dt = 1.0 / FS_INTERNAL_HZ
     sensor_pos = pos_m + mats @ np.asarray(p.lever_arm_m)
     acc = np.gradient(np.gradient(sensor_pos, dt, axis=0), dt, axis=0) / STANDARD_GRAVITY_MS2
@@ -100,12 +102,13 @@ def kinematic_imu(
         n_imp = int(6 * p.impact_tau_s * FS_INTERNAL_HZ)
         tt = np.arange(n_imp) * dt
         pulse = p.impact_g * np.exp(-tt / p.impact_tau_s) * np.sin(2 * np.pi * p.impact_hz * tt)
-        for i in impacts_i:
+        scales = impact_scale if impact_scale else [1.0] * len(impacts_i)
+        for i, k in zip(impacts_i, scales):
             j = min(len(acc), i + n_imp) - i
             if j > 0:
                 fwd = mats[i, :, 0] * np.array([1.0, 1.0, 0.0])
-                acc[i : i + j, 2] += pulse[:j]
-                acc[i : i + j] += -0.4 * pulse[:j, None] * fwd  # braking
+                acc[i : i + j, 2] += k * pulse[:j]
+                acc[i : i + j] += -0.4 * k * pulse[:j, None] * fwd  # braking
     f_world = acc + np.array([0.0, 0.0, 1.0])
     f_body = np.einsum("nji,nj->ni", mats, f_world)
     w_body = np.degrees(body_rate_from_matrices(mats, dt))

@@ -89,6 +89,9 @@ class Segment:
     sway_gain: np.ndarray
     reps: list[RepPlan] = field(default_factory=list)
     impacts_i: list[int] = field(default_factory=list)
+    # Size of each heel-strike transient relative to a straight step's (empty: all 1): a pivot
+    # step in a turn lands flat and soft.
+    impact_scale: list[float] = field(default_factory=list)
     kind: str = "exercise"
     pos_sway_gain: np.ndarray | None = None  # position sway gain when not sway_gain (e.g. holds)
 

@@ -89,6 +89,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
     rocking = np.ones(n)  # extra pelvic tilt sway of a restless person while standing
     heading, origin, i = 0.0, np.zeros(3), 0
     impacts: list[int] = []
+    impact_scale: list[float] = []
     for n_seg, (seg, neutral) in enumerate(segments):
         j = i + len(seg)
         c, s = np.cos(np.radians(heading)), np.sin(np.radians(heading))
@@ -103,6 +104,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
             # The person re-stands during the rest: the next set's neutral is reached by its middle.
             baseline[i + len(seg) // 2 : j] = segments[n_seg + 1][1]
         impacts += [i + k for k in seg.impacts_i]
+        impact_scale += list(seg.impact_scale) or [1.0] * len(seg.impacts_i)
         heading, origin, i = heading + float(seg.yaw[-1]), pos[j - 1].copy(), j
     # Neutral changes between sets happen smoothly during the rest that precedes the next set.
     baseline = gaussian_filter1d(baseline, 0.4 * FS_INTERNAL_HZ, mode="nearest")
@@ -114,7 +116,7 @@ def _compose(spec: SessionSpec, rng: np.random.Generator) -> tuple[dict, list[tu
     for ax in (0, 1):
         pos[:, ax] += pos_gain * sway(n, rng, STAND_POS_SWAY_M, 0.1, 0.8)
     pos[:, 2] += 0.9  # hip height
-    return {"roll": roll, "pitch": pitch, "yaw": yaw, "pos": pos, "impacts": impacts}, sets
+    return {"roll": roll, "pitch": pitch, "yaw": yaw, "pos": pos, "impacts": impacts, "impact_scale": impact_scale}, sets
 
 
 def _label(spec: SessionSpec, kin: dict, sets_raw: list[tuple], rules: LabelRules) -> tuple[list[TrueRep], list[TrueSet]]:
@@ -169,7 +171,7 @@ def simulate_session(
     n = len(kin["roll"])
     t1k = np.arange(n) / FS_INTERNAL_HZ
     mats = euler_to_matrix(kin["roll"], kin["pitch"], kin["yaw"])
-    f_body, w_body = kinematic_imu(mats, kin["pos"], p, kin["impacts"])
+    f_body, w_body = kinematic_imu(mats, kin["pos"], p, kin["impacts"], kin["impact_scale"])
 
     err = draw_errors(p, rng_sensor, spec.noise)
     r_mount = mount_matrix(spec.mount_offset_deg)  # sensor -> body

@@ -30,6 +30,10 @@ class ExerciseSpec:
     side: stance leg of single-sided exercises (single-leg-stance, step-down, single-leg-squat,
         clamshell working leg); None alternates (per hold for stance, per set for the others).
     turn_every_steps: walking: turn 180 deg after this many steps (0 = straight line).
+    turn_bounce_fraction: walking: the pelvis' vertical bounce in the steps of a turn, as a fraction
+        of a straight step's (1 = the same). People pivot through a U-turn on short, flat steps:
+        on ipol-dev the pelvis' upward acceleration at a pivot step's contact is 0.01-0.03 g
+        against 0.1-0.3 g on the straight (most U-turns there hold such a step).
     cadence_spm: walking cadence, steps/min (None = drawn, 100-120).
     hinge_deg: band-walk hip hinge (forward pelvic pitch), deg (None = drawn, 15-30).
     bobbing: band-walk: bob up and down each step (~6 cm instead of ~1 cm).
@@ -49,6 +53,7 @@ class ExerciseSpec:
     hold_s: float = 30.0
     side: Side | None = None
     turn_every_steps: int = 0
+    turn_bounce_fraction: float = 1.0
     cadence_spm: float | None = None
     hinge_deg: float | None = None
     bobbing: bool = False
@@ -64,6 +69,8 @@ class ExerciseSpec:
             raise ValueError("reps and sets must be >= 1")
         if self.weak_side not in (None, "left", "right") or self.side not in (None, "left", "right"):
             raise ValueError("weak_side/side must be 'left', 'right' or None")
+        if not 0.0 <= self.turn_bounce_fraction <= 1.0:
+            raise ValueError("turn_bounce_fraction must be within 0..1")
         if not 1.0 <= self.hold_s <= 120.0:
             raise ValueError("hold_s must be within 1..120 s")
 
