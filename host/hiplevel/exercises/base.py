@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy import signal as sps
 
 from hiplevel.constants import Side
-from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.biquad import butter_sos, sosfiltfilt
+from hiplevel.signal.filters import moving_max, moving_min, zero_phase_lowpass
+from hiplevel.signal.peaks import find_peaks
 from hiplevel.signal.fusion import FusionSettings
 
 
@@ -136,10 +137,10 @@ def cumtrapz0(x: np.ndarray, dt: float) -> np.ndarray:
 
 def highpass(x: np.ndarray, cutoff_hz: float, rate_hz: float) -> np.ndarray:
     """Zero-phase 2nd-order Butterworth high-pass along axis 0."""
-    sos = sps.butter(2, cutoff_hz / (0.5 * rate_hz), btype="high", output="sos")
+    sos = butter_sos(2, cutoff_hz / (0.5 * rate_hz), "high")
     if len(x) <= 15:
         return x - np.mean(x, axis=0)
-    return sps.sosfiltfilt(sos, x, axis=0, padlen=min(len(x) - 1, int(3 * rate_hz / cutoff_hz)))
+    return sosfiltfilt(sos, x, padlen=min(len(x) - 1, int(3 * rate_hz / cutoff_hz)))
 
 
 def velocity_mps(acc_g: np.ndarray, rate_hz: float, hp_hz: float = 0.15, lp_hz: float = 4.0) -> np.ndarray:
@@ -169,7 +170,7 @@ def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: floa
     humps: list[Hump] = []
     for sign in (1, -1):
         x = sign * v
-        peaks, props = sps.find_peaks(x, height=min_height, distance=max(1, int(min_gap_s * rate_hz)),
+        peaks, props = find_peaks(x, height=min_height, distance=max(1, int(min_gap_s * rate_hz)),
                                       prominence=0.5 * min_height)
         for p in peaks:
             thr = edge_frac * x[p]
@@ -260,13 +261,11 @@ def calm_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: fl
     slows down. A small constant offset (a tilt error of a few tenths of a degree) is allowed. For
     band walks, whose runs of steps travel far: a high-passed velocity (`quiet_mask`) would bend
     around them."""
-    from scipy.ndimage import maximum_filter1d, minimum_filter1d
-
     a = zero_phase_lowpass(acc_g, lp_hz, rate_hz) if len(acc_g) > 15 else np.asarray(acc_g, float)
     if len(a) == 0:
         return np.asarray(still, bool).copy()
     w = max(1, int(window_s * rate_hz))
-    hi, lo = maximum_filter1d(a, w, mode="nearest"), minimum_filter1d(a, w, mode="nearest")
+    hi, lo = moving_max(a, w), moving_min(a, w)
     swing, level = hi - lo, np.maximum(np.abs(hi), np.abs(lo))
     calm = np.asarray(still, bool).copy()
     for x, least in ((swing, min_g), (level, 2.0 * min_g)):
@@ -280,12 +279,10 @@ def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, max_speed_m
     high-passed at hp_hz, stays below max_speed_mps over a centred window_s (sway and balance
     corrections move the pelvis by a few cm/s; a constant tilt error integrates to a ramp that the
     high-pass removes)."""
-    from scipy.ndimage import maximum_filter1d
-
     if len(acc_g) <= 15:
         return np.asarray(still, bool).copy()
     v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz), hp_hz, rate_hz)
-    fast = maximum_filter1d(np.abs(v), max(1, int(window_s * rate_hz)), mode="nearest")
+    fast = moving_max(np.abs(v), max(1, int(window_s * rate_hz)))
     return np.asarray(still, bool) & (fast < max_speed_mps)
 
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
+
+from hiplevel.signal.biquad import butter_sos, sosfiltfilt
+from hiplevel.signal.filters import moving_max, moving_min
 
 # Balance sway sits in this band for the roll (slower drift and faster impacts are not sway)...
 SWAY_BAND_HZ = (0.3, 3.0)
@@ -32,8 +34,8 @@ def band(x: np.ndarray, rate_hz: float, lo_hz: float, hi_hz: float) -> np.ndarra
     """Zero-phase 2nd-order band-pass along axis 0 (x returned de-meaned when too short)."""
     if len(x) <= 30:
         return x - np.mean(x, axis=0)
-    sos = sps.butter(2, [lo_hz / (0.5 * rate_hz), min(hi_hz / (0.5 * rate_hz), 0.95)], btype="band", output="sos")
-    return sps.sosfiltfilt(sos, x, axis=0)
+    sos = butter_sos(2, (lo_hz / (0.5 * rate_hz), min(hi_hz / (0.5 * rate_hz), 0.95)), "band")
+    return sosfiltfilt(sos, x)
 
 
 def rms(x: np.ndarray) -> float:
@@ -134,10 +136,8 @@ def _strongest(x: np.ndarray, a: int, b: int, width: int, level: float, last: bo
     span is too short."""
     if b - a < width:
         return 0.0, a
-    from scipy.ndimage import maximum_filter1d, minimum_filter1d
-
     seg = x[a:b]
-    ptp = maximum_filter1d(seg, width, mode="nearest") - minimum_filter1d(seg, width, mode="nearest")
+    ptp = moving_max(seg, width) - moving_min(seg, width)
     from hiplevel.signal.neutral import runs
 
     groups = runs(ptp >= level)

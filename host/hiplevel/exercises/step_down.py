@@ -28,11 +28,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
 
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps
 from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.peaks import find_peaks
 
 # Documented mount: the sensor sits over the sacrum, about 12 cm behind and 8 cm above the hip-joint
 # centres (pelvis frame x forward, z up); used to take the pitch lever out of the vertical descent.
@@ -93,7 +93,7 @@ def pitch_bumps(pitch_deg: np.ndarray, rate_hz: float, min_deg: float, min_s: fl
     if len(pitch_deg) < 3 * rate_hz:
         return []
     p = zero_phase_lowpass(pitch_deg, smooth_hz, rate_hz)
-    peaks, props = sps.find_peaks(p, prominence=min_deg, distance=max(1, int(min_s * rate_hz)))
+    peaks, props = find_peaks(p, prominence=min_deg, distance=max(1, int(min_s * rate_hz)))
     out: list[Bump] = []
     for pk, prom in zip(peaks, props["prominences"]):
         level, rise = p[pk] - (1.0 - edge_frac) * prom, edge_frac * prom

@@ -36,14 +36,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
 
 from hiplevel.constants import Side, other_side
 from hiplevel.exercises.base import Motion, RepWindow, highpass
 from hiplevel.exercises.walking_side import StanceSideDecider
-from hiplevel.signal.filters import moving_mean, zero_phase_lowpass
+from hiplevel.signal.filters import moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import neutral_roll, standing_before
+from hiplevel.signal.peaks import find_peaks
 
 
 def vertical_acc_g(m: Motion) -> np.ndarray:
@@ -137,7 +137,7 @@ class WalkingDetector:
         if self.baseline_s > 0:
             av = av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz)))
         av = zero_phase_lowpass(av, self.smooth_hz, m.rate_hz)
-        peaks, _ = sps.find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
+        peaks, _ = find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
                                   prominence=self.contact_min_g)
         half = max(1, int(0.3 * m.rate_hz))
         if self.max_tilt_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
@@ -358,6 +358,4 @@ def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
 
 def _moving_max(x: np.ndarray, half: int) -> np.ndarray:
     """Centred moving maximum over 2*half+1 samples."""
-    from scipy.ndimage import maximum_filter1d
-
-    return maximum_filter1d(x, 2 * half + 1, mode="nearest")
+    return moving_max(x, 2 * half + 1)

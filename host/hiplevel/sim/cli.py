@@ -11,10 +11,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from hiplevel.sim.chip_stream import write_chip_stream
-from hiplevel.sim.files import write_session
 from hiplevel.sim.imu_model import DEFAULT_MOUNT_AXES
-from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 from hiplevel.sim.strategies import is_strategy_field, strategy_class
 
@@ -78,6 +75,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write; prints a one-line summary per set."""
+    # Imported here: the main CLI builds this command's parser for every command (`analyze` too).
+    from hiplevel.sim.chip_stream import write_chip_stream
+    from hiplevel.sim.files import write_session
+    from hiplevel.sim.session import simulate_session
+
     mount = tuple(float(x) for x in args.mount.split(","))
     if len(mount) != 3:
         raise SystemExit("--mount needs roll,pitch,yaw")

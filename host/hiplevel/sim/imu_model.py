@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, lfilter, lfilter_zi
 
 from hiplevel.constants import STANDARD_GRAVITY_MS2
 from hiplevel.sim.motion import FS_INTERNAL_HZ
@@ -149,6 +148,10 @@ def temperature_c(n: int, p: ImuModelParams) -> np.ndarray:
 def dlpf(x: np.ndarray, cutoff_hz: float) -> np.ndarray:
     """The chip's digital low-pass, modelled as a causal 2nd-order Butterworth at 1 kHz (its
     DC group delay, 5.1 ms at 44 Hz, matches the datasheet's 4.9 ms), started in steady state."""
+    # Imported here: this module's constants are read by `hiplevel --help` and `analyze`, which
+    # should not pay scipy.signal's import (~0.8 s).
+    from scipy.signal import butter, lfilter, lfilter_zi
+
     b, a = butter(2, cutoff_hz / (FS_INTERNAL_HZ / 2))
     zi = lfilter_zi(b, a)[:, None] * x[0][None, :]
     y, _ = lfilter(b, a, x, axis=0, zi=zi)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal as sps
-
+from hiplevel.signal.biquad import sosfilt, sosfilt_zi
 from hiplevel.signal.filters import lowpass_sos
 
 
@@ -14,7 +13,7 @@ class DisplayFilter:
 
     def __init__(self, cutoff_hz: float, rate_hz: float) -> None:
         self.sos = lowpass_sos(cutoff_hz, rate_hz)
-        self._zi0 = sps.sosfilt_zi(self.sos)
+        self._zi0 = sosfilt_zi(self.sos)
         self.zi: np.ndarray | None = None  # (sections, 2 states, 2 channels)
         self._coef = self.sos.tolist()
 
@@ -39,7 +38,7 @@ class DisplayFilter:
         """(N,2) roll, pitch, deg; returns them filtered (state carried on)."""
         if self.zi is None:
             self.zi = self._zi0[:, :, None] * rp[0][None, None, :]
-        y, self.zi = sps.sosfilt(self.sos, rp, axis=0, zi=self.zi)
+        y, self.zi = sosfilt(self.sos, rp, zi=self.zi)
         return y
 
 

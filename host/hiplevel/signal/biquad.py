@@ -1,0 +1,277 @@
+"""Butterworth design and second-order-section filtering in numpy: the few `scipy.signal` functions
+the analysis uses (`butter` as sos, `sosfilt`, `sosfilt_zi`, `sosfiltfilt`, `sos2tf`), with the
+same conventions and results within float rounding (tests compare them with scipy).
+
+Why not scipy.signal: importing it loads scipy.stats, scipy.optimize and scipy.interpolate,
+about 0.8 s of CPU, more than half the start-up of `hiplevel analyze` (issue 13).
+
+How: a biquad in transposed direct form II is the linear state-space system
+s_(n+1) = A s_n + B x_n, y_n = C s_n + D x_n (state s = scipy's zi). Over a block of
+`BLOCK_SAMPLES` samples the output is a lower-triangular Toeplitz matrix of the impulse response
+times the block's input plus the start state's free response, and the state moves on by A^L; so
+every block is one matrix product, and only the state at each block start is a sequential loop
+(N / BLOCK_SAMPLES steps on Python floats). The same arithmetic as the per-sample recursion in a
+different order: results differ by float rounding only (~1e-12 relative for stable sections).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+BLOCK_SAMPLES = 64  # most samples per block (the steps of the block loop; the chain of block starts is N / 64)
+_DIRECT_MAX_SAMPLES = 32  # shorter signals (live packets): the plain recursion on Python floats
+
+
+def butter_sos(order: int, wn: float | tuple[float, float], btype: str = "low") -> np.ndarray:
+    """Digital Butterworth filter as second-order sections (n_sections, 6), as
+    `scipy.signal.butter(order, wn, btype, output="sos")`. wn: cutoff(s) as a fraction of Nyquist
+    (0 < wn < 1); btype "low", "high" or "band" (wn = (low, high))."""
+    z, p, k = _butter_zpk(int(order), np.atleast_1d(np.asarray(wn, float)), btype)
+    return _zpk2sos(z, p, k)
+
+
+def _butter_zpk(order: int, wn: np.ndarray, btype: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Analogue Butterworth prototype, band transform, then the bilinear transform (fs = 2)."""
+    if order < 1 or np.any(wn <= 0) or np.any(wn >= 1):
+        raise ValueError(f"Butterworth needs order >= 1 and 0 < wn < 1, got {order}, {wn}")
+    p = -np.exp(1j * np.pi * np.arange(-order + 1, order, 2) / (2 * order))
+    z, k = np.zeros(0, complex), 1.0
+    fs = 2.0
+    warped = 2 * fs * np.tan(np.pi * wn / fs)  # pre-warp so the digital cutoff lands at wn
+    degree = len(p) - len(z)
+    if btype == "low":
+        z, p, k = z * warped[0], p * warped[0], k * warped[0] ** degree
+    elif btype == "high":
+        k = k * float(np.real(np.prod(-z) / np.prod(-p)))
+        z, p = np.append(warped[0] / z, np.zeros(degree)), warped[0] / p
+    elif btype == "band":
+        if len(wn) != 2:
+            raise ValueError("a band-pass needs wn = (low, high)")
+        bw, wo = warped[1] - warped[0], math.sqrt(warped[0] * warped[1])
+        z_lp, p_lp = z * bw / 2, p * bw / 2
+        z = np.concatenate([z_lp + np.sqrt(z_lp**2 - wo**2), z_lp - np.sqrt(z_lp**2 - wo**2), np.zeros(degree)])
+        p = np.concatenate([p_lp + np.sqrt(p_lp**2 - wo**2), p_lp - np.sqrt(p_lp**2 - wo**2)])
+        k = k * bw**degree
+    else:
+        raise ValueError(f"btype must be 'low', 'high' or 'band', not {btype!r}")
+    fs2 = 2 * fs
+    degree = len(p) - len(z)
+    k = k * float(np.real(np.prod(fs2 - z) / np.prod(fs2 - p)))
+    z = np.append((fs2 + z) / (fs2 - z), -np.ones(degree))
+    return z, (fs2 + p) / (fs2 - p), k
+
+
+def _zpk2sos(z: np.ndarray, p: np.ndarray, k: float) -> np.ndarray:
+    """Sections from zeros, poles, gain: the poles closest to the unit circle last (as scipy), each
+    pair with its two nearest zeros, the gain in the first section. Pairing changes rounding only."""
+    p = list(p)
+    z = list(z)
+    sections = []
+    while p:
+        # The remaining pole nearest the unit circle (and its conjugate) makes the next-to-last section.
+        i = int(np.argmin([abs(1 - abs(q)) for q in p]))
+        q = p.pop(i)
+        if abs(q.imag) > 1e-12 * max(1.0, abs(q)):
+            j = int(np.argmin([abs(c - np.conj(q)) for c in p]))
+            poles = [q, p.pop(j)]
+        else:
+            reals = [c for c in p if abs(c.imag) <= 1e-12 * max(1.0, abs(c))]
+            poles = [q] + ([p.pop(p.index(min(reals, key=lambda c: abs(c - q))))] if reals else [])
+        zeros = []
+        for _ in poles:
+            if z:
+                zeros.append(z.pop(int(np.argmin([abs(c - q) for c in z]))))
+        b = np.real(np.poly(zeros)) if zeros else np.ones(1)
+        a = np.real(np.poly(poles))
+        # A first-order section is padded on the right (b0 + b1 z^-1, as scipy's odd orders).
+        sections.append(np.concatenate([np.append(b, np.zeros(3 - len(b))), np.append(a, np.zeros(3 - len(a)))]))
+    sos = np.array(sections[::-1], float)
+    sos[0, :3] *= k
+    return sos
+
+
+def _powers(step: np.ndarray, count: int) -> np.ndarray:
+    """step^j, j = 0..count, (count+1, 2, 2)."""
+    out = np.empty((count + 1, 2, 2))
+    out[0] = np.eye(2)
+    for j in range(1, count + 1):
+        out[j] = step @ out[j - 1]
+    return out
+
+
+def _coefficients(section: tuple[float, ...]) -> tuple[float, float, float, float, float]:
+    """(b0, b1, b2, a1, a2) normalised by a0."""
+    b0, b1, b2, a0, a1, a2 = section
+    return b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0
+
+
+def _section_direct(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The plain DF2T recursion on Python floats, column by column (short signals)."""
+    b0, b1, b2, a1, a2 = _coefficients(section)
+    y = np.empty_like(x)
+    zf = np.empty_like(zi)
+    for c in range(x.shape[1]):
+        z0, z1 = float(zi[0, c]), float(zi[1, c])
+        col = []
+        for v in x[:, c].tolist():
+            out = b0 * v + z0
+            z0, z1 = b1 * v - a1 * out + z1, b2 * v - a2 * out
+            col.append(out)
+        y[:, c] = col
+        zf[0, c], zf[1, c] = z0, z1
+    return y, zf
+
+
+def _section_blocked(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One section over x (N,m) from states zi (2,m), all blocks side by side (module docstring).
+
+    Layout: sample q * L + j of column c sits at [j, q * m + c], so each recursion step works on
+    one contiguous row of every block (elementwise numpy: no BLAS call, whose threads cost more
+    CPU than they save on a busy machine)."""
+    b0, b1, b2, a1, a2 = _coefficients(section)
+    n, m = x.shape
+    # About sqrt(n) samples a block balances the block loop against the chain of block starts.
+    L = min(BLOCK_SAMPLES, max(8, math.isqrt(n)))
+    nb = -(-n // L)
+    r = n - (nb - 1) * L  # samples in the last block
+    xb = np.zeros((nb * L, m))
+    xb[:n] = x
+    xs = np.ascontiguousarray(xb.reshape(nb, L, m).transpose(1, 0, 2)).reshape(L, nb * m)
+    # Every block from a zero state: the same DF2T step as the recursion, the input terms of all
+    # steps computed at once (y starts as b0 x; the loop adds the state).
+    y = b0 * xs
+    bx1, bx2 = b1 * xs, b2 * xs
+    z0, z1 = np.zeros(nb * m), np.zeros(nb * m)
+    tmp = np.empty(nb * m)
+    tail = (np.zeros(m), np.zeros(m))
+    for j in range(L):
+        yj = y[j]
+        yj += z0
+        z0 = bx1[j] - np.multiply(a1, yj, out=tmp)
+        z0 += z1
+        z1 = bx2[j] - np.multiply(a2, yj, out=tmp)
+        if j == r - 1:
+            tail = (z0[-m:].copy(), z1[-m:].copy())
+    step = np.array([[-a1, 1.0], [-a2, 0.0]])
+    powers = _powers(step, L)
+    ends = np.stack([z0, z1], axis=-1).reshape(nb, m, 2)
+    starts = _chain_states(powers[L], ends, np.asarray(zi, float).T)  # (nb, m, 2)
+    s0, s1 = starts[..., 0].reshape(nb * m), starts[..., 1].reshape(nb * m)
+    # Each block's start state reaches sample j through C A^j, C = (1, 0).
+    y += powers[:L, 0, 0, None] * s0 + powers[:L, 0, 1, None] * s1
+    out = y.reshape(L, nb, m).transpose(1, 0, 2).reshape(nb * L, m)[:n]
+    zf = powers[r] @ starts[-1].T + np.stack(tail)
+    return out, zf
+
+
+def _chain_states(step: np.ndarray, u: np.ndarray, s0: np.ndarray) -> np.ndarray:
+    """States s_q, q = 0..Q-1, of s_(q+1) = step @ s_q + u_q from s_0 = s0: step (2,2); u (Q,m,2)
+    (m independent columns); s0 (m,2). Short chains loop on Python floats; long ones are blocked
+    as the samples are and recurse on the block starts, so the sequential part stays short."""
+    q_len, m, _ = u.shape
+    (t00, t01), (t10, t11) = step.tolist()
+    if q_len <= _DIRECT_MAX_SAMPLES:
+        out = np.empty((q_len, m, 2))
+        for c in range(m):
+            a, b = (float(v) for v in s0[c])
+            col = []
+            for g0, g1 in u[:, c].tolist():
+                col.append((a, b))
+                a, b = t00 * a + t01 * b + g0, t10 * a + t11 * b + g1
+            out[:, c] = col
+        return out
+    k = min(BLOCK_SAMPLES, max(8, math.isqrt(q_len)))
+    nb = -(-q_len // k)
+    ub = np.zeros((nb * k, m, 2))
+    ub[:q_len] = u
+    us = np.ascontiguousarray(ub.reshape(nb, k, m, 2).transpose(1, 3, 0, 2)).reshape(k, 2, nb * m)
+    states = np.empty_like(us)
+    a, b = np.zeros(nb * m), np.zeros(nb * m)
+    for j in range(k):
+        states[j, 0], states[j, 1] = a, b
+        a, b = t00 * a + t01 * b + us[j, 0], t10 * a + t11 * b + us[j, 1]
+    powers = _powers(step, k)
+    starts = _chain_states(powers[k], np.stack([a, b], axis=-1).reshape(nb, m, 2), s0)
+    st0, st1 = starts[..., 0].reshape(nb * m), starts[..., 1].reshape(nb * m)
+    states[:, 0] += powers[:k, 0, 0, None] * st0 + powers[:k, 0, 1, None] * st1
+    states[:, 1] += powers[:k, 1, 0, None] * st0 + powers[:k, 1, 1, None] * st1
+    return states.reshape(k, 2, nb, m).transpose(2, 0, 3, 1).reshape(nb * k, m, 2)[:q_len]
+
+
+def sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Causal filtering along axis 0 by sections, as `scipy.signal.sosfilt(sos, x, axis=0, zi=zi)`:
+    x (N,) or (N,...); zi (n_sections, 2, ...) the start states (zero when None). Returns y, and
+    the end states when zi is given."""
+    sos = np.atleast_2d(np.asarray(sos, float))
+    x = np.asarray(x, float)
+    shape = x.shape
+    x2 = x.reshape(len(x), int(np.prod(shape[1:])))
+    z = np.zeros((len(sos), 2, x2.shape[1])) if zi is None else np.asarray(zi, float).reshape(len(sos), 2, -1)
+    if z.shape[2] != x2.shape[1]:
+        z = np.broadcast_to(z, (len(sos), 2, x2.shape[1]))
+    zf = np.empty((len(sos), 2, x2.shape[1]))
+    run = _section_direct if len(x2) <= _DIRECT_MAX_SAMPLES else _section_blocked
+    for i, sec in enumerate(sos):
+        x2, zf[i] = run(tuple(sec.tolist()), x2, z[i])
+    y = x2.reshape(shape)
+    if zi is None:
+        return y
+    return y, zf.reshape((len(sos), 2) + shape[1:])
+
+
+def sosfilt_zi(sos: np.ndarray) -> np.ndarray:
+    """(n_sections, 2) start states for a unit step's steady state, as `scipy.signal.sosfilt_zi`
+    (scale by the first sample to start settled)."""
+    sos = np.atleast_2d(np.asarray(sos, float))
+    zi = np.empty((len(sos), 2))
+    scale = 1.0
+    for i, (b0, b1, b2, a0, a1, a2) in enumerate(sos.tolist()):
+        b0, b1, b2, a1, a2 = b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0
+        # Steady state of s = A s + B x for x = 1: (I - A) s = B.
+        zi[i] = np.linalg.solve(np.array([[1.0 + a1, -1.0], [a2, 1.0]]), [b1 - a1 * b0, b2 - a2 * b0]) * scale
+        scale *= (b0 + b1 + b2) / (1.0 + a1 + a2)
+    return zi
+
+
+def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np.ndarray:
+    """Zero-phase forward-backward filtering along axis 0, as `scipy.signal.sosfiltfilt(sos, x,
+    axis=0, padlen=padlen)`: odd extension by padlen samples at each end (default 3 x the number
+    of taps), each pass started settled at its first sample. Raises ValueError when x is not
+    longer than padlen."""
+    sos = np.atleast_2d(np.asarray(sos, float))
+    x = np.asarray(x, float)
+    if padlen is None:
+        ntaps = 2 * len(sos) + 1 - min(int(np.sum(sos[:, 2] == 0)), int(np.sum(sos[:, 5] == 0)))
+        padlen = 3 * ntaps
+    n = len(x)
+    if padlen >= n:
+        raise ValueError(f"The length of the input vector x must be greater than padlen, which is {padlen}.")
+    if padlen > 0:
+        ext = np.concatenate([2 * x[:1] - x[padlen:0:-1], x, 2 * x[-1:] - x[-2:-(padlen + 2):-1]])
+    else:
+        ext = x
+    zi = sosfilt_zi(sos).reshape((len(sos), 2) + (1,) * (x.ndim - 1))
+    y, _ = sosfilt(sos, ext, zi=zi * ext[:1])
+    y, _ = sosfilt(sos, y[::-1], zi=zi * y[-1:])
+    y = y[::-1]
+    return np.ascontiguousarray(y[padlen:len(y) - padlen] if padlen > 0 else y)
+
+
+def sos2tf(sos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator polynomials (b, a) of the cascade, as `scipy.signal.sos2tf`."""
+    b, a = np.ones(1), np.ones(1)
+    for sec in np.atleast_2d(np.asarray(sos, float)):
+        b, a = np.polymul(b, sec[:3]), np.polymul(a, sec[3:])
+    return b, a
+
+
+def group_delay_samples(sos: np.ndarray, w_rad_per_sample: float) -> float:
+    """Group delay of the cascade at one frequency, samples (as `scipy.signal.group_delay`)."""
+    b, a = sos2tf(sos)
+    c = np.convolve(b, a[::-1])
+    cr = c * np.arange(len(c))
+    z = np.exp(-1j * w_rad_per_sample)
+    return float(np.real(np.polyval(cr[::-1], z) / np.polyval(c[::-1], z))) - (len(a) - 1)

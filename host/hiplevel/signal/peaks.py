@@ -1,0 +1,144 @@
+"""Peak finding in numpy: `scipy.signal.find_peaks` for the arguments the detectors use (a minimum
+height, a minimum distance and a minimum prominence), with the same peaks and prominences (tests
+compare them with scipy). Why not scipy.signal: see `hiplevel.signal.biquad` (its import costs
+about 0.8 s of CPU, more than half the start-up of `hiplevel analyze`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+def local_maxima(x: np.ndarray) -> np.ndarray:
+    """Indices of local maxima of x (1-D): samples (or the middle of flat runs, rounded down)
+    strictly higher than both neighbours; never the first or last sample, never NaN."""
+    x = np.asarray(x, float)
+    n = len(x)
+    if n < 3:
+        return np.zeros(0, np.intp)
+    # Runs of equal values (NaN never equals itself: each NaN is a run of one and never a peak).
+    starts = np.concatenate([[0], np.flatnonzero(x[1:] != x[:-1]) + 1])
+    ends = np.concatenate([starts[1:] - 1, [n - 1]])
+    v = x[starts]
+    k = np.flatnonzero((v[1:-1] > v[:-2]) & (v[1:-1] > v[2:])) + 1
+    return (starts[k] + ends[k]) // 2
+
+
+def select_by_distance(peaks: np.ndarray, priority: np.ndarray, distance: float) -> np.ndarray:
+    """Boolean keep-mask: from the highest priority down, each kept peak removes the peaks closer
+    than `distance` samples (as scipy: ties in the order of np.argsort)."""
+    n = len(peaks)
+    dist = math.ceil(distance)
+    keep = np.ones(n, bool)
+    pos = peaks.tolist()
+    order = np.argsort(priority).tolist()
+    flags = [True] * n
+    for j in reversed(order):
+        if not flags[j]:
+            continue
+        k = j - 1
+        while k >= 0 and pos[j] - pos[k] < dist:
+            flags[k] = False
+            k -= 1
+        k = j + 1
+        while k < n and pos[k] - pos[j] < dist:
+            flags[k] = False
+            k += 1
+    keep[:] = flags
+    return keep
+
+
+def prominences(x: np.ndarray, peaks: np.ndarray, maxima: np.ndarray | None = None) -> np.ndarray:
+    """Prominence of each peak of x: its height above the higher of the lowest points on either
+    side before the signal rises above the peak (or ends, or is NaN), as scipy with no window.
+
+    Each flank's walk ends just before the first sample above the peak; between that sample and
+    the peak there is no lower point than beyond it up to the nearest local maximum above the peak
+    (a lower one would make a local maximum above the peak in between), so each flank is the range
+    up to the nearest higher local maximum (or NaN, or the end), found for all peaks at once.
+    maxima: `local_maxima(x)` when already known."""
+    x = np.asarray(x, float)
+    peaks = np.asarray(peaks, np.intp)
+    n = len(x)
+    if len(peaks) == 0:
+        return np.zeros(0)
+    # Candidates: every local maximum, NaN samples (they stop a walk) and the two ends, in order.
+    nan = np.flatnonzero(np.isnan(x))
+    maxima = local_maxima(x) if maxima is None else np.asarray(maxima, np.intp)
+    pos = np.concatenate([[-1], maxima, nan, [n]])
+    val = np.concatenate([[np.inf], x[maxima], np.full(len(nan), np.inf), [np.inf]])
+    if len(nan):
+        order = np.argsort(pos, kind="stable")
+        pos, val = pos[order], val[order]
+    q = np.searchsorted(pos, peaks)  # the peaks are local maxima: pos[q] == peaks
+    v = x[peaks]
+    table = _max_table(val)
+    lo = pos[_nearest_above(table, q, v, -1)] + 1  # the left flank starts after that candidate
+    hi = pos[_nearest_above(table, q, v, +1)]  # the right flank ends before it
+    left = np.minimum.reduceat(x, np.column_stack([lo, peaks + 1]).ravel())[::2]
+    right = np.minimum.reduceat(np.append(x, np.inf), np.column_stack([peaks, hi]).ravel())[::2]
+    return v - np.maximum(left, right)
+
+
+def _max_table(val: np.ndarray) -> list[np.ndarray]:
+    """Sparse table: level k holds the maximum of val[i : i + 2^k] at i."""
+    table = [val]
+    span = 1
+    while 2 * span <= len(val):
+        prev = table[-1]
+        table.append(np.maximum(prev[:-span], prev[span:]))
+        span *= 2
+    return table
+
+
+def _nearest_above(table: list[np.ndarray], q: np.ndarray, v: np.ndarray, direction: int) -> np.ndarray:
+    """For each q: the nearest index before (direction -1) or after (+1) q whose value exceeds v
+    (the table's ends are +inf, so there is one): a binary descent on the sparse table."""
+    n = len(table[0])
+    edge = q.copy()  # the run of values <= v next to q: [edge, q) on the left, (q, edge] on the right
+    for k in range(len(table) - 1, -1, -1):
+        span = 1 << k
+        if direction < 0:
+            start = edge - span
+            ok = start >= 0
+            idx = np.where(ok, start, 0)
+            ok &= table[k][idx] <= v
+            edge = np.where(ok, start, edge)
+        else:
+            start = edge + 1
+            ok = start + span <= n
+            idx = np.where(ok, start, 0)
+            ok &= table[k][idx] <= v
+            edge = np.where(ok, edge + span, edge)
+    return edge - 1 if direction < 0 else edge + 1
+
+
+def find_peaks(x: np.ndarray, height: float | None = None, distance: float | None = None,
+               prominence: float | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Peaks of x (1-D) as `scipy.signal.find_peaks(x, height=, distance=, prominence=)` with
+    scalar minimums: local maxima, then those at least `height` high, then at least `distance`
+    samples apart (higher ones first), then with a prominence of at least `prominence`.
+    Returns (indices, properties): "peak_heights" with height, "prominences" with prominence."""
+    x = np.asarray(x, float)
+    if x.ndim != 1:
+        raise ValueError("find_peaks needs a 1-D signal")
+    if distance is not None and distance < 1:
+        raise ValueError("distance must be >= 1")
+    peaks = maxima = local_maxima(x)
+    props: dict[str, np.ndarray] = {}
+    if height is not None:
+        heights = x[peaks]
+        keep = heights >= height
+        peaks, props["peak_heights"] = peaks[keep], heights[keep]
+    if distance is not None:
+        keep = select_by_distance(peaks, x[peaks], distance)
+        peaks = peaks[keep]
+        props = {k: a[keep] for k, a in props.items()}
+    if prominence is not None:
+        prom = prominences(x, peaks, maxima)
+        keep = prom >= prominence
+        peaks = peaks[keep]
+        props = {k: a[keep] for k, a in props.items()}
+        props["prominences"] = prom[keep]
+    return peaks, props
