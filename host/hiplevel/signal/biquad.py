@@ -94,11 +94,18 @@ def _zpk2sos(z: np.ndarray, p: np.ndarray, k: float) -> np.ndarray:
 
 
 def _powers(step: np.ndarray, count: int) -> np.ndarray:
-    """step^j, j = 0..count, (count+1, 2, 2)."""
+    """step^j, j = 0..count, (count+1, 2, 2) (read-only: shared by the calls with the same step)."""
+    return _powers_of(tuple(step.ravel().tolist()), count)
+
+
+@functools.lru_cache(maxsize=256)
+def _powers_of(step: tuple[float, ...], count: int) -> np.ndarray:
+    m = np.array(step).reshape(2, 2)
     out = np.empty((count + 1, 2, 2))
     out[0] = np.eye(2)
     for j in range(1, count + 1):
-        out[j] = step @ out[j - 1]
+        out[j] = m @ out[j - 1]
+    out.flags.writeable = False
     return out
 
 

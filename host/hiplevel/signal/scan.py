@@ -181,8 +181,24 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
     index in `starts` (segments laid end to end): P_i @ u is u propagated from its segment's start."""
     n = len(w_rps)
     r = rotation_blocks(w_rps, np.full(n, dt_s))
-    first = np.zeros(n)
-    first[np.asarray(starts, int)] = 1.0
-    f = to_blocks(first)[:, None, None]  # (block,1,1,nb)
-    # At a segment start the product so far is dropped (a = 0) and the rotation itself is added.
-    return from_blocks(affine_scan(r * (1.0 - f), r * f, np.eye(3)), n)
+    first = np.zeros(n, bool)
+    first[np.asarray(starts, int)] = True
+    f = to_blocks(first)  # (block, nb)
+    # One product per block instead of `affine_scan`'s two (the block's transfer products and its
+    # zero-start states), the same arithmetic: c_j = R_j ... R_s from the block's start or the
+    # segment start s within it, whichever is later.
+    c = np.empty_like(r)
+    c[0] = r[0]
+    for j in range(1, len(r)):
+        c[j] = _mat(r[j], c[j - 1])
+        np.copyto(c[j], r[j], where=f[j] > 0)
+    started = np.maximum.accumulate(f, axis=0) > 0  # (block, nb): a segment started in the block
+    end_started = started[-1]
+    last_t = np.ascontiguousarray(np.moveaxis(np.where(end_started, 0.0, c[-1]), -1, 0))
+    last_v = np.ascontiguousarray(np.moveaxis(np.where(end_started, c[-1], 0.0), -1, 0))
+    st = _chain_matrix(last_t, last_v, [np.eye(3)], (0, r.shape[-1]), None)  # (3, 3, nb) block starts
+    out = c[:, :, 0, None] * st[0]
+    for k in (1, 2):
+        out += c[:, :, k, None] * st[k]
+    out = np.where(started[:, None, None], c, out)
+    return from_blocks(out, n)
