@@ -132,8 +132,13 @@ def up_to_roll_pitch_deg(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def roll_pitch_to_up(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
     """Inverse of `up_to_roll_pitch_deg`: unit up-vectors (N,3) in the body frame."""
-    r, p = np.radians(np.asarray(roll_deg, float)), np.radians(np.asarray(pitch_deg, float))
-    return np.column_stack([-np.sin(p), np.cos(p) * np.sin(r), np.cos(p) * np.cos(r)])
+    r, p = np.radians(np.atleast_1d(np.asarray(roll_deg, float))), np.radians(np.atleast_1d(np.asarray(pitch_deg, float)))
+    cp = np.cos(p)
+    out = np.empty((len(r), 3))
+    np.negative(np.sin(p), out=out[:, 0])
+    np.multiply(cp, np.sin(r), out=out[:, 1])
+    np.multiply(cp, np.cos(r), out=out[:, 2])
+    return out
 
 
 def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings: FusionSettings) -> np.ndarray:
