@@ -135,41 +135,43 @@ def _section_direct(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) -
 def _section_blocked(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One section over x (N,m) from states zi (2,m), all blocks side by side (module docstring).
 
-    Layout: sample q * L + j of column c sits at [j, q * m + c], so each recursion step works on
-    one contiguous row of every block (elementwise numpy: no BLAS call, whose threads cost more
-    CPU than they save on a busy machine)."""
+    Layout: x padded to whole blocks as (blocks, L, m); step j works on the strided slice [:, j]
+    of every block (elementwise numpy: no transposed copies, and no BLAS call, whose threads cost
+    more CPU than they save on a busy machine)."""
     b0, b1, b2, a1, a2 = _coefficients(section)
     n, m = x.shape
     # About sqrt(n) samples a block balances the block loop against the chain of block starts.
     L = min(BLOCK_SAMPLES, max(8, math.isqrt(n)))
     nb = -(-n // L)
     r = n - (nb - 1) * L  # samples in the last block
+    y = np.zeros((nb * L, m))
+    np.multiply(b0, x, out=y[:n])
+    y = y.reshape(nb, L, m)
     xb = np.zeros((nb * L, m))
     xb[:n] = x
-    xs = np.ascontiguousarray(xb.reshape(nb, L, m).transpose(1, 0, 2)).reshape(L, nb * m)
-    # Every block from a zero state: the same DF2T step as the recursion, the input terms of all
-    # steps computed at once (y starts as b0 x; the loop adds the state).
-    y = b0 * xs
-    bx1, bx2 = b1 * xs, b2 * xs
-    z0, z1 = np.zeros(nb * m), np.zeros(nb * m)
-    tmp = np.empty(nb * m)
+    xb = xb.reshape(nb, L, m)
+    # Every block from a zero state: the same DF2T step as the recursion (y starts as b0 x; the
+    # loop adds the state).
+    z0, z1 = np.zeros((nb, m)), np.zeros((nb, m))
+    t1, t2 = np.empty((nb, m)), np.empty((nb, m))
     tail = (np.zeros(m), np.zeros(m))
     for j in range(L):
-        yj = y[j]
+        xj, yj = xb[:, j], y[:, j]
         yj += z0
-        z0 = bx1[j] - np.multiply(a1, yj, out=tmp)
-        z0 += z1
-        z1 = bx2[j] - np.multiply(a2, yj, out=tmp)
+        np.multiply(b1, xj, out=t1)
+        t1 -= np.multiply(a1, yj, out=t2)
+        t1 += z1
+        z0, t1 = t1, z0
+        np.multiply(b2, xj, out=z1)
+        z1 -= np.multiply(a2, yj, out=t2)
         if j == r - 1:
-            tail = (z0[-m:].copy(), z1[-m:].copy())
+            tail = (z0[-1].copy(), z1[-1].copy())
     step = np.array([[-a1, 1.0], [-a2, 0.0]])
     powers = _powers(step, L)
-    ends = np.stack([z0, z1], axis=-1).reshape(nb, m, 2)
-    starts = _chain_states(powers[L], ends, np.asarray(zi, float).T)  # (nb, m, 2)
-    s0, s1 = starts[..., 0].reshape(nb * m), starts[..., 1].reshape(nb * m)
+    starts = _chain_states(powers[L], np.stack([z0, z1], axis=-1), np.asarray(zi, float).T)  # (nb, m, 2)
     # Each block's start state reaches sample j through C A^j, C = (1, 0).
-    y += powers[:L, 0, 0, None] * s0 + powers[:L, 0, 1, None] * s1
-    out = y.reshape(L, nb, m).transpose(1, 0, 2).reshape(nb * L, m)[:n]
+    y += powers[:L, 0, 0, None] * starts[:, None, :, 0] + powers[:L, 0, 1, None] * starts[:, None, :, 1]
+    out = y.reshape(nb * L, m)[:n]
     zf = powers[r] @ starts[-1].T + np.stack(tail)
     return out, zf
 
