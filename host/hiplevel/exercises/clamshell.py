@@ -22,12 +22,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal as sps
 
 from hiplevel.constants import LEFT, RIGHT
 from hiplevel.exercises.base import Motion, RepWindow
 from hiplevel.exercises.step_down import pitch_bumps
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
+
+
+def half_height_spans(rollback_deg: np.ndarray, rate_hz: float, peaks: list[int]) -> list[tuple[float, float]]:
+    """(centre, width), both s from the start of rollback_deg, of each roll-back bump at half its
+    prominence (on the same 2 Hz smoothing as `pitch_bumps`); peaks: the bumps' peak indices."""
+    if not peaks:
+        return []
+    p = zero_phase_lowpass(rollback_deg, 2.0, rate_hz) if len(rollback_deg) > 30 else rollback_deg
+    _, _, left, right = sps.peak_widths(p, np.asarray(peaks), rel_height=0.5)
+    return [(0.5 * float(a + b) / rate_hz, float(b - a) / rate_hz) for a, b in zip(left, right)]
 
 
 @dataclass(frozen=True)
@@ -40,11 +51,13 @@ class ClamshellDetector:
     neutral_min_s: the still side-lying that gives the neutral lasts at least this, after settle_s;
     min_rollback_deg: least roll-back of a rep, both as a bump and below the neutral (clean reps
         ~1 deg; quiet lying sways ~0.05 deg SD);
-    min_rep_s / max_rep_s: plausible duration of one opening and closing (a controlled rep takes
-        2-4 s, 1-2 s each way; a shifting leg or a crossed foot while lying tilts the pelvis for
-        0.7-1.5 s);
+    min_rep_s / max_rep_s: plausible duration of one roll-back bump, opening and closing (people
+        open the knee in 0.6-2 s and close it a little slower: bumps of 1.2-6 s; 0.7 and 12 s
+        keep the 0.4 s and 4 s openings). Fidgets while lying (a shifting leg, a crossed foot:
+        0.7-1.5 s) fall inside that span: what tells them apart is that they come at random, not
+        in a steady set (`in_sets`), not their duration;
     min_set_reps, max_cadence_ratio, max_duration_ratio, max_size_ratio: reps come in sets at a
-        steady pace (`in_sets`): at least 3 in a row whose start-to-start intervals, durations and
+        steady pace (`in_sets`): at least 3 in a row whose intervals, durations (both at half height) and
         roll-backs each stay within these ratios (longest / shortest; a clean set's roll-backs vary
         0.8-2 deg, 2.5x);
     end_guard_s: a bump ending this close to the end of the side-lying is the start of getting up."""
@@ -56,8 +69,8 @@ class ClamshellDetector:
     settle_s: float = 0.5
     end_guard_s: float = 1.0
     min_rollback_deg: float = 0.4
-    min_rep_s: float = 1.6
-    max_rep_s: float = 8.0
+    min_rep_s: float = 0.7
+    max_rep_s: float = 12.0
     min_set_reps: int = 3
     max_cadence_ratio: float = 1.5
     max_duration_ratio: float = 1.6
@@ -93,27 +106,36 @@ class ClamshellDetector:
             start, neutral = self.lying_neutral(m, a, b)
             rollback = neutral - m.pitch_deg
             found: list[tuple[int, int, float]] = []
-            for bump in pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s):
+            spans: list[tuple[float, float]] = []
+            bumps = pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s)
+            for bump, span in zip(bumps, half_height_spans(rollback[start:b], m.rate_hz, [bump.peak for bump in bumps])):
                 i0, i1 = start + bump.onset, start + bump.offset + 1
                 peak = float(np.max(rollback[i0:i1]))
                 if peak < self.min_rollback_deg or b - i1 < self.end_guard_s * m.rate_hz:
                     continue  # a sway of the pelvis (e.g. before getting up), not a rep
                 found.append((i0, i1, peak))
-            for i0, i1, peak in self.in_sets(found):
+                spans.append(span)
+            for i0, i1, peak in self.in_sets(found, spans):
                 reps.append(RepWindow(i0, i1 - 1, side, (i0, i1), side, drop_deg=peak, metrics={
                     "rollback_deg": round(peak, 3), "lying_pitch_deg": round(neutral, 2)}))
         return reps
 
-    def in_sets(self, bumps: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    def in_sets(self, bumps: list[tuple[int, int, float]],
+                spans_s: list[tuple[float, float]] | None = None) -> list[tuple[int, int, float]]:
         """The roll-back bumps (start, end, peak) that belong to a set: runs of at least
-        min_set_reps consecutive bumps at a steady cadence (longest start-to-start interval at most
+        min_set_reps consecutive bumps at a steady cadence (longest centre-to-centre interval at most
         max_cadence_ratio times the shortest), of a steady duration (max_duration_ratio) and of a
         like size (max_size_ratio). Fidgets while lying come at random moments, last and move the
-        pelvis as they happen to; a set repeats one movement at one pace."""
+        pelvis as they happen to; a set repeats one movement at one pace. spans_s: each bump's
+        (centre, width) at half height, s (default: its start and start-to-end). Those are the
+        steadier measures: the tails of a 1 deg bump fade into sway, and its 10 % edges wander by
+        0.5-1 s (an edge running into the previous rep's tail halved one interval)."""
         if len(bumps) < self.min_set_reps:
             return []
-        starts = np.array([float(b[0]) for b in bumps])
-        durations = np.array([float(b[1] - b[0]) for b in bumps])
+        if spans_s is None:
+            spans_s = [(float(b[0]), float(b[1] - b[0])) for b in bumps]
+        centres = np.array([c for c, _ in spans_s])
+        durations = np.array([w for _, w in spans_s])
         peaks = np.array([b[2] for b in bumps])
         keep = np.zeros(len(bumps), bool)
         k = 0
@@ -121,7 +143,7 @@ class ClamshellDetector:
             # The longest steady run from bump k.
             e = k + 1
             while e < len(bumps):
-                iv, dur, size = np.diff(starts[k : e + 1]), durations[k : e + 1], peaks[k : e + 1]
+                iv, dur, size = np.diff(centres[k : e + 1]), durations[k : e + 1], peaks[k : e + 1]
                 if (np.max(iv) > self.max_cadence_ratio * np.min(iv)
                         or np.max(dur) > self.max_duration_ratio * np.min(dur)
                         or np.max(size) > self.max_size_ratio * np.min(size)):
