@@ -25,8 +25,8 @@ import numpy as np
 from scipy import signal as sps
 
 from hiplevel.constants import LEFT, RIGHT
-from hiplevel.exercises.base import Motion, RepWindow
-from hiplevel.exercises.step_down import pitch_bumps
+from hiplevel.exercises.base import Motion, RepWindow, velocity_mps
+from hiplevel.exercises.step_down import pitch_bumps, world_acc_g
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
 
@@ -39,6 +39,11 @@ def half_height_spans(rollback_deg: np.ndarray, rate_hz: float, peaks: list[int]
     p = zero_phase_lowpass(rollback_deg, 2.0, rate_hz) if len(rollback_deg) > 30 else rollback_deg
     _, _, left, right = sps.peak_widths(p, np.asarray(peaks), rel_height=0.5)
     return [(0.5 * float(a + b) / rate_hz, float(b - a) / rate_hz) for a, b in zip(left, right)]
+
+
+# Horizontal velocity of the pelvis for the slide test: high-passed here (tilt errors leak gravity
+# below it; a fidget's slide lasts 0.5-1.2 s).
+SLIDE_HP_HZ = 0.2
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,11 @@ class ClamshellDetector:
         steady pace (`in_sets`): at least 3 in a row whose intervals, durations (both at half height) and
         roll-backs each stay within these ratios (longest / shortest; a clean set's roll-backs vary
         0.8-2 deg, 2.5x);
-    end_guard_s: a bump ending this close to the end of the side-lying is the start of getting up."""
+    end_guard_s: a bump ending this close to the end of the side-lying is the start of getting up;
+    max_slide_mps: a rep turns the pelvis about its long axis where it lies; a bump during which
+        the pelvis moves horizontally faster than this is a shift of position (lying fidgets slide
+        it 2-4 cm in 0.5-1.2 s: 0.05-0.14 m/s; simulated reps, even 7 deg roll-backs opened in
+        0.4 s, stay below 0.025 m/s; 6-axis streams only)."""
 
     lying_roll_deg: float = 60.0
     stable_roll_deg: float = 12.0
@@ -68,6 +77,7 @@ class ClamshellDetector:
     neutral_min_s: float = 1.5
     settle_s: float = 0.5
     end_guard_s: float = 1.0
+    max_slide_mps: float = 0.04
     min_rollback_deg: float = 0.4
     min_rep_s: float = 0.7
     max_rep_s: float = 12.0
@@ -107,18 +117,30 @@ class ClamshellDetector:
             rollback = neutral - m.pitch_deg
             found: list[tuple[int, int, float]] = []
             spans: list[tuple[float, float]] = []
+            slide = self.slide_mps(m, start, b)
             bumps = pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s)
             for bump, span in zip(bumps, half_height_spans(rollback[start:b], m.rate_hz, [bump.peak for bump in bumps])):
                 i0, i1 = start + bump.onset, start + bump.offset + 1
                 peak = float(np.max(rollback[i0:i1]))
                 if peak < self.min_rollback_deg or b - i1 < self.end_guard_s * m.rate_hz:
                     continue  # a sway of the pelvis (e.g. before getting up), not a rep
+                if slide is not None and float(np.max(slide[i0 - start : i1 - start])) > self.max_slide_mps:
+                    continue  # the pelvis slid on the floor: a shift of position, not a knee opening
                 found.append((i0, i1, peak))
                 spans.append(span)
             for i0, i1, peak in self.in_sets(found, spans):
                 reps.append(RepWindow(i0, i1 - 1, side, (i0, i1), side, drop_deg=peak, metrics={
                     "rollback_deg": round(peak, 3), "lying_pitch_deg": round(neutral, 2)}))
         return reps
+
+    def slide_mps(self, m: Motion, a: int, b: int) -> np.ndarray | None:
+        """Horizontal speed of the pelvis over [a, b), m/s (band-limited as `base.velocity_mps`);
+        None for a roll stream."""
+        if m.acc_lin_g is None or b - a < 30:
+            return None
+        h = world_acc_g(Motion(m.t_s[a:b], m.rate_hz, m.roll_deg[a:b], m.pitch_deg[a:b], m.acc_lin_g[a:b], None,
+                               m.still[a:b]))[:, :2]
+        return np.linalg.norm(velocity_mps(h, m.rate_hz, hp_hz=SLIDE_HP_HZ), axis=1)
 
     def in_sets(self, bumps: list[tuple[int, int, float]],
                 spans_s: list[tuple[float, float]] | None = None) -> list[tuple[int, int, float]]:
