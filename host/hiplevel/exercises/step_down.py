@@ -186,8 +186,9 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
 
 def descent_cm(m: Motion, b: Bump) -> float | None:
     """How far the hip centres sank during the rep, cm (vertical acceleration integrated twice over
-    the rep, levelled between its ends, the sensor's pitch lever removed); None for a roll stream."""
-    if m.acc_lin_g is None:
+    the rep, levelled between its ends, the sensor's pitch lever removed); None for a roll stream,
+    or for a rep slower than DESCENT_MAX_REP_S (not measurable: see there)."""
+    if m.acc_lin_g is None or (b.offset - b.onset) / m.rate_hz > DESCENT_MAX_REP_S:
         return None
     margin = int(0.3 * m.rate_hz)
     a, c = max(0, b.onset - margin), min(len(m.t_s), b.offset + margin + 1)
@@ -202,6 +203,15 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
     lx, _, lz = SENSOR_LEVER_ARM_M
     z = z - (-lx * np.sin(p) + lz * (np.cos(p) - 1.0))
     return round(100.0 * float(max(0.0, -np.min(z))), 1)
+
+
+# The descent is measured only in reps faster than this (pitch bump, s). A belt sensor's
+# accelerometer bias (20 mg per axis, constant in the sensor frame) reaches the vertical in
+# proportion to the pitch: 8 mg at 25 deg, the same shape as the lowering itself, so no levelling
+# removes it. Integrated twice over a rep it grows with the square of the duration: over a 5-7 s
+# squat (3.5 s down) it cancelled most of a 20 cm descent (measured 2-8 cm), over a 2-4 s rep it
+# is a few cm. Slower reps keep the other cues (the pitch bump, upright before and after).
+DESCENT_MAX_REP_S = 5.0
 
 
 # A lowering starts upright and comes back: its onset within this of the standing pitch, and the
