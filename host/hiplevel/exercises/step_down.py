@@ -16,8 +16,9 @@ pelvis is upright gives the left-right axis, and the roll is re-aligned to it be
 measured (`shift_yaw_deg`, `realigned_roll_pitch`).
 
 Stance side: the pelvis moves over the stance foot before or as a rep starts and back after it
-ends; each rep takes the last clear lateral move before its deepest point and the first after it
-(toward the stance side, then away). A rep whose moves are unclear takes the side the whole set
+ends; each rep takes the largest lateral move between the standing before it and its deepest
+point and the largest after it (toward the stance side, then away; the pitching leaks smaller
+sideways moves into the rep itself). A rep whose moves are unclear takes the side the whole set
 points to (a set is done on one leg). A device roll stream (no accelerometer) falls back on the
 roll: the free side is the lower one on average during the rep (a hip hike reads as the other leg).
 """
@@ -158,8 +159,9 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     """Stance leg of each rep (see the module docstring).
 
     Lateral moves = velocity humps of at least min_move_mps and a quarter of the set's largest.
-    Evidence per rep (+ = left): the signed speed of the last move between the previous rep's
-    deepest point and this one's, minus that of the first move before the next rep's."""
+    Evidence per rep (+ = left): the signed speed of the largest move between the middle of the
+    standing before it and its deepest point, minus that of the largest between its deepest point
+    and the middle of the standing after it."""
     if not bumps:
         return []
     if m.acc_lin_g is None:
@@ -170,15 +172,19 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     if humps:
         big = max(h.height for h in humps)
         humps = [h for h in humps if h.height >= 0.25 * big]
-    peaks = [b.peak for b in bumps]
+    # The standing between two reps is split at its middle: the moves before it return from the
+    # previous rep, those after it set up the next one.
+    mids = [0] + [(a.offset + b.onset) // 2 for a, b in zip(bumps, bumps[1:])] + [len(v)]
     ev: list[float] = []
-    for k, pk in enumerate(peaks):
-        lo = peaks[k - 1] if k > 0 else 0
-        hi = peaks[k + 1] if k + 1 < len(peaks) else len(v)
-        into = [h for h in humps if lo < h.peak < pk]
-        out = [h for h in humps if pk < h.peak < hi]
-        e = (into[-1].sign * into[-1].height if into else 0.0) - (out[0].sign * out[0].height if out else 0.0)
-        ev.append(e)
+    for k, b in enumerate(bumps):
+        into = [h for h in humps if mids[k] <= h.peak < b.peak]
+        out = [h for h in humps if b.peak < h.peak < mids[k + 1]]
+        # The largest move each way: the pitching itself leaks into the sideways velocity (a third
+        # of the shift's speed in a fast squat, with the forward axis a few degrees off), last
+        # before the deepest point and first after it.
+        h_in = max(into, key=lambda h: h.height, default=None)
+        h_out = max(out, key=lambda h: h.height, default=None)
+        ev.append((h_in.sign * h_in.height if h_in else 0.0) - (h_out.sign * h_out.height if h_out else 0.0))
     pooled = float(np.sum(ev))
     # One clear move (in or out) decides a rep; weaker evidence takes the set's side.
     return [LEFT if (e if abs(e) >= min_move_mps else pooled) > 0 else RIGHT for e in ev]
@@ -291,7 +297,7 @@ class StepDownDetector:
     Every rep starts upright and returns there (`returns_upright`), and the person stands before
     and after it (`stands_around`): sitting down, standing up and lying down are no lowerings."""
 
-    min_pitch_deg: float = 3.5
+    min_pitch_deg: float = 3.0
     max_pitch_deg: float = 30.0
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
