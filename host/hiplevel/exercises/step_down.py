@@ -51,6 +51,8 @@ SHIFT_MIN_AXIS_RATIO = 4.0
 SHIFT_MAX_YAW_DEG = 40.0
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
 LATERAL_HP_HZ = 0.2
+# Moves weaker than min_move_mps still count toward the set's side, down to this fraction of it.
+WEAK_MOVE_FRACTION = 0.33
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,9 @@ def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
 def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[Side]:
     """Stance leg of each rep (see the module docstring).
 
-    Lateral moves = velocity humps of at least min_move_mps and a quarter of the set's largest.
+    Lateral moves = velocity humps of at least WEAK_MOVE_FRACTION * min_move_mps and a quarter of
+    the set's largest; one of at least min_move_mps decides its rep alone, weaker ones only add up
+    over the set (a 1-2 cm shift peaks at 0.03-0.06 m/s; pooled over the reps, sway cancels).
     Evidence per rep (+ = left): the signed speed of the largest move between the middle of the
     standing before it and its deepest point, minus that of the largest between its deepest point
     and the middle of the standing after it."""
@@ -168,7 +172,7 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT for b in bumps]
     v = lateral_velocity_mps(m, yaw_deg)
-    humps = find_humps(v, m.rate_hz, min_move_mps, 0.3)
+    humps = find_humps(v, m.rate_hz, WEAK_MOVE_FRACTION * min_move_mps, 0.3)
     if humps:
         big = max(h.height for h in humps)
         humps = [h for h in humps if h.height >= 0.25 * big]
