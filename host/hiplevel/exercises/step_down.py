@@ -291,8 +291,10 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
 class StepDownDetector:
     """Parameters (units in the names).
 
-    min_pitch_deg: least forward-pitch bump of a lowering (the sim and clinic: 6-12 deg; walking's
-        pitch wobble is ~3.6 deg peak-to-peak but lasts ~0.25 s, quiet standing sways 0.2 deg SD);
+    min_pitch_deg: least forward-pitch bump of a lowering (5-15 deg across people, 6-12 typical;
+        3 deg keeps 1.4x of it below 5 deg; walking's pitch wobble is ~3.6 deg peak-to-peak but
+        lasts ~0.25 s, quiet standing sways 0.2 deg SD; a bump must also sink the hips, start and
+        end upright, with the person standing around it);
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
     min_descent_cm: least sinking of the hips (a 10-14 cm step lowers them about that much);
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
