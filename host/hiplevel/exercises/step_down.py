@@ -53,6 +53,8 @@ SHIFT_MAX_YAW_DEG = 40.0
 LATERAL_HP_HZ = 0.2
 # Moves weaker than min_move_mps still count toward the set's side, down to this fraction of it.
 WEAK_MOVE_FRACTION = 0.33
+# Reps further apart than this many median intervals belong to different sets (the rest between).
+SET_GAP_RATIO = 2.0
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,16 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
         h_in = max(into, key=lambda h: h.height, default=None)
         h_out = max(out, key=lambda h: h.height, default=None)
         ev.append((h_in.sign * h_in.height if h_in else 0.0) - (h_out.sign * h_out.height if h_out else 0.0))
-    pooled = float(np.sum(ev))
-    # One clear move (in or out) decides a rep; weaker evidence takes the set's side.
-    return [LEFT if (e if abs(e) >= min_move_mps else pooled) > 0 else RIGHT for e in ev]
+    # One clear move (in or out) decides a rep; weaker evidence takes its set's side. A stream may
+    # hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a
+    # new one.
+    peaks = np.array([b.peak for b in bumps], float)
+    gaps = np.diff(peaks)
+    new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * np.median(gaps)]) if len(gaps) else np.array([True])
+    set_id = np.cumsum(new_set)
+    ev_arr = np.array(ev)
+    pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
+    return [LEFT if (e if abs(e) >= min_move_mps else pooled[int(k)]) > 0 else RIGHT for e, k in zip(ev, set_id)]
 
 
 def descent_cm(m: Motion, b: Bump) -> float | None:
