@@ -55,6 +55,9 @@ LATERAL_HP_HZ = 0.2
 WEAK_MOVE_FRACTION = 0.33
 # Reps further apart than this many median intervals belong to different sets (the rest between).
 SET_GAP_RATIO = 2.0
+# The weight shift onto the stance foot comes at most this long before the rep's pitch bump starts
+# (a squat: shift 0.3-0.6 s, then the foot lifts for ~0.8 s), the shift back as long after it ends.
+SHIFT_REACH_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -159,15 +162,35 @@ def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
     return velocity_mps(math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1], m.rate_hz, hp_hz=LATERAL_HP_HZ)
 
 
+def _move_pair_evidence(into: list, out: list) -> float:
+    """Side evidence of one rep (m/s, + = left) from the sideways moves before its deepest point
+    (`into`) and after it (`out`): a move onto the stance foot and back is a pair of opposite
+    signs, so each sign's pair (the largest move of that sign in, the largest of the other out)
+    is summed and the stronger pair wins. The largest move alone could be the pitching leaking
+    into the sideways velocity (a third of the shift's speed in a fast squat) or, in a live window
+    that does not hold the next rep yet, that rep's shift onto the same foot; neither has a
+    partner of the other sign. Without any pair, the largest single move."""
+    best = 0.0
+    for sign in (1, -1):
+        h_in = max((h.height for h in into if h.sign == sign), default=0.0)
+        h_out = max((h.height for h in out if h.sign == -sign), default=0.0)
+        if h_in and h_out and h_in + h_out > abs(best):
+            best = sign * (h_in + h_out)
+    if best:
+        return best
+    singles = [(h.sign * h.height) for h in into] + [(-h.sign * h.height) for h in out]
+    return max(singles, key=abs, default=0.0)
+
+
 def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[Side]:
     """Stance leg of each rep (see the module docstring).
 
     Lateral moves = velocity humps of at least WEAK_MOVE_FRACTION * min_move_mps and a quarter of
     the set's largest; one of at least min_move_mps decides its rep alone, weaker ones only add up
     over the set (a 1-2 cm shift peaks at 0.03-0.06 m/s; pooled over the reps, sway cancels).
-    Evidence per rep (+ = left): the signed speed of the largest move between the middle of the
-    standing before it and its deepest point, minus that of the largest between its deepest point
-    and the middle of the standing after it."""
+    Evidence per rep (+ = left): `_move_pair_evidence` of the moves between the middle of the
+    standing before it (at most SHIFT_REACH_S before it) and its deepest point, and of those between
+    its deepest point and the middle of the standing after it."""
     if not bumps:
         return []
     if m.acc_lin_g is None:
@@ -179,18 +202,15 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
         big = max(h.height for h in humps)
         humps = [h for h in humps if h.height >= 0.25 * big]
     # The standing between two reps is split at its middle: the moves before it return from the
-    # previous rep, those after it set up the next one.
+    # previous rep, those after it set up the next one; and it reaches back at most SHIFT_REACH_S
+    # (the first rep of a live window would otherwise reach back to the filters' start-up).
+    reach = int(SHIFT_REACH_S * m.rate_hz)
     mids = [0] + [(a.offset + b.onset) // 2 for a, b in zip(bumps, bumps[1:])] + [len(v)]
     ev: list[float] = []
     for k, b in enumerate(bumps):
-        into = [h for h in humps if mids[k] <= h.peak < b.peak]
-        out = [h for h in humps if b.peak < h.peak < mids[k + 1]]
-        # The largest move each way: the pitching itself leaks into the sideways velocity (a third
-        # of the shift's speed in a fast squat, with the forward axis a few degrees off), last
-        # before the deepest point and first after it.
-        h_in = max(into, key=lambda h: h.height, default=None)
-        h_out = max(out, key=lambda h: h.height, default=None)
-        ev.append((h_in.sign * h_in.height if h_in else 0.0) - (h_out.sign * h_out.height if h_out else 0.0))
+        into = [h for h in humps if max(mids[k], b.onset - reach) <= h.peak < b.peak]
+        out = [h for h in humps if b.peak < h.peak < min(mids[k + 1], b.offset + reach)]
+        ev.append(_move_pair_evidence(into, out))
     # One clear move (in or out) decides a rep; weaker evidence takes its set's side. A stream may
     # hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a
     # new one.
