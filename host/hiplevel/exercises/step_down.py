@@ -321,9 +321,9 @@ class StepDownDetector:
     """Parameters (units in the names).
 
     min_pitch_deg: least forward-pitch bump of a lowering (5-15 deg across people, 6-12 typical;
-        3 deg keeps 1.4x of it below 5 deg; walking's pitch wobble is ~3.6 deg peak-to-peak but
-        lasts ~0.25 s, quiet standing sways 0.2 deg SD; a bump must also sink the hips, start and
-        end upright, with the person standing around it);
+        walking's pitch wobble is ~3.6 deg peak-to-peak but lasts ~0.25 s, quiet standing sways
+        0.2 deg SD; 3 deg, which keeps 1.4x of it below 5 deg, found a slow 3 deg sway in
+        hapt-dev standing: issue 14, open);
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
     min_descent_cm: least sinking of the hips (a 10-14 cm step lowers them about that much);
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
@@ -332,7 +332,7 @@ class StepDownDetector:
     Every rep starts upright and returns there (`returns_upright`), and the person stands before
     and after it (`stands_around`): sitting down, standing up and lying down are no lowerings."""
 
-    min_pitch_deg: float = 3.0
+    min_pitch_deg: float = 3.5
     max_pitch_deg: float = 30.0
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
