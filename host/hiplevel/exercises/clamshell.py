@@ -22,12 +22,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal as sps
 
 from hiplevel.constants import LEFT, RIGHT
-from hiplevel.exercises.base import Motion, RepWindow
-from hiplevel.exercises.step_down import pitch_bumps
+from hiplevel.exercises.base import Motion, RepWindow, velocity_mps
+from hiplevel.exercises.step_down import pitch_bumps, world_acc_g
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
+
+
+def half_height_spans(rollback_deg: np.ndarray, rate_hz: float, peaks: list[int]) -> list[tuple[float, float]]:
+    """(centre, width), both s from the start of rollback_deg, of each roll-back bump at half its
+    prominence (on the same 2 Hz smoothing as `pitch_bumps`); peaks: the bumps' peak indices."""
+    if not peaks:
+        return []
+    p = zero_phase_lowpass(rollback_deg, 2.0, rate_hz) if len(rollback_deg) > 30 else rollback_deg
+    _, _, left, right = sps.peak_widths(p, np.asarray(peaks), rel_height=0.5)
+    return [(0.5 * float(a + b) / rate_hz, float(b - a) / rate_hz) for a, b in zip(left, right)]
+
+
+# Horizontal velocity of the pelvis for the slide test: high-passed here (tilt errors leak gravity
+# below it; a fidget's slide lasts 0.5-1.2 s).
+SLIDE_HP_HZ = 0.2
 
 
 @dataclass(frozen=True)
@@ -40,14 +56,21 @@ class ClamshellDetector:
     neutral_min_s: the still side-lying that gives the neutral lasts at least this, after settle_s;
     min_rollback_deg: least roll-back of a rep, both as a bump and below the neutral (clean reps
         ~1 deg; quiet lying sways ~0.05 deg SD);
-    min_rep_s / max_rep_s: plausible duration of one opening and closing (a controlled rep takes
-        2-4 s, 1-2 s each way; a shifting leg or a crossed foot while lying tilts the pelvis for
-        0.7-1.5 s);
+    min_rep_s / max_rep_s: plausible duration of one roll-back bump, opening and closing (a
+        controlled rep takes 2-4 s, 1-2 s each way; 12 s keeps 4 s openings). The lower bound
+        also keeps out real side-lying: in hapt-dev (a waist phone) two people lying still show
+        runs of 1-3 deg bumps every 2.5 s, shaped and paced like fast reps, that only their
+        1.3-1.6 s duration tells apart; it costs openings faster than about 0.8 s (people open
+        in 0.6-2 s; issue 14, open);
     min_set_reps, max_cadence_ratio, max_duration_ratio, max_size_ratio: reps come in sets at a
-        steady pace (`in_sets`): at least 3 in a row whose start-to-start intervals, durations and
+        steady pace (`in_sets`): at least 3 in a row whose intervals, durations (both at half height) and
         roll-backs each stay within these ratios (longest / shortest; a clean set's roll-backs vary
         0.8-2 deg, 2.5x);
-    end_guard_s: a bump ending this close to the end of the side-lying is the start of getting up."""
+    end_guard_s: a bump ending this close to the end of the side-lying is the start of getting up;
+    max_slide_mps: a rep turns the pelvis about its long axis where it lies; a bump during which
+        the pelvis moves horizontally faster than this is a shift of position (lying fidgets slide
+        it 2-4 cm in 0.5-1.2 s: 0.05-0.14 m/s; simulated reps, even 7 deg roll-backs opened in
+        0.4 s, stay below 0.025 m/s; 6-axis streams only)."""
 
     lying_roll_deg: float = 60.0
     stable_roll_deg: float = 12.0
@@ -55,9 +78,10 @@ class ClamshellDetector:
     neutral_min_s: float = 1.5
     settle_s: float = 0.5
     end_guard_s: float = 1.0
+    max_slide_mps: float = 0.04
     min_rollback_deg: float = 0.4
     min_rep_s: float = 1.6
-    max_rep_s: float = 8.0
+    max_rep_s: float = 12.0
     min_set_reps: int = 3
     max_cadence_ratio: float = 1.5
     max_duration_ratio: float = 1.6
@@ -93,27 +117,48 @@ class ClamshellDetector:
             start, neutral = self.lying_neutral(m, a, b)
             rollback = neutral - m.pitch_deg
             found: list[tuple[int, int, float]] = []
-            for bump in pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s):
+            spans: list[tuple[float, float]] = []
+            slide = self.slide_mps(m, start, b)
+            bumps = pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s)
+            for bump, span in zip(bumps, half_height_spans(rollback[start:b], m.rate_hz, [bump.peak for bump in bumps])):
                 i0, i1 = start + bump.onset, start + bump.offset + 1
                 peak = float(np.max(rollback[i0:i1]))
                 if peak < self.min_rollback_deg or b - i1 < self.end_guard_s * m.rate_hz:
                     continue  # a sway of the pelvis (e.g. before getting up), not a rep
+                if slide is not None and float(np.max(slide[i0 - start : i1 - start])) > self.max_slide_mps:
+                    continue  # the pelvis slid on the floor: a shift of position, not a knee opening
                 found.append((i0, i1, peak))
-            for i0, i1, peak in self.in_sets(found):
+                spans.append(span)
+            for i0, i1, peak in self.in_sets(found, spans):
                 reps.append(RepWindow(i0, i1 - 1, side, (i0, i1), side, drop_deg=peak, metrics={
                     "rollback_deg": round(peak, 3), "lying_pitch_deg": round(neutral, 2)}))
         return reps
 
-    def in_sets(self, bumps: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    def slide_mps(self, m: Motion, a: int, b: int) -> np.ndarray | None:
+        """Horizontal speed of the pelvis over [a, b), m/s (band-limited as `base.velocity_mps`);
+        None for a roll stream."""
+        if m.acc_lin_g is None or b - a < 30:
+            return None
+        h = world_acc_g(Motion(m.t_s[a:b], m.rate_hz, m.roll_deg[a:b], m.pitch_deg[a:b], m.acc_lin_g[a:b], None,
+                               m.still[a:b]))[:, :2]
+        return np.linalg.norm(velocity_mps(h, m.rate_hz, hp_hz=SLIDE_HP_HZ), axis=1)
+
+    def in_sets(self, bumps: list[tuple[int, int, float]],
+                spans_s: list[tuple[float, float]] | None = None) -> list[tuple[int, int, float]]:
         """The roll-back bumps (start, end, peak) that belong to a set: runs of at least
-        min_set_reps consecutive bumps at a steady cadence (longest start-to-start interval at most
+        min_set_reps consecutive bumps at a steady cadence (longest centre-to-centre interval at most
         max_cadence_ratio times the shortest), of a steady duration (max_duration_ratio) and of a
         like size (max_size_ratio). Fidgets while lying come at random moments, last and move the
-        pelvis as they happen to; a set repeats one movement at one pace."""
+        pelvis as they happen to; a set repeats one movement at one pace. spans_s: each bump's
+        (centre, width) at half height, s (default: its start and start-to-end). Those are the
+        steadier measures: the tails of a 1 deg bump fade into sway, and its 10 % edges wander by
+        0.5-1 s (an edge running into the previous rep's tail halved one interval)."""
         if len(bumps) < self.min_set_reps:
             return []
-        starts = np.array([float(b[0]) for b in bumps])
-        durations = np.array([float(b[1] - b[0]) for b in bumps])
+        if spans_s is None:
+            spans_s = [(float(b[0]), float(b[1] - b[0])) for b in bumps]
+        centres = np.array([c for c, _ in spans_s])
+        durations = np.array([w for _, w in spans_s])
         peaks = np.array([b[2] for b in bumps])
         keep = np.zeros(len(bumps), bool)
         k = 0
@@ -121,7 +166,7 @@ class ClamshellDetector:
             # The longest steady run from bump k.
             e = k + 1
             while e < len(bumps):
-                iv, dur, size = np.diff(starts[k : e + 1]), durations[k : e + 1], peaks[k : e + 1]
+                iv, dur, size = np.diff(centres[k : e + 1]), durations[k : e + 1], peaks[k : e + 1]
                 if (np.max(iv) > self.max_cadence_ratio * np.min(iv)
                         or np.max(dur) > self.max_duration_ratio * np.min(dur)
                         or np.max(size) > self.max_size_ratio * np.min(size)):

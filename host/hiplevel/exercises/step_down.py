@@ -16,8 +16,9 @@ pelvis is upright gives the left-right axis, and the roll is re-aligned to it be
 measured (`shift_yaw_deg`, `realigned_roll_pitch`).
 
 Stance side: the pelvis moves over the stance foot before or as a rep starts and back after it
-ends; each rep takes the last clear lateral move before its deepest point and the first after it
-(toward the stance side, then away). A rep whose moves are unclear takes the side the whole set
+ends; each rep takes the largest lateral move between the standing before it and its deepest
+point and the largest after it (toward the stance side, then away; the pitching leaks smaller
+sideways moves into the rep itself). A rep whose moves are unclear takes the side the whole set
 points to (a set is done on one leg). A device roll stream (no accelerometer) falls back on the
 roll: the free side is the lower one on average during the rep (a hip hike reads as the other leg).
 """
@@ -50,6 +51,13 @@ SHIFT_MIN_AXIS_RATIO = 4.0
 SHIFT_MAX_YAW_DEG = 40.0
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
 LATERAL_HP_HZ = 0.2
+# Moves weaker than min_move_mps still count toward the set's side, down to this fraction of it.
+WEAK_MOVE_FRACTION = 0.33
+# Reps further apart than this many median intervals belong to different sets (the rest between).
+SET_GAP_RATIO = 2.0
+# The weight shift onto the stance foot comes at most this long before the rep's pitch bump starts
+# (a squat: shift 0.3-0.6 s, then the foot lifts for ~0.8 s), the shift back as long after it ends.
+SHIFT_REACH_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -154,40 +162,72 @@ def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
     return velocity_mps(math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1], m.rate_hz, hp_hz=LATERAL_HP_HZ)
 
 
+def _move_pair_evidence(into: list, out: list) -> float:
+    """Side evidence of one rep (m/s, + = left) from the sideways moves before its deepest point
+    (`into`) and after it (`out`): a move onto the stance foot and back is a pair of opposite
+    signs, so each sign's pair (the largest move of that sign in, the largest of the other out)
+    is summed and the stronger pair wins. The largest move alone could be the pitching leaking
+    into the sideways velocity (a third of the shift's speed in a fast squat) or, in a live window
+    that does not hold the next rep yet, that rep's shift onto the same foot; neither has a
+    partner of the other sign. Without any pair, the largest single move."""
+    best = 0.0
+    for sign in (1, -1):
+        h_in = max((h.height for h in into if h.sign == sign), default=0.0)
+        h_out = max((h.height for h in out if h.sign == -sign), default=0.0)
+        if h_in and h_out and h_in + h_out > abs(best):
+            best = sign * (h_in + h_out)
+    if best:
+        return best
+    singles = [(h.sign * h.height) for h in into] + [(-h.sign * h.height) for h in out]
+    return max(singles, key=abs, default=0.0)
+
+
 def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[Side]:
     """Stance leg of each rep (see the module docstring).
 
-    Lateral moves = velocity humps of at least min_move_mps and a quarter of the set's largest.
-    Evidence per rep (+ = left): the signed speed of the last move between the previous rep's
-    deepest point and this one's, minus that of the first move before the next rep's."""
+    Lateral moves = velocity humps of at least WEAK_MOVE_FRACTION * min_move_mps and a quarter of
+    the set's largest; one of at least min_move_mps decides its rep alone, weaker ones only add up
+    over the set (a 1-2 cm shift peaks at 0.03-0.06 m/s; pooled over the reps, sway cancels).
+    Evidence per rep (+ = left): `_move_pair_evidence` of the moves between the middle of the
+    standing before it (at most SHIFT_REACH_S before it) and its deepest point, and of those between
+    its deepest point and the middle of the standing after it."""
     if not bumps:
         return []
     if m.acc_lin_g is None:
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT for b in bumps]
     v = lateral_velocity_mps(m, yaw_deg)
-    humps = find_humps(v, m.rate_hz, min_move_mps, 0.3)
+    humps = find_humps(v, m.rate_hz, WEAK_MOVE_FRACTION * min_move_mps, 0.3)
     if humps:
         big = max(h.height for h in humps)
         humps = [h for h in humps if h.height >= 0.25 * big]
-    peaks = [b.peak for b in bumps]
+    # The standing between two reps is split at its middle: the moves before it return from the
+    # previous rep, those after it set up the next one; and it reaches back at most SHIFT_REACH_S
+    # (the first rep of a live window would otherwise reach back to the filters' start-up).
+    reach = int(SHIFT_REACH_S * m.rate_hz)
+    mids = [0] + [(a.offset + b.onset) // 2 for a, b in zip(bumps, bumps[1:])] + [len(v)]
     ev: list[float] = []
-    for k, pk in enumerate(peaks):
-        lo = peaks[k - 1] if k > 0 else 0
-        hi = peaks[k + 1] if k + 1 < len(peaks) else len(v)
-        into = [h for h in humps if lo < h.peak < pk]
-        out = [h for h in humps if pk < h.peak < hi]
-        e = (into[-1].sign * into[-1].height if into else 0.0) - (out[0].sign * out[0].height if out else 0.0)
-        ev.append(e)
-    pooled = float(np.sum(ev))
-    # One clear move (in or out) decides a rep; weaker evidence takes the set's side.
-    return [LEFT if (e if abs(e) >= min_move_mps else pooled) > 0 else RIGHT for e in ev]
+    for k, b in enumerate(bumps):
+        into = [h for h in humps if max(mids[k], b.onset - reach) <= h.peak < b.peak]
+        out = [h for h in humps if b.peak < h.peak < min(mids[k + 1], b.offset + reach)]
+        ev.append(_move_pair_evidence(into, out))
+    # One clear move (in or out) decides a rep; weaker evidence takes its set's side. A stream may
+    # hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a
+    # new one.
+    peaks = np.array([b.peak for b in bumps], float)
+    gaps = np.diff(peaks)
+    new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * np.median(gaps)]) if len(gaps) else np.array([True])
+    set_id = np.cumsum(new_set)
+    ev_arr = np.array(ev)
+    pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
+    return [LEFT if (e if abs(e) >= min_move_mps else pooled[int(k)]) > 0 else RIGHT for e, k in zip(ev, set_id)]
 
 
 def descent_cm(m: Motion, b: Bump) -> float | None:
     """How far the hip centres sank during the rep, cm (vertical acceleration integrated twice over
-    the rep, levelled between its ends, the sensor's pitch lever removed); None for a roll stream."""
-    if m.acc_lin_g is None:
+    the rep, levelled between its ends, the sensor's pitch lever removed); None for a roll stream,
+    or for a rep slower than DESCENT_MAX_REP_S (not measurable: see there)."""
+    if m.acc_lin_g is None or (b.offset - b.onset) / m.rate_hz > DESCENT_MAX_REP_S:
         return None
     margin = int(0.3 * m.rate_hz)
     a, c = max(0, b.onset - margin), min(len(m.t_s), b.offset + margin + 1)
@@ -202,6 +242,15 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
     lx, _, lz = SENSOR_LEVER_ARM_M
     z = z - (-lx * np.sin(p) + lz * (np.cos(p) - 1.0))
     return round(100.0 * float(max(0.0, -np.min(z))), 1)
+
+
+# The descent is measured only in reps faster than this (pitch bump, s). A belt sensor's
+# accelerometer bias (20 mg per axis, constant in the sensor frame) reaches the vertical in
+# proportion to the pitch: 8 mg at 25 deg, the same shape as the lowering itself, so no levelling
+# removes it. Integrated twice over a rep it grows with the square of the duration: over a 5-7 s
+# squat (3.5 s down) it cancelled most of a 20 cm descent (measured 2-8 cm), over a 2-4 s rep it
+# is a few cm. Slower reps keep the other cues (the pitch bump, upright before and after).
+DESCENT_MAX_REP_S = 5.0
 
 
 # A lowering starts upright and comes back: its onset within this of the standing pitch, and the
@@ -271,8 +320,10 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
 class StepDownDetector:
     """Parameters (units in the names).
 
-    min_pitch_deg: least forward-pitch bump of a lowering (the sim and clinic: 6-12 deg; walking's
-        pitch wobble is ~3.6 deg peak-to-peak but lasts ~0.25 s, quiet standing sways 0.2 deg SD);
+    min_pitch_deg: least forward-pitch bump of a lowering (5-15 deg across people, 6-12 typical;
+        walking's pitch wobble is ~3.6 deg peak-to-peak but lasts ~0.25 s, quiet standing sways
+        0.2 deg SD; 3 deg, which keeps 1.4x of it below 5 deg, found a slow 3 deg sway in
+        hapt-dev standing: issue 14, open);
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
     min_descent_cm: least sinking of the hips (a 10-14 cm step lowers them about that much);
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
