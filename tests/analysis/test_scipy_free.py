@@ -5,6 +5,7 @@ analyze` without those scipy modules (their import cost most of it, issue 13).""
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from scipy import ndimage, signal
 
 from hiplevel.signal import biquad
 from hiplevel.signal.filters import CausalLowpass, causal_delay_s, moving_max, moving_min
-from hiplevel.signal.peaks import find_peaks
+from hiplevel.signal.peaks import find_peaks, peak_widths
 
 DESIGNS = [(2, 0.12, "low"), (2, 0.008, "high"), (2, 0.001, "high"), (2, (0.01, 0.3), "band"), (1, 0.3, "low"),
            (4, 0.05, "high"), (3, (0.05, 0.5), "band")]
@@ -111,6 +112,22 @@ def test_find_peaks_matches_scipy(kw):
             assert ("prominences" in props) == ("prominence" in kw)
 
 
+@pytest.mark.parametrize("rel_height", [0.5, 0.1, 1.0])
+def test_peak_widths_match_scipy(rel_height):
+    rng = np.random.default_rng(9)
+    for n in [3, 40, 500]:
+        x = np.cumsum(rng.standard_normal(n))
+        maxima, _ = signal.find_peaks(x)
+        anywhere = rng.integers(0, n, 5)  # the detectors may ask at any index, not only at maxima
+        for peaks in (maxima, anywhere):
+            ours = peak_widths(x, peaks, rel_height=rel_height)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # scipy warns of peaks without prominence; ours is silent
+                ref = signal.peak_widths(x, peaks, rel_height=rel_height)
+            for a, b in zip(ours, ref):
+                np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 def test_moving_max_min_match_scipy_nearest_mode():
     rng = np.random.default_rng(5)
     for n, w in [(1, 1), (1, 4), (7, 3), (50, 8), (333, 41), (400, 400), (30, 77)]:
@@ -122,14 +139,15 @@ def test_moving_max_min_match_scipy_nearest_mode():
                                               ndimage.minimum_filter1d(x, w, axis=axis, mode="nearest"))
 
 
-def test_analyze_command_imports_no_scipy_signal_or_ndimage(tmp_path):
+@pytest.mark.parametrize("exercise", ["walking", "clamshell"])
+def test_analyze_command_imports_no_scipy_signal_or_ndimage(tmp_path, exercise):
     """`hiplevel analyze` of a CSV end to end in a fresh process, then the modules it loaded."""
     t = np.arange(2000) / 100.0
     rows = "\n".join(f"{v:.3f},0,0,1,0,0,0" for v in t)
     csv = tmp_path / "still.csv"
     csv.write_text("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n" + rows + "\n")
     code = ("import sys, json; from hiplevel.cli import main; "
-            f"main(['analyze', {str(csv)!r}, '--exercise', 'walking', '--json', {str(tmp_path / 'o.json')!r}]); "
+            f"main(['analyze', {str(csv)!r}, '--exercise', {exercise!r}, '--json', {str(tmp_path / 'o.json')!r}]); "
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('scipy'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = json.loads(out.strip().splitlines()[-1])

@@ -22,13 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
 
 from hiplevel.constants import LEFT, RIGHT
 from hiplevel.exercises.base import Motion, RepWindow, velocity_mps
 from hiplevel.exercises.step_down import pitch_bumps, world_acc_g
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
+from hiplevel.signal.peaks import peak_widths
 
 
 def half_height_spans(rollback_deg: np.ndarray, rate_hz: float, peaks: list[int]) -> list[tuple[float, float]]:
@@ -37,7 +37,7 @@ def half_height_spans(rollback_deg: np.ndarray, rate_hz: float, peaks: list[int]
     if not peaks:
         return []
     p = zero_phase_lowpass(rollback_deg, 2.0, rate_hz) if len(rollback_deg) > 30 else rollback_deg
-    _, _, left, right = sps.peak_widths(p, np.asarray(peaks), rel_height=0.5)
+    _, _, left, right = peak_widths(p, np.asarray(peaks), rel_height=0.5)
     return [(0.5 * float(a + b) / rate_hz, float(b - a) / rate_hz) for a, b in zip(left, right)]
 
 
