@@ -77,7 +77,16 @@ class BandWalkDetector:
     pair_ratio: the size alternation (lead/trail) at which sizes alone fully vote for two moves
         per step;
     parity_margin: how much larger (geometric-mean ratio) the supposed trail moves of a run must
-        look than its supposed leads before the "a run starts with a lead" rule is overturned."""
+        look than its supposed leads before the "a run starts with a lead" rule is overturned;
+    min_step_m: least lateral distance of a step, rest to rest (a 6 cm shuffle measures 5-7 cm;
+        shifting on a chair, fidgeting and the integration drift of a posture change < 4 cm);
+    min_bout_steps / max_step_gap_s: a band walk is a series of steps one way; a step counts only
+        in a bout of at least min_bout_steps steps the same way, each starting at most
+        max_step_gap_s after the previous one ended (a slow, pausing walker's rhythm; a weight
+        shift, a posture change or fidgeting moves once or goes back and forth);
+    max_tilt_back_deg / max_roll_deg: a step is taken standing: the pelvis tilted back further
+        than this (sitting tilts it back 15-25 deg, lying ~85) or rolled further than
+        max_roll_deg from neutral (lying on the side) is not stepping."""
 
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
@@ -96,6 +105,11 @@ class BandWalkDetector:
     flank_rise: float = 0.15
     pair_ratio: float = 1.2
     parity_margin: float = 1.15
+    min_step_m: float = 0.035
+    min_bout_steps: int = 3
+    max_step_gap_s: float = 2.0
+    max_tilt_back_deg: float = 12.0
+    max_roll_deg: float = 30.0
 
     def _humps(self, v: np.ndarray, rate_hz: float) -> list[Hump]:
         humps = find_humps(v, rate_hz, self.min_speed_mps, self.min_gap_s, rise_frac=self.flank_rise)
@@ -229,6 +243,8 @@ class BandWalkDetector:
         half = int(0.5 * self.max_move_s * rate)
         reps: list[RepWindow] = []
         for counter, first, trail in self.steps(m, v):
+            if not self._standing(m, (counter or first).onset, (trail or first).offset):
+                continue
             last = trail if trail is not None else first
             start, end = (counter or first).onset, last.offset
             lead = LEFT if first.sign > 0 else RIGHT
@@ -250,7 +266,28 @@ class BandWalkDetector:
             first_phase = phases[0]
             reps.append(RepWindow(start, end, first_phase.stance, first_phase.win, lead, metrics={
                 "step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1), "direction": lead}, phases=tuple(phases)))
-        return reps
+        return self.in_bouts(reps, rate)
+
+    def _standing(self, m: Motion, a: int, b: int) -> bool:
+        """True when the pelvis is upright enough over samples [a, b] for a standing step."""
+        pitch = float(np.median(m.pitch_deg[a : b + 1]))
+        roll = float(np.median(np.abs(m.roll_deg[a : b + 1])))
+        return pitch >= -self.max_tilt_back_deg and roll <= self.max_roll_deg
+
+    def in_bouts(self, reps: list[RepWindow], rate_hz: float) -> list[RepWindow]:
+        """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
+        min_step_m in one direction, each starting within max_step_gap_s of the previous end."""
+        gap = self.max_step_gap_s * rate_hz
+        bouts: list[list[RepWindow]] = []
+        for r in reps:
+            if r.metrics["step_m"] < self.min_step_m:
+                continue  # sway or a shuffle of the feet, not a step
+            b = bouts[-1] if bouts else []
+            if b and b[-1].metrics["direction"] == r.metrics["direction"] and r.start - b[-1].end <= gap:
+                b.append(r)
+            else:
+                bouts.append([r])
+        return [r for b in bouts if len(b) >= self.min_bout_steps for r in b]
 
 
 def _edge_gap(a: Hump, b: Hump) -> int:
