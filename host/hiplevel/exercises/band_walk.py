@@ -86,7 +86,11 @@ class BandWalkDetector:
         shift, a posture change or fidgeting moves once or goes back and forth);
     max_tilt_back_deg / max_roll_deg: a step is taken standing: the pelvis tilted back further
         than this (sitting tilts it back 15-25 deg, lying ~85) or rolled further than
-        max_roll_deg from neutral (lying on the side) is not stepping."""
+        max_roll_deg from neutral (lying on the side) is not stepping;
+    max_turn_dps / max_pitch_change_deg: a lateral step faces forward and holds the hinge: a move
+        whose yaw rate (RMS over the move, low-passed) exceeds max_turn_dps is a turn, and one over
+        which the pitch changes by more than max_pitch_change_deg is a posture change (sitting
+        down, standing up, bending: the trunk leans 20-35 deg); either is no step and ends a bout."""
 
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
@@ -110,6 +114,8 @@ class BandWalkDetector:
     max_step_gap_s: float = 2.0
     max_tilt_back_deg: float = 12.0
     max_roll_deg: float = 30.0
+    max_turn_dps: float = 45.0
+    max_pitch_change_deg: float = 15.0
 
     def _humps(self, v: np.ndarray, rate_hz: float) -> list[Hump]:
         humps = find_humps(v, rate_hz, self.min_speed_mps, self.min_gap_s, rise_frac=self.flank_rise)
@@ -241,9 +247,11 @@ class BandWalkDetector:
         a_vert = np.sum(acc * up, axis=1)  # world vertical: the hinge tilts the body z axis
         lift = int(round(self.lift_lead_s * rate))
         half = int(0.5 * self.max_move_s * rate)
-        reps: list[RepWindow] = []
+        yaw_dps = zero_phase_lowpass(m.gyro_dps[:, 2], RHYTHM_LOWPASS_HZ, rate) if m.gyro_dps is not None else None
+        reps: list[RepWindow | None] = []
         for counter, first, trail in self.steps(m, v):
-            if not self._standing(m, (counter or first).onset, (trail or first).offset):
+            if not self._standing(m, (counter or first).onset, (trail or first).offset, yaw_dps):
+                reps.append(None)  # not a step: ends the bout
                 continue
             last = trail if trail is not None else first
             start, end = (counter or first).onset, last.offset
@@ -268,18 +276,25 @@ class BandWalkDetector:
                 "step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1), "direction": lead}, phases=tuple(phases)))
         return self.in_bouts(reps, rate)
 
-    def _standing(self, m: Motion, a: int, b: int) -> bool:
-        """True when the pelvis is upright enough over samples [a, b] for a standing step."""
-        pitch = float(np.median(m.pitch_deg[a : b + 1]))
+    def _standing(self, m: Motion, a: int, b: int, yaw_dps: np.ndarray | None) -> bool:
+        """True when the pelvis over samples [a, b] is upright enough for a standing step, faces
+        forward (no turn) and holds its posture (no sitting down, standing up or bending)."""
+        pitch = m.pitch_deg[a : b + 1]
         roll = float(np.median(np.abs(m.roll_deg[a : b + 1])))
-        return pitch >= -self.max_tilt_back_deg and roll <= self.max_roll_deg
+        turn = float(np.sqrt(np.mean(yaw_dps[a : b + 1] ** 2))) if yaw_dps is not None else 0.0
+        return (float(np.median(pitch)) >= -self.max_tilt_back_deg and roll <= self.max_roll_deg
+                and turn <= self.max_turn_dps and float(np.ptp(pitch)) <= self.max_pitch_change_deg)
 
-    def in_bouts(self, reps: list[RepWindow], rate_hz: float) -> list[RepWindow]:
+    def in_bouts(self, reps: list[RepWindow | None], rate_hz: float) -> list[RepWindow]:
         """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
-        min_step_m in one direction, each starting within max_step_gap_s of the previous end."""
+        min_step_m in one direction, each starting within max_step_gap_s of the previous end.
+        None in `reps` is a move that is no step (a turn, a posture change): it ends a bout."""
         gap = self.max_step_gap_s * rate_hz
         bouts: list[list[RepWindow]] = []
         for r in reps:
+            if r is None:
+                bouts.append([])
+                continue
             if r.metrics["step_m"] < self.min_step_m:
                 continue  # sway or a shuffle of the feet, not a step
             b = bouts[-1] if bouts else []
