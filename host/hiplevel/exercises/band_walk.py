@@ -45,9 +45,6 @@ SENSOR_ABOVE_HIP_M = 0.08
 SENSOR_BEHIND_HIP_M = 0.12
 # The step rhythm is read on the roll and the vertical acceleration below this.
 RHYTHM_LOWPASS_HZ = 3.0
-# A move between two moves the same way, each at least this many times its size, is a trailing
-# move (lead then trail), kept however small it is against the run.
-TRAIL_BETWEEN_RATIO = 2.0
 # A move at either end of a run lasting this many times the run's typical move (and smaller) is
 # drift settling into or out of the hinge, not a leg move (leg moves of a run keep its rhythm).
 SLOW_END_RATIO = 2.5
@@ -195,12 +192,12 @@ class BandWalkDetector:
         humps = [h for h in self._humps(v, rate) if float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= self.max_pitch_deg]
         size = {id(h): _size_m(h, v, rate) for h in humps}
         pause = self.max_pause_s * rate
-        # A small move between two leads the same way (each at least twice it and twice
-        # min_move_m) is a trailing leg's move (a lead that carries 85-90 % of the step leaves the
+        # A small move between two leads the same way (each larger and at least min_move_m) is
+        # a trailing leg's move (a lead that carries 85-90 % of the step leaves the
         # trail 1-4 cm), not sway: kept below min_move_m.
         moves = [h for k, h in enumerate(humps) if size[id(h)] >= self.min_move_m
                  or (size[id(h)] >= TRAIL_MIN_FRACTION * self.min_move_m
-                     and _between_moves(humps, k, size, pause, max(2.0 * self.min_move_m, TRAIL_BETWEEN_RATIO * size[id(h)])))]
+                     and _between_moves(humps, k, size, pause, max(self.min_move_m, size[id(h)])))]
         # Counter-shifts: a small opposite move right before a move belongs to its step.
         counters: dict[int, Hump] = {}
         kept: list[Hump] = []
@@ -222,10 +219,11 @@ class BandWalkDetector:
         out: list[tuple[Hump | None, Hump, Hump | None]] = []
         for run in runs:
             typical = float(np.median([size[id(h)] for h in run]))
-            # Settling, not a leg move; a trailing move between two leads is a leg move however small.
+            # Settling, not a leg move; a trailing move between two larger leads is a leg move
+            # however small against the run (down to TRAIL_MIN_FRACTION of min_move_m).
             run = [h for k, h in enumerate(run) if size[id(h)] >= self.run_ratio * typical
                    or (size[id(h)] >= TRAIL_MIN_FRACTION * self.min_move_m
-                       and _between_moves(run, k, size, pause, TRAIL_BETWEEN_RATIO * size[id(h)]))]
+                       and _between_moves(run, k, size, pause, size[id(h)]))]
             run = _without_slow_ends(run, size)
             if len(run) < 2 or sum(_size_m(h, v, rate) for h in run) < self.min_run_m:
                 continue  # a lone move (a weight shift, a shuffle of the feet) or sway
@@ -354,7 +352,7 @@ def _between_moves(moves: list[Hump], k: int, size: dict[int, float], pause_n: f
         return size[id(b)] >= least_m
     c = moves[k - 2] if k >= 2 else None  # the last move of a run: the one before its lead a trail too
     return (c is not None and c.sign == h.sign and _edge_gap(c, a) <= pause_n
-            and size[id(c)] <= size[id(a)] / TRAIL_BETWEEN_RATIO)
+            and size[id(c)] <= size[id(a)])
 
 
 def _edge_gap(a: Hump, b: Hump) -> int:
