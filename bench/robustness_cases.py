@@ -63,7 +63,7 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
 # human-range edge cases and none in the scenes where nobody exercises).
 THRESHOLDS: dict[str, tuple[str, ...]] = {
     "walking": ("contact_min_g", "max_step_s"),
-    "band-walk": ("min_speed_mps", "min_move_m", "max_pause_s", "pair_ratio"),
+    "band-walk": ("min_speed_mps", "min_move_m", "max_pause_s", "pair_log_ratio", "min_step_m", "max_turn_dps"),
     "single-leg-stance": ("min_shift_m", "min_speed_mps", "partner_ratio", "min_support"),
     "step-down": ("min_pitch_deg", "min_descent_cm", "min_move_mps"),
     "single-leg-squat": ("min_pitch_deg", "min_descent_cm", "min_move_mps"),

@@ -69,6 +69,19 @@ def test_one_rep_per_lateral_step_whatever_the_profile(strategy):
     assert {r.side for r in res.reps} == {"right"} and all("pelvic_drop" in r.flags for r in res.reps)
 
 
+@pytest.mark.parametrize("lead_share,seed", [(0.4, 25), (0.45, 26), (0.85, 27), (0.9, 28)])
+def test_lead_then_trail_steps_beyond_the_human_lead_share(lead_share, seed):
+    # Margin on both sides of the human lead share (0.5-0.8). Main paired the moves wrongly: a lead
+    # smaller than its trail (0.4-0.45) made the sizes overturn "a run starts with a lead", and a
+    # 2-4 cm trailing move (0.85-0.9) fell under min_move_m, so the trailing swing (where the weak
+    # lead leg stands) was cut off and the step's side came out wrong.
+    strategy = BandStepStrategy(profile="lead-trail", lead_share=lead_share)
+    sim, res, (pairs, missing, extra) = _found("band-walk", dict(reps=8, weak_side="left", drop_deg=8.0, strategy=strategy), seed)
+    assert not missing and not extra
+    assert [r.details["direction"] for _, r in pairs] == ["left"] * 4 + ["right"] * 4
+    assert [r.side for _, r in pairs] == ["left"] * 8  # the weak leg stands in the worse phase, both ways
+
+
 def test_band_walk_rep_carries_both_phases_and_the_trailing_legs_dip():
     # Weak left leg: stepping left it is the lead leg, tested while the trailing leg swings (the
     # second phase); the old analysis measured the lead swing only and called these steps level.

@@ -45,6 +45,12 @@ SENSOR_ABOVE_HIP_M = 0.08
 SENSOR_BEHIND_HIP_M = 0.12
 # The step rhythm is read on the roll and the vertical acceleration below this.
 RHYTHM_LOWPASS_HZ = 3.0
+# A move at either end of a run lasting this many times the run's typical move (and smaller) is
+# drift settling into or out of the hinge, not a leg move (leg moves of a run keep its rhythm).
+SLOW_END_RATIO = 2.5
+# A trailing move is kept down to this fraction of min_move_m (a 10 cm step with a 90 % lead leaves
+# a 1 cm trail; the velocity's jitter at the halt between two steps integrates to a few mm).
+TRAIL_MIN_FRACTION = 0.5
 # Below these pattern spreads (RMS) the roll / vertical acceleration carry no step rhythm.
 RHYTHM_ROLL_NOISE_DEG = 0.15
 RHYTHM_VERT_NOISE_G = 0.003
@@ -74,10 +80,26 @@ class BandWalkDetector:
     max_pitch_deg: moves while the pelvis is pitched further forward than this (bending over, not a
         15-30 deg hinge) are not steps;
     lift_lead_s: the lead foot leaves the floor about this long before the pelvis starts moving;
-    pair_ratio: the size alternation (lead/trail) at which sizes alone fully vote for two moves
-        per step;
+    pair_log_ratio: the size alternation (mean |log(lead/trail)|, 0.18 = sizes 1.2 apart) at
+        which sizes alone fully vote for two moves per step (a log, so that it scales: a ratio
+        below 1 would make every run vote one move per step);
     parity_margin: how much larger (geometric-mean ratio) the supposed trail moves of a run must
-        look than its supposed leads before the "a run starts with a lead" rule is overturned."""
+        look than its supposed leads before the "a run starts with a lead" rule is overturned
+        (2: a lead may carry as little as 0.35 of the step and still be the lead);
+    min_step_m: least lateral distance of a step, rest to rest: half the shortest human step (10 cm;
+        an 8 cm shuffle measures 7-8 cm); fidgeting and the integration drift of standing, sitting
+        and posture changes measure mostly < 5 cm;
+    min_bout_steps / max_step_gap_s: a band walk is a series of steps one way; a step counts only
+        in a bout of at least min_bout_steps steps the same way, each starting at most
+        max_step_gap_s after the previous one ended (a slow, pausing walker's rhythm; a weight
+        shift, a posture change or fidgeting moves once or goes back and forth);
+    max_tilt_back_deg / max_roll_deg: a step is taken standing: the pelvis tilted back further
+        than this (sitting tilts it back 15-25 deg, lying ~85) or rolled further than
+        max_roll_deg from neutral (lying on the side) is not stepping;
+    max_turn_dps / max_pitch_change_deg: a lateral step faces forward and holds the hinge: a move
+        whose yaw rate (RMS over the move, low-passed) exceeds max_turn_dps is a turn, and one over
+        which the pitch changes by more than max_pitch_change_deg is a posture change (sitting
+        down, standing up, bending: the trunk leans 20-35 deg); either is no step and ends a bout."""
 
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
@@ -94,8 +116,15 @@ class BandWalkDetector:
     max_pitch_deg: float = 50.0
     anchor_passes: int = 1
     flank_rise: float = 0.15
-    pair_ratio: float = 1.2
-    parity_margin: float = 1.15
+    pair_log_ratio: float = 0.18
+    parity_margin: float = 2.0
+    min_step_m: float = 0.05
+    min_bout_steps: int = 3
+    max_step_gap_s: float = 2.0
+    max_tilt_back_deg: float = 12.0
+    max_roll_deg: float = 30.0
+    max_turn_dps: float = 45.0
+    max_pitch_change_deg: float = 15.0
 
     def _humps(self, v: np.ndarray, rate_hz: float) -> list[Hump]:
         humps = find_humps(v, rate_hz, self.min_speed_mps, self.min_gap_s, rise_frac=self.flank_rise)
@@ -160,8 +189,15 @@ class BandWalkDetector:
     def steps(self, m: Motion, v: np.ndarray) -> list[tuple[Hump | None, Hump, Hump | None]]:
         """Lateral steps as (counter-shift or None, first move, trailing move or None)."""
         rate = m.rate_hz
-        moves = [h for h in self._humps(v, rate) if _size_m(h, v, rate) >= self.min_move_m
-                 and float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= self.max_pitch_deg]
+        humps = [h for h in self._humps(v, rate) if float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= self.max_pitch_deg]
+        size = {id(h): _size_m(h, v, rate) for h in humps}
+        pause = self.max_pause_s * rate
+        # A small move between two leads the same way (each larger and at least min_move_m) is
+        # a trailing leg's move (a lead that carries 85-90 % of the step leaves the
+        # trail 1-4 cm), not sway: kept below min_move_m.
+        moves = [h for k, h in enumerate(humps) if size[id(h)] >= self.min_move_m
+                 or (size[id(h)] >= TRAIL_MIN_FRACTION * self.min_move_m
+                     and _between_moves(humps, k, size, pause, max(self.min_move_m, size[id(h)])))]
         # Counter-shifts: a small opposite move right before a move belongs to its step.
         counters: dict[int, Hump] = {}
         kept: list[Hump] = []
@@ -182,8 +218,13 @@ class BandWalkDetector:
                 runs.append([h])
         out: list[tuple[Hump | None, Hump, Hump | None]] = []
         for run in runs:
-            typical = float(np.median([_size_m(h, v, rate) for h in run]))
-            run = [h for h in run if _size_m(h, v, rate) >= self.run_ratio * typical]  # settling, not a leg move
+            typical = float(np.median([size[id(h)] for h in run]))
+            # Settling, not a leg move; a trailing move between two larger leads is a leg move
+            # however small against the run (down to TRAIL_MIN_FRACTION of min_move_m).
+            run = [h for k, h in enumerate(run) if size[id(h)] >= self.run_ratio * typical
+                   or (size[id(h)] >= TRAIL_MIN_FRACTION * self.min_move_m
+                       and _between_moves(run, k, size, pause, size[id(h)]))]
+            run = _without_slow_ends(run, size)
             if len(run) < 2 or sum(_size_m(h, v, rate) for h in run) < self.min_run_m:
                 continue  # a lone move (a weight shift, a shuffle of the feet) or sway
             if self.two_moves_per_step(m, v, run) <= 0.0:
@@ -205,7 +246,7 @@ class BandWalkDetector:
         vert = np.sum(acc * roll_pitch_to_up(m.roll_deg, m.pitch_deg), axis=1)
         votes = (rhythm_vote(roll, centres, half, RHYTHM_ROLL_NOISE_DEG)
                  + rhythm_vote(vert, centres, half, RHYTHM_VERT_NOISE_G)
-                 + size_vote([_size_m(h, v, rate) for h in run], self.pair_ratio))
+                 + size_vote([_size_m(h, v, rate) for h in run], self.pair_log_ratio))
         return votes
 
     def lead_parity(self, run: list[Hump], v: np.ndarray, rate_hz: float) -> int:
@@ -227,8 +268,12 @@ class BandWalkDetector:
         a_vert = np.sum(acc * up, axis=1)  # world vertical: the hinge tilts the body z axis
         lift = int(round(self.lift_lead_s * rate))
         half = int(0.5 * self.max_move_s * rate)
-        reps: list[RepWindow] = []
+        yaw_dps = zero_phase_lowpass(m.gyro_dps[:, 2], RHYTHM_LOWPASS_HZ, rate) if m.gyro_dps is not None else None
+        reps: list[RepWindow | None] = []
         for counter, first, trail in self.steps(m, v):
+            if not self._standing(m, (counter or first).onset, (trail or first).offset, yaw_dps):
+                reps.append(None)  # not a step: ends the bout
+                continue
             last = trail if trail is not None else first
             start, end = (counter or first).onset, last.offset
             lead = LEFT if first.sign > 0 else RIGHT
@@ -250,7 +295,64 @@ class BandWalkDetector:
             first_phase = phases[0]
             reps.append(RepWindow(start, end, first_phase.stance, first_phase.win, lead, metrics={
                 "step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1), "direction": lead}, phases=tuple(phases)))
-        return reps
+        return self.in_bouts(reps, rate)
+
+    def _standing(self, m: Motion, a: int, b: int, yaw_dps: np.ndarray | None) -> bool:
+        """True when the pelvis over samples [a, b] is upright enough for a standing step, faces
+        forward (no turn) and holds its posture (no sitting down, standing up or bending)."""
+        pitch = m.pitch_deg[a : b + 1]
+        roll = float(np.median(np.abs(m.roll_deg[a : b + 1])))
+        turn = float(np.sqrt(np.mean(yaw_dps[a : b + 1] ** 2))) if yaw_dps is not None else 0.0
+        return (float(np.median(pitch)) >= -self.max_tilt_back_deg and roll <= self.max_roll_deg
+                and turn <= self.max_turn_dps and float(np.ptp(pitch)) <= self.max_pitch_change_deg)
+
+    def in_bouts(self, reps: list[RepWindow | None], rate_hz: float) -> list[RepWindow]:
+        """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
+        min_step_m in one direction, each starting within max_step_gap_s of the previous end.
+        None in `reps` is a move that is no step (a turn, a posture change): it ends a bout."""
+        gap = self.max_step_gap_s * rate_hz
+        bouts: list[list[RepWindow]] = []
+        for r in reps:
+            if r is None:
+                bouts.append([])
+                continue
+            if r.metrics["step_m"] < self.min_step_m:
+                continue  # sway or a shuffle of the feet, not a step
+            b = bouts[-1] if bouts else []
+            if b and b[-1].metrics["direction"] == r.metrics["direction"] and r.start - b[-1].end <= gap:
+                b.append(r)
+            else:
+                bouts.append([r])
+        return [r for b in bouts if len(b) >= self.min_bout_steps for r in b]
+
+
+def _without_slow_ends(run: list[Hump], size: dict[int, float]) -> list[Hump]:
+    """The run less a first or last move that is smaller than its typical move and lasts over
+    SLOW_END_RATIO times its typical move: the slow drift of settling into (or out of) the hinge
+    next to a run of leg moves, not a leg move (it would shift the lead/trail pairing)."""
+    if len(run) < 3:
+        return run
+    dur = float(np.median([h.offset - h.onset for h in run]))
+    typical = float(np.median([size[id(h)] for h in run]))
+    slow = [h for h in (run[0], run[-1]) if h.offset - h.onset > SLOW_END_RATIO * dur and size[id(h)] < typical]
+    return [h for h in run if not any(h is x for x in slow)]
+
+
+def _between_moves(moves: list[Hump], k: int, size: dict[int, float], pause_n: float, least_m: float) -> bool:
+    """True when moves[k] is a trailing move: it lies between two moves the same way, each within
+    pause_n samples of it and at least least_m long (the leads around it), or it ends a series of
+    alternating moves (after a lead at least least_m long that follows a smaller trailing move)."""
+    if k == 0:
+        return False
+    a, h = moves[k - 1], moves[k]
+    if not (a.sign == h.sign and _edge_gap(a, h) <= pause_n and size[id(a)] >= least_m):
+        return False
+    b = moves[k + 1] if k + 1 < len(moves) else None
+    if b is not None and b.sign == h.sign and _edge_gap(h, b) <= pause_n:
+        return size[id(b)] >= least_m
+    c = moves[k - 2] if k >= 2 else None  # the last move of a run: the one before its lead a trail too
+    return (c is not None and c.sign == h.sign and _edge_gap(c, a) <= pause_n
+            and size[id(c)] <= size[id(a)])
 
 
 def _edge_gap(a: Hump, b: Hump) -> int:

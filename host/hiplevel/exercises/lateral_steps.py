@@ -58,11 +58,10 @@ def alternation(sizes: list[float]) -> float:
     return float(np.mean(d * (-1.0) ** np.arange(len(d))))
 
 
-def size_vote(sizes: list[float], min_ratio: float) -> float:
-    """Vote (+ = two moves per step) from alternating move sizes: +1 once the alternation reaches
-    twice log(min_ratio), -1 with none."""
-    if len(sizes) < 2:
+def size_vote(sizes: list[float], min_log_ratio: float) -> float:
+    """Vote (+ = two moves per step) from alternating move sizes: +1 once the alternation (mean
+    |log| size ratio of consecutive moves) reaches twice min_log_ratio, -1 with none."""
+    if len(sizes) < 2 or not min_log_ratio > 0:
         return 0.0
     a = abs(alternation(sizes))
-    ref = np.log(min_ratio)
-    return float(np.clip((a - ref) / ref, -1.0, 1.0))
+    return float(np.clip((a - min_log_ratio) / min_log_ratio, -1.0, 1.0))
