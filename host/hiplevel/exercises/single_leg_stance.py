@@ -42,6 +42,9 @@ class SingleLegStanceDetector:
 
     quiet_s / quiet_edge_s: quiet standing that holds the sideways velocity at zero (`velocity_mps`);
     max_gap_s / hp_hz: a stretch this long without quiet standing is high-passed at hp_hz;
+    merge_gap_s: humps the same way with no opposite hump between and at most this far apart are
+        one move (a shift's speed wobbles; the roll coming back before foot-down runs into the
+        shift back);
     dip_ratio: an opposite hump next to a move, under this fraction of its peak speed, is the
         velocity settling (integration), not a move;
     min_speed_mps: least peak speed of a move looked at (a 3 cm shift in 2 s peaks at ~0.03 m/s);
@@ -70,6 +73,7 @@ class SingleLegStanceDetector:
     max_gap_s: float = 20.0
     hp_hz: float = 0.05
     dip_ratio: float = 0.5
+    merge_gap_s: float = 0.4
     min_speed_mps: float = 0.015
     max_move_s: float = 3.5
     min_shift_m: float = 0.015
@@ -117,8 +121,9 @@ class SingleLegStanceDetector:
         rate = m.rate_hz
         humps: list[Hump] = []
         for h in find_humps(v, rate, self.min_speed_mps, 0.3, rise_frac=0.2):
-            if humps and humps[-1].sign == h.sign and h.onset <= humps[-1].offset:
-                # Two peaks of one move (it wobbled): one move.
+            if humps and humps[-1].sign == h.sign and h.onset - humps[-1].offset <= self.merge_gap_s * rate:
+                # Two peaks of one move, no move the other way between (it wobbled, or the roll
+                # coming back as the foot goes down ran into the shift back): one move.
                 g = humps.pop()
                 top = g if g.height >= h.height else h
                 h = Hump(h.sign, top.peak, top.height, min(g.onset, h.onset), max(g.offset, h.offset))

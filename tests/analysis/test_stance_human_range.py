@@ -1,0 +1,85 @@
+"""Single-leg stance across the human range of weight shifts and hold lengths (issue 14): every hold
+found with the stance leg as its side, no extra, for the small (3 cm), slow (2 s) shifts and the
+short (3 s) holds at the edges of how people move; a 3 s hold is flagged short.
+
+These fail on the current detector (known, issue 14), so they are strict xfails: the day a fix
+makes them pass, pytest reports XPASS as a failure and the marks must go. Why they fail, as
+measured on the simulator:
+- a 2 s shift of 8 cm peaks at ~12 mg; the fusion's rest test and the detector's own rest tests
+  (`unmoving_mask`, `quiet_mask`) take it for standing, so the sideways velocity is held at zero
+  through the whole shift and no move is found;
+- on one leg the pelvis rolls by 5-10 deg, and the accelerometer's scale and cross-axis errors
+  leave a 2-4 mg offset in the linear acceleration from foot-off to foot-down; the straight-line
+  drift correction between the standing on each side cannot remove a step, so the velocity reads
+  4-6 cm/s through a short hold and the shift in runs into the shift back."""
+
+import numpy as np
+import pytest
+
+from hiplevel.analysis import analyze
+from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+from hiplevel.sim.strategies import HoldStrategy
+
+from analysis_helpers import match
+
+SEEDS = (3, 4, 5)
+KNOWN = pytest.mark.xfail(strict=True, reason="issue 14: slow/small shifts and short holds are missed (see module doc)")
+
+
+def _holds(seed: int, hold_s: float = 10.0, **strategy) -> tuple:
+    # A belt clipped on by hand: up to 3 deg off in roll, pitch and yaw.
+    mount = tuple(float(x) for x in np.random.default_rng([seed, 7]).uniform(-3.0, 3.0, 3))
+    sim = simulate_session(SessionSpec(
+        [ExerciseSpec("single-leg-stance", reps=4, weak_side="left", drop_deg=8.0, hold_s=hold_s, sway_deg=0.4,
+                      strategy=HoldStrategy(**strategy))],
+        rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
+    res = analyze(sim.imu, "single-leg-stance")
+    return sim, res, match(sim.reps, res.reps)
+
+
+def _all_found(sim, res, matched) -> None:
+    pairs, missing, extra = matched
+    assert not missing and not extra, f"{len(missing)} missed, {len(extra)} extra of {len(sim.reps)}"
+    assert [r.side for _, r in pairs] == [t.side for t, _ in pairs]
+
+
+def test_nominal_holds_found():
+    """The classic person (8 cm in 1 s, 10 s holds): the reference the edge cases are held to."""
+    for seed in SEEDS:
+        _all_found(*_holds(seed))
+
+
+@KNOWN
+def test_small_shift_found():
+    """3 cm weight shifts in 1 s (the small end of people's 3-12 cm), in every set."""
+    for seed in SEEDS:
+        _all_found(*_holds(seed, shift_m=0.03))
+
+
+@KNOWN
+def test_slow_shift_found():
+    """8 cm weight shifts taking 2 s (the slow end of people's 0.5-2 s), in every set."""
+    for seed in SEEDS:
+        _all_found(*_holds(seed, shift_s=2.0))
+
+
+@KNOWN
+def test_short_hold_found_and_flagged():
+    """3 s holds: found in every set, and flagged short."""
+    for seed in SEEDS:
+        sim, res, matched = _holds(seed, hold_s=3.0)
+        _all_found(sim, res, matched)
+        assert all("short_hold" in r.flags for _, r in matched[0])
+
+
+# The set in which the robustness sweep (bench section 7, seed 66202) lost a hold: the velocity
+# bump of the roll coming back before foot-down ends 0.3 s before the shift back starts, and the
+# two were taken for two moves (the first one then paired as the shift back).
+SPLIT_BACK_SHIFT_SEED = 66219
+
+
+@pytest.mark.parametrize("strategy", [{"shift_profile": "even"}, {"landing_mm": 0.5}, {}])
+def test_shift_back_split_by_roll_return_is_one_move(strategy):
+    """Each hold found when the shift back arrives in two humps the same way, a fraction of a
+    second apart (even-speed shifts, soft landings)."""
+    _all_found(*_holds(SPLIT_BACK_SHIFT_SEED, **strategy))
