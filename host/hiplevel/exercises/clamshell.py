@@ -28,17 +28,6 @@ from hiplevel.exercises.base import Motion, RepWindow, velocity_mps
 from hiplevel.exercises.step_down import pitch_bumps, world_acc_g
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
-from hiplevel.signal.peaks import peak_widths
-
-
-def half_height_spans(rollback_deg: np.ndarray, rate_hz: float, peaks: list[int]) -> list[tuple[float, float]]:
-    """(centre, width), both s from the start of rollback_deg, of each roll-back bump at half its
-    prominence (on the same 2 Hz smoothing as `pitch_bumps`); peaks: the bumps' peak indices."""
-    if not peaks:
-        return []
-    p = zero_phase_lowpass(rollback_deg, 2.0, rate_hz) if len(rollback_deg) > 30 else rollback_deg
-    _, _, left, right = peak_widths(p, np.asarray(peaks), rel_height=0.5)
-    return [(0.5 * float(a + b) / rate_hz, float(b - a) / rate_hz) for a, b in zip(left, right)]
 
 
 # Horizontal velocity of the pelvis for the slide test: high-passed here (tilt errors leak gravity
@@ -119,8 +108,8 @@ class ClamshellDetector:
             found: list[tuple[int, int, float]] = []
             spans: list[tuple[float, float]] = []
             slide = self.slide_mps(m, start, b)
-            bumps = pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s)
-            for bump, span in zip(bumps, half_height_spans(rollback[start:b], m.rate_hz, [bump.peak for bump in bumps])):
+            for bump in pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s,
+                                    widths=True):
                 i0, i1 = start + bump.onset, start + bump.offset + 1
                 peak = float(np.max(rollback[i0:i1]))
                 if peak < self.min_rollback_deg or b - i1 < self.end_guard_s * m.rate_hz:
@@ -128,7 +117,7 @@ class ClamshellDetector:
                 if slide is not None and float(np.max(slide[i0 - start : i1 - start])) > self.max_slide_mps:
                     continue  # the pelvis slid on the floor: a shift of position, not a knee opening
                 found.append((i0, i1, peak))
-                spans.append(span)
+                spans.append((bump.half_centre_s, bump.half_width_s))
             for i0, i1, peak in self.in_sets(found, spans):
                 reps.append(RepWindow(i0, i1 - 1, side, (i0, i1), side, drop_deg=peak, metrics={
                     "rollback_deg": round(peak, 3), "lying_pitch_deg": round(neutral, 2)}))

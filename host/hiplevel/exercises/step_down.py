@@ -26,14 +26,14 @@ roll: the free side is the lower one on average during the rep (a hip hike reads
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps
 from hiplevel.signal.filters import zero_phase_lowpass
-from hiplevel.signal.peaks import find_peaks
+from hiplevel.signal.peaks import find_peaks, peak_widths
 
 # Documented mount: the sensor sits over the sacrum, about 12 cm behind and 8 cm above the hip-joint
 # centres (pelvis frame x forward, z up); used to take the pitch lever out of the vertical descent.
@@ -62,12 +62,16 @@ SHIFT_REACH_S = 2.0
 
 @dataclass(frozen=True)
 class Bump:
-    """One pitch bump: onset, peak and offset sample indices, peak pitch above the local base, deg."""
+    """One pitch bump: onset, peak and offset sample indices, peak pitch above the local base, deg;
+    with `pitch_bumps(..., widths=True)` also its centre and width at half its prominence, s from
+    the start of the signal (steadier than the edges: a small bump's tails fade into sway)."""
 
     onset: int
     peak: int
     offset: int
     height_deg: float
+    half_centre_s: float | None = None
+    half_width_s: float | None = None
 
 
 def _edge(seg: np.ndarray, level: float, rise: float, flat_n: int) -> int:
@@ -90,7 +94,8 @@ def _edge(seg: np.ndarray, level: float, rise: float, flat_n: int) -> int:
 
 
 def pitch_bumps(pitch_deg: np.ndarray, rate_hz: float, min_deg: float, min_s: float, max_s: float,
-                smooth_hz: float = 2.0, edge_frac: float = 0.1, flat_s: float = 0.6) -> list[Bump]:
+                smooth_hz: float = 2.0, edge_frac: float = 0.1, flat_s: float = 0.6,
+                widths: bool = False) -> list[Bump]:
     """Forward-pitch bumps of at least min_deg (prominence) lasting min_s..max_s, in time order.
 
     Edges: on either side of the peak, where the pitch is back within edge_frac of the bump height
@@ -110,6 +115,10 @@ def pitch_bumps(pitch_deg: np.ndarray, rate_hz: float, min_deg: float, min_s: fl
         b = pk + _edge(p[pk:], level, rise, flat_n)
         if min_s <= (b - a) / rate_hz <= max_s:
             out.append(Bump(int(a), int(pk), int(b), float(prom)))
+    if widths and out:
+        _, _, left, right = peak_widths(p, np.array([o.peak for o in out]), rel_height=0.5)
+        out = [replace(o, half_centre_s=0.5 * float(lo + hi) / rate_hz, half_width_s=float(hi - lo) / rate_hz)
+               for o, lo, hi in zip(out, left, right)]
     return out
 
 
