@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from hiplevel.constants import Side
-from hiplevel.signal.biquad import butter_sos, sosfiltfilt
-from hiplevel.signal.filters import moving_max, moving_min, zero_phase_lowpass
+from hiplevel.signal.biquad import sosfiltfilt
+from hiplevel.signal.filters import design_sos, moving_max, moving_min, zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks
 from hiplevel.signal.fusion import FusionSettings
 
@@ -137,7 +137,7 @@ def cumtrapz0(x: np.ndarray, dt: float) -> np.ndarray:
 
 def highpass(x: np.ndarray, cutoff_hz: float, rate_hz: float) -> np.ndarray:
     """Zero-phase 2nd-order Butterworth high-pass along axis 0."""
-    sos = butter_sos(2, cutoff_hz / (0.5 * rate_hz), "high")
+    sos = design_sos(2, cutoff_hz / (0.5 * rate_hz), "high")
     if len(x) <= 15:
         return x - np.mean(x, axis=0)
     return sosfiltfilt(sos, x, padlen=min(len(x) - 1, int(3 * rate_hz / cutoff_hz)))

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.signal.biquad import butter_sos, sosfiltfilt
-from hiplevel.signal.filters import moving_max, moving_min
+from hiplevel.signal.biquad import sosfiltfilt
+from hiplevel.signal.filters import design_sos, moving_max, moving_min
 
 # Balance sway sits in this band for the roll (slower drift and faster impacts are not sway)...
 SWAY_BAND_HZ = (0.3, 3.0)
@@ -34,7 +34,7 @@ def band(x: np.ndarray, rate_hz: float, lo_hz: float, hi_hz: float) -> np.ndarra
     """Zero-phase 2nd-order band-pass along axis 0 (x returned de-meaned when too short)."""
     if len(x) <= 30:
         return x - np.mean(x, axis=0)
-    sos = butter_sos(2, (lo_hz / (0.5 * rate_hz), min(hi_hz / (0.5 * rate_hz), 0.95)), "band")
+    sos = design_sos(2, (lo_hz / (0.5 * rate_hz), min(hi_hz / (0.5 * rate_hz), 0.95)), "band")
     return sosfiltfilt(sos, x)
 
 

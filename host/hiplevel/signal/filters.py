@@ -18,13 +18,14 @@ FILTER_ORDER = 2
 
 def lowpass_sos(cutoff_hz: float, rate_hz: float, order: int = FILTER_ORDER) -> np.ndarray:
     """Butterworth low-pass as second-order sections; cutoff is clipped below Nyquist."""
-    return _butter_sos(order, min(cutoff_hz / (0.5 * rate_hz), 0.95), "low").copy()
+    return design_sos(order, min(cutoff_hz / (0.5 * rate_hz), 0.95), "low").copy()
 
 
 @functools.lru_cache(maxsize=64)
-def _butter_sos(order: int, wn: float, btype: str) -> np.ndarray:
-    """Butterworth sos (`biquad.butter_sos`), designed once per (order, wn, btype) (a long recording
-    is filtered chunk by chunk with the same few filters); read-only: callers get copies."""
+def design_sos(order: int, wn: float | tuple[float, float], btype: str) -> np.ndarray:
+    """Butterworth sos (`biquad.butter_sos`; wn as a fraction of Nyquist, a pair for "band"),
+    designed once per (order, wn, btype): a long recording is filtered chunk by chunk, and the live
+    analyser re-filters its window at every push, with the same few filters. Read-only."""
     sos = biquad.butter_sos(order, wn, btype)
     sos.flags.writeable = False
     return sos
