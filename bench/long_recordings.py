@@ -31,6 +31,7 @@ TARGET_PROCESS_X = 3000.0  # `hiplevel analyze` of a 1 h CSV, parse included
 TARGET_ANALYSIS_X = 10_000.0  # the analysis of 1 h at 100 Hz in memory
 TARGET_CSV_1H_MB = 150.0
 TARGET_24H_MB = 300.0
+BEFORE_REANALYZE_MB = 186.0  # main before `reanalyze` read recordings as a stream (2026-12-03, 1 h)
 BEFORE_MB = {1: 461.0}  # main before the bounded passes, this CSV (2026-12-02; grew with the length)
 
 
@@ -55,9 +56,11 @@ def write_long_csv(path: Path, hours: float) -> tuple[int, float]:
     return tiles * len(s.t_s), tiles * dur - 1.0 / RATE_HZ - float(s.t_s[0])
 
 
-def write_long_recording(path: Path, hours: float) -> tuple[int, float]:
+def write_long_recording(path: Path, hours: float, one_set: bool = False) -> tuple[int, float]:
     """The tiled walk as a hiplevel recording: DATA_RAW packets of 5 samples (50 ms, wire counts,
-    device clock), each received 4-9 ms after its last sample; returns (samples, span in s)."""
+    device clock), each received 4-9 ms after its last sample; returns (samples, span in s).
+    one_set: the whole walk is one labelled walking set (set markers at the first and last sample,
+    as `hiplevel record` writes them), for the store's re-analysis."""
     from hiplevel.link.base import Received
     from hiplevel.protocol import Channel, PacketType, encode_data_packet
     from hiplevel.recording import RecordingWriter
@@ -71,6 +74,8 @@ def write_long_recording(path: Path, hours: float) -> tuple[int, float]:
     rng = np.random.default_rng(0)
     with RecordingWriter(path, {"patient_id": "P-BENCH"}, clock=lambda: clock[0], fsync=False) as w:
         w.write_meta(stream_mode="raw")
+        if one_set:
+            w.write_event("set_start", exercise="walking", set=1, side=None, device_t_us=3_000_000)
         for k in range(tiles):
             for first in range(0, n_tile, per):
                 seq = k * n_tile + first
@@ -78,6 +83,9 @@ def write_long_recording(path: Path, hours: float) -> tuple[int, float]:
                 pkt = encode_data_packet(PacketType.DATA_RAW, 0, int(RATE_HZ), seq, 3_000_000 + seq * period_us,
                                          wire[first:first + per])
                 w.write_received(Received(Channel.DATA, pkt, clock[0]))
+        if one_set:
+            w.write_event("set_end", exercise="walking", set=1, side=None,
+                          device_t_us=3_000_000 + (tiles * n_tile - 1) * period_us)
     return tiles * n_tile, tiles * n_tile / RATE_HZ
 
 
@@ -97,6 +105,50 @@ def cli_child(path: str) -> dict:
     reps = len(json.loads(out.read_text())["reps"])
     out.unlink()
     return {"code": code, "reps": reps, "rss_mb": _peak_rss_mb()}
+
+
+def reanalyze_child(path: str) -> dict:
+    """Run in a fresh process: a store (SQLite, in a temporary folder) holding one session with the
+    recording `path`, re-analysed in this process (`reanalysis.run`, 1 worker) as `hiplevel
+    reanalyze --force` does: its high-water mark is the store's and the re-analysis' own."""
+    import shutil
+    from datetime import datetime, timezone
+
+    from hiplevel import reanalysis
+    from hiplevel.capture import recording_path
+    from hiplevel.store import SessionMeta, SessionStore
+
+    store = SessionStore(Path(tempfile.mkdtemp()) / "data")
+    store.ensure_patient("P-BENCH")
+    sid = store.start_session(SessionMeta(patient_id="P-BENCH", started_at=datetime(2026, 1, 5, 9, tzinfo=timezone.utc),
+                                          device_id="hiplevel-bench"))
+    dest = recording_path(store.data_dir, sid)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, dest)
+    store.set_recording_path(sid, dest)
+    store.finish_session(sid, status="complete")
+    todo = reanalysis.plan(store, reanalysis.Selection(), force=True).todo
+    outcome = reanalysis.run(store, todo, workers=1)
+    if outcome.failed or outcome.done != [sid]:
+        raise RuntimeError(f"re-analysis failed: {outcome.failed}")
+    sets = store.load_session(sid).sets
+    shutil.rmtree(store.data_dir.parent, ignore_errors=True)
+    return {"reps": sum(len(s.analysis_json["reps"]) for s in sets), "trace": sum(len(s.t_s) for s in sets),
+            "rss_mb": _peak_rss_mb()}
+
+
+def _reanalyze_rows() -> list[Row]:
+    """Peak memory of re-analysing a stored 1 h session (one walking set, raw 6-axis recording)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "walk_1h_set.hlrec"
+        n, span = write_long_recording(path, 1.0, one_set=True)
+        mb = path.stat().st_size / 1e6
+        r = _run(["--child-reanalyze", str(path)])
+    return [Row(SECTION, "hiplevel reanalyze peak memory, 1 h session", f"{span / 3600:.2f} h walking set, raw 6-axis "
+                f"at 100 Hz, {n:,} samples, {mb:,.0f} MB .hlrec, SQLite store", f"{r['rss_mb']:.0f} MB peak RSS",
+                note=f"{r['reps']:,} steps and the set's trace ({r['trace']:,} samples) stored in {r['cpu_s']:.1f} s CPU; "
+                     "the recording read as a stream, as `hiplevel analyze` reads it; before: the whole file "
+                     f"decoded in memory, {BEFORE_REANALYZE_MB:.0f} MB")]
 
 
 def _run(args: list[str]) -> dict:
@@ -204,7 +256,7 @@ def run(quick: bool = False, hours: list[float] | None = None, log=print) -> lis
     rec_hours = sorted({hours[0], hours[-1]})
     rows: list[Row] = []
     for name, fn in (("analysis", lambda: _analysis_rows(quick)), ("csv", lambda: _csv_rows(hours)),
-                     ("recording", lambda: _recording_rows(rec_hours))):
+                     ("recording", lambda: _recording_rows(rec_hours)), ("reanalyze", _reanalyze_rows)):
         try:
             part = fn()
         except (ImportError, RuntimeError, subprocess.SubprocessError, OSError) as e:
@@ -222,6 +274,8 @@ def status_of(rows: list[Row]) -> str:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--child-cli":
         print(json.dumps(cli_child(sys.argv[2])))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--child-reanalyze":
+        print(json.dumps(reanalyze_child(sys.argv[2])))
     elif len(sys.argv) == 3 and sys.argv[1] == "--child-analysis":
         print(json.dumps(analysis_child(sys.argv[2])))
     else:

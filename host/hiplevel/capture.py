@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
 
 from hiplevel.errors import LinkError
 from hiplevel.protocol import Cmd, StreamMode, set_mode_payload
-from hiplevel.recording import FILE_SUFFIX, RecordingWriter, decode_recording
+from hiplevel.recording import FILE_SUFFIX, RecordingWriter
 from hiplevel.recording.writer import record_link
 
 HEARTBEAT_INTERVAL_S = 5.0
@@ -189,28 +188,32 @@ def recording_path(data_dir: Path, session_id: str) -> Path:
 
 
 def analyse_recording(path: Path, thresholds: Any = None) -> tuple[list[Any], Any, dict[str, Any], float | None]:
-    """Decode a recording and analyse every labelled set.
+    """Analyse every labelled set of a recording, read as a stream (`recording.streamed`: two
+    passes over the file, never its samples whole in memory; the results of the recording decoded
+    whole, `decode_recording` + `analyze_sets`, to the bit).
 
-    Returns the AnalysisResult of each set in order, the data quality (`store.RecordingQuality`: samples
-    received and lost, gaps on the session clock), the link's loss and timing figures
-    (`DecodedSession.summary()`, plus `set_numbers`: the recorded number of each analysed set, and
-    `lost_sets`: the sets that could not be analysed, with the reason) and the last battery level
-    reported (%, or None). A set whose samples were all lost is listed, never raised on."""
-    from hiplevel.analysis import analyze_sets
+    Returns the AnalysisResult of each set in order (with its trace: the store keeps it), the data
+    quality (`store.RecordingQuality`: samples received and lost, gaps on the session clock), the
+    link's loss and timing figures (`DecodedSession.summary()`, plus `set_numbers`: the recorded
+    number of each analysed set, and `lost_sets`: the sets that could not be analysed, with the
+    reason) and the last battery level reported (%, or None). A set whose samples were all lost is
+    listed, never raised on."""
+    from hiplevel.analysis import analyze_source
     from hiplevel.cli.inputs import set_markers
+    from hiplevel.recording.streamed import RecordingStream
     from hiplevel.store.records import RecordingQuality
 
-    session = decode_recording(path)
-    series = session.imu if session.imu is not None and len(session.imu) else session.roll
-    numbered, lost, _warnings = set_markers(session.events, np.asarray(series.t_s, float)) if series is not None else ([], [], [])
+    stream = RecordingStream(path)
+    session = stream.session
+    has_samples = stream.samples > 0 and stream.last_s is not None
+    numbered, lost, _warnings = set_markers(session.events, stream) if has_samples else ([], [], [])
     sets = [(exercise, t0, t1) for _, exercise, t0, t1 in numbered]
-    results = analyze_sets(series, sets=sets, thresholds=thresholds) if series is not None and sets else []
+    results = analyze_source(stream, sets, thresholds, keep_trace=True) if sets else []
     gaps: tuple[tuple[float, float], ...] = ()
-    if series is not None and len(series) > 1 and "seq" in series.meta:
+    if stream.samples > 1 and stream.last_s is not None and session.gaps:
         # A gap is a run of lost sample slots; place it on the session clock by its slot numbers.
-        seq = np.asarray(series.meta["seq"], dtype=float)
-        rate = series.sample_rate_hz
-        gaps = tuple((float(np.interp(first, seq, series.t_s)), count / rate) for first, count in session.gaps)
+        rate = stream.sample_rate_hz()
+        gaps = tuple((stream.time_of_seq(first), count / rate) for first, count in session.gaps)
     battery = session.status[-1][1].battery_pct if session.status else None
     quality = RecordingQuality(session.stats.received, session.stats.lost, gaps)
     # The firmware version is learnt from the recording when the device was not asked before.

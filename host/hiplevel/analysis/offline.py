@@ -21,7 +21,7 @@ from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
 from hiplevel.signal.chunk_plan import ChunkSettings
 from hiplevel.signal.errors import AnalysisError
-from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
+from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up, up_to_roll_pitch_deg
 from hiplevel.signal.long_trace import LongTrace, SampleSource, build_long_trace, series_source
 from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.neutral import STANDING_MIN_S, neutral_roll
@@ -202,10 +202,7 @@ def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: 
     gaps = tuple(g for g in lt.timeline.gaps if g.end_s > before and g.start_s < after)
     t = roll = pitch = np.zeros(0)
     if keep_trace:
-        parts = [trace_piece(lt, pa, pb) for pa, pb in pieces]
-        t = np.concatenate([p.t_s for p in parts])
-        roll = np.concatenate([p.roll_deg for p in parts]) - neutral
-        pitch = np.concatenate([p.pitch_deg for p in parts])
+        t, roll, pitch = _kept_trace(lt, pieces, neutral)
     return AnalysisResult(
         exercise=exercise,
         sample_rate_hz=lt.rate_hz,
@@ -220,6 +217,31 @@ def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: 
         gaps=gaps,
         forced_cuts=forced,
     )
+
+
+# The kept trace is computed this many samples at a time (its roll and pitch only: not the whole
+# `trace_piece`, whose sensor arrays would be about 200 bytes a sample of a set of any length).
+KEPT_TRACE_BLOCK = 1 << 16
+
+
+def _kept_trace(lt: LongTrace, pieces: list[tuple[int, int]], neutral: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t_s, roll_deg - neutral, pitch_deg) of the trace samples of `pieces`, as `trace_piece`
+    gives them (the same values, sample by sample), filled block by block into the output."""
+    n = sum(pb - pa for pa, pb in pieces)
+    t, roll, pitch = np.empty(n), np.empty(n), np.empty(n)
+    rot_t = lt.rotation.T
+    k = 0
+    for pa, pb in pieces:
+        for a in range(pa, pb, KEPT_TRACE_BLOCK):
+            b = min(a + KEPT_TRACE_BLOCK, pb)
+            r, p = up_to_roll_pitch_deg(lt.up(a, b) @ rot_t)
+            t[k:k + b - a] = lt.times(a, b)
+            roll[k:k + b - a] = r
+            pitch[k:k + b - a] = p
+            k += b - a
+    roll -= neutral
+    return t, roll, pitch
 
 
 def analyze(

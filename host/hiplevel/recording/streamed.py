@@ -128,6 +128,32 @@ class RecordingStream:
             return n + k
         return n
 
+    def sample_rate_hz(self) -> float:
+        """The median sample rate of the kept samples, Hz, as `ImuSeries.sample_rate_hz` has it on
+        the series decoded whole (1 / np.median of the times' differences, to the bit), from the runs:
+        each run's times are computed again, one run at a time (exact median of chunks)."""
+        from hiplevel.signal.exact_median import median_of_chunks
+
+        def diffs() -> Iterator[np.ndarray]:
+            prev = None
+            for r in self._runs:
+                for k0 in range(0, r.count, EMIT_ROWS):
+                    k = np.arange(k0, min(k0 + EMIT_ROWS, r.count), dtype=np.int64)
+                    t = self._timebase.series_s(r.t_us + k * r.period_us)
+                    if prev is not None:
+                        yield t[:1] - prev
+                    yield np.diff(t)
+                    prev = t[-1:]
+
+        if self.samples < 2 or self._timebase is None:
+            return float("nan")
+        return float(1.0 / median_of_chunks(diffs))
+
+    def time_of_seq(self, seq: float) -> float:
+        """Session time of sample slot `seq` (a lost one interpolated between the kept samples around
+        it, the first or last kept sample's time outside them): `np.interp(seq, series seq, t_s)`."""
+        return self._time_of_seq(seq)
+
     def _gap_span(self, first: int, count: int) -> tuple[float, float]:
         """Session times at slots first - 1 and first + count, interpolated on the series' slots
         as `DecodedSession.damage_summary` does on a series in memory."""
