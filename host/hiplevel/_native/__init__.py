@@ -1,0 +1,20 @@
+"""Optional compiled kernels (C, built with the package when a compiler is at hand; see setup.py).
+
+Each has a pure Python/numpy path with the same results to the bit, used when the kernel is not
+built (`csv_kernel()` is None) or when `HIPLEVEL_NO_NATIVE=1` is set; tests compare both."""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+
+def csv_kernel() -> ModuleType | None:
+    """The compiled CSV parser (`csvparse.c`), or None."""
+    if os.environ.get("HIPLEVEL_NO_NATIVE"):
+        return None
+    try:
+        from hiplevel._native import csvparse
+    except ImportError:
+        return None
+    return csvparse
