@@ -18,3 +18,14 @@ def csv_kernel() -> ModuleType | None:
     except ImportError:
         return None
     return csvparse
+
+
+def scan_kernel() -> ModuleType | None:
+    """The compiled block loop of the blocked scans (`scankernel.c`), or None."""
+    if os.environ.get("HIPLEVEL_NO_NATIVE"):
+        return None
+    try:
+        from hiplevel._native import scankernel
+    except ImportError:
+        return None
+    return scankernel

@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from hiplevel._native import scan_kernel
+
 SCAN_BLOCK = 64  # samples per block: short enough for the block loop, long enough for the chain loop
 SCAN_GROUP = 128  # blocks of each pass scanned at once (8,192 samples): bounds the memory of a long scan
 
@@ -70,14 +72,29 @@ def _mat(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _block_loop(a: np.ndarray, x: np.ndarray, b: np.ndarray | None = None, mask: np.ndarray | None = None) -> None:
+    """In place: x[j] = a[j] @ x[j-1] (+ b[j]) for j = 1 .. block-1, each block on its own (x[0]
+    set by the caller); where mask[j] (block, nb) is true, x[j] = a[j] instead (a restart). The
+    compiled kernel (`hiplevel._native.scankernel`) when built, with the same sums in the same
+    order (the results to the bit); else numpy (`_mat`)."""
+    kernel = scan_kernel()
+    arrays = [a, x] + [v for v in (b,) if v is not None]
+    if kernel is not None and all(v.dtype == np.float64 and v.flags.c_contiguous for v in arrays) and x.flags.writeable:
+        kernel.chain(a, x, b, None if mask is None else np.ascontiguousarray(mask, dtype=np.uint8))
+        return
+    for j in range(1, len(x)):
+        x[j] = _mat(a[j], x[j - 1]) if b is None else _mat(a[j], x[j - 1]) + b[j]
+        if mask is not None:
+            np.copyto(x[j], a[j], where=mask[j])
+
+
 def transfer_products(a: np.ndarray) -> np.ndarray:
     """(block,d,d,nb) products a_j @ ... @ a_0 within each block: how a block's start state reaches
     each of its samples (shared by every scan with the same a, `affine_scan(trans=...)`)."""
     block, d, _, nb = a.shape
     trans = np.empty((block, d, d, nb))
     trans[0] = a[0]
-    for j in range(1, block):
-        trans[j] = _mat(a[j], trans[j - 1])
+    _block_loop(a, trans)
     return trans
 
 
@@ -98,8 +115,7 @@ def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray | list, renorm: boo
         trans = transfer_products(a)
     zero_start = np.empty((block, d, m, nb))
     zero_start[0] = b[0]
-    for j in range(1, block):
-        zero_start[j] = _mat(a[j], zero_start[j - 1]) + b[j]
+    _block_loop(a, zero_start, b)
     last_t = np.ascontiguousarray(np.moveaxis(trans[-1], -1, 0))
     last_v = np.ascontiguousarray(np.moveaxis(zero_start[-1], -1, 0))
     x0s = x0 if len(chains) > 1 else [x0]
@@ -189,9 +205,7 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
     # segment start s within it, whichever is later.
     c = np.empty_like(r)
     c[0] = r[0]
-    for j in range(1, len(r)):
-        c[j] = _mat(r[j], c[j - 1])
-        np.copyto(c[j], r[j], where=f[j] > 0)
+    _block_loop(r, c, mask=f > 0)
     started = np.maximum.accumulate(f, axis=0) > 0  # (block, nb): a segment started in the block
     end_started = started[-1]
     last_t = np.ascontiguousarray(np.moveaxis(np.where(end_started, 0.0, c[-1]), -1, 0))

@@ -1,0 +1,122 @@
+/* Optional compiled kernel: the block loop of the blocked affine scans (`signal.scan`).
+ *
+ * chain(a, x, b, mask) -> None, in place on x:
+ *   for j = 1 .. B-1: x[j] = a[j] @ x[j-1] (+ b[j])   per block q, then, where mask[j, q],
+ *   x[j, :, :, q] = a[j, :, :, q] (a product restarting at a segment start).
+ * a (B, d, d, nb), x and b (B, d, m, nb) float64, mask (B, nb) uint8/bool, all C-contiguous;
+ * b and mask may be None. Each element is summed in numpy's order (`scan._mat`: a0*x0, + a1*x1,
+ * + a2*x2, then + b), every product and sum rounded on its own (built with -ffp-contract=off),
+ * so the results are the numpy loop's to the bit.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static int get(PyObject *o, Py_buffer *v, int writable, const char *what) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(o, v, flags) < 0)
+        return -1;
+    (void)what;
+    return 0;
+}
+
+static PyObject *chain(PyObject *self, PyObject *args) {
+    PyObject *ao, *xo, *bo, *mo;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOO", &ao, &xo, &bo, &mo))
+        return NULL;
+    Py_buffer a, x, b, m;
+    int have_b = bo != Py_None, have_m = mo != Py_None;
+    if (get(ao, &a, 0, "a") < 0)
+        return NULL;
+    if (get(xo, &x, 1, "x") < 0) {
+        PyBuffer_Release(&a);
+        return NULL;
+    }
+    if (have_b && get(bo, &b, 0, "b") < 0) {
+        PyBuffer_Release(&a);
+        PyBuffer_Release(&x);
+        return NULL;
+    }
+    if (have_m && get(mo, &m, 0, "mask") < 0) {
+        PyBuffer_Release(&a);
+        PyBuffer_Release(&x);
+        if (have_b)
+            PyBuffer_Release(&b);
+        return NULL;
+    }
+    int bad = a.ndim != 4 || x.ndim != 4 || a.itemsize != 8 || x.itemsize != 8 || strcmp(a.format, "d") != 0 ||
+              strcmp(x.format, "d") != 0;
+    Py_ssize_t B = 0, d = 0, mm = 0, nb = 0;
+    if (!bad) {
+        B = a.shape[0], d = a.shape[1], nb = a.shape[3], mm = x.shape[2];
+        bad = a.shape[2] != d || x.shape[0] != B || x.shape[1] != d || x.shape[3] != nb;
+    }
+    if (!bad && have_b)
+        bad = b.ndim != 4 || b.itemsize != 8 || strcmp(b.format, "d") != 0 || b.shape[0] != B || b.shape[1] != d ||
+              b.shape[2] != mm || b.shape[3] != nb;
+    if (!bad && have_m)
+        bad = m.ndim != 2 || m.itemsize != 1 || m.shape[0] != B || m.shape[1] != nb || mm != d;
+    if (bad) {
+        PyBuffer_Release(&a);
+        PyBuffer_Release(&x);
+        if (have_b)
+            PyBuffer_Release(&b);
+        if (have_m)
+            PyBuffer_Release(&m);
+        PyErr_SetString(PyExc_ValueError, "chain: a (B,d,d,nb), x and b (B,d,m,nb) float64, mask (B,nb) 1 byte");
+        return NULL;
+    }
+    const double *A = (const double *)a.buf, *Bv = have_b ? (const double *)b.buf : NULL;
+    double *X = (double *)x.buf;
+    const unsigned char *M = have_m ? (const unsigned char *)m.buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    const Py_ssize_t sa = d * d * nb, sx = d * mm * nb;
+    for (Py_ssize_t j = 1; j < B; j++) {
+        const double *aj = A + j * sa, *xp = X + (j - 1) * sx;
+        double *xj = X + j * sx;
+        for (Py_ssize_t i = 0; i < d; i++) {
+            for (Py_ssize_t c = 0; c < mm; c++) {
+                double *o = xj + (i * mm + c) * nb;
+                const double *a0 = aj + (i * d) * nb, *x0 = xp + c * nb;
+                for (Py_ssize_t q = 0; q < nb; q++)
+                    o[q] = a0[q] * x0[q];
+                for (Py_ssize_t k = 1; k < d; k++) {
+                    const double *ak = aj + (i * d + k) * nb, *xk = xp + (k * mm + c) * nb;
+                    for (Py_ssize_t q = 0; q < nb; q++) {
+                        double t = ak[q] * xk[q];
+                        o[q] = o[q] + t;
+                    }
+                }
+                if (Bv != NULL) {
+                    const double *bj = Bv + j * sx + (i * mm + c) * nb;
+                    for (Py_ssize_t q = 0; q < nb; q++)
+                        o[q] = o[q] + bj[q];
+                }
+            }
+        }
+        if (M != NULL) {
+            const unsigned char *mj = M + j * nb;
+            for (Py_ssize_t q = 0; q < nb; q++)
+                if (mj[q])
+                    for (Py_ssize_t e = 0; e < d * mm; e++)
+                        xj[e * nb + q] = aj[e * nb + q];
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&x);
+    if (have_b)
+        PyBuffer_Release(&b);
+    if (have_m)
+        PyBuffer_Release(&m);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"chain", chain, METH_VARARGS, "chain(a, x, b, mask): the blocked scan's block loop, in place (see the source)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "hiplevel._native.scankernel", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit_scankernel(void) { return PyModule_Create(&module); }

@@ -1,0 +1,75 @@
+"""The optional compiled block loop of the blocked scans (`hiplevel._native.scankernel`) gives the
+numpy loop's results to the bit: transfer products, zero-start states (with and without b, vector
+and matrix states, several chains) and the restarting gyro products; and the whole analysis of a
+walk is the same with the kernels and without them (`HIPLEVEL_NO_NATIVE=1`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from hiplevel._native import scan_kernel
+from hiplevel.signal import scan
+
+needs_kernel = pytest.mark.skipif(scan_kernel() is None, reason="the compiled scan kernel is not built here "
+                                  "(no C compiler when the package was installed): the numpy loop is used")
+
+
+def _both(monkeypatch, fn):
+    """fn() with the kernel, then with the numpy loop."""
+    native = fn()
+    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    numpy_only = fn()
+    monkeypatch.delenv("HIPLEVEL_NO_NATIVE")
+    return native, numpy_only
+
+
+def _same(x: np.ndarray, y: np.ndarray) -> None:
+    assert x.shape == y.shape
+    np.testing.assert_array_equal(x.view(np.int64), y.view(np.int64))
+
+
+@needs_kernel
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_block_loop_is_the_numpy_loop_to_the_bit(monkeypatch, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 64 * 37 + 11  # a padded tail
+    w = rng.normal(size=(n, 3)) * 3.0
+    dt = np.full(n, 0.01) * (1 if seed % 2 else -1)
+    rot = scan.rotation_blocks(w, dt)
+    k = scan.to_blocks(rng.uniform(0, 0.05, n))[:, None, None]
+    a = rot * (1.0 - k)
+    pull = scan.to_blocks(rng.normal(size=(n, 3)))[:, :, None]
+    x0 = [np.array([[0.1], [0.2], [0.97]]), np.array([[0.0], [0.6], [0.8]])]
+    chains = (0, 20)
+
+    def run():
+        trans = scan.transfer_products(a)
+        end: list = []
+        u = scan.affine_scan(a, pull, x0, renorm=True, end=end, trans=trans, chains=chains)
+        err = scan.affine_scan(1.0 - k, (1.0 - k) * 0.3, [np.array([[1.0]])] * 2, chains=chains)
+        mats = scan.affine_scan(a, rot, np.eye(3))  # a matrix state
+        seg = scan.segment_products(w / 10, 0.01, np.array([0, 100, 1000, 1001, 2000]))
+        return trans, u, err, mats, seg, np.concatenate([e.ravel() for e in end])
+
+    for x, y in zip(*_both(monkeypatch, run)):
+        _same(x, y)
+
+
+@needs_kernel
+def test_the_analysis_of_a_walk_is_the_same_with_the_kernels_and_without(monkeypatch) -> None:
+    from hiplevel.analysis import analyze
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=40, weak_side="left", turn_every_steps=10)],
+                                       rate_hz=100.0, seed=5))
+
+    def run():
+        r = analyze(sim.imu, "walking")
+        return hashlib.sha1(json.dumps(r.to_json()).encode() + r.roll_deg.tobytes() + r.pitch_deg.tobytes()).hexdigest()
+
+    native, numpy_only = _both(monkeypatch, run)
+    assert native == numpy_only
