@@ -112,7 +112,100 @@ static PyObject *chain(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* combine(t, st, out, accumulate, mask) -> None, in place on out: each sample from its block's
+ * start state, out[j,i,c,q] (+)= sum_k t[j,i,k,q] * st[k,c,q] (accumulate: onto out, k = 0, 1, ..;
+ * else the k = 0 product first), then out[j,:,:,q] = t[j,:,:,q] where mask[j,q]. t (B,d,d,nb),
+ * st (d,m,nb), out (B,d,m,nb) float64, mask (B,nb) 1 byte or None, C-contiguous: numpy's order
+ * (`scan.affine_scan` / `scan.segment_products`), the results to the bit. */
+static PyObject *combine(PyObject *self, PyObject *args) {
+    PyObject *to, *so, *oo, *mo;
+    int accumulate;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOpO", &to, &so, &oo, &accumulate, &mo))
+        return NULL;
+    Py_buffer t, st, out, m;
+    int have_m = mo != Py_None;
+    if (get(to, &t, 0, "t") < 0)
+        return NULL;
+    if (get(so, &st, 0, "st") < 0) {
+        PyBuffer_Release(&t);
+        return NULL;
+    }
+    if (get(oo, &out, 1, "out") < 0) {
+        PyBuffer_Release(&t);
+        PyBuffer_Release(&st);
+        return NULL;
+    }
+    if (have_m && get(mo, &m, 0, "mask") < 0) {
+        PyBuffer_Release(&t);
+        PyBuffer_Release(&st);
+        PyBuffer_Release(&out);
+        return NULL;
+    }
+    int bad = t.ndim != 4 || st.ndim != 3 || out.ndim != 4 || strcmp(t.format, "d") != 0 ||
+              strcmp(st.format, "d") != 0 || strcmp(out.format, "d") != 0;
+    Py_ssize_t B = 0, d = 0, mm = 0, nb = 0;
+    if (!bad) {
+        B = t.shape[0], d = t.shape[1], nb = t.shape[3], mm = out.shape[2];
+        bad = t.shape[2] != d || st.shape[0] != d || st.shape[1] != mm || st.shape[2] != nb || out.shape[0] != B ||
+              out.shape[1] != d || out.shape[3] != nb;
+    }
+    if (!bad && have_m)
+        bad = m.ndim != 2 || m.itemsize != 1 || m.shape[0] != B || m.shape[1] != nb || mm != d;
+    if (bad) {
+        PyBuffer_Release(&t);
+        PyBuffer_Release(&st);
+        PyBuffer_Release(&out);
+        if (have_m)
+            PyBuffer_Release(&m);
+        PyErr_SetString(PyExc_ValueError, "combine: t (B,d,d,nb), st (d,m,nb), out (B,d,m,nb) float64, mask (B,nb)");
+        return NULL;
+    }
+    const double *T = (const double *)t.buf, *S = (const double *)st.buf;
+    double *O = (double *)out.buf;
+    const unsigned char *M = have_m ? (const unsigned char *)m.buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t j = 0; j < B; j++) {
+        const double *tj = T + j * d * d * nb;
+        double *oj = O + j * d * mm * nb;
+        for (Py_ssize_t i = 0; i < d; i++) {
+            for (Py_ssize_t c = 0; c < mm; c++) {
+                double *o = oj + (i * mm + c) * nb;
+                Py_ssize_t k0 = 0;
+                if (!accumulate) {
+                    const double *t0 = tj + (i * d) * nb, *s0 = S + c * nb;
+                    for (Py_ssize_t q = 0; q < nb; q++)
+                        o[q] = t0[q] * s0[q];
+                    k0 = 1;
+                }
+                for (Py_ssize_t k = k0; k < d; k++) {
+                    const double *tk = tj + (i * d + k) * nb, *sk = S + (k * mm + c) * nb;
+                    for (Py_ssize_t q = 0; q < nb; q++) {
+                        double p = tk[q] * sk[q];
+                        o[q] = o[q] + p;
+                    }
+                }
+            }
+        }
+        if (M != NULL) {
+            const unsigned char *mj = M + j * nb;
+            for (Py_ssize_t q = 0; q < nb; q++)
+                if (mj[q])
+                    for (Py_ssize_t e = 0; e < d * mm; e++)
+                        oj[e * nb + q] = tj[e * nb + q];
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&t);
+    PyBuffer_Release(&st);
+    PyBuffer_Release(&out);
+    if (have_m)
+        PyBuffer_Release(&m);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"combine", combine, METH_VARARGS, "combine(t, st, out, accumulate, mask): samples from block starts (see the source)"},
     {"chain", chain, METH_VARARGS, "chain(a, x, b, mask): the blocked scan's block loop, in place (see the source)"},
     {NULL, NULL, 0, NULL},
 };

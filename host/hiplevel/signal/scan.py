@@ -88,6 +88,31 @@ def _block_loop(a: np.ndarray, x: np.ndarray, b: np.ndarray | None = None, mask:
             np.copyto(x[j], a[j], where=mask[j])
 
 
+def _combine(t: np.ndarray, st: np.ndarray, out: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
+    """Every sample from its block's start state st (d,m,nb) through t (block,d,d,nb):
+    out + t @ st per block (in place on `out`), or t @ st when out is None; where mask (block,
+    nb) is true, t itself. The compiled kernel when built (the same sums in the same order), else
+    numpy."""
+    kernel = scan_kernel()
+    if kernel is not None and t.dtype == np.float64 and t.flags.c_contiguous and (
+            out is None or (out.dtype == np.float64 and out.flags.c_contiguous and out.flags.writeable)):
+        dst = np.empty(t.shape[:2] + st.shape[1:2] + t.shape[3:]) if out is None else out
+        kernel.combine(t, np.ascontiguousarray(st, dtype=np.float64), dst, out is not None,
+                       None if mask is None else np.ascontiguousarray(mask, dtype=np.uint8))
+        return dst
+    d = t.shape[1]
+    if out is None:
+        out = t[:, :, 0, None] * st[0]
+        ks = range(1, d)
+    else:
+        ks = range(d)
+    for k in ks:
+        out += t[:, :, k, None] * st[k]
+    if mask is not None:
+        out = np.where(mask[:, None, None], t, out)
+    return out
+
+
 def transfer_products(a: np.ndarray) -> np.ndarray:
     """(block,d,d,nb) products a_j @ ... @ a_0 within each block: how a block's start state reaches
     each of its samples (shared by every scan with the same a, `affine_scan(trans=...)`)."""
@@ -120,10 +145,7 @@ def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray | list, renorm: boo
     last_v = np.ascontiguousarray(np.moveaxis(zero_start[-1], -1, 0))
     x0s = x0 if len(chains) > 1 else [x0]
     st = _chain(last_t, last_v, x0s, (*chains, nb), renorm, end)  # (d, m, nb)
-    out = zero_start
-    for k in range(d):
-        out += trans[:, :, k, None] * st[k]
-    return out
+    return _combine(trans, st, zero_start)
 
 
 def _chain(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, renorm: bool,
@@ -211,8 +233,4 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
     last_t = np.ascontiguousarray(np.moveaxis(np.where(end_started, 0.0, c[-1]), -1, 0))
     last_v = np.ascontiguousarray(np.moveaxis(np.where(end_started, c[-1], 0.0), -1, 0))
     st = _chain_matrix(last_t, last_v, [np.eye(3)], (0, r.shape[-1]), None)  # (3, 3, nb) block starts
-    out = c[:, :, 0, None] * st[0]
-    for k in (1, 2):
-        out += c[:, :, k, None] * st[k]
-    out = np.where(started[:, None, None], c, out)
-    return from_blocks(out, n)
+    return from_blocks(_combine(c, st, None, started), n)
