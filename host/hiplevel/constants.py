@@ -75,3 +75,8 @@ def tested_leg_label(exercise: str) -> str:
     """'stance leg', or 'working leg' for the side-lying clamshell: what a rep's side is called."""
     return WORKING_LEG_LABEL if exercise == "clamshell" else TESTED_LEG_LABEL
 
+
+
+# The board axes of the simulated chip as mounted on the belt (`sim.imu_model`, `hiplevel simulate
+# --mount-axes`): here, so that the CLI's parser reads it without importing the simulator.
+DEFAULT_MOUNT_AXES: Final[tuple[str, str, str]] = ("-z", "y", "x")

@@ -22,7 +22,15 @@ from hiplevel.analysis.offline import (
     score_windows,
     window_drop_deg,
 )
-from hiplevel.analysis.streaming import OnlineAnalyzer
 
 __all__ = ["SCHEMA", "AnalysisError", "AnalysisResult", "OnlineAnalyzer", "Rep", "analyze", "analyze_sets",
            "analyze_source", "motion_of", "score_windows", "window_drop_deg"]
+
+
+def __getattr__(name: str):
+    # The live analyser is loaded on first use (PEP 562): `hiplevel analyze` does not need it.
+    if name == "OnlineAnalyzer":
+        from hiplevel.analysis.streaming import OnlineAnalyzer
+
+        return OnlineAnalyzer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

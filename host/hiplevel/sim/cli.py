@@ -9,19 +9,34 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hiplevel.sim.imu_model import DEFAULT_MOUNT_AXES
-from hiplevel.sim.spec import ExerciseSpec, SessionSpec
-from hiplevel.sim.strategies import is_strategy_field, strategy_class
+from hiplevel.constants import DEFAULT_MOUNT_AXES
 
-_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(ExerciseSpec)}
+# The main CLI builds this command's parser for every command (`analyze` too): the simulator's
+# modules (spec, strategies, the IMU model, numpy) are imported when a simulate argument is read.
+
+if TYPE_CHECKING:
+    from hiplevel.sim.spec import ExerciseSpec
+
+
+@cache
+def _field_types() -> dict[str, object]:
+    from hiplevel.sim.spec import ExerciseSpec
+
+    return {f.name: f.type for f in dataclasses.fields(ExerciseSpec)}
 
 
 def parse_exercise(text: str) -> ExerciseSpec:
     """'name:key=value,key=value' -> ExerciseSpec (values typed by the ExerciseSpec field); keys of
     the exercise's strategy (`hiplevel.sim.strategies`) build it, e.g.
     'band-walk:reps=8,profile=one-move,step_s=1.8'."""
+    from hiplevel.sim.spec import ExerciseSpec
+    from hiplevel.sim.strategies import is_strategy_field, strategy_class
+
+    _FIELD_TYPES = _field_types()
     name, _, rest = text.partition(":")
     kwargs: dict[str, object] = {}
     strategy: dict[str, object] = {}
@@ -79,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from hiplevel.sim.chip_stream import write_chip_stream
     from hiplevel.sim.files import write_session
     from hiplevel.sim.session import simulate_session
+    from hiplevel.sim.spec import SessionSpec
 
     mount = tuple(float(x) for x in args.mount.split(","))
     if len(mount) != 3:

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.constants import STANDARD_GRAVITY_MS2
+from hiplevel.constants import DEFAULT_MOUNT_AXES, STANDARD_GRAVITY_MS2  # noqa: F401  (DEFAULT_MOUNT_AXES: re-exported)
 from hiplevel.sim.motion import FS_INTERNAL_HZ
 from hiplevel.sim.rotation import body_rate_from_matrices, euler_to_matrix
-
-DEFAULT_MOUNT_AXES: tuple[str, str, str] = ("-z", "y", "x")
 
 
 @dataclass(frozen=True)
