@@ -94,11 +94,12 @@ class BandWalkDetector:
         max_step_gap_s after the previous one ended (a slow, pausing walker's rhythm; a weight
         shift, a posture change or fidgeting moves once or goes back and forth);
     max_cadence_ratio / max_duration_ratio: ...and a bout keeps one rhythm: over those steps the
-        longest start-to-start interval is at most max_cadence_ratio times the shortest and the
+        longest centre-to-centre interval is at most max_cadence_ratio times the shortest and the
         longest step at most max_duration_ratio times the shortest (simulated sets across all
-        strategies and 0.7-3.5 s steps: up to 1.7 and 1.8). Standing that drifts or fidgets
+        strategies and 0.6-3.5 s steps: up to 1.3 and 1.8). Standing that drifts or fidgets
         (integration drift of a tilt error turns it into "moves" one way) moves irregularly: in
-        hapt-dev 0.9, 2.8, 0.8 s "steps" 1-2.6 s apart (issue 14);
+        hapt-dev 0.9, 2.8, 0.8 s "steps" 1-3 s apart (issue 14). Centres, not starts: where a
+        step starts depends on which move took the counter-shift;
     max_tilt_back_deg / max_roll_deg: a step is taken standing: the pelvis tilted back further
         than this (sitting tilts it back 15-25 deg, lying ~85) or rolled further than
         max_roll_deg from neutral (lying on the side) is not stepping;
@@ -334,7 +335,7 @@ class BandWalkDetector:
                 bouts.append([r])
         out: list[RepWindow] = []
         for b in bouts:
-            keep = steady_runs([r.start / rate_hz for r in b], [(r.end - r.start) / rate_hz for r in b],
+            keep = steady_runs([0.5 * (r.start + r.end) / rate_hz for r in b], [(r.end - r.start) / rate_hz for r in b],
                                self.min_bout_steps, self.max_cadence_ratio, self.max_duration_ratio)
             out += [r for r, ok in zip(b, keep) if ok]
         return out
