@@ -18,8 +18,8 @@ def _found(exercise, spec_kw, seed, mount=(2.0, -2.0, 3.0)):
 
 @pytest.mark.parametrize("open_s", [0.8, 2.0, 4.0])
 def test_clamshell_openings_from_under_a_second_to_four(open_s):
-    # A rep had to end within 8 s: main lost half the reps opened in 4 s. (Openings faster than
-    # ~0.8 s are still missed: see ClamshellDetector.min_rep_s.)
+    # A rep had to end within 8 s: main lost half the reps opened in 4 s. (Faster openings:
+    # test_clamshell_lying_pose.)
     sim, res, (pairs, missing, extra) = _found("clamshell", dict(reps=6, sets=2, weak_side="left", drop_deg=6.0,
                                                                  strategy=ClamshellStrategy(open_s=open_s)), 31)
     assert len(sim.reps) == 12

@@ -31,7 +31,7 @@ from hiplevel.exercises.base import (Hump, Motion, PhaseWindow, RepWindow, find_
                                      calm_mask, limit_drift, rest_to_rest_path_m,
                                      without_rest_tilt,
                                      zero_velocity_mps)
-from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote
+from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote, steady_runs
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 
@@ -93,6 +93,13 @@ class BandWalkDetector:
         in a bout of at least min_bout_steps steps the same way, each starting at most
         max_step_gap_s after the previous one ended (a slow, pausing walker's rhythm; a weight
         shift, a posture change or fidgeting moves once or goes back and forth);
+    max_cadence_ratio / max_duration_ratio: ...and a bout keeps one rhythm: over those steps the
+        longest centre-to-centre interval is at most max_cadence_ratio times the shortest and the
+        longest step at most max_duration_ratio times the shortest (simulated sets across all
+        strategies and 0.6-3.5 s steps: up to 1.3 and 1.8). Standing that drifts or fidgets
+        (integration drift of a tilt error turns it into "moves" one way) moves irregularly: in
+        hapt-dev 0.9, 2.8, 0.8 s "steps" 1-3 s apart (issue 14). Centres, not starts: where a
+        step starts depends on which move took the counter-shift;
     max_tilt_back_deg / max_roll_deg: a step is taken standing: the pelvis tilted back further
         than this (sitting tilts it back 15-25 deg, lying ~85) or rolled further than
         max_roll_deg from neutral (lying on the side) is not stepping;
@@ -121,6 +128,8 @@ class BandWalkDetector:
     min_step_m: float = 0.05
     min_bout_steps: int = 3
     max_step_gap_s: float = 2.0
+    max_cadence_ratio: float = 2.0
+    max_duration_ratio: float = 2.5
     max_tilt_back_deg: float = 12.0
     max_roll_deg: float = 30.0
     max_turn_dps: float = 45.0
@@ -308,7 +317,8 @@ class BandWalkDetector:
 
     def in_bouts(self, reps: list[RepWindow | None], rate_hz: float) -> list[RepWindow]:
         """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
-        min_step_m in one direction, each starting within max_step_gap_s of the previous end.
+        min_step_m in one direction, each starting within max_step_gap_s of the previous end, at
+        a steady rhythm (`lateral_steps.steady_runs`).
         None in `reps` is a move that is no step (a turn, a posture change): it ends a bout."""
         gap = self.max_step_gap_s * rate_hz
         bouts: list[list[RepWindow]] = []
@@ -323,7 +333,12 @@ class BandWalkDetector:
                 b.append(r)
             else:
                 bouts.append([r])
-        return [r for b in bouts if len(b) >= self.min_bout_steps for r in b]
+        out: list[RepWindow] = []
+        for b in bouts:
+            keep = steady_runs([0.5 * (r.start + r.end) / rate_hz for r in b], [(r.end - r.start) / rate_hz for r in b],
+                               self.min_bout_steps, self.max_cadence_ratio, self.max_duration_ratio)
+            out += [r for r, ok in zip(b, keep) if ok]
+        return out
 
 
 def _without_slow_ends(run: list[Hump], size: dict[int, float]) -> list[Hump]:

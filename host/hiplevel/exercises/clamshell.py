@@ -35,22 +35,30 @@ from hiplevel.signal.neutral import runs
 SLIDE_HP_HZ = 0.2
 
 
+def side_tilt_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
+    """Tilt of the pelvis' left-right axis (body y) from the horizontal, deg, signed as the roll
+    (+90: left side up): +-90 side-lying, about 0 standing and lying on the back or the front. With
+    the ZYX angles the body y axis' vertical component is sin(roll) cos(pitch)."""
+    r, p = np.radians(roll_deg), np.radians(pitch_deg)
+    return np.degrees(np.arcsin(np.clip(np.sin(r) * np.cos(p), -1.0, 1.0)))
+
+
 @dataclass(frozen=True)
 class ClamshellDetector:
     """Parameters (units in the names).
 
-    lying_roll_deg: |roll| from standing beyond which the person lies on the side;
+    lying_roll_deg: tilt of the pelvis' left-right axis from the horizontal (`side_tilt_deg`; the
+        |roll| when the pelvis is not pitched) beyond which the person lies on the side. Lying on
+        the back or the front also turns the roll far from standing (the forward axis points up or
+        down, roll and pitch read e.g. 170 and -80 deg) but leaves that axis horizontal;
     stable_roll_deg: reps only where the roll stays this close to the lying pose (not while lying
         down or getting up); min_lying_s: shortest side-lying worth analysing;
     neutral_min_s: the still side-lying that gives the neutral lasts at least this, after settle_s;
     min_rollback_deg: least roll-back of a rep, both as a bump and below the neutral (clean reps
         ~1 deg; quiet lying sways ~0.05 deg SD);
     min_rep_s / max_rep_s: plausible duration of one roll-back bump, opening and closing (a
-        controlled rep takes 2-4 s, 1-2 s each way; 12 s keeps 4 s openings). The lower bound
-        also keeps out real side-lying: in hapt-dev (a waist phone) two people lying still show
-        runs of 1-3 deg bumps every 2.5 s, shaped and paced like fast reps, that only their
-        1.3-1.6 s duration tells apart; it costs openings faster than about 0.8 s (people open
-        in 0.6-2 s; issue 14, open);
+        controlled rep takes 2-4 s, 1-2 s each way; people open in 0.6-4 s: a 0.6 s opening
+        with its closing measures 1.3-1.6 s, a 0.4 s one 1.1-1.3 s; 12 s keeps 4 s openings);
     min_set_reps, max_cadence_ratio, max_duration_ratio, max_size_ratio: reps come in sets at a
         steady pace (`in_sets`): at least 3 in a row whose intervals, durations (both at half height) and
         roll-backs each stay within these ratios (longest / shortest; a clean set's roll-backs vary
@@ -69,7 +77,7 @@ class ClamshellDetector:
     end_guard_s: float = 1.0
     max_slide_mps: float = 0.04
     min_rollback_deg: float = 0.4
-    min_rep_s: float = 1.6
+    min_rep_s: float = 0.8
     max_rep_s: float = 12.0
     min_set_reps: int = 3
     max_cadence_ratio: float = 1.5
@@ -92,8 +100,10 @@ class ClamshellDetector:
     def detect(self, m: Motion) -> list[RepWindow]:
         """Openings of the top knee in every side-lying stretch of the set."""
         reps: list[RepWindow] = []
-        roll = zero_phase_lowpass(m.roll_deg, 2.0, m.rate_hz) if len(m.roll_deg) > 30 else m.roll_deg
-        for a, b in runs(np.abs(roll) > self.lying_roll_deg):
+        smooth = len(m.roll_deg) > 30
+        roll = zero_phase_lowpass(m.roll_deg, 2.0, m.rate_hz) if smooth else m.roll_deg
+        pitch = zero_phase_lowpass(m.pitch_deg, 2.0, m.rate_hz) if smooth else m.pitch_deg
+        for a, b in runs(np.abs(side_tilt_deg(roll, pitch)) > self.lying_roll_deg):
             if (b - a) / m.rate_hz < self.min_lying_s:
                 continue
             pose = float(np.median(roll[a:b]))

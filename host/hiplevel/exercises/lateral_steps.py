@@ -65,3 +65,29 @@ def size_vote(sizes: list[float], min_log_ratio: float) -> float:
         return 0.0
     a = abs(alternation(sizes))
     return float(np.clip((a - min_log_ratio) / min_log_ratio, -1.0, 1.0))
+
+
+def steady_runs(times_s: list[float], durations_s: list[float], min_len: int, max_interval_ratio: float,
+                max_duration_ratio: float) -> list[bool]:
+    """Which of a series of steps (times, e.g. their centres, and durations, s, in time order) belong
+    to a steady run: at least min_len consecutive steps whose intervals (longest / shortest) stay
+    within max_interval_ratio and whose durations stay within max_duration_ratio. Runs are taken
+    greedily, longest first from the earliest step."""
+    n = len(times_s)
+    keep = [False] * n
+    k = 0
+    while k < n:
+        e = k + 1
+        while e < n:
+            iv = np.diff(times_s[k : e + 1])
+            dur = durations_s[k : e + 1]
+            if ((len(iv) > 1 and float(np.max(iv)) > max_interval_ratio * float(np.min(iv)))
+                    or max(dur) > max_duration_ratio * min(dur)):
+                break
+            e += 1
+        if e - k >= min_len:
+            keep[k:e] = [True] * (e - k)
+            k = e
+        else:
+            k += 1
+    return keep
