@@ -74,4 +74,6 @@ FACTORS = (0.33, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0)
 SCENE_KINDS: dict[str, tuple[str, ...]] = {
     "band-walk": ("quiet-standing", "weight-shift", "fidgeting"),
     "single-leg-stance": ("quiet-standing", "weight-shift", "bending"),
+    "step-down": ("quiet-standing", "weight-shift", "bending", "sit-to-stand"),
+    "single-leg-squat": ("quiet-standing", "weight-shift", "bending", "sit-to-stand"),
 }

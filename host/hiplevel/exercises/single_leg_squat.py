@@ -26,22 +26,29 @@ class SingleLegSquatDetector:
 
     min_pitch_deg: least forward-pitch bump of a squat (a 60-80 deg squat pitches the pelvis
         ~20-30 deg; 6 deg keeps shallow squats and still ignores walking and standing);
-    min_rep_s / max_rep_s: plausible duration of one squat (down and up);
+    min_rep_s / max_rep_s: plausible duration of one squat (down and up; the pitch bump, between
+        the tenths of its height, of a brisk squat with a 0.5 s descent lasts 0.9-1.1 s);
     min_descent_cm: least sinking of the hips; min_move_mps: least peak speed of a sideways
         weight shift that decides a rep's stance side on its own (an 8 cm shift in 0.6 s peaks
         at 0.25 m/s), else the whole set decides;
-    max_pitch_deg: a squat pitches the pelvis 20-30 deg; beyond this it is a bend (40-90 deg).
+    max_pitch_deg: a squat pitches the pelvis 12-35 deg across people (20-30 typical); beyond this
+        (with a margin of 10 deg) it is a stoop to the floor (50-90 deg);
+    min_descent_per_pitch_cm_per_deg: least sinking of the hips per degree of peak pitch: a squat
+        lowers them 15-25 cm at 20-30 deg (0.5-1 cm/deg; a shallow 9 cm squat at 30 deg: 0.3), a
+        bend pitches the pelvis as far or further with the hips going back more than down (5-10
+        cm at 35-60 deg: 0.1-0.25), so a 40 deg forward lean needs 8 cm of descent (issue 14).
     Every rep starts upright and returns there (`step_down.returns_upright`), the person standing
     before and after it (`step_down.stands_around`)."""
 
     min_pitch_deg: float = 6.0
-    min_rep_s: float = 1.0
+    min_rep_s: float = 0.8
     max_rep_s: float = 10.0
     min_descent_cm: float = 5.0
     min_move_mps: float = 0.06
-    max_pitch_deg: float = 35.0
+    max_pitch_deg: float = 45.0
+    min_descent_per_pitch_cm_per_deg: float = 0.2
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Squats of the set."""
         return single_leg_reps(m, self.min_pitch_deg, self.min_rep_s, self.max_rep_s, self.min_descent_cm,
-                               self.min_move_mps, self.max_pitch_deg)
+                               self.min_move_mps, self.max_pitch_deg, self.min_descent_per_pitch_cm_per_deg)

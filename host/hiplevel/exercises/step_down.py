@@ -5,8 +5,9 @@ standing neutral during the rep (when it rose further than it dropped, minus the
 pelvis stays level throughout; any drop of the lowering side means the load is too high.
 
 Reps: lowering the free foot bends the stance hip and knee, so the pelvis pitches forward (6-12 deg)
-and sinks (10-14 cm): each rep is one bump of the pelvic pitch, confirmed by the vertical descent
-when the 6-axis stream is there. The shared parts also serve the single-leg squat.
+and sinks (10-14 cm): each rep is one bump of the pelvic pitch from standing back to standing,
+confirmed by the vertical descent when the 6-axis stream is there, or, in a rep too slow for the
+descent to be measured, by a sideways weight shift. The shared parts also serve the single-leg squat.
 
 Forward axis: the set's own drop grows with the depth of each rep, so the tilt direction (which the
 session alignment takes as the pitch axis) mixes the drop into the yaw and rotates it away. The
@@ -58,6 +59,9 @@ SET_GAP_RATIO = 2.0
 # The weight shift onto the stance foot comes at most this long before the rep's pitch bump starts
 # (a squat: shift 0.3-0.6 s, then the foot lifts for ~0.8 s), the shift back as long after it ends.
 SHIFT_REACH_S = 2.0
+# ... plus this fraction of the bump's rise (before) or fall (after): the 10 % edge of a slow
+# bump comes later after the shift (a squat with a 4.5 s descent: 2.1-2.3 s after it).
+SHIFT_REACH_EDGE_FRACTION = 0.3
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,31 @@ def _move_pair_evidence(into: list, out: list) -> float:
     return max(singles, key=abs, default=0.0)
 
 
+def shift_evidence(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[float]:
+    """Side evidence of each rep, m/s (+ = left stance; `_move_pair_evidence`), from the sideways
+    moves around it (see `stance_sides`); empty for a roll stream."""
+    if not bumps or m.acc_lin_g is None:
+        return []
+    v = lateral_velocity_mps(m, yaw_deg)
+    humps = find_humps(v, m.rate_hz, WEAK_MOVE_FRACTION * min_move_mps, 0.3)
+    if humps:
+        big = max(h.height for h in humps)
+        humps = [h for h in humps if h.height >= 0.25 * big]
+    # The standing between two reps is split at its middle: the moves before it return from the
+    # previous rep, those after it set up the next one; and it reaches back at most SHIFT_REACH_S
+    # (the first rep of a live window would otherwise reach back to the filters' start-up).
+    # A slow bump's edges (a tenth of its height) lie further inside the rep: the reach grows with them.
+    reach = int(SHIFT_REACH_S * m.rate_hz)
+    mids = [0] + [(a.offset + b.onset) // 2 for a, b in zip(bumps, bumps[1:])] + [len(v)]
+    ev: list[float] = []
+    for k, b in enumerate(bumps):
+        r_in, r_out = (reach + int(SHIFT_REACH_EDGE_FRACTION * n) for n in (b.peak - b.onset, b.offset - b.peak))
+        into = [h for h in humps if max(mids[k], b.onset - r_in) <= h.peak < b.peak]
+        out = [h for h in humps if b.peak < h.peak < min(mids[k + 1], b.offset + r_out)]
+        ev.append(_move_pair_evidence(into, out))
+    return ev
+
+
 def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[Side]:
     """Stance leg of each rep (see the module docstring).
 
@@ -205,21 +234,7 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     if m.acc_lin_g is None:
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT for b in bumps]
-    v = lateral_velocity_mps(m, yaw_deg)
-    humps = find_humps(v, m.rate_hz, WEAK_MOVE_FRACTION * min_move_mps, 0.3)
-    if humps:
-        big = max(h.height for h in humps)
-        humps = [h for h in humps if h.height >= 0.25 * big]
-    # The standing between two reps is split at its middle: the moves before it return from the
-    # previous rep, those after it set up the next one; and it reaches back at most SHIFT_REACH_S
-    # (the first rep of a live window would otherwise reach back to the filters' start-up).
-    reach = int(SHIFT_REACH_S * m.rate_hz)
-    mids = [0] + [(a.offset + b.onset) // 2 for a, b in zip(bumps, bumps[1:])] + [len(v)]
-    ev: list[float] = []
-    for k, b in enumerate(bumps):
-        into = [h for h in humps if max(mids[k], b.onset - reach) <= h.peak < b.peak]
-        out = [h for h in humps if b.peak < h.peak < min(mids[k + 1], b.offset + reach)]
-        ev.append(_move_pair_evidence(into, out))
+    ev = shift_evidence(m, bumps, yaw_deg, min_move_mps)
     # One clear move (in or out) decides a rep; weaker evidence takes its set's side. A stream may
     # hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a
     # new one.
@@ -243,7 +258,12 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
     if c - a < 10:
         return None
     sub = Motion(m.t_s[a:c], m.rate_hz, m.roll_deg[a:c], m.pitch_deg[a:c], m.acc_lin_g[a:c], None, m.still[a:c])
-    v = velocity_mps(world_acc_g(sub)[:, 2], m.rate_hz, hp_hz=0.05)
+    # The pelvis is at rest at both ends of the window, so the vertical acceleration averages to
+    # zero over it: taking its mean out makes the velocity zero at both ends (a 0.05 Hz high-pass
+    # did so only roughly: hapt-dev's standing twitches measured 3.8-4.0 cm with it, 3.3-3.4 now,
+    # and the sim's 8 cm lowerings 5.6 cm at the least, 5.2 now; issue 14).
+    az = zero_phase_lowpass(world_acc_g(sub)[:, 2], DESCENT_LP_HZ, m.rate_hz) * 9.80665
+    v = np.cumsum(az - np.mean(az)) / m.rate_hz
     z = np.cumsum(v) / m.rate_hz
     z = z - np.linspace(z[0], z[-1], len(z))
     # A forward pitch p lifts a sensor behind the hips: dz = -lx sin p + lz (cos p - 1).
@@ -260,6 +280,8 @@ def descent_cm(m: Motion, b: Bump) -> float | None:
 # squat (3.5 s down) it cancelled most of a 20 cm descent (measured 2-8 cm), over a 2-4 s rep it
 # is a few cm. Slower reps keep the other cues (the pitch bump, upright before and after).
 DESCENT_MAX_REP_S = 5.0
+# Low-pass of the vertical acceleration before the double integration (a lowering's energy is below 2 Hz).
+DESCENT_LP_HZ = 4.0
 
 
 # A lowering starts upright and comes back: its onset within this of the standing pitch, and the
@@ -287,8 +309,10 @@ def returns_upright(pitch_deg: np.ndarray, b: Bump, max_pitch_deg: float) -> boo
 def stands_around(roll_deg: np.ndarray, pitch_deg: np.ndarray, b: Bump, bumps: list[Bump], rate_hz: float) -> bool:
     """Whether the pelvis is upright (tilt <= STANDING_TILT_DEG from the standing pose) over
     STANDING_WINDOW_S before bump b and after it, leaving out the samples of the other bumps (reps
-    done back to back: the standing between them is the previous rep's). A side with less than a
-    quarter of the window left is taken as upright."""
+    done back to back: the standing between them is the previous rep's). Pass only the bumps kept
+    as reps: the start of lying down or sitting is a bump too, and leaving it out hid the tilt
+    right after a false rep (issue 14). A side with less than a quarter of the window left is
+    taken as upright."""
     n = max(1, int(STANDING_WINDOW_S * rate_hz))
     free = np.ones(len(pitch_deg), bool)
     for o in bumps:
@@ -302,17 +326,31 @@ def stands_around(roll_deg: np.ndarray, pitch_deg: np.ndarray, b: Bump, bumps: l
 
 
 def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float, min_descent_cm: float,
-                    min_move_mps: float, max_pitch_deg: float = 90.0) -> list[RepWindow]:
+                    min_move_mps: float, max_pitch_deg: float = 90.0,
+                    min_descent_per_pitch_cm_per_deg: float = 0.0) -> list[RepWindow]:
     """Rep windows of a single-leg lowering exercise: every forward-pitch bump (on the re-aligned
-    pitch) whose hips sank at least min_descent_cm; drop = peak drop of the free side on the
+    pitch) whose hips sank at least min_descent_cm, and at least min_descent_per_pitch_cm_per_deg
+    per degree of its peak pitch (a bend pitches far with little descent); a bump too slow for
+    the descent to be measured needs a sideways weight shift instead; drop = peak drop of the free side on the
     re-aligned roll. Metrics: peak forward pitch (`pitch_deg`, deg above the standing pose), the
     descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
     yaw = shift_yaw_deg(m)
     roll, pitch = realigned_roll_pitch(m, yaw)
     found = pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s)
-    bumps = [b for b in found if returns_upright(pitch, b, max_pitch_deg) and stands_around(roll, pitch, b, found, m.rate_hz)]
+    bumps = [b for b in found if returns_upright(pitch, b, max_pitch_deg)]
+    while True:  # only the kept reps' samples are left out around a rep (`stands_around`): shrinks to a fixed point
+        kept_bumps = [b for b in bumps if stands_around(roll, pitch, b, bumps, m.rate_hz)]
+        if len(kept_bumps) == len(bumps):
+            break
+        bumps = kept_bumps
     depths = [descent_cm(m, b) for b in bumps]
-    kept = [(b, d) for b, d in zip(bumps, depths) if d is None or d >= min_descent_cm]
+    # A rep needs the descent or, where it cannot be measured (a slow rep), the weight shift onto
+    # the stance leg: some sideways move before or after it (issue 14: a slow 5 s sway while
+    # standing had neither). A roll stream has neither cue and keeps every bump.
+    shifts = shift_evidence(m, bumps, yaw, min_move_mps) or [1.0] * len(bumps)
+    kept = [(b, d) for b, d, e in zip(bumps, depths, shifts)
+            if (d is not None and d >= max(min_descent_cm, min_descent_per_pitch_cm_per_deg * float(pitch[b.peak])))
+            or (d is None and (m.acc_lin_g is None or e != 0.0))]
     sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps)
     reps: list[RepWindow] = []
     for (b, depth), stance in zip(kept, sides):
@@ -331,21 +369,23 @@ class StepDownDetector:
 
     min_pitch_deg: least forward-pitch bump of a lowering (5-15 deg across people, 6-12 typical;
         walking's pitch wobble is ~3.6 deg peak-to-peak but lasts ~0.25 s, quiet standing sways
-        0.2 deg SD; 3 deg, which keeps 1.4x of it below 5 deg, found a slow 3 deg sway in
-        hapt-dev standing: issue 14, open);
+        0.2 deg SD); 3 deg keeps 1.4x of it below the 4.5 deg a 5 deg lowering measures; the
+        slow sways of that size in hapt-dev standing are told apart by the other cues (issue 14);
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
-    min_descent_cm: least sinking of the hips (a 10-14 cm step lowers them about that much);
+    min_descent_cm: least sinking of the hips, as measured (`descent_cm`): a lowering of 8 cm, the
+        shallow end of 10-20 cm steps, measures 5.2-10 cm (the accelerometer bias leaking in with
+        the pitch), standing fidgets and pitch twitches 3.3-3.4 cm (hapt-dev, issue 14);
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
         its own (a 4 cm shift in 0.3 s peaks at 0.25 m/s; quiet standing sways < 0.02 m/s);
     max_pitch_deg: a lowering pitches the pelvis 6-12 deg; beyond this it is a bend (40-90 deg).
     Every rep starts upright and returns there (`returns_upright`), and the person stands before
     and after it (`stands_around`): sitting down, standing up and lying down are no lowerings."""
 
-    min_pitch_deg: float = 3.5
+    min_pitch_deg: float = 3.0
     max_pitch_deg: float = 30.0
     min_rep_s: float = 1.0
     max_rep_s: float = 10.0
-    min_descent_cm: float = 3.0
+    min_descent_cm: float = 3.5
     min_move_mps: float = 0.06
 
     def detect(self, m: Motion) -> list[RepWindow]:
