@@ -63,6 +63,10 @@ class SingleLegStanceDetector:
         upright_edge_s before the shift in to as long after the shift back;
     steady_ratio: a move inside a hold of this fraction of the shift-in's size (and half of it of
         its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm);
+    min_standing_s / max_level_deg: a hold starts and ends in standing on both feet: at least
+        this long, level within this of the set's neutral (`stood_level`);
+    max_hold_level_deg: the hold's median roll stays within this of neutral (drops and hikes on one
+        leg reach 5-15 deg);
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
@@ -89,6 +93,9 @@ class SingleLegStanceDetector:
     upright_edge_s: float = 1.0
     steady_ratio: float = 0.8
     reference_s: float = 4.0
+    min_standing_s: float = 1.0
+    max_level_deg: float = 8.0
+    max_hold_level_deg: float = 20.0
     min_support: float = 1.0
     cues: SupportCues = field(default_factory=SupportCues)
 
@@ -174,6 +181,17 @@ class SingleLegStanceDetector:
         yaw = float(np.percentile(np.abs(m.gyro_dps[a:b, 2]), 95)) if b > a and m.gyro_dps is not None else 0.0
         return pitch <= self.max_pitch_deg and yaw <= self.max_yaw_rate_dps
 
+    def stood_level(self, m: Motion, shift_in: int, shift_back_end: int) -> bool:
+        """Standing on both feet, level, for min_standing_s just before the shift onto the leg
+        (which starts at sample shift_in) and just after the shift back (ends at shift_back_end):
+        the roll's median there within max_level_deg of the set's neutral. A move at the very start
+        or end of the data has no standing to compare with (the fusion settling as a recording
+        opens); lying on a side or slumped sitting rolls the pelvis 10-90 deg."""
+        n = int(self.min_standing_s * m.rate_hz)
+        spans = ((shift_in - n, shift_in), (shift_back_end + 1, shift_back_end + 1 + n))
+        return all(a >= 0 and b <= len(m.roll_deg) and abs(float(np.median(m.roll_deg[a:b]))) <= self.max_level_deg
+                   for a, b in spans)
+
     def detect(self, m: Motion) -> list[RepWindow]:
         """Holds of the set (needs the 6-axis stream)."""
         if m.acc_lin_g is None or len(m.t_s) < 30:
@@ -199,6 +217,8 @@ class SingleLegStanceDetector:
                 continue  # bent over, sat down or turned, not standing on one leg
             gap = int(self.reference_s * rate)
             skip = int(0.5 * rate)
+            if not self.stood_level(m, a.onset, b.offset):
+                continue  # no level standing on both feet on each side of it: not a hold
             ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
                                              (b.offset + skip, b.offset + skip + gap)])
             votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate, back_peak=b.peak)
@@ -211,6 +231,8 @@ class SingleLegStanceDetector:
                    and h.height >= 0.5 * self.steady_ratio * a.height
                    for h, size in moves):
                 continue  # the pelvis moved on in between: not one hold
+            if abs(float(np.median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
+                continue  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
             stance = LEFT if a.sign > 0 else RIGHT
             roll = roll0[win[0] : win[1]]
             x = np.arange(len(roll))
