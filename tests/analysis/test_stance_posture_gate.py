@@ -52,3 +52,28 @@ def test_no_standing_before_the_shift_gives_no_hold():
     reps = DET.detect(cut)
     assert len(reps) == 1
     assert abs(cut.t_s[reps[0].start] - sim.reps[1].start_s) < 1.0
+
+
+def _hump(sign: int, t0_s: float, t1_s: float, rate: float = 100.0):
+    from hiplevel.exercises.base import Hump
+
+    a, b = int(t0_s * rate), int(t1_s * rate)
+    return Hump(sign, (a + b) // 2, 0.05, a, b)
+
+
+def test_shift_back_far_past_the_start_is_no_return():
+    """A 2 cm shift, then a 12 cm move the other way: the pelvis went on (walked off, sat down);
+    a 2 cm move back is the return."""
+    a = (_hump(1, 5.0, 6.0), 0.02)
+    assert DET.pair([a, (_hump(-1, 12.0, 13.0), 0.12)], 100.0) == []
+    assert len(DET.pair([a, (_hump(-1, 12.0, 13.0), 0.02)], 100.0)) == 1
+
+
+def test_jerk_and_return_is_no_shift_from_standing():
+    """The shift onto the leg right after a move the other way of the same size is the pelvis
+    coming back from a jerk; right after a move the same way it is the rest of one shift."""
+    _, m = _set()
+    shift_in, back = (_hump(1, 10.0, 11.0), 0.03), (_hump(-1, 20.0, 21.0), 0.03)
+    assert DET.stood_level(m, shift_in, back, [shift_in, back])
+    assert not DET.stood_level(m, shift_in, back, [(_hump(-1, 9.2, 9.9), 0.03), shift_in, back])
+    assert DET.stood_level(m, shift_in, back, [(_hump(1, 9.2, 9.9), 0.03), shift_in, back])
