@@ -43,11 +43,11 @@ def test_rolled_posture_gives_no_hold():
 
 
 def test_no_standing_before_the_shift_gives_no_hold():
-    """Data that opens half a second before the first weight shift: no standing to compare with,
-    so only the second hold counts."""
+    """Data that opens as the first weight shift starts: no standing to compare with, so only the
+    second hold counts."""
     sim, m = _set()
     first = sim.reps[0]
-    a = int(np.searchsorted(m.t_s, first.start_s - 1.5))  # the 1 s shift starts ~1 s before the hold
+    a = int(np.searchsorted(m.t_s, first.start_s - 1.1))  # the 1 s shift starts ~1 s before the hold
     cut = _cut(m, a)
     reps = DET.detect(cut)
     assert len(reps) == 1

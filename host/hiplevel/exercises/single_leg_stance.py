@@ -96,7 +96,7 @@ class SingleLegStanceDetector:
     upright_edge_s: float = 1.0
     steady_ratio: float = 0.8
     reference_s: float = 4.0
-    min_standing_s: float = 1.0
+    min_standing_s: float = 0.3
     max_level_deg: float = 8.0
     max_hold_level_deg: float = 20.0
     min_support: float = 1.0
