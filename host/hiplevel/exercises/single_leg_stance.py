@@ -52,6 +52,8 @@ class SingleLegStanceDetector:
     min_shift_m: least size of the shift onto the stance leg (people: 3-12 cm; standing sway < 1 cm);
     partner_ratio: the shift back must reach this fraction of the shift-in's size and peak speed
         (the foot coming down blurs it; moves smaller than that inside the hold are sway);
+    max_return_ratio: a move back more than this many times the shift-in's size takes the pelvis
+        far past where it stood (it moved on: walked off, sat down), so the shift-in had no return;
     clear_ratio / clear_speed_ratio / max_shift_s: a move the same way as the shift-in, at least
         these fractions of its size and peak speed, no longer than max_shift_s (a weight shift, not
         the velocity drifting through the hold), before any partner means the shift-in was not
@@ -63,6 +65,10 @@ class SingleLegStanceDetector:
         upright_edge_s before the shift in to as long after the shift back;
     steady_ratio: a move inside a hold of this fraction of the shift-in's size (and half of it of
         its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm);
+    min_standing_s / max_level_deg: a hold starts and ends in standing on both feet: at least
+        this long, level within this of the set's neutral, no move the other way (`stood_level`);
+    max_hold_level_deg: the hold's median roll stays within this of neutral (drops and hikes on one
+        leg reach 5-15 deg);
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
@@ -78,6 +84,7 @@ class SingleLegStanceDetector:
     max_move_s: float = 3.5
     min_shift_m: float = 0.015
     partner_ratio: float = 0.4
+    max_return_ratio: float = 3.0
     clear_ratio: float = 1.2
     clear_speed_ratio: float = 0.8
     max_shift_s: float = 2.5
@@ -89,6 +96,9 @@ class SingleLegStanceDetector:
     upright_edge_s: float = 1.0
     steady_ratio: float = 0.8
     reference_s: float = 4.0
+    min_standing_s: float = 0.3
+    max_level_deg: float = 8.0
+    max_hold_level_deg: float = 20.0
     min_support: float = 1.0
     cues: SupportCues = field(default_factory=SupportCues)
 
@@ -157,6 +167,8 @@ class SingleLegStanceDetector:
                     hold_s = (b.onset - a.offset) / rate_hz
                     if hold_s > self.max_hold_s:
                         break
+                    if b.sign != a.sign and hold_s >= self.min_hold_s and size_b > self.max_return_ratio * size_a:
+                        break  # the pelvis went far past where it stood: it moved on, not back
                     if (b.sign != a.sign and hold_s >= self.min_hold_s and size_b >= self.partner_ratio * size_a
                             and b.height >= self.partner_ratio * a.height):
                         partner = j
@@ -173,6 +185,24 @@ class SingleLegStanceDetector:
         pitch = float(np.percentile(np.abs(m.pitch_deg[a:b]), 95)) if b > a else 0.0
         yaw = float(np.percentile(np.abs(m.gyro_dps[a:b, 2]), 95)) if b > a and m.gyro_dps is not None else 0.0
         return pitch <= self.max_pitch_deg and yaw <= self.max_yaw_rate_dps
+
+    def stood_level(self, m: Motion, shift_in: tuple[Hump, float], shift_back: tuple[Hump, float],
+                    moves: list[tuple[Hump, float]]) -> bool:
+        """Standing on both feet, level, for min_standing_s just before the shift onto the leg and
+        just after the shift back ((move, size m) each): the roll's median there within
+        max_level_deg of the set's neutral, and no move the other way there of at least
+        steady_ratio of the shift's size (of `moves`). A move at the very start or end of the
+        data has no standing to compare with (the fusion settling as a recording opens); lying on
+        a side or slumped sitting rolls the pelvis 10-90 deg; a jerk of the pelvis and its return,
+        or the pelvis settling after getting up, are not a weight shift from standing."""
+        n = int(self.min_standing_s * m.rate_hz)
+        (h_in, size_in), (h_back, size_back) = shift_in, shift_back
+        spans = ((h_in.onset - n, h_in.onset, h_in, size_in),
+                 (h_back.offset + 1, h_back.offset + 1 + n, h_back, size_back))
+        return all(a >= 0 and b <= len(m.roll_deg) and abs(float(np.median(m.roll_deg[a:b]))) <= self.max_level_deg
+                   and not any(h.sign != s.sign and size >= self.steady_ratio * s_size and h.offset >= a and h.onset < b
+                               for h, size in moves)
+                   for a, b, s, s_size in spans)
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Holds of the set (needs the 6-axis stream)."""
@@ -199,6 +229,8 @@ class SingleLegStanceDetector:
                 continue  # bent over, sat down or turned, not standing on one leg
             gap = int(self.reference_s * rate)
             skip = int(0.5 * rate)
+            if not self.stood_level(m, (a, size_a), (b, sizes[id(b)]), moves):
+                continue  # no level standing on both feet on each side of it: not a hold
             ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
                                              (b.offset + skip, b.offset + skip + gap)])
             votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate, back_peak=b.peak)
@@ -211,6 +243,8 @@ class SingleLegStanceDetector:
                    and h.height >= 0.5 * self.steady_ratio * a.height
                    for h, size in moves):
                 continue  # the pelvis moved on in between: not one hold
+            if abs(float(np.median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
+                continue  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
             stance = LEFT if a.sign > 0 else RIGHT
             roll = roll0[win[0] : win[1]]
             x = np.arange(len(roll))
