@@ -21,9 +21,11 @@ posterior of its side); the scoring flags `side_uncertain` below the threshold.
 Edges: a walk starts with a swing (single support on the other foot, ending at the first contact)
 and ends with one (the trailing foot closing up after the last contact, once the double support is
 over); both are reps too (`edge`: "initiation" / "termination" in the metrics), as long as the
-pelvis is moving there, and the closing swing moves it like a step's single support (after the
-closing foot's own contact the pelvis only settles). A walk brakes into its stop, so a soft last
-contact that keeps the rhythm is still a step.
+pelvis is moving there, the first contact is a heel strike (not the lift-off's weight shift,
+which can bump the pelvis like one), the closing swing moves it like a step's single support (after the
+closing foot's own contact the pelvis only settles) and the recording still holds the closing
+contact (a recording that stops while the person walks on has no termination to report). A walk
+brakes into its stop, so a soft last contact that keeps the rhythm is still a step.
 
 Drop: the swing side's peak excursion below neutral in the step, signed: when it rises further
 than it drops (a hip hike), the drop is the negative rise.
@@ -103,6 +105,15 @@ class WalkingDetector:
     contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial
         contact; contacts are reported this much before the peak (mobgap-lowback: the peak lags
         INDIP by 41 ms and Stereophoto by 49 ms, median);
+    initiation_shift_ratio, lift_off_step_ratio: a bout's first contact is the lift-off's weight
+        shift, not a heel strike, and gets no initiation swing before it, when both hold: the
+        pelvis moved less than initiation_shift_ratio of the bout's single supports (the geometric
+        mean of termination_motion_ratio) over the half median step before the would-be swing,
+        and the first step is shorter than lift_off_step_ratio median steps (ipol-dev: before a
+        real first heel strike the weight shift moves the pelvis 0.17-1.1 and the first step from
+        standing lasts 0.89-1.27 median steps, stroke-dev 1.19-1.79; after a lift-off bump out of
+        quiet standing 0.02-0.04 and 0.54-0.81: it is only the swing, 0.75-0.8 of a step); 0
+        disables the first;
     side: the stance-side decider (cues, weights and the step chain)."""
 
     contact_min_g: float = 0.035
@@ -123,6 +134,8 @@ class WalkingDetector:
     double_support_fraction: float = 0.25
     termination_motion_ratio: float = 0.25
     contact_lead_s: float = 0.04
+    initiation_shift_ratio: float = 0.1
+    lift_off_step_ratio: float = 0.85
     side: StanceSideDecider = StanceSideDecider()
 
     def contacts(self, m: Motion) -> np.ndarray:
@@ -239,7 +252,6 @@ class WalkingDetector:
         initial contact that starts the rep's stance (none for the initiation swing), and
         `closing_contact_s`, the other foot's contact that ends a step, s; `side_confidence`;
         `edge`."""
-        n = len(m.t_s)
         med = int(np.median(np.diff(c)))
         bout_conf = round(float(np.median(conf)), 3)
         # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
@@ -261,7 +273,7 @@ class WalkingDetector:
         out: list[RepWindow] = []
         swing = int(round(self.edge_swing_fraction * med))
         a0 = int(c[0]) - swing
-        if a0 >= 0 and self._moving(m, a0, int(c[0])):
+        if self._initiates(m, a0, c, med):
             out.append(rep(a0, int(c[0]), other_side(sides[0]), conf[0], None, "initiation"))
         for k, stance in enumerate(sides):
             a, b = int(c[k]), int(c[k + 1])
@@ -274,9 +286,32 @@ class WalkingDetector:
                 out.append(rep(a, b, stance, conf[k], a, closing=b))
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
-        if b1 < n and self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med) >= self.termination_motion_ratio:
+        if self._terminates(m, a1, b1, c, med):
             out.append(rep(a1, b1, other_side(sides[-1]), conf[-1], int(c[-1]), "termination"))
         return out
+
+    def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int) -> bool:
+        """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
+        and the first contact is a heel strike, not the weight shift of the lift-off itself. That
+        shift can bump the pelvis up like a contact; the bout's first "step" is then only the swing
+        (shorter than lift_off_step_ratio median steps) and the pelvis was still before it (less
+        than initiation_shift_ratio of the bout's single supports over the half median step before
+        the would-be swing): the step from that bump already is the first swing."""
+        if a0 < 0 or not self._moving(m, a0, int(c[0])):
+            return False
+        pre = a0 - med // 2
+        if pre < 0 or int(c[1]) - int(c[0]) >= self.lift_off_step_ratio * med:
+            return True
+        return self._motion_ratio(m, pre, a0, c, med) >= self.initiation_shift_ratio
+
+    def _terminates(self, m: Motion, a1: int, b1: int, c: np.ndarray, med: int) -> bool:
+        """Whether the bout ends with a termination swing over [a1, b1): the recording holds its
+        closing contact (up to irregular_ratio median steps after the last contact: a recording
+        that stops while the person walks on has no closing swing to report), the pelvis moves
+        there, and as much as a single support does (termination_motion_ratio)."""
+        if int(c[-1]) + self.side.irregular_ratio * med >= len(m.t_s):
+            return False
+        return self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med) >= self.termination_motion_ratio
 
     def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int) -> float:
         """How much the pelvis moves in [a, b) against the bout's single supports (each step's
