@@ -26,6 +26,7 @@ PELVIS_VICON_DIR = "neura-pelvis-vicon"
 # Rows: body x, y, z; columns: sensor x, y, z (see the module docstring for the sign checks).
 MM_SENSOR_TO_BODY = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [1.0, 0.0, 0.0]])
 REFERENCE_SYSTEMS = ("INDIP", "Stereophoto")
+DUPLICATE_S = 0.015  # two listed contacts of one foot closer than this are one contact (1.5 samples at 100 Hz)
 
 
 def shared_data_dir(start: Path | None = None) -> Path | None:
@@ -47,12 +48,17 @@ class GaitReference:
     """Reference gait events of one trial from one system.
 
     ic_s: initial contacts, s from the recording start (sorted); ic_side: the foot of each contact
-    (its step is a stance on that foot); walking_bouts_s: [(start, end)] of the MicroWBs, s."""
+    (its step is a stance on that foot); walking_bouts_s: [(start, end)] of the MicroWBs, s;
+    untimed: [(after_s, before_s, n)]: n contacts the reference lists (with their foot) but could
+    not time (NaN), between its timed contacts (or bout edges) after_s and before_s;
+    duplicates: contacts listed twice (same foot, same time), kept once in ic_s."""
 
     system: str
     ic_s: np.ndarray
     ic_side: tuple[Side, ...]
     walking_bouts_s: list[tuple[float, float]]
+    untimed: tuple[tuple[float, float, int], ...] = ()
+    duplicates: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ def _reference(system: str, micro_wb) -> GaitReference | None:
     ics: list[float] = []
     sides: list[Side] = []
     spans: list[tuple[float, float]] = []
+    untimed: list[tuple[float, float, int]] = []
     for w in bouts:
         t = np.atleast_1d(np.asarray(w.InitialContact_Event, float))
         lr = np.atleast_1d(w.InitialContact_LeftRight)
@@ -93,8 +100,33 @@ def _reference(system: str, micro_wb) -> GaitReference | None:
         ics += t[ok].tolist()
         sides += [_side(x) for x, good in zip(lr, ok) if good]
         spans.append((float(w.Start), float(w.End)))
+        untimed += _untimed_gaps(t, float(w.Start), float(w.End))
     order = np.argsort(ics, kind="stable")
-    return GaitReference(system, np.asarray(ics)[order], tuple(sides[i] for i in order), spans)
+    t_s, side = np.asarray(ics, float)[order], [sides[i] for i in order]
+    # The INDIP lists a few contacts twice (same foot, same instant: MS_001 Test11 16.58 s and
+    # 104.00 s); one foot cannot land twice at once, and a second copy could never be matched.
+    keep = np.ones(len(t_s), bool)
+    for k in range(1, len(t_s)):
+        keep[k] = t_s[k] - t_s[k - 1] > DUPLICATE_S or side[k] != side[k - 1]
+    return GaitReference(system, t_s[keep], tuple(s for s, k in zip(side, keep) if k), spans, tuple(untimed),
+                         int((~keep).sum()))
+
+
+def _untimed_gaps(t: np.ndarray, start: float, end: float) -> list[tuple[float, float, int]]:
+    """(after_s, before_s, n) for each run of n untimed (NaN) contacts in one bout's contact list t,
+    between the timed contacts (or the bout's start / end) around it."""
+    out = []
+    k = 0
+    while k < len(t):
+        if np.isfinite(t[k]):
+            k += 1
+            continue
+        j = k
+        while j < len(t) and not np.isfinite(t[j]):
+            j += 1
+        out.append((float(t[k - 1]) if k > 0 else start, float(t[j]) if j < len(t) else end, j - k))
+        k = j
+    return out
 
 
 def load_lowback_file(path: Path, tests: tuple[str, ...] = ("Test5", "Test11")) -> list[LowBackTrial]:

@@ -1,0 +1,31 @@
+"""The section-3 reference as the benchmark counts it: contacts the INDIP lists without a time
+and contacts it lists twice (pure tests on made-up bouts; no shared data needed)."""
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from bench.real_walking import StepTally, untimed_detections
+from bench.realdata import _reference
+
+
+def _bout(start, end, ics, sides):
+    return SimpleNamespace(_fieldnames=["Start"], Start=start, End=end, InitialContact_Event=np.asarray(ics, float),
+                           InitialContact_LeftRight=np.asarray(sides))
+
+
+def test_untimed_contacts_are_kept_as_gaps_and_duplicates_count_once():
+    ref = _reference("INDIP", [_bout(10.0, 14.0, [10.0, 10.6, np.nan, 11.8, 12.4, 12.4, np.nan], ["Left", "Right", "Left", "Right", "Left", "Left", "Right"])])
+    assert ref.ic_s.tolist() == [10.0, 10.6, 11.8, 12.4]
+    assert ref.ic_side == ("left", "right", "right", "left")
+    assert ref.untimed == ((10.6, 11.8, 1), (12.4, 14.0, 1))
+    assert ref.duplicates == 1
+
+
+def test_a_detection_at_an_untimed_contact_is_not_judged():
+    ref = _reference("INDIP", [_bout(10.0, 13.0, [10.0, 10.6, np.nan, 11.8, 12.4], ["Left", "Right", "Left", "Right", "Left"])])
+    det = np.array([10.02, 10.61, 11.15, 11.45, 11.79, 12.41])  # 11.15 is the untimed left contact; 11.45 is extra
+    assert untimed_detections(det, {0, 1, 4, 5}, ref.untimed) == 1
+    t = StepTally()
+    t.add(det, ["left", "right", "left", "left", "right", "left"], ref)
+    assert (t.n_ref, t.tp, t.n_det, t.untimed) == (4, 4, 5, 1)  # one false step left: 11.45
