@@ -55,13 +55,14 @@ def test_daily_life_steps_found_with_their_side(trials):
         a, b, c, d = _tally(*_steps(t.series), t.references["INDIP"])
         tp, n_ref, n_det, side_ok = tp + a, n_ref + b, n_det + c, side_ok + d
     assert n_ref > 150
-    # Floors a little under the measured 0.79 / 0.82 / 0.88 (Test11 only; contacts above the
-    # accelerometer's baseline trade 8 points of precision for 9 of sensitivity against the
-    # 0.70 / 0.90 before); the detector that expected one walking set after quiet standing found
-    # 0.51 of these steps.
+    # Floors a little under the measured 0.77 / 0.83 / 0.91 (Test11 only, the INDIP's duplicated
+    # contacts counted once; contacts above the accelerometer's baseline trade 8 points of
+    # precision for 9 of sensitivity against the 0.70 / 0.90 before; the side was 0.88 while the
+    # two gyro cues could outweigh sway); the detector that expected one walking set after quiet
+    # standing found 0.51 of these steps.
     assert tp / n_ref >= 0.75
     assert tp / n_det >= 0.78
-    assert side_ok / tp >= 0.85
+    assert side_ok / tp >= 0.89
 
 
 def test_no_steps_while_sitting(trials):
