@@ -193,3 +193,19 @@ def test_piped_output_is_plain_lines_without_escape_codes() -> None:
     m = SUMMARY_RE.search(lines[-2])
     assert m and m["reason"] == "time up" and int(m["reps"]) == len(steps)
     assert lines[-1].startswith("finding: ") or int(m["reps"]) == 0
+
+
+def test_a_slow_connect_does_not_eat_the_sessions_seconds() -> None:
+    """At 50 virtual s per wall s, connecting (a MicroPython process, the BLE handshake) takes
+    tens of virtual seconds: the held device's clock, the session's, starts with the stream, so
+    a 12 s walking session still stands 3 s, goes and counts steps on any machine."""
+    env = _env()
+    env["HIPLEVEL_VIRTUAL_SPEED"] = "50"
+    proc = subprocess.run([sys.executable, "-m", "hiplevel", "live", "--virtual", "--seconds", "12"],
+                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert any(re.match(r"^ *0:00  Stand tall and still\.\.\. 3 s$", ln) for ln in lines), proc.stdout
+    steps = [ln for ln in lines if re.match(r"^ *\d+:\d\d  step \d+: ", ln)]
+    m = next((SUMMARY_RE.search(ln) for ln in lines if SUMMARY_RE.search(ln)), None)
+    assert m and m["reason"] == "time up" and int(m["reps"]) == len(steps) > 0, proc.stdout

@@ -97,7 +97,8 @@ async def open_live_sensor(stack: AsyncExitStack, args: argparse.Namespace, exer
         seed = int(text)
         spec = virtual_patient(exercise, seconds, threshold_deg, seed)
     sensor = await stack.enter_async_context(
-        open_sensor(args, sim_spec=spec, speed=speed, patient_waits_at_s=VIRTUAL_WAITS_AT_S if args.virtual else None))
+        open_sensor(args, sim_spec=spec, speed=speed, patient_waits_at_s=VIRTUAL_WAITS_AT_S if args.virtual else None,
+                    hold_virtual=bool(args.virtual)))
     kind = "virtual" if args.virtual else ("USB" if args.port else "BLE")
     return OpenSensor(sensor.link, f"{kind} {sensor.name}", speed, getattr(sensor, "rssi_dbm", None),
                       sensor.virtual, sensor.battery_pct)

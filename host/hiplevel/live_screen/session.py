@@ -189,6 +189,10 @@ class LiveSession:
         await self._set_haptic(False)  # no buzzing before the neutral is known
         await self._poll_status()
         await self.control.start()
+        if self.sensor.virtual is not None:
+            # Held since it was opened: its clock (the session's) starts with the stream, so a
+            # slow connect on a loaded machine does not eat the session's --seconds.
+            self.sensor.virtual.release()
         self.state.link.state = "connected"
 
     async def _set_haptic(self, enabled: bool) -> None:
