@@ -83,3 +83,47 @@ def test_shift_back_split_by_roll_return_is_one_move(strategy):
     """Each hold found when the shift back arrives in two humps the same way, a fraction of a
     second apart (even-speed shifts, soft landings)."""
     _all_found(*_holds(SPLIT_BACK_SHIFT_SEED, **strategy))
+
+
+def _hump_mps(n: int, start: int, length: int, peak_mps: float) -> np.ndarray:
+    v = np.zeros(n)
+    v[start : start + length] = peak_mps * np.sin(np.linspace(0.0, np.pi, length))
+    return v
+
+
+def test_shift_back_after_velocity_drift_is_a_move():
+    """A hold with no anchor (strong balance corrections) lets the velocity drift for seconds; the
+    shift back right after that drift is a move, not the velocity settling after it."""
+    from types import SimpleNamespace
+
+    from hiplevel.exercises import DETECTORS
+
+    det = DETECTORS["single-leg-stance"]
+    rate = 100.0
+    v = _hump_mps(1000, 100, 500, -0.2) + _hump_mps(1000, 600, 80, 0.08)  # 5 s of drift, then a 0.8 s move
+    moves = det.moves(SimpleNamespace(rate_hz=rate), v)
+    assert [(h.sign, round(size, 3)) for h, size in moves] == [(1, round(float(np.sum(v[600:680])) / rate, 3))]
+
+
+def test_pair_passes_over_a_wander_that_is_no_hold():
+    """The first opposite move after a shift onto the leg that does not make a hold (here: the
+    caller rejects it) does not end the search: the next one is the shift back."""
+    from hiplevel.exercises import DETECTORS
+    from hiplevel.exercises.base import Hump
+
+    det = DETECTORS["single-leg-stance"]
+    shift_in = (Hump(1, 150, 0.1, 100, 200), 0.06)
+    wander = (Hump(-1, 3050, 0.05, 3000, 3100), 0.03)
+    back = (Hump(-1, 8050, 0.1, 8000, 8100), 0.06)
+    moves = [shift_in, wander, back]
+    assert det.pair(moves, 100.0) == [(shift_in[0], wander[0])]
+    assert det.pair(moves, 100.0, accept=lambda a, b: b is not wander[0]) == [(shift_in[0], back[0])]
+
+
+# Sets of the robustness sweep (bench section 7, seed 20261202: case seed 20261270) that lost a hold: balance
+# corrections of 20 mg (no anchor through the holds, the velocity drifts, and the shift back after
+# it was taken for its settling), 90 s holds (the pelvis wandering 4 cm and back mid-hold was paired
+# as the shift back).
+@pytest.mark.parametrize("seed, hold_s, strategy", [(20261270, 10.0, {"balance_mg": 20.0}), (20261270, 90.0, {})])
+def test_holds_with_drift_or_mid_hold_wander_found(seed, hold_s, strategy):
+    _all_found(*_holds(seed, hold_s=hold_s, **strategy))

@@ -13,12 +13,16 @@ and held at zero wherever the pelvis stays put (`velocity_mps`); a move's size i
 integrated over the hump. (Not re-fused as the band walk's: in a hold the fusion's quick trust in
 the accelerometer keeps the tilt right, and the live analyser's buffer starts anywhere.) A shift onto the stance leg is
 paired with the next opposite move of similar size at least `min_hold_s` later, before another
-clear shift the same way. Foot-off = end of the shift in, foot-down = start of the shift back.
+clear shift the same way, that makes a hold (standing level on both feet after it, a foot off the
+floor in between, ...): in a long hold the pelvis may wander by 2-4 cm and back, and such a wander
+is passed over for the shift back that follows. Foot-off = end of the shift in, foot-down = start
+of the shift back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -46,7 +50,8 @@ class SingleLegStanceDetector:
         one move (a shift's speed wobbles; the roll coming back before foot-down runs into the
         shift back);
     dip_ratio: an opposite hump next to a move, under this fraction of its peak speed, is the
-        velocity settling (integration), not a move;
+        velocity settling (integration), not a move (a hump longer than max_move_s, the velocity
+        drifting through a hold, settles nothing: the shift back after it is a move);
     min_speed_mps: least peak speed of a move looked at (a 3 cm shift in 2 s peaks at ~0.03 m/s);
     max_move_s: a slower move is the velocity drifting through a long hold (shifts take 0.5-2 s);
     min_shift_m: least size of the shift onto the stance leg (people: 3-12 cm; standing sway < 1 cm);
@@ -127,7 +132,9 @@ class SingleLegStanceDetector:
 
     def moves(self, m: Motion, v: np.ndarray) -> list[tuple[Hump, float]]:
         """Sideways moves (velocity humps) with their size, m, in time order; an opposite hump next
-        to a move and under dip_ratio of its peak speed is the velocity settling, not a move."""
+        to a move and under dip_ratio of its peak speed is the velocity settling, not a move. Only
+        moves count as neighbours: a hump longer than max_move_s is the velocity drifting (a hold
+        with strong balance corrections has no anchor), and the shift back that ends it is no dip."""
         rate = m.rate_hz
         humps: list[Hump] = []
         for h in find_humps(v, rate, self.min_speed_mps, 0.3, rise_frac=0.2):
@@ -144,19 +151,24 @@ class SingleLegStanceDetector:
             if h.offset - h.onset > longest:
                 continue  # slower than any weight shift: the integral drifting through a hold
             nb = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps)
-                  and min(abs(humps[j].onset - h.offset), abs(h.onset - humps[j].offset)) <= near]
+                  and min(abs(humps[j].onset - h.offset), abs(h.onset - humps[j].offset)) <= near
+                  and humps[j].offset - humps[j].onset <= longest]
             if any(n.sign != h.sign and h.height < self.dip_ratio * n.height for n in nb):
                 continue
             keep.append(h)
         return [(h, _size_m(h, v, rate)) for h in keep]
 
-    def pair(self, moves: list[tuple[Hump, float]], rate_hz: float) -> list[tuple[Hump, Hump]]:
-        """(shift-in, shift-out) pairs in time order."""
+    def pair(self, moves: list[tuple[Hump, float]], rate_hz: float,
+             accept: Callable[[Hump, Hump], bool] | None = None) -> list[tuple[Hump, Hump]]:
+        """(shift-in, shift-out) pairs in time order. accept(shift_in, shift_back): whether a
+        candidate pair is a hold; a rejected candidate does not end the search for the shift-in's
+        partner (a wander of the pelvis in a long hold can look like a shift back). A shift-in
+        with candidates but no hold takes its first candidate with it (that was its return)."""
         out: list[tuple[Hump, Hump]] = []
         k = 0
         while k < len(moves):
             a, size_a = moves[k]
-            partner = None
+            partner = first = None
             if size_a >= self.min_shift_m:
                 for j in range(k + 1, len(moves)):
                     b, size_b = moves[j]
@@ -171,10 +183,14 @@ class SingleLegStanceDetector:
                         break  # the pelvis went far past where it stood: it moved on, not back
                     if (b.sign != a.sign and hold_s >= self.min_hold_s and size_b >= self.partner_ratio * size_a
                             and b.height >= self.partner_ratio * a.height):
+                        first = j if first is None else first
+                        if accept is not None and not accept(a, b):
+                            continue
                         partner = j
                         break
             if partner is None:
-                k += 1
+                # No hold: the first candidate still was a's return (it is no shift onto a leg).
+                k = k + 1 if first is None else first + 1
             else:
                 out.append((a, moves[partner][0]))
                 k = partner + 1
@@ -208,52 +224,64 @@ class SingleLegStanceDetector:
         """Holds of the set (needs the 6-axis stream)."""
         if m.acc_lin_g is None or len(m.t_s) < 30:
             return []
-        roll0 = m.roll_deg
         rate = m.rate_hz
-        tr = int(self.transition_s * rate)
         v = self.velocity_mps(m)
         moves = self.moves(m, v)
-        pairs = self.pair(moves, rate)
-        if not pairs:
+        if not self.pair(moves, rate):
             return []
         sizes = {id(h): size for h, size in moves}
         up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
         vert = np.sum(m.acc_lin_g * up, axis=1)
         gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
-        reps: list[RepWindow] = []
-        for a, b in pairs:
-            size_a = sizes[id(a)]
-            edge = int(self.upright_edge_s * rate)
-            if not self.upright(m, max(0, a.onset - edge), b.offset + edge):
-                continue  # bent over, sat down or turned, not standing on one leg
-            gap = int(self.reference_s * rate)
-            skip = int(0.5 * rate)
-            if not self.stood_level(m, (a, size_a), (b, sizes[id(b)]), moves):
-                continue  # no level standing on both feet on each side of it: not a hold
-            ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
-                                             (b.offset + skip, b.offset + skip + gap)])
-            votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate, back_peak=b.peak)
-            if support_votes(votes) < self.min_support:
-                continue  # the weight moved, but no foot left the floor
-            if down - off < self.min_hold_s * rate:
-                off, down = a.offset, b.onset
-            win = (off + tr, max(off + tr + 1, down - tr))
-            if any(win[0] <= h.onset and h.offset < win[1] and size >= self.steady_ratio * size_a
-                   and h.height >= 0.5 * self.steady_ratio * a.height
-                   for h, size in moves):
-                continue  # the pelvis moved on in between: not one hold
-            if abs(float(np.median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
-                continue  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
-            stance = LEFT if a.sign > 0 else RIGHT
-            roll = roll0[win[0] : win[1]]
-            x = np.arange(len(roll))
-            sway = float(np.std(roll - np.polyval(np.polyfit(x, roll, 1), x))) if len(roll) > 2 else 0.0
-            drop = measure_drop_or_hike(roll0, win, other_side(stance), robust=True)
-            reps.append(RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
-                "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
-                "support": {k: round(x, 2) for k, x in votes.items()}}))
-        return reps
+        held: dict[tuple[int, int], RepWindow | None] = {}
+
+        def hold(a: Hump, b: Hump) -> RepWindow | None:
+            """The hold between shift-in a and shift-back b, if it is one."""
+            key = (id(a), id(b))
+            if key not in held:
+                held[key] = self._hold(m, a, b, moves, sizes, sig)
+            return held[key]
+
+        pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None)
+        return [r for r in (hold(a, b) for a, b in pairs) if r is not None]
+
+    def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
+              sig: SupportSignals) -> RepWindow | None:
+        """The hold between shift-in a and shift-back b (moves of `moves`), or None."""
+        rate = m.rate_hz
+        roll0 = m.roll_deg
+        tr = int(self.transition_s * rate)
+        size_a = sizes[id(a)]
+        edge = int(self.upright_edge_s * rate)
+        if not self.upright(m, max(0, a.onset - edge), b.offset + edge):
+            return None  # bent over, sat down or turned, not standing on one leg
+        gap = int(self.reference_s * rate)
+        skip = int(0.5 * rate)
+        if not self.stood_level(m, (a, size_a), (b, sizes[id(b)]), moves):
+            return None  # no level standing on both feet on each side of it: not a hold
+        ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
+                                         (b.offset + skip, b.offset + skip + gap)])
+        votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate, back_peak=b.peak)
+        if support_votes(votes) < self.min_support:
+            return None  # the weight moved, but no foot left the floor
+        if down - off < self.min_hold_s * rate:
+            off, down = a.offset, b.onset
+        win = (off + tr, max(off + tr + 1, down - tr))
+        if any(win[0] <= h.onset and h.offset < win[1] and size >= self.steady_ratio * size_a
+               and h.height >= 0.5 * self.steady_ratio * a.height
+               for h, size in moves):
+            return None  # the pelvis moved on in between: not one hold
+        if abs(float(np.median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
+            return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
+        stance = LEFT if a.sign > 0 else RIGHT
+        roll = roll0[win[0] : win[1]]
+        x = np.arange(len(roll))
+        sway = float(np.std(roll - np.polyval(np.polyfit(x, roll, 1), x))) if len(roll) > 2 else 0.0
+        drop = measure_drop_or_hike(roll0, win, other_side(stance), robust=True)
+        return RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
+            "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
+            "support": {k: round(x, 2) for k, x in votes.items()}})
 
 
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
