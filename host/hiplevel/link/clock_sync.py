@@ -112,6 +112,8 @@ class ClockSync:
         self._last_r = 0.0
         self._pending: _Candidate | None = None
         self._held: list[tuple[float, float]] = []  # window minima closed while a candidate waits
+        self._hull_src: list[tuple[float, float]] = []  # the points of the last fit and their lower hull
+        self._hull: list[tuple[float, float]] = []
 
     def observe(self, t_dev_us: float, host_time_s: float) -> None:
         """One packet: device time (us, unwrapped) of its *last* sample, which is taken just before
@@ -131,6 +133,70 @@ class ClockSync:
         if len(self._minima) < 2 and self._pending is None:
             self._fit()
         self._scan(len(self._xs) - 1)
+
+    def observe_many(self, t_dev_us: np.ndarray, host_time_s: np.ndarray) -> None:
+        """`observe` of each (t_dev_us[i], host_time_s[i]) in order, to the bit, a window at a time:
+        while no step can start (the residual moves by less than half the smallest step between two
+        packets, the device clock runs forward and the fit rests on two window minima or more), the
+        residuals, window minima and the sliding minimum are numpy's; otherwise `observe` itself."""
+        t = np.asarray(t_dev_us)
+        h = np.asarray(host_time_s, dtype=np.float64)
+        n = len(t)
+        i = 0
+        while i < n and self._ref_s is None:
+            self.observe(t[i].item(), float(h[i]))
+            i += 1
+        if i >= n:
+            return
+        dev_all = t * 1e-6
+        x_all = dev_all - self._ref_s
+        index = np.floor_divide(x_all, self.window_s)
+        cuts = np.flatnonzero(index[1:] != index[:-1]) + 1
+        ends = cuts[np.searchsorted(cuts, i, side="right"):].tolist() + [n]
+        for j in ends:
+            self._observe_window(t, h, dev_all, x_all, int(index[i]), i, j)
+            i = j
+
+    def _observe_window(self, t: np.ndarray, h: np.ndarray, dev_all: np.ndarray, x_all: np.ndarray, win: int,
+                        i: int, j: int) -> None:
+        """Observations i..j-1, all of device-time window `win` (`observe_many`)."""
+        if self._pending is not None or len(self._minima) < 2 or self._last_x is None:
+            for k in range(i, j):
+                self.observe(t[k].item(), float(h[k]))
+            return
+        x, dev_s = x_all[i:j], dev_all[i:j]
+        y = h[i:j] - self._shift - dev_s
+        if win != self._win_index:
+            self._close_window()  # what `observe` does first; a second call in it does nothing
+        a, b = self._a, self._b
+        r = y - (a + b * x)
+        prev_r = np.empty_like(r)
+        prev_r[0], prev_r[1:] = self._last_r, r[:-1]
+        back = bool(self._recent) and x[0] < self._recent[-1][0]
+        if (back or not np.isfinite(y).all() or not (np.diff(x) >= 0).all()
+                or not (np.abs(r - prev_r) < self.min_step_s / 2).all()):
+            for k in range(i, j):  # a step may start here, or the clock went back: one at a time
+                self.observe(t[k].item(), float(h[k]))
+            return
+        self._xs.frombytes(np.ascontiguousarray(x, dtype=np.float64).tobytes())
+        self._ys.frombytes(np.ascontiguousarray(y, dtype=np.float64).tobytes())
+        k = int(np.argmin(y))  # the first of the lowest, as `observe` keeps it
+        if win != self._win_index:
+            self._win_index, self._win_best = win, (float(x[k]), float(y[k]))
+        elif self._win_best is None or y[k] < self._win_best[1]:
+            self._win_best = (float(x[k]), float(y[k]))
+        # the sliding minimum of the residuals over window_s, as `_remember` leaves it: the points
+        # no later one reaches or undercuts, within window_s of the last
+        later_min = np.minimum.accumulate(r[::-1])[::-1]
+        keep = np.ones(len(r), dtype=bool)
+        keep[:-1] = r[:-1] < later_min[1:]
+        thr = float(x[-1]) - self.window_s
+        keep &= ~(x < thr)
+        low = float(later_min[0])
+        recent = deque((px, pr) for px, pr in self._recent if not px < thr and pr < low)
+        recent.extend(zip(x[keep].tolist(), r[keep].tolist()))
+        self._recent = recent
+        self._last_x, self._last_r = float(x[-1]), float(r[-1])
 
     def _close_window(self) -> None:
         if self._win_best is None:
@@ -230,7 +296,26 @@ class ClockSync:
         if len(points) == 1:
             self._a, self._b = points[0][1], 0.0
             return
-        self._a, self._b = lower_envelope_line(np.array(points))
+        self._a, self._b = self._envelope(points)
+
+    def _envelope(self, points: list[tuple[float, float]]) -> tuple[float, float]:
+        """`lower_envelope_line(np.array(points))`, to the bit; when the points are those of the last
+        call with more after them in x order (a window closed), its hull is carried on from where
+        it stopped instead of built again (the chain is the same)."""
+        src, hull = self._hull_src, self._hull
+        n = len(src)
+        if (n and len(points) > n and points[n - 1] == src[-1] and points[:n] == src
+                and all(p[0] >= q[0] for p, q in zip(points[n:], points[n - 1:]))):
+            hull = list(hull)
+            _lower_chain(hull, points[n:])
+        elif all(p[0] >= q[0] for p, q in zip(points[1:], points)):
+            hull = []
+            _lower_chain(hull, points)
+        else:
+            self._hull_src, self._hull = [], []
+            return lower_envelope_line(np.array(points))
+        self._hull_src, self._hull = points, hull
+        return _hull_edge(hull, np.fromiter((p[0] for p in points), np.float64, len(points)))
 
     @property
     def ready(self) -> bool:
@@ -294,6 +379,12 @@ def lower_envelope_line(points: np.ndarray) -> tuple[float, float]:
     order = np.argsort(points[:, 0], kind="stable")
     pts = points[order]
     hull: list[tuple[float, float]] = []
+    _lower_chain(hull, pts.tolist())  # Python floats: the same IEEE arithmetic as numpy's scalars, faster
+    return _hull_edge(hull, pts[:, 0])
+
+
+def _lower_chain(hull: list[tuple[float, float]], pts) -> None:
+    """Andrew's monotone chain: the lower hull of `hull`'s points and then `pts` (in x order)."""
     for x, y in pts:
         while len(hull) >= 2:
             (x1, y1), (x2, y2) = hull[-2], hull[-1]
@@ -302,17 +393,21 @@ def lower_envelope_line(points: np.ndarray) -> tuple[float, float]:
                 hull.pop()
             else:
                 break
-        hull.append((float(x), float(y)))
+        hull.append((x, y))
+
+
+def _hull_edge(hull: list[tuple[float, float]], xs: np.ndarray) -> tuple[float, float]:
+    """The line through the lower hull's edge spanning the mean of `xs` (the points' x, in order)."""
     if len(hull) == 1:
-        return hull[0][1], 0.0
-    x_mean = float(pts[:, 0].mean())
+        return float(hull[0][1]), 0.0
+    x_mean = float(xs.mean())
     for (x1, y1), (x2, y2) in zip(hull, hull[1:], strict=False):
         if x2 >= x_mean:
             break
     if x2 == x1:
-        return min(y1, y2), 0.0
+        return float(min(y1, y2)), 0.0
     b = (y2 - y1) / (x2 - x1)
-    return y1 - b * x1, b
+    return float(y1 - b * x1), float(b)
 
 
 @dataclass(frozen=True)
@@ -337,6 +432,11 @@ class JitterMeter:
         """First slot (unwrapped) and device time (us, unwrapped) of a packet."""
         self._seq.append(float(seq))
         self._t.append(float(t_dev_us))
+
+    def observe_many(self, seq: np.ndarray, t_dev_us: np.ndarray) -> None:
+        """`observe` of each (seq[i], t_dev_us[i]) in order."""
+        self._seq.frombytes(np.asarray(seq, dtype=np.float64).tobytes())
+        self._t.frombytes(np.asarray(t_dev_us, dtype=np.float64).tobytes())
 
     def report(self) -> JitterReport:
         seq, t = np.frombuffer(self._seq), np.frombuffer(self._t)
