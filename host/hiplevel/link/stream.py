@@ -35,6 +35,7 @@ import numpy as np
 from hiplevel.protocol import (SEQ_MODULUS, T_US_MODULUS, Cmd, DataPacket, Flags, PacketType, Reply, ReplyStatus,
                                period_us)
 
+_RESENT = int(Flags.RESENT)  # a plain int: IntFlag's & builds an enum member each time
 RING_SLOTS = 2048  # the device ring buffer: older slots cannot be resent (docs/protocol.md)
 _HALF_WRAP = 1 << 31
 # How far a packet's device-time advance may differ from the host time that passed since the newest
@@ -160,7 +161,7 @@ class StreamAssembler:
         when the host received it (s, any origin), the sanity check on device-time jumps."""
         if pkt.count == 0:
             return []
-        if self._started and not pkt.flags & Flags.RESENT:
+        if self._started and not int(pkt.flags) & _RESENT:
             return self._push_stream_start(pkt, host_time_s)
         placed = self._place(pkt, host_time_s)
         if placed is None:
@@ -293,7 +294,7 @@ class StreamAssembler:
         t_us = predicted + self._wrap_delta(raw_t - predicted)
         newest_t = a_t + self._wrap_delta(raw_t - a_t)
         host_dt = None
-        if host_time_s is not None and self._anchor_host_s is not None and not pkt.flags & Flags.RESENT:
+        if host_time_s is not None and self._anchor_host_s is not None and not int(pkt.flags) & _RESENT:
             host_dt = host_time_s - self._anchor_host_s
         # Device time of this packet's last sample by its t_us and by its slot, against the host clock.
         last = (pkt.count - 1) * period
@@ -314,7 +315,7 @@ class StreamAssembler:
             return seq, t_us, False
         if pkt.period_us != a_period and d_seq > 0:
             return seq, t_us, False  # a rate change: the prediction used the wrong period
-        if pkt.flags & Flags.RESENT:
+        if int(pkt.flags) & _RESENT:
             return None  # a resent sample must match its slot exactly; never guess
         if host_dt is not None and d_seq > 0 and not self._agrees(by_time, host_dt) and self._agrees(by_slot, host_dt):
             self.stats.time_corrected += 1  # a corrupted t_us: its slot agrees with the host clock
@@ -378,7 +379,7 @@ class StreamAssembler:
             self._open = new_open
             self.stats.duplicated += (hi - lo) - filled
             self.stats.received += filled
-            if pkt.flags & Flags.RESENT:
+            if int(pkt.flags) & _RESENT:
                 self.stats.resent += filled
             else:
                 self.stats.late += filled
@@ -389,7 +390,7 @@ class StreamAssembler:
                 self._open.append([self._high, start - self._high])
             self._store(pkt, seq, t_us, period, start, end)
             self.stats.received += end - start
-            if pkt.flags & Flags.RESENT:
+            if int(pkt.flags) & _RESENT:
                 self.stats.resent += end - start
             self._high = end
             self._anchor = (end - 1, t_us + (end - 1 - seq) * period, period)

@@ -41,6 +41,7 @@ from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler, StreamStats
 
 log = logging.getLogger(__name__)
+_RESENT = int(Flags.RESENT)
 FRESH_RUN_PACKETS = 4096  # packets judged together at most (a packet out of the plain case costs a look at as many)
 
 
@@ -181,7 +182,7 @@ class StreamDecoder:
         for item in asm.push(pkt, rx.host_time_s):
             self.on_release(item)
         newest = asm.newest
-        if not pkt.flags & Flags.RESENT and asm.next_seq > high_before and newest is not None:
+        if not int(pkt.flags) & _RESENT and asm.next_seq > high_before and newest is not None:
             # Only fresh packets that extend the stream tell when a sample was taken (their last
             # one, just before sending); resent ones are late by design.
             d.clock.observe(newest[1], rx.host_time_s)
