@@ -35,6 +35,7 @@ class Damage:
 
 
 MIN_RUN_RECORDS = 8  # fewer records of one size in a row are handed on one by one
+MAX_RUN_RECORDS = 4096  # records in one run at most (what is decoded from one is held until it is done)
 
 
 def run_dtype(length: int) -> np.dtype:
@@ -205,7 +206,7 @@ class RecordScan:
                 or (length - 12) % 2):
             return None
         size = RECORD_OVERHEAD_BYTES + length
-        n = (len(buf) - pos) // size
+        n = min((len(buf) - pos) // size, MAX_RUN_RECORDS)
         if n < MIN_RUN_RECORDS:
             return None
         head = np.frombuffer(buf, dtype=np.uint8, count=n * size, offset=pos).reshape(n, size)[:, :6]
