@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hiplevel.link.base import Received
+from hiplevel._native import hull_kernel
 from hiplevel.link.clock_sync import ClockSync
 from hiplevel.protocol import (Channel, Cmd, Flags, PacketType, ReplyStatus, StatusPacket, StreamMode,
                                encode_data_packet, encode_reply, encode_status_packet)
@@ -170,8 +171,9 @@ def test_runs_are_the_records(tmp_path) -> None:
         assert runs > 0
 
 
-def _observe_both(t_us: np.ndarray, host: np.ndarray, chunk: int) -> tuple[ClockSync, ClockSync]:
-    one, many = ClockSync(), ClockSync()
+def _observe_both(t_us: np.ndarray, host: np.ndarray, chunk: int, max_windows: int = 720
+                  ) -> tuple[ClockSync, ClockSync]:
+    one, many = ClockSync(max_windows=max_windows), ClockSync(max_windows=max_windows)
     for t, h in zip(t_us.tolist(), host.tolist(), strict=True):
         one.observe(t, h)
     for i in range(0, len(t_us), chunk):
@@ -184,8 +186,8 @@ def _observe_both(t_us: np.ndarray, host: np.ndarray, chunk: int) -> tuple[Clock
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), n=st.integers(1, 6000), chunk=st.integers(1, 5000),
        steps=st.lists(st.tuples(st.integers(0, 6000), st.sampled_from([600.0, -30.0, 3.0, -6.0, 40.0])), max_size=3),
-       back=st.booleans())
-def test_clock_fit_of_many_is_the_fit_of_each(seed, n, chunk, steps, back) -> None:
+       back=st.booleans(), max_windows=st.sampled_from([720, 7, 2]))
+def test_clock_fit_of_many_is_the_fit_of_each(seed, n, chunk, steps, back, max_windows) -> None:
     rng = np.random.default_rng(seed)
     t_us = 3_000_000 + np.arange(n, dtype=np.int64) * 50_000 + rng.integers(0, 3, n)
     host = 1000.0 + (t_us - t_us[0]) * 1.00003e-6 + 0.004 + rng.exponential(0.01, n)
@@ -193,7 +195,7 @@ def test_clock_fit_of_many_is_the_fit_of_each(seed, n, chunk, steps, back) -> No
         host[at:] += size
     if back and n > 10:
         t_us[n // 2:] -= 40_000_000  # the device clock went back
-    one, many = _observe_both(t_us, host, chunk)
+    one, many = _observe_both(t_us, host, chunk, max_windows)
     assert repr(many.report()) == repr(one.report())
     assert (many._a, many._b, many._minima, list(many._recent), many._last_x, many._last_r) == \
         (one._a, one._b, one._minima, list(one._recent), one._last_x, one._last_r)
@@ -244,3 +246,53 @@ def test_the_decoder_releases_the_same_samples_with_their_flags(tmp_path, seed) 
         np.testing.assert_array_equal(sb[key], sa[key])
     # blocks may be joined, never reordered around gaps
     assert [o for o in ob if o[0] == "gap"] == [o for o in oa if o[0] == "gap"]
+
+
+@pytest.mark.skipif(hull_kernel() is None, reason="the compiled hull kernel is not built here (no C compiler)")
+@settings(max_examples=200, deadline=None)
+@given(xy=st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e3, 1e3)), min_size=1, max_size=60),
+       grid=st.booleans())
+def test_compiled_hull_is_the_python_chain(xy, grid) -> None:
+    from hiplevel.link.clock_sync import _lower_chain, _lower_hull
+
+    pts = np.array(sorted(xy, key=lambda p: p[0]), dtype=np.float64)
+    if grid:  # ties and collinear points
+        pts = np.round(pts)
+    python: list = []
+    _lower_chain(python, pts.tolist())
+    assert _lower_hull(pts) == python
+
+
+def test_clock_fit_without_the_kernel_is_the_same(monkeypatch) -> None:
+    rng = np.random.default_rng(3)
+    t_us = 3_000_000 + np.arange(3000, dtype=np.int64) * 50_000
+    host = 1000.0 + (t_us - t_us[0]) * 1.00003e-6 + rng.exponential(0.01, 3000)
+    compiled, _ = _observe_both(t_us, host, 500, max_windows=9)
+    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    python, _ = _observe_both(t_us, host, 500, max_windows=9)
+    assert repr(python.report()) == repr(compiled.report())
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(2, 400), max_windows=st.integers(2, 40),
+       batch=st.integers(1, 4), shuffle=st.booleans(), native=st.booleans())
+def test_the_hull_carried_on_is_the_hull_built_again(seed, n, max_windows, batch, shuffle, native) -> None:
+    """The fit of each window minimum list as a clock fit meets them (grown at the end, a few at a
+    time, dropped at the front, now and then out of order) is `lower_envelope_line`'s."""
+    from hiplevel.link.clock_sync import lower_envelope_line
+
+    rng = np.random.default_rng(seed)
+    x = np.cumsum(rng.choice([0.0, 5.0, 5.0, 5.0], n))
+    y = np.round(rng.exponential(0.01, n) + x * 3e-5, int(rng.integers(3, 12)))
+    clock = ClockSync(max_windows=max_windows)
+    minima: list = []
+    with pytest.MonkeyPatch.context() as mp:
+        if not native:
+            mp.setenv("HIPLEVEL_NO_NATIVE", "1")
+        for i in range(0, n, batch):
+            new = list(zip(x[i:i + batch].tolist(), y[i:i + batch].tolist()))
+            if shuffle and rng.random() < 0.1:
+                new.reverse()
+            minima = (minima + new)[-max_windows:]
+            if len(minima) >= 2:
+                assert clock._envelope(list(minima)) == lower_envelope_line(np.array(minima))

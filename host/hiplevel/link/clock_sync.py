@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel._native import hull_kernel
+
 DEFAULT_WINDOW_S = 5.0
 MIN_STEP_S = 5.0  # a host clock step; link delays and the virtual device's rate wander stay far below
 SHARP_S = 2.0  # device s between the packets either side of a step (a few packet intervals)
@@ -114,6 +116,7 @@ class ClockSync:
         self._held: list[tuple[float, float]] = []  # window minima closed while a candidate waits
         self._hull_src: list[tuple[float, float]] = []  # the points of the last fit and their lower hull
         self._hull: list[tuple[float, float]] = []
+        self._hull_xs: list[float] = []
 
     def observe(self, t_dev_us: float, host_time_s: float) -> None:
         """One packet: device time (us, unwrapped) of its *last* sample, which is taken just before
@@ -299,23 +302,27 @@ class ClockSync:
         self._a, self._b = self._envelope(points)
 
     def _envelope(self, points: list[tuple[float, float]]) -> tuple[float, float]:
-        """`lower_envelope_line(np.array(points))`, to the bit; when the points are those of the last
-        call with more after them in x order (a window closed), its hull is carried on from where
-        it stopped instead of built again (the chain is the same)."""
-        src, hull = self._hull_src, self._hull
+        """`lower_envelope_line(np.array(points))`, to the bit. When the points are those of the last
+        fit (given in x order) with more after them in x order (a window closed), the hull is
+        carried on from where it stopped (the chain is the same); otherwise built again (a window
+        dropped at the front: the compiled chain when built)."""
+        src = self._hull_src
         n = len(src)
         if (n and len(points) > n and points[n - 1] == src[-1] and points[:n] == src
                 and all(p[0] >= q[0] for p, q in zip(points[n:], points[n - 1:]))):
-            hull = list(hull)
+            hull = list(self._hull)
             _lower_chain(hull, points[n:])
-        elif all(p[0] >= q[0] for p, q in zip(points[1:], points)):
-            hull = []
-            _lower_chain(hull, points)
+            xs = self._hull_xs + [p[0] for p in points[n:]]
         else:
-            self._hull_src, self._hull = [], []
-            return lower_envelope_line(np.array(points))
-        self._hull_src, self._hull = points, hull
-        return _hull_edge(hull, np.fromiter((p[0] for p in points), np.float64, len(points)))
+            pts = np.array(points)
+            order = np.argsort(pts[:, 0], kind="stable")
+            if not (order[1:] > order[:-1]).all():  # not given in x order: nothing kept for the next
+                self._hull_src, self._hull, self._hull_xs = [], [], []
+                return lower_envelope_line(pts)
+            hull = _lower_hull(pts)
+            xs = pts[:, 0].tolist()
+        self._hull_src, self._hull, self._hull_xs = points, hull, xs
+        return _hull_edge(hull, np.array(xs))
 
     @property
     def ready(self) -> bool:
@@ -378,9 +385,17 @@ def lower_envelope_line(points: np.ndarray) -> tuple[float, float]:
     summed vertical distance to them: the lower-convex-hull edge spanning the mean x."""
     order = np.argsort(points[:, 0], kind="stable")
     pts = points[order]
+    return _hull_edge(_lower_hull(pts), pts[:, 0])
+
+
+def _lower_hull(pts: np.ndarray) -> list[tuple[float, float]]:
+    """The lower hull of `pts` ((N, 2), in x order) by `_lower_chain`, or its compiled twin."""
+    kernel = hull_kernel()
+    if kernel is not None:
+        return [(float(pts[i, 0]), float(pts[i, 1])) for i in kernel.lower_chain(np.ascontiguousarray(pts, np.float64))]
     hull: list[tuple[float, float]] = []
     _lower_chain(hull, pts.tolist())  # Python floats: the same IEEE arithmetic as numpy's scalars, faster
-    return _hull_edge(hull, pts[:, 0])
+    return hull
 
 
 def _lower_chain(hull: list[tuple[float, float]], pts) -> None:
