@@ -95,8 +95,9 @@ def write_faulty(path, seed: int, n_packets: int, faults: list[str], kind: Packe
 def damage_file(path, seed: int, regions: int, torn: int) -> None:
     rng = np.random.default_rng(seed)
     buf = bytearray(path.read_bytes())
+    body = buf.index(b"\n") + 1  # the header line stays readable: the records are damaged
     for _ in range(regions):
-        at = int(rng.integers(len(buf) // 10, len(buf)))
+        at = int(rng.integers(max(body, len(buf) // 10), len(buf)))
         n = int(rng.integers(1, 400))
         buf[at:at + n] = rng.integers(0, 256, len(buf[at:at + n]), dtype=np.uint8).tobytes()
     path.write_bytes(bytes(buf[:len(buf) - torn]))
