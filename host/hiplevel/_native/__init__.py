@@ -29,3 +29,14 @@ def scan_kernel() -> ModuleType | None:
     except ImportError:
         return None
     return scankernel
+
+
+def hull_kernel() -> ModuleType | None:
+    """The compiled lower-hull chain of the clock fit (`hullkernel.c`), or None."""
+    if os.environ.get("HIPLEVEL_NO_NATIVE"):
+        return None
+    try:
+        from hiplevel._native import hullkernel
+    except ImportError:
+        return None
+    return hullkernel

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel._native import hull_kernel
+
 DEFAULT_WINDOW_S = 5.0
 MIN_STEP_S = 5.0  # a host clock step; link delays and the virtual device's rate wander stay far below
 SHARP_S = 2.0  # device s between the packets either side of a step (a few packet intervals)
@@ -112,6 +114,9 @@ class ClockSync:
         self._last_r = 0.0
         self._pending: _Candidate | None = None
         self._held: list[tuple[float, float]] = []  # window minima closed while a candidate waits
+        self._hull_src: list[tuple[float, float]] = []  # the points of the last fit and their lower hull
+        self._hull: list[tuple[float, float]] = []
+        self._hull_xs: list[float] = []
 
     def observe(self, t_dev_us: float, host_time_s: float) -> None:
         """One packet: device time (us, unwrapped) of its *last* sample, which is taken just before
@@ -131,6 +136,70 @@ class ClockSync:
         if len(self._minima) < 2 and self._pending is None:
             self._fit()
         self._scan(len(self._xs) - 1)
+
+    def observe_many(self, t_dev_us: np.ndarray, host_time_s: np.ndarray) -> None:
+        """`observe` of each (t_dev_us[i], host_time_s[i]) in order, to the bit, a window at a time:
+        while no step can start (the residual moves by less than half the smallest step between two
+        packets, the device clock runs forward and the fit rests on two window minima or more), the
+        residuals, window minima and the sliding minimum are numpy's; otherwise `observe` itself."""
+        t = np.asarray(t_dev_us)
+        h = np.asarray(host_time_s, dtype=np.float64)
+        n = len(t)
+        i = 0
+        while i < n and self._ref_s is None:
+            self.observe(t[i].item(), float(h[i]))
+            i += 1
+        if i >= n:
+            return
+        dev_all = t * 1e-6
+        x_all = dev_all - self._ref_s
+        index = np.floor_divide(x_all, self.window_s)
+        cuts = np.flatnonzero(index[1:] != index[:-1]) + 1
+        ends = cuts[np.searchsorted(cuts, i, side="right"):].tolist() + [n]
+        for j in ends:
+            self._observe_window(t, h, dev_all, x_all, int(index[i]), i, j)
+            i = j
+
+    def _observe_window(self, t: np.ndarray, h: np.ndarray, dev_all: np.ndarray, x_all: np.ndarray, win: int,
+                        i: int, j: int) -> None:
+        """Observations i..j-1, all of device-time window `win` (`observe_many`)."""
+        if self._pending is not None or len(self._minima) < 2 or self._last_x is None:
+            for k in range(i, j):
+                self.observe(t[k].item(), float(h[k]))
+            return
+        x, dev_s = x_all[i:j], dev_all[i:j]
+        y = h[i:j] - self._shift - dev_s
+        if win != self._win_index:
+            self._close_window()  # what `observe` does first; a second call in it does nothing
+        a, b = self._a, self._b
+        r = y - (a + b * x)
+        prev_r = np.empty_like(r)
+        prev_r[0], prev_r[1:] = self._last_r, r[:-1]
+        back = bool(self._recent) and x[0] < self._recent[-1][0]
+        if (back or not np.isfinite(y).all() or not (np.diff(x) >= 0).all()
+                or not (np.abs(r - prev_r) < self.min_step_s / 2).all()):
+            for k in range(i, j):  # a step may start here, or the clock went back: one at a time
+                self.observe(t[k].item(), float(h[k]))
+            return
+        self._xs.frombytes(np.ascontiguousarray(x, dtype=np.float64).tobytes())
+        self._ys.frombytes(np.ascontiguousarray(y, dtype=np.float64).tobytes())
+        k = int(np.argmin(y))  # the first of the lowest, as `observe` keeps it
+        if win != self._win_index:
+            self._win_index, self._win_best = win, (float(x[k]), float(y[k]))
+        elif self._win_best is None or y[k] < self._win_best[1]:
+            self._win_best = (float(x[k]), float(y[k]))
+        # the sliding minimum of the residuals over window_s, as `_remember` leaves it: the points
+        # no later one reaches or undercuts, within window_s of the last
+        later_min = np.minimum.accumulate(r[::-1])[::-1]
+        keep = np.ones(len(r), dtype=bool)
+        keep[:-1] = r[:-1] < later_min[1:]
+        thr = float(x[-1]) - self.window_s
+        keep &= ~(x < thr)
+        low = float(later_min[0])
+        recent = deque((px, pr) for px, pr in self._recent if not px < thr and pr < low)
+        recent.extend(zip(x[keep].tolist(), r[keep].tolist()))
+        self._recent = recent
+        self._last_x, self._last_r = float(x[-1]), float(r[-1])
 
     def _close_window(self) -> None:
         if self._win_best is None:
@@ -230,7 +299,30 @@ class ClockSync:
         if len(points) == 1:
             self._a, self._b = points[0][1], 0.0
             return
-        self._a, self._b = lower_envelope_line(np.array(points))
+        self._a, self._b = self._envelope(points)
+
+    def _envelope(self, points: list[tuple[float, float]]) -> tuple[float, float]:
+        """`lower_envelope_line(np.array(points))`, to the bit. When the points are those of the last
+        fit (given in x order) with more after them in x order (a window closed), the hull is
+        carried on from where it stopped (the chain is the same); otherwise built again (a window
+        dropped at the front: the compiled chain when built)."""
+        src = self._hull_src
+        n = len(src)
+        if (n and len(points) > n and points[n - 1] == src[-1] and points[:n] == src
+                and all(p[0] >= q[0] for p, q in zip(points[n:], points[n - 1:]))):
+            hull = list(self._hull)
+            _lower_chain(hull, points[n:])
+            xs = self._hull_xs + [p[0] for p in points[n:]]
+        else:
+            pts = np.array(points)
+            order = np.argsort(pts[:, 0], kind="stable")
+            if not (order[1:] > order[:-1]).all():  # not given in x order: nothing kept for the next
+                self._hull_src, self._hull, self._hull_xs = [], [], []
+                return lower_envelope_line(pts)
+            hull = _lower_hull(pts)
+            xs = pts[:, 0].tolist()
+        self._hull_src, self._hull, self._hull_xs = points, hull, xs
+        return _hull_edge(hull, np.array(xs))
 
     @property
     def ready(self) -> bool:
@@ -293,7 +385,21 @@ def lower_envelope_line(points: np.ndarray) -> tuple[float, float]:
     summed vertical distance to them: the lower-convex-hull edge spanning the mean x."""
     order = np.argsort(points[:, 0], kind="stable")
     pts = points[order]
+    return _hull_edge(_lower_hull(pts), pts[:, 0])
+
+
+def _lower_hull(pts: np.ndarray) -> list[tuple[float, float]]:
+    """The lower hull of `pts` ((N, 2), in x order) by `_lower_chain`, or its compiled twin."""
+    kernel = hull_kernel()
+    if kernel is not None:
+        return [(float(pts[i, 0]), float(pts[i, 1])) for i in kernel.lower_chain(np.ascontiguousarray(pts, np.float64))]
     hull: list[tuple[float, float]] = []
+    _lower_chain(hull, pts.tolist())  # Python floats: the same IEEE arithmetic as numpy's scalars, faster
+    return hull
+
+
+def _lower_chain(hull: list[tuple[float, float]], pts) -> None:
+    """Andrew's monotone chain: the lower hull of `hull`'s points and then `pts` (in x order)."""
     for x, y in pts:
         while len(hull) >= 2:
             (x1, y1), (x2, y2) = hull[-2], hull[-1]
@@ -302,17 +408,21 @@ def lower_envelope_line(points: np.ndarray) -> tuple[float, float]:
                 hull.pop()
             else:
                 break
-        hull.append((float(x), float(y)))
+        hull.append((x, y))
+
+
+def _hull_edge(hull: list[tuple[float, float]], xs: np.ndarray) -> tuple[float, float]:
+    """The line through the lower hull's edge spanning the mean of `xs` (the points' x, in order)."""
     if len(hull) == 1:
-        return hull[0][1], 0.0
-    x_mean = float(pts[:, 0].mean())
+        return float(hull[0][1]), 0.0
+    x_mean = float(xs.mean())
     for (x1, y1), (x2, y2) in zip(hull, hull[1:], strict=False):
         if x2 >= x_mean:
             break
     if x2 == x1:
-        return min(y1, y2), 0.0
+        return float(min(y1, y2)), 0.0
     b = (y2 - y1) / (x2 - x1)
-    return y1 - b * x1, b
+    return float(y1 - b * x1), float(b)
 
 
 @dataclass(frozen=True)
@@ -337,6 +447,11 @@ class JitterMeter:
         """First slot (unwrapped) and device time (us, unwrapped) of a packet."""
         self._seq.append(float(seq))
         self._t.append(float(t_dev_us))
+
+    def observe_many(self, seq: np.ndarray, t_dev_us: np.ndarray) -> None:
+        """`observe` of each (seq[i], t_dev_us[i]) in order."""
+        self._seq.frombytes(np.asarray(seq, dtype=np.float64).tobytes())
+        self._t.frombytes(np.asarray(t_dev_us, dtype=np.float64).tobytes())
 
     def report(self) -> JitterReport:
         seq, t = np.frombuffer(self._seq), np.frombuffer(self._t)

@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hiplevel.protocol import SEQ_MODULUS, T_US_MODULUS, Cmd, DataPacket, Flags, PacketType, Reply, ReplyStatus
+from hiplevel.protocol import (SEQ_MODULUS, T_US_MODULUS, Cmd, DataPacket, Flags, PacketType, Reply, ReplyStatus,
+                               period_us)
 
+_RESENT = int(Flags.RESENT)  # a plain int: IntFlag's & builds an enum member each time
 RING_SLOTS = 2048  # the device ring buffer: older slots cannot be resent (docs/protocol.md)
 _HALF_WRAP = 1 << 31
 # How far a packet's device-time advance may differ from the host time that passed since the newest
@@ -159,7 +161,7 @@ class StreamAssembler:
         when the host received it (s, any origin), the sanity check on device-time jumps."""
         if pkt.count == 0:
             return []
-        if self._started and not pkt.flags & Flags.RESENT:
+        if self._started and not int(pkt.flags) & _RESENT:
             return self._push_stream_start(pkt, host_time_s)
         placed = self._place(pkt, host_time_s)
         if placed is None:
@@ -176,6 +178,77 @@ class StreamAssembler:
             self._anchor_host_s = host_time_s
         self._release(out, force_before=self._high - self.max_hold_slots)
         return out
+
+    def push_fresh_run(self, kind: PacketType, rate_hz: int, count: int, flags: np.ndarray, seq: np.ndarray,
+                       t_us: np.ndarray, samples: np.ndarray, host_time_s: np.ndarray
+                       ) -> tuple[int, list[SampleBlock], np.ndarray, np.ndarray]:
+        """`push` of the leading packets of a run (one kind, rate and sample count; wire flags, seq,
+        t_us as arrays, samples (k, count, fields), host receive times) for as long as each one is
+        the plain case: fresh, the slot right after the newest, its device time within tolerance of
+        its slot's, nothing held back (no open gap, no START pending), the anchor's period. Those
+        `push` would append and release at once; here they are taken together, to the bit (stats,
+        anchor, released blocks: consecutive ones of equal flags joined into one). Returns how many
+        were taken (0: let `push` judge the first), the blocks, and each taken packet's newest slot
+        and device time (what `newest` says after it)."""
+        none = (0, [], np.empty(0, np.int64), np.empty(0, np.int64))
+        if (self._anchor is None or self._started or self._open or self._pending or count <= 0
+                or self._next_release != self._high or not len(seq)):
+            return none
+        a_seq, a_t, a_period = self._anchor
+        period = period_us(rate_hz)
+        if period != a_period:
+            return none
+        flags = np.asarray(flags, dtype=np.int64)
+        wire = np.asarray(seq, dtype=np.int64)
+        raw = np.asarray(t_us, dtype=np.int64) + self._t_offset
+        k = len(wire)
+        ok = (flags & int(Flags.RESENT)) == 0
+        ok[0] &= bool(wire[0] == (self.to_wire_seq(a_seq) + 1) % SEQ_MODULUS)
+        ok[1:] &= wire[1:] == (wire[:-1] + count) % SEQ_MODULUS
+        t = np.empty(k, dtype=np.int64)
+        t[0] = a_t + self._wrap_delta(int(raw[0]) - a_t)
+        step = (np.diff(raw) + _HALF_WRAP) % T_US_MODULUS - _HALF_WRAP  # _wrap_delta
+        np.cumsum(step, out=t[1:])
+        t[1:] += t[0]
+        last = (count - 1) * period
+        anchor_t = np.empty(k, dtype=np.int64)
+        anchor_t[0], anchor_t[1:] = a_t, t[:-1] + last
+        predicted = anchor_t + period
+        ok &= np.abs(t - predicted) <= self.time_tolerance_us + self.time_tolerance_frac * abs(period)
+        host = np.asarray(host_time_s, dtype=np.float64)
+        host_dt = np.empty(k, dtype=np.float64)
+        host_dt[1:] = host[1:] - host[:-1]
+        if self._anchor_host_s is None:
+            host_dt[0] = np.nan  # no host check: the conditions below are False, as without one
+        else:
+            host_dt[0] = host[0] - self._anchor_host_s
+        by_slot = (period + last) / 1e6
+        by_time = (t + last - anchor_t) / 1e6
+        # `_place`'s corrupted-seq case (tested before the tolerance): never the plain case
+        ok &= ~((by_slot > host_dt + HOST_AHEAD_S + HOST_AGREE_FRACTION * np.abs(host_dt))
+                & (np.abs(by_time - host_dt) <= HOST_AGREE_S + HOST_AGREE_FRACTION * np.abs(host_dt))
+                & (t > anchor_t))
+        n = k if ok.all() else int(np.argmin(ok))
+        if n == 0:
+            return none
+        first = a_seq + 1
+        slots = first + np.arange(n, dtype=np.int64) * count
+        t, flags = t[:n], flags[:n]
+        # released blocks: a new one where the flags change or the device time leaves the period
+        cut = np.flatnonzero((flags[1:] != flags[:-1]) | (t[1:] != t[:-1] + count * period)) + 1
+        bounds = [0, *cut.tolist(), n]
+        blocks = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            part = np.array(samples[a:b], dtype=np.int16).reshape((b - a) * count, -1)
+            part.setflags(write=False)
+            blocks.append(SampleBlock(kind, int(slots[a]), int(t[a]), rate_hz, period, Flags(int(flags[a])), part))
+        self.stats.received += n * count
+        end = first + n * count
+        self._high = self._next_release = end
+        newest_t = t + last
+        self._anchor = (end - 1, int(newest_t[-1]), period)
+        self._anchor_host_s = float(host[n - 1])
+        return n, blocks, slots + (count - 1), newest_t
 
     def _push_stream_start(self, pkt: DataPacket, host_time_s: float | None) -> list[SampleBlock | Gap]:
         """The first fresh packet after START: its wire seq counts from the stream's slot 0."""
@@ -221,7 +294,7 @@ class StreamAssembler:
         t_us = predicted + self._wrap_delta(raw_t - predicted)
         newest_t = a_t + self._wrap_delta(raw_t - a_t)
         host_dt = None
-        if host_time_s is not None and self._anchor_host_s is not None and not pkt.flags & Flags.RESENT:
+        if host_time_s is not None and self._anchor_host_s is not None and not int(pkt.flags) & _RESENT:
             host_dt = host_time_s - self._anchor_host_s
         # Device time of this packet's last sample by its t_us and by its slot, against the host clock.
         last = (pkt.count - 1) * period
@@ -242,7 +315,7 @@ class StreamAssembler:
             return seq, t_us, False
         if pkt.period_us != a_period and d_seq > 0:
             return seq, t_us, False  # a rate change: the prediction used the wrong period
-        if pkt.flags & Flags.RESENT:
+        if int(pkt.flags) & _RESENT:
             return None  # a resent sample must match its slot exactly; never guess
         if host_dt is not None and d_seq > 0 and not self._agrees(by_time, host_dt) and self._agrees(by_slot, host_dt):
             self.stats.time_corrected += 1  # a corrupted t_us: its slot agrees with the host clock
@@ -306,7 +379,7 @@ class StreamAssembler:
             self._open = new_open
             self.stats.duplicated += (hi - lo) - filled
             self.stats.received += filled
-            if pkt.flags & Flags.RESENT:
+            if int(pkt.flags) & _RESENT:
                 self.stats.resent += filled
             else:
                 self.stats.late += filled
@@ -317,7 +390,7 @@ class StreamAssembler:
                 self._open.append([self._high, start - self._high])
             self._store(pkt, seq, t_us, period, start, end)
             self.stats.received += end - start
-            if pkt.flags & Flags.RESENT:
+            if int(pkt.flags) & _RESENT:
                 self.stats.resent += end - start
             self._high = end
             self._anchor = (end - 1, t_us + (end - 1 - seq) * period, period)

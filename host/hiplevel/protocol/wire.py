@@ -129,7 +129,14 @@ SAMPLE_SIZE_BYTES: Final[dict[PacketType, int]] = {t: 2 * len(f) for t, f in SAM
 
 def period_us(rate_hz: int) -> int:
     """Nominal sample period, microseconds, as the firmware spaces samples: round(1e6 / rate_hz)."""
-    return round(1_000_000 / rate_hz)
+    known = _PERIODS_US.get(rate_hz)
+    return round(1_000_000 / rate_hz) if known is None else known
+
+
+_PERIODS_US: Final[dict[int, int]] = {r: round(1_000_000 / r) for r in range(1, 256)}  # every u8 rate but 0
+# Every u8 flags value and the data kinds, made once: an enum call per packet costs as much as its decoding.
+_FLAGS: Final[tuple[Flags, ...]] = tuple(Flags(i) for i in range(256))
+_DATA_KINDS: Final[dict[int, PacketType]] = {int(t): t for t in (PacketType.DATA_ROLL, PacketType.DATA_RAW)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -264,7 +271,7 @@ def decode_packet(data: bytes) -> DataPacket | StatusPacket:
         )
     if ptype not in SAMPLE_FIELDS:
         raise UnknownTypeError(f"packet type {ptype:#x} is not a data-channel packet")
-    kind = PacketType(ptype)
+    kind = _DATA_KINDS[ptype]
     expected = HEADER_SIZE_BYTES + count * SAMPLE_SIZE_BYTES[kind]
     if len(data) != expected:
         raise LengthError(f"{kind.name} packet of {len(data)} bytes, header says {count} samples ({expected} bytes)")
@@ -274,7 +281,7 @@ def decode_packet(data: bytes) -> DataPacket | StatusPacket:
     samples = np.frombuffer(data, dtype=_SAMPLE_DTYPE, count=count * n_fields, offset=HEADER_SIZE_BYTES)
     samples = samples.astype(np.int16).reshape(count, n_fields)
     samples.setflags(write=False)
-    return DataPacket(kind, Flags(flags), rate_hz, seq, t_us, samples)
+    return DataPacket(kind, _FLAGS[flags], rate_hz, seq, t_us, samples)
 
 
 def decode_reply(data: bytes) -> Reply:

@@ -21,6 +21,12 @@ from hiplevel.link.clock_sync import ClockReport, ClockSync, JitterMeter, Jitter
 from hiplevel.errors import ProtocolError
 from hiplevel.link.base import Received
 from hiplevel.protocol import (
+    MAX_RATE_HZ,
+    MIN_RATE_HZ,
+    PROTOCOL_VERSION,
+    SAMPLE_FIELDS,
+    SAMPLE_SIZE_BYTES,
+    Channel,
     Flags,
     PacketType,
     StatusPacket,
@@ -30,11 +36,13 @@ from hiplevel.protocol import (
     decode_reply,
     gyro_counts_to_dps,
 )
-from hiplevel.recording.reader import Damage, Recording, read_recording
+from hiplevel.recording.reader import Damage, Recording, RecordRun, read_recording
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler, StreamStats
 
 log = logging.getLogger(__name__)
+_RESENT = int(Flags.RESENT)
+FRESH_RUN_PACKETS = 4096  # packets judged together at most (a packet out of the plain case costs a look at as many)
 
 
 @dataclass(frozen=True)
@@ -174,11 +182,67 @@ class StreamDecoder:
         for item in asm.push(pkt, rx.host_time_s):
             self.on_release(item)
         newest = asm.newest
-        if not pkt.flags & Flags.RESENT and asm.next_seq > high_before and newest is not None:
+        if not int(pkt.flags) & _RESENT and asm.next_seq > high_before and newest is not None:
             # Only fresh packets that extend the stream tell when a sample was taken (their last
             # one, just before sending); resent ones are late by design.
             d.clock.observe(newest[1], rx.host_time_s)
             d.jitter.observe(newest[0], newest[1])
+
+    def feed_run(self, run: RecordRun, after: Callable[[], None] | None = None,
+                 room: Callable[[], int] | None = None) -> None:
+        """`feed` of each packet of a `RecordRun`, in order, to the bit: stretches of DATA packets that
+        `StreamAssembler.push_fresh_run` takes (the plain case: fresh, in order, nothing held back)
+        go through numpy together, the clock and jitter fits too; any other packet through `feed`.
+        after: called after each packet fed alone and each stretch; room: how many more samples
+        the caller takes before `after` must see them, so that a stretch stops at the packet
+        where per-packet feeding would first have reached it."""
+        rows = run.rows
+        k = len(rows)
+        if not k:
+            return
+        d = self.d
+        host = rows["host_time_s"]
+        if d.first_t is None:
+            d.first_t = float(host[0])
+        ver, count, rate = rows["ver_type"], rows["count"], rows["rate_hz"]
+        kind_of = {0x10 * PROTOCOL_VERSION | int(t): t for t in (PacketType.DATA_ROLL, PacketType.DATA_RAW)}
+        fields = {t: len(SAMPLE_FIELDS[t]) for t in kind_of.values()}
+        # stretches of packets of one kind, count and rate that `decode_packet` accepts
+        size = np.zeros(k, dtype=np.int64)
+        for v, t in kind_of.items():
+            size[ver == v] = SAMPLE_SIZE_BYTES[t]
+        valid = (size > 0) & (12 + count.astype(np.int64) * size == run.length) & (rate >= MIN_RATE_HZ) \
+            & (rate <= MAX_RATE_HZ)
+        key = np.where(valid, ver.astype(np.int64) << 16 | count.astype(np.int64) << 8 | rate, -1)
+        cuts = np.flatnonzero(key[1:] != key[:-1]) + 1
+        ends = np.append(cuts, k)
+        asm = d.asm
+        i = 0
+        while i < k:
+            if valid[i]:
+                kind = kind_of[int(ver[i])]
+                n_samples, hz = int(count[i]), int(rate[i])
+                j = min(int(ends[np.searchsorted(ends, i, side="right")]), i + FRESH_RUN_PACKETS)
+                if room is not None:
+                    j = min(j, i + max(1, -(-room() // max(n_samples, 1))))
+                part = rows[i:j]
+                n, blocks, newest_seq, newest_t = asm.push_fresh_run(
+                    kind, hz, n_samples, part["flags"], part["seq"], part["t_us"],
+                    part["samples"].reshape(j - i, n_samples, fields[kind]) if n_samples else part["samples"],
+                    host[i:j])
+                if n:
+                    for b in blocks:
+                        self.on_release(b)
+                    d.clock.observe_many(newest_t, host[i:i + n])
+                    d.jitter.observe_many(newest_seq, newest_t)
+                    i += n
+                    if after is not None:
+                        after()
+                    continue
+            self.feed(Received(Channel.DATA, run.packet(i), float(host[i])))
+            i += 1
+            if after is not None:
+                after()
 
     def finish(self) -> Decoding:
         for item in self.d.asm.finish():

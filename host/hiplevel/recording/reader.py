@@ -4,6 +4,7 @@ records in the middle (skipped up to the next valid record), both reported, neve
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,8 +13,10 @@ from typing import Any
 from hiplevel.errors import RecordingError
 from hiplevel.link.base import Received
 from hiplevel.protocol import Channel
-from hiplevel.recording.format import (MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES, RECORD_OVERHEAD_BYTES, RECORD_SYNC, Record,
-                                       RecordKind, decode_header, decode_record_at)
+import numpy as np
+
+from hiplevel.recording.format import (MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES, RECORD_HEAD, RECORD_OVERHEAD_BYTES,
+                                       RECORD_SYNC, Record, RecordKind, decode_header, decode_record_at)
 
 MAX_RECORD_BYTES = RECORD_OVERHEAD_BYTES + MAX_PAYLOAD_BYTES  # the most bytes one record can take
 
@@ -29,6 +32,47 @@ class Damage:
     reason: str
     after_host_s: float | None = None
     before_host_s: float | None = None
+
+
+MIN_RUN_RECORDS = 8  # fewer records of one size in a row are handed on one by one
+MAX_RUN_RECORDS = 4096  # records in one run at most (what is decoded from one is held until it is done)
+
+
+def run_dtype(length: int) -> np.dtype:
+    """One record of `length` payload bytes that carries a DATA packet, as numpy sees it: its host
+    time, the packet's header fields (docs/protocol.md), its int16 sample words, the record's CRC."""
+    names = ["kind", "channel", "length", "host_time_s", "ver_type", "flags", "count", "rate_hz", "seq", "t_us",
+             "samples", "crc"]
+    formats = ["u1", "u1", "<u2", "<f8", "u1", "u1", "u1", "u1", "<u4", "<u4", ("<i2", ((length - 12) // 2,)), "<u4"]
+    offsets = [2, 3, 4, 6, 14, 15, 16, 17, 18, 22, 26, 14 + length]
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                     "itemsize": RECORD_OVERHEAD_BYTES + length})
+
+
+@dataclass(frozen=True)
+class RecordRun:
+    """Consecutive valid RX records on the data channel whose payloads (packets) all have `length`
+    bytes, as a numpy structured array (`run_dtype`) over a copy of their bytes: what `RecordScan`
+    hands on instead of one `Record` each when asked for runs (the same records, in order)."""
+
+    length: int
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def host_time_s(self) -> np.ndarray:
+        return self.rows["host_time_s"]
+
+    def packet(self, i: int) -> bytes:
+        """The packet bytes of record i."""
+        start = 14
+        return self.rows[i : i + 1].view(np.uint8)[start : start + self.length].tobytes()
+
+    def records(self) -> Iterator[Record]:
+        for i, t in enumerate(self.host_time_s.tolist()):
+            yield Record(RecordKind.RX, int(Channel.DATA), t, self.packet(i))
 
 
 @dataclass
@@ -83,8 +127,11 @@ class RecordScan:
         self.torn_tail: Damage | None = None
         self.end_offset = 0
 
-    def records(self, pieces: Iterator[bytes], offset: int) -> Iterator[Record]:
-        """The valid records in file order; `offset`: file offset of the first piece's first byte."""
+    def records(self, pieces: Iterator[bytes], offset: int, runs: bool = False) -> Iterator[Record | RecordRun]:
+        """The valid records in file order; `offset`: file offset of the first piece's first byte.
+        runs: consecutive RX records of the data channel with payloads of one length that carry
+        DATA packets come as one `RecordRun` (at least `MIN_RUN_RECORDS` of them, checked together:
+        sync, kind, channel, length, then each CRC), the others as before."""
         buf, base, eof = b"", offset, False
         view = memoryview(buf)
         last_host: float | None = None
@@ -106,6 +153,13 @@ class RecordScan:
             if pos >= len(buf):
                 self.end_offset = base + len(buf)
                 return
+            if runs and (run := self._run_at(buf, view, pos)) is not None:
+                if self.damage and self.damage[-1].offset + self.damage[-1].length == base + pos:
+                    self.damage[-1] = replace(self.damage[-1], before_host_s=float(run.host_time_s[0]))
+                last_host = float(run.host_time_s[-1])
+                pos += len(run) * run.rows.dtype.itemsize
+                yield run
+                continue
             got = decode_record_at(view, pos)
             if not isinstance(got, str):
                 rec, end = got
@@ -138,6 +192,39 @@ class RecordScan:
                 return
             self.damage.append(Damage(bad_start, base + probe - bad_start, reason, last_host))
             pos = probe
+
+
+    @staticmethod
+    def _run_at(buf: bytes, view: memoryview, pos: int) -> RecordRun | None:
+        """The run of valid DATA-channel RX records of one payload length from `pos` (complete ones
+        in `buf`), None when fewer than `MIN_RUN_RECORDS`: what `decode_record_at` would accept one
+        by one, each record's CRC checked as it does."""
+        if len(buf) - pos < RECORD_HEAD.size:
+            return None
+        sync, kind, channel, length, _ = RECORD_HEAD.unpack_from(buf, pos)
+        if (sync != RECORD_SYNC or kind != RecordKind.RX or channel != Channel.DATA or length < 12
+                or (length - 12) % 2):
+            return None
+        size = RECORD_OVERHEAD_BYTES + length
+        n = min((len(buf) - pos) // size, MAX_RUN_RECORDS)
+        if n < MIN_RUN_RECORDS:
+            return None
+        head = np.frombuffer(buf, dtype=np.uint8, count=n * size, offset=pos).reshape(n, size)[:, :6]
+        same = ((head[:, 0] == RECORD_SYNC[0]) & (head[:, 1] == RECORD_SYNC[1]) & (head[:, 2] == kind)
+                & (head[:, 3] == channel) & (head[:, 4] == length & 0xFF) & (head[:, 5] == length >> 8))
+        n = n if same.all() else int(np.argmin(same))
+        if n < MIN_RUN_RECORDS:
+            return None
+        rows = np.frombuffer(buf, dtype=run_dtype(length), count=n, offset=pos)
+        crc32 = zlib.crc32
+        crcs = rows["crc"].tolist()
+        for i, start in enumerate(range(pos + 2, pos + 2 + n * size, size)):
+            if crc32(view[start : start + RECORD_HEAD.size - 2 + length]) != crcs[i]:
+                n = i
+                break
+        if n < MIN_RUN_RECORDS:
+            return None
+        return RecordRun(length, rows[:n].copy())
 
 
 def _finish(name: str, header: dict[str, Any], records: list[Record], damage: list[Damage],
@@ -182,11 +269,12 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
 READ_PIECE_BYTES = 4 * 2**20
 
 
-def scan_recording(path: str | os.PathLike[str], piece: int = READ_PIECE_BYTES
-                   ) -> tuple[dict[str, Any], RecordScan, Iterator[Record]]:
+def scan_recording(path: str | os.PathLike[str], piece: int = READ_PIECE_BYTES, runs: bool = False
+                   ) -> tuple[dict[str, Any], RecordScan, Iterator[Record | RecordRun]]:
     """A recording read piece by piece (memory: one piece, whatever the file's length): its header,
     the scan (damage and torn tail known once the records are exhausted) and its records in file
-    order. `RecordingError` when it is not a recording. Each call reads the file again."""
+    order (runs: DATA packets in `RecordRun`s, `RecordScan.records`). `RecordingError` when it is
+    not a recording. Each call reads the file again."""
     p = Path(path)
     try:
         with p.open("rb") as fh:
@@ -202,4 +290,4 @@ def scan_recording(path: str | os.PathLike[str], piece: int = READ_PIECE_BYTES
                 yield chunk
 
     scan = RecordScan()
-    return header, scan, scan.records(pieces(), start)
+    return header, scan, scan.records(pieces(), start, runs)

@@ -25,7 +25,7 @@ from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock
 from hiplevel.protocol import Channel, PacketType, acc_counts_to_g, cdeg_to_deg, gyro_counts_to_dps
 from hiplevel.recording.decode import DecodedSession, StreamDecoder, _Timebase
 from hiplevel.recording.format import RecordKind
-from hiplevel.recording.reader import Record, scan_recording, take_event
+from hiplevel.recording.reader import Record, RecordRun, scan_recording, take_event
 from hiplevel.signal.long_trace import RawBlock
 from hiplevel.signal.timeline import PERIOD_PROBE_SAMPLES, TimeFix, nominal_period_s
 from hiplevel.signal.window_repair import EMIT_ROWS, WindowRepair, merged_fixes
@@ -49,9 +49,9 @@ class RecordingStream:
 
     units: dict | None = None
 
-    def __init__(self, path: str | os.PathLike[str], max_hold_slots: int = RING_SLOTS) -> None:
-        self.path, self.max_hold_slots = Path(path), max_hold_slots
-        header, scan, records = scan_recording(self.path)
+    def __init__(self, path: str | os.PathLike[str], max_hold_slots: int = RING_SLOTS, vectorized: bool = True) -> None:
+        self.path, self.max_hold_slots, self.vectorized = Path(path), max_hold_slots, vectorized
+        header, scan, records = scan_recording(self.path, runs=vectorized)
         metadata, events, event_damage = dict(header), [], []
         runs: list[_Run] = []
         first_host: list[float] = []
@@ -70,6 +70,11 @@ class RecordingStream:
 
         dec = StreamDecoder(released, max_hold_slots)
         for rec in records:
+            if isinstance(rec, RecordRun):  # DATA packets: numpy's, to the bit (`StreamDecoder.feed_run`)
+                if not first_host:
+                    first_host.append(float(rec.host_time_s[0]))
+                dec.feed_run(rec)
+                continue
             if not first_host:
                 first_host.append(rec.host_time_s)
             take_event(rec, metadata, events, event_damage)
@@ -216,9 +221,23 @@ class RecordingStream:
             while len(repair) >= EMIT_ROWS and (got := repair.take(False)) is not None:
                 yield RawBlock(*got)
 
-        _, _, records = scan_recording(self.path)
+        _, _, records = scan_recording(self.path, runs=self.vectorized)
         dec = StreamDecoder(released, self.max_hold_slots)
+        ready: list[RawBlock] = []
+
+        def after() -> None:  # what the loop below does after each record, for those of a run
+            if size[0] >= EMIT_ROWS:
+                ready.extend(push(*convert()))
+
+        def room() -> int:
+            return EMIT_ROWS - size[0]
+
         for rec in records:
+            if isinstance(rec, RecordRun):
+                dec.feed_run(rec, after, room)
+                yield from ready
+                ready.clear()
+                continue
             rx = _received(rec)
             if rx is not None:
                 dec.feed(rx)
