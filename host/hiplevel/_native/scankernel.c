@@ -10,6 +10,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 
 static int get(PyObject *o, Py_buffer *v, int writable, const char *what) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | (writable ? PyBUF_WRITABLE : 0);
@@ -204,7 +205,97 @@ static PyObject *combine(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* states(last_t, last_v, x0, bounds, renorm) -> (starts, ends): the sequential chain of block
+ * start states (`scan._chain`, `scan._chain_matrix`): along chain c (blocks bounds[c] ..
+ * bounds[c+1]-1) x = x0[c]; for each block q: (renorm: x = x / |x|, |x| = sqrt(x0*x0 + x1*x1 + x2*x2)
+ * for d = 3, fabs(x0) for d = 1, m = 1 only) starts[:, :, q] = x; x[i,c] = sum_k t[q,i,k] x[k,c]
+ * (k = 0 first, then + each next product) + v[q,i,c]. ends[c] = x after the chain's last block.
+ * last_t (nb,d,d), last_v (nb,d,m), x0 (nchains,d,m) float64; bounds (nchains+1,) int64; starts
+ * (d,m,nb), ends (nchains,d,m) float64, all C-contiguous: Python's float order, to the bit. */
+static PyObject *states(PyObject *self, PyObject *args) {
+    PyObject *to, *vo, *xo, *bo, *so, *eo;
+    int renorm;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOpOO", &to, &vo, &xo, &bo, &renorm, &so, &eo))
+        return NULL;
+    Py_buffer t, v, x, b, st, en;
+    Py_buffer *bufs[6] = {&t, &v, &x, &b, &st, &en};
+    PyObject *objs[6] = {to, vo, xo, bo, so, eo};
+    int got = 0;
+    for (; got < 6; got++)
+        if (get(objs[got], bufs[got], got >= 4, "") < 0)
+            break;
+    int bad = got < 6;
+    Py_ssize_t nb = 0, d = 0, mm = 0, nc = 0;
+    if (!bad) {
+        bad = t.ndim != 3 || v.ndim != 3 || x.ndim != 3 || b.ndim != 1 || st.ndim != 3 || en.ndim != 3 ||
+              strcmp(t.format, "d") != 0 || strcmp(v.format, "d") != 0 || strcmp(x.format, "d") != 0 ||
+              strcmp(st.format, "d") != 0 || strcmp(en.format, "d") != 0 || b.itemsize != 8 ||
+              (strcmp(b.format, "l") != 0 && strcmp(b.format, "q") != 0);
+    }
+    if (!bad) {
+        nb = t.shape[0], d = t.shape[1], mm = v.shape[2], nc = x.shape[0];
+        bad = t.shape[2] != d || v.shape[0] != nb || v.shape[1] != d || x.shape[1] != d || x.shape[2] != mm ||
+              b.shape[0] != nc + 1 || st.shape[0] != d || st.shape[1] != mm || st.shape[2] != nb || en.shape[0] != nc ||
+              en.shape[1] != d || en.shape[2] != mm || d < 1 || d > 3 || mm < 1 || mm > 3 ||
+              (renorm && (mm != 1 || (d != 1 && d != 3)));
+    }
+    if (!bad) {
+        const long long *B = (const long long *)b.buf;
+        for (Py_ssize_t c = 0; c < nc && !bad; c++)
+            bad = B[c] < 0 || B[c] > B[c + 1] || B[c + 1] > nb;
+    }
+    if (bad) {
+        for (int i = 0; i < got; i++)
+            PyBuffer_Release(bufs[i]);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "states: last_t (nb,d,d), last_v (nb,d,m), x0 (nc,d,m), bounds (nc+1,)");
+        return NULL;
+    }
+    const double *T = (const double *)t.buf, *V = (const double *)v.buf, *X0 = (const double *)x.buf;
+    const long long *B = (const long long *)b.buf;
+    double *S = (double *)st.buf, *E = (double *)en.buf;
+    Py_BEGIN_ALLOW_THREADS
+    const Py_ssize_t dm = d * mm;
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        double cur[9], nxt[9];
+        for (Py_ssize_t e = 0; e < dm; e++)
+            cur[e] = X0[c * dm + e];
+        for (Py_ssize_t q = B[c]; q < B[c + 1]; q++) {
+            if (renorm) {
+                if (d == 3) {
+                    double nrm = sqrt(cur[0] * cur[0] + cur[1] * cur[1] + cur[2] * cur[2]);
+                    cur[0] = cur[0] / nrm, cur[1] = cur[1] / nrm, cur[2] = cur[2] / nrm;
+                } else {
+                    cur[0] = cur[0] / fabs(cur[0]);
+                }
+            }
+            for (Py_ssize_t e = 0; e < dm; e++)
+                S[e * nb + q] = cur[e];
+            const double *tq = T + q * d * d, *vq = V + q * dm;
+            for (Py_ssize_t i = 0; i < d; i++)
+                for (Py_ssize_t k2 = 0; k2 < mm; k2++) {
+                    double acc = tq[i * d] * cur[k2];
+                    for (Py_ssize_t k = 1; k < d; k++) {
+                        double p = tq[i * d + k] * cur[k * mm + k2];
+                        acc = acc + p;
+                    }
+                    nxt[i * mm + k2] = acc + vq[i * mm + k2];
+                }
+            for (Py_ssize_t e = 0; e < dm; e++)
+                cur[e] = nxt[e];
+        }
+        for (Py_ssize_t e = 0; e < dm; e++)
+            E[c * dm + e] = cur[e];
+    }
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 6; i++)
+        PyBuffer_Release(bufs[i]);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"states", states, METH_VARARGS, "states(last_t, last_v, x0, bounds, renorm, starts, ends): the chain of block starts (see the source)"},
     {"combine", combine, METH_VARARGS, "combine(t, st, out, accumulate, mask): samples from block starts (see the source)"},
     {"chain", chain, METH_VARARGS, "chain(a, x, b, mask): the blocked scan's block loop, in place (see the source)"},
     {NULL, NULL, 0, NULL},

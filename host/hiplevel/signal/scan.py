@@ -154,6 +154,9 @@ def _chain(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, ren
     blocks, then nb). The loop is sequential, so it runs on Python floats for a vector state
     (numpy's per-call cost would be most of the scan); a matrix state goes through numpy."""
     nb, d, m = last_v.shape
+    kernel = scan_kernel()
+    if kernel is not None and (m == 1 and d in (1, 3) or (d, m) == (3, 3) and not renorm):
+        return _chain_native(kernel, last_t, last_v, x0s, bounds, renorm, end)
     if (d, m) == (3, 3) and not renorm:
         return _chain_matrix(last_t, last_v, x0s, bounds, end)
     if m != 1 or d not in (1, 3):
@@ -195,6 +198,20 @@ def _chain(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, ren
     return np.asarray(out, dtype=float).reshape(nb, d, 1).transpose(1, 2, 0)
 
 
+def _chain_native(kernel, last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, renorm: bool,
+                  end: list | None) -> np.ndarray:
+    """`_chain` / `_chain_matrix` in the compiled kernel (the same products and sums in the same
+    order, on doubles: the results to the bit)."""
+    nb, d, m = last_v.shape
+    x0 = np.ascontiguousarray(np.stack([np.asarray(x, float).reshape(d, m) for x in x0s]), dtype=np.float64)
+    starts, ends = np.empty((d, m, nb)), np.empty((len(x0s), d, m))
+    kernel.states(np.ascontiguousarray(last_t, dtype=np.float64), np.ascontiguousarray(last_v, dtype=np.float64), x0,
+                  np.asarray(bounds, dtype=np.int64), renorm, starts, ends)
+    if end is not None:
+        end.extend(ends)
+    return starts
+
+
 def _chain_matrix(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, end: list | None) -> np.ndarray:
     """`_chain` for a 3x3 state (the gyro-only propagation of `segment_products`), on floats."""
     nb = len(last_v)
@@ -232,5 +249,5 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
     end_started = started[-1]
     last_t = np.ascontiguousarray(np.moveaxis(np.where(end_started, 0.0, c[-1]), -1, 0))
     last_v = np.ascontiguousarray(np.moveaxis(np.where(end_started, c[-1], 0.0), -1, 0))
-    st = _chain_matrix(last_t, last_v, [np.eye(3)], (0, r.shape[-1]), None)  # (3, 3, nb) block starts
+    st = _chain(last_t, last_v, [np.eye(3)], (0, r.shape[-1]), False, None)  # (3, 3, nb) block starts
     return from_blocks(_combine(c, st, None, started), n)
