@@ -231,13 +231,20 @@ class WalkingDetector:
             return c[:-1]
         return None
 
-    def detect(self, m: Motion) -> list[RepWindow]:
-        """Steps of every walking bout in the set, with the initiation and termination swings."""
+    def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]]]:
+        """The walking bouts (their contacts) and each bout's raw stance-side cues: what `detect`
+        finds before it weighs the cues (a chunked set gathers them from every chunk first and
+        hands each chunk's back to `detect`, `analysis.chunked`: found once, not twice)."""
         idx, heights = self._contacts(m)
         bouts = self.bouts(idx, m.rate_hz, heights)
+        return bouts, [self.side.cues(m, c) for c in bouts]
+
+    def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
+        """Steps of every walking bout in the set, with the initiation and termination swings.
+        bout_cues: `bout_cues(m)` when already found."""
+        bouts, cues = self.bout_cues(m) if bout_cues is None else bout_cues
         if not bouts:
             return []
-        cues = [self.side.cues(m, c) for c in bouts]
         scale, weight = self.side.cue_weights(cues)
         reps: list[RepWindow] = []
         for c, cue in zip(bouts, cues):
