@@ -51,8 +51,14 @@ def rotation_blocks(w_rps: np.ndarray, dt_s: np.ndarray, block: int = SCAN_BLOCK
     dt = to_blocks(np.broadcast_to(np.asarray(dt_s, float), (len(w_rps),)), block)
     mag = np.sqrt(np.einsum("jkq,jkq->jq", w, w))
     theta = mag * dt
+    c, s = np.cos(theta), -np.sin(theta)  # numpy's cos and sin on both paths
+    kernel = scan_kernel()
+    if kernel is not None:
+        # The rest in the compiled kernel: the same expressions, each product and sum rounded alike.
+        r = np.empty((w.shape[0], 3, 3, w.shape[2]))
+        kernel.rotations(w, np.ascontiguousarray(mag), np.ascontiguousarray(c), np.ascontiguousarray(s), r)
+        return r
     kx, ky, kz = np.moveaxis(w / np.where(mag > 0.0, mag, 1.0)[:, None], 1, 0)
-    c, s = np.cos(theta), -np.sin(theta)
     oc = 1.0 - c
     # R = c I + s [k]x + (1 - c) k k^T, with [k]x u = k x u; theta = 0 gives I (u untouched).
     sx, sy, sz = s * kx, s * ky, s * kz
