@@ -114,3 +114,21 @@ def test_the_compiled_fusion_scans_are_numpys_to_the_bit(monkeypatch, seed: int)
 
     for x, y in zip(*_both(monkeypatch, run)):
         _same(x, y)
+
+
+@needs_kernel
+def test_the_compiled_window_rms_is_numpys_to_the_bit(monkeypatch) -> None:
+    """The walking detector's motion RMS of each single support (`_motion_rms_many`), windows
+    running past the end included, against numpy's mean over axis 0 one window at a time."""
+    from hiplevel.exercises.base import Motion
+    from hiplevel.exercises.walking import _motion_rms_many
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    m = Motion(t_s=np.arange(n) / 100.0, rate_hz=100.0, roll_deg=np.zeros(n), pitch_deg=np.zeros(n),
+               acc_lin_g=rng.normal(size=(n, 3)) * [0.05, 0.2, 0.3] + 0.01, gyro_dps=rng.normal(size=(n, 3)) * 20.0,
+               still=np.zeros(n, bool))
+    a = np.sort(rng.integers(0, n - 1, 400))
+    b = a + rng.integers(1, 90, 400)  # some past the end: clipped as a slice is
+    native, numpy_only = _both(monkeypatch, lambda: _motion_rms_many(m, a, b))
+    _same(native, numpy_only)

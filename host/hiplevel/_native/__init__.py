@@ -22,7 +22,7 @@ def csv_kernel() -> ModuleType | None:
 
 # What hiplevel calls in scankernel.c: a module built from an older source (an editable install not
 # rebuilt since) lacks some, and is then not used (the numpy paths give the same results).
-SCAN_FUNCTIONS = ("chain", "combine", "states", "fuse_scan", "rotations")
+SCAN_FUNCTIONS = ("chain", "combine", "states", "fuse_scan", "rotations", "window_rms")
 
 
 def scan_kernel() -> ModuleType | None:

@@ -563,7 +563,72 @@ static PyObject *rotations(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* window_rms(acc, gyro, a, b, out) -> None: per window k, the RMS about the mean over samples
+ * [a_k, b_k) of acc's three columns and gyro's first two (`exercises.walking._motion_rms`):
+ * mean = the column summed in sample order / the count (numpy's mean over axis 0 of a C-ordered
+ * (L,5) array), then the mean of the squared deviations the same way, then sqrt. acc, gyro (N,3),
+ * a, b (K,) int64 with 0 <= a < b <= N, out (K,5) float64, C-contiguous. */
+static PyObject *window_rms(PyObject *self, PyObject *args) {
+    PyObject *o[5];
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4]))
+        return NULL;
+    Py_buffer v[5];
+    int got = 0;
+    for (; got < 5; got++)
+        if (get(o[got], &v[got], got == 4, "") < 0)
+            break;
+    int bad = got < 5;
+    Py_ssize_t N = 0, K = 0;
+    if (!bad) {
+        bad = v[0].ndim != 2 || v[0].shape[1] != 3 || v[1].ndim != 2 || v[1].shape[1] != 3 || v[2].ndim != 1 ||
+              v[3].ndim != 1 || v[4].ndim != 2 || v[4].shape[1] != 5 || strcmp(v[0].format, "d") != 0 ||
+              strcmp(v[1].format, "d") != 0 || strcmp(v[4].format, "d") != 0 || v[2].itemsize != 8 ||
+              v[3].itemsize != 8;
+    }
+    if (!bad) {
+        N = v[0].shape[0], K = v[2].shape[0];
+        bad = v[1].shape[0] != N || v[3].shape[0] != K || v[4].shape[0] != K;
+        const long long *A = v[2].buf, *Bv = v[3].buf;
+        for (Py_ssize_t k = 0; k < K && !bad; k++)
+            bad = A[k] < 0 || A[k] >= Bv[k] || Bv[k] > N;
+    }
+    if (bad) {
+        for (int i = 0; i < got; i++)
+            PyBuffer_Release(&v[i]);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "window_rms: acc, gyro (N,3), a, b (K,) int64 with 0 <= a < b <= N, out (K,5)");
+        return NULL;
+    }
+    const double *AC = v[0].buf, *GY = v[1].buf;
+    const long long *A = v[2].buf, *Bv = v[3].buf;
+    double *OUT = v[4].buf;
+    for (Py_ssize_t k = 0; k < K; k++) {
+        Py_ssize_t a = (Py_ssize_t)A[k], b = (Py_ssize_t)Bv[k];
+        double n = (double)(b - a);
+        for (int col = 0; col < 5; col++) {
+            const double *x = col < 3 ? AC + col : GY + (col - 3);
+            double sum = x[a * 3];
+            for (Py_ssize_t i = a + 1; i < b; i++)
+                sum = sum + x[i * 3];
+            double mean = sum / n;
+            double d = x[a * 3] - mean;
+            double sq = d * d;
+            for (Py_ssize_t i = a + 1; i < b; i++) {
+                double e = x[i * 3] - mean;
+                double e2 = e * e;
+                sq = sq + e2;
+            }
+            OUT[k * 5 + col] = sqrt(sq / n);
+        }
+    }
+    for (int i = 0; i < 5; i++)
+        PyBuffer_Release(&v[i]);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"window_rms", window_rms, METH_VARARGS, "window_rms(acc, gyro, a, b, out): RMS about the mean per window (see the source)"},
     {"rotations", rotations, METH_VARARGS, "rotations(w, mag, c, s, r): the Rodrigues matrices of scan.rotation_blocks"},
     {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion._run (see the source)"},
     {"states", states, METH_VARARGS, "states(last_t, last_v, x0, bounds, renorm, starts, ends): the chain of block starts (see the source)"},

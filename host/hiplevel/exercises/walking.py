@@ -332,7 +332,7 @@ class WalkingDetector:
         steps = None if single is None else single.get("steps")
         if steps is None:
             q = int(round(self.double_support_fraction * med))
-            steps = np.median([_motion_rms(m, int(x) + q, int(x) + med) for x in c[:-1]], axis=0)
+            steps = np.median(_motion_rms_many(m, c[:-1] + q, c[:-1] + med), axis=0)
             if single is not None:
                 single["steps"] = steps
         ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
@@ -358,6 +358,21 @@ def _active_window(m: Motion, a: int, b: int, w: int) -> int:
     x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
     cs = np.r_[0.0, np.cumsum(np.sum(x * x, axis=1))]
     return a + int(np.argmax(cs[w:] - cs[:-w]))
+
+
+def _motion_rms_many(m: Motion, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`_motion_rms` of each window [a_k, b_k), (K,5): one call of the compiled kernel when built
+    (the same sums in the same order: the results to the bit), else one window at a time."""
+    from hiplevel._native import scan_kernel
+
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    kernel, n = scan_kernel(), len(m.acc_lin_g)
+    if kernel is not None and len(a) and (a >= 0).all() and (a < np.minimum(b, n)).all():
+        out = np.empty((len(a), 5))
+        kernel.window_rms(np.ascontiguousarray(m.acc_lin_g, dtype=np.float64),
+                          np.ascontiguousarray(m.gyro_dps, dtype=np.float64), a, np.minimum(b, n), out)
+        return out
+    return np.array([_motion_rms(m, int(x), int(y)) for x, y in zip(a, b)]).reshape(len(a), 5)
 
 
 def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:
