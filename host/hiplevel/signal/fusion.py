@@ -248,7 +248,8 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
         pull = np.concatenate([to_blocks(p[1]) for p in prep], axis=-1)[:, :, None]
         grow = np.concatenate([to_blocks(p[2]) for p in prep], axis=-1)[:, None, None]
         kernel = scan_kernel()
-        scans = _fuse_scan if kernel is None else partial(_fuse_scan_native, kernel)
+        # The compiled call does the one norm-corrected re-scan of SCAN_NORM_ITERATIONS = 1.
+        scans = _fuse_scan if kernel is None or SCAN_NORM_ITERATIONS != 1 else partial(_fuse_scan_native, kernel)
         u, err, first, last, errs = scans(a, pull, kb, grow, [x_first[i] for i in live], [x_up[i] for i in live],
                                           [x_err[i] for i in live], chains)
         del a
@@ -291,7 +292,6 @@ def _fuse_scan_native(kernel, a: np.ndarray, pull: np.ndarray, kb: np.ndarray, g
                       x_up: list, x_err: list, chains: tuple) -> tuple:
     """`_fuse_scan` in one call of the compiled kernel (`scankernel.fuse_scan`: the same products
     and sums in the same order, the results to the bit; one norm-corrected scan)."""
-    assert SCAN_NORM_ITERATIONS == 1
     block, nb = a.shape[0], a.shape[-1]
     nc = len(chains)
     u, err = np.empty((block, 3, 1, nb)), np.empty((block, 1, 1, nb))
