@@ -8,7 +8,8 @@ kernel whatever the thread count (OpenBLAS splits the rows and columns, never th
 results are the same to the bit (the 1 h CSV's JSON is byte-identical with and without).
 
 `one_blas_thread()` sets the OpenBLAS loaded by numpy to one thread and restores the count after.
-Without OpenBLAS (another BLAS, no /proc, a failure of any kind) it does nothing.
+Without OpenBLAS (another BLAS, no /proc, a failure of any kind) it does nothing; nor with
+HIPLEVEL_BLAS_THREADS_KEEP=1 set (an embedding program that wants its own thread count untouched).
 """
 
 from __future__ import annotations
