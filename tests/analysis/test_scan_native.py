@@ -73,3 +73,62 @@ def test_the_analysis_of_a_walk_is_the_same_with_the_kernels_and_without(monkeyp
 
     native, numpy_only = _both(monkeypatch, run)
     assert native == numpy_only
+
+
+@needs_kernel
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_rotations_are_numpys_to_the_bit(monkeypatch, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 64 * 21 + 5
+    w = rng.normal(size=(n, 3)) * rng.choice([1e-6, 0.1, 3.0, 30.0], size=(n, 1))
+    w[rng.random(n) < 0.05] = 0.0  # no rotation: the identity
+    w[rng.random(n) < 0.05, 1] = 0.0  # an axis exactly zero
+    dt = rng.uniform(0.005, 0.02, n) * (1 if seed % 2 else -1)
+    for x, y in zip(*_both(monkeypatch, lambda: (scan.rotation_blocks(w, dt),))):
+        _same(x, y)
+
+
+@needs_kernel
+@pytest.mark.parametrize("seed", range(2))
+def test_the_compiled_fusion_scans_are_numpys_to_the_bit(monkeypatch, seed: int) -> None:
+    """`fusion._run` (the forward and backward passes side by side, several groups of blocks, the
+    norm-corrected re-scan and the error scan in one compiled call) against the numpy scans."""
+    from hiplevel.signal import fusion
+
+    rng = np.random.default_rng(seed)
+    n = scan.SCAN_BLOCK * scan.SCAN_GROUP * 2 + 777  # three groups, a padded tail
+    t = np.cumsum(rng.uniform(0.009, 0.011, n))
+    acc = np.array([0.05, -0.1, 1.0]) + rng.normal(size=(n, 3)) * rng.choice([0.002, 0.2], size=(n, 1))
+    acc[rng.random(n) < 0.01] *= 3.0  # impacts: the accelerometer ignored
+    gyro = rng.normal(size=(n, 3)) * rng.choice([0.3, 40.0, 200.0], size=(n, 1))
+    rest = np.repeat(rng.random(n // 100 + 1) < 0.3, 100)[:n]
+    settings = fusion.FusionSettings()
+
+    def run():
+        up = fusion.fuse_passes(t, acc, gyro, rest, settings)
+        w = np.radians(gyro[:5000])
+        outs = fusion._run([(acc, np.radians(gyro), np.diff(t, prepend=t[0] - 0.01), rest, (0.0, 0.1, 0.995)),
+                            (acc[:5000][::-1], w[::-1], np.full(5000, -0.01), rest[:5000][::-1], (0.0, 0.0, 1.0))],
+                           settings)
+        return (up, *(x for pair in outs for x in pair))
+
+    for x, y in zip(*_both(monkeypatch, run)):
+        _same(x, y)
+
+
+@needs_kernel
+def test_the_compiled_window_rms_is_numpys_to_the_bit(monkeypatch) -> None:
+    """The walking detector's motion RMS of each single support (`_motion_rms_many`), windows
+    running past the end included, against numpy's mean over axis 0 one window at a time."""
+    from hiplevel.exercises.base import Motion
+    from hiplevel.exercises.walking import _motion_rms_many
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    m = Motion(t_s=np.arange(n) / 100.0, rate_hz=100.0, roll_deg=np.zeros(n), pitch_deg=np.zeros(n),
+               acc_lin_g=rng.normal(size=(n, 3)) * [0.05, 0.2, 0.3] + 0.01, gyro_dps=rng.normal(size=(n, 3)) * 20.0,
+               still=np.zeros(n, bool))
+    a = np.sort(rng.integers(0, n - 1, 400))
+    b = a + rng.integers(1, 90, 400)  # some past the end: clipped as a slice is
+    native, numpy_only = _both(monkeypatch, lambda: _motion_rms_many(m, a, b))
+    _same(native, numpy_only)

@@ -20,15 +20,20 @@ def csv_kernel() -> ModuleType | None:
     return csvparse
 
 
+# What hiplevel calls in scankernel.c: a module built from an older source (an editable install not
+# rebuilt since) lacks some, and is then not used (the numpy paths give the same results).
+SCAN_FUNCTIONS = ("chain", "combine", "states", "fuse_scan", "rotations", "window_rms")
+
+
 def scan_kernel() -> ModuleType | None:
-    """The compiled block loop of the blocked scans (`scankernel.c`), or None."""
+    """The compiled kernels of the blocked scans (`scankernel.c`), or None."""
     if os.environ.get("HIPLEVEL_NO_NATIVE"):
         return None
     try:
         from hiplevel._native import scankernel
     except ImportError:
         return None
-    return scankernel
+    return scankernel if all(hasattr(scankernel, f) for f in SCAN_FUNCTIONS) else None
 
 
 def hull_kernel() -> ModuleType | None:

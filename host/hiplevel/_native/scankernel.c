@@ -10,6 +10,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
+#include <stdlib.h>
 
 static int get(PyObject *o, Py_buffer *v, int writable, const char *what) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | (writable ? PyBUF_WRITABLE : 0);
@@ -204,7 +206,432 @@ static PyObject *combine(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* states(last_t, last_v, x0, bounds, renorm) -> (starts, ends): the sequential chain of block
+ * start states (`scan._chain`, `scan._chain_matrix`): along chain c (blocks bounds[c] ..
+ * bounds[c+1]-1) x = x0[c]; for each block q: (renorm: x = x / |x|, |x| = sqrt(x0*x0 + x1*x1 + x2*x2)
+ * for d = 3, fabs(x0) for d = 1, m = 1 only) starts[:, :, q] = x; x[i,c] = sum_k t[q,i,k] x[k,c]
+ * (k = 0 first, then + each next product) + v[q,i,c]. ends[c] = x after the chain's last block.
+ * last_t (nb,d,d), last_v (nb,d,m), x0 (nchains,d,m) float64; bounds (nchains+1,) int64; starts
+ * (d,m,nb), ends (nchains,d,m) float64, all C-contiguous: Python's float order, to the bit. */
+static PyObject *states(PyObject *self, PyObject *args) {
+    PyObject *to, *vo, *xo, *bo, *so, *eo;
+    int renorm;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOpOO", &to, &vo, &xo, &bo, &renorm, &so, &eo))
+        return NULL;
+    Py_buffer t, v, x, b, st, en;
+    Py_buffer *bufs[6] = {&t, &v, &x, &b, &st, &en};
+    PyObject *objs[6] = {to, vo, xo, bo, so, eo};
+    int got = 0;
+    for (; got < 6; got++)
+        if (get(objs[got], bufs[got], got >= 4, "") < 0)
+            break;
+    int bad = got < 6;
+    Py_ssize_t nb = 0, d = 0, mm = 0, nc = 0;
+    if (!bad) {
+        bad = t.ndim != 3 || v.ndim != 3 || x.ndim != 3 || b.ndim != 1 || st.ndim != 3 || en.ndim != 3 ||
+              strcmp(t.format, "d") != 0 || strcmp(v.format, "d") != 0 || strcmp(x.format, "d") != 0 ||
+              strcmp(st.format, "d") != 0 || strcmp(en.format, "d") != 0 || b.itemsize != 8 ||
+              (strcmp(b.format, "l") != 0 && strcmp(b.format, "q") != 0);
+    }
+    if (!bad) {
+        nb = t.shape[0], d = t.shape[1], mm = v.shape[2], nc = x.shape[0];
+        bad = t.shape[2] != d || v.shape[0] != nb || v.shape[1] != d || x.shape[1] != d || x.shape[2] != mm ||
+              b.shape[0] != nc + 1 || st.shape[0] != d || st.shape[1] != mm || st.shape[2] != nb || en.shape[0] != nc ||
+              en.shape[1] != d || en.shape[2] != mm || d < 1 || d > 3 || mm < 1 || mm > 3 ||
+              (renorm && (mm != 1 || (d != 1 && d != 3)));
+    }
+    if (!bad) {
+        const long long *B = (const long long *)b.buf;
+        for (Py_ssize_t c = 0; c < nc && !bad; c++)
+            bad = B[c] < 0 || B[c] > B[c + 1] || B[c + 1] > nb;
+    }
+    if (bad) {
+        for (int i = 0; i < got; i++)
+            PyBuffer_Release(bufs[i]);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "states: last_t (nb,d,d), last_v (nb,d,m), x0 (nc,d,m), bounds (nc+1,)");
+        return NULL;
+    }
+    const double *T = (const double *)t.buf, *V = (const double *)v.buf, *X0 = (const double *)x.buf;
+    const long long *B = (const long long *)b.buf;
+    double *S = (double *)st.buf, *E = (double *)en.buf;
+    Py_BEGIN_ALLOW_THREADS
+    const Py_ssize_t dm = d * mm;
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        double cur[9], nxt[9];
+        for (Py_ssize_t e = 0; e < dm; e++)
+            cur[e] = X0[c * dm + e];
+        for (Py_ssize_t q = B[c]; q < B[c + 1]; q++) {
+            if (renorm) {
+                if (d == 3) {
+                    double nrm = sqrt(cur[0] * cur[0] + cur[1] * cur[1] + cur[2] * cur[2]);
+                    cur[0] = cur[0] / nrm, cur[1] = cur[1] / nrm, cur[2] = cur[2] / nrm;
+                } else {
+                    cur[0] = cur[0] / fabs(cur[0]);
+                }
+            }
+            for (Py_ssize_t e = 0; e < dm; e++)
+                S[e * nb + q] = cur[e];
+            const double *tq = T + q * d * d, *vq = V + q * dm;
+            for (Py_ssize_t i = 0; i < d; i++)
+                for (Py_ssize_t k2 = 0; k2 < mm; k2++) {
+                    double acc = tq[i * d] * cur[k2];
+                    for (Py_ssize_t k = 1; k < d; k++) {
+                        double p = tq[i * d + k] * cur[k * mm + k2];
+                        acc = acc + p;
+                    }
+                    nxt[i * mm + k2] = acc + vq[i * mm + k2];
+                }
+            for (Py_ssize_t e = 0; e < dm; e++)
+                cur[e] = nxt[e];
+        }
+        for (Py_ssize_t e = 0; e < dm; e++)
+            E[c * dm + e] = cur[e];
+    }
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 6; i++)
+        PyBuffer_Release(bufs[i]);
+    Py_RETURN_NONE;
+}
+
+/* The chain of block start states of one recurrence (as `states`): d = 3 vector (renorm) or d = 1
+ * scalar (no renorm); lt (d*d values per block at stride), lv (d per block). */
+static void chain_starts(int d, int renorm, Py_ssize_t nb, Py_ssize_t nc, const long long *bounds, const double *x0s,
+                         const double *lt, Py_ssize_t lt_stride, const double *lv, Py_ssize_t lv_stride, double *st,
+                         double *ends) {
+    /* lt[e * lt_stride + q], lv[i * lv_stride + q]: last transfer matrix / zero-start state of block q */
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        double x[3], y[3];
+        for (int e = 0; e < d; e++)
+            x[e] = x0s[c * d + e];
+        for (Py_ssize_t q = bounds[c]; q < bounds[c + 1]; q++) {
+            if (renorm) {
+                double nrm = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+                x[0] = x[0] / nrm, x[1] = x[1] / nrm, x[2] = x[2] / nrm;
+            }
+            for (int e = 0; e < d; e++)
+                st[e * nb + q] = x[e];
+            for (int i = 0; i < d; i++) {
+                double acc = lt[(i * d) * lt_stride + q] * x[0];
+                for (int k = 1; k < d; k++) {
+                    double p = lt[(i * d + k) * lt_stride + q] * x[k];
+                    acc = acc + p;
+                }
+                y[i] = acc + lv[i * lv_stride + q];
+            }
+            for (int e = 0; e < d; e++)
+                x[e] = y[e];
+        }
+        for (int e = 0; e < d; e++)
+            ends[c * d + e] = x[e];
+    }
+}
+
+/* zs[j] = a[j] @ zs[j-1] + b[j] (zs[0] = b[0]), 3-vectors, every block q at once (as `chain`). */
+static void zero_start3(Py_ssize_t B, Py_ssize_t nb, const double *A, const double *b, double *zs) {
+    for (Py_ssize_t e = 0; e < 3 * nb; e++)
+        zs[e] = b[e];
+    for (Py_ssize_t j = 1; j < B; j++) {
+        const double *aj = A + j * 9 * nb, *xp = zs + (j - 1) * 3 * nb, *bj = b + j * 3 * nb;
+        double *xj = zs + j * 3 * nb;
+        for (int i = 0; i < 3; i++) {
+            double *o = xj + i * nb;
+            const double *a0 = aj + (i * 3) * nb, *a1 = a0 + nb, *a2 = a1 + nb, *bi = bj + i * nb;
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                double v = a0[q] * xp[q];
+                double p1 = a1[q] * xp[nb + q];
+                v = v + p1;
+                double p2 = a2[q] * xp[2 * nb + q];
+                v = v + p2;
+                o[q] = v + bi[q];
+            }
+        }
+    }
+}
+
+/* out[j,i] = zs[j,i] + t[j,i,0] st[0] + t[j,i,1] st[1] + t[j,i,2] st[2], in that order (`combine`). */
+static void combine3(Py_ssize_t B, Py_ssize_t nb, const double *T, const double *zs, const double *st, double *out) {
+    for (Py_ssize_t j = 0; j < B; j++) {
+        const double *tj = T + j * 9 * nb, *zj = zs + j * 3 * nb;
+        double *oj = out + j * 3 * nb;
+        for (int i = 0; i < 3; i++) {
+            const double *t0 = tj + (i * 3) * nb, *t1 = t0 + nb, *t2 = t1 + nb, *zi = zj + i * nb;
+            double *o = oj + i * nb;
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                double v = zi[q];
+                double p0 = t0[q] * st[q];
+                v = v + p0;
+                double p1 = t1[q] * st[nb + q];
+                v = v + p1;
+                double p2 = t2[q] * st[2 * nb + q];
+                o[q] = v + p2;
+            }
+        }
+    }
+}
+
+/* fuse_scan(a, pull, kb, grow, x_first, x_up, x_err, bounds, u, err, first_end, last_end, err_end):
+ * the scans of one group of `fusion._run` in one call, the same arithmetic in the same order:
+ * the transfer products of a, the renormalised scan of the pull from x_first, the pull scaled by
+ * the norm of that solution's previous state (`einsum` of the three squares, in order), the
+ * renormalised scan of it from x_up into u (B,3,nb), and the error scan (keep = 1 - kb, its
+ * b = keep * grow) from x_err into err (B,nb). a (B,3,3,nb), pull (B,3,nb), kb and grow (B,nb);
+ * x_first, x_up (nc,3), x_err (nc,); bounds (nc+1,) int64: the chains' first blocks, then nb;
+ * first_end, last_end (nc,3), err_end (nc,): the states after each chain's last block. */
+static PyObject *fuse_scan(PyObject *self, PyObject *args) {
+    PyObject *o[13];
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8], &o[9],
+                          &o[10], &o[11], &o[12]))
+        return NULL;
+    Py_buffer v[13];
+    int got = 0;
+    for (; got < 13; got++)
+        if (get(o[got], &v[got], got >= 8, "") < 0)
+            break;
+    int bad = got < 13;
+    Py_ssize_t B = 0, nb = 0, nc = 0;
+    if (!bad) {
+        bad = v[0].ndim != 4 || v[7].ndim != 1 || v[7].itemsize != 8;
+        for (int i = 0; i < 13 && !bad; i++)
+            if (i != 7)
+                bad = v[i].itemsize != 8 || strcmp(v[i].format, "d") != 0;
+    }
+    if (!bad) {
+        B = v[0].shape[0], nb = v[0].shape[3], nc = v[7].shape[0] - 1;
+        bad = v[0].shape[1] != 3 || v[0].shape[2] != 3 || nc < 1 || v[1].len != B * 3 * nb * 8 ||
+              v[2].len != B * nb * 8 || v[3].len != B * nb * 8 || v[4].len != nc * 3 * 8 || v[5].len != nc * 3 * 8 ||
+              v[6].len != nc * 8 || v[8].len != B * 3 * nb * 8 || v[9].len != B * nb * 8 ||
+              v[10].len != nc * 3 * 8 || v[11].len != nc * 3 * 8 || v[12].len != nc * 8;
+    }
+    if (!bad) {
+        const long long *bd = (const long long *)v[7].buf;
+        bad = bd[0] != 0 || bd[nc] != nb;
+        for (Py_ssize_t c = 0; c < nc && !bad; c++)
+            bad = bd[c] > bd[c + 1];
+    }
+    if (bad) {
+        for (int i = 0; i < got; i++)
+            PyBuffer_Release(&v[i]);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "fuse_scan: a (B,3,3,nb), pull (B,3,nb), kb, grow (B,nb), states (nc,3)");
+        return NULL;
+    }
+    const double *A = v[0].buf, *P = v[1].buf, *K = v[2].buf, *G = v[3].buf, *XF = v[4].buf, *XU = v[5].buf,
+                 *XE = v[6].buf;
+    const long long *bd = (const long long *)v[7].buf;
+    double *U = v[8].buf, *ER = v[9].buf, *FE = v[10].buf, *LE = v[11].buf, *EE = v[12].buf;
+    const Py_ssize_t n3 = B * 3 * nb;
+    /* Scratch kept from call to call (a fresh block each time would be fresh pages from the system,
+     * each faulted in: that cost more than the arithmetic); used with the GIL held. */
+    static double *scratch = NULL;
+    static size_t scratch_n = 0;
+    size_t need = (size_t)(B * 9 * nb + 3 * n3 + 3 * nb + 3 * B * nb);
+    if (need > scratch_n) {
+        double *grown = realloc(scratch, sizeof(double) * need);
+        if (grown == NULL) {
+            for (int i = 0; i < 13; i++)
+                PyBuffer_Release(&v[i]);
+            return PyErr_NoMemory();
+        }
+        scratch = grown, scratch_n = need;
+    }
+    double *tr = scratch;
+    double *zs1 = tr + B * 9 * nb, *zs2 = zs1 + n3, *b2 = zs2 + n3, *st = b2 + n3, *te = st + 3 * nb,
+           *ze = te + B * nb, *g2 = ze + B * nb;
+    /* transfer products: tr[0] = a[0], tr[j] = a[j] @ tr[j-1] */
+    for (Py_ssize_t e = 0; e < 9 * nb; e++)
+        tr[e] = A[e];
+    for (Py_ssize_t j = 1; j < B; j++) {
+        const double *aj = A + j * 9 * nb, *xp = tr + (j - 1) * 9 * nb;
+        double *xj = tr + j * 9 * nb;
+        for (int i = 0; i < 3; i++)
+            for (int c = 0; c < 3; c++) {
+                double *out = xj + (i * 3 + c) * nb;
+                const double *a0 = aj + (i * 3) * nb, *a1 = a0 + nb, *a2 = a1 + nb;
+                const double *x0 = xp + c * nb, *x1 = xp + (3 + c) * nb, *x2 = xp + (6 + c) * nb;
+                for (Py_ssize_t q = 0; q < nb; q++) {
+                    double s = a0[q] * x0[q];
+                    double p1 = a1[q] * x1[q];
+                    s = s + p1;
+                    double p2 = a2[q] * x2[q];
+                    out[q] = s + p2;
+                }
+            }
+    }
+    const double *lt = tr + (B - 1) * 9 * nb;
+    /* first solution */
+    zero_start3(B, nb, A, P, zs1);
+    chain_starts(3, 1, nb, nc, bd, XF, lt, nb, zs1 + (B - 1) * 3 * nb, nb, st, FE);
+    combine3(B, nb, tr, zs1, st, zs2); /* zs2 holds the first solution u1 for now */
+    /* the pull scaled by the norm of u1's previous state (1 at a block's first sample) */
+    for (Py_ssize_t e = 0; e < 3 * nb; e++)
+        b2[e] = P[e] * 1.0;
+    for (Py_ssize_t j = 1; j < B; j++) {
+        const double *up = zs2 + (j - 1) * 3 * nb, *pj = P + j * 3 * nb;
+        double *bj = b2 + j * 3 * nb;
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double sc = sqrt(up[q] * up[q] + up[nb + q] * up[nb + q] + up[2 * nb + q] * up[2 * nb + q]);
+            bj[q] = pj[q] * sc, bj[nb + q] = pj[nb + q] * sc, bj[2 * nb + q] = pj[2 * nb + q] * sc;
+        }
+    }
+    /* second solution */
+    zero_start3(B, nb, A, b2, zs2);
+    chain_starts(3, 1, nb, nc, bd, XU, lt, nb, zs2 + (B - 1) * 3 * nb, nb, st, LE);
+    combine3(B, nb, tr, zs2, st, U);
+    /* error scan: keep = 1 - kb; te = keep products, ze = zero-start states of keep * grow */
+    for (Py_ssize_t e = 0; e < B * nb; e++) {
+        double keep = 1.0 - K[e];
+        g2[e] = keep * G[e];
+    }
+    for (Py_ssize_t q = 0; q < nb; q++)
+        te[q] = 1.0 - K[q], ze[q] = g2[q];
+    for (Py_ssize_t j = 1; j < B; j++)
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double keep = 1.0 - K[j * nb + q];
+            te[j * nb + q] = keep * te[(j - 1) * nb + q];
+            double z = keep * ze[(j - 1) * nb + q];
+            ze[j * nb + q] = z + g2[j * nb + q];
+        }
+    chain_starts(1, 0, nb, nc, bd, XE, te + (B - 1) * nb, nb, ze + (B - 1) * nb, nb, st, EE);
+    for (Py_ssize_t j = 0; j < B; j++)
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double p = te[j * nb + q] * st[q];
+            ER[j * nb + q] = ze[j * nb + q] + p;
+        }
+    for (int i = 0; i < 13; i++)
+        PyBuffer_Release(&v[i]);
+    Py_RETURN_NONE;
+}
+
+/* rotations(w, mag, c, s, r) -> None: the per-sample Rodrigues matrices of `scan.rotation_blocks`
+ * from its numpy-computed |w| (mag), cos(theta) (c) and -sin(theta) (s): k = w / mag (1 where mag
+ * is not > 0), R = c I + s [k]x + (1 - c) k k^T, each product and sum as numpy's expression
+ * evaluates it (left to right). w (B,3,nb), mag, c, s (B,nb), r (B,3,3,nb) float64, C-contiguous. */
+static PyObject *rotations(PyObject *self, PyObject *args) {
+    PyObject *o[5];
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4]))
+        return NULL;
+    Py_buffer v[5];
+    int got = 0;
+    for (; got < 5; got++)
+        if (get(o[got], &v[got], got == 4, "") < 0)
+            break;
+    int bad = got < 5;
+    Py_ssize_t B = 0, nb = 0;
+    for (int i = 0; i < 5 && !bad; i++)
+        bad = v[i].itemsize != 8 || strcmp(v[i].format, "d") != 0;
+    if (!bad) {
+        bad = v[0].ndim != 3 || v[0].shape[1] != 3;
+        if (!bad) {
+            B = v[0].shape[0], nb = v[0].shape[2];
+            bad = v[1].len != B * nb * 8 || v[2].len != B * nb * 8 || v[3].len != B * nb * 8 || v[4].len != B * 9 * nb * 8;
+        }
+    }
+    if (bad) {
+        for (int i = 0; i < got; i++)
+            PyBuffer_Release(&v[i]);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "rotations: w (B,3,nb), mag, c, s (B,nb), r (B,3,3,nb) float64");
+        return NULL;
+    }
+    const double *W = v[0].buf, *M = v[1].buf, *C = v[2].buf, *S = v[3].buf;
+    double *R = v[4].buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t j = 0; j < B; j++) {
+        const double *wx = W + j * 3 * nb, *wy = wx + nb, *wz = wy + nb, *mj = M + j * nb, *cj = C + j * nb,
+                     *sj = S + j * nb;
+        double *r = R + j * 9 * nb;
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double m = mj[q] > 0.0 ? mj[q] : 1.0;
+            double kx = wx[q] / m, ky = wy[q] / m, kz = wz[q] / m;
+            double c = cj[q], s = sj[q], oc = 1.0 - c;
+            double sx = s * kx, sy = s * ky, sz = s * kz;
+            double ocx = oc * kx, ocy = oc * ky, ocz = oc * kz;
+            double oxy = ocx * ky, oxz = ocx * kz, oyz = ocy * kz;
+            double dxx = ocx * kx, dyy = ocy * ky, dzz = ocz * kz;
+            r[q] = c + dxx, r[nb + q] = oxy - sz, r[2 * nb + q] = oxz + sy;
+            r[3 * nb + q] = oxy + sz, r[4 * nb + q] = c + dyy, r[5 * nb + q] = oyz - sx;
+            r[6 * nb + q] = oxz - sy, r[7 * nb + q] = oyz + sx, r[8 * nb + q] = c + dzz;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 5; i++)
+        PyBuffer_Release(&v[i]);
+    Py_RETURN_NONE;
+}
+
+/* window_rms(acc, gyro, a, b, out) -> None: per window k, the RMS about the mean over samples
+ * [a_k, b_k) of acc's three columns and gyro's first two (`exercises.walking._motion_rms`):
+ * mean = the column summed in sample order / the count (numpy's mean over axis 0 of a C-ordered
+ * (L,5) array), then the mean of the squared deviations the same way, then sqrt. acc, gyro (N,3),
+ * a, b (K,) int64 with 0 <= a < b <= N, out (K,5) float64, C-contiguous. */
+static PyObject *window_rms(PyObject *self, PyObject *args) {
+    PyObject *o[5];
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4]))
+        return NULL;
+    Py_buffer v[5];
+    int got = 0;
+    for (; got < 5; got++)
+        if (get(o[got], &v[got], got == 4, "") < 0)
+            break;
+    int bad = got < 5;
+    Py_ssize_t N = 0, K = 0;
+    if (!bad) {
+        bad = v[0].ndim != 2 || v[0].shape[1] != 3 || v[1].ndim != 2 || v[1].shape[1] != 3 || v[2].ndim != 1 ||
+              v[3].ndim != 1 || v[4].ndim != 2 || v[4].shape[1] != 5 || strcmp(v[0].format, "d") != 0 ||
+              strcmp(v[1].format, "d") != 0 || strcmp(v[4].format, "d") != 0 || v[2].itemsize != 8 ||
+              v[3].itemsize != 8;
+    }
+    if (!bad) {
+        N = v[0].shape[0], K = v[2].shape[0];
+        bad = v[1].shape[0] != N || v[3].shape[0] != K || v[4].shape[0] != K;
+        const long long *A = v[2].buf, *Bv = v[3].buf;
+        for (Py_ssize_t k = 0; k < K && !bad; k++)
+            bad = A[k] < 0 || A[k] >= Bv[k] || Bv[k] > N;
+    }
+    if (bad) {
+        for (int i = 0; i < got; i++)
+            PyBuffer_Release(&v[i]);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "window_rms: acc, gyro (N,3), a, b (K,) int64 with 0 <= a < b <= N, out (K,5)");
+        return NULL;
+    }
+    const double *AC = v[0].buf, *GY = v[1].buf;
+    const long long *A = v[2].buf, *Bv = v[3].buf;
+    double *OUT = v[4].buf;
+    for (Py_ssize_t k = 0; k < K; k++) {
+        Py_ssize_t a = (Py_ssize_t)A[k], b = (Py_ssize_t)Bv[k];
+        double n = (double)(b - a);
+        for (int col = 0; col < 5; col++) {
+            const double *x = col < 3 ? AC + col : GY + (col - 3);
+            double sum = x[a * 3];
+            for (Py_ssize_t i = a + 1; i < b; i++)
+                sum = sum + x[i * 3];
+            double mean = sum / n;
+            double d = x[a * 3] - mean;
+            double sq = d * d;
+            for (Py_ssize_t i = a + 1; i < b; i++) {
+                double e = x[i * 3] - mean;
+                double e2 = e * e;
+                sq = sq + e2;
+            }
+            OUT[k * 5 + col] = sqrt(sq / n);
+        }
+    }
+    for (int i = 0; i < 5; i++)
+        PyBuffer_Release(&v[i]);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"window_rms", window_rms, METH_VARARGS, "window_rms(acc, gyro, a, b, out): RMS about the mean per window (see the source)"},
+    {"rotations", rotations, METH_VARARGS, "rotations(w, mag, c, s, r): the Rodrigues matrices of scan.rotation_blocks"},
+    {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion._run (see the source)"},
+    {"states", states, METH_VARARGS, "states(last_t, last_v, x0, bounds, renorm, starts, ends): the chain of block starts (see the source)"},
     {"combine", combine, METH_VARARGS, "combine(t, st, out, accumulate, mask): samples from block starts (see the source)"},
     {"chain", chain, METH_VARARGS, "chain(a, x, b, mask): the blocked scan's block loop, in place (see the source)"},
     {NULL, NULL, 0, NULL},

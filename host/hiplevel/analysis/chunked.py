@@ -9,7 +9,9 @@ start; each chunk is detected with `OVERLAP_S` of the set before and after its o
 walking detector looks back up to 30 s for a bout's standing neutral; its filters forget their
 start within a few seconds) and keeps the reps that start in its own samples. What the walking
 detector judges over the whole set, the agreement of its stance-side cues, is gathered from all
-chunks first (`CueCollector`) and then fixed for every chunk (`FixedCueWeights`). When no such run
+chunks first (`WalkingDetector.bout_cues`: each chunk's bouts and cues, kept for its second run,
+which then does not find them again; `CueCollector` for a detector without it) and then fixed for
+every chunk (`FixedCueWeights`). When no such run
 comes within `FORCE_CUT_S`, the set is cut where it must be and the cut is counted (reps next to
 it may differ from the whole-set run).
 """
@@ -127,23 +129,29 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
         return motion_of(pt, 0, c.hi - c.lo, neutral)
 
     side = getattr(det, "side", None)
+    prepared: list = [None] * len(chunks)  # each chunk's bouts and cues, when the detector hands them out
     if len(chunks) > 1 and isinstance(side, StanceSideDecider):
         found: list[tuple[int, dict]] = []
-        for c in chunks:
+        for i, c in enumerate(chunks):
             sink: list = []
-            try:
-                replace(det, side=CueCollector(**_decider_fields(side), sink=sink)).detect(motion(c))
-            except _CuesCollected:
-                pass
+            if hasattr(det, "bout_cues"):
+                # Kept for the second run (a few floats a step): its bouts and cues are the same.
+                bouts, cues = prepared[i] = det.bout_cues(motion(c))
+                sink = [(int(b[0]), cue) for b, cue in zip(bouts, cues)]
+            else:
+                try:
+                    replace(det, side=CueCollector(**_decider_fields(side), sink=sink)).detect(motion(c))
+                except _CuesCollected:
+                    pass
             found += [cue for first, cue in sink if c.start <= first + c.lo < c.stop]
         if found:
             scale, weight = side.cue_weights([cue for cue in found])
             det = replace(det, side=FixedCueWeights(**_decider_fields(side), scale=tuple(scale.items()),
                                                     weight=tuple(weight.items())))
     reps: list[Rep] = []
-    for c in chunks:
+    for c, ready in zip(chunks, prepared):
         m = motion(c)
-        windows: list[RepWindow] = det.detect(m)
+        windows: list[RepWindow] = det.detect(m) if ready is None else det.detect(m, bout_cues=ready)
         if len(chunks) > 1:
             windows = [w for w in windows if c.start <= w.start + c.lo < c.stop]
         reps += score(exercise, m, windows, th)

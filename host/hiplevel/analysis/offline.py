@@ -19,6 +19,7 @@ from hiplevel.analysis.chunked import detect_span
 from hiplevel.exercises import DETECTORS, Motion, PhaseWindow, RepWindow, measure_drop
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
+from hiplevel.signal.blas import one_blas_thread
 from hiplevel.signal.chunk_plan import ChunkSettings
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up, up_to_roll_pitch_deg
@@ -290,7 +291,7 @@ def analyze_source(
     th = thresholds or Thresholds()
     for item in sets:
         _check_exercise(item if isinstance(item, str) else item[0])
-    with build_long_trace(source, fusion, chunking=chunking) as lt:
+    with one_blas_thread(), build_long_trace(source, fusion, chunking=chunking) as lt:
         out: list[AnalysisResult] = []
         prev_end = 0
         for item in sets:

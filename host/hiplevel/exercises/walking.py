@@ -48,11 +48,12 @@ from hiplevel.signal.neutral import neutral_roll, standing_before
 from hiplevel.signal.peaks import find_peaks
 
 
-def vertical_acc_g(m: Motion) -> np.ndarray:
+def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
     """Upward linear acceleration of the pelvis in the world frame, g (N,): the levelled-frame
     linear acceleration projected on the up-vector, so a pelvis pitched by posture (a bent-forward
-    walk, a neutral taken while seated) still sees the contacts at full size."""
-    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
+    walk, a neutral taken while seated) still sees the contacts at full size. up: the motion's
+    `roll_pitch_to_up` when already at hand."""
+    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg) if up is None else up
     return np.einsum("ij,ij->i", m.acc_lin_g, up)
 
 
@@ -146,7 +147,8 @@ class WalkingDetector:
         """Candidate contacts and their heights, g (None for a roll stream)."""
         if m.acc_lin_g is None:
             return self._contacts_from_roll(m), None
-        av = vertical_acc_g(m)
+        up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)  # here and for the tilt below
+        av = vertical_acc_g(m, up)
         if self.baseline_s > 0:
             av = av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz)))
         av = zero_phase_lowpass(av, self.smooth_hz, m.rate_hz)
@@ -163,7 +165,6 @@ class WalkingDetector:
             peaks = peaks[tilt_span_deg(m)[peaks] <= self.max_tilt_change_deg]
         if self.max_tilt_deg > 0 and len(peaks):
             # Walking is upright: lying down (turning over in bed) gives impacts too.
-            up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
             tilt = np.degrees(np.arccos(np.clip(up[:, 2], -1.0, 1.0)))
             peaks = peaks[_moving_max(tilt, half)[peaks] <= self.max_tilt_deg]
         heights = av[peaks]
@@ -231,13 +232,20 @@ class WalkingDetector:
             return c[:-1]
         return None
 
-    def detect(self, m: Motion) -> list[RepWindow]:
-        """Steps of every walking bout in the set, with the initiation and termination swings."""
+    def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]]]:
+        """The walking bouts (their contacts) and each bout's raw stance-side cues: what `detect`
+        finds before it weighs the cues (a chunked set gathers them from every chunk first and
+        hands each chunk's back to `detect`, `analysis.chunked`: found once, not twice)."""
         idx, heights = self._contacts(m)
         bouts = self.bouts(idx, m.rate_hz, heights)
+        return bouts, [self.side.cues(m, c) for c in bouts]
+
+    def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
+        """Steps of every walking bout in the set, with the initiation and termination swings.
+        bout_cues: `bout_cues(m)` when already found."""
+        bouts, cues = self.bout_cues(m) if bout_cues is None else bout_cues
         if not bouts:
             return []
-        cues = [self.side.cues(m, c) for c in bouts]
         scale, weight = self.side.cue_weights(cues)
         reps: list[RepWindow] = []
         for c, cue in zip(bouts, cues):
@@ -273,7 +281,8 @@ class WalkingDetector:
         out: list[RepWindow] = []
         swing = int(round(self.edge_swing_fraction * med))
         a0 = int(c[0]) - swing
-        if self._initiates(m, a0, c, med):
+        single: dict = {}  # the bout's single-support motion, found once for both edges
+        if self._initiates(m, a0, c, med, single):
             out.append(rep(a0, int(c[0]), other_side(sides[0]), conf[0], None, "initiation"))
         for k, stance in enumerate(sides):
             a, b = int(c[k]), int(c[k + 1])
@@ -286,11 +295,11 @@ class WalkingDetector:
                 out.append(rep(a, b, stance, conf[k], a, closing=b))
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
-        if self._terminates(m, a1, b1, c, med):
+        if self._terminates(m, a1, b1, c, med, single):
             out.append(rep(a1, b1, other_side(sides[-1]), conf[-1], int(c[-1]), "termination"))
         return out
 
-    def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int) -> bool:
+    def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
         """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
         and the first contact is a heel strike, not the weight shift of the lift-off itself. That
         shift can bump the pelvis up like a contact; the bout's first "step" is then only the swing
@@ -302,25 +311,30 @@ class WalkingDetector:
         pre = a0 - med // 2
         if pre < 0 or int(c[1]) - int(c[0]) >= self.lift_off_step_ratio * med:
             return True
-        return self._motion_ratio(m, pre, a0, c, med) >= self.initiation_shift_ratio
+        return self._motion_ratio(m, pre, a0, c, med, single) >= self.initiation_shift_ratio
 
-    def _terminates(self, m: Motion, a1: int, b1: int, c: np.ndarray, med: int) -> bool:
+    def _terminates(self, m: Motion, a1: int, b1: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
         """Whether the bout ends with a termination swing over [a1, b1): the recording holds its
         closing contact (up to irregular_ratio median steps after the last contact: a recording
         that stops while the person walks on has no closing swing to report), the pelvis moves
         there, and as much as a single support does (termination_motion_ratio)."""
         if int(c[-1]) + self.side.irregular_ratio * med >= len(m.t_s):
             return False
-        return self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med) >= self.termination_motion_ratio
+        return self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med, single) >= self.termination_motion_ratio
 
-    def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int) -> float:
+    def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int, single: dict | None = None) -> float:
         """How much the pelvis moves in [a, b) against the bout's single supports (each step's
         span after its double support): geometric mean of the ratios of `_motion_rms`. A roll
-        stream: 1 (no test)."""
+        stream: 1 (no test). single: where the bout's single-support figure is kept once found
+        (both edges of a bout compare with the same one)."""
         if m.acc_lin_g is None or m.gyro_dps is None:
             return 1.0
-        q = int(round(self.double_support_fraction * med))
-        steps = np.median([_motion_rms(m, int(x) + q, int(x) + med) for x in c[:-1]], axis=0)
+        steps = None if single is None else single.get("steps")
+        if steps is None:
+            q = int(round(self.double_support_fraction * med))
+            steps = np.median(_motion_rms_many(m, c[:-1] + q, c[:-1] + med), axis=0)
+            if single is not None:
+                single["steps"] = steps
         ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
         return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
 
@@ -344,6 +358,21 @@ def _active_window(m: Motion, a: int, b: int, w: int) -> int:
     x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
     cs = np.r_[0.0, np.cumsum(np.sum(x * x, axis=1))]
     return a + int(np.argmax(cs[w:] - cs[:-w]))
+
+
+def _motion_rms_many(m: Motion, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`_motion_rms` of each window [a_k, b_k), (K,5): one call of the compiled kernel when built
+    (the same sums in the same order: the results to the bit), else one window at a time."""
+    from hiplevel._native import scan_kernel
+
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    kernel, n = scan_kernel(), len(m.acc_lin_g)
+    if kernel is not None and len(a) and (a >= 0).all() and (a < np.minimum(b, n)).all():
+        out = np.empty((len(a), 5))
+        kernel.window_rms(np.ascontiguousarray(m.acc_lin_g, dtype=np.float64),
+                          np.ascontiguousarray(m.gyro_dps, dtype=np.float64), a, np.minimum(b, n), out)
+        return out
+    return np.array([_motion_rms(m, int(x), int(y)) for x, y in zip(a, b)]).reshape(len(a), 5)
 
 
 def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -218,8 +219,8 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
     side by side in one scan (each its own recurrence), SCAN_GROUP blocks of each at a time (the
     states carried from one group to the next: the same arithmetic as one scan over all blocks, in
     bounded memory), the norm-corrected scan reusing the first one's block transfer products."""
-    from hiplevel.signal.scan import (SCAN_BLOCK, SCAN_GROUP, affine_scan, from_blocks, rotation_blocks, to_blocks,
-                                      transfer_products)
+    from hiplevel._native import scan_kernel
+    from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP, from_blocks, rotation_blocks, to_blocks
 
     n = [len(p[0]) for p in passes]
     outs = [(np.empty((m, 3)), np.empty(m)) for m in n]
@@ -245,22 +246,13 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
         a = rot * (1.0 - kb)
         del rot
         pull = np.concatenate([to_blocks(p[1]) for p in prep], axis=-1)[:, :, None]
-        trans = transfer_products(a)
-        first: list = []
-        u = affine_scan(a, pull, [x_first[i] for i in live], renorm=True, end=first, trans=trans, chains=chains)
-        for _ in range(SCAN_NORM_ITERATIONS):
-            # The loop pulls a unit vector; the scan's state drifts in norm within a block, so scale
-            # each pull by the state's norm in the previous solution (block starts are unit).
-            scale = np.ones(u.shape[:1] + (1, 1) + u.shape[3:])
-            scale[1:] = np.sqrt(np.einsum("jdmq,jdmq->jmq", u, u))[:-1, None]
-            last: list = []
-            u = affine_scan(a, pull * scale, [x_up[i] for i in live], renorm=True, end=last, trans=trans, chains=chains)
-        del trans, a
-        # Error grows with the rotation the gyro integrated, shrinks with each correction.
-        keep = 1.0 - kb
         grow = np.concatenate([to_blocks(p[2]) for p in prep], axis=-1)[:, None, None]
-        errs: list = []
-        err = affine_scan(keep, keep * grow, [x_err[i] for i in live], end=errs, chains=chains)
+        kernel = scan_kernel()
+        # The compiled call does the one norm-corrected re-scan of SCAN_NORM_ITERATIONS = 1.
+        scans = _fuse_scan if kernel is None or SCAN_NORM_ITERATIONS != 1 else partial(_fuse_scan_native, kernel)
+        u, err, first, last, errs = scans(a, pull, kb, grow, [x_first[i] for i in live], [x_up[i] for i in live],
+                                          [x_err[i] for i in live], chains)
+        del a
         for c, (i, s) in enumerate(zip(live, g)):
             q0, q1 = chains[c], chains[c + 1] if c + 1 < len(chains) else u.shape[-1]
             m = s.stop - s.start
@@ -269,6 +261,48 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
             outs[i][1][s] = from_blocks(err[..., q0:q1][:, 0, 0], m)
             x_first[i], x_up[i], x_err[i] = first[c], last[c], errs[c]
     return outs
+
+
+def _fuse_scan(a: np.ndarray, pull: np.ndarray, kb: np.ndarray, grow: np.ndarray, x_first: list, x_up: list,
+               x_err: list, chains: tuple) -> tuple:
+    """The scans of one group of `_run` (numpy and `scan.affine_scan`): the up-vectors
+    (block,3,1,nb), the error estimates (block,1,1,nb), and each chain's end states (first
+    solution, second solution, error) to go on with."""
+    from hiplevel.signal.scan import affine_scan, transfer_products
+
+    trans = transfer_products(a)
+    first: list = []
+    u = affine_scan(a, pull, x_first, renorm=True, end=first, trans=trans, chains=chains)
+    for _ in range(SCAN_NORM_ITERATIONS):
+        # The loop pulls a unit vector; the scan's state drifts in norm within a block, so scale
+        # each pull by the state's norm in the previous solution (block starts are unit).
+        scale = np.ones(u.shape[:1] + (1, 1) + u.shape[3:])
+        scale[1:] = np.sqrt(np.einsum("jdmq,jdmq->jmq", u, u))[:-1, None]
+        last: list = []
+        u = affine_scan(a, pull * scale, x_up, renorm=True, end=last, trans=trans, chains=chains)
+    del trans
+    # Error grows with the rotation the gyro integrated, shrinks with each correction.
+    keep = 1.0 - kb
+    errs: list = []
+    err = affine_scan(keep, keep * grow, x_err, end=errs, chains=chains)
+    return u, err, first, last, errs
+
+
+def _fuse_scan_native(kernel, a: np.ndarray, pull: np.ndarray, kb: np.ndarray, grow: np.ndarray, x_first: list,
+                      x_up: list, x_err: list, chains: tuple) -> tuple:
+    """`_fuse_scan` in one call of the compiled kernel (`scankernel.fuse_scan`: the same products
+    and sums in the same order, the results to the bit; one norm-corrected scan)."""
+    block, nb = a.shape[0], a.shape[-1]
+    nc = len(chains)
+    u, err = np.empty((block, 3, 1, nb)), np.empty((block, 1, 1, nb))
+    ends, err_end = np.empty((2, nc, 3, 1)), np.empty((nc, 1, 1))
+    c = np.ascontiguousarray
+    kernel.fuse_scan(c(a, dtype=np.float64), c(pull, dtype=np.float64), c(kb, dtype=np.float64),
+                     c(grow, dtype=np.float64), c(np.array([np.asarray(x, float).ravel() for x in x_first])),
+                     c(np.array([np.asarray(x, float).ravel() for x in x_up])),
+                     c(np.array([float(np.asarray(x, float).ravel()[0]) for x in x_err])),
+                     np.asarray((*chains, nb), dtype=np.int64), u, err, ends[0], ends[1], err_end)
+    return u, err, list(ends[0]), list(ends[1]), list(err_end)
 
 
 def sample_rate_hz(t_s: np.ndarray) -> float:

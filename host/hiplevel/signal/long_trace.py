@@ -179,7 +179,7 @@ class LongTrace:
         gyro = self.store.read((s.grid.index, "gyro"), lo, hi)
         bias = bias_between_runs(np.arange(lo, hi), s.runs)
         if s.errors.n_turns:
-            gyro_c = s.errors.correct(acc, gyro - bias)[1]
+            gyro_c = s.errors.correct_gyro(gyro - bias)
             bias = bias - (gyro_c - (gyro - bias))
         return acc - s.errors.acc_bias_g, gyro - bias
 

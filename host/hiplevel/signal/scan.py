@@ -51,8 +51,14 @@ def rotation_blocks(w_rps: np.ndarray, dt_s: np.ndarray, block: int = SCAN_BLOCK
     dt = to_blocks(np.broadcast_to(np.asarray(dt_s, float), (len(w_rps),)), block)
     mag = np.sqrt(np.einsum("jkq,jkq->jq", w, w))
     theta = mag * dt
+    c, s = np.cos(theta), -np.sin(theta)  # numpy's cos and sin on both paths
+    kernel = scan_kernel()
+    if kernel is not None:
+        # The rest in the compiled kernel: the same expressions, each product and sum rounded alike.
+        r = np.empty((w.shape[0], 3, 3, w.shape[2]))
+        kernel.rotations(w, np.ascontiguousarray(mag), np.ascontiguousarray(c), np.ascontiguousarray(s), r)
+        return r
     kx, ky, kz = np.moveaxis(w / np.where(mag > 0.0, mag, 1.0)[:, None], 1, 0)
-    c, s = np.cos(theta), -np.sin(theta)
     oc = 1.0 - c
     # R = c I + s [k]x + (1 - c) k k^T, with [k]x u = k x u; theta = 0 gives I (u untouched).
     sx, sy, sz = s * kx, s * ky, s * kz
@@ -154,6 +160,9 @@ def _chain(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, ren
     blocks, then nb). The loop is sequential, so it runs on Python floats for a vector state
     (numpy's per-call cost would be most of the scan); a matrix state goes through numpy."""
     nb, d, m = last_v.shape
+    kernel = scan_kernel()
+    if kernel is not None and (m == 1 and d in (1, 3) or (d, m) == (3, 3) and not renorm):
+        return _chain_native(kernel, last_t, last_v, x0s, bounds, renorm, end)
     if (d, m) == (3, 3) and not renorm:
         return _chain_matrix(last_t, last_v, x0s, bounds, end)
     if m != 1 or d not in (1, 3):
@@ -195,6 +204,20 @@ def _chain(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, ren
     return np.asarray(out, dtype=float).reshape(nb, d, 1).transpose(1, 2, 0)
 
 
+def _chain_native(kernel, last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, renorm: bool,
+                  end: list | None) -> np.ndarray:
+    """`_chain` / `_chain_matrix` in the compiled kernel (the same products and sums in the same
+    order, on doubles: the results to the bit)."""
+    nb, d, m = last_v.shape
+    x0 = np.ascontiguousarray(np.stack([np.asarray(x, float).reshape(d, m) for x in x0s]), dtype=np.float64)
+    starts, ends = np.empty((d, m, nb)), np.empty((len(x0s), d, m))
+    kernel.states(np.ascontiguousarray(last_t, dtype=np.float64), np.ascontiguousarray(last_v, dtype=np.float64), x0,
+                  np.asarray(bounds, dtype=np.int64), renorm, starts, ends)
+    if end is not None:
+        end.extend(ends)
+    return starts
+
+
 def _chain_matrix(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tuple, end: list | None) -> np.ndarray:
     """`_chain` for a 3x3 state (the gyro-only propagation of `segment_products`), on floats."""
     nb = len(last_v)
@@ -232,5 +255,5 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
     end_started = started[-1]
     last_t = np.ascontiguousarray(np.moveaxis(np.where(end_started, 0.0, c[-1]), -1, 0))
     last_v = np.ascontiguousarray(np.moveaxis(np.where(end_started, c[-1], 0.0), -1, 0))
-    st = _chain_matrix(last_t, last_v, [np.eye(3)], (0, r.shape[-1]), None)  # (3, 3, nb) block starts
+    st = _chain(last_t, last_v, [np.eye(3)], (0, r.shape[-1]), False, None)  # (3, 3, nb) block starts
     return from_blocks(_combine(c, st, None, started), n)

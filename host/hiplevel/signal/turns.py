@@ -57,6 +57,12 @@ class TurnErrors:
         g[:, :2] -= np.outer(g[:, 2], self.gyro_leak)
         return np.asarray(acc_g, float) - self.acc_bias_g, g
 
+    def correct_gyro(self, gyro_dps: np.ndarray) -> np.ndarray:
+        """The gyro part of `correct` alone."""
+        g = np.array(gyro_dps, float)
+        g[:, :2] -= np.outer(g[:, 2], self.gyro_leak)
+        return g
+
 
 NO_ERRORS = TurnErrors(np.zeros(3), np.zeros(2), 0)
 
@@ -146,7 +152,7 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     # The gyro-only propagation is all that is costly; it depends on the gyro only, so each turn
     # needs it for three gyro versions (as measured, and with each leak direction).
     segs = [gyro_dps[a - ref : b + ref] for a, b in spans]
-    versions = [g for seg in segs for g in (seg, *(e.correct(seg, seg)[1] for e in leak_basis))]  # gyro part
+    versions = [g for seg in segs for g in (seg, *(e.correct_gyro(seg) for e in leak_basis))]
     rots = _window_rotations(versions, rate_hz, ref)
     rows, rhs = [], []
     for k, (a, b) in enumerate(spans):
