@@ -3,6 +3,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# The optional C kernels are built by the editable install: a changed source rebuilds them.
+NATIVE_SRC := $(wildcard host/hiplevel/_native/*.c)
 
 .PHONY: demo test bench clean
 
@@ -10,15 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.base: pyproject.toml setup.py | $(BIN)/python
+$(VENV)/.base: pyproject.toml setup.py $(NATIVE_SRC) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.test: pyproject.toml setup.py | $(BIN)/python
+$(VENV)/.test: pyproject.toml setup.py $(NATIVE_SRC) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-$(VENV)/.bench: pyproject.toml setup.py | $(BIN)/python
+$(VENV)/.bench: pyproject.toml setup.py $(NATIVE_SRC) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	touch $@
 
