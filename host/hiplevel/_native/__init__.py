@@ -5,19 +5,25 @@ built (`csv_kernel()` is None) or when `HIPLEVEL_NO_NATIVE=1` is set; tests comp
 
 from __future__ import annotations
 
+import importlib
 import os
 from types import ModuleType
 
 
-def csv_kernel() -> ModuleType | None:
-    """The compiled CSV parser (`csvparse.c`), or None."""
+def _kernel(name: str, needs: tuple[str, ...] = ()) -> ModuleType | None:
+    """hiplevel._native.<name> when built, not switched off and holding every function in `needs`."""
     if os.environ.get("HIPLEVEL_NO_NATIVE"):
         return None
     try:
-        from hiplevel._native import csvparse
+        module = importlib.import_module(f"hiplevel._native.{name}")
     except ImportError:
         return None
-    return csvparse
+    return module if all(hasattr(module, f) for f in needs) else None
+
+
+def csv_kernel() -> ModuleType | None:
+    """The compiled CSV parser (`csvparse.c`), or None."""
+    return _kernel("csvparse")
 
 
 # What hiplevel calls in scankernel.c: a module built from an older source (an editable install not
@@ -27,21 +33,9 @@ SCAN_FUNCTIONS = ("chain", "combine", "states", "fuse_scan", "rotations", "windo
 
 def scan_kernel() -> ModuleType | None:
     """The compiled kernels of the blocked scans (`scankernel.c`), or None."""
-    if os.environ.get("HIPLEVEL_NO_NATIVE"):
-        return None
-    try:
-        from hiplevel._native import scankernel
-    except ImportError:
-        return None
-    return scankernel if all(hasattr(scankernel, f) for f in SCAN_FUNCTIONS) else None
+    return _kernel("scankernel", SCAN_FUNCTIONS)
 
 
 def hull_kernel() -> ModuleType | None:
     """The compiled lower-hull chain of the clock fit (`hullkernel.c`), or None."""
-    if os.environ.get("HIPLEVEL_NO_NATIVE"):
-        return None
-    try:
-        from hiplevel._native import hullkernel
-    except ImportError:
-        return None
-    return hullkernel
+    return _kernel("hullkernel")

@@ -21,6 +21,34 @@ static int get(PyObject *o, Py_buffer *v, int writable, const char *what) {
     return 0;
 }
 
+static void release(Py_buffer *v, int n) {
+    for (int i = 0; i < n; i++)
+        PyBuffer_Release(&v[i]);
+}
+
+/* The buffers of the call's n arguments, writable from index first_out on: 0, or -1 with an
+ * exception set and none held. */
+static int get_args(PyObject *args, int n, int first_out, Py_buffer *v) {
+    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) != n) {
+        PyErr_Format(PyExc_TypeError, "expected %d arguments", n);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (get(PyTuple_GET_ITEM(args, i), &v[i], i >= first_out, "") < 0) {
+            release(v, i);
+            return -1;
+        }
+    return 0;
+}
+
+/* Releases the n buffers and raises ValueError(msg) unless an exception is already set. */
+static PyObject *bad_args(Py_buffer *v, int n, const char *msg) {
+    release(v, n);
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_ValueError, msg);
+    return NULL;
+}
+
 static PyObject *chain(PyObject *self, PyObject *args) {
     PyObject *ao, *xo, *bo, *mo;
     (void)self;
@@ -380,17 +408,11 @@ static void combine3(Py_ssize_t B, Py_ssize_t nb, const double *T, const double 
  * x_first, x_up (nc,3), x_err (nc,); bounds (nc+1,) int64: the chains' first blocks, then nb;
  * first_end, last_end (nc,3), err_end (nc,): the states after each chain's last block. */
 static PyObject *fuse_scan(PyObject *self, PyObject *args) {
-    PyObject *o[13];
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8], &o[9],
-                          &o[10], &o[11], &o[12]))
-        return NULL;
     Py_buffer v[13];
-    int got = 0;
-    for (; got < 13; got++)
-        if (get(o[got], &v[got], got >= 8, "") < 0)
-            break;
-    int bad = got < 13;
+    if (get_args(args, 13, 8, v) < 0)
+        return NULL;
+    int bad = 0;
     Py_ssize_t B = 0, nb = 0, nc = 0;
     if (!bad) {
         bad = v[0].ndim != 4 || v[7].ndim != 1 || v[7].itemsize != 8;
@@ -411,13 +433,8 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
         for (Py_ssize_t c = 0; c < nc && !bad; c++)
             bad = bd[c] > bd[c + 1];
     }
-    if (bad) {
-        for (int i = 0; i < got; i++)
-            PyBuffer_Release(&v[i]);
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "fuse_scan: a (B,3,3,nb), pull (B,3,nb), kb, grow (B,nb), states (nc,3)");
-        return NULL;
-    }
+    if (bad)
+        return bad_args(v, 13, "fuse_scan: a (B,3,3,nb), pull (B,3,nb), kb, grow (B,nb), states (nc,3)");
     const double *A = v[0].buf, *P = v[1].buf, *K = v[2].buf, *G = v[3].buf, *XF = v[4].buf, *XU = v[5].buf,
                  *XE = v[6].buf;
     const long long *bd = (const long long *)v[7].buf;
@@ -431,8 +448,7 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
     if (need > scratch_n) {
         double *grown = realloc(scratch, sizeof(double) * need);
         if (grown == NULL) {
-            for (int i = 0; i < 13; i++)
-                PyBuffer_Release(&v[i]);
+            release(v, 13);
             return PyErr_NoMemory();
         }
         scratch = grown, scratch_n = need;
@@ -500,8 +516,7 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
             double p = te[j * nb + q] * st[q];
             ER[j * nb + q] = ze[j * nb + q] + p;
         }
-    for (int i = 0; i < 13; i++)
-        PyBuffer_Release(&v[i]);
+    release(v, 13);
     Py_RETURN_NONE;
 }
 
@@ -510,16 +525,11 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
  * is not > 0), R = c I + s [k]x + (1 - c) k k^T, each product and sum as numpy's expression
  * evaluates it (left to right). w (B,3,nb), mag, c, s (B,nb), r (B,3,3,nb) float64, C-contiguous. */
 static PyObject *rotations(PyObject *self, PyObject *args) {
-    PyObject *o[5];
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4]))
-        return NULL;
     Py_buffer v[5];
-    int got = 0;
-    for (; got < 5; got++)
-        if (get(o[got], &v[got], got == 4, "") < 0)
-            break;
-    int bad = got < 5;
+    if (get_args(args, 5, 4, v) < 0)
+        return NULL;
+    int bad = 0;
     Py_ssize_t B = 0, nb = 0;
     for (int i = 0; i < 5 && !bad; i++)
         bad = v[i].itemsize != 8 || strcmp(v[i].format, "d") != 0;
@@ -530,13 +540,8 @@ static PyObject *rotations(PyObject *self, PyObject *args) {
             bad = v[1].len != B * nb * 8 || v[2].len != B * nb * 8 || v[3].len != B * nb * 8 || v[4].len != B * 9 * nb * 8;
         }
     }
-    if (bad) {
-        for (int i = 0; i < got; i++)
-            PyBuffer_Release(&v[i]);
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "rotations: w (B,3,nb), mag, c, s (B,nb), r (B,3,3,nb) float64");
-        return NULL;
-    }
+    if (bad)
+        return bad_args(v, 5, "rotations: w (B,3,nb), mag, c, s (B,nb), r (B,3,3,nb) float64");
     const double *W = v[0].buf, *M = v[1].buf, *C = v[2].buf, *S = v[3].buf;
     double *R = v[4].buf;
     Py_BEGIN_ALLOW_THREADS
@@ -558,8 +563,7 @@ static PyObject *rotations(PyObject *self, PyObject *args) {
         }
     }
     Py_END_ALLOW_THREADS
-    for (int i = 0; i < 5; i++)
-        PyBuffer_Release(&v[i]);
+    release(v, 5);
     Py_RETURN_NONE;
 }
 
@@ -569,16 +573,11 @@ static PyObject *rotations(PyObject *self, PyObject *args) {
  * (L,5) array), then the mean of the squared deviations the same way, then sqrt. acc, gyro (N,3),
  * a, b (K,) int64 with 0 <= a < b <= N, out (K,5) float64, C-contiguous. */
 static PyObject *window_rms(PyObject *self, PyObject *args) {
-    PyObject *o[5];
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4]))
-        return NULL;
     Py_buffer v[5];
-    int got = 0;
-    for (; got < 5; got++)
-        if (get(o[got], &v[got], got == 4, "") < 0)
-            break;
-    int bad = got < 5;
+    if (get_args(args, 5, 4, v) < 0)
+        return NULL;
+    int bad = 0;
     Py_ssize_t N = 0, K = 0;
     if (!bad) {
         bad = v[0].ndim != 2 || v[0].shape[1] != 3 || v[1].ndim != 2 || v[1].shape[1] != 3 || v[2].ndim != 1 ||
@@ -593,13 +592,8 @@ static PyObject *window_rms(PyObject *self, PyObject *args) {
         for (Py_ssize_t k = 0; k < K && !bad; k++)
             bad = A[k] < 0 || A[k] >= Bv[k] || Bv[k] > N;
     }
-    if (bad) {
-        for (int i = 0; i < got; i++)
-            PyBuffer_Release(&v[i]);
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "window_rms: acc, gyro (N,3), a, b (K,) int64 with 0 <= a < b <= N, out (K,5)");
-        return NULL;
-    }
+    if (bad)
+        return bad_args(v, 5, "window_rms: acc, gyro (N,3), a, b (K,) int64 with 0 <= a < b <= N, out (K,5)");
     const double *AC = v[0].buf, *GY = v[1].buf;
     const long long *A = v[2].buf, *Bv = v[3].buf;
     double *OUT = v[4].buf;
@@ -622,8 +616,7 @@ static PyObject *window_rms(PyObject *self, PyObject *args) {
             OUT[k * 5 + col] = sqrt(sq / n);
         }
     }
-    for (int i = 0; i < 5; i++)
-        PyBuffer_Release(&v[i]);
+    release(v, 5);
     Py_RETURN_NONE;
 }
 
