@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.link.clock_sync import ClockSync, JitterMeter, lower_envelope_line
+from hiplevel.link.clock_sync import ClockSync
+from hiplevel.link.jitter import JitterMeter
+from hiplevel.link.lower_hull import lower_envelope_line
 
 MIN_DELAY_S = 0.0075  # one BLE connection interval: the fastest possible delivery
 

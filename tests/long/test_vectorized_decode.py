@@ -254,14 +254,14 @@ def test_the_decoder_releases_the_same_samples_with_their_flags(tmp_path, seed) 
 @given(xy=st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e3, 1e3)), min_size=1, max_size=60),
        grid=st.booleans())
 def test_compiled_hull_is_the_python_chain(xy, grid) -> None:
-    from hiplevel.link.clock_sync import _lower_chain, _lower_hull
+    from hiplevel.link.lower_hull import lower_chain, lower_hull
 
     pts = np.array(sorted(xy, key=lambda p: p[0]), dtype=np.float64)
     if grid:  # ties and collinear points
         pts = np.round(pts)
     python: list = []
-    _lower_chain(python, pts.tolist())
-    assert _lower_hull(pts) == python
+    lower_chain(python, pts.tolist())
+    assert lower_hull(pts) == python
 
 
 def test_clock_fit_without_the_kernel_is_the_same(monkeypatch) -> None:
@@ -280,7 +280,7 @@ def test_clock_fit_without_the_kernel_is_the_same(monkeypatch) -> None:
 def test_the_hull_carried_on_is_the_hull_built_again(seed, n, max_windows, batch, shuffle, native) -> None:
     """The fit of each window minimum list as a clock fit meets them (grown at the end, a few at a
     time, dropped at the front, now and then out of order) is `lower_envelope_line`'s."""
-    from hiplevel.link.clock_sync import lower_envelope_line
+    from hiplevel.link.lower_hull import lower_envelope_line
 
     rng = np.random.default_rng(seed)
     x = np.cumsum(rng.choice([0.0, 5.0, 5.0, 5.0], n))

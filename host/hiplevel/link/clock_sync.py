@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel._native import hull_kernel
+from hiplevel.link.lower_hull import hull_edge, lower_chain, lower_envelope_line, lower_hull
 
 DEFAULT_WINDOW_S = 5.0
 MIN_STEP_S = 5.0  # a host clock step; link delays and the virtual device's rate wander stay far below
@@ -311,7 +311,7 @@ class ClockSync:
         if (n and len(points) > n and points[n - 1] == src[-1] and points[:n] == src
                 and all(p[0] >= q[0] for p, q in zip(points[n:], points[n - 1:]))):
             hull = list(self._hull)
-            _lower_chain(hull, points[n:])
+            lower_chain(hull, points[n:])
             xs = self._hull_xs + [p[0] for p in points[n:]]
         else:
             pts = np.array(points)
@@ -319,10 +319,10 @@ class ClockSync:
             if not (order[1:] > order[:-1]).all():  # not given in x order: nothing kept for the next
                 self._hull_src, self._hull, self._hull_xs = [], [], []
                 return lower_envelope_line(pts)
-            hull = _lower_hull(pts)
+            hull = lower_hull(pts)
             xs = pts[:, 0].tolist()
         self._hull_src, self._hull, self._hull_xs = points, hull, xs
-        return _hull_edge(hull, np.array(xs))
+        return hull_edge(hull, np.array(xs))
 
     @property
     def ready(self) -> bool:
@@ -378,86 +378,3 @@ class ClockSync:
         p50, p95 = np.percentile(delay_ms, [50, 95])
         return ClockReport(self._a, self.drift_ppm, len(xs), len(self._minima), float(p50), float(p95),
                            float(delay_ms.max()), tuple(self._steps))
-
-
-def lower_envelope_line(points: np.ndarray) -> tuple[float, float]:
-    """(a, b) of the line y = a + b x below all `points` ((N, 2), sorted by x) that minimises the
-    summed vertical distance to them: the lower-convex-hull edge spanning the mean x."""
-    order = np.argsort(points[:, 0], kind="stable")
-    pts = points[order]
-    return _hull_edge(_lower_hull(pts), pts[:, 0])
-
-
-def _lower_hull(pts: np.ndarray) -> list[tuple[float, float]]:
-    """The lower hull of `pts` ((N, 2), in x order) by `_lower_chain`, or its compiled twin."""
-    kernel = hull_kernel()
-    if kernel is not None:
-        return [(float(pts[i, 0]), float(pts[i, 1])) for i in kernel.lower_chain(np.ascontiguousarray(pts, np.float64))]
-    hull: list[tuple[float, float]] = []
-    _lower_chain(hull, pts.tolist())  # Python floats: the same IEEE arithmetic as numpy's scalars, faster
-    return hull
-
-
-def _lower_chain(hull: list[tuple[float, float]], pts) -> None:
-    """Andrew's monotone chain: the lower hull of `hull`'s points and then `pts` (in x order)."""
-    for x, y in pts:
-        while len(hull) >= 2:
-            (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            # Drop the middle point when it lies on or above the chord (keeps the lower hull).
-            if (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1) <= 0:
-                hull.pop()
-            else:
-                break
-        hull.append((x, y))
-
-
-def _hull_edge(hull: list[tuple[float, float]], xs: np.ndarray) -> tuple[float, float]:
-    """The line through the lower hull's edge spanning the mean of `xs` (the points' x, in order)."""
-    if len(hull) == 1:
-        return float(hull[0][1]), 0.0
-    x_mean = float(xs.mean())
-    for (x1, y1), (x2, y2) in zip(hull, hull[1:], strict=False):
-        if x2 >= x_mean:
-            break
-    if x2 == x1:
-        return float(min(y1, y2)), 0.0
-    b = (y2 - y1) / (x2 - x1)
-    return float(y1 - b * x1), float(b)
-
-
-@dataclass(frozen=True)
-class JitterReport:
-    """Device-side sample timing: effective rate on the device clock (Hz) and the deviation of packet
-    times from their slot times (us, RMS and max absolute, after removing the mean rate)."""
-
-    rate_hz: float
-    jitter_rms_us: float
-    jitter_max_us: float
-    n_packets: int
-
-
-class JitterMeter:
-    """Collects (slot, device time) of packets to measure sample-rate jitter."""
-
-    def __init__(self) -> None:
-        self._seq = array("d")
-        self._t = array("d")
-
-    def observe(self, seq: int, t_dev_us: float) -> None:
-        """First slot (unwrapped) and device time (us, unwrapped) of a packet."""
-        self._seq.append(float(seq))
-        self._t.append(float(t_dev_us))
-
-    def observe_many(self, seq: np.ndarray, t_dev_us: np.ndarray) -> None:
-        """`observe` of each (seq[i], t_dev_us[i]) in order."""
-        self._seq.frombytes(np.asarray(seq, dtype=np.float64).tobytes())
-        self._t.frombytes(np.asarray(t_dev_us, dtype=np.float64).tobytes())
-
-    def report(self) -> JitterReport:
-        seq, t = np.frombuffer(self._seq), np.frombuffer(self._t)
-        if len(seq) < 3 or np.ptp(seq) == 0:
-            nan = float("nan")
-            return JitterReport(nan, nan, nan, len(seq))
-        slope, intercept = np.polyfit(seq - seq[0], t - t[0], 1)
-        resid = (t - t[0]) - (intercept + slope * (seq - seq[0]))
-        return JitterReport(float(1e6 / slope), float(np.sqrt(np.mean(resid**2))), float(np.abs(resid).max()), len(seq))

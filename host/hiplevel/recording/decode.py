@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from hiplevel.link.clock_sync import ClockReport, ClockSync, JitterMeter, JitterReport
+from hiplevel.link.clock_sync import ClockReport, ClockSync
+from hiplevel.link.jitter import JitterMeter, JitterReport
 from hiplevel.errors import ProtocolError
 from hiplevel.link.base import Received
 from hiplevel.protocol import (
