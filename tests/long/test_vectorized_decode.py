@@ -1,5 +1,5 @@
 """Recordings are decoded through numpy (`RecordScan` runs, `StreamDecoder.feed_run`,
-`StreamAssembler.push_fresh_run`, `ClockSync.observe_many`) with the results of the per-packet
+`RunAssembler.push_fresh_run`, `ClockSync.observe_many`) with the results of the per-packet
 path to the bit, whatever the recording holds: lost, duplicated, resent and late packets, flipped
 bits in seq and time, restarts, host clock steps, status and reply packets, packets the decoder
 rejects, storage damage and a torn end."""

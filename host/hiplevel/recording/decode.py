@@ -39,7 +39,8 @@ from hiplevel.protocol import (
 )
 from hiplevel.recording.reader import Damage, Recording, RecordRun, read_recording
 from hiplevel.samples import ImuSeries, RollSeries
-from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamAssembler, StreamStats
+from hiplevel.link.run_assembler import RunAssembler
+from hiplevel.link.stream import RING_SLOTS, Gap, SampleBlock, StreamStats
 
 log = logging.getLogger(__name__)
 _RESENT = int(Flags.RESENT)
@@ -135,7 +136,7 @@ class Decoding:
     """What `decode_stream` found besides the samples it handed on: the assembler (stats, gaps),
     the fitted clock and jitter, packet errors, status packets, the first receive time."""
 
-    asm: StreamAssembler
+    asm: RunAssembler
     clock: ClockSync
     jitter: JitterMeter
     errors: Counter
@@ -158,7 +159,7 @@ class StreamDecoder:
 
     def __init__(self, on_release: Callable[[SampleBlock | Gap], None], max_hold_slots: int = RING_SLOTS) -> None:
         self.on_release = on_release
-        self.d = Decoding(StreamAssembler(max_hold_slots=max_hold_slots), ClockSync(), JitterMeter(), Counter(), [],
+        self.d = Decoding(RunAssembler(max_hold_slots=max_hold_slots), ClockSync(), JitterMeter(), Counter(), [],
                           None)
 
     def feed(self, rx: Received) -> None:
@@ -192,7 +193,7 @@ class StreamDecoder:
     def feed_run(self, run: RecordRun, after: Callable[[], None] | None = None,
                  room: Callable[[], int] | None = None) -> None:
         """`feed` of each packet of a `RecordRun`, in order, to the bit: stretches of DATA packets that
-        `StreamAssembler.push_fresh_run` takes (the plain case: fresh, in order, nothing held back)
+        `RunAssembler.push_fresh_run` takes (the plain case: fresh, in order, nothing held back)
         go through numpy together, the clock and jitter fits too; any other packet through `feed`.
         after: called after each packet fed alone and each stretch; room: how many more samples
         the caller takes before `after` must see them, so that a stretch stops at the packet
