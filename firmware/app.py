@@ -1,6 +1,7 @@
 # The device's main loop, with every hardware object injected (main.py's build_app makes them:
 # from the real modules on the board, from the stand-ins in the virtual device). Sampling is paced by the MPU6050 data-ready interrupt: the
-# chip's own sample clock, so loop jitter never shifts the sample grid.
+# chip's own sample clock, so loop jitter never shifts the sample grid. The sample path itself (a
+# sample into the ring and DATA packets, STATUS, START/STOP, tare) is in sample_stream.py.
 import os
 
 from micropython import const
@@ -23,6 +24,7 @@ from drivers.led import StatusLed
 from drivers.mpu6050 import MPU6050, IMUError, IMUMissing
 from flashfile import ThrottledFile
 from powerman import PowerManager
+from sample_stream import SampleStream
 from settings import DEFAULT_CONFIG, load_config  # noqa: F401  (DEFAULT_CONFIG: re-exported)
 
 FW_VERSION = "0.1.0"
@@ -30,8 +32,6 @@ _BLE_DEFAULT_PAYLOAD = const(20)
 _STATUS_EVERY_MS = const(1000)
 _IMU_RETRY_MS = const(500)
 _IMU_WATCHDOG_PERIODS = const(10)  # no data-ready for this many periods = fault
-_HAPTIC_PULSE_MS = const(200)
-_TARE_WINDOW = const(200)  # 1 s at the highest rate
 _CALIB_WRITE_MIN_MS = const(10000)  # SET_CALIB reaches the flash at most this often
 _HOUSEKEEPING_MS = const(100)  # flash writes due, the authentication timeout: checked this often
 KEY_FILE = "auth.key"  # the device key (core/auth.py), written by SET_KEY over USB
@@ -43,7 +43,7 @@ WATCHDOG_MS = const(8000)
 _MODES = {"roll": P.MODE_ROLL, "raw": P.MODE_RAW}
 
 
-class App:
+class App(SampleStream):
     """App(clock, i2c, ble, int_pin, haptic_out, led_pin, adc, uart, fs_root, config=None,
     deepsleep=None, watchdog=None). `clock` offers ticks_us/ticks_ms/ticks_diff/ticks_add/sleep_ms
     (the `time` module on the device). ble, uart, adc, haptic_out and led_pin may be None.
@@ -101,25 +101,11 @@ class App:
         self.samples = 0
         self.sent_packets = 0
         self.identify_until_ms = None
-        # body-frame sample (quarter counts) and the tare window, allocated once
-        self._q = [0] * 6
-        from array import array
-
-        self._tare = array("h", [0] * _TARE_WINDOW)
-        self._tare_i = 0
-        self._tare_n = 0
+        self._init_sample_stream()
         self._fault_flag = 0
-        self._pkt_open = False
-        self._pkt_last_seq = -1
         self._drdy = 0
         self._stamp = 0
-        self._last_stamp = 0
-        self._have_last = False
         self._watch_stamp = 0
-        self.roll_cdeg = 0
-        self.pitch_cdeg = 0
-        self.raw_wire = [0] * 6
-        self.temp_cdegc = 0
         name = cfg.get("device_name")
         mac = ble.config("mac")[1] if ble is not None else b"\x00\x00"
         self.device_id = name or "hiplevel-%02x%02x" % (mac[-2], mac[-1])
@@ -255,144 +241,6 @@ class App:
         if self.power.low:
             f |= P.F_LOW_BATTERY
         return f
-
-    # --- sample path -------------------------------------------------------------------------
-    def _sample(self, stamp):
-        period = self.period_us
-        slots = 1
-        if self._have_last:
-            slots = (self.clock.ticks_diff(stamp, self._last_stamp) + period // 2) // period
-            if slots < 1:
-                slots = 1
-        self._last_stamp = stamp
-        self._watch_stamp = stamp
-        self._have_last = True
-        wraps = self.ticks.extend(stamp)
-        imu = self.imu
-        try:
-            imu.read_raw()
-        except IMUError as e:
-            self._imu_fault(e)
-            if self.streaming:
-                self.seq += slots  # the slot exists, its sample does not
-                self._close_packet()
-            return
-        # calibration, mount and alignment in integers; floats only where the fusion needs them
-        q = self._q
-        xf = self.xform
-        xf.apply(imu.raw, q)
-        ka = xf.accel_g_per_q
-        kg = xf.gyro_dps_per_q
-        fu = self.fusion
-        fu.update(q[0] * ka, q[1] * ka, q[2] * ka, q[3] * kg, q[4] * kg, q[5] * kg,
-                  self._dt1_s if slots == 1 else slots * period / 1000000)
-        roll = int(fu.roll_deg * 100)
-        pitch = int(fu.pitch_deg * 100)
-        self.roll_cdeg = roll
-        self.pitch_cdeg = pitch
-        self.temp_cdegc = imu.temp_cdegc()
-        self.samples += 1
-        self._tare[self._tare_i] = roll
-        self._tare_i = (self._tare_i + 1) % _TARE_WINDOW
-        if self._tare_n < _TARE_WINDOW:
-            self._tare_n += 1
-        if self.haptic_logic.update(roll, self.neutral_cdeg, slots * period) and self.haptic is not None \
-                and self.power.haptic_allowed:
-            self.haptic.pulse(self.clock.ticks_ms(), _HAPTIC_PULSE_MS)
-        if not self.streaming:
-            return
-        seq = self.seq + slots
-        self.seq = seq
-        # DATA_RAW: the static calibration only; the fusion's running bias never enters it
-        w = self.raw_wire
-        n, d = self._aw_num, self._aw_den
-        h = d >> 1
-        w[0] = (q[0] * n + h) // d
-        w[1] = (q[1] * n + h) // d
-        w[2] = (q[2] * n + h) // d
-        n, d = self._gw_num, self._gw_den
-        h = d >> 1
-        w[3] = (q[3] * n + h) // d
-        w[4] = (q[4] * n + h) // d
-        w[5] = (q[5] * n + h) // d
-        self.ring.put(seq, wraps, stamp, roll, pitch, w[0], w[1], w[2], w[3], w[4], w[5])
-        self._add_to_packet(seq, wraps, stamp, imu.saturated)
-
-    def _add_to_packet(self, seq, wraps, stamp, saturated):
-        wr = self.writer
-        if self._pkt_open and seq != self._pkt_last_seq + 1:
-            self._close_packet()  # a gap: samples in one packet are evenly spaced
-        raw = self.mode == P.MODE_RAW
-        if not self._pkt_open:
-            wr.begin(P.T_DATA_RAW if raw else P.T_DATA_ROLL, self.flags(), self.rate_hz, seq, wraps, stamp)
-            self._fault_flag = 0
-            self._pkt_open = True
-        else:
-            wr.add_flags(self.flags())
-        if saturated:
-            wr.add_flags(P.F_SATURATED)
-        if raw:
-            w = self.raw_wire
-            wr.add_raw(w[0], w[1], w[2], w[3], w[4], w[5])
-        else:
-            wr.add_roll(self.roll_cdeg, self.pitch_cdeg)
-        self._pkt_last_seq = seq
-        size = P.RAW_SAMPLE_BYTES if raw else P.ROLL_SAMPLE_BYTES
-        if wr.count >= P.samples_per_packet(self.payload_max(), size, self.rate_hz):
-            self._close_packet()
-
-    def _close_packet(self):
-        if not self._pkt_open:
-            return
-        self._pkt_open = False
-        link = self.data_link()
-        if link is None or self.writer.n > link.payload_max:
-            return  # kept in the ring for RESEND
-        if link.send_data(self.writer.finish()):
-            self.sent_packets += 1
-            self.ring.mark_sent(self._pkt_last_seq)
-
-    def send_status(self):
-        """STATUS packet on the data link (skipped when it does not fit one notification)."""
-        link = self.data_link()
-        if link is None or len(self.status_buf) > link.payload_max:
-            return False
-        wraps = self.ticks.extend(self.clock.ticks_us())
-        n = self.encode_status(self.status_buf, 0, wraps)
-        return link.send_data(memoryview(self.status_buf)[:n])
-
-    def encode_status(self, buf, body_only, wraps=0):
-        bat = self.battery
-        pct = bat.pct if bat is not None else 255
-        mv = bat.mv if bat is not None else 0
-        mode = self.mode if self.streaming else P.MODE_STOPPED
-        args = (pct, mode, mv, self.temp_cdegc, self.neutral_cdeg, self.imu_errors,
-                self.ring.overwritten_unsent, self.payload_max())
-        if body_only:
-            return P.encode_status_body(buf, 0, *args)
-        t = self.clock.ticks_us()
-        return P.encode_status(buf, self.flags(), self.rate_hz, self.seq + 1, wraps, t, *args)
-
-    # --- stream control (used by commands) ----------------------------------------------------
-    def start_stream(self):
-        self._pkt_open = False
-        self.ring.clear()
-        self.seq = -1
-        self.streaming = True
-
-    def stop_stream(self):
-        self._close_packet()
-        self.streaming = False
-
-    def tare_mean_cdeg(self):
-        """Mean roll of the last second, or None when the device is not still."""
-        n = min(self._tare_n, self.rate_hz)
-        if n < self.rate_hz or not self.fusion.still or self.fusion.initialising:
-            return None
-        total = 0
-        for k in range(1, n + 1):
-            total += self._tare[(self._tare_i - k) % _TARE_WINDOW]
-        return (total + n // 2) // n if total >= 0 else -((-total + n // 2) // n)
 
     # --- loop --------------------------------------------------------------------------------
     def arm_watchdog(self):
