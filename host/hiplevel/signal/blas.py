@@ -10,6 +10,13 @@ results are the same to the bit (the 1 h CSV's JSON is byte-identical with and w
 `one_blas_thread()` sets the OpenBLAS loaded by numpy to one thread and restores the count after.
 Without OpenBLAS (another BLAS, no /proc, a failure of any kind) it does nothing; nor with
 HIPLEVEL_BLAS_THREADS_KEEP=1 set (an embedding program that wants its own thread count untouched).
+
+Why not threadpoolctl, which does this for every BLAS and OpenMP runtime: only OpenBLAS matters
+here (numpy's wheels ship it), threadpoolctl is not a base dependency (2,000 lines for these 40),
+and it costs more where this is used, once per analysis from the CLI: measured with threadpoolctl
+3.8 on the dev machine (2026-12-03), 35-50 ms to import (the CLI starts in about 250 ms) and 1-3 ms
+per `threadpool_limits` (it scans every loaded library each time), against 0.4-0.6 ms for the
+first `one_blas_thread` here (one read of /proc/self/maps, kept) and 3 us after.
 """
 
 from __future__ import annotations
