@@ -127,22 +127,11 @@ async def authenticate(exchange: Exchange, keys: KeyRing, sensor: str) -> HostSe
     return HostSession(skey, entry)
 
 
-@dataclass(frozen=True)
-class Provisioned:
-    """What `provision` did: the sensor's id and its new key."""
-
-    device_id: str
-    key: bytes
-
-    @property
-    def key_id(self) -> bytes:
-        return A.key_id(self.key)
-
-
 async def provision(request: Callable[..., Awaitable[Reply]], key: bytes | None = None,
-                    timeout_s: float = 5.0) -> Provisioned:
+                    timeout_s: float = 5.0) -> DeviceKey:
     """Give the sensor on a USB serial link (`request` = `SerialLink.request`) a new key (a fresh
-    one when None): GET_INFO for its id, then SET_KEY. The caller stores the key."""
+    one when None): GET_INFO for its id, then SET_KEY. Returns its id and new key; the caller
+    stores the key."""
     key = new_key() if key is None else key
     device_id = await device_id_of(request, timeout_s)
     reply = await request(Cmd.SET_KEY, key, timeout_s=timeout_s, check=False)
@@ -150,7 +139,7 @@ async def provision(request: Callable[..., Awaitable[Reply]], key: bytes | None 
         raise LinkError("the sensor accepts a key over its USB cable only")
     if reply.status != ReplyStatus.OK or reply.payload != A.key_id(key):
         raise LinkError(f"the sensor did not take the key ({reply.status.name})")
-    return Provisioned(device_id, key)
+    return DeviceKey(device_id, key)
 
 
 async def device_id_of(request: Callable[..., Awaitable[Reply]], timeout_s: float = 5.0) -> str:
@@ -170,6 +159,6 @@ async def unprovision(request: Callable[..., Awaitable[Reply]], timeout_s: float
 
 
 __all__ = [
-    "AuthenticationError", "DeviceKey", "HostSession", "KeyRing", "NotPairedError", "PAIR_HINT", "Provisioned",
+    "AuthenticationError", "DeviceKey", "HostSession", "KeyRing", "NotPairedError", "PAIR_HINT",
     "authenticate", "device_id_of", "known_keys", "new_key", "provision", "unprovision",
 ]
