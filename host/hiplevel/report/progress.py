@@ -12,13 +12,13 @@ from matplotlib.figure import Figure
 
 from hiplevel import __version__
 from hiplevel.report import htmlpage as H
-from hiplevel.report.chromium import print_to_pdf
 from hiplevel.report.norms import norm_for
+from hiplevel.report.output import write_page
 from hiplevel.report.progress_data import SIDES, ProgressData, ProgressSettings, compute_progress
 from hiplevel.report.reps import drop_flag_deg, set_reps
 from hiplevel.report.style import (
     BAND_COLOUR, CLEAN_COLOUR, FAULT_COLOUR, FAULT_EDGE, FAULT_HATCH, NORM_COLOUR, OKABE_ITO, SIDE_COLOUR, SIDE_LINE,
-    SIDE_MARKER, data_uri, new_figure, png_bytes, svg_bytes,
+    SIDE_MARKER, data_uri, new_figure, svg_bytes,
 )
 from hiplevel.scoring.summary import LEVELS
 from hiplevel.scoring.words import exercise_words, support_phases
@@ -69,16 +69,9 @@ def write_progress_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figs = {"drops": drop_figure(data), "adherence": adherence_figure(data)}
-    path = out / f"{patient_id}-progress.html"
-    path.write_text(render_progress(data, figs), encoding="utf-8")
     (out / f"{patient_id}-progress.json").write_text(json.dumps(progress_json(data), indent=1))
-    if figures:
-        for key, fig in figs.items():
-            (out / f"{patient_id}-progress-{key}.svg").write_bytes(svg_bytes(fig))
-            (out / f"{patient_id}-progress-{key}.png").write_bytes(png_bytes(fig))
-    if pdf:
-        print_to_pdf(path, path.with_suffix(".pdf"))
-    return path
+    return write_page(out / f"{patient_id}-progress.html", render_progress(data, figs), figs, f"{patient_id}-progress",
+                      figures=figures, pdf=pdf)
 
 
 def progress_json(d: ProgressData) -> dict:

@@ -8,13 +8,13 @@ from pathlib import Path
 from hiplevel import __version__
 from hiplevel.constants import SIDE_DROPPED_LABEL, tested_leg_label
 from hiplevel.report import htmlpage as H
-from hiplevel.report.chromium import print_to_pdf
 from hiplevel.report.reps import (
     RepView, advice, asymmetry_text, drop_flag_deg, level_legend, rep_views, set_activity, set_reps, set_thresholds,
     side_stats,
 )
 from hiplevel.report.session_figures import roll_figure, side_figure
-from hiplevel.report.style import data_uri, png_bytes, svg_bytes
+from hiplevel.report.output import write_page
+from hiplevel.report.style import data_uri, svg_bytes
 from hiplevel.scoring import Thresholds
 from hiplevel.scoring.reps import FLAG_SCORE
 from hiplevel.scoring.words import exercise_words, session_finding, set_finding
@@ -48,15 +48,7 @@ def write_session_report(
     out.mkdir(parents=True, exist_ok=True)
     name = inputs.meta.session_id or "session"
     html, figs = render_session(inputs)
-    path = out / f"{name}-report.html"
-    path.write_text(html, encoding="utf-8")
-    if figures:
-        for key, fig in figs.items():
-            (out / f"{name}-{key}.svg").write_bytes(svg_bytes(fig))
-            (out / f"{name}-{key}.png").write_bytes(png_bytes(fig))
-    if pdf:
-        print_to_pdf(path, path.with_suffix(".pdf"))
-    return path
+    return write_page(out / f"{name}-report.html", html, figs, name, figures=figures, pdf=pdf)
 
 
 def score_line(th: Thresholds) -> str:
