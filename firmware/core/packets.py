@@ -241,6 +241,25 @@ def encode_reply(buf, cmd, token, status, chunk, more, payload, p0=0, p1=-1):
     return n
 
 
+def chunk_reply(buf, payload_max, send, cmd, token, status, payload):
+    """REPLY packets of `payload`, chunked to payload_max, each encoded into buf and handed to
+    send(buf, n) (True when taken); returns False if any chunk failed. Both links use it."""
+    step = payload_max - REPLY_HEADER_BYTES
+    n = len(payload)
+    chunk = 0
+    p0 = 0
+    ok = True
+    while True:
+        p1 = min(n, p0 + step)
+        more = p1 < n
+        m = encode_reply(buf, cmd, token, status, chunk, more, payload, p0, p1)
+        ok = send(buf, m) and ok
+        if not more:
+            return ok
+        p0 = p1
+        chunk += 1
+
+
 def parse_command(data):
     """(cmd, token, chunk_index, more, payload) of a command, or None when shorter than 3 bytes."""
     if len(data) < COMMAND_HEADER_BYTES:

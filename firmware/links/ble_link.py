@@ -276,17 +276,7 @@ class BleLink:
 
     def send_reply(self, cmd, token, status, payload=b""):
         """REPLY packets, chunked to payload_max; returns False if any chunk failed."""
-        step = self.payload_max - P.REPLY_HEADER_BYTES
-        n = len(payload)
-        chunk = 0
-        p0 = 0
-        ok = True
-        while True:
-            p1 = min(n, p0 + step)
-            more = p1 < n
-            m = P.encode_reply(self._reply_buf, cmd, token, status, chunk, more, payload, p0, p1)
-            ok = self._notify(self.h_reply, memoryview(self._reply_buf)[:m]) and ok
-            if not more:
-                return ok
-            p0 = p1
-            chunk += 1
+        return P.chunk_reply(self._reply_buf, self.payload_max, self._notify_reply, cmd, token, status, payload)
+
+    def _notify_reply(self, buf, n):
+        return self._notify(self.h_reply, memoryview(buf)[:n])

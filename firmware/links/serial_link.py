@@ -91,16 +91,8 @@ class SerialLink:
         return True
 
     def send_reply(self, cmd, token, status, payload=b""):
-        step = self.payload_max - P.REPLY_HEADER_BYTES
-        n = len(payload)
-        chunk = 0
-        p0 = 0
-        while True:
-            p1 = min(n, p0 + step)
-            more = p1 < n
-            m = P.encode_reply(self._reply_buf, cmd, token, status, chunk, more, payload, p0, p1)
-            self._uart.write(self._framer.frame(P.CH_REPLY, self._reply_buf, m, self._lead()))
-            if not more:
-                return True
-            p0 = p1
-            chunk += 1
+        return P.chunk_reply(self._reply_buf, self.payload_max, self._write_reply, cmd, token, status, payload)
+
+    def _write_reply(self, buf, n):
+        self._uart.write(self._framer.frame(P.CH_REPLY, buf, n, self._lead()))
+        return True
