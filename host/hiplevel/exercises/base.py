@@ -318,3 +318,13 @@ def rest_to_rest_path_m(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
     a = np.asarray(acc_g, float) * 9.80665
     v = cumtrapz0(a - np.mean(a), 1.0 / rate_hz)
     return cumtrapz0(v, 1.0 / rate_hz)
+
+
+def world_acc_g(m: Motion) -> np.ndarray:
+    """Linear acceleration (N,3), g, in the heading frame: z up, x the horizontal direction of the
+    aligned forward axis (the body rotated back by its roll and pitch; yaw is not needed)."""
+    r, p = np.radians(m.roll_deg), np.radians(m.pitch_deg)
+    a = m.acc_lin_g
+    y = np.cos(r) * a[:, 1] - np.sin(r) * a[:, 2]
+    z1 = np.sin(r) * a[:, 1] + np.cos(r) * a[:, 2]
+    return np.column_stack([np.cos(p) * a[:, 0] + np.sin(p) * z1, y, -np.sin(p) * a[:, 0] + np.cos(p) * z1])

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT
-from hiplevel.exercises.base import Motion, RepWindow, velocity_mps
-from hiplevel.exercises.step_down import pitch_bumps, world_acc_g
+from hiplevel.exercises.base import Motion, RepWindow, velocity_mps, world_acc_g
+from hiplevel.exercises.step_down import pitch_bumps
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
 

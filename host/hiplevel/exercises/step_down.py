@@ -32,13 +32,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
-from hiplevel.exercises.base import Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps
+from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
+                                     world_acc_g)
+from hiplevel.exercises.descent import descents_cm
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks, peak_widths
 
-# Documented mount: the sensor sits over the sacrum, about 12 cm behind and 8 cm above the hip-joint
-# centres (pelvis frame x forward, z up); used to take the pitch lever out of the vertical descent.
-SENSOR_LEVER_ARM_M = (-0.12, 0.0, 0.08)
 # Weight-shift axis: only samples this close to upright (the shift comes before or at the very start
 # of the descent; deeper, the pitch lever of the sensor moves it forward and back).
 SHIFT_MAX_PITCH_DEG = 3.0
@@ -124,16 +123,6 @@ def pitch_bumps(pitch_deg: np.ndarray, rate_hz: float, min_deg: float, min_s: fl
         out = [replace(o, half_centre_s=0.5 * float(lo + hi) / rate_hz, half_width_s=float(hi - lo) / rate_hz)
                for o, lo, hi in zip(out, left, right)]
     return out
-
-
-def world_acc_g(m: Motion) -> np.ndarray:
-    """Linear acceleration (N,3), g, in the heading frame: z up, x the horizontal direction of the
-    aligned forward axis (the body rotated back by its roll and pitch; yaw is not needed)."""
-    r, p = np.radians(m.roll_deg), np.radians(m.pitch_deg)
-    a = m.acc_lin_g
-    y = np.cos(r) * a[:, 1] - np.sin(r) * a[:, 2]
-    z1 = np.sin(r) * a[:, 1] + np.cos(r) * a[:, 2]
-    return np.column_stack([np.cos(p) * a[:, 0] + np.sin(p) * z1, y, -np.sin(p) * a[:, 0] + np.cos(p) * z1])
 
 
 def shift_yaw_deg(m: Motion) -> float:
@@ -247,43 +236,6 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     return [LEFT if (e if abs(e) >= min_move_mps else pooled[int(k)]) > 0 else RIGHT for e, k in zip(ev, set_id)]
 
 
-def descent_cm(m: Motion, b: Bump) -> float | None:
-    """How far the hip centres sank during the rep, cm (vertical acceleration integrated twice over
-    the rep, levelled between its ends, the sensor's pitch lever removed); None for a roll stream,
-    or for a rep slower than DESCENT_MAX_REP_S (not measurable: see there)."""
-    if m.acc_lin_g is None or (b.offset - b.onset) / m.rate_hz > DESCENT_MAX_REP_S:
-        return None
-    margin = int(0.3 * m.rate_hz)
-    a, c = max(0, b.onset - margin), min(len(m.t_s), b.offset + margin + 1)
-    if c - a < 10:
-        return None
-    sub = Motion(m.t_s[a:c], m.rate_hz, m.roll_deg[a:c], m.pitch_deg[a:c], m.acc_lin_g[a:c], None, m.still[a:c])
-    # The pelvis is at rest at both ends of the window, so the vertical acceleration averages to
-    # zero over it: taking its mean out makes the velocity zero at both ends (a 0.05 Hz high-pass
-    # did so only roughly: hapt-dev's standing twitches measured 3.8-4.0 cm with it, 3.3-3.4 now,
-    # and the sim's 8 cm lowerings 5.6 cm at the least, 5.2 now; issue 14).
-    az = zero_phase_lowpass(world_acc_g(sub)[:, 2], DESCENT_LP_HZ, m.rate_hz) * 9.80665
-    v = np.cumsum(az - np.mean(az)) / m.rate_hz
-    z = np.cumsum(v) / m.rate_hz
-    z = z - np.linspace(z[0], z[-1], len(z))
-    # A forward pitch p lifts a sensor behind the hips: dz = -lx sin p + lz (cos p - 1).
-    p = np.radians(m.pitch_deg[a:c] - m.pitch_deg[a])
-    lx, _, lz = SENSOR_LEVER_ARM_M
-    z = z - (-lx * np.sin(p) + lz * (np.cos(p) - 1.0))
-    return round(100.0 * float(max(0.0, -np.min(z))), 1)
-
-
-# The descent is measured only in reps faster than this (pitch bump, s). A belt sensor's
-# accelerometer bias (20 mg per axis, constant in the sensor frame) reaches the vertical in
-# proportion to the pitch: 8 mg at 25 deg, the same shape as the lowering itself, so no levelling
-# removes it. Integrated twice over a rep it grows with the square of the duration: over a 5-7 s
-# squat (3.5 s down) it cancelled most of a 20 cm descent (measured 2-8 cm), over a 2-4 s rep it
-# is a few cm. Slower reps keep the other cues (the pitch bump, upright before and after).
-DESCENT_MAX_REP_S = 5.0
-# Low-pass of the vertical acceleration before the double integration (a lowering's energy is below 2 Hz).
-DESCENT_LP_HZ = 4.0
-
-
 # A lowering starts upright and comes back: its onset within this of the standing pitch, and the
 # pitch at its end back within this fraction of the bump of where it started. Sitting down ends
 # 15-25 deg back, standing up starts there; a rep returns to standing (< 0.3 of the bump).
@@ -327,7 +279,7 @@ def stands_around(roll_deg: np.ndarray, pitch_deg: np.ndarray, b: Bump, bumps: l
 
 def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float, min_descent_cm: float,
                     min_move_mps: float, max_pitch_deg: float = 90.0,
-                    min_descent_per_pitch_cm_per_deg: float = 0.0) -> list[RepWindow]:
+                    min_descent_per_pitch_cm_per_deg: float = 0.0, fit_forward_bias: bool = False) -> list[RepWindow]:
     """Rep windows of a single-leg lowering exercise: every forward-pitch bump (on the re-aligned
     pitch) whose hips sank at least min_descent_cm, and at least min_descent_per_pitch_cm_per_deg
     per degree of its peak pitch (a bend pitches far with little descent); a bump too slow for
@@ -343,7 +295,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         if len(kept_bumps) == len(bumps):
             break
         bumps = kept_bumps
-    depths = [descent_cm(m, b) for b in bumps]
+    depths = descents_cm(m, [(b.onset, b.offset) for b in bumps], fit_forward_bias)
     # A rep needs the descent or, where it cannot be measured (a slow rep), the weight shift onto
     # the stance leg: some sideways move before or after it (issue 14: a slow 5 s sway while
     # standing had neither). A roll stream has neither cue and keeps every bump.
@@ -372,7 +324,7 @@ class StepDownDetector:
         0.2 deg SD); 3 deg keeps 1.4x of it below the 4.5 deg a 5 deg lowering measures; the
         slow sways of that size in hapt-dev standing are told apart by the other cues (issue 14);
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
-    min_descent_cm: least sinking of the hips, as measured (`descent_cm`): a lowering of 8 cm, the
+    min_descent_cm: least sinking of the hips, as measured (`descent.descents_cm`): a lowering of 8 cm, the
         shallow end of 10-20 cm steps, measures 5.2-10 cm (the accelerometer bias leaking in with
         the pitch), standing fidgets and pitch twitches 3.3-3.4 cm (hapt-dev, issue 14);
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
