@@ -36,6 +36,10 @@ DESCENT_MARGIN_S = 0.3
 # The fitted bias is kept within the chip's zero-g tolerance with margin (+-50 mg X/Y): a fit
 # beyond it is the model failing (a rep whose hips do not follow the pitch), not the sensor.
 FORWARD_BIAS_MAX_G = 0.08
+# The bias is told from the reps' own depths only across a set: in one rep its trace and a descent
+# that does not follow the pitch (a bend: the hips go back, not down) are confounded, and a lone
+# 41-44 deg bend fitted -16 to -18 mg and measured 10-11 cm of descent (issue 14).
+FORWARD_BIAS_MIN_REPS = 3
 # Prior on that bias, g (1 SD: the spread of the chip's zero-g offset, +-50 mg at its limits).
 FORWARD_BIAS_SD_G = 0.02
 # One independent residual of the fitted heights per this long, s (their energy is below ~0.5 Hz).
@@ -68,9 +72,10 @@ def _rep_traces(m: Motion, onset: int, offset: int) -> tuple[np.ndarray, np.ndar
 def forward_bias_g(traces: list[tuple[np.ndarray, np.ndarray, np.ndarray]], rate_hz: float) -> float:
     """The accelerometer bias along the sensor's forward axis, g, that best explains the reps'
     measured heights as each rep's own multiple of its pitch shape plus the bias's trace (least
-    squares over all reps together, with a prior on the bias), clipped to +-FORWARD_BIAS_MAX_G."""
+    squares over all reps together, with a prior on the bias), clipped to +-FORWARD_BIAS_MAX_G; no
+    bias from fewer than FORWARD_BIAS_MIN_REPS reps."""
     n = sum(len(z) for z, _, _ in traces)
-    if not traces or n <= len(traces) + 1:
+    if len(traces) < FORWARD_BIAS_MIN_REPS or n <= len(traces) + 1:
         return 0.0
     a = np.zeros((n, len(traces) + 1))
     y = np.empty(n)
