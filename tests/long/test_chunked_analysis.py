@@ -78,3 +78,17 @@ def test_the_trace_kept_for_reports_is_the_same_in_chunks() -> None:
 def test_without_the_trace_only_the_reps_come_back(chunking) -> None:
     res = analyze(pauses().imu, "walking", keep_trace=False, chunking=chunking)
     assert len(res.reps) >= 120 and len(res.t_s) == len(res.roll_deg) == 0
+
+
+def test_a_chunked_walk_builds_each_chunks_motion_once(monkeypatch) -> None:
+    # The walking detector's first run over a chunk keeps all its second run needs (`prepare`):
+    # the second (`finish`) and the scoring of its steps read no motion.
+    import hiplevel.analysis.chunked as chunked
+
+    series = cut(pauses().imu, HOLES)
+    built: list[tuple[int, int]] = []
+    piece = chunked.trace_piece
+    monkeypatch.setattr(chunked, "trace_piece", lambda lt, a, b: built.append((a, b)) or piece(lt, a, b))
+    res = analyze(series, "walking", chunking=SMALL)
+    assert len(res.reps) >= 120
+    assert len(built) >= 3 and len(set(built)) == len(built)

@@ -9,10 +9,9 @@ start; each chunk is detected with `OVERLAP_S` of the set before and after its o
 walking detector looks back up to 30 s for a bout's standing neutral; its filters forget their
 start within a few seconds) and keeps the reps that start in its own samples. What the walking
 detector judges over the whole set, the agreement of its stance-side cues, is gathered from all
-chunks first (`WalkingDetector.bout_cues`: each chunk's bouts and cues, kept for its second run,
-which then does not find them again; `CueCollector` for a detector without it) and then fixed for
-every chunk (`FixedCueWeights`). When no such run
-comes within `FORCE_CUT_S`, the set is cut where it must be and the cut is counted (reps next to
+chunks first (`WalkingDetector.prepare`: each chunk's bouts, cues and reps without their sides,
+kept for its second run, `finish`, which then needs no motion; `CueCollector` for a detector
+without it) and then fixed for every chunk (`FixedCueWeights`). When no such run comes within `FORCE_CUT_S`, the set is cut where it must be and the cut is counted (reps next to
 it may differ from the whole-set run).
 """
 
@@ -20,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+import numpy as np
 
-from hiplevel.exercises import DETECTORS, RepWindow
+from hiplevel.exercises import DETECTORS, Motion, RepWindow
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.long_trace import LongTrace
@@ -115,10 +115,18 @@ def _decider_fields(side: StanceSideDecider) -> dict:
     return {f.name: getattr(side, f.name) for f in fields(StanceSideDecider)}
 
 
+def _times_only(lt: LongTrace, c: DetectChunk) -> Motion:
+    """A motion of chunk c's sample times alone (its other arrays empty): what `score_windows`
+    reads of windows that carry their own drop and no phases."""
+    empty = np.zeros(0)
+    return Motion(t_s=lt.times(c.lo, c.hi), rate_hz=lt.rate_hz, roll_deg=empty, pitch_deg=empty, acc_lin_g=None,
+                  gyro_dps=None, still=np.zeros(0, bool))
+
+
 def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th: Thresholds,
-                score) -> tuple[list[Rep], int]:
-    """Scored reps of trace samples [a, b) (one segment) and the forced cuts; `score` is
-    `offline.score_windows`, `motion` built per chunk by `offline.motion_of`."""
+                score, first_index: int = 0) -> tuple[list[Rep], int]:
+    """Scored reps of trace samples [a, b) (one segment), indexed from first_index, and the forced
+    cuts; `score` is `offline.score_windows`, `motion` built per chunk by `offline.motion_of`."""
     from hiplevel.analysis.offline import motion_of
 
     det = DETECTORS[exercise]
@@ -129,15 +137,15 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
         return motion_of(pt, 0, c.hi - c.lo, neutral)
 
     side = getattr(det, "side", None)
-    prepared: list = [None] * len(chunks)  # each chunk's bouts and cues, when the detector hands them out
+    prepared: list = [None] * len(chunks)  # each chunk's draft, when the detector prepares one
     if len(chunks) > 1 and isinstance(side, StanceSideDecider):
         found: list[tuple[int, dict]] = []
         for i, c in enumerate(chunks):
             sink: list = []
-            if hasattr(det, "bout_cues"):
-                # Kept for the second run (a few floats a step): its bouts and cues are the same.
-                bouts, cues = prepared[i] = det.bout_cues(motion(c))
-                sink = [(int(b[0]), cue) for b, cue in zip(bouts, cues)]
+            if hasattr(det, "prepare"):
+                # Kept for the second run (a few numbers a step): it needs no motion then.
+                draft = prepared[i] = det.prepare(motion(c))
+                sink = list(zip(draft.firsts, draft.cues))
             else:
                 try:
                     replace(det, side=CueCollector(**_decider_fields(side), sink=sink)).detect(motion(c))
@@ -149,12 +157,16 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
             det = replace(det, side=FixedCueWeights(**_decider_fields(side), scale=tuple(scale.items()),
                                                     weight=tuple(weight.items())))
     reps: list[Rep] = []
-    for c, ready in zip(chunks, prepared):
-        m = motion(c)
-        windows: list[RepWindow] = det.detect(m) if ready is None else det.detect(m, bout_cues=ready)
+    for i, c in enumerate(chunks):
+        draft, prepared[i] = prepared[i], None  # dropped once used: the reps take its place
+        m = motion(c) if draft is None else None
+        windows: list[RepWindow] = det.detect(m) if draft is None else det.finish(draft)
         if len(chunks) > 1:
             windows = [w for w in windows if c.start <= w.start + c.lo < c.stop]
-        reps += score(exercise, m, windows, th)
-        del m, windows
+        if m is None:
+            # Windows that carry their drop are scored on their times alone.
+            m = motion(c) if any(w.drop_deg is None or w.phases for w in windows) else _times_only(lt, c)
+        reps += score(exercise, m, windows, th, first_index + len(reps))
+        del m, windows, draft
         release_free_memory()
     return reps, forced

@@ -10,7 +10,7 @@ The live path is `hiplevel.analysis.streaming.OnlineAnalyzer`, built from the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -138,8 +138,10 @@ def window_drop_deg(m: Motion, w: RepWindow) -> float:
     return measure_drop(seg, (0, len(seg)), w.measure_side, w.robust)
 
 
-def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Thresholds) -> list[Rep]:
-    """Measure (`window_drop_deg`) and score detected rep windows (times on m.t_s).
+def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Thresholds,
+                  first_index: int = 0) -> list[Rep]:
+    """Measure (`window_drop_deg`) and score detected rep windows (times on m.t_s), indexed from
+    first_index.
 
     A window with phases (band walk) has each phase measured and scored on its own; the rep
     carries them and takes the stance, drop and drop flags of its worse phase (the lower score,
@@ -155,7 +157,7 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
             side, drop, measured = w.side, window_drop_deg(m, w), w.measure_side
         sc = score_rep(exercise, side, drop, w.metrics, th)
         details = dict(w.metrics, measured_side=measured, reasons=list(sc.reasons))
-        reps.append(Rep(k, float(m.t_s[w.start]), float(m.t_s[min(w.end, last)]), side, round(drop, 3), sc.score,
+        reps.append(Rep(first_index + k, float(m.t_s[w.start]), float(m.t_s[min(w.end, last)]), side, round(drop, 3), sc.score,
                         sc.flags, details, phases))
     return reps
 
@@ -191,10 +193,9 @@ def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: 
     for pa, pb in pieces:
         if len(pieces) > 1 and lt.time_at(pb - 1) - lt.time_at(pa) < MIN_PIECE_S:
             continue
-        got, n_forced = detect_span(lt, exercise, pa, pb, neutral, th, score_windows)
+        got, n_forced = detect_span(lt, exercise, pa, pb, neutral, th, score_windows, len(reps))
         reps += got
         forced += n_forced
-    reps = [r if r.index == k else replace(r, index=k) for k, r in enumerate(reps)]
     release_free_memory()  # the detectors' arrays are gone; the summary of a long set builds its own lists
     # The holes inside the span and at its edges (a set cut short by a gap): after the sample
     # before it, before the sample after it.

@@ -58,6 +58,20 @@ def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class WalkingDraft:
+    """`WalkingDetector.prepare`'s result: per bout, its first contact (sample index), raw
+    stance-side cues, step-repeat probabilities (`StanceSideDecider.repeat_probs`), neutral
+    (`bout_neutral`) and reps without their sides (`WalkingDetector._bout_reps`, with the roll's
+    highest and lowest value in the rep, deg)."""
+
+    firsts: list[int]
+    cues: list[dict[str, np.ndarray]]
+    repeat: list[np.ndarray]
+    neutrals: list[dict]
+    reps: list[list[tuple]]
+
+
+@dataclass(frozen=True)
 class WalkingDetector:
     """Parameters (units in the names).
 
@@ -234,8 +248,7 @@ class WalkingDetector:
 
     def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]]]:
         """The walking bouts (their contacts) and each bout's raw stance-side cues: what `detect`
-        finds before it weighs the cues (a chunked set gathers them from every chunk first and
-        hands each chunk's back to `detect`, `analysis.chunked`: found once, not twice)."""
+        finds before it weighs the cues."""
         idx, heights = self._contacts(m)
         bouts = self.bouts(idx, m.rate_hz, heights)
         return bouts, [self.side.cues(m, c) for c in bouts]
@@ -243,60 +256,87 @@ class WalkingDetector:
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
         """Steps of every walking bout in the set, with the initiation and termination swings.
         bout_cues: `bout_cues(m)` when already found."""
-        bouts, cues = self.bout_cues(m) if bout_cues is None else bout_cues
-        if not bouts:
-            return []
-        scale, weight = self.side.cue_weights(cues)
-        reps: list[RepWindow] = []
-        for c, cue in zip(bouts, cues):
-            decided = self.side.decide(self.side.combine(cue, scale, weight), self.side.repeat_probs(m, c))
-            reps += self._bout_reps(m, c, decided.sides, decided.confidence, bout_neutral(m, c))
-        return reps
+        return self.finish(self.prepare(m, bout_cues))
 
-    def _bout_reps(self, m: Motion, c: np.ndarray, sides: list[Side], conf: np.ndarray, neutral: dict) -> list[RepWindow]:
+    def prepare(self, m: Motion, bout_cues: tuple | None = None) -> WalkingDraft:
+        """All of `detect` that does not depend on how the stance-side cues are weighed, kept
+        without the motion (a few numbers a step): a chunked set prepares every chunk, weighs the
+        cues of all of them, then `finish`es each (`analysis.chunked`: the motion built once)."""
+        bouts, cues = self.bout_cues(m) if bout_cues is None else bout_cues
+        neutrals = [bout_neutral(m, c) for c in bouts]
+        reps = [self._bout_reps(m, c) for c in bouts]
+        flat = [r for bout in reps for r in bout]
+        # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
+        hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
+        k = 0
+        for bout in reps:
+            for j, r in enumerate(bout):
+                bout[j] = (*r, hi[k], lo[k])
+                k += 1
+        return WalkingDraft([int(c[0]) for c in bouts], cues, [self.side.repeat_probs(m, c) for c in bouts], neutrals, reps)
+
+    def finish(self, draft: WalkingDraft) -> list[RepWindow]:
+        """The rep windows of a `prepare`d motion: the cues weighed (`side.cue_weights`), each
+        bout's sides decided, each rep's drop measured on the side its stance leaves unsupported."""
+        if not draft.cues:
+            return []
+        scale, weight = self.side.cue_weights(draft.cues)
+        out: list[RepWindow] = []
+        for cue, repeat, neutral, reps in zip(draft.cues, draft.repeat, draft.neutrals, draft.reps):
+            decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
+            sides, conf = decided.sides, decided.confidence
+            bout_conf = round(float(np.median(conf)), 3)
+            # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
+            offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
+            for a, b, k, edge, step_s, contact_s, closing_s, hi, lo in reps:
+                stance = other_side(sides[k]) if edge else sides[k]
+                metrics = {"step_s": step_s, "side_confidence": round(float(conf[k]), 3),
+                           "bout_side_confidence": bout_conf, **neutral}
+                if contact_s is not None:
+                    metrics["contact_s"] = contact_s
+                if closing_s is not None:
+                    metrics["closing_contact_s"] = closing_s
+                if edge:
+                    metrics["edge"] = edge
+                out.append(RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics,
+                                     drop_deg=_signed_drop_of_extremes(hi, lo, offset, other_side(stance))))
+        return out
+
+    def _bout_reps(self, m: Motion, c: np.ndarray) -> list[tuple]:
         """One bout's reps: a step from each contact to the next (a step longer than
         irregular_ratio median steps holds a pause or a pivot: it keeps the median step where the
         pelvis moves most), and the edge swings where the pelvis moves. Metrics: `contact_s`, the
         initial contact that starts the rep's stance (none for the initiation swing), and
         `closing_contact_s`, the other foot's contact that ends a step, s; `side_confidence`;
-        `edge`."""
+        `edge`. Each rep as (a, b, its step's index in the bout, edge, step_s, contact_s,
+        closing_contact_s): `finish` gives it its side."""
         med = int(np.median(np.diff(c)))
-        bout_conf = round(float(np.median(conf)), 3)
-        # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
-        offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
 
-        def rep(a: int, b: int, stance: Side, p: float, contact: int | None, edge: str | None = None,
-                closing: int | None = None) -> RepWindow:
-            metrics = {"step_s": round((b - a) / m.rate_hz, 3), "side_confidence": round(float(p), 3),
-                       "bout_side_confidence": bout_conf, **neutral}
-            if contact is not None:
-                metrics["contact_s"] = round(float(m.t_s[contact]), 3)
-            if closing is not None:
-                metrics["closing_contact_s"] = round(float(m.t_s[closing]), 3)
-            if edge:
-                metrics["edge"] = edge
-            return RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics,
-                             drop_deg=signed_drop_deg(m.roll_deg[a:b] - offset, other_side(stance)))
+        def rep(a: int, b: int, k: int, contact: int | None, edge: str | None = None,
+                closing: int | None = None) -> tuple:
+            return (a, b, k, edge, round((b - a) / m.rate_hz, 3),
+                    None if contact is None else round(float(m.t_s[contact]), 3),
+                    None if closing is None else round(float(m.t_s[closing]), 3))
 
-        out: list[RepWindow] = []
+        out: list[tuple] = []
         swing = int(round(self.edge_swing_fraction * med))
         a0 = int(c[0]) - swing
         single: dict = {}  # the bout's single-support motion, found once for both edges
         if self._initiates(m, a0, c, med, single):
-            out.append(rep(a0, int(c[0]), other_side(sides[0]), conf[0], None, "initiation"))
-        for k, stance in enumerate(sides):
+            out.append(rep(a0, int(c[0]), 0, None, "initiation"))
+        for k in range(len(c) - 1):
             a, b = int(c[k]), int(c[k + 1])
             if b - a > int(round(self.side.irregular_ratio * med)):
                 # A long step holds a pause (double support, or a pivot in a turn) before or after
                 # its single support: the rep is the median step where the pelvis moves most.
                 w0 = _active_window(m, a, b, med)
-                out.append(rep(w0, w0 + med, stance, conf[k], a, closing=b))
+                out.append(rep(w0, w0 + med, k, a, closing=b))
             else:
-                out.append(rep(a, b, stance, conf[k], a, closing=b))
+                out.append(rep(a, b, k, a, closing=b))
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
         if self._terminates(m, a1, b1, c, med, single):
-            out.append(rep(a1, b1, other_side(sides[-1]), conf[-1], int(c[-1]), "termination"))
+            out.append(rep(a1, b1, len(c) - 2, int(c[-1]), "termination"))
         return out
 
     def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
@@ -391,6 +431,38 @@ def signed_drop_deg(roll_rel_deg: np.ndarray, measure_side: Side) -> float:
         return 0.0
     drop = -seg if measure_side == "left" else seg
     down, up = float(np.max(drop)), float(-np.min(drop))
+    return down if down >= up else -up
+
+
+def window_extremes(x: np.ndarray, a: list[int], b: list[int]) -> tuple[list, list]:
+    """max(x[a_k:b_k]) and min(x[a_k:b_k]) of many windows (None for an empty one), from one
+    reduction over x where the windows lie inside it."""
+    n = len(x)
+    aa, bb = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    inside = (aa >= 0) & (aa < bb) & (bb <= n)
+    hi: list = [None] * len(aa)
+    lo: list = [None] * len(aa)
+    if inside.any():
+        xe = np.append(np.asarray(x, float), 0.0)  # so that the end index n is valid in reduceat
+        idx = np.column_stack([aa[inside], bb[inside]]).ravel()
+        keep = np.flatnonzero(inside).tolist()
+        for k, h, m in zip(keep, np.maximum.reduceat(xe, idx)[::2].tolist(), np.minimum.reduceat(xe, idx)[::2].tolist()):
+            hi[k], lo[k] = h, m
+    for k in np.flatnonzero(~inside).tolist():
+        seg = np.asarray(x[a[k]:b[k]], float)
+        if len(seg):
+            hi[k], lo[k] = float(np.max(seg)), float(np.min(seg))
+    return hi, lo
+
+
+def _signed_drop_of_extremes(hi: float | None, lo: float | None, offset: float, measure_side: Side) -> float:
+    """`signed_drop_deg(roll[a:b] - offset, measure_side)` from the window's roll extremes: the
+    same value to the bit (subtracting a constant keeps the order of floats, so the extremes of
+    the shifted window are the shifted extremes)."""
+    if hi is None:
+        return 0.0
+    hi, lo = hi - offset, lo - offset
+    down, up = (-lo, hi) if measure_side == "left" else (hi, -lo)
     return down if down >= up else -up
 
 
