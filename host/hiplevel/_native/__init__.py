@@ -39,3 +39,8 @@ def scan_kernel() -> ModuleType | None:
 def hull_kernel() -> ModuleType | None:
     """The compiled lower-hull chain of the clock fit (`hullkernel.c`), or None."""
     return _kernel("hullkernel")
+
+
+def filter_kernel() -> ModuleType | None:
+    """The compiled block loop of the biquad filter (`filterkernel.c`), or None."""
+    return _kernel("filterkernel", ("biquad_blocks",))

@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from hiplevel._native import filter_kernel
+
 BLOCK_SAMPLES = 64  # most samples per block (the steps of the block loop; the chain of block starts is N / 64)
 _DIRECT_MAX_SAMPLES = 32  # shorter signals (live packets): the plain recursion on Python floats
 
@@ -149,22 +151,16 @@ def _section_blocked(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) 
     xs = np.ascontiguousarray(xt.reshape(m * nb, L).T)  # (L, m*nb): column c, block q at c*nb+q
     # Every block from a zero state: the same DF2T step as the recursion (y starts as b0 x; the
     # loop adds the state).
-    y = b0 * xs
     z0, z1 = np.zeros(m * nb), np.zeros(m * nb)
-    t1, t2 = np.empty(m * nb), np.empty(m * nb)
-    tail = None
     last = np.arange(m) * nb + nb - 1
-    for j in range(L):
-        xj, yj = xs[j], y[j]
-        yj += z0
-        np.multiply(b1, xj, out=t1)
-        t1 -= np.multiply(a1, yj, out=t2)
-        t1 += z1
-        z0, t1 = t1, z0
-        np.multiply(b2, xj, out=z1)
-        z1 -= np.multiply(a2, yj, out=t2)
-        if j == r - 1:
-            tail = (z0[last].copy(), z1[last].copy())
+    kernel = filter_kernel()
+    if kernel is not None:
+        # The same loop compiled (the same operations in the same order: the results to the bit).
+        y, tail0, tail1 = np.empty_like(xs), np.empty(m * nb), np.empty(m * nb)
+        kernel.biquad_blocks(xs, y, z0, z1, tail0, tail1, b0, b1, b2, a1, a2, r)
+        tail = (tail0[last], tail1[last])
+    else:
+        z0, z1, y, tail = _block_loop(xs, z0, z1, (b0, b1, b2, a1, a2), r, last)
     step = np.array([[-a1, 1.0], [-a2, 0.0]])
     powers = _powers(step, L)
     ends = np.stack([z0.reshape(m, nb).T, z1.reshape(m, nb).T], axis=-1)  # (nb, m, 2)
@@ -176,6 +172,28 @@ def _section_blocked(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) 
     out = y.T.reshape(m, nb * L)[:, :n].T
     zf = powers[r] @ starts[-1].T + np.stack(tail)
     return out, zf
+
+
+def _block_loop(xs: np.ndarray, z0: np.ndarray, z1: np.ndarray, coefs: tuple[float, ...], r: int,
+                last: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The block loop of `_section_blocked` in numpy: (end z0, end z1, y, the states of columns
+    `last` after step r - 1)."""
+    b0, b1, b2, a1, a2 = coefs
+    y = b0 * xs
+    t1, t2 = np.empty(len(z0)), np.empty(len(z0))
+    tail = None
+    for j in range(len(xs)):
+        xj, yj = xs[j], y[j]
+        yj += z0
+        np.multiply(b1, xj, out=t1)
+        t1 -= np.multiply(a1, yj, out=t2)
+        t1 += z1
+        z0, t1 = t1, z0
+        np.multiply(b2, xj, out=z1)
+        z1 -= np.multiply(a2, yj, out=t2)
+        if j == r - 1:
+            tail = (z0[last].copy(), z1[last].copy())
+    return z0, z1, y, tail
 
 
 def _chain_states(step: np.ndarray, u: np.ndarray, s0: np.ndarray) -> np.ndarray:
