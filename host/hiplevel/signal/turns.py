@@ -152,7 +152,11 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     # The gyro-only propagation is all that is costly; it depends on the gyro only, so each turn
     # needs it for three gyro versions (as measured, and with each leak direction).
     segs = [gyro_dps[a - ref : b + ref] for a, b in spans]
-    versions = [g for seg in segs for g in (seg, *(e.correct_gyro(seg) for e in leak_basis))]
+    # Each leak version of all the turns' gyro at once (elementwise: the same values as per turn).
+    cuts = np.cumsum([len(g) for g in segs])[:-1]
+    every = np.concatenate(segs)
+    leaked = [np.split(e.correct_gyro(every), cuts) for e in leak_basis]
+    versions = [g for k, seg in enumerate(segs) for g in (seg, *(v[k] for v in leaked))]
     rots = _window_rotations(versions, rate_hz, ref)
     rows, rhs = [], []
     for k, (a, b) in enumerate(spans):
