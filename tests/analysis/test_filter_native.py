@@ -14,6 +14,13 @@ needs_kernel = pytest.mark.skipif(filter_kernel() is None, reason="the compiled 
                                   "(no C compiler when the package was installed): the numpy loop is used")
 
 
+def filter_kernel_built():
+    """The kernel, whatever HIPLEVEL_NO_NATIVE says (the test compares it with the Python loop)."""
+    import importlib
+
+    return importlib.import_module("hiplevel._native.filterkernel")
+
+
 def _same(x: np.ndarray, y: np.ndarray) -> None:
     assert x.shape == y.shape
     np.testing.assert_array_equal(np.ascontiguousarray(x).view(np.int64), np.ascontiguousarray(y).view(np.int64))
@@ -39,3 +46,29 @@ def test_the_compiled_biquad_loop_is_the_numpy_loop_to_the_bit(monkeypatch, n: i
     numpy_only = run()
     for x, y in zip(native, numpy_only):
         _same(x, y)
+
+
+@needs_kernel
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_stance_chain_is_the_python_loop_to_the_bit(monkeypatch, seed: int) -> None:
+    from hiplevel.exercises.walking_side import StanceSideDecider, _forward_backward
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    evidence = rng.normal(size=n) * rng.choice([0.1, 1.0, 40.0])  # weak, typical and clipped evidence
+    repeat = rng.choice([0.0, 0.01, 0.3, 1.0], size=max(n - 1, 0))  # both ends clamped as well
+    decider = StanceSideDecider()
+    native = decider.decide(evidence, repeat)
+    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    python_only = decider.decide(evidence, repeat)
+    assert native.sides == python_only.sides
+    _same(native.confidence, python_only.confidence)
+    # The recursions themselves, before the posterior's exp rounds them together.
+    em = np.column_stack([evidence, -evidence])
+    fwd, bwd = np.zeros((n, 2)), np.zeros((n, 2))
+    fwd[0] = rng.normal(size=2)
+    fwd_py, bwd_py = fwd.copy(), bwd.copy()
+    filter_kernel_built().forward_backward(em, repeat.astype(float), fwd, bwd)
+    _forward_backward(em, repeat, fwd_py, bwd_py)
+    _same(fwd, fwd_py)
+    _same(bwd, bwd_py)

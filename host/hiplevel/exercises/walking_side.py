@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel._native import filter_kernel
 from hiplevel.constants import LEFT, RIGHT, Side
 from hiplevel.exercises.base import Motion
 from hiplevel.signal.filters import moving_mean
@@ -165,28 +166,39 @@ class StanceSideDecider:
         fwd = np.zeros((n, 2))
         bwd = np.zeros((n, 2))
         fwd[0] = em[0] - _logsumexp(em[0])
-        # The chain is sequential; on Python floats a step costs ~1 us, on 2-element arrays ~20 us.
-        e0, e1 = em[:, 0].tolist(), em[:, 1].tolist()
-        f0, f1 = float(fwd[0, 0]), float(fwd[0, 1])
-        for k in range(1, n):
-            same, other = _log_trans_pair(float(repeat[k - 1]))
-            f0, f1 = e0[k] + _lse(f0 + same, f1 + other), e1[k] + _lse(f0 + other, f1 + same)
-            norm = _lse(f0, f1)
-            f0, f1 = f0 - norm, f1 - norm
-            fwd[k] = f0, f1
-        b0 = b1 = 0.0
-        for k in range(n - 2, -1, -1):
-            same, other = _log_trans_pair(float(repeat[k]))
-            x0, x1 = e0[k + 1] + b0, e1[k + 1] + b1
-            b0, b1 = _lse(same + x0, other + x1), _lse(other + x0, same + x1)
-            norm = _lse(b0, b1)
-            b0, b1 = b0 - norm, b1 - norm
-            bwd[k] = b0, b1
+        kernel = filter_kernel()
+        if kernel is not None:
+            # The same recursions compiled (the same operations, the C library's log and exp).
+            kernel.forward_backward(em, np.ascontiguousarray(repeat, dtype=float), fwd, bwd)
+        else:
+            _forward_backward(em, repeat, fwd, bwd)
         post = fwd + bwd
         post -= _logsumexp(post, axis=1)[:, None]
         p_left = np.exp(post[:, 0])
         sides: list[Side] = [LEFT if p >= 0.5 else RIGHT for p in p_left]
         return StepSides(sides, np.maximum(p_left, 1.0 - p_left), evidence)
+
+
+def _forward_backward(em: np.ndarray, repeat: np.ndarray, fwd: np.ndarray, bwd: np.ndarray) -> None:
+    """The two log-space recursions of `decide` on Python floats, into fwd (row 0 given) and bwd
+    (its last row given): on Python floats a step costs ~1 us, on 2-element arrays ~20 us."""
+    n = len(em)
+    e0, e1 = em[:, 0].tolist(), em[:, 1].tolist()
+    f0, f1 = float(fwd[0, 0]), float(fwd[0, 1])
+    for k in range(1, n):
+        same, other = _log_trans_pair(float(repeat[k - 1]))
+        f0, f1 = e0[k] + _lse(f0 + same, f1 + other), e1[k] + _lse(f0 + other, f1 + same)
+        norm = _lse(f0, f1)
+        f0, f1 = f0 - norm, f1 - norm
+        fwd[k] = f0, f1
+    b0, b1 = float(bwd[n - 1, 0]), float(bwd[n - 1, 1])
+    for k in range(n - 2, -1, -1):
+        same, other = _log_trans_pair(float(repeat[k]))
+        x0, x1 = e0[k + 1] + b0, e1[k + 1] + b1
+        b0, b1 = _lse(same + x0, other + x1), _lse(other + x0, same + x1)
+        norm = _lse(b0, b1)
+        b0, b1 = b0 - norm, b1 - norm
+        bwd[k] = b0, b1
 
 
 def _log_trans_pair(repeat: float) -> tuple[float, float]:
