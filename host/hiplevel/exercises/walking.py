@@ -311,12 +311,14 @@ class WalkingDetector:
         `edge`. Each rep as (a, b, its step's index in the bout, edge, step_s, contact_s,
         closing_contact_s): `finish` gives it its side."""
         med = int(np.median(np.diff(c)))
+        t_c = m.t_s[c].tolist()  # the contacts' times, s
 
         def rep(a: int, b: int, k: int, contact: int | None, edge: str | None = None,
                 closing: int | None = None) -> tuple:
+            """contact, closing: positions in c."""
             return (a, b, k, edge, round((b - a) / m.rate_hz, 3),
-                    None if contact is None else round(float(m.t_s[contact]), 3),
-                    None if closing is None else round(float(m.t_s[closing]), 3))
+                    None if contact is None else round(t_c[contact], 3),
+                    None if closing is None else round(t_c[closing], 3))
 
         out: list[tuple] = []
         swing = int(round(self.edge_swing_fraction * med))
@@ -330,13 +332,13 @@ class WalkingDetector:
                 # A long step holds a pause (double support, or a pivot in a turn) before or after
                 # its single support: the rep is the median step where the pelvis moves most.
                 w0 = _active_window(m, a, b, med)
-                out.append(rep(w0, w0 + med, k, a, closing=b))
+                out.append(rep(w0, w0 + med, k, k, closing=k + 1))
             else:
-                out.append(rep(a, b, k, a, closing=b))
+                out.append(rep(a, b, k, k, closing=k + 1))
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
         if self._terminates(m, a1, b1, c, med, single):
-            out.append(rep(a1, b1, len(c) - 2, int(c[-1]), "termination"))
+            out.append(rep(a1, b1, len(c) - 2, len(c) - 1, "termination"))
         return out
 
     def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:

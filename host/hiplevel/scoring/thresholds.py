@@ -10,6 +10,11 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from hiplevel.signal.errors import AnalysisError
 
+# The drop band of an exercise (`Thresholds.drop_band_deg`): its kind and the kind's field names.
+_DROP_BAND_KIND = {"walking": "walking", "single-leg-squat": "squat"}
+_DROP_BAND_FIELDS = {kind: tuple(f"drop_{n}_deg_{kind}" for n in ("ok", "flag", "fail"))
+                     for kind in ("walking", "squat", "exercise")}
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -89,8 +94,8 @@ class Thresholds:
 
     def drop_band_deg(self, exercise: str) -> tuple[float, float, float]:
         """(ok, flag, fail) drop thresholds, deg, for an exercise name."""
-        kind = {"walking": "walking", "single-leg-squat": "squat"}.get(exercise, "exercise")
-        return tuple(getattr(self, f"drop_{n}_deg_{kind}") for n in ("ok", "flag", "fail"))  # type: ignore[return-value]
+        ok, flag, fail = _DROP_BAND_FIELDS[_DROP_BAND_KIND.get(exercise, "exercise")]
+        return getattr(self, ok), getattr(self, flag), getattr(self, fail)
 
     def hike_flag_for(self, exercise: str) -> float:
         """The hip-hike flag threshold, deg, for an exercise name."""
