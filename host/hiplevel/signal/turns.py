@@ -97,24 +97,26 @@ def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float, ref: int) -> l
         lengths = np.array([len(g) for g in gyro_dps[k:j]])
         starts = np.r_[0, np.cumsum(lengths)[:-1]]
         p = segment_products(np.radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, starts)
-        c = np.concatenate([np.zeros((1, 3, 3)), np.cumsum(p, axis=0)])
+        c = np.empty((len(p) + 1, 3, 3))  # the running sums after a zero row, in place
+        c[0] = 0.0
+        np.cumsum(p, axis=0, out=c[1:])
         out += [((c[s + ref] - c[s]) / ref, (c[s + n] - c[s + n - ref]) / ref) for s, n in zip(starts, lengths)]
         k = j
     return out
 
 
-def _mismatch(acc_g: np.ndarray, up0: np.ndarray, ref: int, rot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _mismatch(acc_g: tuple[np.ndarray, np.ndarray], up0: np.ndarray, rot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Horizontal (x, y) accelerometer-minus-gyro tilt after one turn, g, with the gyro started
     where it agrees with the accelerometer before the turn.
 
-    acc_g: the (corrected) accelerometer from `ref` samples before to `ref` after the turn; rot:
-    the segment's window means from `_window_rotations` (its gyro corrected the same way)."""
+    acc_g: the (corrected) accelerometer's `ref` samples before and `ref` samples after the turn;
+    rot: the segment's window means from `_window_rotations` (its gyro corrected the same way)."""
     head, tail = rot
     # The fused up-vector may still carry an earlier turn's error: start from the one that matches
     # the accelerometer over the strides before this turn (walking accelerations average out).
-    start = up0 + acc_g[:ref].mean(axis=0) - head @ up0
+    start = up0 + acc_g[0].mean(axis=0) - head @ up0
     start = start / np.linalg.norm(start)
-    return (acc_g[-ref:].mean(axis=0) - tail @ start)[:2]
+    return (acc_g[1].mean(axis=0) - tail @ start)[:2]
 
 
 @dataclass(frozen=True)
@@ -160,11 +162,12 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     rots = _window_rotations(versions, rate_hz, ref)
     rows, rhs = [], []
     for k, (a, b) in enumerate(spans):
-        up0, acc = up[a - ref], acc_g[a - ref : b + ref]
+        # Only the reference windows before and after the turn count.
+        up0, acc = up[a - ref], (acc_g[a - ref : a], acc_g[b : b + ref])
         rot, rot_leak = rots[3 * k], rots[3 * k + 1 : 3 * k + 3]
-        base = _mismatch(acc, up0, ref, rot)
-        cols = [_mismatch(acc - e.acc_bias_g, up0, ref, rot) for e in acc_basis]
-        cols += [_mismatch(acc, up0, ref, rl) for rl in rot_leak]
+        base = _mismatch(acc, up0, rot)
+        cols = [_mismatch((acc[0] - e.acc_bias_g, acc[1] - e.acc_bias_g), up0, rot) for e in acc_basis]
+        cols += [_mismatch(acc, up0, rl) for rl in rot_leak]
         rows.append(np.column_stack([(c - base) / eps for c in cols]))
         rhs.append(-base)
     return TurnObservations(np.vstack(rows), np.concatenate(rhs), len(spans))
