@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from types import ModuleType
 
 
@@ -14,10 +15,13 @@ def _kernel(name: str, needs: tuple[str, ...] = ()) -> ModuleType | None:
     """hiplevel._native.<name> when built, not switched off and holding every function in `needs`."""
     if os.environ.get("HIPLEVEL_NO_NATIVE"):
         return None
-    try:
-        module = importlib.import_module(f"hiplevel._native.{name}")
-    except ImportError:
-        return None
+    # Looked up per call (the filters ask per section): sys.modules first, the import machinery once.
+    module = sys.modules.get(f"hiplevel._native.{name}")
+    if module is None:
+        try:
+            module = importlib.import_module(f"hiplevel._native.{name}")
+        except ImportError:
+            return None
     return module if all(hasattr(module, f) for f in needs) else None
 
 
