@@ -128,3 +128,25 @@ def test_moving_std_of_constant_and_step():
     assert np.allclose(moving_std(np.ones(50), 5), 0.0)
     s = moving_std(np.r_[np.zeros(50), np.ones(50)], 10)
     assert s[0] == 0 and s[50] == pytest.approx(0.5)
+
+
+def test_live_filter_does_not_learn_standing_sway_as_bias():
+    # Quiet standing: the pelvis sways 0.6 deg in roll at 0.25 Hz (gyro SD ~0.7 deg/s, so "at
+    # rest"), and the gyro has a constant bias of 0.4 deg/s on x found at start-up. Following the
+    # gyro's mean at rest learned the sway's rate as bias (+-0.5 deg/s) and lagged the roll; the
+    # tilt-error integral only sees the bias.
+    rate, n = 100.0, 3000
+    t = np.arange(n) / rate
+    roll = 2.0 + 0.6 * np.sin(2 * np.pi * 0.25 * t)
+    acc = roll_pitch_to_up(roll, np.zeros(n))
+    gyro = np.zeros((n, 3))
+    gyro[:, 0] = 0.6 * 2 * np.pi * 0.25 * np.cos(2 * np.pi * 0.25 * t) + 0.4
+    f = TiltFusion(rate_hz=rate)
+    rolls, bias_x = [], []
+    for i in range(n):
+        f.update(acc[i], gyro[i], 1.0 / rate)
+        rolls.append(f.roll_deg)
+        bias_x.append(f.bias_dps[0])
+    late = slice(1000, None)
+    assert np.max(np.abs(np.array(bias_x)[late] - 0.4)) < 0.1
+    assert np.max(np.abs(np.array(rolls)[late] - roll[late])) < 0.05

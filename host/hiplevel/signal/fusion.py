@@ -52,7 +52,8 @@ class FusionSettings:
         Standing people sway at gyro SD 0.3-3.3 deg/s over 0.5 s (ipol-dev medians; subject 4
         never stays under rest_gyro_std_dps for 1.5 s), turns and posture changes rotate at >= 20;
         standing accelerometer SD 0.003-0.015 g, a step >= 0.1 g.
-    bias_time_constant_s: how fast the live filter's gyro-bias estimate follows the gyro at rest.
+    bias_time_constant_s: how fast the live filter's gyro-bias estimate along the vertical follows
+        the gyro at rest (across it the tilt error sets the bias: `TiltFusion`); 0 freezes the bias.
     turn_rate_dps: above about this rate (a turn) the accelerometer is trusted less; 0 disables.
     turn_errors: estimate the accelerometer bias and gyro cross-axis leak from turns and fuse again
         (`hiplevel.signal.turns`); False skips it.
