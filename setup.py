@@ -1,6 +1,6 @@
 """The package's optional compiled kernel (everything else is in pyproject.toml).
 
-`hiplevel._native.csvparse`, `.scankernel`, `.hullkernel` and `.filterkernel` are built when a C compiler is at hand (no network:
+`hiplevel._native.csvparse`, `.scankernel`, `.hullkernel`, `.filterkernel` and `.restkernel` are built when a C compiler is at hand (no network:
 the C library only); without one the build goes on and hiplevel uses its numpy paths (numpy's CSV
 parser, the numpy block loops of `signal.scan`, the clock fit's Python hull loop, the biquad's numpy block loop), with the same results (host/hiplevel/_native)."""
 
@@ -12,4 +12,4 @@ from setuptools import Extension, setup
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
-                             extra_compile_args=FLAGS, optional=True) for name in ("csvparse", "scankernel", "hullkernel", "filterkernel")])
+                             extra_compile_args=FLAGS, optional=True) for name in ("csvparse", "scankernel", "hullkernel", "filterkernel", "restkernel")])

@@ -48,3 +48,8 @@ def hull_kernel() -> ModuleType | None:
 def filter_kernel() -> ModuleType | None:
     """The compiled block loop of the biquad filter (`filterkernel.c`), or None."""
     return _kernel("filterkernel", ("biquad_blocks",))
+
+
+def rest_kernel() -> ModuleType | None:
+    """The compiled moving spread of the rest and quiet masks (`restkernel.c`), or None."""
+    return _kernel("restkernel", ("spread",))

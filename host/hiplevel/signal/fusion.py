@@ -168,11 +168,17 @@ def rest_and_quiet_masks(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float
 def _spreads(acc_g, gyro_dps, rate_hz, window_s) -> tuple[np.ndarray, np.ndarray]:
     """Centred-window std of the gyro (deg/s) and accelerometer (g) over window_s, their three
     axes combined (axis by axis: the same sums as on all three at once, a third of the memory)."""
+    from hiplevel._native import rest_kernel
     from hiplevel.signal.filters import moving_std
 
     win = max(3, int(round(window_s * rate_hz)))
+    kernel = rest_kernel()
 
     def spread(x: np.ndarray) -> np.ndarray:
+        if kernel is not None:  # the compiled loop: the same sums in the same order, to the bit
+            out = np.empty(len(x))
+            kernel.spread(np.ascontiguousarray(x, dtype=np.float64), win, out)
+            return out
         total = moving_std(x[:, 0], win) ** 2
         for c in (1, 2):
             total += moving_std(x[:, c], win) ** 2

@@ -1,0 +1,97 @@
+/* Optional compiled kernel: the moving spread of the rest and quiet masks (`fusion._spreads`).
+ *
+ * spread(x, window, out) -> None: out[i] = sqrt(sum over the three columns c of std_c[i]^2), with
+ * std_c the centred moving standard deviation of column c (`filters.moving_std`): window
+ * w = max(1, min(window, N)), the window of sample i starting at clip(i - w / 2, 0, N - w), and
+ * std = sqrt(max(s2 / w - (s1 / w)^2, 0)) from the running sums s1 (of x) and s2 (of x * x) taken
+ * as differences of prefix sums summed in sample order from 0 (numpy's cumsum of [0, x...]).
+ * Every product, sum and quotient is rounded on its own as numpy's (built with
+ * -ffp-contract=off; a square is a product), so the results are the numpy path's to the bit.
+ * x (N,3) float64 C-contiguous, out (N,) float64; window >= 1.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdlib.h>
+
+static PyObject *spread(PyObject *self, PyObject *args) {
+    PyObject *xo, *oo;
+    Py_ssize_t window;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OnO", &xo, &window, &oo))
+        return NULL;
+    Py_buffer x, out;
+    if (PyObject_GetBuffer(xo, &x, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(oo, &out, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | PyBUF_WRITABLE) < 0) {
+        PyBuffer_Release(&x);
+        return NULL;
+    }
+    Py_ssize_t n = x.ndim == 2 ? x.shape[0] : -1;
+    if (x.ndim != 2 || x.shape[1] != 3 || strcmp(x.format, "d") != 0 || out.ndim != 1 || out.shape[0] != n ||
+        strcmp(out.format, "d") != 0 || window < 1) {
+        PyBuffer_Release(&x);
+        PyBuffer_Release(&out);
+        PyErr_SetString(PyExc_ValueError, "spread: x (N,3) and out (N,) float64, window >= 1");
+        return NULL;
+    }
+    const double *X = x.buf;
+    double *OUT = out.buf;
+    Py_ssize_t w = window < n ? window : n;
+    if (w < 1)
+        w = 1;
+    double *c1 = malloc(sizeof(double) * (size_t)(2 * (n + 1)));
+    if (c1 == NULL) {
+        PyBuffer_Release(&x);
+        PyBuffer_Release(&out);
+        return PyErr_NoMemory();
+    }
+    double *c2 = c1 + n + 1;
+    double wd = (double)w;
+    Py_ssize_t half = w / 2;
+    Py_BEGIN_ALLOW_THREADS
+    for (int col = 0; col < 3; col++) {
+        c1[0] = 0.0;
+        c2[0] = 0.0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double v = X[i * 3 + col];
+            double sq = v * v;
+            c1[i + 1] = c1[i] + v;
+            c2[i + 1] = c2[i] + sq;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t s = i - half;
+            if (s > n - w)
+                s = n - w;
+            if (s < 0)
+                s = 0;
+            double s1 = c1[s + w] - c1[s];
+            double s2 = c2[s + w] - c2[s];
+            double m1 = s1 / wd;
+            double m2 = s2 / wd;
+            double m1sq = m1 * m1;
+            double var = m2 - m1sq;
+            if (var < 0.0) /* np.maximum(var, 0.0): NaN and -0.0 kept */
+                var = 0.0;
+            double sd = sqrt(var);
+            double sd2 = sd * sd;
+            OUT[i] = col == 0 ? sd2 : OUT[i] + sd2;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        OUT[i] = sqrt(OUT[i]);
+    Py_END_ALLOW_THREADS
+    free(c1);
+    PyBuffer_Release(&x);
+    PyBuffer_Release(&out);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"spread", spread, METH_VARARGS, "spread(x, window, out): the three columns' moving spread (see the source)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "hiplevel._native.restkernel", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit_restkernel(void) { return PyModule_Create(&module); }

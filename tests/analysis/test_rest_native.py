@@ -1,0 +1,60 @@
+"""The optional compiled moving spread of the rest and quiet masks (`hiplevel._native.restkernel`)
+gives `filters.moving_std`'s numpy results to the bit: long and short blocks (shorter than the
+window), lost samples (NaN), signed zeros, strided column views, and the masks built from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hiplevel._native import rest_kernel
+from hiplevel.signal import fusion
+
+needs_kernel = pytest.mark.skipif(rest_kernel() is None, reason="the compiled rest kernel is not built here "
+                                  "(no C compiler when the package was installed): the numpy path is used")
+
+
+def _both(monkeypatch, fn):
+    """fn() with the kernel, then with the numpy path."""
+    native = fn()
+    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    numpy_only = fn()
+    monkeypatch.delenv("HIPLEVEL_NO_NATIVE")
+    return native, numpy_only
+
+
+def _bits(x: np.ndarray) -> bytes:
+    return np.ascontiguousarray(x).tobytes()
+
+
+@needs_kernel
+@pytest.mark.parametrize("n", [1, 2, 30, 49, 50, 51, 777, 16_384])
+def test_the_compiled_spread_is_numpys_to_the_bit(monkeypatch, n: int) -> None:
+    rng = np.random.default_rng(n)
+    acc = rng.normal(size=(n, 3)) * [0.01, 0.02, 0.3] + [0.0, 0.0, 1.0]
+    gyro = rng.normal(size=(n, 3)) * [0.5, 40.0, 300.0] + 2.0
+    acc[: min(n, 20)] = [-0.0, 0.0, 1.0]  # a still start with signed zeros
+    if n > 5:
+        gyro[n // 2, 1] = np.nan  # a lost sample
+    both = np.column_stack([acc, gyro])  # the grid pass hands strided views of one (N, 6) block
+    for rate in (50.0, 100.0, 200.0):
+        native, numpy_only = _both(monkeypatch, lambda: fusion._spreads(both[:, :3], both[:, 3:], rate, 0.5))
+        for x, y in zip(native, numpy_only):
+            assert _bits(x) == _bits(y)
+        native, numpy_only = _both(monkeypatch, lambda: fusion.rest_and_quiet_masks(acc, gyro, rate,
+                                                                                    fusion.FusionSettings()))
+        for x, y in zip(native, numpy_only):
+            assert np.array_equal(x, y)
+
+
+@needs_kernel
+def test_the_compiled_spread_sees_rest_where_numpy_does(monkeypatch) -> None:
+    """A simulated session (quiet standing, then walking): the same rest samples either way, and
+    some of each (the comparison is not of two all-False masks)."""
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    imu = simulate_session(SessionSpec([ExerciseSpec("walking", reps=12)], seed=5)).imu
+    native, numpy_only = _both(monkeypatch, lambda: fusion.rest_mask(imu.acc_g, imu.gyro_dps, 100.0,
+                                                                     fusion.FusionSettings()))
+    assert np.array_equal(native, numpy_only)
+    assert 0 < native.sum() < len(native)
