@@ -250,7 +250,8 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
         chains = tuple(np.cumsum([0] + [b.shape[-1] for b in blocks[:-1]]))
         kb = np.concatenate(blocks, axis=-1)[:, None, None]  # (block,1,1,nb); padding: k = 0, R = I
         rot = np.concatenate([rotation_blocks(passes[i][1][s], passes[i][2][s]) for i, s in zip(live, g)], axis=-1)
-        a = rot * (1.0 - kb)
+        rot *= 1.0 - kb  # in place: a = rot * (1 - k), the same products
+        a = rot
         del rot
         pull = np.concatenate([to_blocks(p[1]) for p in prep], axis=-1)[:, :, None]
         grow = np.concatenate([to_blocks(p[2]) for p in prep], axis=-1)[:, None, None]

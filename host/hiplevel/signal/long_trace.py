@@ -179,8 +179,10 @@ class LongTrace:
         gyro = self.store.read((s.grid.index, "gyro"), lo, hi)
         bias = bias_between_runs(np.arange(lo, hi), s.runs)
         if s.errors.n_turns:
-            gyro_c = s.errors.correct_gyro(gyro - bias)
-            bias = bias - (gyro_c - (gyro - bias))
+            unbiased = gyro - bias
+            gyro_c = s.errors.correct_gyro(unbiased)
+            gyro_c -= unbiased  # the leak removed: bias - (gyro_c - (gyro - bias)), as the fusion saw it
+            bias -= gyro_c
         return acc - s.errors.acc_bias_g, gyro - bias
 
 

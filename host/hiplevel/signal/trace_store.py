@@ -101,7 +101,8 @@ class TraceStore:
             lo, hi = max(a - q * self.block, 0), min(b - q * self.block, len(blk))
             parts.append(blk[lo:hi])
         if len(parts) == 1:
-            return np.array(parts[0])
+            # A block read from its file is already this call's own array: no second copy.
+            return parts[0] if isinstance(blocks[first], _Spilled) else np.array(parts[0])
         return np.concatenate(parts)
 
     def _keep(self, key: tuple, arr: np.ndarray) -> None:
