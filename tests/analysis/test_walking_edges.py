@@ -57,3 +57,30 @@ def test_a_lift_off_bump_is_no_first_contact(seed):
     assert not missing and not extra
     assert all(t.side == r.side for t, r in pairs)
     assert res.reps[0].details.get("edge") is None and res.reps[0].start_s >= t0 - 0.1
+
+
+@pytest.mark.parametrize("seed", [5, 9, 11])
+def test_no_termination_after_the_closing_contact(seed):
+    # The closing foot lands with a contact of its own (a firm one, found like any step's), and
+    # the pelvis then settles between the feet: it sways forward, sideways and up and pitches,
+    # about a third of a step's motion, while the roll of the closing swing dies out within a
+    # tenth of a second: nothing is in single support any more. The closing swing is the step to
+    # that contact; no termination swing may follow it. Before: the settling passed the motion
+    # test and gave one (ipol-dev: 3 such extras, e.g. ipol_4-6 at 20.2 s).
+    sim = _walk(seed, 12)
+    imu, truth = sim.imu, sim.reps
+    acc, gyro = imu.acc_g.copy(), imu.gyro_dps.copy()
+    t_close = truth[-1].end_s  # the closing foot's contact, one step after the last
+    bump_s, settle_s = 0.12, 0.6
+    s = (imu.t_s >= t_close - bump_s / 2) & (imu.t_s <= t_close + bump_s / 2)
+    acc[s, 2] += 0.25 * np.sin(np.pi * (imu.t_s[s] - t_close + bump_s / 2) / bump_s)
+    s = (imu.t_s >= t_close) & (imu.t_s < t_close + settle_s)
+    u = imu.t_s[s] - t_close
+    wave = np.sin(2 * np.pi * u / (settle_s / 2)) * np.exp(-u / 0.3)
+    acc[s] += np.outer(wave, [0.2, 0.2, 0.1])
+    gyro[s, 1] += 15.0 * wave
+    gyro[s, 0] += 20.0 * np.sin(2 * np.pi * u / 0.3) * np.exp(-u / 0.12)
+    res = analyze(ImuSeries(imu.t_s, acc, gyro, dict(imu.meta)), "walking")
+    _, missing, extra = match_reps(truth, res.reps)
+    assert not any(r.details.get("edge") == "termination" and r.start_s > t_close - 0.05 for r in res.reps)
+    assert not missing and not extra

@@ -177,6 +177,7 @@ def test_ipol_dev_walks_end_in_their_closing_step(tmp_path):
         closing += last in used
         unmatched_terminations += sum(r.details.get("edge") == "termination" and j not in used.values()
                                       for j, r in enumerate(reps))
-    # Measured 28 of 32 and 8 unmatched terminations (several in the turning on the spot after the walk).
+    # Measured 28 of 32 and 3 unmatched terminations (main: 8; the settling after a closing
+    # contact no longer rolls the pelvis like a closing swing, `termination_roll_ratio`).
     assert n == 32 and closing >= 26
-    assert unmatched_terminations <= 10
+    assert unmatched_terminations <= 5

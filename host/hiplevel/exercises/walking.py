@@ -22,8 +22,8 @@ Edges: a walk starts with a swing (single support on the other foot, ending at t
 and ends with one (the trailing foot closing up after the last contact, once the double support is
 over); both are reps too (`edge`: "initiation" / "termination" in the metrics), as long as the
 pelvis is moving there, the first contact is a heel strike (not the lift-off's weight shift,
-which can bump the pelvis like one), the closing swing moves it like a step's single support (after the
-closing foot's own contact the pelvis only settles) and the recording still holds the closing
+which can bump the pelvis like one), the closing swing moves and rolls it like a step's single support (after the
+closing foot's own contact the pelvis only settles, without rolling) and the recording still holds the closing
 contact (a recording that stops while the person walks on has no termination to report). A walk
 brakes into its stop, so a soft last contact that keeps the rhythm is still a step.
 
@@ -117,6 +117,11 @@ class WalkingDetector:
         linear accelerations, roll and pitch rate): once the closing foot has landed the pelvis only
         settles (ipol-dev: 0.09-0.23 of a step after a closing contact, 0.26-0.99 in a real closing
         swing; the closing swing is small, so this is not a wide margin: see docs/analysis.md);
+    termination_roll_ratio: ... and over its second half the pelvis must roll (roll rate RMS) at
+        least this fraction of the bout's single supports: a single support rolls the pelvis
+        (the swing side drops and recovers), while after the closing foot's own contact it can
+        still sway and pitch as it settles but stops rolling (ipol-dev: 0.13-0.17 after a closing
+        contact, 0.24-1.1 in a real closing swing); 0 disables;
     contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial
         contact; contacts are reported this much before the peak (mobgap-lowback: the peak lags
         INDIP by 41 ms and Stereophoto by 49 ms, median);
@@ -148,6 +153,7 @@ class WalkingDetector:
     end_min_fraction: float = 0.1
     double_support_fraction: float = 0.25
     termination_motion_ratio: float = 0.25
+    termination_roll_ratio: float = 0.2
     contact_lead_s: float = 0.04
     initiation_shift_ratio: float = 0.1
     lift_off_step_ratio: float = 0.85
@@ -359,10 +365,18 @@ class WalkingDetector:
         """Whether the bout ends with a termination swing over [a1, b1): the recording holds its
         closing contact (up to irregular_ratio median steps after the last contact: a recording
         that stops while the person walks on has no closing swing to report), the pelvis moves
-        there, and as much as a single support does (termination_motion_ratio)."""
+        there, as much as a single support does (termination_motion_ratio), and it still rolls in
+        the swing's second half (termination_roll_ratio: after the closing foot's own contact the
+        pelvis settles without rolling)."""
         if int(c[-1]) + self.side.irregular_ratio * med >= len(m.t_s):
             return False
-        return self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med, single) >= self.termination_motion_ratio
+        single = {} if single is None else single
+        if not (self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med, single) >= self.termination_motion_ratio):
+            return False
+        if self.termination_roll_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None:
+            return True
+        mid = (a1 + b1) // 2
+        return float(_motion_rms(m, mid, b1)[3]) >= self.termination_roll_ratio * float(single["steps"][3])
 
     def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int, single: dict | None = None) -> float:
         """How much the pelvis moves in [a, b) against the bout's single supports (each step's
