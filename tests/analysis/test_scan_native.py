@@ -121,7 +121,7 @@ def test_the_compiled_window_rms_is_numpys_to_the_bit(monkeypatch) -> None:
     """The walking detector's motion RMS of each single support (`_motion_rms_many`), windows
     running past the end included, against numpy's mean over axis 0 one window at a time."""
     from hiplevel.exercises.base import Motion
-    from hiplevel.exercises.walking import _motion_rms_many
+    from hiplevel.exercises.walking_edges import _motion_rms_many
 
     rng = np.random.default_rng(3)
     n = 3000

@@ -20,12 +20,9 @@ posterior of its side); the scoring flags `side_uncertain` below the threshold.
 
 Edges: a walk starts with a swing (single support on the other foot, ending at the first contact)
 and ends with one (the trailing foot closing up after the last contact, once the double support is
-over); both are reps too (`edge`: "initiation" / "termination" in the metrics), as long as the
-pelvis is moving there, the first contact is a heel strike (not the lift-off's weight shift,
-which can bump the pelvis like one), the closing swing moves and rolls it like a step's single support (after the
-closing foot's own contact the pelvis only settles, without rolling) and the recording still holds the closing
-contact (a recording that stops while the person walks on has no termination to report). A walk
-brakes into its stop, so a soft last contact that keeps the rhythm is still a step.
+over); both are reps too (`edge`: "initiation" / "termination" in the metrics) when the pelvis
+shows them (`exercises.walking_edges`). A walk brakes into its stop, so a soft last contact that
+keeps the rhythm is still a step.
 
 Drop: the swing side's peak excursion below neutral in the step, signed: when it rises further
 than it drops (a hip hike), the drop is the negative rise.
@@ -41,6 +38,7 @@ import numpy as np
 
 from hiplevel.constants import Side, other_side
 from hiplevel.exercises.base import Motion, RepWindow, highpass
+from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.signal.filters import moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
@@ -72,7 +70,7 @@ class WalkingDraft:
 
 
 @dataclass(frozen=True)
-class WalkingDetector:
+class WalkingDetector(BoutEdges):
     """Parameters (units in the names).
 
     contact_min_g: least upward pelvis acceleration (above its 2 s baseline, and prominence) of a
@@ -347,61 +345,6 @@ class WalkingDetector:
             out.append(rep(a1, b1, len(c) - 2, len(c) - 1, "termination"))
         return out
 
-    def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
-        """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
-        and the first contact is a heel strike, not the weight shift of the lift-off itself. That
-        shift can bump the pelvis up like a contact; the bout's first "step" is then only the swing
-        (shorter than lift_off_step_ratio median steps) and the pelvis was still before it (less
-        than initiation_shift_ratio of the bout's single supports over the half median step before
-        the would-be swing): the step from that bump already is the first swing."""
-        if a0 < 0 or not self._moving(m, a0, int(c[0])):
-            return False
-        pre = a0 - med // 2
-        if pre < 0 or int(c[1]) - int(c[0]) >= self.lift_off_step_ratio * med:
-            return True
-        return self._motion_ratio(m, pre, a0, c, med, single) >= self.initiation_shift_ratio
-
-    def _terminates(self, m: Motion, a1: int, b1: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
-        """Whether the bout ends with a termination swing over [a1, b1): the recording holds its
-        closing contact (up to irregular_ratio median steps after the last contact: a recording
-        that stops while the person walks on has no closing swing to report), the pelvis moves
-        there, as much as a single support does (termination_motion_ratio), and it still rolls in
-        the swing's second half (termination_roll_ratio: after the closing foot's own contact the
-        pelvis settles without rolling)."""
-        if int(c[-1]) + self.side.irregular_ratio * med >= len(m.t_s):
-            return False
-        single = {} if single is None else single
-        if not (self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med, single) >= self.termination_motion_ratio):
-            return False
-        if self.termination_roll_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None:
-            return True
-        mid = (a1 + b1) // 2
-        return float(_motion_rms(m, mid, b1)[3]) >= self.termination_roll_ratio * float(single["steps"][3])
-
-    def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int, single: dict | None = None) -> float:
-        """How much the pelvis moves in [a, b) against the bout's single supports (each step's
-        span after its double support): geometric mean of the ratios of `_motion_rms`. A roll
-        stream: 1 (no test). single: where the bout's single-support figure is kept once found
-        (both edges of a bout compare with the same one)."""
-        if m.acc_lin_g is None or m.gyro_dps is None:
-            return 1.0
-        steps = None if single is None else single.get("steps")
-        if steps is None:
-            q = int(round(self.double_support_fraction * med))
-            steps = np.median(_motion_rms_many(m, c[:-1] + q, c[:-1] + med), axis=0)
-            if single is not None:
-                single["steps"] = steps
-        ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
-        return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
-
-    def _moving(self, m: Motion, a: int, b: int) -> bool:
-        """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
-        (a roll stream: the roll moves by more than 0.5 deg)."""
-        if m.acc_lin_g is None:
-            return float(np.ptp(m.roll_deg[a:b])) > 0.5
-        h = m.acc_lin_g[a:b, :2] - m.acc_lin_g[a:b, :2].mean(axis=0)
-        return float(np.sqrt(np.mean(np.sum(h * h, axis=1)))) >= self.edge_motion_g
-
 
 def _active_window(m: Motion, a: int, b: int, w: int) -> int:
     """Start of the w-sample window in [a, b) where the pelvis moves most: the sum of the squared
@@ -416,26 +359,6 @@ def _active_window(m: Motion, a: int, b: int, w: int) -> int:
     return a + int(np.argmax(cs[w:] - cs[:-w]))
 
 
-def _motion_rms_many(m: Motion, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """`_motion_rms` of each window [a_k, b_k), (K,5): one call of the compiled kernel when built
-    (the same sums in the same order: the results to the bit), else one window at a time."""
-    from hiplevel._native import scan_kernel
-
-    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    kernel, n = scan_kernel(), len(m.acc_lin_g)
-    if kernel is not None and len(a) and (a >= 0).all() and (a < np.minimum(b, n)).all():
-        out = np.empty((len(a), 5))
-        kernel.window_rms(np.ascontiguousarray(m.acc_lin_g, dtype=np.float64),
-                          np.ascontiguousarray(m.gyro_dps, dtype=np.float64), a, np.minimum(b, n), out)
-        return out
-    return np.array([_motion_rms(m, int(x), int(y)) for x, y in zip(a, b)]).reshape(len(a), 5)
-
-
-def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:
-    """RMS about the mean over [a, b) of the three linear accelerations (g) and the roll and pitch
-    rates (deg/s)."""
-    x = np.column_stack([m.acc_lin_g[a:b], m.gyro_dps[a:b, :2]])
-    return np.sqrt(np.mean((x - x.mean(axis=0)) ** 2, axis=0))
 
 
 def signed_drop_deg(roll_rel_deg: np.ndarray, measure_side: Side) -> float:

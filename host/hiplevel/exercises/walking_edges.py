@@ -1,0 +1,101 @@
+"""Walking's bout edges: whether a bout starts with an initiation swing and ends with a
+termination swing (`WalkingDetector`'s rules, its parameters documented there).
+
+A walk starts with a swing (single support on the other foot, ending at the first contact) and
+ends with one (the trailing foot closing up after the last contact, once the double support is
+over). Each is a rep when the pelvis is moving there; the initiation only when the first contact
+is a heel strike (not the lift-off's weight shift, which can bump the pelvis like one); the
+termination only when the closing swing moves and rolls the pelvis like a step's single support
+(after the closing foot's own contact the pelvis only settles, without rolling) and the recording
+still holds the closing contact. The motion measures compare a window with the bout's own single
+supports (`_motion_rms`, one compiled call for many windows when built: `_motion_rms_many`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.exercises.base import Motion
+
+
+class BoutEdges:
+    """The edge rules of `WalkingDetector` (a mixin: the parameters are the detector's fields:
+    lift_off_step_ratio, initiation_shift_ratio, termination_motion_ratio,
+    termination_roll_ratio, double_support_fraction, edge_motion_g, side.irregular_ratio)."""
+
+    def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
+        """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
+        and the first contact is a heel strike, not the weight shift of the lift-off itself. That
+        shift can bump the pelvis up like a contact; the bout's first "step" is then only the swing
+        (shorter than lift_off_step_ratio median steps) and the pelvis was still before it (less
+        than initiation_shift_ratio of the bout's single supports over the half median step before
+        the would-be swing): the step from that bump already is the first swing."""
+        if a0 < 0 or not self._moving(m, a0, int(c[0])):
+            return False
+        pre = a0 - med // 2
+        if pre < 0 or int(c[1]) - int(c[0]) >= self.lift_off_step_ratio * med:
+            return True
+        return self._motion_ratio(m, pre, a0, c, med, single) >= self.initiation_shift_ratio
+
+    def _terminates(self, m: Motion, a1: int, b1: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
+        """Whether the bout ends with a termination swing over [a1, b1): the recording holds its
+        closing contact (up to irregular_ratio median steps after the last contact: a recording
+        that stops while the person walks on has no closing swing to report), the pelvis moves
+        there, as much as a single support does (termination_motion_ratio), and it still rolls in
+        the swing's second half (termination_roll_ratio: after the closing foot's own contact the
+        pelvis settles without rolling)."""
+        if int(c[-1]) + self.side.irregular_ratio * med >= len(m.t_s):
+            return False
+        single = {} if single is None else single
+        if not (self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med, single) >= self.termination_motion_ratio):
+            return False
+        if self.termination_roll_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None:
+            return True
+        mid = (a1 + b1) // 2
+        return float(_motion_rms(m, mid, b1)[3]) >= self.termination_roll_ratio * float(single["steps"][3])
+
+    def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int, single: dict | None = None) -> float:
+        """How much the pelvis moves in [a, b) against the bout's single supports (each step's
+        span after its double support): geometric mean of the ratios of `_motion_rms`. A roll
+        stream: 1 (no test). single: where the bout's single-support figure is kept once found
+        (both edges of a bout compare with the same one)."""
+        if m.acc_lin_g is None or m.gyro_dps is None:
+            return 1.0
+        steps = None if single is None else single.get("steps")
+        if steps is None:
+            q = int(round(self.double_support_fraction * med))
+            steps = np.median(_motion_rms_many(m, c[:-1] + q, c[:-1] + med), axis=0)
+            if single is not None:
+                single["steps"] = steps
+        ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
+        return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
+
+    def _moving(self, m: Motion, a: int, b: int) -> bool:
+        """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
+        (a roll stream: the roll moves by more than 0.5 deg)."""
+        if m.acc_lin_g is None:
+            return float(np.ptp(m.roll_deg[a:b])) > 0.5
+        h = m.acc_lin_g[a:b, :2] - m.acc_lin_g[a:b, :2].mean(axis=0)
+        return float(np.sqrt(np.mean(np.sum(h * h, axis=1)))) >= self.edge_motion_g
+
+
+def _motion_rms_many(m: Motion, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`_motion_rms` of each window [a_k, b_k), (K,5): one call of the compiled kernel when built
+    (the same sums in the same order: the results to the bit), else one window at a time."""
+    from hiplevel._native import scan_kernel
+
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    kernel, n = scan_kernel(), len(m.acc_lin_g)
+    if kernel is not None and len(a) and (a >= 0).all() and (a < np.minimum(b, n)).all():
+        out = np.empty((len(a), 5))
+        kernel.window_rms(np.ascontiguousarray(m.acc_lin_g, dtype=np.float64),
+                          np.ascontiguousarray(m.gyro_dps, dtype=np.float64), a, np.minimum(b, n), out)
+        return out
+    return np.array([_motion_rms(m, int(x), int(y)) for x, y in zip(a, b)]).reshape(len(a), 5)
+
+
+def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:
+    """RMS about the mean over [a, b) of the three linear accelerations (g) and the roll and pitch
+    rates (deg/s)."""
+    x = np.column_stack([m.acc_lin_g[a:b], m.gyro_dps[a:b, :2]])
+    return np.sqrt(np.mean((x - x.mean(axis=0)) ** 2, axis=0))
