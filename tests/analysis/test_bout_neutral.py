@@ -6,7 +6,7 @@ import numpy as np
 
 from hiplevel.analysis import score_windows, window_drop_deg
 from hiplevel.exercises import Motion, RepWindow
-from hiplevel.exercises.walking import bout_neutral
+from hiplevel.exercises.walking_drops import bout_neutral
 from hiplevel.scoring import Thresholds
 
 RATE_HZ = 50.0

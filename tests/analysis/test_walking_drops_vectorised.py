@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.exercises.walking import _signed_drop_of_extremes, signed_drop_deg, window_extremes
+from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, signed_drop_deg, window_extremes
 
 
 def test_drops_from_window_extremes_are_signed_drop_deg_to_the_bit() -> None:

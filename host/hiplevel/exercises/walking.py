@@ -36,13 +36,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.constants import Side, other_side
+from hiplevel.constants import other_side
 from hiplevel.exercises.base import Motion, RepWindow, highpass
+from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.signal.filters import moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
-from hiplevel.signal.neutral import neutral_roll, standing_before
 from hiplevel.signal.peaks import find_peaks
 
 
@@ -358,65 +358,6 @@ def _active_window(m: Motion, a: int, b: int, w: int) -> int:
     x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
     cs = np.r_[0.0, np.cumsum(np.sum(x * x, axis=1))]
     return a + int(np.argmax(cs[w:] - cs[:-w]))
-
-
-
-
-def signed_drop_deg(roll_rel_deg: np.ndarray, measure_side: Side) -> float:
-    """Peak excursion of `measure_side` below neutral, deg, over a step's roll (+ = left side
-    higher, relative to neutral): its largest drop, or, when it rises further than it drops (a
-    hip hike: the swing side lifted to clear the foot), minus its largest rise."""
-    seg = np.asarray(roll_rel_deg, float)
-    if len(seg) == 0:
-        return 0.0
-    drop = -seg if measure_side == "left" else seg
-    down, up = float(np.max(drop)), float(-np.min(drop))
-    return down if down >= up else -up
-
-
-def window_extremes(x: np.ndarray, a: list[int], b: list[int]) -> tuple[list, list]:
-    """max(x[a_k:b_k]) and min(x[a_k:b_k]) of many windows (None for an empty one), from one
-    reduction over x where the windows lie inside it."""
-    n = len(x)
-    aa, bb = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    inside = (aa >= 0) & (aa < bb) & (bb <= n)
-    hi: list = [None] * len(aa)
-    lo: list = [None] * len(aa)
-    if inside.any():
-        xe = np.append(np.asarray(x, float), 0.0)  # so that the end index n is valid in reduceat
-        idx = np.column_stack([aa[inside], bb[inside]]).ravel()
-        keep = np.flatnonzero(inside).tolist()
-        for k, h, m in zip(keep, np.maximum.reduceat(xe, idx)[::2].tolist(), np.minimum.reduceat(xe, idx)[::2].tolist()):
-            hi[k], lo[k] = h, m
-    for k in np.flatnonzero(~inside).tolist():
-        seg = np.asarray(x[a[k]:b[k]], float)
-        if len(seg):
-            hi[k], lo[k] = float(np.max(seg)), float(np.min(seg))
-    return hi, lo
-
-
-def _signed_drop_of_extremes(hi: float | None, lo: float | None, offset: float, measure_side: Side) -> float:
-    """`signed_drop_deg(roll[a:b] - offset, measure_side)` from the window's roll extremes: the
-    same value to the bit (subtracting a constant keeps the order of floats, so the extremes of
-    the shifted window are the shifted extremes)."""
-    if hi is None:
-        return 0.0
-    hi, lo = hi - offset, lo - offset
-    down, up = (-lo, hi) if measure_side == "left" else (hi, -lo)
-    return down if down >= up else -up
-
-
-def bout_neutral(m: Motion, c: np.ndarray) -> dict:
-    """The neutral of one bout in daily-life data: the quiet standing nearest before it (upright
-    like the walk itself, not seated), as its roll relative to the set's neutral, deg, and its
-    time, s. Fallback when there is none within the lookback: the set's neutral (offset 0,
-    "bout_neutral_s": None). Reported in each step's metrics; the analysis measures each step's
-    drop against it (`analysis.window_drop_deg`)."""
-    walk_pitch = float(np.median(m.pitch_deg[c[0] : c[-1] + 1]))
-    span = standing_before(m.still, m.t_s, m.pitch_deg, int(c[0]), walk_pitch)
-    if span is None:
-        return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}
-    return {"bout_neutral_deg": round(neutral_roll(m.roll_deg, span), 2), "bout_neutral_s": round(float(m.t_s[span[0]]), 2)}
 
 
 def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
