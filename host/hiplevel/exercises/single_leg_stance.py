@@ -77,6 +77,9 @@ class SingleLegStanceDetector:
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
+    min_lift_roll_deg / max_lift_roll_ratio: a shift-in that starts in calm standing and takes
+        the roll this far (and this fraction of the way) to the hold's level is no weight shift
+        (`anchored_lift`): the hold is skipped, its side unknown;
     cues: the single-support cues' thresholds."""
 
     quiet_s: float = 1.0
@@ -105,25 +108,38 @@ class SingleLegStanceDetector:
     max_level_deg: float = 8.0
     max_hold_level_deg: float = 20.0
     min_support: float = 1.0
+    min_lift_roll_deg: float = 3.0
+    max_lift_roll_ratio: float = 0.5
     cues: SupportCues = field(default_factory=SupportCues)
 
-    def velocity_mps(self, m: Motion) -> np.ndarray:
+    def calm(self, m: Motion) -> np.ndarray:
+        """Samples (N,) where the pelvis stays put for at least quiet_s: not inside a move
+        (`base.unmoving_mask`) and slower than 3 cm/s (`base.quiet_mask`); a swaying hold fails the
+        fusion's rest test but goes nowhere, so that test is not asked."""
+        rate = m.rate_hz
+        acc_y = m.acc_lin_g[:, 1]
+        anywhere = np.ones(len(acc_y), dtype=bool)
+        calm = unmoving_mask(acc_y, anywhere, rate) & quiet_mask(acc_y, anywhere, rate)
+        out = np.zeros(len(acc_y), dtype=bool)
+        for a, b in runs(calm):
+            if (b - a) / rate >= self.quiet_s:
+                out[a:b] = True
+        return out
+
+    def velocity_mps(self, m: Motion, calm: np.ndarray | None = None) -> np.ndarray:
         """Sideways pelvis velocity, m/s (+ = leftward), held at zero wherever the pelvis stays put
         for quiet_s: not inside a move (`base.unmoving_mask`; a slow 2 s shift looks still to the
         rest test) and slower than 3 cm/s (`base.quiet_mask`), less quiet_edge_s at each end (a
         slow shift starts and ends gently). Not only quiet standing: a hold sways (the rest test
         fails) but goes nowhere, and a tilt error of a few mg drifts the velocity by 0.2-0.9 m/s
         over 10 s that anchors only on both sides of it cannot remove. A stretch longer than
-        max_gap_s without an anchor is high-passed (`base.limit_drift`)."""
+        max_gap_s without an anchor is high-passed (`base.limit_drift`). calm: `calm(m)`, if known."""
         rate = m.rate_hz
         acc_y = m.acc_lin_g[:, 1]
         anchors = np.zeros(len(acc_y), dtype=bool)
         edge = int(self.quiet_edge_s * rate)
-        anywhere = np.ones(len(acc_y), dtype=bool)  # a swaying hold fails the rest test but goes nowhere
-        calm = unmoving_mask(acc_y, anywhere, rate) & quiet_mask(acc_y, anywhere, rate)
-        for a, b in runs(calm):
-            if (b - a) / rate >= self.quiet_s:
-                anchors[a + edge : b - edge] = True
+        for a, b in runs(self.calm(m) if calm is None else calm):
+            anchors[a + edge : b - edge] = True
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
         if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
             swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
@@ -220,12 +236,32 @@ class SingleLegStanceDetector:
                                for h, size in moves)
                    for a, b, s, s_size in spans)
 
+    def anchored_lift(self, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray) -> bool:
+        """Whether shift-in a (a move of `moves`) is the velocity's drift correction around the foot
+        lift rather than a weight shift: it starts where the pelvis was still calm (`calm`, the
+        velocity held at zero up to quiet_edge_s before it) and the roll reaches the hold's level
+        (max_lift_roll_ratio of the way from a's start to the median over the hold window `win`,
+        at least min_lift_roll_deg) before a ends. A slow shift (2-3 s, 5-10 mg) can pass the rest
+        tests, so its first half is held at zero; lifting the foot and dropping the free side by
+        5-10 deg leaves a few mg on the levelled sideways axis (fusion lag) until the next anchor,
+        and the straight line between the anchors turns the rest of the shift into a hump the
+        other way: the wrong leg. Both cues are asked: a shift whose end merges with the lift's
+        roll, or a small shift right after quiet standing, is not given up on one of them."""
+        if not calm[a.onset]:
+            return False
+        n = max(1, int(0.1 * m.rate_hz))
+        r0 = float(np.median(m.roll_deg[max(0, a.onset - n) : a.onset + 1]))
+        r1 = float(np.median(m.roll_deg[a.offset : a.offset + n + 1]))
+        held = float(np.median(m.roll_deg[win[0] : win[1]]))
+        return abs(held - r0) >= self.min_lift_roll_deg and (r1 - r0) / (held - r0) >= self.max_lift_roll_ratio
+
     def detect(self, m: Motion) -> list[RepWindow]:
         """Holds of the set (needs the 6-axis stream)."""
         if m.acc_lin_g is None or len(m.t_s) < 30:
             return []
         rate = m.rate_hz
-        v = self.velocity_mps(m)
+        calm = self.calm(m)
+        v = self.velocity_mps(m, calm)
         moves = self.moves(m, v)
         if not self.pair(moves, rate):
             return []
@@ -240,14 +276,14 @@ class SingleLegStanceDetector:
             """The hold between shift-in a and shift-back b, if it is one."""
             key = (id(a), id(b))
             if key not in held:
-                held[key] = self._hold(m, a, b, moves, sizes, sig)
+                held[key] = self._hold(m, a, b, moves, sizes, sig, calm)
             return held[key]
 
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None)
         return [r for r in (hold(a, b) for a, b in pairs) if r is not None]
 
     def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
-              sig: SupportSignals) -> RepWindow | None:
+              sig: SupportSignals, calm: np.ndarray) -> RepWindow | None:
         """The hold between shift-in a and shift-back b (moves of `moves`), or None."""
         rate = m.rate_hz
         roll0 = m.roll_deg
@@ -274,6 +310,8 @@ class SingleLegStanceDetector:
             return None  # the pelvis moved on in between: not one hold
         if abs(float(np.median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
+        if self.anchored_lift(m, a, win, calm):
+            return None  # the side is not known: better no hold than one on the wrong leg
         stance = LEFT if a.sign > 0 else RIGHT
         roll = roll0[win[0] : win[1]]
         x = np.arange(len(roll))
