@@ -139,3 +139,29 @@ def test_slow_shift_never_names_the_wrong_leg(seed, shift_s):
     sim, res, (pairs, missing, extra) = _holds(seed, shift_s=shift_s)
     assert [r.side for _, r in pairs] == [t.side for t, _ in pairs]
     assert not extra
+
+
+def test_small_shift_overrun_by_lift_drift_gives_no_wrong_leg():
+    """The threshold sweep's 3 cm case (bench section 7, seed 20261202: battery seed 20262203) with
+    partner_ratio x0.7: the lift's drift made a 7 cm hump toward the free side right after the
+    true 3 cm shift, and the first hold went to the wrong leg."""
+    import dataclasses
+
+    from hiplevel.analysis.offline import motion_of, score_windows
+    from hiplevel.exercises import DETECTORS
+    from hiplevel.scoring import Thresholds
+    from hiplevel.signal.neutral import neutral_roll
+    from hiplevel.signal.orientation import trace_from_series
+
+    seed = 20262203
+    mount = tuple(float(x) for x in np.random.default_rng([seed, 7]).uniform(-3.0, 3.0, 3))
+    sim = simulate_session(SessionSpec(
+        [ExerciseSpec("single-leg-stance", reps=4, weak_side="left", drop_deg=8.0, hold_s=10.0, sway_deg=0.4,
+                      strategy=HoldStrategy(shift_m=0.03))],
+        rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
+    tr = trace_from_series(sim.imu)
+    m = motion_of(tr, 0, len(tr.t_s), neutral_roll(tr.roll_deg, tr.standing))
+    det = dataclasses.replace(DETECTORS["single-leg-stance"], partner_ratio=0.7 * DETECTORS["single-leg-stance"].partner_ratio)
+    pairs, _, extra = match(sim.reps, score_windows("single-leg-stance", m, det.detect(m), Thresholds()))
+    assert [r.side for _, r in pairs] == [t.side for t, _ in pairs]
+    assert not extra

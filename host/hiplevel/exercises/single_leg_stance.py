@@ -77,9 +77,10 @@ class SingleLegStanceDetector:
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
-    min_lift_roll_deg / max_lift_roll_ratio: a shift-in that starts in calm standing and takes
-        the roll this far (and this fraction of the way) to the hold's level is no weight shift
-        (`anchored_lift`): the hold is skipped, its side unknown;
+    min_lift_roll_deg / max_lift_roll_ratio / lift_back_ratio: a shift-in that starts in calm
+        standing (or just after the velocity went the other way at lift_back_ratio of its peak) and takes the roll this far (and this fraction of the way) to
+        the hold's level is the foot lift's drift, no weight shift (`anchored_lift`): the hold is
+        skipped, its side unknown (a wrong leg misleads more than a missed hold);
     cues: the single-support cues' thresholds."""
 
     quiet_s: float = 1.0
@@ -110,6 +111,7 @@ class SingleLegStanceDetector:
     min_support: float = 1.0
     min_lift_roll_deg: float = 3.0
     max_lift_roll_ratio: float = 0.5
+    lift_back_ratio: float = 0.25
     cues: SupportCues = field(default_factory=SupportCues)
 
     def calm(self, m: Motion) -> np.ndarray:
@@ -236,18 +238,23 @@ class SingleLegStanceDetector:
                                for h, size in moves)
                    for a, b, s, s_size in spans)
 
-    def anchored_lift(self, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray) -> bool:
+    def anchored_lift(self, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray, v: np.ndarray) -> bool:
         """Whether shift-in a (a move of `moves`) is the velocity's drift correction around the foot
-        lift rather than a weight shift: it starts where the pelvis was still calm (`calm`, the
-        velocity held at zero up to quiet_edge_s before it) and the roll reaches the hold's level
+        lift rather than a weight shift: the roll reaches the hold's level during a
         (max_lift_roll_ratio of the way from a's start to the median over the hold window `win`,
-        at least min_lift_roll_deg) before a ends. A slow shift (2-3 s, 5-10 mg) can pass the rest
-        tests, so its first half is held at zero; lifting the foot and dropping the free side by
-        5-10 deg leaves a few mg on the levelled sideways axis (fusion lag) until the next anchor,
-        and the straight line between the anchors turns the rest of the shift into a hump the
-        other way: the wrong leg. Both cues are asked: a shift whose end merges with the lift's
-        roll, or a small shift right after quiet standing, is not given up on one of them."""
-        if not calm[a.onset]:
+        at least min_lift_roll_deg), and a starts where the pelvis was still calm (`calm`: the
+        velocity `v` held at zero up to quiet_edge_s before it) or right after the velocity went
+        the other way (in the second before a, at least lift_back_ratio of a's peak speed and
+        min_speed_mps: balance corrections on one leg reach a tenth of it). Lifting the foot and
+        dropping the free side by 5-10 deg leaves a few mg on the levelled sideways axis (fusion
+        lag) until the next anchor, and the straight line between the anchors turns it into a
+        5-8 cm hump toward the free side: a slow shift (2-3 s, 5-10 mg) whose first half passed
+        the rest tests, or a small one (3 cm), is overrun by it and the hold goes to the wrong
+        leg. Both cues are asked: a shift whose end merges with the lift's roll (the foot leaving
+        during the shift), or a small shift right after quiet standing, is not given up on one."""
+        before = v[max(0, a.onset - int(m.rate_hz)) : a.onset + 1]
+        back = max(self.min_speed_mps, self.lift_back_ratio * a.height)
+        if not calm[a.onset] and not (len(before) and float(np.max(-a.sign * before)) >= back):
             return False
         n = max(1, int(0.1 * m.rate_hz))
         r0 = float(np.median(m.roll_deg[max(0, a.onset - n) : a.onset + 1]))
@@ -271,20 +278,24 @@ class SingleLegStanceDetector:
         gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
         held: dict[tuple[int, int], RepWindow | None] = {}
+        lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`anchored_lift`)
 
         def hold(a: Hump, b: Hump) -> RepWindow | None:
             """The hold between shift-in a and shift-back b, if it is one."""
             key = (id(a), id(b))
+            if id(a) in lifted:
+                return None  # a is no weight shift: no partner makes it a hold
             if key not in held:
-                held[key] = self._hold(m, a, b, moves, sizes, sig, calm)
+                held[key] = self._hold(m, a, b, moves, sizes, sig, calm, v, lifted)
             return held[key]
 
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None)
         return [r for r in (hold(a, b) for a, b in pairs) if r is not None]
 
     def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
-              sig: SupportSignals, calm: np.ndarray) -> RepWindow | None:
-        """The hold between shift-in a and shift-back b (moves of `moves`), or None."""
+              sig: SupportSignals, calm: np.ndarray, v: np.ndarray, lifted: set[int]) -> RepWindow | None:
+        """The hold between shift-in a and shift-back b (moves of `moves`), or None (id(a) added
+        to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`)."""
         rate = m.rate_hz
         roll0 = m.roll_deg
         tr = int(self.transition_s * rate)
@@ -310,7 +321,8 @@ class SingleLegStanceDetector:
             return None  # the pelvis moved on in between: not one hold
         if abs(float(np.median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
-        if self.anchored_lift(m, a, win, calm):
+        if self.anchored_lift(m, a, win, calm, v):
+            lifted.add(id(a))
             return None  # the side is not known: better no hold than one on the wrong leg
         stance = LEFT if a.sign > 0 else RIGHT
         roll = roll0[win[0] : win[1]]
