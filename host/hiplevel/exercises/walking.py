@@ -119,8 +119,8 @@ class WalkingDetector(BoutEdges):
         least this fraction of the bout's single supports: a single support rolls the pelvis
         (the swing side drops and recovers), while after the closing foot's own contact it can
         still sway and pitch as it settles but stops rolling (ipol-dev: 0.12-0.15 after a closing
-        contact, 0.23-0.92 in a real closing swing; the simulator's gentle closing swing at 125
-        steps/min: 0.19; narrow on both sides); 0 disables;
+        contact, 0.23-0.92 in a real closing swing; the simulator's gentle closing swing:
+        0.159-0.19, so 0.16 lost one in bench section 1; no margin on either side); 0 disables;
     contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial
         contact; contacts are reported this much before the peak (mobgap-lowback: the peak lags
         INDIP by 41 ms and Stereophoto by 49 ms, median);
@@ -152,7 +152,7 @@ class WalkingDetector(BoutEdges):
     end_min_fraction: float = 0.1
     double_support_fraction: float = 0.25
     termination_motion_ratio: float = 0.25
-    termination_roll_ratio: float = 0.16
+    termination_roll_ratio: float = 0.14
     contact_lead_s: float = 0.04
     initiation_shift_ratio: float = 0.1
     lift_off_step_ratio: float = 0.85
