@@ -98,6 +98,15 @@ def forward_bias_g(traces: list[tuple[np.ndarray, np.ndarray, np.ndarray]], rate
     return float(np.clip(bias, -FORWARD_BIAS_MAX_G, FORWARD_BIAS_MAX_G))
 
 
+def bias_reach_cm(m: Motion, onset: int, offset: int) -> float:
+    """How far a forward bias of FORWARD_BIAS_SD_G could move the rep's measured descent, cm (its
+    trace, as `_rep_traces` gives it for 1 g, scaled): where it reaches what the rep must show,
+    the plain descent can not reject the rep (a lone slow squat, no set to fit the bias over)."""
+    if m.acc_lin_g is None:
+        return 0.0
+    return 100.0 * FORWARD_BIAS_SD_G * float(np.max(np.abs(_rep_traces(m, onset, offset)[1])))
+
+
 def descents_cm(m: Motion, reps: list[tuple[int, int]], fit_bias: bool = True) -> list[float | None]:
     """How far the hip centres sank in each rep (onset, offset sample indices), cm: the vertical
     acceleration integrated twice over the rep, levelled between its ends, the sensor's pitch lever

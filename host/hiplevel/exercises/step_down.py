@@ -34,7 +34,7 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
                                      world_acc_g)
-from hiplevel.exercises.descent import descents_cm
+from hiplevel.exercises.descent import bias_reach_cm, descents_cm
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks, peak_widths
 
@@ -300,9 +300,15 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # the stance leg: some sideways move before or after it (issue 14: a slow 5 s sway while
     # standing had neither). A roll stream has neither cue and keeps every bump.
     shifts = shift_evidence(m, bumps, yaw, min_move_mps) or [1.0] * len(bumps)
-    kept = [(b, d) for b, d, e in zip(bumps, depths, shifts)
-            if (d is not None and d >= max(min_descent_cm, min_descent_per_pitch_cm_per_deg * float(pitch[b.peak])))
-            or (d is None and (m.acc_lin_g is None or e != 0.0))]
+    # With fit_forward_bias (the squat), a descent that a plausible bias could have hidden
+    # (`descent.bias_reach_cm` reaches what the rep must show: a slow deep rep) can not reject the
+    # rep either: the shift decides, as in slower reps.
+    kept = []
+    for b, d, e in zip(bumps, depths, shifts):
+        need_cm = max(min_descent_cm, min_descent_per_pitch_cm_per_deg * float(pitch[b.peak]))
+        unsure = d is None or (fit_forward_bias and bias_reach_cm(m, b.onset, b.offset) >= need_cm)
+        if (d is not None and d >= need_cm) or (unsure and (m.acc_lin_g is None or e != 0.0)):
+            kept.append((b, d))
     sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps)
     reps: list[RepWindow] = []
     for (b, depth), stance in zip(kept, sides):
