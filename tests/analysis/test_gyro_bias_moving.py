@@ -13,7 +13,8 @@ import pytest
 from bench.realdata import shared_data_dir
 from hiplevel.imu_csv import read_imu_csv
 from hiplevel.signal.filters import moving_mean, moving_std
-from hiplevel.signal.fusion import FusionSettings, fuse_tilt, quiet_mask, rest_mask, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.fusion import FusionSettings, fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 from hiplevel.signal.motion_bias import motion_bias_dps, window_bias_dps
 from hiplevel.signal.orientation import trace_from_imu
 from hiplevel.signal.rest_bias import estimate_gyro_bias_dps, run_bias

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from analysis_helpers import native_and_numpy
 
 from hiplevel._native import rest_kernel
-from hiplevel.signal import fusion
+from hiplevel.signal import fusion, rest_masks
 
 needs_kernel = pytest.mark.skipif(rest_kernel() is None, reason="the compiled rest kernel is not built here "
                                   "(no C compiler when the package was installed): the numpy path is used")
-
-
-def _both(monkeypatch, fn):
-    """fn() with the kernel, then with the numpy path."""
-    native = fn()
-    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
-    numpy_only = fn()
-    monkeypatch.delenv("HIPLEVEL_NO_NATIVE")
-    return native, numpy_only
 
 
 def _bits(x: np.ndarray) -> bytes:
@@ -38,10 +30,10 @@ def test_the_compiled_spread_is_numpys_to_the_bit(monkeypatch, n: int) -> None:
         gyro[n // 2, 1] = np.nan  # a lost sample
     both = np.column_stack([acc, gyro])  # the grid pass hands strided views of one (N, 6) block
     for rate in (50.0, 100.0, 200.0):
-        native, numpy_only = _both(monkeypatch, lambda: fusion._spreads(both[:, :3], both[:, 3:], rate, 0.5))
+        native, numpy_only = native_and_numpy(monkeypatch, lambda: rest_masks._spreads(both[:, :3], both[:, 3:], rate, 0.5))
         for x, y in zip(native, numpy_only):
             assert _bits(x) == _bits(y)
-        native, numpy_only = _both(monkeypatch, lambda: fusion.rest_and_quiet_masks(acc, gyro, rate,
+        native, numpy_only = native_and_numpy(monkeypatch, lambda: rest_masks.rest_and_quiet_masks(acc, gyro, rate,
                                                                                     fusion.FusionSettings()))
         for x, y in zip(native, numpy_only):
             assert np.array_equal(x, y)
@@ -54,7 +46,7 @@ def test_the_compiled_spread_sees_rest_where_numpy_does(monkeypatch) -> None:
     from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
 
     imu = simulate_session(SessionSpec([ExerciseSpec("walking", reps=12)], seed=5)).imu
-    native, numpy_only = _both(monkeypatch, lambda: fusion.rest_mask(imu.acc_g, imu.gyro_dps, 100.0,
+    native, numpy_only = native_and_numpy(monkeypatch, lambda: rest_masks.rest_mask(imu.acc_g, imu.gyro_dps, 100.0,
                                                                      fusion.FusionSettings()))
     assert np.array_equal(native, numpy_only)
     assert 0 < native.sum() < len(native)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from hiplevel.signal import fusion
+from hiplevel.signal import fusion, rest_masks
 from hiplevel.signal.fusion import FusionSettings, fuse_tilt, tilt_step, up_to_roll_pitch_deg
 from hiplevel.signal.scan import affine_scan, from_blocks, segment_products, to_blocks
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
@@ -42,7 +42,7 @@ def walk():
 def test_vectorised_pass_matches_the_per_sample_loop(walk, backward):
     t, acc, gyro = walk
     st = FusionSettings()
-    rest = fusion.rest_mask(acc, gyro, 100.0, st)
+    rest = rest_masks.rest_mask(acc, gyro, 100.0, st)
     w = np.radians(gyro - gyro[:50].mean(axis=0))
     dt = np.diff(t, prepend=t[0] - 0.01)
     if backward:

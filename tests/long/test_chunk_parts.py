@@ -13,7 +13,8 @@ from long_synth import pauses
 from hiplevel.signal import exact_median
 from hiplevel.signal.chunk_plan import OVERLAP_GAIN_SUM, OVERLAP_MAX_S, ChunkSettings, plan_chunks
 from hiplevel.signal.filters import resample_uniform
-from hiplevel.signal.fusion import FusionSettings, accel_fraction, fuse_passes, rest_mask, up_to_roll_pitch_deg
+from hiplevel.signal.fusion import FusionSettings, accel_fraction, fuse_passes, up_to_roll_pitch_deg
+from hiplevel.signal.rest_masks import rest_mask
 from hiplevel.signal.grid import GridBlock, GridBuilder, GridSegment
 from hiplevel.signal.rest_bias import run_bias, run_bias_in_pieces
 from hiplevel.signal.scan import SCAN_BLOCK

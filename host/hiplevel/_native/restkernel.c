@@ -1,4 +1,4 @@
-/* Optional compiled kernel: the moving spread of the rest and quiet masks (`fusion._spreads`).
+/* Optional compiled kernel: the moving spread of the rest and quiet masks (`rest_masks._spreads`).
  *
  * spread(x, window, out) -> None: out[i] = sqrt(sum over the three columns c of std_c[i]^2), with
  * std_c the centred moving standard deviation of column c (`filters.moving_std`): window

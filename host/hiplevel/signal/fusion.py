@@ -20,6 +20,8 @@ from functools import partial
 
 import numpy as np
 
+from hiplevel.signal.rest_masks import quiet_mask, rest_mask
+
 DEG = math.pi / 180.0
 # Offline passes: re-solve with the state norms of the previous solution (see `_run`).
 SCAN_NORM_ITERATIONS = 1
@@ -141,50 +143,6 @@ def roll_pitch_to_up(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
     np.multiply(cp, np.sin(r), out=out[:, 1])
     np.multiply(cp, np.cos(r), out=out[:, 2])
     return out
-
-
-def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings: FusionSettings) -> np.ndarray:
-    """Boolean (N,) "at rest": centred-window std of gyro and accelerometer below the thresholds.
-
-    Uses the spread, not the magnitude, of the gyro so an uncalibrated bias does not hide rest."""
-    g_std, a_std = _spreads(acc_g, gyro_dps, rate_hz, settings.rest_window_s)
-    return (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
-
-
-def quiet_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings: FusionSettings) -> np.ndarray:
-    """Boolean (N,) "quiet": as `rest_mask` with the looser quiet_* limits (standing with its sway,
-    sitting, lying; no steps, no turns); includes every rest sample."""
-    return rest_and_quiet_masks(acc_g, gyro_dps, rate_hz, settings)[1]
-
-
-def rest_and_quiet_masks(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float,
-                         settings: FusionSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(`rest_mask`, `quiet_mask`) from one computation of the moving spreads."""
-    g_std, a_std = _spreads(acc_g, gyro_dps, rate_hz, settings.rest_window_s)
-    rest = (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
-    return rest, ((g_std < settings.quiet_gyro_std_dps) & (a_std < settings.quiet_acc_std_g)) | rest
-
-
-def _spreads(acc_g, gyro_dps, rate_hz, window_s) -> tuple[np.ndarray, np.ndarray]:
-    """Centred-window std of the gyro (deg/s) and accelerometer (g) over window_s, their three
-    axes combined (axis by axis: the same sums as on all three at once, a third of the memory)."""
-    from hiplevel._native import rest_kernel
-    from hiplevel.signal.filters import moving_std
-
-    win = max(3, int(round(window_s * rate_hz)))
-    kernel = rest_kernel()
-
-    def spread(x: np.ndarray) -> np.ndarray:
-        if kernel is not None:  # the compiled loop: the same sums in the same order, to the bit
-            out = np.empty(len(x))
-            kernel.spread(np.ascontiguousarray(x, dtype=np.float64), win, out)
-            return out
-        total = moving_std(x[:, 0], win) ** 2
-        for c in (1, 2):
-            total += moving_std(x[:, c], win) ** 2
-        return np.sqrt(total)
-
-    return spread(gyro_dps), spread(acc_g)
 
 
 def _gains(settings: FusionSettings) -> tuple[float, float]:

@@ -14,10 +14,10 @@ accelerometer did not see as rotation; the live analyser runs this same rule ove
 `hiplevel.analysis.streaming.bias`); along u0 (yaw at rest) the plain mean is the bias. The RMS of the fit's residual says whether the
 run was really at rest: linear accelerations make the two disagree non-linearly.
 
-Which runs: the strictly still ones (`fusion.rest_mask`) give the whole bias. Real people may
+Which runs: the strictly still ones (`rest_masks.rest_mask`) give the whole bias. Real people may
 sway more than that mask allows (ipol-dev subject 4: gyro SD 2-3 deg/s over 0.5 s while standing,
 no still run of 1.5 s in four trials); then the part across the vertical, which the accelerometer
-judges, comes from the longer "quiet" runs (no steps, slow rotation: `fusion.quiet_mask`) that
+judges, comes from the longer "quiet" runs (no steps, slow rotation: `rest_masks.quiet_mask`) that
 pass the residual test, instead of a fraction of a second of "rest" whose slope is sway. Along
 the vertical the accelerometer sees nothing and a slow turn on the spot looks like bias, so that
 part stays with the still samples. With no qualifying quiet run either, the bias across the

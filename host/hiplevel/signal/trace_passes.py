@@ -12,10 +12,11 @@ from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
 from hiplevel.signal.filters import zero_phase_lowpass
-from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, rest_and_quiet_masks, roll_pitch_to_up,
+from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, roll_pitch_to_up,
                                     sample_rate_hz, up_to_roll_pitch_deg)
 from hiplevel.signal.grid import GRID_BLOCK, GridBlock, GridBuilder, GridSegment
 from hiplevel.signal.memory import release_free_memory
+from hiplevel.signal.rest_masks import rest_and_quiet_masks
 from hiplevel.signal.motion_bias import motion_bias_in_pieces
 from hiplevel.signal.long_trace import (PROBE_SAMPLES, ROLL_OVERLAP_S, ROLL_SMOOTH_HZ, LongTrace, SampleSource,
                                         TraceSegment, check_probe_units, probe_rate)
@@ -59,7 +60,7 @@ class RunTracker:
 class _ImuGrid:
     """Pass 1 for raw IMU samples: store the grid, its rest mask ("still"), the running sum of the
     accelerometer fractions ("ksum", for the overlap bound) and find the rest runs and the quiet
-    runs (`fusion.quiet_mask`, for the gyro bias when no rest run qualifies)."""
+    runs (`rest_masks.quiet_mask`, for the gyro bias when no rest run qualifies)."""
 
     def __init__(self, store: TraceStore, settings: FusionSettings, rate_hz: float) -> None:
         self.store, self.settings, self.rate = store, settings, rate_hz

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.signal.fusion import DEG, FusionSettings, quiet_mask, rest_mask, tilt_step
+from hiplevel.signal.fusion import DEG, FusionSettings, tilt_step
+from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 from hiplevel.signal.motion_bias import MIN_WINDOWS, WINDOW_S, window_bias_dps
 from hiplevel.signal.rest_bias import estimate_gyro_bias_dps, rest_runs, run_bias
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.analysis.streaming.buffer import SampleBuffer
-from hiplevel.signal.fusion import FusionSettings, rest_mask, tilt_step
+from hiplevel.signal.fusion import FusionSettings, tilt_step
+from hiplevel.signal.rest_masks import rest_mask
 
 __all__ = ["BackwardPass"]
 
