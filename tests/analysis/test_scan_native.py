@@ -10,21 +10,13 @@ import json
 
 import numpy as np
 import pytest
+from analysis_helpers import native_and_numpy
 
 from hiplevel._native import scan_kernel
 from hiplevel.signal import scan
 
 needs_kernel = pytest.mark.skipif(scan_kernel() is None, reason="the compiled scan kernel is not built here "
                                   "(no C compiler when the package was installed): the numpy loop is used")
-
-
-def _both(monkeypatch, fn):
-    """fn() with the kernel, then with the numpy loop."""
-    native = fn()
-    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
-    numpy_only = fn()
-    monkeypatch.delenv("HIPLEVEL_NO_NATIVE")
-    return native, numpy_only
 
 
 def _same(x: np.ndarray, y: np.ndarray) -> None:
@@ -55,7 +47,7 @@ def test_the_compiled_block_loop_is_the_numpy_loop_to_the_bit(monkeypatch, seed:
         seg = scan.segment_products(w / 10, 0.01, np.array([0, 100, 1000, 1001, 2000]))
         return trans, u, err, mats, seg, np.concatenate([e.ravel() for e in end])
 
-    for x, y in zip(*_both(monkeypatch, run)):
+    for x, y in zip(*native_and_numpy(monkeypatch, run)):
         _same(x, y)
 
 
@@ -71,7 +63,7 @@ def test_the_analysis_of_a_walk_is_the_same_with_the_kernels_and_without(monkeyp
         r = analyze(sim.imu, "walking")
         return hashlib.sha1(json.dumps(r.to_json()).encode() + r.roll_deg.tobytes() + r.pitch_deg.tobytes()).hexdigest()
 
-    native, numpy_only = _both(monkeypatch, run)
+    native, numpy_only = native_and_numpy(monkeypatch, run)
     assert native == numpy_only
 
 
@@ -84,7 +76,7 @@ def test_the_compiled_rotations_are_numpys_to_the_bit(monkeypatch, seed: int) ->
     w[rng.random(n) < 0.05] = 0.0  # no rotation: the identity
     w[rng.random(n) < 0.05, 1] = 0.0  # an axis exactly zero
     dt = rng.uniform(0.005, 0.02, n) * (1 if seed % 2 else -1)
-    for x, y in zip(*_both(monkeypatch, lambda: (scan.rotation_blocks(w, dt),))):
+    for x, y in zip(*native_and_numpy(monkeypatch, lambda: (scan.rotation_blocks(w, dt),))):
         _same(x, y)
 
 
@@ -112,7 +104,7 @@ def test_the_compiled_fusion_scans_are_numpys_to_the_bit(monkeypatch, seed: int)
                            settings)
         return (up, *(x for pair in outs for x in pair))
 
-    for x, y in zip(*_both(monkeypatch, run)):
+    for x, y in zip(*native_and_numpy(monkeypatch, run)):
         _same(x, y)
 
 
@@ -130,5 +122,5 @@ def test_the_compiled_window_rms_is_numpys_to_the_bit(monkeypatch) -> None:
                still=np.zeros(n, bool))
     a = np.sort(rng.integers(0, n - 1, 400))
     b = a + rng.integers(1, 90, 400)  # some past the end: clipped as a slice is
-    native, numpy_only = _both(monkeypatch, lambda: _motion_rms_many(m, a, b))
+    native, numpy_only = native_and_numpy(monkeypatch, lambda: _motion_rms_many(m, a, b))
     _same(native, numpy_only)

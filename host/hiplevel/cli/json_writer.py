@@ -85,13 +85,9 @@ def write_json(obj: Any, fh: IO[str], indent: int = 1) -> None:
         inner = "\n" + pad * (level + 1)
         sep = "[" + inner
         for item in o:
-            t = type(item)  # the common scalars inline: one piece per item
-            if t is float:
-                put(sep + _float(item))
-            elif t is str:
-                put(sep + _encode_str(item))
-            elif t is int:
-                put(sep + _int_repr(item))
+            text = _inline(item)  # the common scalars inline: one piece per item
+            if text is not None:
+                put(sep + text)
             else:
                 put(sep)
                 value(item, level + 1)
@@ -109,13 +105,9 @@ def write_json(obj: Any, fh: IO[str], indent: int = 1) -> None:
         sep = "{" + inner
         for k, v in o.items():
             head = sep + _encode_str(k if type(k) is str else _key(k)) + ": "
-            t = type(v)
-            if t is float:
-                put(head + _float(v))
-            elif t is str:
-                put(head + _encode_str(v))
-            elif t is int:
-                put(head + _int_repr(v))
+            text = _inline(v)
+            if text is not None:
+                put(head + text)
             else:
                 put(head)
                 value(v, level + 1)
@@ -124,3 +116,15 @@ def write_json(obj: Any, fh: IO[str], indent: int = 1) -> None:
 
     value(obj, 0)
     fh.write("".join(out))
+
+
+def _inline(v: Any) -> str | None:
+    """The text of a float, str or int (exact types: a bool is written by `value`), else None."""
+    t = type(v)
+    if t is float:
+        return _float(v)
+    if t is str:
+        return _encode_str(v)
+    if t is int:
+        return _int_repr(v)
+    return None
