@@ -17,6 +17,8 @@ measures with and without it taken out (the fit is a model: other biases can mis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from hiplevel.exercises.base import Motion, world_acc_g
@@ -127,3 +129,25 @@ def descents_cm(m: Motion, reps: list[tuple[int, int]], fit_bias: bool = True) -
         # the two is the descent: the fit only rescues a descent the bias hid.
         out[i] = round(100.0 * float(max(0.0, -np.min(z), -np.min(z - bias * leak))), 1)
     return out
+
+
+@dataclass(frozen=True)
+class DescentMeasure:
+    """How an exercise measures its reps' descent: plain (`PLAIN_DESCENT`, the step-down: its 6-12
+    deg of pitch leave a bias too small a trace to fit) or with the forward bias fitted over the set
+    (`BIAS_FITTED_DESCENT`, the squat)."""
+
+    fit_forward_bias: bool
+
+    def depths_cm(self, m: Motion, reps: list[tuple[int, int]]) -> list[float | None]:
+        """The reps' descents, cm (`descents_cm`); None where it can not be measured."""
+        return descents_cm(m, reps, self.fit_forward_bias)
+
+    def could_hide(self, m: Motion, onset: int, offset: int, need_cm: float) -> bool:
+        """Whether a plausible forward bias could have hidden need_cm of this rep's descent
+        (`bias_reach_cm`), so the measure can not reject it; only where the bias is fitted."""
+        return self.fit_forward_bias and bias_reach_cm(m, onset, offset) >= need_cm
+
+
+PLAIN_DESCENT = DescentMeasure(fit_forward_bias=False)
+BIAS_FITTED_DESCENT = DescentMeasure(fit_forward_bias=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiplevel.exercises.base import Motion, RepWindow
+from hiplevel.exercises.descent import BIAS_FITTED_DESCENT
 from hiplevel.exercises.step_down import single_leg_reps
 
 
@@ -55,4 +56,4 @@ class SingleLegSquatDetector:
         """Squats of the set."""
         return single_leg_reps(m, self.min_pitch_deg, self.min_rep_s, self.max_rep_s, self.min_descent_cm,
                                self.min_move_mps, self.max_pitch_deg, self.min_descent_per_pitch_cm_per_deg,
-                               fit_forward_bias=True)
+                               BIAS_FITTED_DESCENT)

@@ -34,7 +34,7 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
                                      world_acc_g)
-from hiplevel.exercises.descent import bias_reach_cm, descents_cm
+from hiplevel.exercises.descent import PLAIN_DESCENT, DescentMeasure
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks, peak_widths
 
@@ -279,13 +279,15 @@ def stands_around(roll_deg: np.ndarray, pitch_deg: np.ndarray, b: Bump, bumps: l
 
 def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float, min_descent_cm: float,
                     min_move_mps: float, max_pitch_deg: float = 90.0,
-                    min_descent_per_pitch_cm_per_deg: float = 0.0, fit_forward_bias: bool = False) -> list[RepWindow]:
+                    min_descent_per_pitch_cm_per_deg: float = 0.0,
+                    descent: DescentMeasure = PLAIN_DESCENT) -> list[RepWindow]:
     """Rep windows of a single-leg lowering exercise: every forward-pitch bump (on the re-aligned
     pitch) whose hips sank at least min_descent_cm, and at least min_descent_per_pitch_cm_per_deg
     per degree of its peak pitch (a bend pitches far with little descent); a bump too slow for
-    the descent to be measured needs a sideways weight shift instead; drop = peak drop of the free side on the
-    re-aligned roll. Metrics: peak forward pitch (`pitch_deg`, deg above the standing pose), the
-    descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
+    the descent to be measured needs a sideways weight shift instead; drop = peak drop of the free
+    side on the re-aligned roll; descent: how the exercise measures the descent
+    (`descent.DescentMeasure`). Metrics: peak forward pitch (`pitch_deg`, deg above the standing
+    pose), the descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
     yaw = shift_yaw_deg(m)
     roll, pitch = realigned_roll_pitch(m, yaw)
     found = pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s)
@@ -295,18 +297,17 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         if len(kept_bumps) == len(bumps):
             break
         bumps = kept_bumps
-    depths = descents_cm(m, [(b.onset, b.offset) for b in bumps], fit_forward_bias)
+    depths = descent.depths_cm(m, [(b.onset, b.offset) for b in bumps])
     # A rep needs the descent or, where it cannot be measured (a slow rep), the weight shift onto
     # the stance leg: some sideways move before or after it (issue 14: a slow 5 s sway while
     # standing had neither). A roll stream has neither cue and keeps every bump.
     shifts = shift_evidence(m, bumps, yaw, min_move_mps) or [1.0] * len(bumps)
-    # With fit_forward_bias (the squat), a descent that a plausible bias could have hidden
-    # (`descent.bias_reach_cm` reaches what the rep must show: a slow deep rep) can not reject the
-    # rep either: the shift decides, as in slower reps.
+    # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
+    # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
     kept = []
     for b, d, e in zip(bumps, depths, shifts):
         need_cm = max(min_descent_cm, min_descent_per_pitch_cm_per_deg * float(pitch[b.peak]))
-        unsure = d is None or (fit_forward_bias and bias_reach_cm(m, b.onset, b.offset) >= need_cm)
+        unsure = d is None or descent.could_hide(m, b.onset, b.offset, need_cm)
         if (d is not None and d >= need_cm) or (unsure and (m.acc_lin_g is None or e != 0.0)):
             kept.append((b, d))
     sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps)
