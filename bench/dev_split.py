@@ -41,6 +41,12 @@ MOBGAP_RATE_HZ = 100.0
 # The Mobilise-D pipeline for each set's people (mobgap's recommendation: healthy / impaired gait).
 MOBGAP_PIPELINE = {"ipol-dev": "healthy", "stroke-dev": "impaired", "hapt-dev": "healthy"}
 G_MS2 = 9.80665
+# Where on an ipol-dev course a step lies (its truth file's `walk_s` and `uturn_s`): before the
+# walk, the straight walks, the U-turn with the step into and out of it (TURN_MARGIN_S either
+# side of `uturn_s`), and after the walk (walking off or shuffling once the course is done: the
+# truth counts those steps too). Misses and extras by segment say which part of the detector to fix.
+SEGMENTS = ("before the walk", "straight", "U-turn", "after the walk")
+TURN_MARGIN_S = 0.5
 
 
 @dataclass
@@ -56,6 +62,8 @@ class Tally:
     static_s: float = 0.0
     cpu_s: float = 0.0
     failures: list[str] = field(default_factory=list)
+    # segment -> [truth steps, missed, extra] (`SEGMENTS`; sets whose truth has a course only)
+    segments: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, truth: dict, reps: list[dict]) -> None:
         self.files += 1
@@ -64,9 +72,30 @@ class Tally:
             self.static_fp += sum(any(a + 1.0 <= c <= b - 1.0 for a, b in truth["static"]) for c in centres)
             self.static_s += sum(b - a for a, b in truth["static"])
             return
-        m, e, s = match(truth["reps"], reps)
+        got = pairs(truth["reps"], reps)
+        m, e, s = _counts(truth["reps"], reps, got)
         self.n_truth += len(truth["reps"])
         self.matched, self.extra, self.side_ok = self.matched + m, self.extra + e, self.side_ok + s
+        used = {id(rep) for rep in got.values()}
+        for i, t in enumerate(truth["reps"]):
+            self._count(truth, t, missed=i not in got)
+        for rep in reps:
+            if id(rep) not in used:
+                self._count(truth, rep, extra=True)
+
+    def _count(self, truth: dict, rep: dict, missed: bool = False, extra: bool = False) -> None:
+        """Count a truth step (missed or not) or an extra rep in its course segment."""
+        seg = segment_of(truth, 0.5 * (rep["start_s"] + rep["end_s"]))
+        if seg is not None:
+            counts = self.segments.setdefault(seg, [0, 0, 0])
+            counts[0] += not extra
+            counts[1] += missed
+            counts[2] += extra
+
+    def by_segment(self) -> str:
+        """Missed and extra steps by course segment ("" without a course): "straight 10 missed, 6 extra; ..."."""
+        return "; ".join(f"{seg} {self.segments[seg][1]} missed, {self.segments[seg][2]} extra"
+                         for seg in SEGMENTS if seg in self.segments)
 
     @property
     def found(self) -> float:
@@ -91,6 +120,19 @@ class Tally:
         return f"reps={self.matched}/{self.n_truth} extra={self.extra} side_acc={self.side:.3f}"
 
 
+def segment_of(truth: dict, centre_s: float) -> str | None:
+    """The course segment (`SEGMENTS`) of a step centred at centre_s, s; None when the truth has no
+    course (`walk_s` and `uturn_s`)."""
+    walk, turn = truth.get("walk_s"), truth.get("uturn_s")
+    if walk is None or turn is None:
+        return None
+    if centre_s < walk[0]:
+        return "before the walk"
+    if centre_s > walk[1]:
+        return "after the walk"
+    return "U-turn" if turn[0] - TURN_MARGIN_S <= centre_s <= turn[1] + TURN_MARGIN_S else "straight"
+
+
 def pairs(truth: list[dict], found: list[dict]) -> dict[int, dict]:
     """Truth index -> the found rep matched to it, by the score_reps rule (greedy, one to one, a found
     rep's centre inside the truth span, nearest centre first)."""
@@ -109,7 +151,11 @@ def pairs(truth: list[dict], found: list[dict]) -> dict[int, dict]:
 
 def match(truth: list[dict], found: list[dict]) -> tuple[int, int, int]:
     """(matched, extra, side correct) by the score_reps rule."""
-    got = pairs(truth, found)
+    return _counts(truth, found, pairs(truth, found))
+
+
+def _counts(truth: list[dict], found: list[dict], got: dict[int, dict]) -> tuple[int, int, int]:
+    """(matched, extra, side correct) of the pairs `got` (`pairs(truth, found)`)."""
     side_ok = sum(rep["side"] == truth[i]["side"] for i, rep in got.items())
     return len(got), len(found) - len(got), side_ok
 
@@ -247,7 +293,7 @@ def _rows(name: str, cases: list[Path], t: dict[str, Tally]) -> list[Row]:
         Row(SECTION, "steps found", data + f", {h.n_truth} steps", pct(h.found), peer(g.found if g else 0, gf),
             f">= {pct(tf, 0)}", at_least(h.found, tf), note=note),
         Row(SECTION, "extra steps", data, pct(h.extra_rate), peer(g.extra_rate if g else 0, ge), f"<= {pct(te, 0)}",
-            at_most(h.extra_rate, te)),
+            at_most(h.extra_rate, te), note=f"hiplevel by segment: {h.by_segment()}" if h.segments else ""),
         Row(SECTION, "stance side", data, pct(h.side), peer(g.side if g else 0, gs), f">= {pct(ts, 0)}",
             at_least(h.side, ts), note="over matched steps"),
     ]
@@ -269,6 +315,8 @@ def run(quick: bool = False, data_dir: Path | None = None, log=print) -> list[Ro
         tallies = evaluate(name, cases, with_mobgap=no_mobgap is None)
         for method, t in tallies.items():
             log(f"[dev] {name} {method}: {t.summary()} (CPU {t.cpu_s:.0f} s)")
+            if t.segments:
+                log(f"[dev] {name} {method} by segment: {t.by_segment()}")
         rows += _rows(name, cases, tallies)
     if no_mobgap:
         rows.append(unavailable(SECTION, "mobgap on the same files", no_mobgap))

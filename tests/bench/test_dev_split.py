@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from bench.dev_split import G_MS2, Tally, match, mobgap_sensor_frame, reps_from_contacts
+from bench.dev_split import G_MS2, Tally, match, mobgap_sensor_frame, reps_from_contacts, segment_of
 from bench.realdata import shared_data_dir
 
 
@@ -44,6 +44,28 @@ def test_matching_is_one_to_one_by_centre_like_score_reps():
     t.add({"reps": None, "static": [[0.0, 10.0]], "walking": []}, [{"start_s": 4.0, "end_s": 4.5, "side": "left"},
                                                                   {"start_s": 0.1, "end_s": 0.5, "side": "left"}])
     assert t.static_fp == 1 and t.static_per_h == pytest.approx(360.0)
+
+
+def test_misses_and_extras_are_counted_by_course_segment():
+    # A course: walk 2-20 s, U-turn 10-12 s. One straight step found, the turn step missed and a
+    # pivot found beside it, the step after the walk missed; an extra shuffle after the walk.
+    course = {"walk_s": [2.0, 20.0], "uturn_s": [10.0, 12.0]}
+    truth = {**course, "reps": [{"start_s": 5.0, "end_s": 5.4, "side": "left"},
+                                {"start_s": 11.0, "end_s": 11.3, "side": "right"},
+                                {"start_s": 24.0, "end_s": 24.4, "side": "left"}]}
+    found = [{"start_s": 4.9, "end_s": 5.5, "side": "left"}, {"start_s": 12.1, "end_s": 12.6, "side": "left"},
+             {"start_s": 30.0, "end_s": 30.5, "side": "right"}]
+    t = Tally()
+    t.add(truth, found)
+    assert t.segments == {"straight": [1, 0, 0], "U-turn": [1, 1, 1], "after the walk": [1, 1, 1]}
+    assert t.by_segment() == "straight 0 missed, 0 extra; U-turn 1 missed, 1 extra; after the walk 1 missed, 1 extra"
+    # The step into or out of the turn (within 0.5 s of it) is a turn step; before the walk, an edge.
+    assert segment_of(truth, 9.6) == "U-turn" and segment_of(truth, 9.4) == "straight"
+    assert segment_of(truth, 1.9) == "before the walk"
+    # A set without a course (stroke-dev's treadmill) has no segments.
+    t = Tally()
+    t.add({"reps": truth["reps"]}, found)
+    assert t.segments == {} and t.by_segment() == "" and segment_of({"reps": []}, 5.0) is None
 
 
 def test_mobgap_runs_on_a_dev_file_in_our_frame(tmp_path):
