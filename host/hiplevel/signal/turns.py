@@ -8,12 +8,12 @@ until the slow accelerometer correction (8 s) pulls it back. A gyro cross-axis s
 (MPU6050: up to 2 %) adds c x 180 deg = up to 3.6 deg of false roll over the same turn.
 
 Both are observable from the turns themselves: propagate the gyro alone through each turn from the
-fused up-vector before it and compare with the accelerometer (averaged over a few strides, where
-the walking accelerations cancel) before and after. The change is linear in the horizontal
-accelerometer bias (b_x, b_y) and the leak of the vertical rate into x and y (c_x, c_y). About a
-vertical axis the two act alike (only b - c is observable), so a ridge least squares over all turns
-splits the difference evenly, which corrects every turn the same; a direction no turn excites stays
-0. The fusion then runs again on corrected signals. No turn: nothing changes.
+fused up-vector before it and compare with the accelerometer (averaged over whole strides, where
+the walking accelerations cancel: `stride_window`) before and after. The change is linear in the
+horizontal accelerometer bias (b_x, b_y) and the leak of the vertical rate into x and y (c_x,
+c_y). About a vertical axis the two act alike (only b - c is observable), so a ridge least squares
+over all turns splits the difference evenly, which corrects every turn the same; a direction no
+turn excites stays 0. The fusion then runs again on corrected signals. No turn: nothing changes.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.signal.filters import moving_mean
+from hiplevel.signal.stride_window import REACH_S, stride_window
 
 # A turn: the vertical rate, averaged over about a stride, exceeds this (walking's own pelvic
 # rotation of +-5 deg averages out over a stride).
 TURN_RATE_DPS = 30.0
 TURN_MIN_DEG = 60.0  # smaller heading changes carry too little information
 TURN_AVG_S = 1.0  # averaging window for the turn rate
-REFERENCE_S = 1.5  # accelerometer averaging window before and after each turn
+REFERENCE_S = 1.5  # accelerometer averaging window before and after each turn where no stride shows
 # The turn's slow start and end still carry centripetal acceleration (1.2 m/s x 20 deg/s = 0.04 g):
 # keep the reference windows this far from the fast part.
 TURN_PAD_S = 0.3
@@ -37,8 +38,9 @@ RIDGE = 0.5  # prior weight (turns give ~4 per 180 deg): barely excited error di
 MAX_ACC_BIAS_G = 0.08  # MPU6050 zero-g tolerance (+-80 mg); larger is not a bias
 MAX_LEAK = 0.05  # 2 % cross-axis is the datasheet limit; larger is a fault or a bad fit
 # Samples a piece of a recording needs around a turn to see it as the whole recording does: the
-# turn-rate average, the pad and the reference windows on either side, for turns up to 5 s long.
-TURN_CONTEXT_S = TURN_AVG_S + 2 * (TURN_PAD_S + REFERENCE_S) + 5.0
+# turn-rate average, the pad and the reference windows on either side (with the stretch their
+# stride length is found in), for turns up to 5 s long.
+TURN_CONTEXT_S = TURN_AVG_S + 2 * (TURN_PAD_S + max(REFERENCE_S, REACH_S)) + 5.0
 SCAN_BATCH_SAMPLES = 16_384  # turn segments propagated per vectorised scan
 
 
@@ -79,10 +81,12 @@ def find_turns(gyro_dps: np.ndarray, rate_hz: float) -> list[tuple[int, int]]:
     return out
 
 
-def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float, ref: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each gyro segment (bias-free, deg/s): the mean over its first and its last `ref` samples
-    of the gyro-only propagation matrices P_i (P_i @ u0 = u0 turned by the segment's gyro up to
-    sample i: du/dt = u x w, exact per-sample rotation, as the filter). Segments go through a
+def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float,
+                      refs: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each gyro segment (bias-free, deg/s) and its (head, tail) window lengths in `refs`: the
+    mean over its first `head` and its last `tail` samples of the gyro-only propagation matrices
+    P_i (P_i @ u0 = u0 turned by the segment's gyro up to sample i: du/dt = u x w, exact
+    per-sample rotation, as the filter). Segments go through a
     vectorised scan (`scan.segment_products`) in batches of about SCAN_BATCH_SAMPLES."""
     from hiplevel.signal.scan import segment_products
 
@@ -100,7 +104,8 @@ def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float, ref: int) -> l
         c = np.empty((len(p) + 1, 3, 3))  # the running sums after a zero row, in place
         c[0] = 0.0
         np.cumsum(p, axis=0, out=c[1:])
-        out += [((c[s + ref] - c[s]) / ref, (c[s + n] - c[s + n - ref]) / ref) for s, n in zip(starts, lengths)]
+        out += [((c[s + h] - c[s]) / h, (c[s + n] - c[s + n - t]) / t)
+                for s, n, (h, t) in zip(starts, lengths, refs[k:j])]
         k = j
     return out
 
@@ -109,7 +114,7 @@ def _mismatch(acc_g: tuple[np.ndarray, np.ndarray], up0: np.ndarray, rot: tuple[
     """Horizontal (x, y) accelerometer-minus-gyro tilt after one turn, g, with the gyro started
     where it agrees with the accelerometer before the turn.
 
-    acc_g: the (corrected) accelerometer's `ref` samples before and `ref` samples after the turn;
+    acc_g: the (corrected) accelerometer over the reference windows before and after the turn;
     rot: the segment's window means from `_window_rotations` (its gyro corrected the same way)."""
     head, tail = rot
     # The fused up-vector may still carry an earlier turn's error: start from the one that matches
@@ -145,7 +150,11 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     pad = int(TURN_PAD_S * rate_hz)
     stop = len(acc_g) if stop is None else stop
     spans = [(a - pad, b + pad) for a, b in find_turns(gyro_dps, rate_hz) if first <= a - pad < stop]
-    spans = [(a, b) for a, b in spans if a - ref >= 0 and b + ref <= len(acc_g)]
+    # Each side's window holds whole strides where the walk shows them (`stride_window`).
+    xy = np.asarray(acc_g)[:, :2]
+    refs = [(stride_window(xy, a, -1, rate_hz, ref), stride_window(xy, b, 1, rate_hz, ref)) for a, b in spans]
+    keep = [k for k, ((a, b), (h, t)) in enumerate(zip(spans, refs)) if a - h >= 0 and b + t <= len(acc_g)]
+    spans, refs = [spans[k] for k in keep], [refs[k] for k in keep]
     if not spans:
         return NO_OBSERVATIONS
     eps = 1e-3
@@ -153,17 +162,17 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     leak_basis = [TurnErrors(np.zeros(3), np.eye(2)[k] * eps, 0) for k in (0, 1)]
     # The gyro-only propagation is all that is costly; it depends on the gyro only, so each turn
     # needs it for three gyro versions (as measured, and with each leak direction).
-    segs = [gyro_dps[a - ref : b + ref] for a, b in spans]
+    segs = [gyro_dps[a - h : b + t] for (a, b), (h, t) in zip(spans, refs)]
     # Each leak version of all the turns' gyro at once (elementwise: the same values as per turn).
     cuts = np.cumsum([len(g) for g in segs])[:-1]
     every = np.concatenate(segs)
     leaked = [np.split(e.correct_gyro(every), cuts) for e in leak_basis]
     versions = [g for k, seg in enumerate(segs) for g in (seg, *(v[k] for v in leaked))]
-    rots = _window_rotations(versions, rate_hz, ref)
+    rots = _window_rotations(versions, rate_hz, [r for r in refs for _ in range(3)])
     rows, rhs = [], []
-    for k, (a, b) in enumerate(spans):
+    for k, ((a, b), (h, t)) in enumerate(zip(spans, refs)):
         # Only the reference windows before and after the turn count.
-        up0, acc = up[a - ref], (acc_g[a - ref : a], acc_g[b : b + ref])
+        up0, acc = up[a - h], (acc_g[a - h : a], acc_g[b : b + t])
         rot, rot_leak = rots[3 * k], rots[3 * k + 1 : 3 * k + 3]
         base = _mismatch(acc, up0, rot)
         cols = [_mismatch((acc[0] - e.acc_bias_g, acc[1] - e.acc_bias_g), up0, rot) for e in acc_basis]
