@@ -7,7 +7,8 @@ Steps: each initial contact is a peak of the pelvis' upward acceleration in the 
 body is lowest and decelerating its fall at heel strike); projecting on the fused up-vector keeps
 contacts full-size when the pelvis is pitched (a bent-forward walk, a neutral taken seated). Turns
 rotate the pelvis about the vertical and do not touch it, so they neither add nor hide contacts.
-Contacts near a fast pitch rotation (sitting down, standing up, bending) are dropped. Gait bouts
+Contacts near a fast pitch rotation (sitting down, standing up, bending) are dropped, but for a
+walk's last contact before one (`exercises.walking_posture`). Gait bouts
 are found from the contacts themselves: contacts at most `max_step_s` apart form a bout, weak
 contacts at its edges (the weight shift before the first step) are trimmed, and a bout needs
 `min_bout_steps` steps; standing, sitting and fidgets give isolated bumps, so no reps.
@@ -40,6 +41,7 @@ from hiplevel.constants import other_side
 from hiplevel.exercises.base import Motion, RepWindow, highpass
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges
+from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.signal.filters import moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
@@ -87,7 +89,10 @@ class WalkingDetector(BoutEdges):
     max_tilt_rate_dps: contacts within 0.3 s of a faster tilt rotation (roll and pitch rate
         together, 2 Hz low-pass) are dropped: sitting down, standing up, bending, lying down and
         getting up turn the pelvis at 60-300 deg/s; walking rocks it at < 50 deg/s (ipol-dev and
-        stroke-dev: 46 deg/s at most); 0 disables;
+        stroke-dev: 46 deg/s at most); 0 disables. A walk's last contact right before a posture
+        change (the tilt slow up to the contact, fast only after it, and the contact in the walk's
+        rhythm) is kept: people stop and bend or sit right after their last heel strike
+        (`walking_posture`);
     max_tilt_change_deg: contacts are dropped where the pelvis tilt (roll and pitch, 2 Hz
         low-pass) spans more than this within +-0.5 s: walking rocks it over 3-4 deg (median;
         99th percentile 10-13 deg on ipol-dev, stroke-dev and the walks of hapt-dev), sitting down,
@@ -174,10 +179,13 @@ class WalkingDetector(BoutEdges):
         peaks, _ = find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
                                   prominence=self.contact_min_g)
         half = max(1, int(0.3 * m.rate_hz))
+        lead = int(round(self.contact_lead_s * m.rate_hz))
         if self.max_tilt_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
-            # Posture changes tilt the pelvis fast; walking rocks it gently.
+            # Posture changes tilt the pelvis fast; walking rocks it gently (a walk's last contact
+            # right before one is kept: `walking_posture`).
             tr = np.hypot(*zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz).T)
-            peaks = peaks[_moving_max(tr, half)[peaks] <= self.max_tilt_rate_dps]
+            peaks = slow_tilt_contacts(peaks, tr, m.rate_hz, self.max_tilt_rate_dps, lead, self.side.irregular_ratio,
+                                       self.max_median_step_s)
         if self.max_tilt_change_deg > 0 and len(peaks):
             # ... and it rocks it over a few degrees only: a posture change swings it far, however
             # slowly (a sit-to-stand at 40-60 deg/s still carries the pitch through 25-40 deg).
@@ -188,7 +196,7 @@ class WalkingDetector(BoutEdges):
             peaks = peaks[_moving_max(tilt, half)[peaks] <= self.max_tilt_deg]
         heights = av[peaks]
         # A lead of a few samples keeps the order of contacts (they are >= min_step_s apart).
-        return np.maximum(peaks - int(round(self.contact_lead_s * m.rate_hz)), 0), heights
+        return np.maximum(peaks - lead, 0), heights
 
     def _contacts_from_roll(self, m: Motion) -> np.ndarray:
         # Roll stream only: the swing side starts to drop at contact, so contacts are the zero

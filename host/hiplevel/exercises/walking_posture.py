@@ -1,0 +1,56 @@
+"""Walking: contacts near a posture change (`WalkingDetector`'s tilt-rate rule, its parameters
+documented there).
+
+Sitting down, standing up, bending and lying down tilt the pelvis fast (60-300 deg/s) and bump
+it up like a heel strike, so contacts within 0.3 s of a fast tilt are dropped. A walk often ends
+in one, though: the person stops and bends to pick something up, or turns and sits, right after
+the last heel strike (mobgap-lowback Test11: of the 5 contacts this rule dropped inside the
+INDIP's walking bouts, 4 had the fast tilt only after them, 0.22-0.37 g, the pitch rate passing
+80 deg/s 0.05-0.2 s after the contact: 3 a walk's last step before a bend, 1 a step into a bent
+turn). Such a contact is kept when all of these hold:
+- the pelvis tilted slowly up to the contact: the fast tilt starts after it (a bump in a posture
+  change has the fast tilt before it and at it: seat-off, landing on the seat, the bottom of a
+  bend);
+- it keeps the rhythm of the walk before it: the two kept contacts before it are steps of a
+  walking pace (each <= max_step_s) and its own step is within 1/irregular_ratio..irregular_ratio
+  of the step before (a bump of a posture change comes at any time after the last step).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.signal.filters import moving_max
+
+# How many peaks back the two contacts before a peak are looked for (peaks are >= 0.3 s apart,
+# two steps of a walk <= 2.4 s: at most 8 peaks).
+BACK = 16
+
+
+def slow_tilt_contacts(peaks: np.ndarray, tilt_rate_dps: np.ndarray, rate_hz: float, max_rate_dps: float,
+                       lead: int, irregular_ratio: float, max_step_s: float, half_s: float = 0.3) -> np.ndarray:
+    """The peaks (sample indices of upward-acceleration peaks, sorted) that are no contact of a
+    posture change: the tilt rate (deg/s, roll and pitch together) stays <= max_rate_dps within
+    +-half_s of the peak, or, for a walk's last contact before a posture change, up to the contact
+    (lead samples before the peak) while the peak keeps the rhythm of the two kept contacts before
+    it (see the module docstring)."""
+    if len(peaks) == 0:
+        return peaks
+    half = max(1, int(half_s * rate_hz))
+    around = moving_max(tilt_rate_dps, 2 * half + 1)[peaks] <= max_rate_dps
+    if around.all():
+        return peaks
+    contact = np.maximum(peaks - lead, 0)
+    keep = around.copy()
+    max_step = max_step_s * rate_hz
+    for k in np.flatnonzero(~around).tolist():  # in order: a kept one counts for the next
+        c = int(contact[k])
+        if tilt_rate_dps[max(0, c - half) : c + 1].max() > max_rate_dps:
+            continue
+        lo = max(0, k - BACK)
+        prev = lo + np.flatnonzero(keep[lo:k])
+        if len(prev) < 2:
+            continue
+        d0, d1 = peaks[prev[-1]] - peaks[prev[-2]], peaks[k] - peaks[prev[-1]]
+        keep[k] = d0 <= max_step and d1 <= max_step and 1 / irregular_ratio <= d1 / d0 <= irregular_ratio
+    return peaks[keep]
