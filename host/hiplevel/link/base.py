@@ -128,6 +128,11 @@ class Link(ABC):
             fut.set_result(reply)
 
     # --- consumer side ---------------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """Packets received and not yet taken by the consumer."""
+        return self._queue.qsize()
+
     def __aiter__(self) -> AsyncIterator[Received]:
         return self._iterate()
 
