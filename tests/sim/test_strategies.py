@@ -6,6 +6,7 @@ import pytest
 
 from hiplevel.sim import (HUMAN_RANGES, BandStepStrategy, ClamshellStrategy, ExerciseSpec, HoldStrategy, LoweringStrategy,
                           Scene, SessionSpec, draw_strategy, simulate_session)
+from hiplevel.sim.scenes import scene
 from hiplevel.sim.strategies import SCENES, strategy_class
 
 
@@ -64,6 +65,18 @@ def test_scenes_have_no_reps_and_move(kind):
     assert not sim.reps
     moved = np.ptp(sim.params["pos_m"], axis=0).max() + np.ptp(sim.truth_1k.pitch_deg) / 100.0
     assert moved > (0.005 if kind == "quiet-standing" else 0.03)
+
+
+@pytest.mark.parametrize("kind", SCENES)
+def test_scenes_end_at_rest(kind):
+    """The next part of a session starts from standing at rest: a scene's moves are over before
+    it ends (a weight-shift scene cut mid-hold jumped 1.25 deg of roll at the join)."""
+    for seed in range(100):
+        for duration_s in (20.0, 40.0, 60.0):
+            ex = ExerciseSpec("single-leg-stance", strategy=Scene(kind, duration_s=duration_s))
+            seg = scene(ex, np.random.default_rng(seed))
+            assert np.abs([seg.roll[-1], seg.pitch[-1], seg.yaw[-1]]).max() < 1e-9, (seed, duration_s)
+            assert np.abs(seg.pos[-1]).max() < 1e-9, (seed, duration_s)
 
 
 def test_draws_stay_within_the_human_ranges():

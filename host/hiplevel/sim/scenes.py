@@ -15,6 +15,15 @@ from hiplevel.sim.strategies import Scene
 
 STAND_SWAY_DEG = 0.15  # as session.STAND_ROLL_SWAY_DEG: sway_gain 1
 STAND_POS_SWAY_GAIN_MAX = 2.5  # x 3 mm (session.STAND_POS_SWAY_M): 7.5 mm SD
+# Every move of a scene is over this long before the scene ends, s: the next part of the session
+# starts from standing at rest, and a move cut at the join jumped there (a weight-shift scene cut
+# mid-hold: 1.25 deg of roll in one sample and a ~1 g sideways spike).
+SCENE_END_REST_S = 0.5
+
+
+def _fits(sc: Scene, cursor_s: float, span_s: float) -> bool:
+    """Whether a move starting at cursor_s and lasting span_s (s) is over SCENE_END_REST_S before the end."""
+    return cursor_s + span_s <= sc.duration_s - SCENE_END_REST_S
 
 
 def _segment(t: np.ndarray, gain: float, kind: str) -> Segment:
@@ -34,6 +43,8 @@ def _weight_shift(sc: Scene, rng: np.random.Generator) -> Segment:
         target = side_sign(loaded) * sc.shift_m * float(rng.uniform(0.7, 1.3))
         move_s = float(rng.uniform(0.6, 2.0))
         hold = sc.hold_s * float(rng.uniform(0.6, 1.4))
+        if not _fits(sc, cursor, move_s + hold + max(move_s, 1.0)):  # the shift, its hold and the way back
+            break
         seg.pos[:, 1] += (target - pos) * ramp(t, cursor, cursor + move_s)
         hang = float(rng.uniform(0.0, 1.5))
         seg.roll += drop_roll_deg("right" if loaded == "left" else "left", hang) * plateau(
@@ -74,6 +85,8 @@ def _sit_to_stand(sc: Scene, rng: np.random.Generator) -> Segment:
     cursor = 1.0
     while cursor < sc.duration_s - 10.0:
         move, sit = float(rng.uniform(1.2, 2.5)), float(rng.uniform(3.0, 8.0))
+        if not _fits(sc, cursor, 2 * move + sit):
+            break
         seated = plateau(t, cursor, cursor + move, cursor + move + sit, cursor + 2 * move + sit)
         lean = (plateau(t, cursor, cursor + 0.5 * move, cursor + 0.5 * move, cursor + move)
                 + plateau(t, cursor + move + sit, cursor + 1.5 * move + sit, cursor + 1.5 * move + sit, cursor + 2 * move + sit))
@@ -96,6 +109,8 @@ def _fidgeting(sc: Scene, rng: np.random.Generator) -> Segment:
     while cursor < sc.duration_s - 4.0:
         kind = rng.integers(3)
         dur = float(rng.uniform(0.6, 1.5))
+        if not _fits(sc, cursor, 3 * dur):  # the longest of the three moves
+            break
         if kind == 0:
             sign = float(rng.choice([-1.0, 1.0]))
             bump = plateau(t, cursor, cursor + dur, cursor + dur + float(rng.uniform(0.3, 2.0)), cursor + 2.5 * dur)
