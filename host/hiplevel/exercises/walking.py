@@ -43,7 +43,7 @@ from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neut
 from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
-from hiplevel.signal.filters import moving_max, moving_mean, zero_phase_lowpass
+from hiplevel.signal.filters import max_near, moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.peaks import find_peaks
 
@@ -193,7 +193,7 @@ class WalkingDetector(BoutEdges):
         if self.max_tilt_deg > 0 and len(peaks):
             # Walking is upright: lying down (turning over in bed) gives impacts too.
             tilt = np.degrees(np.arccos(np.clip(up[:, 2], -1.0, 1.0)))
-            peaks = peaks[_moving_max(tilt, half)[peaks] <= self.max_tilt_deg]
+            peaks = peaks[max_near(tilt, peaks, half) <= self.max_tilt_deg]
         heights = av[peaks]
         # A lead of a few samples keeps the order of contacts (they are >= min_step_s apart).
         return np.maximum(peaks - lead, 0), heights
@@ -384,3 +384,5 @@ def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
 def _moving_max(x: np.ndarray, half: int) -> np.ndarray:
     """Centred moving maximum over 2*half+1 samples."""
     return moving_max(x, 2 * half + 1)
+
+

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.signal.filters import moving_max
+from hiplevel.signal.filters import max_near
 
 # How many peaks back the two contacts before a peak are looked for (peaks are >= 0.3 s apart,
 # two steps of a walk <= 2.4 s: at most 8 peaks).
@@ -37,7 +37,7 @@ def slow_tilt_contacts(peaks: np.ndarray, tilt_rate_dps: np.ndarray, rate_hz: fl
     if len(peaks) == 0:
         return peaks
     half = max(1, int(half_s * rate_hz))
-    around = moving_max(tilt_rate_dps, 2 * half + 1)[peaks] <= max_rate_dps
+    around = max_near(tilt_rate_dps, peaks, half) <= max_rate_dps
     if around.all():
         return peaks
     contact = np.maximum(peaks - lead, 0)

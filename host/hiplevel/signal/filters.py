@@ -112,6 +112,14 @@ def moving_max(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
     return _moving_extreme(x, size, axis, np.maximum)
 
 
+def max_near(x: np.ndarray, at: np.ndarray, half: int) -> np.ndarray:
+    """`moving_max(x, 2 * half + 1)[at]` (the same values) from the windows around the sample
+    indices `at` alone (a few contacts of a long 1-D trace)."""
+    idx = np.column_stack([np.maximum(at - half, 0), np.minimum(at + half + 1, len(x))]).ravel()
+    # The appended element only makes len(x) a valid start for reduceat; no window reaches it.
+    return np.maximum.reduceat(np.append(np.asarray(x, float), 0.0), idx)[::2]
+
+
 def moving_min(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
     """Moving minimum, as `moving_max` (`scipy.ndimage.minimum_filter1d(..., mode="nearest")`)."""
     return _moving_extreme(x, size, axis, np.minimum)
