@@ -144,3 +144,21 @@ def test_the_store_returns_any_range_from_memory_and_from_files() -> None:
             np.testing.assert_array_equal(store.read(("s", "x"), a, b), x[a:b])
         d = store._dir
     assert d is not None and not d.exists()  # temporary files removed on close
+
+
+def test_the_store_reads_rows_of_spilled_blocks_alone_and_across_blocks() -> None:
+    rng = np.random.default_rng(8)
+    arrays = {"f": rng.normal(size=(5000, 3)), "b": rng.random(5000) < 0.5, "k": rng.normal(size=5000)}
+    with TraceStore(ram_budget_bytes=30_000, block=512) as store:
+        for key, x in arrays.items():
+            for a in range(0, len(x), 777):
+                store.append(("s", key), x[a:a + 777])
+            store.flush(("s", key))
+        for key, x in arrays.items():
+            for a, b in ((0, 0), (0, 1), (5, 511), (511, 513), (600, 2100), (4095, 5000), (4999, 5000), (0, 5000),
+                         (3000, 3000), (4990, 6000)):
+                got = store.read(("s", key), a, b)
+                assert got.dtype == x.dtype and got.shape == x[a:b].shape
+                np.testing.assert_array_equal(got, x[a:b])
+                got[...] = 0  # a copy: the store keeps its rows
+        np.testing.assert_array_equal(store.read(("s", "f"), 0, 5000), arrays["f"])

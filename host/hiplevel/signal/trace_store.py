@@ -95,15 +95,23 @@ class TraceStore:
         blocks = self._blocks[key]
         a, b = max(0, a), min(b, self._rows[key])
         first, last = a // self.block, max(a, b - 1) // self.block
-        parts = []
+        ref = blocks[first]
+        if first == last and not isinstance(ref, _Spilled):
+            return np.array(ref[a - first * self.block : b - first * self.block])
+        # Each block's rows go straight into the result: a spilled block's rows are read from its
+        # file alone (no whole block loaded, no concatenation).
+        out = np.empty((max(b - a, 0), *ref.shape[1:]), ref.dtype)
+        k = 0
         for q in range(first, last + 1):
-            blk = self._load(blocks[q])
-            lo, hi = max(a - q * self.block, 0), min(b - q * self.block, len(blk))
-            parts.append(blk[lo:hi])
-        if len(parts) == 1:
-            # A block read from its file is already this call's own array: no second copy.
-            return parts[0] if isinstance(blocks[first], _Spilled) else np.array(parts[0])
-        return np.concatenate(parts)
+            blk = blocks[q]
+            lo, hi = max(a - q * self.block, 0), min(b - q * self.block, blk.shape[0])
+            if hi > lo:
+                if isinstance(blk, _Spilled):
+                    blk.read_rows(lo, hi, out[k : k + hi - lo])
+                else:
+                    out[k : k + hi - lo] = blk[lo:hi]
+                k += hi - lo
+        return out
 
     def _keep(self, key: tuple, arr: np.ndarray) -> None:
         arr = np.ascontiguousarray(arr)
@@ -120,10 +128,6 @@ class TraceStore:
         self.spilled_bytes += arr.nbytes
         self._blocks[key].append(_Spilled(path, arr.dtype, arr.shape))
 
-    @staticmethod
-    def _load(b: np.ndarray | _Spilled) -> np.ndarray:
-        return np.fromfile(b.path, dtype=b.dtype).reshape(b.shape) if isinstance(b, _Spilled) else b
-
 
 @dataclass(frozen=True)
 class _Spilled:
@@ -132,3 +136,12 @@ class _Spilled:
     path: Path
     dtype: np.dtype
     shape: tuple[int, ...]
+
+    def read_rows(self, lo: int, hi: int, dst: np.ndarray) -> None:
+        """Rows [lo, hi) of the block into dst (C-contiguous, hi - lo rows)."""
+        row = dst.itemsize * int(np.prod(self.shape[1:], dtype=np.int64))
+        with open(self.path, "rb") as fh:
+            fh.seek(lo * row)
+            got = fh.readinto(memoryview(dst).cast("B"))
+        if got != (hi - lo) * row:
+            raise OSError(f"{self.path}: {got} of {(hi - lo) * row} bytes read")
