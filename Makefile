@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The optional C kernels are built by the editable install: a changed source rebuilds them.
-NATIVE_SRC := $(wildcard host/hiplevel/_native/*.c)
+NATIVE_SRC := $(wildcard host/hiplevel/_native/*.c host/hiplevel/_native/*.h)
 # An editable install does not byte-compile the package (a wheel install does), and with
 # PYTHONDONTWRITEBYTECODE set nothing ever writes the .pyc files: every command would compile its
 # modules again (about 0.07 s of CPU for `hiplevel analyze`). compileall skips up-to-date files.

@@ -11,5 +11,7 @@ from setuptools import Extension, setup
 # No contraction of a*b+c into one rounding, no fast-math: the kernel's floats are the C library's.
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
+# args.h: the argument checks the kernels share (a dependency of each; shipped as package data).
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
+                             include_dirs=["host/hiplevel/_native"], depends=["host/hiplevel/_native/args.h"],
                              extra_compile_args=FLAGS, optional=True) for name in ("csvparse", "scankernel", "hullkernel", "filterkernel", "restkernel")])

@@ -32,7 +32,8 @@ def csv_kernel() -> ModuleType | None:
 
 # What hiplevel calls in scankernel.c: a module built from an older source (an editable install not
 # rebuilt since) lacks some, and is then not used (the numpy paths give the same results).
-SCAN_FUNCTIONS = ("chain", "combine", "states", "fuse_scan", "rotations", "window_rms")
+SCAN_FUNCTIONS = ("chain", "combine", "states", "fuse_scan", "rotations", "window_rms", "angles", "fuse_group",
+                  "segment_rot", "blend")
 
 
 def scan_kernel() -> ModuleType | None:

@@ -16,22 +16,9 @@
  *   operations as the Python loop on floats, with the C library's log and exp (Python's math.log
  *   and math.exp call them): the results to the bit.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "args.h"
 #include <math.h>
 #include <string.h>
-
-static int get(PyObject *o, Py_buffer *v, int writable) {
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(o, v, flags) < 0)
-        return -1;
-    if (v->itemsize != 8 || v->format == NULL || strcmp(v->format, "d") != 0) {
-        PyBuffer_Release(v);
-        PyErr_SetString(PyExc_ValueError, "expected float64 arrays");
-        return -1;
-    }
-    return 0;
-}
 
 static PyObject *biquad_blocks(PyObject *self, PyObject *args) {
     PyObject *o[6];
@@ -42,22 +29,14 @@ static PyObject *biquad_blocks(PyObject *self, PyObject *args) {
                           &r))
         return NULL;
     Py_buffer v[6];
-    for (int i = 0; i < 6; i++)
-        if (get(o[i], &v[i], i >= 1) < 0) {
-            for (int k = 0; k < i; k++)
-                PyBuffer_Release(&v[k]);
-            return NULL;
-        }
+    if (get_objs(o, 6, 1, 1, v) < 0)
+        return NULL;
     Py_ssize_t L = v[0].ndim == 2 ? v[0].shape[0] : -1, M = v[0].ndim == 2 ? v[0].shape[1] : -1;
     int bad = L < 1 || v[1].ndim != 2 || v[1].shape[0] != L || v[1].shape[1] != M || r < 1 || r > L;
     for (int i = 2; i < 6 && !bad; i++)
         bad = v[i].ndim != 1 || v[i].shape[0] != M;
-    if (bad) {
-        for (int k = 0; k < 6; k++)
-            PyBuffer_Release(&v[k]);
-        PyErr_SetString(PyExc_ValueError, "biquad_blocks: xs, y (L, M); z0, z1, tail0, tail1 (M,); 1 <= r <= L");
-        return NULL;
-    }
+    if (bad)
+        return bad_args(v, 6, "biquad_blocks: xs, y (L, M); z0, z1, tail0, tail1 (M,); 1 <= r <= L");
     const double *x = (const double *)v[0].buf;
     double *y = (double *)v[1].buf, *z0 = (double *)v[2].buf, *z1 = (double *)v[3].buf;
     double *tail0 = (double *)v[4].buf, *tail1 = (double *)v[5].buf;
@@ -84,8 +63,7 @@ static PyObject *biquad_blocks(PyObject *self, PyObject *args) {
         }
     }
     Py_END_ALLOW_THREADS
-    for (int k = 0; k < 6; k++)
-        PyBuffer_Release(&v[k]);
+    release(v, 6);
     Py_RETURN_NONE;
 }
 
@@ -113,22 +91,14 @@ static PyObject *forward_backward(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOO", &o[0], &o[1], &o[2], &o[3]))
         return NULL;
     Py_buffer v[4];
-    for (int i = 0; i < 4; i++)
-        if (get(o[i], &v[i], i >= 2) < 0) {
-            for (int k = 0; k < i; k++)
-                PyBuffer_Release(&v[k]);
-            return NULL;
-        }
+    if (get_objs(o, 4, 2, 1, v) < 0)
+        return NULL;
     Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1;
     int bad = n < 1 || v[0].shape[1] != 2 || v[1].ndim != 1 || v[1].shape[0] != n - 1;
     for (int i = 2; i < 4 && !bad; i++)
         bad = v[i].ndim != 2 || v[i].shape[0] != n || v[i].shape[1] != 2;
-    if (bad) {
-        for (int k = 0; k < 4; k++)
-            PyBuffer_Release(&v[k]);
-        PyErr_SetString(PyExc_ValueError, "forward_backward: em (n, 2), repeat (n-1,), fwd and bwd (n, 2)");
-        return NULL;
-    }
+    if (bad)
+        return bad_args(v, 4, "forward_backward: em (n, 2), repeat (n-1,), fwd and bwd (n, 2)");
     const double *em = (const double *)v[0].buf, *rep = (const double *)v[1].buf;
     double *fwd = (double *)v[2].buf, *bwd = (double *)v[3].buf;
     double same, other;
@@ -154,8 +124,7 @@ static PyObject *forward_backward(PyObject *self, PyObject *args) {
         bwd[2 * k] = b0;
         bwd[2 * k + 1] = b1;
     }
-    for (int k = 0; k < 4; k++)
-        PyBuffer_Release(&v[k]);
+    release(v, 4);
     Py_RETURN_NONE;
 }
 

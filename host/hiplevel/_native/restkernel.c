@@ -9,8 +9,7 @@
  * -ffp-contract=off; a square is a product), so the results are the numpy path's to the bit.
  * x (N,3) float64 C-contiguous, out (N,) float64; window >= 1.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "args.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,30 +19,21 @@ static PyObject *spread(PyObject *self, PyObject *args) {
     (void)self;
     if (!PyArg_ParseTuple(args, "OnO", &xo, &window, &oo))
         return NULL;
-    Py_buffer x, out;
-    if (PyObject_GetBuffer(xo, &x, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND) < 0)
+    PyObject *o[2] = {xo, oo};
+    Py_buffer v[2];
+    if (get_objs(o, 2, 1, 0, v) < 0)
         return NULL;
-    if (PyObject_GetBuffer(oo, &out, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | PyBUF_WRITABLE) < 0) {
-        PyBuffer_Release(&x);
-        return NULL;
-    }
-    Py_ssize_t n = x.ndim == 2 ? x.shape[0] : -1;
-    if (x.ndim != 2 || x.shape[1] != 3 || strcmp(x.format, "d") != 0 || out.ndim != 1 || out.shape[0] != n ||
-        strcmp(out.format, "d") != 0 || window < 1) {
-        PyBuffer_Release(&x);
-        PyBuffer_Release(&out);
-        PyErr_SetString(PyExc_ValueError, "spread: x (N,3) and out (N,) float64, window >= 1");
-        return NULL;
-    }
-    const double *X = x.buf;
-    double *OUT = out.buf;
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1;
+    if (n < 0 || v[0].shape[1] != 3 || !is_f64(&v[0], 3 * n) || v[1].ndim != 1 || !is_f64(&v[1], n) || window < 1)
+        return bad_args(v, 2, "spread: x (N,3) and out (N,) float64, window >= 1");
+    const double *X = v[0].buf;
+    double *OUT = v[1].buf;
     Py_ssize_t w = window < n ? window : n;
     if (w < 1)
         w = 1;
     double *c1 = malloc(sizeof(double) * (size_t)(2 * (n + 1)));
     if (c1 == NULL) {
-        PyBuffer_Release(&x);
-        PyBuffer_Release(&out);
+        release(v, 2);
         return PyErr_NoMemory();
     }
     double *c2 = c1 + n + 1;
@@ -82,8 +72,7 @@ static PyObject *spread(PyObject *self, PyObject *args) {
         OUT[i] = sqrt(OUT[i]);
     Py_END_ALLOW_THREADS
     free(c1);
-    PyBuffer_Release(&x);
-    PyBuffer_Release(&out);
+    release(v, 2);
     Py_RETURN_NONE;
 }
 

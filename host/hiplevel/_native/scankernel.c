@@ -8,46 +8,9 @@
  * + a2*x2, then + b), every product and sum rounded on its own (built with -ffp-contract=off),
  * so the results are the numpy loop's to the bit.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "args.h"
 #include <math.h>
 #include <stdlib.h>
-
-static int get(PyObject *o, Py_buffer *v, int writable, const char *what) {
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(o, v, flags) < 0)
-        return -1;
-    (void)what;
-    return 0;
-}
-
-static void release(Py_buffer *v, int n) {
-    for (int i = 0; i < n; i++)
-        PyBuffer_Release(&v[i]);
-}
-
-/* The buffers of the call's n arguments, writable from index first_out on: 0, or -1 with an
- * exception set and none held. */
-static int get_args(PyObject *args, int n, int first_out, Py_buffer *v) {
-    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) != n) {
-        PyErr_Format(PyExc_TypeError, "expected %d arguments", n);
-        return -1;
-    }
-    for (int i = 0; i < n; i++)
-        if (get(PyTuple_GET_ITEM(args, i), &v[i], i >= first_out, "") < 0) {
-            release(v, i);
-            return -1;
-        }
-    return 0;
-}
-
-/* Releases the n buffers and raises ValueError(msg) unless an exception is already set. */
-static PyObject *bad_args(Py_buffer *v, int n, const char *msg) {
-    release(v, n);
-    if (!PyErr_Occurred())
-        PyErr_SetString(PyExc_ValueError, msg);
-    return NULL;
-}
 
 static PyObject *chain(PyObject *self, PyObject *args) {
     PyObject *ao, *xo, *bo, *mo;
@@ -56,18 +19,18 @@ static PyObject *chain(PyObject *self, PyObject *args) {
         return NULL;
     Py_buffer a, x, b, m;
     int have_b = bo != Py_None, have_m = mo != Py_None;
-    if (get(ao, &a, 0, "a") < 0)
+    if (get(ao, &a, 0) < 0)
         return NULL;
-    if (get(xo, &x, 1, "x") < 0) {
+    if (get(xo, &x, 1) < 0) {
         PyBuffer_Release(&a);
         return NULL;
     }
-    if (have_b && get(bo, &b, 0, "b") < 0) {
+    if (have_b && get(bo, &b, 0) < 0) {
         PyBuffer_Release(&a);
         PyBuffer_Release(&x);
         return NULL;
     }
-    if (have_m && get(mo, &m, 0, "mask") < 0) {
+    if (have_m && get(mo, &m, 0) < 0) {
         PyBuffer_Release(&a);
         PyBuffer_Release(&x);
         if (have_b)
@@ -155,18 +118,18 @@ static PyObject *combine(PyObject *self, PyObject *args) {
         return NULL;
     Py_buffer t, st, out, m;
     int have_m = mo != Py_None;
-    if (get(to, &t, 0, "t") < 0)
+    if (get(to, &t, 0) < 0)
         return NULL;
-    if (get(so, &st, 0, "st") < 0) {
+    if (get(so, &st, 0) < 0) {
         PyBuffer_Release(&t);
         return NULL;
     }
-    if (get(oo, &out, 1, "out") < 0) {
+    if (get(oo, &out, 1) < 0) {
         PyBuffer_Release(&t);
         PyBuffer_Release(&st);
         return NULL;
     }
-    if (have_m && get(mo, &m, 0, "mask") < 0) {
+    if (have_m && get(mo, &m, 0) < 0) {
         PyBuffer_Release(&t);
         PyBuffer_Release(&st);
         PyBuffer_Release(&out);
@@ -252,7 +215,7 @@ static PyObject *states(PyObject *self, PyObject *args) {
     PyObject *objs[6] = {to, vo, xo, bo, so, eo};
     int got = 0;
     for (; got < 6; got++)
-        if (get(objs[got], bufs[got], got >= 4, "") < 0)
+        if (get(objs[got], bufs[got], got >= 4) < 0)
             break;
     int bad = got < 6;
     Py_ssize_t nb = 0, d = 0, mm = 0, nc = 0;
@@ -399,46 +362,10 @@ static void combine3(Py_ssize_t B, Py_ssize_t nb, const double *T, const double 
     }
 }
 
-/* fuse_scan(a, pull, kb, grow, x_first, x_up, x_err, bounds, u, err, first_end, last_end, err_end):
- * the scans of one group of `fusion._run` in one call, the same arithmetic in the same order:
- * the transfer products of a, the renormalised scan of the pull from x_first, the pull scaled by
- * the norm of that solution's previous state (`einsum` of the three squares, in order), the
- * renormalised scan of it from x_up into u (B,3,nb), and the error scan (keep = 1 - kb, its
- * b = keep * grow) from x_err into err (B,nb). a (B,3,3,nb), pull (B,3,nb), kb and grow (B,nb);
- * x_first, x_up (nc,3), x_err (nc,); bounds (nc+1,) int64: the chains' first blocks, then nb;
- * first_end, last_end (nc,3), err_end (nc,): the states after each chain's last block. */
-static PyObject *fuse_scan(PyObject *self, PyObject *args) {
-    (void)self;
-    Py_buffer v[13];
-    if (get_args(args, 13, 8, v) < 0)
-        return NULL;
-    int bad = 0;
-    Py_ssize_t B = 0, nb = 0, nc = 0;
-    if (!bad) {
-        bad = v[0].ndim != 4 || v[7].ndim != 1 || v[7].itemsize != 8;
-        for (int i = 0; i < 13 && !bad; i++)
-            if (i != 7)
-                bad = v[i].itemsize != 8 || strcmp(v[i].format, "d") != 0;
-    }
-    if (!bad) {
-        B = v[0].shape[0], nb = v[0].shape[3], nc = v[7].shape[0] - 1;
-        bad = v[0].shape[1] != 3 || v[0].shape[2] != 3 || nc < 1 || v[1].len != B * 3 * nb * 8 ||
-              v[2].len != B * nb * 8 || v[3].len != B * nb * 8 || v[4].len != nc * 3 * 8 || v[5].len != nc * 3 * 8 ||
-              v[6].len != nc * 8 || v[8].len != B * 3 * nb * 8 || v[9].len != B * nb * 8 ||
-              v[10].len != nc * 3 * 8 || v[11].len != nc * 3 * 8 || v[12].len != nc * 8;
-    }
-    if (!bad) {
-        const long long *bd = (const long long *)v[7].buf;
-        bad = bd[0] != 0 || bd[nc] != nb;
-        for (Py_ssize_t c = 0; c < nc && !bad; c++)
-            bad = bd[c] > bd[c + 1];
-    }
-    if (bad)
-        return bad_args(v, 13, "fuse_scan: a (B,3,3,nb), pull (B,3,nb), kb, grow (B,nb), states (nc,3)");
-    const double *A = v[0].buf, *P = v[1].buf, *K = v[2].buf, *G = v[3].buf, *XF = v[4].buf, *XU = v[5].buf,
-                 *XE = v[6].buf;
-    const long long *bd = (const long long *)v[7].buf;
-    double *U = v[8].buf, *ER = v[9].buf, *FE = v[10].buf, *LE = v[11].buf, *EE = v[12].buf;
+/* The scans of `fuse_scan` on its arrays (see there): 0, or -1 when out of memory. */
+static int fuse_core(Py_ssize_t B, Py_ssize_t nb, Py_ssize_t nc, const long long *bd, const double *A, const double *P,
+                     const double *K, const double *G, const double *XF, const double *XU, const double *XE, double *U,
+                     double *ER, double *FE, double *LE, double *EE) {
     const Py_ssize_t n3 = B * 3 * nb;
     /* Scratch kept from call to call (a fresh block each time would be fresh pages from the system,
      * each faulted in: that cost more than the arithmetic); used with the GIL held. */
@@ -447,10 +374,8 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
     size_t need = (size_t)(B * 9 * nb + 3 * n3 + 3 * nb + 3 * B * nb);
     if (need > scratch_n) {
         double *grown = realloc(scratch, sizeof(double) * need);
-        if (grown == NULL) {
-            release(v, 13);
-            return PyErr_NoMemory();
-        }
+        if (grown == NULL)
+            return -1;
         scratch = grown, scratch_n = need;
     }
     double *tr = scratch;
@@ -516,6 +441,53 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
             double p = te[j * nb + q] * st[q];
             ER[j * nb + q] = ze[j * nb + q] + p;
         }
+    return 0;
+}
+
+/* fuse_scan(a, pull, kb, grow, x_first, x_up, x_err, bounds, u, err, first_end, last_end, err_end):
+ * the scans of one group of `fusion._run` in one call, the same arithmetic in the same order:
+ * the transfer products of a, the renormalised scan of the pull from x_first, the pull scaled by
+ * the norm of that solution's previous state (`einsum` of the three squares, in order), the
+ * renormalised scan of it from x_up into u (B,3,nb), and the error scan (keep = 1 - kb, its
+ * b = keep * grow) from x_err into err (B,nb). a (B,3,3,nb), pull (B,3,nb), kb and grow (B,nb);
+ * x_first, x_up (nc,3), x_err (nc,); bounds (nc+1,) int64: the chains' first blocks, then nb;
+ * first_end, last_end (nc,3), err_end (nc,): the states after each chain's last block. */
+static PyObject *fuse_scan(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer v[13];
+    if (get_args(args, 13, 8, v) < 0)
+        return NULL;
+    int bad = 0;
+    Py_ssize_t B = 0, nb = 0, nc = 0;
+    if (!bad) {
+        bad = v[0].ndim != 4 || v[7].ndim != 1 || v[7].itemsize != 8;
+        for (int i = 0; i < 13 && !bad; i++)
+            if (i != 7)
+                bad = v[i].itemsize != 8 || strcmp(v[i].format, "d") != 0;
+    }
+    if (!bad) {
+        B = v[0].shape[0], nb = v[0].shape[3], nc = v[7].shape[0] - 1;
+        bad = v[0].shape[1] != 3 || v[0].shape[2] != 3 || nc < 1 || v[1].len != B * 3 * nb * 8 ||
+              v[2].len != B * nb * 8 || v[3].len != B * nb * 8 || v[4].len != nc * 3 * 8 || v[5].len != nc * 3 * 8 ||
+              v[6].len != nc * 8 || v[8].len != B * 3 * nb * 8 || v[9].len != B * nb * 8 ||
+              v[10].len != nc * 3 * 8 || v[11].len != nc * 3 * 8 || v[12].len != nc * 8;
+    }
+    if (!bad) {
+        const long long *bd = (const long long *)v[7].buf;
+        bad = bd[0] != 0 || bd[nc] != nb;
+        for (Py_ssize_t c = 0; c < nc && !bad; c++)
+            bad = bd[c] > bd[c + 1];
+    }
+    if (bad)
+        return bad_args(v, 13, "fuse_scan: a (B,3,3,nb), pull (B,3,nb), kb, grow (B,nb), states (nc,3)");
+    const double *A = v[0].buf, *P = v[1].buf, *K = v[2].buf, *G = v[3].buf, *XF = v[4].buf, *XU = v[5].buf,
+                 *XE = v[6].buf;
+    const long long *bd = (const long long *)v[7].buf;
+    double *U = v[8].buf, *ER = v[9].buf, *FE = v[10].buf, *LE = v[11].buf, *EE = v[12].buf;
+    if (fuse_core(B, nb, nc, bd, A, P, K, G, XF, XU, XE, U, ER, FE, LE, EE) < 0) {
+        release(v, 13);
+        return PyErr_NoMemory();
+    }
     release(v, 13);
     Py_RETURN_NONE;
 }
@@ -620,7 +592,416 @@ static PyObject *window_rms(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* angles(w, dt, theta) -> None: the rotation angle of each sample in the blocked layout of
+ * `scan.rotation_blocks` (sample i = q * B + j at [j, q]; padding 0): theta = |w| * dt with
+ * |w| = sqrt(w0*w0 + w1*w1 + w2*w2) summed in that order (numpy's einsum). w (n,3), dt (n,) or
+ * (1,) (one step for all), theta (B,nb) with nb = max(1, ceil(n / B)), float64, C-contiguous.
+ * numpy takes the cosine and sine of theta (the transcendental functions stay numpy's). */
+static PyObject *angles(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer v[3];
+    if (get_args(args, 3, 2, v) < 0)
+        return NULL;
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, B = 0, nb = 0;
+    int bad = n < 0 || !is_f64(&v[0], 3 * n) || v[2].ndim != 2 || !(is_f64(&v[1], n) || is_f64(&v[1], 1));
+    if (!bad) {
+        B = v[2].shape[0], nb = v[2].shape[1];
+        bad = B < 1 || !is_f64(&v[2], B * nb) || nb != (n > 0 ? (n + B - 1) / B : 1);
+    }
+    if (bad)
+        return bad_args(v, 3, "angles: w (n,3), dt (n,) or (1,), theta (B, max(1, ceil(n/B))) float64");
+    const double *W = v[0].buf, *DT = v[1].buf;
+    double *TH = v[2].buf;
+    int one = v[1].len == 8 && n != 1;
+    for (Py_ssize_t q = 0; q < nb; q++)
+        for (Py_ssize_t j = 0; j < B; j++) {
+            Py_ssize_t i = q * B + j;
+            if (i < n) {
+                const double *w = W + 3 * i;
+                double m = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+                TH[j * nb + q] = m * DT[one ? 0 : i];
+            } else {
+                TH[j * nb + q] = 0.0 * 0.0;
+            }
+        }
+    release(v, 3);
+    Py_RETURN_NONE;
+}
+
+/* The Rodrigues matrix r (row-major 3x3) of `rotations` for one sample: w (its rate, 0 for
+ * padding), c = cos(theta), s = -sin(theta) from numpy. */
+static inline void rodrigues(const double *w, double c, double s, double *r) {
+    double mag = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+    double m = mag > 0.0 ? mag : 1.0;
+    double kx = w[0] / m, ky = w[1] / m, kz = w[2] / m;
+    double oc = 1.0 - c;
+    double sx = s * kx, sy = s * ky, sz = s * kz;
+    double ocx = oc * kx, ocy = oc * ky, ocz = oc * kz;
+    double oxy = ocx * ky, oxz = ocx * kz, oyz = ocy * kz;
+    double dxx = ocx * kx, dyy = ocy * ky, dzz = ocz * kz;
+    r[0] = c + dxx, r[1] = oxy - sz, r[2] = oxz + sy;
+    r[3] = oxy + sz, r[4] = c + dyy, r[5] = oyz - sx;
+    r[6] = oxz - sy, r[7] = oyz + sx, r[8] = c + dzz;
+}
+
+/* x (3x3 or 3x1, m columns) = a (3x3) @ p: each element a0*p0, + a1*p1, + a2*p2 (`scan._mat`). */
+static inline void mat3(const double *a, const double *p, int m, double *x) {
+    for (int i = 0; i < 3; i++)
+        for (int c = 0; c < m; c++) {
+            double v = a[i * 3] * p[c];
+            double p1 = a[i * 3 + 1] * p[m + c];
+            v = v + p1;
+            double p2 = a[i * 3 + 2] * p[2 * m + c];
+            x[i * m + c] = v + p2;
+        }
+}
+
+/* One chain step of the block starts (`states`, `chain_starts`): y = t @ x + v, each element
+ * t0*x0, + t1*x1, + t2*x2, then + v; x (3, m). */
+static inline void chain_step(const double *t, const double *v, int m, double *x) {
+    double y[9];
+    mat3(t, x, m, y);
+    for (int e = 0; e < 3 * m; e++)
+        x[e] = y[e] + v[e];
+}
+
+/* out = zs + t0*st0 + t1*st1 + t2*st2 in that order (`combine3`), 3-vectors. */
+static inline void combine_vec(const double *t, const double *zs, const double *st, double *out) {
+    for (int i = 0; i < 3; i++) {
+        double v = zs[i];
+        double p0 = t[i * 3] * st[0];
+        v = v + p0;
+        double p1 = t[i * 3 + 1] * st[1];
+        v = v + p1;
+        double p2 = t[i * 3 + 2] * st[2];
+        out[i] = v + p2;
+    }
+}
+
+/* x0*x0 + x1*x1 + x2*x2 as numpy's einsum("ij,ij->i") sums a row of three: (x0*x0 + x2*x2) + x1*x1
+ * (its two-lane loop; `fusion._einsum_rows_ok` checks it at run time, else the numpy path runs). */
+static inline double rowsq3(const double *x) {
+    double p0 = x[0] * x[0], p1 = x[1] * x[1], p2 = x[2] * x[2];
+    double s = p0 + p2;
+    return s + p1;
+}
+
+static inline void renorm3(double *x) {
+    double nrm = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+    x[0] = x[0] / nrm, x[1] = x[1] / nrm, x[2] = x[2] / nrm;
+}
+
+#define FB 64 /* scan.SCAN_BLOCK: the block the numpy path and `angles` lay samples out in */
+#define DEG_RAD (3.141592653589793 / 180.0)
+
+/* fuse_group(params, passes, x_first, x_up, x_err, first_end, last_end, err_end) -> None: one
+ * group of `fusion._run`, every pass a chain of its own: per sample the accelerometer fraction k,
+ * |a| and |w| (`fusion.accel_fraction`; their squares summed as numpy's einsum sums a row,
+ * `rowsq3`), the pull k a / |a| and the error growth
+ * cross * |w| * |dt|, the Rodrigues matrix from numpy's cos and -sin of `angles`, a = R (1 - k);
+ * then per block in order the scans of `fuse_scan` (transfer products, the renormalised scan from
+ * x_first, the pull scaled by the norm of that solution's previous state, the renormalised scan
+ * from x_up, the error scan from x_err), and each sample's up-vector normalised (`_run`) and its
+ * error estimate. Every operation as the numpy path rounds it, in its order; blocks are
+ * independent but for the chain of start states, so doing them one after the other gives the
+ * same bits as the numpy path's all-blocks-at-once steps.
+ * params: (move_gain, rest_gain, acc_tolerance_g, turn_rate_dps, cross_axis_fraction);
+ * passes: tuple of (acc (m,3), w (m,3) rad/s, dt (m,), rest (m,) 1 byte, c, s (64, nb)
+ * with nb = max(1, ceil(m/64)), up_out (m,3), err_out (m,)); x_first, x_up (nc,3), x_err (nc,),
+ * first_end, last_end (nc,3), err_end (nc,): the states before and after the group. */
+static PyObject *fuse_group(PyObject *self, PyObject *args) {
+    (void)self;
+    double move_gain, rest_gain, tol, turn, cross;
+    PyObject *passes, *so[6];
+    if (!PyArg_ParseTuple(args, "(ddddd)O!OOOOOO", &move_gain, &rest_gain, &tol, &turn, &cross, &PyTuple_Type,
+                          &passes, &so[0], &so[1], &so[2], &so[3], &so[4], &so[5]))
+        return NULL;
+    Py_ssize_t nc = PyTuple_GET_SIZE(passes);
+    if (nc < 1 || nc > 16) {
+        PyErr_SetString(PyExc_ValueError, "fuse_group: 1 to 16 passes");
+        return NULL;
+    }
+    /* the states (6), then 8 per pass: acc, w, dt, rest, c, s, up_out, err_out */
+    Py_buffer v[6 + 8 * 16];
+    for (int i = 0; i < 6; i++)
+        if (get(so[i], &v[i], i >= 3) < 0) {
+            release(v, i);
+            return NULL;
+        }
+    int held = 6;
+    for (Py_ssize_t ch = 0; ch < nc; ch++) {
+        PyObject *pass = PyTuple_GET_ITEM(passes, ch);
+        if (!PyTuple_Check(pass) || PyTuple_GET_SIZE(pass) != 8) {
+            release(v, held);
+            PyErr_SetString(PyExc_TypeError, "fuse_group: each pass (acc, w, dt, rest, c, s, up_out, err_out)");
+            return NULL;
+        }
+        if (get_args(pass, 8, 6, v + held) < 0) {
+            release(v, held);
+            return NULL;
+        }
+        held += 8;
+    }
+    int bad = !is_f64(&v[0], 3 * nc) || !is_f64(&v[1], 3 * nc) || !is_f64(&v[2], nc) || !is_f64(&v[3], 3 * nc) ||
+              !is_f64(&v[4], 3 * nc) || !is_f64(&v[5], nc);
+    long long bd[17];
+    bd[0] = 0;
+    for (Py_ssize_t ch = 0; ch < nc && !bad; ch++) {
+        Py_buffer *p = v + 6 + 8 * ch;
+        Py_ssize_t m = p[0].ndim == 2 ? p[0].shape[0] : -1, nb = m > 0 ? (m + FB - 1) / FB : 1;
+        bad = m < 0 || !is_f64(&p[0], 3 * m) || !is_f64(&p[1], 3 * m) || !is_f64(&p[2], m) || p[3].itemsize != 1 ||
+              p[3].len != m || !is_f64(&p[4], FB * nb) || !is_f64(&p[5], FB * nb) || !is_f64(&p[6], 3 * m) ||
+              !is_f64(&p[7], m);
+        bd[ch + 1] = bd[ch] + nb;
+    }
+    if (bad)
+        return bad_args(v, held, "fuse_group: states (nc,3), (nc,); acc, w (m,3), dt (m,), rest (m,) 1 byte, c, s "
+                                 "(64, ceil(m/64)), up (m,3), err (m,) float64");
+    const Py_ssize_t NB = (Py_ssize_t)bd[nc], B = FB;
+    /* the group's blocked arrays (as the numpy path's a, pull, kb, grow, u, err), kept from call to
+     * call (fresh pages cost more than the arithmetic); used with the GIL held */
+    static double *scratch = NULL;
+    static size_t scratch_n = 0;
+    size_t need = (size_t)(B * NB * (9 + 3 + 1 + 1 + 3 + 1));
+    if (need > scratch_n) {
+        double *grown = realloc(scratch, sizeof(double) * need);
+        if (grown == NULL) {
+            release(v, held);
+            return PyErr_NoMemory();
+        }
+        scratch = grown, scratch_n = need;
+    }
+    double *A = scratch, *P = A + B * 9 * NB, *K = P + B * 3 * NB, *G = K + B * NB, *U = G + B * NB, *ER = U + B * 3 * NB;
+    static const double zero3[3] = {0.0, 0.0, 0.0};
+    for (Py_ssize_t ch = 0; ch < nc; ch++) {
+        Py_buffer *p = v + 6 + 8 * ch;
+        const Py_ssize_t m = p[0].shape[0], nb = (Py_ssize_t)(bd[ch + 1] - bd[ch]), off = (Py_ssize_t)bd[ch];
+        const double *AC = p[0].buf, *W = p[1].buf, *DT = p[2].buf, *C = p[4].buf, *S = p[5].buf;
+        const unsigned char *REST = p[3].buf;
+        for (Py_ssize_t j = 0; j < B; j++) /* along the blocked arrays' rows (their memory order) */
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                Py_ssize_t i = q * B + j, col = off + q;
+                double r[9], k = 0.0, grow = 0.0, pull[3] = {0.0, 0.0, 0.0};
+                const double *w = i < m ? W + 3 * i : zero3;
+                rodrigues(w, C[j * nb + q], S[j * nb + q], r);
+                if (i < m) {
+                    const double *a = AC + 3 * i;
+                    double norm_a = sqrt(rowsq3(a)), mag = sqrt(rowsq3(w));
+                    double adt = fabs(DT[i]), gain = REST[i] ? rest_gain : move_gain;
+                    double weight = tol > 0 ? 1.0 - fabs(norm_a - 1.0) / tol : 0.0;
+                    int use = weight > 0.0 && norm_a > 0.0 && gain > 0;
+                    if (turn > 0) {
+                        double rate = mag / DEG_RAD / turn;
+                        double rr = rate * rate;
+                        weight = weight / (1.0 + rr);
+                    }
+                    if (use) {
+                        double x = gain * adt;
+                        x = x * weight;
+                        k = 1.0 <= x ? 1.0 : x; /* np.minimum(1.0, x): a NaN stays */
+                    }
+                    double na = norm_a > 0.0 ? norm_a : 1.0;
+                    for (int e = 0; e < 3; e++) {
+                        double ka = k * a[e];
+                        pull[e] = ka / na;
+                    }
+                    double cm = cross * mag;
+                    grow = cm * adt;
+                }
+                double keep = 1.0 - k;
+                for (int e = 0; e < 9; e++)
+                    A[(j * 9 + e) * NB + col] = r[e] * keep;
+                for (int e = 0; e < 3; e++)
+                    P[(j * 3 + e) * NB + col] = pull[e];
+                K[j * NB + col] = k, G[j * NB + col] = grow;
+            }
+    }
+    const double *XF = v[0].buf, *XU = v[1].buf, *XE = v[2].buf;
+    double *FE = v[3].buf, *LE = v[4].buf, *EE = v[5].buf;
+    if (fuse_core(B, NB, nc, bd, A, P, K, G, XF, XU, XE, U, ER, FE, LE, EE) < 0) {
+        release(v, held);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t ch = 0; ch < nc; ch++) {
+        Py_buffer *p = v + 6 + 8 * ch;
+        const Py_ssize_t m = p[0].shape[0], nb = (Py_ssize_t)(bd[ch + 1] - bd[ch]), off = (Py_ssize_t)bd[ch];
+        double *UP = p[6].buf, *EO = p[7].buf;
+        for (Py_ssize_t j = 0; j < B; j++)
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                Py_ssize_t i = q * B + j, col = off + q;
+                if (i >= m)
+                    break;
+                double u[3] = {U[(j * 3) * NB + col], U[(j * 3 + 1) * NB + col], U[(j * 3 + 2) * NB + col]};
+                double nrm = sqrt(rowsq3(u));
+                UP[3 * i] = u[0] / nrm, UP[3 * i + 1] = u[1] / nrm, UP[3 * i + 2] = u[2] / nrm;
+                EO[i] = ER[j * NB + col];
+            }
+    }
+    release(v, held);
+    Py_RETURN_NONE;
+}
+
+/* segment_rot(w, c, s, first, out[, bounds, refs]) -> None: `scan.segment_products` after its angles: the
+ * per-sample Rodrigues matrices R_i (w (n,3) rad/s, numpy's c = cos(theta), s = -sin(theta) of
+ * `angles`, (64, nb)), the products c_j = R_j c_(j-1) within each block of 64 restarting where
+ * first[i] (n,) 1 byte, the chain of block starts from the identity (a block where a segment
+ * started hands on its own last product), and each sample from its block's start state (or its
+ * own product when a segment started in the block before it): out (n,3,3). Each product and sum
+ * as the numpy path's `chain`, `states` and `combine`, in their order: the same bits. With bounds
+ * and refs (`scan.segment_window_means`): instead of the products, each segment's mean product over
+ * its first head and its last tail samples, from the running sums as numpy's cumsum takes them, out
+ * (k,2,3,3). */
+static PyObject *segment_rot(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o[7] = {NULL, NULL, NULL, NULL, NULL, Py_None, Py_None};
+    if (!PyArg_ParseTuple(args, "OOOOO|OO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]))
+        return NULL;
+    int windows = o[5] != Py_None && o[6] != Py_None, nv = windows ? 7 : 5;
+    Py_buffer v[7];
+    for (int i = 0; i < nv; i++)
+        if (get(o[i], &v[i], i == 4) < 0) {
+            release(v, i);
+            return NULL;
+        }
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, nb = n > 0 ? (n + FB - 1) / FB : 1, ns = 0;
+    int bad = n < 0 || !is_f64(&v[0], 3 * n) || !is_f64(&v[1], FB * nb) || !is_f64(&v[2], FB * nb) ||
+              v[3].itemsize != 1 || v[3].len != n;
+    if (!bad && windows) {
+        /* bounds (k+1,) int64: the segments laid end to end, 0 .. n; refs (k,2) int64: each
+         * segment's head and tail windows, >= 1 each, together at most its length */
+        ns = v[5].ndim == 1 ? v[5].shape[0] - 1 : -1;
+        bad = ns < 1 || v[5].itemsize != 8 || v[6].itemsize != 8 || v[6].len != 16 * ns || !is_f64(&v[4], 18 * ns);
+        const long long *bd = v[5].buf, *rf = v[6].buf;
+        for (Py_ssize_t k = 0; k < ns && !bad; k++)
+            bad = bd[k + 1] < bd[k] || rf[2 * k] < 1 || rf[2 * k + 1] < 1 ||
+                  rf[2 * k] + rf[2 * k + 1] > bd[k + 1] - bd[k];
+        bad = bad || bd[0] != 0 || bd[ns] != n;
+    } else if (!bad) {
+        bad = !is_f64(&v[4], 9 * n);
+    }
+    if (bad)
+        return bad_args(v, nv, "segment_rot: w (n,3), c, s (64,nb), first (n,) 1 byte, out (n,3,3) float64; or "
+                               "bounds (k+1,) int64 0..n, refs (k,2) int64 >= 1 within each, out (k,2,3,3)");
+    const double *W = v[0].buf, *C = v[1].buf, *S = v[2].buf;
+    const unsigned char *F = v[3].buf;
+    double *OUT = v[4].buf;
+    /* windows: the running sums c (c[0] = 0, c[1] = P_0, c[i+1] = c[i] + P_i: numpy's cumsum after a
+     * zero row) at each segment's s, s + head, s + n - tail and s + n */
+    const long long *bd = windows ? v[5].buf : NULL, *rf = windows ? v[6].buf : NULL;
+    double *snap = NULL, cur[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+    Py_ssize_t need = 0;
+    if (windows && (snap = PyMem_Malloc(sizeof(double) * 9 * 4 * ns)) == NULL) {
+        release(v, nv);
+        return PyErr_NoMemory();
+    }
+#define SNAP_AT(k4) ((k4) % 4 == 0 ? bd[(k4) / 4] : (k4) % 4 == 1 ? bd[(k4) / 4] + rf[(k4) / 4 * 2] \
+                    : (k4) % 4 == 2 ? bd[(k4) / 4 + 1] - rf[(k4) / 4 * 2 + 1] : bd[(k4) / 4 + 1])
+    double x[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    double R[9], CC[FB * 9];
+    unsigned char started[FB];
+    static const double zero3[3] = {0.0, 0.0, 0.0};
+    for (Py_ssize_t q = 0; q < nb; q++) {
+        for (int j = 0; j < FB; j++) {
+            Py_ssize_t i = q * FB + j;
+            int f = i < n && F[i];
+            rodrigues(i < n ? W + 3 * i : zero3, C[j * nb + q], S[j * nb + q], R);
+            if (j == 0 || f) {
+                for (int e = 0; e < 9; e++)
+                    CC[j * 9 + e] = R[e];
+            } else {
+                mat3(R, CC + (j - 1) * 9, 3, CC + j * 9);
+            }
+            started[j] = (unsigned char)(f || (j > 0 && started[j - 1]));
+        }
+        for (int j = 0; j < FB; j++) {
+            Py_ssize_t i = q * FB + j;
+            if (i >= n)
+                break;
+            double pj[9], *o = windows ? pj : OUT + 9 * i;
+            if (started[j]) {
+                for (int e = 0; e < 9; e++)
+                    o[e] = CC[j * 9 + e];
+            } else {
+                mat3(CC + j * 9, x, 3, o);
+            }
+            if (windows) {
+                for (; need < 4 * ns && SNAP_AT(need) == i; need++)
+                    memcpy(snap + 9 * need, cur, sizeof cur);
+                for (int e = 0; e < 9; e++)
+                    cur[e] = i == 0 ? pj[e] : cur[e] + pj[e];
+            }
+        }
+        double lt[9], lv[9];
+        const double *last = CC + (FB - 1) * 9;
+        for (int e = 0; e < 9; e++) {
+            lt[e] = started[FB - 1] ? 0.0 : last[e];
+            lv[e] = started[FB - 1] ? last[e] : 0.0;
+        }
+        chain_step(lt, lv, 3, x);
+    }
+    if (windows) {
+        for (; need < 4 * ns; need++) /* c[n] */
+            memcpy(snap + 9 * need, cur, sizeof cur);
+        for (Py_ssize_t k = 0; k < ns; k++)
+            for (int e = 0; e < 9; e++) {
+                const double *sk = snap + 36 * k, h = (double)rf[2 * k], t = (double)rf[2 * k + 1];
+                double head = sk[9 + e] - sk[e], tail = sk[27 + e] - sk[18 + e];
+                OUT[18 * k + e] = head / h, OUT[18 * k + 9 + e] = tail / t;
+            }
+        PyMem_Free(snap);
+    }
+#undef SNAP_AT
+    release(v, nv);
+    Py_RETURN_NONE;
+}
+
+/* blend(fwd, e_f, bwd, e_b, floor2) -> None, in place on fwd: the forward and backward passes of
+ * `fusion.fuse_passes` weighted by their error estimates and normalised. bwd and e_b in the
+ * backward pass' order (sample i at n-1-i). Per sample: w = 1 / (e*e + floor2) for each pass,
+ * s = fwd w_f + bwd w_b, s / sqrt(s0*s0 + s1*s1 + s2*s2) (np.linalg.norm's order), each operation
+ * rounded as numpy's. fwd, bwd (n,3), e_f, e_b (n,) float64, C-contiguous. */
+static PyObject *blend(PyObject *self, PyObject *args) {
+    (void)self;
+    double floor2;
+    PyObject *o[4];
+    if (!PyArg_ParseTuple(args, "OOOOd", &o[0], &o[1], &o[2], &o[3], &floor2))
+        return NULL;
+    Py_buffer v[4];
+    for (int i = 0; i < 4; i++)
+        if (get(o[i], &v[i], i == 0) < 0) {
+            release(v, i);
+            return NULL;
+        }
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1;
+    if (n < 0 || !is_f64(&v[0], 3 * n) || !is_f64(&v[1], n) || !is_f64(&v[2], 3 * n) || !is_f64(&v[3], n))
+        return bad_args(v, 4, "blend: fwd, bwd (n,3), e_f, e_b (n,) float64");
+    double *F = v[0].buf;
+    const double *EF = v[1].buf, *BW = v[2].buf, *EB = v[3].buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t r = n - 1 - i;
+        double ef = EF[i] * EF[i], eb = EB[r] * EB[r];
+        double wf = 1.0 / (ef + floor2), wb = 1.0 / (eb + floor2);
+        double x[3];
+        for (int e = 0; e < 3; e++) {
+            double f = F[3 * i + e] * wf, b = BW[3 * r + e] * wb;
+            x[e] = f + b;
+        }
+        double p0 = x[0] * x[0], p1 = x[1] * x[1], p2 = x[2] * x[2];
+        double s2 = p0 + p1;
+        s2 = s2 + p2;
+        double nrm = sqrt(s2);
+        for (int e = 0; e < 3; e++)
+            F[3 * i + e] = x[e] / nrm;
+    }
+    release(v, 4);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"blend", blend, METH_VARARGS, "blend(fwd, e_f, bwd, e_b, floor2): fuse_passes' weighted mean of its passes (see the source)"},
+    {"angles", angles, METH_VARARGS, "angles(w, dt, theta): the blocked rotation angles (see the source)"},
+    {"fuse_group", fuse_group, METH_VARARGS, "fuse_group(...): one group of fusion._run (see the source)"},
+    {"segment_rot", segment_rot, METH_VARARGS, "segment_rot(w, c, s, first, out): scan.segment_products (see the source)"},
     {"window_rms", window_rms, METH_VARARGS, "window_rms(acc, gyro, a, b, out): RMS about the mean per window (see the source)"},
     {"rotations", rotations, METH_VARARGS, "rotations(w, mag, c, s, r): the Rodrigues matrices of scan.rotation_blocks"},
     {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion._run (see the source)"},

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 
+from hiplevel._native import scan_kernel
 from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 
 DEG = math.pi / 180.0
@@ -184,9 +185,12 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
     side by side in one scan (each its own recurrence), SCAN_GROUP blocks of each at a time (the
     states carried from one group to the next: the same arithmetic as one scan over all blocks, in
     bounded memory), the norm-corrected scan reusing the first one's block transfer products."""
-    from hiplevel._native import scan_kernel
     from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP, from_blocks, rotation_blocks, to_blocks
 
+    kernel = scan_kernel()
+    if kernel is not None and SCAN_NORM_ITERATIONS == 1 and _einsum_rows_ok() and all(
+            np.asarray(x).dtype == np.float64 for p in passes for x in p[:3]):
+        return _run_native(kernel, passes, settings)
     n = [len(p[0]) for p in passes]
     outs = [(np.empty((m, 3)), np.empty(m)) for m in n]
     x_first = [np.asarray(p[4], float)[:, None] for p in passes]
@@ -226,6 +230,53 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
             outs[i][0][s] = uu / np.sqrt(np.einsum("ij,ij->i", uu, uu))[:, None]
             outs[i][1][s] = from_blocks(err[..., q0:q1][:, 0, 0], m)
             x_first[i], x_up[i], x_err[i] = first[c], last[c], errs[c]
+    return outs
+
+
+@cache
+def _einsum_rows_ok() -> bool:
+    """Whether numpy's einsum("ij,ij->i") sums a row of three squares as (x0^2 + x2^2) + x1^2, as the
+    compiled `fuse_group` does for |a|, |w| and the up-vector's norm (numpy's two-lane loop; another
+    numpy build may sum otherwise, and then the numpy path runs: the results never depend on the
+    kernel). Probed once on values where the orders round differently."""
+    x = np.random.default_rng(0).normal(size=(256, 3))
+    sq = x * x
+    return np.array_equal(np.einsum("ij,ij->i", x, x), (sq[:, 0] + sq[:, 2]) + sq[:, 1])
+
+
+def _run_native(kernel, passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`_run` in the compiled kernel (`scankernel.fuse_group`: per group of SCAN_GROUP blocks, the
+    accelerometer fractions, pulls, error growth, rotations and the group's scans of every pass,
+    each sample's up-vector normalised; the same products and sums in the same order, the results
+    to the bit). The rotation angles' cosines and sines stay numpy's, taken on the same blocked
+    arrays as `scan.rotation_blocks` takes them."""
+    from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP
+
+    n = [len(p[0]) for p in passes]
+    outs = [(np.empty((m, 3)), np.empty(m)) for m in n]
+    move_gain, rest_gain = _gains(settings)
+    params = (move_gain, rest_gain, settings.acc_tolerance_g, settings.turn_rate_dps, settings.cross_axis_fraction)
+    x_first = [np.asarray(p[4], float).ravel() for p in passes]
+    x_up = list(x_first)
+    x_err = [settings.gyro_error_floor_deg] * len(passes)
+    step = SCAN_BLOCK * SCAN_GROUP
+    c = np.ascontiguousarray
+    for g0 in range(0, max(n), step):
+        live = [i for i in range(len(passes)) if g0 < n[i]]
+        items = []
+        for i in live:
+            s = slice(g0, min(n[i], g0 + step))
+            acc, w_rps, dt, rest, _ = passes[i]
+            w, dts = c(w_rps[s]), c(dt[s])
+            theta = np.empty((SCAN_BLOCK, -(-(s.stop - s.start) // SCAN_BLOCK)))
+            kernel.angles(w, dts, theta)
+            items.append((c(acc[s]), w, dts, c(rest[s], dtype=bool), np.cos(theta), -np.sin(theta), outs[i][0][s],
+                          outs[i][1][s]))
+        ends = np.empty((2, len(live), 3)), np.empty(len(live))
+        kernel.fuse_group(params, tuple(items), np.array([x_first[i] for i in live]), np.array([x_up[i] for i in live]),
+                          np.array([x_err[i] for i in live], float), ends[0][0], ends[0][1], ends[1])
+        for k, i in enumerate(live):
+            x_first[i], x_up[i], x_err[i] = ends[0][0][k], ends[0][1][k], float(ends[1][k])
     return outs
 
 
@@ -350,8 +401,13 @@ def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: 
     dt_bwd = -np.diff(t_s, append=t_s[-1] + 1.0 / rate)
     (fwd, e_f), (bwd, e_b) = _run([(acc_g, w, dt_fwd, rest, _unit(head.mean(axis=0))),
                                    (acc_g[::-1], w[::-1], dt_bwd[::-1], rest[::-1], _unit(tail.mean(axis=0)))], settings)
-    bwd, e_b = bwd[::-1], e_b[::-1]
     floor2 = settings.gyro_error_floor_deg**2
+    kernel = scan_kernel()
+    if kernel is not None and fwd.flags.c_contiguous and bwd.flags.c_contiguous:
+        # The weighted mean below in one compiled pass (the same operations in the same order).
+        kernel.blend(fwd, e_f, bwd, e_b, float(floor2))
+        return fwd
+    bwd, e_b = bwd[::-1], e_b[::-1]
     w_f, w_b = 1.0 / (e_f**2 + floor2), 1.0 / (e_b**2 + floor2)
     # In place (a long chunk holds several of these arrays): up = fwd w_f + bwd w_b, normalised.
     fwd *= w_f[:, None]

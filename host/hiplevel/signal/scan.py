@@ -237,10 +237,55 @@ def _chain_matrix(last_t: np.ndarray, last_v: np.ndarray, x0s: list, bounds: tup
     return np.asarray(out, dtype=float).reshape(nb, 3, 3).transpose(1, 2, 0)
 
 
+def segment_window_means(w_rps: np.ndarray, dt_s: float, lengths: np.ndarray, refs) -> np.ndarray:
+    """For segments of lengths (k,) laid end to end in w_rps (N,3) rad/s, with (head, tail) window
+    lengths refs (k,2): the means of the gyro-only products P_i of `segment_products` over each
+    segment's first `head` and its last `tail` samples, (k,2,3,3); from the running sums over all N
+    samples (`cumsum`). The compiled kernel when built (the same products and sums in the same
+    order), else numpy."""
+    lengths = np.asarray(lengths, int)
+    refs = np.asarray(refs, int).reshape(len(lengths), 2)
+    bounds = np.r_[0, np.cumsum(lengths)]
+    starts = bounds[:-1]
+    n = len(w_rps)
+    kernel = scan_kernel()
+    if (kernel is not None and np.asarray(w_rps).dtype == np.float64 and len(lengths) and refs.min() >= 1
+            and (refs.sum(axis=1) <= lengths).all()):
+        w = np.ascontiguousarray(w_rps)
+        theta = np.empty((SCAN_BLOCK, max(1, -(-n // SCAN_BLOCK))))
+        kernel.angles(w, np.full(1, float(dt_s)), theta)
+        first = np.zeros(n, np.uint8)
+        first[starts] = 1
+        out = np.empty((len(lengths), 2, 3, 3))
+        kernel.segment_rot(w, np.cos(theta), -np.sin(theta), first, out, bounds.astype(np.int64),
+                           np.ascontiguousarray(refs, dtype=np.int64))
+        return out
+    p = segment_products(w_rps, dt_s, starts)
+    c = np.empty((len(p) + 1, 3, 3))  # the running sums after a zero row, in place
+    c[0] = 0.0
+    np.cumsum(p, axis=0, out=c[1:])
+    out = np.empty((len(lengths), 2, 3, 3))
+    for k, (s, m, (h, t)) in enumerate(zip(starts, lengths, refs)):
+        out[k, 0], out[k, 1] = (c[s + h] - c[s]) / h, (c[s + m] - c[s + m - t]) / t
+    return out
+
+
 def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.ndarray:
     """Cumulative gyro-only rotation products P_i = R_i @ ... @ R_s, (N,3,3), restarting at each
     index in `starts` (segments laid end to end): P_i @ u is u propagated from its segment's start."""
     n = len(w_rps)
+    kernel = scan_kernel()
+    if kernel is not None and np.asarray(w_rps).dtype == np.float64:
+        # The compiled kernel from the angles on (`scankernel.segment_rot`: the same products and
+        # sums in the same order); numpy's cos and sin of the same blocked angles.
+        w = np.ascontiguousarray(w_rps)
+        theta = np.empty((SCAN_BLOCK, max(1, -(-n // SCAN_BLOCK))))
+        kernel.angles(w, np.full(1, float(dt_s)), theta)
+        first = np.zeros(n, np.uint8)
+        first[np.asarray(starts, int)] = 1
+        out = np.empty((n, 3, 3))
+        kernel.segment_rot(w, np.cos(theta), -np.sin(theta), first, out)
+        return out
     r = rotation_blocks(w_rps, np.full(n, dt_s))
     first = np.zeros(n, bool)
     first[np.asarray(starts, int)] = True

@@ -87,8 +87,8 @@ def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float,
     mean over its first `head` and its last `tail` samples of the gyro-only propagation matrices
     P_i (P_i @ u0 = u0 turned by the segment's gyro up to sample i: du/dt = u x w, exact
     per-sample rotation, as the filter). Segments go through a
-    vectorised scan (`scan.segment_products`) in batches of about SCAN_BATCH_SAMPLES."""
-    from hiplevel.signal.scan import segment_products
+    vectorised scan (`scan.segment_window_means`) in batches of about SCAN_BATCH_SAMPLES."""
+    from hiplevel.signal.scan import segment_window_means
 
     out: list[tuple[np.ndarray, np.ndarray]] = []
     k = 0
@@ -99,13 +99,8 @@ def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float,
             total += len(gyro_dps[j])
             j += 1
         lengths = np.array([len(g) for g in gyro_dps[k:j]])
-        starts = np.r_[0, np.cumsum(lengths)[:-1]]
-        p = segment_products(np.radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, starts)
-        c = np.empty((len(p) + 1, 3, 3))  # the running sums after a zero row, in place
-        c[0] = 0.0
-        np.cumsum(p, axis=0, out=c[1:])
-        out += [((c[s + h] - c[s]) / h, (c[s + n] - c[s + n - t]) / t)
-                for s, n, (h, t) in zip(starts, lengths, refs[k:j])]
+        means = segment_window_means(np.radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, lengths, refs[k:j])
+        out += [(m[0], m[1]) for m in means]
         k = j
     return out
 

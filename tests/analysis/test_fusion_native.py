@@ -1,0 +1,117 @@
+"""The compiled fusion group, pass blend and gyro-only window means (`scankernel.fuse_group`,
+`blend`, `angles`, `segment_rot`) give the numpy path's results to the bit: `fuse_passes` over
+several scan groups with a padded tail, rest and no rest, the turn weighting and the tolerance
+switched off; `segment_products` and `segment_window_means` of segments laid end to end; the turn
+fit of a simulated walk with turns. Bad arguments raise instead of reading past an array."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_helpers import native_and_numpy
+
+from hiplevel._native import scan_kernel
+from hiplevel.signal import fusion, scan
+from hiplevel.signal.fusion import FusionSettings, fuse_passes
+
+needs_kernel = pytest.mark.skipif(scan_kernel() is None, reason="the compiled scan kernel is not built here "
+                                  "(no C compiler when the package was installed): the numpy path is used")
+
+
+def _same(x: np.ndarray, y: np.ndarray) -> None:
+    assert x.shape == y.shape
+    np.testing.assert_array_equal(np.asarray(x).view(np.int64), np.asarray(y).view(np.int64))
+
+
+def _samples(seed: int, n: int):
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.uniform(0.009, 0.011, n))
+    acc = rng.normal(0, 0.15, (n, 3)) + [0.0, 0.05, 1.0]
+    acc[::97] *= 1.4  # impacts beyond the tolerance: k = 0
+    gyro = rng.normal(0, 40.0, (n, 3))
+    gyro[: n // 5] *= 0.01  # a quiet start
+    rest = np.zeros(n, bool)
+    rest[: n // 5] = True
+    return t, acc, gyro, rest
+
+
+@needs_kernel
+@pytest.mark.parametrize("settings", [FusionSettings(), FusionSettings(turn_rate_dps=0.0, rest_acc_time_constant_s=0.0),
+                                      FusionSettings(acc_tolerance_g=0.0), FusionSettings(acc_time_constant_s=0.0)])
+def test_the_compiled_fusion_passes_are_the_numpy_passes_to_the_bit(monkeypatch, settings) -> None:
+    n = scan.SCAN_BLOCK * scan.SCAN_GROUP * 2 + 64 * 5 + 13  # three groups, a padded last block
+    t, acc, gyro, rest = _samples(1, n)
+    native, numpy_only = native_and_numpy(monkeypatch, lambda: fuse_passes(t, acc, gyro, rest, settings))
+    _same(native, numpy_only)
+    # No rest at all (each pass starts from the accelerometer's mean), a short chunk.
+    native, numpy_only = native_and_numpy(monkeypatch, lambda: fuse_passes(t[:130], acc[:130], gyro[:130],
+                                                                           np.zeros(130, bool), settings))
+    _same(native, numpy_only)
+
+
+@needs_kernel
+def test_a_numpy_that_sums_a_row_otherwise_gets_the_numpy_path(monkeypatch) -> None:
+    t, acc, gyro, rest = _samples(2, 3000)
+    assert fusion._einsum_rows_ok()  # this numpy: the compiled group runs
+    native = fuse_passes(t, acc, gyro, rest, FusionSettings())
+    monkeypatch.setattr(fusion, "_einsum_rows_ok", lambda: False)
+    _same(native, fuse_passes(t, acc, gyro, rest, FusionSettings()))
+
+
+@needs_kernel
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_gyro_window_means_are_numpys(monkeypatch, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    refs = rng.integers(1, 150, (9, 2))
+    lengths = refs.sum(axis=1) + rng.integers(0, 700, 9)
+    w = np.radians(rng.normal(0, 80.0, (int(lengths.sum()), 3)))
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+
+    def run():
+        return scan.segment_window_means(w, 0.01, lengths, refs), scan.segment_products(w, 0.01, starts)
+
+    for x, y in zip(*native_and_numpy(monkeypatch, run)):
+        _same(x, y)
+
+
+@needs_kernel
+def test_the_turn_fit_of_a_walk_is_the_same_with_the_kernels_and_without(monkeypatch) -> None:
+    from hiplevel.signal.turns import turn_observations
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=60, turn_every_steps=10)], rate_hz=100.0, seed=3))
+    s = sim.imu
+    rest = np.zeros(len(s.t_s), bool)
+
+    def run():
+        up = fuse_passes(s.t_s, s.acc_g, s.gyro_dps, rest, FusionSettings())
+        obs = turn_observations(s.acc_g, s.gyro_dps, up, 100.0)
+        return up, obs.jac, obs.rhs
+
+    native, numpy_only = native_and_numpy(monkeypatch, run)
+    assert len(native[2]) >= 4  # turns were fitted
+    for x, y in zip(native, numpy_only):
+        _same(x, y)
+
+
+@needs_kernel
+def test_bad_arguments_raise() -> None:
+    k = scan_kernel()
+    w = np.zeros((100, 3))
+    with pytest.raises(ValueError):
+        k.angles(w, np.zeros(100), np.empty((64, 1)))  # 100 samples need 2 blocks
+    with pytest.raises(ValueError):
+        k.segment_rot(w, np.ones((64, 2)), np.zeros((64, 2)), np.zeros(100, np.uint8), np.empty((99, 3, 3)))
+    with pytest.raises(ValueError):  # a segment shorter than its two windows
+        k.segment_rot(w, np.ones((64, 2)), np.zeros((64, 2)), np.zeros(100, np.uint8), np.empty((1, 2, 3, 3)),
+                      np.array([0, 100]), np.array([[60, 41]]))
+    with pytest.raises(ValueError):
+        k.blend(np.zeros((10, 3)), np.zeros(10), np.zeros((9, 3)), np.zeros(10), 0.04)
+    states = (np.zeros((1, 3)), np.zeros((1, 3)), np.zeros(1), np.empty((1, 3)), np.empty((1, 3)), np.empty(1))
+    good = (np.zeros((100, 3)), w, np.zeros(100), np.zeros(100, bool), np.ones((64, 2)), np.zeros((64, 2)),
+            np.empty((100, 3)), np.empty(100))
+    k.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good,), *states)
+    with pytest.raises(ValueError):
+        k.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good[:4] + (np.ones((64, 1)),) + good[5:],), *states)
+    with pytest.raises(TypeError):
+        k.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good[:7],), *states)
