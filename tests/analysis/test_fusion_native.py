@@ -11,7 +11,7 @@ import pytest
 from analysis_helpers import native_and_numpy
 
 from hiplevel._native import scan_kernel
-from hiplevel.signal import fusion, scan
+from hiplevel.signal import fusion_scan, scan
 from hiplevel.signal.fusion import FusionSettings, fuse_passes
 
 needs_kernel = pytest.mark.skipif(scan_kernel() is None, reason="the compiled scan kernel is not built here "
@@ -52,9 +52,9 @@ def test_the_compiled_fusion_passes_are_the_numpy_passes_to_the_bit(monkeypatch,
 @needs_kernel
 def test_a_numpy_that_sums_a_row_otherwise_gets_the_numpy_path(monkeypatch) -> None:
     t, acc, gyro, rest = _samples(2, 3000)
-    assert fusion._einsum_rows_ok()  # this numpy: the compiled group runs
+    assert fusion_scan._einsum_rows_ok()  # this numpy: the compiled group runs
     native = fuse_passes(t, acc, gyro, rest, FusionSettings())
-    monkeypatch.setattr(fusion, "_einsum_rows_ok", lambda: False)
+    monkeypatch.setattr(fusion_scan, "_einsum_rows_ok", lambda: False)
     _same(native, fuse_passes(t, acc, gyro, rest, FusionSettings()))
 
 

@@ -445,7 +445,7 @@ static int fuse_core(Py_ssize_t B, Py_ssize_t nb, Py_ssize_t nc, const long long
 }
 
 /* fuse_scan(a, pull, kb, grow, x_first, x_up, x_err, bounds, u, err, first_end, last_end, err_end):
- * the scans of one group of `fusion._run` in one call, the same arithmetic in the same order:
+ * the scans of one group of `fusion_scan.run_passes` in one call, the same arithmetic in the same order:
  * the transfer products of a, the renormalised scan of the pull from x_first, the pull scaled by
  * the norm of that solution's previous state (`einsum` of the three squares, in order), the
  * renormalised scan of it from x_up into u (B,3,nb), and the error scan (keep = 1 - kb, its
@@ -679,7 +679,7 @@ static inline void combine_vec(const double *t, const double *zs, const double *
 }
 
 /* x0*x0 + x1*x1 + x2*x2 as numpy's einsum("ij,ij->i") sums a row of three: (x0*x0 + x2*x2) + x1*x1
- * (its two-lane loop; `fusion._einsum_rows_ok` checks it at run time, else the numpy path runs). */
+ * (its two-lane loop; `fusion_scan._einsum_rows_ok` checks it at run time, else the numpy path runs). */
 static inline double rowsq3(const double *x) {
     double p0 = x[0] * x[0], p1 = x[1] * x[1], p2 = x[2] * x[2];
     double s = p0 + p2;
@@ -695,7 +695,7 @@ static inline void renorm3(double *x) {
 #define DEG_RAD (3.141592653589793 / 180.0)
 
 /* fuse_group(params, passes, x_first, x_up, x_err, first_end, last_end, err_end) -> None: one
- * group of `fusion._run`, every pass a chain of its own: per sample the accelerometer fraction k,
+ * group of `fusion_scan.run_passes`, every pass a chain of its own: per sample the accelerometer fraction k,
  * |a| and |w| (`fusion.accel_fraction`; their squares summed as numpy's einsum sums a row,
  * `rowsq3`), the pull k a / |a| and the error growth
  * cross * |w| * |dt|, the Rodrigues matrix from numpy's cos and -sin of `angles`, a = R (1 - k);
@@ -771,7 +771,8 @@ static PyObject *fuse_group(PyObject *self, PyObject *args) {
         }
         scratch = grown, scratch_n = need;
     }
-    double *A = scratch, *P = A + B * 9 * NB, *K = P + B * 3 * NB, *G = K + B * NB, *U = G + B * NB, *ER = U + B * 3 * NB;
+    double *A = scratch, *P = A + B * 9 * NB, *K = P + B * 3 * NB, *G = K + B * NB, *U = G + B * NB,
+           *ER = U + B * 3 * NB;
     static const double zero3[3] = {0.0, 0.0, 0.0};
     for (Py_ssize_t ch = 0; ch < nc; ch++) {
         Py_buffer *p = v + 6 + 8 * ch;
@@ -998,13 +999,13 @@ static PyObject *blend(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"blend", blend, METH_VARARGS, "blend(fwd, e_f, bwd, e_b, floor2): fuse_passes' weighted mean of its passes (see the source)"},
+    {"blend", blend, METH_VARARGS, "blend(fwd, e_f, bwd, e_b, floor2): fuse_passes' blend (see the source)"},
     {"angles", angles, METH_VARARGS, "angles(w, dt, theta): the blocked rotation angles (see the source)"},
-    {"fuse_group", fuse_group, METH_VARARGS, "fuse_group(...): one group of fusion._run (see the source)"},
-    {"segment_rot", segment_rot, METH_VARARGS, "segment_rot(w, c, s, first, out): scan.segment_products (see the source)"},
+    {"fuse_group", fuse_group, METH_VARARGS, "fuse_group(...): one group of fusion_scan.run_passes (see the source)"},
+    {"segment_rot", segment_rot, METH_VARARGS, "segment_rot(w, c, s, first, out[, bounds, ref]) (see the source)"},
     {"window_rms", window_rms, METH_VARARGS, "window_rms(acc, gyro, a, b, out): RMS about the mean per window (see the source)"},
     {"rotations", rotations, METH_VARARGS, "rotations(w, mag, c, s, r): the Rodrigues matrices of scan.rotation_blocks"},
-    {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion._run (see the source)"},
+    {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion_scan.run_passes (see the source)"},
     {"states", states, METH_VARARGS, "states(last_t, last_v, x0, bounds, renorm, starts, ends): the chain of block starts (see the source)"},
     {"combine", combine, METH_VARARGS, "combine(t, st, out, accumulate, mask): samples from block starts (see the source)"},
     {"chain", chain, METH_VARARGS, "chain(a, x, b, mask): the blocked scan's block loop, in place (see the source)"},

@@ -136,7 +136,7 @@ def affine_scan(a: np.ndarray, b: np.ndarray, x0: np.ndarray | list, renorm: boo
     a (block,d,d,nb); b (block,d,m,nb); x0 (d,m). Returns (block,d,m,nb).
     renorm: x0 and each block's start state are scaled to unit norm (for a state that is only a
     direction, such as the up-vector: the filter normalises each step; within a block the state's
-    norm may drift slightly, see `fusion._run`). end: if given, the state after the last block is
+    norm may drift slightly, see `fusion_scan.run_passes`). end: if given, the state after the last block is
     appended to it (the x0 of a scan that goes on with the next blocks: the same result as one
     scan over all of them). trans: `transfer_products(a)` when already computed. chains: block
     indices where independent recurrences start, laid end to end (x0 and end: one state each):
