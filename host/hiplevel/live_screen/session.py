@@ -125,9 +125,8 @@ class LiveSession:
             return
         now_s = self.session_s()
         if self.sensor.virtual is not None and self._stream_start_s is not None and self.link.pending:
-            # A virtual device's TIME messages overtake the samples still queued for the consumer
-            # (at 50x on a loaded machine, seconds of them): those samples are the session's, so
-            # while any wait the session is where its samples are (a link loss leaves none queued).
+            # A virtual device's TIME messages overtake the samples queued for the consumer (at 50x
+            # on a loaded machine, seconds of them): the session is where its samples are.
             now_s = self._stream_start_s + self.state.t_s
         if now_s >= self.options.seconds:
             self.finish("time up")
