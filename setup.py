@@ -1,8 +1,10 @@
 """The package's optional compiled kernel (everything else is in pyproject.toml).
 
-`hiplevel._native.csvparse`, `.scankernel`, `.hullkernel`, `.filterkernel` and `.restkernel` are built when a C compiler is at hand (no network:
-the C library only); without one the build goes on and hiplevel uses its numpy paths (numpy's CSV
-parser, the numpy block loops of `signal.scan`, the clock fit's Python hull loop, the biquad's numpy block loop), with the same results (host/hiplevel/_native)."""
+`hiplevel._native.csvparse`, `.scankernel`, `.fusekernel`, `.turnkernel`, `.hullkernel`, `.filterkernel` and
+`.restkernel` are built when a C compiler is at hand (no network: the C library only); without one the build
+goes on and hiplevel uses its numpy paths (numpy's CSV parser, the numpy block loops of `signal.scan` and
+`signal.fusion_scan`, the clock fit's Python hull loop, the biquad's numpy block loop), with the same results
+(host/hiplevel/_native)."""
 
 import sys
 
@@ -11,7 +13,10 @@ from setuptools import Extension, setup
 # No contraction of a*b+c into one rounding, no fast-math: the kernel's floats are the C library's.
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
-# args.h: the argument checks the kernels share (a dependency of each; shipped as package data).
+# args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
+# fusekernel and turnkernel (dependencies of each; shipped as package data).
+HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h")]
+KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
-                             include_dirs=["host/hiplevel/_native"], depends=["host/hiplevel/_native/args.h"],
-                             extra_compile_args=FLAGS, optional=True) for name in ("csvparse", "scankernel", "hullkernel", "filterkernel", "restkernel")])
+                             include_dirs=["host/hiplevel/_native"], depends=HEADERS,
+                             extra_compile_args=FLAGS, optional=True) for name in KERNELS])

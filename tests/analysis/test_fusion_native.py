@@ -1,8 +1,9 @@
-"""The compiled fusion group, pass blend and gyro-only window means (`scankernel.fuse_group`,
-`blend`, `angles`, `segment_rot`) give the numpy path's results to the bit: `fuse_passes` over
-several scan groups with a padded tail, rest and no rest, the turn weighting and the tolerance
-switched off; `segment_products` and `segment_window_means` of segments laid end to end; the turn
-fit of a simulated walk with turns. Bad arguments raise instead of reading past an array."""
+"""The compiled fusion group, pass blend and gyro-only window means (`fusekernel.fuse_group`,
+`fusekernel.blend`, `scankernel.angles`, `turnkernel.segment_rot`) give the numpy path's results to
+the bit: `fuse_passes` over several scan groups with a padded tail, rest and no rest, the turn
+weighting and the tolerance switched off; `segment_products` and `segment_window_means` of
+segments laid end to end; the turn fit of a simulated walk with turns. Bad arguments raise instead
+of reading past an array."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import numpy as np
 import pytest
 from analysis_helpers import native_and_numpy
 
-from hiplevel._native import scan_kernel
+from hiplevel._native import fuse_kernel, scan_kernel, turn_kernel
 from hiplevel.signal import fusion_scan, scan
 from hiplevel.signal.fusion import FusionSettings, fuse_passes
 
-needs_kernel = pytest.mark.skipif(scan_kernel() is None, reason="the compiled scan kernel is not built here "
+needs_kernel = pytest.mark.skipif(None in (scan_kernel(), fuse_kernel(), turn_kernel()),
+                                  reason="the compiled scan, fusion and turn kernels are not built here "
                                   "(no C compiler when the package was installed): the numpy path is used")
 
 
@@ -96,22 +98,22 @@ def test_the_turn_fit_of_a_walk_is_the_same_with_the_kernels_and_without(monkeyp
 
 @needs_kernel
 def test_bad_arguments_raise() -> None:
-    k = scan_kernel()
+    k, fuse, turn = scan_kernel(), fuse_kernel(), turn_kernel()
     w = np.zeros((100, 3))
     with pytest.raises(ValueError):
         k.angles(w, np.zeros(100), np.empty((64, 1)))  # 100 samples need 2 blocks
     with pytest.raises(ValueError):
-        k.segment_rot(w, np.ones((64, 2)), np.zeros((64, 2)), np.zeros(100, np.uint8), np.empty((99, 3, 3)))
+        turn.segment_rot(w, np.ones((64, 2)), np.zeros((64, 2)), np.zeros(100, np.uint8), np.empty((99, 3, 3)))
     with pytest.raises(ValueError):  # a segment shorter than its two windows
-        k.segment_rot(w, np.ones((64, 2)), np.zeros((64, 2)), np.zeros(100, np.uint8), np.empty((1, 2, 3, 3)),
-                      np.array([0, 100]), np.array([[60, 41]]))
+        turn.segment_rot(w, np.ones((64, 2)), np.zeros((64, 2)), np.zeros(100, np.uint8), np.empty((1, 2, 3, 3)),
+                         np.array([0, 100]), np.array([[60, 41]]))
     with pytest.raises(ValueError):
-        k.blend(np.zeros((10, 3)), np.zeros(10), np.zeros((9, 3)), np.zeros(10), 0.04)
+        fuse.blend(np.zeros((10, 3)), np.zeros(10), np.zeros((9, 3)), np.zeros(10), 0.04)
     states = (np.zeros((1, 3)), np.zeros((1, 3)), np.zeros(1), np.empty((1, 3)), np.empty((1, 3)), np.empty(1))
     good = (np.zeros((100, 3)), w, np.zeros(100), np.zeros(100, bool), np.ones((64, 2)), np.zeros((64, 2)),
             np.empty((100, 3)), np.empty(100))
-    k.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good,), *states)
+    fuse.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good,), *states)
     with pytest.raises(ValueError):
-        k.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good[:4] + (np.ones((64, 1)),) + good[5:],), *states)
+        fuse.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good[:4] + (np.ones((64, 1)),) + good[5:],), *states)
     with pytest.raises(TypeError):
-        k.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good[:7],), *states)
+        fuse.fuse_group((0.1, 2.0, 0.25, 60.0, 0.02), (good[:7],), *states)

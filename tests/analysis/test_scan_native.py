@@ -1,7 +1,8 @@
-"""The optional compiled block loop of the blocked scans (`hiplevel._native.scankernel`) gives the
-numpy loop's results to the bit: transfer products, zero-start states (with and without b, vector
-and matrix states, several chains) and the restarting gyro products; and the whole analysis of a
-walk is the same with the kernels and without them (`HIPLEVEL_NO_NATIVE=1`)."""
+"""The optional compiled block loop of the blocked scans (`hiplevel._native.scankernel`; the fusion's
+scans in `fusekernel`) gives the numpy loop's results to the bit: transfer products, zero-start
+states (with and without b, vector and matrix states, several chains) and the restarting gyro
+products; and the whole analysis of a walk is the same with the kernels and without them
+(`HIPLEVEL_NO_NATIVE=1`)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import numpy as np
 import pytest
 from analysis_helpers import native_and_numpy
 
-from hiplevel._native import scan_kernel
+from hiplevel._native import fuse_kernel, scan_kernel
 from hiplevel.signal import scan
 
 needs_kernel = pytest.mark.skipif(scan_kernel() is None, reason="the compiled scan kernel is not built here "
                                   "(no C compiler when the package was installed): the numpy loop is used")
+needs_fuse = pytest.mark.skipif(fuse_kernel() is None, reason="the compiled fusion kernel is not built here "
+                                "(no C compiler when the package was installed): the numpy scans are used")
 
 
 def _same(x: np.ndarray, y: np.ndarray) -> None:
@@ -81,6 +84,7 @@ def test_the_compiled_rotations_are_numpys_to_the_bit(monkeypatch, seed: int) ->
 
 
 @needs_kernel
+@needs_fuse
 @pytest.mark.parametrize("seed", range(2))
 def test_the_compiled_fusion_scans_are_numpys_to_the_bit(monkeypatch, seed: int) -> None:
     """`fusion._run` (the forward and backward passes side by side, several groups of blocks, the

@@ -30,15 +30,27 @@ def csv_kernel() -> ModuleType | None:
     return _kernel("csvparse")
 
 
-# What hiplevel calls in scankernel.c: a module built from an older source (an editable install not
-# rebuilt since) lacks some, and is then not used (the numpy paths give the same results).
-SCAN_FUNCTIONS = ("chain", "combine", "states", "fuse_scan", "rotations", "window_rms", "angles", "fuse_group",
-                  "segment_rot", "blend")
+# What hiplevel calls in scankernel.c, fusekernel.c and turnkernel.c: a module built from an older
+# source (an editable install not rebuilt since) lacks some, and is then not used (the numpy paths
+# give the same results).
+SCAN_FUNCTIONS = ("chain", "combine", "states", "rotations", "window_rms", "angles")
+FUSE_FUNCTIONS = ("fuse_scan", "fuse_group", "blend")
+TURN_FUNCTIONS = ("segment_rot",)
 
 
 def scan_kernel() -> ModuleType | None:
     """The compiled kernels of the blocked scans (`scankernel.c`), or None."""
     return _kernel("scankernel", SCAN_FUNCTIONS)
+
+
+def fuse_kernel() -> ModuleType | None:
+    """The compiled scans of the offline fusion (`fusekernel.c`), or None."""
+    return _kernel("fusekernel", FUSE_FUNCTIONS)
+
+
+def turn_kernel() -> ModuleType | None:
+    """The compiled gyro-only segment products of the turn fit (`turnkernel.c`), or None."""
+    return _kernel("turnkernel", TURN_FUNCTIONS)
 
 
 def hull_kernel() -> ModuleType | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hiplevel._native import scan_kernel
+from hiplevel._native import fuse_kernel
 from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 
 DEG = math.pi / 180.0
@@ -260,7 +260,7 @@ def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: 
     (fwd, e_f), (bwd, e_b) = _run([(acc_g, w, dt_fwd, rest, _unit(head.mean(axis=0))),
                                    (acc_g[::-1], w[::-1], dt_bwd[::-1], rest[::-1], _unit(tail.mean(axis=0)))], settings)
     floor2 = settings.gyro_error_floor_deg**2
-    kernel = scan_kernel()
+    kernel = fuse_kernel()
     if kernel is not None and fwd.flags.c_contiguous and bwd.flags.c_contiguous:
         # The weighted mean below in one compiled pass (the same operations in the same order).
         kernel.blend(fwd, e_f, bwd, e_b, float(floor2))

@@ -1,5 +1,5 @@
 """The offline fusion's passes as blocked scans (`fusion.fuse_passes`): numpy and `scan.affine_scan`,
-or the compiled kernel (`scankernel.fuse_group`), with the same results to the bit.
+or the compiled kernel (`fusekernel.fuse_group`), with the same results to the bit.
 
 Each pass is the affine recurrence u_i = (1 - k_i) R_i u_(i-1) + k_i a_i/|a_i| of `fusion.tilt_step`
 (normalised), its accelerometer fraction k and rotation R depending on the samples only."""
@@ -10,7 +10,7 @@ from functools import cache, partial
 
 import numpy as np
 
-from hiplevel._native import scan_kernel
+from hiplevel._native import fuse_kernel, scan_kernel
 from hiplevel.signal.fusion import SCAN_NORM_ITERATIONS, FusionSettings, _gains, accel_fraction
 
 
@@ -27,10 +27,10 @@ def run_passes(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.n
     bounded memory), the norm-corrected scan reusing the first one's block transfer products."""
     from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP, from_blocks, rotation_blocks, to_blocks
 
-    kernel = scan_kernel()
-    if kernel is not None and SCAN_NORM_ITERATIONS == 1 and _einsum_rows_ok() and all(
+    kernel, fuse = scan_kernel(), fuse_kernel()
+    if kernel is not None and fuse is not None and SCAN_NORM_ITERATIONS == 1 and _einsum_rows_ok() and all(
             np.asarray(x).dtype == np.float64 for p in passes for x in p[:3]):
-        return _run_native(kernel, passes, settings)
+        return _run_native(kernel, fuse, passes, settings)
     n = [len(p[0]) for p in passes]
     outs = [(np.empty((m, 3)), np.empty(m)) for m in n]
     x_first = [np.asarray(p[4], float)[:, None] for p in passes]
@@ -57,7 +57,7 @@ def run_passes(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.n
         del rot
         pull = np.concatenate([to_blocks(p[1]) for p in prep], axis=-1)[:, :, None]
         grow = np.concatenate([to_blocks(p[2]) for p in prep], axis=-1)[:, None, None]
-        kernel = scan_kernel()
+        kernel = fuse_kernel()
         # The compiled call does the one norm-corrected re-scan of SCAN_NORM_ITERATIONS = 1.
         scans = _fuse_scan if kernel is None or SCAN_NORM_ITERATIONS != 1 else partial(_fuse_scan_native, kernel)
         u, err, first, last, errs = scans(a, pull, kb, grow, [x_first[i] for i in live], [x_up[i] for i in live],
@@ -84,8 +84,8 @@ def _einsum_rows_ok() -> bool:
     return np.array_equal(np.einsum("ij,ij->i", x, x), (sq[:, 0] + sq[:, 2]) + sq[:, 1])
 
 
-def _run_native(kernel, passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:
-    """`_run` in the compiled kernel (`scankernel.fuse_group`: per group of SCAN_GROUP blocks, the
+def _run_native(kernel, fuse, passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`_run` in the compiled kernels (`fusekernel.fuse_group`: per group of SCAN_GROUP blocks, the
     accelerometer fractions, pulls, error growth, rotations and the group's scans of every pass,
     each sample's up-vector normalised; the same products and sums in the same order, the results
     to the bit). The rotation angles' cosines and sines stay numpy's, taken on the same blocked
@@ -113,8 +113,8 @@ def _run_native(kernel, passes: list[tuple], settings: FusionSettings) -> list[t
             items.append((c(acc[s]), w, dts, c(rest[s], dtype=bool), np.cos(theta), -np.sin(theta), outs[i][0][s],
                           outs[i][1][s]))
         ends = np.empty((2, len(live), 3)), np.empty(len(live))
-        kernel.fuse_group(params, tuple(items), np.array([x_first[i] for i in live]), np.array([x_up[i] for i in live]),
-                          np.array([x_err[i] for i in live], float), ends[0][0], ends[0][1], ends[1])
+        fuse.fuse_group(params, tuple(items), np.array([x_first[i] for i in live]), np.array([x_up[i] for i in live]),
+                        np.array([x_err[i] for i in live], float), ends[0][0], ends[0][1], ends[1])
         for k, i in enumerate(live):
             x_first[i], x_up[i], x_err[i] = ends[0][0][k], ends[0][1][k], float(ends[1][k])
     return outs
@@ -147,7 +147,7 @@ def _fuse_scan(a: np.ndarray, pull: np.ndarray, kb: np.ndarray, grow: np.ndarray
 
 def _fuse_scan_native(kernel, a: np.ndarray, pull: np.ndarray, kb: np.ndarray, grow: np.ndarray, x_first: list,
                       x_up: list, x_err: list, chains: tuple) -> tuple:
-    """`_fuse_scan` in one call of the compiled kernel (`scankernel.fuse_scan`: the same products
+    """`_fuse_scan` in one call of the compiled kernel (`fusekernel.fuse_scan`: the same products
     and sums in the same order, the results to the bit; one norm-corrected scan)."""
     block, nb = a.shape[0], a.shape[-1]
     nc = len(chains)

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from hiplevel._native import scan_kernel
+from hiplevel._native import scan_kernel, turn_kernel
 
 SCAN_BLOCK = 64  # samples per block: short enough for the block loop, long enough for the chain loop
 SCAN_GROUP = 128  # blocks of each pass scanned at once (8,192 samples): bounds the memory of a long scan
@@ -248,17 +248,17 @@ def segment_window_means(w_rps: np.ndarray, dt_s: float, lengths: np.ndarray, re
     bounds = np.r_[0, np.cumsum(lengths)]
     starts = bounds[:-1]
     n = len(w_rps)
-    kernel = scan_kernel()
-    if (kernel is not None and np.asarray(w_rps).dtype == np.float64 and len(lengths) and refs.min() >= 1
-            and (refs.sum(axis=1) <= lengths).all()):
+    kernel, turn = scan_kernel(), turn_kernel()
+    if (kernel is not None and turn is not None and np.asarray(w_rps).dtype == np.float64 and len(lengths)
+            and refs.min() >= 1 and (refs.sum(axis=1) <= lengths).all()):
         w = np.ascontiguousarray(w_rps)
         theta = np.empty((SCAN_BLOCK, max(1, -(-n // SCAN_BLOCK))))
         kernel.angles(w, np.full(1, float(dt_s)), theta)
         first = np.zeros(n, np.uint8)
         first[starts] = 1
         out = np.empty((len(lengths), 2, 3, 3))
-        kernel.segment_rot(w, np.cos(theta), -np.sin(theta), first, out, bounds.astype(np.int64),
-                           np.ascontiguousarray(refs, dtype=np.int64))
+        turn.segment_rot(w, np.cos(theta), -np.sin(theta), first, out, bounds.astype(np.int64),
+                         np.ascontiguousarray(refs, dtype=np.int64))
         return out
     p = segment_products(w_rps, dt_s, starts)
     c = np.empty((len(p) + 1, 3, 3))  # the running sums after a zero row, in place
@@ -274,9 +274,9 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
     """Cumulative gyro-only rotation products P_i = R_i @ ... @ R_s, (N,3,3), restarting at each
     index in `starts` (segments laid end to end): P_i @ u is u propagated from its segment's start."""
     n = len(w_rps)
-    kernel = scan_kernel()
-    if kernel is not None and np.asarray(w_rps).dtype == np.float64:
-        # The compiled kernel from the angles on (`scankernel.segment_rot`: the same products and
+    kernel, turn = scan_kernel(), turn_kernel()
+    if kernel is not None and turn is not None and np.asarray(w_rps).dtype == np.float64:
+        # The compiled kernels from the angles on (`turnkernel.segment_rot`: the same products and
         # sums in the same order); numpy's cos and sin of the same blocked angles.
         w = np.ascontiguousarray(w_rps)
         theta = np.empty((SCAN_BLOCK, max(1, -(-n // SCAN_BLOCK))))
@@ -284,7 +284,7 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
         first = np.zeros(n, np.uint8)
         first[np.asarray(starts, int)] = 1
         out = np.empty((n, 3, 3))
-        kernel.segment_rot(w, np.cos(theta), -np.sin(theta), first, out)
+        turn.segment_rot(w, np.cos(theta), -np.sin(theta), first, out)
         return out
     r = rotation_blocks(w_rps, np.full(n, dt_s))
     first = np.zeros(n, bool)

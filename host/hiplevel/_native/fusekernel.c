@@ -1,0 +1,427 @@
+/* Optional compiled kernel: the offline fusion's scans (`signal.fusion_scan`, `signal.fusion`).
+ *
+ * fuse_scan: the scans of one fusion group from its blocked arrays; fuse_group: a whole group from
+ * the samples on; blend: the weighted blend of the forward and backward passes. Built with
+ * -ffp-contract=off and summing in numpy's order, so the results are the numpy path's to the bit.
+ */
+#include "args.h"
+#include "rotation.h"
+#include <math.h>
+#include <stdlib.h>
+
+/* The chain of block start states of one recurrence (as `states`): d = 3 vector (renorm) or d = 1
+ * scalar (no renorm); lt (d*d values per block at stride), lv (d per block). */
+static void chain_starts(int d, int renorm, Py_ssize_t nb, Py_ssize_t nc, const long long *bounds, const double *x0s,
+                         const double *lt, Py_ssize_t lt_stride, const double *lv, Py_ssize_t lv_stride, double *st,
+                         double *ends) {
+    /* lt[e * lt_stride + q], lv[i * lv_stride + q]: last transfer matrix / zero-start state of block q */
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        double x[3], y[3];
+        for (int e = 0; e < d; e++)
+            x[e] = x0s[c * d + e];
+        for (Py_ssize_t q = bounds[c]; q < bounds[c + 1]; q++) {
+            if (renorm) {
+                double nrm = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+                x[0] = x[0] / nrm, x[1] = x[1] / nrm, x[2] = x[2] / nrm;
+            }
+            for (int e = 0; e < d; e++)
+                st[e * nb + q] = x[e];
+            for (int i = 0; i < d; i++) {
+                double acc = lt[(i * d) * lt_stride + q] * x[0];
+                for (int k = 1; k < d; k++) {
+                    double p = lt[(i * d + k) * lt_stride + q] * x[k];
+                    acc = acc + p;
+                }
+                y[i] = acc + lv[i * lv_stride + q];
+            }
+            for (int e = 0; e < d; e++)
+                x[e] = y[e];
+        }
+        for (int e = 0; e < d; e++)
+            ends[c * d + e] = x[e];
+    }
+}
+
+/* zs[j] = a[j] @ zs[j-1] + b[j] (zs[0] = b[0]), 3-vectors, every block q at once (as `chain`). */
+static void zero_start3(Py_ssize_t B, Py_ssize_t nb, const double *A, const double *b, double *zs) {
+    for (Py_ssize_t e = 0; e < 3 * nb; e++)
+        zs[e] = b[e];
+    for (Py_ssize_t j = 1; j < B; j++) {
+        const double *aj = A + j * 9 * nb, *xp = zs + (j - 1) * 3 * nb, *bj = b + j * 3 * nb;
+        double *xj = zs + j * 3 * nb;
+        for (int i = 0; i < 3; i++) {
+            double *o = xj + i * nb;
+            const double *a0 = aj + (i * 3) * nb, *a1 = a0 + nb, *a2 = a1 + nb, *bi = bj + i * nb;
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                double v = a0[q] * xp[q];
+                double p1 = a1[q] * xp[nb + q];
+                v = v + p1;
+                double p2 = a2[q] * xp[2 * nb + q];
+                v = v + p2;
+                o[q] = v + bi[q];
+            }
+        }
+    }
+}
+
+/* out[j,i] = zs[j,i] + t[j,i,0] st[0] + t[j,i,1] st[1] + t[j,i,2] st[2], in that order (`combine`). */
+static void combine3(Py_ssize_t B, Py_ssize_t nb, const double *T, const double *zs, const double *st, double *out) {
+    for (Py_ssize_t j = 0; j < B; j++) {
+        const double *tj = T + j * 9 * nb, *zj = zs + j * 3 * nb;
+        double *oj = out + j * 3 * nb;
+        for (int i = 0; i < 3; i++) {
+            const double *t0 = tj + (i * 3) * nb, *t1 = t0 + nb, *t2 = t1 + nb, *zi = zj + i * nb;
+            double *o = oj + i * nb;
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                double v = zi[q];
+                double p0 = t0[q] * st[q];
+                v = v + p0;
+                double p1 = t1[q] * st[nb + q];
+                v = v + p1;
+                double p2 = t2[q] * st[2 * nb + q];
+                o[q] = v + p2;
+            }
+        }
+    }
+}
+
+/* The scans of `fuse_scan` on its arrays (see there): 0, or -1 when out of memory. */
+static int fuse_core(Py_ssize_t B, Py_ssize_t nb, Py_ssize_t nc, const long long *bd, const double *A, const double *P,
+                     const double *K, const double *G, const double *XF, const double *XU, const double *XE, double *U,
+                     double *ER, double *FE, double *LE, double *EE) {
+    const Py_ssize_t n3 = B * 3 * nb;
+    /* Scratch kept from call to call (a fresh block each time would be fresh pages from the system,
+     * each faulted in: that cost more than the arithmetic); used with the GIL held. */
+    static double *scratch = NULL;
+    static size_t scratch_n = 0;
+    size_t need = (size_t)(B * 9 * nb + 3 * n3 + 3 * nb + 3 * B * nb);
+    if (need > scratch_n) {
+        double *grown = realloc(scratch, sizeof(double) * need);
+        if (grown == NULL)
+            return -1;
+        scratch = grown, scratch_n = need;
+    }
+    double *tr = scratch;
+    double *zs1 = tr + B * 9 * nb, *zs2 = zs1 + n3, *b2 = zs2 + n3, *st = b2 + n3, *te = st + 3 * nb,
+           *ze = te + B * nb, *g2 = ze + B * nb;
+    /* transfer products: tr[0] = a[0], tr[j] = a[j] @ tr[j-1] */
+    for (Py_ssize_t e = 0; e < 9 * nb; e++)
+        tr[e] = A[e];
+    for (Py_ssize_t j = 1; j < B; j++) {
+        const double *aj = A + j * 9 * nb, *xp = tr + (j - 1) * 9 * nb;
+        double *xj = tr + j * 9 * nb;
+        for (int i = 0; i < 3; i++)
+            for (int c = 0; c < 3; c++) {
+                double *out = xj + (i * 3 + c) * nb;
+                const double *a0 = aj + (i * 3) * nb, *a1 = a0 + nb, *a2 = a1 + nb;
+                const double *x0 = xp + c * nb, *x1 = xp + (3 + c) * nb, *x2 = xp + (6 + c) * nb;
+                for (Py_ssize_t q = 0; q < nb; q++) {
+                    double s = a0[q] * x0[q];
+                    double p1 = a1[q] * x1[q];
+                    s = s + p1;
+                    double p2 = a2[q] * x2[q];
+                    out[q] = s + p2;
+                }
+            }
+    }
+    const double *lt = tr + (B - 1) * 9 * nb;
+    /* first solution */
+    zero_start3(B, nb, A, P, zs1);
+    chain_starts(3, 1, nb, nc, bd, XF, lt, nb, zs1 + (B - 1) * 3 * nb, nb, st, FE);
+    combine3(B, nb, tr, zs1, st, zs2); /* zs2 holds the first solution u1 for now */
+    /* the pull scaled by the norm of u1's previous state (1 at a block's first sample) */
+    for (Py_ssize_t e = 0; e < 3 * nb; e++)
+        b2[e] = P[e] * 1.0;
+    for (Py_ssize_t j = 1; j < B; j++) {
+        const double *up = zs2 + (j - 1) * 3 * nb, *pj = P + j * 3 * nb;
+        double *bj = b2 + j * 3 * nb;
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double sc = sqrt(up[q] * up[q] + up[nb + q] * up[nb + q] + up[2 * nb + q] * up[2 * nb + q]);
+            bj[q] = pj[q] * sc, bj[nb + q] = pj[nb + q] * sc, bj[2 * nb + q] = pj[2 * nb + q] * sc;
+        }
+    }
+    /* second solution */
+    zero_start3(B, nb, A, b2, zs2);
+    chain_starts(3, 1, nb, nc, bd, XU, lt, nb, zs2 + (B - 1) * 3 * nb, nb, st, LE);
+    combine3(B, nb, tr, zs2, st, U);
+    /* error scan: keep = 1 - kb; te = keep products, ze = zero-start states of keep * grow */
+    for (Py_ssize_t e = 0; e < B * nb; e++) {
+        double keep = 1.0 - K[e];
+        g2[e] = keep * G[e];
+    }
+    for (Py_ssize_t q = 0; q < nb; q++)
+        te[q] = 1.0 - K[q], ze[q] = g2[q];
+    for (Py_ssize_t j = 1; j < B; j++)
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double keep = 1.0 - K[j * nb + q];
+            te[j * nb + q] = keep * te[(j - 1) * nb + q];
+            double z = keep * ze[(j - 1) * nb + q];
+            ze[j * nb + q] = z + g2[j * nb + q];
+        }
+    chain_starts(1, 0, nb, nc, bd, XE, te + (B - 1) * nb, nb, ze + (B - 1) * nb, nb, st, EE);
+    for (Py_ssize_t j = 0; j < B; j++)
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double p = te[j * nb + q] * st[q];
+            ER[j * nb + q] = ze[j * nb + q] + p;
+        }
+    return 0;
+}
+
+/* fuse_scan(a, pull, kb, grow, x_first, x_up, x_err, bounds, u, err, first_end, last_end, err_end):
+ * the scans of one group of `fusion_scan.run_passes` in one call, the same arithmetic in the same order:
+ * the transfer products of a, the renormalised scan of the pull from x_first, the pull scaled by
+ * the norm of that solution's previous state (`einsum` of the three squares, in order), the
+ * renormalised scan of it from x_up into u (B,3,nb), and the error scan (keep = 1 - kb, its
+ * b = keep * grow) from x_err into err (B,nb). a (B,3,3,nb), pull (B,3,nb), kb and grow (B,nb);
+ * x_first, x_up (nc,3), x_err (nc,); bounds (nc+1,) int64: the chains' first blocks, then nb;
+ * first_end, last_end (nc,3), err_end (nc,): the states after each chain's last block. */
+static PyObject *fuse_scan(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer v[13];
+    if (get_args(args, 13, 8, v) < 0)
+        return NULL;
+    int bad = 0;
+    Py_ssize_t B = 0, nb = 0, nc = 0;
+    if (!bad) {
+        bad = v[0].ndim != 4 || v[7].ndim != 1 || v[7].itemsize != 8;
+        for (int i = 0; i < 13 && !bad; i++)
+            if (i != 7)
+                bad = v[i].itemsize != 8 || strcmp(v[i].format, "d") != 0;
+    }
+    if (!bad) {
+        B = v[0].shape[0], nb = v[0].shape[3], nc = v[7].shape[0] - 1;
+        bad = v[0].shape[1] != 3 || v[0].shape[2] != 3 || nc < 1 || v[1].len != B * 3 * nb * 8 ||
+              v[2].len != B * nb * 8 || v[3].len != B * nb * 8 || v[4].len != nc * 3 * 8 || v[5].len != nc * 3 * 8 ||
+              v[6].len != nc * 8 || v[8].len != B * 3 * nb * 8 || v[9].len != B * nb * 8 ||
+              v[10].len != nc * 3 * 8 || v[11].len != nc * 3 * 8 || v[12].len != nc * 8;
+    }
+    if (!bad) {
+        const long long *bd = (const long long *)v[7].buf;
+        bad = bd[0] != 0 || bd[nc] != nb;
+        for (Py_ssize_t c = 0; c < nc && !bad; c++)
+            bad = bd[c] > bd[c + 1];
+    }
+    if (bad)
+        return bad_args(v, 13, "fuse_scan: a (B,3,3,nb), pull (B,3,nb), kb, grow (B,nb), states (nc,3)");
+    const double *A = v[0].buf, *P = v[1].buf, *K = v[2].buf, *G = v[3].buf, *XF = v[4].buf, *XU = v[5].buf,
+                 *XE = v[6].buf;
+    const long long *bd = (const long long *)v[7].buf;
+    double *U = v[8].buf, *ER = v[9].buf, *FE = v[10].buf, *LE = v[11].buf, *EE = v[12].buf;
+    if (fuse_core(B, nb, nc, bd, A, P, K, G, XF, XU, XE, U, ER, FE, LE, EE) < 0) {
+        release(v, 13);
+        return PyErr_NoMemory();
+    }
+    release(v, 13);
+    Py_RETURN_NONE;
+}
+
+/* x0*x0 + x1*x1 + x2*x2 as numpy's einsum("ij,ij->i") sums a row of three: (x0*x0 + x2*x2) + x1*x1
+ * (its two-lane loop; `fusion_scan._einsum_rows_ok` checks it at run time, else the numpy path runs). */
+static inline double rowsq3(const double *x) {
+    double p0 = x[0] * x[0], p1 = x[1] * x[1], p2 = x[2] * x[2];
+    double s = p0 + p2;
+    return s + p1;
+}
+
+#define DEG_RAD (3.141592653589793 / 180.0)
+
+/* fuse_group(params, passes, x_first, x_up, x_err, first_end, last_end, err_end) -> None: one
+ * group of `fusion_scan.run_passes`, every pass a chain of its own: per sample the accelerometer fraction k,
+ * |a| and |w| (`fusion.accel_fraction`; their squares summed as numpy's einsum sums a row,
+ * `rowsq3`), the pull k a / |a| and the error growth
+ * cross * |w| * |dt|, the Rodrigues matrix from numpy's cos and -sin of `angles`, a = R (1 - k);
+ * then per block in order the scans of `fuse_scan` (transfer products, the renormalised scan from
+ * x_first, the pull scaled by the norm of that solution's previous state, the renormalised scan
+ * from x_up, the error scan from x_err), and each sample's up-vector normalised (`_run`) and its
+ * error estimate. Every operation as the numpy path rounds it, in its order; blocks are
+ * independent but for the chain of start states, so doing them one after the other gives the
+ * same bits as the numpy path's all-blocks-at-once steps.
+ * params: (move_gain, rest_gain, acc_tolerance_g, turn_rate_dps, cross_axis_fraction);
+ * passes: tuple of (acc (m,3), w (m,3) rad/s, dt (m,), rest (m,) 1 byte, c, s (64, nb)
+ * with nb = max(1, ceil(m/64)), up_out (m,3), err_out (m,)); x_first, x_up (nc,3), x_err (nc,),
+ * first_end, last_end (nc,3), err_end (nc,): the states before and after the group. */
+static PyObject *fuse_group(PyObject *self, PyObject *args) {
+    (void)self;
+    double move_gain, rest_gain, tol, turn, cross;
+    PyObject *passes, *so[6];
+    if (!PyArg_ParseTuple(args, "(ddddd)O!OOOOOO", &move_gain, &rest_gain, &tol, &turn, &cross, &PyTuple_Type,
+                          &passes, &so[0], &so[1], &so[2], &so[3], &so[4], &so[5]))
+        return NULL;
+    Py_ssize_t nc = PyTuple_GET_SIZE(passes);
+    if (nc < 1 || nc > 16) {
+        PyErr_SetString(PyExc_ValueError, "fuse_group: 1 to 16 passes");
+        return NULL;
+    }
+    /* the states (6), then 8 per pass: acc, w, dt, rest, c, s, up_out, err_out */
+    Py_buffer v[6 + 8 * 16];
+    for (int i = 0; i < 6; i++)
+        if (get(so[i], &v[i], i >= 3) < 0) {
+            release(v, i);
+            return NULL;
+        }
+    int held = 6;
+    for (Py_ssize_t ch = 0; ch < nc; ch++) {
+        PyObject *pass = PyTuple_GET_ITEM(passes, ch);
+        if (!PyTuple_Check(pass) || PyTuple_GET_SIZE(pass) != 8) {
+            release(v, held);
+            PyErr_SetString(PyExc_TypeError, "fuse_group: each pass (acc, w, dt, rest, c, s, up_out, err_out)");
+            return NULL;
+        }
+        if (get_args(pass, 8, 6, v + held) < 0) {
+            release(v, held);
+            return NULL;
+        }
+        held += 8;
+    }
+    int bad = !is_f64(&v[0], 3 * nc) || !is_f64(&v[1], 3 * nc) || !is_f64(&v[2], nc) || !is_f64(&v[3], 3 * nc) ||
+              !is_f64(&v[4], 3 * nc) || !is_f64(&v[5], nc);
+    long long bd[17];
+    bd[0] = 0;
+    for (Py_ssize_t ch = 0; ch < nc && !bad; ch++) {
+        Py_buffer *p = v + 6 + 8 * ch;
+        Py_ssize_t m = p[0].ndim == 2 ? p[0].shape[0] : -1, nb = m > 0 ? (m + FB - 1) / FB : 1;
+        bad = m < 0 || !is_f64(&p[0], 3 * m) || !is_f64(&p[1], 3 * m) || !is_f64(&p[2], m) || p[3].itemsize != 1 ||
+              p[3].len != m || !is_f64(&p[4], FB * nb) || !is_f64(&p[5], FB * nb) || !is_f64(&p[6], 3 * m) ||
+              !is_f64(&p[7], m);
+        bd[ch + 1] = bd[ch] + nb;
+    }
+    if (bad)
+        return bad_args(v, held, "fuse_group: states (nc,3), (nc,); acc, w (m,3), dt (m,), rest (m,) 1 byte, c, s "
+                                 "(64, ceil(m/64)), up (m,3), err (m,) float64");
+    const Py_ssize_t NB = (Py_ssize_t)bd[nc], B = FB;
+    /* the group's blocked arrays (as the numpy path's a, pull, kb, grow, u, err), kept from call to
+     * call (fresh pages cost more than the arithmetic); used with the GIL held */
+    static double *scratch = NULL;
+    static size_t scratch_n = 0;
+    size_t need = (size_t)(B * NB * (9 + 3 + 1 + 1 + 3 + 1));
+    if (need > scratch_n) {
+        double *grown = realloc(scratch, sizeof(double) * need);
+        if (grown == NULL) {
+            release(v, held);
+            return PyErr_NoMemory();
+        }
+        scratch = grown, scratch_n = need;
+    }
+    double *A = scratch, *P = A + B * 9 * NB, *K = P + B * 3 * NB, *G = K + B * NB, *U = G + B * NB,
+           *ER = U + B * 3 * NB;
+    static const double zero3[3] = {0.0, 0.0, 0.0};
+    for (Py_ssize_t ch = 0; ch < nc; ch++) {
+        Py_buffer *p = v + 6 + 8 * ch;
+        const Py_ssize_t m = p[0].shape[0], nb = (Py_ssize_t)(bd[ch + 1] - bd[ch]), off = (Py_ssize_t)bd[ch];
+        const double *AC = p[0].buf, *W = p[1].buf, *DT = p[2].buf, *C = p[4].buf, *S = p[5].buf;
+        const unsigned char *REST = p[3].buf;
+        for (Py_ssize_t j = 0; j < B; j++) /* along the blocked arrays' rows (their memory order) */
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                Py_ssize_t i = q * B + j, col = off + q;
+                double r[9], k = 0.0, grow = 0.0, pull[3] = {0.0, 0.0, 0.0};
+                const double *w = i < m ? W + 3 * i : zero3;
+                rodrigues(w, C[j * nb + q], S[j * nb + q], r);
+                if (i < m) {
+                    const double *a = AC + 3 * i;
+                    double norm_a = sqrt(rowsq3(a)), mag = sqrt(rowsq3(w));
+                    double adt = fabs(DT[i]), gain = REST[i] ? rest_gain : move_gain;
+                    double weight = tol > 0 ? 1.0 - fabs(norm_a - 1.0) / tol : 0.0;
+                    int use = weight > 0.0 && norm_a > 0.0 && gain > 0;
+                    if (turn > 0) {
+                        double rate = mag / DEG_RAD / turn;
+                        double rr = rate * rate;
+                        weight = weight / (1.0 + rr);
+                    }
+                    if (use) {
+                        double x = gain * adt;
+                        x = x * weight;
+                        k = 1.0 <= x ? 1.0 : x; /* np.minimum(1.0, x): a NaN stays */
+                    }
+                    double na = norm_a > 0.0 ? norm_a : 1.0;
+                    for (int e = 0; e < 3; e++) {
+                        double ka = k * a[e];
+                        pull[e] = ka / na;
+                    }
+                    double cm = cross * mag;
+                    grow = cm * adt;
+                }
+                double keep = 1.0 - k;
+                for (int e = 0; e < 9; e++)
+                    A[(j * 9 + e) * NB + col] = r[e] * keep;
+                for (int e = 0; e < 3; e++)
+                    P[(j * 3 + e) * NB + col] = pull[e];
+                K[j * NB + col] = k, G[j * NB + col] = grow;
+            }
+    }
+    const double *XF = v[0].buf, *XU = v[1].buf, *XE = v[2].buf;
+    double *FE = v[3].buf, *LE = v[4].buf, *EE = v[5].buf;
+    if (fuse_core(B, NB, nc, bd, A, P, K, G, XF, XU, XE, U, ER, FE, LE, EE) < 0) {
+        release(v, held);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t ch = 0; ch < nc; ch++) {
+        Py_buffer *p = v + 6 + 8 * ch;
+        const Py_ssize_t m = p[0].shape[0], nb = (Py_ssize_t)(bd[ch + 1] - bd[ch]), off = (Py_ssize_t)bd[ch];
+        double *UP = p[6].buf, *EO = p[7].buf;
+        for (Py_ssize_t j = 0; j < B; j++)
+            for (Py_ssize_t q = 0; q < nb; q++) {
+                Py_ssize_t i = q * B + j, col = off + q;
+                if (i >= m)
+                    break;
+                double u[3] = {U[(j * 3) * NB + col], U[(j * 3 + 1) * NB + col], U[(j * 3 + 2) * NB + col]};
+                double nrm = sqrt(rowsq3(u));
+                UP[3 * i] = u[0] / nrm, UP[3 * i + 1] = u[1] / nrm, UP[3 * i + 2] = u[2] / nrm;
+                EO[i] = ER[j * NB + col];
+            }
+    }
+    release(v, held);
+    Py_RETURN_NONE;
+}
+
+/* blend(fwd, e_f, bwd, e_b, floor2) -> None, in place on fwd: the forward and backward passes of
+ * `fusion.fuse_passes` weighted by their error estimates and normalised. bwd and e_b in the
+ * backward pass' order (sample i at n-1-i). Per sample: w = 1 / (e*e + floor2) for each pass,
+ * s = fwd w_f + bwd w_b, s / sqrt(s0*s0 + s1*s1 + s2*s2) (np.linalg.norm's order), each operation
+ * rounded as numpy's. fwd, bwd (n,3), e_f, e_b (n,) float64, C-contiguous. */
+static PyObject *blend(PyObject *self, PyObject *args) {
+    (void)self;
+    double floor2;
+    PyObject *o[4];
+    if (!PyArg_ParseTuple(args, "OOOOd", &o[0], &o[1], &o[2], &o[3], &floor2))
+        return NULL;
+    Py_buffer v[4];
+    for (int i = 0; i < 4; i++)
+        if (get(o[i], &v[i], i == 0) < 0) {
+            release(v, i);
+            return NULL;
+        }
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1;
+    if (n < 0 || !is_f64(&v[0], 3 * n) || !is_f64(&v[1], n) || !is_f64(&v[2], 3 * n) || !is_f64(&v[3], n))
+        return bad_args(v, 4, "blend: fwd, bwd (n,3), e_f, e_b (n,) float64");
+    double *F = v[0].buf;
+    const double *EF = v[1].buf, *BW = v[2].buf, *EB = v[3].buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t r = n - 1 - i;
+        double ef = EF[i] * EF[i], eb = EB[r] * EB[r];
+        double wf = 1.0 / (ef + floor2), wb = 1.0 / (eb + floor2);
+        double x[3];
+        for (int e = 0; e < 3; e++) {
+            double f = F[3 * i + e] * wf, b = BW[3 * r + e] * wb;
+            x[e] = f + b;
+        }
+        double p0 = x[0] * x[0], p1 = x[1] * x[1], p2 = x[2] * x[2];
+        double s2 = p0 + p1;
+        s2 = s2 + p2;
+        double nrm = sqrt(s2);
+        for (int e = 0; e < 3; e++)
+            F[3 * i + e] = x[e] / nrm;
+    }
+    release(v, 4);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"blend", blend, METH_VARARGS, "blend(fwd, e_f, bwd, e_b, floor2): fuse_passes' blend (see the source)"},
+    {"fuse_group", fuse_group, METH_VARARGS, "fuse_group(...): one group of fusion_scan.run_passes (see the source)"},
+    {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion_scan.run_passes (see the source)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "hiplevel._native.fusekernel", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit_fusekernel(void) { return PyModule_Create(&module); }
