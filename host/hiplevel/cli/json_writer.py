@@ -79,6 +79,16 @@ def write_json(obj: Any, fh: IO[str], indent: int = 1) -> None:
         else:
             raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
 
+    def member(head: str, v: Any, level: int) -> None:
+        """A list item or dict value after its head (separator, indent and key): the common
+        scalars inline, in one piece with the head."""
+        text = _inline(v)
+        if text is not None:
+            put(head + text)
+        else:
+            put(head)
+            value(v, level + 1)
+
     def sequence(o: Any, level: int) -> None:
         if not o:
             put("[]")
@@ -86,12 +96,7 @@ def write_json(obj: Any, fh: IO[str], indent: int = 1) -> None:
         inner = "\n" + pad * (level + 1)
         sep = "[" + inner
         for item in o:
-            text = _inline(item)  # the common scalars inline: one piece per item
-            if text is not None:
-                put(sep + text)
-            else:
-                put(sep)
-                value(item, level + 1)
+            member(sep, item, level)
             sep = "," + inner
             if len(out) >= FLUSH_PIECES:
                 fh.write("".join(out))
@@ -111,12 +116,7 @@ def write_json(obj: Any, fh: IO[str], indent: int = 1) -> None:
                     key = keys[k] = _encode_str(k) + ": "
             else:
                 key = _encode_str(_key(k)) + ": "
-            text = _inline(v)
-            if text is not None:
-                put(sep + key + text)
-            else:
-                put(sep + key)
-                value(v, level + 1)
+            member(sep + key, v, level)
             sep = "," + inner
         put("\n" + pad * level + "}")
 
