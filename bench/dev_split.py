@@ -44,7 +44,9 @@ G_MS2 = 9.80665
 # Where on an ipol-dev course a step lies (its truth file's `walk_s` and `uturn_s`): before the
 # walk, the straight walks, the U-turn with the step into and out of it (TURN_MARGIN_S either
 # side of `uturn_s`), and after the walk (walking off or shuffling once the course is done: the
-# truth counts those steps too). Misses and extras by segment say which part of the detector to fix.
+# truth counts those steps too). Misses and extras by segment say which part of the detector to fix;
+# an extra that overlaps a missed truth step of its own stance side is a step found off in time
+# (its centre outside the truth's single support) rather than a step the truth does not have.
 SEGMENTS = ("before the walk", "straight", "U-turn", "after the walk")
 TURN_MARGIN_S = 0.5
 
@@ -62,7 +64,8 @@ class Tally:
     static_s: float = 0.0
     cpu_s: float = 0.0
     failures: list[str] = field(default_factory=list)
-    # segment -> [truth steps, missed, extra] (`SEGMENTS`; sets whose truth has a course only)
+    # segment -> [truth steps, missed, extra, extras off in time] (`SEGMENTS`; sets whose truth
+    # has a course only; `off_in_time`)
     segments: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, truth: dict, reps: list[dict]) -> None:
@@ -79,23 +82,26 @@ class Tally:
         used = {id(rep) for rep in got.values()}
         for i, t in enumerate(truth["reps"]):
             self._count(truth, t, missed=i not in got)
+        missed = [t for i, t in enumerate(truth["reps"]) if i not in got]
         for rep in reps:
             if id(rep) not in used:
-                self._count(truth, rep, extra=True)
+                self._count(truth, rep, extra=True, late=off_in_time(rep, missed))
 
-    def _count(self, truth: dict, rep: dict, missed: bool = False, extra: bool = False) -> None:
-        """Count a truth step (missed or not) or an extra rep in its course segment."""
+    def _count(self, truth: dict, rep: dict, missed: bool = False, extra: bool = False, late: bool = False) -> None:
+        """Count a truth step (missed or not) or an extra rep (late: off in time) in its course segment."""
         seg = segment_of(truth, 0.5 * (rep["start_s"] + rep["end_s"]))
         if seg is not None:
-            counts = self.segments.setdefault(seg, [0, 0, 0])
+            counts = self.segments.setdefault(seg, [0, 0, 0, 0])
             counts[0] += not extra
             counts[1] += missed
             counts[2] += extra
+            counts[3] += late
 
     def by_segment(self) -> str:
-        """Missed and extra steps by course segment ("" without a course): "straight 10 missed, 6 extra; ..."."""
-        return "; ".join(f"{seg} {self.segments[seg][1]} missed, {self.segments[seg][2]} extra"
-                         for seg in SEGMENTS if seg in self.segments)
+        """Missed and extra steps by course segment ("" without a course), with the extras that are a
+        missed step found off in time: "straight 10 missed, 6 extra (2 off in time); ..."."""
+        return "; ".join(f"{seg} {c[1]} missed, {c[2]} extra" + (f" ({c[3]} off in time)" if c[3] else "")
+                         for seg in SEGMENTS if (c := self.segments.get(seg)))
 
     @property
     def found(self) -> float:
@@ -131,6 +137,14 @@ def segment_of(truth: dict, centre_s: float) -> str | None:
     if centre_s > walk[1]:
         return "after the walk"
     return "U-turn" if turn[0] - TURN_MARGIN_S <= centre_s <= turn[1] + TURN_MARGIN_S else "straight"
+
+
+def off_in_time(rep: dict, missed: list[dict]) -> bool:
+    """Whether an unmatched rep overlaps a missed truth step of its own stance side: the step found,
+    but its centre outside the truth's span (the single support), so the scorer counts a miss and
+    an extra (ipol-dev after the walk: slow steps whose swing comes late in a long double support)."""
+    return any(t["side"] == rep["side"] and t["start_s"] < rep["end_s"] and t["end_s"] > rep["start_s"]
+               for t in missed)
 
 
 def pairs(truth: list[dict], found: list[dict]) -> dict[int, dict]:

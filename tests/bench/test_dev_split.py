@@ -57,7 +57,7 @@ def test_misses_and_extras_are_counted_by_course_segment():
              {"start_s": 30.0, "end_s": 30.5, "side": "right"}]
     t = Tally()
     t.add(truth, found)
-    assert t.segments == {"straight": [1, 0, 0], "U-turn": [1, 1, 1], "after the walk": [1, 1, 1]}
+    assert t.segments == {"straight": [1, 0, 0, 0], "U-turn": [1, 1, 1, 0], "after the walk": [1, 1, 1, 0]}
     assert t.by_segment() == "straight 0 missed, 0 extra; U-turn 1 missed, 1 extra; after the walk 1 missed, 1 extra"
     # The step into or out of the turn (within 0.5 s of it) is a turn step; before the walk, an edge.
     assert segment_of(truth, 9.6) == "U-turn" and segment_of(truth, 9.4) == "straight"
@@ -66,6 +66,22 @@ def test_misses_and_extras_are_counted_by_course_segment():
     t = Tally()
     t.add({"reps": truth["reps"]}, found)
     assert t.segments == {} and t.by_segment() == "" and segment_of({"reps": []}, 5.0) is None
+
+
+def test_an_extra_over_a_missed_step_of_its_side_is_counted_as_off_in_time():
+    # After the walk (2-20 s): a slow step whose single support (the truth, 24.3-24.55 s) comes
+    # late after a long double support; the rep runs contact to contact (23.7-24.55 s), so its
+    # centre (24.125 s) lies outside the truth span: a miss and an extra that are one step found
+    # off in time. An extra of the other side over it, or one over no missed step, is a plain extra.
+    course = {"walk_s": [2.0, 20.0], "uturn_s": [10.0, 12.0]}
+    truth = {**course, "reps": [{"start_s": 24.3, "end_s": 24.55, "side": "left"},
+                                {"start_s": 26.0, "end_s": 26.4, "side": "right"}]}
+    found = [{"start_s": 23.7, "end_s": 24.55, "side": "left"}, {"start_s": 24.55, "end_s": 24.9, "side": "right"},
+             {"start_s": 25.9, "end_s": 26.5, "side": "right"}, {"start_s": 30.0, "end_s": 30.5, "side": "left"}]
+    t = Tally()
+    t.add(truth, found)
+    assert t.segments == {"after the walk": [2, 1, 3, 1]}
+    assert t.by_segment() == "after the walk 1 missed, 3 extra (1 off in time)"
 
 
 def test_mobgap_runs_on_a_dev_file_in_our_frame(tmp_path):
