@@ -138,6 +138,14 @@ class WalkingDetector(BoutEdges):
         standing lasts 0.89-1.27 median steps, stroke-dev 1.19-1.79; after a lift-off bump out of
         quiet standing 0.02-0.04 and 0.54-0.81: it is only the swing, 0.75-0.8 of a step); 0
         disables the first;
+    soft_start_motion_ratio: a bout's weak first contact (under edge_min_fraction) is kept when
+        the walk resumes from motion rather than from standing: the pelvis moved at least this
+        fraction of the bout's single supports (as initiation_shift_ratio) over the half median
+        step before that contact's swing, the contact reaches end_min_fraction, the next one is
+        firm and both steps keep the rhythm (`walking_edges.soft_first_step`): a slow start after
+        a turn or a shuffle (mobgap-lowback Test11: 0.33-0.43); a lift-off bump out of quiet
+        standing also comes 0.85-1.2 median steps before the first heel strike, but after a
+        still pelvis (ipol-dev: 0.01-0.17); 0 disables;
     side: the stance-side decider (cues, weights and the step chain)."""
 
     contact_min_g: float = 0.035
@@ -161,6 +169,7 @@ class WalkingDetector(BoutEdges):
     contact_lead_s: float = 0.04
     initiation_shift_ratio: float = 0.1
     lift_off_step_ratio: float = 0.85
+    soft_start_motion_ratio: float = 0.25
     side: StanceSideDecider = StanceSideDecider()
 
     def contacts(self, m: Motion) -> np.ndarray:
@@ -207,10 +216,13 @@ class WalkingDetector(BoutEdges):
         keep = [i for i in z if amp[max(0, i - int(0.3 * m.rate_hz)) : i + int(0.3 * m.rate_hz)].any()]
         return np.asarray(keep, dtype=int)
 
-    def bouts(self, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None) -> list[np.ndarray]:
+    def bouts(self, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None,
+              m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:
         """Contacts grouped into walking bouts: gaps > max_step_s split them, weak edge contacts
         (below edge_min_fraction of the bout's median height) are trimmed, and bouts of fewer
-        than min_bout_steps steps or with a median step over max_median_step_s are dropped."""
+        than min_bout_steps steps or with a median step over max_median_step_s are dropped.
+        m: the motion, for a soft first contact of a walk resumed from motion (`_soft_start`;
+        None: such contacts are trimmed too); soft: where the kept soft first contacts are added."""
         if len(contacts) == 0:
             return []
         cuts = np.flatnonzero(np.diff(contacts) > self.max_step_s * rate_hz) + 1
@@ -220,6 +232,10 @@ class WalkingDetector(BoutEdges):
             floor = self.edge_min_fraction * float(np.median(hc))
             a, b = 0, len(c)
             while a < b and hc[a] < floor:
+                if m is not None and self._soft_start(m, c[a:b], hc[a:b], floor):
+                    if soft is not None:
+                        soft.add(int(c[a]))
+                    break
                 a += 1
             while b > a and hc[b - 1] < floor:
                 # A walk brakes into its stop: its last heel strikes are soft. A weak last contact
@@ -259,12 +275,14 @@ class WalkingDetector(BoutEdges):
             return c[:-1]
         return None
 
-    def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]]]:
-        """The walking bouts (their contacts) and each bout's raw stance-side cues: what `detect`
-        finds before it weighs the cues."""
+    def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]], set[int]]:
+        """The walking bouts (their contacts), each bout's raw stance-side cues (what `detect`
+        finds before it weighs the cues) and the soft first contacts of walks resumed from motion
+        (`_soft_start`: no initiation swing before them)."""
         idx, heights = self._contacts(m)
-        bouts = self.bouts(idx, m.rate_hz, heights)
-        return bouts, [self.side.cues(m, c) for c in bouts]
+        soft: set[int] = set()
+        bouts = self.bouts(idx, m.rate_hz, heights, m, soft)
+        return bouts, [self.side.cues(m, c) for c in bouts], soft
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
         """Steps of every walking bout in the set, with the initiation and termination swings.
@@ -275,9 +293,9 @@ class WalkingDetector(BoutEdges):
         """All of `detect` that does not depend on how the stance-side cues are weighed, kept
         without the motion (a few numbers a step): a chunked set prepares every chunk, weighs the
         cues of all of them, then `finish`es each (`analysis.chunked`: the motion built once)."""
-        bouts, cues = self.bout_cues(m) if bout_cues is None else bout_cues
+        bouts, cues, soft = self.bout_cues(m) if bout_cues is None else bout_cues
         neutrals = [bout_neutral(m, c) for c in bouts]
-        reps = [self._bout_reps(m, c) for c in bouts]
+        reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
         flat = [r for bout in reps for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
@@ -315,14 +333,16 @@ class WalkingDetector(BoutEdges):
                                      drop_deg=_signed_drop_of_extremes(hi, lo, offset, other_side(stance))))
         return out
 
-    def _bout_reps(self, m: Motion, c: np.ndarray) -> list[tuple]:
+    def _bout_reps(self, m: Motion, c: np.ndarray, soft_start: bool = False) -> list[tuple]:
         """One bout's reps: a step from each contact to the next (a step longer than
         irregular_ratio median steps holds a pause or a pivot: it keeps the median step where the
         pelvis moves most), and the edge swings where the pelvis moves. Metrics: `contact_s`, the
         initial contact that starts the rep's stance (none for the initiation swing), and
         `closing_contact_s`, the other foot's contact that ends a step, s; `side_confidence`;
         `edge`. Each rep as (a, b, its step's index in the bout, edge, step_s, contact_s,
-        closing_contact_s): `finish` gives it its side."""
+        closing_contact_s): `finish` gives it its side. soft_start: the bout resumes a walk from
+        motion at a soft first contact (`_soft_start`): the swing before it is no gait initiation
+        from standing, and no rep."""
         med = int(np.median(np.diff(c)))
         t_c = m.t_s[c].tolist()  # the contacts' times, s
 
@@ -337,7 +357,7 @@ class WalkingDetector(BoutEdges):
         swing = int(round(self.edge_swing_fraction * med))
         a0 = int(c[0]) - swing
         single: dict = {}  # the bout's single-support motion, found once for both edges
-        if self._initiates(m, a0, c, med, single):
+        if not soft_start and self._initiates(m, a0, c, med, single):
             out.append(rep(a0, int(c[0]), 0, None, "initiation"))
         for k in range(len(c) - 1):
             a, b = int(c[k]), int(c[k + 1])

@@ -21,7 +21,8 @@ from hiplevel.exercises.base import Motion
 class BoutEdges:
     """The edge rules of `WalkingDetector` (a mixin: the parameters are the detector's fields:
     lift_off_step_ratio, initiation_shift_ratio, termination_motion_ratio,
-    termination_roll_ratio, double_support_fraction, edge_motion_g, side.irregular_ratio)."""
+    termination_roll_ratio, double_support_fraction, edge_motion_g, soft_start_motion_ratio,
+    end_min_fraction, edge_swing_fraction, side.irregular_ratio)."""
 
     def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
         """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
@@ -70,6 +71,21 @@ class BoutEdges:
         ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
         return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
 
+    def _soft_start(self, m: Motion, c: np.ndarray, h: np.ndarray, floor: float) -> bool:
+        """Whether a bout's weak first contact c[0] (height h[0] under the edge trim's floor; c, h:
+        the bout's contacts and heights from it on) is the heel strike of a walk resumed from
+        motion: `soft_first_step` holds, and the pelvis moved before its swing at least
+        soft_start_motion_ratio of the bout's single supports (a lift-off bump out of quiet
+        standing has a still pelvis there: `_initiates`)."""
+        if self.soft_start_motion_ratio <= 0 or not soft_first_step(
+                c, h, floor, self.end_min_fraction * float(np.median(h)), self.lift_off_step_ratio,
+                self.side.irregular_ratio):
+            return False
+        med = int(np.median(np.diff(c)))
+        a0 = int(c[0]) - int(round(self.edge_swing_fraction * med))
+        pre = a0 - med // 2
+        return pre >= 0 and self._motion_ratio(m, pre, a0, c, med) >= self.soft_start_motion_ratio
+
     def _moving(self, m: Motion, a: int, b: int) -> bool:
         """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
         (a roll stream: the roll moves by more than 0.5 deg)."""
@@ -99,3 +115,20 @@ def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:
     rates (deg/s)."""
     x = np.column_stack([m.acc_lin_g[a:b], m.gyro_dps[a:b, :2]])
     return np.sqrt(np.mean((x - x.mean(axis=0)) ** 2, axis=0))
+
+
+def soft_first_step(c: np.ndarray, h: np.ndarray, floor: float, least: float, lift_off_step_ratio: float,
+                    irregular_ratio: float) -> bool:
+    """Whether a bout's weak first contact c[0] (height h[0] < floor, the edge trim's) is a heel
+    strike all the same: a walk can start with soft steps (daily life: a slow start after a turn
+    or a pause). Three cues must hold: it is not negligible (h[0] >= least), the contact after it
+    is a firm one (h[1] >= floor), and its step keeps the rhythm of the bout: between
+    lift_off_step_ratio and irregular_ratio median steps (a lift-off's weight shift comes only a
+    swing, 0.54-0.81 median steps, before the first heel strike: `_initiates`), as does the step
+    after it. c: the bout's contacts (samples), h: their heights, g."""
+    if len(c) < 4 or h[0] < least or h[1] < floor:
+        return False
+    d = np.diff(c).astype(float)
+    med = float(np.median(d))
+    return bool(lift_off_step_ratio * med <= d[0] <= irregular_ratio * med
+                and med / irregular_ratio <= d[1] <= irregular_ratio * med)
