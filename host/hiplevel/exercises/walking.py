@@ -41,6 +41,7 @@ from hiplevel.constants import other_side
 from hiplevel.exercises.base import Motion, RepWindow, highpass
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges
+from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.signal.filters import max_near, moving_max, moving_mean, zero_phase_lowpass
@@ -146,6 +147,12 @@ class WalkingDetector(BoutEdges):
         a turn or a shuffle (mobgap-lowback Test11: 0.33-0.43); a lift-off bump out of quiet
         standing also comes 0.85-1.2 median steps before the first heel strike, but after a
         still pelvis (ipol-dev: 0.01-0.17); 0 disables;
+    missed_step_ratio, missed_contact_fraction: a short bout whose pace breaks at one step only is
+        still walking when that step is long (irregular_ratio..missed_step_ratio median steps: two
+        steps with a contact missed between them) and the upward acceleration peaks in its middle
+        at missed_contact_fraction of contact_min_g or more (the missed, soft contact;
+        `walking_gaps`; mobgap-lowback Test11 HA_002 74-80 s: 1.9 median steps, a 30 mg peak at
+        0.43 of it); missed_contact_fraction 0 disables;
     side: the stance-side decider (cues, weights and the step chain)."""
 
     contact_min_g: float = 0.035
@@ -170,6 +177,8 @@ class WalkingDetector(BoutEdges):
     initiation_shift_ratio: float = 0.1
     lift_off_step_ratio: float = 0.85
     soft_start_motion_ratio: float = 0.25
+    missed_step_ratio: float = 2.5
+    missed_contact_fraction: float = 0.5
     side: StanceSideDecider = StanceSideDecider()
 
     def contacts(self, m: Motion) -> np.ndarray:
@@ -181,10 +190,7 @@ class WalkingDetector(BoutEdges):
         if m.acc_lin_g is None:
             return self._contacts_from_roll(m), None
         up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)  # here and for the tilt below
-        av = vertical_acc_g(m, up)
-        if self.baseline_s > 0:
-            av = av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz)))
-        av = zero_phase_lowpass(av, self.smooth_hz, m.rate_hz)
+        av = self._upward_g(m, up)
         peaks, _ = find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
                                   prominence=self.contact_min_g)
         half = max(1, int(0.3 * m.rate_hz))
@@ -206,6 +212,14 @@ class WalkingDetector(BoutEdges):
         heights = av[peaks]
         # A lead of a few samples keeps the order of contacts (they are >= min_step_s apart).
         return np.maximum(peaks - lead, 0), heights
+
+    def _upward_g(self, m: Motion, up: np.ndarray | None = None) -> np.ndarray:
+        """The signal contacts are peaks of: the upward acceleration, g, less its baseline_s
+        moving mean, low-passed at smooth_hz."""
+        av = vertical_acc_g(m, up)
+        if self.baseline_s > 0:
+            av = av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz)))
+        return zero_phase_lowpass(av, self.smooth_hz, m.rate_hz)
 
     def _contacts_from_roll(self, m: Motion) -> np.ndarray:
         # Roll stream only: the swing side starts to drop at contact, so contacts are the zero
@@ -245,19 +259,20 @@ class WalkingDetector(BoutEdges):
                     if 1 / self.side.irregular_ratio <= step <= self.side.irregular_ratio:
                         break
                 b -= 1
-            kept = self._keeps_pace(c[a:b], rate_hz)
+            kept = self._keeps_pace(c[a:b], rate_hz, m)
             if kept is not None:
                 out.append(kept)
         return out
 
-    def _keeps_pace(self, c: np.ndarray, rate_hz: float) -> np.ndarray | None:
+    def _keeps_pace(self, c: np.ndarray, rate_hz: float, m: Motion | None = None) -> np.ndarray | None:
         """The bout c if it is walking: >= min_bout_steps steps, a median step <= max_median_step_s,
         and, when short (<= short_bout_steps), every step within 1/irregular_ratio..irregular_ratio
         of the median: a few bumps while standing up and fidgeting come at any intervals, a few
         steps come at one pace. A short bout whose last interval alone breaks the pace is kept
         without its last contact when the rest still passes: the feet settle after a turn on the
         spot (ipol_4-3: a bump 1.2 s after three steps 0.43-0.66 s apart hid all four swings);
-        None otherwise."""
+        with the motion m, a short bout whose one long step holds a missed contact is kept too
+        (`_missed_contact`); None otherwise."""
 
         def pace(sub: np.ndarray) -> np.ndarray | None:
             steps = np.diff(sub)
@@ -273,7 +288,25 @@ class WalkingDetector(BoutEdges):
             return c
         if regular[:-1].all() and (r := pace(c[:-1])) is not None and r.all():
             return c[:-1]
+        if m is not None and self._missed_contact(m, c):
+            return c
         return None
+
+    def _missed_contact(self, m: Motion, c: np.ndarray) -> bool:
+        """Whether a short bout's pace breaks only at one long step that holds a contact missed
+        under the floor (`walking_gaps`): about two steps long and an upward-acceleration peak of
+        at least missed_contact_fraction of contact_min_g in its middle."""
+        if self.missed_contact_fraction <= 0 or m.acc_lin_g is None or len(c) < self.min_bout_steps + 2:
+            return False
+        k = one_long_step(np.diff(c), self.side.irregular_ratio, self.missed_step_ratio)
+        if k is None:
+            return False
+        a, b = int(c[k]), int(c[k + 1])
+        pad = int(self.baseline_s * m.rate_hz)  # the baseline and filter settle before the step
+        lo, hi = max(0, a - pad), min(len(m.t_s), b + pad)
+        av = self._upward_g(_window(m, lo, hi))
+        lead = int(round(self.contact_lead_s * m.rate_hz))  # c holds contacts, lead before the peaks
+        return holds_a_contact(av[a + lead - lo : b + lead - lo], self.missed_contact_fraction * self.contact_min_g)
 
     def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]], set[int]]:
         """The walking bouts (their contacts), each bout's raw stance-side cues (what `detect`
@@ -406,3 +439,10 @@ def _moving_max(x: np.ndarray, half: int) -> np.ndarray:
     return moving_max(x, 2 * half + 1)
 
 
+
+
+def _window(m: Motion, lo: int, hi: int) -> Motion:
+    """The motion's samples [lo, hi)."""
+    gyro = None if m.gyro_dps is None else m.gyro_dps[lo:hi]
+    return Motion(m.t_s[lo:hi], m.rate_hz, m.roll_deg[lo:hi], m.pitch_deg[lo:hi], m.acc_lin_g[lo:hi], gyro,
+                  m.still[lo:hi])

@@ -1,0 +1,41 @@
+"""Walking: a short bout whose pace breaks at one long step that holds a missed contact
+(`WalkingDetector`'s pace rule, its parameters documented there).
+
+A short bout (<= short_bout_steps steps) must keep one pace in every step: a few bumps while
+standing up or fidgeting come at any intervals. In slow daily-life walking one soft contact can
+stay under the contact floor, though, and its two steps then read as one long step (mobgap-lowback
+Test11, HA_002 at 74-80 s: five steps, one of 1.9 median steps, the INDIP lists a contact in it).
+Such a bout is kept when two cues agree: the timing (that step alone breaks the pace, and it is
+as long as about two steps: irregular_ratio..missed_step_ratio median steps) and the pelvis (the
+upward acceleration has a peak of at least missed_contact_fraction of the contact floor in the
+middle of that step, 0.3-0.7 of it, where the missed contact lands).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.signal.peaks import find_peaks
+
+MIDDLE = (0.3, 0.7)  # where in a two-step gap its missed contact may lie (of the gap)
+
+
+def one_long_step(steps: np.ndarray, irregular_ratio: float, missed_step_ratio: float) -> int | None:
+    """The index of the one step that breaks a bout's pace, when it is the only one and long
+    (irregular_ratio < its length / median <= missed_step_ratio); None otherwise. steps: the
+    bout's step lengths (any unit)."""
+    r = np.asarray(steps, float) / float(np.median(steps))
+    odd = np.flatnonzero((r > irregular_ratio) | (r < 1.0 / irregular_ratio))
+    if len(odd) != 1 or not irregular_ratio < r[odd[0]] <= missed_step_ratio:
+        return None
+    return int(odd[0])
+
+
+def holds_a_contact(upward_g: np.ndarray, least_g: float) -> bool:
+    """Whether the upward acceleration over one long step (g, from its first contact to its
+    next) has a peak of at least least_g (height and prominence) in its middle (`MIDDLE`)."""
+    n = len(upward_g)
+    if n < 3 or least_g <= 0:
+        return False
+    peaks, _ = find_peaks(upward_g, height=least_g, prominence=least_g)
+    return bool(np.any((peaks >= MIDDLE[0] * n) & (peaks <= MIDDLE[1] * n)))
