@@ -60,6 +60,36 @@ def test_a_numpy_that_sums_a_row_otherwise_gets_the_numpy_path(monkeypatch) -> N
     _same(native, fuse_passes(t, acc, gyro, rest, FusionSettings()))
 
 
+def test_the_einsum_probe_tells_the_summation_orders_apart() -> None:
+    # The probe decides which path runs: its rows must round differently in every other order.
+    sq = fusion_scan._einsum_probe_rows() ** 2
+    orders = [(sq[:, 0] + sq[:, 2]) + sq[:, 1], (sq[:, 0] + sq[:, 1]) + sq[:, 2], sq[:, 0] + (sq[:, 1] + sq[:, 2])]
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert np.count_nonzero(orders[i] != orders[j]) >= 20
+
+
+def test_the_analysis_does_not_import_numpy_random(tmp_path) -> None:
+    # numpy.random's import is ~15 ms of every analysis (the einsum probe drew its values from it).
+    import subprocess
+    import sys
+
+    n = 3000
+    t = np.arange(n) * 0.01
+    k = np.arange(n)
+    acc = np.column_stack([0.01 * np.sin(k * 0.37), 0.01 * np.cos(k * 0.21), 1.0 + 0.02 * np.sin(k * 0.05)])
+    gyro = np.column_stack([2 * np.sin(k * 0.11), 3 * np.cos(k * 0.07), 40 * np.sin(k * 0.013)])
+    np.savez(tmp_path / "s.npz", t=t, acc=acc, gyro=gyro)
+    code = ("import sys, numpy as np\n"
+            "from hiplevel.analysis import analyze\n"
+            "from hiplevel.samples import ImuSeries\n"
+            f"z = np.load({str(tmp_path / 's.npz')!r})\n"
+            "analyze(ImuSeries(z['t'], z['acc'], z['gyro']), 'walking', keep_trace=False)\n"
+            "print('numpy.random' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 @needs_kernel
 @pytest.mark.parametrize("seed", range(3))
 def test_the_compiled_gyro_window_means_are_numpys(monkeypatch, seed: int) -> None:

@@ -162,3 +162,24 @@ def test_the_store_reads_rows_of_spilled_blocks_alone_and_across_blocks() -> Non
                 np.testing.assert_array_equal(got, x[a:b])
                 got[...] = 0  # a copy: the store keeps its rows
         np.testing.assert_array_equal(store.read(("s", "f"), 0, 5000), arrays["f"])
+
+
+def test_the_store_keeps_one_file_per_key_and_forgets_it_on_drop() -> None:
+    # A file per 16,384-row block cost a file created, opened and removed each (issue 13).
+    x = np.arange(9000, dtype=float).reshape(-1, 3)
+    with TraceStore(ram_budget_bytes=0, block=256) as store:
+        for key in (("s", "up"), ("s", "acc")):
+            for a in range(0, len(x), 500):
+                store.append(key, x[a:a + 500] + len(key[1]))
+            store.flush(key)
+        assert store._dir is not None and len(list(store._dir.iterdir())) == 2
+        for a, b in ((0, 3000), (255, 257), (1000, 2999), (2990, 3000)):
+            np.testing.assert_array_equal(store.read(("s", "up"), a, b), x[a:b] + 2)
+        # Written again after a drop (the turn-corrected fusion): the new rows, not the old file's.
+        store.drop(("s", "up"))
+        for a in range(0, len(x), 700):
+            store.append(("s", "up"), -x[a:a + 700])
+        store.flush(("s", "up"))
+        np.testing.assert_array_equal(store.read(("s", "up"), 0, 3000), -x)
+        np.testing.assert_array_equal(store.read(("s", "acc"), 100, 2900), x[100:2900] + 3)
+        assert len(list(store._dir.iterdir())) == 2

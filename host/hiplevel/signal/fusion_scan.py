@@ -78,10 +78,18 @@ def _einsum_rows_ok() -> bool:
     """Whether numpy's einsum("ij,ij->i") sums a row of three squares as (x0^2 + x2^2) + x1^2, as the
     compiled `fuse_group` does for |a|, |w| and the up-vector's norm (numpy's two-lane loop; another
     numpy build may sum otherwise, and then the numpy path runs: the results never depend on the
-    kernel). Probed once on values where the orders round differently."""
-    x = np.random.default_rng(0).normal(size=(256, 3))
+    kernel). Probed once on values where the orders round differently (`_einsum_probe_rows`)."""
+    x = _einsum_probe_rows()
     sq = x * x
     return np.array_equal(np.einsum("ij,ij->i", x, x), (sq[:, 0] + sq[:, 2]) + sq[:, 1])
+
+
+def _einsum_probe_rows() -> np.ndarray:
+    """(256, 3) fixed values over a few binades (a Weyl sequence): about 50 of the rows' sums of
+    squares round differently in each other order. Not numpy.random, whose import (~15 ms) would be
+    paid by every analysis."""
+    k = np.arange(1, 769, dtype=float)
+    return (((k * 0.6180339887498949) % 1.0 - 0.5) * np.exp2(k % 7 - 3)).reshape(256, 3)
 
 
 def _run_native(kernel, fuse, passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -34,6 +34,7 @@ class TraceStore:
         self._pending: dict[tuple, list[np.ndarray]] = {}
         self._rows: dict[tuple, int] = {}
         self._dir: Path | None = None
+        self._file_bytes: dict[tuple, int] = {}  # bytes in each key's file so far
         self.spilled_bytes = 0
 
     def __enter__(self) -> TraceStore:
@@ -47,6 +48,7 @@ class TraceStore:
         self._blocks.clear()
         self._pending.clear()
         self._rows.clear()
+        self._file_bytes.clear()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
@@ -84,9 +86,10 @@ class TraceStore:
         """Forget key's array (before writing it again)."""
         for b in self._blocks.pop(key, []):
             if isinstance(b, _Spilled):
-                b.path.unlink(missing_ok=True)
+                b.path.unlink(missing_ok=True)  # the key's one file (each of its spilled blocks names it)
             else:
                 self._ram_bytes -= b.nbytes
+        self._file_bytes.pop(key, None)
         self._pending.pop(key, None)
         self._rows.pop(key, None)
 
@@ -98,19 +101,31 @@ class TraceStore:
         ref = blocks[first]
         if first == last and not isinstance(ref, _Spilled):
             return np.array(ref[a - first * self.block : b - first * self.block])
-        # Each block's rows go straight into the result: a spilled block's rows are read from its
-        # file alone (no whole block loaded, no concatenation).
+        # Each block's rows go straight into the result: the rows of consecutive spilled blocks are
+        # one stretch of the key's file (every block but the last is whole), read at once (no
+        # whole block loaded, no concatenation).
         out = np.empty((max(b - a, 0), *ref.shape[1:]), ref.dtype)
         k = 0
-        for q in range(first, last + 1):
+        q = first
+        while q <= last:
             blk = blocks[q]
-            lo, hi = max(a - q * self.block, 0), min(b - q * self.block, blk.shape[0])
+            lo = max(a - q * self.block, 0)
+            if isinstance(blk, _Spilled):
+                r = q
+                while r < last and isinstance(blocks[r + 1], _Spilled):
+                    r += 1
+                hi = min(b - r * self.block, blocks[r].shape[0])
+                n = (r - q) * self.block + hi - lo
+                if n > 0:
+                    blk.read_rows(lo, lo + n, out[k : k + n])
+                    k += n
+                q = r + 1
+                continue
+            hi = min(b - q * self.block, blk.shape[0])
             if hi > lo:
-                if isinstance(blk, _Spilled):
-                    blk.read_rows(lo, hi, out[k : k + hi - lo])
-                else:
-                    out[k : k + hi - lo] = blk[lo:hi]
+                out[k : k + hi - lo] = blk[lo:hi]
                 k += hi - lo
+            q += 1
         return out
 
     def _keep(self, key: tuple, arr: np.ndarray) -> None:
@@ -121,27 +136,34 @@ class TraceStore:
             return
         if self._dir is None:
             self._dir = Path(tempfile.mkdtemp(prefix="hiplevel-analysis-"))
-        path = self._dir / f"{'-'.join(map(str, key))}-{len(self._blocks[key])}.bin"
-        # Raw bytes, the dtype and shape kept here: np.load parses a header on every read (a
-        # quarter of the store's time over the many reads of a long analysis).
-        arr.tofile(path)
+        # One file per key, its blocks one after the other (a file per block cost a file created,
+        # opened and removed for every 16,384 rows). Raw bytes, the dtype, shape and offset kept
+        # here: np.load parses a header on every read (a quarter of the store's time over the
+        # many reads of a long analysis).
+        path = self._dir / f"{'-'.join(map(str, key))}.bin"
+        offset = self._file_bytes.get(key, 0)
+        with open(path, "ab") as fh:
+            arr.tofile(fh)
+        self._file_bytes[key] = offset + arr.nbytes
         self.spilled_bytes += arr.nbytes
-        self._blocks[key].append(_Spilled(path, arr.dtype, arr.shape))
+        self._blocks[key].append(_Spilled(path, arr.dtype, arr.shape, offset))
 
 
 @dataclass(frozen=True)
 class _Spilled:
-    """A block written to a temporary file."""
+    """A block written to a temporary file (its key's), from byte `offset` on."""
 
     path: Path
     dtype: np.dtype
     shape: tuple[int, ...]
+    offset: int = 0
 
     def read_rows(self, lo: int, hi: int, dst: np.ndarray) -> None:
-        """Rows [lo, hi) of the block into dst (C-contiguous, hi - lo rows)."""
+        """Rows [lo, hi) from the block's start into dst (C-contiguous, hi - lo rows; past the
+        block's end: the next blocks' rows, written after it in the same file)."""
         row = dst.itemsize * int(np.prod(self.shape[1:], dtype=np.int64))
         with open(self.path, "rb") as fh:
-            fh.seek(lo * row)
+            fh.seek(self.offset + lo * row)
             got = fh.readinto(memoryview(dst).cast("B"))
         if got != (hi - lo) * row:
             raise OSError(f"{self.path}: {got} of {(hi - lo) * row} bytes read")

@@ -105,18 +105,25 @@ def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float,
     return out
 
 
-def _mismatch(acc_g: tuple[np.ndarray, np.ndarray], up0: np.ndarray, rot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _mismatch(acc_mean: tuple[np.ndarray, np.ndarray], up0: np.ndarray, rot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Horizontal (x, y) accelerometer-minus-gyro tilt after one turn, g, with the gyro started
     where it agrees with the accelerometer before the turn.
 
-    acc_g: the (corrected) accelerometer over the reference windows before and after the turn;
-    rot: the segment's window means from `_window_rotations` (its gyro corrected the same way)."""
+    acc_mean: the means (3,) of the (corrected) accelerometer over the reference windows before
+    and after the turn (`_window_means`); rot: the segment's window means from
+    `_window_rotations` (its gyro corrected the same way)."""
     head, tail = rot
     # The fused up-vector may still carry an earlier turn's error: start from the one that matches
     # the accelerometer over the strides before this turn (walking accelerations average out).
-    start = up0 + acc_g[0].mean(axis=0) - head @ up0
+    start = up0 + acc_mean[0] - head @ up0
     start = start / np.linalg.norm(start)
-    return (acc_g[1].mean(axis=0) - tail @ start)[:2]
+    return (acc_mean[1] - tail @ start)[:2]
+
+
+def _window_means(acc_g: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The means over the reference windows before and after a turn, each taken once (the
+    measured accelerometer's serve the mismatch and both leak columns)."""
+    return acc_g[0].mean(axis=0), acc_g[1].mean(axis=0)
 
 
 @dataclass(frozen=True)
@@ -169,9 +176,10 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
         # Only the reference windows before and after the turn count.
         up0, acc = up[a - h], (acc_g[a - h : a], acc_g[b : b + t])
         rot, rot_leak = rots[3 * k], rots[3 * k + 1 : 3 * k + 3]
-        base = _mismatch(acc, up0, rot)
-        cols = [_mismatch((acc[0] - e.acc_bias_g, acc[1] - e.acc_bias_g), up0, rot) for e in acc_basis]
-        cols += [_mismatch(acc, up0, rl) for rl in rot_leak]
+        means = _window_means(acc)
+        base = _mismatch(means, up0, rot)
+        cols = [_mismatch(_window_means((acc[0] - e.acc_bias_g, acc[1] - e.acc_bias_g)), up0, rot) for e in acc_basis]
+        cols += [_mismatch(means, up0, rl) for rl in rot_leak]
         rows.append(np.column_stack([(c - base) / eps for c in cols]))
         rhs.append(-base)
     return TurnObservations(np.vstack(rows), np.concatenate(rhs), len(spans))
