@@ -85,3 +85,20 @@ def test_sim_set_with_standing_sway_measures_drops_within_1_deg(failing_step_dow
     for true, rep in zip(sim.reps, reps):
         assert rep.side == true.side
         assert abs(rep.drop_deg - true.drop_deg) < 1.0
+
+
+def test_bias_between_runs_is_each_axis_interpolated_between_the_run_centres() -> None:
+    from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs
+
+    rng = np.random.default_rng(3)
+    runs = [RestRunBias(a, a + n, rng.normal(0, 0.5, 3), 0.1, np.array([0.0, 0.0, 1.0]))
+            for a, n in ((40, 150), (900, 333), (5000, 64))]
+    idx = np.arange(0, 7000, 3)
+    centres = [0.5 * (r.start + r.stop - 1) for r in runs]
+    got = bias_between_runs(idx, runs)
+    assert got.shape == (len(idx), 3) and got.flags.c_contiguous
+    for k in range(3):
+        want = np.interp(idx, centres, [r.bias_dps[k] for r in runs])
+        np.testing.assert_array_equal(got[:, k].view(np.int64), want.view(np.int64))  # to the bit
+    np.testing.assert_array_equal(bias_between_runs(idx[:0], runs), np.zeros((0, 3)))
+    np.testing.assert_array_equal(bias_between_runs(idx, []), np.zeros((len(idx), 3)))
