@@ -32,6 +32,7 @@ from hiplevel.exercises.base import (Hump, Motion, PhaseWindow, RepWindow, find_
                                      without_rest_tilt,
                                      zero_velocity_mps)
 from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote, steady_runs
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 
@@ -227,7 +228,7 @@ class BandWalkDetector:
                 runs.append([h])
         out: list[tuple[Hump | None, Hump, Hump | None]] = []
         for run in runs:
-            typical = float(np.median([size[id(h)] for h in run]))
+            typical = float(median([size[id(h)] for h in run]))
             # Settling, not a leg move; a trailing move between two larger leads is a leg move
             # however small against the run (down to TRAIL_MIN_FRACTION of min_move_m).
             run = [h for k, h in enumerate(run) if size[id(h)] >= self.run_ratio * typical
@@ -249,7 +250,7 @@ class BandWalkDetector:
         step rhythm of the roll and the height and from alternating move sizes (lateral_steps)."""
         rate = m.rate_hz
         centres = [h.peak for h in run]
-        half = int(0.5 * float(np.median(np.diff(centres))))
+        half = int(0.5 * float(median(np.diff(centres))))
         roll = zero_phase_lowpass(m.roll_deg, RHYTHM_LOWPASS_HZ, rate)
         acc = zero_phase_lowpass(m.acc_lin_g, RHYTHM_LOWPASS_HZ, rate)
         vert = np.sum(acc * roll_pitch_to_up(m.roll_deg, m.pitch_deg), axis=1)
@@ -310,9 +311,9 @@ class BandWalkDetector:
         """True when the pelvis over samples [a, b] is upright enough for a standing step, faces
         forward (no turn) and holds its posture (no sitting down, standing up or bending)."""
         pitch = m.pitch_deg[a : b + 1]
-        roll = float(np.median(np.abs(m.roll_deg[a : b + 1])))
+        roll = float(median(np.abs(m.roll_deg[a : b + 1])))
         turn = float(np.sqrt(np.mean(yaw_dps[a : b + 1] ** 2))) if yaw_dps is not None else 0.0
-        return (float(np.median(pitch)) >= -self.max_tilt_back_deg and roll <= self.max_roll_deg
+        return (float(median(pitch)) >= -self.max_tilt_back_deg and roll <= self.max_roll_deg
                 and turn <= self.max_turn_dps and float(np.ptp(pitch)) <= self.max_pitch_change_deg)
 
     def in_bouts(self, reps: list[RepWindow | None], rate_hz: float) -> list[RepWindow]:
@@ -347,8 +348,8 @@ def _without_slow_ends(run: list[Hump], size: dict[int, float]) -> list[Hump]:
     next to a run of leg moves, not a leg move (it would shift the lead/trail pairing)."""
     if len(run) < 3:
         return run
-    dur = float(np.median([h.offset - h.onset for h in run]))
-    typical = float(np.median([size[id(h)] for h in run]))
+    dur = float(median([h.offset - h.onset for h in run]))
+    typical = float(median([size[id(h)] for h in run]))
     slow = [h for h in (run[0], run[-1]) if h.offset - h.onset > SLOW_END_RATIO * dur and size[id(h)] < typical]
     return [h for h in run if not any(h is x for x in slow)]
 

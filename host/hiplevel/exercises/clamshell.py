@@ -26,6 +26,7 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT
 from hiplevel.exercises.base import Motion, RepWindow, velocity_mps, world_acc_g
 from hiplevel.exercises.step_down import pitch_bumps
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
 
@@ -93,9 +94,9 @@ class ClamshellDetector:
         for s, e in runs(m.still[a:b]):
             if e - s >= n + settle:
                 i = a + s + settle
-                return i, float(np.median(m.pitch_deg[i : i + n]))
+                return i, float(median(m.pitch_deg[i : i + n]))
         # No still stretch: the first second (a worse neutral, never none).
-        return a, float(np.median(m.pitch_deg[a : a + n]))
+        return a, float(median(m.pitch_deg[a : a + n]))
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Openings of the top knee in every side-lying stretch of the set."""
@@ -106,7 +107,7 @@ class ClamshellDetector:
         for a, b in runs(np.abs(side_tilt_deg(roll, pitch)) > self.lying_roll_deg):
             if (b - a) / m.rate_hz < self.min_lying_s:
                 continue
-            pose = float(np.median(roll[a:b]))
+            pose = float(median(roll[a:b]))
             stable = runs(np.abs(roll[a:b] - pose) < self.stable_roll_deg)
             if not stable:
                 continue

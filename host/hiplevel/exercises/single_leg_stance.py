@@ -30,6 +30,7 @@ from hiplevel.constants import LEFT, RIGHT, other_side
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
 
@@ -233,7 +234,7 @@ class SingleLegStanceDetector:
         (h_in, size_in), (h_back, size_back) = shift_in, shift_back
         spans = ((h_in.onset - n, h_in.onset, h_in, size_in),
                  (h_back.offset + 1, h_back.offset + 1 + n, h_back, size_back))
-        return all(a >= 0 and b <= len(m.roll_deg) and abs(float(np.median(m.roll_deg[a:b]))) <= self.max_level_deg
+        return all(a >= 0 and b <= len(m.roll_deg) and abs(float(median(m.roll_deg[a:b]))) <= self.max_level_deg
                    and not any(h.sign != s.sign and size >= self.steady_ratio * s_size and h.offset >= a and h.onset < b
                                for h, size in moves)
                    for a, b, s, s_size in spans)
@@ -257,9 +258,9 @@ class SingleLegStanceDetector:
         if not calm[a.onset] and not (len(before) and float(np.max(-a.sign * before)) >= back):
             return False
         n = max(1, int(0.1 * m.rate_hz))
-        r0 = float(np.median(m.roll_deg[max(0, a.onset - n) : a.onset + 1]))
-        r1 = float(np.median(m.roll_deg[a.offset : a.offset + n + 1]))
-        held = float(np.median(m.roll_deg[win[0] : win[1]]))
+        r0 = float(median(m.roll_deg[max(0, a.onset - n) : a.onset + 1]))
+        r1 = float(median(m.roll_deg[a.offset : a.offset + n + 1]))
+        held = float(median(m.roll_deg[win[0] : win[1]]))
         return abs(held - r0) >= self.min_lift_roll_deg and (r1 - r0) / (held - r0) >= self.max_lift_roll_ratio
 
     def detect(self, m: Motion) -> list[RepWindow]:
@@ -319,7 +320,7 @@ class SingleLegStanceDetector:
                and h.height >= 0.5 * self.steady_ratio * a.height
                for h, size in moves):
             return None  # the pelvis moved on in between: not one hold
-        if abs(float(np.median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
+        if abs(float(median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
         if self.anchored_lift(m, a, win, calm, v):
             lifted.add(id(a))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.signal.biquad import sosfiltfilt
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import design_sos, moving_max, moving_min
 
 # Balance sway sits in this band for the roll (slower drift and faster impacts are not sway)...
@@ -164,6 +165,6 @@ def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int
              float(np.percentile(window_rms(s.lateral, rate_hz), 10)))
     if not parts:
         return floor
-    rr = min(float(np.median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts)
-    ll = min(float(np.median(window_rms(s.lateral[a:b], rate_hz))) for a, b in parts)
+    rr = min(float(median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts)
+    ll = min(float(median(window_rms(s.lateral[a:b], rate_hz))) for a, b in parts)
     return max(rr, floor[0]), max(ll, floor[1])

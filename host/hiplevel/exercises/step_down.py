@@ -35,6 +35,7 @@ from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
                                      world_acc_g)
 from hiplevel.exercises.descent import PLAIN_DESCENT, DescentMeasure
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks, peak_widths
 
@@ -229,7 +230,7 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     # new one.
     peaks = np.array([b.peak for b in bumps], float)
     gaps = np.diff(peaks)
-    new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * np.median(gaps)]) if len(gaps) else np.array([True])
+    new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}

@@ -44,6 +44,7 @@ from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.peaks import find_peaks
@@ -243,7 +244,7 @@ class WalkingDetector(BoutEdges):
         h = np.ones(len(contacts)) if heights is None else np.asarray(heights, float)
         out = []
         for c, hc in zip(np.split(contacts, cuts), np.split(h, cuts)):
-            floor = self.edge_min_fraction * float(np.median(hc))
+            floor = self.edge_min_fraction * float(median(hc))
             a, b = 0, len(c)
             while a < b and hc[a] < floor:
                 if m is not None and self._soft_start(m, c[a:b], hc[a:b], floor):
@@ -254,8 +255,8 @@ class WalkingDetector(BoutEdges):
             while b > a and hc[b - 1] < floor:
                 # A walk brakes into its stop: its last heel strikes are soft. A weak last contact
                 # that keeps the rhythm (a regular step after the one before) is still a step.
-                if b - a >= 2 and hc[b - 1] >= self.end_min_fraction * float(np.median(hc)):
-                    step = (c[b - 1] - c[b - 2]) / float(np.median(np.diff(c)))
+                if b - a >= 2 and hc[b - 1] >= self.end_min_fraction * float(median(hc)):
+                    step = (c[b - 1] - c[b - 2]) / float(median(np.diff(c)))
                     if 1 / self.side.irregular_ratio <= step <= self.side.irregular_ratio:
                         break
                 b -= 1
@@ -276,9 +277,9 @@ class WalkingDetector(BoutEdges):
 
         def pace(sub: np.ndarray) -> np.ndarray | None:
             steps = np.diff(sub)
-            if len(steps) < self.min_bout_steps or np.median(steps) > self.max_median_step_s * rate_hz:
+            if len(steps) < self.min_bout_steps or median(steps) > self.max_median_step_s * rate_hz:
                 return None
-            med = float(np.median(steps))
+            med = float(median(steps))
             return (steps <= self.side.irregular_ratio * med) & (steps >= med / self.side.irregular_ratio)
 
         regular = pace(c)
@@ -349,7 +350,7 @@ class WalkingDetector(BoutEdges):
         for cue, repeat, neutral, reps in zip(draft.cues, draft.repeat, draft.neutrals, draft.reps):
             decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
             sides, conf = decided.sides, decided.confidence
-            bout_conf = round(float(np.median(conf)), 3)
+            bout_conf = round(float(median(conf)), 3)
             # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
             offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
             for a, b, k, edge, step_s, contact_s, closing_s, hi, lo in reps:
@@ -376,7 +377,7 @@ class WalkingDetector(BoutEdges):
         closing_contact_s): `finish` gives it its side. soft_start: the bout resumes a walk from
         motion at a soft first contact (`_soft_start`): the swing before it is no gait initiation
         from standing, and no rep."""
-        med = int(np.median(np.diff(c)))
+        med = int(median(np.diff(c)))
         t_c = m.t_s[c].tolist()  # the contacts' times, s
 
         def rep(a: int, b: int, k: int, contact: int | None, edge: str | None = None,

@@ -13,6 +13,7 @@ import numpy as np
 
 from hiplevel.constants import Side
 from hiplevel.exercises.base import Motion
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import neutral_roll, standing_before
 
 
@@ -66,7 +67,7 @@ def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     time, s. Fallback when there is none within the lookback: the set's neutral (offset 0,
     "bout_neutral_s": None). Reported in each step's metrics; the analysis measures each step's
     drop against it (`analysis.window_drop_deg`)."""
-    walk_pitch = float(np.median(m.pitch_deg[c[0] : c[-1] + 1]))
+    walk_pitch = float(median(m.pitch_deg[c[0] : c[-1] + 1]))
     span = standing_before(m.still, m.t_s, m.pitch_deg, int(c[0]), walk_pitch)
     if span is None:
         return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}

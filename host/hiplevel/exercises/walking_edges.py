@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.exercises.base import Motion
+from hiplevel.signal.exact_median import median
 
 
 class BoutEdges:
@@ -65,7 +66,7 @@ class BoutEdges:
         steps = None if single is None else single.get("steps")
         if steps is None:
             q = int(round(self.double_support_fraction * med))
-            steps = np.median(_motion_rms_many(m, c[:-1] + q, c[:-1] + med), axis=0)
+            steps = median(_motion_rms_many(m, c[:-1] + q, c[:-1] + med), axis=0)
             if single is not None:
                 single["steps"] = steps
         ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
@@ -78,10 +79,10 @@ class BoutEdges:
         soft_start_motion_ratio of the bout's single supports (a lift-off bump out of quiet
         standing has a still pelvis there: `_initiates`)."""
         if self.soft_start_motion_ratio <= 0 or not soft_first_step(
-                c, h, floor, self.end_min_fraction * float(np.median(h)), self.lift_off_step_ratio,
+                c, h, floor, self.end_min_fraction * float(median(h)), self.lift_off_step_ratio,
                 self.side.irregular_ratio):
             return False
-        med = int(np.median(np.diff(c)))
+        med = int(median(np.diff(c)))
         a0 = int(c[0]) - int(round(self.edge_swing_fraction * med))
         pre = a0 - med // 2
         return pre >= 0 and self._motion_ratio(m, pre, a0, c, med) >= self.soft_start_motion_ratio
@@ -129,6 +130,6 @@ def soft_first_step(c: np.ndarray, h: np.ndarray, floor: float, least: float, li
     if len(c) < 4 or h[0] < least or h[1] < floor:
         return False
     d = np.diff(c).astype(float)
-    med = float(np.median(d))
+    med = float(median(d))
     return bool(lift_off_step_ratio * med <= d[0] <= irregular_ratio * med
                 and med / irregular_ratio <= d[1] <= irregular_ratio * med)

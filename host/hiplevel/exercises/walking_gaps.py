@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.peaks import find_peaks
 
 MIDDLE = (0.3, 0.7)  # where in a two-step gap its missed contact may lie (of the gap)
@@ -24,7 +25,7 @@ def one_long_step(steps: np.ndarray, irregular_ratio: float, missed_step_ratio: 
     """The index of the one step that breaks a bout's pace, when it is the only one and long
     (irregular_ratio < its length / median <= missed_step_ratio); None otherwise. steps: the
     bout's step lengths (any unit)."""
-    r = np.asarray(steps, float) / float(np.median(steps))
+    r = np.asarray(steps, float) / float(median(steps))
     odd = np.flatnonzero((r > irregular_ratio) | (r < 1.0 / irregular_ratio))
     if len(odd) != 1 or not irregular_ratio < r[odd[0]] <= missed_step_ratio:
         return None

@@ -36,6 +36,7 @@ import numpy as np
 from hiplevel._native import filter_kernel
 from hiplevel.constants import LEFT, RIGHT, Side
 from hiplevel.exercises.base import Motion
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import moving_mean
 
 CUES = ("sway", "loading", "rotation")
@@ -93,7 +94,7 @@ class StanceSideDecider:
 
     def cues(self, m: Motion, c: np.ndarray) -> dict[str, np.ndarray]:
         """Raw cue values of the steps c[k]..c[k+1] of one bout (> 0 = left stance)."""
-        step = max(2, int(np.median(np.diff(c))))
+        step = max(2, int(median(np.diff(c))))
         lo, hi = max(0, int(c[0]) - 2 * step), min(len(m.t_s), int(c[-1]) + 2 * step + 1)
         a, b = c[:-1] - lo, c[1:] - lo
         d = b - a
@@ -114,7 +115,7 @@ class StanceSideDecider:
         """Robust scale and weight of each cue over all bouts of a recording."""
         names = list(cues[0]) if cues else []
         allc = {n: np.concatenate([c[n] for c in cues]) for n in names}
-        scale = {n: float(np.median(np.abs(v))) + 1e-12 for n, v in allc.items()}
+        scale = {n: float(median(np.abs(v))) + 1e-12 for n, v in allc.items()}
         z = {n: np.clip(v / scale[n], -self.cue_clip, self.cue_clip) for n, v in allc.items()}
         weight = {n: 1.0 for n in names}
         n_steps = len(next(iter(z.values()))) if z else 0
@@ -148,7 +149,7 @@ class StanceSideDecider:
     def repeat_probs(self, m: Motion, c: np.ndarray) -> np.ndarray:
         """Probability that step k+1 is by the same foot as step k (len(c) - 2 values)."""
         dur = np.diff(c) / m.rate_hz
-        med = float(np.median(dur))
+        med = float(median(dur))
         odd = (dur > self.irregular_ratio * med) | (dur < med / self.irregular_ratio) | (dur > self.pause_s)
         irregular = odd[:-1] | odd[1:]
         if m.gyro_dps is not None and len(c) > 2:

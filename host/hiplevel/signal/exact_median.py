@@ -32,7 +32,7 @@ def median_of_chunks(chunks: Callable[[], Iterable[np.ndarray]]) -> float:
     if n == 0:
         return float("nan")
     if kept is not None:
-        return float(np.median(np.concatenate(kept)))
+        return float(median(np.concatenate(kept)))
     ranks = sorted({(n - 1) // 2, n // 2})
     vals = [_kth(chunks, r, lo, hi) for r in ranks]
     return float(np.mean(np.asarray(vals))) if len(vals) == 2 else vals[0]
@@ -74,3 +74,38 @@ def _kth(chunks: Callable[[], Iterable[np.ndarray]], rank: int, lo: float, hi: f
             vals = np.concatenate([inside(np.asarray(v, float).ravel()) for v in chunks()])
             return float(np.partition(vals, rank)[rank])
         lo, hi = lo + j * width, lo + (j + 1) * width
+
+
+
+def median(x, axis: int | None = None):
+    """`np.median(x)` (or along axis 0 of a 2-D array), the same value to the bit, without
+    np.median's per-call overhead (~15 us: a walk's analysis takes ~1,000 medians, most of a few
+    dozen values) and without its NaN check's import of numpy.ma (20-30 ms, once per process).
+    The same steps as numpy's: `np.partition` at the middle rank(s) and the last (NaN) position,
+    the mean of the one or two middle values as numpy's mean takes it (a sum from 0.0, so -0.0
+    comes out 0.0, then / 2; integers as float64), nan where the largest is NaN. Other shapes or
+    dtypes, or no values: np.median itself."""
+    a = np.asarray(x)
+    if axis is None:
+        a = a.ravel()
+    kind = a.dtype.kind
+    if (a.ndim not in (1, 2) or (a.ndim == 2 and axis != 0) or not a.shape[0]
+            or not (kind in "iu" or a.dtype == np.float64)):
+        return np.median(x, axis=axis)
+    n = a.shape[0]
+    h = n // 2
+    kth = [h - 1, h] if n % 2 == 0 else [h]
+    if kind == "f":
+        kth.append(-1)
+    part = np.partition(a, kth, axis=0)
+    if kind != "f":
+        part = part.astype(np.float64) if a.ndim == 2 else part[h - 1 if n % 2 == 0 else h:h + 1].astype(np.float64)
+        h = h if a.ndim == 2 else (1 if n % 2 == 0 else 0)
+    mid = (0.0 + part[h - 1] + part[h]) / 2 if n % 2 == 0 else 0.0 + part[h]
+    if kind == "f":
+        bad = np.isnan(part[-1])
+        if a.ndim == 1:
+            return np.float64(np.nan) if bad else np.float64(mid)
+        if bad.any():
+            mid = np.where(bad, np.nan, mid)
+    return np.float64(mid) if a.ndim == 1 else mid

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hiplevel._native import fuse_kernel
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 
 DEG = math.pi / 180.0
@@ -182,7 +183,7 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
 
 def sample_rate_hz(t_s: np.ndarray) -> float:
     """1 / the median step of sample times t_s (N,), Hz."""
-    return 1.0 / float(np.median(np.diff(t_s)))
+    return 1.0 / float(median(np.diff(t_s)))
 
 
 def _unit(v: np.ndarray) -> tuple[float, float, float]:
@@ -231,11 +232,11 @@ def fuse_tilt(
         bias = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, settings.rest_bias_max_residual_deg,
                                       max(1, int(round(settings.rest_bias_min_s * rate))),
                                       quiet=quiet_mask(acc_g, gyro_dps, rate, settings))
-    up = fuse_passes(t_s, acc_g, gyro_dps - bias, rest, settings)
+    up = fuse_passes(t_s, acc_g, gyro_dps - bias, rest, settings, rate)
     errors = estimate_turn_errors(acc_g, gyro_dps - bias, up, rate) if settings.turn_errors else NO_ERRORS
     if errors.n_turns:
         acc_c, gyro_c = errors.correct(acc_g, gyro_dps - bias)
-        up = fuse_passes(t_s, acc_c, gyro_c, rest, settings)
+        up = fuse_passes(t_s, acc_c, gyro_c, rest, settings, rate)
         gyro_leak = gyro_c - (gyro_dps - bias)
     else:
         gyro_leak = np.zeros_like(gyro_dps)
@@ -243,11 +244,12 @@ def fuse_tilt(
 
 
 def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: np.ndarray,
-                settings: FusionSettings) -> np.ndarray:
+                settings: FusionSettings, rate_hz: float | None = None) -> np.ndarray:
     """Up-vectors (N,3): forward and backward passes of `tilt_step` over bias-free gyro (deg/s),
     weighted by each pass' error estimate; each pass starts from the accelerometer at the first
-    (last) rest samples. rest: (N,) bool, `rest_mask`."""
-    rate = sample_rate_hz(t_s)
+    (last) rest samples. rest: (N,) bool, `rest_mask`; rate_hz: `sample_rate_hz(t_s)` when the
+    caller has it already (a median of the steps: a chunk fused twice takes it once)."""
+    rate = sample_rate_hz(t_s) if rate_hz is None else rate_hz
     w = np.radians(gyro_dps)
     # Sample i's rate acts over the interval that ends at it (forward) / starts at it (backward).
     dt_fwd = np.diff(t_s, prepend=t_s[0] - 1.0 / rate)

@@ -118,7 +118,9 @@ def _run_native(kernel, fuse, passes: list[tuple], settings: FusionSettings) -> 
             w, dts = c(w_rps[s]), c(dt[s])
             theta = np.empty((SCAN_BLOCK, -(-(s.stop - s.start) // SCAN_BLOCK)))
             kernel.angles(w, dts, theta)
-            items.append((c(acc[s]), w, dts, c(rest[s], dtype=bool), np.cos(theta), -np.sin(theta), outs[i][0][s],
+            sin = np.sin(theta)
+            np.negative(sin, out=sin)  # -sin in place (exact): no second array
+            items.append((c(acc[s]), w, dts, c(rest[s], dtype=bool), np.cos(theta), sin, outs[i][0][s],
                           outs[i][1][s]))
         ends = np.empty((2, len(live), 3)), np.empty(len(live))
         fuse.fuse_group(params, tuple(items), np.array([x_first[i] for i in live]), np.array([x_up[i] for i in live]),

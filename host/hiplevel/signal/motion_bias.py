@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from hiplevel.signal.exact_median import median
 
 WINDOW_S = 6.0  # a few strides: walking accelerations average out, a 3 deg/s bias drifts 18 deg
 MIN_WINDOWS = 3  # the median needs a majority of steady windows
@@ -122,5 +123,5 @@ def _corrected(bias_dps: np.ndarray, per_window: Callable[[np.ndarray], np.ndarr
         fits = fits[np.isfinite(fits).all(axis=1)]
         if len(fits) < MIN_WINDOWS:
             return None
-        out[..., :2] += np.median(fits, axis=0)
+        out[..., :2] += median(fits, axis=0)
     return out

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import moving_std
 
 # Quiet standing needs at least this long a still stretch (docs promise >= 2 s at the start).
@@ -51,7 +52,7 @@ def find_standing(still: np.ndarray, t_s: np.ndarray, start: int = 0, stop: int 
             break
         if t_s[b - 1] - t_s[a] >= STANDING_MIN_S:
             return a, b
-    rate = 1.0 / float(np.median(np.diff(t_s)))
+    rate = 1.0 / float(median(np.diff(t_s)))
     return start, min(stop, start + max(2, int(rate)))
 
 
@@ -60,7 +61,7 @@ def neutral_roll(roll_deg: np.ndarray, span: tuple[int, int]) -> float:
     a, b = span
     # Skip the edges of the still run: they border on movement.
     trim = (b - a) // 10
-    return float(np.median(roll_deg[a + trim : b - trim] if b - a > 10 else roll_deg[a:b]))
+    return float(median(roll_deg[a + trim : b - trim] if b - a > 10 else roll_deg[a:b]))
 
 
 # Daily life: the quiet standing that gives a walking bout its neutral is looked for this far back.
@@ -83,6 +84,6 @@ def standing_before(
         a, b = a + lo, b + lo
         if t_s[b - 1] - t_s[a] < STANDING_MIN_S:
             continue
-        if abs(float(np.median(pitch_deg[a:b])) - upright_pitch_deg) <= UPRIGHT_PITCH_TOLERANCE_DEG:
+        if abs(float(median(pitch_deg[a:b])) - upright_pitch_deg) <= UPRIGHT_PITCH_TOLERANCE_DEG:
             best = (a, b)
     return best

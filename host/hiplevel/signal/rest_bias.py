@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from hiplevel.signal.exact_median import median
 
 # Runs shorter than this many samples are never used, not even as the fallback: the slope of a
 # few samples is noise.
@@ -77,7 +78,7 @@ def run_bias(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> RestRu
     tc = t - t.mean()
     denom = float(tc @ tc)
     slope = (tc @ (d - d.mean(axis=0))) / denom if denom > 0 else np.zeros(3)
-    resid = _moving_mean(d - d.mean(axis=0) - np.outer(tc, slope), RESIDUAL_SMOOTH_S / float(np.median(dt)))
+    resid = _moving_mean(d - d.mean(axis=0) - np.outer(tc, slope), RESIDUAL_SMOOTH_S / float(median(dt)))
     along = float(gyro_dps.mean(axis=0) @ u0)
     bias = slope - np.dot(slope, u0) * u0 + along * u0
     return RestRunBias(0, len(t), bias, float(np.sqrt(np.mean(np.sum(resid**2, axis=1)))), u0)
@@ -239,7 +240,7 @@ def estimate_gyro_bias_dps(
         return RestRunBias(a, b, r.bias_dps, r.residual_deg, r.up)
 
     def motion(still_dps: np.ndarray) -> np.ndarray | None:
-        return motion_bias_dps(acc_g, gyro_dps, 1.0 / float(np.median(np.diff(t_s))), still_dps)
+        return motion_bias_dps(acc_g, gyro_dps, 1.0 / float(median(np.diff(t_s))), still_dps)
 
     quiet_spans = None if quiet is None or n < 2 else rest_runs(np.asarray(quiet) | np.asarray(rest))
     runs = select_bias_runs(rest_runs(rest), fit, max_residual_deg, min_samples, quiet_spans, motion)

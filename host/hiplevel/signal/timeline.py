@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hiplevel.signal.errors import AnalysisError
+from hiplevel.signal.exact_median import median
 
 # The longest hole between two samples that is bridged by linear interpolation, s. Real losses in
 # the development data (Xsens and BLE packets) are up to 0.12 s; a walking step takes 0.5-0.6 s, so
@@ -111,7 +112,7 @@ def nominal_period_s(t_s: np.ndarray) -> float:
     known from its beginning."""
     dt = np.diff(np.asarray(t_s[: PERIOD_PROBE_SAMPLES + 1], float))
     dt = dt[dt > 0]
-    return float(np.median(dt)) if len(dt) else float("nan")
+    return float(median(dt)) if len(dt) else float("nan")
 
 
 def repair_times(t_s: np.ndarray, settings: TimelineSettings | None = None, period_s: float | None = None) -> TimeRepair:

@@ -216,21 +216,23 @@ def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings, chun
         return t, acc, gyro_bf, store.read((seg, "still"), c.lo, c.hi)
 
     obs = []
+    rates = []  # each chunk's `sample_rate_hz`, for both fusions and the turn fit
     for c in s.plan.chunks:
         t, acc, gyro_bf, rest = inputs(c)
-        up = fuse_passes(t, acc, gyro_bf, rest, settings)
+        rates.append(sample_rate_hz(t))
+        up = fuse_passes(t, acc, gyro_bf, rest, settings, rates[-1])
         store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
         if settings.turn_errors:
-            obs.append(turn_observations(acc, gyro_bf, up, sample_rate_hz(t), c.start - c.lo, c.stop - c.lo))
+            obs.append(turn_observations(acc, gyro_bf, up, rates[-1], c.start - c.lo, c.stop - c.lo))
     store.flush((seg, "up"))
     s.errors = solve_turn_errors(obs) if obs else NO_ERRORS
     if not s.errors.n_turns:
         return
     store.drop((seg, "up"))
-    for c in s.plan.chunks:
+    for c, rate in zip(s.plan.chunks, rates):
         t, acc, gyro_bf, rest = inputs(c)
         acc, gyro_bf = s.errors.correct(acc, gyro_bf)
-        up = fuse_passes(t, acc, gyro_bf, rest, settings)
+        up = fuse_passes(t, acc, gyro_bf, rest, settings, rate)
         store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
     store.flush((seg, "up"))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.signal.errors import AnalysisError
+from hiplevel.signal.exact_median import median
 
 ACC_NORM_RANGE_G = (0.8, 1.25)
 MOTION_MIN_G = 0.03
@@ -52,7 +53,7 @@ def check_imu_units(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, dec
     acc_unit = declared.get("acc", "g")
     gyro_unit = declared.get("gyro", "deg/s")
     acc = np.asarray(acc_g, float)
-    norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", acc, acc)))) if len(acc) else 1.0
+    norm = float(median(np.sqrt(np.einsum("ij,ij->i", acc, acc)))) if len(acc) else 1.0
     lo, hi = ACC_NORM_RANGE_G
     if not lo <= norm <= hi:
         guess, likely = _acc_guess(norm, acc_unit)
@@ -88,7 +89,7 @@ def gyro_per_g(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float) -> float
     moving = a_rms >= MOTION_MIN_G
     if moving.sum() < MIN_MOTION_WINDOWS:
         return None
-    return float(np.median(g_rms[moving] / a_rms[moving]))
+    return float(median(g_rms[moving] / a_rms[moving]))
 
 
 def _acc_guess(norm_g: float, declared: str) -> tuple[str, str | None]:
