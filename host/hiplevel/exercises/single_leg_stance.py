@@ -29,6 +29,7 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT, other_side
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
+from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.fusion import roll_pitch_to_up
@@ -46,6 +47,7 @@ class SingleLegStanceDetector:
     """Parameters (units in the names).
 
     quiet_s / quiet_edge_s: quiet standing that holds the sideways velocity at zero (`velocity_mps`);
+    tilt_hz: above this the roll that levels the sideways acceleration is the gyro's (`lateral_g`);
     max_gap_s / hp_hz: a stretch this long without quiet standing is high-passed at hp_hz;
     merge_gap_s: humps the same way with no opposite hump between and at most this far apart are
         one move (a shift's speed wobbles; the roll coming back before foot-down runs into the
@@ -70,11 +72,14 @@ class SingleLegStanceDetector:
         (bending over and sitting tilt it 15-90 deg) and does not turn (95th percentiles), from
         upright_edge_s before the shift in to as long after the shift back;
     steady_ratio: a move inside a hold of this fraction of the shift-in's size (and half of it of
-        its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm);
+        its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm), unless
+        the single-leg sway is clear (sway vote 1) or the roll shows the foot stayed up (`stays_up`):
+        on one leg the pelvis wanders by 2-4 cm and back;
     min_standing_s / max_level_deg: a hold starts and ends in standing on both feet: at least
         this long, level within this of the set's neutral, no move the other way (`stood_level`);
     max_hold_level_deg: the hold's median roll stays within this of neutral (drops and hikes on one
         leg reach 5-15 deg);
+    max_level_change_deg: the hold's roll level (1 s medians) moves by at most this (`one_level`);
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
@@ -85,6 +90,7 @@ class SingleLegStanceDetector:
     cues: the single-support cues' thresholds."""
 
     quiet_s: float = 1.0
+    tilt_hz: float = 0.1
     quiet_edge_s: float = 0.3
     max_gap_s: float = 20.0
     hp_hz: float = 0.05
@@ -109,6 +115,7 @@ class SingleLegStanceDetector:
     min_standing_s: float = 0.3
     max_level_deg: float = 8.0
     max_hold_level_deg: float = 20.0
+    max_level_change_deg: float = 7.0
     min_support: float = 1.0
     min_lift_roll_deg: float = 3.0
     max_lift_roll_ratio: float = 0.5
@@ -120,7 +127,7 @@ class SingleLegStanceDetector:
         (`base.unmoving_mask`) and slower than 3 cm/s (`base.quiet_mask`); a swaying hold fails the
         fusion's rest test but goes nowhere, so that test is not asked."""
         rate = m.rate_hz
-        acc_y = m.acc_lin_g[:, 1]
+        acc_y = self.lateral_g(m)
         anywhere = np.ones(len(acc_y), dtype=bool)
         calm = unmoving_mask(acc_y, anywhere, rate) & quiet_mask(acc_y, anywhere, rate)
         out = np.zeros(len(acc_y), dtype=bool)
@@ -129,6 +136,13 @@ class SingleLegStanceDetector:
                 out[a:b] = True
         return out
 
+    def lateral_g(self, m: Motion) -> np.ndarray:
+        """The levelled sideways acceleration (N,), g, the roll carried by the gyro above tilt_hz
+        (`lateral_motion.gyro_levelled_g`: a slow shift looks at rest to the fusion)."""
+        if m.gyro_dps is None:
+            return m.acc_lin_g[:, 1]
+        return gyro_levelled_g(m.acc_lin_g[:, 1], m.roll_deg, m.gyro_dps[:, 0], m.rate_hz, self.tilt_hz)
+
     def velocity_mps(self, m: Motion, calm: np.ndarray | None = None) -> np.ndarray:
         """Sideways pelvis velocity, m/s (+ = leftward), held at zero wherever the pelvis stays put
         for quiet_s: not inside a move (`base.unmoving_mask`; a slow 2 s shift looks still to the
@@ -136,13 +150,17 @@ class SingleLegStanceDetector:
         slow shift starts and ends gently). Not only quiet standing: a hold sways (the rest test
         fails) but goes nowhere, and a tilt error of a few mg drifts the velocity by 0.2-0.9 m/s
         over 10 s that anchors only on both sides of it cannot remove. A stretch longer than
-        max_gap_s without an anchor is high-passed (`base.limit_drift`). calm: `calm(m)`, if known."""
+        max_gap_s without an anchor is high-passed (`base.limit_drift`). The acceleration is
+        `lateral_g`, less its part that follows the roll (`lateral_motion.roll_offset_g`: a few mg
+        through a hold's 5-10 deg roll, a 3-8 cm hump at foot-off and foot-down if left). calm:
+        `calm(m)`, if known."""
         rate = m.rate_hz
-        acc_y = m.acc_lin_g[:, 1]
+        acc_y = self.lateral_g(m)
         anchors = np.zeros(len(acc_y), dtype=bool)
         edge = int(self.quiet_edge_s * rate)
         for a, b in runs(self.calm(m) if calm is None else calm):
             anchors[a + edge : b - edge] = True
+        acc_y = acc_y - roll_offset_g(acc_y, m.roll_deg, anchors, rate)
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
         if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
             swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
@@ -239,6 +257,45 @@ class SingleLegStanceDetector:
                                for h, size in moves)
                    for a, b, s, s_size in spans)
 
+    def stays_up(self, m: Motion, a: Hump, win: tuple[int, int]) -> bool:
+        """Whether the roll says the foot stayed off the floor through the hold window `win` after
+        shift-in a: the hold's roll is at least min_lift_roll_deg off the standing's just before
+        a, and no second of it (1 s medians) comes even halfway back. Then a move inside the hold
+        is a balance wander (on one leg the pelvis wanders by 2-4 cm and back), not the pelvis
+        moving on: that takes the foot down."""
+        rate = m.rate_hz
+        roll = m.roll_deg
+        n, k = max(1, int(0.5 * rate)), max(1, int(rate))
+        before = float(np.median(roll[max(0, a.onset - n) : a.onset + 1]))
+        step = float(np.median(roll[win[0] : win[1]])) - before
+        if abs(step) < self.min_lift_roll_deg:
+            return False
+        meds = [float(np.median(roll[i : i + k])) - before
+                for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
+        return min(np.sign(step) * x for x in meds) >= 0.5 * abs(step)
+
+    def one_level(self, m: Motion, a: Hump, b: Hump, win: tuple[int, int]) -> bool:
+        """Whether the hold window `win` between shift-in a and shift-back b is one hold: its roll
+        (1 s medians, 5th to 95th percentile) stays within max_level_change_deg (sway and fatigue
+        move it by 2-5 deg; two holds on different legs with level standing between, taken for
+        one, by the difference of their drops), and when the hold's roll level is at least
+        min_lift_roll_deg off the standing's before a, the roll after b comes at least halfway
+        back to it (a balance wander inside a long hold can look like the shift back, but the
+        foot stays up and the pelvis keeps its drop)."""
+        rate = m.rate_hz
+        roll = m.roll_deg
+        k = max(1, int(rate))
+        meds = [float(np.median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
+        if np.percentile(meds, 95) - np.percentile(meds, 5) > self.max_level_change_deg:
+            return False
+        n = max(1, int(0.5 * rate))
+        before = float(np.median(roll[max(0, a.onset - n) : a.onset + 1]))
+        after = roll[b.offset + 1 : b.offset + 1 + n]
+        held = float(np.median(roll[win[0] : win[1]]))
+        if abs(held - before) < self.min_lift_roll_deg or not len(after):
+            return True
+        return abs(float(np.median(after)) - held) >= 0.5 * abs(held - before)
+
     def anchored_lift(self, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray, v: np.ndarray) -> bool:
         """Whether shift-in a (a move of `moves`) is the velocity's drift correction around the foot
         lift rather than a weight shift: the roll reaches the hold's level during a
@@ -316,12 +373,14 @@ class SingleLegStanceDetector:
         if down - off < self.min_hold_s * rate:
             off, down = a.offset, b.onset
         win = (off + tr, max(off + tr + 1, down - tr))
-        if any(win[0] <= h.onset and h.offset < win[1] and size >= self.steady_ratio * size_a
-               and h.height >= 0.5 * self.steady_ratio * a.height
-               for h, size in moves):
+        if not (self.stays_up(m, a, win) or votes["sway"] >= 1.0) and any(
+                win[0] <= h.onset and h.offset < win[1] and size >= self.steady_ratio * size_a
+                and h.height >= 0.5 * self.steady_ratio * a.height for h, size in moves):
             return None  # the pelvis moved on in between: not one hold
         if abs(float(median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
+        if not self.one_level(m, a, b, win):
+            return None  # the roll did not come back with the shift back, or two holds in one
         if self.anchored_lift(m, a, win, calm, v):
             lifted.add(id(a))
             return None  # the side is not known: better no hold than one on the wrong leg
