@@ -66,7 +66,8 @@ class SingleLegStanceDetector:
         these fractions of its size and peak speed, no longer than max_shift_s (a weight shift, not
         the velocity drifting through the hold), before any partner means the shift-in was not
         onto a leg (the pelvis kept going; a hold's sway moves it by up to ~6 cm);
-    min_hold_s / max_hold_s: plausible holds;
+    min_hold_s / max_hold_s: plausible holds, from the end of the shift in to the start of the shift
+        back (a 3 s hold's shift back may start 2.7 s after the shift in ends);
     transition_s: foot lift and put-down at each end of the hold, left out of the drop and sway;
     max_pitch_deg / max_yaw_rate_dps: a hold keeps the pelvis within this of its standing pitch
         (bending over and sitting tilt it 15-90 deg) and does not turn (95th percentiles), from
@@ -104,7 +105,7 @@ class SingleLegStanceDetector:
     clear_ratio: float = 1.2
     clear_speed_ratio: float = 0.8
     max_shift_s: float = 2.5
-    min_hold_s: float = 3.0
+    min_hold_s: float = 2.0
     max_hold_s: float = 150.0
     transition_s: float = 0.8
     max_pitch_deg: float = 15.0
@@ -176,9 +177,16 @@ class SingleLegStanceDetector:
         humps: list[Hump] = []
         for h in find_humps(v, rate, self.min_speed_mps, 0.3, rise_frac=0.2):
             if humps and humps[-1].sign == h.sign and h.onset - humps[-1].offset <= self.merge_gap_s * rate:
+                g = humps[-1]
+                if (h.offset - g.onset > self.max_move_s * rate and g.height >= h.height
+                        and g.offset - g.onset <= self.max_shift_s * rate):
+                    # A shift, then the velocity drifting on the same way through the hold (no
+                    # anchor there): the shift alone is the move (merged, both would be dropped
+                    # as too slow for a shift).
+                    continue
                 # Two peaks of one move, no move the other way between (it wobbled, or the roll
                 # coming back as the foot goes down ran into the shift back): one move.
-                g = humps.pop()
+                humps.pop()
                 top = g if g.height >= h.height else h
                 h = Hump(h.sign, top.peak, top.height, min(g.onset, h.onset), max(g.offset, h.offset))
             humps.append(h)
