@@ -274,11 +274,11 @@ class SingleLegStanceDetector:
         rate = m.rate_hz
         roll = m.roll_deg
         n, k = max(1, int(0.5 * rate)), max(1, int(rate))
-        before = float(np.median(roll[max(0, a.onset - n) : a.onset + 1]))
-        step = float(np.median(roll[win[0] : win[1]])) - before
+        before = float(median(roll[max(0, a.onset - n) : a.onset + 1]))
+        step = float(median(roll[win[0] : win[1]])) - before
         if abs(step) < self.min_lift_roll_deg:
             return False
-        meds = [float(np.median(roll[i : i + k])) - before
+        meds = [float(median(roll[i : i + k])) - before
                 for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
         return min(np.sign(step) * x for x in meds) >= 0.5 * abs(step)
 
@@ -293,16 +293,16 @@ class SingleLegStanceDetector:
         rate = m.rate_hz
         roll = m.roll_deg
         k = max(1, int(rate))
-        meds = [float(np.median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
+        meds = [float(median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
         if np.percentile(meds, 95) - np.percentile(meds, 5) > self.max_level_change_deg:
             return False
         n = max(1, int(0.5 * rate))
-        before = float(np.median(roll[max(0, a.onset - n) : a.onset + 1]))
+        before = float(median(roll[max(0, a.onset - n) : a.onset + 1]))
         after = roll[b.offset + 1 : b.offset + 1 + n]
-        held = float(np.median(roll[win[0] : win[1]]))
+        held = float(median(roll[win[0] : win[1]]))
         if abs(held - before) < self.min_lift_roll_deg or not len(after):
             return True
-        return abs(float(np.median(after)) - held) >= 0.5 * abs(held - before)
+        return abs(float(median(after)) - held) >= 0.5 * abs(held - before)
 
     def anchored_lift(self, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray, v: np.ndarray) -> bool:
         """Whether shift-in a (a move of `moves`) is the velocity's drift correction around the foot
