@@ -108,7 +108,7 @@ class CsvSource:
             self._last_line = max(self._last_line, int(lines[-1]) if len(lines) else 0, skipped[-1][0] if skipped else 0)
             if not len(vals):
                 continue
-            t, v = vals[:, 0].copy(), np.column_stack([vals[:, 1:4] * lay.acc_factor, vals[:, 4:7] * lay.gyro_factor])
+            t, v = vals[:, 0].copy(), _in_g_and_dps(vals, lay)
             del vals
             if repair is None:
                 probe.append((t, v, lines))
@@ -201,6 +201,14 @@ class CsvSource:
             repairs.append({"kind": f.fix.kind, "samples": f.fix.count, "first_line": f.line, "first_t_s": f.fix.first_t_s})
         self.warnings, self.repairs = warnings, repairs
         self.time_fixes = tuple(f.fix for f in fixes)
+
+
+def _in_g_and_dps(vals: np.ndarray, lay: Layout) -> np.ndarray:
+    """Columns 1-6 of parsed rows in g and deg/s; a file in those units is not multiplied by 1 (the
+    same bits: x * 1.0 is x), its columns handed on as they are (the repair copies them)."""
+    if lay.acc_factor == 1.0 and lay.gyro_factor == 1.0:
+        return vals[:, 1:7]
+    return np.column_stack([vals[:, 1:4] * lay.acc_factor, vals[:, 4:7] * lay.gyro_factor])
 
 
 def _check_bad_lines(path: str | Path, bad: list[tuple[int, str]], good: int, last_line: int) -> None:

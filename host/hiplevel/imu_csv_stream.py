@@ -19,6 +19,7 @@ import numpy as np
 from hiplevel._native import csv_kernel
 
 PIECE_BYTES = 2**20  # text read at a time
+_IN_ORDER = list(range(7))  # Layout.order of t, ax, ay, az, gx, gy, gz as the only columns, in order
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -67,16 +68,23 @@ def text_pieces(path, piece: int = PIECE_BYTES) -> Iterator[bytes]:
 def line_chunks(pieces: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
     """(bytes of whole lines, 1-based number of the first) from text pieces; the last chunk may
     end without a newline."""
+    kernel = csv_kernel()
+    newlines = kernel.newlines if kernel is not None else _newlines
     carry, line = b"", 1
     for p in pieces:
         buf = carry + p
         cut = buf.rfind(b"\n") + 1
         if cut:
             yield buf[:cut], line
-            line += buf.count(b"\n", 0, cut)
+            line += newlines(buf, cut)
         carry = buf[cut:]
     if carry:
         yield carry, line
+
+
+def _newlines(buf: bytes, stop: int) -> int:
+    """The newlines in buf[:stop] (the compiled kernel's `newlines` counts them faster)."""
+    return buf.count(b"\n", 0, stop)
 
 
 @dataclass(frozen=True)
@@ -120,14 +128,18 @@ def parse_chunk(chunk: bytes, first_line: int, lay: Layout) -> tuple[np.ndarray,
 def _compiled(text: bytes, lay: Layout) -> np.ndarray | None:
     """The wanted columns of `text` by the optional compiled parser (`hiplevel._native`), when it
     is built and every line is n_cols plain numbers (no blank or comment line, no bad field; the
-    values: strtod's, correctly rounded as loadtxt's); None otherwise (then loadtxt as before)."""
+    values: strtod's, correctly rounded as loadtxt's); None otherwise (then loadtxt as before).
+    A file of just the seven columns in their order is read as it is (a read-only array over the
+    kernel's bytes: the readers copy what they keep)."""
     kernel = csv_kernel()
     if kernel is None or len(lay.sep) != 1 or localeconv()["decimal_point"] != ".":
         return None
     got = kernel.parse(text, lay.n_cols, lay.sep)
     if got is None:
         return None
-    vals = np.frombuffer(got, dtype=np.float64).reshape(-1, lay.n_cols)[:, lay.order]
+    vals = np.frombuffer(got, dtype=np.float64).reshape(-1, lay.n_cols)
+    if lay.n_cols != 7 or lay.order != _IN_ORDER:  # other columns, or another order: the wanted ones (a copy)
+        vals = vals[:, lay.order]
     return vals if np.isfinite(vals).all() else None
 
 

@@ -106,3 +106,37 @@ def test_an_imu_csv_reads_the_same_with_the_kernel_and_without(tmp_path, monkeyp
     np.testing.assert_array_equal(native[0], numpy_only[0])
     np.testing.assert_array_equal(native[1].view(np.int64), numpy_only[1].view(np.int64))
     assert native[2] == numpy_only[2]
+
+
+@needs_kernel
+def test_the_kernel_counts_newlines_as_bytes_count_does() -> None:
+    rng = np.random.default_rng(4)
+    data = bytes(rng.choice(list(b"0123456789,.\n\r"), 100_000).astype(np.uint8))
+    for stop in (0, 1, 17, 4096, 99_999, 100_000, 200_000, -3):
+        assert kernel.newlines(data, stop) == data.count(b"\n", 0, max(stop, 0))
+    assert kernel.newlines(b"", 5) == 0 and kernel.newlines(b"\n\n", 2) == 2
+
+
+@needs_kernel
+@pytest.mark.parametrize("header, row", [
+    ("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps", "{t},{a},{b},{c},{d},{e},{f}"),  # read as it is
+    ("gz_dps,t_s,ax_g,ay_g,az_g,gx_dps,gy_dps", "{f},{t},{a},{b},{c},{d},{e}"),  # columns picked
+    ("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps,temp", "{t},{a},{b},{c},{d},{e},{f},21.5"),
+    ("t_s,ax_ms2,ay_ms2,az_ms2,gx_rps,gy_rps,gz_rps", "{t},{a},{b},{c},{d},{e},{f}"),  # scaled
+])
+def test_column_orders_and_units_read_the_same_with_the_kernel_and_without(tmp_path, monkeypatch, header, row) -> None:
+    from hiplevel.imu_csv import read_imu_csv
+
+    rng = np.random.default_rng(5)
+    lines = [header]
+    for i in range(3000):
+        x = rng.normal(size=6)
+        lines.append(row.format(t=f"{i / 100:.6f}", **{k: f"{v:.6f}" for k, v in zip("abcdef", x)}))
+    path = tmp_path / "imu.csv"
+    path.write_text("\n".join(lines) + "\n")
+    native = read_imu_csv(path)
+    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    numpy_only = read_imu_csv(path)
+    for a, b in ((native.t_s, numpy_only.t_s), (native.acc_g, numpy_only.acc_g), (native.gyro_dps, numpy_only.gyro_dps)):
+        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+        assert a.flags.writeable

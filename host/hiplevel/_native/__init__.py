@@ -26,13 +26,14 @@ def _kernel(name: str, needs: tuple[str, ...] = ()) -> ModuleType | None:
 
 
 def csv_kernel() -> ModuleType | None:
-    """The compiled CSV parser (`csvparse.c`), or None."""
-    return _kernel("csvparse")
+    """The compiled CSV parser and line counter (`csvparse.c`), or None."""
+    return _kernel("csvparse", CSV_FUNCTIONS)
 
 
-# What hiplevel calls in scankernel.c, fusekernel.c and turnkernel.c: a module built from an older
+# What hiplevel calls in csvparse.c, scankernel.c, fusekernel.c and turnkernel.c: a module built from an older
 # source (an editable install not rebuilt since) lacks some, and is then not used (the numpy paths
 # give the same results).
+CSV_FUNCTIONS = ("parse", "newlines")
 SCAN_FUNCTIONS = ("chain", "combine", "states", "rotations", "window_rms", "angles")
 FUSE_FUNCTIONS = ("fuse_scan", "fuse_group", "blend")
 TURN_FUNCTIONS = ("segment_rot",)
