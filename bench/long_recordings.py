@@ -20,8 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bench.rows import Row, at_least, at_most, both, unavailable
 
 SECTION = "4. Speed and cost"
@@ -61,6 +59,8 @@ def write_long_recording(path: Path, hours: float, one_set: bool = False) -> tup
     device clock), each received 4-9 ms after its last sample; returns (samples, span in s).
     one_set: the whole walk is one labelled walking set (set markers at the first and last sample,
     as `hiplevel record` writes them), for the store's re-analysis."""
+    import numpy as np
+
     from hiplevel.link.base import Received
     from hiplevel.protocol import Channel, PacketType, encode_data_packet
     from hiplevel.recording import RecordingWriter
@@ -97,7 +97,9 @@ def _peak_rss_mb() -> float:
 
 def cli_child(path: str) -> dict:
     """Run in a fresh process: the `hiplevel analyze` command on `path`, in-process, so that its
-    high-water mark is the command's own."""
+    high-water mark is the command's own. Nothing loads numpy before the command does (this module
+    imports it only where it needs it), as in a `hiplevel` process: the CLI starts OpenBLAS with one
+    thread (`cli.main.one_blas_thread_from_start`)."""
     from hiplevel.cli import main
 
     out = Path(tempfile.mkdtemp()) / "out.json"
@@ -220,6 +222,8 @@ def _csv_rows(hours: list[float]) -> list[Row]:
 
 def analysis_child(path: str) -> dict:
     """Run in a fresh process: `analyze` of the npz samples in memory, CPU time of the analysis."""
+    import numpy as np
+
     from hiplevel.analysis import analyze
     from hiplevel.samples import ImuSeries
 
@@ -232,6 +236,8 @@ def analysis_child(path: str) -> dict:
 
 
 def _analysis_rows(quick: bool) -> list[Row]:
+    import numpy as np
+
     from bench.speed import _walking_hour
 
     series, _ = _walking_hour(600.0 if quick else 3600.0)

@@ -17,6 +17,9 @@ from hiplevel import __version__
 from hiplevel.cli import commands_data, commands_demo, commands_device, store_commands
 from hiplevel.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_USAGE, CliError
 
+# What OpenBLAS reads for its thread count when it loads, in its order: a person's setting is kept.
+BLAS_COUNT_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
 Register = Callable[[argparse._SubParsersAction], None]
 MODULES: tuple[Register, ...] = (
     commands_device.register,
@@ -42,8 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_blas_thread_from_start() -> None:
+    """Have numpy's OpenBLAS load with one thread (OPENBLAS_NUM_THREADS=1, for the processes this
+    one starts too) when numpy is not loaded yet, no thread count is set and HIPLEVEL_BLAS_THREADS_KEEP
+    is not. OpenBLAS starts its worker threads as numpy loads it, and they spin before they first
+    sleep: about 0.04 s of CPU of every command that imports numpy, for products too small to share
+    (the analysis runs them on one thread anyway: `hiplevel.signal.blas`; the same results to the bit)."""
+    if "numpy" in sys.modules or os.environ.get("HIPLEVEL_BLAS_THREADS_KEEP"):
+        return
+    if not any(os.environ.get(name) for name in BLAS_COUNT_VARIABLES):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    one_blas_thread_from_start()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
