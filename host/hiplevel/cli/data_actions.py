@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
 import sys
 from pathlib import Path
 
 from hiplevel.cli.common import EXIT_DAMAGED, EXIT_OK, CliError
+
+_freeze_at_exit = False  # gc.freeze registered to run at exit (`analyze`)
 
 
 def _thresholds(path: Path | None):
@@ -27,7 +31,28 @@ def analyze(args: argparse.Namespace) -> int:
     What went wrong on the way in (repaired timestamps, gaps, damaged bytes, lost sets) is printed on
     stderr and written to the JSON's `input` object. Exit codes: 0 analysed (warnings or not), 1
     nothing could be analysed, 4 analysed, but the recording failed its integrity check (damaged
-    records) or a set it recorded could not be analysed: the results cover what could be read."""
+    records) or a set it recorded could not be analysed: the results cover what could be read.
+
+    The cyclic garbage collector is paused while it runs: the analysis frees its arrays as it goes
+    (reference counts) and leaves almost no cycles (about 2,000 small objects for an hour of walking,
+    mostly the argument parser's), while the collector would walk every rep and phase object as they
+    pile up, about 0.04 s of CPU an hour. At the process' exit the objects left are moved to its
+    permanent generation (`gc.freeze`), so that the exit's collection does not walk them all once
+    more (0.02-0.03 s): cycles left then are not finalized, and this command closes its files itself."""
+    global _freeze_at_exit
+    if not _freeze_at_exit:
+        _freeze_at_exit = True
+        atexit.register(gc.freeze)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyze(args: argparse.Namespace) -> int:
     from hiplevel.analysis import analyze_source
     from hiplevel.cli.input_report import gap_report, time_fix_report
     from hiplevel.cli.inputs import load_input
