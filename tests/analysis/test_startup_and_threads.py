@@ -1,6 +1,8 @@
 """The speed-ups around the analysis that must not change its behaviour: the detectors made on first
-use (`hiplevel.exercises.DETECTORS` still reads as the dict it was) and one OpenBLAS thread while
-the analysis runs (restored after; nothing happens without OpenBLAS)."""
+use (`hiplevel.exercises.DETECTORS` still reads as the dict it was), one OpenBLAS thread while
+the analysis runs (restored after; nothing happens without OpenBLAS) and from the start of a
+`hiplevel` process (a thread count someone set is kept), and `analyze` run with the cyclic
+garbage collector paused (on again after)."""
 
 from __future__ import annotations
 
@@ -45,3 +47,55 @@ def test_one_blas_thread_inside_and_the_count_restored_after() -> None:
         a = np.arange(300_000.0).reshape(-1, 3)
         _ = a @ np.eye(3)
     assert getter() == before
+
+
+def _blas_threads_in_a_cli_process(env: dict[str, str]) -> str:
+    """The OpenBLAS thread count numpy loads with in a fresh process that starts as `hiplevel` does."""
+    import os
+
+    code = ("from hiplevel.cli.main import one_blas_thread_from_start; one_blas_thread_from_start(); import numpy; "
+            "from hiplevel.signal import blas; f = blas._openblas(); print(f[1]() if f else 'none')")
+    keep = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
+                                                               "OMP_NUM_THREADS", "HIPLEVEL_BLAS_THREADS_KEEP")}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**keep, **env}).stdout.strip()
+
+
+def test_a_cli_process_loads_openblas_with_one_thread_unless_told_otherwise() -> None:
+    if _blas_threads_in_a_cli_process({}) == "none":
+        pytest.skip("numpy is not linked with an OpenBLAS found in /proc/self/maps: nothing to limit")
+    assert _blas_threads_in_a_cli_process({}) == "1"
+    assert _blas_threads_in_a_cli_process({"OPENBLAS_NUM_THREADS": "2"}) == "2"  # a person's setting is kept
+    assert _blas_threads_in_a_cli_process({"OMP_NUM_THREADS": "2"}) == "2"
+
+
+def test_analyze_runs_with_the_collector_paused_and_turns_it_on_again(tmp_path, monkeypatch) -> None:
+    import gc
+
+    import hiplevel.analysis
+    from hiplevel.cli import main
+    from hiplevel.imu_csv import write_imu_csv
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=12)], rate_hz=100.0, seed=5))
+    path = write_imu_csv(sim.imu, tmp_path / "walk.csv")
+    seen = []
+    real = hiplevel.analysis.analyze_source
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hiplevel.analysis, "analyze_source", spy)
+    assert gc.isenabled()
+    assert main(["analyze", str(path), "--exercise", "walking", "--json", str(tmp_path / "out.json")]) == 0
+    assert seen == [False] and gc.isenabled()
+    assert main(["analyze", str(tmp_path / "nope.csv"), "--exercise", "walking"]) == 1  # an error: on again too
+    assert gc.isenabled()
+
+
+def test_analyze_does_not_start_subprocess_machinery() -> None:
+    """`ctypes.util` (for a libc not named libc.so.6) imports subprocess: not on the way of an analysis."""
+    code = ("import sys; from hiplevel.analysis import analyze_source; import hiplevel.signal.memory; "
+            "print('subprocess' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -9,7 +9,6 @@ pages (`malloc_trim`): the next pass starts from what is really in use. A no-op 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 _trim = None
@@ -18,6 +17,8 @@ if sys.platform.startswith("linux"):
         try:  # glibc's name: find_library would run `ldconfig -p` (~0.05 s of CPU at every start)
             _libc = ctypes.CDLL("libc.so.6")
         except OSError:
+            import ctypes.util  # (it imports subprocess: only where libc.so.6 is not found)
+
             _libc = ctypes.CDLL(ctypes.util.find_library("c"))
         _trim = getattr(_libc, "malloc_trim", None)
     except OSError:  # not glibc (musl has no malloc_trim): nothing to do
