@@ -24,8 +24,27 @@
 static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-static int allowed(unsigned char c) {
-    return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
+/* The characters a number may hold (0-9 + - . e E): 1, else 0. */
+static unsigned char ALLOWED[256];
+
+static void init_allowed(void) {
+    for (int c = '0'; c <= '9'; c++)
+        ALLOWED[c] = 1;
+    ALLOWED['+'] = ALLOWED['-'] = ALLOWED['.'] = ALLOWED['e'] = ALLOWED['E'] = 1;
+}
+
+static int allowed(unsigned char c) { return ALLOWED[c]; }
+
+/* The digits from p on, added to *m; returns the first byte after them. */
+static const unsigned char *digits_into(const unsigned char *p, const unsigned char *end, unsigned long long *m) {
+    unsigned long long x = *m;
+    unsigned d;
+    while (p < end && (d = (unsigned)*p - '0') < 10) {
+        x = x * 10u + d;  /* wraps past 19 digits: not used then */
+        p++;
+    }
+    *m = x;
+    return p;
 }
 
 /* One field from *pp: the longest run of allowed characters (nothing else may be in a number), read
@@ -36,21 +55,18 @@ static int allowed(unsigned char c) {
  * which must take it whole and in range. 1 with *pp past the field, 0 for a bad field. */
 static int field_value(const unsigned char **pp, const unsigned char *end, double *v) {
     const unsigned char *f = *pp, *p = f;
-    int neg = 0, digits = 0, frac = -1;
+    int neg = 0;
     unsigned long long m = 0;
     if (p < end && (*p == '+' || *p == '-'))
         neg = (*p++ == '-');
-    for (; p < end; p++) {
-        unsigned d = (unsigned)*p - '0';
-        if (d < 10) {
-            m = m * 10u + d;  /* wraps past 19 digits: not used then */
-            digits++;
-            frac += (frac >= 0);
-        } else if (*p == '.' && frac < 0) {
-            frac = 0;
-        } else {
-            break;
-        }
+    const unsigned char *d0 = p;
+    p = digits_into(p, end, &m);
+    Py_ssize_t digits = p - d0, frac = -1;
+    if (p < end && *p == '.') {
+        const unsigned char *q = ++p;
+        p = digits_into(p, end, &m);
+        frac = p - q;
+        digits += frac;
     }
     int fast = p >= end || !allowed(*p);
     while (p < end && allowed(*p))
@@ -168,4 +184,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "hiplevel._native.csvparse", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit_csvparse(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit_csvparse(void) {
+    init_allowed();
+    return PyModule_Create(&module);
+}
