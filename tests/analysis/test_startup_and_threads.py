@@ -99,3 +99,16 @@ def test_analyze_does_not_start_subprocess_machinery() -> None:
     code = ("import sys; from hiplevel.analysis import analyze_source; import hiplevel.signal.memory; "
             "print('subprocess' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_free_memory_goes_back_to_the_system_once_it_adds_up(monkeypatch) -> None:
+    from hiplevel.signal import memory
+
+    if memory._trim is not None and memory._info is not None:
+        assert memory.free_bytes() >= 0
+    trims: list[int] = []
+    monkeypatch.setattr(memory, "_trim", trims.append)
+    for free, trimmed in ((memory.KEEP_FREE_BYTES - 1, 0), (memory.KEEP_FREE_BYTES, 1), (None, 2)):
+        monkeypatch.setattr(memory, "free_bytes", lambda free=free: free)
+        memory.release_free_memory()
+        assert len(trims) == trimmed  # None: glibc cannot tell (no mallinfo2), returned every time

@@ -3,7 +3,11 @@
 The C allocator keeps freed blocks for reuse, and the large temporary arrays of one pass sit between
 small objects that live on (reps, per-run statistics), so the process would keep each pass's peak
 however little it still holds. `release_free_memory` asks glibc's allocator to return its free
-pages (`malloc_trim`): the next pass starts from what is really in use. A no-op elsewhere.
+pages (`malloc_trim`) once they add up to `KEEP_FREE_BYTES`: the next pass starts from what is
+really in use, plus at most that. Below it they are kept for the next pass, which would otherwise
+fault every page back in (for the 1 h CSV: 10,000 page faults, about 0.04 s of system CPU, to hold
+7 MB less at peak). A no-op elsewhere; where glibc cannot tell its free bytes (before 2.33: no
+`mallinfo2`), it returns them at every call.
 """
 
 from __future__ import annotations
@@ -11,7 +15,19 @@ from __future__ import annotations
 import ctypes
 import sys
 
+KEEP_FREE_BYTES = 32 * 2**20  # free memory the allocator may keep between passes
+
+
+class _MallInfo2(ctypes.Structure):
+    """glibc's `struct mallinfo2` (all size_t): fordblks is the free bytes it holds."""
+
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
 _trim = None
+_info = None
 if sys.platform.startswith("linux"):
     try:
         try:  # glibc's name: find_library would run `ldconfig -p` (~0.05 s of CPU at every start)
@@ -21,12 +37,23 @@ if sys.platform.startswith("linux"):
 
             _libc = ctypes.CDLL(ctypes.util.find_library("c"))
         _trim = getattr(_libc, "malloc_trim", None)
+        _info = getattr(_libc, "mallinfo2", None)
+        if _info is not None:
+            _info.restype, _info.argtypes = _MallInfo2, []
     except OSError:  # not glibc (musl has no malloc_trim): nothing to do
         _trim = None
 
 
+def free_bytes() -> int | None:
+    """The free bytes glibc's allocator holds (all arenas), or None when it cannot tell."""
+    return int(_info().fordblks) if _info is not None else None
+
+
 def release_free_memory() -> None:
-    """Return the allocator's free memory to the operating system (glibc); cheap, call between
-    passes over a long recording."""
-    if _trim is not None:
+    """Return the allocator's free memory to the operating system (glibc) when it holds at least
+    KEEP_FREE_BYTES of it; cheap, call between passes over a long recording."""
+    if _trim is None:
+        return
+    free = free_bytes()
+    if free is None or free >= KEEP_FREE_BYTES:
         _trim(0)
