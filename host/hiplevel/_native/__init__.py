@@ -30,9 +30,9 @@ def csv_kernel() -> ModuleType | None:
     return _kernel("csvparse", CSV_FUNCTIONS)
 
 
-# What hiplevel calls in csvparse.c, scankernel.c, fusekernel.c and turnkernel.c: a module built from an older
-# source (an editable install not rebuilt since) lacks some, and is then not used (the numpy paths
-# give the same results).
+# What hiplevel calls in csvparse.c, scankernel.c, fusekernel.c and turnkernel.c: a module built
+# from an older source (an editable install not rebuilt since) lacks some, and is then not used (the
+# numpy paths give the same results).
 CSV_FUNCTIONS = ("parse", "newlines")
 SCAN_FUNCTIONS = ("chain", "combine", "states", "rotations", "window_rms", "angles")
 FUSE_FUNCTIONS = ("fuse_scan", "fuse_group", "blend")
