@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from bench.robustness_cases import FACTORS, MOVEMENT, NOMINAL, SCENE_KINDS, THRESHOLDS
+from bench.robustness_cases import FACTORS, MOVEMENT, NOMINAL, SCENE_KINDS, SESSION_PARAMS, THRESHOLDS
 from bench.rows import MISS, NA, PASS, Row, unavailable
 
 SECTION = "7. Robustness across movement strategies (simulator)"
@@ -33,15 +33,19 @@ def _spec(exercise: str, param: str | None, value, seed: int, scene: str | None 
     from hiplevel.sim.strategies import is_strategy_field, strategy_class
 
     kw = dict(NOMINAL[exercise])
+    session = {}
     if scene is not None:
         kw = {"strategy": Scene(scene, duration_s=40.0)}
+    elif param in SESSION_PARAMS:
+        session[param] = value
     elif param is not None and is_strategy_field(exercise, param):
         kw["strategy"] = replace(strategy_class(exercise)(), **{param: value})
     elif param is not None:
         kw[param] = value
     rng = np.random.default_rng([seed, 7])
     mount = tuple(float(x) for x in rng.uniform(-MOUNT_MAX_DEG, MOUNT_MAX_DEG, 3))
-    return SessionSpec([ExerciseSpec(exercise, **kw)], rate_hz=RATE_HZ, seed=seed, mount_offset_deg=mount, rest_s=4.0)
+    return SessionSpec([ExerciseSpec(exercise, **kw)], rate_hz=RATE_HZ, seed=seed, mount_offset_deg=mount, rest_s=4.0,
+                       **session)
 
 
 def judge_reps(true_reps, reps) -> tuple[int, int, int, int]:
@@ -77,7 +81,7 @@ def _threshold_job(job: tuple) -> tuple:
 
     battery = [("nominal", None, None, None)]
     for param, r in HUMAN_RANGES.get(exercise, {}).items():
-        if param in MOVEMENT[exercise]:
+        if param in MOVEMENT[exercise] and param not in SESSION_PARAMS:  # the threshold battery: movement only
             battery += [(f"{param}={r.lo:g}", param, r.lo, None), (f"{param}={r.hi:g}", param, r.hi, None)]
     battery += [(f"scene {k}", None, None, k) for k in SCENE_KINDS.get(exercise, ())]
     cases = []
@@ -105,12 +109,14 @@ def _fmt(v) -> str:
     return v if isinstance(v, str) else f"{v:g}"
 
 
-def _movement_rows(results: list[tuple]) -> list[Row]:
+def _movement_rows(results: list[tuple], only: frozenset[str] | None = None) -> list[Row]:
     from hiplevel.sim import HUMAN_RANGES
 
     rows: list[Row] = []
     for exercise, params in MOVEMENT.items():
         for param, values in params.items():
+            if only is not None and param not in only:
+                continue
             ok = {}
             fails = []
             for v in values:
@@ -173,22 +179,25 @@ def _threshold_rows(per_exercise: dict) -> list[Row]:
     return rows
 
 
-def run(quick: bool = False, seed: int = 0, log=print, workers: int | None = None) -> list[Row]:
-    """Rows of section 7 (one seed per case; quick: movement sweeps only)."""
+def run(quick: bool = False, seed: int = 0, log=print, workers: int | None = None,
+        params: frozenset[str] | None = None) -> list[Row]:
+    """Rows of section 7 (one seed per case; quick: movement sweeps only; params: only these movement
+    parameters' rows, and no threshold sweeps)."""
     try:
         import hiplevel.sim  # noqa: F401
     except ImportError as e:
         return [unavailable(SECTION, "robustness", f"import failed: {e}")]
-    jobs = [(ex, p, v, seed + 17 * i) for ex, params in MOVEMENT.items() for p, vals in params.items()
-            for i, v in enumerate(vals)]
+    quick = quick or params is not None
+    jobs = [(ex, p, v, seed + 17 * i) for ex, ps in MOVEMENT.items() for p, vals in ps.items()
+            for i, v in enumerate(vals) if params is None or p in params]
     workers = workers or min(2, os.cpu_count() or 1)
     log(f"[robustness] {len(jobs)} movement cases{'' if quick else ' and the threshold sweeps'} on {workers} processes, seed {seed}")
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(_movement_case, jobs, chunksize=2))
         per_exercise = {} if quick else dict(pool.map(_threshold_job, [(ex, seed + 1000) for ex in THRESHOLDS]))
-    rows = _movement_rows(results)
+    rows = _movement_rows(results, params)
     rows += _threshold_rows(per_exercise)
-    if quick:
+    if quick and params is None:
         rows.append(Row(SECTION, "threshold range", "all detectors", "not run", status=NA, note="--quick skips the threshold sweeps"))
     return rows
 
@@ -204,5 +213,6 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--param", action="append", help="only this movement parameter's rows (repeatable; no threshold sweeps)")
     args = ap.parse_args()
-    print(text_table(run(args.quick, args.seed)))
+    print(text_table(run(args.quick, args.seed, params=frozenset(args.param) if args.param else None)))

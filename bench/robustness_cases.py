@@ -59,6 +59,14 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
     },
 }
 
+# How the belt is worn, swept for every detector (SessionSpec fields, not the exercise's): the belt
+# slips by this roll right after the standing calibration and stays so (`SessionSpec.mount_slip_deg`;
+# the analysis takes its neutral from that standing, so the whole set reads this much off).
+SESSION_PARAMS = frozenset({"mount_slip_deg"})
+MOUNT_SLIP_DEG = (-2.0, -1.5, -1.0, 0.0, 1.0, 1.5, 2.0)
+for _params in MOVEMENT.values():
+    _params["mount_slip_deg"] = MOUNT_SLIP_DEG
+
 # Detector thresholds: multiples of the default swept (the detector must find every rep of the
 # human-range edge cases and none in the scenes where nobody exercises).
 THRESHOLDS: dict[str, tuple[str, ...]] = {

@@ -158,6 +158,25 @@ def _label(spec: SessionSpec, kin: dict, sets_raw: list[tuple], rules: LabelRule
     return reps, sets
 
 
+# The belt's slip after the calibration (SessionSpec.mount_slip_deg) takes this long, s.
+MOUNT_SLIP_S = 0.5
+
+
+def _slipped(f_body: np.ndarray, w_body: np.ndarray, r_mount: np.ndarray, slip_deg: float, i0: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Sensor-frame specific force and rate with the mount turned by slip_deg about the sensor's
+    forward axis from 1 kHz sample i0 on (a min-jerk turn over MOUNT_SLIP_S): sensor -> body is
+    r_mount @ Rx(phi(t)), and the gyro adds the turn's own rate phi'(t) about x."""
+    n = len(f_body)
+    phi = slip_deg * min_jerk((np.arange(n) - i0) / (MOUNT_SLIP_S * FS_INTERNAL_HZ))
+    zero = np.zeros(n)
+    r = r_mount @ euler_to_matrix(phi, zero, zero)  # (n, 3, 3) sensor -> body
+    f = np.einsum("ni,nij->nj", f_body, r)
+    w = np.einsum("ni,nij->nj", w_body, r)
+    w[:, 0] += np.gradient(phi) * FS_INTERNAL_HZ
+    return f, w
+
+
 def simulate_session(
     spec: SessionSpec, params: ImuModelParams | None = None, rules: LabelRules | None = None,
     mount_axes: tuple[str, ...] = DEFAULT_MOUNT_AXES,
@@ -176,7 +195,10 @@ def simulate_session(
     err = draw_errors(p, rng_sensor, spec.noise)
     r_mount = mount_matrix(spec.mount_offset_deg)  # sensor -> body
     temp = temperature_c(n, p)
-    acc_s, gyr_s = sense(f_body @ r_mount, w_body @ r_mount, temp, err, p, rng_sensor, spec.noise)
+    f_sensor, w_sensor = f_body @ r_mount, w_body @ r_mount
+    if spec.mount_slip_deg:
+        f_sensor, w_sensor = _slipped(f_body, w_body, r_mount, spec.mount_slip_deg, sets_raw[0][3])
+    acc_s, gyr_s = sense(f_sensor, w_sensor, temp, err, p, rng_sensor, spec.noise)
 
     t_true, t_stamp = sample_times(n / FS_INTERNAL_HZ, spec.rate_hz, err, p, rng_sensor, spec.noise)
     idx = np.clip(np.round(t_true * FS_INTERNAL_HZ).astype(int), 0, n - 1)

@@ -176,6 +176,11 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
         "drop_deg": HumanRange(3.0, 12.0, "deg", "normal 3-5 deg (domain primer) to a marked Trendelenburg"),
     },
 }
+# How it is worn (SessionSpec fields, every exercise): the belt slips after the standing calibration,
+# leaving the neutral off for the rest of the session.
+MOUNT_SLIP_RANGE = HumanRange(-1.0, 1.0, "deg", "a real belt moves 1-2 deg after the standing calibration (issue 14)")
+for _ranges in HUMAN_RANGES.values():
+    _ranges["mount_slip_deg"] = MOUNT_SLIP_RANGE
 
 _STRATEGY_OF = {"single-leg-stance": HoldStrategy, "band-walk": BandStepStrategy, "step-down": LoweringStrategy,
                 "single-leg-squat": LoweringStrategy, "clamshell": ClamshellStrategy}
