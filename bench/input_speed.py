@@ -20,6 +20,7 @@ SECTION = "4. Speed and cost"
 ROOT = Path(__file__).resolve().parents[1]
 WHOLE_PROCESS_BUDGET_S = 1.2  # issue 13: >= 3,000x real time for `hiplevel analyze` of a 1 h CSV
 PARSE_SHARE_MAX = 0.15  # the parse may take this share of that budget
+PARSE_RUNS = 5  # fresh processes for the parse row; the row gives the median
 
 
 def _peak_rss_mb() -> float:
@@ -61,14 +62,16 @@ def _csv_rows(quick: bool) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_imu_csv(series, Path(tmp) / "hour.csv")
         mb = path.stat().st_size / 1e6
-        r = _run_child("csv", path)
+        runs = sorted((_run_child("csv", path) for _ in range(PARSE_RUNS)), key=lambda x: x["cpu_s"])
+        r = runs[len(runs) // 2]  # the median: one run varies by +-30 % on a shared machine
     share = r["cpu_s"] * 3600.0 / span / WHOLE_PROCESS_BUDGET_S
     return [Row(SECTION, "IMU CSV parse (read_imu_csv)", f"{span / 3600:.2f} h at 100 Hz, {r['n']:,} rows, {mb:.0f} MB",
-                f"{r['cpu_s']:.3f} s CPU ({span / r['cpu_s']:,.0f}x real time), {r['wall_s']:.3f} s wall",
+                f"{r['cpu_s']:.3f} s CPU ({span / r['cpu_s']:,.0f}x real time; median of {len(runs)} runs, "
+                f"{runs[0]['cpu_s']:.3f}-{runs[-1]['cpu_s']:.3f} s), {r['wall_s']:.3f} s wall",
                 target=f"<= {PARSE_SHARE_MAX:.0%} of the 1.2 s whole-process budget per hour",
                 status=at_most(share, PARSE_SHARE_MAX),
-                note=f"{100 * share:.0f} % of the budget per hour; numpy's C parser block by block, times repaired in "
-                     "windows (was a Python split loop, 1.1 s CPU; then pandas, whose import alone held 26 MB more)")]
+                note=f"{100 * share:.0f} % of the budget per hour; the csvparse C kernel block by block (numpy's parser "
+                     "where it is not built), times repaired in windows (was a Python split loop, 1.1 s CPU; then pandas, whose import alone held 26 MB more)")]
 
 
 def _jump_rows() -> list[Row]:
