@@ -271,16 +271,12 @@ class SingleLegStanceDetector:
         a, and no second of it (1 s medians) comes even halfway back. Then a move inside the hold
         is a balance wander (on one leg the pelvis wanders by 2-4 cm and back), not the pelvis
         moving on: that takes the foot down."""
-        rate = m.rate_hz
         roll = m.roll_deg
-        n, k = max(1, int(0.5 * rate)), max(1, int(rate))
-        before = float(median(roll[max(0, a.onset - n) : a.onset + 1]))
+        before = _level_before(roll, a, m.rate_hz)
         step = float(median(roll[win[0] : win[1]])) - before
         if abs(step) < self.min_lift_roll_deg:
             return False
-        meds = [float(median(roll[i : i + k])) - before
-                for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
-        return min(np.sign(step) * x for x in meds) >= 0.5 * abs(step)
+        return min(np.sign(step) * (x - before) for x in _second_medians(roll, win, m.rate_hz)) >= 0.5 * abs(step)
 
     def one_level(self, m: Motion, a: Hump, b: Hump, win: tuple[int, int]) -> bool:
         """Whether the hold window `win` between shift-in a and shift-back b is one hold: its roll
@@ -290,15 +286,12 @@ class SingleLegStanceDetector:
         min_lift_roll_deg off the standing's before a, the roll after b comes at least halfway
         back to it (a balance wander inside a long hold can look like the shift back, but the
         foot stays up and the pelvis keeps its drop)."""
-        rate = m.rate_hz
         roll = m.roll_deg
-        k = max(1, int(rate))
-        meds = [float(median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
+        meds = _second_medians(roll, win, m.rate_hz)
         if np.percentile(meds, 95) - np.percentile(meds, 5) > self.max_level_change_deg:
             return False
-        n = max(1, int(0.5 * rate))
-        before = float(median(roll[max(0, a.onset - n) : a.onset + 1]))
-        after = roll[b.offset + 1 : b.offset + 1 + n]
+        before = _level_before(roll, a, m.rate_hz)
+        after = roll[b.offset + 1 : b.offset + 1 + max(1, int(0.5 * m.rate_hz))]
         held = float(median(roll[win[0] : win[1]]))
         if abs(held - before) < self.min_lift_roll_deg or not len(after):
             return True
@@ -405,3 +398,14 @@ class SingleLegStanceDetector:
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
     """Displacement of one move, m (velocity integrated over the hump)."""
     return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
+
+
+def _level_before(roll: np.ndarray, a: Hump, rate_hz: float) -> float:
+    """The standing's roll just before shift-in a: the median over the half second up to its onset, deg."""
+    return float(median(roll[max(0, a.onset - max(1, int(0.5 * rate_hz))) : a.onset + 1]))
+
+
+def _second_medians(roll: np.ndarray, win: tuple[int, int], rate_hz: float) -> list[float]:
+    """The roll's 1 s medians over the hold window `win`, one every half second, deg."""
+    k = max(1, int(rate_hz))
+    return [float(median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
