@@ -50,3 +50,31 @@ def test_default_turns_keep_full_steps():
 def test_fraction_is_checked():
     with pytest.raises(ValueError, match="turn_bounce_fraction"):
         ExerciseSpec("walking", turn_bounce_fraction=1.5)
+
+
+def test_lift_off_jolts_mid_step_in_turns_only():
+    # turn_lift_off_fraction: the other foot's push-off lifts the pelvis mid-step in the turn's
+    # steps (ipol-dev: lift-off peaks 0.04-0.25 g), nowhere else.
+    sim = simulate_session(SessionSpec(
+        [ExerciseSpec("walking", reps=_STEPS + 2, turn_every_steps=_TURN_AT, turn_bounce_fraction=0.3,
+                      turn_lift_off_fraction=0.8, cadence_spm=85.0)],
+        seed=7, noise=False, rest_s=3.0))
+    k, tr = sim.kinematic_1k, sim.truth_1k
+    rate = 1.0 / float(np.median(np.diff(k.t_s)))
+    up = roll_pitch_to_up(tr.roll_deg, tr.pitch_deg)
+    av = zero_phase_lowpass(np.einsum("ij,ij->i", k.acc_g, up) - 1.0, 4.0, rate)
+    steps = sim.reps[1:-1]
+
+    def mid(r) -> float:
+        c = 0.5 * (r.start_s + r.end_s)
+        return float(np.max(av[(k.t_s >= c - 0.08) & (k.t_s <= c + 0.08)]))
+
+    # Mid-step the pelvis is highest and decelerating (-0.08 g here on the straight); the jolt
+    # turns that into an upward peak.
+    assert all(mid(r) > 0.01 for r in steps[_TURN_AT : _TURN_AT + 3])
+    assert all(mid(r) < -0.05 for r in steps[1:5])
+
+
+def test_lift_off_fraction_is_checked():
+    with pytest.raises(ValueError, match="turn_lift_off_fraction"):
+        ExerciseSpec("walking", turn_lift_off_fraction=-0.1)

@@ -44,6 +44,7 @@ from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
+from hiplevel.exercises.walking_turns import pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
@@ -63,14 +64,16 @@ def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
 class WalkingDraft:
     """`WalkingDetector.prepare`'s result: per bout, its first contact (sample index), raw
     stance-side cues, step-repeat probabilities (`StanceSideDecider.repeat_probs`), neutral
-    (`bout_neutral`) and reps without their sides (`WalkingDetector._bout_reps`, with the roll's
-    highest and lowest value in the rep, deg)."""
+    (`bout_neutral`), reps without their sides (`WalkingDetector._bout_reps`, with the roll's
+    highest and lowest value in the rep, deg) and how far each pair of consecutive steps turns
+    the pelvis (`walking_turns.pair_turns_deg`, deg)."""
 
     firsts: list[int]
     cues: list[dict[str, np.ndarray]]
     repeat: list[np.ndarray]
     neutrals: list[dict]
     reps: list[list[tuple]]
+    turns: list[np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,10 @@ class WalkingDetector(BoutEdges):
         a turn or a shuffle (mobgap-lowback Test11: 0.33-0.43); a lift-off bump out of quiet
         standing also comes 0.85-1.2 median steps before the first heel strike, but after a
         still pelvis (ipol-dev: 0.01-0.17); 0 disables;
+    split_step_ratio, split_turn_deg: two consecutive steps given the same stance side, the shorter
+        of them at most split_step_ratio median steps, while the pelvis turns by split_turn_deg or
+        more, are one step split by a lift-off bump (a pivot in a turn): the one with the weaker
+        side evidence is no rep (`walking_turns`); split_step_ratio 0 disables;
     missed_step_ratio, missed_contact_fraction: a short bout whose pace breaks at one step only is
         still walking when that step is long (irregular_ratio..missed_step_ratio median steps: two
         steps with a contact missed between them) and the upward acceleration peaks in its middle
@@ -178,6 +185,8 @@ class WalkingDetector(BoutEdges):
     initiation_shift_ratio: float = 0.1
     lift_off_step_ratio: float = 0.85
     soft_start_motion_ratio: float = 0.25
+    split_step_ratio: float = 0.8
+    split_turn_deg: float = 90.0
     missed_step_ratio: float = 2.5
     missed_contact_fraction: float = 0.5
     side: StanceSideDecider = StanceSideDecider()
@@ -338,7 +347,9 @@ class WalkingDetector(BoutEdges):
             for j, r in enumerate(bout):
                 bout[j] = (*r, hi[k], lo[k])
                 k += 1
-        return WalkingDraft([int(c[0]) for c in bouts], cues, [self.side.repeat_probs(m, c) for c in bouts], neutrals, reps)
+        yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
+        return WalkingDraft([int(c[0]) for c in bouts], cues, [self.side.repeat_probs(m, c) for c in bouts], neutrals, reps,
+                            [pair_turns_deg(yaw, c, m.rate_hz) for c in bouts])
 
     def finish(self, draft: WalkingDraft) -> list[RepWindow]:
         """The rep windows of a `prepare`d motion: the cues weighed (`side.cue_weights`), each
@@ -347,13 +358,17 @@ class WalkingDetector(BoutEdges):
             return []
         scale, weight = self.side.cue_weights(draft.cues)
         out: list[RepWindow] = []
-        for cue, repeat, neutral, reps in zip(draft.cues, draft.repeat, draft.neutrals, draft.reps):
+        for cue, repeat, neutral, reps, turns in zip(draft.cues, draft.repeat, draft.neutrals, draft.reps, draft.turns):
             decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
             sides, conf = decided.sides, decided.confidence
             bout_conf = round(float(median(conf)), 3)
             # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
             offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
-            for a, b, k, edge, step_s, contact_s, closing_s, hi, lo in reps:
+            steps = [r for r in reps if not r[3]]
+            split = {id(steps[j]) for j in split_step_reps([r[4] for r in steps], [sides[r[2]] for r in steps],
+                                                           [conf[r[2]] for r in steps], turns, self.split_step_ratio,
+                                                           self.split_turn_deg)}
+            for a, b, k, edge, step_s, contact_s, closing_s, hi, lo in (r for r in reps if id(r) not in split):
                 stance = other_side(sides[k]) if edge else sides[k]
                 metrics = {"step_s": step_s, "side_confidence": round(float(conf[k]), 3),
                            "bout_side_confidence": bout_conf, **neutral}

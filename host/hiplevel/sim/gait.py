@@ -32,6 +32,8 @@ WALK_ROTATION_DEG = 5.0  # transverse pelvic rotation amplitude per side
 WALK_LATERAL_SWAY_M = 0.03  # pelvis shift toward the stance leg
 WALK_BOUNCE_M = 0.0165  # vertical excursion of the pelvis, half peak-to-peak
 WALK_STEP_LENGTH_M = 0.65
+TURN_LIFT_OFF_AT = 0.5  # a turning step's lift-off jolt: when, after its contact (of the step) ...
+TURN_LIFT_OFF_S = 0.07  # ... and how brief (the SD of its dip), s (`turn_lift_off_fraction`)
 NORMAL_BAND_DROP_DEG = 1.2  # a controlled band walk keeps the pelvis about level
 BAND_BOB_NORMAL_M = 0.01
 BAND_BOB_FAULT_M = 0.06
@@ -110,6 +112,14 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     pos[:, 0] += -np.sin(hd) * lateral
     pos[:, 1] += np.cos(hd) * lateral
     pos[:, 2] = -WALK_BOUNCE_M * np.cos(2 * phase) * envelope * bounce
+    if ex.turn_every_steps > 0 and ex.turn_lift_off_fraction > 0:
+        # Turning steps: the other foot's push-off lifts the pelvis after a long double support (a
+        # brief dip and rebound, its upward acceleration that fraction of a straight contact's).
+        peak = ex.turn_lift_off_fraction * WALK_BOUNCE_M * (2 * np.pi / step_s) ** 2
+        for k in range(ex.turn_every_steps, n_steps - 1, ex.turn_every_steps):
+            for j in range(k, min(k + 3, n_steps)):
+                t0 = ic[j] + TURN_LIFT_OFF_AT * durations[j]
+                pos[:, 2] -= peak * TURN_LIFT_OFF_S**2 * np.exp(-0.5 * ((t - t0) / TURN_LIFT_OFF_S) ** 2)
     pos[:, 2] -= pos[0, 2]
     impacts = [int(round(x * FS_INTERNAL_HZ)) for x in ic]
     # The pivot contacts land as flat as the bounce there.

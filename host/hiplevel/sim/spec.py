@@ -34,6 +34,11 @@ class ExerciseSpec:
         of a straight step's (1 = the same). People pivot through a U-turn on short, flat steps:
         on ipol-dev the pelvis' upward acceleration at a pivot step's contact is 0.01-0.03 g
         against 0.1-0.3 g on the straight (most U-turns there hold such a step).
+    turn_lift_off_fraction: walking: in the steps of a turn, the other foot's lift-off at the end of
+        a long double support (0.4 of the step after its contact) jolts the pelvis upward by this
+        fraction of a straight step's heel strike (0 = no jolt). Turning on the spot, the upward
+        peak comes at the lift-off as often as at the contact (ipol-dev: lift-off peaks
+        0.04-0.25 g, contact peaks 0.06-0.26 g).
     cadence_spm: walking cadence, steps/min (None = drawn, 100-120).
     hinge_deg: band-walk hip hinge (forward pelvic pitch), deg (None = drawn, 15-30).
     bobbing: band-walk: bob up and down each step (~6 cm instead of ~1 cm).
@@ -54,6 +59,7 @@ class ExerciseSpec:
     side: Side | None = None
     turn_every_steps: int = 0
     turn_bounce_fraction: float = 1.0
+    turn_lift_off_fraction: float = 0.0
     cadence_spm: float | None = None
     hinge_deg: float | None = None
     bobbing: bool = False
@@ -71,6 +77,8 @@ class ExerciseSpec:
             raise ValueError("weak_side/side must be 'left', 'right' or None")
         if not 0.0 <= self.turn_bounce_fraction <= 1.0:
             raise ValueError("turn_bounce_fraction must be within 0..1")
+        if not 0.0 <= self.turn_lift_off_fraction <= 1.0:
+            raise ValueError("turn_lift_off_fraction must be within 0..1")
         if not 1.0 <= self.hold_s <= 120.0:
             raise ValueError("hold_s must be within 1..120 s")
 

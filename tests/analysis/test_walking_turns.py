@@ -1,0 +1,60 @@
+"""A step split in two by the other foot's lift-off in a turn (`exercises.walking_turns`): turning
+slowly, the pelvis jolts upward at the lift-off after a long double support as well as at the
+heel strike, so one step gives two candidate contacts and two reps of one stance side (ipol-dev
+U-turns: 5 of 17 extras)."""
+
+import numpy as np
+import pytest
+
+from hiplevel.analysis import analyze
+from hiplevel.exercises.walking_turns import pair_turns_deg, split_step_reps
+from hiplevel.sim.session import simulate_session
+from hiplevel.sim.spec import ExerciseSpec, SessionSpec
+
+from analysis_helpers import match
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_a_lift_off_jolt_in_a_turn_is_no_step(seed):
+    # Slow pivot steps (85 steps/min, bounce 0.3 of a straight step's) whose other foot lifts off
+    # mid-step with a jolt of 0.8 of a heel strike: main found 1-2 extra steps in every such walk.
+    sim = simulate_session(SessionSpec(
+        exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, turn_bounce_fraction=0.3,
+                                turn_lift_off_fraction=0.8, cadence_spm=85.0)],
+        rate_hz=100, seed=seed, rest_s=5.0))
+    res = analyze(sim.imu, "walking")
+    pairs, missing, extra = match(sim.reps, res.reps)
+    assert not missing and not extra
+    assert all(t.side == r.side for t, r in pairs)
+
+
+STEPS = [0.6, 0.58, 0.36, 0.62, 0.6]  # the third step is a split-off piece of the second
+SIDES = ["left", "right", "right", "left", "right"]
+
+
+def test_the_weaker_half_of_a_split_step_goes():
+    assert split_step_reps(STEPS, SIDES, [0.99, 0.7, 0.95, 0.99, 0.99], [60, 150, 150, 60], 0.8, 90) == {1}
+    assert split_step_reps(STEPS, SIDES, [0.99, 0.95, 0.7, 0.99, 0.99], [60, 150, 150, 60], 0.8, 90) == {2}
+
+
+def test_repeated_feet_keep_their_steps():
+    conf = [0.99, 0.7, 0.95, 0.99, 0.99]
+    # Not in a turn (a treadmill, the shuffling after a walk): the chain's doing, not a pivot.
+    assert split_step_reps(STEPS, SIDES, conf, [5, 40, 40, 5], 0.8, 90) == set()
+    # Both steps of full length: a foot repeated in a turn, two real steps.
+    full = [0.6, 0.58, 0.6, 0.62, 0.6]
+    assert split_step_reps(full, SIDES, conf, [60, 150, 150, 60], 0.8, 90) == set()
+    # Disabled.
+    assert split_step_reps(STEPS, SIDES, conf, [60, 150, 150, 60], 0.0, 90) == set()
+
+
+def test_pair_turns_span_the_pair_and_half_a_second_around_it():
+    rate = 100.0
+    yaw = np.zeros(1000)
+    yaw[500:600] = 90.0  # 90 deg in 1 s, from 5 to 6 s
+    contacts = np.array([100, 200, 300, 400, 500, 600, 700, 800])
+    turns = pair_turns_deg(yaw, contacts, rate)
+    assert len(turns) == 6
+    assert turns[0] == pytest.approx(0.0)  # 0.5-3.5 s: straight
+    assert turns[2] == pytest.approx(45.0, abs=1.0)  # 2.5-5.5 s: the turn's first 0.5 s
+    assert turns[4] == pytest.approx(90.0, abs=1.0)
