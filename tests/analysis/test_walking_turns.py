@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.exercises.walking_turns import pair_turns_deg, split_step_reps
+from hiplevel.exercises.walking_turns import missed_step_sides, pair_turns_deg, split_step_reps
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
@@ -26,6 +26,33 @@ def test_a_lift_off_jolt_in_a_turn_is_no_step(seed):
     pairs, missing, extra = match(sim.reps, res.reps)
     assert not missing and not extra
     assert all(t.side == r.side for t, r in pairs)
+
+
+@pytest.mark.parametrize("seed,missed", [(42, 0), (3, 2), (5, 2)])
+def test_a_flat_turning_step_inside_a_long_one_is_split_out(seed, missed):
+    # A U-turn on flat pivot steps (0.02 g at their contacts, under the floor): a step whose
+    # contact is missed makes one long step, which the chain gives a neighbour's side. It holds the
+    # missed contact's bump mid-step: two steps, sides alternating (main: 2-3 missed, one of the
+    # found steps on the wrong side).
+    sim = simulate_session(SessionSpec(
+        exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, turn_bounce_fraction=0.1)],
+        rate_hz=100, seed=seed, rest_s=5.0))
+    res = analyze(sim.imu, "walking")
+    pairs, missing, extra = match(sim.reps, res.reps)
+    assert len(missing) == missed and not extra
+    assert all(t.side == r.side for t, r in pairs)
+
+
+def test_a_long_step_repeating_a_side_splits_alternating():
+    sides = ["left", "right", "right", "left", "right"]
+    # Step 2 repeats step 1's side: its halves take left, right (after right, before left).
+    assert missed_step_sides(sides, [2]) == {2: ("left", "right")}
+    # Step 1 repeats step 2: the halves alternate from step 0 (left): right, left.
+    assert missed_step_sides(sides, [1]) == {1: ("right", "left")}
+    # A long step that alternates with both neighbours holds no missed step (a pause, a pivot).
+    assert missed_step_sides(sides, [3]) == {}
+    # The bout's first step: alternating into the next one.
+    assert missed_step_sides(["left", "left", "right"], [0]) == {0: ("left", "right")}
 
 
 STEPS = [0.6, 0.58, 0.36, 0.62, 0.6]  # the third step is a split-off piece of the second

@@ -44,7 +44,7 @@ from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
-from hiplevel.exercises.walking_turns import pair_turns_deg, split_step_reps
+from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_max, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
@@ -66,7 +66,8 @@ class WalkingDraft:
     stance-side cues, step-repeat probabilities (`StanceSideDecider.repeat_probs`), neutral
     (`bout_neutral`), reps without their sides (`WalkingDetector._bout_reps`, with the roll's
     highest and lowest value in the rep, deg) and how far each pair of consecutive steps turns
-    the pelvis (`walking_turns.pair_turns_deg`, deg)."""
+    the pelvis (`walking_turns.pair_turns_deg`, deg), and the long turning steps that hold a missed
+    contact, each as the two reps it would split into (`WalkingDetector._missed_steps`)."""
 
     firsts: list[int]
     cues: list[dict[str, np.ndarray]]
@@ -74,6 +75,7 @@ class WalkingDraft:
     neutrals: list[dict]
     reps: list[list[tuple]]
     turns: list[np.ndarray]
+    missed: list[dict[int, tuple[tuple, tuple]]]
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,9 @@ class WalkingDetector(BoutEdges):
     split_step_ratio, split_turn_deg: two consecutive steps given the same stance side, the shorter
         of them at most split_step_ratio median steps, while the pelvis turns by split_turn_deg or
         more, are one step split by a lift-off bump (a pivot in a turn): the one with the weaker
-        side evidence is no rep (`walking_turns`); split_step_ratio 0 disables;
+        side evidence is no rep (`walking_turns`); split_step_ratio 0 disables; a long step in such
+        a turn that holds a missed contact (missed_step_ratio, missed_contact_fraction) and repeats a
+        neighbour's stance side is two steps (`walking_turns`);
     missed_step_ratio, missed_contact_fraction: a short bout whose pace breaks at one step only is
         still walking when that step is long (irregular_ratio..missed_step_ratio median steps: two
         steps with a contact missed between them) and the upward acceleration peaks in its middle
@@ -339,7 +343,10 @@ class WalkingDetector(BoutEdges):
         bouts, cues, soft = self.bout_cues(m) if bout_cues is None else bout_cues
         neutrals = [bout_neutral(m, c) for c in bouts]
         reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
-        flat = [r for bout in reps for r in bout]
+        yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
+        missed = [self._missed_steps(m, c, yaw) for c in bouts]
+        halves = [[h for pair in bout.values() for h in pair] for bout in missed]
+        flat = [r for bout in reps + halves for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
         k = 0
@@ -347,9 +354,12 @@ class WalkingDetector(BoutEdges):
             for j, r in enumerate(bout):
                 bout[j] = (*r, hi[k], lo[k])
                 k += 1
-        yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
+        for bout in missed:
+            for j, (h0, h1) in bout.items():
+                bout[j] = ((*h0, hi[k], lo[k]), (*h1, hi[k + 1], lo[k + 1]))
+                k += 2
         return WalkingDraft([int(c[0]) for c in bouts], cues, [self.side.repeat_probs(m, c) for c in bouts], neutrals, reps,
-                            [pair_turns_deg(yaw, c, m.rate_hz) for c in bouts])
+                            [pair_turns_deg(yaw, c, m.rate_hz) for c in bouts], missed)
 
     def finish(self, draft: WalkingDraft) -> list[RepWindow]:
         """The rep windows of a `prepare`d motion: the cues weighed (`side.cue_weights`), each
@@ -358,18 +368,27 @@ class WalkingDetector(BoutEdges):
             return []
         scale, weight = self.side.cue_weights(draft.cues)
         out: list[RepWindow] = []
-        for cue, repeat, neutral, reps, turns in zip(draft.cues, draft.repeat, draft.neutrals, draft.reps, draft.turns):
+        for cue, repeat, neutral, reps, turns, missed in zip(draft.cues, draft.repeat, draft.neutrals, draft.reps,
+                                                             draft.turns, draft.missed):
             decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
             sides, conf = decided.sides, decided.confidence
             bout_conf = round(float(median(conf)), 3)
             # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
             offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
+            two = missed_step_sides(sides, sorted(missed))
             steps = [r for r in reps if not r[3]]
-            split = {id(steps[j]) for j in split_step_reps([r[4] for r in steps], [sides[r[2]] for r in steps],
+            # A step split in two pairs with no neighbour (its own object as its side: equal to none).
+            split = {id(steps[j]) for j in split_step_reps([r[4] for r in steps],
+                                                           [object() if r[2] in two else sides[r[2]] for r in steps],
                                                            [conf[r[2]] for r in steps], turns, self.split_step_ratio,
                                                            self.split_turn_deg)}
-            for a, b, k, edge, step_s, contact_s, closing_s, hi, lo in (r for r in reps if id(r) not in split):
-                stance = other_side(sides[k]) if edge else sides[k]
+            each = []  # (rep, its stance side)
+            for r in reps:
+                if r[3] or r[2] not in two:
+                    each.append((r, other_side(sides[r[2]]) if r[3] else sides[r[2]]))
+                elif id(r) not in split:
+                    each += zip(missed[r[2]], two[r[2]])
+            for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in ((r, s) for r, s in each if id(r) not in split):
                 metrics = {"step_s": step_s, "side_confidence": round(float(conf[k]), 3),
                            "bout_side_confidence": bout_conf, **neutral}
                 if contact_s is not None:
@@ -381,6 +400,16 @@ class WalkingDetector(BoutEdges):
                 out.append(RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics,
                                      drop_deg=_signed_drop_of_extremes(hi, lo, offset, other_side(stance))))
         return out
+
+    def _missed_steps(self, m: Motion, c: np.ndarray, yaw_dps: np.ndarray) -> dict[int, tuple[tuple, tuple]]:
+        """`walking_turns.missed_steps` with this detector's parameters."""
+        if self.split_step_ratio <= 0 or self.missed_contact_fraction <= 0 or m.acc_lin_g is None:
+            return {}
+        pad = int(self.baseline_s * m.rate_hz)  # the baseline and filter settle before the step
+        return missed_steps(m.t_s, m.rate_hz, c, pair_turns_deg(yaw_dps, c, m.rate_hz, steps=1),
+                            lambda a, b: self._upward_g(_window(m, max(0, a - pad), min(len(m.t_s), b + pad))),
+                            pad, self.side.irregular_ratio, self.missed_step_ratio, self.split_turn_deg,
+                            self.missed_contact_fraction * self.contact_min_g, int(round(self.contact_lead_s * m.rate_hz)))
 
     def _bout_reps(self, m: Motion, c: np.ndarray, soft_start: bool = False) -> list[tuple]:
         """One bout's reps: a step from each contact to the next (a step longer than

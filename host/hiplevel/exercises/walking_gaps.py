@@ -35,8 +35,15 @@ def one_long_step(steps: np.ndarray, irregular_ratio: float, missed_step_ratio: 
 def holds_a_contact(upward_g: np.ndarray, least_g: float) -> bool:
     """Whether the upward acceleration over one long step (g, from its first contact to its
     next) has a peak of at least least_g (height and prominence) in its middle (`MIDDLE`)."""
+    return missed_contact_at(upward_g, least_g) is not None
+
+
+def missed_contact_at(upward_g: np.ndarray, least_g: float) -> int | None:
+    """Where the missed contact of one long step lies (`holds_a_contact`): the index in upward_g
+    of its highest peak of at least least_g in its middle; None without one."""
     n = len(upward_g)
     if n < 3 or least_g <= 0:
-        return False
+        return None
     peaks, _ = find_peaks(upward_g, height=least_g, prominence=least_g)
-    return bool(np.any((peaks >= MIDDLE[0] * n) & (peaks <= MIDDLE[1] * n)))
+    peaks = peaks[(peaks >= MIDDLE[0] * n) & (peaks <= MIDDLE[1] * n)]
+    return int(peaks[np.argmax(upward_g[peaks])]) if len(peaks) else None

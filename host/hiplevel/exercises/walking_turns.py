@@ -17,23 +17,37 @@ the pair must lie in a turn: the pelvis turns by at least min_turn_deg from half
 the pair to half a second after it (ipol-dev: split pairs in the U-turn 106-187 deg; the two pairs
 in the shuffling after the walk 58-78 deg, one of them the near tie; straight walking and a
 treadmill under 15 deg).
+
+The other way round, a long step in a turn can hold a step whose contact stayed under the floor
+(a pivot step lands flat: 0.01-0.03 g): the chain, seeing one step where the feet took two, gives
+it the side of a neighbour. Three cues agree on such a missed step: the timing (the step is
+irregular_ratio..missed_step_ratio median steps long, as `walking_gaps`), the pelvis (an upward
+peak of at least missed_contact_fraction of the floor in its middle, where the missed contact
+lands) and the chain (the step has the stance side of the step before or after it), and the
+pelvis turns by split_turn_deg or more over it. Such a step is two reps, split at that peak,
+their sides alternating with the steps around (ipol-dev U-turns: 4 such steps, 3 holding two
+truth steps, the fourth two overlapping truth steps; the long turning steps without a same-side
+neighbour or without a middle peak hold 0-1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from hiplevel.constants import Side
+from hiplevel.constants import Side, other_side
+from hiplevel.exercises.walking_gaps import missed_contact_at
 from hiplevel.signal.exact_median import median
 
 
-def pair_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: float, pad_s: float = 0.5) -> np.ndarray:
-    """How far the pelvis turns about its vertical axis over each pair of consecutive steps of a
-    bout, deg (len(contacts) - 2,): the range of the integrated yaw rate from pad_s before the
-    pair's first contact to pad_s after its last. yaw_rate_dps: the pelvis' yaw rate (N,)."""
-    n = len(contacts) - 2
+def pair_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: float, pad_s: float = 0.5,
+                   steps: int = 2) -> np.ndarray:
+    """How far the pelvis turns about its vertical axis over each run of `steps` consecutive steps
+    of a bout (by default a pair), deg (len(contacts) - steps,): the range of the integrated yaw
+    rate from pad_s before the run's first contact to pad_s after its last. yaw_rate_dps: the
+    pelvis' yaw rate (N,)."""
+    n = len(contacts) - steps
     if n <= 0:
         return np.zeros(0)
     pad = int(round(pad_s * rate_hz))
@@ -42,7 +56,7 @@ def pair_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: floa
     out = np.empty(n)
     for k in range(n):
         a = max(0, int(contacts[k]) - pad - lo)
-        b = min(len(heading), int(contacts[k + 2]) + pad + 1 - lo)
+        b = min(len(heading), int(contacts[k + steps]) + pad + 1 - lo)
         out[k] = float(np.ptp(heading[a:b])) if b > a else 0.0
     return out
 
@@ -67,4 +81,50 @@ def split_step_reps(steps_s: Sequence[float], sides: Sequence[Side], confidence:
             k += 2
         else:
             k += 1
+    return out
+
+
+def missed_step_sides(sides: Sequence[Side], candidates: Sequence[int]) -> dict[int, tuple[Side, Side]]:
+    """The steps that hold a missed step (`candidates`: long steps with a missed contact, in a
+    turn) and whose stance side repeats the step before or after them, with the sides of their two
+    halves: alternating from the step before (or into the step after, for a bout's first step).
+    sides: the bout's decided stance sides, one per step."""
+    out: dict[int, tuple[Side, Side]] = {}
+    n = len(sides)
+    for k in candidates:
+        before = sides[k - 1] if k > 0 else None
+        after = sides[k + 1] if k + 1 < n else None
+        if sides[k] not in (before, after):
+            continue
+        ref = before if before is not None else other_side(after)
+        out[k] = (other_side(ref), ref)
+    return out
+
+
+def missed_steps(t_s: np.ndarray, rate_hz: float, c: np.ndarray, turns_deg: np.ndarray, upward: Callable[[int, int], np.ndarray],
+                 pad: int, irregular_ratio: float, missed_step_ratio: float, min_turn_deg: float, least_g: float,
+                 lead: int) -> dict[int, tuple[tuple, tuple]]:
+    """A bout's long steps that may hold a missed step: irregular_ratio..missed_step_ratio median
+    steps long, the pelvis turning by min_turn_deg or more over them and half a second either side
+    (turns_deg: `pair_turns_deg` of single steps), an upward peak of least_g or more in their
+    middle (`walking_gaps.missed_contact_at`). Each as its two reps (`WalkingDetector._bout_reps`'
+    format), split at that peak. t_s, rate_hz: the motion's sample times (s) and rate; c: the bout's contacts (sample indices);
+    upward(a, b): the upward acceleration from pad samples before a to pad after b (clipped to the
+    motion); lead: samples from a contact to its upward peak."""
+    if len(c) < 2:
+        return {}
+    steps = np.diff(c)
+    med = float(median(steps))
+    long = np.flatnonzero((steps > irregular_ratio * med) & (steps <= missed_step_ratio * med))
+    out: dict[int, tuple[tuple, tuple]] = {}
+    for k in long[turns_deg[long] >= min_turn_deg]:
+        a, b = int(c[k]), int(c[k + 1])
+        lo = max(0, a - pad)
+        at = missed_contact_at(upward(a, b)[a + lead - lo : b + lead - lo], least_g)
+        if at is None:
+            continue
+        s = a + at
+        ta, ts, tb = (round(float(t_s[i]), 3) for i in (a, s, b))
+        out[int(k)] = ((a, s, int(k), None, round((s - a) / rate_hz, 3), ta, ts),
+                       (s, b, int(k), None, round((b - s) / rate_hz, 3), ts, tb))
     return out
