@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from hiplevel.constants import Side, other_side
+from hiplevel.exercises.walking_drops import window_extremes
 from hiplevel.exercises.walking_gaps import missed_contact_at
 from hiplevel.signal.exact_median import median
 
@@ -53,12 +54,11 @@ def pair_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: floa
     pad = int(round(pad_s * rate_hz))
     lo, hi = max(0, int(contacts[0]) - pad), min(len(yaw_rate_dps), int(contacts[-1]) + pad + 1)
     heading = np.cumsum(yaw_rate_dps[lo:hi]) / rate_hz
-    out = np.empty(n)
-    for k in range(n):
-        a = max(0, int(contacts[k]) - pad - lo)
-        b = min(len(heading), int(contacts[k + steps]) + pad + 1 - lo)
-        out[k] = float(np.ptp(heading[a:b])) if b > a else 0.0
-    return out
+    c = np.asarray(contacts, dtype=np.int64) - lo
+    a = np.maximum(c[:n] - pad, 0)
+    b = np.minimum(c[steps:] + pad + 1, len(heading))
+    top, bottom = window_extremes(heading, a.tolist(), b.tolist())
+    return np.array([0.0 if t is None else t - u for t, u in zip(top, bottom)])
 
 
 def split_step_reps(steps_s: Sequence[float], sides: Sequence[Side], confidence: Sequence[float],
