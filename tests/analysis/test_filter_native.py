@@ -1,6 +1,8 @@
-"""The optional compiled block loop of the blocked biquad (`hiplevel._native.filterkernel`) gives
-the numpy loop's results to the bit (`sosfilt` with and without start states, one and several
-columns, a padded last block, `sosfiltfilt`), with the kernel and with `HIPLEVEL_NO_NATIVE=1`."""
+"""The optional compiled biquad section (`hiplevel._native.filterkernel`: the whole blocked section,
+and the older block loop alone) gives the numpy loop's results to the bit (`sosfilt` with and
+without start states, one and several columns, a padded last block, chains of block starts one,
+two and three levels deep, strided and reversed inputs, `sosfiltfilt`), with the kernel and with
+`HIPLEVEL_NO_NATIVE=1`."""
 
 from __future__ import annotations
 
@@ -46,6 +48,44 @@ def test_the_compiled_biquad_loop_is_the_numpy_loop_to_the_bit(monkeypatch, n: i
     numpy_only = run()
     for x, y in zip(native, numpy_only):
         _same(x, y)
+
+
+@needs_kernel
+@pytest.mark.parametrize("n", [33, 2_000, 70_000, 366_652])
+def test_the_compiled_section_is_the_numpy_section_to_the_bit(monkeypatch, n: int) -> None:
+    """`filterkernel.biquad_section` against the numpy path and against the block loop alone
+    (`biquad_blocks`, a kernel built before the section was): 366,652 samples (an hour at 100 Hz)
+    chain their 5,729 block starts through two blocked levels."""
+    import types
+
+    from hiplevel.signal import biquad
+
+    rng = np.random.default_rng(n)
+    base = rng.normal(size=(n, 4)) * [0.01, 1.0, 40.0, 300.0]
+    low, high = butter_sos(2, 2.0 / 50.0), butter_sos(2, 0.4 / 50.0, "high")
+    inputs = [base[:, 0], base[:, :2], base[::-1, 1:], base[:, ::3], base[::-1, 2]]
+
+    def run():
+        out = []
+        for x in inputs:
+            zi = rng.normal(size=(1, 2) + x.shape[1:])
+            out += [sosfiltfilt(low, x), sosfiltfilt(high, x), *sosfilt(low, x, zi=zi)]
+        return out
+
+    state = rng.bit_generator.state
+    native = run()
+    kernel = filter_kernel_built()
+    loop_only = types.SimpleNamespace(biquad_blocks=kernel.biquad_blocks)
+    monkeypatch.setattr(biquad, "filter_kernel", lambda: loop_only)
+    rng.bit_generator.state = state
+    blocks_only = run()
+    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    monkeypatch.setattr(biquad, "filter_kernel", filter_kernel)
+    rng.bit_generator.state = state
+    numpy_only = run()
+    for x, y, z in zip(native, blocks_only, numpy_only):
+        _same(x, z)
+        _same(y, z)
 
 
 @needs_kernel

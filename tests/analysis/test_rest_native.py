@@ -50,3 +50,22 @@ def test_the_compiled_spread_sees_rest_where_numpy_does(monkeypatch) -> None:
                                                                      fusion.FusionSettings()))
     assert np.array_equal(native, numpy_only)
     assert 0 < native.sum() < len(native)
+
+
+@needs_kernel
+@pytest.mark.parametrize("n", [1, 2, 3, 30, 101, 777, 25_000])
+def test_the_compiled_moving_mean_is_numpys_to_the_bit(monkeypatch, n: int) -> None:
+    """`filters.moving_mean` (`restkernel.moving_mean`): one and several columns, windows shorter and
+    longer than the signal, strided and reversed views, integers, a lost sample and signed zeros."""
+    from hiplevel.signal.filters import moving_mean
+
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=(n, 4)) * [0.01, 1.0, 40.0, 1e5]
+    x[: min(n, 3), 0] = -0.0
+    if n > 5:
+        x[n // 3, 2] = np.nan
+    cases = [x[:, 1], x, x[:, 1:3], x[::-1, 0], x[::2, :2], rng.integers(-50, 50, size=n)]
+    for window in (1, 2, 7, 100, n, n + 9):
+        native, numpy_only = native_and_numpy(monkeypatch, lambda: [moving_mean(c, window) for c in cases])
+        for a, b in zip(native, numpy_only):
+            assert a.shape == b.shape and a.dtype == b.dtype and _bits(a) == _bits(b)

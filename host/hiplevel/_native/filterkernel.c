@@ -18,6 +18,7 @@
  */
 #include "args.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static PyObject *biquad_blocks(PyObject *self, PyObject *args) {
@@ -64,6 +65,226 @@ static PyObject *biquad_blocks(PyObject *self, PyObject *args) {
     }
     Py_END_ALLOW_THREADS
     release(v, 6);
+    Py_RETURN_NONE;
+}
+
+/* The chain of block start states of `biquad._chain_states`: states out (Q, m, 2) of
+ * s_(q+1) = T s_q + u_q from s0 (m, 2), u (Q, m, 2). Level `lv` of the plan: Q <= 32 loops on the
+ * states one by one (the Python-float loop), else blocks of K[lv] with the powers P[lv]
+ * ((K+1, 2, 2): T^j) side by side, recursing on their end states with T^K. Every product and sum
+ * rounded alone in numpy's order: that function's results to the bit. 0, or -1 when out of memory. */
+static int chain_states(const double *T, const double *u, Py_ssize_t Q, Py_ssize_t m, const double *s0,
+                        const double *const *P, const Py_ssize_t *K, int nlev, int lv, double *out) {
+    const double t00 = T[0], t01 = T[1], t10 = T[2], t11 = T[3];
+    if (lv == nlev) {
+        for (Py_ssize_t c = 0; c < m; c++) {
+            double a = s0[2 * c], b = s0[2 * c + 1];
+            for (Py_ssize_t q = 0; q < Q; q++) {
+                Py_ssize_t i = (q * m + c) * 2;
+                out[i] = a, out[i + 1] = b;
+                double na = t00 * a, pb = t01 * b;
+                na = na + pb;
+                na = na + u[i];
+                double nb = t10 * a, qb = t11 * b;
+                nb = nb + qb;
+                nb = nb + u[i + 1];
+                a = na, b = nb;
+            }
+        }
+        return 0;
+    }
+    const Py_ssize_t k = K[lv], nb = (Q + k - 1) / k, M = nb * m;
+    const double *Pk = P[lv];
+    /* us (k, 2, M), states (k, 2, M), a, b (M), ends and starts (nb, m, 2) */
+    double *buf = malloc(sizeof(double) * (size_t)(4 * k * M + 2 * M + 4 * M));
+    if (buf == NULL)
+        return -1;
+    double *us = buf, *st = us + 2 * k * M, *a = st + 2 * k * M, *b = a + M, *ends = b + M, *starts = ends + 2 * M;
+    for (Py_ssize_t j = 0; j < k; j++)
+        for (Py_ssize_t q = 0; q < nb; q++)
+            for (Py_ssize_t c = 0; c < m; c++) {
+                Py_ssize_t row = q * k + j, col = q * m + c;
+                us[(j * 2) * M + col] = row < Q ? u[(row * m + c) * 2] : 0.0;
+                us[(j * 2 + 1) * M + col] = row < Q ? u[(row * m + c) * 2 + 1] : 0.0;
+            }
+    for (Py_ssize_t i = 0; i < M; i++)
+        a[i] = 0.0, b[i] = 0.0;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        double *s0j = st + (j * 2) * M, *s1j = s0j + M;
+        const double *u0 = us + (j * 2) * M, *u1 = u0 + M;
+        for (Py_ssize_t i = 0; i < M; i++) {
+            double ai = a[i], bi = b[i];
+            s0j[i] = ai, s1j[i] = bi;
+            double na = t00 * ai, pb = t01 * bi;
+            na = na + pb;
+            na = na + u0[i];
+            double nb2 = t10 * ai, qb = t11 * bi;
+            nb2 = nb2 + qb;
+            nb2 = nb2 + u1[i];
+            a[i] = na, b[i] = nb2;
+        }
+    }
+    for (Py_ssize_t i = 0; i < M; i++)
+        ends[2 * i] = a[i], ends[2 * i + 1] = b[i];
+    if (chain_states(Pk + 4 * k, ends, nb, m, s0, P, K, nlev, lv + 1, starts) < 0) {
+        free(buf);
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < k; j++) {
+        const double *pj = Pk + 4 * j;
+        double *s0j = st + (j * 2) * M, *s1j = s0j + M;
+        for (Py_ssize_t i = 0; i < M; i++) {
+            double x0 = starts[2 * i], x1 = starts[2 * i + 1];
+            double p = pj[0] * x0, p2 = pj[1] * x1;
+            p = p + p2;
+            s0j[i] = s0j[i] + p;
+            double r = pj[2] * x0, r2 = pj[3] * x1;
+            r = r + r2;
+            s1j[i] = s1j[i] + r;
+        }
+    }
+    for (Py_ssize_t q = 0; q < nb; q++)
+        for (Py_ssize_t j = 0; j < k; j++) {
+            Py_ssize_t row = q * k + j;
+            if (row >= Q)
+                break;
+            for (Py_ssize_t c = 0; c < m; c++) {
+                out[(row * m + c) * 2] = st[(j * 2) * M + q * m + c];
+                out[(row * m + c) * 2 + 1] = st[(j * 2 + 1) * M + q * m + c];
+            }
+        }
+    free(buf);
+    return 0;
+}
+
+/* biquad_section(x, out, s0, powers, levels, last_start, tail, b0, b1, b2, a1, a2, L) -> None: one
+ * section of `biquad._section_blocked` whole, the results to the bit: x (n, m) cut into blocks of L
+ * samples per column (the last one padded with zeros), each filtered from a zero state (the step
+ * of `biquad_blocks`), the chain of block starts from s0 (m, 2) (`chain_states`, with `levels`:
+ * the powers (k+1, 2, 2) of each blocked level, `biquad._chain_plan`), then each block's free
+ * response from its start (powers (L+1, 2, 2): y + (P[j,0,0] s0 + P[j,0,1] s1)) into out (n, m);
+ * last_start (m, 2): the last block's start state; tail (2, m): the last block's zero-start state
+ * after its r = n - (nb-1) L samples (zf = powers[r] @ last_start.T + tail stays numpy's). Each
+ * block runs in sample order on x where it lies (numpy's blocked layout only orders memory: the
+ * same operations on each element). x float64 (n, m), any strides; the others float64 C-contiguous. */
+static PyObject *biquad_section(PyObject *self, PyObject *args) {
+    PyObject *o[7];
+    double b0, b1, b2, a1, a2;
+    Py_ssize_t L;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOO!OOdddddn", &o[0], &o[1], &o[2], &o[3], &PyTuple_Type, &o[4], &o[5], &o[6], &b0,
+                          &b1, &b2, &a1, &a2, &L))
+        return NULL;
+    Py_ssize_t nlev = PyTuple_GET_SIZE(o[4]);
+    if (nlev > 8) {
+        PyErr_SetString(PyExc_ValueError, "biquad_section: at most 8 levels");
+        return NULL;
+    }
+    PyObject *objs[6 + 8] = {o[0], o[1], o[2], o[3], o[5], o[6]};
+    for (Py_ssize_t i = 0; i < nlev; i++)
+        objs[6 + i] = PyTuple_GET_ITEM(o[4], i);
+    Py_buffer v[6 + 8];
+    /* x with its strides; out (1), last_start (4) and tail (5) writable */
+    if (PyObject_GetBuffer(objs[0], &v[0], PyBUF_STRIDES | PyBUF_FORMAT) < 0)
+        return NULL;
+    int held = 1;
+    static const int wr[6] = {0, 1, 0, 0, 1, 1};
+    for (int i = 1; i < 6 + nlev; i++, held++)
+        if (get(objs[i], &v[i], i < 6 ? wr[i] : 0) < 0) {
+            release(v, held);
+            return NULL;
+        }
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, m = v[0].ndim == 2 ? v[0].shape[1] : -1;
+    Py_ssize_t nb = L > 0 && n > 0 ? (n + L - 1) / L : 0;
+    int bad = n < 1 || m < 1 || L < 1 || v[0].itemsize != 8 || v[0].format == NULL || strcmp(v[0].format, "d") != 0 ||
+              v[0].strides == NULL || !is_f64(&v[1], n * m) || !is_f64(&v[2], 2 * m) || !is_f64(&v[3], 4 * (L + 1)) ||
+              !is_f64(&v[4], 2 * m) || !is_f64(&v[5], 2 * m);
+    const double *P[8];
+    Py_ssize_t K[8];
+    Py_ssize_t q = nb;
+    for (Py_ssize_t i = 0; i < nlev && !bad; i++) {
+        Py_buffer *p = &v[6 + i];
+        bad = p->ndim != 3 || p->shape[1] != 2 || p->shape[2] != 2 || p->shape[0] < 2 ||
+              !is_f64(p, 4 * p->shape[0]) || q <= 32;
+        if (!bad) {
+            P[i] = p->buf, K[i] = p->shape[0] - 1;
+            q = (q + K[i] - 1) / K[i];
+        }
+    }
+    if (!bad)
+        bad = q > 32;
+    if (bad)
+        return bad_args(v, held, "biquad_section: x, out (n, m); s0 (m, 2); powers (L+1, 2, 2); levels of powers "
+                                 "(k+1, 2, 2) down to 32 blocks; last_start (m, 2); tail (2, m); float64");
+    const char *xb = v[0].buf;
+    const Py_ssize_t sx0 = v[0].strides[0], sx1 = v[0].strides[1];
+    const double *s0 = v[2].buf, *pw = v[3].buf;
+    double *out = v[1].buf, *last = v[4].buf, *tail = v[5].buf;
+    const Py_ssize_t r = n - (nb - 1) * L;
+    /* ends, starts (nb, m, 2) and the states z0, z1 (nb,) of a column's blocks, kept from call to
+     * call (used with the GIL held) */
+    static double *buf = NULL;
+    static size_t buf_n = 0;
+    size_t need = (size_t)(4 * nb * m + 2 * nb);
+    if (need > buf_n) {
+        double *grown = realloc(buf, sizeof(double) * need);
+        if (grown == NULL) {
+            release(v, held);
+            return PyErr_NoMemory();
+        }
+        buf = grown, buf_n = need;
+    }
+    double *ends = buf, *starts = ends + 2 * nb * m, *z0 = starts + 2 * nb * m, *z1 = z0 + nb;
+    /* a column's blocks side by side, step j of each in turn (independent recurrences) */
+    for (Py_ssize_t c = 0; c < m; c++) {
+        for (Py_ssize_t qq = 0; qq < nb; qq++)
+            z0[qq] = 0.0, z1[qq] = 0.0;
+        for (Py_ssize_t j = 0; j < L; j++) {
+            for (Py_ssize_t qq = 0; qq < nb; qq++) {
+                Py_ssize_t p = qq * L + j;
+                double xv = p < n ? *(const double *)(xb + p * sx0 + c * sx1) : 0.0;
+                double yv = b0 * xv;
+                yv = yv + z0[qq];
+                double t = b1 * xv;
+                t = t - a1 * yv;
+                t = t + z1[qq];
+                double u = b2 * xv;
+                u = u - a2 * yv;
+                if (p < n)
+                    out[p * m + c] = yv;
+                z0[qq] = t;
+                z1[qq] = u;
+            }
+            if (j == r - 1)
+                tail[c] = z0[nb - 1], tail[m + c] = z1[nb - 1];
+        }
+        for (Py_ssize_t qq = 0; qq < nb; qq++) {
+            ends[(qq * m + c) * 2] = z0[qq];
+            ends[(qq * m + c) * 2 + 1] = z1[qq];
+        }
+    }
+    /* s0 arrives as zi.T (m, 2) */
+    if (chain_states(pw + 4 * L, ends, nb, m, s0, P, K, (int)nlev, 0, starts) < 0) {
+        release(v, held);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t qq = 0; qq < nb; qq++)
+        for (Py_ssize_t c = 0; c < m; c++) {
+            const double st0 = starts[(qq * m + c) * 2], st1 = starts[(qq * m + c) * 2 + 1];
+            for (Py_ssize_t j = 0; j < L; j++) {
+                Py_ssize_t p = qq * L + j;
+                if (p >= n)
+                    break;
+                double f = pw[4 * j] * st0, f2 = pw[4 * j + 1] * st1;
+                f = f + f2;
+                out[p * m + c] = out[p * m + c] + f;
+            }
+        }
+    for (Py_ssize_t c = 0; c < m; c++) {
+        last[2 * c] = starts[((nb - 1) * m + c) * 2];
+        last[2 * c + 1] = starts[((nb - 1) * m + c) * 2 + 1];
+    }
+    release(v, held);
     Py_RETURN_NONE;
 }
 
@@ -130,6 +351,7 @@ static PyObject *forward_backward(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"biquad_blocks", biquad_blocks, METH_VARARGS, "The block loop of signal.biquad._section_blocked."},
+    {"biquad_section", biquad_section, METH_VARARGS, "One section of signal.biquad._section_blocked whole (see the source)."},
     {"forward_backward", forward_backward, METH_VARARGS, "The recursions of walking_side.StanceSideDecider.decide."},
     {NULL, NULL, 0, NULL},
 };

@@ -76,7 +76,56 @@ static PyObject *spread(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* moving_mean(x, window, out) -> None: `filters.moving_mean` along axis 0 of x (N, k): per column,
+ * the prefix sums c[0] = 0, c[i+1] = c[i] + x[i] in sample order (numpy's cumsum of [0, x...]),
+ * then out[i] = (c[s + w] - c[s]) / w with w = max(1, min(window, N)) and s = clip(i - w / 2, 0,
+ * N - w): each sum, difference and quotient rounded alone as numpy's, the results to the bit.
+ * x and out (N, k) float64 C-contiguous (k = 1 for a 1-D signal), N >= 1; window >= 1. */
+static PyObject *moving_mean(PyObject *self, PyObject *args) {
+    PyObject *xo, *oo;
+    Py_ssize_t window;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OnO", &xo, &window, &oo))
+        return NULL;
+    PyObject *o[2] = {xo, oo};
+    Py_buffer v[2];
+    if (get_objs(o, 2, 1, 1, v) < 0)
+        return NULL;
+    Py_ssize_t n = v[0].ndim >= 1 ? v[0].shape[0] : -1;
+    Py_ssize_t k = v[0].ndim == 1 ? 1 : (v[0].ndim == 2 ? v[0].shape[1] : -1);
+    if (n < 1 || k < 1 || v[0].len != n * k * 8 || v[1].len != n * k * 8 || window < 1)
+        return bad_args(v, 2, "moving_mean: x and out (N,) or (N, k) float64, N >= 1, window >= 1");
+    const double *X = v[0].buf;
+    double *OUT = v[1].buf;
+    Py_ssize_t w = window < n ? window : n;
+    double *c = malloc(sizeof(double) * (size_t)(n + 1));
+    if (c == NULL) {
+        release(v, 2);
+        return PyErr_NoMemory();
+    }
+    double wd = (double)w;
+    Py_ssize_t half = w / 2;
+    for (Py_ssize_t col = 0; col < k; col++) {
+        c[0] = 0.0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            c[i + 1] = c[i] + X[i * k + col];
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t s = i - half;
+            if (s > n - w)
+                s = n - w;
+            if (s < 0)
+                s = 0;
+            double d = c[s + w] - c[s];
+            OUT[i * k + col] = d / wd;
+        }
+    }
+    free(c);
+    release(v, 2);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"moving_mean", moving_mean, METH_VARARGS, "moving_mean(x, window, out): filters.moving_mean (see the source)"},
     {"spread", spread, METH_VARARGS, "spread(x, window, out): the three columns' moving spread (see the source)"},
     {NULL, NULL, 0, NULL},
 };

@@ -146,6 +146,15 @@ def _section_blocked(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) 
     L = min(BLOCK_SAMPLES, max(8, math.isqrt(n)))
     nb = -(-n // L)
     r = n - (nb - 1) * L  # samples in the last block
+    kernel = filter_kernel()
+    if kernel is not None and hasattr(kernel, "biquad_section"):
+        # All of the below compiled (the same operations in the same order: the results to the bit).
+        powers = _powers(np.array([[-a1, 1.0], [-a2, 0.0]]), L)
+        out, last, tail = np.empty((n, m)), np.empty((m, 2)), np.empty((2, m))
+        kernel.biquad_section(np.asarray(x, dtype=float), out, np.ascontiguousarray(np.asarray(zi, float).T),
+                              powers, _chain_plan(tuple(powers[L].ravel().tolist()), nb), last, tail,
+                              b0, b1, b2, a1, a2, L)
+        return out, powers[r] @ last.T + tail
     xt = np.zeros((m, nb * L))
     xt[:, :n] = x.T
     xs = np.ascontiguousarray(xt.reshape(m * nb, L).T)  # (L, m*nb): column c, block q at c*nb+q
@@ -153,7 +162,6 @@ def _section_blocked(section: tuple[float, ...], x: np.ndarray, zi: np.ndarray) 
     # loop adds the state).
     z0, z1 = np.zeros(m * nb), np.zeros(m * nb)
     last = np.arange(m) * nb + nb - 1
-    kernel = filter_kernel()
     if kernel is not None:
         # The same loop compiled (the same operations in the same order: the results to the bit).
         y, tail0, tail1 = np.empty_like(xs), np.empty(m * nb), np.empty(m * nb)
@@ -194,6 +202,21 @@ def _block_loop(xs: np.ndarray, z0: np.ndarray, z1: np.ndarray, coefs: tuple[flo
         if j == r - 1:
             tail = (z0[last].copy(), z1[last].copy())
     return z0, z1, y, tail
+
+
+@functools.lru_cache(maxsize=256)
+def _chain_plan(step: tuple[float, ...], q_len: int) -> tuple[np.ndarray, ...]:
+    """The powers (k+1, 2, 2) of each blocked level `_chain_states` goes through for a chain of
+    q_len states with this step (row-major 2x2), down to its direct loop: the compiled section
+    (`filterkernel.biquad_section`) takes them from here, so they are numpy's products."""
+    levels = []
+    m = np.array(step).reshape(2, 2)
+    while q_len > _DIRECT_MAX_SAMPLES:
+        k = min(BLOCK_SAMPLES, max(8, math.isqrt(q_len)))
+        p = _powers(m, k)
+        levels.append(p)
+        m, q_len = p[k], -(-q_len // k)
+    return tuple(levels)
 
 
 def _chain_states(step: np.ndarray, u: np.ndarray, s0: np.ndarray) -> np.ndarray:
@@ -265,6 +288,15 @@ def sosfilt_zi(sos: np.ndarray) -> np.ndarray:
     return zi
 
 
+@functools.lru_cache(maxsize=64)
+def _settled_states(sos: bytes, sections: int) -> np.ndarray:
+    """`sosfilt_zi` of the sos with these bytes, solved once per filter (a long recording is
+    filtered chunk by chunk with the same few filters). Read-only."""
+    zi = sosfilt_zi(np.frombuffer(sos).reshape(sections, 6))
+    zi.flags.writeable = False
+    return zi
+
+
 def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np.ndarray:
     """Zero-phase forward-backward filtering along axis 0, as `scipy.signal.sosfiltfilt(sos, x,
     axis=0, padlen=padlen)`: odd extension by padlen samples at each end (default 3 x the number
@@ -282,7 +314,7 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np
         ext = np.concatenate([2 * x[:1] - x[padlen:0:-1], x, 2 * x[-1:] - x[-2:-(padlen + 2):-1]])
     else:
         ext = x
-    zi = sosfilt_zi(sos).reshape((len(sos), 2) + (1,) * (x.ndim - 1))
+    zi = _settled_states(sos.tobytes(), len(sos)).reshape((len(sos), 2) + (1,) * (x.ndim - 1))
     y, _ = sosfilt(sos, ext, zi=zi * ext[:1])
     y, _ = sosfilt(sos, y[::-1], zi=zi * y[-1:])
     y = y[::-1]
