@@ -1,7 +1,7 @@
 """The package's optional compiled kernel (everything else is in pyproject.toml).
 
 `hiplevel._native.csvparse`, `.scankernel`, `.fusekernel`, `.turnkernel`, `.hullkernel`, `.filterkernel` and
-`.restkernel` are built when a C compiler is at hand (no network: the C library only); without one the build
+`.restkernel`, `.gridkernel` are built when a C compiler is at hand (no network: the C library only); without one the build
 goes on and hiplevel uses its numpy paths (numpy's CSV parser, the numpy block loops of `signal.scan` and
 `signal.fusion_scan`, the clock fit's Python hull loop, the biquad's numpy block loop), with the same results
 (host/hiplevel/_native)."""
@@ -16,7 +16,8 @@ FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
 # fusekernel and turnkernel (dependencies of each; shipped as package data).
 HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h")]
-KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel")
+KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
+           "gridkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
                              include_dirs=["host/hiplevel/_native"], depends=HEADERS,
                              extra_compile_args=FLAGS, optional=True) for name in KERNELS])

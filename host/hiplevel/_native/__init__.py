@@ -67,3 +67,8 @@ def filter_kernel() -> ModuleType | None:
 def rest_kernel() -> ModuleType | None:
     """The compiled moving spread of the rest and quiet masks (`restkernel.c`), or None."""
     return _kernel("restkernel", ("spread",))
+
+
+def grid_kernel() -> ModuleType | None:
+    """The compiled per-column linear interpolation of the grid (`gridkernel.c`), or None."""
+    return _kernel("gridkernel", ("interp_columns",))
