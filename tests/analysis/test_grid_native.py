@@ -1,7 +1,8 @@
-"""The optional compiled interpolation of the grid (`hiplevel._native.gridkernel`) gives numpy's
-`interp` column by column to the bit: jittered and repeated sample times, times out of order,
-grid times on the samples and outside them, lost samples (NaN) and infinities, and the grid a
-simulated recording is resampled onto, with the kernel and with `HIPLEVEL_NO_NATIVE=1`."""
+"""The optional compiled interpolation of several columns (`hiplevel._native.gridkernel`: the grid's
+resampling, the gyro bias between rest runs) gives numpy's `interp` column by column to the bit:
+jittered and repeated sample times, times out of order, grid times on the samples and outside them,
+lost samples (NaN) and infinities, the grid a simulated recording is resampled onto and the bias
+between one or several rest runs, with the kernel and with `HIPLEVEL_NO_NATIVE=1`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from analysis_helpers import native_and_numpy
 
 from hiplevel._native import grid_kernel
-from hiplevel.signal.grid import _interp_columns
+from hiplevel.signal.interp import interp_columns as _interp_columns
 
 needs_kernel = pytest.mark.skipif(grid_kernel() is None, reason="the compiled grid kernel is not built here "
                                   "(no C compiler when the package was installed): numpy's interp is used")
@@ -66,3 +67,17 @@ def test_a_simulated_recording_is_gridded_alike(monkeypatch) -> None:
     native, numpy_only = native_and_numpy(monkeypatch, grid)
     assert native.shape == numpy_only.shape and len(native) > 1000
     assert native.tobytes() == numpy_only.tobytes()
+
+
+@needs_kernel
+@pytest.mark.parametrize("n_runs", [1, 2, 5])
+def test_the_gyro_bias_between_rest_runs_is_interpolated_alike(monkeypatch, n_runs: int) -> None:
+    from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs
+
+    rng = np.random.default_rng(n_runs)
+    starts = np.sort(rng.choice(np.arange(0, 90_000, 100), n_runs, replace=False))
+    runs = [RestRunBias(int(a), int(a) + 300, rng.normal(size=3) * 0.5, 0.1, np.array([0.0, 0.0, 1.0]))
+            for a in starts]
+    idx = np.arange(-500, 100_000, 7)
+    native, numpy_only = native_and_numpy(monkeypatch, lambda: bias_between_runs(idx, runs))
+    assert native.shape == (len(idx), 3) and native.tobytes() == numpy_only.tobytes()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hiplevel._native import grid_kernel
+from hiplevel.signal.interp import interp_columns
 from hiplevel.signal.timeline import Segment, Segmentation, TimeGap, TimelineSettings, split_at_gaps
 
 GRID_BLOCK = 16_384  # grid samples per block handed on by default (2.7 min at 100 Hz)
@@ -176,7 +176,7 @@ class GridBuilder:
                 k_end += int(np.count_nonzero(o.t0 + ks / self.rate_hz < o.t_last))
         if k_end > o.next_k:
             tu = o.t0 + np.arange(o.next_k, k_end) / self.rate_hz
-            vals = _interp_columns(tu, tt, xx)
+            vals = interp_columns(tu, tt, xx)
             o.out.append(vals)
             o.out_n += len(vals)
             o.next_k = k_end
@@ -214,15 +214,3 @@ class GridBuilder:
         self._kept[-1] = done
         return [*out, done]
 
-
-def _interp_columns(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
-    """`np.interp(x, xp, fp[:, c])` for every column c of fp (N, k), as (len(x), k): compiled
-    (`gridkernel.interp_columns`: numpy's search and arithmetic, one search for all columns, the
-    results to the bit) or numpy's, column by column."""
-    kernel = grid_kernel()
-    if kernel is not None and len(xp) >= 2 and fp.ndim == 2 and fp.shape[1]:
-        out = np.empty((len(x), fp.shape[1]))
-        kernel.interp_columns(np.ascontiguousarray(x, dtype=float), np.ascontiguousarray(xp, dtype=float),
-                              np.ascontiguousarray(fp, dtype=float), out)
-        return out
-    return np.column_stack([np.interp(x, xp, fp[:, c]) for c in range(fp.shape[1])])
