@@ -8,6 +8,7 @@ import numpy as np
 
 from hiplevel.analysis.offline import motion_of
 from hiplevel.exercises import DETECTORS
+from hiplevel.exercises.stance_roll import stood_level
 from hiplevel.signal.neutral import neutral_roll
 from hiplevel.signal.orientation import trace_from_series
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
@@ -74,6 +75,6 @@ def test_jerk_and_return_is_no_shift_from_standing():
     coming back from a jerk; right after a move the same way it is the rest of one shift."""
     _, m = _set()
     shift_in, back = (_hump(1, 10.0, 11.0), 0.03), (_hump(-1, 20.0, 21.0), 0.03)
-    assert DET.stood_level(m, shift_in, back, [shift_in, back])
-    assert not DET.stood_level(m, shift_in, back, [(_hump(-1, 9.2, 9.9), 0.03), shift_in, back])
-    assert DET.stood_level(m, shift_in, back, [(_hump(1, 9.2, 9.9), 0.03), shift_in, back])
+    assert stood_level(DET, m, shift_in, back, [shift_in, back])
+    assert not stood_level(DET, m, shift_in, back, [(_hump(-1, 9.2, 9.9), 0.03), shift_in, back])
+    assert stood_level(DET, m, shift_in, back, [(_hump(1, 9.2, 9.9), 0.03), shift_in, back])

@@ -31,6 +31,7 @@ from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
+from hiplevel.exercises.stance_roll import anchored_lift, one_level, stays_up, stood_level
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
@@ -74,20 +75,23 @@ class SingleLegStanceDetector:
         upright_edge_s before the shift in to as long after the shift back;
     steady_ratio: a move inside a hold of this fraction of the shift-in's size (and half of it of
         its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm), unless
-        the single-leg sway is clear (sway vote 1) or the roll shows the foot stayed up (`stays_up`):
-        on one leg the pelvis wanders by 2-4 cm and back;
+        the single-leg sway is clear (sway vote 1) or the roll shows the foot stayed up
+        (`stance_roll.stays_up`): on one leg the pelvis wanders by 2-4 cm and back;
     min_standing_s / max_level_deg: a hold starts and ends in standing on both feet: at least
-        this long, level within this of the set's neutral, no move the other way (`stood_level`);
+        this long, level within this of the set's neutral, no move the other way
+        (`stance_roll.stood_level`);
     max_hold_level_deg: the hold's median roll stays within this of neutral (drops and hikes on one
         leg reach 5-15 deg);
-    max_level_change_deg: the hold's roll level (1 s medians) moves by at most this (`one_level`);
+    max_level_change_deg: the hold's roll level (1 s medians) moves by at most this
+        (`stance_roll.one_level`);
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
     min_lift_roll_deg / max_lift_roll_ratio / lift_back_ratio: a shift-in that starts in calm
-        standing (or just after the velocity went the other way at lift_back_ratio of its peak) and takes the roll this far (and this fraction of the way) to
-        the hold's level is the foot lift's drift, no weight shift (`anchored_lift`): the hold is
-        skipped, its side unknown (a wrong leg misleads more than a missed hold);
+        standing (or just after the velocity went the other way at lift_back_ratio of its peak)
+        and takes the roll this far (and this fraction of the way) to the hold's level is the foot
+        lift's drift, no weight shift (`stance_roll.anchored_lift`): the hold is skipped, its side
+        unknown (a wrong leg misleads more than a missed hold);
     cues: the single-support cues' thresholds."""
 
     quiet_s: float = 1.0
@@ -247,80 +251,6 @@ class SingleLegStanceDetector:
         yaw = float(np.percentile(np.abs(m.gyro_dps[a:b, 2]), 95)) if b > a and m.gyro_dps is not None else 0.0
         return pitch <= self.max_pitch_deg and yaw <= self.max_yaw_rate_dps
 
-    def stood_level(self, m: Motion, shift_in: tuple[Hump, float], shift_back: tuple[Hump, float],
-                    moves: list[tuple[Hump, float]]) -> bool:
-        """Standing on both feet, level, for min_standing_s just before the shift onto the leg and
-        just after the shift back ((move, size m) each): the roll's median there within
-        max_level_deg of the set's neutral, and no move the other way there of at least
-        steady_ratio of the shift's size (of `moves`). A move at the very start or end of the
-        data has no standing to compare with (the fusion settling as a recording opens); lying on
-        a side or slumped sitting rolls the pelvis 10-90 deg; a jerk of the pelvis and its return,
-        or the pelvis settling after getting up, are not a weight shift from standing."""
-        n = int(self.min_standing_s * m.rate_hz)
-        (h_in, size_in), (h_back, size_back) = shift_in, shift_back
-        spans = ((h_in.onset - n, h_in.onset, h_in, size_in),
-                 (h_back.offset + 1, h_back.offset + 1 + n, h_back, size_back))
-        return all(a >= 0 and b <= len(m.roll_deg) and abs(float(median(m.roll_deg[a:b]))) <= self.max_level_deg
-                   and not any(h.sign != s.sign and size >= self.steady_ratio * s_size and h.offset >= a and h.onset < b
-                               for h, size in moves)
-                   for a, b, s, s_size in spans)
-
-    def stays_up(self, m: Motion, a: Hump, win: tuple[int, int]) -> bool:
-        """Whether the roll says the foot stayed off the floor through the hold window `win` after
-        shift-in a: the hold's roll is at least min_lift_roll_deg off the standing's just before
-        a, and no second of it (1 s medians) comes even halfway back. Then a move inside the hold
-        is a balance wander (on one leg the pelvis wanders by 2-4 cm and back), not the pelvis
-        moving on: that takes the foot down."""
-        roll = m.roll_deg
-        before = _level_before(roll, a, m.rate_hz)
-        step = float(median(roll[win[0] : win[1]])) - before
-        if abs(step) < self.min_lift_roll_deg:
-            return False
-        return min(np.sign(step) * (x - before) for x in _second_medians(roll, win, m.rate_hz)) >= 0.5 * abs(step)
-
-    def one_level(self, m: Motion, a: Hump, b: Hump, win: tuple[int, int]) -> bool:
-        """Whether the hold window `win` between shift-in a and shift-back b is one hold: its roll
-        (1 s medians, 5th to 95th percentile) stays within max_level_change_deg (sway and fatigue
-        move it by 2-5 deg; two holds on different legs with level standing between, taken for
-        one, by the difference of their drops), and when the hold's roll level is at least
-        min_lift_roll_deg off the standing's before a, the roll after b comes at least halfway
-        back to it (a balance wander inside a long hold can look like the shift back, but the
-        foot stays up and the pelvis keeps its drop)."""
-        roll = m.roll_deg
-        meds = _second_medians(roll, win, m.rate_hz)
-        if np.percentile(meds, 95) - np.percentile(meds, 5) > self.max_level_change_deg:
-            return False
-        before = _level_before(roll, a, m.rate_hz)
-        after = roll[b.offset + 1 : b.offset + 1 + max(1, int(0.5 * m.rate_hz))]
-        held = float(median(roll[win[0] : win[1]]))
-        if abs(held - before) < self.min_lift_roll_deg or not len(after):
-            return True
-        return abs(float(median(after)) - held) >= 0.5 * abs(held - before)
-
-    def anchored_lift(self, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray, v: np.ndarray) -> bool:
-        """Whether shift-in a (a move of `moves`) is the velocity's drift correction around the foot
-        lift rather than a weight shift: the roll reaches the hold's level during a
-        (max_lift_roll_ratio of the way from a's start to the median over the hold window `win`,
-        at least min_lift_roll_deg), and a starts where the pelvis was still calm (`calm`: the
-        velocity `v` held at zero up to quiet_edge_s before it) or right after the velocity went
-        the other way (in the second before a, at least lift_back_ratio of a's peak speed and
-        min_speed_mps: balance corrections on one leg reach a tenth of it). Lifting the foot and
-        dropping the free side by 5-10 deg leaves a few mg on the levelled sideways axis (fusion
-        lag) until the next anchor, and the straight line between the anchors turns it into a
-        5-8 cm hump toward the free side: a slow shift (2-3 s, 5-10 mg) whose first half passed
-        the rest tests, or a small one (3 cm), is overrun by it and the hold goes to the wrong
-        leg. Both cues are asked: a shift whose end merges with the lift's roll (the foot leaving
-        during the shift), or a small shift right after quiet standing, is not given up on one."""
-        before = v[max(0, a.onset - int(m.rate_hz)) : a.onset + 1]
-        back = max(self.min_speed_mps, self.lift_back_ratio * a.height)
-        if not calm[a.onset] and not (len(before) and float(np.max(-a.sign * before)) >= back):
-            return False
-        n = max(1, int(0.1 * m.rate_hz))
-        r0 = float(median(m.roll_deg[max(0, a.onset - n) : a.onset + 1]))
-        r1 = float(median(m.roll_deg[a.offset : a.offset + n + 1]))
-        held = float(median(m.roll_deg[win[0] : win[1]]))
-        return abs(held - r0) >= self.min_lift_roll_deg and (r1 - r0) / (held - r0) >= self.max_lift_roll_ratio
-
     def detect(self, m: Motion) -> list[RepWindow]:
         """Holds of the set (needs the 6-axis stream)."""
         if m.acc_lin_g is None or len(m.t_s) < 30:
@@ -337,7 +267,7 @@ class SingleLegStanceDetector:
         gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
         held: dict[tuple[int, int], RepWindow | None] = {}
-        lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`anchored_lift`)
+        lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`stance_roll.anchored_lift`)
 
         def hold(a: Hump, b: Hump) -> RepWindow | None:
             """The hold between shift-in a and shift-back b, if it is one."""
@@ -364,7 +294,7 @@ class SingleLegStanceDetector:
             return None  # bent over, sat down or turned, not standing on one leg
         gap = int(self.reference_s * rate)
         skip = int(0.5 * rate)
-        if not self.stood_level(m, (a, size_a), (b, sizes[id(b)]), moves):
+        if not stood_level(self, m, (a, size_a), (b, sizes[id(b)]), moves):
             return None  # no level standing on both feet on each side of it: not a hold
         ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
                                          (b.offset + skip, b.offset + skip + gap)])
@@ -374,15 +304,15 @@ class SingleLegStanceDetector:
         if down - off < self.min_hold_s * rate:
             off, down = a.offset, b.onset
         win = (off + tr, max(off + tr + 1, down - tr))
-        if not (self.stays_up(m, a, win) or votes["sway"] >= 1.0) and any(
+        if not (stays_up(self, m, a, win) or votes["sway"] >= 1.0) and any(
                 win[0] <= h.onset and h.offset < win[1] and size >= self.steady_ratio * size_a
                 and h.height >= 0.5 * self.steady_ratio * a.height for h, size in moves):
             return None  # the pelvis moved on in between: not one hold
         if abs(float(median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
-        if not self.one_level(m, a, b, win):
+        if not one_level(self, m, a, b, win):
             return None  # the roll did not come back with the shift back, or two holds in one
-        if self.anchored_lift(m, a, win, calm, v):
+        if anchored_lift(self, m, a, win, calm, v):
             lifted.add(id(a))
             return None  # the side is not known: better no hold than one on the wrong leg
         stance = LEFT if a.sign > 0 else RIGHT
@@ -399,13 +329,3 @@ def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
     """Displacement of one move, m (velocity integrated over the hump)."""
     return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
 
-
-def _level_before(roll: np.ndarray, a: Hump, rate_hz: float) -> float:
-    """The standing's roll just before shift-in a: the median over the half second up to its onset, deg."""
-    return float(median(roll[max(0, a.onset - max(1, int(0.5 * rate_hz))) : a.onset + 1]))
-
-
-def _second_medians(roll: np.ndarray, win: tuple[int, int], rate_hz: float) -> list[float]:
-    """The roll's 1 s medians over the hold window `win`, one every half second, deg."""
-    k = max(1, int(rate_hz))
-    return [float(median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]

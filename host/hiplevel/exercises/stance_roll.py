@@ -1,0 +1,106 @@
+"""The roll evidence of a single-leg hold (`single_leg_stance.SingleLegStanceDetector`): level
+standing on both feet around it (`stood_level`), the foot staying up through it (`stays_up`), one
+roll level through it that comes back with the shift back (`one_level`), and the foot lift's drift
+taken for a weight shift (`anchored_lift`). Each takes the detector (p) for its parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.exercises.base import Hump, Motion
+from hiplevel.signal.exact_median import median
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.single_leg_stance import SingleLegStanceDetector
+
+
+def stood_level(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float], shift_back: tuple[Hump, float],
+                moves: list[tuple[Hump, float]]) -> bool:
+    """Standing on both feet, level, for min_standing_s just before the shift onto the leg and
+    just after the shift back ((move, size m) each): the roll's median there within
+    max_level_deg of the set's neutral, and no move the other way there of at least
+    steady_ratio of the shift's size (of `moves`). A move at the very start or end of the
+    data has no standing to compare with (the fusion settling as a recording opens); lying on
+    a side or slumped sitting rolls the pelvis 10-90 deg; a jerk of the pelvis and its return,
+    or the pelvis settling after getting up, are not a weight shift from standing."""
+    n = int(p.min_standing_s * m.rate_hz)
+    (h_in, size_in), (h_back, size_back) = shift_in, shift_back
+    spans = ((h_in.onset - n, h_in.onset, h_in, size_in),
+             (h_back.offset + 1, h_back.offset + 1 + n, h_back, size_back))
+    return all(a >= 0 and b <= len(m.roll_deg) and abs(float(median(m.roll_deg[a:b]))) <= p.max_level_deg
+               and not any(h.sign != s.sign and size >= p.steady_ratio * s_size and h.offset >= a and h.onset < b
+                           for h, size in moves)
+               for a, b, s, s_size in spans)
+
+
+def stays_up(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int]) -> bool:
+    """Whether the roll says the foot stayed off the floor through the hold window `win` after
+    shift-in a: the hold's roll is at least min_lift_roll_deg off the standing's just before
+    a, and no second of it (1 s medians) comes even halfway back. Then a move inside the hold
+    is a balance wander (on one leg the pelvis wanders by 2-4 cm and back), not the pelvis
+    moving on: that takes the foot down."""
+    roll = m.roll_deg
+    before = _level_before(roll, a, m.rate_hz)
+    step = float(median(roll[win[0] : win[1]])) - before
+    if abs(step) < p.min_lift_roll_deg:
+        return False
+    return min(np.sign(step) * (x - before) for x in _second_medians(roll, win, m.rate_hz)) >= 0.5 * abs(step)
+
+
+def one_level(p: SingleLegStanceDetector, m: Motion, a: Hump, b: Hump, win: tuple[int, int]) -> bool:
+    """Whether the hold window `win` between shift-in a and shift-back b is one hold: its roll
+    (1 s medians, 5th to 95th percentile) stays within max_level_change_deg (sway and fatigue
+    move it by 2-5 deg; two holds on different legs with level standing between, taken for
+    one, by the difference of their drops), and when the hold's roll level is at least
+    min_lift_roll_deg off the standing's before a, the roll after b comes at least halfway
+    back to it (a balance wander inside a long hold can look like the shift back, but the
+    foot stays up and the pelvis keeps its drop)."""
+    roll = m.roll_deg
+    meds = _second_medians(roll, win, m.rate_hz)
+    if np.percentile(meds, 95) - np.percentile(meds, 5) > p.max_level_change_deg:
+        return False
+    before = _level_before(roll, a, m.rate_hz)
+    after = roll[b.offset + 1 : b.offset + 1 + max(1, int(0.5 * m.rate_hz))]
+    held = float(median(roll[win[0] : win[1]]))
+    if abs(held - before) < p.min_lift_roll_deg or not len(after):
+        return True
+    return abs(float(median(after)) - held) >= 0.5 * abs(held - before)
+
+
+def anchored_lift(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray,
+                  v: np.ndarray) -> bool:
+    """Whether shift-in a (a move of `moves`) is the velocity's drift correction around the foot
+    lift rather than a weight shift: the roll reaches the hold's level during a
+    (max_lift_roll_ratio of the way from a's start to the median over the hold window `win`,
+    at least min_lift_roll_deg), and a starts where the pelvis was still calm (`calm`: the
+    velocity `v` held at zero up to quiet_edge_s before it) or right after the velocity went
+    the other way (in the second before a, at least lift_back_ratio of a's peak speed and
+    min_speed_mps: balance corrections on one leg reach a tenth of it). Lifting the foot and
+    dropping the free side by 5-10 deg leaves a few mg on the levelled sideways axis (fusion
+    lag) until the next anchor, and the straight line between the anchors turns it into a
+    5-8 cm hump toward the free side: a slow shift (2-3 s, 5-10 mg) whose first half passed
+    the rest tests, or a small one (3 cm), is overrun by it and the hold goes to the wrong
+    leg. Both cues are asked: a shift whose end merges with the lift's roll (the foot leaving
+    during the shift), or a small shift right after quiet standing, is not given up on one."""
+    before = v[max(0, a.onset - int(m.rate_hz)) : a.onset + 1]
+    back = max(p.min_speed_mps, p.lift_back_ratio * a.height)
+    if not calm[a.onset] and not (len(before) and float(np.max(-a.sign * before)) >= back):
+        return False
+    n = max(1, int(0.1 * m.rate_hz))
+    r0 = float(median(m.roll_deg[max(0, a.onset - n) : a.onset + 1]))
+    r1 = float(median(m.roll_deg[a.offset : a.offset + n + 1]))
+    held = float(median(m.roll_deg[win[0] : win[1]]))
+    return abs(held - r0) >= p.min_lift_roll_deg and (r1 - r0) / (held - r0) >= p.max_lift_roll_ratio
+
+
+def _level_before(roll: np.ndarray, a: Hump, rate_hz: float) -> float:
+    """The standing's roll just before shift-in a: the median over the half second up to its onset, deg."""
+    return float(median(roll[max(0, a.onset - max(1, int(0.5 * rate_hz))) : a.onset + 1]))
+
+
+def _second_medians(roll: np.ndarray, win: tuple[int, int], rate_hz: float) -> list[float]:
+    """The roll's 1 s medians over the hold window `win`, one every half second, deg."""
+    k = max(1, int(rate_hz))
+    return [float(median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
