@@ -59,6 +59,18 @@ def test_lowering_and_clamshell_strategies_set_their_ranges():
     assert [r.drop_deg for r in cs.reps] == pytest.approx([1.8, 1.8], abs=0.4)
 
 
+def test_step_down_wobble_after_every_other_rep():
+    plain = _sim("step-down", reps=3, side="left", strategy=LoweringStrategy())
+    wob = _sim("step-down", reps=3, side="left", strategy=LoweringStrategy(wobble_deg=10.0))
+    roll, t = wob.truth_1k.roll_deg - plain.truth_1k.roll_deg, wob.truth_1k.t_s
+    assert [r.start_s for r in wob.reps] == [r.start_s for r in plain.reps]  # the same draws
+    for k, rep in enumerate(wob.reps):
+        near = (t > rep.end_s - 0.3) & (t < rep.end_s + 0.6)
+        # The free (right) side drops: the roll goes up (left side higher), then back by 0.6 s after the rep.
+        assert np.max(roll[near]) == pytest.approx(10.0 if k == 1 else 0.0, abs=0.1)
+        assert abs(roll[np.searchsorted(t, rep.end_s + 0.7)]) < 0.01
+
+
 @pytest.mark.parametrize("kind", SCENES)
 def test_scenes_have_no_reps_and_move(kind):
     sim = _sim("single-leg-stance", strategy=Scene(kind, duration_s=30.0))

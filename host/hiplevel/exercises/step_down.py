@@ -185,9 +185,11 @@ def _move_pair_evidence(into: list, out: list) -> float:
     return max(singles, key=abs, default=0.0)
 
 
-def shift_evidence(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[float]:
+def shift_evidence(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float,
+                   bounds: list[Bump] | None = None) -> list[float]:
     """Side evidence of each rep, m/s (+ = left stance; `_move_pair_evidence`), from the sideways
-    moves around it (see `stance_sides`); empty for a roll stream."""
+    moves around it (see `stance_sides`); empty for a roll stream. bounds: every lowering that
+    splits the standing around a rep (default: the reps themselves; see `_standing_mids`)."""
     if not bumps or m.acc_lin_g is None:
         return []
     v = lateral_velocity_mps(m, yaw_deg)
@@ -195,22 +197,37 @@ def shift_evidence(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: f
     if humps:
         big = max(h.height for h in humps)
         humps = [h for h in humps if h.height >= 0.25 * big]
-    # The standing between two reps is split at its middle: the moves before it return from the
-    # previous rep, those after it set up the next one; and it reaches back at most SHIFT_REACH_S
+    # The standing between two lowerings is split at its middle: the moves before it return from the
+    # previous one, those after it set up the next one; and it reaches back at most SHIFT_REACH_S
     # (the first rep of a live window would otherwise reach back to the filters' start-up).
     # A slow bump's edges (a tenth of its height) lie further inside the rep: the reach grows with them.
     reach = int(SHIFT_REACH_S * m.rate_hz)
-    mids = [0] + [(a.offset + b.onset) // 2 for a, b in zip(bumps, bumps[1:])] + [len(v)]
     ev: list[float] = []
-    for k, b in enumerate(bumps):
+    for b, (lo, hi) in zip(bumps, _standing_mids(bumps, bumps if bounds is None else bounds, len(v))):
         r_in, r_out = (reach + int(SHIFT_REACH_EDGE_FRACTION * n) for n in (b.peak - b.onset, b.offset - b.peak))
-        into = [h for h in humps if max(mids[k], b.onset - r_in) <= h.peak < b.peak]
-        out = [h for h in humps if b.peak < h.peak < min(mids[k + 1], b.offset + r_out)]
+        into = [h for h in humps if max(lo, b.onset - r_in) <= h.peak < b.peak]
+        out = [h for h in humps if b.peak < h.peak < min(hi, b.offset + r_out)]
         ev.append(_move_pair_evidence(into, out))
     return ev
 
 
-def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float) -> list[Side]:
+def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[int, int]]:
+    """For each rep, the middle of the standing before it and after it (sample indices; 0 and n at
+    the ends): the standing between it and the nearest lowering of `bounds` on either side. Every
+    lowering from and back to standing splits, not only the kept reps: one left out (the pelvis
+    tilted past STANDING_TILT_DEG around it, too little descent) still made its own weight shift
+    and its return, and a rep between two such lowerings took their return and shift for a pair of
+    its own, the other side's (issue 14: stairs in hapt-dev e06; the simulator's `wobble_deg`)."""
+    out = []
+    for b in bumps:
+        before = [o.offset for o in bounds if o.peak < b.peak]
+        after = [o.onset for o in bounds if o.peak > b.peak]
+        out.append(((max(before) + b.onset) // 2 if before else 0, (b.offset + min(after)) // 2 if after else n))
+    return out
+
+
+def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float,
+                 bounds: list[Bump] | None = None) -> list[Side]:
     """Stance leg of each rep (see the module docstring).
 
     Lateral moves = velocity humps of at least WEAK_MOVE_FRACTION * min_move_mps and a quarter of
@@ -224,7 +241,7 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     if m.acc_lin_g is None:
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT for b in bumps]
-    ev = shift_evidence(m, bumps, yaw_deg, min_move_mps)
+    ev = shift_evidence(m, bumps, yaw_deg, min_move_mps, bounds)
     # One clear move (in or out) decides a rep; weaker evidence takes its set's side. A stream may
     # hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a
     # new one.
@@ -292,7 +309,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     yaw = shift_yaw_deg(m)
     roll, pitch = realigned_roll_pitch(m, yaw)
     found = pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s)
-    bumps = [b for b in found if returns_upright(pitch, b, max_pitch_deg)]
+    bumps = upright = [b for b in found if returns_upright(pitch, b, max_pitch_deg)]
     while True:  # only the kept reps' samples are left out around a rep (`stands_around`): shrinks to a fixed point
         kept_bumps = [b for b in bumps if stands_around(roll, pitch, b, bumps, m.rate_hz)]
         if len(kept_bumps) == len(bumps):
@@ -302,7 +319,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # A rep needs the descent or, where it cannot be measured (a slow rep), the weight shift onto
     # the stance leg: some sideways move before or after it (issue 14: a slow 5 s sway while
     # standing had neither). A roll stream has neither cue and keeps every bump.
-    shifts = shift_evidence(m, bumps, yaw, min_move_mps) or [1.0] * len(bumps)
+    shifts = shift_evidence(m, bumps, yaw, min_move_mps, upright) or [1.0] * len(bumps)
     # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
     # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
     kept = []
@@ -311,7 +328,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         unsure = d is None or descent.could_hide(m, b.onset, b.offset, need_cm)
         if (d is not None and d >= need_cm) or (unsure and (m.acc_lin_g is None or e != 0.0)):
             kept.append((b, d))
-    sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps)
+    sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps, upright)
     reps: list[RepWindow] = []
     for (b, depth), stance in zip(kept, sides):
         win = (b.onset, b.offset + 1)

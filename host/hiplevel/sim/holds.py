@@ -126,9 +126,11 @@ def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     pos, stance_w = np.zeros((len(t), 3)), np.zeros_like(t)
     reps: list[RepPlan] = []
     sgn = side_sign(stance)
-    for s, dn, up in plan:
+    for k, (s, dn, up) in enumerate(plan):
         bottom0, e = s + dn, s + dn + 0.3 + up
         depth = plateau(t, s, bottom0, bottom0 + 0.3, e)
+        if st.wobble_deg and k % 2 == 1:
+            roll += drop_roll_deg(other_side(stance), st.wobble_deg) * plateau(t, e - 0.3, e, e, e + 0.6)
         loaded = plateau(t, s, s + 0.3, e - 0.3, e)
         amp = _rep_drop(rng, ex, stance, NORMAL_STEPDOWN_DROP_DEG, 0.7)
         roll += drop_roll_deg(other_side(stance), amp) * depth

@@ -84,12 +84,16 @@ class LoweringStrategy:
     """Lateral step-down and single-leg squat (units in the names; None: the classic draw).
 
     shift_m: sideways shift over the stance foot; depth_m: how far the hips sink; pitch_deg: forward
-    pitch at the bottom; down_s: lowering time (the return takes about as long)."""
+    pitch at the bottom; down_s: lowering time (the return takes about as long); wobble_deg: step-down
+    only: after every other rep (the 2nd, 4th, ...) the balance is caught late: the pelvis tilts
+    this far toward the free side as the free foot comes back up and levels within 0.6 s after the
+    rep (no sideways move of its own; None: no wobble)."""
 
     shift_m: float | None = None
     depth_m: float | None = None
     pitch_deg: float | None = None
     down_s: float | None = None
+    wobble_deg: float | None = None
 
 
 @dataclass(frozen=True)
