@@ -80,7 +80,7 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
 FACTORS = (0.33, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0)
 # Scenes where nobody exercises, for the detectors that must not count them.
 SCENE_KINDS: dict[str, tuple[str, ...]] = {
-    "band-walk": ("quiet-standing", "weight-shift", "fidgeting"),
+    "band-walk": ("quiet-standing", "weight-shift", "fidgeting", "stepping-about"),
     "single-leg-stance": ("quiet-standing", "weight-shift", "bending"),
     "step-down": ("quiet-standing", "weight-shift", "bending", "sit-to-stand"),
     "single-leg-squat": ("quiet-standing", "weight-shift", "bending", "sit-to-stand"),

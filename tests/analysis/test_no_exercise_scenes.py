@@ -1,6 +1,7 @@
 """No reps where nobody exercises (issue 14, item 2 for band walks and single-leg stance): quiet
 standing with sway, shifting the weight from foot to foot without lifting, bending over, sitting
-down and standing up, fidgeting. Each scene is 40 s of simulated daily life analysed as a set."""
+down and standing up, fidgeting, stepping aside and back again and again. Each scene is 40 s of
+simulated daily life analysed as a set."""
 
 import pytest
 
@@ -18,8 +19,13 @@ def _reps(exercise: str, scene: Scene, seed: int) -> list:
 
 
 @pytest.mark.parametrize("scene", [Scene("quiet-standing", sway_deg=0.5), Scene("weight-shift"), Scene("weight-shift", shift_m=0.12),
-                                   Scene("bending"), Scene("sit-to-stand"), Scene("fidgeting")], ids=lambda s: f"{s.kind}-{s.shift_m}")
+                                   Scene("bending"), Scene("sit-to-stand"), Scene("fidgeting"), Scene("stepping-about")],
+                         ids=lambda s: f"{s.kind}-{s.shift_m}")
 def test_no_band_walk_steps(scene):
+    # Stepping aside (two moves) and straight back (one), again and again: every step aside goes
+    # one way, and main counted them as a band walk (0, 3 and 3 false steps in these seeds) as it
+    # did not see the one-move steps back (issue 14: hapt-dev e03 before lying down, the belt
+    # slipped by -1 deg).
     assert [len(_reps("band-walk", scene, seed)) for seed in SEEDS] == [0, 0, 0]
 
 

@@ -196,8 +196,9 @@ class BandWalkDetector:
         """Lateral leg moves (velocity humps), in time order, velocity-settling dips removed."""
         return self._humps(self.velocity_mps(m), m.rate_hz)
 
-    def steps(self, m: Motion, v: np.ndarray) -> list[tuple[Hump | None, Hump, Hump | None]]:
-        """Lateral steps as (counter-shift or None, first move, trailing move or None)."""
+    def steps(self, m: Motion, v: np.ndarray) -> list[tuple[Hump | None, Hump, Hump | None] | Hump]:
+        """Lateral steps as (counter-shift or None, first move, trailing move or None), and each lone
+        move of at least min_step_m as itself (no step: `detect` ends a bout at one the other way)."""
         rate = m.rate_hz
         humps = [h for h in self._humps(v, rate) if float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= self.max_pitch_deg]
         size = {id(h): _size_m(h, v, rate) for h in humps}
@@ -226,7 +227,7 @@ class BandWalkDetector:
                 runs[-1].append(h)
             else:
                 runs.append([h])
-        out: list[tuple[Hump | None, Hump, Hump | None]] = []
+        out: list[tuple[Hump | None, Hump, Hump | None] | Hump] = []
         for run in runs:
             typical = float(median([size[id(h)] for h in run]))
             # Settling, not a leg move; a trailing move between two larger leads is a leg move
@@ -236,7 +237,9 @@ class BandWalkDetector:
                        and _between_moves(run, k, size, pause, size[id(h)]))]
             run = _without_slow_ends(run, size)
             if len(run) < 2 or sum(_size_m(h, v, rate) for h in run) < self.min_run_m:
-                continue  # a lone move (a weight shift, a shuffle of the feet) or sway
+                # A lone move (a weight shift, a shuffle of the feet) or sway: no step (a big one may end a bout).
+                out += [h for h in run if len(run) == 1 and size[id(h)] >= self.min_step_m]
+                continue
             if self.two_moves_per_step(m, v, run) <= 0.0:
                 out += [(counters.get(id(h)), h, None) for h in run]
                 continue
@@ -280,7 +283,13 @@ class BandWalkDetector:
         half = int(0.5 * self.max_move_s * rate)
         yaw_dps = zero_phase_lowpass(m.gyro_dps[:, 2], RHYTHM_LOWPASS_HZ, rate) if m.gyro_dps is not None else None
         reps: list[RepWindow | None] = []
-        for counter, first, trail in self.steps(m, v):
+        way = 0  # the last step's direction (+ = left)
+        for step in self.steps(m, v):
+            if not isinstance(step, tuple):  # a band walk goes one way: a step's worth back ends the bout
+                reps += [None] if step.sign == -way else []  # (moving about: stepping aside and back)
+                continue
+            counter, first, trail = step
+            way = first.sign
             if not self._standing(m, (counter or first).onset, (trail or first).offset, yaw_dps):
                 reps.append(None)  # not a step: ends the bout
                 continue

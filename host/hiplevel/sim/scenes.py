@@ -130,7 +130,31 @@ def _fidgeting(sc: Scene, rng: np.random.Generator) -> Segment:
     return seg
 
 
-_SCENES = {"weight-shift": _weight_shift, "bending": _bending, "sit-to-stand": _sit_to_stand, "fidgeting": _fidgeting}
+def _stepping_about(sc: Scene, rng: np.random.Generator) -> Segment:
+    """Moving about on the spot (at a counter, before sitting or lying down): a step aside to one
+    side, 8-15 cm (the lead foot, then the trailing foot: two moves of the pelvis), and straight
+    back in one move, again and again, the pelvis rolling a little with each step. Every step
+    aside goes one way, as a band walk's, but the pelvis comes back between them."""
+    t = time_axis(sc.duration_s)
+    seg = _segment(t, 1.5, "scene")
+    sign = float(rng.choice([-1.0, 1.0]))
+    cursor = 1.0
+    while True:
+        lead_s, trail_s, back_s = (float(x) for x in rng.uniform([0.4, 0.4, 0.6], [0.7, 0.7, 1.0]))
+        halt_s, stay_s = float(rng.uniform(0.1, 0.4)), float(rng.uniform(0.2, 0.8))
+        back0 = cursor + lead_s + halt_s + trail_s + stay_s
+        if not _fits(sc, cursor, back0 + back_s - cursor):
+            break
+        d, lead = sign * float(rng.uniform(0.08, 0.15)), float(rng.uniform(0.5, 0.7))
+        aside = lead * ramp(t, cursor, cursor + lead_s) + (1.0 - lead) * ramp(t, cursor + lead_s + halt_s, back0 - stay_s)
+        seg.pos[:, 1] += d * (aside - ramp(t, back0, back0 + back_s))
+        seg.roll += float(rng.uniform(0.5, 2.0)) * np.sign(d) * plateau(t, cursor, cursor + lead_s, back0, back0 + back_s)
+        cursor = back0 + back_s + float(rng.uniform(0.2, 1.0))
+    return seg
+
+
+_SCENES = {"weight-shift": _weight_shift, "bending": _bending, "sit-to-stand": _sit_to_stand, "fidgeting": _fidgeting,
+           "stepping-about": _stepping_about}
 
 
 def scene(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:

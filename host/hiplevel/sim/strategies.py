@@ -24,7 +24,7 @@ ShiftProfile = Literal["min-jerk", "even"]
 SHIFT_PROFILES: tuple[str, ...] = ("min-jerk", "even")
 BandProfile = Literal["lead-trail", "one-move", "counter-shift"]
 BAND_PROFILES: tuple[str, ...] = ("lead-trail", "one-move", "counter-shift")
-SCENES: tuple[str, ...] = ("quiet-standing", "weight-shift", "bending", "sit-to-stand", "fidgeting")
+SCENES: tuple[str, ...] = ("quiet-standing", "weight-shift", "bending", "sit-to-stand", "fidgeting", "stepping-about")
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,8 @@ class Scene:
     quiet-standing: standing with sway `sway_deg` (roll SD); weight-shift: the weight moved from
     foot to foot (shift_m, each held hold_s) without lifting a foot; bending: bending over to pick
     something up; sit-to-stand: sitting down on a chair and standing up; fidgeting: small shifts,
-    turns and a shuffle of the feet."""
+    turns and a shuffle of the feet; stepping-about: a step aside and straight back, again and
+    again (moving about at a counter)."""
 
     kind: str = "quiet-standing"
     duration_s: float = 40.0
