@@ -44,6 +44,7 @@ from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
+from hiplevel.exercises.walking_splits import split_step_bumps
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_max, moving_mean, zero_phase_lowpass
@@ -165,6 +166,11 @@ class WalkingDetector(BoutEdges):
         at missed_contact_fraction of contact_min_g or more (the missed, soft contact;
         `walking_gaps`; mobgap-lowback Test11 HA_002 74-80 s: 1.9 median steps, a 30 mg peak at
         0.43 of it); missed_contact_fraction 0 disables;
+    split_bump_fraction: a bout's interior contact under this fraction of its median contact (and
+        under both neighbours) whose two steps are both shorter than the median step and together
+        one regular step is a bump inside that step, not a contact, and is dropped
+        (`walking_splits`; stroke-dev: such bumps at 0.13-0.14 of the median; mobgap-lowback: real
+        weak contacts in the same timing at 0.28-0.34, so 0.4 dropped one INDIP step); 0 disables;
     side: the stance-side decider (cues, weights and the step chain)."""
 
     contact_min_g: float = 0.035
@@ -193,6 +199,7 @@ class WalkingDetector(BoutEdges):
     split_turn_deg: float = 90.0
     missed_step_ratio: float = 2.5
     missed_contact_fraction: float = 0.5
+    split_bump_fraction: float = 0.2
     side: StanceSideDecider = StanceSideDecider()
 
     def contacts(self, m: Motion) -> np.ndarray:
@@ -248,7 +255,8 @@ class WalkingDetector(BoutEdges):
               m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:
         """Contacts grouped into walking bouts: gaps > max_step_s split them, weak edge contacts
         (below edge_min_fraction of the bout's median height) are trimmed, and bouts of fewer
-        than min_bout_steps steps or with a median step over max_median_step_s are dropped.
+        than min_bout_steps steps or with a median step over max_median_step_s are dropped; a weak
+        bump that splits one step in two is no contact (`walking_splits`).
         m: the motion, for a soft first contact of a walk resumed from motion (`_soft_start`;
         None: such contacts are trimmed too); soft: where the kept soft first contacts are added."""
         if len(contacts) == 0:
@@ -273,7 +281,8 @@ class WalkingDetector(BoutEdges):
                     if 1 / self.side.irregular_ratio <= step <= self.side.irregular_ratio:
                         break
                 b -= 1
-            kept = self._keeps_pace(c[a:b], rate_hz, m)
+            whole = split_step_bumps(c[a:b], hc[a:b], self.split_bump_fraction, self.side.irregular_ratio)
+            kept = self._keeps_pace(c[a:b][whole], rate_hz, m)
             if kept is not None:
                 out.append(kept)
         return out

@@ -1,0 +1,39 @@
+"""Walking: a weak bump that splits one step in two (`WalkingDetector`'s bout rules, its
+parameters documented there).
+
+A bout's contacts are peaks of the pelvis' upward acceleration; now and then a small bump inside a
+step clears the contact floor as well (stroke-dev mr_pp09: 37-39 mg, 0.13-0.14 of the bout's
+median contact, 0.33-0.44 s after one heel strike and 0.38-0.44 s before the next). It reads as two
+short steps of alternating stance: an extra rep, and the real step's rep cut at the bump. Three
+cues must agree before such a contact is dropped: it is weak (under split_bump_fraction of the
+bout's median contact, and weaker than both neighbours), both of its steps are short (under the
+bout's median step) and together they make one regular step (1/irregular_ratio..irregular_ratio
+median steps). The height is the cue with the least margin: real soft heel strikes in the same
+timing (next to a contact found off in time) reach 0.28-0.34 of the median (mobgap-lowback HA_002
+and MS_001, INDIP contacts), so the fraction sits between the two, at 0.2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.signal.exact_median import median
+
+
+def split_step_bumps(c: np.ndarray, h: np.ndarray, weak_fraction: float, irregular_ratio: float) -> np.ndarray:
+    """Which of a bout's contacts to keep (bool (K,)): False for an interior contact that splits
+    one regular step in two (see the module). c: the contacts (samples, increasing), h: their
+    heights (g); weak_fraction: of the bout's median height (0 keeps all)."""
+    keep = np.ones(len(c), dtype=bool)
+    if weak_fraction <= 0 or len(c) < 4:
+        return keep
+    steps = np.diff(np.asarray(c, dtype=float))
+    med, weak = float(median(steps)), weak_fraction * float(median(h))
+    for k in range(1, len(c) - 1):
+        if not keep[k - 1]:
+            continue  # the step before already merged: its span is no single step any more
+        d1, d2 = steps[k - 1], steps[k]
+        if (h[k] < weak and h[k] < min(h[k - 1], h[k + 1]) and d1 < med and d2 < med
+                and med / irregular_ratio <= d1 + d2 <= irregular_ratio * med):
+            keep[k] = False
+    return keep
