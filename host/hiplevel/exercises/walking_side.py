@@ -13,11 +13,12 @@ Each cue says, per step, which foot is on the ground; none is trusted alone:
 
 Each cue is high-passed over two steps (turns, offsets), scaled by its robust size and clipped,
 and weighted by how often it agrees with the other cues over the whole recording (2 a - 1 for an
-agreement rate a: a cue at chance or reversed gets no weight). That fit assumes the cues err
-independently; the two gyro cues do not (a twist of the trunk in daily life moves roll and yaw
-rate together), so when they err together they vouch for each other and can push sway, the one
-cue every step needs mechanically, to almost no weight: sway keeps at least half the best cue's
-weight. Steps alternate, so the steps of
+agreement rate a: a cue at chance or reversed gets no weight). Sway, the one cue every step needs
+mechanically, is the reference: it weighs 1 and each gyro cue its agreement with sway (its accuracy
+were sway always right: a lower bound). A fit of all pairwise agreements (Dawid-Skene) would need
+the cues to err independently, and the two gyro cues do not (a twist of the trunk in daily life
+moves roll and yaw rate together); with one of them at chance it cannot tell the other two apart
+at all. Without the anchor cue the fit is used. Steps alternate, so the steps of
 a bout form a two-state hidden Markov chain whose emissions are the combined evidence; a regular
 step is very unlikely to repeat the foot, a step at a pause, a turn or of irregular length may
 (a missed or extra contact, a shuffle). Forward-backward gives each step's posterior: the side is
@@ -69,16 +70,18 @@ class StanceSideDecider:
     loading_fraction: the first part of the step whose roll rate is the loading cue;
     min_agreement_steps: below this many steps with clear evidence, cue weights stay 1 (too few
         to judge a cue);
-    anchor_cue, anchor_share: the anchor's weight is at least anchor_share of the best cue's
-        ("" or 0 = none): sway, which balance needs in every step. The agreement fit cannot tell it
-        from two cues that err together (mobgap-lowback Test11 against INDIP: sway right in 89-94 %
-        of steps, roll and yaw rate in 39-65 % and 59-76 %, agreeing with each other more than
-        their accuracies allow; the fit gave sway 0.12-0.14 against rotation's 1.0). Sway is the
-        best single cue on every real set (ipol-dev 98.6 %, stroke-dev 98.9 % of steps), but the
-        fit may still rank it below the best where it errs: the simulator's full-speed U-turns put
-        centripetal acceleration into it and the fit gives it 0.65 or more of the best there (sides
-        right; raising it to the full weight only lowered the confidence of those turn steps).
-        Half keeps a margin on both sides."""
+    anchor_cue: the reference cue ("" = none: the agreement fit alone): sway, which balance needs in
+        every step. It weighs 1 and every other cue 2 a - 1 (clipped to 0-1) for its rate a of
+        agreement with it. The agreement fit cannot tell sway from two cues that err together, nor
+        from one cue when the third is at chance (mobgap-lowback Test11 against INDIP: sway right in
+        89-94 % of steps, roll rate in 39-65 % (at chance or reversed), yaw rate in 59-76 %; the fit
+        gave yaw rate 1.0 and sway 0.12-0.14, held at half the best by a floor: side 92.4 %, with
+        sway as the reference 95.9 %, Stereophoto 92.1 -> 95.5 %). Sway is the best single cue on
+        every real set (ipol-dev 98.6 %, stroke-dev 98.9 % of steps); ipol-dev (1076/1087 sides),
+        stroke-dev (3431/3432) and the simulator's full-speed U-turns (360/360, bench section 1:
+        there sway takes centripetal acceleration, and the gyro cues, which agree with it in the
+        other steps, keep nearly its weight) are unchanged. Raising the old floor to more than
+        twice the best cue's weight instead lost 6-23 of those 360 steps."""
 
     regular_repeat_prob: float = 0.01
     irregular_repeat_prob: float = 0.3
@@ -90,7 +93,6 @@ class StanceSideDecider:
     loading_fraction: float = 0.3
     min_agreement_steps: int = 8
     anchor_cue: str = "sway"
-    anchor_share: float = 0.5
 
     def cues(self, m: Motion, c: np.ndarray) -> dict[str, np.ndarray]:
         """Raw cue values of the steps c[k]..c[k+1] of one bout (> 0 = left stance)."""
@@ -121,12 +123,16 @@ class StanceSideDecider:
         n_steps = len(next(iter(z.values()))) if z else 0
         if len(names) < 3 or n_steps < self.min_agreement_steps:
             return scale, weight
+        sgn = np.array([np.sign(z[n]) for n in names])
+        r = (sgn[:, None, :] == sgn[None, :, :]).mean(axis=2) * 2.0 - 1.0
+        if self.anchor_cue in names:
+            # Agreement with the reference: the cue's own 2 p - 1 were the reference always right.
+            i = names.index(self.anchor_cue)
+            return scale, {n: 1.0 if j == i else float(np.clip(r[i, j], 0.0, 1.0)) for j, n in enumerate(names)}
         # Two independent cues of accuracies p_i, p_j agree with probability
         # p_i p_j + (1 - p_i)(1 - p_j), so 2 a_ij - 1 = d_i d_j with d = 2 p - 1: a rank-one fit of
         # the pairwise agreements gives each cue's own d (Dawid-Skene for two classes), sign taken
         # from the majority. A cue at chance or reversed gets no weight.
-        sgn = np.array([np.sign(z[n]) for n in names])
-        r = (sgn[:, None, :] == sgn[None, :, :]).mean(axis=2) * 2.0 - 1.0
         d = np.ones(len(names))
         for _ in range(50):
             for i in range(len(names)):
@@ -135,8 +141,6 @@ class StanceSideDecider:
             if np.sum(d) < 0:
                 d = -d
         weight = {n: float(np.clip(d[i], 0.0, 1.0)) for i, n in enumerate(names)}
-        if self.anchor_cue in weight:
-            weight[self.anchor_cue] = max(weight[self.anchor_cue], self.anchor_share * max(weight.values()))
         if sum(weight.values()) <= 0:
             weight = {n: 1.0 for n in names}
         return scale, weight
