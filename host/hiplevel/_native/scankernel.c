@@ -336,7 +336,7 @@ static PyObject *rotations(PyObject *self, PyObject *args) {
 }
 
 /* window_rms(acc, gyro, a, b, out) -> None: per window k, the RMS about the mean over samples
- * [a_k, b_k) of acc's three columns and gyro's first two (`exercises.walking._motion_rms`):
+ * [a_k, b_k) of acc's three columns and gyro's first two (`exercises.walking_edges._motion_rms`):
  * mean = the column summed in sample order / the count (numpy's mean over axis 0 of a C-ordered
  * (L,5) array), then the mean of the squared deviations the same way, then sqrt. acc, gyro (N,3),
  * a, b (K,) int64 with 0 <= a < b <= N, out (K,5) float64, C-contiguous. */

@@ -38,27 +38,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.constants import other_side
+from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion, RepWindow, highpass
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges
-from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
+from hiplevel.exercises.walking_motion import active_window, motion_window, tilt_span_deg, vertical_acc_g
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
-from hiplevel.exercises.walking_splits import split_step_bumps
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.filters import max_near, moving_max, moving_mean, zero_phase_lowpass
+from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.peaks import find_peaks
-
-
-def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
-    """Upward linear acceleration of the pelvis in the world frame, g (N,): the levelled-frame
-    linear acceleration projected on the up-vector, so a pelvis pitched by posture (a bent-forward
-    walk, a neutral taken while seated) still sees the contacts at full size. up: the motion's
-    `roll_pitch_to_up` when already at hand."""
-    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg) if up is None else up
-    return np.einsum("ij,ij->i", m.acc_lin_g, up)
 
 
 @dataclass(frozen=True)
@@ -253,83 +244,8 @@ class WalkingDetector(BoutEdges):
 
     def bouts(self, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None,
               m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:
-        """Contacts grouped into walking bouts: gaps > max_step_s split them, weak edge contacts
-        (below edge_min_fraction of the bout's median height) are trimmed, and bouts of fewer
-        than min_bout_steps steps or with a median step over max_median_step_s are dropped; a weak
-        bump that splits one step in two is no contact (`walking_splits`).
-        m: the motion, for a soft first contact of a walk resumed from motion (`_soft_start`;
-        None: such contacts are trimmed too); soft: where the kept soft first contacts are added."""
-        if len(contacts) == 0:
-            return []
-        cuts = np.flatnonzero(np.diff(contacts) > self.max_step_s * rate_hz) + 1
-        h = np.ones(len(contacts)) if heights is None else np.asarray(heights, float)
-        out = []
-        for c, hc in zip(np.split(contacts, cuts), np.split(h, cuts)):
-            floor = self.edge_min_fraction * float(median(hc))
-            a, b = 0, len(c)
-            while a < b and hc[a] < floor:
-                if m is not None and self._soft_start(m, c[a:b], hc[a:b], floor):
-                    if soft is not None:
-                        soft.add(int(c[a]))
-                    break
-                a += 1
-            while b > a and hc[b - 1] < floor:
-                # A walk brakes into its stop: its last heel strikes are soft. A weak last contact
-                # that keeps the rhythm (a regular step after the one before) is still a step.
-                if b - a >= 2 and hc[b - 1] >= self.end_min_fraction * float(median(hc)):
-                    step = (c[b - 1] - c[b - 2]) / float(median(np.diff(c)))
-                    if 1 / self.side.irregular_ratio <= step <= self.side.irregular_ratio:
-                        break
-                b -= 1
-            whole = split_step_bumps(c[a:b], hc[a:b], self.split_bump_fraction, self.side.irregular_ratio)
-            kept = self._keeps_pace(c[a:b][whole], rate_hz, m)
-            if kept is not None:
-                out.append(kept)
-        return out
-
-    def _keeps_pace(self, c: np.ndarray, rate_hz: float, m: Motion | None = None) -> np.ndarray | None:
-        """The bout c if it is walking: >= min_bout_steps steps, a median step <= max_median_step_s,
-        and, when short (<= short_bout_steps), every step within 1/irregular_ratio..irregular_ratio
-        of the median: a few bumps while standing up and fidgeting come at any intervals, a few
-        steps come at one pace. A short bout whose last interval alone breaks the pace is kept
-        without its last contact when the rest still passes: the feet settle after a turn on the
-        spot (ipol_4-3: a bump 1.2 s after three steps 0.43-0.66 s apart hid all four swings);
-        with the motion m, a short bout whose one long step holds a missed contact is kept too
-        (`_missed_contact`); None otherwise."""
-
-        def pace(sub: np.ndarray) -> np.ndarray | None:
-            steps = np.diff(sub)
-            if len(steps) < self.min_bout_steps or median(steps) > self.max_median_step_s * rate_hz:
-                return None
-            med = float(median(steps))
-            return (steps <= self.side.irregular_ratio * med) & (steps >= med / self.side.irregular_ratio)
-
-        regular = pace(c)
-        if regular is None:
-            return None
-        if len(regular) > self.short_bout_steps or regular.all():
-            return c
-        if regular[:-1].all() and (r := pace(c[:-1])) is not None and r.all():
-            return c[:-1]
-        if m is not None and self._missed_contact(m, c):
-            return c
-        return None
-
-    def _missed_contact(self, m: Motion, c: np.ndarray) -> bool:
-        """Whether a short bout's pace breaks only at one long step that holds a contact missed
-        under the floor (`walking_gaps`): about two steps long and an upward-acceleration peak of
-        at least missed_contact_fraction of contact_min_g in its middle."""
-        if self.missed_contact_fraction <= 0 or m.acc_lin_g is None or len(c) < self.min_bout_steps + 2:
-            return False
-        k = one_long_step(np.diff(c), self.side.irregular_ratio, self.missed_step_ratio)
-        if k is None:
-            return False
-        a, b = int(c[k]), int(c[k + 1])
-        pad = int(self.baseline_s * m.rate_hz)  # the baseline and filter settle before the step
-        lo, hi = max(0, a - pad), min(len(m.t_s), b + pad)
-        av = self._upward_g(_window(m, lo, hi))
-        lead = int(round(self.contact_lead_s * m.rate_hz))  # c holds contacts, lead before the peaks
-        return holds_a_contact(av[a + lead - lo : b + lead - lo], self.missed_contact_fraction * self.contact_min_g)
+        """`walking_bouts.bouts` with this detector's parameters."""
+        return walking_bouts.bouts(self, contacts, rate_hz, heights, m, soft)
 
     def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]], set[int]]:
         """The walking bouts (their contacts), each bout's raw stance-side cues (what `detect`
@@ -416,7 +332,7 @@ class WalkingDetector(BoutEdges):
             return {}
         pad = int(self.baseline_s * m.rate_hz)  # the baseline and filter settle before the step
         return missed_steps(m.t_s, m.rate_hz, c, pair_turns_deg(yaw_dps, c, m.rate_hz, steps=1),
-                            lambda a, b: self._upward_g(_window(m, max(0, a - pad), min(len(m.t_s), b + pad))),
+                            lambda a, b: self._upward_g(motion_window(m, max(0, a - pad), min(len(m.t_s), b + pad))),
                             pad, self.side.irregular_ratio, self.missed_step_ratio, self.split_turn_deg,
                             self.missed_contact_fraction * self.contact_min_g, int(round(self.contact_lead_s * m.rate_hz)))
 
@@ -451,7 +367,7 @@ class WalkingDetector(BoutEdges):
             if b - a > int(round(self.side.irregular_ratio * med)):
                 # A long step holds a pause (double support, or a pivot in a turn) before or after
                 # its single support: the rep is the median step where the pelvis moves most.
-                w0 = _active_window(m, a, b, med)
+                w0 = active_window(m, a, b, med)
                 out.append(rep(w0, w0 + med, k, k, closing=k + 1))
             else:
                 out.append(rep(a, b, k, k, closing=k + 1))
@@ -460,43 +376,3 @@ class WalkingDetector(BoutEdges):
         if self._terminates(m, a1, b1, c, med, single):
             out.append(rep(a1, b1, len(c) - 2, len(c) - 1, "termination"))
         return out
-
-
-def _active_window(m: Motion, a: int, b: int, w: int) -> int:
-    """Start of the w-sample window in [a, b) where the pelvis moves most: the sum of the squared
-    lateral and vertical acceleration and roll and pitch rate, each scaled by its SD over [a, b)
-    (the yaw rate and forward acceleration are left out: a pivot turns the pelvis in double
-    support). A roll stream: the window that ends at b."""
-    if m.acc_lin_g is None or m.gyro_dps is None or b - a <= w:
-        return max(a, b - w)
-    x = np.column_stack([m.acc_lin_g[a:b, 1:3], m.gyro_dps[a:b, :2]])
-    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
-    cs = np.r_[0.0, np.cumsum(np.sum(x * x, axis=1))]
-    return a + int(np.argmax(cs[w:] - cs[:-w]))
-
-
-def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
-    """How far the pelvis tilts within +-half_s of each sample, deg (N,): the range of the
-    integrated roll and pitch rates (2 Hz low-pass) over the window, combined. From the gyro, not
-    the fused tilt: in a fast turn the accelerometer's centripetal part can pull the fused tilt
-    by tens of degrees (ipol-dev). Without a gyro: the range of the fused roll and pitch."""
-    hw = max(1, int(half_s * m.rate_hz))
-    if m.gyro_dps is not None:
-        ang = np.cumsum(zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz), axis=0) / m.rate_hz
-    else:
-        ang = np.column_stack([m.roll_deg, m.pitch_deg])
-    return np.hypot(*(_moving_max(ang[:, k], hw) + _moving_max(-ang[:, k], hw) for k in range(2)))
-
-
-def _moving_max(x: np.ndarray, half: int) -> np.ndarray:
-    """Centred moving maximum over 2*half+1 samples."""
-    return moving_max(x, 2 * half + 1)
-
-
-
-
-def _window(m: Motion, lo: int, hi: int) -> Motion:
-    """The motion's samples [lo, hi)."""
-    gyro = None if m.gyro_dps is None else m.gyro_dps[lo:hi]
-    return Motion(m.t_s[lo:hi], m.rate_hz, m.roll_deg[lo:hi], m.pitch_deg[lo:hi], m.acc_lin_g[lo:hi], gyro,
-                  m.still[lo:hi])

@@ -1,0 +1,103 @@
+"""Walking bouts from the contacts (`walking.WalkingDetector`, its parameters documented there):
+gaps split them, weak edge contacts are trimmed (but a soft first contact of a walk resumed from
+motion, `walking_edges`, and a soft last one that keeps the rhythm), a weak bump splitting one step
+is no contact (`walking_splits`), and a bout must keep one pace (a short bout whose one long step
+holds a missed contact too, `walking_gaps`). Each takes the detector (p) for its parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.exercises.base import Motion
+from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
+from hiplevel.exercises.walking_motion import motion_window
+from hiplevel.exercises.walking_splits import split_step_bumps
+from hiplevel.signal.exact_median import median
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.walking import WalkingDetector
+
+
+def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None,
+          m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:
+    """Contacts grouped into walking bouts: gaps > max_step_s split them, weak edge contacts
+    (below edge_min_fraction of the bout's median height) are trimmed, and bouts of fewer
+    than min_bout_steps steps or with a median step over max_median_step_s are dropped; a weak
+    bump that splits one step in two is no contact (`walking_splits`).
+    m: the motion, for a soft first contact of a walk resumed from motion (`_soft_start`;
+    None: such contacts are trimmed too); soft: where the kept soft first contacts are added."""
+    if len(contacts) == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(contacts) > p.max_step_s * rate_hz) + 1
+    h = np.ones(len(contacts)) if heights is None else np.asarray(heights, float)
+    out = []
+    for c, hc in zip(np.split(contacts, cuts), np.split(h, cuts)):
+        floor = p.edge_min_fraction * float(median(hc))
+        a, b = 0, len(c)
+        while a < b and hc[a] < floor:
+            if m is not None and p._soft_start(m, c[a:b], hc[a:b], floor):
+                if soft is not None:
+                    soft.add(int(c[a]))
+                break
+            a += 1
+        while b > a and hc[b - 1] < floor:
+            # A walk brakes into its stop: its last heel strikes are soft. A weak last contact
+            # that keeps the rhythm (a regular step after the one before) is still a step.
+            if b - a >= 2 and hc[b - 1] >= p.end_min_fraction * float(median(hc)):
+                step = (c[b - 1] - c[b - 2]) / float(median(np.diff(c)))
+                if 1 / p.side.irregular_ratio <= step <= p.side.irregular_ratio:
+                    break
+            b -= 1
+        whole = split_step_bumps(c[a:b], hc[a:b], p.split_bump_fraction, p.side.irregular_ratio)
+        kept = keeps_pace(p, c[a:b][whole], rate_hz, m)
+        if kept is not None:
+            out.append(kept)
+    return out
+
+
+def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | None = None) -> np.ndarray | None:
+    """The bout c if it is walking: >= min_bout_steps steps, a median step <= max_median_step_s,
+    and, when short (<= short_bout_steps), every step within 1/irregular_ratio..irregular_ratio
+    of the median: a few bumps while standing up and fidgeting come at any intervals, a few
+    steps come at one pace. A short bout whose last interval alone breaks the pace is kept
+    without its last contact when the rest still passes: the feet settle after a turn on the
+    spot (ipol_4-3: a bump 1.2 s after three steps 0.43-0.66 s apart hid all four swings);
+    with the motion m, a short bout whose one long step holds a missed contact is kept too
+    (`missed_contact`); None otherwise."""
+
+    def pace(sub: np.ndarray) -> np.ndarray | None:
+        steps = np.diff(sub)
+        if len(steps) < p.min_bout_steps or median(steps) > p.max_median_step_s * rate_hz:
+            return None
+        med = float(median(steps))
+        return (steps <= p.side.irregular_ratio * med) & (steps >= med / p.side.irregular_ratio)
+
+    regular = pace(c)
+    if regular is None:
+        return None
+    if len(regular) > p.short_bout_steps or regular.all():
+        return c
+    if regular[:-1].all() and (r := pace(c[:-1])) is not None and r.all():
+        return c[:-1]
+    if m is not None and missed_contact(p, m, c):
+        return c
+    return None
+
+
+def missed_contact(p: WalkingDetector, m: Motion, c: np.ndarray) -> bool:
+    """Whether a short bout's pace breaks only at one long step that holds a contact missed
+    under the floor (`walking_gaps`): about two steps long and an upward-acceleration peak of
+    at least missed_contact_fraction of contact_min_g in its middle."""
+    if p.missed_contact_fraction <= 0 or m.acc_lin_g is None or len(c) < p.min_bout_steps + 2:
+        return False
+    k = one_long_step(np.diff(c), p.side.irregular_ratio, p.missed_step_ratio)
+    if k is None:
+        return False
+    a, b = int(c[k]), int(c[k + 1])
+    pad = int(p.baseline_s * m.rate_hz)  # the baseline and filter settle before the step
+    lo, hi = max(0, a - pad), min(len(m.t_s), b + pad)
+    av = p._upward_g(motion_window(m, lo, hi))
+    lead = int(round(p.contact_lead_s * m.rate_hz))  # c holds contacts, lead before the peaks
+    return holds_a_contact(av[a + lead - lo : b + lead - lo], p.missed_contact_fraction * p.contact_min_g)

@@ -1,0 +1,58 @@
+"""Measures of the pelvis' motion the walking detector (`walking.WalkingDetector`) reads: the
+upward acceleration in the world frame (contacts are its peaks), the window of a long step where
+the pelvis moves most, how far the pelvis tilts around each sample, and a motion's sub-range."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.exercises.base import Motion
+from hiplevel.signal.filters import moving_max, zero_phase_lowpass
+from hiplevel.signal.fusion import roll_pitch_to_up
+
+
+def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
+    """Upward linear acceleration of the pelvis in the world frame, g (N,): the levelled-frame
+    linear acceleration projected on the up-vector, so a pelvis pitched by posture (a bent-forward
+    walk, a neutral taken while seated) still sees the contacts at full size. up: the motion's
+    `roll_pitch_to_up` when already at hand."""
+    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg) if up is None else up
+    return np.einsum("ij,ij->i", m.acc_lin_g, up)
+
+
+def active_window(m: Motion, a: int, b: int, w: int) -> int:
+    """Start of the w-sample window in [a, b) where the pelvis moves most: the sum of the squared
+    lateral and vertical acceleration and roll and pitch rate, each scaled by its SD over [a, b)
+    (the yaw rate and forward acceleration are left out: a pivot turns the pelvis in double
+    support). A roll stream: the window that ends at b."""
+    if m.acc_lin_g is None or m.gyro_dps is None or b - a <= w:
+        return max(a, b - w)
+    x = np.column_stack([m.acc_lin_g[a:b, 1:3], m.gyro_dps[a:b, :2]])
+    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
+    cs = np.r_[0.0, np.cumsum(np.sum(x * x, axis=1))]
+    return a + int(np.argmax(cs[w:] - cs[:-w]))
+
+
+def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
+    """How far the pelvis tilts within +-half_s of each sample, deg (N,): the range of the
+    integrated roll and pitch rates (2 Hz low-pass) over the window, combined. From the gyro, not
+    the fused tilt: in a fast turn the accelerometer's centripetal part can pull the fused tilt
+    by tens of degrees (ipol-dev). Without a gyro: the range of the fused roll and pitch."""
+    hw = max(1, int(half_s * m.rate_hz))
+    if m.gyro_dps is not None:
+        ang = np.cumsum(zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz), axis=0) / m.rate_hz
+    else:
+        ang = np.column_stack([m.roll_deg, m.pitch_deg])
+    return np.hypot(*(moving_max_centred(ang[:, k], hw) + moving_max_centred(-ang[:, k], hw) for k in range(2)))
+
+
+def moving_max_centred(x: np.ndarray, half: int) -> np.ndarray:
+    """Centred moving maximum over 2*half+1 samples."""
+    return moving_max(x, 2 * half + 1)
+
+
+def motion_window(m: Motion, lo: int, hi: int) -> Motion:
+    """The motion's samples [lo, hi)."""
+    gyro = None if m.gyro_dps is None else m.gyro_dps[lo:hi]
+    return Motion(m.t_s[lo:hi], m.rate_hz, m.roll_deg[lo:hi], m.pitch_deg[lo:hi], m.acc_lin_g[lo:hi], gyro,
+                  m.still[lo:hi])
