@@ -21,6 +21,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One sample through a transposed direct-form II biquad section (scipy's sosfilt order of
+ * operations, each product and sum rounded alone): returns y and updates the state z0, z1. */
+static inline double biquad_step(double b0, double b1, double b2, double a1, double a2, double xv, double *z0,
+                                 double *z1) {
+    double yv = b0 * xv;
+    yv = yv + *z0;
+    double t = b1 * xv;
+    t = t - a1 * yv;
+    t = t + *z1;
+    double u = b2 * xv;
+    u = u - a2 * yv;
+    *z0 = t;
+    *z1 = u;
+    return yv;
+}
+
 static PyObject *biquad_blocks(PyObject *self, PyObject *args) {
     PyObject *o[6];
     double b0, b1, b2, a1, a2;
@@ -47,16 +63,7 @@ static PyObject *biquad_blocks(PyObject *self, PyObject *args) {
         double *yj = y + j * M;
         for (Py_ssize_t i = 0; i < M; i++) {
             double xv = xj[i];
-            double yv = b0 * xv;
-            yv = yv + z0[i];
-            double t = b1 * xv;
-            t = t - a1 * yv;
-            t = t + z1[i];
-            double u = b2 * xv;
-            u = u - a2 * yv;
-            yj[i] = yv;
-            z0[i] = t;
-            z1[i] = u;
+            yj[i] = biquad_step(b0, b1, b2, a1, a2, xv, &z0[i], &z1[i]);
         }
         if (j == r - 1) {
             memcpy(tail0, z0, (size_t)M * sizeof(double));
@@ -243,17 +250,9 @@ static PyObject *biquad_section(PyObject *self, PyObject *args) {
             for (Py_ssize_t qq = 0; qq < nb; qq++) {
                 Py_ssize_t p = qq * L + j;
                 double xv = p < n ? *(const double *)(xb + p * sx0 + c * sx1) : 0.0;
-                double yv = b0 * xv;
-                yv = yv + z0[qq];
-                double t = b1 * xv;
-                t = t - a1 * yv;
-                t = t + z1[qq];
-                double u = b2 * xv;
-                u = u - a2 * yv;
+                double yv = biquad_step(b0, b1, b2, a1, a2, xv, &z0[qq], &z1[qq]);
                 if (p < n)
                     out[p * m + c] = yv;
-                z0[qq] = t;
-                z1[qq] = u;
             }
             if (j == r - 1)
                 tail[c] = z0[nb - 1], tail[m + c] = z1[nb - 1];
