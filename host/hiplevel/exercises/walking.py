@@ -330,11 +330,19 @@ class WalkingDetector(BoutEdges):
         """`walking_turns.missed_steps` with this detector's parameters."""
         if self.split_step_ratio <= 0 or self.missed_contact_fraction <= 0 or m.acc_lin_g is None:
             return {}
-        pad = int(self.baseline_s * m.rate_hz)  # the baseline and filter settle before the step
         return missed_steps(m.t_s, m.rate_hz, c, pair_turns_deg(yaw_dps, c, m.rate_hz, steps=1),
-                            lambda a, b: self._upward_g(motion_window(m, max(0, a - pad), min(len(m.t_s), b + pad))),
-                            pad, self.side.irregular_ratio, self.missed_step_ratio, self.split_turn_deg,
-                            self.missed_contact_fraction * self.contact_min_g, int(round(self.contact_lead_s * m.rate_hz)))
+                            lambda a, b: self.step_upward_g(m, a, b), self.side.irregular_ratio,
+                            self.missed_step_ratio, self.split_turn_deg, self.missed_contact_fraction * self.contact_min_g)
+
+    def step_upward_g(self, m: Motion, a: int, b: int) -> np.ndarray:
+        """The upward signal (`_upward_g`, g) over one step, from contact a to contact b (sample
+        indices), shifted by contact_lead_s to where its contacts' peaks lie; computed over the step
+        and baseline_s either side, so the baseline and filter settle before it (a missed contact
+        is looked for there: `walking_bouts.missed_contact`, `walking_turns.missed_steps`)."""
+        pad = int(self.baseline_s * m.rate_hz)
+        lo, hi = max(0, a - pad), min(len(m.t_s), b + pad)
+        lead = int(round(self.contact_lead_s * m.rate_hz))  # contacts lie lead before their peaks
+        return self._upward_g(motion_window(m, lo, hi))[a + lead - lo : b + lead - lo]
 
     def _bout_reps(self, m: Motion, c: np.ndarray, soft_start: bool = False) -> list[tuple]:
         """One bout's reps: a step from each contact to the next (a step longer than

@@ -12,7 +12,6 @@ import numpy as np
 
 from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
-from hiplevel.exercises.walking_motion import motion_window
 from hiplevel.exercises.walking_splits import split_step_bumps
 from hiplevel.signal.exact_median import median
 
@@ -95,9 +94,4 @@ def missed_contact(p: WalkingDetector, m: Motion, c: np.ndarray) -> bool:
     k = one_long_step(np.diff(c), p.side.irregular_ratio, p.missed_step_ratio)
     if k is None:
         return False
-    a, b = int(c[k]), int(c[k + 1])
-    pad = int(p.baseline_s * m.rate_hz)  # the baseline and filter settle before the step
-    lo, hi = max(0, a - pad), min(len(m.t_s), b + pad)
-    av = p._upward_g(motion_window(m, lo, hi))
-    lead = int(round(p.contact_lead_s * m.rate_hz))  # c holds contacts, lead before the peaks
-    return holds_a_contact(av[a + lead - lo : b + lead - lo], p.missed_contact_fraction * p.contact_min_g)
+    return holds_a_contact(p.step_upward_g(m, int(c[k]), int(c[k + 1])), p.missed_contact_fraction * p.contact_min_g)

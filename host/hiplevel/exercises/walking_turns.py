@@ -101,16 +101,16 @@ def missed_step_sides(sides: Sequence[Side], candidates: Sequence[int]) -> dict[
     return out
 
 
-def missed_steps(t_s: np.ndarray, rate_hz: float, c: np.ndarray, turns_deg: np.ndarray, upward: Callable[[int, int], np.ndarray],
-                 pad: int, irregular_ratio: float, missed_step_ratio: float, min_turn_deg: float, least_g: float,
-                 lead: int) -> dict[int, tuple[tuple, tuple]]:
+def missed_steps(t_s: np.ndarray, rate_hz: float, c: np.ndarray, turns_deg: np.ndarray,
+                 upward: Callable[[int, int], np.ndarray], irregular_ratio: float, missed_step_ratio: float,
+                 min_turn_deg: float, least_g: float) -> dict[int, tuple[tuple, tuple]]:
     """A bout's long steps that may hold a missed step: irregular_ratio..missed_step_ratio median
     steps long, the pelvis turning by min_turn_deg or more over them and half a second either side
     (turns_deg: `pair_turns_deg` of single steps), an upward peak of least_g or more in their
     middle (`walking_gaps.missed_contact_at`). Each as its two reps (`WalkingDetector._bout_reps`'
-    format), split at that peak. t_s, rate_hz: the motion's sample times (s) and rate; c: the bout's contacts (sample indices);
-    upward(a, b): the upward acceleration from pad samples before a to pad after b (clipped to the
-    motion); lead: samples from a contact to its upward peak."""
+    format), split at that peak. t_s, rate_hz: the motion's sample times (s) and rate; c: the
+    bout's contacts (sample indices); upward(a, b): the upward acceleration over the step from
+    contact a to contact b, one value per sample (`WalkingDetector.step_upward_g`)."""
     if len(c) < 2:
         return {}
     steps = np.diff(c)
@@ -119,8 +119,7 @@ def missed_steps(t_s: np.ndarray, rate_hz: float, c: np.ndarray, turns_deg: np.n
     out: dict[int, tuple[tuple, tuple]] = {}
     for k in long[turns_deg[long] >= min_turn_deg]:
         a, b = int(c[k]), int(c[k + 1])
-        lo = max(0, a - pad)
-        at = missed_contact_at(upward(a, b)[a + lead - lo : b + lead - lo], least_g)
+        at = missed_contact_at(upward(a, b), least_g)
         if at is None:
             continue
         s = a + at
