@@ -13,15 +13,20 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* The arguments (x, window, out) of both kernels: x and out as buffers v[0], v[1] (out writable;
+ * f64: both of format "d"). Returns 0, or -1 with the exception set. */
+static int x_window_out(PyObject *args, int f64, Py_buffer v[2], Py_ssize_t *window) {
+    PyObject *o[2];
+    if (!PyArg_ParseTuple(args, "OnO", &o[0], window, &o[1]))
+        return -1;
+    return get_objs(o, 2, 1, f64, v);
+}
+
 static PyObject *spread(PyObject *self, PyObject *args) {
-    PyObject *xo, *oo;
+    Py_buffer v[2];
     Py_ssize_t window;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OnO", &xo, &window, &oo))
-        return NULL;
-    PyObject *o[2] = {xo, oo};
-    Py_buffer v[2];
-    if (get_objs(o, 2, 1, 0, v) < 0)
+    if (x_window_out(args, 0, v, &window) < 0)
         return NULL;
     Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1;
     if (n < 0 || v[0].shape[1] != 3 || !is_f64(&v[0], 3 * n) || v[1].ndim != 1 || !is_f64(&v[1], n) || window < 1)
@@ -82,14 +87,10 @@ static PyObject *spread(PyObject *self, PyObject *args) {
  * N - w): each sum, difference and quotient rounded alone as numpy's, the results to the bit.
  * x and out (N, k) float64 C-contiguous (k = 1 for a 1-D signal), N >= 1; window >= 1. */
 static PyObject *moving_mean(PyObject *self, PyObject *args) {
-    PyObject *xo, *oo;
+    Py_buffer v[2];
     Py_ssize_t window;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OnO", &xo, &window, &oo))
-        return NULL;
-    PyObject *o[2] = {xo, oo};
-    Py_buffer v[2];
-    if (get_objs(o, 2, 1, 1, v) < 0)
+    if (x_window_out(args, 1, v, &window) < 0)
         return NULL;
     Py_ssize_t n = v[0].ndim >= 1 ? v[0].shape[0] : -1;
     Py_ssize_t k = v[0].ndim == 1 ? 1 : (v[0].ndim == 2 ? v[0].shape[1] : -1);
