@@ -13,6 +13,14 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* The first sample of the w-sample window centred on sample i (half = w / 2), clipped to [0, n - w]. */
+static inline Py_ssize_t window_start(Py_ssize_t i, Py_ssize_t half, Py_ssize_t n, Py_ssize_t w) {
+    Py_ssize_t s = i - half;
+    if (s > n - w)
+        s = n - w;
+    return s < 0 ? 0 : s;
+}
+
 /* The arguments (x, window, out) of both kernels: x and out as buffers v[0], v[1] (out writable;
  * f64: both of format "d"). Returns 0, or -1 with the exception set. */
 static int x_window_out(PyObject *args, int f64, Py_buffer v[2], Py_ssize_t *window) {
@@ -55,11 +63,7 @@ static PyObject *spread(PyObject *self, PyObject *args) {
             c2[i + 1] = c2[i] + sq;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
-            Py_ssize_t s = i - half;
-            if (s > n - w)
-                s = n - w;
-            if (s < 0)
-                s = 0;
+            Py_ssize_t s = window_start(i, half, n, w);
             double s1 = c1[s + w] - c1[s];
             double s2 = c2[s + w] - c2[s];
             double m1 = s1 / wd;
@@ -111,11 +115,7 @@ static PyObject *moving_mean(PyObject *self, PyObject *args) {
         for (Py_ssize_t i = 0; i < n; i++)
             c[i + 1] = c[i] + X[i * k + col];
         for (Py_ssize_t i = 0; i < n; i++) {
-            Py_ssize_t s = i - half;
-            if (s > n - w)
-                s = n - w;
-            if (s < 0)
-                s = 0;
+            Py_ssize_t s = window_start(i, half, n, w);
             double d = c[s + w] - c[s];
             OUT[i * k + col] = d / wd;
         }
