@@ -286,7 +286,8 @@ class BandWalkDetector:
         way = 0  # the last step's direction (+ = left)
         for step in self.steps(m, v):
             if not isinstance(step, tuple):  # a band walk goes one way: a step's worth back ends the bout
-                reps += [None] if step.sign == -way else []  # (moving about: stepping aside and back)
+                if step.sign == -way:  # (moving about: stepping aside and back)
+                    reps.append(None)
                 continue
             counter, first, trail = step
             way = first.sign

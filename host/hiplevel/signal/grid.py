@@ -213,4 +213,3 @@ class GridBuilder:
         done = GridSegment(len(self._kept) - 1, o.t0, self.rate_hz, o.next_k, raw)
         self._kept[-1] = done
         return [*out, done]
-

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.interp import interp_columns
 
