@@ -79,3 +79,39 @@ def test_a_detector_measured_drop_still_wins():
     w = walk_windows(m, contacts)[-1]
     own = RepWindow(w.start, w.end, w.side, w.win, w.measure_side, metrics=w.metrics, drop_deg=1.25)
     assert window_drop_deg(m, own) == 1.25
+
+
+def day_with_lying_between_walks():
+    """Standing at the set's neutral (0 deg), a 6-step walk, 3 s lying on the right side (still,
+    roll -85 deg), 1 s getting up, a second 6-step walk at the standing level (0 deg). As in
+    hapt-dev's daily-life sessions, the only still stretch right before the second walk is the lying."""
+    stand, lie, rise, step = int(3 * RATE_HZ), int(3 * RATE_HZ), int(1 * RATE_HZ), int(STEP_S * RATE_HZ)
+    bump = np.sin(np.pi * np.arange(step) / step)
+    roll, still, contacts = [np.zeros(stand)], [np.ones(stand, bool)], []
+
+    def walk():
+        start = sum(len(r) for r in roll)
+        for k in range(6):
+            roll.append((1.0 if k % 2 == 0 else -1.0) * DROP_DEG * bump)
+            still.append(np.zeros(step, bool))
+        contacts.append(start + step * np.arange(7))
+
+    walk()
+    roll += [np.full(lie, -85.0), np.linspace(-85.0, 0.0, rise)]
+    still += [np.ones(lie, bool), np.zeros(rise, bool)]
+    walk()
+    roll_all = np.concatenate(roll)
+    n = len(roll_all)
+    m = Motion(t_s=np.arange(n) / RATE_HZ, rate_hz=RATE_HZ, roll_deg=roll_all, pitch_deg=np.zeros(n),
+               acc_lin_g=None, gyro_dps=None, still=np.concatenate(still))
+    return m, contacts
+
+
+def test_lying_is_no_neutral_for_a_walk():
+    m, contacts = day_with_lying_between_walks()
+    neutral = bout_neutral(m, contacts[1])
+    # The standing at the start is the nearest upright stretch within the lookback.
+    assert neutral["bout_neutral_deg"] == 0.0 and neutral["bout_neutral_s"] == 0.0
+    reps = score_windows("walking", m, walk_windows(m, contacts), Thresholds())
+    # Against the lying the second walk's drops would read 80-90 deg.
+    assert np.allclose([r.drop_deg for r in reps], DROP_DEG, atol=0.05)

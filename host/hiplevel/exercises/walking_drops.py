@@ -63,12 +63,13 @@ def _signed_drop_of_extremes(hi: float | None, lo: float | None, offset: float, 
 
 def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     """The neutral of one bout in daily-life data: the quiet standing nearest before it (upright
-    like the walk itself, not seated), as its roll relative to the set's neutral, deg, and its
+    like the walk itself, not seated or lying), as its roll relative to the set's neutral, deg, and its
     time, s. Fallback when there is none within the lookback: the set's neutral (offset 0,
     "bout_neutral_s": None). Reported in each step's metrics; the analysis measures each step's
     drop against it (`analysis.window_drop_deg`)."""
-    walk_pitch = float(median(m.pitch_deg[c[0] : c[-1] + 1]))
-    span = standing_before(m.still, m.t_s, m.pitch_deg, int(c[0]), walk_pitch)
+    walk = slice(int(c[0]), int(c[-1]) + 1)
+    span = standing_before(m.still, m.t_s, m.roll_deg, m.pitch_deg, int(c[0]),
+                           float(median(m.roll_deg[walk])), float(median(m.pitch_deg[walk])))
     if span is None:
         return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}
     return {"bout_neutral_deg": round(neutral_roll(m.roll_deg, span), 2), "bout_neutral_s": round(float(m.t_s[span[0]]), 2)}

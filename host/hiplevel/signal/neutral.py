@@ -66,24 +66,27 @@ def neutral_roll(roll_deg: np.ndarray, span: tuple[int, int]) -> float:
 
 # Daily life: the quiet standing that gives a walking bout its neutral is looked for this far back.
 BOUT_STANDING_LOOKBACK_S = 30.0
-# Standing, not sitting: the still run's pitch must be within this of the walk's own median pitch
-# (sitting tilts the pelvis back by 15-30 deg; quiet standing and walking differ by a few deg).
-UPRIGHT_PITCH_TOLERANCE_DEG = 10.0
+# Standing, not sitting or lying: the still run's pitch and roll must each be within this of the
+# walk's own median (sitting tilts the pelvis back by 15-30 deg, lying on a side rolls it by 60-90
+# deg; quiet standing and walking differ by a few deg, a slipped belt by 1-2 deg).
+UPRIGHT_TOLERANCE_DEG = 10.0
 
 
 def standing_before(
-    still: np.ndarray, t_s: np.ndarray, pitch_deg: np.ndarray, start: int, upright_pitch_deg: float,
-    lookback_s: float = BOUT_STANDING_LOOKBACK_S,
+    still: np.ndarray, t_s: np.ndarray, roll_deg: np.ndarray, pitch_deg: np.ndarray, start: int,
+    upright_roll_deg: float, upright_pitch_deg: float, lookback_s: float = BOUT_STANDING_LOOKBACK_S,
 ) -> tuple[int, int] | None:
     """The quiet standing nearest before sample `start`: the last still run of >= STANDING_MIN_S
-    that ends before it, within lookback_s, whose median pitch is within
-    UPRIGHT_PITCH_TOLERANCE_DEG of upright_pitch_deg (deg, same frame as pitch_deg). None if none."""
+    that ends before it, within lookback_s, whose median roll and pitch are each within
+    UPRIGHT_TOLERANCE_DEG of upright_roll_deg and upright_pitch_deg (deg, the frame of roll_deg and
+    pitch_deg: the walk's own posture). None if none."""
     lo = int(np.searchsorted(t_s, t_s[start] - lookback_s))
     best = None
     for a, b in runs(still[lo:start]):
         a, b = a + lo, b + lo
         if t_s[b - 1] - t_s[a] < STANDING_MIN_S:
             continue
-        if abs(float(median(pitch_deg[a:b])) - upright_pitch_deg) <= UPRIGHT_PITCH_TOLERANCE_DEG:
+        if (abs(float(median(pitch_deg[a:b])) - upright_pitch_deg) <= UPRIGHT_TOLERANCE_DEG
+                and abs(float(median(roll_deg[a:b])) - upright_roll_deg) <= UPRIGHT_TOLERANCE_DEG):
             best = (a, b)
     return best
