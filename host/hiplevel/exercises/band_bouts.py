@@ -1,0 +1,54 @@
+"""Which of a band walk's steps count (`band_walk.BandWalkDetector`, its parameters documented
+there): a step is taken standing, facing forward and holding the hinge (`standing`), and counts only
+in a bout of steps one way at a steady rhythm (`in_bouts`). Each takes the detector (p) for its
+parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.exercises.base import Motion, RepWindow
+from hiplevel.exercises.lateral_steps import steady_runs
+from hiplevel.signal.exact_median import median
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.band_walk import BandWalkDetector
+
+
+def standing(p: BandWalkDetector, m: Motion, a: int, b: int, yaw_dps: np.ndarray | None) -> bool:
+    """True when the pelvis over samples [a, b] is upright enough for a standing step, faces
+    forward (no turn: yaw_dps, the low-passed yaw rate, deg/s) and holds its posture (no sitting
+    down, standing up or bending)."""
+    pitch = m.pitch_deg[a : b + 1]
+    roll = float(median(np.abs(m.roll_deg[a : b + 1])))
+    turn = float(np.sqrt(np.mean(yaw_dps[a : b + 1] ** 2))) if yaw_dps is not None else 0.0
+    return (float(median(pitch)) >= -p.max_tilt_back_deg and roll <= p.max_roll_deg
+            and turn <= p.max_turn_dps and float(np.ptp(pitch)) <= p.max_pitch_change_deg)
+
+
+def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float) -> list[RepWindow]:
+    """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
+    min_step_m in one direction, each starting within max_step_gap_s of the previous end, at
+    a steady rhythm (`lateral_steps.steady_runs`).
+    None in `reps` is a move that is no step (a turn, a posture change): it ends a bout."""
+    gap = p.max_step_gap_s * rate_hz
+    bouts: list[list[RepWindow]] = []
+    for r in reps:
+        if r is None:
+            bouts.append([])
+            continue
+        if r.metrics["step_m"] < p.min_step_m:
+            continue  # sway or a shuffle of the feet, not a step
+        b = bouts[-1] if bouts else []
+        if b and b[-1].metrics["direction"] == r.metrics["direction"] and r.start - b[-1].end <= gap:
+            b.append(r)
+        else:
+            bouts.append([r])
+    out: list[RepWindow] = []
+    for b in bouts:
+        keep = steady_runs([0.5 * (r.start + r.end) / rate_hz for r in b], [(r.end - r.start) / rate_hz for r in b],
+                           p.min_bout_steps, p.max_cadence_ratio, p.max_duration_ratio)
+        out += [r for r, ok in zip(b, keep) if ok]
+    return out

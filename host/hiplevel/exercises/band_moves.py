@@ -1,0 +1,122 @@
+"""The lateral pelvis moves of a band walk (`band_walk.BandWalkDetector`, its parameters documented
+there): the lateral velocity held at zero when the pelvis is still and at the halts between moves
+(`lateral_velocity_mps`), its humps less the velocity settling between moves (`find_moves`), and the
+measures of a move: its size, where it ends and the next begins, the gap between two; and the
+pelvis' upward acceleration (`upward_acc_g`). Each rule takes the detector (p) for its parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, limit_drift, zero_velocity_mps
+from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.fusion import roll_pitch_to_up
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.band_walk import BandWalkDetector
+
+# Lateral and vertical pelvis movement of a band walk sits below ~3 Hz (steps take 0.8-2.5 s).
+ACC_LOWPASS_HZ = 4.0
+# The belt sensor over the sacrum sits about this far above the hip joint centres (the pelvis' roll
+# pivot), so a pelvic drop swings it sideways: 8 deg of drop moves it ~1 cm, a third of a shuffle's
+# trailing move. Removed from the lateral velocity.
+SENSOR_ABOVE_HIP_M = 0.08
+# ...and this far behind them: turning the pelvis (yaw) swings it sideways (a 25 deg turn, 5 cm).
+SENSOR_BEHIND_HIP_M = 0.12
+
+
+def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
+    """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves.
+
+    First pass: zero where the pelvis is calm (`calm_mask`: still, and no acceleration beyond
+    standing sway; the middle of a slow step looks still to the rest test). The integral still
+    drifts by a few cm/s over a run of steps (0.2 deg of tilt error is 0.03 m/s^2), enough to
+    fake a small move back between two moves or to hide a shuffle's trailing move. The pelvis
+    halts between leg moves and turns between moves either way, so the second pass also holds
+    the velocity at zero at the slowest point between consecutive moves. Long stretches without
+    an anchor (standing that sways too much for the rest test) are high-passed (`limit_drift`)."""
+    acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
+    # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
+    swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
+    if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
+        swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
+    quiet = calm_mask(acc_y, m.still, rate)
+    v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
+    anchors = quiet
+    for _ in range(p.anchor_passes):
+        anchors = quiet.copy()
+        humps = find_moves(p, v, rate)
+        for a, b in zip(humps[:-1], humps[1:]):
+            if edge_gap(a, b) <= 2.0 * p.max_pause_s * rate:
+                # The slowest point between them: the halt between two moves one way (not the
+                # lowest signed velocity: a counter-shift in between moves the other way), the
+                # turn between moves either way.
+                anchors[a.peak + int(np.argmin(np.abs(v[a.peak : b.peak + 1])))] = True
+        v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
+    return limit_drift(v, anchors, rate)
+
+
+def find_moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> list[Hump]:
+    """Lateral moves of velocity v (m/s): its humps of at least min_speed_mps in time order, the
+    velocity-settling dips removed (`without_dips`), each ending where the next begins and lasting
+    at most max_move_s."""
+    humps = without_dips(p, find_humps(v, rate_hz, p.min_speed_mps, p.min_gap_s, rise_frac=p.flank_rise), rate_hz)
+    # Each move ends where the next begins: at the velocity trough between their peaks (the
+    # pelvis halts between leg moves); a drifting baseline must not stretch a flank, so cap it.
+    half = int(0.5 * p.max_move_s * rate_hz)
+    out: list[Hump] = []
+    for k, h in enumerate(humps):
+        lo, hi = max(h.onset, h.peak - half), min(h.offset, h.peak + half)
+        if k > 0:
+            lo = max(lo, boundary(v, humps[k - 1], h))
+        if k + 1 < len(humps):
+            hi = min(hi, boundary(v, h, humps[k + 1]))
+        out.append(Hump(h.sign, h.peak, h.height, lo, hi))
+    return out
+
+
+def without_dips(p: BandWalkDetector, humps: list[Hump], rate_hz: float) -> list[Hump]:
+    """The humps less each dip: a hump the other way than all its neighbours within max_pause_s
+    (end to start), under dip_ratio of the tallest of them (peak speed), is the velocity settling
+    between moves (integration drift), not a move back. One at a time, until none is left."""
+    humps = list(humps)
+    gap = p.max_pause_s * rate_hz
+    changed = True
+    while changed:
+        changed = False
+        for k, h in enumerate(humps):
+            near = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps) and edge_gap(humps[j], h) <= gap]
+            if (near and all(n.sign != h.sign for n in near)
+                    and h.height < p.dip_ratio * max(n.height for n in near)):
+                del humps[k]
+                changed = True
+                break
+    return humps
+
+
+def edge_gap(a: Hump, b: Hump) -> int:
+    """Samples between the end of one move and the start of the other (either order)."""
+    first, second = (a, b) if a.peak <= b.peak else (b, a)
+    return max(0, second.onset - first.offset)
+
+
+def size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
+    """Lateral distance of one move, m (velocity v in m/s integrated over the hump)."""
+    return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
+
+
+def boundary(v: np.ndarray, a: Hump, b: Hump) -> int:
+    """Index where move a ends and move b begins: the lowest speed between their peaks (the
+    trough for two moves one way, the zero crossing for a change of direction)."""
+    seg = v[a.peak : b.peak + 1]
+    return a.peak + int(np.argmin(a.sign * seg if a.sign == b.sign else np.abs(seg)))
+
+
+def upward_acc_g(m: Motion, lowpass_hz: float) -> np.ndarray:
+    """Linear acceleration of the pelvis along the world vertical, g (N,), low-passed at lowpass_hz
+    (zero phase): the hinge tilts the body z axis, so the levelled-frame acceleration is projected
+    on the up-vector."""
+    acc = zero_phase_lowpass(m.acc_lin_g, lowpass_hz, m.rate_hz)
+    return np.sum(acc * roll_pitch_to_up(m.roll_deg, m.pitch_deg), axis=1)

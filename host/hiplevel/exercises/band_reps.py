@@ -1,0 +1,49 @@
+"""A band walk's lateral step as a rep (`band_walk.BandWalkDetector`, its parameters documented
+there): its two single-support phases with their drops, and its displacements rest to rest
+(`step_m`, the lateral distance; `bob_cm`, the pelvis' height change within the step)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.constants import LEFT, RIGHT, other_side
+from hiplevel.exercises.band_moves import boundary
+from hiplevel.exercises.band_steps import LateralStep
+from hiplevel.exercises.base import PhaseWindow, RepWindow, measure_drop_or_hike, rest_to_rest_path_m
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.band_walk import BandWalkDetector
+
+
+def step_rep(p: BandWalkDetector, step: LateralStep, v: np.ndarray, roll_deg: np.ndarray, up_g: np.ndarray,
+             rate_hz: float) -> RepWindow:
+    """The rep of one lateral step: lateral velocity v (m/s), the set's roll (deg, relative to its
+    neutral: drops are measured on it) and the upward acceleration up_g (g, `band_moves.upward_acc_g`).
+    Its side and drop window are the lead swing's; metrics: step_m (m), bob_cm (cm) and direction
+    (the leading leg)."""
+    n = len(v)
+    first, trail, last = step.first, step.trail, step.last
+    start, end = step.start, step.end
+    lift = int(round(p.lift_lead_s * rate_hz))
+    half = int(0.5 * p.max_move_s * rate_hz)
+    lead = LEFT if first.sign > 0 else RIGHT
+    # Lead swing from lift-off to the middle of the step (the end of the lead move, or the
+    # peak of a one-move step); trail swing from there to the end of the step.
+    mid = boundary(v, first, trail) if trail is not None else first.peak
+    phases = []
+    spans = ((other_side(lead), max(0, start - lift), max(start + 1, mid)), (lead, mid, max(mid + 1, end)))
+    for stance, a, b in spans:
+        drop = measure_drop_or_hike(roll_deg, (a, b), other_side(stance), False)
+        phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=drop))
+    # Displacements rest to rest, from the halt before the step to the halt after it.
+    p0, p1 = max(0, start - lift, first.peak - half), min(n - 1, end + lift, last.peak + half)
+    seg = v[p0 : p1 + 1] - np.linspace(v[p0], v[p1], p1 + 1 - p0)  # at rest at both ends
+    step_m = abs(float(np.sum(seg[1:] + seg[:-1]) * 0.5 / rate_hz))
+    z = rest_to_rest_path_m(up_g[p0 : p1 + 1], rate_hz)
+    z = z - np.linspace(z[0], z[-1], len(z))  # the pelvis is back at its height after a step
+    bob_cm = 100.0 * float(np.ptp(z))
+    first_phase = phases[0]
+    return RepWindow(start, end, first_phase.stance, first_phase.win, lead, metrics={
+        "step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1), "direction": lead}, phases=tuple(phases))

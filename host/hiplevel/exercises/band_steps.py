@@ -1,0 +1,176 @@
+"""A band walk's moves grouped into lateral steps (`band_walk.BandWalkDetector`, its parameters
+documented there): counter-shifts joined to the move they precede, same-direction moves into runs,
+a run's settling and slow ends dropped, and each run cut into one step per move or one per two
+moves (lead, then trail: `two_moves_per_step`, `lead_parity`); a lone move is no step
+(`LoneMove`). Each rule takes the detector (p) for its parameters."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.exercises.band_moves import edge_gap, find_moves, size_m, upward_acc_g
+from hiplevel.exercises.base import Hump, Motion
+from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote
+from hiplevel.signal.exact_median import median
+from hiplevel.signal.filters import zero_phase_lowpass
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.band_walk import BandWalkDetector
+
+# The step rhythm is read on the roll and the vertical acceleration below this.
+RHYTHM_LOWPASS_HZ = 3.0
+# A move at either end of a run lasting this many times the run's typical move (and smaller) is
+# drift settling into or out of the hinge, not a leg move (leg moves of a run keep its rhythm).
+SLOW_END_RATIO = 2.5
+# A trailing move is kept down to this fraction of min_move_m (a 10 cm step with a 90 % lead leaves
+# a 1 cm trail; the velocity's jitter at the halt between two steps integrates to a few mm).
+TRAIL_MIN_FRACTION = 0.5
+# Below these pattern spreads (RMS) the roll / vertical acceleration carry no step rhythm.
+RHYTHM_ROLL_NOISE_DEG = 0.15
+RHYTHM_VERT_NOISE_G = 0.003
+
+
+@dataclass(frozen=True)
+class LateralStep:
+    """One lateral step: the counter-shift that starts it (or None), its first (lead) move, and
+    its trailing move (None for a one-move step). Sample indices of the motion."""
+
+    counter: Hump | None
+    first: Hump
+    trail: Hump | None
+
+    @property
+    def last(self) -> Hump:
+        """The step's last move: the trailing move, or the first for a one-move step."""
+        return self.trail if self.trail is not None else self.first
+
+    @property
+    def start(self) -> int:
+        """First sample: the counter-shift's onset, or the first move's."""
+        return (self.counter or self.first).onset
+
+    @property
+    def end(self) -> int:
+        """Last sample: the last move's offset."""
+        return self.last.offset
+
+
+@dataclass(frozen=True)
+class LoneMove:
+    """A lone move of at least min_step_m: a weight shift or a shuffle of the feet, no step (one
+    the other way than the last step ends a bout)."""
+
+    move: Hump
+
+
+def steps(p: BandWalkDetector, m: Motion, v: np.ndarray) -> list[LateralStep | LoneMove]:
+    """Lateral steps of motion m with lateral velocity v (m/s), and each lone move of at least
+    min_step_m, in time order."""
+    rate = m.rate_hz
+    humps = [h for h in find_moves(p, v, rate) if float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= p.max_pitch_deg]
+    size = {id(h): size_m(h, v, rate) for h in humps}
+    pause = p.max_pause_s * rate
+    # A small move between two leads the same way (each larger and at least min_move_m) is
+    # a trailing leg's move (a lead that carries 85-90 % of the step leaves the
+    # trail 1-4 cm), not sway: kept below min_move_m.
+    moves = [h for k, h in enumerate(humps) if size[id(h)] >= p.min_move_m
+             or (size[id(h)] >= TRAIL_MIN_FRACTION * p.min_move_m
+                 and _between_moves(humps, k, size, pause, max(p.min_move_m, size[id(h)])))]
+    counters, kept = _counter_shifts(p, moves, v, rate)
+    runs: list[list[Hump]] = []
+    for h in kept:
+        start = counters[id(h)] if id(h) in counters else h  # a step starts with its counter-shift
+        if runs and runs[-1][-1].sign == h.sign and edge_gap(runs[-1][-1], start) <= pause:
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    out: list[LateralStep | LoneMove] = []
+    for run in runs:
+        typical = float(median([size[id(h)] for h in run]))
+        # Settling, not a leg move; a trailing move between two larger leads is a leg move
+        # however small against the run (down to TRAIL_MIN_FRACTION of min_move_m).
+        run = [h for k, h in enumerate(run) if size[id(h)] >= p.run_ratio * typical
+               or (size[id(h)] >= TRAIL_MIN_FRACTION * p.min_move_m
+                   and _between_moves(run, k, size, pause, size[id(h)]))]
+        run = _without_slow_ends(run, size)
+        if len(run) < 2 or sum(size_m(h, v, rate) for h in run) < p.min_run_m:
+            # A lone move (a weight shift, a shuffle of the feet) or sway: no step (a big one may end a bout).
+            out += [LoneMove(h) for h in run if len(run) == 1 and size[id(h)] >= p.min_step_m]
+            continue
+        if two_moves_per_step(p, m, v, run) <= 0.0:
+            out += [LateralStep(counters.get(id(h)), h, None) for h in run]
+            continue
+        for i in range(lead_parity(p, run, v, rate), len(run), 2):
+            out.append(LateralStep(counters.get(id(run[i])), run[i], run[i + 1] if i + 1 < len(run) else None))
+    return out
+
+
+def two_moves_per_step(p: BandWalkDetector, m: Motion, v: np.ndarray, run: list[Hump]) -> float:
+    """Evidence (> 0: two moves per step, lead then trail; <= 0: one move per step) from the
+    step rhythm of the roll and the height and from alternating move sizes (`lateral_steps`)."""
+    rate = m.rate_hz
+    centres = [h.peak for h in run]
+    half = int(0.5 * float(median(np.diff(centres))))
+    roll = zero_phase_lowpass(m.roll_deg, RHYTHM_LOWPASS_HZ, rate)
+    vert = upward_acc_g(m, RHYTHM_LOWPASS_HZ)
+    return (rhythm_vote(roll, centres, half, RHYTHM_ROLL_NOISE_DEG)
+            + rhythm_vote(vert, centres, half, RHYTHM_VERT_NOISE_G)
+            + size_vote([size_m(h, v, rate) for h in run], p.pair_log_ratio))
+
+
+def lead_parity(p: BandWalkDetector, run: list[Hump], v: np.ndarray, rate_hz: float) -> int:
+    """0 when the run's even moves are the leads (the usual case), 1 when the odd ones are."""
+    evidence = alternation([size_m(h, v, rate_hz) for h in run]) if len(run) >= 2 else 0.0
+    # A run starts with a lead: overturn that only on clear evidence of the sizes.
+    return 1 if evidence < -math.log(p.parity_margin) else 0
+
+
+def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
+                    rate_hz: float) -> tuple[dict[int, Hump], list[Hump]]:
+    """({id of a move: the counter-shift before it}, the other moves): a small opposite move
+    right before a move (ending within counter_gap_s, under counter_ratio of its size, lasting at
+    most counter_max_s) belongs to that move's step."""
+    counters: dict[int, Hump] = {}
+    kept: list[Hump] = []
+    for k, h in enumerate(moves):
+        nxt = moves[k + 1] if k + 1 < len(moves) else None
+        if (nxt is not None and nxt.sign != h.sign and edge_gap(h, nxt) <= p.counter_gap_s * rate_hz
+                and h.offset - h.onset <= p.counter_max_s * rate_hz
+                and size_m(h, v, rate_hz) < p.counter_ratio * size_m(nxt, v, rate_hz)):
+            counters[id(nxt)] = h
+        else:
+            kept.append(h)
+    return counters, kept
+
+
+def _without_slow_ends(run: list[Hump], size: dict[int, float]) -> list[Hump]:
+    """The run less a first or last move that is smaller than its typical move and lasts over
+    SLOW_END_RATIO times its typical move: the slow drift of settling into (or out of) the hinge
+    next to a run of leg moves, not a leg move (it would shift the lead/trail pairing)."""
+    if len(run) < 3:
+        return run
+    dur = float(median([h.offset - h.onset for h in run]))
+    typical = float(median([size[id(h)] for h in run]))
+    slow = [h for h in (run[0], run[-1]) if h.offset - h.onset > SLOW_END_RATIO * dur and size[id(h)] < typical]
+    return [h for h in run if not any(h is x for x in slow)]
+
+
+def _between_moves(moves: list[Hump], k: int, size: dict[int, float], pause_n: float, least_m: float) -> bool:
+    """True when moves[k] is a trailing move: it lies between two moves the same way, each within
+    pause_n samples of it and at least least_m long (the leads around it), or it ends a series of
+    alternating moves (after a lead at least least_m long that follows a smaller trailing move)."""
+    if k == 0:
+        return False
+    a, h = moves[k - 1], moves[k]
+    if not (a.sign == h.sign and edge_gap(a, h) <= pause_n and size[id(a)] >= least_m):
+        return False
+    b = moves[k + 1] if k + 1 < len(moves) else None
+    if b is not None and b.sign == h.sign and edge_gap(h, b) <= pause_n:
+        return size[id(b)] >= least_m
+    c = moves[k - 2] if k >= 2 else None  # the last move of a run: the one before its lead a trail too
+    return (c is not None and c.sign == h.sign and edge_gap(c, a) <= pause_n
+            and size[id(c)] <= size[id(a)])
