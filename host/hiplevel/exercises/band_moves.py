@@ -62,7 +62,7 @@ def find_moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> list[Hump]
     """Lateral moves of velocity v (m/s): its humps of at least min_speed_mps in time order, the
     velocity-settling dips removed (`without_dips`), each ending where the next begins and lasting
     at most max_move_s."""
-    humps = without_dips(p, find_humps(v, rate_hz, p.min_speed_mps, p.min_gap_s, rise_frac=p.flank_rise), rate_hz)
+    humps = without_dips(p, find_humps(v, rate_hz, p.min_speed_mps, p.min_gap_s, rise_frac=p.flank_rise), v, rate_hz)
     # Each move ends where the next begins: at the velocity trough between their peaks (the
     # pelvis halts between leg moves); a drifting baseline must not stretch a flank, so cap it.
     half = int(0.5 * p.max_move_s * rate_hz)
@@ -77,10 +77,12 @@ def find_moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> list[Hump]
     return out
 
 
-def without_dips(p: BandWalkDetector, humps: list[Hump], rate_hz: float) -> list[Hump]:
-    """The humps less each dip: a hump the other way than all its neighbours within max_pause_s
-    (end to start), under dip_ratio of the tallest of them (peak speed), is the velocity settling
-    between moves (integration drift), not a move back. One at a time, until none is left."""
+def without_dips(p: BandWalkDetector, humps: list[Hump], v: np.ndarray, rate_hz: float) -> list[Hump]:
+    """The humps of velocity v (m/s) less each dip: a hump the other way than all its neighbours
+    within max_pause_s (end to start), under dip_ratio of the fastest of them (peak speed), slower
+    than each of them and, between two, shorter than each (`_as_large_as_a_neighbour`), is the
+    velocity settling between moves (integration drift), not a move back. One at a time, until
+    none is left."""
     humps = list(humps)
     gap = p.max_pause_s * rate_hz
     changed = True
@@ -89,11 +91,27 @@ def without_dips(p: BandWalkDetector, humps: list[Hump], rate_hz: float) -> list
         for k, h in enumerate(humps):
             near = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps) and edge_gap(humps[j], h) <= gap]
             if (near and all(n.sign != h.sign for n in near)
-                    and h.height < p.dip_ratio * max(n.height for n in near)):
+                    and h.height < p.dip_ratio * max(n.height for n in near)
+                    and not _as_large_as_a_neighbour(h, near, v, rate_hz)):
                 del humps[k]
                 changed = True
                 break
     return humps
+
+
+def _as_large_as_a_neighbour(h: Hump, near: list[Hump], v: np.ndarray, rate_hz: float) -> bool:
+    """True when hump h is as fast as one of the moves beside it, or, between two, travels as far
+    as one of them: a move itself, not the velocity settling between them. Stepping aside (lead,
+    then trail) and straight back again and again: the step back comes between a slow trailing
+    move and the next step's brisk lead, under dip_ratio of that lead, and travels the whole
+    step (lead + trail), farther than the trail. Settling between two moves is slower than both
+    (simulated band walks: at most 0.85 of the slower; steps back 1.55) and travels less than
+    both (at most 0.83 of the shorter; steps back 1.4-2.1). Beside one move (a run's end), only
+    the speed: the slow drift of settling into or out of the hinge integrates to as much as the
+    move."""
+    if h.height >= min(n.height for n in near):
+        return True
+    return len(near) == 2 and size_m(h, v, rate_hz) >= min(size_m(n, v, rate_hz) for n in near)
 
 
 def edge_gap(a: Hump, b: Hump) -> int:

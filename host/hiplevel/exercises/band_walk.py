@@ -50,7 +50,8 @@ class BandWalkDetector:
     min_gap_s: least time between two moves' peaks;
     dip_ratio: an opposite-sign hump next to moves of a run (within max_pause_s), smaller than
         this fraction of the larger of them, is the velocity settling between moves (integration
-        drift), not a move back;
+        drift), not a move back, unless it is as fast as one of them or, between two, travels as
+        far as one (a step back between a slow trailing move and a brisk lead: stepping about);
     counter_ratio / counter_gap_s / counter_max_s: an opposite move ending at most counter_gap_s
         before a move, under counter_ratio of its distance and lasting at most counter_max_s is a
         counter-shift (a quick 1-5 cm shift onto the trailing leg), the start of that move's step;
