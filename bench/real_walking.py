@@ -14,7 +14,10 @@ Reference gaps: the INDIP lists some contacts with their foot but no time (NaN: 
 INDIP contacts here, all in Test11). They cannot be matched, so they are not in the reference
 count; an unmatched detection between the timed contacts around such a contact is not judged
 either (at most one per untimed contact: the reference says a contact of that foot is there, so
-finding it is not a false step). A contact listed twice (same foot, same time) counts once.
+finding it is not a false step). Two consecutive contacts of the same foot in one bout leave the
+other foot's contact out just the same (9 such pairs here, none marked untimed; walking alternates
+the feet), so the gap between them is treated as one untimed contact. A contact listed twice
+(same foot, same time) counts once.
 """
 
 from __future__ import annotations

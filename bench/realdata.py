@@ -50,7 +50,9 @@ class GaitReference:
     ic_s: initial contacts, s from the recording start (sorted); ic_side: the foot of each contact
     (its step is a stance on that foot); walking_bouts_s: [(start, end)] of the MicroWBs, s;
     untimed: [(after_s, before_s, n)]: n contacts the reference lists (with their foot) but could
-    not time (NaN), between its timed contacts (or bout edges) after_s and before_s;
+    not time (NaN), between its timed contacts (or bout edges) after_s and before_s, and one
+    between two consecutive contacts of the same foot (`_same_foot_gaps`: the other foot's
+    contact is missing from the list);
     duplicates: contacts listed twice (same foot, same time), kept once in ic_s."""
 
     system: str
@@ -100,7 +102,7 @@ def _reference(system: str, micro_wb) -> GaitReference | None:
         ics += t[ok].tolist()
         sides += [_side(x) for x, good in zip(lr, ok) if good]
         spans.append((float(w.Start), float(w.End)))
-        untimed += _untimed_gaps(t, float(w.Start), float(w.End))
+        untimed += _untimed_gaps(t, float(w.Start), float(w.End)) + _same_foot_gaps(t, lr)
     order = np.argsort(ics, kind="stable")
     t_s, side = np.asarray(ics, float)[order], [sides[i] for i in order]
     # The INDIP lists a few contacts twice (same foot, same instant: MS_001 Test11 16.58 s and
@@ -126,6 +128,19 @@ def _untimed_gaps(t: np.ndarray, start: float, end: float) -> list[tuple[float, 
             j += 1
         out.append((float(t[k - 1]) if k > 0 else start, float(t[j]) if j < len(t) else end, j - k))
         k = j
+    return out
+
+
+def _same_foot_gaps(t: np.ndarray, lr) -> list[tuple[float, float, int]]:
+    """(after_s, before_s, 1) for each pair of consecutive timed contacts of one bout (t, s; lr: their
+    feet) with the same foot and no untimed contact between them: walking alternates the feet, so
+    the reference left out the other foot's contact there, as if it were listed untimed (mobgap-lowback
+    Test11: 9 such pairs; copies of one contact, `DUPLICATE_S` apart, are no pair)."""
+    out = []
+    for k in range(1, len(t)):
+        a, b = t[k - 1], t[k]
+        if np.isfinite(a) and np.isfinite(b) and b - a > DUPLICATE_S and _side(lr[k]) == _side(lr[k - 1]):
+            out.append((float(a), float(b), 1))
     return out
 
 

@@ -29,3 +29,14 @@ def test_a_detection_at_an_untimed_contact_is_not_judged():
     t = StepTally()
     t.add(det, ["left", "right", "left", "left", "right", "left"], ref)
     assert (t.n_ref, t.tp, t.n_det, t.untimed) == (4, 4, 5, 1)  # one false step left: 11.45
+
+
+def test_two_contacts_of_one_foot_leave_the_other_foots_contact_untimed():
+    # 10.6 and 11.2 are both right: the left contact between them is missing from the list.
+    ref = _reference("INDIP", [_bout(10.0, 13.0, [10.0, 10.6, 11.2, 11.8, 12.4, 12.4], ["Left", "Right", "Right", "Left", "Right", "Right"])])
+    assert ref.ic_s.tolist() == [10.0, 10.6, 11.2, 11.8, 12.4]
+    assert ref.untimed == ((10.6, 11.2, 1),)  # the copy at 12.4 is a duplicate, no pair
+    det = np.array([10.01, 10.61, 10.9, 11.21, 11.81, 12.41])  # 10.9: the unlisted left contact
+    t = StepTally()
+    t.add(det, ["left", "right", "left", "right", "left", "right"], ref)
+    assert (t.n_ref, t.tp, t.n_det, t.untimed) == (5, 5, 5, 1)
