@@ -45,6 +45,7 @@ from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_motion import active_window, motion_window, tilt_span_deg, vertical_acc_g
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
+from hiplevel.exercises.walking_splits import closing_past
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
@@ -307,6 +308,8 @@ class WalkingDetector(BoutEdges):
                                                            [object() if r[2] in two else sides[r[2]] for r in steps],
                                                            [conf[r[2]] for r in steps], turns, self.split_step_ratio,
                                                            self.split_turn_deg)}
+            # A dropped half is no step, so its contact is no contact: the step before it closes at its end.
+            dropped = {r[5]: r[6] for r in steps if id(r) in split and r[5] is not None}
             each = []  # (rep, its stance side)
             for r in reps:
                 if r[3] or r[2] not in two:
@@ -318,6 +321,7 @@ class WalkingDetector(BoutEdges):
                            "bout_side_confidence": bout_conf, **neutral}
                 if contact_s is not None:
                     metrics["contact_s"] = contact_s
+                closing_s = closing_past(closing_s, dropped)
                 if closing_s is not None:
                     metrics["closing_contact_s"] = closing_s
                 if edge:

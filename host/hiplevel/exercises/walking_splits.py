@@ -11,6 +11,10 @@ bout's median step) and together they make one regular step (1/irregular_ratio..
 median steps). The height is the cue with the least margin: real soft heel strikes in the same
 timing (next to a contact found off in time) reach 0.28-0.34 of the median (mobgap-lowback HA_002
 and MS_001, INDIP contacts), so the fraction sits between the two, at 0.2.
+
+A rep dropped later as half of a split step (`walking_turns.split_step_reps`) is no step either:
+the step before it closes where it closed (`closing_past`), so the contacts a walk lists (each
+rep's `contact_s` and `closing_contact_s`) agree with its reps.
 """
 
 from __future__ import annotations
@@ -37,3 +41,14 @@ def split_step_bumps(c: np.ndarray, h: np.ndarray, weak_fraction: float, irregul
                 and med / irregular_ratio <= d1 + d2 <= irregular_ratio * med):
             keep[k] = False
     return keep
+
+
+def closing_past(closing_s: float | None, dropped: dict[float | None, float | None]) -> float | None:
+    """The contact that closes a step (s), past the reps dropped as no step (`walking_turns`' split
+    halves): dropped maps each dropped rep's contact to its closing contact (s); a step that closed
+    at a dropped rep's contact closes where that rep closed (a chain of them followed through)."""
+    seen = set()
+    while closing_s in dropped and closing_s not in seen:
+        seen.add(closing_s)
+        closing_s = dropped[closing_s]
+    return closing_s
