@@ -214,3 +214,32 @@ def test_standing_sway_reference_is_both_sides_not_the_quieter():
     s = SupportSignals(x, 1e-3 * x, 1e-2 * x)
     rr, ll = reference_sway(s, rate, [(0, 400), (1400, 1800)])
     assert 0.4 < rr < 0.6 and 0.4e-3 < ll < 0.6e-3
+
+
+# Issue 14, item 3: the robustness table's single-leg-stance misses (bench section 7, --seed 20261202:
+# case seeds 66202 + 17 i). People shift their weight by 3-12 cm in 0.5-2 s and correct their
+# balance on one foot by 4-15 mg; with margin the detector must find every hold at a 2-3 cm shift,
+# a 2.5 s shift and 20 mg corrections. Why they still fail, measured on these sets:
+# - the detector's rest tests (`calm`: `unmoving_mask` 5 cm/s on a 0.1 Hz high-passed velocity,
+#   `quiet_mask` 3 cm/s at 0.3 Hz) sit at the shifts' own peak speed (8 cm in 2.5 s: 6 cm/s,
+#   3.5 cm/s after the high-pass; 3 cm in 1 s: 5.6 cm/s, 3 cm/s after it), so the velocity is held
+#   at zero through the shift (2.5 s set: one calm run from 0 to 22 s over the first shift, the
+#   hold and the shift back) although the levelled sideways acceleration follows the truth within
+#   ~2 mg. Lowering those speeds (3 or 2 cm/s, with or without a 1.5 cm least size, with or without
+#   the roll's offset removed first) loses holds elsewhere: 9-30 failing cases of 41, against 6;
+# - with the anchors taken out of the 3.5 s before each true foot-off and after each true foot-down
+#   (an oracle), the 2.5 s holds are found (3 of 4) but the 2 cm ones are not (0-1 of 4): on one
+#   leg the pelvis sways 7.5 mm SD (2-3 cm "moves" inside every hold) and the integrated shift reads
+#   2-7 cm, so a 2 cm shift is no larger than the hold's own wanders and its sign is not reliable;
+# - 20 mg: the third hold's shift back splits into two 2 cm humps and the shift in pairs with the
+#   next hold's (`one_level` rejects it).
+EDGE_CASES = [(66219, {"shift_m": 0.02}), (66236, {"shift_m": 0.03}), (66287, {"shift_s": 2.5}),
+              (66270, {"balance_mg": 20.0})]
+
+
+@KNOWN
+@pytest.mark.parametrize("seed, strategy", EDGE_CASES, ids=["shift_2cm", "shift_3cm", "shift_2.5s", "balance_20mg"])
+def test_holds_at_the_margin_of_the_human_range_found(seed, strategy):
+    """Every hold found on the right leg, no extra: 2 and 3 cm shifts, a 2.5 s shift, 20 mg balance
+    corrections on one foot."""
+    _all_found(*_holds(seed, **strategy))
