@@ -248,8 +248,10 @@ def test_standing_sway_reference_is_both_sides_not_the_quieter():
 #   best-fitting tau at each sample, at least 1.5 cm and 3x the 10 s median) out of the anchors
 #   loses holds everywhere else (31 failing cases of 41): the pairing, merging and roll checks
 #   downstream are built on the present anchors, so the cue needs a detector built around it;
-# - 20 mg: the third hold's shift back splits into two 2 cm humps and the shift in pairs with the
-#   next hold's (`one_level` rejects it).
+# - 20 mg: the corrections fail the rest tests through the third hold (no anchor from 37.1 to
+#   46.6 s), and the straight-line drift correction over those 9.5 s leaves its 8 cm shift back as a
+#   1.8 cm hump and an opposite 1.9 cm one; its shift in then pairs with the next hold's shift in
+#   (`one_level` rejects that).
 EDGE_CASES = [(66219, {"shift_m": 0.02}), (66236, {"shift_m": 0.03}), (66287, {"shift_s": 2.5}),
               (66270, {"balance_mg": 20.0})]
 
