@@ -46,6 +46,7 @@ from hiplevel.exercises.walking_motion import active_window, motion_window, tilt
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.exercises.walking_splits import closing_past
+from hiplevel.exercises.walking_spot_turns import SpotTurnSteps, spot_rep
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
@@ -60,7 +61,9 @@ class WalkingDraft:
     (`bout_neutral`), reps without their sides (`WalkingDetector._bout_reps`, with the roll's
     highest and lowest value in the rep, deg) and how far each pair of consecutive steps turns
     the pelvis (`walking_turns.pair_turns_deg`, deg), and the long turning steps that hold a missed
-    contact, each as the two reps it would split into (`WalkingDetector._missed_steps`)."""
+    contact, each as the two reps it would split into (`WalkingDetector._missed_steps`); and the
+    steps on the spot away from the bouts (`walking_spot_turns`), each as (a, b, stance, the roll's
+    highest and lowest value in it)."""
 
     firsts: list[int]
     cues: list[dict[str, np.ndarray]]
@@ -69,6 +72,7 @@ class WalkingDraft:
     reps: list[list[tuple]]
     turns: list[np.ndarray]
     missed: list[dict[int, tuple[tuple, tuple]]]
+    spots: list[tuple] = ()
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,9 @@ class WalkingDetector(BoutEdges):
         one regular step is a bump inside that step, not a contact, and is dropped
         (`walking_splits`; stroke-dev: such bumps at 0.13-0.14 of the median; mobgap-lowback: real
         weak contacts in the same timing at 0.28-0.34, so 0.4 dropped one INDIP step); 0 disables;
-    side: the stance-side decider (cues, weights and the step chain)."""
+    side: the stance-side decider (cues, weights and the step chain);
+    spot: steps turning on the spot away from the bouts, from the sway, the landing and the turn
+        (`walking_spot_turns`; its run_turn_deg 0 disables)."""
 
     contact_min_g: float = 0.035
     baseline_s: float = 2.0
@@ -193,6 +199,7 @@ class WalkingDetector(BoutEdges):
     missed_contact_fraction: float = 0.5
     split_bump_fraction: float = 0.2
     side: StanceSideDecider = StanceSideDecider()
+    spot: SpotTurnSteps = SpotTurnSteps()
 
     def contacts(self, m: Motion) -> np.ndarray:
         """Sample indices of candidate initial contacts."""
@@ -272,7 +279,8 @@ class WalkingDetector(BoutEdges):
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
         missed = [self._missed_steps(m, c, yaw) for c in bouts]
         halves = [[h for pair in bout.values() for h in pair] for bout in missed]
-        flat = [r for bout in reps + halves for r in bout]
+        spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], self._upward_g(m), yaw, m.rate_hz, bouts)
+        flat = [r for bout in reps + halves + [spots] for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
         k = 0
@@ -284,16 +292,17 @@ class WalkingDetector(BoutEdges):
             for j, (h0, h1) in bout.items():
                 bout[j] = ((*h0, hi[k], lo[k]), (*h1, hi[k + 1], lo[k + 1]))
                 k += 2
+        spots = [(*s, hi[k + j], lo[k + j]) for j, s in enumerate(spots)]
         return WalkingDraft([int(c[0]) for c in bouts], cues, [self.side.repeat_probs(m, c) for c in bouts], neutrals, reps,
-                            [pair_turns_deg(yaw, c, m.rate_hz) for c in bouts], missed)
+                            [pair_turns_deg(yaw, c, m.rate_hz) for c in bouts], missed, spots)
 
     def finish(self, draft: WalkingDraft) -> list[RepWindow]:
         """The rep windows of a `prepare`d motion: the cues weighed (`side.cue_weights`), each
         bout's sides decided, each rep's drop measured on the side its stance leaves unsupported."""
+        out = [spot_rep(*s) for s in draft.spots]
         if not draft.cues:
-            return []
+            return out
         scale, weight = self.side.cue_weights(draft.cues)
-        out: list[RepWindow] = []
         for cue, repeat, neutral, reps, turns, missed in zip(draft.cues, draft.repeat, draft.neutrals, draft.reps,
                                                              draft.turns, draft.missed):
             decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
@@ -328,7 +337,7 @@ class WalkingDetector(BoutEdges):
                     metrics["edge"] = edge
                 out.append(RepWindow(a, b, stance, (a, b), other_side(stance), metrics=metrics,
                                      drop_deg=_signed_drop_of_extremes(hi, lo, offset, other_side(stance))))
-        return out
+        return sorted(out, key=lambda w: w.start) if draft.spots else out
 
     def _missed_steps(self, m: Motion, c: np.ndarray, yaw_dps: np.ndarray) -> dict[int, tuple[tuple, tuple]]:
         """`walking_turns.missed_steps` with this detector's parameters."""

@@ -98,6 +98,11 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
             # People brake into a pivot over about a step and speed up out of it.
             pace -= (1.0 - ex.turn_bounce_fraction) * plateau(t, ic[k] - step_s, ic[k] + 0.5 * step_s,
                                                               ic[turn_end] - 0.5 * step_s, ic[turn_end] + step_s)
+    if ex.turn_on_spot_deg > 0:
+        # Stepping in place through a turn: flat steps all along, no forward speed.
+        heading += ex.turn_on_spot_deg * ramp(t, ic[0], ic[-1])
+        bounce *= ex.turn_bounce_fraction
+        pace *= 0.0
     # The pelvis' pitch rocking comes with the push-off and loading of each step: a flat pivot
     # step has as little of it as of the bounce.
     pitch = envelope * (1.5 + 1.8 * bounce * np.sin(2 * phase))

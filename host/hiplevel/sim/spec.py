@@ -39,6 +39,10 @@ class ExerciseSpec:
         fraction of a straight step's heel strike (0 = no jolt). Turning on the spot, the upward
         peak comes at the lift-off as often as at the contact (ipol-dev: lift-off peaks
         0.04-0.25 g, contact peaks 0.06-0.26 g).
+    turn_on_spot_deg: walking: the whole walk is a turn on the spot by this much (0 = a walk): the
+        feet step in place (no forward speed) while the heading ramps from the first contact to the
+        last, and every contact lands as flat as turn_bounce_fraction makes it (ipol-dev, turning to
+        face the front after the walk: 50-100 deg over 2-4 steps, contacts 0.016-0.05 g).
     cadence_spm: walking cadence, steps/min (None = drawn, 100-120).
     hinge_deg: band-walk hip hinge (forward pelvic pitch), deg (None = drawn, 15-30).
     bobbing: band-walk: bob up and down each step (~6 cm instead of ~1 cm).
@@ -60,6 +64,7 @@ class ExerciseSpec:
     turn_every_steps: int = 0
     turn_bounce_fraction: float = 1.0
     turn_lift_off_fraction: float = 0.0
+    turn_on_spot_deg: float = 0.0
     cadence_spm: float | None = None
     hinge_deg: float | None = None
     bobbing: bool = False
@@ -79,6 +84,8 @@ class ExerciseSpec:
             raise ValueError("turn_bounce_fraction must be within 0..1")
         if not 0.0 <= self.turn_lift_off_fraction <= 1.0:
             raise ValueError("turn_lift_off_fraction must be within 0..1")
+        if not 0.0 <= self.turn_on_spot_deg <= 360.0:
+            raise ValueError("turn_on_spot_deg must be within 0..360")
         if not 1.0 <= self.hold_s <= 120.0:
             raise ValueError("hold_s must be within 1..120 s")
 

@@ -1,0 +1,145 @@
+"""Walking: steps taken while turning on the spot, away from any walking bout (`SpotTurnSteps`,
+the `spot` of `walking.WalkingDetector`).
+
+Turning on the spot (to face the other way once a walk is done, to sit down) the feet take short,
+flat steps, and their heel strikes lift the pelvis by 0.016-0.05 g, mostly under the contact floor
+or in groups of one to three contacts that no bout keeps (ipol-dev, after the walk: 20 of 27
+missed truth steps). A lower floor finds some of them but as many bumps of standing (tried: found
++9, extra +5..+11 on ipol-dev, 6-34 false steps an hour on hapt-dev). Three cues that do not
+depend on the heel strike still show each step, and all three must agree:
+- the sway: in single support the pelvis accelerates sideways, away from the stance foot (the body
+  falls toward the swing side, an inverted pendulum), so each step is a half-wave of the lateral
+  acceleration whose sign is its stance side, as wide as a single support (ipol-dev: the sign
+  holds in 93 % of the truth steps after the walk, at 60-130 mg; on the straight in all, 58-80 mg);
+- the landing: the swing ends in a contact, an upward bump right after the half-wave, however
+  small;
+- the turn: the pelvis turns within a second of each step, and the run of steps turns it well
+  past what a weight shift or the walk's own rotation does (ipol-dev: the half-waves of quiet
+  standing and of the weight shift before the first step turn it by 3-12 deg; the turns on the
+  spot after the walk by 50-100 deg).
+Steps come one foot at a time: a run is two or more half-waves of alternating sign, each starting
+at most max_gap_s after the one before ends. A half-wave that meets the sway and landing cues but
+stands alone, or whose run turns too little, is a weight shift (hapt-dev: standing, the phone on a
+belt: half-waves at most 0.3 s wide at half their peak, none in a run that turns 45 deg).
+
+A step's rep is the span of its half-wave above half its peak (its single support; the contacts,
+when any, are too weak to bound it), its stance the side the pelvis accelerates away from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hiplevel.constants import Side, other_side
+from hiplevel.exercises.base import RepWindow
+from hiplevel.exercises.walking_drops import _signed_drop_of_extremes
+from hiplevel.signal.filters import moving_mean, zero_phase_lowpass
+
+SWAY_SMOOTH_HZ = 2.0  # low-pass of the lateral acceleration: the step's sway, not the heel strike's jolt
+SWAY_BASELINE_S = 2.0  # its moving-mean baseline (an accelerometer offset; a lean)
+STEP_TURN_HALF_S = 1.0  # a step's turn is the heading's range within this of its sway peak, s
+LANDING_S = 0.3  # the landing is looked for this long after the half-wave, s
+
+
+@dataclass(frozen=True)
+class SpotTurnSteps:
+    """Parameters (units in the names).
+
+    sway_min_g: least peak lateral acceleration of a step's half-wave (ipol-dev turns on the spot:
+        40-104 mg; straight steps 58-80 mg median);
+    sway_min_s: least width of the half-wave above half its peak (a single support: ipol-dev
+        steps on the spot 0.40-0.64 s; hapt-dev standing, the jerks of a phone on a belt, 0.16-0.3 s);
+    landing_min_g: least upward acceleration (`WalkingDetector._upward_g`) within LANDING_S after
+        the half-wave (ipol-dev steps on the spot 31-91 mg; half-waves of the weight shift
+        without a step 0-11 mg); half the contact floor: a flat pivot step's contact;
+    step_turn_deg: least turn of the pelvis within STEP_TURN_HALF_S of each step's sway peak
+        (ipol-dev steps on the spot 31-92 deg; the weight shift before the walk 3-12 deg);
+    run_turn_deg: least turn of a run of steps, from half a second before its first half-wave to
+        half a second after its last (ipol-dev: 59-85 deg); 0 disables these steps;
+    max_gap_s: most time from one half-wave's end to the next's start in a run;
+    bout_margin_s: half-waves within this of a walking bout (from its first contact to one median
+        step after its last: its edge swings) belong to the bout, whose own steps count them."""
+
+    sway_min_g: float = 0.035
+    sway_min_s: float = 0.3
+    landing_min_g: float = 0.02
+    step_turn_deg: float = 20.0
+    run_turn_deg: float = 45.0
+    max_gap_s: float = 0.6
+    bout_margin_s: float = 0.5
+
+    def steps(self, lateral_g: np.ndarray, upward_g: np.ndarray, yaw_rate_dps: np.ndarray, rate_hz: float,
+              bouts: list[np.ndarray]) -> list[tuple[int, int, Side]]:
+        """Steps on the spot away from `bouts` (their contacts, sample indices), each as (a, b,
+        stance side): [a, b) sample indices of its single support. lateral_g: the pelvis' lateral
+        linear acceleration in the levelled frame (+ = left), g (N,); upward_g: the contact signal
+        (`WalkingDetector._upward_g`), g (N,); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,)."""
+        if self.run_turn_deg <= 0 or len(lateral_g) < 4:
+            return []
+        heading = np.cumsum(yaw_rate_dps) / rate_hz
+        n = len(lateral_g)
+        half, land, pad = (int(round(s * rate_hz)) for s in (STEP_TURN_HALF_S, LANDING_S, 0.5))
+        margin = int(round(self.bout_margin_s * rate_hz))
+        taken = [(int(c[0]) - margin, int(c[-1]) + int(np.median(np.diff(c))) + margin) for c in bouts if len(c) > 1]
+        cands = []
+        sway = smooth_lateral_g(lateral_g, rate_hz)
+        for a, b, peak in sway_half_waves(sway, rate_hz, self.sway_min_g, self.sway_min_s):
+            if any(lo < b and a < hi for lo, hi in taken):
+                continue
+            landing = float(np.max(upward_g[b : min(n, b + land)])) if b < n else 0.0
+            turn = float(np.ptp(heading[max(0, peak - half) : min(n, peak + half + 1)]))
+            if landing >= self.landing_min_g and turn >= self.step_turn_deg:
+                # The pelvis accelerates away from the stance foot: rightward in a left stance.
+                cands.append((a, b, "left" if sway[peak] < 0 else "right"))
+        out: list[tuple[int, int, Side]] = []
+        for run in alternating_runs(cands, int(round(self.max_gap_s * rate_hz))):
+            lo, hi = max(0, run[0][0] - pad), min(n - 1, run[-1][1] + pad)
+            if len(run) >= 2 and abs(heading[hi] - heading[lo]) >= self.run_turn_deg:
+                out += run
+        return out
+
+
+def smooth_lateral_g(lateral_g: np.ndarray, rate_hz: float) -> np.ndarray:
+    """The step's sway in the lateral acceleration, g (N,): SWAY_SMOOTH_HZ low-pass, less its
+    SWAY_BASELINE_S moving mean."""
+    x = zero_phase_lowpass(lateral_g, SWAY_SMOOTH_HZ, rate_hz)
+    return x - moving_mean(x, max(1, int(SWAY_BASELINE_S * rate_hz)))
+
+
+def sway_half_waves(sway_g: np.ndarray, rate_hz: float, min_g: float, min_s: float) -> list[tuple[int, int, int]]:
+    """The half-waves of the sway (`smooth_lateral_g`, g) between its zero crossings that peak at
+    min_g or more and stay above half their peak for min_s or more: each as (a, b, peak), [a, b)
+    the span above half the peak, peak the sample of the peak."""
+    z = np.r_[0, np.flatnonzero(np.diff(np.sign(sway_g)) != 0) + 1, len(sway_g)]
+    out = []
+    for a, b in zip(z[:-1].tolist(), z[1:].tolist()):
+        seg = np.abs(sway_g[a:b])
+        if not len(seg) or seg.max() < min_g:
+            continue
+        k = int(np.argmax(seg))
+        above = np.flatnonzero(seg >= 0.5 * seg[k])
+        if (above[-1] + 1 - above[0]) >= min_s * rate_hz:
+            out.append((a + int(above[0]), a + int(above[-1]) + 1, a + k))
+    return out
+
+
+def alternating_runs(steps: list[tuple[int, int, Side]], max_gap: int) -> list[list[tuple[int, int, Side]]]:
+    """Consecutive steps (a, b, side), in order, grouped into runs: each step starts at most
+    max_gap samples after the one before ends and has the other side."""
+    runs: list[list[tuple[int, int, Side]]] = []
+    for s in steps:
+        if runs and s[0] - runs[-1][-1][1] <= max_gap and s[2] != runs[-1][-1][2]:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+def spot_rep(a: int, b: int, stance: Side, hi: float | None, lo: float | None) -> RepWindow:
+    """The rep of a step on the spot ((a, b, stance) of `SpotTurnSteps.steps`, with the roll's
+    highest and lowest value in [a, b), deg): its single support, the swing side's drop against
+    the set's neutral (no bout, so no standing of its own before it)."""
+    return RepWindow(a, b, stance, (a, b), other_side(stance), metrics={"on_the_spot": True},
+                     drop_deg=_signed_drop_of_extremes(hi, lo, 0.0, other_side(stance)))
