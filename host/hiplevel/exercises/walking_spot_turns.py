@@ -19,8 +19,9 @@ depend on the heel strike still show each step, and all three must agree:
   spot after the walk by 50-100 deg).
 Steps come one foot at a time: a run is two or more half-waves of alternating sign, each starting
 at most max_gap_s after the one before ends. A half-wave that meets the sway and landing cues but
-stands alone, or whose run turns too little, is a weight shift (hapt-dev: standing, the phone on a
-belt: half-waves at most 0.3 s wide at half their peak, none in a run that turns 45 deg).
+stands alone, or whose run turns too little, is a weight shift (hapt-dev's static postures, a phone
+on a belt: half-waves a median 0.26 s wide at half their peak; none of the wider ones with a
+landing in a run that turns 45 deg).
 
 A step's rep is the span of its half-wave above half its peak (its single support; the contacts,
 when any, are too weak to bound it), its stance the side the pelvis accelerates away from.
@@ -35,12 +36,14 @@ import numpy as np
 from hiplevel.constants import Side, other_side
 from hiplevel.exercises.base import RepWindow
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import moving_mean, zero_phase_lowpass
 
 SWAY_SMOOTH_HZ = 2.0  # low-pass of the lateral acceleration: the step's sway, not the heel strike's jolt
 SWAY_BASELINE_S = 2.0  # its moving-mean baseline (an accelerometer offset; a lean)
 STEP_TURN_HALF_S = 1.0  # a step's turn is the heading's range within this of its sway peak, s
 LANDING_S = 0.3  # the landing is looked for this long after the half-wave, s
+RUN_PAD_S = 0.5  # a run's turn is measured from this long before its first half-wave to after its last, s
 
 
 @dataclass(frozen=True)
@@ -48,16 +51,17 @@ class SpotTurnSteps:
     """Parameters (units in the names).
 
     sway_min_g: least peak lateral acceleration of a step's half-wave (ipol-dev turns on the spot:
-        40-104 mg; straight steps 58-80 mg median);
+        40-114 mg; straight steps 58-80 mg median);
     sway_min_s: least width of the half-wave above half its peak (a single support: ipol-dev
-        steps on the spot 0.40-0.64 s; hapt-dev standing, the jerks of a phone on a belt, 0.16-0.3 s);
+        steps on the spot 0.40-0.64 s; hapt-dev's static postures a median 0.26 s; 0.25 put one
+        rep in them);
     landing_min_g: least upward acceleration (`WalkingDetector._upward_g`) within LANDING_S after
-        the half-wave (ipol-dev steps on the spot 31-91 mg; half-waves of the weight shift
-        without a step 0-11 mg); half the contact floor: a flat pivot step's contact;
+        the half-wave (ipol-dev steps on the spot 31-118 mg; half-waves after the walk with no
+        truth step 0-11 mg): a flat pivot step's contact, under the contact floor;
     step_turn_deg: least turn of the pelvis within STEP_TURN_HALF_S of each step's sway peak
         (ipol-dev steps on the spot 31-92 deg; the weight shift before the walk 3-12 deg);
-    run_turn_deg: least turn of a run of steps, from half a second before its first half-wave to
-        half a second after its last (ipol-dev: 59-85 deg); 0 disables these steps;
+    run_turn_deg: least turn of a run of steps, from RUN_PAD_S before its first half-wave to
+        RUN_PAD_S after its last (ipol-dev: 59-85 deg); 0 disables these steps;
     max_gap_s: most time from one half-wave's end to the next's start in a run;
     bout_margin_s: half-waves within this of a walking bout (from its first contact to one median
         step after its last: its edge swings) belong to the bout, whose own steps count them."""
@@ -80,9 +84,9 @@ class SpotTurnSteps:
             return []
         heading = np.cumsum(yaw_rate_dps) / rate_hz
         n = len(lateral_g)
-        half, land, pad = (int(round(s * rate_hz)) for s in (STEP_TURN_HALF_S, LANDING_S, 0.5))
+        half, land, pad = (int(round(s * rate_hz)) for s in (STEP_TURN_HALF_S, LANDING_S, RUN_PAD_S))
         margin = int(round(self.bout_margin_s * rate_hz))
-        taken = [(int(c[0]) - margin, int(c[-1]) + int(np.median(np.diff(c))) + margin) for c in bouts if len(c) > 1]
+        taken = [(int(c[0]) - margin, int(c[-1]) + int(median(np.diff(c))) + margin) for c in bouts if len(c) > 1]
         cands = []
         sway = smooth_lateral_g(lateral_g, rate_hz)
         for a, b, peak in sway_half_waves(sway, rate_hz, self.sway_min_g, self.sway_min_s):
