@@ -31,10 +31,12 @@ def test_steps_turning_on_the_spot_are_found(seed):
     assert all(r.details.get("on_the_spot") for _, r in pairs)
 
 
-def _spot_signals(turn_dps: float, n_waves: int = 4, landing_g: float = 0.03, wave_s: float = 0.7):
+def _spot_signals(turn_dps: float, n_waves: int = 4, landing_g: float = 0.03, wave_s: float = 0.7,
+                  tilt_deg: float = 0.0):
     """Lateral acceleration of n_waves alternating sway half-waves (80 mg, wave_s each, starting
     after 3 s of stillness), a landing bump at the end of each, and a steady yaw rate while they
-    last; 3 s of stillness after."""
+    last; 3 s of stillness after. The pelvis pitches forward by tilt_deg over the half-waves.
+    Returns the arguments of `SpotTurnSteps.steps` but the rate and the bouts."""
     t = np.arange(0.0, 6.0 + n_waves * wave_s, 1.0 / RATE_HZ)
     on = (t >= 3.0) & (t < 3.0 + n_waves * wave_s)
     lateral = np.where(on, 0.08 * np.sin(np.pi * (t - 3.0) / wave_s), 0.0)
@@ -42,12 +44,17 @@ def _spot_signals(turn_dps: float, n_waves: int = 4, landing_g: float = 0.03, wa
     for k in range(1, n_waves + 1):
         upward += landing_g * np.exp(-0.5 * ((t - 3.0 - k * wave_s) / 0.04) ** 2)
     yaw = np.where(on, turn_dps, 0.0)
-    return lateral, upward, yaw
+    pitch = tilt_deg * np.clip((t - 3.0) / (n_waves * wave_s), 0.0, 1.0)
+    return lateral, upward, yaw, np.zeros_like(t), pitch
+
+
+def _steps(signals, bouts=(), **params):
+    lateral, upward, yaw, roll, pitch = signals
+    return SpotTurnSteps(**params).steps(lateral, upward, yaw, RATE_HZ, list(bouts), roll, pitch)
 
 
 def test_a_run_of_sway_half_waves_with_landings_in_a_turn_is_steps():
-    lateral, upward, yaw = _spot_signals(turn_dps=40.0)
-    steps = SpotTurnSteps().steps(lateral, upward, yaw, RATE_HZ, [])
+    steps = _steps(_spot_signals(turn_dps=40.0))
     assert len(steps) == 4
     # The first half-wave accelerates the pelvis to the left (+): a right stance; then alternating.
     assert [s[2] for s in steps] == ["right", "left", "right", "left"]
@@ -63,15 +70,20 @@ def test_a_run_of_sway_half_waves_with_landings_in_a_turn_is_steps():
     (8.0, 0.03, 4),  # a turn of 23 deg in all: a fidget, not turning on the spot
 ])
 def test_a_weight_shift_or_a_sway_without_all_cues_is_no_step(turn_dps, landing_g, n_waves):
-    lateral, upward, yaw = _spot_signals(turn_dps, n_waves, landing_g)
-    assert SpotTurnSteps().steps(lateral, upward, yaw, RATE_HZ, []) == []
+    assert _steps(_spot_signals(turn_dps, n_waves, landing_g)) == []
+
+
+def test_steps_while_the_pelvis_tilts_far_are_a_posture_change():
+    # Turning and tilting 30 deg over the run (sitting down, standing up): not steps on the spot.
+    assert _steps(_spot_signals(turn_dps=40.0, tilt_deg=30.0)) == []
+    assert len(_steps(_spot_signals(turn_dps=40.0, tilt_deg=5.0))) == 4
 
 
 def test_half_waves_inside_a_walking_bout_belong_to_it():
-    lateral, upward, yaw = _spot_signals(turn_dps=40.0)
+    signals = _spot_signals(turn_dps=40.0)
     bout = np.array([280, 350, 420, 490, 560])  # contacts over the half-waves
-    assert SpotTurnSteps().steps(lateral, upward, yaw, RATE_HZ, [bout]) == []
-    assert SpotTurnSteps(run_turn_deg=0.0).steps(lateral, upward, yaw, RATE_HZ, []) == []
+    assert _steps(signals, [bout]) == []
+    assert _steps(signals, run_turn_deg=0.0) == []
 
 
 def test_sway_half_waves_and_alternating_runs():

@@ -21,7 +21,8 @@ Steps come one foot at a time: a run is two or more half-waves of alternating si
 at most max_gap_s after the one before ends. A half-wave that meets the sway and landing cues but
 stands alone, or whose run turns too little, is a weight shift (hapt-dev's static postures, a phone
 on a belt: half-waves a median 0.26 s wide at half their peak; none of the wider ones with a
-landing in a run that turns 45 deg).
+landing in a run that turns 45 deg). A run over which the pelvis tilts far is a posture change
+(sitting down, standing up, lying down: hapt-dev's transitions turn and step too), not a walk.
 
 A step's rep is the span of its half-wave above half its peak (its single support; the contacts,
 when any, are too weak to bound it), its stance the side the pelvis accelerates away from.
@@ -62,6 +63,10 @@ class SpotTurnSteps:
         (ipol-dev steps on the spot 31-92 deg; the weight shift before the walk 3-12 deg);
     run_turn_deg: least turn of a run of steps, from RUN_PAD_S before its first half-wave to
         RUN_PAD_S after its last (ipol-dev: 59-85 deg); 0 disables these steps;
+    max_tilt_deg: most the pelvis may tilt over a run (the ranges of its roll and pitch, combined):
+        turning on the spot keeps it upright (ipol-dev: 6-11 deg), sitting down, standing up and
+        lying down swing it far (hapt-dev's transitions between postures: 34-190 deg; its runs on
+        stairs and walks, away from the postures, 8-14);
     max_gap_s: most time from one half-wave's end to the next's start in a run;
     bout_margin_s: half-waves within this of a walking bout (from its first contact to one median
         step after its last: its edge swings) belong to the bout, whose own steps count them."""
@@ -71,15 +76,17 @@ class SpotTurnSteps:
     landing_min_g: float = 0.02
     step_turn_deg: float = 20.0
     run_turn_deg: float = 45.0
+    max_tilt_deg: float = 20.0
     max_gap_s: float = 0.6
     bout_margin_s: float = 0.5
 
     def steps(self, lateral_g: np.ndarray, upward_g: np.ndarray, yaw_rate_dps: np.ndarray, rate_hz: float,
-              bouts: list[np.ndarray]) -> list[tuple[int, int, Side]]:
+              bouts: list[np.ndarray], roll_deg: np.ndarray, pitch_deg: np.ndarray) -> list[tuple[int, int, Side]]:
         """Steps on the spot away from `bouts` (their contacts, sample indices), each as (a, b,
         stance side): [a, b) sample indices of its single support. lateral_g: the pelvis' lateral
         linear acceleration in the levelled frame (+ = left), g (N,); upward_g: the contact signal
-        (`WalkingDetector._upward_g`), g (N,); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,)."""
+        (`WalkingDetector._upward_g`), g (N,); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,);
+        roll_deg, pitch_deg: its fused tilt (N,)."""
         if self.run_turn_deg <= 0 or len(lateral_g) < 4:
             return []
         heading = np.cumsum(yaw_rate_dps) / rate_hz
@@ -100,9 +107,15 @@ class SpotTurnSteps:
         out: list[tuple[int, int, Side]] = []
         for run in alternating_runs(cands, int(round(self.max_gap_s * rate_hz))):
             lo, hi = max(0, run[0][0] - pad), min(n - 1, run[-1][1] + pad)
-            if len(run) >= 2 and abs(heading[hi] - heading[lo]) >= self.run_turn_deg:
+            if (len(run) >= 2 and abs(heading[hi] - heading[lo]) >= self.run_turn_deg
+                    and tilt_range_deg(roll_deg[lo : hi + 1], pitch_deg[lo : hi + 1]) <= self.max_tilt_deg):
                 out += run
         return out
+
+
+def tilt_range_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> float:
+    """How far the pelvis tilts over a stretch, deg: the ranges of its roll and pitch, combined."""
+    return float(np.hypot(np.ptp(roll_deg), np.ptp(pitch_deg)))
 
 
 def smooth_lateral_g(lateral_g: np.ndarray, rate_hz: float) -> np.ndarray:
