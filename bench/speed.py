@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -155,6 +154,8 @@ def _margin_s(exercise: str) -> float:
 
 
 def _firmware_rows() -> list[Row]:
+    import subprocess  # here: the long-recording children load this module to read their peak memory
+
     try:
         from bench.firmware_cost import MP_CODE
     except ImportError as e:
