@@ -116,7 +116,19 @@ def write_json(obj: Any, fh: IO[str], indent: int = 1) -> None:
                     key = keys[k] = _encode_str(k) + ": "
             else:
                 key = _encode_str(_key(k)) + ": "
-            member(sep + key, v, level)
+            # A rep's members are mostly finite floats, short strings, ints and empty lists:
+            # written here, in one piece with their head (`member` for the rest).
+            t = type(v)
+            if t is float and v - v == 0.0:
+                put(sep + key + _float_repr(v))
+            elif t is str:
+                put(sep + key + _encode_str(v))
+            elif t is int:
+                put(sep + key + _int_repr(v))
+            elif t is list and not v:
+                put(sep + key + "[]")
+            else:
+                member(sep + key, v, level)
             sep = "," + inner
         put("\n" + pad * level + "}")
 
