@@ -130,7 +130,7 @@ class LongTrace:
         """Times of trace samples [a, b) (any segments), s."""
         parts = [s.grid.times(max(a, s.offset) - s.offset, min(b, s.offset + s.n) - s.offset)
                  for s in self.segments if min(b, s.offset + s.n) > max(a, s.offset)]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return _joined(parts, np.zeros(0))
 
     def time_at(self, i: int) -> float:
         s = self.segment_at(i)
@@ -162,13 +162,13 @@ class LongTrace:
             if lo == 0 and s.offset > 0:
                 m[0] = False
             parts.append(m)
-        return np.concatenate(parts) if parts else np.zeros(0, bool)
+        return _joined(parts, np.zeros(0, bool))
 
     def up(self, a: int, b: int) -> np.ndarray:
         """Fused up-vectors (sensor frame) of trace samples [a, b)."""
         parts = [self.store.read((s.grid.index, "up"), max(a, s.offset) - s.offset, min(b, s.offset + s.n) - s.offset)
                  for s in self.segments if min(b, s.offset + s.n) > max(a, s.offset)]
-        return np.concatenate(parts) if parts else np.zeros((0, 3))
+        return _joined(parts, np.zeros((0, 3)))
 
     def sensor(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         """(acc g, gyro deg/s) of trace samples [a, b) in one segment, sensor frame, corrected
@@ -184,6 +184,14 @@ class LongTrace:
             gyro_c -= unbiased  # the leak removed: bias - (gyro_c - (gyro - bias)), as the fusion saw it
             bias -= gyro_c
         return acc - s.errors.acc_bias_g, gyro - bias
+
+
+def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
+    """The segments' parts of a trace read as one array: a lone part as it is (each is a new
+    array already: a store read or computed times), several concatenated, none `empty`."""
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else empty
 
 
 def series_source(series, timeline: TimelineSettings | None = None, block: int = 65_536) -> SampleSource:
