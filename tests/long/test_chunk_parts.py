@@ -183,3 +183,41 @@ def test_the_store_keeps_one_file_per_key_and_forgets_it_on_drop() -> None:
         np.testing.assert_array_equal(store.read(("s", "up"), 0, 3000), -x)
         np.testing.assert_array_equal(store.read(("s", "acc"), 100, 2900), x[100:2900] + 3)
         assert len(list(store._dir.iterdir())) == 2
+
+
+def test_the_store_opens_each_spilled_file_once_and_holds_few_open(monkeypatch) -> None:
+    # A Python file opened for every block written and every read cost more than the bytes: ~700
+    # opens in the passes over an hour (issue 13). Each key's file is opened once and kept, at most
+    # MAX_OPEN_FILES at a time (a recording with many gaps has many keys): the rows are the same.
+    import os
+
+    from hiplevel.signal import trace_store
+
+    if not trace_store._POSITIONAL:
+        pytest.skip("no positional reads and writes on this platform")
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(trace_store.os, "open", lambda path, *a: opened.append(str(path)) or real_open(path, *a))
+    x = np.arange(6000, dtype=float).reshape(-1, 2)
+    keys = [(seg, "acc") for seg in range(trace_store.MAX_OPEN_FILES + 4)]
+    with TraceStore(ram_budget_bytes=0, block=256) as store:
+        for key in keys[:3]:
+            for a in range(0, len(x), 500):
+                store.append(key, x[a:a + 500] + key[0])
+            store.flush(key)
+        for _ in range(4):
+            for a, b in ((0, 3000), (255, 257), (1000, 2999)):
+                for key in keys[:3]:
+                    np.testing.assert_array_equal(store.read(key, a, b), x[a:b] + key[0])
+        assert len(opened) == 3 and len(set(opened)) == 3  # written and read through one descriptor each
+        for key in keys[3:]:
+            store.append(key, x + key[0])
+            store.flush(key)
+        assert len(store._fds) <= trace_store.MAX_OPEN_FILES
+        for key in keys:  # the closed ones are opened again to be read
+            np.testing.assert_array_equal(store.read(key, 100, 2900), x[100:2900] + key[0])
+        assert len(store._fds) <= trace_store.MAX_OPEN_FILES
+        fds = list(store._fds.values())
+    for fd in fds:  # closed with the store
+        with pytest.raises(OSError):
+            os.fstat(fd)

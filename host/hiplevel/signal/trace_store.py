@@ -9,6 +9,7 @@ in blocks of `block` rows; `read(key, a, b)` returns rows [a, b) as one array (a
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from pathlib import Path
 import numpy as np
 
 STORE_BLOCK = 16_384  # rows per stored block
+_POSITIONAL = hasattr(os, "pwrite") and hasattr(os, "preadv")  # reads and writes at an offset (not Windows)
+MAX_OPEN_FILES = 16  # spilled keys' files kept open at a time (a segment has 5 keys)
 RAM_BUDGET_BYTES = 0 * 2**20  # blocks beyond this go to temporary files
 
 
@@ -35,6 +38,7 @@ class TraceStore:
         self._rows: dict[tuple, int] = {}
         self._dir: Path | None = None
         self._file_bytes: dict[tuple, int] = {}  # bytes in each key's file so far
+        self._fds: dict[tuple, int] = {}  # each spilled key's file, open from its first block to its drop
         self.spilled_bytes = 0
 
     def __enter__(self) -> TraceStore:
@@ -49,6 +53,9 @@ class TraceStore:
         self._pending.clear()
         self._rows.clear()
         self._file_bytes.clear()
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
@@ -84,6 +91,9 @@ class TraceStore:
 
     def drop(self, key: tuple) -> None:
         """Forget key's array (before writing it again)."""
+        fd = self._fds.pop(key, None)
+        if fd is not None:
+            os.close(fd)
         for b in self._blocks.pop(key, []):
             if isinstance(b, _Spilled):
                 b.path.unlink(missing_ok=True)  # the key's one file (each of its spilled blocks names it)
@@ -117,7 +127,7 @@ class TraceStore:
                 hi = min(b - r * self.block, blocks[r].shape[0])
                 n = (r - q) * self.block + hi - lo
                 if n > 0:
-                    blk.read_rows(lo, lo + n, out[k : k + n])
+                    blk.read_rows(lo, lo + n, out[k : k + n], self._fd(key, blk.path) if _POSITIONAL else None)
                     k += n
                 q = r + 1
                 continue
@@ -127,6 +137,16 @@ class TraceStore:
                 k += hi - lo
             q += 1
         return out
+
+    def _fd(self, key: tuple, path: Path) -> int:
+        """key's file, open for reading and writing at offsets (at most MAX_OPEN_FILES stay open:
+        a recording with many gaps has many keys; the longest open is closed first)."""
+        fd = self._fds.get(key)
+        if fd is None:
+            if len(self._fds) >= MAX_OPEN_FILES:
+                os.close(self._fds.pop(next(iter(self._fds))))
+            fd = self._fds[key] = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        return fd
 
     def _keep(self, key: tuple, arr: np.ndarray) -> None:
         arr = np.ascontiguousarray(arr)
@@ -142,8 +162,17 @@ class TraceStore:
         # many reads of a long analysis).
         path = self._dir / f"{'-'.join(map(str, key))}.bin"
         offset = self._file_bytes.get(key, 0)
-        with open(path, "ab") as fh:
-            arr.tofile(fh)
+        if _POSITIONAL:
+            # The key's file stays open (a Python file opened per block and per read cost more
+            # than its bytes: ~700 opens for the hour's passes): written and read at offsets.
+            fd = self._fd(key, path)
+            view = memoryview(arr).cast("B")
+            done = 0
+            while done < len(view):
+                done += os.pwrite(fd, view[done:], offset + done)
+        else:
+            with open(path, "ab") as fh:
+                arr.tofile(fh)
         self._file_bytes[key] = offset + arr.nbytes
         self.spilled_bytes += arr.nbytes
         self._blocks[key].append(_Spilled(path, arr.dtype, arr.shape, offset))
@@ -158,12 +187,23 @@ class _Spilled:
     shape: tuple[int, ...]
     offset: int = 0
 
-    def read_rows(self, lo: int, hi: int, dst: np.ndarray) -> None:
+    def read_rows(self, lo: int, hi: int, dst: np.ndarray, fd: int | None = None) -> None:
         """Rows [lo, hi) from the block's start into dst (C-contiguous, hi - lo rows; past the
-        block's end: the next blocks' rows, written after it in the same file)."""
+        block's end: the next blocks' rows, written after it in the same file); fd: the file's
+        open descriptor, when the store holds one."""
         row = dst.itemsize * int(np.prod(self.shape[1:], dtype=np.int64))
-        with open(self.path, "rb") as fh:
-            fh.seek(self.offset + lo * row)
-            got = fh.readinto(memoryview(dst).cast("B"))
+        start = self.offset + lo * row
+        view = memoryview(dst).cast("B")
+        if fd is not None:
+            got = 0
+            while got < len(view):
+                n = os.preadv(fd, [view[got:]], start + got)
+                if n <= 0:
+                    break
+                got += n
+        else:
+            with open(self.path, "rb") as fh:
+                fh.seek(start)
+                got = fh.readinto(view)
         if got != (hi - lo) * row:
             raise OSError(f"{self.path}: {got} of {(hi - lo) * row} bytes read")
