@@ -1,9 +1,9 @@
 """The package's optional compiled kernel (everything else is in pyproject.toml).
 
 `hiplevel._native.csvparse`, `.scankernel`, `.fusekernel`, `.turnkernel`, `.hullkernel`, `.filterkernel` and
-`.restkernel`, `.gridkernel` are built when a C compiler is at hand (no network: the C library only); without one the build
+`.restkernel`, `.gridkernel`, `.roundkernel` are built when a C compiler is at hand (no network: the C library only); without one the build
 goes on and hiplevel uses its numpy paths (numpy's CSV parser, the numpy block loops of `signal.scan` and
-`signal.fusion_scan`, the clock fit's Python hull loop, the biquad's numpy block loop), with the same results
+`signal.fusion_scan`, the clock fit's Python hull loop, the biquad's numpy block loop, the builtin round), with the same results
 (host/hiplevel/_native)."""
 
 import sys
@@ -17,7 +17,7 @@ FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 # fusekernel and turnkernel (dependencies of each; shipped as package data).
 HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h")]
 KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
-           "gridkernel")
+           "gridkernel", "roundkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
                              include_dirs=["host/hiplevel/_native"], depends=HEADERS,
                              extra_compile_args=FLAGS, optional=True) for name in KERNELS])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hiplevel._native import round_function
 from hiplevel.constants import other_side
 from hiplevel.analysis.chunked import detect_span
 from hiplevel.exercises import DETECTORS, Motion, PhaseWindow, RepWindow, measure_drop
@@ -29,6 +30,8 @@ from hiplevel.signal.neutral import STANDING_MIN_S, neutral_roll
 from hiplevel.signal.orientation import PelvisTrace, trace_piece
 from hiplevel.signal.timeline import TimeGap
 from hiplevel.signal.trace_passes import first_standing, still_runs
+
+_round = round_function()  # round(x, places), compiled when built: the same floats to the bit
 
 SCHEMA = "hiplevel.analysis/1"
 # analyze_sets looks this far before a set's start for the quiet standing that gives its neutral.
@@ -157,7 +160,7 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
             side, drop, measured = w.side, window_drop_deg(m, w), w.measure_side
         sc = score_rep(exercise, side, drop, w.metrics, th)
         details = dict(w.metrics, measured_side=measured, reasons=list(sc.reasons))
-        reps.append(Rep(first_index + k, float(m.t_s[w.start]), float(m.t_s[min(w.end, last)]), side, round(drop, 3), sc.score,
+        reps.append(Rep(first_index + k, float(m.t_s[w.start]), float(m.t_s[min(w.end, last)]), side, _round(drop, 3), sc.score,
                         sc.flags, details, phases))
     return reps
 
@@ -173,7 +176,7 @@ def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresho
     drop = p.drop_deg if p.drop_deg is not None else measure_drop(seg, (0, len(seg)), other_side(p.stance), p.robust)
     sc = score_rep(exercise, p.stance, drop, {}, th)
     last = len(m.t_s) - 1
-    return Phase(p.stance, float(m.t_s[min(p.start, last)]), float(m.t_s[min(p.end, last)]), round(drop, 3),
+    return Phase(p.stance, float(m.t_s[min(p.start, last)]), float(m.t_s[min(p.end, last)]), _round(drop, 3),
                  sc.score, sc.flags)
 
 
