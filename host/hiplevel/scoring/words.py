@@ -64,8 +64,9 @@ def support_phases(exercise: str, rep: Rep) -> tuple[Phase, ...]:
     named the leading leg, whose side dropped while the trailing (stance) leg held the pelvis."""
     if rep.phases:
         return rep.phases
-    stance = other_side(rep.side) if exercise == "band-walk" else rep.side
-    return (Phase(stance, rep.start_s, rep.end_s, rep.drop_deg, rep.score, rep.flags),)
+    if exercise != "band-walk":
+        return rep.own_phase
+    return (Phase(other_side(rep.side), rep.start_s, rep.end_s, rep.drop_deg, rep.score, rep.flags),)
 
 
 def stance_leg(exercise: str, rep: Rep) -> Side:
