@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel._native import round_function
 from hiplevel.constants import other_side
 from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion, RepWindow, highpass
@@ -52,6 +53,8 @@ from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.peaks import find_peaks
+
+_round = round_function()  # round(x, places) for each step's numbers, compiled when built: the same floats
 
 
 @dataclass(frozen=True)
@@ -308,7 +311,7 @@ class WalkingDetector(BoutEdges):
                                                              draft.turns, draft.missed):
             decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
             sides, conf = decided.sides, decided.confidence
-            bout_conf = round(float(median(conf)), 3)
+            bout_conf = _round(float(median(conf)), 3)
             # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
             offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
             two = missed_step_sides(sides, sorted(missed))
@@ -327,7 +330,7 @@ class WalkingDetector(BoutEdges):
                 elif id(r) not in split:
                     each += zip(missed[r[2]], two[r[2]])
             for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in ((r, s) for r, s in each if id(r) not in split):
-                metrics = {"step_s": step_s, "side_confidence": round(float(conf[k]), 3),
+                metrics = {"step_s": step_s, "side_confidence": _round(float(conf[k]), 3),
                            "bout_side_confidence": bout_conf, **neutral}
                 if contact_s is not None:
                     metrics["contact_s"] = contact_s
@@ -374,9 +377,9 @@ class WalkingDetector(BoutEdges):
         def rep(a: int, b: int, k: int, contact: int | None, edge: str | None = None,
                 closing: int | None = None) -> tuple:
             """contact, closing: positions in c."""
-            return (a, b, k, edge, round((b - a) / m.rate_hz, 3),
-                    None if contact is None else round(t_c[contact], 3),
-                    None if closing is None else round(t_c[closing], 3))
+            return (a, b, k, edge, _round((b - a) / m.rate_hz, 3),
+                    None if contact is None else _round(t_c[contact], 3),
+                    None if closing is None else _round(t_c[closing], 3))
 
         out: list[tuple] = []
         swing = int(round(self.edge_swing_fraction * med))
