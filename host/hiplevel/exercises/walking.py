@@ -1,17 +1,15 @@
 """Walking: one rep per step, side = stance leg, drop = peak drop of the swing side.
 
-Works on any stretch of walking in a longer recording (daily life: sitting, standing, turning,
-short bouts), not only on one set after quiet standing.
+Works on any stretch of walking in a longer recording (daily life), not only after quiet standing.
 
 Steps: each initial contact is a peak of the pelvis' upward acceleration in the world frame (the
 body is lowest and decelerating its fall at heel strike); projecting on the fused up-vector keeps
 contacts full-size when the pelvis is pitched (a bent-forward walk, a neutral taken seated). Turns
 rotate the pelvis about the vertical and do not touch it, so they neither add nor hide contacts.
 Contacts near a fast pitch rotation (sitting down, standing up, bending) are dropped, but for a
-walk's last contact before one (`exercises.walking_posture`). Gait bouts
-are found from the contacts themselves: contacts at most `max_step_s` apart form a bout, weak
-contacts at its edges (the weight shift before the first step) are trimmed, and a bout needs
-`min_bout_steps` steps; standing, sitting and fidgets give isolated bumps, so no reps.
+walk's last contact before one (`exercises.walking_posture`). Gait bouts are found from the
+contacts themselves (`exercises.walking_bouts`); standing, sitting and fidgets give isolated
+bumps, so no reps. Steps turning on the spot, away from bouts: `exercises.walking_spot_turns`.
 
 Stance side (`exercises.walking_side`): several independent cues per step (lateral sway, the
 roll of loading response, the pelvis' rotation), weighted by how well each agrees with the others,
@@ -25,8 +23,7 @@ over); both are reps too (`edge`: "initiation" / "termination" in the metrics) w
 shows them (`exercises.walking_edges`). A walk brakes into its stop, so a soft last contact that
 keeps the rhythm is still a step.
 
-Drop: the swing side's peak excursion below neutral in the step, signed: when it rises further
-than it drops (a hip hike), the drop is the negative rise.
+Drop: the swing side's peak excursion below neutral in the step, signed (a hip hike: negative).
 
 Measured accuracy: docs/analysis.md ("Walking").
 """
