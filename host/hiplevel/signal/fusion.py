@@ -64,6 +64,11 @@ class FusionSettings:
         (MPU6050: +-2 %): a 180 deg turn can leak ~3.6 deg into roll, so after a turn the pass that
         has not yet gone through it is trusted more (a simple forward-backward smoother).
     gyro_error_floor_deg: error floor of each pass; equal floors make quiet stretches a plain mean.
+    stride_window_s, stride_time_constant_s: live only (`TiltFusion`), the tilt's slow error against
+        the accelerometer averaged over stride_window_s (whole strides) is removed over
+        stride_time_constant_s (`hiplevel.signal.stride_tilt`): long, so slow translations are not
+        taken for tilt (simulator live roll RMSE 0.26 deg at 20 s, 0.28 at 10 s, 0.42 at 3 s).
+        0 disables.
     """
 
     acc_time_constant_s: float = 8.0
@@ -81,6 +86,8 @@ class FusionSettings:
     turn_errors: bool = True
     cross_axis_fraction: float = 0.02
     gyro_error_floor_deg: float = 0.2
+    stride_window_s: float = 2.0
+    stride_time_constant_s: float = 20.0
 
 
 def tilt_step(

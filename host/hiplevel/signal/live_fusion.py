@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from hiplevel.signal.fusion import DEG, FusionSettings, _gains, _unit, tilt_step, up_to_roll_pitch_deg
+from hiplevel.signal.stride_tilt import StrideTiltLoop
 
 __all__ = ["RESTART_WINDOW_S", "TiltFusion"]
 
@@ -25,9 +26,11 @@ class TiltFusion:
     mean when that window is at rest (rest_gyro_std_dps, rest_acc_std_g) and is kept up at rest:
     across the vertical from the tilt error, along it from the gyro (`_follow_bias`). A start while moving (a recording that begins mid-walk:
     half a stride's mean rate is no bias) starts from zero bias and seeds the up-vector as a
-    restart does. Getters: `up`, `roll_deg`, `pitch_deg`; diagnostics: `acc_ignored`, `at_rest`,
-    `initialising`, `gyro_spread_dps` / `acc_spread_g` (norm of the per-axis SDs over the rest
-    window; NaN until it is full). The rest test keeps running sums over its window (O(1) per sample)."""
+    restart does. Each step also turns the up-vector toward the accelerometer averaged over whole
+    strides, slowly (`stride_tilt.StrideTiltLoop`): no backward pass cancels a drift live.
+    Getters: `up`, `roll_deg`, `pitch_deg`; diagnostics: `acc_ignored`, `at_rest`, `initialising`,
+    `gyro_spread_dps` / `acc_spread_g` (norm of the per-axis SDs over the rest window; NaN until it
+    is full). The rest test keeps running sums over its window (O(1) per sample)."""
 
     def __init__(self, settings: FusionSettings | None = None, rate_hz: float = 100.0) -> None:
         self.settings = settings or FusionSettings()
@@ -47,6 +50,10 @@ class TiltFusion:
         self._m = (0.0, 0.0, 0.0)  # gyro-carried accelerometer sum while initialising
         self.gyro_spread_dps = math.nan
         self.acc_spread_g = math.nan
+        # The slow error against the stride-averaged accelerometer (`stride_tilt`).
+        st = self.settings
+        self._stride = StrideTiltLoop(int(round(st.stride_window_s * rate_hz)),
+                                      st.stride_time_constant_s if st.stride_window_s > 0 else 0.0, st.turn_rate_dps)
 
     def restart(self) -> None:
         """Forget the tilt (a gap in the samples: the body moved unseen); keep the gyro bias. The
@@ -59,6 +66,7 @@ class TiltFusion:
         self._k = 0
         self._sums = [0.0] * 12
         self.at_rest = False
+        self._stride.reset()
 
     def _push_window(self, x: tuple[float, ...]) -> None:
         slot = self._n % self._win
@@ -106,6 +114,7 @@ class TiltFusion:
         move_gain, rest_gain = _gains(s)
         self.up, k = tilt_step(self.up, w, a, dt_s, rest_gain if self.at_rest else move_gain,
                                s.acc_tolerance_g, s.turn_rate_dps)
+        self.up = self._stride.step(self.up, a, w, dt_s)
         self.acc_ignored = k == 0.0
         return self.up
 
