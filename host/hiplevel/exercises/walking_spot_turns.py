@@ -65,7 +65,7 @@ class SpotTurnSteps:
         RUN_PAD_S after its last (ipol-dev: 59-85 deg); 0 disables these steps;
     max_tilt_deg: most the pelvis may tilt over a run (the ranges of its roll and pitch, combined):
         turning on the spot keeps it upright (ipol-dev: 6-11 deg), sitting down, standing up and
-        lying down swing it far (hapt-dev's transitions between postures: 34-190 deg; its runs on
+        lying down swing it far (hapt-dev's transitions between postures: 34-357 deg; its runs on
         stairs and walks, away from the postures, 8-14);
     max_gap_s: most time from one half-wave's end to the next's start in a run;
     bout_margin_s: half-waves within this of a walking bout (from its first contact to one median
