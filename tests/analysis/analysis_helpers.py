@@ -19,3 +19,15 @@ def native_and_numpy(monkeypatch, fn):
     numpy_only = fn()
     monkeypatch.delenv("HIPLEVEL_NO_NATIVE")
     return native, numpy_only
+
+
+def lift_off_turn_walk(seed: int):
+    """A simulated walk of slow pivot steps in turns (85 steps/min, bounce 0.3 of a straight
+    step's) whose other foot lifts off mid-step with a jolt of 0.8 of a heel strike."""
+    from hiplevel.sim.session import simulate_session
+    from hiplevel.sim.spec import ExerciseSpec, SessionSpec
+
+    return simulate_session(SessionSpec(
+        exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, turn_bounce_fraction=0.3,
+                                turn_lift_off_fraction=0.8, cadence_spm=85.0)],
+        rate_hz=100, seed=seed, rest_s=5.0))

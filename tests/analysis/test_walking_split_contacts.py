@@ -9,8 +9,8 @@ import pytest
 
 from hiplevel.analysis import analyze
 from hiplevel.exercises.walking_splits import closing_past
-from hiplevel.sim.session import simulate_session
-from hiplevel.sim.spec import ExerciseSpec, SessionSpec
+
+from analysis_helpers import lift_off_turn_walk
 
 
 def _listed_contacts(reps) -> list[float]:
@@ -20,13 +20,9 @@ def _listed_contacts(reps) -> list[float]:
 
 @pytest.mark.parametrize("seed", [1, 2, 4])
 def test_a_split_off_lift_off_jolt_is_listed_as_no_contact(seed):
-    # Slow pivot steps whose other foot lifts off mid-step with a jolt of 0.8 of a heel strike
-    # (as tests/analysis/test_walking_turns.py): the jolt's rep is dropped; main still listed the
-    # jolt as a contact, 0.3-0.7 s from every true one, in each of these walks.
-    sim = simulate_session(SessionSpec(
-        exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, turn_bounce_fraction=0.3,
-                                turn_lift_off_fraction=0.8, cadence_spm=85.0)],
-        rate_hz=100, seed=seed, rest_s=5.0))
+    # Pivot steps with a lift-off jolt (`lift_off_turn_walk`): the jolt's rep is dropped; main still
+    # listed the jolt as a contact, 0.3-0.7 s from every true one, in each of these walks.
+    sim = lift_off_turn_walk(seed)
     res = analyze(sim.imu, "walking")
     truth = np.array(sorted({r.start_s for r in sim.reps} | {r.end_s for r in sim.reps}))
     listed = _listed_contacts(res.reps)

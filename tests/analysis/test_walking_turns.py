@@ -11,17 +11,13 @@ from hiplevel.exercises.walking_turns import missed_step_sides, pair_turns_deg, 
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
-from analysis_helpers import match
+from analysis_helpers import lift_off_turn_walk, match
 
 
 @pytest.mark.parametrize("seed", [1, 2, 4])
 def test_a_lift_off_jolt_in_a_turn_is_no_step(seed):
-    # Slow pivot steps (85 steps/min, bounce 0.3 of a straight step's) whose other foot lifts off
-    # mid-step with a jolt of 0.8 of a heel strike: main found 1-2 extra steps in every such walk.
-    sim = simulate_session(SessionSpec(
-        exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, turn_bounce_fraction=0.3,
-                                turn_lift_off_fraction=0.8, cadence_spm=85.0)],
-        rate_hz=100, seed=seed, rest_s=5.0))
+    # Pivot steps with a lift-off jolt (`lift_off_turn_walk`): main found 1-2 extra steps in every such walk.
+    sim = lift_off_turn_walk(seed)
     res = analyze(sim.imu, "walking")
     pairs, missing, extra = match(sim.reps, res.reps)
     assert not missing and not extra
