@@ -50,7 +50,7 @@ def _spot_signals(turn_dps: float, n_waves: int = 4, landing_g: float = 0.03, wa
 
 def _steps(signals, bouts=(), **params):
     lateral, upward, yaw, roll, pitch = signals
-    return SpotTurnSteps(**params).steps(lateral, upward, yaw, RATE_HZ, list(bouts), roll, pitch)
+    return SpotTurnSteps(**params).steps(lateral, lambda: upward, yaw, RATE_HZ, list(bouts), roll, pitch)
 
 
 def test_a_run_of_sway_half_waves_with_landings_in_a_turn_is_steps():

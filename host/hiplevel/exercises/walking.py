@@ -279,7 +279,7 @@ class WalkingDetector(BoutEdges):
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
         missed = [self._missed_steps(m, c, yaw) for c in bouts]
         halves = [[h for pair in bout.values() for h in pair] for bout in missed]
-        spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], self._upward_g(m), yaw, m.rate_hz, bouts,
+        spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], lambda: self._upward_g(m), yaw, m.rate_hz, bouts,
                                                                m.roll_deg, m.pitch_deg)
         flat = [r for bout in reps + halves + [spots] for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).

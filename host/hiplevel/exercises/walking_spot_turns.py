@@ -30,6 +30,7 @@ when any, are too weak to bound it), its stance the side the pelvis accelerates 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,12 +81,13 @@ class SpotTurnSteps:
     max_gap_s: float = 0.6
     bout_margin_s: float = 0.5
 
-    def steps(self, lateral_g: np.ndarray, upward_g: np.ndarray, yaw_rate_dps: np.ndarray, rate_hz: float,
+    def steps(self, lateral_g: np.ndarray, upward_g: Callable[[], np.ndarray], yaw_rate_dps: np.ndarray, rate_hz: float,
               bouts: list[np.ndarray], roll_deg: np.ndarray, pitch_deg: np.ndarray) -> list[tuple[int, int, Side]]:
         """Steps on the spot away from `bouts` (their contacts, sample indices), each as (a, b,
         stance side): [a, b) sample indices of its single support. lateral_g: the pelvis' lateral
-        linear acceleration in the levelled frame (+ = left), g (N,); upward_g: the contact signal
-        (`WalkingDetector._upward_g`), g (N,); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,);
+        linear acceleration in the levelled frame (+ = left), g (N,); upward_g: returns the contact
+        signal (`WalkingDetector._upward_g`), g (N,), called only when a half-wave away from the
+        bouts turns the pelvis (a whole pass over the recording: rarely needed); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,);
         roll_deg, pitch_deg: its fused tilt (N,)."""
         if self.run_turn_deg <= 0 or len(lateral_g) < 4:
             return []
@@ -95,13 +97,16 @@ class SpotTurnSteps:
         margin = int(round(self.bout_margin_s * rate_hz))
         taken = [(int(c[0]) - margin, int(c[-1]) + int(median(np.diff(c))) + margin) for c in bouts if len(c) > 1]
         cands = []
+        upward = None
         sway = smooth_lateral_g(lateral_g, rate_hz)
         for a, b, peak in sway_half_waves(sway, rate_hz, self.sway_min_g, self.sway_min_s):
             if any(lo < b and a < hi for lo, hi in taken):
                 continue
-            landing = float(np.max(upward_g[b : min(n, b + land)])) if b < n else 0.0
-            turn = float(np.ptp(heading[max(0, peak - half) : min(n, peak + half + 1)]))
-            if landing >= self.landing_min_g and turn >= self.step_turn_deg:
+            if float(np.ptp(heading[max(0, peak - half) : min(n, peak + half + 1)])) < self.step_turn_deg:
+                continue
+            upward = upward_g() if upward is None else upward
+            landing = float(np.max(upward[b : min(n, b + land)])) if b < n else 0.0
+            if landing >= self.landing_min_g:
                 # The pelvis accelerates away from the stance foot: rightward in a left stance.
                 cands.append((a, b, "left" if sway[peak] < 0 else "right"))
         out: list[tuple[int, int, Side]] = []
