@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.exercises.walking_spot_turns import SpotTurnSteps, alternating_runs, sway_half_waves
+from hiplevel.exercises.walking_spot_turns import SpotTurnSteps, alternating_runs, away_from, sway_half_waves
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
@@ -97,3 +97,39 @@ def test_sway_half_waves_and_alternating_runs():
     assert sway_half_waves(sway, RATE_HZ, 0.04, 0.4) == []
     runs = alternating_runs([(0, 30, "left"), (50, 80, "right"), (90, 120, "right"), (300, 330, "left")], 40)
     assert [len(r) for r in runs] == [2, 1, 1]
+
+
+def _half_waves_one_by_one(sway, rate_hz, min_g, min_s):
+    """`sway_half_waves` as its definition reads, one half-wave at a time."""
+    z = np.r_[0, np.flatnonzero(np.diff(np.sign(sway)) != 0) + 1, len(sway)]
+    out = []
+    for a, b in zip(z[:-1], z[1:]):
+        seg = np.abs(sway[a:b])
+        k = int(np.argmax(seg))
+        above = np.flatnonzero(seg >= 0.5 * seg[k])
+        if seg[k] >= min_g and above[-1] + 1 - above[0] >= min_s * rate_hz:
+            out.append((int(a + above[0]), int(a + above[-1] + 1), int(a + k)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sway_half_waves_are_each_half_wave_as_defined(seed):
+    # Noisy sways with runs of exact zeros (a wave of their own), equal peaks (the first is the
+    # peak), one-sample waves and waves at the ends: the same waves, spans and peaks as taken one
+    # by one.
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        n = int(rng.integers(1, 300))
+        sway = np.convolve(rng.normal(0.0, 0.03, n + 20), np.ones(int(rng.integers(1, 15))), "same")[:n]
+        sway[rng.integers(0, n, n // 5)] = 0.0
+        sway = np.round(sway, 2)  # ties
+        for min_g, min_s in ((0.035, 0.3), (0.0, 0.0), (0.1, 0.05)):
+            assert sway_half_waves(sway, RATE_HZ, min_g, min_s) == _half_waves_one_by_one(sway, RATE_HZ, min_g, min_s)
+    assert sway_half_waves(np.zeros(0), RATE_HZ, 0.0, 0.0) == []
+
+
+def test_half_waves_in_a_bout_are_left_to_it():
+    waves = [(0, 10, 5), (20, 30, 25), (40, 50, 45), (60, 70, 65)]
+    # [lo, hi) spans: touching an end is no overlap.
+    assert away_from(waves, [(10, 20), (28, 41)]) == [(0, 10, 5), (60, 70, 65)]
+    assert away_from(waves, []) == waves
