@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from hiplevel._native import filter_kernel
+from hiplevel.signal.contiguous import concat_rows, contiguous
 
 BLOCK_SAMPLES = 64  # most samples per block (the steps of the block loop; the chain of block starts is N / 64)
 _DIRECT_MAX_SAMPLES = 32  # shorter signals (live packets): the plain recursion on Python floats
@@ -311,14 +312,14 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np
     if padlen >= n:
         raise ValueError(f"The length of the input vector x must be greater than padlen, which is {padlen}.")
     if padlen > 0:
-        ext = np.concatenate([2 * x[:1] - x[padlen:0:-1], x, 2 * x[-1:] - x[-2:-(padlen + 2):-1]])
+        ext = concat_rows([2 * x[:1] - x[padlen:0:-1], x, 2 * x[-1:] - x[-2:-(padlen + 2):-1]])
     else:
         ext = x
     zi = _settled_states(sos.tobytes(), len(sos)).reshape((len(sos), 2) + (1,) * (x.ndim - 1))
     y, _ = sosfilt(sos, ext, zi=zi * ext[:1])
     y, _ = sosfilt(sos, y[::-1], zi=zi * y[-1:])
     y = y[::-1]
-    return np.ascontiguousarray(y[padlen:len(y) - padlen] if padlen > 0 else y)
+    return contiguous(y[padlen:len(y) - padlen] if padlen > 0 else y)
 
 
 def sos2tf(sos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,7 @@ from functools import cache, partial
 import numpy as np
 
 from hiplevel._native import fuse_kernel, scan_kernel
+from hiplevel.signal.contiguous import contiguous
 from hiplevel.signal.fusion import SCAN_NORM_ITERATIONS, FusionSettings, _gains, accel_fraction
 
 
@@ -115,12 +116,12 @@ def _run_native(kernel, fuse, passes: list[tuple], settings: FusionSettings) -> 
         for i in live:
             s = slice(g0, min(n[i], g0 + step))
             acc, w_rps, dt, rest, _ = passes[i]
-            w, dts = c(w_rps[s]), c(dt[s])
+            w, dts = contiguous(w_rps[s]), c(dt[s])
             theta = np.empty((SCAN_BLOCK, -(-(s.stop - s.start) // SCAN_BLOCK)))
             kernel.angles(w, dts, theta)
             sin = np.sin(theta)
             np.negative(sin, out=sin)  # -sin in place (exact): no second array
-            items.append((c(acc[s]), w, dts, c(rest[s], dtype=bool), np.cos(theta), sin, outs[i][0][s],
+            items.append((contiguous(acc[s]), w, dts, c(rest[s], dtype=bool), np.cos(theta), sin, outs[i][0][s],
                           outs[i][1][s]))
         ends = np.empty((2, len(live), 3)), np.empty(len(live))
         fuse.fuse_group(params, tuple(items), np.array([x_first[i] for i in live]), np.array([x_up[i] for i in live]),

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hiplevel.signal.contiguous import contiguous
+
 if TYPE_CHECKING:
     from hiplevel.signal.fusion import FusionSettings
 
@@ -47,7 +49,7 @@ def _spreads(acc_g, gyro_dps, rate_hz, window_s) -> tuple[np.ndarray, np.ndarray
     def spread(x: np.ndarray) -> np.ndarray:
         if kernel is not None:  # the compiled loop: the same sums in the same order, to the bit
             out = np.empty(len(x))
-            kernel.spread(np.ascontiguousarray(x, dtype=np.float64), win, out)
+            kernel.spread(contiguous(x, dtype=np.float64), win, out)
             return out
         total = moving_std(x[:, 0], win) ** 2
         for c in (1, 2):

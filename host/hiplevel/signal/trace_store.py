@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from hiplevel.signal.contiguous import contiguous
+
 STORE_BLOCK = 16_384  # rows per stored block
 _POSITIONAL = hasattr(os, "pwrite") and hasattr(os, "preadv")  # reads and writes at an offset (not Windows)
 MAX_OPEN_FILES = 16  # spilled keys' files kept open at a time (a segment has 5 keys)
@@ -149,7 +151,7 @@ class TraceStore:
         return fd
 
     def _keep(self, key: tuple, arr: np.ndarray) -> None:
-        arr = np.ascontiguousarray(arr)
+        arr = contiguous(arr)
         if self._ram_bytes + arr.nbytes <= self.ram_budget_bytes:
             self._blocks[key].append(arr)
             self._ram_bytes += arr.nbytes

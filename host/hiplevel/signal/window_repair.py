@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel.signal.contiguous import concat_rows
 from hiplevel.signal.timeline import MAX_CLOCK_JUMPS, TimeFix, TimelineError, TimelineSettings, repair_times
 
 EMIT_ROWS = 16_384  # samples repaired and handed on at a time
@@ -68,7 +69,7 @@ class WindowRepair:
             j = len(t)
         if j is None:
             return None
-        v, lines = np.concatenate(self._v), np.concatenate(self._lines)
+        v, lines = concat_rows(self._v), np.concatenate(self._lines)
         self._count_jumps(t[:j], given)
         fix = repair_times(t[:j], self.settings, period_s=self.period)
         for f in fix.fixes:
