@@ -1,9 +1,10 @@
 """`np.ascontiguousarray` for the analysis' (N, 2-6) sample arrays whose rows lie apart in memory.
 
 A column slice of a wider array (acc of (N,6) samples) or the reversed rows of a backward pass are
-copied by numpy row by row, one inner-loop call and one `memcpy` of 16-24 bytes per row: about 4
-million calls for an hour at 100 Hz, 6 % of `hiplevel analyze`'s instructions. Copied column by
-column instead (one strided loop of N values each) it is the same values at a quarter of the cost.
+copied by numpy row by row, one inner-loop call and one `memcpy` of 16-24 bytes per row (3.6
+million rows for an hour at 100 Hz). Copied column by column instead (one strided loop of N values
+each) it is the same values at a quarter to a half of the cost: 2 % of `hiplevel analyze`'s
+instructions on the 1 h bench CSV.
 """
 
 from __future__ import annotations
