@@ -66,5 +66,10 @@ def test_a_bump_inside_the_bend_is_no_contact(seed):
     t_last = sim.reps[-1].start_s
     step = float(np.median(np.diff([t.start_s for t in sim.reps[1:]])))
     res = analyze(_bend(sim.imu, t_last + 0.1 * step, bump_g=0.3), "walking")
-    found = _contacts(res)
+    # The termination swing, when found, closes where the trailing foot lands (its own end, a
+    # median step after the last contact), whatever the bump: that contact is the walk's.
+    ends = [r for r in res.reps if r.details.get("edge") == "termination"]
+    closing = {r.details.get("closing_contact_s") for r in ends} - {None}
+    assert all(abs(x - sim.reps[-1].end_s) < 0.1 for x in closing)
+    found = np.array([x for x in _contacts(res) if x not in closing])
     assert found.max() < t_last + 0.1

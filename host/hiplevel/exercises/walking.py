@@ -363,7 +363,7 @@ class WalkingDetector(BoutEdges):
         irregular_ratio median steps holds a pause or a pivot: it keeps the median step where the
         pelvis moves most), and the edge swings where the pelvis moves. Metrics: `contact_s`, the
         initial contact that starts the rep's stance (none for the initiation swing), and
-        `closing_contact_s`, the other foot's contact that ends a step, s; `side_confidence`;
+        `closing_contact_s`, the other foot's contact that ends a step (or the termination swing), s; `side_confidence`;
         `edge`. Each rep as (a, b, its step's index in the bout, edge, step_s, contact_s,
         closing_contact_s): `finish` gives it its side. soft_start: the bout resumes a walk from
         motion at a soft first contact (`_soft_start`): the swing before it is no gait initiation
@@ -396,5 +396,8 @@ class WalkingDetector(BoutEdges):
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
         if self._terminates(m, a1, b1, c, med, single):
-            out.append(rep(a1, b1, len(c) - 2, len(c) - 1, "termination"))
+            # The swing ends where the trailing foot lands beside the other: that foot's contact
+            # closes the walk (mobgap-lowback: the INDIP lists it where its bout takes it in).
+            end = rep(a1, b1, len(c) - 2, len(c) - 1, "termination")
+            out.append((*end[:6], _round(float(m.t_s[b1]), 3)))
         return out
