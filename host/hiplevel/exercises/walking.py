@@ -95,8 +95,7 @@ class WalkingDetector(BoutEdges):
         getting up turn the pelvis at 60-300 deg/s; walking rocks it at < 50 deg/s (ipol-dev and
         stroke-dev: 46 deg/s at most); 0 disables. A walk's last contact right before a posture
         change (the tilt slow up to the contact, fast only after it, and the contact in the walk's
-        rhythm) is kept: people stop and bend or sit right after their last heel strike
-        (`walking_posture`);
+        rhythm) is kept: people stop and bend or sit right after their last heel strike (`walking_posture`);
     max_tilt_change_deg: contacts are dropped where the pelvis tilt (roll and pitch, 2 Hz
         low-pass) spans more than this within +-0.5 s: walking rocks it over 3-4 deg (median;
         99th percentile 10-13 deg on ipol-dev, stroke-dev and the walks of hapt-dev), sitting down,
@@ -105,13 +104,11 @@ class WalkingDetector(BoutEdges):
         while standing: 1.3-2 s between bumps); the slowest walkers (0.4 m/s, cadence >= 60
         steps/min) step in <= 1 s;
     max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing
-        pose are dropped (lying: 60-90 deg; walking, also bent forward or after a seated
-        neutral: < 35 deg);
+        pose are dropped (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg);
     edge_swing_fraction: the initiation swing is taken as this fraction of the bout's median step
         before the first contact (swing is ~40 % of a stride, ~75-80 % of a step);
     edge_motion_g: an edge rep needs the pelvis moving in its span: the RMS of the horizontal
-        linear acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet
-        standing < 0.01 g);
+        linear acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet standing < 0.01 g);
     end_min_fraction: the last contact of a bout is kept down to this fraction of the bout's median
         contact when it keeps the rhythm (its step within 1/irregular_ratio..irregular_ratio of the
         median step): a walk brakes into its stop, and its last heel strikes are soft (ipol-dev:
@@ -140,8 +137,7 @@ class WalkingDetector(BoutEdges):
         and the first step is shorter than lift_off_step_ratio median steps (ipol-dev: before a
         real first heel strike the weight shift moves the pelvis 0.17-1.1 and the first step from
         standing lasts 0.89-1.27 median steps, stroke-dev 1.19-1.79; after a lift-off bump out of
-        quiet standing 0.02-0.04 and 0.54-0.81: it is only the swing, 0.75-0.8 of a step); 0
-        disables the first;
+        quiet standing 0.02-0.04 and 0.54-0.81: it is only the swing, 0.75-0.8 of a step); 0 disables the first;
     soft_start_motion_ratio: a bout's weak first contact (under edge_min_fraction) is kept when
         the walk resumes from motion rather than from standing: the pelvis moved at least this
         fraction of the bout's single supports (as initiation_shift_ratio) over the half median
@@ -167,6 +163,9 @@ class WalkingDetector(BoutEdges):
         one regular step is a bump inside that step, not a contact, and is dropped
         (`walking_splits`; stroke-dev: such bumps at 0.13-0.14 of the median; mobgap-lowback: real
         weak contacts in the same timing at 0.28-0.34, so 0.4 dropped one INDIP step); 0 disables;
+    edge_sway_ratio: least sway of an edge swing away from its stance foot, as a fraction of the
+        bout's median step sway peak (`walking_edges._sways_away`; ipol-dev: real edges 0.61-2.06,
+        edges with no truth step 0.24-0.37); 0 disables;
     side: the stance-side decider (cues, weights and the step chain);
     spot: steps turning on the spot away from the bouts, from the sway, the landing and the turn
         (`walking_spot_turns`; its run_turn_deg 0 disables)."""
@@ -198,6 +197,7 @@ class WalkingDetector(BoutEdges):
     missed_step_ratio: float = 2.5
     missed_contact_fraction: float = 0.5
     split_bump_fraction: float = 0.2
+    edge_sway_ratio: float = 0.5
     side: StanceSideDecider = StanceSideDecider()
     spot: SpotTurnSteps = SpotTurnSteps()
 
