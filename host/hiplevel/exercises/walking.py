@@ -101,8 +101,7 @@ class WalkingDetector(BoutEdges):
         99th percentile 10-13 deg on ipol-dev, stroke-dev and the walks of hapt-dev), sitting down,
         standing up and bending swing it over 25-70 deg even when slow enough for the rate test;
     max_median_step_s: a bout whose median step is longer is not walking (shifting the weight
-        while standing: 1.3-2 s between bumps); the slowest walkers (0.4 m/s, cadence >= 60
-        steps/min) step in <= 1 s;
+        while standing: 1.3-2 s between bumps); the slowest walkers (0.4 m/s, cadence >= 60 steps/min) step in <= 1 s;
     max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing
         pose are dropped (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg);
     edge_swing_fraction: the initiation swing is taken as this fraction of the bout's median step
@@ -163,9 +162,9 @@ class WalkingDetector(BoutEdges):
         one regular step is a bump inside that step, not a contact, and is dropped
         (`walking_splits`; stroke-dev: such bumps at 0.13-0.14 of the median; mobgap-lowback: real
         weak contacts in the same timing at 0.28-0.34, so 0.4 dropped one INDIP step); 0 disables;
-    edge_sway_ratio: least sway of an edge swing away from its stance foot, as a fraction of the
-        bout's median step sway peak (`walking_edges._sways_away`; ipol-dev: real edges 0.61-2.06,
-        edges with no truth step 0.24-0.37); 0 disables;
+    edge_sway_ratio, edge_full_motion_ratio: an edge swing must sway the pelvis off its stance foot
+        (this fraction of the bout's step sway peak) or move it like a step (this fraction of its single
+        supports): `walking_edges._sways_away`, figures in docs/thresholds.md; edge_sway_ratio 0 disables;
     side: the stance-side decider (cues, weights and the step chain);
     spot: steps turning on the spot away from the bouts, from the sway, the landing and the turn
         (`walking_spot_turns`; its run_turn_deg 0 disables)."""
@@ -198,6 +197,7 @@ class WalkingDetector(BoutEdges):
     missed_contact_fraction: float = 0.5
     split_bump_fraction: float = 0.2
     edge_sway_ratio: float = 0.5
+    edge_full_motion_ratio: float = 0.6
     side: StanceSideDecider = StanceSideDecider()
     spot: SpotTurnSteps = SpotTurnSteps()
 

@@ -10,10 +10,12 @@ termination only when the closing swing moves and rolls the pelvis like a step's
 still holds the closing contact. The motion measures compare a window with the bout's own single
 supports (`_motion_rms`, one compiled call for many windows when built: `_motion_rms_many`).
 
-Either edge is a single support too, so the pelvis must also sway away from its stance foot
-(`_sways_away`): an edge's stance is the foot the step next to it does not stand on, so its sway
-has the other sign, and a swing that is only the pelvis settling (after the closing foot has
-landed) or shifting its weight (before the first step) sways it little or the wrong way.
+Either edge is a single support too, so the pelvis also sways away from its stance foot there
+(`_sways_away`): the edge's stance is the foot the step next to it does not stand on, so its sway
+has the other sign. A swing that is only the pelvis settling (after the closing foot has landed)
+or shifting its weight (before a shuffle) sways it little or the wrong way, and moves it less than
+a step does; a full closing swing whose sway a trunk twist in the last step hides still moves it
+like one.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ class BoutEdges:
         (shorter than lift_off_step_ratio median steps) and the pelvis was still before it (less
         than initiation_shift_ratio of the bout's single supports over the half median step before
         the would-be swing): the step from that bump already is the first swing."""
-        if a0 < 0 or not self._moving(m, a0, int(c[0])) or not self._sways_away(m, a0, int(c[0]), 0, c, single):
+        single = {} if single is None else single
+        if a0 < 0 or not self._moving(m, a0, int(c[0])) or not self._sways_away(m, a0, int(c[0]), 0, c, med, single):
             return False
         pre = a0 - med // 2
         if pre < 0 or int(c[1]) - int(c[0]) >= self.lift_off_step_ratio * med:
@@ -55,8 +58,10 @@ class BoutEdges:
         if int(c[-1]) + self.side.irregular_ratio * med >= len(m.t_s):
             return False
         single = {} if single is None else single
-        if not (self._moving(m, int(c[-1]), b1) and self._motion_ratio(m, a1, b1, c, med, single) >= self.termination_motion_ratio
-                and self._sways_away(m, a1, b1, len(c) - 2, c, single)):
+        if not self._moving(m, int(c[-1]), b1):
+            return False
+        motion = self._motion_ratio(m, a1, b1, c, med, single)
+        if motion < self.termination_motion_ratio or not self._sways_away(m, a1, b1, len(c) - 2, c, med, single, motion):
             return False
         if self.termination_roll_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None:
             return True
@@ -79,29 +84,33 @@ class BoutEdges:
         ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
         return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
 
-    def _sways_away(self, m: Motion, a: int, b: int, k: int, c: np.ndarray, single: dict | None = None) -> bool:
-        """Whether the pelvis sways in the edge swing [a, b) away from its stance foot, as in the
-        bout's steps: the sway (`smooth_lateral_g`) peaks, with the sign opposite to that of the
-        bout's step k next to the edge (its mean over the step's middle half), at edge_sway_ratio
-        or more of the bout's median step peak (each step's peak with its own sign). A roll stream,
-        or edge_sway_ratio 0: no test. single: where the bout's sway and step peak are kept once
-        found (both edges of a bout use them)."""
-        if self.edge_sway_ratio <= 0 or m.acc_lin_g is None or len(c) < 2:
+    def _sways_away(self, m: Motion, a: int, b: int, k: int, c: np.ndarray, med: int, single: dict,
+                    motion: float | None = None) -> bool:
+        """Whether the edge swing [a, b) shows the single support it is: the pelvis sways away from
+        its stance foot as in the bout's steps (the sway, `smooth_lateral_g`, peaks with the sign
+        opposite to that of the bout's step k next to the edge, its mean over the step's middle
+        half, at edge_sway_ratio or more of the bout's median step peak, each step's peak with its
+        own sign), or the swing moves the pelvis at least edge_full_motion_ratio of the bout's
+        single supports (`_motion_ratio`; motion: that ratio when already found): a twist of the
+        trunk in the last step can hide the sway of a full closing swing. A roll stream, or
+        edge_sway_ratio 0: no test. single: where the bout's sway and step peak are kept once found
+        (both edges of a bout use them)."""
+        if self.edge_sway_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None or len(c) < 2:
             return True
-        single = {} if single is None else single
         if "sway" not in single:
-            # The bout with its edges and the sway filter's baseline either side.
-            pad = int(SWAY_PAD_S * m.rate_hz) + int(c[-1] - c[0])
+            # The bout with its edges, and the sway filter's baseline either side.
+            pad = int(SWAY_PAD_S * m.rate_hz) + 2 * med
             lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
             sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz)
             signs = np.array([_sway_sign(sway, int(x) - lo, int(y) - lo) for x, y in zip(c[:-1], c[1:])])
             peaks = [float(np.max(s * sway[int(x) - lo : int(y) - lo])) for s, x, y in zip(signs, c[:-1], c[1:])]
             single["sway"] = (lo, sway, signs, float(median(peaks)))
         lo, sway, signs, step_peak = single["sway"]
-        a, b = max(a - lo, 0), min(b - lo, len(sway))
-        if b <= a or step_peak <= 0:
+        i, j = max(a - lo, 0), min(b - lo, len(sway))
+        if j <= i or step_peak <= 0 or float(np.max(-signs[k] * sway[i:j])) >= self.edge_sway_ratio * step_peak:
             return True
-        return float(np.max(-signs[k] * sway[a:b])) >= self.edge_sway_ratio * step_peak
+        motion = self._motion_ratio(m, a, b, c, med, single) if motion is None else motion
+        return motion >= self.edge_full_motion_ratio
 
     def _soft_start(self, m: Motion, c: np.ndarray, h: np.ndarray, floor: float) -> bool:
         """Whether a bout's weak first contact c[0] (height h[0] under the edge trim's floor; c, h:
