@@ -26,6 +26,12 @@ from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 DEG = math.pi / 180.0
 # Offline passes: re-solve with the state norms of the previous solution (see `_run`).
 SCAN_NORM_ITERATIONS = 1
+# A pass that starts moving starts from the accelerometer averaged over this long, s (carried along
+# by the gyro): several strides, so walking's sideways swing (0.1-0.2 g at ~1 Hz) averages out.
+# A walk's start or stop changes the speed by ~1.2 m/s within a second or so: over one stride that
+# reads as 0.1 g (6 deg) of tilt, over 6 s as 0.02 g (simulated walks cut at their last step: the
+# tilt error 4.2-5.5 deg with a 1.1 s window, 1.3-2.8 deg at 3 s, 0.8-1.4 deg at 5-8 s).
+START_WINDOW_S = 6.0
 
 
 @dataclass(frozen=True)
@@ -250,24 +256,43 @@ def fuse_tilt(
     return TiltResult(up_=up, bias_dps_=bias - gyro_leak, rest_=rest, acc_bias_g_=errors.acc_bias_g)
 
 
+def _start_up(acc_g: np.ndarray, w_rps: np.ndarray, dt_s: np.ndarray, rest: np.ndarray,
+              rate_hz: float) -> tuple[float, float, float]:
+    """A pass' start state (the up-vector before its first sample), in its sample order: the
+    accelerometer (N,3) g at the rest samples within its first second (pure gravity), else averaged
+    over its first START_WINDOW_S, each sample carried back to the first one by the gyro (w_rps
+    (N,3), dt_s (N,), as the pass steps), so walking's sway and steps average out."""
+    first = np.flatnonzero(rest[: max(1, int(rate_hz))])
+    if len(first):
+        return _unit(acc_g[first].mean(axis=0))
+    n = max(1, min(len(acc_g), int(round(START_WINDOW_S * rate_hz))))
+    acc, w, dt = acc_g[:n].tolist(), w_rps[:n].tolist(), dt_s[:n].tolist()
+    m = acc[n - 1]
+    for i in range(n - 1, 0, -1):
+        # Sample i's step turns the state at i-1 into the one at i: undo it (-dt), no accelerometer.
+        norm = math.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2])
+        u = tilt_step((m[0] / norm, m[1] / norm, m[2] / norm), w[i], (0.0, 0.0, 1.0), -dt[i], 0.0, 0.0)[0]
+        m = [u[0] * norm + acc[i - 1][0], u[1] * norm + acc[i - 1][1], u[2] * norm + acc[i - 1][2]]
+    return _unit(m)
+
+
 def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: np.ndarray,
                 settings: FusionSettings, rate_hz: float | None = None) -> np.ndarray:
     """Up-vectors (N,3): forward and backward passes of `tilt_step` over bias-free gyro (deg/s),
-    weighted by each pass' error estimate; each pass starts from the accelerometer at the first
-    (last) rest samples. rest: (N,) bool, `rest_mask`; rate_hz: `sample_rate_hz(t_s)` when the
-    caller has it already (a median of the steps: a chunk fused twice takes it once)."""
+    weighted by each pass' error estimate; each pass starts from the accelerometer at its own first
+    samples (`_start_up`), never at a rest run further on: after minutes of moving the body may be
+    in another posture, and with the accelerometer mostly ignored (brisk walking, stairs) a pass
+    started there stayed tens of degrees off for a minute while the blend trusted it (hapt-dev).
+    rest: (N,) bool, `rest_mask`; rate_hz: `sample_rate_hz(t_s)` when the caller has it already (a
+    median of the steps: a chunk fused twice takes it once)."""
     rate = sample_rate_hz(t_s) if rate_hz is None else rate_hz
     w = np.radians(gyro_dps)
     # Sample i's rate acts over the interval that ends at it (forward) / starts at it (backward).
     dt_fwd = np.diff(t_s, prepend=t_s[0] - 1.0 / rate)
-    still = np.flatnonzero(rest)
-    head = acc_g[still[still < still[0] + int(rate)]] if len(still) else acc_g[: max(1, int(rate // 2))]
-    tail_still = still[still > still[-1] - int(rate)] if len(still) else None
-    tail = acc_g[tail_still] if tail_still is not None else acc_g[-max(1, int(rate // 2)) :]
     # Backward: u_{i-1} = u_i rotated by +w_i*dt, i.e. the same step with -dt, in reverse order.
     dt_bwd = -np.diff(t_s, append=t_s[-1] + 1.0 / rate)
-    (fwd, e_f), (bwd, e_b) = _run([(acc_g, w, dt_fwd, rest, _unit(head.mean(axis=0))),
-                                   (acc_g[::-1], w[::-1], dt_bwd[::-1], rest[::-1], _unit(tail.mean(axis=0)))], settings)
+    forward, backward = (acc_g, w, dt_fwd, rest), (acc_g[::-1], w[::-1], dt_bwd[::-1], rest[::-1])
+    (fwd, e_f), (bwd, e_b) = _run([(*p, _start_up(*p, rate)) for p in (forward, backward)], settings)
     floor2 = settings.gyro_error_floor_deg**2
     kernel = fuse_kernel()
     if kernel is not None and fwd.flags.c_contiguous and bwd.flags.c_contiguous:
