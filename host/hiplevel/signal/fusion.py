@@ -259,12 +259,17 @@ def fuse_tilt(
 def _start_up(acc_g: np.ndarray, w_rps: np.ndarray, dt_s: np.ndarray, rest: np.ndarray,
               rate_hz: float) -> tuple[float, float, float]:
     """A pass' start state (the up-vector before its first sample), in its sample order: the
-    accelerometer (N,3) g at the rest samples within its first second (pure gravity), else averaged
-    over its first START_WINDOW_S, each sample carried back to the first one by the gyro (w_rps
-    (N,3), dt_s (N,), as the pass steps), so walking's sway and steps average out."""
+    accelerometer (N,3) g at the rest samples within its first second (pure gravity); else, when
+    the stretch rests elsewhere (so this end is moving), averaged over its first START_WINDOW_S,
+    each sample carried back to the first one by the gyro (w_rps (N,3), dt_s (N,), as the pass
+    steps), so walking's sway and steps average out."""
     first = np.flatnonzero(rest[: max(1, int(rate_hz))])
     if len(first):
         return _unit(acc_g[first].mean(axis=0))
+    if not rest.any():
+        # No rest anywhere: the caller withheld the mask (the re-fusion of `exercises.base`), so
+        # this end need not be moving: its first half second, as before.
+        return _unit(acc_g[: max(1, int(rate_hz // 2))].mean(axis=0))
     n = max(1, min(len(acc_g), int(round(START_WINDOW_S * rate_hz))))
     acc, w, dt = acc_g[:n].tolist(), w_rps[:n].tolist(), dt_s[:n].tolist()
     m = acc[n - 1]
