@@ -266,6 +266,10 @@ RETURN_FRACTION = 0.5
 # sit-to-stand carries the pitch through the standing value on the way.
 STANDING_TILT_DEG = 8.0
 STANDING_WINDOW_S = 0.7
+# A measured descent this many times the least one stands alone; a smaller one (a lowering of 8 cm
+# measures 5.2-10 cm, standing leans and jolts 3.3-5 cm) needs the weight shift onto the stance leg
+# as a second, independent cue (every simulated lowering shifts 2-12 cm; a lean shifts nothing).
+SURE_DESCENT_FACTOR = 2.0
 
 
 def returns_upright(pitch_deg: np.ndarray, b: Bump, max_pitch_deg: float) -> bool:
@@ -322,11 +326,16 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     shifts = shift_evidence(m, bumps, yaw, min_move_mps, upright) or [1.0] * len(bumps)
     # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
     # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
+    # A descent short of SURE_DESCENT_FACTOR times the least one needs the weight shift as well: a
+    # lean of the pelvis about the hips alone (no knee bend) moves a belt sensor up or down by up to
+    # ~2 cm at 9 deg, by where on the belt it sits, and a jolt in the margins leaks into the double
+    # integral (hapt-dev e12, e14: 3.5-5 cm "descents" in the opening standing, no sideways move).
     kept = []
     for b, d, e in zip(bumps, depths, shifts):
         need_cm = max(min_descent_cm, min_descent_per_pitch_cm_per_deg * float(pitch[b.peak]))
         unsure = d is None or descent.could_hide(m, b.onset, b.offset, need_cm)
-        if (d is not None and d >= need_cm) or (unsure and (m.acc_lin_g is None or e != 0.0)):
+        shifted = m.acc_lin_g is None or e != 0.0
+        if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
             kept.append((b, d))
     sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps, upright)
     reps: list[RepWindow] = []
