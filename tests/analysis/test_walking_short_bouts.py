@@ -1,5 +1,6 @@
 """Short walking bouts (a turn on the spot after a walk): a few steps at one pace, then the feet
-settling a second later, are steps; bumps at any intervals (fidgets, standing up) are not."""
+settling a second later, are steps; bumps at any intervals (fidgets, standing up) are not, nor a
+few steps that tilt the pelvis like a posture change (turning to sit or lie down)."""
 
 import gzip
 import json
@@ -10,6 +11,7 @@ import pytest
 
 from bench.realdata import shared_data_dir
 from hiplevel.analysis import analyze
+from hiplevel.exercises import Motion
 from hiplevel.exercises.walking import WalkingDetector
 from hiplevel.imu_csv import read_imu_csv
 
@@ -34,6 +36,25 @@ def test_bumps_at_any_intervals_are_still_no_bout():
     assert _bouts([10.0, 11.2, 11.7, 12.2, 12.7]) == []
     # And a settling bump does not make a bout of too few steps.
     assert _bouts([10.0, 10.5, 11.0, 12.3]) == []
+
+
+def _motion(pitch_deg):
+    t = np.arange(int(8.0 * RATE)) / RATE
+    z = np.zeros(len(t))
+    return Motion(t, RATE, z, pitch_deg(t), np.zeros((len(t), 3)), np.zeros((len(t), 3)), np.zeros(len(t), bool))
+
+
+@pytest.mark.parametrize("swing_deg,kept", [(30.0, False), (10.0, True)])
+def test_a_few_steps_that_tilt_the_pelvis_far_are_a_posture_change(swing_deg, kept):
+    # hapt-dev e11 96-99 s and e16 64-67 s: three or four steps turning, the pelvis pitching 20 deg
+    # forward and then back past upright as the person sits or lies down (27-50 deg combined);
+    # main took them for a walk, steps inside the static postures around them. A turn on the spot
+    # tilts it 6-11 deg.
+    steps = [2.0, 2.6, 3.2, 3.8]
+    c = np.round(np.asarray(steps) * RATE).astype(int)
+    m = _motion(lambda t: swing_deg * np.clip((t - 2.0) / 1.8, 0.0, 1.0) - 0.4 * swing_deg)
+    got = WalkingDetector().bouts(c, RATE, np.full(len(c), 0.1), m)
+    assert [list(np.round(b / RATE, 2)) for b in got] == ([steps] if kept else [])
 
 
 def test_ipol_turn_on_the_spot_after_the_walk_is_found(tmp_path):

@@ -2,7 +2,8 @@
 gaps split them, weak edge contacts are trimmed (but a soft first contact of a walk resumed from
 motion, `walking_edges`, and a soft last one that keeps the rhythm), a weak bump splitting one step
 is no contact (`walking_splits`), and a bout must keep one pace (a short bout whose one long step
-holds a missed contact too, `walking_gaps`). Each takes the detector (p) for its parameters."""
+holds a missed contact too, `walking_gaps`) and must not tilt the pelvis like a posture change when short
+(`posture_change`). Each takes the detector (p) for its parameters."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_splits import split_step_bumps
+from hiplevel.exercises.walking_spot_turns import tilt_range_deg
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
@@ -51,9 +53,20 @@ def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.
             b -= 1
         whole = split_step_bumps(c[a:b], hc[a:b], p.split_bump_fraction, p.side.irregular_ratio)
         kept = keeps_pace(p, c[a:b][whole], rate_hz, m)
-        if kept is not None:
+        if kept is not None and not posture_change(p, kept, m):
             out.append(kept)
     return out
+
+
+def posture_change(p: WalkingDetector, c: np.ndarray, m: Motion | None) -> bool:
+    """Whether a short bout (<= short_bout_steps) tilts the pelvis further than a few steps do
+    (over its contacts, the ranges of roll and pitch combined past spot.max_tilt_deg, as a run of
+    steps on the spot): turning to sit or lie down steps too (hapt-dev's short bouts between two
+    static postures tilt it 27-50 deg; ipol-dev's one short bout 10.5, a turn on the spot 6-11).
+    A long bout is walking whatever it ends in; no motion (m None): no test."""
+    if m is None or len(c) - 1 > p.short_bout_steps:
+        return False
+    return tilt_range_deg(m.roll_deg[c[0] : c[-1] + 1], m.pitch_deg[c[0] : c[-1] + 1]) > p.spot.max_tilt_deg
 
 
 def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | None = None) -> np.ndarray | None:

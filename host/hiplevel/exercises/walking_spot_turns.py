@@ -67,7 +67,8 @@ class SpotTurnSteps:
     max_tilt_deg: most the pelvis may tilt over a run (the ranges of its roll and pitch, combined):
         turning on the spot keeps it upright (ipol-dev: 6-11 deg), sitting down, standing up and
         lying down swing it far (hapt-dev's transitions between postures: 34-357 deg; its runs on
-        stairs and walks, away from the postures, 8-14);
+        stairs and walks, away from the postures, 8-14); also over a short walking bout
+        (`walking_bouts.posture_change`);
     max_gap_s: most time from one half-wave's end to the next's start in a run;
     bout_margin_s: half-waves within this of a walking bout (from its first contact to one median
         step after its last: its edge swings) belong to the bout, whose own steps count them."""
