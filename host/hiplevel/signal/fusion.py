@@ -96,6 +96,17 @@ class FusionSettings:
     stride_time_constant_s: float = 20.0
 
 
+def rotate_unit(u: tuple[float, float, float], k: tuple[float, float, float], cos: float,
+                sin: float) -> tuple[float, float, float]:
+    """u turned about the unit axis k (right hand) by the angle of that cosine and sine (Rodrigues:
+    exact at any angle): the per-sample rotation of `tilt_step` and `stride_tilt.StrideTiltLoop`."""
+    ux, uy, uz = u
+    kx, ky, kz = k
+    dot = (kx * ux + ky * uy + kz * uz) * (1.0 - cos)
+    return (ux * cos + (ky * uz - kz * uy) * sin + kx * dot, uy * cos + (kz * ux - kx * uz) * sin + ky * dot,
+            uz * cos + (kx * uy - ky * ux) * sin + kz * dot)
+
+
 def tilt_step(
     u: tuple[float, float, float],
     gyro_rps: tuple[float, float, float],
@@ -111,16 +122,12 @@ def tilt_step(
     the body turns fast (centripetal acceleration looks like tilt): weight / (1 + (|w| / it)^2).
     Returns the new up-vector and the fraction k of the accelerometer correction applied (0 when
     the accelerometer was ignored: |a| outside the tolerance)."""
-    ux, uy, uz = u
     wx, wy, wz = gyro_rps
     # Exact rotation of u by -w*dt (Rodrigues), so large rates at 50 Hz stay accurate.
     theta = math.sqrt(wx * wx + wy * wy + wz * wz) * dt_s
     if theta != 0.0:
-        kx, ky, kz = wx * dt_s / theta, wy * dt_s / theta, wz * dt_s / theta
-        c, s = math.cos(theta), -math.sin(theta)
-        dot = (kx * ux + ky * uy + kz * uz) * (1.0 - c)
-        cx, cy, cz = ky * uz - kz * uy, kz * ux - kx * uz, kx * uy - ky * ux
-        ux, uy, uz = ux * c + cx * s + kx * dot, uy * c + cy * s + ky * dot, uz * c + cz * s + kz * dot
+        u = rotate_unit(u, (wx * dt_s / theta, wy * dt_s / theta, wz * dt_s / theta), math.cos(theta), -math.sin(theta))
+    ux, uy, uz = u
     ax, ay, az = acc_g
     norm_a = math.sqrt(ax * ax + ay * ay + az * az)
     weight = 1.0 - abs(norm_a - 1.0) / acc_tolerance_g if acc_tolerance_g > 0 else 0.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-DEG = math.pi / 180.0
+from hiplevel.signal.fusion import DEG, rotate_unit
 
 
 class StrideTiltLoop:
@@ -77,12 +77,6 @@ class StrideTiltLoop:
             vertical = s[6] / self.window / DEG / self.turn_rate_dps
             weight = 1.0 / (1.0 + vertical * vertical)
         theta = angle * weight * min(1.0, abs(dt_s) / self.time_constant_s)
-        kx, ky, kz = cx / sin, cy / sin, cz / sin
-        # Rodrigues: up turned by theta about k.
-        c, sn = math.cos(theta), math.sin(theta)
-        dot = (kx * ux + ky * uy + kz * uz) * (1.0 - c)
-        vx = ux * c + (ky * uz - kz * uy) * sn + kx * dot
-        vy = uy * c + (kz * ux - kx * uz) * sn + ky * dot
-        vz = uz * c + (kx * uy - ky * ux) * sn + kz * dot
+        vx, vy, vz = rotate_unit(up, (cx / sin, cy / sin, cz / sin), math.cos(theta), math.sin(theta))
         n = math.sqrt(vx * vx + vy * vy + vz * vz)
         return vx / n, vy / n, vz / n
