@@ -38,21 +38,32 @@ def test_bumps_at_any_intervals_are_still_no_bout():
     assert _bouts([10.0, 10.5, 11.0, 12.3]) == []
 
 
+def test_off_pace_bumps_do_not_make_a_few_steps_a_long_bout():
+    # ipol_6-6 after its walk (a slow turn on the spot): its lift-off and heel-strike bumps, and a
+    # bump at the contact floor that split a 1.6 s gap, made six "steps" of 0.34-1.12 s, past the
+    # five under the short bouts' pace rule; only four keep the pace. Main took it for a walk.
+    assert _bouts([29.37, 29.95, 30.29, 30.93, 32.05, 32.50, 32.92]) == []
+    # A walk with one pause among its steps keeps more than five steps at its pace.
+    walk = [10.0, 10.5, 11.0, 11.5, 12.0, 12.5, 13.6, 14.1]
+    assert _bouts(walk) == [walk]
+
+
 def _motion(pitch_deg):
     t = np.arange(int(8.0 * RATE)) / RATE
     z = np.zeros(len(t))
     return Motion(t, RATE, z, pitch_deg(t), np.zeros((len(t), 3)), np.zeros((len(t), 3)), np.zeros(len(t), bool))
 
 
-@pytest.mark.parametrize("swing_deg,kept", [(30.0, False), (10.0, True)])
-def test_a_few_steps_that_tilt_the_pelvis_far_are_a_posture_change(swing_deg, kept):
+@pytest.mark.parametrize("swing_deg,then_deg,kept", [(30.0, 70.0, False), (10.0, 70.0, True), (30.0, 30.0, True)])
+def test_a_few_steps_that_tilt_the_pelvis_far_into_lying_are_a_posture_change(swing_deg, then_deg, kept):
     # hapt-dev e11 96-99 s and e16 64-67 s: three or four steps turning, the pelvis pitching 20 deg
-    # forward and then back past upright as the person sits or lies down (27-50 deg combined);
-    # main took them for a walk, steps inside the static postures around them. A turn on the spot
-    # tilts it 6-11 deg.
+    # forward and then back past upright (27-50 deg combined), lying 70-110 deg within 2 s; main
+    # took them for a walk, steps inside the static postures around them. A turn on the spot tilts
+    # it 6-11 deg; mobgap-lowback's short daily-life walks up to 21.6, with 34 deg around them.
     steps = [2.0, 2.6, 3.2, 3.8]
     c = np.round(np.asarray(steps) * RATE).astype(int)
-    m = _motion(lambda t: swing_deg * np.clip((t - 2.0) / 1.8, 0.0, 1.0) - 0.4 * swing_deg)
+    m = _motion(lambda t: swing_deg * np.clip((t - 2.0) / 1.8, 0.0, 1.0) - 0.4 * swing_deg
+                + (then_deg - 0.6 * swing_deg) * np.clip((t - 4.2) / 0.6, 0.0, 1.0))
     got = WalkingDetector().bouts(c, RATE, np.full(len(c), 0.1), m)
     assert [list(np.round(b / RATE, 2)) for b in got] == ([steps] if kept else [])
 

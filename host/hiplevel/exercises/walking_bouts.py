@@ -20,6 +20,10 @@ from hiplevel.signal.exact_median import median
 if TYPE_CHECKING:
     from hiplevel.exercises.walking import WalkingDetector
 
+# How far before a short bout's first contact and after its last a posture change's lying is
+# looked for, s (`posture_change`; hapt-dev e16: tilted 65 deg 1.1 s after its last contact).
+POSTURE_REACH_S = 2.0
+
 
 def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None,
           m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:
@@ -59,25 +63,36 @@ def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.
 
 
 def posture_change(p: WalkingDetector, c: np.ndarray, m: Motion | None) -> bool:
-    """Whether a short bout (<= short_bout_steps) tilts the pelvis further than a few steps do
-    (over its contacts, the ranges of roll and pitch combined past spot.max_tilt_deg, as a run of
-    steps on the spot): turning to sit or lie down steps too (hapt-dev's short bouts between two
-    static postures tilt it 27-50 deg; ipol-dev's one short bout 10.5, a turn on the spot 6-11).
-    A long bout is walking whatever it ends in; no motion (m None): no test."""
+    """Whether a short bout (<= short_bout_steps) is the stepping of a posture change: two cues
+    together. It tilts the pelvis further than a few steps do (over its contacts, the ranges of
+    roll and pitch combined past spot.max_tilt_deg, as a run of steps on the spot), and the
+    pelvis lies (tilted past max_tilt_deg from the standing pose) within POSTURE_REACH_S before
+    its first contact or after its last: turning to lie down, or getting up and stepping off.
+    hapt-dev's short bouts between two static postures: ranges 27-50 deg, lying 70-110 deg
+    around them; mobgap-lowback's short daily-life walks: ranges up to 21.6 deg, 34 deg around
+    them at most; ipol-dev's one short bout: 10.5 deg. A long bout is walking whatever it ends
+    in; no motion (m None): no test."""
     if m is None or len(c) - 1 > p.short_bout_steps:
         return False
-    return tilt_range_deg(m.roll_deg[c[0] : c[-1] + 1], m.pitch_deg[c[0] : c[-1] + 1]) > p.spot.max_tilt_deg
+    a, b = int(c[0]), int(c[-1])
+    if tilt_range_deg(m.roll_deg[a : b + 1], m.pitch_deg[a : b + 1]) <= p.spot.max_tilt_deg:
+        return False
+    n = int(POSTURE_REACH_S * m.rate_hz)
+    around = np.r_[max(0, a - n) : a + 1, b : min(len(m.t_s), b + n + 1)]
+    return float(np.max(np.hypot(m.roll_deg[around], m.pitch_deg[around]))) > p.max_tilt_deg
 
 
 def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | None = None) -> np.ndarray | None:
     """The bout c if it is walking: >= min_bout_steps steps, a median step <= max_median_step_s,
-    and, when short (<= short_bout_steps), every step within 1/irregular_ratio..irregular_ratio
-    of the median: a few bumps while standing up and fidgeting come at any intervals, a few
-    steps come at one pace. A short bout whose last interval alone breaks the pace is kept
-    without its last contact when the rest still passes: the feet settle after a turn on the
-    spot (ipol_4-3: a bump 1.2 s after three steps 0.43-0.66 s apart hid all four swings);
-    with the motion m, a short bout whose one long step holds a missed contact is kept too
-    (`missed_contact`); None otherwise."""
+    and, when short (<= short_bout_steps steps within 1/irregular_ratio..irregular_ratio of the
+    median: off-pace bumps do not make a few steps a long bout), every step at that pace: a few
+    bumps while standing up and fidgeting come at any intervals, a few steps come at one pace
+    (ipol-dev's slow turns after the walk: lift-off and heel-strike bumps, 6-7 "steps" of which
+    4-5 keep the pace, gave 3-5 extra steps each; the spot-turn steps find some of them). A
+    short bout whose last interval alone breaks the pace is kept without its last contact when
+    the rest still passes: the feet settle after a turn on the spot (ipol_4-3: a bump 1.2 s
+    after three steps 0.43-0.66 s apart hid all four swings); with the motion m, a short bout
+    whose one long step holds a missed contact is kept too (`missed_contact`); None otherwise."""
 
     def pace(sub: np.ndarray) -> np.ndarray | None:
         steps = np.diff(sub)
@@ -89,7 +104,7 @@ def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | No
     regular = pace(c)
     if regular is None:
         return None
-    if len(regular) > p.short_bout_steps or regular.all():
+    if int(regular.sum()) > p.short_bout_steps or regular.all():
         return c
     if regular[:-1].all() and (r := pace(c[:-1])) is not None and r.all():
         return c[:-1]
