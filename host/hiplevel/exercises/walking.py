@@ -42,6 +42,7 @@ from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neut
 from hiplevel.exercises.walking_edges import BoutEdges
 from hiplevel.exercises.walking_motion import active_window, motion_window, tilt_span_deg, vertical_acc_g
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
+from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.exercises.walking_splits import closing_past
 from hiplevel.exercises.walking_spot_turns import SpotTurnSteps, spot_rep
@@ -165,6 +166,8 @@ class WalkingDetector(BoutEdges):
     edge_sway_ratio, edge_full_motion_ratio: an edge swing must sway the pelvis off its stance foot
         (this fraction of the bout's step sway peak) or move it like a step (this fraction of its single
         supports): `walking_edges._sways_away`, figures in docs/thresholds.md; edge_sway_ratio 0 disables;
+    posture: contacts inside a slow posture change (sitting or lying down, getting up) split the
+        bout (`walking_posture_change`, which documents its parameters; change_deg 0 disables);
     side: the stance-side decider (cues, weights and the step chain);
     spot: steps turning on the spot away from the bouts, from the sway, the landing and the turn
         (`walking_spot_turns`; its run_turn_deg 0 disables)."""
@@ -200,6 +203,7 @@ class WalkingDetector(BoutEdges):
     edge_full_motion_ratio: float = 0.6
     side: StanceSideDecider = StanceSideDecider()
     spot: SpotTurnSteps = SpotTurnSteps()
+    posture: PostureChanges = PostureChanges()
 
     def contacts(self, m: Motion) -> np.ndarray:
         """Sample indices of candidate initial contacts."""
@@ -262,6 +266,8 @@ class WalkingDetector(BoutEdges):
         idx, heights = self._contacts(m)
         soft: set[int] = set()
         bouts = self.bouts(idx, m.rate_hz, heights, m, soft)
+        if self.posture.change_deg > 0 and m.acc_lin_g is not None and bouts:
+            bouts = without_posture_changes(self, m, bouts, idx, heights)
         return bouts, [self.side.cues(m, c) for c in bouts], soft
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:

@@ -1,0 +1,156 @@
+"""Walking: contacts inside a slow posture change (`WalkingDetector`'s posture rule).
+
+Sitting down, standing up, lying down and getting up, done slowly (tilt rates under the tilt-rate
+rule's 80 deg/s: `walking_posture`), bump the pelvis up at a step's rhythm as the feet shuffle and
+the hips land, and bouts formed of them (hapt-dev: 67 walking reps in the gaps between its static
+labels, 30-60 deg/s, bumps of 0.04-0.2 g). What no gait does is carry the pelvis into another
+posture: a walk rocks the pelvis about a posture it keeps, so the tilt averaged over a stride (two
+median steps: a step's roll and pitch swings cancel, a Trendelenburg gait's too) stays put. The
+rule:
+Parameters (`PostureChanges`, the `posture` of `WalkingDetector`; units in the names):
+- change_deg: a contact is in a posture change when that stride tilt, within
+  span_steps median steps before and after it, spans more than this (the widest angle
+  between its value before and after the contact). Straight and turning walks span <= 15 deg
+  (ipol-dev 14.9 with its U-turns, where the fused tilt errs; stroke-dev 13.9; hapt-dev's walks
+  14.6), but daily life carries walks into bends and seats: mobgap-lowback Test11, INDIP-matched
+  contacts, a median 7.8, 11 of 186 over 25, up to 64 at a walk's last steps before sitting;
+  hapt-dev's transition contacts a median 35 (e07's and e12's sit-downs: the roll alone swings
+  48-52 deg); 0 disables;
+- side_deg: ... and it moves more than this on each side of the contact: a walk's last
+  steps before a bend or a sit (the tilt moves after them) and its first after standing up stay
+  steps. No INDIP-matched contact passes both (the nearest: span 64 with 12.5 on its calm side, a
+  last step before sitting; span 28 with 15.6: thin margins, so both must hold); hapt-dev's
+  transition contacts: 9 a median;
+- span_steps: the window either side (2.5: ipol-dev 4-6's turn on the spot 1.5 s before
+  a bow stays out of it);
+- firm_g: the walk goes on through the contact (it is kept) when it and the two contacts
+  either side are firm heel strikes of at least this (brisk walking: 0.2-0.4 g) at the bout's pace:
+  stairs tilt a phone on a belt by 30-45 deg between flights (hapt-dev) while the steps go on at
+  0.3-0.7 g; a posture change's bumps are softer (hapt-dev: 0.04-0.19 g but for single landings).
+A bout that loses contacts splits there, and each piece must be walking on its own (pace, steps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.exercises import walking_bouts
+from hiplevel.exercises.base import Motion
+from hiplevel.signal.exact_median import median
+from hiplevel.signal.fusion import roll_pitch_to_up
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.walking import WalkingDetector
+
+SPAN_SAMPLES = 12  # samples of the stride tilt either side of a contact (it moves little within a fifth of a step)
+
+
+@dataclass(frozen=True)
+class PostureChanges:
+    """The posture-change rule's parameters (documented in this module's docstring)."""
+
+    change_deg: float = 35.0
+    side_deg: float = 15.0
+    span_steps: float = 2.5
+    firm_g: float = 0.2
+
+
+def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarray], idx: np.ndarray,
+                            heights_g: np.ndarray) -> list[np.ndarray]:
+    """The bouts (their contacts, sample indices) without their contacts inside a posture change
+    (`posture_change_contacts` with the detector p's `posture` and irregular_ratio): a bout that loses any splits
+    there, and each piece left must keep a walking pace on its own (`walking_bouts.keeps_pace`;
+    its contacts already passed the bout's edge trim). idx, heights_g: every candidate contact
+    and its upward peak, g (`WalkingDetector._contacts`)."""
+    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
+    height = dict(zip(np.asarray(idx).tolist(), np.asarray(heights_g, float).tolist()))
+    out: list[np.ndarray] = []
+    for c in bouts:
+        q = p.posture
+        drop = posture_change_contacts(up, c, int(median(np.diff(c))), q.span_steps, q.change_deg, q.side_deg,
+                                       np.array([height[int(k)] for k in c]), q.firm_g, p.side.irregular_ratio)
+        if not drop.any():
+            out.append(c)
+            continue
+        # Each piece between dropped contacts (np.split starts every piece but the first at one).
+        for j, piece in enumerate(np.split(c, np.flatnonzero(drop))):
+            piece = piece[1:] if j > 0 else piece
+            kept = walking_bouts.keeps_pace(p, piece, m.rate_hz, m) if len(piece) > 1 else None
+            if kept is not None:
+                out.append(kept)
+    return out
+
+
+def stride_tilt(up: np.ndarray, stride: int) -> Callable[[np.ndarray], np.ndarray]:
+    """The up-vector (N,3, body frame) averaged over a centred window of `stride` samples (the
+    nearest full window at the ends, as `filters.moving_mean`), normalised: the posture the pelvis
+    rocks about, as a function of sample indices (any shape; result shape + (3,), the indices
+    clipped to the series)."""
+    n = len(up)
+    stride = max(1, min(stride, n))
+    cs = np.concatenate([np.zeros((1, 3)), np.cumsum(up, axis=0)])
+    return lambda at: _window_mean(cs, n, stride, np.clip(at, 0, n - 1))
+
+
+def _window_mean(cs: np.ndarray, n: int, stride: int, at: np.ndarray) -> np.ndarray:
+    start = np.clip(at - stride // 2, 0, n - stride)
+    mm = cs[start + stride] - cs[start]
+    return mm / np.maximum(np.linalg.norm(mm, axis=-1, keepdims=True), 1e-12)
+
+
+def posture_change_contacts(up: np.ndarray, c: np.ndarray, med: int, span_steps: float, max_change_deg: float,
+                            max_side_deg: float, heights_g: np.ndarray | None = None, firm_g: float = 0.0,
+                            irregular_ratio: float = 1.5) -> np.ndarray:
+    """Mask over a bout's contacts c (sample indices; med: its median step, samples) of those inside
+    a posture change (see the module docstring). up: the fused up-vector (N,3); heights_g: the
+    contacts' upward peaks, g, for `walks_on` (firm_g 0: not used)."""
+    before, after, span_of = tilt_moves_deg(up, c, med, span_steps)
+    out = (before > max_side_deg) & (after > max_side_deg)
+    # The span (a pairwise search) only where both sides move: a few contacts of a day.
+    for j in np.flatnonzero(out).tolist():
+        out[j] = span_of(j) > max_change_deg
+        if out[j] and heights_g is not None and firm_g > 0:
+            out[j] = not walks_on(c, heights_g, j, med, firm_g, irregular_ratio)
+    return out
+
+
+def tilt_moves_deg(up: np.ndarray, c: np.ndarray, med: int,
+                   span_steps: float) -> tuple[np.ndarray, np.ndarray, Callable[[int], float]]:
+    """How the stride-averaged tilt (`stride_tilt` over two median steps med) moves around each
+    contact c (sample indices) within span_steps median steps: (before, after, span_of), before /
+    after the farthest the tilt lies from the contact's on either side, deg (each (len(c),)), and
+    span_of(j) the span at contact j: the largest angle between the tilt at a time before it and
+    at a time after it, deg."""
+    w = max(1, int(round(span_steps * med)))
+    # Only the bout's stretch (and what its windows and their averages reach): a day has many bouts.
+    lo = max(0, int(c[0]) - w - 2 * med)
+    part = up[lo : int(c[-1]) + w + 2 * med + 1]
+    every = max(1, w // SPAN_SAMPLES)  # the tilt moves slowly: a few dozen samples a side suffice
+    k = np.asarray(c, dtype=int) - lo
+    side = np.arange(0, w + 1, every)
+    at = stride_tilt(part, 2 * med)
+    here = at(k)
+    # The least cosine is the widest angle.
+    before = np.einsum("kmi,ki->km", at(k[:, None] - side), here).min(axis=1)
+    after = np.einsum("kmi,ki->km", at(k[:, None] + side), here).min(axis=1)
+
+    def span_of(j: int) -> float:
+        b, a = at(k[j] - side), at(k[j] + side)
+        return float(np.degrees(np.arccos(np.clip(np.min(b @ a.T), -1.0, 1.0))))
+
+    return np.degrees(np.arccos(np.clip(before, -1.0, 1.0))), np.degrees(np.arccos(np.clip(after, -1.0, 1.0))), span_of
+
+
+def walks_on(c: np.ndarray, heights_g: np.ndarray, j: int, med: int, firm_g: float, irregular_ratio: float) -> bool:
+    """Whether the walk goes on through contact j of a bout (c: its contacts, samples; heights_g:
+    their upward peaks, g): it and the two contacts either side are firm heel strikes (>= firm_g)
+    at the bout's pace (each of the four steps within 1/irregular_ratio..irregular_ratio of med)."""
+    if j < 2 or j + 2 >= len(c):
+        return False
+    steps = np.diff(c[j - 2 : j + 3]) / med
+    return bool((heights_g[j - 2 : j + 3] >= firm_g).all() and (steps <= irregular_ratio).all()
+                and (steps >= 1 / irregular_ratio).all())
