@@ -37,10 +37,11 @@ import numpy as np
 from hiplevel._native import round_function
 from hiplevel.constants import other_side
 from hiplevel.exercises import walking_bouts
-from hiplevel.exercises.base import Motion, RepWindow, highpass
+from hiplevel.exercises.base import Motion, RepWindow
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges
-from hiplevel.exercises.walking_motion import active_window, motion_window, tilt_span_deg, vertical_acc_g
+from hiplevel.exercises.walking_motion import (active_window, contacts_from_roll, motion_window, tilt_span_deg,
+                                               vertical_acc_g)
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
 from hiplevel.exercises.walking_side import StanceSideDecider
@@ -128,8 +129,7 @@ class WalkingDetector(BoutEdges):
         contact, 0.23-0.92 in a real closing swing; the simulator's gentle closing swing:
         0.159-0.19, so 0.16 lost one in bench section 1; no margin on either side); 0 disables;
     contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial
-        contact; contacts are reported this much before the peak (mobgap-lowback: the peak lags
-        INDIP by 41 ms and Stereophoto by 49 ms, median);
+        contact; contacts are reported this much before the peak (mobgap-lowback, median lag: INDIP 41 ms, Stereophoto 49);
     initiation_shift_ratio, lift_off_step_ratio: a bout's first contact is the lift-off's weight
         shift, not a heel strike, and gets no initiation swing before it, when both hold: the
         pelvis moved less than initiation_shift_ratio of the bout's single supports (the geometric
@@ -212,7 +212,7 @@ class WalkingDetector(BoutEdges):
     def _contacts(self, m: Motion) -> tuple[np.ndarray, np.ndarray | None]:
         """Candidate contacts and their heights, g (None for a roll stream)."""
         if m.acc_lin_g is None:
-            return self._contacts_from_roll(m), None
+            return contacts_from_roll(m, self.smooth_hz), None
         up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)  # here and for the tilt below
         av = self._upward_g(m, up)
         peaks, _ = find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
@@ -244,15 +244,6 @@ class WalkingDetector(BoutEdges):
         if self.baseline_s > 0:
             av = av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz)))
         return zero_phase_lowpass(av, self.smooth_hz, m.rate_hz)
-
-    def _contacts_from_roll(self, m: Motion) -> np.ndarray:
-        # Roll stream only: the swing side starts to drop at contact, so contacts are the zero
-        # crossings of the step-band roll (one per step, alternating direction).
-        r = highpass(zero_phase_lowpass(m.roll_deg, self.smooth_hz, m.rate_hz), 0.4, m.rate_hz)
-        amp = np.abs(r) > 0.5
-        z = np.flatnonzero(np.diff(np.sign(r)) != 0)
-        keep = [i for i in z if amp[max(0, i - int(0.3 * m.rate_hz)) : i + int(0.3 * m.rate_hz)].any()]
-        return np.asarray(keep, dtype=int)
 
     def bouts(self, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None,
               m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:

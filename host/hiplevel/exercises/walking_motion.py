@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.exercises.base import Motion
+from hiplevel.exercises.base import Motion, highpass
 from hiplevel.signal.filters import moving_max, zero_phase_lowpass
 from hiplevel.signal.fusion import roll_pitch_to_up
 
@@ -56,3 +56,15 @@ def motion_window(m: Motion, lo: int, hi: int) -> Motion:
     gyro = None if m.gyro_dps is None else m.gyro_dps[lo:hi]
     return Motion(m.t_s[lo:hi], m.rate_hz, m.roll_deg[lo:hi], m.pitch_deg[lo:hi], m.acc_lin_g[lo:hi], gyro,
                   m.still[lo:hi])
+
+
+def contacts_from_roll(m: Motion, smooth_hz: float) -> np.ndarray:
+    """Initial contacts (sample indices) from a roll-only stream: the swing side starts to drop at
+    contact, so contacts are the zero crossings of the step-band roll (one per step, alternating
+    direction) where it swings more than 0.5 deg within 0.3 s."""
+    r = highpass(zero_phase_lowpass(m.roll_deg, smooth_hz, m.rate_hz), 0.4, m.rate_hz)
+    amp = np.abs(r) > 0.5
+    z = np.flatnonzero(np.diff(np.sign(r)) != 0)
+    w = int(0.3 * m.rate_hz)
+    keep = [i for i in z if amp[max(0, i - w) : i + w].any()]
+    return np.asarray(keep, dtype=int)
