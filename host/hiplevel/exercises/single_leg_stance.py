@@ -17,6 +17,12 @@ clear shift the same way, that makes a hold (standing level on both feet after i
 floor in between, ...): in a long hold the pelvis may wander by 2-4 cm and back, and such a wander
 is passed over for the shift back that follows. Foot-off = end of the shift in, foot-down = start
 of the shift back.
+
+Edges first: a small (2-3 cm) or slow (2-3 s) shift moves at the rest tests' own speeds, so the
+velocity is held at zero through it and no move is found. Each stretch on one foot that no hold
+above covers is searched from its edges instead (`stance_edges.edge_shifts`: foot-off and
+foot-down from the jolts, the shift in and back fitted there as minimum-jerk moves of opposite
+ways); the pair, if its mean size is a shift, goes through the same hold tests.
 """
 
 from __future__ import annotations
@@ -26,10 +32,11 @@ from typing import Callable
 
 import numpy as np
 
-from hiplevel.constants import LEFT, RIGHT, other_side
+from hiplevel.constants import LEFT, RIGHT, STANDARD_GRAVITY_MS2, other_side
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
+from hiplevel.exercises.stance_edges import edge_shifts
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_roll import anchored_lift, one_level, stays_up, stood_level
 from hiplevel.signal.exact_median import median
@@ -160,17 +167,23 @@ class SingleLegStanceDetector:
         through a hold's 5-10 deg roll, a 3-8 cm hump at foot-off and foot-down if left). calm:
         `calm(m)`, if known."""
         rate = m.rate_hz
-        acc_y = self.lateral_g(m)
-        anchors = np.zeros(len(acc_y), dtype=bool)
-        edge = int(self.quiet_edge_s * rate)
-        for a, b in runs(self.calm(m) if calm is None else calm):
-            anchors[a + edge : b - edge] = True
-        acc_y = acc_y - roll_offset_g(acc_y, m.roll_deg, anchors, rate)
+        acc_y, anchors = self.shift_g(m, calm)
         swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
         if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
             swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
         return limit_drift(v, anchors, rate, max_gap_s=self.max_gap_s, hp_hz=self.hp_hz)
+
+    def shift_g(self, m: Motion, calm: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The sideways acceleration a weight shift is read from (N,), g (+ = leftward):
+        `lateral_g` less its part that follows the roll (`lateral_motion.roll_offset_g`), and the
+        anchors (N,) bool it was fitted on: the calm runs (`calm`) less quiet_edge_s at each end."""
+        acc_y = self.lateral_g(m)
+        anchors = np.zeros(len(acc_y), dtype=bool)
+        edge = int(self.quiet_edge_s * m.rate_hz)
+        for a, b in runs(self.calm(m) if calm is None else calm):
+            anchors[a + edge : b - edge] = True
+        return acc_y - roll_offset_g(acc_y, m.roll_deg, anchors, m.rate_hz), anchors
 
     def moves(self, m: Motion, v: np.ndarray) -> list[tuple[Hump, float]]:
         """Sideways moves (velocity humps) with their size, m, in time order; an opposite hump next
@@ -252,15 +265,14 @@ class SingleLegStanceDetector:
         return pitch <= self.max_pitch_deg and yaw <= self.max_yaw_rate_dps
 
     def detect(self, m: Motion) -> list[RepWindow]:
-        """Holds of the set (needs the 6-axis stream)."""
+        """Holds of the set (needs the 6-axis stream): from paired velocity humps, then from the
+        edges of the stretches on one foot that none of those covers (`stance_edges`)."""
         if m.acc_lin_g is None or len(m.t_s) < 30:
             return []
         rate = m.rate_hz
         calm = self.calm(m)
         v = self.velocity_mps(m, calm)
         moves = self.moves(m, v)
-        if not self.pair(moves, rate):
-            return []
         sizes = {id(h): size for h, size in moves}
         up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
         vert = np.sum(m.acc_lin_g * up, axis=1)
@@ -278,11 +290,24 @@ class SingleLegStanceDetector:
                 held[key] = self._hold(m, a, b, moves, sizes, sig, calm, v, lifted)
             return held[key]
 
-        pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None)
-        return [r for r in (hold(a, b) for a, b in pairs) if r is not None]
+        pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None) if moves else []
+        reps = [r for r in (hold(a, b) for a, b in pairs) if r is not None]
+        acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
+        for (a, size_a), (b, size_b) in edge_shifts(acc, sig, self.cues, rate, self.min_hold_s,
+                                                    [(r.start, r.end) for r in reps]):
+            # The shift in and back are two readings of one displacement: their mean is its size.
+            if (a.sign == b.sign or size_a + size_b < 2.0 * self.min_shift_m
+                    or (b.onset - a.offset) < self.min_hold_s * rate
+                    or not self.partner_ratio * size_a <= size_b <= self.max_return_ratio * size_a):
+                continue  # no shift onto one leg and back
+            sizes[id(a)], sizes[id(b)] = size_a, size_b
+            r = self._hold(m, a, b, moves, sizes, sig, calm, v, None)
+            if r is not None:
+                reps.append(r)
+        return sorted(reps, key=lambda r: r.start)
 
     def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
-              sig: SupportSignals, calm: np.ndarray, v: np.ndarray, lifted: set[int]) -> RepWindow | None:
+              sig: SupportSignals, calm: np.ndarray, v: np.ndarray, lifted: set[int] | None) -> RepWindow | None:
         """The hold between shift-in a and shift-back b (moves of `moves`), or None (id(a) added
         to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`)."""
         rate = m.rate_hz
@@ -312,7 +337,7 @@ class SingleLegStanceDetector:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
         if not one_level(self, m, a, b, win):
             return None  # the roll did not come back with the shift back, or two holds in one
-        if anchored_lift(self, m, a, win, calm, v):
+        if lifted is not None and anchored_lift(self, m, a, win, calm, v):
             lifted.add(id(a))
             return None  # the side is not known: better no hold than one on the wrong leg
         stance = LEFT if a.sign > 0 else RIGHT

@@ -1,0 +1,119 @@
+"""Single-leg holds found from the foot's edges first (`single_leg_stance.SingleLegStanceDetector`):
+where the pelvis sways as on one foot, the foot leaving and coming down (`single_support`), and the
+weight shift into and out of the hold fitted there as a minimum-jerk move.
+
+Why: the velocity humps the detector pairs need the sideways velocity anchored at zero where the
+pelvis stays put, and a small (2-3 cm) or slow (2-3 s) shift moves the pelvis at the rest tests'
+own speeds (3-5 cm/s), so the velocity is held at zero through it and no move is found. Its
+acceleration is still there: a weight shift of size D in tau seconds follows the minimum-jerk
+profile, acceleration D/tau^2 (60 s - 180 s^2 + 120 s^3), s = t/tau in [0, 1] (Flash and Hogan
+1985), and the least-squares D of that shape over the seconds before foot-off (after foot-down)
+reads the shift without any velocity anchor. It is only asked there: inside a hold the balance
+corrections fit shifts of 1-7 cm at any moment (more the slower the shape), standing on both feet
+under 1 cm, so the shift is searched between the standing and the foot leaving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hiplevel.exercises.base import Hump
+from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, window_rms
+from hiplevel.signal.neutral import runs
+
+# Minimum-jerk peak speed over mean speed.
+MIN_JERK_PEAK_RATIO = 1.875
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    """Parameters of the edge-first search (units in the names).
+
+    sway_ratio: a 1 s window whose sway (roll rate or sideways corrections, `SupportSignals`) is
+        at least this many times the set's quiet standing (its 10th percentile window) is on one
+        foot or moving (one foot: 1.5-10x);
+    shift_taus_s: durations of the minimum-jerk shapes tried (people: 0.5-2 s; margin both sides);
+    before_off_s / after_off_s: the shift into the hold lies within this long before foot-off and
+        this long after it (the foot leaves up to 0.5 s before the shift ends, or 1.5 s after:
+        the shift then ends earlier still); the same around foot-down for the shift back;
+    min_edge_vote: foot-off and foot-down each need this vote (`SupportCues.votes`) to be edges."""
+
+    sway_ratio: float = 2.0
+    shift_taus_s: tuple[float, ...] = (0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
+    before_off_s: float = 3.5
+    after_off_s: float = 0.5
+    min_edge_vote: float = 0.5
+
+
+def min_jerk_accel(tau_s: float, rate_hz: float) -> np.ndarray:
+    """The minimum-jerk move's acceleration, m/s^2 per m moved, over its tau_s (sampled, inclusive)."""
+    s = np.arange(int(round(tau_s * rate_hz)) + 1) / (tau_s * rate_hz)
+    return (60.0 * s - 180.0 * s**2 + 120.0 * s**3) / tau_s**2
+
+
+def fit_shift(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tuple[float, ...],
+              sign: int) -> tuple[Hump, float, float] | None:
+    """The minimum-jerk move toward `sign` (+1: toward +acc) that lies within samples [a, b) of
+    acc_mps2 and explains most of its acceleration (least squares with a constant, over
+    durations and starts): (the move as a Hump, height its peak speed m/s; its size D, m; the
+    acceleration it explains, D^2 |k|^2, m^2/s^4 summed over samples); None if no shape fits inside."""
+    best: tuple[Hump, float, float] | None = None
+    seg = acc_mps2[max(0, a) : min(len(acc_mps2), b)]
+    for tau in taus_s:
+        k = min_jerk_accel(tau, rate_hz)
+        k = k - np.mean(k)
+        n2 = float(np.dot(k, k))
+        if len(seg) < len(k):
+            continue
+        d = sign * np.correlate(seg, k, "valid") / n2
+        j = int(np.argmax(d))
+        if d[j] > 0 and (best is None or d[j] ** 2 * n2 > best[2]):
+            on = max(0, a) + j
+            size = float(d[j])
+            best = (Hump(sign, on + len(k) // 2, MIN_JERK_PEAK_RATIO * size / tau, on, on + len(k) - 1),
+                    size, size**2 * n2)
+    return best
+
+
+def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s: float) -> list[tuple[int, int]]:
+    """Stretches (sample indices) of at least min_s whose 1 s windows sway at least sway_ratio
+    times the set's quietest tenth (roll rate or sideways corrections, the larger)."""
+    w = max(2, int(rate_hz))
+    step = max(1, w // 2)
+    lat, rr = window_rms(sig.lateral, rate_hz), window_rms(sig.roll_rate, rate_hz)
+    ratio = np.maximum(lat / max(float(np.percentile(lat, 10)), 1e-6), rr / max(float(np.percentile(rr, 10)), 1e-6))
+    out = []
+    for a, b in runs(ratio >= sway_ratio):
+        s0, s1 = a * step + w // 2, (b - 1) * step + w // 2
+        if s1 - s0 >= min_s * rate_hz:
+            out.append((s0, s1))
+    return out
+
+
+def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, rate_hz: float, min_hold_s: float,
+                taken: list[tuple[int, int]], p: EdgeSettings = EdgeSettings()
+                ) -> list[tuple[tuple[Hump, float], tuple[Hump, float]]]:
+    """((shift in, size m), (shift back, size m)) around each stretch on one foot with a clear
+    foot-off and foot-down that overlaps none of `taken` ([start, end) of holds already found):
+    the minimum-jerk shifts fitted before foot-off and after foot-down (`fit_shift`). acc_mps2:
+    the levelled sideways acceleration less its roll offset, m/s^2 (+ = leftward)."""
+    out = []
+    before, after = int(p.before_off_s * rate_hz), int(p.after_off_s * rate_hz)
+    for s0, s1 in one_foot_runs(sig, rate_hz, p.sway_ratio, min_hold_s):
+        if any(a < s1 and s0 < b for a, b in taken):
+            continue
+        ref = reference_sway(sig, rate_hz, [(max(0, s0 - 4 * int(rate_hz)), max(0, s0 - int(0.5 * rate_hz))),
+                                            (s1 + int(0.5 * rate_hz), s1 + 4 * int(rate_hz))])
+        votes, off, down = cues.votes(sig, s0, s1, ref, rate_hz)
+        if votes["foot_off"] < p.min_edge_vote or votes["foot_down"] < p.min_edge_vote:
+            continue  # no clear edge to search the shifts from
+        # The shift in and the shift back go opposite ways: the side is the one whose pair of
+        # moves explains more of the acceleration at both edges.
+        pairs = [(fit_shift(acc_mps2, off - before, off + after, rate_hz, p.shift_taus_s, s),
+                  fit_shift(acc_mps2, down - after, down + before, rate_hz, p.shift_taus_s, -s)) for s in (1, -1)]
+        pairs = [(i, k) for i, k in pairs if i is not None and k is not None]
+        if pairs:
+            i, k = max(pairs, key=lambda x: x[0][2] + x[1][2])
+            out.append(((i[0], i[1]), (k[0], k[1])))
+    return out
