@@ -284,3 +284,14 @@ def test_min_jerk_shift_fit_reads_size_and_way(size_m, tau_s, sign):
     assert got[-sign] is None or got[-sign][2] < explained
     assert abs(size - size_m) < 0.2 * size_m
     assert abs(hump.onset - 300) <= 20 and abs(hump.offset - (300 + len(k) - 1)) <= 20
+
+
+# More sweep sets (bench section 7 run with --seed 20261203 and 20261204: case seeds 67202 + 17 i and
+# 68202 + 17 i) whose slow shifts the velocity humps miss (c1f960d: 1, 0 and 0 of 4 found). Found
+# from the edges: the stretch on one foot there runs 2-3 s past foot-down (the slow shift back), and
+# the last jolt over the votes' level was the shift back's own, 1.4 s after the foot came down; the
+# foot-down is the largest jolt near the stretch's end.
+@pytest.mark.parametrize("seed, strategy", [(68270, {"shift_s": 2.0}), (68287, {"shift_s": 2.5}),
+                                            (67304, {"shift_s": 3.0})])
+def test_slow_shift_holds_found_from_their_edges(seed, strategy):
+    _all_found(*_holds(seed, **strategy))

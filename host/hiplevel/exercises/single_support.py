@@ -117,10 +117,10 @@ class SupportCues:
         inside = max(steady_rms(s.vertical[slice(*steady)], rate_hz), 1e-4)
         tilt = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz), 1e-3)
         jolt_level, tip_level = self.jolt_ratio[0] * 2.0 * inside, self.lift_ratio[0] * 2.0 * tilt
-        off_v, off_i = _strongest(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j, jolt_level, last=False)
-        off_r, off_ri = _strongest(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j, tip_level, last=False)
+        off_v, off_i = strongest_ptp(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j, jolt_level, last=False)
+        off_r, off_ri = strongest_ptp(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j, tip_level, last=False)
         end = max(back + 2 * e, back_peak if back_peak is not None else back)
-        down_v, down_i = _strongest(s.vertical, max(mid1, back - lag), end, j, jolt_level, last=True)
+        down_v, down_i = strongest_ptp(s.vertical, max(mid1, back - lag), end, j, jolt_level, last=True)
         lift = ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio)
         tip = ramp_vote(off_r / (2.0 * tilt), *self.lift_ratio)
         down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio)
@@ -130,7 +130,7 @@ class SupportCues:
         return votes, off_at, down_at
 
 
-def _strongest(x: np.ndarray, a: int, b: int, width: int, level: float, last: bool) -> tuple[float, int]:
+def strongest_ptp(x: np.ndarray, a: int, b: int, width: int, level: float, last: bool) -> tuple[float, int]:
     """The largest peak-to-peak of x within `width` samples over [a, b), and where the foot moved:
     the peak of the first (last=False) or last (last=True) stretch that reaches `level` (the jolt
     nearest the hold's edge, not a sway of the pelvis inside it), else the largest; (0, a) if the

@@ -14,12 +14,13 @@ under 1 cm, so the shift is searched between the standing and the foot leaving."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from hiplevel.exercises.base import Hump
-from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, window_rms
+from hiplevel.exercises.single_support import (SupportCues, SupportSignals, reference_sway, strongest_ptp,
+                                               window_rms)
 from hiplevel.signal.neutral import runs
 
 # Minimum-jerk peak speed over mean speed.
@@ -37,13 +38,16 @@ class EdgeSettings:
     before_off_s / after_off_s: the shift into the hold lies within this long before foot-off and
         this long after it (the foot leaves up to 0.5 s before the shift ends, or 1.5 s after:
         the shift then ends earlier still); the same around foot-down for the shift back;
-    min_edge_vote: foot-off and foot-down each need this vote (`SupportCues.votes`) to be edges."""
+    min_edge_vote: foot-off and foot-down each need this vote (`SupportCues.votes`) to be edges;
+    edge_lag_s: the foot may leave (come down) up to this long after the stretch starts (before it
+        ends): the stretch can start with a slow shift, 2-3 s before foot-off, and end 3-5 s after foot-down."""
 
     sway_ratio: float = 2.0
     shift_taus_s: tuple[float, ...] = (0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
     before_off_s: float = 3.5
     after_off_s: float = 0.5
     min_edge_vote: float = 0.5
+    edge_lag_s: float = 6.0
 
 
 def min_jerk_accel(tau_s: float, rate_hz: float) -> np.ndarray:
@@ -100,14 +104,20 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
     the levelled sideways acceleration less its roll offset, m/s^2 (+ = leftward)."""
     out = []
     before, after = int(p.before_off_s * rate_hz), int(p.after_off_s * rate_hz)
+    lag = int(max(cues.lag_s, p.edge_lag_s) * rate_hz)
     for s0, s1 in one_foot_runs(sig, rate_hz, p.sway_ratio, min_hold_s):
         if any(a < s1 and s0 < b for a, b in taken):
             continue
         ref = reference_sway(sig, rate_hz, [(max(0, s0 - 4 * int(rate_hz)), max(0, s0 - int(0.5 * rate_hz))),
                                             (s1 + int(0.5 * rate_hz), s1 + 4 * int(rate_hz))])
-        votes, off, down = cues.votes(sig, s0, s1, ref, rate_hz)
+        votes, off, down = replace(cues, lag_s=max(cues.lag_s, p.edge_lag_s)).votes(sig, s0, s1, ref, rate_hz)
         if votes["foot_off"] < p.min_edge_vote or votes["foot_down"] < p.min_edge_vote:
             continue  # no clear edge to search the shifts from
+        # The foot comes down with the set's largest jolt near the stretch's end: the last jolt
+        # over the votes' level may be the slow shift back's own, after it.
+        jolt = max(2, int(cues.jolt_s * rate_hz))
+        down = strongest_ptp(sig.vertical, max((s0 + s1) // 2, s1 - lag), s1 + int(cues.edge_s * rate_hz), jolt,
+                             np.inf, last=True)[1]
         # The shift in and the shift back go opposite ways: the side is the one whose pair of
         # moves explains more of the acceleration at both edges.
         pairs = [(fit_shift(acc_mps2, off - before, off + after, rate_hz, p.shift_taus_s, s),
