@@ -67,30 +67,19 @@ def test_no_termination_after_the_closing_contact(seed):
     # tenth of a second: nothing is in single support any more. The closing swing is the step to
     # that contact; no termination swing may follow it. Before: the settling passed the motion
     # test and gave one (ipol-dev: 3 such extras, e.g. ipol_4-6 at 20.2 s).
-    sim = _walk(seed, 12)
-    imu, truth = sim.imu, sim.reps
-    acc, gyro = imu.acc_g.copy(), imu.gyro_dps.copy()
-    t_close = truth[-1].end_s  # the closing foot's contact, one step after the last
-    bump_s, settle_s = 0.12, 0.6
-    s = (imu.t_s >= t_close - bump_s / 2) & (imu.t_s <= t_close + bump_s / 2)
-    acc[s, 2] += 0.25 * np.sin(np.pi * (imu.t_s[s] - t_close + bump_s / 2) / bump_s)
-    s = (imu.t_s >= t_close) & (imu.t_s < t_close + settle_s)
-    u = imu.t_s[s] - t_close
-    wave = np.sin(2 * np.pi * u / (settle_s / 2)) * np.exp(-u / 0.3)
-    acc[s] += np.outer(wave, [0.2, 0.2, 0.1])
-    gyro[s, 1] += 15.0 * wave
-    gyro[s, 0] += 20.0 * np.sin(2 * np.pi * u / 0.3) * np.exp(-u / 0.12)
-    res = analyze(ImuSeries(imu.t_s, acc, gyro, dict(imu.meta)), "walking")
+    truth, t_close, res = _settle_after_closing(
+        seed, 0.2, lambda u: 20.0 * np.sin(2 * np.pi * u / 0.3) * np.exp(-u / 0.12))
     _, missing, extra = match_reps(truth, res.reps)
     assert not any(r.details.get("edge") == "termination" and r.start_s > t_close - 0.05 for r in res.reps)
     assert not missing and not extra
 
 
-def _settle_after_closing(seed: int, lateral_g: float):
+def _settle_after_closing(seed: int, lateral_g: float, roll_rate_dps=None):
     """A walk whose closing foot lands with a firm contact, after which the pelvis settles for
-    0.6 s: it moves forward and up, pitches and rocks in roll (as much as in a step's single
-    support, about level), and sways sideways by lateral_g at most. Returns the truth reps, the
-    closing contact's time (s) and the analysis."""
+    0.6 s: it moves forward and up, pitches and rocks in roll (roll_rate_dps(u), u the time after
+    the contact in s; by default as much as in a step's single support, about level), and sways
+    sideways by lateral_g at most. Returns the truth reps, the closing contact's time (s) and the
+    analysis."""
     sim = _walk(seed, 12)
     imu, truth = sim.imu, sim.reps
     acc, gyro = imu.acc_g.copy(), imu.gyro_dps.copy()
@@ -103,7 +92,8 @@ def _settle_after_closing(seed: int, lateral_g: float):
     wave = np.sin(2 * np.pi * u / (settle_s / 2)) * np.exp(-u / 0.3)
     acc[s] += np.outer(wave, [0.2, lateral_g, 0.1])
     gyro[s, 1] += 15.0 * wave
-    gyro[s, 0] += 25.0 * np.cos(2 * np.pi * u / (settle_s / 2))
+    gyro[s, 0] += (roll_rate_dps(u) if roll_rate_dps is not None
+                   else 25.0 * np.cos(2 * np.pi * u / (settle_s / 2)))
     return truth, t_close, analyze(ImuSeries(imu.t_s, acc, gyro, dict(imu.meta)), "walking")
 
 
