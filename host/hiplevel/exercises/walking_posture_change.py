@@ -5,9 +5,9 @@ rule's 80 deg/s: `walking_posture`), bump the pelvis up at a step's rhythm as th
 the hips land, and bouts formed of them (hapt-dev: 67 walking reps in the gaps between its static
 labels, 30-60 deg/s, bumps of 0.04-0.2 g). What no gait does is carry the pelvis into another
 posture: a walk rocks the pelvis about a posture it keeps, so the tilt averaged over a stride (two
-median steps: a step's roll and pitch swings cancel, a Trendelenburg gait's too) stays put. The
-rule:
-Parameters (`PostureChanges`, the `posture` of `WalkingDetector`; units in the names):
+median steps: a step's roll and pitch swings cancel, a Trendelenburg gait's too) stays put.
+
+The rule's parameters (`PostureChanges`, the `posture` of `WalkingDetector`; units in the names):
 - change_deg: a contact is in a posture change when that stride tilt, within
   span_steps median steps before and after it, spans more than this (the widest angle
   between its value before and after the contact). Straight and turning walks span <= 15 deg
