@@ -209,10 +209,10 @@ class WalkingDetector(BoutEdges):
         """Sample indices of candidate initial contacts."""
         return self._contacts(m)[0]
 
-    def _contacts(self, m: Motion) -> tuple[np.ndarray, np.ndarray | None]:
-        """Candidate contacts and their heights, g (None for a roll stream)."""
+    def _contacts(self, m: Motion) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Candidate contacts, their heights, g, and the up-vectors (N,3) (both None for a roll stream)."""
         if m.acc_lin_g is None:
-            return contacts_from_roll(m, self.smooth_hz), None
+            return contacts_from_roll(m, self.smooth_hz), None, None
         up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)  # here and for the tilt below
         av = self._upward_g(m, up)
         peaks, _ = find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
@@ -235,7 +235,7 @@ class WalkingDetector(BoutEdges):
             peaks = peaks[max_near(tilt, peaks, half) <= self.max_tilt_deg]
         heights = av[peaks]
         # A lead of a few samples keeps the order of contacts (they are >= min_step_s apart).
-        return np.maximum(peaks - lead, 0), heights
+        return np.maximum(peaks - lead, 0), heights, up
 
     def _upward_g(self, m: Motion, up: np.ndarray | None = None) -> np.ndarray:
         """The signal contacts are peaks of: the upward acceleration, g, less its baseline_s
@@ -254,11 +254,11 @@ class WalkingDetector(BoutEdges):
         """The walking bouts (their contacts), each bout's raw stance-side cues (what `detect`
         finds before it weighs the cues) and the soft first contacts of walks resumed from motion
         (`_soft_start`: no initiation swing before them)."""
-        idx, heights = self._contacts(m)
+        idx, heights, up = self._contacts(m)
         soft: set[int] = set()
         bouts = self.bouts(idx, m.rate_hz, heights, m, soft)
         if self.posture.change_deg > 0 and m.acc_lin_g is not None and bouts:
-            bouts = without_posture_changes(self, m, bouts, idx, heights)
+            bouts = without_posture_changes(self, m, bouts, idx, heights, up)
         return bouts, [self.side.cues(m, c) for c in bouts], soft
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:

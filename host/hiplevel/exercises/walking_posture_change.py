@@ -60,13 +60,13 @@ class PostureChanges:
 
 
 def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarray], idx: np.ndarray,
-                            heights_g: np.ndarray) -> list[np.ndarray]:
+                            heights_g: np.ndarray, up: np.ndarray | None = None) -> list[np.ndarray]:
     """The bouts (their contacts, sample indices) without their contacts inside a posture change
     (`posture_change_contacts` with the detector p's `posture` and irregular_ratio): a bout that loses any splits
     there, and each piece left must keep a walking pace on its own (`walking_bouts.keeps_pace`;
     its contacts already passed the bout's edge trim). idx, heights_g: every candidate contact
-    and its upward peak, g (`WalkingDetector._contacts`)."""
-    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
+    and its upward peak, g (`WalkingDetector._contacts`); up: m's up-vectors (N,3) when at hand."""
+    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg) if up is None else up
     height = dict(zip(np.asarray(idx).tolist(), np.asarray(heights_g, float).tolist()))
     out: list[np.ndarray] = []
     for c in bouts:
