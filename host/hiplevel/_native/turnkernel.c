@@ -6,6 +6,10 @@
 #include "rotation.h"
 #include <string.h>
 
+/* Loops along independent elements (a product's columns, a window's sums) vectorised (SSE2): each
+ * element's operations and their order unchanged, so the same bits in fewer instructions. */
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+
 /* segment_rot(w, c, s, first, out[, bounds, refs]) -> None: `scan.segment_products` after its angles: the
  * per-sample Rodrigues matrices R_i (w (n,3) rad/s, numpy's c = cos(theta), s = -sin(theta) of
  * `angles`, (64, nb)), the products c_j = R_j c_(j-1) within each block of 64 restarting where
