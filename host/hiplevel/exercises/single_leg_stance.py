@@ -19,10 +19,13 @@ is passed over for the shift back that follows. Foot-off = end of the shift in, 
 of the shift back.
 
 Edges first: a small (2-3 cm) or slow (2-3 s) shift moves at the rest tests' own speeds, so the
-velocity is held at zero through it and no move is found. Each stretch on one foot that no hold
-above covers is searched from its edges instead (`stance_edges.edge_shifts`: foot-off and
+velocity is held at zero through it and no move is found. Each stretch on one foot (split at the
+standing between holds) is searched from its edges too (`stance_edges.edge_shifts`: foot-off and
 foot-down from the jolts, the shift in and back fitted there as minimum-jerk moves of opposite
-ways); the pair, if its mean size is a shift, goes through the same hold tests.
+ways); the pair, if its mean size is a shift, goes through the same hold tests. Its hold is taken
+where no hold above covers the stretch, and replaces one above that is doubtful: a hold is on one
+foot throughout, so one spanning two stretches (it took the standing between) or sharing its
+stretch with another (one hold split in two) is not trusted over the edges (`_merge_edge_holds`).
 """
 
 from __future__ import annotations
@@ -293,18 +296,23 @@ class SingleLegStanceDetector:
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None) if moves else []
         reps = [r for r in (hold(a, b) for a, b in pairs) if r is not None]
         acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
-        for (a, size_a), (b, size_b) in edge_shifts(acc, sig, self.cues, rate, self.min_hold_s,
-                                                    [(r.start, r.end) for r in reps]):
-            # The shift in and back are two readings of one displacement: their mean is its size.
-            if (a.sign == b.sign or size_a + size_b < 2.0 * self.min_shift_m
-                    or (b.onset - a.offset) < self.min_hold_s * rate
-                    or not self.partner_ratio * size_a <= size_b <= self.max_return_ratio * size_a):
-                continue  # no shift onto one leg and back
-            sizes[id(a)], sizes[id(b)] = size_a, size_b
-            r = self._hold(m, a, b, moves, sizes, sig, calm, v, None)
-            if r is not None:
-                reps.append(r)
-        return sorted(reps, key=lambda r: r.start)
+        edged: list[tuple[tuple[int, int], RepWindow | None]] = []
+        for run, pair in edge_shifts(acc, sig, self.cues, rate, self.min_hold_s):
+            edged.append((run, None if pair is None else self._edge_hold(m, pair, moves, sizes, sig, calm, v)))
+        return sorted(_merge_edge_holds(reps, edged), key=lambda r: r.start)
+
+    def _edge_hold(self, m: Motion, pair: tuple[tuple[Hump, float], tuple[Hump, float]],
+                   moves: list[tuple[Hump, float]], sizes: dict[int, float], sig: SupportSignals,
+                   calm: np.ndarray, v: np.ndarray) -> RepWindow | None:
+        """The hold between an edge path's shift in and back (`stance_edges.edge_shifts`), if it is one."""
+        (a, size_a), (b, size_b) = pair
+        # The shift in and back are two readings of one displacement: their mean is its size.
+        if (a.sign == b.sign or size_a + size_b < 2.0 * self.min_shift_m
+                or (b.onset - a.offset) < self.min_hold_s * m.rate_hz
+                or not self.partner_ratio * size_a <= size_b <= self.max_return_ratio * size_a):
+            return None  # no shift onto one leg and back
+        sizes[id(a)], sizes[id(b)] = size_a, size_b
+        return self._hold(m, a, b, moves, sizes, sig, calm, v, None)
 
     def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
               sig: SupportSignals, calm: np.ndarray, v: np.ndarray, lifted: set[int] | None) -> RepWindow | None:
@@ -354,3 +362,31 @@ def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
     """Displacement of one move, m (velocity integrated over the hump)."""
     return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
 
+
+def _merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], RepWindow | None]]
+                      ) -> list[RepWindow]:
+    """The velocity path's holds `reps` with the edge path's (`edged`: each stretch on one foot,
+    [start, end) samples, with its hold or None). A hold is on one foot throughout: one that
+    spans two stretches (standing in between) or shares its stretch with another is doubtful, and
+    an edge hold of its stretches replaces it if the two overlap, or if that edge hold overlaps no
+    other of the velocity path's holds (the doubtful hold took the standing next to it). A stretch
+    none of the kept holds overlaps gives its edge hold."""
+    def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return a[0] < b[1] and b[0] < a[1]
+
+    spans = [(r.start, r.end) for r in reps]
+    kept, replacing = [], set()
+    for i, r in enumerate(spans):
+        mine = [k for k, (run, _) in enumerate(edged) if over(r, run)]
+        doubtful = len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans) if j != i for k in mine)
+        by = [k for k in mine if doubtful and edged[k][1] is not None and (
+            over(r, (edged[k][1].start, edged[k][1].end))
+            or not any(over(q, (edged[k][1].start, edged[k][1].end)) for j, q in enumerate(spans) if j != i))]
+        replacing.update(by)
+        if not by:
+            kept.append(reps[i])
+    for k, (run, e) in enumerate(edged):
+        if e is not None and not any(over((q.start, q.end), (e.start, e.end)) for q in kept) and (
+                k in replacing or not any(over((q.start, q.end), run) for q in kept)):
+            kept.append(e)
+    return kept

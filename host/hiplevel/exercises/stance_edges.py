@@ -40,7 +40,13 @@ class EdgeSettings:
         the shift then ends earlier still); the same around foot-down for the shift back;
     min_edge_vote: foot-off and foot-down each need this vote (`SupportCues.votes`) to be edges;
     edge_lag_s: the foot may leave (come down) up to this long after the stretch starts (before it
-        ends): the stretch can start with a slow shift, 2-3 s before foot-off, and end 3-5 s after foot-down."""
+        ends): the stretch can start with a slow shift, 2-3 s before foot-off, and end 3-5 s after foot-down;
+    standing_roll_ratio: a window whose sideways corrections are under sway_ratio times quiet standing
+        and whose roll sways under this many times it is standing on both feet between two holds
+        where the stretch is split (measured on the simulator: the 1-1.5 s of standing between
+        holds sways 1.2-2.7x in roll; on one foot it is mostly 3-60x, but a steady hold can dip
+        under that: the split then only makes its velocity-path hold doubtful, see
+        `single_leg_stance._merge_edge_holds`)."""
 
     sway_ratio: float = 2.0
     shift_taus_s: tuple[float, ...] = (0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
@@ -48,6 +54,7 @@ class EdgeSettings:
     after_off_s: float = 0.5
     min_edge_vote: float = 0.5
     edge_lag_s: float = 6.0
+    standing_roll_ratio: float = 3.0
 
 
 def min_jerk_accel(tau_s: float, rate_hz: float) -> np.ndarray:
@@ -80,15 +87,20 @@ def fit_shift(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tupl
     return best
 
 
-def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s: float) -> list[tuple[int, int]]:
+def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s: float,
+                  standing_roll_ratio: float = np.inf) -> list[tuple[int, int]]:
     """Stretches (sample indices) of at least min_s whose 1 s windows sway at least sway_ratio
-    times the set's quietest tenth (roll rate or sideways corrections, the larger)."""
+    times the set's quietest tenth (roll rate or sideways corrections, the larger), split where
+    the corrections fall under sway_ratio and the roll under standing_roll_ratio times it: the
+    standing between two holds, whose roll still sways 1-3x after the shift back."""
     w = max(2, int(rate_hz))
     step = max(1, w // 2)
     lat, rr = window_rms(sig.lateral, rate_hz), window_rms(sig.roll_rate, rate_hz)
-    ratio = np.maximum(lat / max(float(np.percentile(lat, 10)), 1e-6), rr / max(float(np.percentile(rr, 10)), 1e-6))
+    lat, rr = lat / max(float(np.percentile(lat, 10)), 1e-6), rr / max(float(np.percentile(rr, 10)), 1e-6)
+    ratio = np.maximum(lat, rr)
+    standing = (lat < sway_ratio) & (rr < standing_roll_ratio)
     out = []
-    for a, b in runs(ratio >= sway_ratio):
+    for a, b in runs((ratio >= sway_ratio) & ~standing):
         s0, s1 = a * step + w // 2, (b - 1) * step + w // 2
         if s1 - s0 >= min_s * rate_hz:
             out.append((s0, s1))
@@ -96,18 +108,17 @@ def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s:
 
 
 def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, rate_hz: float, min_hold_s: float,
-                taken: list[tuple[int, int]], p: EdgeSettings = EdgeSettings()
-                ) -> list[tuple[tuple[Hump, float], tuple[Hump, float]]]:
-    """((shift in, size m), (shift back, size m)) around each stretch on one foot with a clear
-    foot-off and foot-down that overlaps none of `taken` ([start, end) of holds already found):
-    the minimum-jerk shifts fitted before foot-off and after foot-down (`fit_shift`). acc_mps2:
+                p: EdgeSettings = EdgeSettings()
+                ) -> list[tuple[tuple[int, int], tuple[tuple[Hump, float], tuple[Hump, float]] | None]]:
+    """Each stretch on one foot ([start, end) samples, `one_foot_runs`) with ((shift in, size m),
+    (shift back, size m)) around it, None without a clear foot-off and foot-down: the
+    minimum-jerk shifts fitted before foot-off and after foot-down (`fit_shift`). acc_mps2:
     the levelled sideways acceleration less its roll offset, m/s^2 (+ = leftward)."""
-    out = []
+    out: list[tuple[tuple[int, int], tuple[tuple[Hump, float], tuple[Hump, float]] | None]] = []
     before, after = int(p.before_off_s * rate_hz), int(p.after_off_s * rate_hz)
     lag = int(max(cues.lag_s, p.edge_lag_s) * rate_hz)
-    for s0, s1 in one_foot_runs(sig, rate_hz, p.sway_ratio, min_hold_s):
-        if any(a < s1 and s0 < b for a, b in taken):
-            continue
+    for s0, s1 in one_foot_runs(sig, rate_hz, p.sway_ratio, min_hold_s, p.standing_roll_ratio):
+        out.append(((s0, s1), None))
         ref = reference_sway(sig, rate_hz, [(max(0, s0 - 4 * int(rate_hz)), max(0, s0 - int(0.5 * rate_hz))),
                                             (s1 + int(0.5 * rate_hz), s1 + 4 * int(rate_hz))])
         votes, off, down = replace(cues, lag_s=max(cues.lag_s, p.edge_lag_s)).votes(sig, s0, s1, ref, rate_hz)
@@ -125,5 +136,5 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
         pairs = [(i, k) for i, k in pairs if i is not None and k is not None]
         if pairs:
             i, k = max(pairs, key=lambda x: x[0][2] + x[1][2])
-            out.append(((i[0], i[1]), (k[0], k[1])))
+            out[-1] = ((s0, s1), ((i[0], i[1]), (k[0], k[1])))
     return out
