@@ -18,6 +18,9 @@ finding it is not a false step). Two consecutive contacts of the same foot in on
 other foot's contact out just the same (9 such pairs here, none marked untimed; walking alternates
 the feet), so the gap between them is treated as one untimed contact. A contact listed twice
 (same foot, same time) counts once.
+
+`python -m bench.real_walking [INDIP|Stereophoto]` lists hiplevel's misses, false contacts and side
+errors one per line, counted as above (`StepTally.errors`), to classify them by hand.
 """
 
 from __future__ import annotations
@@ -51,13 +54,18 @@ class StepTally:
     untimed: int = 0
     dt_s: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    errors: list[StepError] = field(default_factory=list)
 
-    def add(self, det_s: np.ndarray, det_side: list[str], ref) -> None:
+    def add(self, det_s: np.ndarray, det_side: list[str], ref, trial: str = "") -> None:
+        """Count one trial: detections det_s (s) with their feet against the reference `ref`
+        (`GaitReference`); its misses, false and wrong-side contacts go to `errors` under `trial`."""
         inside = in_windows(det_s, ref.walking_bouts_s, BOUT_MARGIN_S)
         self.outside += int((~inside).sum())
         d, sides = det_s[inside], [s for s, k in zip(det_side, inside) if k]
         m = match_events(d, ref.ic_s, TOLERANCE_S)
-        at_untimed = untimed_detections(d, {i for i, _ in m.pairs}, ref.untimed)
+        not_judged = untimed_indices(d, {i for i, _ in m.pairs}, ref.untimed)
+        at_untimed = len(not_judged)
+        self.errors += step_errors(trial, d, sides, ref, m.pairs, set(not_judged))
         self.untimed += at_untimed
         self.n_ref += m.n_reference
         self.n_det += m.n_detected - at_untimed
@@ -81,8 +89,59 @@ class StepTally:
 def untimed_detections(det_s: np.ndarray, matched: set[int], untimed) -> int:
     """How many unmatched detections stand for contacts the reference lists without a time: in
     each gap (after_s, before_s, n) of `GaitReference.untimed`, up to n unmatched detections."""
-    free = np.asarray([t for i, t in enumerate(det_s) if i not in matched], float)
-    return sum(min(n, int(np.sum((free > a) & (free < b)))) for a, b, n in untimed)
+    return len(untimed_indices(det_s, matched, untimed))
+
+
+def untimed_indices(det_s: np.ndarray, matched: set[int], untimed) -> list[int]:
+    """The detections `untimed_detections` counts (indices into det_s, one entry per gap it is
+    counted in): in each gap, the first n unmatched detections inside it."""
+    free = [i for i in range(len(det_s)) if i not in matched]
+    return [i for a, b, n in untimed for i in [i for i in free if a < det_s[i] < b][:n]]
+
+
+@dataclass(frozen=True)
+class StepError:
+    """One judged disagreement with a reference (`step_errors`). kind: "miss" (a reference contact
+    no detection matched), "false" (a judged detection that matched none) or "side" (matched, the
+    other foot); t_s, foot: the reference contact's time (s) and foot (for "false": the detection's);
+    nearest_s: the nearest contact of the other list (detections for a miss, reference contacts for
+    a false one, the matched detection for a side error), s relative to t_s (None: the list is
+    empty); ref_gaps_s: the reference's spacing around t_s: time since its contact before and to
+    its contact after, s (None at either end)."""
+
+    trial: str
+    kind: str
+    t_s: float
+    foot: str
+    nearest_s: float | None
+    ref_gaps_s: tuple[float | None, float | None]
+
+
+def step_errors(trial: str, det_s: np.ndarray, det_side: list[str], ref, pairs: list[tuple[int, int]],
+                not_judged: set[int]) -> list[StepError]:
+    """Each miss, false contact and side error of one trial, in time order: det_s, det_side: the
+    judged detections (inside the reference bouts), s; pairs: their matches (i_detected,
+    i_reference: `match_events`); not_judged: unmatched detections at untimed reference contacts
+    (`untimed_indices`), left out."""
+    r = np.asarray(ref.ic_s, float)
+    d = np.asarray(det_s, float)
+
+    def nearest(t: float, xs: np.ndarray) -> float | None:
+        return None if len(xs) == 0 else round(float(xs[np.argmin(np.abs(xs - t))] - t), 3)
+
+    def gaps(t: float) -> tuple[float | None, float | None]:
+        before, after = r[r < t], r[r > t]
+        return (round(float(t - before[-1]), 3) if len(before) else None,
+                round(float(after[0] - t), 3) if len(after) else None)
+
+    hit_d, hit_r = {i for i, _ in pairs}, {j for _, j in pairs}
+    out = [StepError(trial, "miss", float(t), ref.ic_side[j], nearest(t, d), gaps(t))
+           for j, t in enumerate(r) if j not in hit_r]
+    out += [StepError(trial, "false", float(t), det_side[i], nearest(t, r), gaps(t))
+            for i, t in enumerate(d) if i not in hit_d and i not in not_judged]
+    out += [StepError(trial, "side", float(r[j]), ref.ic_side[j], round(float(d[i] - r[j]), 3), gaps(r[j]))
+            for i, j in pairs if det_side[i] != ref.ic_side[j]]
+    return sorted(out, key=lambda e: (e.t_s, e.kind))
 
 
 def hiplevel_contacts(series) -> tuple[np.ndarray, list[str]]:
@@ -196,12 +255,12 @@ def run_steps(data_dir: Path, quick: bool = False, log=print) -> list[Row]:
         for trial in used:
             ref = trial.references[system]
             try:
-                tallies["hiplevel"].add(*hiplevel_contacts(trial.series), ref)
+                tallies["hiplevel"].add(*hiplevel_contacts(trial.series), ref, trial.name)
             except Exception as e:  # noqa: BLE001 - a failed analysis counts as no detections, reported
                 tallies["hiplevel"].failures.append(f"{trial.name}: {type(e).__name__}: {e}")
-                tallies["hiplevel"].add(np.empty(0), [], ref)
+                tallies["hiplevel"].add(np.empty(0), [], ref, trial.name)
             if dataset is not None:
-                tallies["mobgap"].add(*mobgap_contacts(trial, dataset), ref)
+                tallies["mobgap"].add(*mobgap_contacts(trial, dataset), ref, trial.name)
         log(f"[real] {system}: " + ", ".join(f"{k} sens {t.sensitivity:.3f} prec {t.precision:.3f} side {t.side:.3f}"
                                              for k, t in tallies.items()))
         rows += _step_rows(system, tallies, len(used))
@@ -226,3 +285,39 @@ def run(quick: bool = False, data_dir: Path | None = None, log=print) -> list[Ro
 
     rows += real_pelvis.run(data_dir, log=log)
     return rows
+
+
+def error_table(tally: StepTally) -> list[str]:
+    """One line per miss, false contact and side error of a tally (`StepTally.errors`), then its
+    totals: the list to classify by hand (docs: issue 14)."""
+    def s(x: float | None) -> str:
+        return "-" if x is None else f"{x:+.2f}"
+
+    lines = ["trial | kind | t_s | foot | nearest other contact, s | reference gap before / after, s"]
+    lines += [f"{e.trial} | {e.kind} | {e.t_s:.2f} | {e.foot} | {s(e.nearest_s)} | {s(e.ref_gaps_s[0])} / {s(e.ref_gaps_s[1])}"
+              for e in tally.errors]
+    lines.append(f"{tally.n_ref} reference contacts, {tally.n_det} judged detections, {tally.tp} matched, "
+                 f"{tally.side_ok} on the right foot: sensitivity {pct(tally.sensitivity)}, precision "
+                 f"{pct(tally.precision)}, side {pct(tally.side)}")
+    return lines
+
+
+def main(system: str = "INDIP") -> None:
+    """`python -m bench.real_walking [SYSTEM]`: hiplevel's misses, false contacts and side errors on
+    mobgap-lowback against one reference (INDIP or Stereophoto), counted as section 3 counts them."""
+    from bench.realdata import LOWBACK_DIR, load_lowback, shared_data_dir
+
+    data_dir = shared_data_dir()
+    if data_dir is None:
+        raise SystemExit("../shared/data is absent")
+    tally = StepTally()
+    for trial in load_lowback(data_dir / LOWBACK_DIR):
+        if system in trial.references:
+            tally.add(*hiplevel_contacts(trial.series), trial.references[system], trial.name)
+    print("\n".join(error_table(tally)))
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(*sys.argv[1:2])

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from bench.real_walking import StepTally, untimed_detections
+from bench.real_walking import StepTally, error_table, untimed_detections
 from bench.realdata import _reference
 
 
@@ -40,3 +40,20 @@ def test_two_contacts_of_one_foot_leave_the_other_foots_contact_untimed():
     t = StepTally()
     t.add(det, ["left", "right", "left", "right", "left", "right"], ref)
     assert (t.n_ref, t.tp, t.n_det, t.untimed) == (5, 5, 5, 1)
+
+
+def test_each_miss_false_contact_and_side_error_is_listed_as_counted():
+    ref = _reference("INDIP", [_bout(10.0, 13.0, [10.0, 10.6, np.nan, 11.8, 12.4], ["Left", "Right", "Left", "Right", "Left"])])
+    # 10.62 matches on the wrong foot; 11.15 stands for the untimed contact (not judged); 11.45 is
+    # false; 11.8 is missed; 20.0 lies outside the bouts (not judged).
+    det = np.array([10.02, 10.62, 11.15, 11.45, 12.41, 20.0])
+    t = StepTally()
+    t.add(det, ["left", "left", "left", "right", "left", "left"], ref, "P/T/1")
+    got = [(e.trial, e.kind, round(e.t_s, 2), e.foot, e.nearest_s) for e in t.errors]
+    assert got == [("P/T/1", "side", 10.6, "right", 0.02), ("P/T/1", "false", 11.45, "right", 0.35),
+                   ("P/T/1", "miss", 11.8, "right", -0.35)]
+    assert t.errors[2].ref_gaps_s == (1.2, 0.6)
+    kinds = [e.kind for e in t.errors]
+    assert (kinds.count("miss"), kinds.count("false")) == (t.n_ref - t.tp, t.n_det - t.tp)
+    table = error_table(t)
+    assert len(table) == 5 and table[2].startswith("P/T/1 | false | 11.45 | right")
