@@ -1,6 +1,6 @@
 """Walking bouts from the contacts (`walking.WalkingDetector`, its parameters documented there):
 gaps split them, weak edge contacts are trimmed (but a soft first contact of a walk resumed from
-motion, `walking_edges`, and a soft last one that keeps the rhythm), a weak bump splitting one step
+motion or after a lift-off bump, `walking_edges`, and a soft last one that keeps the rhythm), a weak bump splitting one step
 is no contact (`walking_splits`), and a bout must keep one pace (a short bout whose one long step
 holds a missed contact too, `walking_gaps`) and must not tilt the pelvis like a posture change when short
 (`posture_change`). Each takes the detector (p) for its parameters."""
@@ -45,6 +45,9 @@ def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.
             if m is not None and p._soft_start(m, c[a:b], hc[a:b], floor):
                 if soft is not None:
                     soft.add(int(c[a]))
+                break
+            # ... or out of standing after a weaker lift-off bump: a first heel strike can be soft.
+            if a > 0 and p._after_lift_off(c[a - 1:b], hc[a - 1:b], floor):
                 break
             a += 1
         while b > a and hc[b - 1] < floor:

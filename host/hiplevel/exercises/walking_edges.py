@@ -126,6 +126,22 @@ class BoutEdges:
         pre = a0 - med // 2
         return pre >= 0 and self._motion_ratio(m, pre, a0, c, med) >= self.soft_start_motion_ratio
 
+    def _after_lift_off(self, c: np.ndarray, h: np.ndarray, floor: float) -> bool:
+        """Whether a bout's weak first contact c[1] is the first heel strike of a walk out of
+        standing, its lift-off's weight shift the weaker bump c[0] before it (both under the edge
+        trim's floor; c, h: the contacts and heights from that bump on): `soft_first_step` holds
+        for c[1], and c[0] is weaker and comes at most irregular_ratio median steps before it (a
+        lift-off bump comes a swing, 0.54-1.2 median steps, before the first heel strike: `_initiates`,
+        `_soft_start`). A
+        walk's first heel strike can be as soft as its last (ipol-dev: 0.35 of the bout's median
+        contact, after a 0.12 lift-off bump); its initiation swing is then the swing before it."""
+        if len(c) < 5 or h[0] >= h[1]:
+            return False
+        med = float(median(np.diff(c[1:])))
+        return bool(c[1] - c[0] <= self.side.irregular_ratio * med and soft_first_step(
+            c[1:], h[1:], floor, self.end_min_fraction * float(median(h[1:])), self.lift_off_step_ratio,
+            self.side.irregular_ratio))
+
     def _moving(self, m: Motion, a: int, b: int) -> bool:
         """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
         (a roll stream: the roll moves by more than 0.5 deg)."""
