@@ -28,13 +28,19 @@ def standing(p: BandWalkDetector, m: Motion, a: int, b: int, yaw_dps: np.ndarray
             and turn <= p.max_turn_dps and float(np.ptp(pitch)) <= p.max_pitch_change_deg)
 
 
-def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float) -> list[RepWindow]:
+def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
+             up: np.ndarray | None = None) -> list[RepWindow]:
     """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
     min_step_m in one direction, each starting within max_step_gap_s of the previous end, at
-    a steady rhythm (`lateral_steps.steady_runs`).
+    a steady rhythm (`lateral_steps.steady_runs`), in one posture: a band walk holds its hinge,
+    so a step whose pelvis posture (`posture`; up: the pelvis' up-vector (N,3) of the motion,
+    None: no test) lies more than max_pitch_change_deg from its bout's first step's is a posture
+    change (sitting down with the feet shuffling: 10-15 deg a step; a belt-worn sensor turned on
+    the belt shows a seat's backward tilt in its roll, hapt-dev) and starts a bout of its own.
     None in `reps` is a move that is no step (a turn, a posture change): it ends a bout."""
     gap = p.max_step_gap_s * rate_hz
     bouts: list[list[RepWindow]] = []
+    cos_max = np.cos(np.radians(p.max_pitch_change_deg))
     for r in reps:
         if r is None:
             bouts.append([])
@@ -42,7 +48,8 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float) 
         if r.metrics["step_m"] < p.min_step_m:
             continue  # sway or a shuffle of the feet, not a step
         b = bouts[-1] if bouts else []
-        if b and b[-1].metrics["direction"] == r.metrics["direction"] and r.start - b[-1].end <= gap:
+        if (b and b[-1].metrics["direction"] == r.metrics["direction"] and r.start - b[-1].end <= gap
+                and (up is None or float(posture(up, b[0]) @ posture(up, r)) >= cos_max)):
             b.append(r)
         else:
             bouts.append([r])
@@ -52,3 +59,12 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float) 
                            p.min_bout_steps, p.max_cadence_ratio, p.max_duration_ratio)
         out += [r for r, ok in zip(b, keep) if ok]
     return out
+
+
+def posture(up: np.ndarray, r: RepWindow) -> np.ndarray:
+    """The pelvis' posture over a step: its up-vector (up: (N,3), body frame) averaged over the
+    step's samples, normalised. The drop swings the roll within a step and back, the same way in
+    every step of a bout (simulated band walks across all strategies, hinges and drops up to 16
+    deg: each step within a few deg of its bout's first), while a posture change carries it on."""
+    mean = up[r.start : max(r.end, r.start + 1)].mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)

@@ -35,6 +35,7 @@ from hiplevel.exercises.band_reps import step_rep
 from hiplevel.exercises.band_steps import RHYTHM_LOWPASS_HZ, LateralStep, LoneMove
 from hiplevel.exercises.base import Hump, Motion, RepWindow, calm_mask, without_rest_tilt
 from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.fusion import roll_pitch_to_up
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,9 @@ class BandWalkDetector:
     max_turn_dps / max_pitch_change_deg: a lateral step faces forward and holds the hinge: a move
         whose yaw rate (RMS over the move, low-passed) exceeds max_turn_dps is a turn, and one over
         which the pitch changes by more than max_pitch_change_deg is a posture change (sitting
-        down, standing up, bending: the trunk leans 20-35 deg); either is no step and ends a bout."""
+        down, standing up, bending: the trunk leans 20-35 deg); either is no step and ends a bout;
+        a bout's steps also start within max_pitch_change_deg of its first step's tilt (roll and
+        pitch together: `band_bouts.in_bouts`)."""
 
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
@@ -155,8 +158,9 @@ class BandWalkDetector:
                 reps.append(None)  # not a step: ends the bout
                 continue
             reps.append(step_rep(self, step, v, roll0, up_g, rate))
-        return self.in_bouts(reps, rate)
+        return self.in_bouts(reps, rate, roll_pitch_to_up(m.roll_deg, m.pitch_deg))
 
-    def in_bouts(self, reps: list[RepWindow | None], rate_hz: float) -> list[RepWindow]:
-        """The steps that belong to a bout (`band_bouts.in_bouts`); None in `reps` ends a bout."""
-        return band_bouts.in_bouts(self, reps, rate_hz)
+    def in_bouts(self, reps: list[RepWindow | None], rate_hz: float, up: np.ndarray | None = None) -> list[RepWindow]:
+        """The steps that belong to a bout (`band_bouts.in_bouts`; up: the pelvis' up-vector (N,3),
+        for its posture test); None in `reps` ends a bout."""
+        return band_bouts.in_bouts(self, reps, rate_hz, up)

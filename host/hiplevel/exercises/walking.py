@@ -245,21 +245,21 @@ class WalkingDetector(BoutEdges):
             av = av - moving_mean(av, max(1, int(self.baseline_s * m.rate_hz)))
         return zero_phase_lowpass(av, self.smooth_hz, m.rate_hz)
 
-    def bouts(self, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None,
-              m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:
+    def bouts(self, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None, m: Motion | None = None,
+              soft: set[int] | None = None, changes: list[np.ndarray] | None = None) -> list[np.ndarray]:
         """`walking_bouts.bouts` with this detector's parameters."""
-        return walking_bouts.bouts(self, contacts, rate_hz, heights, m, soft)
+        return walking_bouts.bouts(self, contacts, rate_hz, heights, m, soft, changes)
 
-    def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]], set[int]]:
-        """The walking bouts (their contacts), each bout's raw stance-side cues (what `detect`
-        finds before it weighs the cues) and the soft first contacts of walks resumed from motion
-        (`_soft_start`: no initiation swing before them)."""
+    def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]], set[int], list[np.ndarray]]:
+        """The walking bouts (contacts), their raw stance-side cues (before `detect` weighs them), the soft first
+        contacts (`_soft_start`: no initiation swing) and the posture changes' stepping (`walking_bouts.posture_change`)."""
         idx, heights, up = self._contacts(m)
         soft: set[int] = set()
-        bouts = self.bouts(idx, m.rate_hz, heights, m, soft)
+        changes: list[np.ndarray] = []
+        bouts = self.bouts(idx, m.rate_hz, heights, m, soft, changes)
         if self.posture.change_deg > 0 and m.acc_lin_g is not None and bouts:
-            bouts = without_posture_changes(self, m, bouts, idx, heights, up)
-        return bouts, [self.side.cues(m, c) for c in bouts], soft
+            bouts = without_posture_changes(self, m, bouts, idx, heights, up, changes)
+        return bouts, [self.side.cues(m, c) for c in bouts], soft, changes
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
         """Steps of every walking bout in the set, with the initiation and termination swings.
@@ -270,14 +270,14 @@ class WalkingDetector(BoutEdges):
         """All of `detect` that does not depend on how the stance-side cues are weighed, kept
         without the motion (a few numbers a step): a chunked set prepares every chunk, weighs the
         cues of all of them, then `finish`es each (`analysis.chunked`: the motion built once)."""
-        bouts, cues, soft = self.bout_cues(m) if bout_cues is None else bout_cues
+        bouts, cues, soft, changes = self.bout_cues(m) if bout_cues is None else bout_cues
         neutrals = [bout_neutral(m, c) for c in bouts]
         reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
         missed = [self._missed_steps(m, c, yaw) for c in bouts]
         halves = [[h for pair in bout.values() for h in pair] for bout in missed]
-        spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], lambda: self._upward_g(m), yaw, m.rate_hz, bouts,
-                                                               m.roll_deg, m.pitch_deg)
+        spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], lambda: self._upward_g(m), yaw, m.rate_hz,
+                                                               bouts + changes, m.roll_deg, m.pitch_deg, self.max_tilt_deg)
         flat = [r for bout in reps + halves + [spots] for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])

@@ -14,25 +14,23 @@ import numpy as np
 from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_splits import split_step_bumps
-from hiplevel.exercises.walking_spot_turns import tilt_range_deg
+from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, lies_near, tilt_range_deg
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
     from hiplevel.exercises.walking import WalkingDetector
 
-# How far before a short bout's first contact and after its last a posture change's lying is
-# looked for, s (`posture_change`; hapt-dev e16: tilted 65 deg 1.1 s after its last contact).
-POSTURE_REACH_S = 2.0
-
 
 def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.ndarray | None = None,
-          m: Motion | None = None, soft: set[int] | None = None) -> list[np.ndarray]:
+          m: Motion | None = None, soft: set[int] | None = None,
+          changes: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """Contacts grouped into walking bouts: gaps > max_step_s split them, weak edge contacts
     (below edge_min_fraction of the bout's median height) are trimmed, and bouts of fewer
     than min_bout_steps steps or with a median step over max_median_step_s are dropped; a weak
     bump that splits one step in two is no contact (`walking_splits`).
     m: the motion, for a soft first contact of a walk resumed from motion (`_soft_start`;
-    None: such contacts are trimmed too); soft: where the kept soft first contacts are added."""
+    None: such contacts are trimmed too); soft: where the kept soft first contacts are added;
+    changes: where the bouts found to be a posture change's stepping (`posture_change`) are added."""
     if len(contacts) == 0:
         return []
     cuts = np.flatnonzero(np.diff(contacts) > p.max_step_s * rate_hz) + 1
@@ -60,29 +58,35 @@ def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.
             b -= 1
         whole = split_step_bumps(c[a:b], hc[a:b], p.split_bump_fraction, p.side.irregular_ratio)
         kept = keeps_pace(p, c[a:b][whole], rate_hz, m)
-        if kept is not None and not posture_change(p, kept, m):
-            out.append(kept)
+        if kept is not None:
+            if not posture_change(p, kept, m):
+                out.append(kept)
+            elif changes is not None:
+                changes.append(kept)
     return out
 
 
 def posture_change(p: WalkingDetector, c: np.ndarray, m: Motion | None) -> bool:
-    """Whether a short bout (<= short_bout_steps) is the stepping of a posture change: two cues
-    together. It tilts the pelvis further than a few steps do (over its contacts, the ranges of
-    roll and pitch combined past spot.max_tilt_deg, as a run of steps on the spot), and the
-    pelvis lies (tilted past max_tilt_deg from the standing pose) within POSTURE_REACH_S before
-    its first contact or after its last: turning to lie down, or getting up and stepping off.
-    hapt-dev's short bouts between two static postures: ranges 27-50 deg, lying 70-110 deg
-    around them; mobgap-lowback's short daily-life walks: ranges up to 21.6 deg, 34 deg around
-    them at most; ipol-dev's one short bout: 10.5 deg. A long bout is walking whatever it ends
-    in; no motion (m None): no test."""
+    """Whether a short bout (<= short_bout_steps) is the stepping of a posture change: the pelvis
+    lies (`walking_spot_turns.lies_near`: tilted past max_tilt_deg from the standing pose within
+    LYING_REACH_S before its first contact or after its last), and the steps either tilt it further
+    than a few steps do (over its contacts, the ranges of roll and pitch combined past
+    spot.max_tilt_deg, as a run of steps on the spot) or turn it as a turn on the spot does (its
+    heading's range from the first contact to the last at least spot.run_turn_deg): turning to
+    lie down, or getting up and turning to step off. hapt-dev's short bouts between two static
+    postures: ranges 27-50 deg, lying 70-110 deg around them; e07's turn to its bed (4 steps,
+    86 deg, range 18 deg) lies 3.0 s after its last contact, e03's 93 deg turn 0.7 s after
+    getting up; mobgap-lowback's short daily-life walks: ranges up to 21.6 deg, turns up to 97,
+    34 deg around them at most, lying 40 s away or more but for one that turns 14 deg (the belt
+    taken off 0.4 s after it: a straight walk ending so is still a walk). A long bout is walking
+    whatever it ends in; no motion (m None): no test."""
     if m is None or len(c) - 1 > p.short_bout_steps:
         return False
     a, b = int(c[0]), int(c[-1])
-    if tilt_range_deg(m.roll_deg[a : b + 1], m.pitch_deg[a : b + 1]) <= p.spot.max_tilt_deg:
-        return False
-    n = int(POSTURE_REACH_S * m.rate_hz)
-    around = np.r_[max(0, a - n) : a + 1, b : min(len(m.t_s), b + n + 1)]
-    return float(np.max(np.hypot(m.roll_deg[around], m.pitch_deg[around]))) > p.max_tilt_deg
+    tilts = tilt_range_deg(m.roll_deg[a : b + 1], m.pitch_deg[a : b + 1]) > p.spot.max_tilt_deg
+    turns = (p.spot.run_turn_deg > 0 and m.gyro_dps is not None
+             and float(np.ptp(np.cumsum(m.gyro_dps[a : b + 1, 2]))) / m.rate_hz >= p.spot.run_turn_deg)
+    return (tilts or turns) and lies_near(m.roll_deg, m.pitch_deg, a, b, int(LYING_REACH_S * m.rate_hz), p.max_tilt_deg)
 
 
 def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | None = None) -> np.ndarray | None:

@@ -27,7 +27,9 @@ The rule's parameters (`PostureChanges`, the `posture` of `WalkingDetector`; uni
   either side are firm heel strikes of at least this (brisk walking: 0.2-0.4 g) at the bout's pace:
   stairs tilt a phone on a belt by 30-45 deg between flights (hapt-dev) while the steps go on at
   0.3-0.7 g; a posture change's bumps are softer (hapt-dev: 0.04-0.19 g but for single landings).
-A bout that loses contacts splits there, and each piece must be walking on its own (pace, steps).
+A bout that loses contacts splits there, and each piece must be walking on its own (pace, steps,
+and no short bout's stepping of a posture change: `walking_bouts.posture_change`; hapt-dev e07:
+four steps turning 86 deg to the bed, split from the bumps of sitting and lying down on it).
 """
 
 from __future__ import annotations
@@ -60,12 +62,15 @@ class PostureChanges:
 
 
 def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarray], idx: np.ndarray,
-                            heights_g: np.ndarray, up: np.ndarray | None = None) -> list[np.ndarray]:
+                            heights_g: np.ndarray, up: np.ndarray | None = None,
+                            changes: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """The bouts (their contacts, sample indices) without their contacts inside a posture change
     (`posture_change_contacts` with the detector p's `posture` and irregular_ratio): a bout that loses any splits
     there, and each piece left must keep a walking pace on its own (`walking_bouts.keeps_pace`;
-    its contacts already passed the bout's edge trim). idx, heights_g: every candidate contact
-    and its upward peak, g (`WalkingDetector._contacts`); up: m's up-vectors (N,3) when at hand."""
+    its contacts already passed the bout's edge trim) and be no posture change's stepping
+    (`walking_bouts.posture_change`). idx, heights_g: every candidate contact
+    and its upward peak, g (`WalkingDetector._contacts`); up: m's up-vectors (N,3) when at hand;
+    changes: where the pieces found to be a posture change's stepping are added."""
     up = roll_pitch_to_up(m.roll_deg, m.pitch_deg) if up is None else up
     height = dict(zip(np.asarray(idx).tolist(), np.asarray(heights_g, float).tolist()))
     out: list[np.ndarray] = []
@@ -80,8 +85,12 @@ def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarra
         for j, piece in enumerate(np.split(c, np.flatnonzero(drop))):
             piece = piece[1:] if j > 0 else piece
             kept = walking_bouts.keeps_pace(p, piece, m.rate_hz, m) if len(piece) > 1 else None
-            if kept is not None:
+            if kept is None:
+                continue
+            if not walking_bouts.posture_change(p, kept, m):
                 out.append(kept)
+            elif changes is not None:
+                changes.append(kept)
     return out
 
 

@@ -22,7 +22,10 @@ at most max_gap_s after the one before ends. A half-wave that meets the sway and
 stands alone, or whose run turns too little, is a weight shift (hapt-dev's static postures, a phone
 on a belt: half-waves a median 0.26 s wide at half their peak; none of the wider ones with a
 landing in a run that turns 45 deg). A run over which the pelvis tilts far is a posture change
-(sitting down, standing up, lying down: hapt-dev's transitions turn and step too), not a walk.
+(sitting down, standing up, lying down: hapt-dev's transitions turn and step too), not a walk, and
+so is a run the pelvis lies near (`lies_near`: turning one's back to the bed before lying down,
+hapt-dev e04), or one inside a short bout found to be a posture change's stepping (the caller
+passes those bouts with the walking ones).
 
 A step's rep is the span of its half-wave above half its peak (its single support; the contacts,
 when any, are too weak to bound it), its stance the side the pelvis accelerates away from.
@@ -46,6 +49,11 @@ SWAY_BASELINE_S = 2.0  # its moving-mean baseline (an accelerometer offset; a le
 STEP_TURN_HALF_S = 1.0  # a step's turn is the heading's range within this of its sway peak, s
 LANDING_S = 0.3  # the landing is looked for this long after the half-wave, s
 RUN_PAD_S = 0.5  # a run's turn is measured from this long before its first half-wave to after its last, s
+# How far before a few steps and after them lying is looked for (`lies_near`), s: turning to lie
+# down (back to the bed, sit on its edge, lie back) takes 2-5 s (hapt-dev: lying 0.7-3.0 s from
+# the turns; its stand-to-lie transitions, label to label, last 3.9-8.4 s); daily-life walks and
+# turns lie 40 s away or more (mobgap-lowback), ipol-dev's and stroke-dev's never.
+LYING_REACH_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -83,13 +91,16 @@ class SpotTurnSteps:
     bout_margin_s: float = 0.5
 
     def steps(self, lateral_g: np.ndarray, upward_g: Callable[[], np.ndarray], yaw_rate_dps: np.ndarray, rate_hz: float,
-              bouts: list[np.ndarray], roll_deg: np.ndarray, pitch_deg: np.ndarray) -> list[tuple[int, int, Side]]:
+              bouts: list[np.ndarray], roll_deg: np.ndarray, pitch_deg: np.ndarray,
+              lying_deg: float = 0.0) -> list[tuple[int, int, Side]]:
         """Steps on the spot away from `bouts` (their contacts, sample indices), each as (a, b,
         stance side): [a, b) sample indices of its single support. lateral_g: the pelvis' lateral
         linear acceleration in the levelled frame (+ = left), g (N,); upward_g: returns the contact
         signal (`WalkingDetector._upward_g`), g (N,), called only when a half-wave away from the
         bouts turns the pelvis (a whole pass over the recording: rarely needed); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,);
-        roll_deg, pitch_deg: its fused tilt (N,)."""
+        roll_deg, pitch_deg: its fused tilt (N,); lying_deg: a run that the pelvis lies near
+        (`lies_near`, this tilt from the standing pose) is the turn of lying down or getting up,
+        no steps (hapt-dev e04: two steps turning 75 deg, lying 1.7 s later; 0: no test)."""
         if self.run_turn_deg <= 0 or len(lateral_g) < 4:
             return []
         heading = np.cumsum(yaw_rate_dps) / rate_hz
@@ -112,9 +123,21 @@ class SpotTurnSteps:
         for run in alternating_runs(cands, int(round(self.max_gap_s * rate_hz))):
             lo, hi = max(0, run[0][0] - pad), min(n - 1, run[-1][1] + pad)
             if (len(run) >= 2 and abs(heading[hi] - heading[lo]) >= self.run_turn_deg
-                    and tilt_range_deg(roll_deg[lo : hi + 1], pitch_deg[lo : hi + 1]) <= self.max_tilt_deg):
+                    and tilt_range_deg(roll_deg[lo : hi + 1], pitch_deg[lo : hi + 1]) <= self.max_tilt_deg
+                    and not (lying_deg > 0 and lies_near(roll_deg, pitch_deg, run[0][0], run[-1][1],
+                                                         int(LYING_REACH_S * rate_hz), lying_deg))):
                 out += run
         return out
+
+
+def lies_near(roll_deg: np.ndarray, pitch_deg: np.ndarray, a: int, b: int, reach: int, lying_deg: float) -> bool:
+    """Whether the pelvis lies (tilted past lying_deg from the standing pose: roll and pitch, deg,
+    combined) within reach samples before sample a or after sample b: a few steps right before
+    lying down or right after getting up are that posture change's turn (standing, sitting and
+    bending tilt it 35 deg at most, lying 60-90)."""
+    n = len(roll_deg)
+    around = np.r_[max(0, a - reach) : min(n, a + 1), min(n, b) : min(n, b + reach + 1)]
+    return bool(len(around)) and float(np.max(np.hypot(roll_deg[around], pitch_deg[around]))) > lying_deg
 
 
 def tilt_range_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> float:
