@@ -10,7 +10,8 @@ per step):
   side unsupported, then the trailing side) and one low point of the pelvis (feet apart), so the
   roll and the vertical acceleration repeat once per step. Centred on consecutive moves, their
   patterns look alike when a move is a step, and differ (lead half against trail half) when two
-  moves are. The correlation does not care whether a side drops or hikes, nor about the tempo.
+  moves are: in sign when both sides drop, in size when one side hikes and the other drops (both
+  tilt the pelvis the same way). The measure does not care about the tempo.
 - **Alternating sizes**: a lead move and a trail move usually differ in size; one-move steps do not
   alternate.
 """
@@ -33,19 +34,24 @@ def hump_patterns(x: np.ndarray, centres: list[int], half_n: int) -> np.ndarray 
 
 
 def rhythm_vote(x: np.ndarray, centres: list[int], half_n: int, noise: float) -> float:
-    """Vote (+ = two moves per step) from the mean correlation of consecutive move-centred patterns
-    of x: alike (+1 correlation) = one move per step. Patterns whose spread is within `noise` (same
-    unit as x) carry no rhythm and give 0."""
+    """Vote (+ = two moves per step) from how the move-centred patterns of x alternate. The patterns
+    are fitted as a common part C plus an alternating part A (+A on even moves, -A on odd ones, by
+    least squares); q = |A| / |C| is |L - T| / |L + T| for lead and trail patterns L and T. One move
+    per step repeats one pattern (q about 0: only step-to-step variation); two moves per step differ
+    in sign (each side drops: q > 1) or in size (a hike then a drop tilt the same way: q 0.5-1).
+    vote = log2(2 q) in [-1, 1]: 0 at |L - T| = |L + T| / 2 (L three times T). Patterns whose
+    spread is within `noise` (same unit as x) carry no rhythm and give 0."""
     p = hump_patterns(x, centres, half_n)
-    if p is None or len(p) < 2:
+    if p is None or len(p) < 2 or float(np.sqrt(np.mean(p**2))) < noise:
         return 0.0
-    corr = []
-    for a, b in zip(p[:-1], p[1:]):
-        na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-        if min(na, nb) / np.sqrt(PATTERN_BINS) < noise:
-            continue
-        corr.append(float(np.dot(a, b) / (na * nb)))
-    return float(-np.clip(np.mean(corr) / 0.5, -1.0, 1.0)) if corr else 0.0
+    s = (-1.0) ** np.arange(len(p))
+    k, sum_s = float(len(p)), float(np.sum(s))
+    det = k * k - sum_s * sum_s  # > 0: s is not constant for two patterns or more
+    total, alt = p.sum(axis=0), (s[:, None] * p).sum(axis=0)
+    common = (k * total - sum_s * alt) / det
+    alternating = (k * alt - sum_s * total) / det
+    q = float(np.linalg.norm(alternating)) / max(float(np.linalg.norm(common)), 1e-12)
+    return float(np.clip(np.log2(max(2.0 * q, 1e-12)), -1.0, 1.0))
 
 
 def alternation(sizes: list[float]) -> float:
