@@ -301,3 +301,12 @@ def test_slow_shift_holds_found_from_their_edges(seed, strategy):
                                             (68287, {"balance_mg": 25.0})])
 def test_hold_spanning_standing_or_split_replaced(seed, strategy):
     _all_found(*_holds(seed, **strategy))
+
+
+# Sets of section 7's movement cases on other simulated people (`bench.robustness --seed 6` and 8:
+# case seeds 57 and 25) in which one hold came out as two on the same leg: the pelvis wandered
+# mid-hold and the wander's two moves were paired as a shift back and a shift in. The first half
+# had no foot-down, the second no foot-off: the foot never came down between.
+@pytest.mark.parametrize("seed, hold_s, strategy", [(25, 10.0, {"shift_profile": "even"}), (57, 60.0, {})])
+def test_hold_split_by_a_wander_is_one_hold(seed, hold_s, strategy):
+    _all_found(*_holds(seed, hold_s=hold_s, **strategy))

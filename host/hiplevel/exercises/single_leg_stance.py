@@ -25,7 +25,7 @@ foot-down from the jolts, the shift in and back fitted there as minimum-jerk mov
 ways); the pair, if its mean size is a shift, goes through the same hold tests. Its hold is taken
 where no hold above covers the stretch, and replaces one above that is doubtful: a hold is on one
 foot throughout, so one spanning two stretches (it took the standing between) or sharing its
-stretch with another (one hold split in two) is not trusted over the edges (`_merge_edge_holds`).
+stretch with another (one hold split in two) is not trusted over the edges (`stance_merge`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
 from hiplevel.exercises.stance_edges import edge_shifts
+from hiplevel.exercises.stance_merge import join_split_holds, merge_edge_holds
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_roll import anchored_lift, one_level, stays_up, stood_level
 from hiplevel.signal.exact_median import median
@@ -294,12 +295,12 @@ class SingleLegStanceDetector:
             return held[key]
 
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None) if moves else []
-        reps = [r for r in (hold(a, b) for a, b in pairs) if r is not None]
+        reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
         acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []
         for run, pair in edge_shifts(acc, sig, self.cues, rate, self.min_hold_s):
             edged.append((run, None if pair is None else self._edge_hold(m, pair, moves, sizes, sig, calm, v)))
-        return sorted(_merge_edge_holds(reps, edged), key=lambda r: r.start)
+        return sorted(merge_edge_holds(reps, edged), key=lambda r: r.start)
 
     def _edge_hold(self, m: Motion, pair: tuple[tuple[Hump, float], tuple[Hump, float]],
                    moves: list[tuple[Hump, float]], sizes: dict[int, float], sig: SupportSignals,
@@ -361,32 +362,3 @@ class SingleLegStanceDetector:
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
     """Displacement of one move, m (velocity integrated over the hump)."""
     return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
-
-
-def _merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], RepWindow | None]]
-                      ) -> list[RepWindow]:
-    """The velocity path's holds `reps` with the edge path's (`edged`: each stretch on one foot,
-    [start, end) samples, with its hold or None). A hold is on one foot throughout: one that
-    spans two stretches (standing in between) or shares its stretch with another is doubtful, and
-    an edge hold of its stretches replaces it if the two overlap, or if that edge hold overlaps no
-    other of the velocity path's holds (the doubtful hold took the standing next to it). A stretch
-    none of the kept holds overlaps gives its edge hold."""
-    def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
-        return a[0] < b[1] and b[0] < a[1]
-
-    spans = [(r.start, r.end) for r in reps]
-    kept, replacing = [], set()
-    for i, r in enumerate(spans):
-        mine = [k for k, (run, _) in enumerate(edged) if over(r, run)]
-        doubtful = len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans) if j != i for k in mine)
-        by = [k for k in mine if doubtful and edged[k][1] is not None and (
-            over(r, (edged[k][1].start, edged[k][1].end))
-            or not any(over(q, (edged[k][1].start, edged[k][1].end)) for j, q in enumerate(spans) if j != i))]
-        replacing.update(by)
-        if not by:
-            kept.append(reps[i])
-    for k, (run, e) in enumerate(edged):
-        if e is not None and not any(over((q.start, q.end), (e.start, e.end)) for q in kept) and (
-                k in replacing or not any(over((q.start, q.end), run) for q in kept)):
-            kept.append(e)
-    return kept

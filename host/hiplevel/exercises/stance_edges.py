@@ -46,7 +46,7 @@ class EdgeSettings:
         where the stretch is split (measured on the simulator: the 1-1.5 s of standing between
         holds sways 1.2-2.7x in roll; on one foot it is mostly 3-60x, but a steady hold can dip
         under that: the split then only makes its velocity-path hold doubtful, see
-        `single_leg_stance._merge_edge_holds`)."""
+        `stance_merge.merge_edge_holds`)."""
 
     sway_ratio: float = 2.0
     shift_taus_s: tuple[float, ...] = (0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)

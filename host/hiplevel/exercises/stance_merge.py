@@ -1,0 +1,63 @@
+"""How the single-leg stance detector's holds are combined (`single_leg_stance.SingleLegStanceDetector`):
+the velocity path's holds split in two by a wander joined (`join_split_holds`), and the edge path's
+holds put in where the velocity path's are missing or doubtful (`merge_edge_holds`)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from hiplevel.exercises.base import Hump, RepWindow
+
+# A foot-off or foot-down vote under this is no edge (`single_support.SupportCues.votes` places the
+# foot's moment only from it on).
+EDGE_VOTE = 0.5
+
+
+def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],
+                     hold: Callable[[Hump, Hump], RepWindow | None]) -> list[RepWindow]:
+    """The velocity path's holds (shift in, shift back, hold; time order), two consecutive ones on
+    the same leg joined when the first has no foot-down and the second no foot-off (support votes
+    under EDGE_VOTE): the foot never came down between them, so the "shift back" and "shift in"
+    between were the pelvis wandering on one foot, one hold split in two. The joined hold is the
+    one from the first's shift in to the second's shift back (`hold`), if that is one."""
+    out: list[tuple[Hump, Hump, RepWindow]] = []
+    for a, b, r in held:
+        if out:
+            a0, _, r0 = out[-1]
+            if (r0.side == r.side and r0.metrics["support"]["foot_down"] < EDGE_VOTE
+                    and r.metrics["support"]["foot_off"] < EDGE_VOTE):
+                joined = hold(a0, b)
+                if joined is not None:
+                    out[-1] = (a0, b, joined)
+                    continue
+        out.append((a, b, r))
+    return [r for _, _, r in out]
+
+
+def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], RepWindow | None]]
+                     ) -> list[RepWindow]:
+    """The velocity path's holds `reps` with the edge path's (`edged`: each stretch on one foot,
+    [start, end) samples, with its hold or None). A hold is on one foot throughout: one that
+    spans two stretches (standing in between) or shares its stretch with another is doubtful, and
+    an edge hold of its stretches replaces it if the two overlap, or if that edge hold overlaps no
+    other of the velocity path's holds (the doubtful hold took the standing next to it). A stretch
+    none of the kept holds overlaps gives its edge hold."""
+    def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return a[0] < b[1] and b[0] < a[1]
+
+    spans = [(r.start, r.end) for r in reps]
+    kept, replacing = [], set()
+    for i, r in enumerate(spans):
+        mine = [k for k, (run, _) in enumerate(edged) if over(r, run)]
+        doubtful = len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans) if j != i for k in mine)
+        by = [k for k in mine if doubtful and edged[k][1] is not None and (
+            over(r, (edged[k][1].start, edged[k][1].end))
+            or not any(over(q, (edged[k][1].start, edged[k][1].end)) for j, q in enumerate(spans) if j != i))]
+        replacing.update(by)
+        if not by:
+            kept.append(reps[i])
+    for k, (run, e) in enumerate(edged):
+        if e is not None and not any(over((q.start, q.end), (e.start, e.end)) for q in kept) and (
+                k in replacing or not any(over((q.start, q.end), run) for q in kept)):
+            kept.append(e)
+    return kept
