@@ -1,6 +1,7 @@
 """Per-window numpy calls replaced by a few calls over all windows keep numpy's values to the bit:
 the turn fit's reference-window means (`turns._window_means`, numpy's row-by-row `mean(axis=0)`,
-batched) and the walking edges' step sways (`walking_edges._step_sways`: each step's sway sign
+batched), the turn fit's mismatches (`turns._mismatch`, every version of every turn at once) and
+the walking edges' step sways (`walking_edges._step_sways`: each step's sway sign
 and signed peak, with steps whose mean lies at rounding level from zero)."""
 
 from __future__ import annotations
@@ -28,6 +29,23 @@ def test_turn_window_means_are_numpys_means_to_the_bit(monkeypatch) -> None:
         w = acc[s : s + n]
         want = np.r_[w.mean(axis=0), (w - [eps, 0.0, 0.0]).mean(axis=0)[0], (w - [0.0, eps, 0.0]).mean(axis=0)[1]]
         assert (_bits(got[k]) == _bits(want)).all(), (s, n)
+
+
+def test_turn_mismatches_at_once_are_each_versions_own_to_the_bit() -> None:
+    rng = np.random.default_rng(12)
+    k = 300
+    means = rng.normal(size=(k, 5, 2, 3)) * 0.05 + np.array([0.0, 0.0, 1.0])
+    up0 = rng.normal(size=(k, 5, 3)) * 0.1 + np.array([0.0, 0.0, 1.0])
+    up0 /= np.linalg.norm(up0, axis=-1, keepdims=True)
+    rot = np.eye(3) + rng.normal(size=(k, 5, 2, 3, 3)) * 0.3
+    got = turns._mismatch(means, up0, rot)
+    for i in range(k):
+        for v in range(5):
+            # One version as the fit wrote it per turn: (3,3) @ (3,) products and np.linalg.norm.
+            start = up0[i, v] + means[i, v, 0] - rot[i, v, 0] @ up0[i, v]
+            start = start / np.linalg.norm(start)
+            want = (means[i, v, 1] - rot[i, v, 1] @ start)[:2]
+            assert (_bits(got[i, v]) == _bits(want)).all(), (i, v)
 
 
 def _step_sways_one_by_one(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

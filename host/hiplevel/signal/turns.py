@@ -82,16 +82,15 @@ def find_turns(gyro_dps: np.ndarray, rate_hz: float) -> list[tuple[int, int]]:
     return out
 
 
-def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float,
-                      refs: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray]]:
+def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float, refs: list[tuple[int, int]]) -> np.ndarray:
     """For each gyro segment (bias-free, deg/s) and its (head, tail) window lengths in `refs`: the
     mean over its first `head` and its last `tail` samples of the gyro-only propagation matrices
     P_i (P_i @ u0 = u0 turned by the segment's gyro up to sample i: du/dt = u x w, exact
-    per-sample rotation, as the filter). Segments go through a
+    per-sample rotation, as the filter), (k, 2, 3, 3). Segments go through a
     vectorised scan (`scan.segment_window_means`) in batches of about SCAN_BATCH_SAMPLES."""
     from hiplevel.signal.scan import segment_window_means
 
-    out: list[tuple[np.ndarray, np.ndarray]] = []
+    out: list[np.ndarray] = []
     k = 0
     while k < len(gyro_dps):
         # A batch bounds the scan's memory (several (N,3,3) arrays) on a long recording.
@@ -101,24 +100,27 @@ def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float,
             j += 1
         lengths = np.array([len(g) for g in gyro_dps[k:j]])
         means = segment_window_means(np.radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, lengths, refs[k:j])
-        out += [(m[0], m[1]) for m in means]
+        out.append(means)
         k = j
-    return out
+    return np.concatenate(out) if out else np.empty((0, 2, 3, 3))
 
 
-def _mismatch(acc_mean: tuple[np.ndarray, np.ndarray], up0: np.ndarray, rot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Horizontal (x, y) accelerometer-minus-gyro tilt after one turn, g, with the gyro started
-    where it agrees with the accelerometer before the turn.
+def _mismatch(acc_mean: np.ndarray, up0: np.ndarray, rot: np.ndarray) -> np.ndarray:
+    """Horizontal (x, y) accelerometer-minus-gyro tilt after a turn, g, with the gyro started where
+    it agrees with the accelerometer before the turn, for any number of versions at once (the leading
+    axes ...):
 
-    acc_mean: the means (3,) of the (corrected) accelerometer over the reference windows before
-    and after the turn (`_window_means`); rot: the segment's window means from
-    `_window_rotations` (its gyro corrected the same way)."""
-    head, tail = rot
+    acc_mean (..., 2, 3): the means of the (corrected) accelerometer over the reference windows
+    before and after the turn (`_window_means`); up0 (..., 3): the fused up-vector at the first
+    window's start; rot (..., 2, 3, 3): the segment's window means from `_window_rotations` (its gyro
+    corrected the same way). Returns (..., 2). numpy's stacked matmul takes each version's product
+    as a lone (3,3) @ (3,) and (3,) @ (3,) (the norm) does, so each version's values are the same."""
+    head, tail = rot[..., 0, :, :], rot[..., 1, :, :]
     # The fused up-vector may still carry an earlier turn's error: start from the one that matches
     # the accelerometer over the strides before this turn (walking accelerations average out).
-    start = up0 + acc_mean[0] - head @ up0
-    start = start / np.linalg.norm(start)
-    return (acc_mean[1] - tail @ start)[:2]
+    start = up0 + acc_mean[..., 0, :] - np.matmul(head, up0[..., None])[..., 0]
+    start = start / np.sqrt(np.matmul(start[..., None, :], start[..., :, None])[..., 0])
+    return (acc_mean[..., 1, :] - np.matmul(tail, start[..., None])[..., 0])[..., :2]
 
 
 def _window_means(acc_g: np.ndarray, starts: np.ndarray, lengths: np.ndarray, eps: float) -> np.ndarray:
@@ -186,19 +188,18 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     wins = _window_means(np.asarray(acc_g, dtype=np.float64),
                          np.array([x for (a, b), (h, t) in zip(spans, refs) for x in (a - h, b)], dtype=np.int64),
                          np.array([x for h, t in refs for x in (h, t)], dtype=np.int64), eps).reshape(-1, 2, 5)
-    rows, rhs = [], []
-    for k, ((a, b), (h, t)) in enumerate(zip(spans, refs)):
-        up0, w = up[a - h], wins[k]
-        rot, rot_leak = rots[3 * k], rots[3 * k + 1 : 3 * k + 3]
-        means = (w[0, :3], w[1, :3])
-        base = _mismatch(means, up0, rot)
-        # Each bias direction's means: that component from its shifted column, the rest as measured.
-        cols = [_mismatch(tuple(np.where(np.arange(3) == j, w[i, 3 + j], w[i, :3]) for i in (0, 1)), up0, rot)
-                for j in (0, 1)]
-        cols += [_mismatch(means, up0, rl) for rl in rot_leak]
-        rows.append(np.column_stack([(c - base) / eps for c in cols]))
-        rhs.append(-base)
-    return TurnObservations(np.vstack(rows), np.concatenate(rhs), len(spans))
+    # Per turn five versions: as measured, each bias direction (that component of both means from
+    # its shifted column), each leak direction (its gyro's rotations); all turns' at once.
+    k = len(spans)
+    means = np.repeat(wins[:, None, :, :3], 5, axis=1)  # (k, 5, 2, 3)
+    for j in (0, 1):
+        means[:, 1 + j, :, j] = wins[:, :, 3 + j]
+    rots = rots.reshape(k, 3, 2, 3, 3)[:, [0, 0, 0, 1, 2]]
+    up0 = np.repeat(up[[a - h for (a, _), (h, _) in zip(spans, refs)]][:, None], 5, axis=1)
+    mis = _mismatch(means, up0, rots)  # (k, 5, 2)
+    base = mis[:, 0]
+    jac = ((mis[:, 1:] - base[:, None]) / eps).transpose(0, 2, 1).reshape(2 * k, 4)
+    return TurnObservations(jac, -base.reshape(2 * k), k)
 
 
 def solve_turn_errors(observations: list[TurnObservations]) -> TurnErrors:
