@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hiplevel.signal.fusion import FusionSettings, fuse_tilt, up_to_roll_pitch_deg
-from hiplevel.signal.stride_window import stride_window
+from hiplevel.signal.stride_window import stride_window, stride_windows
 from hiplevel.signal.turns import estimate_turn_errors, find_turns
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
 
@@ -83,6 +83,21 @@ def test_stride_window_is_a_whole_stride_where_the_walk_repeats():
     # No repeat (a shuffle, noise), or too few samples: the fixed window.
     assert stride_window(rng.normal(0.0, 0.05, (600, 2)), 400, -1, RATE_HZ, 150) == 150
     assert stride_window(xy, 100, -1, RATE_HZ, 150) == 150
+
+
+def test_stride_windows_at_once_are_each_edges_own():
+    # Strides of 0.9-1.5 s drifting along the walk, noise, a noisy stretch that does not repeat,
+    # and edges near both ends (shorter stretches, or the fixed window).
+    rng = np.random.default_rng(4)
+    t = np.arange(3000) / RATE_HZ
+    phase = 2 * np.pi * np.cumsum(1.0 / (1.2 + 0.3 * np.sin(t / 7.0))) / RATE_HZ
+    xy = np.column_stack([0.1 * np.sin(2 * phase), 0.08 * np.sin(phase + 0.7)]) + rng.normal(0.0, 0.01, (3000, 2))
+    xy[1200:1600] = rng.normal(0.0, 0.05, (400, 2))
+    edges = np.r_[rng.integers(0, 3000, 150), np.arange(0, 260, 13), 3000 - np.arange(0, 260, 13)]
+    sides = rng.choice([-1, 1], len(edges))
+    want = [stride_window(xy, int(e), int(s), RATE_HZ, 150) for e, s in zip(edges, sides)]
+    assert stride_windows(xy, edges, sides, RATE_HZ, 150).tolist() == want
+    assert len(set(want)) > 10 and 150 in want
 
 
 @pytest.mark.parametrize("seed,cadence_spm", [(1, 125.0), (2, 95.0), (2, 125.0)])

@@ -32,27 +32,39 @@ def stride_window(acc_xy: np.ndarray, edge: int, side: int, rate_hz: float, defa
     """Length, samples, of the reference window that ends (side -1) or starts (side +1) at sample
     `edge` of acc_xy (N,2) g (the horizontal accelerometer axes): the lag at which the stretch next
     to the edge repeats itself best, or `default` when it does not repeat or the samples end."""
-    lo, hi = max(2, int(round(WINDOW_MIN_S * rate_hz))), int(round(WINDOW_MAX_S * rate_hz))
+    return int(stride_windows(acc_xy, np.array([edge]), np.array([side]), rate_hz, default)[0])
+
+
+def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rate_hz: float,
+                   default: int) -> np.ndarray:
+    """`stride_window` at every edge (k,) with its side (k,) (-1 or +1), (k,) ints: the edges whose
+    stretches have the same length at once, each one's sums and products those of the edge alone
+    (numpy's per-row reductions, and a stacked matmul of (1, m) @ (m, 1) is the dot that
+    np.correlate takes), so the same values to the bit."""
+    lo, hi_max = max(2, int(round(WINDOW_MIN_S * rate_hz))), int(round(WINDOW_MAX_S * rate_hz))
     m = max(2, int(round(COMPARE_S * rate_hz)))
-    n = len(acc_xy)
-    hi = min(hi, (edge if side < 0 else n - edge) - m)
-    if hi < lo:
-        return default
-    # The stretch seen from the edge outward (x[0] the sample next to the edge), as (2, hi + m).
-    if side < 0:
-        x = np.asarray(acc_xy[edge - hi - m : edge], float).T[:, ::-1]
-    else:
-        x = np.asarray(acc_xy[edge : edge + hi + m], float).T
-    x = np.ascontiguousarray(x)
-    near = x[:, :m]
-    # Squared difference of the near stretch and the one `lag` further out, for every lag:
-    # sum(far^2) from running sums, the cross term as a correlation.
-    sq = np.concatenate([[0.0], np.cumsum((x * x).sum(axis=0))])
-    far_sq = sq[lo + m : hi + m + 1] - sq[lo : hi + 1]
-    cross = sum(np.correlate(x[k, lo : hi + m], near[k], "valid") for k in range(2))
-    diff = ((near * near).sum() + far_sq - 2.0 * cross) / m
-    spread = 2.0 * x.var(axis=1).sum()
-    best = int(np.argmin(diff))
-    if spread <= 0.0 or diff[best] > REPEAT_MAX * spread:
-        return default
-    return lo + best
+    edges, sides = np.asarray(edges, np.int64), np.asarray(sides, np.int64)
+    his = np.minimum(hi_max, np.where(sides < 0, edges, len(acc_xy) - edges) - m)
+    out = np.full(len(edges), default, dtype=np.int64)
+    # (Not np.unique: its NaN check imports numpy.ma, 20-30 ms once per process.)
+    for hi in sorted({h for h in his.tolist() if h >= lo}):
+        k = np.flatnonzero(his == hi)
+        # Each stretch seen from its edge outward (x[:, :, 0] the sample next to the edge), (k, 2, hi + m).
+        j = np.arange(hi + m)
+        rows = np.where(sides[k, None] < 0, edges[k, None] - 1 - j, edges[k, None] + j)
+        x = np.ascontiguousarray(np.asarray(acc_xy, float)[rows].transpose(0, 2, 1))
+        near = x[:, :, :m]
+        # Squared difference of the near stretch and the one `lag` further out, for every lag:
+        # sum(far^2) from running sums, the cross term as a correlation.
+        sq = np.zeros((len(k), hi + m + 1))
+        np.cumsum((x * x).sum(axis=1), axis=1, out=sq[:, 1:])
+        far_sq = sq[:, lo + m : hi + m + 1] - sq[:, lo : hi + 1]
+        far = np.lib.stride_tricks.sliding_window_view(x[:, :, lo:], m, axis=2)  # (k, 2, lags, m)
+        dots = np.matmul(far[:, :, :, None, :], near[:, :, None, :, None])[..., 0, 0]
+        cross = dots[:, 0] + dots[:, 1]
+        diff = ((near * near).sum(axis=(1, 2))[:, None] + far_sq - 2.0 * cross) / m
+        spread = 2.0 * x.var(axis=2).sum(axis=1)
+        best = np.argmin(diff, axis=1)
+        repeats = (spread > 0.0) & (diff[np.arange(len(k)), best] <= REPEAT_MAX * spread)
+        out[k] = np.where(repeats, lo + best, default)
+    return out

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.signal.filters import moving_mean
-from hiplevel.signal.stride_window import REACH_S, stride_window
+from hiplevel.signal.stride_window import REACH_S, stride_windows
 
 # A turn: the vertical rate, averaged over about a stride, exceeds this (walking's own pelvic
 # rotation of +-5 deg averages out over a stride).
@@ -168,7 +168,9 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     spans = [(a - pad, b + pad) for a, b in find_turns(gyro_dps, rate_hz) if first <= a - pad < stop]
     # Each side's window holds whole strides where the walk shows them (`stride_window`).
     xy = np.asarray(acc_g)[:, :2]
-    refs = [(stride_window(xy, a, -1, rate_hz, ref), stride_window(xy, b, 1, rate_hz, ref)) for a, b in spans]
+    w = stride_windows(xy, np.array([x for ab in spans for x in ab], dtype=np.int64),
+                       np.tile(np.array([-1, 1], dtype=np.int64), len(spans)), rate_hz, ref).tolist()
+    refs = list(zip(w[::2], w[1::2]))
     keep = [k for k, ((a, b), (h, t)) in enumerate(zip(spans, refs)) if a - h >= 0 and b + t <= len(acc_g)]
     spans, refs = [spans[k] for k in keep], [refs[k] for k in keep]
     if not spans:
