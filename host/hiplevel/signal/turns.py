@@ -56,14 +56,13 @@ class TurnErrors:
 
     def correct(self, acc_g: np.ndarray, gyro_dps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Corrected copies of acc (N,3) g and bias-free gyro (N,3) deg/s."""
-        g = np.array(gyro_dps, float)
-        g[:, :2] -= np.outer(g[:, 2], self.gyro_leak)
-        return np.asarray(acc_g, float) - self.acc_bias_g, g
+        return np.asarray(acc_g, float) - self.acc_bias_g, self.correct_gyro(gyro_dps)
 
     def correct_gyro(self, gyro_dps: np.ndarray) -> np.ndarray:
         """The gyro part of `correct` alone."""
         g = np.array(gyro_dps, float)
-        g[:, :2] -= np.outer(g[:, 2], self.gyro_leak)
+        # np.outer(g[:, 2], leak)'s products, without its copy of the strided column.
+        g[:, :2] -= g[:, 2:3] * self.gyro_leak
         return g
 
 
