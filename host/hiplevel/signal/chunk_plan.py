@@ -68,10 +68,10 @@ class ChunkSettings:
     store_block_samples: int = 16_384
     ram_budget_bytes: int = 0
     fusion_max_samples: int = 65_536
-    fusion_chunk_samples: int = 65_536
+    fusion_chunk_samples: int = 131_072
     walking_detect_max_s: float = 600.0
     detect_max_s: float = 2400.0
-    detect_chunk_s: float = 300.0
+    detect_chunk_s: float = 600.0
 
 
 @dataclass(frozen=True)
