@@ -26,6 +26,7 @@ COMPARE_S = 0.8  # stretch compared with itself one lag earlier (later)
 REPEAT_MAX = 0.25  # the stretch repeats: its lag difference at most this of twice its variance
 # Samples a stride window can reach past its edge (the stretch and the lag it is compared over).
 REACH_S = COMPARE_S + WINDOW_MAX_S
+EDGE_BATCH = 64  # edges at once in `stride_windows` (bounds its (k, 2, lags, m) products: ~100 kB an edge)
 
 
 def stride_window(acc_xy: np.ndarray, edge: int, side: int, rate_hz: float, default: int) -> int:
@@ -37,8 +38,8 @@ def stride_window(acc_xy: np.ndarray, edge: int, side: int, rate_hz: float, defa
 
 def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rate_hz: float,
                    default: int) -> np.ndarray:
-    """`stride_window` at every edge (k,) with its side (k,) (-1 or +1), (k,) ints: the edges whose
-    stretches have the same length at once, each one's sums and products those of the edge alone
+    """`stride_window` at every edge (k,) with its side (k,) (-1 or +1), (k,) ints: up to EDGE_BATCH
+    edges whose stretches have the same length at once, each one's sums and products those of the edge alone
     (numpy's per-row reductions, and a stacked matmul of (1, m) @ (m, 1) is the dot that
     np.correlate takes), so the same values to the bit."""
     lo, hi_max = max(2, int(round(WINDOW_MIN_S * rate_hz))), int(round(WINDOW_MAX_S * rate_hz))
@@ -47,8 +48,9 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
     his = np.minimum(hi_max, np.where(sides < 0, edges, len(acc_xy) - edges) - m)
     out = np.full(len(edges), default, dtype=np.int64)
     # (Not np.unique: its NaN check imports numpy.ma, 20-30 ms once per process.)
-    for hi in sorted({h for h in his.tolist() if h >= lo}):
-        k = np.flatnonzero(his == hi)
+    same = [np.flatnonzero(his == hi) for hi in sorted({h for h in his.tolist() if h >= lo})]
+    for k in (g[i : i + EDGE_BATCH] for g in same for i in range(0, len(g), EDGE_BATCH)):
+        hi = int(his[k[0]])
         # Each stretch seen from its edge outward (x[:, :, 0] the sample next to the edge), (k, 2, hi + m).
         j = np.arange(hi + m)
         rows = np.where(sides[k, None] < 0, edges[k, None] - 1 - j, edges[k, None] + j)
