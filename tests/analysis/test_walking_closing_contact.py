@@ -41,3 +41,30 @@ def test_every_listed_contact_of_a_walk_is_a_true_one(seed):
                      if x is not None})
     assert len(listed) == len(truth)
     assert np.max(np.abs(np.asarray(listed) - truth)) <= 0.1
+
+
+@pytest.mark.parametrize("seed", [1, 3, 11])
+def test_a_settling_bump_a_swing_after_the_last_contact_is_no_step(seed):
+    # A weak bump (0.05 g, under the edge trim's floor) 0.7 median steps after the walk's last
+    # heel strike, inside the closing swing: the trailing foot's lift-off or the pelvis settling
+    # as the walk stops. Main kept it as a soft last contact (its step was over 2/3 of a median
+    # step), so the closing swing became a step ending at the bump, 0.2 s before the closing
+    # foot landed, and no termination swing was found. Only a swing after the last contact it is
+    # no step (the lift-off limit of a walk's first contact, lift_off_step_ratio): the walk ends
+    # with its termination swing at the closing contact.
+    from hiplevel.samples import ImuSeries
+    from hiplevel.sim import match_reps
+
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=12)], seed=seed, rest_s=5.0))
+    truth = sim.reps
+    step = float(np.median([t.end_s - t.start_s for t in truth[1:-1]]))
+    tb, acc = truth[-1].start_s + 0.7 * step, sim.imu.acc_g.copy()
+    s = np.abs(sim.imu.t_s - tb) <= 0.08
+    acc[s, 2] += 0.05 * np.cos(np.pi * (sim.imu.t_s[s] - tb) / 0.16)
+    res = analyze(ImuSeries(sim.imu.t_s, acc, sim.imu.gyro_dps, dict(sim.imu.meta)), "walking")
+    pairs, missing, extra = match_reps(truth, res.reps)
+    assert not missing and not extra
+    assert all(t.side == r.side for t, r in pairs)
+    last = max(res.reps, key=lambda r: r.end_s)
+    assert last.details.get("edge") == "termination"
+    assert abs(last.details["closing_contact_s"] - truth[-1].end_s) <= 0.1

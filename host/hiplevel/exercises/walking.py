@@ -110,10 +110,10 @@ class WalkingDetector(BoutEdges):
         before the first contact (swing is ~40 % of a stride, ~75-80 % of a step);
     edge_motion_g: an edge rep needs the pelvis moving in its span: the RMS of the horizontal
         linear acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet standing < 0.01 g);
-    end_min_fraction: the last contact of a bout is kept down to this fraction of the bout's median
-        contact when it keeps the rhythm (its step within 1/irregular_ratio..irregular_ratio of the
-        median step): a walk brakes into its stop, and its last heel strikes are soft (ipol-dev:
-        true last contacts at 0.12-1.1 of the median, often under edge_min_fraction);
+    end_min_fraction: a bout's last contact is kept down to this fraction of its median contact when
+        its step keeps the rhythm (lift_off_step_ratio..irregular_ratio median steps): last heel strikes
+        are soft (ipol-dev: 0.12-1.1), while a bump a swing after the last contact is a lift-off or
+        settling (ipol-dev 0.67, 0.84, sim 0.74; a real one that soon, 0.78, the termination swing finds);
     double_support_fraction: the termination swing (the trailing foot closing up) starts this
         fraction of the median step after the last contact: the foot lifts after the double
         support (ipol-dev: the closing swing starts 0.18-0.33 s after the last contact);

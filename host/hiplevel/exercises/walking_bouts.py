@@ -50,10 +50,13 @@ def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.
             a += 1
         while b > a and hc[b - 1] < floor:
             # A walk brakes into its stop: its last heel strikes are soft. A weak last contact
-            # that keeps the rhythm (a regular step after the one before) is still a step.
+            # that keeps the rhythm (a step of lift_off_step_ratio..irregular_ratio median steps
+            # after the one before) is still a step; one only a swing or less after the last
+            # contact is the trailing foot's lift-off or the pelvis settling, as a lift-off bump
+            # before a walk's first heel strike is (`soft_first_step`: the same limits).
             if b - a >= 2 and hc[b - 1] >= p.end_min_fraction * float(median(hc)):
                 step = (c[b - 1] - c[b - 2]) / float(median(np.diff(c)))
-                if 1 / p.side.irregular_ratio <= step <= p.side.irregular_ratio:
+                if p.lift_off_step_ratio <= step <= p.side.irregular_ratio:
                     break
             b -= 1
         whole = split_step_bumps(c[a:b], hc[a:b], p.split_bump_fraction, p.side.irregular_ratio)
