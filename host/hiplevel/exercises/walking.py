@@ -112,8 +112,8 @@ class WalkingDetector(BoutEdges):
         linear acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet standing < 0.01 g);
     end_min_fraction: a bout's last contact is kept down to this fraction of its median contact when
         its step keeps the rhythm (lift_off_step_ratio..irregular_ratio median steps): last heel strikes
-        are soft (ipol-dev: 0.12-1.1), while a bump a swing after the last contact is a lift-off or
-        settling (ipol-dev 0.67, 0.84, sim 0.74; a real one that soon, 0.78, the termination swing finds);
+        are soft (ipol-dev: 0.12-1.1), a bump a swing after the last is a lift-off or settling (ipol-dev
+        0.67, sim 0.72-0.80; real ones at 0.76-0.84 too: no margin, docs/analysis.md round 11);
     double_support_fraction: the termination swing (the trailing foot closing up) starts this
         fraction of the median step after the last contact: the foot lifts after the double
         support (ipol-dev: the closing swing starts 0.18-0.33 s after the last contact);
