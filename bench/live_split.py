@@ -111,6 +111,7 @@ def live_reps(series, exercise: str = "walking", packet_s: float = PACKET_S, cos
             dt_us = (time.process_time() - c0) * 1e6
             costs.packet_us.append(dt_us)
             costs.push_us_per_sample.append(dt_us / len(t[a : a + n]))
+    oa.finish()  # the recording ends: what was still held back
     return _rep_dicts(oa.reps)
 
 

@@ -31,3 +31,25 @@ def lift_off_turn_walk(seed: int):
         exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, turn_bounce_fraction=0.3,
                                 turn_lift_off_fraction=0.8, cadence_spm=85.0)],
         rate_hz=100, seed=seed, rest_s=5.0))
+
+
+LYING_DEG = -85.0  # lying on the back: the pelvis pitched far back
+
+
+def walk_then_posture(seed: int, reps: int, turn_deg: float, bounce: float, tilt_deg: float | None,
+                      delay_s: float, **change):
+    """A simulated walk (80 steps/min; turn_deg > 0: all of it a turn on the spot, its contacts at
+    `bounce` of a straight step's) followed, delay_s after its last step, by a posture change to
+    tilt_deg (None: the person stays standing; change: more `PostureChange` fields). Returns (true
+    reps, the ImuSeries)."""
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+    from hiplevel.sim.posture_change import PostureChange
+
+    sim = simulate_session(SessionSpec(
+        exercises=[ExerciseSpec("walking", reps=reps, turn_on_spot_deg=turn_deg, turn_bounce_fraction=bounce,
+                                cadence_spm=80.0)],
+        rate_hz=100, seed=seed, rest_s=8.0))
+    imu = sim.imu
+    if tilt_deg is not None:
+        imu = PostureChange(start_s=max(r.end_s for r in sim.reps) + delay_s, tilt_deg=tilt_deg, **change).apply(imu)
+    return sim.reps, imu

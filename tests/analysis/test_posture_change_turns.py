@@ -5,27 +5,17 @@ the bed 3 s before lying, e07's sit-down read as three band-walk steps by a sens
 
 import pytest
 
+from analysis_helpers import LYING_DEG, walk_then_posture
+
 from hiplevel.analysis import analyze
 from hiplevel.sim import ExerciseSpec, Scene, SessionSpec, simulate_session
 from hiplevel.sim.posture_change import PostureChange
 
-LYING_DEG = -85.0  # lying on the back: the pelvis pitched far back
-
-
 def _walk_then(seed: int, reps: int, turn_deg: float, bounce: float, tilt_deg: float | None, delay_s: float,
                **change):
-    """A simulated walk (80 steps/min; turn_deg > 0: all of it a turn on the spot, its contacts at
-    `bounce` of a straight step's) followed, delay_s after its last step, by a posture change to
-    tilt_deg (None: the person stays standing; change: more `PostureChange` fields). Returns (true
-    reps, found reps)."""
-    sim = simulate_session(SessionSpec(
-        exercises=[ExerciseSpec("walking", reps=reps, turn_on_spot_deg=turn_deg, turn_bounce_fraction=bounce,
-                                cadence_spm=80.0)],
-        rate_hz=100, seed=seed, rest_s=8.0))
-    imu = sim.imu
-    if tilt_deg is not None:
-        imu = PostureChange(start_s=max(r.end_s for r in sim.reps) + delay_s, tilt_deg=tilt_deg, **change).apply(imu)
-    return sim.reps, analyze(imu, "walking").reps
+    """(true reps, reps found offline) of `walk_then_posture` (its arguments)."""
+    truth, imu = walk_then_posture(seed, reps, turn_deg, bounce, tilt_deg, delay_s, **change)
+    return truth, analyze(imu, "walking").reps
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -63,3 +63,7 @@ class RepTracker:
             return list(self.analyzer.push(t_s, acc_g=samples.acc_g[i], gyro_dps=samples.gyro_dps[i]))
         assert samples.roll_deg is not None and samples.pitch_deg is not None
         return list(self.analyzer.push(t_s, roll_deg=float(samples.roll_deg[i]), pitch_deg=float(samples.pitch_deg[i])))
+
+    def finish(self) -> list[Rep]:
+        """The stream has ended: the reps the analyser still held back (`OnlineAnalyzer.finish`)."""
+        return list(self.analyzer.finish())

@@ -165,6 +165,9 @@ class LiveSession:
             if self._haptic_task is not None:
                 tasks.append(self._haptic_task)
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.tracker is not None and self.tracker.available:
+                for rep in self.tracker.finish():  # the last steps, held for what would follow
+                    self.state.on_rep(rep)
             self.state.message = ""
             self.view.end(self.state)
         ended_s = self._ended_s if self._ended_s is not None else self.session_s()

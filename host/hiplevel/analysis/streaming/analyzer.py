@@ -10,7 +10,7 @@ import numpy as np
 from hiplevel.exercises import DETECTORS
 from hiplevel.analysis.streaming.bias import SEED, LiveGyroBias, carried_up
 from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
-from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps
+from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps, short_run_hold
 from hiplevel.analysis.streaming.settings import (ANCHOR_MAX_TURN_DEG, ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS,
                                                   DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S, RESEED_WINDOW_S,
                                                   OnlineSettings)
@@ -88,7 +88,7 @@ class OnlineAnalyzer:
         self._job: BackwardPass | None = None  # the backward pass of the run under way
         self._ready_g: int | None = None  # a run whose pass is done: detect over samples < this
         margin = s.margin_s if s.margin_s is not None else MARGIN_S.get(exercise, DEFAULT_MARGIN_S)
-        self._emitter = RepEmitter(margin, s.dedupe_s)
+        self._emitter = RepEmitter(margin, s.dedupe_s, short_run_hold(self._detector))
         self.current_roll_deg: float = math.nan
         self._last_rp = (math.nan, math.nan)
 
@@ -328,6 +328,20 @@ class OnlineAnalyzer:
         self.current_roll_deg = math.degrees(math.atan2(ly, lz)) - self._offset_deg
 
     # -- reps ----------------------------------------------------------------------------------
+    def finish(self) -> list[Rep]:
+        """The stream has ended: one last run over what the buffer holds (its backward pass done at
+        once), emitting the reps that were still waiting for later samples (the margin, a short
+        run's hold). Returns them; pushing after this is not supported."""
+        self._job = self._ready_g = None
+        if self.neutral_roll_deg is None or self._g < 0 or (self._source == "imu" and self._fusion is None):
+            return []
+        if self._source == "imu":
+            job = BackwardPass(self._buf, self._g + 1, self._lag, self._fusion.bias_dps, self._fusion_settings,
+                               self.rate_hz)
+            while not job.step(self.settings.work_per_push):
+                pass
+        return self._detect(self._g + 1, last=True)
+
     def _maybe_run(self) -> list[Rep]:
         """At most one slice of rep work per pushed sample: start a run, advance its backward
         pass, or (the push after the pass ends) run the detector; so no push pays for a whole run."""
@@ -353,8 +367,9 @@ class OnlineAnalyzer:
                                  self.rate_hz)
         return []
 
-    def _detect(self, g_end: int) -> list[Rep]:
-        """Detector + scoring over the buffer up to global sample g_end; the newly completed reps."""
+    def _detect(self, g_end: int, last: bool = False) -> list[Rep]:
+        """Detector + scoring over the buffer up to global sample g_end; the newly completed reps
+        (last: the stream has ended, `RepEmitter.offer`)."""
         b = self._buf
         n = g_end - b.base
         # A link gap ends the window: the detectors index samples, and a bout seen across the gap
@@ -368,4 +383,4 @@ class OnlineAnalyzer:
         trace = buffer_trace(b, a, n, self._source or "imu", self._rot, b.first(self._after_g), bias,
                              float(self.neutral_roll_deg), self.rate_hz)
         found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds)
-        return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), b.base > 0 or a > 0)
+        return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), b.base > 0 or a > 0, last)

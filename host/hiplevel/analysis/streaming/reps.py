@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from hiplevel.analysis.offline import motion_of, score_windows
 from hiplevel.analysis.streaming.buffer import SampleBuffer
 from hiplevel.analysis.streaming.settings import DEVICE_ROLL_SMOOTH_HZ, STABLE_BOUNDS_S
+from hiplevel.exercises.walking_spot_turns import LYING_REACH_S
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import estimate_mount_yaw_deg, yaw_rotation
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -16,7 +17,7 @@ from hiplevel.signal.fusion import roll_pitch_to_up, up_to_roll_pitch_deg
 from hiplevel.signal.neutral import still_from_angles
 from hiplevel.signal.orientation import PelvisTrace
 
-__all__ = ["RepEmitter", "buffer_trace", "detect_reps"]
+__all__ = ["RepEmitter", "ShortRunHold", "buffer_trace", "detect_reps", "short_run_hold"]
 
 
 def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.ndarray, after_row: int,
@@ -58,29 +59,69 @@ def _identity(r: Rep) -> tuple:
     return tuple(p.stance for p in r.phases) if r.phases else (r.side,)
 
 
+@dataclass(frozen=True)
+class ShortRunHold:
+    """Reps of a short run are held until what follows it is seen: a run is reps each starting
+    within gap_s of the one before ends; while it has at most max_reps, its reps wait until hold_s
+    after its last one ends. Walking: a few steps turning into lying down are a posture change,
+    which the detector tells only once the lying is in the window (`walking_spot_turns.LYING_REACH_S`
+    after the steps); a longer run is a walk whatever follows."""
+
+    max_reps: int
+    gap_s: float
+    hold_s: float
+
+    def waiting(self, found: list[Rep], t_new: float) -> set[int]:
+        """Indices into `found` (sorted by start) of the reps still held at t_new, s."""
+        held: set[int] = set()
+        a = 0
+        for b in range(1, len(found) + 1):
+            if b == len(found) or found[b].start_s - found[b - 1].end_s > self.gap_s:
+                if b - a <= self.max_reps and found[b - 1].end_s > t_new - self.hold_s:
+                    held.update(range(a, b))
+                a = b
+        return held
+
+
+def short_run_hold(detector) -> ShortRunHold | None:
+    """The hold for a detector that drops a short run by what follows it (walking: a short bout of
+    at most short_bout_steps steps, plus its initiation and termination swings, a gap of
+    max_step_s ending it), else None."""
+    steps = getattr(detector, "short_bout_steps", None)
+    if steps is None:
+        return None
+    return ShortRunHold(max_reps=int(steps) + 2, gap_s=float(detector.max_step_s), hold_s=LYING_REACH_S)
+
+
 class RepEmitter:
     """Emits each rep once: when it ended at least margin_s before the newest sample, two runs in a
     row found it with the same bounds (STABLE_BOUNDS_S) and side (its phases' legs: `_identity`),
-    and it starts more than dedupe_s after the last emitted rep. `reps`: everything emitted, index =
-    order of emission."""
+    it is not held (`ShortRunHold`, when given), and it starts more than dedupe_s after the last
+    emitted rep. `reps`: everything emitted, index = order of emission."""
 
-    def __init__(self, margin_s: float, dedupe_s: float) -> None:
-        self.margin_s, self.dedupe_s = margin_s, dedupe_s
+    def __init__(self, margin_s: float, dedupe_s: float, hold: ShortRunHold | None = None) -> None:
+        self.margin_s, self.dedupe_s, self.hold = margin_s, dedupe_s, hold
         self.reps: list[Rep] = []
         self._prev: list[Rep] = []
         self._last_start_s = -np.inf
 
-    def offer(self, found: list[Rep], t_new: float, t_old: float, truncated: bool) -> list[Rep]:
+    def offer(self, found: list[Rep], t_new: float, t_old: float, truncated: bool, last: bool = False) -> list[Rep]:
         """One run's reps over a window [t_old, t_new], s (truncated: older samples were dropped,
-        so a rep at the old edge may be partial). Returns the newly emitted reps."""
+        so a rep at the old edge may be partial). last: the stream has ended, nothing will change
+        them: no margin, hold or second run is waited for. Returns the newly emitted reps."""
         prev, self._prev = self._prev, found
         new: list[Rep] = []
-        for r in found:
-            if r.end_s > t_new - self.margin_s or r.start_s <= self._last_start_s + self.dedupe_s:
+        found = sorted(found, key=lambda r: r.start_s)
+        held = self.hold.waiting(found, t_new) if self.hold is not None and not last else set()
+        margin_s = 0.0 if last else self.margin_s
+        for i, r in enumerate(found):
+            if i in held:
+                break  # a later rep emitted first could never be emitted after it (dedupe)
+            if r.end_s > t_new - margin_s or r.start_s <= self._last_start_s + self.dedupe_s:
                 continue
             if truncated and r.start_s < t_old + self.margin_s:
                 continue
-            if not any(abs(q.start_s - r.start_s) <= STABLE_BOUNDS_S and abs(q.end_s - r.end_s) <= STABLE_BOUNDS_S
+            if not last and not any(abs(q.start_s - r.start_s) <= STABLE_BOUNDS_S and abs(q.end_s - r.end_s) <= STABLE_BOUNDS_S
                        and _identity(q) == _identity(r) for q in prev):
                 continue
             rep = replace(r, index=len(self.reps))
