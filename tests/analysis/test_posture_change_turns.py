@@ -11,6 +11,7 @@ from hiplevel.analysis import analyze
 from hiplevel.sim import ExerciseSpec, Scene, SessionSpec, simulate_session
 from hiplevel.sim.posture_change import PostureChange
 
+
 def _walk_then(seed: int, reps: int, turn_deg: float, bounce: float, tilt_deg: float | None, delay_s: float,
                **change):
     """(true reps, reps found offline) of `walk_then_posture` (its arguments)."""
