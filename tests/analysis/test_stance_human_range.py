@@ -310,3 +310,35 @@ def test_hold_spanning_standing_or_split_replaced(seed, strategy):
 @pytest.mark.parametrize("seed, hold_s, strategy", [(25, 10.0, {"shift_profile": "even"}), (57, 60.0, {})])
 def test_hold_split_by_a_wander_is_one_hold(seed, hold_s, strategy):
     _all_found(*_holds(seed, hold_s=hold_s, **strategy))
+
+
+# Holds of 90 s with 5 s between them: the set is 95 % on one foot, so its quietest tenth of
+# sideways corrections (the edge search's quiet standing, `stance_edges.one_foot_runs`) was itself
+# on one foot (4-7x the standing between holds), the steady parts of each hold read as standing and
+# each hold was cut into 3-8 stretches without edges; a wander then cut one velocity-path hold and
+# the hold after it was missed (bench section 7 hold_s 90 s, seed 70). Fixed: quiet standing is at
+# most sway_ratio times the set's quietest 1.5 s (`stance_edges.standing_corrections`).
+LONG_HOLD_SEED = 70
+
+
+def test_long_holds_are_one_stretch_on_one_foot_each():
+    """90 s holds: each hold is one stretch on one foot, and every hold is found on its leg."""
+    from hiplevel.analysis.offline import motion_of
+    from hiplevel.exercises.single_support import SupportSignals
+    from hiplevel.exercises.stance_edges import EdgeSettings, one_foot_runs
+    from hiplevel.signal.fusion import roll_pitch_to_up
+    from hiplevel.signal.neutral import neutral_roll
+    from hiplevel.signal.orientation import trace_from_series
+
+    sim, res, matched = _holds(LONG_HOLD_SEED, hold_s=90.0)
+    _all_found(sim, res, matched)
+    tr = trace_from_series(sim.imu)
+    m = motion_of(tr, 0, len(tr.t_s), neutral_roll(tr.roll_deg, tr.standing))
+    vert = np.sum(m.acc_lin_g * roll_pitch_to_up(m.roll_deg, m.pitch_deg), axis=1)
+    sig = SupportSignals.of(m.gyro_dps[:, 0], m.acc_lin_g[:, 1], vert, m.rate_hz)
+    p = EdgeSettings()
+    stretches = [(a / m.rate_hz, b / m.rate_hz) for a, b in one_foot_runs(sig, m.rate_hz, p.sway_ratio, 2.0, p.standing_roll_ratio)]
+    for t in sim.reps:
+        inside = [(a, b) for a, b in stretches if a < t.end_s and t.start_s < b]
+        assert len(inside) == 1, f"hold {t.start_s:.1f}-{t.end_s:.1f} s in {len(inside)} stretches"
+        assert inside[0][0] <= t.start_s + 2.0 and inside[0][1] >= t.end_s - 2.0

@@ -25,6 +25,9 @@ from hiplevel.signal.neutral import runs
 
 # Minimum-jerk peak speed over mean speed.
 MIN_JERK_PEAK_RATIO = 1.875
+# The quietest 1.5 s (3 half-overlapping 1 s windows) of the set: the standing between two holds
+# lasts 1-1.5 s past the shifts.
+QUIET_STRETCH_WINDOWS = 3
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,8 @@ class EdgeSettings:
     """Parameters of the edge-first search (units in the names).
 
     sway_ratio: a 1 s window whose sway (roll rate or sideways corrections, `SupportSignals`) is
-        at least this many times the set's quiet standing (its 10th percentile window) is on one
-        foot or moving (one foot: 1.5-10x);
+        at least this many times the set's quiet standing (sideways: `standing_corrections`; roll
+        rate: its 10th percentile window) is on one foot or moving (one foot: 1.5-10x);
     shift_taus_s: durations of the minimum-jerk shapes tried (people: 0.5-2 s; margin both sides);
     before_off_s / after_off_s: the shift into the hold lies within this long before foot-off and
         this long after it (the foot leaves up to 0.5 s before the shift ends, or 1.5 s after:
@@ -87,16 +90,34 @@ def fit_shift(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tupl
     return best
 
 
+def standing_corrections(lat_rms: np.ndarray, sway_ratio: float) -> float:
+    """Quiet standing's sideways corrections (1 s window RMS of `SupportSignals.lateral`, g): the
+    set's quietest tenth, but under sway_ratio times its quietest stretch (`quietest_stretch`),
+    a level that is on one foot. In a set spent mostly on one foot (holds of 30-90 s with 3-5 s
+    of standing between) the quietest tenth is itself on one foot (4-7x the quietest stretch on
+    the simulator, against 1.2-2.1x in sets of 10 s holds), and holds read as standing there;
+    the quietest stretch is the standing's however little of the set it takes."""
+    return min(float(np.percentile(lat_rms, 10)), sway_ratio * quietest_stretch(lat_rms))
+
+
+def quietest_stretch(x: np.ndarray, n: int = QUIET_STRETCH_WINDOWS) -> float:
+    """The least median of n consecutive values of x (the whole median if x is shorter)."""
+    if len(x) <= n:
+        return float(np.median(x))
+    return float(np.min(np.median(np.lib.stride_tricks.sliding_window_view(x, n), axis=1)))
+
+
 def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s: float,
                   standing_roll_ratio: float = np.inf) -> list[tuple[int, int]]:
     """Stretches (sample indices) of at least min_s whose 1 s windows sway at least sway_ratio
-    times the set's quietest tenth (roll rate or sideways corrections, the larger), split where
+    times quiet standing (roll rate: the set's quietest tenth; sideways corrections:
+    `standing_corrections`; the larger ratio counts), split where
     the corrections fall under sway_ratio and the roll under standing_roll_ratio times it: the
     standing between two holds, whose roll still sways 1-3x after the shift back."""
     w = max(2, int(rate_hz))
     step = max(1, w // 2)
     lat, rr = window_rms(sig.lateral, rate_hz), window_rms(sig.roll_rate, rate_hz)
-    lat, rr = lat / max(float(np.percentile(lat, 10)), 1e-6), rr / max(float(np.percentile(rr, 10)), 1e-6)
+    lat, rr = lat / max(standing_corrections(lat, sway_ratio), 1e-6), rr / max(float(np.percentile(rr, 10)), 1e-6)
     ratio = np.maximum(lat, rr)
     standing = (lat < sway_ratio) & (rr < standing_roll_ratio)
     out = []
