@@ -29,9 +29,9 @@ from hiplevel.cli.common import EXIT_USAGE, CliError
 from hiplevel.live_screen.browser_access import BrowserScreenError, check_address, is_loopback
 from hiplevel.live_screen.connect import OpenSensor, open_live_sensor
 from hiplevel.live_screen.page_state import STOPPED_CONNECTING
-from hiplevel.live_screen.session import LiveOptions, LiveSession
+from hiplevel.live_screen.session import LiveSession
 from hiplevel.live_screen.view import View
-from hiplevel.live_screen.state import CueSettings
+from hiplevel.live_screen.state import CueSettings, LiveOptions
 from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.live_screen.view import PlainView, Style, TerminalView
 from hiplevel.scoring import Thresholds

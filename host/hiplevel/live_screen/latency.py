@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hiplevel.live_screen.connect import VIRTUAL_WAITS_AT_S, OpenSensor, virtual_patient
-from hiplevel.live_screen.session import LiveOptions, LiveSession
+from hiplevel.live_screen.session import LiveSession
 from hiplevel.live_screen.view import View
-from hiplevel.live_screen.state import CueSettings
+from hiplevel.live_screen.state import CueSettings, LiveOptions
 from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.live_screen.view import TerminalView
 

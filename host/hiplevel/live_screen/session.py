@@ -21,7 +21,6 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Final
 
 from hiplevel.link.base import data_packets, host_now_s
@@ -29,7 +28,7 @@ from hiplevel.live_screen.connect import OpenSensor
 from hiplevel.live_screen.feed import LiveFeed, LiveSamples
 from hiplevel.live_screen.reps import RepTracker
 from hiplevel.live_screen.sensor_control import SensorControl
-from hiplevel.live_screen.state import CueSettings, LinkState, LiveState
+from hiplevel.live_screen.state import LinkState, LiveOptions, LiveState
 from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.live_screen.timing import IDLE_REDRAW_S, FramePacer, LatencyMeter
 from hiplevel.live_screen.view import Unread, View
@@ -37,7 +36,6 @@ from hiplevel.protocol import Cmd, DataPacket, Flags, ReplyStatus, StatusPacket,
 
 log = logging.getLogger(__name__)
 
-STAND_STILL_S: Final[float] = 3.0  # quiet standing received before the tare, s of samples (fusion settles in ~1 s)
 TARE_RETRY_S: Final[float] = 0.5  # s of samples between TARE attempts while the patient is not still
 # Then the device's haptic cue stays off and the gauge keeps the analyser's own neutral (its first
 # quiet standing, if it finds one), or without an analyser the mean device roll of the stand phase;
@@ -48,18 +46,6 @@ NEUTRAL_WINDOW_SAMPLES: Final[int] = 100  # fallback neutral: mean device roll o
 NO_DATA_S: Final[float] = 1.0  # wall s without a packet before the link line says so
 BATTERY_POLL_S: Final[float] = 30.0  # GET_STATUS this often when STATUS packets do not come (MTU 23)
 SESSION_POLL_S: Final[float] = 0.05  # wall s between looks at the session clock while waiting
-
-
-@dataclass(frozen=True)
-class LiveOptions:
-    """What the patient asked for. seconds: stop after this many session seconds (None: until
-    Ctrl-C). raw: stream raw 6-axis when the link allows, so the host analyser fuses itself."""
-
-    exercise: str
-    cue: CueSettings = field(default_factory=CueSettings)
-    seconds: float | None = None
-    raw: bool = True
-    stand_still_s: float = STAND_STILL_S
 
 
 class LiveSession:

@@ -1,4 +1,4 @@
-"""Live session state and cue logic, pure: fed samples and reps, it says what to show and when
+"""Live session options, state and cue logic, pure: fed samples and reps, it says what to show and when
 to cue. No terminal, no clock, no link here, so the same logic is tested directly.
 
 Sides follow the one vocabulary (docs/sides.md): per-leg figures are per **tested (stance) leg**,
@@ -9,7 +9,7 @@ the side that dropped is always the other one; the words come from `hiplevel.sco
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
 from hiplevel.constants import LEFT, RIGHT, Side
 from hiplevel.scoring import Rep
@@ -46,6 +46,22 @@ class CueSettings:
     threshold_deg: float = 6.0
     sound: bool = True
     haptic: bool = True
+
+
+# Quiet standing received before the tare, s of samples (the fusion settles in ~1 s).
+STAND_STILL_S: Final[float] = 3.0
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """What the patient asked for. seconds: stop after this many session seconds (None: until
+    Ctrl-C). raw: stream raw 6-axis when the link allows, so the host analyser fuses itself."""
+
+    exercise: str
+    cue: CueSettings = field(default_factory=CueSettings)
+    seconds: float | None = None
+    raw: bool = True
+    stand_still_s: float = STAND_STILL_S
 
 
 @dataclass
