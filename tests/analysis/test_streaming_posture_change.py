@@ -65,3 +65,17 @@ def test_the_steps_held_at_the_end_of_a_stream_are_shown_when_it_ends():
     oa.push_many(cut.t_s, acc_g=cut.acc_g, gyro_dps=cut.gyro_dps)
     assert oa.reps == []
     assert len(oa.finish()) == len(oa.reps) == 5
+
+
+def test_the_live_hold_is_the_short_run_the_detector_declares():
+    # The hold follows the walking detector's own short-bout rule (steps plus its two edge swings,
+    # the gap that ends a bout, the reach of the lying test), not a copy of its numbers; detectors
+    # that never undo a run declare none and hold nothing.
+    from hiplevel.exercises import DETECTORS, WalkingDetector
+    from hiplevel.exercises.walking_spot_turns import LYING_REACH_S
+    from hiplevel.analysis.streaming.reps import short_run_hold
+
+    hold = short_run_hold(WalkingDetector(short_bout_steps=3, max_step_s=1.8))
+    assert (hold.max_reps, hold.gap_s, hold.hold_s) == (5, 1.8, LYING_REACH_S)
+    for exercise in ("band-walk", "single-leg-stance", "step-down", "single-leg-squat", "clamshell"):
+        assert short_run_hold(DETECTORS[exercise]) is None, exercise

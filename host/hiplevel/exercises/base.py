@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -17,6 +18,26 @@ from hiplevel.signal.biquad import sosfiltfilt
 from hiplevel.signal.filters import design_sos, moving_max, moving_min, zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks
 from hiplevel.signal.fusion import FusionSettings
+
+
+@dataclass(frozen=True)
+class ShortRun:
+    """A run of reps that what follows it can still undo, as a detector declares it (its
+    `short_run`): at most max_reps reps, each starting within gap_s of the one before ending,
+    decided once settle_s after its last rep is seen. Walking: a few steps that turn into lying
+    down are a posture change, no walk. A live analysis holds such a run until then."""
+
+    max_reps: int
+    gap_s: float
+    settle_s: float
+
+
+@runtime_checkable
+class UndoesShortRuns(Protocol):
+    """A detector whose short runs of reps what follows can still undo (walking)."""
+
+    @property
+    def short_run(self) -> ShortRun: ...
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ shows them (`exercises.walking_edges`). A walk brakes into its stop, so a soft l
 keeps the rhythm is still a step.
 
 Drop: the swing side's peak excursion below neutral in the step, signed (a hip hike: negative).
-
 Measured accuracy: docs/analysis.md ("Walking").
 """
 
@@ -37,16 +36,15 @@ import numpy as np
 from hiplevel._native import round_function
 from hiplevel.constants import other_side
 from hiplevel.exercises import walking_bouts
-from hiplevel.exercises.base import Motion, RepWindow
+from hiplevel.exercises.base import Motion, RepWindow, ShortRun
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges
-from hiplevel.exercises.walking_motion import (active_window, contacts_from_roll, motion_window, tilt_span_deg,
-                                               vertical_acc_g)
+from hiplevel.exercises.walking_motion import active_window, contacts_from_roll, motion_window, tilt_span_deg, vertical_acc_g
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.exercises.walking_splits import closing_past
-from hiplevel.exercises.walking_spot_turns import SpotTurnSteps, spot_rep
+from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, SpotTurnSteps, spot_rep
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
@@ -86,8 +84,7 @@ class WalkingDetector(BoutEdges):
         (mobgap-lowback Test11); the baseline is removed first because an accelerometer's offset
         (0.03-0.04 g on real belts and phones) would otherwise lift every standing wobble over it;
     baseline_s: window of that baseline (a moving mean; walking's own mean is zero);
-    min_step_s / max_step_s: plausible step durations; a longer gap ends a bout (daily-life
-        stepping around a room pauses up to ~2 s between steps);
+    min_step_s / max_step_s: plausible step durations; a longer gap ends a bout (stepping about a room pauses ~2 s);
     min_bout_steps: shorter sequences are not walking (a shuffle of the feet, a weight shift);
     edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's
         median contact (the weight shift before the first step is a small bump of its own);
@@ -168,9 +165,8 @@ class WalkingDetector(BoutEdges):
         supports): `walking_edges._sways_away`, figures in docs/thresholds.md; edge_sway_ratio 0 disables;
     posture: contacts inside a slow posture change (sitting or lying down, getting up) split the
         bout (`walking_posture_change`, which documents its parameters; change_deg 0 disables);
-    side: the stance-side decider (cues, weights and the step chain);
-    spot: steps turning on the spot away from the bouts, from the sway, the landing and the turn
-        (`walking_spot_turns`; its run_turn_deg 0 disables)."""
+    side: the stance-side decider (cues, weights and the step chain); spot: steps turning on the spot
+        away from the bouts, from the sway, the landing and the turn (`walking_spot_turns`; run_turn_deg 0 disables)."""
 
     contact_min_g: float = 0.035
     baseline_s: float = 2.0
@@ -204,6 +200,11 @@ class WalkingDetector(BoutEdges):
     side: StanceSideDecider = StanceSideDecider()
     spot: SpotTurnSteps = SpotTurnSteps()
     posture: PostureChanges = PostureChanges()
+
+    @property
+    def short_run(self) -> ShortRun:
+        """Short bouts and their edge swings, which lying down after them undoes (`walking_bouts.posture_change`)."""
+        return ShortRun(self.short_bout_steps + 2, self.max_step_s, LYING_REACH_S)
 
     def contacts(self, m: Motion) -> np.ndarray:
         """Sample indices of candidate initial contacts."""
@@ -262,8 +263,7 @@ class WalkingDetector(BoutEdges):
         return bouts, [self.side.cues(m, c) for c in bouts], soft, changes
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
-        """Steps of every walking bout in the set, with the initiation and termination swings.
-        bout_cues: `bout_cues(m)` when already found."""
+        """Steps of every walking bout in the set, with its edge swings; bout_cues: `bout_cues(m)` if found."""
         return self.finish(self.prepare(m, bout_cues))
 
     def prepare(self, m: Motion, bout_cues: tuple | None = None) -> WalkingDraft:

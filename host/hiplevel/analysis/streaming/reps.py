@@ -9,7 +9,7 @@ import numpy as np
 from hiplevel.analysis.offline import motion_of, score_windows
 from hiplevel.analysis.streaming.buffer import SampleBuffer
 from hiplevel.analysis.streaming.settings import DEVICE_ROLL_SMOOTH_HZ, STABLE_BOUNDS_S
-from hiplevel.exercises.walking_spot_turns import LYING_REACH_S
+from hiplevel.exercises.base import UndoesShortRuns
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import estimate_mount_yaw_deg, yaw_rotation
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -61,11 +61,9 @@ def _identity(r: Rep) -> tuple:
 
 @dataclass(frozen=True)
 class ShortRunHold:
-    """Reps of a short run are held until what follows it is seen: a run is reps each starting
-    within gap_s of the one before ends; while it has at most max_reps, its reps wait until hold_s
-    after its last one ends. Walking: a few steps turning into lying down are a posture change,
-    which the detector tells only once the lying is in the window (`walking_spot_turns.LYING_REACH_S`
-    after the steps); a longer run is a walk whatever follows."""
+    """Reps of a short run (`exercises.base.ShortRun`, as the detector declares it) are held until
+    what follows it is seen: a run is reps each starting within gap_s of the one before ends;
+    while it has at most max_reps, its reps wait until hold_s after its last one ends."""
 
     max_reps: int
     gap_s: float
@@ -84,13 +82,10 @@ class ShortRunHold:
 
 
 def short_run_hold(detector) -> ShortRunHold | None:
-    """The hold for a detector that drops a short run by what follows it (walking: a short bout of
-    at most short_bout_steps steps, plus its initiation and termination swings, a gap of
-    max_step_s ending it), else None."""
-    steps = getattr(detector, "short_bout_steps", None)
-    if steps is None:
-        return None
-    return ShortRunHold(max_reps=int(steps) + 2, gap_s=float(detector.max_step_s), hold_s=LYING_REACH_S)
+    """The hold for a detector that declares a short run what follows can undo (its `short_run`:
+    walking), else None."""
+    run = detector.short_run if isinstance(detector, UndoesShortRuns) else None
+    return None if run is None else ShortRunHold(run.max_reps, run.gap_s, run.settle_s)
 
 
 class RepEmitter:
