@@ -113,7 +113,8 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     pos = np.zeros((len(t), 3))
     pos[:, 0] = np.cumsum(speed * np.cos(hd)) / FS_INTERNAL_HZ
     pos[:, 1] = np.cumsum(speed * np.sin(hd)) / FS_INTERNAL_HZ
-    lateral = sigma * WALK_LATERAL_SWAY_M * np.sin(phase) * envelope
+    sway_m = WALK_LATERAL_SWAY_M if ex.lateral_sway_m is None else ex.lateral_sway_m
+    lateral = sigma * sway_m * np.sin(phase) * envelope
     pos[:, 0] += -np.sin(hd) * lateral
     pos[:, 1] += np.cos(hd) * lateral
     pos[:, 2] = -WALK_BOUNCE_M * np.cos(2 * phase) * envelope * bounce

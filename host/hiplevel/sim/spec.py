@@ -44,6 +44,10 @@ class ExerciseSpec:
         last, and every contact lands as flat as turn_bounce_fraction makes it (ipol-dev, turning to
         face the front after the walk: 50-100 deg over 2-4 steps, contacts 0.016-0.05 g).
     cadence_spm: walking cadence, steps/min (None = drawn, 100-120).
+    lateral_sway_m: walking: the pelvis' sideways shift toward the stance leg, m (None = a walk's
+        3 cm). Stepping in place (a turn on the spot by a few degrees), with no forward momentum
+        the whole weight moves over each foot: ipol-dev's steps in place after a walk (ipol_1-3)
+        accelerate the pelvis sideways by 190-240 mg, 2.5-3 times a straight step's 58-80 mg.
     hinge_deg: band-walk hip hinge (forward pelvic pitch), deg (None = drawn, 15-30).
     bobbing: band-walk: bob up and down each step (~6 cm instead of ~1 cm).
     step_m: band-walk lateral step length, m (None = drawn, 0.25-0.4; < 0.15 is shuffling).
@@ -66,6 +70,7 @@ class ExerciseSpec:
     turn_lift_off_fraction: float = 0.0
     turn_on_spot_deg: float = 0.0
     cadence_spm: float | None = None
+    lateral_sway_m: float | None = None
     hinge_deg: float | None = None
     bobbing: bool = False
     step_m: float | None = None
@@ -86,6 +91,8 @@ class ExerciseSpec:
             raise ValueError("turn_lift_off_fraction must be within 0..1")
         if not 0.0 <= self.turn_on_spot_deg <= 360.0:
             raise ValueError("turn_on_spot_deg must be within 0..360")
+        if self.lateral_sway_m is not None and not 0.0 <= self.lateral_sway_m <= 0.15:
+            raise ValueError("lateral_sway_m must be within 0..0.15 m")
         if not 1.0 <= self.hold_s <= 120.0:
             raise ValueError("hold_s must be within 1..120 s")
 
