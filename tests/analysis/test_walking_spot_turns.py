@@ -31,15 +31,50 @@ def test_steps_turning_on_the_spot_are_found(seed):
     assert all(r.details.get("on_the_spot") for _, r in pairs)
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_steps_in_place_after_a_walk_are_found(seed):
+    # A walk, a pause, then two steps in place with firm contacts that turn the pelvis by 3 deg
+    # (ipol_1-3 31-32 s: stepping to settle after the walk). Three contacts are no bout and the
+    # pelvis does not turn: main found neither step. Both are found now, on their sides, and
+    # nothing else (the gentle initiation and termination swings of the stepping stay unfound).
+    sim = simulate_session(SessionSpec(
+        exercises=[ExerciseSpec("walking", reps=10, cadence_spm=100.0),
+                   ExerciseSpec("walking", reps=4, turn_on_spot_deg=3.0, lateral_sway_m=0.06, cadence_spm=100.0)],
+        rate_hz=100, seed=seed, rest_s=3.0))
+    res = analyze(sim.imu, "walking")
+    pairs, missing, extra = match(sim.reps, res.reps)
+    in_place = sim.reps[-3:-1]  # the stepping's two steps between its initiation and termination swings
+    assert not extra and all(t.side == r.side for t, r in pairs)
+    found = [r for t, r in pairs if t in in_place]
+    assert len(found) == 2 and all(r.details.get("on_the_spot") for r in found)
+
+
+def test_steps_in_place_need_a_large_sway_a_landing_few_steps_and_no_walk_near():
+    # No turn: stepping in place when every half-wave sways more than a walking step (150 mg) and
+    # lands at the contact floor (0.1 g).
+    assert len(_steps(_spot_signals(0.0, 2, 0.1, sway_g=0.15))) == 2
+    # A walking step's sway (80 mg): a weight shift whose lift-off bump lands like a contact.
+    assert _steps(_spot_signals(0.0, 2, 0.1)) == []
+    # No landing: the pelvis rocks on both feet.
+    assert _steps(_spot_signals(0.0, 2, 0.01, sway_g=0.15)) == []
+    # Eight half-waves in a row are a walk that no bout kept, not a few steps in place.
+    assert _steps(_spot_signals(0.0, 8, 0.1, sway_g=0.15)) == []
+    # Two steps leading straight into a walk are its first steps: the bout's to judge.
+    bout = np.array([500, 550, 600, 650, 700])
+    assert _steps(_spot_signals(0.0, 2, 0.1, sway_g=0.15), [bout]) == []
+    assert _steps(_spot_signals(0.0, 2, 0.1, sway_g=0.15), [bout], in_place_apart_s=0.0) != []
+    assert _steps(_spot_signals(0.0, 2, 0.1, sway_g=0.15), in_place_landing_g=0.0) == []
+
+
 def _spot_signals(turn_dps: float, n_waves: int = 4, landing_g: float = 0.03, wave_s: float = 0.7,
-                  tilt_deg: float = 0.0):
-    """Lateral acceleration of n_waves alternating sway half-waves (80 mg, wave_s each, starting
+                  tilt_deg: float = 0.0, sway_g: float = 0.08):
+    """Lateral acceleration of n_waves alternating sway half-waves (sway_g, wave_s each, starting
     after 3 s of stillness), a landing bump at the end of each, and a steady yaw rate while they
     last; 3 s of stillness after. The pelvis pitches forward by tilt_deg over the half-waves.
     Returns the arguments of `SpotTurnSteps.steps` but the rate and the bouts."""
     t = np.arange(0.0, 6.0 + n_waves * wave_s, 1.0 / RATE_HZ)
     on = (t >= 3.0) & (t < 3.0 + n_waves * wave_s)
-    lateral = np.where(on, 0.08 * np.sin(np.pi * (t - 3.0) / wave_s), 0.0)
+    lateral = np.where(on, sway_g * np.sin(np.pi * (t - 3.0) / wave_s), 0.0)
     upward = np.zeros_like(t)
     for k in range(1, n_waves + 1):
         upward += landing_g * np.exp(-0.5 * ((t - 3.0 - k * wave_s) / 0.04) ** 2)

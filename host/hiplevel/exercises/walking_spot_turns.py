@@ -27,6 +27,15 @@ so is a run the pelvis lies near (`lies_near`: turning one's back to the bed bef
 hapt-dev e04), or one inside a short bout found to be a posture change's stepping (the caller
 passes those bouts with the walking ones).
 
+Stepping in place, the pelvis need not turn at all (stopping, people shift from foot to foot or
+step to settle their stance: ipol_1-3 31-32 s, two steps 4 s after the walk that turn it by 3 deg),
+and then the turn cue is missing. Two other cues stand in for it: the sway is larger than a walking
+step's (with no forward momentum the whole weight moves over each foot: 190-240 mg there, against
+58-80 mg for the straight steps), and every step lands firmly, a heel strike at the contact floor.
+A run of such steps is kept when it is a few steps apart from any walk: a longer stretch, or one
+leading straight into a walk, is walking whose contacts the bouts judged (stroke-dev's treadmill
+starts: 16 steps whose weak contacts the walk's edge rule trimmed).
+
 A step's rep is the span of its half-wave above half its peak (its single support; the contacts,
 when any, are too weak to bound it), its stance the side the pelvis accelerates away from.
 """
@@ -79,7 +88,23 @@ class SpotTurnSteps:
         (`walking_bouts.posture_change`);
     max_gap_s: most time from one half-wave's end to the next's start in a run;
     bout_margin_s: half-waves within this of a walking bout (from its first contact to one median
-        step after its last: its edge swings) belong to the bout, whose own steps count them."""
+        step after its last: its edge swings) belong to the bout, whose own steps count them;
+    in_place_sway_g, in_place_landing_g: a run of two or more half-waves that each peak at
+        in_place_sway_g or more (a walking step's sway or more: ipol-dev's straight steps 58-80 mg
+        median; ipol_1-3's steps in place 193 and 239 mg; the weight shift before a turn's first
+        step, whose lift-off bump lands like a contact, 46 mg, ipol_6-6 28.9 s) and land at
+        in_place_landing_g or more (the contact floor: a heel strike; ipol_1-3 274 and 193 mg) is
+        steps in place, turning or not; in_place_landing_g 0 disables. ipol-dev gains the same
+        two steps, and no other set moves, from 50 to 190 mg and from 20 to 150 mg;
+    in_place_max_steps: ... when its stretch of alternating half-waves (those of the sway cue, each
+        starting within max_gap_s of the one before) holds at most this many: stopping, people
+        step a few times (ipol_1-3: 3 half-waves); stroke-dev's treadmill starts sway on for 16,
+        steps whose weak contacts the walk's bout trimmed from its edge (3-8 give the same);
+    in_place_apart_s: ... and lies this far from every walking bout (its first contact to one
+        median step after its last): steps leading straight into a walk are its first steps, the
+        bout's to judge (stroke-dev pp06 0.8-1.8 s, 0.2 s before the bout, sway 70-100 mg: with
+        in_place_sway_g at 50-70 mg and no such distance, two extra reps; = the walking
+        detector's max_step_s, a gap that ends a bout; 0-4 s give the same)."""
 
     sway_min_g: float = 0.035
     sway_min_s: float = 0.3
@@ -89,6 +114,10 @@ class SpotTurnSteps:
     max_tilt_deg: float = 20.0
     max_gap_s: float = 0.6
     bout_margin_s: float = 0.5
+    in_place_sway_g: float = 0.1
+    in_place_landing_g: float = 0.035
+    in_place_max_steps: int = 4
+    in_place_apart_s: float = 2.2
 
     def steps(self, lateral_g: np.ndarray, upward_g: Callable[[], np.ndarray], yaw_rate_dps: np.ndarray, rate_hz: float,
               bouts: list[np.ndarray], roll_deg: np.ndarray, pitch_deg: np.ndarray,
@@ -97,7 +126,8 @@ class SpotTurnSteps:
         stance side): [a, b) sample indices of its single support. lateral_g: the pelvis' lateral
         linear acceleration in the levelled frame (+ = left), g (N,); upward_g: returns the contact
         signal (`WalkingDetector._upward_g`), g (N,), called only when a half-wave away from the
-        bouts turns the pelvis (a whole pass over the recording: rarely needed); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,);
+        bouts turns the pelvis or sways past in_place_sway_g (a whole pass over the recording:
+        rarely needed); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,);
         roll_deg, pitch_deg: its fused tilt (N,); lying_deg: a run that the pelvis lies near
         (`lies_near`, this tilt from the standing pose) is the turn of lying down or getting up,
         no steps (hapt-dev e04: two steps turning 75 deg, lying 1.7 s later; 0: no test)."""
@@ -106,28 +136,59 @@ class SpotTurnSteps:
         heading = np.cumsum(yaw_rate_dps) / rate_hz
         n = len(lateral_g)
         half, land, pad = (int(round(s * rate_hz)) for s in (STEP_TURN_HALF_S, LANDING_S, RUN_PAD_S))
-        margin = int(round(self.bout_margin_s * rate_hz))
-        taken = [(int(c[0]) - margin, int(c[-1]) + int(median(np.diff(c))) + margin) for c in bouts if len(c) > 1]
-        cands = []
+        taken = bout_spans(bouts, int(round(self.bout_margin_s * rate_hz)))
+        turning, in_place = [], []  # candidate steps of a turn on the spot / of stepping in place
         upward = None
         sway = smooth_lateral_g(lateral_g, rate_hz)
-        for a, b, peak in away_from(sway_half_waves(sway, rate_hz, self.sway_min_g, self.sway_min_s), taken):
-            if float(np.ptp(heading[max(0, peak - half) : min(n, peak + half + 1)])) < self.step_turn_deg:
+        waves = away_from(sway_half_waves(sway, rate_hz, self.sway_min_g, self.sway_min_s), taken)
+        gap = int(round(self.max_gap_s * rate_hz))
+        # How many alternating half-waves each one's stretch of swaying holds (stepping in place is a few).
+        swaying = {w[0]: len(run) for run in alternating_runs([(a, b, stance_of(sway[k])) for a, b, k in waves], gap)
+                   for w in run}
+        for a, b, peak in waves:
+            turned = float(np.ptp(heading[max(0, peak - half) : min(n, peak + half + 1)])) >= self.step_turn_deg
+            firm = (self.in_place_landing_g > 0 and abs(float(sway[peak])) >= self.in_place_sway_g
+                    and swaying[a] <= self.in_place_max_steps)
+            if not (turned or firm):
                 continue
             upward = upward_g() if upward is None else upward
             landing = float(np.max(upward[b : min(n, b + land)])) if b < n else 0.0
-            if landing >= self.landing_min_g:
-                # The pelvis accelerates away from the stance foot: rightward in a left stance.
-                cands.append((a, b, "left" if sway[peak] < 0 else "right"))
-        out: list[tuple[int, int, Side]] = []
-        for run in alternating_runs(cands, int(round(self.max_gap_s * rate_hz))):
+            step = (a, b, stance_of(sway[peak]))
+            if turned and landing >= self.landing_min_g:
+                turning.append(step)
+            if firm and landing >= self.in_place_landing_g:
+                in_place.append(step)
+
+        def upright(run: list[tuple[int, int, Side]]) -> bool:
+            """Whether the pelvis stays upright over the run and lies nowhere near it: no posture change."""
             lo, hi = max(0, run[0][0] - pad), min(n - 1, run[-1][1] + pad)
-            if (len(run) >= 2 and abs(heading[hi] - heading[lo]) >= self.run_turn_deg
-                    and tilt_range_deg(roll_deg[lo : hi + 1], pitch_deg[lo : hi + 1]) <= self.max_tilt_deg
+            return (tilt_range_deg(roll_deg[lo : hi + 1], pitch_deg[lo : hi + 1]) <= self.max_tilt_deg
                     and not (lying_deg > 0 and lies_near(roll_deg, pitch_deg, run[0][0], run[-1][1],
-                                                         int(LYING_REACH_S * rate_hz), lying_deg))):
-                out += run
-        return out
+                                                         int(LYING_REACH_S * rate_hz), lying_deg)))
+
+        out: set[tuple[int, int, Side]] = set()
+        for run in alternating_runs(turning, gap):
+            lo, hi = max(0, run[0][0] - pad), min(n - 1, run[-1][1] + pad)
+            if len(run) >= 2 and abs(heading[hi] - heading[lo]) >= self.run_turn_deg and upright(run):
+                out.update(run)
+        walks = bout_spans(bouts, int(round(self.in_place_apart_s * rate_hz)))
+        for run in alternating_runs(in_place, gap):
+            # Steps that lead straight into a walk or out of one are its edge, which the bout judges.
+            if len(run) >= 2 and away_from([(run[0][0], run[-1][1], 0)], walks) and upright(run):
+                out.update(run)
+        return sorted(out)
+
+
+def bout_spans(bouts: list[np.ndarray], pad: int) -> list[tuple[int, int]]:
+    """Each walking bout's span (its contacts, sample indices): [lo, hi) from pad samples before its
+    first contact to pad after one median step past its last (its termination swing)."""
+    return [(int(c[0]) - pad, int(c[-1]) + int(median(np.diff(c))) + pad) for c in bouts if len(c) > 1]
+
+
+def stance_of(sway_g: float) -> Side:
+    """The stance side of a sway half-wave peaking at sway_g (+ = left): the pelvis accelerates away
+    from the stance foot, rightward in a left stance."""
+    return "left" if sway_g < 0 else "right"
 
 
 def lies_near(roll_deg: np.ndarray, pitch_deg: np.ndarray, a: int, b: int, reach: int, lying_deg: float) -> bool:
