@@ -30,6 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from hiplevel.signal.chunk_plan import ChunkPlan, ChunkSettings
+from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.grid import GridSegment
@@ -183,7 +184,7 @@ class LongTrace:
             gyro_c = s.errors.correct_gyro(unbiased)
             gyro_c -= unbiased  # the leak removed: bias - (gyro_c - (gyro - bias)), as the fusion saw it
             bias -= gyro_c
-        return acc - s.errors.acc_bias_g, gyro - bias
+        return minus_row(acc, s.errors.acc_bias_g), gyro - bias
 
 
 def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.filters import moving_mean
 from hiplevel.signal.stride_window import REACH_S, stride_windows
 
@@ -56,13 +57,16 @@ class TurnErrors:
 
     def correct(self, acc_g: np.ndarray, gyro_dps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Corrected copies of acc (N,3) g and bias-free gyro (N,3) deg/s."""
-        return np.asarray(acc_g, float) - self.acc_bias_g, self.correct_gyro(gyro_dps)
+        return minus_row(acc_g, self.acc_bias_g), self.correct_gyro(gyro_dps)
 
     def correct_gyro(self, gyro_dps: np.ndarray) -> np.ndarray:
         """The gyro part of `correct` alone."""
         g = np.array(gyro_dps, float)
-        # np.outer(g[:, 2], leak)'s products, without its copy of the strided column.
-        g[:, :2] -= g[:, 2:3] * self.gyro_leak
+        # np.outer(g[:, 2], leak)'s products, column by column: the same products and differences
+        # as broadcasting (N,1) by (2,), which numpy buffers (~7x slower).
+        z = g[:, 2]
+        for k in range(2):
+            g[:, k] -= z * self.gyro_leak[k]
         return g
 
 
