@@ -108,6 +108,21 @@ def test_the_compiled_gyro_window_means_are_numpys(monkeypatch, seed: int) -> No
 
 
 @needs_kernel
+def test_the_compiled_gyro_window_means_are_numpys_where_windows_meet(monkeypatch) -> None:
+    """Windows that touch (head + tail = the segment), one-sample windows, segments across block
+    edges: several running sums are taken before the same sample."""
+    refs = np.array([[1, 1], [3, 4], [64, 64], [1, 70], [63, 1], [2, 2]])
+    lengths = refs.sum(axis=1) + np.array([0, 0, 0, 5, 0, 1])
+    w = np.radians(np.random.default_rng(5).normal(0, 80.0, (int(lengths.sum()), 3)))
+
+    def run():
+        return (scan.segment_window_means(w, 0.01, lengths, refs),)
+
+    for x, y in zip(*native_and_numpy(monkeypatch, run)):
+        _same(x, y)
+
+
+@needs_kernel
 def test_the_turn_fit_of_a_walk_is_the_same_with_the_kernels_and_without(monkeypatch) -> None:
     from hiplevel.signal.turns import turn_observations
     from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session

