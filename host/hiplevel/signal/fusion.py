@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hiplevel._native import fuse_kernel
+from hiplevel.signal.angle_units import degrees, radians
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 
@@ -149,15 +150,15 @@ def up_to_roll_pitch_deg(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Roll + = left side higher (rotation about +x); pitch + = front of the pelvis down."""
     up = np.atleast_2d(up)
-    roll = np.degrees(np.arctan2(up[:, 1], up[:, 2]))
+    roll = degrees(np.arctan2(up[:, 1], up[:, 2]))
     # Nose down tilts body +x below the horizon, so up gets a negative x component.
-    pitch = np.degrees(np.arctan2(-up[:, 0], np.hypot(up[:, 1], up[:, 2])))
+    pitch = degrees(np.arctan2(-up[:, 0], np.hypot(up[:, 1], up[:, 2])))
     return roll, pitch
 
 
 def roll_pitch_to_up(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
     """Inverse of `up_to_roll_pitch_deg`: unit up-vectors (N,3) in the body frame."""
-    r, p = np.radians(np.atleast_1d(np.asarray(roll_deg, float))), np.radians(np.atleast_1d(np.asarray(pitch_deg, float)))
+    r, p = radians(np.atleast_1d(np.asarray(roll_deg, float))), radians(np.atleast_1d(np.asarray(pitch_deg, float)))
     cp = np.cos(p)
     out = np.empty((len(r), 3))
     np.negative(np.sin(p), out=out[:, 0])
@@ -298,7 +299,7 @@ def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: 
     rest: (N,) bool, `rest_mask`; rate_hz: `sample_rate_hz(t_s)` when the caller has it already (a
     median of the steps: a chunk fused twice takes it once)."""
     rate = sample_rate_hz(t_s) if rate_hz is None else rate_hz
-    w = np.radians(gyro_dps)
+    w = radians(gyro_dps)
     # Sample i's rate acts over the interval that ends at it (forward) / starts at it (backward).
     dt_fwd = np.diff(t_s, prepend=t_s[0] - 1.0 / rate)
     # Backward: u_{i-1} = u_i rotated by +w_i*dt, i.e. the same step with -dt, in reverse order.

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel.signal.angle_units import degrees
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.interp import interp_columns
 
@@ -74,7 +75,7 @@ def run_bias(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> RestRu
     # Sample i's rate acts over the interval that ends at it (as in the fusion's forward pass).
     dt = np.diff(t, prepend=t[0] - (t[-1] - t[0]) / max(1, len(t) - 1))
     phi_g = np.cumsum(gyro_dps * dt[:, None], axis=0)
-    phi_a = np.degrees(np.cross(u - u0, u0))
+    phi_a = degrees(np.cross(u - u0, u0))
     d = phi_g - phi_a
     d -= np.outer(d @ u0, u0)  # only the part across the vertical is observed
     tc = t - t.mean()
@@ -118,7 +119,7 @@ def run_bias_in_pieces(read: Callable[[int, int], tuple[np.ndarray, np.ndarray, 
             phi_g = np.cumsum(np.vstack([phi, gyro * dt[:, None]]), axis=0)[1:]
             phi, t_prev = phi_g[-1], float(t[-1])
             u = acc / np.linalg.norm(acc, axis=1, keepdims=True)
-            d = phi_g - np.degrees(np.cross(u - u0, u0))
+            d = phi_g - degrees(np.cross(u - u0, u0))
             d -= np.outer(d @ u0, u0)
             yield t - t_mean, d
 

@@ -8,6 +8,7 @@ from itertools import chain
 import numpy as np
 
 from hiplevel.signal.alignment import level_rotation, mount_yaw_from_chunks, yaw_rotation
+from hiplevel.signal.angle_units import radians
 from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_chunks
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
@@ -104,7 +105,7 @@ class _ImuGrid:
         rest, quiet = rest_and_quiet_masks(ext[:, :3], ext[:, 3:6], self.rate, self.settings)
         rest, quiet = rest[lo: lo + len(blk.values)], quiet[lo: lo + len(blk.values)]
         self.store.append((blk.segment, "still"), rest)
-        k, _, _ = accel_fraction(blk.values[:, :3], np.radians(blk.values[:, 3:6]),
+        k, _, _ = accel_fraction(blk.values[:, :3], radians(blk.values[:, 3:6]),
                                  np.full(len(rest), 1.0 / self.rate), rest, self.settings)
         ks = np.cumsum(np.concatenate([[self.ksum], k]))[1:]
         self.ksum = float(ks[-1])

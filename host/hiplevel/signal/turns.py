@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel.signal.angle_units import radians
 from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.filters import moving_mean
 from hiplevel.signal.stride_window import REACH_S, stride_windows
@@ -102,7 +103,7 @@ def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float, refs: list[tup
             total += len(gyro_dps[j])
             j += 1
         lengths = np.array([len(g) for g in gyro_dps[k:j]])
-        means = segment_window_means(np.radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, lengths, refs[k:j])
+        means = segment_window_means(radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, lengths, refs[k:j])
         out.append(means)
         k = j
     return np.concatenate(out) if out else np.empty((0, 2, 3, 3))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiplevel.signal.angle_units import DEG_PER_RAD
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median
 
@@ -28,7 +29,6 @@ MOTION_MIN_G = 0.03
 MIN_MOTION_WINDOWS = 3
 WINDOW_S = 2.0
 GYRO_PER_G_RANGE_DPS = (15.0, 800.0)
-DEG_PER_RAD = float(np.degrees(1.0))
 # (median |a| in the declared unit converted to g) -> what the numbers probably are.
 _ACC_GUESSES = (
     (1.0 * 9.80665, "m/s^2"),
