@@ -5,7 +5,7 @@ subtracted from every sample column by column: numpy's broadcast differences to 
 import numpy as np
 import pytest
 
-from hiplevel.signal.contiguous import concat_rows, contiguous, minus_row
+from hiplevel.signal.contiguous import column_stack, concat_rows, contiguous, minus_row
 from hiplevel.signal.turns import TurnErrors
 
 SAMPLES = np.arange(70.0).reshape(10, 7) / 3.0
@@ -70,3 +70,16 @@ def test_turn_corrections_are_the_broadcast_ones_to_the_bit():
     ref[:, :2] -= gyro[:, 2:3] * errors.gyro_leak
     assert _bits(gyro_c) == _bits(ref) and _bits(acc_c) == _bits(acc - errors.acc_bias_g)
     assert _bits(errors.correct_gyro(gyro[::-1])) == _bits(errors.correct_gyro(gyro[::-1].copy()))
+
+
+@pytest.mark.parametrize("parts", [
+    [SAMPLES[:, :3], SAMPLES[:, 3:6]],
+    [SAMPLES[::-1, 1:4], SAMPLES[:, 0], SAMPLES[:, 5:]],
+    [SAMPLES[:0, :3], SAMPLES[:0, 3:]],
+    [SAMPLES[:, 0].astype(np.float32), SAMPLES[:, 1]],  # mixed dtypes: numpy's promotion
+    [SAMPLES, SAMPLES[:, :2]],  # wider than MAX_COLUMNS
+])
+def test_columns_stacked_as_numpy_does(parts):
+    out, ref = column_stack(parts), np.column_stack(parts)
+    assert out.dtype == ref.dtype and out.shape == ref.shape and out.flags.c_contiguous
+    assert out.tobytes() == ref.tobytes()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from hiplevel.samples import ImuSeries, RollSeries
+from hiplevel.signal.contiguous import column_stack
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.long_trace import RawBlock
 from hiplevel.signal.timeline import TimeFix, TimelineSettings, repair_times
@@ -60,6 +61,6 @@ class SeriesSource:
                 vals = self._values[idx]
             else:
                 s = self._series
-                vals = np.column_stack([np.asarray(s.acc_g, float)[idx], np.asarray(s.gyro_dps, float)[idx]])
+                vals = column_stack([np.asarray(s.acc_g, float)[idx], np.asarray(s.gyro_dps, float)[idx]])
             brk = self._breaks[(self._breaks >= a) & (self._breaks < b)] - a
             yield RawBlock(self._t[a:b], vals, tuple(int(x) for x in brk))
