@@ -31,4 +31,5 @@ def test_scalars_and_lists_convert_as_numpy_does():
     for x in (1.0, -0.0, 90, [0.0, 45.0, -180.0]):
         for ours, numpys in ((radians, np.radians), (degrees, np.degrees)):
             out, ref = ours(x), numpys(x)
-            assert np.asarray(out).dtype == np.asarray(ref).dtype and np.asarray(out).tobytes() == np.asarray(ref).tobytes()
+            out, ref = np.asarray(out), np.asarray(ref)
+            assert out.dtype == ref.dtype and out.tobytes() == ref.tobytes()
