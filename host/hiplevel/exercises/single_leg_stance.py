@@ -39,7 +39,7 @@ from hiplevel.constants import LEFT, RIGHT, STANDARD_GRAVITY_MS2, other_side
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
-from hiplevel.exercises.stance_edges import edge_shifts
+from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
 from hiplevel.exercises.stance_merge import join_split_holds, merge_edge_holds
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_roll import anchored_lift, one_level, stays_up, stood_level
@@ -93,8 +93,9 @@ class SingleLegStanceDetector:
         (`stance_roll.stood_level`);
     max_hold_level_deg: the hold's median roll stays within this of neutral (drops and hikes on one
         leg reach 5-15 deg);
-    max_level_change_deg: the hold's roll level (1 s medians) moves by at most this
-        (`stance_roll.one_level`);
+    max_level_change_deg: the hold's roll level (1 s medians) moves by at most this if there is
+        standing on both feet inside it (`stance_roll.one_level`; a sway SD of 1.5-2.2 deg moves
+        it by 6-10 deg on one foot);
     reference_s: the standing this long before the shift in and after the shift back is the
         person's sway on both feet;
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
@@ -282,6 +283,7 @@ class SingleLegStanceDetector:
         vert = np.sum(m.acc_lin_g * up, axis=1)
         gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
+        ones = stretches_on_one_foot(sig, rate, self.min_hold_s)
         held: dict[tuple[int, int], RepWindow | None] = {}
         lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`stance_roll.anchored_lift`)
 
@@ -291,20 +293,20 @@ class SingleLegStanceDetector:
             if id(a) in lifted:
                 return None  # a is no weight shift: no partner makes it a hold
             if key not in held:
-                held[key] = self._hold(m, a, b, moves, sizes, sig, calm, v, lifted)
+                held[key] = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted)
             return held[key]
 
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None) if moves else []
         reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
         acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []
-        for run, pair in edge_shifts(acc, sig, self.cues, rate, self.min_hold_s):
-            edged.append((run, None if pair is None else self._edge_hold(m, pair, moves, sizes, sig, calm, v)))
-        return sorted(merge_edge_holds(reps, edged), key=lambda r: r.start)
+        for run, pair in edge_shifts(acc, sig, self.cues, rate, ones):
+            edged.append((run, None if pair is None else self._edge_hold(m, pair, moves, sizes, sig, ones, calm, v)))
+        return sorted(merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate)), key=lambda r: r.start)
 
     def _edge_hold(self, m: Motion, pair: tuple[tuple[Hump, float], tuple[Hump, float]],
                    moves: list[tuple[Hump, float]], sizes: dict[int, float], sig: SupportSignals,
-                   calm: np.ndarray, v: np.ndarray) -> RepWindow | None:
+                   ones: list[tuple[int, int]], calm: np.ndarray, v: np.ndarray) -> RepWindow | None:
         """The hold between an edge path's shift in and back (`stance_edges.edge_shifts`), if it is one."""
         (a, size_a), (b, size_b) = pair
         # The shift in and back are two readings of one displacement: their mean is its size.
@@ -313,10 +315,11 @@ class SingleLegStanceDetector:
                 or not self.partner_ratio * size_a <= size_b <= self.max_return_ratio * size_a):
             return None  # no shift onto one leg and back
         sizes[id(a)], sizes[id(b)] = size_a, size_b
-        return self._hold(m, a, b, moves, sizes, sig, calm, v, None)
+        return self._hold(m, a, b, moves, sizes, sig, ones, calm, v, None)
 
     def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
-              sig: SupportSignals, calm: np.ndarray, v: np.ndarray, lifted: set[int] | None) -> RepWindow | None:
+              sig: SupportSignals, ones: list[tuple[int, int]], calm: np.ndarray, v: np.ndarray,
+              lifted: set[int] | None) -> RepWindow | None:
         """The hold between shift-in a and shift-back b (moves of `moves`), or None (id(a) added
         to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`)."""
         rate = m.rate_hz
@@ -344,7 +347,17 @@ class SingleLegStanceDetector:
             return None  # the pelvis moved on in between: not one hold
         if abs(float(median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
-        if not one_level(self, m, a, b, win):
+        # Standing on both feet inside the window, should its roll level change (two holds taken
+        # for one): the sway fell to standing's there (no one stretch on one foot holds it), or
+        # the pelvis moved there as a shift back or a clear shift the same way would (`pair`; a
+        # shift in fitted on the wrong side has the holds' own shifts inside going its way). Most
+        # balance wanders on one foot are smaller or slower (a 5 cm one at 0.4x the shift's speed
+        # in a hold of sway SD 2.2 deg).
+        moved = any(win[0] <= h.onset and h.offset < win[1] and (
+            (h.sign != a.sign and size >= self.partner_ratio * size_a and h.height >= self.partner_ratio * a.height)
+            or (size >= self.clear_ratio * size_a and h.height >= self.clear_speed_ratio * a.height))
+            for h, size in moves)
+        if not one_level(self, m, a, b, win, moved or not within_one_stretch(ones, *win)):
             return None  # the roll did not come back with the shift back, or two holds in one
         if lifted is not None and anchored_lift(self, m, a, win, calm, v):
             lifted.add(id(a))

@@ -128,17 +128,30 @@ def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s:
     return out
 
 
-def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, rate_hz: float, min_hold_s: float,
-                p: EdgeSettings = EdgeSettings()
+def stretches_on_one_foot(sig: SupportSignals, rate_hz: float, min_hold_s: float,
+                          p: EdgeSettings = EdgeSettings()) -> list[tuple[int, int]]:
+    """The set's stretches on one foot ([start, end) samples, `one_foot_runs`), split at the
+    standing between holds, at least min_hold_s long."""
+    return one_foot_runs(sig, rate_hz, p.sway_ratio, min_hold_s, p.standing_roll_ratio)
+
+
+def within_one_stretch(stretches: list[tuple[int, int]], a: int, b: int) -> bool:
+    """Whether samples [a, b) lie inside one stretch on one foot (`stretches_on_one_foot`): the
+    sway never fell to standing's in between."""
+    return any(s0 <= a and b <= s1 for s0, s1 in stretches)
+
+
+def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, rate_hz: float,
+                stretches: list[tuple[int, int]], p: EdgeSettings = EdgeSettings()
                 ) -> list[tuple[tuple[int, int], tuple[tuple[Hump, float], tuple[Hump, float]] | None]]:
-    """Each stretch on one foot ([start, end) samples, `one_foot_runs`) with ((shift in, size m),
-    (shift back, size m)) around it, None without a clear foot-off and foot-down: the
-    minimum-jerk shifts fitted before foot-off and after foot-down (`fit_shift`). acc_mps2:
-    the levelled sideways acceleration less its roll offset, m/s^2 (+ = leftward)."""
+    """Each stretch on one foot (`stretches_on_one_foot`) with ((shift in, size m), (shift back,
+    size m)) around it, None without a clear foot-off and foot-down: the minimum-jerk shifts
+    fitted before foot-off and after foot-down (`fit_shift`). acc_mps2: the levelled sideways
+    acceleration less its roll offset, m/s^2 (+ = leftward)."""
     out: list[tuple[tuple[int, int], tuple[tuple[Hump, float], tuple[Hump, float]] | None]] = []
     before, after = int(p.before_off_s * rate_hz), int(p.after_off_s * rate_hz)
     lag = int(max(cues.lag_s, p.edge_lag_s) * rate_hz)
-    for s0, s1 in one_foot_runs(sig, rate_hz, p.sway_ratio, min_hold_s, p.standing_roll_ratio):
+    for s0, s1 in stretches:
         out.append(((s0, s1), None))
         ref = reference_sway(sig, rate_hz, [(max(0, s0 - 4 * int(rate_hz)), max(0, s0 - int(0.5 * rate_hz))),
                                             (s1 + int(0.5 * rate_hz), s1 + 4 * int(rate_hz))])

@@ -34,14 +34,18 @@ def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],
     return [r for _, _, r in out]
 
 
-def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], RepWindow | None]]
-                     ) -> list[RepWindow]:
+def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], RepWindow | None]],
+                     lag: int) -> list[RepWindow]:
     """The velocity path's holds `reps` with the edge path's (`edged`: each stretch on one foot,
     [start, end) samples, with its hold or None). A hold is on one foot throughout: one that
     spans two stretches (standing in between) or shares its stretch with another is doubtful, and
     an edge hold of its stretches replaces it if the two overlap, or if that edge hold overlaps no
-    other of the velocity path's holds (the doubtful hold took the standing next to it). A stretch
-    none of the kept holds overlaps gives its edge hold."""
+    other of the velocity path's holds (the doubtful hold took the standing next to it). So is one
+    cut short: with no foot-down (foot-off) vote, ending (starting) more than `lag` samples before
+    its stretch ends (after it starts), the most the foot comes down before the sway falls to
+    standing's (`stance_edges.EdgeSettings.edge_lag_s`): the foot stayed up, and a balance wander
+    was taken for the shift back (in). A stretch none of the kept holds overlaps gives its edge
+    hold."""
     def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
         return a[0] < b[1] and b[0] < a[1]
 
@@ -49,7 +53,11 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
     kept, replacing = [], set()
     for i, r in enumerate(spans):
         mine = [k for k, (run, _) in enumerate(edged) if over(r, run)]
-        doubtful = len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans) if j != i for k in mine)
+        sup = reps[i].metrics["support"]
+        cut = any((sup["foot_down"] < EDGE_VOTE and edged[k][0][1] > r[1] + lag)
+                  or (sup["foot_off"] < EDGE_VOTE and edged[k][0][0] < r[0] - lag) for k in mine)
+        doubtful = cut or len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans) if j != i
+                                                for k in mine)
         by = [k for k in mine if doubtful and edged[k][1] is not None and (
             over(r, (edged[k][1].start, edged[k][1].end))
             or not any(over(q, (edged[k][1].start, edged[k][1].end)) for j, q in enumerate(spans) if j != i))]
