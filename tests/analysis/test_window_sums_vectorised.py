@@ -1,7 +1,7 @@
 """Per-window numpy calls replaced by a few calls over all windows keep numpy's values to the bit:
 the turn fit's reference-window means (`turns._window_means`, numpy's row-by-row `mean(axis=0)`,
 batched), the turn fit's mismatches (`turns._mismatch`, every version of every turn at once) and
-the walking edges' step sways (`walking_edges._step_sways`: each step's sway sign
+the walking edges' step sways (`walking_edges.step_sways`: each step's sway sign
 and signed peak, with steps whose mean lies at rounding level from zero)."""
 
 from __future__ import annotations
@@ -70,6 +70,6 @@ def test_step_sways_are_the_per_step_signs_and_peaks() -> None:
         q = (b - a) // 4
         mid = sway[a + q : max(b - q, a + q + 1)]
         mid -= mid.mean()
-        got = walking_edges._step_sways(sway, c)
+        got = walking_edges.step_sways(sway, c)
         want = _step_sways_one_by_one(sway, c)
         assert (_bits(got[0]) == _bits(want[0])).all() and (_bits(got[1]) == _bits(want[1])).all(), trial

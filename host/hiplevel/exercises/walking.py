@@ -85,7 +85,7 @@ class WalkingDetector(BoutEdges):
         (0.03-0.04 g on real belts and phones) would otherwise lift every standing wobble over it;
     baseline_s: window of that baseline (a moving mean; walking's own mean is zero);
     min_step_s / max_step_s: plausible step durations; a longer gap ends a bout (stepping about a room pauses ~2 s);
-    min_bout_steps: shorter sequences are not walking (a shuffle of the feet, a weight shift);
+    min_bout_steps: shorter sequences are not walking (a shuffle, a weight shift) but for `walking_bouts.two_steps`;
     edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's
         median contact (the weight shift before the first step is a small bump of its own);
     smooth_hz: low-pass of the vertical acceleration;
@@ -99,8 +99,8 @@ class WalkingDetector(BoutEdges):
         low-pass) spans more than this within +-0.5 s: walking rocks it over 3-4 deg (median;
         99th percentile 10-13 deg on ipol-dev, stroke-dev and the walks of hapt-dev), sitting down,
         standing up and bending swing it over 25-70 deg even when slow enough for the rate test;
-    max_median_step_s: a bout whose median step is longer is not walking (shifting the weight
-        while standing: 1.3-2 s between bumps); the slowest walkers (0.4 m/s, cadence >= 60 steps/min) step in <= 1 s;
+    max_median_step_s: a bout whose median step is longer is not walking (weight shifts: the
+        simulator's fidgets make a bout from 1.7 s); slow daily-life walkers step in up to 1.3 s;
     max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing
         pose are dropped (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg);
     edge_swing_fraction: the initiation swing is taken as this fraction of the bout's median step
@@ -178,7 +178,7 @@ class WalkingDetector(BoutEdges):
     smooth_hz: float = 4.0
     max_tilt_rate_dps: float = 80.0
     max_tilt_change_deg: float = 0.0
-    max_median_step_s: float = 1.2
+    max_median_step_s: float = 1.4
     max_tilt_deg: float = 50.0
     edge_swing_fraction: float = 0.75
     edge_motion_g: float = 0.02

@@ -12,10 +12,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Motion
+from hiplevel.exercises.walking_edges import SWAY_PAD_S, step_sways
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_splits import split_step_bumps
-from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, lies_near, tilt_range_deg
+from hiplevel.exercises.walking_spot_turns import LYING_HOLD_S, LYING_REACH_S, lies_near, smooth_lateral_g, tilt_range_deg
 from hiplevel.signal.exact_median import median
+
+# A walk of two steps needs every contact this many times contact_min_g (`two_steps`): weight shifts
+# and a sit-down's shuffles that sway both ways land 38-39 mg in the simulator's daily life (seed 60),
+# hapt-dev's unlabelled stretches 37-63 mg in such bouts; mobgap-lowback HA_002's walk 120-197 mg.
+TWO_STEP_CONTACT_FACTOR = 2.0
 
 if TYPE_CHECKING:
     from hiplevel.exercises.walking import WalkingDetector
@@ -60,7 +66,7 @@ def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.
                     break
             b -= 1
         whole = split_step_bumps(c[a:b], hc[a:b], p.split_bump_fraction, p.side.irregular_ratio)
-        kept = keeps_pace(p, c[a:b][whole], rate_hz, m)
+        kept = keeps_pace(p, c[a:b][whole], rate_hz, m, hc[a:b][whole])
         if kept is not None:
             if not posture_change(p, kept, m):
                 out.append(kept)
@@ -89,10 +95,17 @@ def posture_change(p: WalkingDetector, c: np.ndarray, m: Motion | None) -> bool:
     tilts = tilt_range_deg(m.roll_deg[a : b + 1], m.pitch_deg[a : b + 1]) > p.spot.max_tilt_deg
     turns = (p.spot.run_turn_deg > 0 and m.gyro_dps is not None
              and float(np.ptp(np.cumsum(m.gyro_dps[a : b + 1, 2]))) / m.rate_hz >= p.spot.run_turn_deg)
-    return (tilts or turns) and lies_near(m.roll_deg, m.pitch_deg, a, b, int(LYING_REACH_S * m.rate_hz), p.max_tilt_deg)
+    return (tilts or turns) and lies_nearby(p, m, a, b)
 
 
-def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | None = None) -> np.ndarray | None:
+def lies_nearby(p: WalkingDetector, m: Motion, a: int, b: int) -> bool:
+    """`walking_spot_turns.lies_near` with the detector's lying tilt (max_tilt_deg), before sample a or after b."""
+    return lies_near(m.roll_deg, m.pitch_deg, a, b, int(LYING_REACH_S * m.rate_hz), p.max_tilt_deg,
+                     int(LYING_HOLD_S * m.rate_hz))
+
+
+def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | None = None,
+               heights: np.ndarray | None = None) -> np.ndarray | None:
     """The bout c if it is walking: >= min_bout_steps steps, a median step <= max_median_step_s,
     and, when short (<= short_bout_steps steps within 1/irregular_ratio..irregular_ratio of the
     median: off-pace bumps do not make a few steps a long bout), every step at that pace: a few
@@ -102,18 +115,21 @@ def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | No
     short bout whose last interval alone breaks the pace is kept without its last contact when
     the rest still passes: the feet settle after a turn on the spot (ipol_4-3: a bump 1.2 s
     after three steps 0.43-0.66 s apart hid all four swings); with the motion m, a short bout
-    whose one long step holds a missed contact is kept too (`missed_contact`); None otherwise."""
+    whose one long step holds a missed contact is kept too (`missed_contact`), and with the
+    motion and the contacts' heights (g), a walk of one step fewer than min_bout_steps that shows
+    each step (`two_steps`); None otherwise."""
 
-    def pace(sub: np.ndarray) -> np.ndarray | None:
+    def pace(sub: np.ndarray, least: int = p.min_bout_steps) -> np.ndarray | None:
         steps = np.diff(sub)
-        if len(steps) < p.min_bout_steps or median(steps) > p.max_median_step_s * rate_hz:
+        if len(steps) < least or median(steps) > p.max_median_step_s * rate_hz:
             return None
         med = float(median(steps))
         return (steps <= p.side.irregular_ratio * med) & (steps >= med / p.side.irregular_ratio)
 
     regular = pace(c)
     if regular is None:
-        return None
+        two = len(c) == p.min_bout_steps and m is not None and heights is not None
+        return c if two and (r := pace(c, len(c) - 1)) is not None and r.all() and two_steps(p, m, c, heights) else None
     if int(regular.sum()) > p.short_bout_steps or regular.all():
         return c
     if regular[:-1].all() and (r := pace(c[:-1])) is not None and r.all():
@@ -133,3 +149,23 @@ def missed_contact(p: WalkingDetector, m: Motion, c: np.ndarray) -> bool:
     if k is None:
         return False
     return holds_a_contact(p.step_upward_g(m, int(c[k]), int(c[k + 1])), p.missed_contact_fraction * p.contact_min_g)
+
+
+def two_steps(p: WalkingDetector, m: Motion, c: np.ndarray, heights: np.ndarray) -> bool:
+    """Whether a bout one step short of min_bout_steps (its contacts c, sample indices; heights,
+    g) is a walk all the same: a short walk after a pause (mobgap-lowback Test11 HA_002 18.7-21.2 s:
+    two steps of 1.59 and 0.92 s at 0.25 m/s). Its steps keep one pace (`keeps_pace` checks that),
+    and with no rhythm to lean on three more cues must hold: every contact is firm (TWO_STEP_CONTACT_FACTOR x
+    contact_min_g or more: a weight shift or the feet shuffling while sitting down bump the pelvis by less); each
+    step sways the pelvis away from its stance foot, the two ways in turn, by spot.sway_min_g or
+    more at its peak (a single support: `walking_edges.step_sways`); and the pelvis lies nowhere
+    near (`lies_nearby`: getting into or out of bed). A posture change's tilt is left to
+    `posture_change`, as for any short bout."""
+    if m.acc_lin_g is None or float(np.min(heights)) < TWO_STEP_CONTACT_FACTOR * p.contact_min_g:
+        return False
+    if lies_nearby(p, m, int(c[0]), int(c[-1])):
+        return False
+    pad = int(SWAY_PAD_S * m.rate_hz)
+    lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
+    signs, peaks = step_sways(smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz), np.asarray(c, dtype=np.int64) - lo)
+    return bool(np.all(signs[1:] != signs[:-1]) and np.all(peaks >= p.spot.sway_min_g))

@@ -102,7 +102,7 @@ class BoutEdges:
             pad = int(SWAY_PAD_S * m.rate_hz) + 2 * med
             lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
             sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz)
-            signs, peaks = _step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
+            signs, peaks = step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
             single["sway"] = (lo, sway, signs, float(median(peaks)))
         lo, sway, signs, step_peak = single["sway"]
         i, j = max(a - lo, 0), min(b - lo, len(sway))
@@ -154,7 +154,7 @@ class BoutEdges:
 SWAY_PAD_S = 2.0  # the sway's baseline (a 2 s moving mean) settles this far outside the bout, s
 
 
-def _step_sways(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def step_sways(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each step [c_k, c_k+1)'s sway sign, that of the sway's mean over its middle half (+1 =
     leftward: a right stance), and the step's peak of the sway with that sign, g; c: contacts,
     indices into sway. All steps at once (a few numpy calls a step cost 0.1 s an hour): a sum

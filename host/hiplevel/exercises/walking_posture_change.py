@@ -84,7 +84,8 @@ def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarra
         # Each piece between dropped contacts (np.split starts every piece but the first at one).
         for j, piece in enumerate(np.split(c, np.flatnonzero(drop))):
             piece = piece[1:] if j > 0 else piece
-            kept = walking_bouts.keeps_pace(p, piece, m.rate_hz, m) if len(piece) > 1 else None
+            kept = (walking_bouts.keeps_pace(p, piece, m.rate_hz, m, np.array([height[int(k)] for k in piece]))
+                    if len(piece) > 1 else None)
             if kept is None:
                 continue
             if not walking_bouts.posture_change(p, kept, m):

@@ -63,6 +63,10 @@ RUN_PAD_S = 0.5  # a run's turn is measured from this long before its first half
 # the turns; its stand-to-lie transitions, label to label, last 3.9-8.4 s); daily-life walks and
 # turns lie 40 s away or more (mobgap-lowback), ipol-dev's and stroke-dev's never.
 LYING_REACH_S = 5.0
+# Lying is a posture held: the pelvis stays past the lying tilt this long at least, s (hapt-dev's
+# lying 18-27 s; daily-life bends pass through it in 0.2-1.7 s, mobgap-lowback Test11: HA_002 bends
+# forward to 53-87 deg, HA_001 to 152 deg, between its walks).
+LYING_HOLD_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,8 @@ class SpotTurnSteps:
             lo, hi = max(0, run[0][0] - pad), min(n - 1, run[-1][1] + pad)
             return (tilt_range_deg(roll_deg[lo : hi + 1], pitch_deg[lo : hi + 1]) <= self.max_tilt_deg
                     and not (lying_deg > 0 and lies_near(roll_deg, pitch_deg, run[0][0], run[-1][1],
-                                                         int(LYING_REACH_S * rate_hz), lying_deg)))
+                                                         int(LYING_REACH_S * rate_hz), lying_deg,
+                                                         int(LYING_HOLD_S * rate_hz))))
 
         out: set[tuple[int, int, Side]] = set()
         for run in alternating_runs(turning, gap):
@@ -191,14 +196,26 @@ def stance_of(sway_g: float) -> Side:
     return "left" if sway_g < 0 else "right"
 
 
-def lies_near(roll_deg: np.ndarray, pitch_deg: np.ndarray, a: int, b: int, reach: int, lying_deg: float) -> bool:
+def lies_near(roll_deg: np.ndarray, pitch_deg: np.ndarray, a: int, b: int, reach: int, lying_deg: float,
+              hold: int = 1) -> bool:
     """Whether the pelvis lies (tilted past lying_deg from the standing pose: roll and pitch, deg,
-    combined) within reach samples before sample a or after sample b: a few steps right before
-    lying down or right after getting up are that posture change's turn (standing, sitting and
-    bending tilt it 35 deg at most, lying 60-90)."""
+    combined, for hold samples or more in a row) within reach samples before sample a or after
+    sample b: a few steps right before lying down or right after getting up are that posture
+    change's turn (standing and sitting tilt it 35 deg at most, lying 60-110; a bend can tilt it as
+    far, but passes: `LYING_HOLD_S`). A tilt that runs into the recording's start or end counts as
+    held (a live window ends at the present: the lying has only begun)."""
     n = len(roll_deg)
-    around = np.r_[max(0, a - reach) : min(n, a + 1), min(n, b) : min(n, b + reach + 1)]
-    return bool(len(around)) and float(np.max(np.hypot(roll_deg[around], pitch_deg[around]))) > lying_deg
+    hold = max(1, int(hold))
+    lo, hi = max(0, a - reach - hold), min(n, b + reach + hold + 1)
+    tilted = np.hypot(roll_deg[lo:hi], pitch_deg[lo:hi]) > lying_deg
+    if not tilted.any():
+        return False
+    edges = np.diff(np.concatenate([[0], tilted.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1) + lo, np.flatnonzero(edges == -1) + lo  # runs [start, end)
+    # A run cut by the searched span's ends is at least hold long there, unless the data end first.
+    long = (ends - starts >= hold) | ((starts == lo) & (lo == 0)) | ((ends == hi) & (hi == n))
+    near = ((starts <= a) & (ends > a - reach)) | ((ends > b) & (starts <= b + reach))
+    return bool(np.any(long & near))
 
 
 def tilt_range_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> float:
