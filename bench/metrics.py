@@ -66,6 +66,40 @@ def in_windows(t_s: np.ndarray, windows: list[tuple[float, float]], margin_s: fl
     return m
 
 
+# A single-leg-stance hold's length is itself a result: the hold time the clinician reads against
+# the prescribed 30-60 s (domain primer; under 30 s is flagged short). A found hold gives that time
+# only when at least 80 % of the true hold lies inside it and no more than 20 % of the true hold's
+# length lies outside it, i.e. the time read is within 20 % of the truth and is that hold's, not a
+# neighbour's or a fragment's (product assumption: a fifth of a 30 s hold, 6 s, is the most a time
+# read off the belt may be off; the detector's usual edges are 0.1-0.2 s off).
+HOLD_SPAN_TOLERANCE = 0.2
+
+
+def hold_span_right(true_s: tuple[float, float], found_s: tuple[float, float],
+                    tolerance: float = HOLD_SPAN_TOLERANCE) -> bool:
+    """True when a found hold (start, end), s, gives the true hold's time: it covers at least
+    (1 - tolerance) of the true hold and reaches outside it by at most tolerance x its length."""
+    t0, t1 = true_s
+    f0, f1 = found_s
+    length = t1 - t0
+    inside = max(0.0, min(t1, f1) - max(t0, f0))
+    outside = (f1 - f0) - inside
+    return inside >= (1.0 - tolerance) * length and outside <= tolerance * length
+
+
+def split_hold_times(pairs: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """(found, wrong time): the (true rep, found rep) pairs split by whether the found rep counts.
+    A true rep that is a timed hold (it carries hold_s: single-leg stance) counts only when the found
+    span gives its time (`hold_span_right`): a matched midpoint alone would take a fragment of a hold
+    for the hold. Other reps always count."""
+    found, wrong = [], []
+    for t, r in pairs:
+        timed = getattr(t, "hold_s", None) is not None
+        ok = not timed or hold_span_right((t.start_s, t.end_s), (r.start_s, r.end_s))
+        (found if ok else wrong).append((t, r))
+    return found, wrong
+
+
 @dataclass(frozen=True)
 class Agreement:
     """Agreement of paired errors e = measured - true: RMSE, bias (mean), 95 % limits of agreement

@@ -8,7 +8,8 @@ of the human range pass (the default's neighbours, x0.7 and x1.4, pass).
     python -m bench --only 7 [--quick]        # or: python -m bench.robustness [--quick]
 
 One simulated set per case (noise on, a random mount within +-3 deg, 100 Hz, a weak left side so
-every rep's side is unambiguous); the cases run on two processes. What is swept: bench/robustness_cases.py.
+every rep's side is unambiguous); the cases run on two processes. A hold found must also give its
+hold time (`bench.metrics.hold_span_right`). What is swept: bench/robustness_cases.py.
 """
 
 from __future__ import annotations
@@ -48,14 +49,26 @@ def _spec(exercise: str, param: str | None, value, seed: int, scene: str | None 
                        **session)
 
 
-def judge_reps(true_reps, reps) -> tuple[int, int, int, int]:
-    """(true reps, found, found with the right side, extra). Side: the stance leg; a band-walk rep's
-    direction of travel as well."""
+def judge_reps(true_reps, reps) -> tuple[int, int, int, int, int]:
+    """(true reps, found, found with the right side, extra, holds with a wrong time). Side: the stance
+    leg; a band-walk rep's direction of travel as well. A single-leg-stance hold matched but whose
+    span does not give its hold time (`bench.metrics.split_hold_times`) is not found (nor extra)."""
+    from bench.metrics import split_hold_times
     from hiplevel.sim import match_reps
 
     m = match_reps(true_reps, reps)
-    side = sum(t.side == r.side and (t.direction is None or t.direction == r.details.get("direction")) for t, r in m.pairs)
-    return len(true_reps), len(m.pairs), side, len(m.extra)
+    pairs, wrong = split_hold_times(m.pairs)
+    side = sum(t.side == r.side and (t.direction is None or t.direction == r.details.get("direction"))
+               for t, r in pairs)
+    return len(true_reps), len(pairs), side, len(m.extra), len(wrong)
+
+
+def _judged(found: int, n: int, side: int, extra: int, wrong_time: int) -> str:
+    """What a failing case got wrong, in words."""
+    from bench.metrics import HOLD_SPAN_TOLERANCE
+
+    held = f", {wrong_time} with the hold time off by > {HOLD_SPAN_TOLERANCE:.0%}" if wrong_time else ""
+    return f"{found}/{n} found, {found - side} wrong side, {extra} extra{held}"
 
 
 def _movement_case(job: tuple) -> tuple:
@@ -98,9 +111,9 @@ def _threshold_job(job: tuple) -> tuple:
             det = dataclasses.replace(base, **{name: type(default)(default * f)})
             bad = []
             for label, true_reps, m in cases:
-                n, found, side, extra = judge_reps(true_reps, score_windows(exercise, m, det.detect(m), th))
+                n, found, side, extra, wrong_time = judge_reps(true_reps, score_windows(exercise, m, det.detect(m), th))
                 if found < n or side < found or extra:
-                    bad.append(f"{label}: {found}/{n} found, {found - side} wrong side, {extra} extra")
+                    bad.append(f"{label}: {_judged(found, n, side, extra, wrong_time)}")
             out[(name, f)] = (not bad, bad[0] if bad else "")
     return exercise, out
 
@@ -121,10 +134,10 @@ def _movement_rows(results: list[tuple], only: frozenset[str] | None = None) -> 
             fails = []
             for v in values:
                 rs = [r for r in results if r[:3] == (exercise, param, v)]
-                n, found, side, extra = (sum(r[i] for r in rs) for i in (4, 5, 6, 7))
+                n, found, side, extra, wrong_time = (sum(r[i] for r in rs) for i in (4, 5, 6, 7, 8))
                 ok[v] = bool(rs) and found == n and side == found and extra == 0
                 if not ok[v]:
-                    fails.append(f"{_fmt(v)}: {found}/{n} found, {found - side} wrong side, {extra} extra")
+                    fails.append(f"{_fmt(v)}: {_judged(found, n, side, extra, wrong_time)}")
             human = HUMAN_RANGES.get(exercise, {}).get(param)
             passing = [v for v in values if ok[v]]
             if isinstance(values[0], str):

@@ -3,7 +3,9 @@
 Every exercise, fresh seeds each run (printed, so a run can be repeated with `--seed`), rates
 50/100/200 Hz, sensor noise on, random mounting offsets (+-5 deg roll/pitch/yaw), a normal person
 and one with a weak left or right side. Reps are matched with the analysis engineer's rule
-(`bench.analysis_accuracy.match`: a detected rep whose midpoint lies inside a true rep).
+(`bench.analysis_accuracy.match`: a detected rep whose midpoint lies inside a true rep); a
+single-leg-stance hold is found only when its span also gives the hold time
+(`bench.metrics.hold_span_right`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.metrics import agreement
+from bench.metrics import HOLD_SPAN_TOLERANCE, agreement
 from bench.rows import NA, Row, at_least, at_most, judge, num, pct, unavailable
 
 SECTION = "1. Accuracy on simulator ground truth"
@@ -44,6 +46,7 @@ class Tally:
     n_side: int = 0
     n_drop_flags_agree: int = 0
     n_flags_agree: int = 0
+    n_wrong_time: int = 0
     errors_deg: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -64,9 +67,12 @@ def _one(exercise: str, seed: int, rate_hz: float, weak: str | None, mount: tupl
         tally.failures.append(f"seed {seed} {rate_hz:.0f} Hz: {type(e).__name__}: {e}")
         return
     from bench.analysis_accuracy import side_right
+    from bench.metrics import split_hold_times
     from hiplevel.sim import match_reps
 
     pairs, _missing, extra = match_reps(sim.reps, res.reps)
+    pairs, wrong = split_hold_times(pairs)  # a hold found without its hold time is not found
+    tally.n_wrong_time += len(wrong)
     tally.n_found += len(pairs)
     tally.n_extra += len(extra)
     for t, r in pairs:
@@ -96,7 +102,10 @@ def _rows(exercise: str, cond: str, t: Tally) -> list[Row]:
     side = t.n_side / t.n_found if t.n_found else float("nan")
     flags = t.n_drop_flags_agree / t.n_found if t.n_found else float("nan")
     all_flags = t.n_flags_agree / t.n_found if t.n_found else float("nan")
-    fail_note = f"{len(t.failures)} analyses raised: {t.failures[0]}" if t.failures else ""
+    notes = [f"{len(t.failures)} analyses raised: {t.failures[0]}"] if t.failures else []
+    if t.n_wrong_time:
+        notes.append(f"{t.n_wrong_time} holds matched with the hold time off by > {HOLD_SPAN_TOLERANCE:.0%}")
+    fail_note = "; ".join(notes)
     data = f"{exercise}: {cond}"
     return [
         Row(SECTION, "reps found / true", data, f"{t.n_found}/{t.n_true} ({pct(found)})", target="all",
