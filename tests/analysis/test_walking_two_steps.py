@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.exercises.walking_spot_turns import LYING_HOLD_S, lies_near
+from hiplevel.exercises.walking_spot_turns import lies_near
 from hiplevel.sim.daily_life import simulate_daily_life
 from hiplevel.sim.matching import match_reps
 from hiplevel.sim.posture_change import PostureChange
@@ -82,10 +82,9 @@ def test_weight_shifts_and_sitting_down_are_no_two_step_walk(seed):
 
 def test_lying_is_a_tilt_held():
     t = np.arange(int(20 * RATE)) / RATE
-    hold = int(LYING_HOLD_S * RATE)
 
-    def near(pitch):
-        return lies_near(np.zeros(len(pitch)), pitch, int(10 * RATE), int(11 * RATE), int(5 * RATE), 50.0, hold)
+    def near(pitch):  # lying looked for LYING_REACH_S (5 s) around samples 10-11 s, held LYING_HOLD_S (3 s)
+        return lies_near(np.zeros(len(pitch)), pitch, int(10 * RATE), int(11 * RATE), RATE, 50.0)
 
     bend = 60.0 * np.exp(-0.5 * ((t - 7.0) / 0.35) ** 2)  # past 50 deg for 0.4 s, 3 s before
     lying = 80.0 * np.clip((t - 12.0) / 1.0, 0.0, 1.0) * (t < 16.0)  # past 50 deg for 3.4 s, 1.6 s after

@@ -15,7 +15,7 @@ from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_edges import SWAY_PAD_S, step_sways
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_splits import split_step_bumps
-from hiplevel.exercises.walking_spot_turns import LYING_HOLD_S, LYING_REACH_S, lies_near, smooth_lateral_g, tilt_range_deg
+from hiplevel.exercises.walking_spot_turns import lies_near, smooth_lateral_g, tilt_range_deg
 from hiplevel.signal.exact_median import median
 
 # A walk of two steps needs every contact this many times contact_min_g (`two_steps`): weight shifts
@@ -100,8 +100,7 @@ def posture_change(p: WalkingDetector, c: np.ndarray, m: Motion | None) -> bool:
 
 def lies_nearby(p: WalkingDetector, m: Motion, a: int, b: int) -> bool:
     """`walking_spot_turns.lies_near` with the detector's lying tilt (max_tilt_deg), before sample a or after b."""
-    return lies_near(m.roll_deg, m.pitch_deg, a, b, int(LYING_REACH_S * m.rate_hz), p.max_tilt_deg,
-                     int(LYING_HOLD_S * m.rate_hz))
+    return lies_near(m.roll_deg, m.pitch_deg, a, b, m.rate_hz, p.max_tilt_deg)
 
 
 def keeps_pace(p: WalkingDetector, c: np.ndarray, rate_hz: float, m: Motion | None = None,

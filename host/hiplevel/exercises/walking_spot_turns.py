@@ -167,9 +167,7 @@ class SpotTurnSteps:
             """Whether the pelvis stays upright over the run and lies nowhere near it: no posture change."""
             lo, hi = max(0, run[0][0] - pad), min(n - 1, run[-1][1] + pad)
             return (tilt_range_deg(roll_deg[lo : hi + 1], pitch_deg[lo : hi + 1]) <= self.max_tilt_deg
-                    and not (lying_deg > 0 and lies_near(roll_deg, pitch_deg, run[0][0], run[-1][1],
-                                                         int(LYING_REACH_S * rate_hz), lying_deg,
-                                                         int(LYING_HOLD_S * rate_hz))))
+                    and not (lying_deg > 0 and lies_near(roll_deg, pitch_deg, run[0][0], run[-1][1], rate_hz, lying_deg)))
 
         out: set[tuple[int, int, Side]] = set()
         for run in alternating_runs(turning, gap):
@@ -196,16 +194,15 @@ def stance_of(sway_g: float) -> Side:
     return "left" if sway_g < 0 else "right"
 
 
-def lies_near(roll_deg: np.ndarray, pitch_deg: np.ndarray, a: int, b: int, reach: int, lying_deg: float,
-              hold: int = 1) -> bool:
+def lies_near(roll_deg: np.ndarray, pitch_deg: np.ndarray, a: int, b: int, rate_hz: float, lying_deg: float) -> bool:
     """Whether the pelvis lies (tilted past lying_deg from the standing pose: roll and pitch, deg,
-    combined, for hold samples or more in a row) within reach samples before sample a or after
-    sample b: a few steps right before lying down or right after getting up are that posture
+    combined, for LYING_HOLD_S or more) within LYING_REACH_S before sample a or after sample b
+    (samples at rate_hz): a few steps right before lying down or right after getting up are that posture
     change's turn (standing and sitting tilt it 35 deg at most, lying 60-110; a bend can tilt it as
     far, but passes: `LYING_HOLD_S`). A tilt that runs into the recording's start or end counts as
     held (a live window ends at the present: the lying has only begun)."""
     n = len(roll_deg)
-    hold = max(1, int(hold))
+    reach, hold = int(LYING_REACH_S * rate_hz), max(1, int(LYING_HOLD_S * rate_hz))
     lo, hi = max(0, a - reach - hold), min(n, b + reach + hold + 1)
     tilted = np.hypot(roll_deg[lo:hi], pitch_deg[lo:hi]) > lying_deg
     if not tilted.any():
