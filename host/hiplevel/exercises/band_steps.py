@@ -2,7 +2,7 @@
 documented there): counter-shifts joined to the move they precede, same-direction moves into runs,
 a run's settling and slow ends dropped, and each run cut into one step per move or one per two
 moves (lead, then trail: `two_moves_per_step`, `lead_parity`); a lone move is no step
-(`LoneMove`). Each rule takes the detector (p) for its parameters."""
+(`LoneMove`) unless lone moves follow one another the same way (`_paused_steps`). Each rule takes the detector (p) for its parameters."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray) -> list[LateralStep | L
             runs[-1].append(h)
         else:
             runs.append([h])
-    out: list[LateralStep | LoneMove] = []
+    cleaned: list[list[Hump]] = []
     for run in runs:
         typical = float(median([size[id(h)] for h in run]))
         # Settling, not a leg move; a trailing move between two larger leads is a leg move
@@ -96,7 +96,14 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray) -> list[LateralStep | L
         run = [h for k, h in enumerate(run) if size[id(h)] >= p.run_ratio * typical
                or (size[id(h)] >= TRAIL_MIN_FRACTION * p.min_move_m
                    and _between_moves(run, k, size, pause, size[id(h)]))]
-        run = _without_slow_ends(run, size)
+        cleaned.append(_without_slow_ends(run, size))
+    cleaned = [run for run in cleaned if run]
+    paused = _paused_steps(p, cleaned, counters, size, rate)
+    out: list[LateralStep | LoneMove] = []
+    for k, run in enumerate(cleaned):
+        if k in paused:  # one move per step, the person standing still between steps
+            out.append(LateralStep(counters.get(id(run[0])), run[0], None))
+            continue
         if len(run) < 2 or sum(size_m(h, v, rate) for h in run) < p.min_run_m:
             # A lone move (a weight shift, a shuffle of the feet) or sway: no step (a big one may end a bout).
             out += [LoneMove(h) for h in run if len(run) == 1 and size[id(h)] >= p.min_step_m]
@@ -145,6 +152,24 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
         else:
             kept.append(h)
     return counters, kept
+
+
+def _paused_steps(p: BandWalkDetector, runs: list[list[Hump]], counters: dict[int, Hump],
+                  size: dict[int, float], rate_hz: float) -> set[int]:
+    """Indices of the runs that are one-move steps with a pause on either side: a lone move of at
+    least min_run_m next to another such run the same way, which starts (with its counter-shift)
+    within max_step_gap_s of its end. A person who stops between steps (step, stand, step: one
+    move per step, or a counter-shift and one move) makes every run a lone move; the bout rules
+    (`band_bouts.in_bouts`: min_bout_steps one way, a steady rhythm, one posture) then decide, as
+    for any step. Weight shifts and stepping about go back and forth, not one way."""
+    gap = p.max_step_gap_s * rate_hz
+    lone = [len(r) == 1 and size[id(r[0])] >= p.min_run_m for r in runs]
+    out: set[int] = set()
+    for k in range(1, len(runs)):
+        a, b = runs[k - 1][0], runs[k][0]
+        if lone[k - 1] and lone[k] and a.sign == b.sign and edge_gap(a, counters.get(id(b), b)) <= gap:
+            out |= {k - 1, k}
+    return out
 
 
 def _without_slow_ends(run: list[Hump], size: dict[int, float]) -> list[Hump]:

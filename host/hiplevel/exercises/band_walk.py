@@ -12,7 +12,9 @@ to that step. Same-direction moves with short pauses form a run; a run is one st
 step per two moves (lead, then trail), decided from cues that hold across strategies
 (`exercises.lateral_steps`: the step rhythm of the roll and the height, and alternating move
 sizes); with two moves per step, a run starts with a lead unless the sizes clearly say otherwise.
-A lone move is a weight shift or a shuffle of the feet, not a band walk.
+A lone move is a weight shift or a shuffle of the feet, not a band walk, unless lone moves
+follow one another the same way within max_step_gap_s (a person who stands still between one-move
+steps: `band_steps._paused_steps`).
 
 Per step, displacements come from integrating the acceleration from rest to rest: `step_m` is the
 lateral distance (shuffling below `shuffle_step_m`) and `bob_cm` the peak-to-peak height change of
