@@ -27,6 +27,7 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
         "hinge_deg": (0.0, 15.0, 30.0, 40.0, 45.0),
         "lead_share": (0.4, 0.45, 0.5, 0.65, 0.8, 0.85, 0.9),
         "counter_m": (0.01, 0.03, 0.05, 0.07, 0.09),
+        "pause_s": (0.0, 0.5, 1.0, 1.5, 2.0, 2.5),
         "drop_deg": (-8.0, -5.0, 4.0, 12.0, 16.0),
         "profile": ("lead-trail", "one-move", "counter-shift"),
     },

@@ -77,7 +77,8 @@ class BandWalkDetector:
         and posture changes measure mostly < 5 cm;
     min_bout_steps / max_step_gap_s: a band walk is a series of steps one way; a step counts only
         in a bout of at least min_bout_steps steps the same way, each starting at most
-        max_step_gap_s after the previous one ended (a slow, pausing walker's rhythm; a weight
+        max_step_gap_s after the previous one ended (a slow, pausing walker's rhythm: standing
+        0-1.5 s between steps, the simulator's human range, passes with margin to 2.5 s; a weight
         shift, a posture change or fidgeting moves once or goes back and forth);
     max_cadence_ratio / max_duration_ratio: ...and a bout keeps one rhythm: over those steps the
         longest centre-to-centre interval is at most max_cadence_ratio times the shortest and the
@@ -115,7 +116,7 @@ class BandWalkDetector:
     parity_margin: float = 2.0
     min_step_m: float = 0.05
     min_bout_steps: int = 3
-    max_step_gap_s: float = 2.0
+    max_step_gap_s: float = 3.5
     max_cadence_ratio: float = 2.0
     max_duration_ratio: float = 2.5
     max_tilt_back_deg: float = 12.0
