@@ -34,7 +34,7 @@ from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.grid import GridSegment
-from hiplevel.signal.memory import release_free_memory
+from hiplevel.signal.memory import release_free_memory, reuse_freed_memory
 from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs
 from hiplevel.signal.timeline import PERIOD_PROBE_SAMPLES, Segmentation, TimeFix, TimelineSettings, nominal_period_s
 from hiplevel.signal.trace_store import TraceStore
@@ -214,6 +214,7 @@ def build_long_trace(source: SampleSource, settings: FusionSettings | None = Non
     settings = settings or FusionSettings()
     timeline = timeline or TimelineSettings()
     chunking = chunking or ChunkSettings()
+    reuse_freed_memory()  # a pass's large arrays from freed memory, not fresh pages (`signal.memory`)
     store = TraceStore(chunking.ram_budget_bytes, chunking.store_block_samples)
     try:
         rate, segments, segmentation = grid_pass(source, settings, timeline, store, chunking.grid_block_samples)
