@@ -1,8 +1,8 @@
 """The speed-ups around the analysis that must not change its behaviour: the detectors made on first
 use (`hiplevel.exercises.DETECTORS` still reads as the dict it was), one OpenBLAS thread while
 the analysis runs (restored after; nothing happens without OpenBLAS) and from the start of a
-`hiplevel` process (a thread count someone set is kept), large arrays served from freed memory, and `analyze` run with the cyclic
-garbage collector paused (on again after)."""
+`hiplevel` process (a thread count someone set is kept), large arrays served from freed memory,
+and `analyze` run with the cyclic garbage collector paused (on again after)."""
 
 from __future__ import annotations
 
@@ -141,8 +141,10 @@ def test_an_analysis_reuses_freed_memory_for_large_arrays() -> None:
 
     if memory._mallopt is None or memory._trim is None or memory._info is None:
         pytest.skip("not glibc >= 2.33")
-    run = lambda how: int(subprocess.run([sys.executable, "-c", _REUSE_PROBE, how], capture_output=True, text=True,  # noqa: E731
-                                         check=True).stdout)
+    def faults(how: str) -> int:
+        return int(subprocess.run([sys.executable, "-c", _REUSE_PROBE, how], capture_output=True, text=True,
+                                  check=True).stdout)
+
     pages = (1 << 21) // 4096
-    assert run("reuse") < pages // 10
-    assert run("default") > pages // 2  # glibc's default, as before: fresh pages
+    assert faults("reuse") < pages // 10
+    assert faults("default") > pages // 2  # glibc's default, as before: fresh pages
