@@ -23,7 +23,7 @@ from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
 from hiplevel.signal.blas import one_blas_thread
 from hiplevel.signal.chunk_plan import ChunkSettings
 from hiplevel.signal.errors import AnalysisError
-from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.fusion import FusionSettings, pitch_terms, roll_pitch_to_up, up_to_roll_pitch_deg
 from hiplevel.signal.long_trace import LongTrace, SampleSource, build_long_trace, series_source
 from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.neutral import STANDING_MIN_S, neutral_roll
@@ -108,10 +108,11 @@ def _check_exercise(exercise: str) -> None:
 
 def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
     """Detector input for samples [a, b) of a trace, roll relative to neutral_deg."""
-    acc_lin = None
+    acc_lin = terms = None
     if trace.acc_g is not None:
-        acc_lin = trace.acc_g[a:b] - roll_pitch_to_up(trace.roll_deg[a:b], trace.pitch_deg[a:b])
-    return Motion(
+        terms = pitch_terms(trace.pitch_deg[a:b])
+        acc_lin = trace.acc_g[a:b] - roll_pitch_to_up(trace.roll_deg[a:b], trace.pitch_deg[a:b], terms)
+    m = Motion(
         t_s=trace.t_s[a:b],
         rate_hz=trace.rate_hz,
         roll_deg=trace.roll_deg[a:b] - neutral_deg,
@@ -120,6 +121,9 @@ def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
         gyro_dps=None if trace.gyro_dps is None else trace.gyro_dps[a:b],
         still=trace.still[a:b],
     )
+    if terms is not None:
+        m.__dict__["pitch_terms"] = terms  # `Motion.pitch_terms` (a cached property) of the same pitch: kept
+    return m
 
 
 def window_drop_deg(m: Motion, w: RepWindow) -> float:

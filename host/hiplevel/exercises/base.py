@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -17,7 +18,7 @@ from hiplevel.constants import Side
 from hiplevel.signal.biquad import sosfiltfilt
 from hiplevel.signal.filters import design_sos, moving_max, moving_min, zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks
-from hiplevel.signal.fusion import FusionSettings
+from hiplevel.signal.fusion import FusionSettings, pitch_terms, roll_pitch_to_up
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,19 @@ class Motion:
     acc_lin_g: np.ndarray | None
     gyro_dps: np.ndarray | None
     still: np.ndarray
+
+    @cached_property
+    def pitch_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """`fusion.pitch_terms` of pitch_deg, made once (`analysis.offline.motion_of` keeps the
+        ones it made for the linear acceleration: the same pitch)."""
+        return pitch_terms(self.pitch_deg)
+
+    @cached_property
+    def up(self) -> np.ndarray:
+        """The unit up-vectors (N,3) of roll_deg and pitch_deg (`fusion.roll_pitch_to_up`), made
+        once: the walking detector's stages all read them. Kept while the motion lives (a new
+        motion, sliced or replaced, makes its own)."""
+        return roll_pitch_to_up(self.roll_deg, self.pitch_deg, self.pitch_terms)
 
 
 @dataclass(frozen=True)

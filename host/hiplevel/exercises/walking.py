@@ -48,7 +48,6 @@ from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, SpotTurnSteps, 
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
-from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.peaks import find_peaks
 
 _round = round_function()  # round(x, places) for each step's numbers, compiled when built: the same floats
@@ -214,7 +213,7 @@ class WalkingDetector(BoutEdges):
         """Candidate contacts, their heights, g, and the up-vectors (N,3) (both None for a roll stream)."""
         if m.acc_lin_g is None:
             return contacts_from_roll(m, self.smooth_hz), None, None
-        up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)  # here and for the tilt below
+        up = m.up  # here and for the tilt below
         av = self._upward_g(m, up)
         peaks, _ = find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
                                   prominence=self.contact_min_g)

@@ -8,15 +8,14 @@ import numpy as np
 
 from hiplevel.exercises.base import Motion, highpass
 from hiplevel.signal.filters import moving_max, zero_phase_lowpass
-from hiplevel.signal.fusion import roll_pitch_to_up
 
 
 def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
     """Upward linear acceleration of the pelvis in the world frame, g (N,): the levelled-frame
     linear acceleration projected on the up-vector, so a pelvis pitched by posture (a bent-forward
     walk, a neutral taken while seated) still sees the contacts at full size. up: the motion's
-    `roll_pitch_to_up` when already at hand."""
-    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg) if up is None else up
+    `Motion.up` when already at hand."""
+    up = m.up if up is None else up
     return np.einsum("ij,ij->i", m.acc_lin_g, up)
 
 

@@ -43,7 +43,6 @@ import numpy as np
 from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.fusion import roll_pitch_to_up
 
 if TYPE_CHECKING:
     from hiplevel.exercises.walking import WalkingDetector
@@ -71,7 +70,7 @@ def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarra
     (`walking_bouts.posture_change`). idx, heights_g: every candidate contact
     and its upward peak, g (`WalkingDetector._contacts`); up: m's up-vectors (N,3) when at hand;
     changes: where the pieces found to be a posture change's stepping are added."""
-    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg) if up is None else up
+    up = m.up if up is None else up
     height = dict(zip(np.asarray(idx).tolist(), np.asarray(heights_g, float).tolist()))
     out: list[np.ndarray] = []
     for c in bouts:

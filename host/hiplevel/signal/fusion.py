@@ -156,15 +156,24 @@ def up_to_roll_pitch_deg(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return roll, pitch
 
 
-def roll_pitch_to_up(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
-    """Inverse of `up_to_roll_pitch_deg`: unit up-vectors (N,3) in the body frame."""
-    r, p = radians(np.atleast_1d(np.asarray(roll_deg, float))), radians(np.atleast_1d(np.asarray(pitch_deg, float)))
-    cp = np.cos(p)
+def roll_pitch_to_up(roll_deg: np.ndarray, pitch_deg: np.ndarray,
+                     terms: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Inverse of `up_to_roll_pitch_deg`: unit up-vectors (N,3) in the body frame. terms: the
+    pitch's `pitch_terms` when at hand (two up-vectors of one pitch and two rolls share them)."""
+    r = radians(np.atleast_1d(np.asarray(roll_deg, float)))
+    cp, minus_sp = pitch_terms(pitch_deg) if terms is None else terms
     out = np.empty((len(r), 3))
-    np.negative(np.sin(p), out=out[:, 0])
+    out[:, 0] = minus_sp
     np.multiply(cp, np.sin(r), out=out[:, 1])
     np.multiply(cp, np.cos(r), out=out[:, 2])
     return out
+
+
+def pitch_terms(pitch_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cos p, -sin p) of the pitch, deg (N,): the part of `roll_pitch_to_up` that the pitch alone
+    gives (its x component, and the factor of the other two)."""
+    p = radians(np.atleast_1d(np.asarray(pitch_deg, float)))
+    return np.cos(p), np.negative(np.sin(p))
 
 
 def _gains(settings: FusionSettings) -> tuple[float, float]:
