@@ -155,8 +155,11 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
     then the larger |drop|), plus the flags of its whole-rep metrics (bobbing, shuffling)."""
     reps: list[Rep] = []
     last = len(m.t_s) - 1
+    # Every window's start and end time in one gather (two numpy scalar reads a rep cost more).
+    bounds = m.t_s[[i for w in windows for i in (w.start, min(w.end, last))]].tolist()
     for k, w in enumerate(windows):
-        phases = tuple(phase_of(exercise, m, w, p, th) for p in w.phases)
+        # (Most reps have no phases: no generator made for them.)
+        phases = tuple(phase_of(exercise, m, w, p, th) for p in w.phases) if w.phases else ()
         if phases:
             worst = min(phases, key=lambda p: (p.score, -abs(p.drop_deg)))
             side, drop, measured = worst.stance, worst.drop_deg, worst.side_dropped
@@ -164,8 +167,8 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
             side, drop, measured = w.side, window_drop_deg(m, w), w.measure_side
         sc = score_rep(exercise, side, drop, w.metrics, th)
         details = dict(w.metrics, measured_side=measured, reasons=list(sc.reasons))
-        reps.append(Rep(first_index + k, float(m.t_s[w.start]), float(m.t_s[min(w.end, last)]), side, _round(drop, 3), sc.score,
-                        sc.flags, details, phases))
+        reps.append(Rep(first_index + k, bounds[2 * k], bounds[2 * k + 1], side, _round(drop, 3), sc.score, sc.flags,
+                        details, phases))
     return reps
 
 

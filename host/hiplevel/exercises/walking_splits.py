@@ -47,6 +47,8 @@ def closing_past(closing_s: float | None, dropped: dict[float | None, float | No
     """The contact that closes a step (s), past the reps dropped as no step (`walking_turns`' split
     halves): dropped maps each dropped rep's contact to its closing contact (s); a step that closed
     at a dropped rep's contact closes where that rep closed (a chain of them followed through)."""
+    if not dropped:  # most bouts drop no rep: nothing to follow (no set made per step)
+        return closing_s
     seen = set()
     while closing_s in dropped and closing_s not in seen:
         seen.add(closing_s)

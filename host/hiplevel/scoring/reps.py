@@ -213,5 +213,7 @@ def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thr
     if conf is not None and conf < th.side_min_confidence:
         flags.append("side_uncertain")
         reasons.append(f"stance side uncertain ({100 * conf:.0f} % {side}): the sensor could not tell the legs apart here")
-    penalties = sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) * th.penalty_points
+    # (Most reps have no flag: no generator made for them.)
+    penalized = sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) if flags else 0
+    penalties = penalized * th.penalty_points
     return RepScore(_round(max(0.0, score - penalties), 1), tuple(flags), tuple(reasons))
