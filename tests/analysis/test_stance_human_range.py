@@ -120,6 +120,25 @@ def test_pair_passes_over_a_wander_that_is_no_hold():
     assert det.pair(moves, 100.0, accept=lambda a, b: b is not wander[0]) == [(shift_in[0], back[0])]
 
 
+def test_pair_goes_on_past_a_hold_in_doubt_only_where_the_foot_stayed_up():
+    """A hold whose shift back is in doubt (no foot-down) ends at the next candidate that makes a
+    hold in no doubt only if the caller finds the foot stayed up between; otherwise it stays."""
+    from hiplevel.exercises import DETECTORS
+    from hiplevel.exercises.base import Hump
+
+    det = DETECTORS["single-leg-stance"]
+    shift_in = (Hump(1, 150, 0.1, 100, 200), 0.06)
+    wander = (Hump(-1, 3050, 0.08, 3000, 3100), 0.05)
+    back = (Hump(-1, 8050, 0.1, 8000, 8100), 0.06)
+    moves = [shift_in, wander, back]
+    for stayed_up, end in ((True, back), (False, wander)):
+        assert det.pair(moves, 100.0, accept=lambda a, b: True, doubtful=lambda a, b: b is wander[0],
+                        later_end=lambda a, b, later: stayed_up) == [(shift_in[0], end[0])]
+    # A doubtful later candidate does not end it either.
+    assert det.pair(moves, 100.0, accept=lambda a, b: True, doubtful=lambda a, b: True,
+                    later_end=lambda a, b, later: True) == [(shift_in[0], wander[0])]
+
+
 # Sets of the robustness sweep (bench section 7, seed 20261202: case seed 20261270) that lost a hold: balance
 # corrections of 20 mg (no anchor through the holds, the velocity drifts, and the shift back after
 # it was taken for its settling), 90 s holds (the pelvis wandering 4 cm and back mid-hold was paired
@@ -389,3 +408,17 @@ def test_hold_not_cut_by_a_wander():
         rate_hz=100.0, seed=20261206, mount_offset_deg=mount, rest_s=6.0))
     res = analyze(sim.imu, "single-leg-stance")
     _whole(sim, res, match(sim.reps, res.reps))
+
+
+# A balance wander on the right leg (whose roll stays level: the hold's sway reads as standing's)
+# taken for the shift back inside a 10 s hold, 3.8 s before the real one: the hold was reported
+# 50.4-56.1 s of 49.9-59.9 s (bench section 7 shift_profile "even", case seed 66219), 20.9-27.3 s
+# of 21.0-30.1 s (`bench.robustness --seed 12345`, balance_mg 20: case seed 12413) and 20.7-27.8 s
+# of 20.8-30.8 s (balance_mg 15, case seed 59). The stretch on one foot ran on to the next hold, so
+# the edge path could not replace it. No foot-down vote at the wander, a clear one at the real
+# shift back, and the sway between the two still one foot's against the standing after the later
+# one (`stance_merge.foot_stayed_up`): the later shift back, where the foot came down, ends the hold.
+@pytest.mark.parametrize("seed, strategy", [(66219, {"shift_profile": "even"}), (12413, {"balance_mg": 20.0}),
+                                            (59, {"balance_mg": 15.0})])
+def test_hold_not_cut_by_a_wander_without_foot_down(seed, strategy):
+    _whole(*_holds(seed, **strategy))

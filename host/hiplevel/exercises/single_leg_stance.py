@@ -40,7 +40,7 @@ from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
-from hiplevel.exercises.stance_merge import join_split_holds, merge_edge_holds
+from hiplevel.exercises.stance_merge import EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_roll import anchored_lift, one_level, stays_up, stood_level
 from hiplevel.signal.exact_median import median
@@ -226,11 +226,16 @@ class SingleLegStanceDetector:
         return [(h, _size_m(h, v, rate)) for h in keep]
 
     def pair(self, moves: list[tuple[Hump, float]], rate_hz: float,
-             accept: Callable[[Hump, Hump], bool] | None = None) -> list[tuple[Hump, Hump]]:
+             accept: Callable[[Hump, Hump], bool] | None = None,
+             doubtful: Callable[[Hump, Hump], bool] | None = None,
+             later_end: Callable[[Hump, Hump, Hump], bool] | None = None) -> list[tuple[Hump, Hump]]:
         """(shift-in, shift-out) pairs in time order. accept(shift_in, shift_back): whether a
         candidate pair is a hold; a rejected candidate does not end the search for the shift-in's
         partner (a wander of the pelvis in a long hold can look like a shift back). A shift-in
-        with candidates but no hold takes its first candidate with it (that was its return)."""
+        with candidates but no hold takes its first candidate with it (that was its return).
+        doubtful(shift_in, shift_back): the hold's end is in doubt (no foot-down); the next
+        candidate that is a hold in no doubt is then its end if later_end(shift_in, shift_back,
+        that candidate) (the foot stayed up through a balance wander taken for the shift back)."""
         out: list[tuple[Hump, Hump]] = []
         k = 0
         while k < len(moves):
@@ -253,8 +258,13 @@ class SingleLegStanceDetector:
                         first = j if first is None else first
                         if accept is not None and not accept(a, b):
                             continue
+                        if partner is not None:  # the hold before was in doubt: does this one end it?
+                            if not doubtful(a, b) and later_end(a, moves[partner][0], b):
+                                partner = j
+                            break
                         partner = j
-                        break
+                        if doubtful is None or later_end is None or not doubtful(a, b):
+                            break
             if partner is None:
                 # No hold: the first candidate still was a's return (it is no shift onto a leg).
                 k = k + 1 if first is None else first + 1
@@ -296,7 +306,10 @@ class SingleLegStanceDetector:
                 held[key] = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted)
             return held[key]
 
-        pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None) if moves else []
+        pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None,
+                          doubtful=lambda a, b: hold(a, b).metrics["support"]["foot_down"] < EDGE_VOTE,
+                          later_end=lambda a, b, later: foot_stayed_up(sig, rate, b, later, self.reference_s,
+                                                                       self.cues)) if moves else []
         reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
         acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []

@@ -1,16 +1,42 @@
 """How the single-leg stance detector's holds are combined (`single_leg_stance.SingleLegStanceDetector`):
 the velocity path's holds split in two by a wander joined (`join_split_holds`), and the edge path's
-holds put in where the velocity path's are missing or doubtful (`merge_edge_holds`)."""
+holds put in where the velocity path's are missing or doubtful (`merge_edge_holds`); and which of two
+shifts back ends a hold whose first one brought no foot down (`foot_stayed_up`)."""
 
 from __future__ import annotations
 
 from typing import Callable
 
 from hiplevel.exercises.base import Hump, RepWindow
+from hiplevel.exercises.single_support import SupportCues, SupportSignals, ramp_vote, reference_sway, steady_rms
 
 # A foot-off or foot-down vote under this is no edge (`single_support.SupportCues.votes` places the
 # foot's moment only from it on).
 EDGE_VOTE = 0.5
+# The foot stayed up between two shifts back if this percentile of the 1 s windows between still
+# sways as one foot does (`foot_stayed_up`).
+STAYED_UP_PERCENTILE = 10.0
+
+
+def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump, reference_s: float,
+                   cues: SupportCues) -> bool:
+    """Whether the foot stayed up from shift back `back` to a `later` one (samples of `sig`): the
+    sway between them votes for one foot (`SupportCues.sway_ratio`, vote >= EDGE_VOTE; roll rate or
+    sideways) against the standing after `later` (its reference_s, as `single_support.reference_sway`),
+    in its quieter 1 s windows too (STAYED_UP_PERCENTILE: standing on both feet anywhere between,
+    as around a hold passed over, pulls them down to standing's). The sway falls where the foot
+    comes down: at `later` after a balance wander on one foot taken for the shift back, at `back`
+    when that was the real one and `later` belongs to a hold after it (simulator, 10 s holds:
+    wanders 1.2-14x, the ones no other rule mends 3.1-14x; real shifts back 0.19-0.84x; 60-90 s
+    holds have quiet spells on one foot, 0.7-1.0x, and are left to `merge_edge_holds`)."""
+    if later.onset <= back.offset:
+        return False
+    skip, gap = int(0.5 * rate_hz), int(reference_s * rate_hz)
+    ref = reference_sway(sig, rate_hz, [(later.offset + skip, later.offset + skip + gap)])
+    span = slice(back.offset, later.onset)
+    sway = max(steady_rms(sig.roll_rate[span], rate_hz, STAYED_UP_PERCENTILE) / max(ref[0], 1e-3),
+               steady_rms(sig.lateral[span], rate_hz, STAYED_UP_PERCENTILE) / max(ref[1], 1e-4))
+    return ramp_vote(sway, *cues.sway_ratio) >= EDGE_VOTE
 
 
 def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],
