@@ -16,8 +16,8 @@ from analysis_helpers import match
                                              ("lead-trail", 1.5), ("lead-trail", 2.5), ("one-move", 2.5)])
 def test_one_rep_per_step_with_a_pause_between_steps(profile, pause_s):
     strategy = BandStepStrategy(profile=profile, pause_s=pause_s, step_s=1.4)
-    sim = simulate_session(SessionSpec([ExerciseSpec("band-walk", reps=8, weak_side="left", drop_deg=6.0, strategy=strategy)],
-                                       rate_hz=100.0, seed=3, mount_offset_deg=(1.0, -2.0, 0.0), rest_s=5.0))
+    spec = ExerciseSpec("band-walk", reps=8, weak_side="left", drop_deg=6.0, strategy=strategy)
+    sim = simulate_session(SessionSpec([spec], rate_hz=100.0, seed=3, mount_offset_deg=(1.0, -2.0, 0.0), rest_s=5.0))
     res = analyze(sim.imu, "band-walk")
     pairs, missing, extra = match(sim.reps, res.reps)
     assert not missing and not extra

@@ -2,7 +2,8 @@
 documented there): counter-shifts joined to the move they precede, same-direction moves into runs,
 a run's settling and slow ends dropped, and each run cut into one step per move or one per two
 moves (lead, then trail: `two_moves_per_step`, `lead_parity`); a lone move is no step
-(`LoneMove`) unless lone moves follow one another the same way (`_paused_steps`). Each rule takes the detector (p) for its parameters."""
+(`LoneMove`) unless lone moves follow one another the same way (`_paused_steps`). Each rule takes
+the detector (p) for its parameters."""
 
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
         "hinge_deg": HumanRange(0.0, 30.0, "deg", "domain primer: hip hinge 15-30 deg; some stand upright"),
         "lead_share": HumanRange(0.5, 0.8, "", "lead-then-trail: share of the step travelled with the lead leg"),
         "counter_m": HumanRange(0.01, 0.05, "m", "counter-shift toward the trailing leg first (issue 14)"),
-        "pause_s": HumanRange(0.0, 1.5, "s", "standing between lateral steps, none to a deliberate pause (product assumption)"),
+        "pause_s": HumanRange(0.0, 1.5, "s", "standing between steps: none to a deliberate pause (product assumption)"),
         "drop_deg": HumanRange(-5.0, 12.0, "deg", "hip hike to a marked drop on the weak side"),
     },
     "step-down": {
