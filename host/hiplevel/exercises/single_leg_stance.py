@@ -315,7 +315,7 @@ class SingleLegStanceDetector:
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []
         for run, pair in edge_shifts(acc, sig, self.cues, rate, ones):
             edged.append((run, None if pair is None else self._edge_hold(m, pair, moves, sizes, sig, ones, calm, v)))
-        return sorted(merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate)), key=lambda r: r.start)
+        return sorted(merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate), key=lambda r: r.start)
 
     def _edge_hold(self, m: Motion, pair: tuple[tuple[Hump, float], tuple[Hump, float]],
                    moves: list[tuple[Hump, float]], sizes: dict[int, float], sig: SupportSignals,

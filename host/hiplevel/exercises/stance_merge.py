@@ -16,6 +16,9 @@ EDGE_VOTE = 0.5
 # The foot stayed up between two shifts back if this percentile of the 1 s windows between still
 # sways as one foot does (`foot_stayed_up`).
 STAYED_UP_PERCENTILE = 10.0
+# A velocity hold with no foot-off (foot-down) vote started (ended) late if the edge hold of its
+# stretch has that vote and starts (ends) more than this before (after) it (`merge_edge_holds`).
+EDGE_LEAD_S = 2.0
 
 
 def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump, reference_s: float,
@@ -60,8 +63,20 @@ def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],
     return [r for _, _, r in out]
 
 
+def edge_leads(r: RepWindow, e: RepWindow) -> tuple[int | None, int | None]:
+    """(start lead, end lead), samples: how much earlier the edge hold `e` starts than the velocity
+    hold `r`, when `r` has no foot-off vote and `e` has one (under / from EDGE_VOTE), and how much
+    later it ends, when `r` has no foot-down vote and `e` has one; None where the votes do not say
+    so or the two do not overlap at that end."""
+    sup, edge = r.metrics["support"], e.metrics["support"]
+    start = (r.start - e.start if sup["foot_off"] < EDGE_VOTE <= edge["foot_off"] and e.end > r.start
+             else None)
+    end = e.end - r.end if sup["foot_down"] < EDGE_VOTE <= edge["foot_down"] and e.start < r.end else None
+    return start, end
+
+
 def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], RepWindow | None]],
-                     lag: int) -> list[RepWindow]:
+                     lag: int, rate_hz: float) -> list[RepWindow]:
     """The velocity path's holds `reps` with the edge path's (`edged`: each stretch on one foot,
     [start, end) samples, with its hold or None). A hold is on one foot throughout: one that
     spans two stretches (standing in between) or shares its stretch with another is doubtful, and
@@ -70,8 +85,10 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
     cut short: with no foot-down (foot-off) vote, ending (starting) more than `lag` samples before
     its stretch ends (after it starts), the most the foot comes down before the sway falls to
     standing's (`stance_edges.EdgeSettings.edge_lag_s`): the foot stayed up, and a balance wander
-    was taken for the shift back (in). A stretch none of the kept holds overlaps gives its edge
-    hold."""
+    was taken for the shift back (in). So is one whose start (end) has no foot-off (foot-down) vote
+    where its stretch's edge hold has one more than EDGE_LEAD_S earlier (later) (`edge_leads`): a
+    wander on one foot was taken for the shift in (back) inside the `lag`. A stretch none of the
+    kept holds overlaps gives its edge hold."""
     def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
         return a[0] < b[1] and b[0] < a[1]
 
@@ -82,6 +99,8 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
         sup = reps[i].metrics["support"]
         cut = any((sup["foot_down"] < EDGE_VOTE and edged[k][0][1] > r[1] + lag)
                   or (sup["foot_off"] < EDGE_VOTE and edged[k][0][0] < r[0] - lag) for k in mine)
+        cut = cut or any(lead is not None and lead > EDGE_LEAD_S * rate_hz for k in mine if edged[k][1] is not None
+                         for lead in edge_leads(reps[i], edged[k][1]))
         doubtful = cut or len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans) if j != i
                                                 for k in mine)
         by = [k for k in mine if doubtful and edged[k][1] is not None and (
