@@ -20,55 +20,38 @@ dropped (seed 5).)"""
 import numpy as np
 import pytest
 
-from hiplevel.analysis import analyze
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
 from hiplevel.sim.strategies import HoldStrategy
 
 from analysis_helpers import match
+from stance_helpers import LONG_HOLD_SEED, all_found, holds, whole
 
 SEEDS = (3, 4, 5)
-
-
-def _holds(seed: int, hold_s: float = 10.0, sway_deg: float = 0.4, side: str | None = None, **strategy) -> tuple:
-    # A belt clipped on by hand: up to 3 deg off in roll, pitch and yaw.
-    mount = tuple(float(x) for x in np.random.default_rng([seed, 7]).uniform(-3.0, 3.0, 3))
-    sim = simulate_session(SessionSpec(
-        [ExerciseSpec("single-leg-stance", reps=4, side=side, weak_side="left", drop_deg=8.0, hold_s=hold_s,
-                      sway_deg=sway_deg, strategy=HoldStrategy(**strategy))],
-        rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
-    res = analyze(sim.imu, "single-leg-stance")
-    return sim, res, match(sim.reps, res.reps)
-
-
-def _all_found(sim, res, matched) -> None:
-    pairs, missing, extra = matched
-    assert not missing and not extra, f"{len(missing)} missed, {len(extra)} extra of {len(sim.reps)}"
-    assert [r.side for _, r in pairs] == [t.side for t, _ in pairs]
 
 
 def test_nominal_holds_found():
     """The classic person (8 cm in 1 s, 10 s holds): the reference the edge cases are held to."""
     for seed in SEEDS:
-        _all_found(*_holds(seed))
+        all_found(*holds(seed))
 
 
 def test_small_shift_found():
     """3 cm weight shifts in 1 s (the small end of people's 3-12 cm), in every set."""
     for seed in SEEDS:
-        _all_found(*_holds(seed, shift_m=0.03))
+        all_found(*holds(seed, shift_m=0.03))
 
 
 def test_slow_shift_found():
     """8 cm weight shifts taking 2 s (the slow end of people's 0.5-2 s), in every set."""
     for seed in SEEDS:
-        _all_found(*_holds(seed, shift_s=2.0))
+        all_found(*holds(seed, shift_s=2.0))
 
 
 def test_short_hold_found_and_flagged():
     """3 s holds: found in every set, and flagged short."""
     for seed in SEEDS:
-        sim, res, matched = _holds(seed, hold_s=3.0)
-        _all_found(sim, res, matched)
+        sim, res, matched = holds(seed, hold_s=3.0)
+        all_found(sim, res, matched)
         assert all("short_hold" in r.flags for _, r in matched[0])
 
 
@@ -82,7 +65,7 @@ SPLIT_BACK_SHIFT_SEED = 66219
 def test_shift_back_split_by_roll_return_is_one_move(strategy):
     """Each hold found when the shift back arrives in two humps the same way, a fraction of a
     second apart (even-speed shifts, soft landings)."""
-    _all_found(*_holds(SPLIT_BACK_SHIFT_SEED, **strategy))
+    all_found(*holds(SPLIT_BACK_SHIFT_SEED, **strategy))
 
 
 def _hump_mps(n: int, start: int, length: int, peak_mps: float) -> np.ndarray:
@@ -120,32 +103,13 @@ def test_pair_passes_over_a_wander_that_is_no_hold():
     assert det.pair(moves, 100.0, accept=lambda a, b: b is not wander[0]) == [(shift_in[0], back[0])]
 
 
-def test_pair_goes_on_past_a_hold_in_doubt_only_where_the_foot_stayed_up():
-    """A hold whose shift back is in doubt (no foot-down) ends at the next candidate that makes a
-    hold in no doubt only if the caller finds the foot stayed up between; otherwise it stays."""
-    from hiplevel.exercises import DETECTORS
-    from hiplevel.exercises.base import Hump
-
-    det = DETECTORS["single-leg-stance"]
-    shift_in = (Hump(1, 150, 0.1, 100, 200), 0.06)
-    wander = (Hump(-1, 3050, 0.08, 3000, 3100), 0.05)
-    back = (Hump(-1, 8050, 0.1, 8000, 8100), 0.06)
-    moves = [shift_in, wander, back]
-    for stayed_up, end in ((True, back), (False, wander)):
-        assert det.pair(moves, 100.0, accept=lambda a, b: True, doubtful=lambda a, b: b is wander[0],
-                        later_end=lambda a, b, later: stayed_up) == [(shift_in[0], end[0])]
-    # A doubtful later candidate does not end it either.
-    assert det.pair(moves, 100.0, accept=lambda a, b: True, doubtful=lambda a, b: True,
-                    later_end=lambda a, b, later: True) == [(shift_in[0], wander[0])]
-
-
 # Sets of the robustness sweep (bench section 7, seed 20261202: case seed 20261270) that lost a hold: balance
 # corrections of 20 mg (no anchor through the holds, the velocity drifts, and the shift back after
 # it was taken for its settling), 90 s holds (the pelvis wandering 4 cm and back mid-hold was paired
 # as the shift back).
 @pytest.mark.parametrize("seed, hold_s, strategy", [(20261270, 10.0, {"balance_mg": 20.0}), (20261270, 90.0, {})])
 def test_holds_with_drift_or_mid_hold_wander_found(seed, hold_s, strategy):
-    _all_found(*_holds(seed, hold_s=hold_s, **strategy))
+    all_found(*holds(seed, hold_s=hold_s, **strategy))
 
 
 # Sets of the robustness sweep (bench section 7, seed 20261202: shift_s 2 s is case seed 20261270,
@@ -155,7 +119,7 @@ def test_holds_with_drift_or_mid_hold_wander_found(seed, hold_s, strategy):
 # way. A hold may be missed there (test_slow_shift_found), never given to the other leg.
 @pytest.mark.parametrize("seed, shift_s", [(20261270, 2.0), (20261304, 3.0)])
 def test_slow_shift_never_names_the_wrong_leg(seed, shift_s):
-    sim, res, (pairs, missing, extra) = _holds(seed, shift_s=shift_s)
+    sim, res, (pairs, missing, extra) = holds(seed, shift_s=shift_s)
     assert [r.side for _, r in pairs] == [t.side for t, _ in pairs]
     assert not extra
 
@@ -194,7 +158,7 @@ def test_small_shift_overrun_by_lift_drift_gives_no_wrong_leg():
     (66270, 0.4, {"shift_s": 2.0}), (66270, 1.5, {}), (66253, 0.4, {"balance_mg": 15.0}),
     (66287, 0.4, {"balance_mg": 25.0})])
 def test_sweep_sets_with_slow_shift_or_strong_sway_found(seed, sway_deg, strategy):
-    _all_found(*_holds(seed, sway_deg=sway_deg, **strategy))
+    all_found(*holds(seed, sway_deg=sway_deg, **strategy))
 
 
 def test_roll_offset_fitted_from_calm_runs_at_two_roll_levels():
@@ -277,7 +241,7 @@ EDGE_CASES = [(66219, {"shift_m": 0.02}), (66236, {"shift_m": 0.03}), (66287, {"
 def test_holds_at_the_margin_of_the_human_range_found(seed, strategy):
     """Every hold found on the right leg, no extra: 2 and 3 cm shifts, a 2.5 s shift, 20 mg balance
     corrections on one foot."""
-    _all_found(*_holds(seed, **strategy))
+    all_found(*holds(seed, **strategy))
 
 
 @pytest.mark.parametrize("size_m, tau_s, sign", [(0.02, 1.0, 1), (0.08, 2.5, -1), (0.03, 0.75, -1)])
@@ -308,7 +272,7 @@ def test_min_jerk_shift_fit_reads_size_and_way(size_m, tau_s, sign):
 @pytest.mark.parametrize("seed, strategy", [(68270, {"shift_s": 2.0}), (68287, {"shift_s": 2.5}),
                                             (67304, {"shift_s": 3.0})])
 def test_slow_shift_holds_found_from_their_edges(seed, strategy):
-    _all_found(*_holds(seed, **strategy))
+    all_found(*holds(seed, **strategy))
 
 
 # Sets of the robustness sweep over 3 seeds (bench section 7, case seeds 67270, 68270, 68287) in
@@ -319,7 +283,7 @@ def test_slow_shift_holds_found_from_their_edges(seed, strategy):
 @pytest.mark.parametrize("seed, strategy", [(67270, {"lift_lag_s": 1.5}), (68270, {"balance_mg": 20.0}),
                                             (68287, {"balance_mg": 25.0})])
 def test_hold_spanning_standing_or_split_replaced(seed, strategy):
-    _all_found(*_holds(seed, **strategy))
+    all_found(*holds(seed, **strategy))
 
 
 # Sets of section 7's movement cases on other simulated people (`bench.robustness --seed 6` and 8:
@@ -328,7 +292,7 @@ def test_hold_spanning_standing_or_split_replaced(seed, strategy):
 # had no foot-down, the second no foot-off: the foot never came down between.
 @pytest.mark.parametrize("seed, hold_s, strategy", [(25, 10.0, {"shift_profile": "even"}), (57, 60.0, {})])
 def test_hold_split_by_a_wander_is_one_hold(seed, hold_s, strategy):
-    _all_found(*_holds(seed, hold_s=hold_s, **strategy))
+    all_found(*holds(seed, hold_s=hold_s, **strategy))
 
 
 # Holds of 90 s with 5 s between them: the set is 95 % on one foot, so its quietest tenth of
@@ -337,7 +301,6 @@ def test_hold_split_by_a_wander_is_one_hold(seed, hold_s, strategy):
 # each hold was cut into 3-8 stretches without edges; a wander then cut one velocity-path hold and
 # the hold after it was missed (bench section 7 hold_s 90 s, seed 70). Fixed: quiet standing is at
 # most sway_ratio times the set's quietest 1.5 s (`stance_edges.standing_corrections`).
-LONG_HOLD_SEED = 70
 
 
 def test_long_holds_are_one_stretch_on_one_foot_each():
@@ -349,8 +312,8 @@ def test_long_holds_are_one_stretch_on_one_foot_each():
     from hiplevel.signal.neutral import neutral_roll
     from hiplevel.signal.orientation import trace_from_series
 
-    sim, res, matched = _holds(LONG_HOLD_SEED, hold_s=90.0)
-    _all_found(sim, res, matched)
+    sim, res, matched = holds(LONG_HOLD_SEED, hold_s=90.0)
+    all_found(sim, res, matched)
     tr = trace_from_series(sim.imu)
     m = motion_of(tr, 0, len(tr.t_s), neutral_roll(tr.roll_deg, tr.standing))
     vert = np.sum(m.acc_lin_g * roll_pitch_to_up(m.roll_deg, m.pitch_deg), axis=1)
@@ -363,14 +326,6 @@ def test_long_holds_are_one_stretch_on_one_foot_each():
         assert inside[0][0] <= t.start_s + 2.0 and inside[0][1] >= t.end_s - 2.0
 
 
-def _whole(sim, res, matched, tol_s: float = 1.0) -> None:
-    """Every hold found on its leg, no extra, each from its foot-off to its foot-down within tol_s."""
-    _all_found(sim, res, matched)
-    for t, r in matched[0]:
-        assert abs(r.start_s - t.start_s) < tol_s and abs(r.end_s - t.end_s) < tol_s, (
-            t.start_s, t.end_s, r.start_s, r.end_s)
-
-
 # Sway SD 1.8-2.2 deg on one leg (bench section 7 sway_deg 1.8 on case seeds 87 and 91, 2.2 on 104
 # and 20261304: 3 or 2 of 4 holds found before): the roll's 1 s medians wander over 6-10 deg in one
 # hold, and `stance_roll.one_level` took that for two holds in one (max_level_change_deg 7). A level
@@ -378,7 +333,7 @@ def _whole(sim, res, matched, tol_s: float = 1.0) -> None:
 # (the stretches on one foot split), a shift inside, or the roll back at the standing's level.
 @pytest.mark.parametrize("seed, sway_deg", [(87, 1.8), (91, 1.8), (104, 2.2), (20261304, 2.2)])
 def test_high_sway_hold_is_one_hold(seed, sway_deg):
-    _whole(*_holds(seed, sway_deg=sway_deg))
+    whole(*holds(seed, sway_deg=sway_deg))
 
 
 # ...while the foot put down between two holds on one leg still ends the first: 1 s of standing
@@ -387,38 +342,7 @@ def test_high_sway_hold_is_one_hold(seed, sway_deg):
 @pytest.mark.parametrize("sway_deg", [0.4, 2.2])
 def test_foot_put_down_between_holds_on_one_leg_splits_them(sway_deg):
     for seed in (1, 3, 5):
-        sim, res, _ = _holds(seed, sway_deg=sway_deg, side="left", pause_s=1.0, shift_m=0.03)
+        sim, res, _ = holds(seed, sway_deg=sway_deg, side="left", pause_s=1.0, shift_m=0.03)
         for r in res.reps:
             spanned = [t for t in sim.reps if t.start_s < r.end_s and r.start_s < t.end_s]
             assert len(spanned) <= 1, f"seed {seed}: a hold {r.start_s:.1f}-{r.end_s:.1f} s over {len(spanned)} holds"
-
-
-# A wander of the pelvis on one foot (6 cm at half the shift's speed), on the leg whose roll stays
-# level, taken for the shift back: the hold was reported 98.9-103.7 s of 99.1-188.6 s (bench
-# section 7 hold_s 90 s, seed 70), and 21.8-24.6 s of 21.9-33.8 s in a 12 s hold (bench section 1).
-# No foot-down jolt, and the sway stays one foot's for 85 s (9 s) after it: the foot stayed up.
-def test_long_hold_not_cut_by_a_wander():
-    _whole(*_holds(LONG_HOLD_SEED, hold_s=90.0))
-
-
-def test_hold_not_cut_by_a_wander():
-    mount = tuple(float(x) for x in np.random.default_rng([20261202, 4]).uniform(-5.0, 5.0, 3))
-    sim = simulate_session(SessionSpec(
-        [ExerciseSpec("single-leg-stance", reps=2, weak_side="left", drop_deg=8.0, hold_s=12.0)],
-        rate_hz=100.0, seed=20261206, mount_offset_deg=mount, rest_s=6.0))
-    res = analyze(sim.imu, "single-leg-stance")
-    _whole(sim, res, match(sim.reps, res.reps))
-
-
-# A balance wander on the right leg (whose roll stays level: the hold's sway reads as standing's)
-# taken for the shift back inside a 10 s hold, 3.8 s before the real one: the hold was reported
-# 50.4-56.1 s of 49.9-59.9 s (bench section 7 shift_profile "even", case seed 66219), 20.9-27.3 s
-# of 21.0-30.1 s (`bench.robustness --seed 12345`, balance_mg 20: case seed 12413) and 20.7-27.8 s
-# of 20.8-30.8 s (balance_mg 15, case seed 59). The stretch on one foot ran on to the next hold, so
-# the edge path could not replace it. No foot-down vote at the wander, a clear one at the real
-# shift back, and the sway between the two still one foot's against the standing after the later
-# one (`stance_merge.foot_stayed_up`): the later shift back, where the foot came down, ends the hold.
-@pytest.mark.parametrize("seed, strategy", [(66219, {"shift_profile": "even"}), (12413, {"balance_mg": 20.0}),
-                                            (59, {"balance_mg": 15.0})])
-def test_hold_not_cut_by_a_wander_without_foot_down(seed, strategy):
-    _whole(*_holds(seed, **strategy))
