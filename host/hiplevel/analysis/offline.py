@@ -121,9 +121,7 @@ def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
         gyro_dps=None if trace.gyro_dps is None else trace.gyro_dps[a:b],
         still=trace.still[a:b],
     )
-    if terms is not None:
-        m.__dict__["pitch_terms"] = terms  # `Motion.pitch_terms` (a cached property) of the same pitch: kept
-    return m
+    return m if terms is None else m.with_pitch_terms(terms)
 
 
 def window_drop_deg(m: Motion, w: RepWindow) -> float:

@@ -60,9 +60,14 @@ class Motion:
 
     @cached_property
     def pitch_terms(self) -> tuple[np.ndarray, np.ndarray]:
-        """`fusion.pitch_terms` of pitch_deg, made once (`analysis.offline.motion_of` keeps the
-        ones it made for the linear acceleration: the same pitch)."""
+        """`fusion.pitch_terms` of pitch_deg, made once (or given to `with_pitch_terms`)."""
         return pitch_terms(self.pitch_deg)
+
+    def with_pitch_terms(self, terms: tuple[np.ndarray, np.ndarray]) -> "Motion":
+        """This motion, its `pitch_terms` already made (`fusion.pitch_terms` of this very pitch_deg:
+        `analysis.offline.motion_of` made them for the linear acceleration)."""
+        self.__dict__["pitch_terms"] = terms  # how a cached_property is filled in advance
+        return self
 
     @cached_property
     def up(self) -> np.ndarray:

@@ -71,19 +71,27 @@ def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarra
     and its upward peak, g (`WalkingDetector._contacts`); up: m's up-vectors (N,3) when at hand;
     changes: where the pieces found to be a posture change's stepping are added."""
     up = m.up if up is None else up
-    height = dict(zip(np.asarray(idx).tolist(), np.asarray(heights_g, float).tolist()))
+    idx, heights_g = np.asarray(idx), np.asarray(heights_g, float)
+
+    def height(c: np.ndarray) -> np.ndarray:
+        """The heights of contacts c (a subset of idx, which increases)."""
+        at = np.minimum(np.searchsorted(idx, c), len(idx) - 1)
+        if not np.array_equal(idx[at], c):
+            raise ValueError("contacts that are no candidate contact")
+        return heights_g[at]
+
     out: list[np.ndarray] = []
     for c in bouts:
         q = p.posture
         drop = posture_change_contacts(up, c, int(median(np.diff(c))), q.span_steps, q.change_deg, q.side_deg,
-                                       np.array([height[int(k)] for k in c]), q.firm_g, p.side.irregular_ratio)
+                                       height(c), q.firm_g, p.side.irregular_ratio)
         if not drop.any():
             out.append(c)
             continue
         # Each piece between dropped contacts (np.split starts every piece but the first at one).
         for j, piece in enumerate(np.split(c, np.flatnonzero(drop))):
             piece = piece[1:] if j > 0 else piece
-            kept = (walking_bouts.keeps_pace(p, piece, m.rate_hz, m, np.array([height[int(k)] for k in piece]))
+            kept = (walking_bouts.keeps_pace(p, piece, m.rate_hz, m, height(piece))
                     if len(piece) > 1 else None)
             if kept is None:
                 continue
