@@ -12,6 +12,10 @@ from setuptools import Extension, setup
 
 # No contraction of a*b+c into one rounding, no fast-math: the kernel's floats are the C library's.
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
+# fusekernel's per-sample terms run as vectors only when sqrt need not set errno and a compare may be
+# evaluated where the scalar code would have skipped it: neither changes a value (no reassociation, no
+# reciprocals, no finite-math assumption), so its results stay the numpy path's to the bit.
+EXTRA = {} if sys.platform == "win32" else {"fusekernel": ["-fno-math-errno", "-fno-trapping-math"]}
 
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
 # fusekernel and turnkernel (dependencies of each; shipped as package data).
@@ -20,4 +24,4 @@ KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "
            "gridkernel", "roundkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
                              include_dirs=["host/hiplevel/_native"], depends=HEADERS,
-                             extra_compile_args=FLAGS, optional=True) for name in KERNELS])
+                             extra_compile_args=FLAGS + EXTRA.get(name, []), optional=True) for name in KERNELS])

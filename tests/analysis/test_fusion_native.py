@@ -34,6 +34,10 @@ def _samples(seed: int, n: int):
     gyro[: n // 5] *= 0.01  # a quiet start
     rest = np.zeros(n, bool)
     rest[: n // 5] = True
+    # The per-sample terms' selects: no acceleration (|a| = 0: no pull), no rotation (|w| = 0: the
+    # Rodrigues axis 0), both at once, at rest and moving.
+    acc[[5, 9, n // 2]] = 0.0
+    gyro[[7, 9, n // 2 + 1]] = 0.0
     return t, acc, gyro, rest
 
 

@@ -6,12 +6,10 @@
 
 #include <math.h>
 
-/* The Rodrigues matrix r (row-major 3x3) of `rotations` for one sample: w (its rate, 0 for
- * padding), c = cos(theta), s = -sin(theta) from numpy. */
-static inline void rodrigues(const double *w, double c, double s, double *r) {
-    double mag = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
-    double m = mag > 0.0 ? mag : 1.0;
-    double kx = w[0] / m, ky = w[1] / m, kz = w[2] / m;
+/* The Rodrigues matrix r (row-major 3x3) of `rotations` for one sample from its unit axis
+ * (kx, ky, kz) = w / |w| (0 for w = 0): c = cos(theta), s = -sin(theta) from numpy
+ * (`fusekernel`'s per-sample terms take the axes of a pass at once). */
+static inline void rodrigues_axis(double kx, double ky, double kz, double c, double s, double *r) {
     double oc = 1.0 - c;
     double sx = s * kx, sy = s * ky, sz = s * kz;
     double ocx = oc * kx, ocy = oc * ky, ocz = oc * kz;
@@ -20,6 +18,13 @@ static inline void rodrigues(const double *w, double c, double s, double *r) {
     r[0] = c + dxx, r[1] = oxy - sz, r[2] = oxz + sy;
     r[3] = oxy + sz, r[4] = c + dyy, r[5] = oyz - sx;
     r[6] = oxz - sy, r[7] = oyz + sx, r[8] = c + dzz;
+}
+
+/* The same from the sample's rate w (0 for padding). */
+static inline void rodrigues(const double *w, double c, double s, double *r) {
+    double mag = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+    double m = mag > 0.0 ? mag : 1.0;
+    rodrigues_axis(w[0] / m, w[1] / m, w[2] / m, c, s, r);
 }
 
 /* x (3x3 or 3x1, m columns) = a (3x3) @ p: each element a0*p0, + a1*p1, + a2*p2 (`scan._mat`).
