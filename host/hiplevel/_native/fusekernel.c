@@ -98,7 +98,9 @@ static void combine3(Py_ssize_t B, Py_ssize_t nb, const double *T, const double 
     }
 }
 
-/* The scans of `fuse_scan` on its arrays (see there): 0, or -1 when out of memory. */
+/* The scans of `fuse_scan` on its arrays (see there): 0, or -1 when out of memory. Its loops run along
+ * the blocks' columns, as wide as the CPU's vectors (VECTOR_CLONES, the helpers inlined: flatten). */
+VECTOR_CLONES __attribute__((flatten))
 static int fuse_core(Py_ssize_t B, Py_ssize_t nb, Py_ssize_t nc, const long long *bd, const double *A, const double *P,
                      const double *K, const double *G, const double *XF, const double *XU, const double *XE, double *U,
                      double *ER, double *FE, double *LE, double *EE) {
