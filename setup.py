@@ -19,7 +19,7 @@ EXTRA = {} if sys.platform == "win32" else {"fusekernel": ["-fno-math-errno", "-
 
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
 # fusekernel and turnkernel (dependencies of each; shipped as package data).
-HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h")]
+HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h", "fuse_terms.h")]
 KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
            "gridkernel", "roundkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],

@@ -9,18 +9,12 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* The per-block loops run along independent columns q: vectorising them (SSE2, two columns a
- * step) keeps each element's operations and their order, so the same bits in fewer instructions. */
+/* The per-block loops run along independent columns q: vectorising them (SSE2, two columns a step;
+ * wider in the VECTOR_CLONES of fuse_terms.h) keeps each element's operations and their order, so
+ * the same bits in fewer instructions. */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
 
-/* A function compiled for each of these x86-64 levels, the widest the CPU has picked when the module
- * loads (GCC's function multiversioning): the same operations in the same order whatever the
- * vector width, so the same bits. Elsewhere one version. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+#include "fuse_terms.h" /* after the pragma: its loops vectorised alike */
 
 /* The chain of block start states of one recurrence (as `states`): d = 3 vector (renorm) or d = 1
  * scalar (no renorm); lt (d*d values per block at stride), lv (d per block). */
@@ -228,128 +222,6 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
     }
     release(v, 13);
     Py_RETURN_NONE;
-}
-
-/* x0*x0 + x1*x1 + x2*x2 as numpy's einsum("ij,ij->i") sums a row of three: (x0*x0 + x2*x2) + x1*x1
- * (its two-lane loop; `fusion_scan._einsum_rows_ok` checks it at run time, else the numpy path runs). */
-static inline double rowsq3(const double *x) {
-    double p0 = x[0] * x[0], p1 = x[1] * x[1], p2 = x[2] * x[2];
-    double s = p0 + p2;
-    return s + p1;
-}
-
-#define DEG_RAD (3.141592653589793 / 180.0)
-
-/* The per-sample terms of `fuse_group` that do not depend on the block layout, in sample order
- * (ST_N arrays of m, one after the other): the Rodrigues axis w/|w| (kx, ky, kz), the
- * accelerometer fraction k, the pull k a/|a| (three) and the error growth. The same operations in
- * the same order as the per-sample code they replace (each division and square root rounded
- * alike, whatever the vector width: IEEE operations are exact per element), but in a plain loop
- * over the samples, which the compiler vectorises: the divisions and square roots, most of the
- * group's time, then run several at a time (AVX-512 or AVX2 where the CPU has them: VECTOR_CLONES).
- * It vectorises only built with -fno-math-errno (sqrt sets no errno: no branch) and
- * -fno-trapping-math (the selects may test a value the branches skipped): setup.py's EXTRA. */
-enum { ST_KX, ST_KY, ST_KZ, ST_K, ST_P0, ST_P1, ST_P2, ST_G, ST_N };
-
-VECTOR_CLONES
-static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *restrict W, const double *restrict DT,
-                       const unsigned char *restrict REST, double move_gain, double rest_gain, double tol, double turn,
-                       double cross, double *restrict KX, double *restrict KY, double *restrict KZ,
-                       double *restrict KK, double *restrict P0, double *restrict P1, double *restrict P2,
-                       double *restrict GR) {
-    for (Py_ssize_t i = 0; i < m; i++) {
-        const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
-        const double a0 = AC[3 * i], a1 = AC[3 * i + 1], a2 = AC[3 * i + 2];
-        /* rodrigues' axis (its |w| summed in order) */
-        double magr = sqrt(w0 * w0 + w1 * w1 + w2 * w2);
-        double mr = magr > 0.0 ? magr : 1.0;
-        KX[i] = w0 / mr, KY[i] = w1 / mr, KZ[i] = w2 / mr;
-        /* |a| and |w| as numpy's einsum sums a row (`rowsq3`) */
-        double qa0 = a0 * a0, qa1 = a1 * a1, qa2 = a2 * a2, qw0 = w0 * w0, qw1 = w1 * w1, qw2 = w2 * w2;
-        double sa = qa0 + qa2, sw = qw0 + qw2;
-        double norm_a = sqrt(sa + qa1), mag = sqrt(sw + qw1);
-        double adt = fabs(DT[i]), gain = REST[i] != 0 ? rest_gain : move_gain;
-        /* Each term computed, then selected (no branch in the loop): the kept value is the same. */
-        double dev = fabs(norm_a - 1.0) / tol;
-        double weight = tol > 0 ? 1.0 - dev : 0.0;
-        double pre = weight; /* the weight before the turn term, which `use` tests */
-        double rate = mag / DEG_RAD / turn;
-        double rr = rate * rate;
-        double turned = weight / (1.0 + rr);
-        weight = turn > 0 ? turned : weight;
-        double x = gain * adt;
-        x = x * weight;
-        double k = 1.0 <= x ? 1.0 : x; /* np.minimum(1.0, x): a NaN stays */
-        /* used where weight > 0, |a| > 0 and gain > 0 (each test as a select) */
-        k = pre > 0.0 ? k : 0.0;
-        k = norm_a > 0.0 ? k : 0.0;
-        k = gain > 0 ? k : 0.0;
-        double na = norm_a > 0.0 ? norm_a : 1.0;
-        double ka0 = k * a0, ka1 = k * a1, ka2 = k * a2;
-        KK[i] = k, P0[i] = ka0 / na, P1[i] = ka1 / na, P2[i] = ka2 / na;
-        double cm = cross * mag;
-        GR[i] = cm * adt;
-    }
-}
-
-
-/* `terms_loop` into scratch kept from call to call (fresh pages cost more than the arithmetic;
- * used with the GIL held): 0, or -1 when out of memory. */
-static int sample_terms(Py_ssize_t m, const double *AC, const double *W, const double *DT, const unsigned char *REST,
-                        double move_gain, double rest_gain, double tol, double turn, double cross, double **out) {
-    static double *scratch = NULL;
-    static size_t scratch_n = 0;
-    size_t need = (size_t)(ST_N * m) + 1;
-    if (need > scratch_n) {
-        double *grown = realloc(scratch, sizeof(double) * need);
-        if (grown == NULL)
-            return -1;
-        scratch = grown, scratch_n = need;
-    }
-    double *T = scratch;
-    terms_loop(m, AC, W, DT, REST, move_gain, rest_gain, tol, turn, cross, T, T + m, T + 2 * m, T + 3 * m, T + 4 * m,
-               T + 5 * m, T + 6 * m, T + 7 * m);
-    *out = scratch;
-    return 0;
-}
-
-/* A pass' blocked arrays from its `sample_terms` T and numpy's c, -sin s (64, nb): per sample
- * the Rodrigues matrix (`rodrigues` from its axis), a = R (1 - k), the pull, k and the growth, at
- * column off + q of the group's arrays (NB columns); padding past the m samples: w = 0 (axis 0),
- * k = 0, no pull, no growth, as the per-sample code had it. */
-static void place_one(Py_ssize_t nq, Py_ssize_t step, const double *kx, const double *ky, const double *kz,
-                      const double *kk, const double *p0, const double *p1, const double *p2, const double *gr,
-                      const double *c, const double *s, Py_ssize_t NB, double *A, double *P, double *K, double *G) {
-    for (Py_ssize_t q = 0; q < nq; q++) {
-        double r[9];
-        rodrigues_axis(kx[q * step], ky[q * step], kz[q * step], c[q], s[q], r);
-        double k = kk[q * step];
-        double keep = 1.0 - k;
-        for (int e = 0; e < 9; e++)
-            A[e * NB + q] = r[e] * keep;
-        P[q] = p0[q * step], P[NB + q] = p1[q * step], P[2 * NB + q] = p2[q * step];
-        K[q] = k, G[q] = gr[q * step];
-    }
-}
-
-/* A pass' blocked arrays from its `sample_terms` T and numpy's c, -sin s (64, nb): per sample
- * the Rodrigues matrix (`rodrigues` from its axis), a = R (1 - k), the pull, k and the growth, at
- * column off + q of the group's arrays (NB columns); padding past the m samples: w = 0 (axis 0),
- * k = 0, no pull, no growth, as the per-sample code had it. Row j of the blocks holds samples
- * j, 64 + j, ...: those before m first (strided reads, no test per sample), then the padding. */
-static void place_blocks(Py_ssize_t m, Py_ssize_t nb, Py_ssize_t off, Py_ssize_t NB, const double *T,
-                         const double *C, const double *S, double *A, double *P, double *K, double *G) {
-    static const double zero[1] = {0.0};
-    for (Py_ssize_t j = 0; j < FB; j++) { /* along the blocked arrays' rows (their memory order) */
-        Py_ssize_t nq = m > j ? (m - j + FB - 1) / FB : 0; /* the columns of row j that hold a sample */
-        nq = nq < nb ? nq : nb;
-        const double *t = T + j;
-        double *a = A + j * 9 * NB + off, *p = P + j * 3 * NB + off, *k = K + j * NB + off, *g = G + j * NB + off;
-        place_one(nq, FB, t + ST_KX * m, t + ST_KY * m, t + ST_KZ * m, t + ST_K * m, t + ST_P0 * m, t + ST_P1 * m,
-                  t + ST_P2 * m, t + ST_G * m, C + j * nb, S + j * nb, NB, a, p, k, g);
-        place_one(nb - nq, 0, zero, zero, zero, zero, zero, zero, zero, zero, C + j * nb + nq, S + j * nb + nq, NB,
-                  a + nq, p + nq, k + nq, g + nq);
-    }
 }
 
 /* fuse_group(params, passes, x_first, x_up, x_err, first_end, last_end, err_end) -> None: one
