@@ -18,6 +18,19 @@
 #define VECTOR_CLONES
 #endif
 
+/* A scratch array of at least `need` doubles kept from call to call in *buf (capacity *cap): a fresh
+ * block each time would be fresh pages from the system, each faulted in, which cost more than the
+ * arithmetic. Used with the GIL held. NULL when out of memory. */
+static inline double *kept_scratch(double **buf, size_t *cap, size_t need) {
+    if (need > *cap) {
+        double *grown = realloc(*buf, sizeof(double) * need);
+        if (grown == NULL)
+            return NULL;
+        *buf = grown, *cap = need;
+    }
+    return *buf;
+}
+
 /* x0*x0 + x1*x1 + x2*x2 as numpy's einsum("ij,ij->i") sums a row of three: (x0*x0 + x2*x2) + x1*x1
  * (its two-lane loop; `fusion_scan._einsum_rows_ok` checks it at run time, else the numpy path runs). */
 static inline double rowsq3(const double *x) {
@@ -81,19 +94,13 @@ static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *re
 }
 
 
-/* `terms_loop` into scratch kept from call to call (fresh pages cost more than the arithmetic;
- * used with the GIL held): 0, or -1 when out of memory. */
+/* `terms_loop` into scratch kept from call to call (`kept_scratch`): 0, or -1 when out of memory. */
 static int sample_terms(Py_ssize_t m, const double *AC, const double *W, const double *DT, const unsigned char *REST,
                         double move_gain, double rest_gain, double tol, double turn, double cross, double **out) {
     static double *scratch = NULL;
     static size_t scratch_n = 0;
-    size_t need = (size_t)(ST_N * m) + 1;
-    if (need > scratch_n) {
-        double *grown = realloc(scratch, sizeof(double) * need);
-        if (grown == NULL)
-            return -1;
-        scratch = grown, scratch_n = need;
-    }
+    if (kept_scratch(&scratch, &scratch_n, (size_t)(ST_N * m) + 1) == NULL)
+        return -1;
     double *T = scratch;
     terms_loop(m, AC, W, DT, REST, move_gain, rest_gain, tol, turn, cross, T, T + m, T + 2 * m, T + 3 * m, T + 4 * m,
                T + 5 * m, T + 6 * m, T + 7 * m);

@@ -99,17 +99,10 @@ static int fuse_core(Py_ssize_t B, Py_ssize_t nb, Py_ssize_t nc, const long long
                      const double *K, const double *G, const double *XF, const double *XU, const double *XE, double *U,
                      double *ER, double *FE, double *LE, double *EE) {
     const Py_ssize_t n3 = B * 3 * nb;
-    /* Scratch kept from call to call (a fresh block each time would be fresh pages from the system,
-     * each faulted in: that cost more than the arithmetic); used with the GIL held. */
-    static double *scratch = NULL;
+    static double *scratch = NULL; /* `kept_scratch` */
     static size_t scratch_n = 0;
-    size_t need = (size_t)(B * 9 * nb + 3 * n3 + 3 * nb + 3 * B * nb);
-    if (need > scratch_n) {
-        double *grown = realloc(scratch, sizeof(double) * need);
-        if (grown == NULL)
-            return -1;
-        scratch = grown, scratch_n = need;
-    }
+    if (kept_scratch(&scratch, &scratch_n, (size_t)(B * 9 * nb + 3 * n3 + 3 * nb + 3 * B * nb)) == NULL)
+        return -1;
     double *tr = scratch;
     double *zs1 = tr + B * 9 * nb, *zs2 = zs1 + n3, *b2 = zs2 + n3, *st = b2 + n3, *te = st + 3 * nb,
            *ze = te + B * nb, *g2 = ze + B * nb;
@@ -288,18 +281,12 @@ static PyObject *fuse_group(PyObject *self, PyObject *args) {
         return bad_args(v, held, "fuse_group: states (nc,3), (nc,); acc, w (m,3), dt (m,), rest (m,) 1 byte, c, s "
                                  "(64, ceil(m/64)), up (m,3), err (m,) float64");
     const Py_ssize_t NB = (Py_ssize_t)bd[nc], B = FB;
-    /* the group's blocked arrays (as the numpy path's a, pull, kb, grow, u, err), kept from call to
-     * call (fresh pages cost more than the arithmetic); used with the GIL held */
+    /* the group's blocked arrays (as the numpy path's a, pull, kb, grow, u, err), `kept_scratch` */
     static double *scratch = NULL;
     static size_t scratch_n = 0;
-    size_t need = (size_t)(B * NB * (9 + 3 + 1 + 1 + 3 + 1));
-    if (need > scratch_n) {
-        double *grown = realloc(scratch, sizeof(double) * need);
-        if (grown == NULL) {
-            release(v, held);
-            return PyErr_NoMemory();
-        }
-        scratch = grown, scratch_n = need;
+    if (kept_scratch(&scratch, &scratch_n, (size_t)(B * NB * (9 + 3 + 1 + 1 + 3 + 1))) == NULL) {
+        release(v, held);
+        return PyErr_NoMemory();
     }
     double *A = scratch, *P = A + B * 9 * NB, *K = P + B * 3 * NB, *G = K + B * NB, *U = G + B * NB,
            *ER = U + B * 3 * NB, *terms = NULL;
