@@ -3,13 +3,20 @@ arm, and the analysis' own sign conventions on clean sets (the side it reports i
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from bench.physics.cases import make_case
-from bench.physics.imu import STANDARD_GRAVITY_MS2, SensorSpec, ideal_signals, record, rotation
-from bench.physics.pose import GRID_HZ, Pose
-from bench.physics.profiles import transition
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # bench/ is a top-level folder of the repo, not part of the package
+    sys.path.insert(0, str(ROOT))
+
+from bench.physics.cases import make_case  # noqa: E402
+from bench.physics.imu import STANDARD_GRAVITY_MS2, SensorSpec, ideal_signals, record, rotation  # noqa: E402
+from bench.physics.pose import GRID_HZ, Pose  # noqa: E402
+from bench.physics.profiles import transition  # noqa: E402
 
 IDEAL = SensorSpec.ideal()
 
@@ -99,3 +106,17 @@ def test_a_clean_walk_gives_each_step_its_stance_leg_and_the_weak_legs_hike():
     left = [r.drop_deg for r in reps if r.side == "left"]
     right = [r.drop_deg for r in reps if r.side == "right"]
     assert max(left) < 0.0 < min(right)  # the hike over the weak left leg reads negative, the normal drop positive
+
+
+def test_a_clean_band_walk_gives_each_step_its_direction_and_the_weak_leg():
+    from hiplevel.analysis import analyze
+
+    params = {"profile": "one", "step_m": 0.25, "step_s": 1.2, "pause_s": 0.3, "lead_share": 0.7,
+              "counter_m": 0.02, "counter_frac": 0.25, "hinge_deg": 20.0, "weak": "right", "drop_weak_deg": 7.0,
+              "drop_other_deg": 1.0, "bob_mm": 4.0, "landing_mm": 1.0, "first_way": "left"}
+    case = make_case("band-walk", 1, 0, sensor=SensorSpec.ideal(), params=params)
+    reps = analyze(case.series(), "band-walk").reps
+    assert len(reps) == len(case.reps) == 20
+    for t, r in zip(case.reps, reps):
+        assert (r.details.get("direction"), r.side) == (t.direction, "right")
+        assert r.drop_deg == pytest.approx(7.0, abs=1.5)
