@@ -12,7 +12,7 @@ from bench.physics.bins import BINS
 from bench.physics.cases import EXERCISES, make_case
 from bench.physics.judging import FOUND, MISSED, WRONG_SIDE, WRONG_TIME
 
-DEFAULT_N = 30  # sets per exercise: 120 holds, 600 band-walk steps, ~600 walking steps; ~1 min per process
+DEFAULT_N = 30  # sets per exercise: 120 holds, 600 band-walk steps, ~600 walking steps; ~80 s on one process
 SHOWN_PARAMS = {  # what a failing case's line shows (all drawn parameters are in its `params`)
     "single-leg-stance": ("shift_s", "shift_m", "profile", "hold_s", "sway_deg", "drop_deg", "transient_deg",
                           "wander_mm", "balance_mm", "lift_delay_s", "down_delay_s", "back_s_ratio", "jolt_mm"),
