@@ -58,6 +58,12 @@ BINS: dict[str, list[tuple[str, Callable[[dict], str]]]] = {
         ("profile x step time", lambda p: f"{p['profile']} {edges((0.6, 1.2, 1.8, 2.5), ' s', '.1f')(p['step_s'])}"),
         ("profile x pause", lambda p: f"{p['profile']} {'no pause' if p['pause_s'] == 0 else 'pause'}"),
         ("position in run", _run_position),
+        ("weak leg's drop in", lambda p: "trail swing (weak leg leads)" if p["weak"] == p["way"]
+         else "lead swing (weak leg trails)"),
+        ("direction of travel", lambda p: p["way"]),
+        ("run", lambda p: "first run" if p["index"] < 10 else "return run"),
+        ("pelvis wobble in the hinge (x pitch 0.7 / yaw 1.5 deg)",
+         lambda p: edges((0.25, 0.5, 0.75, 1.0, 1.25), "", ".2f")(p["wobble"])),
     ],
     "walking": [
         ("cadence", lambda p: edges((70.0, 85.0, 100.0, 115.0, 130.0), " steps/min")(p["cadence_spm"])),

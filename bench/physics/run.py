@@ -17,7 +17,7 @@ SHOWN_PARAMS = {  # what a failing case's line shows (all drawn parameters are i
     "single-leg-stance": ("shift_s", "shift_m", "profile", "hold_s", "sway_deg", "drop_deg", "transient_deg",
                           "wander_mm", "balance_mm", "lift_delay_s", "down_delay_s", "back_s_ratio", "jolt_mm"),
     "band-walk": ("profile", "step_s", "step_m", "pause_s", "lead_share", "counter_m", "counter_frac",
-                  "hinge_deg", "weak", "drop_weak_deg", "first_way"),
+                  "hinge_deg", "weak", "drop_weak_deg", "first_way", "wobble"),
     "walking": ("cadence_spm", "fault", "fault_deg", "normal_deg", "weak", "steps"),
 }
 

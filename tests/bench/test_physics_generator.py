@@ -113,7 +113,7 @@ def test_a_clean_band_walk_gives_each_step_its_direction_and_the_weak_leg():
 
     params = {"profile": "one", "step_m": 0.25, "step_s": 1.2, "pause_s": 0.3, "lead_share": 0.7,
               "counter_m": 0.02, "counter_frac": 0.25, "hinge_deg": 20.0, "weak": "right", "drop_weak_deg": 7.0,
-              "drop_other_deg": 1.0, "bob_mm": 4.0, "landing_mm": 1.0, "first_way": "left"}
+              "drop_other_deg": 1.0, "bob_mm": 4.0, "landing_mm": 1.0, "first_way": "left", "wobble": 1.0}
     case = make_case("band-walk", 1, 0, sensor=SensorSpec.ideal(), params=params)
     reps = analyze(case.series(), "band-walk").reps
     assert len(reps) == len(case.reps) == 20
