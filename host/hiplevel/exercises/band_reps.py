@@ -30,10 +30,14 @@ def step_rep(p: BandWalkDetector, step: LateralStep, v: np.ndarray, roll_deg: np
     half = int(0.5 * p.max_move_s * rate_hz)
     lead = LEFT if first.sign > 0 else RIGHT
     # Lead swing from lift-off to the middle of the step (the end of the lead move, or the
-    # peak of a one-move step); trail swing from there to the end of the step.
+    # peak of a one-move step); trail swing from there to the end of the step. The lead foot
+    # leaves the floor just before the lead move, after any counter-shift (that shift is what
+    # unloads it): from the counter's onset, with no pause between steps, the window reached back
+    # into the previous step's trailing swing and took its drop for this step's (wrong sides).
     mid = boundary(v, first, trail) if trail is not None else first.peak
     phases = []
-    spans = ((other_side(lead), max(0, start - lift), max(start + 1, mid)), (lead, mid, max(mid + 1, end)))
+    lift_off = max(0, first.onset - lift)
+    spans = ((other_side(lead), lift_off, max(lift_off + 1, mid)), (lead, mid, max(mid + 1, end)))
     for stance, a, b in spans:
         drop = measure_drop_or_hike(roll_deg, (a, b), other_side(stance), False)
         phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=drop))

@@ -99,17 +99,21 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray) -> list[LateralStep | L
                    and _between_moves(run, k, size, pause, size[id(h)]))]
         cleaned.append(_without_slow_ends(run, size))
     cleaned = [run for run in cleaned if run]
-    paused = _paused_steps(p, cleaned, counters, size, rate)
+    # Moves per step of each run of moves (> 0: two, lead then trail; None: a lone move or sway).
+    votes = [two_moves_per_step(p, m, v, run) if len(run) >= 2 and sum(size[id(h)] for h in run) >= p.min_run_m
+             else None for run in cleaned]
+    paused = _paused_steps(p, cleaned, votes, counters, size, rate)
     out: list[LateralStep | LoneMove] = []
     for k, run in enumerate(cleaned):
         if k in paused:  # one move per step, the person standing still between steps
             out.append(LateralStep(counters.get(id(run[0])), run[0], None))
             continue
-        if len(run) < 2 or sum(size_m(h, v, rate) for h in run) < p.min_run_m:
+        vote = votes[k]
+        if vote is None:
             # A lone move (a weight shift, a shuffle of the feet) or sway: no step (a big one may end a bout).
             out += [LoneMove(h) for h in run if len(run) == 1 and size[id(h)] >= p.min_step_m]
             continue
-        if two_moves_per_step(p, m, v, run) <= 0.0:
+        if vote <= 0.0:
             out += [LateralStep(counters.get(id(h)), h, None) for h in run]
             continue
         for i in range(lead_parity(p, run, v, rate), len(run), 2):
@@ -141,13 +145,15 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
                     rate_hz: float) -> tuple[dict[int, Hump], list[Hump]]:
     """({id of a move: the counter-shift before it}, the other moves): a small opposite move
     right before a move (ending within counter_gap_s, under counter_ratio of its size, lasting at
-    most counter_max_s) belongs to that move's step."""
+    most counter_max_s or, in a slow step, counter_time_ratio times as long) belongs to that move's
+    step."""
     counters: dict[int, Hump] = {}
     kept: list[Hump] = []
+    gap = p.counter_gap_s * rate_hz
     for k, h in enumerate(moves):
         nxt = moves[k + 1] if k + 1 < len(moves) else None
-        if (nxt is not None and nxt.sign != h.sign and edge_gap(h, nxt) <= p.counter_gap_s * rate_hz
-                and h.offset - h.onset <= p.counter_max_s * rate_hz
+        if (nxt is not None and nxt.sign != h.sign and edge_gap(h, nxt) <= gap
+                and h.offset - h.onset <= max(p.counter_max_s * rate_hz, p.counter_time_ratio * (nxt.offset - nxt.onset))
                 and size_m(h, v, rate_hz) < p.counter_ratio * size_m(nxt, v, rate_hz)):
             counters[id(nxt)] = h
         else:
@@ -155,21 +161,28 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
     return counters, kept
 
 
-def _paused_steps(p: BandWalkDetector, runs: list[list[Hump]], counters: dict[int, Hump],
+def _paused_steps(p: BandWalkDetector, runs: list[list[Hump]], votes: list[float | None], counters: dict[int, Hump],
                   size: dict[int, float], rate_hz: float) -> set[int]:
     """Indices of the runs that are one-move steps with a pause on either side: a lone move of at
-    least min_run_m next to another such run the same way, which starts (with its counter-shift)
-    within max_step_gap_s of its end. A person who stops between steps (step, stand, step: one
-    move per step, or a counter-shift and one move) makes every run a lone move; the bout rules
-    (`band_bouts.in_bouts`: min_bout_steps one way, a steady rhythm, one posture) then decide, as
-    for any step. Weight shifts and stepping about go back and forth, not one way."""
+    least min_run_m next to a run of one-move steps the same way (another such lone move, or a run
+    of moves whose vote, `votes`, says one move per step), the later starting (with its
+    counter-shift) within max_step_gap_s of the earlier's end. A person who stops between steps
+    (step, stand, step: one move per step, or a counter-shift and one move) makes every run a lone
+    move; a slow one-move walker (2-2.5 s steps) halts between steps for about max_pause_s
+    (measured flank to flank 0.6-1.3 s: the slow tails of the speed look still), so a run of steps
+    breaks into runs of one to five moves, and its lone pieces, most often its first and last step,
+    were lost. The bout rules (`band_bouts.in_bouts`: min_bout_steps one way, a steady rhythm, one
+    posture) then decide, as for any step. Weight shifts and stepping about go back and forth, not
+    one way; a lone move next to a run of lead-then-trail moves is no step (it may be a trail)."""
     gap = p.max_step_gap_s * rate_hz
     lone = [len(r) == 1 and size[id(r[0])] >= p.min_run_m for r in runs]
+    one_move = [lone[k] or (votes[k] is not None and votes[k] <= 0.0) for k in range(len(runs))]
     out: set[int] = set()
     for k in range(1, len(runs)):
-        a, b = runs[k - 1][0], runs[k][0]
-        if lone[k - 1] and lone[k] and a.sign == b.sign and edge_gap(a, counters.get(id(b), b)) <= gap:
-            out |= {k - 1, k}
+        a, b = runs[k - 1][-1], runs[k][0]
+        if (a.sign == b.sign and one_move[k - 1] and one_move[k] and (lone[k - 1] or lone[k])
+                and edge_gap(a, counters.get(id(b), b)) <= gap):
+            out |= {j for j in (k - 1, k) if lone[j]}
     return out
 
 

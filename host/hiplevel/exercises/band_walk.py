@@ -13,8 +13,8 @@ step per two moves (lead, then trail), decided from cues that hold across strate
 (`exercises.lateral_steps`: the step rhythm of the roll and the height, and alternating move
 sizes); with two moves per step, a run starts with a lead unless the sizes clearly say otherwise.
 A lone move is a weight shift or a shuffle of the feet, not a band walk, unless lone moves
-follow one another the same way within max_step_gap_s (a person who stands still between one-move
-steps: `band_steps._paused_steps`).
+follow one another, or a run of one-move steps, the same way within max_step_gap_s (a person who
+stands still between one-move steps, or a slow one-move walker: `band_steps._paused_steps`).
 
 Per step, displacements come from integrating the acceleration from rest to rest: `step_m` is the
 lateral distance (shuffling below `shuffle_step_m`) and `bob_cm` the peak-to-peak height change of
@@ -55,9 +55,16 @@ class BandWalkDetector:
         this fraction of the larger of them, is the velocity settling between moves (integration
         drift), not a move back, unless it is as fast as one of them or, between two, travels as
         far as one (a step back between a slow trailing move and a brisk lead: stepping about);
-    counter_ratio / counter_gap_s / counter_max_s: an opposite move ending at most counter_gap_s
-        before a move, under counter_ratio of its distance and lasting at most counter_max_s is a
-        counter-shift (a quick 1-5 cm shift onto the trailing leg), the start of that move's step;
+    counter_ratio / counter_gap_s / counter_max_s / counter_time_ratio: an opposite move ending
+        at most counter_gap_s before a move, under counter_ratio of its distance and lasting at
+        most counter_max_s, or at most counter_time_ratio times as long as that move, is a
+        counter-shift (a quick 1-9 cm shift onto the trailing leg), the start of that move's step.
+        The relative limit is for slow steps: a 2.5 s step's counter-shift takes 0.6-0.9 s
+        (simulated, measured flank to flank; its move 1.4-1.5 s) and became a move of its own;
+        counter-shifts measure 0.25-0.65 of their move's duration (0.6-2.5 s steps, 1-9 cm
+        counters). Not the relative limit alone: at a turn of fast steps the velocity settling
+        (0.35-0.4 s, 1.6 times the next 0.23 s move) is taken up as that move's counter-shift;
+        left alone, it joined the last run as a step (1 extra, 0.6 s steps);
     max_pause_s: same-direction moves further apart (end to start) than this start a new run (a
         band walk keeps going; a weight shift pauses);
     flank_rise: a move's flank ends where the speed rises again by this fraction of its peak (the
@@ -106,6 +113,7 @@ class BandWalkDetector:
     counter_ratio: float = 0.5
     counter_gap_s: float = 0.4
     counter_max_s: float = 0.6
+    counter_time_ratio: float = 1.0
     max_pause_s: float = 1.1
     lift_lead_s: float = 0.1
     max_move_s: float = 2.6
