@@ -346,3 +346,11 @@ def test_foot_put_down_between_holds_on_one_leg_splits_them(sway_deg):
         for r in res.reps:
             spanned = [t for t in sim.reps if t.start_s < r.end_s and r.start_s < t.end_s]
             assert len(spanned) <= 1, f"seed {seed}: a hold {r.start_s:.1f}-{r.end_s:.1f} s over {len(spanned)} holds"
+
+
+# Sway SD 1.5 deg (bench section 7, seed 5): the roll sway drifted the velocity 18 cm over 3.3 s
+# right after the first hold's shift back, a "move the other way" next to that shift back and the
+# second hold's shift in, so neither stood level (`stance_roll.stood_level`) and both holds were
+# lost. A move longer than max_shift_s is the velocity drifting, not a weight shift.
+def test_velocity_drift_next_to_a_shift_is_no_move_from_standing():
+    whole(*holds(5, sway_deg=1.5))

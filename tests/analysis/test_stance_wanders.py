@@ -72,3 +72,15 @@ def test_hold_not_cut_by_a_wander_without_foot_down(seed, strategy):
                                             (24, {"shift_m": 0.02}), (25, {"shift_m": 0.02})])
 def test_hold_not_started_or_ended_by_a_wander_inside_the_lag(seed, strategy):
     whole(*holds(seed, **strategy))
+
+
+# A 5 s hold (bench section 7 hold_s 5 s, seed 6) whose shift in ran on 0.9 s past the foot-off
+# (no foot-off vote at its end): reported 16.1-19.9 s of 15.2-20.0 s, 80 % of the hold, while its
+# stretch's edge hold placed the foot-off at 15.0 s, 1.05 s earlier (under the 2 s lead then asked).
+def test_short_hold_started_at_the_edge_foot_off():
+    from bench.metrics import hold_span_right
+
+    sim, res, matched = holds(6, hold_s=5.0)
+    whole(sim, res, matched)
+    assert all(hold_span_right((t.start_s, t.end_s), (r.start_s, r.end_s)) for t, r in matched[0]), [
+        (t.start_s, t.end_s, r.start_s, r.end_s) for t, r in matched[0]]

@@ -25,7 +25,9 @@ foot-down from the jolts, the shift in and back fitted there as minimum-jerk mov
 ways); the pair, if its mean size is a shift, goes through the same hold tests. Its hold is taken
 where no hold above covers the stretch, and replaces one above that is doubtful: a hold is on one
 foot throughout, so one spanning two stretches (it took the standing between) or sharing its
-stretch with another (one hold split in two) is not trusted over the edges (`stance_merge`).
+stretch with another on its leg (one hold split in two) is not trusted over the edges; a stretch
+with holds on both legs is two holds whose standing between was not told apart, and gives no
+edge hold (`stance_merge`).
 """
 
 from __future__ import annotations
@@ -234,8 +236,9 @@ class SingleLegStanceDetector:
         partner (a wander of the pelvis in a long hold can look like a shift back). A shift-in
         with candidates but no hold takes its first candidate with it (that was its return).
         doubtful(shift_in, shift_back): the hold's end is in doubt (no foot-down); the next
-        candidate that is a hold in no doubt is then its end if later_end(shift_in, shift_back,
-        that candidate) (the foot stayed up through a balance wander taken for the shift back)."""
+        candidate that is a hold in no doubt (those in doubt too are passed over: wanders without
+        a foot-down) is then its end if later_end(shift_in, shift_back, that candidate) (the foot
+        stayed up through a balance wander taken for the shift back)."""
         out: list[tuple[Hump, Hump]] = []
         k = 0
         while k < len(moves):
@@ -259,7 +262,9 @@ class SingleLegStanceDetector:
                         if accept is not None and not accept(a, b):
                             continue
                         if partner is not None:  # the hold before was in doubt: does this one end it?
-                            if not doubtful(a, b) and later_end(a, moves[partner][0], b):
+                            if doubtful(a, b):
+                                continue  # no foot-down here either: a later one may end it
+                            if later_end(a, moves[partner][0], b):
                                 partner = j
                             break
                         partner = j

@@ -18,7 +18,11 @@ EDGE_VOTE = 0.5
 STAYED_UP_PERCENTILE = 10.0
 # A velocity hold with no foot-off (foot-down) vote started (ended) late if the edge hold of its
 # stretch has that vote and starts (ends) more than this before (after) it (`merge_edge_holds`).
-EDGE_LEAD_S = 2.0
+# Without the vote the velocity hold starts where its shift in ends, and the foot leaves at most
+# `single_support.SupportCues.edge_s` (0.5 s) before that (lift lag -0.3 s in people, -0.5 s swept):
+# a foot-off placed earlier than that says the shift in ran on past it (a wander, or the lift's
+# drift, merged into it). Not more: a 5 s hold's time is off by 20 % at a 1 s lead.
+EDGE_LEAD_S = 0.5
 
 
 def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump, reference_s: float,
@@ -79,7 +83,8 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
                      lag: int, rate_hz: float) -> list[RepWindow]:
     """The velocity path's holds `reps` with the edge path's (`edged`: each stretch on one foot,
     [start, end) samples, with its hold or None). A hold is on one foot throughout: one that
-    spans two stretches (standing in between) or shares its stretch with another is doubtful, and
+    spans two stretches (standing in between) or shares its stretch with another on its leg (one
+    hold split in two) is doubtful, and
     an edge hold of its stretches replaces it if the two overlap, or if that edge hold overlaps no
     other of the velocity path's holds (the doubtful hold took the standing next to it). So is one
     cut short: with no foot-down (foot-off) vote, ending (starting) more than `lag` samples before
@@ -88,11 +93,18 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
     was taken for the shift back (in). So is one whose start (end) has no foot-off (foot-down) vote
     where its stretch's edge hold has one more than EDGE_LEAD_S earlier (later) (`edge_leads`): a
     wander on one foot was taken for the shift in (back) inside the `lag`. A stretch none of the
-    kept holds overlaps gives its edge hold."""
+    kept holds overlaps gives its edge hold. A stretch with holds on both legs is two holds whose
+    standing between stayed over the sway ratio (no balance corrections, or strong roll sway): its
+    edge hold is the standing between them (the first's foot-down to the second's foot-off) and is
+    not taken, and sharing it with the other leg's hold makes no hold doubtful."""
     def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
         return a[0] < b[1] and b[0] < a[1]
 
     spans = [(r.start, r.end) for r in reps]
+    # A stretch with holds on both legs is two holds whose standing between was not told apart:
+    # its edge hold runs from the first's foot-down to the second's foot-off (the standing).
+    edged = [(run, None if len({r.side for r, q in zip(reps, spans) if over(q, run)}) > 1 else e)
+             for run, e in edged]
     kept, replacing = [], set()
     for i, r in enumerate(spans):
         mine = [k for k, (run, _) in enumerate(edged) if over(r, run)]
@@ -101,8 +113,8 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
                   or (sup["foot_off"] < EDGE_VOTE and edged[k][0][0] < r[0] - lag) for k in mine)
         cut = cut or any(lead is not None and lead > EDGE_LEAD_S * rate_hz for k in mine if edged[k][1] is not None
                          for lead in edge_leads(reps[i], edged[k][1]))
-        doubtful = cut or len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans) if j != i
-                                                for k in mine)
+        doubtful = cut or len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans)
+                                                if j != i and reps[j].side == reps[i].side for k in mine)
         by = [k for k in mine if doubtful and edged[k][1] is not None and (
             over(r, (edged[k][1].start, edged[k][1].end))
             or not any(over(q, (edged[k][1].start, edged[k][1].end)) for j, q in enumerate(spans) if j != i))]

@@ -27,7 +27,9 @@ def stood_level(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, flo
     """Standing on both feet, level, for min_standing_s just before the shift onto the leg and
     just after the shift back ((move, size m) each): the roll's median there within
     max_level_deg of the set's neutral, and no move the other way there of at least
-    steady_ratio of the shift's size (of `moves`). A move at the very start or end of the
+    steady_ratio of the shift's size (of `moves`) and no longer than max_shift_s (a slower one is
+    the velocity drifting, as `pair` has it: a 1.5 deg sway SD drifts it by 18 cm over 3.3 s right
+    after a shift back). A move at the very start or end of the
     data has no standing to compare with (the fusion settling as a recording opens); lying on
     a side or slumped sitting rolls the pelvis 10-90 deg; a jerk of the pelvis and its return,
     or the pelvis settling after getting up, are not a weight shift from standing."""
@@ -35,9 +37,10 @@ def stood_level(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, flo
     (h_in, size_in), (h_back, size_back) = shift_in, shift_back
     spans = ((h_in.onset - n, h_in.onset, h_in, size_in),
              (h_back.offset + 1, h_back.offset + 1 + n, h_back, size_back))
+    longest = p.max_shift_s * m.rate_hz
     return all(a >= 0 and b <= len(m.roll_deg) and abs(float(median(m.roll_deg[a:b]))) <= p.max_level_deg
                and not any(h.sign != s.sign and size >= p.steady_ratio * s_size and h.offset >= a and h.onset < b
-                           for h, size in moves)
+                           and h.offset - h.onset <= longest for h, size in moves)
                for a, b, s, s_size in spans)
 
 
