@@ -318,7 +318,7 @@ class SingleLegStanceDetector:
         reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
         acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []
-        for run, pair in edge_shifts(acc, sig, self.cues, rate, ones):
+        for run, pair in edge_shifts(acc, sig, self.cues, rate, ones, min_shift_m=self.min_shift_m):
             edged.append((run, None if pair is None else self._edge_hold(m, pair, moves, sizes, sig, ones, calm, v)))
         return sorted(merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate), key=lambda r: r.start)
 
