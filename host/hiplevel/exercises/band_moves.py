@@ -12,7 +12,8 @@ import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, limit_drift, zero_velocity_mps
 from hiplevel.signal.filters import zero_phase_lowpass
-from hiplevel.signal.fusion import roll_pitch_to_up
+from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
+from hiplevel.signal.rest_masks import rest_mask
 
 if TYPE_CHECKING:
     from hiplevel.exercises.band_walk import BandWalkDetector
@@ -42,7 +43,7 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
     if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
         swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
-    quiet = calm_mask(acc_y, m.still, rate)
+    quiet = calm_mask(acc_y, unturning(m), rate)
     v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
     anchors = quiet
     for _ in range(p.anchor_passes):
@@ -56,6 +57,21 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
                 anchors[a.peak + int(np.argmin(np.abs(v[a.peak : b.peak + 1])))] = True
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
     return limit_drift(v, anchors, rate)
+
+
+def unturning(m: Motion) -> np.ndarray:
+    """Samples (N,) bool where the pelvis may stand on its path: the fusion's rest (m.still), or
+    the same test (`rest_masks.rest_mask`) with the pelvis' roll rate (deg/s, from the fused roll)
+    in place of the whole gyro. In the hip hinge the pelvis wobbles in pitch and yaw while the feet
+    stand: the physics check's hinge (pitch 0.7 / yaw 1.5 deg SD) turns it at 2-10 deg/s, past the
+    rest test's 1.5 deg/s at every pause and at the turnaround, so the lateral velocity lost its
+    zero for whole runs of steps and drifted by 0.1-0.2 m/s (issue 14). Pitch and yaw about the vertical leave the roll
+    (the obliquity) where it is; a step's single support drops the pelvis, rolling it."""
+    if m.gyro_dps is None or m.acc_lin_g is None:
+        return m.still
+    roll_rate = np.zeros_like(m.gyro_dps)
+    roll_rate[:, 0] = np.gradient(m.roll_deg) * m.rate_hz
+    return m.still | rest_mask(m.acc_lin_g + m.up, roll_rate, m.rate_hz, FusionSettings())
 
 
 def find_moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> list[Hump]:

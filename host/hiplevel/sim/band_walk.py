@@ -14,7 +14,8 @@ import numpy as np
 
 from hiplevel.constants import Side, other_side
 from hiplevel.sim.gait import BAND_BOB_FAULT_M, BAND_BOB_NORMAL_M, NORMAL_BAND_DROP_DEG, _rep_drop
-from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, drop_roll_deg, plateau, ramp, side_sign, time_axis
+from hiplevel.sim.motion import (FS_INTERNAL_HZ, RepPlan, Segment, drop_roll_deg, plateau, ramp, side_sign, sway,
+                                 time_axis)
 from hiplevel.sim.spec import ExerciseSpec
 from hiplevel.sim.strategies import BandStepStrategy
 
@@ -102,4 +103,7 @@ def band_walk(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
         # The rep's own side and window are the lead swing's until the labels pick the worse phase.
         reps.append(RepPlan(i0, i1, trail, lead, lead_win, extras={"step_m": abs(step), "direction": lead},
                             phases=[(trail, lead, lead_win), (lead, trail, trail_win)]))
+    if st.hinge_wobble_deg:  # drawn last: sets without it keep their draws
+        yaw += hinge_env * sway(len(t), rng, st.hinge_wobble_deg, 0.1, 1.0)
+        pitch += hinge_env * sway(len(t), rng, 0.5 * st.hinge_wobble_deg, 0.2, 2.0)
     return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.5), reps)

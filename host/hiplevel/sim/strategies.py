@@ -69,7 +69,10 @@ class BandStepStrategy:
     lead_share: share of the step the pelvis travels with the lead leg ("lead-trail");
     counter_m: the counter-shift's size;
     step_s: duration of one lateral step (None: drawn 1.2-1.6 s); pause_s: standing between steps;
-    landing_mm: the pelvis dips this much as each foot lands and takes weight (0: no transient)."""
+    landing_mm: the pelvis dips this much as each foot lands and takes weight (0: no transient);
+    hinge_wobble_deg: the pelvis wobbles about the vertical (yaw, SD, 0.1-1 Hz) and in pitch (half
+        of it, 0.2-2 Hz) all the while it is in the hinge, the feet standing: balancing bent over
+        (0: none; at 1.5 the gyro spreads 5-8 deg/s in the pauses, past the fusion's rest test)."""
 
     profile: BandProfile = "lead-trail"
     lead_share: float = 0.6
@@ -77,6 +80,7 @@ class BandStepStrategy:
     step_s: float | None = None
     pause_s: float = 0.0
     landing_mm: float = 0.0
+    hinge_wobble_deg: float = 0.0
 
 
 @dataclass(frozen=True)
