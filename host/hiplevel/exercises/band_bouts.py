@@ -32,12 +32,13 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
              up: np.ndarray | None = None) -> list[RepWindow]:
     """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
     min_step_m in one direction, each starting within max_step_gap_s of the previous end, at
-    a steady rhythm (`lateral_steps.steady_runs`), in one posture: a band walk holds its hinge,
-    so a step whose pelvis posture (`posture`; up: the pelvis' up-vector (N,3) of the motion,
-    None: no test) lies more than max_pitch_change_deg from its bout's first step's is a posture
-    change (sitting down with the feet shuffling: 10-15 deg a step; a belt-worn sensor turned on
-    the belt shows a seat's backward tilt in its roll, hapt-dev) and starts a bout of its own.
-    None in `reps` is a move that is no step (a turn, a posture change): it ends a bout."""
+    a steady rhythm (`lateral_steps.steady_runs`: also lead to trail within its two-move steps),
+    in one posture: a band walk holds its hinge, so a step whose pelvis posture (`posture`; up:
+    the pelvis' up-vector (N,3) of the motion, None: no test) lies more than max_pitch_change_deg
+    from its bout's first step's is a posture change (sitting down with the feet shuffling: 10-15
+    deg a step; a belt-worn sensor turned on the belt shows a seat's backward tilt in its roll,
+    hapt-dev) and starts a bout of its own. None in `reps` is a move that is no step (a turn, a
+    posture change): it ends a bout."""
     gap = p.max_step_gap_s * rate_hz
     bouts: list[list[RepWindow]] = []
     cos_max = np.cos(np.radians(p.max_pitch_change_deg))
@@ -56,7 +57,8 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
     out: list[RepWindow] = []
     for b in bouts:
         keep = steady_runs([0.5 * (r.start + r.end) / rate_hz for r in b], [(r.end - r.start) / rate_hz for r in b],
-                           p.min_bout_steps, p.max_cadence_ratio, p.max_duration_ratio)
+                           p.min_bout_steps, p.max_cadence_ratio, p.max_duration_ratio,
+                           [r.metrics.get("lead_trail_s") for r in b], p.max_lead_trail_ratio)
         out += [r for r, ok in zip(b, keep) if ok]
     return out
 

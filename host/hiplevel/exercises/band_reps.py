@@ -11,7 +11,7 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT, other_side
 from hiplevel.exercises.band_moves import boundary
 from hiplevel.exercises.band_steps import LateralStep
-from hiplevel.exercises.base import PhaseWindow, RepWindow, measure_drop_or_hike, rest_to_rest_path_m
+from hiplevel.exercises.base import Hump, PhaseWindow, RepWindow, measure_drop_or_hike, rest_to_rest_path_m
 
 if TYPE_CHECKING:
     from hiplevel.exercises.band_walk import BandWalkDetector
@@ -21,13 +21,11 @@ def step_rep(p: BandWalkDetector, step: LateralStep, v: np.ndarray, roll_deg: np
              rate_hz: float) -> RepWindow:
     """The rep of one lateral step: lateral velocity v (m/s), the set's roll (deg, relative to its
     neutral: drops are measured on it) and the upward acceleration up_g (g, `band_moves.upward_acc_g`).
-    Its side and drop window are the lead swing's; metrics: step_m (m), bob_cm (cm) and direction
-    (the leading leg)."""
-    n = len(v)
+    Its side and drop window are the lead swing's; metrics: step_m (m), bob_cm (cm), direction
+    (the leading leg) and, for a lead-then-trail step, lead_trail_s (s, lead to trail move)."""
     first, trail, last = step.first, step.trail, step.last
     start, end = step.start, step.end
     lift = int(round(p.lift_lead_s * rate_hz))
-    half = int(0.5 * p.max_move_s * rate_hz)
     lead = LEFT if first.sign > 0 else RIGHT
     # Lead swing from lift-off to the middle of the step (the end of the lead move, or the
     # peak of a one-move step); trail swing from there to the end of the step. The lead foot
@@ -42,12 +40,31 @@ def step_rep(p: BandWalkDetector, step: LateralStep, v: np.ndarray, roll_deg: np
         drop = measure_drop_or_hike(roll_deg, (a, b), other_side(stance), False)
         phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=drop))
     # Displacements rest to rest, from the halt before the step to the halt after it.
-    p0, p1 = max(0, start - lift, first.peak - half), min(n - 1, end + lift, last.peak + half)
+    p0, p1 = _halt_before(v, step.counter or first, lift), _halt_after(v, last, lift)
     seg = v[p0 : p1 + 1] - np.linspace(v[p0], v[p1], p1 + 1 - p0)  # at rest at both ends
     step_m = abs(float(np.sum(seg[1:] + seg[:-1]) * 0.5 / rate_hz))
     z = rest_to_rest_path_m(up_g[p0 : p1 + 1], rate_hz)
     z = z - np.linspace(z[0], z[-1], len(z))  # the pelvis is back at its height after a step
     bob_cm = 100.0 * float(np.ptp(z))
     first_phase = phases[0]
-    return RepWindow(start, end, first_phase.stance, first_phase.win, lead, metrics={
-        "step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1), "direction": lead}, phases=tuple(phases))
+    metrics = {"step_m": round(step_m, 3), "bob_cm": round(bob_cm, 1), "direction": lead}
+    if trail is not None:  # the step's inner rhythm: lead to trail, peak speed to peak speed
+        metrics["lead_trail_s"] = round((trail.peak - first.peak) / rate_hz, 3)
+    return RepWindow(start, end, first_phase.stance, first_phase.win, lead, metrics=metrics,
+                     phases=tuple(phases))
+
+
+def _halt_before(v: np.ndarray, edge: Hump, margin: int) -> int:
+    """The halt before a step whose first move (or counter-shift) is edge: the slowest point the
+    way of that move (the lowest of edge.sign * v) from margin samples before its onset to its
+    peak. With no pause between steps the onset is the trough shared with the previous step's
+    move, and a fixed margin before it lies inside that move, whose speed the straight
+    rest-to-rest line then took off this step (20 cm steps of 0.6 s read 0-5 cm)."""
+    a = max(0, edge.onset - margin)
+    return a + int(np.argmin(edge.sign * v[a : edge.peak + 1]))
+
+
+def _halt_after(v: np.ndarray, edge: Hump, margin: int) -> int:
+    """The halt after a step whose last move is edge (`_halt_before`, mirrored)."""
+    b = min(len(v) - 1, edge.offset + margin)
+    return edge.peak + int(np.argmin(edge.sign * v[edge.peak : b + 1]))

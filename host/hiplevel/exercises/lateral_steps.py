@@ -74,11 +74,13 @@ def size_vote(sizes: list[float], min_log_ratio: float) -> float:
 
 
 def steady_runs(times_s: list[float], durations_s: list[float], min_len: int, max_interval_ratio: float,
-                max_duration_ratio: float) -> list[bool]:
+                max_duration_ratio: float, inner_s: list[float | None] | None = None,
+                max_inner_ratio: float = float("inf")) -> list[bool]:
     """Which of a series of steps (times, e.g. their centres, and durations, s, in time order) belong
     to a steady run: at least min_len consecutive steps whose intervals (longest / shortest) stay
-    within max_interval_ratio and whose durations stay within max_duration_ratio. Runs are taken
-    greedily, longest first from the earliest step."""
+    within max_interval_ratio and whose durations stay within max_duration_ratio, and whose inner
+    rhythm (inner_s, s: e.g. lead to trail within a step; None for a step without one) stays within
+    max_inner_ratio. Runs are taken greedily, longest first from the earliest step."""
     n = len(times_s)
     keep = [False] * n
     k = 0
@@ -88,7 +90,8 @@ def steady_runs(times_s: list[float], durations_s: list[float], min_len: int, ma
             iv = np.diff(times_s[k : e + 1])
             dur = durations_s[k : e + 1]
             if ((len(iv) > 1 and float(np.max(iv)) > max_interval_ratio * float(np.min(iv)))
-                    or max(dur) > max_duration_ratio * min(dur)):
+                    or max(dur) > max_duration_ratio * min(dur)
+                    or _ratio([x for x in (inner_s or [])[k : e + 1] if x is not None]) > max_inner_ratio):
                 break
             e += 1
         if e - k >= min_len:
@@ -97,3 +100,8 @@ def steady_runs(times_s: list[float], durations_s: list[float], min_len: int, ma
         else:
             k += 1
     return keep
+
+
+def _ratio(values: list[float]) -> float:
+    """Longest / shortest of positive values (1 for fewer than two)."""
+    return max(values) / max(min(values), 1e-9) if len(values) >= 2 else 1.0
