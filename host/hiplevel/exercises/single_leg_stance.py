@@ -44,7 +44,7 @@ from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
 from hiplevel.exercises.stance_merge import EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
-from hiplevel.exercises.stance_roll import anchored_lift, one_level, stays_up, stood_level
+from hiplevel.exercises.stance_roll import anchored_lift, moved_on, one_level, stood_level
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
@@ -88,8 +88,7 @@ class SingleLegStanceDetector:
         upright_edge_s before the shift in to as long after the shift back;
     steady_ratio: a move inside a hold of this fraction of the shift-in's size (and half of it of
         its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm), unless
-        the single-leg sway is clear (sway vote 1) or the roll shows the foot stayed up
-        (`stance_roll.stays_up`): on one leg the pelvis wanders by 2-4 cm and back;
+        the foot stayed up (`stance_roll.moved_on`): on one leg the pelvis wanders by 2-4 cm and back;
     min_standing_s / max_level_deg: a hold starts and ends in standing on both feet: at least
         this long, level within this of the set's neutral, no move the other way
         (`stance_roll.stood_level`);
@@ -230,7 +229,8 @@ class SingleLegStanceDetector:
     def pair(self, moves: list[tuple[Hump, float]], rate_hz: float,
              accept: Callable[[Hump, Hump], bool] | None = None,
              doubtful: Callable[[Hump, Hump], bool] | None = None,
-             later_end: Callable[[Hump, Hump, Hump], bool] | None = None) -> list[tuple[Hump, Hump]]:
+             later_end: Callable[[Hump, Hump, Hump], bool] | None = None,
+             lifts: Callable[[Hump, Hump], bool] | None = None) -> list[tuple[Hump, Hump]]:
         """(shift-in, shift-out) pairs in time order. accept(shift_in, shift_back): whether a
         candidate pair is a hold; a rejected candidate does not end the search for the shift-in's
         partner (a wander of the pelvis in a long hold can look like a shift back). A shift-in
@@ -238,13 +238,16 @@ class SingleLegStanceDetector:
         doubtful(shift_in, shift_back): the hold's end is in doubt (no foot-down); the next
         candidate that is a hold in no doubt (those in doubt too are passed over: wanders without
         a foot-down) is then its end if later_end(shift_in, shift_back, that candidate) (the foot
-        stayed up through a balance wander taken for the shift back)."""
+        stayed up through a balance wander taken for the shift back). lifts(shift_in, shift_back): every
+        single-support cue votes (sway, foot-off and -down jolts); the moves before a holdless shift-in's
+        first candidate may start such a hold."""
         out: list[tuple[Hump, Hump]] = []
         k = 0
+        guarded, passed = -1, -1  # moves up to `guarded` start a hold only if `lifts`; `passed` is a return
         while k < len(moves):
             a, size_a = moves[k]
             partner = first = None
-            if size_a >= self.min_shift_m:
+            if size_a >= self.min_shift_m and k != passed:
                 for j in range(k + 1, len(moves)):
                     b, size_b = moves[j]
                     if (b.sign == a.sign and size_b >= max(self.min_shift_m, self.clear_ratio * size_a)
@@ -261,6 +264,8 @@ class SingleLegStanceDetector:
                         first = j if first is None else first
                         if accept is not None and not accept(a, b):
                             continue
+                        if k <= guarded and not lifts(a, b):
+                            continue  # between a shift-in with no hold and its return: needs every cue
                         if partner is not None:  # the hold before was in doubt: does this one end it?
                             if doubtful(a, b):
                                 continue  # no foot-down here either: a later one may end it
@@ -271,8 +276,10 @@ class SingleLegStanceDetector:
                         if doubtful is None or later_end is None or not doubtful(a, b):
                             break
             if partner is None:
-                # No hold: the first candidate still was a's return (it is no shift onto a leg).
-                k = k + 1 if first is None else first + 1
+                # No hold: the first candidate still was a's return (a is no shift onto a leg).
+                if first is not None and lifts is not None and k > guarded:
+                    guarded, passed = first - 1, first
+                k = k + 1 if first is None or lifts is not None else first + 1
             else:
                 out.append((a, moves[partner][0]))
                 k = partner + 1
@@ -313,8 +320,8 @@ class SingleLegStanceDetector:
 
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None,
                           doubtful=lambda a, b: hold(a, b).metrics["support"]["foot_down"] < EDGE_VOTE,
-                          later_end=lambda a, b, later: foot_stayed_up(sig, rate, b, later, self.reference_s,
-                                                                       self.cues)) if moves else []
+                          later_end=lambda a, b, c: foot_stayed_up(sig, rate, b, c, self.reference_s, self.cues),
+                          lifts=lambda a, b: min(hold(a, b).metrics["support"].values()) >= EDGE_VOTE) if moves else []
         reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
         acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []
@@ -359,9 +366,7 @@ class SingleLegStanceDetector:
         if down - off < self.min_hold_s * rate:
             off, down = a.offset, b.onset
         win = (off + tr, max(off + tr + 1, down - tr))
-        if not (stays_up(self, m, a, win) or votes["sway"] >= 1.0) and any(
-                win[0] <= h.onset and h.offset < win[1] and size >= self.steady_ratio * size_a
-                and h.height >= 0.5 * self.steady_ratio * a.height for h, size in moves):
+        if moved_on(self, m, (a, size_a), win, votes["sway"], moves):
             return None  # the pelvis moved on in between: not one hold
         if abs(float(median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold

@@ -1,5 +1,6 @@
 """The roll evidence of a single-leg hold (`single_leg_stance.SingleLegStanceDetector`): level
-standing on both feet around it (`stood_level`), the foot staying up through it (`stays_up`), one
+standing on both feet around it (`stood_level`), the foot staying up through it (`stays_up`; the
+pelvis moving on inside it unless it did, `moved_on`), one
 roll level through it that comes back with the shift back (`one_level`), and the foot lift's drift
 taken for a weight shift (`anchored_lift`). Each takes the detector (p) for its parameters."""
 
@@ -56,6 +57,19 @@ def stays_up(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int
     if abs(step) < p.min_lift_roll_deg:
         return False
     return min(np.sign(step) * (x - before) for x in _second_medians(roll, win, m.rate_hz)) >= 0.5 * abs(step)
+
+
+def moved_on(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float], win: tuple[int, int],
+             sway_vote: float, moves: list[tuple[Hump, float]]) -> bool:
+    """Whether the pelvis moved on inside the hold window `win` after shift_in (move, size m): a
+    move of `moves` inside it of steady_ratio of the shift's size (and half of it of its peak
+    speed), unless the foot stayed up: the single-leg sway is clear (sway_vote 1) or the roll
+    says so (`stays_up`); on one leg the pelvis wanders by 2-4 cm and back."""
+    a, size_a = shift_in
+    if stays_up(p, m, a, win) or sway_vote >= 1.0:
+        return False
+    return any(win[0] <= h.onset and h.offset < win[1] and size >= p.steady_ratio * size_a
+               and h.height >= 0.5 * p.steady_ratio * a.height for h, size in moves)
 
 
 def one_level(p: SingleLegStanceDetector, m: Motion, a: Hump, b: Hump, win: tuple[int, int],
