@@ -10,7 +10,7 @@ from hiplevel.exercises.base import Hump
 from stance_helpers import all_found, holds
 
 
-def test_moves_before_a_failed_shift_ins_return_start_a_hold_only_with_a_foot_off():
+def test_moves_before_a_failed_shift_ins_return_start_a_hold_only_if_every_cue_votes():
     """A shift back taken for a shift-in (its own hold not found) pairs with nothing; the next
     hold's shift in, before its first candidate, starts a hold if the caller's `lifts` says so."""
     det = DETECTORS["single-leg-stance"]
@@ -22,8 +22,8 @@ def test_moves_before_a_failed_shift_ins_return_start_a_hold_only_with_a_foot_of
     def accept(a, b):
         return a is not stray[0]
 
-    for foot_off, want in ((True, [(shift_in[0], back[0])]), (False, [])):
-        assert det.pair(moves, 100.0, accept=accept, lifts=lambda a, b: foot_off) == want
+    for votes, want in ((True, [(shift_in[0], back[0])]), (False, [])):
+        assert det.pair(moves, 100.0, accept=accept, lifts=lambda a, b: votes) == want
     # Without the foot-off cue the moves before the return are passed over, as they were.
     assert det.pair(moves, 100.0, accept=accept) == []
 
