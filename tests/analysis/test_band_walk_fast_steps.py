@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.realdata import shared_data_dir
 from bench.robustness import _spec
 from hiplevel.analysis import analyze
 from hiplevel.exercises.lateral_steps import steady_runs
@@ -20,7 +21,8 @@ from hiplevel.sim import BandStepStrategy, simulate_session
 
 from analysis_helpers import match
 
-HAPT_E05 = Path("/work/shared/data/hapt-dev/hapt_e05_u03.csv.gz")
+_DATA = shared_data_dir()
+HAPT_E05 = (_DATA / "hapt-dev/hapt_e05_u03.csv.gz") if _DATA is not None else Path("absent")
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -48,7 +50,7 @@ def test_a_steady_rhythm_keeps_the_lead_to_trail_time():
     assert steady_runs(times, durations, 3, 2.0, 2.5, [0.73, None, 1.47], 3.0) == [True] * 3
 
 
-@pytest.mark.skipif(not HAPT_E05.exists(), reason="hapt-dev data absent (/work/shared/data)")
+@pytest.mark.skipif(not HAPT_E05.exists(), reason="../shared/data/hapt-dev is absent (a fresh clone has no shared data)")
 def test_a_creeping_phone_while_standing_is_no_band_walk(tmp_path):
     import gzip
     import shutil
