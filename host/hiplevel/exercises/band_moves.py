@@ -12,7 +12,7 @@ import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, limit_drift, zero_velocity_mps
 from hiplevel.signal.filters import zero_phase_lowpass
-from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up
+from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.rest_masks import rest_mask
 
 if TYPE_CHECKING:
@@ -156,4 +156,4 @@ def upward_acc_g(m: Motion, lowpass_hz: float) -> np.ndarray:
     (zero phase): the hinge tilts the body z axis, so the levelled-frame acceleration is projected
     on the up-vector."""
     acc = zero_phase_lowpass(m.acc_lin_g, lowpass_hz, m.rate_hz)
-    return np.sum(acc * roll_pitch_to_up(m.roll_deg, m.pitch_deg), axis=1)
+    return np.sum(acc * m.up, axis=1)

@@ -37,7 +37,6 @@ from hiplevel.exercises.band_reps import step_rep
 from hiplevel.exercises.band_steps import RHYTHM_LOWPASS_HZ, LateralStep, LoneMove
 from hiplevel.exercises.base import Hump, Motion, RepWindow, calm_mask, without_rest_tilt
 from hiplevel.signal.filters import zero_phase_lowpass
-from hiplevel.signal.fusion import roll_pitch_to_up
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ class BandWalkDetector:
                 reps.append(None)  # not a step: ends the bout
                 continue
             reps.append(step_rep(self, step, v, roll0, up_g, rate))
-        return self.in_bouts(reps, rate, roll_pitch_to_up(m.roll_deg, m.pitch_deg))
+        return self.in_bouts(reps, rate, m.up)
 
     def in_bouts(self, reps: list[RepWindow | None], rate_hz: float, up: np.ndarray | None = None) -> list[RepWindow]:
         """The steps that belong to a bout (`band_bouts.in_bouts`; up: the pelvis' up-vector (N,3),

@@ -131,10 +131,9 @@ def without_rest_tilt(m: Motion, rest_of: Callable[[np.ndarray, np.ndarray, floa
     A roll stream is returned as is."""
     if m.acc_lin_g is None or m.gyro_dps is None or len(m.t_s) < 4:
         return m
-    from hiplevel.signal.fusion import fuse_tilt, roll_pitch_to_up, up_to_roll_pitch_deg
+    from hiplevel.signal.fusion import fuse_tilt, up_to_roll_pitch_deg
 
-    up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
-    raw = m.acc_lin_g + up
+    raw = m.acc_lin_g + m.up  # the specific force, g
     settings = FusionSettings(turn_errors=False)
     # First without any rest (the gyro carries the tilt through slow moves), then with rest where
     # that fusion's linear acceleration is quiet.

@@ -46,7 +46,6 @@ from hiplevel.exercises.stance_merge import EDGE_VOTE, foot_stayed_up, join_spli
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_roll import anchored_lift, moved_on, one_level, stood_level
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.fusion import roll_pitch_to_up
 from hiplevel.signal.neutral import runs
 
 ACC_LOWPASS_HZ = 4.0
@@ -301,8 +300,7 @@ class SingleLegStanceDetector:
         v = self.velocity_mps(m, calm)
         moves = self.moves(m, v)
         sizes = {id(h): size for h, size in moves}
-        up = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
-        vert = np.sum(m.acc_lin_g * up, axis=1)
+        vert = np.sum(m.acc_lin_g * m.up, axis=1)
         gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
         ones = stretches_on_one_foot(sig, rate, self.min_hold_s)

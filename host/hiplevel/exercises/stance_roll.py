@@ -66,10 +66,10 @@ def moved_on(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float]
     speed), unless the foot stayed up: the single-leg sway is clear (sway_vote 1) or the roll
     says so (`stays_up`); on one leg the pelvis wanders by 2-4 cm and back."""
     a, size_a = shift_in
-    if stays_up(p, m, a, win) or sway_vote >= 1.0:
-        return False
-    return any(win[0] <= h.onset and h.offset < win[1] and size >= p.steady_ratio * size_a
-               and h.height >= 0.5 * p.steady_ratio * a.height for h, size in moves)
+    # The moves first: stays_up reads the roll over the whole hold, and most holds have no such move.
+    return (any(win[0] <= h.onset and h.offset < win[1] and size >= p.steady_ratio * size_a
+                and h.height >= 0.5 * p.steady_ratio * a.height for h, size in moves)
+            and not (sway_vote >= 1.0 or stays_up(p, m, a, win)))
 
 
 def one_level(p: SingleLegStanceDetector, m: Motion, a: Hump, b: Hump, win: tuple[int, int],
