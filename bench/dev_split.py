@@ -46,9 +46,13 @@ G_MS2 = 9.80665
 # side of `uturn_s`), and after the walk (walking off or shuffling once the course is done: the
 # truth counts those steps too). Misses and extras by segment say which part of the detector to fix;
 # an extra that overlaps a missed truth step of its own stance side is a step found off in time
-# (its centre outside the truth's single support) rather than a step the truth does not have.
+# (its centre outside the truth's single support) rather than a step the truth does not have; a
+# missed step in ambiguous truth (`ambiguous_truth`) is one no step-per-contact detector can match.
 SEGMENTS = ("before the walk", "straight", "U-turn", "after the walk")
 TURN_MARGIN_S = 0.5
+# Two truth steps of one stance foot this close (s, end to start: a walk's longest step,
+# `WalkingDetector.max_step_s`) are the other foot swinging twice in a row: a pivot, not a walk's step.
+REPEAT_GAP_S = 2.2
 
 
 @dataclass
@@ -64,8 +68,8 @@ class Tally:
     static_s: float = 0.0
     cpu_s: float = 0.0
     failures: list[str] = field(default_factory=list)
-    # segment -> [truth steps, missed, extra, extras off in time] (`SEGMENTS`; sets whose truth
-    # has a course only; `off_in_time`)
+    # segment -> [truth steps, missed, extra, extras off in time, missed in ambiguous truth]
+    # (`SEGMENTS`; sets whose truth has a course only; `off_in_time`, `ambiguous_truth`)
     segments: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, truth: dict, reps: list[dict]) -> None:
@@ -81,26 +85,31 @@ class Tally:
         self.matched, self.extra, self.side_ok = self.matched + m, self.extra + e, self.side_ok + s
         used = {id(rep) for rep in got.values()}
         for i, t in enumerate(truth["reps"]):
-            self._count(truth, t, missed=i not in got)
+            self._count(truth, t, missed=i not in got, unclear=i not in got and ambiguous_truth(truth["reps"], i))
         missed = [t for i, t in enumerate(truth["reps"]) if i not in got]
         for rep in reps:
             if id(rep) not in used:
                 self._count(truth, rep, extra=True, late=off_in_time(rep, missed))
 
-    def _count(self, truth: dict, rep: dict, missed: bool = False, extra: bool = False, late: bool = False) -> None:
-        """Count a truth step (missed or not) or an extra rep (late: off in time) in its course segment."""
+    def _count(self, truth: dict, rep: dict, missed: bool = False, extra: bool = False, late: bool = False,
+               unclear: bool = False) -> None:
+        """Count a truth step (missed or not; unclear: missed in ambiguous truth) or an extra rep
+        (late: off in time) in its course segment."""
         seg = segment_of(truth, 0.5 * (rep["start_s"] + rep["end_s"]))
         if seg is not None:
-            counts = self.segments.setdefault(seg, [0, 0, 0, 0])
+            counts = self.segments.setdefault(seg, [0, 0, 0, 0, 0])
             counts[0] += not extra
             counts[1] += missed
             counts[2] += extra
             counts[3] += late
+            counts[4] += unclear
 
     def by_segment(self) -> str:
-        """Missed and extra steps by course segment ("" without a course), with the extras that are a
-        missed step found off in time: "straight 10 missed, 6 extra (2 off in time); ..."."""
-        return "; ".join(f"{seg} {c[1]} missed, {c[2]} extra" + (f" ({c[3]} off in time)" if c[3] else "")
+        """Missed and extra steps by course segment ("" without a course), with the misses in
+        ambiguous truth and the extras that are a missed step found off in time:
+        "U-turn 6 missed (5 in ambiguous truth), 6 extra (2 off in time); ..."."""
+        return "; ".join(f"{seg} {c[1]} missed" + (f" ({c[4]} in ambiguous truth)" if c[4] else "")
+                         + f", {c[2]} extra" + (f" ({c[3]} off in time)" if c[3] else "")
                          for seg in SEGMENTS if (c := self.segments.get(seg)))
 
     @property
@@ -145,6 +154,20 @@ def off_in_time(rep: dict, missed: list[dict]) -> bool:
     an extra (ipol-dev after the walk: slow steps whose swing comes late in a long double support)."""
     return any(t["side"] == rep["side"] and t["start_s"] < rep["end_s"] and t["end_s"] > rep["start_s"]
                for t in missed)
+
+
+def ambiguous_truth(truth: list[dict], i: int) -> bool:
+    """Whether truth step i (single supports in time order) is one a step-per-contact detector cannot
+    match as the truth has it: its single support overlaps another one (both feet in swing at once;
+    ipol-dev: 6 of main's 36 misses, in turns and at a walk's end), or the step before or after it
+    (within REPEAT_GAP_S) has its stance foot (the other foot swinging twice in a row, a pivot or
+    shuffle: 7; the pelvis shows one step there, docs/analysis.md round 12)."""
+    t = truth[i]
+    if any(j != i and u["start_s"] < t["end_s"] and t["start_s"] < u["end_s"] for j, u in enumerate(truth)):
+        return True
+    before = i > 0 and truth[i - 1]["side"] == t["side"] and t["start_s"] - truth[i - 1]["end_s"] < REPEAT_GAP_S
+    after = i + 1 < len(truth) and truth[i + 1]["side"] == t["side"] and truth[i + 1]["start_s"] - t["end_s"] < REPEAT_GAP_S
+    return bool(before or after)
 
 
 def pairs(truth: list[dict], found: list[dict]) -> dict[int, dict]:

@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from bench.dev_split import G_MS2, Tally, match, mobgap_sensor_frame, reps_from_contacts, segment_of
+from bench.dev_split import G_MS2, Tally, ambiguous_truth, match, mobgap_sensor_frame, reps_from_contacts, segment_of
 from bench.realdata import shared_data_dir
 
 
@@ -57,7 +57,7 @@ def test_misses_and_extras_are_counted_by_course_segment():
              {"start_s": 30.0, "end_s": 30.5, "side": "right"}]
     t = Tally()
     t.add(truth, found)
-    assert t.segments == {"straight": [1, 0, 0, 0], "U-turn": [1, 1, 1, 0], "after the walk": [1, 1, 1, 0]}
+    assert t.segments == {"straight": [1, 0, 0, 0, 0], "U-turn": [1, 1, 1, 0, 0], "after the walk": [1, 1, 1, 0, 0]}
     assert t.by_segment() == "straight 0 missed, 0 extra; U-turn 1 missed, 1 extra; after the walk 1 missed, 1 extra"
     # The step into or out of the turn (within 0.5 s of it) is a turn step; before the walk, an edge.
     assert segment_of(truth, 9.6) == "U-turn" and segment_of(truth, 9.4) == "straight"
@@ -80,8 +80,33 @@ def test_an_extra_over_a_missed_step_of_its_side_is_counted_as_off_in_time():
              {"start_s": 25.9, "end_s": 26.5, "side": "right"}, {"start_s": 30.0, "end_s": 30.5, "side": "left"}]
     t = Tally()
     t.add(truth, found)
-    assert t.segments == {"after the walk": [2, 1, 3, 1]}
+    assert t.segments == {"after the walk": [2, 1, 3, 1, 0]}
     assert t.by_segment() == "after the walk 1 missed, 3 extra (1 off in time)"
+
+
+def test_a_miss_in_ambiguous_truth_is_counted_as_such():
+    # In the U-turn (10-12 s) the truth has two single supports that overlap (both feet in swing at
+    # once, 10.0-10.4 and 10.3-10.6 s) and after the walk (2-20 s) the right foot standing twice in a
+    # row (the left one swinging twice: a pivot); the pelvis shows one step in each. A missed step
+    # alternating cleanly with its neighbours (the straight, 5.0 s) is a plain miss.
+    course = {"walk_s": [2.0, 20.0], "uturn_s": [10.0, 12.0]}
+    truth = {**course, "reps": [{"start_s": 5.0, "end_s": 5.4, "side": "left"},
+                                {"start_s": 5.6, "end_s": 6.0, "side": "right"},
+                                {"start_s": 10.0, "end_s": 10.4, "side": "left"},
+                                {"start_s": 10.3, "end_s": 10.6, "side": "right"},
+                                {"start_s": 24.0, "end_s": 24.4, "side": "right"},
+                                {"start_s": 25.0, "end_s": 25.4, "side": "right"}]}
+    found = [{"start_s": 5.5, "end_s": 6.1, "side": "right"}, {"start_s": 10.1, "end_s": 10.5, "side": "left"},
+             {"start_s": 24.0, "end_s": 24.5, "side": "right"}]
+    t = Tally()
+    t.add(truth, found)
+    assert t.segments == {"straight": [2, 1, 0, 0, 0], "U-turn": [2, 1, 0, 0, 1], "after the walk": [2, 1, 0, 0, 1]}
+    assert t.by_segment() == ("straight 1 missed, 0 extra; U-turn 1 missed (1 in ambiguous truth), 0 extra; "
+                              "after the walk 1 missed (1 in ambiguous truth), 0 extra")
+    assert [ambiguous_truth(truth["reps"], i) for i in range(6)] == [False, False, True, True, True, True]
+    # Two stances of one foot far apart (two walks) are no pivot.
+    far = [{"start_s": 1.0, "end_s": 1.4, "side": "left"}, {"start_s": 4.0, "end_s": 4.4, "side": "left"}]
+    assert not ambiguous_truth(far, 0) and not ambiguous_truth(far, 1)
 
 
 def test_mobgap_runs_on_a_dev_file_in_our_frame(tmp_path):
