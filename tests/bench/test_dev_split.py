@@ -89,24 +89,23 @@ def test_a_miss_in_ambiguous_truth_is_counted_as_such():
     # once, 10.0-10.4 and 10.3-10.6 s) and after the walk (2-20 s) the right foot standing twice in a
     # row (the left one swinging twice: a pivot); the pelvis shows one step in each. A missed step
     # alternating cleanly with its neighbours (the straight, 5.0 s) is a plain miss.
-    course = {"walk_s": [2.0, 20.0], "uturn_s": [10.0, 12.0]}
-    truth = {**course, "reps": [{"start_s": 5.0, "end_s": 5.4, "side": "left"},
-                                {"start_s": 5.6, "end_s": 6.0, "side": "right"},
-                                {"start_s": 10.0, "end_s": 10.4, "side": "left"},
-                                {"start_s": 10.3, "end_s": 10.6, "side": "right"},
-                                {"start_s": 24.0, "end_s": 24.4, "side": "right"},
-                                {"start_s": 25.0, "end_s": 25.4, "side": "right"}]}
-    found = [{"start_s": 5.5, "end_s": 6.1, "side": "right"}, {"start_s": 10.1, "end_s": 10.5, "side": "left"},
-             {"start_s": 24.0, "end_s": 24.5, "side": "right"}]
+    truth = {"walk_s": [2.0, 20.0], "uturn_s": [10.0, 12.0],
+             "reps": _steps((5.0, 5.4, "left"), (5.6, 6.0, "right"), (10.0, 10.4, "left"), (10.3, 10.6, "right"),
+                            (24.0, 24.4, "right"), (25.0, 25.4, "right"))}
     t = Tally()
-    t.add(truth, found)
+    t.add(truth, _steps((5.5, 6.1, "right"), (10.1, 10.5, "left"), (24.0, 24.5, "right")))
     assert t.segments == {"straight": [2, 1, 0, 0, 0], "U-turn": [2, 1, 0, 0, 1], "after the walk": [2, 1, 0, 0, 1]}
     assert t.by_segment() == ("straight 1 missed, 0 extra; U-turn 1 missed (1 in ambiguous truth), 0 extra; "
                               "after the walk 1 missed (1 in ambiguous truth), 0 extra")
     assert [ambiguous_truth(truth["reps"], i) for i in range(6)] == [False, False, True, True, True, True]
     # Two stances of one foot far apart (two walks) are no pivot.
-    far = [{"start_s": 1.0, "end_s": 1.4, "side": "left"}, {"start_s": 4.0, "end_s": 4.4, "side": "left"}]
+    far = _steps((1.0, 1.4, "left"), (4.0, 4.4, "left"))
     assert not ambiguous_truth(far, 0) and not ambiguous_truth(far, 1)
+
+
+def _steps(*spans: tuple[float, float, str]) -> list[dict]:
+    """Truth or found reps from (start_s, end_s, side)."""
+    return [{"start_s": a, "end_s": b, "side": side} for a, b, side in spans]
 
 
 def test_mobgap_runs_on_a_dev_file_in_our_frame(tmp_path):
