@@ -47,7 +47,8 @@ G_MS2 = 9.80665
 # truth counts those steps too). Misses and extras by segment say which part of the detector to fix;
 # an extra that overlaps a missed truth step of its own stance side is a step found off in time
 # (its centre outside the truth's single support) rather than a step the truth does not have; a
-# missed step in ambiguous truth (`ambiguous_truth`) is one no step-per-contact detector can match.
+# missed step in ambiguous truth (`ambiguous_truth`) is one the pelvis does not show as the truth
+# has it.
 SEGMENTS = ("before the walk", "straight", "U-turn", "after the walk")
 TURN_MARGIN_S = 0.5
 # Two truth steps of one stance foot this close (s, end to start: a walk's longest step,
@@ -157,16 +158,18 @@ def off_in_time(rep: dict, missed: list[dict]) -> bool:
 
 
 def ambiguous_truth(truth: list[dict], i: int) -> bool:
-    """Whether truth step i (single supports in time order) is one a step-per-contact detector cannot
-    match as the truth has it: its single support overlaps another one (both feet in swing at once;
-    ipol-dev: 6 of main's 36 misses, in turns and at a walk's end), or the step before or after it
-    (within REPEAT_GAP_S) has its stance foot (the other foot swinging twice in a row, a pivot or
-    shuffle: 7; the pelvis shows one step there, docs/analysis.md round 12)."""
+    """Whether truth step i (single supports in time order) is one the pelvis does not show as the
+    truth has it (a step per contact, the feet alternating): its single support overlaps another
+    one (both feet in swing at once; ipol-dev: 6 of main's 36 misses, in and after the U-turn, at a
+    walk's end and after it), or the step before or after it (within REPEAT_GAP_S) has its stance
+    foot (the other foot swinging twice in a row, a pivot or shuffle: 7; the pelvis shows one step
+    there, docs/analysis.md round 12)."""
     t = truth[i]
     if any(j != i and u["start_s"] < t["end_s"] and t["start_s"] < u["end_s"] for j, u in enumerate(truth)):
         return True
     before = i > 0 and truth[i - 1]["side"] == t["side"] and t["start_s"] - truth[i - 1]["end_s"] < REPEAT_GAP_S
-    after = i + 1 < len(truth) and truth[i + 1]["side"] == t["side"] and truth[i + 1]["start_s"] - t["end_s"] < REPEAT_GAP_S
+    after = (i + 1 < len(truth) and truth[i + 1]["side"] == t["side"]
+             and truth[i + 1]["start_s"] - t["end_s"] < REPEAT_GAP_S)
     return bool(before or after)
 
 
