@@ -29,7 +29,7 @@ def standing(p: BandWalkDetector, m: Motion, a: int, b: int, yaw_dps: np.ndarray
 
 
 def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
-             up: np.ndarray | None = None) -> list[RepWindow]:
+             up: np.ndarray | None = None, yaw_dps: np.ndarray | None = None) -> list[RepWindow]:
     """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
     min_step_m in one direction, each starting within max_step_gap_s of the previous end, at
     a steady rhythm (`lateral_steps.steady_runs`: also lead to trail within its two-move steps),
@@ -37,7 +37,9 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
     the pelvis' up-vector (N,3) of the motion, None: no test) lies more than max_pitch_change_deg
     from its bout's first step's is a posture change (sitting down with the feet shuffling: 10-15
     deg a step; a belt-worn sensor turned on the belt shows a seat's backward tilt in its roll,
-    hapt-dev) and starts a bout of its own. None in `reps` is a move that is no step (a turn, a
+    hapt-dev) and starts a bout of its own. A bout whose pelvis turns back and forth step after step
+    (`walking_gait`; yaw_dps: the low-passed yaw rate (N,), deg/s, None: no test) is walking, not
+    a band walk: none of its steps count. None in `reps` is a move that is no step (a turn, a
     posture change): it ends a bout."""
     gap = p.max_step_gap_s * rate_hz
     bouts: list[list[RepWindow]] = []
@@ -56,11 +58,23 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
             bouts.append([r])
     out: list[RepWindow] = []
     for b in bouts:
+        if yaw_dps is not None and walking_gait(p, b, yaw_dps):
+            continue
         keep = steady_runs([0.5 * (r.start + r.end) / rate_hz for r in b], [(r.end - r.start) / rate_hz for r in b],
                            p.min_bout_steps, p.max_cadence_ratio, p.max_duration_ratio,
                            [r.metrics.get("lead_trail_s") for r in b], p.max_lead_trail_ratio)
         out += [r for r, ok in zip(b, keep) if ok]
     return out
+
+
+def walking_gait(p: BandWalkDetector, bout: list[RepWindow], yaw_dps: np.ndarray) -> bool:
+    """True when the steps of a bout turn the pelvis back and forth as walking does: the median over
+    its steps of the yaw rate's spread (SD over each step of yaw_dps, the low-passed yaw rate, deg/s)
+    exceeds max_rotation_dps. Walking rotates the pelvis toward the swing leg and back within every
+    stride (3-8 deg a side, 10-30 deg/s); a band walk faces forward, its pelvis wobbling by a degree
+    or two (the spread, not the mean: a slow turn is the turn test's, `standing`)."""
+    spread = [float(np.std(yaw_dps[r.start : r.end + 1])) for r in bout]
+    return bool(spread) and float(median(spread)) > p.max_rotation_dps
 
 
 def posture(up: np.ndarray, r: RepWindow) -> np.ndarray:

@@ -107,7 +107,17 @@ class BandWalkDetector:
         which the pitch changes by more than max_pitch_change_deg is a posture change (sitting
         down, standing up, bending: the trunk leans 20-35 deg); either is no step and ends a bout;
         a bout's steps also start within max_pitch_change_deg of its first step's tilt (roll and
-        pitch together: `band_bouts.in_bouts`)."""
+        pitch together: `band_bouts.in_bouts`);
+    max_rotation_dps: ...and a bout's pelvis faces forward: walking turns the pelvis toward the swing
+        leg and back every stride (transverse rotation, 3-8 deg a side), a band walk does not. A bout
+        whose steps' yaw rate (low-passed, SD over each step, median over the bout) exceeds this
+        is walking (`band_bouts.walking_gait`): the sway of walking, with forward travel leaking
+        into the lateral velocity (a belt a few degrees off the direction of travel, or tilt
+        error) and no halt to anchor it, passes for one lateral step per stride. Measured per
+        bout: forward walks (hiplevel.sim 70-130 steps/min, bench.physics) 10.7-27 deg/s, walking
+        in place 13-22, hapt-dev's walking 7.9-33 (33 of 34 bouts above 9); band walks
+        (hiplevel.sim, every section 7 row, 14 seeds: at most 7.5, all at 0.6-0.8 s steps;
+        bench.physics seed 0, 60 sets: at most 5.8)."""
 
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
@@ -137,6 +147,7 @@ class BandWalkDetector:
     max_roll_deg: float = 30.0
     max_turn_dps: float = 45.0
     max_pitch_change_deg: float = 15.0
+    max_rotation_dps: float = 9.0
 
     def velocity_mps(self, m: Motion) -> np.ndarray:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves
@@ -175,9 +186,11 @@ class BandWalkDetector:
                 reps.append(None)  # not a step: ends the bout
                 continue
             reps.append(step_rep(self, step, v, roll0, up_g, rate))
-        return self.in_bouts(reps, rate, m.up)
+        return self.in_bouts(reps, rate, m.up, yaw_dps)
 
-    def in_bouts(self, reps: list[RepWindow | None], rate_hz: float, up: np.ndarray | None = None) -> list[RepWindow]:
+    def in_bouts(self, reps: list[RepWindow | None], rate_hz: float, up: np.ndarray | None = None,
+                 yaw_dps: np.ndarray | None = None) -> list[RepWindow]:
         """The steps that belong to a bout (`band_bouts.in_bouts`; up: the pelvis' up-vector (N,3),
-        for its posture test); None in `reps` ends a bout."""
-        return band_bouts.in_bouts(self, reps, rate_hz, up)
+        for its posture test; yaw_dps: the low-passed yaw rate, deg/s, for its walking test); None
+        in `reps` ends a bout."""
+        return band_bouts.in_bouts(self, reps, rate_hz, up, yaw_dps)
