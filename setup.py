@@ -18,8 +18,9 @@ FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 EXTRA = {} if sys.platform == "win32" else {"fusekernel": ["-fno-math-errno", "-fno-trapping-math"]}
 
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
-# fusekernel and turnkernel (dependencies of each; shipped as package data).
-HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h", "fuse_terms.h")]
+# fusekernel and turnkernel; vectors.h: the per-vector-width clones and kept scratch of fusekernel and
+# filterkernel (dependencies of each; shipped as package data).
+HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h", "fuse_terms.h", "vectors.h")]
 KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
            "gridkernel", "roundkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],

@@ -17,6 +17,7 @@
  *   and math.exp call them): the results to the bit.
  */
 #include "args.h"
+#include "vectors.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,41 @@ static int chain_states(const double *T, const double *u, Py_ssize_t Q, Py_ssize
     return 0;
 }
 
+/* Blocks side by side in the blocked layout: TILE_BLOCKS blocks (TILE_BLOCKS x L doubles of x and of
+ * the output) stay in the first-level cache while their rows are read or written in sample order. */
+#define TILE_BLOCKS 8
+
+/* Step j of every block of a column in turn, from zero states z0, z1 (nb,), the blocks side by side:
+ * xb, yb (L, nb) (sample q L + j of the column at [j, q]); tail0, tail1: the last block's state
+ * after step r - 1. The blocks are independent recurrences, each the `biquad_step` in order: the
+ * loop over them vectorises (VECTOR_CLONES) with each element's operations unchanged. */
+VECTOR_CLONES __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+static void block_steps(Py_ssize_t L, Py_ssize_t nb, Py_ssize_t r, const double *restrict xb, double *restrict yb,
+                        double *restrict z0, double *restrict z1, double b0, double b1, double b2, double a1,
+                        double a2, double *tail0, double *tail1) {
+    for (Py_ssize_t qq = 0; qq < nb; qq++)
+        z0[qq] = 0.0, z1[qq] = 0.0;
+    for (Py_ssize_t j = 0; j < L; j++) {
+        const double *restrict xj = xb + j * nb;
+        double *restrict yj = yb + j * nb;
+        for (Py_ssize_t qq = 0; qq < nb; qq++) {
+            double xv = xj[qq];
+            double yv = b0 * xv;
+            yv = yv + z0[qq];
+            double t = b1 * xv;
+            t = t - a1 * yv;
+            t = t + z1[qq];
+            double u = b2 * xv;
+            u = u - a2 * yv;
+            z0[qq] = t;
+            z1[qq] = u;
+            yj[qq] = yv;
+        }
+        if (j == r - 1)
+            *tail0 = z0[nb - 1], *tail1 = z1[nb - 1];
+    }
+}
+
 /* biquad_section(x, out, s0, powers, levels, last_start, tail, b0, b1, b2, a1, a2, L) -> None: one
  * section of `biquad._section_blocked` whole, the results to the bit: x (n, m) cut into blocks of L
  * samples per column (the last one padded with zeros), each filtered from a zero state (the step
@@ -223,40 +259,35 @@ static PyObject *biquad_section(PyObject *self, PyObject *args) {
     if (bad)
         return bad_args(v, held, "biquad_section: x, out (n, m); s0 (m, 2); powers (L+1, 2, 2); levels of powers "
                                  "(k+1, 2, 2) down to 32 blocks; last_start (m, 2); tail (2, m); float64");
-    const char *xb = v[0].buf;
+    const char *xb_in = v[0].buf;
     const Py_ssize_t sx0 = v[0].strides[0], sx1 = v[0].strides[1];
     const double *s0 = v[2].buf, *pw = v[3].buf;
     double *out = v[1].buf, *last = v[4].buf, *tail = v[5].buf;
     const Py_ssize_t r = n - (nb - 1) * L;
-    /* ends, starts (nb, m, 2) and the states z0, z1 (nb,) of a column's blocks, kept from call to
-     * call (used with the GIL held) */
+    /* ends, starts (nb, m, 2), the states z0, z1 (nb,) of a column's blocks, a column's samples xb
+     * and every column's zero-start outputs yb in the blocked layout (L, nb), `kept_scratch` */
     static double *buf = NULL;
     static size_t buf_n = 0;
-    size_t need = (size_t)(4 * nb * m + 2 * nb);
-    if (need > buf_n) {
-        double *grown = realloc(buf, sizeof(double) * need);
-        if (grown == NULL) {
-            release(v, held);
-            return PyErr_NoMemory();
-        }
-        buf = grown, buf_n = need;
+    const size_t lnb = (size_t)(L * nb);
+    if (kept_scratch(&buf, &buf_n, (size_t)(4 * nb * m + 2 * nb) + lnb * (size_t)(m + 1)) == NULL) {
+        release(v, held);
+        return PyErr_NoMemory();
     }
-    double *ends = buf, *starts = ends + 2 * nb * m, *z0 = starts + 2 * nb * m, *z1 = z0 + nb;
-    /* a column's blocks side by side, step j of each in turn (independent recurrences) */
+    double *ends = buf, *starts = ends + 2 * nb * m, *z0 = starts + 2 * nb * m, *z1 = z0 + nb, *xb = z1 + nb;
+    double *yb = xb + lnb;
     for (Py_ssize_t c = 0; c < m; c++) {
-        for (Py_ssize_t qq = 0; qq < nb; qq++)
-            z0[qq] = 0.0, z1[qq] = 0.0;
-        for (Py_ssize_t j = 0; j < L; j++) {
-            for (Py_ssize_t qq = 0; qq < nb; qq++) {
-                Py_ssize_t p = qq * L + j;
-                double xv = p < n ? *(const double *)(xb + p * sx0 + c * sx1) : 0.0;
-                double yv = biquad_step(b0, b1, b2, a1, a2, xv, &z0[qq], &z1[qq]);
-                if (p < n)
-                    out[p * m + c] = yv;
-            }
-            if (j == r - 1)
-                tail[c] = z0[nb - 1], tail[m + c] = z1[nb - 1];
+        /* The column in the blocked layout (sample q L + j at [j, q]; zeros past n), a tile of
+         * blocks at a time (their rows stay in cache). */
+        for (Py_ssize_t q0 = 0; q0 < nb; q0 += TILE_BLOCKS) {
+            Py_ssize_t qe = q0 + TILE_BLOCKS < nb ? q0 + TILE_BLOCKS : nb;
+            for (Py_ssize_t j = 0; j < L; j++)
+                for (Py_ssize_t qq = q0; qq < qe; qq++) {
+                    Py_ssize_t p = qq * L + j;
+                    xb[j * nb + qq] = p < n ? *(const double *)(xb_in + p * sx0 + c * sx1) : 0.0;
+                }
         }
+        double *yc = yb + (size_t)c * lnb;
+        block_steps(L, nb, r, xb, yc, z0, z1, b0, b1, b2, a1, a2, &tail[c], &tail[m + c]);
         for (Py_ssize_t qq = 0; qq < nb; qq++) {
             ends[(qq * m + c) * 2] = z0[qq];
             ends[(qq * m + c) * 2 + 1] = z1[qq];
@@ -267,18 +298,23 @@ static PyObject *biquad_section(PyObject *self, PyObject *args) {
         release(v, held);
         return PyErr_NoMemory();
     }
-    for (Py_ssize_t qq = 0; qq < nb; qq++)
-        for (Py_ssize_t c = 0; c < m; c++) {
-            const double st0 = starts[(qq * m + c) * 2], st1 = starts[(qq * m + c) * 2 + 1];
-            for (Py_ssize_t j = 0; j < L; j++) {
-                Py_ssize_t p = qq * L + j;
-                if (p >= n)
-                    break;
-                double f = pw[4 * j] * st0, f2 = pw[4 * j + 1] * st1;
-                f = f + f2;
-                out[p * m + c] = out[p * m + c] + f;
-            }
+    /* Each block's free response from its start added, back in sample order, a tile at a time. */
+    for (Py_ssize_t c = 0; c < m; c++) {
+        const double *yc = yb + (size_t)c * lnb;
+        for (Py_ssize_t q0 = 0; q0 < nb; q0 += TILE_BLOCKS) {
+            Py_ssize_t qe = q0 + TILE_BLOCKS < nb ? q0 + TILE_BLOCKS : nb;
+            for (Py_ssize_t j = 0; j < L; j++)
+                for (Py_ssize_t qq = q0; qq < qe; qq++) {
+                    Py_ssize_t p = qq * L + j;
+                    if (p >= n)
+                        break;
+                    const double st0 = starts[(qq * m + c) * 2], st1 = starts[(qq * m + c) * 2 + 1];
+                    double f = pw[4 * j] * st0, f2 = pw[4 * j + 1] * st1;
+                    f = f + f2;
+                    out[p * m + c] = yc[j * nb + qq] + f;
+                }
         }
+    }
     for (Py_ssize_t c = 0; c < m; c++) {
         last[2 * c] = starts[((nb - 1) * m + c) * 2];
         last[2 * c + 1] = starts[((nb - 1) * m + c) * 2 + 1];
