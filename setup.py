@@ -12,14 +12,15 @@ from setuptools import Extension, setup
 
 # No contraction of a*b+c into one rounding, no fast-math: the kernel's floats are the C library's.
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
-# fusekernel's per-sample terms run as vectors only when sqrt need not set errno and a compare may be
-# evaluated where the scalar code would have skipped it: neither changes a value (no reassociation, no
-# reciprocals, no finite-math assumption), so its results stay the numpy path's to the bit.
-EXTRA = {} if sys.platform == "win32" else {"fusekernel": ["-fno-math-errno", "-fno-trapping-math"]}
+# fusekernel's per-sample terms and restkernel's spreads run as vectors only when sqrt need not set errno
+# and a compare may be evaluated where the scalar code would have skipped it: neither changes a value (no
+# reassociation, no reciprocals, no finite-math assumption), so their results stay the numpy path's to the bit.
+VECTOR_FLAGS = ["-fno-math-errno", "-fno-trapping-math"]
+EXTRA = {} if sys.platform == "win32" else {"fusekernel": VECTOR_FLAGS, "restkernel": VECTOR_FLAGS}
 
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
-# fusekernel and turnkernel; vectors.h: the per-vector-width clones and kept scratch of fusekernel and
-# filterkernel (dependencies of each; shipped as package data).
+# fusekernel and turnkernel; vectors.h: the per-vector-width clones and kept scratch of fusekernel,
+# filterkernel and restkernel (dependencies of each; shipped as package data).
 HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h", "fuse_terms.h", "vectors.h")]
 KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
            "gridkernel", "roundkernel")
