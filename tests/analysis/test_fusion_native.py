@@ -1,6 +1,7 @@
-"""The compiled fusion group, pass blend and gyro-only window means (`fusekernel.fuse_group`,
-`fusekernel.blend`, `scankernel.angles`, `turnkernel.segment_rot`) give the numpy path's results to
-the bit: `fuse_passes` over several scan groups with a padded tail, rest and no rest, the turn
+"""The compiled fusion group, pass blend, accelerometer fraction and gyro-only window means
+(`fusekernel.fuse_group`, `fusekernel.blend`, `fusekernel.accel_fraction`, `scankernel.angles`,
+`turnkernel.segment_rot`) give the numpy path's results to the bit: `fuse_passes` over several
+scan groups with a padded tail, rest and no rest, the turn
 weighting and the tolerance switched off; `segment_products` and `segment_window_means` of
 segments laid end to end; the turn fit of a simulated walk with turns. Bad arguments raise instead
 of reading past an array."""
@@ -53,6 +54,33 @@ def test_the_compiled_fusion_passes_are_the_numpy_passes_to_the_bit(monkeypatch,
     native, numpy_only = native_and_numpy(monkeypatch, lambda: fuse_passes(t[:130], acc[:130], gyro[:130],
                                                                            np.zeros(130, bool), settings))
     _same(native, numpy_only)
+
+
+@needs_kernel
+@pytest.mark.parametrize("settings", [FusionSettings(), FusionSettings(turn_rate_dps=0.0, rest_acc_time_constant_s=0.0),
+                                      FusionSettings(acc_tolerance_g=0.0), FusionSettings(acc_time_constant_s=0.0)])
+def test_the_compiled_accel_fraction_is_numpys_to_the_bit(monkeypatch, settings) -> None:
+    """`fusion.accel_fraction` (`fusekernel.accel_fraction`, the grid pass' overlap bound): k, |a| and
+    |w| with and without the kernel, on samples with no acceleration, no rotation, impacts beyond the
+    tolerance, rest and motion, a lost sample (NaN), negative steps (a backward pass) and the strided
+    column views the grid pass hands it."""
+    from hiplevel.signal.fusion import accel_fraction
+
+    t, acc, gyro, rest = _samples(4, 5000)
+    acc[17] = np.nan
+    both = np.column_stack([acc, np.radians(gyro)])
+    dt = np.diff(t, prepend=t[0] - 0.01)
+
+    def run():
+        return [*accel_fraction(acc, np.radians(gyro), dt, rest, settings),
+                *accel_fraction(both[:, :3], both[:, 3:], -dt[::-1], rest[::-1], settings)]
+
+    native, numpy_only = native_and_numpy(monkeypatch, run)
+    # The selects exercised both ways (no tolerance: the accelerometer is never used).
+    used = np.count_nonzero(native[0])
+    assert used < len(native[0]) and (used > 0 or settings.acc_tolerance_g <= 0)
+    for x, y in zip(native, numpy_only):
+        _same(x, y)
 
 
 @needs_kernel

@@ -1,6 +1,7 @@
 /* The fusion group's per-sample terms (`fusekernel.fuse_group`): computed in sample order in a loop
- * the compiler vectorises, then placed in the group's blocked layout. Included by fusekernel.c only
- * (setup.py lists it as a dependency and ships it). */
+ * the compiler vectorises, then placed in the group's blocked layout; and the accelerometer fraction
+ * alone (`fusekernel.accel_fraction`, for the grid pass). Included by fusekernel.c only (setup.py
+ * lists it as a dependency and ships it). */
 #ifndef HIPLEVEL_NATIVE_FUSE_TERMS_H
 #define HIPLEVEL_NATIVE_FUSE_TERMS_H
 
@@ -19,6 +20,45 @@ static inline double rowsq3(const double *x) {
 }
 
 #define DEG_RAD (3.141592653589793 / 180.0)
+
+/* The accelerometer fraction k of one sample (`fusion.accel_fraction`) from its |a| norm_a (g), |w|
+ * mag (rad/s), |dt| adt (s) and gain (1/s). Each term computed, then selected (no branch: the loops
+ * that call it vectorise): the kept value is the same. */
+static inline double accel_k(double norm_a, double mag, double adt, double gain, double tol, double turn) {
+    double dev = fabs(norm_a - 1.0) / tol;
+    double weight = tol > 0 ? 1.0 - dev : 0.0;
+    double pre = weight; /* the weight before the turn term, which `use` tests */
+    double rate = mag / DEG_RAD / turn;
+    double rr = rate * rate;
+    double turned = weight / (1.0 + rr);
+    weight = turn > 0 ? turned : weight;
+    double x = gain * adt;
+    x = x * weight;
+    double k = 1.0 <= x ? 1.0 : x; /* np.minimum(1.0, x): a NaN stays */
+    /* used where weight > 0, |a| > 0 and gain > 0 (each test as a select) */
+    k = pre > 0.0 ? k : 0.0;
+    k = norm_a > 0.0 ? k : 0.0;
+    return gain > 0 ? k : 0.0;
+}
+
+/* `fusion.accel_fraction` of m samples: k, |a| (g) and |w| (rad/s) into K, NA, MG (|a| and |w| as
+ * numpy's einsum sums a row: `rowsq3`'s order). Vectorised as `terms_loop`. */
+VECTOR_CLONES
+static void fraction_loop(Py_ssize_t m, const double *restrict AC, const double *restrict W,
+                          const double *restrict DT, const unsigned char *restrict REST, double move_gain,
+                          double rest_gain, double tol, double turn, double *restrict K, double *restrict NA,
+                          double *restrict MG) {
+    for (Py_ssize_t i = 0; i < m; i++) {
+        const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
+        const double a0 = AC[3 * i], a1 = AC[3 * i + 1], a2 = AC[3 * i + 2];
+        double qa0 = a0 * a0, qa1 = a1 * a1, qa2 = a2 * a2, qw0 = w0 * w0, qw1 = w1 * w1, qw2 = w2 * w2;
+        double sa = qa0 + qa2, sw = qw0 + qw2;
+        double norm_a = sqrt(sa + qa1), mag = sqrt(sw + qw1);
+        double gain = REST[i] != 0 ? rest_gain : move_gain;
+        K[i] = accel_k(norm_a, mag, fabs(DT[i]), gain, tol, turn);
+        NA[i] = norm_a, MG[i] = mag;
+    }
+}
 
 /* The per-sample terms of `fuse_group` that do not depend on the block layout, in sample order
  * (ST_N arrays of m, one after the other): the Rodrigues axis w/|w| (kx, ky, kz), the
@@ -49,21 +89,7 @@ static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *re
         double sa = qa0 + qa2, sw = qw0 + qw2;
         double norm_a = sqrt(sa + qa1), mag = sqrt(sw + qw1);
         double adt = fabs(DT[i]), gain = REST[i] != 0 ? rest_gain : move_gain;
-        /* Each term computed, then selected (no branch in the loop): the kept value is the same. */
-        double dev = fabs(norm_a - 1.0) / tol;
-        double weight = tol > 0 ? 1.0 - dev : 0.0;
-        double pre = weight; /* the weight before the turn term, which `use` tests */
-        double rate = mag / DEG_RAD / turn;
-        double rr = rate * rate;
-        double turned = weight / (1.0 + rr);
-        weight = turn > 0 ? turned : weight;
-        double x = gain * adt;
-        x = x * weight;
-        double k = 1.0 <= x ? 1.0 : x; /* np.minimum(1.0, x): a NaN stays */
-        /* used where weight > 0, |a| > 0 and gain > 0 (each test as a select) */
-        k = pre > 0.0 ? k : 0.0;
-        k = norm_a > 0.0 ? k : 0.0;
-        k = gain > 0 ? k : 0.0;
+        double k = accel_k(norm_a, mag, adt, gain, tol, turn);
         double na = norm_a > 0.0 ? norm_a : 1.0;
         double ka0 = k * a0, ka1 = k * a1, ka2 = k * a2;
         KK[i] = k, P0[i] = ka0 / na, P1[i] = ka1 / na, P2[i] = ka2 / na;
@@ -72,6 +98,35 @@ static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *re
     }
 }
 
+
+/* accel_fraction(params, acc, w, dt, rest, k, norm_a, mag) -> None: `fusion.accel_fraction` of m
+ * samples (`fraction_loop`: the same operations in the same order, the results to the bit where
+ * numpy's einsum sums a row as `rowsq3`, `fusion_scan._einsum_rows_ok`). params: (move_gain,
+ * rest_gain, acc_tolerance_g, turn_rate_dps); acc, w (m,3) float64 (g, rad/s), dt (m,) float64 s,
+ * rest (m,) 1 byte; k, norm_a, mag (m,) float64 out. */
+static PyObject *accel_fraction(PyObject *self, PyObject *args) {
+    (void)self;
+    double move_gain, rest_gain, tol, turn;
+    PyObject *o[7];
+    if (!PyArg_ParseTuple(args, "(dddd)OOOOOOO", &move_gain, &rest_gain, &tol, &turn, &o[0], &o[1], &o[2], &o[3],
+                          &o[4], &o[5], &o[6]))
+        return NULL;
+    Py_buffer v[7];
+    for (int i = 0; i < 7; i++)
+        if (get(o[i], &v[i], i >= 4) < 0) {
+            release(v, i);
+            return NULL;
+        }
+    Py_ssize_t m = v[0].ndim == 2 ? v[0].shape[0] : -1;
+    if (m < 0 || !is_f64(&v[0], 3 * m) || !is_f64(&v[1], 3 * m) || !is_f64(&v[2], m) || v[3].itemsize != 1 ||
+        v[3].len != m || !is_f64(&v[4], m) || !is_f64(&v[5], m) || !is_f64(&v[6], m))
+        return bad_args(v, 7, "accel_fraction: acc, w (m,3), dt (m,) float64, rest (m,) 1 byte; k, norm_a, mag (m,) "
+                              "float64");
+    fraction_loop(m, v[0].buf, v[1].buf, v[2].buf, v[3].buf, move_gain, rest_gain, tol, turn, v[4].buf, v[5].buf,
+                  v[6].buf);
+    release(v, 7);
+    Py_RETURN_NONE;
+}
 
 /* `terms_loop` into scratch kept from call to call (`kept_scratch`): 0, or -1 when out of memory. */
 static int sample_terms(Py_ssize_t m, const double *AC, const double *W, const double *DT, const unsigned char *REST,

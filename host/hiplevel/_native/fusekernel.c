@@ -368,6 +368,7 @@ static PyObject *blend(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
+    {"accel_fraction", accel_fraction, METH_VARARGS, "accel_fraction(...): fusion.accel_fraction (see the source)"},
     {"blend", blend, METH_VARARGS, "blend(fwd, e_f, bwd, e_b, floor2): fuse_passes' blend (see the source)"},
     {"fuse_group", fuse_group, METH_VARARGS, "fuse_group(...): one group of fusion_scan.run_passes (see the source)"},
     {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion_scan.run_passes (see the source)"},

@@ -190,11 +190,19 @@ def accel_fraction(acc_g: np.ndarray, w_rps: np.ndarray, dt_s: np.ndarray, rest:
     forgets where it started (`hiplevel.signal.chunk_plan`)."""
     n = len(acc_g)
     move_gain, rest_gain = _gains(settings)
+    tol, turn = settings.acc_tolerance_g, settings.turn_rate_dps
+    kernel = _fraction_kernel(acc_g, w_rps, dt_s)
+    if kernel is not None:
+        # The same operations in one compiled loop (`fusekernel.accel_fraction`): the results to the bit.
+        k, norm_a, mag = np.empty(n), np.empty(n), np.empty(n)
+        kernel.accel_fraction((move_gain, rest_gain, tol, turn), np.ascontiguousarray(acc_g),
+                              np.ascontiguousarray(w_rps), np.ascontiguousarray(dt_s),
+                              np.ascontiguousarray(rest, dtype=bool), k, norm_a, mag)
+        return k, norm_a, mag
     gain = np.where(rest, rest_gain, move_gain)
     norm_a = np.sqrt(np.einsum("ij,ij->i", acc_g, acc_g))
     mag = np.sqrt(np.einsum("ij,ij->i", w_rps, w_rps))
     adt = np.abs(dt_s)
-    tol, turn = settings.acc_tolerance_g, settings.turn_rate_dps
     weight = 1.0 - np.abs(norm_a - 1.0) / tol if tol > 0 else np.zeros(n)
     use = (weight > 0.0) & (norm_a > 0.0) & (gain > 0)
     if turn > 0:
@@ -202,6 +210,21 @@ def accel_fraction(acc_g: np.ndarray, w_rps: np.ndarray, dt_s: np.ndarray, rest:
         weight = weight / (1.0 + rate * rate)
     k = np.where(use, np.minimum(1.0, gain * adt * weight), 0.0)
     return k, norm_a, mag
+
+
+def _fraction_kernel(acc_g: np.ndarray, w_rps: np.ndarray, dt_s: np.ndarray):
+    """The compiled `accel_fraction` when built and it sums |a| and |w| as this numpy's einsum does
+    (`fusion_scan._einsum_rows_ok`), for float64 (N,3), (N,3), (N,) samples; else None (numpy)."""
+    kernel = fuse_kernel()
+    if kernel is None or not hasattr(kernel, "accel_fraction"):
+        return None
+    from hiplevel.signal.fusion_scan import _einsum_rows_ok
+
+    arrays = (np.asarray(acc_g), np.asarray(w_rps), np.asarray(dt_s))
+    if any(a.dtype != np.float64 for a in arrays) or arrays[0].ndim != 2 or arrays[0].shape[1:] != (3,) \
+            or arrays[1].shape != arrays[0].shape or arrays[2].shape != arrays[0].shape[:1]:
+        return None
+    return kernel if _einsum_rows_ok() else None
 
 
 def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:
