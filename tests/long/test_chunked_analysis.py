@@ -92,3 +92,29 @@ def test_a_chunked_walk_builds_each_chunks_motion_once(monkeypatch) -> None:
     res = analyze(series, "walking", chunking=SMALL)
     assert len(res.reps) >= 120
     assert len(built) >= 3 and len(set(built)) == len(built)
+
+
+def test_a_chunk_measures_only_the_bouts_whose_reps_it_keeps(monkeypatch) -> None:
+    """Each chunk of a chunked walk measures only the bouts whose reps may start in its own samples
+    (`walking_bouts.reps_may_start_in`; the others belong to the chunk before or after it): some
+    bouts of the overlaps are left out, and the analysis is the same to the byte as when every bout
+    of every chunk is measured."""
+    import json
+
+    from hiplevel.exercises import walking_bouts
+
+    series = cut(pauses().imu, HOLES)
+    real = walking_bouts.reps_may_start_in
+    left_out: list[int] = []
+
+    def counting(p, bouts, cues, keep):
+        kept = real(p, bouts, cues, keep)
+        left_out.append(len(bouts) - len(kept[0]))
+        return kept
+
+    monkeypatch.setattr(walking_bouts, "reps_may_start_in", counting)
+    mine = analyze(series, "walking", keep_trace=False, chunking=SMALL)
+    monkeypatch.setattr(walking_bouts, "reps_may_start_in", lambda p, bouts, cues, keep: real(p, bouts, cues, None))
+    every = analyze(series, "walking", keep_trace=False, chunking=SMALL)
+    assert len(left_out) >= 2 and sum(left_out) > 0
+    assert len(mine.reps) >= 120 and json.dumps(mine.to_json()) == json.dumps(every.to_json())

@@ -144,7 +144,7 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
             sink: list = []
             if hasattr(det, "prepare"):
                 # Kept for the second run (a few numbers a step): it needs no motion then.
-                draft = prepared[i] = det.prepare(motion(c))
+                draft = prepared[i] = det.prepare(motion(c), keep=(c.start - c.lo, c.stop - c.lo))
                 sink = list(zip(draft.firsts, draft.cues))
             else:
                 try:

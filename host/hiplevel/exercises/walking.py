@@ -265,18 +265,19 @@ class WalkingDetector(BoutEdges):
         """Steps of every walking bout in the set, with its edge swings; bout_cues: `bout_cues(m)` if found."""
         return self.finish(self.prepare(m, bout_cues))
 
-    def prepare(self, m: Motion, bout_cues: tuple | None = None) -> WalkingDraft:
-        """All of `detect` that does not depend on how the stance-side cues are weighed, kept
-        without the motion (a few numbers a step): a chunked set prepares every chunk, weighs the
-        cues of all of them, then `finish`es each (`analysis.chunked`: the motion built once)."""
+    def prepare(self, m: Motion, bout_cues: tuple | None = None, keep: tuple[int, int] | None = None) -> WalkingDraft:
+        """All of `detect` that does not depend on how the stance-side cues are weighed, kept without the motion
+        (a few numbers a step): a chunked set prepares every chunk, weighs the cues of all of them, then `finish`es
+        each (`analysis.chunked`). keep: samples (a, b), the bouts whose reps may start there only (the chunk's own)."""
         bouts, cues, soft, changes = self.bout_cues(m) if bout_cues is None else bout_cues
-        neutrals = [bout_neutral(m, c) for c in bouts]
-        reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
-        missed = [self._missed_steps(m, c, yaw) for c in bouts]
-        halves = [[h for pair in bout.values() for h in pair] for bout in missed]
         spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], lambda: self._upward_g(m), yaw, m.rate_hz,
                                                                bouts + changes, m.roll_deg, m.pitch_deg, self.max_tilt_deg)
+        bouts, cues = walking_bouts.reps_may_start_in(self, bouts, cues, keep)
+        neutrals = [bout_neutral(m, c) for c in bouts]
+        reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
+        missed = [self._missed_steps(m, c, yaw) for c in bouts]
+        halves = [[h for pair in bout.values() for h in pair] for bout in missed]
         flat = [r for bout in reps + halves + [spots] for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
