@@ -83,6 +83,23 @@ def test_the_compiled_accel_fraction_is_numpys_to_the_bit(monkeypatch, settings)
         _same(x, y)
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_the_fusion_does_not_depend_on_the_scan_group(monkeypatch, native: bool) -> None:
+    """`scan.SCAN_GROUP` (blocks scanned at once) bounds memory and sets speed only: the states go on
+    from group to group, so groups of 16, 64 and 128 blocks give the same up-vectors to the bit, with
+    the compiled group and with numpy's."""
+    if not native:
+        monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    n = scan.SCAN_BLOCK * 128 * 2 + 64 * 5 + 13  # groups of every size cut it differently; a padded tail
+    t, acc, gyro, rest = _samples(6, n)
+    out = []
+    for group in (16, 64, 128):
+        monkeypatch.setattr(scan, "SCAN_GROUP", group)
+        out.append(fuse_passes(t, acc, gyro, rest, FusionSettings()))
+    for x in out[1:]:
+        _same(out[0], x)
+
+
 @needs_kernel
 def test_a_numpy_that_sums_a_row_otherwise_gets_the_numpy_path(monkeypatch) -> None:
     t, acc, gyro, rest = _samples(2, 3000)
