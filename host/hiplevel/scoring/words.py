@@ -40,8 +40,9 @@ def fault_flags(flags: Iterable[str]) -> tuple[str, ...]:
 
 
 def is_clean(rep: Rep) -> bool:
-    """No compensation in the rep (a measurement flag such as side_uncertain is not one)."""
-    return not fault_flags(rep.flags)
+    """No compensation in the rep (a measurement flag such as side_uncertain is not one). Most reps
+    have no flag at all: answered without going through them (a set's summary asks twice a rep)."""
+    return not rep.flags or not fault_flags(rep.flags)
 
 
 def rep_noun(exercise: str, n: int = 2) -> str:
