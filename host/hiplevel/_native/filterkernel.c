@@ -173,7 +173,7 @@ static int chain_states(const double *T, const double *u, Py_ssize_t Q, Py_ssize
  * xb, yb (L, nb) (sample q L + j of the column at [j, q]); tail0, tail1: the last block's state
  * after step r - 1. The blocks are independent recurrences, each the `biquad_step` in order: the
  * loop over them vectorises (VECTOR_CLONES) with each element's operations unchanged. */
-VECTOR_CLONES __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+VECTOR_CLONES VECTORISED
 static void block_steps(Py_ssize_t L, Py_ssize_t nb, Py_ssize_t r, const double *restrict xb, double *restrict yb,
                         double *restrict z0, double *restrict z1, double b0, double b1, double b2, double a1,
                         double a2, double *tail0, double *tail1) {

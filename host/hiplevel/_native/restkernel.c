@@ -63,7 +63,7 @@ static inline double window_sd2(double s1, double s2, double wd) {
  * three columns' std^2 summed in column order, then the square root. Contiguous rows, no branch:
  * vectorised (VECTOR_CLONES; the divisions and square roots several at a time), each element's
  * operations unchanged. */
-VECTOR_CLONES __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+VECTOR_CLONES VECTORISED
 static void spread_rows(Py_ssize_t count, Py_ssize_t n, Py_ssize_t w, const double *restrict c, Py_ssize_t s,
                         double *restrict out) {
     const double wd = (double)w;

@@ -17,6 +17,14 @@
 #define VECTOR_CLONES
 #endif
 
+/* GCC's loop vectoriser for one function of a file built at -O2 (its cost model as at -O3): the
+ * same operations per element, fewer instructions. Elsewhere the compiler's own choice. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORISED __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define VECTORISED
+#endif
+
 /* A scratch array of at least `need` doubles kept from call to call in *buf (capacity *cap): a fresh
  * block each time would be fresh pages from the system, each faulted in, which cost more than the
  * arithmetic. Used with the GIL held. NULL when out of memory. */
