@@ -12,9 +12,18 @@ import numpy as np
 from hiplevel.exercises.base import Motion, RepWindow
 from hiplevel.exercises.lateral_steps import steady_runs
 from hiplevel.signal.exact_median import median
+from hiplevel.signal.filters import zero_phase_lowpass
 
 if TYPE_CHECKING:
     from hiplevel.exercises.band_walk import BandWalkDetector
+
+# The band of a gait's accelerations: steps of 0.3-2 s and their harmonics, without the slow drift of
+# a tilt error (below) or the jolts of foot contacts (above).
+GAIT_BAND_HZ = (0.5, 4.0)
+# The share of a band walk's main (lateral) acceleration read out of its plane anyway: the levelling
+# errs by a degree or two within fast steps, and the path bends (simulated band walks, 0.6-3.5 s
+# steps: least / main axis 0.014-0.10, the larger ones slow steps of little acceleration).
+OFF_PLANE_SHARE = 0.03
 
 
 def standing(p: BandWalkDetector, m: Motion, a: int, b: int, yaw_dps: np.ndarray | None) -> bool:
@@ -29,7 +38,8 @@ def standing(p: BandWalkDetector, m: Motion, a: int, b: int, yaw_dps: np.ndarray
 
 
 def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
-             up: np.ndarray | None = None, yaw_dps: np.ndarray | None = None) -> list[RepWindow]:
+             up: np.ndarray | None = None, yaw_dps: np.ndarray | None = None,
+             gait_g: np.ndarray | None = None) -> list[RepWindow]:
     """The steps that belong to a bout: at least min_bout_steps consecutive steps of at least
     min_step_m in one direction, each starting within max_step_gap_s of the previous end, at
     a steady rhythm (`lateral_steps.steady_runs`: also lead to trail within its two-move steps),
@@ -37,9 +47,10 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
     the pelvis' up-vector (N,3) of the motion, None: no test) lies more than max_pitch_change_deg
     from its bout's first step's is a posture change (sitting down with the feet shuffling: 10-15
     deg a step; a belt-worn sensor turned on the belt shows a seat's backward tilt in its roll,
-    hapt-dev) and starts a bout of its own. A bout whose pelvis turns back and forth step after step
-    (`walking_gait`; yaw_dps: the low-passed yaw rate (N,), deg/s, None: no test) is walking, not
-    a band walk: none of its steps count. None in `reps` is a move that is no step (a turn, a
+    hapt-dev) and starts a bout of its own. A bout whose pelvis turns back and forth step after step,
+    or surges out of one plane, or both by halves (`walking_gait`; yaw_dps: the low-passed yaw rate (N,), deg/s; gait_g:
+    the band-passed acceleration (N,3), g, `gait_band_g`; None: no test) is walking, not a band
+    walk: none of its steps count. None in `reps` is a move that is no step (a turn, a
     posture change): it ends a bout."""
     gap = p.max_step_gap_s * rate_hz
     bouts: list[list[RepWindow]] = []
@@ -58,7 +69,7 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
             bouts.append([r])
     out: list[RepWindow] = []
     for b in bouts:
-        if yaw_dps is not None and walking_gait(p, b, yaw_dps):
+        if b and yaw_dps is not None and walking_gait(p, b, yaw_dps, gait_g):
             continue
         keep = steady_runs([0.5 * (r.start + r.end) / rate_hz for r in b], [(r.end - r.start) / rate_hz for r in b],
                            p.min_bout_steps, p.max_cadence_ratio, p.max_duration_ratio,
@@ -67,14 +78,44 @@ def in_bouts(p: BandWalkDetector, reps: list[RepWindow | None], rate_hz: float,
     return out
 
 
-def walking_gait(p: BandWalkDetector, bout: list[RepWindow], yaw_dps: np.ndarray) -> bool:
-    """True when the steps of a bout turn the pelvis back and forth as walking does: the median over
-    its steps of the yaw rate's spread (SD over each step of yaw_dps, the low-passed yaw rate, deg/s)
-    exceeds max_rotation_dps. Walking rotates the pelvis toward the swing leg and back within every
-    stride (3-8 deg a side, 10-30 deg/s); a band walk faces forward, its pelvis wobbling by a degree
-    or two (the spread, not the mean: a slow turn is the turn test's, `standing`)."""
+def walking_gait(p: BandWalkDetector, bout: list[RepWindow], yaw_dps: np.ndarray,
+                 gait_g: np.ndarray | None = None) -> bool:
+    """True when the steps of a bout (not empty) move the pelvis as walking does, from two
+    independent cues whose shares add up (either alone, strong enough, decides; two middling ones
+    do too):
+
+    rotation: the median over its steps of the yaw rate's spread (SD over each step of yaw_dps, the
+    low-passed yaw rate, deg/s), in units of max_rotation_dps. Walking rotates the pelvis toward the
+    swing leg and back within every stride (3-8 deg a side, 10-30 deg/s); a band walk faces forward,
+    its pelvis wobbling by a degree or two (the spread, not the mean: a slow turn is the turn
+    test's, `standing`);
+    surge: the bout's acceleration out of its plane (`surge_g`; gait_g: `gait_band_g`, g; None: no
+    share), in units of max_off_plane_g."""
     spread = [float(np.std(yaw_dps[r.start : r.end + 1])) for r in bout]
-    return bool(spread) and float(median(spread)) > p.max_rotation_dps
+    share = float(median(spread)) / p.max_rotation_dps
+    if gait_g is not None:
+        share += surge_g(gait_g[bout[0].start : bout[-1].end + 1]) / p.max_off_plane_g
+    return share > 1.0
+
+
+def gait_band_g(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
+    """The acceleration (acc_g: (N,3), g) in GAIT_BAND_HZ, zero-phase."""
+    lo, hi = GAIT_BAND_HZ
+    return zero_phase_lowpass(acc_g, hi, rate_hz) - zero_phase_lowpass(acc_g, lo, rate_hz)
+
+
+def surge_g(acc_g: np.ndarray) -> float:
+    """How far an acceleration (acc_g: (N,3), g, band-passed) leaves one plane beyond what a band
+    walk's own motion leaves it by, g: its RMS along the direction in which it varies least (the
+    smallest principal axis) less OFF_PLANE_SHARE of its RMS along the main one, at least 0. A
+    band walk's lateral step and height change span one plane, tilted by the hinge or a belt
+    turned on the pelvis (a bob read partly as forward: up to 0.12 g in simulated 0.6 s bobbing
+    steps, in plane); walking's forward surge at the step rhythm, its sway at the stride rhythm
+    and its bounce, out of phase, span all three directions."""
+    if len(acc_g) < 3:
+        return 0.0
+    least, _, main = np.sqrt(np.maximum(np.linalg.eigvalsh(np.cov(acc_g.T)), 0.0))
+    return max(float(least) - OFF_PLANE_SHARE * float(main), 0.0)
 
 
 def posture(up: np.ndarray, r: RepWindow) -> np.ndarray:

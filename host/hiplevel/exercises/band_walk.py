@@ -108,16 +108,25 @@ class BandWalkDetector:
         down, standing up, bending: the trunk leans 20-35 deg); either is no step and ends a bout;
         a bout's steps also start within max_pitch_change_deg of its first step's tilt (roll and
         pitch together: `band_bouts.in_bouts`);
-    max_rotation_dps: ...and a bout's pelvis faces forward: walking turns the pelvis toward the swing
-        leg and back every stride (transverse rotation, 3-8 deg a side), a band walk does not. A bout
-        whose steps' yaw rate (low-passed, SD over each step, median over the bout) exceeds this
-        is walking (`band_bouts.walking_gait`): the sway of walking, with forward travel leaking
-        into the lateral velocity (a belt a few degrees off the direction of travel, or tilt
-        error) and no halt to anchor it, passes for one lateral step per stride. Measured per
-        bout: forward walks (hiplevel.sim 70-130 steps/min, bench.physics) 10.7-27 deg/s, walking
-        in place 13-22, hapt-dev's walking 7.9-33 (33 of 34 bouts above 9); band walks
-        (hiplevel.sim, every section 7 row, 14 seeds: at most 7.5, all at 0.6-0.8 s steps;
-        bench.physics seed 0, 60 sets: at most 5.8)."""
+    max_rotation_dps / max_off_plane_g: ...and a bout is no walk. Walking sways the pelvis over each
+        stance foot and, with forward travel leaking into the lateral velocity (a belt a few degrees
+        off the direction of travel, or tilt error) and no halt to anchor it, passes for one
+        lateral step per stride. Two independent cues tell it (`band_bouts.walking_gait`), each
+        counted in units of its parameter, their sum over 1 meaning walking: rotation (walking
+        turns the pelvis toward the swing leg and back every stride, 3-8 deg a side; a band walk
+        faces forward): the yaw rate low-passed, SD over each step, median over the bout, deg/s;
+        surge (walking's forward push each step, out of phase with its sway and bounce; a band
+        walk's lateral step and bob stay in one plane, however a hinge or a belt turned on the
+        pelvis tilts it): the bout's acceleration along its least-varying direction beyond
+        `band_bouts.OFF_PLANE_SHARE` of its main one (`band_bouts.surge_g`), g. Measured per bout
+        (rotation deg/s, surge g): band walks, hiplevel.sim every section 7 row (seeds 1-3,
+        20261202), also 0.6-2 s steps bobbing 6 cm with the belt turned 12 deg: rotation <= 7.45
+        (0.6 s steps), surge <= 0.006; bench.physics seed 0, 60 sets: <= 5.8, <= 0.012; the sum
+        at most 0.84 (1.19 below 1). Walks: hiplevel.sim forward, U-turn and in place (70-130
+        steps/min) 13.5-27 deg/s; bench.physics walks 9.0-29 deg/s, surge 0-0.06; real walking
+        (ipol-dev, stroke-dev, hapt-dev walking labels) 4.6-44 deg/s, surge 0.028-0.13 (12 of
+        176 bouts at most 9 deg/s: ipol_3-1 4.6 deg/s, 0.043 g); the sum at least 1.17
+        (bench.physics walk 48: 9.03 deg/s, 0.009 g), real walks at least 1.29."""
 
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
@@ -148,6 +157,7 @@ class BandWalkDetector:
     max_turn_dps: float = 45.0
     max_pitch_change_deg: float = 15.0
     max_rotation_dps: float = 9.0
+    max_off_plane_g: float = 0.055
 
     def velocity_mps(self, m: Motion) -> np.ndarray:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves
@@ -174,6 +184,7 @@ class BandWalkDetector:
         v = self.velocity_mps(m)
         up_g = upward_acc_g(m, ACC_LOWPASS_HZ)
         yaw_dps = zero_phase_lowpass(m.gyro_dps[:, 2], RHYTHM_LOWPASS_HZ, rate) if m.gyro_dps is not None else None
+        gait_g = band_bouts.gait_band_g(m.acc_lin_g, rate)
         reps: list[RepWindow | None] = []
         way = 0  # the last step's direction (+ = left)
         for step in self.steps(m, v):
@@ -186,11 +197,12 @@ class BandWalkDetector:
                 reps.append(None)  # not a step: ends the bout
                 continue
             reps.append(step_rep(self, step, v, roll0, up_g, rate))
-        return self.in_bouts(reps, rate, m.up, yaw_dps)
+        return self.in_bouts(reps, rate, m.up, yaw_dps, gait_g)
 
     def in_bouts(self, reps: list[RepWindow | None], rate_hz: float, up: np.ndarray | None = None,
-                 yaw_dps: np.ndarray | None = None) -> list[RepWindow]:
+                 yaw_dps: np.ndarray | None = None, gait_g: np.ndarray | None = None) -> list[RepWindow]:
         """The steps that belong to a bout (`band_bouts.in_bouts`; up: the pelvis' up-vector (N,3),
-        for its posture test; yaw_dps: the low-passed yaw rate, deg/s, for its walking test); None
-        in `reps` ends a bout."""
-        return band_bouts.in_bouts(self, reps, rate_hz, up, yaw_dps)
+        for its posture test; yaw_dps: the low-passed yaw rate, deg/s, and gait_g: the band-passed
+        acceleration (N,3), g (`band_bouts.gait_band_g`), for its walking test); None in `reps`
+        ends a bout."""
+        return band_bouts.in_bouts(self, reps, rate_hz, up, yaw_dps, gait_g)
