@@ -49,6 +49,30 @@ def test_a_stride_tilt_that_only_rocks_is_no_posture_change():
     assert not posture_change_contacts(up, c, step, *LIMITS).any()
 
 
+def test_the_tilt_moves_are_each_sides_own_to_the_bit():
+    # Both sides' stride tilts come from one call (`tilt_moves_deg`): the same values as each side
+    # and the contact's own tilt taken on their own, clipped at the series' ends.
+    rng = np.random.default_rng(5)
+    up = np.cumsum(rng.normal(0.0, 0.02, (4000, 3)), axis=0) + [0.0, 0.0, 1.0]
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    step = 55
+    c = np.arange(10, 3990, step)  # windows that run past both ends
+    before, after, _ = tilt_moves_deg(up, c, step, P.span_steps)
+    w = int(round(P.span_steps * step))
+    cs = np.concatenate([np.zeros((1, 3)), np.cumsum(up, axis=0)])
+
+    def tilt(at):
+        start = np.clip(np.clip(at, 0, len(up) - 1) - step, 0, len(up) - 2 * step)
+        mm = cs[start + 2 * step] - cs[start]
+        return mm / np.maximum(np.linalg.norm(mm, axis=-1, keepdims=True), 1e-12)
+
+    side = np.arange(0, w + 1, max(1, w // 12))
+    here = tilt(c)
+    for got, sign in ((before, -1), (after, 1)):
+        cos = np.einsum("kmi,ki->km", tilt(c[:, None] + sign * side), here).min(axis=1)
+        assert np.array_equal(got, np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
 def test_firm_regular_steps_carry_a_walk_through_a_tilt_change():
     # Stairs tilt a phone on a belt by 30-45 deg between flights while the steps go on: firm
     # contacts at the bout's pace on both sides keep the contact; soft ones do not.

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.exercises.walking_turns import missed_step_sides, pair_turns_deg, split_step_reps
+from hiplevel.exercises.walking_turns import missed_step_sides, pair_turns_deg, run_turns_deg, split_step_reps
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
@@ -81,3 +81,20 @@ def test_pair_turns_span_the_pair_and_half_a_second_around_it():
     assert turns[0] == pytest.approx(0.0)  # 0.5-3.5 s: straight
     assert turns[2] == pytest.approx(45.0, abs=1.0)  # 2.5-5.5 s: the turn's first 0.5 s
     assert turns[4] == pytest.approx(90.0, abs=1.0)
+
+
+@pytest.mark.parametrize("n_contacts", [1, 2, 3, 40])
+def test_run_turns_of_several_lengths_are_each_runs_own_range(n_contacts):
+    # One integrated yaw for pairs and single steps (`WalkingDetector.prepare`): each run's turn is
+    # the range of the bout's integrated yaw over the run and 0.5 s either side, to the bit.
+    rate, pad = 100.0, 50
+    rng = np.random.default_rng(n_contacts)
+    yaw = rng.normal(0.0, 40.0, 3000)
+    c = np.sort(rng.choice(np.arange(20, 2990), n_contacts, replace=False))
+    lo, hi = max(0, int(c[0]) - pad), min(len(yaw), int(c[-1]) + pad + 1)
+    heading = np.cumsum(yaw[lo:hi]) / rate
+    pairs, singles = run_turns_deg(yaw, c, rate, (2, 1))
+    for got, steps in ((pairs, 2), (singles, 1)):
+        want = [np.ptp(heading[max(c[k] - lo - pad, 0) : c[k + steps] - lo + pad + 1]) for k in range(len(c) - steps)]
+        assert np.array_equal(got, np.array(want, dtype=float).reshape(-1))
+        assert np.array_equal(got, pair_turns_deg(yaw, c, rate, steps=steps))

@@ -45,7 +45,7 @@ from hiplevel.exercises.walking_posture_change import PostureChanges, without_po
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.exercises.walking_splits import closing_past
 from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, SpotTurnSteps, spot_rep
-from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, pair_turns_deg, split_step_reps
+from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, run_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks
@@ -276,23 +276,23 @@ class WalkingDetector(BoutEdges):
         bouts, cues = walking_bouts.reps_may_start_in(self, bouts, cues, keep)
         neutrals = [bout_neutral(m, c) for c in bouts]
         reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
-        missed = [self._missed_steps(m, c, yaw) for c in bouts]
+        turns = [run_turns_deg(yaw, c, m.rate_hz, (2, 1)) for c in bouts]
+        missed = [self._missed_steps(m, c, single) for c, (_, single) in zip(bouts, turns)]
         halves = [[h for pair in bout.values() for h in pair] for bout in missed]
         flat = [r for bout in reps + halves + [spots] for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
         k = 0
         for bout in reps:
-            for j, r in enumerate(bout):
-                bout[j] = (*r, hi[k], lo[k])
-                k += 1
+            bout[:] = [(*r, h, low) for r, h, low in zip(bout, hi[k : k + len(bout)], lo[k : k + len(bout)])]
+            k += len(bout)
         for bout in missed:
             for j, (h0, h1) in bout.items():
                 bout[j] = ((*h0, hi[k], lo[k]), (*h1, hi[k + 1], lo[k + 1]))
                 k += 2
         spots = [(*s, hi[k + j], lo[k + j]) for j, s in enumerate(spots)]
         return WalkingDraft([int(c[0]) for c in bouts], cues, [self.side.repeat_probs(m, c) for c in bouts], neutrals, reps,
-                            [pair_turns_deg(yaw, c, m.rate_hz) for c in bouts], missed, spots)
+                            [pair for pair, _ in turns], missed, spots)
 
     def finish(self, draft: WalkingDraft) -> list[RepWindow]:
         """The rep windows of a `prepare`d motion: the cues weighed (`side.cue_weights`), each
@@ -305,7 +305,7 @@ class WalkingDetector(BoutEdges):
                                                              draft.turns, draft.missed):
             decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
             sides, conf = decided.sides, decided.confidence
-            bout_conf = _round(float(median(conf)), 3)
+            bout_conf, conf3 = _round(float(median(conf)), 3), [_round(x, 3) for x in conf.tolist()]  # a step's reps share it
             # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
             offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
             two = missed_step_sides(sides, sorted(missed))
@@ -324,7 +324,7 @@ class WalkingDetector(BoutEdges):
                 elif id(r) not in split:
                     each += zip(missed[r[2]], two[r[2]])
             for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in ((r, s) for r, s in each if id(r) not in split):
-                metrics = {"step_s": step_s, "side_confidence": _round(float(conf[k]), 3),
+                metrics = {"step_s": step_s, "side_confidence": conf3[k],
                            "bout_side_confidence": bout_conf, **neutral}
                 if contact_s is not None:
                     metrics["contact_s"] = contact_s
@@ -337,11 +337,11 @@ class WalkingDetector(BoutEdges):
                                      drop_deg=_signed_drop_of_extremes(hi, lo, offset, other_side(stance))))
         return sorted(out, key=lambda w: w.start) if draft.spots else out
 
-    def _missed_steps(self, m: Motion, c: np.ndarray, yaw_dps: np.ndarray) -> dict[int, tuple[tuple, tuple]]:
-        """`walking_turns.missed_steps` with this detector's parameters."""
+    def _missed_steps(self, m: Motion, c: np.ndarray, step_turns_deg: np.ndarray) -> dict[int, tuple[tuple, tuple]]:
+        """`walking_turns.missed_steps` with this detector's parameters (step_turns_deg: its single steps' turns)."""
         if self.split_step_ratio <= 0 or self.missed_contact_fraction <= 0 or m.acc_lin_g is None:
             return {}
-        return missed_steps(m.t_s, m.rate_hz, c, pair_turns_deg(yaw_dps, c, m.rate_hz, steps=1),
+        return missed_steps(m.t_s, m.rate_hz, c, step_turns_deg,
                             lambda a, b: self.step_upward_g(m, a, b), self.side.irregular_ratio,
                             self.missed_step_ratio, self.split_turn_deg, self.missed_contact_fraction * self.contact_min_g)
 

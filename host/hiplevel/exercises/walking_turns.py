@@ -48,17 +48,30 @@ def pair_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: floa
     of a bout (by default a pair), deg (len(contacts) - steps,): the range of the integrated yaw
     rate from pad_s before the run's first contact to pad_s after its last. yaw_rate_dps: the
     pelvis' yaw rate (N,)."""
-    n = len(contacts) - steps
-    if n <= 0:
-        return np.zeros(0)
+    return run_turns_deg(yaw_rate_dps, contacts, rate_hz, (steps,), pad_s)[0]
+
+
+def run_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: float, steps: tuple[int, ...],
+                  pad_s: float = 0.5) -> list[np.ndarray]:
+    """`pair_turns_deg` of one bout for each run length in steps (deg, each (len(contacts) - steps,)),
+    from one integrated yaw rate over the bout (the same for every run length: the same values as
+    one call each) and one pass over it for every run's range."""
+    counts = [len(contacts) - s for s in steps]
+    if max(counts, default=0) <= 0:
+        return [np.zeros(0) for _ in steps]
     pad = int(round(pad_s * rate_hz))
     lo, hi = max(0, int(contacts[0]) - pad), min(len(yaw_rate_dps), int(contacts[-1]) + pad + 1)
     heading = np.cumsum(yaw_rate_dps[lo:hi]) / rate_hz
     c = np.asarray(contacts, dtype=np.int64) - lo
-    a = np.maximum(c[:n] - pad, 0)
-    b = np.minimum(c[steps:] + pad + 1, len(heading))
+    a = np.concatenate([np.maximum(c[:n] - pad, 0) for n, s in zip(counts, steps) if n > 0])
+    b = np.concatenate([np.minimum(c[s:] + pad + 1, len(heading)) for n, s in zip(counts, steps) if n > 0])
     top, bottom = window_extremes(heading, a.tolist(), b.tolist())
-    return np.array([0.0 if t is None else t - u for t, u in zip(top, bottom)])
+    ranges = [0.0 if t is None else t - u for t, u in zip(top, bottom)]
+    out, k = [], 0
+    for n in counts:
+        out.append(np.array(ranges[k : k + n]) if n > 0 else np.zeros(0))
+        k += max(n, 0)
+    return out
 
 
 def split_step_reps(steps_s: Sequence[float], sides: Sequence[Side], confidence: Sequence[float],
