@@ -37,3 +37,28 @@ def test_a_bout_with_a_rep_starting_in_the_kept_samples_is_measured(seed: int) -
     kept, _ = reps_may_start_in(det, bouts, cues, gap)
     assert not any(k is bouts[0] or k is bouts[1] for k in kept)
     assert reps_may_start_in(det, bouts, cues, None)[0] == list(bouts)
+
+
+def test_a_chunk_measures_the_side_cues_of_its_own_bouts_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cues of a bout a chunk leaves out are not measured (`WalkingDetector.prepare`); those of
+    # the bouts it keeps are the ones `bout_cues` gives, to the bit.
+    import numpy as np
+
+    from hiplevel.exercises.walking_side import StanceSideDecider
+
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=14, sets=3)], seed=2, rest_s=6.0))
+    trace = trace_from_imu(sim.imu)
+    m = motion_of(trace, 0, len(trace.t_s), trace.standing_roll_deg)
+    det = WalkingDetector()
+    bouts, cues, _, _ = det.bout_cues(m)
+    keep = (int(bouts[1][0]), int(bouts[1][-1]))  # the second bout's span: the first and last bouts are left out
+    want = reps_may_start_in(det, bouts, cues, keep)[1]
+    assert 0 < len(want) < len(bouts)
+    measured = []
+    real = StanceSideDecider.cues
+    monkeypatch.setattr(StanceSideDecider, "cues", lambda self, m_, c: measured.append(c) or real(self, m_, c))
+    draft = det.prepare(m, keep=keep)
+    assert len(measured) == len(want)
+    assert len(draft.cues) == len(want)
+    for got, ref in zip(draft.cues, want):
+        assert sorted(got) == sorted(ref) and all(np.array_equal(got[k], ref[k]) for k in ref)

@@ -250,8 +250,9 @@ class WalkingDetector(BoutEdges):
         """`walking_bouts.bouts` with this detector's parameters."""
         return walking_bouts.bouts(self, contacts, rate_hz, heights, m, soft, changes)
 
-    def bout_cues(self, m: Motion) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]], set[int], list[np.ndarray]]:
-        """The walking bouts (contacts), their raw stance-side cues (before `detect` weighs them), the soft first
+    def bout_cues(self, m: Motion, with_cues: bool = True) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]] | None,
+                                                                   set[int], list[np.ndarray]]:
+        """The walking bouts (contacts), their raw side cues (None unless with_cues; `detect` weighs them), the soft first
         contacts (`_soft_start`: no initiation swing) and the posture changes' stepping (`walking_bouts.posture_change`)."""
         idx, heights, up = self._contacts(m)
         soft: set[int] = set()
@@ -259,7 +260,7 @@ class WalkingDetector(BoutEdges):
         bouts = self.bouts(idx, m.rate_hz, heights, m, soft, changes)
         if self.posture.change_deg > 0 and m.acc_lin_g is not None and bouts:
             bouts = without_posture_changes(self, m, bouts, idx, heights, up, changes)
-        return bouts, [self.side.cues(m, c) for c in bouts], soft, changes
+        return bouts, [self.side.cues(m, c) for c in bouts] if with_cues else None, soft, changes
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
         """Steps of every walking bout in the set, with its edge swings; bout_cues: `bout_cues(m)` if found."""
@@ -269,11 +270,12 @@ class WalkingDetector(BoutEdges):
         """All of `detect` that does not depend on how the stance-side cues are weighed, kept without the motion
         (a few numbers a step): a chunked set prepares every chunk, weighs the cues of all of them, then `finish`es
         each (`analysis.chunked`). keep: samples (a, b), the bouts whose reps may start there only (the chunk's own)."""
-        bouts, cues, soft, changes = self.bout_cues(m) if bout_cues is None else bout_cues
+        bouts, cues, soft, changes = self.bout_cues(m, with_cues=False) if bout_cues is None else bout_cues
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
         spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], lambda: self._upward_g(m), yaw, m.rate_hz,
                                                                bouts + changes, m.roll_deg, m.pitch_deg, self.max_tilt_deg)
         bouts, cues = walking_bouts.reps_may_start_in(self, bouts, cues, keep)
+        cues = [self.side.cues(m, c) for c in bouts] if cues is None else cues  # those of the bouts kept only
         neutrals = [bout_neutral(m, c) for c in bouts]
         reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
         turns = [run_turns_deg(yaw, c, m.rate_hz, (2, 1)) for c in bouts]
@@ -282,15 +284,13 @@ class WalkingDetector(BoutEdges):
         flat = [r for bout in reps + halves + [spots] for r in bout]
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
-        k = 0
+        ext = iter(zip(hi, lo))  # in flat's order
         for bout in reps:
-            bout[:] = [(*r, h, low) for r, h, low in zip(bout, hi[k : k + len(bout)], lo[k : k + len(bout)])]
-            k += len(bout)
+            bout[:] = [(*r, *next(ext)) for r in bout]
         for bout in missed:
             for j, (h0, h1) in bout.items():
-                bout[j] = ((*h0, hi[k], lo[k]), (*h1, hi[k + 1], lo[k + 1]))
-                k += 2
-        spots = [(*s, hi[k + j], lo[k + j]) for j, s in enumerate(spots)]
+                bout[j] = ((*h0, *next(ext)), (*h1, *next(ext)))
+        spots = [(*s, *next(ext)) for s in spots]
         return WalkingDraft([int(c[0]) for c in bouts], cues, [self.side.repeat_probs(m, c) for c in bouts], neutrals, reps,
                             [pair for pair, _ in turns], missed, spots)
 
@@ -305,7 +305,7 @@ class WalkingDetector(BoutEdges):
                                                              draft.turns, draft.missed):
             decided = self.side.decide(self.side.combine(cue, scale, weight), repeat)
             sides, conf = decided.sides, decided.confidence
-            bout_conf, conf3 = _round(float(median(conf)), 3), [_round(x, 3) for x in conf.tolist()]  # a step's reps share it
+            bout_conf, conf3 = _round(float(median(conf)), 3), [_round(x, 3) for x in conf.tolist()]  # once a step
             # Each step's drop is against its bout's neutral when it has one (`analysis.window_drop_deg`).
             offset = float(neutral["bout_neutral_deg"]) if neutral.get("bout_neutral_s") is not None else 0.0
             two = missed_step_sides(sides, sorted(missed))

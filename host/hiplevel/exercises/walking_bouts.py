@@ -171,8 +171,8 @@ def two_steps(p: WalkingDetector, m: Motion, c: np.ndarray, heights: np.ndarray)
 
 
 
-def reps_may_start_in(p: WalkingDetector, bouts_: list[np.ndarray], cues: list[dict[str, np.ndarray]],
-                      keep: tuple[int, int] | None) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]]]:
+def reps_may_start_in(p: WalkingDetector, bouts_: list[np.ndarray], cues: list[dict[str, np.ndarray]] | None,
+                      keep: tuple[int, int] | None) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]] | None]:
     """The bouts, with their cues, whose reps may start in samples [keep[0], keep[1]) (all when keep
     is None): a chunk of a long set keeps only the reps that start in its own samples
     (`analysis.chunked`), so the bouts of its overlap with the chunks before and after it need not be
@@ -180,13 +180,13 @@ def reps_may_start_in(p: WalkingDetector, bouts_: list[np.ndarray], cues: list[d
     step before its first contact, and its termination swing, double_support_fraction of it after
     its last (`WalkingDetector._bout_reps`); the bound here takes the bout's longest step, and at
     least a whole one, so it holds whatever the fractions. Each bout is measured on its own: the
-    ones kept come out the same."""
+    ones kept come out the same. cues None (not measured yet, `WalkingDetector.prepare`): None comes back."""
     if keep is None:
-        return list(bouts_), list(cues)
+        return list(bouts_), None if cues is None else list(cues)
     reach = max(1.0, p.edge_swing_fraction, p.double_support_fraction)
     mine = []
     for i, c in enumerate(bouts_):
         margin = int(np.ceil(reach * float(np.max(np.diff(c))))) + 1 if len(c) > 1 else 0
         if len(c) < 2 or (int(c[0]) - margin < keep[1] and int(c[-1]) + margin >= keep[0]):
             mine.append(i)
-    return [bouts_[i] for i in mine], [cues[i] for i in mine]
+    return [bouts_[i] for i in mine], None if cues is None else [cues[i] for i in mine]
