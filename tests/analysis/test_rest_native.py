@@ -69,3 +69,19 @@ def test_the_compiled_moving_mean_is_numpys_to_the_bit(monkeypatch, n: int) -> N
         native, numpy_only = native_and_numpy(monkeypatch, lambda: [moving_mean(c, window) for c in cases])
         for a, b in zip(native, numpy_only):
             assert a.shape == b.shape and a.dtype == b.dtype and _bits(a) == _bits(b)
+
+
+@pytest.mark.parametrize("n", [2, 49, 777, 16_384])
+def test_one_rate_is_judged_as_the_gyro_holding_only_that_rate(n: int) -> None:
+    """The rest test over one rate (band_moves.unturning: the roll rate alone) is the test over a
+    three-axis gyro with that rate on one axis and the other two still, to the bit."""
+    rng = np.random.default_rng(n)
+    acc = rng.normal(size=(n, 3)) * [0.01, 0.02, 0.03] + [0.0, 0.0, 1.0]
+    rate = rng.normal(size=n) * np.linspace(0.2, 3.0, n)  # spreads either side of the 1.5 deg/s limit
+    gyro = np.zeros((n, 3))
+    gyro[:, 0] = rate
+    settings = fusion.FusionSettings()
+    one = rest_masks._spreads(acc, rate, 100.0, settings.rest_window_s)[0]
+    three = rest_masks._spreads(acc, gyro, 100.0, settings.rest_window_s)[0]
+    assert _bits(one) == _bits(three)
+    assert np.array_equal(rest_masks.rest_mask(acc, rate, 100.0, settings), rest_masks.rest_mask(acc, gyro, 100.0, settings))

@@ -72,8 +72,7 @@ def unturning(m: Motion) -> np.ndarray:
     (the obliquity) where it is; a step's single support drops the pelvis, rolling it."""
     if m.gyro_dps is None or m.acc_lin_g is None:
         return m.still
-    roll_rate = np.zeros_like(m.gyro_dps)
-    roll_rate[:, 0] = np.gradient(m.roll_deg) * m.rate_hz
+    roll_rate = np.gradient(m.roll_deg) * m.rate_hz
     return m.still | rest_mask(m.acc_lin_g + m.up, roll_rate, m.rate_hz, FusionSettings())
 
 

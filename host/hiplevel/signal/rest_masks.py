@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 def rest_mask(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float, settings: FusionSettings) -> np.ndarray:
     """Boolean (N,) "at rest": centred-window std of gyro and accelerometer below the thresholds.
 
-    Uses the spread, not the magnitude, of the gyro so an uncalibrated bias does not hide rest."""
+    gyro_dps is the rate to judge, deg/s: the gyro's three axes (N,3), or one rate (N,) such as
+    the pelvis' roll rate alone (`band_moves.unturning`: the hinge's pitch and yaw wobble is no
+    move of the pelvis along its path). Uses the spread, not the magnitude, of the rate so an
+    uncalibrated bias does not hide rest."""
     g_std, a_std = _spreads(acc_g, gyro_dps, rate_hz, settings.rest_window_s)
     return (g_std < settings.rest_gyro_std_dps) & (a_std < settings.rest_acc_std_g)
 
@@ -39,7 +42,8 @@ def rest_and_quiet_masks(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float
 
 def _spreads(acc_g, gyro_dps, rate_hz, window_s) -> tuple[np.ndarray, np.ndarray]:
     """Centred-window std of the gyro (deg/s) and accelerometer (g) over window_s, their three
-    axes combined (axis by axis: the same sums as on all three at once, a third of the memory)."""
+    axes combined (axis by axis: the same sums as on all three at once, a third of the memory);
+    a single rate (N,) is its own std."""
     from hiplevel._native import rest_kernel
     from hiplevel.signal.filters import moving_std
 
@@ -47,6 +51,8 @@ def _spreads(acc_g, gyro_dps, rate_hz, window_s) -> tuple[np.ndarray, np.ndarray
     kernel = rest_kernel()
 
     def spread(x: np.ndarray) -> np.ndarray:
+        if x.ndim == 1:  # one rate: its std (the sqrt of its square, to the bit)
+            return moving_std(x, win)
         if kernel is not None:  # the compiled loop: the same sums in the same order, to the bit
             out = np.empty(len(x))
             kernel.spread(contiguous(x, dtype=np.float64), win, out)
