@@ -51,6 +51,19 @@ def test_band_walk_step_profiles(profile, humps_per_step):
     assert step.start_s <= step.phases[0].start_s < step.phases[1].end_s <= step.end_s + 0.1
 
 
+def test_band_walk_lead_trail_halt_between_the_moves():
+    """lead_halt_share: the pelvis stands between the lead and the trailing move (bench.physics's
+    lead-then-trail steps halt for 10 % of the step there); 0 keeps the moves back to back."""
+    still_s = []
+    for halt in (0.0, 0.2):
+        sim = _sim("band-walk", reps=2, strategy=BandStepStrategy(profile="lead-trail", step_s=2.0, lead_halt_share=halt))
+        step = sim.reps[0]
+        mid = int((step.start_s + 0.5 * (step.end_s - step.start_s)) * 1000)  # about the middle of the step
+        around = np.abs(_lateral_speed(sim))[mid - 500 : mid + 500]
+        still_s.append(np.sum(around < 0.005) / 1000.0)  # standing (the pelvis sways < 5 mm/s)
+    assert still_s[0] < 0.1 and 0.35 < still_s[1] < 0.65  # 0.2 of a 2 s step: 0.4 s and the moves' slow ends
+
+
 def test_lowering_and_clamshell_strategies_set_their_ranges():
     sd = _sim("step-down", reps=1, side="left", strategy=LoweringStrategy(depth_m=0.18, pitch_deg=14.0, shift_m=0.07))
     z, pitch = sd.params["pos_m"][:, 2], sd.truth_1k.pitch_deg

@@ -36,8 +36,10 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     drifts by a few cm/s over a run of steps (0.2 deg of tilt error is 0.03 m/s^2), enough to
     fake a small move back between two moves or to hide a shuffle's trailing move. The pelvis
     halts between leg moves and turns between moves either way, so the second pass also holds
-    the velocity at zero at the slowest point between consecutive moves. Long stretches without
-    an anchor (standing that sways too much for the rest test) are high-passed (`limit_drift`)."""
+    the velocity at zero at the slowest point between consecutive moves (`halt`). Where the drift
+    reads against the way at the halts of a run, they are first found one after another
+    (`swept_halts`). Long stretches without an anchor (standing that sways too much for the rest
+    test) are high-passed (`limit_drift`)."""
     acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
     # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
     swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
@@ -48,18 +50,143 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     swing = zero_phase_lowpass(swing, ACC_LOWPASS_HZ, rate)
     quiet = calm_mask(acc_y, unturning(m), rate)
     v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
+    quiet = swept_halts(p, v, quiet, rate)
+    v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
     anchors = quiet
     for _ in range(p.anchor_passes):
         anchors = quiet.copy()
         humps = find_moves(p, v, rate)
         for a, b in zip(humps[:-1], humps[1:]):
-            if edge_gap(a, b) <= 2.0 * p.max_pause_s * rate:
-                # The slowest point between them: the halt between two moves one way (not the
-                # lowest signed velocity: a counter-shift in between moves the other way), the
-                # turn between moves either way.
-                anchors[a.peak + int(np.argmin(np.abs(v[a.peak : b.peak + 1])))] = True
+            # A quiet sample or a swept halt between them already holds the velocity there (a
+            # zero crossing next to it would hold a drift hump up as a move the other way).
+            if edge_gap(a, b) <= 2.0 * p.max_pause_s * rate and not quiet[a.peak : b.peak + 1].any():
+                anchors[halt(v, a, b, rate)] = True
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
     return limit_drift(v, anchors, rate)
+
+
+def swept_halts(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: float) -> np.ndarray:
+    """quiet (N,) bool plus the halts between moves found one after another (`_sweep`) both ways
+    in time. A run of steps with no pause holds no quiet sample for 10-25 s, and the fusion's tilt
+    error wanders (2-5 mg back and forth on the physics check's slow lead-then-trail steps): drawn
+    straight between the quiet samples at its ends, the drift left 0.05-0.15 m/s against the way
+    mid-run, as fast as a trailing move, so the halts were lost among drift humps. From one halt
+    to the next it drifts by 0.01-0.04 m/s. A sweep trusts its last halt: one put on a move's
+    flank would carry its error on (0.25-0.35 m/s at every halt of a run on the physics check,
+    each halt on a move's peak). A halt is kept where the sweep the other way found the same one
+    (within HALT_AGREE_S) or none within max_move_s (each sweep stops at moves either way and goes
+    on from the next quiet sample); where they differ, neither is kept. A chain of halts from one
+    quiet sample on is kept when v, held at zero on the quiet samples only, reads against the way
+    at them (HALT_DRIFT_MPS, median): then the lowest speed between two moves is on a flank."""
+    anchors = quiet.copy()
+    n = len(v)
+    fw = _sweep(p, v, quiet, rate_hz)
+    # Time reversed, the velocity of the same path is -v(-t): moves keep their order of signs.
+    bw = [[(n - 1 - k, -way) for k, way in chain[::-1]] for chain in _sweep(p, -v[::-1], quiet[::-1], rate_hz)[::-1]]
+    forward = np.array([k for chain in fw for k, _ in chain], int)
+    backward = np.sort(np.array([k for chain in bw for k, _ in chain], int))
+    near_n, same_n = p.max_move_s * rate_hz, HALT_AGREE_S * rate_hz
+    for chains, other in ((fw, backward), (bw, forward)):
+        for chain in chains:
+            # Where v keeps to the way at the halts, the anchors between moves
+            # (`lateral_velocity_mps`) find them without the sweep.
+            if float(np.median([way * v[k] for k, way in chain])) < -HALT_DRIFT_MPS:
+                anchors[[k for k, _ in chain if _agrees(k, other, near_n, same_n)]] = True
+    return anchors
+
+
+def _agrees(k: int, other: np.ndarray, near_n: float, same_n: float) -> bool:
+    """True when the nearest of the sorted indices `other` to k is within same_n samples of it or
+    farther than near_n."""
+    if not len(other):
+        return True
+    j = int(np.searchsorted(other, k))
+    d = min(abs(int(other[i]) - k) for i in (j - 1, j) if 0 <= i < len(other))
+    return d <= same_n or d > near_n
+
+
+def _sweep(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: float) -> list[list[tuple[int, int]]]:
+    """The halts between moves found one after another from the start: from the last halt or
+    quiet sample on, the velocity v (m/s, held at zero on the quiet samples) less its value there
+    shows the next two moves, and the halt between them (`halt`) is the next when they go the same
+    way. Chains of (index, way of the moves: +1 or -1), each from a quiet sample on."""
+    out: list[list[tuple[int, int]]] = [[]]
+    n = len(v)
+    span = int(2.0 * (p.max_move_s + p.max_pause_s) * rate_hz)
+    gap = 2.0 * p.max_pause_s * rate_hz
+    still = np.flatnonzero(quiet)
+    k0 = int(still[0]) if len(still) else 0
+    while k0 < n - 2:
+        hi = min(n, k0 + span)
+        local = v[k0:hi] - v[k0]
+        moves = find_moves(p, local, rate_hz)
+        # The next two moves one way: moves either way are a turn, a counter-shift or drift (a
+        # halt put on a move's flank makes the moves after it read as moves back and forth, whose
+        # zero crossings would pass for halts).
+        pair = next(((a, b) for a, b in zip(moves[:-1], moves[1:])
+                     if a.sign == b.sign and edge_gap(a, b) <= gap), None)
+        later = still[(still > k0) & (still < k0 + (pair[1].onset if pair is not None else hi - k0))]
+        if pair is not None and not len(later):
+            k0 += max(1, halt(local, pair[0], pair[1], rate_hz))
+            out[-1].append((k0, pair[0].sign))
+            continue
+        if out[-1]:
+            out.append([])
+        if len(later):  # a quiet sample before the next halt's second move: start from there
+            k0 = int(later[-1])
+            continue
+        after = still[still >= k0 + (moves[-1].offset if moves else hi - k0 - 1)]
+        if not len(after):
+            break
+        k0 = int(after[0])
+    return [chain for chain in out if chain]
+
+
+# Two sweeps (`swept_halts`) agree on a halt within this (s).
+HALT_AGREE_S = 0.1
+# A chain of swept halts is kept when v reads against the way at them by more than this (median,
+# m/s): drift the anchors between moves cannot see through (the physics check's drifting runs:
+# 0.03-0.15 m/s; the simulator's fast steps read 0.1-0.2 m/s with the way at the halts, the 4 Hz
+# low-pass filling them in).
+HALT_DRIFT_MPS = 0.02
+# The pelvis' acceleration at a halt is read as its RMS over this centred window (s): a halt
+# between two moves holds still for 0.1-0.3 s, and a move's flank accelerates.
+HALT_WINDOW_S = 0.2
+# ...or over this fraction of the shorter move, if that is less (0.6 s lead-then-trail steps: moves
+# of 0.25 s with a halt of 0.05 s between).
+HALT_MOVE_FRACTION = 0.25
+# ...among the samples between two moves one way whose speed along the way is in the lower part
+# (this fraction) of its range there: not the moves' peaks, where a slow move accelerates little.
+HALT_SPEED_FRACTION = 0.5
+
+
+def halt(v: np.ndarray, a: Hump, b: Hump, rate_hz: float) -> int:
+    """Index of the halt between consecutive moves a and b of velocity v (m/s): the slowest point
+    between their peaks. Between moves either way (a turn) that is the lowest speed, and so
+    between moves one way while the velocity keeps to the way (the trough). When it turns against
+    the way there, either the integral has drifted (0.2-0.5 deg of tilt error left by the fusion
+    over a run of steps without a pause reads 0.05-0.15 m/s against the way at every halt, and the
+    lowest speed falls on a move's flank: the physics check's slow lead-then-trail steps) or the
+    pelvis moved back (a counter-shift, with halts on either side). The halt is then where the
+    pelvis accelerates least (RMS over HALT_WINDOW_S) among the samples in the lower part of the
+    speed along the way (HALT_SPEED_FRACTION): it holds still at a halt, while a flank or a
+    counter-shift accelerates; offset-free, as the acceleration."""
+    seg = a.sign * v[a.peak : b.peak + 1]
+    if a.sign != b.sign:
+        return a.peak + int(np.argmin(np.abs(seg)))
+    trough = int(np.argmin(seg))
+    if seg[trough] >= 0.0:
+        return a.peak + trough
+    lo, hi = float(seg[trough]), min(float(seg[0]), float(seg[-1]))
+    low = seg <= lo + HALT_SPEED_FRACTION * (hi - lo)
+    shorter = min(a.offset - a.onset, b.offset - b.onset)  # fast steps halt for a few samples
+    half = max(1, int(0.5 * min(HALT_WINDOW_S * rate_hz, HALT_MOVE_FRACTION * shorter)))
+    acc2 = np.gradient(v[max(0, a.peak - half) : b.peak + half + 1]) ** 2
+    c = np.concatenate(([0.0], np.cumsum(acc2)))
+    k = np.arange(len(seg)) + (a.peak - max(0, a.peak - half))  # seg's samples in acc2
+    s, e = np.maximum(k - half, 0), np.minimum(k + half + 1, len(acc2))
+    unrest = (c[e] - c[s]) / (e - s)
+    return a.peak + int(np.argmin(np.where(low, unrest, np.inf)))
 
 
 def unturning(m: Motion) -> np.ndarray:

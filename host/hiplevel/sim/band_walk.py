@@ -28,13 +28,16 @@ LEAD_SWING_COUNTER = (0.25, 0.36, 0.43, 0.55)
 TRAIL_SWING_COUNTER = (0.62, 0.72, 0.78, 0.92)
 
 
-def _path(profile: str, t: np.ndarray, s: float, d: float, step: float, share: float, counter: float) -> np.ndarray:
-    """Lateral pelvis travel (m, in the direction of the step) over one step starting at s, d long."""
+def _path(profile: str, t: np.ndarray, s: float, d: float, step: float, share: float, counter: float,
+          halt: float = 0.0) -> np.ndarray:
+    """Lateral pelvis travel (m, in the direction of the step) over one step starting at s, d long
+    (halt: lead-trail's halt between its moves, a share of d)."""
     if profile == "one-move":
         return step * ramp(t, s + 0.05 * d, s + 0.95 * d)
     if profile == "counter-shift":
         return -counter * ramp(t, s, s + COUNTER_END * d) + (step + counter) * ramp(t, s + COUNTER_END * d, s + 0.95 * d)
-    return step * (share * ramp(t, s + 0.05 * d, s + 0.5 * d) + (1.0 - share) * ramp(t, s + 0.5 * d, s + 0.95 * d))
+    lead_end, trail_start = s + (0.5 - 0.5 * halt) * d, s + (0.5 + 0.5 * halt) * d
+    return step * (share * ramp(t, s + 0.05 * d, lead_end) + (1.0 - share) * ramp(t, trail_start, s + 0.95 * d))
 
 
 def _bump(t: np.ndarray, s: float, d: float, phase: tuple[float, float, float, float]) -> np.ndarray:
@@ -84,7 +87,7 @@ def band_walk(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
         a_trail = _rep_drop(rng, ex, lead, NORMAL_BAND_DROP_DEG * 0.7, 0.4)
         roll += drop_roll_deg(trail, a_trail) * _bump(t, s, d, trail_phase)
         step = step_m * (1.0 + rng.normal(0.0, ex.variation / 2))
-        pos[:, 1] += side_sign(lead) * _path(st.profile, t, s, d, step, st.lead_share, st.counter_m)
+        pos[:, 1] += side_sign(lead) * _path(st.profile, t, s, d, step, st.lead_share, st.counter_m, st.lead_halt_share)
         bob = bob_m * (1.0 + rng.normal(0.0, ex.variation))
         pos[:, 2] -= bob * plateau(t, s, s + 0.5 * d, s + 0.5 * d, s + d)
         if st.landing_mm:

@@ -67,6 +67,8 @@ class BandStepStrategy:
         "counter-shift" (first a small shift toward the trailing leg to unload the lead, then one
         move toward the lead);
     lead_share: share of the step the pelvis travels with the lead leg ("lead-trail");
+    lead_halt_share: "lead-trail": the pelvis halts between the lead and the trailing move for this
+        share of the step (0: the trailing move follows at once);
     counter_m: the counter-shift's size;
     step_s: duration of one lateral step (None: drawn 1.2-1.6 s); pause_s: standing between steps;
     landing_mm: the pelvis dips this much as each foot lands and takes weight (0: no transient);
@@ -76,6 +78,7 @@ class BandStepStrategy:
 
     profile: BandProfile = "lead-trail"
     lead_share: float = 0.6
+    lead_halt_share: float = 0.0
     counter_m: float = 0.03
     step_s: float | None = None
     pause_s: float = 0.0
