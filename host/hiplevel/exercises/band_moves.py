@@ -77,7 +77,8 @@ def swept_halts(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: 
     (within HALT_AGREE_S) or none within max_move_s (each sweep stops at moves either way and goes
     on from the next quiet sample); where they differ, neither is kept. A chain of halts from one
     quiet sample on is kept when v, held at zero on the quiet samples only, reads against the way
-    at them (HALT_DRIFT_MPS, median): then the lowest speed between two moves is on a flank."""
+    at them (HALT_DRIFT_MPS, median: then the lowest speed between two moves is on a flank) and
+    the other sweep contradicts few of them (HALT_CONFLICT_SHARE)."""
     anchors = quiet.copy()
     n = len(v)
     fw = _sweep(p, v, quiet, rate_hz)
@@ -88,10 +89,13 @@ def swept_halts(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: 
     near_n, same_n = p.max_move_s * rate_hz, HALT_AGREE_S * rate_hz
     for chains, other in ((fw, backward), (bw, forward)):
         for chain in chains:
+            kept = [k for k, _ in chain if _agrees(k, other, near_n, same_n)]
             # Where v keeps to the way at the halts, the anchors between moves
-            # (`lateral_velocity_mps`) find them without the sweep.
-            if float(np.median([way * v[k] for k, way in chain])) < -HALT_DRIFT_MPS:
-                anchors[[k for k, _ in chain if _agrees(k, other, near_n, same_n)]] = True
+            # (`lateral_velocity_mps`) find them without the sweep; a chain the other sweep
+            # contradicts at many halts went astray.
+            if (float(np.median([way * v[k] for k, way in chain])) < -HALT_DRIFT_MPS
+                    and len(chain) - len(kept) <= HALT_CONFLICT_SHARE * len(chain)):
+                anchors[kept] = True
     return anchors
 
 
@@ -149,6 +153,10 @@ HALT_AGREE_S = 0.1
 # 0.03-0.15 m/s; the simulator's fast steps read 0.1-0.2 m/s with the way at the halts, the 4 Hz
 # low-pass filling them in).
 HALT_DRIFT_MPS = 0.02
+# ...and when the sweep the other way contradicts at most this share of its halts (a halt within
+# max_move_s, not within HALT_AGREE_S): drifting band walks on the physics check 0-20 %; forward
+# walking (hapt-dev e09), whose sway the sweeps take for moves one way now and then, 60-83 %.
+HALT_CONFLICT_SHARE = 1.0 / 3.0
 # The pelvis' acceleration at a halt is read as its RMS over this centred window (s): a halt
 # between two moves holds still for 0.1-0.3 s, and a move's flank accelerates.
 HALT_WINDOW_S = 0.2
