@@ -9,7 +9,14 @@ the foot's edges (`stance_edges`), whose shift in and shift back are fitted as o
 ways, durations within 1.5x, and only pairs that could be a weight shift (mean size >= the
 detector's `min_shift_m`) choose the side. Before that, the side went to whichever pair explained
 more acceleration, and a 0.4-0.5 s shape fitted to the foot-off or landing transient (3-6 mm)
-took it: on main 4 of the 12 holds of seeds 3-5 at 3 cm / 2 s were found, 10 of 12 at 8 cm / 2.5 s."""
+took it: on main 4 of the 12 holds of seeds 3-5 at 3 cm / 2 s were found, 10 of 12 at 8 cm / 2.5 s.
+
+Stop 30: the side is now the majority of three cues (`stance_side`), with the sensor's roll swing
+taken out of the edge acceleration. At 3 cm in 2 s with 15 mg of balance corrections (the human
+range's weakest shift against its strongest corrections) the cues disagree on some holds: those
+are flagged `side_uncertain`, and 4 of the 12 (seeds 3-5) are on the wrong leg with the flag.
+Stop 29 had them all on their leg, for the wrong reason (docs/analysis.md: the sensor's swing at
+foot-off stood in for the shift's lost deceleration). A hold on the wrong leg must say so."""
 
 import pytest
 
@@ -26,4 +33,4 @@ def test_slow_small_shift_found(seed, shift_m, shift_s, balance_mg):
     m = match_reps(sim.reps, res.reps)
     right = [(t, r) for t, r in m.pairs if hold_span_right((t.start_s, t.end_s), (r.start_s, r.end_s))]
     assert len(right) == len(sim.reps) and not m.extra, f"{len(right)}/{len(sim.reps)} holds, {len(m.extra)} extra"
-    assert all(t.side == r.side for t, r in m.pairs)
+    assert all(t.side == r.side or "side_uncertain" in r.flags for t, r in m.pairs)

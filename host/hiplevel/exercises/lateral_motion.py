@@ -7,15 +7,24 @@ errors of the levelled linear acceleration that matter for slow, small shifts re
 - the accelerometer's scale and cross-axis errors (1-3 %) leave gravity's sideways share slightly
   wrong: a few mg for as long as the pelvis holds a 5-10 deg roll on one leg, which the velocity's
   straight-line drift correction turns into a 3-8 cm hump at foot-off and foot-down (`roll_offset_g`).
+
+And the sensor is not the pelvis: it sits above and behind the hips, so rolling and turning swing
+it sideways (`swing_mps`): a 6-10 deg drop at foot-off moves it 1-2 cm toward the dropping side
+in half a second, a "shift" the wrong way if left in.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.exercises.base import cumtrapz0
+from hiplevel.exercises.base import Motion, cumtrapz0
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
+
+# The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
+SENSOR_ABOVE_HIP_M = 0.08
+# ...and this far behind them: turning the pelvis swings it sideways.
+SENSOR_BEHIND_HIP_M = 0.12
 
 
 def gyro_levelled_g(acc_lin_y_g: np.ndarray, roll_deg: np.ndarray, roll_rate_dps: np.ndarray, rate_hz: float,
@@ -52,3 +61,12 @@ def roll_offset_g(acc_g: np.ndarray, roll_deg: np.ndarray, anchors: np.ndarray, 
     if abs(c1) > max_gain:
         return zero
     return c0 + c1 * np.sin(np.radians(roll_deg))
+
+
+def swing_mps(m: Motion) -> np.ndarray:
+    """The sensor's sideways velocity about the hips (N,), m/s, to add to its own for the pelvis's:
+    rolling swings it (SENSOR_ABOVE_HIP_M above them), turning too (SENSOR_BEHIND_HIP_M behind)."""
+    swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * m.rate_hz
+    if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
+        swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
+    return swing

@@ -22,7 +22,9 @@ Edges first: a small (2-3 cm) or slow (2-3 s) shift moves at the rest tests' own
 velocity is held at zero through it and no move is found. Each stretch on one foot (split at the
 standing between holds) is searched from its edges too (`stance_edges.edge_shifts`: foot-off and
 foot-down from the jolts, the shift in and back fitted there as minimum-jerk moves of opposite
-ways); the pair, if its mean size is a shift, goes through the same hold tests. Its hold is taken
+ways, on the side most of its cues give: the pair, and the displacements in and back, `stance_side`;
+a hold whose cues disagree carries `side_confidence` under 1); the pair, if its mean size is a
+shift, goes through the same hold tests. Its hold is taken
 where no hold above covers the stretch, and replaces one above that is doubtful: a hold is on one
 foot throughout, so one spanning two stretches (it took the standing between) or sharing its
 stretch with another on its leg (one hold split in two) is not trusted over the edges; a stretch
@@ -40,7 +42,7 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT, STANDARD_GRAVITY_MS2, other_side
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
-from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g
+from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g, swing_mps
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
 from hiplevel.exercises.stance_merge import EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
@@ -49,10 +51,6 @@ from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import runs
 
 ACC_LOWPASS_HZ = 4.0
-# The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
-SENSOR_ABOVE_HIP_M = 0.08
-# ...and this far behind them: turning the pelvis swings it sideways.
-SENSOR_BEHIND_HIP_M = 0.12
 
 
 @dataclass(frozen=True)
@@ -173,10 +171,7 @@ class SingleLegStanceDetector:
         `calm(m)`, if known."""
         rate = m.rate_hz
         acc_y, anchors = self.shift_g(m, calm)
-        swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
-        if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
-            swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
-        v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
+        v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing_mps(m))
         return limit_drift(v, anchors, rate, max_gap_s=self.max_gap_s, hp_hz=self.hp_hz)
 
     def shift_g(self, m: Motion, calm: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -321,10 +316,14 @@ class SingleLegStanceDetector:
                           later_end=lambda a, b, c: foot_stayed_up(sig, rate, b, c, self.reference_s, self.cues),
                           lifts=lambda a, b: min(hold(a, b).metrics["support"].values()) >= EDGE_VOTE) if moves else []
         reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
-        acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2
+        # The pelvis's, not the sensor's: the drop at foot-off swings the sensor toward the free side.
+        acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2 + np.gradient(swing_mps(m)) * rate
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []
-        for run, pair in edge_shifts(acc, sig, self.cues, rate, ones, min_shift_m=self.min_shift_m):
-            edged.append((run, None if pair is None else self._edge_hold(m, pair, moves, sizes, sig, ones, calm, v)))
+        for run, pairs, side in edge_shifts(acc, sig, self.cues, rate, ones, min_shift_m=self.min_shift_m):
+            r = next((h for q in pairs or [] if (h := self._edge_hold(m, q, moves, sizes, sig, ones, calm, v))), None)
+            if r is not None and side is not None:  # the share of its side cues that agree (`stance_side`)
+                r.metrics["side_confidence"] = round(side.confidence(1 if r.side == LEFT else -1), 2)
+            edged.append((run, r))
         return sorted(merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate), key=lambda r: r.start)
 
     def _edge_hold(self, m: Motion, pair: tuple[tuple[Hump, float], tuple[Hump, float]],
@@ -396,3 +395,4 @@ class SingleLegStanceDetector:
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
     """Displacement of one move, m (velocity integrated over the hump)."""
     return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
+

@@ -21,6 +21,7 @@ import numpy as np
 from hiplevel.exercises.base import Hump
 from hiplevel.exercises.single_support import (SupportCues, SupportSignals, reference_sway, strongest_ptp,
                                                window_rms)
+from hiplevel.exercises.stance_side import SideCues, sliding_displacement_m
 from hiplevel.signal.neutral import runs
 
 # Minimum-jerk peak speed over mean speed.
@@ -53,7 +54,9 @@ class EdgeSettings:
     max_tau_ratio: the shift in and the shift back of one hold are fitted as a pair whose durations
         lie within this ratio (neighbouring shapes of shift_taus_s: a person shifts back about as
         fast as in): a 0.4-0.5 s shape fitted to the foot-off or landing transient at one edge,
-        with a 3 s one at the other, no longer picks the side (`shift_pair`)."""
+        with a 3 s one at the other, no longer picks the side (`shift_pair`);
+    side_slide_s: the displacement side cues (`stance_side.sliding_displacement_m`) average the
+        windows whose far end slides this long into the hold (the first second on one foot)."""
 
     sway_ratio: float = 2.0
     shift_taus_s: tuple[float, ...] = (0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
@@ -63,6 +66,7 @@ class EdgeSettings:
     edge_lag_s: float = 6.0
     standing_roll_ratio: float = 3.0
     max_tau_ratio: float = 1.5
+    side_slide_s: float = 1.0
 
 
 def min_jerk_accel(tau_s: float, rate_hz: float) -> np.ndarray:
@@ -107,11 +111,13 @@ def shift_fits(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tup
 
 
 def shift_pair(acc_mps2: np.ndarray, into: tuple[int, int], back: tuple[int, int], rate_hz: float,
-               taus_s: tuple[float, ...], max_tau_ratio: float, min_size_m: float = 0.0
+               taus_s: tuple[float, ...], max_tau_ratio: float, min_size_m: float = 0.0,
+               signs: tuple[int, ...] = (1, -1)
                ) -> tuple[tuple[Hump, float, float], tuple[Hump, float, float]] | None:
     """The shift in (within samples `into`) and the shift back (within `back`) of one hold, fitted
     together (`shift_fits`): opposite ways, durations within max_tau_ratio of each other, mean size
     at least min_size_m, the pair explaining the most acceleration at both edges; None if none fits.
+    signs: the ways of the shift in tried (+1: toward +acc).
 
     Why together, and only pairs that could be a weight shift: the foot leaving and landing jolt
     the pelvis and tip its roll, a transient that a 0.4-0.5 s shape of 3-6 mm explains better
@@ -121,7 +127,7 @@ def shift_pair(acc_mps2: np.ndarray, into: tuple[int, int], back: tuple[int, int
     seeds 3-11, shifts of 3 cm in 2 s with 15 mg balance corrections: 20 of 36 holds found edge by
     edge, 34 of 36 as a pair, none on the wrong leg."""
     best, score = None, -1.0
-    for sign in (1, -1):
+    for sign in signs:
         ins = shift_fits(acc_mps2, *into, rate_hz, taus_s, sign)
         backs = shift_fits(acc_mps2, *back, rate_hz, taus_s, -sign)
         for ti, i in zip(taus_s, ins):
@@ -187,16 +193,22 @@ def within_one_stretch(stretches: list[tuple[int, int]], a: int, b: int) -> bool
 
 def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, rate_hz: float,
                 stretches: list[tuple[int, int]], p: EdgeSettings = EdgeSettings(), min_shift_m: float = 0.0
-                ) -> list[tuple[tuple[int, int], tuple[tuple[Hump, float], tuple[Hump, float]] | None]]:
-    """Each stretch on one foot (`stretches_on_one_foot`) with ((shift in, size m), (shift back,
-    size m)) around it, None without a clear foot-off and foot-down: the minimum-jerk shifts
+                ) -> list[tuple[tuple[int, int], list[tuple[tuple[Hump, float], tuple[Hump, float]]] | None,
+                                SideCues | None]]:
+    """Each stretch on one foot (`stretches_on_one_foot`) with the candidate ((shift in, size m),
+    (shift back, size m)) around it, in order of preference, and its side cues
+    (`stance_side.SideCues`), None without a clear foot-off and foot-down: the minimum-jerk shifts
     fitted before foot-off and after foot-down as one pair (`shift_pair`; mean size at least
-    min_shift_m, m). acc_mps2: the levelled sideways acceleration less its roll offset, m/s^2 (+ = leftward)."""
-    out: list[tuple[tuple[int, int], tuple[tuple[Hump, float], tuple[Hump, float]] | None]] = []
+    min_shift_m, m); when both displacements from the standing to foot-off and from foot-down to
+    the standing (`stance_side`) say the other side, the pair fitted on that side first (a shift
+    that brakes hard fits a short shape the other way better than its own). acc_mps2: the pelvis's
+    levelled sideways acceleration less its roll offset, m/s^2 (+ = leftward)."""
+    out: list[tuple[tuple[int, int], list[tuple[tuple[Hump, float], tuple[Hump, float]]] | None,
+                    SideCues | None]] = []
     before, after = int(p.before_off_s * rate_hz), int(p.after_off_s * rate_hz)
     lag = int(max(cues.lag_s, p.edge_lag_s) * rate_hz)
     for s0, s1 in stretches:
-        out.append(((s0, s1), None))
+        out.append(((s0, s1), None, None))
         ref = reference_sway(sig, rate_hz, [(max(0, s0 - 4 * int(rate_hz)), max(0, s0 - int(0.5 * rate_hz))),
                                             (s1 + int(0.5 * rate_hz), s1 + 4 * int(rate_hz))])
         votes, off, down = replace(cues, lag_s=max(cues.lag_s, p.edge_lag_s)).votes(sig, s0, s1, ref, rate_hz)
@@ -209,9 +221,19 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
                              np.inf, last=True)[1]
         # The shift in and the shift back go opposite ways: the side is the one whose pair of
         # moves, a weight shift there and back, explains more of the acceleration at both edges.
-        pair = shift_pair(acc_mps2, (off - before, off + after), (down - after, down + before), rate_hz,
-                          p.shift_taus_s, p.max_tau_ratio, min_shift_m)
-        if pair is not None:
-            i, k = pair
-            out[-1] = ((s0, s1), ((i[0], i[1]), (k[0], k[1])))
+        into, back = (off - before, off + after), (down - after, down + before)
+        pair = shift_pair(acc_mps2, into, back, rate_hz, p.shift_taus_s, p.max_tau_ratio, min_shift_m)
+        slide, step = int(p.side_slide_s * rate_hz), max(1, int(0.1 * rate_hz))
+        side = SideCues(sliding_displacement_m(acc_mps2, off - before, off, rate_hz, slide, step),
+                        sliding_displacement_m(acc_mps2, down, down + before, rate_hz, -slide, step),
+                        0 if pair is None else pair[0][0].sign)
+        pairs = [pair] if pair is not None else []
+        if pair is not None and side.sign not in (0, side.fitted):
+            # Both displacements say the other leg: the pair fitted there first, if a shift fits
+            # there (if none does, or it makes no hold, the fitted pair's, in doubt).
+            pairs.insert(0, shift_pair(acc_mps2, into, back, rate_hz, p.shift_taus_s, p.max_tau_ratio, min_shift_m,
+                                       signs=(side.sign,)))
+        cands = [((i[0], i[1]), (k[0], k[1])) for i, k in (q for q in pairs if q is not None)]
+        if cands:
+            out[-1] = ((s0, s1), cands, side)
     return out

@@ -23,6 +23,9 @@ STAYED_UP_PERCENTILE = 10.0
 # a foot-off placed earlier than that says the shift in ran on past it (a wander, or the lift's
 # drift, merged into it). Not more: a 5 s hold's time is off by 20 % at a 1 s lead.
 EDGE_LEAD_S = 0.5
+# A velocity-path hold whose stretch's edge hold, on the other leg, has two of its three side cues
+# for it (`stance_side.SideCues`): two cues each way.
+SPLIT_CONFIDENCE = 0.5
 
 
 def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump, reference_s: float,
@@ -92,7 +95,10 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
     standing's (`stance_edges.EdgeSettings.edge_lag_s`): the foot stayed up, and a balance wander
     was taken for the shift back (in). So is one whose start (end) has no foot-off (foot-down) vote
     where its stretch's edge hold has one more than EDGE_LEAD_S earlier (later) (`edge_leads`): a
-    wander on one foot was taken for the shift in (back) inside the `lag`. A stretch none of the
+    wander on one foot was taken for the shift in (back) inside the `lag`. So is one overlapped by
+    an edge hold of its stretch on the other leg whose three side cues all agree (`stance_side`):
+    the velocity path's side is the sign of one move (with two of three, it is kept, its
+    side_confidence SPLIT_CONFIDENCE). A stretch none of the
     kept holds overlaps gives its edge hold. A stretch with holds on both legs is two holds whose
     standing between stayed over the sway ratio (no balance corrections, or strong roll sway): its
     edge hold is the standing between them (the first's foot-down to the second's foot-off) and is
@@ -115,6 +121,14 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
                          for lead in edge_leads(reps[i], edged[k][1]))
         doubtful = cut or len(mine) >= 2 or any(over(q, edged[k][0]) for j, q in enumerate(spans)
                                                 if j != i and reps[j].side == reps[i].side for k in mine)
+        # An edge hold over it on the other leg: the velocity path's side is the sign of one move,
+        # the edge hold's the majority of three cues (`stance_side`). All three against it: the
+        # edge hold's; two of three: two cues each way, the side is in doubt.
+        rivals = [edged[k][1].metrics.get("side_confidence", 1.0) for k in mine if edged[k][1] is not None
+                  and edged[k][1].side != reps[i].side and over(r, (edged[k][1].start, edged[k][1].end))]
+        doubtful = doubtful or any(c >= 1.0 for c in rivals)
+        if rivals and not doubtful:
+            reps[i].metrics["side_confidence"] = SPLIT_CONFIDENCE
         by = [k for k in mine if doubtful and edged[k][1] is not None and (
             over(r, (edged[k][1].start, edged[k][1].end))
             or not any(over(q, (edged[k][1].start, edged[k][1].end)) for j, q in enumerate(spans) if j != i))]

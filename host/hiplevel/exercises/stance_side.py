@@ -1,0 +1,87 @@
+"""Which leg a single-leg hold found from its edges is on (`stance_edges.edge_shifts`): the side cues
+of the weight shift into the hold and back out of it, and how far they agree.
+
+Why more than the fitted shift pair: the minimum-jerk pair (`stance_edges.shift_pair`) picks the
+side whose pair of shapes explains the most acceleration, and that measure favours short shapes
+(a shape of size D and duration tau explains ~D^2 / tau^3). A shift that does not follow the
+minimum-jerk profile ends with a sharp deceleration (an even-speed shift stops within 0.2-0.4 s,
+a "late" one brakes hard): 0.1-0.2 m/s^2 for a few tenths of a second, toward the standing leg,
+which a 0.4-1 s shape of 1-2 cm the *other* way explains better than a 3-5 cm shift in 1.5-2 s
+explains the shift (physics check, seed 0: 11 of 11 holds on the wrong leg after the sensor's
+roll swing was taken off came from this; hiplevel.sim, 3.5 cm in 1.8 s, the foot leaving as
+the shift ends: 5-8 of 24).
+
+The displacement does not care about the profile: from standing still before the shift to the
+moment the foot leaves (the pelvis over the stance foot, still again), the sideways acceleration
+double-integrated with zero velocity at both ends is the shift itself, whatever its speed curve
+(the mean taken off first: a bias or tilt error of a few mg cancels), and so is the shift back
+from foot-down to the standing after it (the pelvis is still at neither end exactly: each is the
+mean over windows whose far end slides through the first second on one foot). Each is a cue of
+its own; the fitted pair is the third.
+The side is the one most cues give; the pair is then fitted on that side (if no shift fits there,
+that is a cue against it: the first pair is kept), and the share of the three cues that agree with
+the side reported is its confidence (scoring flags a hold under `Thresholds.side_min_confidence`
+as `side_uncertain`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+# A displacement under this is quiet standing's sway (pelvis SD 2-3 mm, Prieto et al. 1996), no
+# side: weight shifts are 3-12 cm (issue 14).
+SWAY_M = 0.005
+
+
+@dataclass(frozen=True)
+class SideCues:
+    """The side cues of one hold, each +1 (toward +acceleration, the left leg) or -1 (0: none).
+
+    shift_in_m / shift_back_m: the displacements into and out of the hold, m (+ = leftward;
+    `sliding_displacement_m`); fitted: the sign of the fitted shift pair's shift in."""
+
+    shift_in_m: float
+    shift_back_m: float
+    fitted: int
+
+    def votes(self) -> tuple[int, int, int]:
+        """Each cue's side: the shift in's, the shift back's (the other way), the fitted pair's; a
+        displacement under SWAY_M gives none."""
+        return (int(np.sign(self.shift_in_m)) if abs(self.shift_in_m) >= SWAY_M else 0,
+                -int(np.sign(self.shift_back_m)) if abs(self.shift_back_m) >= SWAY_M else 0, int(self.fitted))
+
+    @property
+    def sign(self) -> int:
+        """The side most cues give (+1 left leg, -1 right leg, 0 none): no one cue decides it."""
+        return int(np.sign(sum(self.votes())))
+
+    def confidence(self, side: int | None = None) -> float:
+        """The share of the three cues that agree with `side` (+1 left leg, -1 right; default `sign`), 0-1."""
+        side = self.sign if side is None else side
+        return sum(1 for v in self.votes() if v == side) / 3.0 if side else 0.0
+
+
+def displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float) -> float:
+    """The sideways displacement over samples [a, b) of acc_mps2 (m/s^2), m, for a pelvis still at
+    both ends: the acceleration less its mean, double-integrated (the mean is what leaves the
+    velocity non-zero at b: a sensor bias or a tilt error of a few mg)."""
+    seg = acc_mps2[max(0, a) : min(len(acc_mps2), b)]
+    if len(seg) < 2:
+        return 0.0
+    v = np.cumsum(seg - np.mean(seg)) / rate_hz
+    return float(np.sum(v) / rate_hz)
+
+
+
+def sliding_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, slide: int, step: int) -> float:
+    """The mean `displacement_m` of the windows [a + n, b + n), n = 0, step, ... up to slide samples
+    (negative: the windows slide earlier), m. The pelvis is quite still at neither end of a shift:
+    standing it sways at 0.1-0.8 Hz, on one foot its balance corrections move it at 1-4 cm/s (1-3
+    Hz), and the foot's moment is known to half a second; one window's displacement is off by its
+    length times the mean of the velocities at its ends, which the windows' far ends, sliding
+    through the first second on one foot, average out."""
+    sign = 1 if slide >= 0 else -1
+    shifts = range(0, abs(slide) + 1, max(1, step))
+    return float(np.mean([displacement_m(acc_mps2, a + sign * n, b + sign * n, rate_hz) for n in shifts]))
