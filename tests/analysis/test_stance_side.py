@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from hiplevel.exercises.stance_edges import min_jerk_accel
-from hiplevel.exercises.stance_side import SideCues, displacement_m, sliding_displacement_m
+from hiplevel.exercises.base import RepWindow
+from hiplevel.exercises.stance_side import SideCues, displacement_m, doubt_large_hikes, sliding_displacement_m
 from hiplevel.sim import match_reps
 
 from stance_helpers import holds
@@ -83,6 +84,16 @@ def test_one_cue_does_not_flip_the_leg():
 
 def _wrong_unflagged(m) -> list:
     return [(round(t.start_s, 1), r.side) for t, r in m.pairs if t.side != r.side and "side_uncertain" not in r.flags]
+
+
+def test_a_large_hike_puts_the_side_in_doubt():
+    # A 10 deg "hike" is more likely the other leg's drop: in doubt, never moved to that leg.
+    hike = RepWindow(0, 100, "left", (10, 90), "right", drop_deg=-10.0, metrics={"side_confidence": 1.0})
+    small = RepWindow(200, 300, "left", (210, 290), "right", drop_deg=-3.0, metrics={})
+    drop = RepWindow(400, 500, "right", (410, 490), "left", drop_deg=12.0, metrics={})
+    out = doubt_large_hikes([hike, small, drop])
+    assert out[0].side == "left" and out[0].metrics["side_confidence"] < 0.9
+    assert "side_confidence" not in out[1].metrics and "side_confidence" not in out[2].metrics
 
 
 @pytest.mark.parametrize("seed", range(1, 7))

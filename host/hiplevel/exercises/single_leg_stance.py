@@ -46,6 +46,7 @@ from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g, sw
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
 from hiplevel.exercises.stance_merge import EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
+from hiplevel.exercises.stance_side import doubt_large_hikes
 from hiplevel.exercises.stance_roll import anchored_lift, moved_on, one_level, stood_level
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import runs
@@ -324,7 +325,8 @@ class SingleLegStanceDetector:
             if r is not None and side is not None:  # the share of its side cues that agree (`stance_side`)
                 r.metrics["side_confidence"] = round(side.confidence(1 if r.side == LEFT else -1), 2)
             edged.append((run, r))
-        return sorted(merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate), key=lambda r: r.start)
+        merged = merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate)
+        return sorted(doubt_large_hikes(merged), key=lambda r: r.start)
 
     def _edge_hold(self, m: Motion, pair: tuple[tuple[Hump, float], tuple[Hump, float]],
                    moves: list[tuple[Hump, float]], sizes: dict[int, float], sig: SupportSignals,

@@ -29,10 +29,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel.exercises.base import RepWindow
 
 # A displacement under this is quiet standing's sway (pelvis SD 2-3 mm, Prieto et al. 1996), no
 # side: weight shifts are 3-12 cm (issue 14).
 SWAY_M = 0.005
+# A rise of the free side beyond this through a hold is more likely the other leg's drop (drops on
+# one leg reach 5-15 deg) seen from the wrong side than a hike (both generators draw hikes of
+# 1.5-5 deg; an assumption, no clinical source): a cue against the side, never for the other one.
+HIKE_DOUBT_DEG = 6.0
+# The side's confidence with that cue against it (scored `side_uncertain` under 0.9).
+HIKE_DOUBT_CONFIDENCE = 0.75
 
 
 @dataclass(frozen=True)
@@ -85,3 +92,13 @@ def sliding_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float,
     sign = 1 if slide >= 0 else -1
     shifts = range(0, abs(slide) + 1, max(1, step))
     return float(np.mean([displacement_m(acc_mps2, a + sign * n, b + sign * n, rate_hz) for n in shifts]))
+
+
+def doubt_large_hikes(holds: list[RepWindow]) -> list[RepWindow]:
+    """holds, each whose free side rose more than HIKE_DOUBT_DEG (its drop_deg, deg) with its
+    side_confidence at most HIKE_DOUBT_CONFIDENCE (in place). The physics check's holds left on
+    the wrong leg report hikes of 9-11 deg: the other leg's drop."""
+    for r in holds:
+        if r.drop_deg is not None and r.drop_deg <= -HIKE_DOUBT_DEG:
+            r.metrics["side_confidence"] = min(r.metrics.get("side_confidence", 1.0), HIKE_DOUBT_CONFIDENCE)
+    return holds
