@@ -211,6 +211,7 @@ def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: floa
         x = sign * v
         peaks, props = find_peaks(x, height=min_height, distance=max(1, int(min_gap_s * rate_hz)),
                                       prominence=0.5 * min_height)
+        xs = x.tolist() if rise_frac > 0.0 and len(peaks) else []  # Python floats: a fast flank walk
         for p in peaks:
             thr = edge_frac * x[p]
             # Walk down each flank until the level is low or the signal turns up again (the next
@@ -223,26 +224,25 @@ def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: floa
                 while b < len(x) - 1 and x[b] > thr and x[b + 1] <= x[b]:
                     b += 1
             else:
-                a, b = _flank(x, p, -1, thr, rise_frac * x[p]), _flank(x, p, 1, thr, rise_frac * x[p])
+                rise = float(rise_frac * x[p])
+                a, b = _flank(xs, int(p), -1, float(thr), rise), _flank(xs, int(p), 1, float(thr), rise)
             humps.append(Hump(sign, int(p), float(x[p]), int(a), int(b)))
     humps.sort(key=lambda h: h.peak)
     return humps
 
 
-def _flank(x: np.ndarray, p: int, step: int, thr: float, rise: float) -> int:
-    """Index where a hump's flank ends, walking from its peak p by step (+-1): at or below thr, or
-    at the lowest point once the signal has risen more than `rise` above it."""
-    i, low, i_low = p, float(x[p]), p
-    while 0 < i < len(x) - 1 or i == p:
-        nxt = i + step
-        if nxt < 0 or nxt >= len(x):
-            break
-        i = nxt
-        if x[i] <= thr:
+def _flank(x: list[float], p: int, step: int, thr: float, rise: float) -> int:
+    """Index where a hump's flank ends, walking from its peak p by step (+-1) to the end of x: at
+    or below thr, or at the lowest point once the signal has risen more than `rise` above it.
+    x as a list: the walk reads one sample at a time, which numpy scalars make slow."""
+    low, i_low = x[p], p
+    for i in range(p + step, len(x) if step > 0 else -1, step):
+        xi = x[i]
+        if xi <= thr:
             return i
-        if x[i] < low:
-            low, i_low = float(x[i]), i
-        elif x[i] > low + rise:
+        if xi < low:
+            low, i_low = xi, i
+        elif xi > low + rise:
             return i_low
     return i_low
 
