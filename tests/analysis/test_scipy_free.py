@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import ndimage, signal
 
-from hiplevel.signal import biquad
+from hiplevel.signal import biquad, peaks
 from hiplevel.signal.filters import CausalLowpass, causal_delay_s, moving_max, moving_min
 from hiplevel.signal.peaks import find_peaks, peak_widths
 
@@ -100,7 +100,9 @@ def _signals(rng, n):
 
 @pytest.mark.parametrize("kw", [{}, {"height": 0.5}, {"distance": 5}, {"prominence": 0.5},
                                 {"height": 0.2, "distance": 17, "prominence": 0.3}, {"distance": 1.5, "prominence": 2.0}])
-def test_find_peaks_matches_scipy(kw):
+@pytest.mark.parametrize("dense_max", [0, 10**9])  # the prominences' sparse table / whole comparison table
+def test_find_peaks_matches_scipy(kw, dense_max, monkeypatch):
+    monkeypatch.setattr(peaks, "DENSE_MAX_PAIRS", dense_max)
     rng = np.random.default_rng(3)
     for n in [0, 1, 2, 3, 10, 257, 3000]:
         for x in _signals(rng, n):

@@ -219,13 +219,14 @@ def find_moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> list[Hump]
     # Each move ends where the next begins: at the velocity trough between their peaks (the
     # pelvis halts between leg moves); a drifting baseline must not stretch a flank, so cap it.
     half = int(0.5 * p.max_move_s * rate_hz)
+    bounds = [boundary(v, a, b) for a, b in zip(humps[:-1], humps[1:])]
     out: list[Hump] = []
     for k, h in enumerate(humps):
         lo, hi = max(h.onset, h.peak - half), min(h.offset, h.peak + half)
         if k > 0:
-            lo = max(lo, boundary(v, humps[k - 1], h))
+            lo = max(lo, bounds[k - 1])
         if k + 1 < len(humps):
-            hi = min(hi, boundary(v, h, humps[k + 1]))
+            hi = min(hi, bounds[k])
         out.append(Hump(h.sign, h.peak, h.height, lo, hi))
     return out
 
@@ -238,17 +239,19 @@ def without_dips(p: BandWalkDetector, humps: list[Hump], v: np.ndarray, rate_hz:
     none is left."""
     humps = list(humps)
     gap = p.max_pause_s * rate_hz
-    changed = True
-    while changed:
-        changed = False
-        for k, h in enumerate(humps):
-            near = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps) and edge_gap(humps[j], h) <= gap]
-            if (near and all(n.sign != h.sign for n in near)
-                    and h.height < p.dip_ratio * max(n.height for n in near)
-                    and not _as_large_as_a_neighbour(h, near, v, rate_hz)):
-                del humps[k]
-                changed = True
-                break
+    # The first dip goes first; removing humps[k] changes the neighbours of humps[k - 1] and of
+    # the one after it only, and none before them was a dip, so the search goes on from k - 1.
+    k = 0
+    while k < len(humps):
+        h = humps[k]
+        near = [humps[j] for j in (k - 1, k + 1) if 0 <= j < len(humps) and edge_gap(humps[j], h) <= gap]
+        if (near and all(n.sign != h.sign for n in near)
+                and h.height < p.dip_ratio * max(n.height for n in near)
+                and not _as_large_as_a_neighbour(h, near, v, rate_hz)):
+            del humps[k]
+            k = max(0, k - 1)
+        else:
+            k += 1
     return humps
 
 

@@ -10,6 +10,10 @@ import math
 
 import numpy as np
 
+# Peaks x candidates up to which `prominences` compares them all at once (`_nearest_above_dense`).
+DENSE_MAX_PAIRS = 4096
+
+
 def local_maxima(x: np.ndarray) -> np.ndarray:
     """Indices of local maxima of x (1-D): samples (or the middle of flat runs, rounded down)
     strictly higher than both neighbours; never the first or last sample, never NaN."""
@@ -73,12 +77,28 @@ def prominences(x: np.ndarray, peaks: np.ndarray, maxima: np.ndarray | None = No
         pos, val = pos[order], val[order]
     q = np.searchsorted(pos, peaks)  # the peaks are local maxima: pos[q] == peaks
     v = x[peaks]
-    table = _max_table(val)
-    lo = pos[_nearest_above(table, q, v, -1)] + 1  # the left flank starts after that candidate
-    hi = pos[_nearest_above(table, q, v, +1)]  # the right flank ends before it
+    if len(q) * len(val) <= DENSE_MAX_PAIRS:
+        left_q, right_q = _nearest_above_dense(val, q, v)
+    else:
+        table = _max_table(val)
+        left_q, right_q = _nearest_above(table, q, v, -1), _nearest_above(table, q, v, +1)
+    lo = pos[left_q] + 1  # the left flank starts after that candidate
+    hi = pos[right_q]  # the right flank ends before it
     left = np.minimum.reduceat(x, np.column_stack([lo, peaks + 1]).ravel())[::2]
     right = np.minimum.reduceat(np.append(x, np.inf), np.column_stack([peaks, hi]).ravel())[::2]
     return v - np.maximum(left, right)
+
+
+def _nearest_above_dense(val: np.ndarray, q: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each q: the nearest index before and after q whose value in val exceeds v (val's ends
+    are +inf, so there is one), from the whole (q, val) comparison table: fewer numpy calls than
+    the sparse table's descent when both are short (the band walk's sweeps ask for ~20 peaks of
+    a 7 s window hundreds of times)."""
+    idx = np.arange(len(val))
+    above = val[None, :] > v[:, None]
+    left = np.where(above & (idx < q[:, None]), idx, -1).max(axis=1)
+    right = np.where(above & (idx > q[:, None]), idx, len(val)).min(axis=1)
+    return left, right
 
 
 def _max_table(val: np.ndarray) -> list[np.ndarray]:
