@@ -211,22 +211,22 @@ def find_humps(v: np.ndarray, rate_hz: float, min_height: float, min_gap_s: floa
         x = sign * v
         peaks, props = find_peaks(x, height=min_height, distance=max(1, int(min_gap_s * rate_hz)),
                                       prominence=0.5 * min_height)
-        xs = x.tolist() if rise_frac > 0.0 and len(peaks) else []  # Python floats: a fast flank walk
-        for p in peaks:
-            thr = edge_frac * x[p]
+        xs = x.tolist() if len(peaks) else []  # Python floats: the flank walks read one sample at a time
+        for p in peaks.tolist():
+            top = xs[p]
+            thr = edge_frac * top
             # Walk down each flank until the level is low or the signal turns up again (the next
             # move follows without a pause, and integration leaves a slow offset).
             if rise_frac <= 0.0:
                 a = p
-                while a > 0 and x[a] > thr and x[a - 1] <= x[a]:
+                while a > 0 and xs[a] > thr and xs[a - 1] <= xs[a]:
                     a -= 1
                 b = p
-                while b < len(x) - 1 and x[b] > thr and x[b + 1] <= x[b]:
+                while b < len(xs) - 1 and xs[b] > thr and xs[b + 1] <= xs[b]:
                     b += 1
             else:
-                rise = float(rise_frac * x[p])
-                a, b = _flank(xs, int(p), -1, float(thr), rise), _flank(xs, int(p), 1, float(thr), rise)
-            humps.append(Hump(sign, int(p), float(x[p]), int(a), int(b)))
+                a, b = _flank(xs, p, -1, thr, rise_frac * top), _flank(xs, p, 1, thr, rise_frac * top)
+            humps.append(Hump(sign, p, top, a, b))
     humps.sort(key=lambda h: h.peak)
     return humps
 
