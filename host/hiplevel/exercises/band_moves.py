@@ -6,6 +6,7 @@ pelvis' upward acceleration (`upward_acc_g`). Each rule takes the detector (p) f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -123,13 +124,18 @@ def _sweep(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: float
     while k0 < n - 2:
         hi = min(n, k0 + span)
         local = v[k0:hi] - v[k0]
-        moves = find_moves(p, local, rate_hz)
         # The next two moves one way: moves either way are a turn, a counter-shift or drift (a
         # halt put on a move's flank makes the moves after it read as moves back and forth, whose
         # zero crossings would pass for halts).
-        pair = next(((a, b) for a, b in zip(moves[:-1], moves[1:])
-                     if a.sign == b.sign and edge_gap(a, b) <= gap), None)
-        later = still[(still > k0) & (still < k0 + (pair[1].onset if pair is not None else hi - k0))]
+        pair, last = None, None
+        for move in _moves(p, local, rate_hz):
+            if last is not None and last.sign == move.sign and edge_gap(last, move) <= gap:
+                pair = (last, move)
+                break
+            last = move
+        # The quiet samples after k0 and before the pair's second move (still is sorted).
+        until = k0 + (pair[1].onset if pair is not None else hi - k0)
+        later = still[np.searchsorted(still, k0, "right") : np.searchsorted(still, until)]
         if pair is not None and not len(later):
             k0 += max(1, halt(local, pair[0], pair[1], rate_hz))
             out[-1].append((k0, pair[0].sign))
@@ -139,7 +145,7 @@ def _sweep(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: float
         if len(later):  # a quiet sample before the next halt's second move: start from there
             k0 = int(later[-1])
             continue
-        after = still[still >= k0 + (moves[-1].offset if moves else hi - k0 - 1)]
+        after = still[np.searchsorted(still, k0 + (last.offset if last is not None else hi - k0 - 1)) :]
         if not len(after):
             break
         k0 = int(after[0])
@@ -215,20 +221,24 @@ def find_moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> list[Hump]
     """Lateral moves of velocity v (m/s): its humps of at least min_speed_mps in time order, the
     velocity-settling dips removed (`without_dips`), each ending where the next begins and lasting
     at most max_move_s."""
+    return list(_moves(p, v, rate_hz))
+
+
+def _moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> Iterator[Hump]:
+    """`find_moves` one at a time: the sweeps (`_sweep`) mostly need the first two."""
     humps = without_dips(p, find_humps(v, rate_hz, p.min_speed_mps, p.min_gap_s, rise_frac=p.flank_rise), v, rate_hz)
     # Each move ends where the next begins: at the velocity trough between their peaks (the
     # pelvis halts between leg moves); a drifting baseline must not stretch a flank, so cap it.
     half = int(0.5 * p.max_move_s * rate_hz)
-    bounds = [boundary(v, a, b) for a, b in zip(humps[:-1], humps[1:])]
-    out: list[Hump] = []
+    start = 0
     for k, h in enumerate(humps):
         lo, hi = max(h.onset, h.peak - half), min(h.offset, h.peak + half)
         if k > 0:
-            lo = max(lo, bounds[k - 1])
+            lo = max(lo, start)
         if k + 1 < len(humps):
-            hi = min(hi, bounds[k])
-        out.append(Hump(h.sign, h.peak, h.height, lo, hi))
-    return out
+            start = boundary(v, h, humps[k + 1])
+            hi = min(hi, start)
+        yield Hump(h.sign, h.peak, h.height, lo, hi)
 
 
 def without_dips(p: BandWalkDetector, humps: list[Hump], v: np.ndarray, rate_hz: float) -> list[Hump]:
