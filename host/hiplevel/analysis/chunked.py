@@ -124,13 +124,21 @@ def _times_only(lt: LongTrace, c: DetectChunk) -> Motion:
 
 
 def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th: Thresholds,
-                score, first_index: int = 0) -> tuple[list[Rep], int]:
+                score, first_index: int = 0, earliest: int | None = None) -> tuple[list[Rep], int]:
     """Scored reps of trace samples [a, b) (one segment), indexed from first_index, and the forced
-    cuts; `score` is `offline.score_windows`, `motion` built per chunk by `offline.motion_of`."""
+    cuts; `score` is `offline.score_windows`, `motion` built per chunk by `offline.motion_of`.
+    earliest: the first sample before `a` the detector may read (same segment, not another
+    set's): a detector with a `lead_in_s` sees up to that much before `a` (a set started as
+    the person began; single-leg stance judges a hold by the standing before its shift in),
+    and only reps starting from `a` on are kept."""
     from hiplevel.analysis.offline import motion_of
 
     det = DETECTORS[exercise]
     chunks, forced = plan_detection(lt, a, b, exercise)
+    lead = int(getattr(det, "lead_in_s", 0.0) * lt.rate_hz)
+    if earliest is not None and lead > 0:
+        c = chunks[0]
+        chunks[0] = DetectChunk(c.start, c.stop, max(earliest, min(c.lo, a - lead)), c.hi)
 
     def motion(c: DetectChunk):
         pt = trace_piece(lt, c.lo, c.hi)
@@ -161,7 +169,7 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
         draft, prepared[i] = prepared[i], None  # dropped once used: the reps take its place
         m = motion(c) if draft is None else None
         windows: list[RepWindow] = det.detect(m) if draft is None else det.finish(draft)
-        if len(chunks) > 1:
+        if len(chunks) > 1 or c.lo < c.start:
             windows = [w for w in windows if c.start <= w.start + c.lo < c.stop]
         if m is None:
             # Windows that carry their drop are scored on their times alone.

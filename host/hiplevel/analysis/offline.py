@@ -186,11 +186,13 @@ def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresho
 
 
 def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: tuple[int, int], th: Thresholds,
-                 keep_trace: bool = True) -> AnalysisResult:
+                 keep_trace: bool = True, earliest: int | None = None) -> AnalysisResult:
     """Analyse trace samples span=[a, b) of a LongTrace with the neutral from `standing`. The
     detector runs on each piece of the span between split gaps, so no rep spans a gap; a long
     piece is detected chunk by chunk (`analysis.chunked`). keep_trace: the result carries the
-    span's roll and pitch (memory: the span's samples); otherwise its arrays are empty."""
+    span's roll and pitch (memory: the span's samples); otherwise its arrays are empty.
+    earliest: the first sample before the span its detector may read (`chunked.detect_span`;
+    not the previous set's), None: none."""
     _check_exercise(exercise)
     s0, s1 = standing
     neutral = neutral_roll(trace_piece(lt, s0, s1).roll_deg, (0, s1 - s0))
@@ -201,7 +203,9 @@ def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: 
     for pa, pb in pieces:
         if len(pieces) > 1 and lt.time_at(pb - 1) - lt.time_at(pa) < MIN_PIECE_S:
             continue
-        got, n_forced = detect_span(lt, exercise, pa, pb, neutral, th, score_windows, len(reps))
+        # The lead-in stays in the span's first segment (no gap crossed).
+        first = None if earliest is None or pa != a else max(earliest, *(x for x, y in lt.bounds if x <= a < y))
+        got, n_forced = detect_span(lt, exercise, pa, pb, neutral, th, score_windows, len(reps), first)
         reps += got
         forced += n_forced
     release_free_memory()  # the detectors' arrays are gone; the summary of a long set builds its own lists
@@ -314,7 +318,7 @@ def analyze_source(
             if i1 - i0 < 10:
                 raise AnalysisError(f"set {exercise!r} {start_s}-{end_s} s has no samples in the recording")
             lo = max(prev_end, lt.index_at(start_s - STANDING_LOOKBACK_S))
-            out.append(analyze_span(lt, exercise, (i0, i1), _set_standing(lt, i0, i1, lo), th, keep_trace))
+            out.append(analyze_span(lt, exercise, (i0, i1), _set_standing(lt, i0, i1, lo), th, keep_trace, lo))
             prev_end = i1
         return out
 

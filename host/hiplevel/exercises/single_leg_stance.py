@@ -24,12 +24,11 @@ standing between holds) is searched from its edges too (`stance_edges.edge_shift
 foot-down from the jolts, the shift in and back fitted there as minimum-jerk moves of opposite
 ways, on the side most of its cues give: the pair, and the displacements in and back, `stance_side`;
 a hold whose cues disagree carries `side_confidence` under 1); the pair, if its mean size is a
-shift, goes through the same hold tests. Its hold is taken
-where no hold above covers the stretch, and replaces one above that is doubtful: a hold is on one
-foot throughout, so one spanning two stretches (it took the standing between) or sharing its
-stretch with another on its leg (one hold split in two) is not trusted over the edges; a stretch
-with holds on both legs is two holds whose standing between was not told apart, and gives no
-edge hold (`stance_merge`).
+shift, goes through the same hold tests. Its hold is taken where no hold above covers the stretch,
+and replaces one above that is doubtful: a hold is on one foot throughout, so one spanning two
+stretches (it took the standing between) or sharing its stretch with another on its leg (one hold
+split in two) is not trusted over the edges; a stretch with holds on both legs is two holds whose
+standing between was not told apart, and gives no edge hold (`stance_merge`).
 """
 
 from __future__ import annotations
@@ -88,15 +87,15 @@ class SingleLegStanceDetector:
         its peak speed) means the pelvis moved on: not one hold (sway moves it by 1-3 cm), unless
         the foot stayed up (`stance_roll.moved_on`): on one leg the pelvis wanders by 2-4 cm and back;
     min_standing_s / max_level_deg: a hold starts and ends in standing on both feet: at least
-        this long, level within this of the set's neutral, no move the other way
-        (`stance_roll.stood_level`);
+        this long, level within this of the set's neutral, no move the other way (`stance_roll.stood_level`);
     max_hold_level_deg: the hold's median roll stays within this of neutral (drops and hikes on one
         leg reach 5-15 deg);
     max_level_change_deg: the hold's roll level (1 s medians) moves by at most this if there is
         standing on both feet inside it (`stance_roll.one_level`; a sway SD of 1.5-2.2 deg moves
         it by 6-10 deg on one foot);
     reference_s: the standing this long before the shift in and after the shift back is the
-        person's sway on both feet;
+        person's sway on both feet; lead_in_s: read this long before a set's start (`chunked.detect_span`:
+        the first shift in may come as the set starts, and a hold needs the standing before it);
     min_support: least single-support evidence (`single_support.support_votes`) of a hold;
     min_lift_roll_deg / max_lift_roll_ratio / lift_back_ratio: a shift-in that starts in calm
         standing (or just after the velocity went the other way at lift_back_ratio of its peak)
@@ -128,6 +127,7 @@ class SingleLegStanceDetector:
     upright_edge_s: float = 1.0
     steady_ratio: float = 0.8
     reference_s: float = 4.0
+    lead_in_s: float = 5.0
     min_standing_s: float = 0.3
     max_level_deg: float = 8.0
     max_hold_level_deg: float = 20.0
