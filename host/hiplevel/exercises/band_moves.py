@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, limit_drift, zero_velocity_mps
+from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.rest_masks import rest_mask
@@ -21,12 +22,6 @@ if TYPE_CHECKING:
 
 # Lateral and vertical pelvis movement of a band walk sits below ~3 Hz (steps take 0.8-2.5 s).
 ACC_LOWPASS_HZ = 4.0
-# The belt sensor over the sacrum sits about this far above the hip joint centres (the pelvis' roll
-# pivot), so a pelvic drop swings it sideways: 8 deg of drop moves it ~1 cm, a third of a shuffle's
-# trailing move. Removed from the lateral velocity.
-SENSOR_ABOVE_HIP_M = 0.08
-# ...and this far behind them: turning the pelvis (yaw) swings it sideways (a 25 deg turn, 5 cm).
-SENSOR_BEHIND_HIP_M = 0.12
 
 
 def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
@@ -42,17 +37,15 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     (`swept_halts`). Long stretches without an anchor (standing that sways too much for the rest
     test) are high-passed (`limit_drift`)."""
     acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
-    # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
-    swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * rate
-    if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
-        swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
     # The swing is taken off a velocity integrated from acceleration low-passed at ACC_LOWPASS_HZ:
     # unfiltered, a fast drop (8 deg in 0.1 s) left a +-0.1 m/s wiggle that split a trailing move.
-    swing = zero_phase_lowpass(swing, ACC_LOWPASS_HZ, rate)
+    swing = zero_phase_lowpass(swing_mps(m), ACC_LOWPASS_HZ, rate)
     quiet = calm_mask(acc_y, unturning(m), rate)
     v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
-    quiet = swept_halts(p, v, quiet, rate)
-    v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
+    halts = swept_halts(p, v, quiet, rate)
+    if (halts != quiet).any():  # the velocity only changes where a swept halt holds it
+        v = zero_velocity_mps(acc_y, halts, rate, ACC_LOWPASS_HZ, swing)
+    quiet = halts
     anchors = quiet
     for _ in range(p.anchor_passes):
         anchors = quiet.copy()

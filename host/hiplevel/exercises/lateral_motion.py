@@ -21,9 +21,11 @@ from hiplevel.exercises.base import Motion, cumtrapz0
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
 
-# The belt sensor sits about this far above the hip joints: the pelvis rolling swings it sideways.
+# The belt sensor over the sacrum sits about this far above the hip joint centres (the pelvis' roll
+# pivot), so a pelvic drop swings it sideways: 8 deg of drop moves it ~1 cm, a third of a band
+# walk's shuffle trailing move.
 SENSOR_ABOVE_HIP_M = 0.08
-# ...and this far behind them: turning the pelvis swings it sideways.
+# ...and this far behind them: turning the pelvis (yaw) swings it sideways (a 25 deg turn, 5 cm).
 SENSOR_BEHIND_HIP_M = 0.12
 
 
@@ -66,6 +68,7 @@ def roll_offset_g(acc_g: np.ndarray, roll_deg: np.ndarray, anchors: np.ndarray, 
 def swing_mps(m: Motion) -> np.ndarray:
     """The sensor's sideways velocity about the hips (N,), m/s, to add to its own for the pelvis's:
     rolling swings it (SENSOR_ABOVE_HIP_M above them), turning too (SENSOR_BEHIND_HIP_M behind)."""
+    # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
     swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * m.rate_hz
     if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
         swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])

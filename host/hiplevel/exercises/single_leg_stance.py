@@ -159,21 +159,20 @@ class SingleLegStanceDetector:
             return m.acc_lin_g[:, 1]
         return gyro_levelled_g(m.acc_lin_g[:, 1], m.roll_deg, m.gyro_dps[:, 0], m.rate_hz, self.tilt_hz)
 
-    def velocity_mps(self, m: Motion, calm: np.ndarray | None = None) -> np.ndarray:
+    def velocity_mps(self, m: Motion, calm: np.ndarray | None = None,
+                     shift: tuple[np.ndarray, np.ndarray] | None = None, swing: np.ndarray | None = None) -> np.ndarray:
         """Sideways pelvis velocity, m/s (+ = leftward), held at zero wherever the pelvis stays put
         for quiet_s: not inside a move (`base.unmoving_mask`; a slow 2 s shift looks still to the
         rest test) and slower than 3 cm/s (`base.quiet_mask`), less quiet_edge_s at each end (a
         slow shift starts and ends gently). Not only quiet standing: a hold sways (the rest test
         fails) but goes nowhere, and a tilt error of a few mg drifts the velocity by 0.2-0.9 m/s
         over 10 s that anchors only on both sides of it cannot remove. A stretch longer than
-        max_gap_s without an anchor is high-passed (`base.limit_drift`). The acceleration is
-        `lateral_g`, less its part that follows the roll (`lateral_motion.roll_offset_g`: a few mg
-        through a hold's 5-10 deg roll, a 3-8 cm hump at foot-off and foot-down if left). calm:
-        `calm(m)`, if known."""
-        rate = m.rate_hz
-        acc_y, anchors = self.shift_g(m, calm)
-        v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing_mps(m))
-        return limit_drift(v, anchors, rate, max_gap_s=self.max_gap_s, hp_hz=self.hp_hz)
+        max_gap_s without an anchor is high-passed (`base.limit_drift`). The acceleration is `shift_g`:
+        `lateral_g` less its part that follows the roll (a 3-8 cm hump at foot-off and foot-down if
+        left). calm, shift, swing: `calm(m)`, `shift_g(m, calm)`, `swing_mps(m)`, if known."""
+        acc_y, anchors = self.shift_g(m, calm) if shift is None else shift
+        v = zero_velocity_mps(acc_y, anchors, m.rate_hz, ACC_LOWPASS_HZ, swing_mps(m) if swing is None else swing)
+        return limit_drift(v, anchors, m.rate_hz, max_gap_s=self.max_gap_s, hp_hz=self.hp_hz)
 
     def shift_g(self, m: Motion, calm: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The sideways acceleration a weight shift is read from (N,), g (+ = leftward):
@@ -293,7 +292,8 @@ class SingleLegStanceDetector:
             return []
         rate = m.rate_hz
         calm = self.calm(m)
-        v = self.velocity_mps(m, calm)
+        shift, swing = self.shift_g(m, calm), swing_mps(m)  # the velocity's and the edges' (below)
+        v = self.velocity_mps(m, calm, shift, swing)
         moves = self.moves(m, v)
         sizes = {id(h): size for h, size in moves}
         vert = np.sum(m.acc_lin_g * m.up, axis=1)
@@ -318,7 +318,7 @@ class SingleLegStanceDetector:
                           lifts=lambda a, b: min(hold(a, b).metrics["support"].values()) >= EDGE_VOTE) if moves else []
         reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
         # The pelvis's, not the sensor's: the drop at foot-off swings the sensor toward the free side.
-        acc = self.shift_g(m, calm)[0] * STANDARD_GRAVITY_MS2 + np.gradient(swing_mps(m)) * rate
+        acc = shift[0] * STANDARD_GRAVITY_MS2 + np.gradient(swing) * rate
         edged: list[tuple[tuple[int, int], RepWindow | None]] = []
         for run, pairs, side in edge_shifts(acc, sig, self.cues, rate, ones, min_shift_m=self.min_shift_m):
             r = next((h for q in pairs or [] if (h := self._edge_hold(m, q, moves, sizes, sig, ones, calm, v))), None)

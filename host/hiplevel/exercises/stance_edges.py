@@ -110,14 +110,16 @@ def shift_fits(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tup
     return out
 
 
+ShiftFit = tuple[Hump, float, float]
+
+
 def shift_pair(acc_mps2: np.ndarray, into: tuple[int, int], back: tuple[int, int], rate_hz: float,
-               taus_s: tuple[float, ...], max_tau_ratio: float, min_size_m: float = 0.0,
-               signs: tuple[int, ...] = (1, -1)
-               ) -> tuple[tuple[Hump, float, float], tuple[Hump, float, float]] | None:
+               taus_s: tuple[float, ...], max_tau_ratio: float, min_size_m: float = 0.0
+               ) -> tuple[tuple[ShiftFit, ShiftFit] | None, dict[int, tuple[ShiftFit, ShiftFit]]]:
     """The shift in (within samples `into`) and the shift back (within `back`) of one hold, fitted
     together (`shift_fits`): opposite ways, durations within max_tau_ratio of each other, mean size
-    at least min_size_m, the pair explaining the most acceleration at both edges; None if none fits.
-    signs: the ways of the shift in tried (+1: toward +acc).
+    at least min_size_m, the pair explaining the most acceleration at both edges (None if none
+    fits); and the best pair of each way of the shift in that has one ({+1: toward +acc, -1}).
 
     Why together, and only pairs that could be a weight shift: the foot leaving and landing jolt
     the pelvis and tip its roll, a transient that a 0.4-0.5 s shape of 3-6 mm explains better
@@ -127,17 +129,21 @@ def shift_pair(acc_mps2: np.ndarray, into: tuple[int, int], back: tuple[int, int
     seeds 3-11, shifts of 3 cm in 2 s with 15 mg balance corrections: 20 of 36 holds found edge by
     edge, 34 of 36 as a pair, none on the wrong leg."""
     best, score = None, -1.0
-    for sign in signs:
+    by_way: dict[int, tuple[ShiftFit, ShiftFit]] = {}
+    for sign in (1, -1):
         ins = shift_fits(acc_mps2, *into, rate_hz, taus_s, sign)
         backs = shift_fits(acc_mps2, *back, rate_hz, taus_s, -sign)
+        way_score = -1.0
         for ti, i in zip(taus_s, ins):
             for tk, k in zip(taus_s, backs):
                 if (i is None or k is None or max(ti, tk) > max_tau_ratio * min(ti, tk)
                         or i[1] + k[1] < 2.0 * min_size_m):
                     continue
-                if i[2] + k[2] > score:
-                    best, score = (i, k), i[2] + k[2]
-    return best
+                if i[2] + k[2] > way_score:
+                    by_way[sign], way_score = (i, k), i[2] + k[2]
+        if way_score > score:
+            best, score = by_way[sign], way_score
+    return best, by_way
 
 
 def standing_corrections(lat_rms: np.ndarray, sway_ratio: float) -> float:
@@ -222,7 +228,7 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
         # The shift in and the shift back go opposite ways: the side is the one whose pair of
         # moves, a weight shift there and back, explains more of the acceleration at both edges.
         into, back = (off - before, off + after), (down - after, down + before)
-        pair = shift_pair(acc_mps2, into, back, rate_hz, p.shift_taus_s, p.max_tau_ratio, min_shift_m)
+        pair, by_way = shift_pair(acc_mps2, into, back, rate_hz, p.shift_taus_s, p.max_tau_ratio, min_shift_m)
         slide, step = int(p.side_slide_s * rate_hz), max(1, int(0.1 * rate_hz))
         side = SideCues(sliding_displacement_m(acc_mps2, off - before, off, rate_hz, slide, step),
                         sliding_displacement_m(acc_mps2, down, down + before, rate_hz, -slide, step),
@@ -231,8 +237,7 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
         if pair is not None and side.sign not in (0, side.fitted):
             # Both displacements say the other leg: the pair fitted there first, if a shift fits
             # there (if none does, or it makes no hold, the fitted pair's, in doubt).
-            pairs.insert(0, shift_pair(acc_mps2, into, back, rate_hz, p.shift_taus_s, p.max_tau_ratio, min_shift_m,
-                                       signs=(side.sign,)))
+            pairs.insert(0, by_way.get(side.sign))
         cands = [((i[0], i[1]), (k[0], k[1])) for i, k in (q for q in pairs if q is not None)]
         if cands:
             out[-1] = ((s0, s1), cands, side)
