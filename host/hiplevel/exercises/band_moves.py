@@ -14,6 +14,7 @@ import numpy as np
 from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, limit_drift, zero_velocity_mps
 from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.rest_masks import rest_mask
 
@@ -22,13 +23,16 @@ if TYPE_CHECKING:
 
 # Lateral and vertical pelvis movement of a band walk sits below ~3 Hz (steps take 0.8-2.5 s).
 ACC_LOWPASS_HZ = 4.0
+# `calm_mask`'s window (s) with the fusion's rest window (`rest_window_s` scales both alike).
+CALM_WINDOW_S = 0.3
 
 
 def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves.
 
     First pass: zero where the pelvis is calm (`calm_mask`: still, and no acceleration beyond
-    standing sway; the middle of a slow step looks still to the rest test). The integral still
+    standing sway; the middle of a slow step looks still to the rest test), the rest test judged
+    over a window of the set's pace (`rest_window_s`). The integral still
     drifts by a few cm/s over a run of steps (0.2 deg of tilt error is 0.03 m/s^2), enough to
     fake a small move back between two moves or to hide a shuffle's trailing move. The pelvis
     halts between leg moves and turns between moves either way, so the second pass also holds
@@ -42,6 +46,11 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     swing = zero_phase_lowpass(swing_mps(m), ACC_LOWPASS_HZ, rate)
     quiet = calm_mask(acc_y, unturning(m), rate)
     v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
+    window = rest_window_s(p, v, rate)
+    if window < FusionSettings().rest_window_s:  # fast steps: look for the standstills again
+        # The acceleration's calm is judged over the same share of calm_mask's own window.
+        quiet = calm_mask(acc_y, unturning(m, window), rate, CALM_WINDOW_S * window / FusionSettings().rest_window_s)
+        v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
     halts = swept_halts(p, v, quiet, rate)
     if (halts != quiet).any():  # the velocity only changes where a swept halt holds it
         v = zero_velocity_mps(acc_y, halts, rate, ACC_LOWPASS_HZ, swing)
@@ -196,18 +205,43 @@ def halt(v: np.ndarray, a: Hump, b: Hump, rate_hz: float) -> int:
     return a.peak + int(np.argmin(np.where(low, unrest, np.inf)))
 
 
-def unturning(m: Motion) -> np.ndarray:
+def rest_window_s(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> float:
+    """The window (s) over which `unturning` judges a standstill: rest_move_share of the set's
+    typical move (the median duration of the moves of velocity v, m/s), between min_rest_window_s
+    and the fusion's rest_window_s (no moves: the latter).
+
+    Between fast steps the pelvis stands for 0.5-1 s (the human range's pauses), but the moves'
+    accelerations (0.2-0.9 g) reach into every 0.5 s window centred in a pause under ~0.8 s: no
+    quiet sample there, and the straight-line drift correction between halts spread the error
+    built within the fast moves (0.1-0.2 m/s: tilt error under acceleration) over the pause. That
+    drift read as a move toward the trailing leg, the way of the next step's counter-shift: the
+    counter-shift merged with it (too long for one) or hid in it, and the runs broke up (the
+    physics check's counter-shift steps of 0.6-1.2 s with pauses: 78.8 % right). A window of a
+    share of a move never fits within a move's own quiet middle (the drop's plateau, the
+    acceleration passing zero): slow sets keep the fusion's window, so their still-looking
+    middles stay moving."""
+    default = FusionSettings().rest_window_s
+    humps = find_moves(p, v, rate_hz)
+    if not humps:
+        return default
+    typical_s = float(median([h.offset - h.onset for h in humps])) / rate_hz
+    return float(min(max(p.rest_move_share * typical_s, p.min_rest_window_s), default))
+
+
+def unturning(m: Motion, window_s: float | None = None) -> np.ndarray:
     """Samples (N,) bool where the pelvis may stand on its path: the fusion's rest (m.still), or
     the same test (`rest_masks.rest_mask`) with the pelvis' roll rate (deg/s, from the fused roll)
     in place of the whole gyro. In the hip hinge the pelvis wobbles in pitch and yaw while the feet
     stand: the physics check's hinge (pitch 0.7 / yaw 1.5 deg SD) turns it at 2-10 deg/s, past the
     rest test's 1.5 deg/s at every pause and at the turnaround, so the lateral velocity lost its
     zero for whole runs of steps and drifted by 0.1-0.2 m/s (issue 14). Pitch and yaw about the vertical leave the roll
-    (the obliquity) where it is; a step's single support drops the pelvis, rolling it."""
+    (the obliquity) where it is; a step's single support drops the pelvis, rolling it. window_s:
+    the rest test's window (None: the fusion's rest_window_s)."""
     if m.gyro_dps is None or m.acc_lin_g is None:
         return m.still
     roll_rate = np.gradient(m.roll_deg) * m.rate_hz
-    return m.still | rest_mask(m.acc_lin_g + m.up, roll_rate, m.rate_hz, FusionSettings())
+    settings = FusionSettings() if window_s is None else FusionSettings(rest_window_s=window_s)
+    return m.still | rest_mask(m.acc_lin_g + m.up, roll_rate, m.rate_hz, settings)
 
 
 def find_moves(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> list[Hump]:

@@ -30,6 +30,13 @@ SLOW_END_RATIO = 2.5
 # A trailing move is kept down to this fraction of min_move_m (a 10 cm step with a 90 % lead leaves
 # a 1 cm trail; the velocity's jitter at the halt between two steps integrates to a few mm).
 TRAIL_MIN_FRACTION = 0.5
+# A run of two moves is a lead-then-trail step with a pause on either side; its median move is the
+# mean of the two, half the step, and a trail of the human range's heaviest lead (90 %) is 0.2 of it,
+# below run_ratio (the physics check's 88 % leads with 1.4 s pauses: 0.205-0.31, and every such
+# step lost its trail swing). Settling humps under run_ratio came in long runs only (11-15 moves:
+# 0.10-0.20 of their median; the structure there, `_between_moves`, keeps trails). This keeps
+# trails down to 5 % of the step, half the human range's least.
+PAIR_RUN_RATIO = 0.1
 # Below these pattern spreads (RMS) the roll / vertical acceleration carry no step rhythm.
 RHYTHM_ROLL_NOISE_DEG = 0.15
 RHYTHM_VERT_NOISE_G = 0.003
@@ -92,9 +99,10 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray) -> list[LateralStep | L
     cleaned: list[list[Hump]] = []
     for run in runs:
         typical = float(median([size[id(h)] for h in run]))
+        least = (p.run_ratio if len(run) != 2 else PAIR_RUN_RATIO) * typical
         # Settling, not a leg move; a trailing move between two larger leads is a leg move
         # however small against the run (down to TRAIL_MIN_FRACTION of min_move_m).
-        run = [h for k, h in enumerate(run) if size[id(h)] >= p.run_ratio * typical
+        run = [h for k, h in enumerate(run) if size[id(h)] >= least
                or (size[id(h)] >= TRAIL_MIN_FRACTION * p.min_move_m
                    and _between_moves(run, k, size, pause, size[id(h)]))]
         cleaned.append(_without_slow_ends(run, size))

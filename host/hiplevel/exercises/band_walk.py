@@ -68,6 +68,15 @@ class BandWalkDetector:
         band walk keeps going; a weight shift pauses);
     flank_rise: a move's flank ends where the speed rises again by this fraction of its peak (the
         sensor's swing when the pelvis drops shakes the flank less; the next move rises more);
+    rest_move_share / min_rest_window_s: the rest test that holds the velocity at zero judges a
+        standstill over rest_move_share of the set's typical move (median duration), at least
+        min_rest_window_s and at most the fusion's 0.5 s (`band_moves.rest_window_s`): the moves of
+        fast steps reach into every 0.5 s window of a 0.5-0.8 s pause. A share, so that the window
+        never fits in a move's own still part (the drop's plateau, the acceleration passing zero):
+        on bench.physics (seed 0, 60 sets) a window forced to 0.25 s for every set found rest
+        inside the moves of 9 slow sets (1.7-2.3 s moves: 0.11-0.15 of a move), 0.15 s in 21; 0.4
+        of a move's measured span (0.8-0.9 of the move) is 0.33-0.36 of the move, and the new
+        window put no rest sample inside a step of any set. The floor: 25 samples at 100 Hz;
     max_move_s: longest single move (a slow one-move step takes up to ~2.4 s);
     max_pitch_deg: moves while the pelvis is pitched further forward than this (bending over, not a
         15-30 deg hinge) are not steps;
@@ -148,6 +157,8 @@ class BandWalkDetector:
     max_pause_s: float = 1.1
     lift_lead_s: float = 0.1
     max_move_s: float = 2.6
+    rest_move_share: float = 0.4
+    min_rest_window_s: float = 0.25
     max_pitch_deg: float = 50.0
     anchor_passes: int = 1
     flank_rise: float = 0.15
