@@ -45,3 +45,19 @@ def test_no_hold_from_the_stream_before_the_set() -> None:
                                  ("single-leg-stance", first.start_s + 2.0, stance.end_s)])[1]
     assert all(r.start_s >= first.start_s + 2.0 for r in res.reps)
     assert len(res.reps) == 1 and res.reps[0].side == "right"
+
+
+def test_a_late_set_takes_its_neutral_from_the_standing_before_it() -> None:
+    """A set started 1.3 s late has its first hold in its first seconds, and the hold is still:
+    the neutral is the standing before the set (as on time), not the hold's roll (which was
+    6.5 deg off and put the weak left leg's drop on the right)."""
+    sim = simulate_session(SessionSpec(
+        [ExerciseSpec("single-leg-stance", reps=2, hold_s=10.0, weak_side="left", drop_deg=8.0)],
+        rate_hz=100.0, seed=7, mount_offset_deg=(2.0, -3.0, 4.0), noise=True, standing_s=4.0, rest_s=5.0))
+    (stance,) = sim.sets
+    on_time, late = (analyze_sets(sim.imu, [("single-leg-stance", stance.start_s + d, stance.end_s)])[0]
+                     for d in (0.0, 1.3))
+    assert abs(late.neutral_roll_deg - on_time.neutral_roll_deg) < 0.5, (late.neutral_roll_deg, on_time.neutral_roll_deg)
+    assert [r.side for r in late.reps] == ["left", "right"]
+    left, right = late.reps
+    assert left.drop_deg > right.drop_deg + 4.0, late.reps

@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from hiplevel.analysis.lead_in import kept_windows, lead_in_first
 from hiplevel.exercises import DETECTORS, Motion, RepWindow
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.scoring import Rep, Thresholds
@@ -128,17 +129,14 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
     """Scored reps of trace samples [a, b) (one segment), indexed from first_index, and the forced
     cuts; `score` is `offline.score_windows`, `motion` built per chunk by `offline.motion_of`.
     earliest: the first sample before `a` the detector may read (same segment, not another
-    set's): a detector with a `lead_in_s` sees up to that much before `a` (a set started as
-    the person began; single-leg stance judges a hold by the standing before its shift in),
-    and only reps starting from `a` on are kept."""
+    set's): a detector with a `lead_in_s` sees up to that much before `a` and only reps
+    starting from `a` on are kept (`analysis.lead_in`, the rule the live analyser shares)."""
     from hiplevel.analysis.offline import motion_of
 
     det = DETECTORS[exercise]
     chunks, forced = plan_detection(lt, a, b, exercise)
-    lead = int(getattr(det, "lead_in_s", 0.0) * lt.rate_hz)
-    if earliest is not None and lead > 0:
-        c = chunks[0]
-        chunks[0] = DetectChunk(c.start, c.stop, max(earliest, min(c.lo, a - lead)), c.hi)
+    c = chunks[0]
+    chunks[0] = DetectChunk(c.start, c.stop, min(c.lo, lead_in_first(det, lt.rate_hz, a, earliest)), c.hi)
 
     def motion(c: DetectChunk):
         pt = trace_piece(lt, c.lo, c.hi)
@@ -170,7 +168,7 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
         m = motion(c) if draft is None else None
         windows: list[RepWindow] = det.detect(m) if draft is None else det.finish(draft)
         if len(chunks) > 1 or c.lo < c.start:
-            windows = [w for w in windows if c.start <= w.start + c.lo < c.stop]
+            windows = kept_windows(windows, c.start - c.lo, c.stop - c.lo)
         if m is None:
             # Windows that carry their drop are scored on their times alone.
             m = motion(c) if any(w.drop_deg is None or w.phases for w in windows) else _times_only(lt, c)

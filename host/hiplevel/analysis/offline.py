@@ -36,6 +36,9 @@ _round = round_function()  # round(x, places), compiled when built: the same flo
 SCHEMA = "hiplevel.analysis/1"
 # analyze_sets looks this far before a set's start for the quiet standing that gives its neutral.
 STANDING_LOOKBACK_S = 10.0
+# ... or, with no standing before it, in its first this many seconds (the person stood still after
+# the set was started), s.
+SET_OPENING_S = 2.0
 # A piece of a set between split gaps shorter than this holds no rep the detectors could find, s.
 MIN_PIECE_S = 1.0
 
@@ -325,12 +328,21 @@ def analyze_source(
 
 def _set_standing(lt: LongTrace, i0: int, i1: int, lo: int) -> tuple[int, int]:
     """The quiet standing that opens a set: the last still run of >= 1 s that starts before the
-    set's first few seconds, searched from `lo` (the previous set's end or the lookback)."""
-    t_open = lt.time_at(i0) + 2.0
-    best = None
+    set, searched from `lo` (the previous set's end or the lookback); else the first that starts
+    in its first SET_OPENING_S (a set marked before the person stood still). Not the last run of
+    the opening: a set started late (as the person began, a marker late over BLE) has its first
+    rep there, and a single-leg hold or a squat's bottom is still too (demo-like stance set
+    started 1.3 s late: the neutral was the left hold's roll, 6.5 deg off, and the drop went to
+    the wrong leg)."""
+    t_open = lt.time_at(i0) + SET_OPENING_S
+    before = opening = None
     for a, b in still_runs(lt, lo, i1):
         if lt.time_at(a) > t_open:
             break
         if lt.time_at(b - 1) - lt.time_at(a) >= STANDING_MIN_S:
-            best = (a, b)
+            if a < i0:
+                before = (a, b)
+            elif opening is None:
+                opening = (a, b)
+    best = before or opening
     return best if best is not None else first_standing(lt, i0, i1)

@@ -10,7 +10,7 @@ import numpy as np
 from hiplevel.exercises import DETECTORS
 from hiplevel.analysis.streaming.bias import SEED, LiveGyroBias, carried_up
 from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
-from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps, short_run_hold
+from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps, set_rows, short_run_hold
 from hiplevel.analysis.streaming.settings import (ANCHOR_MAX_TURN_DEG, ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS,
                                                   DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S, RESEED_WINDOW_S,
                                                   OnlineSettings)
@@ -91,6 +91,7 @@ class OnlineAnalyzer:
         self._emitter = RepEmitter(margin, s.dedupe_s, short_run_hold(self._detector))
         self.current_roll_deg: float = math.nan
         self._last_rp = (math.nan, math.nan)
+        self._set_t_s: float | None = None  # `start_set`
 
     @property
     def reps(self) -> list[Rep]:
@@ -328,6 +329,15 @@ class OnlineAnalyzer:
         self.current_roll_deg = math.degrees(math.atan2(ly, lz)) - self._offset_deg
 
     # -- reps ----------------------------------------------------------------------------------
+    def start_set(self, t_s: float | None = None) -> None:
+        """The set starts at t_s (s, the samples' clock; None: after the newest sample): from now
+        on only reps starting then or later are emitted, and a detector with a `lead_in_s` reads up
+        to that long of what was pushed before (not across a gap): the offline rule for a set of
+        `analyze_sets` (`analysis.lead_in`), so both find the same reps. Push from where the
+        previous set ended (or the stream's start)."""
+        after = math.nextafter(self._t_last, math.inf) if not math.isnan(self._t_last) else -math.inf
+        self._set_t_s = float(t_s) if t_s is not None else after
+
     def finish(self) -> list[Rep]:
         """The stream has ended: one last run over what the buffer holds (its backward pass done at
         once), emitting the reps that were still waiting for later samples (the margin, a short
@@ -376,11 +386,14 @@ class OnlineAnalyzer:
         # would carry its stance parity over steps that were never seen. Raw input also waits out
         # the fusion's restart.
         gaps = np.flatnonzero(b.restart[:n])
-        a = int(gaps[-1]) + (self._restart_rows if self._source == "imu" else 0) if len(gaps) else 0
-        if n - a < 10:
+        cut = int(gaps[-1]) + (self._restart_rows if self._source == "imu" else 0) if len(gaps) else 0
+        # A set's start (`start_set`) is no cut: the detector reads its lead-in as offline.
+        a, first = set_rows(b, cut, n, self._set_t_s, self._detector, self.rate_hz)
+        if n - first < 10:
             return []
         bias = self._fusion.bias_dps if self._fusion is not None else (0.0, 0.0, 0.0)
         trace = buffer_trace(b, a, n, self._source or "imu", self._rot, b.first(self._after_g), bias,
                              float(self.neutral_roll_deg), self.rate_hz)
-        found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds)
-        return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), b.base > 0 or a > 0, last)
+        found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds, first - a)
+        truncated = a == cut and (b.base > 0 or cut > 0)
+        return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), truncated, last)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from hiplevel.analysis.lead_in import kept_windows, lead_in_first
 from hiplevel.analysis.offline import motion_of, score_windows
 from hiplevel.analysis.streaming.buffer import SampleBuffer
 from hiplevel.analysis.streaming.settings import DEVICE_ROLL_SMOOTH_HZ, STABLE_BOUNDS_S
@@ -17,7 +18,7 @@ from hiplevel.signal.fusion import roll_pitch_to_up, up_to_roll_pitch_deg
 from hiplevel.signal.neutral import still_from_angles
 from hiplevel.signal.orientation import PelvisTrace
 
-__all__ = ["RepEmitter", "ShortRunHold", "buffer_trace", "detect_reps", "short_run_hold"]
+__all__ = ["RepEmitter", "ShortRunHold", "buffer_trace", "detect_reps", "set_rows", "short_run_hold"]
 
 
 def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.ndarray, after_row: int,
@@ -46,10 +47,26 @@ def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.nda
     return PelvisTrace(t, rate, roll, pitch, acc, gyro, still, (0, 0), neutral_deg, psi, source)
 
 
-def detect_reps(exercise: str, detector, trace: PelvisTrace, offset_deg: float, th: Thresholds) -> list[Rep]:
-    """The offline detector and scoring over a whole trace (roll relative to offset_deg)."""
+def set_rows(b: SampleBuffer, cut: int, n: int, set_t_s: float | None, detector, rate_hz: float) -> tuple[int, int]:
+    """(first row the detector reads, first row whose reps are the set's) of a run over buffer rows
+    [cut, n) (cut: the oldest row it may read, after a gap) for a set that starts at set_t_s (s;
+    None: no set start, every rep is kept): the offline rule (`analysis.lead_in`), the set's first
+    row the first at or after set_t_s (as `LongTrace.index_at`)."""
+    if set_t_s is None:
+        return cut, cut
+    start = max(cut, int(np.searchsorted(b.t[:n], set_t_s)))
+    return lead_in_first(detector, rate_hz, start, cut), start
+
+
+def detect_reps(exercise: str, detector, trace: PelvisTrace, offset_deg: float, th: Thresholds,
+                first: int = 0) -> list[Rep]:
+    """The offline detector and scoring over a whole trace (roll relative to offset_deg), keeping
+    the reps that start at its sample `first` or later (`lead_in.kept_windows`: the set's)."""
     m = motion_of(trace, 0, len(trace.t_s), offset_deg)
-    return score_windows(exercise, m, detector.detect(m), th)
+    windows = detector.detect(m)
+    if first > 0:
+        windows = kept_windows(windows, first, len(trace.t_s))
+    return score_windows(exercise, m, windows, th)
 
 
 def _identity(r: Rep) -> tuple:
