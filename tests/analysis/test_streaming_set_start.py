@@ -13,6 +13,8 @@ from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
 
 from analysis_helpers import match
 
+DROP_MATCH_DEG = 0.5  # live vs offline drop of the same hold (as test_streaming.py)
+
 
 def _session(seed: int):
     """Standing, a band-walk set, a rest, then a stance set of two 20 s holds (left, right): the
@@ -54,6 +56,7 @@ def test_live_finds_the_hold_when_the_set_starts_in_its_shift(seed: int, late_s:
     offline = _offline_set(sim, start_s)
     assert [r.side for r in reps] == [r.side for r in offline]
     assert all(abs(a.start_s - b.start_s) < 0.1 and abs(a.end_s - b.end_s) < 0.1 for a, b in zip(reps, offline))
+    assert all(abs(a.drop_deg - b.drop_deg) <= DROP_MATCH_DEG for a, b in zip(reps, offline)), (reps, offline)
 
 
 def test_live_reports_no_hold_from_before_the_set() -> None:
