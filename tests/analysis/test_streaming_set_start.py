@@ -68,3 +68,32 @@ def test_live_reports_no_hold_from_before_the_set() -> None:
     assert len(reps) == 1 and reps[0].side == "right" and reps[0].start_s >= first.start_s + 2.0, reps
     assert [(r.side, round(r.start_s, 1)) for r in reps] == [
         (r.side, round(r.start_s, 1)) for r in _offline_set(sim, first.start_s + 2.0)]
+
+
+def _one_set(exercise: str, seed: int, **kw):
+    """4 s of standing, then one set (weak left leg, 8 deg)."""
+    return simulate_session(SessionSpec(
+        [ExerciseSpec(exercise, weak_side="left", drop_deg=8.0, **kw)], rate_hz=100.0, seed=seed,
+        mount_offset_deg=(2.0, -3.0, 4.0), noise=True, standing_s=4.0, rest_s=5.0))
+
+
+# Band walk on time: the live window began at the set's start, 2 s before the first step, and two
+# runs over its first 7-8 s found a right-stance step over the first (left) one. Step-down and
+# squat 1.3 s late: the set started in the first rep's lowering; live took the lateral filter's
+# start-up for the shift onto the stance foot and read the other leg (a 7-9 deg hike), offline not.
+@pytest.mark.parametrize("exercise,seed,late_s,kw", [
+    ("band-walk", 11, 0.0, dict(reps=8)), ("step-down", 7, 1.3, dict(reps=5)),
+    ("step-down", 11, 1.3, dict(reps=5)), ("single-leg-squat", 11, 1.3, dict(reps=5))])
+def test_live_ends_a_set_with_the_offline_reps(exercise: str, seed: int, late_s: float, kw: dict) -> None:
+    sim = _one_set(exercise, seed, **kw)
+    (s,) = sim.sets
+    oa = OnlineAnalyzer(exercise, sim.imu.sample_rate_hz)
+    oa.start_set(s.start_s + late_s)
+    k = sim.imu.t_s < s.end_s
+    oa.push_many(sim.imu.t_s[k], acc_g=sim.imu.acc_g[k], gyro_dps=sim.imu.gyro_dps[k])
+    oa.finish()
+    offline = analyze_sets(sim.imu, [(exercise, s.start_s + late_s, s.end_s)])[0].reps
+    assert [r.side for r in oa.reps] == [r.side for r in offline] and offline, (oa.reps, offline)
+    assert all(abs(a.start_s - b.start_s) < 0.3 for a, b in zip(oa.reps, offline))
+    assert all(abs(a.drop_deg - b.drop_deg) <= 1.0 for a, b in zip(oa.reps, offline)), (oa.reps, offline)
+    assert {r.side for r in offline} == {"left"}

@@ -142,7 +142,11 @@ class BandWalkDetector:
         simulated 0.8 s band walk whose steps spread 6.5-12.9 deg/s for walking, sum 1.13): band
         walks of hiplevel.sim (section 7 rows, seeds 1-3, 20261202, 66202; 521 bouts) at most
         0.84, bench.physics at most 0.74; walks of 3+ steps: bench.physics at least 1.22, ipol-dev
-        and stroke-dev at least 1.35."""
+        and stroke-dev at least 1.35.
+    lead_in_s: read this long before a set's start (`analysis.lead_in`): the lateral velocity is
+        held at zero on calm standing (`band_moves.lateral_velocity_mps`), and a set that starts
+        2 s before the first step has little of it: live, two runs over its first 7-8 s found a
+        wrong-leg step there (seed 11)."""
 
     min_speed_mps: float = 0.035
     min_move_m: float = 0.02
@@ -176,6 +180,7 @@ class BandWalkDetector:
     max_pitch_change_deg: float = 15.0
     max_rotation_dps: float = 9.0
     max_off_plane_g: float = 0.055
+    lead_in_s: float = 5.0
 
     def velocity_mps(self, m: Motion) -> np.ndarray:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves

@@ -37,7 +37,8 @@ class SingleLegSquatDetector:
     min_descent_per_pitch_cm_per_deg: least sinking of the hips per degree of peak pitch: a squat
         lowers them 15-25 cm at 20-30 deg (0.5-1 cm/deg; a shallow 9 cm squat at 30 deg: 0.3), a
         bend pitches the pelvis as far or further with the hips going back more than down (5-10
-        cm at 35-60 deg: 0.1-0.25), so a 40 deg forward lean needs 8 cm of descent (issue 14).
+        cm at 35-60 deg: 0.1-0.25), so a 40 deg forward lean needs 8 cm of descent (issue 14);
+    lead_in_s: read this long before a set's start (`analysis.lead_in`; as `StepDownDetector`).
     The descent is measured with the sensor's forward bias fitted over the set's reps
     (`descent.forward_bias_g`): at a squat's 20-30 deg of pitch a 30 mg bias hid 10-20 cm of a slow
     squat's descent (a step-down's 6-12 deg leave it too small a trace to fit; it keeps none).
@@ -51,6 +52,7 @@ class SingleLegSquatDetector:
     min_move_mps: float = 0.06
     max_pitch_deg: float = 45.0
     min_descent_per_pitch_cm_per_deg: float = 0.2
+    lead_in_s: float = 5.0
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Squats of the set."""

@@ -363,7 +363,11 @@ class StepDownDetector:
         the pitch), standing fidgets and pitch twitches 3.3-3.4 cm (hapt-dev, issue 14);
     min_move_mps: least peak speed of a sideways weight shift that decides a rep's stance side on
         its own (a 4 cm shift in 0.3 s peaks at 0.25 m/s; quiet standing sways < 0.02 m/s);
-    max_pitch_deg: a lowering pitches the pelvis 6-12 deg; beyond this it is a bend (40-90 deg).
+    max_pitch_deg: a lowering pitches the pelvis 6-12 deg; beyond this it is a bend (40-90 deg);
+    lead_in_s: read this long before a set's start (`analysis.lead_in`): a rep's stance side is
+        the shift onto the stance foot before it (up to SHIFT_REACH_S plus 30 % of a slow rise:
+        3.4 s) and it needs the standing before that (STANDING_WINDOW_S); a set started in the
+        first rep's lowering read the lateral filter's start-up for a shift (live: the other leg).
     Every rep starts upright and returns there (`returns_upright`), and the person stands before
     and after it (`stands_around`): sitting down, standing up and lying down are no lowerings."""
 
@@ -373,6 +377,7 @@ class StepDownDetector:
     max_rep_s: float = 10.0
     min_descent_cm: float = 3.5
     min_move_mps: float = 0.06
+    lead_in_s: float = 5.0
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Lowerings of the set."""
