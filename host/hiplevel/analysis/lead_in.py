@@ -4,8 +4,11 @@ One rule for the offline analysis (`chunked.detect_span`, a set of `analyze_sets
 (`streaming.OnlineAnalyzer.start_set`), so both report the same reps for the same set. A set may
 start as the person begins (a start pressed as they shift, a set marker 0-1.3 s late over BLE);
 a detector that judges a rep by what came before it (single-leg stance: the standing before the
-shift in) declares `lead_in_s` and reads up to that long before the set's first sample, never
-before `earliest` (the previous set's end, a gap); only the reps that start in the set are kept.
+shift in; step-down and squat: the shift onto the stance foot; band walk: the calm standing its
+lateral velocity is held at zero on) declares `lead_in_s` and reads up to that long before the
+set's first sample, never before `earliest` (the previous set's end, a gap); only the reps that
+start in the set are kept. A live window that began at the set's start read a wrong-leg rep where
+the offline one over the whole set did not (docs/analysis.md, "Live analysis", set start).
 """
 
 from __future__ import annotations
