@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bench.physics import band_walk, stance, walking
+from bench.physics import band_walk, clamshell, single_leg_squat, stance, step_down, walking
 from bench.physics.imu import SensorSpec, device_time, record
 from bench.physics.pose import TrueRep
 
 GENERATORS = {"single-leg-stance": stance.stance_set, "band-walk": band_walk.band_walk_set,
-              "walking": walking.walking_set}
+              "walking": walking.walking_set, "step-down": step_down.step_down_set,
+              "single-leg-squat": single_leg_squat.squat_set, "clamshell": clamshell.clamshell_set}
+# New exercises go at the end: the case seeds hold each exercise's position in this tuple.
 EXERCISES = tuple(GENERATORS)
 
 

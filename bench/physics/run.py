@@ -13,12 +13,18 @@ from bench.physics.cases import EXERCISES, make_case
 from bench.physics.judging import FOUND, MISSED, WRONG_SIDE, WRONG_TIME
 
 DEFAULT_N = 30  # sets per exercise: 120 holds, 600 band-walk steps, ~600 walking steps; ~80 s on one process
+LOWERING_SHOWN = ("mode", "descent_m", "pitch_deg", "drop_deg", "lateral_m", "back_m", "rep_s", "bottom_s",
+                  "profile", "shift_m", "shift_s", "pause_s", "base_drop_deg", "sway_deg", "balance_mm")
 SHOWN_PARAMS = {  # what a failing case's line shows (all drawn parameters are in its `params`)
     "single-leg-stance": ("shift_s", "shift_m", "profile", "hold_s", "sway_deg", "drop_deg", "transient_deg",
                           "wander_mm", "balance_mm", "lift_delay_s", "down_delay_s", "back_s_ratio", "jolt_mm"),
     "band-walk": ("profile", "step_s", "step_m", "pause_s", "lead_share", "counter_m", "counter_frac",
                   "hinge_deg", "weak", "drop_weak_deg", "first_way", "wobble"),
     "walking": ("cadence_spm", "fault", "fault_deg", "normal_deg", "weak", "steps"),
+    "step-down": LOWERING_SHOWN,
+    "single-leg-squat": ("knee_deg",) + LOWERING_SHOWN,
+    "clamshell": ("opening_deg", "rollback_deg", "rep_s", "top_s", "pause_s", "compensation_deg", "roll_deg",
+                  "lean_deg", "fidget_deg", "profile"),
 }
 
 
@@ -117,7 +123,7 @@ def failing_cases(results: list[dict], per_exercise: int = 8) -> str:
                     shown = {k: _fmt(p[k]) for k in SHOWN_PARAMS[ex] if k in p}
                     out.append(f"    {status}{f' +{extra} extra' if extra else ''}: {side} stance {t0:.2f}-{t1:.2f} s "
                                f"{shown}")
-                    if ex != "single-leg-stance":
+                    if ex in ("band-walk", "walking"):
                         break  # a set's parameters are the same for each of its reps: once is enough
     return "\n".join(out)
 
