@@ -34,7 +34,7 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
                                      world_acc_g)
-from hiplevel.exercises.descent import PLAIN_DESCENT, DescentMeasure
+from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, SENSOR_LEVER_ARM_M, DescentMeasure
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks, peak_widths
@@ -159,10 +159,21 @@ def realigned_roll_pitch(m: Motion, yaw_deg: float) -> tuple[np.ndarray, np.ndar
 
 
 def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
-    """Sideways velocity of the pelvis, m/s (+ = toward the left), band-limited (LATERAL_HP_HZ)."""
+    """Sideways velocity of the pelvis, m/s (+ = toward the left), band-limited (LATERAL_HP_HZ),
+    less the sensor's own swing as the pelvis rolls under it: a sensor lz above the hip joints
+    (`descent.SENSOR_LEVER_ARM_M`) sits -lz sin(roll) to the side, so a 7 deg drop of the free side
+    carries it ~1 cm toward that side and back within the rep, a move onto the other foot and back
+    to the shift cue (issue 14, physics check: every rep of a set on one leg read as the other leg's
+    when the weight shift onto the stance foot was slow or came once for the set)."""
     h = world_acc_g(m)[:, :2]
     d = math.radians(yaw_deg)
-    return velocity_mps(math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1], m.rate_hz, hp_hz=LATERAL_HP_HZ)
+    lateral = math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1]
+    if len(lateral) >= 3:
+        roll, _ = realigned_roll_pitch(m, yaw_deg)
+        swing_m = -SENSOR_LEVER_ARM_M[2] * np.sin(np.radians(roll))
+        dt = 1.0 / m.rate_hz
+        lateral = lateral - np.gradient(np.gradient(swing_m, dt), dt) / G_MPS2
+    return velocity_mps(lateral, m.rate_hz, hp_hz=LATERAL_HP_HZ)
 
 
 def _move_pair_evidence(into: list, out: list) -> float:
