@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from hiplevel.constants import Side
+from hiplevel.direct_init import direct_init
 from hiplevel.signal.biquad import sosfiltfilt
 from hiplevel.signal.filters import design_sos, moving_max, moving_min, zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks
@@ -77,6 +78,7 @@ class Motion:
         return roll_pitch_to_up(self.roll_deg, self.pitch_deg, self.pitch_terms)
 
 
+@direct_init
 @dataclass(frozen=True)
 class PhaseWindow:
     """One single-support phase inside a rep (band walk: the lead leg's swing, then the trailing
@@ -91,6 +93,7 @@ class PhaseWindow:
     drop_deg: float | None = None  # measured by the detector itself (e.g. a hike, `measure_drop_or_hike`)
 
 
+@direct_init
 @dataclass(frozen=True)
 class RepWindow:
     """A detected rep: [start, end) sample indices, its side, the drop window [win0, win1), the

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from hiplevel._native import round_function
 from hiplevel.constants import Side, other_side
+from hiplevel.direct_init import direct_init
 from hiplevel.scoring.thresholds import Thresholds
 
 # round(x, places) for every rep's numbers (a few per rep, tens of thousands a day): the compiled
@@ -27,6 +28,7 @@ DROP_FLAGS = frozenset({"pelvic_drop", "hip_hike", "pelvis_roll_back"})
 NO_PENALTY_FLAGS = frozenset({"side_uncertain"})
 
 
+@direct_init
 @dataclass(frozen=True)
 class Phase:
     """One single-support phase of a rep that has several (band walk: lead swing, then trail swing).
@@ -66,6 +68,7 @@ class Phase:
                    _score(doc), tuple(doc.get("flags", ())))
 
 
+@direct_init
 @dataclass(frozen=True)
 class Rep:
     """One scored rep. index: 0-based in its set; start_s/end_s: s on the input clock; side: the
@@ -125,6 +128,7 @@ def _score(doc: dict) -> float:
     return float("nan") if score is None else float(score)
 
 
+@direct_init
 @dataclass(frozen=True)
 class RepScore:
     """score 0-100, flags (names), reasons (one sentence per flag)."""
