@@ -6,7 +6,6 @@ products; and the whole analysis of a walk is the same with the kernels and with
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import numpy as np
@@ -64,10 +63,14 @@ def test_the_analysis_of_a_walk_is_the_same_with_the_kernels_and_without(monkeyp
 
     def run():
         r = analyze(sim.imu, "walking")
-        return hashlib.sha1(json.dumps(r.to_json()).encode() + r.roll_deg.tobytes() + r.pitch_deg.tobytes()).hexdigest()
+        return json.dumps(r.to_json()), r.roll_deg, r.pitch_deg
 
     native, numpy_only = native_and_numpy(monkeypatch, run)
-    assert native == numpy_only
+    # The compiled fusion pass steps through the blocked scans' recurrences in sample order: the
+    # trace within a few units in the last place, every output the same.
+    assert native[0] == numpy_only[0]
+    for x, y in zip(native[1:], numpy_only[1:]):
+        np.testing.assert_allclose(x, y, rtol=0.0, atol=1e-11)
 
 
 @needs_kernel
@@ -86,7 +89,7 @@ def test_the_compiled_rotations_are_numpys_to_the_bit(monkeypatch, seed: int) ->
 @needs_kernel
 @needs_fuse
 @pytest.mark.parametrize("seed", range(2))
-def test_the_compiled_fusion_scans_are_numpys_to_the_bit(monkeypatch, seed: int) -> None:
+def test_the_compiled_fusion_passes_are_the_numpy_scans(monkeypatch, seed: int) -> None:
     """`fusion._run` (the forward and backward passes side by side, several groups of blocks, the
     norm-corrected re-scan and the error scan in one compiled call) against the numpy scans."""
     from hiplevel.signal import fusion
@@ -108,8 +111,9 @@ def test_the_compiled_fusion_scans_are_numpys_to_the_bit(monkeypatch, seed: int)
                            settings)
         return (up, *(x for pair in outs for x in pair))
 
-    for x, y in zip(*native_and_numpy(monkeypatch, run)):
-        _same(x, y)
+    native, numpy_only = native_and_numpy(monkeypatch, run)
+    for x, y in zip(native, numpy_only):  # the step-by-step pass: within a few units in the last place
+        np.testing.assert_allclose(x, y, rtol=0.0, atol=1e-13 if x.ndim == 2 and x.shape[1] == 3 else 1e-12)
 
 
 @needs_kernel

@@ -35,7 +35,7 @@ def csv_kernel() -> ModuleType | None:
 # numpy paths give the same results).
 CSV_FUNCTIONS = ("parse", "newlines")
 SCAN_FUNCTIONS = ("chain", "combine", "states", "rotations", "window_rms", "angles")
-FUSE_FUNCTIONS = ("fuse_scan", "fuse_group", "blend")
+FUSE_FUNCTIONS = ("fuse_scan", "fuse_pass", "blend")
 TURN_FUNCTIONS = ("segment_rot",)
 
 

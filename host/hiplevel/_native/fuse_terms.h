@@ -1,5 +1,5 @@
-/* The fusion group's per-sample terms (`fusekernel.fuse_group`): computed in sample order in a loop
- * the compiler vectorises, then placed in the group's blocked layout; and the accelerometer fraction
+/* The fusion pass' per-sample terms (`fusekernel.fuse_pass`): computed in sample order in a loop
+ * the compiler vectorises; and the accelerometer fraction
  * alone (`fusekernel.accel_fraction`, for the grid pass). Included by fusekernel.c only (setup.py
  * lists it as a dependency and ships it). */
 #ifndef HIPLEVEL_NATIVE_FUSE_TERMS_H
@@ -60,7 +60,7 @@ static void fraction_loop(Py_ssize_t m, const double *restrict AC, const double 
     }
 }
 
-/* The per-sample terms of `fuse_group` that do not depend on the block layout, in sample order
+/* The per-sample terms of `fuse_pass`, in sample order
  * (ST_N arrays of m, one after the other): the Rodrigues axis w/|w| (kx, ky, kz), the
  * accelerometer fraction k, the pull k a/|a| (three) and the error growth. The same operations in
  * the same order as the per-sample code they replace (each division and square root rounded
@@ -126,59 +126,6 @@ static PyObject *accel_fraction(PyObject *self, PyObject *args) {
                   v[6].buf);
     release(v, 7);
     Py_RETURN_NONE;
-}
-
-/* `terms_loop` into scratch kept from call to call (`kept_scratch`): 0, or -1 when out of memory. */
-static int sample_terms(Py_ssize_t m, const double *AC, const double *W, const double *DT, const unsigned char *REST,
-                        double move_gain, double rest_gain, double tol, double turn, double cross, double **out) {
-    static double *scratch = NULL;
-    static size_t scratch_n = 0;
-    if (kept_scratch(&scratch, &scratch_n, (size_t)(ST_N * m) + 1) == NULL)
-        return -1;
-    double *T = scratch;
-    terms_loop(m, AC, W, DT, REST, move_gain, rest_gain, tol, turn, cross, T, T + m, T + 2 * m, T + 3 * m, T + 4 * m,
-               T + 5 * m, T + 6 * m, T + 7 * m);
-    *out = scratch;
-    return 0;
-}
-
-/* A pass' blocked arrays from its `sample_terms` T and numpy's c, -sin s (64, nb): per sample
- * the Rodrigues matrix (`rodrigues` from its axis), a = R (1 - k), the pull, k and the growth, at
- * column off + q of the group's arrays (NB columns); padding past the m samples: w = 0 (axis 0),
- * k = 0, no pull, no growth, as the per-sample code had it. */
-static void place_one(Py_ssize_t nq, Py_ssize_t step, const double *kx, const double *ky, const double *kz,
-                      const double *kk, const double *p0, const double *p1, const double *p2, const double *gr,
-                      const double *c, const double *s, Py_ssize_t NB, double *A, double *P, double *K, double *G) {
-    for (Py_ssize_t q = 0; q < nq; q++) {
-        double r[9];
-        rodrigues_axis(kx[q * step], ky[q * step], kz[q * step], c[q], s[q], r);
-        double k = kk[q * step];
-        double keep = 1.0 - k;
-        for (int e = 0; e < 9; e++)
-            A[e * NB + q] = r[e] * keep;
-        P[q] = p0[q * step], P[NB + q] = p1[q * step], P[2 * NB + q] = p2[q * step];
-        K[q] = k, G[q] = gr[q * step];
-    }
-}
-
-/* A pass' blocked arrays from its `sample_terms` T and numpy's c, -sin s (64, nb): per sample
- * the Rodrigues matrix (`rodrigues` from its axis), a = R (1 - k), the pull, k and the growth, at
- * column off + q of the group's arrays (NB columns); padding past the m samples: w = 0 (axis 0),
- * k = 0, no pull, no growth, as the per-sample code had it. Row j of the blocks holds samples
- * j, 64 + j, ...: those before m first (strided reads, no test per sample), then the padding. */
-static void place_blocks(Py_ssize_t m, Py_ssize_t nb, Py_ssize_t off, Py_ssize_t NB, const double *T,
-                         const double *C, const double *S, double *A, double *P, double *K, double *G) {
-    static const double zero[1] = {0.0};
-    for (Py_ssize_t j = 0; j < FB; j++) { /* along the blocked arrays' rows (their memory order) */
-        Py_ssize_t nq = m > j ? (m - j + FB - 1) / FB : 0; /* the columns of row j that hold a sample */
-        nq = nq < nb ? nq : nb;
-        const double *t = T + j;
-        double *a = A + j * 9 * NB + off, *p = P + j * 3 * NB + off, *k = K + j * NB + off, *g = G + j * NB + off;
-        place_one(nq, FB, t + ST_KX * m, t + ST_KY * m, t + ST_KZ * m, t + ST_K * m, t + ST_P0 * m, t + ST_P1 * m,
-                  t + ST_P2 * m, t + ST_G * m, C + j * nb, S + j * nb, NB, a, p, k, g);
-        place_one(nb - nq, 0, zero, zero, zero, zero, zero, zero, zero, zero, C + j * nb + nq, S + j * nb + nq, NB,
-                  a + nq, p + nq, k + nq, g + nq);
-    }
 }
 
 #endif

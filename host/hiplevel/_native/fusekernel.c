@@ -217,111 +217,116 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* fuse_group(params, passes, x_first, x_up, x_err, first_end, last_end, err_end) -> None: one
- * group of `fusion_scan.run_passes`, every pass a chain of its own: per sample the accelerometer fraction k,
- * |a| and |w| (`fusion.accel_fraction`; their squares summed as numpy's einsum sums a row,
- * `rowsq3`), the pull k a / |a| and the error growth
- * cross * |w| * |dt|, the Rodrigues matrix from numpy's cos and -sin of `angles`, a = R (1 - k);
- * then per block in order the scans of `fuse_scan` (transfer products, the renormalised scan from
- * x_first, the pull scaled by the norm of that solution's previous state, the renormalised scan
- * from x_up, the error scan from x_err), and each sample's up-vector normalised (`_run`) and its
- * error estimate. Every operation as the numpy path rounds it, in its order; blocks are
- * independent but for the chain of start states, so doing them one after the other gives the
- * same bits as the numpy path's all-blocks-at-once steps.
- * params: (move_gain, rest_gain, acc_tolerance_g, turn_rate_dps, cross_axis_fraction);
- * passes: tuple of (acc (m,3), w (m,3) rad/s, dt (m,), rest (m,) 1 byte, c, s (64, nb)
- * with nb = max(1, ceil(m/64)), up_out (m,3), err_out (m,)); x_first, x_up (nc,3), x_err (nc,),
- * first_end, last_end (nc,3), err_end (nc,): the states before and after the group. */
-static PyObject *fuse_group(PyObject *self, PyObject *args) {
-    (void)self;
-    double move_gain, rest_gain, tol, turn, cross;
-    PyObject *passes, *so[6];
-    if (!PyArg_ParseTuple(args, "(ddddd)O!OOOOOO", &move_gain, &rest_gain, &tol, &turn, &cross, &PyTuple_Type,
-                          &passes, &so[0], &so[1], &so[2], &so[3], &so[4], &so[5]))
-        return NULL;
-    Py_ssize_t nc = PyTuple_GET_SIZE(passes);
-    if (nc < 1 || nc > 16) {
-        PyErr_SetString(PyExc_ValueError, "fuse_group: 1 to 16 passes");
-        return NULL;
+/* One pass of `fusion_scan.run_passes` step by step (`fuse_pass`): per sample the terms of
+ * `terms_loop` (GROUP samples at a time, in cache), the rotation angle |w| |dt| and its cosine and
+ * sine (the C library's: numpy calls the same functions for float64), a = R (1 - k), then the
+ * recurrences the numpy path's blocked scans evaluate, here in sample order: the first solution
+ * u1 = a u1 + pull; the second u2 = a u2 + pull |u1 before|, the norm 1 at a block's first
+ * sample; both states made unit at every SCAN_BLOCK-th sample (a block start); the error
+ * e = (1 - k) e + (1 - k) growth. The same recurrences as the blocked scans, whose transfer
+ * products associate the products otherwise: the up-vectors agree within a few units in the last
+ * place (tests/analysis/test_fusion_native.py), at a third of the arithmetic and with no blocked
+ * layout to place the samples in. UP gets u2 / |u2| (rowsq3), EO the error. */
+enum { PASS_GROUP = 4096 };
+
+VECTOR_CLONES
+static void angle_terms(Py_ssize_t m, const double *restrict W, const double *restrict DT, double *restrict C,
+                        double *restrict S) {
+    for (Py_ssize_t i = 0; i < m; i++) {
+        const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
+        double th = sqrt(w0 * w0 + w1 * w1 + w2 * w2) * DT[i];
+        C[i] = cos(th), S[i] = -sin(th);
     }
-    /* the states (6), then 8 per pass: acc, w, dt, rest, c, s, up_out, err_out */
-    Py_buffer v[6 + 8 * 16];
-    for (int i = 0; i < 6; i++)
-        if (get(so[i], &v[i], i >= 3) < 0) {
+}
+
+VECTOR_CLONES
+static void normalise_rows(Py_ssize_t m, double *restrict UP) {
+    for (Py_ssize_t i = 0; i < m; i++) {
+        double nrm = sqrt(rowsq3(UP + 3 * i));
+        UP[3 * i] = UP[3 * i] / nrm, UP[3 * i + 1] = UP[3 * i + 1] / nrm, UP[3 * i + 2] = UP[3 * i + 2] / nrm;
+    }
+}
+
+static inline void unit3(double *x) {
+    double nrm = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+    x[0] = x[0] / nrm, x[1] = x[1] / nrm, x[2] = x[2] / nrm;
+}
+
+/* The steps of samples [g0, g0 + gm) of a pass from its terms T (ST_N arrays of gm) and cos, -sin
+ * C, S; states x1, x2 (3) and e carried in and out. */
+static void pass_steps(Py_ssize_t g0, Py_ssize_t gm, const double *T, const double *C, const double *S, double *x1,
+                       double *x2, double *e, double *UP, double *EO) {
+    const double *kx = T + ST_KX * gm, *ky = T + ST_KY * gm, *kz = T + ST_KZ * gm, *kk = T + ST_K * gm,
+                 *p0 = T + ST_P0 * gm, *p1 = T + ST_P1 * gm, *p2 = T + ST_P2 * gm, *gr = T + ST_G * gm;
+    double u1[3] = {x1[0], x1[1], x1[2]}, u2[3] = {x2[0], x2[1], x2[2]}, err = *e;
+    for (Py_ssize_t i = 0; i < gm; i++) {
+        double sc = 1.0;
+        if ((g0 + i) % FB == 0)
+            unit3(u1), unit3(u2);
+        else
+            sc = sqrt(u1[0] * u1[0] + u1[1] * u1[1] + u1[2] * u1[2]);
+        double r[9];
+        rodrigues_axis(kx[i], ky[i], kz[i], C[i], S[i], r);
+        double keep = 1.0 - kk[i];
+        for (int q = 0; q < 9; q++)
+            r[q] = r[q] * keep;
+        const double pull[3] = {p0[i], p1[i], p2[i]};
+        double y1[3], y2[3];
+        mat3(r, u1, 1, y1);
+        mat3(r, u2, 1, y2);
+        for (int q = 0; q < 3; q++)
+            u1[q] = y1[q] + pull[q], u2[q] = y2[q] + pull[q] * sc;
+        err = keep * err + keep * gr[i];
+        UP[3 * i] = u2[0], UP[3 * i + 1] = u2[1], UP[3 * i + 2] = u2[2];
+        EO[i] = err;
+    }
+    x1[0] = u1[0], x1[1] = u1[1], x1[2] = u1[2], x2[0] = u2[0], x2[1] = u2[1], x2[2] = u2[2];
+    *e = err;
+}
+
+/* fuse_pass(params, acc, w, dt, rest, u0, err0, up_out, err_out) -> None: one pass of
+ * `fusion_scan.run_passes` over its m samples in its order (see `pass_steps`). params: (move_gain,
+ * rest_gain, acc_tolerance_g, turn_rate_dps, cross_axis_fraction); acc (m,3) g, w (m,3) rad/s, dt
+ * (m,) s float64, rest (m,) 1 byte; u0 (3,) the start state, err0 the start error, deg; up_out
+ * (m,3), err_out (m,) float64 out. */
+static PyObject *fuse_pass(PyObject *self, PyObject *args) {
+    (void)self;
+    double move_gain, rest_gain, tol, turn, cross, err0;
+    PyObject *o[7];
+    if (!PyArg_ParseTuple(args, "(ddddd)OOOOOdOO", &move_gain, &rest_gain, &tol, &turn, &cross, &o[0], &o[1], &o[2],
+                          &o[3], &o[4], &err0, &o[5], &o[6]))
+        return NULL;
+    Py_buffer v[7];
+    for (int i = 0; i < 7; i++)
+        if (get(o[i], &v[i], i >= 5) < 0) {
             release(v, i);
             return NULL;
         }
-    int held = 6;
-    for (Py_ssize_t ch = 0; ch < nc; ch++) {
-        PyObject *pass = PyTuple_GET_ITEM(passes, ch);
-        if (!PyTuple_Check(pass) || PyTuple_GET_SIZE(pass) != 8) {
-            release(v, held);
-            PyErr_SetString(PyExc_TypeError, "fuse_group: each pass (acc, w, dt, rest, c, s, up_out, err_out)");
-            return NULL;
-        }
-        if (get_args(pass, 8, 6, v + held) < 0) {
-            release(v, held);
-            return NULL;
-        }
-        held += 8;
-    }
-    int bad = !is_f64(&v[0], 3 * nc) || !is_f64(&v[1], 3 * nc) || !is_f64(&v[2], nc) || !is_f64(&v[3], 3 * nc) ||
-              !is_f64(&v[4], 3 * nc) || !is_f64(&v[5], nc);
-    long long bd[17];
-    bd[0] = 0;
-    for (Py_ssize_t ch = 0; ch < nc && !bad; ch++) {
-        Py_buffer *p = v + 6 + 8 * ch;
-        Py_ssize_t m = p[0].ndim == 2 ? p[0].shape[0] : -1, nb = m > 0 ? (m + FB - 1) / FB : 1;
-        bad = m < 0 || !is_f64(&p[0], 3 * m) || !is_f64(&p[1], 3 * m) || !is_f64(&p[2], m) || p[3].itemsize != 1 ||
-              p[3].len != m || !is_f64(&p[4], FB * nb) || !is_f64(&p[5], FB * nb) || !is_f64(&p[6], 3 * m) ||
-              !is_f64(&p[7], m);
-        bd[ch + 1] = bd[ch] + nb;
-    }
-    if (bad)
-        return bad_args(v, held, "fuse_group: states (nc,3), (nc,); acc, w (m,3), dt (m,), rest (m,) 1 byte, c, s "
-                                 "(64, ceil(m/64)), up (m,3), err (m,) float64");
-    const Py_ssize_t NB = (Py_ssize_t)bd[nc], B = FB;
-    /* the group's blocked arrays (as the numpy path's a, pull, kb, grow, u, err), `kept_scratch` */
-    static double *scratch = NULL;
+    Py_ssize_t m = v[0].ndim == 2 ? v[0].shape[0] : -1;
+    if (m < 1 || !is_f64(&v[0], 3 * m) || !is_f64(&v[1], 3 * m) || !is_f64(&v[2], m) || v[3].itemsize != 1 ||
+        v[3].len != m || !is_f64(&v[4], 3) || !is_f64(&v[5], 3 * m) || !is_f64(&v[6], m))
+        return bad_args(v, 7, "fuse_pass: acc, w (m,3), dt (m,) float64, rest (m,) 1 byte, u0 (3,), up (m,3), err (m,) "
+                              "float64, m >= 1");
+    const double *AC = v[0].buf, *W = v[1].buf, *DT = v[2].buf, *U0 = v[4].buf;
+    const unsigned char *REST = v[3].buf;
+    double *UP = v[5].buf, *EO = v[6].buf;
+    static double *scratch = NULL; /* `kept_scratch`: the terms of a group, its cos and -sin */
     static size_t scratch_n = 0;
-    if (kept_scratch(&scratch, &scratch_n, (size_t)(B * NB * (9 + 3 + 1 + 1 + 3 + 1))) == NULL) {
-        release(v, held);
+    if (kept_scratch(&scratch, &scratch_n, (size_t)((ST_N + 2) * PASS_GROUP)) == NULL) {
+        release(v, 7);
         return PyErr_NoMemory();
     }
-    double *A = scratch, *P = A + B * 9 * NB, *K = P + B * 3 * NB, *G = K + B * NB, *U = G + B * NB,
-           *ER = U + B * 3 * NB, *terms = NULL;
-    for (Py_ssize_t ch = 0; ch < nc; ch++) {
-        Py_buffer *p = v + 6 + 8 * ch;
-        const Py_ssize_t m = p[0].shape[0], nb = (Py_ssize_t)(bd[ch + 1] - bd[ch]), off = (Py_ssize_t)bd[ch];
-        if (sample_terms(m, p[0].buf, p[1].buf, p[2].buf, p[3].buf, move_gain, rest_gain, tol, turn, cross,
-                         &terms) < 0) {
-            release(v, held);
-            return PyErr_NoMemory();
-        }
-        place_blocks(m, nb, off, NB, terms, p[4].buf, p[5].buf, A, P, K, G);
+    double *T = scratch, *C = T + ST_N * PASS_GROUP, *S = C + PASS_GROUP;
+    double x1[3] = {U0[0], U0[1], U0[2]}, x2[3] = {U0[0], U0[1], U0[2]}, e = err0;
+    for (Py_ssize_t g0 = 0; g0 < m; g0 += PASS_GROUP) {
+        Py_ssize_t gm = m - g0 < PASS_GROUP ? m - g0 : PASS_GROUP;
+        terms_loop(gm, AC + 3 * g0, W + 3 * g0, DT + g0, REST + g0, move_gain, rest_gain, tol, turn, cross, T, T + gm,
+                   T + 2 * gm, T + 3 * gm, T + 4 * gm, T + 5 * gm, T + 6 * gm, T + 7 * gm);
+        angle_terms(gm, W + 3 * g0, DT + g0, C, S);
+        pass_steps(g0, gm, T, C, S, x1, x2, &e, UP + 3 * g0, EO + g0);
+        normalise_rows(gm, UP + 3 * g0);
     }
-    const double *XF = v[0].buf, *XU = v[1].buf, *XE = v[2].buf;
-    double *FE = v[3].buf, *LE = v[4].buf, *EE = v[5].buf;
-    if (fuse_core(B, NB, nc, bd, A, P, K, G, XF, XU, XE, U, ER, FE, LE, EE) < 0) {
-        release(v, held);
-        return PyErr_NoMemory();
-    }
-    for (Py_ssize_t ch = 0; ch < nc; ch++) {
-        Py_buffer *p = v + 6 + 8 * ch;
-        const Py_ssize_t m = p[0].shape[0], nb = (Py_ssize_t)(bd[ch + 1] - bd[ch]), off = (Py_ssize_t)bd[ch];
-        double *UP = p[6].buf, *EO = p[7].buf;
-        for (Py_ssize_t j = 0; j < B; j++)
-            for (Py_ssize_t q = 0; q < nb; q++) {
-                Py_ssize_t i = q * B + j, col = off + q;
-                if (i >= m)
-                    break;
-                double u[3] = {U[(j * 3) * NB + col], U[(j * 3 + 1) * NB + col], U[(j * 3 + 2) * NB + col]};
-                double nrm = sqrt(rowsq3(u));
-                UP[3 * i] = u[0] / nrm, UP[3 * i + 1] = u[1] / nrm, UP[3 * i + 2] = u[2] / nrm;
-                EO[i] = ER[j * NB + col];
-            }
-    }
-    release(v, held);
+    release(v, 7);
     Py_RETURN_NONE;
 }
 
@@ -370,7 +375,7 @@ static PyObject *blend(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"accel_fraction", accel_fraction, METH_VARARGS, "accel_fraction(...): fusion.accel_fraction (see the source)"},
     {"blend", blend, METH_VARARGS, "blend(fwd, e_f, bwd, e_b, floor2): fuse_passes' blend (see the source)"},
-    {"fuse_group", fuse_group, METH_VARARGS, "fuse_group(...): one group of fusion_scan.run_passes (see the source)"},
+    {"fuse_pass", fuse_pass, METH_VARARGS, "fuse_pass(...): one pass of fusion_scan.run_passes (see the source)"},
     {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion_scan.run_passes (see the source)"},
     {NULL, NULL, 0, NULL},
 };

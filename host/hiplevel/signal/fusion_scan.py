@@ -10,7 +10,7 @@ from functools import cache, partial
 
 import numpy as np
 
-from hiplevel._native import fuse_kernel, scan_kernel
+from hiplevel._native import fuse_kernel
 from hiplevel.signal.contiguous import contiguous
 from hiplevel.signal.fusion import SCAN_NORM_ITERATIONS, FusionSettings, _gains, accel_fraction
 
@@ -28,10 +28,10 @@ def run_passes(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.n
     bounded memory), the norm-corrected scan reusing the first one's block transfer products."""
     from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP, from_blocks, rotation_blocks, to_blocks
 
-    kernel, fuse = scan_kernel(), fuse_kernel()
-    if kernel is not None and fuse is not None and SCAN_NORM_ITERATIONS == 1 and _einsum_rows_ok() and all(
+    fuse = fuse_kernel()
+    if fuse is not None and SCAN_NORM_ITERATIONS == 1 and all(len(p[0]) for p in passes) and all(
             np.asarray(x).dtype == np.float64 for p in passes for x in p[:3]):
-        return _run_native(kernel, fuse, passes, settings)
+        return _run_native(fuse, passes, settings)
     n = [len(p[0]) for p in passes]
     outs = [(np.empty((m, 3)), np.empty(m)) for m in n]
     x_first = [np.asarray(p[4], float)[:, None] for p in passes]
@@ -93,41 +93,25 @@ def _einsum_probe_rows() -> np.ndarray:
     return (((k * 0.6180339887498949) % 1.0 - 0.5) * np.exp2(k % 7 - 3)).reshape(256, 3)
 
 
-def _run_native(kernel, fuse, passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:
-    """`_run` in the compiled kernels (`fusekernel.fuse_group`: per group of SCAN_GROUP blocks, the
-    accelerometer fractions, pulls, error growth, rotations and the group's scans of every pass,
-    each sample's up-vector normalised; the same products and sums in the same order, the results
-    to the bit). The rotation angles' cosines and sines stay numpy's, taken on the same blocked
-    arrays as `scan.rotation_blocks` takes them."""
-    from hiplevel.signal.scan import SCAN_BLOCK, SCAN_GROUP
-
-    n = [len(p[0]) for p in passes]
-    outs = [(np.empty((m, 3)), np.empty(m)) for m in n]
+def _run_native(fuse, passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`run_passes` in the compiled kernel (`fusekernel.fuse_pass`, one call a pass): the same
+    recurrences as the blocked scans (per sample the accelerometer fraction, pull, error growth
+    and Rodrigues rotation; the renormalised scan, the pull scaled by that solution's previous
+    norm, the second renormalised scan, both made unit at every SCAN_BLOCK-th sample; the error
+    scan) evaluated step by step in sample order: a third of the arithmetic, no blocked layout.
+    The blocked scans associate the products otherwise, so the up-vectors agree with the numpy
+    path's within a few units in the last place, not to the bit (every analysis output the same:
+    docs/analysis.md, "Long recordings")."""
     move_gain, rest_gain = _gains(settings)
     params = (move_gain, rest_gain, settings.acc_tolerance_g, settings.turn_rate_dps, settings.cross_axis_fraction)
-    x_first = [np.asarray(p[4], float).ravel() for p in passes]
-    x_up = list(x_first)
-    x_err = [settings.gyro_error_floor_deg] * len(passes)
-    step = SCAN_BLOCK * SCAN_GROUP
-    c = np.ascontiguousarray
-    for g0 in range(0, max(n), step):
-        live = [i for i in range(len(passes)) if g0 < n[i]]
-        items = []
-        for i in live:
-            s = slice(g0, min(n[i], g0 + step))
-            acc, w_rps, dt, rest, _ = passes[i]
-            w, dts = contiguous(w_rps[s]), c(dt[s])
-            theta = np.empty((SCAN_BLOCK, -(-(s.stop - s.start) // SCAN_BLOCK)))
-            kernel.angles(w, dts, theta)
-            sin = np.sin(theta)
-            np.negative(sin, out=sin)  # -sin in place (exact): no second array
-            items.append((contiguous(acc[s]), w, dts, c(rest[s], dtype=bool), np.cos(theta), sin, outs[i][0][s],
-                          outs[i][1][s]))
-        ends = np.empty((2, len(live), 3)), np.empty(len(live))
-        fuse.fuse_group(params, tuple(items), np.array([x_first[i] for i in live]), np.array([x_up[i] for i in live]),
-                        np.array([x_err[i] for i in live], float), ends[0][0], ends[0][1], ends[1])
-        for k, i in enumerate(live):
-            x_first[i], x_up[i], x_err[i] = ends[0][0][k], ends[0][1][k], float(ends[1][k])
+    outs = []
+    for acc, w_rps, dt, rest, u0 in passes:
+        m = len(acc)
+        up, err = np.empty((m, 3)), np.empty(m)
+        fuse.fuse_pass(params, contiguous(acc), contiguous(w_rps), np.ascontiguousarray(dt),
+                       np.ascontiguousarray(rest, dtype=bool), np.asarray(u0, float).ravel(),
+                       float(settings.gyro_error_floor_deg), up, err)
+        outs.append((up, err))
     return outs
 
 
