@@ -34,9 +34,9 @@ def csv_kernel() -> ModuleType | None:
 # from an older source (an editable install not rebuilt since) lacks some, and is then not used (the
 # numpy paths give the same results).
 CSV_FUNCTIONS = ("parse", "newlines")
-SCAN_FUNCTIONS = ("chain", "combine", "states", "rotations", "window_rms", "angles")
+SCAN_FUNCTIONS = ("chain", "combine", "states", "rotations", "window_rms")
 FUSE_FUNCTIONS = ("fuse_scan", "fuse_pass", "blend")
-TURN_FUNCTIONS = ("segment_rot",)
+TURN_FUNCTIONS = ("segment_steps",)
 
 
 def scan_kernel() -> ModuleType | None:

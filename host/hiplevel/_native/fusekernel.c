@@ -284,17 +284,28 @@ static void pass_steps(Py_ssize_t g0, Py_ssize_t gm, const double *T, const doub
     *e = err;
 }
 
-/* fuse_pass(params, acc, w, dt, rest, u0, err0, up_out, err_out) -> None: one pass of
- * `fusion_scan.run_passes` over its m samples in its order (see `pass_steps`). params: (move_gain,
- * rest_gain, acc_tolerance_g, turn_rate_dps, cross_axis_fraction); acc (m,3) g, w (m,3) rad/s, dt
- * (m,) s float64, rest (m,) 1 byte; u0 (3,) the start state, err0 the start error, deg; up_out
- * (m,3), err_out (m,) float64 out. */
+/* Rows [m - g0 - gm, m - g0) of a (m, d) array, last first, into out (gm, d): a backward pass' group
+ * in its order (the arrays stay in sample order: no reversed copy of the whole pass). */
+static void reversed_rows(Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm, int d, const double *x, double *out) {
+    const double *src = x + (m - 1 - g0) * d;
+    for (Py_ssize_t i = 0; i < gm; i++, src -= d)
+        for (int e = 0; e < d; e++)
+            out[i * d + e] = src[e];
+}
+
+/* fuse_pass(params, acc, w, dt, rest, backward, u0, err0, up_out, err_out) -> None: one pass of
+ * `fusion_scan.run_passes` over its m samples (see `pass_steps`), in sample order, or from the last
+ * sample to the first when backward (the inputs as they lie; the outputs in the pass' order).
+ * params: (move_gain, rest_gain, acc_tolerance_g, turn_rate_dps, cross_axis_fraction); acc (m,3) g,
+ * w (m,3) rad/s, dt (m,) s float64, rest (m,) 1 byte; u0 (3,) the start state, err0 the start
+ * error, deg; up_out (m,3), err_out (m,) float64 out. */
 static PyObject *fuse_pass(PyObject *self, PyObject *args) {
     (void)self;
     double move_gain, rest_gain, tol, turn, cross, err0;
+    int backward;
     PyObject *o[7];
-    if (!PyArg_ParseTuple(args, "(ddddd)OOOOOdOO", &move_gain, &rest_gain, &tol, &turn, &cross, &o[0], &o[1], &o[2],
-                          &o[3], &o[4], &err0, &o[5], &o[6]))
+    if (!PyArg_ParseTuple(args, "(ddddd)OOOOpOdOO", &move_gain, &rest_gain, &tol, &turn, &cross, &o[0], &o[1], &o[2],
+                          &o[3], &backward, &o[4], &err0, &o[5], &o[6]))
         return NULL;
     Py_buffer v[7];
     for (int i = 0; i < 7; i++)
@@ -310,19 +321,30 @@ static PyObject *fuse_pass(PyObject *self, PyObject *args) {
     const double *AC = v[0].buf, *W = v[1].buf, *DT = v[2].buf, *U0 = v[4].buf;
     const unsigned char *REST = v[3].buf;
     double *UP = v[5].buf, *EO = v[6].buf;
-    static double *scratch = NULL; /* `kept_scratch`: the terms of a group, its cos and -sin */
+    /* `kept_scratch`: the terms of a group, its cos and -sin, and a backward group's acc, w, dt, rest */
+    static double *scratch = NULL;
     static size_t scratch_n = 0;
-    if (kept_scratch(&scratch, &scratch_n, (size_t)((ST_N + 2) * PASS_GROUP)) == NULL) {
+    if (kept_scratch(&scratch, &scratch_n, (size_t)((ST_N + 2 + 8) * PASS_GROUP)) == NULL) {
         release(v, 7);
         return PyErr_NoMemory();
     }
-    double *T = scratch, *C = T + ST_N * PASS_GROUP, *S = C + PASS_GROUP;
+    double *T = scratch, *C = T + ST_N * PASS_GROUP, *S = C + PASS_GROUP, *RA = S + PASS_GROUP,
+           *RW = RA + 3 * PASS_GROUP, *RD = RW + 3 * PASS_GROUP;
+    unsigned char *RR = (unsigned char *)(RD + PASS_GROUP);
     double x1[3] = {U0[0], U0[1], U0[2]}, x2[3] = {U0[0], U0[1], U0[2]}, e = err0;
     for (Py_ssize_t g0 = 0; g0 < m; g0 += PASS_GROUP) {
         Py_ssize_t gm = m - g0 < PASS_GROUP ? m - g0 : PASS_GROUP;
-        terms_loop(gm, AC + 3 * g0, W + 3 * g0, DT + g0, REST + g0, move_gain, rest_gain, tol, turn, cross, T, T + gm,
-                   T + 2 * gm, T + 3 * gm, T + 4 * gm, T + 5 * gm, T + 6 * gm, T + 7 * gm);
-        angle_terms(gm, W + 3 * g0, DT + g0, C, S);
+        const double *ac = AC + 3 * g0, *w = W + 3 * g0, *dt = DT + g0;
+        const unsigned char *rest = REST + g0;
+        if (backward) {
+            reversed_rows(m, g0, gm, 3, AC, RA), reversed_rows(m, g0, gm, 3, W, RW), reversed_rows(m, g0, gm, 1, DT, RD);
+            for (Py_ssize_t i = 0; i < gm; i++)
+                RR[i] = REST[m - 1 - g0 - i];
+            ac = RA, w = RW, dt = RD, rest = RR;
+        }
+        terms_loop(gm, ac, w, dt, rest, move_gain, rest_gain, tol, turn, cross, T, T + gm, T + 2 * gm, T + 3 * gm,
+                   T + 4 * gm, T + 5 * gm, T + 6 * gm, T + 7 * gm);
+        angle_terms(gm, w, dt, C, S);
         pass_steps(g0, gm, T, C, S, x1, x2, &e, UP + 3 * g0, EO + g0);
         normalise_rows(gm, UP + 3 * g0);
     }

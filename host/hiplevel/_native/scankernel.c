@@ -388,44 +388,7 @@ static PyObject *window_rms(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* angles(w, dt, theta) -> None: the rotation angle of each sample in the blocked layout of
- * `scan.rotation_blocks` (sample i = q * B + j at [j, q]; padding 0): theta = |w| * dt with
- * |w| = sqrt(w0*w0 + w1*w1 + w2*w2) summed in that order (numpy's einsum). w (n,3), dt (n,) or
- * (1,) (one step for all), theta (B,nb) with nb = max(1, ceil(n / B)), float64, C-contiguous.
- * numpy takes the cosine and sine of theta (the transcendental functions stay numpy's). */
-static PyObject *angles(PyObject *self, PyObject *args) {
-    (void)self;
-    Py_buffer v[3];
-    if (get_args(args, 3, 2, v) < 0)
-        return NULL;
-    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, B = 0, nb = 0;
-    int bad = n < 0 || !is_f64(&v[0], 3 * n) || v[2].ndim != 2 || !(is_f64(&v[1], n) || is_f64(&v[1], 1));
-    if (!bad) {
-        B = v[2].shape[0], nb = v[2].shape[1];
-        bad = B < 1 || !is_f64(&v[2], B * nb) || nb != (n > 0 ? (n + B - 1) / B : 1);
-    }
-    if (bad)
-        return bad_args(v, 3, "angles: w (n,3), dt (n,) or (1,), theta (B, max(1, ceil(n/B))) float64");
-    const double *W = v[0].buf, *DT = v[1].buf;
-    double *TH = v[2].buf;
-    int one = v[1].len == 8 && n != 1;
-    for (Py_ssize_t q = 0; q < nb; q++)
-        for (Py_ssize_t j = 0; j < B; j++) {
-            Py_ssize_t i = q * B + j;
-            if (i < n) {
-                const double *w = W + 3 * i;
-                double m = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
-                TH[j * nb + q] = m * DT[one ? 0 : i];
-            } else {
-                TH[j * nb + q] = 0.0 * 0.0;
-            }
-        }
-    release(v, 3);
-    Py_RETURN_NONE;
-}
-
 static PyMethodDef methods[] = {
-    {"angles", angles, METH_VARARGS, "angles(w, dt, theta): the blocked rotation angles (see the source)"},
     {"window_rms", window_rms, METH_VARARGS, "window_rms(acc, gyro, a, b, out): RMS about the mean per window (see the source)"},
     {"rotations", rotations, METH_VARARGS, "rotations(w, mag, c, s, r): the Rodrigues matrices of scan.rotation_blocks"},
     {"states", states, METH_VARARGS, "states(last_t, last_v, x0, bounds, renorm, starts, ends): the chain of block starts (see the source)"},

@@ -1,6 +1,6 @@
 /* Optional compiled kernel: the turn fit's gyro-only segment products (`scan.segment_products`,
- * `scan.segment_window_means`). Built with -ffp-contract=off and summing in numpy's order, so the
- * results are the numpy path's to the bit.
+ * `scan.segment_window_means`), step by step (the numpy path's blocked scan associates the products
+ * otherwise: within a few units in the last place). Built with -ffp-contract=off.
  */
 #include "args.h"
 #include "rotation.h"
@@ -10,53 +10,52 @@
  * element's operations and their order unchanged, so the same bits in fewer instructions. */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
 
-/* segment_rot(w, c, s, first, out[, bounds, refs]) -> None: `scan.segment_products` after its angles: the
- * per-sample Rodrigues matrices R_i (w (n,3) rad/s, numpy's c = cos(theta), s = -sin(theta) of
- * `angles`, (64, nb)), the products c_j = R_j c_(j-1) within each block of 64 restarting where
- * first[i] (n,) 1 byte, the chain of block starts from the identity (a block where a segment
- * started hands on its own last product), and each sample from its block's start state (or its
- * own product when a segment started in the block before it): out (n,3,3). Each product and sum
- * as the numpy path's `chain`, `states` and `combine`, in their order: the same bits. With bounds
- * and refs (`scan.segment_window_means`): instead of the products, each segment's mean product over
- * its first head and its last tail samples, from the running sums as numpy's cumsum takes them, out
- * (k,2,3,3). */
-static PyObject *segment_rot(PyObject *self, PyObject *args) {
+/* segment_steps(w, dt, first, out[, bounds, refs]) -> None: `scan.segment_products` step by step:
+ * per sample the Rodrigues matrix R_i of w (n,3) rad/s over dt s (theta = |w| dt, its cosine and
+ * -sine from the C library, as numpy's float64 cos and sin call it) and the product
+ * P_i = R_i P_(i-1) from the identity, restarting at P_i = R_i where first[i] (n,) 1 byte: out
+ * (n,3,3). The numpy path's blocked scan forms the same products associated otherwise (each block's
+ * own products, then the chain of block starts): the values agree within a few units in the last
+ * place. With bounds and refs (`scan.segment_window_means`): instead of the products, each
+ * segment's mean product over its first head and its last tail samples, from the running sums in
+ * sample order (numpy's cumsum after a zero row), out (k,2,3,3). */
+static PyObject *segment_steps(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *o[7] = {NULL, NULL, NULL, NULL, NULL, Py_None, Py_None};
-    if (!PyArg_ParseTuple(args, "OOOOO|OO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]))
+    double dt;
+    PyObject *o[5] = {NULL, NULL, NULL, Py_None, Py_None};
+    if (!PyArg_ParseTuple(args, "OdOO|OO", &o[0], &dt, &o[1], &o[2], &o[3], &o[4]))
         return NULL;
-    int windows = o[5] != Py_None && o[6] != Py_None, nv = windows ? 7 : 5;
-    Py_buffer v[7];
+    int windows = o[3] != Py_None && o[4] != Py_None, nv = windows ? 5 : 3;
+    Py_buffer v[5];
     for (int i = 0; i < nv; i++)
-        if (get(o[i], &v[i], i == 4) < 0) {
+        if (get(o[i], &v[i], i == 2) < 0) {
             release(v, i);
             return NULL;
         }
-    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, nb = n > 0 ? (n + FB - 1) / FB : 1, ns = 0;
-    int bad = n < 0 || !is_f64(&v[0], 3 * n) || !is_f64(&v[1], FB * nb) || !is_f64(&v[2], FB * nb) ||
-              v[3].itemsize != 1 || v[3].len != n;
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, ns = 0;
+    int bad = n < 0 || !is_f64(&v[0], 3 * n) || v[1].itemsize != 1 || v[1].len != n;
     if (!bad && windows) {
         /* bounds (k+1,) int64: the segments laid end to end, 0 .. n; refs (k,2) int64: each
          * segment's head and tail windows, >= 1 each, together at most its length */
-        ns = v[5].ndim == 1 ? v[5].shape[0] - 1 : -1;
-        bad = ns < 1 || v[5].itemsize != 8 || v[6].itemsize != 8 || v[6].len != 16 * ns || !is_f64(&v[4], 18 * ns);
-        const long long *bd = v[5].buf, *rf = v[6].buf;
+        ns = v[3].ndim == 1 ? v[3].shape[0] - 1 : -1;
+        bad = ns < 1 || v[3].itemsize != 8 || v[4].itemsize != 8 || v[4].len != 16 * ns || !is_f64(&v[2], 18 * ns);
+        const long long *bd = v[3].buf, *rf = v[4].buf;
         for (Py_ssize_t k = 0; k < ns && !bad; k++)
             bad = bd[k + 1] < bd[k] || rf[2 * k] < 1 || rf[2 * k + 1] < 1 ||
                   rf[2 * k] + rf[2 * k + 1] > bd[k + 1] - bd[k];
         bad = bad || bd[0] != 0 || bd[ns] != n;
     } else if (!bad) {
-        bad = !is_f64(&v[4], 9 * n);
+        bad = !is_f64(&v[2], 9 * n);
     }
     if (bad)
-        return bad_args(v, nv, "segment_rot: w (n,3), c, s (64,nb), first (n,) 1 byte, out (n,3,3) float64; or "
+        return bad_args(v, nv, "segment_steps: w (n,3) float64, dt, first (n,) 1 byte, out (n,3,3) float64; or "
                                "bounds (k+1,) int64 0..n, refs (k,2) int64 >= 1 within each, out (k,2,3,3)");
-    const double *W = v[0].buf, *C = v[1].buf, *S = v[2].buf;
-    const unsigned char *F = v[3].buf;
-    double *OUT = v[4].buf;
+    const double *W = v[0].buf;
+    const unsigned char *F = v[1].buf;
+    double *OUT = v[2].buf;
     /* windows: the running sums c (c[0] = 0, c[1] = P_0, c[i+1] = c[i] + P_i: numpy's cumsum after a
      * zero row) at each segment's s, s + head, s + n - tail and s + n */
-    const long long *bd = windows ? v[5].buf : NULL, *rf = windows ? v[6].buf : NULL;
+    const long long *bd = windows ? v[3].buf : NULL, *rf = windows ? v[4].buf : NULL;
     double *snap = NULL, cur[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
     Py_ssize_t need = 0;
     if (windows && (snap = PyMem_Malloc(sizeof(double) * 9 * 4 * ns)) == NULL) {
@@ -67,51 +66,30 @@ static PyObject *segment_rot(PyObject *self, PyObject *args) {
                     : (k4) % 4 == 2 ? bd[(k4) / 4 + 1] - rf[(k4) / 4 * 2 + 1] : bd[(k4) / 4 + 1])
     /* the next running sum to keep is taken before sample snap_at (-1: none left) */
     Py_ssize_t snap_at = windows ? SNAP_AT(0) : -1;
-    double x[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
-    double R[9], CC[FB * 9];
-    unsigned char started[FB];
-    static const double zero3[3] = {0.0, 0.0, 0.0};
-    for (Py_ssize_t q = 0; q < nb; q++) {
-        for (int j = 0; j < FB; j++) {
-            Py_ssize_t i = q * FB + j;
-            int f = i < n && F[i];
-            rodrigues(i < n ? W + 3 * i : zero3, C[j * nb + q], S[j * nb + q], R);
-            if (j == 0 || f) {
-                for (int e = 0; e < 9; e++)
-                    CC[j * 9 + e] = R[e];
-            } else {
-                mat3(R, CC + (j - 1) * 9, 3, CC + j * 9);
-            }
-            started[j] = (unsigned char)(f || (j > 0 && started[j - 1]));
+    double p[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, R[9];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double *w = W + 3 * i;
+        double th = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) * dt;
+        rodrigues(w, cos(th), -sin(th), R);
+        double *o = windows ? p : OUT + 9 * i;
+        if (F[i]) {
+            for (int e = 0; e < 9; e++)
+                o[e] = R[e];
+        } else {
+            double prev[9];
+            for (int e = 0; e < 9; e++)
+                prev[e] = p[e];
+            mat3(R, prev, 3, o);
         }
-        for (int j = 0; j < FB; j++) {
-            Py_ssize_t i = q * FB + j;
-            if (i >= n)
-                break;
-            double pj[9], *o = windows ? pj : OUT + 9 * i;
-            if (started[j]) {
-                for (int e = 0; e < 9; e++)
-                    o[e] = CC[j * 9 + e];
-            } else {
-                mat3(CC + j * 9, x, 3, o);
-            }
-            if (windows) {
-                for (; i == snap_at; snap_at = ++need < 4 * ns ? SNAP_AT(need) : -1)
-                    memcpy(snap + 9 * need, cur, sizeof cur);
-                if (i == 0)
-                    memcpy(cur, pj, sizeof cur);
-                else
-                    for (int e = 0; e < 9; e++)
-                        cur[e] = cur[e] + pj[e];
-            }
+        if (!windows) {
+            for (int e = 0; e < 9; e++)
+                p[e] = o[e];
+            continue;
         }
-        double lt[9], lv[9];
-        const double *last = CC + (FB - 1) * 9;
-        for (int e = 0; e < 9; e++) {
-            lt[e] = started[FB - 1] ? 0.0 : last[e];
-            lv[e] = started[FB - 1] ? last[e] : 0.0;
-        }
-        chain_step(lt, lv, 3, x);
+        for (; i == snap_at; snap_at = ++need < 4 * ns ? SNAP_AT(need) : -1)
+            memcpy(snap + 9 * need, cur, sizeof cur);
+        for (int e = 0; e < 9; e++)
+            cur[e] = cur[e] + p[e];
     }
     if (windows) {
         for (; need < 4 * ns; need++) /* c[n] */
@@ -130,7 +108,7 @@ static PyObject *segment_rot(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"segment_rot", segment_rot, METH_VARARGS, "segment_rot(w, c, s, first, out[, bounds, ref]) (see the source)"},
+    {"segment_steps", segment_steps, METH_VARARGS, "segment_steps(w, dt, first, out[, bounds, refs]) (see the source)"},
     {NULL, NULL, 0, NULL},
 };
 

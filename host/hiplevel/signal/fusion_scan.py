@@ -108,11 +108,22 @@ def _run_native(fuse, passes: list[tuple], settings: FusionSettings) -> list[tup
     for acc, w_rps, dt, rest, u0 in passes:
         m = len(acc)
         up, err = np.empty((m, 3)), np.empty(m)
-        fuse.fuse_pass(params, contiguous(acc), contiguous(w_rps), np.ascontiguousarray(dt),
-                       np.ascontiguousarray(rest, dtype=bool), np.asarray(u0, float).ravel(),
-                       float(settings.gyro_error_floor_deg), up, err)
+        arrays, backward = _as_laid([acc, w_rps, dt, np.asarray(rest, dtype=bool)])
+        fuse.fuse_pass(params, *arrays, backward, np.asarray(u0, float).ravel(), float(settings.gyro_error_floor_deg),
+                       up, err)
         outs.append((up, err))
     return outs
+
+
+def _as_laid(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], bool]:
+    """A pass' arrays as they lie in memory: (the arrays, False) in sample order, or, when every
+    one is a C-contiguous array read backwards (`fuse_passes`' backward views), (those arrays,
+    True), so the kernel reads them from the end instead of numpy copying each reversed (a strided
+    copy, ~2 ns a value: a fifth of the fusion's time)."""
+    flipped = [np.asarray(a)[::-1] for a in arrays]
+    if len(arrays[0]) > 1 and all(f.flags.c_contiguous for f in flipped):
+        return flipped, True
+    return [contiguous(a) for a in arrays], False
 
 
 def _fuse_scan(a: np.ndarray, pull: np.ndarray, kb: np.ndarray, grow: np.ndarray, x_first: list, x_up: list,

@@ -244,24 +244,21 @@ def segment_window_means(w_rps: np.ndarray, dt_s: float, lengths: np.ndarray, re
     """For segments of lengths (k,) laid end to end in w_rps (N,3) rad/s, with (head, tail) window
     lengths refs (k,2): the means of the gyro-only products P_i of `segment_products` over each
     segment's first `head` and its last `tail` samples, (k,2,3,3); from the running sums over all N
-    samples (`cumsum`). The compiled kernel when built (the same products and sums in the same
-    order), else numpy."""
+    samples (`cumsum`). The compiled kernel when built (the products step by step: within a few
+    units in the last place of numpy's blocked ones), else numpy."""
     lengths = np.asarray(lengths, int)
     refs = np.asarray(refs, int).reshape(len(lengths), 2)
     bounds = np.r_[0, np.cumsum(lengths)]
     starts = bounds[:-1]
     n = len(w_rps)
-    kernel, turn = scan_kernel(), turn_kernel()
-    if (kernel is not None and turn is not None and np.asarray(w_rps).dtype == np.float64 and len(lengths)
+    turn = turn_kernel()
+    if (turn is not None and np.asarray(w_rps).dtype == np.float64 and len(lengths)
             and refs.min() >= 1 and (refs.sum(axis=1) <= lengths).all()):
-        w = np.ascontiguousarray(w_rps)
-        theta = np.empty((SCAN_BLOCK, max(1, -(-n // SCAN_BLOCK))))
-        kernel.angles(w, np.full(1, float(dt_s)), theta)
         first = np.zeros(n, np.uint8)
         first[starts] = 1
         out = np.empty((len(lengths), 2, 3, 3))
-        turn.segment_rot(w, np.cos(theta), -np.sin(theta), first, out, bounds.astype(np.int64),
-                         np.ascontiguousarray(refs, dtype=np.int64))
+        turn.segment_steps(np.ascontiguousarray(w_rps), float(dt_s), first, out, bounds.astype(np.int64),
+                           np.ascontiguousarray(refs, dtype=np.int64))
         return out
     p = segment_products(w_rps, dt_s, starts)
     c = np.empty((len(p) + 1, 3, 3))  # the running sums after a zero row, in place
@@ -277,17 +274,14 @@ def segment_products(w_rps: np.ndarray, dt_s: float, starts: np.ndarray) -> np.n
     """Cumulative gyro-only rotation products P_i = R_i @ ... @ R_s, (N,3,3), restarting at each
     index in `starts` (segments laid end to end): P_i @ u is u propagated from its segment's start."""
     n = len(w_rps)
-    kernel, turn = scan_kernel(), turn_kernel()
-    if kernel is not None and turn is not None and np.asarray(w_rps).dtype == np.float64:
-        # The compiled kernels from the angles on (`turnkernel.segment_rot`: the same products and
-        # sums in the same order); numpy's cos and sin of the same blocked angles.
-        w = np.ascontiguousarray(w_rps)
-        theta = np.empty((SCAN_BLOCK, max(1, -(-n // SCAN_BLOCK))))
-        kernel.angles(w, np.full(1, float(dt_s)), theta)
+    turn = turn_kernel()
+    if turn is not None and np.asarray(w_rps).dtype == np.float64:
+        # The compiled products step by step (`turnkernel.segment_steps`: the blocked scan's products
+        # associated in sample order, within a few units in the last place).
         first = np.zeros(n, np.uint8)
         first[np.asarray(starts, int)] = 1
         out = np.empty((n, 3, 3))
-        turn.segment_rot(w, np.cos(theta), -np.sin(theta), first, out)
+        turn.segment_steps(np.ascontiguousarray(w_rps), float(dt_s), first, out)
         return out
     r = rotation_blocks(w_rps, np.full(n, dt_s))
     first = np.zeros(n, bool)
