@@ -31,6 +31,8 @@ TARGET_CSV_1H_MB = 150.0
 TARGET_24H_MB = 300.0
 BEFORE_REANALYZE_MB = 186.0  # main before `reanalyze` read recordings as a stream (2026-12-03, 1 h)
 BEFORE_MB = {1: 461.0}  # main before the bounded passes, this CSV (2026-12-02; grew with the length)
+BAND_WALK_STEPS = 60  # the band-walk row's simulated set (101 s) ...
+BAND_WALK_S = 600.0  # ... tiled to 10 min
 
 
 def _walk_tile():
@@ -240,8 +242,9 @@ def _csv_rows(hours: list[float]) -> list[Row]:
     return rows
 
 
-def analysis_child(path: str) -> dict:
-    """Run in a fresh process: `analyze` of the npz samples in memory, CPU time of the analysis."""
+def analysis_child(path: str, exercise: str = "walking") -> dict:
+    """Run in a fresh process: `analyze` of the npz samples in memory as `exercise`, CPU time of the
+    analysis."""
     import numpy as np
 
     from hiplevel.analysis import analyze
@@ -250,22 +253,27 @@ def analysis_child(path: str) -> dict:
     with np.load(path) as z:
         series = ImuSeries(z["t_s"], z["acc_g"], z["gyro_dps"])
     c0, t0 = time.process_time(), time.perf_counter()
-    res = analyze(series, "walking", keep_trace=False)
+    res = analyze(series, exercise, keep_trace=False)
     return {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0, "reps": len(res.reps),
             "span_s": float(series.t_s[-1] - series.t_s[0]), "rss_mb": _peak_rss_mb()}
 
 
-def _analysis_rows(quick: bool) -> list[Row]:
+def _median_analysis(series, exercise: str) -> dict:
+    """`analysis_child` of `series` as `exercise`, SPEED_RUNS fresh processes: the median run."""
     import numpy as np
 
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "series.npz"
+        np.savez(path, t_s=series.t_s, acc_g=series.acc_g, gyro_dps=series.gyro_dps)
+        return _median_run(["--child-analysis", str(path), exercise], SPEED_RUNS)
+
+
+def _analysis_rows(quick: bool) -> list[Row]:
     from bench.speed import _walking_hour
 
     series, _ = _walking_hour(600.0 if quick else 3600.0)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "hour.npz"
-        np.savez(path, t_s=series.t_s, acc_g=series.acc_g, gyro_dps=series.gyro_dps)
-        del series
-        r = _median_run(["--child-analysis", str(path)], SPEED_RUNS)
+    r = _median_analysis(series, "walking")
+    del series
     x = r["span_s"] / r["cpu_s"]
     data = f"{r['span_s'] / 3600:.2f} h walking at 100 Hz in memory ({r['reps']:,} steps)"
     return [Row(SECTION, "analysis alone (signal, detectors, scoring), 1 h", data,
@@ -274,8 +282,26 @@ def _analysis_rows(quick: bool) -> list[Row]:
                 target=f">= {TARGET_ANALYSIS_X:,.0f}x", status=at_least(x, TARGET_ANALYSIS_X),
                 note="the CPU time of `analyze` itself (the child process, with Python's start-up, the imports "
                      f"and loading the samples: {r['process_cpu_s']:.2f} s); fusion forward and backward, twice (the "
-                     "turns show sensor errors), about half of it; the walking detector about a quarter; profile in "
-                     "docs/analysis.md")]
+                     "turns show sensor errors), a third of it; detection and scoring about 40 %; profile in "
+                     "docs/analysis.md"), _band_walk_row()]
+
+
+def _band_walk_row() -> Row:
+    """The analysis alone of a band walk: a simulated set of BAND_WALK_STEPS lateral steps (1.7 min),
+    tiled to BAND_WALK_S. Its detector reads more per sample than walking's (the moves' sweeps, the
+    halts), and sets are short: no target, the figure for the record."""
+    from bench.speed import tiled_set
+    from hiplevel.sim import ExerciseSpec
+
+    series, _ = tiled_set(ExerciseSpec("band-walk", reps=BAND_WALK_STEPS, weak_side="left"), BAND_WALK_S)
+    r = _median_analysis(series, "band-walk")
+    x = r["span_s"] / r["cpu_s"]
+    return Row(SECTION, "analysis alone (signal, detectors, scoring), band walk",
+               f"{r['span_s'] / 60:.1f} min band walk at 100 Hz in memory ({r['reps']:,} steps)",
+               f"{x:,.0f}x real time (median of {len(r['cpu_runs'])} runs: {r['cpu_s']:.2f} s CPU, runs "
+               f"{min(r['cpu_runs']):.2f}-{max(r['cpu_runs']):.2f} s)",
+               note=f"a simulated set of {BAND_WALK_STEPS} lateral steps (weak left), tiled; the CPU time of `analyze` "
+                    f"itself, as the row above (the child process: {r['process_cpu_s']:.2f} s)")
 
 
 def run(quick: bool = False, hours: list[float] | None = None, log=print) -> list[Row]:
@@ -318,8 +344,8 @@ if __name__ == "__main__":
         print(json.dumps(cli_child(sys.argv[2])))
     elif len(sys.argv) == 3 and sys.argv[1] == "--child-reanalyze":
         print(json.dumps(reanalyze_child(sys.argv[2])))
-    elif len(sys.argv) == 3 and sys.argv[1] == "--child-analysis":
-        print(json.dumps(analysis_child(sys.argv[2])))
+    elif len(sys.argv) in (3, 4) and sys.argv[1] == "--child-analysis":
+        print(json.dumps(analysis_child(*sys.argv[2:])))
     else:
         import argparse
 

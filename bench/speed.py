@@ -34,11 +34,18 @@ ROLL_SAMPLE_BYTES, RAW_SAMPLE_BYTES = 4, 12
 
 
 def _walking_hour(seconds: float, rate_hz: float = 100.0):
-    from hiplevel.samples import ImuSeries
-    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+    from hiplevel.sim import ExerciseSpec
 
-    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=100, turn_every_steps=10)], rate_hz=rate_hz, seed=7))
-    s = sim.imu
+    return tiled_set(ExerciseSpec("walking", reps=100, turn_every_steps=10), seconds, rate_hz)
+
+
+def tiled_set(spec, seconds: float, rate_hz: float = 100.0):
+    """A simulated session of one set (`hiplevel.sim.ExerciseSpec` spec, seed 7) tiled to at least
+    `seconds`: (ImuSeries, span in s)."""
+    from hiplevel.samples import ImuSeries
+    from hiplevel.sim import SessionSpec, simulate_session
+
+    s = simulate_session(SessionSpec([spec], rate_hz=rate_hz, seed=7)).imu
     dur = s.t_s[-1] + 1.0 / rate_hz
     k = int(math.ceil(seconds / dur))
     t = np.concatenate([s.t_s + i * dur for i in range(k)])
