@@ -1,6 +1,7 @@
 """Optional compiled kernels (C, built with the package when a compiler is at hand; see setup.py).
 
-Each has a pure Python/numpy path with the same results to the bit, used when the kernel is not
+Each has a pure Python/numpy path with the same results to the bit (the fusion pass and the turn
+fit's gyro products: within a few units in the last place), used when the kernel is not
 built (`csv_kernel()` is None) or when `HIPLEVEL_NO_NATIVE=1` is set; tests compare both."""
 
 from __future__ import annotations

@@ -219,7 +219,7 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
 
 /* One pass of `fusion_scan.run_passes` step by step (`fuse_pass`): per sample the terms of
  * `terms_loop` (GROUP samples at a time, in cache), the rotation angle |w| |dt| and its cosine and
- * sine (the C library's: numpy calls the same functions for float64), a = R (1 - k), then the
+ * sine (`angle_terms`: within an ulp of numpy's, which calls the C library), a = R (1 - k), then the
  * recurrences the numpy path's blocked scans evaluate, here in sample order: the first solution
  * u1 = a u1 + pull; the second u2 = a u2 + pull |u1 before|, the norm 1 at a block's first
  * sample; both states made unit at every SCAN_BLOCK-th sample (a block start); the error
@@ -229,14 +229,19 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
  * layout to place the samples in. UP gets u2 / |u2| (rowsq3), EO the error. */
 enum { PASS_GROUP = 4096 };
 
+/* Each sample's rotation angle |w| dt (TH), its cosine (C) and -sine (S): the small-angle polynomials
+ * for all in a loop that vectorises, then the C library's where an angle is not small (`sin_cos`). */
 VECTOR_CLONES
-static void angle_terms(Py_ssize_t m, const double *restrict W, const double *restrict DT, double *restrict C,
-                        double *restrict S) {
+static void angle_terms(Py_ssize_t m, const double *restrict W, const double *restrict DT, double *restrict TH,
+                        double *restrict C, double *restrict S) {
     for (Py_ssize_t i = 0; i < m; i++) {
         const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
         double th = sqrt(w0 * w0 + w1 * w1 + w2 * w2) * DT[i];
-        C[i] = cos(th), S[i] = -sin(th);
+        TH[i] = th, C[i] = small_cos(th), S[i] = -small_sin(th);
     }
+    for (Py_ssize_t i = 0; i < m; i++)
+        if (!(fabs(TH[i]) <= SMALL_ANGLE_RAD))
+            C[i] = cos(TH[i]), S[i] = -sin(TH[i]);
 }
 
 VECTOR_CLONES
@@ -324,13 +329,13 @@ static PyObject *fuse_pass(PyObject *self, PyObject *args) {
     /* `kept_scratch`: the terms of a group, its cos and -sin, and a backward group's acc, w, dt, rest */
     static double *scratch = NULL;
     static size_t scratch_n = 0;
-    if (kept_scratch(&scratch, &scratch_n, (size_t)((ST_N + 2 + 8) * PASS_GROUP)) == NULL) {
+    if (kept_scratch(&scratch, &scratch_n, (size_t)((ST_N + 3 + 8) * PASS_GROUP)) == NULL) {
         release(v, 7);
         return PyErr_NoMemory();
     }
     double *T = scratch, *C = T + ST_N * PASS_GROUP, *S = C + PASS_GROUP, *RA = S + PASS_GROUP,
-           *RW = RA + 3 * PASS_GROUP, *RD = RW + 3 * PASS_GROUP;
-    unsigned char *RR = (unsigned char *)(RD + PASS_GROUP);
+           *RW = RA + 3 * PASS_GROUP, *RD = RW + 3 * PASS_GROUP, *TH = RD + PASS_GROUP;
+    unsigned char *RR = (unsigned char *)(TH + PASS_GROUP);
     double x1[3] = {U0[0], U0[1], U0[2]}, x2[3] = {U0[0], U0[1], U0[2]}, e = err0;
     for (Py_ssize_t g0 = 0; g0 < m; g0 += PASS_GROUP) {
         Py_ssize_t gm = m - g0 < PASS_GROUP ? m - g0 : PASS_GROUP;
@@ -344,7 +349,7 @@ static PyObject *fuse_pass(PyObject *self, PyObject *args) {
         }
         terms_loop(gm, ac, w, dt, rest, move_gain, rest_gain, tol, turn, cross, T, T + gm, T + 2 * gm, T + 3 * gm,
                    T + 4 * gm, T + 5 * gm, T + 6 * gm, T + 7 * gm);
-        angle_terms(gm, w, dt, C, S);
+        angle_terms(gm, w, dt, TH, C, S);
         pass_steps(g0, gm, T, C, S, x1, x2, &e, UP + 3 * g0, EO + g0);
         normalise_rows(gm, UP + 3 * g0);
     }

@@ -12,7 +12,7 @@
 
 /* segment_steps(w, dt, first, out[, bounds, refs]) -> None: `scan.segment_products` step by step:
  * per sample the Rodrigues matrix R_i of w (n,3) rad/s over dt s (theta = |w| dt, its cosine and
- * -sine from the C library, as numpy's float64 cos and sin call it) and the product
+ * -sine by `sin_cos`: within an ulp of numpy's) and the product
  * P_i = R_i P_(i-1) from the identity, restarting at P_i = R_i where first[i] (n,) 1 byte: out
  * (n,3,3). The numpy path's blocked scan forms the same products associated otherwise (each block's
  * own products, then the chain of block starts): the values agree within a few units in the last
@@ -69,8 +69,9 @@ static PyObject *segment_steps(PyObject *self, PyObject *args) {
     double p[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, R[9];
     for (Py_ssize_t i = 0; i < n; i++) {
         const double *w = W + 3 * i;
-        double th = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) * dt;
-        rodrigues(w, cos(th), -sin(th), R);
+        double th = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) * dt, sn, cs;
+        sin_cos(th, &sn, &cs);
+        rodrigues(w, cs, -sn, R);
         double *o = windows ? p : OUT + 9 * i;
         if (F[i]) {
             for (int e = 0; e < 9; e++)
@@ -107,7 +108,26 @@ static PyObject *segment_steps(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* sin_cos(x, s, c) -> None: `sin_cos` of each x (n,) into s, c (n,) float64 (for the tests: the
+ * small-angle polynomials against the C library's sin and cos). */
+static PyObject *sin_cos_py(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer v[3];
+    if (get_args(args, 3, 1, v) < 0)
+        return NULL;
+    Py_ssize_t n = v[0].len / 8;
+    if (!is_f64(&v[0], n) || !is_f64(&v[1], n) || !is_f64(&v[2], n))
+        return bad_args(v, 3, "sin_cos: x, s, c (n,) float64");
+    const double *X = v[0].buf;
+    double *S = v[1].buf, *C = v[2].buf;
+    for (Py_ssize_t i = 0; i < n; i++)
+        sin_cos(X[i], S + i, C + i);
+    release(v, 3);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"sin_cos", sin_cos_py, METH_VARARGS, "sin_cos(x, s, c): the kernels' sine and cosine (see the source)"},
     {"segment_steps", segment_steps, METH_VARARGS, "segment_steps(w, dt, first, out[, bounds, refs]) (see the source)"},
     {NULL, NULL, 0, NULL},
 };

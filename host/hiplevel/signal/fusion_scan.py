@@ -1,5 +1,6 @@
-"""The offline fusion's passes as blocked scans (`fusion.fuse_passes`): numpy and `scan.affine_scan`,
-or the compiled kernel (`fusekernel.fuse_group`), with the same results to the bit.
+"""The offline fusion's passes (`fusion.fuse_passes`): blocked scans in numpy (`scan.affine_scan`), or
+the compiled kernel (`fusekernel.fuse_pass`: the same recurrences step by step, within a few units
+in the last place).
 
 Each pass is the affine recurrence u_i = (1 - k_i) R_i u_(i-1) + k_i a_i/|a_i| of `fusion.tilt_step`
 (normalised), its accelerometer fraction k and rotation R depending on the samples only."""
