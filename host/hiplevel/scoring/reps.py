@@ -169,6 +169,12 @@ def drop_score(drop_deg: float, ok_deg: float, flag_deg: float, fail_deg: float,
     return _ramp_down(hike, hf, th.hike_fail_deg, FLAG_SCORE, 0.0)
 
 
+def _stance_words(exercise: str, side: Side) -> str:
+    """'during left stance', or 'on the left leg' where the rep measures its own side (made only
+    for a flagged drop or hike: most reps have neither)."""
+    return f"during {side} stance" if exercise not in MEASURES_OWN_SIDE else f"on the {side} leg"
+
+
 def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thresholds) -> RepScore:
     """Score one rep.
 
@@ -185,18 +191,18 @@ def score_rep(exercise: str, side: Side, drop_deg: float, metrics: dict, th: Thr
     score = drop_score(drop_deg, ok, flag, fail, th, hike_flag)
     flags: list[str] = []
     reasons: list[str] = []
-    low = measured_side(exercise, side)
-    stance = f"during {side} stance" if exercise not in MEASURES_OWN_SIDE else f"on the {side} leg"
     if drop_deg > flag:
         if exercise == "clamshell":
             flags.append("pelvis_roll_back")
             reasons.append(f"pelvis rolled back {drop_deg:.1f} deg (limit {flag:.1f} deg)")
         else:
             flags.append("pelvic_drop")
-            reasons.append(f"{low} side dropped {drop_deg:.1f} deg {stance} (limit {flag:.1f} deg)")
+            reasons.append(f"{measured_side(exercise, side)} side dropped {drop_deg:.1f} deg {_stance_words(exercise, side)} "
+                           f"(limit {flag:.1f} deg)")
     elif -drop_deg > hike_flag:
         flags.append("hip_hike")
-        reasons.append(f"{low} side hiked {-drop_deg:.1f} deg {stance} (limit {hike_flag:.1f} deg)")
+        reasons.append(f"{measured_side(exercise, side)} side hiked {-drop_deg:.1f} deg {_stance_words(exercise, side)} "
+                       f"(limit {hike_flag:.1f} deg)")
     hold = metrics.get("hold_s")
     if hold is not None and hold < th.hold_min_s:
         flags.append("short_hold")
