@@ -1,8 +1,9 @@
 /* Optional compiled kernel: the offline fusion's scans (`signal.fusion_scan`, `signal.fusion`).
  *
- * fuse_scan: the scans of one fusion group from its blocked arrays; fuse_group: a whole group from
- * the samples on; blend: the weighted blend of the forward and backward passes. Built with
- * -ffp-contract=off and summing in numpy's order, so the results are the numpy path's to the bit.
+ * fuse_scan: the scans of one fusion group from its blocked arrays (the numpy path's arithmetic, to
+ * the bit); fuse_pass: a whole pass from the samples on, step by step (the same recurrences, within
+ * a few units in the last place); blend: the weighted blend of the forward and backward passes (to
+ * the bit). Built with -ffp-contract=off and summing in numpy's order.
  */
 #include "args.h"
 #include "rotation.h"

@@ -87,6 +87,7 @@ static inline void chain_step(const double *t, const double *v, int m, double *x
         x[e] = y[e] + v[e];
 }
 
-#define FB 64 /* scan.SCAN_BLOCK: the block the numpy path and `angles` lay samples out in */
+#define FB 64 /* scan.SCAN_BLOCK: the block the numpy path lays samples out in (fuse_pass makes its states unit
+                 * at each block's start, as the blocked scans do) */
 
 #endif

@@ -8,7 +8,7 @@
 
 /* A function compiled for x86-64-v3 (AVX2) and for the baseline, the one the CPU runs picked when the
  * module loads (GCC's function multiversioning): the same operations in the same order whatever the
- * vector width, so the same bits. Not AVX-512: its clones were no faster here (fuse_group 56.8
+ * vector width, so the same bits. Not AVX-512: its clones were no faster here (stop 29's fusion group 56.8
  * against 56.6 ns a sample and pass) and its wide floating-point work can lower the core's clock for
  * the code that follows. Elsewhere one version. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)

@@ -78,9 +78,9 @@ def run_passes(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.n
 @cache
 def _einsum_rows_ok() -> bool:
     """Whether numpy's einsum("ij,ij->i") sums a row of three squares as (x0^2 + x2^2) + x1^2, as the
-    compiled `fuse_group` does for |a|, |w| and the up-vector's norm (numpy's two-lane loop; another
-    numpy build may sum otherwise, and then the numpy path runs: the results never depend on the
-    kernel). Probed once on values where the orders round differently (`_einsum_probe_rows`)."""
+    compiled `accel_fraction` does for |a| and |w| (numpy's two-lane loop; another numpy build may
+    sum otherwise, and then numpy's `accel_fraction` runs: its results never depend on the kernel).
+    Probed once on values where the orders round differently (`_einsum_probe_rows`)."""
     x = _einsum_probe_rows()
     sq = x * x
     return np.array_equal(np.einsum("ij,ij->i", x, x), (sq[:, 0] + sq[:, 2]) + sq[:, 1])
