@@ -21,7 +21,8 @@ of the shift back.
 Edges first: a small (2-3 cm) or slow (2-3 s) shift moves at the rest tests' own speeds, so the
 velocity is held at zero through it and no move is found. Each stretch on one foot (split at the
 standing between holds) is searched from its edges too (`stance_edges.edge_shifts`: foot-off and
-foot-down from the jolts, the shift in and back fitted there as minimum-jerk moves of opposite
+foot-down from the jolts, or foot-off where the sway rises when the foot leaves with no jolt or
+tip, the shift in and back fitted there as minimum-jerk moves of opposite
 ways, on the side most of its cues give: the pair, and the displacements in and back, `stance_side`;
 a hold whose cues disagree carries `side_confidence` under 1); the pair, if its mean size is a
 shift, goes through the same hold tests. Its hold is taken where no hold above covers the stretch,
@@ -43,7 +44,9 @@ from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_
                                      quiet_mask, unmoving_mask, zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g, swing_mps
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
-from hiplevel.exercises.stance_merge import EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds
+from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds,
+                                             rose_after_foot_off)
+from hiplevel.exercises.stance_pairing import pair_moves
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_side import doubt_large_hikes
 from hiplevel.exercises.stance_roll import anchored_lift, moved_on, one_level, stood_level
@@ -225,59 +228,8 @@ class SingleLegStanceDetector:
              doubtful: Callable[[Hump, Hump], bool] | None = None,
              later_end: Callable[[Hump, Hump, Hump], bool] | None = None,
              lifts: Callable[[Hump, Hump], bool] | None = None) -> list[tuple[Hump, Hump]]:
-        """(shift-in, shift-out) pairs in time order. accept(shift_in, shift_back): whether a
-        candidate pair is a hold; a rejected candidate does not end the search for the shift-in's
-        partner (a wander of the pelvis in a long hold can look like a shift back). A shift-in
-        with candidates but no hold takes its first candidate with it (that was its return).
-        doubtful(shift_in, shift_back): the hold's end is in doubt (no foot-down); the next
-        candidate that is a hold in no doubt (those in doubt too are passed over: wanders without
-        a foot-down) is then its end if later_end(shift_in, shift_back, that candidate) (the foot
-        stayed up through a balance wander taken for the shift back). lifts(shift_in, shift_back): every
-        single-support cue votes (sway, foot-off and -down jolts); the moves before a holdless shift-in's
-        first candidate may start such a hold."""
-        out: list[tuple[Hump, Hump]] = []
-        k = 0
-        guarded, passed = -1, -1  # moves up to `guarded` start a hold only if `lifts`; `passed` is a return
-        while k < len(moves):
-            a, size_a = moves[k]
-            partner = first = None
-            if size_a >= self.min_shift_m and k != passed:
-                for j in range(k + 1, len(moves)):
-                    b, size_b = moves[j]
-                    if (b.sign == a.sign and size_b >= max(self.min_shift_m, self.clear_ratio * size_a)
-                            and b.height >= self.clear_speed_ratio * a.height
-                            and b.offset - b.onset <= self.max_shift_s * rate_hz):
-                        break  # another clear shift the same way: a was not a shift onto a leg
-                    hold_s = (b.onset - a.offset) / rate_hz
-                    if hold_s > self.max_hold_s:
-                        break
-                    if b.sign != a.sign and hold_s >= self.min_hold_s and size_b > self.max_return_ratio * size_a:
-                        break  # the pelvis went far past where it stood: it moved on, not back
-                    if (b.sign != a.sign and hold_s >= self.min_hold_s and size_b >= self.partner_ratio * size_a
-                            and b.height >= self.partner_ratio * a.height):
-                        first = j if first is None else first
-                        if accept is not None and not accept(a, b):
-                            continue
-                        if k <= guarded and not lifts(a, b):
-                            continue  # between a shift-in with no hold and its return: needs every cue
-                        if partner is not None:  # the hold before was in doubt: does this one end it?
-                            if doubtful(a, b):
-                                continue  # no foot-down here either: a later one may end it
-                            if later_end(a, moves[partner][0], b):
-                                partner = j
-                            break
-                        partner = j
-                        if doubtful is None or later_end is None or not doubtful(a, b):
-                            break
-            if partner is None:
-                # No hold: the first candidate still was a's return (a is no shift onto a leg).
-                if first is not None and lifts is not None and k > guarded:
-                    guarded, passed = first - 1, first
-                k = k + 1 if first is None or lifts is not None else first + 1
-            else:
-                out.append((a, moves[partner][0]))
-                k = partner + 1
-        return out
+        """(shift-in, shift-out) pairs in time order (`stance_pairing.pair_moves`)."""
+        return pair_moves(self, moves, rate_hz, accept, doubtful, later_end, lifts)
 
     def upright(self, m: Motion, a: int, b: int) -> bool:
         """The pelvis stays near its standing pitch and does not turn during samples [a, b)."""
@@ -324,6 +276,7 @@ class SingleLegStanceDetector:
             r = next((h for q in pairs or [] if (h := self._edge_hold(m, q, moves, sizes, sig, ones, calm, v))), None)
             if r is not None and side is not None:  # the share of its side cues that agree (`stance_side`)
                 r.metrics["side_confidence"] = round(side.confidence(1 if r.side == LEFT else -1), 2)
+                r = None if side.sway_off and rose_after_foot_off(r, run, reps) else r
             edged.append((run, r))
         merged = merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate)
         return sorted(doubt_large_hikes(merged), key=lambda r: r.start)

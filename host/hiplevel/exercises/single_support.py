@@ -20,7 +20,7 @@ import numpy as np
 
 from hiplevel.signal.biquad import sosfiltfilt
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.filters import design_sos, moving_max, moving_min
+from hiplevel.signal.filters import design_sos, moving_max, moving_mean, moving_min
 
 # Balance sway sits in this band for the roll (slower drift and faster impacts are not sway)...
 SWAY_BAND_HZ = (0.3, 3.0)
@@ -29,6 +29,14 @@ SWAY_BAND_HZ = (0.3, 3.0)
 CORRECTION_BAND_HZ = (1.0, 3.0)
 # Vertical jolts of a foot coming down: up to here.
 JOLT_LOWPASS_HZ = 8.0
+# The sway's onset (`sway_onset`): its envelope over ONSET_WINDOW_S past the level halfway (in
+# ratio) from standing's to the hold's, and there in ONSET_SHARE of the ONSET_HOLD_S after (the
+# sway on one foot dips under that level for a few tenths of a second now and then). A hold whose
+# sway rises under ONSET_MIN_RATIO times standing's has no onset to place (one foot: 1.5-10x).
+ONSET_WINDOW_S = 0.5
+ONSET_HOLD_S = 1.0
+ONSET_SHARE = 0.8
+ONSET_MIN_RATIO = 2.0
 
 
 def band(x: np.ndarray, rate_hz: float, lo_hz: float, hi_hz: float) -> np.ndarray:
@@ -148,6 +156,35 @@ def strongest_ptp(x: np.ndarray, a: int, b: int, width: int, level: float, last:
     else:
         k = int(np.argmax(ptp))
     return float(np.max(ptp)), a + k
+
+
+def sway_onset(s: SupportSignals, a: int, b: int, steady: tuple[int, int], ref: tuple[float, float],
+               rate_hz: float, min_ratio: float = ONSET_MIN_RATIO) -> int | None:
+    """Where the single-leg sway starts within samples [a, b) (the foot leaving, when it neither
+    jolts the pelvis nor tips its roll): the first sample from which the sway envelope (RMS over
+    ONSET_WINDOW_S) stays past the geometric mean of standing's (`ref`, `reference_sway`) and the
+    hold's (`steady_rms` over `steady`) for ONSET_HOLD_S, in ONSET_SHARE of it; the roll rate's,
+    whose level the weight shift does not raise, unless it rises less than min_ratio on one foot
+    and the sideways corrections more (their band holds a 0.5-2 s shift's own acceleration: they
+    place the foot up to the shift early). None when neither rises min_ratio times."""
+    best = None
+    for x, r in ((s.roll_rate, ref[0]), (s.lateral, ref[1])):
+        held = steady_rms(x[slice(*steady)], rate_hz)
+        if held >= min_ratio * max(r, 1e-12):
+            best = (x, float(np.sqrt(held * r)))
+            break
+    a, b = max(0, a), min(len(s.roll_rate), b)
+    if best is None or b <= a:
+        return None
+    x, level = best
+    w, k = max(2, int(ONSET_WINDOW_S * rate_hz)), max(1, int(ONSET_HOLD_S * rate_hz))
+    lo, hi = max(0, a - w), min(len(x), b + k + w)
+    above = (np.sqrt(moving_mean(np.square(x[lo:hi]), w)) >= level).astype(float)
+    share = moving_mean(above, k)  # centred: the share over the next ONSET_HOLD_S is share[i + k // 2]
+    for i in range(a - lo, b - lo):
+        if above[i] and i + k // 2 < len(share) and share[i + k // 2] >= ONSET_SHARE:
+            return lo + i
+    return None
 
 
 def support_votes(votes: dict[str, float]) -> float:

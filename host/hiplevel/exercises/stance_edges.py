@@ -20,7 +20,7 @@ import numpy as np
 
 from hiplevel.exercises.base import Hump
 from hiplevel.exercises.single_support import (SupportCues, SupportSignals, reference_sway, strongest_ptp,
-                                               window_rms)
+                                               sway_onset, window_rms)
 from hiplevel.exercises.stance_side import SideCues, sliding_displacement_m
 from hiplevel.signal.neutral import runs
 
@@ -56,7 +56,11 @@ class EdgeSettings:
         fast as in): a 0.4-0.5 s shape fitted to the foot-off or landing transient at one edge,
         with a 3 s one at the other, no longer picks the side (`shift_pair`);
     side_slide_s: the displacement side cues (`stance_side.sliding_displacement_m`) average the
-        windows whose far end slides this long into the hold (the first second on one foot)."""
+        windows whose far end slides this long into the hold (the first second on one foot);
+    onset_lead_s: a foot-off placed at the sway's rise (`single_support.sway_onset`, no foot-off
+        vote) is up to this early (physics check seed 0: 1.05 s early to 0.37 s late, median 0.5 s
+        early; the band-pass and the envelope's window smear the rise): the shift in is searched,
+        and the shift-in displacement's windows slide, this much further."""
 
     sway_ratio: float = 2.0
     shift_taus_s: tuple[float, ...] = (0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
@@ -67,6 +71,7 @@ class EdgeSettings:
     standing_roll_ratio: float = 3.0
     max_tau_ratio: float = 1.5
     side_slide_s: float = 1.0
+    onset_lead_s: float = 1.0
 
 
 def min_jerk_accel(tau_s: float, rate_hz: float) -> np.ndarray:
@@ -203,7 +208,9 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
                                 SideCues | None]]:
     """Each stretch on one foot (`stretches_on_one_foot`) with the candidate ((shift in, size m),
     (shift back, size m)) around it, in order of preference, and its side cues
-    (`stance_side.SideCues`), None without a clear foot-off and foot-down: the minimum-jerk shifts
+    (`stance_side.SideCues`), None without a clear foot-down (a foot-off with no vote, no jolt and
+    no tip of the roll, is placed where the sway rises, `single_support.sway_onset`; None if it
+    does not rise): the minimum-jerk shifts
     fitted before foot-off and after foot-down as one pair (`shift_pair`; mean size at least
     min_shift_m, m); when both displacements from the standing to foot-off and from foot-down to
     the standing (`stance_side`) say the other side, the pair fitted on that side first (a shift
@@ -218,21 +225,33 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
         ref = reference_sway(sig, rate_hz, [(max(0, s0 - 4 * int(rate_hz)), max(0, s0 - int(0.5 * rate_hz))),
                                             (s1 + int(0.5 * rate_hz), s1 + 4 * int(rate_hz))])
         votes, off, down = replace(cues, lag_s=max(cues.lag_s, p.edge_lag_s)).votes(sig, s0, s1, ref, rate_hz)
-        if votes["foot_off"] < p.min_edge_vote or votes["foot_down"] < p.min_edge_vote:
-            continue  # no clear edge to search the shifts from
+        if votes["foot_down"] < p.min_edge_vote:
+            continue  # no clear edge to search the shift back from
         # The foot comes down with the set's largest jolt near the stretch's end: the last jolt
         # over the votes' level may be the slow shift back's own, after it.
         jolt = max(2, int(cues.jolt_s * rate_hz))
         down = strongest_ptp(sig.vertical, max((s0 + s1) // 2, s1 - lag), s1 + int(cues.edge_s * rate_hz), jolt,
                              np.inf, last=True)[1]
+        swayed = votes["foot_off"] < p.min_edge_vote
+        if swayed:
+            # The foot left with no jolt and no tip of the roll: it left where the sway rose
+            # (placed up to onset_lead_s early: the shift in and its displacement are looked
+            # for that much later).
+            mid0, mid1 = s0 + min(lag, (s1 - s0) // 3), s1 - min(lag, (s1 - s0) // 3)
+            off = sway_onset(sig, s0 - int(rate_hz), mid0, (mid0, max(mid0 + 1, mid1)), ref, rate_hz)
+            if off is None:
+                continue
+        lead = int(p.onset_lead_s * rate_hz) if swayed else 0
         # The shift in and the shift back go opposite ways: the side is the one whose pair of
         # moves, a weight shift there and back, explains more of the acceleration at both edges.
-        into, back = (off - before, off + after), (down - after, down + before)
+        into, back = (off - before, off + after + lead), (down - after, down + before)
         pair, by_way = shift_pair(acc_mps2, into, back, rate_hz, p.shift_taus_s, p.max_tau_ratio, min_shift_m)
         slide, step = int(p.side_slide_s * rate_hz), max(1, int(0.1 * rate_hz))
-        side = SideCues(sliding_displacement_m(acc_mps2, off - before, off, rate_hz, slide, step),
+        side = SideCues(sliding_displacement_m(acc_mps2, off - before, off, rate_hz, slide + lead, step),
                         sliding_displacement_m(acc_mps2, down, down + before, rate_hz, -slide, step),
                         0 if pair is None else pair[0][0].sign)
+        if swayed:
+            side = replace(side, sway_off=True)
         pairs = [pair] if pair is not None else []
         if pair is not None and side.sign not in (0, side.fitted):
             # Both displacements say the other leg: the pair fitted there first, if a shift fits

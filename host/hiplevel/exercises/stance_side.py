@@ -47,11 +47,13 @@ class SideCues:
     """The side cues of one hold, each +1 (toward +acceleration, the left leg) or -1 (0: none).
 
     shift_in_m / shift_back_m: the displacements into and out of the hold, m (+ = leftward;
-    `sliding_displacement_m`); fitted: the sign of the fitted shift pair's shift in."""
+    `sliding_displacement_m`); fitted: the sign of the fitted shift pair's shift in; sway_off: the
+    foot-off they were read at is the sway's rise (`single_support.sway_onset`: no jolt, no tip)."""
 
     shift_in_m: float
     shift_back_m: float
     fitted: int
+    sway_off: bool = False
 
     def votes(self) -> tuple[int, int, int]:
         """Each cue's side: the shift in's, the shift back's (the other way), the fitted pair's; a

@@ -24,6 +24,9 @@ STANCE_SWAY_BASE_DEG = 0.15  # roll sway SD of quiet standing, which sway_gain s
 # The pelvis' sideways sway on one leg stays within 5-10 mm SD even when its roll sways a lot (the
 # base of support is one foot): the position sway gain stops at 2.5 (7.5 mm; quiet standing 3 mm).
 HOLD_POS_SWAY_GAIN_MAX = 2.5
+# The slow sideways wander of the pelvis on one leg (`HoldStrategy.wander_mm`): the band of the
+# physics check's (bench.physics.stance) and issue 14's 6-10 mm wanders.
+HOLD_WANDER_HZ = (0.05, 0.4)
 
 
 def _stance_side(ex: ExerciseSpec, index: int) -> Side:
@@ -77,6 +80,10 @@ def single_leg_stance(ex: ExerciseSpec, rng: np.random.Generator, set_index: int
             # Its own generator (seeded by the hold's time), so the classic draws stay as they were.
             own = np.random.default_rng([int(round(s * 1000)), int(round(hold * 1000))])
             pos[:, 1] += _balance_m(len(t), own, st.balance_mg) * loaded
+        if st.wander_mm:
+            # Its own generator too (classic draws unchanged); slow enough that no anchor sees it move.
+            own = np.random.default_rng([int(round(s * 1000)), int(round(hold * 1000)), 1])
+            pos[:, 1] += sway(len(t), own, 1e-3 * st.wander_mm, *HOLD_WANDER_HZ) * loaded
         pitch += rng.normal(0.0, 1.5) * loaded
         gain += (sway_sd / STANCE_SWAY_BASE_DEG - 1.0) * loaded
         stance_w += sgn * loaded

@@ -42,6 +42,8 @@ class HoldStrategy:
         acceleration transient of ~0.1 g per 2 mm); lift_mm: it rises this much at foot-off;
     balance_mg: sideways balance corrections on one leg (0.5-3 Hz), acceleration RMS (the base of
         support is one foot: quiet standing on both feet moves the pelvis ~1-2 mg);
+    wander_mm: the pelvis wandering sideways on one leg (0.05-0.4 Hz), position SD (0: none; people
+        up to ~10 mm, issue 14; not in HUMAN_RANGES, whose draws the existing cases are made of);
     pause_s: quiet standing between holds."""
 
     shift_m: float = 0.08
@@ -54,6 +56,7 @@ class HoldStrategy:
     landing_mm: float = 1.5
     lift_mm: float = 1.0
     balance_mg: float = 6.0
+    wander_mm: float = 0.0
     pause_s: float = 3.0
 
 
