@@ -276,7 +276,7 @@ class SingleLegStanceDetector:
             r = next((h for q in pairs or [] if (h := self._edge_hold(m, q, moves, sizes, sig, ones, calm, v))), None)
             if r is not None and side is not None:  # the share of its side cues that agree (`stance_side`)
                 r.metrics["side_confidence"] = round(side.confidence(1 if r.side == LEFT else -1), 2)
-                r = None if side.sway_off and rose_after_foot_off(r, run, reps) else r
+                r = rose_after_foot_off(r, run, reps, rate) if side.sway_off else r
             edged.append((run, r))
         merged = merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate)
         return sorted(doubt_large_hikes(merged), key=lambda r: r.start)

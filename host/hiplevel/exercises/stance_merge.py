@@ -70,18 +70,25 @@ def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],
     return [r for _, _, r in out]
 
 
-def rose_after_foot_off(edge: RepWindow, run: tuple[int, int], reps: list[RepWindow]) -> bool:
-    """Whether an edge hold whose foot-off is only the sway's rise at its stretch's start
-    (`stance_edges.edge_shifts`, `single_support.sway_onset`), its side cues not all agreeing
-    (side_confidence under 1), lies mostly (over half of it) inside one of the velocity path's
-    holds `reps` that started before its stretch `run` ([start, end) samples): the foot was up
-    before the sway rose there. A quiet spell on one foot (weak balance corrections: the sway
-    falls under the stretch's ratio for a second or two) split the stretch, and the sway rising
-    after it is no foot-off (the hold's shifts fitted there are the balance's, either way)."""
-    if edge.metrics.get("side_confidence", 1.0) >= 1.0:
-        return False
-    return any(r.start < run[0] and min(r.end, edge.end) - max(r.start, edge.start) > 0.5 * (edge.end - edge.start)
-               for r in reps)
+def rose_after_foot_off(edge: RepWindow, run: tuple[int, int], reps: list[RepWindow], rate_hz: float) -> RepWindow | None:
+    """What stands for an edge hold whose foot-off is only the sway's rise at its stretch's start
+    (`stance_edges.edge_shifts`, `single_support.sway_onset`) when it lies mostly (over half of it)
+    inside one of the velocity path's holds `reps` that started before its stretch `run` ([start,
+    end) samples): the foot was up before the sway rose there. Its side cues not all agreeing
+    (side_confidence under 1): nothing (None); a quiet spell on one foot (weak balance corrections:
+    the sway falls under the stretch's ratio for a second or two) split the stretch, and the sway
+    rising after it is no foot-off (the hold's shifts fitted there are the balance's, either way).
+    Else, that velocity hold when it is on the same leg and ends with it (within EDGE_LEAD_S): one
+    hold, found from its foot-off by the velocity path (a live window ending a few seconds after a
+    20 s hold split it so, the edge hold starting 12 s late, and the live and offline holds
+    differed); the edge hold itself otherwise."""
+    outer = next((r for r in reps if r.start < run[0]
+                  and min(r.end, edge.end) - max(r.start, edge.start) > 0.5 * (edge.end - edge.start)), None)
+    if outer is None:
+        return edge
+    if edge.metrics.get("side_confidence", 1.0) < 1.0:
+        return None
+    return outer if outer.side == edge.side and abs(outer.end - edge.end) <= EDGE_LEAD_S * rate_hz else edge
 
 
 def edge_leads(r: RepWindow, e: RepWindow) -> tuple[int | None, int | None]:
