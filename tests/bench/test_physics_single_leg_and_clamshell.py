@@ -109,3 +109,18 @@ def test_a_clean_clamshell_set_is_reported_on_the_working_leg():
     reps = analyze(case.series(), "clamshell").reps
     assert [r.side for r in reps] == [t.side for t in case.reps]
     assert [r.drop_deg for r in reps] == pytest.approx([1.5] * 20, abs=0.5)  # lying fidgets add to the peak
+
+
+@pytest.mark.parametrize("rollback_deg,contact_m", [(8.0, 0.12), (11.0, 0.15)])
+def test_a_compensated_clamshell_set_is_found_and_flagged(rollback_deg, contact_m):
+    # The fault: the pelvis rolls back 8-11 deg about its floor contact in 1 s reps, carrying the
+    # belt backward at 0.05-0.15 m/s; main took that for a slide on the floor and found none of it.
+    from hiplevel.analysis import analyze
+
+    rep = {"opening_deg": 30.0, "reaction": 0.0, "rep_s": 1.0, "open_share": 0.5, "top_s": 0.3, "pause_s": 1.0}
+    sides = [{**_side(s, rollback_deg, 10), "fidget_deg": 0.05, "contact_m": contact_m, "reps": [rep] * 10}
+             for s in ("right", "left")]
+    case = make_case("clamshell", 1, 0, sensor=SensorSpec.ideal(), sides=sides, first="right")
+    reps = analyze(case.series(), "clamshell").reps
+    assert [r.side for r in reps] == [t.side for t in case.reps]
+    assert all("pelvis_roll_back" in r.flags for r in reps)

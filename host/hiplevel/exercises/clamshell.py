@@ -34,6 +34,13 @@ from hiplevel.signal.neutral import runs
 # Horizontal velocity of the pelvis for the slide test: high-passed here (tilt errors leak gravity
 # below it; a fidget's slide lasts 0.5-1.2 s).
 SLIDE_HP_HZ = 0.2
+# Side-lying, the pelvis rolls back about its floor contact (the lower greater trochanter), not about
+# its centre: the belt, at the back of the pelvis about as high as its centre, moves backward by
+# ~h * roll-back. h = the belt's height above that contact: half the hip width less what the mat and
+# soft tissue give, 0.10-0.20 m (the bench's physics draws 0.10-0.15). The slide test judges only the
+# motion that a pivot no higher than this does not explain (margin above the tallest pelvis).
+MAX_PIVOT_HEIGHT_M = 0.25
+GRAVITY_MPS2 = 9.80665
 
 
 def side_tilt_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
@@ -42,6 +49,30 @@ def side_tilt_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
     the ZYX angles the body y axis' vertical component is sin(roll) cos(pitch)."""
     r, p = np.radians(roll_deg), np.radians(pitch_deg)
     return np.degrees(np.arcsin(np.clip(np.sin(r) * np.cos(p), -1.0, 1.0)))
+
+
+def roll_pivot_mps(rollback_deg: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Forward velocity, m/s per m of pivot height, of a point above a floor pivot as the pelvis
+    rolls back by rollback_deg (negative: rolling back carries it backward), band-limited as
+    `ClamshellDetector.slide_mps` so that the two compare sample by sample."""
+    x = -np.sin(np.radians(rollback_deg))
+    acc_g = np.gradient(np.gradient(x)) * rate_hz**2 / GRAVITY_MPS2
+    return velocity_mps(acc_g, rate_hz, hp_hz=SLIDE_HP_HZ)
+
+
+def unexplained_slide_mps(velocity_mps: np.ndarray, pivot_mps: np.ndarray,
+                          max_pivot_m: float = MAX_PIVOT_HEIGHT_M) -> float:
+    """Peak horizontal speed, m/s, of the pelvis over one bump that its roll about a floor pivot does
+    not explain. velocity_mps: (N,2) heading-frame velocity (`slide_mps`); pivot_mps: the forward
+    velocity per m of pivot height (`roll_pivot_mps`). The pivot height is the least-squares fit of
+    the forward velocity on pivot_mps, kept within [0, max_pivot_m]: a roll-back moves the belt
+    backward along the forward axis only, so a slide along the body, sideways to the roll or beyond
+    a pelvis' height is left whole."""
+    u = pivot_mps
+    uu = float(np.dot(u, u))
+    h = float(np.clip(np.dot(velocity_mps[:, 0], u) / uu, 0.0, max_pivot_m)) if uu > 0.0 else 0.0
+    rest = np.column_stack([velocity_mps[:, 0] - h * u, velocity_mps[:, 1]])
+    return float(np.max(np.linalg.norm(rest, axis=1)))
 
 
 @dataclass(frozen=True)
@@ -119,13 +150,15 @@ class ClamshellDetector:
             found: list[tuple[int, int, float]] = []
             spans: list[tuple[float, float]] = []
             slide = self.slide_mps(m, start, b)
+            rolling = roll_pivot_mps(rollback[start:b], m.rate_hz) if slide is not None else None
             for bump in pitch_bumps(rollback[start:b], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s,
                                     widths=True):
                 i0, i1 = start + bump.onset, start + bump.offset + 1
                 peak = float(np.max(rollback[i0:i1]))
                 if peak < self.min_rollback_deg or b - i1 < self.end_guard_s * m.rate_hz:
                     continue  # a sway of the pelvis (e.g. before getting up), not a rep
-                if slide is not None and float(np.max(slide[i0 - start : i1 - start])) > self.max_slide_mps:
+                if slide is not None and rolling is not None and unexplained_slide_mps(
+                        slide[i0 - start : i1 - start], rolling[i0 - start : i1 - start]) > self.max_slide_mps:
                     continue  # the pelvis slid on the floor: a shift of position, not a knee opening
                 found.append((i0, i1, peak))
                 spans.append((bump.half_centre_s, bump.half_width_s))
@@ -135,13 +168,14 @@ class ClamshellDetector:
         return reps
 
     def slide_mps(self, m: Motion, a: int, b: int) -> np.ndarray | None:
-        """Horizontal speed of the pelvis over [a, b), m/s (band-limited as `base.velocity_mps`);
-        None for a roll stream."""
+        """Horizontal velocity (N,2) of the pelvis over [a, b), m/s, in the heading frame (x: the
+        forward axis' horizontal direction; band-limited as `base.velocity_mps`); None for a roll
+        stream."""
         if m.acc_lin_g is None or b - a < 30:
             return None
         h = world_acc_g(Motion(m.t_s[a:b], m.rate_hz, m.roll_deg[a:b], m.pitch_deg[a:b], m.acc_lin_g[a:b], None,
                                m.still[a:b]))[:, :2]
-        return np.linalg.norm(velocity_mps(h, m.rate_hz, hp_hz=SLIDE_HP_HZ), axis=1)
+        return velocity_mps(h, m.rate_hz, hp_hz=SLIDE_HP_HZ)
 
     def in_sets(self, bumps: list[tuple[int, int, float]],
                 spans_s: list[tuple[float, float]] | None = None) -> list[tuple[int, int, float]]:

@@ -83,12 +83,17 @@ def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     gain = 1.0 + (LYING_SWAY_GAIN - 1.0) * down
     reps: list[RepPlan] = []
     still = (int(round(LIE_DOWN_S * FS_INTERNAL_HZ)), int(round((LIE_DOWN_S + LYING_STILL_S) * FS_INTERNAL_HZ)))
+    rollback = np.zeros_like(t)
     for s, op, hold, close in plan:
         e = s + op + hold + close
         knee = plateau(t, s, s + op, s + op + hold, e)
         amp = _rollback_deg(rng, ex, side, st)
+        rollback += amp * knee
         pitch -= amp * knee  # rolling back: the front of the pelvis turns up (pitch + = front down)
         pos[:, 2] += REP_NUDGE_M * knee
         i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
         reps.append(RepPlan(i0, i1, side, None, (i0, i1), extras={"neutral_win": still}))
+    if st.pivot_m is not None:
+        # About the floor contact: the centre moves backward, along the lying forward axis (world +x).
+        pos[:, 0] -= st.pivot_m * np.sin(np.radians(rollback))
     return Segment(roll, pitch, yaw, pos, gain, reps, kind="side-lying")

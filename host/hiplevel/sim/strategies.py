@@ -109,10 +109,13 @@ class LoweringStrategy:
 @dataclass(frozen=True)
 class ClamshellStrategy:
     """Clamshell (units in the names; None: the classic draw). rollback_deg: the pelvis' roll-back in
-    a clean rep (the reaction of the rotators); open_s: knee opening time."""
+    a clean rep (the reaction of the rotators); open_s: knee opening time; pivot_m: the pelvis rolls
+    back about its floor contact this far below its centre, so the centre moves backward by
+    pivot_m * sin(roll-back) (None: about its centre, the classic)."""
 
     rollback_deg: float | None = None
     open_s: float | None = None
+    pivot_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,7 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
     "clamshell": {
         "rollback_deg": HumanRange(0.8, 2.0, "deg", "a clean rep still rolls the pelvis back ~1 deg (sim: 1.2 +- 0.3)"),
         "open_s": HumanRange(0.6, 2.0, "s", "knee opening time (3 sets of 15-20 reps)"),
+        "pivot_m": HumanRange(0.10, 0.20, "m", "side-lying, the pelvis centre sits half a hip width above its floor contact"),
     },
     "walking": {
         "cadence_spm": HumanRange(80.0, 125.0, "steps/min", "slow patients (0.4 m/s) to brisk adults"),
