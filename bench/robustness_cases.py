@@ -57,6 +57,7 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
     "clamshell": {
         "rollback_deg": (0.4, 0.6, 0.8, 2.0, 3.0),
         "open_s": (0.4, 0.5, 0.6, 2.0, 3.0, 4.0),
+        "pivot_m": (0.05, 0.1, 0.2, 0.3, 0.4),
     },
 }
 

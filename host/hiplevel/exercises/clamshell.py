@@ -98,8 +98,9 @@ class ClamshellDetector:
     end_guard_s: a bump ending this close to the end of the side-lying is the start of getting up;
     max_slide_mps: a rep turns the pelvis about its long axis where it lies; a bump during which
         the pelvis moves horizontally faster than this is a shift of position (lying fidgets slide
-        it 2-4 cm in 0.5-1.2 s: 0.05-0.14 m/s; simulated reps, even 7 deg roll-backs opened in
-        0.4 s, stay below 0.025 m/s; 6-axis streams only)."""
+        it 2-4 cm in 0.5-1.2 s: 0.05-0.14 m/s; 6-axis streams only). Judged on what the roll about
+        the floor contact does not explain (`unexplained_slide_mps`): a compensating 10-12 deg
+        roll-back opened in 0.6 s carries the belt at 0.07-0.17 m/s, of which <= 0.015 m/s is left."""
 
     lying_roll_deg: float = 60.0
     stable_roll_deg: float = 12.0
