@@ -81,3 +81,12 @@ def test_unexplained_slide():
         np.max(np.abs(0.35 * u)))
     sideways = np.column_stack([np.zeros_like(u), 0.15 * u])
     assert unexplained_slide_mps(sideways, u) == pytest.approx(np.max(np.abs(0.15 * u)))
+
+
+def test_rolling_toward_the_back_is_no_rep():
+    # Rolling 40 deg toward the back and returning, about the floor as a compensation does, again and
+    # again at a steady pace: the pelvis is no longer on its side (left-right axis within 60 deg of
+    # level), so the slide discount cannot turn rolling over into reps.
+    sim = _set(40.0, 1.0, 0.15)
+    reps = analyze(sim.imu, "clamshell").reps
+    assert [r.side for r in reps] == ["right"] * 6
