@@ -25,7 +25,7 @@ import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT
 from hiplevel.exercises.base import Motion, RepWindow, velocity_mps, world_acc_g
-from hiplevel.exercises.step_down import pitch_bumps
+from hiplevel.exercises.pitch_bumps import pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs

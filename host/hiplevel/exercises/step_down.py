@@ -17,9 +17,11 @@ pelvis is upright gives the left-right axis, and the roll is re-aligned to it be
 measured (`shift_yaw_deg`, `realigned_roll_pitch`).
 
 Stance side: the pelvis moves over the stance foot before or as a rep starts and back after it
-ends; each rep takes the largest lateral move between the standing before it and its deepest
+ends. First how far it moved (`lowering_side`: the displacement from the standing to the rep and
+back, run by run: reps with no shift between them are on one leg); where that is under a shift's
+size, each rep takes the largest lateral move between the standing before it and its deepest
 point and the largest after it (toward the stance side, then away; the pitching leaks smaller
-sideways moves into the rep itself). A rep whose moves are unclear takes the side the whole set
+sideways moves into the rep itself), and a rep whose moves are unclear takes the side the whole set
 points to (a set is done on one leg). A device roll stream (no accelerometer) falls back on the
 roll: the free side is the lower one on average during the rep (a hip hike reads as the other leg).
 """
@@ -27,7 +29,7 @@ roll: the free side is the lower one on average during the rep (a hip hike reads
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,9 +37,10 @@ from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
                                      world_acc_g)
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, SENSOR_LEVER_ARM_M, DescentMeasure
+from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs
+from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
-from hiplevel.signal.peaks import find_peaks, peak_widths
 
 # Weight-shift axis: only samples this close to upright (the shift comes before or at the very start
 # of the descent; deeper, the pitch lever of the sensor moves it forward and back).
@@ -62,68 +65,6 @@ SHIFT_REACH_S = 2.0
 # ... plus this fraction of the bump's rise (before) or fall (after): the 10 % edge of a slow
 # bump comes later after the shift (a squat with a 4.5 s descent: 2.1-2.3 s after it).
 SHIFT_REACH_EDGE_FRACTION = 0.3
-
-
-@dataclass(frozen=True)
-class Bump:
-    """One pitch bump: onset, peak and offset sample indices, peak pitch above the local base, deg;
-    with `pitch_bumps(..., widths=True)` also its centre and width at half its prominence, s from
-    the start of the signal (steadier than the edges: a small bump's tails fade into sway)."""
-
-    onset: int
-    peak: int
-    offset: int
-    height_deg: float
-    half_centre_s: float | None = None
-    half_width_s: float | None = None
-
-
-def _edge(seg: np.ndarray, level: float, rise: float, flat_n: int) -> int:
-    """Index in seg (walking away from a peak at seg[0]) of the bump's edge: the first sample at
-    or below level; else the lowest point so far once the signal has risen by `rise` above it,
-    or has not gone lower by a quarter of `rise` for flat_n samples once past half-way (a plateau
-    above the level after the rep; the top of the bump is flat too)."""
-    low, i_low, mark, i_mark = float(seg[0]), 0, float(seg[0]), 0
-    half = 0.5 * (float(seg[0]) + level)  # the flat test only once half-way down (not at the top)
-    for i, x in enumerate(seg.tolist()):
-        if x <= level:
-            return i
-        if x < low:
-            low, i_low = x, i
-        if x < mark - 0.25 * rise:
-            mark, i_mark = x, i
-        if x > low + rise or (i - i_mark > flat_n and low < half):
-            return i_low
-    return i_low
-
-
-def pitch_bumps(pitch_deg: np.ndarray, rate_hz: float, min_deg: float, min_s: float, max_s: float,
-                smooth_hz: float = 2.0, edge_frac: float = 0.1, flat_s: float = 0.6,
-                widths: bool = False) -> list[Bump]:
-    """Forward-pitch bumps of at least min_deg (prominence) lasting min_s..max_s, in time order.
-
-    Edges: on either side of the peak, where the pitch is back within edge_frac of the bump height
-    from its base, or where it turns up again by edge_frac of the height before that (the next rep
-    or a slow drift follows), or levels off above it for flat_s (a small offset after the rep). A
-    rise smaller than that is sway on a slow descent and does not stop the edge (stopping at the
-    first wiggle cut 1-2 s off shallow step-downs)."""
-    if len(pitch_deg) < 3 * rate_hz:
-        return []
-    p = zero_phase_lowpass(pitch_deg, smooth_hz, rate_hz)
-    peaks, props = find_peaks(p, prominence=min_deg, distance=max(1, int(min_s * rate_hz)))
-    out: list[Bump] = []
-    for pk, prom in zip(peaks, props["prominences"]):
-        level, rise = p[pk] - (1.0 - edge_frac) * prom, edge_frac * prom
-        flat_n = max(1, int(flat_s * rate_hz))
-        a = pk - _edge(p[pk::-1], level, rise, flat_n)
-        b = pk + _edge(p[pk:], level, rise, flat_n)
-        if min_s <= (b - a) / rate_hz <= max_s:
-            out.append(Bump(int(a), int(pk), int(b), float(prom)))
-    if widths and out:
-        _, _, left, right = peak_widths(p, np.array([o.peak for o in out]), rel_height=0.5)
-        out = [replace(o, half_centre_s=0.5 * float(lo + hi) / rate_hz, half_width_s=float(hi - lo) / rate_hz)
-               for o, lo, hi in zip(out, left, right)]
-    return out
 
 
 def shift_yaw_deg(m: Motion) -> float:
@@ -158,13 +99,13 @@ def realigned_roll_pitch(m: Motion, yaw_deg: float) -> tuple[np.ndarray, np.ndar
     return np.degrees(np.arctan2(vy, uz)), np.degrees(np.arctan2(-vx, np.hypot(vy, uz)))
 
 
-def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
-    """Sideways velocity of the pelvis, m/s (+ = toward the left), band-limited (LATERAL_HP_HZ),
-    less the sensor's own swing as the pelvis rolls under it: a sensor lz above the hip joints
-    (`descent.SENSOR_LEVER_ARM_M`) sits -lz sin(roll) to the side, so a 7 deg drop of the free side
-    carries it ~1 cm toward that side and back within the rep, a move onto the other foot and back
-    to the shift cue (issue 14, physics check: every rep of a set on one leg read as the other leg's
-    when the weight shift onto the stance foot was slow or came once for the set)."""
+def lateral_acc_g(m: Motion, yaw_deg: float) -> np.ndarray:
+    """Sideways acceleration of the pelvis, g (+ = toward the left), less the sensor's own swing as
+    the pelvis rolls under it: a sensor lz above the hip joints (`descent.SENSOR_LEVER_ARM_M`) sits
+    -lz sin(roll) to the side, so a 7 deg drop of the free side carries it ~1 cm toward that side and
+    back within the rep, a move onto the other foot and back to the shift cue (issue 14, physics
+    check: every rep of a set on one leg read as the other leg's when the weight shift onto the
+    stance foot was slow or came once for the set)."""
     h = world_acc_g(m)[:, :2]
     d = math.radians(yaw_deg)
     lateral = math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1]
@@ -173,7 +114,13 @@ def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
         swing_m = -SENSOR_LEVER_ARM_M[2] * np.sin(np.radians(roll))
         dt = 1.0 / m.rate_hz
         lateral = lateral - np.gradient(np.gradient(swing_m, dt), dt) / G_MPS2
-    return velocity_mps(lateral, m.rate_hz, hp_hz=LATERAL_HP_HZ)
+    return lateral
+
+
+def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
+    """Sideways velocity of the pelvis, m/s (+ = toward the left; `lateral_acc_g`), band-limited
+    (LATERAL_HP_HZ)."""
+    return velocity_mps(lateral_acc_g(m, yaw_deg), m.rate_hz, hp_hz=LATERAL_HP_HZ)
 
 
 def _move_pair_evidence(into: list, out: list) -> float:
@@ -208,18 +155,27 @@ def shift_evidence(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: f
     if humps:
         big = max(h.height for h in humps)
         humps = [h for h in humps if h.height >= 0.25 * big]
-    # The standing between two lowerings is split at its middle: the moves before it return from the
-    # previous one, those after it set up the next one; and it reaches back at most SHIFT_REACH_S
-    # (the first rep of a live window would otherwise reach back to the filters' start-up).
-    # A slow bump's edges (a tenth of its height) lie further inside the rep: the reach grows with them.
-    reach = int(SHIFT_REACH_S * m.rate_hz)
     ev: list[float] = []
-    for b, (lo, hi) in zip(bumps, _standing_mids(bumps, bumps if bounds is None else bounds, len(v))):
-        r_in, r_out = (reach + int(SHIFT_REACH_EDGE_FRACTION * n) for n in (b.peak - b.onset, b.offset - b.peak))
-        into = [h for h in humps if max(lo, b.onset - r_in) <= h.peak < b.peak]
-        out = [h for h in humps if b.peak < h.peak < min(hi, b.offset + r_out)]
+    for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds, len(v), m.rate_hz)):
+        into = [h for h in humps if lo <= h.peak < b.peak]
+        out = [h for h in humps if b.peak < h.peak < hi]
         ev.append(_move_pair_evidence(into, out))
     return ev
+
+
+def _reach(bumps: list[Bump], bounds: list[Bump], n: int, rate_hz: float) -> list[tuple[int, int]]:
+    """For each rep, the first sample before it and the last after it that its weight shifts can
+    lie in: the standing between two lowerings is split at its middle (`_standing_mids`: the moves
+    before it return from the previous one, those after it set up the next one) and reaches at most
+    SHIFT_REACH_S (the first rep of a live window would otherwise reach back to the filters'
+    start-up), plus SHIFT_REACH_EDGE_FRACTION of the bump's rise or fall (a slow bump's edges, a
+    tenth of its height, lie further inside the rep)."""
+    reach = int(SHIFT_REACH_S * rate_hz)
+    out = []
+    for b, (lo, hi) in zip(bumps, _standing_mids(bumps, bounds, n)):
+        r_in, r_out = (reach + int(SHIFT_REACH_EDGE_FRACTION * k) for k in (b.peak - b.onset, b.offset - b.peak))
+        out.append((max(lo, b.onset - r_in), min(hi, b.offset + r_out)))
+    return out
 
 
 def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[int, int]]:
@@ -239,7 +195,8 @@ def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[
 
 def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float,
                  bounds: list[Bump] | None = None) -> list[Side]:
-    """Stance leg of each rep (see the module docstring).
+    """Stance leg of each rep (see the module docstring): by the displacements of the weight shifts
+    where they are clear (`lowering_side.run_signs`), else by the lateral moves.
 
     Lateral moves = velocity humps of at least WEAK_MOVE_FRACTION * min_move_mps and a quarter of
     the set's largest; one of at least min_move_mps decides its rep alone, weaker ones only add up
@@ -253,16 +210,22 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT for b in bumps]
     ev = shift_evidence(m, bumps, yaw_deg, min_move_mps, bounds)
-    # One clear move (in or out) decides a rep; weaker evidence takes its set's side. A stream may
-    # hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a
-    # new one.
+    # A stream may hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals
+    # apart start a new one.
     peaks = np.array([b.peak for b in bumps], float)
     gaps = np.diff(peaks)
     new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
+    # The displacements into and out of the reps decide, run by run (`lowering_side`); where they are
+    # unclear, one clear move (in or out) decides a rep and weaker evidence takes its set's side.
+    acc = lateral_acc_g(m, yaw_deg) * G_MPS2
+    spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
+                                                                              len(acc), m.rate_hz))]
+    runs = run_signs(rep_shifts_m(acc, spans, m.rate_hz), new_set.tolist())
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
-    return [LEFT if (e if abs(e) >= min_move_mps else pooled[int(k)]) > 0 else RIGHT for e, k in zip(ev, set_id)]
+    return [(LEFT if r > 0 else RIGHT) if r else (LEFT if (e if abs(e) >= min_move_mps else pooled[int(k)]) > 0 else RIGHT)
+            for r, e, k in zip(runs, ev, set_id)]
 
 
 # A lowering starts upright and comes back: its onset within this of the standing pitch, and the

@@ -1,0 +1,86 @@
+"""Which leg the reps of a single-leg lowering set (step-down, single-leg squat) are on, from how far
+the pelvis moved sideways between them (issue 14, physics check).
+
+Why not the speed of the moves alone (`step_down.shift_evidence`): a slow weight shift (1-1.5 s) peaks
+at a third of its true speed after the lateral filters (an 8.2 cm shift in 1.2 s, true peak 0.10 m/s,
+read 0.036 m/s and then swung to -0.044), while balance corrections on one leg (1-3 Hz, 0.05-0.09 m/s)
+and the sideways moves within a rep (knee valgus, trunk lean: up to 3 cm toward either side) pass
+whole and outweigh it. And a person who stays on the stance leg between reps (the step-down test's
+protocol) shifts once for five reps: the reps in between have no shift of their own.
+
+The displacement does not care how fast the shift was: from the standing before a rep to its start,
+the sideways acceleration double-integrated with its mean off (`stance_side.displacement_m`; the
+median of windows sliding half a second either way, so that the balance corrections at their ends
+average out and a window ending in a fast move, far off, does not count) is the shift onto the
+stance foot, and from its end to the standing after it the shift back; the rep's own sideways moves
+lie outside both. A set is done on one leg (domain primer): reps with no clear shift between them
+form a run on one leg, whose side is the sum of its reps' displacements (a run of five hover reps:
+the shift in before the first and the shift back after the last).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplevel.exercises.stance_side import displacement_m
+
+# The displacement windows slide this far in all (half before, half after their place), in steps of
+# SLIDE_STEP_S: a second holds one to three periods of the balance corrections on one leg.
+SLIDE_S = 1.0
+SLIDE_STEP_S = 0.1
+# A displacement this large between two reps is a weight shift (3-12 cm across issue 14's range,
+# hiplevel.sim 4-8 cm); sway and the corrections on one leg move the pelvis 2-3 mm (SD): two reps
+# with no such shift between them are on the same leg.
+RUN_SPLIT_M = 0.015
+
+
+def rep_shifts_m(acc_mps2: np.ndarray, spans: list[tuple[int, int, int, int]], rate_hz: float
+                 ) -> list[tuple[float, float]]:
+    """For each rep (start of the standing before it, its onset, its offset, end of the standing
+    after it; sample indices) the sideways displacement from the standing to the onset and from the
+    offset to the standing, m (+ = leftward; `_median_displacement_m` of the windows sliding SLIDE_S
+    about their place). acc_mps2: the pelvis's sideways acceleration, m/s^2."""
+    slide, step = int(SLIDE_S * rate_hz), max(1, int(SLIDE_STEP_S * rate_hz))
+    h = slide // 2
+    return [(_median_displacement_m(acc_mps2, lo - h, a - h, rate_hz, slide, step) if a > lo else 0.0,
+             _median_displacement_m(acc_mps2, b - h, hi - h, rate_hz, slide, step) if hi > b else 0.0)
+            for lo, a, b, hi in spans]
+
+
+def _median_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, slide: int, step: int) -> float:
+    """The median `stance_side.displacement_m` of the windows [a + n, b + n), n = 0, step, ... up to
+    slide samples (negative: earlier), m; 0 for an empty span. Why the median, not the mean: a
+    window whose end falls in a fast move reads its length times half the move's speed short
+    (hiplevel.sim's step-down shifts in the rep's first and last 0.3 s at up to 0.25 m/s: +27 and
+    +38 cm on 3.5 s windows against -6..+3 cm for the others)."""
+    if b <= a:
+        return 0.0
+    sign = 1 if slide >= 0 else -1
+    return float(np.median([displacement_m(acc_mps2, a + sign * n, b + sign * n, rate_hz)
+                            for n in range(0, abs(slide) + 1, step)]))
+
+
+def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[int]:
+    """The stance side of each rep (+1 left, -1 right, 0 unclear) from its shifts (`rep_shifts_m`):
+    a rep with a shift in of RUN_SPLIT_M whose shift out does not outweigh it the other way takes the
+    sign of its shift in less its shift out; the others take their run's, where a run is the reps in
+    a row with no displacement of RUN_SPLIT_M between them (the previous rep's out or this one's in)
+    and no set break (new_set), and its sign the sum of its reps' shifts in less their shifts out;
+    under RUN_SPLIT_M it is unclear (hiplevel.sim's step-down shifts within the rep's first and last
+    0.3 s: a fast rep's windows miss most of it, 0-0.8 cm). Why a rep needs its shift in to decide
+    alone: the window after a set's last rep read 3-4 cm the wrong way at times (hiplevel.sim: a
+    deep squat with 1 cm shifts, a step-down at 200 Hz), the person re-standing for the rest and the
+    fused tilt still settling; and why not the shift in alone: a squat's in-window read 2 cm the
+    wrong way once (its shift out 7.4 cm the right way)."""
+    own = [d_in - d_out for d_in, d_out in shifts]
+    signs: list[int] = []
+    start = 0
+    for i in range(len(shifts) + 1):
+        split = i == len(shifts) or (i > 0 and (new_set[i] or abs(shifts[i - 1][1]) >= RUN_SPLIT_M
+                                                 or abs(shifts[i][0]) >= RUN_SPLIT_M))
+        if split and i > start:
+            e = sum(own[start:i])
+            signs.extend([int(np.sign(x if abs(d_in) >= RUN_SPLIT_M and d_in * x > 0 else e if abs(e) >= RUN_SPLIT_M
+                                      else 0.0)) for x, (d_in, _) in zip(own[start:i], shifts[start:i])])
+            start = i
+    return signs
