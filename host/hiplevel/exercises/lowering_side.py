@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.exercises.stance_side import displacement_m
+from hiplevel.exercises.stance_side import sliding_displacement_m
 
 # The displacement windows slide this far in all (half before, half after their place), in steps of
 # SLIDE_STEP_S: a second holds one to three periods of the balance corrections on one leg.
@@ -38,26 +38,16 @@ def rep_shifts_m(acc_mps2: np.ndarray, spans: list[tuple[int, int, int, int]], r
                  ) -> list[tuple[float, float]]:
     """For each rep (start of the standing before it, its onset, its offset, end of the standing
     after it; sample indices) the sideways displacement from the standing to the onset and from the
-    offset to the standing, m (+ = leftward; `_median_displacement_m` of the windows sliding SLIDE_S
-    about their place). acc_mps2: the pelvis's sideways acceleration, m/s^2."""
+    offset to the standing, m (+ = leftward; the median `stance_side.sliding_displacement_m` of
+    the windows sliding SLIDE_S about their place). acc_mps2: the pelvis's sideways acceleration,
+    m/s^2. Why the median, not the mean: a window whose end falls in a fast move reads its length
+    times half the move's speed short (hiplevel.sim's step-down shifts in the rep's first and last
+    0.3 s at up to 0.25 m/s: +27 and +38 cm on 3.5 s windows against -6..+3 cm for the others)."""
     slide, step = int(SLIDE_S * rate_hz), max(1, int(SLIDE_STEP_S * rate_hz))
     h = slide // 2
-    return [(_median_displacement_m(acc_mps2, lo - h, a - h, rate_hz, slide, step) if a > lo else 0.0,
-             _median_displacement_m(acc_mps2, b - h, hi - h, rate_hz, slide, step) if hi > b else 0.0)
+    return [(sliding_displacement_m(acc_mps2, lo - h, a - h, rate_hz, slide, step, np.median) if a > lo else 0.0,
+             sliding_displacement_m(acc_mps2, b - h, hi - h, rate_hz, slide, step, np.median) if hi > b else 0.0)
             for lo, a, b, hi in spans]
-
-
-def _median_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, slide: int, step: int) -> float:
-    """The median `stance_side.displacement_m` of the windows [a + n, b + n), n = 0, step, ... up to
-    slide samples (negative: earlier), m; 0 for an empty span. Why the median, not the mean: a
-    window whose end falls in a fast move reads its length times half the move's speed short
-    (hiplevel.sim's step-down shifts in the rep's first and last 0.3 s at up to 0.25 m/s: +27 and
-    +38 cm on 3.5 s windows against -6..+3 cm for the others)."""
-    if b <= a:
-        return 0.0
-    sign = 1 if slide >= 0 else -1
-    return float(np.median([displacement_m(acc_mps2, a + sign * n, b + sign * n, rate_hz)
-                            for n in range(0, abs(slide) + 1, step)]))
 
 
 def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[int]:
