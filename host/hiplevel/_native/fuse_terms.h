@@ -112,11 +112,8 @@ static PyObject *accel_fraction(PyObject *self, PyObject *args) {
                           &o[4], &o[5], &o[6]))
         return NULL;
     Py_buffer v[7];
-    for (int i = 0; i < 7; i++)
-        if (get(o[i], &v[i], i >= 4) < 0) {
-            release(v, i);
-            return NULL;
-        }
+    if (get_objs(o, 7, 4, 0, v) < 0)
+        return NULL;
     Py_ssize_t m = v[0].ndim == 2 ? v[0].shape[0] : -1;
     if (m < 0 || !is_f64(&v[0], 3 * m) || !is_f64(&v[1], 3 * m) || !is_f64(&v[2], m) || v[3].itemsize != 1 ||
         v[3].len != m || !is_f64(&v[4], m) || !is_f64(&v[5], m) || !is_f64(&v[6], m))

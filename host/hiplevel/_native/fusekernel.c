@@ -314,11 +314,8 @@ static PyObject *fuse_pass(PyObject *self, PyObject *args) {
                           &o[3], &backward, &o[4], &err0, &o[5], &o[6]))
         return NULL;
     Py_buffer v[7];
-    for (int i = 0; i < 7; i++)
-        if (get(o[i], &v[i], i >= 5) < 0) {
-            release(v, i);
-            return NULL;
-        }
+    if (get_objs(o, 7, 5, 0, v) < 0)
+        return NULL;
     Py_ssize_t m = v[0].ndim == 2 ? v[0].shape[0] : -1;
     if (m < 1 || !is_f64(&v[0], 3 * m) || !is_f64(&v[1], 3 * m) || !is_f64(&v[2], m) || v[3].itemsize != 1 ||
         v[3].len != m || !is_f64(&v[4], 3) || !is_f64(&v[5], 3 * m) || !is_f64(&v[6], m))

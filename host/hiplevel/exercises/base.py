@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from hiplevel.constants import Side
+from hiplevel.constants import STANDARD_GRAVITY_MS2, Side
 from hiplevel.direct_init import direct_init
 from hiplevel.signal.biquad import sosfiltfilt
 from hiplevel.signal.filters import design_sos, moving_max, moving_min, zero_phase_lowpass
@@ -187,7 +187,7 @@ def highpass(x: np.ndarray, cutoff_hz: float, rate_hz: float) -> np.ndarray:
 
 def velocity_mps(acc_g: np.ndarray, rate_hz: float, hp_hz: float = 0.15, lp_hz: float = 4.0) -> np.ndarray:
     """Velocity, m/s, from linear acceleration (g), band-limited so integration drift cannot build."""
-    a = zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665
+    a = zero_phase_lowpass(acc_g, lp_hz, rate_hz) * STANDARD_GRAVITY_MS2
     return highpass(cumtrapz0(highpass(a, hp_hz, rate_hz), 1.0 / rate_hz), hp_hz, rate_hz)
 
 
@@ -261,7 +261,7 @@ def zero_velocity_mps(
     The integral's drift (accelerometer bias, small tilt errors) is removed by interpolating it
     linearly between still samples, where the true velocity is zero; unlike a high-pass this keeps
     the mean velocity of a run of steps in one direction. No still sample: a 0.05 Hz high-pass."""
-    v = cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz)
+    v = cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * STANDARD_GRAVITY_MS2, 1.0 / rate_hz)
     if extra_mps is not None:
         v = v + extra_mps
     idx = np.flatnonzero(still)
@@ -323,7 +323,7 @@ def quiet_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, max_speed_m
     high-pass removes)."""
     if len(acc_g) <= 15:
         return np.asarray(still, bool).copy()
-    v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz), hp_hz, rate_hz)
+    v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * STANDARD_GRAVITY_MS2, 1.0 / rate_hz), hp_hz, rate_hz)
     fast = moving_max(np.abs(v), max(1, int(window_s * rate_hz)))
     return np.asarray(still, bool) & (fast < max_speed_mps)
 
@@ -343,7 +343,7 @@ def unmoving_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, min_spee
     rest = np.asarray(still, bool).copy()
     if len(acc_g) <= 15:
         return rest
-    v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * 9.80665, 1.0 / rate_hz), hp_hz, rate_hz)
+    v = highpass(cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * STANDARD_GRAVITY_MS2, 1.0 / rate_hz), hp_hz, rate_hz)
     pad = int(pad_s * rate_hz)
     for h in find_humps(v, rate_hz, min_speed_mps, 0.2):
         if (h.offset - h.onset) / rate_hz <= max_move_s:
@@ -357,7 +357,7 @@ def rest_to_rest_path_m(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
 
     The mean acceleration over the window is removed (rest to rest: no net velocity change), so a
     constant accelerometer bias or tilt error cannot bend the path."""
-    a = np.asarray(acc_g, float) * 9.80665
+    a = np.asarray(acc_g, float) * STANDARD_GRAVITY_MS2
     v = cumtrapz0(a - np.mean(a), 1.0 / rate_hz)
     return cumtrapz0(v, 1.0 / rate_hz)
 

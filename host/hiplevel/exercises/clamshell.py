@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.constants import LEFT, RIGHT
+from hiplevel.constants import LEFT, RIGHT, STANDARD_GRAVITY_MS2
 from hiplevel.exercises.base import Motion, RepWindow, velocity_mps, world_acc_g
 from hiplevel.exercises.pitch_bumps import pitch_bumps
 from hiplevel.signal.exact_median import median
@@ -40,7 +40,6 @@ SLIDE_HP_HZ = 0.2
 # soft tissue give, 0.10-0.20 m (the bench's physics draws 0.10-0.15). The slide test judges only the
 # motion that a pivot no higher than this does not explain (margin above the tallest pelvis).
 MAX_PIVOT_HEIGHT_M = 0.25
-GRAVITY_MPS2 = 9.80665
 
 
 def side_tilt_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
@@ -56,7 +55,7 @@ def roll_pivot_mps(rollback_deg: np.ndarray, rate_hz: float) -> np.ndarray:
     rolls back by rollback_deg (negative: rolling back carries it backward), band-limited as
     `ClamshellDetector.slide_mps` so that the two compare sample by sample."""
     x = -np.sin(np.radians(rollback_deg))
-    acc_g = np.gradient(np.gradient(x)) * rate_hz**2 / GRAVITY_MPS2
+    acc_g = np.gradient(np.gradient(x)) * rate_hz**2 / STANDARD_GRAVITY_MS2
     return velocity_mps(acc_g, rate_hz, hp_hz=SLIDE_HP_HZ)
 
 

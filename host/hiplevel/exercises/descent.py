@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel.constants import STANDARD_GRAVITY_MS2 as G_MPS2
 from hiplevel.exercises.base import Motion, world_acc_g
+from hiplevel.exercises.lateral_motion import SENSOR_ABOVE_HIP_M, SENSOR_BEHIND_HIP_M
 from hiplevel.signal.filters import zero_phase_lowpass
 
-G_MPS2 = 9.80665
 # Documented mount: the sensor sits over the sacrum, about 12 cm behind and 8 cm above the hip-joint
 # centres (pelvis frame x forward, z up); used to take the pitch lever out of the vertical descent.
-SENSOR_LEVER_ARM_M = (-0.12, 0.0, 0.08)
+SENSOR_LEVER_ARM_M = (-SENSOR_BEHIND_HIP_M, 0.0, SENSOR_ABOVE_HIP_M)
 # The descent is measured only in reps faster than this (pitch bump, s): slower, the bias's
 # temperature drift and the tilt error of the fusion (not one constant) are no longer small.
 DESCENT_MAX_REP_S = 5.0

@@ -217,14 +217,6 @@ def is_strategy_field(exercise: str, name: str) -> bool:
     return cls is not None and name in {f.name for f in fields(cls)}
 
 
-def with_param(exercise: str, strategy: Strategy | None, name: str, value: float) -> Strategy | None:
-    """The strategy with one parameter set (a new default strategy when None)."""
-    cls = strategy_class(exercise)
-    if cls is None or not is_strategy_field(exercise, name):
-        return strategy
-    return replace(strategy if strategy is not None else cls(), **{name: value})
-
-
 def draw_strategy(exercise: str, rng: np.random.Generator) -> Strategy | None:
     """One person's strategy, each strategy parameter uniform over its human range."""
     cls = strategy_class(exercise)
