@@ -99,6 +99,16 @@ static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *re
 }
 
 
+/* The rows m of a fusion pass's input in v[0..3]: acc, w (m,3), dt (m,) float64 and rest (m,) 1 byte;
+ * -1 when one does not fit. */
+static inline Py_ssize_t imu_rows(const Py_buffer *v) {
+    Py_ssize_t m = v[0].ndim == 2 ? v[0].shape[0] : -1;
+    if (m < 0 || !is_f64(&v[0], 3 * m) || !is_f64(&v[1], 3 * m) || !is_f64(&v[2], m) || v[3].itemsize != 1 ||
+        v[3].len != m)
+        return -1;
+    return m;
+}
+
 /* accel_fraction(params, acc, w, dt, rest, k, norm_a, mag) -> None: `fusion.accel_fraction` of m
  * samples (`fraction_loop`: the same operations in the same order, the results to the bit where
  * numpy's einsum sums a row as `rowsq3`, `fusion_scan._einsum_rows_ok`). params: (move_gain,
@@ -114,9 +124,8 @@ static PyObject *accel_fraction(PyObject *self, PyObject *args) {
     Py_buffer v[7];
     if (get_objs(o, 7, 4, 0, v) < 0)
         return NULL;
-    Py_ssize_t m = v[0].ndim == 2 ? v[0].shape[0] : -1;
-    if (m < 0 || !is_f64(&v[0], 3 * m) || !is_f64(&v[1], 3 * m) || !is_f64(&v[2], m) || v[3].itemsize != 1 ||
-        v[3].len != m || !is_f64(&v[4], m) || !is_f64(&v[5], m) || !is_f64(&v[6], m))
+    Py_ssize_t m = imu_rows(v);
+    if (m < 0 || !is_f64(&v[4], m) || !is_f64(&v[5], m) || !is_f64(&v[6], m))
         return bad_args(v, 7, "accel_fraction: acc, w (m,3), dt (m,) float64, rest (m,) 1 byte; k, norm_a, mag (m,) "
                               "float64");
     fraction_loop(m, v[0].buf, v[1].buf, v[2].buf, v[3].buf, move_gain, rest_gain, tol, turn, v[4].buf, v[5].buf,

@@ -316,9 +316,8 @@ static PyObject *fuse_pass(PyObject *self, PyObject *args) {
     Py_buffer v[7];
     if (get_objs(o, 7, 5, 0, v) < 0)
         return NULL;
-    Py_ssize_t m = v[0].ndim == 2 ? v[0].shape[0] : -1;
-    if (m < 1 || !is_f64(&v[0], 3 * m) || !is_f64(&v[1], 3 * m) || !is_f64(&v[2], m) || v[3].itemsize != 1 ||
-        v[3].len != m || !is_f64(&v[4], 3) || !is_f64(&v[5], 3 * m) || !is_f64(&v[6], m))
+    Py_ssize_t m = imu_rows(v);
+    if (m < 1 || !is_f64(&v[4], 3) || !is_f64(&v[5], 3 * m) || !is_f64(&v[6], m))
         return bad_args(v, 7, "fuse_pass: acc, w (m,3), dt (m,) float64, rest (m,) 1 byte, u0 (3,), up (m,3), err (m,) "
                               "float64, m >= 1");
     const double *AC = v[0].buf, *W = v[1].buf, *DT = v[2].buf, *U0 = v[4].buf;
