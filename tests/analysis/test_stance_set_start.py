@@ -61,3 +61,21 @@ def test_a_late_set_takes_its_neutral_from_the_standing_before_it() -> None:
     assert [r.side for r in late.reps] == ["left", "right"]
     left, right = late.reps
     assert left.drop_deg > right.drop_deg + 4.0, late.reps
+
+
+@pytest.mark.parametrize("into_s", [3.0, 5.0, 8.0])
+@pytest.mark.parametrize("seed", [7, 11])
+def test_a_set_started_inside_a_hold_takes_the_standing_before_it(seed: int, into_s: float) -> None:
+    """A set started 3-8 s into a 10 s left hold: the hold is still and lies within the lookback,
+    but its roll is the hold's (shift and drop, 6-7 deg off the standing), so the neutral is the
+    standing before it, and the level right hold reads as level (it read as a 7.5 deg drop)."""
+    sim = simulate_session(SessionSpec(
+        [ExerciseSpec("single-leg-stance", reps=2, hold_s=10.0, weak_side="left", drop_deg=8.0)],
+        rate_hz=100.0, seed=seed, mount_offset_deg=(2.0, -3.0, 4.0), noise=True, standing_s=4.0, rest_s=5.0))
+    (stance,) = sim.sets
+    first = sim.reps[0]
+    on_time, late = (analyze_sets(sim.imu, [("single-leg-stance", t0, stance.end_s)])[0]
+                     for t0 in (stance.start_s, first.start_s + into_s))
+    assert abs(late.neutral_roll_deg - on_time.neutral_roll_deg) < 0.5, (late.neutral_roll_deg, on_time.neutral_roll_deg)
+    right = [r for r in late.reps if r.side == "right"]
+    assert len(right) == 1 and abs(right[0].drop_deg - on_time.reps[-1].drop_deg) < 1.0, (late.reps, on_time.reps)

@@ -39,6 +39,13 @@ STANDING_LOOKBACK_S = 10.0
 # ... or, with no standing before it, in its first this many seconds (the person stood still after
 # the set was started), s.
 SET_OPENING_S = 2.0
+# A still run before a set whose roll is further than this from the session's standing is no
+# standing on both feet: a single-leg hold the set was started in (its weight shift and drop put
+# the pelvis 3-10 deg off), where two standings of one session differ by a belt's slip (1-2 deg), deg.
+SET_STANDING_AGREE_DEG = 3.0
+# ... and then the standing that agrees is looked for this far before the set (a set started in
+# the middle of a 20-30 s hold), never before the previous set's end, s.
+AGREEING_LOOKBACK_S = 60.0
 # A piece of a set between split gaps shorter than this holds no rep the detectors could find, s.
 MIN_PIECE_S = 1.0
 
@@ -321,28 +328,39 @@ def analyze_source(
             if i1 - i0 < 10:
                 raise AnalysisError(f"set {exercise!r} {start_s}-{end_s} s has no samples in the recording")
             lo = max(prev_end, lt.index_at(start_s - STANDING_LOOKBACK_S))
-            out.append(analyze_span(lt, exercise, (i0, i1), _set_standing(lt, i0, i1, lo), th, keep_trace, lo))
+            far = max(prev_end, lt.index_at(start_s - AGREEING_LOOKBACK_S))
+            out.append(analyze_span(lt, exercise, (i0, i1), _set_standing(lt, i0, i1, lo, far), th, keep_trace, lo))
             prev_end = i1
         return out
 
 
-def _set_standing(lt: LongTrace, i0: int, i1: int, lo: int) -> tuple[int, int]:
+def _set_standing(lt: LongTrace, i0: int, i1: int, lo: int, far: int) -> tuple[int, int]:
     """The quiet standing that opens a set: the last still run of >= 1 s that starts before the
     set, searched from `lo` (the previous set's end or the lookback); else the first that starts
     in its first SET_OPENING_S (a set marked before the person stood still). Not the last run of
     the opening: a set started late (as the person began, a marker late over BLE) has its first
     rep there, and a single-leg hold or a squat's bottom is still too (demo-like stance set
     started 1.3 s late: the neutral was the left hold's roll, 6.5 deg off, and the drop went to
-    the wrong leg)."""
+    the wrong leg). A run before the set whose roll is more than SET_STANDING_AGREE_DEG off the
+    session's standing is a hold the set was started in: then the last run that agrees, from
+    `far` (AGREEING_LOOKBACK_S back), stands for it (a set started 3-8 s into a 10 s left hold
+    took the hold's roll, 6.5 deg off, and the level right hold read as a 7.5 deg drop)."""
     t_open = lt.time_at(i0) + SET_OPENING_S
-    before = opening = None
-    for a, b in still_runs(lt, lo, i1):
+    before = agreeing = opening = None
+    before_off = False
+    for a, b in still_runs(lt, far, i1):
         if lt.time_at(a) > t_open:
             break
         if lt.time_at(b - 1) - lt.time_at(a) >= STANDING_MIN_S:
             if a < i0:
-                before = (a, b)
+                off = abs(neutral_roll(trace_piece(lt, a, b).roll_deg, (0, b - a))) > SET_STANDING_AGREE_DEG
+                if not off:
+                    agreeing = (a, b)
+                if b - max(a, lo) > 0 and lt.time_at(b - 1) - lt.time_at(max(a, lo)) >= STANDING_MIN_S:
+                    before, before_off = (max(a, lo), b), off
             elif opening is None:
                 opening = (a, b)
+    if before_off and agreeing is not None:
+        return agreeing
     best = before or opening
     return best if best is not None else first_standing(lt, i0, i1)
