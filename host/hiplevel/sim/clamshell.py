@@ -19,13 +19,16 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.constants import Side
-from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, plateau, ramp, time_axis
+from hiplevel.sim.motion import FS_INTERNAL_HZ, RepPlan, Segment, plateau, ramp, sway, time_axis
 from hiplevel.sim.spec import ExerciseSpec
 from hiplevel.sim.strategies import ClamshellStrategy
 
 LIE_DOWN_S = 3.5  # standing -> side-lying (kneel, sit, lie down), s
 GET_UP_S = 3.5
 LYING_STILL_S = 3.0  # quiet side-lying before the first rep: the clamshell neutral, s
+# With less quiet lying than this before the first rep, the truth's neutral is the pause after it.
+MIN_NEUTRAL_STILL_S = 1.0
+FIDGET_BAND_HZ = (0.1, 1.0)  # the lying pelvis' slow roll-back wander (ClamshellStrategy.fidget_deg)
 HIP_HEIGHT_LYING_M = 0.18  # hip-centre height above the floor while side-lying (about half pelvis width)
 STANDING_HIP_HEIGHT_M = 0.9  # as in session._compose
 LYING_TILT_SD_DEG = 3.0  # long axis not quite horizontal (pillow, waist): roll off +-90
@@ -61,7 +64,8 @@ def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     top = -1.0 if side == "right" else 1.0  # roll sign of the lying pose: right side up = roll -90
     lying_roll = top * (90.0 - abs(float(rng.normal(0.0, LYING_TILT_SD_DEG))))
     lying_pitch = float(rng.normal(0.0, LYING_STACK_SD_DEG))
-    plan, cursor = [], LIE_DOWN_S + LYING_STILL_S
+    still_s = LYING_STILL_S if st.still_s is None else st.still_s
+    plan, cursor = [], LIE_DOWN_S + still_s
     for _ in range(ex.reps):
         v = 1.0 + rng.normal(0.0, ex.variation / 2, 4)
         open_s = 1.0 if st.open_s is None else st.open_s
@@ -82,7 +86,10 @@ def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     pos[:, 0] = -0.25 * down  # the pelvis ends up behind where the feet stood
     gain = 1.0 + (LYING_SWAY_GAIN - 1.0) * down
     reps: list[RepPlan] = []
-    still = (int(round(LIE_DOWN_S * FS_INTERNAL_HZ)), int(round((LIE_DOWN_S + LYING_STILL_S) * FS_INTERNAL_HZ)))
+    still = (int(round(LIE_DOWN_S * FS_INTERNAL_HZ)), int(round((LIE_DOWN_S + still_s) * FS_INTERNAL_HZ)))
+    if still_s < MIN_NEUTRAL_STILL_S and len(plan) > 1:
+        # No quiet lying before the set: the truth's neutral is the lying between its first two reps.
+        still = (int(round(sum(plan[0]) * FS_INTERNAL_HZ)), int(round(plan[1][0] * FS_INTERNAL_HZ)))
     rollback = np.zeros_like(t)
     for s, op, hold, close in plan:
         e = s + op + hold + close
@@ -93,6 +100,9 @@ def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
         pos[:, 2] += REP_NUDGE_M * knee
         i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
         reps.append(RepPlan(i0, i1, side, None, (i0, i1), extras={"neutral_win": still}))
+    if st.fidget_deg is not None:
+        # Drawn last, so that a set without it keeps the classic draws.
+        pitch += st.fidget_deg * down * sway(len(t), rng, 1.0, *FIDGET_BAND_HZ)
     if st.pivot_m is not None:
         # About the floor contact: the centre moves backward, along the lying forward axis (world +x).
         pos[:, 0] -= st.pivot_m * np.sin(np.radians(rollback))

@@ -111,11 +111,16 @@ class ClamshellStrategy:
     """Clamshell (units in the names; None: the classic draw). rollback_deg: the pelvis' roll-back in
     a clean rep (the reaction of the rotators); open_s: knee opening time; pivot_m: the pelvis rolls
     back about its floor contact this far below its centre, so the centre moves backward by
-    pivot_m * sin(roll-back) (None: about its centre, the classic)."""
+    pivot_m * sin(roll-back) (None: about its centre, the classic); still_s: quiet side-lying
+    between lying down and the first rep (None: the classic 3 s; people often start within a
+    second or two); fidget_deg: SD of the pelvis' slow roll-back wander all the while it lies
+    (settling, breathing, shifting a little; 0.1-1 Hz; None: none, the classic lies still)."""
 
     rollback_deg: float | None = None
     open_s: float | None = None
     pivot_m: float | None = None
+    still_s: float | None = None
+    fidget_deg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,8 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
         "rollback_deg": HumanRange(0.8, 2.0, "deg", "a clean rep still rolls the pelvis back ~1 deg (sim: 1.2 +- 0.3)"),
         "open_s": HumanRange(0.6, 2.0, "s", "knee opening time (3 sets of 15-20 reps)"),
         "pivot_m": HumanRange(0.10, 0.20, "m", "side-lying, the pelvis centre sits half a hip width above its floor contact"),
+        "still_s": HumanRange(0.0, 3.0, "s", "quiet lying before the first rep: none to a settled pause"),
+        "fidget_deg": HumanRange(0.05, 0.2, "deg", "slow roll-back wander while lying (settling, breathing)"),
     },
     "walking": {
         "cadence_spm": HumanRange(80.0, 125.0, "steps/min", "slow patients (0.4 m/s) to brisk adults"),
