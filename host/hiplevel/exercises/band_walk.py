@@ -21,8 +21,9 @@ lateral distance (shuffling below `shuffle_step_m`) and `bob_cm` the peak-to-pea
 the pelvis within the step (bobbing), both immune to a constant accelerometer bias.
 
 The rules live in modules named for what they do, each a function of this detector's parameters:
-`band_moves` (velocity and moves), `band_steps` (moves into steps), `band_reps` (a step's rep) and
-`band_bouts` (which steps count).
+`band_moves` (velocity and moves), `band_phase` (which way a run of back-to-back one-move steps
+goes), `band_steps` (moves into steps), `band_reps` (a step's rep) and `band_bouts` (which steps
+count).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 
 from hiplevel.exercises import band_bouts, band_steps
 from hiplevel.exercises.band_moves import ACC_LOWPASS_HZ, find_moves, lateral_velocity_mps, upward_acc_g
+from hiplevel.exercises.band_phase import rephased
 from hiplevel.exercises.band_reps import step_rep
 from hiplevel.exercises.band_steps import RHYTHM_LOWPASS_HZ, LateralStep, LoneMove
 from hiplevel.exercises.base import Hump, Motion, RepWindow, calm_mask, without_rest_tilt
@@ -184,8 +186,9 @@ class BandWalkDetector:
 
     def velocity_mps(self, m: Motion) -> np.ndarray:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves
-        (`band_moves.lateral_velocity_mps`)."""
-        return lateral_velocity_mps(self, m)
+        (`band_moves.lateral_velocity_mps`), a run of back-to-back one-move steps whose height
+        says the other way re-anchored (`band_phase.rephased`)."""
+        return rephased(self, m, lateral_velocity_mps(self, m))
 
     def moves(self, m: Motion) -> list[Hump]:
         """Lateral leg moves (velocity humps), in time order, velocity-settling dips removed."""

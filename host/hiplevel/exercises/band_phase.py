@@ -1,0 +1,115 @@
+"""Which way a run of back-to-back one-move band-walk steps goes: the height's step rhythm, a cue
+the lateral velocity cannot give (`band_walk.BandWalkDetector`, its parameters documented there).
+
+Steps of one smooth move each, with no pause between them, move the pelvis with a lateral speed
+close to a sinusoid: it touches zero once per step (the halt, the feet together) and peaks once
+(the feet apart). Integrated from the acceleration, the velocity drifts: over a run of 10-25 s
+without a standstill the fusion's tilt error wanders by 0.2-0.4 deg (3-7 mg), a bulge of
+0.2-0.3 m/s mid-run (the physics check's slow one-move steps), as fast as the steps themselves.
+Then "this way, halting at the velocity's troughs" and "the other way, halting at its crests, plus
+a drift" fit the velocity alike, and the halts between moves (`band_moves.halt`) take the crests:
+every step the wrong way and half a step off (issue 14 item 3: physics one-move steps with no pause
+83 % right).
+
+The height tells them apart: the pelvis is lowest when the feet are apart (a wide base), mid-move,
+and highest at the halt with the feet together, so at the step rhythm the upward acceleration
+peaks with the step's speed (a low point of the height is a high point of its acceleration). The
+velocity's drift lies far below the step rhythm, so the correlation of the two, band-passed around
+it, has the sign of the way of travel whatever the drift (`rhythm_way`). A run whose moves go one
+way while the height says the other is re-anchored at its moves' crests (`rephased`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hiplevel.exercises.band_moves import ACC_LOWPASS_HZ, edge_gap, find_moves, upward_acc_g
+from hiplevel.exercises.band_steps import two_moves_per_step
+from hiplevel.exercises.base import Hump, Motion
+from hiplevel.signal.exact_median import median
+from hiplevel.signal.filters import zero_phase_lowpass
+
+if TYPE_CHECKING:
+    from hiplevel.exercises.band_walk import BandWalkDetector
+
+# The step rhythm's band, as multiples of the run's step rate (one move per step): its fundamental
+# (the height's one low point per step) without the second harmonic (a landing of each foot).
+RHYTHM_BAND = (0.5, 1.5)
+# A run of at least this many back-to-back moves one way (the drift needs time to build; a
+# correlation needs a few steps).
+MIN_RUN_MOVES = 4
+# ...with no standstill in it: the velocity held at zero for this long (s; a quiet stretch, not a
+# halt between moves, which holds one sample) anchors the run, and its drift stays small.
+STANDSTILL_S = 0.05
+# ...is re-anchored when the height's rhythm says the other way by at least this correlation. Along
+# the true way (runs voting one move per step, no standstill): bench.physics seed 0 (41 runs) at
+# least +0.40, hiplevel.sim one-move and counter-shift runs (0.6-3 s, 12-35 cm, pauses 0 / 0.5 s,
+# bobbing or not, landings or not; 149 runs) at least +0.61; runs read the wrong way: -0.55
+# (physics), -0.72..-0.95 (sim). Margins 0.60 and 0.35.
+MIN_AGAINST_CORR = 0.2
+
+
+def rhythm_way(v: np.ndarray, up_g: np.ndarray, a: int, b: int, step_n: float, rate_hz: float) -> float:
+    """Correlation, in [-1, 1], of the lateral velocity v (m/s) and the upward acceleration up_g (g)
+    over samples a..b, both band-passed around the step rate (steps step_n samples apart,
+    `RHYTHM_BAND`): > 0 when the pelvis is low while it moves left (+), < 0 right."""
+    f = rate_hz / step_n
+    pad = int(2.0 * step_n)
+    lo, hi = max(0, a - pad), min(len(v), b + pad)
+    if b - a < 4 or hi - lo < 8:
+        return 0.0
+    x = np.stack([v[lo:hi], up_g[lo:hi]], axis=1)
+    band = zero_phase_lowpass(x, RHYTHM_BAND[1] * f, rate_hz) - zero_phase_lowpass(x, RHYTHM_BAND[0] * f, rate_hz)
+    vb, ub = band[a - lo : b - lo, 0], band[a - lo : b - lo, 1]
+    den = float(np.sqrt(np.sum(vb**2) * np.sum(ub**2)))
+    return float(np.sum(vb * ub)) / den if den > 0.0 else 0.0
+
+
+def back_to_back_runs(p: BandWalkDetector, moves: list[Hump], rate_hz: float) -> list[list[Hump]]:
+    """Runs of at least MIN_RUN_MOVES moves one way, each starting within max_pause_s of the last
+    one's end (measured flank to flank: slow moves' tails look still, so a gap does not tell a
+    pause)."""
+    runs: list[list[Hump]] = []
+    for h in moves:
+        if runs and runs[-1][-1].sign == h.sign and edge_gap(runs[-1][-1], h) <= p.max_pause_s * rate_hz:
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    return [r for r in runs if len(r) >= MIN_RUN_MOVES]
+
+
+def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> np.ndarray:
+    """The lateral velocity v (m/s, held at zero where it reads exactly 0: its anchors) with each
+    back-to-back run of one-move steps whose height rhythm says the other way (`rhythm_way` at most
+    -MIN_AGAINST_CORR against the run's way) re-anchored: held at zero at its moves' crests (the
+    halts of the steps the other way) instead of between them. The anchors within a step of the
+    run's ends go too (the first and last halts were put on moves as well)."""
+    rate = m.rate_hz
+    up = upward_acc_g(m, ACC_LOWPASS_HZ)
+    anchors = v == 0.0
+    out = v
+    for run in back_to_back_runs(p, find_moves(p, v, rate), rate):
+        if two_moves_per_step(p, m, v, run) > 0.0:  # lead then trail: the height's low point is their halt
+            continue
+        if _standstill(anchors[run[0].onset : run[-1].offset + 1], int(round(STANDSTILL_S * rate))):
+            continue
+        step_n = float(median(np.diff([h.peak for h in run])))
+        a, b = run[0].onset, run[-1].offset
+        if run[0].sign * rhythm_way(v, up, a, b, step_n, rate) > -MIN_AGAINST_CORR:
+            continue
+        lo, hi = int(run[0].peak - step_n), int(run[-1].peak + step_n)
+        anchors[max(0, lo) : hi + 1] = False
+        anchors[[h.peak for h in run]] = True
+        idx = np.flatnonzero(anchors)
+        out = v - np.interp(np.arange(len(v)), idx, v[idx])
+    return out
+
+
+def _standstill(held: np.ndarray, n: int) -> bool:
+    """True when held (bool) has a stretch of at least n consecutive True samples."""
+    if n <= 1:
+        return bool(held.any())
+    run = np.convolve(held.astype(np.int64), np.ones(n, np.int64), "valid")
+    return bool((run >= n).any())
