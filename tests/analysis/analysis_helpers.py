@@ -53,3 +53,18 @@ def walk_then_posture(seed: int, reps: int, turn_deg: float, bounce: float, tilt
     if tilt_deg is not None:
         imu = PostureChange(start_s=max(r.end_s for r in sim.reps) + delay_s, tilt_deg=tilt_deg, **change).apply(imu)
     return sim.reps, imu
+
+
+def every_band_step_right(strategy, seed: int, step_m: float, rate_hz: float = 100.0) -> None:
+    """A simulated band walk of 20 steps (strategy: a `BandStepStrategy`, step_m: m): every step
+    found once, with its direction, on the weak (left) leg."""
+    from hiplevel.analysis import analyze
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    spec = ExerciseSpec("band-walk", reps=20, weak_side="left", drop_deg=6.0, strategy=strategy, step_m=step_m)
+    sim = simulate_session(SessionSpec([spec], rate_hz=rate_hz, seed=seed, mount_offset_deg=(1.0, -2.0, 0.0),
+                                       rest_s=5.0))
+    pairs, missing, extra = match(sim.reps, analyze(sim.imu, "band-walk").reps)
+    assert not missing and not extra
+    assert [r.details["direction"] for _, r in pairs] == [t.direction for t, _ in pairs]
+    assert [r.side for _, r in pairs] == ["left"] * len(pairs)

@@ -9,11 +9,10 @@ step rhythm gives the way (`band_phase.rhythm_way`), whatever the drift."""
 import numpy as np
 import pytest
 
-from hiplevel.analysis import analyze
 from hiplevel.exercises import band_phase
-from hiplevel.sim import BandStepStrategy, ExerciseSpec, SessionSpec, simulate_session
+from hiplevel.sim import BandStepStrategy
 
-from analysis_helpers import match
+from analysis_helpers import every_band_step_right
 
 RATE_HZ = 100.0
 STANDARD_GRAVITY_MS2 = 9.80665
@@ -53,10 +52,4 @@ def test_slow_steps_without_a_pause_go_their_way(profile, step_s, step_m, seed):
     """2.5 s steps of 15 cm after a 3 cm counter-shift, no pause, the pelvis wobbling in the hinge:
     main found 10 of 20 on their way and leg, 3 missed (a run read the other way)."""
     strategy = BandStepStrategy(profile=profile, step_s=step_s, pause_s=0.0, hinge_wobble_deg=1.5)
-    spec = ExerciseSpec("band-walk", reps=20, weak_side="left", drop_deg=6.0, strategy=strategy, step_m=step_m)
-    sim = simulate_session(SessionSpec([spec], rate_hz=RATE_HZ, seed=seed, mount_offset_deg=(1.0, -2.0, 0.0),
-                                       rest_s=5.0))
-    pairs, missing, extra = match(sim.reps, analyze(sim.imu, "band-walk").reps)
-    assert not missing and not extra
-    assert [r.details["direction"] for _, r in pairs] == [t.direction for t, _ in pairs]
-    assert [r.side for _, r in pairs] == ["left"] * len(pairs)
+    every_band_step_right(strategy, seed, step_m)

@@ -16,25 +16,13 @@ lateral step whatever the profile"). Two causes, each checked against the physic
 import numpy as np
 import pytest
 
-from hiplevel.analysis import analyze
 from hiplevel.exercises import band_moves
 from hiplevel.exercises.band_walk import BandWalkDetector
-from hiplevel.sim import BandStepStrategy, ExerciseSpec, SessionSpec, simulate_session
+from hiplevel.sim import BandStepStrategy
 
-from analysis_helpers import match
+from analysis_helpers import every_band_step_right
 
 RATE_HZ = 100.0
-
-
-def _every_step_right(strategy: BandStepStrategy, seed: int, step_m: float) -> None:
-    """Every one of 20 steps found once, with its direction, on the weak (left) leg."""
-    spec = ExerciseSpec("band-walk", reps=20, weak_side="left", drop_deg=6.0, strategy=strategy, step_m=step_m)
-    sim = simulate_session(SessionSpec([spec], rate_hz=RATE_HZ, seed=seed, mount_offset_deg=(1.0, -2.0, 0.0),
-                                       rest_s=5.0))
-    pairs, missing, extra = match(sim.reps, analyze(sim.imu, "band-walk").reps)
-    assert not missing and not extra
-    assert [r.details["direction"] for _, r in pairs] == [t.direction for t, _ in pairs]
-    assert [r.side for _, r in pairs] == ["left"] * len(pairs)
 
 
 @pytest.mark.parametrize("pause_s,seed", [(0.6, 2), (0.6, 6), (0.7, 4)])
@@ -43,7 +31,7 @@ def test_fast_counter_shift_steps_with_short_pauses(pause_s, seed):
     wobbling in the hinge: main found 7-13 of 20 with 2-5 extra."""
     strategy = BandStepStrategy(profile="counter-shift", step_s=0.9, pause_s=pause_s, counter_m=0.02,
                                 hinge_wobble_deg=1.5)
-    _every_step_right(strategy, seed, 0.3)
+    every_band_step_right(strategy, seed, 0.3)
 
 
 @pytest.mark.parametrize("seed", [1, 4])
@@ -52,7 +40,7 @@ def test_the_trail_of_a_lead_heavy_step_between_pauses_is_a_leg_move(seed):
     1.3 s between steps: main found every step, 3-5 of 20 on the right side."""
     strategy = BandStepStrategy(profile="lead-trail", step_s=2.2, lead_share=0.9, lead_halt_share=0.1, pause_s=1.3,
                                 hinge_wobble_deg=1.5)
-    _every_step_right(strategy, seed, 0.3)
+    every_band_step_right(strategy, seed, 0.3)
 
 
 def _moves_speed(t: np.ndarray, duration_s: float, gap_s: float, n: int = 8) -> np.ndarray:
