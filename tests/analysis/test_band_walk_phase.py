@@ -42,6 +42,31 @@ def test_the_height_rhythm_gives_the_way_whatever_the_drift(way, drift_mps):
     assert way * corr > 0.8
 
 
+@pytest.mark.parametrize("way", [1.0, -1.0])
+def test_the_drops_rhythm_gives_the_way_of_lead_then_trail_steps(way):
+    """Lead then trail (70 % lead, each move 45 % of the step, a 10 % halt), back to back: each
+    swing's drop (6 deg on the weak side, 1.5 on the other) falls within its move, so the roll's
+    distance from its level peaks with the speed at the move rhythm, whatever the drift."""
+    step_s, n = 1.7, 10
+    t = np.arange(0.0, n * step_s + 4.0, 1.0 / RATE_HZ)
+    u = ((t - 2.0) / step_s) % 1.0
+    inside = (t >= 2.0) & (t < 2.0 + n * step_s)
+
+    def move(share: float, start: float) -> np.ndarray:
+        w = np.clip((u - start) / 0.45, 0.0, 1.0)
+        return share * 0.16 / (0.45 * step_s) * 30.0 * w**2 * (1.0 - w) ** 2
+
+    speed = move(0.7, 0.0) + move(0.3, 0.55)
+    span = n * step_s
+    drift = -0.2 * way * 4.0 * (t - 2.0) * (span - (t - 2.0)) / span**2
+    v = np.where(inside, way * speed + drift, 0.0)
+    roll = np.where(inside, -6.0 * np.sin(np.pi * np.clip(u / 0.45, 0, 1)) ** 2
+                    + 1.5 * np.sin(np.pi * np.clip((u - 0.55) / 0.45, 0, 1)) ** 2, 0.0)
+    a, b = int(2.0 * RATE_HZ), int((2.0 + span) * RATE_HZ)
+    drop = np.abs(roll - np.median(roll[a:b]))
+    assert way * band_phase.rhythm_way(v, drop, a, b, 0.5 * step_s * RATE_HZ, RATE_HZ) > 0.4
+
+
 def test_no_height_rhythm_no_way():
     v, up_g, a, b = _steps(1.0, 0.3, bob_m=0.0)
     assert band_phase.rhythm_way(v, up_g, a, b, 2.3 * RATE_HZ, RATE_HZ) == 0.0

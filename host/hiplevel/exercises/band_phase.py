@@ -15,8 +15,12 @@ The height tells them apart: the pelvis is lowest when the feet are apart (a wid
 and highest at the halt with the feet together, so at the step rhythm the upward acceleration
 peaks with the step's speed (a low point of the height is a high point of its acceleration). The
 velocity's drift lies far below the step rhythm, so the correlation of the two, band-passed around
-it, has the sign of the way of travel whatever the drift (`rhythm_way`). A run whose moves go one
-way while the height says the other is re-anchored at its moves' crests (`rephased`).
+it, has the sign of the way of travel whatever the drift (`rhythm_way`). Lead-then-trail steps
+(1.7 s, no pause, on the physics check) drift the same way; their height's low point is the halt
+between lead and trail, and the two simulators disagree on its sign there, but each swing's drop
+falls within its move: the roll's distance from its level peaks with the speed at the move rhythm.
+A run whose moves go one way while its cue says the other is re-anchored at its moves' crests
+(`rephased`).
 """
 
 from __future__ import annotations
@@ -34,8 +38,8 @@ from hiplevel.signal.filters import zero_phase_lowpass
 if TYPE_CHECKING:
     from hiplevel.exercises.band_walk import BandWalkDetector
 
-# The step rhythm's band, as multiples of the run's step rate (one move per step): its fundamental
-# (the height's one low point per step) without the second harmonic (a landing of each foot).
+# The rhythm's band, as multiples of the run's move rate: one move per step, the step's fundamental
+# (the height's one low point per step) without its second harmonic (a landing of each foot).
 RHYTHM_BAND = (0.5, 1.5)
 # A run of at least this many back-to-back moves one way (the drift needs time to build; a
 # correlation needs a few steps).
@@ -49,19 +53,28 @@ STANDSTILL_S = 0.05
 # bobbing or not, landings or not; 149 runs) at least +0.61; runs read the wrong way: -0.55
 # (physics), -0.72..-0.95 (sim). Margins 0.60 and 0.35.
 MIN_AGAINST_CORR = 0.2
+# Lead-then-trail runs: the pelvis moves with each swing, so the pelvis' roll away from its level
+# (either side's drop) peaks with the speed at the move rhythm (both simulators: each swing's
+# drop falls within its move). Along the true way (two-move runs, no standstill): hiplevel.sim
+# (lead share 0.5-0.9, halts 0-0.1, 0.6-3 s, pauses 0 / 0.5 s; 193 runs) at least -0.14 (a 90 %
+# lead: its speed is nearly one move per step), bench.physics seed 0 (31 runs) at least +0.14; the
+# run read the wrong way (physics case 24) -0.73. Margins 0.26 and 0.33.
+MIN_AGAINST_CORR_PAIRED = 0.4
 
 
-def rhythm_way(v: np.ndarray, up_g: np.ndarray, a: int, b: int, step_n: float, rate_hz: float) -> float:
-    """Correlation, in [-1, 1], of the lateral velocity v (m/s) and the upward acceleration up_g (g)
-    over samples a..b, both band-passed around the step rate (steps step_n samples apart,
-    `RHYTHM_BAND`): > 0 when the pelvis is low while it moves left (+), < 0 right."""
+def rhythm_way(v: np.ndarray, x: np.ndarray, a: int, b: int, step_n: float, rate_hz: float) -> float:
+    """Correlation, in [-1, 1], of the lateral velocity v (m/s) and a signal x (the upward
+    acceleration, g, or the roll's distance from its level, deg) over samples a..b, both band-passed
+    around the rate of the moves (step_n samples apart, `RHYTHM_BAND`): > 0 when x peaks while the
+    pelvis moves left (+), < 0 right."""
     f = rate_hz / step_n
     pad = int(2.0 * step_n)
     lo, hi = max(0, a - pad), min(len(v), b + pad)
     if b - a < 4 or hi - lo < 8:
         return 0.0
-    x = np.stack([v[lo:hi], up_g[lo:hi]], axis=1)
-    band = zero_phase_lowpass(x, RHYTHM_BAND[1] * f, rate_hz) - zero_phase_lowpass(x, RHYTHM_BAND[0] * f, rate_hz)
+    both = np.stack([v[lo:hi], x[lo:hi]], axis=1)
+    band = (zero_phase_lowpass(both, RHYTHM_BAND[1] * f, rate_hz)
+            - zero_phase_lowpass(both, RHYTHM_BAND[0] * f, rate_hz))
     vb, ub = band[a - lo : b - lo, 0], band[a - lo : b - lo, 1]
     den = float(np.sqrt(np.sum(vb**2) * np.sum(ub**2)))
     return float(np.sum(vb * ub)) / den if den > 0.0 else 0.0
@@ -82,22 +95,28 @@ def back_to_back_runs(p: BandWalkDetector, moves: list[Hump], rate_hz: float) ->
 
 def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> np.ndarray:
     """The lateral velocity v (m/s, held at zero where it reads exactly 0: its anchors) with each
-    back-to-back run of one-move steps whose height rhythm says the other way (`rhythm_way` at most
-    -MIN_AGAINST_CORR against the run's way) re-anchored: held at zero at its moves' crests (the
-    halts of the steps the other way) instead of between them. The anchors within a step of the
-    run's ends go too (the first and last halts were put on moves as well)."""
+    back-to-back run without a standstill whose cue says the other way re-anchored: held at zero at
+    its moves' crests (the halts of the steps the other way) instead of between them. The cue
+    (`rhythm_way` against the run's way): the upward acceleration for a run of one move per step
+    (`band_steps.two_moves_per_step`), at most -MIN_AGAINST_CORR; the roll's distance from its
+    level over the run for lead then trail, at most -MIN_AGAINST_CORR_PAIRED. The anchors within a
+    move's interval of the run's first and last crests go too (the first and last halts were put on
+    moves as well)."""
     rate = m.rate_hz
     up = upward_acc_g(m, ACC_LOWPASS_HZ)
     anchors = v == 0.0
     out = v
     for run in back_to_back_runs(p, find_moves(p, v, rate), rate):
-        if two_moves_per_step(p, m, v, run) > 0.0:  # lead then trail: the height's low point is their halt
-            continue
         if _standstill(anchors[run[0].onset : run[-1].offset + 1], int(round(STANDSTILL_S * rate))):
             continue
         step_n = float(median(np.diff([h.peak for h in run])))
         a, b = run[0].onset, run[-1].offset
-        if run[0].sign * rhythm_way(v, up, a, b, step_n, rate) > -MIN_AGAINST_CORR:
+        if two_moves_per_step(p, m, v, run) > 0.0:  # lead then trail: the height's low point is their halt
+            drop = np.abs(m.roll_deg - float(np.median(m.roll_deg[a : b + 1])))
+            against = run[0].sign * rhythm_way(v, drop, a, b, step_n, rate) <= -MIN_AGAINST_CORR_PAIRED
+        else:
+            against = run[0].sign * rhythm_way(v, up, a, b, step_n, rate) <= -MIN_AGAINST_CORR
+        if not against:
             continue
         lo, hi = int(run[0].peak - step_n), int(run[-1].peak + step_n)
         anchors[max(0, lo) : hi + 1] = False

@@ -21,7 +21,7 @@ lateral distance (shuffling below `shuffle_step_m`) and `bob_cm` the peak-to-pea
 the pelvis within the step (bobbing), both immune to a constant accelerometer bias.
 
 The rules live in modules named for what they do, each a function of this detector's parameters:
-`band_moves` (velocity and moves), `band_phase` (which way a run of back-to-back one-move steps
+`band_moves` (velocity and moves), `band_phase` (which way a run of back-to-back steps
 goes), `band_steps` (moves into steps), `band_reps` (a step's rep) and `band_bouts` (which steps
 count).
 """
@@ -186,8 +186,8 @@ class BandWalkDetector:
 
     def velocity_mps(self, m: Motion) -> np.ndarray:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves
-        (`band_moves.lateral_velocity_mps`), a run of back-to-back one-move steps whose height
-        says the other way re-anchored (`band_phase.rephased`)."""
+        (`band_moves.lateral_velocity_mps`), a run of back-to-back steps whose height (one move a
+        step) or roll (lead then trail) says the other way re-anchored (`band_phase.rephased`)."""
         return rephased(self, m, lateral_velocity_mps(self, m))
 
     def moves(self, m: Motion) -> list[Hump]:
