@@ -271,13 +271,14 @@ class SingleLegStanceDetector:
         reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
         # The pelvis's, not the sensor's: the drop at foot-off swings the sensor toward the free side.
         acc = shift[0] * STANDARD_GRAVITY_MS2 + np.gradient(swing) * rate
-        edged: list[tuple[tuple[int, int], RepWindow | None]] = []
+        found = []
         for run, pairs, side in edge_shifts(acc, sig, self.cues, rate, ones, min_shift_m=self.min_shift_m):
             r = next((h for q in pairs or [] if (h := self._edge_hold(m, q, moves, sizes, sig, ones, calm, v))), None)
             if r is not None and side is not None:  # the share of its side cues that agree (`stance_side`)
                 r.metrics["side_confidence"] = round(side.confidence(1 if r.side == LEFT else -1), 2)
-                r = rose_after_foot_off(r, run, reps, rate) if side.sway_off else r
-            edged.append((run, r))
+            found.append((run, r, side is not None and side.sway_off))
+        edged = [(run, rose_after_foot_off(r, run, reps, rate, [(s, e) for s, e, _ in found if s != run and e])
+                  if r is not None and swayed else r) for run, r, swayed in found]
         merged = merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate)
         return sorted(doubt_large_hikes(merged), key=lambda r: r.start)
 

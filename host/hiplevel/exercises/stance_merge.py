@@ -70,7 +70,8 @@ def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],
     return [r for _, _, r in out]
 
 
-def rose_after_foot_off(edge: RepWindow, run: tuple[int, int], reps: list[RepWindow], rate_hz: float) -> RepWindow | None:
+def rose_after_foot_off(edge: RepWindow, run: tuple[int, int], reps: list[RepWindow], rate_hz: float,
+                        others: list[tuple[tuple[int, int], RepWindow]] = ()) -> RepWindow | None:
     """What stands for an edge hold whose foot-off is only the sway's rise at its stretch's start
     (`stance_edges.edge_shifts`, `single_support.sway_onset`) when it lies mostly (over half of it)
     inside one of the velocity path's holds `reps` that started before its stretch `run` ([start,
@@ -81,8 +82,18 @@ def rose_after_foot_off(edge: RepWindow, run: tuple[int, int], reps: list[RepWin
     Else, that velocity hold when it is on the same leg and ends with it (within EDGE_LEAD_S): one
     hold, found from its foot-off by the velocity path (a live window ending a few seconds after a
     20 s hold split it so, the edge hold starting 12 s late, and the live and offline holds
-    differed); the edge hold itself otherwise."""
-    outer = next((r for r in reps if r.start < run[0]
+    differed); the edge hold itself otherwise. Not a velocity hold that ran across a foot coming
+    down: one overlapping another stretch whose edge hold (`others`: (stretch, its edge hold), one
+    with a foot-down vote) is on the other leg, or that it overlaps (it took the standing between
+    two holds, or two holds; a stretch split by a quiet spell on one foot has no foot-down there)."""
+    def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return a[0] < b[1] and b[0] < a[1]
+
+    def across(r: RepWindow) -> bool:
+        return any(over((r.start, r.end), s) and (e.side != r.side or over((r.start, r.end), (e.start, e.end)))
+                   for s, e in others)
+
+    outer = next((r for r in reps if r.start < run[0] and not across(r)
                   and min(r.end, edge.end) - max(r.start, edge.start) > 0.5 * (edge.end - edge.start)), None)
     if outer is None:
         return edge
@@ -103,6 +114,31 @@ def edge_leads(r: RepWindow, e: RepWindow) -> tuple[int | None, int | None]:
     return start, end
 
 
+def standing_between(edge: RepWindow, reps: list[RepWindow]) -> bool:
+    """Whether the edge hold `edge` of a stretch on one foot is the standing between two of the
+    velocity path's holds `reps` on different legs that share the stretch (time order), or spans
+    both: two holds whose standing between stayed over the sway ratio (no balance corrections, or
+    strong roll sway), not one. It is when it lies mostly (over half) between the first's end and
+    the second's start; or when the foot came down between them (the first's foot-down or the
+    second's foot-off votes, EDGE_VOTE: a jolt) and it covers over half of each. A velocity hold
+    that ran on across the standing next to the stretch (its start or end in it), or a balance
+    wander on one foot taken for a shift each way (no jolt at either), is no second hold there."""
+    def overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+        return max(0, min(a1, b1) - max(a0, b0))
+
+    reps = sorted(reps, key=lambda r: r.start)
+    length = max(1, edge.end - edge.start)
+    for r1, r2 in zip(reps, reps[1:]):
+        if r1.side == r2.side:
+            continue
+        if 2 * overlap(edge.start, edge.end, r1.end, r2.start) > length:
+            return True
+        jolt = (r1.metrics["support"]["foot_down"] >= EDGE_VOTE or r2.metrics["support"]["foot_off"] >= EDGE_VOTE)
+        if jolt and all(2 * overlap(edge.start, edge.end, r.start, r.end) > r.end - r.start for r in (r1, r2)):
+            return True
+    return False
+
+
 def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], RepWindow | None]],
                      lag: int, rate_hz: float) -> list[RepWindow]:
     """The velocity path's holds `reps` with the edge path's (`edged`: each stretch on one foot,
@@ -120,18 +156,18 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
     an edge hold of its stretch on the other leg whose three side cues all agree (`stance_side`):
     the velocity path's side is the sign of one move (with two of three, it is kept, its
     side_confidence SPLIT_CONFIDENCE). A stretch none of the
-    kept holds overlaps gives its edge hold. A stretch with holds on both legs is two holds whose
-    standing between stayed over the sway ratio (no balance corrections, or strong roll sway): its
-    edge hold is the standing between them (the first's foot-down to the second's foot-off) and is
-    not taken, and sharing it with the other leg's hold makes no hold doubtful."""
+    kept holds overlaps gives its edge hold. A stretch with holds on both legs may be two holds whose
+    standing between stayed over the sway ratio (no balance corrections, or strong roll sway): an
+    edge hold that is that standing or spans both (`standing_between`) is not taken, and sharing a
+    stretch with the other leg's hold makes no hold doubtful."""
     def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
         return a[0] < b[1] and b[0] < a[1]
 
     spans = [(r.start, r.end) for r in reps]
-    # A stretch with holds on both legs is two holds whose standing between was not told apart:
-    # its edge hold runs from the first's foot-down to the second's foot-off (the standing).
-    edged = [(run, None if len({r.side for r, q in zip(reps, spans) if over(q, run)}) > 1 else e)
-             for run, e in edged]
+    # A stretch with holds on both legs may be two holds whose standing between was not told apart:
+    # then its edge hold is that standing, or spans both (`standing_between`).
+    edged = [(run, None if e is not None and standing_between(e, [r for r, q in zip(reps, spans) if over(q, run)])
+              else e) for run, e in edged]
     kept, replacing = [], set()
     for i, r in enumerate(spans):
         mine = [k for k, (run, _) in enumerate(edged) if over(r, run)]
