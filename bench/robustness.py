@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from bench.robustness_cases import FACTORS, MOVEMENT, NOMINAL, SCENE_KINDS, SESSION_PARAMS, THRESHOLDS
+from bench.robustness_cases import FACTORS, LATE_BATTERY, MOVEMENT, NOMINAL, SCENE_KINDS, SESSION_PARAMS, THRESHOLDS
 from bench.rows import MISS, NA, PASS, Row, unavailable
 
 SECTION = "7. Robustness across movement strategies (simulator)"
@@ -92,11 +92,12 @@ def _threshold_job(job: tuple) -> tuple:
     from hiplevel.signal.orientation import trace_from_series
     from hiplevel.sim import HUMAN_RANGES, simulate_session
 
-    battery = [("nominal", None, None, None)]
+    battery, late = [("nominal", None, None, None)], []
     for param, r in HUMAN_RANGES.get(exercise, {}).items():
         if param in MOVEMENT[exercise] and param not in SESSION_PARAMS:  # the threshold battery: movement only
-            battery += [(f"{param}={r.lo:g}", param, r.lo, None), (f"{param}={r.hi:g}", param, r.hi, None)]
-    battery += [(f"scene {k}", None, None, k) for k in SCENE_KINDS.get(exercise, ())]
+            edges = [(f"{param}={r.lo:g}", param, r.lo, None), (f"{param}={r.hi:g}", param, r.hi, None)]
+            (late if param in LATE_BATTERY.get(exercise, ()) else battery).extend(edges)
+    battery += [(f"scene {k}", None, None, k) for k in SCENE_KINDS.get(exercise, ())] + late
     cases = []
     for k, (label, param, value, scene) in enumerate(battery):
         sim = simulate_session(_spec(exercise, param, value, seed + k, scene))

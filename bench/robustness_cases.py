@@ -41,6 +41,10 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
         "balance_mg": (0.0, 2.0, 4.0, 15.0, 20.0, 25.0),
         "landing_mm": (0.0, 0.5, 3.0, 5.0),
         "shift_profile": ("min-jerk", "even"),
+        # The foot leaving with no rise (0: nor a roll transient at the nominal lift_roll_deg 0) is
+        # the quiet lift, found where the sway rises (`single_support.sway_onset`).
+        "lift_mm": (0.0, 0.1, 0.3, 1.0, 2.0, 3.0, 4.0),
+        "wander_mm": (0.0, 2.0, 5.0, 10.0, 12.0, 15.0),
     },
     "step-down": {
         "shift_m": (0.005, 0.01, 0.02, 0.08, 0.10, 0.12),
@@ -80,6 +84,9 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
     "clamshell": ("min_rollback_deg", "min_rep_s"),
 }
 FACTORS = (0.33, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0)
+# Movement parameters whose human-range edge cases join the threshold battery after its scenes
+# (added later: the cases before them keep their seeds, so the table stays comparable).
+LATE_BATTERY: dict[str, tuple[str, ...]] = {"single-leg-stance": ("lift_mm", "wander_mm")}
 # Scenes where nobody exercises, for the detectors that must not count them.
 SCENE_KINDS: dict[str, tuple[str, ...]] = {
     "band-walk": ("quiet-standing", "weight-shift", "fidgeting", "stepping-about"),

@@ -43,7 +43,7 @@ class HoldStrategy:
     balance_mg: sideways balance corrections on one leg (0.5-3 Hz), acceleration RMS (the base of
         support is one foot: quiet standing on both feet moves the pelvis ~1-2 mg);
     wander_mm: the pelvis wandering sideways on one leg (0.05-0.4 Hz), position SD (0: none; people
-        up to ~10 mm, issue 14; not in HUMAN_RANGES, whose draws the existing cases are made of);
+        up to ~10 mm, issue 14; in HUMAN_RANGES but not drawn, whose draws the existing cases are made of);
     pause_s: quiet standing between holds."""
 
     shift_m: float = 0.08
@@ -149,12 +149,15 @@ Strategy = HoldStrategy | BandStepStrategy | LoweringStrategy | ClamshellStrateg
 
 @dataclass(frozen=True)
 class HumanRange:
-    """Where a movement parameter lies across people: lo..hi in `unit`, and why."""
+    """Where a movement parameter lies across people: lo..hi in `unit`, and why; drawn: whether
+    `draw_strategy` draws it (False: the robustness table's yardstick only, so that the sets drawn
+    before it was added stay the same)."""
 
     lo: float
     hi: float
     unit: str
     source: str
+    drawn: bool = True
 
 
 # Per exercise, per parameter: (where it lives: "strategy" or "spec"), and its human range.
@@ -169,6 +172,8 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
         "balance_mg": HumanRange(4.0, 15.0, "mg", "balance corrections on one foot (assumption: 2-5x quiet standing's 2-3 mg at L5)"),
         "landing_mm": HumanRange(0.5, 3.0, "mm", "the free foot taking weight: 0.03-0.15 g at the pelvis (assumption)"),
         "lift_mm": HumanRange(0.3, 2.0, "mm", "the free foot leaving the floor: a smaller jolt (assumption)"),
+        "wander_mm": HumanRange(0.0, 10.0, "mm", "the pelvis wandering on one leg, position SD up to ~10 mm (issue 14)",
+                                drawn=False),
     },
     "band-walk": {
         "step_m": HumanRange(0.10, 0.45, "m", "shuffles (< 15 cm, flagged) to long steps; sim classic 25-40 cm"),
@@ -231,7 +236,7 @@ def draw_strategy(exercise: str, rng: np.random.Generator) -> Strategy | None:
         return None
     kw: dict[str, object] = {}
     for name, r in HUMAN_RANGES.get(exercise, {}).items():
-        if is_strategy_field(exercise, name):
+        if r.drawn and is_strategy_field(exercise, name):
             kw[name] = float(rng.uniform(r.lo, r.hi))
     if cls is BandStepStrategy:
         kw["profile"] = str(rng.choice(BAND_PROFILES))
