@@ -28,6 +28,16 @@ EDGE_LEAD_S = 0.5
 SPLIT_CONFIDENCE = 0.5
 
 
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """How many samples spans a and b ([start, end)) share."""
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether spans a and b ([start, end), samples) overlap."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
 def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump, reference_s: float,
                    cues: SupportCues) -> bool:
     """Whether the foot stayed up from shift back `back` to a `later` one (samples of `sig`): the
@@ -86,9 +96,6 @@ def rose_after_foot_off(edge: RepWindow, run: tuple[int, int], reps: list[RepWin
     down: one overlapping another stretch whose edge hold (`others`: (stretch, its edge hold), one
     with a foot-down vote) is on the other leg, or that it overlaps (it took the standing between
     two holds, or two holds; a stretch split by a quiet spell on one foot has no foot-down there)."""
-    def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
-        return a[0] < b[1] and b[0] < a[1]
-
     def across(r: RepWindow) -> bool:
         return any(over((r.start, r.end), s) and (e.side != r.side or over((r.start, r.end), (e.start, e.end)))
                    for s, e in others)
@@ -123,18 +130,15 @@ def standing_between(edge: RepWindow, reps: list[RepWindow]) -> bool:
     second's foot-off votes, EDGE_VOTE: a jolt) and it covers over half of each. A velocity hold
     that ran on across the standing next to the stretch (its start or end in it), or a balance
     wander on one foot taken for a shift each way (no jolt at either), is no second hold there."""
-    def overlap(a0: int, a1: int, b0: int, b1: int) -> int:
-        return max(0, min(a1, b1) - max(a0, b0))
-
     reps = sorted(reps, key=lambda r: r.start)
     length = max(1, edge.end - edge.start)
     for r1, r2 in zip(reps, reps[1:]):
         if r1.side == r2.side:
             continue
-        if 2 * overlap(edge.start, edge.end, r1.end, r2.start) > length:
+        if 2 * overlap((edge.start, edge.end), (r1.end, r2.start)) > length:
             return True
         jolt = (r1.metrics["support"]["foot_down"] >= EDGE_VOTE or r2.metrics["support"]["foot_off"] >= EDGE_VOTE)
-        if jolt and all(2 * overlap(edge.start, edge.end, r.start, r.end) > r.end - r.start for r in (r1, r2)):
+        if jolt and all(2 * overlap((edge.start, edge.end), (r.start, r.end)) > r.end - r.start for r in (r1, r2)):
             return True
     return False
 
@@ -160,9 +164,6 @@ def merge_edge_holds(reps: list[RepWindow], edged: list[tuple[tuple[int, int], R
     standing between stayed over the sway ratio (no balance corrections, or strong roll sway): an
     edge hold that is that standing or spans both (`standing_between`) is not taken, and sharing a
     stretch with the other leg's hold makes no hold doubtful."""
-    def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
-        return a[0] < b[1] and b[0] < a[1]
-
     spans = [(r.start, r.end) for r in reps]
     # A stretch with holds on both legs may be two holds whose standing between was not told apart:
     # then its edge hold is that standing, or spans both (`standing_between`).
