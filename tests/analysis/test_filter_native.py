@@ -112,3 +112,34 @@ def test_the_compiled_stance_chain_is_the_python_loop_to_the_bit(monkeypatch, se
     _forward_backward(em, repeat, fwd_py, bwd_py)
     _same(fwd, fwd_py)
     _same(bwd, bwd_py)
+
+
+@needs_kernel
+@pytest.mark.parametrize("n", [40, 3_000, 70_000])
+def test_the_zero_phase_passes_in_place_are_sosfilts_to_the_bit(monkeypatch, n: int) -> None:
+    """`sosfiltfilt` runs its two passes through the compiled sections in place on its own padded
+    copy (`biquad._passes_compiled`): the values of the two `sosfilt` calls it replaced, to the
+    bit, for one and several sections, one and several columns, strided and reversed inputs and no
+    padding; the caller's array is left as it was."""
+    from hiplevel.signal import biquad
+
+    rng = np.random.default_rng(n)
+    base = rng.normal(size=(n, 3)).cumsum(axis=0)
+    designs = [butter_sos(2, 0.04), butter_sos(4, (0.02, 0.3), "band"), butter_sos(3, 0.1, "high")]
+    for sos in designs:
+        zi = sosfilt_zi(sos)
+        for x in (base[:, 0], base[:, :2], base[::-1, 1:], base[::2, 2], base):
+            before = x.copy()
+            for pad in (0, min(len(x) - 1, 60)):
+                got = sosfiltfilt(sos, x, padlen=pad)
+                _same(x, before)
+                assert got.flags.c_contiguous and got.shape == x.shape
+                ext = biquad.concat_rows([2 * x[:1] - x[pad:0:-1], x, 2 * x[-1:] - x[-2:-(pad + 2):-1]]) if pad else x
+                z = zi.reshape((len(sos), 2) + (1,) * (x.ndim - 1))
+                y, _ = sosfilt(sos, ext, zi=z * ext[:1])
+                y, _ = sosfilt(sos, y[::-1], zi=z * y[-1:])
+                want = y[::-1][pad:len(y) - pad] if pad else y[::-1]
+                _same(got, np.ascontiguousarray(want))
+                if len(ext) > biquad._DIRECT_MAX_SAMPLES:  # shorter ones: sosfilt's plain loop, as before
+                    ours = biquad._passes_compiled(filter_kernel(), sos, np.array(ext).reshape(len(ext), -1), zi)
+                    _same(np.ascontiguousarray(ours).reshape(ext.shape), np.ascontiguousarray(y[::-1]))

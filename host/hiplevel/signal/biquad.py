@@ -315,11 +315,45 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np
         ext = concat_rows([2 * x[:1] - x[padlen:0:-1], x, 2 * x[-1:] - x[-2:-(padlen + 2):-1]])
     else:
         ext = x
-    zi = _settled_states(sos.tobytes(), len(sos)).reshape((len(sos), 2) + (1,) * (x.ndim - 1))
+    zi = _settled_states(sos.tobytes(), len(sos))
+    kernel = filter_kernel()
+    if kernel is not None and hasattr(kernel, "biquad_section") and len(ext) > _DIRECT_MAX_SAMPLES and x.ndim <= 2:
+        # The passes run in place: ext must be this call's own (x itself when padlen is 0).
+        y = _passes_compiled(kernel, sos, (ext if padlen > 0 else np.array(x)).reshape(len(ext), -1), zi)
+        return contiguous(y[padlen:len(y) - padlen] if padlen > 0 else y).reshape(x.shape)
+    zi = zi.reshape((len(sos), 2) + (1,) * (x.ndim - 1))
     y, _ = sosfilt(sos, ext, zi=zi * ext[:1])
     y, _ = sosfilt(sos, y[::-1], zi=zi * y[-1:])
     y = y[::-1]
     return contiguous(y[padlen:len(y) - padlen] if padlen > 0 else y)
+
+
+def _passes_compiled(kernel, sos: np.ndarray, ext: np.ndarray, zi: np.ndarray) -> np.ndarray:
+    """`sosfiltfilt`'s two passes over ext (N, m) through the compiled sections, each started settled
+    (zi (n_sections, 2) times its first sample): the same `biquad_section` calls with the same
+    arguments as `sosfilt` makes, without its reshapes, start-state copies and end states (which
+    the zero-phase filter drops; per call they cost more than the section's arithmetic on a step's
+    few hundred samples). ext: this call's own C-contiguous array, overwritten. Returns the backward
+    pass' output in sample order (a reversed view of ext)."""
+    n, m = ext.shape
+    L = min(BLOCK_SAMPLES, max(8, math.isqrt(n)))
+    nb = -(-n // L)
+    sections = [_coefficients(tuple(sec)) for sec in sos.tolist()]
+    plans = []
+    for b0, b1, b2, a1, a2 in sections:
+        powers = _powers(np.array([[-a1, 1.0], [-a2, 0.0]]), L)
+        plans.append((powers, _chain_plan(tuple(powers[L].ravel().tolist()), nb), b0, b1, b2, a1, a2))
+    last, tail = np.empty((m, 2)), np.empty((2, m))
+    # In place: the kernel reads all of its input before it writes its output. The backward pass
+    # reads ext reversed and writes it in its own (reversed) order, as sosfilt of y[::-1] does.
+    x = ext
+    for _ in range(2):
+        first = x[0].copy()  # the pass's first input sample (the sections overwrite it)
+        for z, (powers, plan, b0, b1, b2, a1, a2) in zip(zi, plans):
+            kernel.biquad_section(x, ext, np.multiply.outer(first, z), powers, plan, last, tail, b0, b1, b2, a1, a2, L)
+            x = ext
+        x = ext[::-1]
+    return x
 
 
 def sos2tf(sos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
