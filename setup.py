@@ -19,9 +19,10 @@ VECTOR_FLAGS = ["-fno-math-errno", "-fno-trapping-math"]
 EXTRA = {} if sys.platform == "win32" else {"fusekernel": VECTOR_FLAGS, "restkernel": VECTOR_FLAGS}
 
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
-# fusekernel and turnkernel; vectors.h: the per-vector-width clones and kept scratch of fusekernel,
-# filterkernel and restkernel (dependencies of each; shipped as package data).
-HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h", "fuse_terms.h", "vectors.h")]
+# fusekernel and turnkernel; fuse_pass.h: fusekernel's whole passes; vectors.h: the per-vector-width
+# clones and kept scratch of fusekernel, filterkernel and restkernel (dependencies of each; shipped as
+# package data).
+HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h", "fuse_terms.h", "fuse_pass.h", "vectors.h")]
 KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
            "gridkernel", "roundkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],

@@ -10,6 +10,8 @@ array."""
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 from analysis_helpers import native_and_numpy
@@ -262,6 +264,50 @@ def test_a_backward_pass_read_from_the_end_is_the_pass_over_its_reversed_copy() 
     for x, y in ((a, b), (ea, eb), (a, c), (ea, ec)):
         _same(x, y)
 
+
+
+@needs_kernel
+@pytest.mark.parametrize("n", [12, 64, 65, 4096 * 2 + 7])
+def test_two_passes_side_by_side_are_each_pass_alone_to_the_bit(monkeypatch, n: int) -> None:
+    """`fusekernel.fuse_pair` runs fuse_passes' forward and backward pass in the two lanes of a
+    vector: each pass' up-vectors and errors are fuse_pass' on that pass alone, to the bit (sample
+    order and read from the end, lanes swapped, across the kernel's groups of 4,096 and blocks of
+    64, through `fusion_scan.run_passes` too); a pair of two lengths or a bad array raises."""
+    t, acc, gyro, rest = _samples(n, n)
+    w = np.radians(gyro)
+    dt_f = np.diff(t, prepend=t[0] - 0.01)
+    dt_b = -np.diff(t, append=t[-1] + 0.01)
+    params = (0.125, 2.0, 0.25, 60.0, 0.02)
+    passes = [(acc, w, dt_f, rest, False, np.array([0.02, -0.01, 0.99])),
+              (acc, w, dt_b, rest, True, np.array([-0.03, 0.04, 0.98]))]
+    fuse = fuse_kernel()
+
+    def alone(p):
+        up, err = np.empty((n, 3)), np.empty(n)
+        fuse.fuse_pass(params, *p, 0.1, up, err)
+        return up, err
+
+    for a, b in (passes, passes[::-1]):
+        outs = [(np.empty((n, 3)), np.empty(n)) for _ in range(2)]
+        fuse.fuse_pair(params, *a, *outs[0], *b, *outs[1], 0.1)
+        for got, want in zip(outs, (alone(a), alone(b))):
+            _same(got[0], want[0])
+            _same(got[1], want[1])
+    views = [(acc, w, dt_f, rest, (0.02, -0.01, 0.99)),
+             (acc[::-1], w[::-1], dt_b[::-1], rest[::-1], (-0.03, 0.04, 0.98))]
+    paired = fusion_scan.run_passes(views, FusionSettings())
+    monkeypatch.setattr(fusion_scan, "fuse_kernel", lambda: types.SimpleNamespace(fuse_pass=fuse.fuse_pass))
+    one_by_one = fusion_scan.run_passes(views, FusionSettings())
+    for (x, ex), (y, ey) in zip(paired, one_by_one):
+        _same(x, y)
+        _same(ex, ey)
+    with pytest.raises(ValueError):  # two lengths
+        short = tuple(x[:-1] if isinstance(x, np.ndarray) and x.ndim and x.shape[0] == n else x for x in passes[1])
+        fuse.fuse_pair(params, *passes[0], np.empty((n, 3)), np.empty(n), *short, np.empty((n - 1, 3)),
+                       np.empty(n - 1), 0.1)
+    with pytest.raises(ValueError):  # an output of another length
+        fuse.fuse_pair(params, *passes[0], np.empty((n + 1, 3)), np.empty(n), *passes[1], np.empty((n, 3)),
+                       np.empty(n), 0.1)
 
 @needs_kernel
 def test_the_kernels_sine_and_cosine_are_within_an_ulp_of_numpys() -> None:

@@ -1,8 +1,8 @@
 /* Optional compiled kernel: the offline fusion's scans (`signal.fusion_scan`, `signal.fusion`).
  *
  * fuse_scan: the scans of one fusion group from its blocked arrays (the numpy path's arithmetic, to
- * the bit); fuse_pass: a whole pass from the samples on, step by step (the same recurrences, within
- * a few units in the last place); blend: the weighted blend of the forward and backward passes (to
+ * the bit); fuse_pass, fuse_pair: a whole pass (two side by side) from the samples on, step by step
+ * (the same recurrences, within a few units in the last place; fuse_pass.h); blend: the weighted blend of the forward and backward passes (to
  * the bit). Built with -ffp-contract=off and summing in numpy's order.
  */
 #include "args.h"
@@ -218,141 +218,7 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* One pass of `fusion_scan.run_passes` step by step (`fuse_pass`): per sample the terms of
- * `terms_loop` (GROUP samples at a time, in cache), the rotation angle |w| |dt| and its cosine and
- * sine (`angle_terms`: within an ulp of numpy's, which calls the C library), a = R (1 - k), then the
- * recurrences the numpy path's blocked scans evaluate, here in sample order: the first solution
- * u1 = a u1 + pull; the second u2 = a u2 + pull |u1 before|, the norm 1 at a block's first
- * sample; both states made unit at every SCAN_BLOCK-th sample (a block start); the error
- * e = (1 - k) e + (1 - k) growth. The same recurrences as the blocked scans, whose transfer
- * products associate the products otherwise: the up-vectors agree within a few units in the last
- * place (tests/analysis/test_fusion_native.py), at a third of the arithmetic and with no blocked
- * layout to place the samples in. UP gets u2 / |u2| (rowsq3), EO the error. */
-enum { PASS_GROUP = 4096 };
-
-/* Each sample's rotation angle |w| dt (TH), its cosine (C) and -sine (S): the small-angle polynomials
- * for all in a loop that vectorises, then the C library's where an angle is not small (`sin_cos`). */
-VECTOR_CLONES
-static void angle_terms(Py_ssize_t m, const double *restrict W, const double *restrict DT, double *restrict TH,
-                        double *restrict C, double *restrict S) {
-    for (Py_ssize_t i = 0; i < m; i++) {
-        const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
-        double th = sqrt(w0 * w0 + w1 * w1 + w2 * w2) * DT[i];
-        TH[i] = th, C[i] = small_cos(th), S[i] = -small_sin(th);
-    }
-    for (Py_ssize_t i = 0; i < m; i++)
-        if (!(fabs(TH[i]) <= SMALL_ANGLE_RAD))
-            C[i] = cos(TH[i]), S[i] = -sin(TH[i]);
-}
-
-VECTOR_CLONES
-static void normalise_rows(Py_ssize_t m, double *restrict UP) {
-    for (Py_ssize_t i = 0; i < m; i++) {
-        double nrm = sqrt(rowsq3(UP + 3 * i));
-        UP[3 * i] = UP[3 * i] / nrm, UP[3 * i + 1] = UP[3 * i + 1] / nrm, UP[3 * i + 2] = UP[3 * i + 2] / nrm;
-    }
-}
-
-static inline void unit3(double *x) {
-    double nrm = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
-    x[0] = x[0] / nrm, x[1] = x[1] / nrm, x[2] = x[2] / nrm;
-}
-
-/* The steps of samples [g0, g0 + gm) of a pass from its terms T (ST_N arrays of gm) and cos, -sin
- * C, S; states x1, x2 (3) and e carried in and out. */
-static void pass_steps(Py_ssize_t g0, Py_ssize_t gm, const double *T, const double *C, const double *S, double *x1,
-                       double *x2, double *e, double *UP, double *EO) {
-    const double *kx = T + ST_KX * gm, *ky = T + ST_KY * gm, *kz = T + ST_KZ * gm, *kk = T + ST_K * gm,
-                 *p0 = T + ST_P0 * gm, *p1 = T + ST_P1 * gm, *p2 = T + ST_P2 * gm, *gr = T + ST_G * gm;
-    double u1[3] = {x1[0], x1[1], x1[2]}, u2[3] = {x2[0], x2[1], x2[2]}, err = *e;
-    for (Py_ssize_t i = 0; i < gm; i++) {
-        double sc = 1.0;
-        if ((g0 + i) % FB == 0)
-            unit3(u1), unit3(u2);
-        else
-            sc = sqrt(u1[0] * u1[0] + u1[1] * u1[1] + u1[2] * u1[2]);
-        double r[9];
-        rodrigues_axis(kx[i], ky[i], kz[i], C[i], S[i], r);
-        double keep = 1.0 - kk[i];
-        for (int q = 0; q < 9; q++)
-            r[q] = r[q] * keep;
-        const double pull[3] = {p0[i], p1[i], p2[i]};
-        double y1[3], y2[3];
-        mat3(r, u1, 1, y1);
-        mat3(r, u2, 1, y2);
-        for (int q = 0; q < 3; q++)
-            u1[q] = y1[q] + pull[q], u2[q] = y2[q] + pull[q] * sc;
-        err = keep * err + keep * gr[i];
-        UP[3 * i] = u2[0], UP[3 * i + 1] = u2[1], UP[3 * i + 2] = u2[2];
-        EO[i] = err;
-    }
-    x1[0] = u1[0], x1[1] = u1[1], x1[2] = u1[2], x2[0] = u2[0], x2[1] = u2[1], x2[2] = u2[2];
-    *e = err;
-}
-
-/* Rows [m - g0 - gm, m - g0) of a (m, d) array, last first, into out (gm, d): a backward pass' group
- * in its order (the arrays stay in sample order: no reversed copy of the whole pass). */
-static void reversed_rows(Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm, int d, const double *x, double *out) {
-    const double *src = x + (m - 1 - g0) * d;
-    for (Py_ssize_t i = 0; i < gm; i++, src -= d)
-        for (int e = 0; e < d; e++)
-            out[i * d + e] = src[e];
-}
-
-/* fuse_pass(params, acc, w, dt, rest, backward, u0, err0, up_out, err_out) -> None: one pass of
- * `fusion_scan.run_passes` over its m samples (see `pass_steps`), in sample order, or from the last
- * sample to the first when backward (the inputs as they lie; the outputs in the pass' order).
- * params: (move_gain, rest_gain, acc_tolerance_g, turn_rate_dps, cross_axis_fraction); acc (m,3) g,
- * w (m,3) rad/s, dt (m,) s float64, rest (m,) 1 byte; u0 (3,) the start state, err0 the start
- * error, deg; up_out (m,3), err_out (m,) float64 out. */
-static PyObject *fuse_pass(PyObject *self, PyObject *args) {
-    (void)self;
-    double move_gain, rest_gain, tol, turn, cross, err0;
-    int backward;
-    PyObject *o[7];
-    if (!PyArg_ParseTuple(args, "(ddddd)OOOOpOdOO", &move_gain, &rest_gain, &tol, &turn, &cross, &o[0], &o[1], &o[2],
-                          &o[3], &backward, &o[4], &err0, &o[5], &o[6]))
-        return NULL;
-    Py_buffer v[7];
-    if (get_objs(o, 7, 5, 0, v) < 0)
-        return NULL;
-    Py_ssize_t m = imu_rows(v);
-    if (m < 1 || !is_f64(&v[4], 3) || !is_f64(&v[5], 3 * m) || !is_f64(&v[6], m))
-        return bad_args(v, 7, "fuse_pass: acc, w (m,3), dt (m,) float64, rest (m,) 1 byte, u0 (3,), up (m,3), err (m,) "
-                              "float64, m >= 1");
-    const double *AC = v[0].buf, *W = v[1].buf, *DT = v[2].buf, *U0 = v[4].buf;
-    const unsigned char *REST = v[3].buf;
-    double *UP = v[5].buf, *EO = v[6].buf;
-    /* `kept_scratch`: the terms of a group, its cos and -sin, and a backward group's acc, w, dt, rest */
-    static double *scratch = NULL;
-    static size_t scratch_n = 0;
-    if (kept_scratch(&scratch, &scratch_n, (size_t)((ST_N + 3 + 8) * PASS_GROUP)) == NULL) {
-        release(v, 7);
-        return PyErr_NoMemory();
-    }
-    double *T = scratch, *C = T + ST_N * PASS_GROUP, *S = C + PASS_GROUP, *RA = S + PASS_GROUP,
-           *RW = RA + 3 * PASS_GROUP, *RD = RW + 3 * PASS_GROUP, *TH = RD + PASS_GROUP;
-    unsigned char *RR = (unsigned char *)(TH + PASS_GROUP);
-    double x1[3] = {U0[0], U0[1], U0[2]}, x2[3] = {U0[0], U0[1], U0[2]}, e = err0;
-    for (Py_ssize_t g0 = 0; g0 < m; g0 += PASS_GROUP) {
-        Py_ssize_t gm = m - g0 < PASS_GROUP ? m - g0 : PASS_GROUP;
-        const double *ac = AC + 3 * g0, *w = W + 3 * g0, *dt = DT + g0;
-        const unsigned char *rest = REST + g0;
-        if (backward) {
-            reversed_rows(m, g0, gm, 3, AC, RA), reversed_rows(m, g0, gm, 3, W, RW), reversed_rows(m, g0, gm, 1, DT, RD);
-            for (Py_ssize_t i = 0; i < gm; i++)
-                RR[i] = REST[m - 1 - g0 - i];
-            ac = RA, w = RW, dt = RD, rest = RR;
-        }
-        terms_loop(gm, ac, w, dt, rest, move_gain, rest_gain, tol, turn, cross, T, T + gm, T + 2 * gm, T + 3 * gm,
-                   T + 4 * gm, T + 5 * gm, T + 6 * gm, T + 7 * gm);
-        angle_terms(gm, w, dt, TH, C, S);
-        pass_steps(g0, gm, T, C, S, x1, x2, &e, UP + 3 * g0, EO + g0);
-        normalise_rows(gm, UP + 3 * g0);
-    }
-    release(v, 7);
-    Py_RETURN_NONE;
-}
+#include "fuse_pass.h" /* fuse_pass and fuse_pair: whole passes step by step, two in vector lanes */
 
 /* blend(fwd, e_f, bwd, e_b, floor2) -> None, in place on fwd: the forward and backward passes of
  * `fusion.fuse_passes` weighted by their error estimates and normalised. bwd and e_b in the
@@ -399,7 +265,8 @@ static PyObject *blend(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"accel_fraction", accel_fraction, METH_VARARGS, "accel_fraction(...): fusion.accel_fraction (see the source)"},
     {"blend", blend, METH_VARARGS, "blend(fwd, e_f, bwd, e_b, floor2): fuse_passes' blend (see the source)"},
-    {"fuse_pass", fuse_pass, METH_VARARGS, "fuse_pass(...): one pass of fusion_scan.run_passes (see the source)"},
+    {"fuse_pass", fuse_pass, METH_VARARGS, "fuse_pass(...): one pass of fusion_scan.run_passes (see fuse_pass.h)"},
+    {"fuse_pair", fuse_pair, METH_VARARGS, "fuse_pair(...): two passes of fusion_scan.run_passes side by side (see fuse_pass.h)"},
     {"fuse_scan", fuse_scan, METH_VARARGS, "fuse_scan(...): the scans of one group of fusion_scan.run_passes (see the source)"},
     {NULL, NULL, 0, NULL},
 };

@@ -44,17 +44,21 @@ static inline void sin_cos(double x, double *s, double *c) {
 
 /* The Rodrigues matrix r (row-major 3x3) of `rotations` for one sample from its unit axis
  * (kx, ky, kz) = w / |w| (0 for w = 0): c = cos(theta), s = -sin(theta) from numpy
- * (`fusekernel`'s per-sample terms take the axes of a pass at once). */
-static inline void rodrigues_axis(double kx, double ky, double kz, double c, double s, double *r) {
-    double oc = 1.0 - c;
-    double sx = s * kx, sy = s * ky, sz = s * kz;
-    double ocx = oc * kx, ocy = oc * ky, ocz = oc * kz;
-    double oxy = ocx * ky, oxz = ocx * kz, oyz = ocy * kz;
-    double dxx = ocx * kx, dyy = ocy * ky, dzz = ocz * kz;
-    r[0] = c + dxx, r[1] = oxy - sz, r[2] = oxz + sy;
-    r[3] = oxy + sz, r[4] = c + dyy, r[5] = oyz - sx;
-    r[6] = oxz - sy, r[7] = oyz + sx, r[8] = c + dzz;
-}
+ * (`fusekernel`'s per-sample terms take the axes of a pass at once). Defined for a type T: double
+ * here, fuse_pass.h's two lanes (GCC vector extensions: each lane's operations those of the double
+ * version, in the same order). */
+#define DEFINE_RODRIGUES_AXIS(T, name)                                                                   \
+    static inline void name(T kx, T ky, T kz, T c, T s, T *r) {                                        \
+        T oc = 1.0 - c;                                                                                \
+        T sx = s * kx, sy = s * ky, sz = s * kz;                                                       \
+        T ocx = oc * kx, ocy = oc * ky, ocz = oc * kz;                                                 \
+        T oxy = ocx * ky, oxz = ocx * kz, oyz = ocy * kz;                                              \
+        T dxx = ocx * kx, dyy = ocy * ky, dzz = ocz * kz;                                              \
+        r[0] = c + dxx, r[1] = oxy - sz, r[2] = oxz + sy;                                              \
+        r[3] = oxy + sz, r[4] = c + dyy, r[5] = oyz - sx;                                              \
+        r[6] = oxz - sy, r[7] = oyz + sx, r[8] = c + dzz;                                              \
+    }
+DEFINE_RODRIGUES_AXIS(double, rodrigues_axis)
 
 /* The same from the sample's rate w (0 for padding). */
 static inline void rodrigues(const double *w, double c, double s, double *r) {
@@ -64,19 +68,20 @@ static inline void rodrigues(const double *w, double c, double s, double *r) {
 }
 
 /* x (3x3 or 3x1, m columns) = a (3x3) @ p: each element a0*p0, + a1*p1, + a2*p2 (`scan._mat`).
- * Unrolled (the turn fit's per-sample products: ~10 % fewer instructions; the same operations). */
-static inline void mat3(const double *a, const double *p, int m, double *x) {
-#pragma GCC unroll 3
-    for (int i = 0; i < 3; i++)
-#pragma GCC unroll 3
-        for (int c = 0; c < m; c++) {
-            double v = a[i * 3] * p[c];
-            double p1 = a[i * 3 + 1] * p[m + c];
-            v = v + p1;
-            double p2 = a[i * 3 + 2] * p[2 * m + c];
-            x[i * m + c] = v + p2;
-        }
-}
+ * Unrolled (the turn fit's per-sample products: ~10 % fewer instructions; the same operations).
+ * Defined for a type T as `DEFINE_RODRIGUES_AXIS`. */
+#define DEFINE_MAT3(T, name)                                                                             \
+    static inline void name(const T *a, const T *p, int m, T *x) {                                     \
+        _Pragma("GCC unroll 3") for (int i = 0; i < 3; i++)                                            \
+        _Pragma("GCC unroll 3") for (int c = 0; c < m; c++) {                                          \
+            T v = a[i * 3] * p[c];                                                                     \
+            T p1 = a[i * 3 + 1] * p[m + c];                                                            \
+            v = v + p1;                                                                                \
+            T p2 = a[i * 3 + 2] * p[2 * m + c];                                                        \
+            x[i * m + c] = v + p2;                                                                     \
+        }                                                                                              \
+    }
+DEFINE_MAT3(double, mat3)
 
 /* One chain step of the block starts (`states`, `chain_starts`): y = t @ x + v, each element
  * t0*x0, + t1*x1, + t2*x2, then + v; x (3, m). */
