@@ -209,7 +209,9 @@ static void block_steps(Py_ssize_t L, Py_ssize_t nb, Py_ssize_t r, const double 
  * last_start (m, 2): the last block's start state; tail (2, m): the last block's zero-start state
  * after its r = n - (nb-1) L samples (zf = powers[r] @ last_start.T + tail stays numpy's). Each
  * block runs in sample order on x where it lies (numpy's blocked layout only orders memory: the
- * same operations on each element). x float64 (n, m), any strides; the others float64 C-contiguous. */
+ * same operations on each element). x float64 (n, m), any strides; the others float64 C-contiguous.
+ * out may be x itself (or x read backwards): every column of x is read into the blocked scratch
+ * before out is written (`biquad._passes_compiled` filters in place). */
 static PyObject *biquad_section(PyObject *self, PyObject *args) {
     PyObject *o[7];
     double b0, b1, b2, a1, a2;

@@ -319,7 +319,8 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np
     kernel = filter_kernel()
     if kernel is not None and hasattr(kernel, "biquad_section") and len(ext) > _DIRECT_MAX_SAMPLES and x.ndim <= 2:
         # The passes run in place: ext must be this call's own (x itself when padlen is 0).
-        y = _passes_compiled(kernel, sos, (ext if padlen > 0 else np.array(x)).reshape(len(ext), -1), zi)
+        own = ext if padlen > 0 else np.array(x)
+        y = _passes_compiled(kernel, sos, own.reshape(len(ext), x.size // n), zi)
         return contiguous(y[padlen:len(y) - padlen] if padlen > 0 else y).reshape(x.shape)
     zi = zi.reshape((len(sos), 2) + (1,) * (x.ndim - 1))
     y, _ = sosfilt(sos, ext, zi=zi * ext[:1])
