@@ -38,7 +38,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.signal.scan import SCAN_BLOCK
-from hiplevel.signal.trace_store import RAM_BUDGET_BYTES
 from hiplevel.signal.turns import TURN_CONTEXT_S
 
 OVERLAP_GAIN_SUM = 20.0  # sum of k over an overlap (see the module docstring)
@@ -57,7 +56,7 @@ class ChunkSettings:
     grid_block_samples: grid samples handed from the reader to the passes at a time.
     store_block_samples: rows per block of the per-sample arrays kept between passes;
     ram_budget_bytes: of those blocks, how many bytes stay in memory (the rest go to temporary
-        files; 0: all of them, for a recording longer than one block); the default holds an hour.
+        files; 0: all of them, for a recording longer than one block).
     fusion_max_samples: a segment up to this long is fused whole (as before the chunking);
     fusion_chunk_samples: a longer one is fused in chunks of up to this many samples (plus the
         overlaps of this module's docstring).
@@ -67,7 +66,7 @@ class ChunkSettings:
 
     grid_block_samples: int = 16_384
     store_block_samples: int = 16_384
-    ram_budget_bytes: int = RAM_BUDGET_BYTES
+    ram_budget_bytes: int = 0
     fusion_max_samples: int = 65_536
     fusion_chunk_samples: int = 131_072
     walking_detect_max_s: float = 600.0

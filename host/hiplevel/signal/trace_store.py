@@ -22,10 +22,7 @@ from hiplevel.signal.contiguous import contiguous
 STORE_BLOCK = 16_384  # rows per stored block
 _POSITIONAL = hasattr(os, "pwrite") and hasattr(os, "preadv")  # reads and writes at an offset (not Windows)
 MAX_OPEN_FILES = 16  # spilled keys' files kept open at a time (a segment has 5 keys)
-# Blocks beyond this go to temporary files. 32 MB holds the ~80 B a sample of an hour at 100 Hz: its
-# passes then read memory instead of the page cache's copies of the files (written, read back, removed:
-# ~0.02 s of system CPU an hour); longer recordings keep their first 32 MB here, the rest on disk.
-RAM_BUDGET_BYTES = 32 * 2**20
+RAM_BUDGET_BYTES = 0 * 2**20  # blocks beyond this go to temporary files
 
 
 class TraceStore:
