@@ -8,7 +8,6 @@ import pytest
 
 from hiplevel.analysis import analyze_sets
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
-from hiplevel.sim.strategies import HoldStrategy
 
 from analysis_helpers import match
 

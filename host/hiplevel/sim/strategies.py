@@ -15,7 +15,7 @@ classic simulated person (the defaults below, which the existing seeds were draw
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
