@@ -122,3 +122,20 @@ def test_cli_builds_a_strategy_from_its_fields():
     ex = parse_exercise("band-walk:reps=8,profile=one-move,step_s=1.8")
     assert ex.strategy == BandStepStrategy(profile="one-move", step_s=1.8) and ex.reps == 8
     assert parse_exercise("single-leg-stance:shift_m=0.05,shift_profile=even").strategy == HoldStrategy(shift_m=0.05, shift_profile="even")
+
+
+@pytest.mark.parametrize("hover", [False, True])
+def test_step_down_weight_shift_before_the_reps(hover):
+    # The test's protocol (issue 14): the weight moves onto the stance foot over shift_s before the
+    # lowering and back after it, once per rep or, hovering, once for the set; on one leg the pelvis
+    # makes balance corrections.
+    st = LoweringStrategy(shift_m=0.06, shift_s=1.4, hover=hover, balance_mg=15.0)
+    sd = _sim("step-down", reps=3, side="left", strategy=st)
+    y, t = sd.params["pos_m"][:, 1], sd.truth_1k.t_s
+    first, last = sd.reps[0], sd.reps[-1]
+    at = lambda s: float(y[np.searchsorted(t, s)])  # noqa: E731
+    assert at(first.start_s - 1.5) == pytest.approx(0.0, abs=0.01)  # standing on both feet
+    assert at(first.start_s) == pytest.approx(0.06, abs=0.015)  # over the left foot as the rep starts
+    assert at(last.end_s + 1.5) == pytest.approx(0.0, abs=0.01)  # and back after the last
+    between = 0.5 * (sd.reps[0].end_s + sd.reps[1].start_s)
+    assert at(between) == pytest.approx(0.06 if hover else 0.0, abs=0.015)

@@ -74,3 +74,45 @@ def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[in
                                       else 0.0)) for x, (d_in, _) in zip(own[start:i], shifts[start:i])])
             start = i
     return signs
+
+
+# The roll cue (independent of the sideways acceleration): the free side hangs lower through a rep,
+# so the mean re-aligned roll over the rep points to the stance leg. It votes from ROLL_CUE_DEG:
+# above quiet sway averaged over a 1.5-4 s rep (SD 0.2-1 deg: its mean < 0.5 deg) and the belt's
+# slip after the calibration (human range +-1 deg, hiplevel.sim), below the mean of a 2-10 deg drop
+# (1-5 deg). It overrules the acceleration only from ROLL_SURE_DEG: beyond any hip hike read the
+# other way (hikes of 1.5-5 deg peak; on the physics check the hikes' mean roll reached 2.4 deg
+# toward the wrong leg, with the belt's slip 1-2 deg more). Measured on the physics check (seeds 0
+# and 1, both exercises): 2.5 deg turned 3 right reps wrong, 4 deg fixed 12 fewer than 3 deg.
+ROLL_CUE_DEG = 1.0
+ROLL_SURE_DEG = 3.0
+# The side confidence of a rep whose cues are split (scored `side_uncertain` under
+# `Thresholds.side_min_confidence`), and of one no cue decided (the set's pooled moves).
+SPLIT_CONFIDENCE = 0.5
+
+
+def vote_sides(runs: list[int], moves_mps: list[float], rolls_deg: list[float], pooled: list[float]
+               ) -> list[tuple[int, float]]:
+    """The stance side (+1 left, -1 right) and its confidence (1, or SPLIT_CONFIDENCE) of each rep
+    from three cues: runs, the displacement of the weight shifts (`run_signs`; 0: unclear);
+    moves_mps, the sideways moves around it (`step_down.shift_evidence`, m/s, + = left; 0 where
+    under a clear move's speed); rolls_deg, its mean roll (deg, + = left side higher = left
+    stance); pooled, the set's summed moves (+ = left) for a rep no cue decides.
+
+    The acceleration's side (the displacement, else the moves) stands unless the roll is sure
+    (ROLL_SURE_DEG) the other way and the displacement is unclear or the moves side with the roll.
+    Split (SPLIT_CONFIDENCE): a sure roll against the acceleration's side, moves against a roll cue
+    where no displacement decides, or no cue at all. Why the roll (physics check, seeds 0 and 1,
+    71 reps on the wrong leg on main): a slow shift (1.25-1.5 s, 53 of them) reads under
+    RUN_SPLIT_M, and the moves that then decided are balance corrections on one leg (0.05-0.09 m/s)
+    as often as the shift (right in 60 % of reps); the drop is a cue the acceleration does not share."""
+    out = []
+    for d, mv, r, p in zip(runs, moves_mps, rolls_deg, pooled):
+        m = int(np.sign(mv))
+        roll = int(np.sign(r)) if abs(r) >= ROLL_CUE_DEG else 0
+        sure = roll if abs(r) >= ROLL_SURE_DEG else 0
+        acc = d or m
+        side = sure if sure and sure != acc and (d == 0 or m == sure) else acc
+        split = (acc and sure and sure != acc) or (d == 0 and m and roll and m != roll) or not side
+        out.append((side or (1 if p > 0 else -1), SPLIT_CONFIDENCE if split else 1.0))
+    return out

@@ -22,8 +22,11 @@ back, run by run: reps with no shift between them are on one leg); where that is
 size, each rep takes the largest lateral move between the standing before it and its deepest
 point and the largest after it (toward the stance side, then away; the pitching leaks smaller
 sideways moves into the rep itself), and a rep whose moves are unclear takes the side the whole set
-points to (a set is done on one leg). A device roll stream (no accelerometer) falls back on the
-roll: the free side is the lower one on average during the rep (a hip hike reads as the other leg).
+points to (a set is done on one leg). The roll is a third cue, independent of the acceleration: the
+free side hangs lower on average during the rep; a clear drop overrules an unclear displacement or
+moves that side with it, and where the cues are split the rep is flagged `side_uncertain`
+(`lowering_side.vote_sides`). A device roll stream (no accelerometer) has only the roll (a hip
+hike reads as the other leg).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
                                      world_acc_g)
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, SENSOR_LEVER_ARM_M, DescentMeasure
-from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs
+from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs, vote_sides
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -194,9 +197,11 @@ def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[
 
 
 def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float,
-                 bounds: list[Bump] | None = None) -> list[Side]:
-    """Stance leg of each rep (see the module docstring): by the displacements of the weight shifts
-    where they are clear (`lowering_side.run_signs`), else by the lateral moves.
+                 bounds: list[Bump] | None = None) -> list[tuple[Side, float | None]]:
+    """Stance leg of each rep and its side confidence (see the module docstring): by the
+    displacements of the weight shifts where they are clear (`lowering_side.run_signs`), else by
+    the lateral moves, each weighed against the roll (`lowering_side.vote_sides`: the free side
+    hangs lower); a roll stream's side is the roll's alone (confidence None).
 
     Lateral moves = velocity humps of at least WEAK_MOVE_FRACTION * min_move_mps and a quarter of
     the set's largest; one of at least min_move_mps decides its rep alone, weaker ones only add up
@@ -208,7 +213,7 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
         return []
     if m.acc_lin_g is None:
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
-        return [LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT for b in bumps]
+        return [(LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT, None) for b in bumps]
     ev = shift_evidence(m, bumps, yaw_deg, min_move_mps, bounds)
     # A stream may hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals
     # apart start a new one.
@@ -224,8 +229,10 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
-    return [(LEFT if r > 0 else RIGHT) if r else (LEFT if (e if abs(e) >= min_move_mps else pooled[int(k)]) > 0 else RIGHT)
-            for r, e, k in zip(runs, ev, set_id)]
+    roll, _ = realigned_roll_pitch(m, yaw_deg)
+    votes = vote_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
+                       [float(np.mean(roll[b.onset : b.offset + 1])) for b in bumps], [pooled[int(k)] for k in set_id])
+    return [(LEFT if s > 0 else RIGHT, conf) for s, conf in votes]
 
 
 # A lowering starts upright and comes back: its onset within this of the standing pitch, and the
@@ -313,9 +320,11 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
             kept.append((b, d))
     sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps, upright)
     reps: list[RepWindow] = []
-    for (b, depth), stance in zip(kept, sides):
+    for (b, depth), (stance, confidence) in zip(kept, sides):
         win = (b.onset, b.offset + 1)
         metrics: dict = {"pitch_deg": round(float(np.max(pitch[win[0] : win[1]])), 1), "yaw_fix_deg": round(yaw, 1)}
+        if confidence is not None:
+            metrics["side_confidence"] = confidence
         if depth is not None:
             metrics["depth_cm"] = depth
         drop = measure_drop_or_hike(roll, win, other_side(stance), robust=False)  # a hike is a negative drop

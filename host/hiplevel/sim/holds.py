@@ -115,6 +115,20 @@ def _pick(value: float | None, drawn: float) -> float:
     return drawn if value is None else float(value)
 
 
+def _shift_spans(plan: list[tuple[float, float, float]], st: LoweringStrategy
+                 ) -> list[tuple[float, float, float, float]] | None:
+    """The step-down's spans on the stance leg as (shift starts, is over, shift back starts, is
+    over), s, when the strategy moves them out of the reps (`LoweringStrategy.hover`, `shift_s`,
+    `balance_mg`); None: the classic shift within each rep's first and last 0.3 s."""
+    if not (st.hover or st.shift_s is not None or st.balance_mg):
+        return None
+    shift_s = 0.3 if st.shift_s is None else st.shift_s
+    ends = [(s, s + dn + 0.3 + up) for s, dn, up in plan]
+    if st.hover:
+        ends = [(ends[0][0], ends[-1][1])]
+    return [(s - shift_s, s, e, e + shift_s) for s, e in ends]
+
+
 def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
     """Lateral step-down: on the step on the stance leg, lower the other foot toward the floor and back
     (shift, depth, pitch and speed as ex.strategy, a `LoweringStrategy`; None fields: classic draws)."""
@@ -123,16 +137,18 @@ def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     down_s, up_s, pause_s = float(rng.uniform(1.6, 2.4)), float(rng.uniform(1.4, 2.0)), 1.2
     if st.down_s is not None:
         down_s, up_s = st.down_s, 0.85 * st.down_s
-    plan, cursor = [], 0.8
+    shift_s = st.shift_s or 0.0  # the shift onto the stance foot before the first rep, and back
+    plan, cursor = [], 0.8 + shift_s
     for _ in range(ex.reps):
         v = 1.0 + rng.normal(0.0, ex.variation / 2, 2)
         plan.append((cursor, down_s * v[0], up_s * v[1]))
-        cursor += down_s * v[0] + 0.3 + up_s * v[1] + pause_s
-    t = time_axis(cursor)
+        cursor += down_s * v[0] + 0.3 + up_s * v[1] + pause_s + (0.0 if st.hover else 2 * shift_s)
+    t = time_axis(cursor + shift_s)
     roll, pitch, yaw = np.zeros_like(t), np.zeros_like(t), np.zeros_like(t)
     pos, stance_w = np.zeros((len(t), 3)), np.zeros_like(t)
     reps: list[RepPlan] = []
     sgn = side_sign(stance)
+    shifts = _shift_spans(plan, st)
     for k, (s, dn, up) in enumerate(plan):
         bottom0, e = s + dn, s + dn + 0.3 + up
         depth = plateau(t, s, bottom0, bottom0 + 0.3, e)
@@ -143,10 +159,16 @@ def step_down(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
         roll += drop_roll_deg(other_side(stance), amp) * depth
         pitch += _pick(st.pitch_deg, rng.uniform(6.0, 12.0)) * depth
         pos[:, 2] -= _pick(st.depth_m, rng.uniform(0.10, 0.14)) * depth
-        pos[:, 1] += sgn * _pick(st.shift_m, 0.04) * loaded
+        if shifts is None:
+            pos[:, 1] += sgn * _pick(st.shift_m, 0.04) * loaded
         stance_w += sgn * loaded
         i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
         reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1)))
+    for a, b, c, d in shifts or ():
+        on_leg = plateau(t, a, b, c, d)
+        pos[:, 1] += sgn * _pick(st.shift_m, 0.04) * on_leg
+        if st.balance_mg:  # its own generator (seeded by the span's time): the classic draws stay
+            pos[:, 1] += _balance_m(len(t), np.random.default_rng([int(round(a * 1000)), 2]), st.balance_mg) * on_leg
     pos[:, 2] += _pivot_z(roll, stance_w)
     return Segment(roll, pitch, yaw, pos, np.full(len(t), 1.5), reps)
 
