@@ -65,11 +65,17 @@ def roll_offset_g(acc_g: np.ndarray, roll_deg: np.ndarray, anchors: np.ndarray, 
     return c0 + c1 * np.sin(np.radians(roll_deg))
 
 
-def swing_mps(m: Motion) -> np.ndarray:
+def swing_mps(m: Motion, roll_deg: np.ndarray | None = None, turning: bool = True) -> np.ndarray:
     """The sensor's sideways velocity about the hips (N,), m/s, to add to its own for the pelvis's:
-    rolling swings it (SENSOR_ABOVE_HIP_M above them), turning too (SENSOR_BEHIND_HIP_M behind)."""
+    rolling swings it (SENSOR_ABOVE_HIP_M above them), turning too (SENSOR_BEHIND_HIP_M behind).
+    roll_deg: the roll that gives the sideways axis (default m.roll_deg; the step-down's is
+    re-aligned to the axis of its weight shifts, `step_down.realigned_roll_pitch`); turning: take
+    the turning swing off as well, from the gyro's z rate (the pelvis frame's: a turn's rate only
+    while the pelvis is about upright; pitched forward 6-35 deg in a lowering it carries a share of
+    the roll rate, and the step-down leaves it out: `step_down.lateral_acc_g`)."""
+    roll = m.roll_deg if roll_deg is None else roll_deg
     # Roll swings the sensor by -h sin(roll) sideways (+ roll = left side up = sensor to the right).
-    swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(m.roll_deg))) * m.rate_hz
-    if m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
+    swing = SENSOR_ABOVE_HIP_M * np.gradient(np.sin(np.radians(roll))) * m.rate_hz
+    if turning and m.gyro_dps is not None:  # turning swings the sensor, behind the hips, sideways
         swing = swing + SENSOR_BEHIND_HIP_M * np.radians(m.gyro_dps[:, 2])
     return swing

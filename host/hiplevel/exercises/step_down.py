@@ -39,7 +39,8 @@ import numpy as np
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
 from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
                                      world_acc_g)
-from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, SENSOR_LEVER_ARM_M, DescentMeasure
+from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
+from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs, vote_sides
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
@@ -104,19 +105,20 @@ def realigned_roll_pitch(m: Motion, yaw_deg: float) -> tuple[np.ndarray, np.ndar
 
 def lateral_acc_g(m: Motion, yaw_deg: float) -> np.ndarray:
     """Sideways acceleration of the pelvis, g (+ = toward the left), less the sensor's own swing as
-    the pelvis rolls under it: a sensor lz above the hip joints (`descent.SENSOR_LEVER_ARM_M`) sits
-    -lz sin(roll) to the side, so a 7 deg drop of the free side carries it ~1 cm toward that side and
+    the pelvis rolls under it (`lateral_motion.swing_mps` on the re-aligned roll, the same lever
+    arm the holds and band walks take off): a sensor above the hip joints sits
+    -h sin(roll) to the side, so a 7 deg drop of the free side carries it ~1 cm toward that side and
     back within the rep, a move onto the other foot and back to the shift cue (issue 14, physics
     check: every rep of a set on one leg read as the other leg's when the weight shift onto the
-    stance foot was slow or came once for the set)."""
+    stance foot was slow or came once for the set). The turning swing stays in: pitched forward, the
+    gyro's z rate is no turn rate, and taking it off made a standing turn in hapt-dev e14 pass for
+    a weight shift (a false step-down)."""
     h = world_acc_g(m)[:, :2]
     d = math.radians(yaw_deg)
     lateral = math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1]
     if len(lateral) >= 3:
         roll, _ = realigned_roll_pitch(m, yaw_deg)
-        swing_m = -SENSOR_LEVER_ARM_M[2] * np.sin(np.radians(roll))
-        dt = 1.0 / m.rate_hz
-        lateral = lateral - np.gradient(np.gradient(swing_m, dt), dt) / G_MPS2
+        lateral = lateral + np.gradient(swing_mps(m, roll, turning=False)) * m.rate_hz / G_MPS2
     return lateral
 
 
