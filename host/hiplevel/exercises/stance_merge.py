@@ -5,6 +5,7 @@ shifts back ends a hold whose first one brought no foot down (`foot_stayed_up`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Callable
 
 from hiplevel.exercises.base import Hump, RepWindow
@@ -81,7 +82,7 @@ def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],
 
 
 def rose_after_foot_off(edge: RepWindow, run: tuple[int, int], reps: list[RepWindow], rate_hz: float,
-                        others: list[tuple[tuple[int, int], RepWindow]] = ()) -> RepWindow | None:
+                        others: Sequence[tuple[tuple[int, int], RepWindow]] = ()) -> RepWindow | None:
     """What stands for an edge hold whose foot-off is only the sway's rise at its stretch's start
     (`stance_edges.edge_shifts`, `single_support.sway_onset`) when it lies mostly (over half of it)
     inside one of the velocity path's holds `reps` that started before its stretch `run` ([start,

@@ -198,9 +198,10 @@ def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[
     return out
 
 
-def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float,
+def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, roll_deg: np.ndarray, min_move_mps: float,
                  bounds: list[Bump] | None = None) -> list[tuple[Side, float | None]]:
-    """Stance leg of each rep and its side confidence (see the module docstring): by the
+    """Stance leg of each rep and its side confidence (see the module docstring; roll_deg: the
+    set's roll re-aligned by yaw_deg, `realigned_roll_pitch`, deg): by the
     displacements of the weight shifts where they are clear (`lowering_side.run_signs`), else by
     the lateral moves, each weighed against the roll (`lowering_side.vote_sides`: the free side
     hangs lower); a roll stream's side is the roll's alone (confidence None).
@@ -231,9 +232,8 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: flo
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
-    roll, _ = realigned_roll_pitch(m, yaw_deg)
     votes = vote_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
-                       [float(np.mean(roll[b.onset : b.offset + 1])) for b in bumps], [pooled[int(k)] for k in set_id])
+                       [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], [pooled[int(k)] for k in set_id])
     return [(LEFT if s > 0 else RIGHT, conf) for s, conf in votes]
 
 
@@ -320,7 +320,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         shifted = m.acc_lin_g is None or e != 0.0
         if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
             kept.append((b, d))
-    sides = stance_sides(m, [b for b, _ in kept], yaw, min_move_mps, upright)
+    sides = stance_sides(m, [b for b, _ in kept], yaw, roll, min_move_mps, upright)
     reps: list[RepWindow] = []
     for (b, depth), (stance, confidence) in zip(kept, sides):
         win = (b.onset, b.offset + 1)
