@@ -55,6 +55,19 @@ def walk_then_posture(seed: int, reps: int, turn_deg: float, bounce: float, tilt
     return sim.reps, imu
 
 
+def every_turning_step_right(seed: int, **turn) -> None:
+    """A simulated walk of 20 reps turning 180 deg every 6 steps (turn: its `ExerciseSpec` turn
+    parameters, e.g. turn_bounce_fraction): every step found once, with its stance side."""
+    from hiplevel.analysis import analyze
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    sim = simulate_session(SessionSpec(exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, **turn)],
+                                       rate_hz=100, seed=seed, rest_s=5.0))
+    pairs, missing, extra = match(sim.reps, analyze(sim.imu, "walking").reps)
+    assert not missing and not extra
+    assert all(t.side == r.side for t, r in pairs)
+
+
 def every_band_step_right(strategy, seed: int, step_m: float, rate_hz: float = 100.0) -> None:
     """A simulated band walk of 20 steps (strategy: a `BandStepStrategy`, step_m: m): every step
     found once, with its direction, on the weak (left) leg."""

@@ -9,7 +9,7 @@ from hiplevel.analysis import analyze
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
-from analysis_helpers import match
+from analysis_helpers import every_turning_step_right, match
 
 CASES = [
     (50, None, (2.0, -3.0, 4.0), 21),
@@ -63,10 +63,4 @@ def test_turns_neither_create_nor_lose_steps_nor_bend_the_drop(rate, seed, mount
 def test_flat_pivot_steps_in_turns_are_found(seed):
     # A U-turn on short, flat steps (sim: turn_bounce_fraction 0.1 gives 0.02 g at their contacts,
     # as measured on ipol-dev): every step is still a rep, with its side.
-    sim = simulate_session(SessionSpec(
-        exercises=[ExerciseSpec("walking", reps=20, turn_every_steps=6, turn_bounce_fraction=0.1)],
-        rate_hz=100, seed=seed, rest_s=5.0))
-    res = analyze(sim.imu, "walking")
-    pairs, missing, extra = match(sim.reps, res.reps)
-    assert not missing and not extra
-    assert all(t.side == r.side for t, r in pairs)
+    every_turning_step_right(seed, turn_bounce_fraction=0.1)

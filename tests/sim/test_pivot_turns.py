@@ -78,3 +78,48 @@ def test_lift_off_jolts_mid_step_in_turns_only():
 def test_lift_off_fraction_is_checked():
     with pytest.raises(ValueError, match="turn_lift_off_fraction"):
         ExerciseSpec("walking", turn_lift_off_fraction=-0.1)
+
+
+def _pivot_walk(seed: int = 7, noise: bool = False):
+    """A walk of 12 steps with a U-turn after 6 whose middle step is a pivot on both feet of half a step."""
+    return simulate_session(SessionSpec(
+        [ExerciseSpec("walking", reps=_STEPS + 2, turn_every_steps=_TURN_AT, turn_pivot_fraction=0.5,
+                      cadence_spm=110.0)],
+        seed=seed, noise=noise, rest_s=3.0))
+
+
+def test_a_pivot_on_both_feet_has_no_rep_and_repeats_the_stance_foot():
+    # turn_pivot_fraction: the turn's middle "step" is a double support: no rep for it, and the
+    # steps either side share their stance foot (ipol-dev's truth across a U-turn pivot).
+    sim = _pivot_walk()
+    steps = sim.reps[1:-1]
+    assert len(steps) == _STEPS - 1
+    gaps = [b.start_s - a.end_s for a, b in zip(steps, steps[1:])]
+    k = int(np.argmax(gaps))  # the pivot lies between steps k and k + 1
+    assert k == _TURN_AT and gaps[k] == pytest.approx(0.5 * 60.0 / 110.0, rel=0.15)
+    assert steps[k].side == steps[k + 1].side
+    assert all(a.side != b.side for j, (a, b) in enumerate(zip(steps, steps[1:])) if j != k)
+
+
+def test_a_pivot_on_both_feet_does_not_vault_the_pelvis():
+    # No single support: the pelvis neither rises nor falls over the pivot (its middle 60 %), as a
+    # straight step's middle does.
+    sim = _pivot_walk()
+    k, tr = sim.kinematic_1k, sim.truth_1k
+    rate = 1.0 / float(np.median(np.diff(k.t_s)))
+    up = roll_pitch_to_up(tr.roll_deg, tr.pitch_deg)
+    av = zero_phase_lowpass(np.einsum("ij,ij->i", k.acc_g, up) - 1.0, 4.0, rate)
+    steps = sim.reps[1:-1]
+
+    def rms_mid(a: float, b: float) -> float:
+        sel = (k.t_s >= a + 0.2 * (b - a)) & (k.t_s <= b - 0.2 * (b - a))
+        return float(np.sqrt(np.mean(av[sel] ** 2)))
+
+    pivot = rms_mid(steps[_TURN_AT].end_s, steps[_TURN_AT + 1].start_s)
+    straight = np.median([rms_mid(r.start_s, r.end_s) for r in steps[1:5]])
+    assert pivot < 0.4 * straight, (pivot, straight)  # seed 7: 0.037 g against 0.14 g
+
+
+def test_pivot_fraction_is_checked():
+    with pytest.raises(ValueError, match="turn_pivot_fraction"):
+        ExerciseSpec("walking", turn_pivot_fraction=1.5)

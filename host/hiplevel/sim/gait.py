@@ -56,6 +56,11 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     cadence = ex.cadence_spm or float(rng.uniform(100.0, 120.0))
     step_s = 60.0 / cadence
     durations = step_s * (1.0 + rng.normal(0.0, 0.03, n_steps))
+    turns = range(ex.turn_every_steps, n_steps - 1, ex.turn_every_steps) if ex.turn_every_steps > 0 else range(0)
+    # A pivot on both feet: the turn's middle "step" is a double support, no rep (`turn_pivot_fraction`).
+    pivots = {k + 1 for k in turns if ex.turn_pivot_fraction > 0 and k + 2 < n_steps}
+    for g in pivots:
+        durations[g] = ex.turn_pivot_fraction * step_s
     lead_in_s, tail_s = 0.6, 0.8
     ic = lead_in_s + np.concatenate([[0.0], np.cumsum(durations)])  # n_steps + 1 contacts
     t = time_axis(ic[-1] + tail_s)
@@ -70,6 +75,8 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     roll = np.zeros_like(t)
     reps: list[RepPlan] = []
     for k, stance in enumerate(stances):
+        if k in pivots:
+            continue  # no foot swings: no drop, no rep
         amp = _rep_drop(rng, ex, stance, NORMAL_WALK_DROP_DEG, NORMAL_WALK_DROP_SD_DEG)
         if k in (0, n_steps - 1):
             amp *= 0.8  # gait initiation and termination are gentler
@@ -88,7 +95,7 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     bounce = np.ones_like(t)  # the vertical bounce's scale: flatter in the pivot steps of a turn
     pace = np.ones_like(t)  # the forward speed's scale: slower through a turn
     if ex.turn_every_steps > 0:
-        for k in range(ex.turn_every_steps, n_steps - 1, ex.turn_every_steps):
+        for k in turns:
             turn_end = min(k + 3, n_steps)
             heading += 180.0 * ramp(t, ic[k], ic[turn_end])
             # The contacts inside the turn (after its first step, before its last) land flat; the
@@ -103,9 +110,13 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
         heading += ex.turn_on_spot_deg * ramp(t, ic[0], ic[-1])
         bounce *= ex.turn_bounce_fraction
         pace *= 0.0
+    # In a pivot on both feet the pelvis stays as low as at the contact that starts it: the vertical
+    # rhythm (bounce and pitch rocking) holds its phase through it (its pi of gait phase taken off).
+    held = sum((np.clip((t - ic[g]) / (ic[g + 1] - ic[g]), 0.0, 1.0) for g in pivots), np.zeros_like(t))
+    vertical = phase - np.pi * held
     # The pelvis' pitch rocking comes with the push-off and loading of each step: a flat pivot
     # step has as little of it as of the bounce.
-    pitch = envelope * (1.5 + 1.8 * bounce * np.sin(2 * phase))
+    pitch = envelope * (1.5 + 1.8 * bounce * np.sin(2 * vertical))
     yaw = -sigma * WALK_ROTATION_DEG * np.cos(phase) * envelope + heading
 
     speed = WALK_STEP_LENGTH_M / step_s * envelope * pace * (1.0 + 0.1 * np.cos(2 * phase))
@@ -117,12 +128,12 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     lateral = sigma * sway_m * np.sin(phase) * envelope
     pos[:, 0] += -np.sin(hd) * lateral
     pos[:, 1] += np.cos(hd) * lateral
-    pos[:, 2] = -WALK_BOUNCE_M * np.cos(2 * phase) * envelope * bounce
+    pos[:, 2] = -WALK_BOUNCE_M * np.cos(2 * vertical) * envelope * bounce
     if ex.turn_every_steps > 0 and ex.turn_lift_off_fraction > 0:
         # Turning steps: the other foot's push-off lifts the pelvis after a long double support (a
         # brief dip and rebound, its upward acceleration that fraction of a straight contact's).
         peak = ex.turn_lift_off_fraction * WALK_BOUNCE_M * (2 * np.pi / step_s) ** 2
-        for k in range(ex.turn_every_steps, n_steps - 1, ex.turn_every_steps):
+        for k in turns:
             for j in range(k, min(k + 3, n_steps)):
                 t0 = ic[j] + TURN_LIFT_OFF_AT * durations[j]
                 pos[:, 2] -= peak * TURN_LIFT_OFF_S**2 * np.exp(-0.5 * ((t - t0) / TURN_LIFT_OFF_S) ** 2)

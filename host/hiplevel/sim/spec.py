@@ -39,6 +39,12 @@ class ExerciseSpec:
         fraction of a straight step's heel strike (0 = no jolt). Turning on the spot, the upward
         peak comes at the lift-off as often as at the contact (ipol-dev: lift-off peaks
         0.04-0.25 g, contact peaks 0.06-0.26 g).
+    turn_pivot_fraction: walking: the middle step of each turn is a pivot on both feet, this fraction
+        of a step long (0 = none): the foot that closed the turn's first step lands and lifts again
+        without the other foot swinging, so the pelvis yaws and shifts its weight but neither
+        rises nor falls, no swing side drops, and the truth has no rep there; the lift-off jolts
+        the pelvis like a soft contact, and the steps either side share their stance foot
+        (ipol-dev: 7 of its U-turn extras lie between two truth steps of one stance foot).
     turn_on_spot_deg: walking: the whole walk is a turn on the spot by this much (0 = a walk): the
         feet step in place (no forward speed) while the heading ramps from the first contact to the
         last, and every contact lands as flat as turn_bounce_fraction makes it (ipol-dev, turning to
@@ -68,6 +74,7 @@ class ExerciseSpec:
     turn_every_steps: int = 0
     turn_bounce_fraction: float = 1.0
     turn_lift_off_fraction: float = 0.0
+    turn_pivot_fraction: float = 0.0
     turn_on_spot_deg: float = 0.0
     cadence_spm: float | None = None
     lateral_sway_m: float | None = None
@@ -89,6 +96,8 @@ class ExerciseSpec:
             raise ValueError("turn_bounce_fraction must be within 0..1")
         if not 0.0 <= self.turn_lift_off_fraction <= 1.0:
             raise ValueError("turn_lift_off_fraction must be within 0..1")
+        if not 0.0 <= self.turn_pivot_fraction <= 1.0:
+            raise ValueError("turn_pivot_fraction must be within 0..1")
         if not 0.0 <= self.turn_on_spot_deg <= 360.0:
             raise ValueError("turn_on_spot_deg must be within 0..360")
         if self.lateral_sway_m is not None and not 0.0 <= self.lateral_sway_m <= 0.15:
