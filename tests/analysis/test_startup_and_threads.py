@@ -94,6 +94,45 @@ def test_analyze_runs_with_the_collector_paused_and_turns_it_on_again(tmp_path, 
     assert gc.isenabled()
 
 
+def test_the_library_analysis_runs_without_a_collection_and_restores_the_collector() -> None:
+    """`analyze` called as a library (the bench, `reanalyze`, a notebook) pauses the collector too:
+    no collection of any generation while it runs (main: dozens of young ones and a full one an
+    hour; here, with a collection due every 50 new objects, hundreds), on again after, and left off when the caller had it off."""
+    import gc
+
+    from hiplevel.analysis import analyze
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    sim = simulate_session(SessionSpec([ExerciseSpec("walking", reps=40)], rate_hz=100.0, seed=5))
+    runs = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        gc.collect()
+        runs.clear()
+        threshold = gc.get_threshold()
+        gc.set_threshold(50, 10, 10)  # a collection every 50 new objects: an unpaused analysis has many
+        try:
+            res = analyze(sim.imu, "walking", keep_trace=False)
+        finally:
+            gc.set_threshold(*threshold)
+        assert len(res.reps) >= 30
+        # At most one, as the pause itself is entered (its context object is an allocation too).
+        assert len(runs) <= 1 and gc.isenabled()
+        gc.disable()
+        try:
+            analyze(sim.imu, "walking", keep_trace=False)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(count)
+
+
 def test_analyze_does_not_start_subprocess_machinery() -> None:
     """`ctypes.util` (for a libc not named libc.so.6) imports subprocess: not on the way of an analysis."""
     code = ("import sys; from hiplevel.analysis import analyze_source; import hiplevel.signal.memory; "

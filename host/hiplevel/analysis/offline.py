@@ -17,6 +17,7 @@ import numpy as np
 from hiplevel._native import round_function
 from hiplevel.constants import other_side
 from hiplevel.analysis.chunked import detect_span
+from hiplevel.analysis.collector import collector_paused
 from hiplevel.exercises import DETECTORS, Motion, PhaseWindow, RepWindow, measure_drop
 from hiplevel.samples import ImuSeries, RollSeries
 from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
@@ -279,8 +280,9 @@ def analyze(
     """Analyse one set. series: raw 6-axis (ImuSeries) or the device's roll stream (RollSeries),
     starting with quiet standing (the neutral). chunking: how a long recording is cut (memory and
     speed only; `analyze_source`)."""
-    _check_exercise(exercise)
-    return analyze_source(series_source(series), [exercise], thresholds, fusion, keep_trace, chunking)[0]
+    with collector_paused():
+        _check_exercise(exercise)
+        return analyze_source(series_source(series), [exercise], thresholds, fusion, keep_trace, chunking)[0]
 
 
 def analyze_sets(
@@ -295,7 +297,8 @@ def analyze_sets(
 
     Fusion and mount alignment run once over the whole session; each set gets its own neutral from
     the quiet standing just before (or at the start of) its window."""
-    return analyze_source(series_source(series), list(sets), thresholds, fusion, keep_trace, chunking)
+    with collector_paused():
+        return analyze_source(series_source(series), list(sets), thresholds, fusion, keep_trace, chunking)
 
 
 def analyze_source(
@@ -314,7 +317,7 @@ def analyze_source(
     th = thresholds or Thresholds()
     for item in sets:
         _check_exercise(item if isinstance(item, str) else item[0])
-    with one_blas_thread(), build_long_trace(source, fusion, chunking=chunking) as lt:
+    with collector_paused(), one_blas_thread(), build_long_trace(source, fusion, chunking=chunking) as lt:
         out: list[AnalysisResult] = []
         prev_end = 0
         for item in sets:

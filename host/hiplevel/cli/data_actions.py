@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from hiplevel.analysis.collector import collector_paused
 from hiplevel.cli.common import EXIT_DAMAGED, EXIT_OK, CliError
 
 _freeze_at_exit = False  # gc.freeze registered to run at exit (`analyze`)
@@ -33,7 +34,8 @@ def analyze(args: argparse.Namespace) -> int:
     nothing could be analysed, 4 analysed, but the recording failed its integrity check (damaged
     records) or a set it recorded could not be analysed: the results cover what could be read.
 
-    The cyclic garbage collector is paused while it runs: the analysis frees its arrays as it goes
+    The cyclic garbage collector is paused while it runs (`analysis.collector`, as `analyze_source`
+    does for the analysis alone; here the JSON's writing too): the analysis frees its arrays as it goes
     (reference counts) and leaves almost no cycles (about 2,000 small objects for an hour of walking,
     mostly the argument parser's), while the collector would walk every rep and phase object as they
     pile up, about 0.04 s of CPU an hour. At the process' exit the objects left are moved to its
@@ -43,13 +45,8 @@ def analyze(args: argparse.Namespace) -> int:
     if not _freeze_at_exit:
         _freeze_at_exit = True
         atexit.register(gc.freeze)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _analyze(args)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _analyze(args: argparse.Namespace) -> int:
