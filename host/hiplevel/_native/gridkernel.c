@@ -9,6 +9,16 @@
  * the other end when NaN), a NaN x kept; every operation rounded alone (-ffp-contract=off), so
  * the results are numpy's to the bit. One search serves all the columns.
  * x (n,), xp (m,) with m >= 2, fp and out (m, k) / (n, k): float64, C-contiguous.
+ *
+ * corrected_sensor(acc, gyro, lo, centres, means, leak, acc_bias, turned, acc_out, gyro_out) -> None:
+ * `signal.sensor_correction`'s numpy path in one pass over the rows (it made ten (N,3) temporaries):
+ * the gyro bias at samples lo + i as `rest_bias.bias_between_runs` interpolates it (numpy's interp
+ * of each column between the runs' centres: the same search, carried from one row to the next, and
+ * the same arithmetic; m = 0 runs: a zero bias, m = 1: its bias everywhere), then, with turned, the
+ * turn fit's leak taken out as the fusion saw it (u = gyro - bias; c = u with c[k] = u[k] - u[2] *
+ * leak[k] for k < 2; bias -= c - u; gyro_out = gyro - bias), else gyro_out = gyro - bias;
+ * acc_out = acc - acc_bias. Each operation rounded alone, in numpy's order: the same bits.
+ * acc, gyro, acc_out, gyro_out (n, 3); centres (m,); means (m, 3); leak (2,); acc_bias (3,).
  */
 #include "args.h"
 #include <math.h>
@@ -116,8 +126,81 @@ static PyObject *interp_columns(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* numpy.interp's value of column c at x (see interp_columns), j the search's carried guess. */
+static inline double interp_at(double x, const double *XP, const double *FP, Py_ssize_t m, Py_ssize_t k,
+                               Py_ssize_t j, Py_ssize_t c) {
+    if (j == -1)
+        return FP[c];
+    if (j == m)
+        return FP[(m - 1) * k + c];
+    if (j == m - 1 || XP[j] == x)
+        return FP[j * k + c];
+    const double dx = XP[j + 1] - XP[j];
+    const double y0 = FP[j * k + c], y1 = FP[(j + 1) * k + c];
+    const double dy = y1 - y0;
+    const double slope = dy / dx;
+    double r = slope * (x - XP[j]);
+    r = r + y0;
+    if (isnan(r)) {
+        r = slope * (x - XP[j + 1]);
+        r = r + y1;
+        if (isnan(r) && y0 == y1)
+            r = y0;
+    }
+    return r;
+}
+
+static PyObject *corrected_sensor(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o[9];
+    Py_ssize_t lo;
+    int turned;
+    if (!PyArg_ParseTuple(args, "OOnOOOOpOO", &o[0], &o[1], &lo, &o[2], &o[3], &o[4], &o[5], &turned, &o[6], &o[7]))
+        return NULL;
+    Py_buffer v[8];
+    PyObject *objs[8] = {o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]};
+    if (get_objs(objs, 8, 6, 1, v) < 0)
+        return NULL;
+    Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, m = v[2].ndim == 1 ? v[2].shape[0] : -1;
+    if (n < 0 || v[0].shape[1] != 3 || !is_f64(&v[0], 3 * n) || !is_f64(&v[1], 3 * n) || m < 0 ||
+        !is_f64(&v[3], 3 * m) || !is_f64(&v[4], 2) || !is_f64(&v[5], 3) || !is_f64(&v[6], 3 * n) ||
+        !is_f64(&v[7], 3 * n))
+        return bad_args(v, 8, "corrected_sensor: acc, gyro (n, 3), lo, centres (m,), means (m, 3), leak (2,), "
+                              "acc_bias (3,), turned, acc_out, gyro_out (n, 3) float64");
+    const double *A = v[0].buf, *G = v[1].buf, *XP = v[2].buf, *FP = v[3].buf, *LK = v[4].buf, *AB = v[5].buf;
+    double *AO = v[6].buf, *GO = v[7].buf;
+    Py_ssize_t j = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double x = (double)(lo + i);
+        double b[3] = {0.0, 0.0, 0.0};
+        if (m == 1) {
+            b[0] = FP[0], b[1] = FP[1], b[2] = FP[2];
+        } else if (m >= 2) {
+            j = search(x, XP, m, j);
+            for (int c = 0; c < 3; c++)
+                b[c] = interp_at(x, XP, FP, m, 3, j, c);
+        }
+        const double *g = G + 3 * i;
+        if (turned) {
+            const double u0 = g[0] - b[0], u1 = g[1] - b[1], u2 = g[2] - b[2];
+            const double p0 = u2 * LK[0], p1 = u2 * LK[1];
+            const double c0 = u0 - p0, c1 = u1 - p1;
+            const double d0 = c0 - u0, d1 = c1 - u1, d2 = u2 - u2;
+            b[0] = b[0] - d0, b[1] = b[1] - d1, b[2] = b[2] - d2;
+        }
+        for (int c = 0; c < 3; c++) {
+            GO[3 * i + c] = g[c] - b[c];
+            AO[3 * i + c] = A[3 * i + c] - AB[c];
+        }
+    }
+    release(v, 8);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"interp_columns", interp_columns, METH_VARARGS, "interp_columns(x, xp, fp, out): numpy.interp per column (see the source)"},
+    {"corrected_sensor", corrected_sensor, METH_VARARGS,
+     "corrected_sensor(acc, gyro, lo, centres, means, leak, acc_bias, turned, acc_out, gyro_out): see the source"},
     {NULL, NULL, 0, NULL},
 };
 

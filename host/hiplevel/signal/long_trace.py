@@ -30,12 +30,12 @@ from typing import Protocol
 import numpy as np
 
 from hiplevel.signal.chunk_plan import ChunkPlan, ChunkSettings
-from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.grid import GridSegment
 from hiplevel.signal.memory import release_free_memory, reuse_freed_memory
-from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs
+from hiplevel.signal.rest_bias import RestRunBias
+from hiplevel.signal.sensor_correction import corrected_sensor
 from hiplevel.signal.timeline import PERIOD_PROBE_SAMPLES, Segmentation, TimeFix, TimelineSettings, nominal_period_s
 from hiplevel.signal.trace_store import TraceStore
 from hiplevel.signal.turns import NO_ERRORS, TurnErrors
@@ -176,15 +176,8 @@ class LongTrace:
         as the fusion used them (accelerometer bias, gyro bias and cross-axis leak removed)."""
         s = self.segment_at(a)
         lo, hi = a - s.offset, b - s.offset
-        acc = self.store.read((s.grid.index, "acc"), lo, hi)
-        gyro = self.store.read((s.grid.index, "gyro"), lo, hi)
-        bias = bias_between_runs(np.arange(lo, hi), s.runs)
-        if s.errors.n_turns:
-            unbiased = gyro - bias
-            gyro_c = s.errors.correct_gyro(unbiased)
-            gyro_c -= unbiased  # the leak removed: bias - (gyro_c - (gyro - bias)), as the fusion saw it
-            bias -= gyro_c
-        return minus_row(acc, s.errors.acc_bias_g), gyro - bias
+        return corrected_sensor(self.store.read((s.grid.index, "acc"), lo, hi),
+                                self.store.read((s.grid.index, "gyro"), lo, hi), lo, s.runs, s.errors)
 
 
 def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
