@@ -1,8 +1,9 @@
-"""The samples as the fusion used them (`signal.sensor_correction.corrected_sensor`, read by every
-detection chunk through `LongTrace.sensor`): the compiled one-pass kernel (`gridkernel.corrected_sensor`)
-gives the numpy path's values to the bit: no rest run, one, several (samples before, between and after
-their centres, on a centre), turn errors or none, infinities and NaN in the samples, and the sensor
-of a simulated walk with turns read as the detectors read it."""
+"""The samples as the fusion uses them (`signal.sensor_correction`: `corrected_sensor`, read by every
+detection chunk through `LongTrace.sensor`, and `fusion_inputs`, each fusion chunk's): the compiled
+one-pass kernel (`gridkernel.corrected_sensor`) gives the numpy paths' values to the bit: no rest
+run, one, several (samples before, between and after their centres, on a centre), turn errors or
+none, infinities and NaN in the samples, and a simulated walk with turns fused and read as the
+analysis does."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from analysis_helpers import native_and_numpy
 
 from hiplevel._native import grid_kernel
 from hiplevel.signal.rest_bias import RestRunBias
-from hiplevel.signal.sensor_correction import corrected_sensor
+from hiplevel.signal import sensor_correction
+from hiplevel.signal.sensor_correction import corrected_sensor, fusion_inputs
 from hiplevel.signal.turns import NO_ERRORS, TurnErrors
 
 needs_kernel = pytest.mark.skipif(grid_kernel() is None or not hasattr(grid_kernel(), "corrected_sensor"),
@@ -43,9 +45,12 @@ def test_the_compiled_correction_is_the_numpy_paths_to_the_bit(monkeypatch, n_ru
         runs = _runs(rng, n_runs, lo + n + 500)
         if runs and trial % 3 == 0:  # a sample on a run's centre (an exact hit of the search)
             lo = int(0.5 * (runs[0].start + runs[0].stop - 1)) - n // 2
-        native, numpy_only = native_and_numpy(monkeypatch, lambda: corrected_sensor(acc, gyro, lo, runs, errors))
-        for a, b in zip(native, numpy_only):
-            assert a.shape == (n, 3) and a.tobytes() == b.tobytes()
+        for fn in (lambda: corrected_sensor(acc, gyro, lo, runs, errors),
+                   lambda: fusion_inputs(acc, gyro, lo, runs, errors if turned else None)):
+            native, numpy_only = native_and_numpy(monkeypatch, fn)
+            for a, b in zip(native, numpy_only):
+                assert a.shape == (n, 3) and a.tobytes() == b.tobytes()
+        assert fusion_inputs(acc, gyro, lo, runs)[0] is acc  # the first fusion takes acc as it is
 
 
 @needs_kernel
@@ -62,3 +67,25 @@ def test_a_simulated_walks_sensor_is_read_alike(monkeypatch) -> None:
             x for a in range(0, lt.n, 1500) for x in lt.sensor(a, min(lt.n, a + 1700))])
     assert len(native) == len(numpy_only) > 4
     assert all(a.tobytes() == b.tobytes() for a, b in zip(native, numpy_only))
+
+
+@needs_kernel
+def test_a_walk_is_fused_alike_with_either_inputs(monkeypatch) -> None:
+    """Both fusions of every chunk (three chunks) with the inputs from the kernel or from numpy (the
+    fusion's own kernels the same): the same up-vectors, turn errors and sensor to the bit."""
+    from hiplevel.signal.chunk_plan import ChunkSettings
+    from hiplevel.signal.long_trace import build_long_trace, series_source
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    imu = simulate_session(SessionSpec([ExerciseSpec("walking", reps=90, turn_every_steps=8)], seed=6)).imu
+    chunking = ChunkSettings(fusion_max_samples=4000, fusion_chunk_samples=3000)
+
+    def fused():
+        with build_long_trace(series_source(imu), chunking=chunking) as lt:
+            s = lt.segments[0]
+            assert s.errors.n_turns and len(s.plan.chunks) >= 3
+            return lt.up(0, lt.n).tobytes(), s.errors.acc_bias_g.tobytes(), s.errors.gyro_leak.tobytes()
+
+    native = fused()
+    monkeypatch.setattr(sensor_correction, "grid_kernel", lambda: None)
+    assert fused() == native

@@ -10,14 +10,15 @@
  * the results are numpy's to the bit. One search serves all the columns.
  * x (n,), xp (m,) with m >= 2, fp and out (m, k) / (n, k): float64, C-contiguous.
  *
- * corrected_sensor(acc, gyro, lo, centres, means, leak, acc_bias, turned, acc_out, gyro_out) -> None:
- * `signal.sensor_correction`'s numpy path in one pass over the rows (it made ten (N,3) temporaries):
- * the gyro bias at samples lo + i as `rest_bias.bias_between_runs` interpolates it (numpy's interp
- * of each column between the runs' centres: the same search, carried from one row to the next, and
- * the same arithmetic; m = 0 runs: a zero bias, m = 1: its bias everywhere), then, with turned, the
- * turn fit's leak taken out as the fusion saw it (u = gyro - bias; c = u with c[k] = u[k] - u[2] *
- * leak[k] for k < 2; bias -= c - u; gyro_out = gyro - bias), else gyro_out = gyro - bias;
- * acc_out = acc - acc_bias. Each operation rounded alone, in numpy's order: the same bits.
+ * corrected_sensor(acc, gyro, lo, centres, means, leak, acc_bias, mode, acc_out, gyro_out) -> None:
+ * `signal.sensor_correction`'s numpy paths in one pass over the rows (they made up to ten (N,3)
+ * temporaries): the gyro bias at samples lo + i as `rest_bias.bias_between_runs` interpolates it
+ * (numpy's interp of each column between the runs' centres: the same search, carried from one row
+ * to the next, and the same arithmetic; m = 0 runs: a zero bias, m = 1: its bias everywhere);
+ * u = gyro - bias and c = u with c[k] = u[k] - u[2] * leak[k] for k < 2 (`TurnErrors.correct_gyro`);
+ * gyro_out = u (mode 0), gyro - (bias - (c - u)) (mode 1: the leak taken out as the fusion saw it,
+ * `LongTrace.sensor`), c (mode 2: the second fusion's input); acc_out = acc - acc_bias. Each
+ * operation rounded alone, in numpy's order: the same bits. An acc_out of no rows: no acc_out.
  * acc, gyro, acc_out, gyro_out (n, 3); centres (m,); means (m, 3); leak (2,); acc_bias (3,).
  */
 #include "args.h"
@@ -154,21 +155,26 @@ static PyObject *corrected_sensor(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o[9];
     Py_ssize_t lo;
-    int turned;
-    if (!PyArg_ParseTuple(args, "OOnOOOOpOO", &o[0], &o[1], &lo, &o[2], &o[3], &o[4], &o[5], &turned, &o[6], &o[7]))
+    int mode;
+    if (!PyArg_ParseTuple(args, "OOnOOOOiOO", &o[0], &o[1], &lo, &o[2], &o[3], &o[4], &o[5], &mode, &o[6], &o[7]))
         return NULL;
+    if (mode < 0 || mode > 2) {
+        PyErr_SetString(PyExc_ValueError, "corrected_sensor: mode 0, 1 or 2");
+        return NULL;
+    }
     Py_buffer v[8];
     PyObject *objs[8] = {o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]};
     if (get_objs(objs, 8, 6, 1, v) < 0)
         return NULL;
     Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, m = v[2].ndim == 1 ? v[2].shape[0] : -1;
     if (n < 0 || v[0].shape[1] != 3 || !is_f64(&v[0], 3 * n) || !is_f64(&v[1], 3 * n) || m < 0 ||
-        !is_f64(&v[3], 3 * m) || !is_f64(&v[4], 2) || !is_f64(&v[5], 3) || !is_f64(&v[6], 3 * n) ||
-        !is_f64(&v[7], 3 * n))
+        !is_f64(&v[3], 3 * m) || !is_f64(&v[4], 2) || !is_f64(&v[5], 3) ||
+        !(is_f64(&v[6], 3 * n) || is_f64(&v[6], 0)) || !is_f64(&v[7], 3 * n))
         return bad_args(v, 8, "corrected_sensor: acc, gyro (n, 3), lo, centres (m,), means (m, 3), leak (2,), "
                               "acc_bias (3,), turned, acc_out, gyro_out (n, 3) float64");
     const double *A = v[0].buf, *G = v[1].buf, *XP = v[2].buf, *FP = v[3].buf, *LK = v[4].buf, *AB = v[5].buf;
     double *AO = v[6].buf, *GO = v[7].buf;
+    const int with_acc = v[6].len > 0 || n == 0; /* acc_out of no rows: the accelerometer is not wanted */
     Py_ssize_t j = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         const double x = (double)(lo + i);
@@ -181,17 +187,24 @@ static PyObject *corrected_sensor(PyObject *self, PyObject *args) {
                 b[c] = interp_at(x, XP, FP, m, 3, j, c);
         }
         const double *g = G + 3 * i;
-        if (turned) {
-            const double u0 = g[0] - b[0], u1 = g[1] - b[1], u2 = g[2] - b[2];
+        const double u0 = g[0] - b[0], u1 = g[1] - b[1], u2 = g[2] - b[2];
+        double *go = GO + 3 * i;
+        if (mode == 0) {
+            go[0] = u0, go[1] = u1, go[2] = u2;
+        } else {
             const double p0 = u2 * LK[0], p1 = u2 * LK[1];
             const double c0 = u0 - p0, c1 = u1 - p1;
-            const double d0 = c0 - u0, d1 = c1 - u1, d2 = u2 - u2;
-            b[0] = b[0] - d0, b[1] = b[1] - d1, b[2] = b[2] - d2;
+            if (mode == 2) {
+                go[0] = c0, go[1] = c1, go[2] = u2;
+            } else {
+                const double d0 = c0 - u0, d1 = c1 - u1, d2 = u2 - u2;
+                const double e0 = b[0] - d0, e1 = b[1] - d1, e2 = b[2] - d2;
+                go[0] = g[0] - e0, go[1] = g[1] - e1, go[2] = g[2] - e2;
+            }
         }
-        for (int c = 0; c < 3; c++) {
-            GO[3 * i + c] = g[c] - b[c];
-            AO[3 * i + c] = A[3 * i + c] - AB[c];
-        }
+        if (with_acc)
+            for (int c = 0; c < 3; c++)
+                AO[3 * i + c] = A[3 * i + c] - AB[c];
     }
     release(v, 8);
     Py_RETURN_NONE;

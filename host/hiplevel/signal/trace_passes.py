@@ -22,10 +22,11 @@ from hiplevel.signal.motion_bias import motion_bias_in_pieces
 from hiplevel.signal.long_trace import (PROBE_SAMPLES, ROLL_OVERLAP_S, ROLL_SMOOTH_HZ, LongTrace, SampleSource,
                                         TraceSegment, check_probe_units, probe_rate)
 from hiplevel.signal.neutral import STANDING_MIN_S, STANDING_SEARCH_S, still_from_angles
-from hiplevel.signal.rest_bias import RestRunBias, bias_between_runs, run_bias_in_pieces, select_bias_runs
+from hiplevel.signal.rest_bias import RestRunBias, run_bias_in_pieces, select_bias_runs
 from hiplevel.signal.timeline import Segmentation, TimelineSettings
 from hiplevel.signal.trace_store import TraceStore
-from hiplevel.signal.turns import NO_ERRORS, solve_turn_errors, turn_observations
+from hiplevel.signal.sensor_correction import fusion_inputs
+from hiplevel.signal.turns import NO_ERRORS, TurnErrors, solve_turn_errors, turn_observations
 
 READ_PIECE = 65_536  # rows read at a time when a pass walks through a stored array
 
@@ -209,12 +210,10 @@ def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings, chun
     seg, g = s.grid.index, s.grid
     s.plan = plan_chunks(g.n, g.rate_hz, lambda a, b: store.read((seg, "ksum"), a, b), chunking)
 
-    def inputs(c: Chunk):
-        t = g.times(c.lo, c.hi)
-        acc = store.read((seg, "acc"), c.lo, c.hi)
-        gyro_bf = store.read((seg, "gyro"), c.lo, c.hi)
-        gyro_bf -= bias_between_runs(np.arange(c.lo, c.hi), s.runs)
-        return t, acc, gyro_bf, store.read((seg, "still"), c.lo, c.hi)
+    def inputs(c: Chunk, errors: TurnErrors | None = None):
+        acc, gyro_bf = fusion_inputs(store.read((seg, "acc"), c.lo, c.hi), store.read((seg, "gyro"), c.lo, c.hi), c.lo,
+                                     s.runs, errors)
+        return g.times(c.lo, c.hi), acc, gyro_bf, store.read((seg, "still"), c.lo, c.hi)
 
     obs = []
     rates = []  # each chunk's `sample_rate_hz`, for both fusions and the turn fit
@@ -231,8 +230,7 @@ def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings, chun
         return
     store.drop((seg, "up"))
     for c, rate in zip(s.plan.chunks, rates):
-        t, acc, gyro_bf, rest = inputs(c)
-        acc, gyro_bf = s.errors.correct(acc, gyro_bf)
+        t, acc, gyro_bf, rest = inputs(c, s.errors)
         up = fuse_passes(t, acc, gyro_bf, rest, settings, rate)
         store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
     store.flush((seg, "up"))
