@@ -71,7 +71,8 @@ def rest_kernel() -> ModuleType | None:
 
 
 def grid_kernel() -> ModuleType | None:
-    """The compiled per-column linear interpolation of the grid (`gridkernel.c`), or None."""
+    """The compiled per-column linear interpolation of the grid and the sensor correction
+    (`gridkernel.c`; `corrected_sensor` only in a module built from this source), or None."""
     return _kernel("gridkernel", ("interp_columns",))
 
 
