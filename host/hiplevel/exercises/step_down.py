@@ -103,9 +103,10 @@ def realigned_roll_pitch(m: Motion, yaw_deg: float) -> tuple[np.ndarray, np.ndar
     return np.degrees(np.arctan2(vy, uz)), np.degrees(np.arctan2(-vx, np.hypot(vy, uz)))
 
 
-def lateral_acc_g(m: Motion, yaw_deg: float) -> np.ndarray:
-    """Sideways acceleration of the pelvis, g (+ = toward the left), less the sensor's own swing as
-    the pelvis rolls under it (`lateral_motion.swing_mps` on the re-aligned roll, the same lever
+def lateral_acc_g(m: Motion, yaw_deg: float, roll_deg: np.ndarray) -> np.ndarray:
+    """Sideways acceleration of the pelvis along the axis turned by yaw_deg, g (+ = toward the
+    left), less the sensor's own swing as the pelvis rolls under it (`lateral_motion.swing_mps` on
+    roll_deg, the roll re-aligned to that axis, `realigned_roll_pitch`; the same lever
     arm the holds and band walks take off): a sensor above the hip joints sits
     -h sin(roll) to the side, so a 7 deg drop of the free side carries it ~1 cm toward that side and
     back within the rep, a move onto the other foot and back to the shift cue (issue 14, physics
@@ -117,15 +118,8 @@ def lateral_acc_g(m: Motion, yaw_deg: float) -> np.ndarray:
     d = math.radians(yaw_deg)
     lateral = math.sin(d) * h[:, 0] + math.cos(d) * h[:, 1]
     if len(lateral) >= 3:
-        roll, _ = realigned_roll_pitch(m, yaw_deg)
-        lateral = lateral + np.gradient(swing_mps(m, roll, turning=False)) * m.rate_hz / G_MPS2
+        lateral = lateral + np.gradient(swing_mps(m, roll_deg, turning=False)) * m.rate_hz / G_MPS2
     return lateral
-
-
-def lateral_velocity_mps(m: Motion, yaw_deg: float) -> np.ndarray:
-    """Sideways velocity of the pelvis, m/s (+ = toward the left; `lateral_acc_g`), band-limited
-    (LATERAL_HP_HZ)."""
-    return velocity_mps(lateral_acc_g(m, yaw_deg), m.rate_hz, hp_hz=LATERAL_HP_HZ)
 
 
 def _move_pair_evidence(into: list, out: list) -> float:
@@ -148,14 +142,16 @@ def _move_pair_evidence(into: list, out: list) -> float:
     return max(singles, key=abs, default=0.0)
 
 
-def shift_evidence(m: Motion, bumps: list[Bump], yaw_deg: float, min_move_mps: float,
+def shift_evidence(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, min_move_mps: float,
                    bounds: list[Bump] | None = None) -> list[float]:
     """Side evidence of each rep, m/s (+ = left stance; `_move_pair_evidence`), from the sideways
-    moves around it (see `stance_sides`); empty for a roll stream. bounds: every lowering that
-    splits the standing around a rep (default: the reps themselves; see `_standing_mids`)."""
-    if not bumps or m.acc_lin_g is None:
+    moves around it (see `stance_sides`) in the set's sideways acceleration lateral_g (g,
+    `lateral_acc_g`; None for a roll stream: empty), its velocity band-limited (LATERAL_HP_HZ).
+    bounds: every lowering that splits the standing around a rep (default: the reps themselves;
+    see `_standing_mids`)."""
+    if not bumps or lateral_g is None:
         return []
-    v = lateral_velocity_mps(m, yaw_deg)
+    v = velocity_mps(lateral_g, m.rate_hz, hp_hz=LATERAL_HP_HZ)
     humps = find_humps(v, m.rate_hz, WEAK_MOVE_FRACTION * min_move_mps, 0.3)
     if humps:
         big = max(h.height for h in humps)
@@ -198,10 +194,11 @@ def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[
     return out
 
 
-def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, roll_deg: np.ndarray, min_move_mps: float,
-                 bounds: list[Bump] | None = None) -> list[tuple[Side, float | None]]:
-    """Stance leg of each rep and its side confidence (see the module docstring; roll_deg: the
-    set's roll re-aligned by yaw_deg, `realigned_roll_pitch`, deg): by the
+def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, roll_deg: np.ndarray,
+                 min_move_mps: float, bounds: list[Bump] | None = None) -> list[tuple[Side, float | None]]:
+    """Stance leg of each rep and its side confidence (see the module docstring; lateral_g: the
+    set's sideways acceleration, g, `lateral_acc_g`, None for a roll stream; roll_deg: the set's
+    roll re-aligned to the same axis, `realigned_roll_pitch`, deg): by the
     displacements of the weight shifts where they are clear (`lowering_side.run_signs`), else by
     the lateral moves, each weighed against the roll (`lowering_side.vote_sides`: the free side
     hangs lower); a roll stream's side is the roll's alone (confidence None).
@@ -214,10 +211,10 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, roll_deg: np.ndar
     its deepest point and the middle of the standing after it."""
     if not bumps:
         return []
-    if m.acc_lin_g is None:
+    if lateral_g is None:
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [(LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT, None) for b in bumps]
-    ev = shift_evidence(m, bumps, yaw_deg, min_move_mps, bounds)
+    ev = shift_evidence(m, bumps, lateral_g, min_move_mps, bounds)
     # A stream may hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals
     # apart start a new one.
     peaks = np.array([b.peak for b in bumps], float)
@@ -225,7 +222,7 @@ def stance_sides(m: Motion, bumps: list[Bump], yaw_deg: float, roll_deg: np.ndar
     new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
     # The displacements into and out of the reps decide, run by run (`lowering_side`); where they are
     # unclear, one clear move (in or out) decides a rep and weaker evidence takes its set's side.
-    acc = lateral_acc_g(m, yaw_deg) * G_MPS2
+    acc = lateral_g * G_MPS2
     spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
                                                                               len(acc), m.rate_hz))]
     runs = run_signs(rep_shifts_m(acc, spans, m.rate_hz), new_set.tolist())
@@ -306,7 +303,9 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # A rep needs the descent or, where it cannot be measured (a slow rep), the weight shift onto
     # the stance leg: some sideways move before or after it (issue 14: a slow 5 s sway while
     # standing had neither). A roll stream has neither cue and keeps every bump.
-    shifts = shift_evidence(m, bumps, yaw, min_move_mps, upright) or [1.0] * len(bumps)
+    # The sideways acceleration serves both the shift cue here and the stance side below: once.
+    lateral_g = lateral_acc_g(m, yaw, roll) if m.acc_lin_g is not None else None
+    shifts = shift_evidence(m, bumps, lateral_g, min_move_mps, upright) or [1.0] * len(bumps)
     # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
     # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
     # A descent short of SURE_DESCENT_FACTOR times the least one needs the weight shift as well: a
@@ -320,7 +319,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         shifted = m.acc_lin_g is None or e != 0.0
         if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
             kept.append((b, d))
-    sides = stance_sides(m, [b for b, _ in kept], yaw, roll, min_move_mps, upright)
+    sides = stance_sides(m, [b for b, _ in kept], lateral_g, roll, min_move_mps, upright)
     reps: list[RepWindow] = []
     for (b, depth), (stance, confidence) in zip(kept, sides):
         win = (b.onset, b.offset + 1)
