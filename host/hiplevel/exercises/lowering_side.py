@@ -77,42 +77,79 @@ def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[in
 
 
 # The roll cue (independent of the sideways acceleration): the free side hangs lower through a rep,
-# so the mean re-aligned roll over the rep points to the stance leg. It votes from ROLL_CUE_DEG:
+# so the mean re-aligned roll over the rep points to the stance leg. It counts from ROLL_CUE_DEG:
 # above quiet sway averaged over a 1.5-4 s rep (SD 0.2-1 deg: its mean < 0.5 deg) and the belt's
 # slip after the calibration (human range +-1 deg, hiplevel.sim), below the mean of a 2-10 deg drop
-# (1-5 deg). It overrules the acceleration only from ROLL_SURE_DEG: beyond any hip hike read the
-# other way (hikes of 1.5-5 deg peak; on the physics check the hikes' mean roll reached 2.4 deg
-# toward the wrong leg, with the belt's slip 1-2 deg more). Measured on the physics check (seeds 0
-# and 1, both exercises): 2.5 deg turned 3 right reps wrong, 4 deg fixed 12 fewer than 3 deg.
+# (1-5 deg). From ROLL_SURE_DEG it is beyond any hip hike read the other way (hikes of 1.5-5 deg
+# peak; on the physics check the hikes' mean roll reached 2.4 deg toward the wrong leg, with the
+# belt's slip 1-2 deg more).
 ROLL_CUE_DEG = 1.0
 ROLL_SURE_DEG = 3.0
-# The side confidence of a rep whose cues are split (scored `side_uncertain` under
-# `Thresholds.side_min_confidence`), and of one no cue decided (the set's pooled moves).
-SPLIT_CONFIDENCE = 0.5
+# What each cue's side is worth, as the log-odds of it being the right leg (natural log; a rep's
+# cues add up). Measured on main c7f0724 (physics check seeds 0 and 1, both exercises, 1,707 reps):
+# a clear displacement (`run_signs`) right in 98.2 % (1,590 of 1,619: 4.0); the roll from
+# ROLL_SURE_DEG in all 1,133 (capped under the displacement: a hike past 3 deg is within the human
+# range, and a sure roll alone must not overrule a clear displacement, only with the moves); the
+# roll from ROLL_CUE_DEG in 73 % (240 of 327: 1.0); the moves (`step_down.shift_evidence`) in 70 %
+# (0.85) but 52 % where no displacement is clear (they share its acceleration): under the roll cue.
+DISPLACEMENT_LOG_ODDS = 4.0
+ROLL_SURE_LOG_ODDS = 3.5
+ROLL_CUE_LOG_ODDS = 1.0
+MOVE_LOG_ODDS = 0.7
+# A set stands on one leg (domain primer): the leg changes between two reps with this probability
+# where no rest lies between them (a set of 5-10 reps per leg: at most one change in 10-20 reps; the
+# physics check changed legs without a longer gap in 83 of 1,414), and with an even chance across a
+# rest (a break, `step_down.SET_GAP_RATIO`: the next set may be either leg's).
+SWITCH_P = 0.05
+SWITCH_AT_BREAK_P = 0.5
 
 
-def vote_sides(runs: list[int], moves_mps: list[float], rolls_deg: list[float], pooled: list[float]
-               ) -> list[tuple[int, float]]:
-    """The stance side (+1 left, -1 right) and its confidence (1, or SPLIT_CONFIDENCE) of each rep
-    from three cues: runs, the displacement of the weight shifts (`run_signs`; 0: unclear);
-    moves_mps, the sideways moves around it (`step_down.shift_evidence`, m/s, + = left; 0 where
-    under a clear move's speed); rolls_deg, its mean roll (deg, + = left side higher = left
-    stance); pooled, the set's summed moves (+ = left) for a rep no cue decides.
+def rep_log_odds(run: int, move_mps: float, roll_deg: float) -> float:
+    """A rep's own evidence for the left leg, log-odds (+ = left stance) from its three cues: run,
+    the displacement's side (`run_signs`: +1 left, -1 right, 0 unclear); move_mps, the sideways
+    moves around it (`step_down.shift_evidence`, m/s, + = left, 0 where under a clear move's speed);
+    roll_deg, its mean roll (deg, + = left side higher = left stance)."""
+    a = abs(roll_deg)
+    roll = ROLL_SURE_LOG_ODDS if a >= ROLL_SURE_DEG else ROLL_CUE_LOG_ODDS if a >= ROLL_CUE_DEG else 0.0
+    return DISPLACEMENT_LOG_ODDS * run + float(np.sign(roll_deg)) * roll + float(np.sign(move_mps)) * MOVE_LOG_ODDS
 
-    The acceleration's side (the displacement, else the moves) stands unless the roll is sure
-    (ROLL_SURE_DEG) the other way and the displacement is unclear or the moves side with the roll.
-    Split (SPLIT_CONFIDENCE): a sure roll against the acceleration's side, moves against a roll cue
-    where no displacement decides, or no cue at all. Why the roll (physics check, seeds 0 and 1,
-    71 reps on the wrong leg on main): a slow shift (1.25-1.5 s, 53 of them) reads under
-    RUN_SPLIT_M, and the moves that then decided are balance corrections on one leg (0.05-0.09 m/s)
-    as often as the shift (right in 60 % of reps); the drop is a cue the acceleration does not share."""
+
+def left_probabilities(log_odds: list[float], new_set: list[bool]) -> list[float]:
+    """The probability that each rep is on the left leg given every rep's evidence (log_odds,
+    `rep_log_odds`) and that the leg changes between reps with SWITCH_P, or SWITCH_AT_BREAK_P where
+    new_set marks a break before a rep: the forward-backward pass over the two-state chain of legs."""
+    n = len(log_odds)
+    if n == 0:
+        return []
+    em = np.array([[x / 2, -x / 2] for x in log_odds])  # log-likelihood of (left, right), up to a constant
+    trans = [np.log([[1 - p, p], [p, 1 - p]]) for p in (SWITCH_AT_BREAK_P if b else SWITCH_P for b in new_set)]
+    fwd, bwd = np.empty((n, 2)), np.zeros((n, 2))
+    fwd[0] = em[0]
+    for i in range(1, n):
+        fwd[i] = em[i] + np.logaddexp.reduce(fwd[i - 1][:, None] + trans[i], axis=0)
+    for i in range(n - 2, -1, -1):
+        bwd[i] = np.logaddexp.reduce(trans[i + 1] + (em[i + 1] + bwd[i + 1])[None, :], axis=1)
+    post = fwd + bwd
+    return [float(1.0 / (1.0 + np.exp(r - l))) for l, r in post]
+
+
+def set_sides(runs: list[int], moves_mps: list[float], rolls_deg: list[float], new_set: list[bool],
+              pooled: list[float]) -> list[tuple[int, float]]:
+    """The stance side (+1 left, -1 right) and its confidence (the probability of that side, 0.5-1)
+    of each rep of a stream of lowerings, weighing its own cues (`rep_log_odds`) with those of the
+    reps around it on the same leg (`left_probabilities`; new_set: a break before the rep); pooled,
+    the set's summed moves (+ = left), breaks a tie.
+
+    Why the set: the rep's own cues fail together at times (physics check, seeds 0 and 1, both
+    exercises, 38 reps on the wrong leg on main c7f0724, 24 of them unflagged): a displacement read
+    the wrong way (20: the rest before the first rep of a leg, a hike with its roll the same way),
+    or none clear and the moves, a coin flip there, deciding (18). The same leg's other reps still
+    point right, and a leg is kept over a set: a lone rep against them with a weak case takes their
+    side, and one whose own cues are strong enough against them to stand is left in doubt (a
+    confidence under `Thresholds.side_min_confidence`, scored `side_uncertain`)."""
+    p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg)], new_set)
     out = []
-    for d, mv, r, p in zip(runs, moves_mps, rolls_deg, pooled):
-        m = int(np.sign(mv))
-        roll = int(np.sign(r)) if abs(r) >= ROLL_CUE_DEG else 0
-        sure = roll if abs(r) >= ROLL_SURE_DEG else 0
-        acc = d or m
-        side = sure if sure and sure != acc and (d == 0 or m == sure) else acc
-        split = (acc and sure and sure != acc) or (d == 0 and m and roll and m != roll) or not side
-        out.append((side or (1 if p > 0 else -1), SPLIT_CONFIDENCE if split else 1.0))
+    for p, tie in zip(p_left, pooled):
+        side = 1 if p > 0.5 or (p == 0.5 and tie > 0) else -1
+        out.append((side, round(max(p, 1.0 - p), 3)))
     return out

@@ -21,12 +21,12 @@ ends. First how far it moved (`lowering_side`: the displacement from the standin
 back, run by run: reps with no shift between them are on one leg); where that is under a shift's
 size, each rep takes the largest lateral move between the standing before it and its deepest
 point and the largest after it (toward the stance side, then away; the pitching leaks smaller
-sideways moves into the rep itself), and a rep whose moves are unclear takes the side the whole set
-points to (a set is done on one leg). The roll is a third cue, independent of the acceleration: the
-free side hangs lower on average during the rep; a clear drop overrules an unclear displacement or
-moves that side with it, and where the cues are split the rep is flagged `side_uncertain`
-(`lowering_side.vote_sides`). A device roll stream (no accelerometer) has only the roll (a hip
-hike reads as the other leg).
+sideways moves into the rep itself). The roll is a third cue, independent of the acceleration: the
+free side hangs lower on average during the rep. The cues of each rep are weighed together with
+those of the reps around it (a set is done on one leg; the leg changes between sets, across a
+rest): a rep whose own cues fail together takes its leg's side, and one left in doubt is flagged
+`side_uncertain` (`lowering_side.set_sides`). A device roll stream (no accelerometer) has only the
+roll (a hip hike reads as the other leg).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, me
                                      world_acc_g)
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
-from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs, vote_sides
+from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs, set_sides
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -199,9 +199,10 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
     """Stance leg of each rep and its side confidence (see the module docstring; lateral_g: the
     set's sideways acceleration, g, `lateral_acc_g`, None for a roll stream; roll_deg: the set's
     roll re-aligned to the same axis, `realigned_roll_pitch`, deg): by the
-    displacements of the weight shifts where they are clear (`lowering_side.run_signs`), else by
-    the lateral moves, each weighed against the roll (`lowering_side.vote_sides`: the free side
-    hangs lower); a roll stream's side is the roll's alone (confidence None).
+    displacements of the weight shifts where they are clear (`lowering_side.run_signs`), the
+    lateral moves and the roll (the free side hangs lower), weighed with the other reps of the set
+    (`lowering_side.set_sides`; confidence: the probability of the side given); a roll stream's
+    side is the roll's alone (confidence None).
 
     Lateral moves = velocity humps of at least WEAK_MOVE_FRACTION * min_move_mps and a quarter of
     the set's largest; one of at least min_move_mps decides its rep alone, weaker ones only add up
@@ -216,12 +217,13 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
         return [(LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT, None) for b in bumps]
     ev = shift_evidence(m, bumps, lateral_g, min_move_mps, bounds)
     # A stream may hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals
-    # apart start a new one.
+    # apart start a new one (a rest: the leg may change there, `lowering_side.set_sides`; it may
+    # change without one too, at a lower prior: the touch protocol's rest is often no longer).
     peaks = np.array([b.peak for b in bumps], float)
     gaps = np.diff(peaks)
     new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
-    # The displacements into and out of the reps decide, run by run (`lowering_side`); where they are
-    # unclear, one clear move (in or out) decides a rep and weaker evidence takes its set's side.
+    # The displacements into and out of the reps, run by run (`lowering_side`), one clear move (in or
+    # out) and the roll are each rep's cues; the set's weaker moves, pooled, break a tie.
     acc = lateral_g * G_MPS2
     spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
                                                                               len(acc), m.rate_hz))]
@@ -229,8 +231,9 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
-    votes = vote_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
-                       [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], [pooled[int(k)] for k in set_id])
+    votes = set_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
+                      [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], new_set.tolist(),
+                      [pooled[int(k)] for k in set_id])
     return [(LEFT if s > 0 else RIGHT, conf) for s, conf in votes]
 
 
