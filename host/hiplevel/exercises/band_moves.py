@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, limit_drift, zero_velocity_mps
 from hiplevel.exercises.lateral_motion import swing_mps
@@ -49,7 +50,9 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     window = rest_window_s(p, v, rate)
     if window < FusionSettings().rest_window_s:  # fast steps: look for the standstills again
         # The acceleration's calm is judged over the same share of calm_mask's own window.
-        quiet = calm_mask(acc_y, unturning(m, window), rate, CALM_WINDOW_S * window / FusionSettings().rest_window_s)
+        # ...and its level against the tilt error the fast moves leave (`tilt_offset_g`).
+        quiet = calm_mask(acc_y - tilt_offset_g(acc_y, rate), unturning(m, window), rate,
+                          CALM_WINDOW_S * window / FusionSettings().rest_window_s)
         v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
     halts = swept_halts(p, v, quiet, rate)
     if (halts != quiet).any():  # the velocity only changes where a swept halt holds it
@@ -66,6 +69,35 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
                 anchors[halt(v, a, b, rate)] = True
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
     return limit_drift(v, anchors, rate)
+
+
+# The tilt error's share of the lateral acceleration is its running median over this long (s): a
+# fast set's moves (typical <= 1.25 s) accelerate and brake within it alike, its pauses hold the offset.
+TILT_OFFSET_WINDOW_S = 2.0
+# ...computed at this rate (Hz; the offset changes from one pause to the next, over a second or more).
+TILT_OFFSET_RATE_HZ = 10.0
+
+
+def tilt_offset_g(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
+    """The slow offset (N,), g, of a lateral acceleration acc_g (g) sampled at rate_hz: its running
+    median over TILT_OFFSET_WINDOW_S (on the signal low-passed at ACC_LOWPASS_HZ, taken at
+    TILT_OFFSET_RATE_HZ and interpolated back).
+
+    Fast moves (0.6-1.2 s steps of 30 cm: 0.5-1 g) tilt the fusion's level by 0.5-1.7 deg, a
+    different error after each move: the pauses of a run of fast steps read 8-30 mg of lateral
+    acceleration (hiplevel.sim 0.9 s counter-shift steps, 0.5 s pauses, the pelvis wobbling in the
+    hinge), past `calm_mask`'s 12 mg level; no pause held a quiet sample, and the velocity drifted
+    the way of travel by up to 0.1 m/s in them, the speed of the next step's counter-shift. The
+    halt between two moves was then put on the counter-shift, which vanished, and a run of
+    one-move steps read as lead-then-trail steps (the wrong side)."""
+    a = zero_phase_lowpass(acc_g, ACC_LOWPASS_HZ, rate_hz) if len(acc_g) > 15 else np.asarray(acc_g, float)
+    step = max(1, int(round(rate_hz / TILT_OFFSET_RATE_HZ)))
+    coarse = a[::step]
+    if len(coarse) < 3:
+        return np.full(len(a), float(np.median(a)) if len(a) else 0.0)
+    size = max(1, int(round(TILT_OFFSET_WINDOW_S * rate_hz / step))) | 1
+    med = median_filter(coarse, size=size, mode="nearest")
+    return np.interp(np.arange(len(a)), np.arange(0, len(a), step)[: len(med)], med)
 
 
 def swept_halts(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: float) -> np.ndarray:
