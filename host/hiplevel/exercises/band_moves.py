@@ -50,9 +50,9 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     window = rest_window_s(p, v, rate)
     if window < FusionSettings().rest_window_s:  # fast steps: look for the standstills again
         # The acceleration's calm is judged over the same share of calm_mask's own window.
-        # ...and its level against the tilt error the fast moves leave (`tilt_offset_g`).
-        quiet = calm_mask(acc_y - tilt_offset_g(acc_y, rate), unturning(m, window), rate,
-                          CALM_WINDOW_S * window / FusionSettings().rest_window_s)
+        # Its level is judged as is or against the tilt error the fast moves leave (`tilt_offset_g`).
+        rest, calm_s = unturning(m, window), CALM_WINDOW_S * window / FusionSettings().rest_window_s
+        quiet = calm_mask(acc_y, rest, rate, calm_s) | calm_mask(acc_y - tilt_offset_g(acc_y, rate), rest, rate, calm_s)
         v = zero_velocity_mps(acc_y, quiet, rate, ACC_LOWPASS_HZ, swing)
     halts = swept_halts(p, v, quiet, rate)
     if (halts != quiet).any():  # the velocity only changes where a swept halt holds it
@@ -89,7 +89,9 @@ def tilt_offset_g(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
     hinge), past `calm_mask`'s 12 mg level; no pause held a quiet sample, and the velocity drifted
     the way of travel by up to 0.1 m/s in them, the speed of the next step's counter-shift. The
     halt between two moves was then put on the counter-shift, which vanished, and a run of
-    one-move steps read as lead-then-trail steps (the wrong side)."""
+    one-move steps read as lead-then-trail steps (the wrong side). Against the median only as well
+    as against zero (`lateral_velocity_mps`): at a turnaround the last move's braking and the first
+    move back's start push the same way, and the median of a short stand there is off."""
     a = zero_phase_lowpass(acc_g, ACC_LOWPASS_HZ, rate_hz) if len(acc_g) > 15 else np.asarray(acc_g, float)
     step = max(1, int(round(rate_hz / TILT_OFFSET_RATE_HZ)))
     coarse = a[::step]

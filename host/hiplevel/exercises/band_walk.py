@@ -51,7 +51,10 @@ class BandWalkDetector:
     min_run_m: least lateral distance of a run of moves (one 10 cm step; sway does not travel);
     run_ratio: a move under this fraction of its run's median move is the velocity settling at a
         halt, not a leg move (a trailing move of 20 % of a step is 0.4 of the median);
-    min_gap_s: least time between two moves' peaks;
+    min_gap_s: least time between two moves' peaks: the human range's quickest lead-then-trail
+        steps (0.5 s) put them 0.21-0.22 s apart (hiplevel.sim); at 0.25 s the lead and trail of a
+        0.6 s step whose peaks came 0.22 s apart were one move, and the run's lead/trail pairing
+        slipped by one (every step's two phases swapped: the weak leg's drop read as a hike);
     dip_ratio: an opposite-sign hump next to moves of a run (within max_pause_s), smaller than
         this fraction of the larger of them, is the velocity settling between moves (integration
         drift), not a move back, unless it is as fast as one of them or, between two, travels as
@@ -154,7 +157,7 @@ class BandWalkDetector:
     min_move_m: float = 0.02
     min_run_m: float = 0.08
     run_ratio: float = 0.25
-    min_gap_s: float = 0.25
+    min_gap_s: float = 0.15
     dip_ratio: float = 0.6
     counter_ratio: float = 0.5
     counter_gap_s: float = 0.4
