@@ -1,6 +1,9 @@
-"""Shared helpers: short simulated sets and matching detected reps to the simulator's truth."""
+"""Shared helpers: short simulated sets, matching detected reps to the simulator's truth, and a
+minimum-jerk move's speed for hand-made velocities."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from hiplevel.samples import ImuSeries
 from hiplevel.sim import match_reps as match  # noqa: F401 - the tests' name for the shared rule
@@ -81,3 +84,9 @@ def every_band_step_right(strategy, seed: int, step_m: float, rate_hz: float = 1
     assert not missing and not extra
     assert [r.details["direction"] for _, r in pairs] == [t.direction for t, _ in pairs]
     assert [r.side for _, r in pairs] == ["left"] * len(pairs)
+
+
+def min_jerk_speed(t: np.ndarray, t0: float, dur: float, dist_m: float) -> np.ndarray:
+    """Speed, m/s, of a minimum-jerk move of dist_m (signed) over [t0, t0 + dur] (t in s)."""
+    u = np.clip((t - t0) / dur, 0.0, 1.0)
+    return dist_m / dur * 30.0 * u**2 * (1.0 - u) ** 2

@@ -14,15 +14,9 @@ from hiplevel.exercises.band_walk import BandWalkDetector
 from hiplevel.exercises.base import find_humps
 from hiplevel.sim import BandStepStrategy
 
-from analysis_helpers import every_band_step_right
+from analysis_helpers import every_band_step_right, min_jerk_speed
 
 RATE_HZ = 100.0
-
-
-def _min_jerk(t: np.ndarray, t0: float, dur: float, dist_m: float) -> np.ndarray:
-    """Speed, m/s, of a minimum-jerk move of dist_m (signed) over [t0, t0 + dur]."""
-    u = np.clip((t - t0) / dur, 0.0, 1.0)
-    return dist_m / dur * 30.0 * u**2 * (1.0 - u) ** 2
 
 
 def _settling(t: np.ndarray, t0: float, dur: float, speed_mps: float) -> np.ndarray:
@@ -34,8 +28,8 @@ def test_the_settling_after_a_fast_move_is_no_move():
     # Two 0.45 s moves of 30 cm to the right, 0.6 s apart; after the first, the velocity jumps
     # to +0.1 m/s and falls to zero over 0.4 s; the second starts with a 2 cm counter-shift.
     t = np.arange(0.0, 6.0, 1.0 / RATE_HZ)
-    v = (_min_jerk(t, 1.0, 0.45, -0.30) + _settling(t, 1.45, 0.4, 0.1)
-         + _min_jerk(t, 1.9, 0.2, 0.02) + _min_jerk(t, 2.1, 0.45, -0.30))
+    v = (min_jerk_speed(t, 1.0, 0.45, -0.30) + _settling(t, 1.45, 0.4, 0.1)
+         + min_jerk_speed(t, 1.9, 0.2, 0.02) + min_jerk_speed(t, 2.1, 0.45, -0.30))
     moves = band_moves.find_moves(BandWalkDetector(), v, RATE_HZ)
     assert [h.sign for h in moves] == [-1, 1, -1]
     counter = moves[1]
@@ -48,8 +42,8 @@ def test_a_counter_shift_right_after_a_move_is_no_settling(counter_s):
     # slow against it as a settling, peaks mid-span: a leg move (what `without_dips` makes of it
     # between two moves is its own rule).
     t = np.arange(0.0, 6.0, 1.0 / RATE_HZ)
-    v = (_min_jerk(t, 1.0, 0.45, -0.30) + _min_jerk(t, 1.45, counter_s, 0.02)
-         + _min_jerk(t, 1.45 + counter_s, 0.45, -0.30))
+    v = (min_jerk_speed(t, 1.0, 0.45, -0.30) + min_jerk_speed(t, 1.45, counter_s, 0.02)
+         + min_jerk_speed(t, 1.45 + counter_s, 0.45, -0.30))
     p = BandWalkDetector()
     humps = find_humps(v, RATE_HZ, p.min_speed_mps, p.min_gap_s, rise_frac=p.flank_rise)
     assert [h.sign for h in humps] == [-1, 1, -1]
