@@ -4,12 +4,12 @@ held at zero at the next standstill, the straight-line drift correction leaves a
 highest where the move ends and falling to zero at the standstill. Taken for a move toward the
 trailing leg (the way of a counter-shift), it parted a run of fast counter-shift steps with short
 pauses into lone moves, or took the counter-shift's place; after a lead carrying 90 % of a step it
-hid the trailing move (`band_moves.without_settling`)."""
+hid the trailing move (`band_drift.without_settling`)."""
 
 import numpy as np
 import pytest
 
-from hiplevel.exercises import band_moves
+from hiplevel.exercises import band_drift, band_moves
 from hiplevel.exercises.band_walk import BandWalkDetector
 from hiplevel.exercises.base import find_humps
 from hiplevel.sim import BandStepStrategy
@@ -47,7 +47,7 @@ def test_a_counter_shift_right_after_a_move_is_no_settling(counter_s):
     p = BandWalkDetector()
     humps = find_humps(v, RATE_HZ, p.min_speed_mps, p.min_gap_s, rise_frac=p.flank_rise)
     assert [h.sign for h in humps] == [-1, 1, -1]
-    assert band_moves.without_settling(humps, v, RATE_HZ) == humps
+    assert band_drift.without_settling(humps, v, RATE_HZ) == humps
 
 
 @pytest.mark.parametrize("seed", [1])

@@ -4,12 +4,12 @@ tilt error of its own, and the pauses between them read 8-30 mg of lateral accel
 `calm_mask`'s level. No pause held a quiet sample, the velocity drifted the way of travel in them
 as fast as the next step's counter-shift, the halt between two moves went on the counter-shift, and
 a run of counter-shift steps read as lead-then-trail steps. The level of a fast set is judged
-against the acceleration's running median (`band_moves.tilt_offset_g`)."""
+against the acceleration's running median (`band_drift.tilt_offset_g`)."""
 
 import numpy as np
 import pytest
 
-from hiplevel.exercises import band_moves
+from hiplevel.exercises import band_drift, band_moves
 from hiplevel.sim import BandStepStrategy
 
 from analysis_helpers import every_band_step_right
@@ -31,7 +31,7 @@ def test_the_tilt_offset_is_the_level_of_the_pauses():
         acc += np.where(inside, 0.3 / 0.81 * (60 * u - 180 * u**2 + 120 * u**3) / STANDARD_GRAVITY_MS2, 0.0)
         acc += np.where(t >= t0 + 0.9, off - (offsets[k - 1] if k else 0.0), 0.0)
         pauses.append((t0 + 0.95, t0 + 1.35))
-    est = band_moves.tilt_offset_g(acc, RATE_HZ)
+    est = band_drift.tilt_offset_g(acc, RATE_HZ, band_moves.ACC_LOWPASS_HZ)
     for (a, b), off in zip(pauses[1:-1], offsets[1:-1]):
         sel = (t >= a) & (t <= b)
         assert np.max(np.abs(est[sel] - acc[sel])) < 0.006  # within half the calm level

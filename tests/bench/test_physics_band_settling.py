@@ -1,5 +1,5 @@
 """Band walks of the physics generator (bench/physics, which does not share the simulator's code)
-whose fast moves leave a settling hump the other way in the velocity (`band_moves.without_settling`):
+whose fast moves leave a settling hump the other way in the velocity (`band_drift.without_settling`):
 fast counter-shift steps with pauses, and back-to-back steps whose lead carries 90 % of the step."""
 
 from __future__ import annotations

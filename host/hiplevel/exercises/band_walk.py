@@ -21,9 +21,9 @@ lateral distance (shuffling below `shuffle_step_m`) and `bob_cm` the peak-to-pea
 the pelvis within the step (bobbing), both immune to a constant accelerometer bias.
 
 The rules live in modules named for what they do, each a function of this detector's parameters:
-`band_moves` (velocity and moves), `band_phase` (which way a run of back-to-back steps
-goes), `band_steps` (moves into steps), `band_reps` (a step's rep) and `band_bouts` (which steps
-count).
+`band_moves` (velocity and moves), `band_drift` (what fast moves leave in them), `band_phase`
+(which way a run of back-to-back steps goes), `band_steps` (moves into steps), `band_reps` (a
+step's rep) and `band_bouts` (which steps count).
 """
 
 from __future__ import annotations
