@@ -62,6 +62,9 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
         "rollback_deg": (0.4, 0.6, 0.8, 2.0, 3.0),
         "open_s": (0.4, 0.5, 0.6, 2.0, 3.0, 4.0),
         "pivot_m": (0.05, 0.1, 0.2, 0.3, 0.4),
+        # Quiet lying before the first rep (none is the human low end: no margin below 0 exists).
+        "still_s": (0.0, 0.5, 1.5, 3.0, 5.0, 8.0),
+        "fidget_deg": (0.0, 0.03, 0.05, 0.1, 0.2, 0.25, 0.3),
     },
 }
 

@@ -89,12 +89,17 @@ class ClamshellDetector:
         the neutral only this long after the roll reaches the lying pose (the end of lying down);
     min_rollback_deg: least roll-back of a rep, both as a bump and below the neutral (clean reps
         ~1 deg; quiet lying sways ~0.05 deg SD);
-    min_rep_s / max_rep_s: plausible duration of one roll-back bump, opening and closing (a
-        controlled rep takes 2-4 s, 1-2 s each way; people open in 0.6-4 s: a 0.6 s opening
-        with its closing measures 1.3-1.6 s, a 0.4 s one 1.1-1.3 s; 12 s keeps 4 s openings);
+    min_rep_s / max_rep_s: plausible duration of one roll-back bump between its 10 % edges,
+        opening and closing (a controlled rep takes 2-4 s, 1-2 s each way; the physics check's
+        reps of 0.85-1 s, opening in 0.35-0.5 s with no hold, measure 0.6-0.75 s, lost under the
+        0.8 s of stop 32; the simulator's 0.15 s openings with a 0.45 s hold 0.7-0.8 s; 12 s keeps
+        4 s openings. Short fidget bumps are not what this rejects: they fail the set's pace
+        and likeness (`in_sets`), hapt-dev's rocking the long-axis share);
     min_set_reps, max_cadence_ratio, max_duration_ratio, max_size_ratio: reps come in sets at a
-        steady pace (`in_sets`): at least 3 in a row whose intervals and roll-backs each stay within
-        these ratios (longest / shortest; a clean set's roll-backs vary 0.8-2 deg, 2.5x), and whose
+        steady pace (`in_sets`): at least 3 in a row whose intervals stay within max_cadence_ratio
+        (longest / shortest; a gap of two paces counts as two intervals), whose roll-backs stay
+        within max_size_ratio over any 3 in a row (a clean set's roll-backs vary 0.8-2 deg, 2.5x,
+        and drift over a set), and whose
         durations (at half height) stay within max_duration_ratio of the run's median one, either
         way (`steady_part`; the physics check, seeds 0 and 1: 1.5 loses 7 of its 2227 reps, 1.4 20,
         and its extras stay as they are up to 2.0);
@@ -118,7 +123,7 @@ class ClamshellDetector:
     end_guard_s: float = 1.0
     max_slide_mps: float = 0.04
     min_rollback_deg: float = 0.4
-    min_rep_s: float = 0.8
+    min_rep_s: float = 0.5
     max_rep_s: float = 12.0
     min_set_reps: int = 3
     max_cadence_ratio: float = 1.5
@@ -229,9 +234,11 @@ class ClamshellDetector:
     def in_sets(self, bumps: list[tuple[int, int, float]],
                 spans_s: list[tuple[float, float]] | None = None) -> list[tuple[int, int, float]]:
         """The roll-back bumps (start, end, peak) that belong to a set: runs of at least
-        min_set_reps consecutive bumps at a steady cadence (longest centre-to-centre interval at most
-        max_cadence_ratio times the shortest) and of a like size (max_size_ratio), whose bumps last
-        about as long as the run's median one (`steady_part`). Fidgets while lying come at random
+        min_set_reps bumps at a steady cadence (longest centre-to-centre interval at most
+        max_cadence_ratio times the shortest; a gap of two paces, a rep too small to see, counts
+        as two; a bump off the pace and unlike the run's bumps, a fidget between two reps, is left
+        out of it) and of a like size (max_size_ratio over any min_set_reps in a row), whose bumps
+        last about as long as the run's median one (`steady_part`). Fidgets while lying come at random
         moments, last and move the pelvis as they happen to; a set repeats one movement at one pace.
         spans_s: each bump's (centre, width) at half height, s (default: its start and
         start-to-end). Those are the steadier measures: the tails of a 1 deg bump fade into sway,
@@ -244,24 +251,70 @@ class ClamshellDetector:
         centres = np.array([c for c, _ in spans_s])
         durations = np.array([w for _, w in spans_s])
         peaks = np.array([b[2] for b in bumps])
+
+        def on_pace(run: list[int]) -> bool:
+            iv = np.diff(centres[run])
+            if len(iv) > 2:
+                # A rep too small to see leaves a gap of two intervals: counted as two, once the run
+                # has intervals enough (>= 3) for their median to be its pace, and only a gap within
+                # sqrt(max_cadence_ratio) of two paces (1.63-2.45 paces: what lies between one pace
+                # and that still breaks the run).
+                pace = float(median(iv))
+                gap = np.abs(np.log(iv / (2.0 * pace))) <= 0.5 * np.log(self.max_cadence_ratio)
+                iv = np.where(gap, 0.5 * iv, iv)
+            return not (len(iv) and np.max(iv) > self.max_cadence_ratio * np.min(iv))
+
+        def steady(run: list[int]) -> bool:
+            # Sizes judged over every min_set_reps in a row, not the whole run: over 10-15 reps a
+            # person's roll-backs drift (0.74-2.51 deg in one simulated set with a 0.2 deg lying
+            # fidget: its last three reps, split off, were lost).
+            size = peaks[run]
+            w = min(len(size), self.min_set_reps)
+            win = np.lib.stride_tricks.sliding_window_view(size, w)
+            return on_pace(run) and bool(np.all(win.max(axis=1) <= self.max_size_ratio * win.min(axis=1)))
+
         keep = np.zeros(len(bumps), bool)
         k = 0
         while k < len(bumps):
-            # The longest run from bump k at a steady cadence and size.
-            e = k + 1
+            # The longest run from bump k at a steady cadence and size. A bump that breaks its pace
+            # and is unlike the run's bumps (`unlike`) is a fidget between two reps, not a rep: left
+            # out, the run goes on (a 0.4 deg, 0.6 s fidget between reps 2 and 3 split a physics set
+            # into a run of two, lost, and the rest; another one joined a run of three as a rep). A
+            # bump on the pace is kept to the size test alone: a small rep is still a rep.
+            run, e = [k], k + 1
             while e < len(bumps):
-                iv, size = np.diff(centres[k : e + 1]), peaks[k : e + 1]
-                if (np.max(iv) > self.max_cadence_ratio * np.min(iv)
-                        or np.max(size) > self.max_size_ratio * np.min(size)):
+                trial = run + [e]
+                if not on_pace(trial):
+                    # Only the bump least like the others, and before the run is a set's worth (its
+                    # median may then be the fidgets' it starts with) only e, and only if smaller.
+                    odd = [self.unlikeness(durations[i], peaks[i], durations[trial], peaks[trial]) for i in trial]
+                    j = int(np.argmax(odd))
+                    if len(run) < self.min_set_reps and (trial[j] != e or peaks[e] >= median(peaks[run])):
+                        break
+                    pruned = trial[:j] + trial[j + 1 :]
+                    if odd[j] <= 1.0 or not steady(pruned):
+                        break
+                    trial = pruned  # an interloper inside the run, or e itself
+                elif not steady(trial):
                     break
+                run = trial
                 e += 1
-            a, b = self.steady_part(durations, peaks, k, e)
+            a, b = self.steady_part(durations[run], peaks[run], 0, len(run))
             if b - a >= self.min_set_reps:
-                keep[a:b] = True
+                keep[run[a:b]] = True
                 k = e
             else:
                 k += 1
         return [b for b, ok in zip(bumps, keep) if ok]
+
+    def unlikeness(self, duration_s: float, peak_deg: float, durations_s: np.ndarray, peaks_deg: np.ndarray) -> float:
+        """How unlike the median of a run's bumps a bump (half-height duration s, peak deg) is: its
+        duration's ratio to the median one, either way, on a log scale in units of
+        max_duration_ratio, or its size's in units of sqrt(max_size_ratio) (half the run's size
+        range), whichever is larger; > 1: unlike."""
+        dur, size = float(median(durations_s)), float(median(peaks_deg))
+        return max(abs(np.log(duration_s / dur)) / np.log(self.max_duration_ratio),
+                   abs(np.log(peak_deg / size)) / np.log(np.sqrt(self.max_size_ratio)))
 
     def steady_part(self, durations_s: np.ndarray, peaks_deg: np.ndarray, k: int, e: int) -> tuple[int, int]:
         """The part [a, b) of the run of bumps [k, e) (durations s, peaks deg) that is a set, (k, k)
@@ -280,10 +333,8 @@ class ClamshellDetector:
         few fragments. The physics check (seeds 0 and 1, 2227 reps): the size limit at 1.5 instead
         of sqrt(3) = 1.73 loses 5 reps, at 1.4 25; at 2.0 it lets 3 more extras by."""
         def unlike(i: int) -> bool:
-            return (max(durations_s[i] / dur, dur / durations_s[i]) > self.max_duration_ratio
-                    or max(peaks_deg[i] / size, size / peaks_deg[i]) > np.sqrt(self.max_size_ratio))
+            return self.unlikeness(durations_s[i], peaks_deg[i], durations_s[k:e], peaks_deg[k:e]) > 1.0
 
-        dur, size = float(median(durations_s[k:e])), float(median(peaks_deg[k:e]))
         a, b = k, e
         while a < b and unlike(a):
             a += 1
