@@ -9,7 +9,9 @@ of the human range pass (the default's neighbours, x0.7 and x1.4, pass).
 
 One simulated set per case (noise on, a random mount within +-3 deg, 100 Hz, a weak left side so
 every rep's side is unambiguous); the cases run on two processes. A hold found must also give its
-hold time (`bench.metrics.hold_span_right`). What is swept: bench/robustness_cases.py.
+hold time (`bench.metrics.hold_span_right`). A scene where nobody exercises is also swept over many
+seeds (`SCENE_SWEEPS`: the weight-shift scene for holds, 40 seeds), counting every false rep. What is
+swept: bench/robustness_cases.py.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from bench.robustness_cases import FACTORS, LATE_BATTERY, MOVEMENT, NOMINAL, SCENE_KINDS, SESSION_PARAMS, THRESHOLDS
+from bench.robustness_cases import (FACTORS, LATE_BATTERY, MOVEMENT, NOMINAL, SCENE_KINDS, SCENE_SWEEP_SEED_OFFSET,
+                                    SCENE_SWEEPS, SESSION_PARAMS, THRESHOLDS)
 from bench.rows import MISS, NA, PASS, Row, unavailable
 
 SECTION = "7. Robustness across movement strategies (simulator)"
@@ -119,6 +122,28 @@ def _threshold_job(job: tuple) -> tuple:
     return exercise, out
 
 
+def _scene_case(job: tuple) -> tuple:
+    """(exercise, scene, seed, reps found) for one seed of a scene where nobody exercises."""
+    exercise, scene, seed = job
+    from hiplevel.analysis import analyze
+    from hiplevel.sim import simulate_session
+
+    return exercise, scene, seed, len(analyze(simulate_session(_spec(exercise, None, None, seed, scene)).imu, exercise).reps)
+
+
+def _scene_rows(results: list[tuple]) -> list[Row]:
+    """One row per swept scene: false reps over its seeds, against SCENE_SWEEPS' bound."""
+    rows = []
+    for exercise, (scene, n, bound) in SCENE_SWEEPS.items():
+        found = [(seed, k) for ex, sc, seed, k in results if (ex, sc) == (exercise, scene)]
+        total, hit = sum(k for _, k in found), [seed for seed, k in found if k]
+        rows.append(Row(SECTION, "false reps over seeds", f"{exercise}: scene {scene}, {len(found)} seeds",
+                        f"{total} in {len(hit)} scenes", target=f"<= {bound}", status=PASS if found and total <= bound else MISS,
+                        note=f"seeds {found[0][0]}-{found[-1][0]}" + (f"; with reps: {', '.join(map(str, hit[:8]))}"
+                                                                       + (" ..." if len(hit) > 8 else "") if hit else "")))
+    return rows
+
+
 def _fmt(v) -> str:
     return v if isinstance(v, str) else f"{v:g}"
 
@@ -209,8 +234,11 @@ def run(quick: bool = False, seed: int = 0, log=print, workers: int | None = Non
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(_movement_case, jobs, chunksize=2))
         per_exercise = {} if quick else dict(pool.map(_threshold_job, [(ex, seed + 1000) for ex in THRESHOLDS]))
+        scenes = [] if quick else list(pool.map(_scene_case, [(ex, sc, seed + SCENE_SWEEP_SEED_OFFSET + k)
+                                                              for ex, (sc, n, _) in SCENE_SWEEPS.items() for k in range(n)]))
     rows = _movement_rows(results, params)
     rows += _threshold_rows(per_exercise)
+    rows += _scene_rows(scenes)
     if quick and params is None:
         rows.append(Row(SECTION, "threshold range", "all detectors", "not run", status=NA, note="--quick skips the threshold sweeps"))
     return rows

@@ -45,11 +45,11 @@ from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g, swing_mps
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
 from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds,
-                                             rose_after_foot_off)
+                                             only_foot_off, rose_after_foot_off)
 from hiplevel.exercises.stance_pairing import pair_moves
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_side import doubt_large_hikes
-from hiplevel.exercises.stance_roll import anchored_lift, moved_on, one_level, stood_level
+from hiplevel.exercises.stance_roll import anchored_lift, moved_on, moved_unseen, one_level, stood_level
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import runs
 
@@ -254,6 +254,11 @@ class SingleLegStanceDetector:
         ones = stretches_on_one_foot(sig, rate, self.min_hold_s)
         held: dict[tuple[int, int], RepWindow | None] = {}
         lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`stance_roll.anchored_lift`)
+        # Holds whose foot was not seen off the floor: the pelvis moved on inside, and only the
+        # sway says the foot was up (`stance_roll.moved_unseen`), or only a foot-off vote says so
+        # (`stance_merge.only_foot_off`). Paired as holds (so that their moves are no other hold's,
+        # and the holds on each side of one are not joined across it), then dropped.
+        unseen: set[int] = set()
 
         def hold(a: Hump, b: Hump) -> RepWindow | None:
             """The hold between shift-in a and shift-back b, if it is one."""
@@ -261,14 +266,30 @@ class SingleLegStanceDetector:
             if id(a) in lifted:
                 return None  # a is no weight shift: no partner makes it a hold
             if key not in held:
-                held[key] = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted)
+                held[key] = r = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted)
+                if r is not None and (moved_unseen(self, m, (a, sizes[id(a)]), r.win, r.metrics["support"], moves)
+                                      or only_foot_off(r)):
+                    unseen.add(id(r))
             return held[key]
 
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None,
                           doubtful=lambda a, b: hold(a, b).metrics["support"]["foot_down"] < EDGE_VOTE,
                           later_end=lambda a, b, c: foot_stayed_up(sig, rate, b, c, self.reference_s, self.cues),
                           lifts=lambda a, b: min(hold(a, b).metrics["support"].values()) >= EDGE_VOTE) if moves else []
-        reps = join_split_holds([(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None], hold)
+        def joined(a: Hump, b: Hump) -> RepWindow | None:
+            """Two holds joined (`join_split_holds`), flagged as `unseen` when either is (the other's
+            foot-down or foot-off is no evidence for the part whose foot was not seen up)."""
+            r = hold(a, b)
+            if r is not None and any(id(x) in unseen for x in held_by.get(id(a), ()) + held_by.get(id(b), ())):
+                unseen.add(id(r))
+            return r
+
+        paired = [(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None]
+        held_by: dict[int, tuple[RepWindow, ...]] = {}
+        for a, b, r in paired:
+            held_by[id(a)] = held_by.get(id(a), ()) + (r,)
+            held_by[id(b)] = held_by.get(id(b), ()) + (r,)
+        reps = [r for r in join_split_holds(paired, joined) if id(r) not in unseen]
         # The pelvis's, not the sensor's: the drop at foot-off swings the sensor toward the free side.
         acc = shift[0] * STANDARD_GRAVITY_MS2 + np.gradient(swing) * rate
         found = []

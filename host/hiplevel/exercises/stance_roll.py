@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 # (12 seeds): windows of two holds with the standing between come back to 0.11 of the way or
 # closer; one hold whose sway SD is 1.8-2.2 deg dips no closer than 0.24.
 BACK_TO_STANDING = 0.15
+# A foot-off or foot-down vote from this (as `stance_merge.EDGE_VOTE`) shows the foot left the
+# floor: a jolt or a tip at a hold's edge (`moved_unseen`).
+FOOT_SEEN_VOTE = 0.5
 
 
 def stood_level(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float], shift_back: tuple[Hump, float],
@@ -65,11 +68,36 @@ def moved_on(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float]
     move of `moves` inside it of steady_ratio of the shift's size (and half of it of its peak
     speed), unless the foot stayed up: the single-leg sway is clear (sway_vote 1) or the roll
     says so (`stays_up`); on one leg the pelvis wanders by 2-4 cm and back."""
-    a, size_a = shift_in
     # The moves first: stays_up reads the roll over the whole hold, and most holds have no such move.
-    return (any(win[0] <= h.onset and h.offset < win[1] and size >= p.steady_ratio * size_a
-                and h.height >= 0.5 * p.steady_ratio * a.height for h, size in moves)
-            and not (sway_vote >= 1.0 or stays_up(p, m, a, win)))
+    return _moved_inside(p, shift_in, win, moves) and not (sway_vote >= 1.0 or stays_up(p, m, shift_in[0], win))
+
+
+def moved_unseen(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float], win: tuple[int, int],
+                 votes: dict[str, float], moves: list[tuple[Hump, float]]) -> bool:
+    """Whether a hold (window `win` after shift_in, (move, size m); its support `votes`) that
+    `moved_on` let stand for its sway vote alone moved on after all: a move inside it as `moved_on`
+    reads it, and neither a foot-off nor a foot-down vote (from FOOT_SEEN_VOTE) nor the roll (its
+    median over the hold min_lift_roll_deg off the standing's just before shift_in) says the foot
+    left the floor. Shifting the weight from foot to foot on both feet
+    for 20 s sways 1.1-2.5x the standing around it (roll rate; more sideways, where the shifts
+    themselves count), a full sway vote: the weight-shift scene of section 7 (seeds 67200-67239)
+    gave 26 such holds of 6-36 s with moves of 1-2.2x the shift in inside, foot votes 0-0.46."""
+    if not _moved_inside(p, shift_in, win, moves) or max(votes["foot_off"], votes["foot_down"]) >= FOOT_SEEN_VOTE:
+        return False
+    # The hip loaded: the hold's roll settles min_lift_roll_deg or more off the standing's before it
+    # (the scene's unloaded hip hangs by 0-1.5 deg; physics seed 1 case 9's 14 s hold, its foot
+    # votes 0 and 0.37, sits 5.2 deg off).
+    held = float(median(m.roll_deg[win[0] : win[1]]))
+    return abs(held - _level_before(m.roll_deg, shift_in[0], m.rate_hz)) < p.min_lift_roll_deg
+
+
+def _moved_inside(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], win: tuple[int, int],
+                  moves: list[tuple[Hump, float]]) -> bool:
+    """Whether a move of `moves` inside the hold window `win` reaches steady_ratio of shift_in's
+    size (move, size m) and half of it of its peak speed: the pelvis moved on, or wandered on one leg."""
+    a, size_a = shift_in
+    return any(win[0] <= h.onset and h.offset < win[1] and size >= p.steady_ratio * size_a
+               and h.height >= 0.5 * p.steady_ratio * a.height for h, size in moves)
 
 
 def one_level(p: SingleLegStanceDetector, m: Motion, a: Hump, b: Hump, win: tuple[int, int],

@@ -1,0 +1,34 @@
+"""No single-leg holds while the weight only moves from foot to foot, both feet down (issue 14, item
+3; bench section 7's weight-shift scene, its mount and rest drawn as there). Main counted 37 false
+holds over seeds 67200-67239: 26 velocity holds of 6-36 s whose pelvis went from foot to foot inside
+them, let stand by their sway vote alone, and 8 with nothing but a foot-off vote."""
+
+import numpy as np
+import pytest
+
+from hiplevel.analysis import analyze
+from hiplevel.sim import ExerciseSpec, Scene, SessionSpec, simulate_session
+
+
+def _holds(seed: int) -> list:
+    mount = tuple(float(x) for x in np.random.default_rng([seed, 7]).uniform(-3.0, 3.0, 3))
+    sim = simulate_session(SessionSpec([ExerciseSpec("single-leg-stance", strategy=Scene("weight-shift", duration_s=40.0))],
+                                       rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
+    assert not sim.reps
+    return analyze(sim.imu, "single-leg-stance").reps
+
+
+@pytest.mark.parametrize("seed", [67202, 67205, 67211, 67218, 67235])
+def test_no_hold_that_moved_on_with_only_its_sway_for_the_foot(seed):
+    # Main: one hold of 18-36 s in each, no foot-off or foot-down vote, moves of 1.5-2x the shift in
+    # inside it (the weight going to the other foot and back), kept for its full sway vote
+    # (`stance_roll.moved_unseen`).
+    assert _holds(seed) == []
+
+
+@pytest.mark.parametrize("seed", [67208, 67212])
+def test_no_hold_from_a_foot_off_vote_alone(seed):
+    # Main: a 3.7-4.7 s hold from a foot-off vote of 1 (the shift stopping, the unloaded hip hanging
+    # as the weight moves), its sway under standing's (0.2-0.6x) and no landing: a foot that left
+    # sways on one leg or comes down (`SingleLegStanceDetector._hold`).
+    assert _holds(seed) == []
