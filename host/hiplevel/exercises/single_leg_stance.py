@@ -256,8 +256,10 @@ class SingleLegStanceDetector:
         lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`stance_roll.anchored_lift`)
         # Holds whose foot was not seen off the floor: the pelvis moved on inside, and only the
         # sway says the foot was up (`stance_roll.moved_unseen`), or only a foot-off vote says so
-        # (`stance_merge.only_foot_off`). Paired as holds (so that their moves are no other hold's,
-        # and the holds on each side of one are not joined across it), then dropped.
+        # (`stance_merge.only_foot_off`) and that from the roll's tip, not the foot's jolt (a quiet
+        # landing: section 7's landing_mm 0, lift jolt 18x the hold's, sway 1.0-1.2x standing's).
+        # Paired as holds (so that their moves are no other hold's, and the holds on each side of
+        # one are not joined across it), then dropped.
         unseen: set[int] = set()
 
         def hold(a: Hump, b: Hump) -> RepWindow | None:
@@ -267,8 +269,8 @@ class SingleLegStanceDetector:
                 return None  # a is no weight shift: no partner makes it a hold
             if key not in held:
                 held[key] = r = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted)
-                if r is not None and (moved_unseen(self, m, (a, sizes[id(a)]), r.win, r.metrics["support"], moves)
-                                      or only_foot_off(r)):
+                tipped = r is not None and only_foot_off(r) and self.cues.lift_vote(sig, a.offset, b.onset, rate)[0] < EDGE_VOTE
+                if r is not None and (tipped or moved_unseen(self, m, (a, sizes[id(a)]), r.win, r.metrics["support"], moves)):
                     unseen.add(id(r))
             return held[key]
 
@@ -276,6 +278,7 @@ class SingleLegStanceDetector:
                           doubtful=lambda a, b: hold(a, b).metrics["support"]["foot_down"] < EDGE_VOTE,
                           later_end=lambda a, b, c: foot_stayed_up(sig, rate, b, c, self.reference_s, self.cues),
                           lifts=lambda a, b: min(hold(a, b).metrics["support"].values()) >= EDGE_VOTE) if moves else []
+
         def joined(a: Hump, b: Hump) -> RepWindow | None:
             """Two holds joined (`join_split_holds`), flagged as `unseen` when either is (the other's
             foot-down or foot-off is no evidence for the part whose foot was not seen up)."""

@@ -118,24 +118,39 @@ class SupportCues:
         strongest jolt or tip near each end; the shift ends when there is none). back_peak: the
         shift back's fastest point, up to which the foot may come down (its start blurs into sway)."""
         lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
-        mid0, mid1 = shifted + min(lag, (back - shifted) // 3), back - min(lag, (back - shifted) // 3)
+        mid0, mid1 = self._steady(shifted, back, rate_hz)
         steady = (mid0, max(mid0 + 1, mid1))
         sway = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz) / max(ref[0], 1e-3),
                    steady_rms(s.lateral[slice(*steady)], rate_hz) / max(ref[1], 1e-4))
         inside = max(steady_rms(s.vertical[slice(*steady)], rate_hz), 1e-4)
         tilt = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz), 1e-3)
         jolt_level, tip_level = self.jolt_ratio[0] * 2.0 * inside, self.lift_ratio[0] * 2.0 * tilt
-        off_v, off_i = strongest_ptp(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j, jolt_level, last=False)
+        lift, off_i = self.lift_vote(s, shifted, back, rate_hz)
         off_r, off_ri = strongest_ptp(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j, tip_level, last=False)
         end = max(back + 2 * e, back_peak if back_peak is not None else back)
         down_v, down_i = strongest_ptp(s.vertical, max(mid1, back - lag), end, j, jolt_level, last=True)
-        lift = ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio)
         tip = ramp_vote(off_r / (2.0 * tilt), *self.lift_ratio)
         down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio)
         votes = {"sway": ramp_vote(sway, *self.sway_ratio), "foot_down": down, "foot_off": max(lift, tip)}
         off_at = (off_i if lift >= tip else off_ri) if max(lift, tip) >= 0.5 else shifted
         down_at = down_i if down >= 0.5 else (back if back_peak is None else max(back, back_peak - e))
         return votes, off_at, down_at
+
+    def lift_vote(self, s: SupportSignals, shifted: int, back: int, rate_hz: float) -> tuple[float, int]:
+        """The foot-off jolt's vote (vertical, as `votes` reads it: not the roll tip) for a hold
+        between samples `shifted` and `back`, and where its strongest jolt is."""
+        lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
+        mid0, mid1 = self._steady(shifted, back, rate_hz)
+        inside = max(steady_rms(s.vertical[mid0 : max(mid0 + 1, mid1)], rate_hz), 1e-4)
+        off_v, off_i = strongest_ptp(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j,
+                                     self.jolt_ratio[0] * 2.0 * inside, last=False)
+        return ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio), off_i
+
+    def _steady(self, shifted: int, back: int, rate_hz: float) -> tuple[int, int]:
+        """The steady middle of a hold between samples `shifted` and `back`: lag_s (at most a third
+        of it) in from each end."""
+        lag = int(self.lag_s * rate_hz)
+        return shifted + min(lag, (back - shifted) // 3), back - min(lag, (back - shifted) // 3)
 
 
 def strongest_ptp(x: np.ndarray, a: int, b: int, width: int, level: float, last: bool) -> tuple[float, int]:

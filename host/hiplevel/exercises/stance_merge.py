@@ -67,7 +67,9 @@ def only_foot_off(r: RepWindow) -> bool:
     shifting the weight on both feet too (the shift's stop, the unloaded hip hanging as the weight
     moves; section 7's weight-shift scene, seeds 67200-67239: 8 false holds so, sway 0.2-0.6x the
     standing's); a foot that left sways the pelvis on one leg or lands (the larger of the two votes
-    0.87-1 in every hold found of physics seeds 0 and 1 and `test_movement_strategies.py`)."""
+    0.87-1 in every hold found of physics seeds 0 and 1 and `test_movement_strategies.py`). A
+    quiet landing with little sway (section 7's landing_mm 0) passes here too: the caller asks
+    whether the foot-off vote is the foot's jolt (`SupportCues.lift_vote`) or the roll's tip."""
     votes = r.metrics["support"]
     return max(votes["sway"], votes["foot_down"]) < EDGE_VOTE
 
