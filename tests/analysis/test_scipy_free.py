@@ -12,7 +12,7 @@ import pytest
 from scipy import ndimage, signal
 
 from hiplevel.signal import biquad, peaks
-from hiplevel.signal.filters import CausalLowpass, causal_delay_s, moving_max, moving_min
+from hiplevel.signal.filters import CausalLowpass, causal_delay_s, moving_max, moving_median, moving_min
 from hiplevel.signal.peaks import find_peaks, peak_widths
 
 DESIGNS = [(2, 0.12, "low"), (2, 0.008, "high"), (2, 0.001, "high"), (2, (0.01, 0.3), "band"), (1, 0.3, "low"),
@@ -141,7 +141,17 @@ def test_moving_max_min_match_scipy_nearest_mode():
                                               ndimage.minimum_filter1d(x, w, axis=axis, mode="nearest"))
 
 
-@pytest.mark.parametrize("exercise", ["walking", "clamshell"])
+def test_moving_median_matches_scipy_nearest_mode():
+    rng = np.random.default_rng(6)
+    for n, w, block in [(1, 1, 4096), (1, 5, 4096), (7, 3, 4096), (50, 21, 4096), (333, 41, 7), (400, 401, 64),
+                        (30, 77, 4096), (5000, 21, 4096)]:
+        for x in (rng.standard_normal(n), np.round(rng.standard_normal(n))):
+            np.testing.assert_array_equal(moving_median(x, w, block), ndimage.median_filter(x, size=w, mode="nearest"))
+    with pytest.raises(ValueError):
+        moving_median(np.ones(5), 4)
+
+
+@pytest.mark.parametrize("exercise", ["walking", "clamshell", "band-walk"])
 def test_analyze_command_imports_no_scipy_signal_or_ndimage(tmp_path, exercise):
     """`hiplevel analyze` of a CSV end to end in a fresh process, then the modules it loaded."""
     t = np.arange(2000) / 100.0

@@ -5,10 +5,9 @@ tilted by another error after each move (`tilt_offset_g`)."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter
 
 from hiplevel.exercises.base import Hump
-from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.filters import moving_median, zero_phase_lowpass
 
 # A move's settling (`without_settling`): a hump the other way starting within this long (s) of
 # the move's end...
@@ -80,5 +79,5 @@ def tilt_offset_g(acc_g: np.ndarray, rate_hz: float, lowpass_hz: float) -> np.nd
     if len(coarse) < 3:
         return np.full(len(a), float(np.median(a)) if len(a) else 0.0)
     size = max(1, int(round(TILT_OFFSET_WINDOW_S * rate_hz / step))) | 1
-    med = median_filter(coarse, size=size, mode="nearest")
+    med = moving_median(coarse, size)
     return np.interp(np.arange(len(a)), np.arange(0, len(a), step)[: len(med)], med)

@@ -127,6 +127,26 @@ def max_near(x: np.ndarray, at: np.ndarray, half: int) -> np.ndarray:
     return np.maximum.reduceat(np.append(np.asarray(x, float), 0.0), idx)[::2]
 
 
+def moving_median(x: np.ndarray, size: int, block: int = 4096) -> np.ndarray:
+    """Moving median of a 1-D x over an odd `size` samples, edges extended with the edge value: as
+    `scipy.ndimage.median_filter(x, size, mode="nearest")` (the same values: the middle one of each
+    window). In numpy (scipy.ndimage's import costs ~0.2-0.3 s of CPU), `block` windows at a time so
+    that its memory stays `block * size` values whatever the length."""
+    x = np.asarray(x, float)
+    size = int(size)
+    if size < 1 or size % 2 == 0:
+        raise ValueError("size must be odd and >= 1")
+    if size == 1 or x.size == 0:
+        return x.copy()
+    half = size // 2
+    p = np.concatenate([np.full(half, x[0]), x, np.full(half, x[-1])])
+    out = np.empty(len(x))
+    for a in range(0, len(x), block):
+        win = np.lib.stride_tricks.sliding_window_view(p[a : min(len(x), a + block) + 2 * half], size)
+        out[a : a + len(win)] = np.partition(win, half, axis=1)[:, half]
+    return out
+
+
 def moving_min(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
     """Moving minimum, as `moving_max` (`scipy.ndimage.minimum_filter1d(..., mode="nearest")`)."""
     return _moving_extreme(x, size, axis, np.minimum)
