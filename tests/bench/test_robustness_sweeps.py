@@ -36,3 +36,10 @@ def test_a_range_kept_out_of_the_draws_leaves_the_draws_unchanged():
     drawn = [draw_strategy("single-leg-stance", rng) for _ in range(5)]
     assert all(s.wander_mm == 0.0 for s in drawn)  # not drawn: the strategy's default
     assert len({s.lift_mm for s in drawn}) == 5  # drawn as before
+
+
+def test_a_run_that_sweeps_no_scene_gives_no_scene_row():
+    # `--param` runs pick strategy rows only: the scene sweep then has no results (it indexed an empty list).
+    from bench.robustness import _scene_rows
+
+    assert _scene_rows([]) == []
