@@ -28,3 +28,22 @@ def test_no_leg_of_a_slow_shifting_set_goes_to_the_other_leg_silently(hover):
     assert n == 80
     assert silent == []
     assert len(wrong) <= 3
+
+
+def test_one_bad_displacement_window_does_not_carry_a_hover_leg():
+    # Hovering, the free foot stays up: a leg's five reps share one shift in and one shift out, and
+    # main (f359931) gave that one displacement to each rep (4 log-odds five times): at seed 11 (1.0 s
+    # shifts, 8 mg) it read the wrong way and put the whole leg of 5 reps on the other leg,
+    # unflagged, against the reps' own rolls. Counted once for the run, the rolls outweigh it or
+    # leave it in doubt.
+    st = LoweringStrategy(hover=True, shift_s=1.0, balance_mg=8.0)
+    n, silent = 0, []
+    for seed in range(8, 16):
+        weak = "left" if seed % 2 == 0 else None
+        sim = simulate_session(SessionSpec([ExerciseSpec("step-down", reps=5, weak_side=weak, drop_deg=8.0, sets=2,
+                                                         strategy=st)], rate_hz=100.0, seed=seed, rest_s=4.0))
+        pairs = match_reps(sim.reps, analyze(sim.imu, "step-down").reps).pairs
+        n += len(pairs)
+        silent += [(seed, t.start_s) for t, r in pairs if r.side != t.side and "side_uncertain" not in r.flags]
+    assert n == 80
+    assert silent == []

@@ -50,8 +50,17 @@ def rep_shifts_m(acc_mps2: np.ndarray, spans: list[tuple[int, int, int, int]], r
             for lo, a, b, hi in spans]
 
 
-def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[int]:
-    """The stance side of each rep (+1 left, -1 right, 0 unclear) from its shifts (`rep_shifts_m`):
+def run_starts(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[bool]:
+    """Whether each rep starts a run (`run_signs`): the first, one after a set break (new_set), or
+    one with a displacement of RUN_SPLIT_M between it and the previous rep (that rep's shift out or
+    its own shift in, m, `rep_shifts_m`)."""
+    return [i == 0 or new_set[i] or abs(shifts[i - 1][1]) >= RUN_SPLIT_M or abs(shifts[i][0]) >= RUN_SPLIT_M
+            for i in range(len(shifts))]
+
+
+def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[float]:
+    """The stance side of each rep (+ left, - right, 0 unclear), as its share of its run's
+    displacement (+-1 / the run's length), from its shifts (`rep_shifts_m`):
     a rep with a shift in of RUN_SPLIT_M whose shift out does not outweigh it the other way takes the
     sign of its shift in less its shift out; the others take their run's, where a run is the reps in
     a row with no displacement of RUN_SPLIT_M between them (the previous rep's out or this one's in)
@@ -61,17 +70,22 @@ def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[in
     alone: the window after a set's last rep read 3-4 cm the wrong way at times (hiplevel.sim: a
     deep squat with 1 cm shifts, a step-down at 200 Hz), the person re-standing for the rest and the
     fused tilt still settling; and why not the shift in alone: a squat's in-window read 2 cm the
-    wrong way once (its shift out 7.4 cm the right way)."""
+    wrong way once (its shift out 7.4 cm the right way). Why a share: a run's reps read the same
+    windows (the shift in before its first rep and out after its last; a hover set's five reps
+    have no others), so one window read the wrong way must count once for the run, not once per
+    rep, or it outweighs every rep's own roll (hiplevel.sim, hover, 1.0 s shifts: a whole leg of 5
+    reps on the wrong leg, unflagged); the chain of legs (`left_probabilities`) adds the shares
+    up again where the reps agree."""
     own = [d_in - d_out for d_in, d_out in shifts]
-    signs: list[int] = []
+    signs: list[float] = []
     start = 0
+    firsts = run_starts(shifts, new_set) + [True]
     for i in range(len(shifts) + 1):
-        split = i == len(shifts) or (i > 0 and (new_set[i] or abs(shifts[i - 1][1]) >= RUN_SPLIT_M
-                                                 or abs(shifts[i][0]) >= RUN_SPLIT_M))
-        if split and i > start:
+        if firsts[i] and i > start:
             e = sum(own[start:i])
-            signs.extend([int(np.sign(x if abs(d_in) >= RUN_SPLIT_M and d_in * x > 0 else e if abs(e) >= RUN_SPLIT_M
-                                      else 0.0)) for x, (d_in, _) in zip(own[start:i], shifts[start:i])])
+            signs.extend([float(np.sign(x if abs(d_in) >= RUN_SPLIT_M and d_in * x > 0 else e if abs(e) >= RUN_SPLIT_M
+                                        else 0.0)) / (i - start)
+                          for x, (d_in, _) in zip(own[start:i], shifts[start:i])])
             start = i
     return signs
 
@@ -102,27 +116,38 @@ MOVE_LOG_ODDS = 0.7
 # rest (a break, `step_down.SET_GAP_RATIO`: the next set may be either leg's).
 SWITCH_P = 0.05
 SWITCH_AT_BREAK_P = 0.5
+# ... and within a run with a clear displacement (`run_starts`: none of RUN_SPLIT_M between the reps
+# where the windows read the shifts, so no weight shift: the free foot stayed up), with this: the run
+# is one observation of its leg, its displacement counted once (`run_signs`' shares) and its reps'
+# rolls and moves added to it (0.01 read the same on the physics check and hiplevel.sim; a run
+# free to change leg at SWITCH_P lets a middle rep's share, 0.8 of 5, fall under the flag).
+SWITCH_IN_RUN_P = 0.0
 
 
-def rep_log_odds(run: int, move_mps: float, roll_deg: float) -> float:
+def rep_log_odds(run: float, move_mps: float, roll_deg: float) -> float:
     """A rep's own evidence for the left leg, log-odds (+ = left stance) from its three cues: run,
-    the displacement's side (`run_signs`: +1 left, -1 right, 0 unclear); move_mps, the sideways
-    moves around it (`step_down.shift_evidence`, m/s, + = left, 0 where under a clear move's speed);
-    roll_deg, its mean roll (deg, + = left side higher = left stance)."""
+    the displacement's side (`run_signs`: + left, - right, 0 unclear; its share of the run's);
+    move_mps, the sideways moves around it (`step_down.shift_evidence`, m/s, + = left, 0 where under
+    a clear move's speed); roll_deg, its mean roll (deg, + = left side higher = left stance)."""
     a = abs(roll_deg)
     roll = ROLL_SURE_LOG_ODDS if a >= ROLL_SURE_DEG else ROLL_CUE_LOG_ODDS if a >= ROLL_CUE_DEG else 0.0
     return DISPLACEMENT_LOG_ODDS * run + float(np.sign(roll_deg)) * roll + float(np.sign(move_mps)) * MOVE_LOG_ODDS
 
 
-def left_probabilities(log_odds: list[float], new_set: list[bool]) -> list[float]:
+def left_probabilities(log_odds: list[float], new_set: list[bool], new_run: list[bool] | None = None) -> list[float]:
     """The probability that each rep is on the left leg given every rep's evidence (log_odds,
     `rep_log_odds`) and that the leg changes between reps with SWITCH_P, or SWITCH_AT_BREAK_P where
-    new_set marks a break before a rep: the forward-backward pass over the two-state chain of legs."""
+    new_set marks a break before a rep, or SWITCH_IN_RUN_P where new_run (`run_starts`; None: all
+    True) does not mark a new run: the forward-backward pass over the two-state chain of legs."""
     n = len(log_odds)
     if n == 0:
         return []
+    runs = [True] * n if new_run is None else new_run
     em = np.array([[x / 2, -x / 2] for x in log_odds])  # log-likelihood of (left, right), up to a constant
-    trans = [np.log([[1 - p, p], [p, 1 - p]]) for p in (SWITCH_AT_BREAK_P if b else SWITCH_P for b in new_set)]
+    with np.errstate(divide="ignore"):  # log(0) = -inf: no change of leg within a run
+        trans = [np.log([[1 - p, p], [p, 1 - p]])
+                 for p in (SWITCH_AT_BREAK_P if b else SWITCH_P if r else SWITCH_IN_RUN_P
+                           for b, r in zip(new_set, runs))]
     fwd, bwd = np.empty((n, 2)), np.zeros((n, 2))
     fwd[0] = em[0]
     for i in range(1, n):
@@ -133,11 +158,12 @@ def left_probabilities(log_odds: list[float], new_set: list[bool]) -> list[float
     return [float(1.0 / (1.0 + np.exp(r - l))) for l, r in post]
 
 
-def set_sides(runs: list[int], moves_mps: list[float], rolls_deg: list[float], new_set: list[bool],
-              pooled: list[float]) -> list[tuple[int, float]]:
+def set_sides(runs: list[float], moves_mps: list[float], rolls_deg: list[float], new_set: list[bool],
+              pooled: list[float], new_run: list[bool] | None = None) -> list[tuple[int, float]]:
     """The stance side (+1 left, -1 right) and its confidence (the probability of that side, 0.5-1)
     of each rep of a stream of lowerings, weighing its own cues (`rep_log_odds`) with those of the
-    reps around it on the same leg (`left_probabilities`; new_set: a break before the rep); pooled,
+    reps around it on the same leg (`left_probabilities`; new_set: a break before the rep; new_run:
+    a run's first rep, `run_starts`, None: every rep); pooled,
     the set's summed moves (+ = left), breaks a tie.
 
     Why the set: the rep's own cues fail together at times (physics check, seeds 0 and 1, both
@@ -147,7 +173,14 @@ def set_sides(runs: list[int], moves_mps: list[float], rolls_deg: list[float], n
     point right, and a leg is kept over a set: a lone rep against them with a weak case takes their
     side, and one whose own cues are strong enough against them to stand is left in doubt (a
     confidence under `Thresholds.side_min_confidence`, scored `side_uncertain`)."""
-    p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg)], new_set)
+    # Only a clear run's reps whose displacements agree are held together: where its windows read no
+    # clear displacement they missed the shifts (a fast rep's), so a change of leg between its reps
+    # may have gone unseen too (physics seed 0 step-down case 10: a leg's first rep, a hike, tied to
+    # the other leg's last), and a run whose first rep's own shift in points against the run's sum
+    # changed leg within it (hiplevel.sim, 5 s step-downs, seed 33).
+    links = None if new_run is None else [f or r == 0 or r * runs[i - 1] <= 0
+                                          for i, (f, r) in enumerate(zip(new_run, runs))]
+    p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg)], new_set, links)
     out = []
     for p, tie in zip(p_left, pooled):
         side = 1 if p > 0.5 or (p == 0.5 and tie > 0) else -1

@@ -41,7 +41,7 @@ from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, me
                                      world_acc_g)
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
-from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs, set_sides
+from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs, run_starts, set_sides
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -227,13 +227,14 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
     acc = lateral_g * G_MPS2
     spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
                                                                               len(acc), m.rate_hz))]
-    runs = run_signs(rep_shifts_m(acc, spans, m.rate_hz), new_set.tolist())
+    shifts = rep_shifts_m(acc, spans, m.rate_hz)
+    runs = run_signs(shifts, new_set.tolist())
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
     votes = set_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
                       [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], new_set.tolist(),
-                      [pooled[int(k)] for k in set_id])
+                      [pooled[int(k)] for k in set_id], run_starts(shifts, new_set.tolist()))
     return [(LEFT if s > 0 else RIGHT, conf) for s, conf in votes]
 
 
