@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.exercises.base import Hump
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import moving_median, zero_phase_lowpass
 
 # A move's settling (`without_settling`): a hump the other way starting within this long (s) of
@@ -77,7 +78,7 @@ def tilt_offset_g(acc_g: np.ndarray, rate_hz: float, lowpass_hz: float) -> np.nd
     step = max(1, int(round(rate_hz / TILT_OFFSET_RATE_HZ)))
     coarse = a[::step]
     if len(coarse) < 3:
-        return np.full(len(a), float(np.median(a)) if len(a) else 0.0)
+        return np.full(len(a), float(median(a)) if len(a) else 0.0)
     size = max(1, int(round(TILT_OFFSET_WINDOW_S * rate_hz / step))) | 1
     med = moving_median(coarse, size)
     return np.interp(np.arange(len(a)), np.arange(0, len(a), step)[: len(med)], med)

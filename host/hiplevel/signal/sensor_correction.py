@@ -47,17 +47,17 @@ def fusion_inputs(acc_g: np.ndarray, gyro_dps: np.ndarray, lo: int, runs: list[R
     `errors.correct` of both. acc_g is returned as it is without errors; gyro_dps is not changed."""
     if errors is None:
         out = _compiled(acc_g, gyro_dps, lo, runs, NO_ERRORS, BIAS_ONLY, keep_acc=True)
-        if out is not None:
-            return acc_g, out[1]
-        gyro = np.array(gyro_dps, float)
-        gyro -= bias_between_runs(np.arange(lo, lo + len(gyro)), runs)
-        return acc_g, gyro
+        return acc_g, (out[1] if out is not None else _unbiased_gyro(gyro_dps, lo, runs))
     out = _compiled(acc_g, gyro_dps, lo, runs, errors, LEAK_CORRECTED)
-    if out is not None:
-        return out
+    return out if out is not None else errors.correct(acc_g, _unbiased_gyro(gyro_dps, lo, runs))
+
+
+def _unbiased_gyro(gyro_dps: np.ndarray, lo: int, runs: list[RestRunBias]) -> np.ndarray:
+    """The numpy path: a new (N,3) gyro, deg/s, of segment samples [lo, lo + N) less the rest runs'
+    bias (`bias_between_runs`)."""
     gyro = np.array(gyro_dps, float)
     gyro -= bias_between_runs(np.arange(lo, lo + len(gyro)), runs)
-    return errors.correct(acc_g, gyro)
+    return gyro
 
 
 def _compiled(acc_g: np.ndarray, gyro_dps: np.ndarray, lo: int, runs: list[RestRunBias], errors: TurnErrors,
