@@ -68,7 +68,8 @@ class _ImuGrid:
         self.store, self.settings, self.rate = store, settings, rate_hz
         self.win = max(3, int(round(settings.rest_window_s * rate_hz)))
         self.pending: GridBlock | None = None
-        self.tail: np.ndarray | None = None  # the samples before the pending block
+        self.pending_cols: tuple[np.ndarray, np.ndarray] | None = None  # its (acc, gyro), each C-contiguous
+        self.tail: tuple[np.ndarray, np.ndarray] | None = None  # the samples (acc, gyro) before it
         self.tracker, self.quiet_tracker = RunTracker(), RunTracker()
         self.spans: dict[int, list[tuple[int, int]]] = {}
         self.quiet_spans: dict[int, list[tuple[int, int]]] = {}
@@ -76,38 +77,41 @@ class _ImuGrid:
 
     def take(self, ev: GridBlock | GridSegment) -> None:
         if isinstance(ev, GridBlock):
-            self.store.append((ev.segment, "acc"), ev.values[:, :3])
-            self.store.append((ev.segment, "gyro"), ev.values[:, 3:6])
-            if self.pending is not None:
-                self._rest(ev.values[: self.win + 1])
-                self.tail = self.pending.values[-(self.win + 1):]
+            # acc and gyro apart, each C-contiguous, once: the store's blocks and the rest pass read
+            # them so (on column slices of the (N,6) grid numpy's arithmetic runs a three-value inner
+            # loop per row, and accel_fraction and the spreads copied them again).
+            cols = np.ascontiguousarray(ev.values[:, :3]), np.ascontiguousarray(ev.values[:, 3:6])
+            self.store.append((ev.segment, "acc"), cols[0])
+            self.store.append((ev.segment, "gyro"), cols[1])
+            if self.pending_cols is not None:
+                self._rest(tuple(c[: self.win + 1] for c in cols))
+                self.tail = tuple(c[-(self.win + 1):] for c in self.pending_cols)
             else:
                 self.store.append((ev.segment, "ksum"), np.zeros(1))
                 self.ksum, self.tail = 0.0, None
-            self.pending = ev
+            self.pending, self.pending_cols = ev, cols
             return
         if self.pending is not None:
             self._rest(None)
-        self.pending = self.tail = None
+        self.pending = self.pending_cols = self.tail = None
         self.spans.setdefault(ev.index, []).extend(self.tracker.end(ev.n))
         self.quiet_spans.setdefault(ev.index, []).extend(self.quiet_tracker.end(ev.n))
         for f in ("acc", "gyro", "still", "ksum"):
             self.store.flush((ev.index, f))
 
-    def _rest(self, head: np.ndarray | None) -> None:
-        """Rest mask and accelerometer fractions of the pending block, with the samples around it
-        for the moving window (at a segment's edges the window stays inside, as on the whole
-        segment)."""
-        blk = self.pending
+    def _rest(self, head: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Rest mask and accelerometer fractions of the pending block, with the samples (acc, gyro)
+        around it for the moving window (at a segment's edges the window stays inside, as on the
+        whole segment)."""
+        blk, (acc, gyro) = self.pending, self.pending_cols
         assert blk is not None
-        parts = [x for x in (self.tail, blk.values, head) if x is not None]
-        ext = np.concatenate(parts) if len(parts) > 1 else blk.values
-        lo = 0 if self.tail is None else len(self.tail)
-        rest, quiet = rest_and_quiet_masks(ext[:, :3], ext[:, 3:6], self.rate, self.settings)
-        rest, quiet = rest[lo: lo + len(blk.values)], quiet[lo: lo + len(blk.values)]
+        parts = [x for x in (self.tail, (acc, gyro), head) if x is not None]
+        ext = [np.concatenate([p[c] for p in parts]) for c in (0, 1)] if len(parts) > 1 else (acc, gyro)
+        lo = 0 if self.tail is None else len(self.tail[0])
+        rest, quiet = rest_and_quiet_masks(ext[0], ext[1], self.rate, self.settings)
+        rest, quiet = rest[lo: lo + len(acc)], quiet[lo: lo + len(acc)]
         self.store.append((blk.segment, "still"), rest)
-        k, _, _ = accel_fraction(blk.values[:, :3], radians(blk.values[:, 3:6]),
-                                 np.full(len(rest), 1.0 / self.rate), rest, self.settings)
+        k, _, _ = accel_fraction(acc, radians(gyro), np.full(len(rest), 1.0 / self.rate), rest, self.settings)
         ks = np.cumsum(np.concatenate([[self.ksum], k]))[1:]
         self.ksum = float(ks[-1])
         self.store.append((blk.segment, "ksum"), ks)
