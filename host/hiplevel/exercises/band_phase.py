@@ -93,20 +93,23 @@ def back_to_back_runs(p: BandWalkDetector, moves: list[Hump], rate_hz: float) ->
     return [r for r in runs if len(r) >= MIN_RUN_MOVES]
 
 
-def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> np.ndarray:
-    """The lateral velocity v (m/s, held at zero where it reads exactly 0: its anchors) with each
+def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> tuple[np.ndarray, list[Hump]]:
+    """(velocity, its moves, `find_moves`): the lateral velocity v (m/s, held at zero where it reads
+    exactly 0: its anchors) with each
     back-to-back run without a standstill whose cue says the other way re-anchored: held at zero at
     its moves' crests (the halts of the steps the other way) instead of between them. The cue
     (`rhythm_way` against the run's way): the upward acceleration for a run of one move per step
     (`band_steps.two_moves_per_step`), at most -MIN_AGAINST_CORR; the roll's distance from its
     level over the run for lead then trail, at most -MIN_AGAINST_CORR_PAIRED. The anchors within a
     move's interval of the run's first and last crests go too (the first and last halts were put on
-    moves as well)."""
+    moves as well). The moves come along so that a set whose velocity is left as it was (most
+    sets) finds them once."""
     rate = m.rate_hz
     up = upward_acc_g(m, ACC_LOWPASS_HZ)
     anchors = v == 0.0
     out = v
-    for run in back_to_back_runs(p, find_moves(p, v, rate), rate):
+    moves = find_moves(p, v, rate)
+    for run in back_to_back_runs(p, moves, rate):
         if _standstill(anchors[run[0].onset : run[-1].offset + 1], int(round(STANDSTILL_S * rate))):
             continue
         step_n = float(median(np.diff([h.peak for h in run])))
@@ -123,7 +126,7 @@ def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> np.ndarray:
         anchors[[h.peak for h in run]] = True
         idx = np.flatnonzero(anchors)
         out = v - np.interp(np.arange(len(v)), idx, v[idx])
-    return out
+    return out, (moves if out is v else find_moves(p, out, rate))
 
 
 def _standstill(held: np.ndarray, n: int) -> bool:

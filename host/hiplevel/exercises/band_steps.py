@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hiplevel.exercises.band_moves import edge_gap, find_moves, size_m, upward_acc_g
+from hiplevel.exercises.band_moves import edge_gap, size_m, upward_acc_g
 from hiplevel.exercises.base import Hump, Motion
 from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote
 from hiplevel.signal.exact_median import median
@@ -75,11 +75,11 @@ class LoneMove:
     move: Hump
 
 
-def steps(p: BandWalkDetector, m: Motion, v: np.ndarray) -> list[LateralStep | LoneMove]:
-    """Lateral steps of motion m with lateral velocity v (m/s), and each lone move of at least
-    min_step_m, in time order."""
+def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> list[LateralStep | LoneMove]:
+    """Lateral steps of motion m with lateral velocity v (m/s) and its moves found (`find_moves`),
+    and each lone move of at least min_step_m, in time order."""
     rate = m.rate_hz
-    humps = [h for h in find_moves(p, v, rate) if float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= p.max_pitch_deg]
+    humps = [h for h in found if float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= p.max_pitch_deg]
     size = {id(h): size_m(h, v, rate) for h in humps}
     pause = p.max_pause_s * rate
     # A small move between two leads the same way (each larger and at least min_move_m) is

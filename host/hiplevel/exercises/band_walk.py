@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.exercises import band_bouts, band_steps
-from hiplevel.exercises.band_moves import ACC_LOWPASS_HZ, find_moves, lateral_velocity_mps, upward_acc_g
+from hiplevel.exercises.band_moves import ACC_LOWPASS_HZ, lateral_velocity_mps, upward_acc_g
 from hiplevel.exercises.band_phase import rephased
 from hiplevel.exercises.band_reps import step_rep
 from hiplevel.exercises.band_steps import RHYTHM_LOWPASS_HZ, LateralStep, LoneMove
@@ -187,21 +187,22 @@ class BandWalkDetector:
     max_off_plane_g: float = 0.055
     lead_in_s: float = 5.0
 
-    def velocity_mps(self, m: Motion) -> np.ndarray:
+    def velocity_mps(self, m: Motion) -> tuple[np.ndarray, list[Hump]]:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves
         (`band_moves.lateral_velocity_mps`), a run of back-to-back steps whose height (one move a
-        step) or roll (lead then trail) says the other way re-anchored (`band_phase.rephased`)."""
+        step) or roll (lead then trail) says the other way re-anchored (`band_phase.rephased`);
+        and its moves (`band_moves.find_moves`)."""
         return rephased(self, m, lateral_velocity_mps(self, m))
 
     def moves(self, m: Motion) -> list[Hump]:
         """Lateral leg moves (velocity humps), in time order, velocity-settling dips removed."""
-        return find_moves(self, self.velocity_mps(m), m.rate_hz)
+        return self.velocity_mps(m)[1]
 
-    def steps(self, m: Motion, v: np.ndarray) -> list[LateralStep | LoneMove]:
+    def steps(self, m: Motion, v: np.ndarray, moves: list[Hump]) -> list[LateralStep | LoneMove]:
         """Lateral steps, and each lone move of at least min_step_m as a `LoneMove` (no step:
-        `detect` ends a bout at one the other way), from the lateral velocity v, m/s
-        (`band_steps.steps`)."""
-        return band_steps.steps(self, m, v)
+        `detect` ends a bout at one the other way), from the lateral velocity v, m/s, and its
+        moves (`band_steps.steps`)."""
+        return band_steps.steps(self, m, v, moves)
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Lateral steps of the set (needs the 6-axis stream)."""
@@ -210,13 +211,13 @@ class BandWalkDetector:
         roll0 = m.roll_deg  # drops on the set's roll, as every exercise (and the live analyser's)
         m = without_rest_tilt(m, calm_mask)  # slow steps look at rest to the fusion
         rate = m.rate_hz
-        v = self.velocity_mps(m)
+        v, moves = self.velocity_mps(m)
         up_g = upward_acc_g(m, ACC_LOWPASS_HZ)
         yaw_dps = zero_phase_lowpass(m.gyro_dps[:, 2], RHYTHM_LOWPASS_HZ, rate) if m.gyro_dps is not None else None
         gait_g = band_bouts.gait_band_g(m.acc_lin_g, rate)
         reps: list[RepWindow | None] = []
         way = 0  # the last step's direction (+ = left)
-        for step in self.steps(m, v):
+        for step in self.steps(m, v, moves):
             if isinstance(step, LoneMove):  # a band walk goes one way: a step's worth back ends the bout
                 if step.move.sign == -way:  # (moving about: stepping aside and back)
                     reps.append(None)
