@@ -95,15 +95,16 @@ def back_to_back_runs(p: BandWalkDetector, moves: list[Hump], rate_hz: float) ->
 
 def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> tuple[np.ndarray, list[Hump]]:
     """(velocity, its moves, `find_moves`): the lateral velocity v (m/s, held at zero where it reads
-    exactly 0: its anchors) with each
-    back-to-back run without a standstill whose cue says the other way re-anchored: held at zero at
-    its moves' crests (the halts of the steps the other way) instead of between them. The cue
-    (`rhythm_way` against the run's way): the upward acceleration for a run of one move per step
-    (`band_steps.two_moves_per_step`), at most -MIN_AGAINST_CORR; the roll's distance from its
-    level over the run for lead then trail, at most -MIN_AGAINST_CORR_PAIRED. The anchors within a
-    move's interval of the run's first and last crests go too (the first and last halts were put on
-    moves as well). The moves come along so that a set whose velocity is left as it was (most
-    sets) finds them once."""
+    exactly 0: its anchors) with each back-to-back run without a standstill whose cue says the
+    other way re-anchored: held at zero at its moves' crests (the halts of the steps the other way)
+    instead of between them. The cue (`rhythm_way` against the run's way): the upward acceleration
+    for a run of one move per step (`band_steps.two_moves_per_step`), at most -MIN_AGAINST_CORR;
+    the roll's distance from its level over the run for lead then trail, at most
+    -MIN_AGAINST_CORR_PAIRED. The re-anchoring reaches the standstills on either side (`_chain`):
+    the anchors between them go, and the crests of the moves the run's way hold the velocity (a
+    move's interval beyond the run's first and last crests at least: those halts were put on moves
+    as well). The moves come along so that a set whose velocity is left as it was (most sets)
+    finds them once."""
     rate = m.rate_hz
     up = upward_acc_g(m, ACC_LOWPASS_HZ)
     anchors = v == 0.0
@@ -121,12 +122,33 @@ def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> tuple[np.ndarray,
             against = run[0].sign * rhythm_way(v, up, a, b, step_n, rate) <= -MIN_AGAINST_CORR
         if not against:
             continue
-        lo, hi = int(run[0].peak - step_n), int(run[-1].peak + step_n)
+        chain = _chain(p, moves, run, anchors, rate)
+        lo, hi = min(int(run[0].peak - step_n), chain[0].onset), max(int(run[-1].peak + step_n), chain[-1].offset)
         anchors[max(0, lo) : hi + 1] = False
-        anchors[[h.peak for h in run]] = True
+        anchors[[h.peak for h in chain if h.sign == run[0].sign]] = True
         idx = np.flatnonzero(anchors)
         out = v - np.interp(np.arange(len(v)), idx, v[idx])
     return out, (moves if out is v else find_moves(p, out, rate))
+
+
+def _chain(p: BandWalkDetector, moves: list[Hump], run: list[Hump], anchors: np.ndarray,
+           rate_hz: float) -> list[Hump]:
+    """The run (moves of `moves`) with the moves either way back to back with it (each within
+    max_pause_s of the next, flank to flank, no standstill in `anchors` between them), up to the
+    standstills on either side. The drift that turned the run builds from the standstill before it
+    and falls back to zero at the one after: toward them it crosses zero, and the steps there
+    read as moves back and forth, none of them in the run (physics case 24: its first and last
+    steps missed, 5 of 20). Their moves the run's way are halts too, read through the drift."""
+    n = int(round(STANDSTILL_S * rate_hz))
+    k0 = next(k for k, h in enumerate(moves) if h is run[0])
+    k1 = next(k for k, h in enumerate(moves) if h is run[-1])
+    while (k0 > 0 and edge_gap(moves[k0 - 1], moves[k0]) <= p.max_pause_s * rate_hz
+           and not _standstill(anchors[moves[k0 - 1].onset : moves[k0].onset + 1], n)):
+        k0 -= 1
+    while (k1 + 1 < len(moves) and edge_gap(moves[k1], moves[k1 + 1]) <= p.max_pause_s * rate_hz
+           and not _standstill(anchors[moves[k1].offset : moves[k1 + 1].offset + 1], n)):
+        k1 += 1
+    return moves[k0 : k1 + 1]
 
 
 def _standstill(held: np.ndarray, n: int) -> bool:
