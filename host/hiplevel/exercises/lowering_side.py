@@ -90,6 +90,32 @@ def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[fl
     return signs
 
 
+def held_in_run(shifts: list[tuple[float, float]], new_set: list[bool], signs: list[float]) -> list[bool]:
+    """Whether the chain of legs (`left_probabilities`) holds each rep on the previous rep's leg
+    (SWITCH_IN_RUN_P): the two are in one run (`run_starts`) with the same clear side (signs,
+    `run_signs`), and the run's displacement was read at both its ends: its first rep's shift in and
+    its last rep's shift out each of RUN_SPLIT_M, the one toward its side and the other away (m,
+    `rep_shifts_m`), the hover protocol's one shift in and one shift back for a leg's reps. Why
+    both ends: a run also forms where the windows missed the shifts of reps done touching down
+    between them (a slow shift reads under RUN_SPLIT_M), and such a run may hold the change of leg
+    (physics check, both seeds, squats: a leg's last rep held with the next leg's four at confidence
+    1.0, and two hikes of a leg's end held with its next leg's first rep); its reps stay linked at
+    SWITCH_P, each on its own cues."""
+    firsts = run_starts(shifts, new_set) + [True]
+    held = [False] * len(shifts)
+    start = 0
+    for i in range(1, len(shifts) + 1):
+        if not firsts[i]:
+            continue
+        side = float(np.sign(signs[start]))
+        both_ends = side != 0.0 and shifts[start][0] * side >= RUN_SPLIT_M and -shifts[i - 1][1] * side >= RUN_SPLIT_M
+        if both_ends:
+            for k in range(start + 1, i):
+                held[k] = signs[k] * side > 0
+        start = i
+    return held
+
+
 # The roll cue (independent of the sideways acceleration): the free side hangs lower through a rep,
 # so the mean re-aligned roll over the rep points to the stance leg. It counts from ROLL_CUE_DEG:
 # above quiet sway averaged over a 1.5-4 s rep (SD 0.2-1 deg: its mean < 0.5 deg) and the belt's
@@ -99,11 +125,21 @@ def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[fl
 # belt's slip 1-2 deg more).
 ROLL_CUE_DEG = 1.0
 ROLL_SURE_DEG = 3.0
+# From ROLL_CERTAIN_DEG no hike explains the roll: a hike of 5 deg peak held through the whole rep with
+# the belt's slip of 1 deg (the hikes' mean roll reached 2.9 deg the wrong way on the physics check,
+# seeds 0 and 1, both exercises; none of 1,707 reps beyond that) -- only a drop of the free side, a
+# 9-10 deg drop's mean. It then outweighs the rep's acceleration cues together (a displacement and the
+# moves, 4.7): a 13 deg drop read as a hike of the other leg is the worst report there is (physics
+# seed 0 squat case 13: its displacement share and moves against it). Right in all 606 reps from 6
+# deg (ln 607 = 6.4).
+ROLL_CERTAIN_DEG = 6.0
+ROLL_CERTAIN_LOG_ODDS = 6.0
 # What each cue's side is worth, as the log-odds of it being the right leg (natural log; a rep's
 # cues add up). Measured on main c7f0724 (physics check seeds 0 and 1, both exercises, 1,707 reps):
 # a clear displacement (`run_signs`) right in 98.2 % (1,590 of 1,619: 4.0); the roll from
 # ROLL_SURE_DEG in all 1,133 (capped under the displacement: a hike past 3 deg is within the human
-# range, and a sure roll alone must not overrule a clear displacement, only with the moves); the
+# range, and a sure roll alone must not overrule a clear displacement, only with the moves; from
+# ROLL_CERTAIN_DEG, beyond any hike, it does); the
 # roll from ROLL_CUE_DEG in 73 % (240 of 327: 1.0); the moves (`step_down.shift_evidence`) in 70 %
 # (0.85) but 52 % where no displacement is clear (they share its acceleration): under the roll cue.
 DISPLACEMENT_LOG_ODDS = 4.0
@@ -116,8 +152,8 @@ MOVE_LOG_ODDS = 0.7
 # rest (a break, `step_down.SET_GAP_RATIO`: the next set may be either leg's).
 SWITCH_P = 0.05
 SWITCH_AT_BREAK_P = 0.5
-# ... and within a run with a clear displacement (`run_starts`: none of RUN_SPLIT_M between the reps
-# where the windows read the shifts, so no weight shift: the free foot stayed up), with this: the run
+# ... and within a run read at both ends (`held_in_run`: a shift in before its first rep and back
+# after its last, none of RUN_SPLIT_M between its reps, so the free foot stayed up), with this: the run
 # is one observation of its leg, its displacement counted once (`run_signs`' shares) and its reps'
 # rolls and moves added to it (0.01 read the same on the physics check and hiplevel.sim; a run
 # free to change leg at SWITCH_P lets a middle rep's share, 0.8 of 5, fall under the flag).
@@ -128,17 +164,19 @@ def rep_log_odds(run: float, move_mps: float, roll_deg: float) -> float:
     """A rep's own evidence for the left leg, log-odds (+ = left stance) from its three cues: run,
     the displacement's side (`run_signs`: + left, - right, 0 unclear; its share of the run's);
     move_mps, the sideways moves around it (`step_down.shift_evidence`, m/s, + = left, 0 where under
-    a clear move's speed); roll_deg, its mean roll (deg, + = left side higher = left stance)."""
+    a clear move's speed); roll_deg, its mean roll (deg, + = left side higher = left stance: worth
+    ROLL_CUE_LOG_ODDS, ROLL_SURE_LOG_ODDS or, beyond any hike, ROLL_CERTAIN_LOG_ODDS)."""
     a = abs(roll_deg)
-    roll = ROLL_SURE_LOG_ODDS if a >= ROLL_SURE_DEG else ROLL_CUE_LOG_ODDS if a >= ROLL_CUE_DEG else 0.0
+    roll = (ROLL_CERTAIN_LOG_ODDS if a >= ROLL_CERTAIN_DEG else ROLL_SURE_LOG_ODDS if a >= ROLL_SURE_DEG
+            else ROLL_CUE_LOG_ODDS if a >= ROLL_CUE_DEG else 0.0)
     return DISPLACEMENT_LOG_ODDS * run + float(np.sign(roll_deg)) * roll + float(np.sign(move_mps)) * MOVE_LOG_ODDS
 
 
 def left_probabilities(log_odds: list[float], new_set: list[bool], new_run: list[bool] | None = None) -> list[float]:
     """The probability that each rep is on the left leg given every rep's evidence (log_odds,
     `rep_log_odds`) and that the leg changes between reps with SWITCH_P, or SWITCH_AT_BREAK_P where
-    new_set marks a break before a rep, or SWITCH_IN_RUN_P where new_run (`run_starts`; None: all
-    True) does not mark a new run: the forward-backward pass over the two-state chain of legs."""
+    new_set marks a break before a rep, or SWITCH_IN_RUN_P where new_run (`held_in_run`'s negation;
+    None: all True) does not mark a new run: the forward-backward pass over the two-state chain of legs."""
     n = len(log_odds)
     if n == 0:
         return []
@@ -159,12 +197,12 @@ def left_probabilities(log_odds: list[float], new_set: list[bool], new_run: list
 
 
 def set_sides(runs: list[float], moves_mps: list[float], rolls_deg: list[float], new_set: list[bool],
-              pooled: list[float], new_run: list[bool] | None = None) -> list[tuple[int, float]]:
+              pooled: list[float], held: list[bool] | None = None) -> list[tuple[int, float]]:
     """The stance side (+1 left, -1 right) and its confidence (the probability of that side, 0.5-1)
     of each rep of a stream of lowerings, weighing its own cues (`rep_log_odds`) with those of the
-    reps around it on the same leg (`left_probabilities`; new_set: a break before the rep; new_run:
-    a run's first rep, `run_starts`, None: every rep); pooled,
-    the set's summed moves (+ = left), breaks a tie.
+    reps around it on the same leg (`left_probabilities`; new_set: a break before the rep; held:
+    the rep held on the previous rep's leg, `held_in_run`, None: none); pooled, the set's summed
+    moves (+ = left), breaks a tie.
 
     Why the set: the rep's own cues fail together at times (physics check, seeds 0 and 1, both
     exercises, 38 reps on the wrong leg on main c7f0724, 24 of them unflagged): a displacement read
@@ -173,13 +211,12 @@ def set_sides(runs: list[float], moves_mps: list[float], rolls_deg: list[float],
     point right, and a leg is kept over a set: a lone rep against them with a weak case takes their
     side, and one whose own cues are strong enough against them to stand is left in doubt (a
     confidence under `Thresholds.side_min_confidence`, scored `side_uncertain`)."""
-    # Only a clear run's reps whose displacements agree are held together: where its windows read no
-    # clear displacement they missed the shifts (a fast rep's), so a change of leg between its reps
-    # may have gone unseen too (physics seed 0 step-down case 10: a leg's first rep, a hike, tied to
-    # the other leg's last), and a run whose first rep's own shift in points against the run's sum
-    # changed leg within it (hiplevel.sim, 5 s step-downs, seed 33).
-    links = None if new_run is None else [f or r == 0 or r * runs[i - 1] <= 0
-                                          for i, (f, r) in enumerate(zip(new_run, runs))]
+    # Only a clear run's reps whose displacements agree are held together (`held_in_run`): where its
+    # windows read no clear displacement they missed the shifts (a fast rep's), so a change of leg
+    # between its reps may have gone unseen too (physics seed 0 step-down case 10: a leg's first
+    # rep, a hike, tied to the other leg's last), and a run whose first rep's own shift in points
+    # against the run's sum changed leg within it (hiplevel.sim, 5 s step-downs, seed 33).
+    links = None if held is None else [not h for h in held]
     p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg)], new_set, links)
     out = []
     for p, tie in zip(p_left, pooled):

@@ -41,7 +41,7 @@ from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, me
                                      world_acc_g)
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
-from hiplevel.exercises.lowering_side import rep_shifts_m, run_signs, run_starts, set_sides
+from hiplevel.exercises.lowering_side import held_in_run, rep_shifts_m, run_signs, set_sides
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -234,7 +234,7 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
     votes = set_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
                       [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], new_set.tolist(),
-                      [pooled[int(k)] for k in set_id], run_starts(shifts, new_set.tolist()))
+                      [pooled[int(k)] for k in set_id], held_in_run(shifts, new_set.tolist(), runs))
     return [(LEFT if s > 0 else RIGHT, conf) for s, conf in votes]
 
 
