@@ -10,8 +10,8 @@ of the human range pass (the default's neighbours, x0.7 and x1.4, pass).
 One simulated set per case (noise on, a random mount within +-3 deg, 100 Hz, a weak left side so
 every rep's side is unambiguous); the cases run on two processes. A hold found must also give its
 hold time (`bench.metrics.hold_span_right`). A scene where nobody exercises is also swept over many
-seeds (`SCENE_SWEEPS`: the weight-shift scene for holds, 40 seeds), counting every false rep. What is
-swept: bench/robustness_cases.py.
+seeds (`SCENE_SWEEPS`: the weight-shift scene for holds, 40 seeds, as simulated and with the pelvis
+turning as real standing does), counting every false rep. What is swept: bench/robustness_cases.py.
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ RATE_HZ = 100.0
 MOUNT_MAX_DEG = 3.0
 
 
-def _spec(exercise: str, param: str | None, value, seed: int, scene: str | None = None):
+def _spec(exercise: str, param: str | None, value, seed: int, scene: str | None = None, yaw_deg: float | None = None):
     from hiplevel.sim import ExerciseSpec, Scene, SessionSpec
     from hiplevel.sim.strategies import is_strategy_field, strategy_class
 
     kw = dict(NOMINAL[exercise])
     session = {}
     if scene is not None:
-        kw = {"strategy": Scene(scene, duration_s=40.0)}
+        kw = {"strategy": Scene(scene, duration_s=40.0, yaw_deg=yaw_deg)}
     elif param in SESSION_PARAMS:
         session[param] = value
     elif param is not None and is_strategy_field(exercise, param):
@@ -123,23 +123,25 @@ def _threshold_job(job: tuple) -> tuple:
 
 
 def _scene_case(job: tuple) -> tuple:
-    """(exercise, scene, seed, reps found) for one seed of a scene where nobody exercises."""
-    exercise, scene, seed = job
+    """(exercise, scene, yaw_deg, seed, reps found) for one seed of a scene where nobody exercises."""
+    exercise, scene, yaw_deg, seed = job
     from hiplevel.analysis import analyze
     from hiplevel.sim import simulate_session
 
-    return exercise, scene, seed, len(analyze(simulate_session(_spec(exercise, None, None, seed, scene)).imu, exercise).reps)
+    sim = simulate_session(_spec(exercise, None, None, seed, scene, yaw_deg))
+    return exercise, scene, yaw_deg, seed, len(analyze(sim.imu, exercise).reps)
 
 
 def _scene_rows(results: list[tuple]) -> list[Row]:
     """One row per swept scene: false reps over its seeds, against SCENE_SWEEPS' bound."""
     rows = []
-    for exercise, (scene, n, bound) in SCENE_SWEEPS.items():
-        found = [(seed, k) for ex, sc, seed, k in results if (ex, sc) == (exercise, scene)]
+    for exercise, scene, yaw_deg, n, bound in SCENE_SWEEPS:
+        found = [(seed, k) for ex, sc, yd, seed, k in results if (ex, sc, yd) == (exercise, scene, yaw_deg)]
         if not found:
             continue  # the scene was not swept this run (`--param` picks other rows)
         total, hit = sum(k for _, k in found), [seed for seed, k in found if k]
-        rows.append(Row(SECTION, "false reps over seeds", f"{exercise}: scene {scene}, {len(found)} seeds",
+        yawing = "" if yaw_deg is None else f" turning (yaw_deg {yaw_deg:g})"
+        rows.append(Row(SECTION, "false reps over seeds", f"{exercise}: scene {scene}{yawing}, {len(found)} seeds",
                         f"{total} in {len(hit)} scenes", target=f"<= {bound}", status=PASS if found and total <= bound else MISS,
                         note=f"seeds {found[0][0]}-{found[-1][0]}" + (f"; with reps: {', '.join(map(str, hit[:8]))}"
                                                                        + (" ..." if len(hit) > 8 else "") if hit else "")))
@@ -236,8 +238,8 @@ def run(quick: bool = False, seed: int = 0, log=print, workers: int | None = Non
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(_movement_case, jobs, chunksize=2))
         per_exercise = {} if quick else dict(pool.map(_threshold_job, [(ex, seed + 1000) for ex in THRESHOLDS]))
-        scenes = [] if quick else list(pool.map(_scene_case, [(ex, sc, seed + SCENE_SWEEP_SEED_OFFSET + k)
-                                                              for ex, (sc, n, _) in SCENE_SWEEPS.items() for k in range(n)]))
+        scenes = [] if quick else list(pool.map(_scene_case, [(ex, sc, yd, seed + SCENE_SWEEP_SEED_OFFSET + k)
+                                                              for ex, sc, yd, n, _ in SCENE_SWEEPS for k in range(n)]))
     rows = _movement_rows(results, params)
     rows += _threshold_rows(per_exercise)
     rows += _scene_rows(scenes)

@@ -10,6 +10,7 @@ import numpy as np
 
 from hiplevel.constants import Side
 from hiplevel.sim.motion import Segment, drop_roll_deg, plateau, ramp, side_sign, time_axis
+from hiplevel.sim.scene_turns import with_turns
 from hiplevel.sim.spec import ExerciseSpec
 from hiplevel.sim.strategies import Scene
 
@@ -161,10 +162,16 @@ def scene(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Seg
     """The scene of ex.strategy (a `Scene`): a segment with no reps."""
     sc = ex.strategy
     assert isinstance(sc, Scene)
+    # The yaw's own stream, spawned before the scene draws: the scene's draws (and all after it in
+    # the session) are those of the same scene without yaw.
+    yaw_rng = rng.spawn(1)[0] if sc.yaw_deg else None
     if sc.kind == "quiet-standing":
         seg = _segment(time_axis(sc.duration_s), sc.sway_deg / STAND_SWAY_DEG, "scene")
         # The pelvis' sideways sway on both feet stays within a few mm (5-8 mm SD even in people
         # who sway a lot) however much it rolls.
         seg.pos_sway_gain = np.minimum(seg.sway_gain, STAND_POS_SWAY_GAIN_MAX)
-        return seg
-    return _SCENES[sc.kind](sc, rng)
+    else:
+        seg = _SCENES[sc.kind](sc, rng)
+    if yaw_rng is not None:
+        with_turns(seg, sc.yaw_deg, sc.shift_m, sc.duration_s - SCENE_END_REST_S, yaw_rng)
+    return seg
