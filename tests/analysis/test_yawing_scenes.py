@@ -47,17 +47,27 @@ def test_no_reps_in_any_exercise_while_the_pelvis_turns(kind):
     "known limit (stop 34): a turn in place is not calm to the hold detector (`calm` reads the "
     "sensor's sideways acceleration, which a turn swings 12 cm behind the hips), so standing sway "
     "integrates through the turn into a 'shift back' paired with a sway move seconds before: 2 false "
-    "holds in 40 seeds of quiet standing turning (0 without the turns); the weight-shift scene's "
-    "false holds rise from 8 to 16 in 40 seeds with the turns (bench section 7)"))
+    "holds in 40 seeds of quiet standing turning, 0 without the turns"))
 @pytest.mark.parametrize("seed", [67216, 67224])
 def test_no_holds_in_quiet_standing_while_the_pelvis_turns(seed):
-    # The bench's cases (`bench.robustness._spec`: 100 Hz, a random mount within +-3 deg); the
-    # same seeds without the turns give no hold.
+    # The bench's cases (`bench.robustness._spec`: 100 Hz, a random mount within +-3 deg).
     imu = simulate_session(_spec("single-leg-stance", None, None, seed, "quiet-standing", YAW_DEG)).imu
     assert analyze(imu, "single-leg-stance").reps == []
 
 
-def test_the_same_quiet_standing_without_the_turns_has_no_hold():
-    for seed in (67216, 67224):
-        imu = simulate_session(_spec("single-leg-stance", None, None, seed, "quiet-standing")).imu
+@pytest.mark.xfail(strict=True, reason=(
+    "known limit (stop 34): a turn while the weight is on one foot raises the sway cue's sideways "
+    "acceleration 0.6 -> 3.1-3.4 mg (3-5x standing's: vote 1.0), from the sensor's swing and the "
+    "pelvis' move about the turn's pivot: 16 false holds in 40 weight-shift scenes turning, 8 without "
+    "(these seeds: 0); taking the swing off in the whole detector leaves 16"))
+@pytest.mark.parametrize("seed", [67226, 67230])
+def test_no_holds_in_weight_shifts_while_the_pelvis_turns(seed):
+    imu = simulate_session(_spec("single-leg-stance", None, None, seed, "weight-shift", YAW_DEG)).imu
+    assert analyze(imu, "single-leg-stance").reps == []
+
+
+@pytest.mark.parametrize("kind, seeds", [("quiet-standing", (67216, 67224)), ("weight-shift", (67226, 67230))])
+def test_the_same_scenes_without_the_turns_have_no_hold(kind, seeds):
+    for seed in seeds:
+        imu = simulate_session(_spec("single-leg-stance", None, None, seed, kind)).imu
         assert analyze(imu, "single-leg-stance").reps == []

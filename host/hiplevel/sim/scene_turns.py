@@ -5,10 +5,11 @@ of them) turns 1.3 deg in the median window, 2.8 at the 75th percentile, 6.4 at 
 99th, up to 26 deg, at up to 46 deg/s (40 at the 99th percentile): people look round, turn to
 reach, shuffle round. The classic scenes turned the pelvis by at most 0.11 deg within a weight
 shift. A turn is not a spin about the pelvis' own centre: people turn about a point within their
-base of support (a foot, a hip), so the pelvis moves a few cm with it. hapt-dev's standing windows
-that turn over 5 deg move the pelvis by 18-75 mg (10th-90th percentile) with 240-480 deg/s of gyro
-per g of it; a spin about the pelvis' centre alone gave ~1,000, past the units check's limit of
-800 (`signal.units`).
+base of support (a foot, a hip), so the pelvis moves a few cm with it (an assumption: a pivot
+5-15 cm away moves it 1.7-5 cm in a 20 deg turn). hapt-dev's standing windows (2 s) that turn over
+5 deg move the pelvis by 18-75 mg (10th-90th percentile), 240-480 deg/s of gyro per g (median 330);
+the simulated ones 360-800 (median 530; 330-870, median 540, without the pivot): the real pelvis jostles more
+as it turns, a turn here is the cleaner of the two.
 """
 
 from __future__ import annotations
