@@ -130,6 +130,9 @@ def test_a_compensated_clamshell_set_is_found_and_flagged(rollback_deg, contact_
     (0, 27, "a 0.4 deg, 0.6 s lying fidget between reps 2 and 3 broke the run: main lost reps 1 and 2"),
     (0, 35, "reps of 0.93-1.2 s measure 0.7 s between their 10 % edges: main lost one, and the gap lost two more"),
     (0, 22, "a 0.65 deg fidget between two reps joined a run of three as a rep, and the rep before was lost"),
+    (0, 26, "a fidget pulled one rep's centre 0.7 s early: 3.00 then 4.57 s at a 3.7 s pace, main lost the last two"),
+    (0, 5, "a fidget carried a 0.96 s rep's 10 % edge 1 s on: main's window midpoint left the rep (missed + extra)"),
+    (1, 19, "a fidget carried a 1 s rep's 10 % edge 1.2 s early: main's window midpoint left the rep (missed + extra)"),
 ])
 def test_clamshell_sets_keep_their_reps_through_fidgets_and_fast_reps(seed, index, why):
     from bench.robustness import judge_reps

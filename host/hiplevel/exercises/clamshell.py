@@ -42,6 +42,12 @@ SLIDE_HP_HZ = 0.2
 # soft tissue give, 0.10-0.20 m (the bench's physics draws 0.10-0.15). The slide test judges only the
 # motion that a pivot no higher than this does not explain (margin above the tallest pelvis).
 MAX_PIVOT_HEIGHT_M = 0.25
+# A rep's reported edges lie at most this many half-height widths from its half-height centre. A
+# smooth roll-back's 10 % edges sit 0.8 widths out (a raised cosine: 0.795; a hold at the top or an
+# early / late profile: less / up to ~1); a lying fidget running into a bump's tail carries the
+# edge 2.1-2.7 widths out, 0.5-1.2 s past the rep, and the window's midpoint off it (physics check,
+# seeds 0 and 1: every such rep is matched again for any limit 0.5-2.0; 2204 others keep theirs).
+MAX_EDGE_HALF_WIDTHS = 1.2
 
 
 def side_tilt_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
@@ -74,6 +80,38 @@ def unexplained_slide_mps(velocity_mps: np.ndarray, pivot_mps: np.ndarray,
     h = float(np.clip(np.dot(velocity_mps[:, 0], u) / uu, 0.0, max_pivot_m)) if uu > 0.0 else 0.0
     rest = np.column_stack([velocity_mps[:, 0] - h * u, velocity_mps[:, 1]])
     return float(np.max(np.linalg.norm(rest, axis=1)))
+
+
+def rep_edges(i0: int, i1: int, start: int, span_s: tuple[float, float], rate_hz: float,
+              max_half_widths: float = MAX_EDGE_HALF_WIDTHS) -> tuple[int, int]:
+    """The reported [start, end) samples of a roll-back bump [i0, i1): its 10 % edges, each kept
+    within max_half_widths half-height widths of its half-height centre. span_s: that (centre,
+    width), s from sample `start`. The roll-back's peak and the tests over the bump keep [i0, i1)."""
+    centre, width = start + span_s[0] * rate_hz, max_half_widths * span_s[1] * rate_hz
+    return max(i0, int(np.floor(centre - width))), min(i1, int(np.ceil(centre + width)) + 1)
+
+
+def displaced_centres(intervals_s: np.ndarray, pace_s: float, max_ratio: float) -> np.ndarray:
+    """Intervals (s) between a run's bump centres, each pair around one displaced centre judged
+    by its mean: a short interval next to a long one (one below pace_s, the other above it, one
+    of them more than sqrt(max_ratio) off it) whose mean is within sqrt(max_ratio) of pace_s. A lying
+    fidget on one flank of a rep moves its half-height centre by up to half a second: its two
+    intervals change by as much either way while its neighbours stay on the beat (physics check,
+    seed 0 case 26: 3.00 then 4.57 s at a 3.7 s pace, 1.52x, which broke a 13-rep set). A fidget
+    between two reps splits one pace, not two (its intervals sum to one pace). Where pairs overlap,
+    the centre displaced the most (the larger of the smaller deviations) is taken first."""
+    iv = np.array(intervals_s, dtype=float)
+    off = np.log(iv / pace_s)
+    tol = 0.5 * np.log(max_ratio)
+    pairs = [(min(abs(off[k]), abs(off[k + 1])), k) for k in range(len(iv) - 1)
+             if off[k] * off[k + 1] < 0 and max(abs(off[k]), abs(off[k + 1])) > tol
+             and abs(np.log(0.5 * (iv[k] + iv[k + 1]) / pace_s)) <= tol]
+    taken = np.zeros(len(iv), bool)
+    for _, k in sorted(pairs, reverse=True):
+        if not (taken[k] or taken[k + 1]):
+            iv[k] = iv[k + 1] = 0.5 * (iv[k] + iv[k + 1])
+            taken[k : k + 2] = True
+    return iv
 
 
 @dataclass(frozen=True)
@@ -157,12 +195,15 @@ class ClamshellDetector:
             return pitch_bumps(-m.pitch_deg[i:j], m.rate_hz, self.min_rollback_deg, self.min_rep_s, self.max_rep_s,
                                widths=True)
 
-        neutral = self.lying_neutral(m, a, b, bumps_of(a, b))
-        back = np.flatnonzero(pitch_deg[a:b] <= neutral)
-        if len(back) > 1:
-            a, b = a + int(back[0]), a + int(back[-1]) + 1
         bumps = bumps_of(a, b)
-        return a, b, bumps, self.lying_neutral(m, a, b, bumps)
+        neutral = self.lying_neutral(m, a, b, bumps)
+        back = np.flatnonzero(pitch_deg[a:b] <= neutral)
+        if len(back) > 1 and (back[0] > 0 or back[-1] < b - a - 1):
+            # Bumps again only over a shorter span (the same span gives the same bumps and neutral).
+            a, b = a + int(back[0]), a + int(back[-1]) + 1
+            bumps = bumps_of(a, b)
+            neutral = self.lying_neutral(m, a, b, bumps)
+        return a, b, bumps, neutral
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Openings of the top knee in every side-lying stretch of the set."""
@@ -200,8 +241,10 @@ class ClamshellDetector:
             share = self.long_axis_share(m, kept) if kept else None
             if share is not None and share < self.min_long_axis_share:
                 continue  # the pelvis rocked (breathing, settling), it did not roll back
+            span_of = dict(zip(found, spans))
             for i0, i1, peak in kept:
-                reps.append(RepWindow(i0, i1 - 1, side, (i0, i1), side, drop_deg=peak, metrics={
+                r0, r1 = rep_edges(i0, i1, start, span_of[(i0, i1, peak)], m.rate_hz)
+                reps.append(RepWindow(r0, r1 - 1, side, (i0, i1), side, drop_deg=peak, metrics={
                     "rollback_deg": round(peak, 3), "lying_pitch_deg": round(neutral, 2)}))
         return reps
 
@@ -261,17 +304,17 @@ class ClamshellDetector:
                 # and that still breaks the run).
                 pace = float(median(iv))
                 gap = np.abs(np.log(iv / (2.0 * pace))) <= 0.5 * np.log(self.max_cadence_ratio)
-                iv = np.where(gap, 0.5 * iv, iv)
+                iv = displaced_centres(np.where(gap, 0.5 * iv, iv), pace, self.max_cadence_ratio)
             return not (len(iv) and np.max(iv) > self.max_cadence_ratio * np.min(iv))
 
-        def steady(run: list[int]) -> bool:
+        def like_sizes(run: list[int]) -> bool:
             # Sizes judged over every min_set_reps in a row, not the whole run: over 10-15 reps a
             # person's roll-backs drift (0.74-2.51 deg in one simulated set with a 0.2 deg lying
             # fidget: its last three reps, split off, were lost).
             size = peaks[run]
             w = min(len(size), self.min_set_reps)
             win = np.lib.stride_tricks.sliding_window_view(size, w)
-            return on_pace(run) and bool(np.all(win.max(axis=1) <= self.max_size_ratio * win.min(axis=1)))
+            return bool(np.all(win.max(axis=1) <= self.max_size_ratio * win.min(axis=1)))
 
         keep = np.zeros(len(bumps), bool)
         k = 0
@@ -292,10 +335,10 @@ class ClamshellDetector:
                     if len(run) < self.min_set_reps and (trial[j] != e or peaks[e] >= median(peaks[run])):
                         break
                     pruned = trial[:j] + trial[j + 1 :]
-                    if odd[j] <= 1.0 or not steady(pruned):
+                    if odd[j] <= 1.0 or not (on_pace(pruned) and like_sizes(pruned)):
                         break
                     trial = pruned  # an interloper inside the run, or e itself
-                elif not steady(trial):
+                elif not like_sizes(trial):  # its pace just passed
                     break
                 run = trial
                 e += 1
