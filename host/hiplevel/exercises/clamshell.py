@@ -98,7 +98,7 @@ def displaced_centres(intervals_s: np.ndarray, pace_s: float, max_ratio: float) 
     lying fidget on one flank of a rep moves its half-height centre by up to half a second: its two
     intervals change by as much either way while its neighbours stay on the beat (physics check,
     seed 0 case 26: 3.00 then 4.57 s at a 3.81 s pace, 1.52x, which broke a 13-rep set; the pairs
-    mended on the physics check's seeds 0 and 1 have means 0.7-5 % off the pace). A fidget between
+    mended in the cases it fixes have means 0.7-10.7 % off the run's pace as it grows). A fidget between
     two reps splits one pace: its pair with the rep's interval before it has a mean 17 % short
     (seed 0 case 58: 2.51 and 1.45 s at 2.39 s), outside the 10.7 % and left to the likeness
     test. Where pairs overlap, the centre displaced the most (the larger of the smaller
