@@ -32,3 +32,13 @@ def test_no_hold_from_a_foot_off_vote_alone(seed):
     # as the weight moves), its sway under standing's (0.2-0.6x) and no landing: a foot that left
     # sways on one leg or comes down (`SingleLegStanceDetector._hold`).
     assert _holds(seed) == []
+
+
+@pytest.mark.parametrize("seed", [67207, 67209, 67216, 67224, 67233, 67236])
+def test_no_hold_whose_sway_alone_is_not_the_roll_s_in_rate_and_amplitude(seed):
+    # Main (3d83065): one hold each with no foot-off or foot-down vote and a full sway vote: four of
+    # 3.6-5.9 s after the opening standing whose roll rate swayed 1.4-2.4x the standing's while
+    # their roll's amplitude stayed at 0.9-1.4x (a stretch of standing's own sway), 67209 and two
+    # of 20-22 s voted by the sideways acceleration (the shifts' own, 1.7-10x) with the roll rate
+    # at 0.9-1.4x (`stance_roll.sway_unseen`).
+    assert _holds(seed) == []

@@ -49,7 +49,8 @@ from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_spl
 from hiplevel.exercises.stance_pairing import pair_moves
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_side import doubt_large_hikes
-from hiplevel.exercises.stance_roll import anchored_lift, moved_on, moved_unseen, one_level, stood_level
+from hiplevel.exercises.stance_roll import (anchored_lift, detrended_sd, moved_inside, moved_on, moved_unseen, one_level,
+                                            stood_level, sway_unseen)
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import runs
 
@@ -237,6 +238,12 @@ class SingleLegStanceDetector:
         yaw = float(np.percentile(np.abs(m.gyro_dps[a:b, 2]), 95)) if b > a and m.gyro_dps is not None else 0.0
         return pitch <= self.max_pitch_deg and yaw <= self.max_yaw_rate_dps
 
+    def standing_around(self, a: Hump, b: Hump, rate_hz: float) -> list[tuple[int, int]]:
+        """The standing on both feet that a hold between shift-in a and shift-back b is compared
+        with ([start, end) samples): reference_s before a and after b, half a second off each."""
+        gap, skip = int(self.reference_s * rate_hz), int(0.5 * rate_hz)
+        return [(max(0, a.onset - skip - gap), max(0, a.onset - skip)), (b.offset + skip, b.offset + skip + gap)]
+
     def detect(self, m: Motion) -> list[RepWindow]:
         """Holds of the set (needs the 6-axis stream): from paired velocity humps, then from the
         edges of the stretches on one foot that none of those covers (`stance_edges`)."""
@@ -254,12 +261,9 @@ class SingleLegStanceDetector:
         ones = stretches_on_one_foot(sig, rate, self.min_hold_s)
         held: dict[tuple[int, int], RepWindow | None] = {}
         lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`stance_roll.anchored_lift`)
-        # Holds whose foot was not seen off the floor: the pelvis moved on inside, and only the
-        # sway says the foot was up (`stance_roll.moved_unseen`), or only a foot-off vote says so
-        # (`stance_merge.only_foot_off`) and that from the roll's tip, not the foot's jolt (a quiet
-        # landing: section 7's landing_mm 0, lift jolt 18x the hold's, sway 1.0-1.2x standing's).
-        # Paired as holds (so that their moves are no other hold's, and the holds on each side of
-        # one are not joined across it), then dropped.
+        # Holds whose foot was not seen off the floor (`_foot_unseen`). Paired as holds (so that
+        # their moves are no other hold's, and the holds on each side of one are not joined across
+        # it), then dropped.
         unseen: set[int] = set()
 
         def hold(a: Hump, b: Hump) -> RepWindow | None:
@@ -268,10 +272,7 @@ class SingleLegStanceDetector:
             if id(a) in lifted:
                 return None  # a is no weight shift: no partner makes it a hold
             if key not in held:
-                held[key] = r = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted)
-                tipped = r is not None and only_foot_off(r) and self.cues.lift_vote(sig, a.offset, b.onset, rate)[0] < EDGE_VOTE
-                if r is not None and (tipped or moved_unseen(self, m, (a, sizes[id(a)]), r.win, r.metrics["support"], moves)):
-                    unseen.add(id(r))
+                held[key] = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted, unseen)
             return held[key]
 
         pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None,
@@ -317,13 +318,14 @@ class SingleLegStanceDetector:
                 or not self.partner_ratio * size_a <= size_b <= self.max_return_ratio * size_a):
             return None  # no shift onto one leg and back
         sizes[id(a)], sizes[id(b)] = size_a, size_b
-        return self._hold(m, a, b, moves, sizes, sig, ones, calm, v, None)
+        return self._hold(m, a, b, moves, sizes, sig, ones, calm, v, None, None)
 
     def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
               sig: SupportSignals, ones: list[tuple[int, int]], calm: np.ndarray, v: np.ndarray,
-              lifted: set[int] | None) -> RepWindow | None:
+              lifted: set[int] | None, unseen: set[int] | None) -> RepWindow | None:
         """The hold between shift-in a and shift-back b (moves of `moves`), or None (id(a) added
-        to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`)."""
+        to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`; the hold's id to
+        `unseen` when its foot was not seen off the floor: `_foot_unseen`)."""
         rate = m.rate_hz
         roll0 = m.roll_deg
         tr = int(self.transition_s * rate)
@@ -331,19 +333,17 @@ class SingleLegStanceDetector:
         edge = int(self.upright_edge_s * rate)
         if not self.upright(m, max(0, a.onset - edge), b.offset + edge):
             return None  # bent over, sat down or turned, not standing on one leg
-        gap = int(self.reference_s * rate)
-        skip = int(0.5 * rate)
         if not stood_level(self, m, (a, size_a), (b, sizes[id(b)]), moves):
             return None  # no level standing on both feet on each side of it: not a hold
-        ref = reference_sway(sig, rate, [(max(0, a.onset - skip - gap), max(0, a.onset - skip)),
-                                         (b.offset + skip, b.offset + skip + gap)])
+        ref = reference_sway(sig, rate, self.standing_around(a, b, rate))
         votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate, back_peak=b.peak)
         if support_votes(votes) < self.min_support:
             return None  # the weight moved, but no foot left the floor
         if down - off < self.min_hold_s * rate:
             off, down = a.offset, b.onset
         win = (off + tr, max(off + tr + 1, down - tr))
-        if moved_on(self, m, (a, size_a), win, votes["sway"], moves):
+        inside = moved_inside(self, (a, size_a), win, moves)
+        if inside and moved_on(self, m, a, win, votes["sway"]):
             return None  # the pelvis moved on in between: not one hold
         if abs(float(median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
             return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
@@ -364,12 +364,27 @@ class SingleLegStanceDetector:
             return None  # the side is not known: better no hold than one on the wrong leg
         stance = LEFT if a.sign > 0 else RIGHT
         roll = roll0[win[0] : win[1]]
-        x = np.arange(len(roll))
-        sway = float(np.std(roll - np.polyval(np.polyfit(x, roll, 1), x))) if len(roll) > 2 else 0.0
+        sway = detrended_sd(roll)
         drop = measure_drop_or_hike(roll0, win, other_side(stance), robust=True)
-        return RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
+        r = RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
             "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
             "support": {k: round(x, 2) for k, x in votes.items()}})
+        if unseen is not None and self._foot_unseen(m, sig, a, b, r, inside, ref):
+            unseen.add(id(r))
+        return r
+
+    def _foot_unseen(self, m: Motion, sig: SupportSignals, a: Hump, b: Hump, r: RepWindow, inside: bool,
+                     ref: tuple[float, float]) -> bool:
+        """Whether hold r (shift-in a, shift-back b; `ref` the standing's sway around it) shows its foot off the floor by no sign that
+        holds: only a foot-off vote (`stance_merge.only_foot_off`) and that from the roll's tip, not
+        the foot's jolt (a quiet landing: section 7's landing_mm 0, lift jolt 18x the hold's, sway
+        1.0-1.2x standing's); a move inside (`inside`, `stance_roll.moved_inside`) with only the sway
+        for the foot (`stance_roll.moved_unseen`); or the sway alone, not the roll's
+        (`stance_roll.sway_unseen`)."""
+        votes = r.metrics["support"]
+        tipped = only_foot_off(r) and self.cues.lift_vote(sig, a.offset, b.onset, m.rate_hz)[0] < EDGE_VOTE
+        return (tipped or (inside and moved_unseen(self, m, a, r.win, votes))
+                or sway_unseen(self, m, sig, (a, b), r.win, votes, ref))
 
 
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:

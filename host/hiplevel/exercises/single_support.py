@@ -120,8 +120,7 @@ class SupportCues:
         lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
         mid0, mid1 = self._steady(shifted, back, rate_hz)
         steady = (mid0, max(mid0 + 1, mid1))
-        sway = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz) / max(ref[0], 1e-3),
-                   steady_rms(s.lateral[slice(*steady)], rate_hz) / max(ref[1], 1e-4))
+        sway = max(self.sway_ratios(s, shifted, back, ref, rate_hz))
         inside = max(steady_rms(s.vertical[slice(*steady)], rate_hz), 1e-4)
         tilt = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz), 1e-3)
         jolt_level, tip_level = self.jolt_ratio[0] * 2.0 * inside, self.lift_ratio[0] * 2.0 * tilt
@@ -135,6 +134,16 @@ class SupportCues:
         off_at = (off_i if lift >= tip else off_ri) if max(lift, tip) >= 0.5 else shifted
         down_at = down_i if down >= 0.5 else (back if back_peak is None else max(back, back_peak - e))
         return votes, off_at, down_at
+
+    def sway_ratios(self, s: SupportSignals, shifted: int, back: int, ref: tuple[float, float],
+                    rate_hz: float) -> tuple[float, float]:
+        """The hold's typical sway over the standing's (`steady_rms` over its steady middle, `_steady`,
+        against `ref`: roll-rate RMS deg/s, sideways RMS g) for a hold between samples `shifted` and
+        `back`: (roll rate's ratio, sideways acceleration's ratio); `votes` takes the larger."""
+        mid0, mid1 = self._steady(shifted, back, rate_hz)
+        steady = slice(mid0, max(mid0 + 1, mid1))
+        return (steady_rms(s.roll_rate[steady], rate_hz) / max(ref[0], 1e-3),
+                steady_rms(s.lateral[steady], rate_hz) / max(ref[1], 1e-4))
 
     def lift_vote(self, s: SupportSignals, shifted: int, back: int, rate_hz: float) -> tuple[float, int]:
         """The foot-off jolt's vote (vertical, as `votes` reads it: not the roll tip) for a hold

@@ -1,6 +1,7 @@
 """The roll evidence of a single-leg hold (`single_leg_stance.SingleLegStanceDetector`): level
 standing on both feet around it (`stood_level`), the foot staying up through it (`stays_up`; the
-pelvis moving on inside it unless it did, `moved_on`), one
+pelvis moving on inside it unless it did, `moved_inside`, `moved_on`), the single-leg sway in the
+roll where no foot was seen leaving or landing (`sway_unseen`), one
 roll level through it that comes back with the shift back (`one_level`), and the foot lift's drift
 taken for a weight shift (`anchored_lift`). Each takes the detector (p) for its parameters."""
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion
+from hiplevel.exercises.single_support import SupportSignals, ramp_vote
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
@@ -24,6 +26,11 @@ BACK_TO_STANDING = 0.15
 # A foot-off or foot-down vote from this (as `stance_merge.EDGE_VOTE`) shows the foot left the
 # floor: a jolt or a tip at a hold's edge (`moved_unseen`).
 FOOT_SEEN_VOTE = 0.5
+
+# The roll sway's amplitude is read over windows this long (less a straight line, one every half
+# window: `roll_sway_ratio`): long enough to hold the balance sway's 0.3-1 Hz, short enough that
+# the roll's drift and the hold's 3-8 s fit several.
+ROLL_SWAY_WINDOW_S = 2.0
 
 
 def stood_level(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float], shift_back: tuple[Hump, float],
@@ -62,37 +69,33 @@ def stays_up(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int
     return min(np.sign(step) * (x - before) for x in _second_medians(roll, win, m.rate_hz)) >= 0.5 * abs(step)
 
 
-def moved_on(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float], win: tuple[int, int],
-             sway_vote: float, moves: list[tuple[Hump, float]]) -> bool:
-    """Whether the pelvis moved on inside the hold window `win` after shift_in (move, size m): a
-    move of `moves` inside it of steady_ratio of the shift's size (and half of it of its peak
-    speed), unless the foot stayed up: the single-leg sway is clear (sway_vote 1) or the roll
-    says so (`stays_up`); on one leg the pelvis wanders by 2-4 cm and back."""
-    # The moves first: stays_up reads the roll over the whole hold, and most holds have no such move.
-    return _moved_inside(p, shift_in, win, moves) and not (sway_vote >= 1.0 or stays_up(p, m, shift_in[0], win))
+def moved_on(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], sway_vote: float) -> bool:
+    """Whether the pelvis moved on inside the hold window `win` after shift-in a, given a move
+    inside it (`moved_inside`; asked first: stays_up reads the roll over the whole hold, and most
+    holds have no such move): unless the foot stayed up, the single-leg sway clear (sway_vote 1)
+    or the roll saying so (`stays_up`); on one leg the pelvis wanders by 2-4 cm and back."""
+    return not (sway_vote >= 1.0 or stays_up(p, m, a, win))
 
 
-def moved_unseen(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, float], win: tuple[int, int],
-                 votes: dict[str, float], moves: list[tuple[Hump, float]]) -> bool:
-    """Whether a hold (window `win` after shift_in, (move, size m); its support `votes`) that
-    `moved_on` let stand for its sway vote alone moved on after all: a move inside it as `moved_on`
-    reads it, and neither a foot-off nor a foot-down vote (from FOOT_SEEN_VOTE) nor the roll (its
-    median over the hold min_lift_roll_deg off the standing's just before shift_in) says the foot
-    left the floor. Shifting the weight from foot to foot on both feet
-    for 20 s sways 1.1-2.5x the standing around it (roll rate; more sideways, where the shifts
+def moved_unseen(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], votes: dict[str, float]) -> bool:
+    """Whether a hold (window `win` after shift-in a; its support `votes`) with a move inside
+    (`moved_inside`) that `moved_on` let stand for its sway vote alone moved on after all: neither a
+    foot-off nor a foot-down vote (from FOOT_SEEN_VOTE) nor the roll (its median over the hold
+    min_lift_roll_deg off the standing's just before a) says the foot left the floor. Shifting the
+    weight from foot to foot on both feet for 20 s sways 1.1-2.5x the standing around it (roll rate; more sideways, where the shifts
     themselves count), a full sway vote: the weight-shift scene of section 7 (seeds 67200-67239)
     gave 26 such holds of 6-36 s with moves of 1-2.2x the shift in inside, foot votes 0-0.46."""
-    if not _moved_inside(p, shift_in, win, moves) or max(votes["foot_off"], votes["foot_down"]) >= FOOT_SEEN_VOTE:
+    if max(votes["foot_off"], votes["foot_down"]) >= FOOT_SEEN_VOTE:
         return False
     # The hip loaded: the hold's roll settles min_lift_roll_deg or more off the standing's before it
     # (the scene's unloaded hip hangs by 0-1.5 deg; physics seed 1 case 9's 14 s hold, its foot
     # votes 0 and 0.37, sits 5.2 deg off).
     held = float(median(m.roll_deg[win[0] : win[1]]))
-    return abs(held - _level_before(m.roll_deg, shift_in[0], m.rate_hz)) < p.min_lift_roll_deg
+    return abs(held - _level_before(m.roll_deg, a, m.rate_hz)) < p.min_lift_roll_deg
 
 
-def _moved_inside(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], win: tuple[int, int],
-                  moves: list[tuple[Hump, float]]) -> bool:
+def moved_inside(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], win: tuple[int, int],
+                 moves: list[tuple[Hump, float]]) -> bool:
     """Whether a move of `moves` inside the hold window `win` reaches steady_ratio of shift_in's
     size (move, size m) and half of it of its peak speed: the pelvis moved on, or wandered on one leg."""
     a, size_a = shift_in
@@ -163,3 +166,58 @@ def _second_medians(roll: np.ndarray, win: tuple[int, int], rate_hz: float) -> l
     """The roll's 1 s medians over the hold window `win`, one every half second, deg."""
     k = max(1, int(rate_hz))
     return [float(median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
+
+
+def roll_sway_ratio(roll: np.ndarray, win: tuple[int, int], standing: list[tuple[int, int]], rate_hz: float) -> float | None:
+    """The hold's roll sway amplitude over the standing's (a ratio): the median SD of the roll (deg,
+    less a straight line) in ROLL_SWAY_WINDOW_S windows over the hold window `win`, over the
+    geometric mean of the same over each `standing` span ([start, end) samples) that holds one;
+    None when the hold or no standing span holds one."""
+    held = _window_sd(roll, win, rate_hz)
+    around = [x for x in (_window_sd(roll, span, rate_hz) for span in standing) if x is not None]
+    if held is None or not around:
+        return None
+    return held / max(float(np.exp(np.mean(np.log(np.maximum(around, 1e-6))))), 1e-6)
+
+
+def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shifts: tuple[Hump, Hump],
+                win: tuple[int, int], votes: dict[str, float], ref: tuple[float, float]) -> bool:
+    """Whether a hold (`shifts`: its shift in and back; window `win`; its support `votes`; `ref`: the
+    standing's sway around it, `single_support.reference_sway`) whose foot was seen neither leaving
+    nor landing (foot-off and foot-down votes under FOOT_SEEN_VOTE) lacks the single-leg sway after
+    all, read where shifting the weight on both feet does not raise it: in the roll alone (the
+    sideways band holds the shifts' own acceleration), in both its rate (`SupportCues.sway_ratios`,
+    0.3-3 Hz) and its amplitude (`roll_sway_ratio`, the slower sway): the smaller of the two votes
+    (the `SupportCues.sway_ratio` ramp) with the foot votes under min_support. On one leg the whole
+    roll sway grows (1.3-10x standing's; issue 14's own case, no lift, landing or balance jolt:
+    rate 1.5-3.9x, amplitude 1.9-4.0x); one reading up alone is a stretch of standing's own sway,
+    whose 1 s windows vary by 2x and more, or the shifts' acceleration (section 7's weight-shift
+    scene, seeds 67200-67239: six false holds of 3.6-22 s, rate 0.9-1.1x with the sideways
+    acceleration 1.7-10x, or rate 1.4-2.4x with the amplitude 0.9-1.4x)."""
+    if max(votes["foot_off"], votes["foot_down"]) >= FOOT_SEEN_VOTE:
+        return False
+    a, b = shifts
+    rate_ratio = p.cues.sway_ratios(sig, a.offset, b.onset, ref, m.rate_hz)[0]
+    amplitude = roll_sway_ratio(m.roll_deg, win, p.standing_around(a, b, m.rate_hz), m.rate_hz)
+    sway = min(ramp_vote(rate_ratio, *p.cues.sway_ratio),
+               1.0 if amplitude is None else ramp_vote(amplitude, *p.cues.sway_ratio))
+    return sway + votes["foot_off"] + votes["foot_down"] < p.min_support
+
+
+def _window_sd(roll: np.ndarray, span: tuple[int, int], rate_hz: float) -> float | None:
+    """The median SD of the roll (deg, less a straight line) over ROLL_SWAY_WINDOW_S windows, one
+    every half window, in samples [span[0], span[1]); None when the span is shorter than one."""
+    w = max(3, int(ROLL_SWAY_WINDOW_S * rate_hz))
+    a, b = max(0, span[0]), min(len(roll), span[1])
+    if b - a < w:
+        return None
+    sds = [detrended_sd(roll[i : i + w]) for i in range(a, b - w + 1, max(1, w // 2))]
+    return float(median(np.asarray(sds)))
+
+
+def detrended_sd(x: np.ndarray) -> float:
+    """The SD of x less its least-squares straight line (units of x); 0 for under 3 samples."""
+    if len(x) <= 2:
+        return 0.0
+    k = np.arange(len(x))
+    return float(np.std(x - np.polyval(np.polyfit(k, x, 1), k)))
