@@ -58,6 +58,12 @@ def run_starts(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[b
             for i in range(len(shifts))]
 
 
+def run_spans(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[tuple[int, int]]:
+    """The runs (`run_starts`) as [first, end) rep indices, in order."""
+    starts = [i for i, first in enumerate(run_starts(shifts, new_set)) if first]
+    return list(zip(starts, starts[1:] + [len(shifts)]))
+
+
 def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[float]:
     """The stance side of each rep (+ left, - right, 0 unclear), as its share of its run's
     displacement (+-1 / the run's length), from its shifts (`rep_shifts_m`):
@@ -78,15 +84,11 @@ def run_signs(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[fl
     up again where the reps agree."""
     own = [d_in - d_out for d_in, d_out in shifts]
     signs: list[float] = []
-    start = 0
-    firsts = run_starts(shifts, new_set) + [True]
-    for i in range(len(shifts) + 1):
-        if firsts[i] and i > start:
-            e = sum(own[start:i])
-            signs.extend([float(np.sign(x if abs(d_in) >= RUN_SPLIT_M and d_in * x > 0 else e if abs(e) >= RUN_SPLIT_M
-                                        else 0.0)) / (i - start)
-                          for x, (d_in, _) in zip(own[start:i], shifts[start:i])])
-            start = i
+    for start, end in run_spans(shifts, new_set):
+        e = sum(own[start:end])
+        signs.extend([float(np.sign(x if abs(d_in) >= RUN_SPLIT_M and d_in * x > 0 else e if abs(e) >= RUN_SPLIT_M
+                                    else 0.0)) / (end - start)
+                      for x, (d_in, _) in zip(own[start:end], shifts[start:end])])
     return signs
 
 
@@ -101,18 +103,12 @@ def held_in_run(shifts: list[tuple[float, float]], new_set: list[bool], signs: l
     (physics check, both seeds, squats: a leg's last rep held with the next leg's four at confidence
     1.0, and two hikes of a leg's end held with its next leg's first rep); its reps stay linked at
     SWITCH_P, each on its own cues."""
-    firsts = run_starts(shifts, new_set) + [True]
     held = [False] * len(shifts)
-    start = 0
-    for i in range(1, len(shifts) + 1):
-        if not firsts[i]:
-            continue
+    for start, end in run_spans(shifts, new_set):
         side = float(np.sign(signs[start]))
-        both_ends = side != 0.0 and shifts[start][0] * side >= RUN_SPLIT_M and -shifts[i - 1][1] * side >= RUN_SPLIT_M
-        if both_ends:
-            for k in range(start + 1, i):
+        if side != 0.0 and shifts[start][0] * side >= RUN_SPLIT_M and -shifts[end - 1][1] * side >= RUN_SPLIT_M:
+            for k in range(start + 1, end):
                 held[k] = signs[k] * side > 0
-        start = i
     return held
 
 
