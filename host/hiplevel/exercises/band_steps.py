@@ -8,7 +8,9 @@ the detector (p) for its parameters."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import islice, takewhile
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,6 +39,15 @@ TRAIL_MIN_FRACTION = 0.5
 # 0.10-0.20 of their median; the structure there, `_between_moves`, keeps trails). This keeps
 # trails down to 5 % of the step, half the human range's least.
 PAIR_RUN_RATIO = 0.1
+# A run's move under this fraction of the move before it is a heavy lead's trail (`_heavy_leads`;
+# move-to-move size ratios, 5th-95th percentile, hiplevel.sim 0.6-2 s steps: lead share 0.8
+# 0.10-0.27, 0.75 0.15-0.35, 0.6 0.47-0.72, one-move and counter-shift steps 0.82-0.99; 0.7,
+# 0.23-0.46, is right either way). Such a run has a trail after at least HEAVY_TRAIL_SHARE of its
+# leads, and leads of one size (each at least LEAD_SPREAD of their median: a trail at 0.4-0.5 of
+# its lead taken for a lead fails it, and the run goes to the rhythm votes).
+HEAVY_TRAIL_RATIO = 0.4
+HEAVY_TRAIL_SHARE = 0.5
+LEAD_SPREAD = 0.5
 # Below these pattern spreads (RMS) the roll / vertical acceleration carry no step rhythm.
 RHYTHM_ROLL_NOISE_DEG = 0.15
 RHYTHM_VERT_NOISE_G = 0.003
@@ -89,13 +100,19 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> l
              or (size[id(h)] >= TRAIL_MIN_FRACTION * p.min_move_m
                  and _between_moves(humps, k, size, pause, max(p.min_move_m, size[id(h)])))]
     counters, kept = _counter_shifts(p, moves, v, rate)
-    runs: list[list[Hump]] = []
-    for h in kept:
-        start = counters[id(h)] if id(h) in counters else h  # a step starts with its counter-shift
-        if runs and runs[-1][-1].sign == h.sign and edge_gap(runs[-1][-1], start) <= pause:
-            runs[-1].append(h)
-        else:
-            runs.append([h])
+    runs = _runs(kept, counters, pause)
+    # A heavy lead's trail parted from the next lead by the velocity settling the other way in the
+    # pause (humps of 0.5-1.3 cm after quick 12-16 cm leads) was dropped above, and with pauses of
+    # about max_pause_s its leads fell into runs of their own: each step then lost its trailing
+    # swing (and its drop). Runs joined through such trails are taken where they are heavy-lead
+    # runs (`_heavy_leads`), and left as they were elsewhere.
+    floor = TRAIL_MIN_FRACTION * p.min_move_m
+    lost = [t for k, h in enumerate(kept) if size[id(h)] >= p.min_move_m
+            for t in [_trail_after(h, kept[k + 1].onset if k + 1 < len(kept) else None, humps, size, pause, floor)]
+            if t is not None and not any(t is x for x in counters.values())]
+    if lost:
+        joined = _runs(sorted(kept + lost, key=lambda h: h.onset), counters, pause)
+        runs = _heavy_or_parts(joined, runs, humps, size, pause)
     cleaned: list[list[Hump]] = []
     for run in runs:
         typical = float(median([size[id(h)] for h in run]))
@@ -120,6 +137,10 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> l
         if vote is None:
             # A lone move (a weight shift, a shuffle of the feet) or sway: no step (a big one may end a bout).
             out += [LoneMove(h) for h in run if len(run) == 1 and size[id(h)] >= p.min_step_m]
+            continue
+        heavy = _heavy_leads(run, humps, size, pause)
+        if heavy is not None:  # one step per lead, with its trail where one was found
+            out += [LateralStep(counters.get(id(lead)), lead, trail) for lead, trail in heavy]
             continue
         if vote <= 0.0:
             out += [LateralStep(counters.get(id(h)), h, None) for h in run]
@@ -204,6 +225,76 @@ def _without_slow_ends(run: list[Hump], size: dict[int, float]) -> list[Hump]:
     typical = float(median([size[id(h)] for h in run]))
     slow = [h for h in (run[0], run[-1]) if h.offset - h.onset > SLOW_END_RATIO * dur and size[id(h)] < typical]
     return [h for h in run if not any(h is x for x in slow)]
+
+
+def _runs(moves: list[Hump], counters: dict[int, Hump], pause_n: float) -> list[list[Hump]]:
+    """moves (time order) in runs the same way, each move starting (with its counter-shift, by id
+    in counters) within pause_n samples of the end of the one before."""
+    runs: list[list[Hump]] = []
+    for h in moves:
+        start = counters[id(h)] if id(h) in counters else h  # a step starts with its counter-shift
+        if runs and runs[-1][-1].sign == h.sign and edge_gap(runs[-1][-1], start) <= pause_n:
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    return runs
+
+
+def _heavy_or_parts(joined: list[list[Hump]], runs: list[list[Hump]], humps: list[Hump], size: dict[int, float],
+                    pause_n: float) -> list[list[Hump]]:
+    """Each run of joined (runs with trails added, each holding whole runs of runs) that is a
+    heavy-lead run (`_heavy_leads`), else the runs it holds."""
+    out: list[list[Hump]] = []
+    k = 0
+    for run in joined:
+        held = {id(h) for h in run}
+        parts = []
+        while k < len(runs) and id(runs[k][0]) in held:
+            parts.append(runs[k])
+            k += 1
+        out += [run] if _heavy_leads(run, humps, size, pause_n) is not None else parts
+    return out
+
+
+def _trail_after(lead: Hump, until: int | None, humps: list[Hump], size: dict[int, float], pause_n: float,
+                 least_m: float) -> Hump | None:
+    """The first hump lead's way (humps in time order, size: m by id) of at least least_m and under
+    HEAVY_TRAIL_RATIO of lead, starting after lead and before sample until (None: no bound),
+    within pause_n samples of it: its trail, if lead is a heavy lead."""
+    end = lead.offset + pause_n if until is None else until - 1
+    after = islice(humps, bisect_left(humps, lead.offset, key=lambda h: h.onset), None)
+    return next((h for h in takewhile(lambda h: h.onset <= end, after) if h.sign == lead.sign
+                 and edge_gap(lead, h) <= pause_n and least_m <= size[id(h)] < HEAVY_TRAIL_RATIO * size[id(lead)]),
+                None)
+
+
+def _heavy_leads(run: list[Hump], humps: list[Hump], size: dict[int, float],
+                 pause_n: float) -> list[tuple[Hump, Hump | None]] | None:
+    """[(lead, its trail or None)] when run is lead-then-trail steps whose lead carries most of the
+    step, else None. humps: all the motion's humps in time order (size: m by id), pause_n: samples.
+    A trail is a move of the run under HEAVY_TRAIL_RATIO of the move before it (that one a lead),
+    or, for a lead the run has no trail after, the first hump its way under that ratio starting
+    after it, before the run's next move and within pause_n of it (a trail under the trail floor,
+    or parted from its leads by the velocity settling the other way: `_between_moves` did not keep
+    it). Such a run has at least two trails of its own, trails after at least HEAVY_TRAIL_SHARE of
+    its leads, and leads of one size (each at least LEAD_SPREAD of their median). A lost trail
+    then costs its step nothing, where pairing the run's moves two by two slipped at each one, and
+    the rhythm votes (`two_moves_per_step`), their patterns slipping likewise, turned."""
+    if len(run) < 3:
+        return None
+    trail = [False] * len(run)
+    for k in range(1, len(run)):
+        trail[k] = not trail[k - 1] and size[id(run[k])] < HEAVY_TRAIL_RATIO * size[id(run[k - 1])]
+    leads = [k for k in range(len(run)) if not trail[k]]
+    typical = float(median([size[id(run[k])] for k in leads]))
+    if sum(trail) < 2 or any(size[id(run[k])] < LEAD_SPREAD * typical for k in leads):
+        return None
+    out = [(run[k], run[k + 1] if k + 1 < len(run) and trail[k + 1]
+            else _trail_after(run[k], run[k + 1].onset if k + 1 < len(run) else None, humps, size, pause_n, 0.0))
+           for k in leads]
+    if sum(t is not None for _, t in out) < HEAVY_TRAIL_SHARE * len(out):
+        return None
+    return out
 
 
 def _between_moves(moves: list[Hump], k: int, size: dict[int, float], pause_n: float, least_m: float) -> bool:
