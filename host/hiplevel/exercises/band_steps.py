@@ -175,7 +175,7 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
     """({id of a move: the counter-shift before it}, the other moves): a small opposite move
     right before a move (ending within counter_gap_s, under counter_ratio of its size, lasting at
     most counter_max_s or, in a slow step, counter_time_ratio times as long) belongs to that move's
-    step."""
+    step; one that is the velocity drifting back through a pause (`_pause_drift`) is neither."""
     counters: dict[int, Hump] = {}
     kept: list[Hump] = []
     gap = p.counter_gap_s * rate_hz
@@ -184,10 +184,24 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
         if (nxt is not None and nxt.sign != h.sign and edge_gap(h, nxt) <= gap
                 and h.offset - h.onset <= max(p.counter_max_s * rate_hz, p.counter_time_ratio * (nxt.offset - nxt.onset))
                 and size_m(h, v, rate_hz) < p.counter_ratio * size_m(nxt, v, rate_hz)):
-            counters[id(nxt)] = h
+            if not _pause_drift(p, moves[k - 1] if k > 0 else None, h, nxt, p.max_pause_s * rate_hz):
+                counters[id(nxt)] = h
         else:
             kept.append(h)
     return counters, kept
+
+
+def _pause_drift(p: BandWalkDetector, prev: Hump | None, h: Hump, nxt: Hump, pause_n: float) -> bool:
+    """True when h, a counter-shift candidate before move nxt, is the velocity drifting back through
+    a pause between two steps one way (prev: the move before h, or None): prev goes nxt's way and
+    ends within pause_n samples (max_pause_s) of h, and h lasts longer than counter_time_ratio times nxt. A
+    counter-shift is a brief push before its move (0.29-0.91 of its duration, hiplevel.sim 0.6-2 s
+    steps, 1-9 cm counters, pauses 0-2.5 s; 0.44-0.63 in the physics check); the drift after a
+    quick heavy lead spans the pause (1.2-2.2 times the next lead, hiplevel.sim 0.6 s steps, 0.3-1 s
+    pauses). It is no move: kept, it would part the run. At a turn (prev the other way) the
+    velocity settling after the last run is taken up by the absolute limit, counter_max_s."""
+    return (prev is not None and prev.sign == nxt.sign and edge_gap(prev, h) <= pause_n
+            and h.offset - h.onset > p.counter_time_ratio * (nxt.offset - nxt.onset))
 
 
 def _paused_steps(p: BandWalkDetector, runs: list[list[Hump]], votes: list[float | None], counters: dict[int, Hump],

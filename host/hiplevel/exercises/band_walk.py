@@ -68,7 +68,9 @@ class BandWalkDetector:
         counter-shifts measure 0.25-0.65 of their move's duration (0.6-2.5 s steps, 1-9 cm
         counters). Not the relative limit alone: at a turn of fast steps the velocity settling
         (0.35-0.4 s, 1.6 times the next 0.23 s move) is taken up as that move's counter-shift;
-        left alone, it joined the last run as a step (1 extra, 0.6 s steps);
+        left alone, it joined the last run as a step (1 extra, 0.6 s steps). Between two moves one
+        way only the relative limit holds (`band_steps._pause_drift`): the velocity drifting back
+        through a pause after a quick heavy lead (1.2-2.2 times the next lead) is no counter-shift and no move;
     max_pause_s: same-direction moves further apart (end to start) than this start a new run (a
         band walk keeps going; a weight shift pauses);
     flank_rise: a move's flank ends where the speed rises again by this fraction of its peak (the
