@@ -194,11 +194,11 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
 def _pause_drift(p: BandWalkDetector, prev: Hump | None, h: Hump, nxt: Hump, pause_n: float) -> bool:
     """True when h, a counter-shift candidate before move nxt, is the velocity drifting back through
     a pause between two steps one way (prev: the move before h, or None): prev goes nxt's way and
-    ends within pause_n samples (max_pause_s) of h, and h lasts longer than counter_time_ratio times nxt. A
-    counter-shift is a brief push before its move (0.29-0.91 of its duration, hiplevel.sim 0.6-2 s
-    steps, 1-9 cm counters, pauses 0-2.5 s; 0.44-0.63 in the physics check); the drift after a
-    quick heavy lead spans the pause (1.2-2.2 times the next lead, hiplevel.sim 0.6 s steps, 0.3-1 s
-    pauses). It is no move: kept, it would part the run. At a turn (prev the other way) the
+    ends within pause_n samples (max_pause_s) of h, and h lasts longer than counter_time_ratio
+    times nxt. A counter-shift is a brief push before its move (0.21-0.91 of its duration,
+    hiplevel.sim 0.6-2.5 s steps, 1-9 cm counters, pauses 0-2.5 s, seeds 1-3; 0.44-0.63 in the
+    physics check); the drift after a quick heavy lead spans the pause (1.20-2.19 times the next
+    lead, hiplevel.sim 0.6 s steps, lead share 0.7-0.8, 0.3-1 s pauses). It is no move: kept, it would part the run. At a turn (prev the other way) the
     velocity settling after the last run is taken up by the absolute limit, counter_max_s."""
     return (prev is not None and prev.sign == nxt.sign and edge_gap(prev, h) <= pause_n
             and h.offset - h.onset > p.counter_time_ratio * (nxt.offset - nxt.onset))
