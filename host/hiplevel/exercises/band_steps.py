@@ -198,8 +198,9 @@ def _pause_drift(p: BandWalkDetector, prev: Hump | None, h: Hump, nxt: Hump, pau
     times nxt. A counter-shift is a brief push before its move (0.21-0.91 of its duration,
     hiplevel.sim 0.6-2.5 s steps, 1-9 cm counters, pauses 0-2.5 s, seeds 1-3; 0.44-0.63 in the
     physics check); the drift after a quick heavy lead spans the pause (1.20-2.19 times the next
-    lead, hiplevel.sim 0.6 s steps, lead share 0.7-0.8, 0.3-1 s pauses). It is no move: kept, it would part the run. At a turn (prev the other way) the
-    velocity settling after the last run is taken up by the absolute limit, counter_max_s."""
+    lead, hiplevel.sim 0.6 s steps, lead share 0.7-0.8, 0.3-1 s pauses). It is no move: kept, it
+    would part the run. At a turn (prev the other way) the velocity settling after the last run is
+    taken up by the absolute limit, counter_max_s."""
     return (prev is not None and prev.sign == nxt.sign and edge_gap(prev, h) <= pause_n
             and h.offset - h.onset > p.counter_time_ratio * (nxt.offset - nxt.onset))
 
