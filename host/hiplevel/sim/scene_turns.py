@@ -31,29 +31,58 @@ MIN_JERK_PEAK_RATE = 1.875  # a minimum-jerk move's peak speed over its mean
 PIVOT_M = (0.05, 0.15)
 
 
+def turn_size_deg(yaw_deg: float, rng: np.random.Generator) -> float:
+    """A turn's size, deg: Laplace (scale yaw_deg), at most YAW_TURN_MAX x yaw_deg either way: mostly
+    small turns and now and then a large one, as in hapt-dev (its 99th percentile 3 s window turns
+    17x its median)."""
+    return float(np.clip(rng.laplace(0.0, yaw_deg), -YAW_TURN_MAX * yaw_deg, YAW_TURN_MAX * yaw_deg))
+
+
+def turn_duration_s(size_deg: float, turn_s: float) -> float:
+    """How long a smooth (minimum-jerk) turn of size_deg (deg) takes, s: turn_s, or longer when its
+    peak rate would pass YAW_RATE_MAX_DPS."""
+    return max(turn_s, MIN_JERK_PEAK_RATE * abs(size_deg) / YAW_RATE_MAX_DPS)
+
+
+def rate_capped_deg(size_deg: float, turn_s: float) -> float:
+    """size_deg (deg) cut so that a smooth (minimum-jerk) turn over turn_s (s) peaks at no more
+    than YAW_RATE_MAX_DPS: for turns whose time is set by another move (a weight shift's)."""
+    cap = YAW_RATE_MAX_DPS * turn_s / MIN_JERK_PEAK_RATE
+    return float(np.clip(size_deg, -cap, cap))
+
+
+def draw_pivot(rng: np.random.Generator) -> np.ndarray:
+    """Where a turn's vertical axis stands from the pelvis' centre, m (x forward, y left): PIVOT_M
+    away in any horizontal direction."""
+    pivot_m, pivot_dir = float(rng.uniform(*PIVOT_M)), float(rng.uniform(0.0, 2.0 * np.pi))
+    return pivot_m * np.array([np.cos(pivot_dir), np.sin(pivot_dir)])
+
+
+def pivot_move_m(turn_deg: np.ndarray, pivot: np.ndarray) -> np.ndarray:
+    """(N, 2) horizontal move of the pelvis' centre, m, as it turns by turn_deg (deg, (N,)) about a
+    vertical axis at pivot (m, from `draw_pivot`)."""
+    # The pelvis' centre sits at -pivot from the axis and turns with it: it moves by (Rz - I) (-pivot).
+    c, s = np.cos(np.radians(turn_deg)), np.sin(np.radians(turn_deg))
+    return np.column_stack([-(c - 1.0) * pivot[0] + s * pivot[1], -s * pivot[0] - (c - 1.0) * pivot[1]])
+
+
 def _turns(yaw_deg: float, t: np.ndarray, end_s: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(yaw, deg; horizontal position change, m, (N, 2)) of the pelvis turning while standing: to look
     round or reach (turned, held, back) or to a new heading, at random times, each about its own
-    pivot; each turn smooth (minimum-jerk) and over by end_s. Sizes are Laplace (scale yaw_deg):
-    mostly small turns and now and then a large one, as in hapt-dev (its 99th percentile 3 s window
-    turns 17x its median)."""
+    pivot; each turn smooth (minimum-jerk) and over by end_s, sized by `turn_size_deg`."""
     yaw, pos = np.zeros(len(t)), np.zeros((len(t), 2))
     cursor = float(rng.uniform(0.0, YAW_TURN_GAP_S[1]))
     while True:
-        size = float(np.clip(rng.laplace(0.0, yaw_deg), -YAW_TURN_MAX * yaw_deg, YAW_TURN_MAX * yaw_deg))
-        turn_s = max(float(rng.uniform(*YAW_TURN_S)), MIN_JERK_PEAK_RATE * abs(size) / YAW_RATE_MAX_DPS)
+        size = turn_size_deg(yaw_deg, rng)
+        turn_s = turn_duration_s(size, float(rng.uniform(*YAW_TURN_S)))
         look, hold_s = rng.random() < 0.5, float(rng.uniform(*YAW_LOOK_HOLD_S))
-        pivot_m, pivot_dir = float(rng.uniform(*PIVOT_M)), float(rng.uniform(0.0, 2.0 * np.pi))
+        pivot = draw_pivot(rng)
         span = 2 * turn_s + hold_s if look else turn_s
         if cursor + span > end_s:
             return yaw, pos
         turn = size * (plateau(t, cursor, cursor + turn_s, cursor + turn_s + hold_s, cursor + span) if look
                        else ramp(t, cursor, cursor + turn_s))
-        # The pelvis' centre sits at -v from the pivot and turns with it: it moves by (Rz - I) (-v).
-        v = pivot_m * np.array([np.cos(pivot_dir), np.sin(pivot_dir)])
-        c, s = np.cos(np.radians(turn)), np.sin(np.radians(turn))
-        pos[:, 0] += -(c - 1.0) * v[0] + s * v[1]
-        pos[:, 1] += -s * v[0] - (c - 1.0) * v[1]
+        pos += pivot_move_m(turn, pivot)
         yaw += turn
         cursor += span + float(rng.uniform(*YAW_TURN_GAP_S))
 

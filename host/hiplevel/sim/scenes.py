@@ -10,9 +10,9 @@ import numpy as np
 
 from hiplevel.constants import Side
 from hiplevel.sim.motion import Segment, drop_roll_deg, plateau, ramp, side_sign, time_axis
-from hiplevel.sim.scene_turns import with_turns
+from hiplevel.sim.scene_turns import draw_pivot, pivot_move_m, rate_capped_deg, turn_duration_s, turn_size_deg, with_turns
 from hiplevel.sim.spec import ExerciseSpec
-from hiplevel.sim.strategies import Scene
+from hiplevel.sim.strategies import SCENE_YAW_RANGE, Scene
 
 STAND_SWAY_DEG = 0.15  # as session.STAND_ROLL_SWAY_DEG: sway_gain 1
 STAND_POS_SWAY_GAIN_MAX = 2.5  # x 3 mm (session.STAND_POS_SWAY_M): 7.5 mm SD
@@ -20,6 +20,7 @@ STAND_POS_SWAY_GAIN_MAX = 2.5  # x 3 mm (session.STAND_POS_SWAY_M): 7.5 mm SD
 # starts from standing at rest, and a move cut at the join jumped there (a weight-shift scene cut
 # mid-hold: 1.25 deg of roll in one sample and a ~1 g sideways spike).
 SCENE_END_REST_S = 0.5
+FIDGET_MOVE_MIN_S = 0.6  # a fidgeting move's quickest way there or back, s
 
 
 def _fits(sc: Scene, cursor_s: float, span_s: float) -> bool:
@@ -102,32 +103,53 @@ def _sit_to_stand(sc: Scene, rng: np.random.Generator) -> Segment:
 def _fidgeting(sc: Scene, rng: np.random.Generator) -> Segment:
     """Standing restlessly: small weight shifts (1-4 cm, the pelvis rolling 1-3 deg and turning a
     few degrees with them: people move with 50-200 deg/s of rotation per g, `signal.units`),
-    turning the trunk to look around, a shuffle of the feet (a small sideways step and back), each
-    at a random time."""
+    turning to look around (about a pivot beside the pelvis, `scene_turns`), a shuffle of the feet
+    (a small sideways step and back), each at a random time. No turn faster than real standing's
+    (`scene_turns.YAW_RATE_MAX_DPS`)."""
     t = time_axis(sc.duration_s)
     seg = _segment(t, 1.5, "scene")
     cursor = 1.0
     while cursor < sc.duration_s - 4.0:
         kind = rng.integers(3)
         dur = float(rng.uniform(0.6, 1.5))
-        if not _fits(sc, cursor, 3 * dur):  # the longest of the three moves
+        if not _fits(sc, cursor, 3 * dur):  # the longest of the three moves (a look: at least)
             break
         if kind == 0:
             sign = float(rng.choice([-1.0, 1.0]))
-            bump = plateau(t, cursor, cursor + dur, cursor + dur + float(rng.uniform(0.3, 2.0)), cursor + 2.5 * dur)
+            # The way back takes what is left of 2.5 dur after the hold, and at least
+            # FIDGET_MOVE_MIN_S: a hold past 1.5 dur ended it before it began, and the pelvis
+            # jumped back (up to 4 cm and 3 deg in one sample, a spike of 8 g).
+            down = cursor + dur + float(rng.uniform(0.3, 2.0))
+            span = max(2.5 * dur, down + FIDGET_MOVE_MIN_S - cursor)
+            if not _fits(sc, cursor, span):
+                break
+            bump = plateau(t, cursor, cursor + dur, down, cursor + span)
             seg.pos[:, 1] += sign * float(rng.uniform(0.01, 0.04)) * bump
             seg.roll += sign * float(rng.uniform(1.0, 3.0)) * bump  # the pelvis rolls and turns with it
-            seg.yaw += float(rng.normal(0.0, 5.0)) * bump
+            seg.yaw += rate_capped_deg(float(rng.normal(0.0, 5.0)), min(dur, cursor + span - down)) * bump
         elif kind == 1:
-            seg.yaw += float(rng.normal(0.0, 25.0)) * plateau(t, cursor, cursor + dur, cursor + 2 * dur, cursor + 3 * dur)
+            # A look round (turned, held dur, back) as the turning scenes' (`scene_turns`): sized as
+            # real standing's turns at the top of their range, at most YAW_RATE_MAX_DPS, about a
+            # pivot beside the pelvis. The old look (N(0, 25 deg) in 0.6-1.5 s, about the pelvis'
+            # own centre: up to 150 deg/s) gave 1,000 deg/s of gyro per g, which no person does and
+            # the units check refuses (hapt-dev standing: under 46 deg/s, 240-480 per g).
+            size = turn_size_deg(SCENE_YAW_RANGE.hi, rng)
+            turn_s, pivot = turn_duration_s(size, dur), draw_pivot(rng)
+            span = 2 * turn_s + dur
+            if not _fits(sc, cursor, span):
+                break
+            look = size * plateau(t, cursor, cursor + turn_s, cursor + turn_s + dur, cursor + span)
+            seg.yaw += look
+            seg.pos[:, :2] += pivot_move_m(look, pivot)
         else:
             # A shuffle of the feet: the pelvis steps aside and back, rolling and turning with it.
             sign = float(rng.choice([-1.0, 1.0]))
-            bump = plateau(t, cursor, cursor + dur, cursor + dur + 0.5, cursor + 2 * dur + 0.5)
+            span = 2 * dur + 0.5
+            bump = plateau(t, cursor, cursor + dur, cursor + dur + 0.5, cursor + span)
             seg.pos[:, 1] += sign * float(rng.uniform(0.03, 0.08)) * bump
             seg.roll += sign * float(rng.uniform(1.0, 3.0)) * bump
-            seg.yaw += float(rng.normal(0.0, 6.0)) * bump
-        cursor += 3 * dur + float(rng.uniform(0.5, 3.0))
+            seg.yaw += rate_capped_deg(float(rng.normal(0.0, 6.0)), dur) * bump
+        cursor += max(3 * dur, span) + float(rng.uniform(0.5, 3.0))
     return seg
 
 
