@@ -54,8 +54,8 @@ SHIFT_CAUSE = ("weight shift: a turn while the weight is on one foot raises the 
 
 
 @pytest.mark.parametrize("kind, seed", [
-    ("quiet-standing", 67216),
-    ("quiet-standing", 67224),
+    pytest.param("quiet-standing", 67216, marks=pytest.mark.xfail(strict=True, reason=QUIET_CAUSE)),
+    pytest.param("quiet-standing", 67224, marks=pytest.mark.xfail(strict=True, reason=QUIET_CAUSE)),
     pytest.param("weight-shift", 67201, marks=pytest.mark.xfail(strict=True, reason=SHIFT_CAUSE)),
     pytest.param("weight-shift", 67210, marks=pytest.mark.xfail(strict=True, reason=SHIFT_CAUSE)),
 ])
