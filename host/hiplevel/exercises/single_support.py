@@ -119,10 +119,11 @@ class SupportCues:
         shift back's fastest point, up to which the foot may come down (its start blurs into sway)."""
         lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
         mid0, mid1 = self._steady(shifted, back, rate_hz)
-        steady = (mid0, max(mid0 + 1, mid1))
-        sway = max(self.sway_ratios(s, shifted, back, ref, rate_hz))
-        inside = max(steady_rms(s.vertical[slice(*steady)], rate_hz), 1e-4)
-        tilt = max(steady_rms(s.roll_rate[slice(*steady)], rate_hz), 1e-3)
+        steady = slice(mid0, max(mid0 + 1, mid1))
+        roll_rms, lateral_rms = self._sway_rms(s, steady, rate_hz)
+        sway = max(_over_standing(roll_rms, lateral_rms, ref))
+        inside = max(steady_rms(s.vertical[steady], rate_hz), 1e-4)
+        tilt = max(roll_rms, 1e-3)
         jolt_level, tip_level = self.jolt_ratio[0] * 2.0 * inside, self.lift_ratio[0] * 2.0 * tilt
         lift, off_i = self.lift_vote(s, shifted, back, rate_hz)
         off_r, off_ri = strongest_ptp(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j, tip_level, last=False)
@@ -141,9 +142,12 @@ class SupportCues:
         against `ref`: roll-rate RMS deg/s, sideways RMS g) for a hold between samples `shifted` and
         `back`: (roll rate's ratio, sideways acceleration's ratio); `votes` takes the larger."""
         mid0, mid1 = self._steady(shifted, back, rate_hz)
-        steady = slice(mid0, max(mid0 + 1, mid1))
-        return (steady_rms(s.roll_rate[steady], rate_hz) / max(ref[0], 1e-3),
-                steady_rms(s.lateral[steady], rate_hz) / max(ref[1], 1e-4))
+        return _over_standing(*self._sway_rms(s, slice(mid0, max(mid0 + 1, mid1)), rate_hz), ref)
+
+    @staticmethod
+    def _sway_rms(s: SupportSignals, steady: slice, rate_hz: float) -> tuple[float, float]:
+        """The typical roll-rate (deg/s) and sideways (g) sway over the samples `steady` (`steady_rms`)."""
+        return steady_rms(s.roll_rate[steady], rate_hz), steady_rms(s.lateral[steady], rate_hz)
 
     def lift_vote(self, s: SupportSignals, shifted: int, back: int, rate_hz: float) -> tuple[float, int]:
         """The foot-off jolt's vote (vertical, as `votes` reads it: not the roll tip) for a hold
@@ -160,6 +164,11 @@ class SupportCues:
         of it) in from each end."""
         lag = int(self.lag_s * rate_hz)
         return shifted + min(lag, (back - shifted) // 3), back - min(lag, (back - shifted) // 3)
+
+
+def _over_standing(roll_rms: float, lateral_rms: float, ref: tuple[float, float]) -> tuple[float, float]:
+    """A hold's roll-rate and sideways sway (`SupportCues._sway_rms`) over the standing's `ref`."""
+    return roll_rms / max(ref[0], 1e-3), lateral_rms / max(ref[1], 1e-4)
 
 
 def strongest_ptp(x: np.ndarray, a: int, b: int, width: int, level: float, last: bool) -> tuple[float, int]:

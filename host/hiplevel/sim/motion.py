@@ -17,6 +17,11 @@ from hiplevel.constants import Side
 FS_INTERNAL_HZ = 1000.0
 
 
+# `min_jerk`'s peak rate (at x = 0.5: 30 x^2 (1 - x)^2 = 1.875) over its mean rate (1): a smooth move's
+# peak speed is this many times its size over its duration.
+MIN_JERK_PEAK_RATE = 1.875
+
+
 def min_jerk(x: np.ndarray) -> np.ndarray:
     """Minimum-jerk ramp 0 -> 1 for x in [0, 1] (clipped outside); zero rate and acceleration at both ends."""
     x = np.clip(x, 0.0, 1.0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.sim.motion import FS_INTERNAL_HZ, Segment, plateau, ramp, sway
+from hiplevel.sim.motion import FS_INTERNAL_HZ, MIN_JERK_PEAK_RATE, Segment, plateau, ramp, sway
 
 YAW_RATE_MAX_DPS = 40.0  # no turn faster than this at its peak (hapt-dev standing: 99th percentile 40)
 YAW_TURN_MAX = 4.0  # no turn larger than this many yaw_deg
@@ -25,7 +25,6 @@ YAW_TURN_S = (0.6, 1.5)  # a turn's duration before the rate limit lengthens it
 YAW_LOOK_HOLD_S = (0.3, 3.0)  # a look round: held this long, then back
 YAW_PER_SHIFT = 1.0 / 3.0  # turn with a full sideways shift of the weight, SD in yaw_deg
 YAW_WANDER = 0.1  # slow wander, SD in yaw_deg
-MIN_JERK_PEAK_RATE = 1.875  # a minimum-jerk move's peak speed over its mean
 # The vertical axis a turn pivots about: this far from the pelvis' centre, m (a hip joint ~9 cm
 # to the side, a foot under it or a little in front), in any horizontal direction.
 PIVOT_M = (0.05, 0.15)
