@@ -110,6 +110,11 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
         heading += ex.turn_on_spot_deg * ramp(t, ic[0], ic[-1])
         bounce *= ex.turn_bounce_fraction
         pace *= 0.0
+    if ex.stop_contact_fraction < 1.0:
+        # Braking into the stop: the last step vaults the pelvis less, so its contact lands soft
+        # (`stop_contact_fraction`); the bounce flattens over that step's whole swing (a faster
+        # change would itself accelerate the pelvis like a contact).
+        bounce -= (1.0 - ex.stop_contact_fraction) * ramp(t, ic[-2], ic[-1])
     # In a pivot on both feet the pelvis stays as low as at the contact that starts it: the vertical
     # rhythm (bounce and pitch rocking) holds its phase through it (its pi of gait phase taken off).
     held = sum((np.clip((t - ic[g]) / (ic[g + 1] - ic[g]), 0.0, 1.0) for g in pivots), np.zeros_like(t))
@@ -140,7 +145,7 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
     pos[:, 2] -= pos[0, 2]
     impacts = [int(round(x * FS_INTERNAL_HZ)) for x in ic]
     # The pivot contacts land as flat as the bounce there.
-    scale = [float(np.interp(x, t, bounce)) for x in ic]
+    scale = [float(np.interp(x, t, bounce)) for x in ic]  # the last one is stop_contact_fraction's too
     return Segment(roll, pitch, yaw, pos, np.full(len(t), 0.3), reps, impacts, impact_scale=scale)
 
 

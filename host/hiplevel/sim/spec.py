@@ -49,6 +49,11 @@ class ExerciseSpec:
         feet step in place (no forward speed) while the heading ramps from the first contact to the
         last, and every contact lands as flat as turn_bounce_fraction makes it (ipol-dev, turning to
         face the front after the walk: 50-100 deg over 2-4 steps, contacts 0.016-0.05 g).
+    stop_contact_fraction: walking: the walk's last contact (the braking step's heel strike, before
+        the closing swing) lands at this fraction of a step's (1 = as firm): its bounce and heel-strike
+        jolt are scaled by it. People brake into a stop in about one step (ipol-dev, 32 walks: the
+        braking contact 0.54 of the walk's median, 0.11-1.17; ipol_3-1's 0.11, 20 mg, lies under the
+        detector's contact floor); docs/analysis.md, walking round 18.
     cadence_spm: walking cadence, steps/min (None = drawn, 100-120).
     lateral_sway_m: walking: the pelvis' sideways shift toward the stance leg, m (None = a walk's
         3 cm). Stepping in place (a turn on the spot by a few degrees), with no forward momentum
@@ -76,6 +81,7 @@ class ExerciseSpec:
     turn_lift_off_fraction: float = 0.0
     turn_pivot_fraction: float = 0.0
     turn_on_spot_deg: float = 0.0
+    stop_contact_fraction: float = 1.0
     cadence_spm: float | None = None
     lateral_sway_m: float | None = None
     hinge_deg: float | None = None
@@ -100,6 +106,8 @@ class ExerciseSpec:
             raise ValueError("turn_pivot_fraction must be within 0..1")
         if not 0.0 <= self.turn_on_spot_deg <= 360.0:
             raise ValueError("turn_on_spot_deg must be within 0..360")
+        if not 0.0 <= self.stop_contact_fraction <= 1.0:
+            raise ValueError("stop_contact_fraction must be within 0..1")
         if self.lateral_sway_m is not None and not 0.0 <= self.lateral_sway_m <= 0.15:
             raise ValueError("lateral_sway_m must be within 0..0.15 m")
         if not 1.0 <= self.hold_s <= 120.0:
