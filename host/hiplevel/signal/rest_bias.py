@@ -69,22 +69,45 @@ def run_bias(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> RestRu
     """Bias and fit residual of one rest run: t_s (N,) s, acc_g (N,3) g, gyro_dps (N,3) deg/s,
     body frame, N >= 3 (see the module docstring)."""
     t = np.asarray(t_s, float)
-    u = acc_g / np.linalg.norm(acc_g, axis=1, keepdims=True)
-    u0 = u.mean(axis=0)
+    # Axis by axis, each a contiguous row of (3, N): numpy's reductions and row broadcasts over an
+    # (N,3) array run inner loops three values long, most of a run's cost (53 runs of ~1,200
+    # samples an hour, ~300 us each). The arithmetic is the (N,3) code's, in its order (a sample's
+    # sum of three (x0 + x1) + x2 as `np.linalg.norm(axis=1)` and `np.sum(axis=1)`, an axis' sum in
+    # sample order as `mean(axis=0)`, np.cross's products), and the BLAS products get the same
+    # (N,3) operands: the same bits.
+    a, g = np.asarray(acc_g).T.copy(), np.asarray(gyro_dps).T.copy()
+    u = a / np.sqrt((a[0] * a[0] + a[1] * a[1]) + a[2] * a[2])
+    u0 = _axis_means(u)
     u0 /= np.linalg.norm(u0)
     # Sample i's rate acts over the interval that ends at it (as in the fusion's forward pass).
     dt = np.diff(t, prepend=t[0] - (t[-1] - t[0]) / max(1, len(t) - 1))
-    phi_g = np.cumsum(gyro_dps * dt[:, None], axis=0)
-    phi_a = degrees(np.cross(u - u0, u0))
-    d = phi_g - phi_a
-    d -= np.outer(d @ u0, u0)  # only the part across the vertical is observed
+    d = np.cumsum(g * dt, axis=1) - degrees(_cross_with(u - u0[:, None], u0))  # gyro rotation less accel rotation
+    d -= np.multiply.outer(u0, d.T.copy() @ u0)  # only the part across the vertical is observed
     tc = t - t.mean()
     denom = float(tc @ tc)
-    slope = (tc @ (d - d.mean(axis=0))) / denom if denom > 0 else np.zeros(3)
-    resid = _moving_mean(d - d.mean(axis=0) - np.outer(tc, slope), RESIDUAL_SMOOTH_S / float(median(dt)))
-    along = float(gyro_dps.mean(axis=0) @ u0)
+    e = d - _axis_means(d)[:, None]
+    slope = (tc @ e.T.copy()) / denom if denom > 0 else np.zeros(3)
+    r = _axis_moving_means(e - np.multiply.outer(slope, tc), RESIDUAL_SMOOTH_S / float(median(dt)))
+    along = float(_axis_means(g) @ u0)
     bias = slope - np.dot(slope, u0) * u0 + along * u0
-    return RestRunBias(0, len(t), bias, float(np.sqrt(np.mean(np.sum(resid**2, axis=1)))), u0)
+    return RestRunBias(0, len(t), bias, float(np.sqrt(np.mean((r[0] * r[0] + r[1] * r[1]) + r[2] * r[2]))), u0)
+
+
+def _axis_means(x: np.ndarray) -> np.ndarray:
+    """Each row's mean of x (3, N), summed in sample order as numpy's `mean(axis=0)` of x.T."""
+    return np.cumsum(x, axis=1)[:, -1] / x.shape[1]
+
+
+def _cross_with(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """np.cross of each sample of v (3, N) with w (3,), as (3, N): np.cross's products and differences."""
+    return np.stack([v[1] * w[2] - v[2] * w[1], v[2] * w[0] - v[0] * w[2], v[0] * w[1] - v[1] * w[0]])
+
+
+def _axis_moving_means(x: np.ndarray, win: float) -> np.ndarray:
+    """`_moving_mean` of x.T for x (3, N), as (3, N - w + 1): the same running sums."""
+    w = int(max(1, min(x.shape[1], round(win))))
+    c = np.cumsum(np.concatenate([np.zeros((3, 1)), x], axis=1), axis=1)
+    return (c[:, w:] - c[:, :-w]) / w
 
 
 def run_bias_in_pieces(read: Callable[[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]], n: int,
