@@ -39,7 +39,7 @@ from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion, RepWindow, ShortRun
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges
-from hiplevel.exercises.walking_motion import active_window, contacts_from_roll, motion_window, tilt_span_deg, vertical_acc_g
+from hiplevel.exercises.walking_motion import active_window, contacts_from_roll, motion_window, tilt_rates_dps, tilt_span_deg, vertical_acc_g
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
 from hiplevel.exercises.walking_side import StanceSideDecider
@@ -219,20 +219,20 @@ class WalkingDetector(BoutEdges):
                                   prominence=self.contact_min_g)
         half = max(1, int(0.3 * m.rate_hz))
         lead = int(round(self.contact_lead_s * m.rate_hz))
+        rates = None  # the low-passed roll and pitch rates, made once for both tilt tests
         if self.max_tilt_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
             # Posture changes tilt the pelvis fast; walking rocks it gently (a walk's last contact
             # right before one is kept: `walking_posture`).
-            tr = np.hypot(*zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz).T)
-            peaks = slow_tilt_contacts(peaks, tr, m.rate_hz, self.max_tilt_rate_dps, lead, self.side.irregular_ratio,
-                                       self.max_median_step_s)
+            peaks = slow_tilt_contacts(peaks, np.hypot(*(rates := tilt_rates_dps(m)).T), m.rate_hz, self.max_tilt_rate_dps,
+                                       lead, self.side.irregular_ratio, self.max_median_step_s)
         if self.max_tilt_change_deg > 0 and len(peaks):
             # ... and it rocks it over a few degrees only: a posture change swings it far, however
             # slowly (a sit-to-stand at 40-60 deg/s still carries the pitch through 25-40 deg).
-            peaks = peaks[tilt_span_deg(m)[peaks] <= self.max_tilt_change_deg]
+            peaks = peaks[tilt_span_deg(m, peaks, rates=rates) <= self.max_tilt_change_deg]
         if self.max_tilt_deg > 0 and len(peaks):
             # Walking is upright: lying down (turning over in bed) gives impacts too.
-            tilt = np.degrees(np.arccos(np.clip(up[:, 2], -1.0, 1.0)))
-            peaks = peaks[max_near(tilt, peaks, half) <= self.max_tilt_deg]
+            # The tilt falls as up_z rises: its maximum near a peak is that of the lowest up_z there.
+            peaks = peaks[np.degrees(np.arccos(np.clip(-max_near(-up[:, 2], peaks, half), -1.0, 1.0))) <= self.max_tilt_deg]
         heights = av[peaks]
         # A lead of a few samples keeps the order of contacts (they are >= min_step_s apart).
         return np.maximum(peaks - lead, 0), heights, up

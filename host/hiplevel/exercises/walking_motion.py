@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.exercises.base import Motion, highpass
-from hiplevel.signal.filters import moving_max, zero_phase_lowpass
+from hiplevel.signal.filters import max_near, zero_phase_lowpass
 
 
 def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
@@ -32,22 +32,29 @@ def active_window(m: Motion, a: int, b: int, w: int) -> int:
     return a + int(np.argmax(cs[w:] - cs[:-w]))
 
 
-def tilt_span_deg(m: Motion, half_s: float = 0.5) -> np.ndarray:
-    """How far the pelvis tilts within +-half_s of each sample, deg (N,): the range of the
-    integrated roll and pitch rates (2 Hz low-pass) over the window, combined. From the gyro, not
-    the fused tilt: in a fast turn the accelerometer's centripetal part can pull the fused tilt
-    by tens of degrees (ipol-dev). Without a gyro: the range of the fused roll and pitch."""
+TILT_RATE_HZ = 2.0  # low-pass of the roll and pitch rates the tilt tests read, Hz
+
+
+def tilt_rates_dps(m: Motion) -> np.ndarray:
+    """The roll and pitch rates low-passed at TILT_RATE_HZ (N,2), deg/s (the motion has a gyro):
+    the walking detector's tilt-rate test and `tilt_span_deg` read the same, made once."""
+    return zero_phase_lowpass(m.gyro_dps[:, :2], TILT_RATE_HZ, m.rate_hz)
+
+
+def tilt_span_deg(m: Motion, at: np.ndarray, half_s: float = 0.5, rates: np.ndarray | None = None) -> np.ndarray:
+    """How far the pelvis tilts within +-half_s of each sample index `at`, deg (len(at),): the range
+    of the integrated roll and pitch rates (`tilt_rates_dps`; rates: those when at hand) over the
+    window, combined. From the gyro, not the fused tilt: in a fast turn the accelerometer's
+    centripetal part can pull the fused tilt by tens of degrees (ipol-dev). Without a gyro: the
+    range of the fused roll and pitch. Taken at `at` alone (`filters.max_near`: the values of the
+    whole-trace moving extremes there)."""
     hw = max(1, int(half_s * m.rate_hz))
     if m.gyro_dps is not None:
-        ang = np.cumsum(zero_phase_lowpass(m.gyro_dps[:, :2], 2.0, m.rate_hz), axis=0) / m.rate_hz
+        r = tilt_rates_dps(m) if rates is None else rates
+        ang = [np.cumsum(r[:, k]) / m.rate_hz for k in range(2)]  # each axis in sample order, as cumsum(axis=0)
     else:
-        ang = np.column_stack([m.roll_deg, m.pitch_deg])
-    return np.hypot(*(moving_max_centred(ang[:, k], hw) + moving_max_centred(-ang[:, k], hw) for k in range(2)))
-
-
-def moving_max_centred(x: np.ndarray, half: int) -> np.ndarray:
-    """Centred moving maximum over 2*half+1 samples."""
-    return moving_max(x, 2 * half + 1)
+        ang = [m.roll_deg, m.pitch_deg]
+    return np.hypot(*(max_near(x, at, hw) + max_near(-x, at, hw) for x in ang))
 
 
 def motion_window(m: Motion, lo: int, hi: int) -> Motion:
