@@ -44,7 +44,7 @@ from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.exercises.walking_splits import closing_past
-from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, SpotTurnSteps, spot_rep
+from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, SpotTurnSteps, smooth_lateral_g, spot_rep
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, run_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
@@ -272,12 +272,13 @@ class WalkingDetector(BoutEdges):
         each (`analysis.chunked`). keep: samples (a, b), the bouts whose reps may start there only (the chunk's own)."""
         bouts, cues, soft, changes = self.bout_cues(m, with_cues=False) if bout_cues is None else bout_cues
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
-        spots = [] if m.acc_lin_g is None else self.spot.steps(m.acc_lin_g[:, 1], lambda: self._upward_g(m), yaw, m.rate_hz,
+        sway = None if m.acc_lin_g is None else smooth_lateral_g(m.acc_lin_g[:, 1], m.rate_hz)  # spots' and edges'
+        spots = [] if sway is None else self.spot.steps(sway, lambda: self._upward_g(m), yaw, m.rate_hz,
                                                                bouts + changes, m.roll_deg, m.pitch_deg, self.max_tilt_deg)
         bouts, cues = walking_bouts.reps_may_start_in(self, bouts, cues, keep)
         cues = [self.side.cues(m, c) for c in bouts] if cues is None else cues  # those of the bouts kept only
         neutrals = [bout_neutral(m, c) for c in bouts]
-        reps = [self._bout_reps(m, c, int(c[0]) in soft) for c in bouts]
+        reps = [self._bout_reps(m, c, int(c[0]) in soft, sway) for c in bouts]
         turns = [run_turns_deg(yaw, c, m.rate_hz, (2, 1)) for c in bouts]
         missed = [self._missed_steps(m, c, single) for c, (_, single) in zip(bouts, turns)]
         halves = [[h for pair in bout.values() for h in pair] for bout in missed]
@@ -355,16 +356,15 @@ class WalkingDetector(BoutEdges):
         lead = int(round(self.contact_lead_s * m.rate_hz))  # contacts lie lead before their peaks
         return self._upward_g(motion_window(m, lo, hi))[a + lead - lo : b + lead - lo]
 
-    def _bout_reps(self, m: Motion, c: np.ndarray, soft_start: bool = False) -> list[tuple]:
-        """One bout's reps: a step from each contact to the next (a step longer than
-        irregular_ratio median steps holds a pause or a pivot: it keeps the median step where the
-        pelvis moves most), and the edge swings where the pelvis moves. Metrics: `contact_s`, the
-        initial contact that starts the rep's stance (none for the initiation swing), and
-        `closing_contact_s`, the other foot's contact that ends a step (or the termination swing), s; `side_confidence`;
-        `edge`. Each rep as (a, b, its step's index in the bout, edge, step_s, contact_s,
-        closing_contact_s): `finish` gives it its side. soft_start: the bout resumes a walk from
-        motion at a soft first contact (`_soft_start`): the swing before it is no gait initiation
-        from standing, and no rep."""
+    def _bout_reps(self, m: Motion, c: np.ndarray, soft_start: bool = False, sway: np.ndarray | None = None) -> list[tuple]:
+        """One bout's reps: a step from each contact to the next (a step longer than irregular_ratio median steps
+        holds a pause or a pivot: it keeps the median step where the pelvis moves most), and the edge swings where the
+        pelvis moves. Metrics: `contact_s`, the initial contact that starts the rep's stance (none for the initiation
+        swing), and `closing_contact_s`, the other foot's contact that ends a step (or the termination swing), s;
+        `side_confidence`; `edge`. Each rep as (a, b, its step's index in the bout, edge, step_s, contact_s,
+        closing_contact_s): `finish` gives it its side. soft_start: the bout resumes a walk from motion at a soft
+        first contact (`_soft_start`): the swing before it is no gait initiation from standing, and no rep. sway: the
+        motion's `smooth_lateral_g` when at hand (the edges' `_sways_away`)."""
         med = int(median(np.diff(c)))
         t_c = m.t_s[c].tolist()  # the contacts' times, s
 
@@ -378,7 +378,7 @@ class WalkingDetector(BoutEdges):
         out: list[tuple] = []
         swing = int(round(self.edge_swing_fraction * med))
         a0 = int(c[0]) - swing
-        single: dict = {}  # the bout's single-support motion, found once for both edges
+        single: dict = {"motion_sway": sway}  # the bout's single-support motion, found once for both edges
         if not soft_start and self._initiates(m, a0, c, med, single):
             out.append(rep(a0, int(c[0]), 0, None, "initiation"))
         for k in range(len(c) - 1):

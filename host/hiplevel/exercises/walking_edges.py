@@ -101,7 +101,8 @@ class BoutEdges:
             # The bout with its edges, and the sway filter's baseline either side.
             pad = int(SWAY_PAD_S * m.rate_hz) + 2 * med
             lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
-            sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz)
+            whole = single.get("motion_sway")  # the whole motion's (`WalkingDetector.prepare`), when at hand
+            sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz) if whole is None else whole[lo:hi]
             signs, peaks = step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
             single["sway"] = (lo, sway, signs, float(median(peaks)))
         lo, sway, signs, step_peak = single["sway"]

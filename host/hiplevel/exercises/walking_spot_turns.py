@@ -123,27 +123,27 @@ class SpotTurnSteps:
     in_place_max_steps: int = 4
     in_place_apart_s: float = 2.2
 
-    def steps(self, lateral_g: np.ndarray, upward_g: Callable[[], np.ndarray], yaw_rate_dps: np.ndarray, rate_hz: float,
+    def steps(self, sway: np.ndarray, upward_g: Callable[[], np.ndarray], yaw_rate_dps: np.ndarray, rate_hz: float,
               bouts: list[np.ndarray], roll_deg: np.ndarray, pitch_deg: np.ndarray,
               lying_deg: float = 0.0) -> list[tuple[int, int, Side]]:
         """Steps on the spot away from `bouts` (their contacts, sample indices), each as (a, b,
-        stance side): [a, b) sample indices of its single support. lateral_g: the pelvis' lateral
-        linear acceleration in the levelled frame (+ = left), g (N,); upward_g: returns the contact
+        stance side): [a, b) sample indices of its single support. sway: the step's sway over the
+        motion (`smooth_lateral_g` of the pelvis' lateral linear acceleration in the levelled frame,
+        + = left), g (N,); upward_g: returns the contact
         signal (`WalkingDetector._upward_g`), g (N,), called only when a half-wave away from the
         bouts turns the pelvis or sways past in_place_sway_g (a whole pass over the recording:
         rarely needed); yaw_rate_dps: the pelvis' yaw rate, deg/s (N,);
         roll_deg, pitch_deg: its fused tilt (N,); lying_deg: a run that the pelvis lies near
         (`lies_near`, this tilt from the standing pose) is the turn of lying down or getting up,
         no steps (hapt-dev e04: two steps turning 75 deg, lying 1.7 s later; 0: no test)."""
-        if self.run_turn_deg <= 0 or len(lateral_g) < 4:
+        if self.run_turn_deg <= 0 or len(sway) < 4:
             return []
         heading = np.cumsum(yaw_rate_dps) / rate_hz
-        n = len(lateral_g)
+        n = len(sway)
         half, land, pad = (int(round(s * rate_hz)) for s in (STEP_TURN_HALF_S, LANDING_S, RUN_PAD_S))
         taken = bout_spans(bouts, int(round(self.bout_margin_s * rate_hz)))
         turning, in_place = [], []  # candidate steps of a turn on the spot / of stepping in place
         upward = None
-        sway = smooth_lateral_g(lateral_g, rate_hz)
         waves = away_from(sway_half_waves(sway, rate_hz, self.sway_min_g, self.sway_min_s), taken)
         gap = int(round(self.max_gap_s * rate_hz))
         # How many alternating half-waves each one's stretch of swaying holds (stepping in place is a few).
