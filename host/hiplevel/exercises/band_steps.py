@@ -107,12 +107,14 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> l
     # swing (and its drop). Runs joined through such trails are taken where they are heavy-lead
     # runs (`_heavy_leads`), and left as they were elsewhere.
     floor = TRAIL_MIN_FRACTION * p.min_move_m
+    counter_ids = {id(x) for x in counters.values()}
     lost = [t for k, h in enumerate(kept) if size[id(h)] >= p.min_move_m
             for t in [_trail_after(h, kept[k + 1].onset if k + 1 < len(kept) else None, humps, size, pause, floor)]
-            if t is not None and not any(t is x for x in counters.values())]
+            if t is not None and id(t) not in counter_ids]
+    heavy_of: dict[tuple[int, ...], list[tuple[Hump, Hump | None]] | None] = {}  # _heavy_leads by the run's ids
     if lost:
         joined = _runs(sorted(kept + lost, key=lambda h: h.onset), counters, pause)
-        runs = _heavy_or_parts(joined, runs, humps, size, pause)
+        runs = _heavy_or_parts(joined, runs, humps, size, pause, heavy_of)
     cleaned: list[list[Hump]] = []
     for run in runs:
         typical = float(median([size[id(h)] for h in run]))
@@ -138,7 +140,8 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> l
             # A lone move (a weight shift, a shuffle of the feet) or sway: no step (a big one may end a bout).
             out += [LoneMove(h) for h in run if len(run) == 1 and size[id(h)] >= p.min_step_m]
             continue
-        heavy = _heavy_leads(run, humps, size, pause)
+        key = tuple(id(h) for h in run)
+        heavy = heavy_of[key] if key in heavy_of else _heavy_leads(run, humps, size, pause)
         if heavy is not None:  # one step per lead, with its trail where one was found
             out += [LateralStep(counters.get(id(lead)), lead, trail) for lead, trail in heavy]
             continue
@@ -256,9 +259,11 @@ def _runs(moves: list[Hump], counters: dict[int, Hump], pause_n: float) -> list[
 
 
 def _heavy_or_parts(joined: list[list[Hump]], runs: list[list[Hump]], humps: list[Hump], size: dict[int, float],
-                    pause_n: float) -> list[list[Hump]]:
+                    pause_n: float, heavy_of: dict[tuple[int, ...], list[tuple[Hump, Hump | None]] | None]
+                    ) -> list[list[Hump]]:
     """Each run of joined (runs with trails added, each holding whole runs of runs) that is a
-    heavy-lead run (`_heavy_leads`), else the runs it holds."""
+    heavy-lead run (`_heavy_leads`), else the runs it holds. heavy_of takes each joined run's
+    `_heavy_leads` by the ids of its moves (a run that cleaning leaves as it was is not judged again)."""
     out: list[list[Hump]] = []
     k = 0
     for run in joined:
@@ -267,7 +272,8 @@ def _heavy_or_parts(joined: list[list[Hump]], runs: list[list[Hump]], humps: lis
         while k < len(runs) and id(runs[k][0]) in held:
             parts.append(runs[k])
             k += 1
-        out += [run] if _heavy_leads(run, humps, size, pause_n) is not None else parts
+        heavy = heavy_of[tuple(id(h) for h in run)] = _heavy_leads(run, humps, size, pause_n)
+        out += [run] if heavy is not None else parts
     return out
 
 
