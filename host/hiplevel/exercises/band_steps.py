@@ -2,8 +2,9 @@
 documented there): counter-shifts joined to the move they precede, same-direction moves into runs,
 a run's settling and slow ends dropped, and each run cut into one step per move or one per two
 moves (lead, then trail: `two_moves_per_step`, `lead_parity`); a lone move is no step
-(`LoneMove`) unless lone moves follow one another the same way (`_paused_steps`). Each rule takes
-the detector (p) for its parameters."""
+(`LoneMove`) unless lone moves follow one another the same way (`_paused_steps`); heavy leads
+with a pause after each step keep their trails (`_paused_heavy_leads`). Each rule takes the
+detector (p) for its parameters."""
 
 from __future__ import annotations
 
@@ -108,9 +109,10 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> l
     # runs (`_heavy_leads`), and left as they were elsewhere.
     floor = TRAIL_MIN_FRACTION * p.min_move_m
     counter_ids = {id(x) for x in counters.values()}
-    lost = [t for k, h in enumerate(kept) if size[id(h)] >= p.min_move_m
-            for t in [_trail_after(h, kept[k + 1].onset if k + 1 < len(kept) else None, humps, size, pause, floor)]
-            if t is not None and id(t) not in counter_ids]
+    trail_of = {id(h): t for k, h in enumerate(kept) if size[id(h)] >= p.min_move_m
+                for t in [_trail_after(h, kept[k + 1].onset if k + 1 < len(kept) else None, humps, size, pause, floor)]
+                if t is not None and id(t) not in counter_ids}
+    lost = list(trail_of.values())
     heavy_of: dict[tuple[int, ...], list[tuple[Hump, Hump | None]] | None] = {}  # _heavy_leads by the run's ids
     if lost:
         joined = _runs(sorted(kept + lost, key=lambda h: h.onset), counters, pause)
@@ -130,8 +132,12 @@ def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> l
     votes = [two_moves_per_step(p, m, v, run) if len(run) >= 2 and sum(size[id(h)] for h in run) >= p.min_run_m
              else None for run in cleaned]
     paused = _paused_steps(p, cleaned, votes, counters, size, rate)
+    series = _paused_heavy_leads(p, cleaned, counters, trail_of, humps, size, rate)
     out: list[LateralStep | LoneMove] = []
     for k, run in enumerate(cleaned):
+        if k in series:  # heavy leads with a pause after each step: one step per lead, with its trail
+            out += [LateralStep(counters.get(id(lead)), lead, trail) for lead, trail in series[k]]
+            continue
         if k in paused:  # one move per step, the person standing still between steps
             out.append(LateralStep(counters.get(id(run[0])), run[0], None))
             continue
@@ -230,6 +236,40 @@ def _paused_steps(p: BandWalkDetector, runs: list[list[Hump]], votes: list[float
         if (a.sign == b.sign and one_move[k - 1] and one_move[k] and (lone[k - 1] or lone[k])
                 and edge_gap(a, counters.get(id(b), b)) <= gap):
             out |= {j for j in (k - 1, k) if lone[j]}
+    return out
+
+
+def _paused_heavy_leads(p: BandWalkDetector, runs: list[list[Hump]], counters: dict[int, Hump],
+                        trail_of: dict[int, Hump], humps: list[Hump], size: dict[int, float],
+                        rate_hz: float) -> dict[int, list[tuple[Hump, Hump | None]]]:
+    """{index of a run: its [(lead, trail or None)]} for the runs of a series of heavy-lead steps
+    with a pause after each: consecutive runs of one or two moves the same way, each starting (with
+    its counter-shift) within max_step_gap_s of the one before, whose moves, with the trail found
+    after each lone lead (trail_of: by the lead's id, `_trail_after`), make a heavy-lead run
+    (`_heavy_leads`). A pause longer than max_pause_s parts every step into a run of its own, and
+    a quick heavy lead's trail (1.1-2.1 cm after 0.6 s steps of 20 cm with 80 % leads) is under
+    min_move_m, not between two leads within max_pause_s, so dropped: the lead stood alone, a
+    one-move step (`_paused_steps`), and its trailing swing (and that side's drop) was read within
+    the lead. One-move and counter-shift steps with pauses of 1.5-2.5 s leave no hump their way
+    after the move (hiplevel.sim 0.6-2 s steps, seeds 1-2: 0 of 480 moves); lead-then-trail steps
+    with a 70-80 % lead leave one after every lead (0.09-0.38 of it, 240 leads, 0.6-1.4 s steps)."""
+    gap = p.max_step_gap_s * rate_hz
+    out: dict[int, list[tuple[Hump, Hump | None]]] = {}
+    k = 0
+    while k < len(runs):
+        j = k + 1
+        while (j < len(runs) and len(runs[j]) <= 2 and len(runs[j - 1]) <= 2 and runs[j][0].sign == runs[k][0].sign
+               and edge_gap(runs[j - 1][-1], counters.get(id(runs[j][0]), runs[j][0])) <= gap):
+            j += 1
+        if j - k >= 2:
+            owner = {id(h): i for i in range(k, j) for h in (runs[i] if len(runs[i]) == 2 or id(runs[i][0]) not in trail_of
+                                                             else [runs[i][0], trail_of[id(runs[i][0])]])}
+            moves = sorted((h for h in humps if id(h) in owner), key=lambda h: h.onset)
+            heavy = _heavy_leads(moves, humps, size, p.max_pause_s * rate_hz)
+            if heavy is not None:
+                for lead, trail in heavy:
+                    out.setdefault(owner[id(lead)], []).append((lead, trail))
+        k = j
     return out
 
 
