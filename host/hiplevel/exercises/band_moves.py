@@ -323,6 +323,13 @@ def size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:
     return float(abs(np.sum(v[h.onset : h.offset + 1])) / rate_hz)
 
 
+def half_height_n(h: Hump, v: np.ndarray) -> int:
+    """How long one move lasts at half its peak speed, samples (velocity v in m/s; unlike its span
+    flank to flank, blind to the slow tails a move shares with its neighbours)."""
+    speed = h.sign * v[h.onset : h.offset + 1]
+    return int(np.count_nonzero(speed >= 0.5 * float(np.max(speed))))
+
+
 def boundary(v: np.ndarray, a: Hump, b: Hump) -> int:
     """Index where move a ends and move b begins: the lowest speed between their peaks (the
     trough for two moves one way, the zero crossing for a change of direction)."""

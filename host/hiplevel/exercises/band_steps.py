@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hiplevel.exercises.band_moves import edge_gap, size_m, upward_acc_g
+from hiplevel.exercises.band_moves import edge_gap, half_height_n, size_m, upward_acc_g
 from hiplevel.exercises.base import Hump, Motion
 from hiplevel.exercises.lateral_steps import alternation, rhythm_vote, size_vote
 from hiplevel.signal.exact_median import median
@@ -193,25 +193,29 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
         if (nxt is not None and nxt.sign != h.sign and edge_gap(h, nxt) <= gap
                 and h.offset - h.onset <= max(p.counter_max_s * rate_hz, p.counter_time_ratio * (nxt.offset - nxt.onset))
                 and size_m(h, v, rate_hz) < p.counter_ratio * size_m(nxt, v, rate_hz)):
-            if not _pause_drift(p, moves[k - 1] if k > 0 else None, h, nxt, p.max_pause_s * rate_hz):
+            if not _pause_drift(p, moves[k - 1] if k > 0 else None, h, nxt, v, p.max_pause_s * rate_hz):
                 counters[id(nxt)] = h
         else:
             kept.append(h)
     return counters, kept
 
 
-def _pause_drift(p: BandWalkDetector, prev: Hump | None, h: Hump, nxt: Hump, pause_n: float) -> bool:
+def _pause_drift(p: BandWalkDetector, prev: Hump | None, h: Hump, nxt: Hump, v: np.ndarray, pause_n: float) -> bool:
     """True when h, a counter-shift candidate before move nxt, is the velocity drifting back through
-    a pause between two steps one way (prev: the move before h, or None): prev goes nxt's way and
-    ends within pause_n samples (max_pause_s) of h, and h lasts longer than counter_time_ratio
-    times nxt. A counter-shift is a brief push before its move (0.21-0.91 of its duration,
-    hiplevel.sim 0.6-2.5 s steps, 1-9 cm counters, pauses 0-2.5 s, seeds 1-3; 0.44-0.63 in the
-    physics check); the drift after a quick heavy lead spans the pause (1.20-2.19 times the next
-    lead, hiplevel.sim 0.6 s steps, lead share 0.7-0.8, 0.3-1 s pauses). It is no move: kept, it
-    would part the run. At a turn (prev the other way) the velocity settling after the last run is
-    taken up by the absolute limit, counter_max_s."""
+    a pause between two steps one way (prev: the move before h, or None; v: m/s): prev goes nxt's
+    way and ends within pause_n samples (max_pause_s) of h, and h lasts longer than
+    counter_time_ratio times nxt at half height (`band_moves.half_height_n`). A counter-shift is a
+    brief push before its move; the drift after a quick heavy lead spans the pause. Flank to flank
+    a counter-shift right after the last step's move took in that move's slow tail (0.29-0.91 of
+    its move, 95th percentile 0.77; the drift 1.27-2.19: 9 % margin); at half height 0.31-0.77
+    (95th percentile 0.64; hiplevel.sim counter-shift steps, counter_m 3-9 cm, 0.6-1.4 s steps,
+    pauses 0 / 0.5 s, 20 cm and drawn steps, seeds 1-2: 643 candidates, the largest at 0.6 s
+    steps, 0.62 at 0.8 s), the drift 1.25-3.33 (lead share 0.7-0.8, 0.6-0.8 s steps, 0.3-1 s
+    pauses, seeds 7, 9-11: all at 0.6 s steps). It is no move: kept, it would part the run. At a
+    turn (prev the other way) the velocity settling after the last run is taken up by the
+    absolute limit, counter_max_s."""
     return (prev is not None and prev.sign == nxt.sign and edge_gap(prev, h) <= pause_n
-            and h.offset - h.onset > p.counter_time_ratio * (nxt.offset - nxt.onset))
+            and half_height_n(h, v) > p.counter_time_ratio * half_height_n(nxt, v))
 
 
 def _paused_steps(p: BandWalkDetector, runs: list[list[Hump]], votes: list[float | None], counters: dict[int, Hump],

@@ -70,7 +70,8 @@ class BandWalkDetector:
         (0.35-0.4 s, 1.6 times the next 0.23 s move) is taken up as that move's counter-shift;
         left alone, it joined the last run as a step (1 extra, 0.6 s steps). Between two moves one
         way only the relative limit holds (`band_steps._pause_drift`): the velocity drifting back
-        through a pause after a quick heavy lead (1.2-2.2 times the next lead) is no counter-shift and no move;
+        through a pause after a quick heavy lead (1.25-3.3 times the next lead at half height) is no
+        counter-shift and no move;
     max_pause_s: same-direction moves further apart (end to start) than this start a new run (a
         band walk keeps going; a weight shift pauses);
     flank_rise: a move's flank ends where the speed rises again by this fraction of its peak (the
