@@ -84,11 +84,15 @@ def unexplained_slide_mps(velocity_mps: np.ndarray, pivot_mps: np.ndarray,
 
 def rep_edges(i0: int, i1: int, start: int, span_s: tuple[float, float], rate_hz: float,
               max_half_widths: float = MAX_EDGE_HALF_WIDTHS) -> tuple[int, int]:
-    """The reported [start, end) samples of a roll-back bump [i0, i1): its 10 % edges, each kept
-    within max_half_widths half-height widths of its half-height centre. span_s: that (centre,
-    width), s from sample `start`. The roll-back's peak and the tests over the bump keep [i0, i1)."""
-    centre, width = start + span_s[0] * rate_hz, max_half_widths * span_s[1] * rate_hz
-    return max(i0, int(np.floor(centre - width))), min(i1, int(np.ceil(centre + width)) + 1)
+    """The reported [start, end) samples of a roll-back bump [i0, i1): its 10 % edges, kept within
+    max_half_widths half-height widths of its half-height centre and never inside its half-height
+    span (a fidget on a held rep's top stops a 10 % edge there: physics seed 0 case 50, an onset 1.1
+    s into a 1.96 s rep). span_s: that (centre, width), s from sample `start`. The roll-back's peak
+    and the tests over the bump keep [i0, i1)."""
+    centre, half = start + span_s[0] * rate_hz, 0.5 * span_s[1] * rate_hz
+    width = max_half_widths * span_s[1] * rate_hz
+    lo, hi = min(i0, int(np.floor(centre - half))), max(i1, int(np.ceil(centre + half)) + 1)
+    return max(lo, int(np.floor(centre - width))), min(hi, int(np.ceil(centre + width)) + 1)
 
 
 def displaced_centres(intervals_s: np.ndarray, pace_s: float, max_ratio: float) -> np.ndarray:

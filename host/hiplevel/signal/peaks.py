@@ -164,11 +164,15 @@ def find_peaks(x: np.ndarray, height: float | None = None, distance: float | Non
     return peaks, props
 
 
-def peak_widths(x: np.ndarray, peaks: np.ndarray, rel_height: float = 0.5
+def peak_widths(x: np.ndarray, peaks: np.ndarray, rel_height: float = 0.5,
+                within: tuple[np.ndarray, np.ndarray] | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Width of each peak at `rel_height` of its prominence, as `scipy.signal.peak_widths` (no
     window): (widths, width_heights, left_ips, right_ips), widths and positions in samples
-    (interpolated). A loop over the peaks: the detectors ask it of a set's few reps."""
+    (interpolated). A loop over the peaks: the detectors ask it of a set's few reps. within:
+    (first, last) sample per peak beyond which its crossings are not looked for (the height stays
+    its prominence's), e.g. the saddles to its neighbours: a flank that stays above that height
+    into a lower neighbour then ends there instead of spanning both (None: as scipy)."""
     x = np.asarray(x, float)
     peaks = np.asarray(peaks, np.intp)
     n = len(x)
@@ -187,6 +191,8 @@ def peak_widths(x: np.ndarray, peaks: np.ndarray, rel_height: float = 0.5
                 right_min, right_base = x[i], i
             i += 1
         height = top - (top - max(left_min, right_min)) * rel_height
+        if within is not None:
+            left_base, right_base = max(left_base, int(within[0][j])), min(right_base, int(within[1][j]))
         i = peak
         while left_base < i and height < x[i]:
             i -= 1

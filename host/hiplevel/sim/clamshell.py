@@ -25,6 +25,7 @@ from hiplevel.sim.strategies import ClamshellStrategy
 
 LIE_DOWN_S = 3.5  # standing -> side-lying (kneel, sit, lie down), s
 GET_UP_S = 3.5
+PAUSE_S = 1.0  # rest between reps, knee closed (ClamshellStrategy.pause_s), s
 LYING_STILL_S = 3.0  # quiet side-lying before the first rep: the clamshell neutral, s
 # With less quiet lying than this before the first rep, the truth's neutral is the pause after it.
 MIN_NEUTRAL_STILL_S = 1.0
@@ -69,7 +70,8 @@ def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) ->
     for _ in range(ex.reps):
         v = 1.0 + rng.normal(0.0, ex.variation / 2, 4)
         open_s = 1.0 if st.open_s is None else st.open_s
-        op, hold, close, pause = open_s * v[0], 0.45 * v[1], 1.2 * open_s * v[2], 1.0 * v[3]
+        pause_s = PAUSE_S if st.pause_s is None else st.pause_s
+        op, hold, close, pause = open_s * v[0], 0.45 * v[1], 1.2 * open_s * v[2], pause_s * v[3]
         plan.append((cursor, op, hold, close))
         cursor += op + hold + close + pause
     lying_end = cursor + 0.5

@@ -122,13 +122,16 @@ class ClamshellStrategy:
     pivot_m * sin(roll-back) (None: about its centre, the classic); still_s: quiet side-lying
     between lying down and the first rep (None: the classic 3 s; people often start within a
     second or two); fidget_deg: SD of the pelvis' slow roll-back wander all the while it lies
-    (settling, breathing, shifting a little; 0.1-1 Hz; None: none, the classic lies still)."""
+    (settling, breathing, shifting a little; 0.1-1 Hz; None: none, the classic lies still);
+    pause_s: rest with the knee closed between one rep and the next (None: the classic 1.0 s; people
+    working fast barely stop, 0.2 s, so that under a fidget two reps' roll-backs run into each other)."""
 
     rollback_deg: float | None = None
     open_s: float | None = None
     pivot_m: float | None = None
     still_s: float | None = None
     fidget_deg: float | None = None
+    pause_s: float | None = None
 
 
 @dataclass(frozen=True)
