@@ -65,6 +65,8 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
         # Quiet lying before the first rep (none is the human low end: no margin below 0 exists).
         "still_s": (0.0, 0.5, 1.5, 3.0, 5.0, 8.0),
         "fidget_deg": (0.0, 0.03, 0.05, 0.1, 0.2, 0.25, 0.3),
+        # Rest between reps (stop 35; none is below the human low end of 0.2 s).
+        "pause_s": (0.0, 0.1, 0.2, 0.6, 1.5, 2.5, 4.0),
     },
 }
 

@@ -58,7 +58,7 @@ def _rollback_deg(rng: np.random.Generator, ex: ExerciseSpec, side: Side, st: Cl
 def clamshell(ex: ExerciseSpec, rng: np.random.Generator, set_index: int = 0) -> Segment:
     """One clamshell set on the top leg `working_side(ex, set_index)`; starts and ends standing.
 
-    Rep: the knee opens (0.8-1.2 s), holds (0.3-0.6 s), closes (1.0-1.4 s), pause 0.8-1.2 s; the
+    Rep: the knee opens (0.8-1.2 s), holds (0.3-0.6 s), closes (1.0-1.4 s), pause 0.8-1.2 s (`pause_s`); the
     pelvis rolls back in phase with the knee. weak_side == the working leg: roll-back ex.drop_deg."""
     side = working_side(ex, set_index)
     st = ex.strategy if isinstance(ex.strategy, ClamshellStrategy) else ClamshellStrategy()

@@ -226,6 +226,7 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
         "pivot_m": HumanRange(0.10, 0.20, "m", "side-lying, the pelvis centre sits half a hip width above its floor contact"),
         "still_s": HumanRange(0.0, 3.0, "s", "quiet lying before the first rep: none to a settled pause"),
         "fidget_deg": HumanRange(0.05, 0.2, "deg", "slow roll-back wander while lying (settling, breathing)"),
+        "pause_s": HumanRange(0.2, 1.5, "s", "rest between reps, knee closed: barely any to a settled pause"),
     },
     "walking": {
         "cadence_spm": HumanRange(80.0, 125.0, "steps/min", "slow patients (0.4 m/s) to brisk adults"),
