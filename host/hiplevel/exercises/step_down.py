@@ -345,7 +345,7 @@ class StepDownDetector:
         an upright trunk as the test asks down to ~3; walking's pitch wobble is ~3.6 deg
         peak-to-peak but lasts ~0.25 s, quiet standing sways 0.2 deg SD); 2 deg (stop 35, was 3)
         sits 1.3x below the 2.65-2.99 deg that the physics check's upright lowerings (true 3.0-3.8
-        deg, hips 12-18 cm lower, drops of 6-8 deg) measure; the hips' descent is the independent
+        deg, hips 11.6-18 cm lower, drops of 6-8 deg) measure; the hips' descent is the independent
         cue, and slow sways of that size in hapt-dev standing are told apart by the others (0
         false reps per static hour at 1, 2 and 3 deg; issue 14);
     min_rep_s / max_rep_s: plausible duration of one lowering and return;
