@@ -49,8 +49,8 @@ from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_spl
 from hiplevel.exercises.stance_pairing import pair_moves
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
 from hiplevel.exercises.stance_side import doubt_large_hikes
-from hiplevel.exercises.stance_roll import (anchored_lift, detrended_sd, moved_inside, moved_on, moved_unseen, one_level,
-                                            stood_level, sway_unseen)
+from hiplevel.exercises.stance_roll import (anchored_lift, detrended_sd, moved_between, moved_inside, moved_on,
+                                            moved_unseen, one_level, stood_level, sway_unseen)
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import runs
 
@@ -369,21 +369,23 @@ class SingleLegStanceDetector:
         r = RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
             "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
             "support": {k: round(x, 2) for k, x in votes.items()}})
-        if unseen is not None and self._foot_unseen(m, sig, a, b, r, inside, ref):
+        if unseen is not None and self._foot_unseen(m, sig, (a, size_a), b, r, moves, ref):
             unseen.add(id(r))
         return r
 
-    def _foot_unseen(self, m: Motion, sig: SupportSignals, a: Hump, b: Hump, r: RepWindow, inside: bool,
-                     ref: tuple[float, float]) -> bool:
-        """Whether hold r (shift-in a, shift-back b; `ref` the standing's sway around it) shows its foot off the floor by no sign that
+    def _foot_unseen(self, m: Motion, sig: SupportSignals, shift_in: tuple[Hump, float], b: Hump, r: RepWindow,
+                     moves: list[tuple[Hump, float]], ref: tuple[float, float]) -> bool:
+        """Whether hold r (shift_in: its shift in and size, m; b: its shift back; `ref` the standing's sway around it) shows its foot off the floor by no sign that
         holds: only a foot-off vote (`stance_merge.only_foot_off`) and that from the roll's tip, not
         the foot's jolt (a quiet landing: section 7's landing_mm 0, lift jolt 18x the hold's, sway
-        1.0-1.2x standing's); a move inside (`inside`, `stance_roll.moved_inside`) with only the sway
-        for the foot (`stance_roll.moved_unseen`); or the sway alone, not the roll's
+        1.0-1.2x standing's); a move between its shifts (`stance_roll.moved_between`) with no jolt
+        of the foot (`stance_roll.moved_unseen`); or the sway alone, not the roll's
         (`stance_roll.sway_unseen`)."""
+        a = shift_in[0]
         votes = r.metrics["support"]
-        tipped = only_foot_off(r) and self.cues.lift_vote(sig, a.offset, b.onset, m.rate_hz)[0] < EDGE_VOTE
-        return (tipped or (inside and moved_unseen(self, m, a, r.win, votes))
+        jolt = self.cues.lift_vote(sig, a.offset, b.onset, m.rate_hz)[0]
+        return ((only_foot_off(r) and jolt < EDGE_VOTE)
+                or (moved_between(self, shift_in, b, moves) and moved_unseen(self, m, a, r.win, votes, jolt))
                 or sway_unseen(self, m, sig, (a, b), r.win, votes, ref))
 
 

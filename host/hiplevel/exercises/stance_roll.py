@@ -1,6 +1,7 @@
 """The roll evidence of a single-leg hold (`single_leg_stance.SingleLegStanceDetector`): level
 standing on both feet around it (`stood_level`), the foot staying up through it (`stays_up`; the
-pelvis moving on inside it unless it did, `moved_inside`, `moved_on`), the single-leg sway in the
+pelvis moving on inside it unless it did, `moved_inside`, `moved_on`; between its shifts with no
+jolt of the foot, `moved_between`, `moved_unseen`), the single-leg sway in the
 roll where no foot was seen leaving or landing (`sway_unseen`), one
 roll level through it that comes back with the shift back (`one_level`), and the foot lift's drift
 taken for a weight shift (`anchored_lift`). Each takes the detector (p) for its parameters."""
@@ -77,21 +78,47 @@ def moved_on(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int
     return not (sway_vote >= 1.0 or stays_up(p, m, a, win))
 
 
-def moved_unseen(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], votes: dict[str, float]) -> bool:
-    """Whether a hold (window `win` after shift-in a; its support `votes`) with a move inside
-    (`moved_inside`) that `moved_on` let stand for its sway vote alone moved on after all: neither a
-    foot-off nor a foot-down vote (from FOOT_SEEN_VOTE) nor the roll (its median over the hold
-    min_lift_roll_deg off the standing's just before a) says the foot left the floor. Shifting the
-    weight from foot to foot on both feet for 20 s sways 1.1-2.5x the standing around it (roll rate; more sideways, where the shifts
-    themselves count), a full sway vote: the weight-shift scene of section 7 (seeds 67200-67239)
-    gave 26 such holds of 6-36 s with moves of 1-2.2x the shift in inside, foot votes 0-0.46."""
-    if max(votes["foot_off"], votes["foot_down"]) >= FOOT_SEEN_VOTE:
+def moved_unseen(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], votes: dict[str, float],
+                 jolt: float) -> bool:
+    """Whether a hold (window `win` after shift-in a; its support `votes`; `jolt`: its foot-off jolt's
+    vote, `SupportCues.lift_vote`) with a move between its shifts (`moved_between`) moved on after
+    all: neither a jolt of the foot (the foot-down vote or the foot-off jolt, from FOOT_SEEN_VOTE;
+    not the foot-off vote's roll tip, which a step's own roll gives) nor the roll (its median over
+    the hold min_lift_roll_deg off the standing's just before a) says the foot left the floor.
+    Shifting the weight from foot to foot on both feet for 20 s sways 1.1-2.5x the standing around
+    it (roll rate; more sideways, where the shifts themselves count), a full sway vote: the
+    weight-shift scene of section 7 (seeds 67200-67239) gave 26 such holds of 6-36 s with moves of
+    1-2.2x the shift in inside, foot votes 0-0.46. Stepping about (a step aside and back, again and
+    again) pairs a step aside with the move back of a later one: its 14 false holds in 13 of 40
+    scenes swayed a full vote on the steps' own moves, foot-down votes 0-0.24, foot-off votes up to
+    1.0 from the roll tip of the step back (jolt votes 0-0.4)."""
+    if max(votes["foot_down"], jolt) >= FOOT_SEEN_VOTE:
         return False
     # The hip loaded: the hold's roll settles min_lift_roll_deg or more off the standing's before it
     # (the scene's unloaded hip hangs by 0-1.5 deg; physics seed 1 case 9's 14 s hold, its foot
     # votes 0 and 0.37, sits 5.2 deg off).
     held = float(median(m.roll_deg[win[0] : win[1]]))
     return abs(held - _level_before(m.roll_deg, a, m.rate_hz)) < p.min_lift_roll_deg
+
+
+def moved_between(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], shift_back: Hump,
+                  moves: list[tuple[Hump, float]]) -> bool:
+    """Whether the pelvis moved between shift_in (move, size m) and shift_back (moves of `moves`),
+    its foot lift and put-down included, as a step aside and back does: a move of steady_ratio of
+    the shift's size (`moved_inside`), or a move back and one out again after it, each of
+    partner_ratio of it (the pelvis came back over both feet and went out again: a step back and
+    the next aside, whose sizes the velocity reads 0.7x a lead-and-trail shift's). Stepping about
+    (section 7, seeds 67200-67239) pairs a step aside with a later step's move back: 9-18 cm moves
+    both ways between them, the first 0.0-0.7 s after the shift in, out of `win` (the shifts'
+    transition_s left out)."""
+    a, size_a = shift_in
+    span = (a.offset + 1, shift_back.onset)
+    if moved_inside(p, shift_in, span, moves):
+        return True
+    least = p.partner_ratio * size_a
+    back = [h for h, size in moves if span[0] <= h.onset and h.offset < span[1] and h.sign != a.sign and size >= least]
+    return bool(back) and any(back[0].offset < h.onset and h.offset < span[1] and h.sign == a.sign and size >= least
+                              for h, size in moves)
 
 
 def moved_inside(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], win: tuple[int, int],
