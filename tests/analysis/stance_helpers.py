@@ -4,7 +4,7 @@ import numpy as np
 
 from hiplevel.analysis import analyze
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
-from hiplevel.sim.strategies import HoldStrategy
+from hiplevel.sim.strategies import HoldStrategy, Scene
 
 from analysis_helpers import match
 
@@ -23,6 +23,16 @@ def holds(seed: int, hold_s: float = 10.0, sway_deg: float = 0.4, side: str | No
         rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
     res = analyze(sim.imu, "single-leg-stance")
     return sim, res, match(sim.reps, res.reps)
+
+
+def scene_holds(kind: str, seed: int) -> list:
+    """The holds found in 40 s of a scene where nobody exercises (`Scene` kind), its mount and rest
+    drawn as bench section 7's scene sweeps draw them."""
+    mount = tuple(float(x) for x in np.random.default_rng([seed, 7]).uniform(-3.0, 3.0, 3))
+    sim = simulate_session(SessionSpec([ExerciseSpec("single-leg-stance", strategy=Scene(kind, duration_s=40.0))],
+                                       rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
+    assert not sim.reps
+    return analyze(sim.imu, "single-leg-stance").reps
 
 
 def all_found(sim, res, matched) -> None:

@@ -3,19 +3,13 @@ stepping-about scene, its mount and rest drawn as there): a step aside and strai
 again, puts the feet down and picks them up but holds nothing. Main (f6af3f4) counted 14 false holds
 in 13 of seeds 67200-67239, every one a step aside paired with the move back of a later step."""
 
-import numpy as np
 import pytest
 
-from hiplevel.analysis import analyze
-from hiplevel.sim import ExerciseSpec, Scene, SessionSpec, simulate_session
+from stance_helpers import scene_holds
 
 
 def _holds(seed: int) -> list:
-    mount = tuple(float(x) for x in np.random.default_rng([seed, 7]).uniform(-3.0, 3.0, 3))
-    sim = simulate_session(SessionSpec([ExerciseSpec("single-leg-stance", strategy=Scene("stepping-about", duration_s=40.0))],
-                                       rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
-    assert not sim.reps
-    return analyze(sim.imu, "single-leg-stance").reps
+    return scene_holds("stepping-about", seed)
 
 
 @pytest.mark.parametrize("seed", [67202, 67211, 67218])

@@ -3,19 +3,13 @@
 holds over seeds 67200-67239: 26 velocity holds of 6-36 s whose pelvis went from foot to foot inside
 them, let stand by their sway vote alone, and 8 with nothing but a foot-off vote."""
 
-import numpy as np
 import pytest
 
-from hiplevel.analysis import analyze
-from hiplevel.sim import ExerciseSpec, Scene, SessionSpec, simulate_session
+from stance_helpers import scene_holds
 
 
 def _holds(seed: int) -> list:
-    mount = tuple(float(x) for x in np.random.default_rng([seed, 7]).uniform(-3.0, 3.0, 3))
-    sim = simulate_session(SessionSpec([ExerciseSpec("single-leg-stance", strategy=Scene("weight-shift", duration_s=40.0))],
-                                       rate_hz=100.0, seed=seed, mount_offset_deg=mount, rest_s=4.0))
-    assert not sim.reps
-    return analyze(sim.imu, "single-leg-stance").reps
+    return scene_holds("weight-shift", seed)
 
 
 @pytest.mark.parametrize("seed", [67202, 67205, 67211, 67218, 67235])
