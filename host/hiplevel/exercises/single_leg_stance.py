@@ -51,6 +51,7 @@ from hiplevel.exercises.single_support import SupportCues, SupportSignals, refer
 from hiplevel.exercises.stance_side import doubt_large_hikes
 from hiplevel.exercises.stance_roll import (anchored_lift, detrended_sd, moved_between, moved_inside, moved_on,
                                             moved_unseen, one_level, stood_level, sway_unseen)
+from hiplevel.exercises.stance_turns import turned_move
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import runs
 
@@ -326,13 +327,17 @@ class SingleLegStanceDetector:
         """The hold between shift-in a and shift-back b (moves of `moves`), or None (id(a) added
         to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`; the hold's id to
         `unseen` when its foot was not seen off the floor: `_foot_unseen`)."""
-        rate = m.rate_hz
-        roll0 = m.roll_deg
+        rate, roll0 = m.rate_hz, m.roll_deg
         tr = int(self.transition_s * rate)
         size_a = sizes[id(a)]
         edge = int(self.upright_edge_s * rate)
         if not self.upright(m, max(0, a.onset - edge), b.offset + edge):
             return None  # bent over, sat down or turned, not standing on one leg
+        # A shift in or back that the pelvis' turn about a foot or a hip makes (`stance_turns`): no
+        # weight shift. Paired as a hold whose foot was not seen (below), then dropped.
+        turned = m.gyro_dps is not None and any(turned_move(m.gyro_dps[:, 2], h, sizes[id(h)], rate) for h in (a, b))
+        if turned and unseen is None:
+            return None
         if not stood_level(self, m, (a, size_a), (b, sizes[id(b)]), moves):
             return None  # no level standing on both feet on each side of it: not a hold
         ref = reference_sway(sig, rate, self.standing_around(a, b, rate))
@@ -369,7 +374,7 @@ class SingleLegStanceDetector:
         r = RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
             "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
             "support": {k: round(x, 2) for k, x in votes.items()}})
-        if unseen is not None and self._foot_unseen(m, sig, (a, size_a), b, r, moves, ref):
+        if unseen is not None and (turned or self._foot_unseen(m, sig, (a, size_a), b, r, moves, ref)):
             unseen.add(id(r))
         return r
 
