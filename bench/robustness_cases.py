@@ -109,7 +109,8 @@ SCENE_KINDS: dict[str, tuple[str, ...]] = {
 SCENE_YAW_DEG = 6.0
 # Those whose detectors read the sideways move (holds, band-walk steps, the step-down's shift) or
 # take a turn on the spot for steps (walking). Stop 34, 40 seeds each, stepping about, weight shift,
-# quiet standing and fidgeting turning: no rep but holds (quiet standing 2, weight shift 7 after stop 34's `sway_unseen`). The
+# quiet standing and fidgeting turning: no rep but holds (quiet standing 2, weight shift 7 after stop 34's `sway_unseen`;
+# quiet standing 1 after stop 35's `stance_turns`). The
 # fidgeting scene joined when its look round turned as people do (stop 34: about a pivot, at most
 # 40 deg/s; before, 2 of 40 seeds spun the trunk about the pelvis' centre at up to 150 deg/s, which
 # the units check refused): 0 false reps in 40 seeds, plain and turning, for every detector but
