@@ -326,7 +326,7 @@ class SingleLegStanceDetector:
               lifted: set[int] | None, unseen: set[int] | None) -> RepWindow | None:
         """The hold between shift-in a and shift-back b (moves of `moves`), or None (id(a) added
         to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`; the hold's id to
-        `unseen` when its foot was not seen off the floor: `_foot_unseen`)."""
+        `unseen` when its foot was not seen off the floor, `_foot_unseen`, or a shift was a turn's)."""
         rate, roll0 = m.rate_hz, m.roll_deg
         tr = int(self.transition_s * rate)
         size_a = sizes[id(a)]
@@ -337,7 +337,7 @@ class SingleLegStanceDetector:
         # weight shift. Paired as a hold whose foot was not seen (below), then dropped.
         turned = m.gyro_dps is not None and any(turned_move(m.gyro_dps[:, 2], h, sizes[id(h)], rate) for h in (a, b))
         if turned and unseen is None:
-            return None
+            return None  # an edge path's hold (`_edge_hold`): nothing to pair
         if not stood_level(self, m, (a, size_a), (b, sizes[id(b)]), moves):
             return None  # no level standing on both feet on each side of it: not a hold
         ref = reference_sway(sig, rate, self.standing_around(a, b, rate))
