@@ -333,8 +333,7 @@ class SingleLegStanceDetector:
         edge = int(self.upright_edge_s * rate)
         if not self.upright(m, max(0, a.onset - edge), b.offset + edge):
             return None  # bent over, sat down or turned, not standing on one leg
-        # A shift in or back that the pelvis' turn about a foot or a hip makes (`stance_turns`): no
-        # weight shift. Paired as a hold whose foot was not seen (below), then dropped.
+        # A shift made by a turn about a foot or a hip (`stance_turns`): paired as an unseen hold, dropped.
         turned = m.gyro_dps is not None and any(turned_move(m.gyro_dps[:, 2], h, sizes[id(h)], rate) for h in (a, b))
         if turned and unseen is None:
             return None  # an edge path's hold (`_edge_hold`): nothing to pair
