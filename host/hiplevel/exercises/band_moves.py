@@ -6,13 +6,14 @@ pelvis' upward acceleration (`upward_acc_g`). Each rule takes the detector (p) f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hiplevel.constants import STANDARD_GRAVITY_MS2
 from hiplevel.exercises.band_drift import tilt_offset_g, without_settling
-from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, limit_drift, zero_velocity_mps
+from hiplevel.exercises.base import Hump, Motion, calm_mask, cumtrapz0, find_humps, limit_drift, zero_velocity_mps
 from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.exact_median import median
@@ -22,13 +23,17 @@ from hiplevel.signal.rest_masks import rest_mask
 if TYPE_CHECKING:
     from hiplevel.exercises.band_walk import BandWalkDetector
 
+# Moves the anchors of a lateral velocity (m/s): (p, v, v band-limited at HALT_LOWPASS_HZ, anchors,
+# rate_hz) -> anchors.
+Reanchor = Callable[["BandWalkDetector", np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
+
 # Lateral and vertical pelvis movement of a band walk sits below ~3 Hz (steps take 0.8-2.5 s).
 ACC_LOWPASS_HZ = 4.0
 # `calm_mask`'s window (s) with the fusion's rest window (`rest_window_s` scales both alike).
 CALM_WINDOW_S = 0.3
 
 
-def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
+def lateral_velocity_mps(p: BandWalkDetector, m: Motion, reanchor: Reanchor | None = None) -> np.ndarray:
     """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves.
 
     First pass: zero where the pelvis is calm (`calm_mask`: still, and no acceleration beyond
@@ -40,7 +45,8 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
     the velocity at zero at the slowest point between consecutive moves (`halt`). Where the drift
     reads against the way at the halts of a run, they are first found one after another
     (`swept_halts`). Long stretches without an anchor (standing that sways too much for the rest
-    test) are high-passed (`limit_drift`)."""
+    test) are high-passed (`limit_drift`). reanchor (`Reanchor`), if given, may move
+    the anchors last (`band_alternation.alternating_anchors`), and the velocity is integrated again."""
     acc_y, rate = m.acc_lin_g[:, 1], m.rate_hz
     # The swing is taken off a velocity integrated from acceleration low-passed at ACC_LOWPASS_HZ:
     # unfiltered, a fast drop (8 deg in 0.1 s) left a +-0.1 m/s wiggle that split a trailing move.
@@ -69,7 +75,23 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion) -> np.ndarray:
             if edge_gap(a, b) <= 2.0 * p.max_pause_s * rate and not quiet[a.peak : b.peak + 1].any():
                 anchors[halt(v, a, b, rate)] = True
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
+    if reanchor is not None:
+        raw, fast = (cumtrapz0(zero_phase_lowpass(acc_y, hz, rate) * STANDARD_GRAVITY_MS2, 1.0 / rate)
+                     + zero_phase_lowpass(swing_mps(m), hz, rate) for hz in (ACC_LOWPASS_HZ, HALT_LOWPASS_HZ))
+        held = reanchor(p, v, fast - (raw - v), anchors, rate)
+        if (held != anchors).any():
+            # Held at zero where anchors holds too; where only held does (a halt between moves
+            # either way), at the value there of the velocity band-limited at HALT_LOWPASS_HZ.
+            level = np.where(held & ~anchors, fast, raw)
+            idx = np.flatnonzero(held)
+            v, anchors = raw - np.interp(np.arange(len(raw)), idx, level[idx]), held
     return limit_drift(v, anchors, rate)
+
+
+# A halt between moves either way is read on the velocity band-limited at this (Hz): at 4 Hz a
+# fast counter-shift (5 cm in 0.2 s) reaches 0.1 s back into the halt before it, and the halt
+# took its speed.
+HALT_LOWPASS_HZ = 12.0
 
 
 def swept_halts(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: float) -> np.ndarray:
@@ -197,7 +219,15 @@ def halt(v: np.ndarray, a: Hump, b: Hump, rate_hz: float) -> int:
     trough = int(np.argmin(seg))
     if seg[trough] >= 0.0:
         return a.peak + trough
-    lo, hi = float(seg[trough]), min(float(seg[0]), float(seg[-1]))
+    return stillest(v, seg, a, b, rate_hz)
+
+
+def stillest(v: np.ndarray, seg: np.ndarray, a: Hump, b: Hump, rate_hz: float) -> int:
+    """Index, between the peaks of moves a and b of velocity v (m/s), where the pelvis accelerates
+    least (RMS over HALT_WINDOW_S, or HALT_MOVE_FRACTION of the shorter move) among the samples in
+    the lower part (HALT_SPEED_FRACTION) of seg's range (seg: a speed over v[a.peak : b.peak + 1],
+    m/s; its ends are the peaks)."""
+    lo, hi = float(np.min(seg)), min(float(seg[0]), float(seg[-1]))
     low = seg <= lo + HALT_SPEED_FRACTION * (hi - lo)
     shorter = min(a.offset - a.onset, b.offset - b.onset)  # fast steps halt for a few samples
     half = max(1, int(0.5 * min(HALT_WINDOW_S * rate_hz, HALT_MOVE_FRACTION * shorter)))

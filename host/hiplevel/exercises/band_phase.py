@@ -111,7 +111,7 @@ def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> tuple[np.ndarray,
     out = v
     moves = find_moves(p, v, rate)
     for run in back_to_back_runs(p, moves, rate):
-        if _standstill(anchors[run[0].onset : run[-1].offset + 1], int(round(STANDSTILL_S * rate))):
+        if standstill(anchors[run[0].onset : run[-1].offset + 1], int(round(STANDSTILL_S * rate))):
             continue
         step_n = float(median(np.diff([h.peak for h in run])))
         a, b = run[0].onset, run[-1].offset
@@ -143,15 +143,15 @@ def _chain(p: BandWalkDetector, moves: list[Hump], run: list[Hump], anchors: np.
     k0 = next(k for k, h in enumerate(moves) if h is run[0])
     k1 = next(k for k, h in enumerate(moves) if h is run[-1])
     while (k0 > 0 and edge_gap(moves[k0 - 1], moves[k0]) <= p.max_pause_s * rate_hz
-           and not _standstill(anchors[moves[k0 - 1].onset : moves[k0].onset + 1], n)):
+           and not standstill(anchors[moves[k0 - 1].onset : moves[k0].onset + 1], n)):
         k0 -= 1
     while (k1 + 1 < len(moves) and edge_gap(moves[k1], moves[k1 + 1]) <= p.max_pause_s * rate_hz
-           and not _standstill(anchors[moves[k1].offset : moves[k1 + 1].offset + 1], n)):
+           and not standstill(anchors[moves[k1].offset : moves[k1 + 1].offset + 1], n)):
         k1 += 1
     return moves[k0 : k1 + 1]
 
 
-def _standstill(held: np.ndarray, n: int) -> bool:
+def standstill(held: np.ndarray, n: int) -> bool:
     """True when held (bool) has a stretch of at least n consecutive True samples."""
     if n <= 1:
         return bool(held.any())

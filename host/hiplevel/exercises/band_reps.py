@@ -40,7 +40,7 @@ def step_rep(p: BandWalkDetector, step: LateralStep, v: np.ndarray, roll_deg: np
         drop = measure_drop_or_hike(roll_deg, (a, b), other_side(stance), False)
         phases.append(PhaseWindow(a, b, stance, (a, b), drop_deg=drop))
     # Displacements rest to rest, from the halt before the step to the halt after it.
-    p0, p1 = _halt_before(v, step.counter or first, lift), _halt_after(v, last, lift)
+    p0, p1 = _halt_before(v, step.counter or first, lift, step.counter is not None), _halt_after(v, last, lift)
     seg = v[p0 : p1 + 1] - np.linspace(v[p0], v[p1], p1 + 1 - p0)  # at rest at both ends
     step_m = abs(float(np.sum(seg[1:] + seg[:-1]) * 0.5 / rate_hz))
     z = rest_to_rest_path_m(up_g[p0 : p1 + 1], rate_hz)
@@ -54,13 +54,18 @@ def step_rep(p: BandWalkDetector, step: LateralStep, v: np.ndarray, roll_deg: np
                      phases=tuple(phases))
 
 
-def _halt_before(v: np.ndarray, edge: Hump, margin: int) -> int:
+def _halt_before(v: np.ndarray, edge: Hump, margin: int, counter: bool = False) -> int:
     """The halt before a step whose first move (or counter-shift) is edge: the slowest point the
     way of that move (the lowest of edge.sign * v) from margin samples before its onset to its
     peak. With no pause between steps the onset is the trough shared with the previous step's
     move, and a fixed margin before it lies inside that move, whose speed the straight
-    rest-to-rest line then took off this step (20 cm steps of 0.6 s read 0-5 cm)."""
+    rest-to-rest line then took off this step (20 cm steps of 0.6 s read 0-5 cm). counter: edge is
+    a counter-shift, the other way from the previous step's move, which the lowest of edge.sign * v
+    reached back into (its peak: 10 cm steps of 0.8 s after 5 cm counter-shifts read 3.6 cm, under
+    min_step_m): the halt is then the lowest speed."""
     a = max(0, edge.onset - margin)
+    if counter:
+        return a + int(np.argmin(np.abs(v[a : edge.peak + 1])))
     return a + int(np.argmin(edge.sign * v[a : edge.peak + 1]))
 
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from hiplevel.exercises import band_bouts, band_steps
 from hiplevel.exercises.band_moves import ACC_LOWPASS_HZ, lateral_velocity_mps, upward_acc_g
+from hiplevel.exercises.band_alternation import alternating_anchors
 from hiplevel.exercises.band_phase import rephased
 from hiplevel.exercises.band_reps import step_rep
 from hiplevel.exercises.band_steps import RHYTHM_LOWPASS_HZ, LateralStep, LoneMove
@@ -192,10 +193,11 @@ class BandWalkDetector:
 
     def velocity_mps(self, m: Motion) -> tuple[np.ndarray, list[Hump]]:
         """Lateral pelvis velocity, m/s (+ = leftward), zero when still and between leg moves
-        (`band_moves.lateral_velocity_mps`), a run of back-to-back steps whose height (one move a
-        step) or roll (lead then trail) says the other way re-anchored (`band_phase.rephased`);
-        and its moves (`band_moves.find_moves`)."""
-        return rephased(self, m, lateral_velocity_mps(self, m))
+        (`band_moves.lateral_velocity_mps`), a run of counter-shift steps with no pause held at
+        the ends of its steps' moves (`band_alternation.alternating_anchors`), a run of
+        back-to-back steps whose height (one move a step) or roll (lead then trail) says the other
+        way re-anchored (`band_phase.rephased`); and its moves (`band_moves.find_moves`)."""
+        return rephased(self, m, lateral_velocity_mps(self, m, alternating_anchors))
 
     def moves(self, m: Motion) -> list[Hump]:
         """Lateral leg moves (velocity humps), in time order, velocity-settling dips removed."""
