@@ -20,7 +20,7 @@ from hiplevel.analysis.chunked import detect_span
 from hiplevel.analysis.collector import collector_paused
 from hiplevel.exercises import DETECTORS, Motion, PhaseWindow, RepWindow, measure_drop
 from hiplevel.samples import ImuSeries, RollSeries
-from hiplevel.scoring import Phase, Rep, Thresholds, score_rep, summarize_set
+from hiplevel.scoring import Phase, Rep, RepScorer, Thresholds, summarize_set
 from hiplevel.signal.blas import one_blas_thread
 from hiplevel.signal.chunk_plan import ChunkSettings
 from hiplevel.signal.errors import AnalysisError
@@ -166,34 +166,37 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
     last = len(m.t_s) - 1
     # Every window's start and end time in one gather (two numpy scalar reads a rep cost more).
     bounds = m.t_s[[i for w in windows for i in (w.start, min(w.end, last))]].tolist()
+    scorer = RepScorer(exercise, th)  # the exercise's thresholds once, not per rep
     for k, w in enumerate(windows):
         # (Most reps have no phases: no generator made for them.)
-        phases = tuple(phase_of(exercise, m, w, p, th) for p in w.phases) if w.phases else ()
+        phases = tuple(phase_of(exercise, m, w, p, th, scorer) for p in w.phases) if w.phases else ()
         if phases:
             worst = min(phases, key=lambda p: (p.score, -abs(p.drop_deg)))
             side, drop, measured = worst.stance, worst.drop_deg, worst.side_dropped
         else:
-            side, drop, measured = w.side, window_drop_deg(m, w), w.measure_side
-        sc = score_rep(exercise, side, drop, w.metrics, th)
-        details = dict(w.metrics, measured_side=measured, reasons=list(sc.reasons))
-        reps.append(Rep(first_index + k, bounds[2 * k], bounds[2 * k + 1], side, _round(drop, 3), sc.score, sc.flags,
+            side, measured = w.side, w.measure_side
+            drop = w.drop_deg if w.drop_deg is not None else window_drop_deg(m, w)
+        score, flags, reasons = scorer.parts(side, drop, w.metrics)
+        details = dict(w.metrics, measured_side=measured, reasons=list(reasons))
+        reps.append(Rep(first_index + k, bounds[2 * k], bounds[2 * k + 1], side, _round(drop, 3), score, flags,
                         details, phases))
     return reps
 
 
-def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresholds) -> Phase:
+def phase_of(exercise: str, m: Motion, w: RepWindow, p: PhaseWindow, th: Thresholds,
+             scorer: RepScorer | None = None) -> Phase:
     """One single-support phase of rep window w: the unsupported side's drop in the phase's window
     (against the rep's bout neutral when it has one, as `window_drop_deg`; the detector's own
     measurement `p.drop_deg` wins), scored on the drop alone
-    (the rep's other metrics belong to the whole rep)."""
+    (the rep's other metrics belong to the whole rep). scorer: `RepScorer(exercise, th)` when at hand."""
     offset = w.metrics.get("bout_neutral_deg") if w.metrics.get("bout_neutral_s") is not None else None
     a, b = p.win
     seg = m.roll_deg[a : max(b, a + 1)] - float(offset or 0.0)
     drop = p.drop_deg if p.drop_deg is not None else measure_drop(seg, (0, len(seg)), other_side(p.stance), p.robust)
-    sc = score_rep(exercise, p.stance, drop, {}, th)
+    score, flags, _ = (scorer or RepScorer(exercise, th)).parts(p.stance, drop, {})
     last = len(m.t_s) - 1
     return Phase(p.stance, float(m.t_s[min(p.start, last)]), float(m.t_s[min(p.end, last)]), _round(drop, 3),
-                 sc.score, sc.flags)
+                 score, flags)
 
 
 def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: tuple[int, int], th: Thresholds,
