@@ -10,10 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, Side
-from hiplevel.scoring.reps import Rep
+from hiplevel.scoring.reps import Phase, Rep
 from hiplevel.scoring.thresholds import Thresholds
 from hiplevel.scoring.words import (
-    ROLL_BACK_EXERCISES, fault_flags, is_clean, leg_findings, rep_noun, set_finding, support_phases,
+    ROLL_BACK_EXERCISES, fault_flags, is_clean, leg_findings, rep_noun, set_finding, set_phases,
 )
 
 # Progression levels of the domain primer; walking is the real-world test, not a level.
@@ -50,9 +50,10 @@ def _side_stats(drops: list[float]) -> dict:
     }
 
 
-def _leg_faults(exercise: str, reps: Sequence[Rep], leg: Side, th: Thresholds) -> list[str]:
-    """'7 of 12 right-stance steps dropped beyond 4.0 deg (left side)', ... for one tested leg."""
-    phases = [p for r in reps for p in support_phases(exercise, r) if p.stance == leg]
+def _leg_faults(exercise: str, all_phases: Sequence[Phase], leg: Side, th: Thresholds) -> list[str]:
+    """'7 of 12 right-stance steps dropped beyond 4.0 deg (left side)', ... for one tested leg
+    (all_phases: the set's `set_phases`)."""
+    phases = [p for p in all_phases if p.stance == leg]
     n = len(phases)
     noun = rep_noun(exercise, n)
     _, flag_deg, _ = th.drop_band_deg(exercise)
@@ -84,11 +85,12 @@ def _other_faults(exercise: str, reps: Sequence[Rep], th: Thresholds) -> list[st
     return [f"{k} of {n} {rep_noun(exercise, n)} {words.get(f, f.replace('_', ' '))}" for f, k in sorted(counts.items())]
 
 
-def advise(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
+def advise(exercise: str, reps: Sequence[Rep], th: Thresholds, phases: Sequence[Phase] | None = None) -> dict:
     """Progression advice for one set: {"action": progress|stay|regress|repeat, "level", "leg",
     "reason"}. Each tested leg is judged on its own: regress when more than `regress_fraction` of
     one leg's single-support phases fail (that leg is "leg"); stay when any rep fails; progress
-    only when every rep is clean. The reason is one finished sentence."""
+    only when every rep is clean. The reason is one finished sentence. phases: the reps'
+    `set_phases` when at hand."""
     level = EXERCISE_LEVEL.get(exercise)
     at = f" at level {level}" if level else ""
     n = len(reps)
@@ -99,17 +101,19 @@ def advise(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
     unsure = sum(1 for r in reps if "side_uncertain" in r.flags)
     doubt = (f" The stance leg of {unsure} of {n} {noun} was uncertain (the sensor could not tell the legs apart)."
              if unsure else "")
+    if phases is None:
+        phases = set_phases(exercise, reps)
     if all(is_clean(r) for r in reps):
-        worst = max(p.drop_deg for r in reps for p in support_phases(exercise, r))
+        worst = max(p.drop_deg for p in phases)
         what = "roll-back" if exercise in ROLL_BACK_EXERCISES else "drop"
         nxt = ("add a band, weight or the next level" if level
                else "keep walking this way, and progress the exercises")
         reason = f"All {n} {noun} were clean (largest {what} {worst:.1f} deg): progress{at} ({nxt})."
         return {"action": "progress", "level": level, "leg": None, "reason": reason + doubt}
-    found = leg_findings(exercise, reps, th.regress_fraction)
+    found = leg_findings(exercise, reps, th.regress_fraction, phases)
     fail_share = {leg: (f.n_dropped + f.n_hiked) / f.n for leg, f in found.items()}
     legs = sorted(found, key=lambda s: (-fail_share[s], s))
-    phrases = [p for leg in legs for p in _leg_faults(exercise, reps, leg, th)] + _other_faults(exercise, reps, th)
+    phrases = [p for leg in legs for p in _leg_faults(exercise, phases, leg, th)] + _other_faults(exercise, reps, th)
     facts = "; ".join(phrases)
     weak = legs[0] if fail_share[legs[0]] > th.regress_fraction else None
     if weak is not None:
@@ -135,7 +139,7 @@ def _cap(text: str) -> str:
 def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
     """Set summary: counts, per tested (stance) leg drop statistics over every single-support
     phase, asymmetry, the finding in the clinician's words and advice."""
-    phases = [p for r in reps for p in support_phases(exercise, r)]
+    phases = set_phases(exercise, reps)  # once for the statistics, the finding and the advice
     by_leg = {s: [p.drop_deg for p in phases if p.stance == s] for s in (LEFT, RIGHT)}
     stats = {s: _side_stats(v) for s, v in by_leg.items()}
     summary: dict = {
@@ -152,8 +156,8 @@ def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
         summary["asymmetry_text"] = asymmetry_words(exercise, asym, th)
     else:
         summary["asymmetry_deg"] = None
-    summary["finding"] = set_finding(exercise, reps, th.regress_fraction)
-    summary["advice"] = advise(exercise, reps, th)
+    summary["finding"] = set_finding(exercise, reps, th.regress_fraction, phases)
+    summary["advice"] = advise(exercise, reps, th, phases)
     return summary
 
 

@@ -70,6 +70,12 @@ def support_phases(exercise: str, rep: Rep) -> tuple[Phase, ...]:
     return (Phase(other_side(rep.side), rep.start_s, rep.end_s, rep.drop_deg, rep.score, rep.flags),)
 
 
+def set_phases(exercise: str, reps: Iterable[Rep]) -> list[Phase]:
+    """Every single-support phase of a set's reps (`support_phases`), in order: what a set's
+    summary, finding and advice count (made once for the three: `phases=` below)."""
+    return [p for r in reps for p in support_phases(exercise, r)]
+
+
 def stance_leg(exercise: str, rep: Rep) -> Side:
     """The rep's tested (stance) leg: its worse phase's stance leg."""
     return _worse(support_phases(exercise, rep)).stance
@@ -166,11 +172,14 @@ class LegFinding:
         return "weak" if self.n_dropped / self.n > self.regress_fraction else "partly controlled"
 
 
-def leg_findings(exercise: str, reps: Iterable[Rep], regress_fraction: float = 0.5) -> dict[Side, LegFinding]:
+def leg_findings(exercise: str, reps: Iterable[Rep], regress_fraction: float = 0.5,
+                 phases: Sequence[Phase] | None = None) -> dict[Side, LegFinding]:
     """Per tested leg, the facts behind its finding (legs with no phase are left out).
-    regress_fraction: share of flagged phases beyond which the leg counts as weak (Thresholds)."""
+    regress_fraction: share of flagged phases beyond which the leg counts as weak (Thresholds);
+    phases: `set_phases(exercise, reps)` when at hand."""
     drop_flag = "pelvis_roll_back" if exercise in ROLL_BACK_EXERCISES else "pelvic_drop"
-    phases = [p for r in reps for p in support_phases(exercise, r)]
+    if phases is None:
+        phases = set_phases(exercise, reps)
     out: dict[Side, LegFinding] = {}
     for leg in (LEFT, RIGHT):
         mine = [p for p in phases if p.stance == leg]
@@ -213,10 +222,12 @@ def finding_sentence(f: LegFinding) -> str:
     return f"{f.leg} hip abductors: {what} {_range(f.faulted_deg)} {where} in {f.n_dropped} of {f.n} {noun} ({f.verdict})"
 
 
-def set_finding(exercise: str, reps: Sequence[Rep], regress_fraction: float = 0.5) -> str:
+def set_finding(exercise: str, reps: Sequence[Rep], regress_fraction: float = 0.5,
+                phases: Sequence[Phase] | None = None) -> str:
     """The set's finding, the worse leg first: 'right hip abductors: ... (weak); left hip
-    abductors: level on left stance (...) (controlled)'. Empty when the set has no reps."""
-    found = leg_findings(exercise, reps, regress_fraction)
+    abductors: level on left stance (...) (controlled)'. Empty when the set has no reps.
+    phases: `set_phases(exercise, reps)` when at hand."""
+    found = leg_findings(exercise, reps, regress_fraction, phases)
     order = sorted(found.values(), key=lambda f: (-_severity(f), f.leg))
     return "; ".join(finding_sentence(f) for f in order)
 
