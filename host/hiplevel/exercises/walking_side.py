@@ -162,26 +162,49 @@ class StanceSideDecider:
             irregular |= heading[c[1:-1] - lo] > self.turn_rate_dps
         return np.where(irregular, self.irregular_repeat_prob, self.regular_repeat_prob)
 
+    def combine_bouts(self, cues: list[dict[str, np.ndarray]], scale: dict[str, float],
+                      weight: dict[str, float]) -> list[np.ndarray]:
+        """`combine` of several bouts' cues (their steps end to end: one numpy pass a cue for all
+        the bouts, not a pass a bout; the same values, element by element)."""
+        names = [tuple(c) for c in cues]
+        if not cues or not names[0] or names.count(names[0]) != len(names):  # the same cues in one order: one sum
+            return [self.combine(c, scale, weight) for c in cues]
+        ends = np.cumsum([len(c[names[0][0]]) for c in cues])[:-1]
+        joined = {n: np.concatenate([c[n] for c in cues]) for n in names[0]}
+        return np.split(self.combine(joined, scale, weight), ends)
+
     def decide(self, evidence: np.ndarray, repeat: np.ndarray) -> StepSides:
         """Forward-backward over one bout: posterior of left stance per step."""
-        llr = np.clip(self.evidence_gain * evidence, -30.0, 30.0)
-        n = len(llr)
+        return self.decide_bouts([evidence], [repeat])[0]
+
+    def decide_bouts(self, evidence: list[np.ndarray], repeat: list[np.ndarray]) -> list[StepSides]:
+        """`decide` of several bouts (each bout's steps one chain; the numpy steps before and after
+        the recursions once over all the bouts' steps: the same values, element by element, as
+        bout by bout, at ~20 us less a bout)."""
+        if not evidence:
+            return []
+        sizes = [len(e) for e in evidence]
+        starts = np.cumsum([0] + sizes[:-1])
+        llr = np.clip(self.evidence_gain * np.concatenate(evidence), -30.0, 30.0)
         # log emission for states (left, right)
         em = np.column_stack([0.5 * llr, -0.5 * llr])
-        fwd = np.zeros((n, 2))
-        bwd = np.zeros((n, 2))
-        fwd[0] = em[0] - _logsumexp(em[0])
+        fwd = np.zeros((len(llr), 2))
+        bwd = np.zeros((len(llr), 2))
+        fwd[starts] = em[starts] - _logsumexp(em[starts], axis=1)[:, None]
         kernel = filter_kernel()
-        if kernel is not None:
-            # The same recursions compiled (the same operations, the C library's log and exp).
-            kernel.forward_backward(em, np.ascontiguousarray(repeat, dtype=float), fwd, bwd)
-        else:
-            _forward_backward(em, repeat, fwd, bwd)
+        for a, n, rep in zip(starts.tolist(), sizes, repeat):
+            e, f, b = em[a : a + n], fwd[a : a + n], bwd[a : a + n]
+            if kernel is not None:
+                # The same recursions compiled (the same operations, the C library's log and exp).
+                kernel.forward_backward(e, np.ascontiguousarray(rep, dtype=float), f, b)
+            else:
+                _forward_backward(e, rep, f, b)
         post = fwd + bwd
         post -= _logsumexp(post, axis=1)[:, None]
         p_left = np.exp(post[:, 0])
-        sides: list[Side] = [LEFT if p >= 0.5 else RIGHT for p in p_left]
-        return StepSides(sides, np.maximum(p_left, 1.0 - p_left), evidence)
+        sides: list[Side] = [LEFT if p >= 0.5 else RIGHT for p in p_left.tolist()]
+        conf = np.maximum(p_left, 1.0 - p_left)
+        return [StepSides(sides[a : a + n], conf[a : a + n], e) for a, n, e in zip(starts.tolist(), sizes, evidence)]
 
 
 def _forward_backward(em: np.ndarray, repeat: np.ndarray, fwd: np.ndarray, bwd: np.ndarray) -> None:
