@@ -220,14 +220,23 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
     rate 1.5-3.9x, amplitude 1.9-4.0x); one reading up alone is a stretch of standing's own sway,
     whose 1 s windows vary by 2x and more, or the shifts' acceleration (section 7's weight-shift
     scene, seeds 67200-67239: six false holds of 3.6-22 s, rate 0.9-1.1x with the sideways
-    acceleration 1.7-10x, or rate 1.4-2.4x with the amplitude 0.9-1.4x)."""
+    acceleration 1.7-10x, or rate 1.4-2.4x with the amplitude 0.9-1.4x). A window too short for
+    one amplitude reading gives no roll evidence (people hold 5 s and more; the fidgets' holds last
+    2.4-3.2 s)."""
     if max(votes["foot_off"], votes["foot_down"]) >= FOOT_SEEN_VOTE:
         return False
     a, b = shifts
     rate_ratio = p.cues.sway_ratios(sig, a.offset, b.onset, ref, m.rate_hz)[0]
     amplitude = roll_sway_ratio(m.roll_deg, win, p.standing_around(a, b, m.rate_hz), m.rate_hz)
-    sway = min(ramp_vote(rate_ratio, *p.cues.sway_ratio),
-               1.0 if amplitude is None else ramp_vote(amplitude, *p.cues.sway_ratio))
+    if amplitude is None:
+        # A window too short for one amplitude reading (a hold under 3.6 s, its lift and put-down
+        # taken off) shows no slow sway, and with no foot seen the rate's reading alone is a fidget's
+        # (section 7's fidgeting scene, 2.4-2.5 s holds: the pelvis rolls 1-3 deg with each small
+        # shift, rate 1.8x standing's); with no standing around to compare with, it is not asked.
+        amplitude_vote = 0.0 if win[1] - win[0] < int(ROLL_SWAY_WINDOW_S * m.rate_hz) else 1.0
+    else:
+        amplitude_vote = ramp_vote(amplitude, *p.cues.sway_ratio)
+    sway = min(ramp_vote(rate_ratio, *p.cues.sway_ratio), amplitude_vote)
     return sway + votes["foot_off"] + votes["foot_down"] < p.min_support
 
 
