@@ -52,7 +52,8 @@ SHIFT_CAUSE = ("weight shift: 67201 is a hold the plain scene pairs too (votes 1
                "at the shift in lifts the vertical foot-off vote 0.49 -> 0.60); 67210's two 4-5 deg turns inside "
                "the hold raise the sway cue's sideways acceleration to 1.6x standing's (taking the turn's own "
                "acceleration off, its lever fitted per turn, clears it but makes another seed's hold: not landed, "
-               "stop 35). 7 false holds in 6 of 40 scenes turning, 2 without")
+               "stop 35). 6 false holds in 6 of 40 scenes turning (7 before stop 35's short holds in "
+               "`stance_roll.sway_unseen`), 2 without")
 
 
 @pytest.mark.parametrize("kind, seed", [
