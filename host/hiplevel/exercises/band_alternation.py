@@ -20,6 +20,7 @@ it turns their sizes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,13 +50,14 @@ MAX_GAP_SHARE = 0.25
 MAX_COUNTER_SHARE = 0.7
 
 
-def alternating_anchors(p: BandWalkDetector, v: np.ndarray, fast: np.ndarray, anchors: np.ndarray,
+def alternating_anchors(p: BandWalkDetector, v: np.ndarray, fast_mps: Callable[[], np.ndarray], anchors: np.ndarray,
                         rate_hz: float) -> np.ndarray:
     """anchors (N,) bool, where the lateral velocity v (m/s) is held at zero, with each run of
     moves alternating way, back to back without a standstill, whose moves one way last at most
     MAX_COUNTER_SHARE of the others held at the ends of its long moves (the halts before each
-    counter-shift, `band_moves.stillest`) instead of at the zero crossings between its moves."""
-    out = anchors
+    counter-shift, `band_moves.stillest`, on fast_mps(): v band-limited at HALT_LOWPASS_HZ) instead of
+    at the zero crossings between its moves."""
+    out, fast = anchors, None
     for run in _alternating_runs(p, find_moves(p, v, rate_hz), anchors, rate_hz):
         step_n = 2.0 * float(median(np.diff([h.peak for h in run])))
         if max(edge_gap(a, b) for a, b in zip(run[:-1], run[1:])) > MAX_GAP_SHARE * step_n:
@@ -65,6 +67,7 @@ def alternating_anchors(p: BandWalkDetector, v: np.ndarray, fast: np.ndarray, an
         if min(first, second) > MAX_COUNTER_SHARE * max(first, second):
             continue
         way = run[0].sign if first > second else -run[0].sign
+        fast = fast_mps() if fast is None else fast
         ends = [stillest(fast, np.abs(fast[a.peak : b.peak + 1]), a, b, rate_hz)
                 for a, b in zip(run[:-1], run[1:]) if a.sign == way]
         out = out.copy() if out is anchors else out

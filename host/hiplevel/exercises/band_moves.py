@@ -7,13 +7,13 @@ pelvis' upward acceleration (`upward_acc_g`). Each rule takes the detector (p) f
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hiplevel.constants import STANDARD_GRAVITY_MS2
 from hiplevel.exercises.band_drift import tilt_offset_g, without_settling
-from hiplevel.exercises.base import Hump, Motion, calm_mask, cumtrapz0, find_humps, limit_drift, zero_velocity_mps
+from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, integrated_mps, limit_drift, zero_velocity_mps
 from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.exact_median import median
@@ -23,9 +23,9 @@ from hiplevel.signal.rest_masks import rest_mask
 if TYPE_CHECKING:
     from hiplevel.exercises.band_walk import BandWalkDetector
 
-# Moves the anchors of a lateral velocity (m/s): (p, v, v band-limited at HALT_LOWPASS_HZ, anchors,
-# rate_hz) -> anchors.
-Reanchor = Callable[["BandWalkDetector", np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
+# Moves the anchors of a lateral velocity (m/s): (p, v, a call that makes v band-limited at
+# HALT_LOWPASS_HZ, anchors, rate_hz) -> anchors.
+Reanchor = Callable[["BandWalkDetector", np.ndarray, Callable[[], np.ndarray], np.ndarray, float], np.ndarray]
 
 # Lateral and vertical pelvis movement of a band walk sits below ~3 Hz (steps take 0.8-2.5 s).
 ACC_LOWPASS_HZ = 4.0
@@ -76,13 +76,17 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion, reanchor: Reanchor | No
                 anchors[halt(v, a, b, rate)] = True
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
     if reanchor is not None:
-        raw, fast = (cumtrapz0(zero_phase_lowpass(acc_y, hz, rate) * STANDARD_GRAVITY_MS2, 1.0 / rate)
-                     + zero_phase_lowpass(swing_mps(m), hz, rate) for hz in (ACC_LOWPASS_HZ, HALT_LOWPASS_HZ))
-        held = reanchor(p, v, fast - (raw - v), anchors, rate)
+        raw = integrated_mps(acc_y, rate, ACC_LOWPASS_HZ, swing)  # v before it was held anywhere
+
+        @cache
+        def fast() -> np.ndarray:  # the same band-limited at HALT_LOWPASS_HZ: made when a run asks
+            return integrated_mps(acc_y, rate, HALT_LOWPASS_HZ, zero_phase_lowpass(swing_mps(m), HALT_LOWPASS_HZ, rate))
+
+        held = reanchor(p, v, lambda: fast() - (raw - v), anchors, rate)
         if (held != anchors).any():
             # Held at zero where anchors holds too; where only held does (a halt between moves
             # either way), at the value there of the velocity band-limited at HALT_LOWPASS_HZ.
-            level = np.where(held & ~anchors, fast, raw)
+            level = np.where(held & ~anchors, fast(), raw)
             idx = np.flatnonzero(held)
             v, anchors = raw - np.interp(np.arange(len(raw)), idx, level[idx]), held
     return limit_drift(v, anchors, rate)

@@ -261,13 +261,19 @@ def zero_velocity_mps(
     The integral's drift (accelerometer bias, small tilt errors) is removed by interpolating it
     linearly between still samples, where the true velocity is zero; unlike a high-pass this keeps
     the mean velocity of a run of steps in one direction. No still sample: a 0.05 Hz high-pass."""
-    v = cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * STANDARD_GRAVITY_MS2, 1.0 / rate_hz)
-    if extra_mps is not None:
-        v = v + extra_mps
+    v = integrated_mps(acc_g, rate_hz, lp_hz, extra_mps)
     idx = np.flatnonzero(still)
     if len(idx) < 2:
         return highpass(v, 0.05, rate_hz)
     return v - np.interp(np.arange(len(v)), idx, v[idx])
+
+
+def integrated_mps(acc_g: np.ndarray, rate_hz: float, lp_hz: float = 4.0,
+                   extra_mps: np.ndarray | None = None) -> np.ndarray:
+    """Velocity, m/s, integrated from linear acceleration (g, one axis) low-passed at lp_hz, plus
+    extra_mps (`zero_velocity_mps`'s before it is held at zero anywhere)."""
+    v = cumtrapz0(zero_phase_lowpass(acc_g, lp_hz, rate_hz) * STANDARD_GRAVITY_MS2, 1.0 / rate_hz)
+    return v if extra_mps is None else v + extra_mps
 
 
 def limit_drift(v_mps: np.ndarray, anchors: np.ndarray, rate_hz: float, max_gap_s: float = 3.0,
