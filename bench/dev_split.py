@@ -54,6 +54,11 @@ TURN_MARGIN_S = 0.5
 # Two truth steps of one stance foot this close (s, end to start: a walk's longest step,
 # `WalkingDetector.max_step_s`) are the other foot swinging twice in a row: a pivot, not a walk's step.
 REPEAT_GAP_S = 2.2
+# A gap this long (s) between two consecutive truth single supports is both feet on the floor for
+# longer than any walking step's double support (ipol-dev's straight: 0.15 s median, 0.18 s 90th
+# percentile): a pause, or a pivot in the U-turn (0.46-1.46 s there). An extra centred in one is a
+# step the pelvis shows where the foot sensors count no swing (docs/analysis.md round 19).
+LONG_DOUBLE_SUPPORT_S = 0.4
 
 
 @dataclass
@@ -69,8 +74,9 @@ class Tally:
     static_s: float = 0.0
     cpu_s: float = 0.0
     failures: list[str] = field(default_factory=list)
-    # segment -> [truth steps, missed, extra, extras off in time, missed in ambiguous truth]
-    # (`SEGMENTS`; sets whose truth has a course only; `off_in_time`, `ambiguous_truth`)
+    # segment -> [truth steps, missed, extra, extras off in time, missed in ambiguous truth, extras in a
+    # long double support] (`SEGMENTS`; sets whose truth has a course only; `off_in_time`,
+    # `ambiguous_truth`, `in_long_double_support`)
     segments: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, truth: dict, reps: list[dict]) -> None:
@@ -90,27 +96,33 @@ class Tally:
         missed = [t for i, t in enumerate(truth["reps"]) if i not in got]
         for rep in reps:
             if id(rep) not in used:
-                self._count(truth, rep, extra=True, late=off_in_time(rep, missed))
+                self._count(truth, rep, extra=True, late=off_in_time(rep, missed),
+                            planted=in_long_double_support(truth["reps"], 0.5 * (rep["start_s"] + rep["end_s"])))
 
     def _count(self, truth: dict, rep: dict, missed: bool = False, extra: bool = False, late: bool = False,
-               unclear: bool = False) -> None:
+               unclear: bool = False, planted: bool = False) -> None:
         """Count a truth step (missed or not; unclear: missed in ambiguous truth) or an extra rep
-        (late: off in time) in its course segment."""
+        (late: off in time; planted: in a long double support) in its course segment."""
         seg = segment_of(truth, 0.5 * (rep["start_s"] + rep["end_s"]))
         if seg is not None:
-            counts = self.segments.setdefault(seg, [0, 0, 0, 0, 0])
+            counts = self.segments.setdefault(seg, [0, 0, 0, 0, 0, 0])
             counts[0] += not extra
             counts[1] += missed
             counts[2] += extra
             counts[3] += late
             counts[4] += unclear
+            counts[5] += planted
 
     def by_segment(self) -> str:
         """Missed and extra steps by course segment ("" without a course), with the misses in
-        ambiguous truth and the extras that are a missed step found off in time:
-        "U-turn 6 missed (5 in ambiguous truth), 6 extra (2 off in time); ..."."""
-        return "; ".join(f"{seg} {c[1]} missed" + (f" ({c[4]} in ambiguous truth)" if c[4] else "")
-                         + f", {c[2]} extra" + (f" ({c[3]} off in time)" if c[3] else "")
+        ambiguous truth, the extras that are a missed step found off in time and those in a long
+        double support of the truth (the two can overlap):
+        "U-turn 6 missed (5 in ambiguous truth), 6 extra (2 off in time, 6 in a long double support); ..."."""
+        def extras(c: list[int]) -> str:
+            notes = [f"{c[3]} off in time"] * bool(c[3]) + [f"{c[5]} in a long double support"] * bool(c[5])
+            return f", {c[2]} extra" + (f" ({', '.join(notes)})" if notes else "")
+
+        return "; ".join(f"{seg} {c[1]} missed" + (f" ({c[4]} in ambiguous truth)" if c[4] else "") + extras(c)
                          for seg in SEGMENTS if (c := self.segments.get(seg)))
 
     @property
@@ -171,6 +183,20 @@ def ambiguous_truth(truth: list[dict], i: int) -> bool:
     after = (i + 1 < len(truth) and truth[i + 1]["side"] == t["side"]
              and truth[i + 1]["start_s"] - t["end_s"] < REPEAT_GAP_S)
     return bool(before or after)
+
+
+def in_long_double_support(truth: list[dict], centre_s: float) -> bool:
+    """Whether centre_s (s) lies in a gap of LONG_DOUBLE_SUPPORT_S up to REPEAT_GAP_S between the
+    truth's single supports (both feet on the floor within a walk: a pause, or a pivot whose turning
+    foot the foot sensors see no swing of; ipol-dev: every U-turn extra of main f9a6e8d,
+    docs/analysis.md round 19). A longer gap, and the time before the first single support and after
+    the last, is standing."""
+    reach = None  # the latest end of the single supports so far (they can overlap)
+    for a, b in sorted((t["start_s"], t["end_s"]) for t in truth):
+        if reach is not None and reach <= centre_s <= a and LONG_DOUBLE_SUPPORT_S <= a - reach < REPEAT_GAP_S:
+            return True
+        reach = b if reach is None else max(reach, b)
+    return False
 
 
 def pairs(truth: list[dict], found: list[dict]) -> dict[int, dict]:

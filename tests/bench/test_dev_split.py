@@ -9,7 +9,8 @@ import shutil
 import numpy as np
 import pytest
 
-from bench.dev_split import G_MS2, Tally, ambiguous_truth, match, mobgap_sensor_frame, reps_from_contacts, segment_of
+from bench.dev_split import (G_MS2, Tally, ambiguous_truth, in_long_double_support, match, mobgap_sensor_frame,
+                             reps_from_contacts, segment_of)
 from bench.realdata import shared_data_dir
 
 
@@ -57,7 +58,7 @@ def test_misses_and_extras_are_counted_by_course_segment():
              {"start_s": 30.0, "end_s": 30.5, "side": "right"}]
     t = Tally()
     t.add(truth, found)
-    assert t.segments == {"straight": [1, 0, 0, 0, 0], "U-turn": [1, 1, 1, 0, 0], "after the walk": [1, 1, 1, 0, 0]}
+    assert t.segments == {"straight": [1, 0, 0, 0, 0, 0], "U-turn": [1, 1, 1, 0, 0, 0], "after the walk": [1, 1, 1, 0, 0, 0]}
     assert t.by_segment() == "straight 0 missed, 0 extra; U-turn 1 missed, 1 extra; after the walk 1 missed, 1 extra"
     # The step into or out of the turn (within 0.5 s of it) is a turn step; before the walk, an edge.
     assert segment_of(truth, 9.6) == "U-turn" and segment_of(truth, 9.4) == "straight"
@@ -80,8 +81,8 @@ def test_an_extra_over_a_missed_step_of_its_side_is_counted_as_off_in_time():
              {"start_s": 25.9, "end_s": 26.5, "side": "right"}, {"start_s": 30.0, "end_s": 30.5, "side": "left"}]
     t = Tally()
     t.add(truth, found)
-    assert t.segments == {"after the walk": [2, 1, 3, 1, 0]}
-    assert t.by_segment() == "after the walk 1 missed, 3 extra (1 off in time)"
+    assert t.segments == {"after the walk": [2, 1, 3, 1, 0, 1]}
+    assert t.by_segment() == "after the walk 1 missed, 3 extra (1 off in time, 1 in a long double support)"
 
 
 def test_a_miss_in_ambiguous_truth_is_counted_as_such():
@@ -94,13 +95,33 @@ def test_a_miss_in_ambiguous_truth_is_counted_as_such():
                             (24.0, 24.4, "right"), (25.0, 25.4, "right"))}
     t = Tally()
     t.add(truth, _steps((5.5, 6.1, "right"), (10.1, 10.5, "left"), (24.0, 24.5, "right")))
-    assert t.segments == {"straight": [2, 1, 0, 0, 0], "U-turn": [2, 1, 0, 0, 1], "after the walk": [2, 1, 0, 0, 1]}
+    assert t.segments == {"straight": [2, 1, 0, 0, 0, 0], "U-turn": [2, 1, 0, 0, 1, 0], "after the walk": [2, 1, 0, 0, 1, 0]}
     assert t.by_segment() == ("straight 1 missed, 0 extra; U-turn 1 missed (1 in ambiguous truth), 0 extra; "
                               "after the walk 1 missed (1 in ambiguous truth), 0 extra")
     assert [ambiguous_truth(truth["reps"], i) for i in range(6)] == [False, False, True, True, True, True]
     # Two stances of one foot far apart (two walks) are no pivot.
     far = _steps((1.0, 1.4, "left"), (4.0, 4.4, "left"))
     assert not ambiguous_truth(far, 0) and not ambiguous_truth(far, 1)
+
+
+def test_an_extra_in_a_long_double_support_of_the_truth_is_counted_as_such():
+    # In the U-turn (10-12 s) the right foot stands twice with 1.1 s between its single supports
+    # (the left foot turning on the floor without a swing the foot sensors count: a pivot); the
+    # pelvis shows a left step there (10.6-11.1 s). A step between single supports 0.15 s apart (a
+    # walking step's double support) is a plain extra, and so is one before the first single support.
+    truth = {"walk_s": [2.0, 20.0], "uturn_s": [10.0, 12.0],
+             "reps": _steps((9.0, 9.4, "left"), (9.55, 10.0, "right"), (11.1, 11.5, "right"), (11.65, 12.0, "left"))}
+    found = _steps((9.0, 9.4, "left"), (9.55, 10.0, "right"), (10.6, 11.1, "left"), (11.1, 11.5, "right"),
+                   (11.45, 11.6, "left"), (11.65, 12.0, "left"), (1.0, 1.5, "right"))
+    t = Tally()
+    t.add(truth, found)
+    assert t.segments["U-turn"] == [3, 0, 2, 0, 0, 1]
+    assert t.by_segment() == ("before the walk 0 missed, 1 extra; straight 0 missed, 0 extra; "
+                              "U-turn 0 missed, 2 extra (1 in a long double support)")
+    assert in_long_double_support(truth["reps"], 10.5) and not in_long_double_support(truth["reps"], 11.52)
+    assert not in_long_double_support(truth["reps"], 1.25) and not in_long_double_support(truth["reps"], 13.0)
+    # Single supports 2.2 s or more apart are standing between two walks.
+    assert not in_long_double_support(_steps((1.0, 1.4, "left"), (3.6, 4.0, "right")), 2.5)
 
 
 def _steps(*spans: tuple[float, float, str]) -> list[dict]:
