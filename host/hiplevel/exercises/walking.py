@@ -38,7 +38,7 @@ from hiplevel.constants import other_side
 from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion, RepWindow, ShortRun
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
-from hiplevel.exercises.walking_edges import BoutEdges
+from hiplevel.exercises.walking_edges import BoutEdges, BoutFigures
 from hiplevel.exercises.walking_motion import active_window, contacts_from_roll, motion_window, tilt_rates_dps, tilt_span_deg, vertical_acc_g
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
@@ -378,7 +378,7 @@ class WalkingDetector(BoutEdges):
         out: list[tuple] = []
         swing = int(round(self.edge_swing_fraction * med))
         a0 = int(c[0]) - swing
-        single: dict = {"motion_sway": sway}  # the bout's single-support motion, found once for both edges
+        single = BoutFigures(motion_sway=sway)  # found once for both edges
         if not soft_start and self._initiates(m, a0, c, med, single):
             out.append(rep(a0, int(c[0]), 0, None, "initiation"))
         for k in range(len(c) - 1):

@@ -20,11 +20,25 @@ like one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_spot_turns import smooth_lateral_g
 from hiplevel.signal.exact_median import median
+
+
+@dataclass
+class BoutFigures:
+    """What both edges of one bout compare with, each found once when first asked for.
+    motion_sway: the whole motion's `smooth_lateral_g` (g), when at hand (`WalkingDetector.prepare`);
+    steps: the bout's single-support `_motion_rms` (median over its steps); sway: the bout's sway
+    (lo, the sway from sample lo, each step's sign, the median step peak in g)."""
+
+    motion_sway: np.ndarray | None = None
+    steps: np.ndarray | None = None
+    sway: tuple[int, np.ndarray, np.ndarray, float] | None = None
 
 
 class BoutEdges:
@@ -33,14 +47,14 @@ class BoutEdges:
     termination_roll_ratio, double_support_fraction, edge_motion_g, soft_start_motion_ratio,
     end_min_fraction, edge_swing_fraction, edge_sway_ratio, side.irregular_ratio)."""
 
-    def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
+    def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: BoutFigures | None = None) -> bool:
         """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
         and the first contact is a heel strike, not the weight shift of the lift-off itself. That
         shift can bump the pelvis up like a contact; the bout's first "step" is then only the swing
         (shorter than lift_off_step_ratio median steps) and the pelvis was still before it (less
         than initiation_shift_ratio of the bout's single supports over the half median step before
         the would-be swing): the step from that bump already is the first swing."""
-        single = {} if single is None else single
+        single = BoutFigures() if single is None else single
         if a0 < 0 or not self._moving(m, a0, int(c[0])) or not self._sways_away(m, a0, int(c[0]), 0, c, med, single):
             return False
         pre = a0 - med // 2
@@ -48,7 +62,7 @@ class BoutEdges:
             return True
         return self._motion_ratio(m, pre, a0, c, med, single) >= self.initiation_shift_ratio
 
-    def _terminates(self, m: Motion, a1: int, b1: int, c: np.ndarray, med: int, single: dict | None = None) -> bool:
+    def _terminates(self, m: Motion, a1: int, b1: int, c: np.ndarray, med: int, single: BoutFigures | None = None) -> bool:
         """Whether the bout ends with a termination swing over [a1, b1): the recording holds its
         closing contact (up to irregular_ratio median steps after the last contact: a recording
         that stops while the person walks on has no closing swing to report), the pelvis moves
@@ -57,7 +71,7 @@ class BoutEdges:
         pelvis settles without rolling)."""
         if int(c[-1]) + self.side.irregular_ratio * med >= len(m.t_s):
             return False
-        single = {} if single is None else single
+        single = BoutFigures() if single is None else single
         if not self._moving(m, int(c[-1]), b1):
             return False
         motion = self._motion_ratio(m, a1, b1, c, med, single)
@@ -66,25 +80,25 @@ class BoutEdges:
         if self.termination_roll_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None:
             return True
         mid = (a1 + b1) // 2
-        return float(_motion_rms(m, mid, b1)[3]) >= self.termination_roll_ratio * float(single["steps"][3])
+        return float(_motion_rms(m, mid, b1)[3]) >= self.termination_roll_ratio * float(single.steps[3])
 
-    def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int, single: dict | None = None) -> float:
+    def _motion_ratio(self, m: Motion, a: int, b: int, c: np.ndarray, med: int, single: BoutFigures | None = None) -> float:
         """How much the pelvis moves in [a, b) against the bout's single supports (each step's
         span after its double support): geometric mean of the ratios of `_motion_rms`. A roll
         stream: 1 (no test). single: where the bout's single-support figure is kept once found
         (both edges of a bout compare with the same one)."""
         if m.acc_lin_g is None or m.gyro_dps is None:
             return 1.0
-        steps = None if single is None else single.get("steps")
+        steps = None if single is None else single.steps
         if steps is None:
             q = int(round(self.double_support_fraction * med))
             steps = median(_motion_rms_many(m, c[:-1] + q, c[:-1] + med), axis=0)
             if single is not None:
-                single["steps"] = steps
+                single.steps = steps
         ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
         return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
 
-    def _sways_away(self, m: Motion, a: int, b: int, k: int, c: np.ndarray, med: int, single: dict,
+    def _sways_away(self, m: Motion, a: int, b: int, k: int, c: np.ndarray, med: int, single: BoutFigures,
                     motion: float | None = None) -> bool:
         """Whether the edge swing [a, b) shows the single support it is: the pelvis sways away from
         its stance foot as in the bout's steps (the sway, `smooth_lateral_g`, peaks with the sign
@@ -97,15 +111,15 @@ class BoutEdges:
         (both edges of a bout use them)."""
         if self.edge_sway_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None or len(c) < 2:
             return True
-        if "sway" not in single:
+        if single.sway is None:
             # The bout with its edges, and the sway filter's baseline either side.
             pad = int(SWAY_PAD_S * m.rate_hz) + 2 * med
             lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
-            whole = single.get("motion_sway")  # the whole motion's (`WalkingDetector.prepare`), when at hand
+            whole = single.motion_sway
             sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz) if whole is None else whole[lo:hi]
             signs, peaks = step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
-            single["sway"] = (lo, sway, signs, float(median(peaks)))
-        lo, sway, signs, step_peak = single["sway"]
+            single.sway = (lo, sway, signs, float(median(peaks)))
+        lo, sway, signs, step_peak = single.sway
         i, j = max(a - lo, 0), min(b - lo, len(sway))
         if j <= i or step_peak <= 0 or float(np.max(-signs[k] * sway[i:j])) >= self.edge_sway_ratio * step_peak:
             return True
