@@ -14,6 +14,7 @@ import numpy as np
 from hiplevel.constants import Side
 from hiplevel.exercises.base import Motion
 from hiplevel.signal.exact_median import median
+from hiplevel.signal.filters import reduce_windows
 from hiplevel.signal.neutral import neutral_roll, standing_before
 
 
@@ -38,10 +39,10 @@ def window_extremes(x: np.ndarray, a: list[int], b: list[int]) -> tuple[list, li
     hi: list = [None] * len(aa)
     lo: list = [None] * len(aa)
     if inside.any():
-        xe = np.append(np.asarray(x, float), 0.0)  # so that the end index n is valid in reduceat
-        idx = np.column_stack([aa[inside], bb[inside]]).ravel()
+        xf, a_in, b_in = np.asarray(x, float), aa[inside], bb[inside]
         keep = np.flatnonzero(inside).tolist()
-        for k, h, m in zip(keep, np.maximum.reduceat(xe, idx)[::2].tolist(), np.minimum.reduceat(xe, idx)[::2].tolist()):
+        for k, h, m in zip(keep, reduce_windows(np.maximum, xf, a_in, b_in).tolist(),
+                           reduce_windows(np.minimum, xf, a_in, b_in).tolist()):
             hi[k], lo[k] = h, m
     for k in np.flatnonzero(~inside).tolist():
         seg = np.asarray(x[a[k]:b[k]], float)

@@ -122,9 +122,31 @@ def moving_max(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
 def max_near(x: np.ndarray, at: np.ndarray, half: int) -> np.ndarray:
     """`moving_max(x, 2 * half + 1)[at]` (the same values) from the windows around the sample
     indices `at` alone (a few contacts of a long 1-D trace)."""
-    idx = np.column_stack([np.maximum(at - half, 0), np.minimum(at + half + 1, len(x))]).ravel()
+    x = np.asarray(x, float)
+    at = np.asarray(at)
+    lo, hi = np.maximum(at - half, 0), np.minimum(at + half + 1, len(x))
+    if x.ndim == 1 and at.ndim == 1 and len(at) and int(lo.max()) < len(x):
+        return reduce_windows(np.maximum, x, lo, hi)
+    idx = np.column_stack([lo, hi]).ravel()
     # The appended element only makes len(x) a valid start for reduceat; no window reaches it.
-    return np.maximum.reduceat(np.append(np.asarray(x, float), 0.0), idx)[::2]
+    return np.maximum.reduceat(np.append(x, 0.0), idx)[::2]
+
+
+def reduce_windows(op: np.ufunc, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """`op.reduce(x[lo_k:hi_k])` of every window k of a 1-D float array x, windows 0 <= lo_k < hi_k
+    <= len(x) (any order, overlapping or not), from one `op.reduceat`: the same values. reduceat's
+    odd indices only end the windows; one ending at len(x) (no valid index) is given any index (its
+    value is then x[lo_k] alone) and reduced again on its own, so x is not copied (an appended
+    element made len(x) valid at the price of a copy of x per call)."""
+    lo, hi = np.asarray(lo, np.intp), np.asarray(hi, np.intp)
+    n = len(x)
+    tail = hi >= n
+    idx = np.empty(2 * len(lo), dtype=np.intp)
+    idx[0::2], idx[1::2] = lo, np.where(tail, 0, hi)
+    out = op.reduceat(x, idx)[::2] if len(lo) else np.zeros(0, x.dtype)
+    for k in np.flatnonzero(tail).tolist():
+        out[k] = op.reduce(x[int(lo[k]):])
+    return out
 
 
 def moving_median(x: np.ndarray, size: int, block: int = 4096) -> np.ndarray:
