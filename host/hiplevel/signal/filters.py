@@ -135,14 +135,15 @@ def max_near(x: np.ndarray, at: np.ndarray, half: int) -> np.ndarray:
 def reduce_windows(op: np.ufunc, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """`op.reduce(x[lo_k:hi_k])` of every window k of a 1-D float array x, windows 0 <= lo_k < hi_k
     <= len(x) (any order, overlapping or not), from one `op.reduceat`: the same values. reduceat's
-    odd indices only end the windows; one ending at len(x) (no valid index) is given any index (its
-    value is then x[lo_k] alone) and reduced again on its own, so x is not copied (an appended
-    element made len(x) valid at the price of a copy of x per call)."""
+    odd indices only end the windows; one ending at len(x) (no valid index) is given its own start
+    (its value is then x[lo_k] alone, and the reduction that follows starts there, not at sample 0)
+    and reduced again on its own, so x is not copied (an appended element made len(x) valid at the
+    price of a copy of x per call)."""
     lo, hi = np.asarray(lo, np.intp), np.asarray(hi, np.intp)
     n = len(x)
     tail = hi >= n
     idx = np.empty(2 * len(lo), dtype=np.intp)
-    idx[0::2], idx[1::2] = lo, np.where(tail, 0, hi)
+    idx[0::2], idx[1::2] = lo, np.where(tail, lo, hi)
     out = op.reduceat(x, idx)[::2] if len(lo) else np.zeros(0, x.dtype)
     for k in np.flatnonzero(tail).tolist():
         out[k] = op.reduce(x[int(lo[k]):])
