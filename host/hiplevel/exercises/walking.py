@@ -318,30 +318,24 @@ class WalkingDetector(BoutEdges):
                                                            self.split_turn_deg)}
             # A dropped half is no step, so its contact is no contact: the step before it closes at its end.
             dropped = {r[5]: r[6] for r in steps if id(r) in split and r[5] is not None}
-            each = []  # (rep, its stance side), the split steps left out
-            if not two and not split:  # most bouts: every rep a step of its own side
-                each = [(r, other_side(sides[r[2]]) if r[3] else sides[r[2]]) for r in reps]
-            else:
-                for r in reps:
-                    if r[3] or r[2] not in two:
-                        if id(r) not in split:
-                            each.append((r, other_side(sides[r[2]]) if r[3] else sides[r[2]]))
-                    elif id(r) not in split:
-                        each += zip(missed[r[2]], two[r[2]])
-            for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in each:
+            each = []  # (rep, its stance side)
+            for r in reps:
+                if r[3] or r[2] not in two:
+                    each.append((r, other_side(sides[r[2]]) if r[3] else sides[r[2]]))
+                elif id(r) not in split:
+                    each += zip(missed[r[2]], two[r[2]])
+            for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in ((r, s) for r, s in each if id(r) not in split):
                 metrics = {"step_s": step_s, "side_confidence": conf3[k],
                            "bout_side_confidence": bout_conf, **neutral}
                 if contact_s is not None:
                     metrics["contact_s"] = contact_s
-                if dropped:
-                    closing_s = closing_past(closing_s, dropped)
+                closing_s = closing_past(closing_s, dropped)
                 if closing_s is not None:
                     metrics["closing_contact_s"] = closing_s
                 if edge:
                     metrics["edge"] = edge
-                measured = other_side(stance)
-                out.append(RepWindow(a, b, stance, (a, b), measured, False, metrics,  # positional: faster
-                                     _signed_drop_of_extremes(hi, lo, offset, measured)))
+                out.append(RepWindow(a, b, stance, (a, b), other_side(stance), False, metrics,  # positional: faster
+                                     _signed_drop_of_extremes(hi, lo, offset, other_side(stance))))
         return sorted(out, key=lambda w: w.start) if draft.spots else out
 
     def _missed_steps(self, m: Motion, c: np.ndarray, step_turns_deg: np.ndarray) -> dict[int, tuple[tuple, tuple]]:
