@@ -147,9 +147,7 @@ def grid_pass(source: SampleSource, settings: FusionSettings, timeline: Timeline
         raise AnalysisError(f"too few samples to analyse ({n})")
     rate = probe_rate(np.concatenate([b.t_s for b in probe]))
     if source.kind == "imu":
-        # The first PROBE_SAMPLES rows: the first block's own when it holds them (no copy of the probe).
-        first = probe[0].values if len(probe[0].values) >= PROBE_SAMPLES else np.concatenate([b.values for b in probe])
-        check_probe_units(first[:PROBE_SAMPLES], rate, source.units)
+        check_probe_units(np.concatenate([b.values for b in probe])[:PROBE_SAMPLES], rate, source.units)
     gb = GridBuilder(1.0 / rate, timeline, block)
     sink = _ImuGrid(store, settings, rate) if source.kind == "imu" else _RollGrid(store)
     for blk in chain(probe, blocks):
