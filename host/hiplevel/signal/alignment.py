@@ -29,9 +29,6 @@ YAW_MIN_AXIS_RATIO = 4.0
 YAW_MAX_ABS_DEG = 30.0
 # Samples tilted further than this from standing are not upright work (lying down, getting up).
 YAW_MAX_TILT_DEG = 45.0
-# Upright rows (2 floats each) kept in memory between the passes of `mount_yaw_from_chunks` up to
-# this many (8 MB: 1.4 h at 100 Hz); a longer recording reads its up-vectors again for each pass.
-UPRIGHT_KEEP_ROWS = 1 << 19
 
 
 def level_rotation(up_standing: np.ndarray) -> np.ndarray:
@@ -72,25 +69,9 @@ def mount_yaw_from_chunks(levelled: Callable[[], Iterable[np.ndarray]]) -> float
     bounded memory, with the same result as on all samples at once (`exact_median`)."""
     cos_max = math.cos(math.radians(YAW_MAX_TILT_DEG))
 
-    kept: list[np.ndarray] = []  # the first pass' upright rows, while they are few
-    state = {"whole": False, "rows": 0}  # whole: kept holds all of them (that pass ran to its end)
-
     def upright() -> Iterable[np.ndarray]:
-        if state["whole"]:
-            yield from kept  # the very arrays another pass over `levelled()` would make
-            return
-        first = not kept and not state["rows"]
         for u in levelled():
-            h = u[u[:, 2] > cos_max, :2]
-            if first:
-                state["rows"] += len(h)
-                if state["rows"] <= UPRIGHT_KEEP_ROWS:
-                    kept.append(h)
-                else:
-                    first = False
-                    kept.clear()
-            yield h
-        state["whole"] = first
+            yield u[u[:, 2] > cos_max, :2]
 
     # Side-lying (clamshell) puts gravity along the body's y axis: a 90 deg "tilt" that is not a
     # hinge, and would outweigh every hinge of a whole-session recording. Upright samples only.
