@@ -14,10 +14,11 @@ with depth, so the tilt direction cannot give the forward axis).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hiplevel.exercises.base import Motion, RepWindow
 from hiplevel.exercises.descent import BIAS_FITTED_DESCENT
+from hiplevel.exercises.shallow_descent import ShallowDescent
 from hiplevel.exercises.step_down import single_leg_reps
 
 
@@ -29,7 +30,12 @@ class SingleLegSquatDetector:
         ~20-30 deg; 6 deg keeps shallow squats and still ignores walking and standing);
     min_rep_s / max_rep_s: plausible duration of one squat (down and up; the pitch bump, between
         the tenths of its height, of a brisk squat with a 0.5 s descent lasts 0.9-1.1 s);
-    min_descent_cm: least sinking of the hips; min_move_mps: least peak speed of a sideways
+    min_descent_cm: least sinking of the hips that stands with the weight shift alone (a 40 deg
+        squat sinks them 5-6 cm, 60-80 deg 11-22 cm);
+    shallow: where a smaller descent (a 30-40 deg squat: 3-6 cm) still counts: from
+        `ShallowDescent.min_descent_cm` (2.5) with the weight shift and the pelvis quiet before or
+        after the rep (no foot contacts: walking and stairs make the same pitch bumps, issue 14);
+    min_move_mps: least peak speed of a sideways
         weight shift that decides a rep's stance side on its own (an 8 cm shift in 0.6 s peaks
         at 0.25 m/s), else the whole set decides;
     max_pitch_deg: a squat pitches the pelvis 12-35 deg across people (20-30 typical); beyond this
@@ -53,9 +59,10 @@ class SingleLegSquatDetector:
     max_pitch_deg: float = 45.0
     min_descent_per_pitch_cm_per_deg: float = 0.2
     lead_in_s: float = 5.0
+    shallow: ShallowDescent = field(default_factory=ShallowDescent)
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Squats of the set."""
         return single_leg_reps(m, self.min_pitch_deg, self.min_rep_s, self.max_rep_s, self.min_descent_cm,
                                self.min_move_mps, self.max_pitch_deg, self.min_descent_per_pitch_cm_per_deg,
-                               BIAS_FITTED_DESCENT)
+                               BIAS_FITTED_DESCENT, self.shallow)

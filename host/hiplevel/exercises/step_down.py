@@ -43,6 +43,7 @@ from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.exercises.lowering_side import held_in_run, rep_shifts_m, run_signs, set_sides
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
+from hiplevel.exercises.shallow_descent import ShallowDescent
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
 
@@ -286,14 +287,15 @@ def stands_around(roll_deg: np.ndarray, pitch_deg: np.ndarray, b: Bump, bumps: l
 def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float, min_descent_cm: float,
                     min_move_mps: float, max_pitch_deg: float = 90.0,
                     min_descent_per_pitch_cm_per_deg: float = 0.0,
-                    descent: DescentMeasure = PLAIN_DESCENT) -> list[RepWindow]:
+                    descent: DescentMeasure = PLAIN_DESCENT, shallow: ShallowDescent | None = None) -> list[RepWindow]:
     """Rep windows of a single-leg lowering exercise: every forward-pitch bump (on the re-aligned
     pitch) whose hips sank at least min_descent_cm, and at least min_descent_per_pitch_cm_per_deg
     per degree of its peak pitch (a bend pitches far with little descent); a bump too slow for
     the descent to be measured needs a sideways weight shift instead; drop = peak drop of the free
     side on the re-aligned roll; descent: how the exercise measures the descent
-    (`descent.DescentMeasure`). Metrics: peak forward pitch (`pitch_deg`, deg above the standing
-    pose), the descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
+    (`descent.DescentMeasure`); shallow: where a smaller descent still counts, with the weight shift
+    and a pelvis quiet around the rep (`shallow_descent.ShallowDescent`; None: nowhere). Metrics:
+    peak forward pitch (`pitch_deg`, deg above the standing pose), the descent (`depth_cm`, 6-axis only) and the forward-axis correction (`yaw_fix_deg`)."""
     yaw = shift_yaw_deg(m)
     roll, pitch = realigned_roll_pitch(m, yaw)
     found = pitch_bumps(pitch, m.rate_hz, min_pitch_deg, min_s, max_s)
@@ -316,12 +318,19 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # lean of the pelvis about the hips alone (no knee bend) moves a belt sensor up or down by up to
     # ~2 cm at 9 deg, by where on the belt it sits, and a jolt in the margins leaks into the double
     # integral (hapt-dev e12, e14: 3.5-5 cm "descents" in the opening standing, no sideways move).
+    # A shallow descent (under min_descent_cm) needs the shift and a pelvis quiet around the rep as
+    # well: the pitch bumps of walking and stairs jolt it on both sides (`shallow_descent`).
+    jolt = shallow.jolt_g(m) if shallow is not None else None
     kept = []
     for b, d, e in zip(bumps, depths, shifts):
-        need_cm = max(min_descent_cm, min_descent_per_pitch_cm_per_deg * float(pitch[b.peak]))
+        per_pitch_cm = min_descent_per_pitch_cm_per_deg * float(pitch[b.peak])
+        need_cm = max(min_descent_cm, per_pitch_cm)
         unsure = d is None or descent.could_hide(m, b.onset, b.offset, need_cm)
         shifted = m.acc_lin_g is None or e != 0.0
         if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
+            kept.append((b, d))
+        elif (shallow is not None and jolt is not None and d is not None and shifted
+              and d >= max(shallow.min_descent_cm, per_pitch_cm) and shallow.quiet_around(jolt, b, bumps, m.rate_hz)):
             kept.append((b, d))
     sides = stance_sides(m, [b for b, _ in kept], lateral_g, roll, min_move_mps, upright)
     reps: list[RepWindow] = []
