@@ -31,6 +31,6 @@ def test_no_hold_from_a_fidget_whose_foot_was_not_seen(yaw_deg):
 
 def test_no_short_hold_from_a_turning_weight_shift_whose_foot_was_not_seen():
     # Main (8a9b941): a 3.2 s hold at 6.9-10.1 s with the sway vote alone. (Its 34.6-37.8 s hold,
-    # a foot-off vote of 0.57 from the roll's tip, is a known limit: `test_yawing_scenes`.)
+    # a foot-off vote of 0.57 from the roll's tip: `test_stance_weak_foot`.)
     imu = simulate_session(_spec("single-leg-stance", None, None, 67222, "weight-shift", YAW_DEG)).imu
     assert [r for r in analyze(imu, "single-leg-stance").reps if r.start_s < 20.0] == []
