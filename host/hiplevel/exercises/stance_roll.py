@@ -31,7 +31,7 @@ FOOT_SEEN_VOTE = 0.5
 # turn or a fidget's roll tip at a hold's edge, or a fast shift's jolt, gives 0.51-0.60 too
 # (section 7's turning weight-shift scene, seeds 67201, 67210, 67222), so such a hold must sway as
 # on one leg in every reading (`sway_unseen`). Real holds read so: physics seeds 0 and 1, weak
-# votes 0.51-0.73, every reading 1.39x standing's and up where the hold is its own (3.3-42x kept).
+# votes 0.51-0.73, every reading 1.39x standing's and up where the hold is its own (3.3-14x kept).
 FOOT_CLEAR_VOTE = 0.75
 # The standing's sideways corrections are read in this percentile of its 1 s windows
 # (`quiet_corrections_ratio`), as `single_support.reference_sway`'s floor over the set.
@@ -231,8 +231,8 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
     acceleration (section 7's weight-shift scene, seeds 67200-67239: six false holds of 3.6-22 s,
     rate 0.9-1.1x with the sideways acceleration 1.7-10x, or rate 1.4-2.4x with the amplitude
     0.9-1.4x; stop 36: four of 3.6-5.2 s, rate 1.6-2.2x and amplitude 1.7-2.3x, corrections
-    0.96-1.25x, against 3.2x and up in every real hold with no foot seen). With no foot seen (votes
-    under FOOT_SEEN_VOTE) a window too short for one amplitude reading gives no roll evidence
+    0.96-1.25x, against 3.2x and up in every real hold with no foot seen that a set keeps). With no
+    foot seen (votes under FOOT_SEEN_VOTE) a window too short for one amplitude reading gives no roll evidence
     (people hold 5 s and more; the fidgets' holds last 2.4-3.2 s); with a weak foot vote
     (FOOT_SEEN_VOTE to FOOT_CLEAR_VOTE: a turn's or a fidget's tip) the missing reading is not
     asked (section 7's turning weight-shift scene, 67210 and 67222: roll rate 1.04x and 0.83x)."""
