@@ -225,28 +225,20 @@ def support_votes(votes: dict[str, float]) -> float:
     return float(sum(votes.values()))
 
 
-def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int]],
-                   percentile: float | None = None) -> tuple[float, float]:
+def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int]]) -> tuple[float, float]:
     """Standing's sway on both feet (roll-rate RMS deg/s, sideways RMS g) around one hold: the
     geometric mean of the median 1 s window RMS over each of `spans` (the standing just before the
     shift onto the leg and just after the shift back), at least the set's 10th percentile (a short
     standing sways less by chance). Not the quieter of the two: quiet standing whose sway grows for
     a while (0.5 deg SD between standing of 0.15 deg) then sways 1.5-2x the quieter side, a
-    clear single-leg sway vote, with a 2 cm sway hump on each side taken for the shifts.
-    percentile: that percentile of each span's windows instead of the median (the standing's
-    quietest part, where a span holds a neighbouring shift)."""
+    clear single-leg sway vote, with a 2 cm sway hump on each side taken for the shifts."""
     parts = [(a, b) for a, b in spans if b - a >= int(0.5 * rate_hz)]
     floor = (float(np.percentile(window_rms(s.roll_rate, rate_hz), 10)),
              float(np.percentile(window_rms(s.lateral, rate_hz), 10)))
     if not parts:
         return floor
-
-    def level(x: np.ndarray) -> float:
-        w = window_rms(x, rate_hz)
-        return float(median(w)) if percentile is None else float(np.percentile(w, percentile))
-
-    rr = _geometric_mean([level(s.roll_rate[a:b]) for a, b in parts])
-    ll = _geometric_mean([level(s.lateral[a:b]) for a, b in parts])
+    rr = _geometric_mean([float(median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts])
+    ll = _geometric_mean([float(median(window_rms(s.lateral[a:b], rate_hz))) for a, b in parts])
     return max(rr, floor[0]), max(ll, floor[1])
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion
-from hiplevel.exercises.single_support import SupportSignals, ramp_vote, reference_sway
+from hiplevel.exercises.single_support import SupportSignals, ramp_vote
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
@@ -28,14 +28,11 @@ BACK_TO_STANDING = 0.15
 # floor: a jolt or a tip at a hold's edge (`moved_unseen`).
 FOOT_SEEN_VOTE = 0.5
 # A foot-off or foot-down vote under this (and from FOOT_SEEN_VOTE) is a weak sign of the foot: a
-# turn or a fidget's roll tip at a hold's edge, or a fast shift's jolt, gives 0.51-0.60 too
-# (section 7's turning weight-shift scene, seeds 67201, 67210, 67222), so such a hold must sway as
-# on one leg in every reading (`sway_unseen`). Real holds read so: physics seeds 0 and 1, weak
-# votes 0.51-0.73, every reading 1.39x standing's and up where the hold is its own (3.3-14x kept).
+# turn's or a fidget's roll tip at a hold's edge gives 0.56-0.57 too (section 7's turning
+# weight-shift scene, seeds 67210, 67222), so such a hold must sway in the roll as one with no foot
+# seen must (`sway_unseen`). Real holds read so: physics seeds 0 and 1, weak votes 0.51-0.73, roll
+# rate and amplitude 1.39x standing's and up where the hold is its own (3.3-14x in those kept).
 FOOT_CLEAR_VOTE = 0.75
-# The standing's sideways corrections are read in this percentile of its 1 s windows
-# (`quiet_corrections_ratio`), as `single_support.reference_sway`'s floor over the set.
-QUIET_PERCENTILE = 10.0
 
 # The roll sway's amplitude is read over windows this long (less a straight line, one every half
 # window: `roll_sway_ratio`): long enough to hold the balance sway's 0.3-1 Hz, short enough that
@@ -221,30 +218,28 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
     """Whether a hold (`shifts`: its shift in and back; window `win`; its support `votes`; `ref`: the
     standing's sway around it, `single_support.reference_sway`) whose foot was not seen clearly
     leaving or landing (foot-off and foot-down votes under FOOT_CLEAR_VOTE) lacks the single-leg sway
-    after all: the smallest vote of its sway readings (the `SupportCues.sway_ratio` ramp) with the
-    foot votes under min_support. Three readings: the roll's rate (`SupportCues.sway_ratios`, 0.3-3
-    Hz) and amplitude (`roll_sway_ratio`, the slower sway), and the sideways balance corrections
-    (1-3 Hz) over the standing's quietest windows (`quiet_corrections_ratio`). On one leg the whole
-    roll sway grows (1.3-10x standing's; issue 14's own case, no lift, landing or balance jolt: rate
-    1.5-3.9x, amplitude 1.9-4.0x) and the pelvis corrects sideways; one reading up alone is a
-    stretch of standing's own sway, whose 1 s windows vary by 2x and more, or the shifts'
-    acceleration (section 7's weight-shift scene, seeds 67200-67239: six false holds of 3.6-22 s,
-    rate 0.9-1.1x with the sideways acceleration 1.7-10x, or rate 1.4-2.4x with the amplitude
-    0.9-1.4x; stop 36: four of 3.6-5.2 s, rate 1.6-2.2x and amplitude 1.7-2.3x, corrections
-    0.96-1.25x, against 3.2x and up in every real hold with no foot seen that a set keeps). With no
-    foot seen (votes under FOOT_SEEN_VOTE) a window too short for one amplitude reading gives no roll evidence
+    after all, read where shifting the weight on both feet does not raise it: in the roll alone (the
+    sideways band holds the shifts' own acceleration), in both its rate (`SupportCues.sway_ratios`,
+    0.3-3 Hz) and its amplitude (`roll_sway_ratio`, the slower sway): the smaller of the two votes
+    (the `SupportCues.sway_ratio` ramp) with the foot votes under min_support. On one leg the whole
+    roll sway grows (1.3-10x standing's; issue 14's own case, no lift, landing or balance jolt:
+    rate 1.5-3.9x, amplitude 1.9-4.0x); one reading up alone is a stretch of standing's own sway,
+    whose 1 s windows vary by 2x and more, or the shifts' acceleration (section 7's weight-shift
+    scene, seeds 67200-67239: six false holds of 3.6-22 s, rate 0.9-1.1x with the sideways
+    acceleration 1.7-10x, or rate 1.4-2.4x with the amplitude 0.9-1.4x). With no foot seen (votes
+    under FOOT_SEEN_VOTE) a window too short for one amplitude reading gives no roll evidence
     (people hold 5 s and more; the fidgets' holds last 2.4-3.2 s); with a weak foot vote
-    (FOOT_SEEN_VOTE to FOOT_CLEAR_VOTE: a turn's or a fidget's tip) the missing reading is not
-    asked (section 7's turning weight-shift scene, 67210 and 67222: roll rate 1.04x and 0.83x)."""
+    (FOOT_SEEN_VOTE to FOOT_CLEAR_VOTE: a turn's or a fidget's tip) it is not asked, the weak vote
+    being some evidence (section 7's turning weight-shift scene, 67210 and 67222: roll rate 1.04x
+    and 0.83x standing's; real holds in that band 1.39x and up)."""
     seen = max(votes["foot_off"], votes["foot_down"])
     if seen >= FOOT_CLEAR_VOTE:
         return False
     a, b = shifts
-    ramp = p.cues.sway_ratio
-    standing = p.standing_around(a, b, m.rate_hz)
     rate_ratio = p.cues.sway_ratios(sig, a.offset, b.onset, ref, m.rate_hz)[0]
-    reads = [ramp_vote(rate_ratio, *ramp), ramp_vote(quiet_corrections_ratio(p, sig, a, b, m.rate_hz), *ramp)]
-    amplitude = roll_sway_ratio(m.roll_deg, win, standing, m.rate_hz)
+    amplitude = roll_sway_ratio(m.roll_deg, win, p.standing_around(a, b, m.rate_hz), m.rate_hz)
+    ramp = p.cues.sway_ratio
+    reads = [ramp_vote(rate_ratio, *ramp)]
     if amplitude is not None:
         reads.append(ramp_vote(amplitude, *ramp))
     elif seen < FOOT_SEEN_VOTE:
@@ -254,16 +249,6 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
         # shift, rate 1.8x standing's); with no standing around to compare with, it is not asked.
         reads.append(0.0 if win[1] - win[0] < int(ROLL_SWAY_WINDOW_S * m.rate_hz) else 1.0)
     return min(reads) + votes["foot_off"] + votes["foot_down"] < p.min_support
-
-
-def quiet_corrections_ratio(p: SingleLegStanceDetector, sig: SupportSignals, a: Hump, b: Hump, rate_hz: float) -> float:
-    """The sideways balance corrections (1-3 Hz acceleration RMS, `SupportCues.sway_ratios`) of the
-    hold between shift-in a and shift-back b over the standing's around it (`standing_around`) in
-    its QUIET_PERCENTILE of 1 s windows (a ratio): the 4 s standing spans between holds a few seconds
-    apart hold a neighbouring shift's own acceleration (the simulator's 3 s pauses: spans' medians
-    3-6 mg against 0.4-0.7 mg of quiet standing), which the median takes for standing's."""
-    quiet = reference_sway(sig, rate_hz, p.standing_around(a, b, rate_hz), QUIET_PERCENTILE)
-    return p.cues.sway_ratios(sig, a.offset, b.onset, quiet, rate_hz)[1]
 
 
 def _window_sd(roll: np.ndarray, span: tuple[int, int], rate_hz: float) -> float | None:
