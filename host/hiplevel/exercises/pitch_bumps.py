@@ -91,3 +91,15 @@ def pitch_bumps(pitch_deg: np.ndarray, rate_hz: float, min_deg: float, min_s: fl
         out = [replace(o, half_centre_s=0.5 * float(lo + hi) / rate_hz, half_width_s=float(hi - lo) / rate_hz)
                for o, lo, hi in zip(out, left, right)]
     return out
+
+
+def sides_around(b: Bump, bumps: list[Bump], n: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sample indices of the n samples before bump b and of the n after it (within [0, length)),
+    less those of the other bumps: reps done back to back share their standing, which is then the
+    previous rep's. Callers take a side with under n // 4 samples left as unknown."""
+    free = np.ones(length, bool)
+    for o in bumps:
+        if o is not b:
+            free[o.onset : o.offset + 1] = False
+    return tuple(np.arange(lo, hi)[free[lo:hi]]
+                 for lo, hi in ((max(0, b.onset - n), b.onset), (b.offset + 1, min(length, b.offset + 1 + n))))

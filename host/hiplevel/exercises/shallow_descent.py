@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.exercises.base import Motion, highpass, world_acc_g
-from hiplevel.exercises.pitch_bumps import Bump
+from hiplevel.exercises.pitch_bumps import Bump, sides_around
 
 # Foot contacts jolt the pelvis at 2-10 Hz; a lowering's own motion (and the next rep's) is below
 # ~1.5 Hz and is taken out.
@@ -58,12 +58,7 @@ class ShallowDescent:
         or after it, the samples of the other bumps left out (back-to-back reps: as
         `step_down.stands_around`); a side with under a quarter of the window left counts as quiet."""
         n = max(1, int(self.window_s * rate_hz))
-        free = np.ones(len(jolt_g), bool)
-        for o in bumps:
-            if o is not b:
-                free[o.onset : o.offset + 1] = False
-        for lo, hi in ((max(0, b.onset - n), b.onset), (b.offset + 1, min(len(jolt_g), b.offset + 1 + n))):
-            idx = np.arange(lo, hi)[free[lo:hi]]
+        for idx in sides_around(b, bumps, n, len(jolt_g)):
             if len(idx) < n // 4 or float(np.sqrt(np.mean(jolt_g[idx] ** 2))) < self.max_jolt_g:
                 return True
         return False

@@ -42,7 +42,7 @@ from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, me
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.exercises.lowering_side import held_in_run, rep_shifts_m, run_signs, set_sides
-from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
+from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps, sides_around
 from hiplevel.exercises.shallow_descent import ShallowDescent
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -273,12 +273,7 @@ def stands_around(roll_deg: np.ndarray, pitch_deg: np.ndarray, b: Bump, bumps: l
     right after a false rep (issue 14). A side with less than a quarter of the window left is
     taken as upright."""
     n = max(1, int(STANDING_WINDOW_S * rate_hz))
-    free = np.ones(len(pitch_deg), bool)
-    for o in bumps:
-        if o is not b:
-            free[o.onset : o.offset + 1] = False
-    for lo, hi in ((max(0, b.onset - n), b.onset), (b.offset + 1, min(len(pitch_deg), b.offset + 1 + n))):
-        idx = np.arange(lo, hi)[free[lo:hi]]
+    for idx in sides_around(b, bumps, n, len(pitch_deg)):
         if len(idx) >= n // 4 and float(np.max(np.hypot(roll_deg[idx], pitch_deg[idx]))) > STANDING_TILT_DEG:
             return False
     return True
