@@ -122,14 +122,8 @@ def moving_max(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
 def max_near(x: np.ndarray, at: np.ndarray, half: int) -> np.ndarray:
     """`moving_max(x, 2 * half + 1)[at]` (the same values) from the windows around the sample
     indices `at` alone (a few contacts of a long 1-D trace)."""
-    x = np.asarray(x, float)
     at = np.asarray(at)
-    lo, hi = np.maximum(at - half, 0), np.minimum(at + half + 1, len(x))
-    if x.ndim == 1 and at.ndim == 1 and len(at) and int(lo.max()) < len(x):
-        return reduce_windows(np.maximum, x, lo, hi)
-    idx = np.column_stack([lo, hi]).ravel()
-    # The appended element only makes len(x) a valid start for reduceat; no window reaches it.
-    return np.maximum.reduceat(np.append(x, 0.0), idx)[::2]
+    return reduce_windows(np.maximum, np.asarray(x, float), np.maximum(at - half, 0), np.minimum(at + half + 1, len(x)))
 
 
 def reduce_windows(op: np.ufunc, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -334,19 +334,15 @@ def fuse_passes(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray, rest: 
     w = radians(gyro_dps)
     # Sample i's rate acts over the interval that ends at it (forward) / starts at it (backward).
     # Backward: u_{i-1} = u_i rotated by +w_i*dt, i.e. the same step with -dt, in reverse order.
-    t = np.asarray(t_s)
-    if t.dtype == np.float64 and t.ndim == 1 and len(t):
-        # np.diff(t, prepend=t[0] - 1 / rate) and -np.diff(t, append=t[-1] + 1 / rate) without their
-        # concatenated copies; the backward steps but the last are the forward ones negated.
-        dt_fwd, dt_bwd = np.empty(len(t)), np.empty(len(t))
-        np.subtract(t[1:], t[:-1], out=dt_fwd[1:])
-        np.negative(dt_fwd[1:], out=dt_bwd[:-1])
-        first, last = float(t[0]), float(t[-1])
-        dt_fwd[0] = first - (first - 1.0 / rate)
-        dt_bwd[-1] = -((last + 1.0 / rate) - last)
-    else:
-        dt_fwd = np.diff(t_s, prepend=t_s[0] - 1.0 / rate)
-        dt_bwd = -np.diff(t_s, append=t_s[-1] + 1.0 / rate)
+    # The steps of np.diff(t, prepend=t[0] - 1 / rate) and -np.diff(t, append=t[-1] + 1 / rate)
+    # without their concatenated copies; the backward steps but the last are the forward ones negated.
+    t = np.asarray(t_s, dtype=np.float64)
+    dt_fwd, dt_bwd = np.empty(len(t)), np.empty(len(t))
+    np.subtract(t[1:], t[:-1], out=dt_fwd[1:])
+    np.negative(dt_fwd[1:], out=dt_bwd[:-1])
+    first, last = float(t[0]), float(t[-1])
+    dt_fwd[0] = first - (first - 1.0 / rate)
+    dt_bwd[-1] = -((last + 1.0 / rate) - last)
     forward, backward = (acc_g, w, dt_fwd, rest), (acc_g[::-1], w[::-1], dt_bwd[::-1], rest[::-1])
     (fwd, e_f), (bwd, e_b) = _run([(*p, _start_up(*p, rate)) for p in (forward, backward)], settings)
     floor2 = settings.gyro_error_floor_deg**2

@@ -24,12 +24,12 @@ from hiplevel.signal.timeline import Segment, Segmentation, TimeGap, TimelineSet
 GRID_BLOCK = 16_384  # grid samples per block handed on by default (2.7 min at 100 Hz)
 
 
-
 def grid_steps(a: int, b: int) -> np.ndarray:
     """The sample numbers a, a + 1, ..., b - 1 as float64: `np.arange(a, b)`'s values as the grid's
     times divide them (exact below 2^53), made as floats: dividing the int64 arange cast it in
     numpy's buffered loop into one more array (131,072 samples 1.5 -> 0.3 ms on fresh pages)."""
     return np.arange(a, b, dtype=np.float64)
+
 
 @dataclass(frozen=True)
 class GridBlock:
