@@ -12,7 +12,7 @@ import math
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import islice, takewhile
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import numpy as np
 
@@ -53,6 +53,8 @@ LEAD_SPREAD = 0.5
 RHYTHM_ROLL_NOISE_DEG = 0.15
 RHYTHM_VERT_NOISE_G = 0.003
 
+_T = TypeVar("_T")
+
 
 @dataclass(frozen=True)
 class LateralStep:
@@ -87,76 +89,76 @@ class LoneMove:
     move: Hump
 
 
+@dataclass(frozen=True)
+class _Run:
+    """A run of moves the same way, cleaned of its settling: its vote (`two_moves_per_step`; None: too
+    short or small to vote), its heavy-lead steps (`_heavy_leads`: [(lead, trail or None)]; None:
+    none) and, for a lone move, the trail found after it (`_lost_trails`; else None)."""
+
+    moves: list[Hump]
+    vote: float | None
+    heavy: list[tuple[Hump, Hump | None]] | None
+    lost_trail: Hump | None
+
+
 def steps(p: BandWalkDetector, m: Motion, v: np.ndarray, found: list[Hump]) -> list[LateralStep | LoneMove]:
     """Lateral steps of motion m with lateral velocity v (m/s) and its moves found (`find_moves`),
     and each lone move of at least min_step_m, in time order."""
     rate = m.rate_hz
     humps = [h for h in found if float(np.max(m.pitch_deg[h.onset : h.offset + 1])) <= p.max_pitch_deg]
-    size = {id(h): size_m(h, v, rate) for h in humps}
-    pause = p.max_pause_s * rate
+    size = {h: size_m(h, v, rate) for h in humps}
     # A small move between two leads the same way (each larger and at least min_move_m) is
     # a trailing leg's move (a lead that carries 85-90 % of the step leaves the
     # trail 1-4 cm), not sway: kept below min_move_m.
-    moves = [h for k, h in enumerate(humps) if size[id(h)] >= p.min_move_m
-             or (size[id(h)] >= TRAIL_MIN_FRACTION * p.min_move_m
-                 and _between_moves(humps, k, size, pause, max(p.min_move_m, size[id(h)])))]
-    counters, kept = _counter_shifts(p, moves, v, rate)
-    runs = _runs(kept, counters, pause)
-    # A heavy lead's trail parted from the next lead by the velocity settling the other way in the
-    # pause (humps of 0.5-1.3 cm after quick 12-16 cm leads) was dropped above, and with pauses of
-    # about max_pause_s its leads fell into runs of their own: each step then lost its trailing
-    # swing (and its drop). Runs joined through such trails are taken where they are heavy-lead
-    # runs (`_heavy_leads`), and left as they were elsewhere.
-    floor = TRAIL_MIN_FRACTION * p.min_move_m
-    counter_ids = {id(x) for x in counters.values()}
-    trail_of = {id(h): t for k, h in enumerate(kept) if size[id(h)] >= p.min_move_m
-                for t in [_trail_after(h, kept[k + 1].onset if k + 1 < len(kept) else None, humps, size, pause, floor)]
-                if t is not None and id(t) not in counter_ids}
-    lost = list(trail_of.values())
-    heavy_of: dict[tuple[int, ...], list[tuple[Hump, Hump | None]] | None] = {}  # _heavy_leads by the run's ids
-    if lost:
-        joined = _runs(sorted(kept + lost, key=lambda h: h.onset), counters, pause)
-        runs = _heavy_or_parts(joined, runs, humps, size, pause, heavy_of)
-    cleaned: list[list[Hump]] = []
-    for run in runs:
-        typical = float(median([size[id(h)] for h in run]))
-        least = (p.run_ratio if len(run) != 2 else PAIR_RUN_RATIO) * typical
-        # Settling, not a leg move; a trailing move between two larger leads is a leg move
-        # however small against the run (down to TRAIL_MIN_FRACTION of min_move_m).
-        run = [h for k, h in enumerate(run) if size[id(h)] >= least
-               or (size[id(h)] >= TRAIL_MIN_FRACTION * p.min_move_m
-                   and _between_moves(run, k, size, pause, size[id(h)]))]
-        cleaned.append(_without_slow_ends(run, size))
-    cleaned = [run for run in cleaned if run]
-    # Moves per step of each run of moves (> 0: two, lead then trail; None: a lone move or sway).
-    votes = [two_moves_per_step(p, m, v, run) if len(run) >= 2 and sum(size[id(h)] for h in run) >= p.min_run_m
-             else None for run in cleaned]
-    paused = _paused_steps(p, cleaned, votes, counters, size, rate)
-    series = _paused_heavy_leads(p, cleaned, counters, trail_of, humps, size, rate)
+    leg_moves = [h for k, h in enumerate(humps) if size[h] >= p.min_move_m
+                 or (size[h] >= TRAIL_MIN_FRACTION * p.min_move_m
+                     and _between_moves(humps, k, size, p.max_pause_s * rate, max(p.min_move_m, size[h])))]
+    counters, kept = _counter_shifts(p, leg_moves, v, rate)
+    runs = _judged_runs(p, m, v, kept, counters, humps, size)
+    paused = _paused_steps(p, runs, counters, size, rate)
+    series = _paused_heavy_leads(p, runs, counters, humps, size, rate)
+
+    def step(lead: Hump, trail: Hump | None = None) -> LateralStep:
+        return LateralStep(counters.get(lead), lead, trail)
+
     out: list[LateralStep | LoneMove] = []
-    for k, run in enumerate(cleaned):
+    for k, run in enumerate(runs):
+        moves = run.moves
         if k in series:  # heavy leads with a pause after each step: one step per lead, with its trail
-            out += [LateralStep(counters.get(id(lead)), lead, trail) for lead, trail in series[k]]
-            continue
-        if k in paused:  # one move per step, the person standing still between steps
-            out.append(LateralStep(counters.get(id(run[0])), run[0], None))
-            continue
-        vote = votes[k]
-        if vote is None:
+            out += [step(lead, trail) for lead, trail in series[k]]
+        elif k in paused:  # one move per step, the person standing still between steps
+            out.append(step(moves[0]))
+        elif run.vote is None:
             # A lone move (a weight shift, a shuffle of the feet) or sway: no step (a big one may end a bout).
-            out += [LoneMove(h) for h in run if len(run) == 1 and size[id(h)] >= p.min_step_m]
-            continue
-        key = tuple(id(h) for h in run)
-        heavy = heavy_of[key] if key in heavy_of else _heavy_leads(run, humps, size, pause)
-        if heavy is not None:  # one step per lead, with its trail where one was found
-            out += [LateralStep(counters.get(id(lead)), lead, trail) for lead, trail in heavy]
-            continue
-        if vote <= 0.0:
-            out += [LateralStep(counters.get(id(h)), h, None) for h in run]
-            continue
-        for i in range(lead_parity(p, run, v, rate), len(run), 2):
-            out.append(LateralStep(counters.get(id(run[i])), run[i], run[i + 1] if i + 1 < len(run) else None))
+            out += [LoneMove(h) for h in moves if len(moves) == 1 and size[h] >= p.min_step_m]
+        elif run.heavy is not None:  # one step per lead, with its trail where one was found
+            out += [step(lead, trail) for lead, trail in run.heavy]
+        elif run.vote <= 0.0:
+            out += [step(h) for h in moves]
+        else:  # lead then trail, from the lead's parity on
+            out += [step(moves[i], moves[i + 1] if i + 1 < len(moves) else None)
+                    for i in range(lead_parity(p, moves, v, rate), len(moves), 2)]
     return out
+
+
+def _judged_runs(p: BandWalkDetector, m: Motion, v: np.ndarray, kept: list[Hump], counters: dict[Hump, Hump],
+                 humps: list[Hump], size: dict[Hump, float]) -> list[_Run]:
+    """The kept moves' runs (`_runs`; counters: the counter-shift before a move, size: m by hump,
+    v: m/s), cleaned (`_cleaned`) and judged (`_Run`). A heavy lead's trail parted from the next lead
+    by the velocity settling the other way in the pause (0.5-1.3 cm after quick 12-16 cm leads) was
+    no move, and with pauses of about max_pause_s each step, its leads alone, lost its trailing
+    swing (and drop): runs joined through such trails (`_lost_trails`) are taken where they are
+    heavy-lead runs (`_heavy_or_parts`)."""
+    pause = p.max_pause_s * m.rate_hz
+    runs = _runs(kept, counters, pause)
+    trail_of = _lost_trails(p, kept, counters, humps, size, pause)
+    if trail_of:
+        joined = _runs(sorted([*kept, *trail_of.values()], key=lambda h: h.onset), counters, pause)
+        runs = _heavy_or_parts(joined, runs, humps, size, pause)
+    cleaned = [run for run in (_cleaned(p, run, size, pause) for run in runs) if run]
+    return [_Run(run, two_moves_per_step(p, m, v, run) if len(run) >= 2 and sum(size[h] for h in run) >= p.min_run_m
+                 else None, _heavy_leads(run, humps, size, pause), trail_of.get(run[0]) if len(run) == 1 else None)
+            for run in cleaned]
 
 
 def two_moves_per_step(p: BandWalkDetector, m: Motion, v: np.ndarray, run: list[Hump]) -> float:
@@ -180,12 +182,12 @@ def lead_parity(p: BandWalkDetector, run: list[Hump], v: np.ndarray, rate_hz: fl
 
 
 def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
-                    rate_hz: float) -> tuple[dict[int, Hump], list[Hump]]:
-    """({id of a move: the counter-shift before it}, the other moves): a small opposite move
+                    rate_hz: float) -> tuple[dict[Hump, Hump], list[Hump]]:
+    """({a move: the counter-shift before it}, the other moves): a small opposite move
     right before a move (ending within counter_gap_s, under counter_ratio of its size, lasting at
     most counter_max_s or, in a slow step, counter_time_ratio times as long) belongs to that move's
     step; one that is the velocity drifting back through a pause (`_pause_drift`) is neither."""
-    counters: dict[int, Hump] = {}
+    counters: dict[Hump, Hump] = {}
     kept: list[Hump] = []
     gap = p.counter_gap_s * rate_hz
     for k, h in enumerate(moves):
@@ -194,7 +196,7 @@ def _counter_shifts(p: BandWalkDetector, moves: list[Hump], v: np.ndarray,
                 and h.offset - h.onset <= max(p.counter_max_s * rate_hz, p.counter_time_ratio * (nxt.offset - nxt.onset))
                 and size_m(h, v, rate_hz) < p.counter_ratio * size_m(nxt, v, rate_hz)):
             if not _pause_drift(p, moves[k - 1] if k > 0 else None, h, nxt, v, p.max_pause_s * rate_hz):
-                counters[id(nxt)] = h
+                counters[nxt] = h
         else:
             kept.append(h)
     return counters, kept
@@ -218,125 +220,142 @@ def _pause_drift(p: BandWalkDetector, prev: Hump | None, h: Hump, nxt: Hump, v: 
             and half_height_n(h, v) > p.counter_time_ratio * half_height_n(nxt, v))
 
 
-def _paused_steps(p: BandWalkDetector, runs: list[list[Hump]], votes: list[float | None], counters: dict[int, Hump],
-                  size: dict[int, float], rate_hz: float) -> set[int]:
+def _paused_steps(p: BandWalkDetector, runs: list[_Run], counters: dict[Hump, Hump], size: dict[Hump, float],
+                  rate_hz: float) -> set[int]:
     """Indices of the runs that are one-move steps with a pause on either side: a lone move of at
     least min_run_m next to a run of one-move steps the same way (another such lone move, or a run
-    of moves whose vote, `votes`, says one move per step), the later starting (with its
-    counter-shift) within max_step_gap_s of the earlier's end. A person who stops between steps
-    (step, stand, step: one move per step, or a counter-shift and one move) makes every run a lone
-    move; a slow one-move walker (2-2.5 s steps) halts between steps for about max_pause_s
-    (measured flank to flank 0.6-1.3 s: the slow tails of the speed look still), so a run of steps
-    breaks into runs of one to five moves, and its lone pieces, most often its first and last step,
-    were lost. The bout rules (`band_bouts.in_bouts`: min_bout_steps one way, a steady rhythm, one
-    posture) then decide, as for any step. Weight shifts and stepping about go back and forth, not
-    one way; a lone move next to a run of lead-then-trail moves is no step (it may be a trail)."""
+    of moves whose vote says one move per step), the later starting (with its counter-shift) within
+    max_step_gap_s of the earlier's end. A person who stops between steps (step, stand, step: one
+    move per step, or a counter-shift and one move) makes every run a lone move; a slow one-move
+    walker (2-2.5 s steps) halts between steps for about max_pause_s (measured flank to flank
+    0.6-1.3 s: the slow tails of the speed look still), so a run of steps breaks into runs of one
+    to five moves, and its lone pieces, most often its first and last step, were lost. The bout
+    rules (`band_bouts.in_bouts`: min_bout_steps one way, a steady rhythm, one posture) then decide,
+    as for any step. Weight shifts and stepping about go back and forth, not one way; a lone move
+    next to a run of lead-then-trail moves is no step (it may be a trail)."""
     gap = p.max_step_gap_s * rate_hz
-    lone = [len(r) == 1 and size[id(r[0])] >= p.min_run_m for r in runs]
-    one_move = [lone[k] or (votes[k] is not None and votes[k] <= 0.0) for k in range(len(runs))]
+    lone = [len(r.moves) == 1 and size[r.moves[0]] >= p.min_run_m for r in runs]
+    one_move = [lone[k] or (r.vote is not None and r.vote <= 0.0) for k, r in enumerate(runs)]
     out: set[int] = set()
     for k in range(1, len(runs)):
-        a, b = runs[k - 1][-1], runs[k][0]
-        if (a.sign == b.sign and one_move[k - 1] and one_move[k] and (lone[k - 1] or lone[k])
-                and edge_gap(a, counters.get(id(b), b)) <= gap):
+        if (one_move[k - 1] and one_move[k] and (lone[k - 1] or lone[k])
+                and _follows(runs[k - 1].moves[-1], runs[k].moves[0], counters, gap)):
             out |= {j for j in (k - 1, k) if lone[j]}
     return out
 
 
-def _paused_heavy_leads(p: BandWalkDetector, runs: list[list[Hump]], counters: dict[int, Hump],
-                        trail_of: dict[int, Hump], humps: list[Hump], size: dict[int, float],
-                        rate_hz: float) -> dict[int, list[tuple[Hump, Hump | None]]]:
+def _paused_heavy_leads(p: BandWalkDetector, runs: list[_Run], counters: dict[Hump, Hump], humps: list[Hump],
+                        size: dict[Hump, float], rate_hz: float) -> dict[int, list[tuple[Hump, Hump | None]]]:
     """{index of a run: its [(lead, trail or None)]} for the runs of a series of heavy-lead steps
     with a pause after each: consecutive runs of one or two moves the same way, each starting (with
     its counter-shift) within max_step_gap_s of the one before, whose moves, with the trail found
-    after each lone lead (trail_of: by the lead's id, `_trail_after`), make a heavy-lead run
-    (`_heavy_leads`). A pause longer than max_pause_s parts every step into a run of its own, and
-    a quick heavy lead's trail (1.1-2.1 cm after 0.6 s steps of 20 cm with 80 % leads) is under
-    min_move_m, not between two leads within max_pause_s, so dropped: the lead stood alone, a
-    one-move step (`_paused_steps`), and its trailing swing (and that side's drop) was read within
-    the lead. One-move and counter-shift steps with pauses of 1.5-2.5 s leave no hump their way
+    after each lone lead (`_Run.lost_trail`), make a heavy-lead run (`_heavy_leads`). A pause
+    longer than max_pause_s parts every step into a run of its own, and a quick heavy lead's trail
+    (1.1-2.1 cm after 0.6 s steps of 20 cm with 80 % leads) is under min_move_m, not between two
+    leads within max_pause_s, so dropped: the lead stood alone, a one-move step (`_paused_steps`),
+    and its trailing swing (and that side's drop) was read within the lead. One-move and counter-shift steps with pauses of 1.5-2.5 s leave no hump their way
     after the move (hiplevel.sim 0.6-2 s steps, seeds 1-2: 0 of 480 moves); lead-then-trail steps
     with a 70-80 % lead leave one after every lead (0.09-0.38 of it, 240 leads, 0.6-1.4 s steps)."""
     gap = p.max_step_gap_s * rate_hz
     out: dict[int, list[tuple[Hump, Hump | None]]] = {}
-    k = 0
-    while k < len(runs):
-        j = k + 1
-        while (j < len(runs) and len(runs[j]) <= 2 and len(runs[j - 1]) <= 2 and runs[j][0].sign == runs[k][0].sign
-               and edge_gap(runs[j - 1][-1], counters.get(id(runs[j][0]), runs[j][0])) <= gap):
-            j += 1
-        if j - k >= 2:
-            owner = {id(h): i for i in range(k, j) for h in (runs[i] if len(runs[i]) == 2 or id(runs[i][0]) not in trail_of
-                                                             else [runs[i][0], trail_of[id(runs[i][0])]])}
-            moves = sorted((h for h in humps if id(h) in owner), key=lambda h: h.onset)
-            heavy = _heavy_leads(moves, humps, size, p.max_pause_s * rate_hz)
-            if heavy is not None:
-                for lead, trail in heavy:
-                    out.setdefault(owner[id(lead)], []).append((lead, trail))
-        k = j
+    for series in _chains(list(range(len(runs))), lambda i, j: len(runs[i].moves) <= 2 and len(runs[j].moves) <= 2
+                          and _follows(runs[i].moves[-1], runs[j].moves[0], counters, gap)):
+        if len(series) < 2:
+            continue
+        owner = {h: i for i in series for h in (runs[i].moves if runs[i].lost_trail is None
+                                                else [runs[i].moves[0], runs[i].lost_trail])}
+        moves = sorted((h for h in humps if h in owner), key=lambda h: h.onset)
+        for lead, trail in _heavy_leads(moves, humps, size, p.max_pause_s * rate_hz) or []:
+            out.setdefault(owner[lead], []).append((lead, trail))
     return out
 
 
-def _without_slow_ends(run: list[Hump], size: dict[int, float]) -> list[Hump]:
+def _cleaned(p: BandWalkDetector, run: list[Hump], size: dict[Hump, float], pause_n: float) -> list[Hump]:
+    """The run (size: m by hump, pause_n: samples) less its settling: each move under run_ratio
+    (PAIR_RUN_RATIO in a run of two) of its median move but a trailing move between two larger leads
+    (`_between_moves`, down to TRAIL_MIN_FRACTION of min_move_m), and its slow ends (`_without_slow_ends`)."""
+    typical = float(median([size[h] for h in run]))
+    least = (p.run_ratio if len(run) != 2 else PAIR_RUN_RATIO) * typical
+    kept = [h for k, h in enumerate(run) if size[h] >= least
+            or (size[h] >= TRAIL_MIN_FRACTION * p.min_move_m and _between_moves(run, k, size, pause_n, size[h]))]
+    return _without_slow_ends(kept, size)
+
+
+def _without_slow_ends(run: list[Hump], size: dict[Hump, float]) -> list[Hump]:
     """The run less a first or last move that is smaller than its typical move and lasts over
     SLOW_END_RATIO times its typical move: the slow drift of settling into (or out of) the hinge
     next to a run of leg moves, not a leg move (it would shift the lead/trail pairing)."""
     if len(run) < 3:
         return run
     dur = float(median([h.offset - h.onset for h in run]))
-    typical = float(median([size[id(h)] for h in run]))
-    slow = [h for h in (run[0], run[-1]) if h.offset - h.onset > SLOW_END_RATIO * dur and size[id(h)] < typical]
+    typical = float(median([size[h] for h in run]))
+    slow = [h for h in (run[0], run[-1]) if h.offset - h.onset > SLOW_END_RATIO * dur and size[h] < typical]
     return [h for h in run if not any(h is x for x in slow)]
 
 
-def _runs(moves: list[Hump], counters: dict[int, Hump], pause_n: float) -> list[list[Hump]]:
-    """moves (time order) in runs the same way, each move starting (with its counter-shift, by id
-    in counters) within pause_n samples of the end of the one before."""
-    runs: list[list[Hump]] = []
-    for h in moves:
-        start = counters[id(h)] if id(h) in counters else h  # a step starts with its counter-shift
-        if runs and runs[-1][-1].sign == h.sign and edge_gap(runs[-1][-1], start) <= pause_n:
-            runs[-1].append(h)
+def _follows(a: Hump, b: Hump, counters: dict[Hump, Hump], gap_n: float) -> bool:
+    """True when move b goes a's way, starting (with its counter-shift) within gap_n samples of a's end."""
+    return a.sign == b.sign and edge_gap(a, counters.get(b, b)) <= gap_n
+
+
+def _chains(items: list[_T], joins: Callable[[_T, _T], bool]) -> list[list[_T]]:
+    """items (time order) cut where one does not join the one before (joins(before, item))."""
+    out: list[list[_T]] = []
+    for x in items:
+        if out and joins(out[-1][-1], x):
+            out[-1].append(x)
         else:
-            runs.append([h])
-    return runs
-
-
-def _heavy_or_parts(joined: list[list[Hump]], runs: list[list[Hump]], humps: list[Hump], size: dict[int, float],
-                    pause_n: float, heavy_of: dict[tuple[int, ...], list[tuple[Hump, Hump | None]] | None]
-                    ) -> list[list[Hump]]:
-    """Each run of joined (runs with trails added, each holding whole runs of runs) that is a
-    heavy-lead run (`_heavy_leads`), else the runs it holds. heavy_of takes each joined run's
-    `_heavy_leads` by the ids of its moves (a run that cleaning leaves as it was is not judged again)."""
-    out: list[list[Hump]] = []
-    k = 0
-    for run in joined:
-        held = {id(h) for h in run}
-        parts = []
-        while k < len(runs) and id(runs[k][0]) in held:
-            parts.append(runs[k])
-            k += 1
-        heavy = heavy_of[tuple(id(h) for h in run)] = _heavy_leads(run, humps, size, pause_n)
-        out += [run] if heavy is not None else parts
+            out.append([x])
     return out
 
 
-def _trail_after(lead: Hump, until: int | None, humps: list[Hump], size: dict[int, float], pause_n: float,
+def _runs(moves: list[Hump], counters: dict[Hump, Hump], pause_n: float) -> list[list[Hump]]:
+    """moves (time order) in runs the same way, each move starting (with its counter-shift, from
+    counters) within pause_n samples of the end of the one before."""
+    return _chains(moves, lambda a, b: _follows(a, b, counters, pause_n))
+
+
+def _lost_trails(p: BandWalkDetector, kept: list[Hump], counters: dict[Hump, Hump], humps: list[Hump],
+                 size: dict[Hump, float], pause_n: float) -> dict[Hump, Hump]:
+    """{lead: its trail} for each kept move of at least min_move_m with a trail before the next kept
+    move (`_trail_after`, down to TRAIL_MIN_FRACTION of min_move_m; no counter-shift): trails lost."""
+    floor = TRAIL_MIN_FRACTION * p.min_move_m
+    shifts = set(counters.values())
+    found = {h: _trail_after(h, until, humps, size, pause_n, floor)
+             for h, until in zip(kept, [h.onset for h in kept[1:]] + [None]) if size[h] >= p.min_move_m}
+    return {h: t for h, t in found.items() if t is not None and t not in shifts}
+
+
+def _heavy_or_parts(joined: list[list[Hump]], runs: list[list[Hump]], humps: list[Hump], size: dict[Hump, float],
+                    pause_n: float) -> list[list[Hump]]:
+    """Each run of joined (runs with trails added, each holding whole runs of runs) that is a
+    heavy-lead run (`_heavy_leads`), else the runs it holds."""
+    out: list[list[Hump]] = []
+    k = 0
+    for run in joined:
+        held = set(run)
+        parts = list(takewhile(lambda r: r[0] in held, islice(runs, k, None)))
+        k += len(parts)
+        out += [run] if _heavy_leads(run, humps, size, pause_n) is not None else parts
+    return out
+
+
+def _trail_after(lead: Hump, until: int | None, humps: list[Hump], size: dict[Hump, float], pause_n: float,
                  least_m: float) -> Hump | None:
-    """The first hump lead's way (humps in time order, size: m by id) of at least least_m and under
+    """The first hump lead's way (humps in time order, size: m by hump) of at least least_m and under
     HEAVY_TRAIL_RATIO of lead, starting after lead and before sample until (None: no bound),
     within pause_n samples of it: its trail, if lead is a heavy lead."""
     end = lead.offset + pause_n if until is None else until - 1
     after = islice(humps, bisect_left(humps, lead.offset, key=lambda h: h.onset), None)
     return next((h for h in takewhile(lambda h: h.onset <= end, after) if h.sign == lead.sign
-                 and edge_gap(lead, h) <= pause_n and least_m <= size[id(h)] < HEAVY_TRAIL_RATIO * size[id(lead)]),
+                 and edge_gap(lead, h) <= pause_n and least_m <= size[h] < HEAVY_TRAIL_RATIO * size[lead]),
                 None)
 
 
-def _heavy_leads(run: list[Hump], humps: list[Hump], size: dict[int, float],
+def _heavy_leads(run: list[Hump], humps: list[Hump], size: dict[Hump, float],
                  pause_n: float) -> list[tuple[Hump, Hump | None]] | None:
     """[(lead, its trail or None)] when run is lead-then-trail steps whose lead carries most of the
-    step, else None. humps: all the motion's humps in time order (size: m by id), pause_n: samples.
+    step, else None. humps: all the motion's humps in time order (size: m by hump), pause_n: samples.
     A trail is a move of the run under HEAVY_TRAIL_RATIO of the move before it (that one a lead),
     or, for a lead the run has no trail after, the first hump its way under that ratio starting
     after it, before the run's next move and within pause_n of it (a trail under the trail floor,
@@ -349,10 +368,10 @@ def _heavy_leads(run: list[Hump], humps: list[Hump], size: dict[int, float],
         return None
     trail = [False] * len(run)
     for k in range(1, len(run)):
-        trail[k] = not trail[k - 1] and size[id(run[k])] < HEAVY_TRAIL_RATIO * size[id(run[k - 1])]
+        trail[k] = not trail[k - 1] and size[run[k]] < HEAVY_TRAIL_RATIO * size[run[k - 1]]
     leads = [k for k in range(len(run)) if not trail[k]]
-    typical = float(median([size[id(run[k])] for k in leads]))
-    if sum(trail) < 2 or any(size[id(run[k])] < LEAD_SPREAD * typical for k in leads):
+    typical = float(median([size[run[k]] for k in leads]))
+    if sum(trail) < 2 or any(size[run[k]] < LEAD_SPREAD * typical for k in leads):
         return None
     out = [(run[k], run[k + 1] if k + 1 < len(run) and trail[k + 1]
             else _trail_after(run[k], run[k + 1].onset if k + 1 < len(run) else None, humps, size, pause_n, 0.0))
@@ -362,18 +381,18 @@ def _heavy_leads(run: list[Hump], humps: list[Hump], size: dict[int, float],
     return out
 
 
-def _between_moves(moves: list[Hump], k: int, size: dict[int, float], pause_n: float, least_m: float) -> bool:
+def _between_moves(moves: list[Hump], k: int, size: dict[Hump, float], pause_n: float, least_m: float) -> bool:
     """True when moves[k] is a trailing move: it lies between two moves the same way, each within
     pause_n samples of it and at least least_m long (the leads around it), or it ends a series of
     alternating moves (after a lead at least least_m long that follows a smaller trailing move)."""
     if k == 0:
         return False
     a, h = moves[k - 1], moves[k]
-    if not (a.sign == h.sign and edge_gap(a, h) <= pause_n and size[id(a)] >= least_m):
+    if not (a.sign == h.sign and edge_gap(a, h) <= pause_n and size[a] >= least_m):
         return False
     b = moves[k + 1] if k + 1 < len(moves) else None
     if b is not None and b.sign == h.sign and edge_gap(h, b) <= pause_n:
-        return size[id(b)] >= least_m
+        return size[b] >= least_m
     c = moves[k - 2] if k >= 2 else None  # the last move of a run: the one before its lead a trail too
     return (c is not None and c.sign == h.sign and edge_gap(c, a) <= pause_n
-            and size[id(c)] <= size[id(a)])
+            and size[c] <= size[a])
