@@ -53,6 +53,15 @@ class ShallowDescent:
             return None
         return highpass(world_acc_g(m)[:, 2], QUIET_HP_HZ, m.rate_hz)
 
+    def counts(self, depth_cm: float | None, least_cm: float, jolt_g: np.ndarray | None, b: Bump,
+               bumps: list[Bump], rate_hz: float) -> bool:
+        """Whether bump b, with the weight shift, is a shallow rep: its hips sank depth_cm (None: not
+        measured) of at least min_descent_cm and least_cm, and the pelvis is quiet around it
+        (`quiet_around`; jolt_g from `jolt_g`: a roll stream, None, has no such read). Walking and
+        stairs make such pitch bumps, and jolt the pelvis on both sides of them."""
+        return (jolt_g is not None and depth_cm is not None and depth_cm >= max(self.min_descent_cm, least_cm)
+                and self.quiet_around(jolt_g, b, bumps, rate_hz))
+
     def quiet_around(self, jolt_g: np.ndarray, b: Bump, bumps: list[Bump], rate_hz: float) -> bool:
         """Whether the pelvis is quiet (RMS of jolt_g under max_jolt_g) over window_s before bump b
         or after it, the samples of the other bumps left out (back-to-back reps: as

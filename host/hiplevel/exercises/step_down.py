@@ -313,8 +313,6 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # lean of the pelvis about the hips alone (no knee bend) moves a belt sensor up or down by up to
     # ~2 cm at 9 deg, by where on the belt it sits, and a jolt in the margins leaks into the double
     # integral (hapt-dev e12, e14: 3.5-5 cm "descents" in the opening standing, no sideways move).
-    # A shallow descent (under min_descent_cm) needs the shift and a pelvis quiet around the rep as
-    # well: the pitch bumps of walking and stairs jolt it on both sides (`shallow_descent`).
     jolt = shallow.jolt_g(m) if shallow is not None else None
     kept = []
     for b, d, e in zip(bumps, depths, shifts):
@@ -324,9 +322,8 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         shifted = m.acc_lin_g is None or e != 0.0
         if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
             kept.append((b, d))
-        elif (shallow is not None and jolt is not None and d is not None and shifted
-              and d >= max(shallow.min_descent_cm, per_pitch_cm) and shallow.quiet_around(jolt, b, bumps, m.rate_hz)):
-            kept.append((b, d))
+        elif shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz):
+            kept.append((b, d))  # a shallow one: with the shift and a quiet pelvis (`shallow_descent`)
     sides = stance_sides(m, [b for b, _ in kept], lateral_g, roll, min_move_mps, upright)
     reps: list[RepWindow] = []
     for (b, depth), (stance, confidence) in zip(kept, sides):
