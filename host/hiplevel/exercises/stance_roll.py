@@ -14,6 +14,7 @@ import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion
 from hiplevel.exercises.single_support import SupportSignals, ramp_vote
+from hiplevel.exercises.stance_corroboration import one_leg_corroborated
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
@@ -231,7 +232,9 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
     (people hold 5 s and more; the fidgets' holds last 2.4-3.2 s); with a weak foot vote
     (FOOT_SEEN_VOTE to FOOT_CLEAR_VOTE: a turn's or a fidget's tip) it is not asked, the weak vote
     being some evidence (section 7's turning weight-shift scene, 67210 and 67222: roll rate 1.04x
-    and 0.83x standing's; real holds in that band 1.39x and up)."""
+    and 0.83x standing's; real holds in that band 1.39x and up). A roll that passes needs a second
+    sign of one leg, sideways corrections or a long hold (`stance_corroboration`): shifting the weight
+    while the pelvis turns sways the roll 1.6-2.3x standing's too."""
     seen = max(votes["foot_off"], votes["foot_down"])
     if seen >= FOOT_CLEAR_VOTE:
         return False
@@ -248,7 +251,11 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
         # (section 7's fidgeting scene, 2.4-2.5 s holds: the pelvis rolls 1-3 deg with each small
         # shift, rate 1.8x standing's); with no standing around to compare with, it is not asked.
         reads.append(0.0 if win[1] - win[0] < int(ROLL_SWAY_WINDOW_S * m.rate_hz) else 1.0)
-    return min(reads) + votes["foot_off"] + votes["foot_down"] < p.min_support
+    if min(reads) + votes["foot_off"] + votes["foot_down"] < p.min_support:
+        return True
+    # The roll sways as on one leg: a second sign of it, not the roll's (`stance_corroboration`).
+    hold_s = (win[1] - win[0]) / m.rate_hz + 2.0 * p.transition_s
+    return not one_leg_corroborated(sig, p.cues, a.offset, b.onset, p.standing_around(a, b, m.rate_hz), hold_s, m.rate_hz)
 
 
 def _window_sd(roll: np.ndarray, span: tuple[int, int], rate_hz: float) -> float | None:
