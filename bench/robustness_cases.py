@@ -118,6 +118,8 @@ SCENE_YAW_DEG = 6.0
 # swept too, as the known limits they are (stop 34: 6 in 6 and 14 in 13), so that the bench shows them
 # (stop 35, `stance_roll.moved_between`: 3 in 3 and 0; `stance_roll.sway_unseen`'s short holds: fidgeting 2 in 2).
 # Stop 36 (`sway_unseen`: weak foot votes): weight shift turning 6 in 6 -> 4 in 4.
+# Stop 37 (`stance_corroboration`: a second sign of one leg where no foot was seen): weight shift 2 in 2 -> 1,
+# turning 4 in 4 -> 2 in 2, quiet standing turning 1 -> 0 (seed 66202).
 SCENE_SWEEPS: tuple[tuple[str, str, float | None, int, int], ...] = (
     ("single-leg-stance", "weight-shift", None, 40, 0),
     ("single-leg-stance", "weight-shift", SCENE_YAW_DEG, 40, 0),
