@@ -85,9 +85,8 @@ class WalkingDetector(BoutEdges):
     baseline_s: window of that baseline (a moving mean; walking's own mean is zero);
     min_step_s / max_step_s: plausible step durations; a longer gap ends a bout (stepping about a room pauses ~2 s);
     min_bout_steps: shorter sequences are not walking (a shuffle, a weight shift) but for `walking_bouts.two_steps`;
-    edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's
-        median contact (the weight shift before the first step is a small bump of its own);
-    smooth_hz: low-pass of the vertical acceleration;
+    edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's median contact (the
+        weight shift before the first step is a small bump of its own); smooth_hz: low-pass of the vertical acceleration;
     max_tilt_rate_dps: contacts within 0.3 s of a faster tilt rotation (roll and pitch rate
         together, 2 Hz low-pass) are dropped: sitting down, standing up, bending, lying down and
         getting up turn the pelvis at 60-300 deg/s; walking rocks it at < 50 deg/s (ipol-dev and
@@ -102,8 +101,9 @@ class WalkingDetector(BoutEdges):
         simulator's fidgets make a bout from 1.7 s); slow daily-life walkers step in up to 1.3 s;
     max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing
         pose are dropped (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg);
-    edge_swing_fraction: the initiation swing is taken as this fraction of the bout's median step
-        before the first contact (swing is ~40 % of a stride, ~75-80 % of a step);
+    edge_swing_fraction, initiation_rep_fraction: the initiation swing is looked for over the first fraction of
+        the bout's median step before the first contact (a swing, ~75-80 % of a step); its rep spans the second, as
+        first swings vary (ipol-dev 0.38-0.91 median steps): centred where the shortest holds it (analysis round 21);
     edge_motion_g: an edge rep needs the pelvis moving in its span: the RMS of the horizontal
         linear acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet standing < 0.01 g);
     end_min_fraction: a bout's last contact is kept down to this fraction of its median contact when
@@ -180,6 +180,7 @@ class WalkingDetector(BoutEdges):
     max_median_step_s: float = 1.4
     max_tilt_deg: float = 50.0
     edge_swing_fraction: float = 0.75
+    initiation_rep_fraction: float = 0.6
     edge_motion_g: float = 0.02
     end_min_fraction: float = 0.1
     double_support_fraction: float = 0.25
@@ -376,11 +377,10 @@ class WalkingDetector(BoutEdges):
                     None if closing is None else _round(t_c[closing], 3))
 
         out: list[tuple] = []
-        swing = int(round(self.edge_swing_fraction * med))
-        a0 = int(c[0]) - swing
+        a0 = int(c[0]) - int(round(self.edge_swing_fraction * med))
         single = BoutFigures(motion_sway=sway)  # found once for both edges
         if not soft_start and self._initiates(m, a0, c, med, single):
-            out.append(rep(a0, int(c[0]), 0, None, "initiation"))
+            out.append(rep(int(c[0]) - int(round(self.initiation_rep_fraction * med)), int(c[0]), 0, None, "initiation"))
         for k in range(len(c) - 1):
             a, b = int(c[k]), int(c[k + 1])
             if b - a > int(round(self.side.irregular_ratio * med)):

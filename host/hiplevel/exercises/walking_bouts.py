@@ -176,14 +176,15 @@ def reps_may_start_in(p: WalkingDetector, bouts_: list[np.ndarray], cues: list[d
     """The bouts, with their cues, whose reps may start in samples [keep[0], keep[1]) (all when keep
     is None): a chunk of a long set keeps only the reps that start in its own samples
     (`analysis.chunked`), so the bouts of its overlap with the chunks before and after it need not be
-    measured. A bout's reps start between its initiation swing, edge_swing_fraction of its median
-    step before its first contact, and its termination swing, double_support_fraction of it after
-    its last (`WalkingDetector._bout_reps`); the bound here takes the bout's longest step, and at
+    measured. A bout's reps start between its initiation swing, initiation_rep_fraction of its median
+    step before its first contact (its test reads edge_swing_fraction of it), and its termination
+    swing, double_support_fraction of it after its last (`WalkingDetector._bout_reps`); the bound
+    here takes the bout's longest step, and at
     least a whole one, so it holds whatever the fractions. Each bout is measured on its own: the
     ones kept come out the same. cues None (not measured yet, `WalkingDetector.prepare`): None comes back."""
     if keep is None:
         return list(bouts_), None if cues is None else list(cues)
-    reach = max(1.0, p.edge_swing_fraction, p.double_support_fraction)
+    reach = max(1.0, p.edge_swing_fraction, p.initiation_rep_fraction, p.double_support_fraction)
     mine = []
     for i, c in enumerate(bouts_):
         margin = int(np.ceil(reach * float(np.max(np.diff(c))))) + 1 if len(c) > 1 else 0

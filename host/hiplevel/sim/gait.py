@@ -151,12 +151,12 @@ def walking(ex: ExerciseSpec, rng: np.random.Generator) -> Segment:
 
 def _edge_swings(rng: np.random.Generator, ex: ExerciseSpec, t: np.ndarray, ic: np.ndarray, durations: np.ndarray,
                  stances: list[Side], roll: np.ndarray) -> list[RepPlan]:
-    """The initiation swing (the first foot swings to the first contact, 75 % of a step) and the
+    """The initiation swing (the first foot swings to the first contact, `first_swing_fraction` of a step) and the
     termination swing (the trailing foot closes up after the last contact, one step); their gentle
     swing-side drops are added to `roll` in place. Returns [initiation, termination]."""
     out = []
     d0, d1 = durations[0], durations[-1]
-    spans = [(ic[0] - 0.75 * d0, ic[0], other_side(stances[0])), (ic[-1], ic[-1] + d1, other_side(stances[-1]))]
+    spans = [(ic[0] - ex.first_swing_fraction * d0, ic[0], other_side(stances[0])), (ic[-1], ic[-1] + d1, other_side(stances[-1]))]
     for k, (a, b, stance) in enumerate(spans):
         amp = 0.6 * _rep_drop(rng, ex, stance, NORMAL_WALK_DROP_DEG, NORMAL_WALK_DROP_SD_DEG)
         d = b - a
