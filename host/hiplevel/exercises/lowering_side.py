@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.exercises.stance_side import sliding_displacement_m
+from hiplevel.exercises.stance_side import displacement_m
 
 # The displacement windows slide this far in all (half before, half after their place), in steps of
 # SLIDE_STEP_S: a second holds one to three periods of the balance corrections on one leg.
@@ -34,20 +34,31 @@ SLIDE_STEP_S = 0.1
 RUN_SPLIT_M = 0.015
 
 
-def rep_shifts_m(acc_mps2: np.ndarray, spans: list[tuple[int, int, int, int]], rate_hz: float
-                 ) -> list[tuple[float, float]]:
+def rep_shift_windows_m(acc_mps2: np.ndarray, spans: list[tuple[int, int, int, int]], rate_hz: float
+                        ) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each rep (start of the standing before it, its onset, its offset, end of the standing
-    after it; sample indices) the sideways displacement from the standing to the onset and from the
-    offset to the standing, m (+ = leftward; the median `stance_side.sliding_displacement_m` of
-    the windows sliding SLIDE_S about their place). acc_mps2: the pelvis's sideways acceleration,
-    m/s^2. Why the median, not the mean: a window whose end falls in a fast move reads its length
-    times half the move's speed short (hiplevel.sim's step-down shifts in the rep's first and last
-    0.3 s at up to 0.25 m/s: +27 and +38 cm on 3.5 s windows against -6..+3 cm for the others)."""
+    after it; sample indices) the sideways displacements, m (+ = leftward), of the windows from the
+    standing to the onset and from the offset to the standing, each sliding SLIDE_S about its place
+    in steps of SLIDE_STEP_S (`stance_side.displacement_m`; zeros where the standing is empty).
+    acc_mps2: the pelvis's sideways acceleration, m/s^2."""
     slide, step = int(SLIDE_S * rate_hz), max(1, int(SLIDE_STEP_S * rate_hz))
     h = slide // 2
-    return [(sliding_displacement_m(acc_mps2, lo - h, a - h, rate_hz, slide, step, np.median) if a > lo else 0.0,
-             sliding_displacement_m(acc_mps2, b - h, hi - h, rate_hz, slide, step, np.median) if hi > b else 0.0)
-            for lo, a, b, hi in spans]
+    offsets = range(0, slide + 1, step)
+
+    def slid(a: int, b: int) -> np.ndarray:
+        return np.array([displacement_m(acc_mps2, a - h + n, b - h + n, rate_hz) for n in offsets])
+
+    empty = np.zeros(len(offsets))
+    return [(slid(lo, a) if a > lo else empty, slid(b, hi) if hi > b else empty) for lo, a, b, hi in spans]
+
+
+def rep_shifts_m(windows: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[float, float]]:
+    """Each rep's displacement in and out, m (+ = leftward): the median of its sliding windows
+    (`rep_shift_windows_m`). Why the median, not the mean: a window whose end falls in a fast move
+    reads its length times half the move's speed short (hiplevel.sim's step-down shifts in the
+    rep's first and last 0.3 s at up to 0.25 m/s: +27 and +38 cm on 3.5 s windows against -6..+3 cm
+    for the others)."""
+    return [(float(np.median(w_in)), float(np.median(w_out))) for w_in, w_out in windows]
 
 
 def run_starts(shifts: list[tuple[float, float]], new_set: list[bool]) -> list[bool]:
@@ -112,6 +123,70 @@ def held_in_run(shifts: list[tuple[float, float]], new_set: list[bool], signs: l
     return held
 
 
+# A displacement is the median of its sliding windows (`rep_shift_windows_m`), each off by its length
+# times the mean velocity at its ends: on one leg the balance corrections (1-3 Hz, 0.5-3 mm: up to
+# 0.04 m/s) make that cm over a 2 s window, and where fewer than DISPLACEMENT_AGREE_SHARE of the
+# windows read the median's side, the median is itself a draw of them. Measured on main cba4d15
+# (physics check seeds 0 and 1, both exercises, 1,711 reps with a clear displacement deciding): from
+# 0.8 right in 1,426 of 1,435 (99.4 %, above DISPLACEMENT_LOG_ODDS); under 0.8 in 256 of 276 (92.8 %:
+# 2.5 log-odds): 20 of the 29 displacements read the wrong way. A displacement in doubt still counts,
+# at DISPLACEMENT_DOUBT_LOG_ODDS: level with a sure roll, no longer above it.
+DISPLACEMENT_AGREE_SHARE = 0.8
+DISPLACEMENT_DOUBT_LOG_ODDS = 2.5
+
+
+def displacement_agreement(windows: list[tuple[np.ndarray, np.ndarray]], shifts: list[tuple[float, float]],
+                           new_set: list[bool]) -> list[float]:
+    """For each rep, the share of the sliding windows (`rep_shift_windows_m`) that read the side
+    its displacement gives (`run_signs`): of its own (in less out, window by window) where its shift
+    in decides, else of its run's summed; 1.0 where none is clear (nothing to doubt)."""
+    own = [d_in - d_out for d_in, d_out in shifts]
+    agree = [1.0] * len(shifts)
+    for start, end in run_spans(shifts, new_set):
+        e = sum(own[start:end])
+        e_win = sum(w_in - w_out for w_in, w_out in windows[start:end])
+        for k in range(start, end):
+            d_in, x = shifts[k][0], own[k]
+            if abs(d_in) >= RUN_SPLIT_M and d_in * x > 0:
+                w, side = windows[k][0] - windows[k][1], np.sign(x)
+            elif abs(e) >= RUN_SPLIT_M:
+                w, side = e_win, np.sign(e)
+            else:
+                continue
+            agree[k] = float(np.mean(np.sign(w) == side))
+    return agree
+
+
+# The roll on one leg around the rep (a cue of its own): between the shift onto the stance foot and
+# the lowering, and between the return and the shift back, the free side already hangs lower (the
+# single-leg stance drop, domain primer; the physics check draws 0-3 deg per set, whatever the rep
+# does). A hike is the rep's own move, growing with its depth, so the standing at its edges is not
+# hiked as far. Over EDGE_ROLL_S before the onset and after the offset (the mean of the two sides),
+# on the physics check (seeds 0 and 1, both exercises, 1,786 reps, main cba4d15): right in 1,172 of
+# 1,172 from 1 deg (235 hikes among them), 889 of 889 from 1.5 (190 hikes), 430 of 432 at 0.75-1.5;
+# under 0.5 deg it is the sway's (61 %). hiplevel.sim's squat holds a fifth of the rep's roll on one
+# leg around it, a hike's too: a 5 deg hike (its human range's end) reads 1 deg there the wrong way,
+# so the cue counts from EDGE_ROLL_DEG, 1.5x that (1.0-2.0 deg and 1.5-3 log-odds read the same on
+# the physics check), with EDGE_ROLL_LOG_ODDS: under a displacement, so it decides where the rep's
+# own cues split and leaves the rest in doubt, not overruled.
+EDGE_ROLL_S = 0.4
+EDGE_ROLL_DEG = 1.5
+EDGE_ROLL_LOG_ODDS = 2.0
+
+
+def edge_rolls_deg(roll_deg: np.ndarray, spans: list[tuple[int, int, int, int]], rate_hz: float) -> list[float]:
+    """For each rep (spans as `rep_shift_windows_m`: the standing before it, its onset, its offset,
+    the standing after it; sample indices) the mean roll, deg (+ = left side higher), over
+    EDGE_ROLL_S before its onset and after its offset within its standing: the mean of the two
+    sides' (of the one there is; 0 where neither has a sample)."""
+    n = max(1, int(EDGE_ROLL_S * rate_hz))
+    out = []
+    for lo, a, b, hi in spans:
+        sides = [seg for seg in (roll_deg[max(lo, a - n) : a], roll_deg[b + 1 : min(hi, b + 1 + n)]) if len(seg)]
+        out.append(float(np.mean([np.mean(seg) for seg in sides])) if sides else 0.0)
+    return out
+
+
 # The roll cue (independent of the sideways acceleration): the free side hangs lower through a rep,
 # so the mean re-aligned roll over the rep points to the stance leg. It counts from ROLL_CUE_DEG:
 # above quiet sway averaged over a 1.5-4 s rep (SD 0.2-1 deg: its mean < 0.5 deg) and the belt's
@@ -156,16 +231,23 @@ SWITCH_AT_BREAK_P = 0.5
 SWITCH_IN_RUN_P = 0.0
 
 
-def rep_log_odds(run: float, move_mps: float, roll_deg: float) -> float:
-    """A rep's own evidence for the left leg, log-odds (+ = left stance) from its three cues: run,
-    the displacement's side (`run_signs`: + left, - right, 0 unclear; its share of the run's);
-    move_mps, the sideways moves around it (`step_down.shift_evidence`, m/s, + = left, 0 where under
-    a clear move's speed); roll_deg, its mean roll (deg, + = left side higher = left stance: worth
-    ROLL_CUE_LOG_ODDS, ROLL_SURE_LOG_ODDS or, beyond any hike, ROLL_CERTAIN_LOG_ODDS)."""
+def rep_log_odds(run: float, move_mps: float, roll_deg: float, agreement: float = 1.0,
+                 edge_roll_deg: float = 0.0) -> float:
+    """A rep's own evidence for the left leg, log-odds (+ = left stance) from its cues: run,
+    the displacement's side (`run_signs`: + left, - right, 0 unclear; its share of the run's) and
+    agreement, the share of its windows that read that side (`displacement_agreement`: under
+    DISPLACEMENT_AGREE_SHARE it is worth DISPLACEMENT_DOUBT_LOG_ODDS); move_mps, the sideways moves
+    around it (`step_down.shift_evidence`, m/s, + = left, 0 where under a clear move's speed);
+    roll_deg, its mean roll (deg, + = left side higher = left stance: worth ROLL_CUE_LOG_ODDS,
+    ROLL_SURE_LOG_ODDS or, beyond any hike, ROLL_CERTAIN_LOG_ODDS); edge_roll_deg, the roll on
+    one leg at its edges (`edge_rolls_deg`, deg: EDGE_ROLL_LOG_ODDS from EDGE_ROLL_DEG)."""
     a = abs(roll_deg)
     roll = (ROLL_CERTAIN_LOG_ODDS if a >= ROLL_CERTAIN_DEG else ROLL_SURE_LOG_ODDS if a >= ROLL_SURE_DEG
             else ROLL_CUE_LOG_ODDS if a >= ROLL_CUE_DEG else 0.0)
-    return DISPLACEMENT_LOG_ODDS * run + float(np.sign(roll_deg)) * roll + float(np.sign(move_mps)) * MOVE_LOG_ODDS
+    shift = DISPLACEMENT_LOG_ODDS if agreement >= DISPLACEMENT_AGREE_SHARE else DISPLACEMENT_DOUBT_LOG_ODDS
+    edge = EDGE_ROLL_LOG_ODDS if abs(edge_roll_deg) >= EDGE_ROLL_DEG else 0.0
+    return (shift * run + float(np.sign(roll_deg)) * roll + float(np.sign(move_mps)) * MOVE_LOG_ODDS
+            + float(np.sign(edge_roll_deg)) * edge)
 
 
 def left_probabilities(log_odds: list[float], new_set: list[bool], new_run: list[bool] | None = None) -> list[float]:
@@ -193,12 +275,14 @@ def left_probabilities(log_odds: list[float], new_set: list[bool], new_run: list
 
 
 def set_sides(runs: list[float], moves_mps: list[float], rolls_deg: list[float], new_set: list[bool],
-              pooled: list[float], held: list[bool] | None = None) -> list[tuple[int, float]]:
+              pooled: list[float], held: list[bool] | None = None, agreements: list[float] | None = None,
+              edge_rolls_deg: list[float] | None = None) -> list[tuple[int, float]]:
     """The stance side (+1 left, -1 right) and its confidence (the probability of that side, 0.5-1)
     of each rep of a stream of lowerings, weighing its own cues (`rep_log_odds`) with those of the
     reps around it on the same leg (`left_probabilities`; new_set: a break before the rep; held:
-    the rep held on the previous rep's leg, `held_in_run`, None: none); pooled, the set's summed
-    moves (+ = left), breaks a tie.
+    the rep held on the previous rep's leg, `held_in_run`, None: none; agreements and
+    edge_rolls_deg: `rep_log_odds`' cues of the same names, None: all 1.0 and 0.0); pooled, the
+    set's summed moves (+ = left), breaks a tie.
 
     Why the set: the rep's own cues fail together at times (physics check, seeds 0 and 1, both
     exercises, 38 reps on the wrong leg on main c7f0724, 24 of them unflagged): a displacement read
@@ -213,7 +297,9 @@ def set_sides(runs: list[float], moves_mps: list[float], rolls_deg: list[float],
     # rep, a hike, tied to the other leg's last), and a run whose first rep's own shift in points
     # against the run's sum changed leg within it (hiplevel.sim, 5 s step-downs, seed 33).
     links = None if held is None else [not h for h in held]
-    p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg)], new_set, links)
+    agree = [1.0] * len(runs) if agreements is None else agreements
+    edges = [0.0] * len(runs) if edge_rolls_deg is None else edge_rolls_deg
+    p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg, agree, edges)], new_set, links)
     out = []
     for p, tie in zip(p_left, pooled):
         side = 1 if p > 0.5 or (p == 0.5 and tie > 0) else -1

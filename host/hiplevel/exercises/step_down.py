@@ -22,7 +22,8 @@ back, run by run: reps with no shift between them are on one leg); where that is
 size, each rep takes the largest lateral move between the standing before it and its deepest
 point and the largest after it (toward the stance side, then away; the pitching leaks smaller
 sideways moves into the rep itself). The roll is a third cue, independent of the acceleration: the
-free side hangs lower on average during the rep. The cues of each rep are weighed together with
+free side hangs lower on average during the rep, and on one leg just before and after it, where a
+hike (the rep's own move) has not risen yet. The cues of each rep are weighed together with
 those of the reps around it (a set is done on one leg; the leg changes between sets, across a
 rest): a rep whose own cues fail together takes its leg's side, and one left in doubt is flagged
 `side_uncertain` (`lowering_side.set_sides`). A device roll stream (no accelerometer) has only the
@@ -41,7 +42,8 @@ from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, me
                                      world_acc_g)
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
-from hiplevel.exercises.lowering_side import held_in_run, rep_shifts_m, run_signs, set_sides
+from hiplevel.exercises.lowering_side import (displacement_agreement, edge_rolls_deg, held_in_run, rep_shift_windows_m,
+                                              rep_shifts_m, run_signs, set_sides)
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps, sides_around
 from hiplevel.exercises.shallow_descent import ShallowDescent
 from hiplevel.signal.exact_median import median
@@ -223,19 +225,22 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
     peaks = np.array([b.peak for b in bumps], float)
     gaps = np.diff(peaks)
     new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
-    # The displacements into and out of the reps, run by run (`lowering_side`), one clear move (in or
-    # out) and the roll are each rep's cues; the set's weaker moves, pooled, break a tie.
+    # The displacements into and out of the reps, run by run (`lowering_side`; worth less where their
+    # sliding windows split), one clear move (in or out), the roll and the roll on one leg at the rep's
+    # edges are each rep's cues; the set's weaker moves, pooled, break a tie.
     acc = lateral_g * G_MPS2
     spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
                                                                               len(acc), m.rate_hz))]
-    shifts = rep_shifts_m(acc, spans, m.rate_hz)
+    windows = rep_shift_windows_m(acc, spans, m.rate_hz)
+    shifts = rep_shifts_m(windows)
     runs = run_signs(shifts, new_set.tolist())
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
     pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
     votes = set_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
                       [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], new_set.tolist(),
-                      [pooled[int(k)] for k in set_id], held_in_run(shifts, new_set.tolist(), runs))
+                      [pooled[int(k)] for k in set_id], held_in_run(shifts, new_set.tolist(), runs),
+                      displacement_agreement(windows, shifts, new_set.tolist()), edge_rolls_deg(roll_deg, spans, m.rate_hz))
     return [(LEFT if s > 0 else RIGHT, conf) for s, conf in votes]
 
 
