@@ -30,7 +30,7 @@ def _runs(rng: np.random.Generator, k: int, span: int) -> list[RestRunBias]:
 @needs_kernel
 # inf - inf in the numpy path (the leak taken back out) is NaN, as in the kernel: numpy says so aloud.
 @pytest.mark.filterwarnings("ignore:invalid value encountered in subtract:RuntimeWarning")
-@pytest.mark.parametrize("n_runs", [0, 1, 2, 7])
+@pytest.mark.parametrize("n_runs", [0, 1, 2, 7, 40])
 @pytest.mark.parametrize("turned", [False, True])
 def test_the_compiled_correction_is_the_numpy_paths_to_the_bit(monkeypatch, n_runs: int, turned: bool) -> None:
     rng = np.random.default_rng(10 * n_runs + turned)

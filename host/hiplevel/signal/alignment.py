@@ -71,7 +71,8 @@ def mount_yaw_from_chunks(levelled: Callable[[], Iterable[np.ndarray]]) -> float
 
     def upright() -> Iterable[np.ndarray]:
         for u in levelled():
-            yield u[u[:, 2] > cos_max, :2]
+            # np.compress copies the kept rows in blocks (a boolean index on (N,3) rows, one call a row).
+            yield np.compress(u[:, 2] > cos_max, u[:, :2], axis=0)
 
     # Side-lying (clamshell) puts gravity along the body's y axis: a 90 deg "tilt" that is not a
     # hinge, and would outweigh every hinge of a whole-session recording. Upright samples only.
@@ -98,7 +99,7 @@ def mount_yaw_from_chunks(levelled: Callable[[], Iterable[np.ndarray]]) -> float
             sel = np.abs(proj) > thr
             if sgn:
                 sel &= sgn * proj > 0
-            yield h[sel] if sgn else proj[sel]
+            yield np.compress(sel, h, axis=0) if sgn else proj[sel]
 
     sgn = 1.0 if median_of_chunks(tilted) >= 0 else -1.0
     dx = sgn * median_of_chunks(lambda: (h[:, 0] for h in tilted(sgn)))

@@ -47,6 +47,7 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
     edges, sides = np.asarray(edges, np.int64), np.asarray(sides, np.int64)
     his = np.minimum(hi_max, np.where(sides < 0, edges, len(acc_xy) - edges) - m)
     out = np.full(len(edges), default, dtype=np.int64)
+    cols = [np.asarray(acc_xy, float)[:, a] for a in range(2)]
     # (Not np.unique: its NaN check imports numpy.ma, 20-30 ms once per process.)
     same = [np.flatnonzero(his == hi) for hi in sorted({h for h in his.tolist() if h >= lo})]
     for k in (g[i : i + EDGE_BATCH] for g in same for i in range(0, len(g), EDGE_BATCH)):
@@ -54,7 +55,8 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
         # Each stretch seen from its edge outward (x[:, :, 0] the sample next to the edge), (k, 2, hi + m).
         j = np.arange(hi + m)
         rows = np.where(sides[k, None] < 0, edges[k, None] - 1 - j, edges[k, None] + j)
-        x = np.ascontiguousarray(np.asarray(acc_xy, float)[rows].transpose(0, 2, 1))
+        # Gathered axis by axis: a gather of (N,2) rows copies each row by its own call.
+        x = np.stack([c[rows] for c in cols], axis=1)
         near = x[:, :, :m]
         # Squared difference of the near stretch and the one `lag` further out, for every lag:
         # sum(far^2) from running sums, the cross term as a correlation.

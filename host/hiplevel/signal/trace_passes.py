@@ -9,6 +9,7 @@ import numpy as np
 
 from hiplevel.signal.alignment import level_rotation, mount_yaw_from_chunks, yaw_rotation
 from hiplevel.signal.angle_units import radians
+from hiplevel.signal.contiguous import contiguous
 from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_chunks
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
@@ -80,7 +81,7 @@ class _ImuGrid:
             # acc and gyro apart, each C-contiguous, once: the store's blocks and the rest pass read
             # them so (on column slices of the (N,6) grid numpy's arithmetic runs a three-value inner
             # loop per row, and accel_fraction and the spreads copied them again).
-            cols = np.ascontiguousarray(ev.values[:, :3]), np.ascontiguousarray(ev.values[:, 3:6])
+            cols = contiguous(ev.values[:, :3]), contiguous(ev.values[:, 3:6])  # column by column
             self.store.append((ev.segment, "acc"), cols[0])
             self.store.append((ev.segment, "gyro"), cols[1])
             if self.pending_cols is not None:

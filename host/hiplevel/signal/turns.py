@@ -141,8 +141,13 @@ def _window_means(acc_g: np.ndarray, starts: np.ndarray, lengths: np.ndarray, ep
     for k in range(0, len(starts), per):
         s, n = starts[k : k + per], lengths[k : k + per]
         # A window's rows, the last one repeated past its end (the sums are read at its end).
-        x = acc_g[s[:, None] + np.minimum(np.arange(n.max()), n[:, None] - 1)]
-        sums = np.cumsum(np.concatenate([x, x[..., :2] - eps], axis=2), axis=1)
+        # Gathered axis by axis (a gather of (N,3) rows copies each row by its own call).
+        rows = s[:, None] + np.minimum(np.arange(n.max()), n[:, None] - 1)
+        x = np.empty(rows.shape + (5,))
+        for a in range(3):
+            x[..., a] = acc_g[:, a][rows]
+        np.subtract(x[..., :2], eps, out=x[..., 3:])
+        sums = np.cumsum(x, axis=1)
         out[k : k + per] = sums[np.arange(len(n)), n - 1] / n[:, None]
     return out
 
