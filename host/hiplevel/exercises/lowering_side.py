@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.exercises.stance_side import displacement_m
+from hiplevel.exercises.stance_side import sliding_displacements_m
 
 # The displacement windows slide this far in all (half before, half after their place), in steps of
 # SLIDE_STEP_S: a second holds one to three periods of the balance corrections on one leg.
@@ -39,16 +39,15 @@ def rep_shift_windows_m(acc_mps2: np.ndarray, spans: list[tuple[int, int, int, i
     """For each rep (start of the standing before it, its onset, its offset, end of the standing
     after it; sample indices) the sideways displacements, m (+ = leftward), of the windows from the
     standing to the onset and from the offset to the standing, each sliding SLIDE_S about its place
-    in steps of SLIDE_STEP_S (`stance_side.displacement_m`; zeros where the standing is empty).
+    in steps of SLIDE_STEP_S (`stance_side.sliding_displacements_m`; zeros where the standing is empty).
     acc_mps2: the pelvis's sideways acceleration, m/s^2."""
     slide, step = int(SLIDE_S * rate_hz), max(1, int(SLIDE_STEP_S * rate_hz))
     h = slide // 2
-    offsets = range(0, slide + 1, step)
 
     def slid(a: int, b: int) -> np.ndarray:
-        return np.array([displacement_m(acc_mps2, a - h + n, b - h + n, rate_hz) for n in offsets])
+        return sliding_displacements_m(acc_mps2, a - h, b - h, rate_hz, slide, step)
 
-    empty = np.zeros(len(offsets))
+    empty = np.zeros(len(range(0, slide + 1, step)))
     return [(slid(lo, a) if a > lo else empty, slid(b, hi) if hi > b else empty) for lo, a, b, hi in spans]
 
 

@@ -84,18 +84,21 @@ def displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float) -> floa
     return float(np.sum(v) / rate_hz)
 
 
+def sliding_displacements_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, slide: int, step: int) -> np.ndarray:
+    """The `displacement_m` of each window [a + n, b + n), n = 0, step, ... up to slide samples
+    (negative: the windows slide earlier), m."""
+    sign = 1 if slide >= 0 else -1
+    return np.array([displacement_m(acc_mps2, a + sign * n, b + sign * n, rate_hz) for n in range(0, abs(slide) + 1, max(1, step))])
+
 
 def sliding_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, slide: int, step: int,
-                           reduce: Callable[[list[float]], float] = np.mean) -> float:
-    """The mean (or `reduce`, e.g. np.median) `displacement_m` of the windows [a + n, b + n), n = 0,
-    step, ... up to slide samples (negative: the windows slide earlier), m. The pelvis is quite still at neither end of a shift:
+                           reduce: Callable[[np.ndarray], float] = np.mean) -> float:
+    """The mean (or `reduce`, e.g. np.median) of `sliding_displacements_m`, m. The pelvis is quite still at neither end of a shift:
     standing it sways at 0.1-0.8 Hz, on one foot its balance corrections move it at 1-4 cm/s (1-3
     Hz), and the foot's moment is known to half a second; one window's displacement is off by its
     length times the mean of the velocities at its ends, which the windows' far ends, sliding
     through the first second on one foot, average out."""
-    sign = 1 if slide >= 0 else -1
-    shifts = range(0, abs(slide) + 1, max(1, step))
-    return float(reduce([displacement_m(acc_mps2, a + sign * n, b + sign * n, rate_hz) for n in shifts]))
+    return float(reduce(sliding_displacements_m(acc_mps2, a, b, rate_hz, slide, step)))
 
 
 def doubt_large_hikes(holds: list[RepWindow]) -> list[RepWindow]:
