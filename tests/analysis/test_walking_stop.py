@@ -1,7 +1,8 @@
 """Walking: how a walk stops. People brake into a stop in about one step: the braking step's heel
 strike lands soft (ipol-dev, 32 walks: 0.54 of the walk's median contact, 0.11-1.17), then the
 trailing foot closes up (the termination swing). The simulator's walk kept its pace and contacts to
-the end (`stop_contact_fraction` now softens the last one); docs/analysis.md, walking round 18."""
+the end (`stop_contact_fraction` now softens the last one); docs/analysis.md, walking rounds 18
+and 21."""
 
 from __future__ import annotations
 
@@ -52,9 +53,13 @@ def test_a_stop_braking_as_most_people_do_is_found_whole(seed):
     assert _found(_walk(seed, 0.54)) == (0, 0, True)
 
 
-@pytest.mark.xfail(strict=True, reason="known limit (issue 14, walking round 18): a braking contact under the edge "
-                   "trim's floor (ipol_3-1: 0.11 of the walk's contacts) is lost, the termination swing lands on the "
-                   "braking step and the closing swing is missed; no cue separates it from a normal stop's settling")
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_the_closing_swing_after_a_very_soft_braking_contact_is_found(seed):
-    assert _found(_walk(seed, 0.1)) == (0, 0, True)
+@pytest.mark.parametrize("softness", [0.1, 0.25])
+def test_the_closing_swing_after_a_very_soft_braking_contact_is_found(seed, softness):
+    # A braking contact under the edge trim's floor (ipol_3-1: 0.11 of the walk's contacts), or
+    # trimmed by the lift-off rule (0.25: its flattened vault peaks 0.84 median steps after the
+    # contact before, as ipol_3-4's), is lost, and the termination swing lands on the braking step:
+    # main missed the closing swing after it in 8 of 8 seeds at 0.1 and 3 of 4 at 0.25 (walking
+    # round 18). The pelvis sways onto the braking foot once more for it (`closing_sway_ratio`):
+    # 0.88-1.07 of the walk's step sway, after a normal stop's closing swing 0.19-0.23 (round 21).
+    assert _found(_walk(seed, softness)) == (0, 0, True)

@@ -179,12 +179,14 @@ def reps_may_start_in(p: WalkingDetector, bouts_: list[np.ndarray], cues: list[d
     measured. A bout's reps start between its initiation swing, initiation_rep_fraction of its median
     step before its first contact (its test reads edge_swing_fraction of it), and its termination
     swing, double_support_fraction of it after its last (`WalkingDetector._bout_reps`); the bound
-    here takes the bout's longest step, and at
-    least a whole one, so it holds whatever the fractions. Each bout is measured on its own: the
+    here takes the bout's longest step, and at least a whole one (two with `closing_sway_ratio`: a
+    closing swing after the termination swing starts up to two median steps after the last
+    contact), so it holds whatever the fractions. Each bout is measured on its own: the
     ones kept come out the same. cues None (not measured yet, `WalkingDetector.prepare`): None comes back."""
     if keep is None:
         return list(bouts_), None if cues is None else list(cues)
-    reach = max(1.0, p.edge_swing_fraction, p.initiation_rep_fraction, p.double_support_fraction)
+    reach = max(2.0 if p.closing_sway_ratio > 0 else 1.0, p.edge_swing_fraction, p.initiation_rep_fraction,
+                p.double_support_fraction)
     mine = []
     for i, c in enumerate(bouts_):
         margin = int(np.ceil(reach * float(np.max(np.diff(c))))) + 1 if len(c) > 1 else 0

@@ -45,7 +45,7 @@ class BoutEdges:
     """The edge rules of `WalkingDetector` (a mixin: the parameters are the detector's fields:
     lift_off_step_ratio, initiation_shift_ratio, termination_motion_ratio,
     termination_roll_ratio, double_support_fraction, edge_motion_g, soft_start_motion_ratio,
-    end_min_fraction, edge_swing_fraction, edge_sway_ratio, side.irregular_ratio)."""
+    end_min_fraction, edge_swing_fraction, edge_sway_ratio, closing_sway_ratio, side.irregular_ratio)."""
 
     def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: BoutFigures | None = None) -> bool:
         """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
@@ -111,15 +111,7 @@ class BoutEdges:
         (both edges of a bout use them)."""
         if self.edge_sway_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None or len(c) < 2:
             return True
-        if single.sway is None:
-            # The bout with its edges, and the sway filter's baseline either side.
-            pad = int(SWAY_PAD_S * m.rate_hz) + 2 * med
-            lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
-            whole = single.motion_sway
-            sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz) if whole is None else whole[lo:hi]
-            signs, peaks = step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
-            single.sway = (lo, sway, signs, float(median(peaks)))
-        lo, sway, signs, step_peak = single.sway
+        lo, sway, signs, step_peak = self._bout_sway(m, c, med, single)
         i, j = max(a - lo, 0), min(b - lo, len(sway))
         if j <= i or step_peak <= 0 or float(np.max(-signs[k] * sway[i:j])) >= self.edge_sway_ratio * step_peak:
             return True
@@ -156,6 +148,46 @@ class BoutEdges:
         return bool(c[1] - c[0] <= self.side.irregular_ratio * med and soft_first_step(
             c[1:], h[1:], floor, self.end_min_fraction * float(median(h[1:])), self.lift_off_step_ratio,
             self.side.irregular_ratio))
+
+    def _bout_sway(self, m: Motion, c: np.ndarray, med: int, single: BoutFigures) -> tuple:
+        """single.sway, found once: (lo, the sway from sample lo, each step's sign, the median step peak, g)."""
+        if single.sway is None:
+            # The bout with its edges, and the sway filter's baseline either side.
+            pad = int(SWAY_PAD_S * m.rate_hz) + 2 * med
+            lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
+            whole = single.motion_sway
+            sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz) if whole is None else whole[lo:hi]
+            signs, peaks = step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
+            single.sway = (lo, sway, signs, float(median(peaks)))
+        return single.sway
+
+    def _closing_after(self, m: Motion, b1: int, c: np.ndarray, med: int, single: BoutFigures) -> tuple[int, int] | None:
+        """After a termination swing ending at b1: one more single support, the closing swing of a
+        stop whose braking contact was lost (the termination swing then lies on the braking step):
+        the pelvis sways toward the last step's stance foot again, a lobe of the sway with that
+        step's sign peaking within [b1 - med/4, b1 + med) at closing_sway_ratio of the bout's median
+        step peak or more. Its span above half its peak, or None."""
+        ratio = self.closing_sway_ratio
+        if ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None or len(c) < 3:
+            return None
+        lo, sway, signs, step_peak = self._bout_sway(m, c, med, single)
+        i, j = max(b1 - med // 4 - lo, 0), min(b1 + 2 * med - lo, len(sway))
+        x = signs[-1] * sway[i:j]
+        if len(x) < 3 or step_peak <= 0:
+            return None
+        pos = np.flatnonzero(np.diff(np.r_[False, x > 0, False].astype(np.int8)))  # lobe starts and ends
+        best = None
+        for s0, s1 in zip(pos[::2], pos[1::2]):
+            k = s0 + int(np.argmax(x[s0:s1]))
+            if k < med + med // 4 and k > s0 and (best is None or x[k] > x[best[0]]):
+                best = (k, s0, s1)
+        if best is None or x[best[0]] < ratio * step_peak:
+            return None
+        k, s0, s1 = best
+        half = x[s0:s1] >= 0.5 * x[k]
+        a = s0 + int(np.argmax(half))
+        b = s1 - int(np.argmax(half[::-1]))
+        return a + i + lo, b + i + lo
 
     def _moving(self, m: Motion, a: int, b: int) -> bool:
         """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
