@@ -39,7 +39,7 @@ from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion, RepWindow, ShortRun
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges, BoutFigures
-from hiplevel.exercises.walking_motion import active_window, contacts_from_roll, motion_window, tilt_rates_dps, tilt_span_deg, vertical_acc_g
+from hiplevel.exercises.walking_motion import active_window, contact_peaks, contacts_from_roll, motion_window, tilt_rates_dps, tilt_span_deg, vertical_acc_g
 from hiplevel.exercises.walking_posture import slow_tilt_contacts
 from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
 from hiplevel.exercises.walking_side import StanceSideDecider
@@ -48,7 +48,6 @@ from hiplevel.exercises.walking_spot_turns import LYING_REACH_S, SpotTurnSteps, 
 from hiplevel.exercises.walking_turns import missed_step_sides, missed_steps, run_turns_deg, split_step_reps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
-from hiplevel.signal.peaks import find_peaks
 
 _round = round_function()  # round(x, places) for each step's numbers, compiled when built: the same floats
 
@@ -128,6 +127,8 @@ class WalkingDetector(BoutEdges):
         closing swing, one more rep (`walking_edges._closing_after`; docs/analysis.md round 21); 0 disables;
     contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial contact; contacts
         are reported this much before the peak (mobgap-lowback, median lag: INDIP 41 ms, Stereophoto 49);
+    first_peak_fraction: an earlier peak under min_step_s before a contact's, of this fraction of its height or more,
+        times it when it keeps the pace better (a soft heel strike before the lift-off; `walking_motion.contact_peaks`);
     initiation_shift_ratio, lift_off_step_ratio: a bout's first contact is the lift-off's weight shift, not a heel
         strike, and gets no initiation swing before it, when both hold: the pelvis moved less than
         initiation_shift_ratio of the bout's single supports (the geometric mean of termination_motion_ratio) over the
@@ -185,6 +186,7 @@ class WalkingDetector(BoutEdges):
     termination_roll_ratio: float = 0.14
     closing_sway_ratio: float = 0.65
     contact_lead_s: float = 0.04
+    first_peak_fraction: float = 0.5
     initiation_shift_ratio: float = 0.1
     lift_off_step_ratio: float = 0.85
     soft_start_motion_ratio: float = 0.25
@@ -214,10 +216,8 @@ class WalkingDetector(BoutEdges):
             return contacts_from_roll(m, self.smooth_hz), None, None
         up = m.up  # here and for the tilt below
         av = self._upward_g(m, up)
-        peaks, _ = find_peaks(av, height=self.contact_min_g, distance=max(1, int(self.min_step_s * m.rate_hz)),
-                                  prominence=self.contact_min_g)
-        half = max(1, int(0.3 * m.rate_hz))
-        lead = int(round(self.contact_lead_s * m.rate_hz))
+        peaks = contact_peaks(av, self.contact_min_g, max(1, int(self.min_step_s * m.rate_hz)), self.first_peak_fraction)
+        half, lead = max(1, int(0.3 * m.rate_hz)), int(round(self.contact_lead_s * m.rate_hz))
         rates = None  # the low-passed roll and pitch rates, made once for both tilt tests
         if self.max_tilt_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
             # Posture changes tilt the pelvis fast; walking rocks it gently (a walk's last contact

@@ -7,7 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.exercises.base import Motion, highpass
+from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, zero_phase_lowpass
+from hiplevel.signal.peaks import find_peaks
+
+PACE_CONTACTS = 4  # contacts either side whose steps give a contact's local pace (`contact_peaks`)
+PACE_REACH = 2.0  # ... and a neighbour further than this many paces away is no step of the contact's (a pause, an end)
 
 
 def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
@@ -17,6 +22,42 @@ def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
     `Motion.up` when already at hand."""
     up = m.up if up is None else up
     return np.einsum("ij,ij->i", m.acc_lin_g, up)
+
+
+def contact_peaks(upward_g: np.ndarray, min_g: float, min_step: int, first_fraction: float) -> np.ndarray:
+    """Sample indices of the contact peaks of the upward acceleration `upward_g` (g): peaks of at
+    least min_g (height and prominence), at least min_step samples apart, the higher standing for
+    peaks closer than that. A contact between two others takes the time of an earlier peak of the
+    pair instead when it reaches first_fraction of the higher and keeps the pace better: the two
+    steps around it lie nearer the local median step (over PACE_CONTACTS contacts either side),
+    summed. The heel strike is the first upward peak of a double support; at a soft step (a walk's
+    braking steps) the trailing foot's lift-off can lift the pelvis harder 0.1-0.2 s later, which
+    puts that step late and the next early (ipol_5-1: docs/analysis.md, walking round 22); 0
+    keeps the higher one's time."""
+    peaks, _ = find_peaks(upward_g, height=min_g, distance=min_step, prominence=min_g)
+    if first_fraction <= 0 or len(peaks) < 2:
+        return peaks
+    every, _ = find_peaks(upward_g, height=min_g, prominence=min_g)
+    out = peaks.copy()
+    for i, k in enumerate(peaks.tolist()):
+        before = every[np.searchsorted(every, k - min_step + 1) : np.searchsorted(every, k)]
+        # Still min_step after the contact before it (contacts keep their order).
+        if i:
+            before = before[before - out[i - 1] >= min_step]
+        before = before[upward_g[before] >= first_fraction * upward_g[k]]
+        if not len(before):
+            continue
+        pace = median(np.diff(peaks[max(0, i - PACE_CONTACTS) : i + PACE_CONTACTS + 1]).astype(float))
+        # The steps to neighbours within PACE_REACH paces: a longer gap is a pause or the walk's end.
+        near = [int(x) for x in (out[i - 1] if i else None, peaks[i + 1] if i + 1 < len(peaks) else None)
+                if x is not None and abs(int(x) - k) < PACE_REACH * pace]
+        if not near:
+            continue
+        off = [sum(abs(abs(x - n) - pace) for n in near) for x in (*before.tolist(), k)]
+        best = int(np.argmin(off))
+        if best < len(before):
+            out[i] = before[best]
+    return out
 
 
 def active_window(m: Motion, a: int, b: int, w: int) -> int:
