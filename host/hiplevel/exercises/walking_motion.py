@@ -27,10 +27,11 @@ def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
 def contact_peaks(upward_g: np.ndarray, min_g: float, min_step: int, first_fraction: float) -> np.ndarray:
     """Sample indices of the contact peaks of the upward acceleration `upward_g` (g): peaks of at
     least min_g (height and prominence), at least min_step samples apart, the higher standing for
-    peaks closer than that. A contact between two others takes the time of an earlier peak of the
-    pair instead when it reaches first_fraction of the higher and keeps the pace better: the two
-    steps around it lie nearer the local median step (over PACE_CONTACTS contacts either side),
-    summed. The heel strike is the first upward peak of a double support; at a soft step (a walk's
+    peaks closer than that. A contact takes the time of an earlier peak of the pair instead when it
+    reaches first_fraction of the higher and keeps the pace better: the steps to the neighbouring
+    contacts lie nearer the local median step (over PACE_CONTACTS contacts either side), summed
+    (neighbours over PACE_REACH paces away are left out; a contact with none keeps the higher
+    peak). The heel strike is the first upward peak of a double support; at a soft step (a walk's
     braking steps) the trailing foot's lift-off can lift the pelvis harder 0.1-0.2 s later, which
     puts that step late and the next early (ipol_5-1: docs/analysis.md, walking round 22); 0
     keeps the higher one's time."""
@@ -38,8 +39,14 @@ def contact_peaks(upward_g: np.ndarray, min_g: float, min_step: int, first_fract
     if first_fraction <= 0 or len(peaks) < 2:
         return peaks
     every, _ = find_peaks(upward_g, height=min_g, prominence=min_g)
+    # The contacts with a high enough peak under min_step before them (most have none: one pass).
+    nxt = np.searchsorted(peaks, every)
+    inside = nxt < len(peaks)
+    e, j = every[inside], nxt[inside]
+    pairs = (peaks[j] - e > 0) & (peaks[j] - e < min_step) & (upward_g[e] >= first_fraction * upward_g[peaks[j]])
     out = peaks.copy()
-    for i, k in enumerate(peaks.tolist()):
+    for i in np.unique(j[pairs]).tolist():
+        k = int(peaks[i])
         before = every[np.searchsorted(every, k - min_step + 1) : np.searchsorted(every, k)]
         # Still min_step after the contact before it (contacts keep their order).
         if i:
