@@ -149,7 +149,8 @@ class BoutEdges:
             c[1:], h[1:], floor, self.end_min_fraction * float(median(h[1:])), self.lift_off_step_ratio,
             self.side.irregular_ratio))
 
-    def _bout_sway(self, m: Motion, c: np.ndarray, med: int, single: BoutFigures) -> tuple:
+    def _bout_sway(self, m: Motion, c: np.ndarray, med: int, single: BoutFigures
+                   ) -> tuple[int, np.ndarray, np.ndarray, float]:
         """single.sway, found once: (lo, the sway from sample lo, each step's sign, the median step peak, g)."""
         if single.sway is None:
             # The bout with its edges, and the sway filter's baseline either side.
