@@ -114,6 +114,17 @@ def test_find_peaks_matches_scipy(kw, dense_max, monkeypatch):
             assert ("prominences" in props) == ("prominence" in kw)
 
 
+@pytest.mark.parametrize("height, distance, prominence", [(0.2, 17, 0.3), (-1.0, 1.5, 2.0), (0.0, 40, 0.0)])
+def test_spaced_and_all_peaks_match_scipy_twice(height, distance, prominence):
+    rng = np.random.default_rng(5)
+    for n in [0, 1, 2, 3, 10, 257, 3000]:
+        for x in _signals(rng, n):
+            spaced, every = peaks.spaced_and_all_peaks(x, height, distance, prominence)
+            np.testing.assert_array_equal(spaced, signal.find_peaks(x, height=height, distance=distance,
+                                                                    prominence=prominence)[0])
+            np.testing.assert_array_equal(every, signal.find_peaks(x, height=height, prominence=prominence)[0])
+
+
 @pytest.mark.parametrize("rel_height", [0.5, 0.1, 1.0])
 def test_peak_widths_match_scipy(rel_height):
     rng = np.random.default_rng(9)

@@ -9,7 +9,7 @@ import numpy as np
 from hiplevel.exercises.base import Motion, highpass
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, zero_phase_lowpass
-from hiplevel.signal.peaks import find_peaks
+from hiplevel.signal.peaks import spaced_and_all_peaks
 
 PACE_CONTACTS = 4  # contacts either side whose steps give a contact's local pace (`contact_peaks`)
 PACE_REACH = 2.0  # ... and a neighbour further than this many paces away is no step of the contact's (a pause, an end)
@@ -35,10 +35,9 @@ def contact_peaks(upward_g: np.ndarray, min_g: float, min_step: int, first_fract
     braking steps) the trailing foot's lift-off can lift the pelvis harder 0.1-0.2 s later, which
     puts that step late and the next early (ipol_5-1: docs/analysis.md, walking round 22); 0
     keeps the higher one's time."""
-    peaks, _ = find_peaks(upward_g, height=min_g, distance=min_step, prominence=min_g)
+    peaks, every = spaced_and_all_peaks(upward_g, min_g, min_step, min_g)
     if first_fraction <= 0 or len(peaks) < 2:
         return peaks
-    every, _ = find_peaks(upward_g, height=min_g, prominence=min_g)
     # The contacts with a high enough peak under min_step before them (most have none: one pass).
     nxt = np.searchsorted(peaks, every)
     inside = nxt < len(peaks)

@@ -164,6 +164,23 @@ def find_peaks(x: np.ndarray, height: float | None = None, distance: float | Non
     return peaks, props
 
 
+def spaced_and_all_peaks(x: np.ndarray, height: float, distance: float, prominence: float
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The peaks of `find_peaks(x, height, distance, prominence)` and of `find_peaks(x, height,
+    prominence)` (no distance), the prominences measured once: a peak's prominence does not depend
+    on which other peaks are kept, so both sets are the height-passing maxima filtered two ways."""
+    x = np.asarray(x, float)
+    if x.ndim != 1:
+        raise ValueError("find_peaks needs a 1-D signal")
+    if distance < 1:
+        raise ValueError("distance must be >= 1")
+    maxima = local_maxima(x)
+    peaks = maxima[x[maxima] >= height]
+    prominent = prominences(x, peaks, maxima) >= prominence
+    spaced = select_by_distance(peaks, x[peaks], distance) & prominent
+    return peaks[spaced], peaks[prominent]
+
+
 def peak_widths(x: np.ndarray, peaks: np.ndarray, rel_height: float = 0.5,
                 within: tuple[np.ndarray, np.ndarray] | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
