@@ -9,7 +9,8 @@ rotate the pelvis about the vertical and do not touch it, so they neither add no
 Contacts near a fast pitch rotation (sitting down, standing up, bending) are dropped, but for a
 walk's last contact before one (`exercises.walking_posture`). Gait bouts are found from the
 contacts themselves (`exercises.walking_bouts`); standing, sitting and fidgets give isolated
-bumps, so no reps. Steps turning on the spot, away from bouts: `exercises.walking_spot_turns`.
+bumps, so no reps. A long step whose lateral sway swings both ways holds a contact with no upward
+peak (`exercises.walking_sway_steps`). Steps turning on the spot: `exercises.walking_spot_turns`.
 
 Stance side (`exercises.walking_side`): several independent cues per step (lateral sway, the
 roll of loading response, the pelvis' rotation), weighted by how well each agrees with the others,
@@ -20,11 +21,9 @@ posterior of its side); the scoring flags `side_uncertain` below the threshold.
 Edges: a walk starts with a swing (single support on the other foot, ending at the first contact)
 and ends with one (the trailing foot closing up after the last contact, once the double support is
 over); both are reps too (`edge`: "initiation" / "termination" in the metrics) when the pelvis
-shows them (`exercises.walking_edges`). A walk brakes into its stop, so a soft last contact that
-keeps the rhythm is still a step.
+shows them (`exercises.walking_edges`). A walk brakes into its stop: a soft last contact in rhythm is a step.
 
-Drop: the swing side's peak excursion below neutral in the step, signed (a hip hike: negative).
-Measured accuracy: docs/analysis.md ("Walking").
+Drop: the swing side's peak excursion below neutral in the step, signed (a hip hike: negative). Accuracy: docs/analysis.md.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import numpy as np
 
 from hiplevel._native import round_function
 from hiplevel.constants import other_side
-from hiplevel.exercises import walking_bouts
+from hiplevel.exercises import walking_bouts, walking_sway_steps
 from hiplevel.exercises.base import Motion, RepWindow, ShortRun
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges, BoutFigures
@@ -251,14 +250,15 @@ class WalkingDetector(BoutEdges):
 
     def bout_cues(self, m: Motion, with_cues: bool = True) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]] | None,
                                                                    set[int], list[np.ndarray]]:
-        """The walking bouts (contacts), their raw side cues (None unless with_cues; `detect` weighs them), the soft first
-        contacts (`_soft_start`: no initiation swing) and the posture changes' stepping (`walking_bouts.posture_change`)."""
+        """The walking bouts (contacts, with those only the sway shows: `walking_sway_steps`), their raw side cues (None unless
+        with_cues), the soft first contacts (`_soft_start`) and the posture changes' stepping (`walking_bouts.posture_change`)."""
         idx, heights, up = self._contacts(m)
         soft: set[int] = set()
         changes: list[np.ndarray] = []
         bouts = self.bouts(idx, m.rate_hz, heights, m, soft, changes)
         if self.posture.change_deg > 0 and m.acc_lin_g is not None and bouts:
             bouts = without_posture_changes(self, m, bouts, idx, heights, up, changes)
+        bouts = walking_sway_steps.with_sway_contacts(self, m, bouts)
         return bouts, [self.side.cues(m, c) for c in bouts] if with_cues else None, soft, changes
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
