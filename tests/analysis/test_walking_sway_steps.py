@@ -3,7 +3,7 @@ land without lifting the pelvis' upward acceleration (mobgap-lowback Test11: 14 
 misses), and its two steps read as one long step: one rep for two steps, the stance chain off by a
 foot. The lateral sway still swings toward each stance foot in turn, so a long step whose sway
 swings both ways holds the missed contact at the crossing (`walking_sway_steps`; docs/analysis.md,
-walking round 23)."""
+walking round 24)."""
 
 from __future__ import annotations
 

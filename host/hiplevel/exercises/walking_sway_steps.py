@@ -1,5 +1,5 @@
 """Walking: a long step that holds a contact the upward acceleration does not show, found from the
-pelvis' lateral sway (`WalkingDetector.bout_cues`; docs/analysis.md, walking round 23).
+pelvis' lateral sway (`WalkingDetector.bout_cues`; docs/analysis.md, walking round 24).
 
 Contacts are peaks of the pelvis' upward acceleration, and a soft daily-life heel strike can land
 without one (mobgap-lowback Test11: 14 of the INDIP's 30 misses have no upward peak of 15 mg or
