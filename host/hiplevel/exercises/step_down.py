@@ -236,7 +236,8 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
     runs = run_signs(shifts, new_set.tolist())
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
-    pooled = {int(k): float(np.sum(ev_arr[set_id == k])) for k in np.unique(set_id)}
+    # (Not np.unique: its NaN check imports numpy.ma, 20-30 ms once per process.)
+    pooled = {k: float(np.sum(ev_arr[set_id == k])) for k in sorted(set(set_id.tolist()))}
     votes = set_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
                       [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], new_set.tolist(),
                       [pooled[int(k)] for k in set_id], held_in_run(shifts, new_set.tolist(), runs),

@@ -118,7 +118,16 @@ def _window_mean(cs: np.ndarray, n: int, stride: int, at: np.ndarray) -> np.ndar
     # bout's stride tilt (the same values: integer bounds, whole rows).
     start = np.minimum(np.maximum(at - stride // 2, 0), n - stride)
     mm = cs.take(start + stride, axis=0) - cs.take(start, axis=0)
-    return mm / np.maximum(np.linalg.norm(mm, axis=-1, keepdims=True), 1e-12)
+    # mm / max(|mm|, 1e-12), |mm| as np.linalg.norm(axis=-1) sums it ((x0^2 + x1^2) + x2^2), column by
+    # column: numpy reduces, and divides by, rows three values long one inner-loop call a row
+    # (most of a bout's posture test). The same values (tests compare).
+    sq = mm * mm
+    norm = np.sqrt((sq[..., 0] + sq[..., 1]) + sq[..., 2])
+    np.maximum(norm, 1e-12, out=norm)
+    out = np.empty(mm.shape)
+    for k in range(3):
+        np.divide(mm[..., k], norm, out=out[..., k])
+    return out
 
 
 def posture_change_contacts(up: np.ndarray, c: np.ndarray, med: int, span_steps: float, max_change_deg: float,
