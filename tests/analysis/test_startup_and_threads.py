@@ -187,3 +187,21 @@ def test_an_analysis_reuses_freed_memory_for_large_arrays() -> None:
     pages = (1 << 21) // 4096
     assert faults("reuse") < pages // 10
     assert faults("default") > pages // 2  # glibc's default, as before: fresh pages
+
+
+@pytest.mark.parametrize("exercise", ["walking", "step-down", "single-leg-squat"])
+def test_an_analysis_does_not_import_numpy_ma(exercise: str, tmp_path) -> None:
+    """numpy.ma costs ~16 ms of CPU to import (numpy pulls it in lazily from np.unique's and
+    np.median's NaN checks), more than some of these analyses' own work: the walking, step-down and
+    squat paths take their unique values and medians without it. In a fresh process (the simulator
+    imports numpy.ma itself)."""
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    imu = simulate_session(SessionSpec([ExerciseSpec(exercise, reps=6, sets=2, weak_side="left")], seed=3)).imu
+    path = tmp_path / "set.npz"
+    np.savez(path, t_s=imu.t_s, acc_g=imu.acc_g, gyro_dps=imu.gyro_dps)
+    code = ("import sys, numpy as np; from hiplevel.analysis import analyze; from hiplevel.samples import ImuSeries; "
+            f"z = np.load({str(path)!r}); r = analyze(ImuSeries(z['t_s'], z['acc_g'], z['gyro_dps']), {exercise!r}); "
+            "print(len(r.reps), 'numpy.ma' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert int(out[0]) > 0 and out[1] == "False"
