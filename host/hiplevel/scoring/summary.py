@@ -13,7 +13,7 @@ from hiplevel.constants import LEFT, RIGHT, Side
 from hiplevel.scoring.reps import Phase, Rep
 from hiplevel.scoring.thresholds import Thresholds
 from hiplevel.scoring.words import (
-    ROLL_BACK_EXERCISES, LegFinding, fault_flags, is_clean, leg_findings, rep_noun, set_finding, set_phases,
+    ROLL_BACK_EXERCISES, fault_flags, is_clean, leg_findings, rep_noun, set_finding, set_phases,
 )
 
 # Progression levels of the domain primer; walking is the real-world test, not a level.
@@ -85,13 +85,12 @@ def _other_faults(exercise: str, reps: Sequence[Rep], th: Thresholds) -> list[st
     return [f"{k} of {n} {rep_noun(exercise, n)} {words.get(f, f.replace('_', ' '))}" for f, k in sorted(counts.items())]
 
 
-def advise(exercise: str, reps: Sequence[Rep], th: Thresholds, phases: Sequence[Phase] | None = None,
-           found: dict[Side, LegFinding] | None = None) -> dict:
+def advise(exercise: str, reps: Sequence[Rep], th: Thresholds, phases: Sequence[Phase] | None = None) -> dict:
     """Progression advice for one set: {"action": progress|stay|regress|repeat, "level", "leg",
     "reason"}. Each tested leg is judged on its own: regress when more than `regress_fraction` of
     one leg's single-support phases fail (that leg is "leg"); stay when any rep fails; progress
     only when every rep is clean. The reason is one finished sentence. phases: the reps'
-    `set_phases` when at hand; found: their `leg_findings` (with th.regress_fraction) when at hand."""
+    `set_phases` when at hand."""
     level = EXERCISE_LEVEL.get(exercise)
     at = f" at level {level}" if level else ""
     n = len(reps)
@@ -111,7 +110,7 @@ def advise(exercise: str, reps: Sequence[Rep], th: Thresholds, phases: Sequence[
                else "keep walking this way, and progress the exercises")
         reason = f"All {n} {noun} were clean (largest {what} {worst:.1f} deg): progress{at} ({nxt})."
         return {"action": "progress", "level": level, "leg": None, "reason": reason + doubt}
-    found = leg_findings(exercise, reps, th.regress_fraction, phases) if found is None else found
+    found = leg_findings(exercise, reps, th.regress_fraction, phases)
     fail_share = {leg: (f.n_dropped + f.n_hiked) / f.n for leg, f in found.items()}
     legs = sorted(found, key=lambda s: (-fail_share[s], s))
     phrases = [p for leg in legs for p in _leg_faults(exercise, phases, leg, th)] + _other_faults(exercise, reps, th)
@@ -157,9 +156,8 @@ def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
         summary["asymmetry_text"] = asymmetry_words(exercise, asym, th)
     else:
         summary["asymmetry_deg"] = None
-    found = leg_findings(exercise, reps, th.regress_fraction, phases)  # once for the finding and the advice
-    summary["finding"] = set_finding(exercise, reps, th.regress_fraction, phases, found)
-    summary["advice"] = advise(exercise, reps, th, phases, found)
+    summary["finding"] = set_finding(exercise, reps, th.regress_fraction, phases)
+    summary["advice"] = advise(exercise, reps, th, phases)
     return summary
 
 

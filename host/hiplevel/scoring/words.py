@@ -223,11 +223,11 @@ def finding_sentence(f: LegFinding) -> str:
 
 
 def set_finding(exercise: str, reps: Sequence[Rep], regress_fraction: float = 0.5,
-                phases: Sequence[Phase] | None = None, found: dict[Side, LegFinding] | None = None) -> str:
+                phases: Sequence[Phase] | None = None) -> str:
     """The set's finding, the worse leg first: 'right hip abductors: ... (weak); left hip
     abductors: level on left stance (...) (controlled)'. Empty when the set has no reps.
-    phases: `set_phases(exercise, reps)` when at hand; found: their `leg_findings` when at hand."""
-    found = leg_findings(exercise, reps, regress_fraction, phases) if found is None else found
+    phases: `set_phases(exercise, reps)` when at hand."""
+    found = leg_findings(exercise, reps, regress_fraction, phases)
     order = sorted(found.values(), key=lambda f: (-_severity(f), f.leg))
     return "; ".join(finding_sentence(f) for f in order)
 
