@@ -83,11 +83,14 @@ def gyro_per_g(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float) -> float
     if k < MIN_MOTION_WINDOWS:
         return None
     # a.var(axis=1) and (g * g).mean(axis=1) of the (k, n, 3) windows, from (n, k, 3) (`_by_sample`).
+    # In place on the copies (the same values as new arrays; two arrays at a time, as numpy's own).
     a = _by_sample(acc_g[: k * n].reshape(k, n, 3))
+    a -= a.sum(axis=0) / n
+    a *= a
+    a_rms = np.sqrt((a.sum(axis=0) / n).sum(axis=1))
     g = _by_sample(gyro_dps[: k * n].reshape(k, n, 3))
-    a_dev = a - a.sum(axis=0) / n
-    a_rms = np.sqrt(((a_dev * a_dev).sum(axis=0) / n).sum(axis=1))
-    g_rms = np.sqrt(((g * g).sum(axis=0) / n).sum(axis=1))
+    g *= g
+    g_rms = np.sqrt((g.sum(axis=0) / n).sum(axis=1))
     moving = a_rms >= MOTION_MIN_G
     if moving.sum() < MIN_MOTION_WINDOWS:
         return None
@@ -95,12 +98,12 @@ def gyro_per_g(acc_g: np.ndarray, gyro_dps: np.ndarray, rate_hz: float) -> float
 
 
 def _by_sample(x: np.ndarray) -> np.ndarray:
-    """Windows x (k, n, 3) as (n, k, 3), C-contiguous, for their sums over the samples (axis 0): numpy
+    """Windows x (k, n, 3) as a new (n, k, 3), C-contiguous, for their sums over the samples (axis 0): numpy
     sums the middle axis of (k, n, 3) in sample order with an inner loop three values long, called
     k x n times (`mean(axis=1)`, `var(axis=1)`: ~5 ms on the 65,536 probe samples); over the first
     axis it makes the same additions in the same order, each inner loop all k x 3 sums at once
     (the same bits: tests compare them)."""
-    return np.ascontiguousarray(x.transpose(1, 0, 2))
+    return x.transpose(1, 0, 2).copy()  # always a new array: the caller works in place
 
 
 def _acc_guess(norm_g: float, declared: str) -> tuple[str, str | None]:
