@@ -222,16 +222,26 @@ def _fuse_imu(store: TraceStore, s: TraceSegment, settings: FusionSettings, chun
 
     obs = []
     rates = []  # each chunk's `sample_rate_hz`, for both fusions and the turn fit
+    stored = 0  # chunks whose up-vectors are in the store
     for c in s.plan.chunks:
         t, acc, gyro_bf, rest = inputs(c)
         rates.append(sample_rate_hz(t))
         up = fuse_passes(t, acc, gyro_bf, rest, settings, rates[-1])
-        store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
         if settings.turn_errors:
             obs.append(turn_observations(acc, gyro_bf, up, rates[-1], c.start - c.lo, c.stop - c.lo))
-    store.flush((seg, "up"))
+        # From a chunk with a turn on, the turn fit fuses the segment again: its first up-vectors are
+        # not stored (a quarter of the store's writes for an hour's walk).
+        if stored == len(rates) - 1 and not (obs and obs[-1].n_turns):
+            store.append((seg, "up"), up[c.start - c.lo: c.stop - c.lo])
+            stored += 1
     s.errors = solve_turn_errors(obs) if obs else NO_ERRORS
     if not s.errors.n_turns:
+        # No fit (or an implausible one): these are the up-vectors; the chunks from the first turn on
+        # fused again as before (the same arithmetic: the same values).
+        for c, rate in zip(s.plan.chunks[stored:], rates[stored:]):
+            t, acc, gyro_bf, rest = inputs(c)
+            store.append((seg, "up"), fuse_passes(t, acc, gyro_bf, rest, settings, rate)[c.start - c.lo: c.stop - c.lo])
+        store.flush((seg, "up"))
         return
     store.drop((seg, "up"))
     for c, rate in zip(s.plan.chunks, rates):
