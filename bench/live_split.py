@@ -10,7 +10,10 @@ and for each recording whether the per-leg verdicts of the clinician's finding
 (`scoring.words.leg_findings`) agree. Per-push cost: CPU time of each packet's `push_many`.
 
     python -m bench --only 9 --no-write        # this section alone (~5 min on 2 quiet cores)
-    python -m bench.live_split [--files N] [--sets ipol-dev,stroke-dev] [--per-file]
+    python -m bench.live_split [--files N] [--sets ipol-dev,stroke-dev] [--per-file] [--worst N]
+
+`--worst N` lists the N steps both found whose drops differ most, each with the decision that differs
+(`step_cause`; docs/analysis.md, "Live on real people", where the p95 comes from).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ PACKET_S = 0.05  # the firmware batches 50 ms of samples per packet (firmware/co
 # Live falls behind offline "clearly" beyond these (found, side: fraction points; extra: points).
 LIVE_BEHIND = {"found": 0.03, "extra": 0.03, "side": 0.02}
 DROP_WORDS = ("pelvic_drop", "hip_hike")
+# Two reps' bounds differ beyond this, s (the detector's grid is 10 ms); two bout neutrals beyond this, deg.
+SAME_BOUNDS_S = 0.02
+SAME_BOUT_NEUTRAL_DEG = 0.2
 
 
 @dataclass
@@ -42,6 +48,7 @@ class LiveTally:
     push_us_per_sample: list[float] = field(default_factory=list)  # one per packet
     packet_us: list[float] = field(default_factory=list)
     per_file: list[str] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)  # the steps both found (`step_row`)
     both: int = 0  # live reps inside an offline rep
     same_side: int = 0  # ... naming the same stance leg
     same_words: int = 0  # ... and the same drop words
@@ -64,7 +71,44 @@ class LiveTally:
 
 def _rep_dicts(reps) -> list[dict]:
     return [{"start_s": r.start_s, "end_s": r.end_s, "side": r.side, "drop_deg": r.drop_deg, "flags": list(r.flags),
-             "score": r.score} for r in reps]
+             "score": r.score, "bout_neutral_deg": _bout_offset(r.details)} for r in reps]
+
+
+def _bout_offset(details: dict) -> float:
+    """The neutral a walking step's drop is measured from, relative to the set's, deg (0: the set's)."""
+    return float(details.get("bout_neutral_deg", 0.0)) if details.get("bout_neutral_s") is not None else 0.0
+
+
+def step_cause(live: dict, off: dict) -> str:
+    """Which decision makes one step's live and offline drops differ: "side" (the other leg, so the
+    other side measured), "window" (bounds differ), "bout neutral" (measured from another standing),
+    else the roll itself: "sign flip" (the swing side's drop and rise nearly tie, so a small level
+    difference turns a drop into a hike: `walking_drops.signed_drop_deg`) or "level"."""
+    if live["side"] != off["side"]:
+        return "side"
+    if max(abs(live["start_s"] - off["start_s"]), abs(live["end_s"] - off["end_s"])) > SAME_BOUNDS_S:
+        return "window"
+    if abs(live.get("bout_neutral_deg", 0.0) - off.get("bout_neutral_deg", 0.0)) > SAME_BOUT_NEUTRAL_DEG:
+        return "bout neutral"
+    return "sign flip" if np.sign(live["drop_deg"]) != np.sign(off["drop_deg"]) else "level"
+
+
+def step_row(name: str, live: dict, off: dict) -> dict:
+    """One step both found: where, both drops, sides, flags and `step_cause`."""
+    return {"file": name, "t_s": off["start_s"], "live_deg": live["drop_deg"], "offline_deg": off["drop_deg"],
+            "side": f"{live['side']}/{off['side']}", "flags": f"{','.join(_words(live)) or '-'}/{','.join(_words(off)) or '-'}",
+            "cause": step_cause(live, off)}
+
+
+def worst_steps(t: "LiveTally", n: int) -> list[str]:
+    """The n steps whose live and offline drops differ most, then the count of each cause among
+    the steps differing by more than 2 deg."""
+    rows = sorted(t.steps, key=lambda r: -abs(r["live_deg"] - r["offline_deg"]))
+    out = [f"{r['file']} {r['t_s']:6.2f} s: live {r['live_deg']:+6.2f} offline {r['offline_deg']:+6.2f} deg, "
+           f"stance {r['side']}, words {r['flags']}: {r['cause']}" for r in rows[:n]]
+    big = [r["cause"] for r in rows if abs(r["live_deg"] - r["offline_deg"]) > 2.0]
+    counts = ", ".join(f"{c} {big.count(c)}" for c in sorted(set(big), key=lambda c: -big.count(c)))
+    return out + [f"{len(big)} steps differ by > 2 deg: {counts or 'none'}"]
 
 
 def _words(r: dict) -> tuple[str, ...]:
@@ -139,7 +183,9 @@ def evaluate_file(path: Path, tally: LiveTally) -> None:
         tally.per_file.append(f"{name}: live {len(live)} reps, offline {len(off)}")
         return
     pl, po = pairs(truth["reps"], live), pairs(truth["reps"], off)
-    d = [pl[i]["drop_deg"] - po[i]["drop_deg"] for i in pl.keys() & po.keys()]
+    both = sorted(pl.keys() & po.keys())
+    d = [pl[i]["drop_deg"] - po[i]["drop_deg"] for i in both]
+    tally.steps += [step_row(name, pl[i], po[i]) for i in both]
     tally.drop_diff_deg += d
     dd = f" drop |live-offline| median {np.median(np.abs(d)):.2f} max {np.max(np.abs(d)):.2f}" if d else ""
     side_l = sum(pl[i]["side"] == truth["reps"][i]["side"] for i in pl)
@@ -189,7 +235,7 @@ def _rows(name: str, cases: list[Path], t: LiveTally) -> list[Row]:
 
 
 def run(quick: bool = False, data_dir: Path | None = None, log=print, sets=SETS, files: int | None = None,
-        per_file: bool = False) -> list[Row]:
+        per_file: bool = False, worst: int = 0) -> list[Row]:
     """Rows of section 9 (one n/a row per absent set)."""
     from bench.realdata import shared_data_dir
 
@@ -205,6 +251,9 @@ def run(quick: bool = False, data_dir: Path | None = None, log=print, sets=SETS,
         if per_file:
             for line in t.per_file:
                 log(f"  {line}")
+        if worst and t.steps:
+            for line in worst_steps(t, worst):
+                log(f"  {line}")
         log(f"[live] {name}: live {t.live.summary()}; offline {t.offline.summary()}; drop {_drop(t)}; {t.story()}; "
             f"{t.cost()}")
         rows += _rows(name, cases, t)
@@ -218,8 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=None, help="first N recordings of each set")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--per-file", action="store_true", help="one line per recording")
+    ap.add_argument("--worst", type=int, default=0, help="list the N steps whose drops differ most, with causes")
     a = ap.parse_args(argv)
-    print(text_table(run(sets=tuple(a.sets.split(",")), files=a.files, per_file=a.per_file)))
+    print(text_table(run(sets=tuple(a.sets.split(",")), files=a.files, per_file=a.per_file, worst=a.worst)))
     return 0
 
 
