@@ -27,7 +27,7 @@ from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, pitch_terms, roll_pitch_to_up, up_to_roll_pitch_deg
 from hiplevel.signal.long_trace import LongTrace, SampleSource, build_long_trace, series_source
 from hiplevel.signal.memory import release_free_memory
-from hiplevel.signal.neutral import STANDING_MIN_S, neutral_roll
+from hiplevel.signal.neutral import NO_STANDING_LEVEL_S, STANDING_MIN_S, neutral_roll
 from hiplevel.signal.orientation import PelvisTrace, trace_piece
 from hiplevel.signal.timeline import TimeGap
 from hiplevel.signal.trace_passes import first_standing, still_runs
@@ -325,7 +325,7 @@ def analyze_source(
         prev_end = 0
         for item in sets:
             if isinstance(item, str):
-                out.append(analyze_span(lt, item, (0, lt.n), lt.standing, th, keep_trace))
+                out.append(analyze_span(lt, item, (0, lt.n), _whole_set_standing(lt, item), th, keep_trace))
                 continue
             exercise, start_s, end_s = item
             if not end_s > start_s:
@@ -338,6 +338,15 @@ def analyze_source(
             out.append(analyze_span(lt, exercise, (i0, i1), _set_standing(lt, i0, i1, lo, far), th, keep_trace, lo))
             prev_end = i1
         return out
+
+
+def _whole_set_standing(lt: LongTrace, exercise: str) -> tuple[int, int]:
+    """The samples a whole recording's set takes its neutral from: the first quiet standing; a walk
+    with none, the first NO_STANDING_LEVEL_S (its first strides, the live analyser's level too)."""
+    if lt.standing_found or exercise != "walking":
+        return lt.standing
+    a, b = lt.standing
+    return a, max(b, min(lt.n, lt.index_at(lt.time_at(a) + NO_STANDING_LEVEL_S)))
 
 
 def _set_standing(lt: LongTrace, i0: int, i1: int, lo: int, far: int) -> tuple[int, int]:

@@ -90,7 +90,8 @@ class LongTrace:
     """A fused, aligned trace whose per-sample arrays live in a `TraceStore` (see `piece`).
 
     Trace index i runs over the kept samples of all segments in order. rate_hz; source ("imu" or
-    "roll"); standing: [start, end) of the first quiet standing; standing_roll_deg; mount_yaw_deg;
+    "roll"); standing: [start, end) of the first quiet standing (standing_found: False when there is
+    none and it is the first second); standing_roll_deg; mount_yaw_deg;
     rotation (3x3, sensor to pelvis); timeline (`Segmentation`); time_fixes; unconverged: fusion
     overlaps cut at `chunk_plan.OVERLAP_MAX_S` (0 when every chunk converged); chunking: the
     sizes it was built with (the detectors cut long sets with them too)."""
@@ -102,6 +103,7 @@ class LongTrace:
         self.segments, self.timeline, self.time_fixes = segments, timeline, time_fixes
         self.n = sum(s.n for s in segments)
         self.standing: tuple[int, int] = (0, 0)
+        self.standing_found = False  # a still run gave `standing` (else the first second)
         self.standing_roll_deg = 0.0
         self.mount_yaw_deg = 0.0
         self.rotation = np.eye(3)

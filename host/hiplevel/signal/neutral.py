@@ -13,6 +13,12 @@ from hiplevel.signal.filters import moving_std
 STANDING_MIN_S = 1.0
 # Search for it in this much time from the start of the set.
 STANDING_SEARCH_S = 20.0
+# A walk with no standing (a treadmill, a recording that starts mid-walk) is measured from the level
+# of its first this many seconds, s: several strides, whose sway averages out, where the first
+# second (`find_standing`'s fallback) is half a stride (stroke-dev: the first second and the live
+# analyser's first 5 s put the neutral up to 4 deg apart). Offline (`analysis.offline`) and live
+# (`OnlineSettings.neutral_fallback_s`) take the same span.
+NO_STANDING_LEVEL_S = 5.0
 # Roll/pitch spread (deg, over 0.5 s) below which a device roll stream counts as still.
 ROLL_STILL_STD_DEG = 0.4
 ROLL_STILL_WINDOW_S = 0.5

@@ -265,8 +265,9 @@ def _fuse_roll(store: TraceStore, s: TraceSegment, chunking: ChunkSettings) -> N
 
 def align(trace: LongTrace) -> None:
     """Pass 4: the first quiet standing, the level and the forward axis, over the whole trace."""
-    a, b = first_standing(trace)
-    trace.standing = (a, b)
+    run = standing_run(trace)
+    a, b = run if run is not None else first_standing(trace)
+    trace.standing, trace.standing_found = (a, b), run is not None
     if b - a <= READ_PIECE:
         up_stand = trace.up(a, b).mean(axis=0)
     else:
@@ -303,13 +304,20 @@ def first_standing(trace: LongTrace, start: int = 0, stop: int | None = None) ->
     """`neutral.find_standing` on the trace: the first still run of at least STANDING_MIN_S in
     [start, stop) that starts within STANDING_SEARCH_S of `start`, else its first second."""
     stop = trace.n if stop is None else stop
+    run = standing_run(trace, start, stop)
+    return run if run is not None else (start, min(stop, start + max(2, int(trace_rate_hz(trace)))))
+
+
+def standing_run(trace: LongTrace, start: int = 0, stop: int | None = None) -> tuple[int, int] | None:
+    """The still run `first_standing` takes, None when there is none (it falls back)."""
+    stop = trace.n if stop is None else stop
     t0 = trace.time_at(start)
     for ra, rb in still_runs(trace, start, stop):
         if trace.time_at(ra) - t0 > STANDING_SEARCH_S:
             break
         if trace.time_at(rb - 1) - trace.time_at(ra) >= STANDING_MIN_S:
             return ra, rb
-    return start, min(stop, start + max(2, int(trace_rate_hz(trace))))
+    return None
 
 
 def trace_rate_hz(trace: LongTrace) -> float:

@@ -229,10 +229,11 @@ class OnlineAnalyzer:
         if self.neutral_source is None and b.t[b.n - 1] - self._t_first >= s.neutral_fallback_s:
             # Nobody stood still (a recording that starts mid-walk, a treadmill): the mean
             # accelerometer direction over a few strides is the walk's own level, kept until a
-            # standing comes.
+            # standing comes. The whole span, as offline's (`neutral.NO_STANDING_LEVEL_S`): it
+            # borders on no standing's end.
             gaps = np.flatnonzero(b.restart[: b.n])
             a = b.base + (int(gaps[-1]) if len(gaps) else 0)
-            self._take_neutral(a, g + 1)
+            self._take_neutral(a, g + 1, trim=False)
             self.neutral_source, self._after_g = "walk", a
 
     def _update_bias(self) -> None:
@@ -281,12 +282,14 @@ class OnlineAnalyzer:
         "moving" (the walk), "quiet" (swaying standing), "still" (still standing)."""
         return self._bias.tier_name
 
-    def _take_neutral(self, a: int, g_end: int) -> None:
+    def _take_neutral(self, a: int, g_end: int, trim: bool = True) -> None:
         """Neutral from the still samples [a, g_end): at rest the accelerometer is pure gravity,
-        so its direction is the standing up-vector (the fused one would carry start-up bias)."""
+        so its direction is the standing up-vector (the fused one would carry start-up bias).
+        trim: leave out the last rest window (a standing's end borders on the movement after it)."""
         b = self._buf
         i0, i1 = b.first(a), g_end - b.base
-        i1 = max(i0 + min(i1 - i0, 3), i1 - self._buf_trim)
+        if trim:
+            i1 = max(i0 + min(i1 - i0, 3), i1 - self._buf_trim)
         if self._source == "imu":
             up = b.acc[i0:i1] / np.linalg.norm(b.acc[i0:i1], axis=1, keepdims=True)
         else:

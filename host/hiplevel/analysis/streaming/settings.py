@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiplevel.signal.filters import ROLL_CUTOFF_HZ
+from hiplevel.signal.neutral import NO_STANDING_LEVEL_S
 from hiplevel.signal.timeline import MAX_INTERPOLATED_GAP_S
 
 # trace_from_roll smooths the device's 0.01 deg wire steps with this zero-phase low-pass; the
@@ -47,7 +48,8 @@ class OnlineSettings:
         (None: MARGIN_S of the exercise). dedupe_s: a rep must start this much after the last
         emitted one. neutral_still_s: a still (else quiet: sway, no step) standing this long gives
         the automatic neutral. neutral_fallback_s: with no such standing this long after the first
-        sample, the walk's mean tilt is the neutral until one comes. tare_still_s: stillness
+        sample, the walk's mean tilt over it is the neutral until one comes (the span offline takes
+        with no standing, `neutral.NO_STANDING_LEVEL_S`). tare_still_s: stillness
         `tare()` needs. bias_every_s: how often the gyro bias is re-estimated over the buffer (the
         offline rule, `bias.LiveGyroBias`). display_cutoff_hz: causal low-pass of
         `current_roll_deg` (its delay is `delay_s`). smooth_lag_s: how far back each run's backward
@@ -59,7 +61,7 @@ class OnlineSettings:
     margin_s: float | None = None
     dedupe_s: float = 0.25
     neutral_still_s: float = 2.0
-    neutral_fallback_s: float = 5.0
+    neutral_fallback_s: float = NO_STANDING_LEVEL_S
     tare_still_s: float = 1.5
     bias_every_s: float = 1.0
     display_cutoff_hz: float = ROLL_CUTOFF_HZ
