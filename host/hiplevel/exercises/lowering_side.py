@@ -232,8 +232,52 @@ SWITCH_AT_BREAK_P = 0.5
 SWITCH_IN_RUN_P = 0.0
 
 
+# Both legs of a stream rolling the same way (issue 14). The free side drops in single-leg support, so
+# a leg's reps roll toward it (+ on the left leg, - on the right) -- unless the leg hikes (the free
+# side rises: the compensation the domain primer reports as a negative drop, and flags) or the neutral
+# is off by more than the leg's drop (the belt slipped after the calibration). Then that leg's reps
+# roll toward the other leg in every rep, agree with each other, and the chain of legs holds the whole
+# set there (hiplevel.sim, step-down touching down, 1.4 s shifts, 15 mg, the weak leg hiking 5 deg:
+# 29 of its 50 reps on the other leg, 15 at 0.95 or more, on main 7aea8f7). A set (the reps between
+# two breaks, `step_down.SET_GAP_RATIO`) whose displacements name one leg (their runs' shares,
+# `run_signs`, summing to SET_SHIFT_RUNS: a run's displacement, read on its own windows) while its
+# median roll names the other by SET_ROLL_DEG (where the roll starts to count, ROLL_CUE_DEG), in a
+# stream where another set's displacements name that other leg and its median roll leans toward it by
+# SET_OTHER_ROLL_DEG, has both legs rolling one way: its roll is the compensation, not its side, and
+# counts nothing under ROLL_CERTAIN_DEG (no hike reaches that). A leg whose one displacement was read
+# the wrong way names the same leg as the other set, so no such pair forms; the rule misfires only where
+# both sets stand on one leg and one set's displacement reads the other way (hiplevel.sim: none of 80
+# such sessions, 800 reps, changed; docs/analysis.md, lowering round "lower38").
+SET_SHIFT_RUNS = 1.0
+SET_ROLL_DEG = ROLL_CUE_DEG
+# The other set's median roll toward its own leg: the hiking sessions' other legs (drops of 0-3 deg)
+# read 0.46-1.7 deg, 1.8x above; 0 and 0.25 read the same, 0.5 lost 5 of their 50 reps.
+SET_OTHER_ROLL_DEG = 0.25
+
+
+def rolls_in_doubt(runs: list[float], rolls_deg: list[float], new_set: list[bool]) -> list[bool]:
+    """Whether each rep's roll is its leg's compensation, not its side (see SET_SHIFT_RUNS): its set
+    (the reps from one break, new_set, to the next) has displacements naming one leg (runs,
+    `run_signs`: + left, - right, summed to SET_SHIFT_RUNS) and a median roll (rolls_deg, deg, + =
+    left side higher) naming the other by SET_ROLL_DEG, while another set's displacements name that
+    other leg and its median roll leans toward it by SET_OTHER_ROLL_DEG (both legs rolling one way)."""
+    set_id = np.cumsum(new_set)
+    sets = []  # (its reps, the leg its displacements name, its median roll toward that leg, deg) per set
+    for k in np.unique(set_id):
+        idx = np.flatnonzero(set_id == k)
+        shift = round(float(np.sum(np.asarray(runs, float)[idx])), 6)  # shares of 1/3 sum to 0.999...
+        side = float(np.sign(shift)) if abs(shift) >= SET_SHIFT_RUNS else 0.0
+        sets.append((idx, side, side * float(np.median(np.asarray(rolls_deg, float)[idx]))))
+    doubt = [False] * len(runs)
+    for idx, side, roll in sets:
+        if side != 0.0 and roll <= -SET_ROLL_DEG and any(s == -side and r >= SET_OTHER_ROLL_DEG for _, s, r in sets):
+            for i in idx:
+                doubt[i] = True
+    return doubt
+
+
 def rep_log_odds(run: float, move_mps: float, roll_deg: float, agreement: float = 1.0,
-                 edge_roll_deg: float = 0.0) -> float:
+                 edge_roll_deg: float = 0.0, roll_in_doubt: bool = False) -> float:
     """A rep's own evidence for the left leg, log-odds (+ = left stance) from its cues: run,
     the displacement's side (`run_signs`: + left, - right, 0 unclear; its share of the run's) and
     agreement, the share of its windows that read that side (`displacement_agreement`: under
@@ -241,10 +285,11 @@ def rep_log_odds(run: float, move_mps: float, roll_deg: float, agreement: float 
     around it (`step_down.shift_evidence`, m/s, + = left, 0 where under a clear move's speed);
     roll_deg, its mean roll (deg, + = left side higher = left stance: worth ROLL_CUE_LOG_ODDS,
     ROLL_SURE_LOG_ODDS or, beyond any hike, ROLL_CERTAIN_LOG_ODDS); edge_roll_deg, the roll on
-    one leg at its edges (`edge_rolls_deg`, deg: EDGE_ROLL_LOG_ODDS from EDGE_ROLL_DEG)."""
+    one leg at its edges (`edge_rolls_deg`, deg: EDGE_ROLL_LOG_ODDS from EDGE_ROLL_DEG); roll_in_doubt,
+    its leg rolls like the other (`rolls_in_doubt`): the roll counts only from ROLL_CERTAIN_DEG."""
     a = abs(roll_deg)
-    roll = (ROLL_CERTAIN_LOG_ODDS if a >= ROLL_CERTAIN_DEG else ROLL_SURE_LOG_ODDS if a >= ROLL_SURE_DEG
-            else ROLL_CUE_LOG_ODDS if a >= ROLL_CUE_DEG else 0.0)
+    roll = (ROLL_CERTAIN_LOG_ODDS if a >= ROLL_CERTAIN_DEG else 0.0 if roll_in_doubt
+            else ROLL_SURE_LOG_ODDS if a >= ROLL_SURE_DEG else ROLL_CUE_LOG_ODDS if a >= ROLL_CUE_DEG else 0.0)
     shift = DISPLACEMENT_LOG_ODDS if agreement >= DISPLACEMENT_AGREE_SHARE else DISPLACEMENT_DOUBT_LOG_ODDS
     edge = EDGE_ROLL_LOG_ODDS if abs(edge_roll_deg) >= EDGE_ROLL_DEG else 0.0
     return (shift * run + float(np.sign(roll_deg)) * roll + float(np.sign(move_mps)) * MOVE_LOG_ODDS
@@ -300,7 +345,9 @@ def set_sides(runs: list[float], moves_mps: list[float], rolls_deg: list[float],
     links = None if held is None else [not h for h in held]
     agree = [1.0] * len(runs) if agreements is None else agreements
     edges = [0.0] * len(runs) if edge_rolls_deg is None else edge_rolls_deg
-    p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg, agree, edges)], new_set, links)
+    doubt = rolls_in_doubt(runs, rolls_deg, new_set)
+    p_left = left_probabilities([rep_log_odds(*c) for c in zip(runs, moves_mps, rolls_deg, agree, edges, doubt)],
+                                new_set, links)
     out = []
     for p, tie in zip(p_left, pooled):
         side = 1 if p > 0.5 or (p == 0.5 and tie > 0) else -1
