@@ -51,8 +51,7 @@ def test_the_roll_stays_a_cue_where_the_legs_roll_their_own_ways():
     assert lowering_side.rolls_in_doubt(RUNS, rolls, NEW_SET) == [False] * 10
     # one leg only: its roll against its displacements may be a displacement read the wrong way
     assert lowering_side.rolls_in_doubt(RUNS[:5], ROLLS[:5], NEW_SET[:5]) == [False] * 5
-    # the other leg level (its median roll under SET_OTHER_ROLL_DEG toward its leg): not both legs
-    # rolling one way
+    # the other leg level (its median roll 0, not toward its leg): not both legs rolling one way
     level = ROLLS[:5] + [0.1, -0.3, 0.2, -0.1, 0.0]
     assert lowering_side.rolls_in_doubt(RUNS, level, NEW_SET) == [False] * 10
 
