@@ -245,12 +245,12 @@ SWITCH_IN_RUN_P = 0.0
 # sets' medians read 2.5-3.9 deg the wrong way at 5 deg hikes, 1.8-2.4 at 3 deg), in a stream where
 # another set's displacements name that other leg and its median roll leans toward it at all (the
 # hiking sessions' other legs, 0-3 deg drops, read 0.22-1.96 deg: a floor there has no margin; 0.25
-# turned no rep's side, 0.5 put 10 hiking reps back on the wrong leg), has both legs rolling one way:
-# its roll is the compensation, not its side, and counts nothing under ROLL_CERTAIN_DEG (no hike
-# reaches that). A leg whose one displacement was read
-# the wrong way names the same leg as the other set, so no such pair forms; the rule misfires only where
-# both sets stand on one leg and one set's displacement reads the other way (hiplevel.sim: none of 80
-# such sessions, 800 reps, changed; docs/analysis.md, lowering round "lower38").
+# turned no rep's side, 0.5 put 10 reps back on the wrong leg), has both legs rolling one way: its
+# roll is the compensation, not its side, and counts nothing under ROLL_CERTAIN_DEG (no hike reaches
+# that). A leg whose one displacement was read the wrong way names the same leg as the other set, so
+# no such pair forms; the rule misfires only where both sets stand on one leg and one set's
+# displacement reads the other way (hiplevel.sim: none of 100 such sessions, 1,000 reps, changed;
+# docs/analysis.md, lowering round "lower38").
 SET_SHIFT_RUNS = 1.0
 SET_ROLL_DEG = ROLL_CUE_DEG
 
