@@ -69,7 +69,7 @@ def swing_mps(m: Motion, roll_deg: np.ndarray | None = None, turning: bool = Tru
     """The sensor's sideways velocity about the hips (N,), m/s, to add to its own for the pelvis's:
     rolling swings it (SENSOR_ABOVE_HIP_M above them), turning too (SENSOR_BEHIND_HIP_M behind).
     roll_deg: the roll that gives the sideways axis (default m.roll_deg; the step-down's is
-    re-aligned to the axis of its weight shifts, `step_down.realigned_roll_pitch`); turning: take
+    re-aligned to the axis of its weight shifts, `lowering_axis.realigned_roll_pitch`); turning: take
     the turning swing off as well, from the gyro's z rate (the pelvis frame's: a turn's rate only
     while the pelvis is about upright; pitched forward 6-35 deg in a lowering it carries a share of
     the roll rate, and the step-down leaves it out: `step_down.lateral_acc_g`)."""

@@ -7,14 +7,16 @@ pelvis stays level throughout; any drop of the lowering side means the load is t
 Reps: lowering the free foot bends the stance hip and knee, so the pelvis pitches forward (6-12 deg)
 and sinks (10-14 cm): each rep is one bump of the pelvic pitch from standing back to standing,
 confirmed by the vertical descent when the 6-axis stream is there, or, in a rep too slow for the
-descent to be measured, by a sideways weight shift. The shared parts also serve the single-leg squat.
+descent to be measured, by a sideways weight shift (in a set done with the free foot up between
+reps, the one shift onto the leg and back, read at the run's ends: `held_on_one_leg`). The shared
+parts also serve the single-leg squat.
 
 Forward axis: the set's own drop grows with the depth of each rep, so the tilt direction (which the
 session alignment takes as the pitch axis) mixes the drop into the yaw and rotates it away. The
 sideways weight shift onto the stance foot, a horizontal move along the pelvis' left-right axis,
 is a cue independent of the drop: the dominant axis of the horizontal acceleration while the
 pelvis is upright gives the left-right axis, and the roll is re-aligned to it before the drop is
-measured (`shift_yaw_deg`, `realigned_roll_pitch`).
+measured (`lowering_axis.shift_yaw_deg`, `realigned_roll_pitch`).
 
 Stance side: the pelvis moves over the stance foot before or as a rep starts and back after it
 ends. First how far it moved (`lowering_side`: the displacement from the standing to the rep and
@@ -38,28 +40,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, Side, other_side
-from hiplevel.exercises.base import (Motion, RepWindow, find_humps, highpass, measure_drop_or_hike, velocity_mps,
-                                     world_acc_g)
+from hiplevel.exercises.base import Motion, RepWindow, find_humps, measure_drop_or_hike, velocity_mps, world_acc_g
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
+from hiplevel.exercises.lowering_axis import realigned_roll_pitch, shift_yaw_deg
 from hiplevel.exercises.lowering_side import (displacement_agreement, edge_rolls_deg, held_in_run, rep_shift_windows_m,
                                               rep_shifts_m, run_signs, set_sides)
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps, sides_around
 from hiplevel.exercises.shallow_descent import ShallowDescent
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.filters import zero_phase_lowpass
 
-# Weight-shift axis: only samples this close to upright (the shift comes before or at the very start
-# of the descent; deeper, the pitch lever of the sensor moves it forward and back).
-SHIFT_MAX_PITCH_DEG = 3.0
-# Band of a weight shift (a 4-8 cm move in 0.3-0.6 s has its energy around 1 Hz); below it, tilt
-# errors leak gravity into the horizontal acceleration.
-SHIFT_BAND_HZ = (0.2, 3.0)
-# The horizontal acceleration's dominant axis must carry this many times the energy of the other.
-SHIFT_MIN_AXIS_RATIO = 4.0
-# A belt clip is a few degrees off and the session alignment may have added ~20 deg from the drop:
-# a larger correction is more likely a fault (e.g. no weight shift, walking) than a mount.
-SHIFT_MAX_YAW_DEG = 40.0
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
 LATERAL_HP_HZ = 0.2
 # Moves weaker than min_move_mps still count toward the set's side, down to this fraction of it.
@@ -72,38 +62,6 @@ SHIFT_REACH_S = 2.0
 # ... plus this fraction of the bump's rise (before) or fall (after): the 10 % edge of a slow
 # bump comes later after the shift (a squat with a 4.5 s descent: 2.1-2.3 s after it).
 SHIFT_REACH_EDGE_FRACTION = 0.3
-
-
-def shift_yaw_deg(m: Motion) -> float:
-    """Yaw, deg, that turns the aligned frame's y axis onto the axis of the sideways weight shifts
-    (for `realigned_roll_pitch`); 0 for a roll stream or when the horizontal acceleration of the
-    upright samples is not dominated by one axis."""
-    if m.acc_lin_g is None or len(m.t_s) < 3 * m.rate_hz:
-        return 0.0
-    h = world_acc_g(m)[:, :2]
-    lo, hi = SHIFT_BAND_HZ
-    h = highpass(zero_phase_lowpass(h, hi, m.rate_hz), lo, m.rate_hz)
-    h = h[np.abs(m.pitch_deg) < SHIFT_MAX_PITCH_DEG]
-    if len(h) < m.rate_hz:
-        return 0.0
-    evals, evecs = np.linalg.eigh(h.T @ h)
-    if evals[1] < SHIFT_MIN_AXIS_RATIO * max(evals[0], 1e-12):
-        return 0.0
-    ax = evecs[:, 1] if evecs[1, 1] >= 0 else -evecs[:, 1]
-    # The pelvis' y axis in the aligned frame is (sin d, cos d): yaw(d) maps it onto +y.
-    d = math.degrees(math.atan2(ax[0], ax[1]))
-    return d if abs(d) <= SHIFT_MAX_YAW_DEG else 0.0
-
-
-def realigned_roll_pitch(m: Motion, yaw_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """The set's roll and pitch, deg, after turning the frame by yaw_deg about the vertical (exact:
-    the up-vectors are rotated, so large corrections keep roll and pitch apart)."""
-    if yaw_deg == 0.0:
-        return m.roll_deg, m.pitch_deg
-    r, p, c, s = np.radians(m.roll_deg), np.radians(m.pitch_deg), math.cos(math.radians(yaw_deg)), math.sin(math.radians(yaw_deg))
-    ux, uy, uz = -np.sin(p), np.cos(p) * np.sin(r), np.cos(p) * np.cos(r)
-    vx, vy = c * ux - s * uy, s * ux + c * uy
-    return np.degrees(np.arctan2(vy, uz)), np.degrees(np.arctan2(-vx, np.hypot(vy, uz)))
 
 
 def lateral_acc_g(m: Motion, yaw_deg: float, roll_deg: np.ndarray) -> np.ndarray:
@@ -197,6 +155,38 @@ def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[
     return out
 
 
+def _displacements(m: Motion, bumps: list[Bump], lateral_g: np.ndarray, bounds: list[Bump] | None
+                   ) -> tuple[np.ndarray, list[tuple[int, int, int, int]], list, list[tuple[float, float]]]:
+    """(a set break before each rep, each rep's standing-to-standing span, its sliding displacement
+    windows and its displacements in and out, m, + = left; `lowering_side.rep_shift_windows_m`,
+    `rep_shifts_m`) of the lowerings `bumps` (non-empty) in the sideways acceleration lateral_g, g.
+    A stream may hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals
+    apart start a new one (a rest: the leg may change there, `lowering_side.set_sides`; it may
+    change without one too, at a lower prior: the touch protocol's rest is often no longer)."""
+    peaks = np.array([b.peak for b in bumps], float)
+    gaps = np.diff(peaks)
+    new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
+    acc = lateral_g * G_MPS2
+    spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
+                                                                              len(acc), m.rate_hz))]
+    windows = rep_shift_windows_m(acc, spans, m.rate_hz)
+    return new_set, spans, windows, rep_shifts_m(windows)
+
+
+def held_on_one_leg(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, bounds: list[Bump] | None
+                    ) -> list[bool]:
+    """Whether each lowering lies on one leg held since an earlier one (`lowering_side.held_in_run`
+    over these bumps: a run with the shift onto a foot before its first lowering, the shift back after
+    its last, none of `lowering_side.RUN_SPLIT_M` between them, and this one not its first): the
+    weight shift of a set done with the free foot up between reps (the test's protocol), read at
+    the run's ends, not around the rep. All False for a roll stream or no bumps."""
+    if not bumps or lateral_g is None:
+        return [False] * len(bumps)
+    new_set, _, _, shifts = _displacements(m, bumps, lateral_g, bounds)
+    flags = new_set.tolist()
+    return held_in_run(shifts, flags, run_signs(shifts, flags))
+
+
 def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, roll_deg: np.ndarray,
                  min_move_mps: float, bounds: list[Bump] | None = None) -> list[tuple[Side, float | None]]:
     """Stance leg of each rep and its side confidence (see the module docstring; lateral_g: the
@@ -219,20 +209,10 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [(LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT, None) for b in bumps]
     ev = shift_evidence(m, bumps, lateral_g, min_move_mps, bounds)
-    # A stream may hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals
-    # apart start a new one (a rest: the leg may change there, `lowering_side.set_sides`; it may
-    # change without one too, at a lower prior: the touch protocol's rest is often no longer).
-    peaks = np.array([b.peak for b in bumps], float)
-    gaps = np.diff(peaks)
-    new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
     # The displacements into and out of the reps, run by run (`lowering_side`; worth less where their
     # sliding windows split), one clear move (in or out), the roll and the roll on one leg at the rep's
     # edges are each rep's cues; the set's weaker moves, pooled, break a tie.
-    acc = lateral_g * G_MPS2
-    spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
-                                                                              len(acc), m.rate_hz))]
-    windows = rep_shift_windows_m(acc, spans, m.rate_hz)
-    shifts = rep_shifts_m(windows)
+    new_set, spans, windows, shifts = _displacements(m, bumps, lateral_g, bounds)
     runs = run_signs(shifts, new_set.tolist())
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
@@ -313,6 +293,11 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # The sideways acceleration serves both the shift cue here and the stance side below: once.
     lateral_g = lateral_acc_g(m, yaw, roll) if m.acc_lin_g is not None else None
     shifts = shift_evidence(m, bumps, lateral_g, min_move_mps, upright) or [1.0] * len(bumps)
+    # In a set done with the free foot up between reps (hover), a rep inside the leg's run has no
+    # shift of its own: the one shift in came before the run's first rep, the one back after its last
+    # (issue 14, physics check: 5 squats of 40-43 deg, 5-7 cm, missed in hover sets); a rep held on
+    # one leg so (`held_on_one_leg`) has the weight shift as its second cue.
+    held = held_on_one_leg(m, bumps, lateral_g, upright)
     # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
     # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
     # A descent short of SURE_DESCENT_FACTOR times the least one needs the weight shift as well: a
@@ -321,11 +306,11 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # integral (hapt-dev e12, e14: 3.5-5 cm "descents" in the opening standing, no sideways move).
     jolt = shallow.jolt_g(m) if shallow is not None else None
     kept = []
-    for b, d, e in zip(bumps, depths, shifts):
+    for b, d, e, h in zip(bumps, depths, shifts, held):
         per_pitch_cm = min_descent_per_pitch_cm_per_deg * float(pitch[b.peak])
         need_cm = max(min_descent_cm, per_pitch_cm)
         unsure = d is None or descent.could_hide(m, b.onset, b.offset, need_cm)
-        shifted = m.acc_lin_g is None or e != 0.0
+        shifted = m.acc_lin_g is None or e != 0.0 or h
         if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
             kept.append((b, d))
         elif shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz):

@@ -198,7 +198,8 @@ def single_leg_squat(ex: ExerciseSpec, rng: np.random.Generator, set_index: int 
         e = sq1 + lift_s
         depth = plateau(t, sq0, bottom0, bottom0 + 0.2, sq1)
         loaded = plateau(t, s, sq0, sq1, e)
-        pos[:, 1] += sgn * _pick(st.shift_m, WEIGHT_SHIFT_M) * plateau(t, s - 0.6, s, e, e + 0.6)
+        if not st.hover:
+            pos[:, 1] += sgn * _pick(st.shift_m, WEIGHT_SHIFT_M) * plateau(t, s - 0.6, s, e, e + 0.6)
         amp = _rep_drop(rng, ex, stance, NORMAL_SQUAT_DROP_DEG, 1.5)
         roll += drop_roll_deg(other_side(stance), amp) * (0.2 * loaded + 0.8 * depth)
         pitch += _pick(st.pitch_deg, rng.uniform(20.0, 30.0)) * depth
@@ -207,5 +208,8 @@ def single_leg_squat(ex: ExerciseSpec, rng: np.random.Generator, set_index: int 
         stance_w += sgn * loaded
         i0, i1 = int(round(s * FS_INTERNAL_HZ)), int(round(e * FS_INTERNAL_HZ))
         reps.append(RepPlan(i0, i1, stance, other_side(stance), (i0, i1)))
+    if st.hover and plan:  # the free foot stays up between the reps: one shift onto the leg, one back
+        s0 = plan[0][0]  # e: the last rep's end (foot down)
+        pos[:, 1] += sgn * _pick(st.shift_m, WEIGHT_SHIFT_M) * plateau(t, s0 - 0.6, s0, e, e + 0.6)
     pos[:, 2] += _pivot_z(roll, stance_w)
     return Segment(roll, pitch, yaw, pos, np.full(len(t), 1.5), reps)

@@ -97,12 +97,13 @@ class LoweringStrategy:
     pitch at the bottom; down_s: lowering time (the return takes about as long); wobble_deg: step-down
     only: after every other rep (the 2nd, 4th, ...) the balance is caught late: the pelvis tilts
     this far toward the free side as the free foot comes back up and levels within 0.6 s after the
-    rep (no sideways move of its own; None: no wobble). Step-down only, the test's protocol (issue
-    14, physics check): hover: the free foot stays up between the reps, so the weight shifts onto
-    the stance foot once before the first rep and back once after the last (False: with each rep);
-    shift_s: that shift takes this long before the lowering, and back after it (None: within the
-    rep's first and last 0.3 s); balance_mg: sideways balance corrections while on one leg (0.5-3
-    Hz, acceleration RMS, as `HoldStrategy.balance_mg`; None: none)."""
+    rep (no sideways move of its own; None: no wobble). The test's protocol (issue 14, physics
+    check): hover: the free foot stays up between the reps, so the weight shifts onto the stance
+    foot once before the first rep and back once after the last (False: with each rep; step-down
+    and single-leg squat). Step-down only: shift_s: that shift takes this long before the lowering,
+    and back after it (None: within the rep's first and last 0.3 s); balance_mg: sideways balance
+    corrections while on one leg (0.5-3 Hz, acceleration RMS, as `HoldStrategy.balance_mg`; None:
+    none)."""
 
     shift_m: float | None = None
     depth_m: float | None = None
