@@ -1,7 +1,7 @@
 """Single-leg squats with the free foot up between reps (issue 14, the test's protocol, "hover"): the
 weight shifts onto the stance foot once before a leg's first rep and back once after its last, so
 the reps in between have no sideways move of their own, and a squat under 10 cm of descent needs
-one (`step_down.SURE_DESCENT_FACTOR`): the physics check missed 5 such squats of 40-43 deg (5-7 cm).
+one (`step_down.SURE_DESCENT_FACTOR`): the physics check missed 5 such squats of 33-43 deg (4-7 cm).
 A rep held on one leg (`step_down.held_on_one_leg`: the run's shift in and back read at its ends)
 has the shift as its second cue; lowerings with no weight shift at all stay out."""
 

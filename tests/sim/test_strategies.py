@@ -125,6 +125,19 @@ def test_cli_builds_a_strategy_from_its_fields():
 
 
 @pytest.mark.parametrize("hover", [False, True])
+def test_squat_hover_keeps_the_weight_on_the_stance_foot_between_reps(hover):
+    # The single-leg squat's hover (stop 38): one shift onto the stance foot before the first rep and
+    # back after the last; without it, a shift with each rep.
+    sq = _sim("single-leg-squat", reps=3, side="left", strategy=LoweringStrategy(shift_m=0.06, hover=hover))
+    y, t = sq.params["pos_m"][:, 1], sq.truth_1k.t_s
+    at = lambda s: float(y[np.searchsorted(t, s)])  # noqa: E731
+    assert at(sq.reps[0].start_s - 1.0) == pytest.approx(0.0, abs=0.01)
+    assert at(sq.reps[-1].end_s + 1.0) == pytest.approx(0.0, abs=0.01)
+    between = 0.5 * (sq.reps[0].end_s + sq.reps[1].start_s)
+    assert at(between) == pytest.approx(0.06 if hover else 0.0, abs=0.015)
+
+
+@pytest.mark.parametrize("hover", [False, True])
 def test_step_down_weight_shift_before_the_reps(hover):
     # The test's protocol (issue 14): the weight moves onto the stance foot over shift_s before the
     # lowering and back after it, once per rep or, hovering, once for the set; on one leg the pelvis

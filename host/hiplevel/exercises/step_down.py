@@ -295,8 +295,8 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     shifts = shift_evidence(m, bumps, lateral_g, min_move_mps, upright) or [1.0] * len(bumps)
     # In a set done with the free foot up between reps (hover), a rep inside the leg's run has no
     # shift of its own: the one shift in came before the run's first rep, the one back after its last
-    # (issue 14, physics check: 5 squats of 40-43 deg, 5-7 cm, missed in hover sets); a rep held on
-    # one leg so (`held_on_one_leg`) has the weight shift as its second cue.
+    # (issue 14, physics check: 5 squats of 33-43 deg, 4-7 cm measured, missed in hover sets); a rep
+    # held on one leg so (`held_on_one_leg`) has the weight shift as its second cue.
     held = held_on_one_leg(m, bumps, lateral_g, upright)
     # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
     # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
