@@ -36,6 +36,17 @@ def lift_off_turn_walk(seed: int):
         rate_hz=100, seed=seed, rest_s=5.0))
 
 
+def walking_upward_g(imu: ImuSeries) -> tuple[np.ndarray, np.ndarray]:
+    """The walking detector's contact signal (the upward acceleration, baseline off, 4 Hz), g, and its
+    times, s."""
+    from hiplevel.analysis.offline import motion_of
+    from hiplevel.exercises import DETECTORS
+    from hiplevel.signal.orientation import trace_from_imu
+
+    tr = trace_from_imu(imu)
+    return tr.t_s, DETECTORS["walking"]._upward_g(motion_of(tr, 0, len(tr.t_s), 0.0))
+
+
 LYING_DEG = -85.0  # lying on the back: the pelvis pitched far back
 
 

@@ -11,23 +11,16 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.analysis.offline import motion_of
-from hiplevel.exercises import DETECTORS
 from hiplevel.exercises.walking_motion import contact_peaks
 from hiplevel.samples import ImuSeries
-from hiplevel.signal.orientation import trace_from_imu
 from hiplevel.sim.matching import match_reps
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
+from analysis_helpers import walking_upward_g
+
 LIFT_OFF_AFTER_S = 0.22  # ipol_5-1: 0.18 s (25.80 -> 25.98); the simulator's broader contacts merge closer
 LIFT_OFF_WIDTH_S = 0.16
-
-
-def _upward_g(imu: ImuSeries) -> tuple[np.ndarray, np.ndarray]:
-    """The detector's contact signal (the upward acceleration, baseline off, 4 Hz), g, and its times, s."""
-    tr = trace_from_imu(imu)
-    return tr.t_s, DETECTORS["walking"]._upward_g(motion_of(tr, 0, len(tr.t_s), 0.0))
 
 
 def _bumped_stop(seed: int, ratio: float):
@@ -41,8 +34,8 @@ def _bumped_stop(seed: int, ratio: float):
     s = np.abs(t - (at + LIFT_OFF_AFTER_S)) <= LIFT_OFF_WIDTH_S / 2
     shape[s] = np.cos(np.pi * (t[s] - at - LIFT_OFF_AFTER_S) / LIFT_OFF_WIDTH_S)
     with_bump = lambda g: ImuSeries(t, acc + np.outer(g * shape, [0.0, 0.0, 1.0]), sim.imu.gyro_dps, dict(sim.imu.meta))  # noqa: E731
-    tt, plain = _upward_g(sim.imu)
-    unit = _upward_g(with_bump(0.1))[1] - plain  # the signal is linear in the added acceleration
+    tt, plain = walking_upward_g(sim.imu)
+    unit = walking_upward_g(with_bump(0.1))[1] - plain  # the signal is linear in the added acceleration
     near = np.flatnonzero(np.abs(tt - at) <= 0.1)
     c, b = near[np.argmax(plain[near])], int(np.argmax(unit))
     # The bump's tail reaches the contact: solve contact / bump = ratio with both moving.

@@ -11,24 +11,17 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.analysis.offline import motion_of
-from hiplevel.exercises import DETECTORS
 from hiplevel.exercises.walking_sway_steps import two_way_crossing
 from hiplevel.samples import ImuSeries
-from hiplevel.signal.orientation import trace_from_imu
 from hiplevel.sim.matching import match_reps
 from hiplevel.sim.session import simulate_session
 from hiplevel.sim.spec import ExerciseSpec, SessionSpec
 
+from analysis_helpers import walking_upward_g
+
 FLAT_S = 0.15  # the upward acceleration is taken off this far either side of the contact (its positive lobe, ~T/4) ...
 TAPER_S = 0.15  # ... and tapered off over this much beyond (where it is negative already: no new peak)
 LEFT_G = 0.012  # the contact's peak left in the detector's signal, g (the INDIP's misses: none over 0.015)
-
-
-def _upward_g(imu: ImuSeries) -> tuple[np.ndarray, np.ndarray]:
-    """The detector's contact signal (the upward acceleration, baseline off, 4 Hz), g, and its times, s."""
-    tr = trace_from_imu(imu)
-    return tr.t_s, DETECTORS["walking"]._upward_g(motion_of(tr, 0, len(tr.t_s), 0.0))
 
 
 def _flat_contact(seed: int, which: int):
@@ -47,8 +40,8 @@ def _flat_contact(seed: int, which: int):
     base = float(np.mean(acc[walk, 2]))
     acc[:, 2] = base + (acc[:, 2] - base) * (1.0 - w)
     imu = lambda g: ImuSeries(t, acc - np.outer(g * w, [0.0, 0.0, 1.0]), sim.imu.gyro_dps, dict(sim.imu.meta))  # noqa: E731
-    tt, flat = _upward_g(imu(0.0))
-    unit = flat - _upward_g(imu(0.01))[1]  # the signal is linear in the acceleration taken off
+    tt, flat = walking_upward_g(imu(0.0))
+    unit = flat - walking_upward_g(imu(0.01))[1]  # the signal is linear in the acceleration taken off
     near = np.abs(tt - at) <= FLAT_S + TAPER_S
     drop = next(g for g in np.arange(0.0, 0.1, 0.001) if np.max(flat[near] - 100 * g * unit[near]) <= LEFT_G)
     return sim, imu(drop), at

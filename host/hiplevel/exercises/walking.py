@@ -21,9 +21,11 @@ posterior of its side); the scoring flags `side_uncertain` below the threshold.
 Edges: a walk starts with a swing (single support on the other foot, ending at the first contact)
 and ends with one (the trailing foot closing up after the last contact, once the double support is
 over); both are reps too (`edge`: "initiation" / "termination" in the metrics) when the pelvis
-shows them (`exercises.walking_edges`). A walk brakes into its stop: a soft last contact in rhythm is a step.
+shows them (`exercises.walking_edges`). A walk brakes into its stop: a soft last contact in rhythm
+is a step.
 
-Drop: the swing side's peak excursion below neutral in the step, signed (a hip hike: negative). Accuracy: docs/analysis.md.
+Drop: the swing side's peak excursion below neutral in the step, signed (a hip hike: negative).
+Accuracy: docs/analysis.md.
 """
 
 from __future__ import annotations
@@ -74,95 +76,26 @@ class WalkingDraft:
 
 @dataclass(frozen=True)
 class WalkingDetector(BoutEdges):
-    """Parameters (units in the names).
+    """Parameters (units in the names), each documented in the module whose rule it tunes:
 
-    contact_min_g: least upward pelvis acceleration (above its 2 s baseline, and prominence) of a contact; brisk
-        walking gives 0.2-0.4 g, slow daily-life steps and shuffles 0.04-0.1 g (mobgap-lowback Test11); the baseline
-        is removed first because an accelerometer's offset (0.03-0.04 g on real belts and phones) would otherwise lift
-        every standing wobble over it;
-    baseline_s: window of that baseline (a moving mean; walking's own mean is zero);
-    min_step_s / max_step_s: plausible step durations; a longer gap ends a bout (stepping about a room pauses ~2 s);
-    min_bout_steps: shorter sequences are not walking (a shuffle, a weight shift) but for `walking_bouts.two_steps`;
-    edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's median contact (the
-        weight shift before the first step is a small bump of its own); smooth_hz: low-pass of the vertical
-        acceleration;
-    max_tilt_rate_dps: contacts within 0.3 s of a faster tilt rotation (roll and pitch rate together, 2 Hz low-pass)
-        are dropped: sitting down, standing up, bending, lying down and getting up turn the pelvis at 60-300 deg/s;
-        walking rocks it at < 50 deg/s (ipol-dev and stroke-dev: 46 deg/s at most); 0 disables. A walk's last contact
-        right before a posture change (the tilt slow up to the contact, fast only after it, and the contact in the
-        walk's rhythm) is kept: people stop and bend or sit right after their last heel strike (`walking_posture`);
-    max_tilt_change_deg: contacts are dropped where the pelvis tilt (roll and pitch, 2 Hz low-pass) spans more than
-        this within +-0.5 s: walking rocks it over 3-4 deg (median; 99th percentile 10-13 deg on ipol-dev, stroke-dev
-        and the walks of hapt-dev), sitting down, standing up and bending swing it over 25-70 deg even when slow
-        enough for the rate test;
-    max_median_step_s: a bout whose median step is longer is not walking (weight shifts: the simulator's fidgets make
-        a bout from 1.7 s); slow daily-life walkers step in up to 1.3 s;
-    max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing pose are dropped
-        (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg);
-    edge_swing_fraction, initiation_rep_fraction: the initiation swing is looked for over the first fraction of the
-        bout's median step before the first contact (a swing, ~75-80 % of a step); its rep spans the second, as first
-        swings vary (ipol-dev 0.38-0.91 median steps): centred where the shortest holds it (analysis round 21);
-    edge_motion_g: an edge rep needs the pelvis moving in its span: the RMS of the horizontal linear acceleration
-        there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet standing < 0.01 g);
-    end_min_fraction: a bout's last contact is kept down to this fraction of its median contact when its step keeps
-        the rhythm (lift_off_step_ratio..irregular_ratio median steps): last heel strikes are soft (ipol-dev:
-        0.12-1.1), a bump a swing after the last is a lift-off or settling (ipol-dev 0.67, sim 0.72-0.80; real ones at
-        0.76-0.84 too: no margin, docs/analysis.md round 11);
-    double_support_fraction: the termination swing (the trailing foot closing up) starts this fraction of the median
-        step after the last contact: the foot lifts after the double support (ipol-dev: the closing swing starts
-        0.18-0.33 s after the last contact);
-    termination_motion_ratio: the termination swing must move the pelvis at least this fraction of the bout's own
-        single supports (geometric mean of the ratios of five motion RMS: the three linear accelerations, roll and
-        pitch rate): once the closing foot has landed the pelvis only settles (ipol-dev: 0.09-0.23 of a step after a
-        closing contact, 0.26-0.99 in a real closing swing; the closing swing is small, so this is not a wide margin:
-        see docs/analysis.md);
-    termination_roll_ratio: ... and over its second half the pelvis must roll (roll rate RMS) at least this fraction
-        of the bout's single supports: a single support rolls the pelvis (the swing side drops and recovers), while
-        after the closing foot's own contact it can still sway and pitch as it settles but stops rolling (ipol-dev:
-        0.12-0.15 after a closing contact, 0.23-0.92 in a real closing swing; the simulator's gentle closing swing:
-        0.159-0.19, so 0.16 lost one in bench section 1; no margin on either side); 0 disables;
-    closing_sway_ratio: after a termination swing the pelvis sways toward the last step's stance foot again by at
-        least this fraction of the bout's median step peak: the stop's braking contact was lost and that sway is the
-        closing swing, one more rep (`walking_edges._closing_after`; docs/analysis.md round 21); 0 disables;
-    contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial contact; contacts
-        are reported this much before the peak (mobgap-lowback, median lag: INDIP 41 ms, Stereophoto 49);
-    first_peak_fraction: an earlier peak under min_step_s before a contact's, of this fraction of its height or more,
-        times it when it keeps the pace better (a soft heel strike before the lift-off; `walking_motion.contact_peaks`);
-    initiation_shift_ratio, lift_off_step_ratio: a bout's first contact is the lift-off's weight shift, not a heel
-        strike, and gets no initiation swing before it, when both hold: the pelvis moved less than
-        initiation_shift_ratio of the bout's single supports (the geometric mean of termination_motion_ratio) over the
-        half median step before the would-be swing, and the first step is shorter than lift_off_step_ratio median
-        steps (ipol-dev: before a real first heel strike the weight shift moves the pelvis 0.17-1.1 and the first step
-        from standing lasts 0.89-1.27 median steps, stroke-dev 1.19-1.79; after a lift-off bump out of quiet standing
-        0.02-0.04 and 0.54-0.81: it is only the swing, 0.75-0.8 of a step); 0 disables the first;
-    soft_start_motion_ratio: a bout's weak first contact (under edge_min_fraction) is kept when the walk resumes from
-        motion rather than from standing: the pelvis moved at least this fraction of the bout's single supports (as
-        initiation_shift_ratio) over the half median step before that contact's swing, the contact reaches
-        end_min_fraction, the next one is firm and both steps keep the rhythm (`walking_edges.soft_first_step`): a
-        slow start after a turn or a shuffle (mobgap-lowback Test11: 0.33-0.43); a lift-off bump out of quiet standing
-        also comes 0.85-1.2 median steps before the first heel strike, but after a still pelvis (ipol-dev: 0.01-0.17);
-        0 disables;
-    split_step_ratio, split_turn_deg: two consecutive steps given the same stance side, the shorter of them at most
-        split_step_ratio median steps, while the pelvis turns by split_turn_deg or more, are one step split by a lift-
-        off bump (a pivot in a turn): the one with the weaker side evidence is no rep (`walking_turns`);
-        split_step_ratio 0 disables; a long step in such a turn that holds a missed contact (missed_step_ratio,
-        missed_contact_fraction) and repeats a neighbour's stance side is two steps (`walking_turns`);
-    missed_step_ratio, missed_contact_fraction: a short bout whose pace breaks at one step only is still walking when
-        that step is long (irregular_ratio..missed_step_ratio median steps: two steps with a contact missed between
-        them) and the upward acceleration peaks in its middle at missed_contact_fraction of contact_min_g or more (the
-        missed, soft contact; `walking_gaps`; mobgap-lowback Test11 HA_002 74-80 s: 1.9 median steps, a 30 mg peak at
-        0.43 of it); missed_contact_fraction 0 disables;
-    split_bump_fraction: a bout's interior contact under this fraction of its median contact (and under both
-        neighbours) whose two steps are both shorter than the median step and together one regular step is a bump
-        inside that step, not a contact, and is dropped (`walking_splits`; stroke-dev: such bumps at 0.13-0.14 of the
-        median; mobgap-lowback: real weak contacts in the same timing at 0.28-0.34: 0.4 dropped an INDIP step); 0 disables;
-    edge_sway_ratio, edge_full_motion_ratio: an edge swing must sway the pelvis off its stance foot (this fraction of
-        the bout's step sway peak) or move it like a step (this fraction of its single supports):
-        `walking_edges._sways_away`, figures in docs/thresholds.md; edge_sway_ratio 0 disables;
-    posture: contacts inside a slow posture change (sitting or lying down, getting up) split the bout
-        (`walking_posture_change`, which documents its parameters; change_deg 0 disables);
-    side: the stance-side decider (cues, weights and the step chain); spot: steps turning on the spot away from the
-        bouts, from the sway, the landing and the turn (`walking_spot_turns`; run_turn_deg 0 disables)."""
+    - contacts (`walking_motion`): contact_min_g, baseline_s, smooth_hz, min_step_s, contact_lead_s,
+      first_peak_fraction;
+    - contacts near a posture change (`walking_posture`): max_tilt_rate_dps, max_tilt_change_deg,
+      max_tilt_deg;
+    - bouts (`walking_bouts`): max_step_s, min_bout_steps, short_bout_steps, max_median_step_s,
+      edge_min_fraction, end_min_fraction;
+    - a weak bump splitting one step (`walking_splits`): split_bump_fraction;
+    - a short bout's missed contact (`walking_gaps`): missed_step_ratio, missed_contact_fraction;
+    - steps split, or missed, in a turn (`walking_turns`): split_step_ratio, split_turn_deg;
+    - edge swings (`walking_edges`): edge_swing_fraction, initiation_rep_fraction, edge_motion_g,
+      double_support_fraction, termination_motion_ratio, termination_roll_ratio, closing_sway_ratio,
+      initiation_shift_ratio, lift_off_step_ratio, soft_start_motion_ratio, edge_sway_ratio,
+      edge_full_motion_ratio;
+    - posture: contacts inside a slow posture change (sitting or lying down, getting up) split the
+      bout (`walking_posture_change.PostureChanges`; change_deg 0 disables);
+    - side: the stance-side decider, its cues, weights and step chain (`walking_side.StanceSideDecider`);
+    - spot: steps turning on the spot away from the bouts, from the sway, the landing and the turn
+      (`walking_spot_turns.SpotTurnSteps`; run_turn_deg 0 disables)."""
 
     contact_min_g: float = 0.035
     baseline_s: float = 2.0
@@ -202,7 +135,8 @@ class WalkingDetector(BoutEdges):
 
     @property
     def short_run(self) -> ShortRun:
-        """Short bouts and their edge swings, which lying down after them undoes (`walking_bouts.posture_change`)."""
+        """Short bouts and their edge swings, which lying down after them undoes
+        (`walking_bouts.posture_change`)."""
         return ShortRun(self.short_bout_steps + 2, self.max_step_s, LYING_REACH_S)
 
     def contacts(self, m: Motion) -> np.ndarray:
@@ -250,8 +184,9 @@ class WalkingDetector(BoutEdges):
 
     def bout_cues(self, m: Motion, with_cues: bool = True) -> tuple[list[np.ndarray], list[dict[str, np.ndarray]] | None,
                                                                    set[int], list[np.ndarray]]:
-        """The walking bouts (contacts, with those only the sway shows: `walking_sway_steps`), their raw side cues (None unless
-        with_cues), the soft first contacts (`_soft_start`) and the posture changes' stepping (`walking_bouts.posture_change`)."""
+        """The walking bouts (contacts, with those only the sway shows: `walking_sway_steps`), their
+        raw side cues (None unless with_cues), the soft first contacts (`_soft_start`) and the posture
+        changes' stepping (`walking_bouts.posture_change`)."""
         idx, heights, up = self._contacts(m)
         soft: set[int] = set()
         changes: list[np.ndarray] = []
@@ -262,13 +197,15 @@ class WalkingDetector(BoutEdges):
         return bouts, [self.side.cues(m, c) for c in bouts] if with_cues else None, soft, changes
 
     def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
-        """Steps of every walking bout in the set, with its edge swings; bout_cues: `bout_cues(m)` if found."""
+        """Steps of every walking bout in the set, with its edge swings; bout_cues: `bout_cues(m)` if
+        found."""
         return self.finish(self.prepare(m, bout_cues))
 
     def prepare(self, m: Motion, bout_cues: tuple | None = None, keep: tuple[int, int] | None = None) -> WalkingDraft:
-        """All of `detect` that does not depend on how the stance-side cues are weighed, kept without the motion
-        (a few numbers a step): a chunked set prepares every chunk, weighs the cues of all of them, then `finish`es
-        each (`analysis.chunked`). keep: samples (a, b), the bouts whose reps may start there only (the chunk's own)."""
+        """All of `detect` that does not depend on how the stance-side cues are weighed, kept without
+        the motion (a few numbers a step): a chunked set prepares every chunk, weighs the cues of all
+        of them, then `finish`es each (`analysis.chunked`). keep: samples (a, b), the bouts whose reps
+        may start there only (the chunk's own)."""
         bouts, cues, soft, changes = self.bout_cues(m, with_cues=False) if bout_cues is None else bout_cues
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
         sway = None if m.acc_lin_g is None else smooth_lateral_g(m.acc_lin_g[:, 1], m.rate_hz)  # spots' and edges'
@@ -338,7 +275,8 @@ class WalkingDetector(BoutEdges):
         return sorted(out, key=lambda w: w.start) if draft.spots else out
 
     def _missed_steps(self, m: Motion, c: np.ndarray, step_turns_deg: np.ndarray) -> dict[int, tuple[tuple, tuple]]:
-        """`walking_turns.missed_steps` with this detector's parameters (step_turns_deg: its single steps' turns)."""
+        """`walking_turns.missed_steps` with this detector's parameters (step_turns_deg: its single
+        steps' turns)."""
         if self.split_step_ratio <= 0 or self.missed_contact_fraction <= 0 or m.acc_lin_g is None:
             return {}
         return missed_steps(m.t_s, m.rate_hz, c, step_turns_deg,
@@ -356,14 +294,15 @@ class WalkingDetector(BoutEdges):
         return self._upward_g(motion_window(m, lo, hi))[a + lead - lo : b + lead - lo]
 
     def _bout_reps(self, m: Motion, c: np.ndarray, soft_start: bool = False, sway: np.ndarray | None = None) -> list[tuple]:
-        """One bout's reps: a step from each contact to the next (a step longer than irregular_ratio median steps
-        holds a pause or a pivot: it keeps the median step where the pelvis moves most), and the edge swings where the
-        pelvis moves. Metrics: `contact_s`, the initial contact that starts the rep's stance (none for the initiation
-        swing), and `closing_contact_s`, the other foot's contact that ends a step (or the termination swing), s;
-        `side_confidence`; `edge`. Each rep as (a, b, its step's index in the bout, edge, step_s, contact_s,
-        closing_contact_s): `finish` gives it its side. soft_start: the bout resumes a walk from motion at a soft
-        first contact (`_soft_start`): the swing before it is no gait initiation from standing, and no rep. sway: the
-        motion's `smooth_lateral_g` when at hand (the edges' `_sways_away`)."""
+        """One bout's reps: a step from each contact to the next (a step longer than irregular_ratio
+        median steps holds a pause or a pivot: it keeps the median step where the pelvis moves most),
+        and the edge swings where the pelvis moves. Metrics: `contact_s`, the initial contact that
+        starts the rep's stance (none for the initiation swing), and `closing_contact_s`, the other
+        foot's contact that ends a step (or the termination swing), s; `side_confidence`; `edge`. Each
+        rep as (a, b, its step's index in the bout, edge, step_s, contact_s, closing_contact_s):
+        `finish` gives it its side. soft_start: the bout resumes a walk from motion at a soft first
+        contact (`_soft_start`): the swing before it is no gait initiation from standing, and no rep.
+        sway: the motion's `smooth_lateral_g` when at hand (the edges' `_sways_away`)."""
         med = int(median(np.diff(c)))
         t_c = m.t_s[c].tolist()  # the contacts' times, s
 

@@ -1,9 +1,26 @@
-"""Walking bouts from the contacts (`walking.WalkingDetector`, its parameters documented there):
-gaps split them, weak edge contacts are trimmed (but a soft first contact of a walk resumed from
-motion or after a lift-off bump, `walking_edges`, and a soft last one that keeps the rhythm), a weak bump splitting one step
-is no contact (`walking_splits`), and a bout must keep one pace (a short bout whose one long step
-holds a missed contact too, `walking_gaps`) and must not tilt the pelvis like a posture change when short
-(`posture_change`). Each takes the detector (p) for its parameters."""
+"""Walking bouts from the contacts (`walking.WalkingDetector`): gaps split them, weak edge contacts
+are trimmed (but a soft first contact of a walk resumed from motion or after a lift-off bump,
+`walking_edges`, and a soft last one that keeps the rhythm), a weak bump splitting one step is no
+contact (`walking_splits`), and a bout must keep one pace (a short bout whose one long step holds a
+missed contact too, `walking_gaps`) and must not tilt the pelvis like a posture change when short
+(`posture_change`). Each takes the detector (p) for its parameters.
+
+The detector's bout parameters (units in the names):
+- max_step_s: the longest plausible step: a longer gap between contacts ends a bout (stepping
+  about a room pauses ~2 s);
+- min_bout_steps: shorter sequences are not walking (a shuffle, a weight shift) but for `two_steps`;
+- short_bout_steps: a bout of at most this many steps at its pace is short: every step must keep
+  that pace (`keeps_pace`) and it must be no posture change's stepping (`posture_change`);
+- max_median_step_s: a bout whose median step is longer is not walking (weight shifts: the
+  simulator's fidgets make a bout from 1.7 s); slow daily-life walkers step in up to 1.3 s;
+- edge_min_fraction: a bout's first and last contacts must reach this fraction of the bout's median
+  contact (the weight shift before the first step is a small bump of its own);
+- end_min_fraction: a bout's last contact is kept down to this fraction of its median contact when
+  its step keeps the rhythm (lift_off_step_ratio..irregular_ratio median steps): last heel strikes
+  are soft (ipol-dev: 0.12-1.1), a bump a swing after the last is a lift-off or settling (ipol-dev
+  0.67, sim 0.72-0.80; real ones at 0.76-0.84 too: no margin, docs/analysis.md round 11); a soft
+  first contact must reach it too (`walking_edges.soft_first_step`).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +29,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Motion
-from hiplevel.exercises.walking_edges import SWAY_PAD_S, step_sways
+from hiplevel.exercises.walking_edges import bout_sway_g, step_sways
 from hiplevel.exercises.walking_gaps import holds_a_contact, one_long_step
 from hiplevel.exercises.walking_splits import split_step_bumps
-from hiplevel.exercises.walking_spot_turns import lies_near, smooth_lateral_g, tilt_range_deg
+from hiplevel.exercises.walking_spot_turns import lies_near, tilt_range_deg
 from hiplevel.signal.exact_median import median
 
 # A walk of two steps needs every contact this many times contact_min_g (`two_steps`): weight shifts
@@ -66,13 +83,19 @@ def bouts(p: WalkingDetector, contacts: np.ndarray, rate_hz: float, heights: np.
                     break
             b -= 1
         whole = split_step_bumps(c[a:b], hc[a:b], p.split_bump_fraction, p.side.irregular_ratio)
-        kept = keeps_pace(p, c[a:b][whole], rate_hz, m, hc[a:b][whole])
-        if kept is not None:
-            if not posture_change(p, kept, m):
-                out.append(kept)
-            elif changes is not None:
-                changes.append(kept)
+        file_bout(p, keeps_pace(p, c[a:b][whole], rate_hz, m, hc[a:b][whole]), m, out, changes)
     return out
+
+
+def file_bout(p: WalkingDetector, kept: np.ndarray | None, m: Motion | None, out: list[np.ndarray],
+              changes: list[np.ndarray] | None) -> None:
+    """A bout that `keeps_pace` (kept; None: nothing) added to out, or to changes (when given) if it is
+    a posture change's stepping (`posture_change`)."""
+    if kept is not None:
+        if not posture_change(p, kept, m):
+            out.append(kept)
+        elif changes is not None:
+            changes.append(kept)
 
 
 def posture_change(p: WalkingDetector, c: np.ndarray, m: Motion | None) -> bool:
@@ -99,7 +122,8 @@ def posture_change(p: WalkingDetector, c: np.ndarray, m: Motion | None) -> bool:
 
 
 def lies_nearby(p: WalkingDetector, m: Motion, a: int, b: int) -> bool:
-    """`walking_spot_turns.lies_near` with the detector's lying tilt (max_tilt_deg), before sample a or after b."""
+    """`walking_spot_turns.lies_near` with the detector's lying tilt (max_tilt_deg), before sample a
+    or after b."""
     return lies_near(m.roll_deg, m.pitch_deg, a, b, m.rate_hz, p.max_tilt_deg)
 
 
@@ -154,19 +178,18 @@ def two_steps(p: WalkingDetector, m: Motion, c: np.ndarray, heights: np.ndarray)
     """Whether a bout one step short of min_bout_steps (its contacts c, sample indices; heights,
     g) is a walk all the same: a short walk after a pause (mobgap-lowback Test11 HA_002 18.7-21.2 s:
     two steps of 1.59 and 0.92 s at 0.25 m/s). Its steps keep one pace (`keeps_pace` checks that),
-    and with no rhythm to lean on three more cues must hold: every contact is firm (TWO_STEP_CONTACT_FACTOR x
-    contact_min_g or more: a weight shift or the feet shuffling while sitting down bump the pelvis by less); each
-    step sways the pelvis away from its stance foot, the two ways in turn, by spot.sway_min_g or
-    more at its peak (a single support: `walking_edges.step_sways`); and the pelvis lies nowhere
-    near (`lies_nearby`: getting into or out of bed). A posture change's tilt is left to
-    `posture_change`, as for any short bout."""
+    and with no rhythm to lean on three more cues must hold: every contact is firm
+    (TWO_STEP_CONTACT_FACTOR x contact_min_g or more: a weight shift or the feet shuffling while
+    sitting down bump the pelvis by less); each step sways the pelvis away from its stance foot, the
+    two ways in turn, by spot.sway_min_g or more at its peak (a single support:
+    `walking_edges.step_sways`); and the pelvis lies nowhere near (`lies_nearby`: getting into or out
+    of bed). A posture change's tilt is left to `posture_change`, as for any short bout."""
     if m.acc_lin_g is None or float(np.min(heights)) < TWO_STEP_CONTACT_FACTOR * p.contact_min_g:
         return False
     if lies_nearby(p, m, int(c[0]), int(c[-1])):
         return False
-    pad = int(SWAY_PAD_S * m.rate_hz)
-    lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
-    signs, peaks = step_sways(smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz), np.asarray(c, dtype=np.int64) - lo)
+    lo, sway = bout_sway_g(m, c)
+    signs, peaks = step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
     return bool(np.all(signs[1:] != signs[:-1]) and np.all(peaks >= p.spot.sway_min_g))
 
 

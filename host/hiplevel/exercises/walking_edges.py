@@ -1,5 +1,5 @@
 """Walking's bout edges: whether a bout starts with an initiation swing and ends with a
-termination swing (`WalkingDetector`'s rules, its parameters documented there).
+termination swing (`WalkingDetector`'s rules, their parameters below).
 
 A walk starts with a swing (single support on the other foot, ending at the first contact) and
 ends with one (the trailing foot closing up after the last contact, once the double support is
@@ -16,6 +16,51 @@ has the other sign. A swing that is only the pelvis settling (after the closing 
 or shifting its weight (before a shuffle) sways it little or the wrong way, and moves it less than
 a step does; a full closing swing whose sway a trunk twist in the last step hides still moves it
 like one.
+
+The detector's edge parameters (units in the names):
+- edge_swing_fraction, initiation_rep_fraction: the initiation swing is looked for over the first
+  fraction of the bout's median step before the first contact (a swing, ~75-80 % of a step); its
+  rep spans the second, as first swings vary (ipol-dev 0.38-0.91 median steps): centred where the
+  shortest holds it (analysis round 21);
+- edge_motion_g: an edge rep needs the pelvis moving in its span: the RMS of the horizontal linear
+  acceleration there at least this (a slow step sways the pelvis 0.03-0.1 g; quiet standing
+  < 0.01 g);
+- double_support_fraction: the termination swing (the trailing foot closing up) starts this
+  fraction of the median step after the last contact: the foot lifts after the double support
+  (ipol-dev: the closing swing starts 0.18-0.33 s after the last contact);
+- termination_motion_ratio: the termination swing must move the pelvis at least this fraction of
+  the bout's own single supports (geometric mean of the ratios of five motion RMS: the three linear
+  accelerations, roll and pitch rate): once the closing foot has landed the pelvis only settles
+  (ipol-dev: 0.09-0.23 of a step after a closing contact, 0.26-0.99 in a real closing swing; the
+  closing swing is small, so this is not a wide margin: see docs/analysis.md);
+- termination_roll_ratio: ... and over its second half the pelvis must roll (roll rate RMS) at
+  least this fraction of the bout's single supports: a single support rolls the pelvis (the swing
+  side drops and recovers), while after the closing foot's own contact it can still sway and pitch
+  as it settles but stops rolling (ipol-dev: 0.12-0.15 after a closing contact, 0.23-0.92 in a real
+  closing swing; the simulator's gentle closing swing: 0.159-0.19, so 0.16 lost one in bench
+  section 1; no margin on either side); 0 disables;
+- closing_sway_ratio: after a termination swing the pelvis sways toward the last step's stance foot
+  again by at least this fraction of the bout's median step peak: the stop's braking contact was
+  lost and that sway is the closing swing, one more rep (`_closing_after`; docs/analysis.md
+  round 21); 0 disables;
+- initiation_shift_ratio, lift_off_step_ratio: a bout's first contact is the lift-off's weight
+  shift, not a heel strike, and gets no initiation swing before it, when both hold: the pelvis
+  moved less than initiation_shift_ratio of the bout's single supports (the geometric mean of
+  termination_motion_ratio) over the half median step before the would-be swing, and the first
+  step is shorter than lift_off_step_ratio median steps (ipol-dev: before a real first heel strike
+  the weight shift moves the pelvis 0.17-1.1 and the first step from standing lasts 0.89-1.27
+  median steps, stroke-dev 1.19-1.79; after a lift-off bump out of quiet standing 0.02-0.04 and
+  0.54-0.81: it is only the swing, 0.75-0.8 of a step); 0 disables the first;
+- soft_start_motion_ratio: a bout's weak first contact (under edge_min_fraction) is kept when the
+  walk resumes from motion rather than from standing: the pelvis moved at least this fraction of
+  the bout's single supports (as initiation_shift_ratio) over the half median step before that
+  contact's swing, the contact reaches end_min_fraction, the next one is firm and both steps keep
+  the rhythm (`soft_first_step`): a slow start after a turn or a shuffle (mobgap-lowback Test11:
+  0.33-0.43); a lift-off bump out of quiet standing also comes 0.85-1.2 median steps before the
+  first heel strike, but after a still pelvis (ipol-dev: 0.01-0.17); 0 disables;
+- edge_sway_ratio, edge_full_motion_ratio: an edge swing must sway the pelvis off its stance foot
+  (this fraction of the bout's step sway peak) or move it like a step (this fraction of its single
+  supports): `_sways_away`, figures in docs/thresholds.md; edge_sway_ratio 0 disables.
 """
 
 from __future__ import annotations
@@ -29,23 +74,33 @@ from hiplevel.exercises.walking_spot_turns import smooth_lateral_g
 from hiplevel.signal.exact_median import median
 
 
+@dataclass(frozen=True)
+class BoutSway:
+    """One bout's lateral sway as both edges read it (`BoutEdges._bout_sway`): the sway
+    (`smooth_lateral_g`, g) from sample lo on, each step's sign (`step_sways`: +1 = leftward, a
+    right stance) and the bout's median step peak (g)."""
+
+    lo: int
+    sway: np.ndarray
+    signs: np.ndarray
+    step_peak: float
+
+
 @dataclass
 class BoutFigures:
     """What both edges of one bout compare with, each found once when first asked for.
     motion_sway: the whole motion's `smooth_lateral_g` (g), when at hand (`WalkingDetector.prepare`);
     steps: the bout's single-support `_motion_rms` (median over its steps); sway: the bout's sway
-    (lo, the sway from sample lo, each step's sign, the median step peak in g)."""
+    (`BoutSway`)."""
 
     motion_sway: np.ndarray | None = None
     steps: np.ndarray | None = None
-    sway: tuple[int, np.ndarray, np.ndarray, float] | None = None
+    sway: BoutSway | None = None
 
 
 class BoutEdges:
-    """The edge rules of `WalkingDetector` (a mixin: the parameters are the detector's fields:
-    lift_off_step_ratio, initiation_shift_ratio, termination_motion_ratio,
-    termination_roll_ratio, double_support_fraction, edge_motion_g, soft_start_motion_ratio,
-    end_min_fraction, edge_swing_fraction, edge_sway_ratio, closing_sway_ratio, side.irregular_ratio)."""
+    """The edge rules of `WalkingDetector` (a mixin: the parameters are the detector's fields, documented
+    in the module docstring; end_min_fraction: `walking_bouts`; side.irregular_ratio: `walking_side`)."""
 
     def _initiates(self, m: Motion, a0: int, c: np.ndarray, med: int, single: BoutFigures | None = None) -> bool:
         """Whether the bout starts with an initiation swing over [a0, c[0]): the pelvis moves there,
@@ -111,9 +166,10 @@ class BoutEdges:
         (both edges of a bout use them)."""
         if self.edge_sway_ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None or len(c) < 2:
             return True
-        lo, sway, signs, step_peak = self._bout_sway(m, c, med, single)
-        i, j = max(a - lo, 0), min(b - lo, len(sway))
-        if j <= i or step_peak <= 0 or float(np.max(-signs[k] * sway[i:j])) >= self.edge_sway_ratio * step_peak:
+        s = self._bout_sway(m, c, med, single)
+        i, j = max(a - s.lo, 0), min(b - s.lo, len(s.sway))
+        if j <= i or s.step_peak <= 0 or (float(np.max(-s.signs[k] * s.sway[i:j]))
+                                          >= self.edge_sway_ratio * s.step_peak):
             return True
         motion = self._motion_ratio(m, a, b, c, med, single) if motion is None else motion
         return motion >= self.edge_full_motion_ratio
@@ -149,17 +205,12 @@ class BoutEdges:
             c[1:], h[1:], floor, self.end_min_fraction * float(median(h[1:])), self.lift_off_step_ratio,
             self.side.irregular_ratio))
 
-    def _bout_sway(self, m: Motion, c: np.ndarray, med: int, single: BoutFigures
-                   ) -> tuple[int, np.ndarray, np.ndarray, float]:
-        """single.sway, found once: (lo, the sway from sample lo, each step's sign, the median step peak, g)."""
+    def _bout_sway(self, m: Motion, c: np.ndarray, med: int, single: BoutFigures) -> BoutSway:
+        """single.sway, found once (over the bout with its edges: two median steps either side)."""
         if single.sway is None:
-            # The bout with its edges, and the sway filter's baseline either side.
-            pad = int(SWAY_PAD_S * m.rate_hz) + 2 * med
-            lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
-            whole = single.motion_sway
-            sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz) if whole is None else whole[lo:hi]
+            lo, sway = bout_sway_g(m, c, 2 * med, single.motion_sway)
             signs, peaks = step_sways(sway, np.asarray(c, dtype=np.int64) - lo)
-            single.sway = (lo, sway, signs, float(median(peaks)))
+            single.sway = BoutSway(lo, sway, signs, float(median(peaks)))
         return single.sway
 
     def _closing_after(self, m: Motion, b1: int, c: np.ndarray, med: int, single: BoutFigures) -> tuple[int, int] | None:
@@ -171,10 +222,10 @@ class BoutEdges:
         ratio = self.closing_sway_ratio
         if ratio <= 0 or m.acc_lin_g is None or m.gyro_dps is None or len(c) < 3:
             return None
-        lo, sway, signs, step_peak = self._bout_sway(m, c, med, single)
-        i, j = max(b1 - med // 4 - lo, 0), min(b1 + 2 * med - lo, len(sway))
-        x = signs[-1] * sway[i:j]
-        if len(x) < 3 or step_peak <= 0:
+        s = self._bout_sway(m, c, med, single)
+        i, j = max(b1 - med // 4 - s.lo, 0), min(b1 + 2 * med - s.lo, len(s.sway))
+        x = s.signs[-1] * s.sway[i:j]
+        if len(x) < 3 or s.step_peak <= 0:
             return None
         pos = np.flatnonzero(np.diff(np.r_[False, x > 0, False].astype(np.int8)))  # lobe starts and ends
         best = None
@@ -182,13 +233,13 @@ class BoutEdges:
             k = s0 + int(np.argmax(x[s0:s1]))
             if k < med + med // 4 and k > s0 and (best is None or x[k] > x[best[0]]):
                 best = (k, s0, s1)
-        if best is None or x[best[0]] < ratio * step_peak:
+        if best is None or x[best[0]] < ratio * s.step_peak:
             return None
         k, s0, s1 = best
         half = x[s0:s1] >= 0.5 * x[k]
         a = s0 + int(np.argmax(half))
         b = s1 - int(np.argmax(half[::-1]))
-        return a + i + lo, b + i + lo
+        return a + i + s.lo, b + i + s.lo
 
     def _moving(self, m: Motion, a: int, b: int) -> bool:
         """Whether the pelvis moves in [a, b): horizontal linear acceleration RMS >= edge_motion_g
@@ -200,6 +251,16 @@ class BoutEdges:
 
 
 SWAY_PAD_S = 2.0  # the sway's baseline (a 2 s moving mean) settles this far outside the bout, s
+
+
+def bout_sway_g(m: Motion, c: np.ndarray, extra: int = 0,
+                whole: np.ndarray | None = None) -> tuple[int, np.ndarray]:
+    """A bout's lateral sway (`smooth_lateral_g`, g) and the sample lo it starts at: over its contacts c
+    (sample indices), SWAY_PAD_S and `extra` samples either side; whole: the motion's whole sway, when at
+    hand, to cut it from (else it is filtered over that span alone: the same in any chunk)."""
+    pad = int(SWAY_PAD_S * m.rate_hz) + extra
+    lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
+    return lo, smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz) if whole is None else whole[lo:hi]
 
 
 def step_sways(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,5 @@
 """Walking: a short bout whose pace breaks at one long step that holds a missed contact
-(`WalkingDetector`'s pace rule, its parameters documented there).
+(`WalkingDetector`'s pace rule, `walking_bouts.missed_contact`; its parameters below).
 
 A short bout (<= short_bout_steps steps) must keep one pace in every step: a few bumps while
 standing up or fidgeting come at any intervals. In slow daily-life walking one soft contact can
@@ -9,6 +9,13 @@ Such a bout is kept when two cues agree: the timing (that step alone breaks the 
 as long as about two steps: irregular_ratio..missed_step_ratio median steps) and the pelvis (the
 upward acceleration has a peak of at least missed_contact_fraction of the contact floor in the
 middle of that step, 0.3-0.7 of it, where the missed contact lands).
+
+The detector's parameters missed_step_ratio, missed_contact_fraction: a short bout whose pace
+breaks at one step only is still walking when that step is long (irregular_ratio..missed_step_ratio
+median steps: two steps with a contact missed between them) and the upward acceleration peaks in
+its middle at missed_contact_fraction of contact_min_g or more (the missed, soft contact; HA_002
+above: 1.9 median steps, a 30 mg peak at 0.43 of it); missed_contact_fraction 0 disables. A long
+step in a turn is split at such a peak too (`walking_turns`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,23 @@
 """Measures of the pelvis' motion the walking detector (`walking.WalkingDetector`) reads: the
 upward acceleration in the world frame (contacts are its peaks), the window of a long step where
-the pelvis moves most, how far the pelvis tilts around each sample, and a motion's sub-range."""
+the pelvis moves most, how far the pelvis tilts around each sample, and a motion's sub-range.
+
+The detector's contact parameters (`WalkingDetector._contacts` and `_upward_g`; units in the names):
+- contact_min_g: least upward pelvis acceleration (above its 2 s baseline, and prominence) of a
+  contact; brisk walking gives 0.2-0.4 g, slow daily-life steps and shuffles 0.04-0.1 g
+  (mobgap-lowback Test11); the baseline is removed first because an accelerometer's offset
+  (0.03-0.04 g on real belts and phones) would otherwise lift every standing wobble over it;
+- baseline_s: window of that baseline (a moving mean; walking's own mean is zero);
+- smooth_hz: low-pass of the vertical acceleration (and of a roll stream's roll: `contacts_from_roll`);
+- min_step_s: the shortest plausible step: contacts lie at least this far apart (`contact_peaks`; the
+  longest, max_step_s, ends a bout: `walking_bouts`);
+- contact_lead_s: the upward-acceleration peak (after the 4 Hz low-pass) lags the foot's initial
+  contact; contacts are reported this much before the peak (mobgap-lowback, median lag: INDIP
+  41 ms, Stereophoto 49);
+- first_peak_fraction: an earlier peak under min_step_s before a contact's, of this fraction of its
+  height or more, times it when it keeps the pace better (a soft heel strike before the lift-off;
+  `contact_peaks`).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Walking: contacts near a posture change (`WalkingDetector`'s tilt-rate rule, its parameters
-documented there).
+"""Walking: contacts near a posture change (`WalkingDetector`'s tilt tests, their parameters below).
 
 Sitting down, standing up, bending and lying down tilt the pelvis fast (60-300 deg/s) and bump
 it up like a heel strike, so contacts within 0.3 s of a fast tilt are dropped. A walk often ends
@@ -14,6 +13,19 @@ turn). Such a contact is kept when all of these hold:
 - it keeps the rhythm of the walk before it: the two kept contacts before it are steps of a
   walking pace (each <= max_step_s) and its own step is within 1/irregular_ratio..irregular_ratio
   of the step before (a bump of a posture change comes at any time after the last step).
+
+The detector's tilt tests (`WalkingDetector._contacts`; units in the names):
+- max_tilt_rate_dps: contacts within 0.3 s of a faster tilt rotation (roll and pitch rate together,
+  2 Hz low-pass) are dropped: sitting down, standing up, bending, lying down and getting up turn
+  the pelvis at 60-300 deg/s; walking rocks it at < 50 deg/s (ipol-dev and stroke-dev: 46 deg/s at
+  most); 0 disables. A walk's last contact right before a posture change is kept (above);
+- max_tilt_change_deg: contacts are dropped where the pelvis tilt (roll and pitch, 2 Hz low-pass)
+  spans more than this within +-0.5 s (`walking_motion.tilt_span_deg`): walking rocks it over
+  3-4 deg (median; 99th percentile 10-13 deg on ipol-dev, stroke-dev and the walks of hapt-dev),
+  sitting down, standing up and bending swing it over 25-70 deg even when slow enough for the
+  rate test; 0 (the default) disables;
+- max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing pose
+  are dropped (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg).
 """
 
 from __future__ import annotations

@@ -64,12 +64,13 @@ def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarra
                             heights_g: np.ndarray, up: np.ndarray | None = None,
                             changes: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """The bouts (their contacts, sample indices) without their contacts inside a posture change
-    (`posture_change_contacts` with the detector p's `posture` and irregular_ratio): a bout that loses any splits
-    there, and each piece left must keep a walking pace on its own (`walking_bouts.keeps_pace`;
-    its contacts already passed the bout's edge trim) and be no posture change's stepping
-    (`walking_bouts.posture_change`). idx, heights_g: every candidate contact
-    and its upward peak, g (`WalkingDetector._contacts`); up: m's up-vectors (N,3) when at hand;
-    changes: where the pieces found to be a posture change's stepping are added."""
+    (`posture_change_contacts` with the detector p's `posture` and irregular_ratio): a bout that
+    loses any splits there, and each piece left must keep a walking pace on its own
+    (`walking_bouts.keeps_pace`; its contacts already passed the bout's edge trim) and be no posture
+    change's stepping (`walking_bouts.posture_change`; `walking_bouts.file_bout` files it). idx,
+    heights_g: every candidate contact and its upward peak, g (`WalkingDetector._contacts`); up: m's
+    up-vectors (N,3) when at hand; changes: where the pieces found to be a posture change's stepping
+    are added."""
     up = m.up if up is None else up
     idx, heights_g = np.asarray(idx), np.asarray(heights_g, float)
 
@@ -91,14 +92,8 @@ def without_posture_changes(p: WalkingDetector, m: Motion, bouts: list[np.ndarra
         # Each piece between dropped contacts (np.split starts every piece but the first at one).
         for j, piece in enumerate(np.split(c, np.flatnonzero(drop))):
             piece = piece[1:] if j > 0 else piece
-            kept = (walking_bouts.keeps_pace(p, piece, m.rate_hz, m, height(piece))
-                    if len(piece) > 1 else None)
-            if kept is None:
-                continue
-            if not walking_bouts.posture_change(p, kept, m):
-                out.append(kept)
-            elif changes is not None:
-                changes.append(kept)
+            kept = walking_bouts.keeps_pace(p, piece, m.rate_hz, m, height(piece)) if len(piece) > 1 else None
+            walking_bouts.file_bout(p, kept, m, out, changes)
     return out
 
 

@@ -1,5 +1,5 @@
-"""Walking: a weak bump that splits one step in two (`WalkingDetector`'s bout rules, its
-parameters documented there).
+"""Walking: a weak bump that splits one step in two (`WalkingDetector`'s bout rules,
+`walking_bouts.bouts`; its parameter split_bump_fraction below).
 
 A bout's contacts are peaks of the pelvis' upward acceleration; now and then a small bump inside a
 step clears the contact floor as well (stroke-dev mr_pp09: 37-39 mg, 0.13-0.14 of the bout's
@@ -11,6 +11,12 @@ bout's median step) and together they make one regular step (1/irregular_ratio..
 median steps). The height is the cue with the least margin: real soft heel strikes in the same
 timing (next to a contact found off in time) reach 0.28-0.34 of the median (mobgap-lowback HA_002
 and MS_001, INDIP contacts), so the fraction sits between the two, at 0.2.
+
+The detector's split_bump_fraction: a bout's interior contact under this fraction of its median
+contact (and under both neighbours) whose two steps are both shorter than the median step and
+together one regular step is a bump inside that step, not a contact, and is dropped
+(`split_step_bumps`; stroke-dev: such bumps at 0.13-0.14 of the median; mobgap-lowback: real weak
+contacts in the same timing at 0.28-0.34: 0.4 dropped an INDIP step); 0 disables.
 
 A rep dropped later as half of a split step (`walking_turns.split_step_reps`) is no step either:
 the step before it closes where it closed (`closing_past`), so the contacts a walk lists (each

@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Motion
-from hiplevel.exercises.walking_edges import SWAY_PAD_S, step_sways
-from hiplevel.exercises.walking_spot_turns import smooth_lateral_g
+from hiplevel.exercises.walking_edges import bout_sway_g, step_sways
 from hiplevel.exercises.walking_turns import run_turns_deg
 from hiplevel.signal.exact_median import median
 
@@ -37,7 +36,8 @@ if TYPE_CHECKING:
     from hiplevel.exercises.walking import WalkingDetector
 
 # Each lobe of a long step's two-way sway, against the bout's median step sway peak: long steps
-# holding a reference contact 0.70-0.99, those without one 0.39 or less (docs/thresholds.md); 0 disables.
+# holding a reference contact 0.69-0.98, those holding none 0-0.39 inside the reference bouts and
+# up to 0.47 outside them (docs/thresholds.md; docs/analysis.md, walking round 24); 0 disables.
 SWAY_LOBE_RATIO = 0.55
 SWAY_MIDDLE = (0.2, 0.8)  # where in a long step the crossing between its lobes may lie (of the step)
 
@@ -64,10 +64,7 @@ def sway_contacts(p: WalkingDetector, m: Motion, c: np.ndarray) -> np.ndarray:
     k = k[run_turns_deg(m.gyro_dps[:, 2], c, m.rate_hz, (1,))[0][k] < p.split_turn_deg]
     if not len(k):
         return c
-    # The bout's sway alone (its 2 s baseline settled SWAY_PAD_S outside it): the same in any chunk.
-    pad = int(SWAY_PAD_S * m.rate_hz)
-    lo, hi = max(0, int(c[0]) - pad), min(len(m.t_s), int(c[-1]) + pad)
-    sway = smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz)
+    lo, sway = bout_sway_g(m, c)  # the bout's sway alone: the same in any chunk
     at = np.asarray(c, dtype=np.int64) - lo
     least = SWAY_LOBE_RATIO * float(median(step_sways(sway, at)[1]))
     if least <= 0:

@@ -1,5 +1,5 @@
 """Walking: one step split in two by a bump inside it (a pivot in a turn; `WalkingDetector`'s
-split_step_ratio, documented there).
+split_step_ratio and split_turn_deg, documented below).
 
 In slow turning the pelvis' upward acceleration peaks at a foot's lift-off as often as at its
 contact (docs/analysis.md, "Walking on real people"), and a turning step's double support is long
@@ -28,6 +28,13 @@ pelvis turns by split_turn_deg or more over it. Such a step is two reps, split a
 their sides alternating with the steps around (ipol-dev U-turns: 4 such steps, 3 holding two
 truth steps, the fourth two overlapping truth steps; the long turning steps without a same-side
 neighbour or without a middle peak hold 0-1).
+
+The detector's split_step_ratio, split_turn_deg: two consecutive steps given the same stance side,
+the shorter of them at most split_step_ratio median steps, while the pelvis turns by split_turn_deg
+or more, are one step split by a lift-off bump (a pivot in a turn): the one with the weaker side
+evidence is no rep (`split_step_reps`); split_step_ratio 0 disables. A long step in such a turn that
+holds a missed contact (missed_step_ratio, missed_contact_fraction: `walking_gaps`) and repeats a
+neighbour's stance side is two steps (`missed_steps`; split_step_ratio 0 disables that too).
 """
 
 from __future__ import annotations
