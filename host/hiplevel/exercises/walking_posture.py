@@ -25,7 +25,9 @@ The detector's tilt tests (`WalkingDetector._contacts`; units in the names):
   sitting down, standing up and bending swing it over 25-70 deg even when slow enough for the
   rate test; 0 (the default) disables;
 - max_tilt_deg: contacts within 0.3 s of a pelvis tilted further than this from the standing pose
-  are dropped (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg).
+  are dropped (lying: 60-90 deg; walking, also bent forward or after a seated neutral: < 35 deg);
+  0 disables this test. The same tilt is the lying one a short bout or a run of spot steps must
+  not lie near (`walking_bouts.lies_nearby`, `walking_spot_turns.SpotTurnSteps.steps`).
 """
 
 from __future__ import annotations
