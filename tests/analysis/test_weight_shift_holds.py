@@ -24,7 +24,7 @@ def test_no_hold_that_moved_on_with_only_its_sway_for_the_foot(seed):
 def test_no_hold_from_a_foot_off_vote_alone(seed):
     # Main: a 3.7-4.7 s hold from a foot-off vote of 1 (the shift stopping, the unloaded hip hanging
     # as the weight moves), its sway under standing's (0.2-0.6x) and no landing: a foot that left
-    # sways on one leg or comes down (`SingleLegStanceDetector._hold`).
+    # sways on one leg or comes down (`stance_checks.only_foot_off`).
     assert _holds(seed) == []
 
 

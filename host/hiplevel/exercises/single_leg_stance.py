@@ -18,6 +18,12 @@ floor in between, ...): in a long hold the pelvis may wander by 2-4 cm and back,
 is passed over for the shift back that follows. Foot-off = end of the shift in, foot-down = start
 of the shift back.
 
+The tests a candidate (a shift in and a shift back) must pass are declared, in order and each with
+the false hold it turns down, in `stance_checks`: the gates, the support vote among them (a
+candidate failing one is no hold, and the pairing looks on), then the velocity path's drops (its
+foot not seen off the floor: the hold stays paired, then is dropped). `decide` gives each candidate
+turned down with the name of the check that did (`stance_candidate.Rejected`).
+
 Edges first: a small (2-3 cm) or slow (2-3 s) shift moves at the rest tests' own speeds, so the
 velocity is held at zero through it and no move is found. Each stretch on one foot (split at the
 standing between holds) is searched from its edges too (`stance_edges.edge_shifts`: foot-off and
@@ -39,20 +45,19 @@ from typing import Callable
 
 import numpy as np
 
-from hiplevel.constants import LEFT, RIGHT, STANDARD_GRAVITY_MS2, other_side
-from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, measure_drop_or_hike,
-                                     quiet_mask, unmoving_mask, zero_velocity_mps)
+from hiplevel.constants import LEFT, STANDARD_GRAVITY_MS2
+from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, quiet_mask, unmoving_mask,
+                                     zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g, swing_mps
-from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot, within_one_stretch
+from hiplevel.exercises.stance_candidate import EDGE, VELOCITY, Candidate, Rejected, StanceDecision, StanceSet
+from hiplevel.exercises.stance_checks import (EDGE_GATES, JOINED_UNSEEN, VELOCITY_DROPS, VELOCITY_GATES,
+                                              first_rejecting, hold_rep)
+from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot
 from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds,
-                                             only_foot_off, rose_after_foot_off)
+                                             rose_after_foot_off)
 from hiplevel.exercises.stance_pairing import pair_moves
-from hiplevel.exercises.single_support import SupportCues, SupportSignals, reference_sway, support_votes
+from hiplevel.exercises.single_support import SupportCues, SupportSignals
 from hiplevel.exercises.stance_side import doubt_large_hikes
-from hiplevel.exercises.stance_roll import (anchored_lift, detrended_sd, moved_between, moved_inside, moved_on,
-                                            moved_unseen, one_level, stood_level, sway_unseen)
-from hiplevel.exercises.stance_turns import turned_move
-from hiplevel.signal.exact_median import median
 from hiplevel.signal.neutral import runs
 
 ACC_LOWPASS_HZ = 4.0
@@ -246,151 +251,114 @@ class SingleLegStanceDetector:
         return [(max(0, a.onset - skip - gap), max(0, a.onset - skip)), (b.offset + skip, b.offset + skip + gap)]
 
     def detect(self, m: Motion) -> list[RepWindow]:
-        """Holds of the set (needs the 6-axis stream): from paired velocity humps, then from the
-        edges of the stretches on one foot that none of those covers (`stance_edges`)."""
+        """Holds of the set (needs the 6-axis stream): `decide`'s holds."""
+        return self.decide(m).holds
+
+    def decide(self, m: Motion) -> StanceDecision:
+        """Holds of the set, time order, from paired velocity humps, then from the edges of the
+        stretches on one foot that none of those covers (`stance_edges`); and each candidate turned
+        down on the way with the name of the check that did (`stance_checks`: the chain)."""
         if m.acc_lin_g is None or len(m.t_s) < 30:
-            return []
+            return StanceDecision([], [])
         rate = m.rate_hz
         calm = self.calm(m)
         shift, swing = self.shift_g(m, calm), swing_mps(m)  # the velocity's and the edges' (below)
         v = self.velocity_mps(m, calm, shift, swing)
-        moves = self.moves(m, v)
-        sizes = {id(h): size for h, size in moves}
         vert = np.sum(m.acc_lin_g * m.up, axis=1)
         gyro_x = m.gyro_dps[:, 0] if m.gyro_dps is not None else np.gradient(m.roll_deg) * rate
         sig = SupportSignals.of(gyro_x, m.acc_lin_g[:, 1], vert, rate)
-        ones = stretches_on_one_foot(sig, rate, self.min_hold_s)
+        s = StanceSet(self, m, sig, stretches_on_one_foot(sig, rate, self.min_hold_s), calm, v, self.moves(m, v))
+        rejected: list[Rejected] = []
+        reps = self._velocity_holds(s, rejected)
+        # The pelvis's, not the sensor's: the drop at foot-off swings the sensor toward the free side.
+        acc = shift[0] * STANDARD_GRAVITY_MS2 + np.gradient(swing) * rate
+        found = []
+        for run, pairs, side in edge_shifts(acc, sig, self.cues, rate, s.ones, min_shift_m=self.min_shift_m):
+            r = None
+            for (a, size_a), (b, size_b) in pairs or []:
+                c = Candidate(s, a, size_a, b, size_b, EDGE)
+                check = first_rejecting(c, EDGE_GATES)
+                if check is None:
+                    r = hold_rep(c)
+                    break
+                rejected.append(Rejected(EDGE, a, b, check.name))
+            if r is not None and side is not None:  # the share of its side cues that agree (`stance_side`)
+                r.metrics["side_confidence"] = round(side.confidence(1 if r.side == LEFT else -1), 2)
+            found.append((run, r, side is not None and side.sway_off))
+        edged = [(run, rose_after_foot_off(r, run, reps, rate, [(o, e) for o, e, _ in found if o != run and e])
+                  if r is not None and swayed else r) for run, r, swayed in found]
+        merged = merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate)
+        return StanceDecision(sorted(doubt_large_hikes(merged), key=lambda r: r.start), rejected)
+
+    def _velocity_holds(self, s: StanceSet, rejected: list[Rejected]) -> list[RepWindow]:
+        """The velocity path's holds (time order): its moves paired (`pair`) into candidates that pass
+        VELOCITY_GATES, split ones joined (`stance_merge.join_split_holds`), and those VELOCITY_DROPS
+        rejects dropped (`stance_checks`); every candidate turned down is added to `rejected`."""
+        if not s.moves:
+            return []
+        rate, sizes = s.m.rate_hz, {id(h): size for h, size in s.moves}
         held: dict[tuple[int, int], RepWindow | None] = {}
-        lifted: set[int] = set()  # shift-ins found to be the foot lift's drift (`stance_roll.anchored_lift`)
-        # Holds whose foot was not seen off the floor (`_foot_unseen`). Paired as holds (so that
-        # their moves are no other hold's, and the holds on each side of one are not joined across
-        # it), then dropped.
-        unseen: set[int] = set()
+        of: dict[int, Candidate] = {}  # each hold's candidate, by id(hold)
+        lifted: dict[int, str] = {}  # shift-ins turned down for good, by id: the check's name (`Check.whole_shift`)
 
         def hold(a: Hump, b: Hump) -> RepWindow | None:
-            """The hold between shift-in a and shift-back b, if it is one."""
+            """The hold between shift-in a and shift-back b, if it passes the gates."""
             key = (id(a), id(b))
             if id(a) in lifted:
-                return None  # a is no weight shift: no partner makes it a hold
+                if key not in held:  # a is no weight shift: no partner makes it a hold
+                    held[key] = None
+                    rejected.append(Rejected(VELOCITY, a, b, lifted[id(a)]))
+                return None
             if key not in held:
-                held[key] = self._hold(m, a, b, moves, sizes, sig, ones, calm, v, lifted, unseen)
+                c = Candidate(s, a, sizes[id(a)], b, sizes[id(b)], VELOCITY)
+                check = first_rejecting(c, VELOCITY_GATES)
+                if check is not None:
+                    if check.whole_shift:
+                        lifted[id(a)] = check.name
+                    rejected.append(Rejected(VELOCITY, a, b, check.name))
+                    held[key] = None
+                else:
+                    held[key] = r = hold_rep(c)
+                    of[id(r)] = c
             return held[key]
 
-        pairs = self.pair(moves, rate, accept=lambda a, b: hold(a, b) is not None,
+        pairs = self.pair(s.moves, rate, accept=lambda a, b: hold(a, b) is not None,
                           doubtful=lambda a, b: hold(a, b).metrics["support"]["foot_down"] < EDGE_VOTE,
-                          later_end=lambda a, b, c: foot_stayed_up(sig, rate, b, c, self.reference_s, self.cues),
-                          lifts=lambda a, b: min(hold(a, b).metrics["support"].values()) >= EDGE_VOTE) if moves else []
-
-        def joined(a: Hump, b: Hump) -> RepWindow | None:
-            """Two holds joined (`join_split_holds`), flagged as `unseen` when either is (the other's
-            foot-down or foot-off is no evidence for the part whose foot was not seen up)."""
-            r = hold(a, b)
-            if r is not None and any(id(x) in unseen for x in held_by.get(id(a), ()) + held_by.get(id(b), ())):
-                unseen.add(id(r))
-            return r
-
+                          later_end=lambda a, b, c: foot_stayed_up(s.sig, rate, b, c, self.reference_s, self.cues),
+                          lifts=lambda a, b: min(hold(a, b).metrics["support"].values()) >= EDGE_VOTE)
         paired = [(a, b, r) for a, b in pairs if (r := hold(a, b)) is not None]
+        # Holds paired (so that their moves are no other hold's, and the holds on each side of one
+        # are not joined across it) whose foot was not seen off the floor: the drop's name, by id(hold).
+        dropped: dict[int, str | None] = {}
+
+        def drop(r: RepWindow) -> str | None:
+            """The drop that rejects hold r (`VELOCITY_DROPS`), if one does."""
+            if id(r) not in dropped:
+                check = first_rejecting(of[id(r)], VELOCITY_DROPS)
+                dropped[id(r)] = None if check is None else check.name
+            return dropped[id(r)]
+
         held_by: dict[int, tuple[RepWindow, ...]] = {}
         for a, b, r in paired:
             held_by[id(a)] = held_by.get(id(a), ()) + (r,)
             held_by[id(b)] = held_by.get(id(b), ()) + (r,)
-        reps = [r for r in join_split_holds(paired, joined) if id(r) not in unseen]
-        # The pelvis's, not the sensor's: the drop at foot-off swings the sensor toward the free side.
-        acc = shift[0] * STANDARD_GRAVITY_MS2 + np.gradient(swing) * rate
-        found = []
-        for run, pairs, side in edge_shifts(acc, sig, self.cues, rate, ones, min_shift_m=self.min_shift_m):
-            r = next((h for q in pairs or [] if (h := self._edge_hold(m, q, moves, sizes, sig, ones, calm, v))), None)
-            if r is not None and side is not None:  # the share of its side cues that agree (`stance_side`)
-                r.metrics["side_confidence"] = round(side.confidence(1 if r.side == LEFT else -1), 2)
-            found.append((run, r, side is not None and side.sway_off))
-        edged = [(run, rose_after_foot_off(r, run, reps, rate, [(s, e) for s, e, _ in found if s != run and e])
-                  if r is not None and swayed else r) for run, r, swayed in found]
-        merged = merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate)
-        return sorted(doubt_large_hikes(merged), key=lambda r: r.start)
 
-    def _edge_hold(self, m: Motion, pair: tuple[tuple[Hump, float], tuple[Hump, float]],
-                   moves: list[tuple[Hump, float]], sizes: dict[int, float], sig: SupportSignals,
-                   ones: list[tuple[int, int]], calm: np.ndarray, v: np.ndarray) -> RepWindow | None:
-        """The hold between an edge path's shift in and back (`stance_edges.edge_shifts`), if it is one."""
-        (a, size_a), (b, size_b) = pair
-        # The shift in and back are two readings of one displacement: their mean is its size.
-        if (a.sign == b.sign or size_a + size_b < 2.0 * self.min_shift_m
-                or (b.onset - a.offset) < self.min_hold_s * m.rate_hz
-                or not self.partner_ratio * size_a <= size_b <= self.max_return_ratio * size_a):
-            return None  # no shift onto one leg and back
-        sizes[id(a)], sizes[id(b)] = size_a, size_b
-        return self._hold(m, a, b, moves, sizes, sig, ones, calm, v, None, None)
+        def joined(a: Hump, b: Hump) -> RepWindow | None:
+            """Two holds joined (`join_split_holds`), dropped when either is (the other's foot-down or
+            foot-off is no evidence for the part whose foot was not seen up: JOINED_UNSEEN)."""
+            r = hold(a, b)
+            parts = held_by.get(id(a), ()) + held_by.get(id(b), ())
+            if r is not None and drop(r) is None and any(drop(x) for x in parts):
+                dropped[id(r)] = JOINED_UNSEEN
+            return r
 
-    def _hold(self, m: Motion, a: Hump, b: Hump, moves: list[tuple[Hump, float]], sizes: dict[int, float],
-              sig: SupportSignals, ones: list[tuple[int, int]], calm: np.ndarray, v: np.ndarray,
-              lifted: set[int] | None, unseen: set[int] | None) -> RepWindow | None:
-        """The hold between shift-in a and shift-back b (moves of `moves`), or None (id(a) added
-        to `lifted` when a is the foot lift's drift, not a shift: `anchored_lift`; the hold's id to
-        `unseen` when its foot was not seen off the floor, `_foot_unseen`, or a shift was a turn's)."""
-        rate, roll0 = m.rate_hz, m.roll_deg
-        tr = int(self.transition_s * rate)
-        size_a = sizes[id(a)]
-        edge = int(self.upright_edge_s * rate)
-        if not self.upright(m, max(0, a.onset - edge), b.offset + edge):
-            return None  # bent over, sat down or turned, not standing on one leg
-        # A shift made by a turn about a foot or a hip (`stance_turns`): paired as an unseen hold, dropped.
-        turned = m.gyro_dps is not None and any(turned_move(m.gyro_dps[:, 2], h, sizes[id(h)], rate) for h in (a, b))
-        if turned and unseen is None:
-            return None  # an edge path's hold (`_edge_hold`): nothing to pair
-        if not stood_level(self, m, (a, size_a), (b, sizes[id(b)]), moves):
-            return None  # no level standing on both feet on each side of it: not a hold
-        ref = reference_sway(sig, rate, self.standing_around(a, b, rate))
-        votes, off, down = self.cues.votes(sig, a.offset, b.onset, ref, rate, back_peak=b.peak)
-        if support_votes(votes) < self.min_support:
-            return None  # the weight moved, but no foot left the floor
-        if down - off < self.min_hold_s * rate:
-            off, down = a.offset, b.onset
-        win = (off + tr, max(off + tr + 1, down - tr))
-        inside = moved_inside(self, (a, size_a), win, moves)
-        if inside and moved_on(self, m, a, win, votes["sway"]):
-            return None  # the pelvis moved on in between: not one hold
-        if abs(float(median(roll0[win[0] : win[1]]))) > self.max_hold_level_deg:
-            return None  # the pelvis held 20+ deg off level: a posture (lying, slumped), not a hold
-        # Standing on both feet inside the window, should its roll level change (two holds taken
-        # for one): the sway fell to standing's there (no one stretch on one foot holds it), or
-        # the pelvis moved there as a shift back or a clear shift the same way would (`pair`; a
-        # shift in fitted on the wrong side has the holds' own shifts inside going its way). Most
-        # balance wanders on one foot are smaller or slower (a 5 cm one at 0.4x the shift's speed
-        # in a hold of sway SD 2.2 deg).
-        moved = any(win[0] <= h.onset and h.offset < win[1] and (
-            (h.sign != a.sign and size >= self.partner_ratio * size_a and h.height >= self.partner_ratio * a.height)
-            or (size >= self.clear_ratio * size_a and h.height >= self.clear_speed_ratio * a.height))
-            for h, size in moves)
-        if not one_level(self, m, a, b, win, moved or not within_one_stretch(ones, *win)):
-            return None  # the roll did not come back with the shift back, or two holds in one
-        if lifted is not None and anchored_lift(self, m, a, win, calm, v):
-            lifted.add(id(a))
-            return None  # the side is not known: better no hold than one on the wrong leg
-        stance = LEFT if a.sign > 0 else RIGHT
-        roll = roll0[win[0] : win[1]]
-        sway = detrended_sd(roll)
-        drop = measure_drop_or_hike(roll0, win, other_side(stance), robust=True)
-        r = RepWindow(off, down, stance, win, other_side(stance), robust=True, drop_deg=drop, metrics={
-            "hold_s": round((down - off) / rate, 2), "sway_deg": round(sway, 2),
-            "support": {k: round(x, 2) for k, x in votes.items()}})
-        if unseen is not None and (turned or self._foot_unseen(m, sig, (a, size_a), b, r, moves, ref)):
-            unseen.add(id(r))
-        return r
-
-    def _foot_unseen(self, m: Motion, sig: SupportSignals, shift_in: tuple[Hump, float], b: Hump, r: RepWindow,
-                     moves: list[tuple[Hump, float]], ref: tuple[float, float]) -> bool:
-        """Whether hold r (shift_in: its shift in and size, m; b: its shift back; `ref` the standing's sway around it) shows its foot off the floor by no sign that
-        holds: only a foot-off vote (`stance_merge.only_foot_off`) and that from the roll's tip, not
-        the foot's jolt (a quiet landing: section 7's landing_mm 0, lift jolt 18x the hold's, sway
-        1.0-1.2x standing's); a move between its shifts (`stance_roll.moved_between`) with no jolt
-        of the foot (`stance_roll.moved_unseen`); or the sway alone, not the roll's
-        (`stance_roll.sway_unseen`)."""
-        a = shift_in[0]
-        votes = r.metrics["support"]
-        jolt = self.cues.lift_vote(sig, a.offset, b.onset, m.rate_hz)[0]
-        return ((only_foot_off(r) and jolt < EDGE_VOTE)
-                or (moved_between(self, shift_in, b, moves) and moved_unseen(self, m, a, r.win, votes, jolt))
-                or sway_unseen(self, m, sig, (a, b), r.win, votes, ref))
+        reps = []
+        for r in join_split_holds(paired, joined):
+            if (name := drop(r)) is None:
+                reps.append(r)
+            else:
+                rejected.append(Rejected(VELOCITY, of[id(r)].a, of[id(r)].b, name))
+        return reps
 
 
 def _size_m(h: Hump, v: np.ndarray, rate_hz: float) -> float:

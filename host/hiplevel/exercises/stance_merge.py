@@ -1,8 +1,7 @@
 """How the single-leg stance detector's holds are combined (`single_leg_stance.SingleLegStanceDetector`):
 the velocity path's holds split in two by a wander joined (`join_split_holds`), and the edge path's
 holds put in where the velocity path's are missing or doubtful (`merge_edge_holds`); which of two
-shifts back ends a hold whose first one brought no foot down (`foot_stayed_up`); and a hold whose
-foot-off vote is its only sign of a foot up (`only_foot_off`)."""
+shifts back ends a hold whose first one brought no foot down (`foot_stayed_up`)."""
 
 from __future__ import annotations
 
@@ -59,19 +58,6 @@ def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump,
     sway = max(steady_rms(sig.roll_rate[span], rate_hz, STAYED_UP_PERCENTILE) / max(ref[0], 1e-3),
                steady_rms(sig.lateral[span], rate_hz, STAYED_UP_PERCENTILE) / max(ref[1], 1e-4))
     return ramp_vote(sway, *cues.sway_ratio) >= EDGE_VOTE
-
-
-def only_foot_off(r: RepWindow) -> bool:
-    """Whether a velocity-path hold `r` shows its foot off the floor by a foot-off vote alone: its
-    sway and foot-down votes both under EDGE_VOTE. The jolt or tip where a shift stops comes with
-    shifting the weight on both feet too (the shift's stop, the unloaded hip hanging as the weight
-    moves; section 7's weight-shift scene, seeds 67200-67239: 8 false holds so, sway 0.2-0.6x the
-    standing's); a foot that left sways the pelvis on one leg or lands (the larger of the two votes
-    0.87-1 in every hold found of physics seeds 0 and 1 and `test_movement_strategies.py`). A
-    quiet landing with little sway (section 7's landing_mm 0) passes here too: the caller asks
-    whether the foot-off vote is the foot's jolt (`SupportCues.lift_vote`) or the roll's tip."""
-    votes = r.metrics["support"]
-    return max(votes["sway"], votes["foot_down"]) < EDGE_VOTE
 
 
 def join_split_holds(held: list[tuple[Hump, Hump, RepWindow]],

@@ -4,7 +4,9 @@ pelvis moving on inside it unless it did, `moved_inside`, `moved_on`; between it
 jolt of the foot, `moved_between`, `moved_unseen`), the single-leg sway in the
 roll where no foot was seen clearly leaving or landing (`sway_unseen`), one
 roll level through it that comes back with the shift back (`one_level`), and the foot lift's drift
-taken for a weight shift (`anchored_lift`). Each takes the detector (p) for its parameters."""
+taken for a weight shift (`anchored_lift`). Each takes the candidate hold (`stance_candidate.Candidate`:
+the readings several share are its, computed once), or the detector (p) for its parameters; the
+chain that asks them, in order, is `stance_checks`."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion
-from hiplevel.exercises.single_support import SupportSignals, ramp_vote
+from hiplevel.exercises.single_support import ramp_vote
 from hiplevel.exercises.stance_corroboration import one_leg_corroborated
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
     from hiplevel.exercises.single_leg_stance import SingleLegStanceDetector
+    from hiplevel.exercises.stance_candidate import Candidate
 
 # The roll back within this fraction of the way from the standing's level to the hold's is
 # standing on both feet inside the hold (`one_level`). Measured on the simulator's robustness sets
@@ -63,35 +66,33 @@ def stood_level(p: SingleLegStanceDetector, m: Motion, shift_in: tuple[Hump, flo
                for a, b, s, s_size in spans)
 
 
-def stays_up(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int]) -> bool:
-    """Whether the roll says the foot stayed off the floor through the hold window `win` after
-    shift-in a: the hold's roll is at least min_lift_roll_deg off the standing's just before
-    a, and no second of it (1 s medians) comes even halfway back. Then a move inside the hold
-    is a balance wander (on one leg the pelvis wanders by 2-4 cm and back), not the pelvis
-    moving on: that takes the foot down."""
-    roll = m.roll_deg
-    before = _level_before(roll, a, m.rate_hz)
-    step = float(median(roll[win[0] : win[1]])) - before
-    if abs(step) < p.min_lift_roll_deg:
+def stays_up(c: Candidate) -> bool:
+    """Whether the roll says the foot stayed off the floor through candidate c's hold window: the
+    hold's roll is at least min_lift_roll_deg off the standing's just before its shift in, and no
+    second of it (1 s medians) comes even halfway back. Then a move inside the hold is a balance
+    wander (on one leg the pelvis wanders by 2-4 cm and back), not the pelvis moving on: that
+    takes the foot down."""
+    before = c.level_before_deg
+    step = c.held_deg - before
+    if abs(step) < c.p.min_lift_roll_deg:
         return False
-    return min(np.sign(step) * (x - before) for x in _second_medians(roll, win, m.rate_hz)) >= 0.5 * abs(step)
+    return min(np.sign(step) * (x - before) for x in c.second_medians) >= 0.5 * abs(step)
 
 
-def moved_on(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], sway_vote: float) -> bool:
-    """Whether the pelvis moved on inside the hold window `win` after shift-in a, given a move
-    inside it (`moved_inside`; asked first: stays_up reads the roll over the whole hold, and most
-    holds have no such move): unless the foot stayed up, the single-leg sway clear (sway_vote 1)
-    or the roll saying so (`stays_up`); on one leg the pelvis wanders by 2-4 cm and back."""
-    return not (sway_vote >= 1.0 or stays_up(p, m, a, win))
+def moved_on(c: Candidate) -> bool:
+    """Whether the pelvis moved on inside candidate c's hold window, given a move inside it
+    (`moved_inside`; asked first: stays_up reads the roll over the whole hold, and most holds have
+    no such move): unless the foot stayed up, the single-leg sway clear (its sway vote 1) or the
+    roll saying so (`stays_up`); on one leg the pelvis wanders by 2-4 cm and back."""
+    return not (c.votes["sway"] >= 1.0 or stays_up(c))
 
 
-def moved_unseen(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], votes: dict[str, float],
-                 jolt: float) -> bool:
-    """Whether a hold (window `win` after shift-in a; its support `votes`; `jolt`: its foot-off jolt's
-    vote, `SupportCues.lift_vote`) with a move between its shifts (`moved_between`) moved on after
-    all: neither a jolt of the foot (the foot-down vote or the foot-off jolt, from FOOT_SEEN_VOTE;
-    not the foot-off vote's roll tip, which a step's own roll gives) nor the roll (its median over
-    the hold min_lift_roll_deg off the standing's just before a) says the foot left the floor.
+def moved_unseen(c: Candidate) -> bool:
+    """Whether hold c (its support votes to 2 places; its foot-off jolt's vote, `SupportCues.lift_vote`)
+    with a move between its shifts (`moved_between`) moved on after all: neither a jolt of the foot
+    (the foot-down vote or the foot-off jolt, from FOOT_SEEN_VOTE; not the foot-off vote's roll tip,
+    which a step's own roll gives) nor the roll (its median over the hold min_lift_roll_deg off the
+    standing's just before its shift in) says the foot left the floor.
     Shifting the weight from foot to foot on both feet for 20 s sways 1.1-2.5x the standing around
     it (roll rate; more sideways, where the shifts themselves count), a full sway vote: the
     weight-shift scene of section 7 (seeds 67200-67239) gave 26 such holds of 6-36 s with moves of
@@ -99,13 +100,12 @@ def moved_unseen(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int,
     again) pairs a step aside with the move back of a later one: its 14 false holds in 13 of 40
     scenes swayed a full vote on the steps' own moves, foot-down votes 0-0.24, foot-off votes up to
     1.0 from the roll tip of the step back (jolt votes 0-0.4)."""
-    if max(votes["foot_down"], jolt) >= FOOT_SEEN_VOTE:
+    if max(c.support["foot_down"], c.jolt) >= FOOT_SEEN_VOTE:
         return False
     # The hip loaded: the hold's roll settles min_lift_roll_deg or more off the standing's before it
     # (the scene's unloaded hip hangs by 0-1.5 deg; physics seed 1 case 9's 14 s hold, its foot
     # votes 0 and 0.37, sits 5.2 deg off).
-    held = float(median(m.roll_deg[win[0] : win[1]]))
-    return abs(held - _level_before(m.roll_deg, a, m.rate_hz)) < p.min_lift_roll_deg
+    return abs(c.held_deg - c.level_before_deg) < c.p.min_lift_roll_deg
 
 
 def moved_between(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], shift_back: Hump,
@@ -137,9 +137,22 @@ def moved_inside(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], win: 
                and h.height >= 0.5 * p.steady_ratio * a.height for h, size in moves)
 
 
-def one_level(p: SingleLegStanceDetector, m: Motion, a: Hump, b: Hump, win: tuple[int, int],
-              stood_between: bool) -> bool:
-    """Whether the hold window `win` between shift-in a and shift-back b is one hold: its roll
+def moved_as_shift(c: Candidate) -> bool:
+    """Whether a move inside candidate c's hold window is one the pairing would take for a shift back
+    (the other way, partner_ratio of the shift in's size and peak speed) or a clear shift (clear_ratio
+    of its size, clear_speed_ratio of its speed, either way: a shift in fitted on the wrong side has
+    the holds' own shifts inside going its way): standing on both feet inside it, should its roll
+    level change (`one_level`). Most balance wanders on one foot are smaller or slower (a 5 cm one
+    at 0.4x the shift's speed in a hold of sway SD 2.2 deg)."""
+    p, a, size_a, (w0, w1) = c.p, c.a, c.size_a, c.win
+    return any(w0 <= h.onset and h.offset < w1 and (
+        (h.sign != a.sign and size >= p.partner_ratio * size_a and h.height >= p.partner_ratio * a.height)
+        or (size >= p.clear_ratio * size_a and h.height >= p.clear_speed_ratio * a.height))
+        for h, size in c.s.moves)
+
+
+def one_level(c: Candidate, stood_between: bool) -> bool:
+    """Whether candidate c's hold window (between its shift in a and shift back b) is one hold: its roll
     level (1 s medians, 5th to 95th percentile) moves by at most max_level_change_deg, or more
     with no standing on both feet inside it (two holds on different legs with level standing
     between, taken for one, differ by their drops; sway and fatigue move the level by 2-5 deg, a
@@ -149,29 +162,25 @@ def one_level(p: SingleLegStanceDetector, m: Motion, a: Hump, b: Hump, win: tupl
     min_lift_roll_deg off). And when the hold's level is that far off, the roll after b comes at
     least halfway back to it (a balance wander inside a long hold can look like the shift back,
     but the foot stays up and the pelvis keeps its drop)."""
-    roll = m.roll_deg
-    meds = _second_medians(roll, win, m.rate_hz)
-    before = _level_before(roll, a, m.rate_hz)
-    held = float(median(roll[win[0] : win[1]]))
+    p, meds, before, held = c.p, c.second_medians, c.level_before_deg, c.held_deg
     lifted = abs(held - before) >= p.min_lift_roll_deg
     if lifted:
         stood_between = stood_between or min(np.sign(held - before) * (x - before) for x in meds) <= (
             BACK_TO_STANDING * abs(held - before))
     if stood_between and np.percentile(meds, 95) - np.percentile(meds, 5) > p.max_level_change_deg:
         return False
-    after = roll[b.offset + 1 : b.offset + 1 + max(1, int(0.5 * m.rate_hz))]
+    after = c.m.roll_deg[c.b.offset + 1 : c.b.offset + 1 + max(1, int(0.5 * c.rate))]
     if not lifted or not len(after):
         return True
     return abs(float(median(after)) - held) >= 0.5 * abs(held - before)
 
 
-def anchored_lift(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int, int], calm: np.ndarray,
-                  v: np.ndarray) -> bool:
-    """Whether shift-in a (a move of `moves`) is the velocity's drift correction around the foot
-    lift rather than a weight shift: the roll reaches the hold's level during a
-    (max_lift_roll_ratio of the way from a's start to the median over the hold window `win`,
-    at least min_lift_roll_deg), and a starts where the pelvis was still calm (`calm`: the
-    velocity `v` held at zero up to quiet_edge_s before it) or right after the velocity went
+def anchored_lift(c: Candidate) -> bool:
+    """Whether candidate c's shift in a (a move of the set's) is the velocity's drift correction around
+    the foot lift rather than a weight shift: the roll reaches the hold's level during a
+    (max_lift_roll_ratio of the way from a's start to the median over the hold window,
+    at least min_lift_roll_deg), and a starts where the pelvis was still calm (the set's calm: the
+    velocity held at zero up to quiet_edge_s before it) or right after the velocity went
     the other way (in the second before a, at least lift_back_ratio of a's peak speed and
     min_speed_mps: balance corrections on one leg reach a tenth of it). Lifting the foot and
     dropping the free side by 5-10 deg leaves a few mg on the levelled sideways axis (fusion
@@ -180,26 +189,16 @@ def anchored_lift(p: SingleLegStanceDetector, m: Motion, a: Hump, win: tuple[int
     the rest tests, or a small one (3 cm), is overrun by it and the hold goes to the wrong
     leg. Both cues are asked: a shift whose end merges with the lift's roll (the foot leaving
     during the shift), or a small shift right after quiet standing, is not given up on one."""
+    p, m, a, v = c.p, c.m, c.a, c.s.v
     before = v[max(0, a.onset - int(m.rate_hz)) : a.onset + 1]
     back = max(p.min_speed_mps, p.lift_back_ratio * a.height)
-    if not calm[a.onset] and not (len(before) and float(np.max(-a.sign * before)) >= back):
+    if not c.s.calm[a.onset] and not (len(before) and float(np.max(-a.sign * before)) >= back):
         return False
     n = max(1, int(0.1 * m.rate_hz))
     r0 = float(median(m.roll_deg[max(0, a.onset - n) : a.onset + 1]))
     r1 = float(median(m.roll_deg[a.offset : a.offset + n + 1]))
-    held = float(median(m.roll_deg[win[0] : win[1]]))
+    held = c.held_deg
     return abs(held - r0) >= p.min_lift_roll_deg and (r1 - r0) / (held - r0) >= p.max_lift_roll_ratio
-
-
-def _level_before(roll: np.ndarray, a: Hump, rate_hz: float) -> float:
-    """The standing's roll just before shift-in a: the median over the half second up to its onset, deg."""
-    return float(median(roll[max(0, a.onset - max(1, int(0.5 * rate_hz))) : a.onset + 1]))
-
-
-def _second_medians(roll: np.ndarray, win: tuple[int, int], rate_hz: float) -> list[float]:
-    """The roll's 1 s medians over the hold window `win`, one every half second, deg."""
-    k = max(1, int(rate_hz))
-    return [float(median(roll[i : i + k])) for i in range(win[0], max(win[0] + 1, win[1] - k + 1), max(1, k // 2))]
 
 
 def roll_sway_ratio(roll: np.ndarray, win: tuple[int, int], standing: list[tuple[int, int]], rate_hz: float) -> float | None:
@@ -214,11 +213,10 @@ def roll_sway_ratio(roll: np.ndarray, win: tuple[int, int], standing: list[tuple
     return held / max(float(np.exp(np.mean(np.log(np.maximum(around, 1e-6))))), 1e-6)
 
 
-def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shifts: tuple[Hump, Hump],
-                win: tuple[int, int], votes: dict[str, float], ref: tuple[float, float]) -> bool:
-    """Whether a hold (`shifts`: its shift in and back; window `win`; its support `votes`; `ref`: the
-    standing's sway around it, `single_support.reference_sway`) whose foot was not seen clearly
-    leaving or landing (foot-off and foot-down votes under FOOT_CLEAR_VOTE) lacks the single-leg sway
+def sway_unseen(c: Candidate) -> bool:
+    """Whether hold c (its support votes to 2 places; the standing's sway around it,
+    `single_support.reference_sway`) whose foot was not seen clearly leaving or landing (foot-off
+    and foot-down votes under FOOT_CLEAR_VOTE) lacks the single-leg sway
     after all, read where shifting the weight on both feet does not raise it: in the roll alone (the
     sideways band holds the shifts' own acceleration), in both its rate (`SupportCues.sway_ratios`,
     0.3-3 Hz) and its amplitude (`roll_sway_ratio`, the slower sway): the smaller of the two votes
@@ -235,12 +233,12 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
     and 0.83x standing's; real holds in that band 1.39x and up). A roll that passes needs a second
     sign of one leg, sideways corrections or a long hold (`stance_corroboration`): shifting the weight
     while the pelvis turns sways the roll 1.6-2.3x standing's too."""
+    p, m, a, b, win, votes = c.p, c.m, c.a, c.b, c.win, c.support
     seen = max(votes["foot_off"], votes["foot_down"])
     if seen >= FOOT_CLEAR_VOTE:
         return False
-    a, b = shifts
-    rate_ratio = p.cues.sway_ratios(sig, a.offset, b.onset, ref, m.rate_hz)[0]
-    amplitude = roll_sway_ratio(m.roll_deg, win, p.standing_around(a, b, m.rate_hz), m.rate_hz)
+    rate_ratio = p.cues.sway_ratios(c.s.sig, a.offset, b.onset, c.ref, m.rate_hz)[0]
+    amplitude = roll_sway_ratio(m.roll_deg, win, c.standing, m.rate_hz)
     ramp = p.cues.sway_ratio
     reads = [ramp_vote(rate_ratio, *ramp)]
     if amplitude is not None:
@@ -255,7 +253,7 @@ def sway_unseen(p: SingleLegStanceDetector, m: Motion, sig: SupportSignals, shif
         return True
     # The roll sways as on one leg: a second sign of it, not the roll's (`stance_corroboration`).
     hold_s = (win[1] - win[0]) / m.rate_hz + 2.0 * p.transition_s
-    return not one_leg_corroborated(sig, p.cues, a.offset, b.onset, p.standing_around(a, b, m.rate_hz), hold_s, m.rate_hz)
+    return not one_leg_corroborated(c.s.sig, p.cues, a.offset, b.onset, c.standing, hold_s, m.rate_hz)
 
 
 def _window_sd(roll: np.ndarray, span: tuple[int, int], rate_hz: float) -> float | None:
