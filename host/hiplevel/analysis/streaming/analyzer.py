@@ -227,10 +227,9 @@ class OnlineAnalyzer:
                 self.neutral_source, self._neutral_run = kind, start
                 return
         if self.neutral_source is None and b.t[b.n - 1] - self._t_first >= s.neutral_fallback_s:
-            # Nobody stood still (a recording that starts mid-walk, a treadmill): the mean
-            # accelerometer direction over a few strides is the walk's own level, kept until a
-            # standing comes. The whole span, as offline's (`neutral.NO_STANDING_LEVEL_S`): it
-            # borders on no standing's end.
+            # Nobody stood still (a recording that starts mid-walk, a treadmill): the mean accelerometer
+            # direction over a few strides is the walk's own level (offline's too: `neutral.NO_STANDING_LEVEL_S`),
+            # kept until a standing comes; untrimmed, as no standing ends there.
             gaps = np.flatnonzero(b.restart[: b.n])
             a = b.base + (int(gaps[-1]) if len(gaps) else 0)
             self._take_neutral(a, g + 1, trim=False)
@@ -283,9 +282,8 @@ class OnlineAnalyzer:
         return self._bias.tier_name
 
     def _take_neutral(self, a: int, g_end: int, trim: bool = True) -> None:
-        """Neutral from the still samples [a, g_end): at rest the accelerometer is pure gravity,
-        so its direction is the standing up-vector (the fused one would carry start-up bias).
-        trim: leave out the last rest window (a standing's end borders on the movement after it)."""
+        """Neutral from the still samples [a, g_end), less the last rest window if trim (a standing's end borders on
+        movement): the accelerometer at rest is gravity, the standing up-vector (the fused one has start-up bias)."""
         b = self._buf
         i0, i1 = b.first(a), g_end - b.base
         if trim:
