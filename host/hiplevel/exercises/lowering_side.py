@@ -263,11 +263,11 @@ def rolls_in_doubt(runs: list[float], rolls_deg: list[float], new_set: list[bool
     other leg and its median roll leans toward it (both legs rolling one way)."""
     set_id = np.cumsum(new_set)
     sets = []  # (its reps, the leg its displacements name, its median roll toward that leg, deg) per set
-    for k in np.unique(set_id):
+    for k in sorted(set(set_id.tolist())):  # not np.unique, nor np.median below: they import numpy.ma
         idx = np.flatnonzero(set_id == k)
         shift = round(float(np.sum(np.asarray(runs, float)[idx])), 6)  # shares of 1/3 sum to 0.999...
         side = float(np.sign(shift)) if abs(shift) >= SET_SHIFT_RUNS else 0.0
-        sets.append((idx, side, side * float(np.median(np.asarray(rolls_deg, float)[idx]))))
+        sets.append((idx, side, side * float(median(np.asarray(rolls_deg, float)[idx]))))
     doubt = [False] * len(runs)
     for idx, side, roll in sets:
         if side != 0.0 and roll <= -SET_ROLL_DEG and any(s == -side and r > 0.0 for _, s, r in sets):
