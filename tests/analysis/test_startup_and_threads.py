@@ -189,7 +189,8 @@ def test_an_analysis_reuses_freed_memory_for_large_arrays() -> None:
     assert faults("default") > pages // 2  # glibc's default, as before: fresh pages
 
 
-@pytest.mark.parametrize("exercise", ["walking", "step-down", "single-leg-squat"])
+@pytest.mark.parametrize("exercise", ["walking", "band-walk", "single-leg-stance", "step-down", "single-leg-squat",
+                                      "clamshell"])
 def test_an_analysis_does_not_import_numpy_ma(exercise: str, tmp_path) -> None:
     """numpy.ma costs ~16 ms of CPU to import (numpy pulls it in lazily from np.unique's and
     np.median's NaN checks), more than some of these analyses' own work: the walking, step-down and

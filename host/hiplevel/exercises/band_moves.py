@@ -126,7 +126,7 @@ def swept_halts(p: BandWalkDetector, v: np.ndarray, quiet: np.ndarray, rate_hz: 
             # Where v keeps to the way at the halts, the anchors between moves
             # (`lateral_velocity_mps`) find them without the sweep; a chain the other sweep
             # contradicts at many halts went astray.
-            if (float(np.median([way * v[k] for k, way in chain])) < -HALT_DRIFT_MPS
+            if (float(median([way * v[k] for k, way in chain])) < -HALT_DRIFT_MPS
                     and len(chain) - len(kept) <= HALT_CONFLICT_SHARE * len(chain)):
                 anchors[kept] = True
     return anchors

@@ -116,7 +116,7 @@ def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> tuple[np.ndarray,
         step_n = float(median(np.diff([h.peak for h in run])))
         a, b = run[0].onset, run[-1].offset
         if two_moves_per_step(p, m, v, run) > 0.0:  # lead then trail: the height's low point is their halt
-            drop = np.abs(m.roll_deg - float(np.median(m.roll_deg[a : b + 1])))
+            drop = np.abs(m.roll_deg - float(median(m.roll_deg[a : b + 1])))
             against = run[0].sign * rhythm_way(v, drop, a, b, step_n, rate) <= -MIN_AGAINST_CORR_PAIRED
         else:
             against = run[0].sign * rhythm_way(v, up, a, b, step_n, rate) <= -MIN_AGAINST_CORR

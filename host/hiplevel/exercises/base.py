@@ -17,6 +17,7 @@ import numpy as np
 from hiplevel.constants import STANDARD_GRAVITY_MS2, Side
 from hiplevel.direct_init import direct_init
 from hiplevel.signal.biquad import sosfiltfilt
+from hiplevel.signal.exact_median import percentile
 from hiplevel.signal.filters import design_sos, moving_max, moving_min, zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks
 from hiplevel.signal.fusion import FusionSettings, pitch_terms, roll_pitch_to_up
@@ -153,7 +154,7 @@ def measure_drop(roll_rel_deg: np.ndarray, win: tuple[int, int], measure_side: S
     a, b = win
     seg = roll_rel_deg[a:max(b, a + 1)]
     drop = -seg if measure_side == "left" else seg
-    return float(np.percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
+    return float(percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
 
 
 def measure_drop_or_hike(roll_rel_deg: np.ndarray, win: tuple[int, int], measure_side: Side, robust: bool) -> float:
@@ -165,8 +166,8 @@ def measure_drop_or_hike(roll_rel_deg: np.ndarray, win: tuple[int, int], measure
     a, b = win
     seg = roll_rel_deg[a:max(b, a + 1)]
     drop = -seg if measure_side == "left" else seg
-    down = float(np.percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
-    up = float(np.percentile(-drop, ROBUST_PERCENTILE) if robust else np.max(-drop))
+    down = float(percentile(drop, ROBUST_PERCENTILE) if robust else np.max(drop))
+    up = float(percentile(-drop, ROBUST_PERCENTILE) if robust else np.max(-drop))
     return -up if up > down and up >= HIKE_MIN_DEG else down
 
 
@@ -317,7 +318,7 @@ def calm_mask(acc_g: np.ndarray, still: np.ndarray, rate_hz: float, window_s: fl
     swing, level = hi - lo, np.maximum(np.abs(hi), np.abs(lo))
     calm = np.asarray(still, bool).copy()
     for x, least in ((swing, min_g), (level, 2.0 * min_g)):
-        calm &= x < max(least, floor_ratio * float(np.percentile(x, 10.0)))
+        calm &= x < max(least, floor_ratio * float(percentile(x, 10.0)))
     return calm
 
 

@@ -53,6 +53,7 @@ from hiplevel.exercises.stance_candidate import EDGE, VELOCITY, Candidate, Rejec
 from hiplevel.exercises.stance_checks import (EDGE_GATES, JOINED_UNSEEN, VELOCITY_DROPS, VELOCITY_GATES,
                                               first_rejecting, hold_rep)
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot
+from hiplevel.signal.exact_median import percentile
 from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds,
                                              rose_after_foot_off)
 from hiplevel.exercises.stance_pairing import pair_moves
@@ -240,8 +241,8 @@ class SingleLegStanceDetector:
 
     def upright(self, m: Motion, a: int, b: int) -> bool:
         """The pelvis stays near its standing pitch and does not turn during samples [a, b)."""
-        pitch = float(np.percentile(np.abs(m.pitch_deg[a:b]), 95)) if b > a else 0.0
-        yaw = float(np.percentile(np.abs(m.gyro_dps[a:b, 2]), 95)) if b > a and m.gyro_dps is not None else 0.0
+        pitch = float(percentile(np.abs(m.pitch_deg[a:b]), 95)) if b > a else 0.0
+        yaw = float(percentile(np.abs(m.gyro_dps[a:b, 2]), 95)) if b > a and m.gyro_dps is not None else 0.0
         return pitch <= self.max_pitch_deg and yaw <= self.max_yaw_rate_dps
 
     def standing_around(self, a: Hump, b: Hump, rate_hz: float) -> list[tuple[int, int]]:

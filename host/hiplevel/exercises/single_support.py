@@ -20,6 +20,7 @@ import numpy as np
 
 from hiplevel.signal.biquad import sosfiltfilt
 from hiplevel.signal.exact_median import median
+from hiplevel.signal.exact_median import percentile as exact_percentile  # `percentile` is an argument below
 from hiplevel.signal.filters import design_sos, moving_max, moving_mean, moving_min
 
 # Balance sway sits in this band for the roll (slower drift and faster impacts are not sway)...
@@ -63,7 +64,7 @@ def window_rms(x: np.ndarray, rate_hz: float, window_s: float = 1.0) -> np.ndarr
 def steady_rms(x: np.ndarray, rate_hz: float, percentile: float = 50.0) -> float:
     """The typical sway level of a stretch: a percentile (median) of its 1 s window RMS (a brief
     movement inside it, a fidget or a bend, does not raise it)."""
-    return float(np.percentile(window_rms(x, rate_hz), percentile)) if len(x) else 0.0
+    return float(exact_percentile(window_rms(x, rate_hz), percentile)) if len(x) else 0.0
 
 
 @dataclass(frozen=True)
@@ -233,8 +234,8 @@ def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int
     a while (0.5 deg SD between standing of 0.15 deg) then sways 1.5-2x the quieter side, a
     clear single-leg sway vote, with a 2 cm sway hump on each side taken for the shifts."""
     parts = [(a, b) for a, b in spans if b - a >= int(0.5 * rate_hz)]
-    floor = (float(np.percentile(window_rms(s.roll_rate, rate_hz), 10)),
-             float(np.percentile(window_rms(s.lateral, rate_hz), 10)))
+    floor = (float(exact_percentile(window_rms(s.roll_rate, rate_hz), 10)),
+             float(exact_percentile(window_rms(s.lateral, rate_hz), 10)))
     if not parts:
         return floor
     rr = _geometric_mean([float(median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts])

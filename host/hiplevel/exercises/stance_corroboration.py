@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.exercises.single_support import SupportCues, SupportSignals, window_rms
+from hiplevel.signal.exact_median import percentile
 
 # The hold's sideways corrections (1-3 Hz, `SupportSignals.lateral`; the median 1 s window RMS over
 # the hold's steady middle) over quiet standing's (the QUIET_PERCENTILE of the 1 s window RMS in the
@@ -42,10 +43,10 @@ def corrections_ratio(s: SupportSignals, cues: SupportCues, shifted: int, back: 
     in the `standing` spans ([start, end) samples; the whole set's when none holds a 1 s window): a
     ratio (MIN_CORRECTIONS_RATIO)."""
     n = len(s.lateral)
-    quiet = [float(np.percentile(window_rms(s.lateral[a:b], rate_hz), QUIET_PERCENTILE))
+    quiet = [float(percentile(window_rms(s.lateral[a:b], rate_hz), QUIET_PERCENTILE))
              for a, b in ((max(0, a), min(n, b)) for a, b in standing) if b - a >= int(rate_hz)]
     if not quiet:
-        quiet = [float(np.percentile(window_rms(s.lateral, rate_hz), QUIET_PERCENTILE))]
+        quiet = [float(percentile(window_rms(s.lateral, rate_hz), QUIET_PERCENTILE))]
     level = float(np.exp(np.mean(np.log(np.maximum(quiet, 1e-9)))))
     return cues.sway_ratios(s, shifted, back, (1.0, level), rate_hz)[1]  # its 1-3 Hz sideways sway over `level`
 

@@ -22,6 +22,7 @@ from hiplevel.exercises.base import Hump
 from hiplevel.exercises.single_support import (SupportCues, SupportSignals, reference_sway, strongest_ptp,
                                                sway_onset, window_rms)
 from hiplevel.exercises.stance_side import SideCues, sliding_displacement_m
+from hiplevel.signal.exact_median import median, percentile
 from hiplevel.signal.neutral import runs
 
 # Minimum-jerk peak speed over mean speed.
@@ -158,14 +159,15 @@ def standing_corrections(lat_rms: np.ndarray, sway_ratio: float) -> float:
     of standing between) the quietest tenth is itself on one foot (4-7x the quietest stretch on
     the simulator, against 1.2-2.1x in sets of 10 s holds), and holds read as standing there;
     the quietest stretch is the standing's however little of the set it takes."""
-    return min(float(np.percentile(lat_rms, 10)), sway_ratio * quietest_stretch(lat_rms))
+    return min(float(percentile(lat_rms, 10)), sway_ratio * quietest_stretch(lat_rms))
 
 
 def quietest_stretch(x: np.ndarray, n: int = QUIET_STRETCH_WINDOWS) -> float:
     """The least median of n consecutive values of x (the whole median if x is shorter)."""
     if len(x) <= n:
-        return float(np.median(x))
-    return float(np.min(np.median(np.lib.stride_tricks.sliding_window_view(x, n), axis=1)))
+        return float(median(x))
+    # exact_median.median (np.median to the bit, no numpy.ma import) takes axis 0: the windows as columns
+    return float(np.min(median(np.lib.stride_tricks.sliding_window_view(x, n).T, axis=0)))
 
 
 def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s: float,
@@ -178,7 +180,7 @@ def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s:
     w = max(2, int(rate_hz))
     step = max(1, w // 2)
     lat, rr = window_rms(sig.lateral, rate_hz), window_rms(sig.roll_rate, rate_hz)
-    lat, rr = lat / max(standing_corrections(lat, sway_ratio), 1e-6), rr / max(float(np.percentile(rr, 10)), 1e-6)
+    lat, rr = lat / max(standing_corrections(lat, sway_ratio), 1e-6), rr / max(float(percentile(rr, 10)), 1e-6)
     ratio = np.maximum(lat, rr)
     standing = (lat < sway_ratio) & (rr < standing_roll_ratio)
     out = []

@@ -17,7 +17,7 @@ import numpy as np
 from hiplevel.exercises.base import Hump, Motion
 from hiplevel.exercises.single_support import ramp_vote
 from hiplevel.exercises.stance_corroboration import one_leg_corroborated
-from hiplevel.signal.exact_median import median
+from hiplevel.signal.exact_median import median, percentile
 
 if TYPE_CHECKING:
     from hiplevel.exercises.single_leg_stance import SingleLegStanceDetector
@@ -167,7 +167,7 @@ def one_level(c: Candidate, stood_between: bool) -> bool:
     if lifted:
         stood_between = stood_between or min(np.sign(held - before) * (x - before) for x in meds) <= (
             BACK_TO_STANDING * abs(held - before))
-    if stood_between and np.percentile(meds, 95) - np.percentile(meds, 5) > p.max_level_change_deg:
+    if stood_between and percentile(meds, 95) - percentile(meds, 5) > p.max_level_change_deg:
         return False
     after = c.m.roll_deg[c.b.offset + 1 : c.b.offset + 1 + max(1, int(0.5 * c.rate))]
     if not lifted or not len(after):

@@ -109,3 +109,28 @@ def median(x, axis: int | None = None):
         if bad.any():
             mid = np.where(bad, np.nan, mid)
     return np.float64(mid) if a.ndim == 1 else mid
+
+
+def percentile(x, q: float):
+    """`np.percentile(x, q)` (default 'linear' method, q in 0-100 a Python number, x 1-D float64),
+    the same value to the bit, without np.percentile's import of numpy.ma (its np.unique of the
+    ranks to partition at: ~16 ms once per process). numpy's steps: virtual index (n - 1) * (q / 100),
+    the values at its floor and the next rank (both the largest at or past the end), `_lerp`'s
+    interpolation (from the upper value when the weight is 0.5 or more), and the last value after
+    the partition (NaN) wherever the data hold a NaN. Other inputs: np.percentile itself."""
+    a = np.asarray(x)
+    if a.ndim != 1 or a.dtype != np.float64 or not len(a) or type(q) not in (int, float) or not 0 <= q <= 100:
+        return np.percentile(x, q)
+    n = len(a)
+    v = (n - 1) * float(np.true_divide(q, 100))
+    lo = hi = -1
+    if v < n - 1:
+        lo = int(np.floor(v))
+        hi = lo + 1
+    part = np.partition(a, sorted({0, -1, lo, hi}))
+    if np.isnan(part[-1]):
+        return part[-1]
+    t = v - lo  # numpy's weight: against the index it took, -1 past the end
+    below, above = part[lo], part[hi]
+    d = above - below
+    return np.float64(above - d * (1 - t)) if t >= 0.5 else np.float64(below + d * t)
