@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from functools import partial
 
 from bench.physics.bins import BINS
 from bench.physics.cases import EXERCISES, make_case
@@ -28,28 +30,36 @@ SHOWN_PARAMS = {  # what a failing case's line shows (all drawn parameters are i
 }
 
 
-def run_case(job: tuple[str, int, int]) -> dict:
-    """Analyse one case; its counts (judge_reps) and each true rep's (params, outcome, extra)."""
+def run_case(job: tuple[str, int, int], why: bool = False) -> dict:
+    """Analyse one case; its counts (judge_reps) and each true rep's (params, outcome, extra). why: for
+    single-leg stance, also "why": the lines of `why.why_lines` for its true holds not found right."""
     from bench.physics.judging import judge_case
+    from bench.physics.why import STANCE, recorded_decisions, why_lines
     from hiplevel.analysis import analyze
 
     exercise, seed, index = job
     case = make_case(exercise, seed, index)
-    found = analyze(case.series(), exercise, keep_trace=False).reps
+    with recorded_decisions() if why and exercise == STANCE else nullcontext([]) as rejected:
+        found = analyze(case.series(), exercise, keep_trace=False).reps
     counts, outcomes = judge_case(case.reps, found)
-    return {"exercise": exercise, "seed": seed, "index": index, "counts": counts,
-            "reps": [(t.params, o.status, o.extra, t.side, t.start_s, t.end_s) for t, o in zip(case.reps, outcomes)]}
+    out = {"exercise": exercise, "seed": seed, "index": index, "counts": counts,
+           "reps": [(t.params, o.status, o.extra, t.side, t.start_s, t.end_s) for t, o in zip(case.reps, outcomes)]}
+    if why and exercise == STANCE:
+        out["why"] = why_lines(out["reps"], rejected, (MISSED, WRONG_SIDE, WRONG_TIME))
+    return out
 
 
 def run(n: int = DEFAULT_N, seed: int = 0, exercises: tuple[str, ...] = EXERCISES, workers: int = 1,
-        log=print) -> list[dict]:
-    """Results of n cases per exercise (seeded: case i of exercise e under seed s is always the same)."""
+        log=print, why: bool = False) -> list[dict]:
+    """Results of n cases per exercise (seeded: case i of exercise e under seed s is always the same);
+    why: single-leg stance's results carry `run_case`'s "why" too."""
     jobs = [(ex, seed, i) for ex in exercises for i in range(n)]
     log(f"[physics] {len(jobs)} sets ({n} per exercise) on {workers} process(es), seed {seed}")
+    one = partial(run_case, why=why)
     if workers <= 1:
-        return [run_case(j) for j in jobs]
+        return [one(j) for j in jobs]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run_case, jobs, chunksize=2))
+        return list(pool.map(one, jobs, chunksize=2))
 
 
 def _tally(items) -> dict:

@@ -112,17 +112,19 @@ class SupportCues:
     jolt_s: float = 0.4
 
     def votes(self, s: SupportSignals, shifted: int, back: int, ref: tuple[float, float], rate_hz: float,
-              back_peak: int | None = None) -> tuple[dict[str, float], int, int]:
+              back_peak: int | None = None,
+              sway: tuple[float, float] | None = None) -> tuple[dict[str, float], int, int]:
         """Votes of each cue for a hold between the end of the shift onto the leg (`shifted`) and
         the start of the shift back (`back`), sample indices, against the quiet standing's sway
         (roll-rate RMS deg/s, sideways RMS g); also where the foot left and came down (the
         strongest jolt or tip near each end; the shift ends when there is none). back_peak: the
-        shift back's fastest point, up to which the foot may come down (its start blurs into sway)."""
+        shift back's fastest point, up to which the foot may come down (its start blurs into sway).
+        sway: the hold's `sway_rms` when the caller has it already (it is computed here otherwise)."""
         lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
         mid0, mid1 = self._steady(shifted, back, rate_hz)
         steady = slice(mid0, max(mid0 + 1, mid1))
-        roll_rms, lateral_rms = self._sway_rms(s, steady, rate_hz)
-        sway = max(_over_standing(roll_rms, lateral_rms, ref))
+        roll_rms, lateral_rms = self._sway_rms(s, steady, rate_hz) if sway is None else sway
+        sway_over = max(over_standing(roll_rms, lateral_rms, ref))
         inside = max(steady_rms(s.vertical[steady], rate_hz), 1e-4)
         tilt = max(roll_rms, 1e-3)
         jolt_level, tip_level = self.jolt_ratio[0] * 2.0 * inside, self.lift_ratio[0] * 2.0 * tilt
@@ -132,18 +134,17 @@ class SupportCues:
         down_v, down_i = strongest_ptp(s.vertical, max(mid1, back - lag), end, j, jolt_level, last=True)
         tip = ramp_vote(off_r / (2.0 * tilt), *self.lift_ratio)
         down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio)
-        votes = {"sway": ramp_vote(sway, *self.sway_ratio), "foot_down": down, "foot_off": max(lift, tip)}
+        votes = {"sway": ramp_vote(sway_over, *self.sway_ratio), "foot_down": down, "foot_off": max(lift, tip)}
         off_at = (off_i if lift >= tip else off_ri) if max(lift, tip) >= 0.5 else shifted
         down_at = down_i if down >= 0.5 else (back if back_peak is None else max(back, back_peak - e))
         return votes, off_at, down_at
 
-    def sway_ratios(self, s: SupportSignals, shifted: int, back: int, ref: tuple[float, float],
-                    rate_hz: float) -> tuple[float, float]:
-        """The hold's typical sway over the standing's (`steady_rms` over its steady middle, `_steady`,
-        against `ref`: roll-rate RMS deg/s, sideways RMS g) for a hold between samples `shifted` and
-        `back`: (roll rate's ratio, sideways acceleration's ratio); `votes` takes the larger."""
+    def sway_rms(self, s: SupportSignals, shifted: int, back: int, rate_hz: float) -> tuple[float, float]:
+        """The hold's typical sway (`steady_rms` over its steady middle, `_steady`) for a hold between
+        samples `shifted` and `back`: (roll-rate RMS deg/s, sideways RMS g), as `votes` reads it; over
+        the standing's: `over_standing` (`votes` takes the larger ratio)."""
         mid0, mid1 = self._steady(shifted, back, rate_hz)
-        return _over_standing(*self._sway_rms(s, slice(mid0, max(mid0 + 1, mid1)), rate_hz), ref)
+        return self._sway_rms(s, slice(mid0, max(mid0 + 1, mid1)), rate_hz)
 
     @staticmethod
     def _sway_rms(s: SupportSignals, steady: slice, rate_hz: float) -> tuple[float, float]:
@@ -167,8 +168,9 @@ class SupportCues:
         return shifted + min(lag, (back - shifted) // 3), back - min(lag, (back - shifted) // 3)
 
 
-def _over_standing(roll_rms: float, lateral_rms: float, ref: tuple[float, float]) -> tuple[float, float]:
-    """A hold's roll-rate and sideways sway (`SupportCues._sway_rms`) over the standing's `ref`."""
+def over_standing(roll_rms: float, lateral_rms: float, ref: tuple[float, float]) -> tuple[float, float]:
+    """A hold's roll-rate and sideways sway (`SupportCues.sway_rms`) over the standing's `ref`
+    (roll-rate RMS deg/s, sideways RMS g): (roll rate's ratio, sideways acceleration's ratio)."""
     return roll_rms / max(ref[0], 1e-3), lateral_rms / max(ref[1], 1e-4)
 
 

@@ -91,12 +91,20 @@ class Candidate:
         return reference_sway(self.s.sig, self.rate, self.standing)
 
     @cached_property
+    def sway_rms(self) -> tuple[float, float]:
+        """The hold's typical sway over its steady middle (roll-rate RMS deg/s, sideways RMS g:
+        `SupportCues.sway_rms`, between the shift in's end and the shift back's start): the sway
+        vote's reading, and the roll-rate and sideways ratios of `stance_roll.sway_unseen` and
+        `stance_corroboration.corrections_ratio`."""
+        return self.p.cues.sway_rms(self.s.sig, self.a.offset, self.b.onset, self.rate)
+
+    @cached_property
     def vote(self) -> tuple[dict[str, float], int, int]:
         """The single-support votes (sway, foot_down, foot_off: 0-1 each, `SupportCues.votes`), foot-off
         and foot-down (samples): the jolts or tips found, or the shifts' own ends when those two
         are under min_hold_s apart."""
         votes, off, down = self.p.cues.votes(self.s.sig, self.a.offset, self.b.onset, self.ref, self.rate,
-                                             back_peak=self.b.peak)
+                                             back_peak=self.b.peak, sway=self.sway_rms)
         if down - off < self.p.min_hold_s * self.rate:
             off, down = self.a.offset, self.b.onset
         return votes, off, down

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiplevel.exercises.single_support import SupportCues, SupportSignals, window_rms
+from hiplevel.exercises.single_support import SupportSignals, over_standing, window_rms
 from hiplevel.signal.exact_median import percentile
 
 # The hold's sideways corrections (1-3 Hz, `SupportSignals.lateral`; the median 1 s window RMS over
@@ -36,24 +36,22 @@ QUIET_PERCENTILE = 10.0
 LONG_HOLD_S = 6.8
 
 
-def corrections_ratio(s: SupportSignals, cues: SupportCues, shifted: int, back: int, standing: list[tuple[int, int]],
-                      rate_hz: float) -> float:
-    """The sideways corrections of a hold between samples `shifted` and `back` (as
-    `SupportCues.sway_ratios` reads them, over the hold's steady middle) over quiet standing's
-    in the `standing` spans ([start, end) samples; the whole set's when none holds a 1 s window): a
-    ratio (MIN_CORRECTIONS_RATIO)."""
+def corrections_ratio(s: SupportSignals, lateral_rms: float, standing: list[tuple[int, int]], rate_hz: float) -> float:
+    """A hold's sideways corrections (`lateral_rms`, g: its sideways RMS over its steady middle, as
+    `SupportCues.sway_rms` reads it) over quiet standing's in the `standing` spans ([start, end)
+    samples; the whole set's when none holds a 1 s window): a ratio (MIN_CORRECTIONS_RATIO)."""
     n = len(s.lateral)
     quiet = [float(percentile(window_rms(s.lateral[a:b], rate_hz), QUIET_PERCENTILE))
              for a, b in ((max(0, a), min(n, b)) for a, b in standing) if b - a >= int(rate_hz)]
     if not quiet:
         quiet = [float(percentile(window_rms(s.lateral, rate_hz), QUIET_PERCENTILE))]
     level = float(np.exp(np.mean(np.log(np.maximum(quiet, 1e-9)))))
-    return cues.sway_ratios(s, shifted, back, (1.0, level), rate_hz)[1]  # its 1-3 Hz sideways sway over `level`
+    return over_standing(1.0, lateral_rms, (1.0, level))[1]  # its 1-3 Hz sideways sway over `level`
 
 
-def one_leg_corroborated(s: SupportSignals, cues: SupportCues, shifted: int, back: int,
-                         standing: list[tuple[int, int]], hold_s: float, rate_hz: float) -> bool:
-    """Whether a hold (between samples `shifted` and `back`; `hold_s` long, s) whose roll sways as on
-    one leg has a second sign of it: sideways corrections (`corrections_ratio` from
-    MIN_CORRECTIONS_RATIO) or a hold of LONG_HOLD_S and more."""
-    return hold_s >= LONG_HOLD_S or corrections_ratio(s, cues, shifted, back, standing, rate_hz) >= MIN_CORRECTIONS_RATIO
+def one_leg_corroborated(s: SupportSignals, lateral_rms: float, standing: list[tuple[int, int]], hold_s: float,
+                         rate_hz: float) -> bool:
+    """Whether a hold (its sideways RMS over its steady middle `lateral_rms`, g; `hold_s` long, s)
+    whose roll sways as on one leg has a second sign of it: sideways corrections (`corrections_ratio`
+    from MIN_CORRECTIONS_RATIO) or a hold of LONG_HOLD_S and more."""
+    return hold_s >= LONG_HOLD_S or corrections_ratio(s, lateral_rms, standing, rate_hz) >= MIN_CORRECTIONS_RATIO

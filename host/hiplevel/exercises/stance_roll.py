@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion
-from hiplevel.exercises.single_support import ramp_vote
+from hiplevel.exercises.single_support import over_standing, ramp_vote
 from hiplevel.exercises.stance_corroboration import one_leg_corroborated
 from hiplevel.signal.exact_median import median, percentile
 
@@ -218,8 +218,8 @@ def sway_unseen(c: Candidate) -> bool:
     `single_support.reference_sway`) whose foot was not seen clearly leaving or landing (foot-off
     and foot-down votes under FOOT_CLEAR_VOTE) lacks the single-leg sway
     after all, read where shifting the weight on both feet does not raise it: in the roll alone (the
-    sideways band holds the shifts' own acceleration), in both its rate (`SupportCues.sway_ratios`,
-    0.3-3 Hz) and its amplitude (`roll_sway_ratio`, the slower sway): the smaller of the two votes
+    sideways band holds the shifts' own acceleration), in both its rate (`Candidate.sway_rms` over
+    standing's, 0.3-3 Hz) and its amplitude (`roll_sway_ratio`, the slower sway): the smaller of the two votes
     (the `SupportCues.sway_ratio` ramp) with the foot votes under min_support. On one leg the whole
     roll sway grows (1.3-10x standing's; issue 14's own case, no lift, landing or balance jolt:
     rate 1.5-3.9x, amplitude 1.9-4.0x); one reading up alone is a stretch of standing's own sway,
@@ -233,11 +233,11 @@ def sway_unseen(c: Candidate) -> bool:
     and 0.83x standing's; real holds in that band 1.39x and up). A roll that passes needs a second
     sign of one leg, sideways corrections or a long hold (`stance_corroboration`): shifting the weight
     while the pelvis turns sways the roll 1.6-2.3x standing's too."""
-    p, m, a, b, win, votes = c.p, c.m, c.a, c.b, c.win, c.support
+    p, m, win, votes = c.p, c.m, c.win, c.support
     seen = max(votes["foot_off"], votes["foot_down"])
     if seen >= FOOT_CLEAR_VOTE:
         return False
-    rate_ratio = p.cues.sway_ratios(c.s.sig, a.offset, b.onset, c.ref, m.rate_hz)[0]
+    rate_ratio = over_standing(*c.sway_rms, c.ref)[0]
     amplitude = roll_sway_ratio(m.roll_deg, win, c.standing, m.rate_hz)
     ramp = p.cues.sway_ratio
     reads = [ramp_vote(rate_ratio, *ramp)]
@@ -253,7 +253,7 @@ def sway_unseen(c: Candidate) -> bool:
         return True
     # The roll sways as on one leg: a second sign of it, not the roll's (`stance_corroboration`).
     hold_s = (win[1] - win[0]) / m.rate_hz + 2.0 * p.transition_s
-    return not one_leg_corroborated(c.s.sig, p.cues, a.offset, b.onset, c.standing, hold_s, m.rate_hz)
+    return not one_leg_corroborated(c.s.sig, c.sway_rms[1], c.standing, hold_s, m.rate_hz)
 
 
 def _window_sd(roll: np.ndarray, span: tuple[int, int], rate_hz: float) -> float | None:
