@@ -11,6 +11,13 @@ the walk (the product reports roll relative to the person's standing neutral) an
 Two diagnostic rows say where that error comes from: each filter against the sensor's own roll
 (the Xsens on-board orientation, magnetometer-aided, same alignment), and the raw gyro against the
 optical pelvis' rotation rate per axis (no fusion at all).
+
+The walk played backwards (`played_backwards`): the same samples and motion with time reversed, a
+recording as physical as the forward one (gyro rates negated, the accelerometer unchanged). A
+filter that reads the pelvis better reads it better both ways; a causal filter's accelerometer
+correction lags, and a lag on a stride-periodic signal helps one direction and hurts the other
+(docs/analysis.md, "Turns": the real-pelvis gap). The zero-phase offline fusion reads the same
+both ways.
 """
 
 from __future__ import annotations
@@ -68,6 +75,36 @@ def gyro_vs_optical_rate_r(trial, r_ps: np.ndarray) -> np.ndarray:
     return np.array([pearson_r(gyro[:, k], optical[:, k]) for k in range(3)])
 
 
+def played_backwards(acc_g: np.ndarray, gyro_dps: np.ndarray,
+                     bias_dps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The samples (N,3) g and deg/s followed by the same recording played backwards: (2N,3) each.
+
+    Reversed time negates the body rates and keeps the specific force (the second derivative of
+    position does not change sign); the gyro's bias bias_dps (3,) must not flip with the rates, so
+    the reversed rates are 2 b - gyro. Appended to the forward run, a causal filter enters the
+    reversed copy with its state and learned bias continuous (both copies meet at the last sample)."""
+    bias = np.asarray(bias_dps, float)
+    return np.concatenate([acc_g, acc_g[::-1]]), np.concatenate([gyro_dps, 2.0 * bias - gyro_dps[::-1]])
+
+
+def _backward_rolls(t: np.ndarray, acc: np.ndarray, gyro: np.ndarray, bias: np.ndarray, walk: slice,
+                    log=print) -> dict[str, np.ndarray]:
+    """Each filter's roll over the walk's samples in the played-backwards copy, in forward order."""
+    from bench import orientation as o
+
+    a2, g2 = played_backwards(acc, gyro, bias)
+    n = len(t)
+    t2 = t[0] + np.arange(2 * n) * float(np.median(np.diff(t)))
+    back = np.arange(2 * n - 1 - walk.start, 2 * n - 1 - walk.stop, -1)  # walk samples in the reversed copy
+    est = {"host offline": o.host_offline_roll(t2, a2, g2), "host live": o.host_live_roll(t2, a2, g2, 100.0),
+           "imufusion": o.imufusion_roll(t2, a2, g2, 100.0, gyro_range_dps=2000.0)}
+    try:
+        est["device"] = o.device_roll(a2, g2, 100.0)[0]
+    except (OSError, RuntimeError) as e:
+        log(f"[real] device fusion not available: {e}")
+    return {k: v[back] for k, v in est.items()}
+
+
 def run(data_dir: Path, log=print) -> list[Row]:
     """Obliquity rows: hiplevel host fusion (offline, live), the device fusion and imufusion."""
     from bench.realdata import PELVIS_VICON_DIR, load_pelvis_vicon, quat_to_matrix
@@ -105,11 +142,19 @@ def run(data_dir: Path, log=print) -> list[Row]:
     # sensor itself, apart from how the sensor moves against the optical pelvis.
     own = {name: rms((r - r.mean()) - (est["xsens"] - est["xsens"].mean())) for name, r in est.items()}
     rate_r = gyro_vs_optical_rate_r(tr, r_ps)
+    # The recording's gyro bias for the reversed copy: its median over the standing before the walk
+    # (up to 1 s before it), the same for every filter.
+    bias = np.median(gyro[: max(1, tr.raw_start - 100)], axis=0)
+    back = {}
+    for name, r in _backward_rolls(t, acc, gyro, bias, walk, log).items():
+        back[name] = rms((r - r.mean()) - (ref - ref.mean()))
     log(f"[real] obliquity (alignment spread {spread:.1f} deg): " +
         ", ".join(f"{k} RMSE {v[0]:.2f} r {v[1]:.2f}" for k, v in stats.items()))
     log("[real] RMS difference to the Xsens on-board roll: "
         + ", ".join(f"{k} {v:.2f}" for k, v in own.items() if k != "xsens")
         + "; gyro vs optical rate r (x, y, z): " + ", ".join(f"{v:.2f}" for v in rate_r))
+    log("[real] obliquity RMSE with the walk played backwards: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in back.items()))
     p_rmse, p_r = stats["imufusion"]
     data = f"neura-pelvis-vicon S02 walk, {len(ref) / 100:.1f} s, optical alignment (spread {spread:.1f} deg)"
     rows = []
@@ -122,6 +167,12 @@ def run(data_dir: Path, log=print) -> list[Row]:
                         "<= imufusion", judge(e <= p_rmse), note="offset removed over the walk"))
         rows.append(Row(SECTION, f"obliquity correlation r, {label}", data, num(r, digits=3), f"imufusion {p_r:.3f}",
                         note=f"optical obliquity range {np.ptp(ref):.1f} deg"))
+    for name, label in labels.items():
+        if name in back and "imufusion" in back:
+            rows.append(Row(SECTION, f"obliquity RMSE, walk played backwards, {label}", data, num(back[name], "deg"),
+                            f"imufusion {back['imufusion']:.2f} deg",
+                            note=f"forward {stats[name][0]:.2f} deg: a causal filter's lagging accelerometer "
+                            "correction helps one direction of time and hurts the other; zero phase reads both alike"))
     for name, label in labels.items():
         if name in own:
             rows.append(Row(SECTION, f"obliquity RMS difference to the sensor's own roll, {label}", data,
