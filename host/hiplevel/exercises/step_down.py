@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -155,43 +156,58 @@ def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[
     return out
 
 
-def _displacements(m: Motion, bumps: list[Bump], lateral_g: np.ndarray, bounds: list[Bump] | None
-                   ) -> tuple[np.ndarray, list[tuple[int, int, int, int]], list, list[tuple[float, float]]]:
-    """(a set break before each rep, each rep's standing-to-standing span, its sliding displacement
-    windows and its displacements in and out, m, + = left; `lowering_side.rep_shift_windows_m`,
-    `rep_shifts_m`) of the lowerings `bumps` (non-empty) in the sideways acceleration lateral_g, g.
-    A stream may hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals
-    apart start a new one (a rest: the leg may change there, `lowering_side.set_sides`; it may
-    change without one too, at a lower prior: the touch protocol's rest is often no longer)."""
-    peaks = np.array([b.peak for b in bumps], float)
-    gaps = np.diff(peaks)
-    new_set = np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
+class Displacements(NamedTuple):
+    """Each rep's standing-to-standing span (start of the standing before it, its onset, its offset,
+    end of the standing after it; samples), its sliding displacement windows and its displacements
+    in and out (m, + = left; `lowering_side.rep_shift_windows_m`, `rep_shifts_m`), rep by rep."""
+
+    spans: list[tuple[int, int, int, int]]
+    windows: list[tuple[np.ndarray, np.ndarray]]
+    shifts: list[tuple[float, float]]
+
+    def of(self, reps: list[int]) -> Displacements:
+        """Those of the reps at these indices, in that order."""
+        return Displacements(*([part[i] for i in reps] for part in self))
+
+
+def displacements(m: Motion, bumps: list[Bump], lateral_g: np.ndarray, bounds: list[Bump]) -> Displacements:
+    """The `Displacements` of the lowerings `bumps` in the sideways acceleration lateral_g, g, each
+    rep's reach split by every lowering of `bounds` (`_reach`: a rep's own, whatever other reps are
+    kept, so that the candidates' serve the kept reps)."""
     acc = lateral_g * G_MPS2
-    spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds,
-                                                                              len(acc), m.rate_hz))]
+    spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bounds, len(acc), m.rate_hz))]
     windows = rep_shift_windows_m(acc, spans, m.rate_hz)
-    return new_set, spans, windows, rep_shifts_m(windows)
+    return Displacements(spans, windows, rep_shifts_m(windows))
 
 
-def held_on_one_leg(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, bounds: list[Bump] | None
-                    ) -> list[bool]:
+def set_breaks(bumps: list[Bump]) -> np.ndarray:
+    """Whether a set starts at each of the lowerings `bumps` (non-empty), (k,) bool. A stream may
+    hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a new
+    one (a rest: the leg may change there, `lowering_side.set_sides`; it may change without one too,
+    at a lower prior: the touch protocol's rest is often no longer)."""
+    gaps = np.diff(np.array([b.peak for b in bumps], float))
+    return np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
+
+
+def held_on_one_leg(bumps: list[Bump], moved: Displacements | None) -> list[bool]:
     """Whether each lowering lies on one leg held since an earlier one (`lowering_side.held_in_run`
-    over these bumps: a run with the shift onto a foot before its first lowering, the shift back after
-    its last, none of `lowering_side.RUN_SPLIT_M` between them, and this one not its first): the
-    weight shift of a set done with the free foot up between reps (the test's protocol), read at
-    the run's ends, not around the rep. All False for a roll stream or no bumps."""
-    if not bumps or lateral_g is None:
+    over these bumps and their `displacements`, moved: a run with the shift onto a foot before its
+    first lowering, the shift back after its last, none of `lowering_side.RUN_SPLIT_M` between them,
+    and this one not its first): the weight shift of a set done with the free foot up between reps
+    (the test's protocol), read at the run's ends, not around the rep. All False for a roll stream
+    (moved None) or no bumps."""
+    if not bumps or moved is None:
         return [False] * len(bumps)
-    new_set, _, _, shifts = _displacements(m, bumps, lateral_g, bounds)
-    flags = new_set.tolist()
-    return held_in_run(shifts, flags, run_signs(shifts, flags))
+    flags = set_breaks(bumps).tolist()
+    return held_in_run(moved.shifts, flags, run_signs(moved.shifts, flags))
 
 
-def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, roll_deg: np.ndarray,
-                 min_move_mps: float, bounds: list[Bump] | None = None) -> list[tuple[Side, float | None]]:
-    """Stance leg of each rep and its side confidence (see the module docstring; lateral_g: the
-    set's sideways acceleration, g, `lateral_acc_g`, None for a roll stream; roll_deg: the set's
-    roll re-aligned to the same axis, `realigned_roll_pitch`, deg): by the
+def stance_sides(m: Motion, bumps: list[Bump], roll_deg: np.ndarray, min_move_mps: float,
+                 ev: list[float] | None, moved: Displacements | None) -> list[tuple[Side, float | None]]:
+    """Stance leg of each rep and its side confidence (see the module docstring; roll_deg: the set's
+    roll re-aligned to the sideways axis, `realigned_roll_pitch`, deg; ev: the reps' lateral moves,
+    `shift_evidence`, m/s; moved: their `displacements`; both on the set's sideways acceleration,
+    `lateral_acc_g`, and None for a roll stream): by the
     displacements of the weight shifts where they are clear (`lowering_side.run_signs`), the
     lateral moves and the roll (the free side hangs lower), weighed with the other reps of the set
     (`lowering_side.set_sides`; confidence: the probability of the side given); a roll stream's
@@ -205,14 +221,14 @@ def stance_sides(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, rol
     its deepest point and the middle of the standing after it."""
     if not bumps:
         return []
-    if lateral_g is None:
+    if ev is None or moved is None:
         # Roll stream: the free side is lower on average (+ roll = left side higher = right side free).
         return [(LEFT if float(np.mean(m.roll_deg[b.onset : b.offset + 1])) > 0 else RIGHT, None) for b in bumps]
-    ev = shift_evidence(m, bumps, lateral_g, min_move_mps, bounds)
     # The displacements into and out of the reps, run by run (`lowering_side`; worth less where their
     # sliding windows split), one clear move (in or out), the roll and the roll on one leg at the rep's
     # edges are each rep's cues; the set's weaker moves, pooled, break a tie.
-    new_set, spans, windows, shifts = _displacements(m, bumps, lateral_g, bounds)
+    new_set = set_breaks(bumps)
+    spans, windows, shifts = moved
     runs = run_signs(shifts, new_set.tolist())
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
@@ -292,12 +308,15 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # standing had neither). A roll stream has neither cue and keeps every bump.
     # The sideways acceleration serves both the shift cue here and the stance side below: once.
     lateral_g = lateral_acc_g(m, yaw, roll) if m.acc_lin_g is not None else None
-    shifts = shift_evidence(m, bumps, lateral_g, min_move_mps, upright) or [1.0] * len(bumps)
+    # The moves and the displacements of every candidate: each rep's own (its reach split by every
+    # upright lowering, kept or not), so the kept reps' stance sides below take theirs.
+    ev = shift_evidence(m, bumps, lateral_g, min_move_mps, upright)
+    moved = displacements(m, bumps, lateral_g, upright) if lateral_g is not None and bumps else None
     # In a set done with the free foot up between reps (hover), a rep inside the leg's run has no
     # shift of its own: the one shift in came before the run's first rep, the one back after its last
     # (issue 14, physics check: 5 squats of 33-43 deg, 4-7 cm measured, missed in hover sets); a rep
     # held on one leg so (`held_on_one_leg`) has the weight shift as its second cue.
-    held = held_on_one_leg(m, bumps, lateral_g, upright)
+    held = held_on_one_leg(bumps, moved)
     # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
     # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
     # A descent short of SURE_DESCENT_FACTOR times the least one needs the weight shift as well: a
@@ -305,19 +324,21 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # ~2 cm at 9 deg, by where on the belt it sits, and a jolt in the margins leaks into the double
     # integral (hapt-dev e12, e14: 3.5-5 cm "descents" in the opening standing, no sideways move).
     jolt = shallow.jolt_g(m) if shallow is not None else None
-    kept = []
-    for b, d, e, h in zip(bumps, depths, shifts, held):
+    kept = []  # the reps' indices in bumps
+    for i, (b, d, e, h) in enumerate(zip(bumps, depths, ev or [1.0] * len(bumps), held)):
         per_pitch_cm = min_descent_per_pitch_cm_per_deg * float(pitch[b.peak])
         need_cm = max(min_descent_cm, per_pitch_cm)
         unsure = d is None or descent.could_hide(m, b.onset, b.offset, need_cm)
         shifted = m.acc_lin_g is None or e != 0.0 or h
-        if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
-            kept.append((b, d))
-        elif shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz):
-            kept.append((b, d))  # a shallow one: with the shift and a quiet pelvis (`shallow_descent`)
-    sides = stance_sides(m, [b for b, _ in kept], lateral_g, roll, min_move_mps, upright)
+        if ((d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted)
+                # a shallow one: with the shift and a quiet pelvis (`shallow_descent`)
+                or (shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz))):
+            kept.append(i)
+    sides = stance_sides(m, [bumps[i] for i in kept], roll, min_move_mps,
+                         None if lateral_g is None else [ev[i] for i in kept], None if moved is None else moved.of(kept))
     reps: list[RepWindow] = []
-    for (b, depth), (stance, confidence) in zip(kept, sides):
+    for i, (stance, confidence) in zip(kept, sides):
+        b, depth = bumps[i], depths[i]
         win = (b.onset, b.offset + 1)
         metrics: dict = {"pitch_deg": round(float(np.max(pitch[win[0] : win[1]])), 1), "yaw_fix_deg": round(yaw, 1)}
         if confidence is not None:
