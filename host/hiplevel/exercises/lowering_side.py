@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.exercises.stance_side import sliding_displacements_m
-from hiplevel.signal.exact_median import median
+from hiplevel.signal.exact_median import median, unique
 
 # The displacement windows slide this far in all (half before, half after their place), in steps of
 # SLIDE_STEP_S: a second holds one to three periods of the balance corrections on one leg.
@@ -263,7 +263,7 @@ def rolls_in_doubt(runs: list[float], rolls_deg: list[float], new_set: list[bool
     other leg and its median roll leans toward it (both legs rolling one way)."""
     set_id = np.cumsum(new_set)
     sets = []  # (its reps, the leg its displacements name, its median roll toward that leg, deg) per set
-    for k in sorted(set(set_id.tolist())):  # not np.unique, nor np.median below: they import numpy.ma
+    for k in unique(set_id):  # `exact_median`'s, not numpy's unique and median: they import numpy.ma
         idx = np.flatnonzero(set_id == k)
         shift = round(float(np.sum(np.asarray(runs, float)[idx])), 6)  # shares of 1/3 sum to 0.999...
         side = float(np.sign(shift)) if abs(shift) >= SET_SHIFT_RUNS else 0.0

@@ -49,7 +49,7 @@ from hiplevel.exercises.lowering_side import (displacement_agreement, edge_rolls
                                               rep_shifts_m, run_signs, set_sides)
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps, sides_around
 from hiplevel.exercises.shallow_descent import ShallowDescent
-from hiplevel.signal.exact_median import median
+from hiplevel.signal.exact_median import median, unique
 
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
 LATERAL_HP_HZ = 0.2
@@ -232,8 +232,7 @@ def stance_sides(m: Motion, bumps: list[Bump], roll_deg: np.ndarray, min_move_mp
     runs = run_signs(shifts, new_set.tolist())
     set_id = np.cumsum(new_set)
     ev_arr = np.array(ev)
-    # (Not np.unique: its NaN check imports numpy.ma, 20-30 ms once per process.)
-    pooled = {k: float(np.sum(ev_arr[set_id == k])) for k in sorted(set(set_id.tolist()))}
+    pooled = {k: float(np.sum(ev_arr[set_id == k])) for k in unique(set_id)}
     votes = set_sides(runs, [e if abs(e) >= min_move_mps else 0.0 for e in ev],
                       [float(np.mean(roll_deg[b.onset : b.offset + 1])) for b in bumps], new_set.tolist(),
                       [pooled[int(k)] for k in set_id], held_in_run(shifts, new_set.tolist(), runs),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.exercises.base import Motion, highpass
-from hiplevel.signal.exact_median import median
+from hiplevel.signal.exact_median import median, unique
 from hiplevel.signal.filters import max_near, zero_phase_lowpass
 from hiplevel.signal.peaks import spaced_and_all_peaks
 
@@ -61,8 +61,7 @@ def contact_peaks(upward_g: np.ndarray, min_g: float, min_step: int, first_fract
     e, j = every[inside], nxt[inside]
     pairs = (peaks[j] - e > 0) & (peaks[j] - e < min_step) & (upward_g[e] >= first_fraction * upward_g[peaks[j]])
     out = peaks.copy()
-    # (Not np.unique: its NaN check imports numpy.ma, 20-30 ms once per process.)
-    for i in sorted(set(j[pairs].tolist())):
+    for i in unique(j[pairs]):
         k = int(peaks[i])
         before = every[np.searchsorted(every, k - min_step + 1) : np.searchsorted(every, k)]
         # Still min_step after the contact before it (contacts keep their order).

@@ -1,7 +1,8 @@
 """The median of values that come in chunks, exactly as `np.median` of all of them, in bounded
 memory: up to `IN_MEMORY_VALUES` values are simply gathered; beyond, the middle value is found by
 counting the values into histogram bins over several passes (each pass keeps only the bin that holds
-it) until its bin is small enough to gather.
+it) until its bin is small enough to gather. Also numpy's median, percentile and unique values to the
+bit without their import of numpy.ma (`median`, `percentile`, `unique`).
 """
 
 from __future__ import annotations
@@ -134,3 +135,9 @@ def percentile(x, q: float):
     below, above = part[lo], part[hi]
     d = above - below
     return np.float64(above - d * (1 - t)) if t >= 0.5 else np.float64(below + d * t)
+
+
+def unique(x) -> list:
+    """`np.unique(x).tolist()` for integers: the distinct values of x in ascending order (Python ints),
+    without np.unique's NaN check's import of numpy.ma (20-30 ms, once per process)."""
+    return sorted(set(np.asarray(x).ravel().tolist()))

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiplevel.signal.exact_median import unique
+
 WINDOW_MIN_S = 0.8  # shortest window: a stride at 150 steps/min
 WINDOW_MAX_S = 1.6  # longest window: a stride at 75 steps/min (two strides above 150)
 COMPARE_S = 0.8  # stretch compared with itself one lag earlier (later)
@@ -48,8 +50,7 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
     his = np.minimum(hi_max, np.where(sides < 0, edges, len(acc_xy) - edges) - m)
     out = np.full(len(edges), default, dtype=np.int64)
     cols = [np.asarray(acc_xy, float)[:, a] for a in range(2)]
-    # (Not np.unique: its NaN check imports numpy.ma, 20-30 ms once per process.)
-    same = [np.flatnonzero(his == hi) for hi in sorted({h for h in his.tolist() if h >= lo})]
+    same = [np.flatnonzero(his == hi) for hi in unique(his) if hi >= lo]
     for k in (g[i : i + EDGE_BATCH] for g in same for i in range(0, len(g), EDGE_BATCH)):
         hi = int(his[k[0]])
         # Each stretch seen from its edge outward (x[:, :, 0] the sample next to the edge), (k, 2, hi + m).
