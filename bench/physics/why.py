@@ -1,8 +1,8 @@
 """`python -m bench.physics --why`: why a single-leg hold was missed or judged wrong. While a case is
-analysed, each `SingleLegStanceDetector.decide` is recorded (its candidates turned down, with the
-name of the check that did: `hiplevel.exercises.stance_checks`); each true hold not found right is
-then listed with the turned-down candidates whose span (shift in's onset to shift back's end)
-overlaps it. Opt-in: the default output of the physics check does not change."""
+analysed, each decision of the stance detector is recorded (`stance_candidate.decisions_reported`:
+its candidates turned down, with the name of the check that did, `hiplevel.exercises.stance_checks`);
+each true hold not found right is then listed with the turned-down candidates whose span (shift
+in's onset to shift back's end) overlaps it. Opt-in: the default output of the physics check does not change."""
 
 from __future__ import annotations
 
@@ -15,26 +15,20 @@ Turned = tuple[str, str, float, float]  # a candidate turned down: (path, check 
 
 @contextmanager
 def recorded_decisions() -> Iterator[list[Turned]]:
-    """While open, `SingleLegStanceDetector.detect` keeps its `decide`'s turned-down candidates in
-    the list it yields: (path, check name, start s, end s) on the analysed series' clock (the shift
-    in's onset to the shift back's offset). detect returns the same holds as without it."""
-    from hiplevel.exercises.single_leg_stance import SingleLegStanceDetector
+    """While open, the stance detector's turned-down candidates (`stance_candidate.decisions_reported`)
+    are kept in the list it yields: (path, check name, start s, end s) on the analysed series' clock
+    (the shift in's onset to the shift back's offset). The holds found are the same as without it."""
+    from hiplevel.exercises.stance_candidate import decisions_reported
 
     found: list[Turned] = []
-    plain = SingleLegStanceDetector.detect
 
-    def detect(self, m):
-        decision = self.decide(m)
+    def keep(m, decision) -> None:
         t, last = m.t_s, len(m.t_s) - 1
         found.extend((r.path, r.check, float(t[min(r.shift_in.onset, last)]),
                       float(t[min(r.shift_back.offset, last)])) for r in decision.rejected)
-        return decision.holds
 
-    SingleLegStanceDetector.detect = detect
-    try:
+    with decisions_reported(keep):
         yield found
-    finally:
-        SingleLegStanceDetector.detect = plain
 
 
 def overlapping(rejected: list[Turned], t0: float, t1: float) -> list[Turned]:

@@ -49,3 +49,17 @@ def test_holds_found_and_the_candidates_passed_over_are_named():
     assert d.holds == DET.detect(m) and len(d.holds) == len(sim.reps) == 2
     assert {r.check for r in d.rejected} <= NAMES
     assert all(r.path in (VELOCITY, EDGE) for r in d.rejected)
+
+
+def test_the_detector_reports_each_decision_to_a_listener_while_one_is_open():
+    # `bench.physics --why` reads the decisions so, without patching the detector.
+    from hiplevel.exercises.stance_candidate import decisions_reported
+
+    sim, m = _motion(ExerciseSpec("single-leg-stance", reps=2, weak_side="left", drop_deg=8.0, hold_s=8.0), 61)
+    seen = []
+    with decisions_reported(lambda motion, decision: seen.append((motion, decision))):
+        holds = DET.detect(m)
+    assert len(seen) == 1 and seen[0][0] is m
+    assert seen[0][1].holds is holds and seen[0][1] == DET.decide(m)
+    DET.detect(m)
+    assert len(seen) == 1  # closed: told no more

@@ -41,7 +41,6 @@ standing between was not told apart, and gives no edge hold (`stance_merge`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -49,16 +48,17 @@ from hiplevel.constants import LEFT, STANDARD_GRAVITY_MS2
 from hiplevel.exercises.base import (Hump, Motion, RepWindow, find_humps, limit_drift, quiet_mask, unmoving_mask,
                                      zero_velocity_mps)
 from hiplevel.exercises.lateral_motion import gyro_levelled_g, roll_offset_g, swing_mps
-from hiplevel.exercises.stance_candidate import EDGE, VELOCITY, Candidate, Rejected, StanceDecision, StanceSet
+from hiplevel.exercises.stance_candidate import (EDGE, VELOCITY, Candidate, Rejected, StanceDecision, StanceSet,
+                                                reported)
 from hiplevel.exercises.stance_checks import (EDGE_GATES, JOINED_UNSEEN, VELOCITY_DROPS, VELOCITY_GATES,
                                               first_rejecting, hold_rep)
+from hiplevel.exercises.single_support import SupportCues, SupportSignals
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot
-from hiplevel.signal.exact_median import percentile
 from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds,
                                              rose_after_foot_off)
 from hiplevel.exercises.stance_pairing import pair_moves
-from hiplevel.exercises.single_support import SupportCues, SupportSignals
 from hiplevel.exercises.stance_side import doubt_large_hikes
+from hiplevel.signal.exact_median import percentile
 from hiplevel.signal.neutral import runs
 
 ACC_LOWPASS_HZ = 4.0
@@ -231,13 +231,9 @@ class SingleLegStanceDetector:
             keep.append(h)
         return [(h, _size_m(h, v, rate)) for h in keep]
 
-    def pair(self, moves: list[tuple[Hump, float]], rate_hz: float,
-             accept: Callable[[Hump, Hump], bool] | None = None,
-             doubtful: Callable[[Hump, Hump], bool] | None = None,
-             later_end: Callable[[Hump, Hump, Hump], bool] | None = None,
-             lifts: Callable[[Hump, Hump], bool] | None = None) -> list[tuple[Hump, Hump]]:
-        """(shift-in, shift-out) pairs in time order (`stance_pairing.pair_moves`)."""
-        return pair_moves(self, moves, rate_hz, accept, doubtful, later_end, lifts)
+    # pair(moves, rate_hz, accept, doubtful, later_end, lifts): (shift-in, shift-out) pairs in time
+    # order, `stance_pairing.pair_moves` with this detector's parameters (its p).
+    pair = pair_moves
 
     def upright(self, m: Motion, a: int, b: int) -> bool:
         """The pelvis stays near its standing pitch and does not turn during samples [a, b)."""
@@ -252,8 +248,9 @@ class SingleLegStanceDetector:
         return [(max(0, a.onset - skip - gap), max(0, a.onset - skip)), (b.offset + skip, b.offset + skip + gap)]
 
     def detect(self, m: Motion) -> list[RepWindow]:
-        """Holds of the set (needs the 6-axis stream): `decide`'s holds."""
-        return self.decide(m).holds
+        """Holds of the set (needs the 6-axis stream): `decide`'s holds, the decision handed to any
+        listener open (`stance_candidate.decisions_reported`)."""
+        return reported(m, self.decide(m)).holds
 
     def decide(self, m: Motion) -> StanceDecision:
         """Holds of the set, time order, from paired velocity humps, then from the edges of the

@@ -3,10 +3,13 @@ set's signals (`StanceSet`, computed once per set) and one candidate hold (`Cand
 a shift back and the path that paired them), with the readings that several checks share (the
 support vote, the hold window, the roll's level over it and before it, ...), each computed once on
 first use. The checks (`stance_checks`) take a `Candidate`; a candidate they turn down keeps the
-name of the check that did (`Rejected`)."""
+name of the check that did (`Rejected`); a set's holds and candidates turned down are its decision
+(`StanceDecision`), which the detector hands to any listener (`decisions_reported`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, NamedTuple
@@ -176,3 +179,27 @@ class StanceDecision(NamedTuple):
 
     holds: list[RepWindow]
     rejected: list[Rejected]
+
+
+# The listeners open (`decisions_reported`), process-wide: diagnostics only (`bench.physics --why`).
+_LISTENERS: list[Callable[[Motion, StanceDecision], None]] = []
+
+
+@contextmanager
+def decisions_reported(listener: Callable[[Motion, StanceDecision], None]) -> Iterator[None]:
+    """While open, every `SingleLegStanceDetector.detect` hands listener the motion it read and its
+    decision (`StanceDecision`: the holds, and each candidate turned down with the check that did),
+    wherever the detector is called from (an analysis calls it chunk by chunk); the holds are the
+    same."""
+    _LISTENERS.append(listener)
+    try:
+        yield
+    finally:
+        _LISTENERS.remove(listener)
+
+
+def reported(m: Motion, decision: StanceDecision) -> StanceDecision:
+    """decision (of motion m), handed to each listener open (`decisions_reported`) first."""
+    for listener in tuple(_LISTENERS):
+        listener(m, decision)
+    return decision
