@@ -240,11 +240,12 @@ def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int
              float(exact_percentile(window_rms(s.lateral, rate_hz), 10)))
     if not parts:
         return floor
-    rr = _geometric_mean([float(median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts])
-    ll = _geometric_mean([float(median(window_rms(s.lateral[a:b], rate_hz))) for a, b in parts])
+    rr = geometric_mean([float(median(window_rms(s.roll_rate[a:b], rate_hz))) for a, b in parts])
+    ll = geometric_mean([float(median(window_rms(s.lateral[a:b], rate_hz))) for a, b in parts])
     return max(rr, floor[0]), max(ll, floor[1])
 
 
-def _geometric_mean(x: list[float]) -> float:
-    """Geometric mean of positive values (zeros count as 1e-12)."""
-    return float(np.exp(np.mean(np.log(np.maximum(x, 1e-12)))))
+def geometric_mean(x: list[float], floor: float = 1e-12) -> float:
+    """Geometric mean of positive values (those under floor count as floor): of sway levels, so
+    that a side swaying twice as much counts as much as one swaying half as much."""
+    return float(np.exp(np.mean(np.log(np.maximum(x, floor)))))

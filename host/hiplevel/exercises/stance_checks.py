@@ -82,9 +82,8 @@ def no_support(c: Candidate) -> bool:
 
 def moved_on_inside(c: Candidate) -> bool:
     """The pelvis moved on inside the hold window, not one hold: a move there of steady_ratio (0.8)
-    of the shift in's size (`stance_roll.moved_inside`; sway moves the pelvis by 1-3 cm), unless the
-    foot stayed up, by a full sway vote or the roll (`stance_roll.moved_on`; on one leg the pelvis
-    wanders by 2-4 cm and back)."""
+    of the shift in's size (`stance_roll.moved_inside`), unless the foot stayed up, by a full sway
+    vote or the roll (`stance_roll.moved_on`: on one leg the pelvis wanders and comes back)."""
     return moved_inside(c.p, (c.a, c.size_a), c.win, c.s.moves) and moved_on(c)
 
 
@@ -96,22 +95,20 @@ def off_level(c: Candidate) -> bool:
 
 def two_levels(c: Candidate) -> bool:
     """Two holds taken for one, or a wander taken for the shift back (`stance_roll.one_level`): the
-    roll level (1 s medians) moves by over max_level_change_deg (7 deg; a sway SD of 1.5-2.2 deg
-    moves it 6-10 deg on one foot) with standing on both feet inside the window (a move there the
-    pairing would take for a shift: `stance_roll.moved_as_shift`; the sway down to standing's,
-    no stretch on one foot holding the window; or the roll back at the standing's level:
-    BACK_TO_STANDING 0.15, windows of two holds come back to 0.11 of the way, one hold of sway SD
-    1.8-2.2 deg no closer than 0.24), or the roll after the shift back not halfway back."""
+    roll level (1 s medians) moves by over max_level_change_deg (7 deg) with standing on both feet
+    inside the window (a move there the pairing would take for a shift:
+    `stance_roll.moved_as_shift`; the sway down to standing's, no stretch on one foot holding the
+    window; or the roll back at the standing's level, `stance_roll.BACK_TO_STANDING`), or the roll
+    after the shift back not halfway back."""
     stood = moved_as_shift(c) or not within_one_stretch(c.s.ones, *c.win)
     return not one_level(c, stood)
 
 
 def lift_drift(c: Candidate) -> bool:
     """Velocity path: the shift in is the velocity's drift correction around the foot lift, not a
-    weight shift (`stance_roll.anchored_lift`): lifting the foot and dropping the free side by 5-10
-    deg leaves a few mg on the sideways axis, a 5-8 cm hump toward the free side that overruns a
-    slow (2-3 s) or small (3 cm) shift, and the hold would go to the wrong leg. It turns down the
-    shift in with every shift back: better no hold than one on the wrong leg."""
+    weight shift (`stance_roll.anchored_lift`: a hump toward the free side that overruns a slow or
+    small shift), and the hold would go to the wrong leg. It turns down the shift in with every
+    shift back: better no hold than one on the wrong leg."""
     return anchored_lift(c)
 
 
@@ -131,46 +128,36 @@ def only_foot_off(c: Candidate) -> bool:
 def stepped_unseen(c: Candidate) -> bool:
     """Velocity hold: the pelvis moved between its shifts (`stance_roll.moved_between`, the foot lift
     and put-down included) and no jolt of the foot nor the roll's level says the foot left the floor
-    (`stance_roll.moved_unseen`). Section 7's weight-shift scene (seeds 67200-67239): 26 false holds
-    of 6-36 s with moves of 1-2.2x the shift in inside, foot votes 0-0.46; stepping about: 14 false
-    holds in 13 of 40 scenes, a step aside paired with a later step's move back."""
+    (`stance_roll.moved_unseen`, with its figures): shifting the weight from foot to foot on both
+    feet, or stepping about (a step aside paired with a later step's move back)."""
     return moved_between(c.p, (c.a, c.size_a), c.b, c.s.moves) and moved_unseen(c)
 
 
 def sway_unseen_roll(c: Candidate) -> bool:
     """Velocity hold whose foot was not seen clearly leaving or landing (foot votes under
-    `stance_roll.FOOT_CLEAR_VOTE`): the roll alone does not sway as on one leg, in rate and amplitude,
-    or, where it does, no second sign of one leg (`stance_roll.sway_unseen`,
-    `stance_corroboration`). Section 7's weight-shift scene: six false holds of 3.6-22 s, roll rate
-    0.9-1.1x standing's or amplitude 0.9-1.4x, where issue 14's own quiet lifts read rate 1.5-3.9x
-    and amplitude 1.9-4.0x; its turning and fidgeting scenes: roll rate 1.6-2.2x and amplitude
-    1.7-2.3x in holds of 3.6-5.2 s, under `stance_corroboration.LONG_HOLD_S` (6.8 s), with sideways
-    corrections of 0.96-1.25x quiet standing's (real holds 2.35x and up; MIN_CORRECTIONS_RATIO 1.65)."""
+    `stance_roll.FOOT_CLEAR_VOTE`): the roll alone does not sway as on one leg, in rate and amplitude
+    (`stance_roll.sway_unseen`: section 7's weight-shift scene), or, where it does, no second sign of
+    one leg, sideways corrections or a long hold (`stance_corroboration`: its turning and fidgeting
+    scenes); the figures are those modules'."""
     return sway_unseen(c)
 
 
-# The edge path's candidates: each stretch on one foot's fitted pairs, the first that passes is its hold.
-EDGE_GATES: tuple[Check, ...] = (
-    Check("shift_pair", no_shift_pair),
-    Check("upright", not_upright),
-    Check("turned_move", turned),
+# The gates both paths ask, in this order, after their own first ones: a hold stands level on both
+# feet around it, a foot leaves the floor, the pelvis stays put at one level.
+UPRIGHT = Check("upright", not_upright)
+HOLD_GATES: tuple[Check, ...] = (
     Check("stood_level", not_stood_level),
     Check("support_vote", no_support),
     Check("moved_on", moved_on_inside),
     Check("hold_level", off_level),
     Check("one_level", two_levels),
 )
+# The edge path's candidates: each stretch on one foot's fitted pairs, the first that passes is its hold.
+EDGE_GATES: tuple[Check, ...] = (Check("shift_pair", no_shift_pair), UPRIGHT, Check("turned_move", turned),
+                                 *HOLD_GATES)
 # The velocity path's candidates. anchored_lift is last: it turns down the shift in for good, so
 # only a shift in whose hold passed every other gate is judged by it.
-VELOCITY_GATES: tuple[Check, ...] = (
-    Check("upright", not_upright),
-    Check("stood_level", not_stood_level),
-    Check("support_vote", no_support),
-    Check("moved_on", moved_on_inside),
-    Check("hold_level", off_level),
-    Check("one_level", two_levels),
-    Check("anchored_lift", lift_drift, whole_shift=True),
-)
+VELOCITY_GATES: tuple[Check, ...] = (UPRIGHT, *HOLD_GATES, Check("anchored_lift", lift_drift, whole_shift=True))
 # The velocity path's holds whose foot was not seen off the floor (or whose shifts were a turn's):
 # paired as holds, then dropped. The edge path's holds are found where the sway says one foot, from
 # the foot's jolts or the sway's rise: these were measured on, and are asked of, the velocity path's.

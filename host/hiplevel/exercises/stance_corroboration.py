@@ -10,9 +10,7 @@ sideways corrections (issue 14's own case, balance_mg 0) by the second when the 
 
 from __future__ import annotations
 
-import numpy as np
-
-from hiplevel.exercises.single_support import SupportSignals, over_standing, window_rms
+from hiplevel.exercises.single_support import SupportSignals, geometric_mean, over_standing, window_rms
 from hiplevel.signal.exact_median import percentile
 
 # The hold's sideways corrections (1-3 Hz, `SupportSignals.lateral`; the median 1 s window RMS over
@@ -45,7 +43,7 @@ def corrections_ratio(s: SupportSignals, lateral_rms: float, standing: list[tupl
              for a, b in ((max(0, a), min(n, b)) for a, b in standing) if b - a >= int(rate_hz)]
     if not quiet:
         quiet = [float(percentile(window_rms(s.lateral, rate_hz), QUIET_PERCENTILE))]
-    level = float(np.exp(np.mean(np.log(np.maximum(quiet, 1e-9)))))
+    level = geometric_mean(quiet, 1e-9)
     return over_standing(1.0, lateral_rms, (1.0, level))[1]  # its 1-3 Hz sideways sway over `level`
 
 

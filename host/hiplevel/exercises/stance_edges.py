@@ -81,20 +81,13 @@ def min_jerk_accel(tau_s: float, rate_hz: float) -> np.ndarray:
     return (60.0 * s - 180.0 * s**2 + 120.0 * s**3) / tau_s**2
 
 
-def fit_shift(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tuple[float, ...],
-              sign: int) -> tuple[Hump, float, float] | None:
-    """The minimum-jerk move toward `sign` (+1: toward +acc) that lies within samples [a, b) of
-    acc_mps2 and explains most of its acceleration (least squares with a constant, over
-    durations and starts): (the move as a Hump, height its peak speed m/s; its size D, m; the
-    acceleration it explains, D^2 |k|^2, m^2/s^4 summed over samples); None if no shape fits inside."""
-    fits = [f for f in shift_fits(acc_mps2, a, b, rate_hz, taus_s, sign) if f is not None]
-    return max(fits, key=lambda f: f[2]) if fits else None
-
-
 def shift_fits(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tuple[float, ...],
                sign: int) -> list[tuple[Hump, float, float] | None]:
-    """For each duration of taus_s, the minimum-jerk move of that duration as `fit_shift` finds it
-    (None where it does not fit inside, or explains nothing)."""
+    """For each duration of taus_s, the minimum-jerk move of that duration toward `sign` (+1: toward
+    +acc) that lies within samples [a, b) of acc_mps2 and explains most of its acceleration (least
+    squares with a constant, over starts): (the move as a Hump, height its peak speed m/s; its size
+    D, m; the acceleration it explains, D^2 |k|^2, m^2/s^4 summed over samples); None where it does
+    not fit inside, or explains nothing."""
     out: list[tuple[Hump, float, float] | None] = []
     seg = acc_mps2[max(0, a) : min(len(acc_mps2), b)]
     for tau in taus_s:
@@ -117,6 +110,9 @@ def shift_fits(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, taus_s: tup
 
 
 ShiftFit = tuple[Hump, float, float]
+# A stretch on one foot ([start, end) samples), its candidates ((shift in, size m), (shift back, size
+# m)) in order of preference or None, and its side cues or None (`edge_shifts`).
+EdgeFind = tuple[tuple[int, int], list[tuple[tuple[Hump, float], tuple[Hump, float]]] | None, SideCues | None]
 
 
 def shift_pair(acc_mps2: np.ndarray, into: tuple[int, int], back: tuple[int, int], rate_hz: float,
@@ -170,32 +166,25 @@ def quietest_stretch(x: np.ndarray, n: int = QUIET_STRETCH_WINDOWS) -> float:
     return float(np.min(median(np.lib.stride_tricks.sliding_window_view(x, n).T, axis=0)))
 
 
-def one_foot_runs(sig: SupportSignals, rate_hz: float, sway_ratio: float, min_s: float,
-                  standing_roll_ratio: float = np.inf) -> list[tuple[int, int]]:
-    """Stretches (sample indices) of at least min_s whose 1 s windows sway at least sway_ratio
-    times quiet standing (roll rate: the set's quietest tenth; sideways corrections:
-    `standing_corrections`; the larger ratio counts), split where
-    the corrections fall under sway_ratio and the roll under standing_roll_ratio times it: the
-    standing between two holds, whose roll still sways 1-3x after the shift back."""
+def stretches_on_one_foot(sig: SupportSignals, rate_hz: float, min_hold_s: float,
+                          p: EdgeSettings = EdgeSettings()) -> list[tuple[int, int]]:
+    """The set's stretches on one foot ([start, end) samples) of at least min_hold_s: runs of 1 s
+    windows swaying at least sway_ratio times quiet standing (roll rate: the set's quietest tenth;
+    sideways corrections: `standing_corrections`; the larger ratio counts), split where the
+    corrections fall under sway_ratio and the roll under standing_roll_ratio times it: the standing
+    between two holds, whose roll still sways 1-3x after the shift back."""
     w = max(2, int(rate_hz))
     step = max(1, w // 2)
     lat, rr = window_rms(sig.lateral, rate_hz), window_rms(sig.roll_rate, rate_hz)
-    lat, rr = lat / max(standing_corrections(lat, sway_ratio), 1e-6), rr / max(float(percentile(rr, 10)), 1e-6)
+    lat, rr = lat / max(standing_corrections(lat, p.sway_ratio), 1e-6), rr / max(float(percentile(rr, 10)), 1e-6)
     ratio = np.maximum(lat, rr)
-    standing = (lat < sway_ratio) & (rr < standing_roll_ratio)
+    standing = (lat < p.sway_ratio) & (rr < p.standing_roll_ratio)
     out = []
-    for a, b in runs((ratio >= sway_ratio) & ~standing):
+    for a, b in runs((ratio >= p.sway_ratio) & ~standing):
         s0, s1 = a * step + w // 2, (b - 1) * step + w // 2
-        if s1 - s0 >= min_s * rate_hz:
+        if s1 - s0 >= min_hold_s * rate_hz:
             out.append((s0, s1))
     return out
-
-
-def stretches_on_one_foot(sig: SupportSignals, rate_hz: float, min_hold_s: float,
-                          p: EdgeSettings = EdgeSettings()) -> list[tuple[int, int]]:
-    """The set's stretches on one foot ([start, end) samples, `one_foot_runs`), split at the
-    standing between holds, at least min_hold_s long."""
-    return one_foot_runs(sig, rate_hz, p.sway_ratio, min_hold_s, p.standing_roll_ratio)
 
 
 def within_one_stretch(stretches: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -206,8 +195,7 @@ def within_one_stretch(stretches: list[tuple[int, int]], a: int, b: int) -> bool
 
 def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, rate_hz: float,
                 stretches: list[tuple[int, int]], p: EdgeSettings = EdgeSettings(), min_shift_m: float = 0.0
-                ) -> list[tuple[tuple[int, int], list[tuple[tuple[Hump, float], tuple[Hump, float]]] | None,
-                                SideCues | None]]:
+                ) -> list[EdgeFind]:
     """Each stretch on one foot (`stretches_on_one_foot`) with the candidate ((shift in, size m),
     (shift back, size m)) around it, in order of preference, and its side cues
     (`stance_side.SideCues`), None without a clear foot-down (a foot-off with no vote, no jolt and
@@ -218,8 +206,7 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
     the standing (`stance_side`) say the other side, the pair fitted on that side first (a shift
     that brakes hard fits a short shape the other way better than its own). acc_mps2: the pelvis's
     levelled sideways acceleration less its roll offset, m/s^2 (+ = leftward)."""
-    out: list[tuple[tuple[int, int], list[tuple[tuple[Hump, float], tuple[Hump, float]]] | None,
-                    SideCues | None]] = []
+    out: list[EdgeFind] = []
     before, after = int(p.before_off_s * rate_hz), int(p.after_off_s * rate_hz)
     lag = int(max(cues.lag_s, p.edge_lag_s) * rate_hz)
     for s0, s1 in stretches:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hiplevel.exercises.base import Hump, Motion
-from hiplevel.exercises.single_support import over_standing, ramp_vote
+from hiplevel.exercises.single_support import geometric_mean, over_standing, ramp_vote
 from hiplevel.exercises.stance_corroboration import one_leg_corroborated
 from hiplevel.signal.exact_median import median, percentile
 
@@ -123,9 +123,14 @@ def moved_between(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], shif
     if moved_inside(p, shift_in, span, moves):
         return True
     least = p.partner_ratio * size_a
-    back = [h for h, size in moves if span[0] <= h.onset and h.offset < span[1] and h.sign != a.sign and size >= least]
-    return bool(back) and any(back[0].offset < h.onset and h.offset < span[1] and h.sign == a.sign and size >= least
-                              for h, size in moves)
+    back = [h for h, size in within(moves, *span) if h.sign != a.sign and size >= least]
+    return bool(back) and any(h.sign == a.sign and size >= least
+                              for h, size in within(moves, back[0].offset + 1, span[1]))
+
+
+def within(moves: list[tuple[Hump, float]], a: int, b: int) -> list[tuple[Hump, float]]:
+    """The moves ((hump, size m), time order) that lie inside samples [a, b)."""
+    return [(h, size) for h, size in moves if a <= h.onset and h.offset < b]
 
 
 def moved_inside(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], win: tuple[int, int],
@@ -133,8 +138,8 @@ def moved_inside(p: SingleLegStanceDetector, shift_in: tuple[Hump, float], win: 
     """Whether a move of `moves` inside the hold window `win` reaches steady_ratio of shift_in's
     size (move, size m) and half of it of its peak speed: the pelvis moved on, or wandered on one leg."""
     a, size_a = shift_in
-    return any(win[0] <= h.onset and h.offset < win[1] and size >= p.steady_ratio * size_a
-               and h.height >= 0.5 * p.steady_ratio * a.height for h, size in moves)
+    return any(size >= p.steady_ratio * size_a and h.height >= 0.5 * p.steady_ratio * a.height
+               for h, size in within(moves, *win))
 
 
 def moved_as_shift(c: Candidate) -> bool:
@@ -144,11 +149,10 @@ def moved_as_shift(c: Candidate) -> bool:
     the holds' own shifts inside going its way): standing on both feet inside it, should its roll
     level change (`one_level`). Most balance wanders on one foot are smaller or slower (a 5 cm one
     at 0.4x the shift's speed in a hold of sway SD 2.2 deg)."""
-    p, a, size_a, (w0, w1) = c.p, c.a, c.size_a, c.win
-    return any(w0 <= h.onset and h.offset < w1 and (
-        (h.sign != a.sign and size >= p.partner_ratio * size_a and h.height >= p.partner_ratio * a.height)
-        or (size >= p.clear_ratio * size_a and h.height >= p.clear_speed_ratio * a.height))
-        for h, size in c.s.moves)
+    p, a, size_a = c.p, c.a, c.size_a
+    return any((h.sign != a.sign and size >= p.partner_ratio * size_a and h.height >= p.partner_ratio * a.height)
+               or (size >= p.clear_ratio * size_a and h.height >= p.clear_speed_ratio * a.height)
+               for h, size in within(c.s.moves, *c.win))
 
 
 def one_level(c: Candidate, stood_between: bool) -> bool:
@@ -210,7 +214,7 @@ def roll_sway_ratio(roll: np.ndarray, win: tuple[int, int], standing: list[tuple
     around = [x for x in (_window_sd(roll, span, rate_hz) for span in standing) if x is not None]
     if held is None or not around:
         return None
-    return held / max(float(np.exp(np.mean(np.log(np.maximum(around, 1e-6))))), 1e-6)
+    return held / max(geometric_mean(around, 1e-6), 1e-6)
 
 
 def sway_unseen(c: Candidate) -> bool:

@@ -25,7 +25,6 @@ as `side_uncertain`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,14 +90,13 @@ def sliding_displacements_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float
     return np.array([displacement_m(acc_mps2, a + sign * n, b + sign * n, rate_hz) for n in range(0, abs(slide) + 1, max(1, step))])
 
 
-def sliding_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, slide: int, step: int,
-                           reduce: Callable[[np.ndarray], float] = np.mean) -> float:
-    """The mean (or `reduce`, e.g. np.median) of `sliding_displacements_m`, m. The pelvis is quite still at neither end of a shift:
+def sliding_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float, slide: int, step: int) -> float:
+    """The mean of `sliding_displacements_m`, m. The pelvis is quite still at neither end of a shift:
     standing it sways at 0.1-0.8 Hz, on one foot its balance corrections move it at 1-4 cm/s (1-3
     Hz), and the foot's moment is known to half a second; one window's displacement is off by its
     length times the mean of the velocities at its ends, which the windows' far ends, sliding
     through the first second on one foot, average out."""
-    return float(reduce(sliding_displacements_m(acc_mps2, a, b, rate_hz, slide, step)))
+    return float(np.mean(sliding_displacements_m(acc_mps2, a, b, rate_hz, slide, step)))
 
 
 def doubt_large_hikes(holds: list[RepWindow]) -> list[RepWindow]:
