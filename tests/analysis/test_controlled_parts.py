@@ -133,3 +133,23 @@ def test_clamshell_asymmetry_names_the_working_leg():
     s = summarize_set("band-walk", reps, Thresholds())
     # band-walk reps without phases name the leading leg: the left-leading steps stood on the right
     assert "larger on right stance" in s["asymmetry_text"]
+
+
+def test_a_reps_displacements_and_moves_are_its_own_whichever_reps_are_kept():
+    # `single_leg_reps` reads them once over the candidate lowerings and hands the kept reps' to
+    # `stance_sides`: a rep's reach is split by every upright lowering (the bounds), not by the
+    # other kept reps, so the kept reps read alone must read the same.
+    from hiplevel.exercises.step_down import displacements, lateral_acc_g, shift_evidence
+
+    m, _ = _squat_set(0.0)
+    yaw = shift_yaw_deg(m)
+    roll, pitch = realigned_roll_pitch(m, yaw)
+    bumps = pitch_bumps(pitch, RATE_HZ, 6.0, 1.0, 10.0)
+    assert len(bumps) == 4
+    lat = lateral_acc_g(m, yaw, roll)
+    every, moves = displacements(m, bumps, lat, bumps), shift_evidence(m, bumps, lat, 0.06, bumps)
+    for kept in ([0, 2], [1, 2, 3], [3]):
+        alone, part = displacements(m, [bumps[i] for i in kept], lat, bumps), every.of(kept)
+        assert alone.spans == part.spans and alone.shifts == part.shifts
+        assert all(np.array_equal(a, b) for w, v in zip(alone.windows, part.windows) for a, b in zip(w, v))
+        assert shift_evidence(m, [bumps[i] for i in kept], lat, 0.06, bumps) == [moves[i] for i in kept]

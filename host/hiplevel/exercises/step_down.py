@@ -333,8 +333,8 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
                 # a shallow one: with the shift and a quiet pelvis (`shallow_descent`)
                 or (shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz))):
             kept.append(i)
-    sides = stance_sides(m, [bumps[i] for i in kept], roll, min_move_mps,
-                         None if lateral_g is None else [ev[i] for i in kept], None if moved is None else moved.of(kept))
+    sides = stance_sides(m, [bumps[i] for i in kept], roll, min_move_mps, None if lateral_g is None
+                         else [ev[i] for i in kept], None if moved is None else moved.of(kept))
     reps: list[RepWindow] = []
     for i, (stance, confidence) in zip(kept, sides):
         b, depth = bumps[i], depths[i]
