@@ -258,12 +258,12 @@ def _kept_trace(lt: LongTrace, pieces: list[tuple[int, int]], neutral: float
     gives them (the same values, sample by sample), filled block by block into the output."""
     n = sum(pb - pa for pa, pb in pieces)
     t, roll, pitch = np.empty(n), np.empty(n), np.empty(n)
-    rot_t = lt.rotation.T
+    rot = lt.rotation
     k = 0
     for pa, pb in pieces:
         for a in range(pa, pb, KEPT_TRACE_BLOCK):
             b = min(a + KEPT_TRACE_BLOCK, pb)
-            r, p = up_to_roll_pitch_deg(lt.up(a, b) @ rot_t)
+            r, p = up_to_roll_pitch_deg((rot @ lt.up(a, b).T).T)  # as `trace_piece` takes them
             t[k:k + b - a] = lt.times(a, b)
             roll[k:k + b - a] = r
             pitch[k:k + b - a] = p

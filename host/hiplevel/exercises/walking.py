@@ -318,15 +318,19 @@ class WalkingDetector(BoutEdges):
         single = BoutFigures(motion_sway=sway)  # found once for both edges
         if not soft_start and self._initiates(m, a0, c, med, single):
             out.append(rep(int(c[0]) - int(round(self.initiation_rep_fraction * med)), int(c[0]), 0, None, "initiation"))
-        for k in range(len(c) - 1):
-            a, b = int(c[k]), int(c[k + 1])
-            if b - a > int(round(self.side.irregular_ratio * med)):
+        # Python ints, the long-step limit once and each contact's time rounded once (a contact opens
+        # its step and closes the one before): the same tuples as `rep` makes, ~5,000 steps an hour.
+        cl, rate, long_step = c.tolist(), m.rate_hz, int(round(self.side.irregular_ratio * med))
+        t_r = [_round(t, 3) for t in t_c]
+        for k in range(len(cl) - 1):
+            a, b = cl[k], cl[k + 1]
+            if b - a > long_step:
                 # A long step holds a pause (double support, or a pivot in a turn) before or after
                 # its single support: the rep is the median step where the pelvis moves most.
                 w0 = active_window(m, a, b, med)
                 out.append(rep(w0, w0 + med, k, k, closing=k + 1))
             else:
-                out.append(rep(a, b, k, k, closing=k + 1))
+                out.append((a, b, k, None, _round((b - a) / rate, 3), t_r[k], t_r[k + 1]))
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
         if self._terminates(m, a1, b1, c, med, single):

@@ -56,7 +56,12 @@ def trace_piece(lt: LongTrace, a: int, b: int) -> PelvisTrace:
     roll/pitch, acc/gyro (corrected, pelvis frame), still; standing, segments and timeline are
     the whole trace's, re-based on a (a standing outside the piece comes out as (0, 0))."""
     rot = lt.rotation
-    roll, pitch = up_to_roll_pitch_deg(lt.up(a, b) @ rot.T)
+    # The rotated up-vectors as rot @ up.T, (3, N): the same BLAS products as up @ rot.T (each
+    # element one row times one column; OpenBLAS' kernel sums the three terms in the same order
+    # whichever operand it reads as A), written as three rows, not N rows of three (the (N,3)
+    # product's output is zeroed and stored three values at a time). Only its columns are read:
+    # the transposed view gives up_to_roll_pitch_deg contiguous axes.
+    roll, pitch = up_to_roll_pitch_deg((rot @ lt.up(a, b).T).T)
     acc = gyro = None
     if lt.source == "imu":
         acc, gyro = lt.sensor(a, b)

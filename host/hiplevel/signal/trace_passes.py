@@ -277,7 +277,8 @@ def align(trace: LongTrace) -> None:
 
     def levelled():
         for x in range(after, trace.n, READ_PIECE):
-            yield trace.up(x, min(trace.n, x + READ_PIECE)) @ r_level.T
+            # r_level @ up.T: the same products as up @ r_level.T, in three rows (`orientation.trace_piece`).
+            yield (r_level @ trace.up(x, min(trace.n, x + READ_PIECE)).T).T
 
     psi = mount_yaw_from_chunks(levelled)
     trace.rotation = yaw_rotation(psi) @ r_level

@@ -1,0 +1,46 @@
+"""The aligned roll and pitch of the trace (`orientation.trace_piece`, the kept trace of
+`offline._kept_trace`, the forward-axis pass of `trace_passes.align`): the up-vectors turned by
+the mount rotation as rot @ up.T, three rows, whose transpose hands `up_to_roll_pitch_deg` (and
+the yaw estimate) contiguous axes; the same BLAS products as up @ rot.T, so the same bits."""
+
+from __future__ import annotations
+
+import numpy as np
+from long_synth import SMALL, pauses
+
+from hiplevel.analysis import offline
+from hiplevel.signal import orientation
+from hiplevel.signal.fusion import up_to_roll_pitch_deg
+from hiplevel.signal.long_trace import build_long_trace, series_source
+
+
+def _trace():
+    return build_long_trace(series_source(pauses().imu), chunking=SMALL)
+
+
+def test_trace_pieces_keep_the_row_products_values() -> None:
+    with _trace() as lt:
+        assert abs(lt.mount_yaw_deg) > 0 or not np.allclose(lt.rotation, np.eye(3))  # a rotation that mixes axes
+        for a, b in [(0, lt.n), (17, 4_000), (lt.n - 1, lt.n)]:
+            piece = orientation.trace_piece(lt, a, b)
+            roll, pitch = up_to_roll_pitch_deg(lt.up(a, b) @ lt.rotation.T)
+            assert piece.roll_deg.tobytes() == roll.tobytes() and piece.pitch_deg.tobytes() == pitch.tobytes()
+        t, roll, pitch = offline._kept_trace(lt, [(0, lt.n)], 0.25)
+        whole = orientation.trace_piece(lt, 0, lt.n)
+        assert (roll + 0.25).tobytes() != roll.tobytes()  # the neutral is taken off ...
+        np.testing.assert_array_equal(pitch, whole.pitch_deg)  # ... and the rest is trace_piece's
+        np.testing.assert_array_equal(roll, whole.roll_deg - 0.25)
+
+
+def test_roll_and_pitch_read_contiguous_axes(monkeypatch) -> None:
+    seen: list[bool] = []
+    real = orientation.up_to_roll_pitch_deg
+
+    def spy(up):
+        seen.append(len(up) < 2 or up[:, 0].flags.c_contiguous)
+        return real(up)
+
+    monkeypatch.setattr(orientation, "up_to_roll_pitch_deg", spy)
+    with _trace() as lt:
+        orientation.trace_piece(lt, 0, lt.n)
+    assert seen == [True]
