@@ -1,7 +1,8 @@
-"""The aligned roll and pitch of the trace (`orientation.trace_piece`, the kept trace of
-`offline._kept_trace`, the forward-axis pass of `trace_passes.align`): the up-vectors turned by
-the mount rotation as rot @ up.T, three rows, whose transpose hands `up_to_roll_pitch_deg` (and
-the yaw estimate) contiguous axes; the same BLAS products as up @ rot.T, so the same bits."""
+"""The aligned trace (`orientation.trace_piece`, the kept trace of `offline._kept_trace`, the
+forward-axis pass of `trace_passes.align`): the up-vectors turned by the mount rotation as
+rot @ up.T, three rows, whose transpose hands `up_to_roll_pitch_deg` (and the yaw estimate)
+contiguous axes, and the accelerometer and gyro rows by a C-contiguous rot.T
+(`orientation.turned_rows`): the same BLAS products as x @ rot.T, so the same bits."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ def test_trace_pieces_keep_the_row_products_values() -> None:
             piece = orientation.trace_piece(lt, a, b)
             roll, pitch = up_to_roll_pitch_deg(lt.up(a, b) @ lt.rotation.T)
             assert piece.roll_deg.tobytes() == roll.tobytes() and piece.pitch_deg.tobytes() == pitch.tobytes()
+            acc, gyro = lt.sensor(a, b)
+            assert piece.acc_g.tobytes() == (acc @ lt.rotation.T).tobytes()
+            assert piece.gyro_dps.tobytes() == (gyro @ lt.rotation.T).tobytes()
         t, roll, pitch = offline._kept_trace(lt, [(0, lt.n)], 0.25)
         whole = orientation.trace_piece(lt, 0, lt.n)
         assert (roll + 0.25).tobytes() != roll.tobytes()  # the neutral is taken off ...
@@ -44,3 +48,13 @@ def test_roll_and_pitch_read_contiguous_axes(monkeypatch) -> None:
     with _trace() as lt:
         orientation.trace_piece(lt, 0, lt.n)
     assert seen == [True]
+
+
+def test_turned_rows_are_the_row_products() -> None:
+    rng = np.random.default_rng(3)
+    for n in [0, 1, 2, 3, 7, 64, 1000, 4097, 70_000]:
+        x = rng.normal(size=(n, 3)) * rng.choice([1e-3, 1.0, 2000.0], size=(n, 1))
+        x[rng.random(n) < 0.05] = [0.0, -0.0, 1e-310]
+        rot = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+        out = orientation.turned_rows(x, rot)
+        assert out.flags.c_contiguous and out.tobytes() == (x @ rot.T).tobytes(), n
