@@ -34,7 +34,8 @@ class SingleLegSquatDetector:
         squat sinks them 5-6 cm, 60-80 deg 11-22 cm);
     shallow: where a smaller descent (a 30-40 deg squat: 3-6 cm) still counts: from
         `ShallowDescent.min_descent_cm` (2.5) with the weight shift and the pelvis quiet before or
-        after the rep (no foot contacts: walking and stairs make the same pitch bumps, issue 14);
+        after the rep (no foot contacts: walking and stairs make the same pitch bumps, issue 14), a
+        hip hike's lift of the sensor over the stance hip added back (`shallow_descent.hike_lift_cm`);
     min_move_mps: least peak speed of a sideways
         weight shift that decides a rep's stance side on its own (an 8 cm shift in 0.6 s peaks
         at 0.25 m/s), else the whole set decides;

@@ -48,7 +48,7 @@ from hiplevel.exercises.lowering_axis import realigned_roll_pitch, shift_yaw_deg
 from hiplevel.exercises.lowering_side import (displacement_agreement, edge_rolls_deg, held_in_run, rep_shift_windows_m,
                                               rep_shifts_m, run_signs, set_sides)
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps, sides_around
-from hiplevel.exercises.shallow_descent import ShallowDescent
+from hiplevel.exercises.shallow_descent import ShallowDescent, hike_lift_cm
 from hiplevel.signal.exact_median import median, unique
 
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
@@ -329,9 +329,12 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         need_cm = max(min_descent_cm, per_pitch_cm)
         unsure = d is None or descent.could_hide(m, b.onset, b.offset, need_cm)
         shifted = m.acc_lin_g is None or e != 0.0 or h
-        if ((d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted)
-                # a shallow one: with the shift and a quiet pelvis (`shallow_descent`)
-                or (shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz))):
+        if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
+            kept.append(i)
+        elif shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz,
+                                                                  hike_lift_cm(roll, b, float(np.sign(e)), m.rate_hz)):
+            # A shallow one: with the shift and a quiet pelvis, a hike's lift of the sensor over the
+            # stance hip (on the leg the moves name) added back (`shallow_descent`).
             kept.append(i)
     sides = stance_sides(m, [bumps[i] for i in kept], roll, min_move_mps, None if lateral_g is None
                          else [ev[i] for i in kept], None if moved is None else moved.of(kept))
