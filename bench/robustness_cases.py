@@ -45,6 +45,10 @@ MOVEMENT: dict[str, dict[str, tuple]] = {
         # the quiet lift, found where the sway rises (`single_support.sway_onset`).
         "lift_mm": (0.0, 0.1, 0.3, 1.0, 2.0, 3.0, 4.0),
         "wander_mm": (0.0, 2.0, 5.0, 10.0, 12.0, 15.0),
+        # Balance corrections from foot-off (issue 14 part 5): at the nominal balance_mg (6) they
+        # move no shift fit; the size at which the onset matters (45 mg) is pinned by
+        # tests/analysis/test_stance_foot_off_corrections.py.
+        "balance_fade_s": (0.05, 0.1, 0.5, 0.8, 1.2),
     },
     "step-down": {
         "shift_m": (0.005, 0.01, 0.02, 0.08, 0.10, 0.12),
@@ -91,7 +95,7 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
 FACTORS = (0.33, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0)
 # Movement parameters whose human-range edge cases join the threshold battery after its scenes
 # (added later: the cases before them keep their seeds, so the table stays comparable).
-LATE_BATTERY: dict[str, tuple[str, ...]] = {"single-leg-stance": ("lift_mm", "wander_mm")}
+LATE_BATTERY: dict[str, tuple[str, ...]] = {"single-leg-stance": ("lift_mm", "wander_mm", "balance_fade_s")}
 # Scenes where nobody exercises, for the detectors that must not count them.
 SCENE_KINDS: dict[str, tuple[str, ...]] = {
     "band-walk": ("quiet-standing", "weight-shift", "fidgeting", "stepping-about"),

@@ -79,7 +79,10 @@ def single_leg_stance(ex: ExerciseSpec, rng: np.random.Generator, set_index: int
         if st.balance_mg:
             # Its own generator (seeded by the hold's time), so the classic draws stay as they were.
             own = np.random.default_rng([int(round(s * 1000)), int(round(hold * 1000))])
-            pos[:, 1] += _balance_m(len(t), own, st.balance_mg) * loaded
+            # From foot-off over balance_fade_s if given (the movement strategy), else with the load.
+            fade = loaded if st.balance_fade_s is None else plateau(
+                t, lift0, lift0 + st.balance_fade_s, down1 - st.balance_fade_s, down1)
+            pos[:, 1] += _balance_m(len(t), own, st.balance_mg) * fade
         if st.wander_mm:
             # Its own generator too (classic draws unchanged); slow enough that no anchor sees it move.
             own = np.random.default_rng([int(round(s * 1000)), int(round(hold * 1000)), 1])

@@ -42,6 +42,9 @@ class HoldStrategy:
         acceleration transient of ~0.1 g per 2 mm); lift_mm: it rises this much at foot-off;
     balance_mg: sideways balance corrections on one leg (0.5-3 Hz), acceleration RMS (the base of
         support is one foot: quiet standing on both feet moves the pelvis ~1-2 mg);
+    balance_fade_s: the corrections come in over this from foot-off (and go out over it before
+        foot-down); None: with the load, over lift_s (the classic person). People catch their
+        balance from the moment the foot leaves (0.1-0.8 s; bench.physics fades them in over 0.5 s);
     wander_mm: the pelvis wandering sideways on one leg (0.05-0.4 Hz), position SD (0: none; people
         up to ~10 mm, issue 14; in HUMAN_RANGES but not drawn, whose draws the existing cases are made of);
     pause_s: quiet standing between holds."""
@@ -56,6 +59,7 @@ class HoldStrategy:
     landing_mm: float = 1.5
     lift_mm: float = 1.0
     balance_mg: float = 6.0
+    balance_fade_s: float | None = None
     wander_mm: float = 0.0
     pause_s: float = 3.0
 
@@ -199,6 +203,8 @@ HUMAN_RANGES: dict[str, dict[str, HumanRange]] = {
         "lift_mm": HumanRange(0.3, 2.0, "mm", "the free foot leaving the floor: a smaller jolt (assumption)"),
         "wander_mm": HumanRange(0.0, 10.0, "mm", "the pelvis wandering on one leg, position SD up to ~10 mm (issue 14)",
                                 drawn=False),
+        "balance_fade_s": HumanRange(0.1, 0.8, "s", "balance corrections from foot-off: in at once to with the load"
+                                     " (assumption; bench.physics 0.5)", drawn=False),
     },
     "band-walk": {
         "step_m": HumanRange(0.10, 0.45, "m", "shuffles (< 15 cm, flagged) to long steps; sim classic 25-40 cm"),
