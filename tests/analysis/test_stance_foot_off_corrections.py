@@ -2,7 +2,7 @@
 issue 14 part 5), at the size the physics check draws (bench.physics.stance: 0.5-3 mm at 1-3 Hz,
 10-62 mg RMS; here 45 mg, its ~2.2 mm).
 
-Known limit (docs/analysis.md, stance, stop 39b/39c): the edge path fits the shift in and the shift
+Known limit (docs/analysis.md, stance, stop 39b/39d): the edge path fits the shift in and the shift
 back as a pair (`stance_edges.shift_pair`) that explains the most acceleration, and a short
 (0.4-0.5 s) shape explains D^2/tau^3: fitted on the hold's corrections just after foot-off or just
 before foot-down, it wins over the real 1-1.5 s shift; the pair then reads one shift a third of
@@ -27,7 +27,7 @@ def test_corrections_with_the_load_keep_every_hold(seed, shift_m, shift_s):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "known limit (docs/analysis.md stance stop 39b/39c): corrections from foot-off fit short shapes "
+    "known limit (docs/analysis.md stance stop 39b/39d): corrections from foot-off fit short shapes "
     "that win shift_pair's choice over the real shift; the pair fails partner_ratio (hold missed) "
     "or names the other leg"))
 def test_corrections_from_foot_off_keep_every_hold():
