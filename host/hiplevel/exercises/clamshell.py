@@ -21,12 +21,14 @@ lying neutral, deg), `lying_pitch_deg` (the neutral).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from hiplevel.constants import LEFT, RIGHT, STANDARD_GRAVITY_MS2
 from hiplevel.exercises.base import Motion, RepWindow, velocity_mps, world_acc_g
+from hiplevel.exercises.clamshell_pace import displaced_centres
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
@@ -93,32 +95,6 @@ def rep_edges(i0: int, i1: int, start: int, span_s: tuple[float, float], rate_hz
     width = max_half_widths * span_s[1] * rate_hz
     lo, hi = min(i0, int(np.floor(centre - half))), max(i1, int(np.ceil(centre + half)) + 1)
     return max(lo, int(np.floor(centre - width))), min(hi, int(np.ceil(centre + width)) + 1)
-
-
-def displaced_centres(intervals_s: np.ndarray, pace_s: float, max_ratio: float) -> np.ndarray:
-    """Intervals (s) between a run's bump centres, each pair around one displaced centre judged
-    by its mean: a short interval next to a long one (one below pace_s, the other above it, one
-    of them more than sqrt(max_ratio) off it) whose mean is within max_ratio ** 0.25 of pace_s. A
-    lying fidget on one flank of a rep moves its half-height centre by up to half a second: its two
-    intervals change by as much either way while its neighbours stay on the beat (physics check,
-    seed 0 case 26: 3.00 then 4.57 s at a 3.81 s pace, 1.52x, which broke a 13-rep set; the pairs
-    mended in the cases it fixes have means 0.7-10.7 % off the run's pace as it grows). A fidget between
-    two reps splits one pace: its pair with the rep's interval before it has a mean 17 % short
-    (seed 0 case 58: 2.51 and 1.45 s at 2.39 s), outside the 10.7 % and left to the likeness
-    test. Where pairs overlap, the centre displaced the most (the larger of the smaller
-    deviations) is taken first."""
-    iv = np.array(intervals_s, dtype=float)
-    off = np.log(iv / pace_s)
-    tol = 0.5 * np.log(max_ratio)
-    pairs = [(min(abs(off[k]), abs(off[k + 1])), k) for k in range(len(iv) - 1)
-             if off[k] * off[k + 1] < 0 and max(abs(off[k]), abs(off[k + 1])) > tol
-             and abs(np.log(0.5 * (iv[k] + iv[k + 1]) / pace_s)) <= 0.5 * tol]
-    taken = np.zeros(len(iv), bool)
-    for _, k in sorted(pairs, reverse=True):
-        if not (taken[k] or taken[k + 1]):
-            iv[k] = iv[k + 1] = 0.5 * (iv[k] + iv[k + 1])
-            taken[k : k + 2] = True
-    return iv
 
 
 @dataclass(frozen=True)
@@ -288,7 +264,8 @@ class ClamshellDetector:
         max_cadence_ratio times the shortest; a gap of two paces, a rep too small to see, counts
         as two; a short and a long interval around one displaced centre, by their mean
         (`displaced_centres`); a bump off the pace and unlike the run's bumps, a fidget between two reps, is left
-        out of it) and of a like size (max_size_ratio over any min_set_reps in a row), whose bumps
+        out of it, and before a set's worth a smaller one that breaks its sizes, `fidget_left_out`) and of a
+        like size (max_size_ratio over any min_set_reps in a row), whose bumps
         last about as long as the run's median one (`steady_part`). Fidgets while lying come at random
         moments, last and move the pelvis as they happen to; a set repeats one movement at one pace.
         spans_s: each bump's (centre, width) at half height, s (default: its start and
@@ -347,7 +324,9 @@ class ClamshellDetector:
                         break
                     trial = pruned  # an interloper inside the run, or e itself
                 elif not like_sizes(trial):  # its pace just passed
-                    break
+                    trial = self.fidget_left_out(trial, run, durations, peaks, on_pace, like_sizes)
+                    if trial is None:
+                        break
                 run = trial
                 e += 1
             a, b = self.steady_part(durations[run], peaks[run], 0, len(run))
@@ -357,6 +336,26 @@ class ClamshellDetector:
             else:
                 k += 1
         return [b for b, ok in zip(bumps, keep) if ok]
+
+    def fidget_left_out(self, trial: list[int], run: list[int], durations_s: np.ndarray, peaks_deg: np.ndarray,
+                        on_pace: Callable[[list[int]], bool], like_sizes: Callable[[list[int]], bool]) -> list[int] | None:
+        """The bumps `trial` (indices: the run and the next bump; durations s, peaks deg of all bumps)
+        less their least like bump, where their sizes broke the run, or None (the run ends): only
+        before the run holds min_set_reps, only a bump smaller than the others' median (a lying fidget
+        after the side's first rep; a compensation's sudden 3x is larger) and unlike them, and only if
+        what is left is on pace and of like sizes (`in_sets`' tests). Physics check: seed 0 case 39,
+        seed 2 case 9 (a fidget 0.53 deg after a 7.4 deg first rep), seed 3 case 26 (0.47 after 1.19:
+        the fidget joined the first rep, and the second rep, 1.64 deg, broke the size test)."""
+        if len(run) >= self.min_set_reps:
+            return None
+        odd = [self.unlikeness(durations_s[i], peaks_deg[i], durations_s[trial], peaks_deg[trial]) for i in trial]
+        j = int(np.argmax(odd))
+        rest = trial[:j] + trial[j + 1 :]
+        if odd[j] <= 1.0 or peaks_deg[trial[j]] >= median(peaks_deg[rest]):
+            return None
+        if not (on_pace(rest) and like_sizes(rest)):
+            return None
+        return rest
 
     def unlikeness(self, duration_s: float, peak_deg: float, durations_s: np.ndarray, peaks_deg: np.ndarray) -> float:
         """How unlike the median of a run's bumps a bump (half-height duration s, peak deg) is: its
