@@ -12,8 +12,8 @@ scoring run every `run_every_s` over a rolling buffer whose tilt is smoothed by 
 pass (`smoother`), and are emitted once, `margin_s` after they end. docs/analysis.md, "Live analysis".
 
 Modules: `settings` (constants, OnlineSettings), `bias` (the offline gyro-bias rule over the
-buffer), `buffer` (sample store, display filter), `smoother` (backward pass), `reps` (detector
-run, emit rule), `analyzer`.
+buffer, the tilt anchor), `buffer` (sample store, display filter), `smoother` (backward pass),
+`turn_fit` (the offline turn-error fit, turn by turn), `reps` (detector run, emit rule), `analyzer`.
 """
 
 from hiplevel.analysis.streaming.analyzer import OnlineAnalyzer

@@ -8,13 +8,13 @@ from dataclasses import replace
 import numpy as np
 
 from hiplevel.exercises import DETECTORS
-from hiplevel.analysis.streaming.bias import SEED, LiveGyroBias, carried_up
+from hiplevel.analysis.streaming.bias import SEED, LiveGyroBias, anchor_tilt
 from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
 from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps, set_rows, short_run_hold
-from hiplevel.analysis.streaming.settings import (ANCHOR_MAX_TURN_DEG, ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS,
-                                                  DEFAULT_MARGIN_S, MARGIN_S, MAX_GAP_S, RESEED_WINDOW_S,
-                                                  OnlineSettings)
+from hiplevel.analysis.streaming.settings import (ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS, DEFAULT_MARGIN_S, MARGIN_S,
+                                                  MAX_GAP_S, OnlineSettings)
 from hiplevel.analysis.streaming.smoother import BackwardPass
+from hiplevel.analysis.streaming.turn_fit import LiveTurnFit, unit_rows
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.alignment import level_rotation
 from hiplevel.signal.errors import AnalysisError
@@ -59,6 +59,7 @@ class OnlineAnalyzer:
         self._fusion_settings = replace(fusion or FusionSettings(), bias_time_constant_s=0.0)
         self._fusion: TiltFusion | None = None
         self._bias = LiveGyroBias(self._fusion_settings, self.rate_hz)
+        self._turns = LiveTurnFit(self._fusion_settings, self.rate_hz)  # `turn_fit`
         self._next_bias_t = -math.inf
         self._detector = DETECTORS[exercise]
         hold_s = float(getattr(self._detector, "max_hold_s", 0.0))
@@ -79,6 +80,7 @@ class OnlineAnalyzer:
         self._neutral_run: int | None = None  # start of the standing that gave the neutral
         self._t_first = math.nan
         self._rot = np.eye(3)  # levelling rotation, sensor -> pelvis (no yaw)
+        self._stand_acc: np.ndarray | None = None  # the neutral standing's accelerometer rows (raw input)
         self._offset_deg = 0.0  # median levelled roll of the standing (offline `neutral_roll`)
         self._after_g = 0  # first sample after the neutral standing (yaw estimate)
         self.neutral_roll_deg: float | None = None
@@ -168,7 +170,7 @@ class OnlineAnalyzer:
             f = self._fusion
             if gap:
                 f.restart()  # the pelvis moved unseen: a stale tilt would bias every later drop
-            ux, uy, uz = f.update(x[:3], x[3:], t - self._t_last if 0.0 < t - self._t_last <= MAX_GAP_S
+            ux, uy, uz = f.update(*self._turns.sample(x[:3], x[3:], f.bias_dps), t - self._t_last if 0.0 < t - self._t_last <= MAX_GAP_S
                                   else 1.0 / self.rate_hz)
             b.up[i] = b.smooth[i] = (ux, uy, uz)
             b.acc[i] = x[:3]
@@ -237,7 +239,7 @@ class OnlineAnalyzer:
 
     def _update_bias(self) -> None:
         """The offline gyro-bias rule over the buffer since the last gap (`bias.LiveGyroBias`),
-        then the tilt's anchor (`_anchor_tilt`): in full (a re-seed) when the new bias moved by
+        then the tilt's anchor (`bias.anchor_tilt`): in full (a re-seed) when the new bias moved by
         more than BIAS_RESEED_DPS or no bias is known yet (a walk from the start with a raw gyro:
         1.5 deg/s left 10 deg at a 10 s anchor until the walk's bias fit came, 5 deg re-seeded),
         else with the time constant ANCHOR_TIME_CONSTANT_S."""
@@ -250,30 +252,12 @@ class OnlineAnalyzer:
             moved = float(np.linalg.norm(np.subtract(new, f.bias_dps)))
             f.bias_dps = new
         full = moved > BIAS_RESEED_DPS or self._bias.tier == SEED
-        self._anchor_tilt(a, 1.0 if full else self.settings.bias_every_s / ANCHOR_TIME_CONSTANT_S)
-
-    def _anchor_tilt(self, a: int, gain: float) -> None:
-        """Pull the causal tilt toward the accelerometer of the last RESEED_WINDOW_S carried to now
-        by the gyro (`carried_up`) by `gain` (0-1), while the pelvis moves (no still sample in the
-        window) and does not turn (heading within ANCHOR_MAX_TURN_DEG). Why: the filter trusts the
-        accelerometer little while walking (impacts, turns); on the stroke-dev treadmill its gain
-        averages 1/60 s, so a 0.1 deg/s bias error leaves 6 deg, where strides average out over a
-        few seconds (motion_bias's premise)."""
-        b, f = self._buf, self._fusion
-        rows = int(round(RESEED_WINDOW_S * self.rate_hz))
-        if f.at_rest or f.initialising or b.n - a <= rows:
-            return
-        i = b.n - rows
-        if b.still[i : b.n].any():
-            return  # a standing: the filter's rest gain holds the tilt
-        gyro = b.gyro[i : b.n] - np.asarray(f.bias_dps)
-        up = b.acc[i : b.n].mean(axis=0)
-        dt = np.diff(b.t[i - 1 : b.n])
-        if abs(float((gyro @ (up / np.linalg.norm(up))) @ dt)) > ANCHOR_MAX_TURN_DEG:
-            return  # a turn: the centripetal acceleration does not average out
-        u = np.asarray(carried_up(b.t[i : b.n], b.acc[i : b.n], gyro))
-        v = np.asarray(f.up) + min(1.0, gain) * (u - np.asarray(f.up))
-        f.up = tuple(float(x) for x in v / np.linalg.norm(v))
+        anchor_tilt(b, f, self._turns, a, 1.0 if full else self.settings.bias_every_s / ANCHOR_TIME_CONSTANT_S,
+                    self.rate_hz)
+        u = self._turns.update(b, a, b.still, f.bias_dps)  # a turn's errors, as offline
+        if u is not None:
+            f.up = u
+            self._level(None)
 
     @property
     def bias_source(self) -> str:
@@ -288,14 +272,20 @@ class OnlineAnalyzer:
         i0, i1 = b.first(a), g_end - b.base
         if trim:
             i1 = max(i0 + min(i1 - i0, 3), i1 - self._buf_trim)
-        if self._source == "imu":
-            up = b.acc[i0:i1] / np.linalg.norm(b.acc[i0:i1], axis=1, keepdims=True)
-        else:
-            up = roll_pitch_to_up(b.rp[i0:i1, 0], b.rp[i0:i1, 1])
+        self._stand_acc = b.acc[i0:i1].copy() if self._source == "imu" else None
+        self._level(None if self._source == "imu" else roll_pitch_to_up(b.rp[i0:i1, 0], b.rp[i0:i1, 1]))
+        self._after_g = g_end
+
+    def _level(self, up: np.ndarray | None) -> None:
+        """Level and neutral from a standing's up-vectors (N,3); None: its accelerometer rows, as
+        corrected by the turn fit (offline levels on the corrected fusion), when it has them."""
+        if up is None:
+            if self._stand_acc is None:
+                return
+            up = unit_rows(self._turns.acc(self._stand_acc))
         rot = level_rotation(up.mean(axis=0))
         roll_lev, _ = up_to_roll_pitch_deg(up @ rot.T)
         self._set_neutral_up(up.mean(axis=0), neutral_roll(roll_lev, (0, len(roll_lev))))
-        self._after_g = g_end
 
     def _set_neutral_up(self, up_standing: np.ndarray, offset_deg: float) -> None:
         self._rot = level_rotation(up_standing)
@@ -348,7 +338,7 @@ class OnlineAnalyzer:
             return []
         if self._source == "imu":
             job = BackwardPass(self._buf, self._g + 1, self._lag, self._fusion.bias_dps, self._fusion_settings,
-                               self.rate_hz)
+                               self.rate_hz, self._turns)
             while not job.step(self.settings.work_per_push):
                 pass
         return self._detect(self._g + 1, last=True)
@@ -375,7 +365,7 @@ class OnlineAnalyzer:
         if self._source != "imu":
             return self._detect(self._g + 1)
         self._job = BackwardPass(self._buf, self._g + 1, self._lag, self._fusion.bias_dps, self._fusion_settings,
-                                 self.rate_hz)
+                                 self.rate_hz, self._turns)
         return []
 
     def _detect(self, g_end: int, last: bool = False) -> list[Rep]:
@@ -394,7 +384,7 @@ class OnlineAnalyzer:
             return []
         bias = self._fusion.bias_dps if self._fusion is not None else (0.0, 0.0, 0.0)
         trace = buffer_trace(b, a, n, self._source or "imu", self._rot, b.first(self._after_g), bias,
-                             float(self.neutral_roll_deg), self.rate_hz)
+                             float(self.neutral_roll_deg), self.rate_hz, self._turns)
         found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds, first - a)
         truncated = a == cut and (b.base > 0 or cut > 0)
         return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), truncated, last)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiplevel.analysis.streaming.settings import ANCHOR_MAX_TURN_DEG, RESEED_WINDOW_S
 from hiplevel.signal.fusion import DEG, FusionSettings, tilt_step
 from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 from hiplevel.signal.motion_bias import MIN_WINDOWS, WINDOW_S, window_bias_dps
 from hiplevel.signal.rest_bias import estimate_gyro_bias_dps, rest_runs, run_bias
 
-__all__ = ["MOVING", "QUIET", "SEED", "STILL", "LiveGyroBias", "carried_up"]
+__all__ = ["MOVING", "QUIET", "SEED", "STILL", "LiveGyroBias", "anchor_tilt", "carried_up"]
 
 # What the current estimate came from, weakest first.
 SEED, MOVING, QUIET, STILL = range(4)
@@ -109,3 +110,28 @@ def carried_up(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> tupl
         m = m + acc_g[k]
     m /= np.linalg.norm(m)
     return (float(m[0]), float(m[1]), float(m[2]))
+
+
+def anchor_tilt(b, f, turns, a: int, gain: float, rate_hz: float) -> None:
+    """Pull the causal tilt `f.up` (`TiltFusion` f) toward the accelerometer of the last RESEED_WINDOW_S
+    of buffer b (rows from a, the first after the last gap) carried to now by the gyro (`carried_up`;
+    both as corrected by the turn fit `turns`, `turn_fit.LiveTurnFit`) by `gain` (0-1), while the
+    pelvis moves (no still sample in the window) and does not turn (heading within
+    ANCHOR_MAX_TURN_DEG). Why: the filter trusts the accelerometer little while walking (impacts,
+    turns); on the stroke-dev treadmill its gain averages 1/60 s, so a 0.1 deg/s bias error leaves
+    6 deg, where strides average out over a few seconds (motion_bias's premise)."""
+    rows = int(round(RESEED_WINDOW_S * rate_hz))
+    if f.at_rest or f.initialising or b.n - a <= rows:
+        return
+    i = b.n - rows
+    if b.still[i : b.n].any():
+        return  # a standing: the filter's rest gain holds the tilt
+    gyro = turns.gyro(b.gyro[i : b.n], f.bias_dps) - np.asarray(f.bias_dps)
+    acc = turns.acc(b.acc[i : b.n])
+    up = acc.mean(axis=0)
+    dt = np.diff(b.t[i - 1 : b.n])
+    if abs(float((gyro @ (up / np.linalg.norm(up))) @ dt)) > ANCHOR_MAX_TURN_DEG:
+        return  # a turn: the centripetal acceleration does not average out
+    u = np.asarray(carried_up(b.t[i : b.n], acc, gyro))
+    v = np.asarray(f.up) + min(1.0, gain) * (u - np.asarray(f.up))
+    f.up = tuple(float(x) for x in v / np.linalg.norm(v))

@@ -22,10 +22,11 @@ __all__ = ["RepEmitter", "ShortRunHold", "buffer_trace", "detect_reps", "set_row
 
 
 def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.ndarray, after_row: int,
-                 bias_dps, neutral_deg: float, rate_hz: float) -> PelvisTrace:
+                 bias_dps, neutral_deg: float, rate_hz: float, turns=None) -> PelvisTrace:
     """Rows [a, n) of the buffer as an aligned trace (same shape as the offline one): the smoothed
     up-vector (raw input) or the device roll/pitch (roll stream), levelled by `level_rot`, forward
-    axis from `estimate_mount_yaw_deg` of the rows from `after_row` (after the standing)."""
+    axis from `estimate_mount_yaw_deg` of the rows from `after_row` (after the standing); acc and
+    gyro corrected by the turn fit `turns` (`turn_fit.LiveTurnFit`), as offline's detectors read them."""
     t = b.t[a:n].copy()
     rate = 1.0 / float(np.median(np.diff(t))) if n - a > 1 else rate_hz
     if source == "imu":
@@ -39,8 +40,11 @@ def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.nda
     roll, pitch = up_to_roll_pitch_deg(up @ rot.T)
     acc = gyro = None
     if source == "imu":
-        acc = b.acc[a:n] @ rot.T
-        gyro = (b.gyro[a:n] - np.asarray(bias_dps)) @ rot.T
+        acc, gyro = b.acc[a:n], b.gyro[a:n]
+        if turns is not None and turns.errors.n_turns:
+            acc, gyro = turns.acc(acc), turns.gyro(gyro, bias_dps)
+        acc = acc @ rot.T
+        gyro = (gyro - np.asarray(bias_dps)) @ rot.T
         still = b.rest[a:n].copy()
     else:
         still = still_from_angles(roll, pitch, rate)

@@ -25,11 +25,12 @@ class BackwardPass:
     """One backward pass over the global samples [g_end - lag, g_end) of `buf`, written into
     `buf.smooth` (unit up-vectors, sensor frame) and `buf.rest` (the offline centred rest mask).
 
-    bias_dps: gyro bias to remove, deg/s (the live fusion's current estimate)."""
+    bias_dps: gyro bias to remove, deg/s (the live fusion's current estimate); turns: the turn fit
+    (`turn_fit.LiveTurnFit`) whose corrections the pass applies, as the forward filter does."""
 
     def __init__(self, buf: SampleBuffer, g_end: int, lag: int, bias_dps, settings: FusionSettings,
-                 rate_hz: float) -> None:
-        self.buf, self.g_end, self.settings = buf, g_end, settings
+                 rate_hz: float, turns=None) -> None:
+        self.buf, self.g_end, self.settings, self._turns = buf, g_end, settings, turns
         self.g_lo = max(buf.base, g_end - lag)
         self._bias = np.asarray(bias_dps, float)
         self._move = 1.0 / settings.acc_time_constant_s if settings.acc_time_constant_s > 0 else 0.0
@@ -55,8 +56,11 @@ class BackwardPass:
             self.done = True
             return True
         r0, r1 = g0 - b.base, g1 - b.base
-        w = np.radians(b.gyro[r0 : r1 + 1] - self._bias).tolist()
-        acc = b.acc[r0 : r1 + 1].tolist()
+        gyro, acc = b.gyro[r0 : r1 + 1], b.acc[r0 : r1 + 1]
+        if self._turns is not None and self._turns.errors.n_turns:
+            gyro, acc = self._turns.gyro(gyro, self._bias), self._turns.acc(acc)
+        w = np.radians(gyro - self._bias).tolist()
+        acc = acc.tolist()
         t = b.t[r0 : r1 + 2].tolist()
         rest = b.rest[r0 : r1 + 1].tolist()
         restart = b.restart[r0 + 1 : r1 + 2].tolist()
