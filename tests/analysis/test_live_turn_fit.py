@@ -58,3 +58,15 @@ def test_live_drops_after_a_turn_match_offline(seed, acc_bias_g):
     # correction caught up; the turn fit leaves them within 0.5 deg.
     assert np.max(np.abs(after)) < 1.0, np.round(after, 2)
     assert np.median(np.abs(after)) < 0.3, np.round(after, 2)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_steps_in_a_turn_wait_for_its_fit(seed):
+    # A step in the U-turn, emitted 1 s after it ends, came before the turn could be fitted (its
+    # after-turn window): main and the fit alone 1.6-7 deg off offline; held until the fit, 0.6.
+    s = walk_with_sensor_errors(seed, (0.0, 0.03, 0.0), (0.0, 0.0))
+    a, b = find_turns(s.gyro_dps, 100.0)[0]
+    d = live_minus_offline(s)
+    inside = [x for t0, x in d if s.t_s[a] - 1.0 < t0 < s.t_s[b] + 0.5]
+    assert len(inside) >= 2
+    assert np.max(np.abs(inside)) < 1.0, np.round(inside, 2)

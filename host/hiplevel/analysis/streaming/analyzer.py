@@ -387,4 +387,4 @@ class OnlineAnalyzer:
                              float(self.neutral_roll_deg), self.rate_hz, self._turns)
         found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds, first - a)
         truncated = a == cut and (b.base > 0 or cut > 0)
-        return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), truncated, last)
+        return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), truncated, last, self._turns.hold_from_s)

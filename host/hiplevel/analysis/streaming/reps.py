@@ -121,17 +121,19 @@ class RepEmitter:
         self._prev: list[Rep] = []
         self._last_start_s = -np.inf
 
-    def offer(self, found: list[Rep], t_new: float, t_old: float, truncated: bool, last: bool = False) -> list[Rep]:
+    def offer(self, found: list[Rep], t_new: float, t_old: float, truncated: bool, last: bool = False,
+              hold_from_s: float = np.inf) -> list[Rep]:
         """One run's reps over a window [t_old, t_new], s (truncated: older samples were dropped,
         so a rep at the old edge may be partial). last: the stream has ended, nothing will change
-        them: no margin, hold or second run is waited for. Returns the newly emitted reps."""
+        them: no margin, hold or second run is waited for. hold_from_s: reps ending after it wait
+        (a turn not yet fitted, `turn_fit`). Returns the newly emitted reps."""
         prev, self._prev = self._prev, found
         new: list[Rep] = []
         found = sorted(found, key=lambda r: r.start_s)
         held = self.hold.waiting(found, t_new) if self.hold is not None and not last else set()
         margin_s = 0.0 if last else self.margin_s
         for i, r in enumerate(found):
-            if i in held:
+            if i in held or (r.end_s > hold_from_s and not last):
                 break  # a later rep emitted first could never be emitted after it (dedupe)
             if r.end_s > t_new - margin_s or r.start_s <= self._last_start_s + self.dedupe_s:
                 continue

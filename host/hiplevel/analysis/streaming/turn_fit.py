@@ -26,6 +26,11 @@ __all__ = ["REFUSE_BEFORE_S", "LiveTurnFit", "unit_rows"]
 # Re-fuse from this far before a turn's fast part: its pad and its before-window (which
 # `stride_windows` may stretch to whole strides, up to about twice REFERENCE_S).
 REFUSE_BEFORE_S = TURN_PAD_S + 2 * REFERENCE_S
+# Steps from this long before a turn not yet fitted wait for its fit (their tilt is fused again
+# with it): about a step before the turn's pad.
+HOLD_BEFORE_S = TURN_PAD_S + 1.0
+# A turn older than this that has not been fitted (its fit found no usable window) holds nothing.
+MAX_HOLD_S = 8.0
 
 
 class LiveTurnFit:
@@ -37,6 +42,7 @@ class LiveTurnFit:
         self.errors: TurnErrors = NO_ERRORS
         self._obs: dict[int, TurnObservations] = {}  # global start sample of each turn used -> its observation
         self._sep = int(round(TURN_AVG_S * rate_hz))  # two turn starts closer than this are one turn
+        self.hold_from_s = np.inf  # reps ending after this (s) wait for a turn's fit (`update`)
 
     def acc(self, acc_g: np.ndarray) -> np.ndarray:
         """Accelerometer rows (N,3) or (3,), g, less the fitted bias."""
@@ -69,6 +75,7 @@ class LiveTurnFit:
         gyro = buf.gyro[a:n] - bias
         pad = int(TURN_PAD_S * self.rate_hz)
         new = []
+        self.hold_from_s = np.inf
         for s, _ in find_turns(gyro, self.rate_hz):
             g0 = buf.base + a + s
             if s - pad < 0 or any(abs(g0 - k) < self._sep for k in self._obs):
@@ -77,6 +84,8 @@ class LiveTurnFit:
             if obs.n_turns:
                 self._obs[g0] = obs
                 new.append(s)
+            elif buf.t[n - 1] - buf.t[a + s] < MAX_HOLD_S:
+                self.hold_from_s = min(self.hold_from_s, float(buf.t[a + s]) - HOLD_BEFORE_S)
         if not new:
             return None
         fit = solve_turn_errors(list(self._obs.values()))
