@@ -101,3 +101,15 @@ def min_jerk_speed(t: np.ndarray, t0: float, dur: float, dist_m: float) -> np.nd
     """Speed, m/s, of a minimum-jerk move of dist_m (signed) over [t0, t0 + dur] (t in s)."""
     u = np.clip((t - t0) / dur, 0.0, 1.0)
     return dist_m / dur * 30.0 * u**2 * (1.0 - u) ** 2
+
+
+def two_turning_walks_motion(seed: int):
+    """Two simulated walks (30 steps turning every 10, 24 turning every 8) as one Motion, no neutral."""
+    from hiplevel.analysis.offline import motion_of
+    from hiplevel.signal.orientation import trace_from_imu
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    spec = SessionSpec([ExerciseSpec("walking", reps=30, turn_every_steps=10),
+                        ExerciseSpec("walking", reps=24, turn_every_steps=8)], seed=seed)
+    tr = trace_from_imu(simulate_session(spec).imu)
+    return motion_of(tr, 0, len(tr.t_s), 0.0)

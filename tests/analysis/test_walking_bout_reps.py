@@ -6,19 +6,14 @@ with a long step's window where the pelvis moves most. Speed (issue 13)."""
 from __future__ import annotations
 
 import pytest
+from analysis_helpers import two_turning_walks_motion
 
-from hiplevel.analysis.offline import motion_of
 from hiplevel.exercises import DETECTORS
-from hiplevel.signal.orientation import trace_from_imu
-from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
 
 
 @pytest.fixture(scope="module")
 def walk():
-    spec = SessionSpec([ExerciseSpec("walking", reps=30, turn_every_steps=10),
-                        ExerciseSpec("walking", reps=24, turn_every_steps=8)], seed=5)
-    tr = trace_from_imu(simulate_session(spec).imu)
-    return motion_of(tr, 0, len(tr.t_s), 0.0)
+    return two_turning_walks_motion(5)
 
 
 def test_each_step_is_its_contacts_and_their_rounded_times(walk) -> None:

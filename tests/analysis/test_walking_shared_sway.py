@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from analysis_helpers import two_turning_walks_motion
 
 import hiplevel.exercises.walking as walking
 import hiplevel.exercises.walking_edges as walking_edges
-from hiplevel.analysis.offline import motion_of
 from hiplevel.exercises import DETECTORS
 from hiplevel.exercises.walking_spot_turns import smooth_lateral_g
-from hiplevel.signal.orientation import trace_from_imu
-from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
 
 
 @pytest.fixture(scope="module", params=[3, 11])
 def walk(request):
-    spec = SessionSpec([ExerciseSpec("walking", reps=30, turn_every_steps=10),
-                        ExerciseSpec("walking", reps=24, turn_every_steps=8)], seed=request.param)
-    tr = trace_from_imu(simulate_session(spec).imu)
-    return motion_of(tr, 0, len(tr.t_s), 0.0)
+    return two_turning_walks_motion(request.param)
 
 
 def test_edges_from_the_motion_sway_are_the_bouts_own(walk) -> None:
