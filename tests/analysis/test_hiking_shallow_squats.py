@@ -17,16 +17,20 @@ RATE_HZ = 100.0
 STARTS_S = (4.0, 13.0, 22.0, 31.0)
 
 
-def _squats(hip_depth_m: float, roll_deg: float, pitch_deg: float = 10.0) -> Motion:
+def _squats(hip_depth_m: float, roll_deg: float, pitch_deg: float = 10.0, shift_s: float = 0.5,
+            jiggle_m: float = 0.0) -> Motion:
     """Four squats on the left leg (1.5 s down, 0.2 s at the bottom, 1.5 s up), each with a 4 cm
-    weight shift onto the left foot around it; the stance hip sinks hip_depth_m while the pelvis
-    rolls by roll_deg about it (+ = left side higher: the right, free side drops; - = it hikes) and
-    pitches pitch_deg. Known signals into the detector (no fusion)."""
+    weight shift onto the left foot around it (over shift_s, ending 0.3 s before the rep, and back
+    from 0.3 s after it); the stance hip sinks hip_depth_m while the pelvis rolls by roll_deg about
+    it (+ = left side higher: the right, free side drops; - = it hikes) and pitches pitch_deg; in
+    the rep, the pelvis jiggles jiggle_m to the right and back in 0.2 s each (sideways moves naming
+    the right leg). Known signals into the detector (no fusion)."""
     t = np.arange(0.0, 40.0, 1.0 / RATE_HZ)
     lean, y = np.zeros_like(t), np.zeros_like(t)
     for s in STARTS_S:
         lean += plateau(t, s, s + 1.5, s + 1.7, s + 3.2)
-        y += 0.04 * plateau(t, s - 0.8, s - 0.3, s + 3.5, s + 4.0)
+        y += 0.04 * plateau(t, s - 0.3 - shift_s, s - 0.3, s + 3.5, s + 3.5 + shift_s)
+        y -= jiggle_m * plateau(t, s + 0.6, s + 0.8, s + 2.4, s + 2.6)
     pitch, roll = pitch_deg * lean, roll_deg * lean
     p, r = np.radians(pitch), np.radians(roll)
     # The centre sits HIP_HALF_WIDTH_M to the right of the left (stance) hip: a drop of the right side
@@ -54,6 +58,16 @@ def test_a_drop_gets_no_lift():
     # hip sank only 1.7 cm, and nothing is added (as on main: none).
     lift = HIP_HALF_WIDTH_M * math.sin(math.radians(4.0))
     assert DETECTORS["single-leg-squat"].detect(_squats(0.029 - 2 * lift, 4.0)) == []
+
+
+def test_the_hike_is_read_toward_the_leg_the_displacement_names():
+    # The same 30 deg squats hiking 4 deg, the 4 cm shift onto the left foot slow (1.5 s: moves of
+    # 0.06 m/s) and a 1.5 cm jiggle to the right and back inside each rep (0.2 m/s): the moves name
+    # the right leg, the displacement (4 cm, clear) the left. main read the hike toward the moves'
+    # leg, a drop there, added nothing and found none; the displacement's leg finds all four.
+    reps = DETECTORS["single-leg-squat"].detect(_squats(0.029, -4.0, shift_s=1.5, jiggle_m=0.015))
+    assert len(reps) == 4 and {r.side for r in reps} == {"left"}
+    assert all(r.drop_deg < -3.0 for r in reps)
 
 
 def test_a_deeper_hiking_squat_is_found_as_before():

@@ -48,7 +48,7 @@ from hiplevel.exercises.lowering_axis import realigned_roll_pitch, shift_yaw_deg
 from hiplevel.exercises.lowering_side import (displacement_agreement, edge_rolls_deg, held_in_run, rep_shift_windows_m,
                                               rep_shifts_m, run_signs, set_sides)
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps, sides_around
-from hiplevel.exercises.shallow_descent import ShallowDescent, hike_lift_cm
+from hiplevel.exercises.shallow_descent import ShallowDescent, hike_lift_cm, hike_sides
 from hiplevel.signal.exact_median import median, unique
 
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
@@ -323,6 +323,9 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # ~2 cm at 9 deg, by where on the belt it sits, and a jolt in the margins leaks into the double
     # integral (hapt-dev e12, e14: 3.5-5 cm "descents" in the opening standing, no sideways move).
     jolt = shallow.jolt_g(m) if shallow is not None else None
+    # The leg a hike is read toward (`hike_sides`): the displacement's where clear, else the moves'.
+    lift_sides = (hike_sides(run_signs(moved.shifts, set_breaks(bumps).tolist()), ev)
+                  if shallow is not None and ev and moved is not None else [0.0] * len(bumps))
     kept = []  # the reps' indices in bumps
     for i, (b, d, e, h) in enumerate(zip(bumps, depths, ev or [1.0] * len(bumps), held)):
         per_pitch_cm = min_descent_per_pitch_cm_per_deg * float(pitch[b.peak])
@@ -332,9 +335,9 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
         if (d is not None and d >= need_cm and (shifted or d >= SURE_DESCENT_FACTOR * need_cm)) or (unsure and shifted):
             kept.append(i)
         elif shallow is not None and shifted and shallow.counts(d, per_pitch_cm, jolt, b, bumps, m.rate_hz,
-                                                                  hike_lift_cm(roll, b, float(np.sign(e)), m.rate_hz)):
+                                                                  hike_lift_cm(roll, b, lift_sides[i], m.rate_hz)):
             # A shallow one: with the shift and a quiet pelvis, a hike's lift of the sensor over the
-            # stance hip (on the leg the moves name) added back (`shallow_descent`).
+            # stance hip (on the leg `hike_sides` names) added back (`shallow_descent`).
             kept.append(i)
     sides = stance_sides(m, [bumps[i] for i in kept], roll, min_move_mps, None if lateral_g is None
                          else [ev[i] for i in kept], None if moved is None else moved.of(kept))
