@@ -139,7 +139,8 @@ def test_a_reps_displacements_and_moves_are_its_own_whichever_reps_are_kept():
     # `single_leg_reps` reads them once over the candidate lowerings and hands the kept reps' to
     # `stance_sides`: a rep's reach is split by every upright lowering (the bounds), not by the
     # other kept reps, so the kept reps read alone must read the same.
-    from hiplevel.exercises.step_down import displacements, lateral_acc_g, shift_evidence
+    from hiplevel.exercises.lowering_reach import displacements
+    from hiplevel.exercises.step_down import lateral_acc_g, shift_evidence
 
     m, _ = _squat_set(0.0)
     yaw = shift_yaw_deg(m)

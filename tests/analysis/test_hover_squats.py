@@ -2,7 +2,7 @@
 weight shifts onto the stance foot once before a leg's first rep and back once after its last, so
 the reps in between have no sideways move of their own, and a squat under 10 cm of descent needs
 one (`step_down.SURE_DESCENT_FACTOR`): the physics check missed 5 such squats of 33-43 deg (4-7 cm).
-A rep held on one leg (`step_down.held_on_one_leg`: the run's shift in and back read at its ends)
+A rep held on one leg (`lowering_reach.held_on_one_leg`: the run's shift in and back read at its ends)
 has the shift as its second cue; lowerings with no weight shift at all stay out."""
 
 import numpy as np

@@ -221,7 +221,7 @@ MOVE_LOG_ODDS = 0.7
 # A set stands on one leg (domain primer): the leg changes between two reps with this probability
 # where no rest lies between them (a set of 5-10 reps per leg: at most one change in 10-20 reps; the
 # physics check changed legs without a longer gap in 83 of 1,414), and with an even chance across a
-# rest (a break, `step_down.SET_GAP_RATIO`: the next set may be either leg's).
+# rest (a break, `lowering_reach.SET_GAP_RATIO`: the next set may be either leg's).
 SWITCH_P = 0.05
 SWITCH_AT_BREAK_P = 0.5
 # ... and within a run read at both ends (`held_in_run`: a shift in before its first rep and back
@@ -239,7 +239,7 @@ SWITCH_IN_RUN_P = 0.0
 # roll toward the other leg in every rep, agree with each other, and the chain of legs holds the whole
 # set there (hiplevel.sim, step-down touching down, 1.4 s shifts, 15 mg, the weak leg hiking 5 deg:
 # 29 of its 50 reps on the other leg, 15 at 0.95 or more, on main 7aea8f7). A set (the reps between
-# two breaks, `step_down.SET_GAP_RATIO`) whose displacements name one leg (their runs' shares,
+# two breaks, `lowering_reach.SET_GAP_RATIO`) whose displacements name one leg (their runs' shares,
 # `run_signs`, summing to SET_SHIFT_RUNS: a run's displacement, read on its own windows) while its
 # median roll names the other by SET_ROLL_DEG (where the roll starts to count, ROLL_CUE_DEG; the hiking
 # sets' medians read 2.5-3.9 deg the wrong way at 5 deg hikes, 1.8-2.4 at 3 deg), in a stream where

@@ -8,7 +8,7 @@ Reps: lowering the free foot bends the stance hip and knee, so the pelvis pitche
 and sinks (10-14 cm): each rep is one bump of the pelvic pitch from standing back to standing,
 confirmed by the vertical descent when the 6-axis stream is there, or, in a rep too slow for the
 descent to be measured, by a sideways weight shift (in a set done with the free foot up between
-reps, the one shift onto the leg and back, read at the run's ends: `held_on_one_leg`). The shared
+reps, the one shift onto the leg and back, read at the run's ends: `lowering_reach.held_on_one_leg`). The shared
 parts also serve the single-leg squat.
 
 Forward axis: the set's own drop grows with the depth of each rep, so the tilt direction (which the
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -45,24 +44,16 @@ from hiplevel.exercises.base import Motion, RepWindow, find_humps, measure_drop_
 from hiplevel.exercises.descent import G_MPS2, PLAIN_DESCENT, DescentMeasure
 from hiplevel.exercises.lateral_motion import swing_mps
 from hiplevel.exercises.lowering_axis import realigned_roll_pitch, shift_yaw_deg
-from hiplevel.exercises.lowering_side import (displacement_agreement, edge_rolls_deg, held_in_run, rep_shift_windows_m,
-                                              rep_shifts_m, run_signs, set_sides)
+from hiplevel.exercises.lowering_reach import Displacements, displacements, held_on_one_leg, reach, set_breaks
+from hiplevel.exercises.lowering_side import displacement_agreement, edge_rolls_deg, held_in_run, run_signs, set_sides
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps, sides_around
 from hiplevel.exercises.shallow_descent import ShallowDescent, hike_lift_cm, hike_sides
-from hiplevel.signal.exact_median import median, unique
+from hiplevel.signal.exact_median import unique
 
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
 LATERAL_HP_HZ = 0.2
 # Moves weaker than min_move_mps still count toward the set's side, down to this fraction of it.
 WEAK_MOVE_FRACTION = 0.33
-# Reps further apart than this many median intervals belong to different sets (the rest between).
-SET_GAP_RATIO = 2.0
-# The weight shift onto the stance foot comes at most this long before the rep's pitch bump starts
-# (a squat: shift 0.3-0.6 s, then the foot lifts for ~0.8 s), the shift back as long after it ends.
-SHIFT_REACH_S = 2.0
-# ... plus this fraction of the bump's rise (before) or fall (after): the 10 % edge of a slow
-# bump comes later after the shift (a squat with a 4.5 s descent: 2.1-2.3 s after it).
-SHIFT_REACH_EDGE_FRACTION = 0.3
 
 
 def lateral_acc_g(m: Motion, yaw_deg: float, roll_deg: np.ndarray) -> np.ndarray:
@@ -110,7 +101,7 @@ def shift_evidence(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, m
     moves around it (see `stance_sides`) in the set's sideways acceleration lateral_g (g,
     `lateral_acc_g`; None for a roll stream: empty), its velocity band-limited (LATERAL_HP_HZ).
     bounds: every lowering that splits the standing around a rep (default: the reps themselves;
-    see `_standing_mids`)."""
+    see `lowering_reach.reach`)."""
     if not bumps or lateral_g is None:
         return []
     v = velocity_mps(lateral_g, m.rate_hz, hp_hz=LATERAL_HP_HZ)
@@ -119,87 +110,11 @@ def shift_evidence(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, m
         big = max(h.height for h in humps)
         humps = [h for h in humps if h.height >= 0.25 * big]
     ev: list[float] = []
-    for b, (lo, hi) in zip(bumps, _reach(bumps, bumps if bounds is None else bounds, len(v), m.rate_hz)):
+    for b, (lo, hi) in zip(bumps, reach(bumps, bumps if bounds is None else bounds, len(v), m.rate_hz)):
         into = [h for h in humps if lo <= h.peak < b.peak]
         out = [h for h in humps if b.peak < h.peak < hi]
         ev.append(_move_pair_evidence(into, out))
     return ev
-
-
-def _reach(bumps: list[Bump], bounds: list[Bump], n: int, rate_hz: float) -> list[tuple[int, int]]:
-    """For each rep, the first sample before it and the last after it that its weight shifts can
-    lie in: the standing between two lowerings is split at its middle (`_standing_mids`: the moves
-    before it return from the previous one, those after it set up the next one) and reaches at most
-    SHIFT_REACH_S (the first rep of a live window would otherwise reach back to the filters'
-    start-up), plus SHIFT_REACH_EDGE_FRACTION of the bump's rise or fall (a slow bump's edges, a
-    tenth of its height, lie further inside the rep)."""
-    reach = int(SHIFT_REACH_S * rate_hz)
-    out = []
-    for b, (lo, hi) in zip(bumps, _standing_mids(bumps, bounds, n)):
-        r_in, r_out = (reach + int(SHIFT_REACH_EDGE_FRACTION * k) for k in (b.peak - b.onset, b.offset - b.peak))
-        out.append((max(lo, b.onset - r_in), min(hi, b.offset + r_out)))
-    return out
-
-
-def _standing_mids(bumps: list[Bump], bounds: list[Bump], n: int) -> list[tuple[int, int]]:
-    """For each rep, the middle of the standing before it and after it (sample indices; 0 and n at
-    the ends): the standing between it and the nearest lowering of `bounds` on either side. Every
-    lowering from and back to standing splits, not only the kept reps: one left out (the pelvis
-    tilted past STANDING_TILT_DEG around it, too little descent) still made its own weight shift
-    and its return, and a rep between two such lowerings took their return and shift for a pair of
-    its own, the other side's (issue 14: stairs in hapt-dev e06; the simulator's `wobble_deg`)."""
-    out = []
-    for b in bumps:
-        before = [o.offset for o in bounds if o.peak < b.peak]
-        after = [o.onset for o in bounds if o.peak > b.peak]
-        out.append(((max(before) + b.onset) // 2 if before else 0, (b.offset + min(after)) // 2 if after else n))
-    return out
-
-
-class Displacements(NamedTuple):
-    """Each rep's standing-to-standing span (start of the standing before it, its onset, its offset,
-    end of the standing after it; samples), its sliding displacement windows and its displacements
-    in and out (m, + = left; `lowering_side.rep_shift_windows_m`, `rep_shifts_m`), rep by rep."""
-
-    spans: list[tuple[int, int, int, int]]
-    windows: list[tuple[np.ndarray, np.ndarray]]
-    shifts: list[tuple[float, float]]
-
-    def of(self, reps: list[int]) -> Displacements:
-        """Those of the reps at these indices, in that order."""
-        return Displacements(*([part[i] for i in reps] for part in self))
-
-
-def displacements(m: Motion, bumps: list[Bump], lateral_g: np.ndarray, bounds: list[Bump]) -> Displacements:
-    """The `Displacements` of the lowerings `bumps` in the sideways acceleration lateral_g, g, each
-    rep's reach split by every lowering of `bounds` (`_reach`: a rep's own, whatever other reps are
-    kept, so that the candidates' serve the kept reps)."""
-    acc = lateral_g * G_MPS2
-    spans = [(lo, b.onset, b.offset, hi) for b, (lo, hi) in zip(bumps, _reach(bumps, bounds, len(acc), m.rate_hz))]
-    windows = rep_shift_windows_m(acc, spans, m.rate_hz)
-    return Displacements(spans, windows, rep_shifts_m(windows))
-
-
-def set_breaks(bumps: list[Bump]) -> np.ndarray:
-    """Whether a set starts at each of the lowerings `bumps` (non-empty), (k,) bool. A stream may
-    hold several sets (one per leg): reps more than SET_GAP_RATIO median intervals apart start a new
-    one (a rest: the leg may change there, `lowering_side.set_sides`; it may change without one too,
-    at a lower prior: the touch protocol's rest is often no longer)."""
-    gaps = np.diff(np.array([b.peak for b in bumps], float))
-    return np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
-
-
-def held_on_one_leg(bumps: list[Bump], moved: Displacements | None) -> list[bool]:
-    """Whether each lowering lies on one leg held since an earlier one (`lowering_side.held_in_run`
-    over these bumps and their `displacements`, moved: a run with the shift onto a foot before its
-    first lowering, the shift back after its last, none of `lowering_side.RUN_SPLIT_M` between them,
-    and this one not its first): the weight shift of a set done with the free foot up between reps
-    (the test's protocol), read at the run's ends, not around the rep. All False for a roll stream
-    (moved None) or no bumps."""
-    if not bumps or moved is None:
-        return [False] * len(bumps)
-    flags = set_breaks(bumps).tolist()
-    return held_in_run(moved.shifts, flags, run_signs(moved.shifts, flags))
 
 
 def stance_sides(m: Motion, bumps: list[Bump], roll_deg: np.ndarray, min_move_mps: float,
@@ -217,7 +132,7 @@ def stance_sides(m: Motion, bumps: list[Bump], roll_deg: np.ndarray, min_move_mp
     the set's largest; one of at least min_move_mps decides its rep alone, weaker ones only add up
     over the set (a 1-2 cm shift peaks at 0.03-0.06 m/s; pooled over the reps, sway cancels).
     Evidence per rep (+ = left): `_move_pair_evidence` of the moves between the middle of the
-    standing before it (at most SHIFT_REACH_S before it) and its deepest point, and of those between
+    standing before it (at most `lowering_reach.SHIFT_REACH_S` before it) and its deepest point, and of those between
     its deepest point and the middle of the standing after it."""
     if not bumps:
         return []
@@ -374,7 +289,7 @@ class StepDownDetector:
         its own (a 4 cm shift in 0.3 s peaks at 0.25 m/s; quiet standing sways < 0.02 m/s);
     max_pitch_deg: a lowering pitches the pelvis 6-12 deg; beyond this it is a bend (40-90 deg);
     lead_in_s: read this long before a set's start (`analysis.lead_in`): a rep's stance side is
-        the shift onto the stance foot before it (up to SHIFT_REACH_S plus 30 % of a slow rise:
+        the shift onto the stance foot before it (up to `lowering_reach.SHIFT_REACH_S` plus 30 % of a slow rise:
         3.4 s) and it needs the standing before that (STANDING_WINDOW_S); a set started in the
         first rep's lowering read the lateral filter's start-up for a shift (live: the other leg).
     Every rep starts upright and returns there (`returns_upright`), and the person stands before
