@@ -170,8 +170,8 @@ class OnlineAnalyzer:
             f = self._fusion
             if gap:
                 f.restart()  # the pelvis moved unseen: a stale tilt would bias every later drop
-            ux, uy, uz = f.update(*self._turns.sample(x[:3], x[3:], f.bias_dps), t - self._t_last if 0.0 < t - self._t_last <= MAX_GAP_S
-                                  else 1.0 / self.rate_hz)
+            dt = t - self._t_last if 0.0 < t - self._t_last <= MAX_GAP_S else 1.0 / self.rate_hz
+            ux, uy, uz = f.update(*self._turns.sample(x[:3], x[3:], f.bias_dps), dt)
             b.up[i] = b.smooth[i] = (ux, uy, uz)
             b.acc[i] = x[:3]
             b.gyro[i] = x[3:]
