@@ -126,8 +126,8 @@ def anchor_tilt(b, f, turns, a: int, gain: float, rate_hz: float) -> None:
     i = b.n - rows
     if b.still[i : b.n].any():
         return  # a standing: the filter's rest gain holds the tilt
-    gyro = turns.gyro(b.gyro[i : b.n], f.bias_dps) - np.asarray(f.bias_dps)
-    acc = turns.acc(b.acc[i : b.n])
+    acc, gyro = turns.rows(b.acc[i : b.n], b.gyro[i : b.n], f.bias_dps)
+    gyro = gyro - np.asarray(f.bias_dps)
     up = acc.mean(axis=0)
     dt = np.diff(b.t[i - 1 : b.n])
     if abs(float((gyro @ (up / np.linalg.norm(up))) @ dt)) > ANCHOR_MAX_TURN_DEG:

@@ -41,8 +41,8 @@ def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.nda
     acc = gyro = None
     if source == "imu":
         acc, gyro = b.acc[a:n], b.gyro[a:n]
-        if turns is not None and turns.errors.n_turns:
-            acc, gyro = turns.acc(acc), turns.gyro(gyro, bias_dps)
+        if turns is not None:
+            acc, gyro = turns.rows(acc, gyro, bias_dps)
         acc = acc @ rot.T
         gyro = (gyro - np.asarray(bias_dps)) @ rot.T
         still = b.rest[a:n].copy()

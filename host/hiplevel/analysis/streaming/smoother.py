@@ -57,8 +57,8 @@ class BackwardPass:
             return True
         r0, r1 = g0 - b.base, g1 - b.base
         gyro, acc = b.gyro[r0 : r1 + 1], b.acc[r0 : r1 + 1]
-        if self._turns is not None and self._turns.errors.n_turns:
-            gyro, acc = self._turns.gyro(gyro, self._bias), self._turns.acc(acc)
+        if self._turns is not None:
+            acc, gyro = self._turns.rows(acc, gyro, self._bias)
         w = np.radians(gyro - self._bias).tolist()
         acc = acc.tolist()
         t = b.t[r0 : r1 + 2].tolist()

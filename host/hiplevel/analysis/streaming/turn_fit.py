@@ -57,6 +57,14 @@ class LiveTurnFit:
             g[:, k] -= z * self.errors.gyro_leak[k]
         return g
 
+    def rows(self, acc_g: np.ndarray, gyro_dps: np.ndarray, bias_dps) -> tuple[np.ndarray, np.ndarray]:
+        """Accelerometer (N,3) g and raw gyro (N,3) deg/s rows as corrected by the fit (`acc`,
+        `gyro`), or as given while no turn has been fitted: what every live reader of the buffer
+        (backward pass, detectors, tilt anchor) takes."""
+        if not self.errors.n_turns:
+            return acc_g, gyro_dps
+        return self.acc(acc_g), self.gyro(gyro_dps, bias_dps)
+
     def sample(self, acc_g, gyro_dps, bias_dps) -> tuple[np.ndarray, np.ndarray]:
         """One sample's (acc g, raw gyro deg/s) as the fusion takes them."""
         if not self.errors.n_turns:
