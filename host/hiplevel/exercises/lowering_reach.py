@@ -88,14 +88,17 @@ def set_breaks(bumps: list[Bump]) -> np.ndarray:
     return np.concatenate([[True], gaps > SET_GAP_RATIO * median(gaps)]) if len(gaps) else np.array([True])
 
 
-def held_on_one_leg(bumps: list[Bump], moved: Displacements | None) -> list[bool]:
+def held_on_one_leg(bumps: list[Bump], moved: Displacements | None) -> tuple[list[bool], list[float]]:
     """Whether each lowering lies on one leg held since an earlier one (`lowering_side.held_in_run`
     over these bumps and their `displacements`, moved: a run with the shift onto a foot before its
     first lowering, the shift back after its last, none of `lowering_side.RUN_SPLIT_M` between them,
     and this one not its first): the weight shift of a set done with the free foot up between reps
-    (the test's protocol), read at the run's ends, not around the rep. All False for a roll stream
+    (the test's protocol), read at the run's ends, not around the rep; with each lowering's run
+    displacement share it rests on (`lowering_side.run_signs`: + left, - right, 0 unclear), which
+    the hike's side reads too (`shallow_descent.hike_sides`). All False and 0 for a roll stream
     (moved None) or no bumps."""
     if not bumps or moved is None:
-        return [False] * len(bumps)
+        return [False] * len(bumps), [0.0] * len(bumps)
     flags = set_breaks(bumps).tolist()
-    return held_in_run(moved.shifts, flags, run_signs(moved.shifts, flags))
+    runs = run_signs(moved.shifts, flags)
+    return held_in_run(moved.shifts, flags, runs), runs

@@ -230,7 +230,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # shift of its own: the one shift in came before the run's first rep, the one back after its last
     # (issue 14, physics check: 5 squats of 33-43 deg, 4-7 cm measured, missed in hover sets); a rep
     # held on one leg so (`held_on_one_leg`) has the weight shift as its second cue.
-    held = held_on_one_leg(bumps, moved)
+    held, runs = held_on_one_leg(bumps, moved)
     # Where the exercise fits the forward bias (the squat), a descent that a plausible bias could
     # have hidden (a slow deep rep) can not reject the rep either: the shift decides, as in slower reps.
     # A descent short of SURE_DESCENT_FACTOR times the least one needs the weight shift as well: a
@@ -239,7 +239,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # integral (hapt-dev e12, e14: 3.5-5 cm "descents" in the opening standing, no sideways move).
     jolt = shallow.jolt_g(m) if shallow is not None else None
     # The leg a hike is read toward (`hike_sides`): the displacement's where clear, else the moves'.
-    lift_sides = (hike_sides(run_signs(moved.shifts, set_breaks(bumps).tolist()), ev)
+    lift_sides = (hike_sides(runs, ev)
                   if shallow is not None and ev and moved is not None else [0.0] * len(bumps))
     kept = []  # the reps' indices in bumps
     for i, (b, d, e, h) in enumerate(zip(bumps, depths, ev or [1.0] * len(bumps), held)):
