@@ -44,21 +44,27 @@ RHYTHM_BAND = (0.5, 1.5)
 # A run of at least this many back-to-back moves one way (the drift needs time to build; a
 # correlation needs a few steps).
 MIN_RUN_MOVES = 4
-# ...with no standstill in it: the velocity held at zero for this long (s; a quiet stretch, not a
-# halt between moves, which holds one sample) anchors the run, and its drift stays small.
+# A standstill: the velocity held at zero for this long (s; a quiet stretch, not a halt between
+# moves, which holds one sample). It anchors a lead-then-trail run, whose drift then stays small;
+# a run of one move per step is judged whatever it holds: slow steps with no pause, the pelvis
+# wobbling in the hinge, can stand still for 0.1-0.2 s at the crests the drift made (below).
 STANDSTILL_S = 0.05
-# ...is re-anchored when the height's rhythm says the other way by at least this correlation. Along
-# the true way (runs voting one move per step, no standstill): bench.physics seed 0 (41 runs) at
+# A run voting one move per step is re-anchored when the height's rhythm says the other way by at
+# least this correlation. Along the true way (no standstill): bench.physics seed 0 (41 runs) at
 # least +0.40, hiplevel.sim one-move and counter-shift runs (0.6-3 s, 12-35 cm, pauses 0 / 0.5 s,
 # bobbing or not, landings or not; 149 runs) at least +0.61; runs read the wrong way: -0.55
-# (physics), -0.72..-0.95 (sim). Margins 0.60 and 0.35.
+# (physics), -0.72..-0.95 (sim). Margins 0.60 and 0.35. With a standstill (stop 40f): physics
+# seeds 0-3 14 runs at least +0.14 (then +0.63), hiplevel.sim 123 runs at least +0.47; read the
+# wrong way -0.67 (physics seed 2 case 7), -0.92..-0.97 (sim, 6 runs). Margins 0.34 and 0.47.
 MIN_AGAINST_CORR = 0.2
 # Lead-then-trail runs: the pelvis moves with each swing, so the pelvis' roll away from its level
 # (either side's drop) peaks with the speed at the move rhythm (both simulators: each swing's
 # drop falls within its move). Along the true way (two-move runs, no standstill): hiplevel.sim
 # (lead share 0.5-0.9, halts 0-0.1, 0.6-3 s, pauses 0 / 0.5 s; 193 runs) at least -0.14 (a 90 %
 # lead: its speed is nearly one move per step), bench.physics seed 0 (31 runs) at least +0.14; the
-# run read the wrong way (physics case 24) -0.73. Margins 0.26 and 0.33.
+# run read the wrong way (physics case 24) -0.73. Margins 0.26 and 0.33. Runs with a standstill are
+# left as they are (physics seeds 0-3: 58 runs at least +0.22; hiplevel.sim, lead share 0.5-0.9:
+# 163 runs down to -0.21, none read the wrong way: no case to set a rule on).
 MIN_AGAINST_CORR_PAIRED = 0.4
 
 
@@ -95,27 +101,28 @@ def back_to_back_runs(p: BandWalkDetector, moves: list[Hump], rate_hz: float) ->
 
 def rephased(p: BandWalkDetector, m: Motion, v: np.ndarray) -> tuple[np.ndarray, list[Hump]]:
     """(velocity, its moves, `find_moves`): the lateral velocity v (m/s, held at zero where it reads
-    exactly 0: its anchors) with each back-to-back run without a standstill whose cue says the
-    other way re-anchored: held at zero at its moves' crests (the halts of the steps the other way)
-    instead of between them. The cue (`rhythm_way` against the run's way): the upward acceleration
-    for a run of one move per step (`band_steps.two_moves_per_step`), at most -MIN_AGAINST_CORR;
-    the roll's distance from its level over the run for lead then trail, at most
-    -MIN_AGAINST_CORR_PAIRED. The re-anchoring reaches the standstills on either side (`_chain`):
-    the anchors between them go, and the crests of the moves the run's way hold the velocity (a
-    move's interval beyond the run's first and last crests at least: those halts were put on moves
-    as well). The moves come along so that a set whose velocity is left as it was (most sets)
-    finds them once."""
+    exactly 0: its anchors) with each back-to-back run whose cue says the other way (a
+    lead-then-trail run only without a standstill, STANDSTILL_S) re-anchored: held at zero at its
+    moves' crests (the halts of the steps the other way) instead of between them. The cue
+    (`rhythm_way` against the run's way): the upward acceleration for a run of one move per step
+    (`band_steps.two_moves_per_step`), at most -MIN_AGAINST_CORR; the roll's distance from its
+    level over the run for lead then trail, at most -MIN_AGAINST_CORR_PAIRED. The re-anchoring
+    reaches the standstills on either side (`_chain`): the anchors between them go, and the crests
+    of the moves the run's way hold the velocity (a move's interval beyond the run's first and last
+    crests at least: those halts were put on moves as well). The moves come along so that a set
+    whose velocity is left as it was (most sets) finds them once."""
     rate = m.rate_hz
     up = upward_acc_g(m, ACC_LOWPASS_HZ)
     anchors = v == 0.0
     out = v
     moves = find_moves(p, v, rate)
     for run in back_to_back_runs(p, moves, rate):
-        if standstill(anchors[run[0].onset : run[-1].offset + 1], int(round(STANDSTILL_S * rate))):
-            continue
+        still = standstill(anchors[run[0].onset : run[-1].offset + 1], int(round(STANDSTILL_S * rate)))
         step_n = float(median(np.diff([h.peak for h in run])))
         a, b = run[0].onset, run[-1].offset
         if two_moves_per_step(p, m, v, run) > 0.0:  # lead then trail: the height's low point is their halt
+            if still:  # anchored (no lead-then-trail run with a standstill was seen read the wrong way)
+                continue
             drop = np.abs(m.roll_deg - float(median(m.roll_deg[a : b + 1])))
             against = run[0].sign * rhythm_way(v, drop, a, b, step_n, rate) <= -MIN_AGAINST_CORR_PAIRED
         else:
