@@ -41,7 +41,7 @@ from hiplevel.exercises.base import Motion, RepWindow, ShortRun
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
 from hiplevel.exercises.walking_edges import BoutEdges, BoutFigures
 from hiplevel.exercises.walking_motion import active_window, contact_peaks, contacts_from_roll, motion_window, tilt_rates_dps, tilt_span_deg, vertical_acc_g
-from hiplevel.exercises.walking_posture import slow_tilt_contacts
+from hiplevel.exercises.walking_posture import slow_tilt_contacts, tilt_rate_vs
 from hiplevel.exercises.walking_posture_change import PostureChanges, without_posture_changes
 from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.exercises.walking_splits import closing_past
@@ -155,7 +155,8 @@ class WalkingDetector(BoutEdges):
         if self.max_tilt_rate_dps > 0 and m.gyro_dps is not None and len(peaks):
             # Posture changes tilt the pelvis fast; walking rocks it gently (a walk's last contact
             # right before one is kept: `walking_posture`).
-            peaks = slow_tilt_contacts(peaks, np.hypot(*(rates := tilt_rates_dps(m)).T), m.rate_hz, self.max_tilt_rate_dps,
+            rates = tilt_rates_dps(m)
+            peaks = slow_tilt_contacts(peaks, tilt_rate_vs(rates, self.max_tilt_rate_dps), m.rate_hz, self.max_tilt_rate_dps,
                                        lead, self.side.irregular_ratio, self.max_median_step_s)
         if self.max_tilt_change_deg > 0 and len(peaks):
             # ... and it rocks it over a few degrees only: a posture change swings it far, however

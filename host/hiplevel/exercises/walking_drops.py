@@ -36,6 +36,9 @@ def window_extremes(x: np.ndarray, a: list[int], b: list[int]) -> tuple[list, li
     n = len(x)
     aa, bb = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     inside = (aa >= 0) & (aa < bb) & (bb <= n)
+    if inside.all():  # (the usual case: the lists as they come, no loop a window)
+        xf = np.asarray(x, float)
+        return reduce_windows(np.maximum, xf, aa, bb).tolist(), reduce_windows(np.minimum, xf, aa, bb).tolist()
     hi: list = [None] * len(aa)
     lo: list = [None] * len(aa)
     if inside.any():

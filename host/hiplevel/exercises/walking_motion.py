@@ -21,6 +21,8 @@ The detector's contact parameters (`WalkingDetector._contacts` and `_upward_g`; 
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from hiplevel.exercises.base import Motion, highpass
@@ -38,7 +40,36 @@ def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
     walk, a neutral taken while seated) still sees the contacts at full size. up: the motion's
     `Motion.up` when already at hand."""
     up = m.up if up is None else up
-    return np.einsum("ij,ij->i", m.acc_lin_g, up)
+    return row_dots(m.acc_lin_g, up)
+
+
+def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The dot products of the rows of two (N,3) float64 arrays, (N,): `np.einsum("ij,ij->i", a, b)`
+    to the bit. einsum makes one inner-loop call a row of three values (~60 instructions a row);
+    its two-lane loop sums a row as (p0 + p2) + p1 plus its zero start (a -0 sum comes out +0), so
+    the same sums column by column, when this numpy sums so (`_einsum_order_ok`; einsum otherwise)."""
+    if not _einsum_order_ok():
+        return np.einsum("ij,ij->i", a, b)
+    with np.errstate(all="ignore"):  # einsum raises no floating-point warnings either
+        out = a[:, 0] * b[:, 0]
+        out += a[:, 2] * b[:, 2]
+        out += a[:, 1] * b[:, 1]
+        out += 0.0
+    return out
+
+
+@cache
+def _einsum_order_ok() -> bool:
+    """Whether numpy's einsum("ij,ij->i") sums a row's three products as `row_dots` does, probed once
+    on fixed values (a Weyl sequence over a few binades; a few hundred rows round differently in
+    another order) and on signed zeros."""
+    k = np.arange(1, 1537, dtype=float)
+    x = (((k * 0.6180339887498949) % 1.0 - 0.5) * np.exp2(k % 7 - 3)).reshape(512, 3)
+    x[:4] = [[-0.0, 0.0, -0.0], [-0.0, -0.0, -0.0], [0.0, -0.0, 0.0], [1.0, -1.0, 0.0]]
+    y = x[::-1].copy()
+    p = x * y
+    mine = ((p[:, 0] + p[:, 2]) + p[:, 1]) + 0.0
+    return np.einsum("ij,ij->i", x, y).tobytes() == mine.tobytes()
 
 
 def contact_peaks(upward_g: np.ndarray, min_g: float, min_step: int, first_fraction: float) -> np.ndarray:

@@ -235,24 +235,21 @@ def sway_half_waves(sway_g: np.ndarray, rate_hz: float, min_g: float, min_s: flo
     if not n:
         return []
     # All half-waves at once (a per-wave loop of numpy calls cost 8,000 rounds an hour): each
-    # sample's wave, its wave's peak, and the first and last sample of each wave that reach it /
-    # half of it (every wave holds its peak, so each has both).
+    # sample's wave peak, and the first and last sample of each wave [z_w, ends_w) that reach it /
+    # half of it (every wave holds its peak, so each has both: the first found at or after z_w lies
+    # in wave w). The peaks spread by np.repeat and the waves' samples found by searchsorted over
+    # the waves, not gathered per sample (the same indices).
     z = np.r_[0, np.flatnonzero(np.diff(np.sign(sway_g)) != 0) + 1]
+    ends = np.r_[z[1:], n]
     mag = np.abs(sway_g)
     peak = np.maximum.reduceat(mag, z)
-    wave = np.repeat(np.arange(len(z)), np.diff(np.r_[z, n]))
-    k = _first_of_each(np.flatnonzero(mag == peak[wave]), wave)
-    above = np.flatnonzero(mag >= (0.5 * peak)[wave])
-    first, last = _first_of_each(above, wave), _first_of_each(above[::-1], wave)[::-1]
+    lens = ends - z
+    at_peak = np.flatnonzero(mag == np.repeat(peak, lens))
+    k = at_peak[np.searchsorted(at_peak, z)]
+    above = np.flatnonzero(mag >= np.repeat(0.5 * peak, lens))
+    first, last = above[np.searchsorted(above, z)], above[np.searchsorted(above, ends) - 1]
     keep = (peak >= min_g) & (last + 1 - first >= min_s * rate_hz)
     return list(zip(first[keep].tolist(), (last[keep] + 1).tolist(), k[keep].tolist()))
-
-
-def _first_of_each(idx: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """The first of the sample indices idx (sorted either way) in each group (group: each sample's,
-    non-decreasing; every group has some): one per group, in idx's order."""
-    g = group[idx]
-    return idx[np.r_[True, g[1:] != g[:-1]]]
 
 
 def away_from(waves: list[tuple[int, int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:

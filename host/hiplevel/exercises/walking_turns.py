@@ -47,6 +47,7 @@ from hiplevel.constants import Side, other_side
 from hiplevel.exercises.walking_drops import window_extremes
 from hiplevel.exercises.walking_gaps import missed_contact_at
 from hiplevel.signal.exact_median import median
+from hiplevel.signal.filters import reduce_windows
 
 
 def pair_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: float, pad_s: float = 0.5,
@@ -72,11 +73,17 @@ def run_turns_deg(yaw_rate_dps: np.ndarray, contacts: np.ndarray, rate_hz: float
     c = np.asarray(contacts, dtype=np.int64) - lo
     a = np.concatenate([np.maximum(c[:n] - pad, 0) for n, s in zip(counts, steps) if n > 0])
     b = np.concatenate([np.minimum(c[s:] + pad + 1, len(heading)) for n, s in zip(counts, steps) if n > 0])
-    top, bottom = window_extremes(heading, a.tolist(), b.tolist())
-    ranges = [0.0 if t is None else t - u for t, u in zip(top, bottom)]
+    if (a < b).all():
+        # Every window holds samples (the contacts are sorted): the ranges as arrays from the two
+        # reductions `window_extremes` makes, the same floats (its per-window Python lists and the
+        # lists of ranges cost more than the reductions: two windows a step).
+        ranges = reduce_windows(np.maximum, heading, a, b) - reduce_windows(np.minimum, heading, a, b)
+    else:
+        top, bottom = window_extremes(heading, a.tolist(), b.tolist())
+        ranges = np.array([0.0 if t is None else t - u for t, u in zip(top, bottom)])
     out, k = [], 0
     for n in counts:
-        out.append(np.array(ranges[k : k + n]) if n > 0 else np.zeros(0))
+        out.append(ranges[k : k + n].copy() if n > 0 else np.zeros(0))
         k += max(n, 0)
     return out
 
