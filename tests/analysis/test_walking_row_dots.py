@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from hiplevel.exercises.walking_motion import _einsum_order_ok, row_dots, vertical_acc_g
+from hiplevel.exercises.walking_motion import einsum_order_ok, row_dots, vertical_acc_g
 
 
 def _einsum(a, b):
@@ -16,7 +16,7 @@ def _einsum(a, b):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_row_dots_equal_einsum_to_the_bit(seed):
-    assert _einsum_order_ok()  # this numpy sums as row_dots does (otherwise row_dots is einsum itself)
+    assert einsum_order_ok()  # this numpy sums as row_dots does (otherwise row_dots is einsum itself)
     rng = np.random.default_rng(seed)
     for n in (0, 1, 2, 3, 7, 100, 50_003):
         a = rng.normal(size=(n, 3)) * np.exp2(rng.integers(-30, 30, (n, 3)))
@@ -43,3 +43,27 @@ def test_upward_acceleration_is_the_einsum_projection():
     m = two_turning_walks_motion(1)
     assert len(m.t_s) > 1000
     assert vertical_acc_g(m).tobytes() == _einsum(m.acc_lin_g, m.up).tobytes()
+
+
+def test_posture_cosines_equal_einsum_to_the_bit():
+    # The posture test's cosines between each contact's tilt and the tilts around it
+    # (`walking_posture_change.tilt_moves_deg`: einsum("kmi,ki->km") before).
+    rng = np.random.default_rng(5)
+    for k, m in ((1, 1), (3, 7), (50, 41), (200, 121)):
+        both = rng.normal(size=(k, m, 3))
+        both /= np.linalg.norm(both, axis=-1, keepdims=True)
+        here = np.ascontiguousarray(both[:, 0])
+        assert row_dots(both, here[:, None]).tobytes() == np.einsum("kmi,ki->km", both, here).tobytes()
+
+
+def test_stride_tilt_sums_in_place():
+    from hiplevel.exercises.walking_posture_change import stride_tilt
+
+    rng = np.random.default_rng(2)
+    up = rng.normal(size=(5000, 3))
+    at = stride_tilt(up, 120)(np.arange(-10, 5010))
+    cs = np.concatenate([np.zeros((1, 3)), np.cumsum(up, axis=0)])  # as it was made
+    start = np.clip(np.clip(np.arange(-10, 5010), 0, 4999) - 60, 0, 5000 - 120)
+    mm = cs[start + 120] - cs[start]
+    want = mm / np.maximum(np.sqrt((mm[:, 0] ** 2 + mm[:, 1] ** 2) + mm[:, 2] ** 2), 1e-12)[:, None]
+    assert at.tobytes() == want.tobytes()

@@ -31,3 +31,22 @@ def test_run_turns_are_each_window_range(seed):
             assert len(got) == len(want)
             for g, w in zip(got, want):
                 assert g.dtype == np.float64 and g.tobytes() == w.tobytes()
+
+
+def test_turn_rate_at_contacts_is_the_moving_mean_there(monkeypatch):
+    # `StanceSideDecider.repeat_probs` reads the bout's 1 s mean yaw rate at its contacts alone
+    # (`walking_side.moving_mean_at`): the whole moving mean's values there, compiled and numpy-only.
+    from hiplevel.exercises.walking_side import moving_mean_at
+    from hiplevel.signal import filters
+
+    rng = np.random.default_rng(4)
+    cases = []
+    for _ in range(500):
+        n = int(rng.integers(1, 700))
+        x = rng.normal(size=(n + 3, 3))[:n, 2] * np.exp2(rng.integers(-8, 8, n)) * 50.0  # a strided column
+        cases.append((x, int(rng.integers(1, 250)), np.sort(rng.integers(0, n, int(rng.integers(0, 25))))))
+    for x, w, at in cases:
+        assert moving_mean_at(x, w, at).tobytes() == filters.moving_mean(x, w)[at].tobytes()
+    monkeypatch.setattr(filters, "rest_kernel", lambda: None)
+    for x, w, at in cases[:100]:
+        assert moving_mean_at(x, w, at).tobytes() == filters.moving_mean(x, w)[at].tobytes()

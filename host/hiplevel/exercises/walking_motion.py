@@ -40,26 +40,27 @@ def vertical_acc_g(m: Motion, up: np.ndarray | None = None) -> np.ndarray:
     walk, a neutral taken while seated) still sees the contacts at full size. up: the motion's
     `Motion.up` when already at hand."""
     up = m.up if up is None else up
-    return row_dots(m.acc_lin_g, up)
+    return row_dots(m.acc_lin_g, up) if einsum_order_ok() else np.einsum("ij,ij->i", m.acc_lin_g, up)
 
 
 def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The dot products of the rows of two (N,3) float64 arrays, (N,): `np.einsum("ij,ij->i", a, b)`
-    to the bit. einsum makes one inner-loop call a row of three values (~60 instructions a row);
-    its two-lane loop sums a row as (p0 + p2) + p1 plus its zero start (a -0 sum comes out +0), so
-    the same sums column by column, when this numpy sums so (`_einsum_order_ok`; einsum otherwise)."""
-    if not _einsum_order_ok():
-        return np.einsum("ij,ij->i", a, b)
+    """The dot products of the rows of two (..., 3) float64 arrays (b broadcast to a), shape (...):
+    `np.einsum("...i,...i->...", a, b)` to the bit (and "ij,ij->i", "kmi,ki->km"). einsum makes one
+    inner-loop call a row of three values (~60 instructions a row); its two-lane loop sums a row as
+    (p0 + p2) + p1 plus its zero start (a -0 sum comes out +0), so the same sums column by column,
+    when this numpy sums so (`einsum_order_ok`; einsum otherwise)."""
+    if not einsum_order_ok():
+        return np.einsum("...i,...i->...", a, b)
     with np.errstate(all="ignore"):  # einsum raises no floating-point warnings either
-        out = a[:, 0] * b[:, 0]
-        out += a[:, 2] * b[:, 2]
-        out += a[:, 1] * b[:, 1]
+        out = a[..., 0] * b[..., 0]
+        out += a[..., 2] * b[..., 2]
+        out += a[..., 1] * b[..., 1]
         out += 0.0
     return out
 
 
 @cache
-def _einsum_order_ok() -> bool:
+def einsum_order_ok() -> bool:
     """Whether numpy's einsum("ij,ij->i") sums a row's three products as `row_dots` does, probed once
     on fixed values (a Weyl sequence over a few binades; a few hundred rows round differently in
     another order) and on signed zeros."""

@@ -42,6 +42,7 @@ import numpy as np
 
 from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion
+from hiplevel.exercises.walking_motion import einsum_order_ok, row_dots
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
@@ -104,7 +105,9 @@ def stride_tilt(up: np.ndarray, stride: int) -> Callable[[np.ndarray], np.ndarra
     clipped to the series)."""
     n = len(up)
     stride = max(1, min(stride, n))
-    cs = np.concatenate([np.zeros((1, 3)), np.cumsum(up, axis=0)])
+    cs = np.empty((n + 1, 3))
+    cs[0] = 0.0
+    np.cumsum(up, axis=0, out=cs[1:])  # in place: the same sums, no concatenated copy
     return lambda at: _window_mean(cs, n, stride, np.minimum(np.maximum(at, 0), n - 1))
 
 
@@ -160,7 +163,7 @@ def tilt_moves_deg(up: np.ndarray, c: np.ndarray, med: int,
     both = at(k[:, None] + np.concatenate([-side, side]))
     here = np.ascontiguousarray(both[:, 0])
     # The least cosine is the widest angle.
-    cos = np.einsum("kmi,ki->km", both, here)
+    cos = row_dots(both, here[:, None]) if einsum_order_ok() else np.einsum("kmi,ki->km", both, here)
     before, after = cos[:, : len(side)].min(axis=1), cos[:, len(side) :].min(axis=1)
 
     def span_of(j: int) -> float:

@@ -158,8 +158,8 @@ class StanceSideDecider:
         irregular = odd[:-1] | odd[1:]
         if m.gyro_dps is not None and len(c) > 2:
             lo, hi = int(c[0]), int(c[-1]) + 1
-            heading = np.abs(moving_mean(m.gyro_dps[lo:hi, 2], max(1, int(m.rate_hz))))
-            irregular |= heading[c[1:-1] - lo] > self.turn_rate_dps
+            heading = np.abs(moving_mean_at(m.gyro_dps[lo:hi, 2], max(1, int(m.rate_hz)), c[1:-1] - lo))
+            irregular |= heading > self.turn_rate_dps
         return np.where(irregular, self.irregular_repeat_prob, self.regular_repeat_prob)
 
     def combine_bouts(self, cues: list[dict[str, np.ndarray]], scale: dict[str, float],
@@ -250,6 +250,19 @@ def _logsumexp(x: np.ndarray, axis: int | None = None) -> np.ndarray:
 def _detrend(x: np.ndarray, window: int) -> np.ndarray:
     """x minus its centred moving mean over `window` samples (anything slower than a stride)."""
     return x - moving_mean(x, window)
+
+
+def moving_mean_at(x: np.ndarray, window: int, at: np.ndarray) -> np.ndarray:
+    """`filters.moving_mean(x, window)[at]` of a 1-D x at the sample indices `at` (0 <= at < len(x)),
+    the same values: its prefix sums of [0, x...] in sample order (as numpy's cumsum and the
+    compiled kernel take them), differenced and divided at `at` alone (a bout's turn rate is read
+    at its contacts only)."""
+    x = np.asarray(x, float)
+    n = len(x)
+    w = max(1, min(window, n))
+    c1 = np.cumsum(np.concatenate([np.zeros(1), x]))
+    start = np.minimum(np.maximum(np.asarray(at) - w // 2, 0), n - w)
+    return (c1[start + w] - c1[start]) / w
 
 
 def _segment_means(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
