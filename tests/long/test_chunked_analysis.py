@@ -88,7 +88,7 @@ def test_a_chunked_walk_builds_each_chunks_motion_once(monkeypatch) -> None:
     series = cut(pauses().imu, HOLES)
     built: list[tuple[int, int]] = []
     piece = chunked.trace_piece
-    monkeypatch.setattr(chunked, "trace_piece", lambda lt, a, b: built.append((a, b)) or piece(lt, a, b))
+    monkeypatch.setattr(chunked, "trace_piece", lambda lt, a, b, **kw: built.append((a, b)) or piece(lt, a, b, **kw))
     res = analyze(series, "walking", chunking=SMALL)
     assert len(res.reps) >= 120
     assert len(built) >= 3 and len(set(built)) == len(built)

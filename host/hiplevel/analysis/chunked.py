@@ -27,7 +27,7 @@ from hiplevel.exercises.walking_side import StanceSideDecider
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.long_trace import LongTrace
 from hiplevel.signal.memory import release_free_memory
-from hiplevel.signal.orientation import trace_piece
+from hiplevel.signal.orientation import ROW_FIELDS, PelvisTrace, piece_of_rows, trace_piece
 from hiplevel.signal.trace_passes import RunTracker
 
 CUT_STILL_S = 3.0  # a cut sits in the middle of a still run at least this long
@@ -124,6 +124,39 @@ def _times_only(lt: LongTrace, c: DetectChunk) -> Motion:
                   gyro_dps=None, still=np.zeros(0, bool))
 
 
+class _ChunkPieces:
+    """`trace_piece` of the detection chunks, the rows a chunk shares with the one before it (its
+    first 2 x OVERLAP_S) taken from that chunk's piece when it came just before: every row of a
+    piece depends on its own sample alone (`orientation.ROW_FIELDS`), so the joined rows are the
+    chunk's own piece, and 15 % of an hour's walk is not turned, corrected and converted twice."""
+
+    def __init__(self, lt: LongTrace, chunks: list[DetectChunk]) -> None:
+        self.lt, self.next_lo = lt, {c.lo: n.lo for c, n in zip(chunks, chunks[1:]) if c.lo < n.lo < c.hi}
+        self.kept: tuple[int, int, dict] | None = None  # rows [a, b) of the last piece, from the next chunk's lo
+
+    def __call__(self, c: DetectChunk) -> PelvisTrace:
+        kept, self.kept = self.kept, None
+        if kept is not None and kept[0] == c.lo and kept[1] >= c.hi:  # all its rows (short chunks, long overlaps)
+            pt = piece_of_rows(self.lt, c.lo, c.hi,
+                               {f: None if v is None else v[: c.hi - c.lo] for f, v in kept[2].items()})
+        elif kept is not None and kept[0] == c.lo and c.hi - kept[1] >= 2:  # (one row would go to BLAS' gemv)
+            # The kept rows first, then the new ones written in place by `trace_piece` (no joined copy).
+            k, rows = kept[1] - c.lo, {}
+            for f, v in kept[2].items():
+                if v is not None:
+                    rows[f] = np.empty((c.hi - c.lo, *v.shape[1:]), v.dtype)
+                    rows[f][:k] = v
+            trace_piece(self.lt, kept[1], c.hi, into={f: v[k:] for f, v in rows.items()})
+            pt = piece_of_rows(self.lt, c.lo, c.hi, {f: rows.get(f) for f in ROW_FIELDS})
+        else:
+            pt = trace_piece(self.lt, c.lo, c.hi)
+        nxt = self.next_lo.get(c.lo)
+        if nxt is not None:
+            self.kept = (nxt, c.hi, {f: None if getattr(pt, f) is None else getattr(pt, f)[nxt - c.lo:].copy()
+                                     for f in ROW_FIELDS})
+        return pt
+
+
 def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th: Thresholds,
                 score, first_index: int = 0, earliest: int | None = None) -> tuple[list[Rep], int]:
     """Scored reps of trace samples [a, b) (one segment), indexed from first_index, and the forced
@@ -138,9 +171,10 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
     c = chunks[0]
     chunks[0] = DetectChunk(c.start, c.stop, min(c.lo, lead_in_first(det, lt.rate_hz, a, earliest)), c.hi)
 
+    pieces = _ChunkPieces(lt, chunks)
+
     def motion(c: DetectChunk):
-        pt = trace_piece(lt, c.lo, c.hi)
-        return motion_of(pt, 0, c.hi - c.lo, neutral)
+        return motion_of(pieces(c), 0, c.hi - c.lo, neutral)
 
     side = getattr(det, "side", None)
     prepared: list = [None] * len(chunks)  # each chunk's draft, when the detector prepares one

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hiplevel._native import fuse_kernel
-from hiplevel.signal.angle_units import degrees, radians
+from hiplevel.signal.angle_units import DEG_PER_RAD, degrees, radians
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.rest_masks import quiet_mask, rest_mask
 
@@ -145,11 +145,17 @@ def tilt_step(
     return (ux / n, uy / n, uz / n), k
 
 
-def up_to_roll_pitch_deg(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Roll and pitch, deg, from up-vectors (N,3) in the body frame.
+def up_to_roll_pitch_deg(up: np.ndarray, out: tuple[np.ndarray, np.ndarray] | None = None
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Roll and pitch, deg, from up-vectors (N,3) in the body frame; out: (N,) float64 arrays to
+    write them into (the same values, converted in place).
 
     Roll + = left side higher (rotation about +x); pitch + = front of the pelvis down."""
     up = np.atleast_2d(up)
+    if out is not None and up.dtype == np.float64:
+        roll, pitch = np.arctan2(up[:, 1], up[:, 2], out=out[0]), out[1]
+        np.arctan2(-up[:, 0], np.hypot(up[:, 1], up[:, 2]), out=pitch)
+        return np.multiply(roll, DEG_PER_RAD, out=roll), np.multiply(pitch, DEG_PER_RAD, out=pitch)  # `degrees`
     roll = degrees(np.arctan2(up[:, 1], up[:, 2]))
     # Nose down tilts body +x below the horizon, so up gets a negative x component.
     pitch = degrees(np.arctan2(-up[:, 0], np.hypot(up[:, 1], up[:, 2])))

@@ -171,8 +171,6 @@ class GridBuilder:
         so each one is interpolated between the same two raw samples as on the whole segment)."""
         o = self._open
         assert o is not None and o.carry_x is not None
-        tt = np.concatenate([[o.carry_t], t])
-        xx = np.concatenate([o.carry_x[None, :], x])
         if final:
             k_end = int(np.floor((o.t_last - o.t0) * self.rate_hz)) + 1
         else:
@@ -183,11 +181,20 @@ class GridBuilder:
                 k_end += int(np.count_nonzero(o.t0 + ks / self.rate_hz < o.t_last))
         if k_end > o.next_k:
             tu = o.t0 + grid_steps(o.next_k, k_end) / self.rate_hz
-            vals = interp_columns(tu, tt, xx)
-            o.out.append(vals)
-            o.out_n += len(vals)
+            # The grid samples before t[0] between the carried sample and t[0], the others among the
+            # new samples (no copy of them with the carried one in front): each value depends only
+            # on the two raw samples around it, found by the same search, so the same values.
+            cut = int(np.searchsorted(tu, t[0])) if len(t) else len(tu)
+            if cut:
+                xp = np.array([o.carry_t, t[0]]) if len(t) else np.array([o.carry_t])
+                fp = np.concatenate([o.carry_x[None, :], x[:1]])
+                o.out.append(_interp(tu[:cut], xp, fp))
+            if cut < len(tu):
+                o.out.append(interp_columns(tu[cut:], t, x))
+            o.out_n += len(tu)
             o.next_k = k_end
-        o.carry_t, o.carry_x = float(tt[-1]), xx[-1]
+        if len(t):
+            o.carry_t, o.carry_x = float(t[-1]), x[-1]
         return self._hand_on(final)
 
     def _hand_on(self, final: bool) -> list[GridBlock | GridSegment]:
@@ -196,12 +203,12 @@ class GridBuilder:
         seg = len(self._kept) - 1
         blocks: list[GridBlock | GridSegment] = []
         if o.out_n >= self.block or (final and o.out_n):
-            vals = np.concatenate(o.out) if len(o.out) > 1 else o.out[0]
-            whole = len(vals) if final else (len(vals) // self.block) * self.block
+            whole = o.out_n if final else (o.out_n // self.block) * self.block
+            parts, rest = _take_rows(o.out, whole)
             for a in range(0, whole, self.block):
-                blocks.append(GridBlock(seg, o.emitted + a, vals[a : a + self.block]))
-            o.out = [vals[whole:]] if whole < len(vals) else []
-            o.out_n = len(vals) - whole
+                # A block inside one part is a view of it; only one that spans parts is copied.
+                blocks.append(GridBlock(seg, o.emitted + a, _rows(parts, a, min(a + self.block, whole))))
+            o.out, o.out_n = rest, o.out_n - whole
             o.emitted += whole
         return blocks
 
@@ -220,3 +227,33 @@ class GridBuilder:
         done = GridSegment(len(self._kept) - 1, o.t0, self.rate_hz, o.next_k, raw)
         self._kept[-1] = done
         return [*out, done]
+
+
+def _interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """`interp_columns`, also for a lone raw sample (the end of a segment right after a carried
+    one: every grid sample at or past it takes its value, as np.interp gives past xp's end)."""
+    if len(xp) >= 2:
+        return interp_columns(x, xp, fp)
+    return np.repeat(fp[:1], len(x), axis=0)
+
+
+def _take_rows(parts: list[np.ndarray], n: int) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+    """The first n rows of the arrays `parts` laid end to end, as (first row, array) pieces, and the
+    arrays of the rows after them (views)."""
+    taken, rest, r = [], [], 0
+    for p in parts:
+        if r >= n:
+            rest.append(p)
+        elif r + len(p) <= n:
+            taken.append((r, p))
+        else:
+            taken.append((r, p[: n - r]))
+            rest.append(p[n - r:])
+        r += len(p)
+    return taken, rest
+
+
+def _rows(parts: list[tuple[int, np.ndarray]], a: int, b: int) -> np.ndarray:
+    """Rows [a, b) of the pieces `_take_rows` returned: a view when one piece holds them all."""
+    inside = [p[max(a - r, 0): b - r] for r, p in parts if r < b and r + len(p) > a]
+    return inside[0] if len(inside) == 1 else np.concatenate(inside)

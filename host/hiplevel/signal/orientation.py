@@ -51,31 +51,46 @@ class PelvisTrace:
     time_fixes: tuple[TimeFix, ...] = ()
 
 
-def trace_piece(lt: LongTrace, a: int, b: int) -> PelvisTrace:
+def trace_piece(lt: LongTrace, a: int, b: int, into: dict | None = None) -> PelvisTrace:
     """Trace samples [a, b) of a LongTrace (within one segment) as a PelvisTrace: aligned
     roll/pitch, acc/gyro (corrected, pelvis frame), still; standing, segments and timeline are
-    the whole trace's, re-based on a (a standing outside the piece comes out as (0, 0))."""
+    the whole trace's, re-based on a (a standing outside the piece comes out as (0, 0)).
+    into: arrays (b - a rows) of every one of ROW_FIELDS that is not None, to write them into
+    (the piece's arrays are then those)."""
     rot = lt.rotation
     # The rotated up-vectors as rot @ up.T, (3, N): the same BLAS products as up @ rot.T (each
     # element one row times one column; OpenBLAS' kernel sums the three terms in the same order
     # whichever operand it reads as A), written as three rows, not N rows of three (the (N,3)
     # product's output is zeroed and stored three values at a time). Only its columns are read:
     # the transposed view gives up_to_roll_pitch_deg contiguous axes.
-    roll, pitch = up_to_roll_pitch_deg((rot @ lt.up(a, b).T).T)
+    o = into or {}
+    up = (rot @ lt.up(a, b).T).T
+    roll, pitch = up_to_roll_pitch_deg(up, (o["roll_deg"], o["pitch_deg"])) if o else up_to_roll_pitch_deg(up)
     acc = gyro = None
     if lt.source == "imu":
         acc, gyro = lt.sensor(a, b)
-        acc, gyro = turned_rows(acc, rot), turned_rows(gyro, rot)
+        acc, gyro = turned_rows(acc, rot, o.get("acc_g")), turned_rows(gyro, rot, o.get("gyro_dps"))
+    rows = {"t_s": lt.times(a, b), "roll_deg": roll, "pitch_deg": pitch, "acc_g": acc, "gyro_dps": gyro,
+            "still": lt.still(a, b)}
+    for f in ("t_s", "still") if o else ():
+        o[f][:] = rows[f]
+        rows[f] = o[f]
+    return piece_of_rows(lt, a, b, rows)
+
+
+# The per-sample arrays of a PelvisTrace: each row of `trace_piece` depends on its own sample alone
+# (the store's rows, the sensor correction row by row, BLAS' sums of three products per row, the
+# elementwise angles), so pieces of a range joined end to end are the range's piece.
+ROW_FIELDS = ("t_s", "roll_deg", "pitch_deg", "acc_g", "gyro_dps", "still")
+
+
+def piece_of_rows(lt: LongTrace, a: int, b: int, rows: dict) -> PelvisTrace:
+    """The PelvisTrace of trace samples [a, b) (within one segment) from its per-sample arrays
+    `rows` (ROW_FIELDS; acc_g and gyro_dps None for a roll stream), the rest as `trace_piece`."""
     s0, s1 = lt.standing
     standing = (s0 - a, s1 - a) if a <= s0 and s1 <= b else (0, 0)
     return PelvisTrace(
-        t_s=lt.times(a, b),
         rate_hz=lt.rate_hz,
-        roll_deg=roll,
-        pitch_deg=pitch,
-        acc_g=acc,
-        gyro_dps=gyro,
-        still=lt.still(a, b),
         standing=standing,
         standing_roll_deg=lt.standing_roll_deg,
         mount_yaw_deg=lt.mount_yaw_deg,
@@ -83,16 +98,18 @@ def trace_piece(lt: LongTrace, a: int, b: int) -> PelvisTrace:
         segments=tuple((max(x, a) - a, min(y, b) - a) for x, y in lt.bounds if min(y, b) > max(x, a)),
         timeline=lt.timeline,
         time_fixes=lt.time_fixes,
+        **rows,
     )
 
 
-def turned_rows(x: np.ndarray, rot: np.ndarray) -> np.ndarray:
+def turned_rows(x: np.ndarray, rot: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """x @ rot.T for rows x (N,3) and a rotation rot (3,3), the same values: numpy hands both to
     BLAS' gemm, which sums each row's three products in the same order either way; with rot.T
     C-contiguous (a copy of nine values) OpenBLAS takes them 7-17x faster (42,000 rows: 0.43-1.0 ->
     0.06 ms), with its F-ordered view it zeroes and writes the output three values at a time. A
-    single row goes to gemv, whose sums differ with the operand's order: as before."""
-    return x @ np.ascontiguousarray(rot.T) if len(x) > 1 else x @ rot.T
+    single row goes to gemv, whose sums differ with the operand's order: as before. out: an (N,3)
+    array to write them into."""
+    return np.matmul(x, np.ascontiguousarray(rot.T) if len(x) > 1 else rot.T, out=out)
 
 
 def materialize(lt: LongTrace) -> PelvisTrace:

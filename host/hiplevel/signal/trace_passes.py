@@ -9,7 +9,6 @@ import numpy as np
 
 from hiplevel.signal.alignment import level_rotation, mount_yaw_from_chunks, yaw_rotation
 from hiplevel.signal.angle_units import radians
-from hiplevel.signal.contiguous import contiguous
 from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_chunks
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
@@ -70,6 +69,7 @@ class _ImuGrid:
         self.win = max(3, int(round(settings.rest_window_s * rate_hz)))
         self.pending: GridBlock | None = None
         self.pending_cols: tuple[np.ndarray, np.ndarray] | None = None  # its (acc, gyro), each C-contiguous
+        self.pending_bufs: tuple[np.ndarray, np.ndarray] = ()  # the buffers they lie in (`_with_margins`)
         self.tail: tuple[np.ndarray, np.ndarray] | None = None  # the samples (acc, gyro) before it
         self.tracker, self.quiet_tracker = RunTracker(), RunTracker()
         self.spans: dict[int, list[tuple[int, int]]] = {}
@@ -81,16 +81,20 @@ class _ImuGrid:
             # acc and gyro apart, each C-contiguous, once: the store's blocks and the rest pass read
             # them so (on column slices of the (N,6) grid numpy's arithmetic runs a three-value inner
             # loop per row, and accel_fraction and the spreads copied them again).
-            cols = contiguous(ev.values[:, :3]), contiguous(ev.values[:, 3:6])  # column by column
+            # Each copied into the middle of a buffer with room for the rest pass' moving window on
+            # either side (`_rest` fills it in: no concatenation of the block with its neighbours).
+            m = self.win + 1
+            bufs = _with_margins(ev.values[:, :3], m), _with_margins(ev.values[:, 3:6], m)
+            cols = tuple(b[m: m + len(ev.values)] for b in bufs)
             self.store.append((ev.segment, "acc"), cols[0])
             self.store.append((ev.segment, "gyro"), cols[1])
             if self.pending_cols is not None:
-                self._rest(tuple(c[: self.win + 1] for c in cols))
-                self.tail = tuple(c[-(self.win + 1):] for c in self.pending_cols)
+                self._rest(tuple(c[:m] for c in cols))
+                self.tail = tuple(c[-m:] for c in self.pending_cols)
             else:
                 self.store.append((ev.segment, "ksum"), np.zeros(1))
                 self.ksum, self.tail = 0.0, None
-            self.pending, self.pending_cols = ev, cols
+            self.pending, self.pending_cols, self.pending_bufs = ev, cols, bufs
             return
         if self.pending is not None:
             self._rest(None)
@@ -106,9 +110,16 @@ class _ImuGrid:
         whole segment)."""
         blk, (acc, gyro) = self.pending, self.pending_cols
         assert blk is not None
-        parts = [x for x in (self.tail, (acc, gyro), head) if x is not None]
-        ext = [np.concatenate([p[c] for p in parts]) for c in (0, 1)] if len(parts) > 1 else (acc, gyro)
-        lo = 0 if self.tail is None else len(self.tail[0])
+        # The block with the samples before (tail) and after it (head) end to end, in its buffer.
+        m, n = self.win + 1, len(acc)
+        lo, hi = (0 if x is None else len(x[0]) for x in (self.tail, head))
+        ext = []
+        for c, buf in enumerate(self.pending_bufs):
+            if lo:
+                buf[m - lo: m] = self.tail[c]
+            if hi:
+                buf[m + n: m + n + hi] = head[c]
+            ext.append(buf[m - lo: m + n + hi])
         rest, quiet = rest_and_quiet_masks(ext[0], ext[1], self.rate, self.settings)
         rest, quiet = rest[lo: lo + len(acc)], quiet[lo: lo + len(acc)]
         self.store.append((blk.segment, "still"), rest)
@@ -118,6 +129,15 @@ class _ImuGrid:
         self.store.append((blk.segment, "ksum"), ks)
         self.spans.setdefault(blk.segment, []).extend(self.tracker.feed(rest, blk.start))
         self.quiet_spans.setdefault(blk.segment, []).extend(self.quiet_tracker.feed(quiet, blk.start))
+
+
+def _with_margins(x: np.ndarray, m: int) -> np.ndarray:
+    """x (n, 3) copied, column by column (`contiguous.contiguous`), into rows [m, m + n) of a new
+    (n + 2m, 3) array; the rows around them are left for the caller."""
+    out = np.empty((len(x) + 2 * m, x.shape[1]))
+    for k in range(x.shape[1]):
+        out[m: m + len(x), k] = x[:, k]
+    return out
 
 
 class _RollGrid:
