@@ -10,7 +10,10 @@ and for each recording whether the per-leg verdicts of the clinician's finding
 (`scoring.words.leg_findings`) agree. Per-push cost: CPU time of each packet's `push_many`.
 
     python -m bench --only 9 --no-write        # this section alone (~5 min on 2 quiet cores)
-    python -m bench.live_split [--files N] [--sets ipol-dev,stroke-dev] [--per-file] [--worst N]
+    python -m bench.live_split [--files N] [--sets ipol-dev,stroke-dev] [--per-file] [--worst N] [--prior]
+
+`--prior` starts each live run from the sensor errors the offline analysis of the same subject's
+previous recording fitted (a proxy for one device's stored session: docs/analysis.md, Stop 40h).
 
 `--worst N` lists the N steps both found whose drops differ most, each with the decision that differs
 (`step_cause`; docs/analysis.md, "Live on real people", where the p95 comes from).
@@ -19,6 +22,7 @@ and for each recording whether the per-leg verdicts of the clinician's finding
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +58,8 @@ class LiveTally:
     same_words: int = 0  # ... and the same drop words
     findings: int = 0  # recordings with reps either way
     same_findings: int = 0  # ... whose per-leg verdicts agree
+    # --prior: each subject's last offline sensor errors (`streaming.prior`), by file-name prefix.
+    priors: dict | None = None
 
     def cost(self) -> str:
         if not self.packet_us:
@@ -138,14 +144,16 @@ def add_story(tally: LiveTally, exercise: str, live: list[dict], off: list[dict]
         tally.same_findings += _verdicts(exercise, live) == _verdicts(exercise, off)
 
 
-def live_reps(series, exercise: str = "walking", packet_s: float = PACKET_S, costs: LiveTally | None = None) -> list[dict]:
+def live_reps(series, exercise: str = "walking", packet_s: float = PACKET_S, costs: LiveTally | None = None,
+              prior=None) -> list[dict]:
     """The reps `OnlineAnalyzer` emits for a whole series fed in packets of packet_s, as
-    score_reps dicts (with drop_deg). costs (optional) collects the CPU time of each push."""
+    score_reps dicts (with drop_deg). costs (optional) collects the CPU time of each push;
+    prior: the sensor errors to start from (`OnlineAnalyzer`'s sensor_prior)."""
     from hiplevel.analysis.streaming import OnlineAnalyzer
 
     t = np.asarray(series.t_s, float)
     rate = 1.0 / float(np.median(np.diff(t)))
-    oa = OnlineAnalyzer(exercise, rate_hz=round(rate))
+    oa = OnlineAnalyzer(exercise, rate_hz=round(rate), sensor_prior=prior)
     n = max(1, int(round(packet_s * rate)))
     acc, gyro = np.asarray(series.acc_g, float), np.asarray(series.gyro_dps, float)
     for a in range(0, len(t), n):
@@ -159,11 +167,15 @@ def live_reps(series, exercise: str = "walking", packet_s: float = PACKET_S, cos
     return _rep_dicts(oa.reps)
 
 
-def offline_reps(series, exercise: str = "walking") -> list[dict]:
-    """The offline analysis' reps of the same series."""
+def offline_reps(series, exercise: str = "walking", errors: dict | None = None) -> list[dict]:
+    """The offline analysis' reps of the same series; errors (optional): its "last" key set to
+    the analysis' sensor errors (`AnalysisResult.sensor_errors`)."""
     from hiplevel.analysis import analyze
 
-    return _rep_dicts(analyze(series, exercise).reps)
+    res = analyze(series, exercise)
+    if errors is not None:
+        errors["last"] = res.sensor_errors
+    return _rep_dicts(res.reps)
 
 
 def evaluate_file(path: Path, tally: LiveTally) -> None:
@@ -173,8 +185,15 @@ def evaluate_file(path: Path, tally: LiveTally) -> None:
     series = read_imu_csv(path)
     truth = load_truth(path)
     exercise = truth.get("exercise", "walking")
-    live = timed_reps(tally.live, path.name, live_reps, series, exercise, PACKET_S, tally)
-    off = timed_reps(tally.offline, path.name, offline_reps, series, exercise)
+    # A proxy for one device: the same subject's previous trial (ipol_2-3 before ipol_2-4,
+    # mr_pp02_exported000 before mr_pp02_exported001).
+    group = re.sub(r"(-\d+|_exported\d+)$", "", path.name.removesuffix(".csv.gz"))
+    prior = tally.priors.get(group) if tally.priors is not None else None
+    live = timed_reps(tally.live, path.name, live_reps, series, exercise, PACKET_S, tally, prior)
+    found: dict = {}
+    off = timed_reps(tally.offline, path.name, offline_reps, series, exercise, found)
+    if tally.priors is not None and found.get("last") is not None:
+        tally.priors[group] = found["last"]
     tally.live.add(truth, live)
     tally.offline.add(truth, off)
     add_story(tally, exercise, live, off)
@@ -195,8 +214,8 @@ def evaluate_file(path: Path, tally: LiveTally) -> None:
                           f"offline {len(po)}/{n} extra {len(off) - len(po)} side {side_o};{dd}")
 
 
-def evaluate(cases: list[Path]) -> LiveTally:
-    tally = LiveTally()
+def evaluate(cases: list[Path], prior: bool = False) -> LiveTally:
+    tally = LiveTally(priors={} if prior else None)
     for path in cases:
         evaluate_file(path, tally)
     return tally
@@ -235,7 +254,7 @@ def _rows(name: str, cases: list[Path], t: LiveTally) -> list[Row]:
 
 
 def run(quick: bool = False, data_dir: Path | None = None, log=print, sets=SETS, files: int | None = None,
-        per_file: bool = False, worst: int = 0) -> list[Row]:
+        per_file: bool = False, worst: int = 0, prior: bool = False) -> list[Row]:
     """Rows of section 9 (one n/a row per absent set)."""
     from bench.realdata import shared_data_dir
 
@@ -247,7 +266,7 @@ def run(quick: bool = False, data_dir: Path | None = None, log=print, sets=SETS,
             rows.append(unavailable(SECTION, name, f"../shared/data/{name} is absent"))
             continue
         cases = sorted(root.glob("*.csv.gz"))[: files or (4 if quick else None)]
-        t = evaluate(cases)
+        t = evaluate(cases, prior)
         if per_file:
             for line in t.per_file:
                 log(f"  {line}")
@@ -268,8 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--per-file", action="store_true", help="one line per recording")
     ap.add_argument("--worst", type=int, default=0, help="list the N steps whose drops differ most, with causes")
+    ap.add_argument("--prior", action="store_true",
+                    help="start each live run from the sensor errors of the same subject's previous recording")
     a = ap.parse_args(argv)
-    print(text_table(run(sets=tuple(a.sets.split(",")), files=a.files, per_file=a.per_file, worst=a.worst)))
+    print(text_table(run(sets=tuple(a.sets.split(",")), files=a.files, per_file=a.per_file, worst=a.worst,
+                         prior=a.prior)))
     return 0
 
 

@@ -31,6 +31,7 @@ from hiplevel.signal.neutral import NO_STANDING_LEVEL_S, STANDING_MIN_S, neutral
 from hiplevel.signal.orientation import PelvisTrace, trace_piece
 from hiplevel.signal.timeline import TimeGap
 from hiplevel.signal.trace_passes import first_standing, still_runs
+from hiplevel.signal.turns import TurnErrors
 
 _round = round_function()  # round(x, places), compiled when built: the same floats to the bit
 
@@ -64,7 +65,9 @@ class AnalysisResult:
     in the input inside the set (`TimeGap`: bridged, or split: no rep spans a split gap);
     forced_cuts: places where a long set had to be cut for the detectors without a quiet moment
     (`analysis.chunked`; 0 in any set of minutes). t_s / roll_deg / pitch_deg are empty when the
-    analysis was asked not to keep the trace (`keep_trace=False`, the bounded-memory path)."""
+    analysis was asked not to keep the trace (`keep_trace=False`, the bounded-memory path).
+    sensor_errors: the turn fit of the set's segment with the most turns (acc bias g, gyro leak;
+    `signal.turns`), None when no turn was fitted; not in the JSON (`streaming.prior` stores it)."""
 
     exercise: str
     sample_rate_hz: float
@@ -78,6 +81,7 @@ class AnalysisResult:
     thresholds: Thresholds = field(default_factory=Thresholds)
     gaps: tuple[TimeGap, ...] = ()
     forced_cuts: int = 0
+    sensor_errors: TurnErrors | None = None
 
     def to_json(self, lazy_reps: bool = False) -> dict:
         """The `hiplevel.analysis/1` JSON document (docs/analysis.md). lazy_reps: "reps" builds each
@@ -244,6 +248,8 @@ def analyze_span(lt: LongTrace, exercise: str, span: tuple[int, int], standing: 
         thresholds=th,
         gaps=gaps,
         forced_cuts=forced,
+        sensor_errors=max((g.errors for g in lt.segments if g.errors.n_turns and g.offset < b and g.offset + g.n > a),
+                          key=lambda e: e.n_turns, default=None),
     )
 
 

@@ -135,7 +135,9 @@ async def live_main(args: argparse.Namespace, options: LiveOptions, out: TextIO)
                     from hiplevel.live_screen.browser import TeeView
 
                     view = TeeView(view, page.view)
-                summary = await LiveSession(sensor, options, view).run(stop)
+                from hiplevel.store.device_priors import stored_device_prior
+
+                summary = await LiveSession(sensor, options, view, priors=stored_device_prior).run(stop)
                 if page is not None:
                     page.view.finish(summary)  # the page shows the finding before the server stops
                 return summary

@@ -9,6 +9,7 @@ from typing import Any
 from hiplevel.live_screen.feed import LiveSamples
 from hiplevel.scoring import Rep, Thresholds
 from hiplevel.signal.errors import AnalysisError
+from hiplevel.signal.turns import TurnErrors
 
 
 class RepTracker:
@@ -20,8 +21,10 @@ class RepTracker:
         self.note = note
 
     @classmethod
-    def create(cls, exercise: str, rate_hz: float, thresholds: Thresholds | None = None) -> RepTracker:
-        """The tracker for `exercise` at `rate_hz` Hz (scoring with `thresholds`, default ones)."""
+    def create(cls, exercise: str, rate_hz: float, thresholds: Thresholds | None = None,
+               prior: TurnErrors | None = None) -> RepTracker:
+        """The tracker for `exercise` at `rate_hz` Hz (scoring with `thresholds`, default ones;
+        prior: the device's sensor errors to start from, `OnlineAnalyzer`'s sensor_prior)."""
         try:
             from hiplevel.analysis.streaming import OnlineAnalyzer
         except ModuleNotFoundError as exc:
@@ -29,7 +32,7 @@ class RepTracker:
                 raise
             return cls(None, "reps not counted: this install has no live analyser")
         try:
-            return cls(OnlineAnalyzer(exercise, rate_hz, thresholds or Thresholds()))
+            return cls(OnlineAnalyzer(exercise, rate_hz, thresholds or Thresholds(), sensor_prior=prior))
         except AnalysisError:
             return cls(None, f"reps are not counted live for {exercise} yet")
 

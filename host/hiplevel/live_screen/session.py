@@ -21,7 +21,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from hiplevel.link.base import data_packets, host_now_s
 from hiplevel.live_screen.connect import OpenSensor
@@ -33,6 +33,9 @@ from hiplevel.live_screen.summary import LiveSummary
 from hiplevel.live_screen.timing import IDLE_REDRAW_S, FramePacer, LatencyMeter
 from hiplevel.live_screen.view import Unread, View
 from hiplevel.protocol import Cmd, DataPacket, Flags, ReplyStatus, StatusPacket, StreamMode, parse_tare_reply
+
+if TYPE_CHECKING:
+    from hiplevel.analysis.streaming.prior import DevicePrior
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +56,16 @@ class LiveSession:
     is up or the link ends; returns the summary. `view` draws the screen."""
 
     def __init__(self, sensor: OpenSensor, options: LiveOptions, view: View,
-                 clock: Callable[[], float] = host_now_s) -> None:
+                 clock: Callable[[], float] = host_now_s,
+                 priors: Callable[[str], DevicePrior | None] | None = None) -> None:
         self.sensor = sensor
         self.link = sensor.link
         self.control = SensorControl(sensor.link)
         self.options = options
         self.view = view
         self.clock = clock
+        self.priors = priors  # device id -> its stored sensor errors (`store.device_priors`)
+        self.prior: DevicePrior | None = None  # the one the analyser started from
         self.state = LiveState(options.exercise, cue=options.cue)
         self.state.link.rssi_dbm = sensor.rssi_dbm
         self.state.link.battery_pct = sensor.battery_pct
@@ -158,7 +164,7 @@ class LiveSession:
             self.view.end(self.state)
         ended_s = self._ended_s if self._ended_s is not None else self.session_s()
         return LiveSummary.of(self.state, ended_s, self.feed.loss_pct, self.latency.summary(),
-                              self.end_reason, self.mode)
+                              self.end_reason, self.mode, self.prior.words() if self.prior else "")
 
     def finish(self, reason: str) -> None:
         """End the session (from any task) with this reason for the summary."""
@@ -177,7 +183,10 @@ class LiveSession:
         info = await self.control.info()
         rate_hz = int(info.get("rate_hz", 100))
         self._rate_hz = float(rate_hz)
-        self.tracker = RepTracker.create(self.options.exercise, rate_hz)
+        device_id = str(info.get("device_id") or "")
+        self.prior = self.priors(device_id) if self.priors is not None and device_id else None
+        errors = self.prior.errors if self.prior is not None else None
+        self.tracker = RepTracker.create(self.options.exercise, rate_hz, prior=errors)
         self.state.reps_counted = self.tracker.available
         if self.tracker.note:
             self.state.reps_note = self.tracker.note

@@ -30,13 +30,14 @@ class LiveSummary:
     end_reason: str
     mode: str
     finding: str = ""
+    prior: str = ""  # the sensor errors the analyser started from (`DevicePrior.words`), or ''
 
     @classmethod
     def of(cls, state: LiveState, seconds: float, loss_pct: float, latency: LatencySummary,
-           end_reason: str, mode: StreamMode) -> LiveSummary:
+           end_reason: str, mode: StreamMode, prior: str = "") -> LiveSummary:
         per_leg = {leg: (s.phases, s.mean_drop_deg, s.worst_drop_deg) for leg, s in state.legs.items()}
         return cls(state.exercise, seconds, state.rep_count, per_leg, state.cues_fired, state.haptic_pulses,
-                   loss_pct, latency, end_reason, mode.name.lower(), set_finding(state.exercise, state.reps))
+                   loss_pct, latency, end_reason, mode.name.lower(), set_finding(state.exercise, state.reps), prior)
 
     def line(self) -> str:
         """e.g. 'live walking 60 s (time up): 102 steps (on the left leg 51, right hip dropped 9.1
@@ -52,5 +53,7 @@ class LiveSummary:
                 f"({self.buzzes} sensor buzzes), live loss {self.loss_pct:.1f} %, {self.latency.words()}")
 
     def lines(self) -> list[str]:
-        """The summary line, then the finding for the clinician when there is one."""
-        return [self.line()] + ([f"finding: {self.finding}"] if self.finding else [])
+        """The summary line, the finding for the clinician when there is one, then the sensor
+        errors the live analysis started from when it had them."""
+        return ([self.line()] + ([f"finding: {self.finding}"] if self.finding else [])
+                + ([f"live analysis seeded with the {self.prior}"] if self.prior else []))

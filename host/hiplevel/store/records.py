@@ -129,10 +129,17 @@ class SetReport:
         cls, result: AnalysisLike, set_index: int, start_s: float, level: int | None = None
     ) -> "SetReport":
         """Wrap a `hiplevel.analysis.AnalysisResult` (anything with to_json(), t_s, roll_deg), marked
-        with the running `ANALYSIS_VERSION`."""
+        with the running `ANALYSIS_VERSION`; its sensor errors, when its turn fit found them, kept
+        in the JSON under "sensor_errors" (`analysis.streaming.prior`)."""
         from hiplevel.analysis.version import ANALYSIS_VERSION
 
         doc = result.to_json()
+        errors = getattr(result, "sensor_errors", None)
+        if errors is not None and errors.n_turns:
+            # The device's sensor errors, for its next live session (`analysis.streaming.prior`).
+            from hiplevel.analysis.streaming.prior import SENSOR_ERRORS_KEY, errors_to_json
+
+            doc[SENSOR_ERRORS_KEY] = errors_to_json(errors)
         return cls(
             exercise=str(doc["exercise"]),
             set_index=set_index,

@@ -23,6 +23,7 @@ from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up, up_to_roll_
 from hiplevel.signal.live_fusion import RESTART_WINDOW_S, TiltFusion
 from hiplevel.signal.neutral import ROLL_STILL_STD_DEG, ROLL_STILL_WINDOW_S, neutral_roll
 from hiplevel.signal.timeline import GAP_PERIODS
+from hiplevel.signal.turns import TurnErrors
 
 __all__ = ["OnlineAnalyzer"]
 
@@ -36,7 +37,9 @@ class OnlineAnalyzer:
     the first neutral_fallback_s, the walk's mean tilt until one comes. Attributes:
     current_roll_deg (neutral-relative, + = left side higher, NaN until the neutral is known),
     neutral_roll_deg, neutral_source ("given", "tare", "still", "quiet", "walk" or None), delay_s,
-    reps, bias_source (what the gyro bias came from: "seed", "moving", "quiet", "still")."""
+    reps, bias_source (what the gyro bias came from: "seed", "moving", "quiet", "still").
+    sensor_prior: this device's sensor errors from an earlier session (`streaming.prior`; acc
+    bias g, gyro leak deg/s per deg/s), used until this session's first turn fit; None: none."""
 
     def __init__(
         self,
@@ -46,6 +49,7 @@ class OnlineAnalyzer:
         neutral_roll_deg: float | None = None,
         settings: OnlineSettings | None = None,
         fusion: FusionSettings | None = None,
+        sensor_prior: TurnErrors | None = None,
     ) -> None:
         if exercise not in DETECTORS:
             raise AnalysisError(f"unknown exercise {exercise!r}; expected one of {', '.join(sorted(DETECTORS))}")
@@ -59,7 +63,7 @@ class OnlineAnalyzer:
         self._fusion_settings = replace(fusion or FusionSettings(), bias_time_constant_s=0.0)
         self._fusion: TiltFusion | None = None
         self._bias = LiveGyroBias(self._fusion_settings, self.rate_hz)
-        self._turns = LiveTurnFit(self._fusion_settings, self.rate_hz)  # `turn_fit`
+        self._turns = LiveTurnFit(self._fusion_settings, self.rate_hz, sensor_prior)  # `turn_fit`
         self._next_bias_t = -math.inf
         self._detector = DETECTORS[exercise]
         hold_s = float(getattr(self._detector, "max_hold_s", 0.0))

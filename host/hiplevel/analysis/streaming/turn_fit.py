@@ -34,12 +34,15 @@ MAX_HOLD_S = 8.0
 
 
 class LiveTurnFit:
-    """The turn errors in use (`errors`, NO_ERRORS until a turn is seen) and the signals corrected
-    by them; `update` looks for newly complete turns."""
+    """The turn errors in use (`errors`: the device prior until this session's first turn fit,
+    else NO_ERRORS until a turn is seen) and the signals corrected by them; `update` looks for
+    newly complete turns. prior: the device's errors from an earlier session (`streaming.prior`:
+    acc_bias_g (3,) g, gyro_leak (2,) deg/s about x, y per deg/s about z); the fit ignores it (it
+    solves this session's turns alone) and replaces it."""
 
-    def __init__(self, settings: FusionSettings, rate_hz: float) -> None:
+    def __init__(self, settings: FusionSettings, rate_hz: float, prior: TurnErrors | None = None) -> None:
         self.settings, self.rate_hz = settings, float(rate_hz)
-        self.errors: TurnErrors = NO_ERRORS
+        self.errors: TurnErrors = prior if prior is not None and prior.n_turns else NO_ERRORS
         self._obs: dict[int, TurnObservations] = {}  # global start sample of each turn used -> its observation
         self._sep = int(round(TURN_AVG_S * rate_hz))  # two turn starts closer than this are one turn
         self.hold_from_s = np.inf  # reps ending after this (s) wait for a turn's fit (`update`)
