@@ -52,7 +52,7 @@ from hiplevel.exercises.stance_candidate import (EDGE, VELOCITY, Candidate, Reje
                                                 reported)
 from hiplevel.exercises.stance_checks import (EDGE_GATES, JOINED_UNSEEN, VELOCITY_DROPS, VELOCITY_GATES,
                                               first_rejecting, hold_rep)
-from hiplevel.exercises.single_support import SupportCues, SupportSignals
+from hiplevel.exercises.single_support import SupportCues, SupportSignals, standing_spans
 from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches_on_one_foot
 from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds,
                                              rose_after_foot_off)
@@ -244,8 +244,7 @@ class SingleLegStanceDetector:
     def standing_around(self, a: Hump, b: Hump, rate_hz: float) -> list[tuple[int, int]]:
         """The standing on both feet that a hold between shift-in a and shift-back b is compared
         with ([start, end) samples): reference_s before a and after b, half a second off each."""
-        gap, skip = int(self.reference_s * rate_hz), int(0.5 * rate_hz)
-        return [(max(0, a.onset - skip - gap), max(0, a.onset - skip)), (b.offset + skip, b.offset + skip + gap)]
+        return standing_spans(a.onset, b.offset, rate_hz, self.reference_s)
 
     def detect(self, m: Motion) -> list[RepWindow]:
         """Holds of the set (needs the 6-axis stream): `decide`'s holds, the decision handed to any

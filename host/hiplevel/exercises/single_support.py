@@ -228,6 +228,14 @@ def support_votes(votes: dict[str, float]) -> float:
     return float(sum(votes.values()))
 
 
+def standing_spans(before: int, after: int, rate_hz: float, reference_s: float) -> list[tuple[int, int]]:
+    """The standing on both feet around a hold ([start, end) samples): reference_s seconds before
+    sample `before` (its shift in's onset) and after sample `after` (its shift back's offset), half
+    a second off each (the shift's own start and settling); the first clipped at the set's start."""
+    gap, skip = int(reference_s * rate_hz), int(0.5 * rate_hz)
+    return [(max(0, before - skip - gap), max(0, before - skip)), (after + skip, after + skip + gap)]
+
+
 def reference_sway(s: SupportSignals, rate_hz: float, spans: list[tuple[int, int]]) -> tuple[float, float]:
     """Standing's sway on both feet (roll-rate RMS deg/s, sideways RMS g) around one hold: the
     geometric mean of the median 1 s window RMS over each of `spans` (the standing just before the

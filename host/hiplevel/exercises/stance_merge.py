@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Callable
 
 from hiplevel.exercises.base import Hump, RepWindow
-from hiplevel.exercises.single_support import SupportCues, SupportSignals, ramp_vote, reference_sway, steady_rms
+from hiplevel.exercises.single_support import (SupportCues, SupportSignals, ramp_vote, reference_sway, standing_spans,
+                                                steady_rms)
 
 # A foot-off or foot-down vote under this is no edge (`single_support.SupportCues.votes` places the
 # foot's moment only from it on).
@@ -35,8 +36,9 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def over(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Whether spans a and b ([start, end), samples) overlap."""
-    return a[0] < b[1] and b[0] < a[1]
+    """Whether spans a and b ([start, end), samples) share a sample (`overlap`): an empty span
+    overlaps nothing, even inside another (the two tests disagreed there before)."""
+    return overlap(a, b) > 0
 
 
 def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump, reference_s: float,
@@ -52,8 +54,7 @@ def foot_stayed_up(sig: SupportSignals, rate_hz: float, back: Hump, later: Hump,
     holds have quiet spells on one foot, 0.7-1.0x, and are left to `merge_edge_holds`)."""
     if later.onset <= back.offset:
         return False
-    skip, gap = int(0.5 * rate_hz), int(reference_s * rate_hz)
-    ref = reference_sway(sig, rate_hz, [(later.offset + skip, later.offset + skip + gap)])
+    ref = reference_sway(sig, rate_hz, standing_spans(later.onset, later.offset, rate_hz, reference_s)[1:])
     span = slice(back.offset, later.onset)
     sway = max(steady_rms(sig.roll_rate[span], rate_hz, STAYED_UP_PERCENTILE) / max(ref[0], 1e-3),
                steady_rms(sig.lateral[span], rate_hz, STAYED_UP_PERCENTILE) / max(ref[1], 1e-4))
