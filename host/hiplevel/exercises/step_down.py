@@ -84,7 +84,8 @@ def shift_acc_g(m: Motion, yaw_deg: float) -> np.ndarray:
     (4.2 cm in 1.08 s: 21 mg at its peak) that the fusion's rest test passes, and its 0.5 s rest
     constant takes the acceleration for tilt, so the shift is lost from the linear acceleration: the
     physics check's touch sets read such shifts 0.1-2 cm, half of them the wrong way, on an ideal belt
-    too (issue 14; docs/analysis.md, "Stop 40e"). The moves and the roll stay on the set's fusion."""
+    too (issue 14; docs/analysis.md, "Stop 40e"). The moves (`shift_evidence`) read it too, for the same
+    reason ("Stop 40j"); the roll stays on the set's fusion."""
     slow = without_rest_tilt(m, calm_mask)
     return lateral_acc_g(slow, yaw_deg, realigned_roll_pitch(slow, yaw_deg)[0])
 
@@ -113,7 +114,8 @@ def shift_evidence(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, m
                    bounds: list[Bump] | None = None) -> list[float]:
     """Side evidence of each rep, m/s (+ = left stance; `_move_pair_evidence`), from the sideways
     moves around it (see `stance_sides`) in the set's sideways acceleration lateral_g (g,
-    `lateral_acc_g`; None for a roll stream: empty), its velocity band-limited (LATERAL_HP_HZ).
+    `lateral_acc_g`, in `single_leg_reps` of the re-fused set, `shift_acc_g`; None for a roll stream:
+    empty), its velocity band-limited (LATERAL_HP_HZ).
     bounds: every lowering that splits the standing around a rep (default: the reps themselves;
     see `lowering_reach.reach`)."""
     if not bumps or lateral_g is None:
@@ -135,8 +137,8 @@ def stance_sides(m: Motion, bumps: list[Bump], roll_deg: np.ndarray, min_move_mp
                  ev: list[float] | None, moved: Displacements | None) -> list[tuple[Side, float | None]]:
     """Stance leg of each rep and its side confidence (see the module docstring; roll_deg: the set's
     roll re-aligned to the sideways axis, `realigned_roll_pitch`, deg; ev: the reps' lateral moves,
-    `shift_evidence`, m/s; moved: their `displacements`; both on the set's sideways acceleration,
-    `lateral_acc_g`, and None for a roll stream): by the
+    `shift_evidence`, m/s; moved: their `displacements`; both on the re-fused set's sideways
+    acceleration, `shift_acc_g`, and None for a roll stream): by the
     displacements of the weight shifts where they are clear (`lowering_side.run_signs`), the
     lateral moves and the roll (the free side hangs lower), weighed with the other reps of the set
     (`lowering_side.set_sides`; confidence: the probability of the side given); a roll stream's
@@ -235,12 +237,12 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # the stance leg: some sideways move before or after it (issue 14: a slow 5 s sway while
     # standing had neither). A roll stream has neither cue and keeps every bump.
     # The sideways acceleration serves both the shift cue here and the stance side below: once.
-    lateral_g = lateral_acc_g(m, yaw, roll) if m.acc_lin_g is not None else None
+    # Both read the set re-fused without the fusion's quick trust in a slow shift (`shift_acc_g`).
+    lateral_g = shift_acc_g(m, yaw) if m.acc_lin_g is not None and bumps else None
     # The moves and the displacements of every candidate: each rep's own (its reach split by every
-    # upright lowering, kept or not), so the kept reps' stance sides below take theirs. The
-    # displacements read the set re-fused without the fusion's quick trust in a slow shift (`shift_acc_g`).
+    # upright lowering, kept or not), so the kept reps' stance sides below take theirs.
     ev = shift_evidence(m, bumps, lateral_g, min_move_mps, upright)
-    moved = displacements(m, bumps, shift_acc_g(m, yaw), upright) if lateral_g is not None and bumps else None
+    moved = displacements(m, bumps, lateral_g, upright) if lateral_g is not None else None
     # In a set done with the free foot up between reps (hover), a rep inside the leg's run has no
     # shift of its own: the one shift in came before the run's first rep, the one back after its last
     # (issue 14, physics check: 5 squats of 33-43 deg, 4-7 cm measured, missed in hover sets); a rep
