@@ -24,9 +24,11 @@ def latest_device_prior(store, device_id: str) -> DevicePrior | None:
     set that has them); None when no session of that device has any. `store`: a SessionStore."""
     if not device_id:
         return None
+    # Only the sets whose document holds the key are read and parsed (most sets of a clinic's store,
+    # holds and lowerings, fit no turn): a text match both backends run, the JSON still checked.
     sql = ("SELECT s.id, s.started_at, st.analysis_json FROM sessions s JOIN sets st ON st.session_id = s.id "
-           "WHERE s.device_id = ? ORDER BY s.started_at DESC, s.id DESC, st.set_index")
-    for row in store.backend.execute(sql, (device_id,)).fetchall():
+           "WHERE s.device_id = ? AND st.analysis_json LIKE ? ORDER BY s.started_at DESC, s.id DESC, st.set_index")
+    for row in store.backend.execute(sql, (device_id, f'%"{SENSOR_ERRORS_KEY}"%')).fetchall():
         try:
             doc = json.loads(row["analysis_json"])
         except (TypeError, ValueError):
