@@ -113,3 +113,24 @@ def two_turning_walks_motion(seed: int):
                         ExerciseSpec("walking", reps=24, turn_every_steps=8)], seed=seed)
     tr = trace_from_imu(simulate_session(spec).imu)
     return motion_of(tr, 0, len(tr.t_s), 0.0)
+
+
+def lowering_sides_of_a_level_pelvis(strategy, seeds=range(4)) -> tuple[int, list, list]:
+    """Simulated step-down sessions (two sets of 5 reps, the left leg's drop 0.5 deg: under the roll
+    cue, so the side rests on the weight shifts and moves; strategy: a `LoweringStrategy`), one per
+    seed: (reps matched, [(seed, start s)] on the wrong leg, [(seed, start s, confidence)] right but
+    flagged side_uncertain)."""
+    from hiplevel.analysis import analyze
+    from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+    n, wrong, doubt = 0, [], []
+    for seed in seeds:
+        sim = simulate_session(SessionSpec([ExerciseSpec("step-down", reps=5, weak_side="left", drop_deg=0.5, sets=2,
+                                                         strategy=strategy)], rate_hz=100.0, seed=seed, rest_s=4.0))
+        for t, r in match(sim.reps, analyze(sim.imu, "step-down").reps).pairs:
+            n += 1
+            if r.side != t.side:
+                wrong.append((seed, round(t.start_s, 1)))
+            elif "side_uncertain" in r.flags:
+                doubt.append((seed, round(t.start_s, 1), r.details.get("side_confidence")))
+    return n, wrong, doubt

@@ -8,8 +8,9 @@ way. Read on the set re-fused as the displacements are (`step_down.shift_acc_g`)
 with the stance leg more often, and a hover set of a level pelvis (no roll cue) keeps its reps out of
 doubt."""
 
-from hiplevel.analysis import analyze
-from hiplevel.sim import ExerciseSpec, LoweringStrategy, SessionSpec, match_reps, simulate_session
+from analysis_helpers import lowering_sides_of_a_level_pelvis
+
+from hiplevel.sim import LoweringStrategy
 
 
 def test_moves_of_one_second_shifts_keep_hover_reps_out_of_doubt():
@@ -17,16 +18,7 @@ def test_moves_of_one_second_shifts_keep_hover_reps_out_of_doubt():
     # the left leg's drop 0.5 deg (under the roll cue). main (3f51a26) left 5 right reps of the 40
     # in doubt (side_uncertain): its moves read 22 right, 5 unclear, 13 the wrong way (here 25 / 4 / 11).
     st = LoweringStrategy(hover=True, shift_s=1.0, shift_m=0.04, balance_mg=15.0)
-    n, wrong, doubt = 0, [], []
-    for seed in range(4):
-        sim = simulate_session(SessionSpec([ExerciseSpec("step-down", reps=5, weak_side="left", drop_deg=0.5, sets=2,
-                                                         strategy=st)], rate_hz=100.0, seed=seed, rest_s=4.0))
-        for t, r in match_reps(sim.reps, analyze(sim.imu, "step-down").reps).pairs:
-            n += 1
-            if r.side != t.side:
-                wrong.append((seed, round(t.start_s, 1)))
-            elif "side_uncertain" in r.flags:
-                doubt.append((seed, round(t.start_s, 1), r.details.get("side_confidence")))
+    n, wrong, doubt = lowering_sides_of_a_level_pelvis(st)
     assert n == 40
     assert wrong == []
     assert doubt == []

@@ -8,8 +8,9 @@ linear acceleration and its displacement reads short, unclear or the wrong way (
 only where the pelvis really rests (`base.without_rest_tilt`, as the band walk), the displacements
 read the shift, and a level pelvis (no roll cue) keeps every rep on its leg, none in doubt."""
 
-from hiplevel.analysis import analyze
-from hiplevel.sim import ExerciseSpec, LoweringStrategy, SessionSpec, match_reps, simulate_session
+from analysis_helpers import lowering_sides_of_a_level_pelvis
+
+from hiplevel.sim import LoweringStrategy
 
 
 def test_slow_shifts_of_a_level_pelvis_name_each_leg_surely():
@@ -17,16 +18,7 @@ def test_slow_shifts_of_a_level_pelvis_name_each_leg_surely():
     # legs nearly level (the left leg's drop 0.5 deg: under the roll cue). main (b656c26) read no
     # clear displacement for 4 of the 40 reps and left 4 right reps in doubt (seed 3, side_uncertain).
     st = LoweringStrategy(hover=False, shift_s=1.5, shift_m=0.04, balance_mg=15.0)
-    n, wrong, doubt = 0, [], []
-    for seed in range(4):
-        sim = simulate_session(SessionSpec([ExerciseSpec("step-down", reps=5, weak_side="left", drop_deg=0.5, sets=2,
-                                                         strategy=st)], rate_hz=100.0, seed=seed, rest_s=4.0))
-        for t, r in match_reps(sim.reps, analyze(sim.imu, "step-down").reps).pairs:
-            n += 1
-            if r.side != t.side:
-                wrong.append((seed, round(t.start_s, 1)))
-            elif "side_uncertain" in r.flags:
-                doubt.append((seed, round(t.start_s, 1), r.details.get("side_confidence")))
+    n, wrong, doubt = lowering_sides_of_a_level_pelvis(st)
     assert n == 40
     assert wrong == []
     assert doubt == []
