@@ -53,6 +53,14 @@ from hiplevel.signal.exact_median import unique
 
 # Lateral moves: velocity high-passed at this cutoff (slow tilt errors go, the moves stay).
 LATERAL_HP_HZ = 0.2
+# The moves that name the stance side are read in this band of the sideways velocity, Hz (Stop 41f):
+# a weight shift of 3-12 cm over 0.5-2 s (issue 14) lies under 1 Hz, the balance corrections on one
+# leg (1-3 Hz, 0.03-0.09 m/s) over it, and in the 0.2-4 Hz band they outweighed a slow shift (1-1.5 s:
+# read at 0.6 of its speed, 0.03-0.05 m/s) in a third of the physics check's touch reps with such
+# shifts, whose pair of largest moves was then a correction during the descent and one during the
+# ascent (Stop 40j's 271). The re-fused acceleration (`shift_acc_g`) holds no tilt error for a 0.1 Hz
+# high-pass to let build. Those moves vote only where the 0.2-4 Hz reading agrees (`side_moves`).
+SIDE_MOVE_BAND_HZ = (0.1, 1.0)
 # Moves weaker than min_move_mps still count toward the set's side, down to this fraction of it.
 WEAK_MOVE_FRACTION = 0.33
 
@@ -111,16 +119,18 @@ def _move_pair_evidence(into: list, out: list) -> float:
 
 
 def shift_evidence(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, min_move_mps: float,
-                   bounds: list[Bump] | None = None) -> list[float]:
+                   bounds: list[Bump] | None = None, band_hz: tuple[float, float] = (LATERAL_HP_HZ, 4.0)
+                   ) -> list[float]:
     """Side evidence of each rep, m/s (+ = left stance; `_move_pair_evidence`), from the sideways
     moves around it (see `stance_sides`) in the set's sideways acceleration lateral_g (g,
     `lateral_acc_g`, in `single_leg_reps` of the re-fused set, `shift_acc_g`; None for a roll stream:
-    empty), its velocity band-limited (LATERAL_HP_HZ).
+    empty), its velocity band-limited to band_hz (high-pass, low-pass; Hz): the default, every
+    move (a rep's weight shift, whichever its speed); SIDE_MOVE_BAND_HZ, the moves that name the side.
     bounds: every lowering that splits the standing around a rep (default: the reps themselves;
     see `lowering_reach.reach`)."""
     if not bumps or lateral_g is None:
         return []
-    v = velocity_mps(lateral_g, m.rate_hz, hp_hz=LATERAL_HP_HZ)
+    v = velocity_mps(lateral_g, m.rate_hz, hp_hz=band_hz[0], lp_hz=band_hz[1])
     humps = find_humps(v, m.rate_hz, WEAK_MOVE_FRACTION * min_move_mps, 0.3)
     if humps:
         big = max(h.height for h in humps)
@@ -131,6 +141,17 @@ def shift_evidence(m: Motion, bumps: list[Bump], lateral_g: np.ndarray | None, m
         out = [h for h in humps if b.peak < h.peak < hi]
         ev.append(_move_pair_evidence(into, out))
     return ev
+
+
+def side_moves(every: list[float], shift_band: list[float]) -> list[float]:
+    """The moves that vote for each rep's stance side, m/s (+ = left): its `shift_evidence` in
+    SIDE_MOVE_BAND_HZ (shift_band) where the full band's (every) points the same way, else 0 (no
+    vote). Where the two split, the rep's largest moves in the full band were balance corrections
+    within the rep and its shift too slow or small to stand out from them; the moves read in the
+    shift's band alone still point the wrong way in a tenth of the physics check's reps (hover
+    reps inside a run have no shift of their own, only the rep's own sideways move, either way), and
+    a reading the full band contradicts is the one to doubt (Stop 41f)."""
+    return [s if s * e > 0 else 0.0 for e, s in zip(every, shift_band)]
 
 
 def stance_sides(m: Motion, bumps: list[Bump], roll_deg: np.ndarray, min_move_mps: float,
@@ -242,6 +263,8 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
     # The moves and the displacements of every candidate: each rep's own (its reach split by every
     # upright lowering, kept or not), so the kept reps' stance sides below take theirs.
     ev = shift_evidence(m, bumps, lateral_g, min_move_mps, upright)
+    # The side's moves: the same in the band of the weight shifts, where both bands agree (`side_moves`).
+    side_ev = side_moves(ev, shift_evidence(m, bumps, lateral_g, min_move_mps, upright, SIDE_MOVE_BAND_HZ))
     moved = displacements(m, bumps, lateral_g, upright) if lateral_g is not None else None
     # In a set done with the free foot up between reps (hover), a rep inside the leg's run has no
     # shift of its own: the one shift in came before the run's first rep, the one back after its last
@@ -272,7 +295,7 @@ def single_leg_reps(m: Motion, min_pitch_deg: float, min_s: float, max_s: float,
             # stance hip (on the leg `hike_sides` names) added back (`shallow_descent`).
             kept.append(i)
     sides = stance_sides(m, [bumps[i] for i in kept], roll, min_move_mps, None if lateral_g is None
-                         else [ev[i] for i in kept], None if moved is None else moved.of(kept))
+                         else [side_ev[i] for i in kept], None if moved is None else moved.of(kept))
     reps: list[RepWindow] = []
     for i, (stance, confidence) in zip(kept, sides):
         b, depth = bumps[i], depths[i]
