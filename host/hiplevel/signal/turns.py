@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.signal.angle_units import radians
+from hiplevel.signal.angle_units import RAD_PER_DEG, radians
 from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.filters import moving_mean
 from hiplevel.signal.stride_window import REACH_S, stride_windows
@@ -89,27 +89,50 @@ def find_turns(gyro_dps: np.ndarray, rate_hz: float) -> list[tuple[int, int]]:
     return out
 
 
-def _window_rotations(gyro_dps: list[np.ndarray], rate_hz: float, refs: list[tuple[int, int]]) -> np.ndarray:
-    """For each gyro segment (bias-free, deg/s) and its (head, tail) window lengths in `refs`: the
-    mean over its first `head` and its last `tail` samples of the gyro-only propagation matrices
-    P_i (P_i @ u0 = u0 turned by the segment's gyro up to sample i: du/dt = u x w, exact
-    per-sample rotation, as the filter), (k, 2, 3, 3). Segments go through a
-    vectorised scan (`scan.segment_window_means`) in batches of about SCAN_BATCH_SAMPLES."""
+def _window_rotations(w_rps: np.ndarray, rate_hz: float, lengths: np.ndarray, refs: np.ndarray) -> np.ndarray:
+    """For gyro segments (bias-free, rad/s) laid end to end in w_rps (N,3), of `lengths` (k,), and
+    their (head, tail) window lengths `refs` (k,2): the mean over its first `head` and its last `tail`
+    samples of the gyro-only propagation matrices P_i (P_i @ u0 = u0 turned by the segment's gyro up
+    to sample i: du/dt = u x w, exact per-sample rotation, as the filter), (k, 2, 3, 3). Segments go
+    through a vectorised scan (`scan.segment_window_means`) in batches of about SCAN_BATCH_SAMPLES
+    (row slices of w_rps: no copies)."""
     from hiplevel.signal.scan import segment_window_means
 
     out: list[np.ndarray] = []
+    ends = np.cumsum(lengths).tolist()
+    lens = lengths.tolist()
     k = 0
-    while k < len(gyro_dps):
+    while k < len(lens):
         # A batch bounds the scan's memory (several (N,3,3) arrays) on a long recording.
         j, total = k, 0
-        while j < len(gyro_dps) and (j == k or total + len(gyro_dps[j]) <= SCAN_BATCH_SAMPLES):
-            total += len(gyro_dps[j])
+        while j < len(lens) and (j == k or total + lens[j] <= SCAN_BATCH_SAMPLES):
+            total += lens[j]
             j += 1
-        lengths = np.array([len(g) for g in gyro_dps[k:j]])
-        means = segment_window_means(radians(np.concatenate(gyro_dps[k:j])), 1.0 / rate_hz, lengths, refs[k:j])
-        out.append(means)
+        rows = w_rps[ends[j - 1] - total: ends[j - 1]]
+        out.append(segment_window_means(rows, 1.0 / rate_hz, lengths[k:j], refs[k:j]))
         k = j
     return np.concatenate(out) if out else np.empty((0, 2, 3, 3))
+
+
+def _gyro_versions(segs: list[np.ndarray], eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """The three gyro versions of each turn's segment (bias-free, deg/s, (n_k,3) each) in rad/s,
+    laid end to end turn by turn as the scan's batches take them: as measured, then with a leak of
+    eps along x, then along y (`TurnErrors.correct_gyro`: g_x - g_z eps, g_y - g_z eps), ((3 sum
+    n_k, 3) C-contiguous, and the lengths (3k,)). Each version is converted once for all turns (a
+    copy of the measured one with its one leaked axis written over) and the turns' rows copied into
+    place once; `correct_gyro` also took g_z * 0 off the other axis, which leaves it as it was but
+    for the sign of a zero (-0 - -0 = +0), which changes no rotation about a tilted axis."""
+    lengths = [len(g) for g in segs]
+    deg = np.concatenate(segs, dtype=np.float64)
+    z_eps = np.multiply(deg[:, 2], eps)
+    versions = [np.multiply(deg, RAD_PER_DEG)]  # `radians`
+    for k in (0, 1):
+        v = versions[0].copy()
+        np.multiply(np.subtract(deg[:, k], z_eps), RAD_PER_DEG, out=v[:, k])
+        versions.append(v)
+    ends = np.cumsum(lengths).tolist()
+    w = np.concatenate([v[e - n: e] for n, e in zip(lengths, ends) for v in versions])
+    return w, np.repeat(np.array(lengths, dtype=np.int64), 3)
 
 
 def _mismatch(acc_mean: np.ndarray, up0: np.ndarray, rot: np.ndarray) -> np.ndarray:
@@ -188,19 +211,10 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     if not spans:
         return NO_OBSERVATIONS
     eps = 1e-3
-    leak_basis = [TurnErrors(np.zeros(3), np.eye(2)[k] * eps, 0) for k in (0, 1)]
     # The gyro-only propagation is all that is costly; it depends on the gyro only, so each turn
     # needs it for three gyro versions (as measured, and with each leak direction).
-    segs = [gyro_dps[a - h : b + t] for (a, b), (h, t) in zip(spans, refs)]
-    # Each leak version of all the turns' gyro at once (elementwise: the same values as per turn).
-    cuts = np.cumsum([len(g) for g in segs])[:-1]
-    every = np.concatenate(segs)
-    # Each turn's rows of a leak version as views (np.split's per-piece dispatch, ~5 us a turn, was
-    # most of this step).
-    bounds = list(zip([0, *cuts.tolist()], [*cuts.tolist(), len(every)]))
-    leaked = [[v[a:b] for a, b in bounds] for v in (e.correct_gyro(every) for e in leak_basis)]
-    versions = [g for k, seg in enumerate(segs) for g in (seg, *(v[k] for v in leaked))]
-    rots = _window_rotations(versions, rate_hz, [r for r in refs for _ in range(3)])
+    w, lens3 = _gyro_versions([gyro_dps[a - h : b + t] for (a, b), (h, t) in zip(spans, refs)], eps)
+    rots = _window_rotations(w, rate_hz, lens3, np.repeat(np.array(refs, dtype=np.int64), 3, axis=0))
     # Only the reference windows before and after each turn count.
     wins = _window_means(np.asarray(acc_g, dtype=np.float64),
                          np.array([x for (a, b), (h, t) in zip(spans, refs) for x in (a - h, b)], dtype=np.int64),
