@@ -124,6 +124,7 @@ SCENE_YAW_DEG = 6.0
 # Stop 36 (`sway_unseen`: weak foot votes): weight shift turning 6 in 6 -> 4 in 4.
 # Stop 37 (`stance_corroboration`: a second sign of one leg where no foot was seen): weight shift 2 in 2 -> 1,
 # turning 4 in 4 -> 2 in 2, quiet standing turning 1 -> 0 (seed 66202).
+# Stop 41d (`SupportCues.min_landing_g`: a foot-down vote needs a jolt of 15 mg): weight shift 1 in 1 -> 0.
 SCENE_SWEEPS: tuple[tuple[str, str, float | None, int, int], ...] = (
     ("single-leg-stance", "weight-shift", None, 40, 0),
     ("single-leg-stance", "weight-shift", SCENE_YAW_DEG, 40, 0),

@@ -99,6 +99,11 @@ class SupportCues:
         stays about level with it, one leg reaches 1.5-10x;
     jolt_ratio: (lo, hi) of the vertical peak-to-peak at foot-down (or foot-off) over twice the
         hold's own RMS: a foot taking or giving weight jolts the pelvis by 0.03-0.15 g;
+    min_landing_g: the least vertical peak-to-peak (g) a foot-down vote needs: a foot taking weight
+        jolts the pelvis by 0.03 g and up (landing_mm 0.5 reads 29-36 mg), a fast weight shift on
+        both feet leaks 7-9.4 mg into the vertical (scenes where nobody lifts a foot), which a quiet
+        hold's vertical (under 1.2 mg RMS) made a full vote; the foot-off's jolt has no such floor
+        (a 0.3 mm lift reads 10-13 mg, as the leak);
     lift_ratio: (lo, hi) of the roll-rate peak at foot-off over the hold's typical roll rate;
     lag_s: the foot leaves the floor up to this long after the shift onto the leg ends (and comes
         down up to this long before the shift back starts), or edge_s before;
@@ -106,6 +111,7 @@ class SupportCues:
 
     sway_ratio: tuple[float, float] = (1.1, 1.6)
     jolt_ratio: tuple[float, float] = (3.5, 6.0)
+    min_landing_g: float = 0.015
     lift_ratio: tuple[float, float] = (3.5, 6.0)
     lag_s: float = 2.5
     edge_s: float = 0.5
@@ -133,7 +139,7 @@ class SupportCues:
         end = max(back + 2 * e, back_peak if back_peak is not None else back)
         down_v, down_i = strongest_ptp(s.vertical, max(mid1, back - lag), end, j, jolt_level, last=True)
         tip = ramp_vote(off_r / (2.0 * tilt), *self.lift_ratio)
-        down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio)
+        down = ramp_vote(down_v / (2.0 * inside), *self.jolt_ratio) if down_v >= self.min_landing_g else 0.0
         votes = {"sway": ramp_vote(sway_over, *self.sway_ratio), "foot_down": down, "foot_off": max(lift, tip)}
         off_at = (off_i if lift >= tip else off_ri) if max(lift, tip) >= 0.5 else shifted
         down_at = down_i if down >= 0.5 else (back if back_peak is None else max(back, back_peak - e))
