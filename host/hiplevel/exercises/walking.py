@@ -197,16 +197,19 @@ class WalkingDetector(BoutEdges):
         bouts = walking_sway_steps.with_sway_contacts(self, m, bouts)
         return bouts, [self.side.cues(m, c) for c in bouts] if with_cues else None, soft, changes
 
-    def detect(self, m: Motion, bout_cues: tuple | None = None) -> list[RepWindow]:
+    def detect(self, m: Motion, bout_cues: tuple | None = None, neutral_of=None) -> list[RepWindow]:
         """Steps of every walking bout in the set, with its edge swings; bout_cues: `bout_cues(m)` if
-        found."""
-        return self.finish(self.prepare(m, bout_cues))
+        found; neutral_of: as `prepare`'s."""
+        return self.finish(self.prepare(m, bout_cues, neutral_of=neutral_of))
 
-    def prepare(self, m: Motion, bout_cues: tuple | None = None, keep: tuple[int, int] | None = None) -> WalkingDraft:
+    def prepare(self, m: Motion, bout_cues: tuple | None = None, keep: tuple[int, int] | None = None,
+                neutral_of=None) -> WalkingDraft:
         """All of `detect` that does not depend on how the stance-side cues are weighed, kept without
         the motion (a few numbers a step): a chunked set prepares every chunk, weighs the cues of all
         of them, then `finish`es each (`analysis.chunked`). keep: samples (a, b), the bouts whose reps
-        may start there only (the chunk's own)."""
+        may start there only (the chunk's own). neutral_of(m, contacts): each bout's neutral
+        (None: `bout_neutral`; the live analyser's keeps what a moving window has lost,
+        `streaming.bout_neutrals`)."""
         bouts, cues, soft, changes = self.bout_cues(m, with_cues=False) if bout_cues is None else bout_cues
         yaw = m.gyro_dps[:, 2] if m.gyro_dps is not None else np.zeros(len(m.t_s))
         sway = None if m.acc_lin_g is None else smooth_lateral_g(m.acc_lin_g[:, 1], m.rate_hz)  # spots' and edges'
@@ -214,7 +217,7 @@ class WalkingDetector(BoutEdges):
                                                                bouts + changes, m.roll_deg, m.pitch_deg, self.max_tilt_deg)
         bouts, cues = walking_bouts.reps_may_start_in(self, bouts, cues, keep)
         cues = [self.side.cues(m, c) for c in bouts] if cues is None else cues  # those of the bouts kept only
-        neutrals = [bout_neutral(m, c) for c in bouts]
+        neutrals = [(neutral_of or bout_neutral)(m, c) for c in bouts]
         reps = [self._bout_reps(m, c, int(c[0]) in soft, sway) for c in bouts]
         turns = [run_turns_deg(yaw, c, m.rate_hz, (2, 1)) for c in bouts]
         missed = [self._missed_steps(m, c, single) for c, (_, single) in zip(bouts, turns)]

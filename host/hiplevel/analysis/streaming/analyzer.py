@@ -8,7 +8,9 @@ from dataclasses import replace
 import numpy as np
 
 from hiplevel.exercises import DETECTORS
+from hiplevel.exercises.walking import WalkingDetector
 from hiplevel.analysis.streaming.bias import SEED, LiveGyroBias, anchor_tilt
+from hiplevel.analysis.streaming.bout_neutrals import BoutNeutrals
 from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
 from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps, set_rows, short_run_hold
 from hiplevel.analysis.streaming.settings import (ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS, DEFAULT_MARGIN_S, MARGIN_S,
@@ -95,6 +97,7 @@ class OnlineAnalyzer:
         self._ready_g: int | None = None  # a run whose pass is done: detect over samples < this
         margin = s.margin_s if s.margin_s is not None else MARGIN_S.get(exercise, DEFAULT_MARGIN_S)
         self._emitter = RepEmitter(margin, s.dedupe_s, short_run_hold(self._detector))
+        self._bouts = BoutNeutrals() if isinstance(self._detector, WalkingDetector) else None
         self.current_roll_deg: float = math.nan
         self._last_rp = (math.nan, math.nan)
         self._set_t_s: float | None = None  # `start_set`
@@ -389,6 +392,7 @@ class OnlineAnalyzer:
         bias = self._fusion.bias_dps if self._fusion is not None else (0.0, 0.0, 0.0)
         trace = buffer_trace(b, a, n, self._source or "imu", self._rot, b.first(self._after_g), bias,
                              float(self.neutral_roll_deg), self.rate_hz, self._turns)
-        found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds, first - a)
         truncated = a == cut and (b.base > 0 or cut > 0)
+        found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds, first - a,
+                            None if self._bouts is None else self._bouts.rule(not truncated))
         return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), truncated, last, self._turns.hold_from_s)

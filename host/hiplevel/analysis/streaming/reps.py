@@ -63,11 +63,12 @@ def set_rows(b: SampleBuffer, cut: int, n: int, set_t_s: float | None, detector,
 
 
 def detect_reps(exercise: str, detector, trace: PelvisTrace, offset_deg: float, th: Thresholds,
-                first: int = 0) -> list[Rep]:
+                first: int = 0, neutral_of=None) -> list[Rep]:
     """The offline detector and scoring over a whole trace (roll relative to offset_deg), keeping
-    the reps that start at its sample `first` or later (`lead_in.kept_windows`: the set's)."""
+    the reps that start at its sample `first` or later (`lead_in.kept_windows`: the set's);
+    neutral_of: walking's bout neutrals (`bout_neutrals.BoutNeutrals.rule`), None: the offline rule."""
     m = motion_of(trace, 0, len(trace.t_s), offset_deg)
-    windows = detector.detect(m)
+    windows = detector.detect(m) if neutral_of is None else detector.detect(m, neutral_of=neutral_of)
     if first > 0:
         windows = kept_windows(windows, first, len(trace.t_s))
     return score_windows(exercise, m, windows, th)
