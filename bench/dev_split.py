@@ -305,16 +305,21 @@ def load_truth(path: Path) -> dict:
     return json.loads(path.with_name(path.name.removesuffix(".csv.gz") + ".truth.json").read_text())
 
 
-def timed_reps(tally: Tally, name: str, fn, *args) -> list[dict]:
-    """`fn(*args)`'s reps, its CPU time added to the tally; a failure is recorded and counts as no reps."""
+def timed_call(tally: Tally, name: str, fn, *args, failed=None):
+    """`fn(*args)`, its CPU time added to the tally; a failure is recorded and gives `failed`."""
     t0 = time.process_time()
     try:
         return fn(*args)
-    except Exception as e:  # noqa: BLE001 - a failed file counts as no reps, reported
+    except Exception as e:  # noqa: BLE001 - a failed file counts as no result, reported
         tally.failures.append(f"{name}: {type(e).__name__}: {e}")
-        return []
+        return failed
     finally:
         tally.cpu_s += time.process_time() - t0
+
+
+def timed_reps(tally: Tally, name: str, fn, *args) -> list[dict]:
+    """`fn(*args)`'s reps, its CPU time added to the tally; a failure is recorded and counts as no reps."""
+    return timed_call(tally, name, fn, *args, failed=[])
 
 
 def evaluate(name: str, cases: list[Path], with_mobgap: bool) -> dict[str, Tally]:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.dev_split import SETS, Tally, load_truth, pairs, timed_reps
+from bench.dev_split import SETS, Tally, load_truth, pairs, timed_call, timed_reps
 from bench.rows import Row, at_least, at_most, pct, unavailable
 
 SECTION = "9. Live analysis on real people, dev split (../shared/data)"
@@ -167,15 +167,13 @@ def live_reps(series, exercise: str = "walking", packet_s: float = PACKET_S, cos
     return _rep_dicts(oa.reps)
 
 
-def offline_reps(series, exercise: str = "walking", errors: dict | None = None) -> list[dict]:
-    """The offline analysis' reps of the same series; errors (optional): its "last" key set to
-    the analysis' sensor errors (`AnalysisResult.sensor_errors`)."""
+def offline_reps(series, exercise: str = "walking") -> tuple[list[dict], object]:
+    """The offline analysis of the same series: its reps (score_reps dicts) and the sensor errors it
+    fitted (`AnalysisResult.sensor_errors`, the next trial's prior)."""
     from hiplevel.analysis import analyze
 
     res = analyze(series, exercise)
-    if errors is not None:
-        errors["last"] = res.sensor_errors
-    return _rep_dicts(res.reps)
+    return _rep_dicts(res.reps), res.sensor_errors
 
 
 def evaluate_file(path: Path, tally: LiveTally) -> None:
@@ -190,10 +188,9 @@ def evaluate_file(path: Path, tally: LiveTally) -> None:
     group = re.sub(r"(-\d+|_exported\d+)$", "", path.name.removesuffix(".csv.gz"))
     prior = tally.priors.get(group) if tally.priors is not None else None
     live = timed_reps(tally.live, path.name, live_reps, series, exercise, PACKET_S, tally, prior)
-    found: dict = {}
-    off = timed_reps(tally.offline, path.name, offline_reps, series, exercise, found)
-    if tally.priors is not None and found.get("last") is not None:
-        tally.priors[group] = found["last"]
+    off, errors = timed_call(tally.offline, path.name, offline_reps, series, exercise, failed=([], None))
+    if tally.priors is not None and errors is not None:
+        tally.priors[group] = errors
     tally.live.add(truth, live)
     tally.offline.add(truth, off)
     add_story(tally, exercise, live, off)
