@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -31,6 +30,7 @@ from hiplevel.store.backend import (
     sqlite_dir,
     store_url,
 )
+from hiplevel.store.ids import fresh_id, insert_with_fresh_id
 from hiplevel.store.records import (
     CALIBRATION_STATES,
     Patient,
@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 # A session still "recording" whose last heartbeat is older than this was cut short (crash, power
 # loss, killed terminal); the recorder beats at least every few seconds.
 HEARTBEAT_STALE_S: float = 120.0
-# How many fresh ids to try when another client took the one drawn (shared store, same minute).
-ID_RETRIES = 5
 
 
 def utc_now() -> datetime:
@@ -141,21 +139,18 @@ class SessionStore:
         """
         if patient_id is not None:
             check_patient_id(patient_id)
-        for _ in range(ID_RETRIES):
-            try:
-                with self._write() as c:
-                    pid = patient_id if patient_id is not None else _fresh_id(c, "patients", "P-")
-                    if c.execute("SELECT 1 FROM patients WHERE id = ?", (pid,)).fetchone():
-                        raise StoreError(f"patient {pid} already exists")
-                    c.execute(
-                        "INSERT INTO patients (id, display_name, created_at) VALUES (?, ?, ?)",
-                        (pid, display_name or None, self._now()),
-                    )
-                return pid
-            except self.backend.integrity_error:
-                if patient_id is not None:  # another clinician added the same id at the same moment
-                    raise StoreError(f"patient {patient_id} already exists") from None
-        raise StoreError("no free patient id: try again")
+
+        def insert(c: Backend) -> str:
+            pid = patient_id if patient_id is not None else fresh_id(c, "patients", "P-")
+            if c.execute("SELECT 1 FROM patients WHERE id = ?", (pid,)).fetchone():
+                raise StoreError(f"patient {pid} already exists")
+            c.execute(
+                "INSERT INTO patients (id, display_name, created_at) VALUES (?, ?, ?)",
+                (pid, display_name or None, self._now()),
+            )
+            return pid
+
+        return insert_with_fresh_id(self.backend, insert, "patient", patient_id)
 
     def ensure_patient(self, patient_id: str) -> str:
         """The patient's id, creating the patient (without a name) when unknown (safe when several
@@ -225,20 +220,13 @@ class SessionStore:
         if status not in ("complete", "interrupted"):
             raise StoreError(f"a finished session is complete or interrupted, not {status!r}")
         updates: dict[str, Any] = {"status": status, "ended_at": self._now()}
-        if samples_received is not None:
-            updates["samples_received"] = int(samples_received)
-        if samples_lost is not None:
-            updates["samples_lost"] = int(samples_lost)
-        if gaps is not None:
-            updates["gaps_json"] = json.dumps([list(g) for g in gaps])
+        updates.update(rows.quality_columns(samples_received, samples_lost, gaps))
         if battery_pct is not None:
             updates["battery_pct"] = float(battery_pct)
         if firmware:
             updates["firmware"] = str(firmware)
-        sql = ", ".join(f"{k} = ?" for k in updates)
         with self._write() as c:
-            cur = c.execute(f"UPDATE sessions SET {sql} WHERE id = ?", (*updates.values(), session_id))
-            if cur.rowcount == 0:
+            if rows.update_session(c, session_id, updates) == 0:
                 raise StoreError(f"no session {session_id}")
         self.store_recording(session_id)
 
@@ -270,20 +258,15 @@ class SessionStore:
         started = meta.started_at or self._clock()
         if meta.recording_path:
             meta = replace(meta, recording_path=recordings.relative_ref(meta.recording_path, self.data_dir))
-        for _ in range(ID_RETRIES):
-            try:
-                with self._write() as c:
-                    if not c.execute("SELECT 1 FROM patients WHERE id = ?", (meta.patient_id,)).fetchone():
-                        raise StoreError(f"no patient {meta.patient_id}: add the patient first")
-                    session_id = meta.session_id or _fresh_id(
-                        c, "sessions", f"S-{started.astimezone(timezone.utc):%Y%m%d-%H%M}-"
-                    )
-                    rows.insert_session(c, session_id, replace(meta, started_at=started), self._now())
-                return session_id
-            except self.backend.integrity_error:
-                if meta.session_id is not None:
-                    raise StoreError(f"session {meta.session_id} already exists") from None
-        raise StoreError("no free session id: try again")
+
+        def insert(c: Backend) -> str:
+            if not c.execute("SELECT 1 FROM patients WHERE id = ?", (meta.patient_id,)).fetchone():
+                raise StoreError(f"no patient {meta.patient_id}: add the patient first")
+            session_id = meta.session_id or fresh_id(c, "sessions", f"S-{started.astimezone(timezone.utc):%Y%m%d-%H%M}-")
+            rows.insert_session(c, session_id, replace(meta, started_at=started), self._now())
+            return session_id
+
+        return insert_with_fresh_id(self.backend, insert, "session", meta.session_id)
 
     def get_session(self, session_id: str) -> SessionRecord:
         """A session's metadata and counts; StoreError when unknown."""
@@ -327,10 +310,8 @@ class SessionStore:
             if thresholds is not None:
                 updates["thresholds_json"] = json.dumps(thresholds, sort_keys=True)
             if quality is not None:
-                updates.update(samples_received=int(quality.samples_received), samples_lost=int(quality.samples_lost),
-                               gaps_json=json.dumps([list(g) for g in quality.gaps]))
-            sql = ", ".join(f"{k} = ?" for k in updates)
-            c.execute(f"UPDATE sessions SET {sql} WHERE id = ?", (*updates.values(), session_id))
+                updates.update(rows.quality_columns(quality.samples_received, quality.samples_lost, quality.gaps))
+            rows.update_session(c, session_id, updates)
 
     def set_summaries(self, patient_id: str) -> list[dict[str, Any]]:
         """Per-set summaries of a patient's sessions (session, exercise, level, counts, drops)."""
@@ -386,12 +367,4 @@ class SessionStore:
         column name or position."""
         with self._read() as c:
             return list(c.execute(sql, args))
-
-
-def _fresh_id(c: Backend, table: str, prefix: str) -> str:
-    for _ in range(1000):
-        candidate = prefix + secrets.token_hex(2).upper()
-        if not c.execute(f"SELECT 1 FROM {table} WHERE id = ?", (candidate,)).fetchone():
-            return candidate
-    raise StoreError(f"no free id with prefix {prefix!r}")
 

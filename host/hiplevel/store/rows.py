@@ -95,6 +95,26 @@ def insert_session(c: Backend, session_id: str, meta: SessionMeta, now: str) -> 
     )
 
 
+def update_session(c: Backend, session_id: str, updates: dict[str, Any]) -> int:
+    """Set the session's columns named in `updates` (trusted names, never user text) to their values;
+    returns the number of rows changed (0: no such session)."""
+    sql = ", ".join(f"{k} = ?" for k in updates)
+    return c.execute(f"UPDATE sessions SET {sql} WHERE id = ?", (*updates.values(), session_id)).rowcount
+
+def quality_columns(samples_received: int | None, samples_lost: int | None,
+                    gaps: tuple[tuple[float, float], ...] | None) -> dict[str, Any]:
+    """The sessions columns of the data-quality figures given (None: left out): counts of samples,
+    and the gaps (s, s) as JSON."""
+    columns: dict[str, Any] = {}
+    if samples_received is not None:
+        columns["samples_received"] = int(samples_received)
+    if samples_lost is not None:
+        columns["samples_lost"] = int(samples_lost)
+    if gaps is not None:
+        columns["gaps_json"] = json.dumps([list(g) for g in gaps])
+    return columns
+
+
 def side_stats(reps: list[dict[str, Any]], side: str) -> tuple[float | None, float | None]:
     """(mean, max) drop in deg of the reps attributed to `side` (None when there are none)."""
     drops = [float(r["drop_deg"]) for r in reps if r.get("side") == side]
