@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Final
 from hiplevel.link.base import data_packets, host_now_s
 from hiplevel.live_screen.connect import OpenSensor
 from hiplevel.live_screen.feed import LiveFeed, LiveSamples
+from hiplevel.live_screen.frames import FrameTimer
 from hiplevel.live_screen.reps import RepTracker
 from hiplevel.live_screen.sensor_control import SensorControl
 from hiplevel.live_screen.state import LinkState, LiveOptions, LiveState
@@ -83,8 +84,7 @@ class LiveSession:
         self._rate_hz = 100.0
         self._samples = asyncio.Event()  # set by the consumer on every fresh packet
         self._haptic_task: asyncio.Task[None] | None = None
-        self._timer: asyncio.Handle | None = None
-        self._timer_soon = False
+        self.frames = FrameTimer(self.pacer, clock, self._draw)
         self._t0 = clock()
         self._last_rx = float("-inf")
         self._last_status = float("-inf")
@@ -149,8 +149,7 @@ class LiveSession:
                 task.cancel()
             if limit is not None:
                 limit.cancel()
-            if self._timer is not None:
-                self._timer.cancel()
+            self.frames.halt()
             await self.control.stop()
             consumer.cancel()
             tasks = [consumer, ticker, flow, stopper, done]
@@ -333,26 +332,12 @@ class LiveSession:
         return math.nan if neutral is None else device_roll - neutral
 
     def _draw_soon(self, urgent: bool = False) -> None:
-        """Draw once the packets already queued are taken (call_soon runs when the consumer
-        waits for the next packet), so a burst shares one frame; no faster than the pacer allows
-        unless urgent."""
-        now = self.clock()
-        if self.pacer.due_now(now, urgent):
-            if self._timer is not None and not self._timer_soon:
-                self._timer.cancel()
-                self._timer = None
-            if self._timer is None:
-                self._timer = asyncio.get_running_loop().call_soon(self._draw)
-                self._timer_soon = True
-        elif self._timer is None:
-            delay = max(0.0, self.pacer.next_due_s() - now)
-            self._timer = asyncio.get_running_loop().call_later(delay, self._draw)
-            self._timer_soon = False
+        """Draw once the packets already queued are taken, no faster than the pacer allows unless
+        urgent (`FrameTimer.schedule`)."""
+        self.frames.schedule(urgent)
 
     def _draw(self, bell: bool = False) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.frames.cancel()
         try:
             self.view.draw(self.state, bell)
         except BrokenPipeError:
