@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from hiplevel.cli import store_commands
-from hiplevel.cli.common import add_data_dir
+from hiplevel.cli.common import add_data_dir, deferred
 from hiplevel.constants import EXERCISES
 
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exercise", choices=EXERCISES, required=False, help="exercise in the input (required for CSV)")
     p.add_argument("--json", type=Path, default=None, help="write the analysis JSON here (default: print a table)")
     p.add_argument("--thresholds", type=Path, default=None, help="per-patient thresholds JSON (see docs/thresholds.md)")
-    p.set_defaults(func=_analyze)
+    p.set_defaults(func=deferred("hiplevel.cli.data_actions:analyze"))
 
     p = sub.add_parser("report", help="clinician report of a session, or progress over weeks for a patient")
     add_data_dir(p)
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("."), help="output folder (default: current folder)")
     p.add_argument("--pdf", action="store_true", help="also print it to PDF (needs chromium)")
     p.add_argument("--figures", action="store_true", help="also write the figures as PNG and SVG")
-    p.set_defaults(func=_report)
+    p.set_defaults(func=deferred("hiplevel.cli.data_actions:report"))
 
     p = sub.add_parser("sessions", help="list, show, delete, export, back up or restore stored sessions")
     ss = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--out", type=Path, default=Path("."))
     add_data_dir(q)
     store_commands.add_session_actions(ss)  # backup, restore
-    p.set_defaults(func=_sessions)
+    p.set_defaults(func=deferred("hiplevel.cli.data_actions:sessions"))
 
     p = sub.add_parser(
         "simulate",
@@ -59,28 +59,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     from hiplevel.sim.cli import add_arguments as add_simulate_arguments
 
     add_simulate_arguments(p)
-    p.set_defaults(func=_simulate)
-
-
-def _analyze(args: argparse.Namespace) -> int:
-    from hiplevel.cli.data_actions import analyze
-
-    return analyze(args)
-
-
-def _report(args: argparse.Namespace) -> int:
-    from hiplevel.cli.data_actions import report
-
-    return report(args)
-
-
-def _sessions(args: argparse.Namespace) -> int:
-    from hiplevel.cli.data_actions import sessions
-
-    return sessions(args)
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from hiplevel.sim.cli import run
-
-    return run(args)
+    p.set_defaults(func=deferred("hiplevel.sim.cli:run"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hiplevel.cli.common import add_data_dir
+from hiplevel.cli.common import add_data_dir, deferred
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,10 +20,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=0.0, help="virtual seconds per wall second (0 = as fast as possible)")
     p.add_argument("--weeks", type=int, default=6,
                    help="weeks of simulated earlier sessions for the progress report (default 6; 0 = none)")
-    p.set_defaults(func=_demo)
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from hiplevel.cli.demo import run_demo
-
-    return run_demo(args)
+    p.set_defaults(func=deferred("hiplevel.cli.demo:run_demo"))

@@ -11,6 +11,7 @@ from hiplevel.cli.common import (
     CliError,
     add_data_dir,
     add_device_options,
+    deferred,
     progress,
 )
 from hiplevel.constants import EXERCISES
@@ -20,13 +21,13 @@ from hiplevel.live_screen.browser_access import add_browser_options
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scan", help="list hiplevel sensors nearby, with battery and signal")
     add_device_options(p)
-    p.set_defaults(func=_scan)
+    p.set_defaults(func=deferred("hiplevel.cli.device_actions:scan"))
 
     for name in ("info", "connect"):
         p = sub.add_parser(name, help="connect to a sensor and show its firmware, calibration and battery")
         add_device_options(p)
         add_data_dir(p)  # where --virtual keeps the virtual device's flash
-        p.set_defaults(func=_info)
+        p.set_defaults(func=deferred("hiplevel.cli.device_actions:info"))
 
     p = sub.add_parser("record", help="record a session from the sensor into the session store")
     add_device_options(p)
@@ -37,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set-seconds", type=float, default=None,
                    help="length of each set, s (default 60; with --virtual the simulated patient's usual set)")
     p.add_argument("--raw", action="store_true", help="stream raw 6-axis data instead of the device's roll")
-    p.set_defaults(func=_record)
+    p.set_defaults(func=deferred("hiplevel.cli.device_actions:record"))
 
     p = sub.add_parser("live", help="live biofeedback: a level gauge of the pelvis, rep count and cues")
     add_device_options(p)
@@ -48,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-haptic", action="store_true", help="do not buzz the sensor on a drop")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
     add_browser_options(p)
-    p.set_defaults(func=_live)
+    p.set_defaults(func=deferred("hiplevel.live_screen.command:run_live"))
 
     p = sub.add_parser("calibrate", help="guided calibration: gyro bias, six faces, alignment on the belt")
     add_device_options(p)
@@ -56,14 +57,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="calibration file or folder to write (default: calibration/ in the data folder)")
     p.add_argument("--push", action="store_true", help="send the calibration to the sensor and read it back")
-    p.set_defaults(func=_calibrate)
+    p.set_defaults(func=deferred("hiplevel.cli.calibrate_action:calibrate"))
 
     p = sub.add_parser("pair", help="give a sensor its key over USB and keep it here (BLE sessions need it)")
     p.add_argument("--port", help="serial port of the sensor's USB cable (e.g. /dev/ttyUSB0, or 'auto')")
     add_data_dir(p)
     p.add_argument("--list", action="store_true", help="list the sensors paired with this computer's store")
     p.add_argument("--forget", action="store_true", help="erase the sensor's key (over USB) and this store's copy")
-    p.set_defaults(func=_pair)
+    p.set_defaults(func=deferred("hiplevel.cli.pair_action:pair"))
 
     p = sub.add_parser("flash", help="compile the firmware with mpy-cross and copy it to a board with mpremote")
     p.add_argument("--port", help="serial port of the board (e.g. /dev/ttyUSB0); omit with --dry-run")
@@ -97,39 +98,3 @@ def _flash(args: argparse.Namespace) -> int:
     except FlashError as exc:
         raise CliError(str(exc), EXIT_ERROR) from exc
     return 0
-
-
-def _pair(args: argparse.Namespace) -> int:
-    from hiplevel.cli.pair_action import pair
-
-    return pair(args)
-
-
-def _scan(args: argparse.Namespace) -> int:
-    from hiplevel.cli.device_actions import scan
-
-    return scan(args)
-
-
-def _info(args: argparse.Namespace) -> int:
-    from hiplevel.cli.device_actions import info
-
-    return info(args)
-
-
-def _record(args: argparse.Namespace) -> int:
-    from hiplevel.cli.device_actions import record
-
-    return record(args)
-
-
-def _live(args: argparse.Namespace) -> int:
-    from hiplevel.live_screen.command import run_live
-
-    return run_live(args)
-
-
-def _calibrate(args: argparse.Namespace) -> int:
-    from hiplevel.cli.calibrate_action import calibrate
-
-    return calibrate(args)

@@ -1,12 +1,14 @@
-"""Shared CLI pieces: exit codes, user-facing errors, the data directory option, a progress bar."""
+"""Shared CLI pieces: exit codes, user-facing errors, the data directory option, a command's action
+imported when it runs, a progress bar."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,6 +38,18 @@ def is_user_error(exc: BaseException) -> bool:
     except ImportError:  # errors module not built yet in a partial checkout
         HiplevelError = ()  # type: ignore[assignment,misc]
     return isinstance(exc, (HiplevelError, FileNotFoundError, PermissionError, IsADirectoryError))
+
+
+def deferred(target: str) -> Callable[[argparse.Namespace], int]:
+    """A command's action, "module:function", imported when the command runs, not when the parser
+    is built: `hiplevel --help` and every other command load none of its libraries."""
+    module, name = target.split(":")
+
+    def run(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(module), name)(args)
+
+    run.__qualname__ = run.__name__ = f"deferred {target}"
+    return run
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from hiplevel.cli.common import add_data_dir
+from hiplevel.cli.common import add_data_dir, deferred
 
 
 def _date(text: str) -> date:
@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="also redo sessions already up to date")
     p.add_argument("--dry-run", action="store_true", help="only say what would be done")
     add_data_dir(p)
-    p.set_defaults(func=_reanalyze)
+    p.set_defaults(func=deferred("hiplevel.cli.store_actions:reanalyze"))
 
     p = sub.add_parser(
         "doctor",
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--quick", action="store_true", help="do not read the recordings (rows and files only)")
     add_data_dir(p)
-    p.set_defaults(func=_doctor)
+    p.set_defaults(func=deferred("hiplevel.cli.store_actions:doctor"))
 
 
 def add_session_actions(actions: argparse._SubParsersAction) -> None:
@@ -51,32 +51,8 @@ def add_session_actions(actions: argparse._SubParsersAction) -> None:
     q = actions.add_parser("backup", help="copy the whole store and its recordings into a new folder")
     q.add_argument("out", type=Path, help="new (or empty) folder for the backup")
     add_data_dir(q)
-    q.set_defaults(func=_backup)
+    q.set_defaults(func=deferred("hiplevel.cli.store_actions:backup"))
     q = actions.add_parser("restore", help="add a backup's patients and sessions to the store (skips ones it has)")
     q.add_argument("backup", type=Path, help="a folder written by `hiplevel sessions backup`")
     add_data_dir(q)
-    q.set_defaults(func=_restore)
-
-
-def _reanalyze(args: argparse.Namespace) -> int:
-    from hiplevel.cli.store_actions import reanalyze
-
-    return reanalyze(args)
-
-
-def _doctor(args: argparse.Namespace) -> int:
-    from hiplevel.cli.store_actions import doctor
-
-    return doctor(args)
-
-
-def _backup(args: argparse.Namespace) -> int:
-    from hiplevel.cli.store_actions import backup
-
-    return backup(args)
-
-
-def _restore(args: argparse.Namespace) -> int:
-    from hiplevel.cli.store_actions import restore
-
-    return restore(args)
+    q.set_defaults(func=deferred("hiplevel.cli.store_actions:restore"))
