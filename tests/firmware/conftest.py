@@ -39,6 +39,20 @@ def run_mp(script: str, *args: str, tmp_path: Path | None = None, timeout_s: flo
     return results
 
 
+class Scenarios(dict):
+    """The results of one mp/<script>'s scenarios, each run on first use (one MicroPython process
+    per scenario, in a fresh temporary folder): `Scenarios("t_robust.py", tmp_path_factory)["flood"]`."""
+
+    def __init__(self, script: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+        super().__init__()
+        self._script = script
+        self._tmp = tmp_path_factory
+
+    def __missing__(self, name: str) -> dict:
+        self[name] = run_mp(self._script, name, str(self._tmp.mktemp(name)))
+        return self[name]
+
+
 @pytest.fixture
 def mp():
     return run_mp

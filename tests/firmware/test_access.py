@@ -7,25 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import run_mp
+from .conftest import Scenarios
 
 OK, NOT_AVAILABLE, AUTH_REQUIRED, AUTH_FAILED, USB_ONLY = 0, 8, 10, 11, 12
 BAD_LENGTH = 3
 
 
-class _Scenarios(dict):
-    def __init__(self, tmp_path_factory):
-        super().__init__()
-        self._tmp = tmp_path_factory
-
-    def __missing__(self, name: str) -> dict:
-        self[name] = run_mp("t_access.py", name, str(self._tmp.mktemp(name)))
-        return self[name]
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    return _Scenarios(tmp_path_factory)
+    return Scenarios("t_access.py", tmp_path_factory)
 
 
 def test_a_central_without_the_key_is_refused_every_command(results):

@@ -7,26 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import run_mp
+from .conftest import Scenarios
 
 BAD_ARG, BAD_VERSION = 2, 9
 
 
-class _Scenarios(dict):
-    """Each scenario's results, run on first use (one MicroPython process per scenario)."""
-
-    def __init__(self, tmp_path_factory):
-        super().__init__()
-        self._tmp = tmp_path_factory
-
-    def __missing__(self, name: str) -> dict:
-        self[name] = run_mp("t_robust.py", name, str(self._tmp.mktemp(name)))
-        return self[name]
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    return _Scenarios(tmp_path_factory)
+    return Scenarios("t_robust.py", tmp_path_factory)
 
 
 def test_every_malformed_body_gets_a_reply_and_sampling_goes_on(results):

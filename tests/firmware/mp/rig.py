@@ -145,3 +145,9 @@ class Rig:
     def data_packets(self, n0=0):
         h = self.app.ble.h_data
         return [d for (c, hh, d) in self.air.notifies[n0:] if hh == h]
+
+    def run_packets(self, n_samples):
+        """The data packets notified while the app runs n_samples more samples."""
+        n0 = len(self.air.notifies)
+        self.app.run(max_samples=self.app.samples + n_samples)
+        return self.data_packets(n0)

@@ -48,9 +48,7 @@ elif scenario == "batching":
     rig = Rig()
     rig.connect()
     st, _ = rig.command(P.CMD_START)
-    n0 = len(rig.air.notifies)
-    rig.app.run(max_samples=rig.app.samples + 100)
-    pk = [p for p in rig.data_packets(n0) if p[0] == 0x11]
+    pk = [p for p in rig.run_packets(100) if p[0] == 0x11]
     out("mtu23", [[header(p)["count"], len(p)] for p in pk[:5]])
     out("mtu23_contiguous", seqs_contiguous(pk))
     out("mtu23_max_len", max(len(p) for p in rig.data_packets()))
@@ -58,17 +56,13 @@ elif scenario == "batching":
     out("raw_at_23", st)
     rig.ble._central_mtu(1, 185)
     rig.app.step()
-    n0 = len(rig.air.notifies)
-    rig.app.run(max_samples=rig.app.samples + 100)
-    pk = [p for p in rig.data_packets(n0) if p[0] == 0x11]
+    pk = [p for p in rig.run_packets(100) if p[0] == 0x11]
     hs = [header(p) for p in pk]
     out("mtu185", [[h["count"], h["len"]] for h in hs[1:5]])
     out("mtu185_t_step", [hs[i + 1]["t_us"] - hs[i]["t_us"] for i in range(1, 4)])
     st, _ = rig.command(P.CMD_SET_MODE, b"\x02")
     out("raw_at_185", st)
-    n0 = len(rig.air.notifies)
-    rig.app.run(max_samples=rig.app.samples + 50)
-    pk = [p for p in rig.data_packets(n0) if p[0] == 0x12]
+    pk = [p for p in rig.run_packets(50) if p[0] == 0x12]
     out("raw185", [[header(p)["count"], len(p)] for p in pk[1:4]])
     p = pk[1]
     out("raw_first_sample", [P.get_i16(p, 12 + 2 * i) for i in range(6)])
@@ -198,14 +192,13 @@ elif scenario == "wrap":
     rig = Rig(start_us=(1 << 30) - 1500000)
     rig.connect(mtu=185)
     rig.command(P.CMD_START)
-    n0 = len(rig.air.notifies)
-    rig.app.run(max_samples=rig.app.samples + 300)
-    hs = [header(p) for p in rig.data_packets(n0) if p[0] == 0x11]
+    packets = rig.run_packets(300)
+    hs = [header(p) for p in packets if p[0] == 0x11]
     steps = [hs[i + 1]["t_us"] - hs[i]["t_us"] for i in range(len(hs) - 1)]
     out("t_first_last", [hs[0]["t_us"], hs[-1]["t_us"]])
     out("t_steps", sorted(set(steps)))
     out("ticks_wrapped", rig.clock.ticks_us() < 3000000)
-    out("seq_contiguous", seqs_contiguous(rig.data_packets(n0)))
+    out("seq_contiguous", seqs_contiguous(packets))
 
 elif scenario == "haptic":
     rig = Rig()

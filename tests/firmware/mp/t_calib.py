@@ -147,18 +147,14 @@ elif scenario == "state":
     st, body = rig.command(P.CMD_GET_INFO)
     out("identity_info", [json.loads(body)["calibrated"], json.loads(body)["calib_id"]])
     rig.command(P.CMD_START)
-    n0 = len(rig.air.notifies)
-    rig.app.run(max_samples=rig.app.samples + 20)
-    flags = [header(p)["flags"] for p in rig.data_packets(n0)]
+    flags = [header(p)["flags"] for p in rig.run_packets(20)]
     out("identity_flag", any(f & P.F_CALIBRATED for f in flags))
     rig.command(P.CMD_STOP)
     set_calib(rig, calib_dict(None))
     st, body = rig.command(P.CMD_GET_INFO)
     out("real_info", [json.loads(body)["calibrated"], json.loads(body)["calib_id"]])
     rig.command(P.CMD_START)
-    n0 = len(rig.air.notifies)
-    rig.app.run(max_samples=rig.app.samples + 20)
-    flags = [header(p)["flags"] for p in rig.data_packets(n0)]
+    flags = [header(p)["flags"] for p in rig.run_packets(20)]
     out("real_flag", all(f & P.F_CALIBRATED for f in flags))
 
 elif scenario == "raw_during_calibration":
@@ -171,10 +167,9 @@ elif scenario == "raw_during_calibration":
     out("identity_set", set_calib(rig, ident))
     rig.command(P.CMD_SET_MODE, b"\x02")
     rig.command(P.CMD_START)
-    n0 = len(rig.air.notifies)
-    rig.app.run(max_samples=rig.app.samples + 1000)  # 10 s at rest
+    packets = rig.run_packets(1000)  # 10 s at rest
     gz_body = []  # standard mount: body z = chip X
-    for p in rig.data_packets(n0):
+    for p in packets:
         if p[0] != 0x12:
             continue
         for i in range(p[2]):
