@@ -26,24 +26,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.constants import LEFT, RIGHT, STANDARD_GRAVITY_MS2
+from hiplevel.constants import LEFT, RIGHT
 from hiplevel.exercises.base import Motion, RepWindow, velocity_mps, world_acc_g
 from hiplevel.exercises.clamshell_pace import displaced_centres
+from hiplevel.exercises.clamshell_slide import SLIDE_HP_HZ, roll_pivot_mps, unexplained_slide_mps
 from hiplevel.exercises.pitch_bumps import Bump, pitch_bumps
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import zero_phase_lowpass
 from hiplevel.signal.neutral import runs
 
 
-# Horizontal velocity of the pelvis for the slide test: high-passed here (tilt errors leak gravity
-# below it; a fidget's slide lasts 0.5-1.2 s).
-SLIDE_HP_HZ = 0.2
-# Side-lying, the pelvis rolls back about its floor contact (the lower greater trochanter), not about
-# its centre: the belt, at the back of the pelvis about as high as its centre, moves backward by
-# ~h * roll-back. h = the belt's height above that contact: half the hip width less what the mat and
-# soft tissue give, 0.10-0.20 m (the bench's physics draws 0.10-0.15). The slide test judges only the
-# motion that a pivot no higher than this does not explain (margin above the tallest pelvis).
-MAX_PIVOT_HEIGHT_M = 0.25
 # A rep's reported edges lie at most this many half-height widths from its half-height centre. A
 # smooth roll-back's 10 % edges sit 0.8 widths out (a raised cosine: 0.795; a hold at the top or an
 # early / late profile: less / up to ~1); a lying fidget running into a bump's tail carries the
@@ -58,30 +50,6 @@ def side_tilt_deg(roll_deg: np.ndarray, pitch_deg: np.ndarray) -> np.ndarray:
     the ZYX angles the body y axis' vertical component is sin(roll) cos(pitch)."""
     r, p = np.radians(roll_deg), np.radians(pitch_deg)
     return np.degrees(np.arcsin(np.clip(np.sin(r) * np.cos(p), -1.0, 1.0)))
-
-
-def roll_pivot_mps(rollback_deg: np.ndarray, rate_hz: float) -> np.ndarray:
-    """Forward velocity, m/s per m of pivot height, of a point above a floor pivot as the pelvis
-    rolls back by rollback_deg (negative: rolling back carries it backward), band-limited as
-    `ClamshellDetector.slide_mps` so that the two compare sample by sample."""
-    x = -np.sin(np.radians(rollback_deg))
-    acc_g = np.gradient(np.gradient(x)) * rate_hz**2 / STANDARD_GRAVITY_MS2
-    return velocity_mps(acc_g, rate_hz, hp_hz=SLIDE_HP_HZ)
-
-
-def unexplained_slide_mps(velocity_mps: np.ndarray, pivot_mps: np.ndarray,
-                          max_pivot_m: float = MAX_PIVOT_HEIGHT_M) -> float:
-    """Peak horizontal speed, m/s, of the pelvis over one bump that its roll about a floor pivot does
-    not explain. velocity_mps: (N,2) heading-frame velocity (`slide_mps`); pivot_mps: the forward
-    velocity per m of pivot height (`roll_pivot_mps`). The pivot height is the least-squares fit of
-    the forward velocity on pivot_mps, kept within [0, max_pivot_m]: a roll-back moves the belt
-    backward along the forward axis only, so a slide along the body, sideways to the roll or beyond
-    a pelvis' height is left whole."""
-    u = pivot_mps
-    uu = float(np.dot(u, u))
-    h = float(np.clip(np.dot(velocity_mps[:, 0], u) / uu, 0.0, max_pivot_m)) if uu > 0.0 else 0.0
-    rest = np.column_stack([velocity_mps[:, 0] - h * u, velocity_mps[:, 1]])
-    return float(np.max(np.linalg.norm(rest, axis=1)))
 
 
 def rep_edges(i0: int, i1: int, start: int, span_s: tuple[float, float], rate_hz: float,
