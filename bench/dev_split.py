@@ -18,9 +18,7 @@ people of the same sets (issue 14) stay as a reference line.
 
 from __future__ import annotations
 
-import gzip
 import json
-import shutil
 import tempfile
 import time
 import warnings
@@ -29,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.metrics import ratio
 from bench.rows import Row, at_least, at_most, pct, unavailable
 
 SECTION = "5. Real people, dev split (../shared/data)"
@@ -127,19 +126,19 @@ class Tally:
 
     @property
     def found(self) -> float:
-        return self.matched / self.n_truth if self.n_truth else float("nan")
+        return ratio(self.matched, self.n_truth)
 
     @property
     def extra_rate(self) -> float:
-        return self.extra / self.n_truth if self.n_truth else float("nan")
+        return ratio(self.extra, self.n_truth)
 
     @property
     def side(self) -> float:
-        return self.side_ok / self.matched if self.matched else float("nan")
+        return ratio(self.side_ok, self.matched)
 
     @property
     def static_per_h(self) -> float:
-        return self.static_fp / (self.static_s / 3600.0) if self.static_s else float("nan")
+        return ratio(self.static_fp, self.static_s / 3600.0)
 
     def summary(self) -> str:
         """The score_reps SUMMARY / STATIC figures."""
@@ -289,11 +288,10 @@ def mobgap_reps(series, pipeline: str) -> list[dict]:
 
 
 def _load(path: Path, tmp: Path):
+    from bench.realdata import gunzip_into
     from hiplevel.imu_csv import read_imu_csv
 
-    plain = tmp / path.name.removesuffix(".gz")
-    with gzip.open(path, "rb") as fi, open(plain, "wb") as fo:
-        shutil.copyfileobj(fi, fo)
+    plain = gunzip_into(path, tmp)
     truth = load_truth(path)
     series = read_imu_csv(plain)
     plain.unlink()

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator, NaN when there is nothing to divide by (denominator 0): a rate of
+    no events is unknown, not 0."""
+    return numerator / denominator if denominator else float("nan")
+
+
 @dataclass(frozen=True)
 class EventMatch:
     """Greedy one-to-one matching of detected to reference events within a tolerance.
@@ -26,12 +32,12 @@ class EventMatch:
     @property
     def sensitivity(self) -> float:
         """Matched reference events / reference events (recall)."""
-        return self.tp / self.n_reference if self.n_reference else float("nan")
+        return ratio(self.tp, self.n_reference)
 
     @property
     def precision(self) -> float:
         """Matched detections / detections."""
-        return self.tp / self.n_detected if self.n_detected else float("nan")
+        return ratio(self.tp, self.n_detected)
 
 
 def match_events(detected_s: np.ndarray, reference_s: np.ndarray, tolerance_s: float) -> EventMatch:

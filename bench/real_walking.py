@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.metrics import in_windows, match_events
+from bench.metrics import in_windows, match_events, ratio
 from bench.rows import NA, Row, at_least, both, judge, num, pct, unavailable
 
 SECTION = "3. Real people (../shared/data)"
@@ -75,15 +75,15 @@ class StepTally:
 
     @property
     def sensitivity(self) -> float:
-        return self.tp / self.n_ref if self.n_ref else float("nan")
+        return ratio(self.tp, self.n_ref)
 
     @property
     def precision(self) -> float:
-        return self.tp / self.n_det if self.n_det else float("nan")
+        return ratio(self.tp, self.n_det)
 
     @property
     def side(self) -> float:
-        return self.side_ok / self.tp if self.tp else float("nan")
+        return ratio(self.side_ok, self.tp)
 
 
 def untimed_detections(det_s: np.ndarray, matched: set[int], untimed) -> int:

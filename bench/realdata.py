@@ -13,6 +13,8 @@ right-handed, as mobgap's own `to_body_frame` (is, ml, pa) with ml to the right.
 
 from __future__ import annotations
 
+import gzip
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +43,15 @@ def shared_data_dir(start: Path | None = None) -> Path | None:
         if c.is_dir():
             return c.resolve()
     return None
+
+
+def gunzip_into(path: Path, folder: Path) -> Path:
+    """A case's `NAME.csv.gz` decompressed to `folder/NAME.csv` (the IMU CSV reader takes plain
+    files); returns that path."""
+    plain = Path(folder) / Path(path).name.removesuffix(".gz")
+    with gzip.open(path, "rb") as fi, open(plain, "wb") as fo:
+        shutil.copyfileobj(fi, fo)
+    return plain
 
 
 @dataclass(frozen=True)

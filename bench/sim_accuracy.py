@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.metrics import HOLD_SPAN_TOLERANCE, agreement
+from bench.metrics import HOLD_SPAN_TOLERANCE, agreement, ratio
 from bench.rows import NA, Row, at_least, at_most, judge, num, pct, unavailable
 
 SECTION = "1. Accuracy on simulator ground truth"
@@ -98,10 +98,10 @@ def _supported(exercise: str) -> str | None:
 
 def _rows(exercise: str, cond: str, t: Tally) -> list[Row]:
     a = agreement(np.asarray(t.errors_deg))
-    found = t.n_found / t.n_true if t.n_true else float("nan")
-    side = t.n_side / t.n_found if t.n_found else float("nan")
-    flags = t.n_drop_flags_agree / t.n_found if t.n_found else float("nan")
-    all_flags = t.n_flags_agree / t.n_found if t.n_found else float("nan")
+    found = ratio(t.n_found, t.n_true)
+    side = ratio(t.n_side, t.n_found)
+    flags = ratio(t.n_drop_flags_agree, t.n_found)
+    all_flags = ratio(t.n_flags_agree, t.n_found)
     notes = [f"{len(t.failures)} analyses raised: {t.failures[0]}"] if t.failures else []
     if t.n_wrong_time:
         notes.append(f"{t.n_wrong_time} holds matched with the hold time off by > {HOLD_SPAN_TOLERANCE:.0%}")

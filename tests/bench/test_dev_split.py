@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-import shutil
-
 import numpy as np
 import pytest
 
 from bench.dev_split import (G_MS2, Tally, ambiguous_truth, in_long_double_support, match, mobgap_sensor_frame,
                              reps_from_contacts, segment_of)
-from bench.realdata import shared_data_dir
+from bench.realdata import gunzip_into, shared_data_dir
 
 
 def test_our_body_frame_becomes_mobgaps_sensor_frame():
@@ -135,13 +131,11 @@ def test_mobgap_runs_on_a_dev_file_in_our_frame(tmp_path):
     path = None if data is None else data / "ipol-dev" / "ipol_1-1.csv.gz"
     if path is None or not path.is_file():
         pytest.skip("../shared/data/ipol-dev is absent (a fresh clone has no shared data)")
-    from bench.dev_split import mobgap_reps
+    from bench.dev_split import load_truth, mobgap_reps
     from hiplevel.imu_csv import read_imu_csv
 
-    plain = tmp_path / "ipol_1-1.csv"
-    with gzip.open(path, "rb") as fi, open(plain, "wb") as fo:
-        shutil.copyfileobj(fi, fo)
-    truth = json.loads(path.with_name("ipol_1-1.truth.json").read_text())
+    plain = gunzip_into(path, tmp_path)
+    truth = load_truth(path)
     m, extra, side = match(truth["reps"], mobgap_reps(read_imu_csv(plain), "healthy"))
     # A wrong axis (gravity not on mobgap's x) finds no gait at all; a wrong forward axis the wrong feet.
     assert m >= 0.9 * len(truth["reps"]) and side >= 0.9 * m
