@@ -57,3 +57,22 @@ def test_score_windows_scores_each_window_as_alone(monkeypatch, exercise, th):
     sim = simulate_session(SessionSpec(exercises=[spec], rate_hz=100, seed=3, rest_s=5.0))
     res = analyze(sim.imu, exercise, thresholds=th)
     assert len(checked) == len(res.reps) > 0
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_scorer_score_is_drop_score(exercise):
+    # `RepScorer.parts` skips `drop_score`'s calls where its first ramp is flat: the same score at
+    # and around each bend (ok, flag), for signed zeros and NaN.
+    from hiplevel.scoring.reps import drop_score
+
+    for th in (Thresholds(), STRICT):
+        scorer = RepScorer(exercise, th)
+        ok, flag, fail = scorer.ok, scorer.flag, scorer.fail
+        bends = [ok, flag, fail, ok + 1e-9, -th.hike_flag_for(exercise), -th.hike_fail_deg]
+        drops = [b + d for b in bends for d in (-1e-12, -1e-15, 0.0, 1e-15, 1e-12)] + DROPS_DEG
+        for drop in drops + [0.0, -0.0, 5e-324, float("nan"), float("inf"), -float("inf")]:
+            score, _, _ = scorer.parts("left", drop, {})
+            if exercise == "clamshell":
+                drop = max(0.0, float(drop))
+            want = round(max(0.0, drop_score(drop, ok, flag, fail, th, scorer.hike_flag)), 1)
+            assert repr(score) == repr(want), drop

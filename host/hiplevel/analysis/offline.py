@@ -123,10 +123,11 @@ def _check_exercise(exercise: str) -> None:
 
 def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
     """Detector input for samples [a, b) of a trace, roll relative to neutral_deg."""
-    acc_lin = terms = None
+    acc_lin = terms = up = None
     if trace.acc_g is not None:
         terms = pitch_terms(trace.pitch_deg[a:b])
-        acc_lin = trace.acc_g[a:b] - roll_pitch_to_up(trace.roll_deg[a:b], trace.pitch_deg[a:b], terms)
+        up = roll_pitch_to_up(trace.roll_deg[a:b], trace.pitch_deg[a:b], terms)
+        acc_lin = trace.acc_g[a:b] - up
     m = Motion(
         t_s=trace.t_s[a:b],
         rate_hz=trace.rate_hz,
@@ -136,7 +137,8 @@ def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
         gyro_dps=None if trace.gyro_dps is None else trace.gyro_dps[a:b],
         still=trace.still[a:b],
     )
-    return m if terms is None else m.with_pitch_terms(terms)
+    # The motion's up-vectors are these turned by the neutral (`Motion.up`): no second sine and cosine.
+    return m if terms is None else m.with_pitch_terms(terms).with_sensor_up(up, neutral_deg)
 
 
 def window_drop_deg(m: Motion, w: RepWindow) -> float:
@@ -181,7 +183,7 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
             side, measured = w.side, w.measure_side
             drop = w.drop_deg if w.drop_deg is not None else window_drop_deg(m, w)
         score, flags, reasons = scorer.parts(side, drop, w.metrics)
-        details = dict(w.metrics, measured_side=measured, reasons=list(reasons))
+        details = {**w.metrics, "measured_side": measured, "reasons": list(reasons)}  # (no keyword call)
         reps.append(Rep(first_index + k, bounds[2 * k], bounds[2 * k + 1], side, _round(drop, 3), score, flags,
                         details, phases))
     return reps

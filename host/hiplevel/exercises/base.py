@@ -71,12 +71,32 @@ class Motion:
         self.__dict__["pitch_terms"] = terms  # how a cached_property is filled in advance
         return self
 
+    def with_sensor_up(self, sensor_up: np.ndarray, neutral_deg: float) -> "Motion":
+        """This motion, its `up` to be made from sensor_up (N,3), those of its roll + neutral_deg."""
+        self.__dict__["_sensor_up"] = (sensor_up, neutral_deg)
+        return self
+
     @cached_property
     def up(self) -> np.ndarray:
         """The unit up-vectors (N,3) of roll_deg and pitch_deg (`fusion.roll_pitch_to_up`), made
-        once: the walking detector's stages all read them. Kept while the motion lives (a new
-        motion, sliced or replaced, makes its own)."""
-        return roll_pitch_to_up(self.roll_deg, self.pitch_deg, self.pitch_terms)
+        once (the walking detector's stages all read them); from `with_sensor_up`'s turned about x
+        (within a few ulps: six products and sums a sample, not the roll's sine and cosine)."""
+        held = self.__dict__.pop("_sensor_up", None)
+        return roll_pitch_to_up(self.roll_deg, self.pitch_deg, self.pitch_terms) if held is None else turned_about_x(*held)
+
+
+def turned_about_x(up: np.ndarray, roll_deg: float) -> np.ndarray:
+    """Up-vectors (N,3) [-sin p, cos p sin r, cos p cos r] as those of the roll r - roll_deg, deg:
+    sin(r - n) = sin r cos n - cos r sin n, cos(r - n) = cos r cos n + sin r sin n."""
+    n = np.radians(roll_deg)
+    cn, sn = float(np.cos(n)), float(np.sin(n))
+    out, y, z = np.empty_like(up), up[:, 1], up[:, 2]
+    out[:, 0] = up[:, 0]
+    np.multiply(y, cn, out=out[:, 1])
+    out[:, 1] -= z * sn
+    np.multiply(z, cn, out=out[:, 2])
+    out[:, 2] += y * sn
+    return out
 
 
 @direct_init

@@ -31,6 +31,7 @@ Accuracy: docs/analysis.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import eq
 
 import numpy as np
 
@@ -252,12 +253,14 @@ class WalkingDetector(BoutEdges):
             two = missed_step_sides(sides, sorted(missed))
             steps = [r for r in reps if not r[3]]
             # A step split in two pairs with no neighbour (its own object as its side: equal to none).
-            split = {id(steps[j]) for j in split_step_reps([r[4] for r in steps],
-                                                           [object() if r[2] in two else sides[r[2]] for r in steps],
-                                                           [confs[r[2]] for r in steps], turns, self.split_step_ratio,
-                                                           self.split_turn_deg)}
+            step_sides = [object() if r[2] in two else sides[r[2]] for r in steps]
+            split = set()  # (only two steps in a row on one side can be a split step's halves: most bouts have none)
+            if any(map(eq, step_sides, step_sides[1:])):
+                split = {id(steps[j]) for j in split_step_reps([r[4] for r in steps], step_sides,
+                                                               [confs[r[2]] for r in steps], turns, self.split_step_ratio,
+                                                               self.split_turn_deg)}
             # A dropped half is no step, so its contact is no contact: the step before it closes at its end.
-            dropped = {r[5]: r[6] for r in steps if id(r) in split and r[5] is not None}
+            dropped = {r[5]: r[6] for r in steps if id(r) in split and r[5] is not None} if split else {}
             each = []  # (rep, its stance side)
             for r in reps:
                 if r[3] or r[2] not in two:
@@ -269,13 +272,15 @@ class WalkingDetector(BoutEdges):
                            "bout_side_confidence": bout_conf, **neutral}
                 if contact_s is not None:
                     metrics["contact_s"] = contact_s
-                closing_s = closing_past(closing_s, dropped)
+                if dropped:  # (most bouts drop no rep)
+                    closing_s = closing_past(closing_s, dropped)
                 if closing_s is not None:
                     metrics["closing_contact_s"] = closing_s
                 if edge:
                     metrics["edge"] = edge
-                out.append(RepWindow(a, b, stance, (a, b), other_side(stance), False, metrics,  # positional: faster
-                                     _signed_drop_of_extremes(hi, lo, offset, other_side(stance))))
+                low = other_side(stance)
+                out.append(RepWindow(a, b, stance, (a, b), low, False, metrics,  # positional: faster
+                                     _signed_drop_of_extremes(hi, lo, offset, low)))
         return sorted(out, key=lambda w: w.start) if draft.spots else out
 
     def _missed_steps(self, m: Motion, c: np.ndarray, step_turns_deg: np.ndarray) -> dict[int, tuple[tuple, tuple]]:

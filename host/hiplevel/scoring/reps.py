@@ -201,13 +201,19 @@ class RepScorer:
             fail = max(fail, flag + 1.0)
         self.exercise, self.th = exercise, th
         self.ok, self.flag, self.fail, self.hike_flag = ok, flag, fail, th.hike_flag_for(exercise)
+        self._ramp_end = max(flag, ok + 1e-9)  # `drop_score`'s first ramp ends there
 
     def parts(self, side: Side, drop_deg: float, metrics: dict) -> tuple[float, tuple[str, ...], tuple[str, ...]]:
         """(score 0-100, flags, reasons) of one rep, as `score_rep`'s RepScore fields."""
         exercise, th, flag, hike_flag = self.exercise, self.th, self.flag, self.hike_flag
         if self.rollback:
             drop_deg = max(0.0, float(metrics.get("rollback_deg", drop_deg)))
-        score = drop_score(drop_deg, self.ok, flag, self.fail, th, hike_flag)
+        ok = self.ok
+        if 0 <= drop_deg <= flag and not ok < drop_deg < self._ramp_end:
+            # `drop_score` without its calls where it is a constant (most reps: below ok).
+            score = 100.0 if drop_deg <= ok else FLAG_SCORE
+        else:
+            score = drop_score(drop_deg, ok, flag, self.fail, th, hike_flag)
         # Tuples grown only for a flag (most reps have none: nothing made for them).
         flags: tuple[str, ...] = ()
         reasons: tuple[str, ...] = ()
@@ -245,4 +251,5 @@ class RepScorer:
             reasons += (f"stance side uncertain ({100 * conf:.0f} % {side}): the sensor could not tell the legs apart "
                         "here",)
         penalized = sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) if flags else 0
-        return _round(max(0.0, score - penalized * th.penalty_points), 1), flags, reasons
+        score -= penalized * th.penalty_points
+        return _round(score if score > 0.0 else 0.0, 1), flags, reasons  # max(0.0, score): NaN and -0 too

@@ -13,7 +13,7 @@ from hiplevel.constants import LEFT, RIGHT, Side
 from hiplevel.scoring.reps import Phase, Rep
 from hiplevel.scoring.thresholds import Thresholds
 from hiplevel.scoring.words import (
-    ROLL_BACK_EXERCISES, fault_flags, is_clean, leg_findings, rep_noun, set_finding, set_phases,
+    ROLL_BACK_EXERCISES, PhaseColumns, fault_flags, leg_findings, phase_columns, rep_noun, set_finding,
 )
 
 # Progression levels of the domain primer; walking is the real-world test, not a level.
@@ -50,23 +50,23 @@ def _side_stats(drops: list[float]) -> dict:
     }
 
 
-def _leg_faults(exercise: str, all_phases: Sequence[Phase], leg: Side, th: Thresholds) -> list[str]:
+def _leg_faults(exercise: str, cols: PhaseColumns, leg: Side, th: Thresholds) -> list[str]:
     """'7 of 12 right-stance steps dropped beyond 4.0 deg (left side)', ... for one tested leg
-    (all_phases: the set's `set_phases`)."""
-    phases = [p for p in all_phases if p.stance == leg]
-    n = len(phases)
+    (cols: the `phase_columns` of the set's `set_phases`)."""
+    flagged = cols.leg_flagged[leg]  # the flags of the leg's flagged phases: the others count for n alone
+    n = len(cols.leg_drops[leg])
     noun = rep_noun(exercise, n)
     _, flag_deg, _ = th.drop_band_deg(exercise)
     other = RIGHT if leg == LEFT else LEFT
     out: list[str] = []
-    k = sum(1 for p in phases if "pelvic_drop" in p.flags)
+    k = sum(1 for _, flags in flagged if "pelvic_drop" in flags)
     if k:
         out.append(f"{k} of {n} {leg}-stance {noun} dropped beyond {flag_deg:.1f} deg ({other} side)")
-    k = sum(1 for p in phases if "pelvis_roll_back" in p.flags)
+    k = sum(1 for _, flags in flagged if "pelvis_roll_back" in flags)
     if k:
         out.append(f"{k} of {n} {noun} with the {leg} leg working let the pelvis roll back beyond "
                    f"{th.rollback_flag_deg:.1f} deg")
-    k = sum(1 for p in phases if "hip_hike" in p.flags)
+    k = sum(1 for _, flags in flagged if "hip_hike" in flags)
     if k:
         out.append(f"{k} of {n} {leg}-stance {noun} hiked the {other} side beyond {th.hike_flag_for(exercise):.1f} deg")
     return out
@@ -75,7 +75,8 @@ def _leg_faults(exercise: str, all_phases: Sequence[Phase], leg: Side, th: Thres
 def _other_faults(exercise: str, reps: Sequence[Rep], th: Thresholds) -> list[str]:
     """Faults of the whole rep (not a side's drop): short holds, sway, bobbing, shuffling."""
     n = len(reps)
-    counts = Counter(f for r in reps for f in fault_flags(r.flags) if f not in ("pelvic_drop", "hip_hike", "pelvis_roll_back"))
+    counts = Counter(f for r in reps if r.flags for f in fault_flags(r.flags)
+                     if f not in ("pelvic_drop", "hip_hike", "pelvis_roll_back"))
     words = {
         "short_hold": f"were held under {th.hold_min_s:.0f} s",
         "excess_sway": "swayed too much",
@@ -85,12 +86,12 @@ def _other_faults(exercise: str, reps: Sequence[Rep], th: Thresholds) -> list[st
     return [f"{k} of {n} {rep_noun(exercise, n)} {words.get(f, f.replace('_', ' '))}" for f, k in sorted(counts.items())]
 
 
-def advise(exercise: str, reps: Sequence[Rep], th: Thresholds, phases: Sequence[Phase] | None = None) -> dict:
+def advise(exercise: str, reps: Sequence[Rep], th: Thresholds, phases: Sequence[Phase] | PhaseColumns | None = None) -> dict:
     """Progression advice for one set: {"action": progress|stay|regress|repeat, "level", "leg",
     "reason"}. Each tested leg is judged on its own: regress when more than `regress_fraction` of
     one leg's single-support phases fail (that leg is "leg"); stay when any rep fails; progress
     only when every rep is clean. The reason is one finished sentence. phases: the reps'
-    `set_phases` when at hand."""
+    `set_phases` (or their `phase_columns`) when at hand."""
     level = EXERCISE_LEVEL.get(exercise)
     at = f" at level {level}" if level else ""
     n = len(reps)
@@ -98,22 +99,22 @@ def advise(exercise: str, reps: Sequence[Rep], th: Thresholds, phases: Sequence[
         return {"action": "repeat", "level": level, "leg": None,
                 "reason": "No reps were detected: repeat the set with the sensor on."}
     noun = rep_noun(exercise, n)
-    unsure = sum(1 for r in reps if "side_uncertain" in r.flags)
+    flagged = [r for r in reps if r.flags]  # most reps have no flag: the counts below go through these
+    unsure = sum(1 for r in flagged if "side_uncertain" in r.flags)
     doubt = (f" The stance leg of {unsure} of {n} {noun} was uncertain (the sensor could not tell the legs apart)."
              if unsure else "")
-    if phases is None:
-        phases = set_phases(exercise, reps)
-    if all(is_clean(r) for r in reps):
-        worst = max(p.drop_deg for p in phases)
+    cols = phase_columns(exercise, reps, phases)
+    if not any(fault_flags(r.flags) for r in flagged):  # every rep clean (`words.is_clean`)
+        worst = max(cols.drops)
         what = "roll-back" if exercise in ROLL_BACK_EXERCISES else "drop"
         nxt = ("add a band, weight or the next level" if level
                else "keep walking this way, and progress the exercises")
         reason = f"All {n} {noun} were clean (largest {what} {worst:.1f} deg): progress{at} ({nxt})."
         return {"action": "progress", "level": level, "leg": None, "reason": reason + doubt}
-    found = leg_findings(exercise, reps, th.regress_fraction, phases)
+    found = leg_findings(exercise, reps, th.regress_fraction, cols)
     fail_share = {leg: (f.n_dropped + f.n_hiked) / f.n for leg, f in found.items()}
     legs = sorted(found, key=lambda s: (-fail_share[s], s))
-    phrases = [p for leg in legs for p in _leg_faults(exercise, phases, leg, th)] + _other_faults(exercise, reps, th)
+    phrases = [p for leg in legs for p in _leg_faults(exercise, cols, leg, th)] + _other_faults(exercise, reps, th)
     facts = "; ".join(phrases)
     weak = legs[0] if fail_share[legs[0]] > th.regress_fraction else None
     if weak is not None:
@@ -139,15 +140,16 @@ def _cap(text: str) -> str:
 def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
     """Set summary: counts, per tested (stance) leg drop statistics over every single-support
     phase, asymmetry, the finding in the clinician's words and advice."""
-    phases = set_phases(exercise, reps)  # once for the statistics, the finding and the advice
-    by_leg = {s: [p.drop_deg for p in phases if p.stance == s] for s in (LEFT, RIGHT)}
-    stats = {s: _side_stats(v) for s, v in by_leg.items()}
+    # Once for the statistics, the finding and the advice; most reps have no flag (`words.is_clean`).
+    cols = phase_columns(exercise, reps)
+    flagged = [r for r in reps if r.flags]
+    stats = {s: _side_stats(cols.leg_drops[s]) for s in (LEFT, RIGHT)}
     summary: dict = {
         "reps": len(reps),
-        "clean_reps": sum(1 for r in reps if is_clean(r)),
+        "clean_reps": len(reps) - sum(1 for r in flagged if fault_flags(r.flags)),
         "mean_score": round(float(np.mean([r.score for r in reps])), 1) if reps else None,
         "per_side": stats,
-        "flag_counts": dict(Counter(f for r in reps for f in r.flags)),
+        "flag_counts": dict(Counter(f for r in flagged for f in r.flags)),
     }
     ml, mr = stats[LEFT]["mean_drop_deg"], stats[RIGHT]["mean_drop_deg"]
     if ml is not None and mr is not None:
@@ -156,8 +158,8 @@ def summarize_set(exercise: str, reps: Sequence[Rep], th: Thresholds) -> dict:
         summary["asymmetry_text"] = asymmetry_words(exercise, asym, th)
     else:
         summary["asymmetry_deg"] = None
-    summary["finding"] = set_finding(exercise, reps, th.regress_fraction, phases)
-    summary["advice"] = advise(exercise, reps, th, phases)
+    summary["finding"] = set_finding(exercise, reps, th.regress_fraction, cols)
+    summary["advice"] = advise(exercise, reps, th, cols)
     return summary
 
 
