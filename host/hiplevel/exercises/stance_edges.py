@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hiplevel.exercises.base import Hump
-from hiplevel.exercises.single_support import (SupportCues, SupportSignals, reference_sway, strongest_ptp,
-                                               sway_onset, window_rms)
+from hiplevel.exercises.single_support import (SupportCues, SupportSignals, reference_sway, standing_spans,
+                                               strongest_ptp, sway_onset, window_rms)
 from hiplevel.exercises.stance_side import SideCues, sliding_displacement_m
 from hiplevel.signal.exact_median import median, percentile
 from hiplevel.signal.neutral import runs
@@ -61,7 +61,9 @@ class EdgeSettings:
     onset_lead_s: a foot-off placed at the sway's rise (`single_support.sway_onset`, no foot-off
         vote) is up to this early (physics check seed 0: 1.05 s early to 0.37 s late, median 0.5 s
         early; the band-pass and the envelope's window smear the rise): the shift in is searched,
-        and the shift-in displacement's windows slide, this much further."""
+        and the shift-in displacement's windows slide, this much further;
+    reference_s: the edges' votes compare the stretch with the standing on both feet this long
+        before it and after it, half a second off each (`single_support.standing_spans`)."""
 
     sway_ratio: float = 2.0
     shift_taus_s: tuple[float, ...] = (0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
@@ -73,6 +75,7 @@ class EdgeSettings:
     max_tau_ratio: float = 1.5
     side_slide_s: float = 1.0
     onset_lead_s: float = 1.0
+    reference_s: float = 3.5
 
 
 def min_jerk_accel(tau_s: float, rate_hz: float) -> np.ndarray:
@@ -211,8 +214,7 @@ def edge_shifts(acc_mps2: np.ndarray, sig: SupportSignals, cues: SupportCues, ra
     lag = int(max(cues.lag_s, p.edge_lag_s) * rate_hz)
     for s0, s1 in stretches:
         out.append(((s0, s1), None, None))
-        ref = reference_sway(sig, rate_hz, [(max(0, s0 - 4 * int(rate_hz)), max(0, s0 - int(0.5 * rate_hz))),
-                                            (s1 + int(0.5 * rate_hz), s1 + 4 * int(rate_hz))])
+        ref = reference_sway(sig, rate_hz, standing_spans(s0, s1, rate_hz, p.reference_s))
         votes, off, down = replace(cues, lag_s=max(cues.lag_s, p.edge_lag_s)).votes(sig, s0, s1, ref, rate_hz)
         if votes["foot_down"] < p.min_edge_vote:
             continue  # no clear edge to search the shift back from
