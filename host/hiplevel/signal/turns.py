@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hiplevel.signal.angle_units import RAD_PER_DEG, radians
+from hiplevel.signal.angle_units import RAD_PER_DEG
 from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.filters import moving_mean
 from hiplevel.signal.stride_window import REACH_S, stride_windows
@@ -125,7 +125,7 @@ def _gyro_versions(segs: list[np.ndarray], eps: float) -> tuple[np.ndarray, np.n
     lengths = [len(g) for g in segs]
     deg = np.concatenate(segs, dtype=np.float64)
     z_eps = np.multiply(deg[:, 2], eps)
-    versions = [np.multiply(deg, RAD_PER_DEG)]  # `radians`
+    versions = [np.multiply(deg, RAD_PER_DEG)]  # as `angle_units.radians` (float64)
     for k in (0, 1):
         v = versions[0].copy()
         np.multiply(np.subtract(deg[:, k], z_eps), RAD_PER_DEG, out=v[:, k])
