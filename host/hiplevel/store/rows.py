@@ -101,6 +101,7 @@ def update_session(c: Backend, session_id: str, updates: dict[str, Any]) -> int:
     sql = ", ".join(f"{k} = ?" for k in updates)
     return c.execute(f"UPDATE sessions SET {sql} WHERE id = ?", (*updates.values(), session_id)).rowcount
 
+
 def quality_columns(samples_received: int | None, samples_lost: int | None,
                     gaps: tuple[tuple[float, float], ...] | None) -> dict[str, Any]:
     """The sessions columns of the data-quality figures given (None: left out): counts of samples,

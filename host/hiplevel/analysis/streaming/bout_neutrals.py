@@ -16,6 +16,7 @@ walk stays its neutral when a later run finds none (hapt-dev e09).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -34,11 +35,21 @@ SAME_BOUT_S = 1.0
 FORGET_S = 2.0 * BOUT_STANDING_LOOKBACK_S
 
 
+@dataclass
+class _Walk:
+    """A walk seen with its whole lookback: its first and last contact so far (s) and its neutral
+    (`bout_neutral`'s dict)."""
+
+    first_s: float
+    last_s: float
+    neutral: dict
+
+
 class BoutNeutrals:
     """The bout neutrals of one live session (`rule` gives the detector's `neutral_of`)."""
 
     def __init__(self) -> None:
-        self._kept: list[list] = []  # [first contact s, last contact s, neutral dict]
+        self._kept: list[_Walk] = []
 
     def rule(self, whole_past: bool) -> Callable[[Motion, np.ndarray], dict]:
         """`neutral_of(m, contacts)` for one detector run over motion m; whole_past: the window
@@ -46,25 +57,26 @@ class BoutNeutrals:
 
         def neutral_of(m: Motion, c: np.ndarray) -> dict:
             t0, t1, w0 = float(m.t_s[int(c[0])]), float(m.t_s[int(c[-1])]), float(m.t_s[0])
-            self._kept = [k for k in self._kept if k[1] >= w0 - FORGET_S]
+            self._kept = [k for k in self._kept if k.last_s >= w0 - FORGET_S]
             if whole_past or w0 <= t0 - BOUT_STANDING_LOOKBACK_S:
                 found = bout_neutral(m, c)  # the offline rule, over the whole lookback
-                same = next((k for k in self._kept if abs(k[0] - t0) <= SAME_BOUT_S), None)
+                same = next((k for k in self._kept if abs(k.first_s - t0) <= SAME_BOUT_S), None)
                 if same is None:
-                    self._kept.append([t0, t1, found])
+                    self._kept.append(_Walk(t0, t1, found))
                     return found
-                if found.get("bout_neutral_s") is None and same[2].get("bout_neutral_s") is not None:
+                if found.get("bout_neutral_s") is None and same.neutral.get("bout_neutral_s") is not None:
                     # A standing once judged upright like this walk stays its neutral: the walk's
                     # median posture moves as it goes on (stairs), offline judges the whole walk.
-                    found = same[2]
-                same[:] = [t0, max(same[1], t1), found]
+                    found = same.neutral
+                same.first_s, same.last_s, same.neutral = t0, max(same.last_s, t1), found
                 return found
             # The window has lost part of the lookback: the walk's remembered neutral, if it was
             # seen whole (a remembered bout that reaches this run's first contact is the same walk).
-            kept = next((k for k in reversed(self._kept) if k[0] <= t0 + SAME_BOUT_S and k[1] >= t0 - SAME_BOUT_S), None)
+            kept = next((k for k in reversed(self._kept) if k.first_s <= t0 + SAME_BOUT_S and k.last_s >= t0 - SAME_BOUT_S),
+                        None)
             if kept is None:
                 return bout_neutral(m, c)  # a walk first seen with its lookback lost: what is left
-            kept[1] = max(kept[1], t1)
-            return kept[2]
+            kept.last_s = max(kept.last_s, t1)
+            return kept.neutral
 
         return neutral_of
