@@ -370,17 +370,16 @@ def _rows(name: str, cases: list[Path], t: dict[str, Tally]) -> list[Row]:
 
 def run(quick: bool = False, data_dir: Path | None = None, log=print) -> list[Row]:
     """Rows of section 5 (one n/a row per absent set; mobgap's column says when it is not installed)."""
-    from bench.realdata import shared_data_dir
+    from bench.realdata import shared_data_dir, split_files
 
     data_dir = data_dir or shared_data_dir()
     no_mobgap = _mobgap_available()
     rows: list[Row] = []
     for name in SETS:
-        root = None if data_dir is None else data_dir / name
-        if root is None or not root.is_dir():
+        cases = split_files(data_dir, name, 4 if quick else None)
+        if cases is None:
             rows.append(unavailable(SECTION, name, f"../shared/data/{name} is absent"))
             continue
-        cases = sorted(root.glob("*.csv.gz"))[: 4 if quick else None]
         tallies = evaluate(name, cases, with_mobgap=no_mobgap is None)
         for method, t in tallies.items():
             log(f"[dev] {name} {method}: {t.summary()} (CPU {t.cpu_s:.0f} s)")

@@ -253,16 +253,15 @@ def _rows(name: str, cases: list[Path], t: LiveTally) -> list[Row]:
 def run(quick: bool = False, data_dir: Path | None = None, log=print, sets=SETS, files: int | None = None,
         per_file: bool = False, worst: int = 0, prior: bool = False) -> list[Row]:
     """Rows of section 9 (one n/a row per absent set)."""
-    from bench.realdata import shared_data_dir
+    from bench.realdata import shared_data_dir, split_files
 
     data_dir = data_dir or shared_data_dir()
     rows: list[Row] = []
     for name in sets:
-        root = None if data_dir is None else data_dir / name
-        if root is None or not root.is_dir():
+        cases = split_files(data_dir, name, files or (4 if quick else None))
+        if cases is None:
             rows.append(unavailable(SECTION, name, f"../shared/data/{name} is absent"))
             continue
-        cases = sorted(root.glob("*.csv.gz"))[: files or (4 if quick else None)]
         t = evaluate(cases, prior)
         if per_file:
             for line in t.per_file:

@@ -45,6 +45,15 @@ def shared_data_dir(start: Path | None = None) -> Path | None:
     return None
 
 
+def split_files(data_dir: Path | None, name: str, limit: int | None = None) -> list[Path] | None:
+    """The recordings of the dev split `name` in the shared data folder (sorted, the first `limit`),
+    or None when that split is absent (the section then reports it n/a)."""
+    root = None if data_dir is None else data_dir / name
+    if root is None or not root.is_dir():
+        return None
+    return sorted(root.glob("*.csv.gz"))[:limit]
+
+
 def gunzip_into(path: Path, folder: Path) -> Path:
     """A case's `NAME.csv.gz` decompressed to `folder/NAME.csv` (the IMU CSV reader takes plain
     files); returns that path."""

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from hiplevel.store import SCHEMA_VERSION
+from store_synth import T0, small_session
 
 HERE = str(Path(__file__).parent)
 N_SESSIONS = 30
@@ -94,3 +95,93 @@ def test_clients_opening_a_new_store_at_once_migrate_it_once(backend, tmp_path: 
     assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
     assert [int(out) for out, _ in outs] == [SCHEMA_VERSION] * 4
     assert backend.open(data).schema_version_ == SCHEMA_VERSION
+
+
+
+WAITING_ON_A_LOCK = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'")
+
+
+class _Meeting:
+    """Two clients meeting inside one transaction, whatever the timing: the first client's first
+    call of module.name (made inside its write transaction) runs, then starts `second` on a thread
+    and waits until that client waits on a lock (seen in pg_stat_activity from `watch`) or ends;
+    then the first carries on and commits. `finished()`: the second's exceptions, once it is done."""
+
+    def __init__(self, monkeypatch, module, name: str, watch, second) -> None:
+        import threading
+
+        self.failures: list[BaseException] = []
+        self._second = second
+        self._other = threading.Thread(target=self._run_second)
+        original, main = getattr(module, name), threading.get_ident()
+
+        def then_let_the_other_in(*args, **kw):
+            out = original(*args, **kw)
+            if threading.get_ident() == main and self._other.ident is None:
+                self._other.start()
+                self._wait_for_lock(watch)
+            return out
+
+        monkeypatch.setattr(module, name, then_let_the_other_in)
+
+    def _run_second(self) -> None:
+        try:
+            self._second()
+        except BaseException as exc:  # noqa: BLE001 - the test asserts on it
+            self.failures.append(exc)
+
+    def _wait_for_lock(self, watch) -> None:
+        import time
+
+        deadline = time.monotonic() + 60.0
+        while watch.raw_rows(WAITING_ON_A_LOCK)[0][0] == 0 and self._other.is_alive():
+            assert time.monotonic() < deadline, "the second client never reached the first's lock"
+            time.sleep(0.01)
+
+    def finished(self) -> list[BaseException]:
+        self._other.join()
+        return self.failures
+
+
+def test_two_clients_swapping_one_sessions_analysis_at_once_take_turns(shared, tmp_path: Path, monkeypatch) -> None:
+    """Two laptops' `hiplevel reanalyze --force` redo the same session at once: the second swap waits
+    for the first and replaces its sets (it used to fail on the sets' unique key), and the session
+    ends with one analysis."""
+    from hiplevel.store import db
+
+    first, second, watch = (shared.open(tmp_path / name) for name in ("a", "b", "watch"))
+    pid = first.ensure_patient("P-TWICE")
+    sid = first.save_session(small_session(pid, n_sets=2))
+    sets = list(small_session(pid, n_sets=2).sets)
+    meeting = _Meeting(monkeypatch, db.rows, "insert_set", watch,
+                       lambda: second.replace_analysis(sid, sets, analysis_version=7))
+    first.replace_analysis(sid, sets, analysis_version=7)
+    assert not meeting.finished(), meeting.failures
+    got = watch.load_session(sid)
+    assert [s.set_index for s in got.sets] == [1, 2] and {s.analysis_version for s in got.sets} == {7}
+    assert watch.get_session(sid).n_reps == 8
+
+
+def test_two_laptops_restoring_the_same_patient_at_once_both_finish(shared, tmp_path: Path, monkeypatch) -> None:
+    """Step 6 of a practice's set-up (docs/store.md) on two laptops at the same moment, both with
+    the practice's patient P-0002: the second restore's insert of the patient waits for the first's
+    and then finds it there (it used to fail on the patients' key after its check saw none); each
+    laptop's session arrives."""
+    from hiplevel.store import SessionStore, backup as backup_module
+
+    backups = []
+    for name in ("laptop1", "laptop2"):
+        with SessionStore(tmp_path / name) as laptop:
+            laptop.add_patient("P-0002")
+            laptop.save_session(small_session("P-0002", started_at=T0.replace(hour=9 + len(backups))))
+            backups.append(backup_module.backup(laptop, tmp_path / f"{name}-backup").path)
+    first, second, watch = (shared.open(tmp_path / name) for name in ("a", "b", "watch"))
+    outcome = {}
+    meeting = _Meeting(monkeypatch, backup_module, "_insert", watch,
+                       lambda: outcome.setdefault("second", backup_module.restore(backups[1], second)))
+    got = backup_module.restore(backups[0], first)
+    assert not meeting.finished(), meeting.failures
+    assert got.patients_added + outcome["second"].patients_added == 1
+    assert len(got.sessions_added) == len(outcome["second"].sessions_added) == 1
+    assert [p.id for p in watch.list_patients()] == ["P-0002"] and len(watch.list_sessions("P-0002")) == 2

@@ -72,6 +72,22 @@ def test_doctor_warns_about_a_recording_that_arrived_damaged(tmp_path: Path, tem
     assert main(["doctor", "--data-dir", str(tmp_path / "data")]) == 0
 
 
+def test_a_shared_store_beside_the_laptops_own_store_leaves_its_recordings_alone(shared, tmp_path: Path,
+                                                                                templates) -> None:
+    """A laptop joining a practice keeps its SQLite store in the same default folder the shared
+    store uses for recordings in progress (docs/store.md, "A practice"): the doctor of the shared
+    store takes that store's recordings for its, not for orphans; a file nobody points at still is."""
+    from hiplevel.store import SessionStore
+
+    data = tmp_path / "data"
+    with SessionStore(data) as laptop:
+        seed_store(laptop, templates, 2)
+    stray = data / "recordings" / "stray.hlrec"
+    stray.write_bytes(templates[0].read_bytes())
+    found = check_store(shared.open(data))
+    assert found.ok and _what(found) == [("warning", None, f"{stray} belongs to no session (orphan)")]
+
+
 def _fingerprint(store) -> dict:
     out = {}
     for rec in store.list_sessions():

@@ -190,10 +190,12 @@ async def open_sensor(args: argparse.Namespace, sim_spec=None, speed: float = 1.
 
 def _load_paired_keys(args: argparse.Namespace) -> None:
     """The keys `hiplevel pair` stored, into this process's key ring (BLE links authenticate with them)."""
+    from hiplevel.cli.store_access import chosen_store_url
     from hiplevel.link.auth import known_keys
     from hiplevel.store.device_keys import load_paired_keys
 
-    load_paired_keys(known_keys(), getattr(args, "data_dir", None), getattr(args, "store", None))
+    data_dir = getattr(args, "data_dir", None)
+    load_paired_keys(known_keys(), data_dir, chosen_store_url(data_dir, getattr(args, "store", None)))
 
 
 async def _open_ble(stack: AsyncExitStack, device: str | None, timeout_s: float, backend_scanner=None,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hiplevel.analysis.collector import collector_paused
 from hiplevel.cli.common import EXIT_DAMAGED, EXIT_OK, CliError
+from hiplevel.cli.store_access import store_place
 
 _freeze_at_exit = False  # gc.freeze registered to run at exit (`analyze`)
 
@@ -138,7 +139,7 @@ def _store(args: argparse.Namespace, must_exist: bool = True):
 def _known_patient(store, patient_id: str) -> str:
     """`patient_id` when the store has it; CliError 'no patient P-NOPE in DIR' otherwise."""
     if store.get_patient(patient_id) is None:
-        raise CliError(f"no patient {patient_id} in {store.data_dir} (`hiplevel sessions list` shows who is there)")
+        raise CliError(f"no patient {patient_id} in {store_place(store)} (`hiplevel sessions list` shows who is there)")
     return patient_id
 
 
@@ -169,7 +170,7 @@ def sessions(args: argparse.Namespace) -> int:
             rows = store.list_sessions(args.patient)
             if not rows:
                 whose = f" of patient {args.patient}" if args.patient else ""
-                print(f"no sessions{whose} in {store.data_dir}")
+                print(f"no sessions{whose} in {store_place(store)}")
             for s in rows:
                 print(f"{s.id}  {s.patient_id}  {s.started_at:%Y-%m-%d %H:%M}  {s.status:<11} {s.n_sets} sets, {s.n_reps} reps")
         elif args.action == "show":

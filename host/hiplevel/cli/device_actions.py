@@ -12,6 +12,7 @@ import time
 from hiplevel.cli.common import EXIT_ERROR, EXIT_NO_DEVICE, EXIT_OK, EXIT_USAGE, CliError
 from hiplevel.cli.connect import (NOT_FOUND_HINT, bluetooth_unavailable, default_virtual_patient, open_sensor,
                                   virtual_flash_dir)
+from hiplevel.cli.store_access import store_place
 
 DEFAULT_SET_S = 60.0  # a set on a real sensor without --set-seconds, s
 def _ble_unavailable(exc: Exception) -> CliError:
@@ -95,7 +96,7 @@ def _patient_for_recording(store, patient_id: str | None) -> str:
               f"(record again with --patient {patient_id} to add to their sessions)")
     elif store.get_patient(patient_id) is None:
         store.add_patient(patient_id)
-        print(f"new patient {patient_id} added to {store.data_dir}")
+        print(f"new patient {patient_id} added to {store_place(store)}")
     return patient_id
 
 
@@ -153,7 +154,7 @@ def record(args: argparse.Namespace) -> int:
     print(f"link: {describe_link(link_summary)}")
     for i, res in enumerate(results, 1):
         print_rep_table(res.to_json(), title=f"set {i}: {res.exercise}", limit=10)
-    print(f"\nstored session {session_id} ({len(results)} sets) in {store.data_dir} "
+    print(f"\nstored session {session_id} ({len(results)} sets) in {store_place(store)} "
           f"in {time.monotonic() - started:.1f} s; `hiplevel report {session_id}` writes the clinician report.")
     if counts["interrupted"]:
         print(f"hiplevel record: the sensor was lost after {counts['sets_done']} of {len(plan)} sets; "

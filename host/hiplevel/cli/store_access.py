@@ -13,10 +13,28 @@ from hiplevel.cli.common import CliError
 log = logging.getLogger(__name__)
 
 
+def chosen_store_url(data_dir: Path | None, url: str | None) -> str | None:
+    """The store a command opens (docs/store.md, "Choosing the store"): `--store` when given, else
+    SQLite in an explicit `--data-dir` (a command-line folder beats $HIPLEVEL_STORE: "restore into an
+    empty folder and check it" on a laptop of a practice), else None ($HIPLEVEL_STORE, else SQLite in
+    the default folder)."""
+    if url:
+        return url
+    return f"sqlite:///{Path(data_dir)}" if data_dir is not None else None
+
+
+def store_place(store) -> str:
+    """Where a store's sessions are, for messages: a SQLite store's data folder (what `--data-dir`
+    names), a shared store's URL (no password; its data folder holds only this computer's
+    recordings in progress)."""
+    return str(store.data_dir) if store.kind == "sqlite" else store.describe()
+
+
 def open_store(data_dir: Path | None, stale_after_s: float | None = None, url: str | None = None, *,
                must_exist: bool = False):
-    """The SessionStore at `url` (postgresql://... or sqlite:///folder; default $HIPLEVEL_STORE, else
-    SQLite in `data_dir`, default the user's), with interrupted sessions recovered.
+    """The SessionStore at `url` (postgresql://... or sqlite:///folder), else SQLite in `data_dir`,
+    else at $HIPLEVEL_STORE, else SQLite in the user's folder (`chosen_store_url`), with interrupted
+    sessions recovered.
 
     stale_after_s: a "recording" session whose heartbeat is older than this is interrupted
     (default: the store's). must_exist: the commands that only read (list, show, report, export)
@@ -32,7 +50,7 @@ def open_store(data_dir: Path | None, stale_after_s: float | None = None, url: s
                        "`hiplevel demo` stored the sessions)")
 
     kwargs = {} if stale_after_s is None else {"stale_after_s": stale_after_s}
-    store = SessionStore(data_dir, url=url, **kwargs)
+    store = SessionStore(data_dir, url=chosen_store_url(data_dir, url), **kwargs)
     for session_id in dict.fromkeys([*store.recovered_, *store.pending_uploads_]):
         record = store.get_session(session_id)
         path = local_path(record.meta.recording_path, store.data_dir)

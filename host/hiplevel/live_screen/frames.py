@@ -13,7 +13,8 @@ class FrameTimer:
     """Schedules the next frame on the running event loop: once the packets already queued are
     taken (call_soon runs when the consumer waits for the next packet), so a burst shares one
     frame, when the pacer says it is due (or the frame is urgent), else at the pacer's next due
-    time; one frame pending at most. draw: draws a frame (and tells the pacer); clock: host s."""
+    time; one frame pending at most. After `halt` (the session is over) it schedules nothing
+    more. draw: draws a frame (and tells the pacer); clock: host s."""
 
     def __init__(self, pacer: FramePacer, clock: Callable[[], float], draw: Callable[[], None]) -> None:
         self.pacer = pacer
@@ -21,10 +22,18 @@ class FrameTimer:
         self._draw = draw
         self._timer: asyncio.Handle | None = None
         self._soon = False
+        self._halted = False
+
+    @property
+    def halted(self) -> bool:
+        """True once the session is over: no frame is drawn through this timer any more."""
+        return self._halted
 
     def schedule(self, urgent: bool = False) -> None:
         """Draw soon: at once after the queued packets when due, else when due (a pending frame
-        due later gives way to one at once)."""
+        due later gives way to one at once); nothing once halted."""
+        if self._halted:
+            return
         now = self.clock()
         if self.pacer.due_now(now, urgent):
             if self._timer is not None and not self._soon:
@@ -45,7 +54,7 @@ class FrameTimer:
             self._timer = None
 
     def halt(self) -> None:
-        """Cancel the pending frame at the end of a session; it stays the pending one, so a
-        `schedule` after it adds a frame only where one at once replaces one due later."""
-        if self._timer is not None:
-            self._timer.cancel()
+        """End of the session: drop the pending frame and schedule none from now on (the view's
+        `end` draws the last one)."""
+        self._halted = True
+        self.cancel()

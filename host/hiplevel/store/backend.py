@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from hiplevel.errors import HiplevelError
+from hiplevel.paths import default_data_dir
 
 STORE_URL_ENV = "HIPLEVEL_STORE"
 DB_FILENAME = "hiplevel.sqlite3"
@@ -78,6 +79,19 @@ def sqlite_dir(url: str) -> Path:
     if not path:
         raise StoreError("sqlite:// URL without a path: use sqlite:///path/to/data-folder")
     return Path(path)
+
+
+def no_store_yet(data_dir: str | Path | None, url: str | None) -> bool:
+    """True when the store that `SessionStore(data_dir, url=url)` would open is SQLite and its file
+    is not there: a reader that must not create one (the paired keys, the sensor's prior) has
+    nothing to read. url: as `store_url` (None: $HIPLEVEL_STORE); data_dir None: the URL's folder,
+    else $HIPLEVEL_DATA_DIR or the platform's."""
+    url = store_url(url)
+    if is_postgresql(url):
+        return False
+    folder = sqlite_dir(url) if url and data_dir is None else (
+        Path(data_dir) if data_dir is not None else default_data_dir())
+    return not (folder / DB_FILENAME).is_file()
 
 
 def redact(url: str) -> str:

@@ -99,12 +99,16 @@ def _copy_snapshot(src: Backend, dst: Backend) -> None:
                 _insert(dst, table, dict(zip(row.keys(), row)))
 
 
-def _insert(b: Backend, table: str, values: dict[str, Any], returning: str | None = None) -> Any:
+def _insert(b: Backend, table: str, values: dict[str, Any], returning: str | None = None,
+            if_absent: bool = False) -> Any:
+    """Insert one row; returns the `returning` column, else (if_absent: nothing when the key is
+    there, e.g. just added by another client) the number of rows inserted."""
     cols = ", ".join(values)
     marks = ", ".join("?" for _ in values)
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})" + (f" RETURNING {returning}" if returning else "")
+    sql = (f"INSERT INTO {table} ({cols}) VALUES ({marks})" + (" ON CONFLICT DO NOTHING" if if_absent else "")
+           + (f" RETURNING {returning}" if returning else ""))
     cur = b.execute(sql, [bytes(v) if isinstance(v, memoryview) else v for v in values.values()])
-    return cur.fetchone()[0] if returning else None
+    return cur.fetchone()[0] if returning else cur.rowcount
 
 
 def _backup_recordings(store: SessionStore, target: Backend, out_dir: Path) -> dict[str, dict[str, Any]]:
@@ -185,8 +189,9 @@ def restore(backup_dir: Path, target: SessionStore) -> RestoreResult:
             migrate(src, Path(tmp))
             for p in src.execute("SELECT * FROM patients ORDER BY id").fetchall():
                 with target._write() as c:
-                    if not c.execute("SELECT 1 FROM patients WHERE id = ?", (p["id"],)).fetchone():
-                        _insert(c, "patients", dict(zip(p.keys(), p)))
+                    # If absent at the insert, not only at a check before it: two laptops restoring
+                    # the practice's same patient at once (docs/store.md, "A practice", step 6).
+                    if _insert(c, "patients", dict(zip(p.keys(), p)), if_absent=True):
                         result.patients_added += 1
             for s in src.execute("SELECT * FROM sessions ORDER BY started_at, id").fetchall():
                 _restore_session(src, target, dict(zip(s.keys(), s)), backup_dir, by_rel, result)
@@ -212,7 +217,9 @@ def _restore_session(src: Backend, target: SessionStore, session: dict[str, Any]
         values = dict(session)
         if rec_file is not None and target.keeps_recordings_in_db:
             values["recording_path"] = recordings.DB_PREFIX + rec_file.name
-        _insert(c, "sessions", values)
+        if not _insert(c, "sessions", values, if_absent=True):  # another client restored it meanwhile
+            result.sessions_skipped.append((sid, "already in the store"))
+            return
         if rec_file is not None and target.keeps_recordings_in_db:
             digest, size = recordings.upload(c, sid, rec_file)
             c.execute("UPDATE sessions SET recording_sha256 = ?, recording_bytes = ? WHERE id = ?", (digest, size, sid))

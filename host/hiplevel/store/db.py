@@ -299,19 +299,23 @@ class SessionStore:
     ) -> None:
         """Swap a session's stored analysis for a new one in one transaction (`hiplevel reanalyze`):
         the old sets, reps, summaries and traces go, the new ones and the version that produced them
-        arrive, or nothing changes. The status and times of the session stay."""
+        arrive, or nothing changes. The status and times of the session stay. Two clients swapping
+        the same session at once (two laptops' `reanalyze`) take turns: the second replaces the
+        first's sets."""
+        updates: dict[str, Any] = {"analysis_version": int(analysis_version), "analysed_at": self._now()}
+        if thresholds is not None:
+            updates["thresholds_json"] = json.dumps(thresholds, sort_keys=True)
+        if quality is not None:
+            updates.update(rows.quality_columns(quality.samples_received, quality.samples_lost, quality.gaps))
         with self._write() as c:
-            if not c.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+            # The session's row first: on PostgreSQL that locks it until this swap commits, so a
+            # second swap waits here and its DELETE then sees the sets this one inserts (deleting
+            # first, it waited on the old rows only and its inserts collided with the new ones).
+            if rows.update_session(c, session_id, updates) == 0:
                 raise StoreError(f"no session {session_id}")
             c.execute("DELETE FROM sets WHERE session_id = ?", (session_id,))
             for s in sets:
                 rows.insert_set(c, session_id, replace(s, analysis_version=analysis_version), self._now())
-            updates: dict[str, Any] = {"analysis_version": int(analysis_version), "analysed_at": self._now()}
-            if thresholds is not None:
-                updates["thresholds_json"] = json.dumps(thresholds, sort_keys=True)
-            if quality is not None:
-                updates.update(rows.quality_columns(quality.samples_received, quality.samples_lost, quality.gaps))
-            rows.update_session(c, session_id, updates)
 
     def set_summaries(self, patient_id: str) -> list[dict[str, Any]]:
         """Per-set summaries of a patient's sessions (session, exercise, level, counts, drops)."""

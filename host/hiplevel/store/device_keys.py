@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hiplevel.paths import default_data_dir
 from hiplevel.protocol.auth import KEY_BYTES, key_id
 from hiplevel.store.schema import StoreError
 
@@ -54,15 +53,11 @@ def load_paired_keys(keyring, data_dir: str | Path | None = None, url: str | Non
     """Add the keys of the store (`url`, $HIPLEVEL_STORE, else SQLite in the data folder, default
     the user's) to `keyring`; returns how many. A folder without a SQLite store holds none
     (nothing is created)."""
-    from hiplevel.store.backend import DB_FILENAME, is_postgresql, sqlite_dir, store_url
+    from hiplevel.store.backend import no_store_yet
     from hiplevel.store.db import SessionStore
 
-    url = store_url(url)
-    if not is_postgresql(url):
-        folder = sqlite_dir(url) if url and data_dir is None else (
-            Path(data_dir) if data_dir is not None else default_data_dir())
-        if not (folder / DB_FILENAME).is_file():
-            return 0
+    if no_store_yet(data_dir, url):
+        return 0
     with SessionStore(data_dir, url=url, recover=False) as store:
         sensors = paired_sensors(store)
     for s in sensors:

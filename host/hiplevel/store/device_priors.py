@@ -43,19 +43,12 @@ def stored_device_prior(device_id: str, data_dir=None, url: str | None = None) -
     """`latest_device_prior` from the store (`url`, $HIPLEVEL_STORE, else SQLite in the data
     folder, default the user's); None when there is no store (none is created) or it cannot be
     read: a live session then starts without a prior, as before."""
-    from pathlib import Path
-
     from hiplevel.errors import HiplevelError
-    from hiplevel.paths import default_data_dir
-    from hiplevel.store.backend import DB_FILENAME, is_postgresql, sqlite_dir, store_url
+    from hiplevel.store.backend import no_store_yet
     from hiplevel.store.db import SessionStore
 
-    url = store_url(url)
-    if not is_postgresql(url):
-        folder = sqlite_dir(url) if url and data_dir is None else (
-            Path(data_dir) if data_dir is not None else default_data_dir())
-        if not (folder / DB_FILENAME).is_file():
-            return None
+    if no_store_yet(data_dir, url):
+        return None
     try:
         with SessionStore(data_dir, url=url, recover=False) as store:
             return latest_device_prior(store, device_id)

@@ -8,6 +8,7 @@ are worth a look but lose nothing (a recording that arrived with damaged records
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Literal
 
 from hiplevel.errors import HiplevelError
 from hiplevel.store import recordings
+from hiplevel.store.backend import DB_FILENAME
 from hiplevel.store.db import SessionStore
 
 Level = Literal["error", "warning"]
@@ -155,7 +157,26 @@ def _sets(store: SessionStore) -> Iterator[Finding]:
 def _orphans(store: SessionStore, referenced: set[Path]) -> Iterator[Finding]:
     if not store.recordings_dir.is_dir():
         return
+    referenced = referenced | _laptop_store_files(store)
     for path in sorted(store.recordings_dir.iterdir()):
         if path.is_file() and path.resolve() not in referenced:
             yield Finding("warning", None, f"{path} belongs to no session (orphan)",
                           "analyse it with `hiplevel analyze`, then move or delete it")
+
+
+def _laptop_store_files(store: SessionStore) -> set[Path]:
+    """The recordings of the laptop's own SQLite store when a shared store's data folder holds one
+    (the store it had before joining the practice: the same default folder, docs/store.md "A
+    practice"), read without writing: that store's, not orphans of the shared one."""
+    db = store.data_dir / DB_FILENAME
+    if store.kind == "sqlite" or not db.is_file():
+        return set()
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            refs = conn.execute("SELECT recording_path FROM sessions").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:  # not a hiplevel store after all: its files stay orphans
+        return set()
+    return {p.resolve() for (ref,) in refs if (p := recordings.local_path(ref, store.data_dir)) is not None}

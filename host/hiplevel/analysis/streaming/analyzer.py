@@ -16,14 +16,14 @@ from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_re
 from hiplevel.analysis.streaming.settings import (ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS, DEFAULT_MARGIN_S, MARGIN_S,
                                                   MAX_GAP_S, OnlineSettings)
 from hiplevel.analysis.streaming.smoother import BackwardPass
-from hiplevel.analysis.streaming.turn_fit import LiveTurnFit, unit_rows
+from hiplevel.analysis.streaming.standing import StandingNeutral
+from hiplevel.analysis.streaming.turn_fit import LiveTurnFit
 from hiplevel.scoring import Rep, Thresholds
-from hiplevel.signal.alignment import level_rotation
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.filters import causal_delay_s
-from hiplevel.signal.fusion import FusionSettings, roll_pitch_to_up, up_to_roll_pitch_deg
+from hiplevel.signal.fusion import FusionSettings
 from hiplevel.signal.live_fusion import RESTART_WINDOW_S, TiltFusion
-from hiplevel.signal.neutral import ROLL_STILL_STD_DEG, ROLL_STILL_WINDOW_S, neutral_roll
+from hiplevel.signal.neutral import ROLL_STILL_STD_DEG, ROLL_STILL_WINDOW_S
 from hiplevel.signal.timeline import GAP_PERIODS
 from hiplevel.signal.turns import TurnErrors
 
@@ -73,25 +73,14 @@ class OnlineAnalyzer:
         self._display = DisplayFilter(s.display_cutoff_hz, rate_hz)
         self.delay_s: float = causal_delay_s(s.display_cutoff_hz, rate_hz)
         self._still_win = max(3, int(round(ROLL_STILL_WINDOW_S * rate_hz)))
-        self._buf_trim = int(round(self._fusion_settings.rest_window_s * rate_hz))
         self._restart_rows = int(math.ceil(RESTART_WINDOW_S * rate_hz))
         self._lag = max(2, int(round(s.smooth_lag_s * rate_hz)))
         self._source: str | None = None
         self._g = -1  # global index of the newest sample
         self._t_last = math.nan
-        # Global index where the current still / quiet run began.
-        self._starts: dict[str, int | None] = {"still": None, "quiet": None}
-        self._auto_pending = neutral_roll_deg is None  # automatic neutral not final yet
-        self.neutral_source: str | None = None if neutral_roll_deg is None else "given"
-        self._neutral_run: int | None = None  # start of the standing that gave the neutral
         self._t_first = math.nan
-        self._rot = np.eye(3)  # levelling rotation, sensor -> pelvis (no yaw)
-        self._stand_acc: np.ndarray | None = None  # the neutral standing's accelerometer rows (raw input)
-        self._offset_deg = 0.0  # median levelled roll of the standing (offline `neutral_roll`)
-        self._after_g = 0  # first sample after the neutral standing (yaw estimate)
-        self.neutral_roll_deg: float | None = None
-        if neutral_roll_deg is not None:
-            self._set_neutral_up(roll_pitch_to_up([neutral_roll_deg], [0.0])[0], 0.0)
+        self._neutral = StandingNeutral(s, self.rate_hz, self._fusion_settings.rest_window_s, self._turns,
+                                        neutral_roll_deg)
         self._next_run_t = -math.inf
         self._job: BackwardPass | None = None  # the backward pass of the run under way
         self._ready_g: int | None = None  # a run whose pass is done: detect over samples < this
@@ -106,6 +95,16 @@ class OnlineAnalyzer:
     def reps(self) -> list[Rep]:
         """Every rep emitted so far (index = order of emission)."""
         return self._emitter.reps
+
+    @property
+    def neutral_roll_deg(self) -> float | None:
+        """The neutral: sensor-frame standing roll, deg (None until known; `standing.StandingNeutral`)."""
+        return self._neutral.neutral_roll_deg
+
+    @property
+    def neutral_source(self) -> str | None:
+        """Where the neutral came from: "given", "tare", "still", "quiet", "walk" or None."""
+        return self._neutral.source
 
     # -- input ---------------------------------------------------------------------------------
     def push(self, t_s: float, acc_g=None, gyro_dps=None, roll_deg=None, pitch_deg=None) -> list[Rep]:
@@ -200,7 +199,7 @@ class OnlineAnalyzer:
         self._g += 1
         if math.isnan(self._t_first):
             self._t_first = t
-        self._track_standing(still, quiet)
+        self._neutral.track(self._buf, self._g, self._t_first, still, quiet, self._source == "imu")
         return r, p
 
     @staticmethod
@@ -211,39 +210,7 @@ class OnlineAnalyzer:
             return "roll"
         raise AnalysisError("push needs acc_g and gyro_dps, or roll_deg and pitch_deg")
 
-    # -- neutral and gyro bias -------------------------------------------------------------------
-    def _track_standing(self, still: bool, quiet: bool) -> None:
-        """Still and quiet runs; the automatic neutral from the first standing of neutral_still_s
-        (still first, then quiet: a restless person sways but takes no step), refined with the
-        whole run when it ends, then kept; the walk's mean tilt when nobody stood."""
-        s, b, g = self.settings, self._buf, self._g
-        for kind, flag in (("still", still), ("quiet", quiet)):
-            start = self._starts[kind]
-            if flag and start is None:
-                self._starts[kind] = g
-            elif not flag and start is not None:
-                self._starts[kind] = None
-                if self._auto_pending and self.neutral_source == kind and self._neutral_run == start:
-                    # Refine with the whole standing (what the offline analysis uses), then lock.
-                    self._take_neutral(start, g)
-                    self._auto_pending = False
-        if not self._auto_pending or self.neutral_source in ("still", "quiet"):
-            return
-        for kind in ("still", "quiet"):
-            start = self._starts[kind]
-            if start is not None and b.t[b.n - 1] - b.t[b.first(start)] >= s.neutral_still_s:
-                self._take_neutral(start, g + 1)
-                self.neutral_source, self._neutral_run = kind, start
-                return
-        if self.neutral_source is None and b.t[b.n - 1] - self._t_first >= s.neutral_fallback_s:
-            # Nobody stood still (a recording that starts mid-walk, a treadmill): the mean accelerometer
-            # direction over a few strides is the walk's own level (offline's too: `neutral.NO_STANDING_LEVEL_S`),
-            # kept until a standing comes; untrimmed, as no standing ends there.
-            gaps = np.flatnonzero(b.restart[: b.n])
-            a = b.base + (int(gaps[-1]) if len(gaps) else 0)
-            self._take_neutral(a, g + 1, trim=False)
-            self.neutral_source, self._after_g = "walk", a
-
+    # -- gyro bias and neutral --------------------------------------------------------------------
     def _update_bias(self) -> None:
         """The offline gyro-bias rule over the buffer since the last gap (`bias.LiveGyroBias`),
         then the tilt's anchor (`bias.anchor_tilt`): in full (a re-seed) when the new bias moved by
@@ -264,7 +231,7 @@ class OnlineAnalyzer:
         u = self._turns.update(b, a, b.still, f.bias_dps)  # a turn's errors, as offline
         if u is not None:
             f.up = u
-            self._level(None)
+            self._neutral.level(None)  # the standing re-levelled on the corrected accelerometer
 
     @property
     def bias_source(self) -> str:
@@ -272,59 +239,17 @@ class OnlineAnalyzer:
         "moving" (the walk), "quiet" (swaying standing), "still" (still standing)."""
         return self._bias.tier_name
 
-    def _take_neutral(self, a: int, g_end: int, trim: bool = True) -> None:
-        """Neutral from the still samples [a, g_end), less the last rest window if trim (a standing's end borders on
-        movement): the accelerometer at rest is gravity, the standing up-vector (the fused one has start-up bias)."""
-        b = self._buf
-        i0, i1 = b.first(a), g_end - b.base
-        if trim:
-            i1 = max(i0 + min(i1 - i0, 3), i1 - self._buf_trim)
-        self._stand_acc = b.acc[i0:i1].copy() if self._source == "imu" else None
-        self._level(None if self._source == "imu" else roll_pitch_to_up(b.rp[i0:i1, 0], b.rp[i0:i1, 1]))
-        self._after_g = g_end
-
-    def _level(self, up: np.ndarray | None) -> None:
-        """Level and neutral from a standing's up-vectors (N,3); None: its accelerometer rows, as
-        corrected by the turn fit (offline levels on the corrected fusion), when it has them."""
-        if up is None:
-            if self._stand_acc is None:
-                return
-            up = unit_rows(self._turns.acc(self._stand_acc))
-        rot = level_rotation(up.mean(axis=0))
-        roll_lev, _ = up_to_roll_pitch_deg(up @ rot.T)
-        self._set_neutral_up(up.mean(axis=0), neutral_roll(roll_lev, (0, len(roll_lev))))
-
-    def _set_neutral_up(self, up_standing: np.ndarray, offset_deg: float) -> None:
-        self._rot = level_rotation(up_standing)
-        self._offset_deg = float(offset_deg)
-        self.neutral_roll_deg = float(up_to_roll_pitch_deg(up_standing)[0][0]) + self._offset_deg
-
     def tare(self) -> None:
         """Take the neutral now from the last tare_still_s of samples; AnalysisError if moving."""
-        b, s = self._buf, self.settings
-        if b.n == 0:
-            raise AnalysisError("no samples yet: stand still for 2 s, then tare")
-        i0 = int(np.searchsorted(b.t[: b.n], b.t[b.n - 1] - s.tare_still_s))
-        enough = b.t[b.n - 1] - b.t[0] >= s.tare_still_s and b.n - i0 >= 3
-        if not enough or not bool(np.all(b.still[i0 : b.n])):
-            raise AnalysisError("stand still for 2 s, then tare again")
-        self._take_neutral(b.base + i0, self._g + 1)
-        self._auto_pending = False
-        self.neutral_source = "tare"
+        self._neutral.tare(self._buf, self._g, self._source == "imu")
         self._show(*self._last_rp)
 
     # -- display -------------------------------------------------------------------------------
     def _show(self, r_f: float, p_f: float) -> None:
         """current_roll_deg from the filtered sensor-frame roll/pitch, deg (levelled, neutral-relative)."""
         self._last_rp = (r_f, p_f)
-        if self.neutral_roll_deg is None:
-            return
-        rr, pp = math.radians(r_f), math.radians(p_f)
-        u = (-math.sin(pp), math.cos(pp) * math.sin(rr), math.cos(pp) * math.cos(rr))
-        m = self._rot
-        ly = m[1, 0] * u[0] + m[1, 1] * u[1] + m[1, 2] * u[2]
-        lz = m[2, 0] * u[0] + m[2, 1] * u[1] + m[2, 2] * u[2]
-        self.current_roll_deg = math.degrees(math.atan2(ly, lz)) - self._offset_deg
+        if self.neutral_roll_deg is not None:
+            self.current_roll_deg = self._neutral.roll_shown_deg(r_f, p_f)
 
     # -- reps ----------------------------------------------------------------------------------
     def start_set(self, t_s: float | None = None) -> None:
@@ -390,9 +315,9 @@ class OnlineAnalyzer:
         if n - first < 10:
             return []
         bias = self._fusion.bias_dps if self._fusion is not None else (0.0, 0.0, 0.0)
-        trace = buffer_trace(b, a, n, self._source or "imu", self._rot, b.first(self._after_g), bias,
+        trace = buffer_trace(b, a, n, self._source or "imu", self._neutral.rot, b.first(self._neutral.after_g), bias,
                              float(self.neutral_roll_deg), self.rate_hz, self._turns)
         truncated = a == cut and (b.base > 0 or cut > 0)
-        found = detect_reps(self.exercise, self._detector, trace, self._offset_deg, self.thresholds, first - a,
+        found = detect_reps(self.exercise, self._detector, trace, self._neutral.offset_deg, self.thresholds, first - a,
                             None if self._bouts is None else self._bouts.rule(not truncated))
         return self._emitter.offer(found, float(b.t[n - 1]), float(b.t[a]), truncated, last, self._turns.hold_from_s)
