@@ -51,11 +51,12 @@ def test_the_compiled_biquad_loop_is_the_numpy_loop_to_the_bit(monkeypatch, n: i
 
 
 @needs_kernel
-@pytest.mark.parametrize("n", [33, 2_000, 70_000, 366_652])
+@pytest.mark.parametrize("n", [33, 2_000, 6_144, 6_145, 70_000, 366_652])
 def test_the_compiled_section_is_the_numpy_section_to_the_bit(monkeypatch, n: int) -> None:
     """`filterkernel.biquad_section` against the numpy path and against the block loop alone
     (`biquad_blocks`, a kernel built before the section was): 366,652 samples (an hour at 100 Hz)
-    chain their 5,729 block starts through two blocked levels."""
+    chain their 5,729 block starts through two blocked levels; 6,144 samples are 12 whole tiles of
+    eight 64-sample blocks (`tile_in`, `tile_out`), 6,145 the same and a padded tile."""
     import types
 
     from hiplevel.signal import biquad

@@ -3,6 +3,8 @@ linear acceleration turned about x by the neutral (`base.turned_about_x`), not a
 cosine of the roll: within a few ulps of `fusion.roll_pitch_to_up` of the neutral-relative roll,
 and the walking detector finds the same steps."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -30,10 +32,25 @@ def test_motion_up_and_steps_as_from_the_relative_roll(neutral):
     spec = SessionSpec([ExerciseSpec("walking", reps=30, turn_every_steps=10)], seed=4)
     tr = trace_from_imu(simulate_session(spec).imu)
     m = motion_of(tr, 0, len(tr.t_s), neutral)
-    fresh = motion_of(tr, 0, len(tr.t_s), neutral)
-    fresh.__dict__.pop("_sensor_up")  # as before: the sine and cosine of the motion's own roll
+    fresh = replace(motion_of(tr, 0, len(tr.t_s), neutral))  # (a copy makes its own: the sine and cosine of its roll)
     want = roll_pitch_to_up(m.roll_deg, m.pitch_deg)
     assert fresh.up.tobytes() == want.tobytes()
     assert np.abs(m.up - want).max() < 1e-15
     det = DETECTORS["walking"]
     assert det.detect(m) == det.detect(fresh)
+
+
+def test_terms_and_up_vectors_written_in_place_are_the_same():
+    # `motion_of` writes a chunk's rows after those it took from the chunk before (`chunked.ChunkMotions`).
+    from hiplevel.signal.fusion import pitch_terms
+
+    rng = np.random.default_rng(8)
+    roll, pitch = rng.uniform(-180, 180, 5_000), rng.uniform(-90, 90, 5_000)
+    roll[:3], pitch[:3] = [0.0, -0.0, np.nan], [-0.0, np.nan, 0.0]
+    want_terms = pitch_terms(pitch)
+    got_terms = pitch_terms(pitch, out=(np.empty(5_000), np.empty(5_000)))
+    for got, want in zip(got_terms, want_terms):
+        assert got.tobytes() == want.tobytes()
+    into = np.full((5_003, 3), 7.0)
+    up = roll_pitch_to_up(roll, pitch, got_terms, out=into[3:])
+    assert up.base is into and into[3:].tobytes() == roll_pitch_to_up(roll, pitch).tobytes()

@@ -167,7 +167,7 @@ static int chain_states(const double *T, const double *u, Py_ssize_t Q, Py_ssize
 
 /* Blocks side by side in the blocked layout: TILE_BLOCKS blocks (TILE_BLOCKS x L doubles of x and of
  * the output) stay in the first-level cache while their rows are read or written in sample order. */
-#define TILE_BLOCKS 8
+#define TILE_BLOCKS 8 /* tile_in and tile_out are written out for 8 */
 
 /* Step j of every block of a column in turn, from zero states z0, z1 (nb,), the blocks side by side:
  * xb, yb (L, nb) (sample q L + j of the column at [j, q]); tail0, tail1: the last block's state
@@ -198,6 +198,50 @@ static void block_steps(Py_ssize_t L, Py_ssize_t nb, Py_ssize_t r, const double 
         if (j == r - 1)
             *tail0 = z0[nb - 1], *tail1 = z1[nb - 1];
     }
+}
+
+/* A whole tile of TILE_BLOCKS full blocks of one column into the blocked layout: sample q L + j of
+ * the tile (src: its first sample, sx0 bytes apart) to dst[j * nb + q]. What the general loop of
+ * `biquad_section` does for such a tile, without its per-sample index products and end test. */
+static void tile_in(const char *src, Py_ssize_t sx0, Py_ssize_t L, double *restrict dst, Py_ssize_t nb) {
+    /* The tile's eight blocks by hand (each sample a load and a store: no index arithmetic). */
+    const Py_ssize_t o1 = L * sx0, o2 = 2 * o1, o3 = 3 * o1, o4 = 4 * o1, o5 = 5 * o1, o6 = 6 * o1, o7 = 7 * o1;
+    for (Py_ssize_t j = 0; j < L; j++, src += sx0, dst += nb) {
+        dst[0] = *(const double *)src, dst[1] = *(const double *)(src + o1);
+        dst[2] = *(const double *)(src + o2), dst[3] = *(const double *)(src + o3);
+        dst[4] = *(const double *)(src + o4), dst[5] = *(const double *)(src + o5);
+        dst[6] = *(const double *)(src + o6), dst[7] = *(const double *)(src + o7);
+    }
+}
+
+/* A whole tile of TILE_BLOCKS full blocks of one column back in sample order, each block's free
+ * response from its start added: out[(q L + j) m] = y[j nb + q] + (pw[4j] st0_q + pw[4j+1] st1_q),
+ * st_q = starts[q m * 2 ..]: the general loop's products and sums, in its order, each rounded alone
+ * (-ffp-contract=off), with the tile's start states read once. */
+static void tile_out(const double *y, Py_ssize_t nb, const double *starts, Py_ssize_t m, const double *pw,
+                     Py_ssize_t L, double *out) {
+    double st0[TILE_BLOCKS], st1[TILE_BLOCKS];
+    for (int q = 0; q < TILE_BLOCKS; q++)
+        st0[q] = starts[q * m * 2], st1[q] = starts[q * m * 2 + 1];
+    const Py_ssize_t o1 = L * m, o2 = 2 * o1, o3 = 3 * o1, o4 = 4 * o1, o5 = 5 * o1, o6 = 6 * o1, o7 = 7 * o1;
+#define FREE_RESPONSE(q, off)                                                                                          \
+    do {                                                                                                               \
+        double f = p0 * st0[q], f2 = p1 * st1[q];                                                                      \
+        f = f + f2;                                                                                                    \
+        out[off] = y[q] + f;                                                                                           \
+    } while (0)
+    for (Py_ssize_t j = 0; j < L; j++, y += nb, out += m) {
+        const double p0 = pw[4 * j], p1 = pw[4 * j + 1];
+        FREE_RESPONSE(0, 0);
+        FREE_RESPONSE(1, o1);
+        FREE_RESPONSE(2, o2);
+        FREE_RESPONSE(3, o3);
+        FREE_RESPONSE(4, o4);
+        FREE_RESPONSE(5, o5);
+        FREE_RESPONSE(6, o6);
+        FREE_RESPONSE(7, o7);
+    }
+#undef FREE_RESPONSE
 }
 
 /* biquad_section(x, out, s0, powers, levels, last_start, tail, b0, b1, b2, a1, a2, L) -> None: one
@@ -282,6 +326,10 @@ static PyObject *biquad_section(PyObject *self, PyObject *args) {
          * blocks at a time (their rows stay in cache). */
         for (Py_ssize_t q0 = 0; q0 < nb; q0 += TILE_BLOCKS) {
             Py_ssize_t qe = q0 + TILE_BLOCKS < nb ? q0 + TILE_BLOCKS : nb;
+            if (qe - q0 == TILE_BLOCKS && qe * L <= n) {
+                tile_in(xb_in + c * sx1 + q0 * L * sx0, sx0, L, xb + q0, nb);
+                continue;
+            }
             for (Py_ssize_t j = 0; j < L; j++)
                 for (Py_ssize_t qq = q0; qq < qe; qq++) {
                     Py_ssize_t p = qq * L + j;
@@ -305,6 +353,10 @@ static PyObject *biquad_section(PyObject *self, PyObject *args) {
         const double *yc = yb + (size_t)c * lnb;
         for (Py_ssize_t q0 = 0; q0 < nb; q0 += TILE_BLOCKS) {
             Py_ssize_t qe = q0 + TILE_BLOCKS < nb ? q0 + TILE_BLOCKS : nb;
+            if (qe - q0 == TILE_BLOCKS && qe * L <= n) {
+                tile_out(yc + q0, nb, starts + (q0 * m + c) * 2, m, pw, L, out + q0 * L * m + c);
+                continue;
+            }
             for (Py_ssize_t j = 0; j < L; j++)
                 for (Py_ssize_t qq = q0; qq < qe; qq++) {
                     Py_ssize_t p = qq * L + j;

@@ -157,6 +157,30 @@ class _ChunkPieces:
         return pt
 
 
+class ChunkMotions:
+    """`offline.motion_of` of the detection chunks (with the set's neutral), the rows a chunk shares
+    with the one before it taken from that chunk's motion when it came just before (as
+    `_ChunkPieces` its trace rows): the pitch's cosine and sine, the sensor's up-vectors and the
+    linear acceleration depend on each sample alone, and an hour's walk would take the sines and
+    cosines of its overlaps (15 % of it) twice."""
+
+    def __init__(self, lt: LongTrace, chunks: list[DetectChunk], neutral_deg: float) -> None:
+        self.pieces, self.neutral = _ChunkPieces(lt, chunks), neutral_deg
+        self.kept: tuple[int, tuple] | None = None  # the next chunk's lo and the rows from there
+
+    def __call__(self, c: DetectChunk) -> Motion:
+        from hiplevel.analysis.offline import motion_of
+
+        kept, self.kept = self.kept, None
+        m = motion_of(self.pieces(c), 0, c.hi - c.lo, self.neutral,
+                      kept[1] if kept is not None and kept[0] == c.lo else None)
+        nxt = self.pieces.next_lo.get(c.lo)
+        if nxt is not None and m.sensor_up is not None:
+            k = nxt - c.lo  # (views: the motion's arrays are let go once the next one is made)
+            self.kept = (nxt, tuple(x[k:] for x in (*m.pitch_terms, m.sensor_up, m.acc_lin_g)))
+        return m
+
+
 def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th: Thresholds,
                 score, first_index: int = 0, earliest: int | None = None) -> tuple[list[Rep], int]:
     """Scored reps of trace samples [a, b) (one segment), indexed from first_index, and the forced
@@ -164,18 +188,12 @@ def detect_span(lt: LongTrace, exercise: str, a: int, b: int, neutral: float, th
     earliest: the first sample before `a` the detector may read (same segment, not another
     set's): a detector with a `lead_in_s` sees up to that much before `a` and only reps
     starting from `a` on are kept (`analysis.lead_in`, the rule the live analyser shares)."""
-    from hiplevel.analysis.offline import motion_of
-
     det = DETECTORS[exercise]
     chunks, forced = plan_detection(lt, a, b, exercise)
     c = chunks[0]
     chunks[0] = DetectChunk(c.start, c.stop, min(c.lo, lead_in_first(det, lt.rate_hz, a, earliest)), c.hi)
 
-    pieces = _ChunkPieces(lt, chunks)
-
-    def motion(c: DetectChunk):
-        return motion_of(pieces(c), 0, c.hi - c.lo, neutral)
-
+    motion = ChunkMotions(lt, chunks, neutral)
     side = getattr(det, "side", None)
     prepared: list = [None] * len(chunks)  # each chunk's draft, when the detector prepares one
     if len(chunks) > 1 and isinstance(side, StanceSideDecider):

@@ -121,24 +121,27 @@ def _check_exercise(exercise: str) -> None:
         raise AnalysisError(f"unknown exercise {exercise!r}; expected one of {', '.join(sorted(DETECTORS))}")
 
 
-def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float) -> Motion:
-    """Detector input for samples [a, b) of a trace, roll relative to neutral_deg."""
+def motion_of(trace: PelvisTrace, a: int, b: int, neutral_deg: float, head: tuple | None = None) -> Motion:
+    """Detector input for samples [a, b) of a trace, roll relative to neutral_deg. head: the rows
+    (cos p, -sin p, sensor up (N,3), linear acceleration (N,3)) of the first of these samples when
+    made already (a detection chunk's overlap with the chunk before: `chunked.ChunkMotions`), taken
+    as they are: each row depends on its own sample alone."""
     acc_lin = terms = up = None
     if trace.acc_g is not None:
-        terms = pitch_terms(trace.pitch_deg[a:b])
-        up = roll_pitch_to_up(trace.roll_deg[a:b], trace.pitch_deg[a:b], terms)
-        acc_lin = trace.acc_g[a:b] - up
-    m = Motion(
-        t_s=trace.t_s[a:b],
-        rate_hz=trace.rate_hz,
-        roll_deg=trace.roll_deg[a:b] - neutral_deg,
-        pitch_deg=trace.pitch_deg[a:b],
-        acc_lin_g=acc_lin,
-        gyro_dps=None if trace.gyro_dps is None else trace.gyro_dps[a:b],
-        still=trace.still[a:b],
-    )
+        n = b - a
+        k = 0 if head is None else min(len(head[0]), n)
+        terms, up, acc_lin = (np.empty(n), np.empty(n)), np.empty((n, 3)), np.empty((n, 3))
+        for into, rows in zip((*terms, up, acc_lin), head or ()):
+            into[:k] = rows[:k]
+        # The rest written in place (joined copies of whole chunks were most of what the overlaps saved).
+        rest = pitch_terms(trace.pitch_deg[a + k : b], out=(terms[0][k:], terms[1][k:]))
+        roll_pitch_to_up(trace.roll_deg[a + k : b], trace.pitch_deg[a + k : b], rest, out=up[k:])
+        np.subtract(trace.acc_g[a + k : b], up[k:], out=acc_lin[k:])
+    fields = dict(t_s=trace.t_s[a:b], rate_hz=trace.rate_hz, roll_deg=trace.roll_deg[a:b] - neutral_deg,
+                  pitch_deg=trace.pitch_deg[a:b], acc_lin_g=acc_lin,
+                  gyro_dps=None if trace.gyro_dps is None else trace.gyro_dps[a:b], still=trace.still[a:b])
     # The motion's up-vectors are these turned by the neutral (`Motion.up`): no second sine and cosine.
-    return m if terms is None else m.with_pitch_terms(terms).with_sensor_up(up, neutral_deg)
+    return Motion(**fields) if up is None else Motion.with_sensor_tilt(up, neutral_deg, terms, **fields)
 
 
 def window_drop_deg(m: Motion, w: RepWindow) -> float:

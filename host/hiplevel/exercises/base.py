@@ -20,7 +20,7 @@ from hiplevel.signal.biquad import sosfiltfilt
 from hiplevel.signal.exact_median import percentile
 from hiplevel.signal.filters import design_sos, moving_max, moving_min, zero_phase_lowpass
 from hiplevel.signal.peaks import find_peaks
-from hiplevel.signal.fusion import FusionSettings, pitch_terms, roll_pitch_to_up
+from hiplevel.signal.fusion import FusionSettings, pitch_terms, roll_pitch_to_up, turned_about_x
 
 
 @dataclass(frozen=True)
@@ -59,44 +59,40 @@ class Motion:
     acc_lin_g: np.ndarray | None
     gyro_dps: np.ndarray | None
     still: np.ndarray
+    # What `analysis.offline.motion_of` made for the linear acceleration (`with_sensor_tilt`): the
+    # up-vectors (N,3) of the sensor's roll (roll_deg + sensor_neutral_deg) and pitch, and the pitch's
+    # `fusion.pitch_terms`; None: `up` and `pitch_terms` make their own from roll_deg and pitch_deg.
+    # Not init fields: a `replace` (a new tilt: `without_rest_tilt`) makes its own.
+    sensor_up: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    sensor_neutral_deg: float = field(default=0.0, init=False, repr=False, compare=False)
+    given_pitch_terms: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False,
+                                                                      compare=False)
+
+    @classmethod
+    def with_sensor_tilt(cls, sensor_up: np.ndarray, sensor_neutral_deg: float, terms: tuple[np.ndarray, np.ndarray],
+                         **fields) -> Motion:
+        """Motion(**fields) whose `up` is sensor_up (N,3) turned about x by sensor_neutral_deg and
+        whose `pitch_terms` are terms (`fusion.pitch_terms` of its pitch_deg)."""
+        m = cls(**fields)
+        for name, value in (("sensor_up", sensor_up), ("sensor_neutral_deg", sensor_neutral_deg),
+                            ("given_pitch_terms", terms)):
+            object.__setattr__(m, name, value)  # (frozen: how its own constructor sets a field)
+        return m
 
     @cached_property
     def pitch_terms(self) -> tuple[np.ndarray, np.ndarray]:
-        """`fusion.pitch_terms` of pitch_deg, made once (or given to `with_pitch_terms`)."""
-        return pitch_terms(self.pitch_deg)
-
-    def with_pitch_terms(self, terms: tuple[np.ndarray, np.ndarray]) -> "Motion":
-        """This motion, its `pitch_terms` already made (`fusion.pitch_terms` of this very pitch_deg:
-        `analysis.offline.motion_of` made them for the linear acceleration)."""
-        self.__dict__["pitch_terms"] = terms  # how a cached_property is filled in advance
-        return self
-
-    def with_sensor_up(self, sensor_up: np.ndarray, neutral_deg: float) -> "Motion":
-        """This motion, its `up` to be made from sensor_up (N,3), those of its roll + neutral_deg."""
-        self.__dict__["_sensor_up"] = (sensor_up, neutral_deg)
-        return self
+        """`fusion.pitch_terms` of pitch_deg, made once (or those given: `given_pitch_terms`)."""
+        return pitch_terms(self.pitch_deg) if self.given_pitch_terms is None else self.given_pitch_terms
 
     @cached_property
     def up(self) -> np.ndarray:
         """The unit up-vectors (N,3) of roll_deg and pitch_deg (`fusion.roll_pitch_to_up`), made
-        once (the walking detector's stages all read them); from `with_sensor_up`'s turned about x
-        (within a few ulps: six products and sums a sample, not the roll's sine and cosine)."""
-        held = self.__dict__.pop("_sensor_up", None)
-        return roll_pitch_to_up(self.roll_deg, self.pitch_deg, self.pitch_terms) if held is None else turned_about_x(*held)
-
-
-def turned_about_x(up: np.ndarray, roll_deg: float) -> np.ndarray:
-    """Up-vectors (N,3) [-sin p, cos p sin r, cos p cos r] as those of the roll r - roll_deg, deg:
-    sin(r - n) = sin r cos n - cos r sin n, cos(r - n) = cos r cos n + sin r sin n."""
-    n = np.radians(roll_deg)
-    cn, sn = float(np.cos(n)), float(np.sin(n))
-    out, y, z = np.empty_like(up), up[:, 1], up[:, 2]
-    out[:, 0] = up[:, 0]
-    np.multiply(y, cn, out=out[:, 1])
-    out[:, 1] -= z * sn
-    np.multiply(z, cn, out=out[:, 2])
-    out[:, 2] += y * sn
-    return out
+        once (the walking detector's stages all read them); from `sensor_up` turned about x by
+        sensor_neutral_deg when given (within a few ulps: six products and sums a sample, not the
+        roll's sine and cosine)."""
+        if self.sensor_up is None:
+            return roll_pitch_to_up(self.roll_deg, self.pitch_deg, self.pitch_terms)
+        return turned_about_x(self.sensor_up, self.sensor_neutral_deg)
 
 
 @direct_init

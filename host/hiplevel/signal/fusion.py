@@ -163,23 +163,44 @@ def up_to_roll_pitch_deg(up: np.ndarray, out: tuple[np.ndarray, np.ndarray] | No
 
 
 def roll_pitch_to_up(roll_deg: np.ndarray, pitch_deg: np.ndarray,
-                     terms: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                     terms: tuple[np.ndarray, np.ndarray] | None = None, out: np.ndarray | None = None) -> np.ndarray:
     """Inverse of `up_to_roll_pitch_deg`: unit up-vectors (N,3) in the body frame. terms: the
-    pitch's `pitch_terms` when at hand (two up-vectors of one pitch and two rolls share them)."""
+    pitch's `pitch_terms` when at hand (two up-vectors of one pitch and two rolls share them);
+    out: an (N,3) float64 array to write them into."""
     r = radians(np.atleast_1d(np.asarray(roll_deg, float)))
     cp, minus_sp = pitch_terms(pitch_deg) if terms is None else terms
-    out = np.empty((len(r), 3))
+    out = np.empty((len(r), 3)) if out is None else out
     out[:, 0] = minus_sp
     np.multiply(cp, np.sin(r), out=out[:, 1])
     np.multiply(cp, np.cos(r), out=out[:, 2])
     return out
 
 
-def pitch_terms(pitch_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def turned_about_x(up: np.ndarray, roll_deg: float) -> np.ndarray:
+    """Up-vectors (N,3) [-sin p, cos p sin r, cos p cos r] as those of the roll r - roll_deg, deg:
+    sin(r - n) = sin r cos n - cos r sin n, cos(r - n) = cos r cos n + sin r sin n."""
+    n = np.radians(roll_deg)
+    cn, sn = float(np.cos(n)), float(np.sin(n))
+    out, y, z = np.empty_like(up), up[:, 1], up[:, 2]
+    out[:, 0] = up[:, 0]
+    np.multiply(y, cn, out=out[:, 1])
+    out[:, 1] -= z * sn
+    np.multiply(z, cn, out=out[:, 2])
+    out[:, 2] += y * sn
+    return out
+
+
+def pitch_terms(pitch_deg: np.ndarray, out: tuple[np.ndarray, np.ndarray] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """(cos p, -sin p) of the pitch, deg (N,): the part of `roll_pitch_to_up` that the pitch alone
-    gives (its x component, and the factor of the other two)."""
+    gives (its x component, and the factor of the other two); out: two (N,) float64 arrays to
+    write them into (the same values)."""
     p = radians(np.atleast_1d(np.asarray(pitch_deg, float)))
-    return np.cos(p), np.negative(np.sin(p))
+    if out is None:
+        return np.cos(p), np.negative(np.sin(p))
+    np.cos(p, out=out[0])
+    np.negative(np.sin(p, out=out[1]), out=out[1])
+    return out
 
 
 def _gains(settings: FusionSettings) -> tuple[float, float]:
