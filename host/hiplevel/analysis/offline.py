@@ -173,20 +173,25 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
     then the larger |drop|), plus the flags of its whole-rep metrics (bobbing, shuffling)."""
     reps: list[Rep] = []
     last = len(m.t_s) - 1
+    # Each window's fields read from its __dict__ (a `direct_init` record's attribute reads take
+    # CPython's generic path, ~0.4 k instructions each, ten a rep: a dict item costs a tenth).
+    fields = [w.__dict__ for w in windows]
     # Every window's start and end time in one gather (two numpy scalar reads a rep cost more).
-    bounds = m.t_s[[i for w in windows for i in (w.start, min(w.end, last))]].tolist()
+    bounds = m.t_s[[i for f in fields for i in (f["start"], f["end"] if f["end"] < last else last)]].tolist()
     scorer = RepScorer(exercise, th)  # the exercise's thresholds once, not per rep
-    for k, w in enumerate(windows):
+    for k, (w, f) in enumerate(zip(windows, fields)):
         # (Most reps have no phases: no generator made for them.)
-        phases = tuple(phase_of(exercise, m, w, p, th, scorer) for p in w.phases) if w.phases else ()
+        phases = tuple(phase_of(exercise, m, w, p, th, scorer) for p in f["phases"]) if f["phases"] else ()
+        metrics, drop = f["metrics"], f["drop_deg"]
         if phases:
             worst = min(phases, key=lambda p: (p.score, -abs(p.drop_deg)))
             side, drop, measured = worst.stance, worst.drop_deg, worst.side_dropped
         else:
-            side, measured = w.side, w.measure_side
-            drop = w.drop_deg if w.drop_deg is not None else window_drop_deg(m, w)
-        score, flags, reasons = scorer.parts(side, drop, w.metrics)
-        details = {**w.metrics, "measured_side": measured, "reasons": list(reasons)}  # (no keyword call)
+            side, measured = f["side"], f["measure_side"]
+            drop = drop if drop is not None else window_drop_deg(m, w)
+        score, flags, reasons = scorer.parts(side, drop, metrics)
+        details = metrics.copy()  # (a copy and two items: no merge into a new dict)
+        details["measured_side"], details["reasons"] = measured, list(reasons)
         reps.append(Rep(first_index + k, bounds[2 * k], bounds[2 * k + 1], side, _round(drop, 3), score, flags,
                         details, phases))
     return reps

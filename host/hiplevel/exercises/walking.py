@@ -36,7 +36,7 @@ from operator import eq
 import numpy as np
 
 from hiplevel._native import round_function
-from hiplevel.constants import other_side
+from hiplevel.constants import LEFT, RIGHT
 from hiplevel.exercises import walking_bouts, walking_sway_steps
 from hiplevel.exercises.base import Motion, RepWindow, ShortRun
 from hiplevel.exercises.walking_drops import _signed_drop_of_extremes, bout_neutral, window_extremes
@@ -52,6 +52,7 @@ from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import max_near, moving_mean, zero_phase_lowpass
 
 _round = round_function()  # round(x, places) for each step's numbers, compiled when built: the same floats
+_OTHER = {LEFT: RIGHT, RIGHT: LEFT}  # `other_side` of a decided side (a lookup a rep, not a call)
 
 
 @dataclass(frozen=True)
@@ -264,12 +265,15 @@ class WalkingDetector(BoutEdges):
             each = []  # (rep, its stance side)
             for r in reps:
                 if r[3] or r[2] not in two:
-                    each.append((r, other_side(sides[r[2]]) if r[3] and r[3] != "closing" else sides[r[2]]))
+                    if id(r) not in split:  # (a split step's weaker half is no rep)
+                        each.append((r, _OTHER[sides[r[2]]] if r[3] and r[3] != "closing" else sides[r[2]]))
                 elif id(r) not in split:
                     each += zip(missed[r[2]], two[r[2]])
-            for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in ((r, s) for r, s in each if id(r) not in split):
-                metrics = {"step_s": step_s, "side_confidence": conf3[k],
-                           "bout_side_confidence": bout_conf, **neutral}
+            # The metrics every rep of the bout shares, first in each rep's (copied: no merge a rep).
+            shared = {"step_s": None, "side_confidence": None, "bout_side_confidence": bout_conf, **neutral}
+            for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in each:
+                metrics = shared.copy()
+                metrics["step_s"], metrics["side_confidence"] = step_s, conf3[k]
                 if contact_s is not None:
                     metrics["contact_s"] = contact_s
                 if dropped:  # (most bouts drop no rep)
@@ -278,7 +282,7 @@ class WalkingDetector(BoutEdges):
                     metrics["closing_contact_s"] = closing_s
                 if edge:
                     metrics["edge"] = edge
-                low = other_side(stance)
+                low = _OTHER[stance]
                 out.append(RepWindow(a, b, stance, (a, b), low, False, metrics,  # positional: faster
                                      _signed_drop_of_extremes(hi, lo, offset, low)))
         return sorted(out, key=lambda w: w.start) if draft.spots else out

@@ -202,6 +202,7 @@ class RepScorer:
         self.exercise, self.th = exercise, th
         self.ok, self.flag, self.fail, self.hike_flag = ok, flag, fail, th.hike_flag_for(exercise)
         self._ramp_end = max(flag, ok + 1e-9)  # `drop_score`'s first ramp ends there
+        self._no_penalty = 0 * th.penalty_points  # a rep without flags loses this (0.0 unless the points are not finite)
 
     def parts(self, side: Side, drop_deg: float, metrics: dict) -> tuple[float, tuple[str, ...], tuple[str, ...]]:
         """(score 0-100, flags, reasons) of one rep, as `score_rep`'s RepScore fields."""
@@ -250,6 +251,8 @@ class RepScorer:
             flags += ("side_uncertain",)
             reasons += (f"stance side uncertain ({100 * conf:.0f} % {side}): the sensor could not tell the legs apart "
                         "here",)
-        penalized = sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) if flags else 0
-        score -= penalized * th.penalty_points
+        if flags:
+            score -= sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) * th.penalty_points
+        else:
+            score -= self._no_penalty  # (most reps: no flag to count)
         return _round(score if score > 0.0 else 0.0, 1), flags, reasons  # max(0.0, score): NaN and -0 too

@@ -114,11 +114,12 @@ def _phase_rows(exercise: str, reps: Iterable[Rep]) -> Iterator[tuple[Side, floa
     phases (but in a band walk) is its own one phase: its fields are read, no Phase made."""
     band = exercise == "band-walk"
     for r in reps:
-        if r.phases or band:
+        f = r.__dict__  # its fields (a `direct_init` record's attribute reads take CPython's generic path)
+        if f["phases"] or band:
             for p in support_phases(exercise, r):
                 yield p.stance, p.drop_deg, p.flags
         else:
-            yield r.side, r.drop_deg, r.flags
+            yield f["side"], f["drop_deg"], f["flags"]
 
 
 def stance_leg(exercise: str, rep: Rep) -> Side:
