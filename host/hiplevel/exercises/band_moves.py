@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hiplevel.exercises.band_crests import hidden_trail_halts
 from hiplevel.exercises.band_drift import tilt_offset_g, without_settling
 from hiplevel.exercises.base import Hump, Motion, calm_mask, find_humps, integrated_mps, limit_drift, zero_velocity_mps
 from hiplevel.exercises.lateral_motion import swing_mps
@@ -64,16 +65,18 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion, reanchor: Reanchor | No
     halts = swept_halts(p, v, quiet, rate)
     if (halts != quiet).any():  # the velocity only changes where a swept halt holds it
         v = zero_velocity_mps(acc_y, halts, rate, ACC_LOWPASS_HZ, swing)
-    quiet = halts
-    anchors = quiet
+    anchors = halts
     for _ in range(p.anchor_passes):
-        anchors = quiet.copy()
+        anchors = halts.copy()
         humps = find_moves(p, v, rate)
         for a, b in zip(humps[:-1], humps[1:]):
             # A quiet sample or a swept halt between them already holds the velocity there (a
             # zero crossing next to it would hold a drift hump up as a move the other way).
-            if edge_gap(a, b) <= 2.0 * p.max_pause_s * rate and not quiet[a.peak : b.peak + 1].any():
+            if edge_gap(a, b) <= 2.0 * p.max_pause_s * rate and not halts[a.peak : b.peak + 1].any():
                 anchors[halt(v, a, b, rate)] = True
+        for a, b in drifting_leads(p, humps, v, quiet, rate):  # whatever halts they held, swept or not
+            anchors[a.peak : b.peak + 1] = False
+            anchors[hidden_trail_halts(v, a.peak, b.peak, a.sign)] = True
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
     if reanchor is not None:
         raw = integrated_mps(acc_y, rate, ACC_LOWPASS_HZ, swing)  # v before it was held anywhere
@@ -241,6 +244,24 @@ def stillest(v: np.ndarray, seg: np.ndarray, a: Hump, b: Hump, rate_hz: float) -
     s, e = np.maximum(k - half, 0), np.minimum(k + half + 1, len(acc2))
     unrest = (c[e] - c[s]) / (e - s)
     return a.peak + int(np.argmin(np.where(low, unrest, np.inf)))
+
+
+def drifting_leads(p: BandWalkDetector, humps: list[Hump], v: np.ndarray, calm: np.ndarray,
+                   rate_hz: float) -> Iterator[tuple[Hump, Hump]]:
+    """Moves a and b one way (humps, `find_moves`, of velocity v, m/s) with two humps back between, each
+    under dip_ratio of the faster of a and b, all within max_pause_s flank to flank, no calm sample (the rest
+    test's) between a lead and the hump back beside it (a step aside and back stands there: the simulator's
+    stepping-about scene 0.14-0.7 s; a trail's slow middle may look calm), and a trail hidden between a and b
+    (`band_crests`): its halts are the crests."""
+    gap = p.max_pause_s * rate_hz
+    for k in range(len(humps) - 3):
+        a, x, y, b = group = humps[k : k + 4]
+        if (b.sign == a.sign and x.sign == y.sign != a.sign
+                and max(x.height, y.height) < p.dip_ratio * max(a.height, b.height)
+                and all(edge_gap(h, g) <= gap for h, g in zip(group[:-1], group[1:]))
+                and not calm[a.peak : x.peak + 1].any() and not calm[y.peak : b.peak + 1].any()
+                and hidden_trail_halts(v, a.peak, b.peak, a.sign) is not None):
+            yield a, b
 
 
 def rest_window_s(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> float:

@@ -21,10 +21,10 @@ lateral distance (shuffling below `shuffle_step_m`) and `bob_cm` the peak-to-pea
 the pelvis within the step (bobbing), both immune to a constant accelerometer bias.
 
 The rules live in modules named for what they do, each a function of this detector's parameters:
-`band_moves` (velocity and moves), `band_drift` (what fast moves leave in them), `band_phase`
-(which way a run of back-to-back steps goes), `band_hidden_trails` (where a run whose drift hides
-its trails halts), `band_steps` (moves into steps), `band_reps` (a step's rep) and `band_bouts`
-(which steps count).
+`band_moves` (velocity and moves), `band_crests` (its halts where a drift hides a trail),
+`band_drift` (what fast moves leave in them), `band_phase` (which way a run of back-to-back steps
+goes), `band_steps` (moves into steps), `band_reps` (a step's rep) and `band_bouts` (which steps
+count).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from hiplevel.exercises import band_bouts, band_steps
 from hiplevel.exercises.band_moves import ACC_LOWPASS_HZ, lateral_velocity_mps, upward_acc_g
 from hiplevel.exercises.band_alternation import alternating_anchors
 from hiplevel.exercises.band_phase import rephased
-from hiplevel.exercises.band_hidden_trails import with_hidden_trails
 from hiplevel.exercises.band_reps import step_rep
 from hiplevel.exercises.band_steps import RHYTHM_LOWPASS_HZ, LateralStep, LoneMove
 from hiplevel.exercises.base import Hump, Motion, RepWindow, calm_mask, without_rest_tilt
@@ -198,10 +197,9 @@ class BandWalkDetector:
         (`band_moves.lateral_velocity_mps`), a run of counter-shift steps with no pause held at
         the ends of its steps' moves (`band_alternation.alternating_anchors`), a run of
         back-to-back steps whose height (one move a step) or roll (lead then trail) says the other
-        way re-anchored (`band_phase.rephased`), a chain of leads with two humps back between them
-        (a trail hidden by the drift) held at those humps' crests (`band_hidden_trails`); and its
-        moves (`band_moves.find_moves`)."""
-        return with_hidden_trails(self, m, *rephased(self, m, lateral_velocity_mps(self, m, alternating_anchors)))
+        way re-anchored (`band_phase.rephased`); and its moves (`band_moves.find_moves`). Where a
+        drift against the way hides a trail, the halts are its crests (`band_crests`)."""
+        return rephased(self, m, lateral_velocity_mps(self, m, alternating_anchors))
 
     def moves(self, m: Motion) -> list[Hump]:
         """Lateral leg moves (velocity humps), in time order, velocity-settling dips removed."""
