@@ -1,5 +1,5 @@
 """Shared helpers: short simulated sets, matching detected reps to the simulator's truth, and a
-minimum-jerk move's speed for hand-made velocities."""
+minimum-jerk move's speed for hand-made velocities, the live analyser's reps of a walking series."""
 
 from __future__ import annotations
 
@@ -134,3 +134,16 @@ def lowering_sides_of_a_level_pelvis(strategy, seeds=range(4)) -> tuple[int, lis
             elif "side_uncertain" in r.flags:
                 doubt.append((seed, round(t.start_s, 1), r.details.get("side_confidence")))
     return n, wrong, doubt
+
+
+def live_walking_reps(series: ImuSeries, packet: int = 5) -> list:
+    """The reps `OnlineAnalyzer` emits for a 100 Hz walking series pushed in packets of `packet`
+    samples (the firmware's 50 ms), the stream then finished."""
+    from hiplevel.analysis.streaming import OnlineAnalyzer
+
+    oa = OnlineAnalyzer("walking", rate_hz=100.0)
+    t, acc, gyro = series.t_s, series.acc_g, series.gyro_dps
+    for a in range(0, len(t), packet):
+        oa.push_many(t[a : a + packet], acc_g=acc[a : a + packet], gyro_dps=gyro[a : a + packet])
+    oa.finish()
+    return oa.reps

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from hiplevel.analysis import analyze
-from hiplevel.analysis.streaming import OnlineAnalyzer
 from hiplevel.sim import ExerciseSpec, SessionSpec, simulate_session
+
+from analysis_helpers import live_walking_reps
 
 PACKET = 5  # samples per push (the firmware's 50 ms packets at 100 Hz)
 SLIP_DEG = 4.0  # the belt slipped after the first standing: the second walk's standing is 4 deg off
@@ -23,20 +24,11 @@ def two_walks(seed: int):
     return simulate_session(spec)
 
 
-def live_reps(series):
-    oa = OnlineAnalyzer("walking", rate_hz=100.0)
-    t, acc, gyro = series.t_s, series.acc_g, series.gyro_dps
-    for a in range(0, len(t), PACKET):
-        oa.push_many(t[a : a + PACKET], acc_g=acc[a : a + PACKET], gyro_dps=gyro[a : a + PACKET])
-    oa.finish()
-    return oa.reps
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_long_walk_keeps_the_standing_before_it_live(seed):
     sim = two_walks(seed)
     off = analyze(sim.imu, "walking").reps
-    live = live_reps(sim.imu)
+    live = live_walking_reps(sim.imu, PACKET)
     walk2_s = sim.sets[1].start_s
     late = []  # (live - offline drop, live bout neutral found) of the second walk's steps, 30 s on
     for r in live:

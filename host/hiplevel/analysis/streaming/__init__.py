@@ -14,7 +14,8 @@ pass (`smoother`), and are emitted once, `margin_s` after they end. docs/analysi
 Modules: `settings` (constants, OnlineSettings), `bias` (the offline gyro-bias rule over the
 buffer, the tilt anchor), `buffer` (sample store, display filter), `smoother` (backward pass),
 `turn_fit` (the offline turn-error fit, turn by turn), `standing` (the neutral: standing, tare or
-walk; levelling), `reps` (detector run, emit rule), `analyzer`.
+walk; levelling), `session_yaw` (the offline forward-axis rule over the session so far), `reps`
+(detector run, emit rule), `analyzer`.
 """
 
 from hiplevel.analysis.streaming.analyzer import OnlineAnalyzer

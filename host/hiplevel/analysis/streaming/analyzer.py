@@ -13,6 +13,7 @@ from hiplevel.analysis.streaming.bias import SEED, LiveGyroBias, anchor_tilt
 from hiplevel.analysis.streaming.bout_neutrals import BoutNeutrals
 from hiplevel.analysis.streaming.buffer import DisplayFilter, SampleBuffer
 from hiplevel.analysis.streaming.reps import RepEmitter, buffer_trace, detect_reps, set_rows, short_run_hold
+from hiplevel.analysis.streaming.session_yaw import SessionYaw
 from hiplevel.analysis.streaming.settings import (ANCHOR_TIME_CONSTANT_S, BIAS_RESEED_DPS, DEFAULT_MARGIN_S, MARGIN_S,
                                                   MAX_GAP_S, OnlineSettings)
 from hiplevel.analysis.streaming.smoother import BackwardPass
@@ -70,6 +71,7 @@ class OnlineAnalyzer:
         self._detector = DETECTORS[exercise]
         hold_s = float(getattr(self._detector, "max_hold_s", 0.0))
         self._buf = SampleBuffer(int(math.ceil(max(s.buffer_s, hold_s + 10.0) * rate_hz)))
+        self._yaw = SessionYaw(self._buf)  # the forward axis over the whole session (`session_yaw`)
         self._display = DisplayFilter(s.display_cutoff_hz, rate_hz)
         self.delay_s: float = causal_delay_s(s.display_cutoff_hz, rate_hz)
         self._still_win = max(3, int(round(ROLL_STILL_WINDOW_S * rate_hz)))
@@ -315,8 +317,8 @@ class OnlineAnalyzer:
         if n - first < 10:
             return []
         bias = self._fusion.bias_dps if self._fusion is not None else (0.0, 0.0, 0.0)
-        trace = buffer_trace(b, a, n, self._source or "imu", self._neutral.rot, b.first(self._neutral.after_g), bias,
-                             float(self.neutral_roll_deg), self.rate_hz, self._turns)
+        trace = buffer_trace(b, a, n, self._source or "imu", self._neutral.rot, self._neutral.after_g, bias,
+                             float(self.neutral_roll_deg), self.rate_hz, self._turns, self._yaw)
         truncated = a == cut and (b.base > 0 or cut > 0)
         found = detect_reps(self.exercise, self._detector, trace, self._neutral.offset_deg, self.thresholds, first - a,
                             None if self._bouts is None else self._bouts.rule(not truncated))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
+
 from hiplevel.signal.biquad import sosfilt, sosfilt_zi
 from hiplevel.signal.filters import lowpass_sos
 
@@ -61,11 +64,16 @@ class SampleBuffer:
             setattr(self, name, np.zeros(cap, bool))
         self.base = 0
         self.n = 0
+        # Called with (global index, smoothed up-vectors (N,3)) of the rows about to be dropped
+        # (`session_yaw.SessionYaw` keeps them); None: nobody needs them.
+        self.on_drop: Callable[[int, np.ndarray], None] | None = None
 
     def row(self) -> int:
         """Row for the next sample (drops the oldest rows when full)."""
         if self.n == len(self.t):
             drop = self.n - self.keep
+            if self.on_drop is not None:
+                self.on_drop(self.base, self.smooth[:drop])
             for name in [c for c, _ in self._COLUMNS] + list(self._FLAGS):
                 a = getattr(self, name)
                 a[: self.keep] = a[drop : self.n]

@@ -9,6 +9,7 @@ import numpy as np
 from hiplevel.analysis.lead_in import kept_windows, lead_in_first
 from hiplevel.analysis.offline import motion_of, score_windows
 from hiplevel.analysis.streaming.buffer import SampleBuffer
+from hiplevel.analysis.streaming.session_yaw import SessionYaw
 from hiplevel.analysis.streaming.settings import DEVICE_ROLL_SMOOTH_HZ, STABLE_BOUNDS_S
 from hiplevel.exercises.base import UndoesShortRuns
 from hiplevel.scoring import Rep, Thresholds
@@ -21,12 +22,13 @@ from hiplevel.signal.orientation import PelvisTrace
 __all__ = ["RepEmitter", "ShortRunHold", "buffer_trace", "detect_reps", "set_rows", "short_run_hold"]
 
 
-def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.ndarray, after_row: int,
-                 bias_dps, neutral_deg: float, rate_hz: float, turns=None) -> PelvisTrace:
+def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.ndarray, after_g: int,
+                 bias_dps, neutral_deg: float, rate_hz: float, turns=None, yaw: SessionYaw | None = None) -> PelvisTrace:
     """Rows [a, n) of the buffer as an aligned trace (same shape as the offline one): the smoothed
     up-vector (raw input) or the device roll/pitch (roll stream), levelled by `level_rot`, forward
-    axis from `estimate_mount_yaw_deg` of the rows from `after_row` (after the standing); acc and
-    gyro corrected by the turn fit `turns` (`turn_fit.LiveTurnFit`), as offline's detectors read them."""
+    axis from `estimate_mount_yaw_deg` of the rows from global sample `after_g` (after the standing),
+    or, once the buffer has dropped some of those (raw input), `yaw`'s over all of them
+    (`session_yaw`, the offline rule over the session so far); acc and gyro corrected by the turn fit `turns` (`turn_fit.LiveTurnFit`), as offline's detectors read them."""
     t = b.t[a:n].copy()
     rate = 1.0 / float(np.median(np.diff(t))) if n - a > 1 else rate_hz
     if source == "imu":
@@ -35,7 +37,10 @@ def buffer_trace(b: SampleBuffer, a: int, n: int, source: str, level_rot: np.nda
         rp = zero_phase_lowpass(b.rp[a:n], DEVICE_ROLL_SMOOTH_HZ, rate) if n - a > 15 else b.rp[a:n]
         up = roll_pitch_to_up(rp[:, 0], rp[:, 1])
     lev = up @ level_rot.T
-    psi = estimate_mount_yaw_deg(lev[max(0, after_row - a) :])
+    if yaw is not None and source == "imu" and yaw.has_past(after_g):
+        psi = yaw.psi(b, n, level_rot, after_g)
+    else:
+        psi = estimate_mount_yaw_deg(lev[max(0, b.first(after_g) - a) :])
     rot = yaw_rotation(psi) @ level_rot
     roll, pitch = up_to_roll_pitch_deg(up @ rot.T)
     acc = gyro = None
