@@ -135,3 +135,20 @@ def test_the_compiled_window_rms_is_numpys_to_the_bit(monkeypatch) -> None:
     b = a + rng.integers(1, 90, 400)  # some past the end: clipped as a slice is
     native, numpy_only = native_and_numpy(monkeypatch, lambda: _motion_rms_many(m, a, b))
     _same(native, numpy_only)
+
+
+@needs_kernel
+def test_one_window_motion_rms_is_numpys_to_the_bit() -> None:
+    """`_motion_rms` of one edge window (a swing, a half swing, up to seconds long, past the end
+    too) through the compiled kernel: numpy's column mean over axis 0 to the bit."""
+    from hiplevel.exercises.base import Motion
+    from hiplevel.exercises.walking_edges import _motion_rms, _motion_rms_numpy
+
+    rng = np.random.default_rng(5)
+    n = 6000
+    m = Motion(t_s=np.arange(n) / 100.0, rate_hz=100.0, roll_deg=np.zeros(n), pitch_deg=np.zeros(n),
+               acc_lin_g=rng.normal(size=(n, 3)) * [0.05, 0.2, 0.3] + 0.01, gyro_dps=rng.normal(size=(n, 3)) * 20.0,
+               still=np.zeros(n, bool))
+    for a in rng.integers(0, n - 1, 200).tolist():
+        b = a + int(rng.integers(1, 2000))
+        _same(_motion_rms(m, a, b), _motion_rms_numpy(m, a, b))

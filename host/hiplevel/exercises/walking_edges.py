@@ -295,12 +295,18 @@ def _motion_rms_many(m: Motion, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         kernel.window_rms(np.ascontiguousarray(m.acc_lin_g, dtype=np.float64),
                           np.ascontiguousarray(m.gyro_dps, dtype=np.float64), a, np.minimum(b, n), out)
         return out
-    return np.array([_motion_rms(m, int(x), int(y)) for x, y in zip(a, b)]).reshape(len(a), 5)
+    return np.array([_motion_rms_numpy(m, int(x), int(y)) for x, y in zip(a, b)]).reshape(len(a), 5)
 
 
 def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:
     """RMS about the mean over [a, b) of the three linear accelerations (g) and the roll and pitch
-    rates (deg/s)."""
+    rates (deg/s), (5,): the compiled kernel's one window when built (one call, not numpy's seven;
+    the same bits)."""
+    return _motion_rms_many(m, np.array([a]), np.array([b]))[0]
+
+
+def _motion_rms_numpy(m: Motion, a: int, b: int) -> np.ndarray:
+    """`_motion_rms` in numpy: the reference the compiled kernel matches to the bit."""
     x = np.column_stack([m.acc_lin_g[a:b], m.gyro_dps[a:b, :2]])
     return np.sqrt(np.mean((x - x.mean(axis=0)) ** 2, axis=0))
 
