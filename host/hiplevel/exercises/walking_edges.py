@@ -72,6 +72,7 @@ import numpy as np
 from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_spot_turns import smooth_lateral_g
 from hiplevel.signal.exact_median import median
+from hiplevel.signal.filters import prefix_sums
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def step_sways(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     a, b = c[:-1], c[1:]
     q = (b - a) // 4
     s0, s1 = a + q, np.maximum(b - q, a + q + 1)
-    run = np.concatenate([[0.0], np.cumsum(sway)])
+    run = prefix_sums(sway)
     sums = run[s1] - run[s0]
     signs = np.where(sums >= 0, 1.0, -1.0)
     err = 8 * (len(sway) + 1) * np.finfo(float).eps * float(np.sum(np.abs(sway)))

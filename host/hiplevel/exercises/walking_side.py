@@ -38,7 +38,7 @@ from hiplevel._native import filter_kernel
 from hiplevel.constants import LEFT, RIGHT, Side
 from hiplevel.exercises.base import Motion
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.filters import moving_mean
+from hiplevel.signal.filters import moving_mean, prefix_sums
 
 CUES = ("sway", "loading", "rotation")
 
@@ -269,7 +269,7 @@ def _segment_means(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Means of x[a_k:b_k] (at least one sample each) from one cumulative sum."""
     # np.concatenate and np.minimum / np.maximum: the same values as np.r_ and np.clip on these
     # integer bounds without their per-call costs (three cues a bout).
-    cs = np.concatenate(([0.0], np.cumsum(x)))
+    cs = prefix_sums(x)
     a = np.minimum(np.maximum(a, 0), len(x) - 1)
     b = np.minimum(np.maximum(np.maximum(b, a + 1), 1), len(x))
     return (cs[b] - cs[a]) / (b - a)

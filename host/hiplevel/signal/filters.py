@@ -85,6 +85,16 @@ def moving_std(x: np.ndarray, window: int) -> np.ndarray:
     return out[:, 0] if squeeze else out
 
 
+def prefix_sums(x: np.ndarray) -> np.ndarray:
+    """[0, x0, x0 + x1, ...] (N + 1,) of a 1-D x: `np.concatenate(([0.0], np.cumsum(x)))` to the
+    bit (the same running sum), written into one array (no copy of the sums to concatenate)."""
+    x = np.asarray(x, float)
+    out = np.empty(len(x) + 1)
+    out[0] = 0.0
+    np.cumsum(x, out=out[1:])
+    return out
+
+
 def moving_mean(x: np.ndarray, window: int) -> np.ndarray:
     """Centred moving mean along axis 0 (edges use the nearest full window)."""
     x = np.asarray(x, float)
