@@ -125,8 +125,6 @@ SCENE_YAW_DEG = 6.0
 # Stop 37 (`stance_corroboration`: a second sign of one leg where no foot was seen): weight shift 2 in 2 -> 1,
 # turning 4 in 4 -> 2 in 2, quiet standing turning 1 -> 0 (seed 66202).
 # Stop 41d (`SupportCues.min_landing_g`: a foot-down vote needs a jolt of 15 mg): weight shift 1 in 1 -> 0.
-# Stop 42s (`stance_checks.no_foot_jolt`: a foot-off vote needs a landing or a lift of 18 mg): weight shift
-# turning 2 in 2 -> 0, fidgeting 2 in 2 -> 1 (67211).
 SCENE_SWEEPS: tuple[tuple[str, str, float | None, int, int], ...] = (
     ("single-leg-stance", "weight-shift", None, 40, 0),
     ("single-leg-stance", "weight-shift", SCENE_YAW_DEG, 40, 0),

@@ -104,9 +104,6 @@ class SupportCues:
         both feet leaks 7-9.4 mg into the vertical (scenes where nobody lifts a foot), which a quiet
         hold's vertical (under 1.2 mg RMS) made a full vote; the foot-off's jolt has no such floor
         (a 0.3 mm lift reads 10-13 mg, as the leak);
-    min_lift_g: the least foot-off vertical peak-to-peak (g) that shows a foot leaving where no
-        landing was seen (`stance_checks.no_foot_jolt`): a lift of 1 mm reads 31 mg and up, a fast
-        weight shift on both feet leaks at most 11.7 mg (section 7's scenes);
     lift_ratio: (lo, hi) of the roll-rate peak at foot-off over the hold's typical roll rate;
     lag_s: the foot leaves the floor up to this long after the shift onto the leg ends (and comes
         down up to this long before the shift back starts), or edge_s before;
@@ -115,7 +112,6 @@ class SupportCues:
     sway_ratio: tuple[float, float] = (1.1, 1.6)
     jolt_ratio: tuple[float, float] = (3.5, 6.0)
     min_landing_g: float = 0.015
-    min_lift_g: float = 0.018
     lift_ratio: tuple[float, float] = (3.5, 6.0)
     lag_s: float = 2.5
     edge_s: float = 0.5
@@ -138,7 +134,7 @@ class SupportCues:
         inside = max(steady_rms(s.vertical[steady], rate_hz), 1e-4)
         tilt = max(roll_rms, 1e-3)
         jolt_level, tip_level = self.jolt_ratio[0] * 2.0 * inside, self.lift_ratio[0] * 2.0 * tilt
-        lift, off_i, _ = self.lift_vote(s, shifted, back, rate_hz)
+        lift, off_i = self.lift_vote(s, shifted, back, rate_hz)
         off_r, off_ri = strongest_ptp(s.roll_rate, max(0, shifted - e), min(mid0, shifted + lag), j, tip_level, last=False)
         end = max(back + 2 * e, back_peak if back_peak is not None else back)
         down_v, down_i = strongest_ptp(s.vertical, max(mid1, back - lag), end, j, jolt_level, last=True)
@@ -161,15 +157,15 @@ class SupportCues:
         """The typical roll-rate (deg/s) and sideways (g) sway over the samples `steady` (`steady_rms`)."""
         return steady_rms(s.roll_rate[steady], rate_hz), steady_rms(s.lateral[steady], rate_hz)
 
-    def lift_vote(self, s: SupportSignals, shifted: int, back: int, rate_hz: float) -> tuple[float, int, float]:
+    def lift_vote(self, s: SupportSignals, shifted: int, back: int, rate_hz: float) -> tuple[float, int]:
         """The foot-off jolt's vote (vertical, as `votes` reads it: not the roll tip) for a hold
-        between samples `shifted` and `back`, where its strongest jolt is, and its peak-to-peak (g)."""
+        between samples `shifted` and `back`, and where its strongest jolt is."""
         lag, e, j = int(self.lag_s * rate_hz), int(self.edge_s * rate_hz), max(2, int(self.jolt_s * rate_hz))
         mid0, mid1 = self._steady(shifted, back, rate_hz)
         inside = max(steady_rms(s.vertical[mid0 : max(mid0 + 1, mid1)], rate_hz), 1e-4)
         off_v, off_i = strongest_ptp(s.vertical, max(0, shifted - e), min(mid0, shifted + lag), j,
                                      self.jolt_ratio[0] * 2.0 * inside, last=False)
-        return ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio), off_i, off_v
+        return ramp_vote(off_v / (2.0 * inside), *self.jolt_ratio), off_i
 
     def _steady(self, shifted: int, back: int, rate_hz: float) -> tuple[int, int]:
         """The steady middle of a hold between samples `shifted` and `back`: lag_s (at most a third

@@ -149,15 +149,9 @@ class Candidate:
         return [float(median(roll[i : i + k])) for i in range(a, max(a + 1, b - k + 1), max(1, k // 2))]
 
     @cached_property
-    def lift(self) -> tuple[float, int, float]:
-        """The foot-off jolt (vertical, not the roll tip: `SupportCues.lift_vote`): its vote 0-1, where
-        it is (sample) and its peak-to-peak (g)."""
-        return self.p.cues.lift_vote(self.s.sig, self.a.offset, self.b.onset, self.rate)
-
-    @property
     def jolt(self) -> float:
-        """The foot-off jolt's vote (`lift`), 0-1."""
-        return self.lift[0]
+        """The foot-off jolt's vote (vertical, not the roll tip: `SupportCues.lift_vote`), 0-1."""
+        return self.p.cues.lift_vote(self.s.sig, self.a.offset, self.b.onset, self.rate)[0]
 
 
 class Check(NamedTuple):

@@ -133,23 +133,6 @@ def stepped_unseen(c: Candidate) -> bool:
     return moved_between(c.p, (c.a, c.size_a), c.b, c.s.moves) and moved_unseen(c)
 
 
-def no_foot_jolt(c: Candidate) -> bool:
-    """Velocity hold whose foot was seen leaving only by a jolt or tip no foot need make, and not
-    landing: no foot-down vote (the vertical peak-to-peak near the shift back under
-    `SupportCues.min_landing_g`, 15 mg) and a foot-off jolt under `SupportCues.min_lift_g` (18 mg);
-    its foot-off vote is then no evidence, and it is judged as a hold with no foot seen
-    (`stance_roll.sway_unseen`: the roll sways as on one leg, and a second sign of one leg). A fast
-    weight shift or a fidget on both feet leaks 4-6.9 mg at the shift back and 3.5-11.7 mg at the
-    shift in, and a fidget tips the roll (section 7's weight shift turning 67201 and 67204, fidgeting
-    67206: foot-off votes 0.60-1.0). A foot taking the weight jolts the pelvis by 29 mg and up
-    (landing_mm 0.5, the human floor: a vote of 0.94-1 in every hold of `hiplevel.sim` at the
-    range's edges, 1.0 in all 230 of physics seed 0); put down with no landing (landing_mm 0, below
-    the range) the nominal lift reads 31 mg and up; a quiet lift (no jolt at all: issue 14's case)
-    is judged so already."""
-    return (c.support["foot_down"] <= 0.0 and c.lift[2] < c.p.cues.min_lift_g
-            and sway_unseen(c, off_unseen=True))
-
-
 def sway_unseen_roll(c: Candidate) -> bool:
     """Velocity hold whose foot was not seen clearly leaving or landing (foot votes under
     `stance_roll.FOOT_CLEAR_VOTE`): the roll alone does not sway as on one leg, in rate and amplitude
@@ -183,7 +166,6 @@ VELOCITY_DROPS: tuple[Check, ...] = (
     Check("only_foot_off", only_foot_off),
     Check("moved_unseen", stepped_unseen),
     Check("sway_unseen", sway_unseen_roll),
-    Check("no_foot_jolt", no_foot_jolt),
 )
 # A hold joined from two split ones (`stance_merge.join_split_holds`) one of which was dropped: the
 # other's foot-off or foot-down is no evidence for the part whose foot was not seen up (physics

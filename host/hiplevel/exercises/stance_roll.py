@@ -217,7 +217,7 @@ def roll_sway_ratio(roll: np.ndarray, win: tuple[int, int], standing: list[tuple
     return held / max(geometric_mean(around, 1e-6), 1e-6)
 
 
-def sway_unseen(c: Candidate, off_unseen: bool = False) -> bool:
+def sway_unseen(c: Candidate) -> bool:
     """Whether hold c (its support votes to 2 places; the standing's sway around it,
     `single_support.reference_sway`) whose foot was not seen clearly leaving or landing (foot-off
     and foot-down votes under FOOT_CLEAR_VOTE) lacks the single-leg sway
@@ -236,11 +236,8 @@ def sway_unseen(c: Candidate, off_unseen: bool = False) -> bool:
     being some evidence (section 7's turning weight-shift scene, 67210 and 67222: roll rate 1.04x
     and 0.83x standing's; real holds in that band 1.39x and up). A roll that passes needs a second
     sign of one leg, sideways corrections or a long hold (`stance_corroboration`): shifting the weight
-    while the pelvis turns sways the roll 1.6-2.3x standing's too. off_unseen: the foot-off vote is
-    taken as 0 (no jolt a foot makes backs it: `stance_checks.no_foot_jolt`)."""
+    while the pelvis turns sways the roll 1.6-2.3x standing's too."""
     p, m, win, votes = c.p, c.m, c.win, c.support
-    if off_unseen:
-        votes = {**votes, "foot_off": 0.0}
     seen = max(votes["foot_off"], votes["foot_down"])
     if seen >= FOOT_CLEAR_VOTE:
         return False
