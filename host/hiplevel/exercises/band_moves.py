@@ -74,9 +74,9 @@ def lateral_velocity_mps(p: BandWalkDetector, m: Motion, reanchor: Reanchor | No
             # zero crossing next to it would hold a drift hump up as a move the other way).
             if edge_gap(a, b) <= 2.0 * p.max_pause_s * rate and not halts[a.peak : b.peak + 1].any():
                 anchors[halt(v, a, b, rate)] = True
-        for a, b in drifting_leads(p, humps, v, quiet, rate):  # whatever halts they held, swept or not
+        for a, b, crest_halts in drifting_leads(p, humps, v, quiet, rate):  # whatever halts they held
             anchors[a.peak : b.peak + 1] = False
-            anchors[hidden_trail_halts(v, a.peak, b.peak, a.sign)] = True
+            anchors[crest_halts] = True
         v = zero_velocity_mps(acc_y, anchors, rate, ACC_LOWPASS_HZ, swing)
     if reanchor is not None:
         raw = integrated_mps(acc_y, rate, ACC_LOWPASS_HZ, swing)  # v before it was held anywhere
@@ -247,12 +247,12 @@ def stillest(v: np.ndarray, seg: np.ndarray, a: Hump, b: Hump, rate_hz: float) -
 
 
 def drifting_leads(p: BandWalkDetector, humps: list[Hump], v: np.ndarray, calm: np.ndarray,
-                   rate_hz: float) -> Iterator[tuple[Hump, Hump]]:
+                   rate_hz: float) -> Iterator[tuple[Hump, Hump, list[int]]]:
     """Moves a and b one way (humps, `find_moves`, of velocity v, m/s) with two humps back between, each
     under dip_ratio of the faster of a and b, all within max_pause_s flank to flank, no calm sample (the rest
     test's) between a lead and the hump back beside it (a step aside and back stands there: the simulator's
     stepping-about scene 0.14-0.7 s; a trail's slow middle may look calm), and a trail hidden between a and b
-    (`band_crests`): its halts are the crests."""
+    (`band_crests`): a, b and the two crests, its halts."""
     gap = p.max_pause_s * rate_hz
     for k in range(len(humps) - 3):
         a, x, y, b = group = humps[k : k + 4]
@@ -260,8 +260,8 @@ def drifting_leads(p: BandWalkDetector, humps: list[Hump], v: np.ndarray, calm: 
                 and max(x.height, y.height) < p.dip_ratio * max(a.height, b.height)
                 and all(edge_gap(h, g) <= gap for h, g in zip(group[:-1], group[1:]))
                 and not calm[a.peak : x.peak + 1].any() and not calm[y.peak : b.peak + 1].any()
-                and hidden_trail_halts(v, a.peak, b.peak, a.sign) is not None):
-            yield a, b
+                and (crest_halts := hidden_trail_halts(v, a.peak, b.peak, a.sign)) is not None):
+            yield a, b, crest_halts
 
 
 def rest_window_s(p: BandWalkDetector, v: np.ndarray, rate_hz: float) -> float:
