@@ -146,6 +146,8 @@ class OnlineAnalyzer:
         uniform grid."""
         if self._source is None:
             self._source = self._check_source(acc_g, gyro_dps, roll_deg, pitch_deg)
+            if self._source != "imu":
+                self._buf.on_drop = None  # the device's roll stream: no up-vectors for `session_yaw`
         if not t > self._t_last and not math.isnan(self._t_last):
             raise AnalysisError(f"timestamps must increase ({t} s after {self._t_last} s)")
         imu = self._source == "imu"
