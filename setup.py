@@ -16,7 +16,8 @@ FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 # and a compare may be evaluated where the scalar code would have skipped it: neither changes a value (no
 # reassociation, no reciprocals, no finite-math assumption), so their results stay the numpy path's to the bit.
 VECTOR_FLAGS = ["-fno-math-errno", "-fno-trapping-math"]
-EXTRA = {} if sys.platform == "win32" else {"fusekernel": VECTOR_FLAGS, "restkernel": VECTOR_FLAGS}
+EXTRA = {} if sys.platform == "win32" else {"fusekernel": VECTOR_FLAGS, "restkernel": VECTOR_FLAGS,
+                                            "turnkernel": VECTOR_FLAGS}
 
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
 # fusekernel and turnkernel; fuse_pass.h: fusekernel's whole passes; vectors.h: the per-vector-width

@@ -2,13 +2,16 @@
 against the former formulation: each leak version corrected by `TurnErrors.correct_gyro`, the
 versions interleaved turn by turn, each batch concatenated and converted by `radians`. The scan's
 batches must hold the same rows in the same order (its running sums go on across a batch), so the
-window means are the same to the bit, and so are the turn fit's rows of a simulated walk."""
+window means are the same to the bit, and so are the turn fit's rows of a simulated walk. The compiled
+kernel (`turnkernel.turn_windows`: versions, products and window means in one call) gives those
+window means to the bit; bad arguments raise instead of reading past an array."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from hiplevel._native import turn_kernel
 from hiplevel.signal import turns
 from hiplevel.signal.angle_units import radians
 from hiplevel.signal.turns import SCAN_BATCH_SAMPLES, TurnErrors, turn_observations
@@ -78,7 +81,58 @@ def test_a_walks_turn_rows_are_the_former_ones(monkeypatch) -> None:
         return _former_versions(segs, eps), np.repeat(np.array([len(g) for g in segs], dtype=np.int64), 3)
 
     monkeypatch.setattr(turns, "_gyro_versions", former)
+    monkeypatch.setattr(turns, "turn_kernel", lambda: None)  # the versions laid out (the kernel lays none)
     again = turn_observations(s.acc_g, s.gyro_dps, up, 100.0)
     assert obs.n_turns == again.n_turns
     np.testing.assert_array_equal(_bits(obs.jac), _bits(again.jac))
     np.testing.assert_array_equal(_bits(obs.rhs), _bits(again.rhs))
+
+
+needs_kernel = pytest.mark.skipif(turn_kernel() is None, reason="the compiled turn kernel is not built here "
+                                  "(no C compiler when the package was installed): the numpy path is used")
+
+
+@needs_kernel
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_turn_windows_are_the_laid_out_versions_to_the_bit(seed: int) -> None:
+    """`_version_rotations` (the kernel) against `_gyro_versions` then `_window_rotations` (the versions
+    laid out, `turnkernel.segment_steps`): batches that split a turn's versions, a turn longer than a
+    batch, overlapping segments, windows that meet, exact zeros and -0, and rates past the small-angle
+    polynomials (> 0.3 rad a sample: the C library's sine and cosine)."""
+    rng = np.random.default_rng(seed)
+    gyro = rng.normal(0.0, 40.0, (40_000, 3))
+    gyro[rng.integers(0, len(gyro), 300), rng.integers(0, 3, 300)] = -0.0
+    gyro[rng.integers(0, len(gyro), 300), rng.integers(0, 3, 300)] = 0.0
+    gyro[rng.integers(0, len(gyro), 200)] = 0.0
+    fast = rng.integers(0, len(gyro), 400)
+    gyro[fast] = rng.normal(0.0, 3000.0, (400, 3))
+    spans, refs = [], []
+    for _ in range(60):
+        h, t = (int(x) for x in rng.integers(1, 160, 2))
+        a = int(rng.integers(h, 30_000))
+        spans.append((a, a + int(rng.integers(0, 900))))
+        refs.append((h, t))
+    spans.append((2000, 2000 + SCAN_BATCH_SAMPLES)), refs.append((40, 3))
+    spans.append((500, 500)), refs.append((1, 1))  # head and tail windows meet
+    gyro = gyro * 1.0  # C-contiguous float64, as the fit passes it
+    new = turns._version_rotations(gyro, spans, refs, 100.0, 1e-3)
+    w, lens3 = turns._gyro_versions([gyro[a - h : b + t] for (a, b), (h, t) in zip(spans, refs)], 1e-3)
+    old = turns._window_rotations(w, 100.0, lens3, np.repeat(np.array(refs, dtype=np.int64), 3, axis=0))
+    np.testing.assert_array_equal(_bits(new), _bits(old))
+
+
+@needs_kernel
+def test_turn_windows_bad_arguments_raise() -> None:
+    kernel, g = turn_kernel(), np.zeros((100, 3))
+
+    def call(starts, lengths, refs, out=None):
+        out = np.empty((3 * len(starts), 2, 3, 3)) if out is None else out
+        kernel.turn_windows(g, np.array(starts, np.int64), np.array(lengths, np.int64), np.array(refs, np.int64),
+                            1e-3, 0.017, 0.01, 16_384, out)
+
+    call([0, 50], [50, 50], [[1, 1], [25, 25]])
+    for bad in (([60], [50], [[1, 1]]), ([-1], [10], [[1, 1]]), ([0], [10], [[0, 1]]), ([0], [10], [[6, 5]])):
+        with pytest.raises(ValueError):
+            call(*bad)
+    with pytest.raises(ValueError):  # out too short
+        call([0], [10], [[1, 1]], np.empty((2, 2, 3, 3)))

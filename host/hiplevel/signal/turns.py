@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiplevel._native import turn_kernel
 from hiplevel.signal.angle_units import RAD_PER_DEG
 from hiplevel.signal.contiguous import minus_row
 from hiplevel.signal.filters import moving_mean
@@ -135,6 +136,22 @@ def _gyro_versions(segs: list[np.ndarray], eps: float) -> tuple[np.ndarray, np.n
     return w, np.repeat(np.array(lengths, dtype=np.int64), 3)
 
 
+def _version_rotations(gyro_dps: np.ndarray, spans: list, refs: list, rate_hz: float, eps: float) -> np.ndarray:
+    """`_window_rotations` of `_gyro_versions` of each turn's segment [a - h, b + t) of gyro_dps (N,3)
+    deg/s (spans (a, b), refs (h, t)), (3k, 2, 3, 3). The compiled kernel when built
+    (`turnkernel.turn_windows`: the same values to the bit, with no copies of the versions), else numpy."""
+    kernel = turn_kernel()
+    if kernel is None:
+        w, lens3 = _gyro_versions([gyro_dps[a - h : b + t] for (a, b), (h, t) in zip(spans, refs)], eps)
+        return _window_rotations(w, rate_hz, lens3, np.repeat(np.array(refs, dtype=np.int64), 3, axis=0))
+    out = np.empty((3 * len(spans), 2, 3, 3))
+    kernel.turn_windows(np.ascontiguousarray(gyro_dps, dtype=np.float64),
+                        np.array([a - h for (a, _), (h, _) in zip(spans, refs)], dtype=np.int64),
+                        np.array([b - a + h + t for (a, b), (h, t) in zip(spans, refs)], dtype=np.int64),
+                        np.array(refs, dtype=np.int64), eps, RAD_PER_DEG, 1.0 / rate_hz, SCAN_BATCH_SAMPLES, out)
+    return out
+
+
 def _mismatch(acc_mean: np.ndarray, up0: np.ndarray, rot: np.ndarray) -> np.ndarray:
     """Horizontal (x, y) accelerometer-minus-gyro tilt after a turn, g, with the gyro started where
     it agrees with the accelerometer before the turn, for any number of versions at once (the leading
@@ -213,8 +230,7 @@ def turn_observations(acc_g: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray, r
     eps = 1e-3
     # The gyro-only propagation is all that is costly; it depends on the gyro only, so each turn
     # needs it for three gyro versions (as measured, and with each leak direction).
-    w, lens3 = _gyro_versions([gyro_dps[a - h : b + t] for (a, b), (h, t) in zip(spans, refs)], eps)
-    rots = _window_rotations(w, rate_hz, lens3, np.repeat(np.array(refs, dtype=np.int64), 3, axis=0))
+    rots = _version_rotations(gyro_dps, spans, refs, rate_hz, eps)
     # Only the reference windows before and after each turn count.
     wins = _window_means(np.asarray(acc_g, dtype=np.float64),
                          np.array([x for (a, b), (h, t) in zip(spans, refs) for x in (a - h, b)], dtype=np.int64),
