@@ -136,3 +136,25 @@ def test_turn_windows_bad_arguments_raise() -> None:
             call(*bad)
     with pytest.raises(ValueError):  # out too short
         call([0], [10], [[1, 1]], np.empty((2, 2, 3, 3)))
+
+
+@needs_kernel
+def test_the_compiled_window_means_are_numpys_to_the_bit(monkeypatch) -> None:
+    """`turns._window_means` with `turnkernel.window_means` and with numpy's gathered running sums:
+    windows of one sample to a few hundred, overlapping, at the array's ends, more than a batch."""
+    rng = np.random.default_rng(7)
+    acc = rng.normal(0.0, 0.3, (20_000, 3)) + np.array([0.01, -0.02, 1.0])
+    lengths = np.r_[1, 2, rng.integers(1, 400, 700), 19_999].astype(np.int64)
+    starts = np.array([int(rng.integers(0, len(acc) - n + 1)) for n in lengths], dtype=np.int64)
+    starts[0], starts[1] = 0, len(acc) - 2
+
+    def run():
+        return turns._window_means(acc, starts, lengths, 1e-3)
+
+    native = run()
+    monkeypatch.setenv("HIPLEVEL_NO_NATIVE", "1")
+    np.testing.assert_array_equal(_bits(native), _bits(run()))
+    monkeypatch.delenv("HIPLEVEL_NO_NATIVE")
+    with pytest.raises(ValueError):  # a window past the end
+        turn_kernel().window_means(acc, np.array([len(acc) - 1], np.int64), np.array([2], np.int64), 1e-3,
+                                   np.empty((1, 5)))

@@ -278,6 +278,48 @@ static PyObject *turn_windows(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* window_means(acc, starts, lengths, eps, out) -> None: `turns._window_means` (the same sums in the same
+ * order, so the same bits): per window [starts_k, starts_k + lengths_k) of acc (N,3) float64 g, the
+ * means of x, y, z, x - eps and y - eps, each a running sum from the window's first row (numpy's
+ * cumsum along the window) over its length, into out (K,5). */
+static PyObject *window_means(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o[4];
+    double eps;
+    if (!PyArg_ParseTuple(args, "OOOdO", &o[0], &o[1], &o[2], &eps, &o[3]))
+        return NULL;
+    Py_buffer v[4];
+    for (int i = 0; i < 4; i++)
+        if (get(o[i], &v[i], i == 3) < 0) {
+            release(v, i);
+            return NULL;
+        }
+    Py_ssize_t N = v[0].ndim == 2 ? v[0].shape[0] : -1, k = v[1].len / 8;
+    int bad = N < 0 || !is_f64(&v[0], 3 * N) || v[1].itemsize != 8 || v[2].itemsize != 8 || v[2].len != 8 * k ||
+              !is_f64(&v[3], 5 * k);
+    const long long *st = v[1].buf, *ln = v[2].buf;
+    for (Py_ssize_t j = 0; j < k && !bad; j++)
+        bad = st[j] < 0 || ln[j] < 1 || ln[j] > N - st[j];
+    if (bad)
+        return bad_args(v, 4, "window_means: acc (N,3) float64, starts, lengths (K,) int64 (>= 1, within N), eps, "
+                              "out (K,5) float64");
+    const double *A = v[0].buf;
+    double *OUT = v[3].buf;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        const double *a = A + 3 * st[j];
+        double s[5] = {a[0], a[1], a[2], a[0] - eps, a[1] - eps};
+        for (Py_ssize_t i = 1; i < ln[j]; i++) {
+            const double *r = a + 3 * i;
+            s[0] = s[0] + r[0], s[1] = s[1] + r[1], s[2] = s[2] + r[2];
+            s[3] = s[3] + (r[0] - eps), s[4] = s[4] + (r[1] - eps);
+        }
+        for (int c = 0; c < 5; c++)
+            OUT[5 * j + c] = s[c] / (double)ln[j];
+    }
+    release(v, 4);
+    Py_RETURN_NONE;
+}
+
 /* sin_cos(x, s, c) -> None: `sin_cos` of each x (n,) into s, c (n,) float64 (for the tests: the
  * small-angle polynomials against the C library's sin and cos). */
 static PyObject *sin_cos_py(PyObject *self, PyObject *args) {
@@ -299,6 +341,7 @@ static PyObject *sin_cos_py(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"sin_cos", sin_cos_py, METH_VARARGS, "sin_cos(x, s, c): the kernels' sine and cosine (see the source)"},
     {"segment_steps", segment_steps, METH_VARARGS, "segment_steps(w, dt, first, out[, bounds, refs]) (see the source)"},
+    {"window_means", window_means, METH_VARARGS, "window_means(acc, starts, lengths, eps, out) (see the source)"},
     {"turn_windows", turn_windows, METH_VARARGS,
      "turn_windows(g, starts, lengths, refs, eps, rpd, dt, batch, out) (see the source)"},
     {NULL, NULL, 0, NULL},
