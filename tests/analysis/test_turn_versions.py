@@ -112,7 +112,7 @@ def test_the_compiled_turn_windows_are_the_laid_out_versions_to_the_bit(seed: in
         a = int(rng.integers(h, 30_000))
         spans.append((a, a + int(rng.integers(0, 900))))
         refs.append((h, t))
-    spans.append((2000, 2000 + SCAN_BATCH_SAMPLES)), refs.append((40, 3))
+    spans.append((1000, 21_000)), refs.append((40, 3))  # longer than a batch and than the kept scratch
     spans.append((500, 500)), refs.append((1, 1))  # head and tail windows meet
     gyro = gyro * 1.0  # C-contiguous float64, as the fit passes it
     new = turns._version_rotations(gyro, spans, refs, 100.0, 1e-3)

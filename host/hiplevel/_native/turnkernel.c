@@ -190,10 +190,16 @@ static inline void running_sum(const double *pv, Py_ssize_t i0, Py_ssize_t i1, d
 }
 
 /* Scratch kept from call to call (fresh pages each call would be faulted in), 32-byte aligned for the
- * vectors; used with the GIL held. NULL when out of memory. */
+ * vectors; used with the GIL held. NULL when out of memory; need 0 frees a block larger than
+ * KEPT_MAX_VECTORS (a long turn's, 8 MB: ~19,000 samples). */
+enum { KEPT_MAX_VECTORS = 1 << 18 };
 static V4 *kept_vectors(size_t need) {
     static V4 *buf = NULL;
     static size_t cap = 0;
+    if (need == 0 && cap > KEPT_MAX_VECTORS) {
+        free(buf);
+        buf = NULL, cap = 0;
+    }
     if (need > cap) {
         void *grown = NULL;
         if (posix_memalign(&grown, 32, sizeof(V4) * need) != 0)
@@ -274,6 +280,7 @@ static PyObject *turn_windows(PyObject *self, PyObject *args) {
             }
         }
     }
+    kept_vectors(0);
     release(v, 5);
     Py_RETURN_NONE;
 }
