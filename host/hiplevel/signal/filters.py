@@ -95,6 +95,21 @@ def prefix_sums(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def run_edges(mask: np.ndarray) -> np.ndarray:
+    """Where the True runs of a 1-D boolean mask (N,) start and end, interleaved (start, end, ...;
+    ends exclusive), int64: `np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))` to the value,
+    from one comparison of neighbours into one array (no int8 copies, no `np.r_`: ~150 masks an hour
+    of walk, the longest a chunk's samples)."""
+    m = np.asarray(mask, bool)
+    n = len(m)
+    if not n:
+        return np.flatnonzero(m)
+    change = np.empty(n + 1, bool)
+    change[0], change[n] = m[0], m[n - 1]
+    np.not_equal(m[1:], m[:-1], out=change[1:n])
+    return np.flatnonzero(change)
+
+
 def moving_mean(x: np.ndarray, window: int) -> np.ndarray:
     """Centred moving mean along axis 0 (edges use the nearest full window)."""
     x = np.asarray(x, float)

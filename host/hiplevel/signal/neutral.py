@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.filters import moving_std
+from hiplevel.signal.filters import moving_std, run_edges
 
 # Quiet standing needs at least this long a still stretch (docs promise >= 2 s at the start).
 STANDING_MIN_S = 1.0
@@ -35,7 +35,7 @@ class Standing:
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) index pairs of the True runs of a boolean array."""
-    edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(mask, bool).astype(np.int8), 0]))
+    edges = run_edges(mask)
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 

@@ -12,7 +12,7 @@ from hiplevel.signal.angle_units import radians
 from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_chunks
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
-from hiplevel.signal.filters import zero_phase_lowpass
+from hiplevel.signal.filters import run_edges, zero_phase_lowpass
 from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, roll_pitch_to_up,
                                     sample_rate_hz, up_to_roll_pitch_deg)
 from hiplevel.signal.grid import GRID_BLOCK, GridBlock, GridBuilder, GridSegment
@@ -43,7 +43,7 @@ class RunTracker:
         if self.open_start is not None and (not len(mask) or not mask[0]):
             out.append((self.open_start, start))
             self.open_start = None
-        edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(mask, bool).astype(np.int8), 0]))
+        edges = run_edges(mask)
         for a, b in zip(edges[::2].tolist(), edges[1::2].tolist()):
             a, b = a + start, b + start
             if a == start and self.open_start is not None:

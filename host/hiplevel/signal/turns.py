@@ -25,7 +25,7 @@ import numpy as np
 from hiplevel._native import turn_kernel
 from hiplevel.signal.angle_units import RAD_PER_DEG
 from hiplevel.signal.contiguous import minus_row
-from hiplevel.signal.filters import moving_mean
+from hiplevel.signal.filters import moving_mean, run_edges
 from hiplevel.signal.stride_window import REACH_S, stride_windows
 
 # A turn: the vertical rate, averaged over about a stride, exceeds this (walking's own pelvic
@@ -79,7 +79,7 @@ def find_turns(gyro_dps: np.ndarray, rate_hz: float) -> list[tuple[int, int]]:
     """[start, end) sample spans of turns (heading change >= TURN_MIN_DEG) from the bias-free gyro."""
     wz = moving_mean(gyro_dps[:, 2], max(1, int(TURN_AVG_S * rate_hz)))
     fast = np.abs(wz) > TURN_RATE_DPS
-    edges = np.flatnonzero(np.diff(np.r_[0, fast.astype(np.int8), 0]))
+    edges = run_edges(fast)
     out = []
     z = gyro_dps[:, 2]
     # Python ints and the array's own sum (np.sum's reduction, without its dispatch): ~170 fast
