@@ -1,6 +1,7 @@
 """The optional compiled moving spread of the rest and quiet masks (`hiplevel._native.restkernel`)
 gives `filters.moving_std`'s numpy results to the bit: long and short blocks (shorter than the
-window), lost samples (NaN), signed zeros, strided column views, and the masks built from them."""
+window), lost samples (NaN), signed zeros, strided column views, and the masks built from them; and
+its running sums (`filters.running_sums`, `prefix_sums`) give numpy's cumsum to the bit."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from analysis_helpers import native_and_numpy
 
 from hiplevel._native import rest_kernel
-from hiplevel.signal import fusion, rest_masks
+from hiplevel.signal import filters, fusion, rest_masks
 
 needs_kernel = pytest.mark.skipif(rest_kernel() is None, reason="the compiled rest kernel is not built here "
                                   "(no C compiler when the package was installed): the numpy path is used")
@@ -85,3 +86,32 @@ def test_one_rate_is_judged_as_the_gyro_holding_only_that_rate(n: int) -> None:
     three = rest_masks._spreads(acc, gyro, 100.0, settings.rest_window_s)[0]
     assert _bits(one) == _bits(three)
     assert np.array_equal(rest_masks.rest_mask(acc, rate, 100.0, settings), rest_masks.rest_mask(acc, gyro, 100.0, settings))
+
+
+@needs_kernel
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 1_000, 40_000])
+def test_the_compiled_running_sums_are_numpys_cumsum_to_the_bit(monkeypatch, n: int) -> None:
+    """1-D with and without a start (a -0.0 first sample: numpy's cumsum keeps it, 0.0 + -0.0 would
+    not), 2-D into the last columns of a wider array (`stride_windows`' [0, sums] rows), NaN and
+    values of many magnitudes (the sums' roundings show)."""
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=n) * 10.0 ** rng.integers(-8, 8, n)
+    if n:
+        x[0] = -0.0
+    if n > 10:
+        x[n // 3] = np.nan
+    rows = rng.normal(size=(4, n)) * 10.0 ** rng.integers(-8, 8, (4, n))
+    rows[:, :1] = -0.0
+
+    def run():
+        wide = np.zeros((4, n + 1))
+        return (filters.running_sums(x), filters.prefix_sums(x), filters.running_sums(x, start=-0.0),
+                filters.running_sums(x, start=12.25), filters.running_sums(rows, out=wide))
+
+    native, numpy_only = native_and_numpy(monkeypatch, run)
+    for a, b in zip(native, numpy_only):
+        assert _bits(a) == _bits(b)
+    assert _bits(native[0]) == _bits(np.cumsum(x))
+    assert _bits(native[3]) == _bits(np.cumsum(np.concatenate([[12.25], x]))[1:])
+    with pytest.raises(ValueError):  # out narrower than x
+        rest_kernel().running_sum(rows, np.zeros((4, n - 1)) if n else np.zeros((3, 0)), None)

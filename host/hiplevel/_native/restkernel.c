@@ -155,8 +155,45 @@ static PyObject *moving_mean(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* running_sum(x, out, start) -> None: numpy's cumsum along the last axis (`filters.running_sums`):
+ * per row c = x[0] (or start + x[0] when start is a float: np.cumsum(np.r_[start, x])[1:]), then
+ * c = c + x[i] in sample order, each sum rounded alone, into the last n columns of out's row: the
+ * results to the bit. x (n,) or (r, n) float64 C-contiguous; out (m,) or (r, m), m >= n, the same. */
+static PyObject *running_sum(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o[2], *start_o;
+    if (!PyArg_ParseTuple(args, "OOO", &o[0], &o[1], &start_o))
+        return NULL;
+    int has_start = start_o != Py_None;
+    double start = has_start ? PyFloat_AsDouble(start_o) : 0.0;
+    if (has_start && start == -1.0 && PyErr_Occurred())
+        return NULL;
+    Py_buffer v[2];
+    if (get_objs(o, 2, 1, 1, v) < 0)
+        return NULL;
+    int nd = v[0].ndim;
+    Py_ssize_t rows = nd == 2 ? v[0].shape[0] : 1, n = nd >= 1 ? v[0].shape[nd - 1] : -1;
+    Py_ssize_t m = v[1].ndim == nd && nd >= 1 ? v[1].shape[nd - 1] : -1;
+    if ((nd != 1 && nd != 2) || m < n || (nd == 2 && v[1].shape[0] != rows))
+        return bad_args(v, 2, "running_sum: x (n,) or (r, n) float64, out (m,) or (r, m) float64 with m >= n, "
+                              "start None or a float");
+    const double *X = v[0].buf;
+    double *OUT = v[1].buf;
+    for (Py_ssize_t r = 0; r < rows && n > 0; r++) {
+        const double *a = X + r * n;
+        double *b = OUT + r * m + (m - n);
+        double c = has_start ? start + a[0] : a[0];
+        b[0] = c;
+        for (Py_ssize_t i = 1; i < n; i++)
+            c = c + a[i], b[i] = c;
+    }
+    release(v, 2);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"moving_mean", moving_mean, METH_VARARGS, "moving_mean(x, window, out): filters.moving_mean (see the source)"},
+    {"running_sum", running_sum, METH_VARARGS, "running_sum(x, out, start): filters.running_sums (see the source)"},
     {"spread", spread, METH_VARARGS, "spread(x, window, out): the three columns' moving spread (see the source)"},
     {NULL, NULL, 0, NULL},
 };

@@ -85,14 +85,34 @@ def moving_std(x: np.ndarray, window: int) -> np.ndarray:
     return out[:, 0] if squeeze else out
 
 
+def running_sums(x: np.ndarray, out: np.ndarray | None = None, start: float | None = None) -> np.ndarray:
+    """`np.cumsum(x, axis=-1)` of a 1-D or 2-D x to the bit (the sums in sample order, each rounded
+    alone), into the last n columns of out's rows (default: a new array of x's shape); with `start`
+    (1-D): `np.cumsum(np.r_[start, x])[1:]`. The compiled kernel when built (`restkernel.running_sum`:
+    numpy's accumulate costs ~5 ns a sample, its overlapping operands stepped one by one), else numpy."""
+    x = np.asarray(x, float)
+    out = np.empty(x.shape) if out is None else out
+    n = x.shape[-1]
+    kernel = rest_kernel()
+    if (kernel is not None and hasattr(kernel, "running_sum") and out.dtype == np.float64
+            and out.flags.c_contiguous and out.flags.writeable):
+        kernel.running_sum(np.ascontiguousarray(x), out, None if start is None else float(start))
+        return out
+    dst = out[..., out.shape[-1] - n:]
+    if start is None:
+        np.cumsum(x, axis=-1, out=dst)
+    else:
+        dst[...] = np.cumsum(np.concatenate([[float(start)], x]))[1:]
+    return out
+
+
 def prefix_sums(x: np.ndarray) -> np.ndarray:
     """[0, x0, x0 + x1, ...] (N + 1,) of a 1-D x: `np.concatenate(([0.0], np.cumsum(x)))` to the
     bit (the same running sum), written into one array (no copy of the sums to concatenate)."""
     x = np.asarray(x, float)
     out = np.empty(len(x) + 1)
     out[0] = 0.0
-    np.cumsum(x, out=out[1:])
-    return out
+    return running_sums(x, out)
 
 
 def run_edges(mask: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplevel.signal.exact_median import unique
+from hiplevel.signal.filters import running_sums
 
 WINDOW_MIN_S = 0.8  # shortest window: a stride at 150 steps/min
 WINDOW_MAX_S = 1.6  # longest window: a stride at 75 steps/min (two strides above 150)
@@ -62,7 +63,7 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
         # Squared difference of the near stretch and the one `lag` further out, for every lag:
         # sum(far^2) from running sums, the cross term as a correlation.
         sq = np.zeros((len(k), hi + m + 1))
-        np.cumsum((x * x).sum(axis=1), axis=1, out=sq[:, 1:])
+        running_sums((x * x).sum(axis=1), out=sq)
         far_sq = sq[:, lo + m : hi + m + 1] - sq[:, lo : hi + 1]
         far = np.lib.stride_tricks.sliding_window_view(x[:, :, lo:], m, axis=2)  # (k, 2, lags, m)
         dots = np.matmul(far[:, :, :, None, :], near[:, :, None, :, None])[..., 0, 0]

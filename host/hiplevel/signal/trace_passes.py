@@ -12,7 +12,7 @@ from hiplevel.signal.angle_units import radians
 from hiplevel.signal.chunk_plan import Chunk, ChunkSettings, fixed_chunks, plan_chunks
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.exact_median import median_of_chunks
-from hiplevel.signal.filters import run_edges, zero_phase_lowpass
+from hiplevel.signal.filters import run_edges, running_sums, zero_phase_lowpass
 from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes, roll_pitch_to_up,
                                     sample_rate_hz, up_to_roll_pitch_deg)
 from hiplevel.signal.grid import GRID_BLOCK, GridBlock, GridBuilder, GridSegment
@@ -124,7 +124,7 @@ class _ImuGrid:
         rest, quiet = rest[lo: lo + len(acc)], quiet[lo: lo + len(acc)]
         self.store.append((blk.segment, "still"), rest)
         k, _, _ = accel_fraction(acc, radians(gyro), np.full(len(rest), 1.0 / self.rate), rest, self.settings)
-        ks = np.cumsum(np.concatenate([[self.ksum], k]))[1:]
+        ks = running_sums(k, start=self.ksum)
         self.ksum = float(ks[-1])
         self.store.append((blk.segment, "ksum"), ks)
         self.spans.setdefault(blk.segment, []).extend(self.tracker.feed(rest, blk.start))
