@@ -37,7 +37,7 @@ def csv_kernel() -> ModuleType | None:
 CSV_FUNCTIONS = ("parse", "newlines")
 SCAN_FUNCTIONS = ("chain", "combine", "states", "rotations", "window_rms")
 FUSE_FUNCTIONS = ("fuse_scan", "fuse_pass", "blend")
-TURN_FUNCTIONS = ("segment_steps", "turn_windows", "window_means")
+TURN_FUNCTIONS = ("segment_steps",)
 
 
 def scan_kernel() -> ModuleType | None:

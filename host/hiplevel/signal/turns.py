@@ -141,7 +141,9 @@ def _version_rotations(gyro_dps: np.ndarray, spans: list, refs: list, rate_hz: f
     deg/s (spans (a, b), refs (h, t)), (3k, 2, 3, 3). The compiled kernel when built
     (`turnkernel.turn_windows`: the same values to the bit, with no copies of the versions), else numpy."""
     kernel = turn_kernel()
-    if kernel is None:
+    # A module built before turn_windows (an editable install not rebuilt) takes the laid-out
+    # versions through its segment_steps: the same bits.
+    if kernel is None or not hasattr(kernel, "turn_windows"):
         w, lens3 = _gyro_versions([gyro_dps[a - h : b + t] for (a, b), (h, t) in zip(spans, refs)], eps)
         return _window_rotations(w, rate_hz, lens3, np.repeat(np.array(refs, dtype=np.int64), 3, axis=0))
     out = np.empty((3 * len(spans), 2, 3, 3))
@@ -179,7 +181,7 @@ def _window_means(acc_g: np.ndarray, starts: np.ndarray, lengths: np.ndarray, ep
     compiled kernel when built (`turnkernel.window_means`: the same sums, no gathered copies)."""
     out = np.empty((len(starts), 5))
     kernel = turn_kernel()
-    if kernel is not None:
+    if kernel is not None and hasattr(kernel, "window_means"):
         kernel.window_means(np.ascontiguousarray(acc_g, dtype=np.float64), np.asarray(starts, dtype=np.int64),
                             np.asarray(lengths, dtype=np.int64), eps, out)
         return out
