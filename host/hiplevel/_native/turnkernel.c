@@ -1,6 +1,9 @@
 /* Optional compiled kernel: the turn fit's gyro-only segment products (`scan.segment_products`,
  * `scan.segment_window_means`), step by step (the numpy path's blocked scan associates the products
- * otherwise: within a few units in the last place). Built with -ffp-contract=off.
+ * otherwise: within a few units in the last place); the turn fit's three gyro versions with their
+ * window means (`turn_windows`: `segment_steps`' values on the laid-out versions, to the bit) and its
+ * reference-window accelerometer means (`window_means`: numpy's, to the bit). Built with
+ * -ffp-contract=off.
  */
 #include "args.h"
 #include "rotation.h"
