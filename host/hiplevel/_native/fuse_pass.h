@@ -13,10 +13,11 @@
  * to place the samples in. UP gets u2 / |u2| (rowsq3), EO the error.
  *
  * The steps of two passes of one length (`fuse_passes`' forward and backward) run side by side, one
- * in each lane of a two-double vector (`Lanes`, GCC's vector extensions): each lane's operations are
- * the one pass' in the same order (IEEE arithmetic lane by lane, no contraction), so each pass gets
- * the bits it gets alone, at about half the instructions of two passes one after the other (the steps'
- * ~75 products and sums a sample bound their time, not their chain). A lone pass fills both lanes. */
+ * in each lane of a vector (GCC's vector extensions; their two solutions in a four-double `Quad`,
+ * the terms of both computed over their samples interleaved: `PairScratch`): each lane's operations
+ * are the one pass' in the same order (IEEE arithmetic lane by lane, no contraction), so each pass
+ * gets the bits it gets alone (a NaN's sign aside: the compiler orders a sum's operands as it likes).
+ * A lone pass fills both lanes. */
 #ifndef HIPLEVEL_NATIVE_FUSE_PASS_H
 #define HIPLEVEL_NATIVE_FUSE_PASS_H
 
@@ -24,15 +25,6 @@ enum { PASS_GROUP = 4096 };
 
 typedef double Lanes __attribute__((vector_size(16))); /* lane 0: one pass, lane 1: the other */
 
-DEFINE_RODRIGUES_AXIS(Lanes, rodrigues_axis_lanes)
-DEFINE_MAT3(Lanes, mat3_lanes)
-
-static inline Lanes sqrt_lanes(Lanes x) { return (Lanes){sqrt(x[0]), sqrt(x[1])}; }
-
-static inline void unit3_lanes(Lanes *x) {
-    Lanes nrm = sqrt_lanes(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
-    x[0] = x[0] / nrm, x[1] = x[1] / nrm, x[2] = x[2] / nrm;
-}
 
 /* Each sample's rotation angle |w| dt (TH), its cosine (C) and -sine (S): the small-angle polynomials
  * for all in a loop that vectorises, then the C library's where an angle is not small (`sin_cos`). */
@@ -57,102 +49,157 @@ static void normalise_rows(Py_ssize_t m, double *restrict UP) {
     }
 }
 
-/* Rows [m - g0 - gm, m - g0) of a (m, d) array, last first, into out (gm, d): a backward pass' group
- * in its order (the arrays stay in sample order: no reversed copy of the whole pass). */
-static void reversed_rows(Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm, int d, const double *x, double *out) {
-    const double *src = x + (m - 1 - g0) * d;
-    for (Py_ssize_t i = 0; i < gm; i++, src -= d)
-        for (int e = 0; e < d; e++)
-            out[i * d + e] = src[e];
-}
-
-/* One pass: its inputs as they lie (read from the last sample when backward), its start state, its
- * outputs (in the pass' order) and its group's scratch (terms T, cos C, -sin S, angle TH, and a
- * backward group's acc RA, w RW, dt RD, rest RR). */
+/* One pass: its inputs as they lie (read from the last sample when backward), its start state and
+ * its outputs (in the pass' order). */
 typedef struct {
     const double *ac, *w, *dt, *u0;
     const unsigned char *rest;
     int backward;
     double *up, *eo;
-    double *T, *C, *S, *TH, *RA, *RW, *RD;
-    unsigned char *RR;
 } Pass;
 
-enum { PASS_SCRATCH = (ST_N + 3 + 8) * PASS_GROUP }; /* doubles of a pass' scratch */
+/* The group scratch of two passes side by side, each array's samples interleaved (sample i of pass a
+ * at 2i, of pass b at 2i + 1): their inputs acc IA, w IW (2 PASS_GROUP rows of 3), dt ID, rest IR,
+ * the angle TH, and the terms T: plane k (TERM_STRIDE apart, k < ST_N: `terms_loop`'s; ST_C, ST_S:
+ * cos and -sin) holds term k of both passes, so a step reads each term of both as one pair. */
+enum { ST_C = ST_N, ST_S, ST_PLANES };
+enum { TERM_STRIDE = 2 * PASS_GROUP };
+enum { PAIR_SCRATCH = (ST_PLANES + 3 + 3 + 1 + 1 + 1) * TERM_STRIDE }; /* doubles (IR in the last plane) */
 
-static void lay_scratch(Pass *p, double *scratch) {
-    p->T = scratch, p->C = p->T + ST_N * PASS_GROUP, p->S = p->C + PASS_GROUP, p->RA = p->S + PASS_GROUP;
-    p->RW = p->RA + 3 * PASS_GROUP, p->RD = p->RW + 3 * PASS_GROUP, p->TH = p->RD + PASS_GROUP;
-    p->RR = (unsigned char *)(p->TH + PASS_GROUP);
+typedef struct {
+    double *T, *IA, *IW, *ID, *TH;
+    unsigned char *IR;
+} PairScratch;
+
+static void lay_scratch(PairScratch *g, double *scratch) {
+    g->T = scratch, g->IA = g->T + ST_PLANES * TERM_STRIDE, g->IW = g->IA + 3 * TERM_STRIDE;
+    g->ID = g->IW + 3 * TERM_STRIDE, g->TH = g->ID + TERM_STRIDE, g->IR = (unsigned char *)(g->TH + TERM_STRIDE);
 }
 
-/* The terms, cos and -sin of samples [g0, g0 + gm) of pass p (of m) into its scratch. */
-static void group_terms(const Pass *p, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm, const double *params) {
-    const double *ac = p->ac + 3 * g0, *w = p->w + 3 * g0, *dt = p->dt + g0;
-    const unsigned char *rest = p->rest + g0;
-    if (p->backward) {
-        reversed_rows(m, g0, gm, 3, p->ac, p->RA), reversed_rows(m, g0, gm, 3, p->w, p->RW);
-        reversed_rows(m, g0, gm, 1, p->dt, p->RD);
-        for (Py_ssize_t i = 0; i < gm; i++)
-            p->RR[i] = p->rest[m - 1 - g0 - i];
-        ac = p->RA, w = p->RW, dt = p->RD, rest = p->RR;
-    }
-    double *T = p->T;
-    terms_loop(gm, ac, w, dt, rest, params[0], params[1], params[2], params[3], params[4], T, T + gm, T + 2 * gm,
-               T + 3 * gm, T + 4 * gm, T + 5 * gm, T + 6 * gm, T + 7 * gm);
-    angle_terms(gm, w, dt, p->TH, p->C, p->S);
-}
-
-/* The steps of samples [g0, g0 + gm) of passes a (lane 0) and b (lane 1) from their group's terms;
- * states x1, x2 (3) and e carried in and out (in locals meanwhile: the outputs' stores could alias
- * them, and would send each step's states through memory). */
-static void pass_steps(Py_ssize_t g0, Py_ssize_t gm, const Pass *a, const Pass *b, Lanes *x1, Lanes *x2, Lanes *e) {
-    const double *Ta = a->T, *Tb = b->T;
-    Lanes u1[3] = {x1[0], x1[1], x1[2]}, u2[3] = {x2[0], x2[1], x2[2]}, err = *e;
-#define LANES(k, i) ((Lanes){Ta[(k) * gm + (i)], Tb[(k) * gm + (i)]})
-    const Lanes one = {1.0, 1.0};
+/* Samples [g0, g0 + gm) of passes a and b (of m each), each in its order (from the end when
+ * backward), into lanes 0 and 1 of the interleaved inputs: one loop, its pointers stepped (in locals:
+ * the stores could alias the structs' fields). */
+static void interleave_inputs(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm,
+                              const PairScratch *g) {
+    const Py_ssize_t sa = a->backward ? -1 : 1, fa = a->backward ? m - 1 - g0 : g0;
+    const Py_ssize_t sb = b->backward ? -1 : 1, fb = b->backward ? m - 1 - g0 : g0;
+    const double *aac = a->ac + 3 * fa, *aw = a->w + 3 * fa, *adt = a->dt + fa;
+    const double *bac = b->ac + 3 * fb, *bw = b->w + 3 * fb, *bdt = b->dt + fb;
+    const unsigned char *ar = a->rest + fa, *br = b->rest + fb;
+    double *restrict IA = g->IA, *restrict IW = g->IW, *restrict ID = g->ID;
+    unsigned char *restrict IR = g->IR;
     for (Py_ssize_t i = 0; i < gm; i++) {
-        Lanes sc = one;
-        if ((g0 + i) % FB == 0)
-            unit3_lanes(u1), unit3_lanes(u2);
-        else
-            sc = sqrt_lanes(u1[0] * u1[0] + u1[1] * u1[1] + u1[2] * u1[2]);
-        Lanes r[9];
-        rodrigues_axis_lanes(LANES(ST_KX, i), LANES(ST_KY, i), LANES(ST_KZ, i), (Lanes){a->C[i], b->C[i]},
-                             (Lanes){a->S[i], b->S[i]}, r);
-        Lanes keep = one - LANES(ST_K, i);
-#pragma GCC unroll 9
-        for (int q = 0; q < 9; q++)
-            r[q] = r[q] * keep;
-        const Lanes pull[3] = {LANES(ST_P0, i), LANES(ST_P1, i), LANES(ST_P2, i)};
-        Lanes y1[3], y2[3];
-        mat3_lanes(r, u1, 1, y1);
-        mat3_lanes(r, u2, 1, y2);
-#pragma GCC unroll 3
-        for (int q = 0; q < 3; q++)
-            u1[q] = y1[q] + pull[q], u2[q] = y2[q] + pull[q] * sc;
-        err = keep * err + keep * LANES(ST_G, i);
-        double *ua = a->up + 3 * (g0 + i), *ub = b->up + 3 * (g0 + i);
-        ua[0] = u2[0][0], ua[1] = u2[1][0], ua[2] = u2[2][0], a->eo[g0 + i] = err[0];
-        ub[0] = u2[0][1], ub[1] = u2[1][1], ub[2] = u2[2][1], b->eo[g0 + i] = err[1];
+        memcpy(IA, aac, 3 * sizeof(double)), memcpy(IA + 3, bac, 3 * sizeof(double));
+        memcpy(IW, aw, 3 * sizeof(double)), memcpy(IW + 3, bw, 3 * sizeof(double));
+        ID[0] = *adt, ID[1] = *bdt, IR[0] = *ar, IR[1] = *br;
+        IA += 6, IW += 6, ID += 2, IR += 2;
+        aac += 3 * sa, aw += 3 * sa, adt += sa, ar += sa, bac += 3 * sb, bw += 3 * sb, bdt += sb, br += sb;
     }
-#undef LANES
-    for (int q = 0; q < 3; q++)
-        x1[q] = u1[q], x2[q] = u2[q];
-    *e = err;
 }
 
-/* Passes a and b (b may be a itself: a lone pass) over their m samples each, from error err0. */
-static void run_passes_lanes(const Pass *a, const Pass *b, Py_ssize_t m, const double *params, double err0) {
-    Lanes u1[3], u2[3], err = {err0, err0};
+/* The terms, cos and -sin of samples [g0, g0 + gm) of passes a and b (of m each) into g's planes
+ * (`terms_loop` and `angle_terms` over the 2 gm interleaved samples: each sample's the same values). */
+static void group_terms(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm, const double *params,
+                        const PairScratch *g) {
+    interleave_inputs(a, b, m, g0, gm, g);
+    double *T = g->T;
+    const Py_ssize_t n2 = 2 * gm;
+    terms_loop(n2, g->IA, g->IW, g->ID, g->IR, params[0], params[1], params[2], params[3], params[4], T,
+               T + TERM_STRIDE, T + 2 * TERM_STRIDE, T + 3 * TERM_STRIDE, T + 4 * TERM_STRIDE, T + 5 * TERM_STRIDE,
+               T + 6 * TERM_STRIDE, T + 7 * TERM_STRIDE);
+    angle_terms(n2, g->IW, g->ID, g->TH, T + ST_C * TERM_STRIDE, T + ST_S * TERM_STRIDE);
+}
+
+/* The two passes' states side by side in a four-double vector (`Quad`): lanes 0 and 1 the first
+ * solution u1 of passes a and b, lanes 2 and 3 their second solution u2. Both solutions take the
+ * same a = R (1 - k) per pass, so one product of a (its rows' lanes (a, b, a, b)) turns all four:
+ * half the products and sums of a step of `Lanes`, each lane's operations those of the pass alone
+ * in the same order (u1 = a u1 + pull takes pull * 1, which is pull: IEEE). AVX where the CPU has
+ * it (VECTOR_CLONES), else two SSE2 halves. */
+typedef double Quad __attribute__((vector_size(32)));
+typedef long long QuadIndex __attribute__((vector_size(32)));
+
+DEFINE_RODRIGUES_AXIS(Quad, rodrigues_axis_quad)
+DEFINE_MAT3(Quad, mat3_quad)
+
+static inline Quad sqrt_quad(Quad x) { return (Quad){sqrt(x[0]), sqrt(x[1]), sqrt(x[2]), sqrt(x[3])}; }
+
+/* (p[0], p[1], p[0], p[1]): four doubles loaded and the pair copied into the upper half (AVX2: one
+ * vpermpd from memory). p[2], p[3] are read, not used: the next pair of the plane, or the start of
+ * the next plane (or of IA after the last), inside the scratch. */
+static inline __attribute__((always_inline)) Quad pair_quad(const double *p) {
+    Quad q;
+    memcpy(&q, p, sizeof q);
+    return __builtin_shuffle(q, (QuadIndex){0, 1, 0, 1});
+}
+
+_Static_assert(PASS_GROUP % FB == 0, "a group starts at a block start");
+
+/* One step of both passes from their terms at t (plane k at t + k TERM_STRIDE: pass a's, pass b's):
+ * states u (3 Quads, one a component) and err (the two passes' errors); start: the sample begins a
+ * block (the states made unit, the pull's scale 1). u2 into ua, ub (3 each), the errors into ea, eb. */
+static inline __attribute__((always_inline)) void step_quad(const int start, const double *t, Quad *u, Lanes *err,
+                                                            double *ua, double *ub, double *ea, double *eb) {
+#define TERM(k) pair_quad(t + (k) * TERM_STRIDE)
+    const Quad one = {1.0, 1.0, 1.0, 1.0};
+    const Quad nrm = sqrt_quad(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+    Quad sc = one; /* lanes 2, 3: |u1| before the step (u1's lanes 0, 1), lanes 0, 1: 1 */
+    if (start)
+        u[0] = u[0] / nrm, u[1] = u[1] / nrm, u[2] = u[2] / nrm;
+    else
+        sc = __builtin_shuffle(one, nrm, (QuadIndex){0, 1, 4, 5});
+    Quad r[9];
+    rodrigues_axis_quad(TERM(ST_KX), TERM(ST_KY), TERM(ST_KZ), TERM(ST_C), TERM(ST_S), r);
+    const Quad keep = one - TERM(ST_K);
+#pragma GCC unroll 9
+    for (int q = 0; q < 9; q++)
+        r[q] = r[q] * keep;
+    Quad y[3];
+    mat3_quad(r, u, 1, y);
+#pragma GCC unroll 3
     for (int q = 0; q < 3; q++)
-        u1[q] = (Lanes){a->u0[q], b->u0[q]}, u2[q] = u1[q];
+        u[q] = y[q] + TERM(ST_P0 + q) * sc;
+    const Lanes keep2 = {keep[0], keep[1]}, grow = {t[ST_G * TERM_STRIDE], t[ST_G * TERM_STRIDE + 1]};
+    *err = keep2 * *err + keep2 * grow;
+    ua[0] = u[0][2], ua[1] = u[1][2], ua[2] = u[2][2], *ea = (*err)[0];
+    ub[0] = u[0][3], ub[1] = u[1][3], ub[2] = u[2][3], *eb = (*err)[1];
+#undef TERM
+}
+
+/* The steps of samples [g0, g0 + gm) of passes a and b from their group's terms T; state: the Quads
+ * u (12 doubles) then the errors (2), carried in and out (in locals meanwhile: the outputs' stores
+ * could alias them, and would send each step's states through memory). */
+VECTOR_CLONES
+static void pass_steps(Py_ssize_t g0, Py_ssize_t gm, const Pass *a, const Pass *b, const double *T, double *state) {
+    double *UA = a->up + 3 * g0, *UB = b->up + 3 * g0, *EA = a->eo + g0, *EB = b->eo + g0;
+    Quad u[3];
+    for (int q = 0; q < 3; q++)
+        u[q] = (Quad){state[4 * q], state[4 * q + 1], state[4 * q + 2], state[4 * q + 3]};
+    Lanes err = {state[12], state[13]};
+    for (Py_ssize_t i0 = 0; i0 < gm; i0 += FB) { /* g0 + i0: a block start */
+        const Py_ssize_t i1 = gm - i0 < FB ? gm : i0 + FB;
+        step_quad(1, T + 2 * i0, u, &err, UA + 3 * i0, UB + 3 * i0, EA + i0, EB + i0);
+        for (Py_ssize_t i = i0 + 1; i < i1; i++)
+            step_quad(0, T + 2 * i, u, &err, UA + 3 * i, UB + 3 * i, EA + i, EB + i);
+    }
+    for (int q = 0; q < 3; q++)
+        for (int l = 0; l < 4; l++)
+            state[4 * q + l] = u[q][l];
+    state[12] = err[0], state[13] = err[1];
+}
+
+/* Passes a and b (b may be a itself: a lone pass, in both lanes) over their m samples each, from
+ * error err0, with g's scratch. */
+static void run_passes_lanes(const Pass *a, const Pass *b, Py_ssize_t m, const double *params, double err0,
+                             const PairScratch *g) {
+    double state[14];
+    for (int q = 0; q < 3; q++)
+        state[4 * q] = state[4 * q + 2] = a->u0[q], state[4 * q + 1] = state[4 * q + 3] = b->u0[q];
+    state[12] = state[13] = err0;
     for (Py_ssize_t g0 = 0; g0 < m; g0 += PASS_GROUP) {
         Py_ssize_t gm = m - g0 < PASS_GROUP ? m - g0 : PASS_GROUP;
-        group_terms(a, m, g0, gm, params);
-        if (b != a)
-            group_terms(b, m, g0, gm, params);
-        pass_steps(g0, gm, a, b, u1, u2, &err);
+        group_terms(a, b, m, g0, gm, params, g);
+        pass_steps(g0, gm, a, b, g->T, state);
         normalise_rows(gm, a->up + 3 * g0);
         if (b != a)
             normalise_rows(gm, b->up + 3 * g0);
@@ -202,17 +249,16 @@ static PyObject *fuse_lanes(PyObject *args, int pair) {
     if (m < 1 || (pair && pass_of(v + 7, backward[1], &p[1]) != m))
         return bad_args(v, n, "fuse_pass: acc, w (m,3), dt (m,) float64, rest (m,) 1 byte, u0 (3,), up (m,3), err (m,) "
                               "float64, m >= 1 (fuse_pair: two such passes of one m)");
-    /* `kept_scratch`: each pass' group scratch */
+    /* `kept_scratch`: the passes' group scratch */
     static double *scratch = NULL;
     static size_t scratch_n = 0;
-    if (kept_scratch(&scratch, &scratch_n, (size_t)(2 * PASS_SCRATCH)) == NULL) {
+    if (kept_scratch(&scratch, &scratch_n, (size_t)PAIR_SCRATCH) == NULL) {
         release(v, n);
         return PyErr_NoMemory();
     }
-    lay_scratch(&p[0], scratch);
-    if (pair)
-        lay_scratch(&p[1], scratch + PASS_SCRATCH);
-    run_passes_lanes(&p[0], pair ? &p[1] : &p[0], m, params, err0);
+    PairScratch g;
+    lay_scratch(&g, scratch);
+    run_passes_lanes(&p[0], pair ? &p[1] : &p[0], m, params, err0, &g);
     release(v, n);
     Py_RETURN_NONE;
 }

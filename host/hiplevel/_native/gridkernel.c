@@ -151,6 +151,127 @@ static inline double interp_at(double x, const double *XP, const double *FP, Py_
     return r;
 }
 
+/* The rows' outputs and what they are made from (`corrected_sensor`). */
+typedef struct {
+    const double *G, *LK;
+    double *GO;
+} GyroRows;
+
+/* Row i's gyro_out from its bias b0, b1, b2 in `mode` (a constant where inlined: one loop per mode). */
+static inline __attribute__((always_inline)) void put_row(const int mode, const GyroRows *r, Py_ssize_t i, double b0,
+                                                          double b1, double b2) {
+    const double *g = r->G + 3 * i;
+    const double u0 = g[0] - b0, u1 = g[1] - b1, u2 = g[2] - b2;
+    double *go = r->GO + 3 * i;
+    if (mode == 0) {
+        go[0] = u0, go[1] = u1, go[2] = u2;
+    } else {
+        const double p0 = u2 * r->LK[0], p1 = u2 * r->LK[1];
+        const double c0 = u0 - p0, c1 = u1 - p1;
+        if (mode == 2) {
+            go[0] = c0, go[1] = c1, go[2] = u2;
+        } else {
+            const double d0 = c0 - u0, d1 = c1 - u1, d2 = u2 - u2;
+            const double e0 = b0 - d0, e1 = b1 - d1, e2 = b2 - d2;
+            go[0] = g[0] - e0, go[1] = g[1] - e1, go[2] = g[2] - e2;
+        }
+    }
+}
+
+/* Rows [i, i1) with one bias b (3,). */
+static inline __attribute__((always_inline)) void const_rows(const int mode, const GyroRows *r, Py_ssize_t i,
+                                                             Py_ssize_t i1, const double *b) {
+    const double b0 = b[0], b1 = b[1], b2 = b[2];
+    for (; i < i1; i++)
+        put_row(mode, r, i, b0, b1, b2);
+}
+
+/* The rows from i on (up to n) whose x = lo + i lies in (x0, x1), the bias y + s (x - x0): the next
+ * row. Every value finite (the caller's test), so no sum is NaN: numpy's retry from the other end
+ * never runs. */
+static inline __attribute__((always_inline)) Py_ssize_t interval_rows(const int mode, const GyroRows *r, Py_ssize_t i,
+                                                                      Py_ssize_t n, Py_ssize_t lo, double x0,
+                                                                      double x1, const double *y, const double *s) {
+    const double y0 = y[0], y1 = y[1], y2 = y[2], s0 = s[0], s1 = s[1], s2 = s[2];
+    for (; i < n; i++) {
+        const double x = (double)(lo + i);
+        if (!(x < x1))
+            break;
+        const double d = x - x0;
+        double r0 = s0 * d, r1 = s1 * d, r2 = s2 * d;
+        r0 = r0 + y0, r1 = r1 + y1, r2 = r2 + y2;
+        put_row(mode, r, i, r0, r1, r2);
+    }
+    return i;
+}
+
+/* The gyro rows of `corrected_sensor` in `mode` (inlined per mode: no test of it a row). The rows run
+ * through the runs' intervals in order (x = lo + i rises): with the centres sorted, a row usually
+ * lies in the previous row's interval, kept without a search (the search returns that same
+ * interval), the interval's slopes divided once (the same quotients: the bits of interp_at), and
+ * its rows, and those before the first centre or after the last (one bias: interp's ends), run in
+ * a loop of their own. Otherwise row by row as numpy's interp. */
+static inline __attribute__((always_inline)) void gyro_rows(const int mode, const GyroRows *r, Py_ssize_t n,
+                                                            Py_ssize_t lo, const double *XP, const double *FP,
+                                                            Py_ssize_t m) {
+    static const double zero[3] = {0.0, 0.0, 0.0};
+    if (m < 2) {
+        const_rows(mode, r, 0, n, m == 1 ? FP : zero);
+        return;
+    }
+    int sorted = 1;
+    for (Py_ssize_t q = 1; q < m; q++)
+        sorted = sorted && XP[q - 1] <= XP[q];
+    Py_ssize_t j = 0, js = -1; /* js: the interval whose slopes are s */
+    double s[3] = {0.0, 0.0, 0.0};
+    int finite = 0; /* interval js' ends, values and slopes all finite */
+    Py_ssize_t i = 0;
+    while (i < n) {
+        const double x = (double)(lo + i);
+        if (sorted && x < XP[0]) { /* search: -1, fp's first value, up to the first centre */
+            Py_ssize_t i1 = i;
+            while (i1 < n && (double)(lo + i1) < XP[0])
+                i1++;
+            const_rows(mode, r, i, i1, FP);
+            i = i1, j = -1;
+            continue;
+        }
+        if (sorted && x > XP[m - 1]) { /* search: m, fp's last value, every row on */
+            const_rows(mode, r, i, n, FP + (m - 1) * 3);
+            return;
+        }
+        double b0, b1, b2;
+        if (!(sorted && j >= 0 && j < m - 1 && XP[j] <= x && x < XP[j + 1]))
+            j = search(x, XP, m, j);
+        if (sorted && j >= 0 && j < m - 1 && XP[j] != x) {
+            const double *y = FP + j * 3;
+            if (js != j) {
+                const double dx = XP[j + 1] - XP[j];
+                s[0] = (y[3] - y[0]) / dx, s[1] = (y[4] - y[1]) / dx, s[2] = (y[5] - y[2]) / dx;
+                js = j;
+                finite = isfinite(XP[j]) && isfinite(XP[j + 1]) && isfinite(y[0]) && isfinite(y[1]) &&
+                         isfinite(y[2]) && isfinite(s[0]) && isfinite(s[1]) && isfinite(s[2]);
+            }
+            if (finite) {
+                i = interval_rows(mode, r, i, n, lo, XP[j], XP[j + 1], y, s);
+                continue;
+            }
+            const double d = x - XP[j];
+            double r0 = s[0] * d, r1 = s[1] * d, r2 = s[2] * d;
+            r0 = r0 + y[0], r1 = r1 + y[1], r2 = r2 + y[2];
+            b0 = isnan(r0) ? interp_at(x, XP, FP, m, 3, j, 0) : r0;
+            b1 = isnan(r1) ? interp_at(x, XP, FP, m, 3, j, 1) : r1;
+            b2 = isnan(r2) ? interp_at(x, XP, FP, m, 3, j, 2) : r2;
+        } else {
+            b0 = interp_at(x, XP, FP, m, 3, j, 0);
+            b1 = interp_at(x, XP, FP, m, 3, j, 1);
+            b2 = interp_at(x, XP, FP, m, 3, j, 2);
+        }
+        put_row(mode, r, i, b0, b1, b2);
+        i++;
+    }
+}
+
 static PyObject *corrected_sensor(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o[9];
@@ -172,66 +293,21 @@ static PyObject *corrected_sensor(PyObject *self, PyObject *args) {
         !(is_f64(&v[6], 3 * n) || is_f64(&v[6], 0)) || !is_f64(&v[7], 3 * n))
         return bad_args(v, 8, "corrected_sensor: acc, gyro (n, 3), lo, centres (m,), means (m, 3), leak (2,), "
                               "acc_bias (3,), turned, acc_out, gyro_out (n, 3) float64");
-    const double *A = v[0].buf, *G = v[1].buf, *XP = v[2].buf, *FP = v[3].buf, *LK = v[4].buf, *AB = v[5].buf;
-    double *AO = v[6].buf, *GO = v[7].buf;
-    const int with_acc = v[6].len > 0 || n == 0; /* acc_out of no rows: the accelerometer is not wanted */
-    /* The rows run through the runs' intervals in order (x = lo + i rises), so a row usually lies in
-     * the previous row's interval: kept without a search when the centres are sorted (then the search
-     * returns that same interval), and the interval's slopes divided once, not once a row (the same
-     * quotients: the bits of interp_at). The bias stays in scalars: stored as an array of three and
-     * read back as a pair, it stalled every row on the store. */
-    int sorted = 1;
-    for (Py_ssize_t q = 1; q < m; q++)
-        sorted = sorted && XP[q - 1] <= XP[q];
-    Py_ssize_t j = 0, js = -1; /* js: the interval whose slopes are s0, s1, s2 */
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        const double x = (double)(lo + i);
-        double b0 = 0.0, b1 = 0.0, b2 = 0.0;
-        if (m == 1) {
-            b0 = FP[0], b1 = FP[1], b2 = FP[2];
-        } else if (m >= 2) {
-            if (!(sorted && j >= 0 && j < m - 1 && XP[j] <= x && x < XP[j + 1]))
-                j = search(x, XP, m, j);
-            if (sorted && j >= 0 && j < m - 1 && XP[j] != x) {
-                const double *y = FP + j * 3;
-                if (js != j) {
-                    const double dx = XP[j + 1] - XP[j];
-                    s0 = (y[3] - y[0]) / dx, s1 = (y[4] - y[1]) / dx, s2 = (y[5] - y[2]) / dx;
-                    js = j;
-                }
-                const double d = x - XP[j];
-                double r0 = s0 * d, r1 = s1 * d, r2 = s2 * d;
-                r0 = r0 + y[0], r1 = r1 + y[1], r2 = r2 + y[2];
-                b0 = isnan(r0) ? interp_at(x, XP, FP, m, 3, j, 0) : r0;
-                b1 = isnan(r1) ? interp_at(x, XP, FP, m, 3, j, 1) : r1;
-                b2 = isnan(r2) ? interp_at(x, XP, FP, m, 3, j, 2) : r2;
-            } else {
-                b0 = interp_at(x, XP, FP, m, 3, j, 0);
-                b1 = interp_at(x, XP, FP, m, 3, j, 1);
-                b2 = interp_at(x, XP, FP, m, 3, j, 2);
-            }
+    const double *A = v[0].buf, *XP = v[2].buf, *FP = v[3].buf, *AB = v[5].buf;
+    double *AO = v[6].buf;
+    const GyroRows rows = {v[1].buf, v[4].buf, v[7].buf};
+    if (mode == 0)
+        gyro_rows(0, &rows, n, lo, XP, FP, m);
+    else if (mode == 1)
+        gyro_rows(1, &rows, n, lo, XP, FP, m);
+    else
+        gyro_rows(2, &rows, n, lo, XP, FP, m);
+    if (v[6].len > 0) /* acc_out of no rows: the accelerometer is not wanted */
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const double *a = A + 3 * i;
+            double *ao = AO + 3 * i;
+            ao[0] = a[0] - AB[0], ao[1] = a[1] - AB[1], ao[2] = a[2] - AB[2];
         }
-        const double *g = G + 3 * i;
-        const double u0 = g[0] - b0, u1 = g[1] - b1, u2 = g[2] - b2;
-        double *go = GO + 3 * i;
-        if (mode == 0) {
-            go[0] = u0, go[1] = u1, go[2] = u2;
-        } else {
-            const double p0 = u2 * LK[0], p1 = u2 * LK[1];
-            const double c0 = u0 - p0, c1 = u1 - p1;
-            if (mode == 2) {
-                go[0] = c0, go[1] = c1, go[2] = u2;
-            } else {
-                const double d0 = c0 - u0, d1 = c1 - u1, d2 = u2 - u2;
-                const double e0 = b0 - d0, e1 = b1 - d1, e2 = b2 - d2;
-                go[0] = g[0] - e0, go[1] = g[1] - e1, go[2] = g[2] - e2;
-            }
-        }
-        if (with_acc)
-            for (int c = 0; c < 3; c++)
-                AO[3 * i + c] = A[3 * i + c] - AB[c];
-    }
     release(v, 8);
     Py_RETURN_NONE;
 }
