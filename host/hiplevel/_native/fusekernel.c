@@ -220,6 +220,69 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
 
 #include "fuse_pass.h" /* fuse_pass and fuse_pair: whole passes step by step, two in vector lanes */
 
+/* Row i of `blend` (see there), in place on F. */
+static inline __attribute__((always_inline)) void blend_row(Py_ssize_t n, Py_ssize_t i, double *F, const double *EF,
+                                                            const double *BW, const double *EB, double floor2) {
+    Py_ssize_t r = n - 1 - i;
+    double ef = EF[i] * EF[i], eb = EB[r] * EB[r];
+    double wf = 1.0 / (ef + floor2), wb = 1.0 / (eb + floor2);
+    const double f0 = F[3 * i] * wf, f1 = F[3 * i + 1] * wf, f2 = F[3 * i + 2] * wf;
+    const double b0 = BW[3 * r] * wb, b1 = BW[3 * r + 1] * wb, b2 = BW[3 * r + 2] * wb;
+    const double x0 = f0 + b0, x1 = f1 + b1, x2 = f2 + b2;
+    double p0 = x0 * x0, p1 = x1 * x1, p2 = x2 * x2;
+    double s2 = p0 + p1;
+    s2 = s2 + p2;
+    double nrm = sqrt(s2);
+    F[3 * i] = x0 / nrm, F[3 * i + 1] = x1 / nrm, F[3 * i + 2] = x2 / nrm;
+}
+
+/* `blend`'s rows on arrays apart, bwd and e_b already in fwd's order (BW's row i, EB[i]: `blend`'s
+ * rows n - 1 - i): a loop that vectorises, as wide as the CPU's vectors (VECTOR_CLONES); each row's
+ * operations as `blend_row`'s. */
+VECTOR_CLONES
+static void blend_rows(Py_ssize_t n, double *restrict F, const double *restrict EF, const double *restrict BW,
+                       const double *restrict EB, double floor2) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double ef = EF[i] * EF[i], eb = EB[i] * EB[i];
+        double wf = 1.0 / (ef + floor2), wb = 1.0 / (eb + floor2);
+        const double f0 = F[3 * i] * wf, f1 = F[3 * i + 1] * wf, f2 = F[3 * i + 2] * wf;
+        const double b0 = BW[3 * i] * wb, b1 = BW[3 * i + 1] * wb, b2 = BW[3 * i + 2] * wb;
+        const double x0 = f0 + b0, x1 = f1 + b1, x2 = f2 + b2;
+        double p0 = x0 * x0, p1 = x1 * x1, p2 = x2 * x2;
+        double s2 = p0 + p1;
+        s2 = s2 + p2;
+        double nrm = sqrt(s2);
+        F[3 * i] = x0 / nrm, F[3 * i + 1] = x1 / nrm, F[3 * i + 2] = x2 / nrm;
+    }
+}
+
+enum { BLEND_PIECE = 4096 }; /* rows of bwd turned into fwd's order at a time (in cache) */
+
+/* `blend` on arrays apart: pieces of bwd and e_b copied into fwd's order (kept scratch), then
+ * `blend_rows` (a loop with the backward index does not vectorise). 0, or -1 when out of memory. */
+static int blend_apart(Py_ssize_t n, double *F, const double *EF, const double *BW, const double *EB, double floor2) {
+    static double *scratch = NULL; /* `kept_scratch` */
+    static size_t scratch_n = 0;
+    if (kept_scratch(&scratch, &scratch_n, 4 * BLEND_PIECE) == NULL)
+        return -1;
+    double *restrict RB = scratch, *restrict RE = scratch + 3 * BLEND_PIECE;
+    for (Py_ssize_t i0 = 0; i0 < n; i0 += BLEND_PIECE) {
+        const Py_ssize_t k = n - i0 < BLEND_PIECE ? n - i0 : BLEND_PIECE;
+        const double *bw = BW + 3 * (n - 1 - i0), *eb = EB + (n - 1 - i0);
+        for (Py_ssize_t i = 0; i < k; i++, bw -= 3, eb--) {
+            memcpy(RB + 3 * i, bw, 3 * sizeof(double));
+            RE[i] = *eb;
+        }
+        blend_rows(k, F + 3 * i0, EF + i0, RB, RE, floor2);
+    }
+    return 0;
+}
+
+static inline int apart(const Py_buffer *a, const Py_buffer *b) {
+    const char *x = a->buf, *y = b->buf;
+    return x + a->len <= y || y + b->len <= x;
+}
+
 /* blend(fwd, e_f, bwd, e_b, floor2) -> None, in place on fwd: the forward and backward passes of
  * `fusion.fuse_passes` weighted by their error estimates and normalised. bwd and e_b in the
  * backward pass' order (sample i at n-1-i). Per sample: w = 1 / (e*e + floor2) for each pass,
@@ -240,24 +303,14 @@ static PyObject *blend(PyObject *self, PyObject *args) {
     Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1;
     if (n < 0 || !is_f64(&v[0], 3 * n) || !is_f64(&v[1], n) || !is_f64(&v[2], 3 * n) || !is_f64(&v[3], n))
         return bad_args(v, 4, "blend: fwd, bwd (n,3), e_f, e_b (n,) float64");
-    double *F = v[0].buf;
-    const double *EF = v[1].buf, *BW = v[2].buf, *EB = v[3].buf;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t r = n - 1 - i;
-        double ef = EF[i] * EF[i], eb = EB[r] * EB[r];
-        double wf = 1.0 / (ef + floor2), wb = 1.0 / (eb + floor2);
-        double x[3];
-        for (int e = 0; e < 3; e++) {
-            double f = F[3 * i + e] * wf, b = BW[3 * r + e] * wb;
-            x[e] = f + b;
+    if (apart(&v[0], &v[1]) && apart(&v[0], &v[2]) && apart(&v[0], &v[3])) {
+        if (blend_apart(n, v[0].buf, v[1].buf, v[2].buf, v[3].buf, floor2) < 0) {
+            release(v, 4);
+            return PyErr_NoMemory();
         }
-        double p0 = x[0] * x[0], p1 = x[1] * x[1], p2 = x[2] * x[2];
-        double s2 = p0 + p1;
-        s2 = s2 + p2;
-        double nrm = sqrt(s2);
-        for (int e = 0; e < 3; e++)
-            F[3 * i + e] = x[e] / nrm;
-    }
+    } else /* fwd shares memory with another: row by row, as the numpy path's in-place steps go */
+        for (Py_ssize_t i = 0; i < n; i++)
+            blend_row(n, i, v[0].buf, v[1].buf, v[2].buf, v[3].buf, floor2);
     release(v, 4);
     Py_RETURN_NONE;
 }
