@@ -59,40 +59,43 @@ typedef struct {
 } Pass;
 
 /* The group scratch of two passes side by side, each array's samples interleaved (sample i of pass a
- * at 2i, of pass b at 2i + 1): their inputs acc IA, w IW (2 PASS_GROUP rows of 3), dt ID, rest IR,
+ * at 2i, of pass b at 2i + 1): their inputs acc IA, w IW (2 PASS_GROUP rows of 3), dt ID, the
+ * accelerometer gain IG (rest or move: a double, so `terms_loop` reads no bytes, whose loop the
+ * compiler made 32 samples wide and spilled),
  * the angle TH, and the terms T: plane k (TERM_STRIDE apart, k < ST_N: `terms_loop`'s; ST_C, ST_S:
  * cos and -sin) holds term k of both passes, so a step reads each term of both as one pair. */
 enum { ST_C = ST_N, ST_S, ST_PLANES };
 enum { TERM_STRIDE = 2 * PASS_GROUP };
-enum { PAIR_SCRATCH = (ST_PLANES + 3 + 3 + 1 + 1 + 1) * TERM_STRIDE }; /* doubles (IR in the last plane) */
+enum { PAIR_SCRATCH = (ST_PLANES + 3 + 3 + 1 + 1 + 1) * TERM_STRIDE }; /* doubles */
 
 typedef struct {
-    double *T, *IA, *IW, *ID, *TH;
-    unsigned char *IR;
+    double *T, *IA, *IW, *ID, *IG, *TH;
 } PairScratch;
 
 static void lay_scratch(PairScratch *g, double *scratch) {
     g->T = scratch, g->IA = g->T + ST_PLANES * TERM_STRIDE, g->IW = g->IA + 3 * TERM_STRIDE;
-    g->ID = g->IW + 3 * TERM_STRIDE, g->TH = g->ID + TERM_STRIDE, g->IR = (unsigned char *)(g->TH + TERM_STRIDE);
+    g->ID = g->IW + 3 * TERM_STRIDE, g->IG = g->ID + TERM_STRIDE, g->TH = g->IG + TERM_STRIDE;
 }
 
 /* Samples [g0, g0 + gm) of passes a and b (of m each), each in its order (from the end when
- * backward), into lanes 0 and 1 of the interleaved inputs: one loop, its pointers stepped (in locals:
+ * backward), into lanes 0 and 1 of the interleaved inputs (the gain rest_gain at rest, else
+ * move_gain, as `terms_loop` selected it): one loop, its pointers stepped (in locals:
  * the stores could alias the structs' fields). */
 static void interleave_inputs(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm,
-                              const PairScratch *g) {
+                              double move_gain, double rest_gain, const PairScratch *g) {
     const Py_ssize_t sa = a->backward ? -1 : 1, fa = a->backward ? m - 1 - g0 : g0;
     const Py_ssize_t sb = b->backward ? -1 : 1, fb = b->backward ? m - 1 - g0 : g0;
     const double *aac = a->ac + 3 * fa, *aw = a->w + 3 * fa, *adt = a->dt + fa;
     const double *bac = b->ac + 3 * fb, *bw = b->w + 3 * fb, *bdt = b->dt + fb;
     const unsigned char *ar = a->rest + fa, *br = b->rest + fb;
     double *restrict IA = g->IA, *restrict IW = g->IW, *restrict ID = g->ID;
-    unsigned char *restrict IR = g->IR;
+    double *restrict IG = g->IG;
     for (Py_ssize_t i = 0; i < gm; i++) {
         memcpy(IA, aac, 3 * sizeof(double)), memcpy(IA + 3, bac, 3 * sizeof(double));
         memcpy(IW, aw, 3 * sizeof(double)), memcpy(IW + 3, bw, 3 * sizeof(double));
-        ID[0] = *adt, ID[1] = *bdt, IR[0] = *ar, IR[1] = *br;
-        IA += 6, IW += 6, ID += 2, IR += 2;
+        ID[0] = *adt, ID[1] = *bdt, IG[0] = *ar != 0 ? rest_gain : move_gain;
+        IG[1] = *br != 0 ? rest_gain : move_gain;
+        IA += 6, IW += 6, ID += 2, IG += 2;
         aac += 3 * sa, aw += 3 * sa, adt += sa, ar += sa, bac += 3 * sb, bw += 3 * sb, bdt += sb, br += sb;
     }
 }
@@ -101,10 +104,10 @@ static void interleave_inputs(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssi
  * (`terms_loop` and `angle_terms` over the 2 gm interleaved samples: each sample's the same values). */
 static void group_terms(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm, const double *params,
                         const PairScratch *g) {
-    interleave_inputs(a, b, m, g0, gm, g);
+    interleave_inputs(a, b, m, g0, gm, params[0], params[1], g);
     double *T = g->T;
     const Py_ssize_t n2 = 2 * gm;
-    terms_loop(n2, g->IA, g->IW, g->ID, g->IR, params[0], params[1], params[2], params[3], params[4], T,
+    terms_loop(n2, g->IA, g->IW, g->ID, g->IG, params[2], params[3], params[4], T,
                T + TERM_STRIDE, T + 2 * TERM_STRIDE, T + 3 * TERM_STRIDE, T + 4 * TERM_STRIDE, T + 5 * TERM_STRIDE,
                T + 6 * TERM_STRIDE, T + 7 * TERM_STRIDE);
     angle_terms(n2, g->IW, g->ID, g->TH, T + ST_C * TERM_STRIDE, T + ST_S * TERM_STRIDE);

@@ -73,8 +73,7 @@ enum { ST_KX, ST_KY, ST_KZ, ST_K, ST_P0, ST_P1, ST_P2, ST_G, ST_N };
 
 VECTOR_CLONES
 static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *restrict W, const double *restrict DT,
-                       const unsigned char *restrict REST, double move_gain, double rest_gain, double tol, double turn,
-                       double cross, double *restrict KX, double *restrict KY, double *restrict KZ,
+                       const double *restrict GAIN, double tol, double turn, double cross, double *restrict KX, double *restrict KY, double *restrict KZ,
                        double *restrict KK, double *restrict P0, double *restrict P1, double *restrict P2,
                        double *restrict GR) {
     for (Py_ssize_t i = 0; i < m; i++) {
@@ -88,7 +87,7 @@ static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *re
         double qa0 = a0 * a0, qa1 = a1 * a1, qa2 = a2 * a2, qw0 = w0 * w0, qw1 = w1 * w1, qw2 = w2 * w2;
         double sa = qa0 + qa2, sw = qw0 + qw2;
         double norm_a = sqrt(sa + qa1), mag = sqrt(sw + qw1);
-        double adt = fabs(DT[i]), gain = REST[i] != 0 ? rest_gain : move_gain;
+        double adt = fabs(DT[i]), gain = GAIN[i];
         double k = accel_k(norm_a, mag, adt, gain, tol, turn);
         double na = norm_a > 0.0 ? norm_a : 1.0;
         double ka0 = k * a0, ka1 = k * a1, ka2 = k * a2;
