@@ -222,8 +222,9 @@ static inline double interp_at(double x, const double *XP, const double *FP, Py_
 
 /* The rows' outputs and what they are made from (`corrected_sensor`). */
 typedef struct {
-    const double *G, *LK;
-    double *GO;
+    const double *G; /* gyro (n, 3) */
+    double leak0, leak1;
+    double *GO; /* gyro_out (n, 3), apart from G */
 } GyroRows;
 
 /* Row i's gyro_out from its bias b0, b1, b2 in `mode` (a constant where inlined: one loop per mode). */
@@ -235,7 +236,7 @@ static inline __attribute__((always_inline)) void put_row(const int mode, const 
     if (mode == 0) {
         go[0] = u0, go[1] = u1, go[2] = u2;
     } else {
-        const double p0 = u2 * r->LK[0], p1 = u2 * r->LK[1];
+        const double p0 = u2 * r->leak0, p1 = u2 * r->leak1;
         const double c0 = u0 - p0, c1 = u1 - p1;
         if (mode == 2) {
             go[0] = c0, go[1] = c1, go[2] = u2;
@@ -257,21 +258,22 @@ static inline __attribute__((always_inline)) void const_rows(const int mode, con
 
 /* The rows from i on (up to n) whose x = lo + i lies in (x0, x1), the bias y + s (x - x0): the next
  * row. Every value finite (the caller's test), so no sum is NaN: numpy's retry from the other end
- * never runs. */
+ * never runs. The rows counted first, then a loop without an exit, which vectorises. */
 static inline __attribute__((always_inline)) Py_ssize_t interval_rows(const int mode, const GyroRows *r, Py_ssize_t i,
                                                                       Py_ssize_t n, Py_ssize_t lo, double x0,
                                                                       double x1, const double *y, const double *s) {
     const double y0 = y[0], y1 = y[1], y2 = y[2], s0 = s[0], s1 = s[1], s2 = s[2];
-    for (; i < n; i++) {
+    Py_ssize_t i1 = i;
+    while (i1 < n && (double)(lo + i1) < x1)
+        i1++;
+    for (; i < i1; i++) {
         const double x = (double)(lo + i);
-        if (!(x < x1))
-            break;
         const double d = x - x0;
         double r0 = s0 * d, r1 = s1 * d, r2 = s2 * d;
         r0 = r0 + y0, r1 = r1 + y1, r2 = r2 + y2;
         put_row(mode, r, i, r0, r1, r2);
     }
-    return i;
+    return i1;
 }
 
 /* The gyro rows of `corrected_sensor` in `mode` (inlined per mode: no test of it a row). The rows run
@@ -341,6 +343,25 @@ static inline __attribute__((always_inline)) void gyro_rows(const int mode, cons
     }
 }
 
+/* `gyro_rows` in each mode, its loops as wide as the CPU's vectors (VECTOR_CLONES, VECTORISED: the
+ * same operations per value). */
+#define GYRO_ROWS(mode)                                                                                         \
+    VECTOR_CLONES VECTORISED static void gyro_rows##mode(const GyroRows *r, Py_ssize_t n, Py_ssize_t lo,        \
+                                                         const double *XP, const double *FP, Py_ssize_t m) {    \
+        gyro_rows(mode, r, n, lo, XP, FP, m);                                                                   \
+    }
+GYRO_ROWS(0)
+GYRO_ROWS(1)
+GYRO_ROWS(2)
+
+/* acc_out = acc - acc_bias, row by row (vectorised as `gyro_rows`). */
+VECTOR_CLONES VECTORISED
+static void acc_rows(Py_ssize_t n, const double *restrict A, const double *AB, double *restrict AO) {
+    const double b0 = AB[0], b1 = AB[1], b2 = AB[2];
+    for (Py_ssize_t i = 0; i < n; i++)
+        AO[3 * i] = A[3 * i] - b0, AO[3 * i + 1] = A[3 * i + 1] - b1, AO[3 * i + 2] = A[3 * i + 2] - b2;
+}
+
 static PyObject *corrected_sensor(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o[9];
@@ -364,19 +385,16 @@ static PyObject *corrected_sensor(PyObject *self, PyObject *args) {
                               "acc_bias (3,), turned, acc_out, gyro_out (n, 3) float64");
     const double *A = v[0].buf, *XP = v[2].buf, *FP = v[3].buf, *AB = v[5].buf;
     double *AO = v[6].buf;
-    const GyroRows rows = {v[1].buf, v[4].buf, v[7].buf};
+    const double *LK = v[4].buf;
+    const GyroRows rows = {v[1].buf, LK[0], LK[1], v[7].buf};
     if (mode == 0)
-        gyro_rows(0, &rows, n, lo, XP, FP, m);
+        gyro_rows0(&rows, n, lo, XP, FP, m);
     else if (mode == 1)
-        gyro_rows(1, &rows, n, lo, XP, FP, m);
+        gyro_rows1(&rows, n, lo, XP, FP, m);
     else
-        gyro_rows(2, &rows, n, lo, XP, FP, m);
+        gyro_rows2(&rows, n, lo, XP, FP, m);
     if (v[6].len > 0) /* acc_out of no rows: the accelerometer is not wanted */
-        for (Py_ssize_t i = 0; i < n; i++) {
-            const double *a = A + 3 * i;
-            double *ao = AO + 3 * i;
-            ao[0] = a[0] - AB[0], ao[1] = a[1] - AB[1], ao[2] = a[2] - AB[2];
-        }
+        acc_rows(n, A, AB, AO);
     release(v, 8);
     Py_RETURN_NONE;
 }
