@@ -31,14 +31,17 @@ typedef double Lanes __attribute__((vector_size(16))); /* lane 0: one pass, lane
 VECTOR_CLONES
 static void angle_terms(Py_ssize_t m, const double *restrict W, const double *restrict DT, double *restrict TH,
                         double *restrict C, double *restrict S) {
+    long long large = 0; /* any angle not small (or NaN): then the second loop */
     for (Py_ssize_t i = 0; i < m; i++) {
         const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
         double th = sqrt(w0 * w0 + w1 * w1 + w2 * w2) * DT[i];
         TH[i] = th, C[i] = small_cos(th), S[i] = -small_sin(th);
+        large |= !(fabs(th) <= SMALL_ANGLE_RAD);
     }
-    for (Py_ssize_t i = 0; i < m; i++)
-        if (!(fabs(TH[i]) <= SMALL_ANGLE_RAD))
-            C[i] = cos(TH[i]), S[i] = -sin(TH[i]);
+    if (large)
+        for (Py_ssize_t i = 0; i < m; i++)
+            if (!(fabs(TH[i]) <= SMALL_ANGLE_RAD))
+                C[i] = cos(TH[i]), S[i] = -sin(TH[i]);
 }
 
 VECTOR_CLONES
