@@ -44,14 +44,6 @@ static void angle_terms(Py_ssize_t m, const double *restrict W, const double *re
                 C[i] = cos(TH[i]), S[i] = -sin(TH[i]);
 }
 
-VECTOR_CLONES
-static void normalise_rows(Py_ssize_t m, double *restrict UP) {
-    for (Py_ssize_t i = 0; i < m; i++) {
-        double nrm = sqrt(rowsq3(UP + 3 * i));
-        UP[3 * i] = UP[3 * i] / nrm, UP[3 * i + 1] = UP[3 * i + 1] / nrm, UP[3 * i + 2] = UP[3 * i + 2] / nrm;
-    }
-}
-
 /* One pass: its inputs as they lie (read from the last sample when backward), its start state and
  * its outputs (in the pass' order). */
 typedef struct {
@@ -143,7 +135,8 @@ _Static_assert(PASS_GROUP % FB == 0, "a group starts at a block start");
 
 /* One step of both passes from their terms at t (plane k at t + k TERM_STRIDE: pass a's, pass b's):
  * states u (3 Quads, one a component) and err (the two passes' errors); start: the sample begins a
- * block (the states made unit, the pull's scale 1). u2 into ua, ub (3 each), the errors into ea, eb. */
+ * block (the states made unit, the pull's scale 1). u2 / |u2| into ua, ub (3 each), the errors into
+ * ea, eb. */
 static inline __attribute__((always_inline)) void step_quad(const int start, const double *t, Quad *u, Lanes *err,
                                                             double *ua, double *ub, double *ea, double *eb) {
 #define TERM(k) pair_quad(t + (k) * TERM_STRIDE)
@@ -167,8 +160,11 @@ static inline __attribute__((always_inline)) void step_quad(const int start, con
         u[q] = y[q] + TERM(ST_P0 + q) * sc;
     const Lanes keep2 = {keep[0], keep[1]}, grow = {t[ST_G * TERM_STRIDE], t[ST_G * TERM_STRIDE + 1]};
     *err = keep2 * *err + keep2 * grow;
-    ua[0] = u[0][2], ua[1] = u[1][2], ua[2] = u[2][2], *ea = (*err)[0];
-    ub[0] = u[0][3], ub[1] = u[1][3], ub[2] = u[2][3], *eb = (*err)[1];
+    /* the outputs u2 / |u2|, |u2| summed as `rowsq3` (lanes 0, 1 computed, not used) */
+    const Quad out_nrm = sqrt_quad((u[0] * u[0] + u[2] * u[2]) + u[1] * u[1]);
+    const Quad o0 = u[0] / out_nrm, o1 = u[1] / out_nrm, o2 = u[2] / out_nrm;
+    ua[0] = o0[2], ua[1] = o1[2], ua[2] = o2[2], *ea = (*err)[0];
+    ub[0] = o0[3], ub[1] = o1[3], ub[2] = o2[3], *eb = (*err)[1];
 #undef TERM
 }
 
@@ -206,9 +202,6 @@ static void run_passes_lanes(const Pass *a, const Pass *b, Py_ssize_t m, const d
         Py_ssize_t gm = m - g0 < PASS_GROUP ? m - g0 : PASS_GROUP;
         group_terms(a, b, m, g0, gm, params, g);
         pass_steps(g0, gm, a, b, g->T, state);
-        normalise_rows(gm, a->up + 3 * g0);
-        if (b != a)
-            normalise_rows(gm, b->up + 3 * g0);
     }
 }
 
