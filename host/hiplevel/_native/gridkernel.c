@@ -23,6 +23,7 @@
  */
 #include "args.h"
 #include "vectors.h"
+#include <limits.h>
 #include <math.h>
 
 #define LIKELY_IN_CACHE_SIZE 8
@@ -266,6 +267,21 @@ static inline __attribute__((always_inline)) Py_ssize_t interval_rows(const int 
     Py_ssize_t i1 = i;
     while (i1 < n && (double)(lo + i1) < x1)
         i1++;
+    const double xi = (double)(lo + i);
+    if (i1 - i < INT_MAX && fabs(xi) + (double)(i1 - i) < 0x1p53) {
+        /* x = xi + k exactly (integers below 2^53), k converted from an int: a conversion AVX has
+         * (not from a 64-bit integer), so the loop vectorises */
+        const int count = (int)(i1 - i);
+        const GyroRows q = {r->G + 3 * i, r->leak0, r->leak1, r->GO + 3 * i};
+        for (int k = 0; k < count; k++) {
+            const double x = xi + (double)k;
+            const double d = x - x0;
+            double r0 = s0 * d, r1 = s1 * d, r2 = s2 * d;
+            r0 = r0 + y0, r1 = r1 + y1, r2 = r2 + y2;
+            put_row(mode, &q, k, r0, r1, r2);
+        }
+        return i1;
+    }
     for (; i < i1; i++) {
         const double x = (double)(lo + i);
         const double d = x - x0;
