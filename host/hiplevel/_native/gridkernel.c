@@ -85,7 +85,7 @@ enum { ROW_MAX = 8 }; /* columns interpolated as one row (`interp_rows`) */
  * computed side by side (they vectorise), numpy's retry from the other end for those that are NaN. */
 static inline __attribute__((always_inline)) void interp_rows(const Py_ssize_t k, Py_ssize_t n, const double *X,
                                                               const double *XP, const double *FP, Py_ssize_t m,
-                                                              int sorted, double *OUT) {
+                                                              const int sorted, double *OUT) {
     Py_ssize_t j = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         const double x = X[i];
@@ -95,12 +95,16 @@ static inline __attribute__((always_inline)) void interp_rows(const Py_ssize_t k
                 o[c] = x;
             continue;
         }
-        if (sorted && j >= 0 && j < m - 1 && XP[j] <= x && x < XP[j + 1])
-            ; /* the same interval */
-        else if (sorted && j >= 0 && j < m - 2 && XP[j + 1] <= x && x < XP[j + 2])
-            j = j + 1;
-        else
+        if (sorted && j >= 0 && j < m - 1 && XP[j] <= x) {
+            if (x < XP[j + 1])
+                ; /* the same interval */
+            else if (j < m - 2 && x < XP[j + 2])
+                j = j + 1; /* the next one (xp[j + 1] <= x) */
+            else
+                j = search(x, XP, m, j);
+        } else {
             j = search(x, XP, m, j);
+        }
         if (j == -1) {
             for (Py_ssize_t c = 0; c < k; c++)
                 o[c] = FP[c];
@@ -114,17 +118,17 @@ static inline __attribute__((always_inline)) void interp_rows(const Py_ssize_t k
             const double dx = XP[j + 1] - XP[j], lo = x - XP[j], hi = x - XP[j + 1];
             const double *f0 = FP + j * k, *f1 = f0 + k;
             if (k <= ROW_MAX) {
-                double r[ROW_MAX];
-                int nan = 0;
+                double r[ROW_MAX], any = 0.0;
                 for (Py_ssize_t c = 0; c < k; c++) {
                     const double dy = f1[c] - f0[c];
                     const double slope = dy / dx;
                     const double v = slope * lo;
                     r[c] = v + f0[c];
+                    o[c] = r[c];
                 }
                 for (Py_ssize_t c = 0; c < k; c++)
-                    nan |= isnan(r[c]);
-                if (nan)
+                    any = any + r[c] * 0.0; /* NaN when a value is NaN (or infinite: then only looked at) */
+                if (isnan(any))
                     for (Py_ssize_t c = 0; c < k; c++)
                         if (isnan(r[c])) {
                             const double y0 = f0[c], y1 = f1[c];
@@ -134,10 +138,8 @@ static inline __attribute__((always_inline)) void interp_rows(const Py_ssize_t k
                             v = v + y1;
                             if (isnan(v) && y0 == y1)
                                 v = y0;
-                            r[c] = v;
+                            o[c] = v;
                         }
-                for (Py_ssize_t c = 0; c < k; c++)
-                    o[c] = r[c];
             } else {
                 for (Py_ssize_t c = 0; c < k; c++) {
                     const double y0 = f0[c], y1 = f1[c];
@@ -163,13 +165,19 @@ static inline __attribute__((always_inline)) void interp_rows(const Py_ssize_t k
 VECTOR_CLONES VECTORISED
 static void interp_rows6(Py_ssize_t n, const double *X, const double *XP, const double *FP, Py_ssize_t m, int sorted,
                          double *OUT) {
-    interp_rows(6, n, X, XP, FP, m, sorted, OUT);
+    if (sorted) /* a constant in each loop */
+        interp_rows(6, n, X, XP, FP, m, 1, OUT);
+    else
+        interp_rows(6, n, X, XP, FP, m, 0, OUT);
 }
 
 VECTOR_CLONES VECTORISED
 static void interp_rows3(Py_ssize_t n, const double *X, const double *XP, const double *FP, Py_ssize_t m, int sorted,
                          double *OUT) {
-    interp_rows(3, n, X, XP, FP, m, sorted, OUT);
+    if (sorted)
+        interp_rows(3, n, X, XP, FP, m, 1, OUT);
+    else
+        interp_rows(3, n, X, XP, FP, m, 0, OUT);
 }
 
 static PyObject *interp_columns(PyObject *self, PyObject *args) {
