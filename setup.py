@@ -21,9 +21,10 @@ EXTRA = {} if sys.platform == "win32" else {"fusekernel": VECTOR_FLAGS, "restker
 
 # args.h: the argument checks the kernels share; rotation.h: the Rodrigues matrix and 3x3 products of
 # fusekernel and turnkernel; fuse_pass.h: fusekernel's whole passes; vectors.h: the per-vector-width
-# clones and kept scratch of fusekernel, filterkernel and restkernel (dependencies of each; shipped as
-# package data).
-HEADERS = [f"host/hiplevel/_native/{h}" for h in ("args.h", "rotation.h", "fuse_terms.h", "fuse_pass.h", "vectors.h")]
+# clones and kept scratch of fusekernel, filterkernel and restkernel; sensor_rows.h: gridkernel's row
+# helpers (dependencies of each; shipped as package data).
+HEADERS = [f"host/hiplevel/_native/{h}"
+           for h in ("args.h", "rotation.h", "fuse_terms.h", "fuse_pass.h", "vectors.h", "sensor_rows.h")]
 KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
            "gridkernel", "roundkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
