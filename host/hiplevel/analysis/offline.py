@@ -26,7 +26,7 @@ from hiplevel.signal.chunk_plan import ChunkSettings
 from hiplevel.signal.errors import AnalysisError
 from hiplevel.signal.fusion import FusionSettings, pitch_terms, roll_pitch_to_up, up_to_roll_pitch_deg
 from hiplevel.signal.long_trace import LongTrace, SampleSource, build_long_trace, series_source
-from hiplevel.signal.memory import release_free_memory
+from hiplevel.signal.memory import release_free_memory, reuse_freed_memory
 from hiplevel.signal.neutral import NO_STANDING_LEVEL_S, STANDING_MIN_S, neutral_roll
 from hiplevel.signal.orientation import PelvisTrace, trace_piece
 from hiplevel.signal.timeline import TimeGap
@@ -299,6 +299,7 @@ def analyze(
     """Analyse one set. series: raw 6-axis (ImuSeries) or the device's roll stream (RollSeries),
     starting with quiet standing (the neutral). chunking: how a long recording is cut (memory and
     speed only; `analyze_source`)."""
+    reuse_freed_memory()  # before the source repairs the times: its whole-series arrays from the heap too
     with collector_paused():
         _check_exercise(exercise)
         return analyze_source(series_source(series), [exercise], thresholds, fusion, keep_trace, chunking)[0]
@@ -316,6 +317,7 @@ def analyze_sets(
 
     Fusion and mount alignment run once over the whole session; each set gets its own neutral from
     the quiet standing just before (or at the start of) its window."""
+    reuse_freed_memory()  # (as `analyze`)
     with collector_paused():
         return analyze_source(series_source(series), list(sets), thresholds, fusion, keep_trace, chunking)
 
