@@ -52,9 +52,10 @@ def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not einsum_order_ok():
         return np.einsum("...i,...i->...", a, b)
     with np.errstate(all="ignore"):  # einsum raises no floating-point warnings either
-        out = a[..., 0] * b[..., 0]
-        out += a[..., 2] * b[..., 2]
-        out += a[..., 1] * b[..., 1]
+        # The products in one contiguous pass (three strided ones cost a third more), summed by column.
+        p = a * b
+        out = p[..., 0] + p[..., 2]
+        out += p[..., 1]
         out += 0.0
     return out
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion
-from hiplevel.exercises.walking_motion import einsum_order_ok, row_dots
+from hiplevel.exercises.walking_motion import einsum_order_ok
 from hiplevel.signal.exact_median import median
 
 if TYPE_CHECKING:
@@ -103,12 +103,33 @@ def stride_tilt(up: np.ndarray, stride: int) -> Callable[[np.ndarray], np.ndarra
     nearest full window at the ends, as `filters.moving_mean`), normalised: the posture the pelvis
     rocks about, as a function of sample indices (any shape; result shape + (3,), the indices
     clipped to the series)."""
-    n = len(up)
+    n, cs = len(up), _column_sums(up)
     stride = max(1, min(stride, n))
-    cs = np.empty((n + 1, 3))
-    cs[0] = 0.0
-    np.cumsum(up, axis=0, out=cs[1:])  # in place: the same sums, no concatenated copy
-    return lambda at: _window_mean(cs, n, stride, np.minimum(np.maximum(at, 0), n - 1))
+    return lambda at: _window_mean(cs.T, n, stride, np.minimum(np.maximum(at, 0), n - 1))
+
+
+def _column_sums(up: np.ndarray) -> np.ndarray:
+    """The prefix sums of up's three columns, (3, N + 1), each from 0.0: cumsum(up, axis=0) (each
+    column summed in sample order: the same values), a column a row, so a window's sums of one
+    axis are read contiguously (`_window_columns`)."""
+    cs = np.empty((3, len(up) + 1))
+    cs[:, 0] = 0.0
+    np.cumsum(up.T, axis=1, out=cs[:, 1:])  # in place: the same sums, no concatenated copy
+    return cs
+
+
+def _window_columns(cs: np.ndarray, n: int, stride: int, at: np.ndarray) -> list[np.ndarray]:
+    """`_window_mean` of indices at (already in [0, n)) as its three columns (each at's shape),
+    from column sums cs (`_column_sums`): the same values, each column's arithmetic contiguous."""
+    start = np.minimum(np.maximum(at - stride // 2, 0), n - stride)
+    end = start + stride
+    mm = [row.take(end, mode="clip") - row.take(start, mode="clip") for row in cs]  # (in range: no check)
+    sq = [x * x for x in mm]
+    norm = np.sqrt((sq[0] + sq[1]) + sq[2])
+    np.maximum(norm, 1e-12, out=norm)
+    for x in mm:
+        np.divide(x, norm, out=x)
+    return mm
 
 
 def _window_mean(cs: np.ndarray, n: int, stride: int, at: np.ndarray) -> np.ndarray:
@@ -158,13 +179,28 @@ def tilt_moves_deg(up: np.ndarray, c: np.ndarray, med: int,
     every = max(1, w // SPAN_SAMPLES)  # the tilt moves slowly: a few dozen samples a side suffice
     k = np.asarray(c, dtype=int) - lo
     side = np.arange(0, w + 1, every)
-    at = stride_tilt(part, 2 * med)
+    n, cs = len(part), _column_sums(part)
+    stride = max(1, min(2 * med, n))  # (`stride_tilt` over two median steps)
     # Both sides' tilts in one call (each row on its own: the same values); side[0] = 0 is the contact's.
-    both = at(k[:, None] + np.concatenate([-side, side]))
-    here = np.ascontiguousarray(both[:, 0])
-    # The least cosine is the widest angle.
-    cos = row_dots(both, here[:, None]) if einsum_order_ok() else np.einsum("kmi,ki->km", both, here)
-    before, after = cos[:, : len(side)].min(axis=1), cos[:, len(side) :].min(axis=1)
+    offsets = np.concatenate([-side, side])
+    if einsum_order_ok():
+        # The tilts column by column, an offset a row ((2 len(side), len(c)): `row_dots`' products and
+        # sums, and the least over each side, as whole contiguous rows, not rows three or len(side)
+        # values long); the least cosine is the widest angle.
+        t0, t1, t2 = _window_columns(cs, n, stride, np.minimum(np.maximum(offsets[:, None] + k, 0), n - 1))
+        with np.errstate(all="ignore"):
+            cos = t0 * t0[:1]
+            cos += t2 * t2[:1]
+            cos += t1 * t1[:1]
+            cos += 0.0  # (no -0: the least of the cosines is the same taken in any order)
+        before, after = cos[: len(side)].min(axis=0), cos[len(side) :].min(axis=0)
+    else:
+        both = _window_mean(cs.T, n, stride, np.minimum(np.maximum(k[:, None] + offsets, 0), n - 1))
+        cos = np.einsum("kmi,ki->km", both, np.ascontiguousarray(both[:, 0]))
+        before, after = cos[:, : len(side)].min(axis=1), cos[:, len(side) :].min(axis=1)
+
+    def at(i: np.ndarray) -> np.ndarray:
+        return _window_mean(cs.T, n, stride, np.minimum(np.maximum(i, 0), n - 1))
 
     def span_of(j: int) -> float:
         b, a = at(k[j] - side), at(k[j] + side)

@@ -144,7 +144,7 @@ class SpotTurnSteps:
         taken = bout_spans(bouts, int(round(self.bout_margin_s * rate_hz)))
         turning, in_place = [], []  # candidate steps of a turn on the spot / of stepping in place
         upward = None
-        waves = away_from(sway_half_waves(sway, rate_hz, self.sway_min_g, self.sway_min_s), taken)
+        waves = _away_from_spans(sway_half_wave_spans(sway, rate_hz, self.sway_min_g, self.sway_min_s), taken)
         gap = int(round(self.max_gap_s * rate_hz))
         # How many alternating half-waves each one's stretch of swaying holds (stepping in place is a few).
         swaying = {w[0]: len(run) for run in alternating_runs([(a, b, stance_of(sway[k])) for a, b, k in waves], gap)
@@ -231,9 +231,15 @@ def sway_half_waves(sway_g: np.ndarray, rate_hz: float, min_g: float, min_s: flo
     """The half-waves of the sway (`smooth_lateral_g`, g) between its zero crossings that peak at
     min_g or more and stay above half their peak for min_s or more: each as (a, b, peak), [a, b)
     the span above half the peak, peak the sample of the peak (the first of equal ones)."""
+    return list(zip(*(x.tolist() for x in sway_half_wave_spans(sway_g, rate_hz, min_g, min_s))))
+
+
+def sway_half_wave_spans(sway_g: np.ndarray, rate_hz: float, min_g: float,
+                         min_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`sway_half_waves` as three integer arrays: the waves' a, b and peak."""
     n = len(sway_g)
     if not n:
-        return []
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     # All half-waves at once (a per-wave loop of numpy calls cost 8,000 rounds an hour): each
     # sample's wave peak, and the first and last sample of each wave [z_w, ends_w) that reach it /
     # half of it (every wave holds its peak, so each has both: the first found at or after z_w lies
@@ -249,7 +255,19 @@ def sway_half_waves(sway_g: np.ndarray, rate_hz: float, min_g: float, min_s: flo
     above = np.flatnonzero(mag >= np.repeat(0.5 * peak, lens))
     first, last = above[np.searchsorted(above, z)], above[np.searchsorted(above, ends) - 1]
     keep = (peak >= min_g) & (last + 1 - first >= min_s * rate_hz)
-    return list(zip(first[keep].tolist(), (last[keep] + 1).tolist(), k[keep].tolist()))
+    return first[keep], last[keep] + 1, k[keep]
+
+
+def _away_from_spans(waves: tuple[np.ndarray, np.ndarray, np.ndarray],
+                     spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """`away_from` of the waves as `sway_half_wave_spans` gives them (most of a recording's waves
+    lie in its bouts: they are dropped before they are made tuples; the same waves)."""
+    a, b, k = waves
+    if len(a) and spans:
+        s = np.array(spans)
+        far = ~((s[:, 0] < b[:, None]) & (a[:, None] < s[:, 1])).any(axis=1)
+        a, b, k = a[far], b[far], k[far]
+    return list(zip(a.tolist(), b.tolist(), k.tolist()))
 
 
 def away_from(waves: list[tuple[int, int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:

@@ -3,6 +3,7 @@ penalties for the other faults, with flags and reasons in words."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hiplevel._native import round_function
@@ -203,6 +204,15 @@ class RepScorer:
         self.ok, self.flag, self.fail, self.hike_flag = ok, flag, fail, th.hike_flag_for(exercise)
         self._ramp_end = max(flag, ok + 1e-9)  # `drop_score`'s first ramp ends there
         self._no_penalty = 0 * th.penalty_points  # a rep without flags loses this (0.0 unless the points are not finite)
+        # `parts_many`'s two constant scores (at most ok, and from the first ramp's end to flag), as
+        # `parts` returns them, and whether a drop there can carry no drop flag (no rollback, no hike
+        # flag below zero: a drop of 0 would be a hike then).
+        self._flat = {True: self._final(100.0 - self._no_penalty), False: self._final(FLAG_SCORE - self._no_penalty)}
+        self._flat_ok = not self.rollback and not self.hike_flag < 0
+
+    @staticmethod
+    def _final(score: float) -> float:
+        return _round(score if score > 0.0 else 0.0, 1)  # max(0.0, score): NaN and -0 too
 
     def parts(self, side: Side, drop_deg: float, metrics: dict) -> tuple[float, tuple[str, ...], tuple[str, ...]]:
         """(score 0-100, flags, reasons) of one rep, as `score_rep`'s RepScore fields."""
@@ -249,10 +259,38 @@ class RepScorer:
         conf = metrics.get("side_confidence")
         if conf is not None and conf < th.side_min_confidence:
             flags += ("side_uncertain",)
-            reasons += (f"stance side uncertain ({100 * conf:.0f} % {side}): the sensor could not tell the legs apart "
-                        "here",)
+            reasons += (_uncertain_reason(conf, side),)
         if flags:
             score -= sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) * th.penalty_points
         else:
             score -= self._no_penalty  # (most reps: no flag to count)
-        return _round(score if score > 0.0 else 0.0, 1), flags, reasons  # max(0.0, score): NaN and -0 too
+        return self._final(score), flags, reasons
+
+    def parts_many(self, sides: Sequence[Side], drops: Sequence[float],
+                   metrics: Sequence[dict]) -> list[tuple[float, tuple[str, ...], tuple[str, ...]]]:
+        """`parts` of many reps (a side, drop and metrics each), in order: the same values. A rep whose
+        drop scores a constant (100 up to ok, FLAG_SCORE from the first ramp's end to flag) and whose
+        metrics hold no hold_s, sway_deg, bob_cm or step_m (a walk's steps, ~5,000 an hour) has its score
+        looked up and only side_uncertain to check: `parts`' call and its tests cost ~1 us a rep."""
+        if not self._flat_ok:
+            return [self.parts(*rep) for rep in zip(sides, drops, metrics)]
+        ok, flag, ramp_end, flat, parts = self.ok, self.flag, self._ramp_end, self._flat, self.parts
+        least = self.th.side_min_confidence
+        out = []
+        for side, drop, m in zip(sides, drops, metrics):
+            if (0 <= drop <= flag and not ok < drop < ramp_end and "hold_s" not in m and "sway_deg" not in m
+                    and "bob_cm" not in m and "step_m" not in m):
+                # No drop flag: the drop is no more than flag, and no less than 0 >= -hike_flag.
+                conf = m.get("side_confidence")
+                if conf is not None and conf < least:
+                    out.append((flat[drop <= ok], ("side_uncertain",), (_uncertain_reason(conf, side),)))
+                else:
+                    out.append((flat[drop <= ok], (), ()))
+            else:
+                out.append(parts(side, drop, m))
+        return out
+
+
+def _uncertain_reason(conf: float, side: Side) -> str:
+    """The side_uncertain flag's reason (conf: the stance side's probability)."""
+    return f"stance side uncertain ({100 * conf:.0f} % {side}): the sensor could not tell the legs apart here"
