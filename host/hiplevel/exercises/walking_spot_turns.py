@@ -138,13 +138,15 @@ class SpotTurnSteps:
         no steps (hapt-dev e04: two steps turning 75 deg, lying 1.7 s later; 0: no test)."""
         if self.run_turn_deg <= 0 or len(sway) < 4:
             return []
-        heading = np.cumsum(yaw_rate_dps) / rate_hz
         n = len(sway)
         half, land, pad = (int(round(s * rate_hz)) for s in (STEP_TURN_HALF_S, LANDING_S, RUN_PAD_S))
         taken = bout_spans(bouts, int(round(self.bout_margin_s * rate_hz)))
         turning, in_place = [], []  # candidate steps of a turn on the spot / of stepping in place
         upward = None
         waves = _away_from_spans(sway_half_wave_spans(sway, rate_hz, self.sway_min_g, self.sway_min_s), taken)
+        if not waves:  # (most recordings: every half-wave in a walk; the heading is read at the waves only)
+            return []
+        heading = np.cumsum(yaw_rate_dps) / rate_hz
         gap = int(round(self.max_gap_s * rate_hz))
         # How many alternating half-waves each one's stretch of swaying holds (stepping in place is a few).
         swaying = {w[0]: len(run) for run in alternating_runs([(a, b, stance_of(sway[k])) for a, b, k in waves], gap)
