@@ -172,15 +172,12 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
     carries them and takes the stance, drop and drop flags of its worse phase (the lower score,
     then the larger |drop|), plus the flags of its whole-rep metrics (bobbing, shuffling)."""
     last = len(m.t_s) - 1
-    # Each window's fields read from its __dict__ (a `direct_init` record's attribute reads take
-    # CPython's generic path, ~0.4 k instructions each, ten a rep: a dict item costs a tenth).
+    # Each window's fields read from its __dict__ (a `direct_init` record's attribute reads: ~0.4 k instructions each).
     fields = [w.__dict__ for w in windows]
-    # Every window's start and end time in one gather (two numpy scalar reads a rep cost more), the
-    # indices made an array by fromiter (indexing with the list finds each item's type first).
+    # Every window's start and end time in one gather (an index array by fromiter: a list index finds each item's type).
     at = [i for f in fields for i in (f["start"], f["end"] if f["end"] < last else last)]
-    bounds = m.t_s[np.fromiter(at, np.intp, len(at))].tolist()
-    scorer = RepScorer(exercise, th)  # the exercise's thresholds once, not per rep
-    sides, drops, measured, all_phases = [], [], [], []
+    bounds, scorer = m.t_s[np.fromiter(at, np.intp, len(at))].tolist(), RepScorer(exercise, th)
+    sides, drops, measured, all_phases, reps, metrics = [], [], [], [], [], [f["metrics"] for f in fields]
     for w, f in zip(windows, fields):
         # (Most reps have no phases: no generator made for them.)
         phases = tuple(phase_of(exercise, m, w, p, th, scorer) for p in f["phases"]) if f["phases"] else ()
@@ -188,13 +185,9 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
             worst = min(phases, key=lambda p: (p.score, -abs(p.drop_deg)))
             sides.append(worst.stance), drops.append(worst.drop_deg), measured.append(worst.side_dropped)
         else:
-            drop = f["drop_deg"]
             sides.append(f["side"]), measured.append(f["measure_side"])
-            drops.append(drop if drop is not None else window_drop_deg(m, w))
+            drops.append(f["drop_deg"] if f["drop_deg"] is not None else window_drop_deg(m, w))
         all_phases.append(phases)
-    metrics = [f["metrics"] for f in fields]
-    reps: list[Rep] = []
-    # All reps scored in one call (`RepScorer.parts_many`: most reps' scores looked up).
     for k, ((score, flags, reasons), met, side, drop, side_dropped, phases) in enumerate(
             zip(scorer.parts_many(sides, drops, metrics), metrics, sides, drops, measured, all_phases)):
         details = met.copy()  # (a copy and two items: no merge into a new dict)
