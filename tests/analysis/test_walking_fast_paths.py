@@ -1,4 +1,4 @@
-"""Stop 43 speedG: the walking detector's and the scoring's batched forms give their per-item forms'
+"""The walking detector's and the scoring's batched forms give their per-item forms'
 values to the bit: `RepScorer.parts_many` (`parts` rep by rep), `tilt_moves_deg` column by column
 (the row formula: stride-tilt rows and their dot products), the spot steps' half-waves filtered as
 arrays (`away_from` of `sway_half_waves`), and the walking detector's steps' drops written out in
