@@ -220,40 +220,29 @@ static PyObject *fuse_scan(PyObject *self, PyObject *args) {
 
 #include "fuse_pass.h" /* fuse_pass and fuse_pair: whole passes step by step, two in vector lanes */
 
-/* Row i of `blend` (see there), in place on F. */
-static inline __attribute__((always_inline)) void blend_row(Py_ssize_t n, Py_ssize_t i, double *F, const double *EF,
-                                                            const double *BW, const double *EB, double floor2) {
-    Py_ssize_t r = n - 1 - i;
-    double ef = EF[i] * EF[i], eb = EB[r] * EB[r];
+/* One row of `blend` (see there): f (3, in place) from its error ef, b (3) from its error eb. */
+static inline __attribute__((always_inline)) void blend_one(double *f, double ef_raw, const double *b, double eb_raw,
+                                                            double floor2) {
+    double ef = ef_raw * ef_raw, eb = eb_raw * eb_raw;
     double wf = 1.0 / (ef + floor2), wb = 1.0 / (eb + floor2);
-    const double f0 = F[3 * i] * wf, f1 = F[3 * i + 1] * wf, f2 = F[3 * i + 2] * wf;
-    const double b0 = BW[3 * r] * wb, b1 = BW[3 * r + 1] * wb, b2 = BW[3 * r + 2] * wb;
+    const double f0 = f[0] * wf, f1 = f[1] * wf, f2 = f[2] * wf;
+    const double b0 = b[0] * wb, b1 = b[1] * wb, b2 = b[2] * wb;
     const double x0 = f0 + b0, x1 = f1 + b1, x2 = f2 + b2;
     double p0 = x0 * x0, p1 = x1 * x1, p2 = x2 * x2;
     double s2 = p0 + p1;
     s2 = s2 + p2;
     double nrm = sqrt(s2);
-    F[3 * i] = x0 / nrm, F[3 * i + 1] = x1 / nrm, F[3 * i + 2] = x2 / nrm;
+    f[0] = x0 / nrm, f[1] = x1 / nrm, f[2] = x2 / nrm;
 }
 
 /* `blend`'s rows on arrays apart, bwd and e_b already in fwd's order (BW's row i, EB[i]: `blend`'s
  * rows n - 1 - i): a loop that vectorises, as wide as the CPU's vectors (VECTOR_CLONES); each row's
- * operations as `blend_row`'s. */
+ * operations as `blend_one`'s. */
 VECTOR_CLONES
 static void blend_rows(Py_ssize_t n, double *restrict F, const double *restrict EF, const double *restrict BW,
                        const double *restrict EB, double floor2) {
-    for (Py_ssize_t i = 0; i < n; i++) {
-        double ef = EF[i] * EF[i], eb = EB[i] * EB[i];
-        double wf = 1.0 / (ef + floor2), wb = 1.0 / (eb + floor2);
-        const double f0 = F[3 * i] * wf, f1 = F[3 * i + 1] * wf, f2 = F[3 * i + 2] * wf;
-        const double b0 = BW[3 * i] * wb, b1 = BW[3 * i + 1] * wb, b2 = BW[3 * i + 2] * wb;
-        const double x0 = f0 + b0, x1 = f1 + b1, x2 = f2 + b2;
-        double p0 = x0 * x0, p1 = x1 * x1, p2 = x2 * x2;
-        double s2 = p0 + p1;
-        s2 = s2 + p2;
-        double nrm = sqrt(s2);
-        F[3 * i] = x0 / nrm, F[3 * i + 1] = x1 / nrm, F[3 * i + 2] = x2 / nrm;
-    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        blend_one(F + 3 * i, EF[i], BW + 3 * i, EB[i], floor2);
 }
 
 enum { BLEND_PIECE = 4096 }; /* rows of bwd turned into fwd's order at a time (in cache) */
@@ -310,7 +299,7 @@ static PyObject *blend(PyObject *self, PyObject *args) {
         }
     } else /* fwd shares memory with another: row by row, as the numpy path's in-place steps go */
         for (Py_ssize_t i = 0; i < n; i++)
-            blend_row(n, i, v[0].buf, v[1].buf, v[2].buf, v[3].buf, floor2);
+            blend_one(v[0].buf + 3 * i, v[1].buf[i], v[2].buf + 3 * (n - 1 - i), v[3].buf[n - 1 - i], floor2);
     release(v, 4);
     Py_RETURN_NONE;
 }
