@@ -115,10 +115,26 @@ static PyObject *spread(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* out[j] = (c[j + w] - c[j]) / w for `count` windows (c offset to the first one's start): the
+ * difference and the quotient rounded alone, in a branch-free loop that vectorises (VECTOR_CLONES;
+ * several divisions at a time, each one's value unchanged). */
+VECTOR_CLONES VECTORISED
+static void mean_rows(Py_ssize_t count, Py_ssize_t w, const double *restrict c, double *restrict out) {
+    const double wd = (double)w;
+    for (Py_ssize_t j = 0; j < count; j++)
+        out[j] = (c[j + w] - c[j]) / wd;
+}
+
+/* The prefix sums and the windows' scratch of `moving_mean`, kept from call to call (vectors.h). */
+static double *mean_scratch;
+static size_t mean_scratch_cap;
+
 /* moving_mean(x, window, out) -> None: `filters.moving_mean` along axis 0 of x (N, k): per column,
  * the prefix sums c[0] = 0, c[i+1] = c[i] + x[i] in sample order (numpy's cumsum of [0, x...]),
  * then out[i] = (c[s + w] - c[s]) / w with w = max(1, min(window, N)) and s = clip(i - w / 2, 0,
  * N - w): each sum, difference and quotient rounded alone as numpy's, the results to the bit.
+ * The windows clipped at the start and at the end one by one (`window_start`), the centred ones
+ * (consecutive starts) by `mean_rows`, into out itself for one column, else into scratch first.
  * x and out (N, k) float64 C-contiguous (k = 1 for a 1-D signal), N >= 1; window >= 1. */
 static PyObject *moving_mean(PyObject *self, PyObject *args) {
     Py_buffer v[2];
@@ -133,24 +149,34 @@ static PyObject *moving_mean(PyObject *self, PyObject *args) {
     const double *X = v[0].buf;
     double *OUT = v[1].buf;
     Py_ssize_t w = window < n ? window : n;
-    double *c = malloc(sizeof(double) * (size_t)(n + 1));
+    double *c = kept_scratch(&mean_scratch, &mean_scratch_cap, (size_t)(k == 1 ? n + 1 : 2 * n + 1));
     if (c == NULL) {
         release(v, 2);
         return PyErr_NoMemory();
     }
+    double *col_out = k == 1 ? OUT : c + (n + 1);
     double wd = (double)w;
     Py_ssize_t half = w / 2;
+    Py_ssize_t mid_end = n - w + half + 1; /* w <= n: half < n and mid_end <= n */
     for (Py_ssize_t col = 0; col < k; col++) {
         c[0] = 0.0;
         for (Py_ssize_t i = 0; i < n; i++)
             c[i + 1] = c[i] + X[i * k + col];
-        for (Py_ssize_t i = 0; i < n; i++) {
+        for (Py_ssize_t i = 0; i < half; i++) {
             Py_ssize_t s = window_start(i, half, n, w);
             double d = c[s + w] - c[s];
-            OUT[i * k + col] = d / wd;
+            col_out[i] = d / wd;
         }
+        mean_rows(mid_end - half, w, c, col_out + half);
+        for (Py_ssize_t i = mid_end; i < n; i++) {
+            Py_ssize_t s = window_start(i, half, n, w);
+            double d = c[s + w] - c[s];
+            col_out[i] = d / wd;
+        }
+        if (k > 1)
+            for (Py_ssize_t i = 0; i < n; i++)
+                OUT[i * k + col] = col_out[i];
     }
-    free(c);
     release(v, 2);
     Py_RETURN_NONE;
 }

@@ -15,7 +15,7 @@ from hiplevel.constants import Side
 from hiplevel.exercises.base import Motion
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import reduce_windows
-from hiplevel.signal.neutral import neutral_roll, standing_before
+from hiplevel.signal.neutral import long_runs_before, neutral_roll, upright_run
 
 
 def signed_drop_deg(roll_rel_deg: np.ndarray, measure_side: Side) -> float:
@@ -71,9 +71,14 @@ def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     time, s. Fallback when there is none within the lookback: the set's neutral (offset 0,
     "bout_neutral_s": None). Reported in each step's metrics; the analysis measures each step's
     drop against it (`analysis.window_drop_deg`)."""
-    walk = slice(int(c[0]), int(c[-1]) + 1)
-    span = standing_before(m.still, m.t_s, m.roll_deg, m.pitch_deg, int(c[0]),
-                           float(median(m.roll_deg[walk])), float(median(m.pitch_deg[walk])))
+    # `neutral.standing_before`, the walk's posture (medians over the whole bout) only taken when a
+    # long enough still run precedes it.
+    candidates = long_runs_before(m.still, m.t_s, int(c[0]))
+    span = None
+    if candidates:
+        walk = slice(int(c[0]), int(c[-1]) + 1)
+        span = upright_run(candidates, m.roll_deg, m.pitch_deg, float(median(m.roll_deg[walk])),
+                           float(median(m.pitch_deg[walk])))
     if span is None:
         return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}
     return {"bout_neutral_deg": round(neutral_roll(m.roll_deg, span), 2), "bout_neutral_s": round(float(m.t_s[span[0]]), 2)}

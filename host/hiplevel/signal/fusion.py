@@ -262,8 +262,11 @@ def _run(passes: list[tuple], settings: FusionSettings) -> list[tuple[np.ndarray
 
 
 def sample_rate_hz(t_s: np.ndarray) -> float:
-    """1 / the median step of sample times t_s (N,), Hz."""
-    return 1.0 / float(median(np.diff(t_s)))
+    """1 / the median step of sample times t_s (N,), Hz (`tied_median.median_step`: the same value
+    as numpy's median, by counts when most steps are tied, as on a grid)."""
+    from hiplevel.signal.tied_median import median_step
+
+    return 1.0 / median_step(t_s)
 
 
 def _unit(v: np.ndarray) -> tuple[float, float, float]:

@@ -86,13 +86,25 @@ def standing_before(
     that ends before it, within lookback_s, whose median roll and pitch are each within
     UPRIGHT_TOLERANCE_DEG of upright_roll_deg and upright_pitch_deg (deg, the frame of roll_deg and
     pitch_deg: the walk's own posture). None if none."""
+    return upright_run(long_runs_before(still, t_s, start, lookback_s), roll_deg, pitch_deg,
+                       upright_roll_deg, upright_pitch_deg)
+
+
+def long_runs_before(still: np.ndarray, t_s: np.ndarray, start: int,
+                     lookback_s: float = BOUT_STANDING_LOOKBACK_S) -> list[tuple[int, int]]:
+    """The still runs [a, b) of >= STANDING_MIN_S that end before sample `start`, within lookback_s
+    (`standing_before`'s candidates, in time order)."""
     lo = int(np.searchsorted(t_s, t_s[start] - lookback_s))
-    best = None
-    for a, b in runs(still[lo:start]):
-        a, b = a + lo, b + lo
-        if t_s[b - 1] - t_s[a] < STANDING_MIN_S:
-            continue
+    return [(a + lo, b + lo) for a, b in runs(still[lo:start]) if t_s[b + lo - 1] - t_s[a + lo] >= STANDING_MIN_S]
+
+
+def upright_run(candidates: list[tuple[int, int]], roll_deg: np.ndarray, pitch_deg: np.ndarray,
+                upright_roll_deg: float, upright_pitch_deg: float) -> tuple[int, int] | None:
+    """The last of the runs `candidates` whose median pitch and roll are each within
+    UPRIGHT_TOLERANCE_DEG of upright_pitch_deg and upright_roll_deg, deg, or None: looked for from
+    the last one back (the earlier runs' medians are not needed once one passes)."""
+    for a, b in reversed(candidates):
         if (abs(float(median(pitch_deg[a:b])) - upright_pitch_deg) <= UPRIGHT_TOLERANCE_DEG
                 and abs(float(median(roll_deg[a:b])) - upright_roll_deg) <= UPRIGHT_TOLERANCE_DEG):
-            best = (a, b)
-    return best
+            return a, b
+    return None

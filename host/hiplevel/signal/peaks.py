@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from hiplevel.signal.filters import reduce_windows
+
 # Peaks x candidates up to which `prominences` compares them all at once (`_nearest_above_dense`).
 DENSE_MAX_PAIRS = 4096
 
@@ -22,7 +24,13 @@ def local_maxima(x: np.ndarray) -> np.ndarray:
     if n < 3:
         return np.zeros(0, np.intp)
     # Runs of equal values (NaN never equals itself: each NaN is a run of one and never a peak).
-    starts = np.concatenate([[0], np.flatnonzero(x[1:] != x[:-1]) + 1])
+    change = x[1:] != x[:-1]
+    mid = x[1:-1]
+    if change.all():
+        # No two neighbours equal (a filtered signal's usual case): every run is one sample, so
+        # the runs' comparisons below are the samples' own (the same indices, no run arrays).
+        return np.flatnonzero((mid > x[:-2]) & (mid > x[2:])) + 1
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
     ends = np.concatenate([starts[1:] - 1, [n - 1]])
     v = x[starts]
     k = np.flatnonzero((v[1:-1] > v[:-2]) & (v[1:-1] > v[2:])) + 1
@@ -35,8 +43,18 @@ def select_by_distance(peaks: np.ndarray, priority: np.ndarray, distance: float)
     n = len(peaks)
     dist = math.ceil(distance)
     keep = np.ones(n, bool)
+    # Only peaks closer than `distance` to a neighbour remove or are removed (peaks ascending: a
+    # peak's walk below stops at the first neighbour as far): the others are kept, and the loop
+    # visits the close ones alone, in the same (whole argsort's) order.
+    near = np.diff(np.asarray(peaks)) < dist
+    close = np.zeros(n, bool)
+    close[1:] = near
+    close[:-1] |= near
+    if not close.any():
+        return keep
     pos = peaks.tolist()
-    order = np.argsort(priority).tolist()
+    order = np.argsort(priority)
+    order = order[close[order]].tolist()
     flags = [True] * n
     for j in reversed(order):
         if not flags[j]:
@@ -84,9 +102,10 @@ def prominences(x: np.ndarray, peaks: np.ndarray, maxima: np.ndarray | None = No
         left_q, right_q = _nearest_above(table, q, v, -1), _nearest_above(table, q, v, +1)
     lo = pos[left_q] + 1  # the left flank starts after that candidate
     hi = pos[right_q]  # the right flank ends before it
-    left = np.minimum.reduceat(x, np.column_stack([lo, peaks + 1]).ravel())[::2]
-    right = np.minimum.reduceat(np.append(x, np.inf), np.column_stack([peaks, hi]).ravel())[::2]
-    return v - np.maximum(left, right)
+    # Both flanks' minimums from one reduction (no copy of x with an end marker: `reduce_windows`).
+    k = len(peaks)
+    flanks = reduce_windows(np.minimum, x, np.concatenate([lo, peaks]), np.concatenate([peaks + 1, hi]))
+    return v - np.maximum(flanks[:k], flanks[k:])
 
 
 def _nearest_above_dense(val: np.ndarray, q: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
