@@ -16,6 +16,7 @@ from hiplevel.exercises.base import Motion
 from hiplevel.signal.exact_median import median
 from hiplevel.signal.filters import reduce_windows
 from hiplevel.signal.neutral import long_runs_before, neutral_roll, upright_run
+from hiplevel.signal.tied_median import median_bounds
 
 
 def signed_drop_deg(roll_rel_deg: np.ndarray, measure_side: Side) -> float:
@@ -71,14 +72,15 @@ def bout_neutral(m: Motion, c: np.ndarray) -> dict:
     time, s. Fallback when there is none within the lookback: the set's neutral (offset 0,
     "bout_neutral_s": None). Reported in each step's metrics; the analysis measures each step's
     drop against it (`analysis.window_drop_deg`)."""
-    # `neutral.standing_before`, the walk's posture (medians over the whole bout) only taken when a
-    # long enough still run precedes it.
+    # `neutral.standing_before` with the walk's posture (its median roll and pitch): taken only when
+    # a long enough still run precedes the walk, and then as bounds from counts (`median_bounds`),
+    # the medians themselves only when a test differs between the bounds: the same span.
     candidates = long_runs_before(m.still, m.t_s, int(c[0]))
     span = None
     if candidates:
-        walk = slice(int(c[0]), int(c[-1]) + 1)
-        span = upright_run(candidates, m.roll_deg, m.pitch_deg, float(median(m.roll_deg[walk])),
-                           float(median(m.pitch_deg[walk])))
+        walk = (m.roll_deg[int(c[0]):int(c[-1]) + 1], m.pitch_deg[int(c[0]):int(c[-1]) + 1])
+        span = upright_run(candidates, m.roll_deg, m.pitch_deg, median_bounds(walk[0]), median_bounds(walk[1]),
+                           lambda which: float(median(walk[which])))
     if span is None:
         return {"bout_neutral_deg": 0.0, "bout_neutral_s": None}
     return {"bout_neutral_deg": round(neutral_roll(m.roll_deg, span), 2), "bout_neutral_s": round(float(m.t_s[span[0]]), 2)}

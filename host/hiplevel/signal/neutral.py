@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +88,7 @@ def standing_before(
     UPRIGHT_TOLERANCE_DEG of upright_roll_deg and upright_pitch_deg (deg, the frame of roll_deg and
     pitch_deg: the walk's own posture). None if none."""
     return upright_run(long_runs_before(still, t_s, start, lookback_s), roll_deg, pitch_deg,
-                       upright_roll_deg, upright_pitch_deg)
+                       (upright_roll_deg, upright_roll_deg), (upright_pitch_deg, upright_pitch_deg))
 
 
 def long_runs_before(still: np.ndarray, t_s: np.ndarray, start: int,
@@ -99,12 +100,31 @@ def long_runs_before(still: np.ndarray, t_s: np.ndarray, start: int,
 
 
 def upright_run(candidates: list[tuple[int, int]], roll_deg: np.ndarray, pitch_deg: np.ndarray,
-                upright_roll_deg: float, upright_pitch_deg: float) -> tuple[int, int] | None:
+                upright_roll: tuple[float, float], upright_pitch: tuple[float, float],
+                exact: Callable[[int], float] | None = None) -> tuple[int, int] | None:
     """The last of the runs `candidates` whose median pitch and roll are each within
-    UPRIGHT_TOLERANCE_DEG of upright_pitch_deg and upright_roll_deg, deg, or None: looked for from
-    the last one back (the earlier runs' medians are not needed once one passes)."""
+    UPRIGHT_TOLERANCE_DEG of the upright pitch and roll, deg, or None: looked for from the last run
+    back (the earlier runs' medians are not needed once one passes). upright_roll, upright_pitch:
+    (low, high) bounds of each upright value (`tied_median.median_bounds`; (v, v) when known), the
+    value itself, when a test differs between its bounds, from exact(0) (roll) or exact(1) (pitch)."""
     for a, b in reversed(candidates):
-        if (abs(float(median(pitch_deg[a:b])) - upright_pitch_deg) <= UPRIGHT_TOLERANCE_DEG
-                and abs(float(median(roll_deg[a:b])) - upright_roll_deg) <= UPRIGHT_TOLERANCE_DEG):
+        if (_within(float(median(pitch_deg[a:b])), upright_pitch, exact, 1)
+                and _within(float(median(roll_deg[a:b])), upright_roll, exact, 0)):
             return a, b
     return None
+
+
+def _within(value: float, bounds: tuple[float, float], exact: Callable[[int], float] | None, which: int) -> bool:
+    """abs(value - u) <= UPRIGHT_TOLERANCE_DEG for the upright value u in bounds (lo, hi): value - u
+    rounds monotonically in u, so the test holds for all of [lo, hi] when it holds at both ends,
+    and fails for all when both ends fail on the same side; else u itself (`exact(which)`)."""
+    lo, hi = bounds
+    if lo == hi or exact is None:
+        return abs(value - lo) <= UPRIGHT_TOLERANCE_DEG
+    d_lo, d_hi = value - lo, value - hi
+    ok_lo, ok_hi = abs(d_lo) <= UPRIGHT_TOLERANCE_DEG, abs(d_hi) <= UPRIGHT_TOLERANCE_DEG
+    if ok_lo and ok_hi:
+        return True
+    if not ok_lo and not ok_hi and ((d_hi > UPRIGHT_TOLERANCE_DEG) or (d_lo < -UPRIGHT_TOLERANCE_DEG)):
+        return False
+    return abs(value - exact(which)) <= UPRIGHT_TOLERANCE_DEG
