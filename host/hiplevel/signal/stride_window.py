@@ -62,7 +62,8 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
         near = x[:, :, :m]
         # Squared difference of the near stretch and the one `lag` further out, for every lag:
         # sum(far^2) from running sums, the cross term as a correlation.
-        sq = np.zeros((len(k), hi + m + 1))
+        sq = np.empty((len(k), hi + m + 1))
+        sq[:, 0] = 0.0  # (running_sums writes the other columns)
         running_sums((x * x).sum(axis=1), out=sq)
         far_sq = sq[:, lo + m : hi + m + 1] - sq[:, lo : hi + 1]
         far = np.lib.stride_tricks.sliding_window_view(x[:, :, lo:], m, axis=2)  # (k, 2, lags, m)
