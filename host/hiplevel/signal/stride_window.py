@@ -56,7 +56,8 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
         hi = int(his[k[0]])
         # Each stretch seen from its edge outward (x[:, :, 0] the sample next to the edge), (k, 2, hi + m).
         j = np.arange(hi + m)
-        rows = np.where(sides[k, None] < 0, edges[k, None] - 1 - j, edges[k, None] + j)
+        back = sides[k, None] < 0  # edge - 1 - j before the edge, edge + j after it
+        rows = np.where(back, edges[k, None] - 1, edges[k, None]) + np.where(back, -1, 1) * j
         # Gathered axis by axis: a gather of (N,2) rows copies each row by its own call.
         x = np.stack([c[rows] for c in cols], axis=1)
         near = x[:, :, :m]
