@@ -171,29 +171,29 @@ def score_windows(exercise: str, m: Motion, windows: Sequence[RepWindow], th: Th
     A window with phases (band walk) has each phase measured and scored on its own; the rep
     carries them and takes the stance, drop and drop flags of its worse phase (the lower score,
     then the larger |drop|), plus the flags of its whole-rep metrics (bobbing, shuffling)."""
-    last = len(m.t_s) - 1
     # Each window's fields read from its __dict__ (a `direct_init` record's attribute reads: ~0.4 k instructions each).
     fields = [w.__dict__ for w in windows]
-    # Every window's start and end time in one gather (an index array by fromiter: a list index finds each item's type).
-    at = [i for f in fields for i in (f["start"], f["end"] if f["end"] < last else last)]
-    bounds, scorer = m.t_s[np.fromiter(at, np.intp, len(at))].tolist(), RepScorer(exercise, th)
-    sides, drops, measured, all_phases, reps, metrics = [], [], [], [], [], [f["metrics"] for f in fields]
-    for w, f in zip(windows, fields):
-        # (Most reps have no phases: no generator made for them.)
+    # The windows' start and end times in two gathers (index arrays by fromiter: a list index finds each item's type).
+    ends, n = np.minimum(np.fromiter([f["end"] for f in fields], np.intp, len(fields)), len(m.t_s) - 1), len(fields)
+    t0, t1 = m.t_s[np.fromiter([f["start"] for f in fields], np.intp, n)].tolist(), m.t_s[ends].tolist()
+    sides, drops, measured, all_phases, reps, scorer = [], [], [], [], [], RepScorer(exercise, th)
+    metrics = [f["metrics"] for f in fields]
+    if not any(f["phases"] for f in fields):  # (most sets: a comprehension a field, not a loop of appends)
+        sides, measured, all_phases = [f["side"] for f in fields], [f["measure_side"] for f in fields], [()] * n
+        drops = [f["drop_deg"] if f["drop_deg"] is not None else window_drop_deg(m, w) for w, f in zip(windows, fields)]
+    for w, f in zip(windows, fields) if not sides else ():  # (a rep without phases makes no generator)
         phases = tuple(phase_of(exercise, m, w, p, th, scorer) for p in f["phases"]) if f["phases"] else ()
-        if phases:
-            worst = min(phases, key=lambda p: (p.score, -abs(p.drop_deg)))
-            sides.append(worst.stance), drops.append(worst.drop_deg), measured.append(worst.side_dropped)
-        else:
-            sides.append(f["side"]), measured.append(f["measure_side"])
-            drops.append(f["drop_deg"] if f["drop_deg"] is not None else window_drop_deg(m, w))
+        worst = min(phases, key=lambda p: (p.score, -abs(p.drop_deg))) if phases else None
+        sides.append(worst.stance if worst else f["side"])
+        measured.append(worst.side_dropped if worst else f["measure_side"])
+        drops.append(worst.drop_deg if worst else f["drop_deg"] if f["drop_deg"] is not None else window_drop_deg(m, w))
         all_phases.append(phases)
-    for k, ((score, flags, reasons), met, side, drop, side_dropped, phases) in enumerate(
-            zip(scorer.parts_many(sides, drops, metrics), metrics, sides, drops, measured, all_phases)):
+    for k, ((score, flags, reasons), met, side, drop, side_dropped, phases, start_s, end_s) in enumerate(
+            zip(scorer.parts_many(sides, drops, metrics), metrics, sides, drops, measured, all_phases, t0, t1),
+            first_index):
         details = met.copy()  # (a copy and two items: no merge into a new dict)
         details["measured_side"], details["reasons"] = side_dropped, [*reasons]
-        reps.append(Rep(first_index + k, bounds[2 * k], bounds[2 * k + 1], side, _round(drop, 3), score, flags,
-                        details, phases))
+        reps.append(Rep(k, start_s, end_s, side, _round(drop, 3), score, flags, details, phases))
     return reps
 
 

@@ -262,13 +262,17 @@ class WalkingDetector(BoutEdges):
                                                                self.split_turn_deg)}
             # A dropped half is no step, so its contact is no contact: the step before it closes at its end.
             dropped = {r[5]: r[6] for r in steps if id(r) in split and r[5] is not None} if split else {}
-            each = []  # (rep, its stance side)
-            for r in reps:
-                if r[3] or r[2] not in two:
-                    if id(r) not in split:  # (a split step's weaker half is no rep)
-                        each.append((r, _OTHER[sides[r[2]]] if r[3] and r[3] != "closing" else sides[r[2]]))
-                elif id(r) not in split:
-                    each += zip(missed[r[2]], two[r[2]])
+            # (rep, its stance side): an edge but the closing swing stands on the foot its step does not.
+            if not two and not split:  # (most bouts: one comprehension)
+                each = [(r, _OTHER[sides[r[2]]] if r[3] and r[3] != "closing" else sides[r[2]]) for r in reps]
+            else:
+                each = []
+                for r in reps:
+                    if r[3] or r[2] not in two:
+                        if id(r) not in split:  # (a split step's weaker half is no rep)
+                            each.append((r, _OTHER[sides[r[2]]] if r[3] and r[3] != "closing" else sides[r[2]]))
+                    elif id(r) not in split:
+                        each += zip(missed[r[2]], two[r[2]])
             # The metrics every rep of the bout shares, first in each rep's (copied: no merge a rep).
             shared = {"step_s": None, "side_confidence": None, "bout_side_confidence": bout_conf, **neutral}
             for (a, b, k, edge, step_s, contact_s, closing_s, hi, lo), stance in each:

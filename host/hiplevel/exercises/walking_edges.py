@@ -152,7 +152,7 @@ class BoutEdges:
             if single is not None:
                 single.steps = steps
         ratio = _motion_rms(m, a, b) / np.maximum(steps, 1e-9)
-        return float(np.exp(np.mean(np.log(np.maximum(ratio, 1e-6)))))
+        return float(np.exp(np.log(np.maximum(ratio, 1e-6)).mean()))  # (np.mean's own steps)
 
     def _sways_away(self, m: Motion, a: int, b: int, k: int, c: np.ndarray, med: int, single: BoutFigures,
                     motion: float | None = None) -> bool:
@@ -247,8 +247,9 @@ class BoutEdges:
         (a roll stream: the roll moves by more than 0.5 deg)."""
         if m.acc_lin_g is None:
             return float(np.ptp(m.roll_deg[a:b])) > 0.5
-        h = m.acc_lin_g[a:b, :2] - m.acc_lin_g[a:b, :2].mean(axis=0)
-        return float(np.sqrt(np.mean(np.sum(h * h, axis=1)))) >= self.edge_motion_g
+        x = m.acc_lin_g[a:b, :2]
+        h = x - x.mean(axis=0)
+        return float(np.sqrt((h * h).sum(axis=1).mean())) >= self.edge_motion_g  # (np.mean's and np.sum's own steps)
 
 
 SWAY_PAD_S = 2.0  # the sway's baseline (a 2 s moving mean) settles this far outside the bout, s
@@ -264,6 +265,9 @@ def bout_sway_g(m: Motion, c: np.ndarray, extra: int = 0,
     return lo, smooth_lateral_g(m.acc_lin_g[lo:hi, 1], m.rate_hz) if whole is None else whole[lo:hi]
 
 
+_EPS = float(np.finfo(float).eps)
+
+
 def step_sways(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each step [c_k, c_k+1)'s sway sign, that of the sway's mean over its middle half (+1 =
     leftward: a right stance), and the step's peak of the sway with that sign, g; c: contacts,
@@ -277,7 +281,7 @@ def step_sways(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     run = prefix_sums(sway)
     sums = run[s1] - run[s0]
     signs = np.where(sums >= 0, 1.0, -1.0)
-    err = 8 * (len(sway) + 1) * np.finfo(float).eps * float(np.sum(np.abs(sway)))
+    err = 8 * (len(sway) + 1) * _EPS * float(np.abs(sway).sum())
     for k in np.flatnonzero(np.abs(sums) <= err).tolist():
         signs[k] = 1.0 if float(np.mean(sway[s0[k] : s1[k]])) >= 0 else -1.0
     # The steps follow each other: one signed copy of their span, each step's maximum of it.
@@ -303,6 +307,15 @@ def _motion_rms(m: Motion, a: int, b: int) -> np.ndarray:
     """RMS about the mean over [a, b) of the three linear accelerations (g) and the roll and pitch
     rates (deg/s), (5,): the compiled kernel's one window when built (one call, not numpy's seven;
     the same bits)."""
+    from hiplevel._native import scan_kernel
+
+    kernel, n = scan_kernel(), len(m.acc_lin_g)
+    if kernel is not None and 0 <= a < min(b, n):  # `_motion_rms_many`'s call without its array checks
+        out = np.empty((1, 5))
+        kernel.window_rms(np.ascontiguousarray(m.acc_lin_g, dtype=np.float64),
+                          np.ascontiguousarray(m.gyro_dps, dtype=np.float64), np.array([a], dtype=np.int64),
+                          np.array([min(b, n)], dtype=np.int64), out)
+        return out[0]
     return _motion_rms_many(m, np.array([a]), np.array([b]))[0]
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 IN_MEMORY_VALUES = 2**21  # 16 MB of float64
 BINS = 4096
+_FLOAT64 = np.dtype(np.float64)  # (a native float64 array's dtype is this object: `median` tests that first)
 
 
 def median_of_chunks(chunks: Callable[[], Iterable[np.ndarray]]) -> float:
@@ -86,27 +87,32 @@ def median(x, axis: int | None = None):
     the mean of the one or two middle values as numpy's mean takes it (a sum from 0.0, so -0.0
     comes out 0.0, then / 2; integers as float64), nan where the largest is NaN. Other shapes or
     dtypes, or no values: np.median itself."""
-    a = np.asarray(x)
+    a = x if type(x) is np.ndarray else np.asarray(x)
     if axis is None:
         a = a.ravel()
-    kind = a.dtype.kind
+    dt = a.dtype
+    kind = dt.kind
     if (a.ndim not in (1, 2) or (a.ndim == 2 and axis != 0) or not a.shape[0]
-            or not (kind in "iu" or a.dtype == np.float64)):
+            or not (kind in "iu" or dt is _FLOAT64 or dt == np.float64)):
         return np.median(x, axis=axis)
     n = a.shape[0]
     h = n // 2
     kth = [h - 1, h] if n % 2 == 0 else [h]
     if kind == "f":
         kth.append(-1)
-    part = np.partition(a, kth, axis=0)
+    # np.partition(a, kth, axis=0)'s own steps (a copy in a's layout, partitioned in place) without
+    # its Python wrapper's dispatch (~1 us a call).
+    part = a.copy(order="K")
+    part.partition(kth, axis=0)
     if kind != "f":
         part = part.astype(np.float64) if a.ndim == 2 else part[h - 1 if n % 2 == 0 else h:h + 1].astype(np.float64)
         h = h if a.ndim == 2 else (1 if n % 2 == 0 else 0)
     mid = (0.0 + part[h - 1] + part[h]) / 2 if n % 2 == 0 else 0.0 + part[h]
     if kind == "f":
-        bad = np.isnan(part[-1])
         if a.ndim == 1:
-            return np.float64(np.nan) if bad else np.float64(mid)
+            last = part[-1]
+            return np.float64(np.nan) if last != last else np.float64(mid)  # (NaN: np.isnan's test, no ufunc call)
+        bad = np.isnan(part[-1])
         if bad.any():
             mid = np.where(bad, np.nan, mid)
     return np.float64(mid) if a.ndim == 1 else mid
