@@ -228,8 +228,8 @@ class WalkingDetector(BoutEdges):
         # Every rep's roll extremes from one pass over the roll (per-step numpy calls were the cost).
         hi, lo = window_extremes(m.roll_deg, [r[0] for r in flat], [r[1] for r in flat])
         ext = iter(zip(hi, lo))  # in flat's order
-        for bout in reps:  # (zip takes from bout first: ext gives no item past the bout's last)
-            bout[:] = [(*r, top, low) for r, (top, low) in zip(bout, ext)]
+        for bout in reps:
+            bout[:] = [(*r, *next(ext)) for r in bout]
         for bout in missed:
             for j, (h0, h1) in bout.items():
                 bout[j] = ((*h0, *next(ext)), (*h1, *next(ext)))
@@ -348,14 +348,15 @@ class WalkingDetector(BoutEdges):
         # its step and closes the one before): the same tuples as `rep` makes, ~5,000 steps an hour.
         cl, rate, long_step = c.tolist(), m.rate_hz, int(round(self.side.irregular_ratio * med))
         t_r = [_round(t, 3) for t in t_c]
-        for k, (a, b, t_a, t_b) in enumerate(zip(cl, cl[1:], t_r, t_r[1:])):  # (each step's contacts, no index)
+        for k in range(len(cl) - 1):
+            a, b = cl[k], cl[k + 1]
             if b - a > long_step:
                 # A long step holds a pause (double support, or a pivot in a turn) before or after
                 # its single support: the rep is the median step where the pelvis moves most.
                 w0 = active_window(m, a, b, med)
                 out.append(rep(w0, w0 + med, k, k, closing=k + 1))
             else:
-                out.append((a, b, k, None, _round((b - a) / rate, 3), t_a, t_b))
+                out.append((a, b, k, None, _round((b - a) / rate, 3), t_r[k], t_r[k + 1]))
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
         if self._terminates(m, a1, b1, c, med, single):
