@@ -87,7 +87,8 @@ def _wrong_unflagged(m) -> list:
 
 
 def test_a_large_hike_puts_the_side_in_doubt():
-    # A 10 deg "hike" is more likely the other leg's drop: in doubt, never moved to that leg.
+    # A 10 deg "hike" is more likely the other leg's drop: in doubt (an edge-path hold is moved to
+    # that leg before this, `flip_large_hikes`; this one keeps its side).
     hike = RepWindow(0, 100, "left", (10, 90), "right", drop_deg=-10.0, metrics={"side_confidence": 1.0})
     small = RepWindow(200, 300, "left", (210, 290), "right", drop_deg=-3.0, metrics={})
     drop = RepWindow(400, 500, "right", (410, 490), "left", drop_deg=12.0, metrics={})

@@ -30,7 +30,8 @@ standing between holds) is searched from its edges too (`stance_edges.edge_shift
 foot-down from the jolts, or foot-off where the sway rises when the foot leaves with no jolt or
 tip, the shift in and back fitted there as minimum-jerk moves of opposite
 ways, on the side most of its cues give: the pair, and the displacements in and back, `stance_side`;
-a hold whose cues disagree carries `side_confidence` under 1); the pair, if its mean size is a
+a hold whose cues disagree carries `side_confidence` under 1; one whose free side rises beyond any
+hike is the other leg's drop, moved there in doubt: `stance_side.flip_large_hikes`); the pair, if its mean size is a
 shift, goes through the same hold tests. Its hold is taken where no hold above covers the stretch,
 and replaces one above that is doubtful: a hold is on one foot throughout, so one spanning two
 stretches (it took the standing between) or sharing its stretch with another on its leg (one hold
@@ -57,7 +58,7 @@ from hiplevel.exercises.stance_edges import EdgeSettings, edge_shifts, stretches
 from hiplevel.exercises.stance_merge import (EDGE_VOTE, foot_stayed_up, join_split_holds, merge_edge_holds,
                                              rose_after_foot_off)
 from hiplevel.exercises.stance_pairing import pair_moves
-from hiplevel.exercises.stance_side import doubt_large_hikes
+from hiplevel.exercises.stance_side import doubt_large_hikes, flip_large_hikes
 from hiplevel.signal.exact_median import percentile
 from hiplevel.signal.neutral import runs
 
@@ -285,7 +286,7 @@ class SingleLegStanceDetector:
         edged = [(run, rose_after_foot_off(r, run, reps, rate, [(o, e) for o, e, _ in found if o != run and e])
                   if r is not None and swayed else r) for run, r, swayed in found]
         merged = merge_edge_holds(reps, edged, int(EdgeSettings().edge_lag_s * rate), rate)
-        return StanceDecision(sorted(doubt_large_hikes(merged), key=lambda r: r.start), rejected)
+        return StanceDecision(sorted(doubt_large_hikes(flip_large_hikes(merged)), key=lambda r: r.start), rejected)
 
     def _velocity_holds(self, s: StanceSet, rejected: list[Rejected]) -> list[RepWindow]:
         """The velocity path's holds (time order): its moves paired (`pair`) into candidates that pass

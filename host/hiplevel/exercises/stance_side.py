@@ -25,7 +25,7 @@ as `side_uncertain`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -40,6 +40,13 @@ SWAY_M = 0.005
 HIKE_DOUBT_DEG = 6.0
 # The side's confidence with that cue against it (scored `side_uncertain` under 0.9).
 HIKE_DOUBT_CONFIDENCE = 0.75
+# A rise of the free side beyond this through an edge-path hold is the other leg's drop: the hold is
+# moved to that leg (in doubt, HIKE_DOUBT_CONFIDENCE). Why: the displacement cues read a large drop
+# starting at foot-off as a shift toward the free side (the roll offset, `lateral_motion.roll_offset_g`,
+# follows the drop's roll through the windows' last second; physics seeds 0-3, n 60: 5 of the 9
+# wrong legs, true drops of 7.4-9.8 deg read as hikes of 8.3-11.4). Margin: people hike to 4 deg
+# (issue 14's range), read as at most 6.5 deg on the physics check's 933 holds on their leg.
+HIKE_FLIP_DEG = 8.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,17 @@ def sliding_displacement_m(acc_mps2: np.ndarray, a: int, b: int, rate_hz: float,
     length times the mean of the velocities at its ends, which the windows' far ends, sliding
     through the first second on one foot, average out."""
     return float(np.mean(sliding_displacements_m(acc_mps2, a, b, rate_hz, slide, step)))
+
+
+def flip_large_hikes(holds: list[RepWindow]) -> list[RepWindow]:
+    """holds, each edge-path one (its side from `SideCues`: it carries side_confidence) whose free
+    side rose more than HIKE_FLIP_DEG (its drop_deg, deg) moved to the other leg (a new hold): that
+    leg's drop is the rise (`base.measure_drop_or_hike` of the other side: its up and down swap),
+    its side_confidence HIKE_DOUBT_CONFIDENCE."""
+    return [replace(r, side=r.measure_side, measure_side=r.side, drop_deg=-r.drop_deg,
+                    metrics={**r.metrics, "side_confidence": HIKE_DOUBT_CONFIDENCE})
+            if "side_confidence" in r.metrics and r.drop_deg is not None and r.drop_deg < -HIKE_FLIP_DEG else r
+            for r in holds]
 
 
 def doubt_large_hikes(holds: list[RepWindow]) -> list[RepWindow]:
