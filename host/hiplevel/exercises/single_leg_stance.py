@@ -31,9 +31,9 @@ foot-down from the jolts, or foot-off where the sway rises when the foot leaves 
 tip, the shift in and back fitted there as minimum-jerk moves of opposite
 ways, on the side most of its cues give: the pair, and the displacements in and back, `stance_side`;
 a hold whose cues disagree carries `side_confidence` under 1; one whose free side rises beyond any
-hike is the other leg's drop, moved there in doubt: `stance_side.flip_large_hikes`); the pair, if its mean size is a
-shift, goes through the same hold tests. Its hold is taken where no hold above covers the stretch,
-and replaces one above that is doubtful: a hold is on one foot throughout, so one spanning two
+hike is the other leg's drop, moved there in doubt: `stance_side.flip_large_hikes`); the pair, if
+its mean size is a shift, goes through the same hold tests. Its hold is taken where no hold above
+covers the stretch, and replaces one above that is doubtful: a hold is on one foot throughout, so one spanning two
 stretches (it took the standing between) or sharing its stretch with another on its leg (one hold
 split in two) is not trusted over the edges; a stretch with holds on both legs is two holds whose
 standing between was not told apart, and gives no edge hold (`stance_merge`).
