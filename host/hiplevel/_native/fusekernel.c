@@ -299,7 +299,8 @@ static PyObject *blend(PyObject *self, PyObject *args) {
         }
     } else /* fwd shares memory with another: row by row, as the numpy path's in-place steps go */
         for (Py_ssize_t i = 0; i < n; i++)
-            blend_one(v[0].buf + 3 * i, v[1].buf[i], v[2].buf + 3 * (n - 1 - i), v[3].buf[n - 1 - i], floor2);
+            blend_one((double *)v[0].buf + 3 * i, ((const double *)v[1].buf)[i],
+                      (const double *)v[2].buf + 3 * (n - 1 - i), ((const double *)v[3].buf)[n - 1 - i], floor2);
     release(v, 4);
     Py_RETURN_NONE;
 }
