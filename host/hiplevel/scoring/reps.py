@@ -26,6 +26,8 @@ MEASURES_OWN_SIDE = frozenset({"clamshell"})
 DROP_FLAGS = frozenset({"pelvic_drop", "hip_hike", "pelvis_roll_back"})
 # Flags about the measurement, not the movement: they cost the rep no points.
 NO_PENALTY_FLAGS = frozenset({"side_uncertain"})
+# The metrics `RepScorer.parts` flags on their own (a rep without them needs only its drop and side).
+_FLAGGED_METRICS = frozenset({"hold_s", "sway_deg", "bob_cm", "step_m"})
 
 
 @direct_init
@@ -219,12 +221,11 @@ class RepScorer:
         exercise, th, flag, hike_flag = self.exercise, self.th, self.flag, self.hike_flag
         if self.rollback:
             drop_deg = max(0.0, float(metrics.get("rollback_deg", drop_deg)))
-        ok = self.ok
-        if 0 <= drop_deg <= flag and not ok < drop_deg < self._ramp_end:
+        if self._constant_drop(drop_deg):
             # `drop_score` without its calls where it is a constant (most reps: below ok).
-            score = 100.0 if drop_deg <= ok else FLAG_SCORE
+            score = 100.0 if drop_deg <= self.ok else FLAG_SCORE
         else:
-            score = drop_score(drop_deg, ok, flag, self.fail, th, hike_flag)
+            score = drop_score(drop_deg, self.ok, flag, self.fail, th, hike_flag)
         # Tuples grown only for a flag (most reps have none: nothing made for them).
         flags: tuple[str, ...] = ()
         reasons: tuple[str, ...] = ()
@@ -256,36 +257,42 @@ class RepScorer:
         if step is not None and step < th.shuffle_step_m:
             flags += ("shuffling",)
             reasons += (f"step of {100 * step:.0f} cm is a shuffle (aim over {100 * th.shuffle_step_m:.0f} cm)",)
-        conf = metrics.get("side_confidence")
-        if conf is not None and conf < th.side_min_confidence:
-            flags += ("side_uncertain",)
-            reasons += (_uncertain_reason(conf, side),)
+        side_flag, side_reason = self._side_flag(metrics, side)
+        flags += side_flag
+        reasons += side_reason
         if flags:
             score -= sum(1 for f in flags if f not in DROP_FLAGS and f not in NO_PENALTY_FLAGS) * th.penalty_points
         else:
             score -= self._no_penalty  # (most reps: no flag to count)
         return self._final(score), flags, reasons
 
+    def _constant_drop(self, drop_deg: float) -> bool:
+        """Whether drop_deg scores a constant: 100 from 0 up to ok, FLAG_SCORE from the first ramp's
+        end up to flag (`drop_score`'s flat parts; most reps lie below ok)."""
+        return 0 <= drop_deg <= self.flag and not self.ok < drop_deg < self._ramp_end
+
+    def _side_flag(self, metrics: dict, side: Side) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(flags, reasons) of the side's confidence: side_uncertain below th.side_min_confidence."""
+        conf = metrics.get("side_confidence")
+        if conf is not None and conf < self.th.side_min_confidence:
+            return ("side_uncertain",), (_uncertain_reason(conf, side),)
+        return (), ()
+
     def parts_many(self, sides: Sequence[Side], drops: Sequence[float],
                    metrics: Sequence[dict]) -> list[tuple[float, tuple[str, ...], tuple[str, ...]]]:
         """`parts` of many reps (a side, drop and metrics each), in order: the same values. A rep whose
-        drop scores a constant (100 up to ok, FLAG_SCORE from the first ramp's end to flag) and whose
-        metrics hold no hold_s, sway_deg, bob_cm or step_m (a walk's steps, ~5,000 an hour) has its score
-        looked up and only side_uncertain to check: `parts`' call and its tests cost ~1 us a rep."""
+        drop scores a constant (`_constant_drop`) and whose metrics hold none of the per-rep metrics
+        `parts` flags (a walk's steps, ~5,000 an hour) has its score looked up and only its side's
+        confidence to check: `parts`' call and its tests cost ~1 us a rep."""
         if not self._flat_ok:
             return [self.parts(*rep) for rep in zip(sides, drops, metrics)]
-        ok, flag, ramp_end, flat, parts = self.ok, self.flag, self._ramp_end, self._flat, self.parts
-        least = self.th.side_min_confidence
+        constant, flat, side_flag, parts = self._constant_drop, self._flat, self._side_flag, self.parts
+        ok = self.ok
         out = []
         for side, drop, m in zip(sides, drops, metrics):
-            if (0 <= drop <= flag and not ok < drop < ramp_end and "hold_s" not in m and "sway_deg" not in m
-                    and "bob_cm" not in m and "step_m" not in m):
+            if constant(drop) and _FLAGGED_METRICS.isdisjoint(m):
                 # No drop flag: the drop is no more than flag, and no less than 0 >= -hike_flag.
-                conf = m.get("side_confidence")
-                if conf is not None and conf < least:
-                    out.append((flat[drop <= ok], ("side_uncertain",), (_uncertain_reason(conf, side),)))
-                else:
-                    out.append((flat[drop <= ok], (), ()))
+                out.append((flat[drop <= ok], *side_flag(m, side)))
             else:
                 out.append(parts(side, drop, m))
         return out
