@@ -10,6 +10,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from analysis_helpers import native_and_numpy
 
 from hiplevel._native import fuse_kernel, scan_kernel
@@ -135,6 +137,31 @@ def test_the_compiled_window_rms_is_numpys_to_the_bit(monkeypatch) -> None:
     b = a + rng.integers(1, 90, 400)  # some past the end: clipped as a slice is
     native, numpy_only = native_and_numpy(monkeypatch, lambda: _motion_rms_many(m, a, b))
     _same(native, numpy_only)
+
+
+@needs_kernel
+@settings(max_examples=120, deadline=None)
+@given(n=st.integers(1, 400), k=st.integers(1, 12), offset=st.sampled_from([0.0, 1.0, 1e3, 1e8]),
+       seed=st.integers(0, 2**32 - 1))
+def test_window_rms_columns_side_by_side_are_numpys_to_the_bit(n, k, offset, seed) -> None:
+    """`scankernel.window_rms` sums its five columns in one pass over the rows (each column's own
+    sum in sample order): numpy's mean over axis 0 one window at a time, to the bit, on windows of
+    every length and offsets large against the spread (where another order of the sums rounds
+    differently)."""
+    from hiplevel.exercises.base import Motion
+    from hiplevel.exercises.walking_edges import _motion_rms_numpy
+
+    rng = np.random.default_rng(seed)
+    acc = rng.normal(size=(n, 3)) * rng.choice([1e-3, 0.3, 30.0], size=3) + offset * rng.normal(size=3)
+    gyro = rng.normal(size=(n, 3)) * 20.0 + offset
+    m = Motion(t_s=np.arange(n) / 100.0, rate_hz=100.0, roll_deg=np.zeros(n), pitch_deg=np.zeros(n),
+               acc_lin_g=acc, gyro_dps=gyro, still=np.zeros(n, bool))
+    a = rng.integers(0, n, k)
+    b = np.minimum(a + rng.integers(1, n + 1, k), n)
+    out = np.empty((k, 5))
+    scan_kernel().window_rms(acc, gyro, a.astype(np.int64), b.astype(np.int64), out)
+    for row, x, y in zip(out, a.tolist(), b.tolist()):
+        _same(row, _motion_rms_numpy(m, x, y))
 
 
 @needs_kernel

@@ -10,6 +10,10 @@
  * states (zeros) and end with the final ones. Every product and sum is rounded on its own, in
  * the numpy loop's order (built with -ffp-contract=off): the results are that loop's to the bit.
  *
+ * biquad_section(...) and filtfilt(...) -> None: one whole blocked section, and the whole zero-phase
+ * filter (`biquad.sosfiltfilt`: extension, both passes, the middle's copy) from the same steps (see
+ * each below).
+ *
  * forward_backward(em, repeat, fwd, bwd) -> None: the two log-space recursions of `decide` on
  *   em (n, 2) (log emissions of left and right), repeat (n-1,) (probability that step k+1 repeats
  *   step k's foot), into fwd (n, 2) (row 0 given) and bwd (n, 2) (row n-1 given); the same
@@ -377,6 +381,254 @@ static PyObject *biquad_section(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* Each block's free response from its start added in the blocked layout, in place: y[j nb + q] += (pw[4j]
+ * st0[q] + pw[4j+1] st1[q]), the product and sums of `tile_out` (each rounded alone, in its order),
+ * every block side by side (the loop over q vectorises with each element's operations unchanged). */
+VECTOR_CLONES VECTORISED
+static void add_free_response(Py_ssize_t L, Py_ssize_t nb, double *restrict y, const double *restrict st0,
+                              const double *restrict st1, const double *restrict pw) {
+    for (Py_ssize_t j = 0; j < L; j++) {
+        const double p0 = pw[4 * j], p1 = pw[4 * j + 1];
+        double *restrict yj = y + j * nb;
+        for (Py_ssize_t q = 0; q < nb; q++) {
+            double f = p0 * st0[q], f2 = p1 * st1[q];
+            f = f + f2;
+            yj[q] = yj[q] + f;
+        }
+    }
+}
+
+/* The blocked layout (L, nb) of a signal of N samples read backwards: sample p of the reversed signal
+ * (block p / L, step p % L) is sample N - 1 - p of src. Row j of dst is row (N - 1 - j) % L of src
+ * read from column (N - 1 - j) / L down to 0, zeros after (the reversed signal's last block padded). */
+VECTOR_CLONES VECTORISED
+static void reverse_blocked(Py_ssize_t L, Py_ssize_t nb, Py_ssize_t N, const double *restrict src,
+                            double *restrict dst) {
+    for (Py_ssize_t j = 0; j < L; j++) {
+        const Py_ssize_t i = N - 1 - j, q0 = i / L;
+        const double *restrict row = src + (i % L) * nb;
+        double *restrict dj = dst + j * nb;
+        for (Py_ssize_t q = 0; q <= q0; q++)
+            dj[q] = row[q0 - q];
+        for (Py_ssize_t q = q0 + 1; q < nb; q++)
+            dj[q] = 0.0;
+    }
+}
+
+/* Sample i (0 <= i < n + 2 padlen, else 0) of the odd extension of column col (n samples, sx0 bytes
+ * apart) by padlen samples at each end: 2 x_0 - x_(padlen-i) before it, 2 x_(n-1) - x_(n-2-t) after
+ * it (t samples past its end), each product and difference rounded alone, as `biquad.sosfiltfilt`'s
+ * numpy expression. */
+static inline double extension(const char *col, Py_ssize_t sx0, Py_ssize_t n, Py_ssize_t padlen, Py_ssize_t i) {
+#define X(k) (*(const double *)(col + (k) * sx0))
+    if (i < padlen)
+        return 2.0 * X(0) - X(padlen - i);
+    if (i < padlen + n)
+        return X(i - padlen);
+    if (i < 2 * padlen + n)
+        return 2.0 * X(n - 1) - X(n - 2 - (i - padlen - n));
+    return 0.0;
+#undef X
+}
+
+/* A whole tile of TILE_BLOCKS blocks of the blocked layout (y: its first block's row 0, rows nb apart)
+ * back into a column in reverse sample order: sample q L + j of the tile to dst[-(q L + j) m] (dst:
+ * where its sample 0 goes). */
+static void tile_back(const double *y, Py_ssize_t nb, Py_ssize_t L, double *dst, Py_ssize_t m) {
+    const Py_ssize_t o1 = L * m, o2 = 2 * o1, o3 = 3 * o1, o4 = 4 * o1, o5 = 5 * o1, o6 = 6 * o1, o7 = 7 * o1;
+    for (Py_ssize_t j = 0; j < L; j++, y += nb, dst -= m) {
+        dst[0] = y[0], dst[-o1] = y[1], dst[-o2] = y[2], dst[-o3] = y[3];
+        dst[-o4] = y[4], dst[-o5] = y[5], dst[-o6] = y[6], dst[-o7] = y[7];
+    }
+}
+
+/* One section's parameters for `filtfilt` (from its tuple: powers, levels, b0, b1, b2, a1, a2). */
+typedef struct {
+    Py_buffer pw, lv[8];
+    const double *P[8];
+    Py_ssize_t K[8];
+    int nlev, held;
+    double b0, b1, b2, a1, a2;
+} section_args;
+
+static void release_sections(section_args *sa, Py_ssize_t ns) {
+    for (Py_ssize_t s = 0; s < ns; s++) {
+        if (sa[s].held > 0)
+            PyBuffer_Release(&sa[s].pw);
+        for (int i = 0; i + 1 < sa[s].held; i++)
+            PyBuffer_Release(&sa[s].lv[i]);
+    }
+}
+
+/* A section tuple (powers (L+1, 2, 2), levels: a tuple of powers (k+1, 2, 2) down to 32 blocks,
+ * b0, b1, b2, a1, a2) into sa: 0, or -1 with an exception set (sa->held says what to release). */
+static int parse_section(PyObject *t, Py_ssize_t L, Py_ssize_t nb, section_args *sa) {
+    PyObject *pw, *lv;
+    sa->held = 0;
+    if (!PyTuple_Check(t) || !PyArg_ParseTuple(t, "OO!ddddd", &pw, &PyTuple_Type, &lv, &sa->b0, &sa->b1, &sa->b2,
+                                               &sa->a1, &sa->a2))
+        return PyErr_Occurred() ? -1 : (PyErr_SetString(PyExc_TypeError, "filtfilt: a section is a tuple"), -1);
+    if (get(pw, &sa->pw, 0) < 0)
+        return -1;
+    sa->held = 1;
+    if (!is_f64(&sa->pw, 4 * (L + 1)) || PyTuple_GET_SIZE(lv) > 8) {
+        PyErr_SetString(PyExc_ValueError, "filtfilt: powers (L+1, 2, 2) float64; at most 8 levels");
+        return -1;
+    }
+    sa->nlev = (int)PyTuple_GET_SIZE(lv);
+    Py_ssize_t q = nb;
+    for (int i = 0; i < sa->nlev; i++) {
+        Py_buffer *p = &sa->lv[i];
+        if (get(PyTuple_GET_ITEM(lv, i), p, 0) < 0)
+            return -1;
+        sa->held++;
+        if (p->ndim != 3 || p->shape[1] != 2 || p->shape[2] != 2 || p->shape[0] < 2 || !is_f64(p, 4 * p->shape[0]) ||
+            q <= 32) {
+            PyErr_SetString(PyExc_ValueError, "filtfilt: levels of powers (k+1, 2, 2) float64 down to 32 blocks");
+            return -1;
+        }
+        sa->P[i] = p->buf, sa->K[i] = p->shape[0] - 1;
+        q = (q + sa->K[i] - 1) / sa->K[i];
+    }
+    if (q > 32) {
+        PyErr_SetString(PyExc_ValueError, "filtfilt: levels of powers (k+1, 2, 2) float64 down to 32 blocks");
+        return -1;
+    }
+    return 0;
+}
+
+/* filtfilt(x, out, zi, sections, padlen, L) -> None: `biquad.sosfiltfilt` whole, the results of its
+ * two passes of `biquad_section` calls (`biquad._passes_compiled`) to the bit: x (n, m) float64, any
+ * strides, n > padlen >= 0; out (n, m) float64 C-contiguous; zi (n_sections, 2) the settled states;
+ * sections: a tuple of one tuple per section (powers (L+1, 2, 2), levels (`biquad._chain_plan`), b0,
+ * b1, b2, a1, a2). Per column: the odd extension by padlen samples at each end (2 x0 - x_k, as numpy's
+ * expression rounds it) in the blocked layout of `biquad_section` (sample q L + j at [j, q]), each
+ * section's blocks from zero states (`block_steps`), the chain of their starts from zi times the pass'
+ * first sample (`chain_states`), each block's free response added; the forward pass' output turned
+ * into the backward pass' blocked layout directly (`reverse_blocked`); the middle n samples of the
+ * backward pass into out in sample order. The same operations on each element as those calls: no
+ * padded copy, no sample-order copy between the passes, no reversed copy of the result. */
+static PyObject *filtfilt(PyObject *self, PyObject *args) {
+    PyObject *ox, *oout, *ozi, *osec;
+    Py_ssize_t padlen, L;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOO!nn", &ox, &oout, &ozi, &PyTuple_Type, &osec, &padlen, &L))
+        return NULL;
+    Py_ssize_t ns = PyTuple_GET_SIZE(osec);
+    if (ns < 1 || ns > 16) {
+        PyErr_SetString(PyExc_ValueError, "filtfilt: 1 to 16 sections");
+        return NULL;
+    }
+    Py_buffer v[3];
+    if (PyObject_GetBuffer(ox, &v[0], PyBUF_STRIDES | PyBUF_FORMAT) < 0)
+        return NULL;
+    if (get(oout, &v[1], 1) < 0) {
+        release(v, 1);
+        return NULL;
+    }
+    if (get(ozi, &v[2], 0) < 0) {
+        release(v, 2);
+        return NULL;
+    }
+    const Py_ssize_t n = v[0].ndim == 2 ? v[0].shape[0] : -1, m = v[0].ndim == 2 ? v[0].shape[1] : -1;
+    const Py_ssize_t N = n + 2 * padlen, nb = L > 0 && N > 0 ? (N + L - 1) / L : 0;
+    if (n < 1 || m < 1 || L < 1 || padlen < 0 || padlen >= n || v[0].itemsize != 8 || v[0].format == NULL ||
+        strcmp(v[0].format, "d") != 0 || v[0].strides == NULL || !is_f64(&v[1], n * m) || !is_f64(&v[2], 2 * ns))
+        return bad_args(v, 3, "filtfilt: x, out (n, m) float64, n > padlen >= 0; zi (n_sections, 2); L >= 1");
+    section_args sa[16];
+    for (Py_ssize_t s = 0; s < ns; s++)
+        if (parse_section(PyTuple_GET_ITEM(osec, s), L, nb, &sa[s]) < 0) {
+            release_sections(sa, s + 1);
+            release(v, 3);
+            return NULL;
+        }
+    const char *xin = v[0].buf;
+    const Py_ssize_t sx0 = v[0].strides[0], sx1 = v[0].strides[1];
+    const double *zi = v[2].buf;
+    double *out = v[1].buf;
+    const Py_ssize_t r = N - (nb - 1) * L;
+    /* two blocked arrays (L, nb) the
+     * passes go back and forth between, the blocks' states z0, z1, ends and starts (nb, 2), the starts
+     * apart st0, st1 (nb) (`kept_scratch`) */
+    static double *buf = NULL;
+    static size_t buf_n = 0;
+    const size_t lnb = (size_t)(L * nb);
+    if (kept_scratch(&buf, &buf_n, 2 * lnb + (size_t)(8 * nb)) == NULL) {
+        release_sections(sa, ns);
+        release(v, 3);
+        return PyErr_NoMemory();
+    }
+    double *A = buf, *B = A + lnb, *z0 = B + lnb, *z1 = z0 + nb, *ends = z1 + nb;
+    double *starts = ends + 2 * nb, *st0 = starts + 2 * nb, *st1 = st0 + nb;
+    int failed = 0;
+    for (Py_ssize_t c = 0; c < m && !failed; c++) {
+        const char *col = xin + c * sx1;
+        /* the forward pass' input (the odd extension) in the blocked layout: sample q L + j at [j, q];
+         * a tile of blocks within x's own samples read from x at once (`tile_in`), the others (the
+         * padded ends, a last partial tile) sample by sample */
+        for (Py_ssize_t q0 = 0; q0 < nb; q0 += TILE_BLOCKS) {
+            if (q0 + TILE_BLOCKS <= nb && q0 * L >= padlen && (q0 + TILE_BLOCKS) * L <= padlen + n) {
+                tile_in(col + (q0 * L - padlen) * sx0, sx0, L, A + q0, nb);
+                continue;
+            }
+            const Py_ssize_t qe = q0 + TILE_BLOCKS < nb ? q0 + TILE_BLOCKS : nb;
+            for (Py_ssize_t j = 0; j < L; j++)
+                for (Py_ssize_t q = q0; q < qe; q++)
+                    A[j * nb + q] = extension(col, sx0, n, padlen, q * L + j);
+        }
+        double first = extension(col, sx0, n, padlen, 0);
+        for (int pass = 0; pass < 2 && !failed; pass++) {
+            for (Py_ssize_t s = 0; s < ns; s++) {
+                const section_args *p = &sa[s];
+                const double *pw = p->pw.buf;
+                double tail0, tail1, s0[2];
+                s0[0] = first * zi[2 * s], s0[1] = first * zi[2 * s + 1];
+                block_steps(L, nb, r, A, B, z0, z1, p->b0, p->b1, p->b2, p->a1, p->a2, &tail0, &tail1);
+                for (Py_ssize_t q = 0; q < nb; q++)
+                    ends[2 * q] = z0[q], ends[2 * q + 1] = z1[q];
+                if (chain_states(pw + 4 * L, ends, nb, 1, s0, p->P, p->K, p->nlev, 0, starts) < 0) {
+                    failed = 1;
+                    break;
+                }
+                for (Py_ssize_t q = 0; q < nb; q++)
+                    st0[q] = starts[2 * q], st1[q] = starts[2 * q + 1];
+                add_free_response(L, nb, B, st0, st1, pw);
+                double *t = A;
+                A = B, B = t;
+            }
+            if (pass == 0 && !failed) {
+                /* the backward pass starts settled at the forward pass' last output */
+                first = A[((N - 1) % L) * nb + (N - 1) / L];
+                reverse_blocked(L, nb, N, A, B);
+                double *t = A;
+                A = B, B = t;
+            }
+        }
+        if (failed)
+            break;
+        /* out sample k is the backward pass' sample i = N - 1 - padlen - k (at [i % L, i / L]): a tile
+         * of blocks all within the middle at once (`tile_back`), the others sample by sample */
+        for (Py_ssize_t q0 = 0; q0 < nb; q0 += TILE_BLOCKS) {
+            const Py_ssize_t qe = q0 + TILE_BLOCKS < nb ? q0 + TILE_BLOCKS : nb;
+            if (qe - q0 == TILE_BLOCKS && q0 * L >= padlen && qe * L <= padlen + n) {
+                tile_back(A + q0, nb, L, out + (N - 1 - padlen - q0 * L) * m + c, m);
+                continue;
+            }
+            for (Py_ssize_t j = 0; j < L; j++)
+                for (Py_ssize_t q = q0; q < qe; q++) {
+                    const Py_ssize_t k = N - 1 - padlen - (q * L + j);
+                    if (k >= 0 && k < n)
+                        out[k * m + c] = A[j * nb + q];
+                }
+        }
+    }
+    release_sections(sa, ns);
+    release(v, 3);
+    if (failed)
+        return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
 /* log(exp(a) + exp(b)), as walking_side._lse. */
 static double lse(double a, double b) {
     double m = a > b ? a : b;
@@ -441,6 +693,7 @@ static PyObject *forward_backward(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"biquad_blocks", biquad_blocks, METH_VARARGS, "The block loop of signal.biquad._section_blocked."},
     {"biquad_section", biquad_section, METH_VARARGS, "One section of signal.biquad._section_blocked whole (see the source)."},
+    {"filtfilt", filtfilt, METH_VARARGS, "signal.biquad.sosfiltfilt whole (see the source)."},
     {"forward_backward", forward_backward, METH_VARARGS, "The recursions of walking_side.StanceSideDecider.decide."},
     {NULL, NULL, 0, NULL},
 };

@@ -368,21 +368,26 @@ static PyObject *window_rms(PyObject *self, PyObject *args) {
     for (Py_ssize_t k = 0; k < K; k++) {
         Py_ssize_t a = (Py_ssize_t)A[k], b = (Py_ssize_t)Bv[k];
         double n = (double)(b - a);
-        for (int col = 0; col < 5; col++) {
-            const double *x = col < 3 ? AC + col : GY + (col - 3);
-            double sum = x[a * 3];
-            for (Py_ssize_t i = a + 1; i < b; i++)
-                sum = sum + x[i * 3];
-            double mean = sum / n;
-            double d = x[a * 3] - mean;
-            double sq = d * d;
-            for (Py_ssize_t i = a + 1; i < b; i++) {
-                double e = x[i * 3] - mean;
-                double e2 = e * e;
-                sq = sq + e2;
-            }
-            OUT[k * 5 + col] = sqrt(sq / n);
+        /* The five columns side by side, one pass over the rows for the sums and one for the squared
+         * deviations: each column's own sum still runs in sample order, rounded step by step (no
+         * reassociation: -ffp-contract=off, no fast-math), so the same bits as one column at a time. */
+        const double *ac = AC + a * 3, *gy = GY + a * 3;
+        double s0 = ac[0], s1 = ac[1], s2 = ac[2], s3 = gy[0], s4 = gy[1];
+        for (Py_ssize_t i = 1; i < b - a; i++) {
+            const double *ar = ac + i * 3, *gr = gy + i * 3;
+            s0 = s0 + ar[0], s1 = s1 + ar[1], s2 = s2 + ar[2], s3 = s3 + gr[0], s4 = s4 + gr[1];
         }
+        const double m0 = s0 / n, m1 = s1 / n, m2 = s2 / n, m3 = s3 / n, m4 = s4 / n;
+        double e0 = ac[0] - m0, e1 = ac[1] - m1, e2 = ac[2] - m2, e3 = gy[0] - m3, e4 = gy[1] - m4;
+        double q0 = e0 * e0, q1 = e1 * e1, q2 = e2 * e2, q3 = e3 * e3, q4 = e4 * e4;
+        for (Py_ssize_t i = 1; i < b - a; i++) {
+            const double *ar = ac + i * 3, *gr = gy + i * 3;
+            e0 = ar[0] - m0, e1 = ar[1] - m1, e2 = ar[2] - m2, e3 = gr[0] - m3, e4 = gr[1] - m4;
+            e0 = e0 * e0, e1 = e1 * e1, e2 = e2 * e2, e3 = e3 * e3, e4 = e4 * e4;
+            q0 = q0 + e0, q1 = q1 + e1, q2 = q2 + e2, q3 = q3 + e3, q4 = q4 + e4;
+        }
+        double *o = OUT + k * 5;
+        o[0] = sqrt(q0 / n), o[1] = sqrt(q1 / n), o[2] = sqrt(q2 / n), o[3] = sqrt(q3 / n), o[4] = sqrt(q4 / n);
     }
     release(v, 5);
     Py_RETURN_NONE;

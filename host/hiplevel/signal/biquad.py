@@ -311,12 +311,19 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np
     n = len(x)
     if padlen >= n:
         raise ValueError(f"The length of the input vector x must be greater than padlen, which is {padlen}.")
+    zi = _settled_states(sos.tobytes(), len(sos))
+    kernel = filter_kernel()
+    if kernel is not None and hasattr(kernel, "filtfilt") and n + 2 * padlen > _DIRECT_MAX_SAMPLES and x.ndim <= 2:
+        # Both passes compiled from x itself (the extension, the reversal and the middle's copy
+        # included): `_passes_compiled`'s operations on each element, the results to the bit.
+        out = np.empty(x.shape)
+        kernel.filtfilt(x.reshape(n, x.size // n), out.reshape(n, x.size // n), zi,
+                        _section_plans(sos, n + 2 * padlen), padlen, _block_length(n + 2 * padlen))
+        return out
     if padlen > 0:
         ext = concat_rows([2 * x[:1] - x[padlen:0:-1], x, 2 * x[-1:] - x[-2:-(padlen + 2):-1]])
     else:
         ext = x
-    zi = _settled_states(sos.tobytes(), len(sos))
-    kernel = filter_kernel()
     if kernel is not None and hasattr(kernel, "biquad_section") and len(ext) > _DIRECT_MAX_SAMPLES and x.ndim <= 2:
         # The passes run in place: ext must be this call's own (x itself when padlen is 0).
         own = ext if padlen > 0 else np.array(x)
@@ -329,6 +336,23 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np
     return contiguous(y[padlen:len(y) - padlen] if padlen > 0 else y)
 
 
+def _block_length(n: int) -> int:
+    """Samples per block of `_section_blocked` for a signal of n samples."""
+    return min(BLOCK_SAMPLES, max(8, math.isqrt(n)))
+
+
+def _section_plans(sos: np.ndarray, n: int) -> tuple[tuple, ...]:
+    """Per section of sos, what the compiled section takes for a signal of n samples: (powers
+    (L+1, 2, 2), the chain's levels `_chain_plan`, b0, b1, b2, a1, a2)."""
+    L = _block_length(n)
+    nb = -(-n // L)
+    plans = []
+    for b0, b1, b2, a1, a2 in (_coefficients(tuple(sec)) for sec in sos.tolist()):
+        powers = _powers(np.array([[-a1, 1.0], [-a2, 0.0]]), L)
+        plans.append((powers, _chain_plan(tuple(powers[L].ravel().tolist()), nb), b0, b1, b2, a1, a2))
+    return tuple(plans)
+
+
 def _passes_compiled(kernel, sos: np.ndarray, ext: np.ndarray, zi: np.ndarray) -> np.ndarray:
     """`sosfiltfilt`'s two passes over ext (N, m) through the compiled sections, each started settled
     (zi (n_sections, 2) times its first sample): the same `biquad_section` calls with the same
@@ -337,13 +361,8 @@ def _passes_compiled(kernel, sos: np.ndarray, ext: np.ndarray, zi: np.ndarray) -
     few hundred samples). ext: this call's own C-contiguous array, overwritten. Returns the backward
     pass' output in sample order (a reversed view of ext)."""
     n, m = ext.shape
-    L = min(BLOCK_SAMPLES, max(8, math.isqrt(n)))
-    nb = -(-n // L)
-    sections = [_coefficients(tuple(sec)) for sec in sos.tolist()]
-    plans = []
-    for b0, b1, b2, a1, a2 in sections:
-        powers = _powers(np.array([[-a1, 1.0], [-a2, 0.0]]), L)
-        plans.append((powers, _chain_plan(tuple(powers[L].ravel().tolist()), nb), b0, b1, b2, a1, a2))
+    L = _block_length(n)
+    plans = _section_plans(sos, n)
     last, tail = np.empty((m, 2)), np.empty((2, m))
     # In place: the kernel reads all of its input before it writes its output. The backward pass
     # reads ext reversed and writes it in its own (reversed) order, as sosfilt of y[::-1] does.
