@@ -381,6 +381,71 @@ static PyObject *biquad_section(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* One block's recurrence from a zero state (`block_steps`' step, each product and sum rounded alone):
+ * column q of the blocked layout xb, yb (L, nb); its end state into ends[2q], ends[2q + 1]. */
+static void block_alone(Py_ssize_t L, Py_ssize_t nb, Py_ssize_t q, const double *xb, double *yb, double b0,
+                        double b1, double b2, double a1, double a2, double *ends) {
+    double z0 = 0.0, z1 = 0.0;
+    for (Py_ssize_t j = 0; j < L; j++) {
+        double xv = xb[j * nb + q];
+        double yv = b0 * xv;
+        yv = yv + z0;
+        double t = b1 * xv;
+        t = t - a1 * yv;
+        t = t + z1;
+        double u = b2 * xv;
+        u = u - a2 * yv;
+        z0 = t;
+        z1 = u;
+        yb[j * nb + q] = yv;
+    }
+    ends[2 * q] = z0, ends[2 * q + 1] = z1;
+}
+
+#if defined(__GNUC__)
+/* Four blocks side by side as one vector of GCC's vector extension: elementwise IEEE operations, each
+ * rounded alone as the scalar's (no contraction: -ffp-contract=off). */
+typedef double v4d __attribute__((vector_size(32)));
+#define BLOCK_GROUP 8
+#endif
+
+/* `block_steps` without the tail (all blocks from zero states; their end states into ends (nb, 2)),
+ * eight blocks at a time with their states held in registers through the L steps (not stored and
+ * loaded back at every step): each block's recurrence the same operations in the same order, so the
+ * same bits. Without GCC's vector extension, a block at a time. */
+VECTOR_CLONES
+static void block_steps_grouped(Py_ssize_t L, Py_ssize_t nb, const double *restrict xb, double *restrict yb,
+                                double b0, double b1, double b2, double a1, double a2, double *restrict ends) {
+    Py_ssize_t q0 = 0;
+#if defined(__GNUC__)
+    const v4d B0 = {b0, b0, b0, b0}, B1 = {b1, b1, b1, b1}, B2 = {b2, b2, b2, b2}, A1 = {a1, a1, a1, a1},
+              A2 = {a2, a2, a2, a2};
+    for (; q0 + BLOCK_GROUP <= nb; q0 += BLOCK_GROUP) {
+        v4d z0a = {0.0, 0.0, 0.0, 0.0}, z0b = z0a, z1a = z0a, z1b = z0a;
+        const double *xj = xb + q0;
+        double *yj = yb + q0;
+        for (Py_ssize_t j = 0; j < L; j++, xj += nb, yj += nb) {
+            v4d xa, xc;
+            memcpy(&xa, xj, sizeof xa), memcpy(&xc, xj + 4, sizeof xc);
+            v4d ya = B0 * xa, yc = B0 * xc;
+            ya = ya + z0a, yc = yc + z0b;
+            v4d ta = B1 * xa, tc = B1 * xc;
+            ta = ta - A1 * ya, tc = tc - A1 * yc;
+            ta = ta + z1a, tc = tc + z1b;
+            v4d ua = B2 * xa, uc = B2 * xc;
+            ua = ua - A2 * ya, uc = uc - A2 * yc;
+            z0a = ta, z0b = tc, z1a = ua, z1b = uc;
+            memcpy(yj, &ya, sizeof ya), memcpy(yj + 4, &yc, sizeof yc);
+        }
+        double *e = ends + 2 * q0;
+        for (int g = 0; g < 4; g++)
+            e[2 * g] = z0a[g], e[2 * g + 1] = z1a[g], e[2 * g + 8] = z0b[g], e[2 * g + 9] = z1b[g];
+    }
+#endif
+    for (Py_ssize_t q = q0; q < nb; q++)
+        block_alone(L, nb, q, xb, yb, b0, b1, b2, a1, a2, ends);
+}
+
 /* Each block's free response from its start added in the blocked layout, in place: y[j nb + q] += (pw[4j]
  * st0[q] + pw[4j+1] st1[q]), the product and sums of `tile_out` (each rounded alone, in its order),
  * every block side by side (the loop over q vectorises with each element's operations unchanged). */
@@ -546,19 +611,17 @@ static PyObject *filtfilt(PyObject *self, PyObject *args) {
     const Py_ssize_t sx0 = v[0].strides[0], sx1 = v[0].strides[1];
     const double *zi = v[2].buf;
     double *out = v[1].buf;
-    const Py_ssize_t r = N - (nb - 1) * L;
-    /* two blocked arrays (L, nb) the
-     * passes go back and forth between, the blocks' states z0, z1, ends and starts (nb, 2), the starts
-     * apart st0, st1 (nb) (`kept_scratch`) */
+    /* two blocked arrays (L, nb) the passes go back and forth between, the blocks' end states and
+     * start states (nb, 2), the starts apart st0, st1 (nb) (`kept_scratch`) */
     static double *buf = NULL;
     static size_t buf_n = 0;
     const size_t lnb = (size_t)(L * nb);
-    if (kept_scratch(&buf, &buf_n, 2 * lnb + (size_t)(8 * nb)) == NULL) {
+    if (kept_scratch(&buf, &buf_n, 2 * lnb + (size_t)(6 * nb)) == NULL) {
         release_sections(sa, ns);
         release(v, 3);
         return PyErr_NoMemory();
     }
-    double *A = buf, *B = A + lnb, *z0 = B + lnb, *z1 = z0 + nb, *ends = z1 + nb;
+    double *A = buf, *B = A + lnb, *ends = B + lnb;
     double *starts = ends + 2 * nb, *st0 = starts + 2 * nb, *st1 = st0 + nb;
     int failed = 0;
     for (Py_ssize_t c = 0; c < m && !failed; c++) {
@@ -581,11 +644,9 @@ static PyObject *filtfilt(PyObject *self, PyObject *args) {
             for (Py_ssize_t s = 0; s < ns; s++) {
                 const section_args *p = &sa[s];
                 const double *pw = p->pw.buf;
-                double tail0, tail1, s0[2];
+                double s0[2];
                 s0[0] = first * zi[2 * s], s0[1] = first * zi[2 * s + 1];
-                block_steps(L, nb, r, A, B, z0, z1, p->b0, p->b1, p->b2, p->a1, p->a2, &tail0, &tail1);
-                for (Py_ssize_t q = 0; q < nb; q++)
-                    ends[2 * q] = z0[q], ends[2 * q + 1] = z1[q];
+                block_steps_grouped(L, nb, A, B, p->b0, p->b1, p->b2, p->a1, p->a2, ends);
                 if (chain_states(pw + 4 * L, ends, nb, 1, s0, p->P, p->K, p->nlev, 0, starts) < 0) {
                     failed = 1;
                     break;
