@@ -67,7 +67,7 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
         sq[:, 0] = 0.0  # (running_sums writes the other columns)
         running_sums((x * x).sum(axis=1), out=sq)
         far_sq = sq[:, lo + m : hi + m + 1] - sq[:, lo : hi + 1]
-        far = np.lib.stride_tricks.sliding_window_view(x[:, :, lo:], m, axis=2)  # (k, 2, lags, m)
+        far = lag_windows(x, lo, m)  # (k, 2, lags, m)
         dots = np.matmul(far[:, :, :, None, :], near[:, :, None, :, None])[..., 0, 0]
         cross = dots[:, 0] + dots[:, 1]
         diff = ((near * near).sum(axis=(1, 2))[:, None] + far_sq - 2.0 * cross) / m
@@ -76,3 +76,11 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
         repeats = (spread > 0.0) & (diff[np.arange(len(k)), best] <= REPEAT_MAX * spread)
         out[k] = np.where(repeats, lo + best, default)
     return out
+
+
+def lag_windows(x: np.ndarray, lo: int, m: int) -> np.ndarray:
+    """`sliding_window_view(x[..., lo:], m, axis=-1)` of a C-contiguous float64 x (the same view:
+    the same elements at the same addresses), made by one ndarray constructor: sliding_window_view's
+    argument checks and `as_strided` cost ~80 us a call, more than the view is worth here."""
+    shape = x.shape[:-1] + (x.shape[-1] - lo - m + 1, m)
+    return np.ndarray(shape, x.dtype, x, lo * x.itemsize, x.strides + x.strides[-1:])
