@@ -9,6 +9,7 @@
  * so the results are the numpy loop's to the bit.
  */
 #include "args.h"
+#include "vectors.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -335,6 +336,67 @@ static PyObject *rotations(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+#if defined(__GNUC__)
+/* Two columns side by side as one vector of GCC's vector extension: elementwise IEEE operations, each
+ * rounded alone as the scalar's (no contraction: -ffp-contract=off). */
+typedef double v2d __attribute__((vector_size(16)));
+static inline v2d load2(const double *p) {
+    v2d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+#endif
+
+/* `window_rms` of one window, the rows ac[0 .. L-1] of acc and gy[..] of gyro (3 apart) into o[5]: the
+ * five columns side by side, one pass over the rows for the sums and one for the squared deviations.
+ * Each column's own sum still runs in sample order, rounded step by step (no reassociation:
+ * -ffp-contract=off, no fast-math), so the same bits as one column at a time; acc's first two
+ * columns and gyro's two as vectors of two where GCC's vector extension is at hand. */
+VECTOR_CLONES
+static void rms_window(const double *ac, const double *gy, Py_ssize_t L, double *o) {
+    const double n = (double)L;
+#if defined(__GNUC__)
+    v2d s01 = load2(ac), s34 = load2(gy);
+    double s2 = ac[2];
+    for (Py_ssize_t i = 1; i < L; i++) {
+        s01 = s01 + load2(ac + i * 3), s34 = s34 + load2(gy + i * 3);
+        s2 = s2 + ac[i * 3 + 2];
+    }
+    const v2d n2 = {n, n};
+    const v2d m01 = s01 / n2, m34 = s34 / n2;
+    const double m2 = s2 / n;
+    v2d e01 = load2(ac) - m01, e34 = load2(gy) - m34;
+    double e2 = ac[2] - m2;
+    v2d q01 = e01 * e01, q34 = e34 * e34;
+    double q2 = e2 * e2;
+    for (Py_ssize_t i = 1; i < L; i++) {
+        e01 = load2(ac + i * 3) - m01, e34 = load2(gy + i * 3) - m34;
+        e2 = ac[i * 3 + 2] - m2;
+        e01 = e01 * e01, e34 = e34 * e34;
+        e2 = e2 * e2;
+        q01 = q01 + e01, q34 = q34 + e34;
+        q2 = q2 + e2;
+    }
+    const double q0 = q01[0], q1 = q01[1], q3 = q34[0], q4 = q34[1];
+#else
+    double s0 = ac[0], s1 = ac[1], s2 = ac[2], s3 = gy[0], s4 = gy[1];
+    for (Py_ssize_t i = 1; i < L; i++) {
+        const double *ar = ac + i * 3, *gr = gy + i * 3;
+        s0 = s0 + ar[0], s1 = s1 + ar[1], s2 = s2 + ar[2], s3 = s3 + gr[0], s4 = s4 + gr[1];
+    }
+    const double m0 = s0 / n, m1 = s1 / n, m2 = s2 / n, m3 = s3 / n, m4 = s4 / n;
+    double e0 = ac[0] - m0, e1 = ac[1] - m1, e2 = ac[2] - m2, e3 = gy[0] - m3, e4 = gy[1] - m4;
+    double q0 = e0 * e0, q1 = e1 * e1, q2 = e2 * e2, q3 = e3 * e3, q4 = e4 * e4;
+    for (Py_ssize_t i = 1; i < L; i++) {
+        const double *ar = ac + i * 3, *gr = gy + i * 3;
+        e0 = ar[0] - m0, e1 = ar[1] - m1, e2 = ar[2] - m2, e3 = gr[0] - m3, e4 = gr[1] - m4;
+        e0 = e0 * e0, e1 = e1 * e1, e2 = e2 * e2, e3 = e3 * e3, e4 = e4 * e4;
+        q0 = q0 + e0, q1 = q1 + e1, q2 = q2 + e2, q3 = q3 + e3, q4 = q4 + e4;
+    }
+#endif
+    o[0] = sqrt(q0 / n), o[1] = sqrt(q1 / n), o[2] = sqrt(q2 / n), o[3] = sqrt(q3 / n), o[4] = sqrt(q4 / n);
+}
+
 /* window_rms(acc, gyro, a, b, out) -> None: per window k, the RMS about the mean over samples
  * [a_k, b_k) of acc's three columns and gyro's first two (`exercises.walking_edges._motion_rms`):
  * mean = the column summed in sample order / the count (numpy's mean over axis 0 of a C-ordered
@@ -365,30 +427,8 @@ static PyObject *window_rms(PyObject *self, PyObject *args) {
     const double *AC = v[0].buf, *GY = v[1].buf;
     const long long *A = v[2].buf, *Bv = v[3].buf;
     double *OUT = v[4].buf;
-    for (Py_ssize_t k = 0; k < K; k++) {
-        Py_ssize_t a = (Py_ssize_t)A[k], b = (Py_ssize_t)Bv[k];
-        double n = (double)(b - a);
-        /* The five columns side by side, one pass over the rows for the sums and one for the squared
-         * deviations: each column's own sum still runs in sample order, rounded step by step (no
-         * reassociation: -ffp-contract=off, no fast-math), so the same bits as one column at a time. */
-        const double *ac = AC + a * 3, *gy = GY + a * 3;
-        double s0 = ac[0], s1 = ac[1], s2 = ac[2], s3 = gy[0], s4 = gy[1];
-        for (Py_ssize_t i = 1; i < b - a; i++) {
-            const double *ar = ac + i * 3, *gr = gy + i * 3;
-            s0 = s0 + ar[0], s1 = s1 + ar[1], s2 = s2 + ar[2], s3 = s3 + gr[0], s4 = s4 + gr[1];
-        }
-        const double m0 = s0 / n, m1 = s1 / n, m2 = s2 / n, m3 = s3 / n, m4 = s4 / n;
-        double e0 = ac[0] - m0, e1 = ac[1] - m1, e2 = ac[2] - m2, e3 = gy[0] - m3, e4 = gy[1] - m4;
-        double q0 = e0 * e0, q1 = e1 * e1, q2 = e2 * e2, q3 = e3 * e3, q4 = e4 * e4;
-        for (Py_ssize_t i = 1; i < b - a; i++) {
-            const double *ar = ac + i * 3, *gr = gy + i * 3;
-            e0 = ar[0] - m0, e1 = ar[1] - m1, e2 = ar[2] - m2, e3 = gr[0] - m3, e4 = gr[1] - m4;
-            e0 = e0 * e0, e1 = e1 * e1, e2 = e2 * e2, e3 = e3 * e3, e4 = e4 * e4;
-            q0 = q0 + e0, q1 = q1 + e1, q2 = q2 + e2, q3 = q3 + e3, q4 = q4 + e4;
-        }
-        double *o = OUT + k * 5;
-        o[0] = sqrt(q0 / n), o[1] = sqrt(q1 / n), o[2] = sqrt(q2 / n), o[3] = sqrt(q3 / n), o[4] = sqrt(q4 / n);
-    }
+    for (Py_ssize_t k = 0; k < K; k++)
+        rms_window(AC + A[k] * 3, GY + A[k] * 3, (Py_ssize_t)(Bv[k] - A[k]), OUT + k * 5);
     release(v, 5);
     Py_RETURN_NONE;
 }
