@@ -56,26 +56,37 @@ def stride_windows(acc_xy: np.ndarray, edges: np.ndarray, sides: np.ndarray, rat
         hi = int(his[k[0]])
         # Each stretch seen from its edge outward (x[:, :, 0] the sample next to the edge), (k, 2, hi + m).
         j = np.arange(hi + m)
-        back = sides[k, None] < 0  # edge - 1 - j before the edge, edge + j after it
-        rows = np.where(back, edges[k, None] - 1, edges[k, None]) + np.where(back, -1, 1) * j
+        back = sides[k] < 0  # edge - 1 - j before the edge, edge + j after it
+        rows = np.where(back, edges[k] - 1, edges[k])[:, None] + np.where(back, -1, 1)[:, None] * j
         # Gathered axis by axis: a gather of (N,2) rows copies each row by its own call.
         x = np.stack([c[rows] for c in cols], axis=1)
-        near = x[:, :, :m]
-        # Squared difference of the near stretch and the one `lag` further out, for every lag:
-        # sum(far^2) from running sums, the cross term as a correlation.
-        sq = np.empty((len(k), hi + m + 1))
-        sq[:, 0] = 0.0  # (running_sums writes the other columns)
-        running_sums((x * x).sum(axis=1), out=sq)
-        far_sq = sq[:, lo + m : hi + m + 1] - sq[:, lo : hi + 1]
-        far = lag_windows(x, lo, m)  # (k, 2, lags, m)
-        dots = lag_dots(far, near)
-        cross = dots[:, 0] + dots[:, 1]
-        diff = ((near * near).sum(axis=(1, 2))[:, None] + far_sq - 2.0 * cross) / m
-        spread = 2.0 * x.var(axis=2).sum(axis=1)
+        diff, spread = lag_differences(x, lo, m)
         best = np.argmin(diff, axis=1)
         repeats = (spread > 0.0) & (diff[np.arange(len(k)), best] <= REPEAT_MAX * spread)
         out[k] = np.where(repeats, lo + best, default)
     return out
+
+
+def lag_differences(x: np.ndarray, lo: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Of stretches x (k, 2, hi + m) C-contiguous float64 (x[:, :, 0] next to the edge): the mean
+    squared difference (k, hi - lo + 1) of the near m samples and the m samples lag = lo .. hi further
+    out, and the spread (k,) (twice the summed variance of the two axes). sum(far^2) from running sums,
+    the cross term as a correlation; each value that of numpy's expressions (`(x * x).sum(axis=1)`,
+    `x.var(axis=2).sum(axis=1)`, the stacked matmul) to the bit."""
+    k, _, width = x.shape
+    near = x[:, :, :m]
+    sq = np.empty((k, width + 1))
+    sq[:, 0] = 0.0  # (running_sums writes the other columns)
+    # (x * x).sum(axis=1): the two squares added (an add reduction of two non-negative values).
+    power = np.multiply(x[:, 0], x[:, 0])
+    power += np.multiply(x[:, 1], x[:, 1])
+    running_sums(power, out=sq)
+    far_sq = sq[:, lo + m :] - sq[:, lo : width - m + 1]
+    dots = lag_dots(lag_windows(x, lo, m), near)  # (k, 2, lags)
+    cross = dots[:, 0] + dots[:, 1]
+    diff = ((near * near).sum(axis=(1, 2))[:, None] + far_sq - 2.0 * cross) / m
+    var = row_var(x)
+    return diff, 2.0 * (var[:, 0] + var[:, 1])  # (a sum over the two axes as numpy's of two values)
 
 
 def lag_windows(x: np.ndarray, lo: int, m: int) -> np.ndarray:
@@ -97,3 +108,16 @@ def lag_dots(far: np.ndarray, near: np.ndarray) -> np.ndarray:
 
 
 _VECDOT = getattr(np, "vecdot", None)  # numpy >= 2.0
+
+
+def row_var(x: np.ndarray) -> np.ndarray:
+    """`x.var(axis=-1)` of a float64 array to the bit: numpy's own steps (the row sums, the mean as
+    their quotient by the count, the deviations squared, their sums and quotient) without its Python
+    wrapper (`_methods._var`: a third of the cost on (64, 2, 240) stretches)."""
+    n = x.shape[-1]
+    mean = np.add.reduce(x, axis=-1, keepdims=True)
+    np.true_divide(mean, n, out=mean)
+    dev = np.subtract(x, mean)
+    np.multiply(dev, dev, out=dev)
+    out = np.add.reduce(dev, axis=-1)
+    return np.true_divide(out, n, out=out)
