@@ -2,9 +2,9 @@
  * fusekernel.c after fuse_terms.h (setup.py lists it as a dependency and ships it).
  *
  * One pass of `fusion_scan.run_passes` step by step: per sample the terms of `terms_loop`
- * (PASS_GROUP samples at a time, in cache), the rotation angle |w| |dt| and its cosine and sine
- * (`angle_terms`: within an ulp of numpy's, which calls the C library), a = R (1 - k), then the
- * recurrences the numpy path's blocked scans evaluate, here in sample order: the first solution
+ * (PASS_GROUP samples at a time, in cache, in a loop that vectorises: the rotation angle |w| |dt|
+ * and its cosine and sine, within an ulp of numpy's, which calls the C library; a = R (1 - k), the
+ * pull, the error growth), then the recurrences the numpy path's blocked scans evaluate, here in sample order: the first solution
  * u1 = a u1 + pull; the second u2 = a u2 + pull |u1 before|, the norm 1 at a block's first sample;
  * both states made unit at every SCAN_BLOCK-th sample (a block start); the error
  * e = (1 - k) e + (1 - k) growth. The same recurrences as the blocked scans, whose transfer products
@@ -21,28 +21,9 @@
 #ifndef HIPLEVEL_NATIVE_FUSE_PASS_H
 #define HIPLEVEL_NATIVE_FUSE_PASS_H
 
-enum { PASS_GROUP = 4096 };
 
 typedef double Lanes __attribute__((vector_size(16))); /* lane 0: one pass, lane 1: the other */
 
-
-/* Each sample's rotation angle |w| dt (TH), its cosine (C) and -sine (S): the small-angle polynomials
- * for all in a loop that vectorises, then the C library's where an angle is not small (`sin_cos`). */
-VECTOR_CLONES
-static void angle_terms(Py_ssize_t m, const double *restrict W, const double *restrict DT, double *restrict TH,
-                        double *restrict C, double *restrict S) {
-    long long large = 0; /* any angle not small (or NaN): then the second loop */
-    for (Py_ssize_t i = 0; i < m; i++) {
-        const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
-        double th = sqrt(w0 * w0 + w1 * w1 + w2 * w2) * DT[i];
-        TH[i] = th, C[i] = small_cos(th), S[i] = -small_sin(th);
-        large |= !(fabs(th) <= SMALL_ANGLE_RAD);
-    }
-    if (large)
-        for (Py_ssize_t i = 0; i < m; i++)
-            if (!(fabs(TH[i]) <= SMALL_ANGLE_RAD))
-                C[i] = cos(TH[i]), S[i] = -sin(TH[i]);
-}
 
 /* One pass: its inputs as they lie (read from the last sample when backward), its start state and
  * its outputs (in the pass' order). */
@@ -57,55 +38,77 @@ typedef struct {
  * at 2i, of pass b at 2i + 1): their inputs acc IA, w IW (2 PASS_GROUP rows of 3), dt ID, the
  * accelerometer gain IG (rest or move: a double, so `terms_loop` reads no bytes, whose loop the
  * compiler made 32 samples wide and spilled),
- * the angle TH, and the terms T: plane k (TERM_STRIDE apart, k < ST_N: `terms_loop`'s; ST_C, ST_S:
- * cos and -sin) holds term k of both passes, so a step reads each term of both as one pair. */
-enum { ST_C = ST_N, ST_S, ST_PLANES };
-enum { TERM_STRIDE = 2 * PASS_GROUP };
-enum { PAIR_SCRATCH = (ST_PLANES + 3 + 3 + 1 + 1 + 1) * TERM_STRIDE }; /* doubles */
+ * the angle TH, and the terms T: plane k (TERM_STRIDE apart, k < ST_N: `terms_loop`'s) holds term k
+ * of both passes, so a step reads each term of both as one pair. */
+enum { PAIR_SCRATCH = (ST_N + 3 + 3 + 1 + 1 + 1) * TERM_STRIDE }; /* doubles */
 
 typedef struct {
     double *T, *IA, *IW, *ID, *IG, *TH;
 } PairScratch;
 
+/* The planes start SCRATCH_ALIGN-aligned (each TERM_STRIDE doubles, a multiple of it): `terms_loop`
+ * reads and writes them as whole aligned vectors (GCC splits a 32-byte access it cannot prove
+ * aligned into two halves). */
+enum { SCRATCH_ALIGN = 64 };
+_Static_assert((TERM_STRIDE * sizeof(double)) % SCRATCH_ALIGN == 0, "each plane starts aligned");
+
 static void lay_scratch(PairScratch *g, double *scratch) {
-    g->T = scratch, g->IA = g->T + ST_PLANES * TERM_STRIDE, g->IW = g->IA + 3 * TERM_STRIDE;
+    g->T = scratch, g->IA = g->T + ST_N * TERM_STRIDE, g->IW = g->IA + 3 * TERM_STRIDE;
     g->ID = g->IW + 3 * TERM_STRIDE, g->IG = g->ID + TERM_STRIDE, g->TH = g->IG + TERM_STRIDE;
 }
 
 /* Samples [g0, g0 + gm) of passes a and b (of m each), each in its order (from the end when
  * backward), into lanes 0 and 1 of the interleaved inputs (the gain rest_gain at rest, else
  * move_gain, as `terms_loop` selected it): one loop, its pointers stepped (in locals:
- * the stores could alias the structs' fields). */
-static void interleave_inputs(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm,
-                              double move_gain, double rest_gain, const PairScratch *g) {
-    const Py_ssize_t sa = a->backward ? -1 : 1, fa = a->backward ? m - 1 - g0 : g0;
-    const Py_ssize_t sb = b->backward ? -1 : 1, fb = b->backward ? m - 1 - g0 : g0;
-    const double *aac = a->ac + 3 * fa, *aw = a->w + 3 * fa, *adt = a->dt + fa;
-    const double *bac = b->ac + 3 * fb, *bw = b->w + 3 * fb, *bdt = b->dt + fb;
-    const unsigned char *ar = a->rest + fa, *br = b->rest + fb;
+ * the stores could alias the structs' fields). sa, sb: each pass' step through its arrays, +1 or
+ * -1, constants in each of `interleave_inputs`' four calls (one index for all arrays, not eight
+ * pointers stepped by variables: ~a third of the loop's instructions). */
+static inline __attribute__((always_inline)) void interleave_steps(const double *restrict aac,
+                                                                   const double *restrict aw,
+                                                                   const double *restrict adt,
+                                                                   const unsigned char *restrict ar,
+                                                                   const double *restrict bac,
+                                                                   const double *restrict bw,
+                                                                   const double *restrict bdt,
+                                                                   const unsigned char *restrict br, Py_ssize_t gm,
+                                                                   const int sa, const int sb, double move_gain,
+                                                                   double rest_gain, const PairScratch *g) {
     double *restrict IA = g->IA, *restrict IW = g->IW, *restrict ID = g->ID;
     double *restrict IG = g->IG;
     for (Py_ssize_t i = 0; i < gm; i++) {
-        memcpy(IA, aac, 3 * sizeof(double)), memcpy(IA + 3, bac, 3 * sizeof(double));
-        memcpy(IW, aw, 3 * sizeof(double)), memcpy(IW + 3, bw, 3 * sizeof(double));
-        ID[0] = *adt, ID[1] = *bdt, IG[0] = *ar != 0 ? rest_gain : move_gain;
-        IG[1] = *br != 0 ? rest_gain : move_gain;
-        IA += 6, IW += 6, ID += 2, IG += 2;
-        aac += 3 * sa, aw += 3 * sa, adt += sa, ar += sa, bac += 3 * sb, bw += 3 * sb, bdt += sb, br += sb;
+        const Py_ssize_t ia = sa * i, ib = sb * i;
+        memcpy(IA + 6 * i, aac + 3 * ia, 3 * sizeof(double)), memcpy(IA + 6 * i + 3, bac + 3 * ib, 3 * sizeof(double));
+        memcpy(IW + 6 * i, aw + 3 * ia, 3 * sizeof(double)), memcpy(IW + 6 * i + 3, bw + 3 * ib, 3 * sizeof(double));
+        ID[2 * i] = adt[ia], ID[2 * i + 1] = bdt[ib];
+        IG[2 * i] = ar[ia] != 0 ? rest_gain : move_gain, IG[2 * i + 1] = br[ib] != 0 ? rest_gain : move_gain;
     }
 }
 
-/* The terms, cos and -sin of samples [g0, g0 + gm) of passes a and b (of m each) into g's planes
- * (`terms_loop` and `angle_terms` over the 2 gm interleaved samples: each sample's the same values). */
+static void interleave_inputs(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm,
+                              double move_gain, double rest_gain, const PairScratch *g) {
+    const Py_ssize_t fa = a->backward ? m - 1 - g0 : g0, fb = b->backward ? m - 1 - g0 : g0;
+#define INTERLEAVE(sa, sb)                                                                                              \
+    interleave_steps(a->ac + 3 * fa, a->w + 3 * fa, a->dt + fa, a->rest + fa, b->ac + 3 * fb, b->w + 3 * fb,           \
+                     b->dt + fb, b->rest + fb, gm, sa, sb, move_gain, rest_gain, g)
+    if (!a->backward && b->backward)
+        INTERLEAVE(1, -1);
+    else if (!a->backward)
+        INTERLEAVE(1, 1);
+    else if (b->backward)
+        INTERLEAVE(-1, -1);
+    else
+        INTERLEAVE(-1, 1);
+#undef INTERLEAVE
+}
+
+/* The terms of samples [g0, g0 + gm) of passes a and b (of m each) into g's planes (`terms_loop`
+ * over the 2 gm interleaved samples: each sample's the same values). */
 static void group_terms(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm, const double *params,
                         const PairScratch *g) {
     interleave_inputs(a, b, m, g0, gm, params[0], params[1], g);
     double *T = g->T;
     const Py_ssize_t n2 = 2 * gm;
-    terms_loop(n2, g->IA, g->IW, g->ID, g->IG, params[2], params[3], params[4], T,
-               T + TERM_STRIDE, T + 2 * TERM_STRIDE, T + 3 * TERM_STRIDE, T + 4 * TERM_STRIDE, T + 5 * TERM_STRIDE,
-               T + 6 * TERM_STRIDE, T + 7 * TERM_STRIDE);
-    angle_terms(n2, g->IW, g->ID, g->TH, T + ST_C * TERM_STRIDE, T + ST_S * TERM_STRIDE);
+    terms_loop(n2, g->IA, g->IW, g->ID, g->IG, params[2], params[3], params[4], T, g->TH);
 }
 
 /* The two passes' states side by side in a four-double vector (`Quad`): lanes 0 and 1 the first
@@ -117,7 +120,6 @@ static void group_terms(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g
 typedef double Quad __attribute__((vector_size(32)));
 typedef long long QuadIndex __attribute__((vector_size(32)));
 
-DEFINE_RODRIGUES_AXIS(Quad, rodrigues_axis_quad)
 DEFINE_MAT3(Quad, mat3_quad)
 
 static inline Quad sqrt_quad(Quad x) { return (Quad){sqrt(x[0]), sqrt(x[1]), sqrt(x[2]), sqrt(x[3])}; }
@@ -147,19 +149,18 @@ static inline __attribute__((always_inline)) void step_quad(const int start, con
         u[0] = u[0] / nrm, u[1] = u[1] / nrm, u[2] = u[2] / nrm;
     else
         sc = __builtin_shuffle(one, nrm, (QuadIndex){0, 1, 4, 5});
-    Quad r[9];
-    rodrigues_axis_quad(TERM(ST_KX), TERM(ST_KY), TERM(ST_KZ), TERM(ST_C), TERM(ST_S), r);
-    const Quad keep = one - TERM(ST_K);
+    Quad r[9]; /* a = R (1 - k), made by `terms_loop` (as vectors of samples: here half the lanes repeat) */
 #pragma GCC unroll 9
     for (int q = 0; q < 9; q++)
-        r[q] = r[q] * keep;
+        r[q] = TERM(ST_R0 + q);
     Quad y[3];
     mat3_quad(r, u, 1, y);
 #pragma GCC unroll 3
     for (int q = 0; q < 3; q++)
         u[q] = y[q] + TERM(ST_P0 + q) * sc;
-    const Lanes keep2 = {keep[0], keep[1]}, grow = {t[ST_G * TERM_STRIDE], t[ST_G * TERM_STRIDE + 1]};
-    *err = keep2 * *err + keep2 * grow;
+    const Lanes keep2 = {t[ST_KEEP * TERM_STRIDE], t[ST_KEEP * TERM_STRIDE + 1]};
+    const Lanes kgrow = {t[ST_KG * TERM_STRIDE], t[ST_KG * TERM_STRIDE + 1]};
+    *err = keep2 * *err + kgrow; /* (1 - k) e + (1 - k) growth, its product made by `terms_loop` */
     /* the outputs u2 / |u2|, |u2| summed as `rowsq3` (lanes 0, 1 computed, not used) */
     const Quad out_nrm = sqrt_quad((u[0] * u[0] + u[2] * u[2]) + u[1] * u[1]);
     const Quad o0 = u[0] / out_nrm, o1 = u[1] / out_nrm, o2 = u[2] / out_nrm;
@@ -251,12 +252,12 @@ static PyObject *fuse_lanes(PyObject *args, int pair) {
     /* `kept_scratch`: the passes' group scratch */
     static double *scratch = NULL;
     static size_t scratch_n = 0;
-    if (kept_scratch(&scratch, &scratch_n, (size_t)PAIR_SCRATCH) == NULL) {
+    if (kept_scratch(&scratch, &scratch_n, (size_t)PAIR_SCRATCH + SCRATCH_ALIGN / sizeof(double)) == NULL) {
         release(v, n);
         return PyErr_NoMemory();
     }
     PairScratch g;
-    lay_scratch(&g, scratch);
+    lay_scratch(&g, (double *)(((uintptr_t)scratch + SCRATCH_ALIGN - 1) & ~(uintptr_t)(SCRATCH_ALIGN - 1)));
     run_passes_lanes(&p[0], pair ? &p[1] : &p[0], m, params, err0, &g);
     release(v, n);
     Py_RETURN_NONE;

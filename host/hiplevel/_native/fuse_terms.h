@@ -60,41 +60,87 @@ static void fraction_loop(Py_ssize_t m, const double *restrict AC, const double 
     }
 }
 
-/* The per-sample terms of `fuse_pass`, in sample order
- * (ST_N arrays of m, one after the other): the Rodrigues axis w/|w| (kx, ky, kz), the
- * accelerometer fraction k, the pull k a/|a| (three) and the error growth. The same operations in
- * the same order as the per-sample code they replace (each division and square root rounded
- * alike, whatever the vector width: IEEE operations are exact per element), but in a plain loop
- * over the samples, which the compiler vectorises: the divisions and square roots, most of the
- * group's time, then run several at a time (AVX2 where the CPU has it: VECTOR_CLONES).
+/* The per-sample terms of `fuse_pass`, in sample order (ST_N arrays of m, one after the other):
+ * the step's matrix a = R (1 - k) (nine planes, row-major: R the Rodrigues rotation by the angle
+ * |w| dt about w/|w|, k the accelerometer fraction), the pull k a/|a| (three), 1 - k and
+ * (1 - k) growth (the error growth cross |w| |dt|). The same operations in the same order as
+ * the per-sample code they replace (each division and square root rounded alike, whatever the
+ * vector width: IEEE operations are exact per element), but in a plain loop over the samples,
+ * which the compiler vectorises: the divisions, square roots and the rotation's products, most of
+ * a step's arithmetic, then run several samples at a time (AVX2 where the CPU has it:
+ * VECTOR_CLONES), not in the two-pass lanes of `step_quad`, half of whose lanes repeat the other
+ * half. The angle's cosine and -sine are the small-angle polynomials; a sample whose angle is not
+ * small (or NaN) is done again with the C library's (`sample_terms`' exact).
  * It vectorises only built with -fno-math-errno (sqrt sets no errno: no branch) and
  * -fno-trapping-math (the selects may test a value the branches skipped): setup.py's EXTRA. */
-enum { ST_KX, ST_KY, ST_KZ, ST_K, ST_P0, ST_P1, ST_P2, ST_G, ST_N };
+enum { ST_R0, ST_P0 = ST_R0 + 9, ST_P1, ST_P2, ST_KEEP, ST_KG, ST_N };
 
+/* One sample's ST_N terms into o (see `terms_loop`); th: its angle |w| dt, rad. exact: cos and sin
+ * from the C library (else the small-angle polynomials). */
+static inline __attribute__((always_inline)) void sample_terms(const double *a, const double *w, double dt,
+                                                               double gain, double tol, double turn, double cross,
+                                                               int exact, double *o, double *th_out) {
+    const double w0 = w[0], w1 = w[1], w2 = w[2];
+    const double a0 = a[0], a1 = a[1], a2 = a[2];
+    /* rodrigues' axis (its |w| summed in order) and angle |w| dt */
+    double magr = sqrt(w0 * w0 + w1 * w1 + w2 * w2);
+    double mr = magr > 0.0 ? magr : 1.0;
+    double kx = w0 / mr, ky = w1 / mr, kz = w2 / mr;
+    double th = magr * dt;
+    double c = exact ? cos(th) : small_cos(th), s = exact ? -sin(th) : -small_sin(th);
+    /* |a| and |w| as numpy's einsum sums a row (`rowsq3`) */
+    double qa0 = a0 * a0, qa1 = a1 * a1, qa2 = a2 * a2, qw0 = w0 * w0, qw1 = w1 * w1, qw2 = w2 * w2;
+    double sa = qa0 + qa2, sw = qw0 + qw2;
+    double norm_a = sqrt(sa + qa1), mag = sqrt(sw + qw1);
+    double adt = fabs(dt);
+    double k = accel_k(norm_a, mag, adt, gain, tol, turn);
+    double na = norm_a > 0.0 ? norm_a : 1.0;
+    double ka0 = k * a0, ka1 = k * a1, ka2 = k * a2;
+    double cm = cross * mag;
+    double grow = cm * adt;
+    double r[9], keep = 1.0 - k;
+    rodrigues_axis(kx, ky, kz, c, s, r);
+#pragma GCC unroll 9
+    for (int q = 0; q < 9; q++)
+        o[ST_R0 + q] = r[q] * keep;
+    o[ST_P0] = ka0 / na, o[ST_P1] = ka1 / na, o[ST_P2] = ka2 / na;
+    o[ST_KEEP] = keep, o[ST_KG] = keep * grow;
+    *th_out = th;
+}
+
+/* `fuse_pass`' group of samples (`fuse_pass.h`: PASS_GROUP steps of two passes) and the distance
+ * between the planes of its terms, doubles. */
+enum { PASS_GROUP = 4096, TERM_STRIDE = 2 * PASS_GROUP };
+
+/* `sample_terms` of m <= TERM_STRIDE samples (acc AC, w W (m,3), dt DT, gain GAIN) into the planes
+ * of O (plane k at O + k TERM_STRIDE: one pointer, whose constant offsets leave the loop registers
+ * for its values), th into TH: the polynomials' for all in a loop that vectorises, then the C
+ * library's where an angle is not small. Every array starts 32-byte aligned (`lay_scratch`). */
 VECTOR_CLONES
 static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *restrict W, const double *restrict DT,
-                       const double *restrict GAIN, double tol, double turn, double cross, double *restrict KX, double *restrict KY, double *restrict KZ,
-                       double *restrict KK, double *restrict P0, double *restrict P1, double *restrict P2,
-                       double *restrict GR) {
+                       const double *restrict GAIN, double tol, double turn, double cross, double *restrict O,
+                       double *restrict TH) {
+#define ALIGNED(p) p = __builtin_assume_aligned(p, 32)
+    ALIGNED(AC), ALIGNED(W), ALIGNED(DT), ALIGNED(GAIN), ALIGNED(TH), ALIGNED(O);
+#undef ALIGNED
+    long long large = 0; /* any angle not small (or NaN): then the second loop */
     for (Py_ssize_t i = 0; i < m; i++) {
-        const double w0 = W[3 * i], w1 = W[3 * i + 1], w2 = W[3 * i + 2];
-        const double a0 = AC[3 * i], a1 = AC[3 * i + 1], a2 = AC[3 * i + 2];
-        /* rodrigues' axis (its |w| summed in order) */
-        double magr = sqrt(w0 * w0 + w1 * w1 + w2 * w2);
-        double mr = magr > 0.0 ? magr : 1.0;
-        KX[i] = w0 / mr, KY[i] = w1 / mr, KZ[i] = w2 / mr;
-        /* |a| and |w| as numpy's einsum sums a row (`rowsq3`) */
-        double qa0 = a0 * a0, qa1 = a1 * a1, qa2 = a2 * a2, qw0 = w0 * w0, qw1 = w1 * w1, qw2 = w2 * w2;
-        double sa = qa0 + qa2, sw = qw0 + qw2;
-        double norm_a = sqrt(sa + qa1), mag = sqrt(sw + qw1);
-        double adt = fabs(DT[i]), gain = GAIN[i];
-        double k = accel_k(norm_a, mag, adt, gain, tol, turn);
-        double na = norm_a > 0.0 ? norm_a : 1.0;
-        double ka0 = k * a0, ka1 = k * a1, ka2 = k * a2;
-        KK[i] = k, P0[i] = ka0 / na, P1[i] = ka1 / na, P2[i] = ka2 / na;
-        double cm = cross * mag;
-        GR[i] = cm * adt;
+        double o[ST_N], th;
+        sample_terms(AC + 3 * i, W + 3 * i, DT[i], GAIN[i], tol, turn, cross, 0, o, &th);
+#pragma GCC unroll 14
+        for (int q = 0; q < ST_N; q++)
+            O[q * TERM_STRIDE + i] = o[q];
+        TH[i] = th;
+        large |= !(fabs(th) <= SMALL_ANGLE_RAD);
     }
+    if (large)
+        for (Py_ssize_t i = 0; i < m; i++)
+            if (!(fabs(TH[i]) <= SMALL_ANGLE_RAD)) {
+                double o[ST_N], th;
+                sample_terms(AC + 3 * i, W + 3 * i, DT[i], GAIN[i], tol, turn, cross, 1, o, &th);
+                for (int q = 0; q < ST_N; q++)
+                    O[q * TERM_STRIDE + i] = o[q];
+            }
 }
 
 
