@@ -1,9 +1,10 @@
 """The package's optional compiled kernel (everything else is in pyproject.toml).
 
 `hiplevel._native.csvparse`, `.scankernel`, `.fusekernel`, `.turnkernel`, `.hullkernel`, `.filterkernel` and
-`.restkernel`, `.gridkernel`, `.roundkernel` are built when a C compiler is at hand (no network: the C library only); without one the build
+`.restkernel`, `.gridkernel`, `.roundkernel`, `.tiltkernel` are built when a C compiler is at hand (no network: the C library only); without one the build
 goes on and hiplevel uses its numpy paths (numpy's CSV parser, the numpy block loops of `signal.scan` and
-`signal.fusion_scan`, the clock fit's Python hull loop, the biquad's numpy block loop, the builtin round), with the same results
+`signal.fusion_scan`, the clock fit's Python hull loop, the biquad's numpy block loop, the builtin round, the posture rule's numpy
+tilt columns), with the same results
 (host/hiplevel/_native)."""
 
 import sys
@@ -26,7 +27,7 @@ EXTRA = {} if sys.platform == "win32" else {"fusekernel": VECTOR_FLAGS, "restker
 HEADERS = [f"host/hiplevel/_native/{h}"
            for h in ("args.h", "rotation.h", "fuse_terms.h", "fuse_pass.h", "vectors.h", "sensor_rows.h")]
 KERNELS = ("csvparse", "scankernel", "fusekernel", "turnkernel", "hullkernel", "filterkernel", "restkernel",
-           "gridkernel", "roundkernel")
+           "gridkernel", "roundkernel", "tiltkernel")
 setup(ext_modules=[Extension(f"hiplevel._native.{name}", [f"host/hiplevel/_native/{name}.c"],
                              include_dirs=["host/hiplevel/_native"], depends=HEADERS,
                              extra_compile_args=FLAGS + EXTRA.get(name, []), optional=True) for name in KERNELS])

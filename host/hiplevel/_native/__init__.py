@@ -76,6 +76,11 @@ def grid_kernel() -> ModuleType | None:
     return _kernel("gridkernel", ("interp_columns",))
 
 
+def tilt_kernel() -> ModuleType | None:
+    """The compiled tilt moves around a bout's contacts (`tiltkernel.c`), or None."""
+    return _kernel("tiltkernel", ("tilt_moves",))
+
+
 def round_function():
     """`round(x, places)` for the many scalars of an analysis' reps: the compiled `round_places`
     (`roundkernel.c`: the same object, to the bit, at a tenth of the cost) when built, else the builtin."""

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hiplevel._native import tilt_kernel
 from hiplevel.exercises import walking_bouts
 from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_motion import einsum_order_ok
@@ -177,10 +178,41 @@ def tilt_moves_deg(up: np.ndarray, c: np.ndarray, med: int,
     lo = max(0, int(c[0]) - w - 2 * med)
     part = up[lo : int(c[-1]) + w + 2 * med + 1]
     every = max(1, w // SPAN_SAMPLES)  # the tilt moves slowly: a few dozen samples a side suffice
-    k = np.asarray(c, dtype=int) - lo
+    k = np.asarray(c, dtype=np.int64) - lo
     side = np.arange(0, w + 1, every)
-    n, cs = len(part), _column_sums(part)
+    n = len(part)
     stride = max(1, min(2 * med, n))  # (`stride_tilt` over two median steps)
+    sums: list[np.ndarray] = []  # the column sums, made once when needed
+
+    def column_sums() -> np.ndarray:
+        if not sums:
+            sums.append(_column_sums(part))
+        return sums[0]
+
+    kernel = tilt_kernel()
+    if kernel is not None and einsum_order_ok():
+        # The column path below in one compiled loop (`tiltkernel.tilt_moves`: every operation the
+        # same, to the bit): its takes, window means and reductions over (2 len(side), len(c))
+        # arrays were most of a bout's posture test.
+        before, after = np.empty(len(k)), np.empty(len(k))
+        kernel.tilt_moves(np.ascontiguousarray(part, dtype=float), k, side, stride, before, after)
+    else:
+        before, after = _tilt_cosines(column_sums(), n, stride, k, side)
+
+    def at(i: np.ndarray) -> np.ndarray:
+        return _window_mean(column_sums().T, n, stride, np.minimum(np.maximum(i, 0), n - 1))
+
+    def span_of(j: int) -> float:
+        b, a = at(k[j] - side), at(k[j] + side)
+        return float(np.degrees(np.arccos(np.clip(np.min(b @ a.T), -1.0, 1.0))))
+
+    return np.degrees(np.arccos(np.clip(before, -1.0, 1.0))), np.degrees(np.arccos(np.clip(after, -1.0, 1.0))), span_of
+
+
+def _tilt_cosines(cs: np.ndarray, n: int, stride: int, k: np.ndarray,
+                  side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The least cosine between each contact's tilt (k: its sample in the stretch of n samples whose
+    column sums are cs) and the tilts side samples before it, and after it (`tilt_moves_deg`)."""
     # Both sides' tilts in one call (each row on its own: the same values); side[0] = 0 is the contact's.
     offsets = np.concatenate([-side, side])
     if einsum_order_ok():
@@ -193,20 +225,10 @@ def tilt_moves_deg(up: np.ndarray, c: np.ndarray, med: int,
             cos += t2 * t2[:1]
             cos += t1 * t1[:1]
             cos += 0.0  # (no -0: the least of the cosines is the same taken in any order)
-        before, after = cos[: len(side)].min(axis=0), cos[len(side) :].min(axis=0)
-    else:
-        both = _window_mean(cs.T, n, stride, np.minimum(np.maximum(k[:, None] + offsets, 0), n - 1))
-        cos = np.einsum("kmi,ki->km", both, np.ascontiguousarray(both[:, 0]))
-        before, after = cos[:, : len(side)].min(axis=1), cos[:, len(side) :].min(axis=1)
-
-    def at(i: np.ndarray) -> np.ndarray:
-        return _window_mean(cs.T, n, stride, np.minimum(np.maximum(i, 0), n - 1))
-
-    def span_of(j: int) -> float:
-        b, a = at(k[j] - side), at(k[j] + side)
-        return float(np.degrees(np.arccos(np.clip(np.min(b @ a.T), -1.0, 1.0))))
-
-    return np.degrees(np.arccos(np.clip(before, -1.0, 1.0))), np.degrees(np.arccos(np.clip(after, -1.0, 1.0))), span_of
+        return cos[: len(side)].min(axis=0), cos[len(side) :].min(axis=0)
+    both = _window_mean(cs.T, n, stride, np.minimum(np.maximum(k[:, None] + offsets, 0), n - 1))
+    cos = np.einsum("kmi,ki->km", both, np.ascontiguousarray(both[:, 0]))
+    return cos[:, : len(side)].min(axis=1), cos[:, len(side) :].min(axis=1)
 
 
 def walks_on(c: np.ndarray, heights_g: np.ndarray, j: int, med: int, firm_g: float, irregular_ratio: float) -> bool:
