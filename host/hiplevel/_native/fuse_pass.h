@@ -35,7 +35,7 @@ typedef struct {
 } Pass;
 
 /* The group scratch of two passes side by side, each array's samples interleaved (sample i of pass a
- * at 2i, of pass b at 2i + 1): their inputs acc IA, w IW (2 PASS_GROUP rows of 3), dt ID, the
+ * at 2i, of pass b at 2i + 1): their inputs acc IA, w IW (three planes each: x, y, z), dt ID, the
  * accelerometer gain IG (rest or move: a double, so `terms_loop` reads no bytes, whose loop the
  * compiler made 32 samples wide and spilled),
  * the angle TH, and the terms T: plane k (TERM_STRIDE apart, k < ST_N: `terms_loop`'s) holds term k
@@ -76,11 +76,14 @@ static inline __attribute__((always_inline)) void interleave_steps(const double 
     double *restrict IA = g->IA, *restrict IW = g->IW, *restrict ID = g->ID;
     double *restrict IG = g->IG;
     for (Py_ssize_t i = 0; i < gm; i++) {
-        const Py_ssize_t ia = sa * i, ib = sb * i;
-        memcpy(IA + 6 * i, aac + 3 * ia, 3 * sizeof(double)), memcpy(IA + 6 * i + 3, bac + 3 * ib, 3 * sizeof(double));
-        memcpy(IW + 6 * i, aw + 3 * ia, 3 * sizeof(double)), memcpy(IW + 6 * i + 3, bw + 3 * ib, 3 * sizeof(double));
-        ID[2 * i] = adt[ia], ID[2 * i + 1] = bdt[ib];
-        IG[2 * i] = ar[ia] != 0 ? rest_gain : move_gain, IG[2 * i + 1] = br[ib] != 0 ? rest_gain : move_gain;
+        const Py_ssize_t ia = 3 * sa * i, ib = 3 * sb * i;
+#pragma GCC unroll 3
+        for (int c = 0; c < 3; c++) {
+            IA[c * TERM_STRIDE + 2 * i] = aac[ia + c], IA[c * TERM_STRIDE + 2 * i + 1] = bac[ib + c];
+            IW[c * TERM_STRIDE + 2 * i] = aw[ia + c], IW[c * TERM_STRIDE + 2 * i + 1] = bw[ib + c];
+        }
+        ID[2 * i] = adt[sa * i], ID[2 * i + 1] = bdt[sb * i];
+        IG[2 * i] = ar[sa * i] != 0 ? rest_gain : move_gain, IG[2 * i + 1] = br[sb * i] != 0 ? rest_gain : move_gain;
     }
 }
 

@@ -77,11 +77,10 @@ enum { ST_R0, ST_P0 = ST_R0 + 9, ST_P1, ST_P2, ST_KEEP, ST_KG, ST_N };
 
 /* One sample's ST_N terms into o (see `terms_loop`); th: its angle |w| dt, rad. exact: cos and sin
  * from the C library (else the small-angle polynomials). */
-static inline __attribute__((always_inline)) void sample_terms(const double *a, const double *w, double dt,
-                                                               double gain, double tol, double turn, double cross,
-                                                               int exact, double *o, double *th_out) {
-    const double w0 = w[0], w1 = w[1], w2 = w[2];
-    const double a0 = a[0], a1 = a[1], a2 = a[2];
+static inline __attribute__((always_inline)) void sample_terms(double a0, double a1, double a2, double w0,
+                                                               double w1, double w2, double dt, double gain, double tol,
+                                                               double turn, double cross, int exact, double *o,
+                                                               double *th_out) {
     /* rodrigues' axis (its |w| summed in order) and angle |w| dt */
     double magr = sqrt(w0 * w0 + w1 * w1 + w2 * w2);
     double mr = magr > 0.0 ? magr : 1.0;
@@ -112,10 +111,12 @@ static inline __attribute__((always_inline)) void sample_terms(const double *a, 
  * between the planes of its terms, doubles. */
 enum { PASS_GROUP = 4096, TERM_STRIDE = 2 * PASS_GROUP };
 
-/* `sample_terms` of m <= TERM_STRIDE samples (acc AC, w W (m,3), dt DT, gain GAIN) into the planes
- * of O (plane k at O + k TERM_STRIDE: one pointer, whose constant offsets leave the loop registers
- * for its values), th into TH: the polynomials' for all in a loop that vectorises, then the C
- * library's where an angle is not small. Every array starts 32-byte aligned (`lay_scratch`). */
+/* `sample_terms` of m <= TERM_STRIDE samples (acc AC, w W: three planes each, component c at
+ * + c TERM_STRIDE, so a vector of samples is loaded, not gathered from rows of three; dt DT, gain
+ * GAIN) into the planes of O (plane k at O + k TERM_STRIDE: one pointer, whose constant offsets
+ * leave the loop registers for its values), th into TH: the polynomials' for all in a loop that
+ * vectorises, then the C library's where an angle is not small. Every array starts 32-byte
+ * aligned (`lay_scratch`). */
 VECTOR_CLONES
 static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *restrict W, const double *restrict DT,
                        const double *restrict GAIN, double tol, double turn, double cross, double *restrict O,
@@ -126,7 +127,8 @@ static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *re
     long long large = 0; /* any angle not small (or NaN): then the second loop */
     for (Py_ssize_t i = 0; i < m; i++) {
         double o[ST_N], th;
-        sample_terms(AC + 3 * i, W + 3 * i, DT[i], GAIN[i], tol, turn, cross, 0, o, &th);
+        sample_terms(AC[i], AC[TERM_STRIDE + i], AC[2 * TERM_STRIDE + i], W[i], W[TERM_STRIDE + i],
+                     W[2 * TERM_STRIDE + i], DT[i], GAIN[i], tol, turn, cross, 0, o, &th);
 #pragma GCC unroll 14
         for (int q = 0; q < ST_N; q++)
             O[q * TERM_STRIDE + i] = o[q];
@@ -137,7 +139,8 @@ static void terms_loop(Py_ssize_t m, const double *restrict AC, const double *re
         for (Py_ssize_t i = 0; i < m; i++)
             if (!(fabs(TH[i]) <= SMALL_ANGLE_RAD)) {
                 double o[ST_N], th;
-                sample_terms(AC + 3 * i, W + 3 * i, DT[i], GAIN[i], tol, turn, cross, 1, o, &th);
+                sample_terms(AC[i], AC[TERM_STRIDE + i], AC[2 * TERM_STRIDE + i], W[i], W[TERM_STRIDE + i],
+                             W[2 * TERM_STRIDE + i], DT[i], GAIN[i], tol, turn, cross, 1, o, &th);
                 for (int q = 0; q < ST_N; q++)
                     O[q * TERM_STRIDE + i] = o[q];
             }
