@@ -4,9 +4,9 @@
  * One pass of `fusion_scan.run_passes` step by step: per sample the terms of `terms_loop`
  * (PASS_GROUP samples at a time, in cache, in a loop that vectorises: the rotation angle |w| |dt|
  * and its cosine and sine, within an ulp of numpy's, which calls the C library; a = R (1 - k), the
- * pull, the error growth), then the recurrences the numpy path's blocked scans evaluate, here in sample order: the first solution
- * u1 = a u1 + pull; the second u2 = a u2 + pull |u1 before|, the norm 1 at a block's first sample;
- * both states made unit at every SCAN_BLOCK-th sample (a block start); the error
+ * pull, the error growth), then the recurrences the numpy path's blocked scans evaluate, here in
+ * sample order: the first solution u1 = a u1 + pull; the second u2 = a u2 + pull |u1 before|, the
+ * norm 1 at a block's first sample; both states made unit at every SCAN_BLOCK-th sample (a block start); the error
  * e = (1 - k) e + (1 - k) growth. The same recurrences as the blocked scans, whose transfer products
  * associate the products otherwise: the up-vectors agree within a few units in the last place
  * (tests/analysis/test_fusion_native.py), at a third of the arithmetic and with no blocked layout
@@ -90,8 +90,8 @@ static inline __attribute__((always_inline)) void interleave_steps(const double 
 static void interleave_inputs(const Pass *a, const Pass *b, Py_ssize_t m, Py_ssize_t g0, Py_ssize_t gm,
                               double move_gain, double rest_gain, const PairScratch *g) {
     const Py_ssize_t fa = a->backward ? m - 1 - g0 : g0, fb = b->backward ? m - 1 - g0 : g0;
-#define INTERLEAVE(sa, sb)                                                                                              \
-    interleave_steps(a->ac + 3 * fa, a->w + 3 * fa, a->dt + fa, a->rest + fa, b->ac + 3 * fb, b->w + 3 * fb,           \
+#define INTERLEAVE(sa, sb)                                                                                    \
+    interleave_steps(a->ac + 3 * fa, a->w + 3 * fa, a->dt + fa, a->rest + fa, b->ac + 3 * fb, b->w + 3 * fb, \
                      b->dt + fb, b->rest + fb, gm, sa, sb, move_gain, rest_gain, g)
     if (!a->backward && b->backward)
         INTERLEAVE(1, -1);
