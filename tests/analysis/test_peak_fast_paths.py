@@ -1,5 +1,6 @@
-"""`signal.peaks`' fast paths (no equal neighbours; no peak closer than the distance to another)
-give the general algorithm's peaks: compared with that algorithm written out here."""
+"""`signal.peaks`' fast paths (no equal neighbours; no peak closer than the distance to another;
+the prominences' flanks from the gaps between candidates) give the general algorithm's peaks:
+compared with that algorithm written out here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from hiplevel.signal import peaks
 
@@ -60,3 +63,38 @@ def test_spaced_peaks_of_a_slow_wave_are_every_prominent_peak() -> None:
     spaced, every = peaks.spaced_and_all_peaks(x, 0.035, 30, 0.035)
     np.testing.assert_array_equal(spaced, every)
     assert len(every) > 400
+
+
+def _plain_prominences(x: np.ndarray, pk: np.ndarray) -> np.ndarray:
+    """scipy's walk written out: from each peak out to the first higher sample (or NaN, or the end),
+    the lowest point of each flank."""
+    out = []
+    for p in pk.tolist():
+        v, lows = x[p], []
+        for step in (-1, 1):
+            i, low = p, x[p]
+            while 0 <= i < len(x) and not x[i] > v and x[i] == x[i]:
+                low = min(low, x[i])
+                i += step
+            lows.append(low)
+        out.append(v - max(lows))
+    return np.array(out)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.integers(-3, 3).map(float), st.floats(-2, 2, allow_nan=False), st.just(np.nan),
+                          st.just(-0.0)), min_size=3, max_size=300),
+       st.sampled_from([0, 10**9]), st.integers(1, 3))
+@example([-5.0, 1.0, 0.0, 1.0, -1.0], 0, 1)  # a walk passes a maximum as high as its peak
+@example([0.0, 2.0, np.nan, 1.0, 0.5, 1.0, 0.0, np.nan, np.nan], 0, 1)  # and stops at NaN
+def test_prominences_are_the_walks(values: list[float], dense_max: int, every: int) -> None:
+    """The flanks' ends from the sparse table's descent (both directions in one) or the whole table,
+    their minimums from the gaps between candidates: the plain walk's prominences (ties, plateaus,
+    NaN anywhere, signed zeros; every maximum or some)."""
+    x = np.array(values)
+    maxima = peaks.local_maxima(x)
+    pk = maxima[::every]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(peaks, "DENSE_MAX_PAIRS", dense_max)
+        got = peaks.prominences(x, pk, maxima)
+    np.testing.assert_array_equal(got, _plain_prominences(x, pk))

@@ -31,6 +31,7 @@ Accuracy: docs/analysis.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from operator import eq
 
 import numpy as np
@@ -329,7 +330,8 @@ class WalkingDetector(BoutEdges):
         `finish` gives it its side. soft_start: the bout resumes a walk from motion at a soft first
         contact (`_soft_start`): the swing before it is no gait initiation from standing, and no rep.
         sway: the motion's `smooth_lateral_g` when at hand (the edges' `_sways_away`)."""
-        med = int(median(np.diff(c)))
+        d = np.diff(c)  # the steps' lengths, samples
+        med = int(median(d))
         t_c = m.t_s[c].tolist()  # the contacts' times, s
 
         def rep(a: int, b: int, k: int, contact: int | None, edge: str | None = None,
@@ -344,19 +346,20 @@ class WalkingDetector(BoutEdges):
         single = BoutFigures(motion_sway=sway)  # found once for both edges
         if not soft_start and self._initiates(m, a0, c, med, single):
             out.append(rep(int(c[0]) - int(round(self.initiation_rep_fraction * med)), int(c[0]), 0, None, "initiation"))
-        # Python ints, the long-step limit once and each contact's time rounded once (a contact opens
-        # its step and closes the one before): the same tuples as `rep` makes, ~5,000 steps an hour.
+        # The steps' tuples as `rep` makes them, ~5,000 an hour, without a Python loop a step: each
+        # contact's time rounded once (a contact opens its step and closes the one before), each
+        # distinct step length's seconds once.
         cl, rate, long_step = c.tolist(), m.rate_hz, int(round(self.side.irregular_ratio * med))
-        t_r = [_round(t, 3) for t in t_c]
-        for k in range(len(cl) - 1):
-            a, b = cl[k], cl[k + 1]
-            if b - a > long_step:
-                # A long step holds a pause (double support, or a pivot in a turn) before or after
-                # its single support: the rep is the median step where the pelvis moves most.
-                w0 = active_window(m, a, b, med)
-                out.append(rep(w0, w0 + med, k, k, closing=k + 1))
-            else:
-                out.append((a, b, k, None, _round((b - a) / rate, 3), t_r[k], t_r[k + 1]))
+        lengths = d.tolist()
+        step_s = {n: _round(n / rate, 3) for n in set(lengths)}
+        t_r = list(map(_round, t_c, repeat(3)))
+        steps = list(zip(cl, cl[1:], range(len(cl) - 1), repeat(None), map(step_s.__getitem__, lengths), t_r, t_r[1:]))
+        for k in np.flatnonzero(d > long_step).tolist():  # (most bouts: none)
+            # A long step holds a pause (double support, or a pivot in a turn) before or after
+            # its single support: the rep is the median step where the pelvis moves most.
+            w0 = active_window(m, cl[k], cl[k + 1], med)
+            steps[k] = rep(w0, w0 + med, k, k, closing=k + 1)
+        out += steps
         b1 = int(c[-1]) + med
         a1 = int(c[-1]) + int(round(self.double_support_fraction * med))
         if self._terminates(m, a1, b1, c, med, single):

@@ -65,6 +65,7 @@ The detector's edge parameters (units in the names):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -248,8 +249,10 @@ class BoutEdges:
         if m.acc_lin_g is None:
             return float(np.ptp(m.roll_deg[a:b])) > 0.5
         x = m.acc_lin_g[a:b, :2]
-        h = x - x.mean(axis=0)
-        return float(np.sqrt((h * h).sum(axis=1).mean())) >= self.edge_motion_g  # (np.mean's and np.sum's own steps)
+        # np.mean's own steps (its sum, then / the count) without its Python wrapper: the same bits.
+        n = len(x)
+        h = x - _add(x, axis=0) / n
+        return math.sqrt(_add(_add(h * h, axis=1)) / n) >= self.edge_motion_g
 
 
 SWAY_PAD_S = 2.0  # the sway's baseline (a 2 s moving mean) settles this far outside the bout, s
@@ -266,6 +269,7 @@ def bout_sway_g(m: Motion, c: np.ndarray, extra: int = 0,
 
 
 _EPS = float(np.finfo(float).eps)
+_add = np.add.reduce
 
 
 def step_sways(sway: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -98,13 +98,12 @@ def prominences(x: np.ndarray, peaks: np.ndarray, maxima: np.ndarray | None = No
     if len(q) * len(val) <= DENSE_MAX_PAIRS:
         left_q, right_q = _nearest_above_dense(val, q, v)
     else:
-        table = _max_table(val)
-        left_q, right_q = _nearest_above(table, q, v, -1), _nearest_above(table, q, v, +1)
-    lo = pos[left_q] + 1  # the left flank starts after that candidate
-    hi = pos[right_q]  # the right flank ends before it
-    # Both flanks' minimums from one reduction (no copy of x with an end marker: `reduce_windows`).
+        left_q, right_q = _nearest_above(val, q, v)
+    # Both flanks' minimums from those of the gaps between candidates they span (`_gap_minimums`:
+    # x in one pass, then a few values a flank; a walk's flanks sum to ~10 times x).
     k = len(peaks)
-    flanks = reduce_windows(np.minimum, x, np.concatenate([lo, peaks]), np.concatenate([peaks + 1, hi]))
+    flanks = reduce_windows(np.minimum, _gap_minimums(x, pos, len(nan) > 0), np.concatenate([left_q, q]),
+                            np.concatenate([q, right_q]))
     return v - np.maximum(flanks[:k], flanks[k:])
 
 
@@ -120,37 +119,41 @@ def _nearest_above_dense(val: np.ndarray, q: np.ndarray, v: np.ndarray) -> tuple
     return left, right
 
 
-def _max_table(val: np.ndarray) -> list[np.ndarray]:
-    """Sparse table: level k holds the maximum of val[i : i + 2^k] at i."""
-    table = [val]
-    span = 1
-    while 2 * span <= len(val):
-        prev = table[-1]
-        table.append(np.maximum(prev[:-span], prev[span:]))
+def _nearest_above(val: np.ndarray, q: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each q: the nearest index before and after q whose value in val exceeds v (val's ends
+    are +inf, so there is one): a binary descent on a sparse table of maxima, both directions in
+    one (a search after q is one before it in val reversed: a dozen numpy calls a level fewer).
+    The table is that of [NaN x top, val, NaN, val reversed]: a window touching a NaN compares
+    false, as one past either end did."""
+    m = len(val)
+    top = 1 << (m.bit_length() - 1)  # the widest span: more than half of m, all a search can reach
+    both = np.concatenate([np.full(top, np.nan), val, [np.nan], val[::-1]])
+    edge = np.concatenate([q + top, 2 * m + top - q])  # the run of values <= v: [edge, its q) in `both`
+    vv = np.concatenate([v, v])
+    level, span, table = [both], 1, both
+    while span < top:  # level k: the maximum of both[i : i + 2^k] at i
+        table = np.maximum(table[:-span], table[span:])
+        level.append(table)
         span *= 2
-    return table
+    for table in reversed(level):
+        start = edge - span
+        np.copyto(edge, start, where=table[start] <= vv)
+        span //= 2
+    k = len(q)
+    return edge[:k] - top - 1, 2 * m + top - edge[k:] + 1
 
 
-def _nearest_above(table: list[np.ndarray], q: np.ndarray, v: np.ndarray, direction: int) -> np.ndarray:
-    """For each q: the nearest index before (direction -1) or after (+1) q whose value exceeds v
-    (the table's ends are +inf, so there is one): a binary descent on the sparse table."""
-    n = len(table[0])
-    edge = q.copy()  # the run of values <= v next to q: [edge, q) on the left, (q, edge] on the right
-    for k in range(len(table) - 1, -1, -1):
-        span = 1 << k
-        if direction < 0:
-            start = edge - span
-            ok = start >= 0
-            idx = np.where(ok, start, 0)
-            ok &= table[k][idx] <= v
-            edge = np.where(ok, start, edge)
-        else:
-            start = edge + 1
-            ok = start + span <= n
-            idx = np.where(ok, start, 0)
-            ok &= table[k][idx] <= v
-            edge = np.where(ok, edge + span, edge)
-    return edge - 1 if direction < 0 else edge + 1
+def _gap_minimums(x: np.ndarray, pos: np.ndarray, has_nan: bool) -> np.ndarray:
+    """The minimum of x over each gap between consecutive candidates pos (sorted: -1, the local
+    maxima, the NaN samples, n) and the candidate ending it: x[pos[i] + 1 : pos[i + 1] + 1],
+    (len(pos) - 1,), from one reduction (NaN skipped). A peak's flanks [pos[l] + 1, pos[q]] and
+    [pos[q], pos[r]) (l, r: its nearest candidates above it) have the minimums of gaps l..q-1 and
+    q..r-1: each candidate in between is a local maximum, no lower than its neighbour in the gap
+    before it and after it, and the right flank's last gap adds its end, above the peak (or NaN).
+    (A flank's minimum lies below its peak: with a zero, its sign alone may differ, not v - it.)"""
+    n = len(x)
+    starts = np.minimum(pos[:-1] + 1, n - 1)  # (a gap after a NaN last sample is no flank's)
+    return (np.fmin if has_nan else np.minimum).reduceat(x, starts)
 
 
 def find_peaks(x: np.ndarray, height: float | None = None, distance: float | None = None,
