@@ -1,7 +1,8 @@
 """A walking bout's steps (`WalkingDetector._bout_reps`) on Python ints, the long-step limit taken
 once and each contact's time rounded once (it opens its step and closes the one before): each
 step's tuple as before, (start, end, its index, no edge, step_s, contact_s, closing_contact_s),
-with a long step's window where the pelvis moves most. Speed (issue 13)."""
+with a long step's window where the pelvis moves most; and the small helpers of `_bout_reps`,
+and `_moving` against the numpy they replace. Speed (issue 13)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hiplevel.exercises import DETECTORS
+from hiplevel.exercises.walking import _int_median
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,8 @@ def test_moving_is_the_rms_of_numpys_mean(walk, a: int, n: int, scale: float) ->
     rms = float(np.sqrt((h * h).sum(axis=1).mean()))
     for limit in (rms, np.nextafter(rms, 0), np.nextafter(rms, 1), 0.02):
         assert replace(det, edge_motion_g=float(limit))._moving(m, 0, n) == (rms >= limit)
+
+
+@given(st.lists(st.integers(1, 10**6), min_size=1, max_size=120))
+def test_int_median_is_numpys(lengths: list[int]) -> None:
+    assert _int_median(lengths) == int(np.median(np.array(lengths)))

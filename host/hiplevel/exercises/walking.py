@@ -331,7 +331,8 @@ class WalkingDetector(BoutEdges):
         contact (`_soft_start`): the swing before it is no gait initiation from standing, and no rep.
         sway: the motion's `smooth_lateral_g` when at hand (the edges' `_sways_away`)."""
         d = np.diff(c)  # the steps' lengths, samples
-        med = int(median(d))
+        lengths = d.tolist()
+        med = _int_median(lengths)
         t_c = m.t_s[c].tolist()  # the contacts' times, s
 
         def rep(a: int, b: int, k: int, contact: int | None, edge: str | None = None,
@@ -350,7 +351,6 @@ class WalkingDetector(BoutEdges):
         # contact's time rounded once (a contact opens its step and closes the one before), each
         # distinct step length's seconds once.
         cl, rate, long_step = c.tolist(), m.rate_hz, int(round(self.side.irregular_ratio * med))
-        lengths = d.tolist()
         step_s = {n: _round(n / rate, 3) for n in set(lengths)}
         t_r = list(map(_round, t_c, repeat(3)))
         steps = list(zip(cl, cl[1:], range(len(cl) - 1), repeat(None), map(step_s.__getitem__, lengths), t_r, t_r[1:]))
@@ -370,3 +370,16 @@ class WalkingDetector(BoutEdges):
             if (two := self._closing_after(m, b1, c, med, single)) is not None:
                 out.append(rep(*two, len(c) - 2, None, "closing"))
         return out
+
+
+def _int_median(x: list[int]) -> int:
+    """`int(median(x))` of Python ints (a bout's step lengths, samples: far under 2^52) by a sort of
+    the list: numpy's median is the middle value, or the mean of the two middle ones (exact in
+    float64 here), truncated toward zero as `int` does. (~50 k instructions a bout in numpy.)"""
+    s = sorted(x)
+    h = len(s) // 2
+    if len(s) % 2:
+        return s[h]
+    t = s[h - 1] + s[h]
+    return t // 2 if t >= 0 else -(-t // 2)
+

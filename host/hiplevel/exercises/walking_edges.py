@@ -73,7 +73,7 @@ import numpy as np
 from hiplevel.exercises.base import Motion
 from hiplevel.exercises.walking_spot_turns import smooth_lateral_g
 from hiplevel.signal.exact_median import median
-from hiplevel.signal.filters import prefix_sums
+from hiplevel.signal.filters import prefix_sums, run_edges
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ class BoutEdges:
         x = s.signs[-1] * s.sway[i:j]
         if len(x) < 3 or s.step_peak <= 0:
             return None
-        pos = np.flatnonzero(np.diff(np.r_[False, x > 0, False].astype(np.int8)))  # lobe starts and ends
+        pos = run_edges(x > 0)  # lobe starts and ends (`np.r_` cost ~30 k instructions a call)
         best = None
         for s0, s1 in zip(pos[::2], pos[1::2]):
             k = s0 + int(np.argmax(x[s0:s1]))
