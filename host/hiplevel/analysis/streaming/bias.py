@@ -8,8 +8,8 @@ neither, the walk does: the median over 6 s windows of the drift of the gyro-car
 evidence scrolls out of it: the estimate is kept while the buffer holds nothing of the same kind or
 better (a walk after a still standing keeps the standing's bias; a quiet single-leg hold after it
 does not replace it either, as offline), and replaced as soon as it does. The movement fit's
-windows are taken as they complete, and the bias is the median over every window so far (offline:
-over the recording's).
+windows are taken as they complete, and the bias is the median over every window so far, from the
+first (offline: over the recording's, at least three).
 """
 
 from __future__ import annotations
@@ -19,10 +19,18 @@ import numpy as np
 from hiplevel.analysis.streaming.settings import ANCHOR_MAX_TURN_DEG, RESEED_WINDOW_S
 from hiplevel.signal.fusion import DEG, FusionSettings, tilt_step
 from hiplevel.signal.rest_masks import quiet_mask, rest_mask
-from hiplevel.signal.motion_bias import MIN_WINDOWS, WINDOW_S, window_bias_dps
+from hiplevel.signal.motion_bias import WINDOW_S, window_bias_dps
 from hiplevel.signal.rest_bias import estimate_gyro_bias_dps, rest_runs, run_bias
 
 __all__ = ["MOVING", "QUIET", "SEED", "STILL", "LiveGyroBias", "anchor_tilt", "carried_up"]
+
+# The movement fit's first estimate: live takes the median of the windows so far from the first one
+# on (offline's rule needs motion_bias.MIN_WINDOWS = 3 of the recording's). Until then the bias is
+# zero (a start while moving seeds none) and every second's re-seed carries 4 s of accelerometer
+# with the raw gyro: stroke-dev's 0.6-0.8 deg/s about x left the first 18 s of each treadmill walk
+# 1-3 deg off the level it has once the bias is known (docs/analysis.md, Stop 44 live44); one
+# window's fit is far nearer than zero.
+FIRST_WINDOWS = 1
 
 # What the current estimate came from, weakest first.
 SEED, MOVING, QUIET, STILL = range(4)
@@ -82,7 +90,7 @@ class LiveGyroBias:
 
     def _new_windows(self, acc_g, gyro_dps, current_dps, g0: int) -> bool:
         """Fit the movement windows completed since the last call (`window_bias_dps` with the bias
-        in use removed; each window's absolute x, y bias kept); True when there are MIN_WINDOWS."""
+        in use removed; each window's absolute x, y bias kept); True when there are FIRST_WINDOWS."""
         w = self._window
         self._next_g = max(self._next_g, g0)
         i0 = self._next_g - g0
@@ -94,7 +102,7 @@ class LiveGyroBias:
         fit = window_bias_dps(acc_g[sl], gyro_dps[sl] - cur, self.rate_hz, w)
         self._windows += [cur[:2] + f for f in fit if np.isfinite(f).all()]
         self._next_g += k * w
-        return len(self._windows) >= MIN_WINDOWS
+        return len(self._windows) >= FIRST_WINDOWS
 
 
 def carried_up(t_s: np.ndarray, acc_g: np.ndarray, gyro_dps: np.ndarray) -> tuple[float, float, float]:
