@@ -26,7 +26,9 @@ DROPS_DEG = [-12.0, -4.0, -1.5, -0.0, 0.0, 1.0, 2.5, 4.0, 4.999, 5.0, 5.00000000
 METRICS = [{}, {"hold_s": 12.0}, {"hold_s": None}, {"sway_deg": 2.0}, {"bob_cm": 6.0}, {"step_m": 0.1},
            {"side_confidence": 0.55}, {"side_confidence": 0.97}, {"side_confidence": None},
            {"rollback_deg": 6.0}, {"step_s": 0.5, "side_confidence": 0.89, "bout_neutral_s": 1.0},
-           {"hold_s": 5.0, "sway_deg": 1.5, "bob_cm": 5.0, "step_m": 0.05, "side_confidence": 0.6}]
+           {"hold_s": 5.0, "sway_deg": 1.5, "bob_cm": 5.0, "step_m": 0.05, "side_confidence": 0.6},
+           {"side_confidence": float("nan")}, {"side_confidence": Thresholds().side_min_confidence},
+           {"step_s": 0.5, "side_confidence": 0.3, "bout_neutral_s": 1.0, "edge": 2}]
 THRESHOLDS = [Thresholds(),
               Thresholds().with_overrides(drop_flag_deg_walking=5.5, drop_ok_deg_walking=1.0, hike_flag_deg=1.5,
                                           penalty_points=40.0, side_min_confidence=0.99),

@@ -8,22 +8,44 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 from types import ModuleType
+
+
+# The switch is read from os.environ's own dict (what `os.environ.get` reads: a test's
+# monkeypatch.setenv is seen at once): `os.environ.get` of an unset name raises and catches two
+# KeyErrors inside os.environ, most of a kernel lookup. Without that dict: `os.environ.get`.
+_NO_NATIVE = "HIPLEVEL_NO_NATIVE"
+_ENVIRON = getattr(os.environ, "_data", None)
+_ENVIRON, _NO_NATIVE_KEY = ((_ENVIRON, os.environ.encodekey(_NO_NATIVE)) if type(_ENVIRON) is dict
+                            else (None, None))
+
+
+def native_switched_off() -> bool:
+    """Whether HIPLEVEL_NO_NATIVE is set to a non-empty value now (what `os.environ.get` says)."""
+    if _ENVIRON is not None:
+        return bool(_ENVIRON.get(_NO_NATIVE_KEY))
+    return bool(os.environ.get(_NO_NATIVE))
+
+
+# (name, needs) -> the module found, or None (not built, or built from an older source): the
+# filters ask per section, so the import machinery and the `needs` checks run once a kernel.
+_FOUND: dict[tuple[str, tuple[str, ...]], ModuleType | None] = {}
 
 
 def _kernel(name: str, needs: tuple[str, ...] = ()) -> ModuleType | None:
     """hiplevel._native.<name> when built, not switched off and holding every function in `needs`."""
-    if os.environ.get("HIPLEVEL_NO_NATIVE"):
+    if native_switched_off():
         return None
-    # Looked up per call (the filters ask per section): sys.modules first, the import machinery once.
-    module = sys.modules.get(f"hiplevel._native.{name}")
-    if module is None:
-        try:
-            module = importlib.import_module(f"hiplevel._native.{name}")
-        except ImportError:
-            return None
-    return module if all(hasattr(module, f) for f in needs) else None
+    try:
+        return _FOUND[name, needs]
+    except KeyError:
+        pass
+    try:
+        module = importlib.import_module(f"hiplevel._native.{name}")
+    except ImportError:
+        module = None
+    _FOUND[name, needs] = module if module is not None and all(hasattr(module, f) for f in needs) else None
+    return _FOUND[name, needs]
 
 
 def csv_kernel() -> ModuleType | None:

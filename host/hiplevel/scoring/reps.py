@@ -286,13 +286,21 @@ class RepScorer:
         confidence to check: `parts`' call and its tests cost ~1 us a rep."""
         if not self._flat_ok:
             return [self.parts(*rep) for rep in zip(sides, drops, metrics)]
-        constant, flat, side_flag, parts = self._constant_drop, self._flat, self._side_flag, self.parts
-        ok = self.ok
+        # `_constant_drop` and `_side_flag` written out (a method call a rep was most of the fast
+        # path), the flat results shared: (score, (), ()) by whether the drop is at most ok.
+        side_flag, parts, flagged = self._side_flag, self.parts, _FLAGGED_METRICS
+        ok, flag, ramp_end, min_conf = self.ok, self.flag, self._ramp_end, self.th.side_min_confidence
+        flat = {k: (v, (), ()) for k, v in self._flat.items()}
         out = []
         for side, drop, m in zip(sides, drops, metrics):
-            if constant(drop) and _FLAGGED_METRICS.isdisjoint(m):
+            # (dict_keys.isdisjoint looks the few flagged names up in m: no walk over m's keys.)
+            if 0 <= drop <= flag and not ok < drop < ramp_end and m.keys().isdisjoint(flagged):
                 # No drop flag: the drop is no more than flag, and no less than 0 >= -hike_flag.
-                out.append((flat[drop <= ok], *side_flag(m, side)))
+                conf = m.get("side_confidence")
+                if conf is not None and conf < min_conf:
+                    out.append((self._flat[drop <= ok], *side_flag(m, side)))
+                else:
+                    out.append(flat[drop <= ok])
             else:
                 out.append(parts(side, drop, m))
         return out
