@@ -11,20 +11,9 @@ import os
 from types import ModuleType
 
 
-# The switch is read from os.environ's own dict (what `os.environ.get` reads: a test's
-# monkeypatch.setenv is seen at once): `os.environ.get` of an unset name raises and catches two
-# KeyErrors inside os.environ, most of a kernel lookup. Without that dict: `os.environ.get`.
-_NO_NATIVE = "HIPLEVEL_NO_NATIVE"
-_ENVIRON = getattr(os.environ, "_data", None)
-_ENVIRON, _NO_NATIVE_KEY = ((_ENVIRON, os.environ.encodekey(_NO_NATIVE)) if type(_ENVIRON) is dict
-                            else (None, None))
-
-
 def native_switched_off() -> bool:
-    """Whether HIPLEVEL_NO_NATIVE is set to a non-empty value now (what `os.environ.get` says)."""
-    if _ENVIRON is not None:
-        return bool(_ENVIRON.get(_NO_NATIVE_KEY))
-    return bool(os.environ.get(_NO_NATIVE))
+    """Whether HIPLEVEL_NO_NATIVE is set to a non-empty value now (read at each lookup: tests switch it)."""
+    return bool(os.environ.get("HIPLEVEL_NO_NATIVE"))
 
 
 # (name, needs) -> the module found, or None (not built, or built from an older source): the

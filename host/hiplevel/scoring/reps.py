@@ -28,6 +28,7 @@ DROP_FLAGS = frozenset({"pelvic_drop", "hip_hike", "pelvis_roll_back"})
 NO_PENALTY_FLAGS = frozenset({"side_uncertain"})
 # The metrics `RepScorer.parts` flags on their own (a rep without them needs only its drop and side).
 _FLAGGED_METRICS = frozenset({"hold_s", "sway_deg", "bob_cm", "step_m"})
+_NO_FLAGS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (flags, reasons) of a rep without any
 
 
 @direct_init
@@ -276,7 +277,7 @@ class RepScorer:
         conf = metrics.get("side_confidence")
         if conf is not None and conf < self.th.side_min_confidence:
             return ("side_uncertain",), (_uncertain_reason(conf, side),)
-        return (), ()
+        return _NO_FLAGS
 
     def parts_many(self, sides: Sequence[Side], drops: Sequence[float],
                    metrics: Sequence[dict]) -> list[tuple[float, tuple[str, ...], tuple[str, ...]]]:
@@ -286,21 +287,16 @@ class RepScorer:
         confidence to check: `parts`' call and its tests cost ~1 us a rep."""
         if not self._flat_ok:
             return [self.parts(*rep) for rep in zip(sides, drops, metrics)]
-        # `_constant_drop` and `_side_flag` written out (a method call a rep was most of the fast
-        # path), the flat results shared: (score, (), ()) by whether the drop is at most ok.
-        side_flag, parts, flagged = self._side_flag, self.parts, _FLAGGED_METRICS
-        ok, flag, ramp_end, min_conf = self.ok, self.flag, self._ramp_end, self.th.side_min_confidence
+        # The flat results shared: (score, (), ()) by whether the drop is at most ok.
+        constant, side_flag, parts, ok = self._constant_drop, self._side_flag, self.parts, self.ok
         flat = {k: (v, (), ()) for k, v in self._flat.items()}
         out = []
         for side, drop, m in zip(sides, drops, metrics):
             # (dict_keys.isdisjoint looks the few flagged names up in m: no walk over m's keys.)
-            if 0 <= drop <= flag and not ok < drop < ramp_end and m.keys().isdisjoint(flagged):
+            if constant(drop) and m.keys().isdisjoint(_FLAGGED_METRICS):
                 # No drop flag: the drop is no more than flag, and no less than 0 >= -hike_flag.
-                conf = m.get("side_confidence")
-                if conf is not None and conf < min_conf:
-                    out.append((self._flat[drop <= ok], *side_flag(m, side)))
-                else:
-                    out.append(flat[drop <= ok])
+                side_flags = side_flag(m, side)
+                out.append(flat[drop <= ok] if side_flags is _NO_FLAGS else (self._flat[drop <= ok], *side_flags))
             else:
                 out.append(parts(side, drop, m))
         return out
