@@ -30,6 +30,12 @@ import numpy as np
 from hiplevel.signal.exact_median import median
 
 WINDOW_S = 6.0  # a few strides: walking accelerations average out, a 3 deg/s bias drifts 18 deg
+# Offline (the whole recording at hand): twice as long. A 6 s window's fit still carries the gait
+# (stroke-dev treadmill walks, one sensor: per-file medians 0.61-0.76 deg/s about x at 6 s,
+# 0.63-0.69 at 12 s, against 0.63-0.70 from where the forward and backward fusion passes agree:
+# docs/analysis.md, Stop 44 fusion44); a walk too short for MIN_WINDOWS of them falls back to
+# WINDOW_S. Live keeps WINDOW_S, its first estimate 6 s into a walk.
+OFFLINE_WINDOWS_S = (12.0, WINDOW_S)
 MIN_WINDOWS = 3  # the median needs a majority of steady windows
 # Walking rocks the heading by +-4-8 deg; a window whose heading leaves its first second's by more
 # than this turned, and its velocity with it (30 deg at 1.2 m/s is 0.6 m/s of change).

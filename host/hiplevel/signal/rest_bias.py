@@ -204,10 +204,14 @@ def _with_along(run: RestRunBias, along_dps: np.ndarray) -> RestRunBias:
     return RestRunBias(run.start, run.stop, cross + np.dot(along_dps, u) * u, run.residual_deg, run.up)
 
 
+# Quiet runs totalling less than this many minimum runs (rest_bias_min_s) yield to a movement fit.
+QUIET_YIELD_RUNS = 2.0
+
+
 def select_bias_runs(
     spans: list[tuple[int, int]], fit: Callable[[int, int], RestRunBias], max_residual_deg: float = 0.6,
     min_samples: int = 1, quiet_spans: list[tuple[int, int]] | None = None,
-    motion: Callable[[np.ndarray], np.ndarray | None] | None = None,
+    motion: Callable[[np.ndarray], np.ndarray | None] | None = None, quiet_yields: bool = False,
 ) -> list[RestRunBias]:
     """The runs whose biases the gyro bias is interpolated between (`bias_between_runs`; see the
     module docstring): of the `spans` ([start, stop) sample spans of the still runs, in order) at
@@ -216,7 +220,9 @@ def select_bias_runs(
     shorter span (>= MIN_FALLBACK_SAMPLES), else none ("the still fallback"); with `quiet_spans`
     (the runs of quiet | rest), that fallback keeps only the part along the vertical of the quiet
     runs that pass the same tests, else `motion(still_bias_dps (3,))` (the bias from the movement,
-    (3,) or None; `motion_bias`) as one run over everything, else the still fallback."""
+    (3,) or None; `motion_bias`) as one run over everything, else the still fallback.
+    quiet_yields (offline: the whole recording at hand): quiet runs totalling less than
+    QUIET_YIELD_RUNS minimum runs give way to the movement fit when there is one."""
     runs = [fit(a, b) for a, b in spans if b - a >= max(3, min_samples)]
     good = [r for r in runs if r.residual_deg <= max_residual_deg]
     if good:
@@ -226,6 +232,14 @@ def select_bias_runs(
         return still
     tilt = [fit(a, b) for a, b in quiet_spans if b - a >= max(3, min_samples)]
     tilt = [r for r in tilt if r.residual_deg <= max_residual_deg]
+    short = sum(r.stop - r.start for r in tilt) < QUIET_YIELD_RUNS * max(3, min_samples)
+    if quiet_yields and tilt and short and motion is not None:
+        # Quiet runs this short give way to the movement fit when the recording has one (Stop 44
+        # fusion44: a treadmill walk's 1.5-2 s quiet start read 0.82-1.03 deg/s about x, its
+        # 2 minutes of walking 0.65-0.69, as where the fusion passes agree).
+        moving = motion(bias_between_runs(np.zeros(1), still)[0])
+        if moving is not None:
+            return [RestRunBias(0, 1, moving, float("nan"))]
     if tilt:
         along = bias_between_runs(np.array([int(0.5 * (r.start + r.stop - 1)) for r in tilt]), still)  # at the centres
         return [_with_along(r, v) for r, v in zip(tilt, along)]
@@ -239,11 +253,12 @@ def select_bias_runs(
 def estimate_gyro_bias_dps(
     t_s: np.ndarray, gyro_dps: np.ndarray, rest: np.ndarray, acc_g: np.ndarray,
     max_residual_deg: float = 0.6, min_samples: int = 1, quiet: np.ndarray | None = None,
+    quiet_yields: bool = True,
 ) -> np.ndarray:
     """Gyro bias (N,3), deg/s, body frame: per rest run of at least min_samples whose gyro and
     accelerometer tilts agree (fit residual <= max_residual_deg), the bias of `run_bias`, linearly
     interpolated between runs' centres and held beyond the first and last (`select_bias_runs`,
-    `bias_between_runs`).
+    `bias_between_runs`). quiet_yields: `select_bias_runs`' (False live: a buffer, not the recording).
 
     rest (N,) bool: strictly still samples; quiet (N,) bool or None: samples without steps or fast
     rotation (a superset of rest). When no still run qualifies, the quietest run of at least
@@ -252,7 +267,7 @@ def estimate_gyro_bias_dps(
     (see the module docstring), that fallback keeps only the part along the vertical: the part
     across it comes from the qualifying quiet runs, else from the movement
     (`motion_bias.motion_bias_dps`), else stays."""
-    from hiplevel.signal.motion_bias import motion_bias_dps
+    from hiplevel.signal.motion_bias import OFFLINE_WINDOWS_S, motion_bias_dps
 
     n = len(gyro_dps)
     t_s, gyro_dps, acc_g = np.asarray(t_s, float), np.asarray(gyro_dps, float), np.asarray(acc_g, float)
@@ -262,8 +277,13 @@ def estimate_gyro_bias_dps(
         return RestRunBias(a, b, r.bias_dps, r.residual_deg, r.up)
 
     def motion(still_dps: np.ndarray) -> np.ndarray | None:
-        return motion_bias_dps(acc_g, gyro_dps, 1.0 / float(median(np.diff(t_s))), still_dps)
+        rate = 1.0 / float(median(np.diff(t_s)))
+        for window_s in OFFLINE_WINDOWS_S:
+            fit = motion_bias_dps(acc_g, gyro_dps, rate, still_dps, window_s)
+            if fit is not None:
+                return fit
+        return None
 
     quiet_spans = None if quiet is None or n < 2 else rest_runs(np.asarray(quiet) | np.asarray(rest))
-    runs = select_bias_runs(rest_runs(rest), fit, max_residual_deg, min_samples, quiet_spans, motion)
+    runs = select_bias_runs(rest_runs(rest), fit, max_residual_deg, min_samples, quiet_spans, motion, quiet_yields)
     return bias_between_runs(np.arange(n), runs)

@@ -79,7 +79,7 @@ class LiveGyroBias:
             tier = QUIET
         if tier >= max(self.tier, QUIET):
             est = estimate_gyro_bias_dps(t_s, gyro_dps, rest, acc_g, st.rest_bias_max_residual_deg,
-                                         self.min_samples, quiet=quiet)[-1]
+                                         self.min_samples, quiet=quiet, quiet_yields=False)[-1]
             self.tier = tier
             return (float(est[0]), float(est[1]), float(est[2]))
         if self.tier > MOVING or not self._new_windows(acc_g, gyro_dps, current_dps, g0):
