@@ -37,6 +37,12 @@ WINDOW_S = 6.0  # a few strides: walking accelerations average out, a 3 deg/s bi
 # WINDOW_S. Live keeps WINDOW_S, its first estimate 6 s into a walk.
 OFFLINE_WINDOWS_S = (12.0, WINDOW_S)
 MIN_WINDOWS = 3  # the median needs a majority of steady windows
+
+
+def offline_fit(fit_dps: Callable[[float], np.ndarray | None]) -> np.ndarray | None:
+    """The first bias fit_dps(window_s) (3,), deg/s, of OFFLINE_WINDOWS_S's windows that is not None."""
+    return next((b for b in map(fit_dps, OFFLINE_WINDOWS_S) if b is not None), None)
+
 # Walking rocks the heading by +-4-8 deg; a window whose heading leaves its first second's by more
 # than this turned, and its velocity with it (30 deg at 1.2 m/s is 0.6 m/s of change).
 MAX_TURN_DEG = 20.0

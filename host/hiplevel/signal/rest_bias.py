@@ -267,7 +267,7 @@ def estimate_gyro_bias_dps(
     (see the module docstring), that fallback keeps only the part along the vertical: the part
     across it comes from the qualifying quiet runs, else from the movement
     (`motion_bias.motion_bias_dps`), else stays."""
-    from hiplevel.signal.motion_bias import OFFLINE_WINDOWS_S, motion_bias_dps
+    from hiplevel.signal.motion_bias import motion_bias_dps, offline_fit
 
     n = len(gyro_dps)
     t_s, gyro_dps, acc_g = np.asarray(t_s, float), np.asarray(gyro_dps, float), np.asarray(acc_g, float)
@@ -278,11 +278,7 @@ def estimate_gyro_bias_dps(
 
     def motion(still_dps: np.ndarray) -> np.ndarray | None:
         rate = 1.0 / float(median(np.diff(t_s)))
-        for window_s in OFFLINE_WINDOWS_S:
-            fit = motion_bias_dps(acc_g, gyro_dps, rate, still_dps, window_s)
-            if fit is not None:
-                return fit
-        return None
+        return offline_fit(lambda window_s: motion_bias_dps(acc_g, gyro_dps, rate, still_dps, window_s))
 
     quiet_spans = None if quiet is None or n < 2 else rest_runs(np.asarray(quiet) | np.asarray(rest))
     runs = select_bias_runs(rest_runs(rest), fit, max_residual_deg, min_samples, quiet_spans, motion, quiet_yields)

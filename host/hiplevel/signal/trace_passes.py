@@ -18,7 +18,7 @@ from hiplevel.signal.fusion import (FusionSettings, accel_fraction, fuse_passes,
 from hiplevel.signal.grid import GRID_BLOCK, GridBlock, GridBuilder, GridSegment
 from hiplevel.signal.memory import release_free_memory
 from hiplevel.signal.rest_masks import rest_and_quiet_masks
-from hiplevel.signal.motion_bias import OFFLINE_WINDOWS_S, motion_bias_in_pieces
+from hiplevel.signal.motion_bias import motion_bias_in_pieces, offline_fit
 from hiplevel.signal.long_trace import (PROBE_SAMPLES, ROLL_OVERLAP_S, ROLL_SMOOTH_HZ, LongTrace, SampleSource,
                                         TraceSegment, check_probe_units, probe_rate)
 from hiplevel.signal.neutral import STANDING_MIN_S, STANDING_SEARCH_S, still_from_angles
@@ -214,11 +214,7 @@ def _bias_runs(store: TraceStore, g: GridSegment, spans: list[tuple[int, int]], 
 
         # The whole segment's median step (exact, as `fuse_tilt` takes it), not the first piece's.
         rate = 1.0 / median_of_chunks(steps)
-        for window_s in OFFLINE_WINDOWS_S:
-            fit = motion_bias_in_pieces(read, g.n, rate, still_dps, window_s)
-            if fit is not None:
-                return fit
-        return None
+        return offline_fit(lambda window_s: motion_bias_in_pieces(read, g.n, rate, still_dps, window_s))
 
     return select_bias_runs(spans, fit, settings.rest_bias_max_residual_deg,
                             max(1, int(round(settings.rest_bias_min_s * rate))),
