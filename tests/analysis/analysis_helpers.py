@@ -9,6 +9,15 @@ from hiplevel.samples import ImuSeries
 from hiplevel.sim import match_reps as match  # noqa: F401 - the tests' name for the shared rule
 
 
+def noisy_up(rng: np.random.Generator, n: int, sd: float, zero_chance: float, zero_share: int) -> np.ndarray:
+    """A random up-vector series (n, 3) about vertical with sd per axis; with zero_chance its first
+    n // zero_share rows zero (windows whose norm meets the 1e-12 floor)."""
+    up = rng.normal(0.0, sd, (n, 3)) + [0.0, 0.0, 1.0]
+    if rng.random() < zero_chance:
+        up[: n // zero_share] = 0.0
+    return up
+
+
 def crop(series: ImuSeries, t0: float, t1: float) -> ImuSeries:
     """Samples with t0 <= t < t1."""
     m = (series.t_s >= t0) & (series.t_s < t1)

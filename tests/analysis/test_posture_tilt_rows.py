@@ -4,6 +4,7 @@ tilts must be those of the row formulation to the bit, for any shape of indices.
 
 import numpy as np
 import pytest
+from analysis_helpers import noisy_up
 
 from hiplevel.exercises.walking_posture_change import stride_tilt
 
@@ -23,9 +24,7 @@ def test_stride_tilt_is_the_rows_formula_to_the_bit(seed: int) -> None:
     rng = np.random.default_rng(seed)
     for _ in range(30):
         n = int(rng.integers(1, 3000))
-        up = rng.normal(0.0, 0.2, (n, 3)) + [0.0, 0.0, 1.0]
-        if rng.random() < 0.2:
-            up[: n // 2] = 0.0  # zero windows: the 1e-12 floor
+        up = noisy_up(rng, n, 0.2, 0.2, 2)
         stride = int(rng.integers(1, 300))
         tilt = stride_tilt(up, stride)
         for at in (rng.integers(-50, n + 50, 40), rng.integers(-50, n + 50, (7, 13)), np.arange(n)):

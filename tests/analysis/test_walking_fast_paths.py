@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
-from analysis_helpers import two_turning_walks_motion
+from analysis_helpers import noisy_up, two_turning_walks_motion
 
 import hiplevel.exercises.walking_posture_change as wpc
 from hiplevel.exercises.walking import WalkingDetector
@@ -73,9 +73,7 @@ def test_tilt_moves_column_by_column_are_the_row_formula(monkeypatch, seed, rows
     rng = np.random.default_rng(seed)
     for _ in range(12):
         n = int(rng.integers(200, 4000))
-        up = rng.normal(0.0, 0.3, (n, 3)) + [0.0, 0.0, 1.0]
-        if rng.random() < 0.3:
-            up[: n // 3] = 0.0  # zero windows: the 1e-12 floor
+        up = noisy_up(rng, n, 0.3, 0.3, 3)
         med, span = int(rng.integers(2, 80)), float(rng.uniform(0.5, 4.0))
         c = np.sort(rng.choice(n, int(rng.integers(1, 40)), replace=False))
         before, after, span_of = wpc.tilt_moves_deg(up, c, med, span)
